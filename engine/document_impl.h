@@ -1,0 +1,69 @@
+/* The document model's representation, shared by the readers (which build it), segmentation,
+ * and the matcher (which reads its arrays directly, for speed). Everything else goes through
+ * the accessors in include/qcode/document.h.
+ *
+ * Offsets are code points into `text` (normalised: NFC, LF, no BOM). A document is at most
+ * UINT32_MAX bytes, so offsets fit 32 bits. */
+#ifndef QC_DOCUMENT_IMPL_H
+#define QC_DOCUMENT_IMPL_H
+
+#include <stdint.h>
+
+#include "qcode/document.h"
+
+typedef struct qc_doc_turn {
+    uint32_t start, end;  /* content span, label excluded */
+    int32_t speaker;      /* index into speakers[], -1 when unlabelled */
+    uint8_t role;         /* qc_role */
+    int64_t time_start_ms, time_end_ms;
+    uint32_t line;
+} qc_doc_turn;
+
+/* A paragraph or sentence. */
+typedef struct qc_doc_unit {
+    uint32_t start, end;
+    uint32_t turn;
+} qc_doc_unit;
+
+typedef struct qc_doc_word {
+    uint32_t start, end;
+    uint32_t sentence; /* index into sentences[] (which gives the turn) */
+} qc_doc_word;
+
+struct qc_document {
+    char *id;
+    char *path;
+    qc_format format;
+
+    char *text;        /* NUL-terminated */
+    size_t text_size;  /* bytes */
+    size_t length;     /* code points */
+
+    /* length+1 entries each: code point -> byte in text, -> byte in the original file. */
+    uint32_t *cp_to_byte;
+    uint32_t *cp_to_source;
+    /* length+1 entries, or NULL when every code point is in the BMP (then utf16 == cp). */
+    uint32_t *cp_to_utf16;
+    /* Code-point offset where each line of text starts (line 1 at [0]). */
+    uint32_t *line_starts;
+    size_t line_count;
+
+    char **attr_keys;
+    char **attr_values;
+    size_t attr_count;
+
+    char **speakers;       /* distinct labels, first appearance order */
+    uint8_t *speaker_roles;
+    size_t speaker_count;
+
+    qc_doc_turn *turns;
+    size_t turn_count;
+    qc_doc_unit *paragraphs;
+    size_t paragraph_count;
+    qc_doc_unit *sentences;
+    size_t sentence_count;
+    qc_doc_word *words;
+    size_t word_count;
+};
+
+#endif

@@ -1,0 +1,130 @@
+#include "fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "buf.h"
+#include "error.h"
+
+int qc_file_read(const char *path, size_t max_size, char **data, size_t *size, qc_error *err)
+{
+    *data = NULL;
+    *size = 0;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(fp);
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "is a directory");
+    }
+    qc_buf b = QC_BUF_INIT;
+    if (st.st_size > 0)
+        qc_buf_reserve(&b, (size_t)st.st_size);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+        if (max_size && b.len + n > max_size) {
+            fclose(fp);
+            qc_buf_free(&b);
+            return qc_error_set(err, QC_ERR_LIMIT, path, 0, 0, -1, "file is larger than the limit of %zu bytes",
+                                max_size);
+        }
+        qc_buf_append(&b, chunk, n);
+    }
+    int read_error = ferror(fp);
+    int saved = errno;
+    fclose(fp);
+    if (read_error) {
+        qc_buf_free(&b);
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot read: %s", strerror(saved));
+    }
+    if (qc_buf_reserve(&b, 0) != 0) {
+        qc_buf_free(&b);
+        return qc_error_nomem(err);
+    }
+    *size = b.len;
+    *data = qc_buf_detach(&b);
+    return *data ? QC_OK : qc_error_nomem(err);
+}
+
+int qc_atomic_open(qc_atomic_file *af, const char *path, qc_error *err)
+{
+    memset(af, 0, sizeof *af);
+    qc_buf tmp = QC_BUF_INIT;
+    qc_buf_printf(&tmp, "%s.tmp-XXXXXX", path);
+    af->path = qc_strdup(path);
+    af->tmp_path = qc_buf_detach(&tmp);
+    if (!af->path || !af->tmp_path) {
+        qc_atomic_abort(af);
+        return qc_error_nomem(err);
+    }
+    int fd = mkstemp(af->tmp_path);
+    if (fd < 0) {
+        int saved = errno;
+        qc_free(af->tmp_path);
+        af->tmp_path = NULL;
+        qc_atomic_abort(af);
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot create output: %s", strerror(saved));
+    }
+    /* mkstemp makes 0600 files; outputs are ordinary files the user shares, so honour the umask. */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    af->fp = fdopen(fd, "wb");
+    if (!af->fp) {
+        close(fd);
+        qc_atomic_abort(af);
+        return qc_error_nomem(err);
+    }
+    return QC_OK;
+}
+
+int qc_atomic_commit(qc_atomic_file *af, qc_error *err)
+{
+    int failed = 0;
+    int saved = 0;
+    if (fflush(af->fp) != 0 || ferror(af->fp)) {
+        failed = 1;
+        saved = errno;
+    } else if (fsync(fileno(af->fp)) != 0 && errno != EINVAL) {
+        failed = 1;
+        saved = errno;
+    }
+    if (fclose(af->fp) != 0 && !failed) {
+        failed = 1;
+        saved = errno;
+    }
+    af->fp = NULL;
+    if (!failed && rename(af->tmp_path, af->path) != 0) {
+        failed = 1;
+        saved = errno;
+    }
+    if (failed) {
+        int rc = qc_error_set(err, QC_ERR_IO, af->path, 0, 0, -1, "cannot write output: %s",
+                              strerror(saved ? saved : EIO));
+        qc_atomic_abort(af);
+        return rc;
+    }
+    qc_free(af->tmp_path);
+    qc_free(af->path);
+    af->tmp_path = af->path = NULL;
+    return QC_OK;
+}
+
+void qc_atomic_abort(qc_atomic_file *af)
+{
+    if (af->fp)
+        fclose(af->fp);
+    af->fp = NULL;
+    if (af->tmp_path)
+        unlink(af->tmp_path);
+    qc_free(af->tmp_path);
+    qc_free(af->path);
+    af->tmp_path = af->path = NULL;
+}

@@ -1,0 +1,27 @@
+/* Reading whole files and writing outputs atomically. */
+#ifndef QC_FILEIO_H
+#define QC_FILEIO_H
+
+#include <stdio.h>
+
+#include "qcode/common.h"
+
+/* Reads a whole file into a new NUL-terminated buffer (qc_free it). Files larger than max_size
+ * bytes are refused with QC_ERR_LIMIT (0: no limit). */
+int qc_file_read(const char *path, size_t max_size, char **data, size_t *size, qc_error *err);
+
+/* An output being written: a temporary file beside the target, renamed over it on commit, so a
+ * reader (or a crash) never sees half a file. */
+typedef struct qc_atomic_file {
+    FILE *fp;
+    char *path;     /* the target */
+    char *tmp_path; /* the temporary file in the target's folder */
+} qc_atomic_file;
+
+int qc_atomic_open(qc_atomic_file *af, const char *path, qc_error *err);
+/* Flushes, fsyncs and renames over the target. Always closes; on failure removes the temporary. */
+int qc_atomic_commit(qc_atomic_file *af, qc_error *err);
+/* Closes and removes the temporary: the target is untouched. Safe on a closed or zeroed af. */
+void qc_atomic_abort(qc_atomic_file *af);
+
+#endif

@@ -1,0 +1,192 @@
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "regex.h"
+
+#include <pcre2.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+
+struct qc_regex {
+    pcre2_code *code;
+    pcre2_match_context *mctx;
+    int jit;
+    char literal[64];
+};
+
+struct qc_regex_scratch {
+    pcre2_match_data *md;
+    pcre2_jit_stack *jit_stack;
+    size_t ovector_pairs;
+};
+
+static void *pcre_alloc(size_t size, void *data)
+{
+    (void)data;
+    return qc_malloc(size);
+}
+
+static void pcre_free(void *ptr, void *data)
+{
+    (void)data;
+    qc_free(ptr);
+}
+
+static pcre2_general_context *general_context(void)
+{
+    /* Created per call (it is tiny): keeps PCRE2's allocations on our allocator without a global. */
+    return pcre2_general_context_create(pcre_alloc, pcre_free, NULL);
+}
+
+int qc_regex_compile(qc_regex **out, const char *pattern, size_t len, unsigned flags, uint32_t match_limit,
+                     uint32_t heap_limit_kib, size_t *error_offset, char *message, size_t message_cap)
+{
+    *out = NULL;
+    if (error_offset)
+        *error_offset = 0;
+    if (message && message_cap)
+        message[0] = '\0';
+    uint32_t options = PCRE2_UTF | PCRE2_UCP;
+    if (flags & QC_REGEX_CASELESS)
+        options |= PCRE2_CASELESS;
+    if (flags & QC_REGEX_EXTENDED)
+        options |= PCRE2_EXTENDED;
+    if (flags & QC_REGEX_DOTALL)
+        options |= PCRE2_DOTALL;
+    if (flags & QC_REGEX_MULTILINE)
+        options |= PCRE2_MULTILINE;
+    if (flags & QC_REGEX_ANCHORED)
+        options |= PCRE2_ANCHORED;
+
+    qc_regex *rx = qc_calloc(1, sizeof *rx);
+    pcre2_general_context *gctx = general_context();
+    pcre2_compile_context *cctx = gctx ? pcre2_compile_context_create(gctx) : NULL;
+    if (!rx || !gctx || !cctx) {
+        pcre2_compile_context_free(cctx);
+        pcre2_general_context_free(gctx);
+        qc_free(rx);
+        if (message && message_cap)
+            snprintf(message, message_cap, "out of memory");
+        return QC_ERR_NOMEM;
+    }
+    /* Patterns come from codebooks typed by hand: refuse the (*...) start-of-pattern verbs that
+     * would lift our limits, and bound nesting. */
+    pcre2_set_compile_extra_options(cctx, 0);
+    pcre2_set_parens_nest_limit(cctx, 250);
+    int errcode = 0;
+    PCRE2_SIZE erroff = 0;
+    rx->code = pcre2_compile((PCRE2_SPTR)pattern, len, options | PCRE2_NEVER_BACKSLASH_C, &errcode, &erroff, cctx);
+    pcre2_compile_context_free(cctx);
+    if (!rx->code) {
+        if (error_offset)
+            *error_offset = erroff;
+        if (message && message_cap) {
+            PCRE2_UCHAR buf[256];
+            if (pcre2_get_error_message(errcode, buf, sizeof buf) < 0)
+                strcpy((char *)buf, "invalid regular expression");
+            snprintf(message, message_cap, "%s", (const char *)buf);
+        }
+        pcre2_general_context_free(gctx);
+        qc_free(rx);
+        return errcode == PCRE2_ERROR_HEAPLIMIT || errcode == PCRE2_ERROR_NOMEMORY ? QC_ERR_NOMEM : QC_ERR_INVALID;
+    }
+    rx->jit = pcre2_jit_compile(rx->code, PCRE2_JIT_COMPLETE) == 0;
+    rx->mctx = pcre2_match_context_create(gctx);
+    pcre2_general_context_free(gctx);
+    if (!rx->mctx) {
+        qc_regex_free(rx);
+        return QC_ERR_NOMEM;
+    }
+    pcre2_set_match_limit(rx->mctx, match_limit ? match_limit : QC_REGEX_DEFAULT_MATCH_LIMIT);
+    pcre2_set_depth_limit(rx->mctx, match_limit ? match_limit : QC_REGEX_DEFAULT_MATCH_LIMIT);
+    pcre2_set_heap_limit(rx->mctx, heap_limit_kib ? heap_limit_kib : QC_REGEX_DEFAULT_HEAP_LIMIT_KIB);
+    *out = rx;
+    return QC_OK;
+}
+
+void qc_regex_free(qc_regex *rx)
+{
+    if (!rx)
+        return;
+    pcre2_match_context_free(rx->mctx);
+    pcre2_code_free(rx->code);
+    qc_free(rx);
+}
+
+int qc_regex_group_index(const qc_regex *rx, const char *name)
+{
+    int n = pcre2_substring_number_from_name(rx->code, (PCRE2_SPTR)name);
+    return n > 0 ? n : -1;
+}
+
+qc_regex_scratch *qc_regex_scratch_new(void)
+{
+    qc_regex_scratch *s = qc_calloc(1, sizeof *s);
+    pcre2_general_context *gctx = general_context();
+    if (!s || !gctx) {
+        pcre2_general_context_free(gctx);
+        qc_free(s);
+        return NULL;
+    }
+    s->ovector_pairs = 32;
+    s->md = pcre2_match_data_create((uint32_t)s->ovector_pairs, gctx);
+    s->jit_stack = pcre2_jit_stack_create(32 * 1024, 512 * 1024, gctx);
+    pcre2_general_context_free(gctx);
+    if (!s->md || !s->jit_stack) {
+        qc_regex_scratch_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void qc_regex_scratch_free(qc_regex_scratch *s)
+{
+    if (!s)
+        return;
+    pcre2_match_data_free(s->md);
+    pcre2_jit_stack_free(s->jit_stack);
+    qc_free(s);
+}
+
+int qc_regex_match(const qc_regex *rx, qc_regex_scratch *scratch, const char *subject, size_t len, size_t start,
+                   int subject_checked, size_t *mstart, size_t *mend)
+{
+    uint32_t opts = subject_checked ? PCRE2_NO_UTF_CHECK : 0;
+    int rc;
+    if (rx->jit) {
+        pcre2_jit_stack_assign(rx->mctx, NULL, scratch->jit_stack);
+        rc = pcre2_jit_match(rx->code, (PCRE2_SPTR)subject, len, start, opts, scratch->md, rx->mctx);
+    } else {
+        rc = pcre2_match(rx->code, (PCRE2_SPTR)subject, len, start, opts, scratch->md, rx->mctx);
+    }
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return 0;
+    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT ||
+        rc == PCRE2_ERROR_JIT_STACKLIMIT)
+        return QC_ERR_LIMIT;
+    if (rc == PCRE2_ERROR_NOMEMORY)
+        return QC_ERR_NOMEM;
+    if (rc < 0)
+        return QC_ERR_INVALID;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(scratch->md);
+    *mstart = ov[0];
+    *mend = ov[1];
+    return 1;
+}
+
+int qc_regex_group(const qc_regex_scratch *scratch, int group, size_t *gstart, size_t *gend)
+{
+    if (group < 0 || (uint32_t)group >= pcre2_get_ovector_count(scratch->md))
+        return 0;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(scratch->md);
+    if (ov[2 * group] == PCRE2_UNSET)
+        return 0;
+    *gstart = ov[2 * group];
+    *gend = ov[2 * group + 1];
+    return 1;
+}
+
+const char *qc_regex_required_literal(const qc_regex *rx)
+{
+    return rx->literal;
+}

@@ -1,0 +1,301 @@
+#include "text.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "alloc.h"
+
+int32_t qc_utf8_decode(const char *str, size_t len, size_t *pos)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = *pos;
+    if (i >= len)
+        return -1;
+    unsigned c = s[i];
+    if (c < 0x80) {
+        *pos = i + 1;
+        return (int32_t)c;
+    }
+    int32_t cp;
+    size_t need;
+    int32_t min;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 1;
+        cp = c & 0x1F;
+        min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        cp = c & 0x0F;
+        min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        cp = c & 0x07;
+        min = 0x10000;
+    } else {
+        return -1;
+    }
+    if (len - i <= need)
+        return -1;
+    for (size_t k = 1; k <= need; k++) {
+        unsigned cc = s[i + k];
+        if ((cc & 0xC0) != 0x80)
+            return -1;
+        cp = (cp << 6) | (int32_t)(cc & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return -1;
+    *pos = i + need + 1;
+    return cp;
+}
+
+int qc_utf8_valid(const char *s, size_t len, size_t *bad)
+{
+    size_t pos = 0;
+    while (pos < len) {
+        /* ASCII runs dominate transcripts: skip them a byte at a time without decoding. */
+        if ((unsigned char)s[pos] < 0x80) {
+            pos++;
+            continue;
+        }
+        if (qc_utf8_decode(s, len, &pos) < 0) {
+            if (bad)
+                *bad = pos;
+            return 0;
+        }
+    }
+    return 1;
+}
+
+size_t qc_utf8_encode(int32_t cp, char out[4])
+{
+    if (cp < 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+size_t qc_utf8_length(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+int qc_char_is_letter_or_digit(int32_t cp)
+{
+    if (cp < 0x80)
+        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int qc_char_is_mark(int32_t cp)
+{
+    if (cp < 0x300)
+        return 0;
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int qc_char_is_space(int32_t cp)
+{
+    if (cp < 0x80)
+        return cp == ' ' || (cp >= '\t' && cp <= '\r');
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_ZS:
+    case UTF8PROC_CATEGORY_ZL:
+    case UTF8PROC_CATEGORY_ZP:
+        return 1;
+    default:
+        return cp == 0x85;
+    }
+}
+
+int qc_char_is_inner_hyphen(int32_t cp)
+{
+    return cp == '-' || cp == 0x2010 || cp == 0x2011;
+}
+
+int qc_char_is_apostrophe(int32_t cp)
+{
+    return cp == '\'' || cp == 0x2019 || cp == 0x02BC;
+}
+
+int qc_char_nfc_stable(int32_t cp)
+{
+    if (cp < 0x300)
+        return cp < 0xC0; /* Latin-1 letters can be targets of composition with a following mark */
+    const utf8proc_property_t *p = utf8proc_get_property(cp);
+    return p->combining_class == 0 && p->decomp_seqindex == UINT16_MAX && !p->comp_exclusion &&
+           p->comb_index == UINT16_MAX;
+}
+
+static void append_cp(qc_buf *out, int32_t cp)
+{
+    char tmp[4];
+    size_t n = qc_utf8_encode(cp, tmp);
+    qc_buf_append(out, tmp, n);
+}
+
+int qc_text_fold(const char *s, size_t len, int casefold, int strip_marks, qc_buf *out)
+{
+    /* ASCII fast path: the vast majority of words in English transcripts. */
+    size_t i = 0;
+    while (i < len && (unsigned char)s[i] < 0x80)
+        i++;
+    if (i == len) {
+        if (qc_buf_reserve(out, len) != 0)
+            return -1;
+        char *d = out->data + out->len;
+        for (size_t k = 0; k < len; k++) {
+            char c = s[k];
+            d[k] = (casefold && c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+        }
+        out->len += len;
+        out->data[out->len] = '\0';
+        return 0;
+    }
+    utf8proc_option_t opts = UTF8PROC_STABLE | UTF8PROC_COMPOSE;
+    if (casefold)
+        opts |= UTF8PROC_CASEFOLD;
+    if (strip_marks)
+        opts |= UTF8PROC_STRIPMARK;
+    utf8proc_uint8_t *mapped = NULL;
+    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &mapped, opts);
+    if (n < 0)
+        return -1;
+    /* Map the look-alike hyphens and apostrophes to their ASCII forms after folding. */
+    size_t pos = 0;
+    int rc = 0;
+    while (pos < (size_t)n) {
+        int32_t cp = qc_utf8_decode((const char *)mapped, (size_t)n, &pos);
+        if (cp < 0) {
+            rc = -1;
+            break;
+        }
+        if (qc_char_is_inner_hyphen(cp))
+            cp = '-';
+        else if (qc_char_is_apostrophe(cp))
+            cp = '\'';
+        append_cp(out, cp);
+    }
+    free(mapped); /* utf8proc allocates with malloc */
+    return rc == 0 && !qc_buf_failed(out) ? 0 : -1;
+}
+
+int qc_text_nfc(const char *s, size_t len, char **out, size_t *out_len)
+{
+    utf8proc_uint8_t *mapped = NULL;
+    utf8proc_ssize_t n =
+        utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &mapped, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+    if (n < 0)
+        return -1;
+    char *copy = qc_strndup((const char *)mapped, (size_t)n);
+    free(mapped);
+    if (!copy)
+        return -1;
+    *out = copy;
+    *out_len = (size_t)n;
+    return 0;
+}
+
+static int is_word_char(int32_t cp, int wildcards)
+{
+    return qc_char_is_letter_or_digit(cp) || qc_char_is_mark(cp) || (wildcards && (cp == '*' || cp == '?'));
+}
+
+static int is_digit(int32_t cp)
+{
+    return cp >= '0' && cp <= '9';
+}
+
+int qc_word_scan(const char *s, size_t len, size_t *pos, int wildcards, size_t *start, size_t *end)
+{
+    size_t p = *pos;
+    /* Skip to the first word character (marks alone do not start a word). */
+    for (;;) {
+        if (p >= len) {
+            *pos = len;
+            return 0;
+        }
+        size_t here = p;
+        int32_t cp = qc_utf8_decode(s, len, &p);
+        if (cp < 0) {
+            p = here + 1;
+            continue;
+        }
+        if (qc_char_is_letter_or_digit(cp) || (wildcards && (cp == '*' || cp == '?'))) {
+            *start = here;
+            p = here;
+            break;
+        }
+    }
+    int32_t prev = -1;
+    for (;;) {
+        size_t here = p;
+        if (p >= len)
+            break;
+        int32_t cp = qc_utf8_decode(s, len, &p);
+        if (cp < 0) {
+            p = here;
+            break;
+        }
+        if (is_word_char(cp, wildcards)) {
+            prev = cp;
+            continue;
+        }
+        int joiner = qc_char_is_inner_hyphen(cp) || qc_char_is_apostrophe(cp);
+        int numeric = (cp == '.' || cp == ',') && is_digit(prev);
+        if (joiner || numeric) {
+            size_t look = p;
+            int32_t next = look < len ? qc_utf8_decode(s, len, &look) : -1;
+            if (next >= 0 && (numeric ? is_digit(next) : is_word_char(next, wildcards))) {
+                prev = cp;
+                continue;
+            }
+        }
+        p = here;
+        break;
+    }
+    *end = p;
+    *pos = p;
+    return 1;
+}

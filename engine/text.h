@@ -1,0 +1,57 @@
+/* Unicode text primitives over UTF-8: decoding, validation, character classes, folding.
+ * The only file that includes utf8proc.h is text.c. */
+#ifndef QC_TEXT_H
+#define QC_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/* Decodes one code point at s[*pos] (strict UTF-8: no overlongs, surrogates or > U+10FFFF) and
+ * advances *pos. Returns the code point, or -1 for an invalid sequence (then *pos is unchanged). */
+int32_t qc_utf8_decode(const char *s, size_t len, size_t *pos);
+
+/* Checks a whole buffer. Returns 1 when valid; else 0 and *bad is the offset of the first bad byte. */
+int qc_utf8_valid(const char *s, size_t len, size_t *bad);
+
+/* Encodes a code point into out (4 bytes), returns the byte count (1..4), 0 for an invalid one. */
+size_t qc_utf8_encode(int32_t cp, char out[4]);
+
+/* The number of code points in valid UTF-8. */
+size_t qc_utf8_length(const char *s, size_t len);
+
+/* Number of UTF-16 code units a code point takes (1 or 2). */
+static inline unsigned qc_utf16_units(int32_t cp) { return cp >= 0x10000 ? 2u : 1u; }
+
+/* Character classes, from Unicode general categories (utf8proc). */
+int qc_char_is_letter_or_digit(int32_t cp); /* L*, N* */
+int qc_char_is_mark(int32_t cp);            /* M*: belongs to the letter before it */
+int qc_char_is_space(int32_t cp);           /* Zs, Zl, Zp, tab, LF, CR, VT, FF */
+/* Hyphens that join a word's parts: - U+2010 U+2011 (not dashes, not minus). */
+int qc_char_is_inner_hyphen(int32_t cp);
+/* Apostrophes inside words: ' U+2019 U+02BC. */
+int qc_char_is_apostrophe(int32_t cp);
+
+/* Folding for matching: case-folded (full Unicode case folding), marks stripped when
+ * `strip_marks` (café -> cafe), inner hyphens mapped to '-', apostrophes to '\'', and NFC.
+ * Appends the folded form of s[0..len) to out. The input must be valid UTF-8.
+ * When `casefold` is 0 case is kept. Returns 0, or -1 when out failed. */
+int qc_text_fold(const char *s, size_t len, int casefold, int strip_marks, qc_buf *out);
+
+/* NFC-normalises valid UTF-8 s[0..len) into a new buffer the caller frees with qc_free.
+ * Returns 0 or -1 (out of memory). */
+int qc_text_nfc(const char *s, size_t len, char **out, size_t *out_len);
+
+/* Whether a code point can change under NFC when followed or preceded by others: false for
+ * ASCII and for most letters; used to skip normalisation of runs that need none. */
+int qc_char_nfc_stable(int32_t cp);
+
+#endif
+
+/* Finds the next word in s[*pos..len): a run of letters and digits (with their marks), joined by
+ * inner hyphens (co-location, co‑location) and apostrophes (don't, don’t) that stand between two
+ * word characters, and by '.' or ',' between digits (3.5, 1,000). With `wildcards`, '*' and '?'
+ * count as word characters (for codebook patterns). Returns 1 and the word's byte span
+ * [*start, *end), advancing *pos past it; 0 when no word is left. s must be valid UTF-8. */
+int qc_word_scan(const char *s, size_t len, size_t *pos, int wildcards, size_t *start, size_t *end);

@@ -1,0 +1,46 @@
+/* qcode/casebook.h: attributes of speakers and documents, as an NVivo classification sheet.
+ *
+ * A casebook is a TSV or CSV file with a header row. A column named `speaker` and/or one named
+ * `document` says what a row describes; every other column is an attribute (site, profession,
+ * phase...). Rows with both apply to that speaker in that document; rows with only a speaker
+ * apply to that speaker everywhere; rows with only a document apply to every speaker in it.
+ * The casebook is immutable once loaded: threads may share it.
+ */
+#ifndef QCODE_CASEBOOK_H
+#define QCODE_CASEBOOK_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct qc_casebook qc_casebook;
+
+/* Loads a casebook (TSV when the file name ends in .tsv or the header has a tab, else CSV with
+ * RFC 4180 quoting). *out is the caller's. Errors name file, line and column. */
+QC_EXPORT int qc_casebook_load(qc_casebook **out, const char *path, qc_error *err);
+QC_EXPORT int qc_casebook_load_buffer(qc_casebook **out, const char *name, const void *data, size_t size,
+                                      qc_error *err);
+QC_EXPORT void qc_casebook_free(qc_casebook *cb);
+
+/* Attribute names (columns other than speaker/document), in file order. */
+QC_EXPORT size_t qc_casebook_attribute_count(const qc_casebook *cb);
+QC_EXPORT const char *qc_casebook_attribute_name(const qc_casebook *cb, size_t index);
+
+QC_EXPORT size_t qc_casebook_row_count(const qc_casebook *cb);
+
+/* The value of attribute `index` for a speaker in a document, or NULL when no row gives it.
+ * document_id or speaker may be NULL. The most specific row wins (document+speaker, then
+ * speaker, then document). Borrowed: lives as long as the casebook. */
+QC_EXPORT const char *qc_casebook_value(const qc_casebook *cb, const char *document_id, const char *speaker,
+                                        size_t index);
+
+/* Whether any row names this speaker (with this document or none). Used to report speakers
+ * the casebook does not know. */
+QC_EXPORT int qc_casebook_knows_speaker(const qc_casebook *cb, const char *document_id, const char *speaker);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,73 @@
+/* qcode/common.h: export macro, status codes and the error value every fallible call fills.
+ *
+ * Errors are values: a fallible function returns 0 or a negative qc_status and, when its last
+ * parameter `err` is not NULL, fills it with a message and the position the problem was found
+ * at. qc_error is fixed-size and caller-owned; it needs no freeing.
+ */
+#ifndef QCODE_COMMON_H
+#define QCODE_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(QCODE_STATIC)
+#define QC_EXPORT
+#elif defined(__GNUC__)
+#define QC_EXPORT __attribute__((visibility("default")))
+#else
+#define QC_EXPORT
+#endif
+
+typedef enum qc_status {
+    QC_OK = 0,
+    QC_ERR_NOMEM = -1,    /* an allocation failed */
+    QC_ERR_IO = -2,       /* a file could not be opened, read or written */
+    QC_ERR_FORMAT = -3,   /* the input is not in the format it claims (bad transcript, zip, xml) */
+    QC_ERR_ENCODING = -4, /* invalid UTF-8 (or an undecodable byte in the chosen encoding) */
+    QC_ERR_CODEBOOK = -5, /* the codebook has errors (the diagnostics say which) */
+    QC_ERR_INVALID = -6,  /* a caller passed an argument the function cannot use */
+    QC_ERR_LIMIT = -7,    /* a configured limit was hit (regex match limit, size, depth) */
+    QC_ERR_NOTFOUND = -8, /* a named thing (code, file, attribute) does not exist */
+    QC_ERR_CANCELLED = -9 /* a callback asked to stop */
+} qc_status;
+
+#define QC_ERROR_MESSAGE_MAX 512
+#define QC_ERROR_FILE_MAX 512
+
+/* Where and what. line and column are 1-based (0: unknown); column counts code points;
+ * offset is the byte offset in the file (-1: unknown). */
+typedef struct qc_error {
+    int code; /* a qc_status */
+    char message[QC_ERROR_MESSAGE_MAX];
+    char file[QC_ERROR_FILE_MAX];
+    uint32_t line;
+    uint32_t column;
+    int64_t offset;
+} qc_error;
+
+/* A short English name for a status ("out of memory", "I/O error", ...). Static storage. */
+QC_EXPORT const char *qc_status_name(int code);
+
+/* Clears an error to "no error". err may be NULL. */
+QC_EXPORT void qc_error_clear(qc_error *err);
+
+/* Library version, "MAJOR.MINOR.PATCH". Static storage. */
+QC_EXPORT const char *qc_version(void);
+
+/* How a speaker's turn is seen: interviewers are skipped by default when coding. */
+typedef enum qc_role {
+    QC_ROLE_UNKNOWN = 0,     /* no label (an unlabelled narrative) */
+    QC_ROLE_PARTICIPANT = 1, /* a labelled speaker who is not an interviewer */
+    QC_ROLE_INTERVIEWER = 2
+} qc_role;
+
+QC_EXPORT const char *qc_role_name(qc_role role);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

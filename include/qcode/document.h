@@ -1,0 +1,142 @@
+/* qcode/document.h: one transcript read into the document model.
+ *
+ * A document holds its normalised text (UTF-8, NFC, LF line ends, no BOM), its attributes (from
+ * header lines; casebook attributes are looked up separately), and its structure: turns,
+ * paragraphs, sentences and words. Every span is [start, end) in Unicode code points into the
+ * normalised text. Maps give, for any code-point offset, the byte offset in the normalised text,
+ * the byte offset in the original file, and the UTF-16 offset (NVivo's unit).
+ *
+ * A document is immutable once read: any number of threads may read it at once.
+ * Strings returned by getters are borrowed and live as long as the document.
+ */
+#ifndef QCODE_DOCUMENT_H
+#define QCODE_DOCUMENT_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct qc_document qc_document;
+
+typedef enum qc_format {
+    QC_FORMAT_AUTO = 0, /* by file name extension */
+    QC_FORMAT_TEXT,     /* .txt, .md */
+    QC_FORMAT_VTT,      /* .vtt */
+    QC_FORMAT_SRT,      /* .srt */
+    QC_FORMAT_DOCX      /* .docx */
+} qc_format;
+
+/* The format a file name's extension implies, or QC_FORMAT_AUTO when none is known. */
+QC_EXPORT qc_format qc_format_from_path(const char *path);
+QC_EXPORT const char *qc_format_name(qc_format format);
+
+typedef enum qc_encoding {
+    QC_ENCODING_UTF8 = 0,   /* invalid UTF-8 is an error */
+    QC_ENCODING_WINDOWS1252 /* every byte decoded as Windows-1252 (Word's "ANSI" export) */
+} qc_encoding;
+
+/* How speaker labels are recognised in plain text, .docx and inside subtitle cues. */
+typedef enum qc_speaker_preset {
+    QC_SPEAKERS_AUTO = 0, /* every convention documented in docs/transcripts.md */
+    QC_SPEAKERS_NONE      /* no labels: the document is one unlabelled narrative */
+} qc_speaker_preset;
+
+#define QC_READ_OPTIONS_VERSION 1
+
+typedef struct qc_read_options {
+    unsigned version; /* QC_READ_OPTIONS_VERSION */
+    qc_format format; /* QC_FORMAT_AUTO: from the extension */
+    qc_encoding encoding;
+    qc_speaker_preset speakers;
+    /* A PCRE2 pattern matched at the start of each line (of each paragraph in .docx, of each
+     * cue's text in subtitles) with a named group (?<speaker>...) and optionally (?<time>...);
+     * the text after the match is the turn's first text. NULL: presets only. */
+    const char *speaker_pattern;
+    /* Labels that mean "interviewer", compared case-insensitively to the whole label.
+     * NULL: the default list (Interviewer, Int, I, Q, Moderator, Facilitator). */
+    const char *const *interviewer_labels;
+    size_t interviewer_label_count;
+    /* The document id; NULL: the file name (read_file) or `name` (read_buffer). */
+    const char *id;
+} qc_read_options;
+
+#define QC_READ_OPTIONS_INIT \
+    { QC_READ_OPTIONS_VERSION, QC_FORMAT_AUTO, QC_ENCODING_UTF8, QC_SPEAKERS_AUTO, NULL, NULL, 0, NULL }
+
+/* Reads a transcript. On success *out is the caller's (free with qc_document_free).
+ * On failure returns a negative qc_status and fills err with the file, line and column.
+ * opts may be NULL (defaults). Thread-safe: any number of calls may run at once. */
+QC_EXPORT int qc_document_read_file(qc_document **out, const char *path, const qc_read_options *opts,
+                                    qc_error *err);
+
+/* As read_file, from memory. `name` names the source in messages and, with no opts->id, is the
+ * document id; the format must be given (opts->format) or implied by `name`'s extension.
+ * The buffer is borrowed for the call only. */
+QC_EXPORT int qc_document_read_buffer(qc_document **out, const char *name, const void *data, size_t size,
+                                      const qc_read_options *opts, qc_error *err);
+
+/* Frees a document; NULL is a no-op. */
+QC_EXPORT void qc_document_free(qc_document *doc);
+
+QC_EXPORT const char *qc_document_id(const qc_document *doc);
+QC_EXPORT const char *qc_document_path(const qc_document *doc); /* "" when read from memory */
+QC_EXPORT qc_format qc_document_format(const qc_document *doc);
+
+/* The normalised text (NUL-terminated) and its size in bytes. */
+QC_EXPORT const char *qc_document_text(const qc_document *doc, size_t *size_bytes);
+/* Its length in code points. */
+QC_EXPORT size_t qc_document_length(const qc_document *doc);
+
+/* Attributes from the document's header lines, in file order. */
+QC_EXPORT size_t qc_document_attribute_count(const qc_document *doc);
+QC_EXPORT int qc_document_attribute(const qc_document *doc, size_t index, const char **key,
+                                    const char **value);
+/* The value of an attribute, or NULL. Keys compare case-insensitively. */
+QC_EXPORT const char *qc_document_attribute_get(const qc_document *doc, const char *key);
+
+typedef struct qc_turn {
+    size_t start, end;             /* the turn's text, without its label */
+    const char *speaker;           /* the label as written (trimmed), or NULL when unlabelled */
+    qc_role role;
+    int64_t time_start_ms;         /* -1 when the transcript gives no time */
+    int64_t time_end_ms;           /* -1 when unknown */
+    uint32_t line;                 /* 1-based line (paragraph in .docx, cue in subtitles) it starts on */
+} qc_turn;
+
+QC_EXPORT size_t qc_document_turn_count(const qc_document *doc);
+QC_EXPORT int qc_document_turn(const qc_document *doc, size_t index, qc_turn *out);
+
+/* The distinct speakers, in order of first appearance. */
+QC_EXPORT size_t qc_document_speaker_count(const qc_document *doc);
+QC_EXPORT const char *qc_document_speaker(const qc_document *doc, size_t index, qc_role *role);
+
+typedef enum qc_unit_kind {
+    QC_UNIT_PARAGRAPH = 0,
+    QC_UNIT_SENTENCE = 1,
+    QC_UNIT_WORD = 2
+} qc_unit_kind;
+
+/* A paragraph, sentence or word: [start, end) in code points, and the index of its turn.
+ * Units lie inside turns: text outside any turn (a preamble) has no units. */
+typedef struct qc_unit {
+    size_t start, end;
+    size_t turn;
+} qc_unit;
+
+QC_EXPORT size_t qc_document_unit_count(const qc_document *doc, qc_unit_kind kind);
+QC_EXPORT int qc_document_unit(const qc_document *doc, qc_unit_kind kind, size_t index, qc_unit *out);
+
+/* Offset maps, for any code-point offset 0..length (inclusive). */
+QC_EXPORT size_t qc_document_text_offset(const qc_document *doc, size_t cp);   /* byte in normalised text */
+QC_EXPORT size_t qc_document_source_offset(const qc_document *doc, size_t cp); /* byte in the original file */
+QC_EXPORT size_t qc_document_utf16_offset(const qc_document *doc, size_t cp);  /* UTF-16 code unit */
+
+/* The 1-based line and column (code points) of an offset in the normalised text. */
+QC_EXPORT void qc_document_line_col(const qc_document *doc, size_t cp, uint32_t *line, uint32_t *column);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Quick start, first command: install what is missing, build, and run the main job on the
+# shipped codebook and sample corpus.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/build.sh build -DCMAKE_BUILD_TYPE=Release
+./build/qcode inspect corpora/integrated-care/ --cases corpora/integrated-care/cases.tsv

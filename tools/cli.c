@@ -1,0 +1,207 @@
+#include "cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void cli_print_usage(FILE *fp, const cli_command *cmd)
+{
+    fputs(cmd->usage, fp);
+}
+
+int cli_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("qcode: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return QC_EXIT_USAGE;
+}
+
+int cli_stdout_is_tty(void)
+{
+    const char *nc = getenv("NO_COLOR");
+    return isatty(STDOUT_FILENO) && !(nc && *nc);
+}
+
+int cli_stderr_is_tty(void)
+{
+    return isatty(STDERR_FILENO);
+}
+
+/* Reads line `line` (1-based) of a file into buf; returns 0 when it could. */
+static int read_line(const char *path, uint32_t line, char *buf, size_t cap)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return -1;
+    uint32_t n = 1;
+    int c;
+    size_t len = 0;
+    int found = -1;
+    while ((c = fgetc(fp)) != EOF) {
+        if (n == line) {
+            found = 0;
+            if (c == '\n' || c == '\r')
+                break;
+            if (len + 1 < cap)
+                buf[len++] = (char)c;
+        } else if (c == '\n') {
+            n++;
+        } else if (n > line) {
+            break;
+        }
+    }
+    fclose(fp);
+    buf[len] = '\0';
+    return found;
+}
+
+/* Prints the source line and a caret under column `column` (code points), `length` wide. */
+static void print_caret(const char *source_line, uint32_t column, uint32_t length)
+{
+    fprintf(stderr, "  %s\n  ", source_line);
+    uint32_t cp = 1;
+    for (const unsigned char *p = (const unsigned char *)source_line; *p && cp < column; p++) {
+        if ((*p & 0xC0) == 0x80)
+            continue;
+        fputc(*p == '\t' ? '\t' : ' ', stderr);
+        cp++;
+    }
+    fputc('^', stderr);
+    for (uint32_t i = 1; i < length; i++)
+        fputc('~', stderr);
+    fputc('\n', stderr);
+}
+
+static void print_location(const char *file, uint32_t line, uint32_t column)
+{
+    if (file && *file) {
+        fprintf(stderr, "%s:", file);
+        if (line) {
+            fprintf(stderr, "%u:", line);
+            if (column)
+                fprintf(stderr, "%u:", column);
+        }
+        fputc(' ', stderr);
+    } else {
+        fputs("qcode: ", stderr);
+    }
+}
+
+void cli_print_error(const qc_error *err)
+{
+    print_location(err->file, err->line, err->column);
+    fprintf(stderr, "error: %s\n", err->message[0] ? err->message : qc_status_name(err->code));
+    char line[1024];
+    if (err->file[0] && err->line && err->column && read_line(err->file, err->line, line, sizeof line) == 0)
+        print_caret(line, err->column, 1);
+}
+
+void cli_print_diagnostic(const qc_diagnostic *diag, void *user)
+{
+    (void)user;
+    print_location(diag->file, diag->line, diag->column);
+    fprintf(stderr, "%s: %s\n", diag->severity == QC_SEVERITY_ERROR ? "error" : "warning", diag->message);
+    if (diag->source_line && diag->column)
+        print_caret(diag->source_line, diag->column, diag->length ? diag->length : 1);
+}
+
+/* --- input collection --- */
+
+typedef struct path_list {
+    char **items;
+    long count;
+    long cap;
+} path_list;
+
+static int push_path(path_list *list, const char *path)
+{
+    if (list->count == list->cap) {
+        long cap = list->cap ? list->cap * 2 : 64;
+        char **p = realloc(list->items, (size_t)cap * sizeof *p);
+        if (!p)
+            return -1;
+        list->items = p;
+        list->cap = cap;
+    }
+    list->items[list->count] = strdup(path);
+    return list->items[list->count++] ? 0 : -1;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk(path_list *list, const char *dir, int depth)
+{
+    if (depth > 64)
+        return cli_fail("%s: folders nested too deeply", dir), -1;
+    DIR *d = opendir(dir);
+    if (!d)
+        return cli_fail("%s: cannot open folder: %s", dir, strerror(errno)), -1;
+    path_list here = {0};
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue; /* hidden files and editor droppings */
+        if (push_path(&here, e->d_name) != 0) {
+            rc = -1;
+            break;
+        }
+    }
+    closedir(d);
+    qsort(here.items, (size_t)here.count, sizeof *here.items, compare_names);
+    for (long i = 0; i < here.count && rc == 0; i++) {
+        size_t n = strlen(dir) + strlen(here.items[i]) + 2;
+        char *full = malloc(n);
+        if (!full) {
+            rc = -1;
+            break;
+        }
+        snprintf(full, n, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", here.items[i]);
+        struct stat st;
+        if (stat(full, &st) == 0 && S_ISDIR(st.st_mode))
+            rc = walk(list, full, depth + 1);
+        else if (qc_format_from_path(full) != QC_FORMAT_AUTO)
+            rc = push_path(list, full);
+        free(full);
+    }
+    cli_free_paths(here.items, here.count);
+    return rc;
+}
+
+long cli_collect_inputs(char **inputs, int count, char ***paths)
+{
+    path_list list = {0};
+    for (int i = 0; i < count; i++) {
+        struct stat st;
+        if (stat(inputs[i], &st) != 0) {
+            cli_fail("%s: %s", inputs[i], strerror(errno));
+            cli_free_paths(list.items, list.count);
+            return -1;
+        }
+        int rc = S_ISDIR(st.st_mode) ? walk(&list, inputs[i], 0) : push_path(&list, inputs[i]);
+        if (rc != 0) {
+            cli_free_paths(list.items, list.count);
+            return -1;
+        }
+    }
+    *paths = list.items;
+    return list.count;
+}
+
+void cli_free_paths(char **paths, long count)
+{
+    for (long i = 0; i < count; i++)
+        free(paths[i]);
+    free(paths);
+}

@@ -1,0 +1,55 @@
+/* What the qcode commands share: exit codes, the command table, and printing diagnostics as
+ * `file:line:col: error: message` with the source line and a caret. */
+#ifndef QCODE_CLI_H
+#define QCODE_CLI_H
+
+#include <stdio.h>
+
+#include <qcode.h>
+
+/* Exit codes, documented in docs/cli.md. */
+enum {
+    QC_EXIT_OK = 0,
+    QC_EXIT_PARTIAL = 1,  /* finished, but some documents failed */
+    QC_EXIT_USAGE = 2,    /* usage or I/O error */
+    QC_EXIT_CODEBOOK = 3  /* codebook error */
+};
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary; /* one line for `qcode --help` */
+    const char *usage;   /* the full text for `qcode help NAME` */
+    int (*run)(int argc, char **argv); /* argv[0] is the command name */
+} cli_command;
+
+/* The commands, each defined in its own cmd_<name>.c. */
+extern const cli_command cmd_inspect;
+extern const cli_command cmd_check;
+extern const cli_command cmd_tree;
+extern const cli_command cmd_code;
+extern const cli_command cmd_quotes;
+
+/* Prints `usage` of a command to `fp`. */
+void cli_print_usage(FILE *fp, const cli_command *cmd);
+
+/* Prints an error from the library: `file:line:col: error: message` (parts omitted when
+ * unknown). When the file and line are known and readable, the line and a caret follow. */
+void cli_print_error(const qc_error *err);
+
+/* Prints a diagnostic as above, with its own source line, to stderr. */
+void cli_print_diagnostic(const qc_diagnostic *diag, void *user);
+
+/* Prints `qcode: message` to stderr (printf-style) and returns QC_EXIT_USAGE. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Whether stdout / stderr is a terminal (colour, progress lines). Honours NO_COLOR. */
+int cli_stdout_is_tty(void);
+int cli_stderr_is_tty(void);
+
+/* Expands files and folders (recursively, sorted, formats by extension) into a list of
+ * transcript paths. Unknown extensions inside folders are skipped; named files are kept.
+ * Returns the count; *paths is malloc'ed (free with cli_free_paths). -1 on error (printed). */
+long cli_collect_inputs(char **inputs, int count, char ***paths);
+void cli_free_paths(char **paths, long count);
+
+#endif

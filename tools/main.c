@@ -1,0 +1,76 @@
+/* qcode: the command line, a table of commands over the public API. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_command *const commands[] = {
+    &cmd_code, &cmd_quotes, &cmd_inspect, &cmd_check, &cmd_tree,
+};
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+static const cli_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (strcmp(commands[i]->name, name) == 0)
+            return commands[i];
+    return NULL;
+}
+
+static void print_help(FILE *fp)
+{
+    fprintf(fp,
+            "usage: qcode <command> [options] [arguments]\n"
+            "       qcode help <command>\n"
+            "       qcode --version\n"
+            "\n"
+            "Rule-based qualitative coding: applies a hierarchical codebook of pattern rules to\n"
+            "interview transcripts and reports code frequencies and quotations.\n"
+            "\n"
+            "Commands:\n");
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        fprintf(fp, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    fprintf(fp, "\n"
+                "Exit codes: 0 ok, 1 finished but some documents failed, 2 usage or I/O error,\n"
+                "3 codebook error. Documentation: docs/cli.md.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help(stderr);
+        return QC_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+        print_help(stdout);
+        return QC_EXIT_OK;
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+        printf("qcode %s\n", qc_version());
+        return QC_EXIT_OK;
+    }
+    if (strcmp(name, "help") == 0) {
+        if (argc < 3) {
+            print_help(stdout);
+            return QC_EXIT_OK;
+        }
+        const cli_command *cmd = find_command(argv[2]);
+        if (!cmd)
+            return cli_fail("unknown command '%s' (see 'qcode --help')", argv[2]);
+        cli_print_usage(stdout, cmd);
+        return QC_EXIT_OK;
+    }
+    const cli_command *cmd = find_command(name);
+    if (!cmd)
+        return cli_fail("unknown command '%s' (see 'qcode --help')", name);
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            cli_print_usage(stdout, cmd);
+            return QC_EXIT_OK;
+        }
+    }
+    return cmd->run(argc - 1, argv + 1);
+}
