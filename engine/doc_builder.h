@@ -1,0 +1,47 @@
+/* Building a document: the readers feed decoded text and structure to a builder, which owns
+ * normalisation (NFC), the offset maps and segmentation, so every format gets them alike.
+ *
+ * Text is appended in order. Each append says where in the original file its bytes came from,
+ * so any code point can be traced back to the file. Line ends must already be LF. */
+#ifndef QC_DOC_BUILDER_H
+#define QC_DOC_BUILDER_H
+
+#include <stdint.h>
+
+#include "qcode/document.h"
+
+typedef struct qc_doc_builder qc_doc_builder;
+
+/* id and path are copied. opts gives the interviewer labels (for roles); may be NULL. */
+int qc_doc_builder_new(qc_doc_builder **out, const char *id, const char *path, qc_format format,
+                       const qc_read_options *opts, qc_error *err);
+void qc_doc_builder_free(qc_doc_builder *b);
+
+/* Appends valid UTF-8 whose byte i came from byte source_offset + i of the file (a verbatim copy). */
+int qc_doc_builder_text(qc_doc_builder *b, const char *s, size_t len, uint32_t source_offset);
+/* Appends valid UTF-8 that has no 1:1 origin (decoded Windows-1252, a label the reader writes, the
+ * blank line between Word paragraphs): every byte maps to source_offset. */
+int qc_doc_builder_text_at(qc_doc_builder *b, const char *s, size_t len, uint32_t source_offset);
+
+/* Starts a turn at the current end of the text: what is appended until the next begin_turn or
+ * end_turn is the turn's text. speaker may be NULL (unlabelled). Times in ms, -1 when unknown;
+ * line is the 1-based line (paragraph, cue) the turn starts on. */
+int qc_doc_builder_begin_turn(qc_doc_builder *b, const char *speaker, size_t speaker_len, int64_t time_start_ms,
+                              int64_t time_end_ms, uint32_t line);
+/* Extends the current turn's end time (a merged cue). */
+void qc_doc_builder_turn_end_time(qc_doc_builder *b, int64_t time_end_ms);
+/* Ends the current turn: text appended after it belongs to no turn (headers, preamble). */
+int qc_doc_builder_end_turn(qc_doc_builder *b);
+
+/* Whether a turn is open, and the speaker of the current (or last) turn (NULL when none). */
+int qc_doc_builder_in_turn(const qc_doc_builder *b);
+const char *qc_doc_builder_last_speaker(const qc_doc_builder *b);
+
+/* A document attribute (from header lines). Later values of the same key replace earlier ones. */
+int qc_doc_builder_attribute(qc_doc_builder *b, const char *key, const char *value);
+
+/* Normalises, builds the maps, assigns roles, and segments turns into paragraphs (split at blank
+ * lines), sentences and words. On success *out is the caller's and the builder may only be freed. */
+int qc_doc_builder_finish(qc_doc_builder *b, qc_document **out, qc_error *err);
+
+#endif
