@@ -22,6 +22,7 @@
 #include "qcode/document.h"
 #include "qcode/casebook.h"
 #include "qcode/codebook.h"
+#include "qcode/coding.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,0 +1,35 @@
+/* One document's coding, as the matcher produces it and aggregation reads it. */
+#ifndef QC_CODING_IMPL_H
+#define QC_CODING_IMPL_H
+
+#include <stdint.h>
+
+#include "qcode/coding.h"
+
+typedef struct qc_hit_rec {
+    uint32_t start, end; /* code points */
+    int32_t leaf;        /* qc_rule_node.leaf of the pattern/regex that matched */
+    uint32_t rule;       /* rule index within the code */
+} qc_hit_rec;
+
+typedef struct qc_quote_rec {
+    int32_t code;
+    uint32_t start, end;
+    uint32_t turn;
+    uint32_t hit_first, hit_count; /* hits[hit_first .. hit_first+hit_count) */
+} qc_quote_rec;
+
+struct qc_coding {
+    qc_quote_rec *quotes; /* sorted by code, start, end */
+    size_t quote_count;
+    size_t quote_cap;
+    qc_hit_rec *hits;
+    size_t hit_count;
+    size_t hit_cap;
+    char **issues;
+    size_t issue_count;
+    size_t issue_cap;
+    const struct qc_codebook *codebook; /* borrowed, for hit positions */
+};
+
+#endif

@@ -1,0 +1,69 @@
+/* qcode/coding.h: applying a compiled codebook to one document.
+ *
+ * A qc_coder holds one thread's scratch (regex match data, buffers): create one per thread;
+ * a coder is not thread-safe, but any number of coders may share one codebook, casebook and
+ * document. qc_coder_code returns the document's quotations, each with the rule hits inside it.
+ */
+#ifndef QCODE_CODING_H
+#define QCODE_CODING_H
+
+#include "casebook.h"
+#include "codebook.h"
+#include "document.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct qc_coder qc_coder;
+typedef struct qc_coding qc_coding;
+
+typedef enum qc_engine {
+    QC_ENGINE_FAST = 0,   /* token tables, one pass per document */
+    QC_ENGINE_REFERENCE   /* each rule leaf's own search over each unit: simple, the oracle */
+} qc_engine;
+
+#define QC_CODER_OPTIONS_VERSION 1
+typedef struct qc_coder_options {
+    unsigned version;
+    qc_engine engine;
+} qc_coder_options;
+#define QC_CODER_OPTIONS_INIT { QC_CODER_OPTIONS_VERSION, QC_ENGINE_FAST }
+
+/* opts may be NULL. The codebook must outlive the coder. */
+QC_EXPORT int qc_coder_new(qc_coder **out, const qc_codebook *cb, const qc_coder_options *opts, qc_error *err);
+QC_EXPORT void qc_coder_free(qc_coder *coder);
+
+/* Codes one document. cases may be NULL (then `where` conditions see only the document's header
+ * attributes). *out is the caller's. A rule that exceeds a regex limit in some unit does not fail
+ * the call: it is recorded as an issue of the coding and the rest is coded. */
+QC_EXPORT int qc_coder_code(qc_coder *coder, const qc_document *doc, const qc_casebook *cases, qc_coding **out,
+                            qc_error *err);
+QC_EXPORT void qc_coding_free(qc_coding *coding);
+
+typedef struct qc_quotation {
+    size_t code;         /* code index in the codebook */
+    size_t start, end;   /* code points, [start, end) */
+    size_t turn;         /* turn index in the document */
+    size_t hit_count;
+} qc_quotation;
+
+typedef struct qc_hit {
+    size_t start, end;   /* code points */
+    size_t rule;         /* rule index within the code */
+    uint32_t line, column; /* where the matching leaf is written in the codebook */
+} qc_hit;
+
+/* Quotations sorted by code index, then start, then end. */
+QC_EXPORT size_t qc_coding_quotation_count(const qc_coding *coding);
+QC_EXPORT int qc_coding_quotation(const qc_coding *coding, size_t index, qc_quotation *out);
+QC_EXPORT int qc_coding_hit(const qc_coding *coding, size_t quotation, size_t hit, qc_hit *out);
+
+/* Problems met while coding (a regex limit hit): message with code id, rule line and unit. */
+QC_EXPORT size_t qc_coding_issue_count(const qc_coding *coding);
+QC_EXPORT const char *qc_coding_issue(const qc_coding *coding, size_t index);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
