@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The benchmark: generates a corpus and a codebook of the study's shape, then codes the corpus
+# with the fast engine (--jobs 1 and 2) and the reference engine, and prints for each run the
+# seconds, MB/s, peak RSS and the fast/reference ratio, plus the codebook compile time.
+#
+# Usage: tools/bench/bench.sh [--size 1G] [--reference-size 20M] [--dir DIR] [--keep]
+#   --size            corpus size for the fast engine (default 1G)
+#   --reference-size  the reference engine is ~100x slower: it runs on the first part of the
+#                     same corpus, this big (default 20M), and its MB/s is compared
+#   --dir             where to generate (default: a folder under /tmp, removed unless --keep)
+# Results are printed; record them with the machine in docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+size=1G
+ref_size=20M
+dir=""
+keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --size) size="$2"; shift 2 ;;
+    --reference-size) ref_size="$2"; shift 2 ;;
+    --dir) dir="$2"; shift 2 ;;
+    --keep) keep=1; shift ;;
+    *) echo "usage: $0 [--size 1G] [--reference-size 20M] [--dir DIR] [--keep]" >&2; exit 2 ;;
+  esac
+done
+
+scripts/setup.sh
+scripts/build.sh build-bench -DCMAKE_BUILD_TYPE=Release -DQCODE_BUILD_TESTS=OFF
+bin=build-bench/qcode
+gen=build-bench/qcode-gen
+
+if [ -z "$dir" ]; then
+  dir=$(mktemp -d /tmp/qcode-bench-XXXXXX)
+  [ "$keep" = 1 ] || trap 'rm -rf "$dir"' EXIT
+fi
+mkdir -p "$dir"
+if [ ! -f "$dir/corpus.done" ]; then
+  "$gen" corpus --bytes "$size" --out "$dir/corpus"
+  "$gen" corpus --bytes "$ref_size" --out "$dir/ref-corpus"
+  touch "$dir/corpus.done"
+fi
+"$gen" codebook --out "$dir/bench.qcb"
+
+bytes_of() { du -sb --apparent-size "$1" | cut -f1; }
+
+# Runs one configuration: prints seconds, MB/s and peak RSS, and remembers MB/s.
+run() {
+  local label="$1" corpus="$2"; shift 2
+  local bytes; bytes=$(bytes_of "$corpus")
+  local t0 t1 rss
+  t0=$(date +%s.%N)
+  /usr/bin/time -f "%M" -o "$dir/rss" "$bin" code -c "$dir/bench.qcb" --cases "$corpus/cases.tsv" \
+      -o "$dir/results-$label.xml" "$@" "$corpus" >/dev/null
+  t1=$(date +%s.%N)
+  rss=$(tail -1 "$dir/rss")
+  local secs mbps
+  secs=$(echo "$t1 - $t0" | bc -l)
+  mbps=$(echo "$bytes / 1048576 / $secs" | bc -l)
+  printf "%-22s %10.1f MB %8.2f s %9.1f MB/s %8.1f MB peak RSS\n" "$label" \
+    "$(echo "$bytes / 1048576" | bc -l)" "$secs" "$mbps" "$(echo "$rss / 1024" | bc -l)"
+  eval "mbps_${label//[^a-zA-Z0-9]/_}=$mbps"
+}
+
+command -v bc >/dev/null || { echo "bench: needs bc (apt-get install bc)" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "bench: needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+t0=$(date +%s.%N)
+"$bin" check "$dir/bench.qcb" >/dev/null
+t1=$(date +%s.%N)
+printf "codebook compile (check, incl. process start): %.3f s\n" "$(echo "$t1 - $t0" | bc -l)"
+
+run fast-jobs1 "$dir/corpus" --jobs 1
+run fast-jobs2 "$dir/corpus" --jobs 2
+run fast-ref-sample "$dir/ref-corpus" --jobs 1
+run reference "$dir/ref-corpus" --jobs 1 --engine reference
+
+printf "fast/reference (same sample, 1 job): %.1fx\n" "$(echo "$mbps_fast_ref_sample / $mbps_reference" | bc -l)"
+printf "jobs 2 / jobs 1: %.2fx\n" "$(echo "$mbps_fast_jobs2 / $mbps_fast_jobs1" | bc -l)"
