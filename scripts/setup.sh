@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian packages qcode needs to build and test, when any are missing.
 # As root it runs apt-get; otherwise it prints the one command to run and fails.
-# Usage: scripts/setup.sh [--fuzz]   (--fuzz adds clang for the libFuzzer targets)
+# Usage: scripts/setup.sh [--fuzz] [--bench]
+#   --fuzz   adds clang for the libFuzzer targets; --bench adds bc and time for tools/bench
 set -euo pipefail
 
 packages=(gcc g++ make cmake pkg-config libpcre2-dev libxml2-dev libutf8proc-dev libcriterion-dev
           libzip-dev libxml2-utils)
-if [ "${1:-}" = "--fuzz" ]; then
-  packages+=(clang libclang-rt-14-dev)
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    --bench) packages+=(bc time) ;;
+    *) echo "usage: scripts/setup.sh [--fuzz] [--bench]" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-scripts/setup.sh
+scripts/setup.sh --bench
 scripts/build.sh build-bench -DCMAKE_BUILD_TYPE=Release -DQCODE_BUILD_TESTS=OFF
 bin=build-bench/qcode
 gen=build-bench/qcode-gen
