@@ -32,4 +32,8 @@ int qc_lines_next(qc_line_reader *lr, const char **line, size_t *len, uint32_t *
 
 void qc_lines_free(qc_line_reader *lr);
 
+/* The code point a Windows-1252 byte stands for (every byte has one: the five bytes Windows
+ * leaves undefined decode to the C1 controls of the same value). */
+int32_t qc_windows1252_decode(unsigned char byte);
+
 #endif

@@ -29,4 +29,25 @@ int qc_speaker_match_line(const qc_speaker_rules *r, const char *line, size_t le
  * whole label), else participant. */
 qc_role qc_speaker_role(const qc_read_options *opts, const char *label, size_t len);
 
+/* Whether a label is conventional (trusted even when it appears once): a role word, optionally
+ * numbered (Interviewer, Q, A, R, I, Participant 3, Speaker 12...), one of opts' interviewer
+ * labels, an id (S120, P3, DC03) or a description ending in one (MH staff member S11). */
+int qc_speaker_label_known(const qc_read_options *opts, const char *label, size_t len);
+
+/* Case-insensitive equality of two labels (full Unicode case folding for non-ASCII). */
+int qc_label_equal_fold(const char *a, size_t alen, const char *b, size_t blen);
+
+/* A clock time H:MM:SS, HH:MM:SS or MM:SS with an optional .mmm or ,mmm fraction at s[*pos]:
+ * returns milliseconds and advances *pos, or -1 (then *pos is unchanged). */
+int64_t qc_parse_clock(const char *s, size_t len, size_t *pos);
+
+/* Counts how often each label starts a line, for the rule that an unconventional label is a
+ * speaker only when it starts at least two lines (so "Hosted by: Dr. Jane Smith" stays text).
+ * Labels compare byte for byte. Functions return 0 or QC_ERR_NOMEM. */
+typedef struct qc_label_tally qc_label_tally;
+int qc_label_tally_new(qc_label_tally **out);
+int qc_label_tally_add(qc_label_tally *t, const char *label, size_t len);
+size_t qc_label_tally_count(const qc_label_tally *t, const char *label, size_t len);
+void qc_label_tally_free(qc_label_tally *t);
+
 #endif

@@ -1,0 +1,106 @@
+/* Text hygiene for line-based formats (see lines.h and docs/transcripts.md). One pass over each
+ * line checks for NUL bytes, validates UTF-8 (or decodes Windows-1252) and measures the line, so
+ * reading stays linear in the file size. */
+#include "lines.h"
+
+#include <string.h>
+
+#include "error.h"
+#include "text.h"
+
+/* Windows-1252 0x80..0x9F. The five bytes Windows leaves undefined (0x81 0x8D 0x8F 0x90 0x9D)
+ * decode to the C1 controls of the same value, as MultiByteToWideChar does, so every byte has
+ * exactly one meaning and decoding never fails. */
+static const uint16_t cp1252_high[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+};
+
+int32_t qc_windows1252_decode(unsigned char byte)
+{
+    if (byte >= 0x80 && byte <= 0x9F)
+        return cp1252_high[byte - 0x80];
+    return byte; /* 0x00..0x7F are ASCII, 0xA0..0xFF are Latin-1 */
+}
+
+void qc_lines_init(qc_line_reader *lr, const char *name, const char *data, size_t size, qc_encoding encoding)
+{
+    memset(lr, 0, sizeof *lr);
+    lr->name = name;
+    lr->data = data;
+    lr->size = size;
+    lr->encoding = encoding;
+    /* A UTF-8 BOM is dropped in either encoding: in a file read as Windows-1252 it would decode
+     * to the nonsense "ï»¿", and its presence says the writer meant UTF-8 there anyway. */
+    if (size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        lr->pos = 3;
+}
+
+int qc_lines_next(qc_line_reader *lr, const char **line, size_t *len, uint32_t *source_offset, int *verbatim,
+                  qc_error *err)
+{
+    if (lr->pos >= lr->size)
+        return 0;
+    const unsigned char *d = (const unsigned char *)lr->data;
+    size_t start = lr->pos, i = start;
+    uint32_t lineno = lr->line + 1;
+    uint32_t column = 1; /* of the byte at i, in code points */
+    int high = 0;
+    while (i < lr->size) {
+        unsigned char c = d[i];
+        if (c == '\n' || c == '\r')
+            break;
+        if (i - start >= QC_MAX_LINE_BYTES)
+            return qc_error_set(err, QC_ERR_LIMIT, lr->name, lineno, 0, (int64_t)start,
+                                "line %u is longer than %u bytes (the limit for one line)", lineno,
+                                QC_MAX_LINE_BYTES);
+        if (c == 0)
+            return qc_error_set(err, QC_ERR_FORMAT, lr->name, lineno, column, (int64_t)i,
+                                "binary file (NUL byte at offset %zu), not a text transcript", i);
+        if (c < 0x80) {
+            i++;
+        } else if (lr->encoding == QC_ENCODING_WINDOWS1252) {
+            high = 1;
+            i++;
+        } else {
+            size_t p = i;
+            if (qc_utf8_decode(lr->data, lr->size, &p) < 0)
+                return qc_error_set(err, QC_ERR_ENCODING, lr->name, lineno, column, (int64_t)i,
+                                    "invalid UTF-8 (byte 0x%02X at offset %zu); if the file is a Word "
+                                    "\"ANSI\" export, read it with --encoding windows-1252",
+                                    c, i);
+            i = p;
+        }
+        column++;
+    }
+    size_t end = i;
+    if (i < lr->size && d[i++] == '\r' && i < lr->size && d[i] == '\n')
+        i++; /* CRLF is one line end; a lone CR is one too */
+    lr->pos = i;
+    lr->line = lineno;
+    *source_offset = (uint32_t)start;
+    if (!high) {
+        *line = lr->data + start;
+        *len = end - start;
+        *verbatim = 1;
+        return 1;
+    }
+    qc_buf_clear(&lr->decoded);
+    if (qc_buf_reserve(&lr->decoded, (end - start) * 3) != 0)
+        return qc_error_nomem(err);
+    for (size_t k = start; k < end; k++) {
+        char tmp[4];
+        size_t n = qc_utf8_encode(qc_windows1252_decode(d[k]), tmp);
+        qc_buf_append(&lr->decoded, tmp, n);
+    }
+    *line = lr->decoded.data;
+    *len = lr->decoded.len;
+    *verbatim = 0;
+    return 1;
+}
+
+void qc_lines_free(qc_line_reader *lr)
+{
+    qc_buf_free(&lr->decoded);
+}

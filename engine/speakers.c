@@ -1,0 +1,483 @@
+/* Speaker labels: the preset conventions (docs/transcripts.md) recognised by hand-written
+ * scanners, because they run on every line of every transcript and must not allocate, plus an
+ * optional user pattern (PCRE2) that replaces them. */
+#include "speakers.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "alloc.h"
+#include "error.h"
+#include "regex.h"
+#include "text.h"
+
+#define MAX_LABEL_CHARS 40
+#define MAX_LABEL_WORDS 5
+
+struct qc_speaker_rules {
+    int none;
+    const qc_read_options *opts; /* borrowed: rules live for one read call */
+    qc_regex *rx;
+    /* One scratch per rules object: a rules object belongs to one read call, hence one thread. */
+    qc_regex_scratch *scratch;
+    int group_speaker, group_time;
+};
+
+int qc_speaker_rules_new(qc_speaker_rules **out, const qc_read_options *opts, qc_error *err)
+{
+    *out = NULL;
+    qc_speaker_rules *r = qc_calloc(1, sizeof *r);
+    if (!r)
+        return qc_error_nomem(err);
+    r->opts = opts;
+    r->none = opts && opts->speakers == QC_SPEAKERS_NONE;
+    if (opts && opts->speaker_pattern && !r->none) {
+        size_t bad = 0;
+        char msg[256];
+        int rc = qc_regex_compile(&r->rx, opts->speaker_pattern, strlen(opts->speaker_pattern), QC_REGEX_ANCHORED, 0,
+                                  0, &bad, msg, sizeof msg);
+        if (rc != 0) {
+            qc_speaker_rules_free(r);
+            if (rc == QC_ERR_NOMEM)
+                return qc_error_nomem(err);
+            return qc_error_set(err, QC_ERR_INVALID, NULL, 0, (uint32_t)bad + 1, (int64_t)bad,
+                                "speaker pattern: %s (at offset %zu)", msg, bad);
+        }
+        r->group_speaker = qc_regex_group_index(r->rx, "speaker");
+        r->group_time = qc_regex_group_index(r->rx, "time");
+        if (r->group_speaker < 0) {
+            qc_speaker_rules_free(r);
+            return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1,
+                                "speaker pattern has no (?<speaker>...) group");
+        }
+        r->scratch = qc_regex_scratch_new();
+        if (!r->scratch) {
+            qc_speaker_rules_free(r);
+            return qc_error_nomem(err);
+        }
+    }
+    *out = r;
+    return 0;
+}
+
+void qc_speaker_rules_free(qc_speaker_rules *r)
+{
+    if (!r)
+        return;
+    qc_regex_scratch_free(r->scratch);
+    qc_regex_free(r->rx);
+    qc_free(r);
+}
+
+/* --- small scanners over a line --- */
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static size_t skip_blanks(const char *s, size_t len, size_t p)
+{
+    while (p < len && is_blank(s[p]))
+        p++;
+    return p;
+}
+
+/* Digits at s[*p], at most `max` of them; returns the value or -1. */
+static long parse_digits(const char *s, size_t len, size_t *p, int min, int max)
+{
+    long v = 0;
+    int n = 0;
+    while (*p < len && is_digit(s[*p]) && n < max) {
+        v = v * 10 + (s[*p] - '0');
+        (*p)++;
+        n++;
+    }
+    return n >= min ? v : -1;
+}
+
+int64_t qc_parse_clock(const char *s, size_t len, size_t *pos)
+{
+    size_t p = *pos;
+    long parts[3];
+    int count = 0;
+    for (;;) {
+        long v = parse_digits(s, len, &p, 1, count == 0 ? 3 : 2);
+        if (v < 0)
+            return -1;
+        parts[count++] = v;
+        if (count == 3 || p >= len || s[p] != ':' || p + 1 >= len || !is_digit(s[p + 1]))
+            break;
+        p++;
+    }
+    if (count < 2)
+        return -1;
+    long ms = 0;
+    if (p + 1 < len && (s[p] == '.' || s[p] == ',') && is_digit(s[p + 1])) {
+        p++;
+        size_t q = p;
+        long frac = parse_digits(s, len, &p, 1, 3);
+        for (size_t k = p - q; k < 3; k++)
+            frac *= 10;
+        while (p < len && is_digit(s[p]))
+            p++; /* finer than milliseconds: ignored */
+        ms = frac;
+    }
+    long h = count == 3 ? parts[0] : 0, m = parts[count - 2], sec = parts[count - 1];
+    if (m > 59 || sec > 59)
+        return -1;
+    *pos = p;
+    return ((int64_t)h * 3600 + m * 60 + sec) * 1000 + ms;
+}
+
+/* A bracketed time "[00:01:12]" or "(00:01:12)" at s[*pos]. */
+static int64_t parse_bracket_time(const char *s, size_t len, size_t *pos)
+{
+    size_t p = *pos;
+    if (p >= len || (s[p] != '[' && s[p] != '('))
+        return -1;
+    char close = s[p] == '[' ? ']' : ')';
+    p++;
+    int64_t t = qc_parse_clock(s, len, &p);
+    if (t < 0 || p >= len || s[p] != close)
+        return -1;
+    *pos = p + 1;
+    return t;
+}
+
+/* A speaker name at s[p..): 1-5 words of letters, digits, dots, hyphens and apostrophes separated
+ * by single spaces, starting with a letter, at most 40 characters. Returns its end (no trailing
+ * space) or p when there is none. */
+static size_t scan_name(const char *s, size_t len, size_t p)
+{
+    size_t start = p, end = p, chars = 0;
+    int words = 1;
+    size_t q = p;
+    int32_t cp = qc_utf8_decode(s, len, &q);
+    if (cp < 0 || !qc_char_is_letter_or_digit(cp) || (cp < 0x80 && is_digit((char)cp)))
+        return start;
+    while (p < len) {
+        size_t here = p;
+        cp = qc_utf8_decode(s, len, &p);
+        if (cp < 0)
+            return start;
+        if (cp == ' ') {
+            if (here == start || s[here - 1] == ' ')
+                break; /* two spaces end a name (Otter puts two before the time) */
+            if (++words > MAX_LABEL_WORDS)
+                return start;
+        } else if (qc_char_is_letter_or_digit(cp) || qc_char_is_mark(cp) || cp == '.' || cp == '-' ||
+                   qc_char_is_apostrophe(cp) || cp == 0x2011) {
+            end = p;
+        } else {
+            p = here;
+            break;
+        }
+        if (++chars > MAX_LABEL_CHARS)
+            return start;
+    }
+    return end;
+}
+
+static int ascii_ieq(const char *a, size_t alen, const char *b)
+{
+    size_t blen = strlen(b);
+    return alen == blen && strncasecmp(a, b, alen) == 0;
+}
+
+/* letters (1-4) then digits: S120, P3, DC03, BSR09, id1. */
+static int is_id_token(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len && ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')))
+        i++;
+    if (i == 0 || i > 4 || i == len)
+        return 0;
+    while (i < len && is_digit(s[i]))
+        i++;
+    return i == len;
+}
+
+static const char *const role_words[] = {
+    "interviewer", "interviewee", "int",    "i",          "q",       "a",       "r",     "moderator",
+    "facilitator", "participant", "respondent", "researcher", "speaker", "patient", "client", NULL,
+};
+
+int qc_speaker_label_known(const qc_read_options *opts, const char *label, size_t len)
+{
+    if (is_id_token(label, len))
+        return 1;
+    /* A role word, optionally numbered: "Participant 3", "Speaker 12", "Interviewer 2". */
+    size_t word_end = len;
+    size_t k = len;
+    while (k > 0 && is_digit(label[k - 1]))
+        k--;
+    if (k < len && k > 1 && label[k - 1] == ' ')
+        word_end = k - 1;
+    for (const char *const *w = role_words; *w; w++)
+        if (ascii_ieq(label, word_end, *w))
+            return 1;
+    if (opts && opts->interviewer_labels)
+        for (size_t i = 0; i < opts->interviewer_label_count; i++)
+            if (opts->interviewer_labels[i] && ascii_ieq(label, len, opts->interviewer_labels[i]))
+                return 1;
+    /* A description ending in an upper-case id: "MH staff member S11". */
+    size_t sp = len;
+    while (sp > 0 && label[sp - 1] != ' ')
+        sp--;
+    if (sp > 0) {
+        const char *last = label + sp;
+        size_t n = len - sp;
+        if (n > 1 && last[0] >= 'A' && last[0] <= 'Z' && is_id_token(last, n))
+            return 1;
+    }
+    return 0;
+}
+
+static int fill(qc_label *out, size_t ls, size_t le, size_t text, size_t len, const char *line, int64_t t, int known)
+{
+    out->label_start = ls;
+    out->label_end = le;
+    size_t p = text;
+    while (p < len && is_blank(line[p]))
+        p++;
+    out->text_start = p;
+    out->time_ms = t;
+    out->known_role = (uint8_t)known;
+    return 1;
+}
+
+static int match_pattern(const qc_speaker_rules *r, const char *line, size_t len, qc_label *out)
+{
+    size_t ms, me, gs, ge;
+    int rc = qc_regex_match(r->rx, r->scratch, line, len, 0, 1, &ms, &me);
+    if (rc <= 0)
+        return rc;
+    if (!qc_regex_group(r->scratch, r->group_speaker, &gs, &ge))
+        return 0;
+    while (gs < ge && is_blank(line[gs]))
+        gs++;
+    while (ge > gs && is_blank(line[ge - 1]))
+        ge--;
+    if (gs == ge)
+        return 0;
+    int64_t t = -1;
+    size_t ts, te;
+    if (r->group_time >= 0 && qc_regex_group(r->scratch, r->group_time, &ts, &te)) {
+        size_t p = ts;
+        t = qc_parse_clock(line, te, &p);
+    }
+    return fill(out, gs, ge, me, len, line, t, 1);
+}
+
+/* NAME: text, NAME: [00:00:12] text, NAME: alone, NAME  MM:SS alone (Otter). */
+static int match_name(const qc_speaker_rules *r, const char *line, size_t len, size_t p, int64_t t, qc_label *out)
+{
+    size_t ne = scan_name(line, len, p);
+    if (ne == p)
+        return 0;
+    if (ne < len && line[ne] == ':' && (ne + 1 == len || is_blank(line[ne + 1]))) {
+        size_t q = skip_blanks(line, len, ne + 1);
+        if (t < 0) {
+            int64_t t2 = parse_bracket_time(line, len, &q);
+            if (t2 >= 0)
+                t = t2;
+            else
+                q = ne + 1;
+        }
+        return fill(out, p, ne, q, len, line, t, qc_speaker_label_known(r->opts, line + p, ne - p));
+    }
+    if (t < 0 && ne + 2 < len && is_blank(line[ne]) && is_blank(line[ne + 1])) {
+        size_t q = skip_blanks(line, len, ne);
+        int64_t t2 = qc_parse_clock(line, len, &q);
+        if (t2 >= 0 && skip_blanks(line, len, q) == len)
+            return fill(out, p, ne, len, len, line, t2, 1);
+    }
+    return 0;
+}
+
+int qc_speaker_match_line(const qc_speaker_rules *r, const char *line, size_t len, qc_label *out)
+{
+    if (r->none || len == 0)
+        return 0;
+    if (r->rx)
+        return match_pattern(r, line, len, out);
+    size_t p = 0;
+    if (line[0] == '[' || line[0] == '(') {
+        int64_t t = parse_bracket_time(line, len, &p);
+        if (t >= 0)
+            return match_name(r, line, len, skip_blanks(line, len, p), t, out);
+        if (line[0] == '(')
+            return 0;
+        const char *close = memchr(line, ']', len);
+        if (!close)
+            return 0;
+        size_t cs = 1, ce = (size_t)(close - line);
+        size_t ne = scan_name(line, ce, cs);
+        if (ne != ce)
+            return 0;
+        size_t q = skip_blanks(line, len, ce + 1);
+        size_t tq = q;
+        int64_t t2 = qc_parse_clock(line, len, &tq);
+        if (t2 >= 0 && q > ce + 1 && skip_blanks(line, len, tq) == len)
+            return fill(out, cs, ce, len, len, line, t2, 1); /* Zoom: [Name] 11:02:09 */
+        /* QualCoder: [id1] text. Only id-like tokens, so "[laughs] yes" stays text. */
+        if (is_id_token(line + cs, ce - cs) && (q > ce + 1 || q == len))
+            return fill(out, cs, ce, q, len, line, -1, 1);
+        return 0;
+    }
+    if (len > 4 && line[0] == '*' && line[1] == '*') {
+        /* Markdown bold: **NAME:** text or **NAME**: text. Bold is a deliberate label. */
+        size_t ne = scan_name(line, len, 2);
+        if (ne == 2)
+            return 0;
+        size_t q;
+        if (ne + 3 <= len && memcmp(line + ne, ":**", 3) == 0)
+            q = ne + 3;
+        else if (ne + 3 <= len && memcmp(line + ne, "**:", 3) == 0)
+            q = ne + 3;
+        else
+            return 0;
+        if (q < len && !is_blank(line[q]))
+            return 0;
+        size_t tq = skip_blanks(line, len, q);
+        int64_t t = parse_bracket_time(line, len, &tq);
+        return fill(out, 2, ne, t >= 0 ? tq : q, len, line, t, 1);
+    }
+    return match_name(r, line, len, 0, -1, out);
+}
+
+qc_role qc_speaker_role(const qc_read_options *opts, const char *label, size_t len)
+{
+    static const char *const defaults[] = {"Interviewer", "Int", "I", "Q", "Moderator", "Facilitator"};
+    const char *const *list = defaults;
+    size_t count = sizeof defaults / sizeof defaults[0];
+    if (opts && opts->interviewer_labels) {
+        list = opts->interviewer_labels;
+        count = opts->interviewer_label_count;
+    }
+    for (size_t i = 0; i < count; i++)
+        if (list[i] && qc_label_equal_fold(label, len, list[i], strlen(list[i])))
+            return QC_ROLE_INTERVIEWER;
+    return QC_ROLE_PARTICIPANT;
+}
+
+int qc_label_equal_fold(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int ascii = 1;
+    for (size_t i = 0; i < alen && ascii; i++)
+        ascii = (unsigned char)a[i] < 0x80;
+    for (size_t i = 0; i < blen && ascii; i++)
+        ascii = (unsigned char)b[i] < 0x80;
+    if (ascii)
+        return alen == blen && strncasecmp(a, b, alen) == 0;
+    qc_buf fa = QC_BUF_INIT, fb = QC_BUF_INIT;
+    int eq = 0;
+    if (qc_utf8_valid(a, alen, NULL) && qc_utf8_valid(b, blen, NULL) && qc_text_fold(a, alen, 1, 0, &fa) == 0 &&
+        qc_text_fold(b, blen, 1, 0, &fb) == 0)
+        eq = fa.len == fb.len && memcmp(qc_buf_cstr(&fa), qc_buf_cstr(&fb), fa.len) == 0;
+    qc_buf_free(&fa);
+    qc_buf_free(&fb);
+    return eq;
+}
+
+/* --- counting labels (the "seen at least twice" rule) --- */
+
+typedef struct tally_slot {
+    char *label; /* NULL: empty */
+    size_t len;
+    size_t count;
+    uint64_t hash;
+} tally_slot;
+
+struct qc_label_tally {
+    tally_slot *slots;
+    size_t cap; /* power of two */
+    size_t used;
+};
+
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+int qc_label_tally_new(qc_label_tally **out)
+{
+    qc_label_tally *t = qc_calloc(1, sizeof *t);
+    if (!t)
+        return QC_ERR_NOMEM;
+    t->cap = 64;
+    t->slots = qc_calloc(t->cap, sizeof *t->slots);
+    if (!t->slots) {
+        qc_free(t);
+        return QC_ERR_NOMEM;
+    }
+    *out = t;
+    return 0;
+}
+
+void qc_label_tally_free(qc_label_tally *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->cap; i++)
+        qc_free(t->slots[i].label);
+    qc_free(t->slots);
+    qc_free(t);
+}
+
+static tally_slot *find_slot(tally_slot *slots, size_t cap, const char *s, size_t len, uint64_t h)
+{
+    size_t i = (size_t)h & (cap - 1);
+    while (slots[i].label && !(slots[i].hash == h && slots[i].len == len && memcmp(slots[i].label, s, len) == 0))
+        i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+static int tally_grow(qc_label_tally *t)
+{
+    size_t cap = t->cap * 2;
+    tally_slot *slots = qc_calloc(cap, sizeof *slots);
+    if (!slots)
+        return QC_ERR_NOMEM;
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slots[i].label)
+            *find_slot(slots, cap, t->slots[i].label, t->slots[i].len, t->slots[i].hash) = t->slots[i];
+    qc_free(t->slots);
+    t->slots = slots;
+    t->cap = cap;
+    return 0;
+}
+
+int qc_label_tally_add(qc_label_tally *t, const char *label, size_t len)
+{
+    if ((t->used + 1) * 2 > t->cap && tally_grow(t) != 0)
+        return QC_ERR_NOMEM;
+    uint64_t h = hash_bytes(label, len);
+    tally_slot *s = find_slot(t->slots, t->cap, label, len, h);
+    if (!s->label) {
+        s->label = qc_strndup(label, len);
+        if (!s->label)
+            return QC_ERR_NOMEM;
+        s->len = len;
+        s->hash = h;
+        t->used++;
+    }
+    s->count++;
+    return 0;
+}
+
+size_t qc_label_tally_count(const qc_label_tally *t, const char *label, size_t len)
+{
+    return find_slot(t->slots, t->cap, label, len, hash_bytes(label, len))->count;
+}
