@@ -23,6 +23,8 @@
 #include "qcode/casebook.h"
 #include "qcode/codebook.h"
 #include "qcode/coding.h"
+#include "qcode/results.h"
+#include "qcode/refi.h"
 
 #ifdef __cplusplus
 extern "C" {
