@@ -1,0 +1,263 @@
+/* qcode/results.h: coding a corpus and what it adds up to.
+ *
+ * A qc_results gathers the codings of a corpus, document by document in corpus order: quotations,
+ * counts per code (own and rolled up the hierarchy), breakdowns by attribute value, by document and
+ * by speaker, a sentence-level co-occurrence matrix and the participant text no code touched.
+ * docs/semantics.md defines the counts; docs/results.md the outputs.
+ *
+ * Memory stays flat in corpus size for the bulky part: quotation texts and hits go to a temporary
+ * file as they are added and are read back, grouped by code, when written. Only counts (and a small
+ * index entry per document and code) stay in memory.
+ *
+ * qc_corpus_run reads and codes files in worker threads and hands each document to a callback in
+ * input order, so whatever the number of threads the results (and the bytes written) are the same.
+ *
+ * Threads: a qc_results is not thread-safe; use it from one thread (qc_corpus_run calls its
+ * callbacks on the calling thread).
+ */
+#ifndef QCODE_RESULTS_H
+#define QCODE_RESULTS_H
+
+#include "casebook.h"
+#include "codebook.h"
+#include "coding.h"
+#include "document.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct qc_results qc_results;
+
+/* Where a document came from, for provenance. */
+typedef struct qc_source_info {
+    const char *path;   /* the file as named; NULL: the document's own path */
+    uint64_t size;      /* bytes of the file */
+    const char *sha256; /* SHA-256 of the file's bytes, 64 lower-case hex digits; NULL when unknown */
+} qc_source_info;
+
+/* Creates empty results for a codebook and an optional casebook (both borrowed: they must outlive
+ * the results). *out is the caller's. Fails with QC_ERR_IO when no temporary file can be made. */
+QC_EXPORT int qc_results_new(qc_results **out, const qc_codebook *cb, const qc_casebook *cases, qc_error *err);
+QC_EXPORT void qc_results_free(qc_results *res);
+
+/* Adds one document and its coding (made with the same codebook); both are borrowed for the call
+ * only. Documents are kept in the order they are added. src may be NULL. A document id that was
+ * already added fails with QC_ERR_INVALID and changes nothing. */
+QC_EXPORT int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *coding,
+                             const qc_source_info *src, qc_error *err);
+
+/* Records a run option for provenance (name and value copied; later values of a name replace
+ * earlier ones). Options are written in name order. */
+QC_EXPORT int qc_results_set_option(qc_results *res, const char *name, const char *value, qc_error *err);
+
+/* --- counts --- */
+
+typedef enum qc_rollup {
+    QC_OWN = 0,      /* the code's own quotations */
+    QC_ROLLED_UP = 1 /* the union of its own and all its descendants' quotations (docs/semantics.md) */
+} qc_rollup;
+
+typedef struct qc_counts {
+    uint64_t hits;        /* rule hits inside the quotations */
+    uint64_t quotations;  /* coded units */
+    uint64_t respondents; /* distinct speakers */
+    uint64_t documents;   /* distinct documents */
+} qc_counts;
+
+QC_EXPORT const qc_codebook *qc_results_codebook(const qc_results *res);
+
+/* The counts of a code over the corpus. */
+QC_EXPORT void qc_results_code_counts(const qc_results *res, size_t code, qc_rollup mode, qc_counts *out);
+/* Across all codes: hits and quotations summed over codes' own quotations, respondents and
+ * documents with at least one quotation of any code. */
+QC_EXPORT void qc_results_totals(const qc_results *res, qc_counts *out);
+
+/* Documents, in the order added. */
+typedef struct qc_result_document {
+    const char *id;
+    const char *path;   /* as given in qc_source_info, or the document's path */
+    const char *sha256; /* "" when unknown */
+    uint64_t size;      /* bytes of the file */
+    qc_format format;
+    size_t length;      /* code points of normalised text */
+    size_t turns;
+    size_t speakers;
+} qc_result_document;
+
+QC_EXPORT size_t qc_results_document_count(const qc_results *res);
+QC_EXPORT int qc_results_document(const qc_results *res, size_t index, qc_result_document *out);
+/* A document's header attributes, in file order. */
+QC_EXPORT size_t qc_results_document_attribute_count(const qc_results *res, size_t doc);
+QC_EXPORT int qc_results_document_attribute(const qc_results *res, size_t doc, size_t index, const char **key,
+                                            const char **value);
+/* A document's speakers (first appearance order), with their role and number of turns. */
+QC_EXPORT size_t qc_results_document_speaker_count(const qc_results *res, size_t doc);
+QC_EXPORT const char *qc_results_document_speaker(const qc_results *res, size_t doc, size_t index, qc_role *role,
+                                                  size_t *turns);
+/* The counts of a code inside one document. */
+QC_EXPORT void qc_results_document_counts(const qc_results *res, size_t doc, size_t code, qc_rollup mode,
+                                          qc_counts *out);
+
+/* Respondents: every speaker label of the corpus (an unlabelled document is one respondent named
+ * by its document id), in order of first appearance. role is the participant role unless the label
+ * was only ever an interviewer's. */
+QC_EXPORT size_t qc_results_respondent_count(const qc_results *res);
+QC_EXPORT const char *qc_results_respondent(const qc_results *res, size_t index, qc_role *role);
+QC_EXPORT void qc_results_respondent_counts(const qc_results *res, size_t respondent, size_t code, qc_rollup mode,
+                                            qc_counts *out);
+
+/* Attributes: the casebook's columns, then document header keys (case-insensitively distinct) in
+ * order of first appearance. A quotation's value for an attribute is its speaker's in the casebook
+ * (for that document), else its document's header value; quotations with no value are not counted
+ * under that attribute. Values are in order of first appearance. */
+QC_EXPORT size_t qc_results_attribute_count(const qc_results *res);
+QC_EXPORT const char *qc_results_attribute_name(const qc_results *res, size_t attr);
+QC_EXPORT size_t qc_results_attribute_value_count(const qc_results *res, size_t attr);
+/* The value, and in *base (may be NULL) how many coded respondents (participants and unlabelled
+ * text) and documents have it: the denominators of a breakdown. hits and quotations are 0. */
+QC_EXPORT const char *qc_results_attribute_value(const qc_results *res, size_t attr, size_t value, qc_counts *base);
+QC_EXPORT void qc_results_attribute_counts(const qc_results *res, size_t attr, size_t value, size_t code,
+                                           qc_rollup mode, qc_counts *out);
+
+/* Co-occurrence over sentences: the number of sentences that overlap a quotation of code a and a
+ * quotation of code b (own quotations); for a == b, the number of sentences a touches. */
+QC_EXPORT uint64_t qc_results_cooccurrence(const qc_results *res, size_t a, size_t b);
+
+/* Participant text (participant turns and unlabelled text) no quotation of any code touches. */
+typedef struct qc_uncoded_summary {
+    uint64_t participant_turns;
+    uint64_t uncoded_turns;
+    uint64_t participant_length; /* code points in participant turns */
+    uint64_t uncoded_length;     /* code points in uncoded participant turns */
+} qc_uncoded_summary;
+QC_EXPORT void qc_results_uncoded(const qc_results *res, qc_uncoded_summary *out);
+
+/* --- quotations --- */
+
+typedef struct qc_result_quotation {
+    size_t code;
+    size_t document; /* index in the results */
+    const char *document_id;
+    const char *speaker; /* NULL for unlabelled text */
+    qc_role role;
+    size_t turn;
+    size_t start, end; /* code points, [start, end) */
+    const char *text;  /* the quoted text, NUL-terminated */
+    size_t hit_count;
+    const qc_hit *hits;
+} qc_result_quotation;
+
+/* Called for each quotation; everything is borrowed for the call. A nonzero return stops the walk,
+ * which then returns QC_ERR_CANCELLED. */
+typedef int (*qc_quotation_fn)(const qc_result_quotation *q, void *user);
+
+#define QC_ALL_CODES ((size_t)-1)
+
+/* Walks the quotations of one code (or QC_ALL_CODES: every code in codebook order), each code's in
+ * corpus order (document, then start). Reads them back from the temporary file. */
+QC_EXPORT int qc_results_foreach_quotation(qc_results *res, size_t code, qc_quotation_fn fn, void *user,
+                                           qc_error *err);
+
+/* The uncoded participant turns, in corpus order, as quotations with code QC_ALL_CODES and no hits. */
+QC_EXPORT int qc_results_foreach_uncoded(qc_results *res, qc_quotation_fn fn, void *user, qc_error *err);
+
+/* --- writing --- */
+
+#define QC_WRITE_OPTIONS_VERSION 1
+typedef struct qc_write_options {
+    unsigned version;
+    /* The provenance time stamp, "YYYY-MM-DDTHH:MM:SSZ"; NULL: now (UTC). */
+    const char *time;
+    /* Include the uncoded turns' text in results.xml (the summary is always there). */
+    int uncoded_text;
+} qc_write_options;
+#define QC_WRITE_OPTIONS_INIT { QC_WRITE_OPTIONS_VERSION, NULL, 1 }
+
+/* Writes results.xml (namespace urn:qcode:results:1, schema docs/schema/qcode-results.xsd),
+ * streaming and atomically: the file appears whole or not at all. opts may be NULL. */
+QC_EXPORT int qc_results_write_xml(qc_results *res, const char *path, const qc_write_options *opts,
+                                   qc_error *err);
+
+/* Writes frequencies.tsv, by-attribute.tsv, quotations.tsv, cooccurrence.tsv and
+ * respondent-matrix.tsv into the folder dir (created when missing), each atomically. */
+QC_EXPORT int qc_results_write_tsv(qc_results *res, const char *dir, qc_error *err);
+
+/* --- reading results.xml back --- */
+
+typedef struct qc_results_file_code {
+    size_t index;
+    const char *id;
+    const char *name;
+    const char *parent_id; /* NULL for a main code */
+    size_t depth;
+    qc_counts own, rolled_up;
+} qc_results_file_code;
+
+/* Callbacks for qc_results_read; any may be NULL. Strings are borrowed for the call. A nonzero
+ * return stops reading (QC_ERR_CANCELLED). For quotations, `document` is the document's index in
+ * the file and `code` the code's index. */
+typedef struct qc_results_handlers {
+    int (*on_provenance)(const char *codebook_name, const char *codebook_version, const char *codebook_sha256,
+                         void *user);
+    int (*on_document)(const qc_result_document *doc, size_t index, void *user);
+    int (*on_code)(const qc_results_file_code *code, void *user);
+    int (*on_quotation)(const qc_result_quotation *q, void *user);
+    void *user;
+} qc_results_handlers;
+
+/* Reads a results.xml with a streaming parser (no network, no DTD, no entities), calling the
+ * handlers in document order. Errors name the file, line and column. */
+QC_EXPORT int qc_results_read(const char *path, const qc_results_handlers *handlers, qc_error *err);
+
+/* --- running a corpus --- */
+
+typedef struct qc_run_stats {
+    size_t documents; /* read and coded */
+    size_t failed;    /* could not be read (or coded) */
+    size_t issues;    /* coding issues (a regex limit hit) */
+    uint64_t bytes;   /* file bytes read */
+} qc_run_stats;
+
+/* Receives each coded document, on the calling thread, in input order. A negative return stops
+ * the run (qc_corpus_run returns it; fill err). */
+typedef int (*qc_run_document_fn)(const qc_document *doc, const qc_coding *coding, const qc_source_info *src,
+                                  void *user, qc_error *err);
+/* Receives each document that could not be read or coded (err names file, line and column). */
+typedef void (*qc_run_error_fn)(const char *path, const qc_error *err, void *user);
+/* Receives each coding issue (a regex limit hit in some unit): the message names the code and rule. */
+typedef void (*qc_run_issue_fn)(const char *path, const char *message, void *user);
+/* Called after each document, for a progress display. */
+typedef void (*qc_run_progress_fn)(const qc_run_stats *stats, void *user);
+
+#define QC_RUN_OPTIONS_VERSION 1
+typedef struct qc_run_options {
+    unsigned version;
+    const qc_read_options *read; /* NULL: defaults (read->id is ignored: ids are the file names) */
+    qc_engine engine;
+    unsigned jobs; /* worker threads; 0: one per online core */
+    int strict;    /* stop at the first document that cannot be read */
+    qc_run_document_fn on_document;
+    qc_run_error_fn on_error;
+    qc_run_issue_fn on_issue;
+    qc_run_progress_fn on_progress;
+    void *user;
+} qc_run_options;
+#define QC_RUN_OPTIONS_INIT { QC_RUN_OPTIONS_VERSION, NULL, QC_ENGINE_FAST, 1, 0, NULL, NULL, NULL, NULL, NULL }
+
+/* Reads and codes the files in worker threads, at most a few documents ahead of the one being
+ * handed over (so memory is bounded), and calls the handlers in input order on this thread.
+ * Returns 0 when the run finished (stats->failed says how many documents failed); with
+ * opts->strict, the first failure's status (err names it); or the status a handler returned, or
+ * QC_ERR_NOMEM. stats may be NULL. */
+QC_EXPORT int qc_corpus_run(const char *const *paths, size_t count, const qc_codebook *cb, const qc_casebook *cases,
+                            const qc_run_options *opts, qc_run_stats *stats, qc_error *err);
+
+/* Convenience: a qc_run_document_fn that adds to the qc_results passed as `user`. */
+QC_EXPORT int qc_results_add_fn(const qc_document *doc, const qc_coding *coding, const qc_source_info *src,
+                                void *user, qc_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
