@@ -12,7 +12,8 @@
 
 typedef struct qc_doc_builder qc_doc_builder;
 
-/* id and path are copied. opts gives the interviewer labels (for roles); may be NULL. */
+/* id and path are copied. opts gives the interviewer labels (for roles); may be NULL; it is
+ * borrowed until finish. */
 int qc_doc_builder_new(qc_doc_builder **out, const char *id, const char *path, qc_format format,
                        const qc_read_options *opts, qc_error *err);
 void qc_doc_builder_free(qc_doc_builder *b);
@@ -40,8 +41,17 @@ const char *qc_doc_builder_last_speaker(const qc_doc_builder *b);
 /* A document attribute (from header lines). Later values of the same key replace earlier ones. */
 int qc_doc_builder_attribute(qc_doc_builder *b, const char *key, const char *value);
 
+/* The name used in error messages (the file name given to read_buffer); defaults to the path.
+ * Returns 0 or QC_ERR_NOMEM. */
+int qc_doc_builder_set_name(qc_doc_builder *b, const char *name);
+
+/* Bytes of text appended so far. */
+size_t qc_doc_builder_size(const qc_doc_builder *b);
+
 /* Normalises, builds the maps, assigns roles, and segments turns into paragraphs (split at blank
- * lines), sentences and words. On success *out is the caller's and the builder may only be freed. */
+ * lines), sentences and words. Turns are trimmed of surrounding white space. Fails with
+ * QC_ERR_FORMAT when the text is only white space ("empty transcript") or a labelled turn has no
+ * text (naming its line). On success *out is the caller's and the builder may only be freed. */
 int qc_doc_builder_finish(qc_doc_builder *b, qc_document **out, qc_error *err);
 
 #endif

@@ -1,0 +1,664 @@
+/* The document builder (doc_builder.h): collects the readers' text with its origin, then
+ * normalises it to NFC, builds the offset maps and segments it.
+ *
+ * Appends only copy bytes and record where they came from (one record per run of contiguous
+ * file bytes), so reading is a memcpy per line. finish() makes one pass over the text: ASCII and
+ * already-NFC lines are copied as they are (their maps are exact); only a line that NFC changes
+ * is normalised piece by piece, each changed piece mapping to the start of its input. */
+#include "doc_builder.h"
+
+#include <string.h>
+
+#include "alloc.h"
+#include "buf.h"
+#include "document_impl.h"
+#include "error.h"
+#include "segment.h"
+#include "speakers.h"
+#include "text.h"
+
+/* Where raw bytes from `raw` on came from. */
+typedef struct origin {
+    uint32_t raw;
+    uint32_t source;
+    uint8_t verbatim;
+} origin;
+
+typedef struct pending_turn {
+    uint32_t start, end; /* raw bytes */
+    int32_t speaker;
+    int64_t time_start_ms, time_end_ms;
+    uint32_t line;
+} pending_turn;
+
+struct qc_doc_builder {
+    char *id, *path, *name;
+    qc_format format;
+    const qc_read_options *opts; /* borrowed until finish */
+
+    qc_buf raw;
+    origin *origins;
+    size_t origin_count, origin_cap;
+
+    pending_turn *turns;
+    size_t turn_count, turn_cap;
+    int in_turn;
+
+    char **speakers;
+    size_t speaker_count, speaker_cap;
+    int32_t *speaker_slots; /* open addressing: index into speakers, -1 empty */
+    size_t slot_cap;
+
+    char **attr_keys, **attr_values;
+    size_t attr_count, attr_cap, attr_values_cap;
+};
+
+int qc_doc_builder_new(qc_doc_builder **out, const char *id, const char *path, qc_format format,
+                       const qc_read_options *opts, qc_error *err)
+{
+    *out = NULL;
+    qc_doc_builder *b = qc_calloc(1, sizeof *b);
+    if (!b)
+        return qc_error_nomem(err);
+    b->id = qc_strdup(id ? id : "");
+    b->path = qc_strdup(path ? path : "");
+    b->format = format;
+    b->opts = opts;
+    if (!b->id || !b->path) {
+        qc_doc_builder_free(b);
+        return qc_error_nomem(err);
+    }
+    *out = b;
+    return 0;
+}
+
+int qc_doc_builder_set_name(qc_doc_builder *b, const char *name)
+{
+    char *copy = qc_strdup(name ? name : "");
+    if (!copy)
+        return QC_ERR_NOMEM;
+    qc_free(b->name);
+    b->name = copy;
+    return 0;
+}
+
+static void free_strings(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        qc_free(v[i]);
+    qc_free(v);
+}
+
+void qc_doc_builder_free(qc_doc_builder *b)
+{
+    if (!b)
+        return;
+    qc_free(b->id);
+    qc_free(b->path);
+    qc_free(b->name);
+    qc_buf_free(&b->raw);
+    qc_free(b->origins);
+    qc_free(b->turns);
+    free_strings(b->speakers, b->speaker_count);
+    qc_free(b->speaker_slots);
+    free_strings(b->attr_keys, b->attr_count);
+    free_strings(b->attr_values, b->attr_count);
+    qc_free(b);
+}
+
+static int append(qc_doc_builder *b, const char *s, size_t len, uint32_t source, int verbatim)
+{
+    if (len == 0)
+        return 0;
+    if (len > UINT32_MAX - 1 - b->raw.len)
+        return QC_ERR_LIMIT; /* offsets are 32-bit */
+    uint32_t at = (uint32_t)b->raw.len;
+    int extends = 0;
+    if (b->origin_count) {
+        const origin *o = &b->origins[b->origin_count - 1];
+        /* Contiguous file bytes need no new record. */
+        extends = verbatim && o->verbatim && (uint64_t)o->source + (at - o->raw) == source;
+    }
+    if (!extends) {
+        if (QC_GROW(b->origins, b->origin_cap, b->origin_count + 1) != 0)
+            return QC_ERR_NOMEM;
+        b->origins[b->origin_count++] = (origin){at, source, (uint8_t)(verbatim != 0)};
+    }
+    qc_buf_append(&b->raw, s, len);
+    return qc_buf_failed(&b->raw) ? QC_ERR_NOMEM : 0;
+}
+
+int qc_doc_builder_text(qc_doc_builder *b, const char *s, size_t len, uint32_t source_offset)
+{
+    return append(b, s, len, source_offset, 1);
+}
+
+int qc_doc_builder_text_at(qc_doc_builder *b, const char *s, size_t len, uint32_t source_offset)
+{
+    return append(b, s, len, source_offset, 0);
+}
+
+static uint64_t hash_label(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
+static int32_t *speaker_slot(int32_t *slots, size_t cap, char **speakers, const char *s, size_t len)
+{
+    size_t i = (size_t)hash_label(s, len) & (cap - 1);
+    while (slots[i] >= 0) {
+        const char *name = speakers[slots[i]];
+        if (strlen(name) == len && memcmp(name, s, len) == 0)
+            break;
+        i = (i + 1) & (cap - 1);
+    }
+    return &slots[i];
+}
+
+static int grow_slots(qc_doc_builder *b)
+{
+    size_t cap = b->slot_cap ? b->slot_cap * 2 : 16;
+    int32_t *slots = qc_malloc(cap * sizeof *slots);
+    if (!slots)
+        return QC_ERR_NOMEM;
+    for (size_t i = 0; i < cap; i++)
+        slots[i] = -1;
+    for (size_t k = 0; k < b->speaker_count; k++) {
+        const char *name = b->speakers[k];
+        *speaker_slot(slots, cap, b->speakers, name, strlen(name)) = (int32_t)k;
+    }
+    qc_free(b->speaker_slots);
+    b->speaker_slots = slots;
+    b->slot_cap = cap;
+    return 0;
+}
+
+/* The index of a speaker, added on first sight. */
+static int intern_speaker(qc_doc_builder *b, const char *s, size_t len, int32_t *index)
+{
+    if ((b->speaker_count + 1) * 2 > b->slot_cap && grow_slots(b) != 0)
+        return QC_ERR_NOMEM;
+    int32_t *slot = speaker_slot(b->speaker_slots, b->slot_cap, b->speakers, s, len);
+    if (*slot < 0) {
+        if (b->speaker_count >= INT32_MAX || QC_GROW(b->speakers, b->speaker_cap, b->speaker_count + 1) != 0)
+            return QC_ERR_NOMEM;
+        char *copy = qc_strndup(s, len);
+        if (!copy)
+            return QC_ERR_NOMEM;
+        b->speakers[b->speaker_count] = copy;
+        *slot = (int32_t)b->speaker_count++;
+    }
+    *index = *slot;
+    return 0;
+}
+
+int qc_doc_builder_begin_turn(qc_doc_builder *b, const char *speaker, size_t speaker_len, int64_t time_start_ms,
+                              int64_t time_end_ms, uint32_t line)
+{
+    /* Labels are stored trimmed, so "Q " and "Q" are one speaker. */
+    while (speaker && speaker_len && (speaker[0] == ' ' || speaker[0] == '\t'))
+        speaker++, speaker_len--;
+    while (speaker && speaker_len && (speaker[speaker_len - 1] == ' ' || speaker[speaker_len - 1] == '\t'))
+        speaker_len--;
+    int32_t index = -1;
+    if (speaker && speaker_len && intern_speaker(b, speaker, speaker_len, &index) != 0)
+        return QC_ERR_NOMEM;
+    qc_doc_builder_end_turn(b);
+    if (QC_GROW(b->turns, b->turn_cap, b->turn_count + 1) != 0)
+        return QC_ERR_NOMEM;
+    uint32_t at = (uint32_t)b->raw.len;
+    b->turns[b->turn_count++] = (pending_turn){at, at, index, time_start_ms, time_end_ms, line};
+    b->in_turn = 1;
+    return 0;
+}
+
+void qc_doc_builder_turn_end_time(qc_doc_builder *b, int64_t time_end_ms)
+{
+    if (b->turn_count)
+        b->turns[b->turn_count - 1].time_end_ms = time_end_ms;
+}
+
+int qc_doc_builder_end_turn(qc_doc_builder *b)
+{
+    if (b->in_turn)
+        b->turns[b->turn_count - 1].end = (uint32_t)b->raw.len;
+    b->in_turn = 0;
+    return 0;
+}
+
+int qc_doc_builder_in_turn(const qc_doc_builder *b)
+{
+    return b->in_turn;
+}
+
+const char *qc_doc_builder_last_speaker(const qc_doc_builder *b)
+{
+    if (!b->turn_count || b->turns[b->turn_count - 1].speaker < 0)
+        return NULL;
+    return b->speakers[b->turns[b->turn_count - 1].speaker];
+}
+
+size_t qc_doc_builder_size(const qc_doc_builder *b)
+{
+    return b->raw.len;
+}
+
+int qc_doc_builder_attribute(qc_doc_builder *b, const char *key, const char *value)
+{
+    for (size_t i = 0; i < b->attr_count; i++) {
+        if (qc_label_equal_fold(b->attr_keys[i], strlen(b->attr_keys[i]), key, strlen(key))) {
+            char *v = qc_strdup(value);
+            if (!v)
+                return QC_ERR_NOMEM;
+            qc_free(b->attr_values[i]);
+            b->attr_values[i] = v;
+            return 0;
+        }
+    }
+    if (QC_GROW(b->attr_keys, b->attr_cap, b->attr_count + 1) != 0 ||
+        QC_GROW(b->attr_values, b->attr_values_cap, b->attr_count + 1) != 0)
+        return QC_ERR_NOMEM;
+    char *k = qc_strdup(key), *v = qc_strdup(value);
+    if (!k || !v) {
+        qc_free(k);
+        qc_free(v);
+        return QC_ERR_NOMEM;
+    }
+    b->attr_keys[b->attr_count] = k;
+    b->attr_values[b->attr_count] = v;
+    b->attr_count++;
+    return 0;
+}
+
+/* --- finish: normalisation and maps --- */
+
+typedef struct norm_state {
+    const qc_doc_builder *b;
+    qc_buf out;
+    uint32_t *cp_to_byte, *cp_to_source, *cp_to_utf16;
+    size_t cap; /* entries allocated in each map */
+    size_t count;
+    size_t utf16;
+    size_t origin; /* cursor into b->origins */
+    uint32_t *lines;
+    size_t line_count, line_cap;
+    /* Turn boundaries (raw bytes, ascending) and their code points once known. */
+    uint32_t *bounds, *bound_cps;
+    size_t bound_count, bound_next;
+} norm_state;
+
+static uint32_t source_of(norm_state *st, size_t raw)
+{
+    const qc_doc_builder *b = st->b;
+    while (st->origin + 1 < b->origin_count && b->origins[st->origin + 1].raw <= raw)
+        st->origin++;
+    if (!b->origin_count)
+        return 0;
+    const origin *o = &b->origins[st->origin];
+    return o->verbatim ? o->source + (uint32_t)(raw - o->raw) : o->source;
+}
+
+static int realloc_map(uint32_t **map, size_t cap)
+{
+    uint32_t *p = qc_realloc(*map, cap * sizeof *p);
+    if (!p)
+        return QC_ERR_NOMEM;
+    *map = p;
+    return 0;
+}
+
+/* Room for `extra` more code points (plus the end entry) in every map; grows geometrically. */
+static int reserve_maps(norm_state *st, size_t extra)
+{
+    size_t need = st->count + extra + 1;
+    if (need <= st->cap)
+        return 0;
+    size_t cap = st->cap ? st->cap : 64;
+    while (cap < need) {
+        if (cap > SIZE_MAX / 2 / sizeof(uint32_t))
+            return QC_ERR_NOMEM;
+        cap *= 2;
+    }
+    if (realloc_map(&st->cp_to_byte, cap) != 0 || realloc_map(&st->cp_to_source, cap) != 0 ||
+        (st->cp_to_utf16 && realloc_map(&st->cp_to_utf16, cap) != 0))
+        return QC_ERR_NOMEM;
+    st->cap = cap;
+    return 0;
+}
+
+/* Records that output code point `count` starts at raw byte `raw`: turn boundaries at or before
+ * it map here. */
+static void settle_bounds(norm_state *st, size_t raw)
+{
+    while (st->bound_next < st->bound_count && st->bounds[st->bound_next] <= raw)
+        st->bound_cps[st->bound_next++] = (uint32_t)st->count;
+}
+
+static int start_utf16_map(norm_state *st)
+{
+    st->cp_to_utf16 = qc_malloc(st->cap * sizeof *st->cp_to_utf16);
+    if (!st->cp_to_utf16)
+        return QC_ERR_NOMEM;
+    for (size_t i = 0; i < st->count; i++)
+        st->cp_to_utf16[i] = (uint32_t)i; /* all BMP so far */
+    return 0;
+}
+
+/* One output code point of `n` bytes at out[out.len - n], from raw byte `source_raw`. */
+static int emit_cp(norm_state *st, int32_t cp, size_t n, uint32_t source)
+{
+    if (st->count + 1 >= st->cap && reserve_maps(st, 1) != 0)
+        return QC_ERR_NOMEM;
+    if (cp >= 0x10000 && !st->cp_to_utf16 && start_utf16_map(st) != 0)
+        return QC_ERR_NOMEM;
+    st->cp_to_byte[st->count] = (uint32_t)(st->out.len - n);
+    st->cp_to_source[st->count] = source;
+    if (st->cp_to_utf16)
+        st->cp_to_utf16[st->count] = (uint32_t)st->utf16;
+    st->utf16 += qc_utf16_units(cp);
+    st->count++;
+    if (cp == '\n') {
+        if (QC_GROW(st->lines, st->line_cap, st->line_count + 1) != 0)
+            return QC_ERR_NOMEM;
+        st->lines[st->line_count++] = (uint32_t)st->count;
+    }
+    return 0;
+}
+
+/* Copies raw[a..e) as it is: exact maps. */
+static int emit_verbatim(norm_state *st, const char *raw, size_t a, size_t e)
+{
+    if (reserve_maps(st, e - a) != 0 || qc_buf_reserve(&st->out, e - a) != 0)
+        return QC_ERR_NOMEM;
+    size_t p = a;
+    while (p < e) {
+        size_t here = p;
+        int32_t cp = (unsigned char)raw[p] < 0x80 ? raw[p++] : qc_utf8_decode(raw, e, &p);
+        if (cp < 0)
+            return QC_ERR_ENCODING;
+        settle_bounds(st, here);
+        qc_buf_append(&st->out, raw + here, p - here);
+        if (emit_cp(st, cp, p - here, source_of(st, here)) != 0)
+            return QC_ERR_NOMEM;
+    }
+    return 0;
+}
+
+/* Normalises raw[a..e), a piece that starts and ends at stable code points; every output code
+ * point maps to the piece's start. */
+static int emit_normalised(norm_state *st, const char *raw, size_t a, size_t e)
+{
+    char *nfc = NULL;
+    size_t n = 0;
+    if (qc_text_nfc(raw + a, e - a, &nfc, &n) != 0)
+        return QC_ERR_NOMEM;
+    int rc = 0;
+    if (n == e - a && memcmp(nfc, raw + a, n) == 0) {
+        rc = emit_verbatim(st, raw, a, e);
+    } else {
+        settle_bounds(st, a);
+        uint32_t source = source_of(st, a);
+        size_t p = 0;
+        while (p < n && rc == 0) {
+            size_t here = p;
+            int32_t cp = qc_utf8_decode(nfc, n, &p);
+            if (cp < 0) {
+                rc = QC_ERR_ENCODING;
+                break;
+            }
+            qc_buf_append(&st->out, nfc + here, p - here);
+            if (qc_buf_failed(&st->out))
+                rc = QC_ERR_NOMEM;
+            else
+                rc = emit_cp(st, cp, p - here, source);
+        }
+    }
+    qc_free(nfc);
+    return rc;
+}
+
+/* A line NFC changes: copy its stable stretches, normalise the pieces around unstable code points
+ * (from the code point before, which may compose with them, to the next stable one). */
+static int emit_line_pieces(norm_state *st, const char *raw, size_t a, size_t e)
+{
+    size_t copy_from = a, prev = a, p = a;
+    while (p < e) {
+        size_t here = p;
+        int32_t cp = qc_utf8_decode(raw, e, &p);
+        if (cp < 0)
+            return QC_ERR_ENCODING;
+        if (qc_char_nfc_stable(cp)) {
+            prev = here;
+            continue;
+        }
+        size_t piece = prev >= copy_from && prev < here ? prev : here;
+        size_t end = p;
+        while (end < e) {
+            size_t q = end;
+            int32_t c2 = qc_utf8_decode(raw, e, &q);
+            if (c2 < 0)
+                return QC_ERR_ENCODING;
+            if (qc_char_nfc_stable(c2))
+                break;
+            end = q;
+        }
+        if (emit_verbatim(st, raw, copy_from, piece) != 0 || emit_normalised(st, raw, piece, end) != 0)
+            return QC_ERR_NOMEM;
+        copy_from = prev = p = end;
+    }
+    return emit_verbatim(st, raw, copy_from, e);
+}
+
+static int line_needs_nfc(const char *raw, size_t a, size_t e, int *needs)
+{
+    *needs = 0;
+    size_t p = a;
+    while (p < e) {
+        if ((unsigned char)raw[p] < 0x80) {
+            p++;
+            continue;
+        }
+        int32_t cp = qc_utf8_decode(raw, e, &p);
+        if (cp < 0)
+            return QC_ERR_ENCODING;
+        if (!qc_char_nfc_stable(cp)) {
+            *needs = 1;
+            return 0;
+        }
+    }
+    return 0;
+}
+
+static int emit_line(norm_state *st, const char *raw, size_t a, size_t e)
+{
+    int needs;
+    int rc = line_needs_nfc(raw, a, e, &needs);
+    if (rc != 0)
+        return rc;
+    if (!needs)
+        return emit_verbatim(st, raw, a, e);
+    /* Most lines with accents are already NFC: one check for the whole line, then a copy. */
+    char *nfc = NULL;
+    size_t n = 0;
+    if (qc_text_nfc(raw + a, e - a, &nfc, &n) != 0)
+        return QC_ERR_NOMEM;
+    int same = n == e - a && memcmp(nfc, raw + a, n) == 0;
+    qc_free(nfc);
+    return same ? emit_verbatim(st, raw, a, e) : emit_line_pieces(st, raw, a, e);
+}
+
+static int normalise(norm_state *st)
+{
+    const char *raw = st->b->raw.data ? st->b->raw.data : "";
+    size_t len = st->b->raw.len;
+    if (reserve_maps(st, len) != 0 || qc_buf_reserve(&st->out, len) != 0 ||
+        QC_GROW(st->lines, st->line_cap, 1) != 0)
+        return QC_ERR_NOMEM;
+    st->lines[st->line_count++] = 0;
+    size_t a = 0;
+    while (a < len) {
+        const char *nl = memchr(raw + a, '\n', len - a);
+        size_t e = nl ? (size_t)(nl - raw) : len;
+        int rc = emit_line(st, raw, a, e);
+        if (rc == 0 && nl)
+            rc = emit_verbatim(st, raw, e, e + 1);
+        if (rc != 0)
+            return rc;
+        a = nl ? e + 1 : len;
+    }
+    settle_bounds(st, (size_t)-1);
+    if (reserve_maps(st, 0) != 0)
+        return QC_ERR_NOMEM;
+    /* The end entries, so every offset 0..length maps. */
+    st->cp_to_byte[st->count] = (uint32_t)st->out.len;
+    st->cp_to_source[st->count] = 0;
+    if (st->b->origin_count) {
+        const origin *o = &st->b->origins[st->b->origin_count - 1];
+        st->cp_to_source[st->count] = o->verbatim ? o->source + (uint32_t)(len - o->raw) : o->source;
+    }
+    if (st->cp_to_utf16)
+        st->cp_to_utf16[st->count] = (uint32_t)st->utf16;
+    return qc_buf_failed(&st->out) ? QC_ERR_NOMEM : 0;
+}
+
+static int is_space_cp_at(const qc_document *doc, uint32_t cp)
+{
+    size_t p = doc->cp_to_byte[cp];
+    int32_t c = qc_utf8_decode(doc->text, doc->text_size, &p);
+    return c >= 0 && qc_char_is_space(c);
+}
+
+static int fail(qc_doc_builder *b, qc_error *err, int rc)
+{
+    if (rc == QC_ERR_NOMEM)
+        return qc_error_nomem(err);
+    if (rc == QC_ERR_LIMIT)
+        return qc_error_set(err, rc, b->name ? b->name : b->path, 0, 0, -1, "document too large (4 GiB at most)");
+    return qc_error_set(err, rc, b->name ? b->name : b->path, 0, 0, -1, "reader produced invalid UTF-8");
+}
+
+/* Moves the builder's strings and turns into doc, with turn offsets in code points. */
+static int build_turns(qc_doc_builder *b, qc_document *doc, const uint32_t *bound_cps)
+{
+    doc->turns = qc_calloc(b->turn_count ? b->turn_count : 1, sizeof *doc->turns);
+    if (!doc->turns)
+        return QC_ERR_NOMEM;
+    for (size_t i = 0; i < b->turn_count; i++) {
+        const pending_turn *p = &b->turns[i];
+        qc_doc_turn *t = &doc->turns[i];
+        t->start = bound_cps[2 * i];
+        t->end = bound_cps[2 * i + 1];
+        /* A turn spans its text, not the white space around it. */
+        while (t->start < t->end && is_space_cp_at(doc, t->start))
+            t->start++;
+        while (t->end > t->start && is_space_cp_at(doc, t->end - 1))
+            t->end--;
+        t->speaker = p->speaker;
+        t->role = (uint8_t)QC_ROLE_UNKNOWN;
+        t->time_start_ms = p->time_start_ms;
+        t->time_end_ms = p->time_end_ms;
+        t->line = p->line;
+    }
+    doc->turn_count = b->turn_count;
+    return 0;
+}
+
+static int take_strings(qc_doc_builder *b, qc_document *doc)
+{
+    doc->speaker_roles = qc_calloc(b->speaker_count ? b->speaker_count : 1, 1);
+    if (!doc->speaker_roles)
+        return QC_ERR_NOMEM;
+    for (size_t i = 0; i < b->speaker_count; i++)
+        doc->speaker_roles[i] = (uint8_t)qc_speaker_role(b->opts, b->speakers[i], strlen(b->speakers[i]));
+    for (size_t i = 0; i < doc->turn_count; i++)
+        if (doc->turns[i].speaker >= 0)
+            doc->turns[i].role = doc->speaker_roles[doc->turns[i].speaker];
+    doc->speakers = b->speakers;
+    doc->speaker_count = b->speaker_count;
+    b->speakers = NULL;
+    b->speaker_count = b->speaker_cap = 0;
+    doc->attr_keys = b->attr_keys;
+    doc->attr_values = b->attr_values;
+    doc->attr_count = b->attr_count;
+    b->attr_keys = b->attr_values = NULL;
+    b->attr_count = b->attr_cap = b->attr_values_cap = 0;
+    doc->id = b->id;
+    doc->path = b->path;
+    b->id = b->path = NULL;
+    return 0;
+}
+
+int qc_doc_builder_finish(qc_doc_builder *b, qc_document **out, qc_error *err)
+{
+    *out = NULL;
+    qc_doc_builder_end_turn(b);
+    const char *name = b->name && *b->name ? b->name : b->path;
+    norm_state st = {0};
+    st.b = b;
+    st.out = (qc_buf)QC_BUF_INIT;
+    st.bound_count = 2 * b->turn_count;
+    st.bounds = qc_malloc((st.bound_count + 1) * sizeof *st.bounds);
+    st.bound_cps = qc_malloc((st.bound_count + 1) * sizeof *st.bound_cps);
+    qc_document *doc = qc_calloc(1, sizeof *doc);
+    int rc = st.bounds && st.bound_cps && doc ? 0 : QC_ERR_NOMEM;
+    for (size_t i = 0; rc == 0 && i < b->turn_count; i++) {
+        st.bounds[2 * i] = b->turns[i].start;
+        st.bounds[2 * i + 1] = b->turns[i].end;
+    }
+    if (rc == 0)
+        rc = normalise(&st);
+    if (rc == 0) {
+        doc->format = b->format;
+        doc->text_size = st.out.len;
+        doc->text = qc_buf_detach(&st.out);
+        if (!doc->text)
+            doc->text = qc_strdup("");
+        doc->length = st.count;
+        doc->cp_to_byte = st.cp_to_byte;
+        doc->cp_to_source = st.cp_to_source;
+        doc->cp_to_utf16 = st.cp_to_utf16;
+        doc->line_starts = st.lines;
+        doc->line_count = st.line_count;
+        st.cp_to_byte = st.cp_to_source = st.cp_to_utf16 = st.lines = NULL;
+        rc = doc->text ? build_turns(b, doc, st.bound_cps) : QC_ERR_NOMEM;
+    }
+    if (rc == 0)
+        rc = take_strings(b, doc);
+    qc_buf_free(&st.out);
+    qc_free(st.cp_to_byte);
+    qc_free(st.cp_to_source);
+    qc_free(st.cp_to_utf16);
+    qc_free(st.lines);
+    qc_free(st.bounds);
+    qc_free(st.bound_cps);
+    if (rc != 0) {
+        qc_document_free(doc);
+        return fail(b, err, rc);
+    }
+    size_t content = 0;
+    for (size_t i = 0; i < doc->length && !content; i++)
+        content = !is_space_cp_at(doc, (uint32_t)i);
+    if (!content) {
+        qc_document_free(doc);
+        return qc_error_set(err, QC_ERR_FORMAT, name, 0, 0, -1, "empty transcript (no text)");
+    }
+    for (size_t i = 0; i < doc->turn_count; i++) {
+        const qc_doc_turn *t = &doc->turns[i];
+        if (t->start == t->end && t->speaker >= 0) {
+            int e = qc_error_set(err, QC_ERR_FORMAT, name, t->line, 1, -1,
+                                 "speaker label '%s' with no text (the turn is empty before the next label)",
+                                 doc->speakers[t->speaker]);
+            qc_document_free(doc);
+            return e;
+        }
+    }
+    if (qc_segment_document(doc) != 0) {
+        qc_document_free(doc);
+        return qc_error_nomem(err);
+    }
+    *out = doc;
+    return 0;
+}

@@ -1,0 +1,266 @@
+/* Reading documents (picking the reader by format) and the public accessors of the document
+ * model (document_impl.h). */
+#include <string.h>
+
+#include "alloc.h"
+#include "doc_builder.h"
+#include "document_impl.h"
+#include "error.h"
+#include "fileio.h"
+#include "readers.h"
+#include "speakers.h"
+
+/* Offsets are 32-bit: a document is at most UINT32_MAX - 1 bytes. */
+#define MAX_DOCUMENT_BYTES ((size_t)UINT32_MAX - 1)
+
+typedef int (*reader_fn)(qc_doc_builder *, const char *, const char *, size_t, const qc_read_options *, qc_error *);
+
+static reader_fn reader_for(qc_format format)
+{
+    switch (format) {
+    case QC_FORMAT_TEXT: return qc_read_text;
+    case QC_FORMAT_VTT: return qc_read_vtt;
+    case QC_FORMAT_SRT: return qc_read_srt;
+    case QC_FORMAT_DOCX: return qc_read_docx;
+    default: return NULL;
+    }
+}
+
+/* name: for messages; path: the file ("" from memory); id: the document id. */
+static int read_document(qc_document **out, const char *name, const char *path, const char *data, size_t size,
+                         const qc_read_options *opts, qc_error *err)
+{
+    static const qc_read_options defaults = QC_READ_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
+    if (opts->version != QC_READ_OPTIONS_VERSION)
+        return qc_error_set(err, QC_ERR_INVALID, name, 0, 0, -1, "read options version %u, expected %u",
+                            opts->version, QC_READ_OPTIONS_VERSION);
+    qc_format format = opts->format != QC_FORMAT_AUTO ? opts->format : qc_format_from_path(name);
+    reader_fn reader = reader_for(format);
+    if (!reader)
+        return qc_error_set(err, QC_ERR_INVALID, name, 0, 0, -1,
+                            "unknown transcript format (expected .txt, .md, .vtt, .srt or .docx)");
+    if (size > MAX_DOCUMENT_BYTES)
+        return qc_error_set(err, QC_ERR_LIMIT, name, 0, 0, -1, "file too large (4 GiB at most)");
+    qc_doc_builder *b = NULL;
+    int rc = qc_doc_builder_new(&b, opts->id ? opts->id : name, path, format, opts, err);
+    if (rc != 0)
+        return rc;
+    if (qc_doc_builder_set_name(b, name) != 0) {
+        qc_doc_builder_free(b);
+        return qc_error_nomem(err);
+    }
+    rc = reader(b, name, data, size, opts, err);
+    if (rc == 0)
+        rc = qc_doc_builder_finish(b, out, err);
+    qc_doc_builder_free(b);
+    return rc;
+}
+
+int qc_document_read_file(qc_document **out, const char *path, const qc_read_options *opts, qc_error *err)
+{
+    if (!out || !path)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_document_read_file: NULL argument");
+    *out = NULL;
+    char *data = NULL;
+    size_t size = 0;
+    int rc = qc_file_read(path, MAX_DOCUMENT_BYTES, &data, &size, err);
+    if (rc != 0)
+        return rc;
+    rc = read_document(out, path, path, data, size, opts, err);
+    qc_free(data);
+    return rc;
+}
+
+int qc_document_read_buffer(qc_document **out, const char *name, const void *data, size_t size,
+                            const qc_read_options *opts, qc_error *err)
+{
+    if (!out || !name || (!data && size))
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_document_read_buffer: NULL argument");
+    *out = NULL;
+    return read_document(out, name, "", data ? data : "", size, opts, err);
+}
+
+static void free_strings(char **v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        qc_free(v[i]);
+    qc_free(v);
+}
+
+void qc_document_free(qc_document *doc)
+{
+    if (!doc)
+        return;
+    qc_free(doc->id);
+    qc_free(doc->path);
+    qc_free(doc->text);
+    qc_free(doc->cp_to_byte);
+    qc_free(doc->cp_to_source);
+    qc_free(doc->cp_to_utf16);
+    qc_free(doc->line_starts);
+    free_strings(doc->attr_keys, doc->attr_count);
+    free_strings(doc->attr_values, doc->attr_count);
+    free_strings(doc->speakers, doc->speaker_count);
+    qc_free(doc->speaker_roles);
+    qc_free(doc->turns);
+    qc_free(doc->paragraphs);
+    qc_free(doc->sentences);
+    qc_free(doc->words);
+    qc_free(doc);
+}
+
+const char *qc_document_id(const qc_document *doc)
+{
+    return doc->id;
+}
+
+const char *qc_document_path(const qc_document *doc)
+{
+    return doc->path;
+}
+
+qc_format qc_document_format(const qc_document *doc)
+{
+    return doc->format;
+}
+
+const char *qc_document_text(const qc_document *doc, size_t *size_bytes)
+{
+    if (size_bytes)
+        *size_bytes = doc->text_size;
+    return doc->text;
+}
+
+size_t qc_document_length(const qc_document *doc)
+{
+    return doc->length;
+}
+
+size_t qc_document_attribute_count(const qc_document *doc)
+{
+    return doc->attr_count;
+}
+
+int qc_document_attribute(const qc_document *doc, size_t index, const char **key, const char **value)
+{
+    if (index >= doc->attr_count)
+        return QC_ERR_NOTFOUND;
+    if (key)
+        *key = doc->attr_keys[index];
+    if (value)
+        *value = doc->attr_values[index];
+    return 0;
+}
+
+const char *qc_document_attribute_get(const qc_document *doc, const char *key)
+{
+    for (size_t i = 0; i < doc->attr_count; i++)
+        if (qc_label_equal_fold(doc->attr_keys[i], strlen(doc->attr_keys[i]), key, strlen(key)))
+            return doc->attr_values[i];
+    return NULL;
+}
+
+size_t qc_document_turn_count(const qc_document *doc)
+{
+    return doc->turn_count;
+}
+
+int qc_document_turn(const qc_document *doc, size_t index, qc_turn *out)
+{
+    if (index >= doc->turn_count)
+        return QC_ERR_NOTFOUND;
+    const qc_doc_turn *t = &doc->turns[index];
+    out->start = t->start;
+    out->end = t->end;
+    out->speaker = t->speaker >= 0 ? doc->speakers[t->speaker] : NULL;
+    out->role = (qc_role)t->role;
+    out->time_start_ms = t->time_start_ms;
+    out->time_end_ms = t->time_end_ms;
+    out->line = t->line;
+    return 0;
+}
+
+size_t qc_document_speaker_count(const qc_document *doc)
+{
+    return doc->speaker_count;
+}
+
+const char *qc_document_speaker(const qc_document *doc, size_t index, qc_role *role)
+{
+    if (index >= doc->speaker_count)
+        return NULL;
+    if (role)
+        *role = (qc_role)doc->speaker_roles[index];
+    return doc->speakers[index];
+}
+
+size_t qc_document_unit_count(const qc_document *doc, qc_unit_kind kind)
+{
+    switch (kind) {
+    case QC_UNIT_PARAGRAPH: return doc->paragraph_count;
+    case QC_UNIT_SENTENCE: return doc->sentence_count;
+    case QC_UNIT_WORD: return doc->word_count;
+    default: return 0;
+    }
+}
+
+int qc_document_unit(const qc_document *doc, qc_unit_kind kind, size_t index, qc_unit *out)
+{
+    if (index >= qc_document_unit_count(doc, kind))
+        return QC_ERR_NOTFOUND;
+    if (kind == QC_UNIT_WORD) {
+        const qc_doc_word *w = &doc->words[index];
+        out->start = w->start;
+        out->end = w->end;
+        out->turn = doc->sentences[w->sentence].turn;
+        return 0;
+    }
+    const qc_doc_unit *u = kind == QC_UNIT_PARAGRAPH ? &doc->paragraphs[index] : &doc->sentences[index];
+    out->start = u->start;
+    out->end = u->end;
+    out->turn = u->turn;
+    return 0;
+}
+
+static size_t clamp(const qc_document *doc, size_t cp)
+{
+    return cp > doc->length ? doc->length : cp;
+}
+
+size_t qc_document_text_offset(const qc_document *doc, size_t cp)
+{
+    return doc->cp_to_byte[clamp(doc, cp)];
+}
+
+size_t qc_document_source_offset(const qc_document *doc, size_t cp)
+{
+    return doc->cp_to_source[clamp(doc, cp)];
+}
+
+size_t qc_document_utf16_offset(const qc_document *doc, size_t cp)
+{
+    cp = clamp(doc, cp);
+    return doc->cp_to_utf16 ? doc->cp_to_utf16[cp] : cp;
+}
+
+void qc_document_line_col(const qc_document *doc, size_t cp, uint32_t *line, uint32_t *column)
+{
+    cp = clamp(doc, cp);
+    /* The last line start at or before cp. */
+    size_t lo = 0, hi = doc->line_count;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (doc->line_starts[mid] <= cp)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    if (line)
+        *line = (uint32_t)(lo + 1);
+    if (column)
+        *column = (uint32_t)(cp - (doc->line_count ? doc->line_starts[lo] : 0) + 1);
+}

@@ -1,0 +1,387 @@
+/* The plain-text reader (.txt, .md): header lines, speaker labels, turns (conventions in
+ * docs/transcripts.md).
+ *
+ * Two passes over the lines: the first checks hygiene, finds label candidates and counts them
+ * (an unconventional label is a speaker only when it starts two lines or more); the second feeds
+ * the builder. The document text is the file's text: labels and header lines stay in it, outside
+ * the turns' spans. */
+#include <string.h>
+
+#include "alloc.h"
+#include "buf.h"
+#include "error.h"
+#include "lines.h"
+#include "readers.h"
+#include "speakers.h"
+#include "text.h"
+
+enum { LINE_BLANK, LINE_TEXT, LINE_HEADING };
+
+typedef struct text_line {
+    size_t off;       /* into the file (verbatim) or into the decoded store */
+    uint32_t len;     /* bytes of (decoded) text */
+    uint32_t source;  /* file offset of the line's first byte */
+    uint32_t eol;     /* bytes of line end after it in the file (0, 1 or 2) */
+    uint32_t number;  /* 1-based */
+    uint8_t verbatim;
+    uint8_t kind;
+    uint8_t has_label;
+    qc_label label;
+} text_line;
+
+typedef struct text_reader {
+    qc_doc_builder *b;
+    const char *name;
+    const char *data;
+    const qc_read_options *opts;
+    qc_buf decoded; /* Windows-1252 lines, decoded, one after another */
+    text_line *lines;
+    size_t count, cap;
+    qc_label_tally *tally;
+    int markdown;
+} text_reader;
+
+static const char *line_text(const text_reader *r, const text_line *l)
+{
+    return (l->verbatim ? r->data : r->decoded.data) + l->off;
+}
+
+static int is_blank_text(const char *s, size_t len)
+{
+    size_t p = 0;
+    while (p < len) {
+        int32_t cp = qc_utf8_decode(s, len, &p);
+        if (cp < 0 || !qc_char_is_space(cp))
+            return 0;
+    }
+    return 1;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    if (n < m)
+        return 0;
+    for (size_t i = 0; i < m; i++) {
+        char c = s[n - m + i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c + 32);
+        if (c != suffix[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* Pass 1: every line, checked, classified, with its label candidate. */
+static int collect_lines(text_reader *r, size_t size, qc_speaker_rules *rules, qc_error *err)
+{
+    qc_line_reader lr;
+    qc_lines_init(&lr, r->name, r->data, size, r->opts->encoding);
+    int rc;
+    for (;;) {
+        const char *s;
+        size_t len;
+        uint32_t source;
+        int verbatim;
+        rc = qc_lines_next(&lr, &s, &len, &source, &verbatim, err);
+        if (rc <= 0)
+            break;
+        if (QC_GROW(r->lines, r->cap, r->count + 1) != 0) {
+            rc = qc_error_nomem(err);
+            break;
+        }
+        text_line *l = &r->lines[r->count++];
+        memset(l, 0, sizeof *l);
+        l->len = (uint32_t)len;
+        l->source = source;
+        l->number = lr.line;
+        l->verbatim = (uint8_t)verbatim;
+        /* One file byte per decoded code point, so the raw length is the code point count. */
+        size_t raw_len = verbatim ? len : qc_utf8_length(s, len);
+        l->eol = (uint32_t)(lr.pos - source - raw_len);
+        if (verbatim) {
+            l->off = (size_t)(s - r->data);
+        } else {
+            l->off = r->decoded.len;
+            qc_buf_append(&r->decoded, s, len);
+            if (qc_buf_failed(&r->decoded)) {
+                rc = qc_error_nomem(err);
+                break;
+            }
+            s = r->decoded.data + l->off;
+        }
+        if (is_blank_text(s, len)) {
+            l->kind = LINE_BLANK;
+            continue;
+        }
+        l->kind = r->markdown && s[0] == '#' && len > 1 && (s[1] == '#' || s[1] == ' ') ? LINE_HEADING : LINE_TEXT;
+        if (l->kind == LINE_TEXT && qc_speaker_match_line(rules, s, len, &l->label) == 1) {
+            l->has_label = 1;
+            if (qc_label_tally_add(r->tally, s + l->label.label_start, l->label.label_end - l->label.label_start) !=
+                0) {
+                rc = qc_error_nomem(err);
+                break;
+            }
+        }
+    }
+    qc_lines_free(&lr);
+    return rc < 0 ? rc : 0;
+}
+
+static size_t label_count(const text_reader *r, const text_line *l)
+{
+    const char *s = line_text(r, l);
+    return qc_label_tally_count(r->tally, s + l->label.label_start, l->label.label_end - l->label.label_start);
+}
+
+/* Pass 1b: which candidates are speakers. */
+static void settle_labels(text_reader *r, size_t body)
+{
+    if (r->opts->speaker_pattern)
+        return; /* the user's pattern is trusted as it is */
+    for (size_t i = body; i < r->count; i++) {
+        text_line *l = &r->lines[i];
+        if (l->has_label && !l->label.known_role && label_count(r, l) < 2)
+            l->has_label = 2; /* rejected: ordinary text */
+    }
+    /* A metadata block (INTERVIEWER: ... / DATE: ... / PLACE: ...): a run of lines that all look
+     * labelled, some of them rejected; the labels in it that occur once are metadata too. */
+    size_t i = body;
+    while (i < r->count) {
+        if (!r->lines[i].has_label) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        int rejected = 0;
+        while (j < r->count && r->lines[j].has_label) {
+            rejected |= r->lines[j].has_label == 2;
+            j++;
+        }
+        if (rejected && j - i > 1)
+            for (size_t k = i; k < j; k++)
+                if (r->lines[k].has_label == 1 && label_count(r, &r->lines[k]) < 2)
+                    r->lines[k].has_label = 2;
+        i = j;
+    }
+    for (size_t k = body; k < r->count; k++)
+        if (r->lines[k].has_label == 2)
+            r->lines[k].has_label = 0;
+}
+
+/* --- header lines --- */
+
+/* "key: value" with key [A-Za-z][A-Za-z0-9_-]* (lower-case only unless `any_case`). */
+static int parse_key_value(const char *s, size_t len, int any_case, size_t *key_end, size_t *value_start)
+{
+    size_t p = 0;
+    if (p >= len || !((s[p] >= 'a' && s[p] <= 'z') || (any_case && s[p] >= 'A' && s[p] <= 'Z')))
+        return 0;
+    while (p < len && ((s[p] >= 'a' && s[p] <= 'z') || (s[p] >= '0' && s[p] <= '9') || s[p] == '_' ||
+                       s[p] == '-' || (any_case && s[p] >= 'A' && s[p] <= 'Z')))
+        p++;
+    if (p >= len || s[p] != ':' || (p + 1 < len && s[p + 1] != ' ' && s[p + 1] != '\t'))
+        return 0;
+    *key_end = p;
+    p++;
+    while (p < len && (s[p] == ' ' || s[p] == '\t'))
+        p++;
+    *value_start = p;
+    return 1;
+}
+
+static int is_fence(const char *s, size_t len)
+{
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    return len == 3 && memcmp(s, "---", 3) == 0;
+}
+
+/* Finds the header block; returns the index of the first body line (0: no header). */
+static size_t find_header(const text_reader *r)
+{
+    size_t first = 0;
+    while (first < r->count && r->lines[first].kind == LINE_BLANK)
+        first++;
+    if (first == r->count)
+        return 0;
+    const text_line *l = &r->lines[first];
+    size_t ke, vs;
+    if (is_fence(line_text(r, l), l->len)) {
+        for (size_t i = first + 1; i < r->count; i++)
+            if (is_fence(line_text(r, &r->lines[i]), r->lines[i].len))
+                return i + 1;
+        return 0; /* no closing fence: not front matter */
+    }
+    size_t i = first;
+    for (; i < r->count && r->lines[i].kind != LINE_BLANK; i++) {
+        const char *s = line_text(r, &r->lines[i]);
+        if (!parse_key_value(s, r->lines[i].len, 0, &ke, &vs))
+            return 0;
+        /* "i: hello" at the top is dialogue, not a header. */
+        if (qc_speaker_label_known(r->opts, s, ke))
+            return 0;
+    }
+    return i < r->count ? i : 0; /* a header must be followed by a blank line and a body */
+}
+
+static int trimmed_copy_attr(qc_doc_builder *b, const char *s, size_t ke, size_t vs, size_t len)
+{
+    while (len > vs && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
+        len--;
+    char *key = qc_strndup(s, ke);
+    char *value = qc_strndup(s + vs, len - vs);
+    int rc = key && value ? qc_doc_builder_attribute(b, key, value) : QC_ERR_NOMEM;
+    qc_free(key);
+    qc_free(value);
+    return rc;
+}
+
+/* --- pass 2: feeding the builder --- */
+
+/* Appends bytes [a, e) of a line (and its line end when `eol`). */
+static int append_part(text_reader *r, const text_line *l, size_t a, size_t e)
+{
+    const char *s = line_text(r, l);
+    if (l->verbatim)
+        return qc_doc_builder_text(r->b, s + a, e - a, l->source + (uint32_t)a);
+    /* A decoded line: ASCII runs are the file's bytes; every other code point came from one byte. */
+    uint32_t raw = l->source + (uint32_t)qc_utf8_length(s, a);
+    size_t p = a;
+    while (p < e) {
+        size_t q = p;
+        while (q < e && (unsigned char)s[q] < 0x80)
+            q++;
+        int rc = qc_doc_builder_text(r->b, s + p, q - p, raw);
+        raw += (uint32_t)(q - p);
+        p = q;
+        if (rc != 0)
+            return rc;
+        if (p < e) {
+            q = p;
+            qc_utf8_decode(s, e, &q);
+            rc = qc_doc_builder_text_at(r->b, s + p, q - p, raw++);
+            p = q;
+            if (rc != 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+static int append_eol(text_reader *r, const text_line *l)
+{
+    if (!l->eol)
+        return 0;
+    uint32_t raw_len = l->verbatim ? l->len : (uint32_t)qc_utf8_length(line_text(r, l), l->len);
+    return qc_doc_builder_text(r->b, "\n", 1, l->source + raw_len);
+}
+
+static int append_line(text_reader *r, const text_line *l)
+{
+    int rc = append_part(r, l, 0, l->len);
+    return rc ? rc : append_eol(r, l);
+}
+
+static int build(text_reader *r, size_t body, qc_error *err)
+{
+    qc_doc_builder *b = r->b;
+    int rc = 0;
+    /* The header: text outside turns, and attributes. */
+    int front = 0;
+    for (size_t i = 0; i < body && rc == 0; i++) {
+        const text_line *l = &r->lines[i];
+        const char *s = line_text(r, l);
+        size_t ke, vs;
+        if (is_fence(s, l->len))
+            front = !front;
+        else if (l->kind != LINE_BLANK && parse_key_value(s, l->len, front, &ke, &vs))
+            rc = trimmed_copy_attr(b, s, ke, vs, l->len);
+        if (rc == 0)
+            rc = append_line(r, l);
+    }
+    size_t labelled = 0, content = 0;
+    for (size_t i = body; i < r->count; i++) {
+        labelled += r->lines[i].has_label;
+        content += r->lines[i].kind != LINE_BLANK;
+    }
+    if (rc == 0 && !content)
+        return qc_error_set(err, QC_ERR_FORMAT, r->name, 0, 0, -1,
+                            body ? "empty transcript (header lines but no text)" : "empty transcript");
+    if (rc == 0 && !labelled) {
+        /* One unlabelled narrative from the first body line on. */
+        size_t first = body;
+        while (first < r->count && r->lines[first].kind == LINE_BLANK)
+            rc = append_line(r, &r->lines[first++]);
+        if (rc == 0)
+            rc = qc_doc_builder_begin_turn(b, NULL, 0, -1, -1, r->lines[first].number);
+        for (size_t i = first; i < r->count && rc == 0; i++)
+            rc = append_line(r, &r->lines[i]);
+    }
+    for (size_t i = body; labelled && i < r->count && rc == 0; i++) {
+        const text_line *l = &r->lines[i];
+        if (l->kind == LINE_HEADING) {
+            rc = qc_doc_builder_end_turn(b); /* a Markdown heading ends the turn above */
+            if (rc == 0)
+                rc = append_line(r, l);
+        } else if (l->has_label) {
+            const char *s = line_text(r, l);
+            const qc_label *lab = &l->label;
+            rc = qc_doc_builder_end_turn(b);
+            if (rc == 0)
+                rc = append_part(r, l, 0, lab->text_start);
+            if (rc == 0)
+                rc = qc_doc_builder_begin_turn(b, s + lab->label_start, lab->label_end - lab->label_start,
+                                               lab->time_ms, -1, l->number);
+            if (rc == 0)
+                rc = append_part(r, l, lab->text_start, l->len);
+            if (rc == 0)
+                rc = append_eol(r, l);
+        } else {
+            rc = append_line(r, l);
+        }
+    }
+    if (rc == 0)
+        rc = qc_doc_builder_end_turn(b);
+    if (rc == QC_ERR_LIMIT)
+        return qc_error_set(err, rc, r->name, 0, 0, -1, "transcript too large (4 GiB at most)");
+    return rc ? qc_error_nomem(err) : 0;
+}
+
+int qc_read_text(qc_doc_builder *b, const char *name, const char *data, size_t size, const qc_read_options *opts,
+                 qc_error *err)
+{
+    static const qc_read_options defaults = QC_READ_OPTIONS_INIT;
+    text_reader r = {0};
+    r.b = b;
+    r.name = name;
+    r.data = data;
+    r.opts = opts ? opts : &defaults;
+    r.markdown = ends_with(name, ".md") || ends_with(name, ".markdown");
+    r.decoded = (qc_buf)QC_BUF_INIT;
+    qc_speaker_rules *rules = NULL;
+    int rc = qc_speaker_rules_new(&rules, r.opts, err);
+    if (rc != 0) {
+        if (err && !err->file[0]) {
+            char message[QC_ERROR_MESSAGE_MAX];
+            memcpy(message, err->message, sizeof message);
+            qc_error_set(err, rc, name, 0, 0, -1, "%s", message);
+        }
+        return rc;
+    }
+    if (qc_label_tally_new(&r.tally) != 0) {
+        qc_speaker_rules_free(rules);
+        return qc_error_nomem(err);
+    }
+    rc = collect_lines(&r, size, rules, err);
+    if (rc == 0) {
+        size_t body = find_header(&r);
+        settle_labels(&r, body);
+        rc = build(&r, body, err);
+    }
+    qc_speaker_rules_free(rules);
+    qc_label_tally_free(r.tally);
+    qc_buf_free(&r.decoded);
+    qc_free(r.lines);
+    return rc;
+}
