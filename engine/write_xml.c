@@ -1,0 +1,426 @@
+/* results.xml: the whole run in one file (namespace urn:qcode:results:1, schema
+ * docs/schema/qcode-results.xsd), written with libxml2's streaming writer straight into an atomic
+ * output file, so memory does not grow with the quotation count and a failed run leaves nothing. */
+#include <libxml/xmlwriter.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "alloc.h"
+#include "buf.h"
+#include "codebook_impl.h"
+#include "error.h"
+#include "fileio.h"
+#include "results_impl.h"
+
+#define NS "urn:qcode:results:1"
+
+typedef struct xw {
+    xmlTextWriterPtr w;
+    int failed;
+    qc_buf tmp; /* for cleaned strings */
+} xw;
+
+static int out_write(void *ctx, const char *buffer, int len)
+{
+    FILE *fp = ctx;
+    return fwrite(buffer, 1, (size_t)len, fp) == (size_t)len ? len : -1;
+}
+
+static int out_close(void *ctx)
+{
+    (void)ctx;
+    return 0; /* the atomic file closes the FILE */
+}
+
+/* Characters XML 1.0 cannot carry (C0 controls but tab and LF, U+FFFE, U+FFFF) become U+FFFD. */
+static const char *clean(xw *x, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    int bad = 0;
+    for (; *p; p++)
+        if ((*p < 0x20 && *p != '\t' && *p != '\n') || (p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)))
+            bad = 1;
+    if (!bad)
+        return s;
+    qc_buf_clear(&x->tmp);
+    for (p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 && *p != '\t' && *p != '\n') {
+            qc_buf_puts(&x->tmp, "\xEF\xBF\xBD");
+        } else if (p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)) {
+            qc_buf_puts(&x->tmp, "\xEF\xBF\xBD");
+            p += 2;
+        } else {
+            qc_buf_putc(&x->tmp, (char)*p);
+        }
+    }
+    if (qc_buf_failed(&x->tmp)) {
+        x->failed = 1;
+        return "";
+    }
+    return qc_buf_cstr(&x->tmp);
+}
+
+static void check(xw *x, int rc)
+{
+    if (rc < 0)
+        x->failed = 1;
+}
+
+static void start(xw *x, const char *name)
+{
+    check(x, xmlTextWriterStartElement(x->w, BAD_CAST name));
+}
+
+static void end(xw *x)
+{
+    check(x, xmlTextWriterEndElement(x->w));
+}
+
+static void attr(xw *x, const char *name, const char *value)
+{
+    check(x, xmlTextWriterWriteAttribute(x->w, BAD_CAST name, BAD_CAST clean(x, value ? value : "")));
+}
+
+static void attr_u64(xw *x, const char *name, uint64_t value)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%llu", (unsigned long long)value);
+    check(x, xmlTextWriterWriteAttribute(x->w, BAD_CAST name, BAD_CAST num));
+}
+
+static void text_element(xw *x, const char *name, const char *text)
+{
+    start(x, name);
+    check(x, xmlTextWriterWriteString(x->w, BAD_CAST clean(x, text)));
+    end(x);
+}
+
+static void counts_element(xw *x, const char *name, const qc_counts *c)
+{
+    start(x, name);
+    attr_u64(x, "hits", c->hits);
+    attr_u64(x, "quotations", c->quotations);
+    attr_u64(x, "respondents", c->respondents);
+    attr_u64(x, "documents", c->documents);
+    end(x);
+}
+
+static void cell_pair(xw *x, const qc_res_cell *cell)
+{
+    counts_element(x, "own", &cell->c[0]);
+    counts_element(x, "rolledUp", &cell->c[1]);
+}
+
+static const char *time_now(char buf[32])
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    if (!gmtime_r(&now, &tm))
+        return "1970-01-01T00:00:00Z";
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+static void write_provenance(xw *x, qc_results *res, const qc_write_options *opts)
+{
+    const qc_codebook *cb = res->cb;
+    char tbuf[32];
+    start(x, "provenance");
+    start(x, "generator");
+    attr(x, "name", "qcode");
+    attr(x, "version", qc_version());
+    end(x);
+    text_element(x, "time", opts && opts->time ? opts->time : time_now(tbuf));
+    start(x, "codebook");
+    attr(x, "name", cb->name ? cb->name : "");
+    attr(x, "version", cb->version ? cb->version : "");
+    attr(x, "path", cb->path ? cb->path : "");
+    attr(x, "sha256", cb->sha256);
+    attr_u64(x, "codes", res->code_count);
+    end(x);
+    start(x, "options");
+    qc_res_sort_options(res);
+    for (size_t i = 0; i < res->option_count; i++) {
+        start(x, "option");
+        attr(x, "name", res->options[i].name);
+        attr(x, "value", res->options[i].value);
+        end(x);
+    }
+    end(x);
+    end(x);
+}
+
+static void write_documents(xw *x, const qc_results *res)
+{
+    start(x, "documents");
+    attr_u64(x, "count", res->doc_count);
+    for (size_t i = 0; i < res->doc_count && !x->failed; i++) {
+        const qc_res_doc *d = &res->docs[i];
+        start(x, "document");
+        attr_u64(x, "index", i);
+        attr(x, "id", d->id);
+        attr(x, "path", d->path);
+        attr(x, "format", qc_format_name(d->format));
+        attr_u64(x, "size", d->size);
+        if (d->sha256[0])
+            attr(x, "sha256", d->sha256);
+        attr_u64(x, "length", d->length);
+        attr_u64(x, "turns", d->turns);
+        for (size_t a = 0; a < d->attr_count; a++) {
+            start(x, "attribute");
+            attr(x, "name", d->attr_keys[a]);
+            attr(x, "value", d->attr_values[a]);
+            end(x);
+        }
+        for (size_t s = 0; s < d->speaker_count; s++) {
+            start(x, "speaker");
+            attr(x, "label", d->speakers[s].label);
+            attr(x, "role", qc_role_name((qc_role)d->speakers[s].role));
+            attr_u64(x, "turns", d->speakers[s].turns);
+            end(x);
+        }
+        end(x);
+    }
+    end(x);
+}
+
+static void write_respondents_and_attributes(xw *x, const qc_results *res)
+{
+    start(x, "respondents");
+    attr_u64(x, "count", res->resp_count);
+    for (size_t i = 0; i < res->resp_count; i++) {
+        start(x, "respondent");
+        attr_u64(x, "index", i);
+        attr(x, "label", res->resps[i].label);
+        attr(x, "role", qc_role_name((qc_role)res->resps[i].role));
+        end(x);
+    }
+    end(x);
+    start(x, "attributes");
+    for (size_t a = 0; a < res->attr_count; a++) {
+        const qc_res_attr *at = &res->attrs[a];
+        start(x, "attribute");
+        attr(x, "name", at->name);
+        attr(x, "source", at->casebook_index >= 0 ? "casebook" : "document");
+        for (size_t v = 0; v < at->value_count; v++) {
+            const qc_res_cell *base = qc_res_cell_find(res, at->values[v].row, res->code_count);
+            start(x, "value");
+            attr(x, "value", at->values[v].value);
+            attr_u64(x, "respondents", base ? base->c[0].respondents : 0);
+            attr_u64(x, "documents", base ? base->c[0].documents : 0);
+            end(x);
+        }
+        end(x);
+    }
+    end(x);
+}
+
+/* A breakdown entry when the code has rolled-up quotations in that row (own ones imply them). */
+static const qc_res_cell *row_cell(const qc_results *res, uint32_t row, size_t code)
+{
+    const qc_res_cell *cell = qc_res_cell_find(res, row, code);
+    return cell && cell->c[1].quotations ? cell : NULL;
+}
+
+static void write_codes(xw *x, const qc_results *res)
+{
+    const qc_codebook *cb = res->cb;
+    static const qc_res_cell zero;
+    start(x, "codes");
+    attr_u64(x, "count", res->code_count);
+    for (size_t c = 0; c < res->code_count && !x->failed; c++) {
+        const qc_code_def *def = &cb->codes[c];
+        start(x, "code");
+        attr_u64(x, "index", c);
+        attr(x, "id", def->id);
+        attr(x, "name", def->name);
+        if (def->parent >= 0)
+            attr(x, "parent", cb->codes[def->parent].id);
+        attr_u64(x, "depth", def->depth);
+        attr(x, "codable", def->codable ? "true" : "false");
+        if (def->color && def->color[0])
+            attr(x, "color", def->color);
+        if (def->definition && def->definition[0])
+            text_element(x, "definition", def->definition);
+        const qc_res_cell *total = qc_res_cell_find(res, 0, c);
+        cell_pair(x, total ? total : &zero);
+        for (size_t a = 0; a < res->attr_count; a++) {
+            const qc_res_attr *at = &res->attrs[a];
+            for (size_t v = 0; v < at->value_count; v++) {
+                const qc_res_cell *cell = row_cell(res, at->values[v].row, c);
+                if (!cell)
+                    continue;
+                start(x, "byAttribute");
+                attr(x, "attribute", at->name);
+                attr(x, "value", at->values[v].value);
+                cell_pair(x, cell);
+                end(x);
+            }
+        }
+        for (size_t d = 0; d < res->doc_count; d++) {
+            const qc_res_cell *cell = row_cell(res, res->docs[d].row, c);
+            if (!cell)
+                continue;
+            start(x, "byDocument");
+            attr(x, "document", res->docs[d].id);
+            cell_pair(x, cell);
+            end(x);
+        }
+        for (size_t r = 0; r < res->resp_count; r++) {
+            const qc_res_cell *cell = row_cell(res, res->resps[r].row, c);
+            if (!cell)
+                continue;
+            start(x, "bySpeaker");
+            attr(x, "speaker", res->resps[r].label);
+            cell_pair(x, cell);
+            end(x);
+        }
+        end(x);
+    }
+    end(x);
+    qc_counts totals;
+    qc_results_totals(res, &totals);
+    counts_element(x, "totals", &totals);
+}
+
+static void write_cooccurrence(xw *x, const qc_results *res)
+{
+    start(x, "cooccurrence");
+    attr(x, "unit", "sentence");
+    for (size_t a = 0; a < res->code_count; a++) {
+        for (size_t b = a; b < res->code_count; b++) {
+            uint64_t n = qc_results_cooccurrence(res, a, b);
+            if (!n)
+                continue;
+            start(x, "pair");
+            attr(x, "a", res->cb->codes[a].id);
+            attr(x, "b", res->cb->codes[b].id);
+            attr_u64(x, "sentences", n);
+            end(x);
+        }
+    }
+    end(x);
+}
+
+static void quotation_attrs(xw *x, const qc_result_quotation *q)
+{
+    attr(x, "document", q->document_id);
+    if (q->speaker)
+        attr(x, "speaker", q->speaker);
+    attr(x, "role", qc_role_name(q->role));
+    attr_u64(x, "turn", q->turn);
+    attr_u64(x, "start", q->start);
+    attr_u64(x, "end", q->end);
+}
+
+static int write_uncoded_turn(const qc_result_quotation *q, void *user)
+{
+    xw *x = user;
+    start(x, "turn");
+    quotation_attrs(x, q);
+    check(x, xmlTextWriterWriteString(x->w, BAD_CAST clean(x, q->text)));
+    end(x);
+    return x->failed;
+}
+
+static int write_quotation(const qc_result_quotation *q, void *user)
+{
+    xw *x = user;
+    start(x, "quotation");
+    quotation_attrs(x, q);
+    text_element(x, "text", q->text);
+    for (size_t h = 0; h < q->hit_count; h++) {
+        start(x, "hit");
+        attr_u64(x, "rule", q->hits[h].rule);
+        attr_u64(x, "line", q->hits[h].line);
+        attr_u64(x, "column", q->hits[h].column);
+        attr_u64(x, "start", q->hits[h].start);
+        attr_u64(x, "end", q->hits[h].end);
+        end(x);
+    }
+    end(x);
+    return x->failed;
+}
+
+static int write_body(xw *x, qc_results *res, const qc_write_options *opts, qc_error *err)
+{
+    check(x, xmlTextWriterStartDocument(x->w, NULL, "UTF-8", NULL));
+    check(x, xmlTextWriterStartElementNS(x->w, NULL, BAD_CAST "results", BAD_CAST NS));
+    attr(x, "formatVersion", "1");
+    write_provenance(x, res, opts);
+    write_documents(x, res);
+    write_respondents_and_attributes(x, res);
+    write_codes(x, res);
+    write_cooccurrence(x, res);
+
+    qc_uncoded_summary u;
+    qc_results_uncoded(res, &u);
+    char share[32];
+    snprintf(share, sizeof share, "%.4f",
+             u.participant_length ? (double)u.uncoded_length / (double)u.participant_length : 0.0);
+    start(x, "uncoded");
+    attr_u64(x, "participantTurns", u.participant_turns);
+    attr_u64(x, "uncodedTurns", u.uncoded_turns);
+    attr_u64(x, "participantLength", u.participant_length);
+    attr_u64(x, "uncodedLength", u.uncoded_length);
+    attr(x, "share", share);
+    if (!opts || opts->uncoded_text) {
+        int rc = qc_results_foreach_uncoded(res, write_uncoded_turn, x, err);
+        if (rc != 0 && rc != QC_ERR_CANCELLED)
+            return rc;
+    }
+    end(x);
+
+    qc_counts totals;
+    qc_results_totals(res, &totals);
+    start(x, "quotations");
+    attr_u64(x, "count", totals.quotations);
+    for (size_t c = 0; c < res->code_count && !x->failed; c++) {
+        const qc_res_cell *cell = qc_res_cell_find(res, 0, c);
+        if (!cell || !cell->c[0].quotations)
+            continue;
+        start(x, "code");
+        attr(x, "id", res->cb->codes[c].id);
+        attr_u64(x, "count", cell->c[0].quotations);
+        int rc = qc_results_foreach_quotation(res, c, write_quotation, x, err);
+        if (rc != 0 && rc != QC_ERR_CANCELLED)
+            return rc;
+        end(x);
+    }
+    end(x);
+    end(x);
+    check(x, xmlTextWriterEndDocument(x->w));
+    return QC_OK;
+}
+
+int qc_results_write_xml(qc_results *res, const char *path, const qc_write_options *opts, qc_error *err)
+{
+    qc_atomic_file af;
+    int rc = qc_atomic_open(&af, path, err);
+    if (rc != 0)
+        return rc;
+    xmlOutputBufferPtr out = xmlOutputBufferCreateIO(out_write, out_close, af.fp, NULL);
+    xw x;
+    memset(&x, 0, sizeof x);
+    x.w = out ? xmlNewTextWriter(out) : NULL;
+    if (!x.w) {
+        if (out)
+            xmlOutputBufferClose(out);
+        qc_atomic_abort(&af);
+        return qc_error_nomem(err);
+    }
+    xmlTextWriterSetIndent(x.w, 1);
+    xmlTextWriterSetIndentString(x.w, BAD_CAST "  ");
+    rc = write_body(&x, res, opts, err);
+    check(&x, xmlTextWriterFlush(x.w));
+    xmlFreeTextWriter(x.w); /* also closes the output buffer */
+    qc_buf_free(&x.tmp);
+    if (rc == 0 && x.failed)
+        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write results");
+    if (rc != 0) {
+        qc_atomic_abort(&af);
+        return rc;
+    }
+    return qc_atomic_commit(&af, err);
+}
