@@ -68,6 +68,26 @@ uint32_t qc_mt_source(const qc_mapped_text *mt, size_t off)
     return p->verbatim ? p->src + (uint32_t)(off - p->at) : p->src;
 }
 
+int qc_mt_emit(const qc_mapped_text *mt, size_t from, size_t to, qc_doc_builder *b)
+{
+    if (from >= to || !mt->count)
+        return 0;
+    for (size_t i = piece_of(mt, from); i < mt->count && from < to; i++) {
+        const qc_mt_piece *p = &mt->pieces[i];
+        size_t end = i + 1 < mt->count ? mt->pieces[i + 1].at : mt->text.len;
+        if (end > to)
+            end = to;
+        if (end <= from)
+            continue;
+        int rc = p->verbatim ? qc_doc_builder_text(b, mt->text.data + from, end - from, p->src + (uint32_t)(from - p->at))
+                             : qc_doc_builder_text_at(b, mt->text.data + from, end - from, p->src);
+        if (rc < 0)
+            return rc;
+        from = end;
+    }
+    return 0;
+}
+
 static int ascii_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';

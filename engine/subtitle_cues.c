@@ -1,0 +1,243 @@
+#include "subtitle_cues.h"
+
+#include <string.h>
+
+#include "alloc.h"
+#include "error.h"
+#include "speakers.h"
+
+void qc_cues_init(qc_cue_list *cl)
+{
+    memset(cl, 0, sizeof *cl);
+    qc_mt_init(&cl->mt);
+}
+
+void qc_cues_free(qc_cue_list *cl)
+{
+    qc_mt_free(&cl->mt);
+    qc_buf_free(&cl->voices);
+    qc_free(cl->segs);
+    memset(cl, 0, sizeof *cl);
+}
+
+int qc_cues_open(qc_cue_list *cl, uint32_t cue, int64_t start_ms, int64_t end_ms)
+{
+    qc_cues_close(cl);
+    if (QC_GROW(cl->segs, cl->cap, cl->count + 1) < 0)
+        return -1;
+    qc_cue_seg *s = &cl->segs[cl->count++];
+    memset(s, 0, sizeof *s);
+    s->start_ms = start_ms;
+    s->end_ms = end_ms;
+    s->cue = cue;
+    s->from = s->to = cl->mt.text.len;
+    cl->open = 1;
+    return 0;
+}
+
+void qc_cues_close(qc_cue_list *cl)
+{
+    if (cl->open)
+        cl->segs[cl->count - 1].to = cl->mt.text.len;
+    cl->open = 0;
+}
+
+static int has_text(const qc_mapped_text *mt, size_t from, size_t to)
+{
+    qc_mt_trim(mt, &from, &to);
+    return from < to;
+}
+
+int qc_cues_voice(qc_cue_list *cl, const char *name, size_t len, uint32_t src)
+{
+    if (!cl->open)
+        return 0;
+    qc_cue_seg *s = &cl->segs[cl->count - 1];
+    if (has_text(&cl->mt, s->from, cl->mt.text.len)) {
+        /* A second voice in one cue: what follows is its own segment. */
+        qc_cue_seg copy = *s;
+        if (qc_cues_open(cl, copy.cue, copy.start_ms, copy.end_ms) < 0)
+            return -1;
+        s = &cl->segs[cl->count - 1];
+    }
+    s->voice_off = cl->voices.len;
+    s->voice_len = len;
+    s->voice_src = src;
+    qc_buf_append(&cl->voices, name, len);
+    return qc_buf_failed(&cl->voices) ? -1 : 0;
+}
+
+/* What pass two decides for each segment. */
+typedef struct seg_speaker {
+    const char *name; /* NULL: unlabelled */
+    size_t len;
+    uint32_t src;     /* where the name is in the file */
+    size_t from, to;  /* the text to emit, label excluded, trimmed */
+    int label_alone;  /* an accepted label with no text: names the following unlabelled segments */
+} seg_speaker;
+
+static int build_error(qc_error *err, const char *name, int rc)
+{
+    if (rc == QC_ERR_NOMEM)
+        return qc_error_nomem(err);
+    return qc_error_set(err, rc, name, 0, 0, -1, "could not build the document: %s", qc_status_name(rc));
+}
+
+/* Finds the speaker of every segment: its voice, else a `Name: ` label that is conventional or
+ * occurs at least twice (counted over all segments first). */
+static int decide_speakers(qc_cue_list *cl, seg_speaker *sp, const char *name, const qc_read_options *opts,
+                           qc_error *err)
+{
+    int none = opts && opts->speakers == QC_SPEAKERS_NONE;
+    qc_speaker_rules *rules = NULL;
+    qc_label_tally *tally = NULL;
+    qc_label *labels = NULL;
+    int rc = qc_speaker_rules_new(&rules, opts, err);
+    if (rc < 0)
+        return rc;
+    labels = qc_calloc(cl->count ? cl->count : 1, sizeof *labels);
+    if (!labels || qc_label_tally_new(&tally) < 0) {
+        rc = qc_error_nomem(err);
+        goto done;
+    }
+    const char *text = cl->mt.text.data;
+    for (size_t i = 0; i < cl->count; i++) {
+        qc_cue_seg *s = &cl->segs[i];
+        seg_speaker *p = &sp[i];
+        p->from = s->from;
+        p->to = s->to;
+        qc_mt_trim(&cl->mt, &p->from, &p->to);
+        labels[i].label_end = 0; /* label_end == label_start: no label */
+        labels[i].label_start = 0;
+        if (none)
+            continue;
+        if (s->voice_len) {
+            p->name = cl->voices.data + s->voice_off;
+            p->len = s->voice_len;
+            p->src = s->voice_src;
+            continue;
+        }
+        if (p->from == p->to)
+            continue;
+        qc_label lab;
+        int m = qc_speaker_match_line(rules, text + p->from, p->to - p->from, &lab);
+        if (m < 0) {
+            rc = qc_error_set(err, m, name, s->cue, 0, -1, "the speaker pattern failed on cue %u: %s", s->cue,
+                              qc_status_name(m));
+            goto done;
+        }
+        if (m == 0 || lab.label_end <= lab.label_start)
+            continue;
+        labels[i] = lab;
+        if (!lab.known_role && qc_label_tally_add(tally, text + p->from + lab.label_start,
+                                                  lab.label_end - lab.label_start) < 0) {
+            rc = qc_error_nomem(err);
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < cl->count; i++) {
+        const qc_label *lab = &labels[i];
+        seg_speaker *p = &sp[i];
+        if (lab->label_end <= lab->label_start)
+            continue;
+        const char *l = text + p->from + lab->label_start;
+        size_t ll = lab->label_end - lab->label_start;
+        if (!lab->known_role && qc_label_tally_count(tally, l, ll) < 2)
+            continue;
+        p->name = l;
+        p->len = ll;
+        p->src = qc_mt_source(&cl->mt, p->from + lab->label_start);
+        p->from += lab->text_start;
+        qc_mt_trim(&cl->mt, &p->from, &p->to);
+        p->label_alone = p->from == p->to;
+    }
+    /* A label alone in a cue names the unlabelled cues after it, as a label alone on its line
+     * does in plain text. */
+    const seg_speaker *pending = NULL;
+    for (size_t i = 0; i < cl->count; i++) {
+        seg_speaker *p = &sp[i];
+        if (p->label_alone)
+            pending = p;
+        else if (p->name)
+            pending = NULL;
+        else if (pending && p->from < p->to) {
+            p->name = pending->name;
+            p->len = pending->len;
+            p->src = pending->src;
+        }
+    }
+    rc = 0;
+done:
+    qc_free(labels);
+    qc_label_tally_free(tally);
+    qc_speaker_rules_free(rules);
+    return rc;
+}
+
+static int same_speaker(const seg_speaker *a, const seg_speaker *b)
+{
+    if (!a->name || !b->name)
+        return !a->name && !b->name;
+    return a->len == b->len && memcmp(a->name, b->name, a->len) == 0;
+}
+
+int qc_cues_build(qc_cue_list *cl, qc_doc_builder *b, const char *name, const qc_read_options *opts, qc_error *err)
+{
+    qc_cues_close(cl);
+    if (cl->mt.failed || qc_buf_failed(&cl->voices))
+        return qc_error_nomem(err);
+    seg_speaker *sp = qc_calloc(cl->count ? cl->count : 1, sizeof *sp);
+    if (!sp)
+        return qc_error_nomem(err);
+    int rc = decide_speakers(cl, sp, name, opts, err);
+    if (rc < 0)
+        goto done;
+    const seg_speaker *prev = NULL;
+    int64_t turn_end = -1;
+    for (size_t i = 0; i < cl->count && rc >= 0; i++) {
+        const seg_speaker *p = &sp[i];
+        const qc_cue_seg *s = &cl->segs[i];
+        if (p->from >= p->to)
+            continue;
+        uint32_t here = qc_mt_source(&cl->mt, p->from);
+        if (prev && same_speaker(prev, p)) {
+            /* The next cue of the same speaker continues the turn, after one space. */
+            rc = qc_doc_builder_text_at(b, " ", 1, here);
+            if (rc >= 0)
+                rc = qc_mt_emit(&cl->mt, p->from, p->to, b);
+            if (s->end_ms > turn_end) {
+                turn_end = s->end_ms;
+                qc_doc_builder_turn_end_time(b, turn_end);
+            }
+            continue;
+        }
+        if (prev) {
+            rc = qc_doc_builder_end_turn(b);
+            if (rc >= 0)
+                rc = qc_doc_builder_text_at(b, "\n\n", 2, p->name ? p->src : here);
+        }
+        if (rc >= 0 && p->name) {
+            /* The label goes outside the turn, so turn spans hold only what was said. */
+            rc = qc_doc_builder_text_at(b, p->name, p->len, p->src);
+            if (rc >= 0)
+                rc = qc_doc_builder_text_at(b, ": ", 2, p->src);
+        }
+        if (rc >= 0)
+            rc = qc_doc_builder_begin_turn(b, p->name, p->name ? p->len : 0, s->start_ms, s->end_ms, s->cue);
+        if (rc >= 0)
+            rc = qc_mt_emit(&cl->mt, p->from, p->to, b);
+        turn_end = s->end_ms;
+        prev = p;
+    }
+    if (rc >= 0 && prev)
+        rc = qc_doc_builder_end_turn(b);
+    if (rc < 0) {
+        rc = build_error(err, name, rc);
+        goto done;
+    }
+    if (!prev)
+        rc = qc_error_set(err, QC_ERR_FORMAT, name, 0, 0, -1, "empty transcript: no cue has any text");
+done:
+    qc_free(sp);
+    return rc;
+}

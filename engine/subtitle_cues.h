@@ -1,0 +1,45 @@
+/* Subtitle cues on their way to turns, shared by the WebVTT and SubRip readers: the readers
+ * collect cue segments (a cue, or the part of a cue one <v> voice speaks), then qc_cues_build
+ * finds `Name: text` labels, applies the occurs-twice rule, merges consecutive segments of one
+ * speaker and feeds the builder. */
+#ifndef QC_SUBTITLE_CUES_H
+#define QC_SUBTITLE_CUES_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "doc_builder.h"
+#include "mapped_text.h"
+
+typedef struct qc_cue_seg {
+    int64_t start_ms, end_ms;
+    uint32_t cue;              /* 1-based cue number: the turn's `line` */
+    size_t from, to;           /* its text in the list's mapped text */
+    size_t voice_off, voice_len; /* a <v> voice in `voices` (voice_len 0: none) */
+    uint32_t voice_src;        /* where the voice's name is in the file */
+} qc_cue_seg;
+
+typedef struct qc_cue_list {
+    qc_mapped_text mt;
+    qc_buf voices;
+    qc_cue_seg *segs;
+    size_t count, cap;
+    int open; /* the last segment is still receiving text */
+} qc_cue_list;
+
+void qc_cues_init(qc_cue_list *cl);
+void qc_cues_free(qc_cue_list *cl);
+
+/* Starts a segment for cue number `cue` (closing the open one). Returns 0 or -1 (out of memory). */
+int qc_cues_open(qc_cue_list *cl, uint32_t cue, int64_t start_ms, int64_t end_ms);
+/* Ends the open segment. */
+void qc_cues_close(qc_cue_list *cl);
+/* A <v Name> inside the open cue: names the open segment, or, when it already has text spoken by
+ * someone, starts a new segment of the same cue. Returns 0 or -1. */
+int qc_cues_voice(qc_cue_list *cl, const char *name, size_t len, uint32_t src);
+
+/* Everything collected becomes turns in b. `name` is the file name for messages. Returns 0 or a
+ * negative qc_status with err filled ("empty transcript" when no cue has text). */
+int qc_cues_build(qc_cue_list *cl, qc_doc_builder *b, const char *name, const qc_read_options *opts, qc_error *err);
+
+#endif

@@ -1,0 +1,231 @@
+#include "xml_safe.h"
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/tree.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "error.h"
+
+/* libxml2 2.9 wants xmlInitParser called once before threads parse; pthread_once makes that safe
+ * whichever thread gets here first. */
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+static void init_libxml(void)
+{
+    xmlInitParser();
+}
+
+/* What may be enabled: nothing that loads, substitutes or validates. */
+static int safe_options(void)
+{
+    int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
+#ifdef XML_PARSE_NO_XXE
+    opts |= XML_PARSE_NO_XXE;
+#endif
+    return opts;
+}
+
+typedef struct parse_state {
+    xmlParserCtxtPtr ctxt;
+    const char *data;
+    size_t size;
+    const qc_xml_handler *h;
+    int stop_code;  /* a callback's status, or QC_ERR_FORMAT for a refused DOCTYPE */
+    int doctype;    /* a DOCTYPE was refused */
+} parse_state;
+
+/* Errors are read from the context afterwards; this only keeps libxml2 from printing them. */
+static void quiet(void *user, xmlErrorPtr error)
+{
+    (void)user;
+    (void)error;
+}
+
+static void refuse_dtd(void *user, const xmlChar *name, const xmlChar *ext_id, const xmlChar *sys_id)
+{
+    (void)name;
+    (void)ext_id;
+    (void)sys_id;
+    parse_state *st = user;
+    st->doctype = 1;
+    st->stop_code = QC_ERR_FORMAT;
+    xmlStopParser(st->ctxt);
+}
+
+static void refuse_dtd_tree(void *user, const xmlChar *name, const xmlChar *ext_id, const xmlChar *sys_id)
+{
+    xmlParserCtxtPtr ctxt = user;
+    refuse_dtd(ctxt->_private, name, ext_id, sys_id);
+}
+
+static int check_size(size_t size, const char *file, const char *part, qc_error *err)
+{
+    if (size == 0)
+        return qc_error_set(err, QC_ERR_FORMAT, file, 0, 0, -1, "%s%sthe XML document is empty", part ? part : "",
+                            part ? ": " : "");
+    if (size > QC_XML_MAX_BYTES)
+        return qc_error_set(err, QC_ERR_LIMIT, file, 0, 0, -1, "%s%sthe XML document is %zu bytes, over the limit of %zu",
+                            part ? part : "", part ? ": " : "", size, QC_XML_MAX_BYTES);
+    return 0;
+}
+
+/* Turns the parse outcome into a status and message. */
+static int parse_result(parse_state *st, const char *file, const char *part, qc_error *err)
+{
+    const char *sep = part ? ": " : "";
+    part = part ? part : "";
+    if (st->doctype)
+        return qc_error_set(err, QC_ERR_FORMAT, file, (uint32_t)st->ctxt->input->line, 0, -1,
+                            "%s%sdocuments with a DOCTYPE are not accepted (DTDs can smuggle in entities)", part, sep);
+    if (st->stop_code < 0)
+        return st->stop_code;
+    if (st->ctxt->wellFormed)
+        return 0;
+    xmlErrorPtr e = xmlCtxtGetLastError(st->ctxt);
+    if (!e || !e->message)
+        return qc_error_set(err, QC_ERR_FORMAT, file, 0, 0, -1, "%s%smalformed XML", part, sep);
+    if (e->code == XML_ERR_NO_MEMORY)
+        return qc_error_nomem(err);
+    /* libxml2 messages end with a newline. */
+    size_t n = strlen(e->message);
+    while (n && (e->message[n - 1] == '\n' || e->message[n - 1] == ' '))
+        n--;
+    return qc_error_set(err, QC_ERR_FORMAT, file, e->line > 0 ? (uint32_t)e->line : 0, e->int2 > 0 ? (uint32_t)e->int2 : 0,
+                        -1, "%s%smalformed XML at line %d: %.*s", part, sep, e->line, (int)n, e->message);
+}
+
+static xmlParserCtxtPtr new_context(const char *data, size_t size, qc_error *err)
+{
+    pthread_once(&init_once, init_libxml);
+    xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(data, (int)size);
+    if (!ctxt)
+        qc_error_nomem(err);
+    return ctxt;
+}
+
+int qc_xml_read_tree(struct _xmlDoc **out, const char *data, size_t size, const char *file, const char *part,
+                     qc_error *err)
+{
+    *out = NULL;
+    int rc = check_size(size, file, part, err);
+    if (rc < 0)
+        return rc;
+    xmlParserCtxtPtr ctxt = new_context(data, size, err);
+    if (!ctxt)
+        return QC_ERR_NOMEM;
+    parse_state st = {ctxt, data, size, NULL, 0, 0};
+    xmlCtxtUseOptions(ctxt, safe_options() | XML_PARSE_COMPACT);
+    /* The context's SAX handler is its own copy: changing it affects no other parse. The tree
+     * builder's callbacks take the context as user data, so st travels in _private. */
+    ctxt->sax->serror = quiet;
+    ctxt->sax->internalSubset = refuse_dtd_tree;
+    ctxt->sax->externalSubset = refuse_dtd_tree;
+    ctxt->_private = &st;
+    xmlParseDocument(ctxt);
+    rc = parse_result(&st, file, part, err);
+    if (rc == 0)
+        *out = ctxt->myDoc;
+    else if (ctxt->myDoc)
+        xmlFreeDoc(ctxt->myDoc);
+    ctxt->myDoc = NULL;
+    xmlFreeParserCtxt(ctxt);
+    return rc;
+}
+
+void qc_xml_free(struct _xmlDoc *doc)
+{
+    if (doc)
+        xmlFreeDoc(doc);
+}
+
+static void on_start(void *user, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri, int nns,
+                     const xmlChar **nss, int nattr, int ndef, const xmlChar **attrs)
+{
+    (void)prefix;
+    (void)nns;
+    (void)nss;
+    (void)nattr;
+    (void)ndef;
+    (void)attrs;
+    parse_state *st = user;
+    if (!st->h->start || st->stop_code)
+        return;
+    /* The parser stands at the end of the start tag; its '<' is the last one before (attribute
+     * values cannot hold a raw '<'). */
+    long at = xmlByteConsumed(st->ctxt);
+    size_t off = at > 0 && (size_t)at <= st->size ? (size_t)at : 0;
+    while (off > 0 && st->data[off] != '<')
+        off--;
+    int rc = st->h->start(st->h->user, (const char *)uri, (const char *)local, off, (uint32_t)st->ctxt->input->line);
+    if (rc < 0) {
+        st->stop_code = rc;
+        xmlStopParser(st->ctxt);
+    }
+}
+
+static void on_end(void *user, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
+{
+    (void)prefix;
+    parse_state *st = user;
+    if (!st->h->end || st->stop_code)
+        return;
+    int rc = st->h->end(st->h->user, (const char *)uri, (const char *)local);
+    if (rc < 0) {
+        st->stop_code = rc;
+        xmlStopParser(st->ctxt);
+    }
+}
+
+static void on_text(void *user, const xmlChar *ch, int len)
+{
+    parse_state *st = user;
+    if (!st->h->text || st->stop_code || len <= 0)
+        return;
+    /* Text handed over straight from the input buffer sits at a known offset of the data; check
+     * the bytes, since entities and re-encoded input are handed over from elsewhere. */
+    int64_t offset = -1;
+    xmlParserInputPtr in = st->ctxt->input;
+    int encoded = in->buf && in->buf->encoder;
+    if (!encoded && in->base && (const xmlChar *)ch >= in->base && (const xmlChar *)ch + len <= in->end) {
+        uint64_t off = (uint64_t)in->consumed + (uint64_t)((const xmlChar *)ch - in->base);
+        if (off + (uint64_t)len <= st->size && memcmp(st->data + off, ch, (size_t)len) == 0)
+            offset = (int64_t)off;
+    }
+    int rc = st->h->text(st->h->user, (const char *)ch, (size_t)len, offset);
+    if (rc < 0) {
+        st->stop_code = rc;
+        xmlStopParser(st->ctxt);
+    }
+}
+
+int qc_xml_stream(const char *data, size_t size, const char *file, const char *part, const qc_xml_handler *h,
+                  qc_error *err)
+{
+    int rc = check_size(size, file, part, err);
+    if (rc < 0)
+        return rc;
+    xmlParserCtxtPtr ctxt = new_context(data, size, err);
+    if (!ctxt)
+        return QC_ERR_NOMEM;
+    parse_state st = {ctxt, data, size, h, 0, 0};
+    xmlCtxtUseOptions(ctxt, safe_options());
+    /* Our handler only: no tree, no entity declarations kept, DOCTYPE refused. */
+    memset(ctxt->sax, 0, sizeof *ctxt->sax);
+    ctxt->sax->initialized = XML_SAX2_MAGIC;
+    ctxt->sax->startElementNs = on_start;
+    ctxt->sax->endElementNs = on_end;
+    ctxt->sax->characters = on_text;
+    ctxt->sax->serror = quiet;
+    ctxt->sax->internalSubset = refuse_dtd;
+    ctxt->sax->externalSubset = refuse_dtd;
+    ctxt->userData = &st;
+    xmlParseDocument(ctxt);
+    rc = parse_result(&st, file, part, err);
+    if (ctxt->myDoc)
+        xmlFreeDoc(ctxt->myDoc);
+    ctxt->myDoc = NULL;
+    xmlFreeParserCtxt(ctxt);
+    return rc;
+}

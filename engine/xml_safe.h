@@ -1,0 +1,49 @@
+/* Parsing untrusted XML (parts of .docx and .qdpx files) with libxml2, safely: no network, no
+ * entity substitution, no DTD loading or validation, documents with a DOCTYPE refused outright
+ * (OOXML and REFI-QDA never have one, and a DTD is how entity bombs and external entities get
+ * in), libxml2's default size and depth limits kept (no XML_PARSE_HUGE), a cap on the document
+ * size, and errors returned with their XML line and column instead of printed.
+ *
+ * Two ways in: a tree (for the REFI-QDA importer) or a stream of events with byte offsets into
+ * the input (for the .docx reader, whose text maps back to word/document.xml). Thread-safe:
+ * each call has its own parser context; libxml2 is initialised once. xml_safe.c and the modules
+ * that walk a tree are the only files that include libxml headers. */
+#ifndef QC_XML_SAFE_H
+#define QC_XML_SAFE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qcode/common.h"
+
+/* The largest XML document accepted (64 MiB). */
+#define QC_XML_MAX_BYTES ((size_t)64 << 20)
+
+/* Errors name `file` (the archive or file the user knows) and say `part` (the entry inside it,
+ * e.g. "word/document.xml"; may be NULL) in the message, with the XML line and column in
+ * err->line/column. Malformed XML and refused documents are QC_ERR_FORMAT, an over-size document
+ * QC_ERR_LIMIT. */
+
+/* Parses data[0..size) into a tree; *out is the caller's, freed with qc_xml_free. */
+struct _xmlDoc;
+int qc_xml_read_tree(struct _xmlDoc **out, const char *data, size_t size, const char *file, const char *part,
+                     qc_error *err);
+void qc_xml_free(struct _xmlDoc *doc);
+
+/* Streaming. Names are the element's local name and namespace URI (NULL when none). A callback
+ * returns 0 to go on, or a negative qc_status to stop parsing; qc_xml_stream then returns that
+ * status (the callback fills its own error). */
+typedef struct qc_xml_handler {
+    void *user;
+    /* An element starts; `offset` is the byte offset of its '<' in data, `line` its line. */
+    int (*start)(void *user, const char *ns, const char *local, size_t offset, uint32_t line);
+    int (*end)(void *user, const char *ns, const char *local);
+    /* Character data (also CDATA, and the predefined entities such as &amp; decoded). `offset`
+     * is where s[0..len) lies verbatim in data, or -1 when it is not a verbatim copy. */
+    int (*text)(void *user, const char *s, size_t len, int64_t offset);
+} qc_xml_handler;
+
+int qc_xml_stream(const char *data, size_t size, const char *file, const char *part, const qc_xml_handler *h,
+                  qc_error *err);
+
+#endif

@@ -1,0 +1,174 @@
+#include "zip_read.h"
+
+#include <string.h>
+#include <zip.h>
+
+#include "alloc.h"
+#include "error.h"
+
+struct qc_zip {
+    zip_t *za;
+    char *name;
+};
+
+/* Copies libzip's message before its error value is finished with. */
+static int zip_fail(qc_error *err, int code, const char *name, const char *what, zip_error_t *ze)
+{
+    int rc = qc_error_set(err, code, name, 0, 0, -1, "%s: %s", what, zip_error_strerror(ze));
+    zip_error_fini(ze);
+    return rc;
+}
+
+static int finish_open(qc_zip **out, zip_t *za, const char *name, qc_error *err)
+{
+    qc_zip *z = qc_calloc(1, sizeof *z);
+    char *copy = qc_strdup(name ? name : "");
+    if (!z || !copy) {
+        qc_free(z);
+        qc_free(copy);
+        zip_discard(za);
+        return qc_error_nomem(err);
+    }
+    z->za = za;
+    z->name = copy;
+    *out = z;
+    return 0;
+}
+
+int qc_zip_open_memory(qc_zip **out, const char *name, const void *data, size_t size, qc_error *err)
+{
+    *out = NULL;
+    zip_error_t ze;
+    zip_error_init(&ze);
+    if (size == 0)
+        return qc_error_set(err, QC_ERR_FORMAT, name, 0, 0, -1, "not a zip archive: the file is empty");
+    zip_source_t *src = zip_source_buffer_create(data, size, 0, &ze);
+    if (!src)
+        return zip_fail(err, QC_ERR_NOMEM, name, "cannot read the zip archive", &ze);
+    /* ZIP_CHECKCONS makes libzip compare the central directory with the local headers, which
+     * catches truncated and spliced archives at open time. */
+    zip_t *za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
+    if (!za) {
+        zip_source_free(src);
+        return zip_fail(err, QC_ERR_FORMAT, name, "not a valid zip archive (truncated or corrupt?)", &ze);
+    }
+    zip_error_fini(&ze);
+    return finish_open(out, za, name, err);
+}
+
+int qc_zip_open_file(qc_zip **out, const char *path, qc_error *err)
+{
+    *out = NULL;
+    int code = 0;
+    zip_t *za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &code);
+    if (!za) {
+        zip_error_t ze;
+        zip_error_init_with_code(&ze, code);
+        int kind = (code == ZIP_ER_OPEN || code == ZIP_ER_READ || code == ZIP_ER_NOENT) ? QC_ERR_IO : QC_ERR_FORMAT;
+        return zip_fail(err, kind, path, kind == QC_ERR_IO ? "cannot open" : "not a valid zip archive", &ze);
+    }
+    return finish_open(out, za, path, err);
+}
+
+void qc_zip_close(qc_zip *z)
+{
+    if (!z)
+        return;
+    zip_discard(z->za); /* read-only: nothing to write back */
+    qc_free(z->name);
+    qc_free(z);
+}
+
+size_t qc_zip_count(const qc_zip *z)
+{
+    zip_int64_t n = zip_get_num_entries(z->za, 0);
+    return n < 0 ? 0 : (size_t)n;
+}
+
+const char *qc_zip_name(const qc_zip *z, size_t i)
+{
+    return zip_get_name(z->za, (zip_uint64_t)i, ZIP_FL_ENC_GUESS);
+}
+
+int qc_zip_name_safe(const char *entry)
+{
+    if (!entry || !entry[0] || entry[0] == '/' || entry[0] == '\\')
+        return 0;
+    if (((entry[0] >= 'A' && entry[0] <= 'Z') || (entry[0] >= 'a' && entry[0] <= 'z')) && entry[1] == ':')
+        return 0;
+    const char *p = entry;
+    while (*p) {
+        const char *e = p;
+        while (*e && *e != '/' && *e != '\\')
+            e++;
+        if (e - p == 2 && p[0] == '.' && p[1] == '.')
+            return 0;
+        p = *e ? e + 1 : e;
+    }
+    return 1;
+}
+
+int qc_zip_read(qc_zip *z, const char *entry, size_t max_size, char **data, size_t *size, qc_error *err)
+{
+    *data = NULL;
+    *size = 0;
+    if (!qc_zip_name_safe(entry))
+        return qc_error_set(err, QC_ERR_INVALID, z->name, 0, 0, -1, "refusing the unsafe zip entry name \"%s\"",
+                            entry ? entry : "");
+    zip_int64_t idx = zip_name_locate(z->za, entry, 0);
+    if (idx < 0)
+        return qc_error_set(err, QC_ERR_NOTFOUND, z->name, 0, 0, -1, "%s is missing from the archive", entry);
+    zip_stat_t st;
+    zip_stat_init(&st);
+    if (zip_stat_index(z->za, (zip_uint64_t)idx, 0, &st) < 0)
+        return qc_error_set(err, QC_ERR_FORMAT, z->name, 0, 0, -1, "%s: %s", entry, zip_strerror(z->za));
+    if (!(st.valid & ZIP_STAT_SIZE))
+        return qc_error_set(err, QC_ERR_FORMAT, z->name, 0, 0, -1, "%s: the archive does not give its size", entry);
+    if (st.size > max_size)
+        return qc_error_set(err, QC_ERR_LIMIT, z->name, 0, 0, -1,
+                            "%s is %llu bytes uncompressed, over the limit of %zu bytes", entry,
+                            (unsigned long long)st.size, max_size);
+    size_t want = (size_t)st.size;
+    char *buf = qc_malloc(want + 1);
+    if (!buf)
+        return qc_error_nomem(err);
+    zip_file_t *zf = zip_fopen_index(z->za, (zip_uint64_t)idx, 0);
+    if (!zf) {
+        qc_free(buf);
+        return qc_error_set(err, QC_ERR_FORMAT, z->name, 0, 0, -1, "%s: %s", entry, zip_strerror(z->za));
+    }
+    /* Read to the end: libzip checks the CRC when the data runs out, and data beyond the size the
+     * header claimed means the header lied (a bomb in disguise), so one more byte is asked for. */
+    size_t got = 0;
+    int rc = 0;
+    for (;;) {
+        char extra;
+        char *dst = got < want ? buf + got : &extra;
+        zip_uint64_t cap = got < want ? (zip_uint64_t)(want - got) : 1;
+        zip_int64_t n = zip_fread(zf, dst, cap);
+        if (n < 0) {
+            rc = qc_error_set(err, QC_ERR_FORMAT, z->name, 0, 0, -1, "%s is damaged: %s", entry,
+                              zip_error_strerror(zip_file_get_error(zf)));
+            break;
+        }
+        if (n == 0)
+            break;
+        if (got >= want) {
+            rc = qc_error_set(err, QC_ERR_LIMIT, z->name, 0, 0, -1,
+                              "%s holds more data than its header says (%zu bytes)", entry, want);
+            break;
+        }
+        got += (size_t)n;
+    }
+    zip_fclose(zf);
+    if (rc == 0 && got != want)
+        rc = qc_error_set(err, QC_ERR_FORMAT, z->name, 0, 0, -1, "%s is truncated: %zu of %zu bytes", entry, got, want);
+    if (rc < 0) {
+        qc_free(buf);
+        return rc;
+    }
+    buf[got] = '\0';
+    *data = buf;
+    *size = got;
+    return 0;
+}
