@@ -1,0 +1,205 @@
+/* --tsv DIR: five tab-separated tables with header rows, for R's read.delim, SPSS or Excel.
+ * String fields are always in double quotes (a quote inside is doubled, as read.delim expects) and
+ * tab, line feed, carriage return and backslash inside them are written as \t, \n, \r and \\, so
+ * every record is one line. Numbers are bare. All five files are written to temporary files first
+ * and renamed into place only when all were written. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "alloc.h"
+#include "codebook_impl.h"
+#include "error.h"
+#include "fileio.h"
+#include "results_impl.h"
+
+enum { T_FREQ, T_ATTR, T_QUOTES, T_COOC, T_MATRIX, T_COUNT };
+static const char *const names[T_COUNT] = {"frequencies.tsv", "by-attribute.tsv", "quotations.tsv",
+                                           "cooccurrence.tsv", "respondent-matrix.tsv"};
+
+static void put_str(FILE *fp, const char *s)
+{
+    putc('"', fp);
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '"': fputs("\"\"", fp); break;
+        case '\t': fputs("\\t", fp); break;
+        case '\n': fputs("\\n", fp); break;
+        case '\r': fputs("\\r", fp); break;
+        case '\\': fputs("\\\\", fp); break;
+        default: putc(*s, fp);
+        }
+    }
+    putc('"', fp);
+}
+
+static void put_u64(FILE *fp, uint64_t v)
+{
+    fprintf(fp, "\t%llu", (unsigned long long)v);
+}
+
+static void put_counts(FILE *fp, const qc_counts *c)
+{
+    put_u64(fp, c->hits);
+    put_u64(fp, c->quotations);
+    put_u64(fp, c->respondents);
+    put_u64(fp, c->documents);
+}
+
+static const char count_header[] = "hits\tquotations\trespondents\tdocuments\t"
+                                   "rolled_hits\trolled_quotations\trolled_respondents\trolled_documents\n";
+
+static void write_frequencies(FILE *fp, const qc_results *res)
+{
+    const qc_codebook *cb = res->cb;
+    fprintf(fp, "code\tname\tparent\tdepth\tcodable\t%s", count_header);
+    for (size_t c = 0; c < res->code_count; c++) {
+        const qc_code_def *d = &cb->codes[c];
+        qc_counts own, rolled;
+        qc_results_code_counts(res, c, QC_OWN, &own);
+        qc_results_code_counts(res, c, QC_ROLLED_UP, &rolled);
+        put_str(fp, d->id);
+        putc('\t', fp);
+        put_str(fp, d->name);
+        putc('\t', fp);
+        put_str(fp, d->parent >= 0 ? cb->codes[d->parent].id : "");
+        put_u64(fp, d->depth);
+        put_u64(fp, d->codable ? 1 : 0);
+        put_counts(fp, &own);
+        put_counts(fp, &rolled);
+        putc('\n', fp);
+    }
+}
+
+static void write_by_attribute(FILE *fp, const qc_results *res)
+{
+    fprintf(fp, "attribute\tvalue\tvalue_respondents\tvalue_documents\tcode\t%s", count_header);
+    for (size_t a = 0; a < res->attr_count; a++) {
+        for (size_t v = 0; v < res->attrs[a].value_count; v++) {
+            qc_counts base;
+            const char *value = qc_results_attribute_value(res, a, v, &base);
+            for (size_t c = 0; c < res->code_count; c++) {
+                qc_counts own, rolled;
+                qc_results_attribute_counts(res, a, v, c, QC_OWN, &own);
+                qc_results_attribute_counts(res, a, v, c, QC_ROLLED_UP, &rolled);
+                put_str(fp, res->attrs[a].name);
+                putc('\t', fp);
+                put_str(fp, value);
+                put_u64(fp, base.respondents);
+                put_u64(fp, base.documents);
+                putc('\t', fp);
+                put_str(fp, res->cb->codes[c].id);
+                put_counts(fp, &own);
+                put_counts(fp, &rolled);
+                putc('\n', fp);
+            }
+        }
+    }
+}
+
+typedef struct quote_ctx {
+    FILE *fp;
+    const qc_results *res;
+} quote_ctx;
+
+static int write_quote(const qc_result_quotation *q, void *user)
+{
+    quote_ctx *ctx = user;
+    FILE *fp = ctx->fp;
+    put_str(fp, ctx->res->cb->codes[q->code].id);
+    putc('\t', fp);
+    put_str(fp, q->document_id);
+    putc('\t', fp);
+    put_str(fp, q->speaker ? q->speaker : "");
+    putc('\t', fp);
+    put_str(fp, qc_role_name(q->role));
+    put_u64(fp, q->turn);
+    put_u64(fp, q->start);
+    put_u64(fp, q->end);
+    put_u64(fp, q->hit_count);
+    putc('\t', fp);
+    put_str(fp, q->text);
+    putc('\n', fp);
+    return ferror(fp) ? 1 : 0;
+}
+
+static void write_code_header(FILE *fp, const qc_results *res, const char *first)
+{
+    fputs(first, fp);
+    for (size_t c = 0; c < res->code_count; c++) {
+        putc('\t', fp);
+        put_str(fp, res->cb->codes[c].id);
+    }
+    putc('\n', fp);
+}
+
+static void write_cooccurrence(FILE *fp, const qc_results *res)
+{
+    write_code_header(fp, res, "code");
+    for (size_t a = 0; a < res->code_count; a++) {
+        put_str(fp, res->cb->codes[a].id);
+        for (size_t b = 0; b < res->code_count; b++)
+            put_u64(fp, qc_results_cooccurrence(res, a, b));
+        putc('\n', fp);
+    }
+}
+
+static void write_matrix(FILE *fp, const qc_results *res)
+{
+    write_code_header(fp, res, "respondent\trole");
+    for (size_t r = 0; r < res->resp_count; r++) {
+        qc_role role;
+        const char *label = qc_results_respondent(res, r, &role);
+        put_str(fp, label);
+        putc('\t', fp);
+        put_str(fp, qc_role_name(role));
+        for (size_t c = 0; c < res->code_count; c++) {
+            qc_counts rolled;
+            qc_results_respondent_counts(res, r, c, QC_ROLLED_UP, &rolled);
+            fputs(rolled.quotations ? "\t1" : "\t0", fp);
+        }
+        putc('\n', fp);
+    }
+}
+
+int qc_results_write_tsv(qc_results *res, const char *dir, qc_error *err)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "cannot create folder: %s", strerror(errno));
+    qc_atomic_file files[T_COUNT];
+    memset(files, 0, sizeof files);
+    int rc = QC_OK;
+    for (int t = 0; t < T_COUNT && rc == 0; t++) {
+        size_t n = strlen(dir) + strlen(names[t]) + 2;
+        char *path = qc_malloc(n);
+        if (!path) {
+            rc = qc_error_nomem(err);
+            break;
+        }
+        snprintf(path, n, "%s/%s", dir, names[t]);
+        rc = qc_atomic_open(&files[t], path, err);
+        qc_free(path);
+    }
+    if (rc == 0) {
+        write_frequencies(files[T_FREQ].fp, res);
+        write_by_attribute(files[T_ATTR].fp, res);
+        quote_ctx ctx = {files[T_QUOTES].fp, res};
+        fputs("code\tdocument\tspeaker\trole\tturn\tstart\tend\thits\ttext\n", ctx.fp);
+        rc = qc_results_foreach_quotation(res, QC_ALL_CODES, write_quote, &ctx, err);
+        if (rc == QC_ERR_CANCELLED)
+            rc = qc_error_set(err, QC_ERR_IO, files[T_QUOTES].path, 0, 0, -1, "cannot write: %s", strerror(errno));
+        write_cooccurrence(files[T_COOC].fp, res);
+        write_matrix(files[T_MATRIX].fp, res);
+    }
+    for (int t = 0; t < T_COUNT && rc == 0; t++)
+        if (ferror(files[t].fp))
+            rc = qc_error_set(err, QC_ERR_IO, files[t].path, 0, 0, -1, "cannot write");
+    for (int t = 0; t < T_COUNT; t++) {
+        if (rc == 0)
+            rc = qc_atomic_commit(&files[t], err);
+        else
+            qc_atomic_abort(&files[t]);
+    }
+    return rc;
+}
