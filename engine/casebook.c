@@ -1,0 +1,425 @@
+/* Casebooks (qcode/casebook.h): a TSV or CSV classification sheet read into rows, with an index
+ * on (document, speaker) so lookups stay constant-time however often the aggregator asks. */
+#include <string.h>
+#include <strings.h>
+
+#include "qcode/casebook.h"
+
+#include "alloc.h"
+#include "buf.h"
+#include "error.h"
+#include "fileio.h"
+#include "text.h"
+
+/* Casebooks are small; this bound only stops a wrong file from eating memory. */
+#define MAX_CASEBOOK_BYTES ((size_t)256 << 20)
+
+typedef struct case_row {
+    char *speaker;  /* NULL: any speaker */
+    char *document; /* NULL: any document */
+    char **values;  /* attribute_count entries, NULL when the cell is empty */
+    uint32_t line;
+} case_row;
+
+struct qc_casebook {
+    char **names; /* attribute names */
+    size_t attr_count;
+    case_row *rows;
+    size_t row_count, row_cap;
+    int32_t *slots; /* open addressing over rows by (document, speaker) */
+    size_t slot_cap;
+};
+
+/* --- parsing --- */
+
+typedef struct field {
+    size_t start, end; /* raw bytes (quotes included) */
+    uint32_t column;   /* code-point column where it starts */
+} field;
+
+typedef struct sheet_parser {
+    const char *name;
+    const char *s;
+    size_t len, pos;
+    uint32_t line;
+    char delim;
+} sheet_parser;
+
+/* Reads one record into fields (cells appended to `cells`, NUL-separated). Returns the field
+ * count, 0 at the end, or a negative status. */
+static int next_record(sheet_parser *p, qc_buf *cells, size_t **offsets, size_t *cap, uint32_t **columns,
+                       size_t *count, uint32_t *record_line, qc_error *err)
+{
+    *count = 0;
+    qc_buf_clear(cells);
+    if (p->pos >= p->len)
+        return 0;
+    *record_line = p->line;
+    uint32_t column = 1;
+    for (;;) {
+        size_t ccap = *cap;
+        if (QC_GROW(*offsets, *cap, *count + 1) != 0 || QC_GROW(*columns, ccap, *count + 1) != 0)
+            return qc_error_nomem(err);
+        (*offsets)[*count] = cells->len;
+        (*columns)[*count] = column;
+        (*count)++;
+        int quoted = p->delim == ',' && p->pos < p->len && p->s[p->pos] == '"';
+        if (quoted) {
+            uint32_t qline = p->line, qcol = column;
+            p->pos++;
+            column++;
+            for (;;) {
+                if (p->pos >= p->len)
+                    return qc_error_set(err, QC_ERR_FORMAT, p->name, qline, qcol, -1,
+                                        "unterminated quoted field (a \" is never closed)");
+                char c = p->s[p->pos++];
+                if (c == '"') {
+                    if (p->pos < p->len && p->s[p->pos] == '"') {
+                        qc_buf_putc(cells, '"');
+                        p->pos++;
+                        column += 2;
+                        continue;
+                    }
+                    column++;
+                    break;
+                }
+                if (c == '\r' || c == '\n') {
+                    if (c == '\r' && p->pos < p->len && p->s[p->pos] == '\n')
+                        p->pos++;
+                    qc_buf_putc(cells, '\n');
+                    p->line++;
+                    column = 1;
+                    continue;
+                }
+                qc_buf_putc(cells, c);
+                if (((unsigned char)c & 0xC0) != 0x80)
+                    column++;
+            }
+            if (p->pos < p->len && p->s[p->pos] != p->delim && p->s[p->pos] != '\n' && p->s[p->pos] != '\r')
+                return qc_error_set(err, QC_ERR_FORMAT, p->name, p->line, column, -1,
+                                    "text after a closing quote (write \"\" for a quote inside a quoted field)");
+        } else {
+            while (p->pos < p->len && p->s[p->pos] != p->delim && p->s[p->pos] != '\n' && p->s[p->pos] != '\r') {
+                char c = p->s[p->pos++];
+                qc_buf_putc(cells, c);
+                if (((unsigned char)c & 0xC0) != 0x80)
+                    column++;
+            }
+        }
+        qc_buf_putc(cells, '\0');
+        if (qc_buf_failed(cells))
+            return qc_error_nomem(err);
+        if (p->pos < p->len && p->s[p->pos] == p->delim) {
+            p->pos++;
+            column++;
+            continue;
+        }
+        if (p->pos < p->len) {
+            if (p->s[p->pos] == '\r' && p->pos + 1 < p->len && p->s[p->pos + 1] == '\n')
+                p->pos++;
+            p->pos++;
+        }
+        p->line++;
+        return 1;
+    }
+}
+
+/* Trims spaces around a cell in place; returns it. */
+static char *trim_cell(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        s[--n] = '\0';
+    return s;
+}
+
+/* --- the (document, speaker) index --- */
+
+static uint64_t hash_key(const char *document, const char *speaker)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const char *s = document ? document : ""; *s; s++) {
+        char c = (*s >= 'A' && *s <= 'Z') ? (char)(*s + 32) : *s;
+        h = (h ^ (unsigned char)c) * 1099511628211ull;
+    }
+    h = (h ^ 0x1F) * 1099511628211ull;
+    for (const char *s = speaker ? speaker : ""; *s; s++) {
+        char c = (*s >= 'A' && *s <= 'Z') ? (char)(*s + 32) : *s;
+        h = (h ^ (unsigned char)c) * 1099511628211ull;
+    }
+    return h;
+}
+
+/* Keys compare ASCII-case-insensitively: "Interviewer" in a sheet matches "interviewer". */
+static int same(const char *a, const char *b)
+{
+    if (!a || !b)
+        return !a && !b;
+    return strcasecmp(a, b) == 0;
+}
+
+static int32_t *slot_for(const qc_casebook *cb, int32_t *slots, size_t cap, const char *document,
+                         const char *speaker)
+{
+    size_t i = (size_t)hash_key(document, speaker) & (cap - 1);
+    while (slots[i] >= 0) {
+        const case_row *r = &cb->rows[slots[i]];
+        if (same(r->document, document) && same(r->speaker, speaker))
+            break;
+        i = (i + 1) & (cap - 1);
+    }
+    return &slots[i];
+}
+
+static int build_index(qc_casebook *cb, const char *name, qc_error *err)
+{
+    size_t cap = 16;
+    while (cap < cb->row_count * 2 + 2)
+        cap *= 2;
+    cb->slots = qc_malloc(cap * sizeof *cb->slots);
+    if (!cb->slots)
+        return qc_error_nomem(err);
+    cb->slot_cap = cap;
+    for (size_t i = 0; i < cap; i++)
+        cb->slots[i] = -1;
+    for (size_t i = 0; i < cb->row_count; i++) {
+        const case_row *r = &cb->rows[i];
+        int32_t *slot = slot_for(cb, cb->slots, cap, r->document, r->speaker);
+        if (*slot >= 0)
+            return qc_error_set(err, QC_ERR_FORMAT, name, r->line, 1, -1,
+                                "duplicate row for %s%s%s%s (first given on line %u)", r->speaker ? "speaker " : "",
+                                r->speaker ? r->speaker : "", r->document ? (r->speaker ? " in document " : "document ") : "",
+                                r->document ? r->document : "", cb->rows[*slot].line);
+        *slot = (int32_t)i;
+    }
+    return 0;
+}
+
+static const case_row *find_row(const qc_casebook *cb, const char *document, const char *speaker)
+{
+    if (!cb->slots)
+        return NULL;
+    int32_t i = *slot_for(cb, cb->slots, cb->slot_cap, document, speaker);
+    return i >= 0 ? &cb->rows[i] : NULL;
+}
+
+/* --- loading --- */
+
+void qc_casebook_free(qc_casebook *cb)
+{
+    if (!cb)
+        return;
+    for (size_t i = 0; i < cb->row_count; i++) {
+        qc_free(cb->rows[i].speaker);
+        qc_free(cb->rows[i].document);
+        for (size_t k = 0; k < cb->attr_count; k++)
+            qc_free(cb->rows[i].values[k]);
+        qc_free(cb->rows[i].values);
+    }
+    qc_free(cb->rows);
+    for (size_t k = 0; k < cb->attr_count; k++)
+        qc_free(cb->names[k]);
+    qc_free(cb->names);
+    qc_free(cb->slots);
+    qc_free(cb);
+}
+
+static char *dup_or_null(const char *s)
+{
+    return *s ? qc_strdup(s) : NULL;
+}
+
+typedef struct load_state {
+    sheet_parser p;
+    qc_buf cells;
+    size_t *offsets;
+    uint32_t *columns;
+    size_t cap, count;
+    uint32_t line;
+    long speaker_col, document_col;
+    size_t header_count;
+    size_t *attr_of_col; /* column -> attribute index, or SIZE_MAX */
+} load_state;
+
+static int read_header(qc_casebook *cb, load_state *st, qc_error *err)
+{
+    int rc;
+    /* Blank lines before the header are skipped like any other. */
+    do {
+        rc = next_record(&st->p, &st->cells, &st->offsets, &st->cap, &st->columns, &st->count, &st->line, err);
+    } while (rc == 1 && st->count == 1 && st->cells.data[0] == '\0');
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return qc_error_set(err, QC_ERR_FORMAT, st->p.name, 0, 0, -1, "empty casebook (a header row is required)");
+    st->header_count = st->count;
+    st->attr_of_col = qc_malloc(st->count * sizeof *st->attr_of_col);
+    cb->names = qc_calloc(st->count, sizeof *cb->names);
+    if (!st->attr_of_col || !cb->names)
+        return qc_error_nomem(err);
+    st->speaker_col = st->document_col = -1;
+    for (size_t i = 0; i < st->count; i++) {
+        char *name = trim_cell(st->cells.data + st->offsets[i]);
+        st->attr_of_col[i] = SIZE_MAX;
+        if (strcasecmp(name, "speaker") == 0 && st->speaker_col < 0) {
+            st->speaker_col = (long)i;
+        } else if (strcasecmp(name, "document") == 0 && st->document_col < 0) {
+            st->document_col = (long)i;
+        } else {
+            if (!*name)
+                return qc_error_set(err, QC_ERR_FORMAT, st->p.name, st->line, st->columns[i], -1,
+                                    "empty column name in the header");
+            for (size_t k = 0; k < cb->attr_count; k++)
+                if (strcasecmp(cb->names[k], name) == 0)
+                    return qc_error_set(err, QC_ERR_FORMAT, st->p.name, st->line, st->columns[i], -1,
+                                        "column '%s' appears twice in the header", name);
+            st->attr_of_col[i] = cb->attr_count;
+            cb->names[cb->attr_count] = qc_strdup(name);
+            if (!cb->names[cb->attr_count++])
+                return qc_error_nomem(err);
+        }
+    }
+    if (st->speaker_col < 0 && st->document_col < 0)
+        return qc_error_set(err, QC_ERR_FORMAT, st->p.name, st->line, 1, -1,
+                            "the header has no 'speaker' or 'document' column");
+    return 0;
+}
+
+static int read_rows(qc_casebook *cb, load_state *st, qc_error *err)
+{
+    int rc;
+    while ((rc = next_record(&st->p, &st->cells, &st->offsets, &st->cap, &st->columns, &st->count, &st->line,
+                             err)) == 1) {
+        if (st->count == 1 && st->cells.data[0] == '\0')
+            continue; /* an empty line */
+        if (st->count > st->header_count)
+            return qc_error_set(err, QC_ERR_FORMAT, st->p.name, st->line, st->columns[st->header_count], -1,
+                                "row has %zu fields but the header has %zu columns", st->count, st->header_count);
+        if (QC_GROW(cb->rows, cb->row_cap, cb->row_count + 1) != 0)
+            return qc_error_nomem(err);
+        case_row *row = &cb->rows[cb->row_count++];
+        memset(row, 0, sizeof *row);
+        row->line = st->line;
+        row->values = qc_calloc(cb->attr_count ? cb->attr_count : 1, sizeof *row->values);
+        if (!row->values)
+            return qc_error_nomem(err);
+        for (size_t i = 0; i < st->count; i++) {
+            char *cell = trim_cell(st->cells.data + st->offsets[i]);
+            if (!*cell)
+                continue;
+            char **dst = (long)i == st->speaker_col    ? &row->speaker
+                         : (long)i == st->document_col ? &row->document
+                                                       : &row->values[st->attr_of_col[i]];
+            if (!(*dst = dup_or_null(cell)))
+                return qc_error_nomem(err);
+        }
+        if (!row->speaker && !row->document)
+            return qc_error_set(err, QC_ERR_FORMAT, st->p.name, st->line, 1, -1,
+                                "row names neither a speaker nor a document");
+    }
+    return rc;
+}
+
+int qc_casebook_load_buffer(qc_casebook **out, const char *name, const void *data, size_t size, qc_error *err)
+{
+    if (!out || !name || (!data && size))
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_casebook_load_buffer: NULL argument");
+    *out = NULL;
+    const char *s = data ? data : "";
+    if (size >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        s += 3, size -= 3;
+    size_t bad;
+    if (!qc_utf8_valid(s, size, &bad)) {
+        uint32_t line = 1, col = 1;
+        for (size_t i = 0; i < bad; i++) {
+            if (s[i] == '\n')
+                line++, col = 1;
+            else if (((unsigned char)s[i] & 0xC0) != 0x80)
+                col++;
+        }
+        return qc_error_set(err, QC_ERR_ENCODING, name, line, col, (int64_t)bad, "invalid UTF-8 (byte 0x%02X)",
+                            (unsigned char)s[bad]);
+    }
+    if (memchr(s, '\0', size))
+        return qc_error_set(err, QC_ERR_FORMAT, name, 0, 0, -1, "binary file, not a casebook");
+    size_t n = strlen(name);
+    const char *eol = memchr(s, '\n', size);
+    size_t first = eol ? (size_t)(eol - s) : size;
+    int tsv = (n >= 4 && strcasecmp(name + n - 4, ".tsv") == 0) || memchr(s, '\t', first) != NULL;
+
+    qc_casebook *cb = qc_calloc(1, sizeof *cb);
+    if (!cb)
+        return qc_error_nomem(err);
+    load_state st = {0};
+    st.p = (sheet_parser){name, s, size, 0, 1, tsv ? '\t' : ','};
+    st.cells = (qc_buf)QC_BUF_INIT;
+    int rc = read_header(cb, &st, err);
+    if (rc == 0)
+        rc = read_rows(cb, &st, err);
+    if (rc == 0)
+        rc = build_index(cb, name, err);
+    qc_buf_free(&st.cells);
+    qc_free(st.offsets);
+    qc_free(st.columns);
+    qc_free(st.attr_of_col);
+    if (rc != 0) {
+        qc_casebook_free(cb);
+        return rc;
+    }
+    *out = cb;
+    return 0;
+}
+
+int qc_casebook_load(qc_casebook **out, const char *path, qc_error *err)
+{
+    if (!out || !path)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_casebook_load: NULL argument");
+    *out = NULL;
+    char *data = NULL;
+    size_t size = 0;
+    int rc = qc_file_read(path, MAX_CASEBOOK_BYTES, &data, &size, err);
+    if (rc != 0)
+        return rc;
+    rc = qc_casebook_load_buffer(out, path, data, size, err);
+    qc_free(data);
+    return rc;
+}
+
+size_t qc_casebook_attribute_count(const qc_casebook *cb)
+{
+    return cb->attr_count;
+}
+
+const char *qc_casebook_attribute_name(const qc_casebook *cb, size_t index)
+{
+    return index < cb->attr_count ? cb->names[index] : NULL;
+}
+
+size_t qc_casebook_row_count(const qc_casebook *cb)
+{
+    return cb->row_count;
+}
+
+const char *qc_casebook_value(const qc_casebook *cb, const char *document_id, const char *speaker, size_t index)
+{
+    if (index >= cb->attr_count)
+        return NULL;
+    const case_row *tries[3] = {
+        document_id && speaker ? find_row(cb, document_id, speaker) : NULL,
+        speaker ? find_row(cb, NULL, speaker) : NULL,
+        document_id ? find_row(cb, document_id, NULL) : NULL,
+    };
+    for (int i = 0; i < 3; i++)
+        if (tries[i] && tries[i]->values[index])
+            return tries[i]->values[index];
+    return NULL;
+}
+
+int qc_casebook_knows_speaker(const qc_casebook *cb, const char *document_id, const char *speaker)
+{
+    if (!speaker)
+        return 0;
+    return find_row(cb, NULL, speaker) != NULL || (document_id && find_row(cb, document_id, speaker) != NULL);
+}
