@@ -44,7 +44,11 @@ typedef struct qc_rule_node {
     uint8_t keep_accents;          /* do not strip marks */
     /* REGEX */
     qc_regex *regex;
-    char *source;                  /* the pattern as written, without slashes */
+    unsigned regex_flags;          /* the QC_REGEX_* flags it was compiled with */
+    uint8_t regex_case;            /* flag written: 0 none (follows the code), 'i' or 'c' */
+    /* REGEX: the pattern without slashes (`\/` unescaped); PATTERN: the term or the quoted
+     * text (escapes resolved); CODEREF: the id without braces and star. */
+    char *source;
     /* CODEREF */
     int32_t code;
     uint8_t descendants;           /* {CODE*} */
@@ -86,7 +90,7 @@ typedef struct qc_code_settings {
     qc_speaker_filter speakers;
     uint8_t case_sensitive;
     uint8_t keep_accents;
-    uint32_t min_hits;      /* 1 by default */
+    uint32_t min_hits;      /* `min N`; 0 by default: no minimum (a rule that holds is enough) */
 } qc_code_settings;
 
 typedef struct qc_code_def {
@@ -131,6 +135,13 @@ struct qc_codebook {
 
     /* Codes in an order where every {REF} target comes before the codes that use it. */
     int32_t *eval_order;
+
+    /* Id lookup: open addressing over code indices (-1 empty), id_hash_size a power of two. */
+    int32_t *id_hash;
+    size_t id_hash_size;
+    /* One past the last descendant of each code (codes are in pre-order, so the descendants of
+     * c are c+1 .. subtree_end[c]-1). */
+    int32_t *subtree_end;
 
     /* The matcher's prebuilt tables (token hash, wildcard prefixes, regex prefilters), built at
      * load time so that coding threads share them read-only; owned through `match_index_free`. */

@@ -1,0 +1,201 @@
+#include "diagnostics.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "error.h"
+
+int qc_diag_init(qc_diag_list *d, const char *file, const char *text, size_t size)
+{
+    memset(d, 0, sizeof *d);
+    d->file = file;
+    d->text = text;
+    d->size = size;
+    size_t lines = 1;
+    for (size_t i = 0; i < size; i++)
+        lines += text[i] == '\n';
+    d->line_starts = qc_malloc(lines * sizeof *d->line_starts);
+    if (!d->line_starts)
+        return QC_ERR_NOMEM;
+    d->line_starts[0] = 0;
+    size_t n = 1;
+    for (size_t i = 0; i < size; i++)
+        if (text[i] == '\n')
+            d->line_starts[n++] = i + 1;
+    d->line_count = n;
+    return 0;
+}
+
+void qc_diag_free(qc_diag_list *d)
+{
+    for (size_t i = 0; i < d->count; i++)
+        qc_free(d->items[i].message);
+    qc_free(d->items);
+    qc_free(d->line_starts);
+    memset(d, 0, sizeof *d);
+}
+
+static void push(qc_diag_list *d, qc_severity severity, uint32_t line, uint32_t column, uint32_t length,
+                 const char *message)
+{
+    if (QC_GROW(d->items, d->cap, d->count + 1) < 0) {
+        d->nomem = 1;
+        return;
+    }
+    char *copy = qc_strdup(message);
+    if (!copy) {
+        d->nomem = 1;
+        return;
+    }
+    qc_diag_entry *e = &d->items[d->count];
+    e->severity = severity;
+    e->line = line;
+    e->column = column ? column : 1;
+    e->length = length ? length : 1;
+    e->seq = (uint32_t)d->count;
+    e->message = copy;
+    d->count++;
+}
+
+void qc_diag_add(qc_diag_list *d, qc_severity severity, uint32_t line, uint32_t column, uint32_t length,
+                 const char *fmt, ...)
+{
+    if (severity == QC_SEVERITY_ERROR)
+        d->errors++;
+    else
+        d->warnings++;
+    if (d->count >= QC_DIAG_MAX) {
+        d->dropped++;
+        return;
+    }
+    char message[QC_ERROR_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    push(d, severity, line, column, length, message);
+}
+
+static size_t line_end(const qc_diag_list *d, uint32_t line)
+{
+    size_t end = line < d->line_count ? d->line_starts[line] - 1 : d->size;
+    size_t start = d->line_starts[line - 1];
+    if (end > start && d->text[end - 1] == '\r')
+        end--;
+    return end;
+}
+
+uint32_t qc_diag_column(const qc_diag_list *d, uint32_t line, size_t byte_in_line)
+{
+    if (line == 0 || line > d->line_count)
+        return 1;
+    size_t start = d->line_starts[line - 1];
+    uint32_t col = 1;
+    for (size_t i = 0; i < byte_in_line && start + i < d->size; i++)
+        if (((unsigned char)d->text[start + i] & 0xC0) != 0x80)
+            col++;
+    return col;
+}
+
+static int compare_entries(const void *pa, const void *pb)
+{
+    const qc_diag_entry *a = pa, *b = pb;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    if (a->column != b->column)
+        return a->column < b->column ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* The source line for a caret display: NULs and invalid bytes would cut or garble it, so they
+ * are shown as '?'. Returns a string to qc_free, or NULL. */
+static char *source_line(const qc_diag_list *d, uint32_t line)
+{
+    if (line == 0 || line > d->line_count)
+        return NULL;
+    size_t start = d->line_starts[line - 1], end = line_end(d, line);
+    char *s = qc_strndup(d->text + start, end - start);
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < end - start;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        int ok = n > 0 && i + n <= end - start && c != 0;
+        for (size_t k = 1; ok && k < n; k++)
+            ok = ((unsigned char)s[i + k] & 0xC0) == 0x80;
+        if (!ok) {
+            s[i++] = '?';
+            continue;
+        }
+        i += n;
+    }
+    return s;
+}
+
+int qc_diag_emit(qc_diag_list *d, const qc_codebook_options *opts, qc_error *err)
+{
+    if (d->dropped) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "too many problems: %zu more not shown", d->dropped);
+        push(d, d->errors ? QC_SEVERITY_ERROR : QC_SEVERITY_WARNING, (uint32_t)d->line_count, 1, 1, msg);
+        d->items[d->count - 1].seq = UINT32_MAX;
+    }
+    if (d->count > 1)
+        qsort(d->items, d->count, sizeof *d->items, compare_entries);
+    int first_error = 1;
+    for (size_t i = 0; i < d->count; i++) {
+        qc_diag_entry *e = &d->items[i];
+        if (e->severity == QC_SEVERITY_ERROR && first_error) {
+            first_error = 0;
+            size_t offset = e->line && e->line <= d->line_count ? d->line_starts[e->line - 1] : 0;
+            qc_error_set(err, QC_ERR_CODEBOOK, d->file, e->line, e->column, (int64_t)offset, "%s", e->message);
+        }
+        if (opts && opts->on_diagnostic) {
+            char *src = source_line(d, e->line);
+            qc_diagnostic diag = {e->severity, d->file, e->line, e->column, e->length, e->message, src};
+            opts->on_diagnostic(&diag, opts->user);
+            qc_free(src);
+        }
+    }
+    if (d->nomem)
+        return qc_error_nomem(err);
+    return d->errors ? QC_ERR_CODEBOOK : 0;
+}
+
+size_t qc_edit_distance(const char *a, const char *b, size_t cap)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return cap + 1;
+    if ((la > lb ? la - lb : lb - la) > cap)
+        return cap + 1;
+    size_t row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0], best = i;
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            char ca = a[i - 1], cb = b[j - 1];
+            if (ca >= 'A' && ca <= 'Z')
+                ca = (char)(ca - 'A' + 'a');
+            if (cb >= 'A' && cb <= 'Z')
+                cb = (char)(cb - 'A' + 'a');
+            size_t v = diag + (ca != cb);
+            if (row[j] + 1 < v)
+                v = row[j] + 1;
+            if (row[j - 1] + 1 < v)
+                v = row[j - 1] + 1;
+            diag = row[j];
+            row[j] = v;
+            if (v < best)
+                best = v;
+        }
+        if (best > cap)
+            return cap + 1;
+    }
+    return row[lb] > cap ? cap + 1 : row[lb];
+}
