@@ -15,30 +15,6 @@
 #include "error.h"
 #include "results_spill.h"
 
-/* Casebook lookups go through these until engine/casebook.c lands (calling the public functions
- * before they exist would break the link of every tool). */
-static size_t cases_attribute_count(const qc_casebook *cases)
-{
-    (void)cases;
-    return 0;
-}
-
-static const char *cases_attribute_name(const qc_casebook *cases, size_t i)
-{
-    (void)cases;
-    (void)i;
-    return NULL;
-}
-
-static const char *cases_value(const qc_casebook *cases, const char *doc, const char *speaker, size_t i)
-{
-    (void)cases;
-    (void)doc;
-    (void)speaker;
-    (void)i;
-    return NULL;
-}
-
 /* --- string map --- */
 
 static uint64_t hash_str(const char *s, int fold)
@@ -317,9 +293,9 @@ int qc_results_new(qc_results **out, const qc_codebook *cb, const qc_casebook *c
     }
     res->row_count = 1; /* row 0: the whole corpus */
     if (cases) {
-        size_t ac = cases_attribute_count(cases);
+        size_t ac = qc_casebook_attribute_count(cases);
         for (size_t i = 0; i < ac; i++) {
-            const char *name = cases_attribute_name(cases, i);
+            const char *name = qc_casebook_attribute_name(cases, i);
             if (qc_strmap_get(&res->attr_map, name) >= 0)
                 continue;
             if (attr_add(res, name, (long)i) != 0)
@@ -554,7 +530,7 @@ static const char *attr_value(const qc_results *res, const qc_document *doc, con
 {
     const qc_res_attr *a = &res->attrs[attr];
     if (a->casebook_index >= 0 && res->cases) {
-        const char *v = cases_value(res->cases, doc->id, speaker, (size_t)a->casebook_index);
+        const char *v = qc_casebook_value(res->cases, doc->id, speaker, (size_t)a->casebook_index);
         if (v && *v)
             return v;
     }

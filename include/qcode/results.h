@@ -233,7 +233,7 @@ typedef void (*qc_run_progress_fn)(const qc_run_stats *stats, void *user);
 #define QC_RUN_OPTIONS_VERSION 1
 typedef struct qc_run_options {
     unsigned version;
-    const qc_read_options *read; /* NULL: defaults (read->id is ignored: ids are the file names) */
+    const qc_read_options *read; /* NULL: defaults (read->id is ignored: see ids) */
     qc_engine engine;
     unsigned jobs; /* worker threads; 0: one per online core */
     int strict;    /* stop at the first document that cannot be read */
@@ -242,8 +242,10 @@ typedef struct qc_run_options {
     qc_run_issue_fn on_issue;
     qc_run_progress_fn on_progress;
     void *user;
+    /* The document id of each path (count entries); NULL: each file's name without its folders. */
+    const char *const *ids;
 } qc_run_options;
-#define QC_RUN_OPTIONS_INIT { QC_RUN_OPTIONS_VERSION, NULL, QC_ENGINE_FAST, 1, 0, NULL, NULL, NULL, NULL, NULL }
+#define QC_RUN_OPTIONS_INIT { QC_RUN_OPTIONS_VERSION, NULL, QC_ENGINE_FAST, 1, 0, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /* Reads and codes the files in worker threads, at most a few documents ahead of the one being
  * handed over (so memory is bounded), and calls the handlers in input order on this thread.
