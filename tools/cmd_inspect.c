@@ -1,11 +1,301 @@
-/* qcode inspect: placeholder until its issue lands; it says so and fails. */
+/* qcode inspect: shows what qcode read from transcripts (documents, attributes, speakers and
+ * roles, counts, first turns), so a researcher can check their conventions before coding. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <qcode/document_xml.h>
+
 #include "cli.h"
+
+#define USAGE                                                                                                  \
+    "usage: qcode inspect [options] FILE|FOLDER...\n"                                                          \
+    "\n"                                                                                                       \
+    "Reads transcripts (.txt .md .vtt .srt .docx; folders recursively) and prints what was read:\n"            \
+    "format, attributes, speakers with roles and turn counts, counts of turns, paragraphs,\n"                  \
+    "sentences and words, and the first turns.\n"                                                              \
+    "\n"                                                                                                       \
+    "Options:\n"                                                                                               \
+    "  --cases FILE              a casebook (TSV or CSV); speakers it does not know are reported\n"            \
+    "  --format text|xml         output format (default text); xml prints the document model\n"               \
+    "  --words                   with --format xml, include every word\n"                                      \
+    "  --turns N                 how many turns to show per document (default 3)\n"                            \
+    "  --encoding utf-8|windows-1252\n"                                                                        \
+    "                            how to decode plain text (default utf-8: invalid UTF-8 is an error)\n"        \
+    "  --speaker-pattern RE      a PCRE2 pattern with (?<speaker>...) (and optional (?<time>...))\n"           \
+    "                            that replaces the built-in speaker-label conventions\n"                       \
+    "  --interviewer LABEL       a label that means interviewer (repeatable; replaces the default\n"           \
+    "                            Interviewer, Int, I, Q, Moderator, Facilitator)\n"                            \
+    "  --no-speakers             read every document as one unlabelled narrative\n"                            \
+    "\n"                                                                                                       \
+    "Exit codes: 0 ok, 1 some files could not be read (each is reported), 2 usage or I/O error.\n"             \
+    "Conventions: docs/transcripts.md.\n"
+
+typedef struct inspect_opts {
+    const char *cases_path;
+    int xml;
+    int words;
+    long turns;
+    qc_read_options read;
+    const char **interviewers;
+    size_t interviewer_count;
+} inspect_opts;
+
+/* The id of a file found under `input`: its path relative to that folder (stable across
+ * machines); a file named directly keeps the path as given. */
+static const char *relative_id(const char *input, const char *path)
+{
+    size_t n = strlen(input);
+    while (n > 1 && input[n - 1] == '/')
+        n--;
+    if (strncmp(path, input, n) == 0 && path[n] == '/')
+        return path + n + 1;
+    return path;
+}
+
+/* Prints up to `max` code points of s[0..len) on one line: line ends become spaces. */
+static void print_short(const char *s, size_t len, size_t max)
+{
+    size_t cps = 0, i = 0;
+    int space = 0;
+    for (; i < len && cps < max; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\n' || c == '\t' || c == '\r') {
+            if (!space)
+                putchar(' ');
+            space = 1;
+            cps++;
+            continue;
+        }
+        space = c == ' ';
+        if ((c & 0xC0) != 0x80)
+            cps++;
+        if (cps > max)
+            break;
+        putchar(c);
+    }
+    while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
+        putchar(s[i++]); /* finish a code point */
+    if (i < len)
+        fputs("…", stdout);
+}
+
+static void print_time(int64_t ms)
+{
+    printf("%02lld:%02lld:%02lld", (long long)(ms / 3600000), (long long)(ms / 60000 % 60),
+           (long long)(ms / 1000 % 60));
+}
+
+static size_t turns_of(const qc_document *doc, const char *speaker)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < qc_document_turn_count(doc); t++) {
+        qc_turn turn;
+        qc_document_turn(doc, t, &turn);
+        n += turn.speaker && strcmp(turn.speaker, speaker) == 0;
+    }
+    return n;
+}
+
+static void print_text(const qc_document *doc, const qc_casebook *cases, const inspect_opts *o)
+{
+    printf("%s\n", qc_document_id(doc));
+    printf("  path:       %s\n", qc_document_path(doc));
+    printf("  format:     %s\n", qc_format_name(qc_document_format(doc)));
+    for (size_t i = 0; i < qc_document_attribute_count(doc); i++) {
+        const char *k, *v;
+        qc_document_attribute(doc, i, &k, &v);
+        printf("  attribute:  %s = %s\n", k, v);
+    }
+    size_t speakers = qc_document_speaker_count(doc);
+    if (!speakers)
+        printf("  speakers:   none (one unlabelled narrative)\n");
+    for (size_t i = 0; i < speakers; i++) {
+        qc_role role;
+        const char *name = qc_document_speaker(doc, i, &role);
+        size_t n = turns_of(doc, name);
+        printf("  speaker:    %s (%s, %zu turn%s)", name, qc_role_name(role), n, n == 1 ? "" : "s");
+        for (size_t k = 0; cases && k < qc_casebook_attribute_count(cases); k++) {
+            const char *v = qc_casebook_value(cases, qc_document_id(doc), name, k);
+            if (v)
+                printf(" %s=%s", qc_casebook_attribute_name(cases, k), v);
+        }
+        putchar('\n');
+    }
+    printf("  counts:     %zu turns, %zu paragraphs, %zu sentences, %zu words\n", qc_document_turn_count(doc),
+           qc_document_unit_count(doc, QC_UNIT_PARAGRAPH), qc_document_unit_count(doc, QC_UNIT_SENTENCE),
+           qc_document_unit_count(doc, QC_UNIT_WORD));
+    size_t size;
+    const char *text = qc_document_text(doc, &size);
+    for (size_t t = 0; t < qc_document_turn_count(doc) && (long)t < o->turns; t++) {
+        qc_turn turn;
+        qc_document_turn(doc, t, &turn);
+        printf("  turn %zu:     line %u", t + 1, turn.line);
+        if (turn.time_start_ms >= 0) {
+            fputs(", ", stdout);
+            print_time(turn.time_start_ms);
+        }
+        printf(", %s: ", turn.speaker ? turn.speaker : "(unlabelled)");
+        size_t a = qc_document_text_offset(doc, turn.start), b = qc_document_text_offset(doc, turn.end);
+        print_short(text + a, b - a, 72);
+        putchar('\n');
+    }
+    putchar('\n');
+}
+
+static void warn_unknown_speakers(const qc_document *doc, const qc_casebook *cases)
+{
+    for (size_t i = 0; i < qc_document_speaker_count(doc); i++) {
+        const char *name = qc_document_speaker(doc, i, NULL);
+        if (!qc_casebook_knows_speaker(cases, qc_document_id(doc), name))
+            fprintf(stderr, "%s: warning: speaker '%s' in document '%s' is not in the casebook\n",
+                    qc_document_path(doc), name, qc_document_id(doc));
+    }
+}
+
+static int parse_options(int argc, char **argv, inspect_opts *o)
+{
+    static const struct option longs[] = {
+        {"cases", required_argument, NULL, 'c'},         {"format", required_argument, NULL, 'f'},
+        {"turns", required_argument, NULL, 't'},         {"encoding", required_argument, NULL, 'e'},
+        {"speaker-pattern", required_argument, NULL, 'p'}, {"interviewer", required_argument, NULL, 'i'},
+        {"no-speakers", no_argument, NULL, 'n'},         {"words", no_argument, NULL, 'w'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+        switch (c) {
+        case 'c': o->cases_path = optarg; break;
+        case 'f':
+            if (strcmp(optarg, "xml") == 0)
+                o->xml = 1;
+            else if (strcmp(optarg, "text") != 0)
+                return cli_fail("inspect: --format must be text or xml, not '%s'", optarg);
+            break;
+        case 't': {
+            char *end;
+            o->turns = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end || o->turns < 0)
+                return cli_fail("inspect: --turns needs a number of turns, not '%s'", optarg);
+            break;
+        }
+        case 'e':
+            if (strcmp(optarg, "windows-1252") == 0 || strcmp(optarg, "cp1252") == 0)
+                o->read.encoding = QC_ENCODING_WINDOWS1252;
+            else if (strcmp(optarg, "utf-8") == 0 || strcmp(optarg, "utf8") == 0)
+                o->read.encoding = QC_ENCODING_UTF8;
+            else
+                return cli_fail("inspect: --encoding must be utf-8 or windows-1252, not '%s'", optarg);
+            break;
+        case 'p': o->read.speaker_pattern = optarg; break;
+        case 'i': {
+            const char **list = realloc(o->interviewers, (o->interviewer_count + 1) * sizeof *list);
+            if (!list)
+                return cli_fail("out of memory");
+            o->interviewers = list;
+            o->interviewers[o->interviewer_count++] = optarg;
+            break;
+        }
+        case 'n': o->read.speakers = QC_SPEAKERS_NONE; break;
+        case 'w': o->words = 1; break;
+        default:
+            if (optopt)
+                cli_fail("inspect: option '%s' needs a value (see 'qcode help inspect')", argv[optind - 1]);
+            else
+                cli_fail("inspect: unknown option '%s' (see 'qcode help inspect')", argv[optind - 1]);
+            return QC_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc)
+        return cli_fail("inspect: no transcripts given (see 'qcode help inspect')");
+    if (o->words && !o->xml)
+        return cli_fail("inspect: --words only applies to --format xml");
+    o->read.interviewer_labels = o->interviewers;
+    o->read.interviewer_label_count = o->interviewer_count;
+    return 0;
+}
 
 static int run(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return cli_fail("'inspect' is not built yet");
+    inspect_opts o = {NULL, 0, 0, 3, QC_READ_OPTIONS_INIT, NULL, 0};
+    int rc = parse_options(argc, argv, &o);
+    if (rc != 0) {
+        free(o.interviewers);
+        return rc;
+    }
+    qc_casebook *cases = NULL;
+    qc_error err;
+    if (o.cases_path && qc_casebook_load(&cases, o.cases_path, &err) != 0) {
+        cli_print_error(&err);
+        free(o.interviewers);
+        return QC_EXIT_USAGE;
+    }
+    /* Inputs are collected one by one, to know the folder each file was found under. */
+    char ***lists = calloc((size_t)(argc - optind), sizeof *lists);
+    long *counts = calloc((size_t)(argc - optind), sizeof *counts);
+    int status = lists && counts ? QC_EXIT_OK : cli_fail("out of memory");
+    for (int i = optind; i < argc && status == QC_EXIT_OK; i++) {
+        counts[i - optind] = cli_collect_inputs(&argv[i], 1, &lists[i - optind]);
+        if (counts[i - optind] < 0) {
+            counts[i - optind] = 0;
+            status = QC_EXIT_USAGE;
+        }
+    }
+    long total = 0, failed = 0, stored = 0;
+    char **failures = NULL;
+    if (status == QC_EXIT_OK && o.xml)
+        fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<documents>\n", stdout);
+    for (int i = optind; i < argc && status == QC_EXIT_OK; i++) {
+        for (long k = 0; k < counts[i - optind]; k++) {
+            const char *path = lists[i - optind][k];
+            o.read.id = relative_id(argv[i], path);
+            qc_document *doc = NULL;
+            total++;
+            if (qc_document_read_file(&doc, path, &o.read, &err) != 0) {
+                if (!err.file[0])
+                    snprintf(err.file, sizeof err.file, "%s", path);
+                cli_print_error(&err);
+                char **grown = realloc(failures, (size_t)(stored + 1) * sizeof *grown);
+                if (grown) {
+                    failures = grown;
+                    failures[stored++] = (char *)path;
+                }
+                failed++;
+                continue;
+            }
+            if (cases)
+                warn_unknown_speakers(doc, cases);
+            if (o.xml) {
+                if (qc_document_write_xml(doc, cases, stdout, o.words ? QC_DOCUMENT_XML_WORDS : 0, &err) != 0)
+                    cli_print_error(&err);
+            } else {
+                print_text(doc, cases, &o);
+            }
+            qc_document_free(doc);
+        }
+    }
+    if (status == QC_EXIT_OK && o.xml)
+        fputs("</documents>\n", stdout);
+    fflush(stdout);
+    if (status == QC_EXIT_OK && failed) {
+        fprintf(stderr, "qcode: %ld of %ld file%s could not be read:\n", failed, total, total == 1 ? "" : "s");
+        for (long k = 0; k < stored; k++)
+            fprintf(stderr, "  %s\n", failures[k]);
+        status = QC_EXIT_PARTIAL;
+    } else if (status == QC_EXIT_OK && total == 0) {
+        status = cli_fail("inspect: no transcripts found (.txt .md .vtt .srt .docx)");
+    }
+    for (int i = 0; lists && i < argc - optind; i++)
+        cli_free_paths(lists[i], counts[i]);
+    free(lists);
+    free(counts);
+    free(failures);
+    free(o.interviewers);
+    qc_casebook_free(cases);
+    return status;
 }
 
-const cli_command cmd_inspect = {"inspect", "(not built yet)", "usage: qcode inspect (not built yet)\n", run};
+const cli_command cmd_inspect = {"inspect", "show what qcode reads from transcripts (speakers, turns, attributes)",
+                                 USAGE, run};

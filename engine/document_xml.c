@@ -1,0 +1,205 @@
+/* The document model as XML (qcode/document_xml.h), written with libxml2's streaming writer. */
+#include <libxml/xmlwriter.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "qcode/document_xml.h"
+
+#include "buf.h"
+#include "document_impl.h"
+#include "error.h"
+
+typedef struct dx {
+    xmlTextWriterPtr w;
+    int failed;
+    qc_buf tmp;
+} dx;
+
+static int out_write(void *ctx, const char *buffer, int len)
+{
+    return fwrite(buffer, 1, (size_t)len, (FILE *)ctx) == (size_t)len ? len : -1;
+}
+
+static int out_close(void *ctx)
+{
+    (void)ctx;
+    return 0; /* the caller owns the FILE */
+}
+
+/* s[0..len) with the characters XML 1.0 cannot carry (C0 controls but tab and LF, U+FFFE,
+ * U+FFFF) replaced by U+FFFD; a NUL-terminated copy in x->tmp. */
+static const char *clean(dx *x, const char *s, size_t len)
+{
+    qc_buf_clear(&x->tmp);
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n') {
+            qc_buf_puts(&x->tmp, "\xEF\xBF\xBD");
+        } else if (i + 2 < len && p[i] == 0xEF && p[i + 1] == 0xBF && (p[i + 2] == 0xBE || p[i + 2] == 0xBF)) {
+            qc_buf_puts(&x->tmp, "\xEF\xBF\xBD");
+            i += 2;
+        } else {
+            qc_buf_putc(&x->tmp, (char)p[i]);
+        }
+    }
+    if (qc_buf_failed(&x->tmp))
+        x->failed = 1;
+    return qc_buf_cstr(&x->tmp);
+}
+
+static void check(dx *x, int rc)
+{
+    if (rc < 0)
+        x->failed = 1;
+}
+
+static void start(dx *x, const char *name)
+{
+    check(x, xmlTextWriterStartElement(x->w, BAD_CAST name));
+}
+
+static void end(dx *x)
+{
+    check(x, xmlTextWriterEndElement(x->w));
+}
+
+static void attr(dx *x, const char *name, const char *value)
+{
+    check(x, xmlTextWriterWriteAttribute(x->w, BAD_CAST name, BAD_CAST clean(x, value, strlen(value))));
+}
+
+static void attr_num(dx *x, const char *name, uint64_t value)
+{
+    check(x, xmlTextWriterWriteFormatAttribute(x->w, BAD_CAST name, "%llu", (unsigned long long)value));
+}
+
+static void attr_time(dx *x, const char *name, int64_t ms)
+{
+    if (ms < 0)
+        return;
+    check(x, xmlTextWriterWriteFormatAttribute(x->w, BAD_CAST name, "%02lld:%02lld:%02lld.%03lld",
+                                               (long long)(ms / 3600000), (long long)(ms / 60000 % 60),
+                                               (long long)(ms / 1000 % 60), (long long)(ms % 1000)));
+}
+
+static void span(dx *x, uint32_t start, uint32_t end)
+{
+    attr_num(x, "start", start);
+    attr_num(x, "end", end);
+}
+
+static void text_of(dx *x, const qc_document *doc, uint32_t start, uint32_t end)
+{
+    const char *s = doc->text + doc->cp_to_byte[start];
+    size_t n = doc->cp_to_byte[end] - doc->cp_to_byte[start];
+    check(x, xmlTextWriterWriteString(x->w, BAD_CAST clean(x, s, n)));
+}
+
+static void write_speakers(dx *x, const qc_document *doc, const qc_casebook *cases)
+{
+    for (size_t i = 0; i < doc->speaker_count; i++) {
+        size_t turns = 0;
+        for (size_t t = 0; t < doc->turn_count; t++)
+            turns += doc->turns[t].speaker == (int32_t)i;
+        start(x, "speaker");
+        attr(x, "name", doc->speakers[i]);
+        attr(x, "role", qc_role_name((qc_role)doc->speaker_roles[i]));
+        attr_num(x, "turns", turns);
+        if (cases) {
+            attr(x, "in-casebook", qc_casebook_knows_speaker(cases, doc->id, doc->speakers[i]) ? "yes" : "no");
+            for (size_t k = 0; k < qc_casebook_attribute_count(cases); k++) {
+                const char *v = qc_casebook_value(cases, doc->id, doc->speakers[i], k);
+                if (!v)
+                    continue;
+                start(x, "case-attribute");
+                attr(x, "name", qc_casebook_attribute_name(cases, k));
+                attr(x, "value", v);
+                end(x);
+            }
+        }
+        end(x);
+    }
+}
+
+static void write_turns(dx *x, const qc_document *doc, unsigned flags)
+{
+    size_t p = 0, s = 0, w = 0;
+    for (size_t t = 0; t < doc->turn_count; t++) {
+        const qc_doc_turn *turn = &doc->turns[t];
+        start(x, "turn");
+        attr_num(x, "index", t);
+        span(x, turn->start, turn->end);
+        attr_num(x, "source-start", doc->cp_to_source[turn->start]);
+        attr_num(x, "source-end", doc->cp_to_source[turn->end]);
+        if (turn->speaker >= 0)
+            attr(x, "speaker", doc->speakers[turn->speaker]);
+        attr(x, "role", qc_role_name((qc_role)turn->role));
+        attr_num(x, "line", turn->line);
+        attr_time(x, "time", turn->time_start_ms);
+        attr_time(x, "time-end", turn->time_end_ms);
+        for (; p < doc->paragraph_count && doc->paragraphs[p].turn == t; p++) {
+            const qc_doc_unit *para = &doc->paragraphs[p];
+            start(x, "paragraph");
+            span(x, para->start, para->end);
+            for (; s < doc->sentence_count && doc->sentences[s].turn == t && doc->sentences[s].end <= para->end; s++) {
+                start(x, "sentence");
+                span(x, doc->sentences[s].start, doc->sentences[s].end);
+                start(x, "text");
+                text_of(x, doc, doc->sentences[s].start, doc->sentences[s].end);
+                end(x);
+                for (; w < doc->word_count && doc->words[w].sentence == s; w++) {
+                    if (!(flags & QC_DOCUMENT_XML_WORDS))
+                        continue;
+                    start(x, "word");
+                    span(x, doc->words[w].start, doc->words[w].end);
+                    text_of(x, doc, doc->words[w].start, doc->words[w].end);
+                    end(x);
+                }
+                end(x);
+            }
+            end(x);
+        }
+        end(x);
+    }
+}
+
+int qc_document_write_xml(const qc_document *doc, const qc_casebook *cases, FILE *fp, unsigned flags,
+                          qc_error *err)
+{
+    if (!doc || !fp)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_document_write_xml: NULL argument");
+    xmlOutputBufferPtr out = xmlOutputBufferCreateIO(out_write, out_close, fp, NULL);
+    if (!out)
+        return qc_error_nomem(err);
+    dx x = {xmlNewTextWriter(out), 0, QC_BUF_INIT};
+    if (!x.w) {
+        xmlOutputBufferClose(out);
+        return qc_error_nomem(err);
+    }
+    check(&x, xmlTextWriterSetIndent(x.w, 1));
+    check(&x, xmlTextWriterSetIndentString(x.w, BAD_CAST "  "));
+    start(&x, "document");
+    attr(&x, "id", doc->id);
+    attr(&x, "path", doc->path);
+    attr(&x, "format", qc_format_name(doc->format));
+    attr_num(&x, "length", doc->length);
+    attr_num(&x, "turns", doc->turn_count);
+    attr_num(&x, "paragraphs", doc->paragraph_count);
+    attr_num(&x, "sentences", doc->sentence_count);
+    attr_num(&x, "words", doc->word_count);
+    for (size_t i = 0; i < doc->attr_count; i++) {
+        start(&x, "attribute");
+        attr(&x, "name", doc->attr_keys[i]);
+        attr(&x, "value", doc->attr_values[i]);
+        end(&x);
+    }
+    write_speakers(&x, doc, cases);
+    write_turns(&x, doc, flags);
+    end(&x);
+    check(&x, xmlTextWriterFlush(x.w));
+    xmlFreeTextWriter(x.w); /* closes `out` */
+    qc_buf_free(&x.tmp);
+    if (fputc('\n', fp) == EOF || x.failed)
+        return qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "could not write the document's XML");
+    return 0;
+}
