@@ -1,11 +1,103 @@
-/* qcode tree: placeholder until its issue lands; it says so and fails. */
+/* qcode tree: the code tree of a codebook, with ids, names and rule counts (and the rules). */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
+
+#define USAGE                                                                                                          \
+    "usage: qcode tree [--rules] [--depth N] FILE\n"                                                                   \
+    "\n"                                                                                                               \
+    "Prints the codebook's tree: one line per code, indented by two spaces per level:\n"                               \
+    "  ID \"Name\" (N rules)\n"                                                                                        \
+    "A code without rules is marked (category), or (manual) when it is coded by hand.\n"                               \
+    "\n"                                                                                                               \
+    "Options:\n"                                                                                                       \
+    "  --rules     also print each code's rules, as written\n"                                                         \
+    "  --depth N   only codes down to depth N (1: main codes); a code with hidden sub-codes\n"                         \
+    "              says how many\n"                                                                                    \
+    "\n"                                                                                                               \
+    "Exit codes: 0 ok, 2 usage or I/O error, 3 the codebook has errors (they are printed).\n"
+
+static void print_code(const qc_codebook *cb, size_t c, int rules, size_t hidden)
+{
+    size_t depth = qc_code_depth(cb, c);
+    size_t n = qc_code_rule_count(cb, c);
+    printf("%*s%s \"%s\"", (int)(2 * (depth - 1)), "", qc_code_id(cb, c), qc_code_name(cb, c));
+    if (n)
+        printf(" (%zu %s)", n, n == 1 ? "rule" : "rules");
+    else
+        printf(" (%s)", qc_code_is_codable(cb, c) ? "manual" : "category");
+    if (hidden)
+        printf(" [+%zu %s]", hidden, hidden == 1 ? "sub-code" : "sub-codes");
+    putchar('\n');
+    for (size_t r = 0; rules && r < n; r++)
+        printf("%*s  rule %s\n", (int)(2 * (depth - 1)), "", qc_code_rule_text(cb, c, r));
+}
+
+/* Codes are in pre-order: the descendants of c follow it while their depth is greater. */
+static size_t descendants(const qc_codebook *cb, size_t c)
+{
+    size_t depth = qc_code_depth(cb, c), end = c + 1, count = qc_codebook_code_count(cb);
+    while (end < count && qc_code_depth(cb, end) > depth)
+        end++;
+    return end - c - 1;
+}
 
 static int run(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return cli_fail("'tree' is not built yet");
+    static const struct option longs[] = {
+        {"rules", no_argument, NULL, 'r'}, {"depth", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0}};
+    int rules = 0, c;
+    long max_depth = 0;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+        switch (c) {
+        case 'r': rules = 1; break;
+        case 'd': {
+            char *end;
+            max_depth = strtol(optarg, &end, 10);
+            if (*end || max_depth < 1)
+                return cli_fail("tree: --depth needs a whole number from 1 (got '%s')", optarg);
+            break;
+        }
+        default:
+            if (optopt == 'd')
+                return cli_fail("tree: option '--depth' needs a value (see 'qcode help tree')");
+            return cli_fail("tree: unknown option '%s' (see 'qcode help tree')", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return cli_fail("tree: no codebook given (see 'qcode help tree')");
+    if (optind + 1 < argc)
+        return cli_fail("tree: one codebook at a time (see 'qcode help tree')");
+    qc_codebook_options opts = QC_CODEBOOK_OPTIONS_INIT;
+    opts.on_diagnostic = cli_print_diagnostic;
+    qc_codebook *cb = NULL;
+    qc_error err;
+    qc_error_clear(&err);
+    int rc = qc_codebook_load(&cb, argv[optind], &opts, &err);
+    if (rc == QC_ERR_CODEBOOK)
+        return QC_EXIT_CODEBOOK;
+    if (rc < 0) {
+        cli_print_error(&err);
+        return QC_EXIT_USAGE;
+    }
+    printf("codebook \"%s\"", qc_codebook_name(cb));
+    if (*qc_codebook_version(cb))
+        printf(" version %s", qc_codebook_version(cb));
+    size_t count = qc_codebook_code_count(cb);
+    printf(": %zu %s\n", count, count == 1 ? "code" : "codes");
+    for (size_t i = 0; i < count; i++) {
+        size_t depth = qc_code_depth(cb, i);
+        if (max_depth && depth > (size_t)max_depth)
+            continue;
+        size_t hidden = max_depth && depth == (size_t)max_depth ? descendants(cb, i) : 0;
+        print_code(cb, i, rules, hidden);
+    }
+    qc_codebook_free(cb);
+    return QC_EXIT_OK;
 }
 
-const cli_command cmd_tree = {"tree", "(not built yet)", "usage: qcode tree (not built yet)\n", run};
+const cli_command cmd_tree = {"tree", "print a codebook's code tree", USAGE, run};
