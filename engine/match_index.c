@@ -1,10 +1,669 @@
-/* Placeholder until the matcher lands: no prebuilt tables yet. */
+/* Building the matcher's tables once per codebook (see match_tables.h for what they hold). */
 #include "match_index.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "buf.h"
+#include "error.h"
+#include "match_tables.h"
+#include "text.h"
+
+/* ---- glob ---------------------------------------------------------------------------------- */
+
+static size_t utf8_char_len(unsigned char c)
+{
+    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+int qc_mt_glob(const char *pat, size_t plen, const char *w, size_t wlen)
+{
+    size_t p = 0, i = 0;
+    size_t star_p = (size_t)-1, star_i = 0;
+    while (i < wlen) {
+        if (p < plen && pat[p] == '*') {
+            star_p = ++p;
+            star_i = i;
+            continue;
+        }
+        if (p < plen && pat[p] == '?') {
+            p++;
+            i += utf8_char_len((unsigned char)w[i]);
+            if (i > wlen)
+                return 0;
+            continue;
+        }
+        if (p < plen && pat[p] == w[i]) {
+            p++;
+            i++;
+            continue;
+        }
+        if (star_p == (size_t)-1)
+            return 0;
+        /* Let the last '*' take one more character (whole characters: a '*' never splits one). */
+        star_i += utf8_char_len((unsigned char)w[star_i]);
+        if (star_i > wlen)
+            return 0;
+        i = star_i;
+        p = star_p;
+    }
+    while (p < plen && pat[p] == '*')
+        p++;
+    return p == plen;
+}
+
+/* ---- building ------------------------------------------------------------------------------ */
+
+typedef struct key_item {
+    const char *text; /* words_text: qsort has no context argument, and a global would race */
+    uint8_t variant;
+    uint8_t table; /* 0 exact, 1 prefix, 2 anywhere */
+    uint32_t key_off, key_len; /* into words_text */
+    int32_t leaf;
+} key_item;
+
+static int cmp_key_item(const void *a, const void *b)
+{
+    const key_item *x = a, *y = b;
+    if (x->variant != y->variant)
+        return x->variant < y->variant ? -1 : 1;
+    if (x->table != y->table)
+        return x->table < y->table ? -1 : 1;
+    uint32_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+    int c = memcmp(x->text + x->key_off, y->text + y->key_off, n);
+    if (c)
+        return c;
+    if (x->key_len != y->key_len)
+        return x->key_len < y->key_len ? -1 : 1;
+    return x->leaf < y->leaf ? -1 : x->leaf > y->leaf;
+}
+
+static uint32_t hash_bytes(const char *s, size_t n)
+{
+    uint32_t h = QC_MT_HASH_INIT;
+    for (size_t i = 0; i < n; i++)
+        h = qc_mt_hash_step(h, (unsigned char)s[i]);
+    return h;
+}
+
+static int table_init(qc_mt_table *t, size_t keys)
+{
+    size_t n = 16;
+    while (n < keys * 2)
+        n *= 2;
+    t->slots = qc_calloc(n, sizeof *t->slots);
+    if (!t->slots)
+        return -1;
+    t->mask = (uint32_t)(n - 1);
+    return 0;
+}
+
+static void table_put(qc_mt_table *t, uint32_t h, uint32_t key_off, uint32_t key_len, uint32_t list_off,
+                      uint32_t list_len)
+{
+    uint32_t i = h & t->mask;
+    while (t->slots[i].list_len)
+        i = (i + 1) & t->mask;
+    t->slots[i] = (qc_mt_slot){h, key_off, key_len, list_off, list_len};
+}
+
+/* Walks a rule tree: files its leaves under (code, rule). */
+static void claim_leaves(const qc_codebook *cb, qc_match_tables *mt, int32_t ni, int32_t code, int32_t rule,
+                         unsigned depth)
+{
+    if (ni < 0 || (size_t)ni >= cb->node_count || depth > 100000)
+        return;
+    const qc_rule_node *n = &cb->nodes[ni];
+    if ((n->kind == QC_NODE_PATTERN || n->kind == QC_NODE_REGEX) && n->leaf >= 0 &&
+        (size_t)n->leaf < mt->leaf_count) {
+        if (mt->leaves[n->leaf].code < 0) {
+            mt->leaves[n->leaf].code = code;
+            mt->leaves[n->leaf].rule = rule;
+        }
+        return;
+    }
+    claim_leaves(cb, mt, n->left, code, rule, depth + 1);
+    claim_leaves(cb, mt, n->right, code, rule, depth + 1);
+}
+
+/* Exclude trees: every pattern/regex leaf below is an exclude pattern of the code. */
+static int collect_excludes(const qc_codebook *cb, qc_match_tables *mt, int32_t ni, int32_t **arr, size_t *n,
+                            size_t *cap, unsigned depth)
+{
+    if (ni < 0 || (size_t)ni >= cb->node_count || depth > 100000)
+        return 0;
+    const qc_rule_node *nd = &cb->nodes[ni];
+    if ((nd->kind == QC_NODE_PATTERN || nd->kind == QC_NODE_REGEX) && nd->leaf >= 0 &&
+        (size_t)nd->leaf < mt->leaf_count) {
+        if (QC_GROW(*arr, *cap, *n + 1))
+            return -1;
+        (*arr)[(*n)++] = nd->leaf;
+        return 0;
+    }
+    if (collect_excludes(cb, mt, nd->left, arr, n, cap, depth + 1))
+        return -1;
+    return collect_excludes(cb, mt, nd->right, arr, n, cap, depth + 1);
+}
+
+typedef struct src_vec {
+    qc_mt_source *v;
+    size_t n, cap;
+} src_vec;
+
+/* The sources that can make node `ni` hold in a unit: appended to out; returns 1 when the node may
+ * hold where none of them does (it can hold with no leaf hit at all: NOT), 0 otherwise, -1 on
+ * allocation failure. AND and the proximity operators need both sides, so one side's sources
+ * are enough (the other's are dropped). */
+static int sources_of(const qc_codebook *cb, int32_t ni, src_vec *out, unsigned depth)
+{
+    if (ni < 0 || (size_t)ni >= cb->node_count || depth > 100000)
+        return 1;
+    const qc_rule_node *n = &cb->nodes[ni];
+    switch (n->kind) {
+    case QC_NODE_PATTERN:
+    case QC_NODE_REGEX:
+        if (n->leaf < 0)
+            return 1;
+        if (QC_GROW(out->v, out->cap, out->n + 1))
+            return -1;
+        out->v[out->n++] = (qc_mt_source){n->leaf, -1, -1};
+        return 0;
+    case QC_NODE_CODEREF: {
+        if (n->code < 0 || (size_t)n->code >= cb->code_count)
+            return 1;
+        int32_t end = n->code + 1;
+        if (n->descendants) {
+            uint32_t d = cb->codes[n->code].depth;
+            while ((size_t)end < cb->code_count && cb->codes[end].depth > d)
+                end++;
+        }
+        if (QC_GROW(out->v, out->cap, out->n + 1))
+            return -1;
+        out->v[out->n++] = (qc_mt_source){-1, n->code, end};
+        return 0;
+    }
+    case QC_NODE_NOT:
+        return 1;
+    case QC_NODE_OR: {
+        int a = sources_of(cb, n->left, out, depth + 1);
+        if (a < 0)
+            return -1;
+        int b = sources_of(cb, n->right, out, depth + 1);
+        if (b < 0)
+            return -1;
+        return a || b;
+    }
+    case QC_NODE_AND:
+    case QC_NODE_NEAR:
+    case QC_NODE_BEFORE: {
+        size_t mark = out->n;
+        int a = sources_of(cb, n->left, out, depth + 1);
+        if (a < 0)
+            return -1;
+        if (a == 0)
+            return 0; /* the left side must hold: its sources suffice */
+        out->n = mark;
+        return sources_of(cb, n->right, out, depth + 1);
+    }
+    }
+    return 1;
+}
+
+static void order_visit(const qc_codebook *cb, qc_match_tables *mt, int32_t c, uint8_t *state, size_t *n,
+                        unsigned depth);
+
+/* Visits the codes a rule tree refers to (with their descendants for {ID*}). */
+static void order_refs(const qc_codebook *cb, qc_match_tables *mt, int32_t c, int32_t ni, uint8_t *state, size_t *n,
+                       unsigned depth)
+{
+    if (ni < 0 || (size_t)ni >= cb->node_count || depth > 100000)
+        return;
+    const qc_rule_node *nd = &cb->nodes[ni];
+    if (nd->kind == QC_NODE_CODEREF && nd->code >= 0 && (size_t)nd->code < cb->code_count) {
+        int32_t end = nd->descendants ? mt->codes[nd->code].subtree_end : nd->code + 1;
+        for (int32_t t = nd->code; t < end; t++)
+            if (t != c)
+                order_visit(cb, mt, t, state, n, depth + 1);
+        return;
+    }
+    order_refs(cb, mt, c, nd->left, state, n, depth + 1);
+    order_refs(cb, mt, c, nd->right, state, n, depth + 1);
+}
+
+/* Depth-first: a code comes after every code its references name (and their descendants).
+ * The compiler rejects cycles; were one to slip through, the code in progress is not revisited. */
+static void order_visit(const qc_codebook *cb, qc_match_tables *mt, int32_t c, uint8_t *state, size_t *n,
+                        unsigned depth)
+{
+    if (state[c])
+        return;
+    state[c] = 1;
+    const qc_code_def *cd = &cb->codes[c];
+    for (uint32_t r = 0; r < cd->rule_count; r++)
+        order_refs(cb, mt, c, cd->rules[r].root, state, n, depth + 1);
+    state[c] = 2;
+    mt->order[(*n)++] = c;
+}
+
+/* The longest run of ASCII letters and digits that every match of the regex must contain, read
+ * from its source conservatively: only the top level (outside groups and classes) counts, a top
+ * level `|` or anything not understood gives up, a character made optional by a quantifier ends
+ * the run, and 'k' and 's' (which match the Kelvin sign and long s without case) split runs.
+ * Letters are lower-cased: the prefilter compares without case. */
+static void regex_literal(const char *src, char *lit, size_t cap, uint32_t *lit_len)
+{
+    *lit_len = 0;
+    lit[0] = '\0';
+    if (!src)
+        return;
+    char run[64];
+    size_t rl = 0;
+    char best[64];
+    size_t bl = 0;
+    int depth = 0;
+    size_t n = strlen(src);
+#define END_RUN()                                                                                                  \
+    do {                                                                                                           \
+        if (rl > bl) {                                                                                             \
+            memcpy(best, run, rl);                                                                                 \
+            bl = rl;                                                                                               \
+        }                                                                                                          \
+        rl = 0;                                                                                                    \
+    } while (0)
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)src[i];
+        if (c == '\\') {
+            END_RUN();
+            if (i + 1 >= n)
+                return;
+            unsigned char e = (unsigned char)src[i + 1];
+            if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) {
+                if (!strchr("dDwWsSbBntrfeahHvVRXKAzZG", e))
+                    return; /* \p{..}, \x.., \Q, back references...: not worth understanding */
+            }
+            i++;
+            continue;
+        }
+        if (c == '[') {
+            /* skip the class (its first ']' is literal) */
+            END_RUN();
+            size_t j = i + 1;
+            if (j < n && src[j] == '^')
+                j++;
+            if (j < n && src[j] == ']')
+                j++;
+            while (j < n && src[j] != ']') {
+                if (src[j] == '\\')
+                    j++;
+                else if (src[j] == '[' && j + 1 < n && src[j + 1] == ':')
+                    return; /* POSIX classes: give up */
+                j++;
+            }
+            if (j >= n)
+                return;
+            i = j;
+            continue;
+        }
+        if (depth > 0) {
+            if (c == '(')
+                depth++;
+            else if (c == ')')
+                depth--;
+            continue;
+        }
+        if (c == '(') {
+            END_RUN();
+            depth++;
+            continue;
+        }
+        if (c == '|' || c == '#' || c == ')')
+            return;
+        if (c == '?' || c == '*' || c == '{') {
+            if (rl)
+                rl--; /* the character before may be optional */
+            END_RUN();
+            if (c == '{') {
+                /* a {n,m} quantifier (or a literal brace): its digits are not text */
+                const char *close = strchr(src + i, '}');
+                if (!close)
+                    return;
+                i = (size_t)(close - src);
+            }
+            continue;
+        }
+        if (c == '+') {
+            END_RUN();
+            continue;
+        }
+        int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        char lc = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+        if (!alnum || lc == 'k' || lc == 's') {
+            END_RUN();
+            continue;
+        }
+        if (rl < sizeof run)
+            run[rl++] = lc;
+        else
+            END_RUN();
+    }
+    if (depth != 0)
+        return;
+    END_RUN();
+#undef END_RUN
+    if (bl >= cap)
+        bl = cap - 1;
+    if (bl < 2)
+        return; /* one letter filters nothing */
+    memcpy(lit, best, bl);
+    lit[bl] = '\0';
+    *lit_len = (uint32_t)bl;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int build_words(const qc_codebook *cb, qc_match_tables *mt)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < cb->node_count; i++)
+        if (cb->nodes[i].kind == QC_NODE_PATTERN)
+            total += cb->nodes[i].word_count;
+    mt->words = qc_calloc(total ? total : 1, sizeof *mt->words);
+    if (!mt->words)
+        return -1;
+    qc_buf text = QC_BUF_INIT;
+    qc_buf_reserve(&text, 64);
+    size_t w = 0;
+    for (size_t i = 0; i < cb->node_count; i++) {
+        const qc_rule_node *n = &cb->nodes[i];
+        if (n->kind != QC_NODE_PATTERN || n->leaf < 0 || (size_t)n->leaf >= mt->leaf_count)
+            continue;
+        qc_mt_leaf *lf = &mt->leaves[n->leaf];
+        lf->word_off = (uint32_t)w;
+        lf->word_count = n->word_count;
+        for (uint32_t k = 0; k < n->word_count; k++) {
+            const qc_word_pattern *p = &n->words[k];
+            size_t off = text.len;
+            if (qc_text_fold(p->text, p->length, !n->case_sensitive, !n->keep_accents, &text) != 0) {
+                qc_buf_free(&text);
+                return -1;
+            }
+            qc_mt_word *mw = &mt->words[w++];
+            mw->off = (uint32_t)off;
+            mw->len = (uint32_t)(text.len - off);
+            mw->prefix_len = mw->len;
+            mw->has_wildcard = 0;
+            for (uint32_t b = 0; b < mw->len; b++) {
+                char c = text.data[off + b];
+                if (c == '*' || c == '?') {
+                    mw->prefix_len = b;
+                    mw->has_wildcard = 1;
+                    break;
+                }
+            }
+        }
+    }
+    if (qc_buf_failed(&text)) {
+        qc_buf_free(&text);
+        return -1;
+    }
+    mt->words_text = text.data ? text.data : qc_calloc(1, 1);
+    return mt->words_text ? 0 : -1;
+}
+
+static int build_word_tables(qc_match_tables *mt)
+{
+    size_t nitems = 0, cap = 0;
+    key_item *items = NULL;
+    for (size_t l = 0; l < mt->leaf_count; l++) {
+        const qc_mt_leaf *lf = &mt->leaves[l];
+        if (lf->node < 0 || lf->is_regex || lf->word_count == 0 || lf->code < 0)
+            continue;
+        const qc_mt_word *w = &mt->words[lf->word_off];
+        key_item it = {mt->words_text, lf->variant, 0, w->off, w->len, (int32_t)l};
+        if (w->has_wildcard) {
+            it.table = w->prefix_len ? 1 : 2;
+            it.key_len = w->prefix_len > QC_MT_MAX_PREFIX ? QC_MT_MAX_PREFIX : w->prefix_len;
+        }
+        if (QC_GROW(items, cap, nitems + 1)) {
+            qc_free(items);
+            return -1;
+        }
+        items[nitems++] = it;
+        mt->variants[lf->variant].used = 1;
+        mt->variant_mask |= 1u << lf->variant;
+    }
+    qsort(items, nitems, sizeof *items, cmp_key_item);
+
+    mt->lists = qc_calloc(nitems ? nitems : 1, sizeof *mt->lists);
+    if (!mt->lists) {
+        qc_free(items);
+        return -1;
+    }
+    /* Count distinct keys per table to size them. */
+    size_t distinct[QC_MT_VARIANTS][3] = {{0}};
+    size_t anywhere[QC_MT_VARIANTS] = {0};
+    for (size_t i = 0; i < nitems; i++) {
+        mt->lists[i] = items[i].leaf;
+        if (items[i].table == 2) {
+            anywhere[items[i].variant]++;
+            continue;
+        }
+        int first = i == 0 || items[i - 1].variant != items[i].variant || items[i - 1].table != items[i].table ||
+                    items[i - 1].key_len != items[i].key_len ||
+                    memcmp(mt->words_text + items[i - 1].key_off, mt->words_text + items[i].key_off,
+                           items[i].key_len) != 0;
+        if (first)
+            distinct[items[i].variant][items[i].table]++;
+    }
+    for (unsigned v = 0; v < QC_MT_VARIANTS; v++) {
+        qc_mt_variant *mv = &mt->variants[v];
+        if (distinct[v][0] && table_init(&mv->exact, distinct[v][0]))
+            goto nomem;
+        if (distinct[v][1] && table_init(&mv->prefix, distinct[v][1]))
+            goto nomem;
+        if (anywhere[v]) {
+            mv->anywhere = qc_calloc(anywhere[v], sizeof *mv->anywhere);
+            if (!mv->anywhere)
+                goto nomem;
+        }
+    }
+    for (size_t i = 0; i < nitems;) {
+        size_t j = i + 1;
+        if (items[i].table == 2) {
+            qc_mt_variant *mv = &mt->variants[items[i].variant];
+            mv->anywhere[mv->anywhere_count++] = items[i].leaf;
+            i = j;
+            continue;
+        }
+        while (j < nitems && items[j].variant == items[i].variant && items[j].table == items[i].table &&
+               items[j].key_len == items[i].key_len &&
+               memcmp(mt->words_text + items[j].key_off, mt->words_text + items[i].key_off, items[i].key_len) ==
+                   0)
+            j++;
+        qc_mt_variant *mv = &mt->variants[items[i].variant];
+        qc_mt_table *t = items[i].table == 0 ? &mv->exact : &mv->prefix;
+        uint32_t h = hash_bytes(mt->words_text + items[i].key_off, items[i].key_len);
+        table_put(t, h, items[i].key_off, items[i].key_len, (uint32_t)i, (uint32_t)(j - i));
+        if (items[i].table == 1)
+            mv->prefix_lengths |= 1ull << items[i].key_len;
+        i = j;
+    }
+    mt->keys = mt->words_text;
+    qc_free(items);
+    return 0;
+nomem:
+    qc_free(items);
+    return -1;
+}
+
+static int build_regexes(const qc_codebook *cb, qc_match_tables *mt)
+{
+    size_t count = 0;
+    for (size_t l = 0; l < mt->leaf_count; l++)
+        if (mt->leaves[l].node >= 0 && mt->leaves[l].is_regex && mt->leaves[l].code >= 0)
+            count++;
+    mt->regexes = qc_calloc(count ? count : 1, sizeof *mt->regexes);
+    mt->gram_bits = qc_calloc(65536 / 64, sizeof *mt->gram_bits);
+    mt->grams = qc_calloc(count ? count : 1, sizeof *mt->grams);
+    if (!mt->regexes || !mt->gram_bits || !mt->grams)
+        return -1;
+    for (size_t l = 0; l < mt->leaf_count; l++) {
+        const qc_mt_leaf *lf = &mt->leaves[l];
+        if (lf->node < 0 || !lf->is_regex || lf->code < 0)
+            continue;
+        qc_mt_regex *rx = &mt->regexes[mt->regex_count];
+        rx->leaf = (int32_t)l;
+        regex_literal(cb->nodes[lf->node].source, rx->literal, sizeof rx->literal, &rx->literal_len);
+        if (rx->literal_len >= 2) {
+            uint32_t g = (uint32_t)(unsigned char)rx->literal[0] << 8 | (unsigned char)rx->literal[1];
+            mt->gram_bits[g >> 6] |= 1ull << (g & 63);
+            mt->grams[mt->gram_count++] = g << 16 | (uint32_t)mt->regex_count;
+        }
+        mt->regex_count++;
+    }
+    qsort(mt->grams, mt->gram_count, sizeof *mt->grams, cmp_u32);
+    return 0;
+}
+
+static int build_codes(const qc_codebook *cb, qc_match_tables *mt)
+{
+    mt->code_count = cb->code_count;
+    mt->codes = qc_calloc(cb->code_count ? cb->code_count : 1, sizeof *mt->codes);
+    mt->order = qc_calloc(cb->code_count ? cb->code_count : 1, sizeof *mt->order);
+    if (!mt->codes || !mt->order)
+        return -1;
+    src_vec src = {NULL, 0, 0};
+    size_t excl_n = 0, excl_cap = 0;
+    int32_t *excl = NULL;
+    size_t cond = 0;
+    for (size_t c = 0; c < cb->code_count; c++) {
+        const qc_code_def *cd = &cb->codes[c];
+        qc_mt_code *mc = &mt->codes[c];
+        switch (cd->settings.scope) {
+        case QC_SCOPE_PARAGRAPH: mc->unit_kind = QC_UNIT_KIND_PARAGRAPH; break;
+        case QC_SCOPE_TURN: mc->unit_kind = QC_UNIT_KIND_TURN; break;
+        default: mc->unit_kind = QC_UNIT_KIND_SENTENCE; break;
+        }
+        mc->has_rules = cd->rule_count > 0;
+        int32_t end = (int32_t)c + 1;
+        while ((size_t)end < cb->code_count && cb->codes[end].depth > cd->depth)
+            end++;
+        mc->subtree_end = end;
+        mc->condition_off = (uint32_t)cond;
+        cond += cd->condition_count;
+
+        mc->source_off = (uint32_t)src.n;
+        for (uint32_t r = 0; r < cd->rule_count; r++) {
+            claim_leaves(cb, mt, cd->rules[r].root, (int32_t)c, (int32_t)r, 0);
+            int rc = sources_of(cb, cd->rules[r].root, &src, 0);
+            if (rc < 0)
+                goto nomem;
+            if (rc)
+                mc->all_units = 1;
+        }
+        mc->source_count = (uint32_t)(src.n - mc->source_off);
+        mc->exclude_off = (uint32_t)excl_n;
+        for (uint32_t e = 0; e < cd->exclude_count; e++) {
+            claim_leaves(cb, mt, cd->excludes[e], (int32_t)c, -1, 0);
+            if (collect_excludes(cb, mt, cd->excludes[e], &excl, &excl_n, &excl_cap, 0))
+                goto nomem;
+        }
+        mc->exclude_count = (uint32_t)(excl_n - mc->exclude_off);
+    }
+    mt->condition_count = cond;
+    mt->sources = src.v ? src.v : qc_calloc(1, sizeof *mt->sources);
+    mt->exclude_leaves = excl ? excl : qc_calloc(1, sizeof *mt->exclude_leaves);
+    if (!mt->sources || !mt->exclude_leaves)
+        return -1;
+
+    uint8_t *state = qc_calloc(cb->code_count ? cb->code_count : 1, 1);
+    if (!state)
+        return -1;
+    size_t n = 0;
+    for (size_t c = 0; c < cb->code_count; c++)
+        order_visit(cb, mt, (int32_t)c, state, &n, 0);
+    qc_free(state);
+    return 0;
+nomem:
+    qc_free(src.v);
+    qc_free(excl);
+    return -1;
+}
+
+void qc_match_tables_free(qc_match_tables *mt)
+{
+    if (!mt)
+        return;
+    for (unsigned v = 0; v < QC_MT_VARIANTS; v++) {
+        qc_free(mt->variants[v].exact.slots);
+        qc_free(mt->variants[v].prefix.slots);
+        qc_free(mt->variants[v].anywhere);
+    }
+    qc_free(mt->leaves);
+    qc_free(mt->lists);
+    qc_free(mt->words);
+    qc_free(mt->words_text);
+    qc_free(mt->regexes);
+    qc_free(mt->gram_bits);
+    qc_free(mt->grams);
+    qc_free(mt->codes);
+    qc_free(mt->sources);
+    qc_free(mt->exclude_leaves);
+    qc_free(mt->order);
+    qc_free(mt);
+}
+
+int qc_match_tables_build(const qc_codebook *cb, qc_match_tables **out, qc_error *err)
+{
+    *out = NULL;
+    qc_match_tables *mt = qc_calloc(1, sizeof *mt);
+    if (!mt)
+        return qc_error_nomem(err);
+    mt->leaf_count = cb->leaf_count;
+    mt->leaves = qc_calloc(cb->leaf_count ? cb->leaf_count : 1, sizeof *mt->leaves);
+    if (!mt->leaves)
+        goto nomem;
+    for (size_t l = 0; l < cb->leaf_count; l++) {
+        mt->leaves[l].node = -1;
+        mt->leaves[l].code = -1;
+        mt->leaves[l].rule = -1;
+    }
+    for (size_t i = 0; i < cb->node_count; i++) {
+        const qc_rule_node *n = &cb->nodes[i];
+        if ((n->kind != QC_NODE_PATTERN && n->kind != QC_NODE_REGEX) || n->leaf < 0 ||
+            (size_t)n->leaf >= cb->leaf_count)
+            continue;
+        qc_mt_leaf *lf = &mt->leaves[n->leaf];
+        lf->node = (int32_t)i;
+        lf->is_regex = n->kind == QC_NODE_REGEX;
+        lf->variant = (uint8_t)qc_mt_variant_of(n->case_sensitive, n->keep_accents);
+    }
+    if (build_codes(cb, mt) || build_words(cb, mt) || build_word_tables(mt) || build_regexes(cb, mt))
+        goto nomem;
+    *out = mt;
+    return QC_OK;
+nomem:
+    qc_match_tables_free(mt);
+    return qc_error_nomem(err);
+}
+
+static void free_index(void *index)
+{
+    qc_match_tables_free(index);
+}
 
 int qc_match_index_build(qc_codebook *cb, qc_error *err)
 {
-    (void)err;
-    cb->match_index = NULL;
-    cb->match_index_free = NULL;
+    qc_match_tables *mt = NULL;
+    int rc = qc_match_tables_build(cb, &mt, err);
+    if (rc != QC_OK)
+        return rc;
+    cb->match_index = mt;
+    cb->match_index_free = free_index;
     return QC_OK;
 }

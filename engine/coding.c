@@ -1,0 +1,162 @@
+/* The public coding API (include/qcode/coding.h): coders and codings. */
+#include <string.h>
+
+#include "alloc.h"
+#include "coding_impl.h"
+#include "error.h"
+#include "match.h"
+#include "match_tables.h"
+#include "rule_eval.h"
+
+struct qc_coder {
+    const qc_codebook *cb;
+    qc_engine engine;
+    const qc_match_tables *mt;
+    qc_match_tables *own_mt; /* when the codebook came without tables */
+    qc_eval ev;
+    qc_fast *fast;
+    qc_reference *ref;
+};
+
+int qc_coder_new(qc_coder **out, const qc_codebook *cb, const qc_coder_options *opts, qc_error *err)
+{
+    if (!out)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_coder_new: out is NULL");
+    *out = NULL;
+    if (!cb)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_coder_new: no codebook");
+    qc_engine engine = QC_ENGINE_FAST;
+    if (opts) {
+        if (opts->version != QC_CODER_OPTIONS_VERSION)
+            return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1,
+                                "qc_coder_new: options version %u, expected %u (use QC_CODER_OPTIONS_INIT)",
+                                opts->version, QC_CODER_OPTIONS_VERSION);
+        if (opts->engine != QC_ENGINE_FAST && opts->engine != QC_ENGINE_REFERENCE)
+            return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_coder_new: unknown engine %d",
+                                (int)opts->engine);
+        engine = opts->engine;
+    }
+    qc_coder *c = qc_calloc(1, sizeof *c);
+    if (!c)
+        return qc_error_nomem(err);
+    c->cb = cb;
+    c->engine = engine;
+    c->mt = cb->match_index;
+    if (!c->mt) {
+        int rc = qc_match_tables_build(cb, &c->own_mt, err);
+        if (rc) {
+            qc_free(c);
+            return rc;
+        }
+        c->mt = c->own_mt;
+    }
+    int rc = qc_eval_init(&c->ev, cb, c->mt);
+    if (!rc)
+        rc = engine == QC_ENGINE_FAST ? qc_fast_new(&c->fast, cb, c->mt) : qc_reference_new(&c->ref, cb, c->mt);
+    if (rc) {
+        qc_coder_free(c);
+        return qc_error_nomem(err);
+    }
+    *out = c;
+    return QC_OK;
+}
+
+void qc_coder_free(qc_coder *coder)
+{
+    if (!coder)
+        return;
+    qc_eval_free(&coder->ev);
+    qc_fast_free(coder->fast);
+    qc_reference_free(coder->ref);
+    qc_match_tables_free(coder->own_mt);
+    qc_free(coder);
+}
+
+int qc_coder_code(qc_coder *coder, const qc_document *doc, const qc_casebook *cases, qc_coding **out, qc_error *err)
+{
+    if (!out)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_coder_code: out is NULL");
+    *out = NULL;
+    if (!coder || !doc)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_coder_code: no %s",
+                            coder ? "document" : "coder");
+    int rc = qc_eval_begin(&coder->ev, doc, cases, err);
+    if (rc)
+        return rc;
+    rc = coder->fast ? qc_fast_code(coder->fast, &coder->ev) : qc_reference_code(coder->ref, &coder->ev);
+    if (rc)
+        return rc == QC_ERR_NOMEM ? qc_error_nomem(err)
+                                  : qc_error_set(err, rc, doc->path, 0, 0, -1, "coding %s failed: %s", doc->id,
+                                                 qc_status_name(rc));
+    return qc_eval_finish(&coder->ev, out);
+}
+
+void qc_coding_free(qc_coding *coding)
+{
+    if (!coding)
+        return;
+    for (size_t i = 0; i < coding->issue_count; i++)
+        qc_free(coding->issues[i]);
+    qc_free(coding->issues);
+    qc_free(coding->quotes);
+    qc_free(coding->hits);
+    qc_free(coding);
+}
+
+size_t qc_coding_quotation_count(const qc_coding *coding)
+{
+    return coding ? coding->quote_count : 0;
+}
+
+int qc_coding_quotation(const qc_coding *coding, size_t index, qc_quotation *out)
+{
+    if (!coding || !out || index >= coding->quote_count)
+        return QC_ERR_INVALID;
+    const qc_quote_rec *q = &coding->quotes[index];
+    out->code = (size_t)q->code;
+    out->start = q->start;
+    out->end = q->end;
+    out->turn = q->turn;
+    out->hit_count = q->hit_count;
+    return QC_OK;
+}
+
+int qc_coding_hit(const qc_coding *coding, size_t quotation, size_t hit, qc_hit *out)
+{
+    if (!coding || !out || quotation >= coding->quote_count || hit >= coding->quotes[quotation].hit_count)
+        return QC_ERR_INVALID;
+    const qc_hit_rec *h = &coding->hits[coding->quotes[quotation].hit_first + hit];
+    out->start = h->start;
+    out->end = h->end;
+    out->rule = h->rule;
+    out->line = 0;
+    out->column = 0;
+    const qc_codebook *cb = coding->codebook;
+    if (cb && h->leaf >= 0) {
+        const qc_match_tables *mt = cb->match_index;
+        int32_t node = -1;
+        if (mt && (size_t)h->leaf < mt->leaf_count) {
+            node = mt->leaves[h->leaf].node;
+        } else {
+            for (size_t i = 0; i < cb->node_count && node < 0; i++)
+                if (cb->nodes[i].leaf == h->leaf &&
+                    (cb->nodes[i].kind == QC_NODE_PATTERN || cb->nodes[i].kind == QC_NODE_REGEX))
+                    node = (int32_t)i;
+        }
+        if (node >= 0) {
+            out->line = cb->nodes[node].line;
+            out->column = cb->nodes[node].column;
+        }
+    }
+    return QC_OK;
+}
+
+size_t qc_coding_issue_count(const qc_coding *coding)
+{
+    return coding ? coding->issue_count : 0;
+}
+
+const char *qc_coding_issue(const qc_coding *coding, size_t index)
+{
+    return coding && index < coding->issue_count ? coding->issues[index] : NULL;
+}

@@ -1,0 +1,529 @@
+/* The fast engine (see match.h). Per document:
+ * 1. fold every word once per folding variant the codebook uses, into one reused arena;
+ * 2. look every folded word up once: exact-word table, then wildcard prefixes at the lengths
+ *    some key has, then the few patterns that start with a wildcard; verify the rest of a phrase
+ *    on the following words; append each hit to one flat array;
+ * 3. run each regex on the units of its code that contain its prefilter literal (all units when
+ *    it has none);
+ * 4. counting-sort the hits by leaf: each leaf's hits are a sorted slice, cut to a unit by binary
+ *    search;
+ * 5. per code, visit only the units some source of its rules touches (unless a rule can hold with
+ *    no hit at all), and evaluate there with the shared code. */
+#include "match.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "buf.h"
+#include "text.h"
+
+typedef struct raw_occ {
+    int32_t leaf;
+    qc_ev_hit hit;
+} raw_occ;
+
+typedef struct rx_cand {
+    uint32_t regex;
+    uint32_t unit;
+} rx_cand;
+
+struct qc_fast {
+    const qc_codebook *cb;
+    const qc_match_tables *mt;
+
+    qc_buf arena[QC_MT_VARIANTS];
+    uint32_t *woff[QC_MT_VARIANTS]; /* word i folded: arena + woff[i] .. woff[i+1] */
+    size_t woff_cap[QC_MT_VARIANTS];
+
+    raw_occ *raw;
+    size_t raw_count, raw_cap;
+    qc_ev_hit *occ;
+    size_t occ_cap;
+    uint32_t *leaf_start; /* leaf_count + 1 */
+
+    qc_ev_hit *out;
+    size_t out_cap;
+
+    rx_cand *rxc;
+    size_t rxc_count, rxc_cap;
+
+    uint32_t *cand;
+    size_t cand_count, cand_cap;
+    uint32_t *stamp[QC_UNIT_KINDS];
+    size_t stamp_cap[QC_UNIT_KINDS];
+    uint32_t gen;
+};
+
+int qc_fast_new(qc_fast **out, const qc_codebook *cb, const qc_match_tables *mt)
+{
+    qc_fast *f = qc_calloc(1, sizeof *f);
+    if (!f)
+        return QC_ERR_NOMEM;
+    f->cb = cb;
+    f->mt = mt;
+    f->leaf_start = qc_calloc(mt->leaf_count + 1, sizeof *f->leaf_start);
+    if (!f->leaf_start) {
+        qc_fast_free(f);
+        return QC_ERR_NOMEM;
+    }
+    *out = f;
+    return QC_OK;
+}
+
+void qc_fast_free(qc_fast *f)
+{
+    if (!f)
+        return;
+    for (unsigned v = 0; v < QC_MT_VARIANTS; v++) {
+        qc_buf_free(&f->arena[v]);
+        qc_free(f->woff[v]);
+    }
+    for (unsigned k = 0; k < QC_UNIT_KINDS; k++)
+        qc_free(f->stamp[k]);
+    qc_free(f->raw);
+    qc_free(f->occ);
+    qc_free(f->leaf_start);
+    qc_free(f->out);
+    qc_free(f->rxc);
+    qc_free(f->cand);
+    qc_free(f);
+}
+
+/* ---- words --------------------------------------------------------------------------------- */
+
+static int fold_words(qc_fast *f, const qc_document *doc)
+{
+    size_t nw = doc->word_count;
+    for (unsigned v = 0; v < QC_MT_VARIANTS; v++) {
+        if (!(f->mt->variant_mask & (1u << v)))
+            continue;
+        if (QC_GROW(f->woff[v], f->woff_cap[v], nw + 1))
+            return QC_ERR_NOMEM;
+        qc_buf *a = &f->arena[v];
+        if (qc_buf_failed(a))
+            qc_buf_free(a); /* a failure in an earlier document must not stick */
+        qc_buf_clear(a);
+        if (qc_buf_reserve(a, doc->text_size + 16))
+            return QC_ERR_NOMEM;
+        int casefold = !(v & 2), strip = !(v & 1);
+        uint32_t *off = f->woff[v];
+        for (size_t i = 0; i < nw; i++) {
+            off[i] = (uint32_t)a->len;
+            size_t b0 = doc->cp_to_byte[doc->words[i].start], b1 = doc->cp_to_byte[doc->words[i].end];
+            const char *s = doc->text + b0;
+            size_t len = b1 - b0, k = 0;
+            /* ASCII inline: most words; the arena was reserved for the whole text */
+            if (a->len + len < a->cap) {
+                char *d = a->data + a->len;
+                for (; k < len; k++) {
+                    unsigned char c = (unsigned char)s[k];
+                    if (c >= 0x80)
+                        break;
+                    d[k] = (char)(casefold && c >= 'A' && c <= 'Z' ? c + 32 : c);
+                }
+            }
+            if (k == len) {
+                a->len += len;
+            } else if (qc_text_fold(s, len, casefold, strip, a) != 0) {
+                return QC_ERR_NOMEM;
+            }
+        }
+        off[nw] = (uint32_t)a->len;
+        if (qc_buf_failed(a))
+            return QC_ERR_NOMEM;
+    }
+    return QC_OK;
+}
+
+static int add_occ(qc_fast *f, int32_t leaf, const qc_ev_hit *h)
+{
+    if (QC_GROW(f->raw, f->raw_cap, f->raw_count + 1))
+        return QC_ERR_NOMEM;
+    f->raw[f->raw_count].leaf = leaf;
+    f->raw[f->raw_count].hit = *h;
+    f->raw_count++;
+    return QC_OK;
+}
+
+static int word_matches(const qc_fast *f, unsigned v, const qc_mt_word *pw, size_t i)
+{
+    const char *w = f->arena[v].data + f->woff[v][i];
+    size_t wl = f->woff[v][i + 1] - f->woff[v][i];
+    const char *p = f->mt->words_text + pw->off;
+    if (!pw->has_wildcard)
+        return wl == pw->len && memcmp(w, p, wl) == 0;
+    return qc_mt_glob(p, pw->len, w, wl);
+}
+
+/* A leaf filed under word i's folded form: check its first word (wildcards) and the rest of the
+ * phrase, and record the hit. */
+static int try_leaf(qc_fast *f, const qc_document *doc, int32_t leaf, size_t i, int first_checked)
+{
+    const qc_mt_leaf *lf = &f->mt->leaves[leaf];
+    const qc_mt_word *pw = f->mt->words + lf->word_off;
+    if (!first_checked && !word_matches(f, lf->variant, &pw[0], i))
+        return QC_OK;
+    size_t last = i + lf->word_count - 1;
+    if (last >= doc->word_count)
+        return QC_OK;
+    for (uint32_t k = 1; k < lf->word_count; k++) {
+        if (!word_matches(f, lf->variant, &pw[k], i + k) || !qc_eval_gap_is_space(doc, (uint32_t)(i + k - 1),
+                                                                                 (uint32_t)(i + k)))
+            return QC_OK;
+    }
+    qc_ev_hit h = {doc->words[i].start, doc->words[last].end, (uint32_t)i, (uint32_t)last + 1, leaf, 0};
+    return add_occ(f, leaf, &h);
+}
+
+static int scan_words(qc_fast *f, const qc_document *doc)
+{
+    const qc_match_tables *mt = f->mt;
+    for (size_t i = 0; i < doc->word_count; i++) {
+        for (unsigned v = 0; v < QC_MT_VARIANTS; v++) {
+            const qc_mt_variant *mv = &mt->variants[v];
+            if (!mv->used)
+                continue;
+            const char *w = f->arena[v].data + f->woff[v][i];
+            uint32_t wl = f->woff[v][i + 1] - f->woff[v][i];
+            uint32_t h = QC_MT_HASH_INIT;
+            uint64_t lengths = mv->prefix_lengths;
+            uint32_t count;
+            for (uint32_t b = 0; b < wl; b++) {
+                h = qc_mt_hash_step(h, (unsigned char)w[b]);
+                uint32_t len = b + 1;
+                if (len <= QC_MT_MAX_PREFIX && ((lengths >> len) & 1)) {
+                    const int32_t *list = qc_mt_lookup(mt, &mv->prefix, h, w, len, &count);
+                    for (uint32_t k = 0; k < count; k++) {
+                        int rc = try_leaf(f, doc, list[k], i, 0);
+                        if (rc)
+                            return rc;
+                    }
+                }
+            }
+            const int32_t *list = qc_mt_lookup(mt, &mv->exact, h, w, wl, &count);
+            for (uint32_t k = 0; k < count; k++) {
+                int rc = try_leaf(f, doc, list[k], i, 1);
+                if (rc)
+                    return rc;
+            }
+            for (uint32_t k = 0; k < mv->anywhere_count; k++) {
+                int rc = try_leaf(f, doc, mv->anywhere[k], i, 0);
+                if (rc)
+                    return rc;
+            }
+        }
+    }
+    return QC_OK;
+}
+
+/* ---- regexes ------------------------------------------------------------------------------- */
+
+static unsigned char lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+static int cmp_rxc(const void *a, const void *b)
+{
+    const rx_cand *x = a, *y = b;
+    if (x->regex != y->regex)
+        return x->regex < y->regex ? -1 : 1;
+    return x->unit < y->unit ? -1 : x->unit > y->unit;
+}
+
+static uint32_t cp_of_byte(const qc_document *doc, size_t b)
+{
+    size_t lo = 0, hi = doc->length;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (doc->cp_to_byte[mid] < b)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (uint32_t)lo;
+}
+
+/* One pass over the text for every regex literal at once: a 2-byte gram bitmap says where one may
+ * start; the units holding an occurrence become that regex's candidates. */
+static int find_literals(qc_fast *f, qc_eval *ev)
+{
+    const qc_match_tables *mt = f->mt;
+    const qc_document *doc = ev->doc;
+    f->rxc_count = 0;
+    if (!mt->gram_count || doc->text_size < 2)
+        return QC_OK;
+    const unsigned char *t = (const unsigned char *)doc->text;
+    size_t n = doc->text_size;
+    for (size_t i = 0; i + 1 < n; i++) {
+        uint32_t g = (uint32_t)lower(t[i]) << 8 | lower(t[i + 1]);
+        if (!((mt->gram_bits[g >> 6] >> (g & 63)) & 1))
+            continue;
+        size_t lo = 0, hi = mt->gram_count;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if ((mt->grams[mid] >> 16) < g)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        uint32_t cp = UINT32_MAX;
+        for (size_t k = lo; k < mt->gram_count && (mt->grams[k] >> 16) == g; k++) {
+            uint32_t r = mt->grams[k] & 0xFFFF;
+            const qc_mt_regex *rx = &mt->regexes[r];
+            if (i + rx->literal_len > n)
+                continue;
+            uint32_t j = 2;
+            while (j < rx->literal_len && lower(t[i + j]) == (unsigned char)rx->literal[j])
+                j++;
+            if (j < rx->literal_len)
+                continue;
+            if (cp == UINT32_MAX)
+                cp = cp_of_byte(doc, i);
+            unsigned kind = mt->codes[mt->leaves[rx->leaf].code].unit_kind;
+            size_t u = qc_eval_unit_at(ev, kind, cp);
+            if (u == SIZE_MAX)
+                continue;
+            if (f->rxc_count && f->rxc[f->rxc_count - 1].regex == r && f->rxc[f->rxc_count - 1].unit == u)
+                continue;
+            if (QC_GROW(f->rxc, f->rxc_cap, f->rxc_count + 1))
+                return QC_ERR_NOMEM;
+            f->rxc[f->rxc_count++] = (rx_cand){r, (uint32_t)u};
+        }
+    }
+    qsort(f->rxc, f->rxc_count, sizeof *f->rxc, cmp_rxc);
+    return QC_OK;
+}
+
+static int run_regex_unit(qc_fast *f, qc_eval *ev, int32_t leaf, int32_t code, unsigned kind, uint32_t u)
+{
+    if (!qc_eval_turn_eligible(ev, code, ev->units[kind][u].turn))
+        return QC_OK;
+    int rc = qc_eval_regex_unit(ev, leaf, kind, u);
+    if (rc)
+        return rc;
+    for (size_t k = 0; k < ev->rx_count; k++)
+        if ((rc = add_occ(f, leaf, &ev->rx_hits[k])))
+            return rc;
+    return QC_OK;
+}
+
+static int scan_regexes(qc_fast *f, qc_eval *ev)
+{
+    const qc_match_tables *mt = f->mt;
+    if (!mt->regex_count)
+        return QC_OK;
+    int rc = find_literals(f, ev);
+    if (rc)
+        return rc;
+    size_t c = 0; /* walks rxc, which is sorted by regex */
+    for (size_t r = 0; r < mt->regex_count; r++) {
+        const qc_mt_regex *rx = &mt->regexes[r];
+        int32_t code = mt->leaves[rx->leaf].code;
+        unsigned kind = mt->codes[code].unit_kind;
+        if (rx->literal_len >= 2) {
+            while (c < f->rxc_count && f->rxc[c].regex < r)
+                c++;
+            for (; c < f->rxc_count && f->rxc[c].regex == r; c++) {
+                if (c > 0 && f->rxc[c - 1].regex == r && f->rxc[c - 1].unit == f->rxc[c].unit)
+                    continue;
+                if ((rc = run_regex_unit(f, ev, rx->leaf, code, kind, f->rxc[c].unit)))
+                    return rc;
+            }
+        } else {
+            for (uint32_t u = 0; u < ev->unit_count[kind]; u++)
+                if ((rc = run_regex_unit(f, ev, rx->leaf, code, kind, u)))
+                    return rc;
+        }
+    }
+    return QC_OK;
+}
+
+/* ---- occurrences by leaf ------------------------------------------------------------------- */
+
+static int sort_occurrences(qc_fast *f)
+{
+    size_t nl = f->mt->leaf_count;
+    uint32_t *start = f->leaf_start;
+    memset(start, 0, (nl + 1) * sizeof *start);
+    for (size_t i = 0; i < f->raw_count; i++)
+        start[f->raw[i].leaf + 1]++;
+    for (size_t l = 0; l < nl; l++)
+        start[l + 1] += start[l];
+    if (QC_GROW(f->occ, f->occ_cap, f->raw_count ? f->raw_count : 1))
+        return QC_ERR_NOMEM;
+    /* stable scatter: each leaf's hits keep their order (ascending start) */
+    for (size_t i = 0; i < f->raw_count; i++) {
+        int32_t l = f->raw[i].leaf;
+        f->occ[start[l]++] = f->raw[i].hit;
+    }
+    /* start[l] now holds the end of l's slice: shift back */
+    for (size_t l = nl; l > 0; l--)
+        start[l] = start[l - 1];
+    start[0] = 0;
+    return QC_OK;
+}
+
+static int fast_leaf_hits(qc_eval *ev, void *engine, int32_t leaf, unsigned kind, uint32_t unit,
+                          const qc_ev_hit **hits, size_t *count)
+{
+    qc_fast *f = engine;
+    const qc_ev_unit *u = &ev->units[kind][unit];
+    const qc_ev_hit *a = f->occ + f->leaf_start[leaf];
+    size_t n = f->leaf_start[leaf + 1] - f->leaf_start[leaf];
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid].start < u->start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo, spill = 0;
+    while (end < n && a[end].start < u->end) {
+        if (a[end].end > u->end)
+            spill = 1;
+        end++;
+    }
+    if (!spill) {
+        *hits = a + lo;
+        *count = end - lo;
+        return QC_OK;
+    }
+    /* a phrase running out of the unit is not the unit's hit */
+    if (QC_GROW(f->out, f->out_cap, end - lo))
+        return QC_ERR_NOMEM;
+    size_t m = 0;
+    for (size_t i = lo; i < end; i++)
+        if (a[i].end <= u->end)
+            f->out[m++] = a[i];
+    *hits = f->out;
+    *count = m;
+    return QC_OK;
+}
+
+/* ---- units to visit ------------------------------------------------------------------------ */
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int mark_unit(qc_fast *f, unsigned kind, uint32_t u)
+{
+    if (f->stamp[kind][u] == f->gen)
+        return QC_OK;
+    f->stamp[kind][u] = f->gen;
+    if (QC_GROW(f->cand, f->cand_cap, f->cand_count + 1))
+        return QC_ERR_NOMEM;
+    f->cand[f->cand_count++] = u;
+    return QC_OK;
+}
+
+static int prepare_stamps(qc_fast *f, qc_eval *ev)
+{
+    for (unsigned k = 0; k < QC_UNIT_KINDS; k++) {
+        size_t n = ev->unit_count[k] ? ev->unit_count[k] : 1;
+        if (n > f->stamp_cap[k]) {
+            qc_free(f->stamp[k]);
+            f->stamp[k] = qc_calloc(n, sizeof *f->stamp[k]);
+            if (!f->stamp[k]) {
+                f->stamp_cap[k] = 0;
+                return QC_ERR_NOMEM;
+            }
+            f->stamp_cap[k] = n;
+        }
+    }
+    if (f->gen > UINT32_MAX - (uint32_t)f->mt->code_count - 2) {
+        for (unsigned k = 0; k < QC_UNIT_KINDS; k++)
+            memset(f->stamp[k], 0, f->stamp_cap[k] * sizeof *f->stamp[k]);
+        f->gen = 0;
+    }
+    return QC_OK;
+}
+
+/* The units where some rule of the code can hold: those holding a hit of a source leaf, or
+ * overlapping a quotation of a referenced code. */
+static int candidate_units(qc_fast *f, qc_eval *ev, int32_t code)
+{
+    const qc_mt_code *mc = &f->mt->codes[code];
+    unsigned kind = mc->unit_kind;
+    const qc_ev_unit *units = ev->units[kind];
+    size_t nu = ev->unit_count[kind];
+    f->cand_count = 0;
+    f->gen++;
+    for (uint32_t s = 0; s < mc->source_count; s++) {
+        const qc_mt_source *src = &f->mt->sources[mc->source_off + s];
+        if (src->leaf >= 0) {
+            const qc_ev_hit *a = f->occ + f->leaf_start[src->leaf];
+            size_t n = f->leaf_start[src->leaf + 1] - f->leaf_start[src->leaf];
+            size_t last = SIZE_MAX;
+            for (size_t i = 0; i < n; i++) {
+                if (last != SIZE_MAX && a[i].start < units[last].end && a[i].start >= units[last].start)
+                    continue; /* same unit as the hit before */
+                last = qc_eval_unit_at(ev, kind, a[i].start);
+                if (last != SIZE_MAX && mark_unit(f, kind, (uint32_t)last))
+                    return QC_ERR_NOMEM;
+            }
+            continue;
+        }
+        for (int32_t t = src->code; t < src->code_end; t++) {
+            const qc_quote_rec *q = ev->quotes.quotes + ev->quotes.code_first[t];
+            size_t nq = ev->quotes.code_count[t];
+            for (size_t k = 0; k < nq; k++) {
+                size_t lo = 0, hi = nu;
+                while (lo < hi) { /* the first unit ending after the quotation starts */
+                    size_t mid = lo + (hi - lo) / 2;
+                    if (units[mid].end <= q[k].start)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                for (; lo < nu && units[lo].start < q[k].end; lo++)
+                    if (mark_unit(f, kind, (uint32_t)lo))
+                        return QC_ERR_NOMEM;
+            }
+        }
+    }
+    qsort(f->cand, f->cand_count, sizeof *f->cand, cmp_u32);
+    return QC_OK;
+}
+
+int qc_fast_code(qc_fast *f, qc_eval *ev)
+{
+    const qc_document *doc = ev->doc;
+    ev->leaf_hits = fast_leaf_hits;
+    ev->engine = f;
+    f->raw_count = 0;
+    int rc;
+    if ((rc = fold_words(f, doc)) || (rc = scan_words(f, doc)) || (rc = scan_regexes(f, ev)) ||
+        (rc = sort_occurrences(f)) || (rc = prepare_stamps(f, ev)))
+        return rc;
+    for (size_t o = 0; o < f->mt->code_count; o++) {
+        int32_t code = f->mt->order[o];
+        const qc_mt_code *mc = &f->mt->codes[code];
+        unsigned kind = mc->unit_kind;
+        if (mc->has_rules) {
+            if (mc->all_units) {
+                for (uint32_t u = 0; u < ev->unit_count[kind]; u++)
+                    if (qc_eval_turn_eligible(ev, code, ev->units[kind][u].turn) &&
+                        (rc = qc_eval_code_unit(ev, code, u)))
+                        return rc;
+            } else {
+                if ((rc = candidate_units(f, ev, code)))
+                    return rc;
+                for (size_t k = 0; k < f->cand_count; k++) {
+                    uint32_t u = f->cand[k];
+                    if (qc_eval_turn_eligible(ev, code, ev->units[kind][u].turn) &&
+                        (rc = qc_eval_code_unit(ev, code, u)))
+                        return rc;
+                }
+            }
+        }
+        if ((rc = qc_eval_end_code(ev, code)))
+            return rc;
+    }
+    return QC_OK;
+}

@@ -1,0 +1,151 @@
+/* The matcher's prebuilt tables (cb->match_index): what a codebook's leaves, codes and rules mean
+ * to the matcher, worked out once per codebook so that coding threads only read them.
+ *
+ * - Every pattern leaf is filed under the folded form of its FIRST word, in one of four folding
+ *   variants (case kept or folded x accents kept or stripped): exact words in a hash table,
+ *   wildcard words under the bytes before their first wildcard (probed at each prefix length a
+ *   key has), and wildcard words with nothing before the wildcard in a short list tried on every
+ *   word. The rest of a phrase is checked word by word where its first word matched.
+ * - Every regex leaf may carry a prefilter literal: ASCII letters and digits every match must
+ *   contain (compared without case), so units without it are never searched.
+ * - Every code knows its evaluation unit, its exclude leaves, and the "sources" that can make a
+ *   rule hold in a unit (leaves, {REF} targets), or that some rule may hold without any (NOT). */
+#ifndef QC_MATCH_TABLES_H
+#define QC_MATCH_TABLES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codebook_impl.h"
+
+/* Folding variants: bit 0 = keep accents, bit 1 = keep case. */
+#define QC_MT_VARIANTS 4
+static inline unsigned qc_mt_variant_of(int case_sensitive, int keep_accents)
+{
+    return (case_sensitive ? 2u : 0u) | (keep_accents ? 1u : 0u);
+}
+
+/* Wildcard keys longer than this are cut: the full pattern is checked anyway. */
+#define QC_MT_MAX_PREFIX 48
+
+/* Evaluation units. */
+enum { QC_UNIT_KIND_SENTENCE = 0, QC_UNIT_KIND_PARAGRAPH = 1, QC_UNIT_KIND_TURN = 2, QC_UNIT_KINDS = 3 };
+
+typedef struct qc_mt_slot {
+    uint32_t hash;
+    uint32_t key_off, key_len; /* into keys */
+    uint32_t list_off, list_len; /* into lists (leaf indices); list_len 0: empty slot */
+} qc_mt_slot;
+
+typedef struct qc_mt_table {
+    qc_mt_slot *slots;
+    uint32_t mask; /* slot count - 1 (a power of two), or 0 with slots NULL when empty */
+} qc_mt_table;
+
+typedef struct qc_mt_variant {
+    uint8_t used;
+    qc_mt_table exact;
+    qc_mt_table prefix;
+    uint64_t prefix_lengths; /* bit L: some wildcard key is L bytes long (1..QC_MT_MAX_PREFIX) */
+    int32_t *anywhere;       /* leaves whose first word starts with a wildcard */
+    uint32_t anywhere_count;
+} qc_mt_variant;
+
+/* A pattern word as the matcher compares it: the compiler's folded word, folded again with the
+ * leaf's own settings (a no-op when the compiler already did; cheap insurance when not). */
+typedef struct qc_mt_word {
+    uint32_t off, len;  /* into words_text */
+    uint32_t prefix_len; /* bytes before the first wildcard (len when none) */
+    uint8_t has_wildcard;
+} qc_mt_word;
+
+typedef struct qc_mt_leaf {
+    int32_t node;
+    uint32_t word_off, word_count; /* pattern leaves: into words */
+    int32_t code;     /* the code whose rule or exclude holds it; -1 when none does */
+    int32_t rule;     /* rule index within the code, -1 for an exclude */
+    uint8_t variant;
+    uint8_t is_regex;
+} qc_mt_leaf;
+
+typedef struct qc_mt_regex {
+    int32_t leaf;
+    char literal[32]; /* lower-case ASCII letters and digits; "" when none is known */
+    uint32_t literal_len;
+} qc_mt_regex;
+
+/* Where a rule can start to hold: a leaf's hits, or the quotations of codes [code, code_end). */
+typedef struct qc_mt_source {
+    int32_t leaf; /* -1 for a reference */
+    int32_t code, code_end;
+} qc_mt_source;
+
+typedef struct qc_mt_code {
+    uint8_t unit_kind;
+    uint8_t all_units; /* some rule may hold in a unit where no source does: visit every unit */
+    uint8_t has_rules;
+    uint32_t source_off, source_count;
+    uint32_t exclude_off, exclude_count; /* leaf indices in exclude_leaves */
+    uint32_t condition_off;              /* numbering of its `where` conditions across the codebook */
+    int32_t subtree_end;                 /* one past its last descendant */
+} qc_mt_code;
+
+typedef struct qc_match_tables {
+    size_t leaf_count;
+    qc_mt_leaf *leaves;
+    qc_mt_variant variants[QC_MT_VARIANTS];
+    unsigned variant_mask;
+    int32_t *lists;
+    char *keys;
+    qc_mt_word *words;
+    char *words_text;
+
+    qc_mt_regex *regexes;
+    size_t regex_count;
+    /* Prefilter: bit g of gram_bits is set when some literal starts with the two lower-cased bytes
+     * g; grams[] lists (gram << 16 | regex index) sorted, for the literals to try there. */
+    uint64_t *gram_bits; /* 65536 bits */
+    uint32_t *grams;
+    size_t gram_count;
+
+    size_t code_count;
+    qc_mt_code *codes;
+    qc_mt_source *sources;
+    int32_t *exclude_leaves;
+    size_t condition_count;
+    int32_t *order; /* evaluation order: every {REF} target (and its descendants) first */
+} qc_match_tables;
+
+int qc_match_tables_build(const qc_codebook *cb, qc_match_tables **out, qc_error *err);
+void qc_match_tables_free(qc_match_tables *mt);
+
+/* FNV-1a, byte by byte, so a prefix's hash is a step on the way to the word's. */
+#define QC_MT_HASH_INIT 2166136261u
+static inline uint32_t qc_mt_hash_step(uint32_t h, unsigned char c)
+{
+    return (h ^ c) * 16777619u;
+}
+
+/* The leaf list filed under key[0..len) with hash h; NULL (and *count 0) when none. */
+static inline const int32_t *qc_mt_lookup(const qc_match_tables *mt, const qc_mt_table *t, uint32_t h,
+                                          const char *key, uint32_t len, uint32_t *count)
+{
+    *count = 0;
+    if (!t->slots)
+        return NULL;
+    for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
+        const qc_mt_slot *s = &t->slots[i];
+        if (!s->list_len)
+            return NULL;
+        if (s->hash == h && s->key_len == len && __builtin_memcmp(mt->keys + s->key_off, key, len) == 0) {
+            *count = s->list_len;
+            return mt->lists + s->list_off;
+        }
+    }
+}
+
+/* Whether folded word w[0..wlen) matches one folded pattern word with '*' (any run of characters,
+ * possibly none) and '?' (exactly one character). */
+int qc_mt_glob(const char *pat, size_t plen, const char *w, size_t wlen);
+
+#endif

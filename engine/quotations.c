@@ -1,0 +1,193 @@
+/* Quotations by scope, merging, and the final layout (see quotations.h). */
+#include "quotations.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+
+void qc_quotes_init(qc_quotes *q)
+{
+    memset(q, 0, sizeof *q);
+}
+
+void qc_quotes_free(qc_quotes *q)
+{
+    qc_free(q->cand);
+    qc_free(q->cand_hits);
+    qc_free(q->merge);
+    qc_free(q->quotes);
+    qc_free(q->hits);
+    qc_free(q->code_first);
+    qc_free(q->code_count);
+    memset(q, 0, sizeof *q);
+}
+
+int qc_quotes_reset(qc_quotes *q, size_t code_count)
+{
+    q->cand_count = q->cand_hit_count = 0;
+    q->quote_count = q->hit_count = 0;
+    if (code_count > q->code_cap) {
+        size_t cap = q->code_cap;
+        size_t cap2 = q->code_cap;
+        if (QC_GROW(q->code_first, cap, code_count) || QC_GROW(q->code_count, cap2, code_count))
+            return QC_ERR_NOMEM;
+        q->code_cap = cap < cap2 ? cap : cap2;
+    }
+    if (code_count) {
+        memset(q->code_first, 0, code_count * sizeof *q->code_first);
+        memset(q->code_count, 0, code_count * sizeof *q->code_count);
+    }
+    return QC_OK;
+}
+
+static int add_cand(qc_quotes *q, uint32_t start, uint32_t end, uint32_t turn, const qc_ev_hit *hits, size_t n)
+{
+    if (QC_GROW(q->cand, q->cand_cap, q->cand_count + 1) ||
+        QC_GROW(q->cand_hits, q->cand_hit_cap, q->cand_hit_count + n))
+        return QC_ERR_NOMEM;
+    q->cand[q->cand_count++] = (qc_qcand){start, end, turn, (uint32_t)q->cand_hit_count, (uint32_t)n};
+    memcpy(q->cand_hits + q->cand_hit_count, hits, n * sizeof *hits);
+    q->cand_hit_count += n;
+    return QC_OK;
+}
+
+int qc_quotes_add_unit(qc_quotes *q, const qc_code_settings *settings, const qc_document *doc, uint32_t unit_start,
+                       uint32_t unit_end, uint32_t turn, uint32_t turn_w0, uint32_t turn_w1, const qc_ev_hit *hits,
+                       size_t hit_count)
+{
+    switch (settings->scope) {
+    case QC_SCOPE_SENTENCE:
+    case QC_SCOPE_PARAGRAPH:
+    case QC_SCOPE_TURN:
+        return add_cand(q, unit_start, unit_end, turn, hits, hit_count);
+    case QC_SCOPE_MATCH:
+    case QC_SCOPE_WORDS:
+        break;
+    }
+    uint32_t n = settings->scope == QC_SCOPE_WORDS ? settings->scope_words : 0;
+    for (size_t i = 0; i < hit_count; i++) {
+        const qc_ev_hit *h = &hits[i];
+        uint32_t start = h->start, end = h->end;
+        if (n) {
+            /* n words each side, never past the turn's first or last word */
+            uint32_t left = h->w0 >= turn_w0 + n ? h->w0 - n : turn_w0;
+            if (left < h->w0 && left < doc->word_count && doc->words[left].start < start)
+                start = doc->words[left].start;
+            uint32_t right = h->w1 + n <= turn_w1 ? h->w1 + n : turn_w1;
+            if (right > h->w1 && right >= 1 && doc->words[right - 1].end > end)
+                end = doc->words[right - 1].end;
+        }
+        int rc = add_cand(q, start, end, turn, h, 1);
+        if (rc)
+            return rc;
+    }
+    return QC_OK;
+}
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const qc_qcand *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    return x->hit_off < y->hit_off ? -1 : x->hit_off > y->hit_off;
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+    const qc_ev_hit *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    if (x->rule != y->rule)
+        return x->rule < y->rule ? -1 : 1;
+    return x->leaf < y->leaf ? -1 : x->leaf > y->leaf;
+}
+
+int qc_quotes_end_code(qc_quotes *q, int32_t code)
+{
+    q->code_first[code] = (uint32_t)q->quote_count;
+    qsort(q->cand, q->cand_count, sizeof *q->cand, cmp_cand);
+    for (size_t i = 0; i < q->cand_count;) {
+        /* a run of candidates that overlap one another, inside one turn */
+        uint32_t start = q->cand[i].start, end = q->cand[i].end, turn = q->cand[i].turn;
+        size_t nh = q->cand[i].hit_count;
+        size_t j = i + 1;
+        while (j < q->cand_count && q->cand[j].turn == turn && q->cand[j].start < end) {
+            if (q->cand[j].end > end)
+                end = q->cand[j].end;
+            nh += q->cand[j].hit_count;
+            j++;
+        }
+        if (QC_GROW(q->merge, q->merge_cap, nh) || QC_GROW(q->quotes, q->quote_cap, q->quote_count + 1) ||
+            QC_GROW(q->hits, q->hit_cap, q->hit_count + nh))
+            return QC_ERR_NOMEM;
+        size_t m = 0;
+        for (size_t k = i; k < j; k++) {
+            memcpy(q->merge + m, q->cand_hits + q->cand[k].hit_off, q->cand[k].hit_count * sizeof *q->merge);
+            m += q->cand[k].hit_count;
+        }
+        if (j - i > 1)
+            qsort(q->merge, m, sizeof *q->merge, cmp_hit);
+        qc_quote_rec *qr = &q->quotes[q->quote_count++];
+        qr->code = code;
+        qr->start = start;
+        qr->end = end;
+        qr->turn = turn;
+        qr->hit_first = (uint32_t)q->hit_count;
+        for (size_t k = 0; k < m; k++) {
+            const qc_ev_hit *h = &q->merge[k];
+            if (k && cmp_hit(h, &q->merge[k - 1]) == 0)
+                continue; /* the same hit reached through two units' quotations */
+            q->hits[q->hit_count++] = (qc_hit_rec){h->start, h->end, h->leaf, h->rule};
+        }
+        qr->hit_count = (uint32_t)(q->hit_count - qr->hit_first);
+        i = j;
+    }
+    q->code_count[code] = (uint32_t)(q->quote_count - q->code_first[code]);
+    q->cand_count = q->cand_hit_count = 0;
+    return QC_OK;
+}
+
+int qc_quotes_overlap(const qc_quotes *q, int32_t code, uint32_t start, uint32_t end)
+{
+    const qc_quote_rec *a = q->quotes + q->code_first[code];
+    size_t n = q->code_count[code];
+    /* merged quotations do not overlap, so their ends ascend too: find the first ending after start */
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid].end <= start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && a[lo].start < end;
+}
+
+int qc_quotes_emit(const qc_quotes *q, size_t code_count, qc_coding *out)
+{
+    out->quotes = qc_calloc(q->quote_count ? q->quote_count : 1, sizeof *out->quotes);
+    out->hits = qc_calloc(q->hit_count ? q->hit_count : 1, sizeof *out->hits);
+    if (!out->quotes || !out->hits)
+        return QC_ERR_NOMEM;
+    out->quote_cap = q->quote_count ? q->quote_count : 1;
+    out->hit_cap = q->hit_count ? q->hit_count : 1;
+    size_t nq = 0, nh = 0;
+    for (size_t c = 0; c < code_count; c++) {
+        for (uint32_t k = 0; k < q->code_count[c]; k++) {
+            const qc_quote_rec *src = &q->quotes[q->code_first[c] + k];
+            qc_quote_rec *dst = &out->quotes[nq++];
+            *dst = *src;
+            dst->hit_first = (uint32_t)nh;
+            memcpy(out->hits + nh, q->hits + src->hit_first, src->hit_count * sizeof *out->hits);
+            nh += src->hit_count;
+        }
+    }
+    out->quote_count = nq;
+    out->hit_count = nh;
+    return QC_OK;
+}

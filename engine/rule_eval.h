@@ -1,0 +1,119 @@
+/* What both matchers share: the document seen as evaluation units, who is coded (speaker filters,
+ * `where`), the evaluation of rule trees in a unit (AND/OR/NOT/NEAR/BEFORE, {REF}, exclude, min),
+ * the regex search of one unit, and the word-level comparisons. The engines differ only in how
+ * they find a leaf's hits in a unit (the `leaf_hits` callback) and in which units they visit
+ * (the fast one skips units where no rule can hold). docs/semantics.md says what all this means. */
+#ifndef QC_RULE_EVAL_H
+#define QC_RULE_EVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codebook_impl.h"
+#include "coding_impl.h"
+#include "document_impl.h"
+#include "match_tables.h"
+#include "quotations.h"
+#include "regex.h"
+
+/* An evaluation unit: span, turn, and its words [w0, w1) (document word indices). */
+typedef struct qc_ev_unit {
+    uint32_t start, end;
+    uint32_t turn;
+    uint32_t w0, w1;
+} qc_ev_unit;
+
+typedef struct qc_eval qc_eval;
+
+/* Finds leaf's hits inside unit `unit` of kind `kind`, sorted by start then end, each lying
+ * inside the unit. *hits points to storage the engine owns until its next call. */
+typedef int (*qc_leaf_hits_fn)(qc_eval *ev, void *engine, int32_t leaf, unsigned kind, uint32_t unit,
+                               const qc_ev_hit **hits, size_t *count);
+
+/* One regex leaf's trouble in this document (a limit hit), reported once as an issue. */
+typedef struct qc_ev_trouble {
+    int32_t leaf;
+    int status;
+    uint32_t units;
+    uint32_t first_start, first_end; /* the first unit it happened in */
+} qc_ev_trouble;
+
+struct qc_eval {
+    const qc_codebook *cb;
+    const qc_match_tables *mt;
+    qc_regex_scratch *rx;
+
+    /* the document being coded */
+    const qc_document *doc;
+    const qc_casebook *cases;
+    qc_ev_unit *units[QC_UNIT_KINDS];
+    size_t unit_count[QC_UNIT_KINDS];
+    size_t unit_cap[QC_UNIT_KINDS];
+    /* eligibility of (code, turn): 0 not known yet, 1 no, 2 yes; codes x turns */
+    uint8_t *eligible;
+    size_t eligible_cap;
+    /* `where` conditions resolved against the casebook: attribute index or -1 */
+    long *cond_attr;
+    size_t cond_cap;
+
+    /* the engine */
+    qc_leaf_hits_fn leaf_hits;
+    void *engine;
+
+    /* evaluation scratch */
+    qc_ev_hit *stack;
+    size_t stack_len, stack_cap;
+    uint8_t *keep;
+    size_t keep_cap;
+    qc_ev_hit *unit_hits;
+    size_t unit_hit_count, unit_hit_cap;
+    qc_ev_hit *excl;
+    size_t excl_count, excl_cap;
+    qc_ev_hit *rx_hits; /* qc_eval_regex_unit's output */
+    size_t rx_count, rx_cap;
+
+    qc_quotes quotes;
+
+    qc_ev_trouble *trouble;
+    size_t trouble_count, trouble_cap;
+
+    qc_error *err;
+};
+
+int qc_eval_init(qc_eval *ev, const qc_codebook *cb, const qc_match_tables *mt);
+void qc_eval_free(qc_eval *ev);
+
+/* Prepares for one document: units, eligibility, the quotation store. */
+int qc_eval_begin(qc_eval *ev, const qc_document *doc, const qc_casebook *cases, qc_error *err);
+
+/* Whether code's rules apply to `turn` (speaker filter and `where` conditions). */
+int qc_eval_turn_eligible(qc_eval *ev, int32_t code, uint32_t turn);
+
+/* Evaluates code's rules in one unit (already known eligible) and files the quotations it makes.
+ * Returns 0 or a negative qc_status (only allocation failures). */
+int qc_eval_code_unit(qc_eval *ev, int32_t code, uint32_t unit);
+
+/* After the last unit of a code: merges its quotations (they become visible to {REF}). */
+int qc_eval_end_code(qc_eval *ev, int32_t code);
+
+/* Builds the coding: quotations sorted by code, issues. */
+int qc_eval_finish(qc_eval *ev, qc_coding **out);
+
+/* ---- leaf search helpers shared by both engines ---- */
+
+/* The index of the unit of `kind` holding code point cp, or SIZE_MAX. */
+size_t qc_eval_unit_at(const qc_eval *ev, unsigned kind, uint32_t cp);
+
+/* Word span [*w0, *w1) of a hit [start, end): the words it touches (empty between two words when
+ * it touches none: then both are the index of the next word). */
+void qc_eval_hit_words(const qc_document *doc, uint32_t start, uint32_t end, uint32_t *w0, uint32_t *w1);
+
+/* Whether only white space stands between word a's end and word b's start. */
+int qc_eval_gap_is_space(const qc_document *doc, uint32_t a, uint32_t b);
+
+/* Runs a regex leaf over one unit's text; its hits go to ev->rx_hits/rx_count (replaced). A limit
+ * is recorded as trouble for the leaf (the hits found before it stay). Returns 0 or a negative
+ * qc_status for an allocation failure. */
+int qc_eval_regex_unit(qc_eval *ev, int32_t leaf, unsigned kind, uint32_t unit);
+
+#endif
