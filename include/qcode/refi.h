@@ -42,6 +42,39 @@ QC_EXPORT int qc_refi_guid_normalise(const char *in, char out[QC_GUID_SIZE]);
 /* SHA-1 of data as 40 lower-case hex digits and a NUL (the hash behind version 5 UUIDs). */
 QC_EXPORT void qc_refi_sha1_hex(const void *data, size_t len, char hex[41]);
 
+/* --- options shared by import, export and checking --- */
+
+#define QC_REFI_OPTIONS_VERSION 1
+typedef struct qc_refi_options {
+    unsigned version;            /* QC_REFI_OPTIONS_VERSION */
+    qc_diagnostic_fn on_warning; /* every warning (file, line, message); may be NULL */
+    void *user;
+    int utf16_offsets;      /* export: positions in UTF-16 code units (NVivo) instead of code points */
+    const char *time;       /* export: creationDateTime, "YYYY-MM-DDTHH:MM:SSZ"; NULL: now (UTC) */
+    const char *schema_dir; /* check: folder holding Project.xsd and Codebook.xsd; NULL: no XSD check */
+} qc_refi_options;
+#define QC_REFI_OPTIONS_INIT                                                                                           \
+    {                                                                                                                  \
+        QC_REFI_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL                                                             \
+    }
+
+/* --- codebooks (.qdc) --- */
+
+/* Writes a codebook as a REFI-QDA .qdc file (atomically): the code tree with names, colours,
+ * isCodable, and a Description holding the definition and then, after a line
+ * "---- qcode rules ----", the code's own statements as written in its .qcb, so that
+ * qc_refi_import_qdc gives the same codebook back. The codebook header statements travel in a
+ * Set named "qcode codebook header". opts may be NULL. */
+QC_EXPORT int qc_refi_export_qdc(const qc_codebook *cb, const char *path, const qc_refi_options *opts, qc_error *err);
+
+/* Reads a .qdc written by any tool and writes a .qcb (atomically). Codes that carry qcode
+ * statements get them back; others become `manual` codes (leaves) or categories (codes with
+ * children). Ids are made from names. Oddities of real files (namespace variants, rgb() colours,
+ * GUIDs in braces or that are not GUIDs, an empty <Sets/>) are accepted with a warning.
+ * opts may be NULL. */
+QC_EXPORT int qc_refi_import_qdc(const char *qdc_path, const char *qcb_path, const qc_refi_options *opts,
+                                 qc_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,152 @@
+/* Safe XML parsing and small DOM helpers for the REFI-QDA modules. */
+#include "refi_xml.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "error.h"
+#include "fileio.h"
+#include "xml_safe.h"
+
+void qc_refi_warn(qc_refi_log *log, uint32_t line, const char *fmt, ...)
+{
+    if (!log)
+        return;
+    log->warnings++;
+    if (!log->fn)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    qc_diagnostic d = {QC_SEVERITY_WARNING, log->file ? log->file : "", line, 0, 1, msg, NULL};
+    log->fn(&d, log->user);
+}
+
+int qc_refi_xml_parse(const char *data, size_t size, const char *file, const char *part, xmlDocPtr *out, qc_error *err)
+{
+    /* xml_safe.c owns the safe options (no network, no entities, DOCTYPE refused, size cap). */
+    *out = NULL;
+    xmlDocPtr doc = NULL;
+    int rc = qc_xml_read_tree(&doc, data, size, file, part, err);
+    if (rc != 0)
+        return rc;
+    if (!xmlDocGetRootElement(doc)) {
+        qc_xml_free(doc);
+        return qc_error_set(err, QC_ERR_FORMAT, file, 0, 0, -1, "%s%sthe XML document has no root element",
+                            part ? part : "", part ? ": " : "");
+    }
+    *out = doc;
+    return 0;
+}
+
+int qc_refi_xml_is(xmlNodePtr node, const char *name)
+{
+    return node && node->type == XML_ELEMENT_NODE && (!name || strcmp((const char *)node->name, name) == 0);
+}
+
+xmlNodePtr qc_refi_xml_child(xmlNodePtr parent, const char *name)
+{
+    if (!parent)
+        return NULL;
+    for (xmlNodePtr n = parent->children; n; n = n->next)
+        if (qc_refi_xml_is(n, name))
+            return n;
+    return NULL;
+}
+
+xmlNodePtr qc_refi_xml_next(xmlNodePtr node, const char *name)
+{
+    if (!node)
+        return NULL;
+    for (xmlNodePtr n = node->next; n; n = n->next)
+        if (qc_refi_xml_is(n, name))
+            return n;
+    return NULL;
+}
+
+/* The attribute node without a namespace (REFI attributes are unqualified). */
+static xmlAttrPtr find_attr(xmlNodePtr node, const char *name)
+{
+    for (xmlAttrPtr a = node ? node->properties : NULL; a; a = a->next)
+        if (strcmp((const char *)a->name, name) == 0)
+            return a;
+    return NULL;
+}
+
+int qc_refi_xml_has(xmlNodePtr node, const char *name)
+{
+    return find_attr(node, name) != NULL;
+}
+
+char *qc_refi_xml_attr(xmlNodePtr node, const char *name)
+{
+    xmlAttrPtr a = find_attr(node, name);
+    if (!a)
+        return NULL;
+    xmlChar *v = xmlNodeListGetString(node->doc, a->children, 1);
+    char *copy = qc_strdup(v ? (const char *)v : "");
+    xmlFree(v);
+    return copy;
+}
+
+char *qc_refi_xml_text(xmlNodePtr node)
+{
+    xmlChar *v = xmlNodeGetContent(node);
+    char *copy = qc_strdup(v ? (const char *)v : "");
+    xmlFree(v);
+    return copy;
+}
+
+uint32_t qc_refi_xml_line(xmlNodePtr node)
+{
+    long line = xmlGetLineNo(node);
+    return line > 0 ? (uint32_t)line : 0;
+}
+
+void qc_refi_xml_escape(qc_buf *b, const char *s, int attr)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t run = 0;
+    for (size_t i = 0;; i++) {
+        unsigned char c = p[i];
+        const char *rep = NULL;
+        switch (c) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = attr ? "&quot;" : NULL; break;
+        case '\r': rep = "&#13;"; break;
+        case '\n': rep = attr ? "&#10;" : NULL; break;
+        case '\t': rep = attr ? "&#9;" : NULL; break;
+        default:
+            if (c < 0x20 && c != 0)
+                rep = "\xef\xbf\xbd";
+        }
+        if (c == 0 || rep) {
+            qc_buf_append(b, p + i - run, run);
+            run = 0;
+            if (c == 0)
+                return;
+            qc_buf_puts(b, rep);
+        } else {
+            run++;
+        }
+    }
+}
+
+int qc_refi_save(const char *path, const void *data, size_t size, qc_error *err)
+{
+    qc_atomic_file af;
+    int rc = qc_atomic_open(&af, path, err);
+    if (rc != 0)
+        return rc;
+    if (size && fwrite(data, 1, size, af.fp) != size) {
+        qc_atomic_abort(&af);
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output");
+    }
+    return qc_atomic_commit(&af, err);
+}
