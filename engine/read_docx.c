@@ -362,9 +362,13 @@ int qc_read_docx(qc_doc_builder *b, const char *name, const char *data, size_t s
     qc_mt_init(&st.mt);
     int rc = qc_zip_open_memory(&z, name, data, size, err);
     if (rc < 0) {
-        if (rc == QC_ERR_FORMAT)
+        if (rc == QC_ERR_FORMAT && err) {
+            char why[QC_ERROR_MESSAGE_MAX];
+            memcpy(why, err->message, sizeof why);
+            const char *colon = strstr(why, ": ");
             qc_error_set(err, rc, name, 0, 0, -1, "not a readable .docx file (a .docx is a zip archive): %s",
-                         err ? err->message : "");
+                         colon ? colon + 2 : why);
+        }
         goto done;
     }
     rc = qc_zip_read(z, "word/document.xml", DOCX_MAX_PART, &xml, &xml_size, err);

@@ -4,6 +4,7 @@
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "error.h"
@@ -34,13 +35,30 @@ typedef struct parse_state {
     const qc_xml_handler *h;
     int stop_code;  /* a callback's status, or QC_ERR_FORMAT for a refused DOCTYPE */
     int doctype;    /* a DOCTYPE was refused */
+    /* The first error: it names the cause, later ones its consequences. */
+    int first_code, first_line, first_col;
+    char first_msg[256];
 } parse_state;
 
-/* Errors are read from the context afterwards; this only keeps libxml2 from printing them. */
-static void quiet(void *user, xmlErrorPtr error)
+/* Keeps libxml2 from printing, and remembers the first error. */
+static void record_error(parse_state *st, xmlErrorPtr e)
 {
-    (void)user;
-    (void)error;
+    if (!e || st->first_code || e->level < XML_ERR_ERROR)
+        return;
+    st->first_code = e->code ? e->code : -1;
+    st->first_line = e->line;
+    st->first_col = e->int2;
+    snprintf(st->first_msg, sizeof st->first_msg, "%s", e->message ? e->message : "malformed XML");
+}
+
+static void quiet_stream(void *user, xmlErrorPtr e)
+{
+    record_error(user, e);
+}
+
+static void quiet_tree(void *user, xmlErrorPtr e)
+{
+    record_error(((xmlParserCtxtPtr)user)->_private, e);
 }
 
 static void refuse_dtd(void *user, const xmlChar *name, const xmlChar *ext_id, const xmlChar *sys_id)
@@ -83,17 +101,21 @@ static int parse_result(parse_state *st, const char *file, const char *part, qc_
         return st->stop_code;
     if (st->ctxt->wellFormed)
         return 0;
-    xmlErrorPtr e = xmlCtxtGetLastError(st->ctxt);
-    if (!e || !e->message)
+    if (!st->first_code) {
+        xmlErrorPtr e = xmlCtxtGetLastError(st->ctxt);
+        record_error(st, e);
+    }
+    if (!st->first_code)
         return qc_error_set(err, QC_ERR_FORMAT, file, 0, 0, -1, "%s%smalformed XML", part, sep);
-    if (e->code == XML_ERR_NO_MEMORY)
+    if (st->first_code == XML_ERR_NO_MEMORY)
         return qc_error_nomem(err);
     /* libxml2 messages end with a newline. */
-    size_t n = strlen(e->message);
-    while (n && (e->message[n - 1] == '\n' || e->message[n - 1] == ' '))
+    size_t n = strlen(st->first_msg);
+    while (n && (st->first_msg[n - 1] == '\n' || st->first_msg[n - 1] == ' '))
         n--;
-    return qc_error_set(err, QC_ERR_FORMAT, file, e->line > 0 ? (uint32_t)e->line : 0, e->int2 > 0 ? (uint32_t)e->int2 : 0,
-                        -1, "%s%smalformed XML at line %d: %.*s", part, sep, e->line, (int)n, e->message);
+    return qc_error_set(err, QC_ERR_FORMAT, file, st->first_line > 0 ? (uint32_t)st->first_line : 0,
+                        st->first_col > 0 ? (uint32_t)st->first_col : 0, -1, "%s%smalformed XML at line %d: %.*s", part,
+                        sep, st->first_line, (int)n, st->first_msg);
 }
 
 static xmlParserCtxtPtr new_context(const char *data, size_t size, qc_error *err)
@@ -115,11 +137,15 @@ int qc_xml_read_tree(struct _xmlDoc **out, const char *data, size_t size, const 
     xmlParserCtxtPtr ctxt = new_context(data, size, err);
     if (!ctxt)
         return QC_ERR_NOMEM;
-    parse_state st = {ctxt, data, size, NULL, 0, 0};
+    parse_state st;
+    memset(&st, 0, sizeof st);
+    st.ctxt = ctxt;
+    st.data = data;
+    st.size = size;
     xmlCtxtUseOptions(ctxt, safe_options() | XML_PARSE_COMPACT);
     /* The context's SAX handler is its own copy: changing it affects no other parse. The tree
      * builder's callbacks take the context as user data, so st travels in _private. */
-    ctxt->sax->serror = quiet;
+    ctxt->sax->serror = quiet_tree;
     ctxt->sax->internalSubset = refuse_dtd_tree;
     ctxt->sax->externalSubset = refuse_dtd_tree;
     ctxt->_private = &st;
@@ -209,7 +235,12 @@ int qc_xml_stream(const char *data, size_t size, const char *file, const char *p
     xmlParserCtxtPtr ctxt = new_context(data, size, err);
     if (!ctxt)
         return QC_ERR_NOMEM;
-    parse_state st = {ctxt, data, size, h, 0, 0};
+    parse_state st;
+    memset(&st, 0, sizeof st);
+    st.ctxt = ctxt;
+    st.data = data;
+    st.size = size;
+    st.h = h;
     xmlCtxtUseOptions(ctxt, safe_options());
     /* Our handler only: no tree, no entity declarations kept, DOCTYPE refused. */
     memset(ctxt->sax, 0, sizeof *ctxt->sax);
@@ -217,7 +248,7 @@ int qc_xml_stream(const char *data, size_t size, const char *file, const char *p
     ctxt->sax->startElementNs = on_start;
     ctxt->sax->endElementNs = on_end;
     ctxt->sax->characters = on_text;
-    ctxt->sax->serror = quiet;
+    ctxt->sax->serror = quiet_stream;
     ctxt->sax->internalSubset = refuse_dtd;
     ctxt->sax->externalSubset = refuse_dtd;
     ctxt->userData = &st;

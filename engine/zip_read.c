@@ -154,8 +154,8 @@ int qc_zip_read(qc_zip *z, const char *entry, size_t max_size, char **data, size
         if (n == 0)
             break;
         if (got >= want) {
-            rc = qc_error_set(err, QC_ERR_LIMIT, z->name, 0, 0, -1,
-                              "%s holds more data than its header says (%zu bytes)", entry, want);
+            rc = qc_error_set(err, QC_ERR_FORMAT, z->name, 0, 0, -1,
+                              "%s is damaged: it holds more data than the %zu bytes its header gives", entry, want);
             break;
         }
         got += (size_t)n;

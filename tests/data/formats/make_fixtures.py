@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Builds the small .docx fixtures for tests/test_read_docx.c (run from this folder; the outputs
+are committed so the tests need no Python). Each fixture is a minimal WordprocessingML package."""
+import struct
+import zipfile
+import zlib
+
+W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main'
+CT = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+      '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+      '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+      '<Default Extension="xml" ContentType="application/xml"/>'
+      '<Override PartName="/word/document.xml" '
+      'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+      '</Types>')
+RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+        'Target="word/document.xml"/></Relationships>')
+CORE = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        '<dc:title>Team interview RS3</dc:title><dc:creator>A. Researcher</dc:creator>'
+        '<dcterms:created xsi:type="dcterms:W3CDTF">2024-03-05T10:00:00Z</dcterms:created>'
+        '<dc:description>not an attribute</dc:description></cp:coreProperties>')
+
+
+def document(body):
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<w:document xmlns:w="%s" '
+            'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">\n'
+            '<w:body>\n%s\n<w:sectPr/></w:body></w:document>' % (W, body))
+
+
+def p(*runs):
+    return '<w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="1304"/></w:tabs></w:pPr>%s</w:p>\n' % ''.join(runs)
+
+
+def r(text):
+    return '<w:r><w:t xml:space="preserve">%s</w:t></w:r>' % text
+
+
+def package(name, doc, core=True, extra=None):
+    with zipfile.ZipFile(name, 'w', zipfile.ZIP_DEFLATED) as z:
+        z.writestr('[Content_Types].xml', CT)
+        z.writestr('_rels/.rels', RELS)
+        if doc is not None:
+            z.writestr('word/document.xml', doc)
+        if core:
+            z.writestr('docProps/core.xml', CORE)
+        for k, v in (extra or {}).items():
+            z.writestr(k, v)
+
+
+BASIC = document(
+    p(r('Team interview')) +
+    p() +  # an empty paragraph: skipped
+    p(r('Interviewer: How does the '), r('co'), '<w:r><w:noBreakHyphen/></w:r>', r('location work?')) +
+    p(r('Nurse 2: It works'), '<w:del><w:r><w:delText> badly</w:delText></w:r></w:del>',
+      '<w:ins><w:r><w:t xml:space="preserve"> well</w:t></w:r></w:ins>', r(' &amp; fast.')) +
+    p(r('We meet'), '<w:r><w:tab/></w:r>', r('weekly.'), '<w:r><w:br/></w:r>', r('Mostly on Mondays.')) +
+    p('<w:r><w:t>Interviewer: And the team</w:t><w:softHyphen/><w:t>?</w:t></w:r>') +
+    '<w:tbl><w:tr><w:tc>' + p(r('Nurse 2: Cell one.')) + '</w:tc><w:tc>' + p(r('Cell two.')) +
+    '</w:tc></w:tr></w:tbl>\n' +
+    p('<mc:AlternateContent><mc:Choice Requires="wps">', r(' [box]'), '</mc:Choice><mc:Fallback>',
+      r(' [fallback]'), '</mc:Fallback></mc:AlternateContent>'))
+
+OTTER = document(
+    p(r('Transcript title')) +
+    p(r('Sara Mannheimer  00:02')) + p(r('Okay, so to start us out.')) + p() +
+    p(r('DC03  00:13')) + p(r('Yeah, so I have been a curator.')) + p(r('For three years.')) +
+    p(r('Sara Mannheimer  01:38')) + p(r('Thanks.')))
+
+NARRATIVE = document(p(r('I grew up by the sea.')) + p(r('Later we moved: inland, to the city.')))
+
+MALFORMED = ('<?xml version="1.0" encoding="UTF-8"?>\n<w:document xmlns:w="%s">\n'
+             '<w:body><w:p><w:r><w:t>open</w:r></w:p></w:body></w:document>' % W)
+
+DOCTYPE = ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE w:document [<!ENTITY x "boom">]>\n'
+           '<w:document xmlns:w="%s"><w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>' % W)
+
+LABEL_ALONE = document(p(r('Q:')) + p(r('R: I answer, but Q had nothing.')))
+
+package('basic.docx', BASIC)
+package('otter.docx', OTTER, core=False)
+package('narrative.docx', NARRATIVE, core=False)
+package('no_document.docx', None)
+package('malformed.docx', MALFORMED, core=False)
+package('doctype.docx', DOCTYPE, core=False)
+package('label_alone.docx', LABEL_ALONE, core=False)
+
+# Truncated: the first half of a good package.
+data = open('basic.docx', 'rb').read()
+open('truncated.docx', 'wb').write(data[:len(data) // 2])
+
+# Not a zip at all.
+open('not_zip.docx', 'wb').write(b'This is plain text with a .docx name.\n')
+
+
+def central_header(buf, entry):
+    """The offset of entry's central directory header."""
+    cd = buf.find(b'PK\x01\x02')
+    while cd >= 0:
+        name_len = struct.unpack_from('<H', buf, cd + 28)[0]
+        if bytes(buf[cd + 46:cd + 46 + name_len]) == entry.encode():
+            return cd
+        cd = buf.find(b'PK\x01\x02', cd + 46 + name_len)
+    raise KeyError(entry)
+
+
+def patch(src, dst, entry, size=None, crc=None, flip=False):
+    """Rewrites entry's uncompressed size or CRC in both its local header and the central
+    directory (so the archive stays self-consistent), or flips a byte of its compressed data."""
+    buf = bytearray(open(src, 'rb').read())
+    info = zipfile.ZipFile(src).getinfo(entry)
+    lh = info.header_offset
+    cd = central_header(buf, entry)
+    if size is not None:
+        struct.pack_into('<I', buf, lh + 22, size)
+        struct.pack_into('<I', buf, cd + 24, size)
+    if crc is not None:
+        struct.pack_into('<I', buf, lh + 14, crc)
+        struct.pack_into('<I', buf, cd + 16, crc)
+    if flip:
+        name_len, extra_len = struct.unpack_from('<HH', buf, lh + 26)
+        buf[lh + 30 + name_len + extra_len + info.compress_size // 2] ^= 0x55
+    open(dst, 'wb').write(bytes(buf))
+
+
+# A header claiming 100 MiB for word/document.xml: refused before any inflating.
+patch('narrative.docx', 'huge_claim.docx', 'word/document.xml', size=100 << 20)
+# A wrong checksum: the data inflates fine but does not match.
+patch('narrative.docx', 'bad_crc.docx', 'word/document.xml', crc=0x12345678)
+# Damaged compressed data.
+patch('narrative.docx', 'damaged.docx', 'word/document.xml', flip=True)
+# A header claiming fewer bytes than the data inflates to.
+patch('narrative.docx', 'short_claim.docx', 'word/document.xml', size=20)
