@@ -258,3 +258,13 @@ uint32_t qc_code_line(const qc_codebook *cb, size_t code)
 {
     return cb->codes[code].line;
 }
+
+const char *qc_codebook_description(const qc_codebook *cb)
+{
+    return cb->description;
+}
+
+const char *qc_code_guidance(const qc_codebook *cb, size_t code)
+{
+    return cb->codes[code].guidance;
+}

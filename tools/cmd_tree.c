@@ -6,7 +6,7 @@
 #include "cli.h"
 
 #define USAGE                                                                                                          \
-    "usage: qcode tree [--rules] [--depth N] FILE\n"                                                                   \
+    "usage: qcode tree [--rules] [--compiled] [--depth N] FILE\n"                                                      \
     "\n"                                                                                                               \
     "Prints the codebook's tree: one line per code, indented by two spaces per level:\n"                               \
     "  ID \"Name\" (N rules)\n"                                                                                        \
@@ -18,6 +18,23 @@
     "              says how many\n"                                                                                    \
     "\n"                                                                                                               \
     "Exit codes: 0 ok, 2 usage or I/O error, 3 the codebook has errors (they are printed).\n"
+
+static void print_compiled(const qc_codebook *cb, size_t c)
+{
+    size_t need = qc_code_describe(cb, c, NULL, 0);
+    char *text = malloc(need + 1);
+    if (!text)
+        return;
+    qc_code_describe(cb, c, text, need + 1);
+    int indent = (int)(2 * (qc_code_depth(cb, c) - 1)) + 2;
+    for (char *line = text, *nl; *line; line = nl + 1) {
+        nl = strchr(line, '\n');
+        if (!nl)
+            break;
+        printf("%*s| %.*s\n", indent, "", (int)(nl - line), line);
+    }
+    free(text);
+}
 
 static void print_code(const qc_codebook *cb, size_t c, int rules, size_t hidden)
 {
@@ -46,15 +63,18 @@ static size_t descendants(const qc_codebook *cb, size_t c)
 
 static int run(int argc, char **argv)
 {
-    static const struct option longs[] = {
-        {"rules", no_argument, NULL, 'r'}, {"depth", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0}};
-    int rules = 0, c;
+    static const struct option longs[] = {{"rules", no_argument, NULL, 'r'},
+                                          {"compiled", no_argument, NULL, 'C'},
+                                          {"depth", required_argument, NULL, 'd'},
+                                          {NULL, 0, NULL, 0}};
+    int rules = 0, compiled = 0, c;
     long max_depth = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
         switch (c) {
         case 'r': rules = 1; break;
+        case 'C': compiled = 1; break;
         case 'd': {
             char *end;
             max_depth = strtol(optarg, &end, 10);
@@ -95,6 +115,8 @@ static int run(int argc, char **argv)
             continue;
         size_t hidden = max_depth && depth == (size_t)max_depth ? descendants(cb, i) : 0;
         print_code(cb, i, rules, hidden);
+        if (compiled)
+            print_compiled(cb, i);
     }
     qc_codebook_free(cb);
     return QC_EXIT_OK;

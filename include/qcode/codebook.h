@@ -55,6 +55,8 @@ QC_EXPORT void qc_codebook_free(qc_codebook *cb);
 QC_EXPORT const char *qc_codebook_name(const qc_codebook *cb);
 QC_EXPORT const char *qc_codebook_version(const qc_codebook *cb); /* "" when not given */
 QC_EXPORT const char *qc_codebook_path(const qc_codebook *cb);
+/* The `description` lines joined by a space; "" when none. */
+QC_EXPORT const char *qc_codebook_description(const qc_codebook *cb);
 /* SHA-256 of the codebook file's bytes, as 64 lower-case hex digits. */
 QC_EXPORT const char *qc_codebook_sha256(const qc_codebook *cb);
 
@@ -78,6 +80,7 @@ QC_EXPORT long qc_codebook_find(const qc_codebook *cb, const char *id);
 QC_EXPORT const char *qc_code_id(const qc_codebook *cb, size_t code);
 QC_EXPORT const char *qc_code_name(const qc_codebook *cb, size_t code);
 QC_EXPORT const char *qc_code_definition(const qc_codebook *cb, size_t code); /* "" when none */
+QC_EXPORT const char *qc_code_guidance(const qc_codebook *cb, size_t code);   /* "" when none */
 QC_EXPORT const char *qc_code_color(const qc_codebook *cb, size_t code);      /* "#rrggbb" or "" */
 QC_EXPORT long qc_code_parent(const qc_codebook *cb, size_t code);            /* -1 for a main code */
 QC_EXPORT size_t qc_code_depth(const qc_codebook *cb, size_t code);           /* 1 for a main code */
@@ -89,6 +92,22 @@ QC_EXPORT size_t qc_code_rule_count(const qc_codebook *cb, size_t code);
 QC_EXPORT const char *qc_code_rule_text(const qc_codebook *cb, size_t code, size_t rule);
 /* The line a code is declared on. */
 QC_EXPORT uint32_t qc_code_line(const qc_codebook *cb, size_t code);
+
+/* The compiled form of a code as text, one item a line (for tests, `qcode tree --compiled` and
+ * anyone checking what a rule really says):
+ *   settings scope sentence; speakers participants; case insensitive; accents ignore; min 0
+ *   manual                                   (when flagged)
+ *   where KEY = "V" | where KEY in ("A", "B") | != | not in
+ *   was ID...  /  merged-from ID...
+ *   exclude EXPR
+ *   rule EXPR
+ * EXPR is an S-expression over the compiled tree with words folded as matching sees them:
+ * (term "w"), (wild "co-locat*"), (phrase "same" "office"), each followed by ` case` and/or
+ * ` accents` when the code keeps them; (regex "PATTERN" FLAGS) with FLAGS from i x s m;
+ * (ref ID) or (ref ID*); (and A B...), (or A B...), (not A), (near N A B), (before N A B).
+ * Writes at most cap bytes, NUL-terminated when cap > 0, and returns the length of the whole
+ * text (like snprintf): call with cap 0 to size the buffer. */
+QC_EXPORT size_t qc_code_describe(const qc_codebook *cb, size_t code, char *buf, size_t cap);
 
 #ifdef __cplusplus
 }
