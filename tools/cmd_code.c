@@ -1,11 +1,286 @@
-/* qcode code: placeholder until its issue lands; it says so and fails. */
+/* qcode code: codes a corpus with a codebook and writes results.xml, TSV tables and a summary. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
 #include "cli.h"
+#include "code_options.h"
+#include "summary.h"
+
+#define USAGE                                                                                                          \
+    "usage: qcode code -c CODEBOOK [options] FILE|FOLDER...\n"                                                         \
+    "\n"                                                                                                               \
+    "Applies a codebook to transcripts (folders are read recursively: .txt .md .vtt .srt .docx)\n"                     \
+    "and prints the code tree with quotations, respondents and documents per code.\n"                                  \
+    "\n"                                                                                                               \
+    "Options:\n"                                                                                                       \
+    "  -c, --codebook FILE        the codebook (.qcb); required\n"                                                     \
+    "      --cases FILE           casebook (TSV/CSV) of speaker and document attributes\n"                             \
+    "  -o, --output FILE          write results.xml (docs/results.md)\n"                                               \
+    "      --tsv DIR              write frequencies, by-attribute, quotations, cooccurrence and\n"                     \
+    "                             respondent-matrix tables (.tsv) into DIR\n"                                          \
+    "      --top N                summary: only the N main codes with most quotations\n"                               \
+    "  -j, --jobs N               worker threads (0: one per core; default 1)\n"                                       \
+    "      --engine fast|reference  matching engine (default fast)\n"                                                  \
+    "      --strict               stop at the first document that cannot be read\n"                                    \
+    "      --encoding utf-8|windows-1252   transcript encoding (default utf-8)\n"                                      \
+    "      --speaker-pattern RE   PCRE2 pattern with (?<speaker>...) for speaker labels\n"                             \
+    "      --interviewer LABEL    a label meaning interviewer (repeatable; replaces the defaults)\n"                   \
+    "      --no-speakers          read every document as one unlabelled narrative\n"                                   \
+    "\n"                                                                                                               \
+    "A document that cannot be read is reported as file:line:col: error: message and skipped.\n"                      \
+    "Outputs are written atomically, and only when the run finished.\n"                                               \
+    "Exit codes: 0 ok, 1 some documents failed (nothing written with --strict), 2 usage or I/O\n"                     \
+    "error, 3 codebook error.\n"
+
+typedef struct run_state {
+    qc_results *res;
+    const qc_casebook *cases;
+    size_t dup_failed;
+    char **warned;
+    size_t warned_count, warned_cap;
+    int progress;
+    size_t total;
+    struct timespec t0;
+} run_state;
+
+static int already_warned(run_state *st, const char *label)
+{
+    for (size_t i = 0; i < st->warned_count; i++)
+        if (strcmp(st->warned[i], label) == 0)
+            return 1;
+    if (st->warned_count == st->warned_cap) {
+        size_t cap = st->warned_cap ? st->warned_cap * 2 : 16;
+        char **p = realloc(st->warned, cap * sizeof *p);
+        if (!p)
+            return 1;
+        st->warned = p;
+        st->warned_cap = cap;
+    }
+    char *copy = strdup(label);
+    if (copy)
+        st->warned[st->warned_count++] = copy;
+    return 0;
+}
+
+static void clear_progress(run_state *st)
+{
+    if (st->progress)
+        fputs("\r\033[K", stderr);
+}
+
+static int on_document(const qc_document *doc, const qc_coding *coding, const qc_source_info *src, void *user,
+                       qc_error *err)
+{
+    run_state *st = user;
+    if (st->cases) {
+        size_t n = qc_document_speaker_count(doc);
+        for (size_t i = 0; i < n; i++) {
+            qc_role role;
+            const char *label = qc_document_speaker(doc, i, &role);
+            if (role == QC_ROLE_INTERVIEWER || qc_casebook_knows_speaker(st->cases, qc_document_id(doc), label))
+                continue;
+            if (!already_warned(st, label)) {
+                clear_progress(st);
+                fprintf(stderr, "%s: warning: speaker '%s' is not in the casebook\n", src->path, label);
+            }
+        }
+    }
+    int rc = qc_results_add(st->res, doc, coding, src, err);
+    if (rc == QC_ERR_INVALID) { /* a duplicate document id: reported like an unreadable document */
+        clear_progress(st);
+        cli_print_error(err);
+        st->dup_failed++;
+        return 0;
+    }
+    return rc;
+}
+
+static void on_error(const char *path, const qc_error *err, void *user)
+{
+    run_state *st = user;
+    clear_progress(st);
+    if (err->file[0])
+        cli_print_error(err);
+    else
+        fprintf(stderr, "%s: error: %s\n", path, err->message[0] ? err->message : qc_status_name(err->code));
+}
+
+static void on_issue(const char *path, const char *message, void *user)
+{
+    clear_progress(user);
+    fprintf(stderr, "%s: warning: %s\n", path, message);
+}
+
+static void on_progress(const qc_run_stats *stats, void *user)
+{
+    run_state *st = user;
+    if (!st->progress)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double secs = (double)(now.tv_sec - st->t0.tv_sec) + (double)(now.tv_nsec - st->t0.tv_nsec) / 1e9;
+    double mb = (double)stats->bytes / 1e6;
+    fprintf(stderr, "\r\033[K%zu/%zu documents, %.1f MB, %.1f MB/s", stats->documents + stats->failed, st->total, mb,
+            secs > 0 ? mb / secs : 0.0);
+}
+
+/* Records the options that shape the results, for provenance. --jobs is left out on purpose: it
+ * does not change a byte of the output. */
+static int record_options(qc_results *res, const code_options *o)
+{
+    qc_error err;
+    int rc = qc_results_set_option(res, "engine", o->engine == QC_ENGINE_REFERENCE ? "reference" : "fast", &err);
+    if (rc == 0 && o->cases_path)
+        rc = qc_results_set_option(res, "casebook", o->cases_path, &err);
+    if (rc == 0)
+        rc = qc_results_set_option(res, "encoding",
+                                   o->read.encoding == QC_ENCODING_WINDOWS1252 ? "windows-1252" : "utf-8", &err);
+    if (rc == 0 && o->read.speaker_pattern)
+        rc = qc_results_set_option(res, "speaker-pattern", o->read.speaker_pattern, &err);
+    if (rc == 0 && o->read.speakers == QC_SPEAKERS_NONE)
+        rc = qc_results_set_option(res, "speakers", "none", &err);
+    if (rc == 0 && o->interviewer_count) {
+        size_t n = 0;
+        for (size_t i = 0; i < o->interviewer_count; i++)
+            n += strlen(o->interviewers[i]) + 1;
+        char *joined = calloc(n + 1, 1);
+        if (!joined)
+            return -1;
+        for (size_t i = 0; i < o->interviewer_count; i++) {
+            if (i)
+                strcat(joined, ",");
+            strcat(joined, o->interviewers[i]);
+        }
+        rc = qc_results_set_option(res, "interviewers", joined, &err);
+        free(joined);
+    }
+    return rc;
+}
+
+/* SOURCE_DATE_EPOCH (reproducible builds) fixes the provenance time; else it is now. */
+static const char *fixed_time(char buf[32])
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (!sde || !*sde)
+        return NULL;
+    char *end;
+    long long t = strtoll(sde, &end, 10);
+    if (*end || t < 0)
+        return NULL;
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm))
+        return NULL;
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
 
 static int run(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return cli_fail("'code' is not built yet");
+    code_options o;
+    int rc = code_options_parse(&o, argc, argv, CODE_OPTIONS_CODE);
+    if (rc >= 0)
+        return rc;
+    if (o.first_input >= argc) {
+        code_options_free(&o);
+        return cli_fail("code: no transcripts given (see 'qcode help code')");
+    }
+    qc_codebook *cb = NULL;
+    qc_casebook *cases = NULL;
+    int exit_code = code_options_load(&o, &cb, &cases);
+    if (exit_code != QC_EXIT_OK) {
+        code_options_free(&o);
+        return exit_code;
+    }
+    char **paths = NULL, **ids = NULL;
+    long count = code_options_inputs(argv + o.first_input, argc - o.first_input, &paths, &ids);
+    qc_results *res = NULL;
+    qc_error err;
+    run_state st;
+    memset(&st, 0, sizeof st);
+    if (count < 0) {
+        exit_code = QC_EXIT_USAGE;
+        goto done;
+    }
+    if (count == 0) {
+        exit_code = cli_fail("code: no transcripts found (.txt .md .vtt .srt .docx)");
+        goto done;
+    }
+    if (qc_results_new(&res, cb, cases, &err) != 0 || record_options(res, &o) != 0) {
+        cli_print_error(&err);
+        exit_code = QC_EXIT_USAGE;
+        goto done;
+    }
+    st.res = res;
+    st.cases = cases;
+    st.total = (size_t)count;
+    st.progress = cli_stderr_is_tty();
+    clock_gettime(CLOCK_MONOTONIC, &st.t0);
+
+    qc_run_options ropts = QC_RUN_OPTIONS_INIT;
+    ropts.read = &o.read;
+    ropts.engine = o.engine;
+    ropts.jobs = o.jobs;
+    ropts.strict = o.strict;
+    ropts.on_document = on_document;
+    ropts.on_error = on_error;
+    ropts.on_issue = on_issue;
+    ropts.on_progress = on_progress;
+    ropts.user = &st;
+    ropts.ids = (const char *const *)ids;
+    qc_run_stats stats;
+    rc = qc_corpus_run((const char *const *)paths, (size_t)count, cb, cases, &ropts, &stats, &err);
+    clear_progress(&st);
+    size_t failed = stats.failed + st.dup_failed;
+    if (rc != 0) {
+        if (o.strict && rc != QC_ERR_NOMEM && rc != QC_ERR_IO) {
+            fprintf(stderr, "qcode: stopped at the first document that failed (--strict); nothing written\n");
+            exit_code = QC_EXIT_PARTIAL;
+        } else {
+            cli_print_error(&err);
+            exit_code = QC_EXIT_USAGE;
+        }
+        goto done;
+    }
+    if (o.strict && st.dup_failed) {
+        fprintf(stderr, "qcode: stopped at the first document that failed (--strict); nothing written\n");
+        exit_code = QC_EXIT_PARTIAL;
+        goto done;
+    }
+    char tbuf[32];
+    qc_write_options wopts = QC_WRITE_OPTIONS_INIT;
+    wopts.time = fixed_time(tbuf);
+    if (o.output && qc_results_write_xml(res, o.output, &wopts, &err) != 0) {
+        cli_print_error(&err);
+        exit_code = QC_EXIT_USAGE;
+        goto done;
+    }
+    if (o.tsv_dir && qc_results_write_tsv(res, o.tsv_dir, &err) != 0) {
+        cli_print_error(&err);
+        exit_code = QC_EXIT_USAGE;
+        goto done;
+    }
+    summary_print(stdout, res, o.top);
+    if (failed)
+        fprintf(stderr, "qcode: %zu of %ld documents could not be read\n", failed, count);
+    exit_code = failed ? QC_EXIT_PARTIAL : QC_EXIT_OK;
+done:
+    for (size_t i = 0; i < st.warned_count; i++)
+        free(st.warned[i]);
+    free(st.warned);
+    qc_results_free(res);
+    if (count > 0) {
+        cli_free_paths(paths, count);
+        cli_free_paths(ids, count);
+    }
+    qc_casebook_free(cases);
+    qc_codebook_free(cb);
+    code_options_free(&o);
+    return exit_code;
 }
 
-const cli_command cmd_code = {"code", "(not built yet)", "usage: qcode code (not built yet)\n", run};
+const cli_command cmd_code = {"code", "code transcripts with a codebook: summary, results.xml, TSV tables", USAGE,
+                              run};

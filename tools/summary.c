@@ -125,8 +125,14 @@ void summary_print(FILE *fp, const qc_results *res, size_t top)
             (unsigned long long)total.respondents, (unsigned long long)total.documents);
     qc_uncoded_summary u;
     qc_results_uncoded(res, &u);
+    size_t participants = 0;
+    for (size_t r = 0; r < qc_results_respondent_count(res); r++) {
+        qc_role role;
+        qc_results_respondent(res, r, &role);
+        participants += role != QC_ROLE_INTERVIEWER;
+    }
     fprintf(fp, "%zu documents, %zu respondents. Uncoded participant turns: %llu of %llu (%.1f%% of participant text).\n",
-            qc_results_document_count(res), qc_results_respondent_count(res), (unsigned long long)u.uncoded_turns,
+            qc_results_document_count(res), participants, (unsigned long long)u.uncoded_turns,
             (unsigned long long)u.participant_turns,
             u.participant_length ? 100.0 * (double)u.uncoded_length / (double)u.participant_length : 0.0);
 }

@@ -1,0 +1,253 @@
+/* The corpus runner: worker threads read and code documents (one qc_coder each) into a ring of
+ * slots a few documents ahead of the calling thread, which hands them to the callbacks strictly in
+ * input order. The window bounds memory; the order makes the output independent of --jobs. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "error.h"
+#include "fileio.h"
+#include "qcode/results.h"
+#include "sha256.h"
+
+/* Documents are at most UINT32_MAX bytes (document_impl.h). */
+#define MAX_FILE_BYTES ((size_t)UINT32_MAX)
+
+typedef enum { SLOT_FREE, SLOT_BUSY, SLOT_DONE } slot_state;
+
+typedef struct slot {
+    slot_state state;
+    size_t index;
+    qc_document *doc;
+    qc_coding *coding;
+    int rc;
+    qc_error err;
+    char sha256[65];
+    uint64_t size;
+} slot;
+
+typedef struct runner {
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv; /* a slot became free, or stop */
+    pthread_cond_t done_cv; /* a slot is done */
+    const char *const *paths;
+    const char *const *ids;
+    size_t count;
+    size_t next;     /* next input to start */
+    size_t consumed; /* inputs handed over */
+    size_t window;
+    slot *slots;
+    int stop;
+    const qc_codebook *cb;
+    const qc_casebook *cases;
+    const qc_read_options *read;
+    qc_coder_options coder_opts;
+} runner;
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* Reads, hashes and codes one file into its slot. */
+static void process(runner *r, qc_coder *coder, slot *s)
+{
+    const char *path = r->paths[s->index];
+    char *data = NULL;
+    size_t size = 0;
+    qc_error_clear(&s->err);
+    s->rc = qc_file_read(path, MAX_FILE_BYTES, &data, &size, &s->err);
+    if (s->rc != 0)
+        return;
+    s->size = size;
+    qc_sha256_hex(data, size, s->sha256);
+    qc_read_options ropts = QC_READ_OPTIONS_INIT;
+    if (r->read)
+        ropts = *r->read;
+    ropts.id = r->ids ? r->ids[s->index] : base_name(path);
+    s->rc = qc_document_read_buffer(&s->doc, path, data, size, &ropts, &s->err);
+    qc_free(data);
+    if (s->rc != 0)
+        return;
+    s->rc = qc_coder_code(coder, s->doc, r->cases, &s->coding, &s->err);
+    if (s->rc != 0 && !s->err.file[0])
+        qc_error_set(&s->err, s->rc, path, 0, 0, -1, "%s", s->err.message[0] ? s->err.message : "cannot code");
+}
+
+static void *worker(void *arg)
+{
+    runner *r = arg;
+    qc_coder *coder = NULL;
+    qc_error cerr;
+    int crc = qc_coder_new(&coder, r->cb, &r->coder_opts, &cerr);
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        if (r->stop || r->next >= r->count)
+            break;
+        if (r->next >= r->consumed + r->window) {
+            pthread_cond_wait(&r->work_cv, &r->mu);
+            continue;
+        }
+        slot *s = &r->slots[r->next % r->window];
+        s->index = r->next++;
+        s->state = SLOT_BUSY;
+        pthread_mutex_unlock(&r->mu);
+        if (crc != 0) {
+            s->rc = crc;
+            s->err = cerr;
+        } else {
+            process(r, coder, s);
+        }
+        pthread_mutex_lock(&r->mu);
+        s->state = SLOT_DONE;
+        pthread_cond_broadcast(&r->done_cv);
+    }
+    pthread_mutex_unlock(&r->mu);
+    qc_coder_free(coder);
+    return NULL;
+}
+
+static void slot_clear(slot *s)
+{
+    qc_coding_free(s->coding);
+    qc_document_free(s->doc);
+    s->coding = NULL;
+    s->doc = NULL;
+    s->state = SLOT_FREE;
+}
+
+/* Hands one finished slot to the callbacks. Returns 0 to go on, else the run's status. */
+static int deliver(runner *r, const qc_run_options *opts, slot *s, qc_run_stats *st, qc_error *err)
+{
+    const char *path = r->paths[s->index];
+    if (s->rc != 0) {
+        st->failed++;
+        if (s->rc == QC_ERR_NOMEM) {
+            *err = s->err;
+            return QC_ERR_NOMEM;
+        }
+        if (opts->on_error)
+            opts->on_error(path, &s->err, opts->user);
+        if (opts->strict) {
+            if (err)
+                *err = s->err;
+            return s->rc;
+        }
+        return 0;
+    }
+    st->documents++;
+    st->bytes += s->size;
+    size_t issues = qc_coding_issue_count(s->coding);
+    for (size_t i = 0; i < issues; i++)
+        if (opts->on_issue)
+            opts->on_issue(path, qc_coding_issue(s->coding, i), opts->user);
+    st->issues += issues;
+    if (opts->on_document) {
+        qc_source_info src = {path, s->size, s->sha256};
+        qc_error herr;
+        qc_error_clear(&herr);
+        int rc = opts->on_document(s->doc, s->coding, &src, opts->user, &herr);
+        if (rc < 0) {
+            if (err)
+                *err = herr;
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static unsigned online_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1u;
+}
+
+int qc_corpus_run(const char *const *paths, size_t count, const qc_codebook *cb, const qc_casebook *cases,
+                  const qc_run_options *opts, qc_run_stats *stats, qc_error *err)
+{
+    static const qc_run_options defaults = QC_RUN_OPTIONS_INIT;
+    qc_run_stats local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    if (!opts)
+        opts = &defaults;
+    if (opts->version != QC_RUN_OPTIONS_VERSION)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "run options version %u, expected %u",
+                            opts->version, QC_RUN_OPTIONS_VERSION);
+    if (!cb || (count && !paths))
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_corpus_run: NULL argument");
+    if (count == 0)
+        return QC_OK;
+
+    runner r;
+    memset(&r, 0, sizeof r);
+    r.paths = paths;
+    r.ids = opts->ids;
+    r.count = count;
+    r.cb = cb;
+    r.cases = cases;
+    r.read = opts->read;
+    r.coder_opts = (qc_coder_options)QC_CODER_OPTIONS_INIT;
+    r.coder_opts.engine = opts->engine;
+    unsigned jobs = opts->jobs ? opts->jobs : online_cores();
+    if (jobs > 256)
+        jobs = 256;
+    if ((size_t)jobs > count)
+        jobs = (unsigned)count;
+    /* Two documents per worker in flight: enough to keep workers busy while the calling thread
+     * aggregates, few enough that memory does not depend on the corpus. */
+    r.window = (size_t)jobs * 2;
+    r.slots = qc_calloc(r.window, sizeof *r.slots);
+    pthread_t *threads = qc_calloc(jobs, sizeof *threads);
+    if (!r.slots || !threads) {
+        qc_free(r.slots);
+        qc_free(threads);
+        return qc_error_nomem(err);
+    }
+    pthread_mutex_init(&r.mu, NULL);
+    pthread_cond_init(&r.work_cv, NULL);
+    pthread_cond_init(&r.done_cv, NULL);
+    unsigned started = 0;
+    for (; started < jobs; started++)
+        if (pthread_create(&threads[started], NULL, worker, &r) != 0)
+            break;
+    int rc = QC_OK;
+    if (started == 0)
+        rc = qc_error_set(err, QC_ERR_NOMEM, NULL, 0, 0, -1, "cannot start a worker thread");
+
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        slot *s = &r.slots[i % r.window];
+        pthread_mutex_lock(&r.mu);
+        while (!(s->state == SLOT_DONE && s->index == i))
+            pthread_cond_wait(&r.done_cv, &r.mu);
+        pthread_mutex_unlock(&r.mu);
+        rc = deliver(&r, opts, s, stats, err);
+        if (opts->on_progress)
+            opts->on_progress(stats, opts->user);
+        pthread_mutex_lock(&r.mu);
+        slot_clear(s);
+        r.consumed = i + 1;
+        if (rc != 0)
+            r.stop = 1;
+        pthread_cond_broadcast(&r.work_cv);
+        pthread_mutex_unlock(&r.mu);
+    }
+    pthread_mutex_lock(&r.mu);
+    r.stop = 1;
+    pthread_cond_broadcast(&r.work_cv);
+    pthread_mutex_unlock(&r.mu);
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+    for (size_t i = 0; i < r.window; i++)
+        slot_clear(&r.slots[i]);
+    pthread_cond_destroy(&r.done_cv);
+    pthread_cond_destroy(&r.work_cv);
+    pthread_mutex_destroy(&r.mu);
+    qc_free(r.slots);
+    qc_free(threads);
+    return rc;
+}
