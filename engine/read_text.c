@@ -145,7 +145,7 @@ static void settle_labels(text_reader *r, size_t body)
             l->has_label = 2; /* rejected: ordinary text */
     }
     /* A metadata block (INTERVIEWER: ... / DATE: ... / PLACE: ...): a run of lines that all look
-     * labelled, some of them rejected; the labels in it that occur once are metadata too. */
+     * labelled, two or more of them rejected; the labels in it that occur once are metadata too. */
     size_t i = body;
     while (i < r->count) {
         if (!r->lines[i].has_label) {
@@ -155,10 +155,10 @@ static void settle_labels(text_reader *r, size_t body)
         size_t j = i;
         int rejected = 0;
         while (j < r->count && r->lines[j].has_label) {
-            rejected |= r->lines[j].has_label == 2;
+            rejected += r->lines[j].has_label == 2;
             j++;
         }
-        if (rejected && j - i > 1)
+        if (rejected >= 2)
             for (size_t k = i; k < j; k++)
                 if (r->lines[k].has_label == 1 && label_count(r, &r->lines[k]) < 2)
                     r->lines[k].has_label = 2;

@@ -1,0 +1,289 @@
+/* Plain-text conventions: speaker-label presets, header lines, continuation, paragraphs,
+ * preamble, false positives, user patterns and interviewer labels. */
+#include "qc_test.h"
+
+static qc_document *read_opts(const char *name, const char *text, const qc_read_options *opts)
+{
+    qc_document *doc = NULL;
+    qc_error err;
+    int rc = qc_document_read_buffer(&doc, name, text, strlen(text), opts, &err);
+    cr_assert_eq(rc, 0, "reading failed: %s:%u:%u: %s", err.file, err.line, err.column, err.message);
+    return doc;
+}
+
+static qc_document *read_txt(const char *text)
+{
+    return read_opts("t.txt", text, NULL);
+}
+
+static qc_turn turn_at(const qc_document *doc, size_t i)
+{
+    qc_turn t;
+    cr_assert_eq(qc_document_turn(doc, i, &t), 0, "no turn %zu", i);
+    return t;
+}
+
+/* Asserts turn i: its speaker (NULL for none) and its exact text. */
+static void assert_turn(const qc_document *doc, size_t i, const char *speaker, const char *text)
+{
+    qc_turn t = turn_at(doc, i);
+    if (speaker)
+        cr_assert_str_eq(t.speaker ? t.speaker : "(null)", speaker, "turn %zu", i);
+    else
+        cr_assert_null(t.speaker, "turn %zu has speaker %s", i, t.speaker);
+    const char *all = qc_document_text(doc, NULL);
+    size_t a = qc_document_text_offset(doc, t.start), b = qc_document_text_offset(doc, t.end);
+    cr_assert_eq(b - a, strlen(text), "turn %zu is '%.*s'", i, (int)(b - a), all + a);
+    cr_assert(strncmp(all + a, text, b - a) == 0, "turn %zu is '%.*s'", i, (int)(b - a), all + a);
+}
+
+Test(read_text, name_colon_and_roles)
+{
+    qc_document *doc = read_txt("Interviewer: How long have you worked here?\nNurse 2: About six years.\n"
+                                "Interviewer: And before?\nNurse 2: Acute care.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 1, "Nurse 2", "About six years.");
+    cr_assert_eq(qc_document_speaker_count(doc), 2);
+    qc_role role;
+    cr_assert_str_eq(qc_document_speaker(doc, 0, &role), "Interviewer");
+    cr_assert_eq(role, QC_ROLE_INTERVIEWER);
+    cr_assert_str_eq(qc_document_speaker(doc, 1, &role), "Nurse 2");
+    cr_assert_eq(role, QC_ROLE_PARTICIPANT);
+    qc_document_free(doc);
+}
+
+Test(read_text, conventional_labels_count_even_once)
+{
+    qc_document *doc = read_txt("Q: Where?\nA: Here.\nS120: Me too.\nMH staff member S11: Same.\nI: Ok.\nR: Yes.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 6);
+    assert_turn(doc, 3, "MH staff member S11", "Same.");
+    qc_turn t = turn_at(doc, 0);
+    cr_assert_eq(t.role, QC_ROLE_INTERVIEWER);
+    cr_assert_eq(turn_at(doc, 1).role, QC_ROLE_PARTICIPANT);
+    cr_assert_eq(turn_at(doc, 4).role, QC_ROLE_INTERVIEWER);
+    cr_assert_eq(turn_at(doc, 5).role, QC_ROLE_PARTICIPANT);
+    qc_document_free(doc);
+}
+
+Test(read_text, timestamps_before_and_after_the_label)
+{
+    qc_document *doc = read_txt("[00:01:12] Interviewer: Hello.\n(00:01:15) Ann Lee: Hi there.\n"
+                                "S01: [00:00:12] Guten Tag.\n[1:02:03.5] Ann Lee: Later.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 0, "Interviewer", "Hello.");
+    cr_assert_eq(turn_at(doc, 0).time_start_ms, 72000);
+    assert_turn(doc, 1, "Ann Lee", "Hi there.");
+    cr_assert_eq(turn_at(doc, 1).time_start_ms, 75000);
+    assert_turn(doc, 2, "S01", "Guten Tag.");
+    cr_assert_eq(turn_at(doc, 2).time_start_ms, 12000);
+    cr_assert_eq(turn_at(doc, 3).time_start_ms, 3723500);
+    cr_assert_eq(turn_at(doc, 3).time_end_ms, -1);
+    qc_document_free(doc);
+}
+
+Test(read_text, markdown_bold_labels)
+{
+    qc_document *doc = read_opts("p.md", "**Mat Ryer:** Hello there.\n\nWelcome.\n\n**L Körbes:** Hi.\n\n**Jingle:** ♪\n", NULL);
+    cr_assert_eq(qc_document_turn_count(doc), 3);
+    assert_turn(doc, 0, "Mat Ryer", "Hello there.\n\nWelcome.");
+    assert_turn(doc, 1, "L Körbes", "Hi.");
+    cr_assert_eq(qc_document_unit_count(doc, QC_UNIT_PARAGRAPH), 4);
+    qc_document_free(doc);
+}
+
+Test(read_text, zoom_export_names_in_brackets)
+{
+    qc_document *doc = read_txt("[Johnny Doe] 11:02:09\nHow you doing?\n\n[Janet Dough] 11:02:13\nFine.\nReally.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    assert_turn(doc, 0, "Johnny Doe", "How you doing?");
+    assert_turn(doc, 1, "Janet Dough", "Fine.\nReally.");
+    cr_assert_eq(turn_at(doc, 1).time_start_ms, (11 * 3600 + 2 * 60 + 13) * 1000);
+    cr_assert_eq(turn_at(doc, 1).line, 4);
+    qc_document_free(doc);
+}
+
+Test(read_text, otter_name_two_spaces_time)
+{
+    qc_document *doc = read_txt("Sara Mannheimer  00:03\nThe research.\n\nBSR09  1:02:07\nSure, yeah.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    assert_turn(doc, 0, "Sara Mannheimer", "The research.");
+    cr_assert_eq(turn_at(doc, 0).time_start_ms, 3000);
+    assert_turn(doc, 1, "BSR09", "Sure, yeah.");
+    cr_assert_eq(turn_at(doc, 1).time_start_ms, 3727000);
+    qc_document_free(doc);
+}
+
+Test(read_text, qualcoder_bracketed_ids_but_not_bracketed_notes)
+{
+    qc_document *doc = read_txt("[id1] hello.\n\n[id2] I am struggling.\n[laughs] yes\n\n[id1] ok.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 3);
+    assert_turn(doc, 1, "id2", "I am struggling.\n[laughs] yes");
+    qc_document_free(doc);
+}
+
+Test(read_text, label_alone_on_its_line)
+{
+    qc_document *doc = read_opts("o.md", "## Interview\n\nQ: \n\nOkay, so we're rolling.\n\nTatsuo Arai: \n\nOkay.\n\n"
+                                        "Second paragraph.\n\n### Next part\n\nQ: \n\nMore?\n\nTatsuo Arai: \n\nYes.\n",
+                                 NULL);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 0, "Q", "Okay, so we're rolling.");
+    assert_turn(doc, 1, "Tatsuo Arai", "Okay.\n\nSecond paragraph.");
+    /* A Markdown heading ends the turn above it. */
+    assert_turn(doc, 2, "Q", "More?");
+    cr_assert_eq(qc_document_unit_count(doc, QC_UNIT_PARAGRAPH), 5);
+    qc_document_free(doc);
+}
+
+Test(read_text, continuation_lines_and_paragraphs)
+{
+    qc_document *doc = read_txt("I: First line\nsecond line.\n\nNew paragraph.\nR: Answer.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    assert_turn(doc, 0, "I", "First line\nsecond line.\n\nNew paragraph.");
+    cr_assert_eq(qc_document_unit_count(doc, QC_UNIT_PARAGRAPH), 3);
+    qc_unit u;
+    qc_document_unit(doc, QC_UNIT_PARAGRAPH, 1, &u);
+    cr_assert_eq(u.turn, 0);
+    qc_document_unit(doc, QC_UNIT_PARAGRAPH, 2, &u);
+    cr_assert_eq(u.turn, 1);
+    qc_document_free(doc);
+}
+
+Test(read_text, preamble_is_outside_turns)
+{
+    qc_document *doc = read_txt("Interview with a district nurse, recorded at the base.\n\nI: Hello.\nR: Hi.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    qc_turn t = turn_at(doc, 0);
+    cr_assert_eq(t.start, strlen("Interview with a district nurse, recorded at the base.\n\nI: "));
+    /* Units lie inside turns: the preamble has none. */
+    qc_unit u;
+    qc_document_unit(doc, QC_UNIT_SENTENCE, 0, &u);
+    cr_assert_eq(u.start, t.start);
+    cr_assert_eq(qc_document_unit_count(doc, QC_UNIT_SENTENCE), 2);
+    qc_document_free(doc);
+}
+
+Test(read_text, unlabelled_document_is_one_turn_after_the_header)
+{
+    qc_document *doc = read_txt("title: Diary\nsite: RS2\n\nI went to work.\n\nIt rained.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 1);
+    assert_turn(doc, 0, NULL, "I went to work.\n\nIt rained.");
+    qc_turn t = turn_at(doc, 0);
+    cr_assert_eq(t.role, QC_ROLE_UNKNOWN);
+    cr_assert_eq(t.line, 4);
+    cr_assert_eq(qc_document_speaker_count(doc), 0);
+    cr_assert_eq(qc_document_attribute_count(doc), 2);
+    qc_document_free(doc);
+}
+
+Test(read_text, yaml_front_matter)
+{
+    qc_document *doc = read_txt("---\ntitle: Focus group\nSite: RS4\n---\nFacilitator: Welcome.\nN41: Thanks.\n");
+    cr_assert_str_eq(qc_document_attribute_get(doc, "title"), "Focus group");
+    cr_assert_str_eq(qc_document_attribute_get(doc, "site"), "RS4");
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    qc_document_free(doc);
+}
+
+Test(read_text, header_needs_lower_case_keys_and_a_blank_line)
+{
+    /* "i:" at the top is dialogue, not a header. */
+    qc_document *doc = read_txt("i: hello\n\nr: hi\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 0);
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    qc_document_free(doc);
+    doc = read_txt("Title: Not a header\nI: Hi.\nR: Yo.\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 0);
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    qc_document_free(doc);
+}
+
+Test(read_text, unconventional_labels_need_two_lines)
+{
+    qc_document *doc = read_txt("Meeting title: Data Science Fundamentals - Session 1: Python Basics\n"
+                                "Hosted by: Dr. Jane Smith \n\nStudent 1: Hello.\nTeacher: Hi.\nStudent 1: Bye.\n"
+                                "Teacher: Bye.\nNote: this line is text.\n");
+    cr_assert_eq(qc_document_speaker_count(doc), 2);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 0, "Student 1", "Hello.");
+    assert_turn(doc, 3, "Teacher", "Bye.\nNote: this line is text.");
+    qc_document_free(doc);
+}
+
+Test(read_text, metadata_block_is_not_dialogue)
+{
+    qc_document *doc = read_txt("INTERVIEWEE: Tatsuo Arai\nINTERVIEWER: Peter Asaro\nDATE: 4 November 2013\n"
+                                "PLACE: Tokyo\n\nQ: Hello?\nTatsuo Arai: Hi.\nQ: Bye?\nTatsuo Arai: Bye.\n");
+    cr_assert_eq(qc_document_speaker_count(doc), 2);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 0, "Q", "Hello?");
+    qc_document_free(doc);
+}
+
+Test(read_text, urls_and_times_are_not_labels)
+{
+    qc_document *doc = read_txt("R: See\nhttps: //x\nhttp://example.org: twice\nhttp://example.org: again\n10:30 we met\n");
+    cr_assert_eq(qc_document_turn_count(doc), 1);
+    cr_assert_eq(qc_document_speaker_count(doc), 1);
+    assert_turn(doc, 0, "R", "See\nhttps: //x\nhttp://example.org: twice\nhttp://example.org: again\n10:30 we met");
+    qc_document_free(doc);
+}
+
+Test(read_text, interviewer_labels_are_configurable)
+{
+    const char *labels[] = {"Researcher", "RES"};
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.interviewer_labels = labels;
+    opts.interviewer_label_count = 2;
+    qc_document *doc = read_opts("t.txt", "res: Hi.\nI: Hello.\nres: Bye.\nI: Bye.\n", &opts);
+    cr_assert_eq(turn_at(doc, 0).role, QC_ROLE_INTERVIEWER);
+    cr_assert_eq(turn_at(doc, 1).role, QC_ROLE_PARTICIPANT); /* the list replaces the default */
+    qc_document_free(doc);
+}
+
+Test(read_text, user_pattern_replaces_the_presets)
+{
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.speaker_pattern = "<(?<speaker>[A-Z]+)@(?<time>[0-9:]+)>\\s*";
+    qc_document *doc = read_opts("t.txt", "<ANN@00:05> Hello.\nI: not a label now\n<BOB@01:00> Hi.\n", &opts);
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    assert_turn(doc, 0, "ANN", "Hello.\nI: not a label now");
+    cr_assert_eq(turn_at(doc, 0).time_start_ms, 5000);
+    assert_turn(doc, 1, "BOB", "Hi.");
+    qc_document_free(doc);
+}
+
+Test(read_text, bad_user_pattern_is_an_error)
+{
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.speaker_pattern = "(?<speaker>[A-Z";
+    qc_document *doc = NULL;
+    qc_error err;
+    cr_assert_eq(qc_document_read_buffer(&doc, "t.txt", "A: b\n", 5, &opts, &err), QC_ERR_INVALID);
+    cr_assert(qct_contains(err.message, "speaker pattern"), "%s", err.message);
+    opts.speaker_pattern = "(?<who>[A-Z]+):";
+    cr_assert_eq(qc_document_read_buffer(&doc, "t.txt", "A: b\n", 5, &opts, &err), QC_ERR_INVALID);
+    cr_assert(qct_contains(err.message, "(?<speaker>"), "%s", err.message);
+}
+
+Test(read_text, no_speakers_preset)
+{
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.speakers = QC_SPEAKERS_NONE;
+    qc_document *doc = read_opts("t.txt", "I: Hello.\nR: Hi.\n", &opts);
+    cr_assert_eq(qc_document_turn_count(doc), 1);
+    assert_turn(doc, 0, NULL, "I: Hello.\nR: Hi.");
+    qc_document_free(doc);
+}
+
+Test(read_text, label_alone_then_text_is_fine_but_label_then_label_is_not)
+{
+    qc_document *doc = read_txt("Q:\nWhat happened?\nA:\n\nNothing.\n");
+    assert_turn(doc, 0, "Q", "What happened?");
+    assert_turn(doc, 1, "A", "Nothing.");
+    qc_document_free(doc);
+    qc_error err;
+    cr_assert_eq(qc_document_read_buffer(&doc, "t.txt", "Q:\n\nA: x\n", 9, NULL, &err), QC_ERR_FORMAT);
+    cr_assert_eq(err.line, 1);
+    cr_assert_str_eq(err.file, "t.txt");
+}
