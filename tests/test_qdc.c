@@ -1,0 +1,312 @@
+/* REFI-QDA codebooks (.qdc): export, import, the round trip back to an equivalent .qcb, and the
+ * oddities of files written by other tools. */
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
+
+#include "qc_test.h"
+
+typedef struct warnings {
+    char text[8192];
+    size_t count;
+} warnings;
+
+static void collect(const qc_diagnostic *d, void *user)
+{
+    warnings *w = user;
+    size_t n = strlen(w->text);
+    snprintf(w->text + n, sizeof w->text - n, "%s:%u: %s\n", d->file, d->line, d->message);
+    w->count++;
+}
+
+static qc_codebook *load(const char *path)
+{
+    qc_codebook *cb = NULL;
+    qc_error err;
+    int rc = qc_codebook_load(&cb, path, NULL, &err);
+    cr_assert_eq(rc, 0, "cannot load %s: %s:%u: %s", path, err.file, err.line, err.message);
+    return cb;
+}
+
+/* Validates an XML file against an XSD from ../shared/refi. */
+static int xsd_valid(const char *xml, const char *xsd_rel)
+{
+    char *xsd = qct_shared_path(xsd_rel);
+    xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(xsd);
+    xmlSchemaPtr schema = xmlSchemaParse(pc);
+    cr_assert_not_null(schema, "cannot parse %s", xsd);
+    xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
+    xmlDocPtr doc = xmlReadFile(xml, NULL, XML_PARSE_NONET);
+    cr_assert_not_null(doc);
+    int rc = xmlSchemaValidateDoc(vc, doc);
+    xmlFreeDoc(doc);
+    xmlSchemaFreeValidCtxt(vc);
+    xmlSchemaFree(schema);
+    xmlSchemaFreeParserCtxt(pc);
+    free(xsd);
+    return rc == 0;
+}
+
+static void assert_same_codebook(const qc_codebook *a, const qc_codebook *b)
+{
+    size_t n = qc_codebook_code_count(a);
+    cr_assert_eq(qc_codebook_code_count(b), n);
+    cr_assert_str_eq(qc_codebook_name(a), qc_codebook_name(b));
+    cr_assert_str_eq(qc_codebook_version(a), qc_codebook_version(b));
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_str_eq(qc_code_id(a, i), qc_code_id(b, i));
+        cr_assert_str_eq(qc_code_name(a, i), qc_code_name(b, i));
+        cr_assert_eq(qc_code_parent(a, i), qc_code_parent(b, i), "parent of %s", qc_code_id(a, i));
+        cr_assert_str_eq(qc_code_definition(a, i), qc_code_definition(b, i));
+        cr_assert_str_eq(qc_code_color(a, i), qc_code_color(b, i));
+        cr_assert_eq(qc_code_is_codable(a, i), qc_code_is_codable(b, i));
+        size_t rules = qc_code_rule_count(a, i);
+        cr_assert_eq(qc_code_rule_count(b, i), rules, "rules of %s", qc_code_id(a, i));
+        for (size_t r = 0; r < rules; r++)
+            cr_assert_str_eq(qc_code_rule_text(a, i, r), qc_code_rule_text(b, i, r));
+    }
+}
+
+Test(qdc, round_trip_gives_an_equivalent_codebook)
+{
+    char *src = qct_source_path("tests/data/refi/care.qcb");
+    char *dir = qct_temp_dir();
+    char qdc[1024], qcb[1024], qdc2[1024];
+    snprintf(qdc, sizeof qdc, "%s/care.qdc", dir);
+    snprintf(qcb, sizeof qcb, "%s/care.qcb", dir);
+    snprintf(qdc2, sizeof qdc2, "%s/care2.qdc", dir);
+    qc_codebook *a = load(src);
+    qc_error err;
+    warnings w = {{0}, 0};
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.on_warning = collect;
+    opts.user = &w;
+    cr_assert_eq(qc_refi_export_qdc(a, qdc, &opts, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_refi_import_qdc(qdc, qcb, &opts, &err), 0, "%s", err.message);
+    cr_assert_eq(w.count, 0, "unexpected warnings:\n%s", w.text);
+    qc_codebook *b = load(qcb);
+    assert_same_codebook(a, b);
+    /* The statement after COLOC's child codes still belongs to COLOC. */
+    long coloc = qc_codebook_find(b, "COLOC");
+    cr_assert_eq(qc_code_rule_count(b, (size_t)coloc), 2);
+    cr_assert_str_eq(qc_code_rule_text(b, (size_t)coloc, 1), "\"shared desk*\"");
+    /* Export again: the same bytes. */
+    cr_assert_eq(qc_refi_export_qdc(b, qdc2, &opts, &err), 0, "%s", err.message);
+    size_t n1, n2;
+    char *x1 = qct_read_file(qdc, &n1), *x2 = qct_read_file(qdc2, &n2);
+    cr_assert(n1 == n2 && memcmp(x1, x2, n1) == 0, "second export differs from the first");
+    free(x1);
+    free(x2);
+    qc_codebook_free(a);
+    qc_codebook_free(b);
+    free(src);
+    free(dir);
+}
+
+Test(qdc, export_shows_definitions_and_categories)
+{
+    char *src = qct_source_path("tests/data/refi/care.qcb");
+    char *dir = qct_temp_dir();
+    char qdc[1024];
+    snprintf(qdc, sizeof qdc, "%s/care.qdc", dir);
+    qc_codebook *a = load(src);
+    qc_error err;
+    cr_assert_eq(qc_refi_export_qdc(a, qdc, NULL, &err), 0, "%s", err.message);
+    char *x = qct_read_file(qdc, NULL);
+    cr_assert(qct_contains(x, "<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\" origin=\"qcode "));
+    /* The GUID of a code is the version 5 UUID of "code:<codebook name>:<id>". */
+    char guid[QC_GUID_SIZE], needle[256];
+    qc_refi_guid("code:Integrated care (test):COLOC", guid);
+    snprintf(needle, sizeof needle, "<Code guid=\"%s\" name=\"Co-location\" isCodable=\"true\" color=\"#4e79a7\">",
+             guid);
+    cr_assert(qct_contains(x, needle), "missing %s in\n%s", needle, x);
+    cr_assert(qct_contains(x, "name=\"IT systems\" isCodable=\"false\""), "a category is not codable");
+    cr_assert(qct_contains(x, "<Description>Trust, respect, knowing each other.\n\n---- qcode rules ----\n"
+                              "code TRUST \"Trust between professions\"\n"));
+    cr_assert(qct_contains(x, "name=\"Co-location helps &quot;joint&quot; working\""));
+    free(x);
+    qc_codebook_free(a);
+    free(src);
+    free(dir);
+}
+
+Test(qdc, export_validates_against_codebook_xsd)
+{
+    QCT_REQUIRE_SHARED("refi/Codebook.xsd");
+    char *src = qct_source_path("tests/data/refi/care.qcb");
+    char *dir = qct_temp_dir();
+    char qdc[1024];
+    snprintf(qdc, sizeof qdc, "%s/care.qdc", dir);
+    qc_codebook *a = load(src);
+    qc_error err;
+    cr_assert_eq(qc_refi_export_qdc(a, qdc, NULL, &err), 0, "%s", err.message);
+    cr_assert(xsd_valid(qdc, "refi/Codebook.xsd"), "exported .qdc is not valid against Codebook.xsd");
+    qc_codebook_free(a);
+    free(src);
+    free(dir);
+}
+
+Test(qdc, taguette_codebook_imports_with_a_warning)
+{
+    QCT_REQUIRE_SHARED("refi/samples/taguette-1.4.1_codebook.qdc");
+    char *qdc = qct_shared_path("refi/samples/taguette-1.4.1_codebook.qdc");
+    char *dir = qct_temp_dir();
+    char qcb[1024];
+    snprintf(qcb, sizeof qcb, "%s/taguette.qcb", dir);
+    warnings w = {{0}, 0};
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.on_warning = collect;
+    opts.user = &w;
+    qc_error err;
+    cr_assert_eq(qc_refi_import_qdc(qdc, qcb, &opts, &err), 0, "%s", err.message);
+    cr_assert_eq(w.count, 1, "warnings:\n%s", w.text);
+    cr_assert(qct_contains(w.text, "taguette-1.4.1_codebook.qdc:2: empty <Sets/>"), "%s", w.text);
+    qc_codebook *cb = load(qcb);
+    cr_assert_eq(qc_codebook_code_count(cb), 3);
+    cr_assert_str_eq(qc_code_id(cb, 0), "XSD_ELEMENT_NAME");
+    cr_assert_str_eq(qc_code_name(cb, 0), "xsd:element name");
+    cr_assert_str_eq(qc_code_name(cb, 2), "Variables");
+    /* Codes without qcode rules are manual codes: codable, no rules. */
+    for (size_t i = 0; i < 3; i++) {
+        cr_assert(qc_code_is_codable(cb, i));
+        cr_assert_eq(qc_code_rule_count(cb, i), 0);
+    }
+    qc_codebook_free(cb);
+    free(qdc);
+    free(dir);
+}
+
+static const char variants_qdc[] =
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+    "<CodeBook xmlns=\"urn:QDA-XML:codebook:1:0\" origin=\"Some Tool 2\">\n"
+    "<Codes>\n"
+    "<Code guid=\"{85D17F60-7BB0-481E-B742-B4861DD669DF}\" name=\"1. Oltás típusa\" isCodable=\"true\" "
+    "color=\"rgb(255, 0, 128)\">\n"
+    "  <Description>First line\n  second line</Description>\n"
+    "  <Code guid=\"code-7\" name=\"Oltás\" isCodable=\"true\" color=\"#0F0\"/>\n"
+    "  <Code guid=\"0F8A1907-7E42-4739-8610-A676B4D1B69F\" name=\"oltas\" isCodable=\"false\" color=\"blue\"/>\n"
+    "</Code>\n"
+    "</Codes>\n"
+    "</CodeBook>\n";
+
+Test(qdc, variants_of_real_files_are_accepted_with_warnings)
+{
+    char *dir = qct_temp_dir();
+    char *qdc = qct_write_file(dir, "variants.qdc", variants_qdc, sizeof variants_qdc - 1);
+    char qcb[1024];
+    snprintf(qcb, sizeof qcb, "%s/variants.qcb", dir);
+    warnings w = {{0}, 0};
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.on_warning = collect;
+    opts.user = &w;
+    qc_error err;
+    cr_assert_eq(qc_refi_import_qdc(qdc, qcb, &opts, &err), 0, "%s", err.message);
+    cr_assert(qct_contains(w.text, ":2: <CodeBook> namespace 'urn:QDA-XML:codebook:1:0' read as"), "%s", w.text);
+    cr_assert(qct_contains(w.text, ":4: Code '1. Oltás típusa': colour 'rgb(255, 0, 128)' read as #ff0080"), "%s",
+              w.text);
+    cr_assert(qct_contains(w.text, ":7: Code 'Oltás': guid 'code-7' is not a GUID"), "%s", w.text);
+    cr_assert(qct_contains(w.text, ":7: Code 'Oltás': colour '#0F0' read as #00ff00"), "%s", w.text);
+    cr_assert(qct_contains(w.text, ":8: Code 'oltas': colour 'blue' is not understood: dropped"), "%s", w.text);
+    qc_codebook *cb = load(qcb);
+    cr_assert_eq(qc_codebook_code_count(cb), 3);
+    /* Ids from names: diacritics dropped, a letter first, unique. */
+    cr_assert_str_eq(qc_code_id(cb, 0), "C1_OLTAS_TIPUSA");
+    cr_assert_str_eq(qc_code_id(cb, 1), "OLTAS");
+    cr_assert_str_eq(qc_code_id(cb, 2), "OLTAS_2");
+    cr_assert_str_eq(qc_code_name(cb, 0), "1. Oltás típusa");
+    cr_assert_str_eq(qc_code_definition(cb, 0), "First line second line");
+    cr_assert_str_eq(qc_code_color(cb, 0), "#ff0080");
+    cr_assert_str_eq(qc_code_color(cb, 1), "#00ff00");
+    /* A code with children is a category; a leaf marked not codable stays one. */
+    cr_assert_not(qc_code_is_codable(cb, 0));
+    cr_assert(qc_code_is_codable(cb, 1));
+    cr_assert_not(qc_code_is_codable(cb, 2));
+    cr_assert_eq(qc_code_parent(cb, 2), 0);
+    qc_codebook_free(cb);
+    free(qdc);
+    free(dir);
+}
+
+/* What a user changed in NVivo (name, definition, colour) wins over the qcode block. */
+Test(qdc, edits_made_in_another_tool_are_kept)
+{
+    char *src = qct_source_path("tests/data/refi/care.qcb");
+    char *dir = qct_temp_dir();
+    char qdc[1024], qcb[1024];
+    snprintf(qdc, sizeof qdc, "%s/care.qdc", dir);
+    snprintf(qcb, sizeof qcb, "%s/edited.qcb", dir);
+    qc_codebook *a = load(src);
+    qc_error err;
+    cr_assert_eq(qc_refi_export_qdc(a, qdc, NULL, &err), 0, "%s", err.message);
+    qc_codebook_free(a);
+    size_t n;
+    char *x = qct_read_file(qdc, &n);
+    /* Simulate the other tool: rename TRUST, change its definition, recolour COLOC. */
+    char edited[16384];
+    const char *p = strstr(x, "name=\"Trust between professions\"");
+    cr_assert_not_null(p);
+    const char *def = strstr(p, "Trust, respect, knowing each other.");
+    const char *col = strstr(x, "color=\"#4e79a7\"");
+    cr_assert(def && col && col < p);
+    snprintf(edited, sizeof edited, "%.*scolor=\"#112233\"%.*sname=\"Mutual trust\"%.*sTrust and respect.%s",
+             (int)(col - x), x, (int)(p - col - 15), col + 15, (int)(def - p - 32), p + 32, def + 35);
+    free(x);
+    char *qdc2 = qct_write_file(dir, "edited.qdc", edited, strlen(edited));
+    warnings w = {{0}, 0};
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.on_warning = collect;
+    opts.user = &w;
+    cr_assert_eq(qc_refi_import_qdc(qdc2, qcb, &opts, &err), 0, "%s", err.message);
+    cr_assert(qct_contains(w.text, "Code 'Mutual trust': definition edited in another tool"), "%s", w.text);
+    cr_assert(qct_contains(w.text, "Code 'Co-location': colour changed in another tool to #112233"), "%s", w.text);
+    qc_codebook *b = load(qcb);
+    long t = qc_codebook_find(b, "TRUST");
+    cr_assert_geq(t, 0);
+    cr_assert_str_eq(qc_code_name(b, (size_t)t), "Mutual trust");
+    cr_assert_str_eq(qc_code_definition(b, (size_t)t), "Trust and respect.");
+    cr_assert_str_eq(qc_code_rule_text(b, (size_t)t, 0), "trust* OR respect*");
+    cr_assert_str_eq(qc_code_color(b, (size_t)qc_codebook_find(b, "COLOC")), "#112233");
+    qc_codebook_free(b);
+    free(qdc2);
+    free(src);
+    free(dir);
+}
+
+static void expect_import_error(const char *content, int code, const char *message, uint32_t line)
+{
+    char *dir = qct_temp_dir();
+    char *qdc = qct_write_file(dir, "bad.qdc", content, strlen(content));
+    char qcb[1024];
+    snprintf(qcb, sizeof qcb, "%s/out.qcb", dir);
+    qc_error err;
+    qc_error_clear(&err);
+    cr_assert_eq(qc_refi_import_qdc(qdc, qcb, NULL, &err), code, "status for %s", message);
+    cr_assert(qct_contains(err.message, message), "message '%s' lacks '%s'", err.message, message);
+    if (line)
+        cr_assert_eq(err.line, line, "line of '%s'", err.message);
+    FILE *fp = fopen(qcb, "r");
+    cr_assert_null(fp, "a .qcb was written for bad input");
+    free(qdc);
+    free(dir);
+}
+
+Test(qdc, bad_input_is_refused_with_a_position)
+{
+    expect_import_error("<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes>\n<Code name=\"x\"</Codes>", QC_ERR_FORMAT,
+                        "malformed XML", 2);
+    expect_import_error("this is not XML at all", QC_ERR_FORMAT, "", 1);
+    expect_import_error("<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"p\"/>", QC_ERR_FORMAT,
+                        "not a REFI-QDA codebook", 1);
+    expect_import_error("<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\">\n<Codes/>\n</CodeBook>", QC_ERR_FORMAT,
+                        "no <Code>", 2);
+}
+
+Test(qdc, entities_and_doctype_are_refused)
+{
+    expect_import_error("<?xml version=\"1.0\"?>\n<!DOCTYPE CodeBook [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
+                        "<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes><Code guid=\"85D17F60-7BB0-481E-B742-"
+                        "B4861DD669DF\" name=\"&x;\" isCodable=\"true\"/></Codes></CodeBook>",
+                        QC_ERR_FORMAT, "DOCTYPE", 0);
+    expect_import_error("<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 "
+                        "\"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">]>\n<CodeBook>&lol2;</CodeBook>",
+                        QC_ERR_FORMAT, "DOCTYPE", 0);
+}
