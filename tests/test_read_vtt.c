@@ -1,0 +1,190 @@
+/* WebVTT reader: header, blocks, timings, voices, tags, entities, Zoom labels, merging, errors. */
+#include "formats_helpers.h"
+
+#define VTT(s) fmt_read_str("t.vtt", s)
+
+Test(read_vtt, voices_become_turns_with_times_and_cue_numbers)
+{
+    const char *src = "WEBVTT\n\n"
+                      "00:00:01.000 --> 00:00:02.500\n"
+                      "<v Ann>Hello &amp; welcome\n\n"
+                      "00:03.000 --> 00:04.250 align:middle line:90%\n"
+                      "<v.loud Bob>Hi <i>there</i></v>\n";
+    qc_document *doc = VTT(src);
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    cr_assert_str_eq(qc_document_text(doc, NULL), "Ann: Hello & welcome\n\nBob: Hi there");
+    fmt_assert_turn(doc, 0, "Ann", "Hello & welcome");
+    fmt_assert_turn(doc, 1, "Bob", "Hi there");
+    fmt_assert_times(doc, 0, 1000, 2500, 1);
+    fmt_assert_times(doc, 1, 3000, 4250, 2);
+    /* The turn text maps back to the cue text in the file. */
+    cr_assert_eq(fmt_turn_source(doc, 0), (size_t)(strstr(src, "Hello") - src));
+    cr_assert_eq(fmt_turn_source(doc, 1), (size_t)(strstr(src, "Hi <i>") - src));
+    cr_assert_eq(qc_document_speaker_count(doc), 2);
+    qc_document_free(doc);
+}
+
+Test(read_vtt, consecutive_cues_of_one_speaker_merge)
+{
+    qc_document *doc = VTT("WEBVTT\n\n"
+                           "00:01.000 --> 00:02.000\n<v Ann>One.\n\n"
+                           "00:02.000 --> 00:03.000\n<v Ann>Two,\nthree.\n\n"
+                           "00:04.000 --> 00:05.000\n<v Bob>Four.\n\n"
+                           "00:05.000 --> 00:06.000\nFive.\n\n"
+                           "00:06.000 --> 00:07.000\nSix.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 3);
+    fmt_assert_turn(doc, 0, "Ann", "One. Two, three.");
+    fmt_assert_times(doc, 0, 1000, 3000, 1);
+    fmt_assert_turn(doc, 1, "Bob", "Four.");
+    fmt_assert_turn(doc, 2, NULL, "Five. Six.");
+    fmt_assert_times(doc, 2, 5000, 7000, 4);
+    cr_assert_eq(fmt_turn(doc, 2).role, QC_ROLE_UNKNOWN);
+    qc_document_free(doc);
+}
+
+Test(read_vtt, notes_styles_regions_identifiers_bom_crlf)
+{
+    const char src[] = "\xEF\xBB\xBFWEBVTT - a title\r\nKind: captions\r\n\r\n"
+                       "NOTE this is\r\na comment\r\n\r\n"
+                       "STYLE\r\n::cue { color: red }\r\n\r\n"
+                       "REGION\r\nid:fred\r\n\r\n"
+                       "intro-1\r\n00:00:00.500 --> 00:00:01.000\r\n<v Ann>First.\r\n\r\n"
+                       "NOTE between cues\r\n\r\n"
+                       "2\r\n00:00:01.000 --> 00:00:02.000\r\n<v Bob>Second.\r\n";
+    qc_document *doc = fmt_read("t.vtt", src, sizeof src - 1, NULL);
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    fmt_assert_turn(doc, 0, "Ann", "First.");
+    fmt_assert_turn(doc, 1, "Bob", "Second.");
+    cr_assert_eq(fmt_turn_source(doc, 1), (size_t)(strstr(src, "Second") - src));
+    qc_document_free(doc);
+}
+
+Test(read_vtt, tags_and_entities)
+{
+    qc_document *doc = VTT("WEBVTT\n\n00:01.000 --> 00:02.000\n"
+                           "<c.yellow>a</c> <b>b</b> <00:01.500>c &lt;d&gt; e&nbsp;f &lrm;g&rlm; &#233; &#x2019; &bogus; R&D\n");
+    fmt_assert_turn(doc, 0, NULL, "a b c <d> e\xC2\xA0" "f \xE2\x80\x8Eg\xE2\x80\x8F \xC3\xA9 \xE2\x80\x99 &bogus; R&D");
+    qc_document_free(doc);
+}
+
+Test(read_vtt, two_voices_in_one_cue)
+{
+    qc_document *doc = VTT("WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ann>Yes?</v>\n<v Bob>No.</v>\n");
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    fmt_assert_turn(doc, 0, "Ann", "Yes?");
+    fmt_assert_turn(doc, 1, "Bob", "No.");
+    fmt_assert_times(doc, 1, 1000, 2000, 1);
+    qc_document_free(doc);
+}
+
+Test(read_vtt, zoom_labels_need_two_occurrences_or_a_known_label)
+{
+    qc_document *doc = VTT("WEBVTT\n\n"
+                           "00:01.000 --> 00:02.000\nInstructor: Welcome.\n\n"
+                           "00:02.000 --> 00:03.000\nQ: One question.\n\n"
+                           "00:03.000 --> 00:04.000\nInstructor: Good question.\n\n"
+                           "00:04.000 --> 00:05.000\nHosted by: Dr. Jane Smith \n");
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    fmt_assert_turn(doc, 0, "Instructor", "Welcome.");
+    fmt_assert_turn(doc, 1, "Q", "One question.");
+    cr_assert_eq(fmt_turn(doc, 1).role, QC_ROLE_INTERVIEWER);
+    fmt_assert_turn(doc, 2, "Instructor", "Good question.");
+    fmt_assert_turn(doc, 3, NULL, "Hosted by: Dr. Jane Smith");
+    cr_assert_str_eq(qc_document_text(doc, NULL), "Instructor: Welcome.\n\nQ: One question.\n\nInstructor: Good "
+                                                  "question.\n\nHosted by: Dr. Jane Smith");
+    qc_document_free(doc);
+}
+
+Test(read_vtt, a_label_alone_names_the_next_cues)
+{
+    qc_document *doc = VTT("WEBVTT\n\n00:01.000 --> 00:02.000\nInterviewer:\n\n"
+                           "00:02.000 --> 00:03.000\nHow are you?\n\n"
+                           "00:03.000 --> 00:04.000\nR: Fine.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    fmt_assert_turn(doc, 0, "Interviewer", "How are you?");
+    fmt_assert_turn(doc, 1, "R", "Fine.");
+    qc_document_free(doc);
+}
+
+Test(read_vtt, no_speakers_option_ignores_voices)
+{
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.speakers = QC_SPEAKERS_NONE;
+    const char *src = "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ann>A.\n\n00:02.000 --> 00:03.000\nQ: B.\n";
+    qc_document *doc = fmt_read("t.vtt", src, strlen(src), &opts);
+    cr_assert_eq(qc_document_turn_count(doc), 1);
+    fmt_assert_turn(doc, 0, NULL, "A. Q: B.");
+    qc_document_free(doc);
+}
+
+Test(read_vtt, user_pattern_finds_labels_in_cues)
+{
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.speaker_pattern = "-- (?<speaker>[A-Z]+) -- ";
+    const char *src = "WEBVTT\n\n00:01.000 --> 00:02.000\n-- ANN -- Hello.\n";
+    qc_document *doc = fmt_read("t.vtt", src, strlen(src), &opts);
+    fmt_assert_turn(doc, 0, "ANN", "Hello.");
+    qc_document_free(doc);
+}
+
+Test(read_vtt, windows1252_cue_text)
+{
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.encoding = QC_ENCODING_WINDOWS1252;
+    const char src[] = "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ann>\x93" "Caf\xE9" "\x94\n";
+    qc_document *doc = fmt_read("t.vtt", src, sizeof src - 1, &opts);
+    fmt_assert_turn(doc, 0, "Ann", "\xE2\x80\x9C" "Caf\xC3\xA9\xE2\x80\x9D");
+    qc_document_free(doc);
+}
+
+Test(read_vtt, header_without_blank_line_before_first_cue)
+{
+    qc_document *doc = VTT("WEBVTT\n00:01.000 --> 00:02.000\n<v Ann>Hi.\n");
+    fmt_assert_turn(doc, 0, "Ann", "Hi.");
+    qc_document_free(doc);
+}
+
+Test(read_vtt, missing_header_is_an_error_on_line_1)
+{
+    const char *src = "00:01.000 --> 00:02.000\nHi.\n";
+    fmt_expect_error("t.vtt", src, strlen(src), QC_ERR_FORMAT, 1, 1, "first line must be WEBVTT");
+    src = "WEBVTTX\n\n00:01.000 --> 00:02.000\nHi.\n";
+    fmt_expect_error("t.vtt", src, strlen(src), QC_ERR_FORMAT, 1, 1, "WEBVTT");
+}
+
+Test(read_vtt, broken_timestamps_name_line_and_column)
+{
+    const char *src = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nok\n\n00:00:0x.000 --> 00:00:04.000\nbad\n";
+    fmt_expect_error("t.vtt", src, strlen(src), QC_ERR_FORMAT, 6, 7, "broken cue timing");
+    src = "WEBVTT\n\n00:01.000 -> 00:02.000\nbad arrow is not a timing line\n";
+    fmt_expect_error("t.vtt", src, strlen(src), QC_ERR_FORMAT, 4, 1, "expected a cue timing line");
+    src = "WEBVTT\n\n00:01.000 --> 00:02.00\nshort fraction\n";
+    fmt_expect_error("t.vtt", src, strlen(src), QC_ERR_FORMAT, 3, 21, "milliseconds");
+    src = "WEBVTT\n\n00:01:75.000 --> 00:02:00.000\nsecond 75\n";
+    fmt_expect_error("t.vtt", src, strlen(src), QC_ERR_FORMAT, 3, 0, "below 60");
+    src = "WEBVTT\n\n00:05.000 --> 00:02.000\nbackwards\n";
+    fmt_expect_error("t.vtt", src, strlen(src), QC_ERR_FORMAT, 3, 15, "ends before it starts");
+    src = "WEBVTT\n\n00:01,000 --> 00:02,000\ncomma is SubRip\n";
+    fmt_expect_error("t.vtt", src, strlen(src), QC_ERR_FORMAT, 3, 6, "'.'");
+    src = "WEBVTT\n\ncue-1\n\n00:01.000 --> 00:02.000\nx\n";
+    fmt_expect_error("t.vtt", src, strlen(src), QC_ERR_FORMAT, 3, 1, "identifier without a timing line");
+}
+
+Test(read_vtt, no_cues_is_an_empty_transcript)
+{
+    const char *src = "WEBVTT\n\nNOTE nothing here\n";
+    fmt_expect_error("t.vtt", src, strlen(src), QC_ERR_FORMAT, 0, 0, "empty transcript");
+    src = "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ann></v>\n";
+    fmt_expect_error("t.vtt", src, strlen(src), QC_ERR_FORMAT, 0, 0, "empty transcript");
+}
+
+Test(read_vtt, invalid_utf8_and_binary_are_errors)
+{
+    const char bad[] = "WEBVTT\n\n00:01.000 --> 00:02.000\nab\xFF\n";
+    fmt_expect_error("t.vtt", bad, sizeof bad - 1, QC_ERR_ENCODING, 4, 3, "");
+    const char nul[] = "WEBVTT\n\n00:01.000 --> 00:02.000\nab\0c\n";
+    qc_document *doc = NULL;
+    qc_error err;
+    cr_assert_lt(qc_document_read_buffer(&doc, "t.vtt", nul, sizeof nul - 1, NULL, &err), 0);
+    cr_assert(qct_contains(err.message, "binary"), "%s", err.message);
+}
