@@ -1,0 +1,111 @@
+/* Casebooks: TSV and CSV, lookup precedence, unknown speakers, bad sheets. */
+#include "qc_test.h"
+
+static qc_casebook *load(const char *name, const char *text)
+{
+    qc_casebook *cb = NULL;
+    qc_error err;
+    int rc = qc_casebook_load_buffer(&cb, name, text, strlen(text), &err);
+    cr_assert_eq(rc, 0, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
+    return cb;
+}
+
+static int load_fails(const char *name, const char *text, qc_error *err)
+{
+    qc_casebook *cb = NULL;
+    int rc = qc_casebook_load_buffer(&cb, name, text, strlen(text), err);
+    cr_assert_null(cb);
+    return rc;
+}
+
+Test(casebook, tsv_speakers_and_attributes)
+{
+    qc_casebook *cb = load("c.tsv", "\xEF\xBB\xBFspeaker\tsite\tprofession\tphase\r\nN15\tRS1\tnurse\t1\r\n\r\nOT11\tRS1\t"
+                                    "occupational therapist\t2\r\n");
+    cr_assert_eq(qc_casebook_attribute_count(cb), 3);
+    cr_assert_str_eq(qc_casebook_attribute_name(cb, 0), "site");
+    cr_assert_str_eq(qc_casebook_attribute_name(cb, 2), "phase");
+    cr_assert_null(qc_casebook_attribute_name(cb, 3));
+    cr_assert_eq(qc_casebook_row_count(cb), 2);
+    cr_assert_str_eq(qc_casebook_value(cb, "any.txt", "OT11", 1), "occupational therapist");
+    cr_assert_str_eq(qc_casebook_value(cb, NULL, "N15", 2), "1");
+    cr_assert_null(qc_casebook_value(cb, NULL, "X9", 0));
+    cr_assert(qc_casebook_knows_speaker(cb, "a.txt", "N15"));
+    cr_assert_not(qc_casebook_knows_speaker(cb, "a.txt", "Interviewer"));
+    qc_casebook_free(cb);
+}
+
+Test(casebook, csv_with_quotes_and_most_specific_row_wins)
+{
+    qc_casebook *cb = load("c.csv", "Document,Speaker,site,note\n"
+                                    "a.txt,,RS1,\"whole doc, with comma\"\n"
+                                    ",N15,RS2,\"said \"\"hi\"\"\"\n"
+                                    "a.txt,N15,RS3,\"two\nlines\"\n"
+                                    "b.txt,,RS9,\n");
+    cr_assert_eq(qc_casebook_attribute_count(cb), 2);
+    cr_assert_str_eq(qc_casebook_value(cb, "a.txt", "N15", 0), "RS3"); /* document+speaker */
+    cr_assert_str_eq(qc_casebook_value(cb, "c.txt", "N15", 0), "RS2"); /* speaker */
+    cr_assert_str_eq(qc_casebook_value(cb, "a.txt", "Z1", 0), "RS1");  /* document */
+    cr_assert_str_eq(qc_casebook_value(cb, "a.txt", "Z1", 1), "whole doc, with comma");
+    cr_assert_str_eq(qc_casebook_value(cb, "c.txt", "N15", 1), "said \"hi\"");
+    cr_assert_str_eq(qc_casebook_value(cb, "a.txt", "N15", 1), "two\nlines");
+    /* An empty cell gives no value, so the next row down answers. */
+    cr_assert_str_eq(qc_casebook_value(cb, "b.txt", "N15", 1), "said \"hi\"");
+    cr_assert(qc_casebook_knows_speaker(cb, "a.txt", "n15"));
+    qc_casebook_free(cb);
+}
+
+Test(casebook, too_many_fields_names_line_and_column)
+{
+    qc_error err;
+    cr_assert_eq(load_fails("c.tsv", "speaker\tsite\nN1\tRS1\nN2\tRS2\textra\n", &err), QC_ERR_FORMAT);
+    cr_assert_str_eq(err.file, "c.tsv");
+    cr_assert_eq(err.line, 3);
+    cr_assert_eq(err.column, 8);
+    cr_assert(qct_contains(err.message, "3 fields"), "%s", err.message);
+}
+
+Test(casebook, header_needs_speaker_or_document)
+{
+    qc_error err;
+    cr_assert_eq(load_fails("c.csv", "name,site\nA,B\n", &err), QC_ERR_FORMAT);
+    cr_assert_eq(err.line, 1);
+    cr_assert(qct_contains(err.message, "'speaker' or 'document'"), "%s", err.message);
+    cr_assert_eq(load_fails("c.csv", "", &err), QC_ERR_FORMAT);
+    cr_assert(qct_contains(err.message, "empty casebook"), "%s", err.message);
+}
+
+Test(casebook, duplicate_rows_are_errors)
+{
+    qc_error err;
+    cr_assert_eq(load_fails("c.csv", "speaker,site\nN1,A\nN2,B\nn1,C\n", &err), QC_ERR_FORMAT);
+    cr_assert_eq(err.line, 4);
+    cr_assert(qct_contains(err.message, "duplicate"), "%s", err.message);
+    cr_assert(qct_contains(err.message, "line 2"), "%s", err.message);
+}
+
+Test(casebook, bad_quotes_and_encoding)
+{
+    qc_error err;
+    cr_assert_eq(load_fails("c.csv", "speaker,site\nN1,\"open\n", &err), QC_ERR_FORMAT);
+    cr_assert_eq(err.line, 2);
+    cr_assert(qct_contains(err.message, "unterminated"), "%s", err.message);
+    cr_assert_eq(load_fails("c.csv", "speaker,site\nN1,caf\xE9\n", &err), QC_ERR_ENCODING);
+    cr_assert_eq(err.line, 2);
+    cr_assert_eq(err.column, 7);
+}
+
+Test(casebook, load_from_file_and_missing_file)
+{
+    char *dir = qct_temp_dir();
+    char *path = qct_write_file(dir, "cases.tsv", "speaker\tteam\nN1\tRS1\n", 20);
+    qc_casebook *cb = NULL;
+    qc_error err;
+    cr_assert_eq(qc_casebook_load(&cb, path, &err), 0, "%s", err.message);
+    cr_assert_str_eq(qc_casebook_value(cb, NULL, "N1", 0), "RS1");
+    qc_casebook_free(cb);
+    cr_assert_eq(qc_casebook_load(&cb, "/nonexistent/cases.tsv", &err), QC_ERR_IO);
+    qc_casebook_free(NULL);
+    free(path);
+    free(dir);
+}

@@ -1,0 +1,130 @@
+/* Segmentation: sentences (abbreviations, numbers, closers), paragraphs and words. */
+#include "qc_test.h"
+
+static qc_document *read_txt(const char *text)
+{
+    qc_document *doc = NULL;
+    qc_error err;
+    int rc = qc_document_read_buffer(&doc, "s.txt", text, strlen(text), NULL, &err);
+    cr_assert_eq(rc, 0, "%s:%u: %s", err.file, err.line, err.message);
+    return doc;
+}
+
+static char *unit_text(const qc_document *doc, qc_unit_kind kind, size_t i)
+{
+    qc_unit u;
+    cr_assert_eq(qc_document_unit(doc, kind, i, &u), 0, "no unit %zu", i);
+    const char *text = qc_document_text(doc, NULL);
+    size_t a = qc_document_text_offset(doc, u.start), b = qc_document_text_offset(doc, u.end);
+    char *s = malloc(b - a + 1);
+    memcpy(s, text + a, b - a);
+    s[b - a] = '\0';
+    return s;
+}
+
+static void assert_units(const char *input, qc_unit_kind kind, const char *const *expected, size_t n)
+{
+    qc_document *doc = read_txt(input);
+    cr_assert_eq(qc_document_unit_count(doc, kind), n, "%zu units, expected %zu", qc_document_unit_count(doc, kind),
+                 n);
+    for (size_t i = 0; i < n; i++) {
+        char *s = unit_text(doc, kind, i);
+        cr_assert_str_eq(s, expected[i], "unit %zu", i);
+        free(s);
+    }
+    qc_document_free(doc);
+}
+
+Test(segment, sentences_split_on_terminal_punctuation)
+{
+    const char *e[] = {"It was hard.", "Was it?", "Yes!", "Well\xE2\x80\xA6", "we coped."};
+    assert_units("R: It was hard. Was it?  Yes! Well\xE2\x80\xA6 we coped.\n", QC_UNIT_SENTENCE, e, 5);
+}
+
+Test(segment, not_after_abbreviations)
+{
+    const char *e[] = {"Dr. Smith and Mrs. Jones saw e.g. the ward, i.e. the unit etc. today.",
+                       "Prof. X met Mr. Y vs. Ms. Z at St. Mary's, No. 5 ward.", "Then we left."};
+    assert_units("R: Dr. Smith and Mrs. Jones saw e.g. the ward, i.e. the unit etc. today. Prof. X met Mr. Y vs. Ms. Z "
+                 "at St. Mary's, No. 5 ward. Then we left.\n",
+                 QC_UNIT_SENTENCE, e, 3);
+}
+
+Test(segment, no_is_only_an_abbreviation_before_a_number)
+{
+    const char *e[] = {"I said no.", "Then No. 4 came."};
+    assert_units("R: I said no. Then No. 4 came.\n", QC_UNIT_SENTENCE, e, 2);
+}
+
+Test(segment, not_inside_numbers)
+{
+    const char *e[] = {"It went from 3.5 to 4.25 percent in 2019.", "Then it fell."};
+    assert_units("R: It went from 3.5 to 4.25 percent in 2019. Then it fell.\n", QC_UNIT_SENTENCE, e, 2);
+}
+
+Test(segment, closing_quotes_and_brackets_stay_with_the_sentence)
+{
+    const char *e[] = {"She said \xE2\x80\x9CNo.\xE2\x80\x9D", "(That was it.)", "Done."};
+    assert_units("R: She said \xE2\x80\x9CNo.\xE2\x80\x9D (That was it.) Done.\n", QC_UNIT_SENTENCE, e, 3);
+}
+
+Test(segment, a_paragraph_end_ends_a_sentence)
+{
+    const char *e[] = {"no full stop here", "Next one"};
+    assert_units("R: no full stop here\n\n  Next one  \n", QC_UNIT_SENTENCE, e, 2);
+    const char *p[] = {"no full stop here", "Next one"};
+    assert_units("R: no full stop here\n\n  Next one  \n", QC_UNIT_PARAGRAPH, p, 2);
+}
+
+Test(segment, line_breaks_inside_a_paragraph_do_not_split)
+{
+    const char *e[] = {"one line\nand the next."};
+    assert_units("R: one line\nand the next.\n", QC_UNIT_SENTENCE, e, 1);
+}
+
+Test(segment, words_with_hyphens_apostrophes_and_digits)
+{
+    const char *e[] = {"co-location", "co\xE2\x80\x91location", "don\xE2\x80\x99t", "don't", "3.5", "caf\xC3\xA9",
+                       "well"};
+    assert_units("R: co-location, co\xE2\x80\x91location \xE2\x80\x94 don\xE2\x80\x99t don't 3.5 caf\xC3\xA9 -well-\n",
+                 QC_UNIT_WORD, e, 7);
+}
+
+Test(segment, every_unit_knows_its_turn)
+{
+    qc_document *doc = read_txt("I: One. Two.\n\nThree.\nR: Four five.\n");
+    cr_assert_eq(qc_document_unit_count(doc, QC_UNIT_PARAGRAPH), 3);
+    cr_assert_eq(qc_document_unit_count(doc, QC_UNIT_SENTENCE), 4);
+    cr_assert_eq(qc_document_unit_count(doc, QC_UNIT_WORD), 5);
+    size_t expected_turn[] = {0, 0, 0, 1, 1};
+    for (size_t i = 0; i < 5; i++) {
+        qc_unit u;
+        qc_document_unit(doc, QC_UNIT_WORD, i, &u);
+        cr_assert_eq(u.turn, expected_turn[i], "word %zu", i);
+    }
+    qc_unit u;
+    qc_document_unit(doc, QC_UNIT_SENTENCE, 3, &u);
+    cr_assert_eq(u.turn, 1);
+    cr_assert_eq(qc_document_unit(doc, QC_UNIT_SENTENCE, 4, &u), QC_ERR_NOTFOUND);
+    qc_document_free(doc);
+}
+
+Test(segment, units_are_ordered_and_nested)
+{
+    qc_document *doc = read_txt("I: A b. C d!\n\nE? F.\nR: G h i. J\xE2\x80\xA6 k.\n");
+    size_t ns = qc_document_unit_count(doc, QC_UNIT_SENTENCE), np = qc_document_unit_count(doc, QC_UNIT_PARAGRAPH);
+    size_t p = 0;
+    qc_unit prev = {0, 0, 0};
+    for (size_t i = 0; i < ns; i++) {
+        qc_unit s, para;
+        qc_document_unit(doc, QC_UNIT_SENTENCE, i, &s);
+        cr_assert(s.start >= prev.end && s.start < s.end);
+        qc_document_unit(doc, QC_UNIT_PARAGRAPH, p, &para);
+        while (s.start >= para.end && p + 1 < np)
+            qc_document_unit(doc, QC_UNIT_PARAGRAPH, ++p, &para);
+        cr_assert(s.start >= para.start && s.end <= para.end, "sentence %zu outside its paragraph", i);
+        prev = s;
+    }
+    cr_assert_eq(ns, 7);
+    qc_document_free(doc);
+}
