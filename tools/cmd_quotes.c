@@ -1,11 +1,436 @@
-/* qcode quotes: placeholder until its issue lands; it says so and fails. */
+/* qcode quotes: the quotations of one code (with --rollup, also its descendants'), from a corpus
+ * coded now or from a results.xml, each with document, speaker and a keyword-in-context line. */
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
+#include "code_options.h"
+
+#define USAGE                                                                                                          \
+    "usage: qcode quotes -c CODEBOOK [options] CODE FILE|FOLDER...\n"                                                  \
+    "       qcode quotes --results results.xml [--rollup] CODE\n"                                                      \
+    "\n"                                                                                                               \
+    "Prints the quotations of one code in corpus order: document, speaker, role, turn and span,\n"                     \
+    "then a keyword-in-context line around the first rule hit (hit words in bold on a terminal).\n"                    \
+    "\n"                                                                                                               \
+    "Options:\n"                                                                                                       \
+    "  -c, --codebook FILE        code the transcripts with this codebook\n"                                           \
+    "      --results FILE         read the quotations from a results.xml instead\n"                                    \
+    "      --rollup               include the quotations of the code's descendants\n"                                  \
+    "      --cases FILE           casebook (for `where` conditions)\n"                                                 \
+    "  -j, --jobs N               worker threads (0: one per core; default 1)\n"                                       \
+    "      --engine fast|reference, --encoding utf-8|windows-1252, --speaker-pattern RE,\n"                            \
+    "      --interviewer LABEL, --no-speakers   as for `qcode code`\n"                                                 \
+    "\n"                                                                                                               \
+    "Exit codes: 0 ok, 1 some documents failed, 2 usage or I/O error (or an unknown code),\n"                          \
+    "3 codebook error.\n"
+
+#define LEFT_CONTEXT 50
+#define RIGHT_CONTEXT 70
+
+/* One quotation kept for printing: a copy, since callbacks only lend theirs. */
+typedef struct quote {
+    size_t doc, start, end, code, turn;
+    char *doc_id, *speaker, *code_id, *text;
+    qc_role role;
+    qc_hit *hits;
+    size_t hit_count;
+} quote;
+
+typedef struct quote_list {
+    quote *items;
+    size_t count, cap;
+    int failed;
+} quote_list;
+
+static void quote_free(quote *q)
+{
+    free(q->doc_id);
+    free(q->speaker);
+    free(q->code_id);
+    free(q->text);
+    free(q->hits);
+}
+
+static void list_clear(quote_list *l)
+{
+    for (size_t i = 0; i < l->count; i++)
+        quote_free(&l->items[i]);
+    l->count = 0;
+}
+
+static void list_push(quote_list *l, const qc_result_quotation *rq, const char *code_id)
+{
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 32;
+        quote *p = realloc(l->items, cap * sizeof *p);
+        if (!p) {
+            l->failed = 1;
+            return;
+        }
+        l->items = p;
+        l->cap = cap;
+    }
+    quote *q = &l->items[l->count];
+    memset(q, 0, sizeof *q);
+    q->doc = rq->document;
+    q->start = rq->start;
+    q->end = rq->end;
+    q->code = rq->code;
+    q->turn = rq->turn;
+    q->role = rq->role;
+    q->doc_id = strdup(rq->document_id);
+    q->speaker = rq->speaker ? strdup(rq->speaker) : NULL;
+    q->code_id = strdup(code_id);
+    q->text = strdup(rq->text);
+    q->hit_count = rq->hit_count;
+    if (rq->hit_count) {
+        q->hits = malloc(rq->hit_count * sizeof *q->hits);
+        if (q->hits)
+            memcpy(q->hits, rq->hits, rq->hit_count * sizeof *q->hits);
+    }
+    if (!q->doc_id || !q->code_id || !q->text || (rq->speaker && !q->speaker) || (rq->hit_count && !q->hits)) {
+        quote_free(q);
+        l->failed = 1;
+        return;
+    }
+    l->count++;
+}
+
+static int by_place(const void *a, const void *b)
+{
+    const quote *x = a, *y = b;
+    if (x->doc != y->doc)
+        return x->doc < y->doc ? -1 : 1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->code != y->code)
+        return x->code < y->code ? -1 : 1;
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+/* Byte offset of code point `cp` in UTF-8 s (clamped to its end). */
+static size_t cp_byte(const char *s, size_t cp)
+{
+    size_t i = 0;
+    for (; s[i] && cp; cp--) {
+        i++;
+        while (((unsigned char)s[i] & 0xC0) == 0x80)
+            i++;
+    }
+    return i;
+}
+
+/* Whether code point `cp` (relative to the quotation) lies in a hit. */
+static int in_hit(const quote *q, size_t cp)
+{
+    for (size_t h = 0; h < q->hit_count; h++)
+        if (q->start + cp >= q->hits[h].start && q->start + cp < q->hits[h].end)
+            return 1;
+    return 0;
+}
+
+/* Prints text from code point a to b (relative), newlines as spaces, hits bold on a terminal. */
+static void print_span(const quote *q, size_t a, size_t b, int bold)
+{
+    const char *s = q->text + cp_byte(q->text, a);
+    int on = 0;
+    for (size_t cp = a; cp < b && *s; cp++) {
+        int hit = bold && in_hit(q, cp);
+        if (hit != on) {
+            fputs(hit ? "\033[1m" : "\033[0m", stdout);
+            on = hit;
+        }
+        size_t len = 1;
+        while (((unsigned char)s[len] & 0xC0) == 0x80)
+            len++;
+        if (*s == '\n' || *s == '\t' || *s == '\r')
+            putchar(' ');
+        else
+            fwrite(s, 1, len, stdout);
+        s += len;
+    }
+    if (on)
+        fputs("\033[0m", stdout);
+}
+
+static size_t cp_count(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static void print_quote(const quote *q, int bold)
+{
+    printf("%s  %s (%s)  turn %zu  [%zu,%zu)  %s\n", q->doc_id, q->speaker ? q->speaker : "-", qc_role_name(q->role),
+           q->turn, q->start, q->end, q->code_id);
+    size_t len = cp_count(q->text);
+    size_t first = 0, last = len;
+    if (q->hit_count) { /* centre on the first hit */
+        size_t hs = q->hits[0].start > q->start ? q->hits[0].start - q->start : 0;
+        size_t he = q->hits[0].end > q->start ? q->hits[0].end - q->start : 0;
+        first = hs > LEFT_CONTEXT ? hs - LEFT_CONTEXT : 0;
+        last = he + RIGHT_CONTEXT < len ? he + RIGHT_CONTEXT : len;
+    } else if (len > LEFT_CONTEXT + RIGHT_CONTEXT) {
+        last = LEFT_CONTEXT + RIGHT_CONTEXT;
+    }
+    fputs("    ", stdout);
+    if (first > 0)
+        fputs("\xE2\x80\xA6", stdout);
+    print_span(q, first, last, bold);
+    if (last < len)
+        fputs("\xE2\x80\xA6", stdout);
+    putchar('\n');
+}
+
+static void print_all(quote_list *l, int bold)
+{
+    qsort(l->items, l->count, sizeof *l->items, by_place);
+    for (size_t i = 0; i < l->count; i++)
+        print_quote(&l->items[i], bold);
+}
+
+/* --- from a corpus --- */
+
+typedef struct corpus_state {
+    const qc_codebook *cb;
+    size_t code, end; /* codes [code, end) are wanted */
+    size_t doc_index;
+    quote_list list;
+    int bold;
+    size_t total;
+} corpus_state;
+
+static int on_document(const qc_document *doc, const qc_coding *coding, const qc_source_info *src, void *user,
+                       qc_error *err)
+{
+    (void)src;
+    (void)err;
+    corpus_state *st = user;
+    size_t n = qc_coding_quotation_count(coding);
+    size_t size;
+    const char *text = qc_document_text(doc, &size);
+    qc_hit *hits = NULL;
+    size_t hits_cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        qc_quotation q;
+        if (qc_coding_quotation(coding, i, &q) != 0 || q.code < st->code || q.code >= st->end)
+            continue;
+        qc_turn turn;
+        qc_document_turn(doc, q.turn, &turn);
+        size_t a = qc_document_text_offset(doc, q.start), b = qc_document_text_offset(doc, q.end);
+        char *qt = strndup(text + a, b - a);
+        if (q.hit_count > hits_cap) {
+            qc_hit *p = realloc(hits, q.hit_count * sizeof *p);
+            if (!p) {
+                free(qt);
+                st->list.failed = 1;
+                continue;
+            }
+            hits = p;
+            hits_cap = q.hit_count;
+        }
+        for (size_t h = 0; h < q.hit_count; h++)
+            qc_coding_hit(coding, i, h, &hits[h]);
+        qc_result_quotation rq = {q.code, st->doc_index, qc_document_id(doc), turn.speaker, turn.role, q.turn,
+                                  q.start, q.end, qt ? qt : "", q.hit_count, hits};
+        list_push(&st->list, &rq, qc_code_id(st->cb, q.code));
+        free(qt);
+    }
+    free(hits);
+    /* Quotations of one document are printed as soon as it is coded: memory stays flat. */
+    print_all(&st->list, st->bold);
+    st->total += st->list.count;
+    list_clear(&st->list);
+    st->doc_index++;
+    return st->list.failed ? QC_ERR_NOMEM : 0;
+}
+
+static void on_error(const char *path, const qc_error *err, void *user)
+{
+    (void)user;
+    if (err->file[0])
+        cli_print_error(err);
+    else
+        fprintf(stderr, "%s: error: %s\n", path, err->message);
+}
+
+static void on_issue(const char *path, const char *message, void *user)
+{
+    (void)user;
+    fprintf(stderr, "%s: warning: %s\n", path, message);
+}
+
+static size_t subtree_end(const qc_codebook *cb, size_t code)
+{
+    size_t n = qc_codebook_code_count(cb), depth = qc_code_depth(cb, code), e = code + 1;
+    while (e < n && qc_code_depth(cb, e) > depth)
+        e++;
+    return e;
+}
+
+static int from_corpus(code_options *o, int argc, char **argv)
+{
+    if (o->first_input >= argc)
+        return cli_fail("quotes: no code given (see 'qcode help quotes')");
+    const char *code_id = argv[o->first_input];
+    if (o->first_input + 1 >= argc)
+        return cli_fail("quotes: no transcripts given (see 'qcode help quotes')");
+    qc_codebook *cb = NULL;
+    qc_casebook *cases = NULL;
+    int exit_code = code_options_load(o, &cb, &cases);
+    if (exit_code != QC_EXIT_OK)
+        return exit_code;
+    char **paths = NULL, **ids = NULL;
+    long count = -1;
+    long code = qc_codebook_find(cb, code_id);
+    if (code < 0) {
+        exit_code = cli_fail("quotes: no code '%s' in %s", code_id, o->codebook_path);
+        goto done;
+    }
+    count = code_options_inputs(argv + o->first_input + 1, argc - o->first_input - 1, &paths, &ids);
+    if (count < 0) {
+        exit_code = QC_EXIT_USAGE;
+        goto done;
+    }
+    corpus_state st;
+    memset(&st, 0, sizeof st);
+    st.cb = cb;
+    st.code = (size_t)code;
+    st.end = o->rollup ? subtree_end(cb, (size_t)code) : (size_t)code + 1;
+    st.bold = cli_stdout_is_tty();
+    qc_run_options ropts = QC_RUN_OPTIONS_INIT;
+    ropts.read = &o->read;
+    ropts.engine = o->engine;
+    ropts.jobs = o->jobs;
+    ropts.on_document = on_document;
+    ropts.on_error = on_error;
+    ropts.on_issue = on_issue;
+    ropts.user = &st;
+    ropts.ids = (const char *const *)ids;
+    qc_run_stats stats;
+    qc_error err;
+    int rc = qc_corpus_run((const char *const *)paths, (size_t)count, cb, cases, &ropts, &stats, &err);
+    free(st.list.items);
+    if (rc != 0) {
+        cli_print_error(&err);
+        exit_code = QC_EXIT_USAGE;
+        goto done;
+    }
+    printf("%zu %s of %s%s in %zu documents\n", st.total, st.total == 1 ? "quotation" : "quotations", code_id,
+           o->rollup ? " and its sub-codes" : "", stats.documents);
+    exit_code = stats.failed ? QC_EXIT_PARTIAL : QC_EXIT_OK;
+done:
+    if (count >= 0) {
+        cli_free_paths(paths, count);
+        cli_free_paths(ids, count);
+    }
+    qc_casebook_free(cases);
+    qc_codebook_free(cb);
+    return exit_code;
+}
+
+/* --- from results.xml --- */
+
+typedef struct file_state {
+    const char *want;
+    int rollup;
+    char **wanted; /* ids of the wanted codes (the code, then descendants with --rollup) */
+    size_t wanted_count;
+    size_t *wanted_index;
+    int found;
+    quote_list list;
+} file_state;
+
+static int is_wanted(const file_state *st, const char *id)
+{
+    for (size_t i = 0; i < st->wanted_count; i++)
+        if (strcmp(st->wanted[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+static int on_code(const qc_results_file_code *code, void *user)
+{
+    file_state *st = user;
+    int want = strcmp(code->id, st->want) == 0 || (st->rollup && code->parent_id && is_wanted(st, code->parent_id));
+    if (!want)
+        return 0;
+    char **p = realloc(st->wanted, (st->wanted_count + 1) * sizeof *p);
+    size_t *pi = realloc(st->wanted_index, (st->wanted_count + 1) * sizeof *pi);
+    if (p)
+        st->wanted = p;
+    if (pi)
+        st->wanted_index = pi;
+    if (!p || !pi || !(st->wanted[st->wanted_count] = strdup(code->id)))
+        return st->list.failed = 1;
+    st->wanted_index[st->wanted_count++] = code->index;
+    st->found = 1;
+    return 0;
+}
+
+static int on_quotation(const qc_result_quotation *q, void *user)
+{
+    file_state *st = user;
+    for (size_t i = 0; i < st->wanted_count; i++)
+        if (st->wanted_index[i] == q->code) {
+            list_push(&st->list, q, st->wanted[i]);
+            break;
+        }
+    return st->list.failed;
+}
+
+static int from_results(code_options *o, int argc, char **argv)
+{
+    if (o->first_input >= argc)
+        return cli_fail("quotes: no code given (see 'qcode help quotes')");
+    if (o->first_input + 1 < argc)
+        return cli_fail("quotes: with --results, give only the code (no transcripts)");
+    file_state st;
+    memset(&st, 0, sizeof st);
+    st.want = argv[o->first_input];
+    st.rollup = o->rollup;
+    qc_results_handlers h = {NULL, NULL, on_code, on_quotation, &st};
+    qc_error err;
+    int rc = qc_results_read(o->results_path, &h, &err);
+    int exit_code = QC_EXIT_OK;
+    if (rc != 0 || st.list.failed) {
+        if (rc != 0)
+            cli_print_error(&err);
+        else
+            cli_fail("quotes: out of memory");
+        exit_code = QC_EXIT_USAGE;
+    } else if (!st.found) {
+        exit_code = cli_fail("quotes: no code '%s' in %s", st.want, o->results_path);
+    } else {
+        print_all(&st.list, cli_stdout_is_tty());
+        printf("%zu %s of %s%s\n", st.list.count, st.list.count == 1 ? "quotation" : "quotations", st.want,
+               o->rollup ? " and its sub-codes" : "");
+    }
+    list_clear(&st.list);
+    free(st.list.items);
+    for (size_t i = 0; i < st.wanted_count; i++)
+        free(st.wanted[i]);
+    free(st.wanted);
+    free(st.wanted_index);
+    return exit_code;
+}
 
 static int run(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return cli_fail("'quotes' is not built yet");
+    code_options o;
+    int rc = code_options_parse(&o, argc, argv, CODE_OPTIONS_QUOTES);
+    if (rc >= 0)
+        return rc;
+    if (o.results_path && o.codebook_path) {
+        code_options_free(&o);
+        return cli_fail("quotes: give either -c CODEBOOK with transcripts or --results FILE, not both");
+    }
+    rc = o.results_path ? from_results(&o, argc, argv) : from_corpus(&o, argc, argv);
+    code_options_free(&o);
+    return rc;
 }
 
-const cli_command cmd_quotes = {"quotes", "(not built yet)", "usage: qcode quotes (not built yet)\n", run};
+const cli_command cmd_quotes = {"quotes", "the quotations of one code, keyword in context", USAGE, run};
