@@ -1,0 +1,77 @@
+/* SubRip reader: numbered blocks, timings with ',' or '.', multi-line text, formatting tags,
+ * labels, missing numbers, errors. */
+#include "formats_helpers.h"
+
+#define SRT(s) fmt_read_str("t.srt", s)
+
+Test(read_srt, numbered_blocks_and_times)
+{
+    const char *src = "1\n00:00:01,000 --> 00:00:02,500\nHello there,\n<i>my friend</i>.\n\n"
+                      "2\n01:02:03.004 --> 01:02:04,5 X1:10 X2:20 Y1:5 Y2:9\n<font color=\"#fff\">More</font> <b>text</b>.\n";
+    qc_document *doc = SRT(src);
+    cr_assert_eq(qc_document_turn_count(doc), 1);
+    fmt_assert_turn(doc, 0, NULL, "Hello there, my friend. More text.");
+    fmt_assert_times(doc, 0, 1000, 3724500, 1);
+    cr_assert_eq(fmt_turn_source(doc, 0), (size_t)(strstr(src, "Hello") - src));
+    /* "my friend" keeps its byte origin although the <i> before it was dropped. */
+    size_t my = (size_t)(strstr(qc_document_text(doc, NULL), "my friend") - qc_document_text(doc, NULL));
+    cr_assert_eq(qc_document_source_offset(doc, my), (size_t)(strstr(src, "my friend") - src));
+    qc_document_free(doc);
+}
+
+Test(read_srt, labels_merge_and_the_occurs_twice_rule)
+{
+    qc_document *doc = SRT("1\n00:00:01,000 --> 00:00:02,000\nInterviewer: How long?\n\n"
+                           "2\n00:00:02,000 --> 00:00:03,000\nDr Lee: Ten years.\n\n"
+                           "3\n00:00:03,000 --> 00:00:04,000\nDr Lee: Maybe eleven.\n\n"
+                           "4\n00:00:04,000 --> 00:00:05,000\nNote: one-off.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 3);
+    fmt_assert_turn(doc, 0, "Interviewer", "How long?");
+    fmt_assert_turn(doc, 1, "Dr Lee", "Ten years. Maybe eleven.");
+    fmt_assert_times(doc, 1, 2000, 4000, 2);
+    fmt_assert_turn(doc, 2, NULL, "Note: one-off.");
+    cr_assert_eq(fmt_turn(doc, 0).role, QC_ROLE_INTERVIEWER);
+    cr_assert_eq(fmt_turn(doc, 1).role, QC_ROLE_PARTICIPANT);
+    cr_assert_str_eq(qc_document_text(doc, NULL),
+                     "Interviewer: How long?\n\nDr Lee: Ten years. Maybe eleven.\n\nNote: one-off.");
+    qc_document_free(doc);
+}
+
+Test(read_srt, missing_numbers_crlf_and_other_angle_brackets)
+{
+    qc_document *doc = SRT("\xEF\xBB\xBF" "00:00:01,000 --> 00:00:02,000\r\nA <laughs> b\r\n\r\n\r\n"
+                           "00:00:02,000 --> 00:00:03,000\r\n{\\an8}c <u>d</u>\r\n");
+    fmt_assert_turn(doc, 0, NULL, "A <laughs> b c d");
+    qc_document_free(doc);
+}
+
+Test(read_srt, a_number_as_cue_text_is_text)
+{
+    qc_document *doc = SRT("1\n00:00:01,000 --> 00:00:02,000\n42\n\n2\n00:00:02,000 --> 00:00:03,000\nyes\n");
+    fmt_assert_turn(doc, 0, NULL, "42 yes");
+    qc_document_free(doc);
+}
+
+Test(read_srt, broken_timings_name_line_and_column)
+{
+    const char *src = "1\n00:00:01,000 --> 00:00:02,000\nok\n\n2\n00:00:03,000 --> 00:0:04,000\nbad\n";
+    fmt_expect_error("t.srt", src, strlen(src), QC_ERR_FORMAT, 6, 21, "broken cue timing");
+    src = "1\n00:00:01,000 -> 00:00:02,000\nno arrow\n";
+    fmt_expect_error("t.srt", src, strlen(src), QC_ERR_FORMAT, 2, 1, "after the cue number");
+    src = "Hello without a timing\n";
+    fmt_expect_error("t.srt", src, strlen(src), QC_ERR_FORMAT, 1, 1, "expected a cue number or a timing line");
+    src = "1\n00:00:01,000 --> 00:00:02,000\nok\n\n7\n";
+    fmt_expect_error("t.srt", src, strlen(src), QC_ERR_FORMAT, 5, 1, "cue number without a timing line");
+    src = "1\n00:00:01,000 --> 00:00:02,000 junk\nok\n";
+    qc_document *doc = SRT(src); /* text after white space is SubRip's coordinates: ignored */
+    qc_document_free(doc);
+    src = "1\n00:00:01,000 --> 00:00:02,000junk\nok\n";
+    fmt_expect_error("t.srt", src, strlen(src), QC_ERR_FORMAT, 2, 30, "after the end time");
+}
+
+Test(read_srt, empty_file_and_cues_without_text)
+{
+    fmt_expect_error("t.srt", "", 0, QC_ERR_FORMAT, 0, 0, "empty transcript");
+    const char *src = "1\n00:00:01,000 --> 00:00:02,000\n\n2\n00:00:02,000 --> 00:00:03,000\n<i></i>\n";
+    fmt_expect_error("t.srt", src, strlen(src), QC_ERR_FORMAT, 0, 0, "empty transcript");
+}
