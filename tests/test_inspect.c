@@ -1,0 +1,193 @@
+/* qcode inspect: output text, casebook warnings, XML, bad files in folders, exit codes. */
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <sys/stat.h>
+
+#include "qc_test.h"
+
+static char *make_corpus(void)
+{
+    char *dir = qct_temp_dir();
+    const char *a = "title: Ward visit\nsite: RS1\n\nI: How long have you been here?\nN15: Nine years, on and "
+                    "off, mostly in the community teams around the north of the city.\nI: And?\nN15: Fine.\n";
+    free(qct_write_file(dir, "a.txt", a, strlen(a)));
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s/sub", dir);
+    cr_assert_eq(mkdir(cmd, 0755), 0);
+    const char *b = "**Ann:** Hello.\n\n**Bob:** Hi.\n";
+    free(qct_write_file(cmd, "b.md", b, strlen(b)));
+    free(qct_write_file(dir, "ignored.pdf", "x", 1));
+    return dir;
+}
+
+Test(inspect, prints_documents_speakers_counts_and_first_turns)
+{
+    char *dir = make_corpus();
+    qct_run r;
+    qct_qcode(&r, dir, "inspect --turns 2 .");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_str_eq(r.err, "");
+    const char *expected = "a.txt\n"
+                           "  path:       ./a.txt\n"
+                           "  format:     text\n"
+                           "  attribute:  title = Ward visit\n"
+                           "  attribute:  site = RS1\n"
+                           "  speaker:    I (interviewer, 2 turns)\n"
+                           "  speaker:    N15 (participant, 2 turns)\n"
+                           "  counts:     4 turns, 4 paragraphs, 4 sentences, 24 words\n"
+                           "  turn 1:     line 4, I: How long have you been here?\n"
+                           "  turn 2:     line 5, N15: Nine years, on and off, mostly in the community teams "
+                           "around the north o…\n"
+                           "\n"
+                           "sub/b.md\n"
+                           "  path:       ./sub/b.md\n"
+                           "  format:     text\n"
+                           "  speaker:    Ann (participant, 1 turn)\n"
+                           "  speaker:    Bob (participant, 1 turn)\n"
+                           "  counts:     2 turns, 2 paragraphs, 2 sentences, 2 words\n"
+                           "  turn 1:     line 1, Ann: Hello.\n"
+                           "  turn 2:     line 3, Bob: Hi.\n"
+                           "\n";
+    cr_assert_str_eq(r.out, expected);
+    qct_run_free(&r);
+    free(dir);
+}
+
+Test(inspect, casebook_reports_unknown_speakers)
+{
+    char *dir = make_corpus();
+    free(qct_write_file(dir, "cases.tsv", "speaker\tprofession\nN15\tnurse\n", 29));
+    qct_run r;
+    qct_qcode(&r, dir, "inspect --cases cases.tsv --turns 0 a.txt");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert(qct_contains(r.out, "  speaker:    N15 (participant, 2 turns) profession=nurse\n"), "%s", r.out);
+    cr_assert_str_eq(r.err, "a.txt: warning: speaker 'I' in document 'a.txt' is not in the casebook\n");
+    qct_run_free(&r);
+    free(dir);
+}
+
+Test(inspect, bad_casebook_is_a_usage_error)
+{
+    char *dir = make_corpus();
+    free(qct_write_file(dir, "cases.tsv", "speaker\tx\nN1\t1\t2\n", 17));
+    qct_run r;
+    qct_qcode(&r, dir, "inspect --cases cases.tsv a.txt");
+    cr_assert_eq(r.status, 2);
+    cr_assert(qct_contains(r.err, "cases.tsv:2:6: error: row has 3 fields"), "%s", r.err);
+    qct_run_free(&r);
+    free(dir);
+}
+
+Test(inspect, folder_goes_on_past_a_bad_file)
+{
+    char *dir = make_corpus();
+    free(qct_write_file(dir, "bad.txt", "I: ok\nR: caf\xE9\n", 14));
+    free(qct_write_file(dir, "empty.txt", "", 0));
+    qct_run r;
+    qct_qcode(&r, dir, "inspect --turns 0 .");
+    cr_assert_eq(r.status, 1);
+    cr_assert(qct_contains(r.out, "a.txt\n"));
+    cr_assert(qct_contains(r.out, "sub/b.md\n"));
+    cr_assert(qct_contains(r.err, "./bad.txt:2:7: error: invalid UTF-8 (byte 0xE9 at offset 12)"), "%s", r.err);
+    cr_assert(qct_contains(r.err, "./empty.txt: error: empty transcript"), "%s", r.err);
+    cr_assert(qct_contains(r.err, "qcode: 2 of 4 files could not be read:\n  ./bad.txt\n  ./empty.txt\n"), "%s",
+              r.err);
+    qct_run_free(&r);
+    /* The same file read as Windows-1252 is fine. */
+    qct_qcode(&r, dir, "inspect --encoding windows-1252 --turns 2 bad.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(qct_contains(r.out, "R: caf\xC3\xA9\n"), "%s", r.out);
+    qct_run_free(&r);
+    free(dir);
+}
+
+Test(inspect, options_for_speakers)
+{
+    char *dir = make_corpus();
+    qct_run r;
+    qct_qcode(&r, dir, "inspect --no-speakers --turns 1 a.txt");
+    cr_assert_eq(r.status, 0);
+    cr_assert(qct_contains(r.out, "speakers:   none (one unlabelled narrative)\n"), "%s", r.out);
+    cr_assert(qct_contains(r.out, "counts:     1 turns"), "%s", r.out);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "inspect --interviewer N15 --turns 0 a.txt");
+    cr_assert(qct_contains(r.out, "speaker:    I (participant, 2 turns)\n"), "%s", r.out);
+    cr_assert(qct_contains(r.out, "speaker:    N15 (interviewer, 2 turns)\n"), "%s", r.out);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "inspect --speaker-pattern '(?<speaker>N15):' --turns 0 a.txt");
+    cr_assert(qct_contains(r.out, "speaker:    N15 (participant, 2 turns)\n  counts"), "%s", r.out);
+    qct_run_free(&r);
+    free(dir);
+}
+
+Test(inspect, usage_errors_exit_2)
+{
+    char *dir = make_corpus();
+    const char *cases[][2] = {
+        {"inspect", "no transcripts given"},
+        {"inspect --format json a.txt", "--format must be text or xml"},
+        {"inspect --turns x a.txt", "--turns needs a number"},
+        {"inspect --encoding latin9 a.txt", "--encoding must be"},
+        {"inspect --bogus a.txt", "unknown option '--bogus'"},
+        {"inspect --words a.txt", "--words only applies"},
+        {"inspect missing.txt", "missing.txt"},
+        {"inspect ignored-dir-that-is-not-there/", "ignored-dir-that-is-not-there"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        qct_run r;
+        qct_qcode(&r, dir, "%s", cases[i][0]);
+        cr_assert_eq(r.status, 2, "%s: exit %d", cases[i][0], r.status);
+        cr_assert(qct_contains(r.err, cases[i][1]), "%s: %s", cases[i][0], r.err);
+        cr_assert_str_eq(r.out, "");
+        qct_run_free(&r);
+    }
+    free(dir);
+}
+
+static size_t count_elements(xmlNode *node, const char *name)
+{
+    size_t n = 0;
+    for (; node; node = node->next) {
+        if (node->type == XML_ELEMENT_NODE && strcmp((const char *)node->name, name) == 0)
+            n++;
+        n += count_elements(node->children, name);
+    }
+    return n;
+}
+
+Test(inspect, xml_is_well_formed_and_holds_the_model)
+{
+    char *dir = make_corpus();
+    qct_run r;
+    qct_qcode(&r, dir, "inspect --format xml --words .");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    xmlDoc *x = xmlReadMemory(r.out, (int)strlen(r.out), "out.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR);
+    cr_assert_not_null(x, "not well-formed XML:\n%s", r.out);
+    xmlNode *root = xmlDocGetRootElement(x);
+    cr_assert_str_eq((const char *)root->name, "documents");
+    cr_assert_eq(count_elements(root, "document"), 2);
+    cr_assert_eq(count_elements(root, "turn"), 6);
+    cr_assert_eq(count_elements(root, "sentence"), 6);
+    cr_assert_eq(count_elements(root, "word"), 26);
+    cr_assert_eq(count_elements(root, "attribute"), 2);
+    cr_assert(qct_contains(r.out, "<turn index=\"0\" start=\"32\" end=\"60\" source-start=\"32\" source-end=\"60\" "
+                                  "speaker=\"I\" role=\"interviewer\" line=\"4\">"),
+              "%s", r.out);
+    cr_assert(qct_contains(r.out, "<word start=\"32\" end=\"35\">How</word>"), "%s", r.out);
+    xmlFreeDoc(x);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "inspect --format xml a.txt");
+    cr_assert_not(qct_contains(r.out, "<word"));
+    qct_run_free(&r);
+    free(dir);
+}
+
+Test(inspect, help)
+{
+    qct_run r;
+    qct_qcode(&r, NULL, "help inspect");
+    cr_assert_eq(r.status, 0);
+    cr_assert(qct_contains(r.out, "usage: qcode inspect [options] FILE|FOLDER..."));
+    cr_assert(qct_contains(r.out, "--speaker-pattern RE"));
+    qct_run_free(&r);
+}
