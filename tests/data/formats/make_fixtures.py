@@ -90,6 +90,7 @@ package('no_document.docx', None)
 package('malformed.docx', MALFORMED, core=False)
 package('doctype.docx', DOCTYPE, core=False)
 package('label_alone.docx', LABEL_ALONE, core=False)
+package('empty.docx', document(p() + p(r('   '))), core=False)
 
 # Truncated: the first half of a good package.
 data = open('basic.docx', 'rb').read()
