@@ -1,0 +1,155 @@
+/* The real plain-text transcripts in ../shared/transcripts (ORIGIN.md says what each is). The
+ * speakers and turn counts below were checked by reading the files (and counting their label
+ * lines with grep). */
+#include "qc_test.h"
+
+typedef struct expect_speaker {
+    const char *name;
+    qc_role role;
+    size_t turns;
+} expect_speaker;
+
+static qc_document *read_shared(const char *name)
+{
+    char *path = qct_shared_path(name);
+    qc_document *doc = NULL;
+    qc_error err;
+    int rc = qc_document_read_file(&doc, path, NULL, &err);
+    cr_assert_eq(rc, 0, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
+    free(path);
+    return doc;
+}
+
+static void check_speakers(const qc_document *doc, const expect_speaker *e, size_t n, size_t turns)
+{
+    cr_assert_eq(qc_document_turn_count(doc), turns, "%zu turns", qc_document_turn_count(doc));
+    cr_assert_eq(qc_document_speaker_count(doc), n, "%zu speakers", qc_document_speaker_count(doc));
+    for (size_t i = 0; i < n; i++) {
+        qc_role role;
+        const char *name = qc_document_speaker(doc, i, &role);
+        cr_assert_str_eq(name, e[i].name);
+        cr_assert_eq(role, e[i].role, "role of %s", name);
+        size_t count = 0;
+        for (size_t t = 0; t < turns; t++) {
+            qc_turn turn;
+            qc_document_turn(doc, t, &turn);
+            count += turn.speaker && strcmp(turn.speaker, name) == 0;
+        }
+        cr_assert_eq(count, e[i].turns, "%s has %zu turns", name, count);
+    }
+}
+
+/* The turn's first bytes, and that its source offset points at the same bytes in the file. */
+static void check_turn_start(const qc_document *doc, const char *file, size_t index, const char *start)
+{
+    qc_turn t;
+    qc_document_turn(doc, index, &t);
+    const char *text = qc_document_text(doc, NULL) + qc_document_text_offset(doc, t.start);
+    cr_assert(strncmp(text, start, strlen(start)) == 0, "turn %zu starts '%.40s'", index, text);
+    char *path = qct_shared_path(file);
+    size_t size;
+    char *raw = qct_read_file(path, &size);
+    size_t src = qc_document_source_offset(doc, t.start);
+    cr_assert(src + strlen(start) <= size && memcmp(raw + src, start, strlen(start)) == 0);
+    free(raw);
+    free(path);
+}
+
+Test(real_transcripts, qualcoder_bracketed_ids)
+{
+    QCT_REQUIRE_SHARED("transcripts/qualcoder_focus_group_idlabels.txt");
+    qc_document *doc = read_shared("transcripts/qualcoder_focus_group_idlabels.txt");
+    expect_speaker e[] = {{"id1", QC_ROLE_PARTICIPANT, 3}, {"id2", QC_ROLE_PARTICIPANT, 2}, {"id3", QC_ROLE_PARTICIPANT, 2}};
+    check_speakers(doc, e, 3, 7);
+    check_turn_start(doc, "transcripts/qualcoder_focus_group_idlabels.txt", 2, "No. I think the slides are OK");
+    /* "No. I think": a sentence ends after "No." here (no number follows). */
+    qc_unit s;
+    qc_document_unit(doc, QC_UNIT_SENTENCE, 4, &s);
+    cr_assert_eq(s.end - s.start, 3);
+    qc_document_free(doc);
+}
+
+Test(real_transcripts, zoom_text_export)
+{
+    QCT_REQUIRE_SHARED("transcripts/zoom_text_export_bracket_names.txt");
+    qc_document *doc = read_shared("transcripts/zoom_text_export_bracket_names.txt");
+    expect_speaker e[] = {{"Johnny Doe", QC_ROLE_PARTICIPANT, 6}, {"Janet Dough", QC_ROLE_PARTICIPANT, 6}};
+    check_speakers(doc, e, 2, 12);
+    qc_turn t;
+    qc_document_turn(doc, 3, &t);
+    cr_assert_eq(t.time_start_ms, (11 * 3600 + 2 * 60 + 13) * 1000);
+    cr_assert_eq(t.line, 10);
+    check_turn_start(doc, "transcripts/zoom_text_export_bracket_names.txt", 3, "Yeah, and I did an\xE2\x80\xA6 I hope");
+    qc_document_free(doc);
+}
+
+Test(real_transcripts, noscribe_label_then_time)
+{
+    QCT_REQUIRE_SHARED("transcripts/noscribe_interview_de_timestamps.txt");
+    qc_document *doc = read_shared("transcripts/noscribe_interview_de_timestamps.txt");
+    /* "Audio file: ./Ein Gespräch..." in the header appears once: not a speaker. */
+    expect_speaker e[] = {{"S01", QC_ROLE_PARTICIPANT, 28}, {"S00", QC_ROLE_PARTICIPANT, 26},
+                          {"S02", QC_ROLE_PARTICIPANT, 1}};
+    check_speakers(doc, e, 3, 55);
+    qc_turn t;
+    qc_document_turn(doc, 0, &t);
+    cr_assert_eq(t.line, 11);
+    cr_assert_eq(t.time_start_ms, 12000);
+    check_turn_start(doc, "transcripts/noscribe_interview_de_timestamps.txt", 0, "Guten Tag, ich habe heute die gro\xC3\x9F" "e");
+    cr_assert_eq(qc_document_attribute_count(doc), 0);
+    qc_document_free(doc);
+}
+
+Test(real_transcripts, otter_export)
+{
+    QCT_REQUIRE_SHARED("transcripts/qdr_mannheimer_BSR09_otter.txt");
+    qc_document *doc = read_shared("transcripts/qdr_mannheimer_BSR09_otter.txt");
+    expect_speaker e[] = {{"Sara Mannheimer", QC_ROLE_PARTICIPANT, 37}, {"BSR09", QC_ROLE_PARTICIPANT, 37}};
+    check_speakers(doc, e, 2, 74);
+    qc_turn t;
+    qc_document_turn(doc, 1, &t);
+    cr_assert_eq(t.time_start_ms, 127000);
+    cr_assert_eq(t.line, 11);
+    check_turn_start(doc, "transcripts/qdr_mannheimer_BSR09_otter.txt", 1, "Sure, yeah. I'm a postdoctoral researcher");
+    qc_document_free(doc);
+}
+
+Test(real_transcripts, markdown_bold_podcast)
+{
+    QCT_REQUIRE_SHARED("transcripts/changelog_gotime160_podcast.md");
+    qc_document *doc = read_shared("transcripts/changelog_gotime160_podcast.md");
+    expect_speaker e[] = {{"Mat Ryer", QC_ROLE_PARTICIPANT, 162},          {"Natalie Pistunovich", QC_ROLE_PARTICIPANT, 67},
+                          {"Kris Brandow", QC_ROLE_PARTICIPANT, 48},       {"L K\xC3\xB6rbes", QC_ROLE_PARTICIPANT, 91},
+                          {"Break", QC_ROLE_PARTICIPANT, 2},               {"Jingle", QC_ROLE_PARTICIPANT, 1}};
+    check_speakers(doc, e, 6, 371);
+    check_turn_start(doc, "transcripts/changelog_gotime160_podcast.md", 0, "Hello there, and welcome to Go Time.");
+    qc_document_free(doc);
+}
+
+Test(real_transcripts, oral_history_labels_alone_and_metadata_block)
+{
+    QCT_REQUIRE_SHARED("transcripts/ieee_oral_history_arai_2013_en.md");
+    qc_document *doc = read_shared("transcripts/ieee_oral_history_arai_2013_en.md");
+    /* INTERVIEWEE:/INTERVIEWER:/DATE:/PLACE: before the dialogue are metadata, not turns. */
+    expect_speaker e[] = {{"Q", QC_ROLE_INTERVIEWER, 36}, {"Tatsuo Arai", QC_ROLE_PARTICIPANT, 36}};
+    check_speakers(doc, e, 2, 72);
+    qc_turn t;
+    qc_document_turn(doc, 0, &t);
+    cr_assert_eq(t.line, 34);
+    check_turn_start(doc, "transcripts/ieee_oral_history_arai_2013_en.md", 0, "Okay, so we\xE2\x80\x99re rolling.");
+    qc_document_free(doc);
+}
+
+Test(real_transcripts, inspect_reads_every_shared_transcript)
+{
+    QCT_REQUIRE_SHARED("transcripts");
+    char *dir = qct_shared_path("transcripts");
+    qct_run r;
+    qct_qcode(&r, NULL, "inspect --turns 1 '%s'", dir);
+    cr_assert(qct_contains(r.out, "qualcoder_focus_group_idlabels.txt\n"), "%s", r.out);
+    cr_assert(qct_contains(r.out, "  speaker:    Q (interviewer, 36 turns)\n"), "%s", r.out);
+    cr_assert(qct_contains(r.out, "noscribe_interview_de_timestamps.txt\n"));
+    cr_assert(r.status == 0 || r.status == 1, "exit %d: %s", r.status, r.err);
+    qct_run_free(&r);
+    free(dir);
+}
