@@ -153,3 +153,10 @@ void qc_refi_sha1_hex(const void *data, size_t len, char hex[41])
     }
     hex[40] = '\0';
 }
+
+int qc_refi_guid_or_derive(const char *raw, char out[QC_GUID_SIZE])
+{
+    if (raw && qc_refi_guid_normalise(raw, out) == 0)
+        return 0;
+    return qc_refi_guidf(out, "foreign-id:%s", raw ? raw : "") == 0 ? 1 : -1;
+}

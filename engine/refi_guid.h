@@ -12,4 +12,9 @@ int qc_refi_guidf(char out[QC_GUID_SIZE], const char *fmt, ...) __attribute__((f
 int qc_refi_guid_valid(const char *s);
 int qc_refi_guid_is_normal(const char *s);
 
+/* The GUID an attribute names: normalised when it is a GUID (returns 0), else one derived from the
+ * text itself (returns 1), so that every reference written with the same text resolves to the
+ * same element. -1 when out of memory. */
+int qc_refi_guid_or_derive(const char *raw, char out[QC_GUID_SIZE]);
+
 #endif

@@ -103,16 +103,6 @@ static int parse_color(const char *s, char out[8], int *warn)
 
 /* --- reading Code elements --- */
 
-/* The GUID of an element's attribute: normalised when it is one (warning when it was not in normal
- * form is the caller's business), else derived from the text so references to the same text
- * resolve to the same GUID. Returns 1 when derived, 0 when normal, -1 out of memory. */
-static int guid_of(const char *raw, char out[QC_GUID_SIZE])
-{
-    if (raw && qc_refi_guid_normalise(raw, out) == 0)
-        return 0;
-    return qc_refi_guidf(out, "foreign-id:%s", raw ? raw : "") == 0 ? 1 : -1;
-}
-
 static int read_code(qc_refi_model *m, xmlNodePtr el, int32_t parent, qc_refi_log *log, qc_error *err)
 {
     uint32_t line = qc_refi_xml_line(el);
@@ -145,7 +135,7 @@ static int read_code(qc_refi_model *m, xmlNodePtr el, int32_t parent, qc_refi_lo
     }
     c->name = name;
     name = NULL;
-    int derived = guid_of(raw_guid, c->guid);
+    int derived = qc_refi_guid_or_derive(raw_guid, c->guid);
     if (derived < 0) {
         rc = qc_error_nomem(err);
         goto done;

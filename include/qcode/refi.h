@@ -75,6 +75,41 @@ QC_EXPORT int qc_refi_export_qdc(const qc_codebook *cb, const char *path, const 
 QC_EXPORT int qc_refi_import_qdc(const char *qdc_path, const char *qcb_path, const qc_refi_options *opts,
                                  qc_error *err);
 
+/* --- projects (.qdpx) --- */
+
+typedef struct qc_refi_coder_count {
+    const char *name; /* the coder's name as the project gives it */
+    size_t codings;
+} qc_refi_coder_count;
+
+/* What an import found. Strings and arrays live until qc_refi_import_summary_free. */
+typedef struct qc_refi_import_summary {
+    const char *project; /* the project's name ("" when none) */
+    const char *origin;  /* the tool that wrote it ("" when unknown) */
+    const char *offsets; /* the unit positions were read in: "code points", "UTF-16 code units", ... */
+    size_t sources;      /* text sources written */
+    size_t codes;
+    size_t cases;
+    size_t selections; /* coded selections placed on their text */
+    size_t codings;    /* codings written to manual.xml */
+    size_t skipped;    /* codings left out (each with a warning) */
+    size_t warnings;
+    size_t coder_count;
+    const qc_refi_coder_count *coders; /* codings by coder, in order of first appearance */
+    void *internal_;
+} qc_refi_import_summary;
+
+/* Imports a REFI-QDA project (a .qdpx, or a bare project.qde) into the folder `dir`, which must
+ * not exist or be empty: sources/<name>.txt (each source's text, UTF-8, LF, NFC), codebook.qcb,
+ * cases.tsv (when the project has cases) and manual.xml (the codings, with coder and time, in
+ * code points of the written texts). Everything is written to a temporary folder beside `dir`
+ * and renamed at the end, so a failed import leaves nothing behind. Positions are read in the
+ * unit the exporting tool uses (NVivo: UTF-16 code units) and checked against the texts.
+ * summary may be NULL; when given, free it with qc_refi_import_summary_free (also on failure). */
+QC_EXPORT int qc_refi_import_project(const char *path, const char *dir, const qc_refi_options *opts,
+                                     qc_refi_import_summary *summary, qc_error *err);
+QC_EXPORT void qc_refi_import_summary_free(qc_refi_import_summary *summary);
+
 #ifdef __cplusplus
 }
 #endif
