@@ -415,7 +415,7 @@ int qc_eval_code_unit(qc_eval *ev, int32_t code, uint32_t unit)
         if (!w || cmp_ev_hit(&ev->unit_hits[i], &ev->unit_hits[w - 1]) != 0)
             ev->unit_hits[w++] = ev->unit_hits[i];
     ev->unit_hit_count = w;
-    if (cd->settings.min_hits > 1 && w < cd->settings.min_hits)
+    if (cd->settings.min_hits > 0 && w < cd->settings.min_hits)
         return QC_OK;
     const qc_ev_unit *tu = &ev->units[QC_UNIT_KIND_TURN][u.unit->turn];
     return qc_quotes_add_unit(&ev->quotes, &cd->settings, ev->doc, u.unit->start, u.unit->end, u.unit->turn, tu->w0,
@@ -558,12 +558,12 @@ static int add_issues(qc_eval *ev, qc_coding *c)
         uint32_t line, col;
         line_col(ev->doc, t->first_start, &line, &col);
         qc_buf b = QC_BUF_INIT;
-        qc_buf_printf(&b, "code %s, %s at line %u: regex /%s/ %s in %u unit%s (the first at line %u, column %u of %s)",
+        qc_buf_printf(&b, "code %s, %s at line %u: regex /%s/ %s in %u unit%s (first at line %u, column %u of %s)",
                       cd->id, lf->rule >= 0 ? "rule" : "exclude",
                       lf->rule >= 0 ? cd->rules[lf->rule].line : n->line, n->source ? n->source : "",
-                      t->status == QC_ERR_LIMIT ? "stopped at the regex match limit" : "failed", t->units,
+                      t->status == QC_ERR_LIMIT ? "stopped at the regex limit" : "failed", t->units,
                       t->units == 1 ? "" : "s", line, col, ev->doc->id ? ev->doc->id : "the document");
-        qc_buf_puts(&b, "; the rest of the document was coded, but hits of this regex there may be missing");
+        qc_buf_puts(&b, "; its hits there are missing, the rest of the document was coded");
         char *msg = qc_buf_detach(&b);
         if (!msg)
             return QC_ERR_NOMEM;
