@@ -52,8 +52,7 @@ static int fold_pattern(qc_rule_node *n, const qc_code_settings *set)
     return 0;
 }
 
-static int compile_regex(qc_rule_node *n, const qc_code_settings *set, const qc_codebook_options *opts,
-                         qc_diag_list *d)
+static int compile_regex(qc_rule_node *n, const qc_code_settings *set, const qc_codebook_options *opts, qc_diag_list *d)
 {
     if (!n->source || !*n->source)
         return 0;
@@ -94,10 +93,10 @@ static void resolve_ref(qc_codebook *cb, int32_t code, qc_rule_node *n, qc_diag_
     }
     /* Did you mean: only now, after the error, is it worth measuring every id. */
     const char *best = NULL;
-    size_t best_d = 3;
+    size_t len = strlen(n->source), best_d = 3, cap = len <= 3 ? 1 : 2;
     for (size_t c = 0; c < cb->code_count; c++) {
-        size_t dist = qc_edit_distance(n->source, cb->codes[c].id, 2);
-        if (dist < best_d) {
+        size_t dist = qc_edit_distance(n->source, cb->codes[c].id, cap);
+        if (dist <= cap && dist < len && dist < best_d) {
             best_d = dist;
             best = cb->codes[c].id;
         }
@@ -155,10 +154,10 @@ static int rule_has_hits(const qc_codebook *cb, int32_t i)
  * descendants, what {c*} reads). c* depends on c and on each child's star vertex, so {ID*}
  * costs one edge however large the subtree. */
 typedef struct graph {
-    size_t n;        /* codes */
-    size_t *first;   /* CSR: edges of vertex v are first[v]..first[v+1]-1 */
+    size_t n;      /* codes */
+    size_t *first; /* CSR: edges of vertex v are first[v]..first[v+1]-1 */
     int32_t *to;
-    int32_t *via;    /* the reference node of the edge, -1 for structural edges */
+    int32_t *via; /* the reference node of the edge, -1 for structural edges */
 } graph;
 
 static void count_refs(const qc_codebook *cb, int32_t i, size_t *count)
@@ -248,7 +247,7 @@ static void report_cycle(const qc_codebook *cb, const graph *g, const frame *sta
     size_t n = g->n;
     qc_buf msg = QC_BUF_INIT;
     size_t codes = 0;
-    int32_t where = -1;      /* the reference to point at: the first code's outgoing one */
+    int32_t where = -1; /* the reference to point at: the first code's outgoing one */
     const char *through = NULL;
     for (size_t i = from; i <= top; i++) {
         int32_t v = stack[i].v;
@@ -284,8 +283,7 @@ static void report_cycle(const qc_codebook *cb, const graph *g, const frame *sta
         qc_diag_add(d, QC_SEVERITY_ERROR, at->line, at->column, at->length,
                     "code '%s' refers to itself through {%s*}, which includes it", cb->codes[self].id, through);
     else if (codes > 1)
-        qc_diag_add(d, QC_SEVERITY_ERROR, at->line, at->column, at->length, "reference cycle: %s",
-                    qc_buf_cstr(&msg));
+        qc_diag_add(d, QC_SEVERITY_ERROR, at->line, at->column, at->length, "reference cycle: %s", qc_buf_cstr(&msg));
     /* codes == 1 without a star: a direct {SELF}, reported when it was resolved. */
     qc_buf_free(&msg);
 }

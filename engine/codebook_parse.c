@@ -37,8 +37,8 @@ typedef enum kw {
 } kw;
 
 static const char *const keywords[KW_COUNT] = {
-    "codebook", "description", "code",  "define",   "guidance", "color",  "colour", "rule",   "exclude",
-    "min",      "scope",       "speakers", "where", "case",     "accents", "manual", "was", "merged-from"};
+    "codebook", "description", "code",     "define", "guidance", "color",   "colour", "rule", "exclude",
+    "min",      "scope",       "speakers", "where",  "case",     "accents", "manual", "was",  "merged-from"};
 
 /* Statements whose arguments may go on over continuation lines. */
 static int continuable(kw k)
@@ -75,8 +75,8 @@ typedef struct parser {
     size_t stack_len, stack_cap;
     uint16_t *node_depth;
     size_t node_depth_cap;
-    uint32_t header_line;     /* the `codebook` line, 0 before it */
-    int header_missing;       /* reported once */
+    uint32_t header_line; /* the `codebook` line, 0 before it */
+    int header_missing;   /* reported once */
     int seen_code;
     uint32_t default_set_line[S_COUNT];
     uint32_t description_line;
@@ -285,10 +285,10 @@ static const char *suggest(const char *s, const char *const *words, size_t count
     const char *best = NULL;
     size_t best_d = 3;
     size_t len = strlen(s);
+    size_t cap = len <= 3 ? 1 : 2;
     for (size_t i = 0; i < count; i++) {
-        size_t cap = len <= 3 ? 1 : 2;
         size_t dist = qc_edit_distance(s, words[i], cap);
-        if (dist <= cap && dist < best_d) {
+        if (dist <= cap && dist < len && dist < best_d) {
             best = words[i];
             best_d = dist;
         }
@@ -386,7 +386,8 @@ static op word_op(const char *s, const qc_token *t, uint32_t *dist)
 /* and/or/not (or near/N, before/N) not in upper case: probably meant as an operator. */
 static int soft_op(const char *s, const qc_token *t)
 {
-    if (t->kind != QC_TOK_WORD)
+    uint32_t dist;
+    if (t->kind != QC_TOK_WORD || word_op(s, t, &dist) != OP_NONE)
         return 0;
     size_t n = t->end - t->start;
     char w[8];
@@ -472,11 +473,12 @@ static int same_expr(const qc_codebook *cb, int32_t a, int32_t b)
         return 0;
     switch (x->kind) {
     case QC_NODE_PATTERN: return x->source && y->source && strcasecmp(x->source, y->source) == 0;
-    case QC_NODE_REGEX: return x->source && y->source && strcmp(x->source, y->source) == 0 && x->regex_flags == y->regex_flags;
-    case QC_NODE_CODEREF: return x->source && y->source && strcmp(x->source, y->source) == 0 && x->descendants == y->descendants;
+    case QC_NODE_REGEX:
+        return x->source && y->source && strcmp(x->source, y->source) == 0 && x->regex_flags == y->regex_flags;
+    case QC_NODE_CODEREF:
+        return x->source && y->source && strcmp(x->source, y->source) == 0 && x->descendants == y->descendants;
     case QC_NODE_NOT: return same_expr(cb, x->left, y->left);
-    default:
-        return x->distance == y->distance && same_expr(cb, x->left, y->left) && same_expr(cb, x->right, y->right);
+    default: return x->distance == y->distance && same_expr(cb, x->left, y->left) && same_expr(cb, x->right, y->right);
     }
 }
 
@@ -587,9 +589,7 @@ static int32_t leaf_regex(xparser *x, uint16_t depth)
         case 'x': flags |= QC_REGEX_EXTENDED; break;
         case 's': flags |= QC_REGEX_DOTALL; break;
         case 'm': flags |= QC_REGEX_MULTILINE; break;
-        default:
-            err_at(p, i, i + 1, "unknown regular expression flag '%c' (expected i, c, x, s or m)", c);
-            bad = 1;
+        default: err_at(p, i, i + 1, "unknown regular expression flag '%c' (expected i, c, x, s or m)", c); bad = 1;
         }
     }
     qc_rule_node *node = &p->cb->nodes[n];
@@ -611,16 +611,15 @@ static int32_t leaf_regex(xparser *x, uint16_t depth)
     size_t eo = 0;
     char message[256];
     uint32_t ml = p->opts ? p->opts->regex_match_limit : 0, hl = p->opts ? p->opts->regex_heap_limit_kib : 0;
-    int rc = qc_regex_compile(&node->regex, node->source, strlen(node->source), flags, ml, hl, &eo, message,
-                              sizeof message);
+    int rc =
+        qc_regex_compile(&node->regex, node->source, strlen(node->source), flags, ml, hl, &eo, message, sizeof message);
     if (rc == QC_ERR_NOMEM) {
         p->nomem = 1;
         return -1;
     }
     if (rc < 0) {
+        /* An offset at the end of the pattern (a missing ')') points at the closing slash. */
         size_t at = regex_offset_to_joined(S(x), t, eo);
-        if (at >= t->inner_end && t->inner_end > t->inner_start)
-            at = t->inner_end - 1;
         err_at(p, at, at + 1, "invalid regular expression: %s", message);
         node->regex = NULL;
     }
@@ -656,7 +655,8 @@ static void missing_operand(xparser *x)
     size_t to = t->kind == QC_TOK_END ? x->prev.end : t->end;
     if (x->prev.kind == QC_TOK_LPAREN && t->kind == QC_TOK_RPAREN)
         err_at(p, x->prev.start, t->end, "empty parentheses");
-    else if (x->prev.kind == QC_TOK_LPAREN || (x->prev.kind == QC_TOK_WORD && word_op(S(x), &x->prev, &(uint32_t){0}) != OP_NONE))
+    else if (x->prev.kind == QC_TOK_LPAREN ||
+             (x->prev.kind == QC_TOK_WORD && word_op(S(x), &x->prev, &(uint32_t){0}) != OP_NONE))
         err_at(p, at, to, "expected an operand after %s%s%s", x->prev.kind == QC_TOK_LPAREN ? "'" : "",
                tok_text(p, &x->prev, a, sizeof a), x->prev.kind == QC_TOK_LPAREN ? "'" : "");
     else if (t->kind == QC_TOK_END)
@@ -787,7 +787,8 @@ static int32_t parse_prox(xparser *x, unsigned nesting)
         advance(x);
         if (word_op(S(x), &x->tok, &(uint32_t){0}) == OP_NOT) {
             char buf[64];
-            err_at(x->p, x->tok.start, x->tok.end, "NOT cannot follow %s: NOT has no hits to be near (write NOT (A %s B))",
+            err_at(x->p, x->tok.start, x->tok.end,
+                   "NOT cannot follow %s: NOT has no hits to be near (write NOT (A %s B))",
                    tok_text(x->p, &optok, buf, sizeof buf), o == OP_NEAR ? "NEAR" : "BEFORE");
             x->failed = 1;
             return -1;
@@ -814,8 +815,7 @@ static int32_t parse_not(xparser *x, unsigned nesting)
         return parse_prox(x, nesting);
     qc_token optok = x->tok;
     if (nesting >= QC_EXPR_MAX_NESTING) {
-        err_at(x->p, optok.start, optok.end, "expression nested too deeply (more than %d levels)",
-               QC_EXPR_MAX_NESTING);
+        err_at(x->p, optok.start, optok.end, "expression nested too deeply (more than %d levels)", QC_EXPR_MAX_NESTING);
         x->failed = 1;
         return -1;
     }
@@ -1051,8 +1051,11 @@ static void st_setting(stmt *s, qc_code_settings *set, uint32_t *lines)
     static const char *const cases[] = {"insensitive", "sensitive"};
     static const char *const accents[] = {"ignore", "keep"};
     parser *p = s->p;
-    int which = s->k == KW_SCOPE ? S_SCOPE : s->k == KW_SPEAKERS ? S_SPEAKERS : s->k == KW_CASE ? S_CASE
-                : s->k == KW_ACCENTS ? S_ACCENTS : S_MIN;
+    int which = s->k == KW_SCOPE      ? S_SCOPE
+                : s->k == KW_SPEAKERS ? S_SPEAKERS
+                : s->k == KW_CASE     ? S_CASE
+                : s->k == KW_ACCENTS  ? S_ACCENTS
+                                      : S_MIN;
     if (once(s, lines, which) < 0)
         return;
     int v;
@@ -1126,7 +1129,8 @@ static void st_codebook(stmt *s)
     locate(p, s->kwtok.start, &p->header_line, &col);
     if (s->tok.kind != QC_TOK_STRING) {
         err_at(p, s->tok.kind == QC_TOK_END ? s->kwtok.start : s->tok.start,
-               s->tok.kind == QC_TOK_END ? s->kwtok.end : s->tok.end, "expected the codebook's name in quotes after 'codebook'");
+               s->tok.kind == QC_TOK_END ? s->kwtok.end : s->tok.end,
+               "expected the codebook's name in quotes after 'codebook'");
         return;
     }
     qc_buf_clear(&p->tmp);
@@ -1164,8 +1168,7 @@ static void st_codebook(stmt *s)
 static int32_t new_code(parser *p, int32_t parent, uint32_t line, uint32_t indent)
 {
     qc_codebook *cb = p->cb;
-    if (QC_GROW(cb->codes, p->code_cap, cb->code_count + 1) < 0 ||
-        QC_GROW(p->cs, p->cs_cap, cb->code_count + 1) < 0) {
+    if (QC_GROW(cb->codes, p->code_cap, cb->code_count + 1) < 0 || QC_GROW(p->cs, p->cs_cap, cb->code_count + 1) < 0) {
         p->nomem = 1;
         return -1;
     }
@@ -1231,8 +1234,8 @@ static void st_code(stmt *s, uint32_t indent)
             err_at(p, s->tok.err_start, s->tok.err_end, "%s", s->tok.error);
         else
             err_at(p, s->tok.kind == QC_TOK_END ? idtok.start : s->tok.start,
-                   s->tok.kind == QC_TOK_END ? idtok.end : s->tok.end, "expected the code's name in quotes after '%.*s'",
-                   (int)(idlen > 40 ? 40 : idlen), id);
+                   s->tok.kind == QC_TOK_END ? idtok.end : s->tok.end,
+                   "expected the code's name in quotes after '%.*s'", (int)(idlen > 40 ? 40 : idlen), id);
         return;
     }
     qc_buf_clear(&p->tmp);
@@ -1593,9 +1596,7 @@ static void run_statement(parser *p)
             p->cb->codes[s.code].manual = 1;
         break;
     case KW_WAS: st_ids(&s, &p->cb->codes[s.code].was, &p->cb->codes[s.code].was_count); break;
-    case KW_MERGED_FROM:
-        st_ids(&s, &p->cb->codes[s.code].merged_from, &p->cb->codes[s.code].merged_from_count);
-        break;
+    case KW_MERGED_FROM: st_ids(&s, &p->cb->codes[s.code].merged_from, &p->cb->codes[s.code].merged_from_count); break;
     default:
         if (s.code >= 0)
             st_setting(&s, &p->cb->codes[s.code].settings, p->cs[s.code].set_line);
@@ -1721,8 +1722,7 @@ static int link_tree(qc_codebook *cb)
     return 0;
 }
 
-int qc_codebook_parse(qc_codebook *cb, const char *text, size_t size, qc_diag_list *d,
-                      const qc_codebook_options *opts)
+int qc_codebook_parse(qc_codebook *cb, const char *text, size_t size, qc_diag_list *d, const qc_codebook_options *opts)
 {
     parser p = {0};
     p.cb = cb;

@@ -1,0 +1,431 @@
+/* Every codebook error and warning: message, line and column, and that all of a file's problems
+ * are reported, in file order, with the first in qc_error. */
+#include "qc_test.h"
+
+#define MAX_DIAGS 64
+
+typedef struct diag {
+    qc_severity severity;
+    unsigned line, column, length;
+    char message[512];
+    char source[512];
+} diag;
+
+typedef struct diags {
+    size_t count, errors, warnings;
+    char last[512];
+    diag items[MAX_DIAGS];
+} diags;
+
+static void collect(const qc_diagnostic *d, void *user)
+{
+    diags *dg = user;
+    if (d->severity == QC_SEVERITY_ERROR)
+        dg->errors++;
+    else
+        dg->warnings++;
+    snprintf(dg->last, sizeof dg->last, "%s", d->message);
+    if (dg->count == MAX_DIAGS)
+        return;
+    diag *x = &dg->items[dg->count++];
+    x->severity = d->severity;
+    x->line = d->line;
+    x->column = d->column;
+    x->length = d->length;
+    snprintf(x->message, sizeof x->message, "%s", d->message);
+    snprintf(x->source, sizeof x->source, "%s", d->source_line ? d->source_line : "");
+    cr_assert_str_eq(d->file, "t.qcb");
+    cr_assert_geq(d->length, 1);
+}
+
+/* Loads text; returns the status and fills dg. */
+static int load(const char *text, size_t len, diags *dg, qc_error *err)
+{
+    memset(dg, 0, sizeof *dg);
+    qc_codebook_options o = QC_CODEBOOK_OPTIONS_INIT;
+    o.on_diagnostic = collect;
+    o.user = dg;
+    qc_codebook *cb = (qc_codebook *)1;
+    int rc = qc_codebook_load_buffer(&cb, "t.qcb", text, len, &o, err);
+    if (rc == 0) {
+        cr_assert_not_null(cb);
+        qc_codebook_free(cb);
+    } else {
+        cr_assert_null(cb, "no codebook on failure");
+    }
+    return rc;
+}
+
+/* The text must give exactly one error, with this message at line:column. */
+static void one_error(const char *text, unsigned line, unsigned column, const char *message)
+{
+    diags dg;
+    qc_error err;
+    int rc = load(text, strlen(text), &dg, &err);
+    cr_assert_eq(rc, QC_ERR_CODEBOOK, "expected an error: %s", message);
+    cr_assert_eq(dg.errors, 1, "expected one error, got %zu; first: %u:%u %s", dg.errors, dg.items[0].line,
+                 dg.items[0].column, dg.items[0].message);
+    const diag *d = NULL;
+    for (size_t i = 0; i < dg.count; i++)
+        if (dg.items[i].severity == QC_SEVERITY_ERROR)
+            d = &dg.items[i];
+    cr_assert_str_eq(d->message, message);
+    cr_assert_eq(d->line, line, "line of '%s'", message);
+    cr_assert_eq(d->column, column, "column of '%s'", message);
+    cr_assert_eq(err.code, QC_ERR_CODEBOOK);
+    cr_assert_str_eq(err.message, message);
+    cr_assert_eq(err.line, line);
+    cr_assert_eq(err.column, column);
+    cr_assert_str_eq(err.file, "t.qcb");
+}
+
+/* The text must load, with exactly one warning, this message at line:column. */
+static void one_warning(const char *text, unsigned line, unsigned column, const char *message)
+{
+    diags dg;
+    qc_error err;
+    int rc = load(text, strlen(text), &dg, &err);
+    cr_assert_eq(rc, 0, "warnings do not fail a load: %s", dg.count ? dg.items[0].message : "");
+    cr_assert_eq(dg.warnings, 1, "expected one warning, got %zu", dg.warnings);
+    cr_assert_eq(dg.items[0].severity, QC_SEVERITY_WARNING);
+    cr_assert_str_eq(dg.items[0].message, message);
+    cr_assert_eq(dg.items[0].line, line);
+    cr_assert_eq(dg.items[0].column, column);
+}
+
+#define HDR "codebook \"T\"\n"
+
+Test(codebook_errors, unknown_keyword_did_you_mean)
+{
+    one_error(HDR "code A \"A\"\n  rul x\n", 3, 3, "unknown keyword 'rul' (did you mean 'rule'?)");
+    one_error(HDR "code A \"A\"\n  defien \"x\"\n", 3, 3, "unknown keyword 'defien' (did you mean 'define'?)");
+    one_error(HDR "code A \"A\"\n  zebra x\n", 3, 3, "unknown keyword 'zebra'");
+}
+
+Test(codebook_errors, duplicate_id)
+{
+    one_error(HDR "\ncode COLOC \"A\"\ncode B \"B\"\ncode COLOC \"C\"\n", 5, 6,
+              "duplicate code id 'COLOC' (first declared on line 3)");
+}
+
+Test(codebook_errors, invalid_id_and_missing_name)
+{
+    one_error(HDR "code 1A \"A\"\n", 2, 6,
+              "invalid code id '1A' (an id is a letter, then letters, digits, '_', '.' or '-')");
+    one_error(HDR "code A\n", 2, 6, "expected the code's name in quotes after 'A'");
+    one_error(HDR "code A \"\"\n", 2, 8, "empty code name");
+    one_error(HDR "code A \"a\" extra\n", 2, 12, "unexpected extra after 'code'");
+}
+
+Test(codebook_errors, unknown_reference_did_you_mean)
+{
+    one_error(HDR "code COLOC \"A\"\n  rule x\ncode B \"B\"\n  rule y AND {COLLOC}\n", 5, 14,
+              "unknown code '{COLLOC}' (did you mean 'COLOC'?)");
+    one_error(HDR "code COLOC \"A\"\n  rule {ZZZZZZ*}\n", 3, 8, "unknown code '{ZZZZZZ*}'");
+}
+
+Test(codebook_errors, reference_cycle)
+{
+    one_error(HDR "code A \"A\"\n  rule {B} AND x\ncode B \"B\"\n  rule {C}\ncode C \"C\"\n  rule y OR {A}\n", 3, 8,
+              "reference cycle: A -> B -> C -> A");
+}
+
+Test(codebook_errors, self_references)
+{
+    one_error(HDR "code A \"A\"\n  rule x OR {A}\n", 3, 13, "code 'A' refers to itself");
+    one_error(HDR "code A \"A\"\n  code A.B \"B\"\n    rule x AND {A*}\n", 4, 16,
+              "code 'A.B' refers to itself through {A*}, which includes it");
+}
+
+Test(codebook_errors, forward_reference_and_star_of_other_branch_are_fine)
+{
+    diags dg;
+    qc_error err;
+    const char *t = HDR "code A \"A\"\n  rule {B*}\ncode B \"B\"\n  code B.1 \"B1\"\n    rule x\n";
+    cr_assert_eq(load(t, strlen(t), &dg, &err), 0);
+    cr_assert_eq(dg.count, 0);
+}
+
+Test(codebook_errors, regex_error_column_mapped)
+{
+    /* PCRE2 reports the end of the pattern for a missing ')': column of the last character. */
+    one_error(HDR "code A \"A\"\n  rule x OR /(abc/\n", 3, 18,
+              "invalid regular expression: missing closing parenthesis");
+    /* An escaped slash counts as one pattern character but two file columns. */
+    one_error(HDR "code A \"A\"\n  rule /a\\/b[/\n", 3, 14,
+              "invalid regular expression: missing terminating ] for character class");
+    one_error(HDR "code A \"A\"\n  rule /a{2,1}/\n", 3, 14,
+              "invalid regular expression: numbers out of order in {} quantifier");
+}
+
+Test(codebook_errors, regex_flags)
+{
+    one_error(HDR "code A \"A\"\n  rule /abc/iq\n", 3, 14,
+              "unknown regular expression flag 'q' (expected i, c, x, s or m)");
+    one_error(HDR "code A \"A\"\n  rule /abc/ic\n", 3, 14,
+              "regular expression flags 'i' and 'c' contradict each other");
+    one_error(HDR "code A \"A\"\n  rule /abc\n", 3, 8, "unterminated regular expression (missing closing '/')");
+}
+
+Test(codebook_errors, empty_patterns)
+{
+    one_error(HDR "code A \"A\"\n  rule x OR \"\"\n", 3, 13, "empty pattern");
+    one_error(HDR "code A \"A\"\n  rule \"--\"\n", 3, 8, "empty pattern: '--' has no letters or digits");
+    one_error(HDR "code A \"A\"\n  rule //\n", 3, 8, "empty pattern");
+    one_error(HDR "code A \"A\"\n  rule \"   \"\n", 3, 8, "empty pattern");
+}
+
+Test(codebook_errors, invalid_colour)
+{
+    one_error(HDR "code A \"A\"\n  color #12345\n", 3, 9, "invalid colour '#12345' (expected #RRGGBB)");
+    one_error(HDR "code A \"A\"\n  color red\n", 3, 9, "invalid colour 'red' (expected #RRGGBB)");
+    one_error(HDR "code A \"A\"\n  color #1234567\n", 3, 9, "invalid colour '#1234567' (expected #RRGGBB)");
+    one_error(HDR "code A \"A\"\n  color #12345g\n", 3, 9, "invalid colour '#12345g' (expected #RRGGBB)");
+}
+
+Test(codebook_errors, tab_in_indentation)
+{
+    one_error(HDR "code A \"A\"\n  \trule x\n", 3, 3, "tab in indentation (indent with spaces)");
+}
+
+Test(codebook_errors, inconsistent_indentation)
+{
+    one_error(HDR "code A \"A\"\n  rule x\n   rule y\n", 4, 4,
+              "inconsistent indentation: this line is indented by 3, but the lines in code 'A' are indented by 2 "
+              "(line 3)");
+    one_error(HDR "code A \"A\"\n    rule x\n  code B \"B\"\n", 4, 3,
+              "inconsistent indentation: this line is indented by 2, but the lines in code 'A' are indented by 4 "
+              "(line 3)");
+    one_error(HDR "  code A \"A\"\n", 2, 3,
+              "inconsistent indentation: main codes and codebook statements start in column 1 (this line is "
+              "indented by 2)");
+}
+
+Test(codebook_errors, operand_errors)
+{
+    one_error(HDR "code A \"A\"\n  rule a AND\n", 3, 10, "expected an operand after AND");
+    one_error(HDR "code A \"A\"\n  rule a OR (b AND )\n", 3, 20, "expected an operand after AND");
+    one_error(HDR "code A \"A\"\n  rule NEAR/3 b\n", 3, 8, "expected an operand before NEAR/3");
+    one_error(HDR "code A \"A\"\n  rule\n", 3, 3, "expected an expression after 'rule'");
+    one_error(HDR "code A \"A\"\n  rule a OR ()\n", 3, 13, "empty parentheses");
+    one_error(HDR "code A \"A\"\n  rule a b\n", 3, 10, "expected an operator (AND, OR, NEAR, BEFORE) before b");
+    one_error(HDR "code A \"A\"\n  rule a NOT b\n", 3, 10, "NOT takes one operand: write A AND NOT B");
+    one_error(HDR "code A \"A\"\n  rule a NEAR NOT b\n", 3, 15,
+              "NOT cannot follow NEAR: NOT has no hits to be near (write NOT (A NEAR B))");
+}
+
+Test(codebook_errors, parentheses)
+{
+    one_error(HDR "code A \"A\"\n  rule a OR b)\n", 3, 14, "unexpected ')'");
+    one_error(HDR "code A \"A\"\n  rule a OR (b AND c\n", 3, 13, "missing ')' to close this '('");
+    one_error(HDR "code A \"A\"\n  rule (a OR b c)\n", 3, 16, "expected an operator or ')' before c");
+}
+
+Test(codebook_errors, lower_case_operators)
+{
+    one_error(HDR "code A \"A\"\n  rule colocation and shared\n", 3, 19,
+              "'and' is not an operator here: write AND, or quote the word as \"and\"");
+    one_error(HDR "code A \"A\"\n  rule not helpful\n", 3, 8,
+              "'not' is not an operator here: write NOT, or quote the word as \"not\"");
+    one_error(HDR "code A \"A\"\n  rule a Or b\n", 3, 10,
+              "'Or' is not an operator here: write OR, or quote the word as \"Or\"");
+    one_error(HDR "code A \"A\"\n  rule ask near/3 advice\n", 3, 12,
+              "'near/3' is not an operator here: write NEAR/3, or quote the word as \"near/3\"");
+}
+
+Test(codebook_errors, bad_distance)
+{
+    one_error(HDR "code A \"A\"\n  rule a NEAR/x b\n", 3, 10,
+              "invalid distance in 'NEAR/x' (expected a whole number, as in NEAR/5)");
+    one_error(HDR "code A \"A\"\n  rule a BEFORE/ b\n", 3, 10,
+              "invalid distance in 'BEFORE/' (expected a whole number, as in NEAR/5)");
+}
+
+Test(codebook_errors, strings_and_references_lexing)
+{
+    one_error(HDR "code A \"A\"\n  rule \"abc\n", 3, 8, "unterminated string (missing closing '\"')");
+    one_error(HDR "code A \"A\"\n  rule \"a\\nb\"\n", 3, 10,
+              "unknown escape in string (only \\\" and \\\\ are escapes)");
+    one_error(HDR "code A \"A\"\n  rule {A\n", 3, 8, "unterminated code reference (missing '}')");
+    one_error(HDR "code A \"A\"\n  rule {1x}\n", 3, 8, "invalid code reference '{1x}': expected {ID} or {ID*}");
+    one_error(HDR "code A \"A\"\n  rule a }\n", 3, 10, "unexpected '}'");
+}
+
+Test(codebook_errors, settings_values)
+{
+    one_error(HDR "code A \"A\"\n  scope sentense\n", 3, 9, "unknown scope 'sentense' (did you mean 'sentence'?)");
+    one_error(HDR "code A \"A\"\n  scope line\n", 3, 9,
+              "unknown scope 'line' (expected sentence, paragraph, turn, match or words N)");
+    one_error(HDR "code A \"A\"\n  scope words\n", 3, 3,
+              "expected a number of words after 'scope words' (as in scope words 10)");
+    one_error(HDR "code A \"A\"\n  speakers everyone\n", 3, 12,
+              "unknown speakers 'everyone' (expected participants, all or interviewers)");
+    one_error(HDR "code A \"A\"\n  case upper\n", 3, 8, "unknown case 'upper' (expected insensitive or sensitive)");
+    one_error(HDR "code A \"A\"\n  accents strip\n", 3, 11, "unknown accents 'strip' (expected ignore or keep)");
+    one_error(HDR "code A \"A\"\n  min -1\n", 3, 7, "invalid number '-1' after 'min' (expected 0 to 100000)");
+    one_error(HDR "code A \"A\"\n  manual yes\n", 3, 10, "unexpected yes after 'manual'");
+}
+
+Test(codebook_errors, duplicate_settings)
+{
+    one_error(HDR "code A \"A\"\n  scope turn\n  rule a\n  scope sentence\n", 5, 3,
+              "duplicate 'scope' for code 'A' (first on line 3)");
+    one_error(HDR "scope turn\nscope turn\n", 3, 1, "duplicate codebook 'scope' (first on line 2)");
+    one_error(HDR "code A \"A\"\n  color #000000\n  color #ffffff\n", 4, 3,
+              "duplicate 'color' for code 'A' (first on line 3)");
+}
+
+Test(codebook_errors, statements_in_the_wrong_place)
+{
+    one_error(HDR "rule x\n", 2, 1, "'rule' outside a code (indent it under a 'code' line)");
+    one_error(HDR "code A \"A\"\nscope turn\n", 3, 1,
+              "'scope' at the top level sets a codebook default and must come before the first code (indent it to "
+              "set it for a code)");
+    one_error(HDR "code A \"A\"\n  description \"x\"\n", 3, 3,
+              "'description' belongs at the top of the file, not inside a code");
+    one_error(HDR "codebook \"again\"\n", 2, 1, "duplicate 'codebook' line (first on line 1)");
+}
+
+Test(codebook_errors, missing_header)
+{
+    one_error("code A \"A\"\n  rule x\n", 1, 1, "missing header: the file must start with 'codebook \"NAME\"'");
+    one_error("# only a comment\n", 1, 1, "empty codebook: the file must start with 'codebook \"NAME\"'");
+    one_error("", 1, 1, "empty codebook: the file must start with 'codebook \"NAME\"'");
+}
+
+Test(codebook_errors, exclude_takes_patterns_only)
+{
+    one_error(HDR "code A \"A\"\n  rule a\n  exclude x AND y\n", 4, 13,
+              "'exclude' takes patterns joined by OR: AND is not allowed here");
+    one_error(HDR "code B \"B\"\ncode A \"A\"\n  rule a\n  exclude x OR {B}\n", 5, 16,
+              "'exclude' takes patterns joined by OR: a {CODE} reference is not allowed here");
+}
+
+Test(codebook_errors, where_syntax)
+{
+    one_error(HDR "code A \"A\"\n  where role ~ \"x\"\n", 3, 14,
+              "expected '=', '!=', 'in' or 'not in' after the attribute name in 'where'");
+    one_error(HDR "code A \"A\"\n  where role in (\"a\" \"b\")\n", 3, 22,
+              "expected ',' or ')' in the list of values, found \"b\"");
+    one_error(HDR "code A \"A\"\n  where role in \"a\"\n", 3, 17, "expected '(' and a list of values after 'in'");
+}
+
+Test(codebook_errors, invalid_utf8_and_nul)
+{
+    const char bad[] = HDR "code A \"A\"\n  rule caf\xC3 OR x\n";
+    diags dg;
+    qc_error err;
+    cr_assert_eq(load(bad, sizeof bad - 1, &dg, &err), QC_ERR_CODEBOOK);
+    cr_assert_eq(dg.errors, 1);
+    cr_assert_str_eq(dg.items[0].message, "invalid UTF-8 (byte 0xc3)");
+    cr_assert_eq(dg.items[0].line, 3);
+    cr_assert_eq(dg.items[0].column, 11);
+    cr_assert_str_eq(dg.items[0].source, "  rule caf? OR x", "bad bytes are shown as '?'");
+
+    const char nul[] = HDR "code A \"A\"\n  rule a\0b\n";
+    cr_assert_eq(load(nul, sizeof nul - 1, &dg, &err), QC_ERR_CODEBOOK);
+    cr_assert_eq(dg.errors, 1);
+    cr_assert_str_eq(dg.items[0].message, "NUL byte in the codebook");
+    cr_assert_eq(dg.items[0].line, 3);
+    cr_assert_eq(dg.items[0].column, 9);
+}
+
+Test(codebook_errors, columns_count_code_points)
+{
+    /* "é" is two bytes: the error column counts it as one. */
+    one_error(HDR "code A \"A\"\n  define \"é\" 1\n", 3, 14, "unexpected 1 after 'define'");
+}
+
+Test(codebook_errors, every_problem_reported_in_file_order)
+{
+    const char *text = HDR "code A \"A\"\n"
+                           "  rule {Z}\n"       /* 3: unknown code (found by the compiler, after parsing) */
+                           "  rul x\n"          /* 4 */
+                           "  color #12\n"      /* 5 */
+                           "  rule a*\n"        /* 6: warning */
+                           "  rule /(/\n"       /* 7 */
+                           "code A \"again\"\n" /* 8 */
+                           "  rule \"\"\n";     /* 9 */
+    diags dg;
+    qc_error err;
+    cr_assert_eq(load(text, strlen(text), &dg, &err), QC_ERR_CODEBOOK);
+    cr_assert_eq(dg.errors, 6);
+    cr_assert_eq(dg.warnings, 1);
+    static const unsigned lines[] = {3, 4, 5, 6, 7, 8, 9};
+    for (size_t i = 0; i < 7; i++)
+        cr_assert_eq(dg.items[i].line, lines[i], "diagnostic %zu is on line %u, not %u", i, dg.items[i].line, lines[i]);
+    cr_assert_eq(dg.items[3].severity, QC_SEVERITY_WARNING);
+    cr_assert_str_eq(err.message, "unknown code '{Z}'",
+                     "no suggestion for a one-letter id; err holds the first error in file order");
+    cr_assert_eq(err.line, 3);
+    cr_assert_str_eq(dg.items[1].source, "  rul x", "the source line comes with the diagnostic");
+    cr_assert_eq(dg.items[1].length, 3, "the caret underlines the keyword");
+}
+
+Test(codebook_errors, warnings_do_not_fail)
+{
+    one_warning(HDR "code A \"A\"\n  rule a* OR x\n", 3, 8,
+                "'a*' matches almost any word (write at least 2 letters with a wildcard)");
+    one_warning(HDR "code A \"A\"\n  rule \"*\"\n", 3, 8,
+                "'*' matches almost any word (write at least 2 letters with a wildcard)");
+    one_warning(HDR "code A \"A\"\n  rule *tion\n", 3, 8,
+                "'*tion' begins with a wildcard: it is tried on every word (write at least 2 letters before '*' or "
+                "'?' when you can)");
+    one_warning(HDR "code A \"A\"\n  rule help AND NOT Help\n", 3, 8,
+                "this rule can never match: it asks for a pattern AND NOT the same pattern");
+    one_warning(HDR "code B \"B\"\ncode A \"A\"\n  rule x NEAR/3 {B}\n", 4, 10,
+                "this NEAR/3 can never hold: a {CODE} reference or a NOT on either side has no hits to measure");
+    one_warning(HDR "code A \"A\"\n  rule \"Dr. Smith\"\n", 3, 8,
+                "the '.' between words of \"Dr. Smith\" is not matched: a phrase matches its words separated by "
+                "white space only");
+    one_warning(HDR "code B \"B\"\ncode A \"A\"\n  min 2\n  rule {B} AND NOT x\n", 3, 1,
+                "code 'A' can never be coded: it needs min 2 hits, but its rules have no words or patterns that give "
+                "hits");
+}
+
+Test(codebook_errors, hostile_deep_nesting_is_an_error_not_a_crash)
+{
+    size_t depth = 5000;
+    char *t = malloc(depth * 2 + 64);
+    strcpy(t, HDR "code A \"A\"\n  rule ");
+    size_t n = strlen(t);
+    for (size_t i = 0; i < depth; i++)
+        t[n++] = '(';
+    t[n++] = 'x';
+    for (size_t i = 0; i < depth; i++)
+        t[n++] = ')';
+    t[n] = '\0';
+    diags dg;
+    qc_error err;
+    cr_assert_eq(load(t, n, &dg, &err), QC_ERR_CODEBOOK);
+    cr_assert_str_eq(dg.items[0].message, "expression nested too deeply (more than 100 levels)");
+    cr_assert_eq(dg.items[0].column, 108);
+    /* NOT NOT NOT ... also nests. */
+    n = strlen(HDR "code A \"A\"\n  rule ");
+    for (size_t i = 0; i < depth / 4; i++) {
+        memcpy(t + n, "NOT ", 4);
+        n += 4;
+    }
+    t[n++] = 'x';
+    t[n] = '\0';
+    cr_assert_eq(load(t, n, &dg, &err), QC_ERR_CODEBOOK);
+    cr_assert_str_eq(dg.items[0].message, "expression nested too deeply (more than 100 levels)");
+    free(t);
+}
+
+Test(codebook_errors, hostile_binary_input_reports_a_bounded_number_of_problems)
+{
+    size_t n = 2000000;
+    char *t = malloc(n);
+    unsigned x = 12345;
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        t[i] = (char)(x >> 16);
+    }
+    diags dg;
+    qc_error err;
+    cr_assert_eq(load(t, n, &dg, &err), QC_ERR_CODEBOOK);
+    cr_assert_eq(dg.errors + dg.warnings, 1001, "diagnostics are capped at 1000 and a last one says so");
+    cr_assert(qct_contains(dg.last, "too many problems: "), "%s", dg.last);
+    free(t);
+}
