@@ -1,0 +1,387 @@
+/* Aggregation (qc_results) and the corpus runner (qc_corpus_run), on documents made in memory. */
+#include "qc_test.h"
+
+#include <unistd.h>
+
+static qc_codebook *load_cb(const char *text)
+{
+    qc_codebook *cb = NULL;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load_buffer(&cb, "t.qcb", text, strlen(text), NULL, &err), 0, "%s", err.message);
+    return cb;
+}
+
+/* Reads a document from text and adds its coding to res. */
+static int add_text(qc_results *res, qc_coder *coder, const qc_casebook *cases, const char *name, const char *text)
+{
+    qc_document *doc = NULL;
+    qc_coding *coding = NULL;
+    qc_error err;
+    cr_assert_eq(qc_document_read_buffer(&doc, name, text, strlen(text), NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_coder_code(coder, doc, cases, &coding, &err), 0, "%s", err.message);
+    int rc = qc_results_add(res, doc, coding, NULL, &err);
+    qc_coding_free(coding);
+    qc_document_free(doc);
+    return rc;
+}
+
+static const char rollup_cb[] = "codebook \"R\"\n"
+                                "code P \"Parent\"\n"
+                                "  rule parent\n"
+                                "  code A \"A\"\n"
+                                "    rule apple\n"
+                                "  code B \"B\"\n"
+                                "    rule banana\n"
+                                "code Z \"Zed\"\n"
+                                "  rule zebra\n";
+
+Test(results, rollup_merges_a_unit_coded_by_two_children)
+{
+    qc_codebook *cb = load_cb(rollup_cb);
+    qc_coder *coder;
+    qc_results *res;
+    cr_assert_eq(qc_coder_new(&coder, cb, NULL, NULL), 0);
+    cr_assert_eq(qc_results_new(&res, cb, NULL, NULL), 0);
+    /* One sentence with apple and banana: A and B each code it; the parent rolls it up once,
+     * with both hits. A second sentence has only banana. */
+    cr_assert_eq(add_text(res, coder, NULL, "d1.txt",
+                          "S1: An apple and a banana.\nInterviewer: Yes?\nS1: Another banana here.\n"), 0);
+    qc_counts c;
+    qc_results_code_counts(res, 0, QC_OWN, &c);
+    cr_expect_eq(c.quotations, 0);
+    qc_results_code_counts(res, 0, QC_ROLLED_UP, &c);
+    cr_expect_eq(c.quotations, 2);
+    cr_expect_eq(c.hits, 3);
+    cr_expect_eq(c.respondents, 1);
+    qc_results_code_counts(res, 2, QC_OWN, &c); /* B */
+    cr_expect_eq(c.quotations, 2);
+    qc_results_code_counts(res, 3, QC_ROLLED_UP, &c); /* Z: nothing */
+    cr_expect_eq(c.quotations, 0);
+    cr_expect_eq(qc_results_cooccurrence(res, 1, 2), 1);
+    cr_expect_eq(qc_results_cooccurrence(res, 2, 2), 2);
+    qc_results_free(res);
+    qc_coder_free(coder);
+    qc_codebook_free(cb);
+}
+
+Test(results, respondents_are_labels_across_documents)
+{
+    qc_codebook *cb = load_cb(rollup_cb);
+    qc_coder *coder;
+    qc_results *res;
+    cr_assert_eq(qc_coder_new(&coder, cb, NULL, NULL), 0);
+    cr_assert_eq(qc_results_new(&res, cb, NULL, NULL), 0);
+    cr_assert_eq(add_text(res, coder, NULL, "d1.txt", "S7: zebra one.\nInterviewer: and?\nS7: zebra two.\n"), 0);
+    cr_assert_eq(add_text(res, coder, NULL, "d2.txt", "S7: a zebra again.\nInterviewer: ok\nS7: fine.\n"), 0);
+    cr_assert_eq(add_text(res, coder, NULL, "d3.txt", "Just a zebra in an unlabelled note.\n"), 0);
+    qc_counts c;
+    qc_results_code_counts(res, 3, QC_OWN, &c);
+    cr_expect_eq(c.quotations, 4);
+    cr_expect_eq(c.respondents, 2); /* S7 in d1 and d2 is one person; d3 is respondent "d3.txt" */
+    cr_expect_eq(c.documents, 3);
+    cr_assert_eq(qc_results_respondent_count(res), 3);
+    qc_role role;
+    cr_expect_str_eq(qc_results_respondent(res, 2, &role), "d3.txt");
+    cr_expect_eq(role, QC_ROLE_UNKNOWN);
+    cr_expect_str_eq(qc_results_respondent(res, 1, &role), "Interviewer");
+    cr_expect_eq(role, QC_ROLE_INTERVIEWER);
+    qc_uncoded_summary u;
+    qc_results_uncoded(res, &u);
+    cr_expect_eq(u.participant_turns, 5);
+    cr_expect_eq(u.uncoded_turns, 1); /* d2 "fine." */
+    cr_expect_eq(u.uncoded_length, 5);
+    qc_results_free(res);
+    qc_coder_free(coder);
+    qc_codebook_free(cb);
+}
+
+Test(results, duplicate_document_id_is_refused)
+{
+    qc_codebook *cb = load_cb(rollup_cb);
+    qc_coder *coder;
+    qc_results *res;
+    cr_assert_eq(qc_coder_new(&coder, cb, NULL, NULL), 0);
+    cr_assert_eq(qc_results_new(&res, cb, NULL, NULL), 0);
+    cr_assert_eq(add_text(res, coder, NULL, "same.txt", "zebra.\n"), 0);
+    cr_assert_eq(add_text(res, coder, NULL, "same.txt", "zebra.\n"), QC_ERR_INVALID);
+    cr_expect_eq(qc_results_document_count(res), 1);
+    qc_counts c;
+    qc_results_code_counts(res, 3, QC_OWN, &c);
+    cr_expect_eq(c.quotations, 1);
+    qc_results_free(res);
+    qc_coder_free(coder);
+    qc_codebook_free(cb);
+}
+
+Test(results, options_are_kept_in_name_order_and_replaced)
+{
+    qc_codebook *cb = load_cb(rollup_cb);
+    qc_results *res;
+    cr_assert_eq(qc_results_new(&res, cb, NULL, NULL), 0);
+    cr_assert_eq(qc_results_set_option(res, "zeta", "1", NULL), 0);
+    cr_assert_eq(qc_results_set_option(res, "alpha", "2", NULL), 0);
+    cr_assert_eq(qc_results_set_option(res, "zeta", "3", NULL), 0);
+    char *dir = qct_temp_dir();
+    char path[600];
+    snprintf(path, sizeof path, "%s/r.xml", dir);
+    cr_assert_eq(qc_results_write_xml(res, path, NULL, NULL), 0);
+    char *xml = qct_read_file(path, NULL);
+    const char *a = strstr(xml, "name=\"alpha\" value=\"2\"");
+    const char *z = strstr(xml, "name=\"zeta\" value=\"3\"");
+    cr_assert(a && z && a < z, "%s", xml);
+    cr_expect(!qct_contains(xml, "value=\"1\""));
+    free(xml);
+    free(dir);
+    qc_results_free(res);
+    qc_codebook_free(cb);
+}
+
+/* --- the corpus runner --- */
+
+typedef struct seen {
+    char ids[64][32];
+    size_t n;
+    size_t errors;
+    char last_error[1200];
+} seen;
+
+static int record_doc(const qc_document *doc, const qc_coding *coding, const qc_source_info *src, void *user,
+                      qc_error *err)
+{
+    (void)coding;
+    (void)err;
+    seen *s = user;
+    cr_assert_not_null(src->sha256);
+    cr_assert_eq(strlen(src->sha256), 64);
+    if (s->n < 64)
+        snprintf(s->ids[s->n], sizeof s->ids[0], "%s", qc_document_id(doc));
+    s->n++;
+    return 0;
+}
+
+static void record_error(const char *path, const qc_error *err, void *user)
+{
+    (void)path;
+    seen *s = user;
+    s->errors++;
+    snprintf(s->last_error, sizeof s->last_error, "%s:%u: %s", err->file, err->line, err->message);
+}
+
+static char **make_corpus(const char *dir, size_t n, int bad_at)
+{
+    char **paths = calloc(n, sizeof *paths);
+    for (size_t i = 0; i < n; i++) {
+        char name[32], text[128];
+        snprintf(name, sizeof name, "doc%02zu.txt", i);
+        if ((int)i == bad_at)
+            snprintf(text, sizeof text, "S1: bad \xff byte\n");
+        else
+            snprintf(text, sizeof text, "S1: zebra number %zu.\nInterviewer: ok\nS1: apple.\n", i);
+        paths[i] = qct_write_file(dir, name, text, strlen(text));
+    }
+    return paths;
+}
+
+Test(run, hands_documents_over_in_input_order_whatever_the_jobs)
+{
+    qc_codebook *cb = load_cb(rollup_cb);
+    char *dir = qct_temp_dir();
+    char **paths = make_corpus(dir, 40, -1);
+    unsigned jobs[] = {1, 2, 4, 0};
+    for (size_t j = 0; j < 4; j++) {
+        seen s;
+        memset(&s, 0, sizeof s);
+        qc_run_options ro = QC_RUN_OPTIONS_INIT;
+        ro.jobs = jobs[j];
+        ro.on_document = record_doc;
+        ro.user = &s;
+        qc_run_stats st;
+        cr_assert_eq(qc_corpus_run((const char *const *)paths, 40, cb, NULL, &ro, &st, NULL), 0);
+        cr_assert_eq(s.n, 40);
+        cr_expect_eq(st.documents, 40);
+        for (size_t i = 0; i < 40; i++) {
+            char want[32];
+            snprintf(want, sizeof want, "doc%02zu.txt", i);
+            cr_expect_str_eq(s.ids[i], want, "jobs %u", jobs[j]);
+        }
+    }
+    for (size_t i = 0; i < 40; i++)
+        free(paths[i]);
+    free(paths);
+    free(dir);
+    qc_codebook_free(cb);
+}
+
+Test(run, unreadable_document_is_reported_and_skipped)
+{
+    qc_codebook *cb = load_cb(rollup_cb);
+    char *dir = qct_temp_dir();
+    char **paths = make_corpus(dir, 6, 2);
+    seen s;
+    memset(&s, 0, sizeof s);
+    qc_run_options ro = QC_RUN_OPTIONS_INIT;
+    ro.jobs = 2;
+    ro.on_document = record_doc;
+    ro.on_error = record_error;
+    ro.user = &s;
+    qc_run_stats st;
+    cr_assert_eq(qc_corpus_run((const char *const *)paths, 6, cb, NULL, &ro, &st, NULL), 0);
+    cr_expect_eq(st.documents, 5);
+    cr_expect_eq(st.failed, 1);
+    cr_expect_eq(s.errors, 1);
+    cr_expect(qct_contains(s.last_error, "doc02.txt:1:"), "%s", s.last_error);
+    cr_expect_str_eq(s.ids[2], "doc03.txt");
+
+    /* strict: stops at the first failure with its error */
+    memset(&s, 0, sizeof s);
+    ro.strict = 1;
+    qc_error err;
+    int rc = qc_corpus_run((const char *const *)paths, 6, cb, NULL, &ro, &st, &err);
+    cr_expect_lt(rc, 0);
+    cr_expect(qct_contains(err.file, "doc02.txt"), "%s", err.file);
+    cr_expect_eq(s.n, 2);
+    for (size_t i = 0; i < 6; i++)
+        free(paths[i]);
+    free(paths);
+    free(dir);
+    qc_codebook_free(cb);
+}
+
+Test(run, missing_file_and_ids_option)
+{
+    qc_codebook *cb = load_cb(rollup_cb);
+    char *dir = qct_temp_dir();
+    char *good = qct_write_file(dir, "x.txt", "zebra.\n", 7);
+    const char *paths[] = {"/nonexistent/qcode/nothing.txt", good};
+    const char *docids[] = {"first", "sub/x.txt"};
+    seen s;
+    memset(&s, 0, sizeof s);
+    qc_run_options ro = QC_RUN_OPTIONS_INIT;
+    ro.on_document = record_doc;
+    ro.on_error = record_error;
+    ro.ids = docids;
+    ro.user = &s;
+    qc_run_stats st;
+    cr_assert_eq(qc_corpus_run(paths, 2, cb, NULL, &ro, &st, NULL), 0);
+    cr_expect_eq(st.failed, 1);
+    cr_assert_eq(s.n, 1);
+    cr_expect_str_eq(s.ids[0], "sub/x.txt");
+    cr_expect(qct_contains(s.last_error, "nothing.txt"));
+    free(good);
+    free(dir);
+    qc_codebook_free(cb);
+}
+
+static int stop_at_second(const qc_document *doc, const qc_coding *coding, const qc_source_info *src, void *user,
+                          qc_error *err)
+{
+    (void)doc;
+    (void)coding;
+    (void)src;
+    int *n = user;
+    if (++*n == 2) {
+        snprintf(err->message, sizeof err->message, "enough");
+        err->code = QC_ERR_CANCELLED;
+        return QC_ERR_CANCELLED;
+    }
+    return 0;
+}
+
+Test(run, a_handler_error_stops_the_run)
+{
+    qc_codebook *cb = load_cb(rollup_cb);
+    char *dir = qct_temp_dir();
+    char **paths = make_corpus(dir, 12, -1);
+    int n = 0;
+    qc_run_options ro = QC_RUN_OPTIONS_INIT;
+    ro.jobs = 3;
+    ro.on_document = stop_at_second;
+    ro.user = &n;
+    qc_error err;
+    cr_assert_eq(qc_corpus_run((const char *const *)paths, 12, cb, NULL, &ro, NULL, &err), QC_ERR_CANCELLED);
+    cr_expect_eq(n, 2);
+    cr_expect_str_eq(err.message, "enough");
+    for (size_t i = 0; i < 12; i++)
+        free(paths[i]);
+    free(paths);
+    free(dir);
+    qc_codebook_free(cb);
+}
+
+/* Memory stays flat: quotation texts live in the spill file, so growing the corpus tenfold must
+ * not grow the aggregation's heap tenfold. Counted through the replaceable allocator. */
+static size_t live_bytes, peak_bytes;
+static void *count_malloc(size_t n)
+{
+    size_t *p = malloc(n + 16);
+    if (!p)
+        return NULL;
+    *p = n;
+    live_bytes += n;
+    if (live_bytes > peak_bytes)
+        peak_bytes = live_bytes;
+    return (char *)p + 16;
+}
+static void count_free(void *ptr)
+{
+    if (!ptr)
+        return;
+    size_t *p = (size_t *)((char *)ptr - 16);
+    live_bytes -= *p;
+    free(p);
+}
+static void *count_realloc(void *ptr, size_t n)
+{
+    if (!ptr)
+        return count_malloc(n);
+    size_t *p = (size_t *)((char *)ptr - 16);
+    size_t old = *p;
+    size_t *q = realloc(p, n + 16);
+    if (!q)
+        return NULL;
+    *q = n;
+    live_bytes = live_bytes - old + n;
+    if (live_bytes > peak_bytes)
+        peak_bytes = live_bytes;
+    return (char *)q + 16;
+}
+
+static size_t results_heap_for(qc_codebook *cb, qc_coder *coder, size_t docs)
+{
+    qc_results *res;
+    size_t before = live_bytes;
+    cr_assert_eq(qc_results_new(&res, cb, NULL, NULL), 0);
+    /* One big document per step, with many long quotations. */
+    for (size_t d = 0; d < docs; d++) {
+        char name[32];
+        snprintf(name, sizeof name, "big%zu.txt", d);
+        size_t cap = 200000, len = 0;
+        char *text = malloc(cap);
+        while (len + 200 < cap)
+            len += (size_t)snprintf(text + len, cap - len,
+                                    "S1: the zebra said a long sentence about nothing in particular today.\n");
+        text[len] = '\0';
+        add_text(res, coder, NULL, name, text);
+        free(text);
+    }
+    size_t grown = live_bytes - before;
+    qc_results_free(res);
+    return grown;
+}
+
+Test(results, quotation_text_does_not_stay_in_memory)
+{
+    qc_codebook *cb = load_cb(rollup_cb);
+    qc_coder *coder;
+    qc_allocator a = {count_malloc, count_realloc, count_free};
+    qc_set_allocator(&a); /* before the coder, so everything it frees was counted */
+    cr_assert_eq(qc_coder_new(&coder, cb, NULL, NULL), 0);
+    size_t one = results_heap_for(cb, coder, 1);
+    size_t ten = results_heap_for(cb, coder, 10);
+    /* Ten documents of ~2800 quotations (~200 KB of quoted text each): what the results hold beyond
+     * the first document must be a small fraction of the text they quoted. */
+    cr_expect_lt(ten, one + 10 * 200000 / 20, "one document: %zu bytes, ten: %zu bytes", one, ten);
+    qc_coder_free(coder);
+    qc_set_allocator(NULL);
+    qc_codebook_free(cb);
+}

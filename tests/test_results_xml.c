@@ -1,0 +1,296 @@
+/* results.xml: valid against docs/schema/qcode-results.xsd, deterministic, read back by
+ * qc_results_read, and refused when hostile. */
+#include "qc_test.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
+
+/* Codes the golden corpus and returns the results (and the codebook/casebook to free). */
+typedef struct run {
+    qc_codebook *cb;
+    qc_casebook *cases;
+    qc_results *res;
+} run;
+
+static void code_golden(run *r, unsigned jobs)
+{
+    char *cbp = qct_source_path("tests/golden/golden.qcb");
+    char *casep = qct_source_path("tests/golden/corpus/cases.tsv");
+    cr_assert_eq(qc_codebook_load(&r->cb, cbp, NULL, NULL), 0);
+    cr_assert_eq(qc_casebook_load(&r->cases, casep, NULL), 0);
+    cr_assert_eq(qc_results_new(&r->res, r->cb, r->cases, NULL), 0);
+    char *paths[3] = {qct_source_path("tests/golden/corpus/a.txt"), qct_source_path("tests/golden/corpus/b.txt"),
+                      qct_source_path("tests/golden/corpus/c.txt")};
+    qc_run_options ro = QC_RUN_OPTIONS_INIT;
+    ro.jobs = jobs;
+    ro.on_document = qc_results_add_fn;
+    ro.user = r->res;
+    cr_assert_eq(qc_corpus_run((const char *const *)paths, 3, r->cb, r->cases, &ro, NULL, NULL), 0);
+    cr_assert_eq(qc_results_set_option(r->res, "engine", "fast", NULL), 0);
+    for (int i = 0; i < 3; i++)
+        free(paths[i]);
+    free(cbp);
+    free(casep);
+}
+
+static void run_free(run *r)
+{
+    qc_results_free(r->res);
+    qc_casebook_free(r->cases);
+    qc_codebook_free(r->cb);
+}
+
+static char *write_golden(const char *dir, const char *name, unsigned jobs, const char *time)
+{
+    run r;
+    code_golden(&r, jobs);
+    char *path = malloc(strlen(dir) + strlen(name) + 2);
+    sprintf(path, "%s/%s", dir, name);
+    qc_write_options wo = QC_WRITE_OPTIONS_INIT;
+    wo.time = time;
+    qc_error err;
+    cr_assert_eq(qc_results_write_xml(r.res, path, &wo, &err), 0, "%s", err.message);
+    run_free(&r);
+    return path;
+}
+
+static int validate(const char *path, char *why, size_t cap)
+{
+    char *xsd = qct_source_path("docs/schema/qcode-results.xsd");
+    xmlSchemaParserCtxtPtr pctx = xmlSchemaNewParserCtxt(xsd);
+    xmlSchemaPtr schema = xmlSchemaParse(pctx);
+    cr_assert_not_null(schema, "the XSD does not parse");
+    xmlSchemaValidCtxtPtr vctx = xmlSchemaNewValidCtxt(schema);
+    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+    cr_assert_not_null(doc, "%s is not well-formed", path);
+    int rc = xmlSchemaValidateDoc(vctx, doc);
+    if (rc != 0) {
+        const xmlError *e = xmlGetLastError();
+        snprintf(why, cap, "%s", e && e->message ? e->message : "invalid");
+    }
+    xmlFreeDoc(doc);
+    xmlSchemaFreeValidCtxt(vctx);
+    xmlSchemaFree(schema);
+    xmlSchemaFreeParserCtxt(pctx);
+    free(xsd);
+    return rc;
+}
+
+Test(results_xml, golden_output_is_valid_against_the_schema)
+{
+    char *dir = qct_temp_dir();
+    char *path = write_golden(dir, "results.xml", 1, NULL);
+    char why[512] = "";
+    cr_expect_eq(validate(path, why, sizeof why), 0, "%s", why);
+    char *xml = qct_read_file(path, NULL);
+    cr_expect(qct_contains(xml, "<results formatVersion=\"1\" xmlns=\"urn:qcode:results:1\">"), "%s", xml);
+    cr_expect(qct_contains(xml, "<codebook name=\"Golden test codebook\" version=\"1\""));
+    cr_expect(qct_contains(xml, "<pair a=\"MEET\" b=\"GP\" sentences=\"2\"/>"));
+    cr_expect(qct_contains(xml, "<text>The budget is tight</text>"));
+    cr_expect(qct_contains(xml, "uncodedTurns=\"1\""));
+    free(xml);
+    free(path);
+    free(dir);
+}
+
+Test(results_xml, real_transcripts_output_is_valid)
+{
+    QCT_REQUIRE_SHARED("transcripts");
+    char *dir = qct_temp_dir();
+    char *cb_path = qct_write_file(dir, "t.qcb",
+                                   "codebook \"T\"\ncode A \"Any\"\n  rule the\n  speakers all\n"
+                                   "  code B \"B\"\n    rule we OR /\\d+/\n    scope match\n",
+                                   strlen("codebook \"T\"\ncode A \"Any\"\n  rule the\n  speakers all\n"
+                                          "  code B \"B\"\n    rule we OR /\\d+/\n    scope match\n"));
+    char *shared = qct_shared_path("transcripts");
+    qct_run r;
+    qct_qcode(&r, NULL, "code -c '%s' -o '%s/real.xml' -j 2 '%s'", cb_path, dir, shared);
+    cr_assert(r.status == 0 || r.status == 1, "exit %d: %s", r.status, r.err);
+    char out[600];
+    snprintf(out, sizeof out, "%s/real.xml", dir);
+    char why[512] = "";
+    cr_expect_eq(validate(out, why, sizeof why), 0, "%s", why);
+    qct_run_free(&r);
+    free(shared);
+    free(cb_path);
+    free(dir);
+}
+
+/* Drops the <time>...</time> line. */
+static void drop_time(char *xml)
+{
+    char *t = strstr(xml, "<time>");
+    char *e = t ? strstr(t, "</time>") : NULL;
+    if (t && e)
+        memmove(t, e + 7, strlen(e + 7) + 1);
+}
+
+Test(results_xml, same_input_gives_the_same_bytes_whatever_the_jobs)
+{
+    char *dir = qct_temp_dir();
+    char *p1 = write_golden(dir, "one.xml", 1, NULL);
+    char *p2 = write_golden(dir, "two.xml", 2, NULL);
+    char *p3 = write_golden(dir, "three.xml", 2, "2020-01-02T03:04:05Z");
+    char *p4 = write_golden(dir, "four.xml", 1, "2020-01-02T03:04:05Z");
+    size_t n1, n2, n3, n4;
+    char *a = qct_read_file(p1, &n1), *b = qct_read_file(p2, &n2), *c = qct_read_file(p3, &n3),
+         *d = qct_read_file(p4, &n4);
+    cr_assert_eq(n3, n4);
+    cr_expect_eq(memcmp(c, d, n3), 0, "a fixed time gives identical files");
+    cr_expect(qct_contains(c, "<time>2020-01-02T03:04:05Z</time>"));
+    drop_time(a);
+    drop_time(b);
+    cr_expect_str_eq(a, b);
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+    free(p1);
+    free(p2);
+    free(p3);
+    free(p4);
+    free(dir);
+}
+
+typedef struct back {
+    size_t docs, codes, quotes;
+    char first_doc[64];
+    qc_results_file_code team;
+    char cb_name[64];
+    char budget_texts[2][64];
+    size_t budget_n;
+    size_t staff_hits;
+} back;
+
+static int b_prov(const char *name, const char *version, const char *sha, void *user)
+{
+    back *b = user;
+    snprintf(b->cb_name, sizeof b->cb_name, "%s %s %zu", name, version, strlen(sha));
+    return 0;
+}
+
+static int b_doc(const qc_result_document *doc, size_t index, void *user)
+{
+    back *b = user;
+    if (index == 0)
+        snprintf(b->first_doc, sizeof b->first_doc, "%s %s", doc->id, qc_format_name(doc->format));
+    b->docs++;
+    return 0;
+}
+
+static int b_code(const qc_results_file_code *code, void *user)
+{
+    back *b = user;
+    if (strcmp(code->id, "TEAM") == 0)
+        b->team = *code;
+    b->codes++;
+    return 0;
+}
+
+static int b_quote(const qc_result_quotation *q, void *user)
+{
+    back *b = user;
+    if (q->code == 8 && b->budget_n < 2)
+        snprintf(b->budget_texts[b->budget_n++], 64, "%s|%s", q->text, q->speaker ? q->speaker : "-");
+    if (q->code == 5)
+        b->staff_hits += q->hit_count;
+    b->quotes++;
+    return 0;
+}
+
+Test(results_xml, reads_back_what_was_written)
+{
+    char *dir = qct_temp_dir();
+    char *path = write_golden(dir, "results.xml", 1, NULL);
+    back b;
+    memset(&b, 0, sizeof b);
+    qc_results_handlers h = {b_prov, b_doc, b_code, b_quote, &b};
+    qc_error err;
+    cr_assert_eq(qc_results_read(path, &h, &err), 0, "%s", err.message);
+    cr_expect_str_eq(b.cb_name, "Golden test codebook 1 64");
+    cr_expect_eq(b.docs, 3);
+    cr_expect_str_eq(b.first_doc, "a.txt text");
+    cr_expect_eq(b.codes, 9);
+    cr_expect_eq(b.team.own.quotations, 0);
+    cr_expect_eq(b.team.rolled_up.quotations, 3);
+    cr_expect_eq(b.team.rolled_up.hits, 4);
+    cr_expect_eq(b.team.depth, 1);
+    cr_expect_eq(b.quotes, 17);
+    cr_expect_eq(b.staff_hits, 7);
+    cr_expect_str_eq(b.budget_texts[0], "The budget is tight|S2");
+    cr_expect_str_eq(b.budget_texts[1], "The budget for agency|-");
+    free(path);
+    free(dir);
+}
+
+static int stop_now(const qc_results_file_code *code, void *user)
+{
+    (void)code;
+    (void)user;
+    return 1;
+}
+
+Test(results_xml, reader_stops_when_asked_and_refuses_hostile_files)
+{
+    char *dir = qct_temp_dir();
+    char *path = write_golden(dir, "results.xml", 1, NULL);
+    qc_results_handlers h = {NULL, NULL, stop_now, NULL, NULL};
+    cr_expect_eq(qc_results_read(path, &h, NULL), QC_ERR_CANCELLED);
+
+    const char bomb[] = "<?xml version=\"1.0\"?>\n<!DOCTYPE results [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;\">]>\n"
+                        "<results xmlns=\"urn:qcode:results:1\" formatVersion=\"1\"><provenance/></results>\n";
+    char *p = qct_write_file(dir, "bomb.xml", bomb, strlen(bomb));
+    qc_error err;
+    cr_expect_eq(qc_results_read(p, NULL, &err), QC_ERR_FORMAT);
+    cr_expect(qct_contains(err.message, "DTD"), "%s", err.message);
+    free(p);
+
+    const char other[] = "<results xmlns=\"urn:example\"/>";
+    p = qct_write_file(dir, "other.xml", other, strlen(other));
+    cr_expect_eq(qc_results_read(p, NULL, &err), QC_ERR_FORMAT);
+    cr_expect(qct_contains(err.message, "namespace"), "%s", err.message);
+    free(p);
+
+    const char broken[] = "<results xmlns=\"urn:qcode:results:1\">\n<documents>\n</results>\n";
+    p = qct_write_file(dir, "broken.xml", broken, strlen(broken));
+    cr_expect_eq(qc_results_read(p, NULL, &err), QC_ERR_FORMAT);
+    cr_expect_eq(err.line, 3, "line %u: %s", err.line, err.message);
+    cr_expect(qct_contains(err.file, "broken.xml"));
+    free(p);
+
+    cr_expect_eq(qc_results_read("/nonexistent/results.xml", NULL, &err), QC_ERR_IO);
+    free(path);
+    free(dir);
+}
+
+Test(results_xml, a_failed_write_leaves_nothing)
+{
+    run r;
+    code_golden(&r, 1);
+    qc_error err;
+    cr_expect_eq(qc_results_write_xml(r.res, "/nonexistent/dir/results.xml", NULL, &err), QC_ERR_IO);
+    cr_expect(qct_contains(err.file, "/nonexistent/dir/results.xml"));
+    char *dir = qct_temp_dir();
+    char *target = qct_write_file(dir, "results.xml", "old", 3);
+    /* a target that is a folder cannot be replaced: the rename fails, the temporary goes */
+    char sub[600];
+    snprintf(sub, sizeof sub, "%s/sub", dir);
+    cr_assert_eq(mkdir(sub, 0777), 0);
+    cr_expect_eq(qc_results_write_xml(r.res, sub, NULL, &err), QC_ERR_IO);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    size_t entries = 0;
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.')
+            entries++;
+    closedir(d);
+    cr_expect_eq(entries, 2, "only results.xml and sub/ remain");
+    char *old = qct_read_file(target, NULL);
+    cr_expect_str_eq(old, "old");
+    free(old);
+    free(target);
+    free(dir);
+    run_free(&r);
+}
