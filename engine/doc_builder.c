@@ -375,6 +375,33 @@ static int emit_verbatim(norm_state *st, const char *raw, size_t a, size_t e)
         return QC_ERR_NOMEM;
     size_t p = a;
     while (p < e) {
+        /* ASCII runs (most of any transcript): fill the maps in a tight loop. */
+        size_t q = p;
+        while (q < e && (unsigned char)raw[q] < 0x80 && raw[q] != '\n')
+            q++;
+        if (q > p) {
+            size_t next_bound = st->bound_next < st->bound_count ? st->bounds[st->bound_next] : SIZE_MAX;
+            if (next_bound < q)
+                q = next_bound > p ? next_bound : p + 1;
+            uint32_t byte = (uint32_t)st->out.len, source = source_of(st, p);
+            const origin *o = &st->b->origins[st->origin];
+            /* One origin record covers the run unless the next one starts inside it. */
+            size_t origin_end = st->origin + 1 < st->b->origin_count ? st->b->origins[st->origin + 1].raw : SIZE_MAX;
+            if (origin_end < q)
+                q = origin_end > p ? origin_end : p + 1;
+            settle_bounds(st, p);
+            for (size_t k = p; k < q; k++) {
+                st->cp_to_byte[st->count] = byte++;
+                st->cp_to_source[st->count] = o->verbatim ? source++ : source;
+                if (st->cp_to_utf16)
+                    st->cp_to_utf16[st->count] = (uint32_t)st->utf16;
+                st->utf16++;
+                st->count++;
+            }
+            qc_buf_append(&st->out, raw + p, q - p);
+            p = q;
+            continue;
+        }
         size_t here = p;
         int32_t cp = (unsigned char)raw[p] < 0x80 ? raw[p++] : qc_utf8_decode(raw, e, &p);
         if (cp < 0)
@@ -464,10 +491,18 @@ static int line_needs_nfc(const char *raw, size_t a, size_t e, int *needs)
         int32_t cp = qc_utf8_decode(raw, e, &p);
         if (cp < 0)
             return QC_ERR_ENCODING;
-        if (!qc_char_nfc_stable(cp)) {
-            *needs = 1;
-            return 0;
+        if (qc_char_nfc_stable(cp))
+            continue;
+        /* Latin-1 letters (é, ø, ß...) are NFC themselves; they change only when a combining
+         * mark follows, so one followed by ASCII or by a stable character needs nothing. */
+        if (cp >= 0xC0 && cp <= 0xFF) {
+            size_t q = p;
+            int32_t next = q < e ? qc_utf8_decode(raw, e, &q) : ' ';
+            if (next >= 0 && (next < 0x80 || qc_char_nfc_stable(next)))
+                continue;
         }
+        *needs = 1;
+        return 0;
     }
     return 0;
 }
