@@ -312,7 +312,21 @@ static int parse_uint(const char *s, size_t n, uint32_t max, uint32_t *out)
     return 0;
 }
 
-static int32_t new_node(parser *p, qc_node_kind kind, size_t start, size_t end, uint16_t depth)
+/* Where a node is written: computed when its token is read, left to right, which keeps column
+ * counting linear on very long lines. */
+typedef struct node_pos {
+    uint32_t line, column, length;
+} node_pos;
+
+static node_pos pos_of(parser *p, size_t start, size_t end)
+{
+    node_pos np;
+    locate(p, start, &np.line, &np.column);
+    np.length = span_length(p, start, end);
+    return np;
+}
+
+static int32_t new_node_at(parser *p, qc_node_kind kind, node_pos np, uint16_t depth)
 {
     qc_codebook *cb = p->cb;
     if (QC_GROW(cb->nodes, p->node_cap, cb->node_count + 1) < 0 ||
@@ -323,8 +337,9 @@ static int32_t new_node(parser *p, qc_node_kind kind, size_t start, size_t end, 
     qc_rule_node *n = &cb->nodes[cb->node_count];
     memset(n, 0, sizeof *n);
     n->kind = kind;
-    locate(p, start, &n->line, &n->column);
-    n->length = span_length(p, start, end);
+    n->line = np.line;
+    n->column = np.column;
+    n->length = np.length;
     n->left = n->right = -1;
     n->code = -1;
     n->leaf = -1;
@@ -332,6 +347,11 @@ static int32_t new_node(parser *p, qc_node_kind kind, size_t start, size_t end, 
         n->leaf = (int32_t)cb->leaf_count++;
     p->node_depth[cb->node_count] = depth;
     return (int32_t)cb->node_count++;
+}
+
+static int32_t new_node(parser *p, qc_node_kind kind, size_t start, size_t end, uint16_t depth)
+{
+    return new_node_at(p, kind, pos_of(p, start, end), depth);
 }
 
 /* ---------------------------------------------------------------- expressions */
@@ -746,7 +766,8 @@ static int32_t parse_primary(xparser *x, unsigned nesting)
     }
 }
 
-static int32_t combine(xparser *x, qc_node_kind kind, const qc_token *optok, int32_t l, int32_t r, uint32_t dist)
+static int32_t combine(xparser *x, qc_node_kind kind, const qc_token *optok, node_pos np, int32_t l, int32_t r,
+                       uint32_t dist)
 {
     parser *p = x->p;
     uint16_t dl = p->node_depth[l], dr = r >= 0 ? p->node_depth[r] : 0;
@@ -757,7 +778,7 @@ static int32_t combine(xparser *x, qc_node_kind kind, const qc_token *optok, int
         x->failed = 1;
         return -1;
     }
-    int32_t n = new_node(p, kind, optok->start, optok->end, depth);
+    int32_t n = new_node_at(p, kind, np, depth);
     if (n < 0)
         return -1;
     p->cb->nodes[n].left = l;
@@ -803,7 +824,8 @@ static int32_t parse_prox(xparser *x, unsigned nesting)
                     "this %s can never hold: a {CODE} reference or a NOT on either side has no hits to measure",
                     tok_text(x->p, &optok, buf, sizeof buf));
         }
-        l = combine(x, o == OP_NEAR ? QC_NODE_NEAR : QC_NODE_BEFORE, &optok, l, r, dist);
+        l = combine(x, o == OP_NEAR ? QC_NODE_NEAR : QC_NODE_BEFORE, &optok, pos_of(x->p, optok.start, optok.end), l, r,
+                    dist);
     }
 }
 
@@ -819,27 +841,35 @@ static int32_t parse_not(xparser *x, unsigned nesting)
         x->failed = 1;
         return -1;
     }
+    node_pos np = pos_of(x->p, optok.start, optok.end);
     advance(x);
     int32_t c = parse_not(x, nesting + 1);
     if (c < 0 || x->failed)
         return -1;
-    return combine(x, QC_NODE_NOT, &optok, c, -1, 0);
+    return combine(x, QC_NODE_NOT, &optok, np, c, -1, 0);
 }
+
+typedef struct chain_op {
+    qc_token tok;
+    node_pos pos;
+} chain_op;
 
 typedef struct chain {
     int32_t *items;
-    qc_token *ops;
+    chain_op *ops;
     size_t count, cap, ops_cap;
 } chain;
 
-static int chain_push(parser *p, chain *c, int32_t item, const qc_token *optok)
+static int chain_push(parser *p, chain *c, int32_t item, const qc_token *optok, node_pos np)
 {
     if (QC_GROW(c->items, c->cap, c->count + 1) < 0 || (optok && QC_GROW(c->ops, c->ops_cap, c->count) < 0)) {
         p->nomem = 1;
         return -1;
     }
-    if (optok)
-        c->ops[c->count - 1] = *optok;
+    if (optok) {
+        c->ops[c->count - 1].tok = *optok;
+        c->ops[c->count - 1].pos = np;
+    }
     c->items[c->count++] = item;
     return 0;
 }
@@ -857,7 +887,7 @@ static int32_t balance(xparser *x, qc_node_kind kind, const chain *c, size_t lo,
     int32_t r = balance(x, kind, c, mid, hi);
     if (r < 0)
         return -1;
-    return combine(x, kind, &c->ops[mid - 1], l, r, 0);
+    return combine(x, kind, &c->ops[mid - 1].tok, c->ops[mid - 1].pos, l, r, 0);
 }
 
 static int32_t parse_chain(xparser *x, unsigned nesting, op which)
@@ -865,13 +895,15 @@ static int32_t parse_chain(xparser *x, unsigned nesting, op which)
     chain c = {0};
     int32_t result = -1;
     int32_t first = which == OP_OR ? parse_chain(x, nesting, OP_AND) : parse_not(x, nesting);
-    if (first < 0 || x->failed || chain_push(x->p, &c, first, NULL) < 0)
+    node_pos none = {0, 0, 0};
+    if (first < 0 || x->failed || chain_push(x->p, &c, first, NULL, none) < 0)
         goto done;
     while (word_op(S(x), &x->tok, &(uint32_t){0}) == which) {
         qc_token optok = x->tok;
+        node_pos np = pos_of(x->p, optok.start, optok.end);
         advance(x);
         int32_t next = which == OP_OR ? parse_chain(x, nesting, OP_AND) : parse_not(x, nesting);
-        if (next < 0 || x->failed || chain_push(x->p, &c, next, &optok) < 0)
+        if (next < 0 || x->failed || chain_push(x->p, &c, next, &optok, np) < 0)
             goto done;
     }
     if (which == OP_AND && c.count > 1 && c.count <= 64) {

@@ -88,15 +88,23 @@ static size_t line_end(const qc_diag_list *d, uint32_t line)
     return end;
 }
 
-uint32_t qc_diag_column(const qc_diag_list *d, uint32_t line, size_t byte_in_line)
+uint32_t qc_diag_column(qc_diag_list *d, uint32_t line, size_t byte_in_line)
 {
     if (line == 0 || line > d->line_count)
         return 1;
     size_t start = d->line_starts[line - 1];
     uint32_t col = 1;
-    for (size_t i = 0; i < byte_in_line && start + i < d->size; i++)
+    size_t i = 0;
+    if (d->cache_line == line && d->cache_byte <= byte_in_line) {
+        i = d->cache_byte;
+        col = d->cache_col;
+    }
+    for (; i < byte_in_line && start + i < d->size; i++)
         if (((unsigned char)d->text[start + i] & 0xC0) != 0x80)
             col++;
+    d->cache_line = line;
+    d->cache_byte = i;
+    d->cache_col = col;
     return col;
 }
 

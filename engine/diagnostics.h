@@ -21,16 +21,20 @@ typedef struct qc_diag_entry {
 } qc_diag_entry;
 
 typedef struct qc_diag_list {
-    const char *file;       /* borrowed: the name messages carry */
-    const char *text;       /* borrowed: the source, for source lines */
+    const char *file; /* borrowed: the name messages carry */
+    const char *text; /* borrowed: the source, for source lines */
     size_t size;
-    size_t *line_starts;    /* byte offset of each line (1-based line L at [L-1]) */
+    size_t *line_starts; /* byte offset of each line (1-based line L at [L-1]) */
     size_t line_count;
     qc_diag_entry *items;
     size_t count, cap;
     size_t errors, warnings;
     size_t dropped;
     int nomem;
+    /* The last column computed: positions are mostly asked for left to right, so counting
+     * resumes from here instead of from the start of a (possibly very long) line. */
+    uint32_t cache_line, cache_col;
+    size_t cache_byte;
 } qc_diag_list;
 
 /* Indexes the lines of text[0..size). Returns 0 or QC_ERR_NOMEM. */
@@ -44,7 +48,7 @@ void qc_diag_add(qc_diag_list *d, qc_severity severity, uint32_t line, uint32_t 
 
 /* The column (1-based, code points) of byte `byte_in_line` of line `line`. Counts lead bytes,
  * so it also gives a sensible column on a line with invalid UTF-8 before the position. */
-uint32_t qc_diag_column(const qc_diag_list *d, uint32_t line, size_t byte_in_line);
+uint32_t qc_diag_column(qc_diag_list *d, uint32_t line, size_t byte_in_line);
 
 /* Sorts by position and calls opts->on_diagnostic for each; fills err with the first error.
  * Returns QC_ERR_CODEBOOK when there was an error, QC_ERR_NOMEM when memory ran out, else 0. */
