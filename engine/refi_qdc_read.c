@@ -136,6 +136,7 @@ static int read_code(qc_refi_model *m, xmlNodePtr el, int32_t parent, qc_refi_lo
     c->name = name;
     name = NULL;
     int derived = qc_refi_guid_or_derive(raw_guid, c->guid);
+    qc_refi_note_guid(log, raw_guid, line);
     if (derived < 0) {
         rc = qc_error_nomem(err);
         goto done;
@@ -613,7 +614,7 @@ int qc_refi_import_qdc(const char *qdc_path, const char *qcb_path, const qc_refi
 {
     if (!qdc_path || !qcb_path)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "no input or no output path");
-    qc_refi_log log = {opts ? opts->on_warning : NULL, opts ? opts->user : NULL, qdc_path, 0};
+    qc_refi_log log = {opts ? opts->on_warning : NULL, opts ? opts->user : NULL, qdc_path, 0, 0, 0};
     char *data = NULL;
     size_t size = 0;
     int rc = qc_file_read(qdc_path, (size_t)64 << 20, &data, &size, err);
@@ -637,6 +638,7 @@ int qc_refi_import_qdc(const char *qdc_path, const char *qcb_path, const qc_refi
         else
             rc = qc_refi_read_codes(&m, codes, &log, err);
     }
+    qc_refi_flush_guid_note(&log);
     if (rc == 0) {
         qc_refi_read_header_set(&m, qc_refi_xml_child(root, "Sets"), &log);
         m.origin = qc_refi_xml_attr(root, "origin");

@@ -25,6 +25,7 @@ static int read_guid(xmlNodePtr el, const char *attr, char out[QC_GUID_SIZE], in
         return 0;
     }
     int r = qc_refi_guid_or_derive(raw, out);
+    qc_refi_note_guid(log, raw, qc_refi_xml_line(el));
     if (r == 1)
         qc_refi_warn(log, qc_refi_xml_line(el), "<%s> %s '%s' is not a GUID (accepted as an identifier)",
                      (const char *)el->name, attr, raw);
@@ -267,6 +268,7 @@ int qc_refi_read_qde(qc_refi_model *m, const char *data, size_t size, const char
         if (d && !(m->description = qc_refi_xml_text(d)))
             nomem = 1;
     }
+    qc_refi_flush_guid_note(log);
     if (!nomem && qc_refi_xml_child(root, "Notes"))
         qc_refi_warn(log, qc_refi_xml_line(qc_refi_xml_child(root, "Notes")), "notes (memos) are not imported");
     xmlFreeDoc(doc);

@@ -334,13 +334,30 @@ static sel_problem place(const import_state *st, size_t i, qc_refi_unit unit, si
     return SEL_OK;
 }
 
+/* Whether a position splits a word (a letter or digit on both sides). */
+static int splits_word(const qc_refi_text *t, size_t pos)
+{
+    if (pos == 0 || pos >= t->length)
+        return 0;
+    size_t a = t->out_to_byte[pos - 1], b = t->out_to_byte[pos];
+    int32_t before = qc_utf8_decode(t->text, t->size, &a);
+    int32_t after = qc_utf8_decode(t->text, t->size, &b);
+    return qc_char_is_letter_or_digit(before) && qc_char_is_letter_or_digit(after);
+}
+
+/* Selections that do not fit their text when read in `unit`: past the end, inside a surrogate
+ * pair, off their name, or (a softer sign, but the only one NVivo's empty names leave) cutting
+ * through a word. */
 static size_t count_problems(const import_state *st, qc_refi_unit unit)
 {
     size_t bad = 0;
     for (size_t i = 0; i < st->m.selection_count; i++) {
         size_t a, b;
         sel_problem p = place(st, i, unit, &a, &b);
-        bad += p != SEL_OK && p != SEL_NO_TEXT;
+        if (p == SEL_NO_TEXT)
+            continue;
+        const qc_refi_text *t = &st->texts[st->m.selections[i].source];
+        bad += p != SEL_OK || splits_word(t, a) || splits_word(t, b);
     }
     return bad;
 }
@@ -355,14 +372,16 @@ static int place_selections(import_state *st, qc_error *err)
         return qc_error_nomem(err);
     qc_refi_unit suggested = unit_from_origin(st->m.origin);
     st->unit = suggested;
-    size_t best = count_problems(st, suggested);
-    if (best > 0) {
+    /* The origin's unit stands unless the data clearly disagree: several selections misfit and
+     * another unit halves that. A lone odd selection is warned about, not taken as a sign. */
+    size_t at_origin = count_problems(st, suggested), best = at_origin;
+    if (at_origin >= 2) {
         static const qc_refi_unit all[] = {QC_REFI_UNIT_CP, QC_REFI_UNIT_UTF16, QC_REFI_UNIT_CP_LF};
         for (size_t k = 0; k < 3; k++) {
             if (all[k] == suggested)
                 continue;
             size_t p = count_problems(st, all[k]);
-            if (p < best) {
+            if (p * 2 < at_origin && p < best) {
                 best = p;
                 st->unit = all[k];
             }
@@ -370,9 +389,9 @@ static int place_selections(import_state *st, qc_error *err)
         if (st->unit != suggested)
             qc_refi_warn(&st->log, 0,
                          "positions read as %s: as %s (what origin '%s' suggests) %zu selection(s) did not fit "
-                         "their text",
+                         "their text, as %s %zu",
                          qc_refi_unit_name(st->unit), qc_refi_unit_name(suggested), st->m.origin ? st->m.origin : "",
-                         count_problems(st, suggested));
+                         at_origin, qc_refi_unit_name(st->unit), best);
     }
     for (size_t i = 0; i < n; i++) {
         const qc_refi_selection *s = &st->m.selections[i];

@@ -8,6 +8,7 @@
 #include "alloc.h"
 #include "error.h"
 #include "fileio.h"
+#include "refi_guid.h"
 #include "xml_safe.h"
 
 void qc_refi_warn(qc_refi_log *log, uint32_t line, const char *fmt, ...)
@@ -24,6 +25,23 @@ void qc_refi_warn(qc_refi_log *log, uint32_t line, const char *fmt, ...)
     va_end(ap);
     qc_diagnostic d = {QC_SEVERITY_WARNING, log->file ? log->file : "", line, 0, 1, msg, NULL};
     log->fn(&d, log->user);
+}
+
+void qc_refi_note_guid(qc_refi_log *log, const char *raw, uint32_t line)
+{
+    if (!log || !raw || !qc_refi_guid_valid(raw) || qc_refi_guid_is_normal(raw))
+        return;
+    if (log->odd_guids++ == 0)
+        log->odd_guid_line = line;
+}
+
+void qc_refi_flush_guid_note(qc_refi_log *log)
+{
+    if (!log || !log->odd_guids)
+        return;
+    qc_refi_warn(log, log->odd_guid_line, "%zu GUID(s) written in upper case or in braces: normalised (the first here)",
+                 log->odd_guids);
+    log->odd_guids = 0;
 }
 
 int qc_refi_xml_parse(const char *data, size_t size, const char *file, const char *part, xmlDocPtr *out, qc_error *err)

@@ -15,10 +15,17 @@ typedef struct qc_refi_log {
     void *user;
     const char *file;
     size_t warnings;
+    size_t odd_guids; /* GUIDs in upper case or braces, reported once */
+    uint32_t odd_guid_line;
 } qc_refi_log;
 
 /* Reports a warning at a line of log->file (0: no line). Counts it even without a callback. */
 void qc_refi_warn(qc_refi_log *log, uint32_t line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Notes a GUID written in another accepted form (upper case, braces) for one summary warning. */
+void qc_refi_note_guid(qc_refi_log *log, const char *raw, uint32_t line);
+/* Reports the GUIDs noted so far in one warning, and forgets them. */
+void qc_refi_flush_guid_note(qc_refi_log *log);
 
 /* Parses XML from outside with xml_safe.h (no network, no DTD, no entities, DOCTYPE refused, size
  * capped). Errors name `file` and `part` (the entry in an archive, or NULL) with line and column.

@@ -158,8 +158,9 @@ Test(qdc, taguette_codebook_imports_with_a_warning)
     opts.user = &w;
     qc_error err;
     cr_assert_eq(qc_refi_import_qdc(qdc, qcb, &opts, &err), 0, "%s", err.message);
-    cr_assert_eq(w.count, 1, "warnings:\n%s", w.text);
+    cr_assert_eq(w.count, 2, "warnings:\n%s", w.text);
     cr_assert(qct_contains(w.text, "taguette-1.4.1_codebook.qdc:2: empty <Sets/>"), "%s", w.text);
+    cr_assert(qct_contains(w.text, "taguette-1.4.1_codebook.qdc:2: 3 GUID(s) written in upper case"), "%s", w.text);
     qc_codebook *cb = load(qcb);
     cr_assert_eq(qc_codebook_code_count(cb), 3);
     cr_assert_str_eq(qc_code_id(cb, 0), "XSD_ELEMENT_NAME");

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Writes the small REFI-QDA fixtures of tests/test_qdpx_import.c (run from this folder).
+
+Each file is tiny and exercises one thing: bad input (corrupt zip, a .qde that is not XML, a
+dangling reference, a selection past the end, unsafe entry names, an oversized entry) or the
+oddities real tools write (Sources/, BOM, CRLF, GUIDs in braces or upper case, a missing
+internal://, a .qde not called project.qde, UTF-16 positions, cases and variables).
+"""
+import zipfile
+
+NS = 'xmlns="urn:QDA-XML:project:1.0"'
+U1 = "{AD68FBE7-E1EE-4A82-A279-23CC698C89EB}"
+CODE_A = "85D17F60-7BB0-481E-B742-B4861DD669DF"
+CODE_B = "0f8a1907-7e42-4739-8610-a676b4d1b69f"
+SRC = "69a4332d-5b31-4915-b520-5275cfc21b40"
+
+
+def write_zip(name, entries):
+    with zipfile.ZipFile(name, "w", zipfile.ZIP_DEFLATED) as z:
+        for entry, data in entries:
+            z.writestr(entry, data)
+
+
+def project(body, origin="Fixture Tool 1.0", name="Fixture"):
+    return ('<?xml version="1.0" encoding="utf-8"?>\n'
+            f'<Project {NS} name="{name}" origin="{origin}">\n{body}</Project>\n')
+
+
+CODEBOOK = f"""<CodeBook><Codes>
+<Code guid="{CODE_A}" name="Waiting times" isCodable="true" color="#C00"/>
+<Code guid="{CODE_B}" name="Staff" isCodable="true"><Code guid="11111111-2222-3333-4444-555555555555" name="Nurses" isCodable="true"/></Code>
+</Codes></CodeBook>
+"""
+
+# Text with CRLF and a character outside the BMP (U+1F600 takes two UTF-16 units).
+TEXT = "Interviewer: How long did you wait?\r\nP1: Six weeks \U0001F600 for a nurse.\r\nP1: Too long.\r\n"
+
+
+def utf16_pos(text, cp):
+    return len(text[:cp].encode("utf-16-le")) // 2
+
+
+def oddities():
+    start = TEXT.index("Six weeks")
+    end = TEXT.index(" for a nurse") + len(" for a nurse.")
+    s16, e16 = utf16_pos(TEXT, start), utf16_pos(TEXT, end)
+    inside = utf16_pos(TEXT, TEXT.index("\U0001F600")) + 1  # between the two surrogates
+    body = f"""<Users><User guid="{U1}" name="Ann Coder"/></Users>
+{CODEBOOK}<Variables><Variable guid="AAAAAAAA-0000-0000-0000-000000000001" name="site" typeOfVariable="Text"/>
+<Variable guid="AAAAAAAA-0000-0000-0000-000000000002" name="age" typeOfVariable="Integer"/></Variables>
+<Cases><Case guid="BBBBBBBB-0000-0000-0000-000000000001" name="P1">
+<VariableValue><VariableRef targetGUID="{{AAAAAAAA-0000-0000-0000-000000000001}}"/><TextValue>RS1</TextValue></VariableValue>
+<VariableValue><VariableRef targetGUID="aaaaaaaa-0000-0000-0000-000000000002"/><IntegerValue>42</IntegerValue></VariableValue>
+</Case></Cases>
+<Sources><TextSource guid="{{{SRC.upper()}}}" name="Interview 1" plainTextPath="{SRC}.txt">
+<PlainTextSelection guid="{{CCCCCCCC-0000-0000-0000-000000000001}}" startPosition="{s16}" endPosition="{e16}" creatingUser="{U1}">
+<Coding guid="DDDDDDDD-0000-0000-0000-000000000001" creatingUser="{U1.strip('{}').lower()}" creationDateTime="2024-01-02T03:04:05Z"><CodeRef targetGUID="{{{CODE_A}}}"/></Coding>
+<Coding guid="DDDDDDDD-0000-0000-0000-000000000002" creatingUser="{U1}"><CodeRef targetGUID="11111111-2222-3333-4444-555555555555"/></Coding>
+</PlainTextSelection>
+<PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000002" startPosition="{inside}" endPosition="{e16}">
+<Coding guid="DDDDDDDD-0000-0000-0000-000000000003"><CodeRef targetGUID="{CODE_B}"/></Coding>
+</PlainTextSelection>
+</TextSource></Sources>
+"""
+    write_zip("oddities.qdpx", [
+        ("My Study.qde", project(body, origin="NVivo for Windows 14")),
+        (f"Sources/{SRC}.txt", "\ufeff" + TEXT),
+    ])
+
+
+def dangling():
+    body = f"""{CODEBOOK}<Sources><TextSource guid="{SRC}" name="doc" plainTextPath="internal://{SRC}.txt">
+<PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000001" startPosition="0" endPosition="11">
+<Coding guid="DDDDDDDD-0000-0000-0000-000000000001"><CodeRef targetGUID="99999999-9999-9999-9999-999999999999"/></Coding>
+<Coding guid="DDDDDDDD-0000-0000-0000-000000000002"><CodeRef targetGUID="{CODE_A}"/></Coding>
+</PlainTextSelection>
+</TextSource></Sources>
+"""
+    write_zip("dangling.qdpx", [("project.qde", project(body)), (f"sources/{SRC}.txt", "Interviewer: fine.\n")])
+
+
+def past_end():
+    body = f"""{CODEBOOK}<Sources><TextSource guid="{SRC}" name="doc" plainTextPath="internal://{SRC}.txt">
+<PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000001" startPosition="5" endPosition="500">
+<Coding guid="DDDDDDDD-0000-0000-0000-000000000001"><CodeRef targetGUID="{CODE_A}"/></Coding>
+</PlainTextSelection>
+<PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000002" startPosition="0" endPosition="4">
+<Coding guid="DDDDDDDD-0000-0000-0000-000000000002"><CodeRef targetGUID="{CODE_A}"/></Coding>
+</PlainTextSelection>
+</TextSource></Sources>
+"""
+    write_zip("pastend.qdpx", [("project.qde", project(body)), (f"sources/{SRC}.txt", "Short text.\n")])
+
+
+def bad_inputs():
+    write_zip("notxml.qdpx", [("project.qde", "this is not XML <Project"), (f"sources/{SRC}.txt", "x")])
+    write_zip("good.qdpx", [("project.qde", project(CODEBOOK))])
+    data = open("good.qdpx", "rb").read()
+    open("corrupt.qdpx", "wb").write(data[: len(data) // 2] + b"\x00garbage" * 8)
+    write_zip("unsafe.qdpx", [
+        ("project.qde", project(CODEBOOK)),
+        ("../evil.txt", "escaped"),
+        ("/etc/evil.txt", "absolute"),
+    ])
+    write_zip("noqde.qdpx", [("readme.txt", "no project here")])
+    # 70 MB of white space inside the .qde: beyond the 64 MiB cap, a few kB compressed.
+    with zipfile.ZipFile("bomb.qdpx", "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("project.qde", project(" " * (70 << 20)))
+
+
+oddities()
+dangling()
+past_end()
+bad_inputs()

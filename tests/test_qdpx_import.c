@@ -1,0 +1,404 @@
+/* Importing REFI-QDA projects: the samples real tools wrote, the oddities they have, and bad input. */
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <sys/stat.h>
+
+#include "qc_test.h"
+
+typedef struct warnings {
+    char text[16384];
+    size_t count;
+} warnings;
+
+static void collect(const qc_diagnostic *d, void *user)
+{
+    warnings *w = user;
+    size_t n = strlen(w->text);
+    snprintf(w->text + n, sizeof w->text - n, "%s:%u: %s\n", d->file, d->line, d->message);
+    w->count++;
+}
+
+typedef struct coding {
+    char code[128], document[256], coder[128];
+    size_t start, end;
+    char *text;
+} coding;
+
+typedef struct manual {
+    coding *items;
+    size_t count;
+} manual;
+
+static char *attr(xmlNodePtr n, const char *name)
+{
+    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+    char *s = strdup(v ? (const char *)v : "");
+    xmlFree(v);
+    return s;
+}
+
+/* Reads manual.xml with libxml2 directly, so the test does not trust qcode's own reader. */
+static manual read_manual(const char *path)
+{
+    manual m = {NULL, 0};
+    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+    cr_assert_not_null(doc, "cannot parse %s", path);
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    cr_assert_str_eq((const char *)root->name, "manual");
+    cr_assert_str_eq((const char *)root->ns->href, "urn:qcode:manual:1");
+    for (xmlNodePtr c = root->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        m.items = realloc(m.items, (m.count + 1) * sizeof *m.items);
+        coding *k = &m.items[m.count++];
+        char *s;
+        snprintf(k->code, sizeof k->code, "%s", s = attr(c, "code"));
+        free(s);
+        snprintf(k->document, sizeof k->document, "%s", s = attr(c, "document"));
+        free(s);
+        snprintf(k->coder, sizeof k->coder, "%s", s = attr(c, "coder"));
+        free(s);
+        k->start = strtoul(s = attr(c, "start"), NULL, 10);
+        free(s);
+        k->end = strtoul(s = attr(c, "end"), NULL, 10);
+        free(s);
+        xmlChar *t = xmlNodeGetContent(c->children);
+        k->text = strdup(t ? (const char *)t : "");
+        xmlFree(t);
+    }
+    xmlFreeDoc(doc);
+    return m;
+}
+
+static void free_manual(manual *m)
+{
+    for (size_t i = 0; i < m->count; i++)
+        free(m->items[i].text);
+    free(m->items);
+}
+
+/* The text of [start, end) in a document read the way `qcode code` reads it. */
+static char *doc_slice(const qc_document *doc, size_t start, size_t end)
+{
+    size_t size;
+    const char *text = qc_document_text(doc, &size);
+    size_t a = qc_document_text_offset(doc, start), b = qc_document_text_offset(doc, end);
+    return strndup(text + a, b - a);
+}
+
+static int import(const char *path, const char *dir, warnings *w, qc_refi_import_summary *s, qc_error *err)
+{
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.on_warning = collect;
+    opts.user = w;
+    return qc_refi_import_project(path, dir, &opts, s, err);
+}
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+Test(qdpx_import, nvivo_windows_sample_lands_all_303_selections)
+{
+    QCT_REQUIRE_SHARED("refi/samples/nvivo-win-12.6_oltas0517.qdpx");
+    char *qdpx = qct_shared_path("refi/samples/nvivo-win-12.6_oltas0517.qdpx");
+    char *tmp = qct_temp_dir();
+    char dir[1024], path[1200];
+    snprintf(dir, sizeof dir, "%s/oltas", tmp);
+    warnings w = {{0}, 0};
+    qc_refi_import_summary s;
+    qc_error err;
+    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s: %s", err.file, err.message);
+    cr_assert_str_eq(s.origin, "NVivo for Windows 12.6");
+    cr_assert_str_eq(s.offsets, "UTF-16 code units");
+    cr_assert_eq(s.sources, 2);
+    cr_assert_eq(s.codes, 152);
+    cr_assert_eq(s.selections, 303);
+    cr_assert_eq(s.codings, 303);
+    cr_assert_eq(s.skipped, 0);
+    cr_assert_eq(s.coder_count, 1);
+    cr_assert_str_eq(s.coders[0].name, "Gergo");
+    cr_assert_eq(s.coders[0].codings, 303);
+    /* The only oddity of this file: NVivo's "Sources/" folder. */
+    cr_assert_eq(w.count, 1, "%s", w.text);
+    cr_assert(qct_contains(w.text, "the sources folder is named 'Sources/'"), "%s", w.text);
+    qc_refi_import_summary_free(&s);
+
+    snprintf(path, sizeof path, "%s/manual.xml", dir);
+    manual m = read_manual(path);
+    cr_assert_eq(m.count, 303);
+    /* Every coding's text is what the written source holds at its offsets, read as qcode reads it. */
+    qc_document *docs[2] = {NULL, NULL};
+    const char *names[2] = {"videos_10_selected.txt", "videos_selection.txt"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/sources/%s", dir, names[i]);
+        cr_assert_eq(qc_document_read_file(&docs[i], path, NULL, &err), 0, "%s: %s", path, err.message);
+    }
+    size_t found = 0;
+    for (size_t i = 0; i < m.count; i++) {
+        coding *c = &m.items[i];
+        cr_assert_str_eq(c->document, names[0], "all codings are on videos_10_selected");
+        char *slice = doc_slice(docs[0], c->start, c->end);
+        cr_assert_str_eq(slice, c->text, "coding %zu (%s %zu-%zu)", i, c->code, c->start, c->end);
+        free(slice);
+        /* Selections checked by hand against the text at NVivo's UTF-16 positions (3137-3284,
+         * 22863-22942 which ends in an emoji ZWJ sequence, 48005-48031). */
+        if (strcmp(c->code, "PIROS") == 0 && c->start == 3031) {
+            cr_assert_eq(c->end, 3178);
+            cr_assert(strncmp(c->text, "Senkit nem lehet kötelezni oltásra, ilyet csak ostoba", 53) == 0, "%s",
+                      c->text);
+            found++;
+        }
+        if (strcmp(c->code, "GOVERNMENT_COVER_UP") == 0 && c->start == 22434) {
+            cr_assert_str_eq(c->text, "Süket duma!!!!! Olyan szintű népbutítás megy hogy az valami eszméletlen "
+                                      "\xf0\x9f\xa4\xa6\xf0\x9f\x8f\xbc\xe2\x80\x8d\xe2\x99\x80\xef\xb8\x8f");
+            found++;
+        }
+        if (strcmp(c->text, "Our blood is on your hand!") == 0) {
+            cr_assert_str_eq(c->code, "GOVERNMENT");
+            cr_assert_eq(c->start, 46977);
+            found++;
+        }
+    }
+    cr_assert_eq(found, 3, "the hand-checked selections were not all found");
+    /* The codebook: NVivo's tree, parents used by no coding become categories. */
+    snprintf(path, sizeof path, "%s/codebook.qcb", dir);
+    qc_codebook *cb = NULL;
+    cr_assert_eq(qc_codebook_load(&cb, path, NULL, &err), 0, "%s:%u: %s", err.file, err.line, err.message);
+    cr_assert_eq(qc_codebook_code_count(cb), 152);
+    cr_assert_str_eq(qc_code_name(cb, 0), "1. Oltás típusa");
+    cr_assert_str_eq(qc_code_id(cb, 0), "C1_OLTAS_TIPUSA");
+    cr_assert_str_eq(qc_code_definition(cb, 0), "COVID vay nem COVID");
+    cr_assert_not(qc_code_is_codable(cb, 0));
+    cr_assert_eq(qc_code_parent(cb, 1), 0);
+    cr_assert(qc_code_is_codable(cb, 1));
+    qc_codebook_free(cb);
+    for (int i = 0; i < 2; i++)
+        qc_document_free(docs[i]);
+    free_manual(&m);
+    free(qdpx);
+    free(tmp);
+}
+
+Test(qdpx_import, nvivo_mac_sample_brings_its_code_tree)
+{
+    QCT_REQUIRE_SHARED("refi/samples/nvivo-mac-15.0_nvivo_project.qdpx");
+    char *qdpx = qct_shared_path("refi/samples/nvivo-mac-15.0_nvivo_project.qdpx");
+    char *tmp = qct_temp_dir();
+    char dir[1024], path[1200];
+    snprintf(dir, sizeof dir, "%s/mac", tmp);
+    warnings w = {{0}, 0};
+    qc_refi_import_summary s;
+    qc_error err;
+    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
+    cr_assert_eq(s.codes, 262);
+    cr_assert_eq(s.sources, 2);
+    cr_assert_eq(s.codings, 0);
+    cr_assert_eq(w.count, 0, "%s", w.text);
+    qc_refi_import_summary_free(&s);
+    snprintf(path, sizeof path, "%s/codebook.qcb", dir);
+    qc_codebook *cb = NULL;
+    cr_assert_eq(qc_codebook_load(&cb, path, NULL, &err), 0, "%s:%u: %s", err.file, err.line, err.message);
+    cr_assert_str_eq(qc_codebook_name(cb), "qc project");
+    cr_assert_str_eq(qc_code_name(cb, 0), "rq1_definition");
+    cr_assert_str_eq(qc_code_name(cb, 2), "programming");
+    cr_assert_eq(qc_code_depth(cb, 2), 3);
+    /* "programming" appears twice in the tree: ids stay unique. */
+    long first = qc_codebook_find(cb, "PROGRAMMING"), second = qc_codebook_find(cb, "PROGRAMMING_2");
+    cr_assert(first >= 0 && second >= 0);
+    qc_codebook_free(cb);
+    free(qdpx);
+    free(tmp);
+}
+
+Test(qdpx_import, atlas_sample_and_bare_spec_qde)
+{
+    QCT_REQUIRE_SHARED("refi/samples/atlasti-win-23.2.3_target-atlas-project.qdpx");
+    char *qdpx = qct_shared_path("refi/samples/atlasti-win-23.2.3_target-atlas-project.qdpx");
+    char *tmp = qct_temp_dir();
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/atlas", tmp);
+    warnings w = {{0}, 0};
+    qc_refi_import_summary s;
+    qc_error err;
+    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
+    cr_assert_eq(s.codes, 3);
+    cr_assert_str_eq(s.project, "target-atlas-project");
+    qc_refi_import_summary_free(&s);
+    free(qdpx);
+
+    /* The spec's example is a bare .qde: codes and codings come in, sources cannot. */
+    char *qde = qct_shared_path("refi/samples/spec-annexA2-atlasti-8.4_Project.qde");
+    snprintf(dir, sizeof dir, "%s/spec", tmp);
+    memset(&w, 0, sizeof w);
+    cr_assert_eq(import(qde, dir, &w, &s, &err), 0, "%s", err.message);
+    cr_assert_eq(s.codes, 14);
+    cr_assert_eq(s.sources, 0);
+    cr_assert(qct_contains(w.text, "a bare .qde"), "%s", w.text);
+    cr_assert(qct_contains(w.text, "spec-annexA2-atlasti-8.4_Project.qde:41: 6 source(s) that are not text"), "%s",
+              w.text);
+    cr_assert(qct_contains(w.text, ":56: <TextSource> 'Mabel.txt': internal://B2F54555"), "%s", w.text);
+    qc_refi_import_summary_free(&s);
+    free(qde);
+    free(tmp);
+}
+
+Test(qdpx_import, oddities_of_real_files_are_accepted_with_warnings)
+{
+    char *qdpx = qct_source_path("tests/data/refi/oddities.qdpx");
+    char *tmp = qct_temp_dir();
+    char dir[1024], path[1200];
+    snprintf(dir, sizeof dir, "%s/odd", tmp);
+    warnings w = {{0}, 0};
+    qc_refi_import_summary s;
+    qc_error err;
+    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
+    cr_assert(qct_contains(w.text, "the project file is named 'My Study.qde'"), "%s", w.text);
+    cr_assert(qct_contains(w.text, "lacks the internal:// prefix"), "%s", w.text);
+    cr_assert(qct_contains(w.text, "the sources folder is named 'Sources/'"), "%s", w.text);
+    cr_assert(qct_contains(w.text, "GUID(s) written in upper case or in braces: normalised"), "%s", w.text);
+    cr_assert(qct_contains(w.text, "My Study.qde:19: <PlainTextSelection> cccccccc-0000-0000-0000-000000000002: a "
+                                   "position falls inside a surrogate pair"),
+              "%s", w.text);
+    cr_assert_str_eq(s.offsets, "UTF-16 code units");
+    cr_assert_eq(s.codings, 3);
+    cr_assert_eq(s.cases, 1);
+    cr_assert_eq(s.coder_count, 2);
+    cr_assert_str_eq(s.coders[0].name, "Ann Coder");
+    cr_assert_eq(s.coders[0].codings, 2);
+    qc_refi_import_summary_free(&s);
+    /* BOM dropped, CRLF made LF. */
+    snprintf(path, sizeof path, "%s/sources/Interview 1.txt", dir);
+    char *text = qct_read_file(path, NULL);
+    cr_assert_str_eq(text, "Interviewer: How long did you wait?\nP1: Six weeks \xf0\x9f\x98\x80 for a nurse.\nP1: Too "
+                           "long.\n");
+    free(text);
+    snprintf(path, sizeof path, "%s/manual.xml", dir);
+    manual m = read_manual(path);
+    cr_assert_eq(m.count, 3);
+    cr_assert_str_eq(m.items[1].code, "WAITING_TIMES");
+    cr_assert_str_eq(m.items[1].text, "Six weeks \xf0\x9f\x98\x80 for a nurse.");
+    cr_assert_eq(m.items[1].start, 40);
+    cr_assert_eq(m.items[1].end, 64);
+    cr_assert_str_eq(m.items[1].coder, "Ann Coder");
+    /* The position inside the surrogate pair was rounded down to the emoji. */
+    cr_assert_str_eq(m.items[2].text, "\xf0\x9f\x98\x80 for a nurse.");
+    free_manual(&m);
+    snprintf(path, sizeof path, "%s/cases.tsv", dir);
+    text = qct_read_file(path, NULL);
+    cr_assert_str_eq(text, "speaker\tsite\tage\nP1\tRS1\t42\n");
+    free(text);
+    free(qdpx);
+    free(tmp);
+}
+
+Test(qdpx_import, dangling_reference_is_a_warning_with_its_line)
+{
+    char *qdpx = qct_source_path("tests/data/refi/dangling.qdpx");
+    char *tmp = qct_temp_dir();
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/d", tmp);
+    warnings w = {{0}, 0};
+    qc_refi_import_summary s;
+    qc_error err;
+    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
+    cr_assert(qct_contains(w.text, "dangling.qdpx:project.qde:9: <Coding> dddddddd-0000-0000-0000-000000000001: "
+                                   "CodeRef targetGUID 99999999-9999-9999-9999-999999999999 matches no code: skipped"),
+              "%s", w.text);
+    cr_assert_eq(s.codings, 1);
+    cr_assert_eq(s.skipped, 1);
+    qc_refi_import_summary_free(&s);
+    free(qdpx);
+    free(tmp);
+}
+
+Test(qdpx_import, selection_past_the_end_is_a_warning_with_its_line)
+{
+    char *qdpx = qct_source_path("tests/data/refi/pastend.qdpx");
+    char *tmp = qct_temp_dir();
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/p", tmp);
+    warnings w = {{0}, 0};
+    qc_refi_import_summary s;
+    qc_error err;
+    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
+    cr_assert(qct_contains(w.text, "pastend.qdpx:project.qde:8: <PlainTextSelection> "
+                                   "cccccccc-0000-0000-0000-000000000001: positions 5-500 lie past the end of source "
+                                   "'doc' (12 code points): skipped"),
+              "%s", w.text);
+    cr_assert_eq(s.codings, 1);
+    cr_assert_eq(s.skipped, 1);
+    qc_refi_import_summary_free(&s);
+    free(qdpx);
+    free(tmp);
+}
+
+static void expect_failure(const char *fixture, int code, const char *message, uint32_t line)
+{
+    char *qdpx = qct_source_path(fixture);
+    char *tmp = qct_temp_dir();
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/out", tmp);
+    warnings w = {{0}, 0};
+    qc_refi_import_summary s;
+    qc_error err;
+    qc_error_clear(&err);
+    cr_assert_eq(import(qdpx, dir, &w, &s, &err), code, "%s: %s", fixture, err.message);
+    cr_assert(qct_contains(err.message, message), "%s: '%s' lacks '%s'", fixture, err.message, message);
+    cr_assert_eq(err.line, line, "%s: line %u", fixture, err.line);
+    cr_assert_not(exists(dir), "%s: something was written", fixture);
+    qc_refi_import_summary_free(&s);
+    free(qdpx);
+    free(tmp);
+}
+
+Test(qdpx_import, bad_archives_are_refused_and_nothing_is_written)
+{
+    expect_failure("tests/data/refi/corrupt.qdpx", QC_ERR_FORMAT, "not a valid zip archive", 0);
+    expect_failure("tests/data/refi/notxml.qdpx", QC_ERR_FORMAT, "project.qde: malformed XML", 1);
+    expect_failure("tests/data/refi/noqde.qdpx", QC_ERR_FORMAT, "no .qde file at the root", 0);
+    expect_failure("tests/data/refi/bomb.qdpx", QC_ERR_LIMIT, "over the limit", 0);
+}
+
+Test(qdpx_import, unsafe_entry_names_are_never_used)
+{
+    char *qdpx = qct_source_path("tests/data/refi/unsafe.qdpx");
+    char *tmp = qct_temp_dir();
+    char dir[1024], evil[1200];
+    snprintf(dir, sizeof dir, "%s/sub/u", tmp);
+    warnings w = {{0}, 0};
+    qc_refi_import_summary s;
+    qc_error err;
+    char sub[1100];
+    snprintf(sub, sizeof sub, "%s/sub", tmp);
+    mkdir(sub, 0777);
+    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
+    cr_assert(qct_contains(w.text, "archive entry '../evil.txt' has an unsafe name"), "%s", w.text);
+    cr_assert(qct_contains(w.text, "archive entry '/etc/evil.txt' has an unsafe name"), "%s", w.text);
+    snprintf(evil, sizeof evil, "%s/evil.txt", sub);
+    cr_assert_not(exists(evil));
+    qc_refi_import_summary_free(&s);
+    free(qdpx);
+    free(tmp);
+}
+
+Test(qdpx_import, a_folder_with_files_is_not_overwritten)
+{
+    char *qdpx = qct_source_path("tests/data/refi/good.qdpx");
+    char *tmp = qct_temp_dir();
+    char *keep = qct_write_file(tmp, "keep.txt", "mine", 4);
+    warnings w = {{0}, 0};
+    qc_refi_import_summary s;
+    qc_error err;
+    cr_assert_eq(import(qdpx, tmp, &w, &s, &err), QC_ERR_IO);
+    cr_assert(qct_contains(err.message, "not empty"), "%s", err.message);
+    char *back = qct_read_file(keep, NULL);
+    cr_assert_str_eq(back, "mine");
+    free(back);
+    qc_refi_import_summary_free(&s);
+    free(keep);
+    free(qdpx);
+    free(tmp);
+}
