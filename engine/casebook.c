@@ -47,8 +47,8 @@ typedef struct sheet_parser {
 
 /* Reads one record into fields (cells appended to `cells`, NUL-separated). Returns the field
  * count, 0 at the end, or a negative status. */
-static int next_record(sheet_parser *p, qc_buf *cells, size_t **offsets, size_t *cap, uint32_t **columns,
-                       size_t *count, uint32_t *record_line, qc_error *err)
+static int next_record(sheet_parser *p, qc_buf *cells, size_t **offsets, size_t *cap, uint32_t **columns, size_t *count,
+                       uint32_t *record_line, qc_error *err)
 {
     *count = 0;
     qc_buf_clear(cells);
@@ -160,8 +160,7 @@ static int same(const char *a, const char *b)
     return strcasecmp(a, b) == 0;
 }
 
-static int32_t *slot_for(const qc_casebook *cb, int32_t *slots, size_t cap, const char *document,
-                         const char *speaker)
+static int32_t *slot_for(const qc_casebook *cb, int32_t *slots, size_t cap, const char *document, const char *speaker)
 {
     size_t i = (size_t)hash_key(document, speaker) & (cap - 1);
     while (slots[i] >= 0) {
@@ -190,7 +189,8 @@ static int build_index(qc_casebook *cb, const char *name, qc_error *err)
         if (*slot >= 0)
             return qc_error_set(err, QC_ERR_FORMAT, name, r->line, 1, -1,
                                 "duplicate row for %s%s%s%s (first given on line %u)", r->speaker ? "speaker " : "",
-                                r->speaker ? r->speaker : "", r->document ? (r->speaker ? " in document " : "document ") : "",
+                                r->speaker ? r->speaker : "",
+                                r->document ? (r->speaker ? " in document " : "document ") : "",
                                 r->document ? r->document : "", cb->rows[*slot].line);
         *slot = (int32_t)i;
     }
@@ -290,8 +290,8 @@ static int read_header(qc_casebook *cb, load_state *st, qc_error *err)
 static int read_rows(qc_casebook *cb, load_state *st, qc_error *err)
 {
     int rc;
-    while ((rc = next_record(&st->p, &st->cells, &st->offsets, &st->cap, &st->columns, &st->count, &st->line,
-                             err)) == 1) {
+    while ((rc = next_record(&st->p, &st->cells, &st->offsets, &st->cap, &st->columns, &st->count, &st->line, err)) ==
+           1) {
         if (st->count == 1 && st->cells.data[0] == '\0')
             continue; /* an empty line */
         if (st->count > st->header_count)

@@ -529,8 +529,7 @@ static int normalise(norm_state *st)
 {
     const char *raw = st->b->raw.data ? st->b->raw.data : "";
     size_t len = st->b->raw.len;
-    if (reserve_maps(st, len) != 0 || qc_buf_reserve(&st->out, len) != 0 ||
-        QC_GROW(st->lines, st->line_cap, 1) != 0)
+    if (reserve_maps(st, len) != 0 || qc_buf_reserve(&st->out, len) != 0 || QC_GROW(st->lines, st->line_cap, 1) != 0)
         return QC_ERR_NOMEM;
     st->lines[st->line_count++] = 0;
     size_t a = 0;

@@ -34,8 +34,8 @@ static int read_document(qc_document **out, const char *name, const char *path, 
     if (!opts)
         opts = &defaults;
     if (opts->version != QC_READ_OPTIONS_VERSION)
-        return qc_error_set(err, QC_ERR_INVALID, name, 0, 0, -1, "read options version %u, expected %u",
-                            opts->version, QC_READ_OPTIONS_VERSION);
+        return qc_error_set(err, QC_ERR_INVALID, name, 0, 0, -1, "read options version %u, expected %u", opts->version,
+                            QC_READ_OPTIONS_VERSION);
     qc_format format = opts->format != QC_FORMAT_AUTO ? opts->format : qc_format_from_path(name);
     reader_fn reader = reader_for(format);
     if (!reader)

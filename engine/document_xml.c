@@ -163,8 +163,7 @@ static void write_turns(dx *x, const qc_document *doc, unsigned flags)
     }
 }
 
-int qc_document_write_xml(const qc_document *doc, const qc_casebook *cases, FILE *fp, unsigned flags,
-                          qc_error *err)
+int qc_document_write_xml(const qc_document *doc, const qc_casebook *cases, FILE *fp, unsigned flags, qc_error *err)
 {
     if (!doc || !fp)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_document_write_xml: NULL argument");

@@ -53,8 +53,7 @@ int qc_lines_next(qc_line_reader *lr, const char **line, size_t *len, uint32_t *
             break;
         if (i - start >= QC_MAX_LINE_BYTES)
             return qc_error_set(err, QC_ERR_LIMIT, lr->name, lineno, 0, (int64_t)start,
-                                "line %u is longer than %u bytes (the limit for one line)", lineno,
-                                QC_MAX_LINE_BYTES);
+                                "line %u is longer than %u bytes (the limit for one line)", lineno, QC_MAX_LINE_BYTES);
         if (c == 0)
             return qc_error_set(err, QC_ERR_FORMAT, lr->name, lineno, column, (int64_t)i,
                                 "binary file (NUL byte at offset %zu), not a text transcript", i);

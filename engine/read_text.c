@@ -18,11 +18,11 @@
 enum { LINE_BLANK, LINE_TEXT, LINE_HEADING };
 
 typedef struct text_line {
-    size_t off;       /* into the file (verbatim) or into the decoded store */
-    uint32_t len;     /* bytes of (decoded) text */
-    uint32_t source;  /* file offset of the line's first byte */
-    uint32_t eol;     /* bytes of line end after it in the file (0, 1 or 2) */
-    uint32_t number;  /* 1-based */
+    size_t off;      /* into the file (verbatim) or into the decoded store */
+    uint32_t len;    /* bytes of (decoded) text */
+    uint32_t source; /* file offset of the line's first byte */
+    uint32_t eol;    /* bytes of line end after it in the file (0, 1 or 2) */
+    uint32_t number; /* 1-based */
     uint8_t verbatim;
     uint8_t kind;
     uint8_t has_label;
@@ -177,8 +177,8 @@ static int parse_key_value(const char *s, size_t len, int any_case, size_t *key_
     size_t p = 0;
     if (p >= len || !((s[p] >= 'a' && s[p] <= 'z') || (any_case && s[p] >= 'A' && s[p] <= 'Z')))
         return 0;
-    while (p < len && ((s[p] >= 'a' && s[p] <= 'z') || (s[p] >= '0' && s[p] <= '9') || s[p] == '_' ||
-                       s[p] == '-' || (any_case && s[p] >= 'A' && s[p] <= 'Z')))
+    while (p < len && ((s[p] >= 'a' && s[p] <= 'z') || (s[p] >= '0' && s[p] <= '9') || s[p] == '_' || s[p] == '-' ||
+                       (any_case && s[p] >= 'A' && s[p] <= 'Z')))
         p++;
     if (p >= len || s[p] != ':' || (p + 1 < len && s[p + 1] != ' ' && s[p + 1] != '\t'))
         return 0;
@@ -331,8 +331,8 @@ static int build(text_reader *r, size_t body, qc_error *err)
             if (rc == 0)
                 rc = append_part(r, l, 0, lab->text_start);
             if (rc == 0)
-                rc = qc_doc_builder_begin_turn(b, s + lab->label_start, lab->label_end - lab->label_start,
-                                               lab->time_ms, -1, l->number);
+                rc = qc_doc_builder_begin_turn(b, s + lab->label_start, lab->label_end - lab->label_start, lab->time_ms,
+                                               -1, l->number);
             if (rc == 0)
                 rc = append_part(r, l, lab->text_start, l->len);
             if (rc == 0)

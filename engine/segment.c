@@ -98,8 +98,8 @@ int qc_segment_is_abbreviation(const char *s, size_t start, size_t dot, size_t l
     size_t n = dot - a;
     if (n == 0 || n > 6)
         return 0;
-    static const char *const abbreviations[] = {"dr", "mr",  "mrs", "ms", "prof", "e.g",    "i.e", "etc",
-                                                "vs", "approx", "st",  "jr", "sr",   "cf", NULL};
+    static const char *const abbreviations[] = {"dr", "mr",     "mrs", "ms", "prof", "e.g", "i.e", "etc",
+                                                "vs", "approx", "st",  "jr", "sr",   "cf",  NULL};
     for (const char *const *w = abbreviations; *w; w++)
         if (strlen(*w) == n && strncasecmp(s + a, *w, n) == 0)
             return 1;

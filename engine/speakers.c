@@ -34,8 +34,8 @@ int qc_speaker_rules_new(qc_speaker_rules **out, const qc_read_options *opts, qc
     if (opts && opts->speaker_pattern && !r->none) {
         size_t bad = 0;
         char msg[256];
-        int rc = qc_regex_compile(&r->rx, opts->speaker_pattern, strlen(opts->speaker_pattern), QC_REGEX_ANCHORED, 0,
-                                  0, &bad, msg, sizeof msg);
+        int rc = qc_regex_compile(&r->rx, opts->speaker_pattern, strlen(opts->speaker_pattern), QC_REGEX_ANCHORED, 0, 0,
+                                  &bad, msg, sizeof msg);
         if (rc != 0) {
             qc_speaker_rules_free(r);
             if (rc == QC_ERR_NOMEM)
@@ -47,8 +47,7 @@ int qc_speaker_rules_new(qc_speaker_rules **out, const qc_read_options *opts, qc
         r->group_time = qc_regex_group_index(r->rx, "time");
         if (r->group_speaker < 0) {
             qc_speaker_rules_free(r);
-            return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1,
-                                "speaker pattern has no (?<speaker>...) group");
+            return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "speaker pattern has no (?<speaker>...) group");
         }
         r->scratch = qc_regex_scratch_new();
         if (!r->scratch) {
@@ -204,7 +203,7 @@ static int is_id_token(const char *s, size_t len)
 }
 
 static const char *const role_words[] = {
-    "interviewer", "interviewee", "int",    "i",          "q",       "a",       "r",     "moderator",
+    "interviewer", "interviewee", "int",        "i",          "q",       "a",       "r",      "moderator",
     "facilitator", "participant", "respondent", "researcher", "speaker", "patient", "client", NULL,
 };
 

@@ -20,8 +20,9 @@ static int load_fails(const char *name, const char *text, qc_error *err)
 
 Test(casebook, tsv_speakers_and_attributes)
 {
-    qc_casebook *cb = load("c.tsv", "\xEF\xBB\xBFspeaker\tsite\tprofession\tphase\r\nN15\tRS1\tnurse\t1\r\n\r\nOT11\tRS1\t"
-                                    "occupational therapist\t2\r\n");
+    qc_casebook *cb =
+        load("c.tsv", "\xEF\xBB\xBFspeaker\tsite\tprofession\tphase\r\nN15\tRS1\tnurse\t1\r\n\r\nOT11\tRS1\t"
+                      "occupational therapist\t2\r\n");
     cr_assert_eq(qc_casebook_attribute_count(cb), 3);
     cr_assert_str_eq(qc_casebook_attribute_name(cb, 0), "site");
     cr_assert_str_eq(qc_casebook_attribute_name(cb, 2), "phase");

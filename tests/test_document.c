@@ -130,7 +130,8 @@ Test(document, line_and_column)
 
 Test(document, header_attributes)
 {
-    qc_document *doc = read_text("title: Ward 3 interview\nsite: RS1\ndate: 2016-03-08\nphase: 1\n\nI: Hello.\nR: Hi.\n");
+    qc_document *doc =
+        read_text("title: Ward 3 interview\nsite: RS1\ndate: 2016-03-08\nphase: 1\n\nI: Hello.\nR: Hi.\n");
     cr_assert_eq(qc_document_attribute_count(doc), 4);
     const char *k, *v;
     cr_assert_eq(qc_document_attribute(doc, 0, &k, &v), 0);
@@ -221,11 +222,12 @@ Test(document, windows1252_is_decoded_exactly)
     opts.encoding = QC_ENCODING_WINDOWS1252;
     const char in[] = "R: caf\xE9 \x93quoted\x94 \x80 \x81\n";
     qc_document *doc = read_str("w.txt", in, sizeof in - 1, &opts);
-    cr_assert_str_eq(qc_document_text(doc, NULL), "R: caf\xC3\xA9 \xE2\x80\x9Cquoted\xE2\x80\x9D \xE2\x82\xAC \xC2\x81\n");
+    cr_assert_str_eq(qc_document_text(doc, NULL),
+                     "R: caf\xC3\xA9 \xE2\x80\x9Cquoted\xE2\x80\x9D \xE2\x82\xAC \xC2\x81\n");
     /* Each decoded character maps to its own byte in the file. */
-    cr_assert_eq(qc_document_source_offset(doc, 6), 6);  /* é */
-    cr_assert_eq(qc_document_source_offset(doc, 7), 7);  /* space */
-    cr_assert_eq(qc_document_source_offset(doc, 8), 8);  /* “ */
+    cr_assert_eq(qc_document_source_offset(doc, 6), 6);   /* é */
+    cr_assert_eq(qc_document_source_offset(doc, 7), 7);   /* space */
+    cr_assert_eq(qc_document_source_offset(doc, 8), 8);   /* “ */
     cr_assert_eq(qc_document_source_offset(doc, 16), 16); /* ” */
     cr_assert_eq(qc_document_source_offset(doc, 18), 18); /* € */
     qc_document_free(doc);

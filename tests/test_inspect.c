@@ -90,8 +90,7 @@ Test(inspect, folder_goes_on_past_a_bad_file)
     cr_assert(qct_contains(r.out, "sub/b.md\n"));
     cr_assert(qct_contains(r.err, "./bad.txt:2:7: error: invalid UTF-8 (byte 0xE9 at offset 12)"), "%s", r.err);
     cr_assert(qct_contains(r.err, "./empty.txt: error: empty transcript"), "%s", r.err);
-    cr_assert(qct_contains(r.err, "qcode: 2 of 4 files could not be read:\n  ./bad.txt\n  ./empty.txt\n"), "%s",
-              r.err);
+    cr_assert(qct_contains(r.err, "qcode: 2 of 4 files could not be read:\n  ./bad.txt\n  ./empty.txt\n"), "%s", r.err);
     qct_run_free(&r);
     /* The same file read as Windows-1252 is fine. */
     qct_qcode(&r, dir, "inspect --encoding windows-1252 --turns 2 bad.txt");

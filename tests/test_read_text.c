@@ -83,7 +83,8 @@ Test(read_text, timestamps_before_and_after_the_label)
 
 Test(read_text, markdown_bold_labels)
 {
-    qc_document *doc = read_opts("p.md", "**Mat Ryer:** Hello there.\n\nWelcome.\n\n**L Körbes:** Hi.\n\n**Jingle:** ♪\n", NULL);
+    qc_document *doc =
+        read_opts("p.md", "**Mat Ryer:** Hello there.\n\nWelcome.\n\n**L Körbes:** Hi.\n\n**Jingle:** ♪\n", NULL);
     cr_assert_eq(qc_document_turn_count(doc), 3);
     assert_turn(doc, 0, "Mat Ryer", "Hello there.\n\nWelcome.");
     assert_turn(doc, 1, "L Körbes", "Hi.");
@@ -123,8 +124,9 @@ Test(read_text, qualcoder_bracketed_ids_but_not_bracketed_notes)
 
 Test(read_text, label_alone_on_its_line)
 {
-    qc_document *doc = read_opts("o.md", "## Interview\n\nQ: \n\nOkay, so we're rolling.\n\nTatsuo Arai: \n\nOkay.\n\n"
-                                        "Second paragraph.\n\n### Next part\n\nQ: \n\nMore?\n\nTatsuo Arai: \n\nYes.\n",
+    qc_document *doc = read_opts("o.md",
+                                 "## Interview\n\nQ: \n\nOkay, so we're rolling.\n\nTatsuo Arai: \n\nOkay.\n\n"
+                                 "Second paragraph.\n\n### Next part\n\nQ: \n\nMore?\n\nTatsuo Arai: \n\nYes.\n",
                                  NULL);
     cr_assert_eq(qc_document_turn_count(doc), 4);
     assert_turn(doc, 0, "Q", "Okay, so we're rolling.");
@@ -222,7 +224,8 @@ Test(read_text, metadata_block_is_not_dialogue)
 
 Test(read_text, urls_and_times_are_not_labels)
 {
-    qc_document *doc = read_txt("R: See\nhttps: //x\nhttp://example.org: twice\nhttp://example.org: again\n10:30 we met\n");
+    qc_document *doc =
+        read_txt("R: See\nhttps: //x\nhttp://example.org: twice\nhttp://example.org: again\n10:30 we met\n");
     cr_assert_eq(qc_document_turn_count(doc), 1);
     cr_assert_eq(qc_document_speaker_count(doc), 1);
     assert_turn(doc, 0, "R", "See\nhttps: //x\nhttp://example.org: twice\nhttp://example.org: again\n10:30 we met");

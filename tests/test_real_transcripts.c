@@ -59,7 +59,8 @@ Test(real_transcripts, qualcoder_bracketed_ids)
 {
     QCT_REQUIRE_SHARED("transcripts/qualcoder_focus_group_idlabels.txt");
     qc_document *doc = read_shared("transcripts/qualcoder_focus_group_idlabels.txt");
-    expect_speaker e[] = {{"id1", QC_ROLE_PARTICIPANT, 3}, {"id2", QC_ROLE_PARTICIPANT, 2}, {"id3", QC_ROLE_PARTICIPANT, 2}};
+    expect_speaker e[] = {
+        {"id1", QC_ROLE_PARTICIPANT, 3}, {"id2", QC_ROLE_PARTICIPANT, 2}, {"id3", QC_ROLE_PARTICIPANT, 2}};
     check_speakers(doc, e, 3, 7);
     check_turn_start(doc, "transcripts/qualcoder_focus_group_idlabels.txt", 2, "No. I think the slides are OK");
     /* "No. I think": a sentence ends after "No." here (no number follows). */
@@ -88,14 +89,16 @@ Test(real_transcripts, noscribe_label_then_time)
     QCT_REQUIRE_SHARED("transcripts/noscribe_interview_de_timestamps.txt");
     qc_document *doc = read_shared("transcripts/noscribe_interview_de_timestamps.txt");
     /* "Audio file: ./Ein Gespräch..." in the header appears once: not a speaker. */
-    expect_speaker e[] = {{"S01", QC_ROLE_PARTICIPANT, 28}, {"S00", QC_ROLE_PARTICIPANT, 26},
-                          {"S02", QC_ROLE_PARTICIPANT, 1}};
+    expect_speaker e[] = {
+        {"S01", QC_ROLE_PARTICIPANT, 28}, {"S00", QC_ROLE_PARTICIPANT, 26}, {"S02", QC_ROLE_PARTICIPANT, 1}};
     check_speakers(doc, e, 3, 55);
     qc_turn t;
     qc_document_turn(doc, 0, &t);
     cr_assert_eq(t.line, 11);
     cr_assert_eq(t.time_start_ms, 12000);
-    check_turn_start(doc, "transcripts/noscribe_interview_de_timestamps.txt", 0, "Guten Tag, ich habe heute die gro\xC3\x9F" "e");
+    check_turn_start(doc, "transcripts/noscribe_interview_de_timestamps.txt", 0,
+                     "Guten Tag, ich habe heute die gro\xC3\x9F"
+                     "e");
     cr_assert_eq(qc_document_attribute_count(doc), 0);
     qc_document_free(doc);
 }
@@ -118,9 +121,9 @@ Test(real_transcripts, markdown_bold_podcast)
 {
     QCT_REQUIRE_SHARED("transcripts/changelog_gotime160_podcast.md");
     qc_document *doc = read_shared("transcripts/changelog_gotime160_podcast.md");
-    expect_speaker e[] = {{"Mat Ryer", QC_ROLE_PARTICIPANT, 162},          {"Natalie Pistunovich", QC_ROLE_PARTICIPANT, 67},
-                          {"Kris Brandow", QC_ROLE_PARTICIPANT, 48},       {"L K\xC3\xB6rbes", QC_ROLE_PARTICIPANT, 91},
-                          {"Break", QC_ROLE_PARTICIPANT, 2},               {"Jingle", QC_ROLE_PARTICIPANT, 1}};
+    expect_speaker e[] = {{"Mat Ryer", QC_ROLE_PARTICIPANT, 162},    {"Natalie Pistunovich", QC_ROLE_PARTICIPANT, 67},
+                          {"Kris Brandow", QC_ROLE_PARTICIPANT, 48}, {"L K\xC3\xB6rbes", QC_ROLE_PARTICIPANT, 91},
+                          {"Break", QC_ROLE_PARTICIPANT, 2},         {"Jingle", QC_ROLE_PARTICIPANT, 1}};
     check_speakers(doc, e, 6, 371);
     check_turn_start(doc, "transcripts/changelog_gotime160_podcast.md", 0, "Hello there, and welcome to Go Time.");
     qc_document_free(doc);

@@ -25,8 +25,7 @@ static char *unit_text(const qc_document *doc, qc_unit_kind kind, size_t i)
 static void assert_units(const char *input, qc_unit_kind kind, const char *const *expected, size_t n)
 {
     qc_document *doc = read_txt(input);
-    cr_assert_eq(qc_document_unit_count(doc, kind), n, "%zu units, expected %zu", qc_document_unit_count(doc, kind),
-                 n);
+    cr_assert_eq(qc_document_unit_count(doc, kind), n, "%zu units, expected %zu", qc_document_unit_count(doc, kind), n);
     for (size_t i = 0; i < n; i++) {
         char *s = unit_text(doc, kind, i);
         cr_assert_str_eq(s, expected[i], "unit %zu", i);

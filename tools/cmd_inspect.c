@@ -8,27 +8,27 @@
 
 #include "cli.h"
 
-#define USAGE                                                                                                  \
-    "usage: qcode inspect [options] FILE|FOLDER...\n"                                                          \
-    "\n"                                                                                                       \
-    "Reads transcripts (.txt .md .vtt .srt .docx; folders recursively) and prints what was read:\n"            \
-    "format, attributes, speakers with roles and turn counts, counts of turns, paragraphs,\n"                  \
-    "sentences and words, and the first turns.\n"                                                              \
-    "\n"                                                                                                       \
-    "Options:\n"                                                                                               \
-    "  --cases FILE              a casebook (TSV or CSV); speakers it does not know are reported\n"            \
-    "  --format text|xml         output format (default text); xml prints the document model\n"               \
-    "  --words                   with --format xml, include every word\n"                                      \
-    "  --turns N                 how many turns to show per document (default 3)\n"                            \
-    "  --encoding utf-8|windows-1252\n"                                                                        \
-    "                            how to decode plain text (default utf-8: invalid UTF-8 is an error)\n"        \
-    "  --speaker-pattern RE      a PCRE2 pattern with (?<speaker>...) (and optional (?<time>...))\n"           \
-    "                            that replaces the built-in speaker-label conventions\n"                       \
-    "  --interviewer LABEL       a label that means interviewer (repeatable; replaces the default\n"           \
-    "                            Interviewer, Int, I, Q, Moderator, Facilitator)\n"                            \
-    "  --no-speakers             read every document as one unlabelled narrative\n"                            \
-    "\n"                                                                                                       \
-    "Exit codes: 0 ok, 1 some files could not be read (each is reported), 2 usage or I/O error.\n"             \
+#define USAGE                                                                                                          \
+    "usage: qcode inspect [options] FILE|FOLDER...\n"                                                                  \
+    "\n"                                                                                                               \
+    "Reads transcripts (.txt .md .vtt .srt .docx; folders recursively) and prints what was read:\n"                    \
+    "format, attributes, speakers with roles and turn counts, counts of turns, paragraphs,\n"                          \
+    "sentences and words, and the first turns.\n"                                                                      \
+    "\n"                                                                                                               \
+    "Options:\n"                                                                                                       \
+    "  --cases FILE              a casebook (TSV or CSV); speakers it does not know are reported\n"                    \
+    "  --format text|xml         output format (default text); xml prints the document model\n"                        \
+    "  --words                   with --format xml, include every word\n"                                              \
+    "  --turns N                 how many turns to show per document (default 3)\n"                                    \
+    "  --encoding utf-8|windows-1252\n"                                                                                \
+    "                            how to decode plain text (default utf-8: invalid UTF-8 is an error)\n"                \
+    "  --speaker-pattern RE      a PCRE2 pattern with (?<speaker>...) (and optional (?<time>...))\n"                   \
+    "                            that replaces the built-in speaker-label conventions\n"                               \
+    "  --interviewer LABEL       a label that means interviewer (repeatable; replaces the default\n"                   \
+    "                            Interviewer, Int, I, Q, Moderator, Facilitator)\n"                                    \
+    "  --no-speakers             read every document as one unlabelled narrative\n"                                    \
+    "\n"                                                                                                               \
+    "Exit codes: 0 ok, 1 some files could not be read (each is reported), 2 usage or I/O error.\n"                     \
     "Conventions: docs/transcripts.md.\n"
 
 typedef struct inspect_opts {
@@ -156,10 +156,14 @@ static void warn_unknown_speakers(const qc_document *doc, const qc_casebook *cas
 static int parse_options(int argc, char **argv, inspect_opts *o)
 {
     static const struct option longs[] = {
-        {"cases", required_argument, NULL, 'c'},         {"format", required_argument, NULL, 'f'},
-        {"turns", required_argument, NULL, 't'},         {"encoding", required_argument, NULL, 'e'},
-        {"speaker-pattern", required_argument, NULL, 'p'}, {"interviewer", required_argument, NULL, 'i'},
-        {"no-speakers", no_argument, NULL, 'n'},         {"words", no_argument, NULL, 'w'},
+        {"cases", required_argument, NULL, 'c'},
+        {"format", required_argument, NULL, 'f'},
+        {"turns", required_argument, NULL, 't'},
+        {"encoding", required_argument, NULL, 'e'},
+        {"speaker-pattern", required_argument, NULL, 'p'},
+        {"interviewer", required_argument, NULL, 'i'},
+        {"no-speakers", no_argument, NULL, 'n'},
+        {"words", no_argument, NULL, 'w'},
         {NULL, 0, NULL, 0},
     };
     int c;
