@@ -1,0 +1,177 @@
+/* qcode code: exit codes, messages, outputs written only when the run finished. */
+#include "qc_test.h"
+
+#include <sys/stat.h>
+
+#define GOLDEN QCODE_SOURCE_DIR "/tests/golden"
+
+static int exists(const char *dir, const char *name)
+{
+    char p[700];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+Test(code_cli, usage_errors)
+{
+    qct_run r;
+    qct_qcode(&r, GOLDEN, "code corpus/");
+    cr_expect_eq(r.status, 2);
+    cr_expect(qct_contains(r.err, "no codebook given"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, GOLDEN, "code -c golden.qcb");
+    cr_expect_eq(r.status, 2);
+    cr_expect(qct_contains(r.err, "no transcripts given"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, GOLDEN, "code -c golden.qcb --jobs many corpus/");
+    cr_expect_eq(r.status, 2);
+    cr_expect(qct_contains(r.err, "--jobs needs a number"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, GOLDEN, "code -c golden.qcb --engine turbo corpus/");
+    cr_expect_eq(r.status, 2);
+    qct_run_free(&r);
+    qct_qcode(&r, GOLDEN, "code -c golden.qcb --rollup corpus/");
+    cr_expect_eq(r.status, 2);
+    cr_expect(qct_contains(r.err, "does not apply"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, GOLDEN, "code -c golden.qcb /nonexistent/folder");
+    cr_expect_eq(r.status, 2);
+    qct_run_free(&r);
+    qct_qcode(&r, NULL, "help code");
+    cr_expect_eq(r.status, 0);
+    cr_expect(qct_contains(r.out, "usage: qcode code -c CODEBOOK"));
+    qct_run_free(&r);
+}
+
+Test(code_cli, codebook_errors_exit_3_with_a_caret)
+{
+    char *dir = qct_temp_dir();
+    const char bad[] = "codebook \"B\"\ncode A \"A\"\n  rule {NOPE}\n";
+    char *cb = qct_write_file(dir, "bad.qcb", bad, strlen(bad));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c bad.qcb -o out.xml " GOLDEN "/corpus/a.txt");
+    cr_expect_eq(r.status, 3);
+    cr_expect(qct_contains(r.err, "bad.qcb:3:"), "%s", r.err);
+    cr_expect(qct_contains(r.err, "^"), "%s", r.err);
+    cr_expect_str_eq(r.out, "");
+    cr_expect(!exists(dir, "out.xml"));
+    qct_run_free(&r);
+    free(cb);
+    free(dir);
+}
+
+Test(code_cli, unreadable_document_is_skipped_and_exit_is_1)
+{
+    char *dir = qct_temp_dir();
+    const char bad[] = "S1: fine line\nS1: a bad \xfe byte\n";
+    char *b = qct_write_file(dir, "bad.txt", bad, strlen(bad));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb -o out.xml --tsv t bad.txt " GOLDEN "/corpus/a.txt");
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect(qct_contains(r.err, "bad.txt:2:"), "%s", r.err);
+    cr_expect(qct_contains(r.err, "error:"), "%s", r.err);
+    cr_expect(qct_contains(r.err, "1 of 2 documents could not be read"), "%s", r.err);
+    cr_expect(exists(dir, "out.xml"));
+    cr_expect(exists(dir, "t/quotations.tsv"));
+    cr_expect(qct_contains(r.out, "Total"), "%s", r.out);
+    qct_run_free(&r);
+
+    /* --strict: stops, writes nothing, exit 1 */
+    qct_qcode(&r, dir, "code --strict -c " GOLDEN "/golden.qcb -o strict.xml --tsv s bad.txt " GOLDEN "/corpus/a.txt");
+    cr_expect_eq(r.status, 1);
+    cr_expect(qct_contains(r.err, "nothing written"), "%s", r.err);
+    cr_expect(!exists(dir, "strict.xml"));
+    cr_expect(!exists(dir, "s"));
+    cr_expect_str_eq(r.out, "");
+    qct_run_free(&r);
+    free(b);
+    free(dir);
+}
+
+Test(code_cli, warns_once_about_speakers_the_casebook_does_not_know)
+{
+    char *dir = qct_temp_dir();
+    const char cases[] = "speaker\tprofession\nS1\tnurse\n";
+    const char d1[] = "S1: hello.\nS9: budget.\nInterviewer: ok\nS9: again.\n";
+    const char d2[] = "S9: more.\nInterviewer: ok\nS9: and more.\n";
+    char *c = qct_write_file(dir, "cases.tsv", cases, strlen(cases));
+    char *a = qct_write_file(dir, "d1.txt", d1, strlen(d1));
+    char *b = qct_write_file(dir, "d2.txt", d2, strlen(d2));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb --cases cases.tsv d1.txt d2.txt");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "warning: speaker 'S9' is not in the casebook"), "%s", r.err);
+    const char *first = strstr(r.err, "S9");
+    cr_expect(first && !strstr(first + 2, "S9"), "warned once: %s", r.err);
+    cr_expect(!qct_contains(r.err, "Interviewer"), "%s", r.err);
+    qct_run_free(&r);
+    free(c);
+    free(a);
+    free(b);
+    free(dir);
+}
+
+Test(code_cli, top_limits_the_summary_and_jobs_do_not_change_outputs)
+{
+    char *dir = qct_temp_dir();
+    qct_run r;
+    qct_qcode(&r, GOLDEN, "code -c golden.qcb --cases corpus/cases.tsv --top 2 corpus/");
+    cr_expect_eq(r.status, 0);
+    /* GP (4) first, then TEAM (3 rolled up; STAFF also has 3 but comes later in the codebook) */
+    const char *gp = strstr(r.out, "GP General practice");
+    const char *team = strstr(r.out, "TEAM Teamwork");
+    cr_expect(gp && team && gp < team, "%s", r.out);
+    cr_expect(qct_contains(r.out, "  COLOC Co-location"), "%s", r.out);
+    cr_expect(!qct_contains(r.out, "STAFF"), "%s", r.out);
+    cr_expect(qct_contains(r.out, "(4 more main codes"), "%s", r.out);
+    qct_run_free(&r);
+
+    qct_qcode(&r, GOLDEN, "code -c golden.qcb --cases corpus/cases.tsv -j 1 -o '%s/1.xml' --tsv '%s/t1' corpus/", dir,
+              dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    setenv("SOURCE_DATE_EPOCH", "86400", 1); /* inherited by the qcode process */
+    qct_qcode(&r, GOLDEN, "code -c golden.qcb --cases corpus/cases.tsv -j 0 -o '%s/0.xml' corpus/", dir);
+    unsetenv("SOURCE_DATE_EPOCH");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    /* all cores against one thread: the same bytes once the time stamps are made equal */
+    char p1[700], p0[700];
+    snprintf(p1, sizeof p1, "%s/1.xml", dir);
+    snprintf(p0, sizeof p0, "%s/0.xml", dir);
+    char *x1 = qct_read_file(p1, NULL);
+    char *x0 = qct_read_file(p0, NULL);
+    cr_assert_not_null(x1);
+    cr_assert_not_null(x0);
+    cr_expect(qct_contains(x0, "<time>1970-01-02T00:00:00Z</time>"), "SOURCE_DATE_EPOCH fixes the time");
+    char *t1 = strstr(x1, "<time>"), *t0 = strstr(x0, "<time>");
+    cr_assert(t1 && t0);
+    memcpy(t1, t0, strlen("<time>1970-01-02T00:00:00Z</time>"));
+    cr_expect_str_eq(x1, x0);
+    free(x1);
+    free(x0);
+    free(dir);
+}
+
+Test(code_cli, sample_corpus_runs_clean)
+{
+    char *cb = qct_source_path("codebooks/integrated-care.qcb");
+    struct stat st;
+    if (stat(cb, &st) != 0) {
+        free(cb);
+        cr_skip_test("codebooks/integrated-care.qcb is not there yet");
+    }
+    char *dir = qct_temp_dir();
+    qct_run r;
+    qct_qcode(&r, QCODE_SOURCE_DIR,
+              "code -c codebooks/integrated-care.qcb --cases corpora/integrated-care/cases.tsv -j 2 -o '%s/r.xml' "
+              "corpora/integrated-care/",
+              dir);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "Total"), "%s", r.out);
+    cr_expect(!qct_contains(r.err, "not in the casebook"), "%s", r.err);
+    qct_run_free(&r);
+    free(dir);
+    free(cb);
+}
