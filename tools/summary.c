@@ -22,20 +22,22 @@ static void print_label(FILE *fp, const qc_codebook *cb, size_t code, size_t col
     size_t depth = qc_code_depth(cb, code);
     snprintf(buf, sizeof buf, "%*s%s %s", (int)(2 * (depth - 1)), "", qc_code_id(cb, code), qc_code_name(cb, code));
     size_t w = 0, i = 0;
+    int cut = 0;
     for (; buf[i]; i++) {
-        if (((unsigned char)buf[i] & 0xC0) != 0x80) {
-            if (w == LABEL_MAX - 1 && width(buf + i) > 1) {
-                buf[i] = '\0';
-                fputs(buf, fp);
-                fputs("\xE2\x80\xA6", fp); /* … */
-                w++;
-                break;
-            }
-            w++;
+        if (((unsigned char)buf[i] & 0xC0) == 0x80)
+            continue;
+        if (w == LABEL_MAX - 1 && width(buf + i) > 1) {
+            buf[i] = '\0';
+            cut = 1;
+            break;
         }
+        w++;
     }
-    if (!buf[i])
-        fputs(buf, fp);
+    fputs(buf, fp);
+    if (cut) {
+        fputs("\xE2\x80\xA6", fp); /* … */
+        w++;
+    }
     for (; w < cols; w++)
         fputc(' ', fp);
 }
