@@ -20,6 +20,7 @@
 #include "refi_guid.h"
 #include "refi_manual.h"
 #include "refi_qdc.h"
+#include "refi_project.h"
 #include "refi_qde.h"
 #include "refi_text.h"
 #include "text.h"
@@ -27,21 +28,6 @@
 #include "zip_read.h"
 
 #define MAX_SOURCE_BYTES ((size_t)256 << 20)
-
-typedef struct import_state {
-    const char *path;
-    qc_refi_log log;
-    char *log_file;
-    qc_zip *zip;
-    qc_refi_model m;
-    qc_refi_text *texts;         /* one per source; text NULL when the source could not be read */
-    char **file_names;           /* one per source: sources/<name> written, NULL when skipped */
-    size_t *sel_start, *sel_end; /* normalised positions per selection */
-    uint8_t *sel_ok;
-    qc_refi_unit unit;
-    qc_refi_manual manual;
-    qc_refi_import_summary *summary;
-} import_state;
 
 typedef struct summary_store {
     char *project, *origin;
@@ -75,7 +61,7 @@ static const char *base_of(const char *path)
 
 /* Reads the project's .qde: the single *.qde at the root of the archive, or the file itself when it
  * is a bare .qde. */
-static int read_project_xml(import_state *st, char **data, size_t *size, char **part, qc_error *err)
+static int read_project_xml(qc_refi_loaded *st, char **data, size_t *size, char **part, qc_error *err)
 {
     *data = NULL;
     *part = NULL;
@@ -125,7 +111,7 @@ static int read_project_xml(import_state *st, char **data, size_t *size, char **
 }
 
 /* The archive entry a plainTextPath names (sources/ matched case-insensitively), or NULL. */
-static const char *find_source_entry(import_state *st, const char *path, uint32_t line, int *warned_folder)
+static const char *find_source_entry(qc_refi_loaded *st, const char *path, uint32_t line, int *warned_folder)
 {
     const char *file = path;
     if (strncmp(path, "internal://", 11) == 0) {
@@ -161,7 +147,7 @@ static const char *find_source_entry(import_state *st, const char *path, uint32_
 }
 
 /* A file name for a source: its name made safe, ".txt" added unless already there, unique. */
-static char *file_name_for(import_state *st, size_t index)
+static char *file_name_for(qc_refi_loaded *st, size_t index)
 {
     const char *name = st->m.sources[index].name;
     qc_buf b = QC_BUF_INIT;
@@ -194,7 +180,7 @@ static char *file_name_for(import_state *st, size_t index)
     return candidate;
 }
 
-static int load_sources(import_state *st, qc_error *err)
+static int load_sources(qc_refi_loaded *st, qc_error *err)
 {
     size_t n = st->m.source_count;
     st->texts = qc_calloc(n ? n : 1, sizeof *st->texts);
@@ -254,7 +240,7 @@ static qc_refi_unit unit_from_origin(const char *origin)
 {
     if (!origin)
         return QC_REFI_UNIT_CP;
-    if (strstr(origin, "NVivo") || strstr(origin, "nvivo"))
+    if (strstr(origin, "NVivo") || strstr(origin, "nvivo") || strstr(origin, "UTF-16"))
         return QC_REFI_UNIT_UTF16;
     if (strstr(origin, "ATLAS.ti") || strstr(origin, "Atlas.ti"))
         return QC_REFI_UNIT_CP_LF;
@@ -306,7 +292,7 @@ static int name_agrees(const char *name, const char *text, size_t len)
 
 typedef enum sel_problem { SEL_OK = 0, SEL_PAST_END, SEL_REVERSED, SEL_IN_PAIR, SEL_NAME, SEL_NO_TEXT } sel_problem;
 
-static sel_problem place(const import_state *st, size_t i, qc_refi_unit unit, size_t *start, size_t *end)
+static sel_problem place(const qc_refi_loaded *st, size_t i, qc_refi_unit unit, size_t *start, size_t *end)
 {
     const qc_refi_selection *s = &st->m.selections[i];
     const qc_refi_text *t = &st->texts[s->source];
@@ -348,7 +334,7 @@ static int splits_word(const qc_refi_text *t, size_t pos)
 /* Selections that do not fit their text when read in `unit`: past the end, inside a surrogate
  * pair, off their name, or (a softer sign, but the only one NVivo's empty names leave) cutting
  * through a word. */
-static size_t count_problems(const import_state *st, qc_refi_unit unit)
+static size_t count_problems(const qc_refi_loaded *st, qc_refi_unit unit)
 {
     size_t bad = 0;
     for (size_t i = 0; i < st->m.selection_count; i++) {
@@ -362,7 +348,7 @@ static size_t count_problems(const import_state *st, qc_refi_unit unit)
     return bad;
 }
 
-static int place_selections(import_state *st, qc_error *err)
+static int place_selections(qc_refi_loaded *st, qc_error *err)
 {
     size_t n = st->m.selection_count;
     st->sel_start = qc_calloc(n ? n : 1, sizeof *st->sel_start);
@@ -401,6 +387,7 @@ static int place_selections(import_state *st, qc_error *err)
         case SEL_OK: st->sel_ok[i] = 1; break;
         case SEL_NO_TEXT: break; /* the source was already warned about */
         case SEL_PAST_END:
+            st->problems++;
             qc_refi_warn(&st->log, s->line,
                          "<PlainTextSelection> %s: positions %lld-%lld lie past the end of source '%s' (%zu %s): "
                          "skipped",
@@ -412,6 +399,7 @@ static int place_selections(import_state *st, qc_error *err)
                          qc_refi_unit_name(st->unit));
             break;
         case SEL_REVERSED:
+            st->problems++;
             qc_refi_warn(&st->log, s->line,
                          "<PlainTextSelection> %s: startPosition %lld is after endPosition %lld: skipped", s->guid,
                          (long long)s->start, (long long)s->end);
@@ -424,6 +412,7 @@ static int place_selections(import_state *st, qc_error *err)
             st->sel_ok[i] = 1;
             break;
         case SEL_NAME:
+            st->problems++;
             qc_refi_warn(&st->log, s->line,
                          "<PlainTextSelection> %s: the text at %lld-%lld of source '%s' differs from the selection's "
                          "name '%s' (kept where the positions say)",
@@ -437,7 +426,7 @@ static int place_selections(import_state *st, qc_error *err)
 
 /* --- codings --- */
 
-static const char *user_name(const import_state *st, const qc_refi_index *users, const char *guid, uint32_t line,
+static const char *user_name(const qc_refi_loaded *st, const qc_refi_index *users, const char *guid, uint32_t line,
                              int *unknown_warned)
 {
     int32_t u = guid[0] ? qc_refi_index_get(users, guid) : -1;
@@ -453,7 +442,7 @@ static const char *user_name(const import_state *st, const qc_refi_index *users,
     return "unknown";
 }
 
-static int collect_codings(import_state *st, qc_error *err)
+static int collect_codings(qc_refi_loaded *st, qc_error *err)
 {
     qc_refi_index codes = {0}, users = {0};
     if (qc_refi_index_init(&codes, st->m.code_count) != 0 || qc_refi_index_init(&users, st->m.user_count) != 0) {
@@ -471,20 +460,20 @@ static int collect_codings(import_state *st, qc_error *err)
     for (size_t i = 0; i < st->m.coding_count && rc == 0; i++) {
         qc_refi_coding *c = &st->m.codings[i];
         if (!c->code_guid[0]) {
-            st->summary->skipped++;
+            st->skipped++;
             continue;
         }
         c->code = qc_refi_index_get(&codes, c->code_guid);
         if (c->code < 0) {
             qc_refi_warn(&st->log, c->line, "<Coding> %s: CodeRef targetGUID %s matches no code: skipped", c->guid,
                          c->code_guid);
-            st->summary->skipped++;
+            st->skipped++;
             continue;
         }
         st->m.codes[c->code].used = 1;
         int32_t s = c->selection;
         if (!st->sel_ok[s]) {
-            st->summary->skipped++;
+            st->skipped++;
             continue;
         }
         const qc_refi_selection *sel = &st->m.selections[s];
@@ -593,7 +582,7 @@ static int usable_target(const char *dir, qc_error *err)
     return qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "exists and is not empty: import into a new folder");
 }
 
-static int write_outputs(import_state *st, const char *dir, qc_error *err)
+static int write_outputs(qc_refi_loaded *st, const char *dir, qc_error *err)
 {
     int rc = usable_target(dir, err);
     if (rc != 0)
@@ -674,7 +663,7 @@ static int write_outputs(import_state *st, const char *dir, qc_error *err)
 
 /* --- summary --- */
 
-static int fill_summary(import_state *st, summary_store *store)
+static int fill_summary(qc_refi_loaded *st, summary_store *store)
 {
     qc_refi_import_summary *s = st->summary;
     store->project = qc_strdup(st->m.name ? st->m.name : "");
@@ -730,6 +719,52 @@ void qc_refi_import_summary_free(qc_refi_import_summary *summary)
     memset(summary, 0, sizeof *summary);
 }
 
+void qc_refi_project_unload(qc_refi_loaded *st)
+{
+    for (size_t i = 0; st->texts && i < st->m.source_count; i++)
+        qc_refi_text_free(&st->texts[i]);
+    qc_free(st->texts);
+    for (size_t i = 0; st->file_names && i < st->m.source_count; i++)
+        qc_free(st->file_names[i]);
+    qc_free(st->file_names);
+    qc_free(st->sel_start);
+    qc_free(st->sel_end);
+    qc_free(st->sel_ok);
+    qc_refi_manual_free(&st->manual);
+    qc_refi_model_free(&st->m);
+    qc_zip_close(st->zip);
+    qc_free(st->log_file);
+    qc_free(st->qde);
+    qc_free(st->part);
+    memset(st, 0, sizeof *st);
+}
+
+int qc_refi_project_load(qc_refi_loaded *st, const char *path, const qc_refi_options *opts, qc_error *err)
+{
+    memset(st, 0, sizeof *st);
+    st->path = path;
+    st->log.fn = opts ? opts->on_warning : NULL;
+    st->log.user = opts ? opts->user : NULL;
+    st->log.file = path;
+    qc_refi_model_init(&st->m);
+    int rc = read_project_xml(st, &st->qde, &st->qde_size, &st->part, err);
+    if (rc == 0) {
+        qc_buf lf = QC_BUF_INIT;
+        qc_buf_printf(&lf, "%s%s%s", path, st->part ? ":" : "", st->part ? st->part : "");
+        st->log_file = qc_buf_detach(&lf);
+        if (!st->log_file)
+            rc = qc_error_nomem(err);
+        st->log.file = st->log_file;
+    }
+    if (rc == 0)
+        rc = qc_refi_read_qde(&st->m, st->qde, st->qde_size, path, st->part, &st->log, err);
+    if (rc == 0)
+        rc = load_sources(st, err);
+    if (rc == 0)
+        rc = place_selections(st, err);
+    return rc;
+}
+
 int qc_refi_import_project(const char *path, const char *dir, const qc_refi_options *opts,
                            qc_refi_import_summary *summary, qc_error *err)
 {
@@ -744,33 +779,9 @@ int qc_refi_import_project(const char *path, const char *dir, const qc_refi_opti
     if (!store)
         return qc_error_nomem(err);
     summary->internal_ = store;
-    import_state st;
-    memset(&st, 0, sizeof st);
-    st.path = path;
+    qc_refi_loaded st;
+    int rc = qc_refi_project_load(&st, path, opts, err);
     st.summary = summary;
-    st.log.fn = opts ? opts->on_warning : NULL;
-    st.log.user = opts ? opts->user : NULL;
-    st.log.file = path;
-    qc_refi_model_init(&st.m);
-
-    char *data = NULL, *part = NULL;
-    size_t size = 0;
-    int rc = read_project_xml(&st, &data, &size, &part, err);
-    if (rc == 0) {
-        qc_buf lf = QC_BUF_INIT;
-        qc_buf_printf(&lf, "%s%s%s", path, part ? ":" : "", part ? part : "");
-        st.log_file = qc_buf_detach(&lf);
-        if (!st.log_file)
-            rc = qc_error_nomem(err);
-        st.log.file = st.log_file;
-    }
-    if (rc == 0)
-        rc = qc_refi_read_qde(&st.m, data, size, path, part, &st.log, err);
-    qc_free(data);
-    if (rc == 0)
-        rc = load_sources(&st, err);
-    if (rc == 0)
-        rc = place_selections(&st, err);
     if (rc == 0)
         rc = collect_codings(&st, err);
     if (rc == 0)
@@ -778,23 +789,8 @@ int qc_refi_import_project(const char *path, const char *dir, const qc_refi_opti
     if (rc == 0 && fill_summary(&st, store) != 0)
         rc = qc_error_nomem(err);
     summary->warnings = st.log.warnings;
-    if (rc != 0 && !summary->offsets)
-        summary->offsets = "";
-
-    for (size_t i = 0; st.texts && i < st.m.source_count; i++)
-        qc_refi_text_free(&st.texts[i]);
-    qc_free(st.texts);
-    for (size_t i = 0; st.file_names && i < st.m.source_count; i++)
-        qc_free(st.file_names[i]);
-    qc_free(st.file_names);
-    qc_free(st.sel_start);
-    qc_free(st.sel_end);
-    qc_free(st.sel_ok);
-    qc_refi_manual_free(&st.manual);
-    qc_refi_model_free(&st.m);
-    qc_zip_close(st.zip);
-    qc_free(st.log_file);
-    qc_free(part);
+    summary->skipped = st.skipped;
+    qc_refi_project_unload(&st);
     if (summary == &local)
         qc_refi_import_summary_free(&local);
     return rc;

@@ -13,8 +13,11 @@
 #ifndef QCODE_REFI_H
 #define QCODE_REFI_H
 
+#include "casebook.h"
 #include "codebook.h"
 #include "common.h"
+#include "document.h"
+#include "results.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -109,6 +112,54 @@ typedef struct qc_refi_import_summary {
 QC_EXPORT int qc_refi_import_project(const char *path, const char *dir, const qc_refi_options *opts,
                                      qc_refi_import_summary *summary, qc_error *err);
 QC_EXPORT void qc_refi_import_summary_free(qc_refi_import_summary *summary);
+
+/* --- exporting a project (.qdpx) --- */
+
+/* A project being put together for export: a codebook, documents (their normalised texts become
+ * the sources), quotations (the engine's and people's), and the casebook for cases. Not
+ * thread-safe: fill it from one thread. */
+typedef struct qc_refi_export qc_refi_export;
+
+/* cb and cases (may be NULL) are borrowed and must outlive the export. opts may be NULL; its
+ * strings are copied. */
+QC_EXPORT int qc_refi_export_new(qc_refi_export **out, const qc_codebook *cb, const qc_casebook *cases,
+                                 const qc_refi_options *opts, qc_error *err);
+QC_EXPORT void qc_refi_export_free(qc_refi_export *x);
+
+/* Adds a document: its id, normalised text, speakers and header attributes are copied (the
+ * document may be freed afterwards). A repeated id is QC_ERR_INVALID. */
+QC_EXPORT int qc_refi_export_add_document(qc_refi_export *x, const qc_document *doc, qc_error *err);
+
+/* Adds a quotation of code `code` (codebook index) on the document with that id, [start, end) in
+ * code points. coder NULL: the engine (user "qcode"); created NULL: the export's time. When text
+ * is not NULL it must equal the document's text there (else QC_ERR_INVALID: the corpus changed). */
+QC_EXPORT int qc_refi_export_add_quotation(qc_refi_export *x, const char *document_id, size_t code, size_t start,
+                                           size_t end, const char *text, const char *coder, const char *created,
+                                           qc_error *err);
+
+/* Adds every quotation of a run (documents must have been added) and its provenance, which goes
+ * into the project's Description. */
+QC_EXPORT int qc_refi_export_add_results(qc_refi_export *x, qc_results *res, qc_error *err);
+
+/* Adds the codings of a manual.xml (from qcode import), each by its coder. A coding whose
+ * document or code is not in this export, or whose text is no longer at its offsets, is warned
+ * about; when its text is found elsewhere in the document it is moved there (with a warning),
+ * else it is skipped. Returns 0 unless the file cannot be read or is not manual.xml. */
+QC_EXPORT int qc_refi_export_add_manual(qc_refi_export *x, const char *manual_path, qc_error *err);
+
+/* Text for the project's Description (replaces what add_results put there). */
+QC_EXPORT int qc_refi_export_set_description(qc_refi_export *x, const char *text, qc_error *err);
+
+/* Writes the .qdpx: a ZIP with project.qde and sources/<GUID>.txt, written to a temporary file in
+ * the target folder and renamed on success. */
+QC_EXPORT int qc_refi_export_write(qc_refi_export *x, const char *qdpx_path, qc_error *err);
+
+/* `qcode export results.xml --qdpx`: re-reads the codebook, casebook and corpus files named in
+ * results.xml's provenance (refusing any whose SHA-256 changed since the run), adds the run's
+ * quotations and, when manual_path is not NULL, a manual.xml, and writes the .qdpx. Relative
+ * paths are tried from the current folder, then from the folder of results.xml. */
+QC_EXPORT int qc_refi_export_results_file(const char *results_path, const char *manual_path, const char *qdpx_path,
+                                          const qc_refi_options *opts, qc_error *err);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,115 @@
+/* The .qdpx archive: project.qde and sources/<GUID>.txt, written with libzip into a temporary file
+ * beside the target and renamed over it only when complete, so a reader never sees half a project.
+ * Entry times are the project's creation time, so the same export gives the same bytes. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zip.h>
+
+#include "alloc.h"
+#include "error.h"
+#include "refi_export.h"
+#include "refi_qde.h"
+
+/* "YYYY-MM-DDTHH:MM:SSZ" as a time_t (UTC); 0 when unreadable. */
+static time_t parse_time(const char *s)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+                     &tm.tm_sec) != 6)
+        return 0;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return timegm(&tm);
+}
+
+static int add_entry(zip_t *za, const char *name, const void *data, size_t size, time_t mtime)
+{
+    zip_source_t *src = zip_source_buffer(za, data, size, 0);
+    if (!src)
+        return -1;
+    zip_int64_t idx = zip_file_add(za, name, src, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE);
+    if (idx < 0) {
+        zip_source_free(src);
+        return -1;
+    }
+    if (mtime > 0)
+        zip_file_set_mtime(za, (zip_uint64_t)idx, mtime, 0);
+    return 0;
+}
+
+int qc_refi_write_qdpx(const qc_refi_model *m, const char *path, const char *time_text, qc_error *err)
+{
+    qc_buf qde = QC_BUF_INIT;
+    int rc = qc_refi_write_qde(m, &qde, err);
+    if (rc != 0) {
+        qc_buf_free(&qde);
+        return rc;
+    }
+    qc_buf tmp = QC_BUF_INIT;
+    qc_buf_printf(&tmp, "%s.tmp-XXXXXX", path);
+    if (qc_buf_failed(&tmp)) {
+        qc_buf_free(&qde);
+        return qc_error_nomem(err);
+    }
+    int fd = mkstemp(tmp.data);
+    if (fd < 0) {
+        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot create output: %s", strerror(errno));
+        qc_buf_free(&tmp);
+        qc_buf_free(&qde);
+        return rc;
+    }
+    close(fd);
+    int zerr = 0;
+    zip_t *za = zip_open(tmp.data, ZIP_TRUNCATE, &zerr);
+    if (!za) {
+        unlink(tmp.data);
+        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot create the archive (libzip error %d)", zerr);
+        qc_buf_free(&tmp);
+        qc_buf_free(&qde);
+        return rc;
+    }
+    time_t mtime = parse_time(time_text);
+    int bad = add_entry(za, "project.qde", qde.data, qde.len, mtime) != 0;
+    qc_buf name = QC_BUF_INIT;
+    for (size_t i = 0; i < m->source_count && !bad; i++) {
+        qc_buf_clear(&name);
+        qc_buf_printf(&name, "sources/%s.txt", m->sources[i].guid);
+        const char *text = m->sources[i].text ? m->sources[i].text : "";
+        bad = qc_buf_failed(&name) || add_entry(za, name.data, text, m->sources[i].text_size, mtime) != 0;
+    }
+    qc_buf_free(&name);
+    if (bad) {
+        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot build the archive: %s", zip_strerror(za));
+        zip_discard(za);
+        unlink(tmp.data);
+    } else if (zip_close(za) != 0) {
+        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write the archive: %s", zip_strerror(za));
+        zip_discard(za);
+        unlink(tmp.data);
+    } else if (rename(tmp.data, path) != 0) {
+        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output: %s", strerror(errno));
+        unlink(tmp.data);
+    }
+    qc_buf_free(&tmp);
+    qc_buf_free(&qde);
+    return rc;
+}
+
+int qc_refi_export_write(qc_refi_export *x, const char *qdpx_path, qc_error *err)
+{
+    if (!x || !qdpx_path)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "no export or no output path");
+    qc_refi_model m;
+    int rc = qc_refi_export_build(x, &m, err);
+    if (rc == 0 && m.code_count == 0)
+        rc = qc_error_set(err, QC_ERR_INVALID, qc_codebook_path(x->cb), 0, 0, -1, "the codebook has no codes");
+    if (rc == 0)
+        rc = qc_refi_write_qdpx(&m, qdpx_path, x->time, err);
+    qc_refi_model_free(&m);
+    return rc;
+}
