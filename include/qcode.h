@@ -20,6 +20,7 @@
 
 #include "qcode/common.h"
 #include "qcode/document.h"
+#include "qcode/document_xml.h"
 #include "qcode/casebook.h"
 #include "qcode/codebook.h"
 #include "qcode/coding.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <qcode/document_xml.h>
+/* document_xml.h comes with qcode.h */
 
 #include "cli.h"
 

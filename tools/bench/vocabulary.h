@@ -52,7 +52,7 @@ static const char *const filler_words[] = {
  * non-breaking hyphens), so the benchmark exercises normalisation. */
 static const char *const variant_words[] = {
     "café", "cafe\xcc\x81", "Zoë", "José", "naïve", "rôle", "co\xe2\x80\x91location", "don\xe2\x80\x99t",
-    "\xe2\x80\x9cjoined up\xe2\x80\x9d", "re\xe2\x80\x90" "ablement", "façade", "déjà",
+    "\xe2\x80\x9cjoined up\xe2\x80\x9d", "re\u2010ablement", "façade", "déjà",
 };
 
 /* Fixed two-word phrases mixed into the text, so phrase and NEAR rules find their pairs. */
