@@ -319,8 +319,8 @@ static int from_corpus(code_options *o, int argc, char **argv)
         exit_code = QC_EXIT_USAGE;
         goto done;
     }
-    printf("%zu %s of %s%s in %zu documents\n", st.total, st.total == 1 ? "quotation" : "quotations", code_id,
-           o->rollup ? " and its sub-codes" : "", stats.documents);
+    printf("%zu %s of %s%s in %zu %s\n", st.total, st.total == 1 ? "quotation" : "quotations", code_id,
+           o->rollup ? " and its sub-codes" : "", stats.documents, stats.documents == 1 ? "document" : "documents");
     exit_code = stats.failed ? QC_EXIT_PARTIAL : QC_EXIT_OK;
 done:
     if (count >= 0) {

@@ -1,0 +1,88 @@
+/* qcode quotes: from a corpus and from a results.xml, in corpus order, keyword in context. */
+#include "qc_test.h"
+
+#define GOLDEN QCODE_SOURCE_DIR "/tests/golden"
+
+Test(quotes_cli, quotations_of_one_code_from_the_corpus)
+{
+    qct_run r;
+    qct_qcode(&r, GOLDEN, "quotes -c golden.qcb --cases corpus/cases.tsv GP corpus/");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    /* corpus order: a (t0 interviewer, t1 S1), then b (t4 interviewer, t5 S4) */
+    const char *a0 = strstr(r.out, "a.txt  Interviewer (interviewer)  turn 0");
+    const char *a1 = strstr(r.out, "a.txt  S1 (participant)  turn 1");
+    const char *b5 = strstr(r.out, "b.txt  S4 (participant)  turn 5");
+    cr_expect(a0 && a1 && b5 && a0 < a1 && a1 < b5, "%s", r.out);
+    /* keyword in context: the hit with the words around it, no ANSI codes off a terminal */
+    cr_expect(qct_contains(r.out, "turn 0  [73,75)  GP\n    GP\n"), "scope match quotes the hit: %s", r.out);
+    cr_expect(!qct_contains(r.out, "\033["), "no escapes when stdout is not a terminal");
+    cr_expect(qct_contains(r.out, "4 quotations of GP in 3 documents\n"), "%s", r.out);
+    qct_run_free(&r);
+    qct_qcode(&r, GOLDEN, "quotes -c golden.qcb --cases corpus/cases.tsv STAFF corpus/b.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect_str_eq(r.out, "b.txt  S3 (participant)  turn 3  [175,209)  STAFF\n"
+                            "    The nurses are short of staff too.\n"
+                            "1 quotation of STAFF in 1 document\n");
+    qct_run_free(&r);
+}
+
+Test(quotes_cli, rollup_from_corpus_and_from_results_agree)
+{
+    char *dir = qct_temp_dir();
+    qct_run r;
+    qct_qcode(&r, GOLDEN, "code -c golden.qcb --cases corpus/cases.tsv -o '%s/r.xml' corpus/", dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    qct_run a, b;
+    qct_qcode(&a, GOLDEN, "quotes -c golden.qcb --cases corpus/cases.tsv --rollup TEAM corpus/");
+    qct_qcode(&b, GOLDEN, "quotes --results '%s/r.xml' --rollup TEAM", dir);
+    cr_assert_eq(a.status, 0, "%s", a.err);
+    cr_assert_eq(b.status, 0, "%s", b.err);
+    /* TEAM has no rules: its roll-up is COLOC's 2 and MEET's 2 quotations */
+    cr_expect(qct_contains(a.out, "4 quotations of TEAM and its sub-codes in 3 documents\n"), "%s", a.out);
+    cr_expect(qct_contains(b.out, "4 quotations of TEAM and its sub-codes\n"), "%s", b.out);
+    /* the same listing apart from the last line */
+    char *ea = strrchr(a.out, '\n');
+    *ea = '\0';
+    ea = strrchr(a.out, '\n');
+    char *eb = strrchr(b.out, '\n');
+    *eb = '\0';
+    eb = strrchr(b.out, '\n');
+    cr_assert(ea && eb);
+    *ea = *eb = '\0';
+    cr_expect_str_eq(a.out, b.out);
+    /* within a.txt t1, COLOC's sentence and MEET's paragraph both start at the turn's start */
+    cr_expect(qct_contains(a.out, "a.txt  S1 (participant)  turn 1"), "%s", a.out);
+    cr_expect(qct_contains(a.out, "COLOC\n    We moved into the same office last year."), "%s", a.out);
+    qct_run_free(&a);
+    qct_run_free(&b);
+
+    qct_qcode(&a, GOLDEN, "quotes --results '%s/r.xml' TEAM", dir);
+    cr_expect_eq(a.status, 0);
+    cr_expect_str_eq(a.out, "0 quotations of TEAM\n");
+    qct_run_free(&a);
+    free(dir);
+}
+
+Test(quotes_cli, errors)
+{
+    qct_run r;
+    qct_qcode(&r, GOLDEN, "quotes -c golden.qcb NOSUCH corpus/");
+    cr_expect_eq(r.status, 2);
+    cr_expect(qct_contains(r.err, "no code 'NOSUCH'"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, GOLDEN, "quotes --results /nonexistent/r.xml GP");
+    cr_expect_eq(r.status, 2);
+    cr_expect(qct_contains(r.err, "/nonexistent/r.xml"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, GOLDEN, "quotes -c golden.qcb --results r.xml GP");
+    cr_expect_eq(r.status, 2);
+    qct_run_free(&r);
+    qct_qcode(&r, GOLDEN, "quotes -c golden.qcb GP");
+    cr_expect_eq(r.status, 2);
+    cr_expect(qct_contains(r.err, "no transcripts given"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, GOLDEN, "quotes -c golden.qcb --tsv x GP corpus/");
+    cr_expect_eq(r.status, 2);
+    qct_run_free(&r);
+}
