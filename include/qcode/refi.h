@@ -161,6 +161,11 @@ QC_EXPORT int qc_refi_export_write(qc_refi_export *x, const char *qdpx_path, qc_
 QC_EXPORT int qc_refi_export_results_file(const char *results_path, const char *manual_path, const char *qdpx_path,
                                           const qc_refi_options *opts, qc_error *err);
 
+/* Exports a folder written by qc_refi_import_project (codebook.qcb, sources/ *.txt, cases.tsv and
+ * manual.xml when present) back to a .qdpx, with no automatic coding: what came in goes out, with
+ * any edits made to the codebook or the texts since (codings whose text moved are followed). */
+QC_EXPORT int qc_refi_export_folder(const char *dir, const char *qdpx_path, const qc_refi_options *opts, qc_error *err);
+
 #ifdef __cplusplus
 }
 #endif
