@@ -166,6 +166,21 @@ QC_EXPORT int qc_refi_export_results_file(const char *results_path, const char *
  * any edits made to the codebook or the texts since (codings whose text moved are followed). */
 QC_EXPORT int qc_refi_export_folder(const char *dir, const char *qdpx_path, const qc_refi_options *opts, qc_error *err);
 
+/* --- checking --- */
+
+typedef struct qc_refi_check_result {
+    size_t errors;   /* schema violations, repeated GUIDs, unresolved references, misplaced selections */
+    size_t warnings; /* oddities a reader accepts (reported as warnings) */
+} qc_refi_check_result;
+
+/* Checks a .qdpx, .qde or .qdc: against Project.xsd / Codebook.xsd from opts->schema_dir (when
+ * set), and always for what the schema cannot see: every GUID unique, every reference resolving
+ * to an element of the right kind, 0 <= start <= end <= length of the source, and each
+ * selection's stored name agreeing with its text. Each finding goes to opts->on_warning (errors
+ * with QC_SEVERITY_ERROR) with its file and line. Returns 0 when the file could be read (result
+ * says what was found), or a negative status when it could not. */
+QC_EXPORT int qc_refi_check(const char *path, const qc_refi_options *opts, qc_refi_check_result *result, qc_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,270 @@
+/* Checking REFI-QDA files: the XSD (when the schemas are at hand), then what the XSD cannot see,
+ * which is where exchange breaks in practice: GUIDs that repeat, references to nothing, and
+ * selections that do not sit on their text. */
+#include <libxml/xmlschemas.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "alloc.h"
+#include "error.h"
+#include "fileio.h"
+#include "refi_guid.h"
+#include "refi_project.h"
+#include "refi_xml.h"
+
+typedef struct checker {
+    qc_diagnostic_fn fn;
+    void *user;
+    const char *file;
+    qc_refi_check_result *res;
+} checker;
+
+static void finding(checker *c, qc_severity sev, uint32_t line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void finding(checker *c, qc_severity sev, uint32_t line, const char *fmt, ...)
+{
+    if (sev == QC_SEVERITY_ERROR)
+        c->res->errors++;
+    else
+        c->res->warnings++;
+    if (!c->fn)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    qc_diagnostic d = {sev, c->file, line, 0, 1, msg, NULL};
+    c->fn(&d, c->user);
+}
+
+/* Warnings of the loader count as warnings, passed on. */
+static void pass_on(const qc_diagnostic *d, void *user)
+{
+    checker *c = user;
+    c->res->warnings++;
+    if (c->fn)
+        c->fn(d, c->user);
+}
+
+static void schema_error(void *ctx, xmlErrorPtr e)
+{
+    checker *c = ctx;
+    char msg[600];
+    snprintf(msg, sizeof msg, "schema: %s", e && e->message ? e->message : "invalid");
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    finding(c, QC_SEVERITY_ERROR, e && e->line > 0 ? (uint32_t)e->line : 0, "%s", msg);
+}
+
+static void ignore_error(void *ctx, xmlErrorPtr e)
+{
+    (void)ctx;
+    (void)e;
+}
+
+static int validate(checker *c, xmlDocPtr doc, const char *schema_dir, const char *xsd, qc_error *err)
+{
+    qc_buf path = QC_BUF_INIT;
+    qc_buf_printf(&path, "%s/%s", schema_dir, xsd);
+    if (qc_buf_failed(&path))
+        return qc_error_nomem(err);
+    xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(path.data);
+    if (pc)
+        xmlSchemaSetParserStructuredErrors(pc, ignore_error, NULL);
+    xmlSchemaPtr schema = pc ? xmlSchemaParse(pc) : NULL;
+    int rc = 0;
+    if (!schema) {
+        rc = qc_error_set(err, QC_ERR_IO, path.data, 0, 0, -1, "cannot read the schema");
+    } else {
+        xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
+        if (!vc) {
+            rc = qc_error_nomem(err);
+        } else {
+            xmlSchemaSetValidStructuredErrors(vc, schema_error, c);
+            xmlSchemaValidateDoc(vc, doc);
+            xmlSchemaFreeValidCtxt(vc);
+        }
+        xmlSchemaFree(schema);
+    }
+    xmlSchemaFreeParserCtxt(pc);
+    qc_buf_free(&path);
+    return rc;
+}
+
+/* --- GUIDs and references --- */
+
+typedef struct guid_table {
+    qc_refi_index ix;
+    char (*guids)[QC_GUID_SIZE];
+    xmlNodePtr *nodes;
+    size_t count, cap;
+} guid_table;
+
+static int collect_guids(checker *c, guid_table *t, xmlNodePtr n)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        char *raw = qc_refi_xml_attr(n, "guid");
+        if (raw) {
+            size_t cap2 = t->cap;
+            if (QC_GROW(t->guids, t->cap, t->count + 1) != 0 || QC_GROW(t->nodes, cap2, t->count + 1) != 0) {
+                qc_free(raw);
+                return -1;
+            }
+            if (qc_refi_guid_or_derive(raw, t->guids[t->count]) < 0) {
+                qc_free(raw);
+                return -1;
+            }
+            t->nodes[t->count++] = n;
+            qc_free(raw);
+        }
+        if (collect_guids(c, t, n->children) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* What kind of element a reference must reach. */
+static int kind_fits(const char *ref, const char *target)
+{
+    if (strcmp(ref, "CodeRef") == 0 || strcmp(ref, "MemberCode") == 0)
+        return strcmp(target, "Code") == 0;
+    if (strcmp(ref, "VariableRef") == 0)
+        return strcmp(target, "Variable") == 0;
+    if (strcmp(ref, "SourceRef") == 0 || strcmp(ref, "MemberSource") == 0)
+        return strstr(target, "Source") != NULL;
+    if (strcmp(ref, "NoteRef") == 0 || strcmp(ref, "MemberNote") == 0)
+        return strcmp(target, "Note") == 0;
+    if (strcmp(ref, "SelectionRef") == 0)
+        return strstr(target, "Selection") != NULL;
+    if (strcmp(ref, "User") == 0)
+        return strcmp(target, "User") == 0;
+    return 1;
+}
+
+static void check_ref(checker *c, guid_table *t, xmlNodePtr n, const char *attr, const char *kind)
+{
+    char *raw = qc_refi_xml_attr(n, attr);
+    if (!raw)
+        return;
+    char g[QC_GUID_SIZE];
+    if (qc_refi_guid_or_derive(raw, g) >= 0) {
+        int32_t i = qc_refi_index_get(&t->ix, g);
+        if (i < 0)
+            finding(c, QC_SEVERITY_ERROR, qc_refi_xml_line(n), "<%s> %s=\"%s\" refers to nothing in the file",
+                    (const char *)n->name, attr, raw);
+        else if (!kind_fits(kind, (const char *)t->nodes[i]->name))
+            finding(c, QC_SEVERITY_ERROR, qc_refi_xml_line(n), "<%s> %s=\"%s\" refers to a <%s> (line %u)",
+                    (const char *)n->name, attr, raw, (const char *)t->nodes[i]->name, qc_refi_xml_line(t->nodes[i]));
+    }
+    qc_free(raw);
+}
+
+static void check_refs(checker *c, guid_table *t, xmlNodePtr n)
+{
+    static const char *const user_attrs[] = {"creatingUser", "modifyingUser", "creatingUserGUID", "modifyingUserGUID"};
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        const char *name = (const char *)n->name;
+        if (qc_refi_xml_has(n, "targetGUID"))
+            check_ref(c, t, n, "targetGUID", name);
+        if (strcmp(name, "MemberCode") == 0 && qc_refi_xml_has(n, "guid"))
+            check_ref(c, t, n, "guid", name); /* the codebook schema's form */
+        for (size_t k = 0; k < 4; k++)
+            if (qc_refi_xml_has(n, user_attrs[k]))
+                check_ref(c, t, n, user_attrs[k], "User");
+        check_refs(c, t, n->children);
+    }
+}
+
+static int check_tree(checker *c, xmlDocPtr doc, qc_error *err)
+{
+    guid_table t;
+    memset(&t, 0, sizeof t);
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    int rc = collect_guids(c, &t, root) != 0 || qc_refi_index_init(&t.ix, t.count) != 0 ? qc_error_nomem(err) : 0;
+    for (size_t i = 0; i < t.count && rc == 0; i++) {
+        /* MemberCode's guid (codebook form) is a reference, not an identity. */
+        if (strcmp((const char *)t.nodes[i]->name, "MemberCode") == 0)
+            continue;
+        int r = qc_refi_index_put(&t.ix, t.guids[i], (int32_t)i);
+        if (r < 0) {
+            rc = qc_error_nomem(err);
+        } else if (r == 1) {
+            xmlNodePtr first = t.nodes[qc_refi_index_get(&t.ix, t.guids[i])];
+            finding(c, QC_SEVERITY_ERROR, qc_refi_xml_line(t.nodes[i]), "<%s> repeats GUID %s of <%s> on line %u",
+                    (const char *)t.nodes[i]->name, t.guids[i], (const char *)first->name, qc_refi_xml_line(first));
+        }
+    }
+    if (rc == 0)
+        check_refs(c, &t, root);
+    qc_refi_index_free(&t.ix);
+    qc_free(t.guids);
+    qc_free(t.nodes);
+    return rc;
+}
+
+static int is_codebook(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 4 && strcasecmp(path + n - 4, ".qdc") == 0;
+}
+
+int qc_refi_check(const char *path, const qc_refi_options *opts, qc_refi_check_result *result, qc_error *err)
+{
+    qc_refi_check_result local;
+    if (!result)
+        result = &local;
+    memset(result, 0, sizeof *result);
+    if (!path)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "no file to check");
+    checker c = {opts ? opts->on_warning : NULL, opts ? opts->user : NULL, path, result};
+    const char *schema_dir = opts ? opts->schema_dir : NULL;
+    xmlDocPtr doc = NULL;
+    int rc;
+    if (is_codebook(path)) {
+        char *data = NULL;
+        size_t size = 0;
+        rc = qc_file_read(path, (size_t)64 << 20, &data, &size, err);
+        if (rc == 0)
+            rc = qc_refi_xml_parse(data, size, path, NULL, &doc, err);
+        qc_free(data);
+        if (rc == 0 && schema_dir)
+            rc = validate(&c, doc, schema_dir, "Codebook.xsd", err);
+    } else {
+        qc_refi_options lo = QC_REFI_OPTIONS_INIT;
+        lo.on_warning = pass_on;
+        lo.user = &c;
+        qc_refi_loaded st;
+        rc = qc_refi_project_load(&st, path, &lo, err);
+        if (rc == 0) {
+            /* The loader reported misplaced selections (as warnings, with their lines): they count
+             * as errors here. */
+            result->errors += st.problems;
+            result->warnings -= st.problems <= result->warnings ? st.problems : result->warnings;
+            c.file = st.log_file;
+            rc = qc_refi_xml_parse(st.qde, st.qde_size, path, st.part, &doc, err);
+        }
+        if (rc == 0 && schema_dir)
+            rc = validate(&c, doc, schema_dir, "Project.xsd", err);
+        if (rc == 0)
+            rc = check_tree(&c, doc, err);
+        if (doc)
+            xmlFreeDoc(doc);
+        doc = NULL;
+        qc_refi_project_unload(&st);
+        return rc;
+    }
+    if (rc == 0)
+        rc = check_tree(&c, doc, err);
+    if (doc)
+        xmlFreeDoc(doc);
+    return rc;
+}
