@@ -58,10 +58,12 @@ Test(inspect, casebook_reports_unknown_speakers)
     char *dir = make_corpus();
     free(qct_write_file(dir, "cases.tsv", "speaker\tprofession\nN15\tnurse\n", 29));
     qct_run r;
-    qct_qcode(&r, dir, "inspect --cases cases.tsv --turns 0 a.txt");
+    qct_qcode(&r, dir, "inspect --cases cases.tsv --turns 0 a.txt sub/b.md");
     cr_assert_eq(r.status, 0, "stderr: %s", r.err);
     cr_assert(qct_contains(r.out, "  speaker:    N15 (participant, 2 turns) profession=nurse\n"), "%s", r.out);
-    cr_assert_str_eq(r.err, "a.txt: warning: speaker 'I' in document 'a.txt' is not in the casebook\n");
+    /* Participants the casebook lacks are reported; the interviewer 'I' is not a respondent. */
+    cr_assert_str_eq(r.err, "sub/b.md: warning: speaker 'Ann' in document 'sub/b.md' is not in the casebook\n"
+                            "sub/b.md: warning: speaker 'Bob' in document 'sub/b.md' is not in the casebook\n");
     qct_run_free(&r);
     free(dir);
 }

@@ -143,11 +143,14 @@ static void print_text(const qc_document *doc, const qc_casebook *cases, const i
     putchar('\n');
 }
 
+/* Interviewers are not respondents: a casebook describes participants, so only participant
+ * speakers it does not know are reported (docs/transcripts.md). */
 static void warn_unknown_speakers(const qc_document *doc, const qc_casebook *cases)
 {
     for (size_t i = 0; i < qc_document_speaker_count(doc); i++) {
-        const char *name = qc_document_speaker(doc, i, NULL);
-        if (!qc_casebook_knows_speaker(cases, qc_document_id(doc), name))
+        qc_role role = QC_ROLE_UNKNOWN;
+        const char *name = qc_document_speaker(doc, i, &role);
+        if (role != QC_ROLE_INTERVIEWER && !qc_casebook_knows_speaker(cases, qc_document_id(doc), name))
             fprintf(stderr, "%s: warning: speaker '%s' in document '%s' is not in the casebook\n",
                     qc_document_path(doc), name, qc_document_id(doc));
     }
