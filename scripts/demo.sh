@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-scripts/build.sh build -DCMAKE_BUILD_TYPE=Release
+scripts/build.sh build
 ./build/qcode code -c codebooks/integrated-care.qcb --cases corpora/integrated-care/cases.tsv \
     -o results.xml --tsv results-tsv corpora/integrated-care/
 echo "demo: wrote results.xml and results-tsv/ (see docs/results.md)" >&2
