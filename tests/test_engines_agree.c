@@ -1,0 +1,311 @@
+/* The fast engine must give exactly what the reference engine gives: on a few hundred small
+ * codebooks and transcripts made by a seeded generator (the same seed, the same case), every
+ * quotation and every hit, with rule indices, must be the same. A failure prints the seed, the
+ * codebook and the transcript. */
+#include "qc_test.h"
+
+/* splitmix64 */
+static uint64_t rng;
+
+static uint64_t next(void)
+{
+    uint64_t z = (rng += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static unsigned below(unsigned n)
+{
+    return (unsigned)(next() % n);
+}
+
+#define PICK(a) ((a)[below((unsigned)(sizeof(a) / sizeof((a)[0])))])
+
+typedef struct sbuf {
+    char *s;
+    size_t len, cap;
+} sbuf;
+
+static void put(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(sbuf *b, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        size_t room = b->cap - b->len;
+        int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? room : 0, fmt, ap);
+        va_end(ap);
+        cr_assert(n >= 0);
+        if (b->s && (size_t)n < room) {
+            b->len += (size_t)n;
+            return;
+        }
+        b->cap = (b->cap + (size_t)n + 64) * 2;
+        b->s = realloc(b->s, b->cap);
+        cr_assert_not_null(b->s);
+    }
+}
+
+/* ---- transcripts --------------------------------------------------------------------------- */
+
+/* Words as they appear in text: case, accents, hyphens and apostrophes vary. */
+static const char *const text_words[] = {
+    "team",     "Team",        "TEAM",           "teams",         "office",  "Office", "offices",
+    "care",     "Care",        "plan",           "plans",         "nurse",   "Nurse",  "nurses",
+    "base",     "shared",      "Shared",         "same",          "Same",    "work",   "teamwork",
+    "co-located", "co\xE2\x80\x91located", "colocated", "co-location", "don't", "don\xE2\x80\x99t",
+    "cafe",     "caf\xC3\xA9", "Caf\xC3\xA9",    "not",           "Not",     "helpful", "really",
+    "the",      "a",           "we",             "it",            "is",      "x",       "box",
+    "organisation", "organization", "Zo\xC3\xAB", "zoe",          "NHS",     "nhs",     "3.5",
+};
+/* Pairs that phrases look for, so that phrases hit often (and sometimes across a line end). */
+static const char *const text_pairs[] = {"same office", "the team", "Team office", "not helpful", "care plan",
+                                         "shared base", "same\noffice", "the\nteam", "not really helpful",
+                                         "same\n\noffice", "the\n\nteam"};
+static const char *const gaps[] = {" ", " ", " ", " ", " ", "  ", "\n", ", ", " - ", "; "};
+static const char *const ends[] = {". ", ". ", "! ", "? ", ".\n", ". "};
+static const char *const speakers[] = {"P1", "P2", "P3", "Interviewer"};
+
+static void gen_transcript(sbuf *b, int with_header)
+{
+    if (with_header)
+        put(b, "site: %s\n\n", PICK(((const char *const[]){"RS1", "RS2", "RS3"})));
+    unsigned turns = 1 + below(5);
+    for (unsigned t = 0; t < turns; t++) {
+        put(b, "%s: ", t == 0 && below(3) == 0 ? "P1" : PICK(speakers));
+        unsigned paras = 1 + below(3);
+        for (unsigned p = 0; p < paras; p++) {
+            if (p)
+                put(b, "\n\n");
+            unsigned sentences = 1 + below(4);
+            for (unsigned s = 0; s < sentences; s++) {
+                unsigned words = 1 + below(9);
+                for (unsigned w = 0; w < words; w++)
+                    put(b, "%s%s", w ? PICK(gaps) : "", below(4) ? PICK(text_words) : PICK(text_pairs));
+                /* a paragraph may end without a stop: then a phrase can run on into the next one */
+                put(b, "%s", s + 1 < sentences ? PICK(ends) : below(3) ? "." : "");
+            }
+        }
+        put(b, "\n");
+    }
+}
+
+/* ---- codebooks ----------------------------------------------------------------------------- */
+
+static const char *const pattern_words[] = {
+    "team", "office", "care", "plan", "nurse", "base", "shared", "same", "work", "co-located", "colocated",
+    "co-location", "don't", "cafe", "café", "not", "helpful", "really", "the", "box", "organisation", "zoe",
+    "nhs", "NHS", "3.5", "tea*", "offic?", "co-locat*", "*work", "nurs*", "organi?ation", "ca?e", "*",
+    "t*m", "?", "don*", "caf?", "*s"};
+static const char *const pattern_pairs[] = {"same office", "the team", "team office", "not helpful",
+                                            "care plan", "shared base", "* office", "team *", "sam? offic*",
+                                            "not really helpful", "office the", "plan shared"};
+static const char *const regexes[] = {
+    "/team\\w*/", "/\\boffice\\b/", "/shared\\s+base/", "/^\\w+/", "/care.{0,12}plan/", "/caf[eé]/",
+    "/n[a-z]+e/", "/x*/", "/NHS/c", "/nhs/i", "/co.locat/", "/[.!?]$/", "/same \\s+ office/x", "/(?i)TEAM/",
+    "/o(ff|v)ice/", "/plans?/"};
+
+static void gen_leaf(sbuf *b)
+{
+    switch (below(6)) {
+    case 0:
+        put(b, "/%s", PICK(regexes) + 1);
+        break;
+    case 1: {
+        if (below(2)) {
+            put(b, "\"%s\"", PICK(pattern_pairs));
+            break;
+        }
+        put(b, "\"%s", PICK(pattern_words));
+        unsigned n = 1 + below(2);
+        for (unsigned i = 0; i < n; i++)
+            put(b, " %s", PICK(pattern_words));
+        put(b, "\"");
+        break;
+    }
+    default:
+        put(b, "\"%s\"", PICK(pattern_words));
+        break;
+    }
+}
+
+/* The code being written, and for each code one past its last descendant. */
+static unsigned gen_code;
+static unsigned subtree_end[16];
+
+static void gen_expr(sbuf *b, unsigned depth)
+{
+    unsigned r = below(depth >= 3 ? 3 : 10);
+    if (r < 2 || depth >= 3) {
+        gen_leaf(b);
+        return;
+    }
+    if (r == 2 && gen_code > 0) {
+        /* references point only to earlier codes ({X*} only when X's whole subtree is earlier),
+         * so there is never a cycle */
+        unsigned t = below(gen_code);
+        if (subtree_end[t] <= gen_code && below(2))
+            put(b, "{C%u*}", t);
+        else
+            put(b, "{C%u}", t);
+        return;
+    }
+    if (r == 3) {
+        put(b, "NOT (");
+        gen_expr(b, depth + 1);
+        put(b, ")");
+        return;
+    }
+    put(b, "(");
+    gen_expr(b, depth + 1);
+    switch (below(5)) {
+    case 0: put(b, ") AND ("); break;
+    case 1: put(b, ") OR ("); break;
+    case 2: put(b, ") NEAR/%u (", below(4)); break;
+    case 3: put(b, ") BEFORE/%u (", below(4)); break;
+    default: put(b, ") %s (", below(2) ? "NEAR" : "BEFORE"); break;
+    }
+    gen_expr(b, depth + 1);
+    put(b, ")");
+}
+
+/* Codes C0..Cn-1 in file order; a code's references name only earlier codes that are not its
+ * ancestors, so there is never a cycle. */
+static void gen_codebook(sbuf *b)
+{
+    put(b, "codebook \"gen\"\n");
+    if (below(4) == 0)
+        put(b, "scope %s\n", PICK(((const char *const[]){"paragraph", "turn", "match"})));
+    unsigned n = 2 + below(6);
+    unsigned depth_of[16] = {0};
+    for (unsigned c = 0; c < n; c++) {
+        /* a child of the previous code, a sibling, or a main code */
+        unsigned d = c == 0 ? 0 : below(3) == 0 ? depth_of[c - 1] + 1 : below(2) ? depth_of[c - 1] : 0;
+        depth_of[c] = d > 3 ? 3 : d;
+    }
+    for (unsigned c = 0; c < n; c++) {
+        unsigned e = c + 1;
+        while (e < n && depth_of[e] > depth_of[c])
+            e++;
+        subtree_end[c] = e;
+    }
+    for (unsigned c = 0; c < n; c++) {
+        unsigned d = depth_of[c];
+        gen_code = c;
+        char indent[16];
+        memset(indent, ' ', 2 * d);
+        indent[2 * d] = '\0';
+        put(b, "%scode C%u \"code %u\"\n", indent, c, c);
+        unsigned rules = below(5) == 0 ? 0 : 1 + below(2);
+        for (unsigned r = 0; r < rules; r++) {
+            put(b, "%s  rule ", indent);
+            gen_expr(b, 0);
+            put(b, "\n");
+        }
+        if (below(4) == 0) {
+            put(b, "%s  exclude ", indent);
+            gen_leaf(b);
+            put(b, "\n");
+        }
+        switch (below(8)) {
+        case 0: put(b, "%s  scope paragraph\n", indent); break;
+        case 1: put(b, "%s  scope turn\n", indent); break;
+        case 2: put(b, "%s  scope match\n", indent); break;
+        case 3: put(b, "%s  scope words %u\n", indent, below(4)); break;
+        default: break;
+        }
+        if (below(5) == 0)
+            put(b, "%s  speakers %s\n", indent, below(2) ? "all" : "interviewers");
+        if (below(6) == 0)
+            put(b, "%s  case sensitive\n", indent);
+        if (below(6) == 0)
+            put(b, "%s  accents keep\n", indent);
+        if (below(6) == 0)
+            put(b, "%s  min %u\n", indent, below(4));
+        if (below(8) == 0)
+            put(b, "%s  where site = \"RS1\"\n", indent);
+        if (below(8) == 0)
+            put(b, "%s  where profession in (\"nurse\", \"OT\")\n", indent);
+    }
+}
+
+/* ---- comparing ----------------------------------------------------------------------------- */
+
+static char *run(const qc_codebook *cb, const qc_document *doc, const qc_casebook *cases, qc_engine engine)
+{
+    qc_coder_options opts = QC_CODER_OPTIONS_INIT;
+    opts.engine = engine;
+    qc_coder *coder = NULL;
+    cr_assert_eq(qc_coder_new(&coder, cb, &opts, NULL), 0);
+    qc_coding *coding = NULL;
+    qc_error err;
+    cr_assert_eq(qc_coder_code(coder, doc, cases, &coding, &err), 0, "%s", err.message);
+    sbuf b = {NULL, 0, 0};
+    put(&b, "%zu quotations\n", qc_coding_quotation_count(coding));
+    for (size_t i = 0; i < qc_coding_quotation_count(coding); i++) {
+        qc_quotation q;
+        cr_assert_eq(qc_coding_quotation(coding, i, &q), 0);
+        put(&b, "%s [%zu,%zu) turn %zu:", qc_code_id(cb, q.code), q.start, q.end, q.turn);
+        for (size_t h = 0; h < q.hit_count; h++) {
+            qc_hit hit;
+            cr_assert_eq(qc_coding_hit(coding, i, h, &hit), 0);
+            put(&b, " [%zu,%zu)r%zu@%u:%u", hit.start, hit.end, hit.rule, hit.line, hit.column);
+        }
+        put(&b, "\n");
+    }
+    qc_coding_free(coding);
+    qc_coder_free(coder);
+    return b.s;
+}
+
+typedef struct tally {
+    size_t cases, quotations;
+} tally;
+
+static void one_case(uint64_t seed, tally *t)
+{
+    rng = seed;
+    sbuf cbtext = {NULL, 0, 0}, text = {NULL, 0, 0};
+    gen_codebook(&cbtext);
+    gen_transcript(&text, below(2));
+    qc_codebook *cb = NULL;
+    qc_error err;
+    int rc = qc_codebook_load_buffer(&cb, "gen.qcb", cbtext.s, cbtext.len, NULL, &err);
+    cr_assert_eq(rc, 0, "seed %llu: the generated codebook does not load: %u:%u: %s\n%s", (unsigned long long)seed,
+                 err.line, err.column, err.message, cbtext.s);
+    qc_document *doc = NULL;
+    rc = qc_document_read_buffer(&doc, "gen.txt", text.s, text.len, NULL, &err);
+    cr_assert_eq(rc, 0, "seed %llu: transcript: %s", (unsigned long long)seed, err.message);
+    qc_casebook *cases = NULL;
+    if (below(2)) {
+        const char *tsv = "speaker\tprofession\nP1\tnurse\nP2\tOT\nInterviewer\tresearcher\n";
+        cr_assert_eq(qc_casebook_load_buffer(&cases, "c.tsv", tsv, strlen(tsv), NULL), 0);
+    }
+    char *fast = run(cb, doc, cases, QC_ENGINE_FAST);
+    char *ref = run(cb, doc, cases, QC_ENGINE_REFERENCE);
+    cr_assert_str_eq(fast, ref,
+                     "seed %llu: the engines disagree\n--- codebook\n%s--- transcript\n%s--- fast\n%s--- "
+                     "reference\n%s",
+                     (unsigned long long)seed, cbtext.s, text.s, fast, ref);
+    t->cases++;
+    t->quotations += strtoul(fast, NULL, 10);
+    free(fast);
+    free(ref);
+    qc_casebook_free(cases);
+    qc_document_free(doc);
+    qc_codebook_free(cb);
+    free(cbtext.s);
+    free(text.s);
+}
+
+Test(engines_agree, on_generated_codebooks_and_transcripts)
+{
+    tally t = {0, 0};
+    for (uint64_t seed = 1; seed <= 400; seed++)
+        one_case(seed * 7919, &t);
+    cr_assert_eq(t.cases, 400);
+    /* the generator must exercise the engines, not compare empty codings */
+    cr_assert_gt(t.quotations, 1500, "only %zu quotations in all", t.quotations);
+    cr_log_info("%zu quotations", t.quotations);
+}
