@@ -50,8 +50,13 @@ int qc_refi_xml_parse(const char *data, size_t size, const char *file, const cha
     *out = NULL;
     xmlDocPtr doc = NULL;
     int rc = qc_xml_read_tree(&doc, data, size, file, part, err);
-    if (rc != 0)
+    if (rc != 0) {
+        /* The line is the entry's, not the archive's: name the entry in the position so no one
+         * looks for line 1 of a zip file. */
+        if (err && part && file && err->line)
+            snprintf(err->file, sizeof err->file, "%s:%s", file, part);
         return rc;
+    }
     if (!xmlDocGetRootElement(doc)) {
         qc_xml_free(doc);
         return qc_error_set(err, QC_ERR_FORMAT, file, 0, 0, -1, "%s%sthe XML document has no root element",

@@ -1,0 +1,146 @@
+/* qcode export: REFI-QDA files for NVivo, ATLAS.ti, MAXQDA and the rest: a codebook (.qdc) or a
+ * whole project (.qdpx) from a run's results.xml or from an imported project folder. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+/* Declared here until tools/cli.h lists it with the other commands. */
+extern const cli_command cmd_export;
+
+#define USAGE                                                                                                          \
+    "usage: qcode export --qdc OUT.qdc CODEBOOK.qcb\n"                                                                 \
+    "       qcode export --qdpx OUT.qdpx RESULTS.xml [--manual manual.xml]\n"                                          \
+    "       qcode export --qdpx OUT.qdpx DIR        (a folder written by qcode import)\n"                              \
+    "\n"                                                                                                               \
+    "Writes REFI-QDA files other tools open. A .qdc holds the code tree with each code's qcode\n"                      \
+    "rules kept in its description, so `qcode import --qdc` gives the codebook back. A .qdpx\n"                        \
+    "holds the sources (normalised text), the codebook, cases from the casebook, and every\n"                          \
+    "quotation as a coded selection (people's codings from manual.xml marked by coder).\n"                             \
+    "From RESULTS.xml the corpus files of the run are read again and must be unchanged (SHA-256).\n"                   \
+    "\n"                                                                                                               \
+    "Options:\n"                                                                                                       \
+    "      --qdc FILE            write the codebook as a .qdc\n"                                                       \
+    "      --qdpx FILE           write the project as a .qdpx\n"                                                       \
+    "      --manual FILE         add the codings of a manual.xml (from qcode import)\n"                                \
+    "      --offsets codepoints|utf16   selection positions in code points (default, the\n"                            \
+    "                            standard) or UTF-16 code units (what NVivo counts)\n"                                 \
+    "      --check               check the written file (GUIDs, references, positions; the\n"                          \
+    "                            XSD too with --schemas)\n"                                                            \
+    "      --schemas DIR         folder holding Project.xsd and Codebook.xsd, for --check\n"                           \
+    "\n"                                                                                                               \
+    "Files are written atomically. Exit codes: 0 ok, 2 usage, I/O error or a failed check,\n"                          \
+    "3 codebook error.\n"
+
+static void on_warning(const qc_diagnostic *d, void *user)
+{
+    (void)user;
+    cli_print_diagnostic(d, NULL);
+}
+
+static int is_dir(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+static int check(const char *path, const char *schemas)
+{
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.on_warning = on_warning;
+    opts.schema_dir = schemas;
+    qc_refi_check_result r;
+    qc_error err;
+    qc_error_clear(&err);
+    if (qc_refi_check(path, &opts, &r, &err) != 0) {
+        cli_print_error(&err);
+        return QC_EXIT_USAGE;
+    }
+    fprintf(stderr, "check %s: %zu error%s, %zu warning%s%s\n", path, r.errors, r.errors == 1 ? "" : "s", r.warnings,
+            r.warnings == 1 ? "" : "s", schemas ? "" : " (no XSD: use --schemas DIR)");
+    return r.errors ? QC_EXIT_USAGE : QC_EXIT_OK;
+}
+
+static int run(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"qdc", required_argument, NULL, 'c'},
+        {"qdpx", required_argument, NULL, 'p'},
+        {"manual", required_argument, NULL, 'm'},
+        {"offsets", required_argument, NULL, 'u'},
+        {"check", no_argument, NULL, 'k'},
+        {"schemas", required_argument, NULL, 's'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *qdc = NULL, *qdpx = NULL, *manual = NULL, *schemas = NULL;
+    int utf16 = 0, do_check = 0;
+    optind = 1;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'c': qdc = optarg; break;
+        case 'p': qdpx = optarg; break;
+        case 'm': manual = optarg; break;
+        case 'k': do_check = 1; break;
+        case 's': schemas = optarg; break;
+        case 'u':
+            if (strcmp(optarg, "utf16") == 0 || strcmp(optarg, "utf-16") == 0)
+                utf16 = 1;
+            else if (strcmp(optarg, "codepoints") != 0)
+                return cli_fail("--offsets takes codepoints or utf16, not '%s'", optarg);
+            break;
+        default: cli_print_usage(stderr, &cmd_export); return QC_EXIT_USAGE;
+        }
+    }
+    if (optind + 1 != argc || (!qdc == !qdpx)) {
+        cli_print_usage(stderr, &cmd_export);
+        return QC_EXIT_USAGE;
+    }
+    const char *input = argv[optind];
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.on_warning = on_warning;
+    opts.utf16_offsets = utf16;
+    /* SOURCE_DATE_EPOCH-style reproducibility: a fixed time gives the same bytes. */
+    opts.time = getenv("QCODE_EXPORT_TIME");
+    qc_error err;
+    qc_error_clear(&err);
+    int rc;
+    if (qdc) {
+        qc_codebook *cb = NULL;
+        qc_codebook_options co = QC_CODEBOOK_OPTIONS_INIT;
+        co.on_diagnostic = cli_print_diagnostic;
+        rc = qc_codebook_load(&cb, input, &co, &err);
+        if (rc != 0) {
+            if (rc != QC_ERR_CODEBOOK)
+                cli_print_error(&err);
+            return rc == QC_ERR_CODEBOOK ? QC_EXIT_CODEBOOK : QC_EXIT_USAGE;
+        }
+        rc = qc_refi_export_qdc(cb, qdc, &opts, &err);
+        qc_codebook_free(cb);
+        if (rc != 0) {
+            cli_print_error(&err);
+            return QC_EXIT_USAGE;
+        }
+        fprintf(stderr, "wrote %s\n", qdc);
+        return do_check ? check(qdc, schemas) : QC_EXIT_OK;
+    }
+    if (is_dir(input)) {
+        if (manual)
+            return cli_fail("--manual is for RESULTS.xml: a folder's own manual.xml is exported with it");
+        rc = qc_refi_export_folder(input, qdpx, &opts, &err);
+    } else {
+        rc = qc_refi_export_results_file(input, manual, qdpx, &opts, &err);
+    }
+    if (rc != 0) {
+        cli_print_error(&err);
+        return rc == QC_ERR_CODEBOOK ? QC_EXIT_CODEBOOK : QC_EXIT_USAGE;
+    }
+    fprintf(stderr, "wrote %s\n", qdpx);
+    return do_check ? check(qdpx, schemas) : QC_EXIT_OK;
+}
+
+const cli_command cmd_export = {"export", "export a project (.qdpx) or codebook (.qdc) for other QDA tools", USAGE,
+                                run};

@@ -1,0 +1,102 @@
+/* qcode import: a REFI-QDA project (.qdpx) or codebook (.qdc) from NVivo, ATLAS.ti, MAXQDA,
+ * QualCoder or Taguette into qcode's files. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Declared here until tools/cli.h lists it with the other commands. */
+extern const cli_command cmd_import;
+
+#define USAGE                                                                                                          \
+    "usage: qcode import PROJECT.qdpx -o DIR\n"                                                                        \
+    "       qcode import --qdc CODEBOOK.qdc -o OUT.qcb\n"                                                              \
+    "\n"                                                                                                               \
+    "Imports a REFI-QDA project into the folder DIR (which must not exist, or be empty):\n"                            \
+    "  DIR/sources/NAME.txt   each text source (UTF-8, LF, NFC)\n"                                                     \
+    "  DIR/codebook.qcb       the codes (codes without qcode rules become manual codes or categories)\n"               \
+    "  DIR/cases.tsv          cases and their variables, when the project has any\n"                                   \
+    "  DIR/manual.xml         the existing codings, with coder and time (docs/refi.md)\n"                              \
+    "A bare project.qde is accepted too (its sources are then missing). With --qdc, imports a\n"                       \
+    "codebook alone. Prints what was imported on stdout and every warning on stderr.\n"                                \
+    "\n"                                                                                                               \
+    "Options:\n"                                                                                                       \
+    "  -o, --output PATH      the folder (project) or .qcb file (--qdc) to write; required\n"                          \
+    "      --qdc              the input is a .qdc codebook\n"                                                          \
+    "\n"                                                                                                               \
+    "Exit codes: 0 ok (warnings included), 2 unreadable input or I/O error.\n"
+
+typedef struct warn_count {
+    size_t n;
+} warn_count;
+
+static void on_warning(const qc_diagnostic *d, void *user)
+{
+    ((warn_count *)user)->n++;
+    cli_print_diagnostic(d, NULL);
+}
+
+static int run(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"qdc", no_argument, NULL, 'q'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *output = NULL;
+    int qdc = 0;
+    optind = 1;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'o': output = optarg; break;
+        case 'q': qdc = 1; break;
+        default: cli_print_usage(stderr, &cmd_import); return QC_EXIT_USAGE;
+        }
+    }
+    if (optind + 1 != argc || !output) {
+        cli_print_usage(stderr, &cmd_import);
+        return QC_EXIT_USAGE;
+    }
+    const char *input = argv[optind];
+    warn_count wc = {0};
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.on_warning = on_warning;
+    opts.user = &wc;
+    qc_error err;
+    qc_error_clear(&err);
+    if (qdc) {
+        int rc = qc_refi_import_qdc(input, output, &opts, &err);
+        if (rc != 0) {
+            cli_print_error(&err);
+            return QC_EXIT_USAGE;
+        }
+        printf("imported codebook %s -> %s (%zu warning%s)\n", input, output, wc.n, wc.n == 1 ? "" : "s");
+        return QC_EXIT_OK;
+    }
+    qc_refi_import_summary s;
+    int rc = qc_refi_import_project(input, output, &opts, &s, &err);
+    if (rc != 0) {
+        cli_print_error(&err);
+        qc_refi_import_summary_free(&s);
+        return QC_EXIT_USAGE;
+    }
+    printf("imported %s -> %s\n", input, output);
+    printf("  project   %s%s%s%s\n", *s.project ? s.project : "(unnamed)", *s.origin ? " (written by " : "", s.origin,
+           *s.origin ? ")" : "");
+    printf("  sources   %zu\n", s.sources);
+    printf("  codes     %zu\n", s.codes);
+    printf("  cases     %zu\n", s.cases);
+    printf("  codings   %zu on %zu selections, positions read as %s", s.codings, s.selections, s.offsets);
+    if (s.skipped)
+        printf(" (%zu skipped, see the warnings)", s.skipped);
+    printf("\n");
+    for (size_t i = 0; i < s.coder_count; i++)
+        printf("    %-20s %zu\n", s.coders[i].name, s.coders[i].codings);
+    printf("  warnings  %zu\n", s.warnings);
+    qc_refi_import_summary_free(&s);
+    return QC_EXIT_OK;
+}
+
+const cli_command cmd_import = {"import", "import a REFI-QDA project (.qdpx) or codebook (.qdc)", USAGE, run};
