@@ -79,8 +79,9 @@ int qc_mt_emit(const qc_mapped_text *mt, size_t from, size_t to, qc_doc_builder 
             end = to;
         if (end <= from)
             continue;
-        int rc = p->verbatim ? qc_doc_builder_text(b, mt->text.data + from, end - from, p->src + (uint32_t)(from - p->at))
-                             : qc_doc_builder_text_at(b, mt->text.data + from, end - from, p->src);
+        int rc = p->verbatim
+                     ? qc_doc_builder_text(b, mt->text.data + from, end - from, p->src + (uint32_t)(from - p->at))
+                     : qc_doc_builder_text_at(b, mt->text.data + from, end - from, p->src);
         if (rc < 0)
             return rc;
         from = end;

@@ -21,9 +21,9 @@ static const char *const W_NS[] = {"http://schemas.openxmlformats.org/wordproces
 static const char MC_NS[] = "http://schemas.openxmlformats.org/markup-compatibility/2006";
 
 typedef struct para {
-    size_t from, to;   /* text in the mapped text */
-    uint32_t xml;      /* byte offset of <w:p> in document.xml */
-    uint32_t number;   /* 1-based paragraph number (the turn's `line`) */
+    size_t from, to; /* text in the mapped text */
+    uint32_t xml;    /* byte offset of <w:p> in document.xml */
+    uint32_t number; /* 1-based paragraph number (the turn's `line`) */
 } para;
 
 typedef struct docx_state {
@@ -196,8 +196,8 @@ static int read_core(qc_zip *z, qc_doc_builder *b, const char *name, qc_error *e
 
 /* A paragraph's speaker label, when it has one that counts. */
 typedef struct para_label {
-    int has;          /* matched (before the occurs-twice rule) */
-    qc_label lab;     /* offsets relative to the paragraph's (trimmed) start */
+    int has;      /* matched (before the occurs-twice rule) */
+    qc_label lab; /* offsets relative to the paragraph's (trimmed) start */
 } para_label;
 
 static int build_error(qc_error *err, const char *name, int rc)
@@ -237,9 +237,8 @@ static int find_labels(docx_state *st, para_label *pl, const char *name, const q
         if (m == 0 || pl[i].lab.label_end <= pl[i].lab.label_start)
             continue;
         pl[i].has = 1;
-        if (!pl[i].lab.known_role &&
-            qc_label_tally_add(tally, text + p->from + pl[i].lab.label_start,
-                               pl[i].lab.label_end - pl[i].lab.label_start) < 0) {
+        if (!pl[i].lab.known_role && qc_label_tally_add(tally, text + p->from + pl[i].lab.label_start,
+                                                        pl[i].lab.label_end - pl[i].lab.label_start) < 0) {
             rc = qc_error_nomem(err);
             goto done;
         }

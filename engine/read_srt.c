@@ -51,9 +51,9 @@ static size_t format_tag(const char *s, size_t len)
     while (n < len && ((lower(s[n]) >= 'a' && lower(s[n]) <= 'z')))
         n++;
     size_t wlen = n - p;
-    int known = (wlen == 1 && strchr("ibus", lower(s[p])) != NULL) ||
-                (wlen == 4 && lower(s[p]) == 'f' && lower(s[p + 1]) == 'o' && lower(s[p + 2]) == 'n' &&
-                 lower(s[p + 3]) == 't');
+    int known =
+        (wlen == 1 && strchr("ibus", lower(s[p])) != NULL) ||
+        (wlen == 4 && lower(s[p]) == 'f' && lower(s[p + 1]) == 'o' && lower(s[p + 2]) == 'n' && lower(s[p + 3]) == 't');
     if (!known || n >= len)
         return 0;
     if (s[n] != '>' && !is_blank(s[n]))
@@ -109,7 +109,8 @@ int qc_read_srt(qc_doc_builder *b, const char *name, const char *data, size_t si
             continue;
         }
         if (state == TEXT) {
-            if (cues.mt.text.len > cues.segs[cues.count - 1].from && qc_mt_add(&cues.mt, " ", 1, src ? src - 1 : 0, 0) < 0)
+            if (cues.mt.text.len > cues.segs[cues.count - 1].from &&
+                qc_mt_add(&cues.mt, " ", 1, src ? src - 1 : 0, 0) < 0)
                 goto nomem;
             if (cue_text_line(&cues.mt, line, len, src, verbatim) < 0)
                 goto nomem;
@@ -122,8 +123,9 @@ int qc_read_srt(qc_doc_builder *b, const char *name, const char *data, size_t si
         }
         if (!qc_timing_line_like(line, len)) {
             rc = qc_error_set(err, QC_ERR_FORMAT, name, lr.line, 1, src,
-                              state == NUMBER ? "expected a cue timing line (HH:MM:SS,mmm --> HH:MM:SS,mmm) after the cue number"
-                                              : "expected a cue number or a timing line (HH:MM:SS,mmm --> HH:MM:SS,mmm)");
+                              state == NUMBER
+                                  ? "expected a cue timing line (HH:MM:SS,mmm --> HH:MM:SS,mmm) after the cue number"
+                                  : "expected a cue number or a timing line (HH:MM:SS,mmm --> HH:MM:SS,mmm)");
             goto done;
         }
         int64_t start, end;

@@ -39,8 +39,8 @@ static size_t entity(const char *s, size_t len, char out[4], size_t *out_len)
     static const struct {
         const char *name;
         int32_t cp;
-    } named[] = {{"amp", '&'},     {"lt", '<'},       {"gt", '>'},       {"nbsp", 0xA0}, {"lrm", 0x200E},
-                 {"rlm", 0x200F}, {"quot", '"'}, {"apos", '\''}};
+    } named[] = {{"amp", '&'},    {"lt", '<'},     {"gt", '>'},   {"nbsp", 0xA0},
+                 {"lrm", 0x200E}, {"rlm", 0x200F}, {"quot", '"'}, {"apos", '\''}};
     size_t end = 1;
     while (end < len && end < 12 && s[end] != ';')
         end++;
@@ -55,10 +55,10 @@ static size_t entity(const char *s, size_t len, char out[4], size_t *out_len)
         int32_t v = 0;
         for (; p < end; p++) {
             char c = s[p];
-            int d = c >= '0' && c <= '9' ? c - '0'
+            int d = c >= '0' && c <= '9'          ? c - '0'
                     : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
                     : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                                   : -1;
+                                                  : -1;
             if (d < 0 || v > 0x10FFFF)
                 return 0;
             v = v * (hex ? 16 : 10) + d;

@@ -71,9 +71,9 @@ int qc_cues_voice(qc_cue_list *cl, const char *name, size_t len, uint32_t src)
 typedef struct seg_speaker {
     const char *name; /* NULL: unlabelled */
     size_t len;
-    uint32_t src;     /* where the name is in the file */
-    size_t from, to;  /* the text to emit, label excluded, trimmed */
-    int label_alone;  /* an accepted label with no text: names the following unlabelled segments */
+    uint32_t src;    /* where the name is in the file */
+    size_t from, to; /* the text to emit, label excluded, trimmed */
+    int label_alone; /* an accepted label with no text: names the following unlabelled segments */
 } seg_speaker;
 
 static int build_error(qc_error *err, const char *name, int rc)
@@ -129,8 +129,8 @@ static int decide_speakers(qc_cue_list *cl, seg_speaker *sp, const char *name, c
         if (m == 0 || lab.label_end <= lab.label_start)
             continue;
         labels[i] = lab;
-        if (!lab.known_role && qc_label_tally_add(tally, text + p->from + lab.label_start,
-                                                  lab.label_end - lab.label_start) < 0) {
+        if (!lab.known_role &&
+            qc_label_tally_add(tally, text + p->from + lab.label_start, lab.label_end - lab.label_start) < 0) {
             rc = qc_error_nomem(err);
             goto done;
         }

@@ -13,10 +13,10 @@
 
 typedef struct qc_cue_seg {
     int64_t start_ms, end_ms;
-    uint32_t cue;              /* 1-based cue number: the turn's `line` */
-    size_t from, to;           /* its text in the list's mapped text */
+    uint32_t cue;                /* 1-based cue number: the turn's `line` */
+    size_t from, to;             /* its text in the list's mapped text */
     size_t voice_off, voice_len; /* a <v> voice in `voices` (voice_len 0: none) */
-    uint32_t voice_src;        /* where the voice's name is in the file */
+    uint32_t voice_src;          /* where the voice's name is in the file */
 } qc_cue_seg;
 
 typedef struct qc_cue_list {

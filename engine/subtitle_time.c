@@ -42,7 +42,8 @@ static int timestamp(const char *s, size_t len, size_t *pos, int flavour, int64_
     int64_t a, b, c, frac;
     size_t n = digits(s, len, p, 9, &a);
     if (n == 0 || p + n >= len || s[p + n] != ':') {
-        *why = flavour == QC_TIMING_SRT ? "expected a timestamp HH:MM:SS,mmm" : "expected a timestamp HH:MM:SS.mmm or MM:SS.mmm";
+        *why = flavour == QC_TIMING_SRT ? "expected a timestamp HH:MM:SS,mmm"
+                                        : "expected a timestamp HH:MM:SS.mmm or MM:SS.mmm";
         return -1;
     }
     p += n + 1;
@@ -74,7 +75,8 @@ static int timestamp(const char *s, size_t len, size_t *pos, int flavour, int64_
     int sep_ok = p < len && (s[p] == '.' || (flavour == QC_TIMING_SRT && s[p] == ','));
     if (!sep_ok) {
         *pos = p;
-        *why = flavour == QC_TIMING_SRT ? "expected ',' and milliseconds" : "expected '.' and three digits of milliseconds";
+        *why = flavour == QC_TIMING_SRT ? "expected ',' and milliseconds"
+                                        : "expected '.' and three digits of milliseconds";
         return -1;
     }
     p++;

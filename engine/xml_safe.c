@@ -33,8 +33,8 @@ typedef struct parse_state {
     const char *data;
     size_t size;
     const qc_xml_handler *h;
-    int stop_code;  /* a callback's status, or QC_ERR_FORMAT for a refused DOCTYPE */
-    int doctype;    /* a DOCTYPE was refused */
+    int stop_code; /* a callback's status, or QC_ERR_FORMAT for a refused DOCTYPE */
+    int doctype;   /* a DOCTYPE was refused */
     /* The first error: it names the cause, later ones its consequences. */
     int first_code, first_line, first_col;
     char first_msg[256];
@@ -84,8 +84,9 @@ static int check_size(size_t size, const char *file, const char *part, qc_error 
         return qc_error_set(err, QC_ERR_FORMAT, file, 0, 0, -1, "%s%sthe XML document is empty", part ? part : "",
                             part ? ": " : "");
     if (size > QC_XML_MAX_BYTES)
-        return qc_error_set(err, QC_ERR_LIMIT, file, 0, 0, -1, "%s%sthe XML document is %zu bytes, over the limit of %zu",
-                            part ? part : "", part ? ": " : "", size, QC_XML_MAX_BYTES);
+        return qc_error_set(err, QC_ERR_LIMIT, file, 0, 0, -1,
+                            "%s%sthe XML document is %zu bytes, over the limit of %zu", part ? part : "",
+                            part ? ": " : "", size, QC_XML_MAX_BYTES);
     return 0;
 }
 

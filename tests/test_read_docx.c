@@ -73,8 +73,8 @@ Test(read_docx, source_offsets_point_into_document_xml)
 {
     qc_document *doc = read_fixture("basic.docx");
     /* Offsets measured in the fixture's word/document.xml with Python. */
-    cr_assert_eq(fmt_turn_source(doc, 0), 548);  /* "How does the " */
-    cr_assert_eq(fmt_turn_source(doc, 3), 1580); /* "Cell one." */
+    cr_assert_eq(fmt_turn_source(doc, 0), 548);           /* "How does the " */
+    cr_assert_eq(fmt_turn_source(doc, 3), 1580);          /* "Cell one." */
     cr_assert_eq(qc_document_source_offset(doc, 0), 322); /* "Team interview" in its w:t */
     /* The blank line between paragraphs maps to the <w:p> it precedes (the third: the second is
      * empty and skipped). */

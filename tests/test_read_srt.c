@@ -6,8 +6,9 @@
 
 Test(read_srt, numbered_blocks_and_times)
 {
-    const char *src = "1\n00:00:01,000 --> 00:00:02,500\nHello there,\n<i>my friend</i>.\n\n"
-                      "2\n01:02:03.004 --> 01:02:04,5 X1:10 X2:20 Y1:5 Y2:9\n<font color=\"#fff\">More</font> <b>text</b>.\n";
+    const char *src =
+        "1\n00:00:01,000 --> 00:00:02,500\nHello there,\n<i>my friend</i>.\n\n"
+        "2\n01:02:03.004 --> 01:02:04,5 X1:10 X2:20 Y1:5 Y2:9\n<font color=\"#fff\">More</font> <b>text</b>.\n";
     qc_document *doc = SRT(src);
     cr_assert_eq(qc_document_turn_count(doc), 1);
     fmt_assert_turn(doc, 0, NULL, "Hello there, my friend. More text.");
@@ -39,7 +40,8 @@ Test(read_srt, labels_merge_and_the_occurs_twice_rule)
 
 Test(read_srt, missing_numbers_crlf_and_other_angle_brackets)
 {
-    qc_document *doc = SRT("\xEF\xBB\xBF" "00:00:01,000 --> 00:00:02,000\r\nA <laughs> b\r\n\r\n\r\n"
+    qc_document *doc = SRT("\xEF\xBB\xBF"
+                           "00:00:01,000 --> 00:00:02,000\r\nA <laughs> b\r\n\r\n\r\n"
                            "00:00:02,000 --> 00:00:03,000\r\n{\\an8}c <u>d</u>\r\n");
     fmt_assert_turn(doc, 0, NULL, "A <laughs> b c d");
     qc_document_free(doc);

@@ -61,9 +61,12 @@ Test(read_vtt, notes_styles_regions_identifiers_bom_crlf)
 
 Test(read_vtt, tags_and_entities)
 {
-    qc_document *doc = VTT("WEBVTT\n\n00:01.000 --> 00:02.000\n"
-                           "<c.yellow>a</c> <b>b</b> <00:01.500>c &lt;d&gt; e&nbsp;f &lrm;g&rlm; &#233; &#x2019; &bogus; R&D\n");
-    fmt_assert_turn(doc, 0, NULL, "a b c <d> e\xC2\xA0" "f \xE2\x80\x8Eg\xE2\x80\x8F \xC3\xA9 \xE2\x80\x99 &bogus; R&D");
+    qc_document *doc =
+        VTT("WEBVTT\n\n00:01.000 --> 00:02.000\n"
+            "<c.yellow>a</c> <b>b</b> <00:01.500>c &lt;d&gt; e&nbsp;f &lrm;g&rlm; &#233; &#x2019; &bogus; R&D\n");
+    fmt_assert_turn(doc, 0, NULL,
+                    "a b c <d> e\xC2\xA0"
+                    "f \xE2\x80\x8Eg\xE2\x80\x8F \xC3\xA9 \xE2\x80\x99 &bogus; R&D");
     qc_document_free(doc);
 }
 
@@ -131,9 +134,13 @@ Test(read_vtt, windows1252_cue_text)
 {
     qc_read_options opts = QC_READ_OPTIONS_INIT;
     opts.encoding = QC_ENCODING_WINDOWS1252;
-    const char src[] = "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ann>\x93" "Caf\xE9" "\x94\n";
+    const char src[] = "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ann>\x93"
+                       "Caf\xE9"
+                       "\x94\n";
     qc_document *doc = fmt_read("t.vtt", src, sizeof src - 1, &opts);
-    fmt_assert_turn(doc, 0, "Ann", "\xE2\x80\x9C" "Caf\xC3\xA9\xE2\x80\x9D");
+    fmt_assert_turn(doc, 0, "Ann",
+                    "\xE2\x80\x9C"
+                    "Caf\xC3\xA9\xE2\x80\x9D");
     qc_document_free(doc);
 }
 

@@ -100,7 +100,8 @@ Test(real_subtitles, ecape_docx_interviewer_and_informant)
     cr_assert(strncmp(text, "Interview 4\n\nI = interviewer; Y = informant\n\nI:  Jeg ville", 58) == 0);
     fmt_assert_turn(doc, 1, "Y",
                     "Ja, altså jeg selv, jeg er 56 og min mand er 57. Vi bor også her i sådan et nyere parcelhus, som "
-                    "vi købte i - var det 19, var det 20 \xE2\x80\x93" "20, tror jeg. Nej 19 - slutningen af 19. Og der er "
+                    "vi købte i - var det 19, var det 20 \xE2\x80\x93"
+                    "20, tror jeg. Nej 19 - slutningen af 19. Og der er "
                     "gasfyr \xE2\x80\x93 det er fra 97.");
     fmt_assert_times(doc, 1, -1, -1, 5);
     fmt_assert_turn(doc, 206, "Y", "Det var så lidt, hej!");
