@@ -1701,7 +1701,8 @@ static void process_line(parser *p, uint32_t line, const char *s, size_t len, si
     size_t w = indent;
     while (w < len && ((s[w] >= 'a' && s[w] <= 'z') || (s[w] >= 'A' && s[w] <= 'Z') || s[w] == '-'))
         w++;
-    kw k = (w == len || s[w] == ' ' || s[w] == '\t') ? keyword_of(s + indent, w - indent) : KW_NONE;
+    kw k = (w == len || s[w] == ' ' || s[w] == '\t' || s[w] == '(' || s[w] == '"') ? keyword_of(s + indent, w - indent)
+                                                                                   : KW_NONE;
     if (p->stmt_active && k == KW_NONE && indent > p->stmt_indent && continuable(p->stmt_kw)) {
         qc_buf_putc(&p->joined, ' ');
         if (add_segment(p, line, line_byte0 + indent) < 0)

@@ -374,3 +374,12 @@ Test(codebook_parse, free_null_is_noop)
 {
     qc_codebook_free(NULL); /* must not crash */
 }
+
+Test(codebook_parse, keyword_directly_followed_by_parenthesis_or_quote)
+{
+    qc_codebook *cb = load_ok("codebook\"C\"\ncode A \"A\"\n  rule(a OR b)\n  define\"d\"\n");
+    cr_assert_str_eq(qc_codebook_name(cb), "C");
+    cr_assert_str_eq(qc_code_rule_text(cb, 0, 0), "(a OR b)");
+    cr_assert_str_eq(qc_code_definition(cb, 0), "d");
+    qc_codebook_free(cb);
+}
