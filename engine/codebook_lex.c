@@ -118,8 +118,14 @@ void qc_lex_next(qc_lexer *lx, qc_token *tok)
     char c = lx->s[lx->pos];
     switch (c) {
     case '"': lex_string(lx, tok); return;
-    case '(': tok->kind = QC_TOK_LPAREN; lx->pos++; return;
-    case ')': tok->kind = QC_TOK_RPAREN; lx->pos++; return;
+    case '(':
+        tok->kind = QC_TOK_LPAREN;
+        lx->pos++;
+        return;
+    case ')':
+        tok->kind = QC_TOK_RPAREN;
+        lx->pos++;
+        return;
     default: break;
     }
     if (lx->expr) {

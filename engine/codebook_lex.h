@@ -24,11 +24,11 @@ typedef enum qc_tok_kind {
 
 typedef struct qc_token {
     qc_tok_kind kind;
-    size_t start, end;      /* the whole token */
+    size_t start, end;             /* the whole token */
     size_t inner_start, inner_end; /* string contents, regex pattern, or reference id */
     size_t flags_start, flags_end; /* regex flags */
-    int star;               /* {ID*} */
-    const char *error;      /* QC_TOK_ERROR: the message; the error is at err_start..err_end */
+    int star;                      /* {ID*} */
+    const char *error;             /* QC_TOK_ERROR: the message; the error is at err_start..err_end */
     size_t err_start, err_end;
 } qc_token;
 

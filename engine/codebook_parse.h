@@ -16,8 +16,7 @@
 
 /* Parses text[0..size) (the whole file, BOM allowed) into cb, which must be zeroed apart from
  * name/path. Returns 0 or QC_ERR_NOMEM; errors in the text are reported to d. */
-int qc_codebook_parse(qc_codebook *cb, const char *text, size_t size, qc_diag_list *d,
-                      const qc_codebook_options *opts);
+int qc_codebook_parse(qc_codebook *cb, const char *text, size_t size, qc_diag_list *d, const qc_codebook_options *opts);
 
 /* The id index (cb->id_hash): adds code `code` unless its id is present; returns the index of
  * the code that already had the id, -1 when added, or -2 when out of memory. */
