@@ -113,3 +113,19 @@ int qc_refi_export_write(qc_refi_export *x, const char *qdpx_path, qc_error *err
     qc_refi_model_free(&m);
     return rc;
 }
+
+int qc_refi_export_write_qde(qc_refi_export *x, const char *qde_path, qc_error *err)
+{
+    if (!x || !qde_path)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "no export or no output path");
+    qc_refi_model m;
+    qc_buf b = QC_BUF_INIT;
+    int rc = qc_refi_export_build(x, &m, err);
+    if (rc == 0)
+        rc = qc_refi_write_qde(&m, &b, err);
+    if (rc == 0)
+        rc = qc_refi_save(qde_path, b.data, b.len, err);
+    qc_buf_free(&b);
+    qc_refi_model_free(&m);
+    return rc;
+}

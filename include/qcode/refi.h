@@ -154,6 +154,9 @@ QC_EXPORT int qc_refi_export_set_description(qc_refi_export *x, const char *text
  * the target folder and renamed on success. */
 QC_EXPORT int qc_refi_export_write(qc_refi_export *x, const char *qdpx_path, qc_error *err);
 
+/* Writes the project.qde alone (atomically), without the sources: for inspection and tests. */
+QC_EXPORT int qc_refi_export_write_qde(qc_refi_export *x, const char *qde_path, qc_error *err);
+
 /* `qcode export results.xml --qdpx`: re-reads the codebook, casebook and corpus files named in
  * results.xml's provenance (refusing any whose SHA-256 changed since the run), adds the run's
  * quotations and, when manual_path is not NULL, a manual.xml, and writes the .qdpx. Relative

@@ -1,0 +1,567 @@
+/* Exporting projects: schema validity, stable GUIDs, offsets, manual codings, the round trip
+ * export -> import -> export, and the checker. */
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
+#include <sys/stat.h>
+
+#include "qc_test.h"
+
+typedef struct warnings {
+    char text[16384];
+    size_t count;
+} warnings;
+
+static void collect(const qc_diagnostic *d, void *user)
+{
+    warnings *w = user;
+    size_t n = strlen(w->text);
+    snprintf(w->text + n, sizeof w->text - n, "%s:%u: %s\n", d->file, d->line, d->message);
+    w->count++;
+}
+
+static const char p01[] = "site: RS1\n"
+                          "phase: 2\n"
+                          "\n"
+                          "Interviewer: Where is the team based?\n"
+                          "Nurse 2: We moved into the same office last year \xf0\x9f\x98\x80 and it helps.\n"
+                          "Nurse 2: I walk over and ask advice. Trust is better now.\n";
+static const char p02[] = "site: RS2\n"
+                          "phase: 1\n"
+                          "\n"
+                          "Interviewer: And records?\n"
+                          "Therapist 1: We cannot see each other's records, access is a pain.\n"
+                          "Interviewer: Still?\n"
+                          "Therapist 1: Still.\n";
+static const char cases_tsv[] = "speaker\tprofession\tyears\tsenior\tstarted\n"
+                                "Nurse 2\tnurse\t12\tyes\t2015-04-01\n"
+                                "Therapist 1\tOT\t3.5\tno\t2021-09-15\n";
+
+typedef struct fixture {
+    char *dir;
+    qc_codebook *cb;
+    qc_casebook *cases;
+    qc_document *docs[2];
+} fixture;
+
+static void setup(fixture *f)
+{
+    f->dir = qct_temp_dir();
+    char *cbp = qct_source_path("tests/data/refi/care.qcb");
+    qc_error err;
+    cr_assert_eq(qc_codebook_load(&f->cb, cbp, NULL, &err), 0, "%s", err.message);
+    free(cbp);
+    char *cp = qct_write_file(f->dir, "cases.tsv", cases_tsv, sizeof cases_tsv - 1);
+    cr_assert_eq(qc_casebook_load(&f->cases, cp, &err), 0, "%s", err.message);
+    free(cp);
+    const char *texts[2] = {p01, p02}, *names[2] = {"P01.txt", "P02.txt"};
+    for (int i = 0; i < 2; i++) {
+        char *p = qct_write_file(f->dir, names[i], texts[i], strlen(texts[i]));
+        qc_read_options ro = QC_READ_OPTIONS_INIT;
+        ro.id = names[i];
+        cr_assert_eq(qc_document_read_file(&f->docs[i], p, &ro, &err), 0, "%s", err.message);
+        free(p);
+    }
+}
+
+static void teardown(fixture *f)
+{
+    for (int i = 0; i < 2; i++)
+        qc_document_free(f->docs[i]);
+    qc_casebook_free(f->cases);
+    qc_codebook_free(f->cb);
+    free(f->dir);
+}
+
+/* An export of the fixture: the engine's codings plus one by a person. */
+static qc_refi_export *make_export(fixture *f, int utf16)
+{
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.time = "2024-05-06T07:08:09Z";
+    opts.utf16_offsets = utf16;
+    qc_refi_export *x = NULL;
+    qc_error err;
+    cr_assert_eq(qc_refi_export_new(&x, f->cb, f->cases, &opts, &err), 0);
+    qc_coder *coder = NULL;
+    cr_assert_eq(qc_coder_new(&coder, f->cb, NULL, &err), 0);
+    for (int i = 0; i < 2; i++) {
+        cr_assert_eq(qc_refi_export_add_document(x, f->docs[i], &err), 0, "%s", err.message);
+        qc_coding *c = NULL;
+        cr_assert_eq(qc_coder_code(coder, f->docs[i], f->cases, &c, &err), 0, "%s", err.message);
+        for (size_t k = 0; k < qc_coding_quotation_count(c); k++) {
+            qc_quotation q;
+            qc_coding_quotation(c, k, &q);
+            cr_assert_eq(qc_refi_export_add_quotation(x, qc_document_id(f->docs[i]), q.code, q.start, q.end, NULL, NULL,
+                                                      NULL, &err),
+                         0, "%s", err.message);
+        }
+        qc_coding_free(c);
+    }
+    qc_coder_free(coder);
+    /* A person's coding of "Trust is better now." (P01, code TRUST). */
+    size_t size;
+    const char *text = qc_document_text(f->docs[0], &size);
+    const char *hit = strstr(text, "Trust is better now.");
+    cr_assert_not_null(hit);
+    size_t start = 0;
+    while (qc_document_text_offset(f->docs[0], start) < (size_t)(hit - text))
+        start++;
+    cr_assert_eq(qc_refi_export_add_quotation(x, "P01.txt", (size_t)qc_codebook_find(f->cb, "TRUST"), start, start + 20,
+                                              "Trust is better now.", "Ann Coder", "2024-01-02T03:04:05Z", &err),
+                 0, "%s", err.message);
+    return x;
+}
+
+static char *write_qde(qc_refi_export *x, const char *dir, const char *name)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    qc_error err;
+    cr_assert_eq(qc_refi_export_write_qde(x, path, &err), 0, "%s", err.message);
+    return qct_read_file(path, NULL);
+}
+
+static int xsd_valid(const char *xml_path)
+{
+    char *xsd = qct_shared_path("refi/Project.xsd");
+    xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(xsd);
+    xmlSchemaPtr schema = xmlSchemaParse(pc);
+    xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
+    xmlDocPtr doc = xmlReadFile(xml_path, NULL, XML_PARSE_NONET);
+    int rc = doc ? xmlSchemaValidateDoc(vc, doc) : -1;
+    xmlFreeDoc(doc);
+    xmlSchemaFreeValidCtxt(vc);
+    xmlSchemaFree(schema);
+    xmlSchemaFreeParserCtxt(pc);
+    free(xsd);
+    return rc == 0;
+}
+
+Test(qdpx_export, project_qde_has_everything_in_schema_order)
+{
+    fixture f;
+    setup(&f);
+    qc_refi_export *x = make_export(&f, 0);
+    char *qde = write_qde(x, f.dir, "project.qde");
+    /* Users: the engine and the person. */
+    char g[QC_GUID_SIZE], needle[512];
+    qc_refi_guid("user:qcode", g);
+    snprintf(needle, sizeof needle, "<User guid=\"%s\" name=\"qcode\"/>", g);
+    cr_assert(qct_contains(qde, needle), "%s", needle);
+    cr_assert(qct_contains(qde, "name=\"Ann Coder\"/>"));
+    /* Sections in the order of Project.xsd's sequence. */
+    const char *order[] = {"<Users>", "<CodeBook>", "<Variables>", "<Cases>", "<Sources>", "<Sets>"};
+    const char *prev = qde;
+    for (size_t i = 0; i < 6; i++) {
+        const char *at = strstr(qde, order[i]);
+        cr_assert(at && at > prev, "%s missing or out of order", order[i]);
+        prev = at;
+    }
+    /* Variables typed from the data. */
+    cr_assert(qct_contains(qde, "name=\"profession\" typeOfVariable=\"Text\""));
+    cr_assert(qct_contains(qde, "name=\"years\" typeOfVariable=\"Float\""));
+    cr_assert(qct_contains(qde, "name=\"senior\" typeOfVariable=\"Boolean\""));
+    cr_assert(qct_contains(qde, "name=\"started\" typeOfVariable=\"Date\""));
+    cr_assert(qct_contains(qde, "name=\"phase\" typeOfVariable=\"Integer\""));
+    cr_assert(qct_contains(qde, "<BooleanValue>true</BooleanValue>"));
+    cr_assert(qct_contains(qde, "<DateValue>2015-04-01</DateValue>"));
+    /* A case per participant, with their sources; the interviewer is no case. */
+    qc_refi_guid("case:Nurse 2", g);
+    snprintf(needle, sizeof needle, "<Case guid=\"%s\" name=\"Nurse 2\">", g);
+    cr_assert(qct_contains(qde, needle), "%s", needle);
+    cr_assert_not(qct_contains(qde, "name=\"Interviewer\""));
+    /* The source: its GUID from its id, its text in sources/<GUID>.txt. */
+    qc_refi_guid("source:P01.txt", g);
+    snprintf(needle, sizeof needle, "<TextSource guid=\"%s\" name=\"P01.txt\" plainTextPath=\"internal://%s.txt\"", g,
+             g);
+    cr_assert(qct_contains(qde, needle), "%s", needle);
+    /* The person's coding: a selection named by its text, with a Coding by that user. */
+    cr_assert(qct_contains(qde, "name=\"Trust is better now.\" startPosition=\"160\" endPosition=\"180\""), "%s", qde);
+    cr_assert(qct_contains(qde, "creationDateTime=\"2024-01-02T03:04:05Z\""));
+    free(qde);
+    qc_refi_export_free(x);
+    teardown(&f);
+}
+
+Test(qdpx_export, exports_validate_against_project_xsd_and_pass_the_checker)
+{
+    QCT_REQUIRE_SHARED("refi/Project.xsd");
+    fixture f;
+    setup(&f);
+    qc_refi_export *x = make_export(&f, 0);
+    char *qde = write_qde(x, f.dir, "project.qde");
+    char path[1200];
+    snprintf(path, sizeof path, "%s/project.qde", f.dir);
+    cr_assert(xsd_valid(path), "project.qde is not valid against Project.xsd");
+    snprintf(path, sizeof path, "%s/p.qdpx", f.dir);
+    qc_error err;
+    cr_assert_eq(qc_refi_export_write(x, path, &err), 0, "%s", err.message);
+    warnings w = {{0}, 0};
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.on_warning = collect;
+    opts.user = &w;
+    char *schemas = qct_shared_path("refi");
+    opts.schema_dir = schemas;
+    qc_refi_check_result r;
+    cr_assert_eq(qc_refi_check(path, &opts, &r, &err), 0, "%s", err.message);
+    cr_assert_eq(r.errors, 0, "%s", w.text);
+    cr_assert_eq(r.warnings, 0, "%s", w.text);
+    free(schemas);
+    free(qde);
+    qc_refi_export_free(x);
+    teardown(&f);
+}
+
+Test(qdpx_export, same_input_gives_the_same_bytes_and_guids)
+{
+    fixture f;
+    setup(&f);
+    qc_refi_export *a = make_export(&f, 0), *b = make_export(&f, 0);
+    char pa[1200], pb[1200];
+    snprintf(pa, sizeof pa, "%s/a.qdpx", f.dir);
+    snprintf(pb, sizeof pb, "%s/b.qdpx", f.dir);
+    qc_error err;
+    cr_assert_eq(qc_refi_export_write(a, pa, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_refi_export_write(b, pb, &err), 0, "%s", err.message);
+    size_t na, nb;
+    char *xa = qct_read_file(pa, &na), *xb = qct_read_file(pb, &nb);
+    cr_assert(na == nb && memcmp(xa, xb, na) == 0, "two exports of the same input differ");
+    free(xa);
+    free(xb);
+    /* A quotation's GUID is that of its code, document and span. */
+    char *qde = write_qde(a, f.dir, "a.qde");
+    char g[QC_GUID_SIZE], needle[256];
+    qc_refi_guid("manual-selection:Ann Coder:TRUST:P01.txt:160:180", g);
+    snprintf(needle, sizeof needle, "<PlainTextSelection guid=\"%s\"", g);
+    cr_assert(qct_contains(qde, needle), "%s", needle);
+    free(qde);
+    qc_refi_export_free(a);
+    qc_refi_export_free(b);
+    teardown(&f);
+}
+
+Test(qdpx_export, utf16_offsets_count_what_nvivo_counts)
+{
+    fixture f;
+    setup(&f);
+    qc_refi_export *x = make_export(&f, 1);
+    char *qde = write_qde(x, f.dir, "u.qde");
+    /* "Trust is better now." starts after one emoji (2 UTF-16 units): 160 code points, 161 units. */
+    cr_assert(qct_contains(qde, "name=\"Trust is better now.\" startPosition=\"161\" endPosition=\"181\""), "%s", qde);
+    cr_assert(qct_contains(qde, "(positions in UTF-16 code units, as NVivo)"));
+    /* Imported back, the positions are read as UTF-16 and land on the same text. */
+    char path[1400], dir[1200];
+    snprintf(path, sizeof path, "%s/u.qdpx", f.dir);
+    snprintf(dir, sizeof dir, "%s/u", f.dir);
+    qc_error err;
+    cr_assert_eq(qc_refi_export_write(x, path, &err), 0, "%s", err.message);
+    qc_refi_import_summary s;
+    cr_assert_eq(qc_refi_import_project(path, dir, NULL, &s, &err), 0, "%s", err.message);
+    cr_assert_str_eq(s.offsets, "UTF-16 code units");
+    cr_assert_eq(s.skipped, 0);
+    qc_refi_import_summary_free(&s);
+    snprintf(path, sizeof path, "%s/manual.xml", dir);
+    char *manual = qct_read_file(path, NULL);
+    cr_assert(qct_contains(manual, "start=\"160\" end=\"180\" coder=\"Ann Coder\" created=\"2024-01-02T03:04:05Z\">"
+                                   "<text>Trust is better now.</text>"),
+              "%s", manual);
+    free(manual);
+    free(qde);
+    qc_refi_export_free(x);
+    teardown(&f);
+}
+
+/* Blanks the values of an attribute everywhere (creation times may differ between exports). */
+static void blank_attr(char *s, const char *attr)
+{
+    size_t n = strlen(attr);
+    for (char *p = strstr(s, attr); p; p = strstr(p + 1, attr)) {
+        char *q = p + n;
+        if (*q++ != '=' || *q++ != '"')
+            continue;
+        char *end = strchr(q, '"');
+        memmove(q, end, strlen(end) + 1);
+    }
+}
+
+/* The project Description records how the export was made: it differs by design. */
+static void blank_description(char *s)
+{
+    char *p = strstr(s, "\n  <Description>");
+    if (p) {
+        char *end = strstr(p, "</Description>\n");
+        memmove(p + 1, end + 15, strlen(end + 15) + 1);
+    }
+}
+
+/* An export from an imported folder, as qc_refi_export_folder makes it, but to a bare .qde. */
+static char *export_folder_qde(const char *dir, const char *out_dir, const char *name)
+{
+    char path[1200];
+    qc_error err;
+    qc_codebook *cb = NULL;
+    qc_casebook *cases = NULL;
+    snprintf(path, sizeof path, "%s/codebook.qcb", dir);
+    cr_assert_eq(qc_codebook_load(&cb, path, NULL, &err), 0, "%s:%u: %s", err.file, err.line, err.message);
+    snprintf(path, sizeof path, "%s/cases.tsv", dir);
+    struct stat sb;
+    if (stat(path, &sb) == 0)
+        cr_assert_eq(qc_casebook_load(&cases, path, &err), 0, "%s", err.message);
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.time = "2030-01-01T00:00:00Z";
+    qc_refi_export *x = NULL;
+    cr_assert_eq(qc_refi_export_new(&x, cb, cases, &opts, &err), 0);
+    const char *names[2] = {"P01.txt", "P02.txt"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/sources/%s", dir, names[i]);
+        qc_read_options ro = QC_READ_OPTIONS_INIT;
+        ro.id = names[i];
+        qc_document *doc = NULL;
+        cr_assert_eq(qc_document_read_file(&doc, path, &ro, &err), 0, "%s", err.message);
+        cr_assert_eq(qc_refi_export_add_document(x, doc, &err), 0);
+        qc_document_free(doc);
+    }
+    snprintf(path, sizeof path, "%s/manual.xml", dir);
+    cr_assert_eq(qc_refi_export_add_manual(x, path, &err), 0, "%s", err.message);
+    char *qde = write_qde(x, out_dir, name);
+    qc_refi_export_free(x);
+    qc_casebook_free(cases);
+    qc_codebook_free(cb);
+    return qde;
+}
+
+Test(qdpx_export, export_import_export_gives_the_same_project)
+{
+    fixture f;
+    setup(&f);
+    qc_refi_export *x = make_export(&f, 0);
+    char *first = write_qde(x, f.dir, "first.qde");
+    char path[1400], dir[1200];
+    snprintf(path, sizeof path, "%s/first.qdpx", f.dir);
+    snprintf(dir, sizeof dir, "%s/imported", f.dir);
+    qc_error err;
+    cr_assert_eq(qc_refi_export_write(x, path, &err), 0, "%s", err.message);
+    warnings w = {{0}, 0};
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.on_warning = collect;
+    opts.user = &w;
+    qc_refi_import_summary s;
+    cr_assert_eq(qc_refi_import_project(path, dir, &opts, &s, &err), 0, "%s", err.message);
+    cr_assert_eq(w.count, 0, "%s", w.text);
+    cr_assert_eq(s.coder_count, 2);
+    qc_refi_import_summary_free(&s);
+    char *second = export_folder_qde(dir, f.dir, "second.qde");
+    blank_attr(first, "creationDateTime");
+    blank_attr(second, "creationDateTime");
+    blank_description(first);
+    blank_description(second);
+    cr_assert_str_eq(first, second);
+    free(first);
+    free(second);
+    qc_refi_export_free(x);
+    teardown(&f);
+}
+
+/* Every coding of the NVivo sample survives export and a second import unchanged. */
+Test(qdpx_export, nvivo_sample_survives_export_and_import)
+{
+    QCT_REQUIRE_SHARED("refi/samples/nvivo-win-12.6_oltas0517.qdpx");
+    char *qdpx = qct_shared_path("refi/samples/nvivo-win-12.6_oltas0517.qdpx");
+    char *tmp = qct_temp_dir();
+    char d1[1200], d2[1200], out[1200], m1[1300], m2[1300];
+    snprintf(d1, sizeof d1, "%s/one", tmp);
+    snprintf(d2, sizeof d2, "%s/two", tmp);
+    snprintf(out, sizeof out, "%s/again.qdpx", tmp);
+    qc_error err;
+    cr_assert_eq(qc_refi_import_project(qdpx, d1, NULL, NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_refi_export_folder(d1, out, NULL, &err), 0, "%s", err.message);
+    qc_refi_import_summary s;
+    cr_assert_eq(qc_refi_import_project(out, d2, NULL, &s, &err), 0, "%s", err.message);
+    cr_assert_eq(s.codings, 303);
+    cr_assert_eq(s.warnings, 0);
+    qc_refi_import_summary_free(&s);
+    snprintf(m1, sizeof m1, "%s/manual.xml", d1);
+    snprintf(m2, sizeof m2, "%s/manual.xml", d2);
+    char *a = qct_read_file(m1, NULL), *b = qct_read_file(m2, NULL);
+    /* Same codings line for line (the header names a different source file). */
+    cr_assert_str_eq(strstr(a, "<coding "), strstr(b, "<coding "));
+    free(a);
+    free(b);
+    free(qdpx);
+    free(tmp);
+}
+
+Test(qdpx_export, manual_codings_follow_their_text)
+{
+    fixture f;
+    setup(&f);
+    char *manual_xml = NULL;
+    {
+        const char *m = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                        "<manual xmlns=\"urn:qcode:manual:1\">\n"
+                        "  <coding code=\"TRUST\" document=\"P01.txt\" start=\"100\" end=\"120\" coder=\"Ann\">"
+                        "<text>Trust is better now.</text></coding>\n"
+                        "  <coding code=\"NOPE\" document=\"P01.txt\" start=\"0\" end=\"4\" coder=\"Ann\">"
+                        "<text>site</text></coding>\n"
+                        "  <coding code=\"TRUST\" document=\"P09.txt\" start=\"0\" end=\"4\" coder=\"Ann\">"
+                        "<text>site</text></coding>\n"
+                        "  <coding code=\"TRUST\" document=\"P01.txt\" start=\"0\" end=\"4\" coder=\"Ann\">"
+                        "<text>gone</text></coding>\n"
+                        "</manual>\n";
+        manual_xml = qct_write_file(f.dir, "manual.xml", m, strlen(m));
+    }
+    warnings w = {{0}, 0};
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.on_warning = collect;
+    opts.user = &w;
+    opts.time = "2024-05-06T07:08:09Z";
+    qc_refi_export *x = NULL;
+    qc_error err;
+    cr_assert_eq(qc_refi_export_new(&x, f.cb, NULL, &opts, &err), 0);
+    cr_assert_eq(qc_refi_export_add_document(x, f.docs[0], &err), 0);
+    cr_assert_eq(qc_refi_export_add_manual(x, manual_xml, &err), 0, "%s", err.message);
+    cr_assert(qct_contains(w.text, "manual.xml:3: coding of TRUST by Ann on 'P01.txt': text found at 160-180 instead "
+                                   "of 100-120: moved"),
+              "%s", w.text);
+    cr_assert(qct_contains(w.text, "manual.xml:4: coding by Ann on 'P01.txt': code NOPE is not in the codebook"), "%s",
+              w.text);
+    cr_assert(qct_contains(w.text, "manual.xml:5: coding of TRUST by Ann: document 'P09.txt' is not in this run"), "%s",
+              w.text);
+    cr_assert(qct_contains(w.text, "manual.xml:6: coding of TRUST by Ann on 'P01.txt' at 0-4: its text is no longer"),
+              "%s", w.text);
+    char *qde = write_qde(x, f.dir, "m.qde");
+    cr_assert(qct_contains(qde, "name=\"Trust is better now.\" startPosition=\"160\" endPosition=\"180\""));
+    free(qde);
+    qc_refi_export_free(x);
+    free(manual_xml);
+    teardown(&f);
+}
+
+Test(qdpx_export, quotations_that_do_not_fit_are_refused)
+{
+    fixture f;
+    setup(&f);
+    qc_refi_export *x = NULL;
+    qc_error err;
+    cr_assert_eq(qc_refi_export_new(&x, f.cb, NULL, NULL, &err), 0);
+    cr_assert_eq(qc_refi_export_add_document(x, f.docs[0], &err), 0);
+    cr_assert_eq(qc_refi_export_add_document(x, f.docs[0], &err), QC_ERR_INVALID);
+    cr_assert_eq(qc_refi_export_add_quotation(x, "P01.txt", 0, 5, 100000, NULL, NULL, NULL, &err), QC_ERR_INVALID);
+    cr_assert(qct_contains(err.message, "outside document 'P01.txt'"), "%s", err.message);
+    cr_assert_eq(qc_refi_export_add_quotation(x, "P01.txt", 0, 0, 4, "nope", NULL, NULL, &err), QC_ERR_INVALID);
+    cr_assert(qct_contains(err.message, "the document changed"), "%s", err.message);
+    cr_assert_eq(qc_refi_export_add_quotation(x, "P77.txt", 0, 0, 4, NULL, NULL, NULL, &err), QC_ERR_NOTFOUND);
+    /* A failed write leaves nothing behind. */
+    char path[1200];
+    snprintf(path, sizeof path, "%s/no/such/folder/p.qdpx", f.dir);
+    cr_assert_eq(qc_refi_export_write(x, path, &err), QC_ERR_IO);
+    qc_refi_export_free(x);
+    teardown(&f);
+}
+
+Test(qdpx_export, checker_finds_what_the_schema_cannot)
+{
+    qc_refi_check_result r;
+    qc_error err;
+    warnings w = {{0}, 0};
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.on_warning = collect;
+    opts.user = &w;
+    char *p = qct_source_path("tests/data/refi/dangling.qdpx");
+    cr_assert_eq(qc_refi_check(p, &opts, &r, &err), 0, "%s", err.message);
+    cr_assert_eq(r.errors, 1, "%s", w.text);
+    cr_assert(qct_contains(w.text, "dangling.qdpx:project.qde:9: <CodeRef> targetGUID=\"99999999-9999-9999-9999-"
+                                   "999999999999\" refers to nothing in the file"),
+              "%s", w.text);
+    free(p);
+    memset(&w, 0, sizeof w);
+    p = qct_source_path("tests/data/refi/pastend.qdpx");
+    cr_assert_eq(qc_refi_check(p, &opts, &r, &err), 0, "%s", err.message);
+    cr_assert_eq(r.errors, 1, "%s", w.text);
+    cr_assert(qct_contains(w.text, ":8: <PlainTextSelection> cccccccc-0000-0000-0000-000000000001: positions 5-500"),
+              "%s", w.text);
+    free(p);
+    p = qct_source_path("tests/data/refi/corrupt.qdpx");
+    cr_assert_eq(qc_refi_check(p, &opts, &r, &err), QC_ERR_FORMAT);
+    free(p);
+}
+
+Test(qdpx_export, checker_on_the_samples)
+{
+    QCT_REQUIRE_SHARED("refi/samples/spec-annexA2-atlasti-8.4_Project.qde");
+    char *schemas = qct_shared_path("refi");
+    qc_refi_check_result r;
+    qc_error err;
+    warnings w = {{0}, 0};
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.on_warning = collect;
+    opts.user = &w;
+    opts.schema_dir = schemas;
+    char *p = qct_shared_path("refi/samples/nvivo-win-12.6_oltas0517.qdpx");
+    cr_assert_eq(qc_refi_check(p, &opts, &r, &err), 0, "%s", err.message);
+    cr_assert_eq(r.errors, 0, "%s", w.text);
+    free(p);
+    /* The spec's own example validates against the XSD but gives two elements one GUID. */
+    memset(&w, 0, sizeof w);
+    p = qct_shared_path("refi/samples/spec-annexA2-atlasti-8.4_Project.qde");
+    cr_assert_eq(qc_refi_check(p, &opts, &r, &err), 0, "%s", err.message);
+    cr_assert_eq(r.errors, 2, "%s", w.text);
+    cr_assert(qct_contains(w.text, ":131: <PlainTextSelection> repeats GUID 95916796-d0a0-4b49-80b0-5a5c8b94ae13 of "
+                                   "<PDFSelection> on line 101"),
+              "%s", w.text);
+    free(p);
+    /* Taguette's empty <Sets/> fails the codebook schema. */
+    memset(&w, 0, sizeof w);
+    p = qct_shared_path("refi/samples/taguette-1.4.1_codebook.qdc");
+    cr_assert_eq(qc_refi_check(p, &opts, &r, &err), 0, "%s", err.message);
+    cr_assert_eq(r.errors, 1, "%s", w.text);
+    cr_assert(qct_contains(w.text, "taguette-1.4.1_codebook.qdc:2: schema: Element '{urn:QDA-XML:codebook:1.0}Sets'"),
+              "%s", w.text);
+    free(p);
+    free(schemas);
+}
+
+/* Out of memory anywhere in a codebook export and import: an error, never a crash or a leak. */
+static size_t alloc_budget;
+static void *fail_malloc(size_t n)
+{
+    if (alloc_budget == 0)
+        return NULL;
+    alloc_budget--;
+    return malloc(n);
+}
+static void *fail_realloc(void *p, size_t n)
+{
+    if (alloc_budget == 0)
+        return NULL;
+    alloc_budget--;
+    return realloc(p, n);
+}
+
+Test(qdpx_export, allocation_failures_are_errors)
+{
+    char *src = qct_source_path("tests/data/refi/care.qcb");
+    char *dir = qct_temp_dir();
+    char qdc[1200], qcb[1200];
+    snprintf(qdc, sizeof qdc, "%s/c.qdc", dir);
+    snprintf(qcb, sizeof qcb, "%s/c.qcb", dir);
+    qc_codebook *cb = NULL;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load(&cb, src, NULL, &err), 0);
+    qc_allocator failing = {fail_malloc, fail_realloc, free};
+    int succeeded = 0;
+    for (size_t budget = 0; budget < 200000 && !succeeded; budget += 1 + budget / 6) {
+        alloc_budget = budget;
+        qc_set_allocator(&failing);
+        int rc = qc_refi_export_qdc(cb, qdc, NULL, &err);
+        if (rc == 0)
+            rc = qc_refi_import_qdc(qdc, qcb, NULL, &err);
+        qc_set_allocator(NULL);
+        cr_assert(rc == 0 || rc == QC_ERR_NOMEM || rc == QC_ERR_IO, "budget %zu: status %d (%s)", budget, rc,
+                  err.message);
+        succeeded = rc == 0;
+    }
+    cr_assert(succeeded, "never succeeded within the budget");
+    qc_codebook_free(cb);
+    free(src);
+    free(dir);
+}
