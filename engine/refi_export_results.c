@@ -179,7 +179,9 @@ int qc_refi_export_results_file(const char *results_path, const char *manual_pat
     }
     if (rc == 0)
         rc = qc_refi_export_new(&x, cb, cases, opts, err);
-    walk w = {results_path, x, QC_READ_OPTIONS_INIT, NULL, err, 0};
+    qc_error walk_err; /* the walk's own: qc_results_read overwrites err with "stopped" */
+    qc_error_clear(&walk_err);
+    walk w = {results_path, x, QC_READ_OPTIONS_INIT, NULL, &walk_err, 0};
     if (rc == 0) {
         if (p.encoding && strcmp(p.encoding, "windows-1252") == 0)
             w.read.encoding = QC_ENCODING_WINDOWS1252;
@@ -206,8 +208,11 @@ int qc_refi_export_results_file(const char *results_path, const char *manual_pat
     if (rc == 0) {
         qc_results_handlers h = {NULL, on_document, NULL, on_quotation, &w};
         rc = qc_results_read(results_path, &h, err);
-        if (w.rc != 0)
+        if (w.rc != 0) {
             rc = w.rc;
+            if (err)
+                *err = walk_err;
+        }
     }
     if (rc == 0) {
         qc_buf b = QC_BUF_INIT;

@@ -1,0 +1,123 @@
+/* qcode import / qcode export through the binary: exit codes, stdout and stderr. */
+#include <sys/stat.h>
+
+#include "qc_test.h"
+
+/* The commands join the command table when the lead wires them in; until then say so and skip. */
+#define REQUIRE_COMMANDS()                                                                                             \
+    do {                                                                                                               \
+        qct_run probe;                                                                                                 \
+        qct_qcode(&probe, NULL, "help export");                                                                        \
+        int wired = probe.status == 0;                                                                                 \
+        qct_run_free(&probe);                                                                                          \
+        if (!wired)                                                                                                    \
+            cr_skip_test("'qcode export' is not in the command table yet (tools/main.c)");                             \
+    } while (0)
+
+Test(refi_cli, import_nvivo_prints_what_it_imported)
+{
+    REQUIRE_COMMANDS();
+    QCT_REQUIRE_SHARED("refi/samples/nvivo-win-12.6_oltas0517.qdpx");
+    char *qdpx = qct_shared_path("refi/samples/nvivo-win-12.6_oltas0517.qdpx");
+    char *dir = qct_temp_dir();
+    qct_run r;
+    qct_qcode(&r, dir, "import '%s' -o project", qdpx);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert(qct_contains(r.out, "  sources   2\n"), "%s", r.out);
+    cr_assert(qct_contains(r.out, "  codes     152\n"), "%s", r.out);
+    cr_assert(qct_contains(r.out, "  codings   303 on 303 selections, positions read as UTF-16 code units\n"), "%s",
+              r.out);
+    cr_assert(qct_contains(r.out, "    Gergo                303\n"), "%s", r.out);
+    cr_assert(qct_contains(r.err, "project.qde: warning: the sources folder is named 'Sources/' (accepted)"), "%s",
+              r.err);
+    qct_run_free(&r);
+    /* Exported back from the folder, with the check. */
+    char *schemas = qct_shared_path("refi");
+    qct_qcode(&r, dir, "export --qdpx again.qdpx project --check --schemas '%s'", schemas);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert(qct_contains(r.err, "check again.qdpx: 0 errors, 0 warnings"), "%s", r.err);
+    qct_run_free(&r);
+    free(schemas);
+    free(qdpx);
+    free(dir);
+}
+
+Test(refi_cli, codebook_round_trip)
+{
+    REQUIRE_COMMANDS();
+    char *qcb = qct_source_path("tests/data/refi/care.qcb");
+    char *dir = qct_temp_dir();
+    qct_run r;
+    qct_qcode(&r, dir, "export --qdc care.qdc '%s' --check", qcb);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert(qct_contains(r.err, "wrote care.qdc"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "import --qdc care.qdc -o back.qcb");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_str_eq(r.out, "imported codebook care.qdc -> back.qcb (0 warnings)\n");
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "check back.qcb");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    qct_run_free(&r);
+    free(qcb);
+    free(dir);
+}
+
+Test(refi_cli, export_from_results_rereads_the_corpus)
+{
+    REQUIRE_COMMANDS();
+    char *dir = qct_temp_dir();
+    char *cb = qct_source_path("tests/data/refi/care.qcb");
+    const char doc[] = "Interviewer: Where are you based?\nNurse 2: In the same office as the therapists.\n"
+                       "Nurse 2: Trust is good.\n";
+    free(qct_write_file(dir, "P01.txt", doc, sizeof doc - 1));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c '%s' -o results.xml P01.txt", cb);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "export --qdpx p.qdpx results.xml --offsets utf16 --check");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert(qct_contains(r.err, "check p.qdpx: 0 errors"), "%s", r.err);
+    qct_run_free(&r);
+    /* Change the transcript: the export refuses, since the quotations would not fit any more. */
+    const char changed[] = "Interviewer: Where?\nNurse 2: Elsewhere.\n";
+    free(qct_write_file(dir, "P01.txt", changed, sizeof changed - 1));
+    qct_qcode(&r, dir, "export --qdpx q.qdpx results.xml");
+    cr_assert_eq(r.status, 2);
+    cr_assert(qct_contains(r.err, "the file changed since the run"), "%s", r.err);
+    struct stat sb;
+    char path[1200];
+    snprintf(path, sizeof path, "%s/q.qdpx", dir);
+    cr_assert_neq(stat(path, &sb), 0, "a .qdpx was written from a changed corpus");
+    qct_run_free(&r);
+    free(cb);
+    free(dir);
+}
+
+Test(refi_cli, bad_input_gives_a_located_error)
+{
+    REQUIRE_COMMANDS();
+    char *notxml = qct_source_path("tests/data/refi/notxml.qdpx");
+    char *corrupt = qct_source_path("tests/data/refi/corrupt.qdpx");
+    char *dir = qct_temp_dir();
+    qct_run r;
+    qct_qcode(&r, dir, "import '%s' -o out", notxml);
+    cr_assert_eq(r.status, 2);
+    cr_assert(qct_contains(r.err, "notxml.qdpx:project.qde:1:1: error: project.qde: malformed XML"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "import '%s' -o out", corrupt);
+    cr_assert_eq(r.status, 2);
+    cr_assert(qct_contains(r.err, "error: not a valid zip archive"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "import");
+    cr_assert_eq(r.status, 2);
+    cr_assert(qct_contains(r.err, "usage: qcode import"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "export --qdpx x.qdpx --offsets bytes results.xml");
+    cr_assert_eq(r.status, 2);
+    cr_assert(qct_contains(r.err, "--offsets takes codepoints or utf16"), "%s", r.err);
+    qct_run_free(&r);
+    free(notxml);
+    free(corrupt);
+    free(dir);
+}
