@@ -292,7 +292,8 @@ static int find_literals(qc_fast *f, qc_eval *ev)
             f->rxc[f->rxc_count++] = (rx_cand){r, (uint32_t)u};
         }
     }
-    qsort(f->rxc, f->rxc_count, sizeof *f->rxc, cmp_rxc);
+    if (f->rxc_count > 1)
+        qsort(f->rxc, f->rxc_count, sizeof *f->rxc, cmp_rxc);
     return QC_OK;
 }
 
@@ -487,7 +488,8 @@ static int candidate_units(qc_fast *f, qc_eval *ev, int32_t code)
             }
         }
     }
-    qsort(f->cand, f->cand_count, sizeof *f->cand, cmp_u32);
+    if (f->cand_count > 1)
+        qsort(f->cand, f->cand_count, sizeof *f->cand, cmp_u32);
     return QC_OK;
 }
 

@@ -437,7 +437,8 @@ static int build_word_tables(qc_match_tables *mt)
         mt->variants[lf->variant].used = 1;
         mt->variant_mask |= 1u << lf->variant;
     }
-    qsort(items, nitems, sizeof *items, cmp_key_item);
+    if (nitems > 1)
+        qsort(items, nitems, sizeof *items, cmp_key_item);
 
     mt->lists = qc_calloc(nitems ? nitems : 1, sizeof *mt->lists);
     if (!mt->lists) {
@@ -526,7 +527,8 @@ static int build_regexes(const qc_codebook *cb, qc_match_tables *mt)
         }
         mt->regex_count++;
     }
-    qsort(mt->grams, mt->gram_count, sizeof *mt->grams, cmp_u32);
+    if (mt->gram_count > 1)
+        qsort(mt->grams, mt->gram_count, sizeof *mt->grams, cmp_u32);
     return 0;
 }
 

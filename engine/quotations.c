@@ -47,7 +47,8 @@ static int add_cand(qc_quotes *q, uint32_t start, uint32_t end, uint32_t turn, c
         QC_GROW(q->cand_hits, q->cand_hit_cap, q->cand_hit_count + n))
         return QC_ERR_NOMEM;
     q->cand[q->cand_count++] = (qc_qcand){start, end, turn, (uint32_t)q->cand_hit_count, (uint32_t)n};
-    memcpy(q->cand_hits + q->cand_hit_count, hits, n * sizeof *hits);
+    if (n)
+        memcpy(q->cand_hits + q->cand_hit_count, hits, n * sizeof *hits);
     q->cand_hit_count += n;
     return QC_OK;
 }
@@ -110,7 +111,8 @@ static int cmp_hit(const void *a, const void *b)
 int qc_quotes_end_code(qc_quotes *q, int32_t code)
 {
     q->code_first[code] = (uint32_t)q->quote_count;
-    qsort(q->cand, q->cand_count, sizeof *q->cand, cmp_cand);
+    if (q->cand_count > 1)
+        qsort(q->cand, q->cand_count, sizeof *q->cand, cmp_cand);
     for (size_t i = 0; i < q->cand_count;) {
         /* a run of candidates that overlap one another, inside one turn */
         uint32_t start = q->cand[i].start, end = q->cand[i].end, turn = q->cand[i].turn;
@@ -127,7 +129,8 @@ int qc_quotes_end_code(qc_quotes *q, int32_t code)
             return QC_ERR_NOMEM;
         size_t m = 0;
         for (size_t k = i; k < j; k++) {
-            memcpy(q->merge + m, q->cand_hits + q->cand[k].hit_off, q->cand[k].hit_count * sizeof *q->merge);
+            if (q->cand[k].hit_count)
+                memcpy(q->merge + m, q->cand_hits + q->cand[k].hit_off, q->cand[k].hit_count * sizeof *q->merge);
             m += q->cand[k].hit_count;
         }
         if (j - i > 1)
@@ -183,7 +186,8 @@ int qc_quotes_emit(const qc_quotes *q, size_t code_count, qc_coding *out)
             qc_quote_rec *dst = &out->quotes[nq++];
             *dst = *src;
             dst->hit_first = (uint32_t)nh;
-            memcpy(out->hits + nh, q->hits + src->hit_first, src->hit_count * sizeof *out->hits);
+            if (src->hit_count)
+                memcpy(out->hits + nh, q->hits + src->hit_first, src->hit_count * sizeof *out->hits);
             nh += src->hit_count;
         }
     }

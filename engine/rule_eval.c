@@ -323,7 +323,8 @@ static int eval_node(qc_eval *ev, const unit_ctx *u, int32_t ni, unsigned depth)
         if (b < 0)
             return b;
         size_t end = ev->stack_len;
-        if (!a || !b) {
+        if (!a || !b || mid == base || end == mid) {
+            /* a side that holds without hits ({REF}, NOT) has nothing to pair */
             ev->stack_len = base;
             return 0;
         }
@@ -385,7 +386,8 @@ int qc_eval_code_unit(qc_eval *ev, int32_t code, uint32_t unit)
             return rc;
         if (QC_GROW(ev->excl, ev->excl_cap, ev->excl_count + count))
             return QC_ERR_NOMEM;
-        memcpy(ev->excl + ev->excl_count, hits, count * sizeof *hits);
+        if (count)
+            memcpy(ev->excl + ev->excl_count, hits, count * sizeof *hits);
         ev->excl_count += count;
     }
 
@@ -409,7 +411,8 @@ int qc_eval_code_unit(qc_eval *ev, int32_t code, uint32_t unit)
     }
     if (!any)
         return QC_OK;
-    qsort(ev->unit_hits, ev->unit_hit_count, sizeof *ev->unit_hits, cmp_ev_hit);
+    if (ev->unit_hit_count > 1)
+        qsort(ev->unit_hits, ev->unit_hit_count, sizeof *ev->unit_hits, cmp_ev_hit);
     size_t w = 0;
     for (size_t i = 0; i < ev->unit_hit_count; i++)
         if (!w || cmp_ev_hit(&ev->unit_hits[i], &ev->unit_hits[w - 1]) != 0)
@@ -543,9 +546,9 @@ static int cmp_trouble(const void *a, const void *b)
 
 static int add_issues(qc_eval *ev, qc_coding *c)
 {
-    qsort(ev->trouble, ev->trouble_count, sizeof *ev->trouble, cmp_trouble);
     if (!ev->trouble_count)
         return QC_OK;
+    qsort(ev->trouble, ev->trouble_count, sizeof *ev->trouble, cmp_trouble);
     c->issues = qc_calloc(ev->trouble_count, sizeof *c->issues);
     if (!c->issues)
         return QC_ERR_NOMEM;
