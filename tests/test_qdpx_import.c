@@ -1,6 +1,7 @@
 /* Importing REFI-QDA projects: the samples real tools wrote, the oddities they have, and bad input. */
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlschemas.h>
 #include <sys/stat.h>
 
 #include "qc_test.h"
@@ -70,6 +71,24 @@ static manual read_manual(const char *path)
     return m;
 }
 
+/* manual.xml is valid against docs/schema/qcode-manual.xsd. */
+static int manual_valid(const char *path)
+{
+    char *xsd = qct_source_path("docs/schema/qcode-manual.xsd");
+    xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(xsd);
+    xmlSchemaPtr schema = xmlSchemaParse(pc);
+    cr_assert_not_null(schema, "cannot parse %s", xsd);
+    xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
+    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+    int rc = doc ? xmlSchemaValidateDoc(vc, doc) : -1;
+    xmlFreeDoc(doc);
+    xmlSchemaFreeValidCtxt(vc);
+    xmlSchemaFree(schema);
+    xmlSchemaFreeParserCtxt(pc);
+    free(xsd);
+    return rc == 0;
+}
+
 static void free_manual(manual *m)
 {
     for (size_t i = 0; i < m->count; i++)
@@ -127,6 +146,7 @@ Test(qdpx_import, nvivo_windows_sample_lands_all_303_selections)
     qc_refi_import_summary_free(&s);
 
     snprintf(path, sizeof path, "%s/manual.xml", dir);
+    cr_assert(manual_valid(path), "manual.xml is not valid against docs/schema/qcode-manual.xsd");
     manual m = read_manual(path);
     cr_assert_eq(m.count, 303);
     /* Every coding's text is what the written source holds at its offsets, read as qcode reads it. */
@@ -276,6 +296,7 @@ Test(qdpx_import, oddities_of_real_files_are_accepted_with_warnings)
                            "long.\n");
     free(text);
     snprintf(path, sizeof path, "%s/manual.xml", dir);
+    cr_assert(manual_valid(path), "manual.xml is not valid against docs/schema/qcode-manual.xsd");
     manual m = read_manual(path);
     cr_assert_eq(m.count, 3);
     cr_assert_str_eq(m.items[1].code, "WAITING_TIMES");
