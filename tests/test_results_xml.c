@@ -294,3 +294,27 @@ Test(results_xml, a_failed_write_leaves_nothing)
     free(dir);
     run_free(&r);
 }
+
+Test(results_xml, sample_corpus_output_is_valid)
+{
+    char *cb = qct_source_path("codebooks/integrated-care.qcb");
+    struct stat st;
+    if (stat(cb, &st) != 0) {
+        free(cb);
+        cr_skip_test("codebooks/integrated-care.qcb is not there yet");
+    }
+    char *dir = qct_temp_dir();
+    qct_run r;
+    qct_qcode(&r, QCODE_SOURCE_DIR,
+              "code -c codebooks/integrated-care.qcb --cases corpora/integrated-care/cases.tsv -j 2 -o '%s/s.xml' "
+              "corpora/integrated-care/",
+              dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char out[600];
+    snprintf(out, sizeof out, "%s/s.xml", dir);
+    char why[512] = "";
+    cr_expect_eq(validate(out, why, sizeof why), 0, "%s", why);
+    qct_run_free(&r);
+    free(dir);
+    free(cb);
+}
