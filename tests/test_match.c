@@ -607,3 +607,68 @@ Test(match, one_coder_codes_many_documents)
     qc_coder_free(coder);
     qc_codebook_free(cb);
 }
+
+/* ---- allocation failures ------------------------------------------------------------------- */
+
+static long alloc_calls, alloc_fail_at;
+
+static void *failing_malloc(size_t n)
+{
+    return ++alloc_calls == alloc_fail_at ? NULL : malloc(n);
+}
+
+static void *failing_realloc(void *p, size_t n)
+{
+    return ++alloc_calls == alloc_fail_at ? NULL : realloc(p, n);
+}
+
+Test(match, every_allocation_failure_is_reported_and_does_not_stick)
+{
+    qc_codebook *cb = load_cb(CB "code A \"a\"\n  rule \"same office\" OR co-locat* OR /shared\\s+base/\n"
+                                 "  exclude zebra\n  scope words 2\n"
+                                 "code B \"b\"\n  rule {A} AND NOT team\n  rule caf? NEAR/2 office\n");
+    qc_document *doc = load_doc("P1: The same office, a café near the office. We co-located.\n\nA shared base.\n");
+    char *want[2];
+    for (int e = 0; e < 2; e++)
+        want[e] = code_with(cb, doc, NULL, e ? QC_ENGINE_REFERENCE : QC_ENGINE_FAST);
+    cr_assert(qct_contains(want[0], "B[The same office, a café near the office.]"), "%s", want[0]);
+    qc_allocator failing = {failing_malloc, failing_realloc, free};
+    for (int e = 0; e < 2; e++) {
+        qc_coder_options opts = QC_CODER_OPTIONS_INIT;
+        opts.engine = e ? QC_ENGINE_REFERENCE : QC_ENGINE_FAST;
+        int completed = 0;
+        for (alloc_fail_at = 1; !completed && alloc_fail_at < 5000; alloc_fail_at++) {
+            alloc_calls = 0;
+            qc_set_allocator(&failing);
+            qc_coder *coder = NULL;
+            qc_coding *coding = NULL;
+            qc_error err;
+            int rc = qc_coder_new(&coder, cb, &opts, &err);
+            if (rc == 0)
+                rc = qc_coder_code(coder, doc, NULL, &coding, &err);
+            completed = alloc_calls < alloc_fail_at;
+            qc_set_allocator(NULL);
+            cr_assert(rc == 0 || rc == QC_ERR_NOMEM, "allocation %ld: status %d", alloc_fail_at, rc);
+            cr_assert_eq(rc == 0, completed, "allocation %ld failed but the call says %d", alloc_fail_at, rc);
+            if (rc) {
+                cr_assert_null(coding);
+                cr_assert_eq(err.code, QC_ERR_NOMEM);
+            }
+            qc_coding_free(coding);
+            if (coder) {
+                /* the same coder codes correctly once memory is back */
+                cr_assert_eq(qc_coder_code(coder, doc, NULL, &coding, NULL), 0);
+                char *got = describe(cb, doc, coding);
+                cr_assert_str_eq(got, want[e], "after failing allocation %ld", alloc_fail_at);
+                free(got);
+                qc_coding_free(coding);
+            }
+            qc_coder_free(coder);
+        }
+        cr_assert(completed, "the coding never completed");
+    }
+    free(want[0]);
+    free(want[1]);
+    qc_document_free(doc);
+    qc_codebook_free(cb);
+}
