@@ -26,6 +26,7 @@
 #include "qcode/coding.h"
 #include "qcode/results.h"
 #include "qcode/refi.h"
+#include "qcode/diff.h"
 
 #ifdef __cplusplus
 extern "C" {
