@@ -88,7 +88,9 @@ int qc_regex_compile(qc_regex **out, const char *pattern, size_t len, unsigned f
         }
         pcre2_general_context_free(gctx);
         qc_free(rx);
-        return errcode == PCRE2_ERROR_HEAPLIMIT || errcode == PCRE2_ERROR_NOMEMORY ? QC_ERR_NOMEM : QC_ERR_INVALID;
+        /* PCRE2_ERROR_HEAP_FAILED is how pcre2_compile says our allocator refused: out of memory,
+         * not a fault of the pattern. */
+        return errcode == PCRE2_ERROR_HEAP_FAILED || errcode == PCRE2_ERROR_NOMEMORY ? QC_ERR_NOMEM : QC_ERR_INVALID;
     }
     rx->jit = pcre2_jit_compile(rx->code, PCRE2_JIT_COMPLETE) == 0;
     rx->mctx = pcre2_match_context_create(gctx);
