@@ -518,7 +518,8 @@ int qc_refi_export_build(qc_refi_export *x, qc_refi_model *m, qc_error *err)
     if (rc != 0)
         return rc;
     char engine_guid[QC_GUID_SIZE];
-    qsort(x->quotes, x->quote_count, sizeof *x->quotes, cmp_quotes);
+    if (x->quote_count > 1)
+        qsort(x->quotes, x->quote_count, sizeof *x->quotes, cmp_quotes);
     m->name = qc_strdup(qc_codebook_name(x->cb));
     qc_buf origin = QC_BUF_INIT;
     qc_buf_printf(&origin, "qcode %s", QCODE_VERSION_STRING);

@@ -55,7 +55,7 @@ static int list_sources(const char *dir, char ***names, size_t *count, qc_error 
     }
     closedir(d);
     qc_free(src);
-    if (rc == 0)
+    if (rc == 0 && *count > 1)
         qsort(*names, *count, sizeof **names, cmp_names);
     return rc;
 }
