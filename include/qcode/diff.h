@@ -37,8 +37,9 @@ QC_EXPORT const char *qc_code_merged_from(const qc_codebook *cb, size_t code, si
 
 /* The hash of what decides a code's quotations: its compiled rules, excludes, `where` conditions
  * and settings, and the hashes of every code it references with {REF} or {REF*}, transitively.
- * Two codes with the same hash code any document the same way. 64 lower-case hex digits + NUL. */
-QC_EXPORT void qc_code_rules_hash(const qc_codebook *cb, size_t code, char hex[65]);
+ * Two codes with the same hash code any document the same way. 64 lower-case hex digits + NUL.
+ * Returns 0, QC_ERR_INVALID (no such code) or QC_ERR_NOMEM. */
+QC_EXPORT int qc_code_rules_hash(const qc_codebook *cb, size_t code, char hex[65]);
 
 /* --- codebook diff --- */
 

@@ -1,0 +1,764 @@
+/* The coding cache: one file per document in a folder, named by the document's key (SHA-256 of
+ * its bytes and read options), holding each code's quotations under the code's rules hash. A
+ * file is trusted only when its magic, version, key, size and payload checksum all hold; anything
+ * else is counted as rejected and rewritten after coding. Format: docs/recode.md. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "alloc.h"
+#include "buf.h"
+#include "cache.h"
+#include "codebook_impl.h"
+#include "coding_impl.h"
+#include "error.h"
+#include "fileio.h"
+#include "sha256.h"
+
+/* ---- code hashes ---- */
+
+typedef struct hasher {
+    const qc_codebook *cb;
+    const char *context;
+    uint8_t (*out)[32];
+    uint8_t *state; /* 0 not yet, 1 in progress, 2 done */
+} hasher;
+
+static int is_history(const char *line, size_t len)
+{
+    return (len >= 4 && memcmp(line, "was ", 4) == 0) || (len >= 12 && memcmp(line, "merged-from ", 12) == 0);
+}
+
+static int hash_code(hasher *h, int32_t code);
+
+/* Mixes in the hashes of the codes a tree references ({REF}, and {REF*}'s descendants), in the
+ * tree's left-to-right order. Recursion depth is the expression's nesting depth. */
+static int hash_refs(hasher *h, qc_sha256_ctx *ctx, int32_t n)
+{
+    if (n < 0)
+        return QC_OK;
+    const qc_codebook *cb = h->cb;
+    const qc_rule_node *node = &cb->nodes[n];
+    if (node->kind == QC_NODE_CODEREF && node->code >= 0) {
+        int32_t last = node->descendants ? cb->subtree_end[node->code] : node->code + 1;
+        for (int32_t t = node->code; t < last; t++) {
+            int rc = hash_code(h, t);
+            if (rc)
+                return rc;
+            qc_sha256_update(ctx, "ref", 3);
+            qc_sha256_update(ctx, h->out[t], 32);
+        }
+    }
+    int rc = hash_refs(h, ctx, node->left);
+    return rc ? rc : hash_refs(h, ctx, node->right);
+}
+
+static int hash_code(hasher *h, int32_t code)
+{
+    if (h->state[code] == 2)
+        return QC_OK;
+    if (h->state[code] == 1) /* a cycle: the compiler refuses them, but never loop */
+        return QC_ERR_INVALID;
+    h->state[code] = 1;
+    const qc_codebook *cb = h->cb;
+    size_t len = qc_code_describe(cb, (size_t)code, NULL, 0);
+    char *text = qc_malloc(len + 1);
+    if (!text)
+        return QC_ERR_NOMEM;
+    qc_code_describe(cb, (size_t)code, text, len + 1);
+    qc_sha256_ctx ctx;
+    qc_sha256_init(&ctx);
+    qc_sha256_update(&ctx, "qcode-code-1\n", 13);
+    for (char *p = text; *p;) {
+        char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+        if (!is_history(p, n))
+            qc_sha256_update(&ctx, p, n);
+        p += n;
+    }
+    qc_free(text);
+    const qc_code_def *d = &cb->codes[code];
+    if (d->condition_count && h->context) {
+        qc_sha256_update(&ctx, "context", 7);
+        qc_sha256_update(&ctx, h->context, strlen(h->context));
+    }
+    int rc = QC_OK;
+    for (uint32_t r = 0; r < d->rule_count && !rc; r++)
+        rc = hash_refs(h, &ctx, d->rules[r].root);
+    for (uint32_t e = 0; e < d->exclude_count && !rc; e++)
+        rc = hash_refs(h, &ctx, d->excludes[e]);
+    if (rc)
+        return rc;
+    qc_sha256_final(&ctx, h->out[code]);
+    h->state[code] = 2;
+    return QC_OK;
+}
+
+int qc_code_hashes(const qc_codebook *cb, const char *context, uint8_t (*out)[32])
+{
+    hasher h = {cb, context, out, qc_calloc(cb->code_count + 1, 1)};
+    if (!h.state)
+        return QC_ERR_NOMEM;
+    int rc = QC_OK;
+    for (size_t c = 0; c < cb->code_count && !rc; c++)
+        rc = hash_code(&h, (int32_t)c);
+    qc_free(h.state);
+    return rc;
+}
+
+static void to_hex(const uint8_t *bytes, size_t n, char *hex)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        hex[2 * i] = digits[bytes[i] >> 4];
+        hex[2 * i + 1] = digits[bytes[i] & 15];
+    }
+    hex[2 * n] = '\0';
+}
+
+int qc_code_rules_hash(const qc_codebook *cb, size_t code, char hex[65])
+{
+    if (!cb || code >= cb->code_count || !hex)
+        return QC_ERR_INVALID;
+    uint8_t(*all)[32] = qc_calloc(cb->code_count, 32);
+    if (!all)
+        return QC_ERR_NOMEM;
+    int rc = qc_code_hashes(cb, NULL, all);
+    if (!rc)
+        to_hex(all[code], 32, hex);
+    qc_free(all);
+    return rc;
+}
+
+/* ---- the cache object ---- */
+
+struct qc_cache {
+    char *dir;
+    const qc_codebook *cb;
+    uint8_t (*hash)[32];
+    uint8_t set_hash[32]; /* of every (id, hash): which codebook an entry's issues came from */
+    /* Each code's pattern and regex leaves in a fixed walk of its trees: hits are stored by their
+     * position in this list, so that they survive other codes' changes moving leaf numbers. */
+    int32_t *leaves;
+    size_t *leaf_first;  /* code c: leaves[leaf_first[c] .. leaf_first[c+1]) */
+    int32_t *leaf_local; /* leaf -> its position within its code */
+    qc_cache_stats stats;
+};
+
+static int collect_leaves(qc_cache *c, int32_t n, size_t *count, size_t *cap)
+{
+    if (n < 0)
+        return QC_OK;
+    const qc_rule_node *node = &c->cb->nodes[n];
+    if ((node->kind == QC_NODE_PATTERN || node->kind == QC_NODE_REGEX) && node->leaf >= 0) {
+        if (QC_GROW(c->leaves, *cap, *count + 1))
+            return QC_ERR_NOMEM;
+        c->leaves[(*count)++] = node->leaf;
+    }
+    int rc = collect_leaves(c, node->left, count, cap);
+    return rc ? rc : collect_leaves(c, node->right, count, cap);
+}
+
+static int build_leaves(qc_cache *c)
+{
+    const qc_codebook *cb = c->cb;
+    size_t count = 0, cap = 0;
+    c->leaf_first = qc_calloc(cb->code_count + 1, sizeof *c->leaf_first);
+    c->leaf_local = qc_calloc(cb->leaf_count + 1, sizeof *c->leaf_local);
+    if (!c->leaf_first || !c->leaf_local)
+        return QC_ERR_NOMEM;
+    for (size_t i = 0; i <= cb->leaf_count; i++)
+        c->leaf_local[i] = -1;
+    for (size_t code = 0; code < cb->code_count; code++) {
+        const qc_code_def *d = &cb->codes[code];
+        c->leaf_first[code] = count;
+        for (uint32_t r = 0; r < d->rule_count; r++) {
+            int rc = collect_leaves(c, d->rules[r].root, &count, &cap);
+            if (rc)
+                return rc;
+        }
+        for (uint32_t e = 0; e < d->exclude_count; e++) {
+            int rc = collect_leaves(c, d->excludes[e], &count, &cap);
+            if (rc)
+                return rc;
+        }
+        for (size_t i = c->leaf_first[code]; i < count; i++)
+            if ((size_t)c->leaves[i] < cb->leaf_count)
+                c->leaf_local[c->leaves[i]] = (int32_t)(i - c->leaf_first[code]);
+    }
+    c->leaf_first[cb->code_count] = count;
+    return QC_OK;
+}
+
+int qc_cache_open(qc_cache **out, const char *dir, const qc_codebook *cb, const char *context, qc_error *err)
+{
+    if (!out)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_cache_open: out is NULL");
+    *out = NULL;
+    if (!dir || !*dir || !cb)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_cache_open: no folder or codebook");
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "cannot create the cache folder %s: %s", dir,
+                            strerror(errno));
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "%s is not a folder", dir);
+    qc_cache *c = qc_calloc(1, sizeof *c);
+    if (!c)
+        return qc_error_nomem(err);
+    c->cb = cb;
+    c->dir = qc_strdup(dir);
+    c->hash = qc_calloc(cb->code_count + 1, 32);
+    int rc = (!c->dir || !c->hash) ? QC_ERR_NOMEM : qc_code_hashes(cb, context, c->hash);
+    if (!rc)
+        rc = build_leaves(c);
+    if (rc) {
+        qc_cache_free(c);
+        return rc == QC_ERR_NOMEM ? qc_error_nomem(err)
+                                  : qc_error_set(err, rc, qc_codebook_path(cb), 0, 0, -1,
+                                                 "cannot hash the codebook's codes: %s", qc_status_name(rc));
+    }
+    qc_sha256_ctx ctx;
+    qc_sha256_init(&ctx);
+    for (size_t i = 0; i < cb->code_count; i++) {
+        qc_sha256_update(&ctx, cb->codes[i].id, strlen(cb->codes[i].id) + 1);
+        qc_sha256_update(&ctx, c->hash[i], 32);
+    }
+    qc_sha256_final(&ctx, c->set_hash);
+    *out = c;
+    return QC_OK;
+}
+
+void qc_cache_free(qc_cache *cache)
+{
+    if (!cache)
+        return;
+    qc_free(cache->dir);
+    qc_free(cache->hash);
+    qc_free(cache->leaves);
+    qc_free(cache->leaf_first);
+    qc_free(cache->leaf_local);
+    qc_free(cache);
+}
+
+void qc_cache_get_stats(const qc_cache *cache, qc_cache_stats *out)
+{
+    if (!out)
+        return;
+    memset(out, 0, sizeof *out);
+    if (cache)
+        *out = cache->stats;
+}
+
+/* ---- keys ---- */
+
+static void key_str(qc_sha256_ctx *ctx, const char *s)
+{
+    uint32_t n = s ? (uint32_t)strlen(s) : UINT32_MAX;
+    qc_sha256_update(ctx, &n, sizeof n);
+    if (s)
+        qc_sha256_update(ctx, s, n);
+}
+
+/* The document's key: its bytes, its id (casebook rows are looked up by it) and every read option
+ * that changes what is read. */
+static void doc_key(const void *data, size_t size, const char *id, const qc_read_options *read, uint8_t key[32])
+{
+    static const qc_read_options defaults = QC_READ_OPTIONS_INIT;
+    if (!read)
+        read = &defaults;
+    qc_sha256_ctx ctx;
+    qc_sha256_init(&ctx);
+    qc_sha256_update(&ctx, "qcode-doc-1", 11);
+    uint64_t n = size;
+    qc_sha256_update(&ctx, &n, sizeof n);
+    qc_sha256_update(&ctx, data, size);
+    key_str(&ctx, id);
+    uint32_t opts[4] = {(uint32_t)read->format, (uint32_t)read->encoding, (uint32_t)read->speakers,
+                        (uint32_t)read->interviewer_label_count};
+    qc_sha256_update(&ctx, opts, sizeof opts);
+    key_str(&ctx, read->speaker_pattern);
+    for (size_t i = 0; read->interviewer_labels && i < read->interviewer_label_count; i++)
+        key_str(&ctx, read->interviewer_labels[i]);
+    qc_sha256_final(&ctx, key);
+}
+
+static char *entry_path(const qc_cache *c, const uint8_t key[32])
+{
+    char hex[65];
+    to_hex(key, 32, hex);
+    qc_buf b = QC_BUF_INIT;
+    qc_buf_printf(&b, "%s/%s.qcc", c->dir, hex);
+    return qc_buf_detach(&b);
+}
+
+/* ---- reading an entry ---- */
+
+typedef struct reader {
+    const uint8_t *p, *end;
+    int bad;
+} reader;
+
+static uint32_t get_u32(reader *r)
+{
+    if (r->bad || (size_t)(r->end - r->p) < 4) {
+        r->bad = 1;
+        return 0;
+    }
+    uint32_t v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 | (uint32_t)r->p[2] << 16 | (uint32_t)r->p[3] << 24;
+    r->p += 4;
+    return v;
+}
+
+static const uint8_t *get_bytes(reader *r, size_t n)
+{
+    if (r->bad || (size_t)(r->end - r->p) < n) {
+        r->bad = 1;
+        return NULL;
+    }
+    const uint8_t *s = r->p;
+    r->p += n;
+    return s;
+}
+
+/* One code's record in an entry (pointing into the file's bytes). */
+typedef struct record {
+    const uint8_t *id;
+    uint32_t id_len;
+    const uint8_t *hash;
+    uint32_t quotes;
+    const uint8_t *body; /* quotes, each 4 u32 and its hits of 4 u32 */
+    size_t body_len;
+} record;
+
+typedef struct entry {
+    char *data;
+    size_t size;
+    const uint8_t *set_hash;
+    uint32_t issue_count;
+    const uint8_t *issues; /* each: u32 length, bytes */
+    record *recs;
+    size_t rec_count;
+} entry;
+
+static void entry_free(entry *e)
+{
+    qc_free(e->data);
+    qc_free(e->recs);
+    memset(e, 0, sizeof *e);
+}
+
+static int cmp_record(const void *a, const void *b)
+{
+    const record *x = a, *y = b;
+    uint32_t n = x->id_len < y->id_len ? x->id_len : y->id_len;
+    int c = memcmp(x->id, y->id, n);
+    if (c)
+        return c;
+    if (x->id_len != y->id_len)
+        return x->id_len < y->id_len ? -1 : 1;
+    return memcmp(x->hash, y->hash, 32);
+}
+
+typedef enum { ENTRY_NONE, ENTRY_OK, ENTRY_BAD } entry_state;
+
+/* Reads and checks an entry. ENTRY_BAD for anything that does not hold; QC_ERR_NOMEM as a
+ * negative return. */
+static int entry_read(const char *path, const uint8_t key[32], entry *e)
+{
+    memset(e, 0, sizeof *e);
+    qc_error ferr;
+    int rc = qc_file_read(path, 0, &e->data, &e->size, &ferr);
+    if (rc == QC_ERR_NOMEM)
+        return rc;
+    if (rc)
+        return ENTRY_NONE;
+    reader r = {(const uint8_t *)e->data, (const uint8_t *)e->data + e->size, 0};
+    const uint8_t *magic = get_bytes(&r, 8);
+    uint32_t version = get_u32(&r);
+    get_u32(&r);
+    const uint8_t *k = get_bytes(&r, 32);
+    uint32_t payload = get_u32(&r);
+    const uint8_t *sum = get_bytes(&r, 32);
+    if (r.bad || memcmp(magic, QC_CACHE_MAGIC, 8) != 0 || version != QC_CACHE_VERSION || memcmp(k, key, 32) != 0 ||
+        (size_t)(r.end - r.p) != payload)
+        return ENTRY_BAD;
+    uint8_t digest[32];
+    qc_sha256_ctx ctx;
+    qc_sha256_init(&ctx);
+    qc_sha256_update(&ctx, r.p, payload);
+    qc_sha256_final(&ctx, digest);
+    if (memcmp(digest, sum, 32) != 0)
+        return ENTRY_BAD;
+    e->set_hash = get_bytes(&r, 32);
+    e->issue_count = get_u32(&r);
+    e->issues = r.p;
+    for (uint32_t i = 0; i < e->issue_count && !r.bad; i++)
+        get_bytes(&r, get_u32(&r));
+    uint32_t n = get_u32(&r);
+    if (r.bad || n > (size_t)(r.end - r.p) / 40)
+        return ENTRY_BAD;
+    e->recs = qc_calloc(n + 1, sizeof *e->recs);
+    if (!e->recs)
+        return QC_ERR_NOMEM;
+    for (uint32_t i = 0; i < n && !r.bad; i++) {
+        record *rec = &e->recs[e->rec_count++];
+        rec->id_len = get_u32(&r);
+        rec->id = get_bytes(&r, rec->id_len);
+        rec->hash = get_bytes(&r, 32);
+        rec->quotes = get_u32(&r);
+        rec->body = r.p;
+        for (uint32_t q = 0; q < rec->quotes && !r.bad; q++) {
+            get_bytes(&r, 12);
+            get_bytes(&r, (size_t)get_u32(&r) * 16);
+        }
+        rec->body_len = r.bad ? 0 : (size_t)(r.p - rec->body);
+    }
+    if (r.bad || r.p != r.end)
+        return ENTRY_BAD;
+    qsort(e->recs, e->rec_count, sizeof *e->recs, cmp_record);
+    return ENTRY_OK;
+}
+
+static const record *entry_find(const entry *e, const char *id, const uint8_t hash[32])
+{
+    record key = {(const uint8_t *)id, (uint32_t)strlen(id), hash, 0, NULL, 0};
+    return bsearch(&key, e->recs, e->rec_count, sizeof *e->recs, cmp_record);
+}
+
+/* Builds the coding from an entry holding every code. ENTRY_BAD when a record does not fit the
+ * codebook (a leaf position out of range). */
+static int coding_from_entry(const qc_cache *c, const entry *e, const record *const *recs, qc_coding **out)
+{
+    const qc_codebook *cb = c->cb;
+    qc_coding *cod = qc_calloc(1, sizeof *cod);
+    if (!cod)
+        return QC_ERR_NOMEM;
+    cod->codebook = cb;
+    int rc = ENTRY_OK;
+    for (size_t code = 0; code < cb->code_count && rc == ENTRY_OK; code++) {
+        const record *rec = recs[code];
+        reader r = {rec->body, rec->body + rec->body_len, 0};
+        size_t nleaves = c->leaf_first[code + 1] - c->leaf_first[code];
+        for (uint32_t q = 0; q < rec->quotes && rc == ENTRY_OK; q++) {
+            if (QC_GROW(cod->quotes, cod->quote_cap, cod->quote_count + 1)) {
+                rc = QC_ERR_NOMEM;
+                break;
+            }
+            qc_quote_rec *qr = &cod->quotes[cod->quote_count++];
+            qr->code = (int32_t)code;
+            qr->start = get_u32(&r);
+            qr->end = get_u32(&r);
+            qr->turn = get_u32(&r);
+            qr->hit_count = get_u32(&r);
+            qr->hit_first = (uint32_t)cod->hit_count;
+            if (QC_GROW(cod->hits, cod->hit_cap, cod->hit_count + qr->hit_count + 1)) {
+                rc = QC_ERR_NOMEM;
+                break;
+            }
+            for (uint32_t h = 0; h < qr->hit_count; h++) {
+                qc_hit_rec *hr = &cod->hits[cod->hit_count++];
+                hr->start = get_u32(&r);
+                hr->end = get_u32(&r);
+                hr->rule = get_u32(&r);
+                uint32_t local = get_u32(&r);
+                hr->leaf = local == UINT32_MAX ? -1 : local < nleaves ? c->leaves[c->leaf_first[code] + local] : -2;
+                if (hr->leaf == -2 || hr->rule >= cb->codes[code].rule_count || hr->start > hr->end)
+                    rc = ENTRY_BAD;
+            }
+            if (r.bad || qr->start > qr->end)
+                rc = ENTRY_BAD;
+        }
+    }
+    reader ir = {e->issues, (const uint8_t *)e->data + e->size, 0};
+    if (rc == ENTRY_OK && e->issue_count) {
+        cod->issues = qc_calloc(e->issue_count, sizeof *cod->issues);
+        if (!cod->issues)
+            rc = QC_ERR_NOMEM;
+        cod->issue_cap = e->issue_count;
+        for (uint32_t i = 0; i < e->issue_count && rc == ENTRY_OK; i++) {
+            uint32_t len = get_u32(&ir);
+            const uint8_t *s = get_bytes(&ir, len);
+            char *msg = s ? qc_strndup((const char *)s, len) : NULL;
+            if (!msg) {
+                rc = s ? QC_ERR_NOMEM : ENTRY_BAD;
+                break;
+            }
+            cod->issues[cod->issue_count++] = msg;
+        }
+    }
+    if (rc != ENTRY_OK) {
+        qc_coding_free(cod);
+        return rc;
+    }
+    *out = cod;
+    return ENTRY_OK;
+}
+
+/* ---- writing an entry ---- */
+
+static void put_u32(qc_buf *b, uint32_t v)
+{
+    unsigned char s[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 24)};
+    qc_buf_append(b, s, 4);
+}
+
+/* Writes the entry: every code of the coding's codebook, then the records of an older entry
+ * (other codebooks' codes, so that two revisions used in turn both find their codes), within a
+ * bound so that entries do not grow without end. */
+static int entry_write(qc_cache *c, const char *path, const uint8_t key[32], const qc_coding *cod, const entry *old,
+                       qc_error *err)
+{
+    const qc_codebook *cb = c->cb;
+    qc_buf p = QC_BUF_INIT;
+    qc_buf_append(&p, c->set_hash, 32);
+    put_u32(&p, (uint32_t)cod->issue_count);
+    for (size_t i = 0; i < cod->issue_count; i++) {
+        put_u32(&p, (uint32_t)strlen(cod->issues[i]));
+        qc_buf_puts(&p, cod->issues[i]);
+    }
+    size_t keep_old = 0, limit = cb->code_count * 3;
+    uint8_t *keep = old ? qc_calloc(old->rec_count + 1, 1) : NULL;
+    for (size_t i = 0; old && keep && i < old->rec_count && cb->code_count + keep_old < limit; i++) {
+        const record *r = &old->recs[i];
+        char id[256];
+        if (r->id_len >= sizeof id)
+            continue;
+        memcpy(id, r->id, r->id_len);
+        id[r->id_len] = '\0';
+        long code = qc_codebook_find(cb, id);
+        if (code >= 0 && memcmp(c->hash[code], r->hash, 32) == 0)
+            continue; /* the same record is written from the new coding */
+        keep[i] = 1;
+        keep_old++;
+    }
+    put_u32(&p, (uint32_t)(cb->code_count + keep_old));
+    size_t q = 0;
+    for (size_t code = 0; code < cb->code_count; code++) {
+        const char *id = cb->codes[code].id;
+        put_u32(&p, (uint32_t)strlen(id));
+        qc_buf_puts(&p, id);
+        qc_buf_append(&p, c->hash[code], 32);
+        size_t first = q;
+        while (q < cod->quote_count && cod->quotes[q].code == (int32_t)code)
+            q++;
+        put_u32(&p, (uint32_t)(q - first));
+        for (size_t i = first; i < q; i++) {
+            const qc_quote_rec *qr = &cod->quotes[i];
+            put_u32(&p, qr->start);
+            put_u32(&p, qr->end);
+            put_u32(&p, qr->turn);
+            put_u32(&p, qr->hit_count);
+            for (uint32_t h = 0; h < qr->hit_count; h++) {
+                const qc_hit_rec *hr = &cod->hits[qr->hit_first + h];
+                put_u32(&p, hr->start);
+                put_u32(&p, hr->end);
+                put_u32(&p, hr->rule);
+                put_u32(&p, hr->leaf >= 0 && (size_t)hr->leaf < cb->leaf_count ? (uint32_t)c->leaf_local[hr->leaf]
+                                                                               : UINT32_MAX);
+            }
+        }
+    }
+    for (size_t i = 0; old && keep && i < old->rec_count; i++) {
+        if (!keep[i])
+            continue;
+        const record *r = &old->recs[i];
+        put_u32(&p, r->id_len);
+        qc_buf_append(&p, r->id, r->id_len);
+        qc_buf_append(&p, r->hash, 32);
+        put_u32(&p, r->quotes);
+        qc_buf_append(&p, r->body, r->body_len);
+    }
+    qc_free(keep);
+    if (qc_buf_failed(&p) || p.len > UINT32_MAX) {
+        qc_buf_free(&p);
+        return qc_error_nomem(err);
+    }
+    qc_buf h = QC_BUF_INIT;
+    qc_buf_append(&h, QC_CACHE_MAGIC, 8);
+    put_u32(&h, QC_CACHE_VERSION);
+    put_u32(&h, 0);
+    qc_buf_append(&h, key, 32);
+    put_u32(&h, (uint32_t)p.len);
+    uint8_t digest[32];
+    qc_sha256_ctx ctx;
+    qc_sha256_init(&ctx);
+    qc_sha256_update(&ctx, p.data ? p.data : "", p.len);
+    qc_sha256_final(&ctx, digest);
+    qc_buf_append(&h, digest, 32);
+    int rc = qc_buf_failed(&h) ? qc_error_nomem(err) : QC_OK;
+    qc_atomic_file af;
+    if (!rc)
+        rc = qc_atomic_open(&af, path, err);
+    if (!rc) {
+        if (fwrite(h.data, 1, h.len, af.fp) != h.len || (p.len && fwrite(p.data, 1, p.len, af.fp) != p.len)) {
+            qc_atomic_abort(&af);
+            rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write the cache file %s", path);
+        } else {
+            rc = qc_atomic_commit(&af, err);
+        }
+    }
+    qc_buf_free(&h);
+    qc_buf_free(&p);
+    if (!rc)
+        c->stats.written++;
+    return rc;
+}
+
+/* ---- coding through the cache ---- */
+
+int qc_cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, const qc_casebook *cases, const void *data,
+                  size_t size, const qc_read_options *read, qc_coding **out, qc_error *err)
+{
+    if (!out)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_cache_code: out is NULL");
+    *out = NULL;
+    if (!cache || !coder || !doc || (!data && size))
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_cache_code: NULL argument");
+    const qc_codebook *cb = cache->cb;
+    uint8_t key[32];
+    doc_key(data ? data : "", size, qc_document_id(doc), read, key);
+    char *path = entry_path(cache, key);
+    if (!path)
+        return qc_error_nomem(err);
+    entry e;
+    int state = entry_read(path, key, &e);
+    const record **recs = NULL;
+    int rc = state < 0 ? state : QC_OK;
+    if (state == ENTRY_OK) {
+        recs = qc_calloc(cb->code_count + 1, sizeof *recs);
+        if (!recs)
+            rc = QC_ERR_NOMEM;
+        size_t missing = 0;
+        for (size_t code = 0; recs && code < cb->code_count; code++)
+            if (!(recs[code] = entry_find(&e, cb->codes[code].id, cache->hash[code])))
+                missing++;
+        /* Issues belong to the codebook that made them: an entry last written by another one
+         * cannot vouch for ours, so it is coded again. */
+        if (!rc && !missing && e.issue_count && memcmp(e.set_hash, cache->set_hash, 32) != 0)
+            missing = 1;
+        if (!rc && !missing) {
+            int got = coding_from_entry(cache, &e, recs, out);
+            if (got == ENTRY_OK) {
+                cache->stats.hits++;
+            } else if (got < 0) {
+                rc = got;
+            } else {
+                state = ENTRY_BAD;
+            }
+        } else if (!rc) {
+            cache->stats.stale++;
+            cache->stats.codes_recoded += missing;
+        }
+    }
+    qc_free(recs);
+    if (!rc && state == ENTRY_BAD)
+        cache->stats.rejected++;
+    else if (!rc && state == ENTRY_NONE)
+        cache->stats.misses++;
+    if (!rc && !*out) {
+        rc = qc_coder_code(coder, doc, cases, out, err);
+        if (!rc)
+            rc = entry_write(cache, path, key, *out, state == ENTRY_OK ? &e : NULL, err);
+        if (rc) {
+            qc_coding_free(*out);
+            *out = NULL;
+        }
+    } else if (rc == QC_ERR_NOMEM) {
+        qc_error_nomem(err);
+    }
+    entry_free(&e);
+    qc_free(path);
+    return rc;
+}
+
+/* ---- running a corpus through the cache ---- */
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+int qc_cache_run(qc_cache *cache, const char *const *paths, size_t count, const qc_casebook *cases,
+                 const qc_run_options *opts, qc_run_stats *stats, qc_error *err)
+{
+    static const qc_run_options defaults = QC_RUN_OPTIONS_INIT;
+    qc_run_stats local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    if (!opts)
+        opts = &defaults;
+    if (!cache || (count && !paths))
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_cache_run: NULL argument");
+    if (opts->version != QC_RUN_OPTIONS_VERSION)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "run options version %u, expected %u", opts->version,
+                            QC_RUN_OPTIONS_VERSION);
+    qc_coder_options copts = QC_CODER_OPTIONS_INIT;
+    copts.engine = opts->engine;
+    qc_coder *coder = NULL;
+    int rc = qc_coder_new(&coder, cache->cb, &copts, err);
+    for (size_t i = 0; i < count && !rc; i++) {
+        const char *path = paths[i];
+        char *data = NULL;
+        size_t size = 0;
+        qc_document *doc = NULL;
+        qc_coding *coding = NULL;
+        qc_error derr;
+        qc_error_clear(&derr);
+        int drc = qc_file_read(path, UINT32_MAX, &data, &size, &derr);
+        qc_read_options ropts = QC_READ_OPTIONS_INIT;
+        if (opts->read)
+            ropts = *opts->read;
+        ropts.id = opts->ids ? opts->ids[i] : base_name(path);
+        if (!drc)
+            drc = qc_document_read_buffer(&doc, path, data, size, &ropts, &derr);
+        if (!drc)
+            drc = qc_cache_code(cache, coder, doc, cases, data, size, &ropts, &coding, &derr);
+        if (drc) {
+            stats->failed++;
+            /* Out of memory, --strict, or the cache folder failing (an I/O error once the document
+             * was read) stop the run; a document that cannot be read does not. */
+            if (drc == QC_ERR_NOMEM || opts->strict || (doc && drc == QC_ERR_IO)) {
+                if (err)
+                    *err = derr;
+                rc = drc;
+            } else if (opts->on_error) {
+                if (!derr.file[0])
+                    qc_error_set(&derr, drc, path, 0, 0, -1, "%s", derr.message[0] ? derr.message : "cannot code");
+                opts->on_error(path, &derr, opts->user);
+            }
+        } else {
+            stats->documents++;
+            stats->bytes += size;
+            size_t issues = qc_coding_issue_count(coding);
+            for (size_t k = 0; k < issues; k++)
+                if (opts->on_issue)
+                    opts->on_issue(path, qc_coding_issue(coding, k), opts->user);
+            stats->issues += issues;
+            if (opts->on_document) {
+                char sha[65];
+                qc_sha256_hex(data, size, sha);
+                qc_source_info src = {path, size, sha};
+                qc_error herr;
+                qc_error_clear(&herr);
+                int hrc = opts->on_document(doc, coding, &src, opts->user, &herr);
+                if (hrc < 0) {
+                    if (err)
+                        *err = herr;
+                    rc = hrc;
+                }
+            }
+        }
+        if (opts->on_progress)
+            opts->on_progress(stats, opts->user);
+        qc_coding_free(coding);
+        qc_document_free(doc);
+        qc_free(data);
+    }
+    qc_coder_free(coder);
+    return rc;
+}

@@ -1,0 +1,358 @@
+/* The coding cache: hits, misses after a rule change, {REF} dependencies, corrupt/truncated/stale
+ * files detected and rebuilt, and the same results.xml with and without the cache. */
+#include <sys/stat.h>
+
+#include "qc_test.h"
+
+static const char CB1[] = "codebook \"c\" version 1\n"
+                          "code TEAM \"Team\"\n"
+                          "  rule team OR teams\n"
+                          "code TEAM.WORK \"Teamwork\"\n"
+                          "  rule {TEAM} AND (together OR joint*)\n"
+                          "code CASE \"Caseload\"\n"
+                          "  rule caseload* OR /\\bcase\\s+load\\b/\n"
+                          "code STRESS \"Stress\"\n"
+                          "  rule stress* NEAR/4 (work OR job)\n";
+
+/* TEAM's rule changed: TEAM.WORK references it and must be re-run too. */
+static const char CB2[] = "codebook \"c\" version 2\n"
+                          "code TEAM \"Team\"\n"
+                          "  rule team OR teams OR colleagues\n"
+                          "code TEAM.WORK \"Teamwork\"\n"
+                          "  rule {TEAM} AND (together OR joint*)\n"
+                          "code CASE \"Caseload\"\n"
+                          "  rule caseload* OR /\\bcase\\s+load\\b/\n"
+                          "code STRESS \"Stress\"\n"
+                          "  rule stress* NEAR/4 (work OR job)\n";
+
+/* Only STRESS changed. */
+static const char CB3[] = "codebook \"c\" version 3\n"
+                          "code TEAM \"Team\"\n"
+                          "  rule team OR teams\n"
+                          "code TEAM.WORK \"Teamwork\"\n"
+                          "  rule {TEAM} AND (together OR joint*)\n"
+                          "code CASE \"Caseload\"\n"
+                          "  rule caseload* OR /\\bcase\\s+load\\b/\n"
+                          "code STRESS \"Stress\"\n"
+                          "  rule stress* NEAR/6 (work OR job OR shift*)\n";
+
+static const char *const DOCS[][2] = {
+    {"a.txt", "Interviewer: How is the team?\nNurse: The team works together now. My caseload is huge.\n"
+              "Nurse: Work stress is real, my colleagues work jointly.\n"},
+    {"b.txt", "Interviewer: Tell me more.\nOT: Our case load doubled and the stress at work shows.\n"
+              "OT: Teams meet, colleagues sit together. Shift stress too.\n"},
+    {"c.txt", "Manager: Nothing to code here at all.\n"},
+};
+#define NDOCS 3
+
+typedef struct fixture {
+    char *dir;
+    char *paths[NDOCS];
+} fixture;
+
+static void fixture_make(fixture *f)
+{
+    f->dir = qct_temp_dir();
+    for (size_t i = 0; i < NDOCS; i++)
+        f->paths[i] = qct_write_file(f->dir, DOCS[i][0], DOCS[i][1], strlen(DOCS[i][1]));
+}
+
+static void fixture_free(fixture *f)
+{
+    for (size_t i = 0; i < NDOCS; i++)
+        free(f->paths[i]);
+    free(f->dir);
+}
+
+static qc_codebook *load(const char *text)
+{
+    qc_codebook *cb = NULL;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load_buffer(&cb, "c.qcb", text, strlen(text), NULL, &err), 0, "%s", err.message);
+    return cb;
+}
+
+static char *cache_dir(const fixture *f)
+{
+    size_t n = strlen(f->dir) + 16;
+    char *p = malloc(n);
+    snprintf(p, n, "%s/cache", f->dir);
+    return p;
+}
+
+/* Codes the fixture with cb (through the cache in `cache` when not NULL) and returns results.xml's
+ * text; *st gets the cache's statistics. */
+static char *run(const fixture *f, const qc_codebook *cb, const char *cache, qc_cache_stats *st)
+{
+    qc_results *res = NULL;
+    qc_error err;
+    cr_assert_eq(qc_results_new(&res, cb, NULL, &err), 0, "%s", err.message);
+    qc_run_options opts = QC_RUN_OPTIONS_INIT;
+    opts.on_document = qc_results_add_fn;
+    opts.user = res;
+    qc_run_stats rs;
+    if (cache) {
+        qc_cache *c = NULL;
+        cr_assert_eq(qc_cache_open(&c, cache, cb, NULL, &err), 0, "%s", err.message);
+        cr_assert_eq(qc_cache_run(c, (const char *const *)f->paths, NDOCS, NULL, &opts, &rs, &err), 0, "%s",
+                     err.message);
+        qc_cache_get_stats(c, st);
+        qc_cache_free(c);
+    } else {
+        cr_assert_eq(qc_corpus_run((const char *const *)f->paths, NDOCS, cb, NULL, &opts, &rs, &err), 0);
+    }
+    cr_assert_eq(rs.documents, NDOCS);
+    char out[1024];
+    snprintf(out, sizeof out, "%s/results-%p.xml", f->dir, (void *)res);
+    qc_write_options wo = QC_WRITE_OPTIONS_INIT;
+    wo.time = "2026-01-01T00:00:00Z";
+    cr_assert_eq(qc_results_write_xml(res, out, &wo, &err), 0, "%s", err.message);
+    qc_results_free(res);
+    char *text = qct_read_file(out, NULL);
+    cr_assert_not_null(text);
+    return text;
+}
+
+static char *entry_file(const char *cache_path)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "ls %s/*.qcc | head -1", cache_path);
+    FILE *p = popen(cmd, "r");
+    char line[1024] = "";
+    cr_assert(fgets(line, sizeof line, p));
+    pclose(p);
+    line[strcspn(line, "\n")] = '\0';
+    return strdup(line);
+}
+
+static size_t count_entries(const char *cache_path)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "ls %s/*.qcc | wc -l", cache_path);
+    FILE *p = popen(cmd, "r");
+    size_t n = 0;
+    cr_assert_eq(fscanf(p, "%zu", &n), 1);
+    pclose(p);
+    return n;
+}
+
+Test(cache, hit_after_a_first_run_and_same_results)
+{
+    fixture f;
+    fixture_make(&f);
+    qc_codebook *cb = load(CB1);
+    char *cache = cache_dir(&f);
+    qc_cache_stats st;
+    char *plain = run(&f, cb, NULL, &st);
+    cr_assert(qct_contains(plain, "TEAM.WORK"));
+    char *cold = run(&f, cb, cache, &st);
+    cr_assert_eq(st.misses, NDOCS);
+    cr_assert_eq(st.hits, 0);
+    cr_assert_eq(st.written, NDOCS);
+    cr_assert_eq(count_entries(cache), NDOCS);
+    char *warm = run(&f, cb, cache, &st);
+    cr_assert_eq(st.hits, NDOCS);
+    cr_assert_eq(st.misses + st.stale + st.rejected + st.written, 0);
+    cr_assert_str_eq(cold, plain);
+    cr_assert_str_eq(warm, plain);
+    free(plain);
+    free(cold);
+    free(warm);
+    free(cache);
+    qc_codebook_free(cb);
+    fixture_free(&f);
+}
+
+Test(cache, rule_change_reruns_that_code_and_its_references)
+{
+    fixture f;
+    fixture_make(&f);
+    qc_codebook *cb1 = load(CB1), *cb2 = load(CB2), *cb3 = load(CB3);
+    char h1[65], h2[65];
+    /* TEAM.WORK's own rule is the same, but it references TEAM, which changed. */
+    size_t tw = (size_t)qc_codebook_find(cb1, "TEAM.WORK");
+    cr_assert_eq(qc_code_rules_hash(cb1, tw, h1), 0);
+    cr_assert_eq(qc_code_rules_hash(cb2, tw, h2), 0);
+    cr_assert_str_neq(h1, h2);
+    cr_assert_eq(qc_code_rules_hash(cb1, (size_t)qc_codebook_find(cb1, "CASE"), h1), 0);
+    cr_assert_eq(qc_code_rules_hash(cb2, (size_t)qc_codebook_find(cb2, "CASE"), h2), 0);
+    cr_assert_str_eq(h1, h2);
+    cr_assert_eq(strlen(h1), 64);
+
+    char *cache = cache_dir(&f);
+    qc_cache_stats st;
+    free(run(&f, cb1, cache, &st));
+    char *with = run(&f, cb2, cache, &st);
+    cr_assert_eq(st.stale, NDOCS);
+    cr_assert_eq(st.codes_recoded, 2 * NDOCS); /* TEAM and TEAM.WORK */
+    cr_assert_eq(st.hits, 0);
+    char *without = run(&f, cb2, NULL, &st);
+    cr_assert_str_eq(with, without);
+    cr_assert(qct_contains(with, "colleagues"), "the changed rule must have been applied");
+    free(with);
+    free(without);
+
+    with = run(&f, cb3, cache, &st);
+    cr_assert_eq(st.codes_recoded, NDOCS); /* STRESS only */
+    without = run(&f, cb3, NULL, &st);
+    cr_assert_str_eq(with, without);
+    free(with);
+    free(without);
+
+    /* Entries keep the earlier revisions' codes too: going back to v1 or v2 is a hit. */
+    free(run(&f, cb1, cache, &st));
+    cr_assert_eq(st.hits, NDOCS);
+    free(run(&f, cb2, cache, &st));
+    cr_assert_eq(st.hits, NDOCS);
+    free(cache);
+    qc_codebook_free(cb1);
+    qc_codebook_free(cb2);
+    qc_codebook_free(cb3);
+    fixture_free(&f);
+}
+
+Test(cache, changed_document_is_a_miss)
+{
+    fixture f;
+    fixture_make(&f);
+    qc_codebook *cb = load(CB1);
+    char *cache = cache_dir(&f);
+    qc_cache_stats st;
+    free(run(&f, cb, cache, &st));
+    const char *edited = "Nurse: A different team now.\n";
+    free(qct_write_file(f.dir, "c.txt", edited, strlen(edited)));
+    char *with = run(&f, cb, cache, &st);
+    cr_assert_eq(st.hits, NDOCS - 1);
+    cr_assert_eq(st.misses, 1);
+    char *without = run(&f, cb, NULL, &st);
+    cr_assert_str_eq(with, without);
+    free(with);
+    free(without);
+    free(cache);
+    qc_codebook_free(cb);
+    fixture_free(&f);
+}
+
+/* Damages every entry with `how` and checks that each is rejected, rebuilt, and that the results
+ * are those of an uncached run. */
+static void damaged(const char *how)
+{
+    fixture f;
+    fixture_make(&f);
+    qc_codebook *cb = load(CB1);
+    char *cache = cache_dir(&f);
+    qc_cache_stats st;
+    char *plain = run(&f, cb, NULL, &st);
+    free(run(&f, cb, cache, &st));
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cd %s && for e in *.qcc; do %s; done", cache, how);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    char *again = run(&f, cb, cache, &st);
+    cr_assert_eq(st.rejected, NDOCS, "%s: rejected %zu", how, st.rejected);
+    cr_assert_eq(st.hits, 0);
+    cr_assert_eq(st.written, NDOCS);
+    cr_assert_str_eq(again, plain);
+    free(again);
+    /* Rebuilt: the next run hits. */
+    again = run(&f, cb, cache, &st);
+    cr_assert_eq(st.hits, NDOCS);
+    cr_assert_str_eq(again, plain);
+    free(again);
+    free(plain);
+    free(cache);
+    qc_codebook_free(cb);
+    fixture_free(&f);
+}
+
+Test(cache, corrupt_payload_is_rebuilt)
+{
+    /* Flip one byte of the payload (after the 84-byte header): the checksum no longer holds. */
+    damaged("printf '\\377' | dd of=$e bs=1 seek=100 count=1 conv=notrunc 2>/dev/null");
+}
+
+Test(cache, truncated_file_is_rebuilt)
+{
+    damaged("head -c 90 $e > t && mv t $e");
+}
+
+Test(cache, other_version_is_rebuilt)
+{
+    /* Version field (bytes 8..11) set to 2. */
+    damaged("printf '\\002' | dd of=$e bs=1 seek=8 count=1 conv=notrunc 2>/dev/null");
+}
+
+Test(cache, bad_magic_and_empty_file_are_rebuilt)
+{
+    damaged("printf 'NOTCACHE' | dd of=$e bs=1 seek=0 count=8 conv=notrunc 2>/dev/null");
+    damaged(": > $e");
+}
+
+Test(cache, entry_under_another_documents_name_is_rejected)
+{
+    fixture f;
+    fixture_make(&f);
+    qc_codebook *cb = load(CB1);
+    char *cache = cache_dir(&f);
+    qc_cache_stats st;
+    char *plain = run(&f, cb, NULL, &st);
+    free(run(&f, cb, cache, &st));
+    /* Copy one entry over all the others: its checksum holds but its key is another document's. */
+    char *first = entry_file(cache);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cd %s && for e in *.qcc; do [ \"$PWD/$e\" = '%s' ] || cp '%s' $e; done", cache, first,
+             first);
+    cr_assert_eq(system(cmd), 0);
+    char *again = run(&f, cb, cache, &st);
+    cr_assert_eq(st.rejected, NDOCS - 1);
+    cr_assert_eq(st.hits, 1);
+    cr_assert_str_eq(again, plain);
+    free(again);
+    free(plain);
+    free(first);
+    free(cache);
+    qc_codebook_free(cb);
+    fixture_free(&f);
+}
+
+Test(cache, open_errors)
+{
+    fixture f;
+    fixture_make(&f);
+    qc_codebook *cb = load(CB1);
+    qc_cache *c = (qc_cache *)1;
+    qc_error err;
+    /* A file where the folder should be. */
+    cr_assert_eq(qc_cache_open(&c, f.paths[0], cb, NULL, &err), QC_ERR_IO);
+    cr_assert_null(c);
+    cr_assert(qct_contains(err.message, "is not a folder"), "%s", err.message);
+    cr_assert_eq(qc_cache_open(&c, NULL, cb, NULL, &err), QC_ERR_INVALID);
+    qc_cache_free(NULL);
+    qc_codebook_free(cb);
+    fixture_free(&f);
+}
+
+Test(cache, shipped_codebook_hashes_are_stable_and_distinct)
+{
+    char *path = qct_source_path("codebooks/integrated-care.qcb");
+    qc_codebook *a = NULL, *b = NULL;
+    cr_assert_eq(qc_codebook_load(&a, path, NULL, NULL), 0);
+    cr_assert_eq(qc_codebook_load(&b, path, NULL, NULL), 0);
+    free(path);
+    char ha[65], hb[65], hc[65];
+    size_t n = qc_codebook_code_count(a);
+    size_t same = 0;
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(qc_code_rules_hash(a, i, ha), 0);
+        cr_assert_eq(qc_code_rules_hash(b, i, hb), 0);
+        cr_assert_str_eq(ha, hb);
+        if (i) {
+            qc_code_rules_hash(a, i - 1, hc);
+            same += strcmp(ha, hc) == 0;
+        }
+    }
+    /* Only categories (no rules, same settings) can share a hash with their neighbour. */
+    cr_assert_lt(same, 5);
+    cr_assert_eq(qc_code_rules_hash(a, n, ha), QC_ERR_INVALID);
+    qc_codebook_free(a);
+    qc_codebook_free(b);
+}
