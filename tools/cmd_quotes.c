@@ -187,7 +187,8 @@ static void print_quote(const quote *q, int bold)
 
 static void print_all(quote_list *l, int bold)
 {
-    qsort(l->items, l->count, sizeof *l->items, by_place);
+    if (l->count > 1)
+        qsort(l->items, l->count, sizeof *l->items, by_place);
     for (size_t i = 0; i < l->count; i++)
         print_quote(&l->items[i], bold);
 }
