@@ -28,6 +28,9 @@ extern const cli_command cmd_check;
 extern const cli_command cmd_tree;
 extern const cli_command cmd_code;
 extern const cli_command cmd_quotes;
+extern const cli_command cmd_export;
+extern const cli_command cmd_import;
+extern const cli_command cmd_diff;
 
 /* Prints `usage` of a command to `fp`. */
 void cli_print_usage(FILE *fp, const cli_command *cmd);

@@ -9,7 +9,6 @@
 #include "cli.h"
 
 /* Declared here until tools/cli.h lists it with the other commands. */
-extern const cli_command cmd_export;
 
 #define USAGE                                                                                                          \
     "usage: qcode export --qdc OUT.qdc CODEBOOK.qcb\n"                                                                 \

@@ -7,7 +7,6 @@
 #include "cli.h"
 
 /* Declared here until tools/cli.h lists it with the other commands. */
-extern const cli_command cmd_import;
 
 #define USAGE                                                                                                          \
     "usage: qcode import PROJECT.qdpx -o DIR\n"                                                                        \
