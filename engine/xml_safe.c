@@ -21,7 +21,8 @@ static void init_libxml(void)
 /* What may be enabled: nothing that loads, substitutes or validates. */
 static int safe_options(void)
 {
-    int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
+    /* BIG_LINES: real line numbers past 65535, for messages about long files. */
+    int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES;
 #ifdef XML_PARSE_NO_XXE
     opts |= XML_PARSE_NO_XXE;
 #endif
@@ -90,14 +91,39 @@ static int check_size(size_t size, const char *file, const char *part, qc_error 
     return 0;
 }
 
+/* Where "<!DOCTYPE" starts (1-based line, column in code points), so the refusal points at it
+ * rather than at wherever the parser stopped. Leaves line and col alone when it is not found. */
+static void doctype_position(const char *data, size_t size, uint32_t *line, uint32_t *col)
+{
+    static const char tag[] = "<!DOCTYPE";
+    const size_t n = sizeof tag - 1;
+    uint32_t l = 1, c = 1;
+    for (size_t i = 0; i + n <= size; i++) {
+        if (memcmp(data + i, tag, n) == 0) {
+            *line = l;
+            *col = c;
+            return;
+        }
+        if (data[i] == '\n') {
+            l++;
+            c = 1;
+        } else if (((unsigned char)data[i] & 0xC0) != 0x80) {
+            c++;
+        }
+    }
+}
+
 /* Turns the parse outcome into a status and message. */
 static int parse_result(parse_state *st, const char *file, const char *part, qc_error *err)
 {
     const char *sep = part ? ": " : "";
     part = part ? part : "";
-    if (st->doctype)
-        return qc_error_set(err, QC_ERR_FORMAT, file, (uint32_t)st->ctxt->input->line, 0, -1,
+    if (st->doctype) {
+        uint32_t line = (uint32_t)st->ctxt->input->line, col = 0;
+        doctype_position(st->data, st->size, &line, &col);
+        return qc_error_set(err, QC_ERR_FORMAT, file, line, col, -1,
                             "%s%sdocuments with a DOCTYPE are not accepted (DTDs can smuggle in entities)", part, sep);
+    }
     if (st->stop_code < 0)
         return st->stop_code;
     if (st->ctxt->wellFormed)

@@ -58,7 +58,7 @@ typedef struct qc_read_options {
      * NULL: the default list (Interviewer, Int, I, Q, Moderator, Facilitator). */
     const char *const *interviewer_labels;
     size_t interviewer_label_count;
-    /* The document id; NULL: the file name (read_file) or `name` (read_buffer). */
+    /* The document id; NULL: the path as given (read_file) or `name` (read_buffer). */
     const char *id;
 } qc_read_options;
 
