@@ -63,7 +63,7 @@ static int write_record(FILE *fp, const rec_head *h, const rec_hit *hits, const 
 {
     if (fwrite(h, sizeof *h, 1, fp) != 1)
         return -1;
-    if (h->hit_count && fwrite(hits, sizeof *hits, h->hit_count, fp) != h->hit_count)
+    if (hits && h->hit_count && fwrite(hits, sizeof *hits, h->hit_count, fp) != h->hit_count)
         return -1;
     if (h->text_len && fwrite(text, 1, h->text_len, fp) != h->text_len)
         return -1;
