@@ -3,8 +3,8 @@
  * 2. look every folded word up once: exact-word table, then wildcard prefixes at the lengths
  *    some key has, then the few patterns that start with a wildcard; verify the rest of a phrase
  *    on the following words; append each hit to one flat array;
- * 3. run each regex on the units of its code that contain its prefilter literal (all units when
- *    it has none);
+ * 3. run each regex on the units of its code that contain one of its prefilter literals (all
+ *    units when it has none);
  * 4. counting-sort the hits by leaf: each leaf's hits are a sorted slice, cut to a unit by binary
  *    search;
  * 5. per code, visit only the units some source of its rules touches (unless a rule can hold with
@@ -263,21 +263,22 @@ static int find_literals(qc_fast *f, qc_eval *ev)
         size_t lo = 0, hi = mt->gram_count;
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
-            if ((mt->grams[mid] >> 16) < g)
+            if ((mt->grams[mid] >> 32) < g)
                 lo = mid + 1;
             else
                 hi = mid;
         }
         uint32_t cp = UINT32_MAX;
-        for (size_t k = lo; k < mt->gram_count && (mt->grams[k] >> 16) == g; k++) {
-            uint32_t r = mt->grams[k] & 0xFFFF;
+        for (size_t k = lo; k < mt->gram_count && (mt->grams[k] >> 32) == g; k++) {
+            uint32_t r = (uint32_t)(mt->grams[k] & 0xFFFFFFFFu) >> 3, li = (uint32_t)(mt->grams[k] & 7);
             const qc_mt_regex *rx = &mt->regexes[r];
-            if (i + rx->literal_len > n)
+            size_t len = rx->literal_len[li];
+            if (i + len > n)
                 continue;
-            uint32_t j = 2;
-            while (j < rx->literal_len && lower(t[i + j]) == (unsigned char)rx->literal[j])
+            size_t j = 2;
+            while (j < len && lower(t[i + j]) == (unsigned char)rx->literal[li][j])
                 j++;
-            if (j < rx->literal_len)
+            if (j < len)
                 continue;
             if (cp == UINT32_MAX)
                 cp = cp_of_byte(doc, i);
@@ -323,7 +324,7 @@ static int scan_regexes(qc_fast *f, qc_eval *ev)
         const qc_mt_regex *rx = &mt->regexes[r];
         int32_t code = mt->leaves[rx->leaf].code;
         unsigned kind = mt->codes[code].unit_kind;
-        if (rx->literal_len >= 2) {
+        if (rx->literal_count) {
             while (c < f->rxc_count && f->rxc[c].regex < r)
                 c++;
             for (; c < f->rxc_count && f->rxc[c].regex == r; c++) {

@@ -246,123 +246,9 @@ static void order_visit(const qc_codebook *cb, qc_match_tables *mt, int32_t c, u
     mt->order[(*n)++] = c;
 }
 
-/* The longest run of ASCII letters and digits that every match of the regex must contain, read
- * from its source conservatively: only the top level (outside groups and classes) counts, a top
- * level `|` or anything not understood gives up, a character made optional by a quantifier ends
- * the run, and 'k' and 's' (which match the Kelvin sign and long s without case) split runs.
- * Letters are lower-cased: the prefilter compares without case. */
-static void regex_literal(const char *src, char *lit, size_t cap, uint32_t *lit_len)
+static int cmp_u64(const void *a, const void *b)
 {
-    *lit_len = 0;
-    lit[0] = '\0';
-    if (!src)
-        return;
-    char run[64];
-    size_t rl = 0;
-    char best[64];
-    size_t bl = 0;
-    int depth = 0;
-    size_t n = strlen(src);
-#define END_RUN()                                                                                                  \
-    do {                                                                                                           \
-        if (rl > bl) {                                                                                             \
-            memcpy(best, run, rl);                                                                                 \
-            bl = rl;                                                                                               \
-        }                                                                                                          \
-        rl = 0;                                                                                                    \
-    } while (0)
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)src[i];
-        if (c == '\\') {
-            END_RUN();
-            if (i + 1 >= n)
-                return;
-            unsigned char e = (unsigned char)src[i + 1];
-            if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) {
-                if (!strchr("dDwWsSbBntrfeahHvVRXKAzZG", e))
-                    return; /* \p{..}, \x.., \Q, back references...: not worth understanding */
-            }
-            i++;
-            continue;
-        }
-        if (c == '[') {
-            /* skip the class (its first ']' is literal) */
-            END_RUN();
-            size_t j = i + 1;
-            if (j < n && src[j] == '^')
-                j++;
-            if (j < n && src[j] == ']')
-                j++;
-            while (j < n && src[j] != ']') {
-                if (src[j] == '\\')
-                    j++;
-                else if (src[j] == '[' && j + 1 < n && src[j + 1] == ':')
-                    return; /* POSIX classes: give up */
-                j++;
-            }
-            if (j >= n)
-                return;
-            i = j;
-            continue;
-        }
-        if (depth > 0) {
-            if (c == '(')
-                depth++;
-            else if (c == ')')
-                depth--;
-            continue;
-        }
-        if (c == '(') {
-            END_RUN();
-            depth++;
-            continue;
-        }
-        if (c == '|' || c == '#' || c == ')')
-            return;
-        if (c == '?' || c == '*' || c == '{') {
-            if (rl)
-                rl--; /* the character before may be optional */
-            END_RUN();
-            if (c == '{') {
-                /* a {n,m} quantifier (or a literal brace): its digits are not text */
-                const char *close = strchr(src + i, '}');
-                if (!close)
-                    return;
-                i = (size_t)(close - src);
-            }
-            continue;
-        }
-        if (c == '+') {
-            END_RUN();
-            continue;
-        }
-        int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        char lc = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
-        if (!alnum || lc == 'k' || lc == 's') {
-            END_RUN();
-            continue;
-        }
-        if (rl < sizeof run)
-            run[rl++] = lc;
-        else
-            END_RUN();
-    }
-    if (depth != 0)
-        return;
-    END_RUN();
-#undef END_RUN
-    if (bl >= cap)
-        bl = cap - 1;
-    if (bl < 2)
-        return; /* one letter filters nothing */
-    memcpy(lit, best, bl);
-    lit[bl] = '\0';
-    *lit_len = (uint32_t)bl;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
 }
 
@@ -510,25 +396,27 @@ static int build_regexes(const qc_codebook *cb, qc_match_tables *mt)
             count++;
     mt->regexes = qc_calloc(count ? count : 1, sizeof *mt->regexes);
     mt->gram_bits = qc_calloc(65536 / 64, sizeof *mt->gram_bits);
-    mt->grams = qc_calloc(count ? count : 1, sizeof *mt->grams);
+    mt->grams = qc_calloc(count ? count * QC_MT_MAX_LITERALS : 1, sizeof *mt->grams);
     if (!mt->regexes || !mt->gram_bits || !mt->grams)
         return -1;
     for (size_t l = 0; l < mt->leaf_count; l++) {
         const qc_mt_leaf *lf = &mt->leaves[l];
         if (lf->node < 0 || !lf->is_regex || lf->code < 0)
             continue;
+        const qc_rule_node *n = &cb->nodes[lf->node];
         qc_mt_regex *rx = &mt->regexes[mt->regex_count];
         rx->leaf = (int32_t)l;
-        regex_literal(cb->nodes[lf->node].source, rx->literal, sizeof rx->literal, &rx->literal_len);
-        if (rx->literal_len >= 2) {
-            uint32_t g = (uint32_t)(unsigned char)rx->literal[0] << 8 | (unsigned char)rx->literal[1];
+        qc_mt_regex_literals(n->source, (n->regex_flags & QC_REGEX_CASELESS) != 0,
+                             (n->regex_flags & QC_REGEX_EXTENDED) != 0, rx);
+        for (uint32_t k = 0; k < rx->literal_count; k++) {
+            uint32_t g = (uint32_t)(unsigned char)rx->literal[k][0] << 8 | (unsigned char)rx->literal[k][1];
             mt->gram_bits[g >> 6] |= 1ull << (g & 63);
-            mt->grams[mt->gram_count++] = g << 16 | (uint32_t)mt->regex_count;
+            mt->grams[mt->gram_count++] = (uint64_t)g << 32 | (uint64_t)mt->regex_count << 3 | k;
         }
         mt->regex_count++;
     }
     if (mt->gram_count > 1)
-        qsort(mt->grams, mt->gram_count, sizeof *mt->grams, cmp_u32);
+        qsort(mt->grams, mt->gram_count, sizeof *mt->grams, cmp_u64);
     return 0;
 }
 

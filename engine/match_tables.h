@@ -6,8 +6,8 @@
  *   wildcard words under the bytes before their first wildcard (probed at each prefix length a
  *   key has), and wildcard words with nothing before the wildcard in a short list tried on every
  *   word. The rest of a phrase is checked word by word where its first word matched.
- * - Every regex leaf may carry a prefilter literal: ASCII letters and digits every match must
- *   contain (compared without case), so units without it are never searched.
+ * - Every regex leaf may carry prefilter literals: ASCII letters and digits one of which every
+ *   match contains (compared without case), so units without any are never searched.
  * - Every code knows its evaluation unit, its exclude leaves, and the "sources" that can make a
  *   rule hold in a unit (leaves, {REF} targets), or that some rule may hold without any (NOT). */
 #ifndef QC_MATCH_TABLES_H
@@ -68,11 +68,21 @@ typedef struct qc_mt_leaf {
     uint8_t is_regex;
 } qc_mt_leaf;
 
+#define QC_MT_MAX_LITERALS 8
+#define QC_MT_LITERAL_MAX 31
+
 typedef struct qc_mt_regex {
     int32_t leaf;
-    char literal[32]; /* lower-case ASCII letters and digits; "" when none is known */
-    uint32_t literal_len;
+    /* Every match contains one of these (lower-case ASCII letters and digits, compared without
+     * case); none known (0): the regex runs on every unit. */
+    uint32_t literal_count;
+    char literal[QC_MT_MAX_LITERALS][QC_MT_LITERAL_MAX + 1];
+    uint8_t literal_len[QC_MT_MAX_LITERALS];
 } qc_mt_regex;
+
+/* Reads the literals of a regex's source (regex_literal.c). `caseless` and `extended`: the flags
+ * it was compiled with. */
+void qc_mt_regex_literals(const char *src, int caseless, int extended, qc_mt_regex *rx);
 
 /* Where a rule can start to hold: a leaf's hits, or the quotations of codes [code, code_end). */
 typedef struct qc_mt_source {
@@ -103,9 +113,9 @@ typedef struct qc_match_tables {
     qc_mt_regex *regexes;
     size_t regex_count;
     /* Prefilter: bit g of gram_bits is set when some literal starts with the two lower-cased bytes
-     * g; grams[] lists (gram << 16 | regex index) sorted, for the literals to try there. */
+     * g; grams[] lists (g << 32 | regex index << 3 | literal index) sorted, the literals to try. */
     uint64_t *gram_bits; /* 65536 bits */
-    uint32_t *grams;
+    uint64_t *grams;
     size_t gram_count;
 
     size_t code_count;

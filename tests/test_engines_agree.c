@@ -58,6 +58,8 @@ static const char *const text_words[] = {
     "cafe",     "caf\xC3\xA9", "Caf\xC3\xA9",    "not",           "Not",     "helpful", "really",
     "the",      "a",           "we",             "it",            "is",      "x",       "box",
     "organisation", "organization", "Zo\xC3\xAB", "zoe",          "NHS",     "nhs",     "3.5",
+    "mdt",      "huddles",     "band 5",         "band6",         "tm",      "ofice",   "nursing",
+    "tea m",    "te a m",      "am",
 };
 /* Pairs that phrases look for, so that phrases hit often (and sometimes across a line end). */
 static const char *const text_pairs[] = {"same office", "the team", "Team office", "not helpful", "care plan",
@@ -104,7 +106,9 @@ static const char *const pattern_pairs[] = {"same office", "the team", "team off
 static const char *const regexes[] = {
     "/team\\w*/", "/\\boffice\\b/", "/shared\\s+base/", "/^\\w+/", "/care.{0,12}plan/", "/caf[eé]/",
     "/n[a-z]+e/", "/x*/", "/NHS/c", "/nhs/i", "/co.locat/", "/[.!?]$/", "/same \\s+ office/x", "/(?i)TEAM/",
-    "/o(ff|v)ice/", "/plans?/"};
+    "/o(ff|v)ice/", "/plans?/", "/band\\s*[5-8]|office/", "/\\b(mdt|huddle|team)s?\\b/",
+    "/(?:same|shared) (office|base)/", "/t(ea)?m/", "/of+ice/", "/nurs(e|ing)?/", "/te a m/x", "/te a m/",
+    "/(?i)T e A m/x", "/of{1,2}ice/", "/o(?=ff)ffice/", "/(team|office)|care/", "/(te)?am/", "/\\w+ (?:the|a)\\b/"};
 
 static void gen_leaf(sbuf *b)
 {

@@ -1,0 +1,336 @@
+/* Reading a regex's source for literals every match must contain (the fast engine's prefilter).
+ *
+ * The answer is a small set of ASCII literals, lower-cased, at least one of which occurs in the
+ * text of any match: `shared\s+base` gives {shared} (or {base}), `\b(mdt|huddle)s?\b` gives
+ * {mdt, huddle}, `band\s*[5-8]|admin` gives {band, admin}. It must never be wrong, so the reading
+ * is conservative: a construct it does not understand ends a literal or, when it could change
+ * what the following characters mean (\Q, \x41, back references, x-mode comments), gives up on
+ * the whole regex (no prefilter: the regex runs on every unit). Comparing without case is always
+ * safe; without case PCRE2 also lets 'k' match the Kelvin sign and 's' the long s, so in a
+ * caseless regex those two letters end a literal instead of joining it. */
+#include <string.h>
+
+#include "match_tables.h"
+
+typedef struct litset {
+    unsigned n; /* 0: nothing known */
+    char lit[QC_MT_MAX_LITERALS][QC_MT_LITERAL_MAX + 1];
+    uint8_t len[QC_MT_MAX_LITERALS];
+} litset;
+
+typedef struct reader {
+    const char *s;
+    size_t n, i;
+    int caseless;
+    int extended; /* x mode may be on: white space between an atom and its quantifier is ignored */
+    int give_up;
+    unsigned depth;
+} reader;
+
+/* The weakest literal of the set decides how much it filters; fewer literals break ties. */
+static int better(const litset *a, const litset *b)
+{
+    if (!a->n)
+        return 0;
+    if (!b->n)
+        return 1;
+    unsigned ma = 255, mb = 255;
+    for (unsigned k = 0; k < a->n; k++)
+        ma = a->len[k] < ma ? a->len[k] : ma;
+    for (unsigned k = 0; k < b->n; k++)
+        mb = b->len[k] < mb ? b->len[k] : mb;
+    return ma > mb || (ma == mb && a->n < b->n);
+}
+
+static void offer_run(litset *best, const char *run, size_t len)
+{
+    if (len < 2)
+        return;
+    litset one = {1, {{0}}, {0}};
+    memcpy(one.lit[0], run, len);
+    one.len[0] = (uint8_t)len;
+    if (better(&one, best))
+        *best = one;
+}
+
+static int is_alnum(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Skips a character class starting at '['; returns 0, or -1 when it does not close. */
+static int skip_class(reader *r)
+{
+    size_t j = r->i + 1;
+    if (j < r->n && r->s[j] == '^')
+        j++;
+    if (j < r->n && r->s[j] == ']')
+        j++;
+    while (j < r->n && r->s[j] != ']') {
+        if (r->s[j] == '\\')
+            j++;
+        else if (r->s[j] == '[' && j + 1 < r->n && (r->s[j + 1] == ':' || r->s[j + 1] == '.' || r->s[j + 1] == '='))
+            return -1; /* POSIX classes: not worth understanding */
+        j++;
+    }
+    if (j >= r->n)
+        return -1;
+    r->i = j + 1;
+    return 0;
+}
+
+/* Where the next thing that can quantify the atom before r->i starts. */
+static size_t next_significant(const reader *r)
+{
+    size_t j = r->i;
+    if (r->extended)
+        while (j < r->n && (r->s[j] == ' ' || r->s[j] == '\t' || r->s[j] == '\n' || r->s[j] == '\r'))
+            j++;
+    return j;
+}
+
+/* Whether the atom that just ended is made optional by a quantifier ('?', '*', '{0'). */
+static int optional_next(const reader *r)
+{
+    size_t i = next_significant(r);
+    if (i >= r->n)
+        return 0;
+    char c = r->s[i];
+    if (c == '?' || c == '*')
+        return 1;
+    if (c == '{') {
+        size_t j = i + 1;
+        while (j < r->n && r->s[j] == ' ')
+            j++;
+        return j < r->n && (r->s[j] == '0' || r->s[j] == ',');
+    }
+    return 0;
+}
+
+/* Skips a quantifier at r->i, with its lazy/possessive mark. */
+static void skip_quantifier(reader *r)
+{
+    if (r->i >= r->n)
+        return;
+    char c = r->s[r->i];
+    if (c == '{') {
+        const char *close = memchr(r->s + r->i, '}', r->n - r->i);
+        if (!close) {
+            r->i++;
+            return;
+        }
+        r->i = (size_t)(close - r->s) + 1;
+    } else if (c == '?' || c == '*' || c == '+') {
+        r->i++;
+    } else {
+        return;
+    }
+    if (r->i < r->n && (r->s[r->i] == '?' || r->s[r->i] == '+'))
+        r->i++;
+}
+
+static void read_alternation(reader *r, litset *out);
+
+/* A group at '(': its content's set when every match passes through it, else nothing. */
+static void read_group(reader *r, litset *out)
+{
+    out->n = 0;
+    r->i++; /* ( */
+    int analyse = 1;
+    if (r->i < r->n && r->s[r->i] == '*') {
+        r->give_up = 1; /* (*VERB) */
+        return;
+    }
+    if (r->i < r->n && r->s[r->i] == '?') {
+        const char *k = r->s + r->i + 1;
+        size_t left = r->n - r->i - 1;
+        if (left >= 1 && (*k == ':' || *k == '>' || *k == '|')) {
+            r->i += 2;
+        } else if (left >= 2 && ((k[0] == 'P' && k[1] == '<') || (k[0] == '<' && is_alnum((unsigned char)k[1])) ||
+                                 k[0] == '\'')) {
+            /* a named group: skip the name */
+            size_t j = r->i + 1;
+            char close = k[0] == '\'' ? '\'' : '>';
+            j += k[0] == 'P' ? 2 : 1;
+            while (j < r->n && r->s[j] != close)
+                j++;
+            if (j >= r->n) {
+                r->give_up = 1;
+                return;
+            }
+            r->i = j + 1;
+        } else if (left >= 1 && (*k == '=' || *k == '!' || (*k == '<' && left >= 2 && (k[1] == '=' || k[1] == '!')))) {
+            analyse = 0; /* lookaround: matches no text of its own */
+            r->i += *k == '<' ? 3 : 2;
+        } else if (left >= 1 && *k == '#') {
+            analyse = 0;
+            r->i += 2;
+        } else if (left >= 1 && (*k == '-' || (*k >= 'a' && *k <= 'z') || *k == '^')) {
+            /* (?i) or (?i:...): option letters then ')' or ':' */
+            size_t j = r->i + 1;
+            while (j < r->n && (r->s[j] == '-' || r->s[j] == '^' || (r->s[j] >= 'a' && r->s[j] <= 'z')))
+                j++;
+            if (j >= r->n) {
+                r->give_up = 1;
+                return;
+            }
+            if (r->s[j] == ')') {
+                r->i = j + 1;
+                return; /* a setting, not a group */
+            }
+            if (r->s[j] != ':') {
+                r->give_up = 1;
+                return;
+            }
+            r->i = j + 1;
+        } else {
+            r->give_up = 1; /* recursion, conditionals, callouts... */
+            return;
+        }
+    }
+    litset inner = {0, {{0}}, {0}};
+    if (++r->depth > 50) {
+        r->give_up = 1;
+        return;
+    }
+    read_alternation(r, &inner);
+    r->depth--;
+    if (r->give_up)
+        return;
+    if (r->i >= r->n || r->s[r->i] != ')') {
+        r->give_up = 1;
+        return;
+    }
+    r->i++;
+    if (analyse && !optional_next(r))
+        *out = inner;
+}
+
+/* One alternative: the best literal set among its literal runs and its mandatory groups. */
+static void read_sequence(reader *r, litset *best)
+{
+    char run[QC_MT_LITERAL_MAX];
+    size_t rl = 0;
+    best->n = 0;
+    while (r->i < r->n && !r->give_up) {
+        unsigned char c = (unsigned char)r->s[r->i];
+        if (c == '|' || c == ')')
+            break;
+        if (c == '\\') {
+            offer_run(best, run, rl);
+            rl = 0;
+            if (r->i + 1 >= r->n) {
+                r->give_up = 1;
+                break;
+            }
+            unsigned char e = (unsigned char)r->s[r->i + 1];
+            if (is_alnum(e) && !strchr("dDwWsSbBntrfeahHvVRXKAzZG", e)) {
+                r->give_up = 1; /* \Q, \x41, \p{..}, back references...: they change what follows */
+                break;
+            }
+            r->i += 2;
+            continue;
+        }
+        if (c == '[') {
+            offer_run(best, run, rl);
+            rl = 0;
+            if (skip_class(r)) {
+                r->give_up = 1;
+                break;
+            }
+            continue;
+        }
+        if (c == '(') {
+            offer_run(best, run, rl);
+            rl = 0;
+            litset g = {0, {{0}}, {0}};
+            read_group(r, &g);
+            if (better(&g, best))
+                *best = g;
+            continue;
+        }
+        if (c == '#') {
+            r->give_up = 1; /* a comment in x mode: what follows is not pattern */
+            break;
+        }
+        if (c == '?' || c == '*' || c == '+' || c == '{') {
+            offer_run(best, run, rl);
+            rl = 0;
+            skip_quantifier(r);
+            continue;
+        }
+        r->i++;
+        unsigned char lc = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        if (!is_alnum(c) || (r->caseless && (lc == 'k' || lc == 's'))) {
+            offer_run(best, run, rl);
+            rl = 0;
+            continue;
+        }
+        if (optional_next(r)) {
+            /* this character may be absent: the run ends before it */
+            offer_run(best, run, rl);
+            rl = 0;
+            continue;
+        }
+        if (rl == sizeof run) {
+            offer_run(best, run, rl);
+            rl = 0;
+        }
+        run[rl++] = (char)lc;
+        size_t q = next_significant(r);
+        if (q < r->n && (r->s[q] == '+' || r->s[q] == '{')) {
+            offer_run(best, run, rl); /* x+ or x{2}: one x at least; what comes next may not follow it */
+            rl = 0;
+        }
+    }
+    offer_run(best, run, rl);
+}
+
+/* Alternatives: a match contains a literal of whichever alternative it took, so the union of
+ * their sets, when every alternative has one and the union is small. */
+static void read_alternation(reader *r, litset *out)
+{
+    out->n = 0;
+    int hopeless = 0;
+    for (;;) {
+        litset alt = {0, {{0}}, {0}};
+        read_sequence(r, &alt);
+        if (r->give_up)
+            return;
+        if (!alt.n || out->n + alt.n > QC_MT_MAX_LITERALS)
+            hopeless = 1;
+        if (!hopeless) {
+            for (unsigned k = 0; k < alt.n; k++) {
+                memcpy(out->lit[out->n], alt.lit[k], sizeof out->lit[0]);
+                out->len[out->n++] = alt.len[k];
+            }
+        }
+        if (r->i < r->n && r->s[r->i] == '|') {
+            r->i++;
+            continue;
+        }
+        break;
+    }
+    if (hopeless)
+        out->n = 0;
+}
+
+void qc_mt_regex_literals(const char *src, int caseless, int extended, qc_mt_regex *rx)
+{
+    rx->literal_count = 0;
+    if (!src)
+        return;
+    /* an inline (?i) or (?x) may turn an option on anywhere */
+    int inline_options = strstr(src, "(?") != NULL;
+    reader r = {src, strlen(src), 0, caseless || inline_options, extended || inline_options, 0, 0};
+    litset set = {0, {{0}}, {0}};
+    read_alternation(&r, &set);
+    if (r.give_up || r.i != r.n)
+        return; /* a stray ')' or something not understood */
+    for (unsigned k = 0; k < set.n; k++) {
+        memcpy(rx->literal[k], set.lit[k], set.len[k]);
+        rx->literal[k][set.len[k]] = '\0';
+        rx->literal_len[k] = set.len[k];
+    }
+    rx->literal_count = set.n;
+}
