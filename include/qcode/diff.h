@@ -174,14 +174,15 @@ QC_EXPORT void qc_recode_cache_stats(const qc_recode *rc, qc_cache_stats *out);
 /* Why a quotation was gained or lost, or how a kept one travelled. */
 typedef enum qc_recode_reason {
     QC_REASON_NONE = 0,
-    QC_REASON_RULES,      /* the code's rules (or settings) changed */
-    QC_REASON_REFERENCE,  /* a code it references with {REF} changed */
-    QC_REASON_MERGED,     /* the old code was merged into this one */
-    QC_REASON_SPLIT,      /* the old code was split; this is one of its successors */
-    QC_REASON_RENAMED,    /* same code under a new id (`was`) */
-    QC_REASON_REMOVED,    /* the code was removed */
-    QC_REASON_DOCUMENT,   /* the document's text changed (or it is new, or gone) */
-    QC_REASON_UNEXPLAINED /* nothing known changed (should not happen) */
+    QC_REASON_RULES,       /* the code's rules (or settings) changed */
+    QC_REASON_REFERENCE,   /* a code it references with {REF} changed */
+    QC_REASON_MERGED,      /* the old code was merged into this one */
+    QC_REASON_SPLIT,       /* the old code was split; this is one of its successors */
+    QC_REASON_RENAMED,     /* same code under a new id (`was`) */
+    QC_REASON_REMOVED,     /* the code was removed */
+    QC_REASON_DOCUMENT,    /* the document's text changed (or it is new, or gone) */
+    QC_REASON_UNEXPLAINED, /* nothing known changed (should not happen) */
+    QC_REASON_ADDED        /* the code is new */
 } qc_recode_reason;
 QC_EXPORT const char *qc_recode_reason_name(qc_recode_reason reason);
 

@@ -1,0 +1,652 @@
+/* qcode recode: the old side (results.xml, or the old codebook run over the corpus) against the
+ * new run, code by code. A quotation's identity is (code, document, start, end); old codes are
+ * carried to their successors (codebook_diff.h) before comparing, so a renamed or merged code
+ * keeps its quotations and only real differences show as gained or lost. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "cache.h"
+#include "codebook_diff.h"
+#include "codebook_impl.h"
+#include "error.h"
+#include "recode.h"
+
+/* ---- small tables ---- */
+
+static size_t pool_add(qc_recode *rc, const char *s, size_t len)
+{
+    if (!rc->pool.len)
+        qc_buf_putc(&rc->pool, '\0'); /* offset 0 is "" */
+    size_t off = rc->pool.len;
+    qc_buf_append(&rc->pool, s, len);
+    qc_buf_putc(&rc->pool, '\0');
+    return off;
+}
+
+static uint64_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static int doc_map_grow(qc_recode *rc)
+{
+    size_t size = rc->doc_map_size ? rc->doc_map_size * 2 : 64;
+    uint32_t *map = qc_malloc(size * sizeof *map);
+    if (!map)
+        return QC_ERR_NOMEM;
+    for (size_t i = 0; i < size; i++)
+        map[i] = UINT32_MAX;
+    for (size_t d = 0; d < rc->doc_count; d++) {
+        size_t i = str_hash(rc->docs[d].id) & (size_t)(size - 1);
+        while (map[i] != UINT32_MAX)
+            i = (i + 1) & (size - 1);
+        map[i] = (uint32_t)d;
+    }
+    qc_free(rc->doc_map);
+    rc->doc_map = map;
+    rc->doc_map_size = size;
+    return QC_OK;
+}
+
+/* The index of the document with this id, added when new; -1 when out of memory. */
+static long doc_intern(qc_recode *rc, const char *id)
+{
+    if ((rc->doc_count + 1) * 2 > rc->doc_map_size && doc_map_grow(rc))
+        return -1;
+    size_t mask = rc->doc_map_size - 1, i = str_hash(id) & mask;
+    for (; rc->doc_map[i] != UINT32_MAX; i = (i + 1) & mask)
+        if (strcmp(rc->docs[rc->doc_map[i]].id, id) == 0)
+            return rc->doc_map[i];
+    if (QC_GROW(rc->docs, rc->doc_cap, rc->doc_count + 1))
+        return -1;
+    qc_rq_doc *d = &rc->docs[rc->doc_count];
+    memset(d, 0, sizeof *d);
+    d->id = qc_strdup(id);
+    if (!d->id)
+        return -1;
+    rc->doc_map[i] = (uint32_t)rc->doc_count;
+    return (long)rc->doc_count++;
+}
+
+static int add_q(qc_rq **arr, size_t *count, size_t *cap, qc_rq q)
+{
+    if (QC_GROW(*arr, *cap, *count + 1))
+        return QC_ERR_NOMEM;
+    (*arr)[(*count)++] = q;
+    return QC_OK;
+}
+
+int qc_recode_old_has(const char *id, void *user)
+{
+    const qc_recode *rc = user;
+    for (size_t i = 0; i < rc->old_id_count; i++)
+        if (rc->old_ids[i] && strcmp(rc->old_ids[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+/* ---- the old side from results.xml ---- */
+
+typedef struct reading {
+    qc_recode *rc;
+    qc_error *err;
+} reading;
+
+static int on_old_document(const qc_result_document *doc, size_t index, void *user)
+{
+    qc_recode *rc = ((reading *)user)->rc;
+    long d = doc_intern(rc, doc->id);
+    if (d < 0 || QC_GROW(rc->file_docs, rc->file_doc_cap, index + 1))
+        return QC_ERR_NOMEM;
+    while (rc->file_doc_count <= index)
+        rc->file_docs[rc->file_doc_count++] = UINT32_MAX;
+    rc->file_docs[index] = (uint32_t)d;
+    rc->docs[d].in_old = 1;
+    snprintf(rc->docs[d].old_sha, sizeof rc->docs[d].old_sha, "%s", doc->sha256 ? doc->sha256 : "");
+    return 0;
+}
+
+static int on_old_code(const qc_results_file_code *code, void *user)
+{
+    qc_recode *rc = ((reading *)user)->rc;
+    if (QC_GROW(rc->old_ids, rc->old_id_cap, code->index + 1))
+        return QC_ERR_NOMEM;
+    while (rc->old_id_count <= code->index)
+        rc->old_ids[rc->old_id_count++] = NULL;
+    rc->old_ids[code->index] = qc_strdup(code->id);
+    return rc->old_ids[code->index] ? 0 : QC_ERR_NOMEM;
+}
+
+static int on_old_quotation(const qc_result_quotation *q, void *user)
+{
+    qc_recode *rc = ((reading *)user)->rc;
+    if (q->document >= rc->file_doc_count || rc->file_docs[q->document] == UINT32_MAX || q->code >= rc->old_id_count)
+        return QC_ERR_FORMAT;
+    qc_rq r = {(uint32_t)q->code, rc->file_docs[q->document], (uint32_t)q->start, (uint32_t)q->end, 0};
+    r.text = pool_add(rc, q->text ? q->text : "", q->text ? strlen(q->text) : 0);
+    return add_q(&rc->old_q, &rc->old_count, &rc->old_cap, r);
+}
+
+static int load_old_results(qc_recode *rc, const char *path, qc_error *err)
+{
+    reading rd = {rc, err};
+    qc_results_handlers h = {NULL, on_old_document, on_old_code, on_old_quotation, &rd};
+    int status = qc_results_read(path, &h, err);
+    if (status == QC_ERR_CANCELLED || status == QC_ERR_NOMEM)
+        return qc_error_nomem(err);
+    return status;
+}
+
+/* ---- runs ---- */
+
+typedef struct side {
+    qc_recode *rc;
+    int new_side;
+    const qc_recode_options *opts;
+} side;
+
+static int on_run_document(const qc_document *doc, const qc_coding *coding, const qc_source_info *src, void *user,
+                           qc_error *err)
+{
+    side *s = user;
+    qc_recode *rc = s->rc;
+    if (s->new_side) {
+        int st = qc_results_add(rc->results, doc, coding, src, err);
+        if (st)
+            return st;
+    }
+    long d = doc_intern(rc, qc_document_id(doc));
+    if (d < 0)
+        return qc_error_nomem(err);
+    qc_rq_doc *rd = &rc->docs[d];
+    char *sha = s->new_side ? rd->new_sha : rd->old_sha;
+    snprintf(sha, 65, "%s", src && src->sha256 ? src->sha256 : "");
+    if (s->new_side)
+        rd->in_new = 1;
+    else
+        rd->in_old = 1;
+    const char *text = qc_document_text(doc, NULL);
+    size_t n = qc_coding_quotation_count(coding);
+    for (size_t i = 0; i < n; i++) {
+        qc_quotation q;
+        qc_coding_quotation(coding, i, &q);
+        size_t b0 = qc_document_text_offset(doc, q.start), b1 = qc_document_text_offset(doc, q.end);
+        qc_rq r = {(uint32_t)q.code, (uint32_t)d, (uint32_t)q.start, (uint32_t)q.end, pool_add(rc, text + b0, b1 - b0)};
+        if (s->new_side ? add_q(&rc->new_q, &rc->new_count, &rc->new_cap, r)
+                        : add_q(&rc->old_q, &rc->old_count, &rc->old_cap, r))
+            return qc_error_nomem(err);
+    }
+    return qc_buf_failed(&rc->pool) ? qc_error_nomem(err) : 0;
+}
+
+static int run_side(qc_recode *rc, const qc_codebook *cb, int new_side, const char *const *paths, size_t count,
+                    const qc_recode_options *opts, qc_error *err)
+{
+    side s = {rc, new_side, opts};
+    qc_run_options ro = opts->run;
+    ro.on_document = on_run_document;
+    ro.user = &s;
+    /* The caller's error and issue callbacks get their own user pointer: only the new side
+     * reports, so each problem is reported once. */
+    if (!new_side) {
+        ro.on_error = NULL;
+        ro.on_issue = NULL;
+        ro.on_progress = NULL;
+    }
+    qc_run_stats st;
+    int status;
+    if (opts->cache_dir) {
+        qc_cache *cache = NULL;
+        status = qc_cache_open(&cache, opts->cache_dir, cb, opts->cache_context, err);
+        if (!status)
+            status = qc_cache_run(cache, paths, count, rc->cases, &ro, &st, err);
+        if (new_side)
+            qc_cache_get_stats(cache, &rc->cache_stats);
+        qc_cache_free(cache);
+    } else {
+        status = qc_corpus_run(paths, count, cb, rc->cases, &ro, &st, err);
+    }
+    if (new_side)
+        rc->stats = st;
+    return status;
+}
+
+/* ---- comparing ---- */
+
+/* A quotation placed under a new code: the new code, then document and span; `origin` the old
+ * slot (before side) and `how` the lineage kind. */
+typedef struct placed {
+    uint32_t code, doc, start, end;
+    size_t text;
+    uint32_t origin;
+    unsigned how;
+} placed;
+
+static int cmp_placed(const void *a, const void *b)
+{
+    const placed *x = a, *y = b;
+    if (x->code != y->code)
+        return x->code < y->code ? -1 : 1;
+    if (x->doc != y->doc)
+        return x->doc < y->doc ? -1 : 1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    return x->origin < y->origin ? -1 : x->origin > y->origin;
+}
+
+static int doc_changed(const qc_recode *rc, uint32_t d)
+{
+    const qc_rq_doc *doc = &rc->docs[d];
+    if (!doc->in_old || !doc->in_new)
+        return 1;
+    return doc->old_sha[0] && doc->new_sha[0] && strcmp(doc->old_sha, doc->new_sha) != 0;
+}
+
+/* What changed about new code n as a whole, from the diff (or, without an old codebook, from the
+ * lineage alone). */
+static unsigned row_kinds(const qc_recode *rc, size_t n, const unsigned *how_of_row)
+{
+    unsigned kinds = how_of_row[n];
+    if (!rc->diff)
+        return kinds;
+    for (size_t i = 0; i < qc_codebook_diff_count(rc->diff); i++) {
+        qc_code_change c;
+        qc_codebook_diff_get(rc->diff, i, &c);
+        if (c.new_code == (long)n)
+            kinds |= c.kinds;
+    }
+    return kinds;
+}
+
+static qc_recode_reason reason_of(const qc_recode *rc, uint32_t doc, unsigned kinds, int refs_changed)
+{
+    if (doc_changed(rc, doc))
+        return QC_REASON_DOCUMENT;
+    if (kinds & QC_CHANGE_ADDED)
+        return QC_REASON_ADDED;
+    if (kinds & (QC_CHANGE_RULES | QC_CHANGE_SETTINGS))
+        return QC_REASON_RULES;
+    if (refs_changed)
+        return QC_REASON_REFERENCE;
+    if (kinds & QC_CHANGE_MERGED)
+        return QC_REASON_MERGED;
+    if (kinds & QC_CHANGE_SPLIT)
+        return QC_REASON_SPLIT;
+    /* Without the old codebook the rules cannot be compared: a difference on an unchanged
+     * document can only come from them. */
+    if (!rc->old_cb)
+        return QC_REASON_RULES;
+    return QC_REASON_UNEXPLAINED;
+}
+
+static int add_event(qc_recode *rc, const placed *p, int gained, qc_recode_reason reason)
+{
+    if (QC_GROW(rc->events, rc->event_cap, rc->event_count + 1))
+        return QC_ERR_NOMEM;
+    qc_rq_event *e = &rc->events[rc->event_count++];
+    e->q = (qc_rq){p->code, p->doc, p->start, p->end, p->text};
+    e->gained = (uint8_t)gained;
+    e->reason = (uint8_t)reason;
+    e->origin = gained ? UINT32_MAX : p->origin;
+    return QC_OK;
+}
+
+static int compare(qc_recode *rc)
+{
+    const qc_codebook *ncb = rc->new_cb;
+    size_t nn = ncb->code_count, no = rc->old_id_count;
+    size_t *succ = qc_calloc(nn + 1, sizeof *succ);
+    unsigned *how = qc_calloc(nn + 1, sizeof *how);
+    unsigned *how_of_row = qc_calloc(nn + 1, sizeof *how_of_row);
+    size_t *succ_first = qc_calloc(no + 1, sizeof *succ_first);
+    size_t *succ_all = NULL, succ_cap = 0, succ_total = 0;
+    unsigned *how_all = NULL;
+    size_t how_cap = 0;
+    qc_buf *from = qc_calloc(nn + 1, sizeof *from);
+    uint8_t *reached = qc_calloc(nn + 1, 1);
+    uint8_t *refs_changed = qc_calloc(nn + 1, 1);
+    placed *before = NULL, *after = NULL;
+    size_t bc = 0, bcap = 0, ac = 0;
+    int st = (!succ || !how || !how_of_row || !succ_first || !from || !reached || !refs_changed) ? QC_ERR_NOMEM : 0;
+
+    /* Each old code's successors. */
+    for (size_t o = 0; o < no && !st; o++) {
+        succ_first[o] = succ_total;
+        size_t k =
+            rc->old_ids[o] ? qc_lineage_successors(ncb, rc->old_ids[o], qc_recode_old_has, rc, succ, how, nn) : 0;
+        if (QC_GROW(succ_all, succ_cap, succ_total + k + 1) || QC_GROW(how_all, how_cap, succ_total + k + 1)) {
+            st = QC_ERR_NOMEM;
+            break;
+        }
+        for (size_t i = 0; i < k; i++) {
+            succ_all[succ_total] = succ[i];
+            how_all[succ_total++] = how[i];
+            how_of_row[succ[i]] |= how[i];
+            reached[succ[i]] = 1;
+            qc_buf_printf(&from[succ[i]], "%s%s", from[succ[i]].len ? " " : "", rc->old_ids[o]);
+        }
+    }
+    if (!st)
+        succ_first[no] = succ_total;
+    for (size_t n = 0; n < nn && !st; n++)
+        if (!reached[n])
+            how_of_row[n] |= QC_CHANGE_ADDED;
+
+    /* {REF} dependencies: a code whose hash moved though its own lines did not. */
+    if (!st && rc->old_cb) {
+        uint8_t(*oh)[32] = qc_calloc(rc->old_cb->code_count + 1, 32);
+        uint8_t(*nh)[32] = qc_calloc(nn + 1, 32);
+        if (!oh || !nh || qc_code_hashes(rc->old_cb, NULL, oh) || qc_code_hashes(ncb, NULL, nh))
+            st = QC_ERR_NOMEM;
+        for (size_t n = 0; n < nn && !st; n++) {
+            long o = qc_codebook_find(rc->old_cb, ncb->codes[n].id);
+            if (o >= 0 && memcmp(oh[o], nh[n], 32) != 0)
+                refs_changed[n] = 1;
+        }
+        qc_free(oh);
+        qc_free(nh);
+    }
+
+    /* The before side placed under new codes; the after side as it is. */
+    for (size_t i = 0; i < rc->old_count && !st; i++) {
+        const qc_rq *q = &rc->old_q[i];
+        for (size_t s = succ_first[q->code]; s < succ_first[q->code + 1]; s++) {
+            if (QC_GROW(before, bcap, bc + 1)) {
+                st = QC_ERR_NOMEM;
+                break;
+            }
+            before[bc++] = (placed){(uint32_t)succ_all[s], q->doc, q->start, q->end, q->text, q->code, how_all[s]};
+        }
+    }
+    after = st ? NULL : qc_calloc(rc->new_count + 1, sizeof *after);
+    if (!st && !after)
+        st = QC_ERR_NOMEM;
+    for (size_t i = 0; i < rc->new_count && !st; i++) {
+        const qc_rq *q = &rc->new_q[i];
+        after[ac++] = (placed){q->code, q->doc, q->start, q->end, q->text, UINT32_MAX, 0};
+    }
+    if (!st) {
+        qsort(before, bc, sizeof *before, cmp_placed);
+        qsort(after, ac, sizeof *after, cmp_placed);
+    }
+
+    /* Walk both, code by code. Equal spans from two merged codes count once. */
+    size_t bi = 0, ai = 0;
+    for (size_t n = 0; n < nn && !st; n++) {
+        if (QC_GROW(rc->rows, rc->row_cap, rc->row_count + 1)) {
+            st = QC_ERR_NOMEM;
+            break;
+        }
+        qc_rq_row *row = &rc->rows[rc->row_count++];
+        memset(row, 0, sizeof *row);
+        row->new_code = (long)n;
+        row->old_slot = UINT32_MAX;
+        row->kinds = row_kinds(rc, n, how_of_row);
+        row->from = pool_add(rc, qc_buf_cstr(&from[n]), from[n].len);
+        row->event_first = rc->event_count;
+        for (;;) {
+            int hb = bi < bc && before[bi].code == n, ha = ai < ac && after[ai].code == n;
+            if (!hb && !ha)
+                break;
+            int c = !hb   ? 1
+                    : !ha ? -1
+                          : cmp_placed(&(placed){n, before[bi].doc, before[bi].start, before[bi].end, 0, 0, 0},
+                                       &(placed){n, after[ai].doc, after[ai].start, after[ai].end, 0, 0, 0});
+            if (c == 0) {
+                row->kept++;
+                row->before++;
+                row->after++;
+                placed b = before[bi];
+                while (bi < bc &&
+                       cmp_placed(&(placed){n, b.doc, b.start, b.end, 0, 0, 0},
+                                  &(placed){n, before[bi].doc, before[bi].start, before[bi].end, 0, 0, 0}) == 0)
+                    bi++;
+                ai++;
+            } else if (c < 0) {
+                placed b = before[bi];
+                row->lost++;
+                row->before++;
+                if (add_event(rc, &b, 0, reason_of(rc, b.doc, row->kinds & ~QC_CHANGE_ADDED, refs_changed[n]))) {
+                    st = QC_ERR_NOMEM;
+                    break;
+                }
+                while (bi < bc && before[bi].code == n && before[bi].doc == b.doc && before[bi].start == b.start &&
+                       before[bi].end == b.end)
+                    bi++;
+            } else {
+                row->gained++;
+                row->after++;
+                if (add_event(rc, &after[ai], 1, reason_of(rc, after[ai].doc, row->kinds, refs_changed[n]))) {
+                    st = QC_ERR_NOMEM;
+                    break;
+                }
+                ai++;
+            }
+        }
+        row->event_count = rc->event_count - row->event_first;
+    }
+
+    /* Removed codes: every quotation lost. */
+    for (size_t o = 0; o < no && !st; o++) {
+        if (!rc->old_ids[o] || succ_first[o] != succ_first[o + 1])
+            continue;
+        if (QC_GROW(rc->rows, rc->row_cap, rc->row_count + 1)) {
+            st = QC_ERR_NOMEM;
+            break;
+        }
+        qc_rq_row *row = &rc->rows[rc->row_count++];
+        memset(row, 0, sizeof *row);
+        row->new_code = -1;
+        row->old_slot = (uint32_t)o;
+        row->kinds = QC_CHANGE_REMOVED;
+        row->event_first = rc->event_count;
+        for (size_t i = 0; i < rc->old_count && !st; i++) {
+            const qc_rq *q = &rc->old_q[i];
+            if (q->code != o)
+                continue;
+            placed p = {UINT32_MAX, q->doc, q->start, q->end, q->text, (uint32_t)o, 0};
+            row->before++;
+            row->lost++;
+            if (add_event(rc, &p, 0, QC_REASON_REMOVED))
+                st = QC_ERR_NOMEM;
+        }
+        row->event_count = rc->event_count - row->event_first;
+    }
+
+    for (size_t i = 0; i < rc->row_count; i++) {
+        const qc_rq_row *r = &rc->rows[i];
+        rc->totals.before += r->before;
+        rc->totals.after += r->after;
+        rc->totals.kept += r->kept;
+        rc->totals.gained += r->gained;
+        rc->totals.lost += r->lost;
+        rc->totals.codes_changed += (r->gained || r->lost) ? 1 : 0;
+    }
+    for (size_t n = 0; from && n < nn; n++)
+        qc_buf_free(&from[n]);
+    qc_free(from);
+    qc_free(succ);
+    qc_free(how);
+    qc_free(how_of_row);
+    qc_free(succ_first);
+    qc_free(succ_all);
+    qc_free(how_all);
+    qc_free(reached);
+    qc_free(refs_changed);
+    qc_free(before);
+    qc_free(after);
+    if (!st && qc_buf_failed(&rc->pool))
+        st = QC_ERR_NOMEM;
+    return st;
+}
+
+/* ---- the public calls ---- */
+
+int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const qc_codebook *new_cb,
+                  const qc_casebook *cases, const qc_recode_options *opts, qc_error *err)
+{
+    if (!out)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_recode_run: out is NULL");
+    *out = NULL;
+    if (!new_cb || !opts || (count && !paths))
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_recode_run: NULL argument");
+    if (opts->version != QC_RECODE_OPTIONS_VERSION)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "recode options version %u, expected %u",
+                            opts->version, QC_RECODE_OPTIONS_VERSION);
+    if (!opts->old_cb && !opts->results_path)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1,
+                            "qc_recode_run: neither an old codebook nor old results given");
+    qc_recode *rc = qc_calloc(1, sizeof *rc);
+    if (!rc)
+        return qc_error_nomem(err);
+    rc->old_cb = opts->old_cb;
+    rc->new_cb = new_cb;
+    rc->cases = cases;
+    int st = qc_results_new(&rc->results, new_cb, cases, err);
+    if (!st && opts->results_path) {
+        rc->results_path = qc_strdup(opts->results_path);
+        st = rc->results_path ? load_old_results(rc, opts->results_path, err) : qc_error_nomem(err);
+    }
+    if (!st && opts->old_cb) {
+        /* With a results.xml the old codebook only names the codes; its ids must be the file's. */
+        if (!opts->results_path) {
+            size_t n = qc_codebook_code_count(opts->old_cb);
+            if (QC_GROW(rc->old_ids, rc->old_id_cap, n + 1))
+                st = qc_error_nomem(err);
+            for (size_t i = 0; !st && i < n; i++)
+                if (!(rc->old_ids[rc->old_id_count++] = qc_strdup(qc_code_id(opts->old_cb, i))))
+                    st = qc_error_nomem(err);
+        }
+        if (!st)
+            st = qc_codebook_diff_new(&rc->diff, opts->old_cb, new_cb, err);
+        if (!st && !opts->results_path)
+            st = run_side(rc, opts->old_cb, 0, paths, count, opts, err);
+    }
+    if (!st)
+        st = run_side(rc, new_cb, 1, paths, count, opts, err);
+    if (!st && (st = compare(rc)) != 0)
+        qc_error_nomem(err);
+    const char *version = qc_codebook_version(new_cb);
+    qc_buf b = QC_BUF_INIT;
+    qc_buf_printf(&b, "UNASSIGNED.R%s", *version ? version : "NEW");
+    rc->unassigned_id = qc_buf_detach(&b);
+    qc_buf_printf(&b, "Unassigned after revision %s", *version ? version : "(unnumbered)");
+    rc->unassigned_name = qc_buf_detach(&b);
+    if (!st && (!rc->unassigned_id || !rc->unassigned_name))
+        st = qc_error_nomem(err);
+    if (!st && opts->manual_path)
+        st = qc_recode_carry_manual(rc, opts->manual_path, err);
+    if (st) {
+        qc_recode_free(rc);
+        return st;
+    }
+    *out = rc;
+    return QC_OK;
+}
+
+void qc_recode_free(qc_recode *rc)
+{
+    if (!rc)
+        return;
+    qc_codebook_diff_free(rc->diff);
+    qc_results_free(rc->results);
+    qc_buf_free(&rc->pool);
+    for (size_t i = 0; i < rc->old_id_count; i++)
+        qc_free(rc->old_ids[i]);
+    qc_free(rc->old_ids);
+    for (size_t i = 0; i < rc->doc_count; i++)
+        qc_free(rc->docs[i].id);
+    qc_free(rc->docs);
+    qc_free(rc->doc_map);
+    qc_free(rc->file_docs);
+    qc_free(rc->old_q);
+    qc_free(rc->new_q);
+    qc_free(rc->rows);
+    qc_free(rc->events);
+    qc_recode_free_manual(rc);
+    qc_free(rc->unassigned_id);
+    qc_free(rc->unassigned_name);
+    qc_free(rc->results_path);
+    qc_free(rc);
+}
+
+qc_results *qc_recode_results(qc_recode *rc)
+{
+    return rc ? rc->results : NULL;
+}
+
+const qc_codebook_diff *qc_recode_diff(const qc_recode *rc)
+{
+    return rc ? rc->diff : NULL;
+}
+
+void qc_recode_run_stats(const qc_recode *rc, qc_run_stats *stats)
+{
+    if (!stats)
+        return;
+    memset(stats, 0, sizeof *stats);
+    if (rc)
+        *stats = rc->stats;
+}
+
+void qc_recode_cache_stats(const qc_recode *rc, qc_cache_stats *out)
+{
+    if (!out)
+        return;
+    memset(out, 0, sizeof *out);
+    if (rc)
+        *out = rc->cache_stats;
+}
+
+size_t qc_recode_row_count(const qc_recode *rc)
+{
+    return rc ? rc->row_count : 0;
+}
+
+int qc_recode_get_row(const qc_recode *rc, size_t index, qc_recode_row *out)
+{
+    if (!rc || !out || index >= rc->row_count)
+        return QC_ERR_INVALID;
+    const qc_rq_row *r = &rc->rows[index];
+    out->new_code = r->new_code;
+    if (r->new_code >= 0) {
+        out->id = qc_code_id(rc->new_cb, (size_t)r->new_code);
+        out->name = qc_code_name(rc->new_cb, (size_t)r->new_code);
+    } else {
+        out->id = rc->old_ids[r->old_slot];
+        long o = rc->old_cb ? qc_codebook_find(rc->old_cb, out->id) : -1;
+        out->name = o >= 0 ? qc_code_name(rc->old_cb, (size_t)o) : "";
+    }
+    out->kinds = r->kinds;
+    out->from = qc_rq_str(rc, r->from);
+    out->before = r->before;
+    out->after = r->after;
+    out->kept = r->kept;
+    out->gained = r->gained;
+    out->lost = r->lost;
+    return QC_OK;
+}
+
+void qc_recode_get_totals(const qc_recode *rc, qc_recode_totals *out)
+{
+    if (!out)
+        return;
+    memset(out, 0, sizeof *out);
+    if (rc)
+        *out = rc->totals;
+}
+
+const char *qc_recode_reason_name(qc_recode_reason reason)
+{
+    static const char *const names[] = {
+        "",           "rules changed", "reference changed", "merged",      "split",
+        "id changed", "code removed",  "document changed",  "unexplained", "code added"};
+    return (unsigned)reason < sizeof names / sizeof names[0] ? names[reason] : "?";
+}

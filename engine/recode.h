@@ -1,0 +1,96 @@
+/* Re-coding after a codebook revision (public API in qcode/diff.h): the old side (a results.xml
+ * or a run of the old codebook), the new run, their comparison per code, the manual codings
+ * carried across, and the report (recode_render.c). */
+#ifndef QC_RECODE_H
+#define QC_RECODE_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "qcode/diff.h"
+
+/* A quotation on one side: code (old: slot in old_ids; new: code index), document (index in the
+ * recode's documents), span, and its text (offset into the string pool). */
+typedef struct qc_rq {
+    uint32_t code, doc, start, end;
+    size_t text;
+} qc_rq;
+
+/* A quotation gained or lost by a row, with why; `origin` is the old code slot it came from
+ * (UINT32_MAX for gained ones). */
+typedef struct qc_rq_event {
+    qc_rq q;
+    uint8_t gained;
+    uint8_t reason; /* qc_recode_reason */
+    uint32_t origin;
+} qc_rq_event;
+
+typedef struct qc_rq_row {
+    long new_code;
+    uint32_t old_slot; /* removed rows: the old code; else UINT32_MAX */
+    unsigned kinds;
+    size_t from; /* pool offset of the space-separated old ids */
+    size_t before, after, kept, gained, lost;
+    size_t event_first, event_count;
+} qc_rq_row;
+
+typedef struct qc_rq_doc {
+    char *id;
+    char old_sha[65], new_sha[65];
+    uint8_t in_old, in_new;
+} qc_rq_doc;
+
+/* A manual coding and where it went. */
+typedef struct qc_rq_manual {
+    size_t item;        /* index in the manual.xml read */
+    char *to;           /* the code id it now has */
+    uint8_t unassigned; /* its code was removed (now, or in an earlier revision) */
+    uint8_t moved;
+} qc_rq_manual;
+
+struct qc_refi_manual;
+
+struct qc_recode {
+    const qc_codebook *old_cb, *new_cb;
+    const qc_casebook *cases;
+    char *results_path;
+    qc_codebook_diff *diff;
+    qc_results *results;
+    qc_run_stats stats;
+    qc_cache_stats cache_stats;
+    qc_buf pool; /* NUL-terminated strings, addressed by offset */
+    char **old_ids;
+    size_t old_id_count, old_id_cap;
+    qc_rq_doc *docs;
+    size_t doc_count, doc_cap;
+    uint32_t *doc_map; /* open addressing over docs by id; UINT32_MAX empty */
+    size_t doc_map_size;
+    uint32_t *file_docs; /* results.xml document index -> docs index */
+    size_t file_doc_count, file_doc_cap;
+    qc_rq *old_q, *new_q;
+    size_t old_count, old_cap, new_count, new_cap;
+    qc_rq_row *rows;
+    size_t row_count, row_cap;
+    qc_rq_event *events;
+    size_t event_count, event_cap;
+    struct qc_refi_manual *manual;
+    qc_rq_manual *moves;
+    size_t move_count;
+    char *unassigned_id, *unassigned_name;
+    qc_recode_totals totals;
+};
+
+/* A pool string. */
+static inline const char *qc_rq_str(const qc_recode *rc, size_t off)
+{
+    return rc->pool.data ? rc->pool.data + off : "";
+}
+
+/* Carries the manual codings (recode_manual.c), and frees what that made. */
+int qc_recode_carry_manual(qc_recode *rc, const char *path, qc_error *err);
+void qc_recode_free_manual(qc_recode *rc);
+
+/* Whether an id exists on the old side (for qc_lineage_successors; user is the recode). */
+int qc_recode_old_has(const char *id, void *user);
+
+#endif

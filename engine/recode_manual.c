@@ -1,0 +1,117 @@
+/* Manual codings across a revision: people's work is never dropped. A coding follows its code to
+ * the code's successors (same id, `was`, `merged-from`; each successor of a split); a coding whose
+ * code has no successor goes to "UNASSIGNED.R<version>" and is listed in the report. Codings of
+ * codes the old side does not know (an earlier revision's unassigned codings, or codes only the
+ * new codebook has) are carried unchanged. */
+#include <string.h>
+
+#include "alloc.h"
+#include "codebook_diff.h"
+#include "error.h"
+#include "recode.h"
+#include "refi_manual.h"
+
+static int add_move(qc_recode *rc, size_t *cap, size_t item, const char *to, int unassigned, int moved)
+{
+    if (QC_GROW(rc->moves, *cap, rc->move_count + 1))
+        return QC_ERR_NOMEM;
+    qc_rq_manual *m = &rc->moves[rc->move_count];
+    m->item = item;
+    m->to = qc_strdup(to);
+    m->unassigned = (uint8_t)unassigned;
+    m->moved = (uint8_t)moved;
+    if (!m->to)
+        return QC_ERR_NOMEM;
+    rc->move_count++;
+    return QC_OK;
+}
+
+int qc_recode_carry_manual(qc_recode *rc, const char *path, qc_error *err)
+{
+    qc_refi_manual *mm = qc_calloc(1, sizeof *mm);
+    if (!mm)
+        return qc_error_nomem(err);
+    rc->manual = mm;
+    qc_refi_log log = {NULL, NULL, path, 0, 0, 0};
+    int st = qc_refi_manual_read(mm, path, &log, err);
+    if (st)
+        return st;
+    size_t ncodes = qc_codebook_code_count(rc->new_cb);
+    size_t *succ = qc_calloc(ncodes + 1, sizeof *succ);
+    unsigned *how = qc_calloc(ncodes + 1, sizeof *how);
+    size_t cap = 0;
+    if (!succ || !how)
+        st = QC_ERR_NOMEM;
+    for (size_t i = 0; i < mm->count && !st; i++) {
+        const char *code = mm->items[i].code;
+        rc->totals.manual++;
+        if (!qc_recode_old_has(code, rc)) {
+            int unassigned = strncmp(code, "UNASSIGNED.R", 12) == 0;
+            st = add_move(rc, &cap, i, code, unassigned, 0);
+            continue;
+        }
+        size_t k = qc_lineage_successors(rc->new_cb, code, qc_recode_old_has, rc, succ, how, ncodes);
+        if (k == 0) {
+            rc->totals.manual_unassigned++;
+            st = add_move(rc, &cap, i, rc->unassigned_id, 1, 1);
+            continue;
+        }
+        int moved = 0;
+        for (size_t s = 0; s < k && !st; s++) {
+            const char *to = qc_code_id(rc->new_cb, succ[s]);
+            int m = strcmp(to, code) != 0;
+            moved |= m;
+            st = add_move(rc, &cap, i, to, 0, m);
+        }
+        rc->totals.manual_moved += (size_t)moved;
+    }
+    qc_free(succ);
+    qc_free(how);
+    return st == QC_ERR_NOMEM ? qc_error_nomem(err) : st;
+}
+
+void qc_recode_free_manual(qc_recode *rc)
+{
+    for (size_t i = 0; i < rc->move_count; i++)
+        qc_free(rc->moves[i].to);
+    qc_free(rc->moves);
+    rc->moves = NULL;
+    rc->move_count = 0;
+    if (rc->manual) {
+        qc_refi_manual_free(rc->manual);
+        qc_free(rc->manual);
+        rc->manual = NULL;
+    }
+}
+
+int qc_recode_write_manual(const qc_recode *rc, const char *path, qc_error *err)
+{
+    if (!rc || !path)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_recode_write_manual: NULL argument");
+    if (!rc->manual)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "the re-code was given no manual.xml");
+    qc_refi_manual out;
+    memset(&out, 0, sizeof out);
+    out.source = rc->manual->source;
+    out.origin = rc->manual->origin;
+    int st = QC_OK;
+    for (size_t i = 0; i < rc->move_count && !st; i++) {
+        const qc_refi_manual_coding *c = &rc->manual->items[rc->moves[i].item];
+        if (qc_refi_manual_add(&out, rc->moves[i].to, c->document, c->start, c->end, c->text, c->coder, c->created))
+            st = QC_ERR_NOMEM;
+    }
+    qc_refi_manual_sort(&out);
+    qc_buf b = QC_BUF_INIT;
+    if (!st)
+        qc_refi_manual_write(&out, &b);
+    out.source = NULL;
+    out.origin = NULL;
+    qc_refi_manual_free(&out);
+    if (st || qc_buf_failed(&b)) {
+        qc_buf_free(&b);
+        return qc_error_nomem(err);
+    }
+    st = qc_recode_write_text(qc_buf_cstr(&b), b.len, path, err);
+    qc_buf_free(&b);
+    return st;
+}

@@ -1,0 +1,290 @@
+/* qcode recode: code a corpus with a revised codebook and report what moved against the old
+ * results (or the old codebook run over the same corpus); carry manual codings across. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "code_options.h"
+
+/* Declared here until tools/cli.h lists it with the other commands. */
+extern const cli_command cmd_recode;
+
+#define USAGE                                                                                                          \
+    "usage: qcode recode --from RESULTS.xml -c NEW.qcb [options] CORPUS...\n"                                          \
+    "       qcode recode --old OLD.qcb -c NEW.qcb [options] CORPUS...\n"                                               \
+    "\n"                                                                                                               \
+    "Codes the corpus with the new codebook and compares it, code by code, with the old results\n"                     \
+    "(a results.xml from `qcode code`) or with the old codebook run over the same corpus. Old\n"                       \
+    "codes are carried to their successors (same id, `was`, `merged-from`) before comparing, so\n"                     \
+    "the report shows, for every code, quotations kept, gained and lost, with the reason (rules\n"                     \
+    "changed, reference changed, merged, split, code removed, code added, document changed).\n"                        \
+    "The summary goes to stdout; --report writes the full report as XML (docs/recode.md).\n"                           \
+    "\n"                                                                                                               \
+    "Options:\n"                                                                                                       \
+    "  --from FILE         the old results.xml\n"                                                                      \
+    "  --old FILE          the old codebook (with --from: used for the diff and the reasons)\n"                        \
+    "  -c, --codebook FILE the new codebook (required)\n"                                                              \
+    "  --cases FILE        casebook (.tsv or .csv) for `where` conditions and breakdowns\n"                            \
+    "  -o, --output FILE   write the new results.xml\n"                                                                \
+    "  --report FILE       write the change report as XML\n"                                                           \
+    "  --manual FILE       a manual.xml to carry to the new codebook\n"                                                \
+    "  --manual-out FILE   where the carried manual.xml goes (default: FILE with -recoded before .xml)\n"              \
+    "  --cache DIR         per-document coding cache: unchanged documents and codes are not re-coded\n"                \
+    "  --dry-run           show the report, write no output files (the cache is still kept up to date)\n"              \
+    "  -j, --jobs N        worker threads without --cache (default 1; 0: one per core)\n"                              \
+    "  --verbose           print timing and cache statistics on stderr\n"                                              \
+    "\n"                                                                                                               \
+    "Exit codes: 0 ok, 1 some documents could not be read, 2 usage or I/O error, 3 codebook error.\n"
+
+enum { OPT_FROM = 256, OPT_OLD, OPT_CASES, OPT_REPORT, OPT_MANUAL, OPT_MANUAL_OUT, OPT_CACHE, OPT_DRY, OPT_VERBOSE };
+
+typedef struct opts {
+    const char *from, *old, *codebook, *cases, *output, *report, *manual, *manual_out, *cache;
+    int dry_run, verbose;
+    unsigned jobs;
+} opts;
+
+static void on_error(const char *path, const qc_error *err, void *user)
+{
+    (void)path;
+    (*(size_t *)user)++;
+    cli_print_error(err);
+}
+
+static void on_issue(const char *path, const char *message, void *user)
+{
+    (void)user;
+    fprintf(stderr, "%s: warning: %s\n", path, message);
+}
+
+static int load_codebook(const char *path, qc_codebook **cb)
+{
+    qc_codebook_options copts = QC_CODEBOOK_OPTIONS_INIT;
+    copts.on_diagnostic = cli_print_diagnostic;
+    qc_error err;
+    qc_error_clear(&err);
+    int rc = qc_codebook_load(cb, path, &copts, &err);
+    if (rc == QC_ERR_CODEBOOK)
+        return QC_EXIT_CODEBOOK;
+    if (rc != 0) {
+        cli_print_error(&err);
+        return rc == QC_ERR_IO ? QC_EXIT_USAGE : QC_EXIT_CODEBOOK;
+    }
+    return QC_EXIT_OK;
+}
+
+/* The casebook's identity for the cache: `where` codes must be re-run when it changes. */
+static char *file_sha1(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    size_t cap = 1 << 16, len = 0;
+    char *data = malloc(cap);
+    for (size_t n; data && (n = fread(data + len, 1, cap - len, fp)) > 0;) {
+        len += n;
+        if (len == cap) {
+            char *p = realloc(data, cap *= 2);
+            if (!p) {
+                free(data);
+                data = NULL;
+            }
+            data = p;
+        }
+    }
+    fclose(fp);
+    char *hex = data ? malloc(41) : NULL;
+    if (hex)
+        qc_refi_sha1_hex(data, len, hex);
+    free(data);
+    return hex;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static char *default_manual_out(const char *manual)
+{
+    size_t n = strlen(manual);
+    char *out = malloc(n + 16);
+    if (!out)
+        return NULL;
+    if (n > 4 && strcmp(manual + n - 4, ".xml") == 0)
+        snprintf(out, n + 16, "%.*s-recoded.xml", (int)(n - 4), manual);
+    else
+        snprintf(out, n + 16, "%s-recoded.xml", manual);
+    return out;
+}
+
+static int parse(opts *o, int argc, char **argv)
+{
+    static const struct option longs[] = {{"from", required_argument, NULL, OPT_FROM},
+                                          {"old", required_argument, NULL, OPT_OLD},
+                                          {"codebook", required_argument, NULL, 'c'},
+                                          {"cases", required_argument, NULL, OPT_CASES},
+                                          {"output", required_argument, NULL, 'o'},
+                                          {"report", required_argument, NULL, OPT_REPORT},
+                                          {"manual", required_argument, NULL, OPT_MANUAL},
+                                          {"manual-out", required_argument, NULL, OPT_MANUAL_OUT},
+                                          {"cache", required_argument, NULL, OPT_CACHE},
+                                          {"dry-run", no_argument, NULL, OPT_DRY},
+                                          {"jobs", required_argument, NULL, 'j'},
+                                          {"verbose", no_argument, NULL, OPT_VERBOSE},
+                                          {NULL, 0, NULL, 0}};
+    memset(o, 0, sizeof *o);
+    o->jobs = 1;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":c:o:j:", longs, NULL)) != -1) {
+        switch (c) {
+        case OPT_FROM: o->from = optarg; break;
+        case OPT_OLD: o->old = optarg; break;
+        case 'c': o->codebook = optarg; break;
+        case OPT_CASES: o->cases = optarg; break;
+        case 'o': o->output = optarg; break;
+        case OPT_REPORT: o->report = optarg; break;
+        case OPT_MANUAL: o->manual = optarg; break;
+        case OPT_MANUAL_OUT: o->manual_out = optarg; break;
+        case OPT_CACHE: o->cache = optarg; break;
+        case OPT_DRY: o->dry_run = 1; break;
+        case OPT_VERBOSE: o->verbose = 1; break;
+        case 'j': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 0 || v > 256)
+                return cli_fail("recode: --jobs wants a number from 0 to 256, not '%s'", optarg);
+            o->jobs = (unsigned)v;
+            break;
+        }
+        case ':': return cli_fail("recode: option '%s' needs a value", argv[optind - 1]);
+        default: return cli_fail("recode: unknown option '%s' (see 'qcode help recode')", argv[optind - 1]);
+        }
+    }
+    if (!o->codebook)
+        return cli_fail("recode: no new codebook given (-c NEW.qcb)");
+    if (!o->from && !o->old)
+        return cli_fail("recode: give the old side: --from RESULTS.xml or --old OLD.qcb");
+    if (optind >= argc)
+        return cli_fail("recode: no corpus given (see 'qcode help recode')");
+    return -1;
+}
+
+static int report_and_write(const opts *o, qc_recode *rc)
+{
+    char *text = NULL;
+    size_t len = 0;
+    qc_error err;
+    qc_error_clear(&err);
+    if (qc_recode_render(rc, QC_DIFF_TEXT, &text, &len, &err) != 0) {
+        cli_print_error(&err);
+        return QC_EXIT_USAGE;
+    }
+    fwrite(text, 1, len, stdout);
+    qc_diff_text_free(text);
+    if (o->dry_run) {
+        fprintf(stderr, "recode: dry run: nothing written\n");
+        return QC_EXIT_OK;
+    }
+    int st = 0;
+    if (o->report) {
+        st = qc_recode_render(rc, QC_DIFF_XML, &text, &len, &err);
+        if (!st)
+            st = qc_recode_write_text(text, len, o->report, &err);
+        qc_diff_text_free(text);
+    }
+    if (!st && o->output)
+        st = qc_results_write_xml(qc_recode_results(rc), o->output, NULL, &err);
+    if (!st && o->manual) {
+        char *def = o->manual_out ? NULL : default_manual_out(o->manual);
+        const char *path = o->manual_out ? o->manual_out : def;
+        st = path ? qc_recode_write_manual(rc, path, &err) : QC_ERR_NOMEM;
+        if (!st)
+            fprintf(stderr, "recode: manual codings written to %s\n", path);
+        free(def);
+    }
+    if (st) {
+        cli_print_error(&err);
+        return QC_EXIT_USAGE;
+    }
+    return QC_EXIT_OK;
+}
+
+static int run(int argc, char **argv)
+{
+    opts o;
+    int ex = parse(&o, argc, argv);
+    if (ex >= 0)
+        return ex;
+    qc_codebook *new_cb = NULL, *old_cb = NULL;
+    qc_casebook *cases = NULL;
+    char **paths = NULL, **ids = NULL;
+    long count = 0;
+    char *context = NULL;
+    qc_error err;
+    qc_error_clear(&err);
+    ex = load_codebook(o.codebook, &new_cb);
+    if (!ex && o.old)
+        ex = load_codebook(o.old, &old_cb);
+    if (!ex && o.cases && qc_casebook_load(&cases, o.cases, &err) != 0) {
+        cli_print_error(&err);
+        ex = QC_EXIT_USAGE;
+    }
+    if (!ex && o.cases && o.cache && !(context = file_sha1(o.cases)))
+        ex = cli_fail("recode: cannot read %s", o.cases);
+    if (!ex && (count = code_options_inputs(argv + optind, argc - optind, &paths, &ids)) < 0)
+        ex = QC_EXIT_USAGE;
+    if (!ex && count == 0)
+        ex = cli_fail("recode: no transcripts found in the corpus given");
+    size_t failed = 0;
+    qc_recode *rc = NULL;
+    if (!ex) {
+        qc_recode_options ro = QC_RECODE_OPTIONS_INIT;
+        ro.old_cb = old_cb;
+        ro.results_path = o.from;
+        ro.manual_path = o.manual;
+        ro.cache_dir = o.cache;
+        ro.cache_context = context;
+        ro.run.jobs = o.jobs;
+        ro.run.ids = (const char *const *)ids;
+        ro.run.on_error = on_error;
+        ro.run.on_issue = on_issue;
+        ro.run.user = &failed;
+        double t0 = now();
+        if (qc_recode_run(&rc, (const char *const *)paths, (size_t)count, new_cb, cases, &ro, &err) != 0) {
+            cli_print_error(&err);
+            ex = QC_EXIT_USAGE;
+        } else if (o.verbose) {
+            qc_cache_stats cs;
+            qc_recode_cache_stats(rc, &cs);
+            fprintf(stderr, "recode: %ld documents in %.3f s", count, now() - t0);
+            if (o.cache)
+                fprintf(stderr,
+                        "; cache %s: %zu hits, %zu new, %zu stale (%zu code codings out of date), %zu rejected, "
+                        "%zu written",
+                        o.cache, cs.hits, cs.misses, cs.stale, cs.codes_recoded, cs.rejected, cs.written);
+            fputc('\n', stderr);
+        }
+    }
+    if (!ex)
+        ex = report_and_write(&o, rc);
+    if (!ex && failed)
+        ex = QC_EXIT_PARTIAL;
+    qc_recode_free(rc);
+    cli_free_paths(paths, count > 0 ? count : 0);
+    cli_free_paths(ids, count > 0 ? count : 0);
+    free(context);
+    qc_casebook_free(cases);
+    qc_codebook_free(new_cb);
+    qc_codebook_free(old_cb);
+    return ex;
+}
+
+const cli_command cmd_recode = {"recode", "re-code a corpus after a codebook revision and report what moved", USAGE,
+                                run};
