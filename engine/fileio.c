@@ -53,9 +53,31 @@ int qc_file_read(const char *path, size_t max_size, char **data, size_t *size, q
     return *data ? QC_OK : qc_error_nomem(err);
 }
 
+/* A target that exists and is not a regular file (a terminal, a pipe, /dev/stdout, /dev/null,
+ * /dev/full) is written in place: renaming a temporary file over it would replace a device node
+ * with a file (as root, in /dev) instead of writing to it. A folder is an error. */
+static int open_in_place(qc_atomic_file *af, const char *path, const struct stat *st, qc_error *err)
+{
+    if (S_ISDIR(st->st_mode))
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output: it is a folder");
+    af->path = qc_strdup(path);
+    if (!af->path)
+        return qc_error_nomem(err);
+    af->fp = fopen(path, "wb");
+    if (!af->fp) {
+        int saved = errno;
+        qc_atomic_abort(af);
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output: %s", strerror(saved));
+    }
+    return QC_OK;
+}
+
 int qc_atomic_open(qc_atomic_file *af, const char *path, qc_error *err)
 {
     memset(af, 0, sizeof *af);
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return open_in_place(af, path, &st, err);
     qc_buf tmp = QC_BUF_INIT;
     qc_buf_printf(&tmp, "%s.tmp-XXXXXX", path);
     af->path = qc_strdup(path);
@@ -101,7 +123,7 @@ int qc_atomic_commit(qc_atomic_file *af, qc_error *err)
         saved = errno;
     }
     af->fp = NULL;
-    if (!failed && rename(af->tmp_path, af->path) != 0) {
+    if (!failed && af->tmp_path && rename(af->tmp_path, af->path) != 0) {
         failed = 1;
         saved = errno;
     }

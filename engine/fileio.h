@@ -15,7 +15,8 @@ int qc_file_read(const char *path, size_t max_size, char **data, size_t *size, q
 typedef struct qc_atomic_file {
     FILE *fp;
     char *path;     /* the target */
-    char *tmp_path; /* the temporary file in the target's folder */
+    char *tmp_path; /* the temporary file in the target's folder; NULL when the target exists and is not a
+                     * regular file (a pipe, /dev/stdout, /dev/full): that is written in place */
 } qc_atomic_file;
 
 int qc_atomic_open(qc_atomic_file *af, const char *path, qc_error *err);

@@ -1,6 +1,7 @@
 #include "zip_read.h"
 
 #include <string.h>
+#include <sys/stat.h>
 #include <zip.h>
 
 #include "alloc.h"
@@ -9,7 +10,20 @@
 struct qc_zip {
     zip_t *za;
     char *name;
+    /* Uncompressed bytes of the entries read so far (as their headers claim, which the reading
+     * holds them to): a bound on the whole archive, not only on each entry. */
+    size_t total;
 };
+
+/* Whether the archive says entry idx is a symbolic link (Unix mode in the external attributes). */
+static int is_symlink(zip_t *za, zip_uint64_t idx)
+{
+    zip_uint8_t opsys = 0;
+    zip_uint32_t attr = 0;
+    if (zip_file_get_external_attributes(za, idx, 0, &opsys, &attr) < 0)
+        return 0;
+    return opsys == ZIP_OPSYS_UNIX && ((attr >> 16) & S_IFMT) == S_IFLNK;
+}
 
 /* Copies libzip's message before its error value is finished with. */
 static int zip_fail(qc_error *err, int code, const char *name, const char *what, zip_error_t *ze)
@@ -124,10 +138,19 @@ int qc_zip_read(qc_zip *z, const char *entry, size_t max_size, char **data, size
         return qc_error_set(err, QC_ERR_FORMAT, z->name, 0, 0, -1, "%s: %s", entry, zip_strerror(z->za));
     if (!(st.valid & ZIP_STAT_SIZE))
         return qc_error_set(err, QC_ERR_FORMAT, z->name, 0, 0, -1, "%s: the archive does not give its size", entry);
+    if (is_symlink(z->za, (zip_uint64_t)idx))
+        return qc_error_set(err, QC_ERR_INVALID, z->name, 0, 0, -1,
+                            "refusing the zip entry \"%s\": it is a symbolic link", entry);
     if (st.size > max_size)
         return qc_error_set(err, QC_ERR_LIMIT, z->name, 0, 0, -1,
                             "%s is %llu bytes uncompressed, over the limit of %zu bytes", entry,
                             (unsigned long long)st.size, max_size);
+    if (st.size > QC_ZIP_MAX_TOTAL - z->total)
+        return qc_error_set(err, QC_ERR_LIMIT, z->name, 0, 0, -1,
+                            "%s (%llu bytes uncompressed) would take the archive past its limit of %zu bytes "
+                            "uncompressed in all",
+                            entry, (unsigned long long)st.size, (size_t)QC_ZIP_MAX_TOTAL);
+    z->total += (size_t)st.size;
     size_t want = (size_t)st.size;
     char *buf = qc_malloc(want + 1);
     if (!buf)

@@ -12,6 +12,10 @@
 
 typedef struct qc_zip qc_zip;
 
+/* The most one archive may yield uncompressed, over all the entries read from it (1 GiB): with
+ * the per-entry bound, this stops an archive of many entries each just under that bound. */
+#define QC_ZIP_MAX_TOTAL ((size_t)1 << 30)
+
 /* Opens a zip whose bytes are data[0..size): borrowed, and must outlive the qc_zip. `name` names
  * the archive in messages (copied). QC_ERR_FORMAT when it is not a readable zip. */
 int qc_zip_open_memory(qc_zip **out, const char *name, const void *data, size_t size, qc_error *err);
@@ -29,8 +33,9 @@ const char *qc_zip_name(const qc_zip *z, size_t i);
 int qc_zip_name_safe(const char *entry);
 
 /* Reads entry `entry` whole into a new NUL-terminated buffer (qc_free it). Entries larger than
- * max_size bytes uncompressed are refused with QC_ERR_LIMIT; an absent entry is QC_ERR_NOTFOUND;
- * an unsafe name QC_ERR_INVALID; a damaged entry (CRC, truncated data, bad compression)
+ * max_size bytes uncompressed, or that would take the archive's total past QC_ZIP_MAX_TOTAL, are
+ * refused with QC_ERR_LIMIT; an absent entry is QC_ERR_NOTFOUND; an unsafe name or an entry
+ * stored as a symbolic link QC_ERR_INVALID; a damaged entry (CRC, truncated data, bad compression)
  * QC_ERR_FORMAT. err->file is the archive and the message names the entry. Names compare exactly
  * (zip names are case-sensitive). */
 int qc_zip_read(qc_zip *z, const char *entry, size_t max_size, char **data, size_t *size, qc_error *err);

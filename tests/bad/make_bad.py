@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""Writes the bad-input catalogue of tests/test_bad_inputs.c (run from this folder; the outputs are
+committed so the tests need no Python). One file (or folder) per bad input; MANIFEST.tsv says
+which command reads it, the exit code and the message expected. Files starting with '_' are the
+good inputs the commands need beside the bad one."""
+import os
+import shutil
+import struct
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def put(name, data):
+    path = os.path.join(HERE, name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'wb') as f:
+        f.write(data.encode('utf-8') if isinstance(data, str) else data)
+
+
+def write_zip(name, entries, symlinks=()):
+    path = os.path.join(HERE, name)
+    with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED) as z:
+        for entry, data in entries:
+            info = zipfile.ZipInfo(entry, date_time=(2024, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix
+            info.external_attr = (0o120777 if entry in symlinks else 0o100644) << 16
+            z.writestr(info, data)
+
+
+# --- good companions ---
+put('_ok.txt', 'Interviewer: How is the team?\n\nS1: We are co-located now, in the same office.\n')
+put('_ok.qcb', 'codebook "OK" version 1\ncode TEAM "Team"\n  rule "same office" OR co-locat*\n')
+
+# --- plain text and Markdown ---
+put('txt-invalid-utf8.txt', b'Interviewer: Hello.\n\nS1: caf\xe9 au lait\n')
+put('txt-empty.txt', b'')
+put('txt-blank-lines-only.txt', b'\n\n  \n\t\n')
+put('txt-nul-byte.txt', b'S1: text\n\x00\x01\x02 binary\n')
+put('txt-utf16.txt', '\ufeffS1: written as UTF-16\n'.encode('utf-16-le'))
+put('txt-overlong-utf8.md', b'# Notes\n\nS1: an overlong slash \xc0\xaf here\n')
+put('txt-truncated-utf8.txt', b'S1: ends in half a character \xe2\x82')
+put('txt-surrogate-utf8.txt', b'S1: a lone surrogate \xed\xa0\x80 encoded\n')
+
+# --- WebVTT ---
+put('vtt-no-header.vtt', 'WEBVTX\n\n00:00:01.000 --> 00:00:02.000\nS1: hello\n')
+put('vtt-backwards.vtt', 'WEBVTT\n\n00:00:05.000 --> 00:00:02.000\nS1: hello\n')
+put('vtt-bad-timestamp.vtt', 'WEBVTT\n\n00:00:01.000 --> 00:00:0x.000\nS1: hello\n')
+put('vtt-empty.vtt', '')
+put('vtt-header-only.vtt', 'WEBVTT\n')
+put('vtt-no-arrow.vtt', 'WEBVTT\n\n00:00:01.000 00:00:02.000\nS1: hello\n')
+put('vtt-invalid-utf8.vtt', b'WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nS1: \xff\xfe\n')
+
+# --- SubRip ---
+put('srt-bad-time.srt', '1\n00:00:01,000 --> 00:0x:02,000\nS1: hello\n')
+put('srt-backwards.srt', '1\n00:00:09,000 --> 00:00:02,000\nS1: hello\n')
+put('srt-no-timing.srt', '1\nS1: hello without a timing line\n')
+put('srt-empty.srt', '')
+put('srt-bad-index.srt', 'one\n00:00:01,000 --> 00:00:02,000\nS1: hello\n')
+
+# --- .docx ---
+W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main'
+
+
+def docx_doc(body):
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<w:document xmlns:w="%s"><w:body>%s</w:body></w:document>' % (W, body))
+
+
+GOOD_BODY = '<w:p><w:r><w:t>S1: Hello there.</w:t></w:r></w:p>'
+put('docx-not-zip.docx', 'S1: this is plain text with a .docx name\n')
+good_docx = [('[Content_Types].xml', '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+             ('word/document.xml', docx_doc(GOOD_BODY))]
+write_zip('_good.docx', good_docx)
+raw = open(os.path.join(HERE, '_good.docx'), 'rb').read()
+put('docx-truncated.docx', raw[:len(raw) // 2])
+os.remove(os.path.join(HERE, '_good.docx'))
+write_zip('docx-no-document.docx', [good_docx[0], ('word/other.xml', docx_doc(GOOD_BODY))])
+write_zip('docx-malformed-xml.docx', [good_docx[0], ('word/document.xml',
+          docx_doc('<w:p><w:r><w:t>S1: open</w:r></w:p>'))])
+XXE = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+       '<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+       '<w:document xmlns:w="%s"><w:body><w:p><w:r><w:t>S1: &xxe;</w:t></w:r></w:p></w:body></w:document>' % W)
+write_zip('docx-xxe.docx', [good_docx[0], ('word/document.xml', XXE)])
+def laughs(root, ns, inner):
+    """Billion laughs: nine levels of entities, each ten of the one below (10^9 'lol's)."""
+    return ('<?xml version="1.0"?>\n<!DOCTYPE %s [\n <!ENTITY lol "lol">\n' % root +
+            ''.join(' <!ENTITY lol%d "%s">\n' % (i, ('&lol%d;' % (i - 1) if i > 1 else '&lol;') * 10)
+                    for i in range(1, 10)) +
+            ']>\n<%s xmlns="%s">%s</%s>\n' % (root, ns, inner, root.split(':')[-1] if ':' not in root else root))
+
+
+LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n' +
+          ''.join(' <!ENTITY lol%d "%s">\n' % (i, ('&lol%d;' % (i - 1) if i > 1 else '&lol;') * 10)
+                  for i in range(1, 10)) +
+          ']>\n<w:document xmlns:w="%s"><w:body><w:p><w:r><w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>' % W)
+write_zip('docx-billion-laughs.docx', [good_docx[0], ('word/document.xml', LAUGHS)])
+write_zip('docx-symlink.docx', [good_docx[0], ('word/document.xml', '/etc/passwd')],
+          symlinks=('word/document.xml',))
+# A CRC error: the stored data changed after the CRC was computed.
+with zipfile.ZipFile(os.path.join(HERE, 'docx-bad-crc.docx'), 'w', zipfile.ZIP_STORED) as z:
+    z.writestr('word/document.xml', docx_doc(GOOD_BODY))
+b = bytearray(open(os.path.join(HERE, 'docx-bad-crc.docx'), 'rb').read())
+i = b.find(b'Hello')
+b[i] = ord('J')
+put('docx-bad-crc.docx', bytes(b))
+# A zip bomb: word/document.xml inflates to 80 MiB of spaces (over the 64 MiB bound).
+bomb = docx_doc('<w:p><w:r><w:t>S1: boom</w:t></w:r></w:p>' + ' ' * (80 << 20))
+write_zip('docx-bomb.docx', [good_docx[0], ('word/document.xml', bomb)])
+
+# --- codebooks ---
+put('cb-unknown-keyword.qcb', 'codebook "Bad"\ncode A "A"\n  rul hello\n')
+put('cb-unclosed-quote.qcb', 'codebook "Bad"\ncode A "A"\n  rule "same office\n')
+put('cb-bad-regex.qcb', 'codebook "Bad"\ncode A "A"\n  rule /unbalanced(/\n')
+put('cb-unknown-ref.qcb', 'codebook "Bad"\ncode A "A"\n  rule {NOSUCH} AND hello\n')
+put('cb-duplicate-id.qcb', 'codebook "Bad"\ncode A "A"\n  rule hello\ncode A "Again"\n  rule bye\n')
+put('cb-self-ref.qcb', 'codebook "Bad"\ncode A "A"\n  rule {A} OR hello\n')
+put('cb-too-deep.qcb', 'codebook "Bad"\ncode A "A"\n  rule ' + '(' * 101 + 'x' + ')' * 101 + '\n')
+put('cb-near-too-far.qcb', 'codebook "Bad"\ncode A "A"\n  rule a NEAR/200000 b\n')
+put('cb-invalid-utf8.qcb', b'codebook "Bad"\ncode A "caf\xe9"\n  rule hello\n')
+put('cb-empty.qcb', '')
+put('cb-rule-before-code.qcb', 'codebook "Bad"\n  rule hello\ncode A "A"\n')
+put('cb-unbalanced-paren.qcb', 'codebook "Bad"\ncode A "A"\n  rule (a OR b\n')
+put('cb-dangling-operator.qcb', 'codebook "Bad"\ncode A "A"\n  rule a AND\n')
+put('cb-bad-scope.qcb', 'codebook "Bad"\ncode A "A"\n  scope chapter\n  rule a\n')
+
+# --- casebooks ---
+put('cases-no-key-column.tsv', 'name\tsite\nS1\tNorth\n')
+put('cases-duplicate-row.tsv', 'speaker\tsite\nS1\tNorth\nS1\tSouth\n')
+put('cases-too-many-fields.tsv', 'speaker\tsite\nS1\tNorth\textra\n')
+put('cases-unclosed-quote.csv', 'speaker,site\nS1,"North\n')
+put('cases-invalid-utf8.tsv', b'speaker\tsite\nS1\tM\xfcnchen\n')
+put('cases-empty.tsv', '')
+put('cases-duplicate-column.tsv', 'speaker\tsite\tSite\nS1\tNorth\tSouth\n')
+put('cases-empty-column-name.tsv', 'speaker\t\tsite\nS1\tx\tNorth\n')
+put('cases-binary.tsv', b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR')
+put('cases-row-without-key.tsv', 'speaker\tdocument\tsite\n\t\tNorth\n')
+
+# --- results.xml ---
+RNS = 'urn:qcode:results:1'
+
+
+def results(body):
+    return '<?xml version="1.0" encoding="UTF-8"?>\n<results xmlns="%s" version="1">\n%s</results>\n' % (RNS, body)
+
+
+put('results-doctype.xml', '<?xml version="1.0"?>\n<!DOCTYPE results [<!ENTITY a "aaaaaaaaaa">]>\n'
+    '<results xmlns="%s"/>\n' % RNS)
+put('results-xxe.xml', '<?xml version="1.0"?>\n<!DOCTYPE results [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+    '<results xmlns="%s"><codes><code id="&x;"/></codes></results>\n' % RNS)
+put('results-billion-laughs.xml', laughs('results', RNS, '<codes><code id="&lol9;"/></codes>'))
+put('results-wrong-root.xml', '<?xml version="1.0"?>\n<project xmlns="%s"/>\n' % RNS)
+put('results-wrong-namespace.xml', '<?xml version="1.0"?>\n<results xmlns="urn:other"/>\n')
+put('results-malformed.xml', results('<documents>\n<document id="a.txt">\n</documents>\n'))
+put('results-empty.xml', '')
+put('results-not-xml.xml', 'Code\tQuotations\nA\t3\n')
+put('results-truncated.xml', results('<documents>\n<document id="a.txt" path="a.txt"/>\n')[:-12])
+
+# --- REFI-QDA codebooks (.qdc) ---
+QDC_NS = 'urn:QDA-XML:codebook:1.0'
+put('qdc-malformed.qdc', '<?xml version="1.0"?>\n<CodeBook xmlns="%s"><Codes>\n<Code guid="x" name="A">\n'
+    '</Codes></CodeBook>\n' % QDC_NS)
+put('qdc-xxe.qdc', '<?xml version="1.0"?>\n<!DOCTYPE CodeBook [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+    '<CodeBook xmlns="%s"><Codes><Code guid="11111111-2222-3333-4444-555555555555" name="&x;" '
+    'isCodable="true"/></Codes></CodeBook>\n' % QDC_NS)
+put('qdc-wrong-root.qdc', '<?xml version="1.0"?>\n<Project xmlns="urn:QDA-XML:project:1.0"/>\n')
+put('qdc-empty.qdc', '')
+put('qdc-billion-laughs.qdc', laughs('CodeBook', QDC_NS, '<Codes><Code guid="11111111-2222-3333-4444-555555555555" '
+                                     'name="&lol9;" isCodable="true"/></Codes>'))
+put('qdc-not-xml.qdc', 'code A "A"\n  rule hello\n')
+
+# --- REFI-QDA projects (.qdpx, .qde) ---
+PNS = 'urn:QDA-XML:project:1.0'
+SRC = '69a4332d-5b31-4915-b520-5275cfc21b40'
+
+
+def project(body):
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="%s" name="Bad" origin="Fixture">\n%s'
+            '</Project>\n' % (PNS, body))
+
+
+CODES = ('<CodeBook><Codes><Code guid="85d17f60-7bb0-481e-b742-b4861dd669df" name="Waiting" isCodable="true"/>'
+         '</Codes></CodeBook>\n')
+SOURCES = ('<Sources><TextSource guid="%s" name="Interview" plainTextPath="internal://%s.txt"/></Sources>\n'
+           % (SRC, SRC))
+TEXT = 'P1: We waited six weeks.\n'
+put('qdpx-not-zip.qdpx', 'this is not a zip archive\n')
+write_zip('qdpx-no-qde.qdpx', [('sources/%s.txt' % SRC, TEXT)])
+write_zip('qdpx-two-qde.qdpx', [('a.qde', project(CODES)), ('b.qde', project(CODES))])
+write_zip('qdpx-malformed-qde.qdpx', [('project.qde', project(CODES)[:-20])])
+write_zip('qdpx-xxe.qdpx', [('project.qde', '<?xml version="1.0"?>\n<!DOCTYPE Project [<!ENTITY x SYSTEM '
+                             '"file:///etc/passwd">]>\n<Project xmlns="%s" name="&x;"/>\n' % PNS)])
+write_zip('qdpx-billion-laughs.qdpx', [('project.qde', laughs('Project', PNS, '<Description>&lol9;</Description>'))])
+good = [('project.qde', project(CODES + SOURCES)), ('sources/%s.txt' % SRC, TEXT)]
+write_zip('_good.qdpx', good)
+raw = open(os.path.join(HERE, '_good.qdpx'), 'rb').read()
+os.remove(os.path.join(HERE, '_good.qdpx'))
+put('qdpx-truncated.qdpx', raw[:len(raw) - 30])
+write_zip('qdpx-zip-slip.qdpx', good + [('../evil.txt', 'escaped'), ('/tmp/qcode-evil.txt', 'absolute'),
+                                        ('sources/../../evil2.txt', 'escaped')])
+write_zip('qdpx-symlink-source.qdpx', [good[0], ('sources/%s.txt' % SRC, '/etc/passwd')],
+          symlinks=('sources/%s.txt' % SRC,))
+put('qde-xxe.qde', '<?xml version="1.0"?>\n<!DOCTYPE Project [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+    '<Project xmlns="%s" name="&x;"/>\n' % PNS)
+put('qde-wrong-root.qde', '<?xml version="1.0"?>\n<CodeBook xmlns="%s"/>\n' % QDC_NS)
+
+
+def lying_total(name, count, claim):
+    """A zip whose entries each claim `claim` bytes uncompressed (stored, with tiny data): the
+    claims add up past the archive's total bound, which must stop it before anything inflates."""
+    entries = [('project.qde', project(CODES + '<Sources>' + ''.join(
+        '<TextSource guid="%08d-0000-0000-0000-000000000000" name="S%d" plainTextPath="internal://s%d.txt"/>'
+        % (k, k, k) for k in range(count)) + '</Sources>\n'))]
+    entries += [('sources/s%d.txt' % k, 'P1: tiny\n') for k in range(count)]
+    path = os.path.join(HERE, name)
+    with zipfile.ZipFile(path, 'w', zipfile.ZIP_STORED) as z:
+        for entry, data in entries:
+            z.writestr(entry, data)
+    b = bytearray(open(path, 'rb').read())
+    # Patch the uncompressed size in each source's local header and central directory entry.
+    for sig, off in ((b'PK\x03\x04', 22), (b'PK\x01\x02', 24)):
+        pos = 0
+        while True:
+            pos = b.find(sig, pos)
+            if pos < 0:
+                break
+            nlen = struct.unpack_from('<H', b, pos + (26 if sig == b'PK\x03\x04' else 28))[0]
+            nstart = pos + (30 if sig == b'PK\x03\x04' else 46)
+            if b[nstart:nstart + nlen].startswith(b'sources/'):
+                struct.pack_into('<I', b, pos + off, claim)
+            pos += 4
+    put(name, bytes(b))
+
+
+lying_total('qdpx-bomb-total.qdpx', 6, 250 << 20)
+
+# --- manual.xml (in an imported project folder exported back) ---
+for name, manual in (
+        ('manual-xxe', '<?xml version="1.0"?>\n<!DOCTYPE manual [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+                       '<manual xmlns="urn:qcode:manual:1">&x;</manual>\n'),
+        ('manual-malformed', '<?xml version="1.0"?>\n<manual xmlns="urn:qcode:manual:1"><coding>\n</manual>\n'),
+        ('manual-wrong-root', '<?xml version="1.0"?>\n<results xmlns="urn:qcode:results:1"/>\n')):
+    d = os.path.join(HERE, name)
+    shutil.rmtree(d, ignore_errors=True)
+    put(name + '/codebook.qcb', 'codebook "M" version 1\ncode WAIT "Waiting"\n  manual\n')
+    put(name + '/sources/Interview.txt', TEXT)
+    put(name + '/manual.xml', manual)
