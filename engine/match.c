@@ -44,6 +44,10 @@ struct qc_fast {
 
     qc_ev_hit *out;
     size_t out_cap;
+    /* Where each leaf's last lookup ended, valid while cursor_gen[leaf] == eval_gen: a code visits
+     * its units in order, so each lookup starts where the one before ended. */
+    uint32_t *cursor, *cursor_gen;
+    uint32_t eval_gen;
 
     rx_cand *rxc;
     size_t rxc_count, rxc_cap;
@@ -63,7 +67,9 @@ int qc_fast_new(qc_fast **out, const qc_codebook *cb, const qc_match_tables *mt)
     f->cb = cb;
     f->mt = mt;
     f->leaf_start = qc_calloc(mt->leaf_count + 1, sizeof *f->leaf_start);
-    if (!f->leaf_start) {
+    f->cursor = qc_calloc(mt->leaf_count + 1, sizeof *f->cursor);
+    f->cursor_gen = qc_calloc(mt->leaf_count + 1, sizeof *f->cursor_gen);
+    if (!f->leaf_start || !f->cursor || !f->cursor_gen) {
         qc_fast_free(f);
         return QC_ERR_NOMEM;
     }
@@ -84,6 +90,8 @@ void qc_fast_free(qc_fast *f)
     qc_free(f->raw);
     qc_free(f->occ);
     qc_free(f->leaf_start);
+    qc_free(f->cursor);
+    qc_free(f->cursor_gen);
     qc_free(f->out);
     qc_free(f->rxc);
     qc_free(f->cand);
@@ -256,6 +264,7 @@ static int find_literals(qc_fast *f, qc_eval *ev)
         return QC_OK;
     const unsigned char *t = (const unsigned char *)doc->text;
     size_t n = doc->text_size;
+    size_t memo[QC_UNIT_KINDS] = {SIZE_MAX, SIZE_MAX, SIZE_MAX}; /* the unit of the last occurrence */
     for (size_t i = 0; i + 1 < n; i++) {
         uint32_t g = (uint32_t)lower(t[i]) << 8 | lower(t[i + 1]);
         if (!((mt->gram_bits[g >> 6] >> (g & 63)) & 1))
@@ -283,7 +292,9 @@ static int find_literals(qc_fast *f, qc_eval *ev)
             if (cp == UINT32_MAX)
                 cp = cp_of_byte(doc, i);
             unsigned kind = mt->codes[mt->leaves[rx->leaf].code].unit_kind;
-            size_t u = qc_eval_unit_at(ev, kind, cp);
+            size_t u = memo[kind];
+            if (u == SIZE_MAX || cp < ev->units[kind][u].start || cp >= ev->units[kind][u].end)
+                u = memo[kind] = qc_eval_unit_at(ev, kind, cp);
             if (u == SIZE_MAX)
                 continue;
             if (f->rxc_count && f->rxc[f->rxc_count - 1].regex == r && f->rxc[f->rxc_count - 1].unit == u)
@@ -374,13 +385,25 @@ static int fast_leaf_hits(qc_eval *ev, void *engine, int32_t leaf, unsigned kind
     const qc_ev_unit *u = &ev->units[kind][unit];
     const qc_ev_hit *a = f->occ + f->leaf_start[leaf];
     size_t n = f->leaf_start[leaf + 1] - f->leaf_start[leaf];
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a[mid].start < u->start)
-            lo = mid + 1;
-        else
-            hi = mid;
+    size_t lo = 0;
+    if (f->cursor_gen[leaf] == f->eval_gen)
+        lo = f->cursor[leaf];
+    if (lo > n || (lo > 0 && a[lo - 1].start >= u->start))
+        lo = 0; /* not after the last lookup: start over */
+    if (lo < n && a[lo].start < u->start) {
+        /* gallop forward from the cursor, then binary search the last step */
+        size_t step = 1;
+        while (lo + step < n && a[lo + step].start < u->start)
+            step *= 2;
+        size_t hi = lo + step < n ? lo + step : n;
+        lo += step / 2 + (step == 1);
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (a[mid].start < u->start)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
     }
     size_t end = lo, spill = 0;
     while (end < n && a[end].start < u->end) {
@@ -388,6 +411,8 @@ static int fast_leaf_hits(qc_eval *ev, void *engine, int32_t leaf, unsigned kind
             spill = 1;
         end++;
     }
+    f->cursor[leaf] = (uint32_t)end;
+    f->cursor_gen[leaf] = f->eval_gen;
     if (!spill) {
         *hits = a + lo;
         *count = end - lo;
@@ -508,6 +533,10 @@ int qc_fast_code(qc_fast *f, qc_eval *ev)
         int32_t code = f->mt->order[o];
         const qc_mt_code *mc = &f->mt->codes[code];
         unsigned kind = mc->unit_kind;
+        if (++f->eval_gen == 0) {
+            memset(f->cursor_gen, 0, (f->mt->leaf_count + 1) * sizeof *f->cursor_gen);
+            f->eval_gen = 1;
+        }
         if (mc->has_rules) {
             if (mc->all_units) {
                 for (uint32_t u = 0; u < ev->unit_count[kind]; u++)
