@@ -404,9 +404,8 @@ static int compare(qc_recode *rc)
                 row->before++;
                 row->after++;
                 placed b = before[bi];
-                while (bi < bc &&
-                       cmp_placed(&(placed){n, b.doc, b.start, b.end, 0, 0, 0},
-                                  &(placed){n, before[bi].doc, before[bi].start, before[bi].end, 0, 0, 0}) == 0)
+                while (bi < bc && before[bi].code == n && before[bi].doc == b.doc && before[bi].start == b.start &&
+                       before[bi].end == b.end)
                     bi++;
                 ai++;
             } else if (c < 0) {

@@ -1,0 +1,148 @@
+/* No manual coding disappears across v1 -> v2 -> v3 of the shipped codebooks: one coding on every
+ * v1 code (its coder named after the code, to follow it) is carried through two re-codes; each is
+ * still there, under its code's successor or under "Unassigned after revision N". */
+#include "qc_test.h"
+
+static qc_codebook *shipped(const char *rel)
+{
+    char *path = qct_source_path(rel);
+    qc_codebook *cb = NULL;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load(&cb, path, NULL, &err), 0, "%s: %s", rel, err.message);
+    free(path);
+    return cb;
+}
+
+static const char DOC[] = "Nurse: We talk about everything here, the team and the caseload.\n";
+
+/* Re-codes the one-document corpus from old to new carrying manual_in to manual_out; returns the
+ * XML report. */
+static char *recode(const char *doc, const qc_codebook *old_cb, const qc_codebook *new_cb, const char *manual_in,
+                    const char *manual_out)
+{
+    qc_recode_options o = QC_RECODE_OPTIONS_INIT;
+    o.old_cb = old_cb;
+    o.manual_path = manual_in;
+    qc_recode *rc = NULL;
+    qc_error err;
+    cr_assert_eq(qc_recode_run(&rc, &doc, 1, new_cb, NULL, &o, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_recode_write_manual(rc, manual_out, &err), 0, "%s", err.message);
+    char *xml = NULL;
+    cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &xml, NULL, &err), 0);
+    qc_recode_free(rc);
+    return xml;
+}
+
+static int has_coding(const char *manual, const char *code, const char *coder)
+{
+    char want[512];
+    snprintf(want, sizeof want, "<coding code=\"%s\" document=\"talk.txt\" start=\"7\" end=\"14\" coder=\"%s\"", code,
+             coder);
+    return qct_contains(manual, want);
+}
+
+Test(manual_survives, v1_to_v2_to_v3)
+{
+    qc_codebook *v1 = shipped("codebooks/integrated-care-v1.qcb");
+    qc_codebook *v2 = shipped("codebooks/integrated-care-v2.qcb");
+    qc_codebook *v3 = shipped("codebooks/integrated-care.qcb");
+    char *dir = qct_temp_dir();
+    char *doc = qct_write_file(dir, "talk.txt", DOC, strlen(DOC));
+
+    /* One coding per v1 code on "We talk" [7, 14). */
+    size_t n1 = qc_codebook_code_count(v1);
+    size_t cap = 4096 + n1 * 200, len = 0;
+    char *xml = malloc(cap);
+    len += (size_t)snprintf(xml + len, cap - len,
+                            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<manual xmlns=\"urn:qcode:manual:1\">\n");
+    for (size_t i = 0; i < n1; i++)
+        len += (size_t)snprintf(xml + len, cap - len,
+                                "  <coding code=\"%s\" document=\"talk.txt\" start=\"7\" end=\"14\" coder=\"%s\">"
+                                "<text>We talk</text></coding>\n",
+                                qc_code_id(v1, i), qc_code_id(v1, i));
+    len += (size_t)snprintf(xml + len, cap - len, "</manual>\n");
+    char *m1 = qct_write_file(dir, "manual-v1.xml", xml, len);
+    free(xml);
+    char m2[1024], m3[1024];
+    snprintf(m2, sizeof m2, "%s/manual-v2.xml", dir);
+    snprintf(m3, sizeof m3, "%s/manual-v3.xml", dir);
+
+    char *report2 = recode(doc, v1, v2, m1, m2);
+    char *report3 = recode(doc, v2, v3, m2, m3);
+    char *final = qct_read_file(m3, NULL);
+    cr_assert_not_null(final);
+
+    /* Every v1 coding is still there, under a v3 code or an unassigned category. */
+    for (size_t i = 0; i < n1; i++) {
+        char want[256];
+        snprintf(want, sizeof want, "coder=\"%s\"", qc_code_id(v1, i));
+        cr_assert(qct_contains(final, want), "the manual coding of %s disappeared", qc_code_id(v1, i));
+    }
+    /* Every code the final file names exists in v3, or is an unassigned category. */
+    for (const char *p = final; (p = strstr(p, "<coding code=\"")) != NULL;) {
+        p += 14;
+        char code[128];
+        size_t k = strcspn(p, "\"");
+        cr_assert_lt(k, sizeof code);
+        memcpy(code, p, k);
+        code[k] = '\0';
+        cr_assert(qc_codebook_find(v3, code) >= 0 || strncmp(code, "UNASSIGNED.R", 12) == 0, "unknown code %s", code);
+    }
+    /* Renames, moves, id changes, merges and splits followed; removals unassigned and reported. */
+    cr_assert(has_coding(final, "FORMAL", "MEETINGS"));
+    cr_assert(has_coding(final, "FORMAL.MDT", "MEETINGS.MDT"));
+    cr_assert(has_coding(final, "LEAD", "MGMT"));
+    cr_assert(has_coding(final, "AGILE", "ITSYS.AGILE"));
+    cr_assert(has_coding(final, "HOSPITAL.DISCHARGE", "PATIENT.DISCHARGE"));
+    cr_assert(has_coding(final, "GP", "GPS"));
+    cr_assert(has_coding(final, "GP", "PRACTICE"));
+    cr_assert(has_coding(final, "VISION", "MODEL"));
+    cr_assert(has_coding(final, "CLINMODEL", "MODEL"));
+    cr_assert(has_coding(final, "MORALE.STRAIN", "MORALE.STRESS"));
+    cr_assert(has_coding(final, "SUPERVISION", "SUPERVISION"));
+    cr_assert(has_coding(final, "COLOC", "COLOC"));
+    cr_assert(has_coding(final, "UNASSIGNED.R2", "OTHER"));
+    cr_assert(qct_contains(report2, "category=\"Unassigned after revision 2\""), "%s", report2);
+    cr_assert(qct_contains(report2, "<manual-coding code=\"OTHER\" to=\"UNASSIGNED.R2\""), "%s", report2);
+    /* The earlier revision's unassigned coding is carried (and listed) again, not dropped. */
+    cr_assert(qct_contains(report3, "manual-unassigned=\"0\"") || qct_contains(report3, "manual-unassigned="));
+    cr_assert(qct_contains(report3, "<manual-coding code=\"UNASSIGNED.R2\" to=\"UNASSIGNED.R2\""), "%s", report3);
+    if (qc_codebook_find(v1, "PATIENT.SATISFACTION") >= 0) {
+        cr_assert(has_coding(final, "UNASSIGNED.R3", "PATIENT.SATISFACTION"));
+        cr_assert(qct_contains(report3, "category=\"Unassigned after revision 3\""), "%s", report3);
+    }
+
+    free(final);
+    free(report2);
+    free(report3);
+    free(m1);
+    free(doc);
+    free(dir);
+    qc_codebook_free(v1);
+    qc_codebook_free(v2);
+    qc_codebook_free(v3);
+}
+
+Test(manual_survives, write_manual_needs_a_manual)
+{
+    qc_codebook *v2 = shipped("codebooks/integrated-care-v2.qcb");
+    char *dir = qct_temp_dir();
+    char *doc = qct_write_file(dir, "talk.txt", DOC, strlen(DOC));
+    qc_recode_options o = QC_RECODE_OPTIONS_INIT;
+    o.old_cb = v2;
+    qc_recode *rc = NULL;
+    qc_error err;
+    cr_assert_eq(qc_recode_run(&rc, (const char *const *)&doc, 1, v2, NULL, &o, &err), 0, "%s", err.message);
+    char out[1024];
+    snprintf(out, sizeof out, "%s/m.xml", dir);
+    cr_assert_eq(qc_recode_write_manual(rc, out, &err), QC_ERR_INVALID);
+    /* Same codebook both sides: nothing moves. */
+    qc_recode_totals t;
+    qc_recode_get_totals(rc, &t);
+    cr_assert_eq(t.gained + t.lost, 0);
+    cr_assert_eq(t.kept, t.after);
+    qc_recode_free(rc);
+    free(doc);
+    free(dir);
+    qc_codebook_free(v2);
+}

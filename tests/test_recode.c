@@ -1,0 +1,237 @@
+/* Re-coding: report counts and reasons on a small hand-made corpus, from an old codebook run and
+ * from an old results.xml, with and without the cache. */
+#include "qc_test.h"
+
+static const char OLD_CB[] = "codebook \"r\" version 1\n"
+                             "code TEAM \"Team\"\n"
+                             "  rule team\n"
+                             "code LOAD \"Load\"\n"
+                             "  rule caseload\n"
+                             "code STRESS \"Stress\"\n"
+                             "  rule stress\n"
+                             "code PRESS \"Pressure\"\n"
+                             "  rule pressure\n"
+                             "code OTHER \"Other\"\n"
+                             "  rule weather\n";
+
+/* TEAM: rule widened (gains "colleagues"); LOAD -> WORKLOAD (id change); STRESS + PRESS merged
+ * into STRAIN; OTHER removed; NEWC added. */
+static const char NEW_CB[] = "codebook \"r\" version 2\n"
+                             "code TEAM \"Team\"\n"
+                             "  rule team OR colleagues\n"
+                             "code WORKLOAD \"Workload\"\n"
+                             "  was LOAD\n"
+                             "  rule caseload\n"
+                             "code STRAIN \"Strain\"\n"
+                             "  merged-from STRESS PRESS\n"
+                             "  rule stress OR pressure\n"
+                             "code NEWC \"Parking\"\n"
+                             "  rule parking\n";
+
+static const char *const DOCS[][2] = {
+    {"a.txt", "Nurse: Our team is great. My caseload is big.\n"
+              "Nurse: The stress and the pressure both hit. Colleagues help.\n"},
+    {"b.txt", "OT: The weather was bad. Parking is awful.\n"
+              "OT: My caseload doubled. Pressure everywhere.\n"},
+};
+
+typedef struct fx {
+    char *dir;
+    char *paths[2];
+    qc_codebook *old_cb, *new_cb;
+} fx;
+
+static void fx_make(fx *f)
+{
+    f->dir = qct_temp_dir();
+    for (int i = 0; i < 2; i++)
+        f->paths[i] = qct_write_file(f->dir, DOCS[i][0], DOCS[i][1], strlen(DOCS[i][1]));
+    qc_error err;
+    cr_assert_eq(qc_codebook_load_buffer(&f->old_cb, "old.qcb", OLD_CB, strlen(OLD_CB), NULL, &err), 0, "%s",
+                 err.message);
+    cr_assert_eq(qc_codebook_load_buffer(&f->new_cb, "new.qcb", NEW_CB, strlen(NEW_CB), NULL, &err), 0, "%s",
+                 err.message);
+}
+
+static void fx_free(fx *f)
+{
+    for (int i = 0; i < 2; i++)
+        free(f->paths[i]);
+    free(f->dir);
+    qc_codebook_free(f->old_cb);
+    qc_codebook_free(f->new_cb);
+}
+
+static qc_recode_row row(const qc_recode *rc, const char *id)
+{
+    for (size_t i = 0; i < qc_recode_row_count(rc); i++) {
+        qc_recode_row r;
+        cr_assert_eq(qc_recode_get_row(rc, i, &r), 0);
+        if (strcmp(r.id, id) == 0)
+            return r;
+    }
+    cr_assert_fail("no row %s", id);
+    qc_recode_row none = {0};
+    return none;
+}
+
+static void check_counts(const qc_recode *rc)
+{
+    qc_recode_row r = row(rc, "TEAM");
+    cr_assert_eq(r.before, 1);
+    cr_assert_eq(r.after, 2);
+    cr_assert_eq(r.kept, 1);
+    cr_assert_eq(r.gained, 1);
+    cr_assert_eq(r.lost, 0);
+    r = row(rc, "WORKLOAD");
+    cr_assert_str_eq(r.from, "LOAD");
+    cr_assert_eq(r.kept, 2);
+    cr_assert_eq(r.gained + r.lost, 0);
+    r = row(rc, "STRAIN");
+    cr_assert_str_eq(r.from, "STRESS PRESS");
+    /* a.txt's second sentence was coded by both STRESS and PRESS: one span, counted once. */
+    cr_assert_eq(r.before, 2);
+    cr_assert_eq(r.after, 2);
+    cr_assert_eq(r.kept, 2);
+    r = row(rc, "OTHER");
+    cr_assert_eq(r.new_code, -1);
+    cr_assert_eq(r.before, 1);
+    cr_assert_eq(r.lost, 1);
+    r = row(rc, "NEWC");
+    cr_assert_eq(r.before, 0);
+    cr_assert_eq(r.gained, 1);
+    cr_assert(r.kinds & QC_CHANGE_ADDED);
+    qc_recode_totals t;
+    qc_recode_get_totals(rc, &t);
+    cr_assert_eq(t.kept, 5);
+    cr_assert_eq(t.gained, 2);
+    cr_assert_eq(t.lost, 1);
+    cr_assert_eq(t.codes_changed, 3);
+}
+
+Test(recode, two_codebooks)
+{
+    fx f;
+    fx_make(&f);
+    qc_recode_options o = QC_RECODE_OPTIONS_INIT;
+    o.old_cb = f.old_cb;
+    qc_recode *rc = NULL;
+    qc_error err;
+    cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, f.new_cb, NULL, &o, &err), 0, "%s", err.message);
+    check_counts(rc);
+    cr_assert_not_null(qc_recode_diff(rc));
+    qc_recode_row r = row(rc, "TEAM");
+    cr_assert(r.kinds & QC_CHANGE_RULES);
+    char *xml = NULL;
+    cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &xml, NULL, &err), 0);
+    cr_assert(qct_contains(xml, "<quotation change=\"gained\" reason=\"rules changed\" document=\"a.txt\""), "%s", xml);
+    cr_assert(qct_contains(xml, "Colleagues help.</quotation>"), "%s", xml);
+    cr_assert(qct_contains(xml, "<quotation change=\"lost\" reason=\"code removed\" document=\"b.txt\" start=\"4\" "
+                                "end=\"24\" old-code=\"OTHER\">The weather was bad.</quotation>"),
+              "%s", xml);
+    cr_assert(qct_contains(xml, "reason=\"code added\""), "%s", xml);
+    qc_diff_text_free(xml);
+    char *text = NULL;
+    cr_assert_eq(qc_recode_render(rc, QC_DIFF_TEXT, &text, NULL, &err), 0);
+    cr_assert(qct_contains(text, "quotations: 6 before, 7 after: 5 kept, 2 gained, 1 lost; 3 codes changed\n"), "%s",
+              text);
+    cr_assert(qct_contains(text, "merged (from STRESS PRESS)"), "%s", text);
+    qc_diff_text_free(text);
+    qc_run_stats st;
+    qc_recode_run_stats(rc, &st);
+    cr_assert_eq(st.documents, 2);
+    /* The new results hold the new codebook's coding. */
+    qc_counts c;
+    qc_results_code_counts(qc_recode_results(rc), (size_t)qc_codebook_find(f.new_cb, "TEAM"), QC_OWN, &c);
+    cr_assert_eq(c.quotations, 2);
+    qc_recode_free(rc);
+    fx_free(&f);
+}
+
+Test(recode, from_results_xml_and_changed_document)
+{
+    fx f;
+    fx_make(&f);
+    /* The old results, as `qcode code` writes them. */
+    qc_results *res = NULL;
+    qc_error err;
+    cr_assert_eq(qc_results_new(&res, f.old_cb, NULL, &err), 0);
+    qc_run_options ro = QC_RUN_OPTIONS_INIT;
+    ro.on_document = qc_results_add_fn;
+    ro.user = res;
+    cr_assert_eq(qc_corpus_run((const char *const *)f.paths, 2, f.old_cb, NULL, &ro, NULL, &err), 0);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/old.xml", f.dir);
+    cr_assert_eq(qc_results_write_xml(res, path, NULL, &err), 0);
+    qc_results_free(res);
+
+    qc_recode_options o = QC_RECODE_OPTIONS_INIT;
+    o.results_path = path;
+    qc_recode *rc = NULL;
+    cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, f.new_cb, NULL, &o, &err), 0, "%s", err.message);
+    check_counts(rc);
+    cr_assert_null(qc_recode_diff(rc));
+    qc_recode_free(rc);
+
+    /* With the old codebook too (for the reasons), and b.txt edited since: its changes are the
+     * document's, whatever the code. */
+    const char *edited = "OT: Sunny weather. Parking is fine.\nOT: No caseload talk.\n";
+    free(qct_write_file(f.dir, "b.txt", edited, strlen(edited)));
+    o.old_cb = f.old_cb;
+    cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, f.new_cb, NULL, &o, &err), 0, "%s", err.message);
+    char *xml = NULL;
+    cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &xml, NULL, &err), 0);
+    cr_assert(qct_contains(xml, "change=\"lost\" reason=\"document changed\" document=\"b.txt\""), "%s", xml);
+    cr_assert_not(qct_contains(xml, "reason=\"unexplained\""), "%s", xml);
+    qc_diff_text_free(xml);
+    qc_recode_row r = row(rc, "WORKLOAD");
+    cr_assert_eq(r.kept, 1);
+    cr_assert_eq(r.lost, 1);
+    qc_recode_free(rc);
+    fx_free(&f);
+}
+
+Test(recode, cache_gives_the_same_report)
+{
+    fx f;
+    fx_make(&f);
+    char cache[1024];
+    snprintf(cache, sizeof cache, "%s/cache", f.dir);
+    qc_recode_options o = QC_RECODE_OPTIONS_INIT;
+    o.old_cb = f.old_cb;
+    char *texts[3];
+    for (int i = 0; i < 3; i++) {
+        o.cache_dir = i ? cache : NULL;
+        qc_recode *rc = NULL;
+        qc_error err;
+        cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, f.new_cb, NULL, &o, &err), 0, "%s",
+                     err.message);
+        check_counts(rc);
+        qc_cache_stats cs;
+        qc_recode_cache_stats(rc, &cs);
+        cr_assert_eq(cs.hits, i == 2 ? 2 : 0, "run %d: %zu hits", i, cs.hits);
+        cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &texts[i], NULL, &err), 0);
+        qc_recode_free(rc);
+    }
+    cr_assert_str_eq(texts[0], texts[1]);
+    cr_assert_str_eq(texts[0], texts[2]);
+    for (int i = 0; i < 3; i++)
+        qc_diff_text_free(texts[i]);
+    fx_free(&f);
+}
+
+Test(recode, needs_an_old_side)
+{
+    fx f;
+    fx_make(&f);
+    qc_recode_options o = QC_RECODE_OPTIONS_INIT;
+    qc_recode *rc = (qc_recode *)1;
+    qc_error err;
+    cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, f.new_cb, NULL, &o, &err), QC_ERR_INVALID);
+    cr_assert_null(rc);
+    o.results_path = "/nonexistent/results.xml";
+    cr_assert_lt(qc_recode_run(&rc, (const char *const *)f.paths, 2, f.new_cb, NULL, &o, &err), 0);
+    cr_assert(qct_contains(err.file, "/nonexistent/results.xml") || qct_contains(err.message, "nonexistent"), "%s",
+              err.message);
+    fx_free(&f);
+}
