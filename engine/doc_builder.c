@@ -241,6 +241,11 @@ const char *qc_doc_builder_last_speaker(const qc_doc_builder *b)
     return b->speakers[b->turns[b->turn_count - 1].speaker];
 }
 
+int qc_doc_builder_reserve(qc_doc_builder *b, size_t bytes)
+{
+    return bytes > b->raw.len && qc_buf_reserve(&b->raw, bytes - b->raw.len) != 0 ? QC_ERR_NOMEM : 0;
+}
+
 size_t qc_doc_builder_size(const qc_doc_builder *b)
 {
     return b->raw.len;
@@ -277,7 +282,12 @@ int qc_doc_builder_attribute(qc_doc_builder *b, const char *key, const char *val
 
 typedef struct norm_state {
     const qc_doc_builder *b;
+    /* The normalised text. Until NFC first changes something it is the raw text itself, so
+     * nothing is copied: `out_len` bytes of raw are the output, and `out` stays empty. From the
+     * first change on (`copied`) `out` holds the output. */
     qc_buf out;
+    size_t out_len;
+    int copied;
     uint32_t *cp_to_byte, *cp_to_source, *cp_to_utf16;
     size_t cap; /* entries allocated in each map */
     size_t count;
@@ -347,14 +357,36 @@ static int start_utf16_map(norm_state *st)
     return 0;
 }
 
-/* One output code point of `n` bytes at out[out.len - n], from raw byte `source_raw`. */
+/* Output bytes that are raw[at..at+n) as they are. */
+static void out_raw(norm_state *st, const char *raw, size_t at, size_t n)
+{
+    if (st->copied)
+        qc_buf_append(&st->out, raw + at, n);
+    st->out_len += n;
+}
+
+/* Output bytes that NFC changed: from here on the output needs a buffer of its own. */
+static int out_changed(norm_state *st, const char *raw, const char *s, size_t n)
+{
+    if (!st->copied) {
+        if (qc_buf_reserve(&st->out, st->b->raw.len + n) != 0)
+            return QC_ERR_NOMEM;
+        qc_buf_append(&st->out, raw, st->out_len);
+        st->copied = 1;
+    }
+    qc_buf_append(&st->out, s, n);
+    st->out_len += n;
+    return qc_buf_failed(&st->out) ? QC_ERR_NOMEM : 0;
+}
+
+/* One output code point of `n` bytes, just output, from raw byte `source_raw`. */
 static int emit_cp(norm_state *st, int32_t cp, size_t n, uint32_t source)
 {
     if (st->count + 1 >= st->cap && reserve_maps(st, 1) != 0)
         return QC_ERR_NOMEM;
     if (cp >= 0x10000 && !st->cp_to_utf16 && start_utf16_map(st) != 0)
         return QC_ERR_NOMEM;
-    st->cp_to_byte[st->count] = (uint32_t)(st->out.len - n);
+    st->cp_to_byte[st->count] = (uint32_t)(st->out_len - n);
     st->cp_to_source[st->count] = source;
     if (st->cp_to_utf16)
         st->cp_to_utf16[st->count] = (uint32_t)st->utf16;
@@ -371,7 +403,7 @@ static int emit_cp(norm_state *st, int32_t cp, size_t n, uint32_t source)
 /* Copies raw[a..e) as it is: exact maps. */
 static int emit_verbatim(norm_state *st, const char *raw, size_t a, size_t e)
 {
-    if (reserve_maps(st, e - a) != 0 || qc_buf_reserve(&st->out, e - a) != 0)
+    if (reserve_maps(st, e - a) != 0 || (st->copied && qc_buf_reserve(&st->out, e - a) != 0))
         return QC_ERR_NOMEM;
     size_t p = a;
     while (p < e) {
@@ -383,7 +415,7 @@ static int emit_verbatim(norm_state *st, const char *raw, size_t a, size_t e)
             size_t next_bound = st->bound_next < st->bound_count ? st->bounds[st->bound_next] : SIZE_MAX;
             if (next_bound < q)
                 q = next_bound > p ? next_bound : p + 1;
-            uint32_t byte = (uint32_t)st->out.len, source = source_of(st, p);
+            uint32_t byte = (uint32_t)st->out_len, source = source_of(st, p);
             const origin *o = &st->b->origins[st->origin];
             /* One origin record covers the run unless the next one starts inside it. */
             size_t origin_end = st->origin + 1 < st->b->origin_count ? st->b->origins[st->origin + 1].raw : SIZE_MAX;
@@ -398,7 +430,7 @@ static int emit_verbatim(norm_state *st, const char *raw, size_t a, size_t e)
                 st->utf16++;
                 st->count++;
             }
-            qc_buf_append(&st->out, raw + p, q - p);
+            out_raw(st, raw, p, q - p);
             p = q;
             continue;
         }
@@ -407,7 +439,7 @@ static int emit_verbatim(norm_state *st, const char *raw, size_t a, size_t e)
         if (cp < 0)
             return QC_ERR_ENCODING;
         settle_bounds(st, here);
-        qc_buf_append(&st->out, raw + here, p - here);
+        out_raw(st, raw, here, p - here);
         if (emit_cp(st, cp, p - here, source_of(st, here)) != 0)
             return QC_ERR_NOMEM;
     }
@@ -436,10 +468,8 @@ static int emit_normalised(norm_state *st, const char *raw, size_t a, size_t e)
                 rc = QC_ERR_ENCODING;
                 break;
             }
-            qc_buf_append(&st->out, nfc + here, p - here);
-            if (qc_buf_failed(&st->out))
-                rc = QC_ERR_NOMEM;
-            else
+            rc = out_changed(st, raw, nfc + here, p - here);
+            if (rc == 0)
                 rc = emit_cp(st, cp, p - here, source);
         }
     }
@@ -525,15 +555,93 @@ static int emit_line(norm_state *st, const char *raw, size_t a, size_t e)
     return same ? emit_verbatim(st, raw, a, e) : emit_line_pieces(st, raw, a, e);
 }
 
+/* The first byte >= 0x80 in s[p..len), or len: eight bytes at a time. */
+static size_t next_high(const char *s, size_t p, size_t len)
+{
+    while (p + 8 <= len) {
+        uint64_t w;
+        memcpy(&w, s + p, 8);
+        if (w & 0x8080808080808080ull)
+            break;
+        p += 8;
+    }
+    while (p < len && (unsigned char)s[p] < 0x80)
+        p++;
+    return p;
+}
+
+/* Copies raw[a..e), all ASCII (line ends included), with its maps and line starts in bulk: what
+ * emit_verbatim does one run at a time, in loops the compiler can vectorise. */
+static int emit_ascii(norm_state *st, const char *raw, size_t a, size_t e)
+{
+    const qc_doc_builder *b = st->b;
+    size_t n = e - a, count = st->count;
+    if (reserve_maps(st, n) != 0 || (st->copied && qc_buf_reserve(&st->out, n) != 0))
+        return QC_ERR_NOMEM;
+    /* Turn boundaries in the stretch: a code point per byte. */
+    while (st->bound_next < st->bound_count && st->bounds[st->bound_next] < e) {
+        size_t at = st->bounds[st->bound_next];
+        st->bound_cps[st->bound_next++] = (uint32_t)(count + (at > a ? at - a : 0));
+    }
+    uint32_t *to_byte = st->cp_to_byte + count, *to_source = st->cp_to_source + count;
+    uint32_t byte = (uint32_t)st->out_len;
+    for (size_t k = 0; k < n; k++)
+        to_byte[k] = byte + (uint32_t)k;
+    for (size_t p = a; p < e;) {
+        uint32_t source = source_of(st, p);
+        size_t q = e;
+        if (st->origin + 1 < b->origin_count && b->origins[st->origin + 1].raw < q)
+            q = b->origins[st->origin + 1].raw;
+        uint32_t *dst = to_source + (p - a);
+        if (b->origin_count && b->origins[st->origin].verbatim)
+            for (size_t k = 0; k < q - p; k++)
+                dst[k] = source + (uint32_t)k;
+        else
+            for (size_t k = 0; k < q - p; k++)
+                dst[k] = source;
+        p = q;
+    }
+    if (st->cp_to_utf16) {
+        uint32_t *to_utf16 = st->cp_to_utf16 + count;
+        uint32_t unit = (uint32_t)st->utf16;
+        for (size_t k = 0; k < n; k++)
+            to_utf16[k] = unit + (uint32_t)k;
+    }
+    for (const char *nl = memchr(raw + a, '\n', n); nl; nl = memchr(nl + 1, '\n', (size_t)(raw + e - nl - 1))) {
+        if (QC_GROW(st->lines, st->line_cap, st->line_count + 1) != 0)
+            return QC_ERR_NOMEM;
+        st->lines[st->line_count++] = (uint32_t)(count + (size_t)(nl - (raw + a)) + 1);
+    }
+    out_raw(st, raw, a, n);
+    st->count += n;
+    st->utf16 += n;
+    return 0;
+}
+
 static int normalise(norm_state *st)
 {
     const char *raw = st->b->raw.data ? st->b->raw.data : "";
     size_t len = st->b->raw.len;
-    if (reserve_maps(st, len) != 0 || qc_buf_reserve(&st->out, len) != 0 || QC_GROW(st->lines, st->line_cap, 1) != 0)
+    if (reserve_maps(st, len) != 0 || QC_GROW(st->lines, st->line_cap, 1) != 0)
         return QC_ERR_NOMEM;
     st->lines[st->line_count++] = 0;
     size_t a = 0;
     while (a < len) {
+        /* Whole lines of ASCII need no normalisation: copy them up to the line holding the next
+         * byte >= 0x80, which goes through emit_line. */
+        size_t high = next_high(raw, a, len);
+        size_t ascii_end = high;
+        while (ascii_end > a && raw[ascii_end - 1] != '\n')
+            ascii_end--;
+        if (high == len)
+            ascii_end = len;
+        if (ascii_end > a) {
+            int rc = emit_ascii(st, raw, a, ascii_end);
+            if (rc != 0)
+                return rc;
+            a = ascii_end;
+            continue;
+        }
         const char *nl = memchr(raw + a, '\n', len - a);
         size_t e = nl ? (size_t)(nl - raw) : len;
         int rc = emit_line(st, raw, a, e);
@@ -547,7 +655,7 @@ static int normalise(norm_state *st)
     if (reserve_maps(st, 0) != 0)
         return QC_ERR_NOMEM;
     /* The end entries, so every offset 0..length maps. */
-    st->cp_to_byte[st->count] = (uint32_t)st->out.len;
+    st->cp_to_byte[st->count] = (uint32_t)st->out_len;
     st->cp_to_source[st->count] = 0;
     if (st->b->origin_count) {
         const origin *o = &st->b->origins[st->b->origin_count - 1];
@@ -646,8 +754,9 @@ int qc_doc_builder_finish(qc_doc_builder *b, qc_document **out, qc_error *err)
         rc = normalise(&st);
     if (rc == 0) {
         doc->format = b->format;
-        doc->text_size = st.out.len;
-        doc->text = qc_buf_detach(&st.out);
+        doc->text_size = st.out_len;
+        /* Text NFC left alone (nearly always) is the raw text: the builder hands it over. */
+        doc->text = st.copied ? qc_buf_detach(&st.out) : qc_buf_detach(&b->raw);
         if (!doc->text)
             doc->text = qc_strdup("");
         doc->length = st.count;

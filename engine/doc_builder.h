@@ -45,6 +45,10 @@ int qc_doc_builder_attribute(qc_doc_builder *b, const char *key, const char *val
  * Returns 0 or QC_ERR_NOMEM. */
 int qc_doc_builder_set_name(qc_doc_builder *b, const char *name);
 
+/* A hint: about `bytes` of text will be appended (a reader passes its file's size), so the text
+ * buffer is allocated once instead of grown. Returns 0 or QC_ERR_NOMEM. */
+int qc_doc_builder_reserve(qc_doc_builder *b, size_t bytes);
+
 /* Bytes of text appended so far. */
 size_t qc_doc_builder_size(const qc_doc_builder *b);
 

@@ -377,7 +377,8 @@ int qc_read_text(qc_doc_builder *b, const char *name, const char *data, size_t s
     if (rc == 0) {
         size_t body = find_header(&r);
         settle_labels(&r, body);
-        rc = build(&r, body, err);
+        /* The text is about the file's size (less line ends and labels): one allocation. */
+        rc = qc_doc_builder_reserve(b, size) != 0 ? qc_error_nomem(err) : build(&r, body, err);
     }
     qc_speaker_rules_free(rules);
     qc_label_tally_free(r.tally);

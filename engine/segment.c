@@ -1,6 +1,7 @@
 /* Paragraphs, sentences and words inside turns (rules in docs/transcripts.md). Everything is
  * found in one forward pass over each turn's bytes; byte offsets become code points through a
- * cursor that only walks the distance between two consecutive positions. */
+ * cursor that only walks forward, the distance between two consecutive positions (a unit's end is
+ * filled in once its contents are done, so the cursor never goes back over them). */
 #include "segment.h"
 
 #include <string.h>
@@ -17,10 +18,15 @@ typedef struct cp_cursor {
 
 static uint32_t to_cp(cp_cursor *c, size_t byte)
 {
-    while (c->byte < byte) {
-        if (((unsigned char)c->text[c->byte] & 0xC0) != 0x80)
-            c->cp++;
-        c->byte++;
+    if (c->byte <= byte) {
+        /* A counted loop (the compiler vectorises it): code points are the non-continuation bytes. */
+        const unsigned char *t = (const unsigned char *)c->text;
+        size_t cp = c->cp;
+        for (size_t i = c->byte; i < byte; i++)
+            cp += (t[i] & 0xC0) != 0x80;
+        c->cp = cp;
+        c->byte = byte;
+        return (uint32_t)cp;
     }
     while (c->byte > byte) {
         c->byte--;
@@ -115,24 +121,88 @@ int qc_segment_is_abbreviation(const char *s, size_t start, size_t dot, size_t l
 
 static int push_unit(qc_doc_unit **arr, size_t *count, size_t *cap, uint32_t start, uint32_t end, uint32_t turn)
 {
-    if (QC_GROW(*arr, *cap, *count + 1) != 0)
+    if (*count >= *cap && QC_GROW(*arr, *cap, *count + 1) != 0)
         return QC_ERR_NOMEM;
     (*arr)[(*count)++] = (qc_doc_unit){start, end, turn};
     return 0;
 }
 
-static int add_words(seg_state *st, size_t a, size_t b)
+static int push_word(seg_state *st, uint32_t start, uint32_t end, uint32_t sentence)
 {
     qc_document *doc = st->doc;
-    uint32_t sentence = (uint32_t)(doc->sentence_count - 1);
-    size_t pos = a, ws, we;
-    while (qc_word_scan(doc->text, b, &pos, 0, &ws, &we)) {
-        if (QC_GROW(doc->words, st->word_cap, doc->word_count + 1) != 0)
+    if (doc->word_count >= st->word_cap && QC_GROW(doc->words, st->word_cap, doc->word_count + 1) != 0)
+        return QC_ERR_NOMEM;
+    doc->words[doc->word_count++] = (qc_doc_word){start, end, sentence};
+    return 0;
+}
+
+/* The words of a sentence's bytes [a, b). Words of ASCII letters and digits (nearly all of them)
+ * are found here with the scanner's byte classes, counting code points on the way; anything else
+ * (a byte >= 0x80, a hyphen or apostrophe before one) goes to qc_word_scan, the definition, from
+ * the same place, so both paths give the same words. */
+static int add_words(seg_state *st, size_t a, size_t b)
+{
+    const unsigned char *s = (const unsigned char *)st->doc->text;
+    const uint8_t *cls = qc_word_byte_class;
+    uint32_t sentence = (uint32_t)(st->doc->sentence_count - 1);
+    size_t p = a;
+    uint32_t cp = to_cp(&st->cur, a);
+    for (;;) {
+        while (p < b && !(cls[s[p]] & (QC_WC_WORD | QC_WC_HIGH)))
+            p++, cp++; /* ASCII between words: a code point a byte */
+        if (p >= b)
+            break;
+        size_t ws = p;
+        uint32_t wcs = cp;
+        int slow = cls[s[p]] & QC_WC_HIGH;
+        while (!slow) {
+            while (p < b && (cls[s[p]] & QC_WC_WORD))
+                p++;
+            if (p >= b)
+                break;
+            unsigned c = cls[s[p]];
+            if (c & QC_WC_HIGH) {
+                slow = 1;
+            } else if (c & QC_WC_NUMSEP) {
+                /* 3.5, 1,000: a digit on both sides (the byte before is the word's last). */
+                if ((cls[s[p - 1]] & QC_WC_DIGIT) && p + 1 < b && (cls[s[p + 1]] & QC_WC_DIGIT))
+                    p++;
+                else
+                    break;
+            } else if (c & QC_WC_JOIN) {
+                /* co-location, don't: a word character after it (decoded when not ASCII). */
+                if (p + 1 >= b)
+                    break;
+                unsigned n = cls[s[p + 1]];
+                if (n & QC_WC_HIGH)
+                    slow = 1;
+                else if (n & QC_WC_WORD)
+                    p++;
+                else
+                    break;
+            } else {
+                break;
+            }
+        }
+        if (!slow) {
+            cp += (uint32_t)(p - ws);
+        } else {
+            /* cp is still the code point at ws. */
+            size_t pos = ws, we;
+            p = ws;
+            if (!qc_word_scan((const char *)s, b, &pos, 0, &ws, &we))
+                break;
+            for (; p < ws; p++)
+                cp += (s[p] & 0xC0) != 0x80;
+            wcs = cp;
+            for (; p < we; p++)
+                cp += (s[p] & 0xC0) != 0x80;
+        }
+        if (push_word(st, wcs, cp, sentence) != 0)
             return QC_ERR_NOMEM;
-        uint32_t cs = to_cp(&st->cur, ws);
-        uint32_t ce = to_cp(&st->cur, we);
-        doc->words[doc->word_count++] = (qc_doc_word){cs, ce, sentence};
     }
+    st->cur.byte = p;
+    st->cur.cp = cp;
     return 0;
 }
 
@@ -144,18 +214,35 @@ static int add_sentence(seg_state *st, size_t a, size_t b, uint32_t turn)
         return 0;
     qc_document *doc = st->doc;
     uint32_t cs = to_cp(&st->cur, a);
-    uint32_t ce = to_cp(&st->cur, b);
-    if (push_unit(&doc->sentences, &doc->sentence_count, &st->sent_cap, cs, ce, turn) != 0)
+    if (push_unit(&doc->sentences, &doc->sentence_count, &st->sent_cap, cs, cs, turn) != 0)
         return QC_ERR_NOMEM;
-    return add_words(st, a, b);
+    size_t index = doc->sentence_count - 1;
+    if (add_words(st, a, b) != 0)
+        return QC_ERR_NOMEM;
+    doc->sentences[index].end = to_cp(&st->cur, b);
+    return 0;
 }
+
+/* Bytes that may start a sentence's terminal: . ! ? and the lead byte of … (E2 80 A6). */
+static const uint8_t maybe_terminal[256] = {
+    ['.'] = 1,
+    ['!'] = 1,
+    ['?'] = 1,
+    [0xE2] = 1,
+};
 
 /* Splits a paragraph's bytes [a, b) into sentences. */
 static int add_sentences(seg_state *st, size_t a, size_t b, uint32_t turn)
 {
     const char *s = st->doc->text;
+    const unsigned char *u = (const unsigned char *)s;
     size_t start = a, i = a;
     while (i < b) {
+        /* Nothing but a terminal can end a sentence: skip to the next byte that may start one. */
+        while (i < b && !maybe_terminal[u[i]])
+            i++;
+        if (i >= b)
+            break;
         size_t here = i;
         int32_t cp = decode_at(s, b, &i);
         if (!is_terminal(cp))
@@ -198,10 +285,13 @@ static int add_paragraph(seg_state *st, size_t a, size_t b, uint32_t turn)
         return 0;
     qc_document *doc = st->doc;
     uint32_t cs = to_cp(&st->cur, a);
-    uint32_t ce = to_cp(&st->cur, b);
-    if (push_unit(&doc->paragraphs, &doc->paragraph_count, &st->para_cap, cs, ce, turn) != 0)
+    if (push_unit(&doc->paragraphs, &doc->paragraph_count, &st->para_cap, cs, cs, turn) != 0)
         return QC_ERR_NOMEM;
-    return add_sentences(st, a, b, turn);
+    size_t index = doc->paragraph_count - 1;
+    if (add_sentences(st, a, b, turn) != 0)
+        return QC_ERR_NOMEM;
+    doc->paragraphs[index].end = to_cp(&st->cur, b);
+    return 0;
 }
 
 /* A turn's bytes [a, b): paragraphs end at blank lines. */

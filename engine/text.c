@@ -237,65 +237,134 @@ int qc_text_nfc(const char *s, size_t len, char **out, size_t *out_len)
     return 0;
 }
 
-static int is_word_char(int32_t cp, int wildcards)
+/* --- words --- */
+
+/* Short names for the table and the scanner (text.h explains the classes). */
+#define L QC_WC_WORD
+#define M QC_WC_MARK
+#define D QC_WC_DIGIT
+#define J QC_WC_JOIN
+#define S QC_WC_NUMSEP
+#define W QC_WC_WILD
+#define H QC_WC_HIGH
+
+/* clang-format off */
+const uint8_t qc_word_byte_class[256] = {
+    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   /* */
+    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   /* */
+    0,   0,   0,   0,   0,   0,   0,   J,   0,   0,   W,   0,   S,   J,   S,   0,   /* ' * , - . */
+    L|D, L|D, L|D, L|D, L|D, L|D, L|D, L|D, L|D, L|D, 0,   0,   0,   0,   0,   W,   /* 0-9 ? */
+    0,   L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   /* A-O */
+    L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   0,   0,   0,   0,   0,   /* P-Z */
+    0,   L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   /* a-o */
+    L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   0,   0,   0,   0,   0,   /* p-z */
+    H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   /* */
+    H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   /* */
+    H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   /* */
+    H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   /* */
+    H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   /* */
+    H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   /* */
+    H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   /* */
+    H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   H,   /* */
+};
+/* clang-format on */
+
+/* The class of a code point >= 0x80 (one category lookup). */
+static unsigned char_class(int32_t cp)
 {
-    return qc_char_is_letter_or_digit(cp) || qc_char_is_mark(cp) || (wildcards && (cp == '*' || cp == '?'));
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO: return L;
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME: return M;
+    default: return cp == 0x2010 || cp == 0x2011 || cp == 0x2019 || cp == 0x02BC ? J : 0;
+    }
 }
 
-static int is_digit(int32_t cp)
+/* The class of the code point at s[*p] and its end in *next; -1 for invalid UTF-8. */
+static inline int class_at(const char *s, size_t len, size_t p, size_t *next)
 {
-    return cp >= '0' && cp <= '9';
+    unsigned c = qc_word_byte_class[(unsigned char)s[p]];
+    if (!(c & H)) {
+        *next = p + 1;
+        return (int)c;
+    }
+    size_t q = p;
+    int32_t cp = qc_utf8_decode(s, len, &q);
+    if (cp < 0)
+        return -1;
+    *next = q;
+    return (int)char_class(cp);
 }
 
-int qc_word_scan(const char *s, size_t len, size_t *pos, int wildcards, size_t *start, size_t *end)
+/* ASCII letters and digits are nearly every byte of a word: the loops step over them with the
+ * table alone and decode only bytes >= 0x80. The rules are the ones in text.h; tests/test_text.c
+ * holds this scanner equal to a plain statement of them. */
+int qc_word_scan(const char *str, size_t len, size_t *pos, int wildcards, size_t *start, size_t *end)
 {
-    size_t p = *pos;
+    const unsigned char *s = (const unsigned char *)str;
+    const unsigned starts = L | (wildcards ? W : 0u);
+    const unsigned inside = starts | M;
+    size_t p = *pos, next;
     /* Skip to the first word character (marks alone do not start a word). */
     for (;;) {
+        while (p < len && !(qc_word_byte_class[s[p]] & (starts | H)))
+            p++;
         if (p >= len) {
             *pos = len;
             return 0;
         }
-        size_t here = p;
-        int32_t cp = qc_utf8_decode(s, len, &p);
-        if (cp < 0) {
-            p = here + 1;
-            continue;
-        }
-        if (qc_char_is_letter_or_digit(cp) || (wildcards && (cp == '*' || cp == '?'))) {
-            *start = here;
-            p = here;
+        int c = class_at(str, len, p, &next);
+        if (c >= 0 && ((unsigned)c & starts))
             break;
-        }
+        p = c < 0 ? p + 1 : next;
     }
-    int32_t prev = -1;
+    *start = p;
+    unsigned prev = 0; /* class of the last code point taken */
     for (;;) {
-        size_t here = p;
+        while (p < len && (qc_word_byte_class[s[p]] & inside)) {
+            prev = qc_word_byte_class[s[p]];
+            p++;
+        }
         if (p >= len)
             break;
-        int32_t cp = qc_utf8_decode(s, len, &p);
-        if (cp < 0) {
-            p = here;
+        int c = class_at(str, len, p, &next);
+        if (c < 0)
             break;
-        }
-        if (is_word_char(cp, wildcards)) {
-            prev = cp;
+        unsigned cls = (unsigned)c;
+        if (cls & inside) {
+            prev = cls;
+            p = next;
             continue;
         }
-        int joiner = qc_char_is_inner_hyphen(cp) || qc_char_is_apostrophe(cp);
-        int numeric = (cp == '.' || cp == ',') && is_digit(prev);
-        if (joiner || numeric) {
-            size_t look = p;
-            int32_t next = look < len ? qc_utf8_decode(s, len, &look) : -1;
-            if (next >= 0 && (numeric ? is_digit(next) : is_word_char(next, wildcards))) {
-                prev = cp;
-                continue;
-            }
-        }
-        p = here;
-        break;
+        int numeric = (cls & S) && (prev & D);
+        if (!(cls & J) && !numeric)
+            break;
+        if (next >= len)
+            break;
+        size_t after;
+        int n = class_at(str, len, next, &after);
+        if (n < 0 || !((unsigned)n & (numeric ? (unsigned)D : inside)))
+            break;
+        prev = cls;
+        p = next;
     }
     *end = p;
     *pos = p;
     return 1;
 }
+
+#undef L
+#undef M
+#undef D
+#undef J
+#undef S
+#undef W
+#undef H

@@ -49,6 +49,20 @@ int qc_char_nfc_stable(int32_t cp);
 
 #endif
 
+/* Byte classes of the word scanner, for callers that step over ASCII words themselves (segment.c):
+ * an ASCII byte's class decides it alone; QC_WC_HIGH marks a byte of a multi-byte sequence, which
+ * only qc_word_scan classifies (from the Unicode categories). */
+enum {
+    QC_WC_WORD = 1,    /* letter or digit: starts and continues a word */
+    QC_WC_MARK = 2,    /* combining mark: continues a word, never starts one (never ASCII) */
+    QC_WC_DIGIT = 4,   /* ASCII digit: '.' and ',' join two of them (3.5, 1,000) */
+    QC_WC_JOIN = 8,    /* inner hyphen or apostrophe: joins two word characters */
+    QC_WC_NUMSEP = 16, /* '.' or ',' */
+    QC_WC_WILD = 32,   /* '*' or '?': word characters in codebook patterns */
+    QC_WC_HIGH = 64    /* a byte >= 0x80 */
+};
+extern const uint8_t qc_word_byte_class[256];
+
 /* Finds the next word in s[*pos..len): a run of letters and digits (with their marks), joined by
  * inner hyphens (co-location, co‑location) and apostrophes (don't, don’t) that stand between two
  * word characters, and by '.' or ',' between digits (3.5, 1,000). With `wildcards`, '*' and '?'
