@@ -49,8 +49,10 @@ struct qc_fast {
     uint32_t *cursor, *cursor_gen;
     uint32_t eval_gen;
 
-    rx_cand *rxc;
-    size_t rxc_count, rxc_cap;
+    rx_cand *rxc, *rxc_tmp;
+    size_t rxc_count, rxc_cap, rxc_tmp_cap;
+    uint32_t *rx_start;
+    size_t rx_start_cap;
 
     uint32_t *cand;
     size_t cand_count, cand_cap;
@@ -94,6 +96,8 @@ void qc_fast_free(qc_fast *f)
     qc_free(f->cursor_gen);
     qc_free(f->out);
     qc_free(f->rxc);
+    qc_free(f->rxc_tmp);
+    qc_free(f->rx_start);
     qc_free(f->cand);
     qc_free(f);
 }
@@ -232,12 +236,29 @@ static unsigned char lower(unsigned char c)
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
-static int cmp_rxc(const void *a, const void *b)
+/* Groups the candidates by regex, keeping text order inside each group (a stable counting sort:
+ * occurrences were found in text order, so each regex's units ascend). */
+static int group_candidates(qc_fast *f)
 {
-    const rx_cand *x = a, *y = b;
-    if (x->regex != y->regex)
-        return x->regex < y->regex ? -1 : 1;
-    return x->unit < y->unit ? -1 : x->unit > y->unit;
+    size_t nr = f->mt->regex_count;
+    if (f->rxc_count < 2)
+        return QC_OK;
+    if (QC_GROW(f->rx_start, f->rx_start_cap, nr + 1) || QC_GROW(f->rxc_tmp, f->rxc_tmp_cap, f->rxc_count))
+        return QC_ERR_NOMEM;
+    memset(f->rx_start, 0, (nr + 1) * sizeof *f->rx_start);
+    for (size_t i = 0; i < f->rxc_count; i++)
+        f->rx_start[f->rxc[i].regex + 1]++;
+    for (size_t r = 0; r < nr; r++)
+        f->rx_start[r + 1] += f->rx_start[r];
+    for (size_t i = 0; i < f->rxc_count; i++)
+        f->rxc_tmp[f->rx_start[f->rxc[i].regex]++] = f->rxc[i];
+    rx_cand *t = f->rxc;
+    size_t cap = f->rxc_cap;
+    f->rxc = f->rxc_tmp;
+    f->rxc_cap = f->rxc_tmp_cap;
+    f->rxc_tmp = t;
+    f->rxc_tmp_cap = cap;
+    return QC_OK;
 }
 
 static uint32_t cp_of_byte(const qc_document *doc, size_t b)
@@ -304,9 +325,7 @@ static int find_literals(qc_fast *f, qc_eval *ev)
             f->rxc[f->rxc_count++] = (rx_cand){r, (uint32_t)u};
         }
     }
-    if (f->rxc_count > 1)
-        qsort(f->rxc, f->rxc_count, sizeof *f->rxc, cmp_rxc);
-    return QC_OK;
+    return group_candidates(f);
 }
 
 static int run_regex_unit(qc_fast *f, qc_eval *ev, int32_t leaf, int32_t code, unsigned kind, uint32_t u)
@@ -490,7 +509,7 @@ static int candidate_units(qc_fast *f, qc_eval *ev, int32_t code)
             for (size_t i = 0; i < n; i++) {
                 if (last != SIZE_MAX && a[i].start < units[last].end && a[i].start >= units[last].start)
                     continue; /* same unit as the hit before */
-                last = qc_eval_unit_at(ev, kind, a[i].start);
+                last = qc_eval_unit_of_hit(ev, kind, &a[i]);
                 if (last != SIZE_MAX && mark_unit(f, kind, (uint32_t)last))
                     return QC_ERR_NOMEM;
             }

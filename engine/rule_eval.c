@@ -25,6 +25,7 @@ void qc_eval_free(qc_eval *ev)
 {
     for (unsigned k = 0; k < QC_UNIT_KINDS; k++)
         qc_free(ev->units[k]);
+    qc_free(ev->sent_para);
     qc_free(ev->eligible);
     qc_free(ev->cond_attr);
     qc_free(ev->stack);
@@ -102,6 +103,23 @@ size_t qc_eval_unit_at(const qc_eval *ev, unsigned kind, uint32_t cp)
     return lo - 1;
 }
 
+size_t qc_eval_unit_of_hit(const qc_eval *ev, unsigned kind, const qc_ev_hit *h)
+{
+    const qc_document *doc = ev->doc;
+    if (h->w0 < h->w1 && h->w0 < doc->word_count) {
+        uint32_t s = doc->words[h->w0].sentence;
+        if (s < doc->sentence_count) {
+            size_t u = kind == QC_UNIT_KIND_SENTENCE    ? s
+                       : kind == QC_UNIT_KIND_PARAGRAPH ? (ev->sent_para[s] == UINT32_MAX ? SIZE_MAX : ev->sent_para[s])
+                                                        : doc->sentences[s].turn;
+            /* trust the word's sentence only where it really holds the hit */
+            if (u < ev->unit_count[kind] && ev->units[kind][u].start <= h->start && h->start < ev->units[kind][u].end)
+                return u;
+        }
+    }
+    return qc_eval_unit_at(ev, kind, h->start);
+}
+
 int qc_eval_begin(qc_eval *ev, const qc_document *doc, const qc_casebook *cases, qc_error *err)
 {
     ev->doc = doc;
@@ -125,6 +143,15 @@ int qc_eval_begin(qc_eval *ev, const qc_document *doc, const qc_casebook *cases,
         u->end = doc->paragraphs[i].end;
         u->turn = doc->paragraphs[i].turn;
         unit_words(doc, u);
+    }
+    if (QC_GROW(ev->sent_para, ev->sent_para_cap, doc->sentence_count ? doc->sentence_count : 1))
+        return qc_error_nomem(err);
+    for (size_t i = 0, p = 0; i < doc->sentence_count; i++) {
+        uint32_t at = doc->sentences[i].start;
+        while (p < doc->paragraph_count && doc->paragraphs[p].end <= at)
+            p++;
+        int inside = p < doc->paragraph_count && doc->paragraphs[p].start <= at;
+        ev->sent_para[i] = inside ? (uint32_t)p : UINT32_MAX;
     }
     for (size_t i = 0; i < doc->turn_count; i++) {
         qc_ev_unit *u = &ev->units[QC_UNIT_KIND_TURN][i];

@@ -49,6 +49,9 @@ struct qc_eval {
     qc_ev_unit *units[QC_UNIT_KINDS];
     size_t unit_count[QC_UNIT_KINDS];
     size_t unit_cap[QC_UNIT_KINDS];
+    /* the paragraph holding each sentence's start (UINT32_MAX: none) */
+    uint32_t *sent_para;
+    size_t sent_para_cap;
     /* eligibility of (code, turn): 0 not known yet, 1 no, 2 yes; codes x turns */
     uint8_t *eligible;
     size_t eligible_cap;
@@ -103,6 +106,10 @@ int qc_eval_finish(qc_eval *ev, qc_coding **out);
 
 /* The index of the unit of `kind` holding code point cp, or SIZE_MAX. */
 size_t qc_eval_unit_at(const qc_eval *ev, unsigned kind, uint32_t cp);
+
+/* The unit of `kind` holding a hit's start (through its first word's sentence when it has one),
+ * or SIZE_MAX. */
+size_t qc_eval_unit_of_hit(const qc_eval *ev, unsigned kind, const qc_ev_hit *h);
 
 /* Word span [*w0, *w1) of a hit [start, end): the words it touches (empty between two words when
  * it touches none: then both are the index of the next word). */
