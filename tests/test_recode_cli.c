@@ -1,0 +1,116 @@
+/* qcode diff and qcode recode through the binary: exit codes, stdout, stderr, files written. */
+#include "qc_test.h"
+
+/* The commands are defined in tools/cmd_diff.c and tools/cmd_recode.c; until the command table
+ * lists them these tests say so and skip. */
+static void require_command(const char *name)
+{
+    qct_run r;
+    qct_qcode(&r, NULL, "help %s", name);
+    int known = r.status == 0;
+    qct_run_free(&r);
+    if (!known)
+        cr_skip_test("qcode %s is not in the command table yet (tools/main.c)", name);
+}
+
+Test(recode_cli, diff_shipped_v1_v2)
+{
+    require_command("diff");
+    qct_run r;
+    char *src = qct_source_path("");
+    qct_qcode(&r, src, "diff codebooks/integrated-care-v1.qcb codebooks/integrated-care-v2.qcb");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(qct_contains(r.out, "~ MEETINGS -> FORMAL: renamed, id-changed\n"), "%s", r.out);
+    cr_assert(qct_contains(r.out, "~ GPS -> GP: "), "%s", r.out);
+    cr_assert(qct_contains(r.out, "- OTHER: removed\n"), "%s", r.out);
+    cr_assert(qct_contains(r.out, "summary: 47 added, 1 removed,"), "%s", r.out);
+    cr_assert_str_eq(r.err, "");
+    qct_run_free(&r);
+    qct_qcode(&r, src, "diff --format xml codebooks/integrated-care-v2.qcb codebooks/integrated-care.qcb");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(qct_contains(r.out, "<change kinds=\"merged\" old-id=\"MORALE.PRESSURE\"") ||
+                  qct_contains(r.out, "old-id=\"MORALE.PRESSURE\" new-id=\"MORALE.STRAIN\""),
+              "%s", r.out);
+    qct_run_free(&r);
+    free(src);
+}
+
+Test(recode_cli, diff_usage_errors)
+{
+    require_command("diff");
+    qct_run r;
+    qct_qcode(&r, NULL, "diff only-one.qcb");
+    cr_assert_eq(r.status, 2);
+    cr_assert(qct_contains(r.err, "give two codebooks"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, NULL, "diff --format json a.qcb b.qcb");
+    cr_assert_eq(r.status, 2);
+    cr_assert(qct_contains(r.err, "unknown format 'json'"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, NULL, "diff /nonexistent/a.qcb /nonexistent/b.qcb");
+    cr_assert_eq(r.status, 2, "%s", r.err);
+    qct_run_free(&r);
+}
+
+Test(recode_cli, recode_sample_corpus_dry_run_and_cache)
+{
+    require_command("recode");
+    char *src = qct_source_path("");
+    char *dir = qct_temp_dir();
+    qct_run r;
+    qct_qcode(&r, src,
+              "code -c codebooks/integrated-care-v2.qcb --cases corpora/integrated-care/cases.tsv -o %s/r2.xml "
+              "corpora/integrated-care/",
+              dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+
+    /* Dry run: the report, nothing written. */
+    qct_qcode(&r, src,
+              "recode --from %s/r2.xml --old codebooks/integrated-care-v2.qcb -c codebooks/integrated-care.qcb "
+              "--cases corpora/integrated-care/cases.tsv --dry-run -o %s/r3.xml --report %s/rep.xml "
+              "corpora/integrated-care/",
+              dir, dir, dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(qct_contains(r.out, "(version 3): 21 documents\nquotations: "), "%s", r.out);
+    cr_assert(qct_contains(r.out, "MORALE.STRAIN"), "%s", r.out);
+    cr_assert(qct_contains(r.out, "(from MORALE.STRESS MORALE.PRESSURE)"), "%s", r.out);
+    cr_assert(qct_contains(r.err, "dry run: nothing written"), "%s", r.err);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/r3.xml", dir);
+    cr_assert_null(qct_read_file(path, NULL));
+    qct_run_free(&r);
+
+    /* With a cache, twice: the second run codes nothing and writes the same results. */
+    for (int i = 0; i < 2; i++) {
+        qct_qcode(&r, src,
+                  "recode --from %s/r2.xml -c codebooks/integrated-care.qcb --cases corpora/integrated-care/cases.tsv "
+                  "--cache %s/cache --verbose -o %s/r3-%d.xml --report %s/rep.xml corpora/integrated-care/",
+                  dir, dir, dir, i, dir);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        cr_assert(qct_contains(r.err, i ? "21 hits, 0 new" : "0 hits, 21 new"), "%s", r.err);
+        qct_run_free(&r);
+    }
+    snprintf(path, sizeof path, "%s/rep.xml", dir);
+    char *rep = qct_read_file(path, NULL);
+    cr_assert_not_null(rep);
+    cr_assert(qct_contains(rep, "<recode xmlns=\"urn:qcode:recode:1\">"));
+    cr_assert(qct_contains(rep, "<code id=\"MORALE.STRAIN\""));
+    free(rep);
+    free(dir);
+    free(src);
+}
+
+Test(recode_cli, recode_usage_errors)
+{
+    require_command("recode");
+    qct_run r;
+    qct_qcode(&r, NULL, "recode -c x.qcb corpus/");
+    cr_assert_eq(r.status, 2);
+    cr_assert(qct_contains(r.err, "give the old side"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, NULL, "recode --from r.xml corpus/");
+    cr_assert_eq(r.status, 2);
+    cr_assert(qct_contains(r.err, "no new codebook"), "%s", r.err);
+    qct_run_free(&r);
+}
