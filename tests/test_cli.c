@@ -52,3 +52,35 @@ Test(cli, help_command_prints_usage)
     cr_assert_eq(r.status, 2);
     qct_run_free(&r);
 }
+
+/* docs/cli.md carries `qcode help COMMAND` verbatim for every command (scripts/cli-docs.sh
+ * regenerates it): the manual cannot drift from the binary. */
+Test(cli, manual_has_every_commands_help_verbatim)
+{
+    char *path = qct_source_path("docs/cli.md");
+    char *doc = qct_read_file(path, NULL);
+    cr_assert_not_null(doc, "cannot read %s", path);
+    qct_run help;
+    qct_qcode(&help, NULL, "--help");
+    cr_assert_eq(help.status, 0);
+    const char *p = strstr(help.out, "Commands:\n");
+    cr_assert_not_null(p);
+    p += strlen("Commands:\n");
+    int commands = 0;
+    while (p[0] == ' ' && p[1] == ' ' && p[2] != ' ') {
+        char name[32];
+        cr_assert_eq(sscanf(p, " %31s", name), 1);
+        qct_run r;
+        qct_qcode(&r, NULL, "help %s", name);
+        cr_assert_eq(r.status, 0);
+        cr_expect(qct_contains(doc, r.out),
+                  "docs/cli.md lacks the current `qcode help %s` text: run scripts/cli-docs.sh", name);
+        qct_run_free(&r);
+        commands++;
+        p = strchr(p, '\n') + 1;
+    }
+    cr_expect_geq(commands, 8, "found %d commands in --help", commands);
+    qct_run_free(&help);
+    free(doc);
+    free(path);
+}

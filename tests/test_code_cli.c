@@ -156,12 +156,6 @@ Test(code_cli, top_limits_the_summary_and_jobs_do_not_change_outputs)
 
 Test(code_cli, sample_corpus_runs_clean)
 {
-    char *cb = qct_source_path("codebooks/integrated-care.qcb");
-    struct stat st;
-    if (stat(cb, &st) != 0) {
-        free(cb);
-        cr_skip_test("codebooks/integrated-care.qcb is not there yet");
-    }
     char *dir = qct_temp_dir();
     qct_run r;
     qct_qcode(&r, QCODE_SOURCE_DIR,
@@ -173,5 +167,30 @@ Test(code_cli, sample_corpus_runs_clean)
     cr_expect(!qct_contains(r.err, "not in the casebook"), "%s", r.err);
     qct_run_free(&r);
     free(dir);
-    free(cb);
+}
+
+/* `code --qdpx` writes a project that carries every quotation: importing it back gives one
+ * coding per quotation of the summary's Total, and the sources and codes of the run. */
+Test(code_cli, qdpx_export_carries_every_quotation)
+{
+    char *dir = qct_temp_dir();
+    qct_run r;
+    qct_qcode(&r, GOLDEN, "code -c golden.qcb --cases corpus/cases.tsv --qdpx '%s/p.qdpx' corpus/", dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    const char *total = strstr(r.out, "\nTotal");
+    cr_assert_not_null(total, "%s", r.out);
+    unsigned long long quotations = 0;
+    cr_assert_eq(sscanf(total, "\nTotal %llu", &quotations), 1);
+    cr_assert_gt(quotations, 0);
+    qct_run_free(&r);
+
+    qct_qcode(&r, dir, "import p.qdpx -o imported");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char expected[128];
+    snprintf(expected, sizeof expected, "codings   %llu on %llu selections", quotations, quotations);
+    cr_expect(qct_contains(r.out, expected), "want '%s' in:\n%s", expected, r.out);
+    cr_expect(qct_contains(r.out, "sources   3\n"), "%s", r.out);
+    cr_expect(qct_contains(r.out, "warnings  0"), "%s", r.out);
+    qct_run_free(&r);
+    free(dir);
 }

@@ -353,7 +353,7 @@ Test(golden, cli_summary_lines)
     cr_expect(qct_contains(r.out, "TEAM Teamwork                 3       0            3          2\n"), "%s", r.out);
     cr_expect(qct_contains(r.out, "  COLOC Co-location           2       2            2          2\n"), "%s", r.out);
     cr_expect(qct_contains(r.out, "Total                        17                    6          3\n"), "%s", r.out);
-    cr_expect(qct_contains(r.out, "3 documents, 5 respondents. Uncoded participant turns: 1 of 8"), "%s", r.out);
+    cr_expect(qct_contains(r.out, "3 documents, 5 participants. Uncoded participant turns: 1 of 8"), "%s", r.out);
     cr_expect_str_eq(r.err, "");
     qct_run_free(&r);
 }

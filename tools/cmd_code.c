@@ -21,6 +21,9 @@
     "  -o, --output FILE          write results.xml (docs/results.md)\n"                                               \
     "      --tsv DIR              write frequencies, by-attribute, quotations, cooccurrence and\n"                     \
     "                             respondent-matrix tables (.tsv) into DIR\n"                                          \
+    "      --qdpx FILE            write a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA (docs/refi.md)\n"              \
+    "      --manual FILE          add the codings of a manual.xml (from qcode import) to the project\n"               \
+    "      --offsets codepoints|utf16   --qdpx positions (default code points; utf16: NVivo's unit)\n"               \
     "      --top N                summary: only the N main codes with most quotations\n"                               \
     "  -j, --jobs N               worker threads (0: one per core; default 1)\n"                                       \
     "      --engine fast|reference  matching engine (default fast)\n"                                                  \
@@ -37,6 +40,7 @@
 
 typedef struct run_state {
     qc_results *res;
+    qc_refi_export *qdpx; /* --qdpx: documents are added as they are coded (their texts are the sources) */
     const qc_casebook *cases;
     size_t dup_failed;
     char **warned;
@@ -89,6 +93,8 @@ static int on_document(const qc_document *doc, const qc_coding *coding, const qc
         }
     }
     int rc = qc_results_add(st->res, doc, coding, src, err);
+    if (rc == 0 && st->qdpx)
+        rc = qc_refi_export_add_document(st->qdpx, doc, err);
     if (rc == QC_ERR_INVALID) { /* a duplicate document id: reported like an unreadable document */
         clear_progress(st);
         cli_print_error(err);
@@ -199,6 +205,7 @@ static int run(int argc, char **argv)
     long count = code_options_inputs(argv + o.first_input, argc - o.first_input, &paths, &ids);
     qc_results *res = NULL;
     qc_error err;
+    char qdpx_time[32];
     run_state st;
     memset(&st, 0, sizeof st);
     if (count < 0) {
@@ -213,6 +220,17 @@ static int run(int argc, char **argv)
         cli_print_error(&err);
         exit_code = QC_EXIT_USAGE;
         goto done;
+    }
+    if (o.qdpx_path) {
+        qc_refi_options xo = QC_REFI_OPTIONS_INIT;
+        xo.on_warning = cli_print_diagnostic;
+        xo.utf16_offsets = o.qdpx_utf16;
+        xo.time = fixed_time(qdpx_time); /* SOURCE_DATE_EPOCH, else now */
+        if (qc_refi_export_new(&st.qdpx, cb, cases, &xo, &err) != 0) {
+            cli_print_error(&err);
+            exit_code = QC_EXIT_USAGE;
+            goto done;
+        }
     }
     st.res = res;
     st.cases = cases;
@@ -263,6 +281,13 @@ static int run(int argc, char **argv)
         exit_code = QC_EXIT_USAGE;
         goto done;
     }
+    if (st.qdpx && (qc_refi_export_add_results(st.qdpx, res, &err) != 0 ||
+                    (o.manual_path && qc_refi_export_add_manual(st.qdpx, o.manual_path, &err) != 0) ||
+                    qc_refi_export_write(st.qdpx, o.qdpx_path, &err) != 0)) {
+        cli_print_error(&err);
+        exit_code = QC_EXIT_USAGE;
+        goto done;
+    }
     summary_print(stdout, res, o.top);
     if (failed)
         fprintf(stderr, "qcode: %zu of %ld documents could not be read\n", failed, count);
@@ -271,6 +296,7 @@ done:
     for (size_t i = 0; i < st.warned_count; i++)
         free(st.warned[i]);
     free(st.warned);
+    qc_refi_export_free(st.qdpx);
     qc_results_free(res);
     if (count > 0) {
         cli_free_paths(paths, count);

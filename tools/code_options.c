@@ -8,7 +8,7 @@
 #include "cli.h"
 
 enum { OPT_CASES = 256, OPT_TSV, OPT_TOP, OPT_ENGINE, OPT_STRICT, OPT_ENCODING, OPT_SPEAKER_PATTERN,
-       OPT_INTERVIEWER, OPT_NO_SPEAKERS, OPT_RESULTS, OPT_ROLLUP };
+       OPT_INTERVIEWER, OPT_NO_SPEAKERS, OPT_RESULTS, OPT_ROLLUP, OPT_QDPX, OPT_MANUAL, OPT_OFFSETS };
 
 static int parse_size(const char *s, size_t *out)
 {
@@ -39,6 +39,9 @@ int code_options_parse(code_options *o, int argc, char **argv, code_options_kind
         {"no-speakers", no_argument, NULL, OPT_NO_SPEAKERS},
         {"results", required_argument, NULL, OPT_RESULTS},
         {"rollup", no_argument, NULL, OPT_ROLLUP},
+        {"qdpx", required_argument, NULL, OPT_QDPX},
+        {"manual", required_argument, NULL, OPT_MANUAL},
+        {"offsets", required_argument, NULL, OPT_OFFSETS},
         {NULL, 0, NULL, 0}};
     const char *cmd = argv[0];
     memset(o, 0, sizeof *o);
@@ -56,6 +59,15 @@ int code_options_parse(code_options *o, int argc, char **argv, code_options_kind
         case OPT_CASES: o->cases_path = optarg; break;
         case 'o': o->output = optarg, code_only = 1; break;
         case OPT_TSV: o->tsv_dir = optarg, code_only = 1; break;
+        case OPT_QDPX: o->qdpx_path = optarg, code_only = 1; break;
+        case OPT_MANUAL: o->manual_path = optarg, code_only = 1; break;
+        case OPT_OFFSETS:
+            code_only = 1;
+            if (strcmp(optarg, "utf16") == 0)
+                o->qdpx_utf16 = 1;
+            else if (strcmp(optarg, "codepoints") != 0)
+                return code_options_free(o), cli_fail("%s: --offsets takes codepoints or utf16, not '%s'", cmd, optarg);
+            break;
         case OPT_TOP:
             code_only = 1;
             if (parse_size(optarg, &o->top) != 0 || o->top == 0)

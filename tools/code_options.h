@@ -12,6 +12,9 @@ typedef struct code_options {
     const char *cases_path;
     const char *output;       /* code: -o */
     const char *tsv_dir;      /* code: --tsv */
+    const char *qdpx_path;    /* code: --qdpx (REFI-QDA project) */
+    const char *manual_path;  /* code: --manual (manual.xml from qcode import) */
+    int qdpx_utf16;           /* code: --offsets utf16 */
     const char *results_path; /* quotes: --results */
     size_t top;
     unsigned jobs;
