@@ -31,6 +31,7 @@ extern const cli_command cmd_quotes;
 extern const cli_command cmd_export;
 extern const cli_command cmd_import;
 extern const cli_command cmd_diff;
+extern const cli_command cmd_recode;
 
 /* Prints `usage` of a command to `fp`. */
 void cli_print_usage(FILE *fp, const cli_command *cmd);

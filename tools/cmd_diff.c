@@ -5,7 +5,6 @@
 #include "cli.h"
 
 /* Declared here until tools/cli.h lists it with the other commands. */
-extern const cli_command cmd_diff;
 
 #define USAGE                                                                                                          \
     "usage: qcode diff OLD.qcb NEW.qcb [--format text|xml] [-o FILE]\n"                                                \

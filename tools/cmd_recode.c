@@ -9,7 +9,6 @@
 #include "code_options.h"
 
 /* Declared here until tools/cli.h lists it with the other commands. */
-extern const cli_command cmd_recode;
 
 #define USAGE                                                                                                          \
     "usage: qcode recode --from RESULTS.xml -c NEW.qcb [options] CORPUS...\n"                                          \

@@ -5,7 +5,7 @@
 #include "cli.h"
 
 static const cli_command *const commands[] = {
-    &cmd_code, &cmd_quotes, &cmd_inspect, &cmd_check, &cmd_tree, &cmd_diff, &cmd_export, &cmd_import,
+    &cmd_code, &cmd_quotes, &cmd_inspect, &cmd_check, &cmd_tree, &cmd_diff, &cmd_recode, &cmd_export, &cmd_import,
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
