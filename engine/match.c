@@ -28,9 +28,25 @@ typedef struct rx_cand {
     uint32_t unit;
 } rx_cand;
 
+/* Folded forms of the non-ASCII words met so far (folding those goes through utf8proc, which
+ * allocates): raw bytes -> folded bytes, both in `text`. Cleared when it grows big. */
+typedef struct fold_slot {
+    uint32_t hash, raw_off, raw_len, fold_off, fold_len; /* raw_len 0: empty */
+} fold_slot;
+
+typedef struct fold_cache {
+    fold_slot *slots; /* FOLD_CACHE_SLOTS */
+    uint32_t used;
+    qc_buf text;
+} fold_cache;
+
+#define FOLD_CACHE_SLOTS 4096u
+#define FOLD_CACHE_BYTES (1u << 20)
+
 struct qc_fast {
     const qc_codebook *cb;
     const qc_match_tables *mt;
+    fold_cache fc[QC_MT_VARIANTS];
 
     qc_buf arena[QC_MT_VARIANTS];
     uint32_t *woff[QC_MT_VARIANTS]; /* word i folded: arena + woff[i] .. woff[i+1] */
@@ -89,6 +105,10 @@ void qc_fast_free(qc_fast *f)
     }
     for (unsigned k = 0; k < QC_UNIT_KINDS; k++)
         qc_free(f->stamp[k]);
+    for (unsigned v = 0; v < QC_MT_VARIANTS; v++) {
+        qc_free(f->fc[v].slots);
+        qc_buf_free(&f->fc[v].text);
+    }
     qc_free(f->raw);
     qc_free(f->occ);
     qc_free(f->leaf_start);
@@ -103,6 +123,41 @@ void qc_fast_free(qc_fast *f)
 }
 
 /* ---- words --------------------------------------------------------------------------------- */
+
+/* Appends the folded form of a non-ASCII word to `out`, through the cache. */
+static int fold_cached(fold_cache *c, const char *s, size_t len, int casefold, int strip, qc_buf *out)
+{
+    if (!c->slots || c->used >= FOLD_CACHE_SLOTS / 2 || c->text.len > FOLD_CACHE_BYTES || qc_buf_failed(&c->text)) {
+        if (!c->slots && !(c->slots = qc_calloc(FOLD_CACHE_SLOTS, sizeof *c->slots)))
+            return -1;
+        memset(c->slots, 0, FOLD_CACHE_SLOTS * sizeof *c->slots);
+        c->used = 0;
+        if (qc_buf_failed(&c->text))
+            qc_buf_free(&c->text);
+        qc_buf_clear(&c->text);
+    }
+    uint32_t h = QC_MT_HASH_INIT;
+    for (size_t i = 0; i < len; i++)
+        h = qc_mt_hash_step(h, (unsigned char)s[i]);
+    uint32_t i = h & (FOLD_CACHE_SLOTS - 1);
+    for (; c->slots[i].raw_len; i = (i + 1) & (FOLD_CACHE_SLOTS - 1)) {
+        const fold_slot *sl = &c->slots[i];
+        if (sl->hash == h && sl->raw_len == len && memcmp(c->text.data + sl->raw_off, s, len) == 0) {
+            qc_buf_append(out, c->text.data + sl->fold_off, sl->fold_len);
+            return qc_buf_failed(out) ? -1 : 0;
+        }
+    }
+    size_t raw_off = c->text.len;
+    qc_buf_append(&c->text, s, len);
+    size_t fold_off = c->text.len;
+    if (qc_buf_failed(&c->text) || qc_text_fold(s, len, casefold, strip, &c->text) != 0)
+        return -1; /* (the failed buffer is dropped on the next call) */
+    c->slots[i] = (fold_slot){h, (uint32_t)raw_off, (uint32_t)len, (uint32_t)fold_off,
+                              (uint32_t)(c->text.len - fold_off)};
+    c->used++;
+    qc_buf_append(out, c->text.data + fold_off, c->text.len - fold_off);
+    return qc_buf_failed(out) ? -1 : 0;
+}
 
 static int fold_words(qc_fast *f, const qc_document *doc)
 {
@@ -137,7 +192,7 @@ static int fold_words(qc_fast *f, const qc_document *doc)
             }
             if (k == len) {
                 a->len += len;
-            } else if (qc_text_fold(s, len, casefold, strip, a) != 0) {
+            } else if (fold_cached(&f->fc[v], s, len, casefold, strip, a) != 0) {
                 return QC_ERR_NOMEM;
             }
         }
@@ -168,23 +223,26 @@ static int word_matches(const qc_fast *f, unsigned v, const qc_mt_word *pw, size
     return qc_mt_glob(p, pw->len, w, wl);
 }
 
-/* A leaf filed under word i's folded form: check its first word (wildcards) and the rest of the
- * phrase, and record the hit. */
-static int try_leaf(qc_fast *f, const qc_document *doc, int32_t leaf, size_t i, int first_checked)
+/* A leaf filed under word i's folded form (its anchor word matched there, or may, for a wildcard):
+ * check every word of the pattern around i and the white space between them, and record the hit. */
+static int try_leaf(qc_fast *f, const qc_document *doc, int32_t leaf, size_t i, int anchor_checked)
 {
     const qc_mt_leaf *lf = &f->mt->leaves[leaf];
     const qc_mt_word *pw = f->mt->words + lf->word_off;
-    if (!first_checked && !word_matches(f, lf->variant, &pw[0], i))
+    if (i < lf->anchor)
         return QC_OK;
-    size_t last = i + lf->word_count - 1;
+    size_t first = i - lf->anchor, last = first + lf->word_count - 1;
     if (last >= doc->word_count)
         return QC_OK;
-    for (uint32_t k = 1; k < lf->word_count; k++) {
-        if (!word_matches(f, lf->variant, &pw[k], i + k) || !qc_eval_gap_is_space(doc, (uint32_t)(i + k - 1),
-                                                                                 (uint32_t)(i + k)))
+    if (!anchor_checked && !word_matches(f, lf->variant, &pw[lf->anchor], i))
+        return QC_OK;
+    for (uint32_t k = 0; k < lf->word_count; k++) {
+        if (k != lf->anchor && !word_matches(f, lf->variant, &pw[k], first + k))
+            return QC_OK;
+        if (k && !qc_eval_gap_is_space(doc, (uint32_t)(first + k - 1), (uint32_t)(first + k)))
             return QC_OK;
     }
-    qc_ev_hit h = {doc->words[i].start, doc->words[last].end, (uint32_t)i, (uint32_t)last + 1, leaf, 0};
+    qc_ev_hit h = {doc->words[first].start, doc->words[last].end, (uint32_t)first, (uint32_t)last + 1, leaf, 0};
     return add_occ(f, leaf, &h);
 }
 

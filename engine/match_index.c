@@ -271,6 +271,7 @@ static int build_words(const qc_codebook *cb, qc_match_tables *mt)
         qc_mt_leaf *lf = &mt->leaves[n->leaf];
         lf->word_off = (uint32_t)w;
         lf->word_count = n->word_count;
+        uint32_t best_weight = 0;
         for (uint32_t k = 0; k < n->word_count; k++) {
             const qc_word_pattern *p = &n->words[k];
             size_t off = text.len;
@@ -291,6 +292,13 @@ static int build_words(const qc_codebook *cb, qc_match_tables *mt)
                     break;
                 }
             }
+            /* the anchor: a long exact word (rare, and one probe), else the longest prefix */
+            uint32_t prefix = mw->prefix_len > QC_MT_MAX_PREFIX ? QC_MT_MAX_PREFIX : mw->prefix_len;
+            uint32_t weight = mw->has_wildcard ? 2 * prefix : 2 * mw->len + 1;
+            if (k == 0 || weight > best_weight) {
+                best_weight = weight;
+                lf->anchor = k;
+            }
         }
     }
     if (qc_buf_failed(&text)) {
@@ -309,7 +317,7 @@ static int build_word_tables(qc_match_tables *mt)
         const qc_mt_leaf *lf = &mt->leaves[l];
         if (lf->node < 0 || lf->is_regex || lf->word_count == 0 || lf->code < 0)
             continue;
-        const qc_mt_word *w = &mt->words[lf->word_off];
+        const qc_mt_word *w = &mt->words[lf->word_off + lf->anchor];
         key_item it = {mt->words_text, lf->variant, 0, w->off, w->len, (int32_t)l};
         if (w->has_wildcard) {
             it.table = w->prefix_len ? 1 : 2;

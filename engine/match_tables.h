@@ -1,11 +1,13 @@
 /* The matcher's prebuilt tables (cb->match_index): what a codebook's leaves, codes and rules mean
  * to the matcher, worked out once per codebook so that coding threads only read them.
  *
- * - Every pattern leaf is filed under the folded form of its FIRST word, in one of four folding
+ * - Every pattern leaf is filed under the folded form of one of its words (its anchor: the longest
+ *   exact word, as long words are rare ones; else the wildcard word with the longest prefix), in
+ *   one of four folding
  *   variants (case kept or folded x accents kept or stripped): exact words in a hash table,
  *   wildcard words under the bytes before their first wildcard (probed at each prefix length a
  *   key has), and wildcard words with nothing before the wildcard in a short list tried on every
- *   word. The rest of a phrase is checked word by word where its first word matched.
+ *   word. The rest of a phrase is checked word by word around the place its anchor matched.
  * - Every regex leaf may carry prefilter literals: ASCII letters and digits one of which every
  *   match contains (compared without case), so units without any are never searched.
  * - Every code knows its evaluation unit, its exclude leaves, and the "sources" that can make a
@@ -62,6 +64,7 @@ typedef struct qc_mt_word {
 typedef struct qc_mt_leaf {
     int32_t node;
     uint32_t word_off, word_count; /* pattern leaves: into words */
+    uint32_t anchor;               /* the word the leaf is filed under (the one likely rarest) */
     int32_t code;     /* the code whose rule or exclude holds it; -1 when none does */
     int32_t rule;     /* rule index within the code, -1 for an exclude */
     uint8_t variant;
