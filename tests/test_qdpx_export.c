@@ -293,6 +293,9 @@ static void blank_description(char *s)
     }
 }
 
+/* snprintf that fails the test instead of truncating a path. */
+#define PATH_PRINTF(buf, ...) cr_assert_lt((size_t)snprintf(buf, sizeof buf, __VA_ARGS__), sizeof buf, "path too long")
+
 /* An export from an imported folder, as qc_refi_export_folder makes it, but to a bare .qde. */
 static char *export_folder_qde(const char *dir, const char *out_dir, const char *name)
 {
@@ -300,9 +303,9 @@ static char *export_folder_qde(const char *dir, const char *out_dir, const char 
     qc_error err;
     qc_codebook *cb = NULL;
     qc_casebook *cases = NULL;
-    snprintf(path, sizeof path, "%s/codebook.qcb", dir);
+    PATH_PRINTF(path, "%s/codebook.qcb", dir);
     cr_assert_eq(qc_codebook_load(&cb, path, NULL, &err), 0, "%s:%u: %s", err.file, err.line, err.message);
-    snprintf(path, sizeof path, "%s/cases.tsv", dir);
+    PATH_PRINTF(path, "%s/cases.tsv", dir);
     struct stat sb;
     if (stat(path, &sb) == 0)
         cr_assert_eq(qc_casebook_load(&cases, path, &err), 0, "%s", err.message);
@@ -312,7 +315,7 @@ static char *export_folder_qde(const char *dir, const char *out_dir, const char 
     cr_assert_eq(qc_refi_export_new(&x, cb, cases, &opts, &err), 0);
     const char *names[2] = {"P01.txt", "P02.txt"};
     for (int i = 0; i < 2; i++) {
-        snprintf(path, sizeof path, "%s/sources/%s", dir, names[i]);
+        PATH_PRINTF(path, "%s/sources/%s", dir, names[i]);
         qc_read_options ro = QC_READ_OPTIONS_INIT;
         ro.id = names[i];
         qc_document *doc = NULL;
@@ -320,7 +323,7 @@ static char *export_folder_qde(const char *dir, const char *out_dir, const char 
         cr_assert_eq(qc_refi_export_add_document(x, doc, &err), 0);
         qc_document_free(doc);
     }
-    snprintf(path, sizeof path, "%s/manual.xml", dir);
+    PATH_PRINTF(path, "%s/manual.xml", dir);
     cr_assert_eq(qc_refi_export_add_manual(x, path, &err), 0, "%s", err.message);
     char *qde = write_qde(x, out_dir, name);
     qc_refi_export_free(x);
