@@ -78,16 +78,15 @@ int qc_coder_code(qc_coder *coder, const qc_document *doc, const qc_casebook *ca
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_coder_code: out is NULL");
     *out = NULL;
     if (!coder || !doc)
-        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_coder_code: no %s",
-                            coder ? "document" : "coder");
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_coder_code: no %s", coder ? "document" : "coder");
     int rc = qc_eval_begin(&coder->ev, doc, cases, err);
     if (rc)
         return rc;
     rc = coder->fast ? qc_fast_code(coder->fast, &coder->ev) : qc_reference_code(coder->ref, &coder->ev);
     if (rc)
-        return rc == QC_ERR_NOMEM ? qc_error_nomem(err)
-                                  : qc_error_set(err, rc, doc->path, 0, 0, -1, "coding %s failed: %s", doc->id,
-                                                 qc_status_name(rc));
+        return rc == QC_ERR_NOMEM
+                   ? qc_error_nomem(err)
+                   : qc_error_set(err, rc, doc->path, 0, 0, -1, "coding %s failed: %s", doc->id, qc_status_name(rc));
     return qc_eval_finish(&coder->ev, out);
 }
 

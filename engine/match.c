@@ -152,8 +152,8 @@ static int fold_cached(fold_cache *c, const char *s, size_t len, int casefold, i
     size_t fold_off = c->text.len;
     if (qc_buf_failed(&c->text) || qc_text_fold(s, len, casefold, strip, &c->text) != 0)
         return -1; /* (the failed buffer is dropped on the next call) */
-    c->slots[i] = (fold_slot){h, (uint32_t)raw_off, (uint32_t)len, (uint32_t)fold_off,
-                              (uint32_t)(c->text.len - fold_off)};
+    c->slots[i] =
+        (fold_slot){h, (uint32_t)raw_off, (uint32_t)len, (uint32_t)fold_off, (uint32_t)(c->text.len - fold_off)};
     c->used++;
     qc_buf_append(out, c->text.data + fold_off, c->text.len - fold_off);
     return qc_buf_failed(out) ? -1 : 0;
@@ -455,8 +455,8 @@ static int sort_occurrences(qc_fast *f)
     return QC_OK;
 }
 
-static int fast_leaf_hits(qc_eval *ev, void *engine, int32_t leaf, unsigned kind, uint32_t unit,
-                          const qc_ev_hit **hits, size_t *count)
+static int fast_leaf_hits(qc_eval *ev, void *engine, int32_t leaf, unsigned kind, uint32_t unit, const qc_ev_hit **hits,
+                          size_t *count)
 {
     qc_fast *f = engine;
     const qc_ev_unit *u = &ev->units[kind][unit];

@@ -58,7 +58,7 @@ int qc_mt_glob(const char *pat, size_t plen, const char *w, size_t wlen)
 typedef struct key_item {
     const char *text; /* words_text: qsort has no context argument, and a global would race */
     uint8_t variant;
-    uint8_t table; /* 0 exact, 1 prefix, 2 anywhere */
+    uint8_t table;             /* 0 exact, 1 prefix, 2 anywhere */
     uint32_t key_off, key_len; /* into words_text */
     int32_t leaf;
 } key_item;
@@ -115,8 +115,7 @@ static void claim_leaves(const qc_codebook *cb, qc_match_tables *mt, int32_t ni,
     if (ni < 0 || (size_t)ni >= cb->node_count || depth > 100000)
         return;
     const qc_rule_node *n = &cb->nodes[ni];
-    if ((n->kind == QC_NODE_PATTERN || n->kind == QC_NODE_REGEX) && n->leaf >= 0 &&
-        (size_t)n->leaf < mt->leaf_count) {
+    if ((n->kind == QC_NODE_PATTERN || n->kind == QC_NODE_REGEX) && n->leaf >= 0 && (size_t)n->leaf < mt->leaf_count) {
         if (mt->leaves[n->leaf].code < 0) {
             mt->leaves[n->leaf].code = code;
             mt->leaves[n->leaf].rule = rule;
@@ -183,8 +182,7 @@ static int sources_of(const qc_codebook *cb, int32_t ni, src_vec *out, unsigned 
         out->v[out->n++] = (qc_mt_source){-1, n->code, end};
         return 0;
     }
-    case QC_NODE_NOT:
-        return 1;
+    case QC_NODE_NOT: return 1;
     case QC_NODE_OR: {
         int a = sources_of(cb, n->left, out, depth + 1);
         if (a < 0)
@@ -348,10 +346,10 @@ static int build_word_tables(qc_match_tables *mt)
             anywhere[items[i].variant]++;
             continue;
         }
-        int first = i == 0 || items[i - 1].variant != items[i].variant || items[i - 1].table != items[i].table ||
-                    items[i - 1].key_len != items[i].key_len ||
-                    memcmp(mt->words_text + items[i - 1].key_off, mt->words_text + items[i].key_off,
-                           items[i].key_len) != 0;
+        int first =
+            i == 0 || items[i - 1].variant != items[i].variant || items[i - 1].table != items[i].table ||
+            items[i - 1].key_len != items[i].key_len ||
+            memcmp(mt->words_text + items[i - 1].key_off, mt->words_text + items[i].key_off, items[i].key_len) != 0;
         if (first)
             distinct[items[i].variant][items[i].table]++;
     }
@@ -377,8 +375,7 @@ static int build_word_tables(qc_match_tables *mt)
         }
         while (j < nitems && items[j].variant == items[i].variant && items[j].table == items[i].table &&
                items[j].key_len == items[i].key_len &&
-               memcmp(mt->words_text + items[j].key_off, mt->words_text + items[i].key_off, items[i].key_len) ==
-                   0)
+               memcmp(mt->words_text + items[j].key_off, mt->words_text + items[i].key_off, items[i].key_len) == 0)
             j++;
         qc_mt_variant *mv = &mt->variants[items[i].variant];
         qc_mt_table *t = items[i].table == 0 ? &mv->exact : &mv->prefix;

@@ -67,8 +67,8 @@ static int fold_unit(qc_reference *r, const qc_document *doc, const qc_ev_unit *
     return QC_OK;
 }
 
-static int ref_leaf_hits(qc_eval *ev, void *engine, int32_t leaf, unsigned kind, uint32_t unit,
-                         const qc_ev_hit **hits, size_t *count)
+static int ref_leaf_hits(qc_eval *ev, void *engine, int32_t leaf, unsigned kind, uint32_t unit, const qc_ev_hit **hits,
+                         size_t *count)
 {
     qc_reference *r = engine;
     const qc_mt_leaf *lf = &r->mt->leaves[leaf];

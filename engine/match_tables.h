@@ -35,7 +35,7 @@ enum { QC_UNIT_KIND_SENTENCE = 0, QC_UNIT_KIND_PARAGRAPH = 1, QC_UNIT_KIND_TURN 
 
 typedef struct qc_mt_slot {
     uint32_t hash;
-    uint32_t key_off, key_len; /* into keys */
+    uint32_t key_off, key_len;   /* into keys */
     uint32_t list_off, list_len; /* into lists (leaf indices); list_len 0: empty slot */
 } qc_mt_slot;
 
@@ -56,7 +56,7 @@ typedef struct qc_mt_variant {
 /* A pattern word as the matcher compares it: the compiler's folded word, folded again with the
  * leaf's own settings (a no-op when the compiler already did; cheap insurance when not). */
 typedef struct qc_mt_word {
-    uint32_t off, len;  /* into words_text */
+    uint32_t off, len;   /* into words_text */
     uint32_t prefix_len; /* bytes before the first wildcard (len when none) */
     uint8_t has_wildcard;
 } qc_mt_word;
@@ -65,8 +65,8 @@ typedef struct qc_mt_leaf {
     int32_t node;
     uint32_t word_off, word_count; /* pattern leaves: into words */
     uint32_t anchor;               /* the word the leaf is filed under (the one likely rarest) */
-    int32_t code;     /* the code whose rule or exclude holds it; -1 when none does */
-    int32_t rule;     /* rule index within the code, -1 for an exclude */
+    int32_t code;                  /* the code whose rule or exclude holds it; -1 when none does */
+    int32_t rule;                  /* rule index within the code, -1 for an exclude */
     uint8_t variant;
     uint8_t is_regex;
 } qc_mt_leaf;
@@ -140,8 +140,8 @@ static inline uint32_t qc_mt_hash_step(uint32_t h, unsigned char c)
 }
 
 /* The leaf list filed under key[0..len) with hash h; NULL (and *count 0) when none. */
-static inline const int32_t *qc_mt_lookup(const qc_match_tables *mt, const qc_mt_table *t, uint32_t h,
-                                          const char *key, uint32_t len, uint32_t *count)
+static inline const int32_t *qc_mt_lookup(const qc_match_tables *mt, const qc_mt_table *t, uint32_t h, const char *key,
+                                          uint32_t len, uint32_t *count)
 {
     *count = 0;
     if (!t->slots)

@@ -60,11 +60,9 @@ int qc_quotes_add_unit(qc_quotes *q, const qc_code_settings *settings, const qc_
     switch (settings->scope) {
     case QC_SCOPE_SENTENCE:
     case QC_SCOPE_PARAGRAPH:
-    case QC_SCOPE_TURN:
-        return add_cand(q, unit_start, unit_end, turn, hits, hit_count);
+    case QC_SCOPE_TURN: return add_cand(q, unit_start, unit_end, turn, hits, hit_count);
     case QC_SCOPE_MATCH:
-    case QC_SCOPE_WORDS:
-        break;
+    case QC_SCOPE_WORDS: break;
     }
     uint32_t n = settings->scope == QC_SCOPE_WORDS ? settings->scope_words : 0;
     for (size_t i = 0; i < hit_count; i++) {

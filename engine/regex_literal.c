@@ -146,8 +146,8 @@ static void read_group(reader *r, litset *out)
         size_t left = r->n - r->i - 1;
         if (left >= 1 && (*k == ':' || *k == '>' || *k == '|')) {
             r->i += 2;
-        } else if (left >= 2 && ((k[0] == 'P' && k[1] == '<') || (k[0] == '<' && is_alnum((unsigned char)k[1])) ||
-                                 k[0] == '\'')) {
+        } else if (left >= 2 &&
+                   ((k[0] == 'P' && k[1] == '<') || (k[0] == '<' && is_alnum((unsigned char)k[1])) || k[0] == '\'')) {
             /* a named group: skip the name */
             size_t j = r->i + 1;
             char close = k[0] == '\'' ? '\'' : '>';

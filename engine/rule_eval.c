@@ -407,8 +407,8 @@ int qc_eval_code_unit(qc_eval *ev, int32_t code, uint32_t unit)
     for (uint32_t e = 0; e < mc->exclude_count; e++) {
         const qc_ev_hit *hits = NULL;
         size_t count = 0;
-        int rc = ev->leaf_hits(ev, ev->engine, ev->mt->exclude_leaves[mc->exclude_off + e], u.kind, unit, &hits,
-                               &count);
+        int rc =
+            ev->leaf_hits(ev, ev->engine, ev->mt->exclude_leaves[mc->exclude_off + e], u.kind, unit, &hits, &count);
         if (rc < 0)
             return rc;
         if (QC_GROW(ev->excl, ev->excl_cap, ev->excl_count + count))
@@ -589,10 +589,9 @@ static int add_issues(qc_eval *ev, qc_coding *c)
         line_col(ev->doc, t->first_start, &line, &col);
         qc_buf b = QC_BUF_INIT;
         qc_buf_printf(&b, "code %s, %s at line %u: regex /%s/ %s in %u unit%s (first at line %u, column %u of %s)",
-                      cd->id, lf->rule >= 0 ? "rule" : "exclude",
-                      lf->rule >= 0 ? cd->rules[lf->rule].line : n->line, n->source ? n->source : "",
-                      t->status == QC_ERR_LIMIT ? "stopped at the regex limit" : "failed", t->units,
-                      t->units == 1 ? "" : "s", line, col, ev->doc->id ? ev->doc->id : "the document");
+                      cd->id, lf->rule >= 0 ? "rule" : "exclude", lf->rule >= 0 ? cd->rules[lf->rule].line : n->line,
+                      n->source ? n->source : "", t->status == QC_ERR_LIMIT ? "stopped at the regex limit" : "failed",
+                      t->units, t->units == 1 ? "" : "s", line, col, ev->doc->id ? ev->doc->id : "the document");
         qc_buf_puts(&b, "; its hits there are missing, the rest of the document was coded");
         char *msg = qc_buf_detach(&b);
         if (!msg)

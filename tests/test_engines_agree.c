@@ -51,20 +51,69 @@ static void put(sbuf *b, const char *fmt, ...)
 
 /* Words as they appear in text: case, accents, hyphens and apostrophes vary. */
 static const char *const text_words[] = {
-    "team",     "Team",        "TEAM",           "teams",         "office",  "Office", "offices",
-    "care",     "Care",        "plan",           "plans",         "nurse",   "Nurse",  "nurses",
-    "base",     "shared",      "Shared",         "same",          "Same",    "work",   "teamwork",
-    "co-located", "co\xE2\x80\x91located", "colocated", "co-location", "don't", "don\xE2\x80\x99t",
-    "cafe",     "caf\xC3\xA9", "Caf\xC3\xA9",    "not",           "Not",     "helpful", "really",
-    "the",      "a",           "we",             "it",            "is",      "x",       "box",
-    "organisation", "organization", "Zo\xC3\xAB", "zoe",          "NHS",     "nhs",     "3.5",
-    "mdt",      "huddles",     "band 5",         "band6",         "tm",      "ofice",   "nursing",
-    "tea m",    "te a m",      "am",
+    "team",
+    "Team",
+    "TEAM",
+    "teams",
+    "office",
+    "Office",
+    "offices",
+    "care",
+    "Care",
+    "plan",
+    "plans",
+    "nurse",
+    "Nurse",
+    "nurses",
+    "base",
+    "shared",
+    "Shared",
+    "same",
+    "Same",
+    "work",
+    "teamwork",
+    "co-located",
+    "co\xE2\x80\x91located",
+    "colocated",
+    "co-location",
+    "don't",
+    "don\xE2\x80\x99t",
+    "cafe",
+    "caf\xC3\xA9",
+    "Caf\xC3\xA9",
+    "not",
+    "Not",
+    "helpful",
+    "really",
+    "the",
+    "a",
+    "we",
+    "it",
+    "is",
+    "x",
+    "box",
+    "organisation",
+    "organization",
+    "Zo\xC3\xAB",
+    "zoe",
+    "NHS",
+    "nhs",
+    "3.5",
+    "mdt",
+    "huddles",
+    "band 5",
+    "band6",
+    "tm",
+    "ofice",
+    "nursing",
+    "tea m",
+    "te a m",
+    "am",
 };
 /* Pairs that phrases look for, so that phrases hit often (and sometimes across a line end). */
-static const char *const text_pairs[] = {"same office", "the team", "Team office", "not helpful", "care plan",
-                                         "shared base", "same\noffice", "the\nteam", "not really helpful",
-                                         "same\n\noffice", "the\n\nteam"};
+static const char *const text_pairs[] = {"same office",        "the team",       "Team office",  "not helpful",
+                                         "care plan",          "shared base",    "same\noffice", "the\nteam",
+                                         "not really helpful", "same\n\noffice", "the\n\nteam"};
 static const char *const gaps[] = {" ", " ", " ", " ", " ", "  ", "\n", ", ", " - ", "; "};
 static const char *const ends[] = {". ", ". ", "! ", "? ", ".\n", ". "};
 static const char *const speakers[] = {"P1", "P2", "P3", "Interviewer"};
@@ -96,26 +145,48 @@ static void gen_transcript(sbuf *b, int with_header)
 /* ---- codebooks ----------------------------------------------------------------------------- */
 
 static const char *const pattern_words[] = {
-    "team", "office", "care", "plan", "nurse", "base", "shared", "same", "work", "co-located", "colocated",
-    "co-location", "don't", "cafe", "café", "not", "helpful", "really", "the", "box", "organisation", "zoe",
-    "nhs", "NHS", "3.5", "tea*", "offic?", "co-locat*", "*work", "nurs*", "organi?ation", "ca?e", "*",
-    "t*m", "?", "don*", "caf?", "*s"};
-static const char *const pattern_pairs[] = {"same office", "the team", "team office", "not helpful",
-                                            "care plan", "shared base", "* office", "team *", "sam? offic*",
-                                            "not really helpful", "office the", "plan shared"};
-static const char *const regexes[] = {
-    "/team\\w*/", "/\\boffice\\b/", "/shared\\s+base/", "/^\\w+/", "/care.{0,12}plan/", "/caf[eé]/",
-    "/n[a-z]+e/", "/x*/", "/NHS/c", "/nhs/i", "/co.locat/", "/[.!?]$/", "/same \\s+ office/x", "/(?i)TEAM/",
-    "/o(ff|v)ice/", "/plans?/", "/band\\s*[5-8]|office/", "/\\b(mdt|huddle|team)s?\\b/",
-    "/(?:same|shared) (office|base)/", "/t(ea)?m/", "/of+ice/", "/nurs(e|ing)?/", "/te a m/x", "/te a m/",
-    "/(?i)T e A m/x", "/of{1,2}ice/", "/o(?=ff)ffice/", "/(team|office)|care/", "/(te)?am/", "/\\w+ (?:the|a)\\b/"};
+    "team",         "office",      "care",  "plan", "nurse", "base", "shared",  "same",      "work",  "co-located",
+    "colocated",    "co-location", "don't", "cafe", "café",  "not",  "helpful", "really",    "the",   "box",
+    "organisation", "zoe",         "nhs",   "NHS",  "3.5",   "tea*", "offic?",  "co-locat*", "*work", "nurs*",
+    "organi?ation", "ca?e",        "*",     "t*m",  "?",     "don*", "caf?",    "*s"};
+static const char *const pattern_pairs[] = {"same office", "the team",           "team office", "not helpful",
+                                            "care plan",   "shared base",        "* office",    "team *",
+                                            "sam? offic*", "not really helpful", "office the",  "plan shared"};
+static const char *const regexes[] = {"/team\\w*/",
+                                      "/\\boffice\\b/",
+                                      "/shared\\s+base/",
+                                      "/^\\w+/",
+                                      "/care.{0,12}plan/",
+                                      "/caf[eé]/",
+                                      "/n[a-z]+e/",
+                                      "/x*/",
+                                      "/NHS/c",
+                                      "/nhs/i",
+                                      "/co.locat/",
+                                      "/[.!?]$/",
+                                      "/same \\s+ office/x",
+                                      "/(?i)TEAM/",
+                                      "/o(ff|v)ice/",
+                                      "/plans?/",
+                                      "/band\\s*[5-8]|office/",
+                                      "/\\b(mdt|huddle|team)s?\\b/",
+                                      "/(?:same|shared) (office|base)/",
+                                      "/t(ea)?m/",
+                                      "/of+ice/",
+                                      "/nurs(e|ing)?/",
+                                      "/te a m/x",
+                                      "/te a m/",
+                                      "/(?i)T e A m/x",
+                                      "/of{1,2}ice/",
+                                      "/o(?=ff)ffice/",
+                                      "/(team|office)|care/",
+                                      "/(te)?am/",
+                                      "/\\w+ (?:the|a)\\b/"};
 
 static void gen_leaf(sbuf *b)
 {
     switch (below(6)) {
-    case 0:
-        put(b, "/%s", PICK(regexes) + 1);
-        break;
+    case 0: put(b, "/%s", PICK(regexes) + 1); break;
     case 1: {
         if (below(2)) {
             put(b, "\"%s\"", PICK(pattern_pairs));
@@ -128,9 +199,7 @@ static void gen_leaf(sbuf *b)
         put(b, "\"");
         break;
     }
-    default:
-        put(b, "\"%s\"", PICK(pattern_words));
-        break;
+    default: put(b, "\"%s\"", PICK(pattern_words)); break;
     }
 }
 

@@ -170,8 +170,7 @@ Test(match, phrase_across_a_blank_line_is_a_turn_hit_not_a_paragraph_hit)
     expect(CB "code PS \"s\"\n  rule \"same office\"\n"
               "code PP \"p\"\n  rule \"same office\"\n  scope paragraph\n"
               "code PT \"t\"\n  rule \"same office\"\n  scope turn\n",
-           "P1: We share the same\n\noffice today.\n",
-           "PT[We share the same\n\noffice today.]{same\n\noffice}");
+           "P1: We share the same\n\noffice today.\n", "PT[We share the same\n\noffice today.]{same\n\noffice}");
 }
 
 /* ---- folding ------------------------------------------------------------------------------- */
@@ -254,8 +253,7 @@ Test(match, regex_sees_only_its_unit)
     /* $ is the sentence's end in sentence scope, the paragraph's in paragraph scope */
     expect(CB "code S \"s\"\n  rule /office\\.$/\n"
               "code P \"p\"\n  rule /office\\.$/\n  scope paragraph\n",
-           "P1: The office. The room.\n",
-           "S[The office.]{office.}");
+           "P1: The office. The room.\n", "S[The office.]{office.}");
 }
 
 /* ---- operators ----------------------------------------------------------------------------- */
@@ -314,8 +312,7 @@ Test(match, near_keeps_only_hits_that_pair)
 Test(match, near_default_distance_is_five)
 {
     /* a0 b1 c2 d3 e4 f5 g6 h7 / a0 b1 c2 d3 e4 f5 g6 */
-    expect(CB "code N \"n\"\n  rule alpha NEAR omega\n",
-           "P1: Alpha b c d e f omega. Alpha b c d e f g omega.\n",
+    expect(CB "code N \"n\"\n  rule alpha NEAR omega\n", "P1: Alpha b c d e f omega. Alpha b c d e f g omega.\n",
            "N[Alpha b c d e f omega.]{Alpha}{omega}");
 }
 
@@ -343,8 +340,7 @@ Test(match, phrase_hits_in_proximity_count_words_between)
     /* We0 sit1 in2 the3 same4 office5 and6 talk7 */
     expect(CB "code P \"p\"\n  rule \"same office\" BEFORE/1 talk\n"
               "code Q \"q\"\n  rule \"same office\" BEFORE/0 talk\n",
-           "P1: We sit in the same office and talk.\n",
-           "P[We sit in the same office and talk.]{same office}{talk}");
+           "P1: We sit in the same office and talk.\n", "P[We sit in the same office and talk.]{same office}{talk}");
 }
 
 /* ---- references, exclude, min -------------------------------------------------------------- */
@@ -385,8 +381,7 @@ Test(match, reference_overlap_across_scopes)
 Test(match, exclude_drops_overlapping_hits)
 {
     expect(CB "code X \"x\"\n  rule co-locat*\n  exclude \"since we co-located\"\n",
-           "P1: Since we co-located it is better. We co-located in May.\n",
-           "X[We co-located in May.]{co-located}");
+           "P1: Since we co-located it is better. We co-located in May.\n", "X[We co-located in May.]{co-located}");
 }
 
 Test(match, exclude_keeps_other_hits_in_the_unit)
@@ -525,8 +520,8 @@ Test(match, where_without_casebook_uses_the_header_only)
 
 Test(match, casebook_value_wins_over_the_header)
 {
-    expect_cases(CB "code S \"s\"\n  rule office\n  where site = \"RS1\"\n", where_doc,
-                 "speaker\tsite\nP2\tRS1\n", "S[The office two.]{office}");
+    expect_cases(CB "code S \"s\"\n  rule office\n  where site = \"RS1\"\n", where_doc, "speaker\tsite\nP2\tRS1\n",
+                 "S[The office two.]{office}");
 }
 
 /* ---- the API ------------------------------------------------------------------------------- */
