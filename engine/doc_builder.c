@@ -2,9 +2,11 @@
  * normalises it to NFC, builds the offset maps and segments it.
  *
  * Appends only copy bytes and record where they came from (one record per run of contiguous
- * file bytes), so reading is a memcpy per line. finish() makes one pass over the text: ASCII and
- * already-NFC lines are copied as they are (their maps are exact); only a line that NFC changes
- * is normalised piece by piece, each changed piece mapping to the start of its input. */
+ * file bytes), so reading is a memcpy per line. finish() makes one pass over the text: stretches
+ * of whole ASCII lines get their maps in bulk; a line with other characters is checked, and kept
+ * as it is when all of them are NFC-inert (exact maps); only a line that may change is normalised
+ * piece by piece, each changed piece mapping to the start of its input. The text is copied only
+ * once NFC changes something: until then the output is the appended text itself. */
 #include "doc_builder.h"
 
 #include <string.h>
@@ -332,9 +334,23 @@ static int reserve_maps(norm_state *st, size_t extra)
             return QC_ERR_NOMEM;
         cap *= 2;
     }
-    if (realloc_map(&st->cp_to_byte, cap) != 0 || realloc_map(&st->cp_to_source, cap) != 0 ||
-        (st->cp_to_utf16 && realloc_map(&st->cp_to_utf16, cap) != 0))
+    if (cap > SIZE_MAX / 2 / sizeof(uint32_t))
         return QC_ERR_NOMEM;
+    /* The byte and source maps share one block (the source map in its second half): one
+     * allocation, and one big one, which keeps glibc from returning the memory to the system
+     * after every document (its trim threshold follows the largest block freed). */
+    uint32_t *block = qc_malloc(2 * cap * sizeof *block);
+    if (!block || (st->cp_to_utf16 && realloc_map(&st->cp_to_utf16, cap) != 0)) {
+        qc_free(block);
+        return QC_ERR_NOMEM;
+    }
+    if (st->count) {
+        memcpy(block, st->cp_to_byte, st->count * sizeof *block);
+        memcpy(block + cap, st->cp_to_source, st->count * sizeof *block);
+    }
+    qc_free(st->cp_to_byte);
+    st->cp_to_byte = block;
+    st->cp_to_source = block + cap;
     st->cap = cap;
     return 0;
 }
@@ -400,6 +416,69 @@ static int emit_cp(norm_state *st, int32_t cp, size_t n, uint32_t source)
     return 0;
 }
 
+/* The first byte >= 0x80 in s[p..len), or len: eight bytes at a time. */
+static size_t next_high(const char *s, size_t p, size_t len)
+{
+    while (p + 8 <= len) {
+        uint64_t w;
+        memcpy(&w, s + p, 8);
+        if (w & 0x8080808080808080ull)
+            break;
+        p += 8;
+    }
+    while (p < len && (unsigned char)s[p] < 0x80)
+        p++;
+    return p;
+}
+
+/* Copies raw[a..e), all ASCII (line ends included), with its maps and line starts in bulk: what
+ * emit_verbatim does one run at a time, in loops the compiler can vectorise. */
+static int emit_ascii(norm_state *st, const char *raw, size_t a, size_t e)
+{
+    const qc_doc_builder *b = st->b;
+    size_t n = e - a, count = st->count;
+    if (reserve_maps(st, n) != 0 || (st->copied && qc_buf_reserve(&st->out, n) != 0))
+        return QC_ERR_NOMEM;
+    /* Turn boundaries in the stretch: a code point per byte. */
+    while (st->bound_next < st->bound_count && st->bounds[st->bound_next] < e) {
+        size_t at = st->bounds[st->bound_next];
+        st->bound_cps[st->bound_next++] = (uint32_t)(count + (at > a ? at - a : 0));
+    }
+    uint32_t *to_byte = st->cp_to_byte + count, *to_source = st->cp_to_source + count;
+    uint32_t byte = (uint32_t)st->out_len;
+    for (size_t k = 0; k < n; k++)
+        to_byte[k] = byte + (uint32_t)k;
+    for (size_t p = a; p < e;) {
+        uint32_t source = source_of(st, p);
+        size_t q = e;
+        if (st->origin + 1 < b->origin_count && b->origins[st->origin + 1].raw < q)
+            q = b->origins[st->origin + 1].raw;
+        uint32_t *dst = to_source + (p - a);
+        if (b->origin_count && b->origins[st->origin].verbatim)
+            for (size_t k = 0; k < q - p; k++)
+                dst[k] = source + (uint32_t)k;
+        else
+            for (size_t k = 0; k < q - p; k++)
+                dst[k] = source;
+        p = q;
+    }
+    if (st->cp_to_utf16) {
+        uint32_t *to_utf16 = st->cp_to_utf16 + count;
+        uint32_t unit = (uint32_t)st->utf16;
+        for (size_t k = 0; k < n; k++)
+            to_utf16[k] = unit + (uint32_t)k;
+    }
+    for (const char *nl = memchr(raw + a, '\n', n); nl; nl = memchr(nl + 1, '\n', (size_t)(raw + e - nl - 1))) {
+        if (QC_GROW(st->lines, st->line_cap, st->line_count + 1) != 0)
+            return QC_ERR_NOMEM;
+        st->lines[st->line_count++] = (uint32_t)(count + (size_t)(nl - (raw + a)) + 1);
+    }
+    out_raw(st, raw, a, n);
+    st->count += n;
+    st->utf16 += n;
+    return 0;
+}
+
 /* Copies raw[a..e) as it is: exact maps. */
 static int emit_verbatim(norm_state *st, const char *raw, size_t a, size_t e)
 {
@@ -407,30 +486,12 @@ static int emit_verbatim(norm_state *st, const char *raw, size_t a, size_t e)
         return QC_ERR_NOMEM;
     size_t p = a;
     while (p < e) {
-        /* ASCII runs (most of any transcript): fill the maps in a tight loop. */
-        size_t q = p;
-        while (q < e && (unsigned char)raw[q] < 0x80 && raw[q] != '\n')
-            q++;
+        /* ASCII runs (most of any transcript) in bulk. */
+        size_t q = next_high(raw, p, e);
         if (q > p) {
-            size_t next_bound = st->bound_next < st->bound_count ? st->bounds[st->bound_next] : SIZE_MAX;
-            if (next_bound < q)
-                q = next_bound > p ? next_bound : p + 1;
-            uint32_t byte = (uint32_t)st->out_len, source = source_of(st, p);
-            const origin *o = &st->b->origins[st->origin];
-            /* One origin record covers the run unless the next one starts inside it. */
-            size_t origin_end = st->origin + 1 < st->b->origin_count ? st->b->origins[st->origin + 1].raw : SIZE_MAX;
-            if (origin_end < q)
-                q = origin_end > p ? origin_end : p + 1;
-            settle_bounds(st, p);
-            for (size_t k = p; k < q; k++) {
-                st->cp_to_byte[st->count] = byte++;
-                st->cp_to_source[st->count] = o->verbatim ? source++ : source;
-                if (st->cp_to_utf16)
-                    st->cp_to_utf16[st->count] = (uint32_t)st->utf16;
-                st->utf16++;
-                st->count++;
-            }
-            out_raw(st, raw, p, q - p);
+            int rc = emit_ascii(st, raw, p, q);
+            if (rc != 0)
+                return rc;
             p = q;
             continue;
         }
@@ -521,14 +582,14 @@ static int line_needs_nfc(const char *raw, size_t a, size_t e, int *needs)
         int32_t cp = qc_utf8_decode(raw, e, &p);
         if (cp < 0)
             return QC_ERR_ENCODING;
-        if (qc_char_nfc_stable(cp))
+        if (qc_char_nfc_inert(cp))
             continue;
         /* Latin-1 letters (é, ø, ß...) are NFC themselves; they change only when a combining
-         * mark follows, so one followed by ASCII or by a stable character needs nothing. */
+         * mark follows, so one followed by ASCII or by an inert character needs nothing. */
         if (cp >= 0xC0 && cp <= 0xFF) {
             size_t q = p;
             int32_t next = q < e ? qc_utf8_decode(raw, e, &q) : ' ';
-            if (next >= 0 && (next < 0x80 || qc_char_nfc_stable(next)))
+            if (next >= 0 && (next < 0x80 || qc_char_nfc_inert(next)))
                 continue;
         }
         *needs = 1;
@@ -543,79 +604,9 @@ static int emit_line(norm_state *st, const char *raw, size_t a, size_t e)
     int rc = line_needs_nfc(raw, a, e, &needs);
     if (rc != 0)
         return rc;
-    if (!needs)
-        return emit_verbatim(st, raw, a, e);
-    /* Most lines with accents are already NFC: one check for the whole line, then a copy. */
-    char *nfc = NULL;
-    size_t n = 0;
-    if (qc_text_nfc(raw + a, e - a, &nfc, &n) != 0)
-        return QC_ERR_NOMEM;
-    int same = n == e - a && memcmp(nfc, raw + a, n) == 0;
-    qc_free(nfc);
-    return same ? emit_verbatim(st, raw, a, e) : emit_line_pieces(st, raw, a, e);
-}
-
-/* The first byte >= 0x80 in s[p..len), or len: eight bytes at a time. */
-static size_t next_high(const char *s, size_t p, size_t len)
-{
-    while (p + 8 <= len) {
-        uint64_t w;
-        memcpy(&w, s + p, 8);
-        if (w & 0x8080808080808080ull)
-            break;
-        p += 8;
-    }
-    while (p < len && (unsigned char)s[p] < 0x80)
-        p++;
-    return p;
-}
-
-/* Copies raw[a..e), all ASCII (line ends included), with its maps and line starts in bulk: what
- * emit_verbatim does one run at a time, in loops the compiler can vectorise. */
-static int emit_ascii(norm_state *st, const char *raw, size_t a, size_t e)
-{
-    const qc_doc_builder *b = st->b;
-    size_t n = e - a, count = st->count;
-    if (reserve_maps(st, n) != 0 || (st->copied && qc_buf_reserve(&st->out, n) != 0))
-        return QC_ERR_NOMEM;
-    /* Turn boundaries in the stretch: a code point per byte. */
-    while (st->bound_next < st->bound_count && st->bounds[st->bound_next] < e) {
-        size_t at = st->bounds[st->bound_next];
-        st->bound_cps[st->bound_next++] = (uint32_t)(count + (at > a ? at - a : 0));
-    }
-    uint32_t *to_byte = st->cp_to_byte + count, *to_source = st->cp_to_source + count;
-    uint32_t byte = (uint32_t)st->out_len;
-    for (size_t k = 0; k < n; k++)
-        to_byte[k] = byte + (uint32_t)k;
-    for (size_t p = a; p < e;) {
-        uint32_t source = source_of(st, p);
-        size_t q = e;
-        if (st->origin + 1 < b->origin_count && b->origins[st->origin + 1].raw < q)
-            q = b->origins[st->origin + 1].raw;
-        uint32_t *dst = to_source + (p - a);
-        if (b->origin_count && b->origins[st->origin].verbatim)
-            for (size_t k = 0; k < q - p; k++)
-                dst[k] = source + (uint32_t)k;
-        else
-            for (size_t k = 0; k < q - p; k++)
-                dst[k] = source;
-        p = q;
-    }
-    if (st->cp_to_utf16) {
-        uint32_t *to_utf16 = st->cp_to_utf16 + count;
-        uint32_t unit = (uint32_t)st->utf16;
-        for (size_t k = 0; k < n; k++)
-            to_utf16[k] = unit + (uint32_t)k;
-    }
-    for (const char *nl = memchr(raw + a, '\n', n); nl; nl = memchr(nl + 1, '\n', (size_t)(raw + e - nl - 1))) {
-        if (QC_GROW(st->lines, st->line_cap, st->line_count + 1) != 0)
-            return QC_ERR_NOMEM;
-        st->lines[st->line_count++] = (uint32_t)(count + (size_t)(nl - (raw + a)) + 1);
-    }
-    out_raw(st, raw, a, n);
-    st->count += n;
-    st->utf16 += n;
-    return 0;
+    /* A line that may change is normalised piece by piece: a piece NFC leaves alone is copied
+     * with exact maps, so a line that turns out unchanged gets the maps of a plain copy. */
+    return needs ? emit_line_pieces(st, raw, a, e) : emit_verbatim(st, raw, a, e);
 }
 
 static int normalise(norm_state *st)
@@ -771,8 +762,7 @@ int qc_doc_builder_finish(qc_doc_builder *b, qc_document **out, qc_error *err)
     if (rc == 0)
         rc = take_strings(b, doc);
     qc_buf_free(&st.out);
-    qc_free(st.cp_to_byte);
-    qc_free(st.cp_to_source);
+    qc_free(st.cp_to_byte); /* and the source map with it */
     qc_free(st.cp_to_utf16);
     qc_free(st.lines);
     qc_free(st.bounds);

@@ -98,8 +98,7 @@ void qc_document_free(qc_document *doc)
     qc_free(doc->id);
     qc_free(doc->path);
     qc_free(doc->text);
-    qc_free(doc->cp_to_byte);
-    qc_free(doc->cp_to_source);
+    qc_free(doc->cp_to_byte); /* the builder puts cp_to_source in the same block */
     qc_free(doc->cp_to_utf16);
     qc_free(doc->line_starts);
     free_strings(doc->attr_keys, doc->attr_count);

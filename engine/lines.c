@@ -37,6 +37,38 @@ void qc_lines_init(qc_line_reader *lr, const char *name, const char *data, size_
         lr->pos = 3;
 }
 
+/* Where the scan of a line must stop: '\n', '\r', NUL or a byte >= 0x80 in s[i..limit), eight
+ * bytes at a time (the lowest flagged byte of each test is exact), or limit. */
+static size_t next_special(const unsigned char *s, size_t i, size_t limit)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    while (i + 8 <= limit) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t nl = w ^ (ones * '\n'), cr = w ^ (ones * '\r');
+        uint64_t hit = ((nl - ones) & ~nl) | ((cr - ones) & ~cr) | ((w - ones) & ~w) | w;
+        hit &= highs;
+        if (hit) {
+            /* This word holds one: find it byte by byte (whatever the machine's byte order). */
+            while (s[i] != '\n' && s[i] != '\r' && s[i] != 0 && s[i] < 0x80)
+                i++;
+            return i;
+        }
+        i += 8;
+    }
+    while (i < limit && s[i] != '\n' && s[i] != '\r' && s[i] != 0 && s[i] < 0x80)
+        i++;
+    return i;
+}
+
+/* The column (in code points, 1-based) of byte i of a line starting at `start`. */
+static uint32_t column_of(const qc_line_reader *lr, size_t start, size_t i)
+{
+    if (lr->encoding == QC_ENCODING_WINDOWS1252)
+        return (uint32_t)(i - start + 1);
+    return (uint32_t)qc_utf8_length(lr->data + start, i - start) + 1;
+}
+
 int qc_lines_next(qc_line_reader *lr, const char **line, size_t *len, uint32_t *source_offset, int *verbatim,
                   qc_error *err)
 {
@@ -45,33 +77,34 @@ int qc_lines_next(qc_line_reader *lr, const char **line, size_t *len, uint32_t *
     const unsigned char *d = (const unsigned char *)lr->data;
     size_t start = lr->pos, i = start;
     uint32_t lineno = lr->line + 1;
-    uint32_t column = 1; /* of the byte at i, in code points */
+    /* A byte at start + QC_MAX_LINE_BYTES that does not end the line makes the line too long. */
+    size_t limit = lr->size - start > QC_MAX_LINE_BYTES ? start + QC_MAX_LINE_BYTES : lr->size;
     int high = 0;
-    while (i < lr->size) {
+    for (;;) {
+        i = next_special(d, i, limit);
+        if (i >= lr->size)
+            break;
         unsigned char c = d[i];
         if (c == '\n' || c == '\r')
             break;
-        if (i - start >= QC_MAX_LINE_BYTES)
+        if (i >= limit)
             return qc_error_set(err, QC_ERR_LIMIT, lr->name, lineno, 0, (int64_t)start,
                                 "line %u is longer than %u bytes (the limit for one line)", lineno, QC_MAX_LINE_BYTES);
         if (c == 0)
-            return qc_error_set(err, QC_ERR_FORMAT, lr->name, lineno, column, (int64_t)i,
+            return qc_error_set(err, QC_ERR_FORMAT, lr->name, lineno, column_of(lr, start, i), (int64_t)i,
                                 "binary file (NUL byte at offset %zu), not a text transcript", i);
-        if (c < 0x80) {
-            i++;
-        } else if (lr->encoding == QC_ENCODING_WINDOWS1252) {
+        if (lr->encoding == QC_ENCODING_WINDOWS1252) {
             high = 1;
             i++;
         } else {
             size_t p = i;
             if (qc_utf8_decode(lr->data, lr->size, &p) < 0)
-                return qc_error_set(err, QC_ERR_ENCODING, lr->name, lineno, column, (int64_t)i,
+                return qc_error_set(err, QC_ERR_ENCODING, lr->name, lineno, column_of(lr, start, i), (int64_t)i,
                                     "invalid UTF-8 (byte 0x%02X at offset %zu); if the file is a Word "
                                     "\"ANSI\" export, read it with --encoding windows-1252",
                                     c, i);
             i = p;
         }
-        column++;
     }
     size_t end = i;
     if (i < lr->size && d[i++] == '\r' && i < lr->size && d[i] == '\n')

@@ -136,134 +136,181 @@ static int push_word(seg_state *st, uint32_t start, uint32_t end, uint32_t sente
     return 0;
 }
 
-/* The words of a sentence's bytes [a, b). Words of ASCII letters and digits (nearly all of them)
- * are found here with the scanner's byte classes, counting code points on the way; anything else
- * (a byte >= 0x80, a hyphen or apostrophe before one) goes to qc_word_scan, the definition, from
- * the same place, so both paths give the same words. */
-static int add_words(seg_state *st, size_t a, size_t b)
+/* Code points in s[a..b) (valid UTF-8): its bytes less the continuation bytes. */
+static uint32_t cps_in(const unsigned char *s, size_t a, size_t b)
 {
-    const unsigned char *s = (const unsigned char *)st->doc->text;
+    uint32_t n = 0;
+    for (size_t i = a; i < b; i++)
+        n += (s[i] & 0xC0) != 0x80;
+    return n;
+}
+
+/* The sentence being built: it starts at byte `start` (code point `start_cp`), before trimming;
+ * its words are already out, numbered `index` (the sentence is pushed when it ends, and only
+ * sentences with text are, so the number is the next one). */
+typedef struct open_sentence {
+    size_t start;
+    uint32_t start_cp;
+    uint32_t index;
+} open_sentence;
+
+/* Ends the open sentence at byte e (code point e_cp) and opens the next one there. */
+static int close_sentence(seg_state *st, open_sentence *os, size_t e, uint32_t e_cp, uint32_t turn)
+{
+    qc_document *doc = st->doc;
+    const unsigned char *s = (const unsigned char *)doc->text;
+    size_t a = os->start, b = e;
+    trim(doc->text, e, &a, &b);
+    if (a < b) {
+        uint32_t cs = os->start_cp + cps_in(s, os->start, a);
+        uint32_t ce = e_cp - cps_in(s, b, e);
+        if (push_unit(&doc->sentences, &doc->sentence_count, &st->sent_cap, cs, ce, turn) != 0)
+            return QC_ERR_NOMEM;
+    }
+    os->start = e;
+    os->start_cp = e_cp;
+    os->index = (uint32_t)doc->sentence_count;
+    return 0;
+}
+
+/* Bytes the scan between words stops at: ASCII letters and digits (a word starts), '.', '!' and
+ * '?' (a sentence may end), and every byte >= 0x80 (decoded: a word, a '…', or neither). */
+/* clang-format off */
+static const uint8_t stops[256] = {
+    ['!'] = 1, ['.'] = 1, ['?'] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
+    ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+    [0x80] = 1, [0x81] = 1, [0x82] = 1, [0x83] = 1, [0x84] = 1, [0x85] = 1, [0x86] = 1, [0x87] = 1,
+    [0x88] = 1, [0x89] = 1, [0x8A] = 1, [0x8B] = 1, [0x8C] = 1, [0x8D] = 1, [0x8E] = 1, [0x8F] = 1,
+    [0x90] = 1, [0x91] = 1, [0x92] = 1, [0x93] = 1, [0x94] = 1, [0x95] = 1, [0x96] = 1, [0x97] = 1,
+    [0x98] = 1, [0x99] = 1, [0x9A] = 1, [0x9B] = 1, [0x9C] = 1, [0x9D] = 1, [0x9E] = 1, [0x9F] = 1,
+    [0xA0] = 1, [0xA1] = 1, [0xA2] = 1, [0xA3] = 1, [0xA4] = 1, [0xA5] = 1, [0xA6] = 1, [0xA7] = 1,
+    [0xA8] = 1, [0xA9] = 1, [0xAA] = 1, [0xAB] = 1, [0xAC] = 1, [0xAD] = 1, [0xAE] = 1, [0xAF] = 1,
+    [0xB0] = 1, [0xB1] = 1, [0xB2] = 1, [0xB3] = 1, [0xB4] = 1, [0xB5] = 1, [0xB6] = 1, [0xB7] = 1,
+    [0xB8] = 1, [0xB9] = 1, [0xBA] = 1, [0xBB] = 1, [0xBC] = 1, [0xBD] = 1, [0xBE] = 1, [0xBF] = 1,
+    [0xC0] = 1, [0xC1] = 1, [0xC2] = 1, [0xC3] = 1, [0xC4] = 1, [0xC5] = 1, [0xC6] = 1, [0xC7] = 1,
+    [0xC8] = 1, [0xC9] = 1, [0xCA] = 1, [0xCB] = 1, [0xCC] = 1, [0xCD] = 1, [0xCE] = 1, [0xCF] = 1,
+    [0xD0] = 1, [0xD1] = 1, [0xD2] = 1, [0xD3] = 1, [0xD4] = 1, [0xD5] = 1, [0xD6] = 1, [0xD7] = 1,
+    [0xD8] = 1, [0xD9] = 1, [0xDA] = 1, [0xDB] = 1, [0xDC] = 1, [0xDD] = 1, [0xDE] = 1, [0xDF] = 1,
+    [0xE0] = 1, [0xE1] = 1, [0xE2] = 1, [0xE3] = 1, [0xE4] = 1, [0xE5] = 1, [0xE6] = 1, [0xE7] = 1,
+    [0xE8] = 1, [0xE9] = 1, [0xEA] = 1, [0xEB] = 1, [0xEC] = 1, [0xED] = 1, [0xEE] = 1, [0xEF] = 1,
+    [0xF0] = 1, [0xF1] = 1, [0xF2] = 1, [0xF3] = 1, [0xF4] = 1, [0xF5] = 1, [0xF6] = 1, [0xF7] = 1,
+    [0xF8] = 1, [0xF9] = 1, [0xFA] = 1, [0xFB] = 1, [0xFC] = 1, [0xFD] = 1, [0xFE] = 1, [0xFF] = 1,
+};
+/* clang-format on */
+
+/* A word of ASCII letters and digits at ws (nearly every word), stepped over with the scanner's
+ * byte classes. Returns its end, or 0 when something needs qc_word_scan: a byte >= 0x80 in or
+ * just after it, a hyphen or apostrophe before one. */
+static size_t ascii_word_end(const unsigned char *s, size_t ws, size_t b)
+{
     const uint8_t *cls = qc_word_byte_class;
-    uint32_t sentence = (uint32_t)(st->doc->sentence_count - 1);
+    size_t p = ws;
+    for (;;) {
+        while (p < b && (cls[s[p]] & QC_WC_WORD))
+            p++;
+        if (p >= b)
+            return p;
+        unsigned c = cls[s[p]];
+        if (c & QC_WC_HIGH)
+            return 0;
+        if (c & QC_WC_NUMSEP) {
+            /* 3.5, 1,000: a digit on both sides (the byte before is the word's last). */
+            if (!((cls[s[p - 1]] & QC_WC_DIGIT) && p + 1 < b && (cls[s[p + 1]] & QC_WC_DIGIT)))
+                return p;
+            p++;
+        } else if (c & QC_WC_JOIN) {
+            /* co-location, don't: a word character after it. */
+            if (p + 1 >= b)
+                return p;
+            unsigned n = cls[s[p + 1]];
+            if (n & QC_WC_HIGH)
+                return 0;
+            if (!(n & QC_WC_WORD))
+                return p;
+            p++;
+        } else {
+            return p;
+        }
+    }
+}
+
+/* Splits a paragraph's bytes [a, b) into sentences and words in one forward pass, counting code
+ * points on the way. Sentences end at a terminal (., !, ?, …) followed by closers and then white
+ * space or the paragraph's end, unless it is the dot of an abbreviation; words are those of
+ * qc_word_scan (a word never holds a sentence end: the only terminal inside one is the '.' of a
+ * number, which a digit follows). */
+static int add_sentences(seg_state *st, size_t a, size_t b, uint32_t turn)
+{
+    const char *text = st->doc->text;
+    const unsigned char *s = (const unsigned char *)text;
     size_t p = a;
     uint32_t cp = to_cp(&st->cur, a);
+    open_sentence os = {a, cp, (uint32_t)st->doc->sentence_count};
     for (;;) {
-        while (p < b && !(cls[s[p]] & (QC_WC_WORD | QC_WC_HIGH)))
-            p++, cp++; /* ASCII between words: a code point a byte */
+        while (p < b && !stops[s[p]])
+            p++, cp++; /* ASCII: a code point a byte */
         if (p >= b)
             break;
-        size_t ws = p;
-        uint32_t wcs = cp;
-        int slow = cls[s[p]] & QC_WC_HIGH;
-        while (!slow) {
-            while (p < b && (cls[s[p]] & QC_WC_WORD))
-                p++;
-            if (p >= b)
-                break;
-            unsigned c = cls[s[p]];
-            if (c & QC_WC_HIGH) {
-                slow = 1;
-            } else if (c & QC_WC_NUMSEP) {
-                /* 3.5, 1,000: a digit on both sides (the byte before is the word's last). */
-                if ((cls[s[p - 1]] & QC_WC_DIGIT) && p + 1 < b && (cls[s[p + 1]] & QC_WC_DIGIT))
-                    p++;
-                else
+        size_t here = p, next = p;
+        int32_t c = s[p] < 0x80 ? (int32_t)s[next++] : decode_at(text, b, &next);
+        if (is_terminal(c)) {
+            /* The terminal, then closers and more terminals, then white space or the end. */
+            size_t j = next;
+            while (j < b) {
+                size_t k = j;
+                int32_t n = decode_at(text, b, &k);
+                if (!is_terminal(n) && !is_closer(n))
                     break;
-            } else if (c & QC_WC_JOIN) {
-                /* co-location, don't: a word character after it (decoded when not ASCII). */
-                if (p + 1 >= b)
-                    break;
-                unsigned n = cls[s[p + 1]];
-                if (n & QC_WC_HIGH)
-                    slow = 1;
-                else if (n & QC_WC_WORD)
-                    p++;
-                else
-                    break;
-            } else {
-                break;
+                j = k;
             }
+            int ends = !(j < b && !is_space_at(text, b, j)) &&
+                       !(c == '.' && j == next && qc_segment_is_abbreviation(text, os.start, here, b));
+            if (!ends) {
+                p = next; /* closers and terminals after it are looked at in turn */
+                cp++;
+                continue;
+            }
+            cp += cps_in(s, p, j);
+            p = j;
+            if (close_sentence(st, &os, p, cp, turn) != 0)
+                return QC_ERR_NOMEM;
+            continue;
         }
-        if (!slow) {
-            cp += (uint32_t)(p - ws);
+        unsigned cls = qc_word_class(c);
+        if (!(cls & QC_WC_WORD)) {
+            p = next; /* a mark or symbol between words */
+            cp++;
+            continue;
+        }
+        size_t ws = p, we = s[p] < 0x80 ? ascii_word_end(s, p, b) : 0;
+        if (we) {
+            uint32_t wcs = cp;
+            cp += (uint32_t)(we - ws);
+            if (push_word(st, wcs, cp, os.index) != 0)
+                return QC_ERR_NOMEM;
         } else {
-            /* cp is still the code point at ws. */
-            size_t pos = ws, we;
-            p = ws;
-            if (!qc_word_scan((const char *)s, b, &pos, 0, &ws, &we))
-                break;
-            for (; p < ws; p++)
-                cp += (s[p] & 0xC0) != 0x80;
-            wcs = cp;
-            for (; p < we; p++)
-                cp += (s[p] & 0xC0) != 0x80;
+            size_t pos = ws;
+            if (!qc_word_scan(text, b, &pos, 0, &ws, &we) || ws != here) {
+                p = next; /* cannot happen (the class says a word starts here); never loop */
+                cp++;
+                continue;
+            }
+            uint32_t wcs = cp;
+            cp += cps_in(s, ws, we);
+            if (push_word(st, wcs, cp, os.index) != 0)
+                return QC_ERR_NOMEM;
         }
-        if (push_word(st, wcs, cp, sentence) != 0)
-            return QC_ERR_NOMEM;
+        p = we;
     }
     st->cur.byte = p;
     st->cur.cp = cp;
-    return 0;
-}
-
-static int add_sentence(seg_state *st, size_t a, size_t b, uint32_t turn)
-{
-    const char *s = st->doc->text;
-    trim(s, b, &a, &b);
-    if (a == b)
-        return 0;
-    qc_document *doc = st->doc;
-    uint32_t cs = to_cp(&st->cur, a);
-    if (push_unit(&doc->sentences, &doc->sentence_count, &st->sent_cap, cs, cs, turn) != 0)
-        return QC_ERR_NOMEM;
-    size_t index = doc->sentence_count - 1;
-    if (add_words(st, a, b) != 0)
-        return QC_ERR_NOMEM;
-    doc->sentences[index].end = to_cp(&st->cur, b);
-    return 0;
-}
-
-/* Bytes that may start a sentence's terminal: . ! ? and the lead byte of … (E2 80 A6). */
-static const uint8_t maybe_terminal[256] = {
-    ['.'] = 1,
-    ['!'] = 1,
-    ['?'] = 1,
-    [0xE2] = 1,
-};
-
-/* Splits a paragraph's bytes [a, b) into sentences. */
-static int add_sentences(seg_state *st, size_t a, size_t b, uint32_t turn)
-{
-    const char *s = st->doc->text;
-    const unsigned char *u = (const unsigned char *)s;
-    size_t start = a, i = a;
-    while (i < b) {
-        /* Nothing but a terminal can end a sentence: skip to the next byte that may start one. */
-        while (i < b && !maybe_terminal[u[i]])
-            i++;
-        if (i >= b)
-            break;
-        size_t here = i;
-        int32_t cp = decode_at(s, b, &i);
-        if (!is_terminal(cp))
-            continue;
-        size_t j = i;
-        while (j < b) {
-            size_t k = j;
-            int32_t next = decode_at(s, b, &k);
-            if (!is_terminal(next) && !is_closer(next))
-                break;
-            j = k;
-        }
-        if (j < b && !is_space_at(s, b, j))
-            continue; /* 3.5, e.g.x, a URL: not a boundary */
-        if (cp == '.' && j == i && qc_segment_is_abbreviation(s, start, here, b))
-            continue;
-        if (add_sentence(st, start, j, turn) != 0)
-            return QC_ERR_NOMEM;
-        start = i = j;
-    }
-    return add_sentence(st, start, b, turn);
+    return close_sentence(st, &os, b, cp, turn);
 }
 
 /* Whether s[a..b) holds only white space. */

@@ -168,6 +168,18 @@ int qc_char_nfc_stable(int32_t cp)
            p->comb_index == UINT16_MAX;
 }
 
+int qc_char_nfc_inert(int32_t cp)
+{
+    if (cp < 0xC0)
+        return 1;
+    if ((cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0xAC00 && cp <= 0xD7A3))
+        return 0; /* Hangul jamo and syllables compose by rule, not through the tables */
+    const utf8proc_property_t *p = utf8proc_get_property(cp);
+    /* A compatibility decomposition (U+2011 to U+2010, ² to 2) is NFKC's business, not NFC's. */
+    int canonical_decomposition = p->decomp_seqindex != UINT16_MAX && p->decomp_type == 0;
+    return p->combining_class == 0 && !canonical_decomposition && !p->comp_exclusion && p->comb_index == UINT16_MAX;
+}
+
 static void append_cp(qc_buf *out, int32_t cp)
 {
     char tmp[4];
@@ -286,6 +298,13 @@ static unsigned char_class(int32_t cp)
     case UTF8PROC_CATEGORY_ME: return M;
     default: return cp == 0x2010 || cp == 0x2011 || cp == 0x2019 || cp == 0x02BC ? J : 0;
     }
+}
+
+unsigned qc_word_class(int32_t cp)
+{
+    if (cp < 0)
+        return 0;
+    return cp < 0x80 ? qc_word_byte_class[cp] : char_class(cp);
 }
 
 /* The class of the code point at s[*p] and its end in *next; -1 for invalid UTF-8. */

@@ -47,6 +47,11 @@ int qc_text_nfc(const char *s, size_t len, char **out, size_t *out_len);
  * ASCII and for most letters; used to skip normalisation of runs that need none. */
 int qc_char_nfc_stable(int32_t cp);
 
+/* Whether NFC leaves a code point as it is wherever it stands: a starter with no canonical
+ * decomposition that composes with nothing. Text of inert code points is NFC already. Unlike
+ * qc_char_nfc_stable, characters with only a compatibility decomposition (U+2011, ²) are inert. */
+int qc_char_nfc_inert(int32_t cp);
+
 #endif
 
 /* Byte classes of the word scanner, for callers that step over ASCII words themselves (segment.c):
@@ -62,6 +67,9 @@ enum {
     QC_WC_HIGH = 64    /* a byte >= 0x80 */
 };
 extern const uint8_t qc_word_byte_class[256];
+
+/* The class (QC_WC_* bits, never QC_WC_HIGH) of any code point. */
+unsigned qc_word_class(int32_t cp);
 
 /* Finds the next word in s[*pos..len): a run of letters and digits (with their marks), joined by
  * inner hyphens (co-location, co‑location) and apostrophes (don't, don’t) that stand between two
