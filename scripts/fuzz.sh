@@ -4,29 +4,35 @@
 # the input that did it is left in build-fuzz/findings/ (add it to tests/fuzz/corpus/TARGET/ once
 # fixed, so the replay test keeps it fixed).
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]   (default 60 s, every target)
+# QCODE_FUZZ_DIR names the build folder (default build-fuzz), e.g. for a long run beside CI's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
+bdir="${QCODE_FUZZ_DIR:-build-fuzz}"
 scripts/setup.sh --fuzz
-CC=clang scripts/build.sh build-fuzz -DQCODE_BUILD_FUZZERS=ON -DQCODE_BUILD_TESTS=OFF -DBUILD_SHARED_LIBS=OFF \
+CC=clang scripts/build.sh "$bdir" -DQCODE_BUILD_FUZZERS=ON -DQCODE_BUILD_TESTS=OFF -DBUILD_SHARED_LIBS=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=()
-  for f in build-fuzz/fuzz/fuzz_*; do targets+=("$(basename "$f" | sed 's/^fuzz_//')"); done
+  for f in "$bdir"/fuzz/fuzz_*; do targets+=("$(basename "$f" | sed 's/^fuzz_//')"); done
 fi
-mkdir -p build-fuzz/findings
+mkdir -p "$bdir"/findings
 status=0
 for t in "${targets[@]}"; do
   work=$(mktemp -d)
   cp tests/fuzz/corpus/"$t"/* "$work"/
-  dict=tests/fuzz/dict/transcript.dict
-  [ "$t" = codebook ] && dict=tests/fuzz/dict/codebook.dict
-  log=build-fuzz/findings/"$t".log
-  if build-fuzz/fuzz/fuzz_"$t" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
-       -dict="$dict" -artifact_prefix=build-fuzz/findings/"$t"- "$work" >"$log" 2>&1; then
+  case "$t" in
+    codebook) dict=tests/fuzz/dict/codebook.dict ;;
+    qdpx | qde | qdc) dict=tests/fuzz/dict/refi.dict ;;
+    results) dict=tests/fuzz/dict/results.dict ;;
+    *) dict=tests/fuzz/dict/transcript.dict ;;
+  esac
+  log="$bdir"/findings/"$t".log
+  if "$bdir"/fuzz/fuzz_"$t" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
+       -dict="$dict" -artifact_prefix="$bdir"/findings/"$t"- "$work" >"$log" 2>&1; then
     echo "fuzz $t: $(grep -E '^#[0-9]+' "$log" | tail -1)"
   else
     echo "fuzz $t: FAILED (see $log)"

@@ -86,7 +86,7 @@ static void check_nothing_written(const row *r, const char *tmp)
     cr_expect_eq(n, 0, "MANIFEST.tsv:%d %s: a failed run left files behind:\n%s", r->line, r->file, names);
 }
 
-Test(bad_inputs, catalogue, .timeout = 280)
+Test(bad_inputs, catalogue)
 {
     row rows[MAX_ROWS];
     char *text = NULL;

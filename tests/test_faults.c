@@ -206,7 +206,7 @@ static size_t remove_stale(const char *dir)
     return n;
 }
 
-Test(faults, sigkill_at_any_moment_keeps_the_previous_output, .timeout = 280)
+Test(faults, sigkill_at_any_moment_keeps_the_previous_output)
 {
     char *dir = qct_temp_dir();
     char *cb = qct_write_file(dir, "cb.qcb", codebook_src, sizeof codebook_src - 1);
@@ -530,7 +530,7 @@ Test(faults, external_entities_are_never_resolved)
 
 /* Entity bombs are refused at once (bounded time and memory: under the test timeout and the ASan
  * build's memory) whatever reads them; the catalogue (tests/bad/) checks their messages. */
-Test(faults, entity_bombs_are_refused, .timeout = 60)
+Test(faults, entity_bombs_are_refused)
 {
     static const char *const files[] = {"docx-billion-laughs.docx", "results-billion-laughs.xml",
                                         "qdc-billion-laughs.qdc", "qdpx-billion-laughs.qdpx"};

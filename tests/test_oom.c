@@ -284,19 +284,19 @@ static void every_failure(qc_engine engine)
     inputs_free(&in);
 }
 
-Test(oom, every_allocation_of_the_pipeline_fast_engine, .timeout = 280)
+Test(oom, every_allocation_of_the_pipeline_fast_engine)
 {
     every_failure(QC_ENGINE_FAST);
 }
 
-Test(oom, every_allocation_of_the_pipeline_reference_engine, .timeout = 280)
+Test(oom, every_allocation_of_the_pipeline_reference_engine)
 {
     every_failure(QC_ENGINE_REFERENCE);
 }
 
 /* The threaded corpus runner: worker threads read and code while the calling thread aggregates.
  * Which allocation is the N-th depends on scheduling, but every failure must still end cleanly. */
-Test(oom, threaded_corpus_run, .timeout = 280)
+Test(oom, threaded_corpus_run)
 {
     inputs in;
     inputs_load(&in);

@@ -1,6 +1,13 @@
+/* nftw needs X/Open. */
+#define _XOPEN_SOURCE 700
+
 #include "targets.h"
 
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <qcode.h>
 
@@ -111,8 +118,167 @@ static int fuzz_codebook(const uint8_t *data, size_t size)
     return 0;
 }
 
+/* --- readers that take a path: the input goes to a file in a private folder first --- */
+
+static char work_dir[512];
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void remove_work_dir(void)
+{
+    if (work_dir[0])
+        nftw(work_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The private folder (made once, removed at exit); NULL when it cannot be made. */
+static const char *work(void)
+{
+    if (!work_dir[0]) {
+        const char *base = getenv("TMPDIR");
+        snprintf(work_dir, sizeof work_dir, "%s/qcode-fuzz-XXXXXX", base && *base ? base : "/tmp");
+        if (!mkdtemp(work_dir)) {
+            work_dir[0] = '\0';
+            return NULL;
+        }
+        atexit(remove_work_dir);
+    }
+    return work_dir;
+}
+
+/* Writes the input to work()/name; returns the path in buf, or NULL. */
+static const char *write_input(const char *name, const uint8_t *data, size_t size, char *buf, size_t cap)
+{
+    const char *dir = work();
+    if (!dir)
+        return NULL;
+    snprintf(buf, cap, "%s/%s", dir, name);
+    FILE *fp = fopen(buf, "wb");
+    if (!fp)
+        return NULL;
+    size_t n = size ? fwrite(data, 1, size, fp) : 0;
+    if (fclose(fp) != 0 || n != size)
+        return NULL;
+    return buf;
+}
+
+static void ignore_warning(const qc_diagnostic *diag, void *user)
+{
+    /* Touch what a warning hands over, so bad pointers show up under the sanitizers. */
+    volatile size_t sink = strlen(diag->message) + (diag->file ? strlen(diag->file) : 0);
+    (void)sink;
+    (void)user;
+}
+
+/* A project: the .qdpx importer (zip, then project.qde, sources, positions), or a bare .qde. */
+static int import_project(const char *name, const uint8_t *data, size_t size)
+{
+    char in[640], out[640];
+    if (!write_input(name, data, size, in, sizeof in))
+        return 0;
+    snprintf(out, sizeof out, "%s/project", work());
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.on_warning = ignore_warning;
+    qc_refi_import_summary sum;
+    qc_error err;
+    if (qc_refi_import_project(in, out, &opts, &sum, &err) == 0) {
+        for (size_t i = 0; i < sum.coder_count; i++)
+            if (!sum.coders[i].name)
+                __builtin_trap();
+        /* What was imported must load: the codebook qcode wrote, and each source text. */
+        char path[700];
+        snprintf(path, sizeof path, "%s/codebook.qcb", out);
+        qc_codebook *cb = NULL;
+        qc_codebook_options co = QC_CODEBOOK_OPTIONS_INIT;
+        co.on_diagnostic = ignore_warning;
+        if (qc_codebook_load(&cb, path, &co, &err) != 0 && err.code != QC_ERR_IO)
+            __builtin_trap(); /* the importer wrote a codebook qcode itself cannot read */
+        qc_codebook_free(cb);
+    }
+    qc_refi_import_summary_free(&sum);
+    nftw(out, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return 0;
+}
+
+static int fuzz_qdpx(const uint8_t *data, size_t size)
+{
+    return import_project("in.qdpx", data, size);
+}
+
+static int fuzz_qde(const uint8_t *data, size_t size)
+{
+    return import_project("project.qde", data, size);
+}
+
+static int fuzz_qdc(const uint8_t *data, size_t size)
+{
+    char in[640], out[640];
+    if (!write_input("in.qdc", data, size, in, sizeof in))
+        return 0;
+    snprintf(out, sizeof out, "%s/out.qcb", work());
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.on_warning = ignore_warning;
+    qc_error err;
+    if (qc_refi_import_qdc(in, out, &opts, &err) == 0) {
+        qc_codebook *cb = NULL;
+        qc_codebook_options co = QC_CODEBOOK_OPTIONS_INIT;
+        co.on_diagnostic = ignore_warning;
+        if (qc_codebook_load(&cb, out, &co, &err) != 0 && err.code != QC_ERR_CODEBOOK)
+            __builtin_trap();
+        qc_codebook_free(cb);
+    }
+    unlink(out);
+    return 0;
+}
+
+static int on_document(const qc_result_document *doc, size_t index, void *user)
+{
+    (void)index;
+    (void)user;
+    volatile size_t sink = strlen(doc->id) + strlen(doc->path) + strlen(doc->sha256);
+    (void)sink;
+    return 0;
+}
+
+static int on_code(const qc_results_file_code *code, void *user)
+{
+    (void)user;
+    volatile size_t sink = strlen(code->id) + strlen(code->name) + (code->parent_id ? strlen(code->parent_id) : 0);
+    (void)sink;
+    return 0;
+}
+
+static int on_quotation(const qc_result_quotation *q, void *user)
+{
+    (void)user;
+    if (q->start > q->end && q->hit_count)
+        return 0;
+    volatile size_t sink = strlen(q->text) + strlen(q->document_id) + (q->speaker ? strlen(q->speaker) : 0);
+    for (size_t i = 0; i < q->hit_count; i++)
+        sink += q->hits[i].start;
+    (void)sink;
+    return 0;
+}
+
+static int fuzz_results(const uint8_t *data, size_t size)
+{
+    char in[640];
+    if (!write_input("results.xml", data, size, in, sizeof in))
+        return 0;
+    qc_results_handlers h = {NULL, on_document, on_code, on_quotation, NULL};
+    qc_error err;
+    qc_results_read(in, &h, &err);
+    return 0;
+}
+
 const qcf_target qcf_targets[] = {
-    {"text", fuzz_text}, {"vtt", fuzz_vtt}, {"srt", fuzz_srt}, {"docx", fuzz_docx}, {"codebook", fuzz_codebook},
+    {"text", fuzz_text}, {"vtt", fuzz_vtt},   {"srt", fuzz_srt}, {"docx", fuzz_docx},       {"codebook", fuzz_codebook},
+    {"qdpx", fuzz_qdpx}, {"qde", fuzz_qde},   {"qdc", fuzz_qdc}, {"results", fuzz_results},
 };
 const size_t qcf_target_count = sizeof qcf_targets / sizeof qcf_targets[0];
 
