@@ -159,7 +159,8 @@ static int walk(path_list *list, const char *dir, int depth)
         }
     }
     closedir(d);
-    qsort(here.items, (size_t)here.count, sizeof *here.items, compare_names);
+    if (here.count) /* an empty folder has no array to sort */
+        qsort(here.items, (size_t)here.count, sizeof *here.items, compare_names);
     for (long i = 0; i < here.count && rc == 0; i++) {
         size_t n = strlen(dir) + strlen(here.items[i]) + 2;
         char *full = malloc(n);
