@@ -16,7 +16,57 @@ struct qc_coder {
     qc_eval ev;
     qc_fast *fast;
     qc_reference *ref;
+    uint8_t *need, *emit; /* the subset (NULL: all codes), see qc_eval */
 };
+
+/* Marks in `need` the codes tree n references ({REF}, {REF*} with its descendants), adding the
+ * newly marked ones to the work list. Recursion depth is the expression's nesting depth. */
+static void need_refs(const qc_codebook *cb, int32_t n, uint8_t *need, int32_t *work, size_t *len)
+{
+    if (n < 0 || (size_t)n >= cb->node_count)
+        return;
+    const qc_rule_node *node = &cb->nodes[n];
+    if (node->kind == QC_NODE_CODEREF && node->code >= 0 && (size_t)node->code < cb->code_count) {
+        int32_t end = node->descendants ? cb->subtree_end[node->code] : node->code + 1;
+        for (int32_t t = node->code; t < end; t++)
+            if (!need[t]) {
+                need[t] = 1;
+                work[(*len)++] = t;
+            }
+    }
+    need_refs(cb, node->left, need, work, len);
+    need_refs(cb, node->right, need, work, len);
+}
+
+/* The codes to evaluate for a subset: the selected ones and, transitively, what they reference
+ * (a {REF} needs its target's quotations in this very document). */
+static int build_subset(qc_coder *c, const uint8_t *codes)
+{
+    const qc_codebook *cb = c->cb;
+    size_t n = cb->code_count;
+    c->emit = qc_calloc(n + 1, 1);
+    c->need = qc_calloc(n + 1, 1);
+    int32_t *work = qc_calloc(n + 1, sizeof *work);
+    if (!c->emit || !c->need || !work) {
+        qc_free(work);
+        return QC_ERR_NOMEM;
+    }
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        if (codes[i]) {
+            c->emit[i] = c->need[i] = 1;
+            work[len++] = (int32_t)i;
+        }
+    while (len) {
+        const qc_code_def *d = &cb->codes[work[--len]];
+        for (uint32_t r = 0; r < d->rule_count; r++)
+            need_refs(cb, d->rules[r].root, c->need, work, &len);
+        for (uint32_t e = 0; e < d->exclude_count; e++)
+            need_refs(cb, d->excludes[e], c->need, work, &len);
+    }
+    qc_free(work);
+    return QC_OK;
+}
 
 int qc_coder_new(qc_coder **out, const qc_codebook *cb, const qc_coder_options *opts, qc_error *err)
 {
@@ -51,6 +101,11 @@ int qc_coder_new(qc_coder **out, const qc_codebook *cb, const qc_coder_options *
         c->mt = c->own_mt;
     }
     int rc = qc_eval_init(&c->ev, cb, c->mt);
+    if (!rc && opts && opts->codes) {
+        rc = build_subset(c, opts->codes);
+        c->ev.need = c->need;
+        c->ev.emit = c->emit;
+    }
     if (!rc)
         rc = engine == QC_ENGINE_FAST ? qc_fast_new(&c->fast, cb, c->mt) : qc_reference_new(&c->ref, cb, c->mt);
     if (rc) {
@@ -69,6 +124,8 @@ void qc_coder_free(qc_coder *coder)
     qc_fast_free(coder->fast);
     qc_reference_free(coder->ref);
     qc_match_tables_free(coder->own_mt);
+    qc_free(coder->need);
+    qc_free(coder->emit);
     qc_free(coder);
 }
 

@@ -75,6 +75,8 @@ struct qc_fast {
     uint32_t *stamp[QC_UNIT_KINDS];
     size_t stamp_cap[QC_UNIT_KINDS];
     uint32_t gen;
+
+    const uint8_t *need; /* the current coding's subset (NULL: all codes) */
 };
 
 int qc_fast_new(qc_fast **out, const qc_codebook *cb, const qc_match_tables *mt)
@@ -229,7 +231,7 @@ static int try_leaf(qc_fast *f, const qc_document *doc, int32_t leaf, size_t i, 
 {
     const qc_mt_leaf *lf = &f->mt->leaves[leaf];
     const qc_mt_word *pw = f->mt->words + lf->word_off;
-    if (i < lf->anchor)
+    if (i < lf->anchor || (f->need && lf->code >= 0 && !f->need[lf->code]))
         return QC_OK;
     size_t first = i - lf->anchor, last = first + lf->word_count - 1;
     if (last >= doc->word_count)
@@ -411,6 +413,8 @@ static int scan_regexes(qc_fast *f, qc_eval *ev)
     for (size_t r = 0; r < mt->regex_count; r++) {
         const qc_mt_regex *rx = &mt->regexes[r];
         int32_t code = mt->leaves[rx->leaf].code;
+        if (ev->need && !ev->need[code])
+            continue; /* a code outside the subset: its hits would never be asked for */
         unsigned kind = mt->codes[code].unit_kind;
         if (rx->literal_count) {
             while (c < f->rxc_count && f->rxc[c].regex < r)
@@ -601,6 +605,7 @@ int qc_fast_code(qc_fast *f, qc_eval *ev)
     const qc_document *doc = ev->doc;
     ev->leaf_hits = fast_leaf_hits;
     ev->engine = f;
+    f->need = ev->need;
     f->raw_count = 0;
     int rc;
     if ((rc = fold_words(f, doc)) || (rc = scan_words(f, doc)) || (rc = scan_regexes(f, ev)) ||
@@ -608,6 +613,8 @@ int qc_fast_code(qc_fast *f, qc_eval *ev)
         return rc;
     for (size_t o = 0; o < f->mt->code_count; o++) {
         int32_t code = f->mt->order[o];
+        if (ev->need && !ev->need[code])
+            continue;
         const qc_mt_code *mc = &f->mt->codes[code];
         unsigned kind = mc->unit_kind;
         if (++f->eval_gen == 0) {

@@ -129,6 +129,8 @@ int qc_reference_code(qc_reference *r, qc_eval *ev)
     r->cached_kind = -1;
     for (size_t o = 0; o < r->mt->code_count; o++) {
         int32_t code = r->mt->order[o];
+        if (ev->need && !ev->need[code])
+            continue;
         unsigned kind = r->mt->codes[code].unit_kind;
         for (uint32_t u = 0; u < ev->unit_count[kind]; u++) {
             if (!qc_eval_turn_eligible(ev, code, ev->units[kind][u].turn))

@@ -169,7 +169,7 @@ int qc_quotes_overlap(const qc_quotes *q, int32_t code, uint32_t start, uint32_t
     return lo < n && a[lo].start < end;
 }
 
-int qc_quotes_emit(const qc_quotes *q, size_t code_count, qc_coding *out)
+int qc_quotes_emit(const qc_quotes *q, size_t code_count, const uint8_t *only, qc_coding *out)
 {
     out->quotes = qc_calloc(q->quote_count ? q->quote_count : 1, sizeof *out->quotes);
     out->hits = qc_calloc(q->hit_count ? q->hit_count : 1, sizeof *out->hits);
@@ -179,6 +179,8 @@ int qc_quotes_emit(const qc_quotes *q, size_t code_count, qc_coding *out)
     out->hit_cap = q->hit_count ? q->hit_count : 1;
     size_t nq = 0, nh = 0;
     for (size_t c = 0; c < code_count; c++) {
+        if (only && !only[c])
+            continue;
         for (uint32_t k = 0; k < q->code_count[c]; k++) {
             const qc_quote_rec *src = &q->quotes[q->code_first[c] + k];
             qc_quote_rec *dst = &out->quotes[nq++];

@@ -59,7 +59,8 @@ int qc_quotes_end_code(qc_quotes *q, int32_t code);
 /* Whether a stored quotation of `code` overlaps [start, end). */
 int qc_quotes_overlap(const qc_quotes *q, int32_t code, uint32_t start, uint32_t end);
 
-/* Copies everything into `out` (empty): quotations ordered by code, start, end. */
-int qc_quotes_emit(const qc_quotes *q, size_t code_count, qc_coding *out);
+/* Copies everything into `out` (empty): quotations ordered by code, start, end; only the codes
+ * with only[code] != 0 when `only` is not NULL. */
+int qc_quotes_emit(const qc_quotes *q, size_t code_count, const uint8_t *only, qc_coding *out);
 
 #endif

@@ -583,6 +583,8 @@ static int add_issues(qc_eval *ev, qc_coding *c)
     for (size_t i = 0; i < ev->trouble_count; i++) {
         const qc_ev_trouble *t = &ev->trouble[i];
         const qc_mt_leaf *lf = &ev->mt->leaves[t->leaf];
+        if (ev->emit && lf->code >= 0 && !ev->emit[lf->code])
+            continue; /* a code evaluated only for a {REF}: not asked for */
         const qc_rule_node *n = &ev->cb->nodes[lf->node];
         const qc_code_def *cd = &ev->cb->codes[lf->code];
         uint32_t line, col;
@@ -608,7 +610,7 @@ int qc_eval_finish(qc_eval *ev, qc_coding **out)
     if (!c)
         return qc_error_nomem(ev->err);
     c->codebook = ev->cb;
-    if (qc_quotes_emit(&ev->quotes, ev->cb->code_count, c) || add_issues(ev, c)) {
+    if (qc_quotes_emit(&ev->quotes, ev->cb->code_count, ev->emit, c) || add_issues(ev, c)) {
         qc_coding_free(c);
         return qc_error_nomem(ev->err);
     }

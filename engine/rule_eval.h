@@ -59,6 +59,11 @@ struct qc_eval {
     long *cond_attr;
     size_t cond_cap;
 
+    /* A coder's code subset (NULL: every code): `need` the codes to evaluate (the selected ones
+     * and what they reference), `emit` the ones whose quotations and issues the coding keeps. */
+    const uint8_t *need;
+    const uint8_t *emit;
+
     /* the engine */
     qc_leaf_hits_fn leaf_hits;
     void *engine;

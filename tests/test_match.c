@@ -3,6 +3,8 @@
  * which must give exactly the expected result. */
 #include "qc_test.h"
 
+#include "engines_gen.h"
+
 /* ---- helpers ------------------------------------------------------------------------------- */
 
 static qc_codebook *load_cb(const char *src)
@@ -22,11 +24,6 @@ static qc_document *load_doc(const char *text)
     cr_assert_eq(rc, 0, "document failed: %u:%u: %s", err.line, err.column, err.message);
     return doc;
 }
-
-typedef struct sbuf {
-    char *s;
-    size_t len, cap;
-} sbuf;
 
 static void sb_put(sbuf *b, const char *s, size_t n)
 {
@@ -664,6 +661,119 @@ Test(match, every_allocation_failure_is_reported_and_does_not_stick)
     }
     free(want[0]);
     free(want[1]);
+    qc_document_free(doc);
+    qc_codebook_free(cb);
+}
+
+/* ---- code subsets -------------------------------------------------------------------------- */
+
+/* The coding as text, one line per quotation with its hits; only the codes in `mask` (NULL: all).
+ * `strict`: a quotation of a code outside the mask fails the test. */
+static char *subset_text(const qc_codebook *cb, const qc_coding *coding, const uint8_t *mask, int strict)
+{
+    sbuf b = {NULL, 0, 0};
+    put(&b, "%s", "");
+    for (size_t i = 0; i < qc_coding_quotation_count(coding); i++) {
+        qc_quotation q;
+        cr_assert_eq(qc_coding_quotation(coding, i, &q), 0);
+        if (mask && !mask[q.code]) {
+            cr_assert(!strict, "a quotation of %s, which was not asked for", qc_code_id(cb, q.code));
+            continue;
+        }
+        put(&b, "%s [%zu,%zu) turn %zu:", qc_code_id(cb, q.code), q.start, q.end, q.turn);
+        for (size_t h = 0; h < q.hit_count; h++) {
+            qc_hit hit;
+            cr_assert_eq(qc_coding_hit(coding, i, h, &hit), 0);
+            put(&b, " [%zu,%zu)r%zu@%u:%u", hit.start, hit.end, hit.rule, hit.line, hit.column);
+        }
+        put(&b, "\n");
+    }
+    return b.s;
+}
+
+static qc_coding *code_subset(const qc_codebook *cb, const qc_document *doc, const qc_casebook *cases, qc_engine engine,
+                              const uint8_t *mask)
+{
+    qc_coder_options opts = QC_CODER_OPTIONS_INIT;
+    opts.engine = engine;
+    opts.codes = mask;
+    qc_coder *coder = NULL;
+    qc_error err;
+    cr_assert_eq(qc_coder_new(&coder, cb, &opts, &err), 0, "coder: %s", err.message);
+    qc_coding *coding = NULL;
+    cr_assert_eq(qc_coder_code(coder, doc, cases, &coding, &err), 0, "coding: %s", err.message);
+    qc_coder_free(coder);
+    return coding;
+}
+
+Test(match, code_subset_is_the_full_coding_restricted_to_it)
+{
+    size_t compared = 0, kept = 0, dropped = 0;
+    for (uint64_t seed = 1; seed <= 150; seed++) {
+        rng = seed * 104729;
+        sbuf cbtext = {NULL, 0, 0}, text = {NULL, 0, 0};
+        gen_codebook(&cbtext);
+        gen_transcript(&text, below(2));
+        qc_codebook *cb = load_cb(cbtext.s);
+        qc_document *doc = NULL;
+        qc_error err;
+        cr_assert_eq(qc_document_read_buffer(&doc, "gen.txt", text.s, text.len, NULL, &err), 0, "%s", err.message);
+        qc_casebook *cases = NULL;
+        if (below(2)) {
+            const char *tsv = "speaker\tprofession\nP1\tnurse\nP2\tOT\nInterviewer\tresearcher\n";
+            cr_assert_eq(qc_casebook_load_buffer(&cases, "c.tsv", tsv, strlen(tsv), NULL), 0);
+        }
+        size_t n = qc_codebook_code_count(cb);
+        uint8_t mask[16];
+        cr_assert_leq(n, sizeof mask);
+        for (qc_engine engine = QC_ENGINE_FAST; engine <= QC_ENGINE_REFERENCE; engine++) {
+            qc_coding *full = code_subset(cb, doc, cases, engine, NULL);
+            for (unsigned trial = 0; trial < 3; trial++) {
+                /* one code alone, a random half, or none */
+                for (size_t c = 0; c < n; c++)
+                    mask[c] = trial == 1 ? (uint8_t)below(2) : 0;
+                if (trial == 0)
+                    mask[below((unsigned)n)] = 0x80; /* any non-zero byte selects */
+                qc_coding *sub = code_subset(cb, doc, cases, engine, mask);
+                char *want = subset_text(cb, full, mask, 0);
+                char *got = subset_text(cb, sub, mask, 1);
+                cr_assert_str_eq(got, want,
+                                 "seed %llu, engine %d: the subset differs\n--- codebook\n%s--- transcript\n%s--- "
+                                 "subset\n%s--- full, restricted\n%s",
+                                 (unsigned long long)seed, (int)engine, cbtext.s, text.s, got, want);
+                compared++;
+                kept += qc_coding_quotation_count(sub);
+                dropped += qc_coding_quotation_count(full) - qc_coding_quotation_count(sub);
+                free(want);
+                free(got);
+                qc_coding_free(sub);
+            }
+            qc_coding_free(full);
+        }
+        qc_casebook_free(cases);
+        qc_document_free(doc);
+        qc_codebook_free(cb);
+        free(cbtext.s);
+        free(text.s);
+    }
+    cr_assert_eq(compared, 900);
+    /* the masks must both keep and leave out real quotations, or the comparison proves nothing */
+    cr_assert_gt(kept, 100, "only %zu quotations kept", kept);
+    cr_assert_gt(dropped, 100, "only %zu quotations left out", dropped);
+}
+
+Test(match, code_subset_evaluates_references_silently)
+{
+    qc_codebook *cb = load_cb(CB "code A \"a\"\n  rule office\ncode B \"b\"\n  rule {A} AND team\n");
+    qc_document *doc = load_doc("P1: The team office. The team only. An office.\n");
+    uint8_t mask[2] = {0, 1};
+    for (qc_engine engine = QC_ENGINE_FAST; engine <= QC_ENGINE_REFERENCE; engine++) {
+        qc_coding *sub = code_subset(cb, doc, NULL, engine, mask);
+        char *s = describe(cb, doc, sub);
+        cr_expect_str_eq(s, "B[The team office.]{team}", "engine %d: %s", (int)engine, s);
+        free(s);
+        qc_coding_free(sub);
+    }
     qc_document_free(doc);
     qc_codebook_free(cb);
 }

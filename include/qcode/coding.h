@@ -27,8 +27,13 @@ typedef enum qc_engine {
 typedef struct qc_coder_options {
     unsigned version;
     qc_engine engine;
+    /* Which codes to code: NULL for all; else one byte per code of the codebook, codes[i] != 0
+     * selecting code i. The coder also evaluates, silently, every code a selected code references
+     * through {REF}/{REF*} (transitively), and returns quotations and issues of the selected codes
+     * only: the full coding restricted to them. Copied by qc_coder_new (borrowed for the call). */
+    const uint8_t *codes;
 } qc_coder_options;
-#define QC_CODER_OPTIONS_INIT { QC_CODER_OPTIONS_VERSION, QC_ENGINE_FAST }
+#define QC_CODER_OPTIONS_INIT { QC_CODER_OPTIONS_VERSION, QC_ENGINE_FAST, NULL }
 
 /* opts may be NULL. The codebook must outlive the coder. */
 QC_EXPORT int qc_coder_new(qc_coder **out, const qc_codebook *cb, const qc_coder_options *opts, qc_error *err);
