@@ -427,9 +427,31 @@ static const record *entry_find(const entry *e, const char *id, const uint8_t ha
     return bsearch(&key, e->recs, e->rec_count, sizeof *e->recs, cmp_record);
 }
 
-/* Builds the coding from an entry holding every code. ENTRY_BAD when a record does not fit the
- * codebook (a leaf position out of range). */
-static int coding_from_entry(const qc_cache *c, const entry *e, const record *const *recs, qc_coding **out)
+/* Copies `fresh`'s quotations of one code (it is sorted by code; *q walks it) into cod. */
+static int take_fresh(qc_coding *cod, const qc_coding *fresh, int32_t code, size_t *q)
+{
+    while (*q < fresh->quote_count && fresh->quotes[*q].code < code)
+        (*q)++;
+    for (; *q < fresh->quote_count && fresh->quotes[*q].code == code; (*q)++) {
+        const qc_quote_rec *src = &fresh->quotes[*q];
+        if (QC_GROW(cod->quotes, cod->quote_cap, cod->quote_count + 1) ||
+            QC_GROW(cod->hits, cod->hit_cap, cod->hit_count + src->hit_count + 1))
+            return QC_ERR_NOMEM;
+        qc_quote_rec *dst = &cod->quotes[cod->quote_count++];
+        *dst = *src;
+        dst->hit_first = (uint32_t)cod->hit_count;
+        if (src->hit_count)
+            memcpy(cod->hits + cod->hit_count, fresh->hits + src->hit_first, src->hit_count * sizeof *cod->hits);
+        cod->hit_count += src->hit_count;
+    }
+    return ENTRY_OK;
+}
+
+/* Builds the coding from an entry holding every code, or (with `fresh`, a coding of just the codes
+ * without a record) every code but those, which come from `fresh` with its issues. ENTRY_BAD when
+ * a record does not fit the codebook (a leaf position out of range). */
+static int coding_from_entry(const qc_cache *c, const entry *e, const record *const *recs, const qc_coding *fresh,
+                             qc_coding **out)
 {
     const qc_codebook *cb = c->cb;
     qc_coding *cod = qc_calloc(1, sizeof *cod);
@@ -437,8 +459,13 @@ static int coding_from_entry(const qc_cache *c, const entry *e, const record *co
         return QC_ERR_NOMEM;
     cod->codebook = cb;
     int rc = ENTRY_OK;
+    size_t fq = 0;
     for (size_t code = 0; code < cb->code_count && rc == ENTRY_OK; code++) {
         const record *rec = recs[code];
+        if (!rec) {
+            rc = fresh ? take_fresh(cod, fresh, (int32_t)code, &fq) : ENTRY_BAD;
+            continue;
+        }
         reader r = {rec->body, rec->body + rec->body_len, 0};
         size_t nleaves = c->leaf_first[code + 1] - c->leaf_first[code];
         for (uint32_t q = 0; q < rec->quotes && rc == ENTRY_OK; q++) {
@@ -472,7 +499,16 @@ static int coding_from_entry(const qc_cache *c, const entry *e, const record *co
         }
     }
     reader ir = {e->issues, (const uint8_t *)e->data + e->size, 0};
-    if (rc == ENTRY_OK && e->issue_count) {
+    if (rc == ENTRY_OK && fresh && fresh->issue_count) {
+        /* a partial coding is made only from an entry without issues: fresh's are all there are */
+        cod->issues = qc_calloc(fresh->issue_count, sizeof *cod->issues);
+        if (!cod->issues)
+            rc = QC_ERR_NOMEM;
+        cod->issue_cap = fresh->issue_count;
+        for (size_t i = 0; i < fresh->issue_count && rc == ENTRY_OK; i++)
+            if (!(cod->issues[cod->issue_count++] = qc_strdup(fresh->issues[i])))
+                rc = QC_ERR_NOMEM;
+    } else if (rc == ENTRY_OK && e->issue_count) {
         cod->issues = qc_calloc(e->issue_count, sizeof *cod->issues);
         if (!cod->issues)
             rc = QC_ERR_NOMEM;
@@ -636,11 +672,11 @@ int qc_cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, cons
             if (!(recs[code] = entry_find(&e, cb->codes[code].id, cache->hash[code])))
                 missing++;
         /* Issues belong to the codebook that made them: an entry last written by another one
-         * cannot vouch for ours, so it is coded again. */
-        if (!rc && !missing && e.issue_count && memcmp(e.set_hash, cache->set_hash, 32) != 0)
-            missing = 1;
-        if (!rc && !missing) {
-            int got = coding_from_entry(cache, &e, recs, out);
+         * cannot vouch for ours, so it is coded again, in full (which code's rules made an issue
+         * is not kept). */
+        int full = !rc && e.issue_count && memcmp(e.set_hash, cache->set_hash, 32) != 0;
+        if (!rc && !missing && !full) {
+            int got = coding_from_entry(cache, &e, recs, NULL, out);
             if (got == ENTRY_OK) {
                 cache->stats.hits++;
             } else if (got < 0) {
@@ -648,9 +684,36 @@ int qc_cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, cons
             } else {
                 state = ENTRY_BAD;
             }
+        } else if (!rc && !full) {
+            /* Only the codes whose hash changed are coded (with what they reference); the others
+             * come from the entry: the document's bytes, hence its text, are the same. */
+            uint8_t *mask = qc_calloc(cb->code_count + 1, 1);
+            qc_coding *fresh = NULL;
+            if (!mask)
+                rc = QC_ERR_NOMEM;
+            for (size_t code = 0; mask && code < cb->code_count; code++)
+                mask[code] = !recs[code];
+            if (!rc)
+                rc = qc_coder_code_subset(coder, mask, doc, cases, &fresh, err);
+            qc_free(mask);
+            int got = rc ? rc : coding_from_entry(cache, &e, recs, fresh, out);
+            qc_coding_free(fresh);
+            if (got == ENTRY_OK) {
+                cache->stats.stale++;
+                cache->stats.codes_recoded += missing;
+                rc = entry_write(cache, path, key, *out, &e, err);
+                if (rc) {
+                    qc_coding_free(*out);
+                    *out = NULL;
+                }
+            } else if (got > 0) {
+                state = ENTRY_BAD;
+            } else if (!rc) {
+                rc = got;
+            }
         } else if (!rc) {
             cache->stats.stale++;
-            cache->stats.codes_recoded += missing;
+            cache->stats.codes_recoded += cb->code_count;
         }
     }
     qc_free(recs);

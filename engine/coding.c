@@ -16,7 +16,8 @@ struct qc_coder {
     qc_eval ev;
     qc_fast *fast;
     qc_reference *ref;
-    uint8_t *need, *emit; /* the subset (NULL: all codes), see qc_eval */
+    uint8_t *need, *emit;           /* the subset (NULL: all codes), see qc_eval */
+    uint8_t *call_need, *call_emit; /* qc_coder_code_subset's, reused from call to call */
 };
 
 /* Marks in `need` the codes tree n references ({REF}, {REF*} with its descendants), adding the
@@ -39,33 +40,37 @@ static void need_refs(const qc_codebook *cb, int32_t n, uint8_t *need, int32_t *
 }
 
 /* The codes to evaluate for a subset: the selected ones and, transitively, what they reference
- * (a {REF} needs its target's quotations in this very document). */
-static int build_subset(qc_coder *c, const uint8_t *codes)
+ * (a {REF} needs its target's quotations in this very document). need and emit: code_count bytes. */
+static int fill_subset(const qc_codebook *cb, const uint8_t *codes, uint8_t *need, uint8_t *emit)
 {
-    const qc_codebook *cb = c->cb;
     size_t n = cb->code_count;
-    c->emit = qc_calloc(n + 1, 1);
-    c->need = qc_calloc(n + 1, 1);
     int32_t *work = qc_calloc(n + 1, sizeof *work);
-    if (!c->emit || !c->need || !work) {
-        qc_free(work);
+    if (!work)
         return QC_ERR_NOMEM;
-    }
     size_t len = 0;
-    for (size_t i = 0; i < n; i++)
-        if (codes[i]) {
-            c->emit[i] = c->need[i] = 1;
+    for (size_t i = 0; i < n; i++) {
+        emit[i] = need[i] = codes[i] != 0;
+        if (codes[i])
             work[len++] = (int32_t)i;
-        }
+    }
     while (len) {
         const qc_code_def *d = &cb->codes[work[--len]];
         for (uint32_t r = 0; r < d->rule_count; r++)
-            need_refs(cb, d->rules[r].root, c->need, work, &len);
+            need_refs(cb, d->rules[r].root, need, work, &len);
         for (uint32_t e = 0; e < d->exclude_count; e++)
-            need_refs(cb, d->excludes[e], c->need, work, &len);
+            need_refs(cb, d->excludes[e], need, work, &len);
     }
     qc_free(work);
     return QC_OK;
+}
+
+static int alloc_subset(const qc_codebook *cb, uint8_t **need, uint8_t **emit)
+{
+    if (!*need)
+        *need = qc_calloc(cb->code_count + 1, 1);
+    if (!*emit)
+        *emit = qc_calloc(cb->code_count + 1, 1);
+    return *need && *emit ? QC_OK : QC_ERR_NOMEM;
 }
 
 int qc_coder_new(qc_coder **out, const qc_codebook *cb, const qc_coder_options *opts, qc_error *err)
@@ -102,7 +107,9 @@ int qc_coder_new(qc_coder **out, const qc_codebook *cb, const qc_coder_options *
     }
     int rc = qc_eval_init(&c->ev, cb, c->mt);
     if (!rc && opts && opts->codes) {
-        rc = build_subset(c, opts->codes);
+        rc = alloc_subset(cb, &c->need, &c->emit);
+        if (!rc)
+            rc = fill_subset(cb, opts->codes, c->need, c->emit);
         c->ev.need = c->need;
         c->ev.emit = c->emit;
     }
@@ -126,6 +133,8 @@ void qc_coder_free(qc_coder *coder)
     qc_match_tables_free(coder->own_mt);
     qc_free(coder->need);
     qc_free(coder->emit);
+    qc_free(coder->call_need);
+    qc_free(coder->call_emit);
     qc_free(coder);
 }
 
@@ -215,4 +224,24 @@ size_t qc_coding_issue_count(const qc_coding *coding)
 const char *qc_coding_issue(const qc_coding *coding, size_t index)
 {
     return coding && index < coding->issue_count ? coding->issues[index] : NULL;
+}
+
+int qc_coder_code_subset(qc_coder *coder, const uint8_t *codes, const qc_document *doc, const qc_casebook *cases,
+                         qc_coding **out, qc_error *err)
+{
+    if (!codes || !coder)
+        return qc_coder_code(coder, doc, cases, out, err);
+    if (out)
+        *out = NULL;
+    int rc = alloc_subset(coder->cb, &coder->call_need, &coder->call_emit);
+    if (!rc)
+        rc = fill_subset(coder->cb, codes, coder->call_need, coder->call_emit);
+    if (rc)
+        return qc_error_nomem(err);
+    coder->ev.need = coder->call_need;
+    coder->ev.emit = coder->call_emit;
+    rc = qc_coder_code(coder, doc, cases, out, err);
+    coder->ev.need = coder->need;
+    coder->ev.emit = coder->emit;
+    return rc;
 }

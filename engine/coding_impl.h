@@ -32,4 +32,10 @@ struct qc_coding {
     const struct qc_codebook *codebook; /* borrowed, for hit positions */
 };
 
+/* Codes only the codes with codes[i] != 0 (one byte per code of the coder's codebook; NULL: the
+ * coder's own selection), as a coder made with those in qc_coder_options.codes would: for the
+ * cache, whose subset changes from document to document. */
+int qc_coder_code_subset(qc_coder *coder, const uint8_t *codes, const qc_document *doc, const qc_casebook *cases,
+                         qc_coding **out, qc_error *err);
+
 #endif

@@ -211,6 +211,89 @@ Test(cache, rule_change_reruns_that_code_and_its_references)
     fixture_free(&f);
 }
 
+/* One code's quotations of a coding as "[start,end)" pairs. */
+static void code_spans(const qc_coding *cod, size_t code, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < qc_coding_quotation_count(cod); i++) {
+        qc_quotation q;
+        cr_assert_eq(qc_coding_quotation(cod, i, &q), 0);
+        if (q.code == code)
+            len += (size_t)snprintf(out + len, cap - len, "[%zu,%zu)", q.start, q.end);
+        cr_assert_lt(len, cap);
+    }
+}
+
+/* The cache keys an entry by the document's bytes, so qc_cache_code may be handed a document that
+ * was read from other text: what it codes then shows. After STRESS changed, only STRESS comes
+ * from the new document; the other codes are the entry's, made from the first one. */
+Test(cache, rule_change_codes_only_that_code)
+{
+    fixture f;
+    fixture_make(&f);
+    char *cache = cache_dir(&f);
+    qc_codebook *cb1 = load(CB1), *cb3 = load(CB3);
+    const char *bytes = DOCS[0][1];
+    const char *other = "Nurse: Stress at work, stress on the job, shift stress. The team works together.\n";
+    qc_document *d1 = NULL, *d2 = NULL;
+    qc_error err;
+    cr_assert_eq(qc_document_read_buffer(&d1, "a.txt", bytes, strlen(bytes), NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_document_read_buffer(&d2, "a.txt", other, strlen(other), NULL, &err), 0, "%s", err.message);
+    qc_read_options ro = QC_READ_OPTIONS_INIT;
+    ro.id = "a.txt";
+    for (qc_engine engine = QC_ENGINE_FAST; engine <= QC_ENGINE_REFERENCE; engine++) {
+        char sub[512];
+        snprintf(sub, sizeof sub, "%s-e%d", cache, (int)engine);
+        qc_coder_options co = QC_CODER_OPTIONS_INIT;
+        co.engine = engine;
+        qc_cache *c1 = NULL, *c3 = NULL;
+        qc_coder *k1 = NULL, *k3 = NULL;
+        qc_coding *first = NULL, *merged = NULL, *plain1 = NULL, *plain2 = NULL;
+        cr_assert_eq(qc_cache_open(&c1, sub, cb1, NULL, &err), 0, "%s", err.message);
+        cr_assert_eq(qc_coder_new(&k1, cb1, &co, &err), 0);
+        cr_assert_eq(qc_cache_code(c1, k1, d1, NULL, bytes, strlen(bytes), &ro, &first, &err), 0, "%s", err.message);
+        cr_assert_eq(qc_cache_open(&c3, sub, cb3, NULL, &err), 0, "%s", err.message);
+        cr_assert_eq(qc_coder_new(&k3, cb3, &co, &err), 0);
+        cr_assert_eq(qc_cache_code(c3, k3, d2, NULL, bytes, strlen(bytes), &ro, &merged, &err), 0, "%s", err.message);
+        qc_cache_stats st;
+        qc_cache_get_stats(c3, &st);
+        cr_assert_eq(st.stale, 1);
+        cr_assert_eq(st.codes_recoded, 1);
+        cr_assert_eq(st.written, 1);
+        cr_assert_eq(qc_coder_code(k3, d1, NULL, &plain1, &err), 0);
+        cr_assert_eq(qc_coder_code(k3, d2, NULL, &plain2, &err), 0);
+        char got[512], want[512];
+        for (size_t code = 0; code < qc_codebook_code_count(cb3); code++) {
+            int stress = strcmp(qc_code_id(cb3, code), "STRESS") == 0;
+            code_spans(merged, code, got, sizeof got);
+            code_spans(stress ? plain2 : plain1, code, want, sizeof want);
+            cr_assert_str_eq(got, want, "engine %d, code %s", (int)engine, qc_code_id(cb3, code));
+        }
+        /* the two documents differ where it shows: STRESS and TEAM */
+        code_spans(plain1, (size_t)qc_codebook_find(cb3, "STRESS"), got, sizeof got);
+        code_spans(plain2, (size_t)qc_codebook_find(cb3, "STRESS"), want, sizeof want);
+        cr_assert_str_neq(got, want);
+        code_spans(plain1, (size_t)qc_codebook_find(cb3, "TEAM"), got, sizeof got);
+        code_spans(plain2, (size_t)qc_codebook_find(cb3, "TEAM"), want, sizeof want);
+        cr_assert_str_neq(got, want);
+        qc_coding_free(first);
+        qc_coding_free(merged);
+        qc_coding_free(plain1);
+        qc_coding_free(plain2);
+        qc_coder_free(k1);
+        qc_coder_free(k3);
+        qc_cache_free(c1);
+        qc_cache_free(c3);
+    }
+    qc_document_free(d1);
+    qc_document_free(d2);
+    free(cache);
+    qc_codebook_free(cb1);
+    qc_codebook_free(cb3);
+    fixture_free(&f);
+}
+
 Test(cache, changed_document_is_a_miss)
 {
     fixture f;
