@@ -106,8 +106,8 @@ Test(bad_inputs, catalogue)
         qct_qcode(&run, dir, "%s", cmd);
         cr_expect_eq(run.status, r->exit_code, "MANIFEST.tsv:%d: qcode %s: exit %d, expected %d; stderr:\n%s", r->line,
                      cmd, run.status, r->exit_code, run.err);
-        cr_expect(qct_contains(run.err, r->expected),
-                  "MANIFEST.tsv:%d: qcode %s: stderr lacks\n  %s\nstderr was:\n%s", r->line, cmd, r->expected, run.err);
+        cr_expect(qct_contains(run.err, r->expected), "MANIFEST.tsv:%d: qcode %s: stderr lacks\n  %s\nstderr was:\n%s",
+                  r->line, cmd, r->expected, run.err);
         /* /etc/passwd's first line: an external entity must never be resolved. */
         cr_expect(!qct_contains(run.out, "root:x:0:0") && !qct_contains(run.err, "root:x:0:0"),
                   "MANIFEST.tsv:%d: an external entity was resolved", r->line);

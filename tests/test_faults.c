@@ -276,7 +276,7 @@ Test(faults, sigkill_at_any_moment_keeps_the_previous_output)
     tmp_files += remove_stale(out) + remove_stale(tsv);
     static const char *const out_files[] = {"results.xml", "tsv", NULL};
     check_leftovers(out, out_files, &tmp_files);
-    static const char *const tsv_files[] = {"frequencies.tsv", "by-attribute.tsv", "quotations.tsv",
+    static const char *const tsv_files[] = {"frequencies.tsv",  "by-attribute.tsv",      "quotations.tsv",
                                             "cooccurrence.tsv", "respondent-matrix.tsv", NULL};
     check_leftovers(tsv, tsv_files, &tmp_files);
     cr_assert_geq(kills, moments / 2, "only %zu of %zu runs were killed before they finished (run: %.2f s)", kills,
@@ -468,8 +468,10 @@ Test(faults, external_entities_are_never_resolved)
     /* results.xml */
     char head[1200];
     snprintf(head, sizeof head, doctype, "results");
-    snprintf(buf, sizeof buf, "%s<results xmlns=\"urn:qcode:results:1\"><codes><code id=\"A\" name=\"&x;\"/>"
-             "</codes></results>\n", head);
+    snprintf(buf, sizeof buf,
+             "%s<results xmlns=\"urn:qcode:results:1\"><codes><code id=\"A\" name=\"&x;\"/>"
+             "</codes></results>\n",
+             head);
     char *results = qct_write_file(dir, "results.xml", buf, strlen(buf));
     cr_expect_eq(qc_results_read(results, NULL, &err), QC_ERR_FORMAT);
     expect_no_secret("results.xml", &err);
@@ -481,8 +483,10 @@ Test(faults, external_entities_are_never_resolved)
 
     /* .qdc */
     snprintf(head, sizeof head, doctype, "CodeBook");
-    snprintf(buf, sizeof buf, "%s<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes><Code guid=\"11111111-2222-"
-             "3333-4444-555555555555\" name=\"&x;\" isCodable=\"true\"/></Codes></CodeBook>\n", head);
+    snprintf(buf, sizeof buf,
+             "%s<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes><Code guid=\"11111111-2222-"
+             "3333-4444-555555555555\" name=\"&x;\" isCodable=\"true\"/></Codes></CodeBook>\n",
+             head);
     char *qdc = qct_write_file(dir, "x.qdc", buf, strlen(buf));
     char *qcb = path_in(dir, "out.qcb");
     cr_expect_eq(qc_refi_import_qdc(qdc, qcb, NULL, &err), QC_ERR_FORMAT);

@@ -337,8 +337,7 @@ Test(pathological, empty_everything)
     if (rc != 0) {
         cr_expect(rc == QC_ERR_CODEBOOK && err.line > 0, "status %d: %s", rc, err.message);
         static const char one[] = "codebook \"Bare\"\ncode A \"Category\"\n";
-        cr_assert_eq(qc_codebook_load_buffer(&cb, "bare.qcb", one, sizeof one - 1, NULL, &err), 0, "%s",
-                     err.message);
+        cr_assert_eq(qc_codebook_load_buffer(&cb, "bare.qcb", one, sizeof one - 1, NULL, &err), 0, "%s", err.message);
     }
     static const char quiet[] = "Interviewer: Anything to add?\n";
     cr_assert_eq(qc_document_read_buffer(&doc, "q.txt", quiet, sizeof quiet - 1, NULL, &err), 0, "%s", err.message);

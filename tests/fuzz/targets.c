@@ -277,8 +277,8 @@ static int fuzz_results(const uint8_t *data, size_t size)
 }
 
 const qcf_target qcf_targets[] = {
-    {"text", fuzz_text}, {"vtt", fuzz_vtt},   {"srt", fuzz_srt}, {"docx", fuzz_docx},       {"codebook", fuzz_codebook},
-    {"qdpx", fuzz_qdpx}, {"qde", fuzz_qde},   {"qdc", fuzz_qdc}, {"results", fuzz_results},
+    {"text", fuzz_text}, {"vtt", fuzz_vtt}, {"srt", fuzz_srt}, {"docx", fuzz_docx},       {"codebook", fuzz_codebook},
+    {"qdpx", fuzz_qdpx}, {"qde", fuzz_qde}, {"qdc", fuzz_qdc}, {"results", fuzz_results},
 };
 const size_t qcf_target_count = sizeof qcf_targets / sizeof qcf_targets[0];
 
