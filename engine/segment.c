@@ -5,7 +5,6 @@
 #include "segment.h"
 
 #include <string.h>
-#include <strings.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -107,10 +106,15 @@ int qc_segment_is_abbreviation(const char *s, size_t start, size_t dot, size_t l
     size_t n = dot - a;
     if (n == 0 || n > 6)
         return 0;
-    static const char *const abbreviations[] = {"dr", "mr",     "mrs", "ms", "prof", "e.g", "i.e", "etc",
-                                                "vs", "approx", "st",  "jr", "sr",   "cf",  NULL};
-    for (const char *const *w = abbreviations; *w; w++)
-        if (strlen(*w) == n && strncasecmp(s + a, *w, n) == 0)
+    /* The token in lower case, compared with the abbreviations of its length (it runs at every
+     * full stop, so no strlen or strcasecmp over the whole list). */
+    char t[6];
+    for (size_t i = 0; i < n; i++)
+        t[i] = (char)(s[a + i] >= 'A' && s[a + i] <= 'Z' ? s[a + i] + 32 : s[a + i]);
+    static const char *const by_length[7] = {NULL, NULL, "drmrmsvsstjrsrcf", "mrse.gi.eetc", "prof", NULL, "approx"};
+    const char *list = by_length[n];
+    for (; list && *list; list += n)
+        if (memcmp(t, list, n) == 0)
             return 1;
     /* "No. 5" is an abbreviation; "I said no. Then" is not. */
     if (n == 2 && s[a] == 'N' && s[a + 1] == 'o') {

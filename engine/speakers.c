@@ -162,16 +162,26 @@ static size_t scan_name(const char *s, size_t len, size_t p)
         return start;
     while (p < len) {
         size_t here = p;
-        cp = qc_utf8_decode(s, len, &p);
-        if (cp < 0)
-            return start;
+        unsigned char c = (unsigned char)s[p];
+        /* Every line goes through here: ASCII is classified without decoding or calls. */
+        int name_char;
+        if (c < 0x80) {
+            cp = c;
+            p++;
+            name_char = (qc_word_byte_class[c] & QC_WC_WORD) || c == '.' || c == '-' || c == '\'';
+        } else {
+            cp = qc_utf8_decode(s, len, &p);
+            if (cp < 0)
+                return start;
+            name_char =
+                qc_char_is_letter_or_digit(cp) || qc_char_is_mark(cp) || qc_char_is_apostrophe(cp) || cp == 0x2011;
+        }
         if (cp == ' ') {
             if (here == start || s[here - 1] == ' ')
                 break; /* two spaces end a name (Otter puts two before the time) */
             if (++words > MAX_LABEL_WORDS)
                 return start;
-        } else if (qc_char_is_letter_or_digit(cp) || qc_char_is_mark(cp) || cp == '.' || cp == '-' ||
-                   qc_char_is_apostrophe(cp) || cp == 0x2011) {
+        } else if (name_char) {
             end = p;
         } else {
             p = here;
