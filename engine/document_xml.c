@@ -129,8 +129,8 @@ static void write_turns(dx *x, const qc_document *doc, unsigned flags)
         start(x, "turn");
         attr_num(x, "index", t);
         span(x, turn->start, turn->end);
-        attr_num(x, "source-start", doc->cp_to_source[turn->start]);
-        attr_num(x, "source-end", doc->cp_to_source[turn->end]);
+        attr_num(x, "source-start", qc_document_source_offset(doc, turn->start));
+        attr_num(x, "source-end", qc_document_source_offset(doc, turn->end));
         if (turn->speaker >= 0)
             attr(x, "speaker", doc->speakers[turn->speaker]);
         attr(x, "role", qc_role_name((qc_role)turn->role));

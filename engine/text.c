@@ -163,6 +163,10 @@ int qc_char_nfc_stable(int32_t cp)
 {
     if (cp < 0x300)
         return cp < 0xC0; /* Latin-1 letters can be targets of composition with a following mark */
+    /* Hangul composes algorithmically (leading + vowel jamo, syllable + trailing jamo), which the
+     * property table does not show. */
+    if ((cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0xAC00 && cp <= 0xD7A3))
+        return 0;
     const utf8proc_property_t *p = utf8proc_get_property(cp);
     return p->combining_class == 0 && p->decomp_seqindex == UINT16_MAX && !p->comp_exclusion &&
            p->comb_index == UINT16_MAX;

@@ -98,6 +98,17 @@ Test(document, nfc_normalisation_maps_to_the_start_of_the_changed_run)
     qc_document_free(doc);
 }
 
+Test(document, decomposed_hangul_is_composed)
+{
+    /* U+1100 U+1161 (leading + vowel jamo) is the syllable U+AC00 in NFC; U+AC00 U+11A8 (syllable
+     * + trailing jamo) is U+AC01. */
+    const char in[] = "R: \xE1\x84\x80\xE1\x85\xA1 \xEA\xB0\x80\xE1\x86\xA8\n";
+    qc_document *doc = read_str("t.txt", in, sizeof in - 1, NULL);
+    cr_assert_str_eq(qc_document_text(doc, NULL), "R: \xEA\xB0\x80 \xEA\xB0\x81\n");
+    cr_assert_eq(qc_document_length(doc), 7);
+    qc_document_free(doc);
+}
+
 Test(document, utf16_offsets_count_an_emoji_as_two_units)
 {
     qc_document *doc = read_text("R: I \xF0\x9F\x98\x80 it. Yes\n");
