@@ -116,7 +116,7 @@ typedef struct qc_cache_stats {
     size_t stale;         /* documents coded: entry there but some code's hash differs */
     size_t rejected;      /* entries that were corrupt, truncated or of another version (rebuilt) */
     size_t written;       /* entries written */
-    size_t codes_recoded; /* on stale documents, codes whose hash differed (what a subset coder would run) */
+    size_t codes_recoded; /* on stale documents, the codes coded again (the changed ones; every code when a document is coded in full) */
 } qc_cache_stats;
 
 /* Opens (creating when missing) the cache folder. `context` is mixed into the hash of codes that
