@@ -214,7 +214,8 @@ void qc_casebook_free(qc_casebook *cb)
     for (size_t i = 0; i < cb->row_count; i++) {
         qc_free(cb->rows[i].speaker);
         qc_free(cb->rows[i].document);
-        for (size_t k = 0; k < cb->attr_count; k++)
+        /* A row whose values failed to allocate has none to free. */
+        for (size_t k = 0; cb->rows[i].values && k < cb->attr_count; k++)
             qc_free(cb->rows[i].values[k]);
         qc_free(cb->rows[i].values);
     }

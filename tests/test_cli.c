@@ -84,3 +84,20 @@ Test(cli, manual_has_every_commands_help_verbatim)
     free(doc);
     free(path);
 }
+
+/* An error inside a .docx names the XML entry's line: the caret display must not print the zip's
+ * own bytes as if they were that line. */
+Test(cli, errors_inside_zip_entries_print_no_binary_source_line)
+{
+    char *path = qct_source_path("tests/bad/docx-malformed-xml.docx");
+    qct_run r;
+    qct_qcode(&r, NULL, "inspect '%s'", path);
+    cr_assert_eq(r.status, 1);
+    cr_assert(qct_contains(r.err, "docx-malformed-xml.docx:2:121: error: word/document.xml: malformed XML"), "%s",
+              r.err);
+    for (const unsigned char *p = (const unsigned char *)r.err; *p; p++)
+        cr_assert(*p >= 0x20 || *p == '\n' || *p == '\t', "control byte 0x%02x in stderr", *p);
+    cr_assert(!qct_contains(r.err, "PK"), "zip bytes in stderr: %s", r.err);
+    qct_run_free(&r);
+    free(path);
+}

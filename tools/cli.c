@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -95,12 +96,42 @@ static void print_location(const char *file, uint32_t line, uint32_t column)
     }
 }
 
+/* Whether a line read back from the file is text worth showing: errors inside a .docx or
+ * .qdpx name a zip entry's line, and the zip's own bytes are not that line. */
+static int printable_text(const char *line)
+{
+    const unsigned char *p = (const unsigned char *)line;
+    while (*p) {
+        if (*p < 0x20 && *p != '\t')
+            return 0;
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        int extra = (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+        if (extra < 0 || *p == 0xC0 || *p == 0xC1 || *p > 0xF4)
+            return 0;
+        for (int k = 1; k <= extra; k++)
+            if ((p[k] & 0xC0) != 0x80)
+                return 0;
+        p += extra + 1;
+    }
+    return 1;
+}
+
+static int is_zip_container(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot && (strcasecmp(dot, ".docx") == 0 || strcasecmp(dot, ".qdpx") == 0 || strcasecmp(dot, ".zip") == 0);
+}
+
 void cli_print_error(const qc_error *err)
 {
     print_location(err->file, err->line, err->column);
     fprintf(stderr, "error: %s\n", err->message[0] ? err->message : qc_status_name(err->code));
     char line[1024];
-    if (err->file[0] && err->line && err->column && read_line(err->file, err->line, line, sizeof line) == 0)
+    if (err->file[0] && err->line && err->column && !is_zip_container(err->file) &&
+        read_line(err->file, err->line, line, sizeof line) == 0 && printable_text(line))
         print_caret(line, err->column, 1);
 }
 
