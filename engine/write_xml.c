@@ -3,6 +3,7 @@
  * output file, so memory does not grow with the quotation count and a failed run leaves nothing. */
 #include <libxml/xmlwriter.h>
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -21,10 +22,20 @@ typedef struct xw {
     qc_buf tmp; /* for cleaned strings */
 } xw;
 
+/* The output behind libxml2's writer. A failed write is recorded here with its errno and
+ * reported to libxml2 as done: returning -1 would make libxml2 print "I/O error" itself (the
+ * library never prints) and lose the cause. */
+typedef struct out_sink {
+    FILE *fp;
+    int error; /* errno of the first failed write, 0 while all is well */
+} out_sink;
+
 static int out_write(void *ctx, const char *buffer, int len)
 {
-    FILE *fp = ctx;
-    return fwrite(buffer, 1, (size_t)len, fp) == (size_t)len ? len : -1;
+    out_sink *sink = ctx;
+    if (!sink->error && fwrite(buffer, 1, (size_t)len, sink->fp) != (size_t)len)
+        sink->error = errno ? errno : EIO;
+    return len;
 }
 
 static int out_close(void *ctx)
@@ -400,7 +411,8 @@ int qc_results_write_xml(qc_results *res, const char *path, const qc_write_optio
     int rc = qc_atomic_open(&af, path, err);
     if (rc != 0)
         return rc;
-    xmlOutputBufferPtr out = xmlOutputBufferCreateIO(out_write, out_close, af.fp, NULL);
+    out_sink sink = {af.fp, 0};
+    xmlOutputBufferPtr out = xmlOutputBufferCreateIO(out_write, out_close, &sink, NULL);
     xw x;
     memset(&x, 0, sizeof x);
     x.w = out ? xmlNewTextWriter(out) : NULL;
@@ -416,7 +428,9 @@ int qc_results_write_xml(qc_results *res, const char *path, const qc_write_optio
     check(&x, xmlTextWriterFlush(x.w));
     xmlFreeTextWriter(x.w); /* also closes the output buffer */
     qc_buf_free(&x.tmp);
-    if (rc == 0 && x.failed)
+    if (rc == 0 && sink.error)
+        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write results: %s", strerror(sink.error));
+    else if (rc == 0 && x.failed)
         rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write results");
     if (rc != 0) {
         qc_atomic_abort(&af);

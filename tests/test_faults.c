@@ -307,14 +307,6 @@ Test(faults, sigkill_at_any_moment_keeps_the_previous_output)
     free(dir);
 }
 
-/* Checks that fail on known bugs in files other engineers own run only with QCODE_KNOWN_BUGS=1
- * (docs/reliability.md lists them), so the default run stays green. */
-static int known_bugs(void)
-{
-    const char *v = getenv("QCODE_KNOWN_BUGS");
-    return v && strcmp(v, "1") == 0;
-}
-
 /* A full device: as root a private node with /dev/full's numbers (so that a regression that
  * renamed over the target could not replace the system's /dev/full); otherwise /dev/full itself. */
 static char *full_device(const char *dir)
@@ -341,11 +333,9 @@ Test(faults, full_disk_is_a_clear_error)
     cr_assert_eq(run_qcode(to_full, err_path, NULL), 2);
     char *err = qct_read_file(err_path, NULL);
     cr_expect(qct_contains(err, "error: cannot write"), "stderr: %s", err);
-    if (known_bugs()) {
-        /* libxml2's output buffer prints "I/O error : write error" itself, and the cause is lost. */
-        cr_expect(!qct_contains(err, "I/O error :"), "the library printed: %s", err);
-        cr_expect(qct_contains(err, "No space left on device"), "stderr: %s", err);
-    }
+    /* The library never prints (libxml2 would say "I/O error"), and the cause reaches the user. */
+    cr_expect(!qct_contains(err, "I/O error :"), "the library printed: %s", err);
+    cr_expect(qct_contains(err, "No space left on device"), "stderr: %s", err);
     struct stat st;
     cr_assert_eq(stat(full, &st), 0);
     cr_expect(S_ISCHR(st.st_mode), "%s is no longer a device", full);
