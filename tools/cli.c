@@ -144,6 +144,22 @@ void cli_print_diagnostic(const qc_diagnostic *diag, void *user)
         print_caret(diag->source_line, diag->column, diag->length ? diag->length : 1);
 }
 
+int cli_load_codebook(const char *path, qc_codebook **cb)
+{
+    qc_codebook_options copts = QC_CODEBOOK_OPTIONS_INIT;
+    copts.on_diagnostic = cli_print_diagnostic;
+    qc_error err;
+    qc_error_clear(&err);
+    int rc = qc_codebook_load(cb, path, &copts, &err);
+    if (rc == QC_ERR_CODEBOOK)
+        return QC_EXIT_CODEBOOK; /* the diagnostics said it all */
+    if (rc != 0) {
+        cli_print_error(&err);
+        return rc == QC_ERR_IO ? QC_EXIT_USAGE : QC_EXIT_CODEBOOK;
+    }
+    return QC_EXIT_OK;
+}
+
 /* --- input collection --- */
 
 typedef struct path_list {

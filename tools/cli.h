@@ -43,6 +43,10 @@ void cli_print_error(const qc_error *err);
 /* Prints a diagnostic as above, with its own source line, to stderr. */
 void cli_print_diagnostic(const qc_diagnostic *diag, void *user);
 
+/* Loads a codebook, printing its diagnostics (and any other error). Returns QC_EXIT_OK with *cb
+ * the caller's, QC_EXIT_USAGE when the file could not be read, or QC_EXIT_CODEBOOK. */
+int cli_load_codebook(const char *path, qc_codebook **cb);
+
 /* Prints `qcode: message` to stderr (printf-style) and returns QC_EXIT_USAGE. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -22,22 +22,6 @@
     "\n"                                                                                                               \
     "Exit codes: 0 ok (whether or not anything changed), 2 usage or I/O error, 3 codebook error.\n"
 
-static int load(const char *path, qc_codebook **cb)
-{
-    qc_codebook_options copts = QC_CODEBOOK_OPTIONS_INIT;
-    copts.on_diagnostic = cli_print_diagnostic;
-    qc_error err;
-    qc_error_clear(&err);
-    int rc = qc_codebook_load(cb, path, &copts, &err);
-    if (rc == QC_ERR_CODEBOOK)
-        return QC_EXIT_CODEBOOK;
-    if (rc != 0) {
-        cli_print_error(&err);
-        return rc == QC_ERR_IO ? QC_EXIT_USAGE : QC_EXIT_CODEBOOK;
-    }
-    return QC_EXIT_OK;
-}
-
 static int run(int argc, char **argv)
 {
     static const struct option longs[] = {
@@ -64,9 +48,9 @@ static int run(int argc, char **argv)
     if (argc - optind != 2)
         return cli_fail("diff: give two codebooks, OLD and NEW (see 'qcode help diff')");
     qc_codebook *old_cb = NULL, *new_cb = NULL;
-    int ex = load(argv[optind], &old_cb);
+    int ex = cli_load_codebook(argv[optind], &old_cb);
     if (ex == QC_EXIT_OK)
-        ex = load(argv[optind + 1], &new_cb);
+        ex = cli_load_codebook(argv[optind + 1], &new_cb);
     qc_codebook_diff *d = NULL;
     char *text = NULL;
     size_t len = 0;

@@ -58,22 +58,6 @@ static void on_issue(const char *path, const char *message, void *user)
     fprintf(stderr, "%s: warning: %s\n", path, message);
 }
 
-static int load_codebook(const char *path, qc_codebook **cb)
-{
-    qc_codebook_options copts = QC_CODEBOOK_OPTIONS_INIT;
-    copts.on_diagnostic = cli_print_diagnostic;
-    qc_error err;
-    qc_error_clear(&err);
-    int rc = qc_codebook_load(cb, path, &copts, &err);
-    if (rc == QC_ERR_CODEBOOK)
-        return QC_EXIT_CODEBOOK;
-    if (rc != 0) {
-        cli_print_error(&err);
-        return rc == QC_ERR_IO ? QC_EXIT_USAGE : QC_EXIT_CODEBOOK;
-    }
-    return QC_EXIT_OK;
-}
-
 /* The casebook's identity for the cache: `where` codes must be re-run when it changes. */
 static char *file_sha1(const char *path)
 {
@@ -228,9 +212,9 @@ static int run(int argc, char **argv)
     char *context = NULL;
     qc_error err;
     qc_error_clear(&err);
-    ex = load_codebook(o.codebook, &new_cb);
+    ex = cli_load_codebook(o.codebook, &new_cb);
     if (!ex && o.old)
-        ex = load_codebook(o.old, &old_cb);
+        ex = cli_load_codebook(o.old, &old_cb);
     if (!ex && o.cases && qc_casebook_load(&cases, o.cases, &err) != 0) {
         cli_print_error(&err);
         ex = QC_EXIT_USAGE;

@@ -138,16 +138,10 @@ int code_options_load(const code_options *o, qc_codebook **cb, qc_casebook **cas
 {
     *cb = NULL;
     *cases = NULL;
-    qc_codebook_options copts = QC_CODEBOOK_OPTIONS_INIT;
-    copts.on_diagnostic = cli_print_diagnostic;
+    int rc = cli_load_codebook(o->codebook_path, cb);
+    if (rc != QC_EXIT_OK)
+        return rc;
     qc_error err;
-    int rc = qc_codebook_load(cb, o->codebook_path, &copts, &err);
-    if (rc == QC_ERR_CODEBOOK)
-        return QC_EXIT_CODEBOOK;
-    if (rc != 0) {
-        cli_print_error(&err);
-        return rc == QC_ERR_IO ? QC_EXIT_USAGE : QC_EXIT_CODEBOOK;
-    }
     if (o->cases_path && qc_casebook_load(cases, o->cases_path, &err) != 0) {
         cli_print_error(&err);
         qc_codebook_free(*cb);
