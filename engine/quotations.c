@@ -94,7 +94,7 @@ static int cmp_cand(const void *a, const void *b)
     return x->hit_off < y->hit_off ? -1 : x->hit_off > y->hit_off;
 }
 
-static int cmp_hit(const void *a, const void *b)
+int qc_ev_hit_cmp(const void *a, const void *b)
 {
     const qc_ev_hit *x = a, *y = b;
     if (x->start != y->start)
@@ -132,7 +132,7 @@ int qc_quotes_end_code(qc_quotes *q, int32_t code)
             m += q->cand[k].hit_count;
         }
         if (j - i > 1)
-            qsort(q->merge, m, sizeof *q->merge, cmp_hit);
+            qsort(q->merge, m, sizeof *q->merge, qc_ev_hit_cmp);
         qc_quote_rec *qr = &q->quotes[q->quote_count++];
         qr->code = code;
         qr->start = start;
@@ -141,7 +141,7 @@ int qc_quotes_end_code(qc_quotes *q, int32_t code)
         qr->hit_first = (uint32_t)q->hit_count;
         for (size_t k = 0; k < m; k++) {
             const qc_ev_hit *h = &q->merge[k];
-            if (k && cmp_hit(h, &q->merge[k - 1]) == 0)
+            if (k && qc_ev_hit_cmp(h, &q->merge[k - 1]) == 0)
                 continue; /* the same hit reached through two units' quotations */
             q->hits[q->hit_count++] = (qc_hit_rec){h->start, h->end, h->leaf, h->rule};
         }

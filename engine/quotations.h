@@ -18,6 +18,9 @@ typedef struct qc_ev_hit {
     uint32_t rule;
 } qc_ev_hit;
 
+/* Orders hits by start, end, rule, leaf (qsort comparator); 0 means the same hit. */
+int qc_ev_hit_cmp(const void *a, const void *b);
+
 /* A quotation before merging: hits[hit_off .. hit_off+hit_count) of the candidate hit store. */
 typedef struct qc_qcand {
     uint32_t start, end, turn;

@@ -385,18 +385,6 @@ static int eval_node(qc_eval *ev, const unit_ctx *u, int32_t ni, unsigned depth)
     return 0;
 }
 
-static int cmp_ev_hit(const void *a, const void *b)
-{
-    const qc_ev_hit *x = a, *y = b;
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    if (x->end != y->end)
-        return x->end < y->end ? -1 : 1;
-    if (x->rule != y->rule)
-        return x->rule < y->rule ? -1 : 1;
-    return x->leaf < y->leaf ? -1 : x->leaf > y->leaf;
-}
-
 int qc_eval_code_unit(qc_eval *ev, int32_t code, uint32_t unit)
 {
     const qc_code_def *cd = &ev->cb->codes[code];
@@ -439,10 +427,10 @@ int qc_eval_code_unit(qc_eval *ev, int32_t code, uint32_t unit)
     if (!any)
         return QC_OK;
     if (ev->unit_hit_count > 1)
-        qsort(ev->unit_hits, ev->unit_hit_count, sizeof *ev->unit_hits, cmp_ev_hit);
+        qsort(ev->unit_hits, ev->unit_hit_count, sizeof *ev->unit_hits, qc_ev_hit_cmp);
     size_t w = 0;
     for (size_t i = 0; i < ev->unit_hit_count; i++)
-        if (!w || cmp_ev_hit(&ev->unit_hits[i], &ev->unit_hits[w - 1]) != 0)
+        if (!w || qc_ev_hit_cmp(&ev->unit_hits[i], &ev->unit_hits[w - 1]) != 0)
             ev->unit_hits[w++] = ev->unit_hits[i];
     ev->unit_hit_count = w;
     if (cd->settings.min_hits > 0 && w < cd->settings.min_hits)
