@@ -11,27 +11,14 @@
 #include "subtitle_time.h"
 #include "text.h"
 
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static int blank_line(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (!is_blank(s[i]))
-            return 0;
-    return 1;
-}
-
 static int number_line(const char *s, size_t len)
 {
     size_t i = 0, digits = 0;
-    while (i < len && is_blank(s[i]))
+    while (i < len && qc_cue_is_blank(s[i]))
         i++;
     while (i < len && s[i] >= '0' && s[i] <= '9')
         i++, digits++;
-    while (i < len && is_blank(s[i]))
+    while (i < len && qc_cue_is_blank(s[i]))
         i++;
     return digits > 0 && i == len;
 }
@@ -56,7 +43,7 @@ static size_t format_tag(const char *s, size_t len)
         (wlen == 4 && lower(s[p]) == 'f' && lower(s[p + 1]) == 'o' && lower(s[p + 2]) == 'n' && lower(s[p + 3]) == 't');
     if (!known || n >= len)
         return 0;
-    if (s[n] != '>' && !is_blank(s[n]))
+    if (s[n] != '>' && !qc_cue_is_blank(s[n]))
         return 0;
     const char *close = memchr(s + n, '>', len - n);
     return close ? (size_t)(close - s) + 1 : 0;
@@ -101,7 +88,7 @@ int qc_read_srt(qc_doc_builder *b, const char *name, const char *data, size_t si
     enum { BETWEEN, NUMBER, TEXT } state = BETWEEN;
     uint32_t cue_no = 0, number_at = 0;
     while ((rc = qc_lines_next(&lr, &line, &len, &src, &verbatim, err)) > 0) {
-        if (blank_line(line, len)) {
+        if (qc_cue_blank_line(line, len)) {
             if (state == NUMBER)
                 break; /* reported below */
             qc_cues_close(&cues);

@@ -11,24 +11,11 @@
 #include "subtitle_time.h"
 #include "text.h"
 
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static int blank_line(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (!is_blank(s[i]))
-            return 0;
-    return 1;
-}
-
 /* Whether the line is `word` alone or followed by white space (WEBVTT, NOTE, STYLE, REGION). */
 static int starts_with_word(const char *s, size_t len, const char *word)
 {
     size_t n = strlen(word);
-    return len >= n && memcmp(s, word, n) == 0 && (len == n || is_blank(s[n]));
+    return len >= n && memcmp(s, word, n) == 0 && (len == n || qc_cue_is_blank(s[n]));
 }
 
 /* The character references WebVTT files use. Returns the bytes consumed at s[0] ('&') and writes
@@ -114,14 +101,14 @@ static int cue_text_line(vtt_state *st, const char *line, size_t len, uint32_t s
             j++;
         const char *tag = line + i + 1;
         size_t tlen = j - i - 1;
-        if (tlen >= 1 && tag[0] == 'v' && (tlen == 1 || tag[1] == '.' || is_blank(tag[1]))) {
+        if (tlen >= 1 && tag[0] == 'v' && (tlen == 1 || tag[1] == '.' || qc_cue_is_blank(tag[1]))) {
             size_t a = 1;
-            while (a < tlen && !is_blank(tag[a]))
+            while (a < tlen && !qc_cue_is_blank(tag[a]))
                 a++; /* classes: <v.loud Name> */
-            while (a < tlen && is_blank(tag[a]))
+            while (a < tlen && qc_cue_is_blank(tag[a]))
                 a++;
             size_t e = tlen;
-            while (e > a && is_blank(tag[e - 1]))
+            while (e > a && qc_cue_is_blank(tag[e - 1]))
                 e--;
             if (e > a && qc_cues_voice(&st->cues, tag + a, e - a, SRC(i + 1 + a)) < 0)
                 return -1;
@@ -163,7 +150,7 @@ int qc_read_vtt(qc_doc_builder *b, const char *name, const char *data, size_t si
     /* The header block (WEBVTT and lines such as "Kind: captions") ends at the first blank line.
      * A file that starts its first cue right below it (no blank line) is accepted. */
     int pending = 0;
-    while ((rc = qc_lines_next(&lr, &line, &len, &src, &verbatim, err)) > 0 && !blank_line(line, len)) {
+    while ((rc = qc_lines_next(&lr, &line, &len, &src, &verbatim, err)) > 0 && !qc_cue_blank_line(line, len)) {
         if (qc_timing_line_like(line, len)) {
             pending = 1;
             break;
@@ -173,7 +160,7 @@ int qc_read_vtt(qc_doc_builder *b, const char *name, const char *data, size_t si
     uint32_t ident_line = 0;
     while (rc > 0 && (pending || (rc = qc_lines_next(&lr, &line, &len, &src, &verbatim, err)) > 0)) {
         pending = 0;
-        if (blank_line(line, len)) {
+        if (qc_cue_blank_line(line, len)) {
             if (state == IDENT) {
                 rc = qc_error_set(err, QC_ERR_FORMAT, name, ident_line, 1, -1,
                                   "a cue identifier without a timing line (start --> end) after it");

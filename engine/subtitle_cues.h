@@ -11,6 +11,21 @@
 #include "doc_builder.h"
 #include "mapped_text.h"
 
+/* Space or tab: what separates fields on cue and timing lines. */
+static inline int qc_cue_is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* A line of nothing but blanks ends a cue block. */
+static inline int qc_cue_blank_line(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!qc_cue_is_blank(s[i]))
+            return 0;
+    return 1;
+}
+
 typedef struct qc_cue_seg {
     int64_t start_ms, end_ms;
     uint32_t cue;                /* 1-based cue number: the turn's `line` */
