@@ -21,6 +21,8 @@
 
 /* splitmix64: tiny, fast, and the same everywhere. */
 static uint64_t rng_state;
+/* Per mille of words drawn from the codebook's vocabulary (theme words, then two-word phrases). */
+static unsigned theme_permille = 18, phrase_permille = 4;
 
 static uint64_t rng_next(void)
 {
@@ -96,9 +98,9 @@ static void sentence(out_buf *b)
         unsigned r = rng_below(1000);
         if (r < 4)
             w = PICK(variant_words);
-        else if (r < 60)
+        else if (r < 4 + phrase_permille)
             w = PICK(common_phrases);
-        else if (r < 330)
+        else if (r < 4 + phrase_permille + theme_permille)
             w = PICK(theme_words);
         else
             w = PICK(filler_words);
@@ -212,16 +214,41 @@ static int cmd_corpus(uint64_t bytes, size_t doc_bytes, const char *dir)
 
 /* --- codebook --- */
 
+/* A theme word for a rule: never one that is also everyday filler ("people", "before"), which
+ * no real codebook would code on. */
+static const char *rule_word(void)
+{
+    for (;;) {
+        const char *w = PICK(theme_words);
+        int filler = 0;
+        for (size_t i = 0; i < COUNT_OF(filler_words) && !filler; i++)
+            filler = strcmp(w, filler_words[i]) == 0;
+        if (!filler && strcmp(w, "before") != 0 && strcmp(w, "after") != 0)
+            return w;
+    }
+}
+
+/* Whether the wildcard prefix w[0..keep) would also match a filler word ("work*" and "working"). */
+static int prefix_hits_filler(const char *w, size_t keep)
+{
+    for (size_t i = 0; i < COUNT_OF(filler_words); i++)
+        if (strncmp(filler_words[i], w, keep) == 0)
+            return 1;
+    return 0;
+}
+
 static void rule_term(out_buf *b)
 {
-    out_printf(b, "\"%s\"", PICK(theme_words));
+    out_printf(b, "\"%s\"", rule_word());
 }
 
 static void rule_wildcard(out_buf *b)
 {
-    const char *w = PICK(theme_words);
+    const char *w = rule_word();
     size_t n = strlen(w);
     size_t keep = n > 5 ? 4 + rng_below((unsigned)(n - 4)) : n;
+    while (keep < n && prefix_hits_filler(w, keep))
+        keep++;
     if (keep > 3 && strchr(w, '-') == NULL) {
         out_printf(b, "%.*s*", (int)keep, w);
     } else {
@@ -236,7 +263,7 @@ static void rule_phrase(out_buf *b)
 
 static void rule_regex(out_buf *b)
 {
-    const char *a = PICK(theme_words), *c = PICK(theme_words);
+    const char *a = rule_word(), *c = rule_word();
     if (strchr(a, '-') || strchr(c, '-')) {
         out_printf(b, "/\\b(%s|%s)s?\\b/", "mdt", "huddle");
         return;
@@ -250,7 +277,8 @@ static void rule_regex(out_buf *b)
 
 static void rule_near(out_buf *b)
 {
-    out_printf(b, "%s NEAR/%u %s", PICK(theme_words), 2 + rng_below(6), PICK(theme_words));
+    const char *a = rule_word(), *c = rule_word();
+    out_printf(b, "%s NEAR/%u %s", a, 2 + rng_below(6), c);
 }
 
 /* One rule of the mix: 35 % terms, 20 % wildcards, 20 % phrases, 15 % regexes, 10 % NEAR. */
