@@ -12,6 +12,12 @@ typedef struct qc_hit_rec {
     uint32_t rule;       /* rule index within the code */
 } qc_hit_rec;
 
+/* Who coded a quotation when people did too (coding_manual.c): who_coders[first .. first+count),
+ * each an index into coder_names, 0 being the engine. */
+typedef struct qc_quote_who {
+    uint32_t first, count;
+} qc_quote_who;
+
 typedef struct qc_quote_rec {
     int32_t code;
     uint32_t start, end;
@@ -30,6 +36,13 @@ struct qc_coding {
     size_t issue_count;
     size_t issue_cap;
     const struct qc_codebook *codebook; /* borrowed, for hit positions */
+    /* NULL (every producer but coding_manual.c): the engine made every quotation. Else, per
+     * quotation, who coded it: a span coded by the engine and by people is one quotation (counted
+     * once) listed once per coder. Such a coding is made and freed by coding_manual.c only. */
+    qc_quote_who *who;
+    uint16_t *who_coders;
+    const char *const *coder_names; /* borrowed; [0] (the engine) is unused */
+    size_t coder_name_count;
 };
 
 /* Codes only the codes with codes[i] != 0 (one byte per code of the coder's codebook; NULL: the

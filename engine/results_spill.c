@@ -1,6 +1,6 @@
 /* The quotation store: binary records in tmpfile()s (removed by the system when closed, even after
  * a crash), so a corpus of any size costs the same memory. A record is a fixed head, its hits,
- * then its text (UTF-8, no NUL). */
+ * then its text (UTF-8, no NUL), then its coder's name (none for the engine). */
 #include "results_spill.h"
 
 #include <string.h>
@@ -11,16 +11,17 @@
 #include "coding_impl.h"
 #include "document_impl.h"
 #include "error.h"
+#include "results_coder.h"
 
 typedef struct rec_head {
     uint32_t code; /* QC_NONE32 for an uncoded turn */
     uint32_t doc, turn, start, end;
-    uint32_t resp;       /* respondent index */
-    uint8_t role;        /* qc_role of the turn */
-    uint8_t unlabelled;  /* the turn has no speaker label */
-    uint8_t pad[2];
+    uint32_t resp;      /* respondent index */
+    uint8_t role;       /* qc_role of the turn */
+    uint8_t unlabelled; /* the turn has no speaker label */
+    uint16_t coder_len; /* bytes of the coder's name after the text; 0: the engine */
     uint32_t hit_count;
-    uint32_t text_len;   /* bytes */
+    uint32_t text_len; /* bytes */
 } rec_head;
 
 typedef struct rec_hit {
@@ -59,7 +60,8 @@ static int to_end(FILE *fp, int *reading)
     return fseeko(fp, 0, SEEK_END);
 }
 
-static int write_record(FILE *fp, const rec_head *h, const rec_hit *hits, const char *text, uint64_t *end)
+static int write_record(FILE *fp, const rec_head *h, const rec_hit *hits, const char *text, const char *coder,
+                        uint64_t *end)
 {
     if (fwrite(h, sizeof *h, 1, fp) != 1)
         return -1;
@@ -67,7 +69,9 @@ static int write_record(FILE *fp, const rec_head *h, const rec_hit *hits, const 
         return -1;
     if (h->text_len && fwrite(text, 1, h->text_len, fp) != h->text_len)
         return -1;
-    *end += sizeof *h + (uint64_t)h->hit_count * sizeof *hits + h->text_len;
+    if (h->coder_len && fwrite(coder, 1, h->coder_len, fp) != h->coder_len)
+        return -1;
+    *end += sizeof *h + (uint64_t)h->hit_count * sizeof *hits + h->text_len + h->coder_len;
     return 0;
 }
 
@@ -129,11 +133,21 @@ int qc_spill_document(qc_results *res, const qc_document *doc, const qc_coding *
             cr->runs[cr->count++] = (qc_res_run){res->quotes_end, 0};
             run_code = q->code;
         }
-        if (write_record(res->quotes_fp, &h, hits, doc->text + doc->cp_to_byte[h.start], &res->quotes_end) != 0) {
-            qc_free(hits);
-            return spill_error(err);
+        /* One record per coder (coding_impl.h: who); only the engine's carries rule hits. */
+        size_t nwho = coding->who ? coding->who[i].count : 0;
+        for (size_t w = 0; w < (nwho ? nwho : 1); w++) {
+            uint16_t coder = nwho ? coding->who_coders[coding->who[i].first + w] : 0;
+            const char *name = coder && coder < coding->coder_name_count ? coding->coder_names[coder] : NULL;
+            size_t len = name ? strlen(name) : 0;
+            h.coder_len = (uint16_t)(len > UINT16_MAX ? UINT16_MAX : len);
+            h.hit_count = coder ? 0 : q->hit_count;
+            if (write_record(res->quotes_fp, &h, hits, doc->text + doc->cp_to_byte[h.start], name, &res->quotes_end) !=
+                0) {
+                qc_free(hits);
+                return spill_error(err);
+            }
+            cr->runs[cr->count - 1].count++;
         }
-        cr->runs[cr->count - 1].count++;
     }
     qc_free(hits);
     for (size_t t = 0; t < doc->turn_count; t++) {
@@ -143,7 +157,7 @@ int qc_spill_document(qc_results *res, const qc_document *doc, const qc_coding *
         rec_head h;
         fill_head(&h, doc, doc_index, (uint32_t)t, turn->start, turn->end, resp);
         h.code = QC_NONE32;
-        if (write_record(res->uncoded_fp, &h, NULL, doc->text + doc->cp_to_byte[h.start], &res->uncoded_end) != 0)
+        if (write_record(res->uncoded_fp, &h, NULL, doc->text + doc->cp_to_byte[h.start], NULL, &res->uncoded_end) != 0)
             return spill_error(err);
         res->uncoded_records++;
     }
@@ -158,6 +172,7 @@ typedef struct reader {
     rec_hit *raw;
     size_t raw_cap;
     qc_buf text;
+    qc_buf coder;
 } reader;
 
 static int read_error(qc_error *err)
@@ -166,7 +181,7 @@ static int read_error(qc_error *err)
 }
 
 /* Reads the record at the stream's position and calls fn. */
-static int read_one(qc_results *res, FILE *fp, reader *rd, qc_quotation_fn fn, void *user, qc_error *err)
+static int read_one(qc_results *res, FILE *fp, reader *rd, qc_coded_quotation_fn fn, void *user, qc_error *err)
 {
     rec_head h;
     if (fread(&h, sizeof h, 1, fp) != 1 || h.doc >= res->doc_count || h.resp >= res->resp_count)
@@ -177,8 +192,8 @@ static int read_one(qc_results *res, FILE *fp, reader *rd, qc_quotation_fn fn, v
         if (fread(rd->raw, sizeof *rd->raw, h.hit_count, fp) != h.hit_count)
             return read_error(err);
         for (uint32_t k = 0; k < h.hit_count; k++)
-            rd->hits[k] = (qc_hit){rd->raw[k].start, rd->raw[k].end, rd->raw[k].rule, rd->raw[k].line,
-                                   rd->raw[k].column};
+            rd->hits[k] =
+                (qc_hit){rd->raw[k].start, rd->raw[k].end, rd->raw[k].rule, rd->raw[k].line, rd->raw[k].column};
     }
     qc_buf_clear(&rd->text);
     if (qc_buf_reserve(&rd->text, h.text_len) != 0)
@@ -187,6 +202,13 @@ static int read_one(qc_results *res, FILE *fp, reader *rd, qc_quotation_fn fn, v
         return read_error(err);
     rd->text.len = h.text_len;
     rd->text.data[h.text_len] = '\0';
+    qc_buf_clear(&rd->coder);
+    if (qc_buf_reserve(&rd->coder, h.coder_len) != 0)
+        return qc_error_nomem(err);
+    if (h.coder_len && fread(rd->coder.data, 1, h.coder_len, fp) != h.coder_len)
+        return read_error(err);
+    rd->coder.len = h.coder_len;
+    rd->coder.data[h.coder_len] = '\0';
     qc_result_quotation q;
     q.code = h.code == QC_NONE32 ? QC_ALL_CODES : h.code;
     q.document = h.doc;
@@ -199,7 +221,7 @@ static int read_one(qc_results *res, FILE *fp, reader *rd, qc_quotation_fn fn, v
     q.text = rd->text.data;
     q.hit_count = h.hit_count;
     q.hits = h.hit_count ? rd->hits : NULL;
-    if (fn(&q, user) != 0)
+    if (fn(&q, h.coder_len ? rd->coder.data : NULL, user) != 0)
         return qc_error_set(err, QC_ERR_CANCELLED, NULL, 0, 0, -1, "stopped by the caller");
     return QC_OK;
 }
@@ -209,6 +231,7 @@ static void reader_free(reader *rd)
     qc_free(rd->hits);
     qc_free(rd->raw);
     qc_buf_free(&rd->text);
+    qc_buf_free(&rd->coder);
 }
 
 static int start_reading(FILE *fp, int *reading, qc_error *err)
@@ -219,7 +242,7 @@ static int start_reading(FILE *fp, int *reading, qc_error *err)
     return QC_OK;
 }
 
-int qc_results_foreach_quotation(qc_results *res, size_t code, qc_quotation_fn fn, void *user, qc_error *err)
+int qc_spill_foreach_quotation(qc_results *res, size_t code, qc_coded_quotation_fn fn, void *user, qc_error *err)
 {
     if (code != QC_ALL_CODES && code >= res->code_count)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "no code number %zu", code);
@@ -245,8 +268,21 @@ int qc_results_foreach_quotation(qc_results *res, size_t code, qc_quotation_fn f
     return rc;
 }
 
+typedef struct uncoded_walk {
+    qc_quotation_fn fn;
+    void *user;
+} uncoded_walk;
+
+static int uncoded_one(const qc_result_quotation *q, const char *coder, void *user)
+{
+    (void)coder; /* uncoded turns have none */
+    const uncoded_walk *w = user;
+    return w->fn(q, w->user);
+}
+
 int qc_results_foreach_uncoded(qc_results *res, qc_quotation_fn fn, void *user, qc_error *err)
 {
+    uncoded_walk w = {fn, user};
     int rc = start_reading(res->uncoded_fp, &res->uncoded_reading, err);
     if (rc != 0)
         return rc;
@@ -255,7 +291,7 @@ int qc_results_foreach_uncoded(qc_results *res, qc_quotation_fn fn, void *user, 
     reader rd;
     memset(&rd, 0, sizeof rd);
     for (size_t i = 0; i < res->uncoded_records && rc == 0; i++)
-        rc = read_one(res, res->uncoded_fp, &rd, fn, user, err);
+        rc = read_one(res, res->uncoded_fp, &rd, uncoded_one, &w, err);
     reader_free(&rd);
     return rc;
 }

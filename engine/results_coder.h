@@ -1,0 +1,17 @@
+/* Who coded each quotation of a qc_results: the engine (qcode's rules) or a person, whose codings a
+ * manual.xml brought in (qcode code --manual, engine/coding_manual.c). The spill keeps each
+ * record's coder; this walk hands it to the writers beside the quotation. */
+#ifndef QC_RESULTS_CODER_H
+#define QC_RESULTS_CODER_H
+
+#include "qcode/results.h"
+
+/* coder: NULL for the engine, else the person's name; borrowed for the call, like q. A nonzero
+ * return stops the walk (QC_ERR_CANCELLED). */
+typedef int (*qc_coded_quotation_fn)(const qc_result_quotation *q, const char *coder, void *user);
+
+/* qc_results_foreach_quotation, with each record's coder (results_spill.c). A span coded by the
+ * engine and by people comes once per coder, the engine first. */
+int qc_spill_foreach_quotation(qc_results *res, size_t code, qc_coded_quotation_fn fn, void *user, qc_error *err);
+
+#endif
