@@ -6,11 +6,13 @@ typedef struct plain_walk {
     void *user;
 } plain_walk;
 
+/* qc_result_quotation has no coder yet (a new field would break positional initialisers in
+ * tools), so the public walk keeps its meaning: the engine's quotations. A person's would come
+ * out looking like the engine's: a .qdpx would then hold them twice, once by nobody. */
 static int plain(const qc_result_quotation *q, const char *coder, void *user)
 {
-    (void)coder;
     const plain_walk *w = user;
-    return w->fn(q, w->user);
+    return coder ? 0 : w->fn(q, w->user);
 }
 
 int qc_results_foreach_quotation(qc_results *res, size_t code, qc_quotation_fn fn, void *user, qc_error *err)

@@ -14,4 +14,10 @@ typedef int (*qc_coded_quotation_fn)(const qc_result_quotation *q, const char *c
  * engine and by people comes once per coder, the engine first. */
 int qc_spill_foreach_quotation(qc_results *res, size_t code, qc_coded_quotation_fn fn, void *user, qc_error *err);
 
+/* qc_results_read, with on_coded (given handlers->user) called for every quotation with its coder
+ * (the `coder` attribute) instead of handlers->on_quotation, which qc_results_read calls for the
+ * engine's quotations only (results_read.c). on_coded NULL: qc_results_read. */
+int qc_results_read_coded(const char *path, const qc_results_handlers *handlers, qc_coded_quotation_fn on_coded,
+                          qc_error *err);
+
 #endif

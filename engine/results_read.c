@@ -9,6 +9,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "error.h"
+#include "results_coder.h"
 #include "results_impl.h"
 
 #define NS "urn:qcode:results:1"
@@ -17,6 +18,7 @@ typedef struct rd {
     xmlTextReaderPtr r;
     const char *path;
     const qc_results_handlers *h;
+    qc_coded_quotation_fn on_coded; /* every quotation with its coder; NULL: h->on_quotation, engine's only */
     qc_error *err;
     int rc;
     int have_error;
@@ -36,7 +38,7 @@ typedef struct rd {
     long quote_code;
     int in_quotation, in_text;
     qc_result_quotation q;
-    char *q_doc, *q_speaker;
+    char *q_doc, *q_speaker, *q_coder;
     qc_buf text;
     qc_hit *hits;
     size_t hit_count, hit_cap;
@@ -61,8 +63,8 @@ static int fail(rd *d, int code, const char *what)
 {
     int line = xmlTextReaderGetParserLineNumber(d->r);
     int col = xmlTextReaderGetParserColumnNumber(d->r);
-    return qc_error_set(d->err, code, d->path, line > 0 ? (uint32_t)line : 0, col > 0 ? (uint32_t)col : 0, -1,
-                        "%s", what);
+    return qc_error_set(d->err, code, d->path, line > 0 ? (uint32_t)line : 0, col > 0 ? (uint32_t)col : 0, -1, "%s",
+                        what);
 }
 
 static char *get_attr(rd *d, const char *name)
@@ -214,9 +216,13 @@ static int start_quotation(rd *d)
 {
     xmlFree(d->q_doc);
     xmlFree(d->q_speaker);
+    xmlFree(d->q_coder);
     memset(&d->q, 0, sizeof d->q);
     d->q_doc = get_attr(d, "document");
     d->q_speaker = get_attr(d, "speaker");
+    d->q_coder = get_attr(d, "coder");
+    if (d->q_coder && !*d->q_coder)
+        return fail(d, QC_ERR_FORMAT, "a quotation's coder is empty");
     long doc = d->q_doc ? qc_strmap_get(&d->doc_map, d->q_doc) : -1;
     if (doc < 0)
         return fail(d, QC_ERR_FORMAT, "a quotation names a document that is not listed");
@@ -229,10 +235,10 @@ static int start_quotation(rd *d)
     if (rc != 0)
         return rc;
     char *role = get_attr(d, "role");
-    d->q.role = !role ? QC_ROLE_UNKNOWN
+    d->q.role = !role                              ? QC_ROLE_UNKNOWN
                 : strcmp(role, "participant") == 0 ? QC_ROLE_PARTICIPANT
                 : strcmp(role, "interviewer") == 0 ? QC_ROLE_INTERVIEWER
-                                                    : QC_ROLE_UNKNOWN;
+                                                   : QC_ROLE_UNKNOWN;
     xmlFree(role);
     d->q.code = (size_t)d->quote_code;
     d->q.document = (size_t)doc;
@@ -267,12 +273,14 @@ static int end_quotation(rd *d)
     d->in_quotation = 0;
     if (qc_buf_failed(&d->text))
         return qc_error_nomem(d->err);
-    if (!d->h->on_quotation)
+    /* The public handler sees the engine's quotations only, as qc_results_foreach_quotation does. */
+    if (!d->on_coded && (!d->h->on_quotation || d->q_coder))
         return 0;
     d->q.text = qc_buf_cstr(&d->text);
     d->q.hit_count = d->hit_count;
     d->q.hits = d->hit_count ? d->hits : NULL;
-    return d->h->on_quotation(&d->q, d->h->user) ? cancelled(d) : 0;
+    int stop = d->on_coded ? d->on_coded(&d->q, d->q_coder, d->h->user) : d->h->on_quotation(&d->q, d->h->user);
+    return stop ? cancelled(d) : 0;
 }
 
 /* Handles an element start. `section` is the name of the root's child it is in. */
@@ -362,9 +370,9 @@ static int walk(rd *d)
                 return rc;
             if (depth == 1)
                 section[0] = '\0';
-        } else if (d->in_text && (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
-                                  type == XML_READER_TYPE_WHITESPACE ||
-                                  type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE)) {
+        } else if (d->in_text &&
+                   (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
+                    type == XML_READER_TYPE_WHITESPACE || type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE)) {
             const char *v = (const char *)xmlTextReaderConstValue(d->r);
             if (v)
                 qc_buf_puts(&d->text, v);
@@ -384,6 +392,12 @@ static int walk(rd *d)
 
 int qc_results_read(const char *path, const qc_results_handlers *handlers, qc_error *err)
 {
+    return qc_results_read_coded(path, handlers, NULL, err);
+}
+
+int qc_results_read_coded(const char *path, const qc_results_handlers *handlers, qc_coded_quotation_fn on_coded,
+                          qc_error *err)
+{
     static const qc_results_handlers none;
     qc_error local;
     if (!err)
@@ -396,6 +410,7 @@ int qc_results_read(const char *path, const qc_results_handlers *handlers, qc_er
     memset(&d, 0, sizeof d);
     d.path = path;
     d.h = handlers ? handlers : &none;
+    d.on_coded = on_coded;
     d.err = err;
     d.code_map.fold = 0;
     d.doc_map.fold = 0;
@@ -416,6 +431,7 @@ int qc_results_read(const char *path, const qc_results_handlers *handlers, qc_er
     code_strs_free(&d);
     xmlFree(d.q_doc);
     xmlFree(d.q_speaker);
+    xmlFree(d.q_coder);
     qc_buf_free(&d.text);
     qc_free(d.hits);
     return rc;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "coding_manual.h"
 #include "error.h"
 #include "fileio.h"
 #include "qcode/results.h"
@@ -149,7 +150,13 @@ static int deliver(runner *r, const qc_run_options *opts, slot *s, qc_run_stats 
         qc_source_info src = {path, s->size, s->sha256};
         qc_error herr;
         qc_error_clear(&herr);
-        int rc = opts->on_document(s->doc, s->coding, &src, opts->user, &herr);
+        /* Merged here, on the calling thread, so the qc_manual needs no lock and its warnings come
+         * in input order. */
+        qc_coding *merged = NULL;
+        int rc = opts->manual ? qc_manual_merge(opts->manual, s->doc, s->coding, &merged, &herr) : 0;
+        if (rc == 0)
+            rc = opts->on_document(s->doc, merged ? merged : s->coding, &src, opts->user, &herr);
+        qc_manual_coding_free(merged);
         if (rc < 0) {
             if (err)
                 *err = herr;

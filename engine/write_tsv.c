@@ -12,11 +12,12 @@
 #include "codebook_impl.h"
 #include "error.h"
 #include "fileio.h"
+#include "results_coder.h"
 #include "results_impl.h"
 
 enum { T_FREQ, T_ATTR, T_QUOTES, T_COOC, T_MATRIX, T_COUNT };
-static const char *const names[T_COUNT] = {"frequencies.tsv", "by-attribute.tsv", "quotations.tsv",
-                                           "cooccurrence.tsv", "respondent-matrix.tsv"};
+static const char *const names[T_COUNT] = {"frequencies.tsv", "by-attribute.tsv", "quotations.tsv", "cooccurrence.tsv",
+                                           "respondent-matrix.tsv"};
 
 static void put_str(FILE *fp, const char *s)
 {
@@ -101,9 +102,21 @@ static void write_by_attribute(FILE *fp, const qc_results *res)
 typedef struct quote_ctx {
     FILE *fp;
     const qc_results *res;
+    int coders; /* write the coder column */
 } quote_ctx;
 
-static int write_quote(const qc_result_quotation *q, void *user)
+/* The coder column is there when the run counted a manual.xml (its "manual" option), so tables of
+ * runs without one keep the columns scripts already read. */
+static int has_manual(const qc_results *res)
+{
+    for (size_t i = 0; i < res->option_count; i++)
+        if (strcmp(res->options[i].name, "manual") == 0)
+            return 1;
+    return 0;
+}
+
+/* The coder column says qcode for the engine, as the .qdpx export's user does. */
+static int write_quote(const qc_result_quotation *q, const char *coder, void *user)
 {
     quote_ctx *ctx = user;
     FILE *fp = ctx->fp;
@@ -119,6 +132,10 @@ static int write_quote(const qc_result_quotation *q, void *user)
     put_u64(fp, q->end);
     put_u64(fp, q->hit_count);
     putc('\t', fp);
+    if (ctx->coders) {
+        put_str(fp, coder ? coder : "qcode");
+        putc('\t', fp);
+    }
     put_str(fp, q->text);
     putc('\n', fp);
     return ferror(fp) ? 1 : 0;
@@ -184,9 +201,11 @@ int qc_results_write_tsv(qc_results *res, const char *dir, qc_error *err)
     if (rc == 0) {
         write_frequencies(files[T_FREQ].fp, res);
         write_by_attribute(files[T_ATTR].fp, res);
-        quote_ctx ctx = {files[T_QUOTES].fp, res};
-        fputs("code\tdocument\tspeaker\trole\tturn\tstart\tend\thits\ttext\n", ctx.fp);
-        rc = qc_results_foreach_quotation(res, QC_ALL_CODES, write_quote, &ctx, err);
+        quote_ctx ctx = {files[T_QUOTES].fp, res, has_manual(res)};
+        fputs(ctx.coders ? "code\tdocument\tspeaker\trole\tturn\tstart\tend\thits\tcoder\ttext\n"
+                         : "code\tdocument\tspeaker\trole\tturn\tstart\tend\thits\ttext\n",
+              ctx.fp);
+        rc = qc_spill_foreach_quotation(res, QC_ALL_CODES, write_quote, &ctx, err);
         if (rc == QC_ERR_CANCELLED)
             rc = qc_error_set(err, QC_ERR_IO, files[T_QUOTES].path, 0, 0, -1, "cannot write: %s", strerror(errno));
         write_cooccurrence(files[T_COOC].fp, res);

@@ -12,6 +12,7 @@
 #include "codebook_impl.h"
 #include "error.h"
 #include "fileio.h"
+#include "results_coder.h"
 #include "results_impl.h"
 
 #define NS "urn:qcode:results:1"
@@ -335,11 +336,14 @@ static int write_uncoded_turn(const qc_result_quotation *q, void *user)
     return x->failed;
 }
 
-static int write_quotation(const qc_result_quotation *q, void *user)
+/* coder: NULL for the engine, whose quotations carry no coder attribute. */
+static int write_quotation(const qc_result_quotation *q, const char *coder, void *user)
 {
     xw *x = user;
     start(x, "quotation");
     quotation_attrs(x, q);
+    if (coder)
+        attr(x, "coder", coder);
     text_element(x, "text", q->text);
     for (size_t h = 0; h < q->hit_count; h++) {
         start(x, "hit");
@@ -394,7 +398,7 @@ static int write_body(xw *x, qc_results *res, const qc_write_options *opts, qc_e
         start(x, "code");
         attr(x, "id", res->cb->codes[c].id);
         attr_u64(x, "count", cell->c[0].quotations);
-        int rc = qc_results_foreach_quotation(res, c, write_quotation, x, err);
+        int rc = qc_spill_foreach_quotation(res, c, write_quotation, x, err);
         if (rc != 0 && rc != QC_ERR_CANCELLED)
             return rc;
         end(x);

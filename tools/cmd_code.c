@@ -21,9 +21,10 @@
     "  -o, --output FILE          write results.xml (docs/results.md)\n"                                               \
     "      --tsv DIR              write frequencies, by-attribute, quotations, cooccurrence and\n"                     \
     "                             respondent-matrix tables (.tsv) into DIR\n"                                          \
-    "      --qdpx FILE            write a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA (docs/refi.md)\n"              \
-    "      --manual FILE          add the codings of a manual.xml (from qcode import) to the project\n"               \
-    "      --offsets codepoints|utf16   --qdpx positions (default code points; utf16: NVivo's unit)\n"               \
+    "      --qdpx FILE            write a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA (docs/refi.md)\n"               \
+    "      --manual FILE          count the codings people made (a manual.xml from qcode import)\n"                    \
+    "                             beside the automatic ones, listed by coder (and in --qdpx)\n"                        \
+    "      --offsets codepoints|utf16   --qdpx positions (default code points; utf16: NVivo's unit)\n"                 \
     "      --top N                summary: only the N main codes with most quotations\n"                               \
     "  -j, --jobs N               worker threads (0: one per core; default 1)\n"                                       \
     "      --engine fast|reference  matching engine (default fast)\n"                                                  \
@@ -33,9 +34,9 @@
     "      --interviewer LABEL    a label meaning interviewer (repeatable; replaces the defaults)\n"                   \
     "      --no-speakers          read every document as one unlabelled narrative\n"                                   \
     "\n"                                                                                                               \
-    "A document that cannot be read is reported as file:line:col: error: message and skipped.\n"                      \
-    "Outputs are written atomically, and only when the run finished.\n"                                               \
-    "Exit codes: 0 ok, 1 some documents failed (nothing written with --strict), 2 usage or I/O\n"                     \
+    "A document that cannot be read is reported as file:line:col: error: message and skipped.\n"                       \
+    "Outputs are written atomically, and only when the run finished.\n"                                                \
+    "Exit codes: 0 ok, 1 some documents failed (nothing written with --strict), 2 usage or I/O\n"                      \
     "error, 3 codebook error.\n"
 
 typedef struct run_state {
@@ -146,6 +147,8 @@ static int record_options(qc_results *res, const code_options *o)
                                    o->read.encoding == QC_ENCODING_WINDOWS1252 ? "windows-1252" : "utf-8", &err);
     if (rc == 0 && o->read.speaker_pattern)
         rc = qc_results_set_option(res, "speaker-pattern", o->read.speaker_pattern, &err);
+    if (rc == 0 && o->manual_path)
+        rc = qc_results_set_option(res, "manual", o->manual_path, &err);
     if (rc == 0 && o->read.speakers == QC_SPEAKERS_NONE)
         rc = qc_results_set_option(res, "speakers", "none", &err);
     if (rc == 0 && o->interviewer_count) {
@@ -204,6 +207,7 @@ static int run(int argc, char **argv)
     char **paths = NULL, **ids = NULL;
     long count = code_options_inputs(argv + o.first_input, argc - o.first_input, &paths, &ids);
     qc_results *res = NULL;
+    qc_manual *manual = NULL;
     qc_error err;
     char qdpx_time[32];
     run_state st;
@@ -217,6 +221,12 @@ static int run(int argc, char **argv)
         goto done;
     }
     if (qc_results_new(&res, cb, cases, &err) != 0 || record_options(res, &o) != 0) {
+        cli_print_error(&err);
+        exit_code = QC_EXIT_USAGE;
+        goto done;
+    }
+    /* Read before the run: a file that is not manual.xml stops here, before any coding. */
+    if (o.manual_path && qc_manual_load(&manual, o.manual_path, cb, cli_print_diagnostic, NULL, &err) != 0) {
         cli_print_error(&err);
         exit_code = QC_EXIT_USAGE;
         goto done;
@@ -249,6 +259,7 @@ static int run(int argc, char **argv)
     ropts.on_progress = on_progress;
     ropts.user = &st;
     ropts.ids = (const char *const *)ids;
+    ropts.manual = manual;
     qc_run_stats stats;
     rc = qc_corpus_run((const char *const *)paths, (size_t)count, cb, cases, &ropts, &stats, &err);
     clear_progress(&st);
@@ -268,6 +279,7 @@ static int run(int argc, char **argv)
         exit_code = QC_EXIT_PARTIAL;
         goto done;
     }
+    qc_manual_finish(manual); /* codings on documents the run did not have */
     char tbuf[32];
     qc_write_options wopts = QC_WRITE_OPTIONS_INIT;
     wopts.time = fixed_time(tbuf);
@@ -298,6 +310,7 @@ done:
     free(st.warned);
     qc_refi_export_free(st.qdpx);
     qc_results_free(res);
+    qc_manual_free(manual);
     if (count > 0) {
         cli_free_paths(paths, count);
         cli_free_paths(ids, count);
@@ -308,5 +321,4 @@ done:
     return exit_code;
 }
 
-const cli_command cmd_code = {"code", "code transcripts with a codebook: summary, results.xml, TSV tables", USAGE,
-                              run};
+const cli_command cmd_code = {"code", "code transcripts with a codebook: summary, results.xml, TSV tables", USAGE, run};

@@ -68,6 +68,35 @@ QC_EXPORT int qc_coding_hit(const qc_coding *coding, size_t quotation, size_t hi
 QC_EXPORT size_t qc_coding_issue_count(const qc_coding *coding);
 QC_EXPORT const char *qc_coding_issue(const qc_coding *coding, size_t index);
 
+/* --- codings people made: manual.xml (from qcode import, docs/refi.md) ---
+ *
+ * qcode code --manual counts a person's codings beside the engine's: qc_corpus_run, given a
+ * qc_manual in qc_run_options.manual, merges each document's manual codings into its coding before
+ * handing it over, so results count them like quotations of the same span and list them by coder
+ * (docs/semantics.md, "Manual codings"). */
+typedef struct qc_manual qc_manual;
+
+/* Reads a manual.xml for a codebook (borrowed: it must outlive the qc_manual). Every problem with
+ * one coding is a warning to on_warning (file: the manual.xml, line: the coding's) and the coding is
+ * not counted: a malformed coding or an unknown code id here, a document the run did not have in
+ * qc_manual_finish, text that no longer matches its document when the run reaches it. A file that is
+ * not a manual.xml fails with its line. on_warning may be NULL. *out is the caller's.
+ * Threads: a qc_manual is used by one thread at a time (qc_corpus_run: the calling thread). */
+QC_EXPORT int qc_manual_load(qc_manual **out, const char *path, const qc_codebook *cb, qc_diagnostic_fn on_warning,
+                             void *user, qc_error *err);
+QC_EXPORT void qc_manual_free(qc_manual *m);
+
+typedef struct qc_manual_stats {
+    size_t codings;  /* in the file (exact repeats once) */
+    size_t counted;  /* merged into a document's coding so far */
+    size_t warnings; /* codings not counted, each warned about */
+    size_t coders;   /* distinct coders of the codings in the file */
+} qc_manual_stats;
+
+/* After a run: warns about each coding whose document the run never reached (not counted), once. */
+QC_EXPORT void qc_manual_finish(qc_manual *m);
+QC_EXPORT void qc_manual_get_stats(const qc_manual *m, qc_manual_stats *out);
+
 #ifdef __cplusplus
 }
 #endif

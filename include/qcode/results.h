@@ -155,7 +155,9 @@ typedef int (*qc_quotation_fn)(const qc_result_quotation *q, void *user);
 #define QC_ALL_CODES ((size_t)-1)
 
 /* Walks the quotations of one code (or QC_ALL_CODES: every code in codebook order), each code's in
- * corpus order (document, then start). Reads them back from the temporary file. */
+ * corpus order (document, then start). Reads them back from the temporary file. Only the engine's:
+ * codings people made (qc_run_options.manual) are counted and written to results.xml and
+ * quotations.tsv with their coder, but not walked here. */
 QC_EXPORT int qc_results_foreach_quotation(qc_results *res, size_t code, qc_quotation_fn fn, void *user,
                                            qc_error *err);
 
@@ -207,7 +209,8 @@ typedef struct qc_results_handlers {
 } qc_results_handlers;
 
 /* Reads a results.xml with a streaming parser (no network, no DTD, no entities), calling the
- * handlers in document order. Errors name the file, line and column. */
+ * handlers in document order. Errors name the file, line and column. on_quotation receives the
+ * engine's quotations only, like qc_results_foreach_quotation: not those with a coder attribute. */
 QC_EXPORT int qc_results_read(const char *path, const qc_results_handlers *handlers, qc_error *err);
 
 /* --- running a corpus --- */
@@ -244,8 +247,13 @@ typedef struct qc_run_options {
     void *user;
     /* The document id of each path (count entries); NULL: each file's name without its folders. */
     const char *const *ids;
+    /* Codings people made (qc_manual_load), merged into each document's coding before on_document
+     * sees it: counted like quotations of their spans, listed by coder (docs/semantics.md). Used
+     * on the calling thread only; warnings go to its on_warning. NULL: none. */
+    qc_manual *manual;
 } qc_run_options;
-#define QC_RUN_OPTIONS_INIT { QC_RUN_OPTIONS_VERSION, NULL, QC_ENGINE_FAST, 1, 0, NULL, NULL, NULL, NULL, NULL, NULL }
+#define QC_RUN_OPTIONS_INIT                                                                                            \
+    { QC_RUN_OPTIONS_VERSION, NULL, QC_ENGINE_FAST, 1, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /* Reads and codes the files in worker threads, at most a few documents ahead of the one being
  * handed over (so memory is bounded), and calls the handlers in input order on this thread.
