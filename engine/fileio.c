@@ -53,6 +53,28 @@ int qc_file_read(const char *path, size_t max_size, char **data, size_t *size, q
     return *data ? QC_OK : qc_error_nomem(err);
 }
 
+unsigned qc_output_mode(void)
+{
+    /* Linux says the umask in /proc/self/status ("Umask:\t0022"); reading it leaves the umask
+     * alone, where umask() must set it to read it and so changes it for a moment under other
+     * threads creating files. */
+    unsigned mask = 0;
+    int found = 0;
+    FILE *fp = fopen("/proc/self/status", "r");
+    if (fp) {
+        char line[256];
+        while (!found && fgets(line, sizeof line, fp))
+            found = sscanf(line, "Umask: %o", &mask) == 1;
+        fclose(fp);
+    }
+    if (!found) {
+        mode_t m = umask(0);
+        umask(m);
+        mask = (unsigned)m;
+    }
+    return 0666u & ~mask;
+}
+
 /* A target that exists and is not a regular file (a terminal, a pipe, /dev/stdout, /dev/null,
  * /dev/full) is written in place: renaming a temporary file over it would replace a device node
  * with a file (as root, in /dev) instead of writing to it. A folder is an error. */
@@ -95,9 +117,7 @@ int qc_atomic_open(qc_atomic_file *af, const char *path, qc_error *err)
         return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot create output: %s", strerror(saved));
     }
     /* mkstemp makes 0600 files; outputs are ordinary files the user shares, so honour the umask. */
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
+    fchmod(fd, (mode_t)qc_output_mode());
     af->fp = fdopen(fd, "wb");
     if (!af->fp) {
         close(fd);
@@ -128,8 +148,8 @@ int qc_atomic_commit(qc_atomic_file *af, qc_error *err)
         saved = errno;
     }
     if (failed) {
-        int rc = qc_error_set(err, QC_ERR_IO, af->path, 0, 0, -1, "cannot write output: %s",
-                              strerror(saved ? saved : EIO));
+        int rc =
+            qc_error_set(err, QC_ERR_IO, af->path, 0, 0, -1, "cannot write output: %s", strerror(saved ? saved : EIO));
         qc_atomic_abort(af);
         return rc;
     }

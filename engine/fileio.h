@@ -19,6 +19,10 @@ typedef struct qc_atomic_file {
                      * regular file (a pipe, /dev/stdout, /dev/full): that is written in place */
 } qc_atomic_file;
 
+/* The mode an output file gets: 0666 less the process's umask, as open(O_CREAT) would give it.
+ * For files made by mkstemp (always 0600), which outputs must not stay: people share them. */
+unsigned qc_output_mode(void);
+
 int qc_atomic_open(qc_atomic_file *af, const char *path, qc_error *err);
 /* Flushes, fsyncs and renames over the target. Always closes; on failure removes the temporary. */
 int qc_atomic_commit(qc_atomic_file *af, qc_error *err);

@@ -1,5 +1,6 @@
 /* Reading project.qde into the REFI model. Only the parts qcode can use are kept; what is left out
  * is said in a warning, never silently. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -233,11 +234,13 @@ int qc_refi_read_qde(qc_refi_model *m, const char *data, size_t size, const char
     if (rc != 0)
         return rc;
     xmlNodePtr root = xmlDocGetRootElement(doc);
-    const char *where = part ? part : file;
     if (!qc_refi_xml_is(root, "Project")) {
-        rc = qc_error_set(err, QC_ERR_FORMAT, file, qc_refi_xml_line(root), 0, -1,
-                          "%s: the root element is <%s>, not <Project>: not a REFI-QDA project", where,
-                          (const char *)root->name);
+        /* The position names the file once, and the entry when there is one (its line is the
+         * entry's, as with the parser's own errors): "x.qdpx:project.qde:2: error: ...". */
+        char where[QC_ERROR_FILE_MAX];
+        snprintf(where, sizeof where, "%s%s%s", file ? file : "", part ? ":" : "", part ? part : "");
+        rc = qc_error_set(err, QC_ERR_FORMAT, where, qc_refi_xml_line(root), 0, -1,
+                          "the root element is <%s>, not <Project>: not a REFI-QDA project", (const char *)root->name);
         xmlFreeDoc(doc);
         return rc;
     }

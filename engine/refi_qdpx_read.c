@@ -70,13 +70,18 @@ static int read_project_xml(qc_refi_loaded *st, char **data, size_t *size, char 
         qc_error ignored;
         char *raw = NULL;
         size_t n = 0;
-        if (qc_file_read(st->path, QC_XML_MAX_BYTES, &raw, &n, &ignored) == 0 && looks_like_xml(raw, n)) {
-            qc_refi_warn(&st->log, 0, "a bare .qde, not a .qdpx archive: the sources' texts are not included");
-            *data = raw;
-            *size = n;
-            return 0;
+        if (qc_file_read(st->path, QC_XML_MAX_BYTES, &raw, &n, &ignored) == 0) {
+            if (looks_like_xml(raw, n)) {
+                qc_refi_warn(&st->log, 0, "a bare .qde, not a .qdpx archive: the sources' texts are not included");
+                *data = raw;
+                *size = n;
+                return 0;
+            }
+            /* An empty file is neither a zip nor XML: say it is empty rather than "not a zip archive". */
+            int empty = qc_xml_refuse_empty(raw, n, st->path, NULL, "a REFI-QDA project", err);
+            qc_free(raw);
+            return empty < 0 ? empty : rc;
         }
-        qc_free(raw);
         return rc;
     }
     if (rc != 0)

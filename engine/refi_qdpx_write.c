@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <zip.h>
 
 #include "alloc.h"
 #include "error.h"
+#include "fileio.h"
 #include "refi_export.h"
 #include "refi_qde.h"
 
@@ -63,6 +65,9 @@ int qc_refi_write_qdpx(const qc_refi_model *m, const char *path, const char *tim
         qc_buf_free(&qde);
         return rc;
     }
+    /* mkstemp makes the file 0600 and libzip, which writes its own temporary and renames it over
+     * this one, keeps this one's mode: give it the mode every other output has (the umask's). */
+    fchmod(fd, (mode_t)qc_output_mode());
     close(fd);
     int zerr = 0;
     zip_t *za = zip_open(tmp.data, ZIP_TRUNCATE, &zerr);

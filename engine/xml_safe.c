@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "error.h"
 
@@ -79,11 +80,98 @@ static void refuse_dtd_tree(void *user, const xmlChar *name, const xmlChar *ext_
     refuse_dtd(ctxt->_private, name, ext_id, sys_id);
 }
 
-static int check_size(size_t size, const char *file, const char *part, qc_error *err)
+/* Whether name (a path or an entry name) ends with suffix, ignoring ASCII case. */
+static int ends_with(const char *name, const char *suffix)
 {
-    if (size == 0)
-        return qc_error_set(err, QC_ERR_FORMAT, file, 0, 0, -1, "%s%sthe XML document is empty", part ? part : "",
-                            part ? ": " : "");
+    size_t n = strlen(name), m = strlen(suffix);
+    if (n < m)
+        return 0;
+    for (size_t i = 0; i < m; i++) {
+        char c = name[n - m + i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c + 32);
+        if (c != suffix[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* What the user meant to give, told from the name every reader already passes (the part inside
+ * an archive, or else the file), so that no caller has to say it. */
+static const char *expected_from_name(const char *file, const char *part)
+{
+    const char *name = part ? part : file ? file : "";
+    if (ends_with(name, ".qde"))
+        return "a REFI-QDA project";
+    if (ends_with(name, ".qdc"))
+        return "a REFI-QDA codebook";
+    if (ends_with(name, "manual.xml"))
+        return "a qcode manual.xml";
+    if (ends_with(name, "results.xml"))
+        return "a qcode results.xml";
+    if (ends_with(name, "word/document.xml"))
+        return "the text of a Word document";
+    if (ends_with(name, "docprops/core.xml"))
+        return "the properties of a Word document";
+    return "an XML document";
+}
+
+/* How many bytes of XML white space data starts with, after a UTF-8 byte order mark when `start`
+ * (data is the beginning of the document). */
+static size_t skip_blank(const char *data, size_t size, int start)
+{
+    size_t i = start && size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    while (i < size && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+        i++;
+    return i;
+}
+
+static int empty_error(const char *file, const char *part, const char *expected, qc_error *err)
+{
+    if (!expected)
+        expected = expected_from_name(file, part);
+    if (part)
+        return qc_error_set(err, QC_ERR_FORMAT, file, 0, 0, -1, "%s is empty (expected %s)", part, expected);
+    return qc_error_set(err, QC_ERR_FORMAT, file, 0, 0, -1, "the file is empty (expected %s)", expected);
+}
+
+int qc_xml_refuse_empty(const char *data, size_t size, const char *file, const char *part, const char *expected,
+                        qc_error *err)
+{
+    if (skip_blank(data, size, 1) < size)
+        return 0;
+    return empty_error(file, part, expected, err);
+}
+
+int qc_xml_refuse_empty_file(const char *path, const char *expected, qc_error *err)
+{
+    /* Only a regular file: reading the head of a pipe would take bytes the reader needs. */
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0; /* the reader's own open says why, or reads the stream */
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    /* Only the leading white space is read: a real document's first '<' ends the loop. */
+    char chunk[4096];
+    size_t n;
+    int blank = 1, start = 1;
+    while (blank && (n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+        blank = skip_blank(chunk, n, start) == n;
+        start = 0;
+    }
+    int read_error = ferror(fp);
+    fclose(fp);
+    if (!blank || read_error)
+        return 0;
+    return empty_error(path, NULL, expected, err);
+}
+
+static int check_size(size_t size, const char *data, const char *file, const char *part, qc_error *err)
+{
+    int rc = qc_xml_refuse_empty(data, size, file, part, NULL, err);
+    if (rc < 0)
+        return rc;
     if (size > QC_XML_MAX_BYTES)
         return qc_error_set(err, QC_ERR_LIMIT, file, 0, 0, -1,
                             "%s%sthe XML document is %zu bytes, over the limit of %zu", part ? part : "",
@@ -158,7 +246,7 @@ int qc_xml_read_tree(struct _xmlDoc **out, const char *data, size_t size, const 
                      qc_error *err)
 {
     *out = NULL;
-    int rc = check_size(size, file, part, err);
+    int rc = check_size(size, data, file, part, err);
     if (rc < 0)
         return rc;
     xmlParserCtxtPtr ctxt = new_context(data, size, err);
@@ -256,7 +344,7 @@ static void on_text(void *user, const xmlChar *ch, int len)
 int qc_xml_stream(const char *data, size_t size, const char *file, const char *part, const qc_xml_handler *h,
                   qc_error *err)
 {
-    int rc = check_size(size, file, part, err);
+    int rc = check_size(size, data, file, part, err);
     if (rc < 0)
         return rc;
     xmlParserCtxtPtr ctxt = new_context(data, size, err);

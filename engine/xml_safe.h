@@ -24,6 +24,22 @@
  * err->line/column. Malformed XML and refused documents are QC_ERR_FORMAT, an over-size document
  * QC_ERR_LIMIT. */
 
+/* An empty document (no bytes, or only white space, perhaps after a UTF-8 byte order mark) is
+ * refused by both parsers below, before libxml2 sees it (its words for it, "Document is empty" or
+ * "Extra content at the end of the document", say nothing useful): "the file is empty (expected
+ * a REFI-QDA project)", or with a part "project.qde is empty (expected ...)", QC_ERR_FORMAT, no
+ * line. What was expected is told from the part's or file's name (.qde, .qdc, manual.xml,
+ * results.xml, word/document.xml), "an XML document" otherwise. */
+
+/* The same check for a caller that parses on its own: 0 when data holds more than white space,
+ * else the error. `expected` NULL: told from the name, as above. */
+int qc_xml_refuse_empty(const char *data, size_t size, const char *file, const char *part, const char *expected,
+                        qc_error *err);
+/* The same for a file a streaming reader opens itself (results.xml): reads only the leading white
+ * space. 0 too when the file cannot be opened or is not a regular file (a pipe is left unread),
+ * so the reader's own open reports that. */
+int qc_xml_refuse_empty_file(const char *path, const char *expected, qc_error *err);
+
 /* Parses data[0..size) into a tree; *out is the caller's, freed with qc_xml_free. */
 struct _xmlDoc;
 int qc_xml_read_tree(struct _xmlDoc **out, const char *data, size_t size, const char *file, const char *part,

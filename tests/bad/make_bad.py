@@ -39,6 +39,7 @@ put('txt-empty.txt', b'')
 put('txt-blank-lines-only.txt', b'\n\n  \n\t\n')
 put('txt-nul-byte.txt', b'S1: text\n\x00\x01\x02 binary\n')
 put('txt-utf16.txt', '\ufeffS1: written as UTF-16\n'.encode('utf-16-le'))
+put('txt-utf16le-no-bom.txt', 'Interviewer: written as UTF-16 without a mark\nS1: yes\n'.encode('utf-16-le'))
 put('txt-overlong-utf8.md', b'# Notes\n\nS1: an overlong slash \xc0\xaf here\n')
 put('txt-truncated-utf8.txt', b'S1: ends in half a character \xe2\x82')
 put('txt-surrogate-utf8.txt', b'S1: a lone surrogate \xed\xa0\x80 encoded\n')
@@ -50,6 +51,7 @@ put('vtt-bad-timestamp.vtt', 'WEBVTT\n\n00:00:01.000 --> 00:00:0x.000\nS1: hello
 put('vtt-empty.vtt', '')
 put('vtt-header-only.vtt', 'WEBVTT\n')
 put('vtt-no-arrow.vtt', 'WEBVTT\n\n00:00:01.000 00:00:02.000\nS1: hello\n')
+put('vtt-utf16be.vtt', '\ufeffWEBVTT\n\n00:00:01.000 --> 00:00:02.000\nS1: hello\n'.encode('utf-16-be'))
 put('vtt-invalid-utf8.vtt', b'WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nS1: \xff\xfe\n')
 
 # --- SubRip ---
@@ -57,6 +59,7 @@ put('srt-bad-time.srt', '1\n00:00:01,000 --> 00:0x:02,000\nS1: hello\n')
 put('srt-backwards.srt', '1\n00:00:09,000 --> 00:00:02,000\nS1: hello\n')
 put('srt-no-timing.srt', '1\nS1: hello without a timing line\n')
 put('srt-empty.srt', '')
+put('srt-utf16be-no-bom.srt', '1\n00:00:01,000 --> 00:00:02,000\nS1: hello\n'.encode('utf-16-be'))
 put('srt-bad-index.srt', 'one\n00:00:01,000 --> 00:00:02,000\nS1: hello\n')
 
 # --- .docx ---
@@ -96,6 +99,7 @@ LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n' +
                   for i in range(1, 10)) +
           ']>\n<w:document xmlns:w="%s"><w:body><w:p><w:r><w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>' % W)
 write_zip('docx-billion-laughs.docx', [good_docx[0], ('word/document.xml', LAUGHS)])
+write_zip('docx-empty-document.docx', [good_docx[0], ('word/document.xml', '')])
 write_zip('docx-symlink.docx', [good_docx[0], ('word/document.xml', '/etc/passwd')],
           symlinks=('word/document.xml',))
 # A CRC error: the stored data changed after the CRC was computed.
@@ -166,6 +170,7 @@ put('qdc-xxe.qdc', '<?xml version="1.0"?>\n<!DOCTYPE CodeBook [<!ENTITY x SYSTEM
     'isCodable="true"/></Codes></CodeBook>\n' % QDC_NS)
 put('qdc-wrong-root.qdc', '<?xml version="1.0"?>\n<Project xmlns="urn:QDA-XML:project:1.0"/>\n')
 put('qdc-empty.qdc', '')
+put('qdc-blank.qdc', '\ufeff  \r\n\t\n')
 put('qdc-billion-laughs.qdc', laughs('CodeBook', QDC_NS, '<Codes><Code guid="11111111-2222-3333-4444-555555555555" '
                                      'name="&lol9;" isCodable="true"/></Codes>'))
 put('qdc-not-xml.qdc', 'code A "A"\n  rule hello\n')
@@ -203,6 +208,10 @@ write_zip('qdpx-symlink-source.qdpx', [good[0], ('sources/%s.txt' % SRC, '/etc/p
           symlinks=('sources/%s.txt' % SRC,))
 put('qde-xxe.qde', '<?xml version="1.0"?>\n<!DOCTYPE Project [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
     '<Project xmlns="%s" name="&x;"/>\n' % PNS)
+write_zip('qdpx-empty-qde.qdpx', [('project.qde', ''), ('sources/%s.txt' % SRC, TEXT)])
+write_zip('qdpx-wrong-root.qdpx', [('project.qde', '<?xml version="1.0"?>\n<CodeBook xmlns="%s"/>\n' % QDC_NS)])
+put('qde-empty.qde', '')
+put('qde-blank.qde', '\n   \n')
 put('qde-wrong-root.qde', '<?xml version="1.0"?>\n<CodeBook xmlns="%s"/>\n' % QDC_NS)
 
 
@@ -240,7 +249,8 @@ for name, manual in (
         ('manual-xxe', '<?xml version="1.0"?>\n<!DOCTYPE manual [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
                        '<manual xmlns="urn:qcode:manual:1">&x;</manual>\n'),
         ('manual-malformed', '<?xml version="1.0"?>\n<manual xmlns="urn:qcode:manual:1"><coding>\n</manual>\n'),
-        ('manual-wrong-root', '<?xml version="1.0"?>\n<results xmlns="urn:qcode:results:1"/>\n')):
+        ('manual-wrong-root', '<?xml version="1.0"?>\n<results xmlns="urn:qcode:results:1"/>\n'),
+        ('manual-empty', '')):
     d = os.path.join(HERE, name)
     shutil.rmtree(d, ignore_errors=True)
     put(name + '/codebook.qcb', 'codebook "M" version 1\ncode WAIT "Waiting"\n  manual\n')

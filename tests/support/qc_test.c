@@ -1,5 +1,12 @@
+/* nftw and mkdtemp: POSIX 2008. */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700
+#endif
 #include "qc_test.h"
 
+#include <criterion/hooks.h>
+#include <dirent.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,14 +43,81 @@ int qct_shared_available(const char *relative)
     return ok;
 }
 
-char *qct_temp_dir(void)
+/* Temporary folders are removed when their test passes and kept when it fails, so a failure can
+ * be looked into. The tests run in worker processes that cannot know their own outcome; the
+ * runner process (Criterion calls report hooks there) does, after each test. So a folder's name
+ * says which run and which test made it, "qcode-test-RUNNERPID-SUITE.TEST-XXXXXX", and the
+ * runner's hook removes the passed test's folders. The runner's pid reaches the workers (and
+ * whatever they fork) through the environment. Tests that remove their own folders still may. */
+#define RUNNER_ENV "QCT_RUNNER_PID"
+
+static const char *temp_base(void)
 {
     const char *base = getenv("TMPDIR");
-    char tmpl[512];
-    snprintf(tmpl, sizeof tmpl, "%s/qcode-test-XXXXXX", base && *base ? base : "/tmp");
+    return base && *base ? base : "/tmp";
+}
+
+/* "qcode-test-PID-SUITE.TEST-": the start of every folder name of that test in that run. */
+static void test_prefix(char *out, size_t cap, const char *runner, const char *suite, const char *test)
+{
+    snprintf(out, cap, "qcode-test-%s-%s.%s-", runner, suite, test);
+}
+
+char *qct_temp_dir(void)
+{
+    const char *runner = getenv(RUNNER_ENV);
+    char prefix[400] = "qcode-test-";
+    if (runner && *runner && criterion_current_test && criterion_current_suite)
+        test_prefix(prefix, sizeof prefix, runner, criterion_current_suite->name, criterion_current_test->name);
+    char tmpl[1024];
+    snprintf(tmpl, sizeof tmpl, "%s/%sXXXXXX", temp_base(), prefix);
     char *d = mkdtemp(tmpl);
     cr_assert_not_null(d, "mkdtemp failed");
     return strdup(d);
+}
+
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
+    (void)set;
+    char pid[32];
+    snprintf(pid, sizeof pid, "%ld", (long)getpid());
+    setenv(RUNNER_ENV, pid, 1);
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+ReportHook(POST_FINI)(struct criterion_test_stats *stats)
+{
+    const char *runner = getenv(RUNNER_ENV);
+    if (!runner || !stats || !stats->test)
+        return;
+    int failed =
+        stats->test_status == CR_STATUS_FAILED || stats->crashed || stats->timed_out || stats->failed_asserts > 0;
+    char prefix[400];
+    test_prefix(prefix, sizeof prefix, runner, stats->test->category, stats->test->name);
+    DIR *d = opendir(temp_base());
+    if (!d)
+        return;
+    size_t n = strlen(prefix);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, n) != 0)
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", temp_base(), e->d_name);
+        if (failed)
+            fprintf(stderr, "%s::%s failed: its folder %s is kept for inspection\n", stats->test->category,
+                    stats->test->name, path);
+        else
+            nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    }
+    closedir(d);
 }
 
 char *qct_write_file(const char *dir, const char *name, const void *data, size_t size)
@@ -89,8 +163,8 @@ void qct_qcode(qct_run *run, const char *cwd, const char *fmt, ...)
     char *out_path = join(dir, "stdout");
     char *err_path = join(dir, "stderr");
     char cmd[16384];
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s </dev/null >'%s' 2>'%s'", cwd ? cwd : ".", QCODE_BIN, args,
-             out_path, err_path);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s </dev/null >'%s' 2>'%s'", cwd ? cwd : ".", QCODE_BIN, args, out_path,
+             err_path);
     int st = system(cmd);
     if (st == -1)
         run->status = -1;
