@@ -1,0 +1,529 @@
+/* qcode code --manual: codings people made count in the results like quotations of their spans,
+ * are listed by coder in results.xml and quotations.tsv, travel to a .qdpx once, and every coding
+ * that cannot be counted is a warning naming its manual.xml line. The manual codings are made here
+ * from a run on the shipped sample corpus (an engine quotation coded again by a person, and a
+ * participant turn no code touched), and the expected counts are computed from that first run. */
+#include "qc_test.h"
+
+#include <dirent.h>
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
+#include <strings.h>
+
+#define CORPUS QCODE_SOURCE_DIR "/corpora/integrated-care"
+#define CODEBOOK QCODE_SOURCE_DIR "/codebooks/integrated-care.qcb"
+#define CASES CORPUS "/cases.tsv"
+
+/* A span as a results walk gives it. */
+typedef struct span {
+    size_t code, document, start, end, turn;
+    char *doc_id, *speaker, *text;
+} span;
+
+typedef struct spans {
+    span first_sub; /* the first engine quotation of a code that has a parent */
+    span uncoded;   /* the first participant turn no code touched */
+    int have_sub, have_uncoded;
+    const qc_codebook *cb;
+} spans;
+
+static void span_set(span *s, const qc_result_quotation *q)
+{
+    *s = (span){q->code,
+                q->document,
+                q->start,
+                q->end,
+                q->turn,
+                strdup(q->document_id),
+                q->speaker ? strdup(q->speaker) : NULL,
+                strdup(q->text)};
+}
+
+static void span_free(span *s)
+{
+    free(s->doc_id);
+    free(s->speaker);
+    free(s->text);
+}
+
+static int pick_sub(const qc_result_quotation *q, void *user)
+{
+    spans *sp = user;
+    if (!sp->have_sub && qc_code_parent(sp->cb, q->code) >= 0) {
+        span_set(&sp->first_sub, q);
+        sp->have_sub = 1;
+    }
+    return 0;
+}
+
+static int pick_uncoded(const qc_result_quotation *q, void *user)
+{
+    spans *sp = user;
+    if (!sp->have_uncoded) {
+        span_set(&sp->uncoded, q);
+        sp->have_uncoded = 1;
+    }
+    return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The corpus files in name order (their ids are their names, as qcode code gives them). */
+static size_t corpus_files(char ***out)
+{
+    DIR *d = opendir(CORPUS);
+    cr_assert_not_null(d);
+    char **paths = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *dot = strrchr(e->d_name, '.');
+        if (!dot || e->d_name[0] == '.' ||
+            !(strcmp(dot, ".txt") == 0 || strcmp(dot, ".md") == 0 || strcmp(dot, ".vtt") == 0 ||
+              strcmp(dot, ".srt") == 0 || strcmp(dot, ".docx") == 0))
+            continue;
+        paths = realloc(paths, (n + 1) * sizeof *paths);
+        size_t len = strlen(CORPUS) + strlen(e->d_name) + 2;
+        paths[n] = malloc(len);
+        snprintf(paths[n++], len, "%s/%s", CORPUS, e->d_name);
+    }
+    closedir(d);
+    qsort(paths, n, sizeof *paths, by_name);
+    *out = paths;
+    return n;
+}
+
+typedef struct warnings {
+    uint32_t lines[16];
+    char *messages[16];
+    size_t count;
+} warnings;
+
+static void on_warning(const qc_diagnostic *diag, void *user)
+{
+    warnings *w = user;
+    if (w->count < 16) {
+        w->lines[w->count] = diag->line;
+        w->messages[w->count++] = strdup(diag->message);
+    }
+}
+
+static qc_results *run(const qc_codebook *cb, const qc_casebook *cases, qc_manual *manual)
+{
+    char **paths;
+    size_t n = corpus_files(&paths);
+    cr_assert_gt(n, 10);
+    qc_results *res = NULL;
+    qc_error err;
+    cr_assert_eq(qc_results_new(&res, cb, cases, &err), 0, "%s", err.message);
+    qc_run_options opts = QC_RUN_OPTIONS_INIT;
+    opts.on_document = qc_results_add_fn;
+    opts.user = res;
+    opts.manual = manual;
+    opts.jobs = 2;
+    qc_run_stats stats;
+    cr_assert_eq(qc_corpus_run((const char *const *)paths, n, cb, cases, &opts, &stats, &err), 0, "%s", err.message);
+    cr_assert_eq(stats.failed, 0);
+    for (size_t i = 0; i < n; i++)
+        free(paths[i]);
+    free(paths);
+    return res;
+}
+
+static void put_escaped(FILE *fp, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", fp); break;
+        case '<': fputs("&lt;", fp); break;
+        case '>': fputs("&gt;", fp); break;
+        case '"': fputs("&quot;", fp); break;
+        default: putc(*s, fp);
+        }
+    }
+}
+
+static void put_coding(FILE *fp, const char *code, const char *doc, size_t start, size_t end, const char *coder,
+                       const char *text)
+{
+    fputs("  <coding code=\"", fp);
+    put_escaped(fp, code);
+    fputs("\" document=\"", fp);
+    put_escaped(fp, doc);
+    fprintf(fp, "\" start=\"%zu\" end=\"%zu\" coder=\"%s\"><text>", start, end, coder);
+    put_escaped(fp, text);
+    fputs("</text></coding>\n", fp);
+}
+
+/* The manual.xml of these tests: one coding a line from line 3 on.
+ *   3: the sub-code quotation E, again by Alice (same code, same span as the engine's)
+ *   4: code X on the uncoded turn U, by Bob
+ *   5: code X on U, by Alice
+ *   6: code X on U less its last code point, with text the document no longer has: warned
+ *   7: an unknown code on U, warned
+ *   8: code X on a document that is not in the corpus, warned */
+static char *write_manual(const char *dir, const qc_codebook *cb, const spans *sp)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/manual.xml", dir);
+    FILE *fp = fopen(path, "w");
+    cr_assert_not_null(fp);
+    const span *e = &sp->first_sub, *u = &sp->uncoded;
+    const char *x = qc_code_id(cb, e->code);
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<manual xmlns=\"urn:qcode:manual:1\" generator=\"test\">\n", fp);
+    put_coding(fp, x, e->doc_id, e->start, e->end, "Alice", e->text);
+    put_coding(fp, x, u->doc_id, u->start, u->end, "Bob", u->text);
+    put_coding(fp, x, u->doc_id, u->start, u->end, "Alice", u->text);
+    put_coding(fp, x, u->doc_id, u->start, u->end - 1, "Alice", "Words the transcript no longer has.");
+    put_coding(fp, "NO_SUCH_CODE", u->doc_id, u->start, u->end, "Alice", u->text);
+    put_coding(fp, x, "no-such-document.txt", 0, 1, "Alice", "x");
+    fputs("</manual>\n", fp);
+    fclose(fp);
+    return strdup(path);
+}
+
+typedef struct fixture {
+    qc_codebook *cb;
+    qc_casebook *cases;
+    spans sp;
+    char *dir, *manual;
+} fixture;
+
+static void fixture_open(fixture *f)
+{
+    memset(f, 0, sizeof *f);
+    qc_error err;
+    cr_assert_eq(qc_codebook_load(&f->cb, CODEBOOK, NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_casebook_load(&f->cases, CASES, &err), 0, "%s", err.message);
+    qc_results *res = run(f->cb, f->cases, NULL);
+    f->sp.cb = f->cb;
+    cr_assert_eq(qc_results_foreach_quotation(res, QC_ALL_CODES, pick_sub, &f->sp, &err), 0);
+    cr_assert_eq(qc_results_foreach_uncoded(res, pick_uncoded, &f->sp, &err), 0);
+    cr_assert(f->sp.have_sub && f->sp.have_uncoded, "the sample corpus has a sub-code quotation and an uncoded turn");
+    qc_results_free(res);
+    f->dir = qct_temp_dir();
+    f->manual = write_manual(f->dir, f->cb, &f->sp);
+}
+
+static void fixture_close(fixture *f)
+{
+    span_free(&f->sp.first_sub);
+    span_free(&f->sp.uncoded);
+    free(f->manual);
+    free(f->dir);
+    qc_casebook_free(f->cases);
+    qc_codebook_free(f->cb);
+}
+
+static long respondent_index(const qc_results *res, const char *label)
+{
+    for (size_t r = 0; r < qc_results_respondent_count(res); r++)
+        if (strcmp(qc_results_respondent(res, r, NULL), label) == 0)
+            return (long)r;
+    return -1;
+}
+
+static long value_index(const qc_results *res, size_t attr, const char *value)
+{
+    for (size_t v = 0; v < qc_results_attribute_value_count(res, attr); v++)
+        if (strcmp(qc_results_attribute_value(res, attr, v, NULL), value) == 0)
+            return (long)v;
+    return -1;
+}
+
+/* U's value for a results attribute: its speaker's in the casebook, else its document's header. */
+static const char *uncoded_value(const fixture *f, const qc_results *res, size_t attr)
+{
+    const span *u = &f->sp.uncoded;
+    const char *name = qc_results_attribute_name(res, attr);
+    for (size_t i = 0; i < qc_casebook_attribute_count(f->cases); i++)
+        if (strcmp(qc_casebook_attribute_name(f->cases, i), name) == 0) {
+            const char *v = qc_casebook_value(f->cases, u->doc_id, u->speaker, i);
+            if (v)
+                return v;
+        }
+    for (size_t i = 0; i < qc_results_document_attribute_count(res, u->document); i++) {
+        const char *key, *value;
+        qc_results_document_attribute(res, u->document, i, &key, &value);
+        if (strcasecmp(key, name) == 0)
+            return value;
+    }
+    return NULL;
+}
+
+static int in_subtree(const qc_codebook *cb, size_t code, size_t ancestor)
+{
+    for (long c = (long)code; c >= 0; c = qc_code_parent(cb, (size_t)c))
+        if ((size_t)c == ancestor)
+            return 1;
+    return 0;
+}
+
+static void expect_counts(const qc_counts *got, const qc_counts *want, const char *what, const char *code)
+{
+    cr_expect_eq(got->hits, want->hits, "%s %s: hits %llu, want %llu", what, code, (unsigned long long)got->hits,
+                 (unsigned long long)want->hits);
+    cr_expect_eq(got->quotations, want->quotations, "%s %s: quotations %llu, want %llu", what, code,
+                 (unsigned long long)got->quotations, (unsigned long long)want->quotations);
+    cr_expect_eq(got->respondents, want->respondents, "%s %s: respondents %llu, want %llu", what, code,
+                 (unsigned long long)got->respondents, (unsigned long long)want->respondents);
+    cr_expect_eq(got->documents, want->documents, "%s %s: documents %llu, want %llu", what, code,
+                 (unsigned long long)got->documents, (unsigned long long)want->documents);
+}
+
+Test(manual_results, counts_move_by_the_manual_codings_and_no_more)
+{
+    fixture f;
+    fixture_open(&f);
+    qc_results *before = run(f.cb, f.cases, NULL);
+    warnings w = {0};
+    qc_manual *m = NULL;
+    qc_error err;
+    cr_assert_eq(qc_manual_load(&m, f.manual, f.cb, on_warning, &w, &err), 0, "%s", err.message);
+    qc_results *after = run(f.cb, f.cases, m);
+    qc_manual_finish(m);
+
+    /* Expected: E adds nothing (the engine coded that span already); U adds one quotation of X
+     * (two coders, one passage), no hits, to X's own counts and to X and its ancestors' rolled-up
+     * counts, with a respondent or document only where U's were not counted yet. */
+    const span *u = &f.sp.uncoded;
+    size_t x = f.sp.first_sub.code;
+    const char *resp_label = u->speaker ? u->speaker : u->doc_id;
+    long r0 = respondent_index(before, resp_label), r1 = respondent_index(after, resp_label);
+    cr_assert(r0 >= 0 && r1 >= 0);
+    size_t n = qc_codebook_code_count(f.cb);
+    for (size_t c = 0; c < n; c++) {
+        const char *id = qc_code_id(f.cb, c);
+        for (int mode = QC_OWN; mode <= QC_ROLLED_UP; mode++) {
+            int moves = mode == QC_OWN ? c == x : in_subtree(f.cb, x, c);
+            qc_counts want, got, in_doc, of_resp;
+            qc_results_code_counts(before, c, (qc_rollup)mode, &want);
+            qc_results_document_counts(before, u->document, c, (qc_rollup)mode, &in_doc);
+            qc_results_respondent_counts(before, (size_t)r0, c, (qc_rollup)mode, &of_resp);
+            if (moves) {
+                want.quotations++;
+                want.documents += in_doc.quotations == 0;
+                want.respondents += of_resp.quotations == 0;
+            }
+            qc_results_code_counts(after, c, (qc_rollup)mode, &got);
+            expect_counts(&got, &want, mode ? "rolled up" : "own", id);
+
+            qc_counts got_doc;
+            qc_results_document_counts(after, u->document, c, (qc_rollup)mode, &got_doc);
+            cr_expect_eq(got_doc.quotations, in_doc.quotations + (uint64_t)moves, "document %s, code %s", u->doc_id,
+                         id);
+            cr_expect_eq(got_doc.hits, in_doc.hits, "document %s, code %s", u->doc_id, id);
+
+            qc_counts got_resp;
+            qc_results_respondent_counts(after, (size_t)r1, c, (qc_rollup)mode, &got_resp);
+            cr_expect_eq(got_resp.quotations, of_resp.quotations + (uint64_t)moves, "respondent %s, code %s",
+                         resp_label, id);
+            cr_expect_eq(got_resp.hits, of_resp.hits, "respondent %s, code %s", resp_label, id);
+        }
+    }
+    /* Breakdowns: U's value of each attribute gains X's quotation, nothing else moves. */
+    cr_assert_eq(qc_results_attribute_count(after), qc_results_attribute_count(before));
+    size_t moved_values = 0;
+    for (size_t a = 0; a < qc_results_attribute_count(after); a++) {
+        const char *uv = uncoded_value(&f, after, a);
+        for (size_t v = 0; v < qc_results_attribute_value_count(after, a); v++) {
+            const char *value = qc_results_attribute_value(after, a, v, NULL);
+            long v0 = value_index(before, a, value);
+            cr_assert(v0 >= 0, "value %s of %s", value, qc_results_attribute_name(after, a));
+            int hit = uv && strcmp(uv, value) == 0;
+            moved_values += (size_t)hit;
+            for (size_t c = 0; c < n; c++) {
+                qc_counts want, got;
+                qc_results_attribute_counts(before, a, (size_t)v0, c, QC_OWN, &want);
+                qc_results_attribute_counts(after, a, v, c, QC_OWN, &got);
+                cr_expect_eq(got.quotations, want.quotations + (uint64_t)(hit && c == x), "%s=%s, code %s",
+                             qc_results_attribute_name(after, a), value, qc_code_id(f.cb, c));
+            }
+        }
+    }
+    cr_expect_gt(moved_values, 0, "U has some attribute value in the sample casebook");
+    /* Co-occurrence: U touched no code before, so X gains sentences with itself only. */
+    for (size_t c = 0; c < n; c++) {
+        if (c == x)
+            cr_expect_gt(qc_results_cooccurrence(after, x, x), qc_results_cooccurrence(before, x, x));
+        else
+            cr_expect_eq(qc_results_cooccurrence(after, x, c), qc_results_cooccurrence(before, x, c), "X with %s",
+                         qc_code_id(f.cb, c));
+    }
+    qc_counts t0, t1;
+    qc_results_totals(before, &t0);
+    qc_results_totals(after, &t1);
+    cr_expect_eq(t1.quotations, t0.quotations + 1);
+    cr_expect_eq(t1.hits, t0.hits);
+    qc_uncoded_summary s0, s1;
+    qc_results_uncoded(before, &s0);
+    qc_results_uncoded(after, &s1);
+    cr_expect_eq(s1.uncoded_turns, s0.uncoded_turns - 1);
+    cr_expect_eq(s1.uncoded_length, s0.uncoded_length - (u->end - u->start));
+
+    /* What was not counted, each named by its line. */
+    qc_manual_stats st;
+    qc_manual_get_stats(m, &st);
+    cr_expect_eq(st.codings, 6);
+    cr_expect_eq(st.counted, 3);
+    cr_expect_eq(st.coders, 2);
+    cr_expect_eq(st.warnings, 3);
+    cr_assert_eq(w.count, 3);
+    uint32_t lines[3] = {0};
+    for (size_t i = 0; i < w.count; i++) {
+        uint32_t l = w.lines[i];
+        cr_expect(l >= 6 && l <= 8, "warning at line %u: %s", l, w.messages[i]);
+        if (l >= 6 && l <= 8)
+            lines[l - 6]++;
+        const char *want = l == 6   ? "no longer the coded text"
+                           : l == 7 ? "NO_SUCH_CODE is not in the codebook"
+                                    : "'no-such-document.txt' is not in this run";
+        cr_expect(qct_contains(w.messages[i], want), "line %u: %s", l, w.messages[i]);
+        cr_expect(qct_contains(w.messages[i], "not counted"), "%s", w.messages[i]);
+        free(w.messages[i]);
+    }
+    cr_expect(lines[0] == 1 && lines[1] == 1 && lines[2] == 1);
+
+    qc_results_free(before);
+    qc_results_free(after);
+    qc_manual_free(m);
+    fixture_close(&f);
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; p && (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+static int valid_results(const char *path)
+{
+    char *xsd = qct_source_path("docs/schema/qcode-results.xsd");
+    xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(xsd);
+    xmlSchemaPtr schema = xmlSchemaParse(pc);
+    cr_assert_not_null(schema, "cannot parse %s", xsd);
+    xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
+    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+    cr_assert_not_null(doc);
+    int rc = xmlSchemaValidateDoc(vc, doc);
+    xmlFreeDoc(doc);
+    xmlSchemaFreeValidCtxt(vc);
+    xmlSchemaFree(schema);
+    xmlSchemaFreeParserCtxt(pc);
+    free(xsd);
+    return rc == 0;
+}
+
+/* The quotation element of a span by a coder (NULL: the engine's, with no coder attribute). */
+static int has_quotation(const char *xml, const span *s, const char *coder)
+{
+    char head[512];
+    snprintf(head, sizeof head, "turn=\"%zu\" start=\"%zu\" end=\"%zu\"%s%s%s", s->turn, s->start, s->end,
+             coder ? " coder=\"" : ">", coder ? coder : "", coder ? "\">" : "");
+    return qct_contains(xml, head);
+}
+
+Test(manual_results, cli_lists_codings_by_coder_and_warns_by_line)
+{
+    fixture f;
+    fixture_open(&f);
+    qct_run r;
+    qct_qcode(&r, f.dir, "code -c '%s' --cases '%s' '%s' -o r.xml --tsv t --manual manual.xml", CODEBOOK, CASES,
+              CORPUS);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "manual.xml:6: warning: "), "%s", r.err);
+    cr_expect(qct_contains(r.err, "manual.xml:7: warning: "), "%s", r.err);
+    cr_expect(qct_contains(r.err, "manual.xml:8: warning: "), "%s", r.err);
+    cr_expect_eq(count_of(r.err, "warning"), 3, "%s", r.err);
+
+    char path[1024];
+    snprintf(path, sizeof path, "%s/r.xml", f.dir);
+    char *xml = qct_read_file(path, NULL);
+    cr_assert_not_null(xml);
+    cr_expect(valid_results(path), "results.xml with coders validates against qcode-results.xsd");
+    /* E: the engine's and Alice's; U: Alice's and Bob's, no engine one. */
+    cr_expect(has_quotation(xml, &f.sp.first_sub, NULL));
+    cr_expect(has_quotation(xml, &f.sp.first_sub, "Alice"));
+    cr_expect(has_quotation(xml, &f.sp.uncoded, "Alice"));
+    cr_expect(has_quotation(xml, &f.sp.uncoded, "Bob"));
+    cr_expect(!has_quotation(xml, &f.sp.uncoded, NULL));
+    cr_expect_eq(count_of(xml, " coder=\"Alice\""), 2);
+    cr_expect_eq(count_of(xml, " coder=\"Bob\""), 1);
+    cr_expect(qct_contains(xml, "<option name=\"manual\" value=\"manual.xml\""), "provenance names manual.xml");
+
+    snprintf(path, sizeof path, "%s/t/quotations.tsv", f.dir);
+    char *tsv = qct_read_file(path, NULL);
+    cr_assert_not_null(tsv);
+    cr_expect(qct_contains(tsv, "code\tdocument\tspeaker\trole\tturn\tstart\tend\thits\tcoder\ttext\n"));
+    char row[256];
+    snprintf(row, sizeof row, "\t%zu\t%zu\t%zu\t0\t\"Bob\"\t", f.sp.uncoded.turn, f.sp.uncoded.start, f.sp.uncoded.end);
+    cr_expect(qct_contains(tsv, row), "%s", row);
+    cr_expect_eq(count_of(tsv, "\t\"Alice\"\t"), 2);
+    cr_expect_eq(count_of(tsv, "\t\"Bob\"\t"), 1);
+    cr_expect(qct_contains(tsv, "\t\"qcode\"\t"));
+    free(tsv);
+    free(xml);
+    qct_run_free(&r);
+
+    /* Without a manual.xml the table keeps its columns. */
+    qct_qcode(&r, f.dir, "code -c '%s' '%s' --tsv t2", CODEBOOK, CORPUS);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    snprintf(path, sizeof path, "%s/t2/quotations.tsv", f.dir);
+    tsv = qct_read_file(path, NULL);
+    cr_expect(qct_contains(tsv, "code\tdocument\tspeaker\trole\tturn\tstart\tend\thits\ttext\n"));
+    free(tsv);
+    qct_run_free(&r);
+    fixture_close(&f);
+}
+
+Test(manual_results, qdpx_has_each_coding_once)
+{
+    fixture f;
+    fixture_open(&f);
+    qct_run r;
+    qct_qcode(&r, f.dir, "code -c '%s' '%s' -o r.xml --qdpx p.qdpx --manual manual.xml", CODEBOOK, CORPUS);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect_eq(count_of(r.err, "warning"), 3, "each problem once, not again for the project: %s", r.err);
+    qct_run_free(&r);
+
+    qct_qcode(&r, f.dir, "import p.qdpx -o imported");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/imported/manual.xml", f.dir);
+    char *back = qct_read_file(path, NULL);
+    cr_assert_not_null(back);
+    cr_expect_eq(count_of(back, "coder=\"Alice\""), 2, "%s", back);
+    cr_expect_eq(count_of(back, "coder=\"Bob\""), 1);
+    /* The engine's codings are there once each: as many as results.xml lists without a coder. */
+    snprintf(path, sizeof path, "%s/r.xml", f.dir);
+    char *xml = qct_read_file(path, NULL);
+    cr_expect_eq(count_of(back, "coder=\"qcode\""), count_of(xml, "<quotation ") - 3);
+    free(xml);
+    free(back);
+    fixture_close(&f);
+}
+
+Test(manual_results, not_a_manual_file_stops_before_coding)
+{
+    char *dir = qct_temp_dir();
+    const char bad[] = "<?xml version=\"1.0\"?>\n<notmanual/>\n";
+    free(qct_write_file(dir, "manual.xml", bad, strlen(bad)));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c '%s' '%s' -o r.xml --manual manual.xml", CODEBOOK, CORPUS);
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    cr_expect(qct_contains(r.err, "manual.xml:2"), "%s", r.err);
+    cr_expect(qct_contains(r.err, "not a qcode manual.xml"), "%s", r.err);
+    cr_expect_str_eq(r.out, "");
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "code -c '%s' '%s' --manual missing.xml", CODEBOOK, CORPUS);
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    cr_expect(qct_contains(r.err, "missing.xml"), "%s", r.err);
+    qct_run_free(&r);
+    free(dir);
+}
