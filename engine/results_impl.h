@@ -7,12 +7,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "chunklog.h"
 #include "qcode/results.h"
 
 #define QC_NONE32 UINT32_MAX
 
 typedef struct qc_res_cell {
-    uint64_t key;         /* row << 32 | code */
     qc_counts c[2];       /* QC_OWN, QC_ROLLED_UP */
     uint32_t last_doc[2]; /* 1 + the last document counted, for distinct documents */
 } qc_res_cell;
@@ -24,6 +24,13 @@ typedef struct qc_strmap {
     size_t cap, count;
     int fold; /* compare ASCII case-insensitively */
 } qc_strmap;
+
+/* Where a block of per-code counts lies in the rows file (results_rows.c). */
+typedef struct qc_res_block_ref {
+    uint64_t offset;
+    uint32_t count; /* entries */
+    uint32_t doc;
+} qc_res_block_ref;
 
 typedef struct qc_res_speaker {
     char *label;
@@ -44,12 +51,15 @@ typedef struct qc_res_doc {
     qc_res_speaker *speakers;
     size_t speaker_count;
     uint32_t row;
+    qc_res_block_ref block; /* the document's counts per code */
 } qc_res_doc;
 
 typedef struct qc_res_respondent {
     char *label;
     uint8_t role; /* participant unless only ever an interviewer; unknown for an unlabelled document */
     uint32_t row;
+    qc_res_block_ref *blocks; /* the respondent's counts in each document it speaks in */
+    size_t block_count, block_cap;
 } qc_res_respondent;
 
 typedef struct qc_res_value {
@@ -64,17 +74,6 @@ typedef struct qc_res_attr {
     size_t value_count, value_cap;
     qc_strmap value_map;
 } qc_res_attr;
-
-/* The quotations of one code in one document: `count` consecutive records at `offset`. */
-typedef struct qc_res_run {
-    uint64_t offset;
-    uint32_t count;
-} qc_res_run;
-
-typedef struct qc_res_code_runs {
-    qc_res_run *runs;
-    size_t count, cap;
-} qc_res_code_runs;
 
 typedef struct qc_res_option {
     char *name, *value;
@@ -95,7 +94,6 @@ struct qc_results {
     qc_res_respondent *resps;
     size_t resp_count, resp_cap;
     qc_strmap resp_map;
-    uint8_t *resp_coded; /* any quotation at all (for totals); grows with resps */
 
     qc_res_attr *attrs;
     size_t attr_count, attr_cap;
@@ -103,24 +101,39 @@ struct qc_results {
 
     uint32_t row_count;
 
-    /* (row, code) -> cell; code == code_count is the row's "any code" / base cell */
-    qc_res_cell *cells;
-    size_t cell_count, cell_cap;
-    uint32_t *cell_slots;
-    size_t cell_slot_cap;
+    /* (row, code) -> cell, for the corpus (row 0) and attribute values: a dense array of
+     * code_count + 1 cells a row, made when the row is first counted in; code == code_count is the
+     * row's "any code" / base cell. Documents and respondents keep their counts on disk (rows_fp). */
+    qc_res_cell **row_cells;
+    size_t row_cells_cap;
 
-    /* (row, code*2+mode, respondent) seen: distinct respondents */
-    uint32_t *seen;    /* 3 words an entry; row+1 in the first, 0 when empty */
-    size_t seen_cap, seen_count;
+    /* Distinct respondents: for each (row, respondent) pair met, a bit per (code, mode), so a
+     * respondent is counted in a cell the first time its bit is set. Grows with respondents times
+     * the rows each is in, not with quotations. */
+    uint64_t *pair_keys; /* (row + 1) << 32 | respondent; 0 when empty */
+    uint32_t *pair_index;
+    size_t pair_cap, pair_count;
+    uint64_t *pair_bits; /* pair_words words a pair */
+    size_t pair_words, pair_bits_cap;
+
+    /* Per-document and per-respondent counts: blocks of qc_res_block_entry in a temporary file. */
+    FILE *rows_fp;
+    uint64_t rows_end;
+    int rows_unflushed;
+    qc_chunklog *code_rows; /* per code: qc_res_code_row records in document order */
+    struct qc_res_rows_cache *rows_cache;
+
+    /* Scratch reused from document to document (results_add.c). */
+    struct qc_res_add_scratch *scratch;
 
     uint64_t *cooc; /* upper triangle, code_count x code_count */
 
     qc_uncoded_summary uncoded;
 
-    FILE *quotes_fp, *uncoded_fp;
-    int quotes_reading, uncoded_reading;
-    qc_res_code_runs *code_runs;
-    uint64_t quotes_end, uncoded_end;
+    /* Quotation records per code, and uncoded turns (one key), in temporary files (results_spill.c). */
+    qc_chunklog *quotes_log, *uncoded_log;
+    unsigned char *spill_buf;
+    size_t spill_cap;
     size_t uncoded_records;
 
     qc_res_option *options;
@@ -129,6 +142,55 @@ struct qc_results {
 
 /* The cell of (row, code), or NULL when nothing was counted there. */
 const qc_res_cell *qc_res_cell_find(const qc_results *res, uint32_t row, size_t code);
+/* The cell of (row, code), made when missing; NULL when out of memory. */
+qc_res_cell *qc_res_cell_get(qc_results *res, uint32_t row, size_t code);
+/* The index of the (row, respondent) pair, made when missing; -1 when out of memory. */
+long qc_res_pair(qc_results *res, uint32_t row, uint32_t resp);
+/* Sets bit `bit` of pair `pair`; 1 when it was clear. */
+static inline int qc_res_pair_set(qc_results *res, size_t pair, size_t bit)
+{
+    uint64_t *w = &res->pair_bits[pair * res->pair_words + bit / 64];
+    uint64_t m = (uint64_t)1 << (bit % 64);
+    if (*w & m)
+        return 0;
+    *w |= m;
+    return 1;
+}
+
+/* A code's counts in one document, or for one speaker in one document (results_rows.c). */
+typedef struct qc_res_block_entry {
+    uint32_t code;
+    uint32_t quotations[2], hits[2]; /* QC_OWN, QC_ROLLED_UP */
+    uint32_t respondents[2];         /* distinct speakers (document blocks only) */
+} qc_res_block_entry;
+
+/* A code's counts in one document (resp == QC_NONE32) or for one speaker of it. */
+typedef struct qc_res_code_row {
+    uint32_t doc, resp;
+    uint32_t quotations[2], hits[2], respondents[2];
+} qc_res_code_row;
+
+/* Walks a code's per-document counts in document order, or its per-respondent counts (summed over
+ * documents) in respondent order; only rows with rolled-up quotations. fn's nonzero return stops
+ * the walk and is returned; -1 when the temporary file cannot be read or memory is short. */
+typedef int (*qc_res_row_fn)(size_t index, const qc_res_cell *cell, void *user);
+int qc_res_code_documents(const qc_results *res, size_t code, qc_res_row_fn fn, void *user);
+int qc_res_code_respondents(const qc_results *res, size_t code, qc_res_row_fn fn, void *user);
+
+int qc_res_rows_open(qc_results *res);
+void qc_res_rows_close(qc_results *res);
+/* Appends a block; ref gets where it went. -1 on a write error. */
+int qc_res_rows_append(qc_results *res, const qc_res_block_entry *e, size_t n, uint32_t doc, qc_res_block_ref *ref);
+/* The counts of a code in a document, or over a respondent's documents; zeros when unknown or when
+ * the temporary file cannot be read. */
+void qc_res_rows_document(const qc_results *res, size_t doc, size_t code, int mode, qc_counts *out);
+void qc_res_rows_respondent(const qc_results *res, size_t resp, size_t code, int mode, qc_counts *out);
+
+/* Lifecycle helpers shared by results.c and results_add.c. */
+int qc_res_attr_add(qc_results *res, const char *name, long casebook_index);
+void qc_res_doc_free(qc_res_doc *d);
+void qc_res_add_scratch_free(qc_results *res);
+size_t qc_res_tri_index(size_t n, size_t a, size_t b);
 
 /* String map primitives (results.c). */
 long qc_strmap_get(const qc_strmap *m, const char *key);

@@ -235,6 +235,34 @@ static const qc_res_cell *row_cell(const qc_results *res, uint32_t row, size_t c
     return cell && cell->c[1].quotations ? cell : NULL;
 }
 
+/* Per-document and per-speaker breakdowns come from the counts log, a code at a time. */
+typedef struct row_walk {
+    xw *x;
+    const qc_results *res;
+} row_walk;
+
+static int by_document(size_t doc, const qc_res_cell *cell, void *user)
+{
+    row_walk *w = user;
+    xw *x = w->x;
+    start(x, "byDocument");
+    attr(x, "document", w->res->docs[doc].id);
+    cell_pair(x, cell);
+    end(x);
+    return 0;
+}
+
+static int by_speaker(size_t resp, const qc_res_cell *cell, void *user)
+{
+    row_walk *w = user;
+    xw *x = w->x;
+    start(x, "bySpeaker");
+    attr(x, "speaker", w->res->resps[resp].label);
+    cell_pair(x, cell);
+    end(x);
+    return 0;
+}
+
 static void write_codes(xw *x, const qc_results *res)
 {
     const qc_codebook *cb = res->cb;
@@ -270,24 +298,9 @@ static void write_codes(xw *x, const qc_results *res)
                 end(x);
             }
         }
-        for (size_t d = 0; d < res->doc_count; d++) {
-            const qc_res_cell *cell = row_cell(res, res->docs[d].row, c);
-            if (!cell)
-                continue;
-            start(x, "byDocument");
-            attr(x, "document", res->docs[d].id);
-            cell_pair(x, cell);
-            end(x);
-        }
-        for (size_t r = 0; r < res->resp_count; r++) {
-            const qc_res_cell *cell = row_cell(res, res->resps[r].row, c);
-            if (!cell)
-                continue;
-            start(x, "bySpeaker");
-            attr(x, "speaker", res->resps[r].label);
-            cell_pair(x, cell);
-            end(x);
-        }
+        row_walk rw = {x, res};
+        if (qc_res_code_documents(res, c, by_document, &rw) < 0 || qc_res_code_respondents(res, c, by_speaker, &rw) < 0)
+            x->failed = 1;
         end(x);
     }
     end(x);

@@ -385,3 +385,70 @@ Test(results, quotation_text_does_not_stay_in_memory)
     qc_set_allocator(NULL);
     qc_codebook_free(cb);
 }
+
+/* Quotations walked for a code: their documents in order, and their texts' lengths. */
+typedef struct walked {
+    size_t count, last_doc, text_bytes, out_of_order;
+} walked;
+
+static int walk_one(const qc_result_quotation *q, void *user)
+{
+    walked *w = user;
+    if (w->count && q->document < w->last_doc)
+        w->out_of_order++;
+    w->last_doc = q->document;
+    w->text_bytes += strlen(q->text);
+    w->count++;
+    return 0;
+}
+
+Test(results, quotations_come_back_whole_and_in_corpus_order_whatever_their_size)
+{
+    /* A turn-scope code quotes whole turns: one of 300 KB is larger than any spill buffer; many
+     * documents of sentence quotations fill the per-code buffers many times over. */
+    qc_codebook *cb = load_cb("codebook \"B\"\n"
+                              "code T \"Turn\"\n  scope turn\n  rule elephant\n"
+                              "code S \"Sentence\"\n  rule zebra\n");
+    qc_coder *coder;
+    qc_results *res;
+    cr_assert_eq(qc_coder_new(&coder, cb, NULL, NULL), 0);
+    cr_assert_eq(qc_results_new(&res, cb, NULL, NULL), 0);
+    size_t cap = 400000, len = 0;
+    char *text = malloc(cap);
+    len += (size_t)snprintf(text, cap, "S1: an elephant");
+    while (len + 100 < 300000)
+        len += (size_t)snprintf(text + len, cap - len, " and a zebra went by, then another one.");
+    size_t turn_bytes = len - strlen("S1: ");
+    len += (size_t)snprintf(text + len, cap - len, "\nS2: nothing here.\n");
+    cr_assert_eq(add_text(res, coder, NULL, "big.txt", text), 0);
+    size_t zebras_big = 0;
+    for (const char *p = text; (p = strstr(p, "zebra")); p++)
+        zebras_big++;
+    free(text);
+    for (int d = 0; d < 400; d++) {
+        char name[32];
+        snprintf(name, sizeof name, "d%03d.txt", d);
+        cr_assert_eq(add_text(res, coder, NULL, name, "S1: A zebra. Another zebra here. No elephant today.\n"), 0);
+    }
+    walked t = {0}, s = {0};
+    qc_error err;
+    cr_assert_eq(qc_results_foreach_quotation(res, 0, walk_one, &t, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_results_foreach_quotation(res, 1, walk_one, &s, &err), 0, "%s", err.message);
+    /* T: the big turn whole, then one turn a small document. */
+    cr_expect_eq(t.count, 1 + 400);
+    cr_expect_eq(t.text_bytes, turn_bytes + 400 * strlen("A zebra. Another zebra here. No elephant today."));
+    cr_expect_eq(t.out_of_order, 0);
+    /* S: every sentence with a zebra (the big turn's sentences each hold one), in corpus order. */
+    cr_expect_eq(s.count, zebras_big + 400 * 2);
+    cr_expect_eq(s.out_of_order, 0);
+    cr_expect_eq(s.last_doc, 400);
+    qc_counts c;
+    qc_results_document_counts(res, 0, 1, QC_OWN, &c);
+    cr_expect_eq(c.quotations, zebras_big);
+    qc_results_document_counts(res, 400, 1, QC_OWN, &c);
+    cr_expect_eq(c.quotations, 2);
+    cr_expect_eq(c.respondents, 1);
+    qc_results_free(res);
+    qc_coder_free(coder);
+    qc_codebook_free(cb);
+}

@@ -1,0 +1,133 @@
+/* Records per key, chunked to a temporary file (chunklog.h). */
+#include "chunklog.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc.h"
+
+int qc_chunklog_open(qc_chunklog *log, size_t key_count, uint32_t buf_size)
+{
+    memset(log, 0, sizeof *log);
+    log->key_count = key_count;
+    log->buf_size = buf_size;
+    log->keys = qc_calloc(key_count + 1, sizeof *log->keys);
+    log->fp = log->keys ? tmpfile() : NULL;
+    if (!log->fp) {
+        qc_free(log->keys);
+        log->keys = NULL;
+        return -1;
+    }
+    log->fd = fileno(log->fp);
+    return 0;
+}
+
+void qc_chunklog_close(qc_chunklog *log)
+{
+    if (log->keys)
+        for (size_t k = 0; k < log->key_count; k++) {
+            qc_free(log->keys[k].buf);
+            qc_free(log->keys[k].chunks);
+        }
+    qc_free(log->keys);
+    qc_free(log->big);
+    if (log->fp)
+        fclose(log->fp);
+    memset(log, 0, sizeof *log);
+}
+
+/* Writes bytes to the file as one chunk of a key. */
+static int write_chunk(qc_chunklog *log, qc_chunklog_key *k, const unsigned char *data, size_t len)
+{
+    if (len > UINT32_MAX || QC_GROW(k->chunks, k->chunk_cap, k->chunk_count + 1) != 0)
+        return -1;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pwrite(log->fd, data + done, len - done, (off_t)(log->end + done));
+        if (n <= 0) {
+            log->failed = 1;
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    k->chunks[k->chunk_count++] = (qc_chunk_ref){log->end, (uint32_t)len};
+    log->end += len;
+    return 0;
+}
+
+static int spill(qc_chunklog *log, qc_chunklog_key *k)
+{
+    if (!k->len)
+        return 0;
+    if (write_chunk(log, k, k->buf, k->len) != 0)
+        return -1;
+    k->len = 0;
+    return 0;
+}
+
+/* Writes the pending big record, after what its key had buffered (order is kept). */
+static int flush_big(qc_chunklog *log)
+{
+    if (!log->big_len)
+        return 0;
+    qc_chunklog_key *k = &log->keys[log->big_key];
+    if (spill(log, k) != 0 || write_chunk(log, k, log->big, log->big_len) != 0)
+        return -1;
+    log->big_len = 0;
+    return 0;
+}
+
+void *qc_chunklog_reserve(qc_chunklog *log, size_t key, uint32_t len)
+{
+    if (log->failed || key >= log->key_count || flush_big(log) != 0)
+        return NULL;
+    qc_chunklog_key *k = &log->keys[key];
+    if (len > log->buf_size) {
+        if (QC_GROW(log->big, log->big_cap, len) != 0)
+            return NULL;
+        log->big_len = len;
+        log->big_key = key;
+        return log->big;
+    }
+    if (!k->buf && !(k->buf = qc_malloc(log->buf_size)))
+        return NULL;
+    if (log->buf_size - k->len < len && spill(log, k) != 0)
+        return NULL;
+    void *at = k->buf + k->len;
+    k->len += len;
+    return at;
+}
+
+int qc_chunklog_add(qc_chunklog *log, size_t key, const void *rec, uint32_t len)
+{
+    void *at = qc_chunklog_reserve(log, key, len);
+    if (!at)
+        return -1;
+    memcpy(at, rec, len);
+    return 0;
+}
+
+int qc_chunklog_walk(qc_chunklog *log, size_t key, unsigned char **scratch, size_t *scratch_cap, qc_chunklog_fn fn,
+                     void *user)
+{
+    if (key >= log->key_count)
+        return 0;
+    if (flush_big(log) != 0)
+        return -1;
+    const qc_chunklog_key *k = &log->keys[key];
+    for (size_t c = 0; c < k->chunk_count; c++) {
+        size_t done = 0, len = k->chunks[c].len;
+        if (QC_GROW(*scratch, *scratch_cap, len + 1) != 0)
+            return -1;
+        while (done < len) {
+            ssize_t n = pread(log->fd, *scratch + done, len - done, (off_t)(k->chunks[c].offset + done));
+            if (n <= 0)
+                return -1;
+            done += (size_t)n;
+        }
+        int rc = fn(*scratch, len, user);
+        if (rc)
+            return rc;
+    }
+    return k->len ? fn(k->buf, k->len, user) : 0;
+}

@@ -1,0 +1,57 @@
+/* A log of records per key (per code, say) in one temporary file: each key collects its records in
+ * a small buffer that goes to the file as a chunk when full, so a key's records read back in the
+ * order they were added, in a few large reads, with memory of one buffer a key whatever the volume
+ * (a gigabyte corpus has millions of quotations; the readers want them grouped by code). */
+#ifndef QC_CHUNKLOG_H
+#define QC_CHUNKLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct qc_chunk_ref {
+    uint64_t offset;
+    uint32_t len;
+} qc_chunk_ref;
+
+typedef struct qc_chunklog_key {
+    unsigned char *buf;
+    uint32_t len;
+    qc_chunk_ref *chunks;
+    size_t chunk_count, chunk_cap;
+} qc_chunklog_key;
+
+typedef struct qc_chunklog {
+    FILE *fp;
+    int fd;
+    uint64_t end;
+    size_t key_count;
+    uint32_t buf_size;
+    qc_chunklog_key *keys;
+    unsigned char *big; /* a record longer than buf_size, waiting to be written */
+    size_t big_len, big_cap, big_key;
+    int failed; /* a write failed: everything after is refused */
+} qc_chunklog;
+
+/* Opens a log of key_count keys with buffers of buf_size bytes (allocated when a key is first
+ * used). 0, or -1 when the temporary file or memory cannot be had. */
+int qc_chunklog_open(qc_chunklog *log, size_t key_count, uint32_t buf_size);
+void qc_chunklog_close(qc_chunklog *log);
+
+/* Appends a record of len bytes to a key. 0, or -1 (out of memory or the temporary file cannot be
+ * written: see log->failed). */
+int qc_chunklog_add(qc_chunklog *log, size_t key, const void *rec, uint32_t len);
+/* Room for a record of len bytes, to be filled by the caller before the next call (saves a copy):
+ * in the key's buffer, or for a record longer than buf_size, in the log's own big-record buffer,
+ * which goes to the file as a chunk of its own at the next call or walk. NULL on failure. */
+void *qc_chunklog_reserve(qc_chunklog *log, size_t key, uint32_t len);
+
+/* Walks a key's bytes in order: fn gets each piece (a chunk read from the file, then the buffer),
+ * whole records only since records never straddle pieces. *scratch (of *scratch_cap bytes, grown
+ * as needed with qc_realloc, freed by the caller) receives the chunks. Returns fn's nonzero value,
+ * -1 on a read error or when memory is short, or 0. */
+typedef int (*qc_chunklog_fn)(const unsigned char *data, size_t len, void *user);
+int qc_chunklog_walk(qc_chunklog *log, size_t key, unsigned char **scratch, size_t *scratch_cap, qc_chunklog_fn fn,
+                     void *user);
+
+#endif

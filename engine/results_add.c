@@ -1,0 +1,540 @@
+/* Adding a document to the results: its counts are first gathered per speaker and code in a small
+ * dense table (a few hundred cells a speaker), then added to the corpus and attribute-value cells
+ * once per (speaker, code) instead of once per quotation, so the cost of a document grows with the
+ * codes it touches more than with its quotations. Per-document and per-speaker counts go to the
+ * rows file (results_rows.c); quotation records to the spill file (results_spill.c). */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "alloc.h"
+#include "codebook_impl.h"
+#include "coding_impl.h"
+#include "document_impl.h"
+#include "error.h"
+#include "results_impl.h"
+#include "results_spill.h"
+
+/* A merged unit for the rolled-up counts. */
+typedef struct roll_item {
+    uint32_t turn, start, end;
+    uint32_t hits;
+} roll_item;
+
+typedef struct sent_code {
+    uint32_t sentence, code;
+} sent_code;
+
+/* What one document needs, kept between documents so that a corpus allocates it once. */
+typedef struct qc_res_add_scratch {
+    long *resp;        /* per speaker slot (the doc's speakers, then unlabelled text) */
+    long *vrows;       /* slot * attr_count + attr: the value's row, -1 when none */
+    long *pairs;       /* slot * (1 + attr_count) + k: the (row, respondent) pair of row k of the slot */
+    uint32_t *acc;     /* slot * (code_count + 1) * 4: own quotations, own hits, rolled quotations, hits */
+    roll_item *roll;
+    sent_code *sc;
+    uint8_t *touched;  /* turns */
+    qc_res_block_entry *entries;
+    size_t resp_cap, vrows_cap, pairs_cap, acc_cap, roll_cap, sc_cap, touched_cap, entries_cap;
+} qc_res_add_scratch;
+
+void qc_res_add_scratch_free(qc_results *res)
+{
+    qc_res_add_scratch *s = res->scratch;
+    if (!s)
+        return;
+    qc_free(s->resp);
+    qc_free(s->vrows);
+    qc_free(s->pairs);
+    qc_free(s->acc);
+    qc_free(s->roll);
+    qc_free(s->sc);
+    qc_free(s->touched);
+    qc_free(s->entries);
+    qc_free(s);
+    res->scratch = NULL;
+}
+
+/* --- respondents, attribute values, documents --- */
+
+/* The respondent index of a label, registering it. */
+static long respondent_of(qc_results *res, const char *label, uint8_t role)
+{
+    long r = qc_strmap_get(&res->resp_map, label);
+    if (r >= 0) {
+        if (role != QC_ROLE_INTERVIEWER && res->resps[r].role == QC_ROLE_INTERVIEWER)
+            res->resps[r].role = role;
+        return r;
+    }
+    if (QC_GROW(res->resps, res->resp_cap, res->resp_count + 1) != 0)
+        return -1;
+    qc_res_respondent *p = &res->resps[res->resp_count];
+    memset(p, 0, sizeof *p);
+    p->label = qc_strdup(label);
+    if (!p->label)
+        return -1;
+    p->role = role;
+    p->row = res->row_count++;
+    if (qc_strmap_put(&res->resp_map, p->label, (uint32_t)res->resp_count) != 0) {
+        qc_free(p->label);
+        res->row_count--;
+        return -1;
+    }
+    return (long)res->resp_count++;
+}
+
+/* The row of an attribute value, registering it. */
+static long value_row(qc_results *res, size_t attr, const char *value)
+{
+    qc_res_attr *a = &res->attrs[attr];
+    long v = qc_strmap_get(&a->value_map, value);
+    if (v >= 0)
+        return (long)a->values[v].row;
+    if (QC_GROW(a->values, a->value_cap, a->value_count + 1) != 0)
+        return -1;
+    qc_res_value *nv = &a->values[a->value_count];
+    nv->value = qc_strdup(value);
+    if (!nv->value)
+        return -1;
+    if (qc_strmap_put(&a->value_map, nv->value, (uint32_t)a->value_count) != 0) {
+        qc_free(nv->value);
+        return -1;
+    }
+    nv->row = res->row_count++;
+    a->value_count++;
+    return (long)nv->row;
+}
+
+static int copy_doc(qc_res_doc *d, const qc_document *doc, const qc_source_info *src)
+{
+    memset(d, 0, sizeof *d);
+    d->id = qc_strdup(doc->id ? doc->id : "");
+    d->path = qc_strdup(src && src->path ? src->path : doc->path ? doc->path : "");
+    if (!d->id || !d->path)
+        return -1;
+    if (src && src->sha256) {
+        strncpy(d->sha256, src->sha256, 64);
+        d->sha256[64] = '\0';
+    }
+    d->size = src ? src->size : 0;
+    d->format = doc->format;
+    d->length = doc->length;
+    d->turns = doc->turn_count;
+    if (doc->attr_count) {
+        d->attr_keys = qc_calloc(doc->attr_count, sizeof *d->attr_keys);
+        d->attr_values = qc_calloc(doc->attr_count, sizeof *d->attr_values);
+        if (!d->attr_keys || !d->attr_values)
+            return -1;
+        for (size_t i = 0; i < doc->attr_count; i++) {
+            d->attr_keys[i] = qc_strdup(doc->attr_keys[i]);
+            d->attr_values[i] = qc_strdup(doc->attr_values[i]);
+            d->attr_count = i + 1;
+            if (!d->attr_keys[i] || !d->attr_values[i])
+                return -1;
+        }
+    }
+    if (doc->speaker_count) {
+        d->speakers = qc_calloc(doc->speaker_count, sizeof *d->speakers);
+        if (!d->speakers)
+            return -1;
+        for (size_t s = 0; s < doc->speaker_count; s++) {
+            d->speakers[s].label = qc_strdup(doc->speakers[s]);
+            d->speakers[s].role = doc->speaker_roles ? doc->speaker_roles[s] : QC_ROLE_PARTICIPANT;
+            d->speaker_count = s + 1;
+            if (!d->speakers[s].label)
+                return -1;
+        }
+        for (size_t t = 0; t < doc->turn_count; t++) {
+            int32_t s = doc->turns[t].speaker;
+            if (s >= 0 && (size_t)s < doc->speaker_count)
+                d->speakers[s].turns++;
+        }
+    }
+    return 0;
+}
+
+/* The value of attribute `attr` for a speaker (NULL: unlabelled) of a document. */
+static const char *attr_value(const qc_results *res, const qc_document *doc, const char *speaker, size_t attr)
+{
+    const qc_res_attr *a = &res->attrs[attr];
+    if (a->casebook_index >= 0 && res->cases) {
+        const char *v = qc_casebook_value(res->cases, doc->id, speaker, (size_t)a->casebook_index);
+        if (v && *v)
+            return v;
+    }
+    for (size_t i = 0; i < doc->attr_count; i++)
+        if (strcasecmp(doc->attr_keys[i], a->name) == 0)
+            return doc->attr_values[i][0] ? doc->attr_values[i] : NULL;
+    return NULL;
+}
+
+static int slot_of_turn(const qc_document *doc, size_t turn)
+{
+    int32_t s = doc->turns[turn].speaker;
+    return s >= 0 && (size_t)s < doc->speaker_count ? s : (int)doc->speaker_count;
+}
+
+/* --- the per-document tables --- */
+
+static int scratch_ready(qc_results *res, const qc_document *doc, const qc_coding *coding, size_t nslots,
+                         size_t ac)
+{
+    if (!res->scratch && !(res->scratch = qc_calloc(1, sizeof *res->scratch)))
+        return -1;
+    qc_res_add_scratch *s = res->scratch;
+    size_t k = res->code_count + 1;
+    if (QC_GROW(s->resp, s->resp_cap, nslots) != 0 || QC_GROW(s->vrows, s->vrows_cap, nslots * ac + 1) != 0 ||
+        QC_GROW(s->pairs, s->pairs_cap, nslots * (1 + ac)) != 0 || QC_GROW(s->acc, s->acc_cap, nslots * k * 4) != 0 ||
+        QC_GROW(s->roll, s->roll_cap, coding->quote_count + 1) != 0 ||
+        QC_GROW(s->touched, s->touched_cap, doc->turn_count + 1) != 0 ||
+        QC_GROW(s->entries, s->entries_cap, k) != 0)
+        return -1;
+    memset(s->acc, 0, nslots * k * 4 * sizeof *s->acc);
+    memset(s->touched, 0, doc->turn_count + 1);
+    return 0;
+}
+
+/* Counts a respondent in the breakdown bases (the value rows' "any code" cells). */
+static int count_base(qc_results *res, uint32_t row, size_t pair, uint32_t doc_index)
+{
+    qc_res_cell *cell = qc_res_cell_get(res, row, res->code_count);
+    if (!cell)
+        return -1;
+    if (cell->last_doc[0] != doc_index + 1) {
+        cell->last_doc[0] = doc_index + 1;
+        cell->c[0].documents++;
+    }
+    cell->c[0].respondents += (uint64_t)qc_res_pair_set(res, pair, res->code_count * 2);
+    return 0;
+}
+
+/* The respondent and attribute rows of each speaker slot, and the breakdown bases. */
+static int prepare_slots(qc_results *res, const qc_document *doc, uint32_t doc_index, size_t nslots, size_t ac)
+{
+    qc_res_add_scratch *s = res->scratch;
+    int has_unlabelled = 0;
+    for (size_t t = 0; t < doc->turn_count && !has_unlabelled; t++)
+        has_unlabelled = doc->turns[t].speaker < 0;
+    for (size_t slot = 0; slot < nslots; slot++) {
+        int unl = slot == doc->speaker_count;
+        s->resp[slot] = -1;
+        for (size_t a = 0; a < ac; a++)
+            s->vrows[slot * ac + a] = -1;
+        if (unl && !has_unlabelled)
+            continue;
+        const char *label = unl ? doc->id : doc->speakers[slot];
+        uint8_t role = unl ? QC_ROLE_UNKNOWN : (doc->speaker_roles ? doc->speaker_roles[slot] : QC_ROLE_PARTICIPANT);
+        s->resp[slot] = respondent_of(res, label ? label : "", role);
+        if (s->resp[slot] < 0)
+            return -1;
+        uint32_t resp = (uint32_t)s->resp[slot];
+        long *pairs = &s->pairs[slot * (1 + ac)];
+        if ((pairs[0] = qc_res_pair(res, 0, resp)) < 0)
+            return -1;
+        for (size_t a = 0; a < ac; a++) {
+            pairs[1 + a] = -1;
+            const char *v = attr_value(res, doc, unl ? NULL : doc->speakers[slot], a);
+            if (!v)
+                continue;
+            long row = value_row(res, a, v);
+            if (row < 0 || (pairs[1 + a] = qc_res_pair(res, (uint32_t)row, resp)) < 0)
+                return -1;
+            s->vrows[slot * ac + a] = row;
+            /* The bases of breakdowns: respondents (not interviewers) and documents per value. */
+            if (role != QC_ROLE_INTERVIEWER && count_base(res, (uint32_t)row, (size_t)pairs[1 + a], doc_index) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int roll_cmp(const void *a, const void *b)
+{
+    const roll_item *x = a, *y = b;
+    if (x->turn != y->turn)
+        return x->turn < y->turn ? -1 : 1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+/* Own and rolled-up quotations and hits per slot and code, into the scratch table. */
+static void tally(qc_results *res, const qc_document *doc, const qc_coding *coding)
+{
+    qc_res_add_scratch *s = res->scratch;
+    size_t k = res->code_count + 1;
+    for (size_t i = 0; i < coding->quote_count; i++) {
+        const qc_quote_rec *q = &coding->quotes[i];
+        if (q->code < 0 || (size_t)q->code >= res->code_count || q->turn >= doc->turn_count)
+            continue;
+        size_t slot = (size_t)slot_of_turn(doc, q->turn);
+        s->touched[q->turn] = 1;
+        uint32_t *own = &s->acc[(slot * k + (size_t)q->code) * 4];
+        own[0]++;
+        own[1] += q->hit_count;
+        uint32_t *any = &s->acc[(slot * k + res->code_count) * 4];
+        any[0]++;
+        any[1] += q->hit_count;
+    }
+
+    /* Rolled up: each code's subtree is a contiguous range of codes, so its quotations are a
+     * contiguous range of the coding's (sorted by code); overlapping ones in a turn merge. A leaf's
+     * quotations are already in order. */
+    size_t lo = 0;
+    for (size_t c = 0; c < res->code_count && coding->quote_count; c++) {
+        while (lo < coding->quote_count && coding->quotes[lo].code < (int32_t)c)
+            lo++;
+        size_t hi = lo;
+        while (hi < coding->quote_count && coding->quotes[hi].code < (int32_t)res->subtree_end[c])
+            hi++;
+        size_t n = 0;
+        for (size_t i = lo; i < hi; i++) {
+            const qc_quote_rec *q = &coding->quotes[i];
+            if (q->turn < doc->turn_count)
+                s->roll[n++] = (roll_item){q->turn, q->start, q->end, q->hit_count};
+        }
+        if (!n)
+            continue;
+        if (res->subtree_end[c] != c + 1)
+            qsort(s->roll, n, sizeof *s->roll, roll_cmp);
+        size_t i = 0;
+        while (i < n) {
+            roll_item m = s->roll[i++];
+            while (i < n && s->roll[i].turn == m.turn && s->roll[i].start < m.end) {
+                if (s->roll[i].end > m.end)
+                    m.end = s->roll[i].end;
+                m.hits += s->roll[i].hits;
+                i++;
+            }
+            uint32_t *rolled = &s->acc[((size_t)slot_of_turn(doc, m.turn) * k + c) * 4 + 2];
+            rolled[0]++;
+            rolled[1] += m.hits;
+        }
+    }
+}
+
+/* Adds one slot's tally of a code in a mode to a cell. */
+static int add_cell(qc_results *res, uint32_t row, size_t code, int mode, const uint32_t *qh, size_t pair,
+                    uint32_t doc_index)
+{
+    qc_res_cell *cell = qc_res_cell_get(res, row, code);
+    if (!cell)
+        return -1;
+    qc_counts *c = &cell->c[mode];
+    c->quotations += qh[0];
+    c->hits += qh[1];
+    if (cell->last_doc[mode] != doc_index + 1) {
+        cell->last_doc[mode] = doc_index + 1;
+        c->documents++;
+    }
+    c->respondents += (uint64_t)qc_res_pair_set(res, pair, code * 2 + (size_t)mode);
+    return 0;
+}
+
+/* Moves the tally into the corpus and attribute-value cells, and writes the document's and each
+ * speaker's counts to the rows file. */
+static int flush(qc_results *res, qc_res_doc *d, uint32_t doc_index, size_t nslots, size_t ac)
+{
+    qc_res_add_scratch *s = res->scratch;
+    size_t k = res->code_count + 1;
+    for (size_t slot = 0; slot < nslots; slot++) {
+        if (s->resp[slot] < 0)
+            continue;
+        const long *pairs = &s->pairs[slot * (1 + ac)];
+        const long *vrows = &s->vrows[slot * ac];
+        const uint32_t *acc = &s->acc[slot * k * 4];
+        size_t n = 0;
+        for (size_t c = 0; c < res->code_count; c++) {
+            const uint32_t *t = &acc[c * 4];
+            if (!t[0] && !t[2])
+                continue;
+            for (int mode = 0; mode < 2; mode++) {
+                const uint32_t *qh = &t[mode * 2];
+                if (!qh[0])
+                    continue;
+                if (add_cell(res, 0, c, mode, qh, (size_t)pairs[0], doc_index) != 0)
+                    return -1;
+                for (size_t a = 0; a < ac; a++)
+                    if (vrows[a] >= 0 &&
+                        add_cell(res, (uint32_t)vrows[a], c, mode, qh, (size_t)pairs[1 + a], doc_index) != 0)
+                        return -1;
+            }
+            s->entries[n++] = (qc_res_block_entry){(uint32_t)c, {t[0], t[2]}, {t[1], t[3]}, {t[0] != 0, t[2] != 0}};
+            qc_res_code_row row = {doc_index, (uint32_t)s->resp[slot], {t[0], t[2]}, {t[1], t[3]},
+                                   {t[0] != 0, t[2] != 0}};
+            if (qc_chunklog_add(res->code_rows, c, &row, sizeof row) != 0)
+                return -1;
+        }
+        /* The corpus total: quotations of any code. */
+        const uint32_t *any = &acc[res->code_count * 4];
+        if (any[0] && add_cell(res, 0, res->code_count, 0, any, (size_t)pairs[0], doc_index) != 0)
+            return -1;
+        qc_res_respondent *r = &res->resps[s->resp[slot]];
+        if (n) {
+            if (QC_GROW(r->blocks, r->block_cap, r->block_count + 1) != 0 ||
+                qc_res_rows_append(res, s->entries, n, doc_index, &r->blocks[r->block_count]) != 0)
+                return -1;
+            r->block_count++;
+        }
+    }
+
+    /* The document's own block: the slots summed; respondents are the slots with quotations
+     * (distinct labels, so distinct respondents, bar a label equal to the document id). */
+    size_t n = 0;
+    for (size_t c = 0; c < res->code_count; c++) {
+        qc_res_block_entry e = {(uint32_t)c, {0, 0}, {0, 0}, {0, 0}};
+        for (size_t slot = 0; slot < nslots; slot++) {
+            if (s->resp[slot] < 0)
+                continue;
+            const uint32_t *t = &s->acc[(slot * k + c) * 4];
+            for (int mode = 0; mode < 2; mode++) {
+                int seen_before = 0;
+                for (size_t o = 0; o < slot && t[mode * 2] && !seen_before; o++)
+                    seen_before = s->resp[o] == s->resp[slot] && s->acc[(o * k + c) * 4 + (size_t)mode * 2];
+                e.quotations[mode] += t[mode * 2];
+                e.hits[mode] += t[mode * 2 + 1];
+                e.respondents[mode] += t[mode * 2] && !seen_before;
+            }
+        }
+        if (!e.quotations[0] && !e.quotations[1])
+            continue;
+        s->entries[n++] = e;
+        qc_res_code_row row = {doc_index, QC_NONE32, {e.quotations[0], e.quotations[1]}, {e.hits[0], e.hits[1]},
+                               {e.respondents[0], e.respondents[1]}};
+        if (qc_chunklog_add(res->code_rows, c, &row, sizeof row) != 0)
+            return -1;
+    }
+    return qc_res_rows_append(res, s->entries, n, doc_index, &d->block);
+}
+
+static int sent_code_cmp(const void *a, const void *b)
+{
+    const sent_code *x = a, *y = b;
+    if (x->sentence != y->sentence)
+        return x->sentence < y->sentence ? -1 : 1;
+    return x->code < y->code ? -1 : x->code > y->code;
+}
+
+/* Co-occurrence: the (sentence, code) pairs of own quotations. */
+static int cooccurrence(qc_results *res, const qc_document *doc, const qc_coding *coding)
+{
+    qc_res_add_scratch *s = res->scratch;
+    size_t count = 0;
+    for (size_t i = 0; i < coding->quote_count; i++) {
+        const qc_quote_rec *q = &coding->quotes[i];
+        if (q->code < 0 || (size_t)q->code >= res->code_count)
+            continue;
+        size_t a = 0, b = doc->sentence_count;
+        while (a < b) { /* the first sentence ending after the quotation's start */
+            size_t mid = a + (b - a) / 2;
+            if (doc->sentences[mid].end <= q->start)
+                a = mid + 1;
+            else
+                b = mid;
+        }
+        for (size_t k = a; k < doc->sentence_count && doc->sentences[k].start < q->end; k++) {
+            if (doc->sentences[k].end <= doc->sentences[k].start && q->start != q->end)
+                continue;
+            if (QC_GROW(s->sc, s->sc_cap, count + 1) != 0)
+                return -1;
+            s->sc[count++] = (sent_code){(uint32_t)k, (uint32_t)q->code};
+        }
+    }
+    if (!count)
+        return 0;
+    qsort(s->sc, count, sizeof *s->sc, sent_code_cmp);
+    size_t w = 0;
+    for (size_t i = 0; i < count; i++)
+        if (!w || s->sc[i].sentence != s->sc[w - 1].sentence || s->sc[i].code != s->sc[w - 1].code)
+            s->sc[w++] = s->sc[i];
+    for (size_t i = 0; i < w;) {
+        size_t j = i;
+        while (j < w && s->sc[j].sentence == s->sc[i].sentence)
+            j++;
+        for (size_t x = i; x < j; x++)
+            for (size_t y = x; y < j; y++)
+                res->cooc[qc_res_tri_index(res->code_count, s->sc[x].code, s->sc[y].code)]++;
+        i = j;
+    }
+    return 0;
+}
+
+static void uncoded(qc_results *res, const qc_document *doc)
+{
+    const uint8_t *touched = res->scratch->touched;
+    for (size_t t = 0; t < doc->turn_count; t++) {
+        const qc_doc_turn *turn = &doc->turns[t];
+        if (turn->role == QC_ROLE_INTERVIEWER)
+            continue;
+        uint64_t len = turn->end > turn->start ? turn->end - turn->start : 0;
+        res->uncoded.participant_turns++;
+        res->uncoded.participant_length += len;
+        if (!touched[t]) {
+            res->uncoded.uncoded_turns++;
+            res->uncoded.uncoded_length += len;
+        }
+    }
+}
+
+static int add_counts(qc_results *res, const qc_document *doc, const qc_coding *coding, uint32_t doc_index)
+{
+    /* New header keys become attributes, but for `title` and `date`: every document has its own,
+     * so as breakdowns they would repeat byDocument with a row of counts per document (memory that
+     * grows with the corpus); they stay in the document's metadata (docs/results.md). */
+    for (size_t i = 0; i < doc->attr_count; i++) {
+        const char *key = doc->attr_keys[i];
+        if (strcasecmp(key, "title") == 0 || strcasecmp(key, "date") == 0)
+            continue;
+        if (qc_strmap_get(&res->attr_map, key) < 0 && qc_res_attr_add(res, key, -1) != 0)
+            return -1;
+    }
+    size_t ac = res->attr_count;
+    size_t nslots = doc->speaker_count + 1;
+    if (scratch_ready(res, doc, coding, nslots, ac) != 0 || prepare_slots(res, doc, doc_index, nslots, ac) != 0)
+        return -1;
+    tally(res, doc, coding);
+    if (flush(res, &res->docs[doc_index], doc_index, nslots, ac) != 0 || cooccurrence(res, doc, coding) != 0)
+        return -1;
+    uncoded(res, doc);
+    return 0;
+}
+
+int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *coding, const qc_source_info *src,
+                   qc_error *err)
+{
+    if (!res || !doc || !coding)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "no results, document or coding given");
+    if (coding->codebook && coding->codebook != res->cb)
+        return qc_error_set(err, QC_ERR_INVALID, doc->path, 0, 0, -1, "the coding was made with another codebook");
+    const char *id = doc->id ? doc->id : "";
+    long dup = qc_strmap_get(&res->doc_ids, id);
+    if (dup >= 0)
+        return qc_error_set(err, QC_ERR_INVALID, src && src->path ? src->path : doc->path, 0, 0, -1,
+                            "document id '%s' is already used by %s", id, res->docs[dup].path);
+    if (res->doc_count >= UINT32_MAX - 1)
+        return qc_error_set(err, QC_ERR_LIMIT, doc->path, 0, 0, -1, "too many documents");
+    if (QC_GROW(res->docs, res->doc_cap, res->doc_count + 1) != 0)
+        return qc_error_nomem(err);
+    qc_res_doc *d = &res->docs[res->doc_count];
+    if (copy_doc(d, doc, src) != 0 || qc_strmap_put(&res->doc_ids, d->id, (uint32_t)res->doc_count) != 0) {
+        qc_res_doc_free(d);
+        return qc_error_nomem(err);
+    }
+    d->row = res->row_count++;
+    uint32_t doc_index = (uint32_t)res->doc_count++;
+
+    /* From here on a failure leaves the counts half-updated: the results are then only fit to be
+     * freed, which the error says. */
+    if (add_counts(res, doc, coding, doc_index) != 0)
+        return (res->rows_fp && ferror(res->rows_fp)) || (res->code_rows && res->code_rows->failed)
+                   ? qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1,
+                                  "cannot write the temporary counts file (disk full?)")
+                   : qc_error_nomem(err);
+    return qc_spill_document(res, doc, coding, doc_index, res->scratch->resp, res->scratch->touched, err);
+}
+
+int qc_results_add_fn(const qc_document *doc, const qc_coding *coding, const qc_source_info *src, void *user,
+                      qc_error *err)
+{
+    return qc_results_add(user, doc, coding, src, err);
+}
