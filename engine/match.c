@@ -23,10 +23,10 @@ typedef struct raw_occ {
     qc_ev_hit hit;
 } raw_occ;
 
-typedef struct rx_cand {
-    uint32_t regex;
-    uint32_t unit;
-} rx_cand;
+typedef struct lit_occ {
+    uint32_t lit;
+    uint32_t cp;
+} lit_occ;
 
 /* Folded forms of the non-ASCII words met so far (folding those goes through utf8proc, which
  * allocates): raw bytes -> folded bytes, both in `text`. Cleared when it grows big. */
@@ -65,10 +65,24 @@ struct qc_fast {
     uint32_t *cursor, *cursor_gen;
     uint32_t eval_gen;
 
-    rx_cand *rxc, *rxc_tmp;
-    size_t rxc_count, rxc_cap, rxc_tmp_cap;
-    uint32_t *rx_start;
-    size_t rx_start_cap;
+    /* Regex prefilter: occurrences of the distinct literals as (literal, code point) in text order,
+     * then each literal's code points together (lit_cp from lit_start[l]); the units of a kind
+     * holding them (lu_*: computed on first use per document, valid while lu_gen == doc_gen); the
+     * union of a regex's literals' units (rx_units). */
+    lit_occ *occs;
+    size_t occ_count, occs_cap;
+    uint32_t *lit_cp;
+    size_t lit_cp_cap;
+    uint32_t *lit_start;                /* literal_count + 1 */
+    uint32_t *lu_off, *lu_len, *lu_gen; /* literal_count x QC_UNIT_KINDS */
+    uint32_t *lu_pool;
+    size_t lu_pool_len, lu_pool_cap;
+    uint32_t doc_gen;
+    size_t lit_max;            /* literals in the larger prefilter */
+    const qc_mt_prefilter *pf; /* the current document's */
+    unsigned pf_index;
+    uint32_t *rx_units;
+    size_t rx_units_cap;
 
     uint32_t *cand;
     size_t cand_count, cand_cap;
@@ -89,7 +103,15 @@ int qc_fast_new(qc_fast **out, const qc_codebook *cb, const qc_match_tables *mt)
     f->leaf_start = qc_calloc(mt->leaf_count + 1, sizeof *f->leaf_start);
     f->cursor = qc_calloc(mt->leaf_count + 1, sizeof *f->cursor);
     f->cursor_gen = qc_calloc(mt->leaf_count + 1, sizeof *f->cursor_gen);
-    if (!f->leaf_start || !f->cursor || !f->cursor_gen) {
+    size_t nlit = mt->prefilter[QC_MT_STRICT].literal_count;
+    if (mt->prefilter[QC_MT_PLAIN].literal_count > nlit)
+        nlit = mt->prefilter[QC_MT_PLAIN].literal_count;
+    f->lit_max = nlit++;
+    f->lit_start = qc_calloc(nlit, sizeof *f->lit_start);
+    f->lu_off = qc_calloc(nlit * QC_UNIT_KINDS, sizeof *f->lu_off);
+    f->lu_len = qc_calloc(nlit * QC_UNIT_KINDS, sizeof *f->lu_len);
+    f->lu_gen = qc_calloc(nlit * QC_UNIT_KINDS, sizeof *f->lu_gen);
+    if (!f->leaf_start || !f->cursor || !f->cursor_gen || !f->lit_start || !f->lu_off || !f->lu_len || !f->lu_gen) {
         qc_fast_free(f);
         return QC_ERR_NOMEM;
     }
@@ -117,9 +139,14 @@ void qc_fast_free(qc_fast *f)
     qc_free(f->cursor);
     qc_free(f->cursor_gen);
     qc_free(f->out);
-    qc_free(f->rxc);
-    qc_free(f->rxc_tmp);
-    qc_free(f->rx_start);
+    qc_free(f->occs);
+    qc_free(f->lit_cp);
+    qc_free(f->lit_start);
+    qc_free(f->lu_off);
+    qc_free(f->lu_len);
+    qc_free(f->lu_gen);
+    qc_free(f->lu_pool);
+    qc_free(f->rx_units);
     qc_free(f->cand);
     qc_free(f);
 }
@@ -264,7 +291,7 @@ static int scan_words(qc_fast *f, const qc_document *doc)
             for (uint32_t b = 0; b < wl; b++) {
                 h = qc_mt_hash_step(h, (unsigned char)w[b]);
                 uint32_t len = b + 1;
-                if (len <= QC_MT_MAX_PREFIX && ((lengths >> len) & 1)) {
+                if (len <= QC_MT_MAX_PREFIX && ((lengths >> len) & 1) && qc_mt_maybe_key(mv, h)) {
                     const int32_t *list = qc_mt_lookup(mt, &mv->prefix, h, w, len, &count);
                     for (uint32_t k = 0; k < count; k++) {
                         int rc = try_leaf(f, doc, list[k], i, 0);
@@ -273,8 +300,8 @@ static int scan_words(qc_fast *f, const qc_document *doc)
                     }
                 }
             }
-            const int32_t *list = qc_mt_lookup(mt, &mv->exact, h, w, wl, &count);
-            for (uint32_t k = 0; k < count; k++) {
+            const int32_t *list = qc_mt_maybe_key(mv, h) ? qc_mt_lookup(mt, &mv->exact, h, w, wl, &count) : NULL;
+            for (uint32_t k = 0; list && k < count; k++) {
                 int rc = try_leaf(f, doc, list[k], i, 1);
                 if (rc)
                     return rc;
@@ -296,34 +323,14 @@ static unsigned char lower(unsigned char c)
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
-/* Groups the candidates by regex, keeping text order inside each group (a stable counting sort:
- * occurrences were found in text order, so each regex's units ascend). */
-static int group_candidates(qc_fast *f)
+/* The code point at byte b: the first cp at or after `from` (a lower bound) whose byte offset is
+ * not below b. Occurrences come in text order, so the search gallops from the last one. */
+static uint32_t cp_of_byte(const qc_document *doc, size_t b, size_t from)
 {
-    size_t nr = f->mt->regex_count;
-    if (f->rxc_count < 2)
-        return QC_OK;
-    if (QC_GROW(f->rx_start, f->rx_start_cap, nr + 1) || QC_GROW(f->rxc_tmp, f->rxc_tmp_cap, f->rxc_count))
-        return QC_ERR_NOMEM;
-    memset(f->rx_start, 0, (nr + 1) * sizeof *f->rx_start);
-    for (size_t i = 0; i < f->rxc_count; i++)
-        f->rx_start[f->rxc[i].regex + 1]++;
-    for (size_t r = 0; r < nr; r++)
-        f->rx_start[r + 1] += f->rx_start[r];
-    for (size_t i = 0; i < f->rxc_count; i++)
-        f->rxc_tmp[f->rx_start[f->rxc[i].regex]++] = f->rxc[i];
-    rx_cand *t = f->rxc;
-    size_t cap = f->rxc_cap;
-    f->rxc = f->rxc_tmp;
-    f->rxc_cap = f->rxc_tmp_cap;
-    f->rxc_tmp = t;
-    f->rxc_tmp_cap = cap;
-    return QC_OK;
-}
-
-static uint32_t cp_of_byte(const qc_document *doc, size_t b)
-{
-    size_t lo = 0, hi = doc->length;
+    size_t lo = from, n = doc->length, step = 1;
+    while (lo + step < n && doc->cp_to_byte[lo + step] < b)
+        step *= 2;
+    size_t hi = lo + step < n ? lo + step : n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (doc->cp_to_byte[mid] < b)
@@ -334,58 +341,196 @@ static uint32_t cp_of_byte(const qc_document *doc, size_t b)
     return (uint32_t)lo;
 }
 
-/* One pass over the text for every regex literal at once: a 2-byte gram bitmap says where one may
- * start; the units holding an occurrence become that regex's candidates. */
-static int find_literals(qc_fast *f, qc_eval *ev)
+/* Position i of the text may start a literal filed under `key` in list[0..count) (sorted keys):
+ * compare those literals in full and note each occurrence. *last_cp: the code point of the last
+ * occurrence (a lower bound for this one). */
+static int try_literals(qc_fast *f, const qc_document *doc, const uint64_t *list, size_t count, uint32_t key, size_t i,
+                        size_t *last_cp)
 {
-    const qc_match_tables *mt = f->mt;
-    const qc_document *doc = ev->doc;
-    f->rxc_count = 0;
-    if (!mt->gram_count || doc->text_size < 2)
-        return QC_OK;
+    const qc_mt_literal *lits = f->pf->literals;
     const unsigned char *t = (const unsigned char *)doc->text;
     size_t n = doc->text_size;
-    size_t memo[QC_UNIT_KINDS] = {SIZE_MAX, SIZE_MAX, SIZE_MAX}; /* the unit of the last occurrence */
-    for (size_t i = 0; i + 1 < n; i++) {
-        uint32_t g = (uint32_t)lower(t[i]) << 8 | lower(t[i + 1]);
-        if (!((mt->gram_bits[g >> 6] >> (g & 63)) & 1))
-            continue;
-        size_t lo = 0, hi = mt->gram_count;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if ((mt->grams[mid] >> 32) < g)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        uint32_t cp = UINT32_MAX;
-        for (size_t k = lo; k < mt->gram_count && (mt->grams[k] >> 32) == g; k++) {
-            uint32_t r = (uint32_t)(mt->grams[k] & 0xFFFFFFFFu) >> 3, li = (uint32_t)(mt->grams[k] & 7);
-            const qc_mt_regex *rx = &mt->regexes[r];
-            size_t len = rx->literal_len[li];
-            if (i + len > n)
-                continue;
-            size_t j = 2;
-            while (j < len && lower(t[i + j]) == (unsigned char)rx->literal[li][j])
-                j++;
-            if (j < len)
-                continue;
-            if (cp == UINT32_MAX)
-                cp = cp_of_byte(doc, i);
-            unsigned kind = mt->codes[mt->leaves[rx->leaf].code].unit_kind;
-            size_t u = memo[kind];
-            if (u == SIZE_MAX || cp < ev->units[kind][u].start || cp >= ev->units[kind][u].end)
-                u = memo[kind] = qc_eval_unit_at(ev, kind, cp);
-            if (u == SIZE_MAX)
-                continue;
-            if (f->rxc_count && f->rxc[f->rxc_count - 1].regex == r && f->rxc[f->rxc_count - 1].unit == u)
-                continue;
-            if (QC_GROW(f->rxc, f->rxc_cap, f->rxc_count + 1))
-                return QC_ERR_NOMEM;
-            f->rxc[f->rxc_count++] = (rx_cand){r, (uint32_t)u};
-        }
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((list[mid] >> 32) < key)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return group_candidates(f);
+    for (size_t k = lo; k < count && (list[k] >> 32) == key; k++) {
+        uint32_t id = (uint32_t)(list[k] & 0xFFFFFFFFu);
+        const qc_mt_literal *l = &lits[id];
+        size_t len = l->len;
+        if (i + len > n)
+            continue;
+        size_t j = 0;
+        while (j < len && lower(t[i + j]) == (unsigned char)l->text[j])
+            j++;
+        if (j < len)
+            continue;
+        *last_cp = cp_of_byte(doc, i, *last_cp);
+        if (QC_GROW(f->occs, f->occs_cap, f->occ_count + 1))
+            return QC_ERR_NOMEM;
+        f->occs[f->occ_count++] = (lit_occ){id, (uint32_t)*last_cp};
+    }
+    return QC_OK;
+}
+
+/* Each literal's code points together, in text order (a stable counting sort). */
+static int group_occurrences(qc_fast *f)
+{
+    size_t nl = f->pf->literal_count;
+    uint32_t *start = f->lit_start;
+    memset(start, 0, (nl + 1) * sizeof *start);
+    for (size_t i = 0; i < f->occ_count; i++)
+        start[f->occs[i].lit + 1]++;
+    for (size_t l = 0; l < nl; l++)
+        start[l + 1] += start[l];
+    if (QC_GROW(f->lit_cp, f->lit_cp_cap, f->occ_count ? f->occ_count : 1))
+        return QC_ERR_NOMEM;
+    for (size_t i = 0; i < f->occ_count; i++)
+        f->lit_cp[start[f->occs[i].lit]++] = f->occs[i].cp;
+    for (size_t l = nl; l > 0; l--)
+        start[l] = start[l - 1];
+    start[0] = 0;
+    return QC_OK;
+}
+
+/* Whether s[0..n) holds the k bytes of `needle` (a UTF-8 character: its lead byte is rare). */
+static int contains(const char *s, size_t n, const char *needle, size_t k)
+{
+    const char *end = s + n, *p = s;
+    while ((p = memchr(p, needle[0], (size_t)(end - p))) != NULL) {
+        if ((size_t)(end - p) >= k && memcmp(p, needle, k) == 0)
+            return 1;
+        p++;
+    }
+    return 0;
+}
+
+/* One pass over the text for every distinct literal at once: a bitmap of 4-byte keys (2-byte for
+ * the short literals) says where one may start; each occurrence is compared in full and noted. */
+static int find_literals(qc_fast *f, const qc_document *doc)
+{
+    const qc_match_tables *mt = f->mt;
+    f->occ_count = 0;
+    if (++f->doc_gen == 0) {
+        memset(f->lu_gen, 0, (f->lit_max + 1) * QC_UNIT_KINDS * sizeof *f->lu_gen);
+        f->doc_gen = 1;
+    }
+    f->lu_pool_len = 0;
+    /* the plain literals (k and s inside) serve text without the Kelvin sign and the long s */
+    f->pf_index = QC_MT_STRICT;
+    if (mt->plain_differs && !contains(doc->text, doc->text_size, "\xE2\x84\xAA", 3) &&
+        !contains(doc->text, doc->text_size, "\xC5\xBF", 2))
+        f->pf_index = QC_MT_PLAIN;
+    const qc_mt_prefilter *pf = f->pf = &mt->prefilter[f->pf_index];
+    if ((!pf->gram_count && !pf->gram4_count) || doc->text_size < 2)
+        return group_occurrences(f);
+    const unsigned char *t = (const unsigned char *)doc->text;
+    size_t n = doc->text_size;
+    size_t last_cp = 0;
+    const uint64_t *bits4 = pf->gram4_bits, *bits2 = pf->gram_bits;
+    int rc;
+    size_t i = 0;
+    if (pf->gram4_count && !pf->gram_count) {
+        /* long literals only: one key test a position */
+        for (; i + 4 <= n; i++) {
+            uint32_t g = qc_mt_gram4_hash(t + i);
+            if (((bits4[g >> 6] >> (g & 63)) & 1) &&
+                (rc = try_literals(f, doc, pf->grams4, pf->gram4_count, g, i, &last_cp)))
+                return rc;
+        }
+        return group_occurrences(f);
+    }
+    for (; i + 1 < n; i++) {
+        if (pf->gram4_count && i + 4 <= n) {
+            uint32_t g = qc_mt_gram4_hash(t + i);
+            if (((bits4[g >> 6] >> (g & 63)) & 1) &&
+                (rc = try_literals(f, doc, pf->grams4, pf->gram4_count, g, i, &last_cp)))
+                return rc;
+        }
+        uint32_t g = qc_mt_gram2(t + i);
+        if (((bits2[g >> 6] >> (g & 63)) & 1) && (rc = try_literals(f, doc, pf->grams, pf->gram_count, g, i, &last_cp)))
+            return rc;
+    }
+    return group_occurrences(f);
+}
+
+/* The units of `kind` holding an occurrence of literal l, ascending and distinct: in lu_pool at
+ * lu_off[l * QC_UNIT_KINDS + kind], computed once per document. */
+static int literal_units(qc_fast *f, qc_eval *ev, uint32_t l, unsigned kind)
+{
+    size_t slot = (size_t)l * QC_UNIT_KINDS + kind;
+    if (f->lu_gen[slot] == f->doc_gen)
+        return QC_OK;
+    const uint32_t *cp = f->lit_cp + f->lit_start[l];
+    size_t n = f->lit_start[l + 1] - f->lit_start[l];
+    if (QC_GROW(f->lu_pool, f->lu_pool_cap, f->lu_pool_len + n + 1))
+        return QC_ERR_NOMEM;
+    const qc_ev_unit *units = ev->units[kind];
+    uint32_t *out = f->lu_pool + f->lu_pool_len, m = 0;
+    size_t u = SIZE_MAX;
+    for (size_t k = 0; k < n; k++) {
+        if (u != SIZE_MAX && cp[k] >= units[u].start && cp[k] < units[u].end)
+            continue; /* the unit of the occurrence before */
+        u = qc_eval_unit_at(ev, kind, cp[k]);
+        if (u != SIZE_MAX && (!m || out[m - 1] != u))
+            out[m++] = (uint32_t)u;
+    }
+    f->lu_off[slot] = (uint32_t)f->lu_pool_len;
+    f->lu_len[slot] = m;
+    f->lu_gen[slot] = f->doc_gen;
+    f->lu_pool_len += m;
+    return QC_OK;
+}
+
+/* The units where regex rx may match: those holding one of its literals, ascending and distinct
+ * (*units points into scratch or the pool until the next call). */
+static int regex_units(qc_fast *f, qc_eval *ev, const qc_mt_regex *rx, unsigned kind, const uint32_t **units,
+                       size_t *count)
+{
+    size_t total = 0;
+    uint32_t nlit = rx->literal_count[f->pf_index];
+    const uint32_t *ids = rx->literal_id[f->pf_index];
+    for (uint32_t k = 0; k < nlit; k++) {
+        int rc = literal_units(f, ev, ids[k], kind);
+        if (rc)
+            return rc;
+        total += f->lu_len[(size_t)ids[k] * QC_UNIT_KINDS + kind];
+    }
+    const uint32_t *list[QC_MT_MAX_LITERALS];
+    size_t len[QC_MT_MAX_LITERALS], pos[QC_MT_MAX_LITERALS] = {0};
+    for (uint32_t k = 0; k < nlit; k++) {
+        size_t slot = (size_t)ids[k] * QC_UNIT_KINDS + kind;
+        list[k] = f->lu_pool + f->lu_off[slot];
+        len[k] = f->lu_len[slot];
+    }
+    if (nlit == 1) {
+        *units = list[0];
+        *count = len[0];
+        return QC_OK;
+    }
+    if (QC_GROW(f->rx_units, f->rx_units_cap, total + 1))
+        return QC_ERR_NOMEM;
+    /* merge the (few) ascending lists, dropping repeats */
+    size_t m = 0;
+    for (;;) {
+        uint32_t best = UINT32_MAX;
+        for (uint32_t k = 0; k < nlit; k++)
+            if (pos[k] < len[k] && list[k][pos[k]] < best)
+                best = list[k][pos[k]];
+        if (best == UINT32_MAX)
+            break;
+        for (uint32_t k = 0; k < nlit; k++)
+            if (pos[k] < len[k] && list[k][pos[k]] == best)
+                pos[k]++;
+        f->rx_units[m++] = best;
+    }
+    *units = f->rx_units;
+    *count = m;
+    return QC_OK;
 }
 
 static int run_regex_unit(qc_fast *f, qc_eval *ev, int32_t leaf, int32_t code, unsigned kind, uint32_t u)
@@ -406,25 +551,23 @@ static int scan_regexes(qc_fast *f, qc_eval *ev)
     const qc_match_tables *mt = f->mt;
     if (!mt->regex_count)
         return QC_OK;
-    int rc = find_literals(f, ev);
+    int rc = find_literals(f, ev->doc);
     if (rc)
         return rc;
-    size_t c = 0; /* walks rxc, which is sorted by regex */
     for (size_t r = 0; r < mt->regex_count; r++) {
         const qc_mt_regex *rx = &mt->regexes[r];
         int32_t code = mt->leaves[rx->leaf].code;
         if (ev->need && !ev->need[code])
             continue; /* a code outside the subset: its hits would never be asked for */
         unsigned kind = mt->codes[code].unit_kind;
-        if (rx->literal_count) {
-            while (c < f->rxc_count && f->rxc[c].regex < r)
-                c++;
-            for (; c < f->rxc_count && f->rxc[c].regex == r; c++) {
-                if (c > 0 && f->rxc[c - 1].regex == r && f->rxc[c - 1].unit == f->rxc[c].unit)
-                    continue;
-                if ((rc = run_regex_unit(f, ev, rx->leaf, code, kind, f->rxc[c].unit)))
+        if (rx->literal_count[f->pf_index]) {
+            const uint32_t *units = NULL;
+            size_t count = 0;
+            if ((rc = regex_units(f, ev, rx, kind, &units, &count)))
+                return rc;
+            for (size_t k = 0; k < count; k++)
+                if ((rc = run_regex_unit(f, ev, rx->leaf, code, kind, units[k])))
                     return rc;
-            }
         } else {
             for (uint32_t u = 0; u < ev->unit_count[kind]; u++)
                 if ((rc = run_regex_unit(f, ev, rx->leaf, code, kind, u)))

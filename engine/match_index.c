@@ -359,6 +359,9 @@ static int build_word_tables(qc_match_tables *mt)
             goto nomem;
         if (distinct[v][1] && table_init(&mv->prefix, distinct[v][1]))
             goto nomem;
+        mv->key_bits = qc_calloc(((size_t)1 << QC_MT_KEY_BITS) / 64, sizeof *mv->key_bits);
+        if (!mv->key_bits)
+            goto nomem;
         if (anywhere[v]) {
             mv->anywhere = qc_calloc(anywhere[v], sizeof *mv->anywhere);
             if (!mv->anywhere)
@@ -381,6 +384,8 @@ static int build_word_tables(qc_match_tables *mt)
         qc_mt_table *t = items[i].table == 0 ? &mv->exact : &mv->prefix;
         uint32_t h = hash_bytes(mt->words_text + items[i].key_off, items[i].key_len);
         table_put(t, h, items[i].key_off, items[i].key_len, (uint32_t)i, (uint32_t)(j - i));
+        uint32_t bit = qc_mt_key_bit(h);
+        mv->key_bits[bit >> 6] |= 1ull << (bit & 63);
         if (items[i].table == 1)
             mv->prefix_lengths |= 1ull << items[i].key_len;
         i = j;
@@ -393,36 +398,110 @@ nomem:
     return -1;
 }
 
+/* The distinct literals met so far, by hash: slot = id + 1, 0 empty. */
+typedef struct literal_set {
+    uint32_t *slots;
+    size_t mask;
+} literal_set;
+
+/* The id of a distinct literal of prefilter p, added (and filed under its key) when new. */
+static uint32_t literal_id(qc_mt_prefilter *p, literal_set *set, const char *text, size_t len)
+{
+    size_t i = hash_bytes(text, len) & set->mask;
+    for (; set->slots[i]; i = (i + 1) & set->mask) {
+        const qc_mt_literal *l = &p->literals[set->slots[i] - 1];
+        if (l->len == len && memcmp(l->text, text, len) == 0)
+            return set->slots[i] - 1;
+    }
+    uint32_t id = (uint32_t)p->literal_count++;
+    qc_mt_literal *l = &p->literals[id];
+    memset(l, 0, sizeof *l);
+    memcpy(l->text, text, len);
+    l->len = (uint8_t)len;
+    set->slots[i] = id + 1;
+    if (len >= 4) {
+        uint32_t g = qc_mt_gram4_hash((const unsigned char *)l->text);
+        p->gram4_bits[g >> 6] |= 1ull << (g & 63);
+        p->grams4[p->gram4_count++] = (uint64_t)g << 32 | id;
+    } else {
+        uint32_t g = qc_mt_gram2((const unsigned char *)l->text);
+        p->gram_bits[g >> 6] |= 1ull << (g & 63);
+        p->grams[p->gram_count++] = (uint64_t)g << 32 | id;
+    }
+    return id;
+}
+
+static int prefilter_init(qc_mt_prefilter *p, size_t max_literals)
+{
+    p->literals = qc_calloc(max_literals, sizeof *p->literals);
+    p->gram_bits = qc_calloc(65536 / 64, sizeof *p->gram_bits);
+    p->grams = qc_calloc(max_literals, sizeof *p->grams);
+    p->gram4_bits = qc_calloc(((size_t)1 << QC_MT_GRAM4_BITS) / 64, sizeof *p->gram4_bits);
+    p->grams4 = qc_calloc(max_literals, sizeof *p->grams4);
+    return p->literals && p->gram_bits && p->grams && p->gram4_bits && p->grams4 ? 0 : -1;
+}
+
+static void prefilter_free(qc_mt_prefilter *p)
+{
+    qc_free(p->literals);
+    qc_free(p->gram_bits);
+    qc_free(p->grams);
+    qc_free(p->gram4_bits);
+    qc_free(p->grams4);
+}
+
 static int build_regexes(const qc_codebook *cb, qc_match_tables *mt)
 {
     size_t count = 0;
     for (size_t l = 0; l < mt->leaf_count; l++)
         if (mt->leaves[l].node >= 0 && mt->leaves[l].is_regex && mt->leaves[l].code >= 0)
             count++;
-    mt->regexes = qc_calloc(count ? count : 1, sizeof *mt->regexes);
-    mt->gram_bits = qc_calloc(65536 / 64, sizeof *mt->gram_bits);
-    mt->grams = qc_calloc(count ? count * QC_MT_MAX_LITERALS : 1, sizeof *mt->grams);
-    if (!mt->regexes || !mt->gram_bits || !mt->grams)
-        return -1;
-    for (size_t l = 0; l < mt->leaf_count; l++) {
+    size_t max_literals = count ? count * QC_MT_MAX_LITERALS : 1;
+    size_t slots = 16;
+    while (slots < 2 * max_literals)
+        slots *= 2;
+    literal_set set[QC_MT_PREFILTERS] = {{NULL, 0}};
+    int ok = (mt->regexes = qc_calloc(count ? count : 1, sizeof *mt->regexes)) != NULL;
+    for (unsigned p = 0; p < QC_MT_PREFILTERS; p++) {
+        set[p].slots = qc_calloc(slots, sizeof *set[p].slots);
+        set[p].mask = slots - 1;
+        ok = ok && set[p].slots && prefilter_init(&mt->prefilter[p], max_literals) == 0;
+    }
+    for (size_t l = 0; ok && l < mt->leaf_count; l++) {
         const qc_mt_leaf *lf = &mt->leaves[l];
         if (lf->node < 0 || !lf->is_regex || lf->code < 0)
             continue;
         const qc_rule_node *n = &cb->nodes[lf->node];
-        qc_mt_regex *rx = &mt->regexes[mt->regex_count];
+        qc_mt_regex *rx = &mt->regexes[mt->regex_count++];
         rx->leaf = (int32_t)l;
-        qc_mt_regex_literals(n->source, (n->regex_flags & QC_REGEX_CASELESS) != 0,
-                             (n->regex_flags & QC_REGEX_EXTENDED) != 0, rx);
-        for (uint32_t k = 0; k < rx->literal_count; k++) {
-            uint32_t g = (uint32_t)(unsigned char)rx->literal[k][0] << 8 | (unsigned char)rx->literal[k][1];
-            mt->gram_bits[g >> 6] |= 1ull << (g & 63);
-            mt->grams[mt->gram_count++] = (uint64_t)g << 32 | (uint64_t)mt->regex_count << 3 | k;
+        for (unsigned p = 0; p < QC_MT_PREFILTERS; p++) {
+            qc_mt_litset lits;
+            qc_mt_regex_literals(n->source, (n->regex_flags & QC_REGEX_CASELESS) != 0,
+                                 (n->regex_flags & QC_REGEX_EXTENDED) != 0, p == QC_MT_PLAIN, &lits);
+            rx->literal_count[p] = lits.count;
+            for (uint32_t k = 0; k < lits.count; k++)
+                rx->literal_id[p][k] = literal_id(&mt->prefilter[p], &set[p], lits.text[k], lits.len[k]);
         }
-        mt->regex_count++;
+        /* the plain set is the strict one unless some literal changed */
+        const qc_mt_prefilter *ps = &mt->prefilter[QC_MT_STRICT], *pp = &mt->prefilter[QC_MT_PLAIN];
+        int same = rx->literal_count[QC_MT_STRICT] == rx->literal_count[QC_MT_PLAIN];
+        for (uint32_t k = 0; same && k < rx->literal_count[QC_MT_STRICT]; k++) {
+            const qc_mt_literal *a = &ps->literals[rx->literal_id[QC_MT_STRICT][k]];
+            const qc_mt_literal *b = &pp->literals[rx->literal_id[QC_MT_PLAIN][k]];
+            same = a->len == b->len && memcmp(a->text, b->text, a->len) == 0;
+        }
+        if (!same)
+            mt->plain_differs = 1;
     }
-    if (mt->gram_count > 1)
-        qsort(mt->grams, mt->gram_count, sizeof *mt->grams, cmp_u64);
-    return 0;
+    for (unsigned p = 0; p < QC_MT_PREFILTERS; p++) {
+        qc_free(set[p].slots);
+        qc_mt_prefilter *pf = &mt->prefilter[p];
+        if (ok && pf->gram_count > 1)
+            qsort(pf->grams, pf->gram_count, sizeof *pf->grams, cmp_u64);
+        if (ok && pf->gram4_count > 1)
+            qsort(pf->grams4, pf->gram4_count, sizeof *pf->grams4, cmp_u64);
+    }
+    return ok ? 0 : -1;
 }
 
 static int build_codes(const qc_codebook *cb, qc_match_tables *mt)
@@ -498,14 +577,15 @@ void qc_match_tables_free(qc_match_tables *mt)
         qc_free(mt->variants[v].exact.slots);
         qc_free(mt->variants[v].prefix.slots);
         qc_free(mt->variants[v].anywhere);
+        qc_free(mt->variants[v].key_bits);
     }
     qc_free(mt->leaves);
     qc_free(mt->lists);
     qc_free(mt->words);
     qc_free(mt->words_text);
     qc_free(mt->regexes);
-    qc_free(mt->gram_bits);
-    qc_free(mt->grams);
+    for (unsigned p = 0; p < QC_MT_PREFILTERS; p++)
+        prefilter_free(&mt->prefilter[p]);
     qc_free(mt->codes);
     qc_free(mt->sources);
     qc_free(mt->exclude_leaves);

@@ -49,7 +49,10 @@ typedef struct qc_mt_variant {
     qc_mt_table exact;
     qc_mt_table prefix;
     uint64_t prefix_lengths; /* bit L: some wildcard key is L bytes long (1..QC_MT_MAX_PREFIX) */
-    int32_t *anywhere;       /* leaves whose first word starts with a wildcard */
+    /* bit qc_mt_key_bit(h) is set for the hash h of every exact and prefix key: most words and
+     * prefixes are no key, and this small bitmap (in the first cache) says so without a probe */
+    uint64_t *key_bits;
+    int32_t *anywhere; /* leaves whose first word starts with a wildcard */
     uint32_t anywhere_count;
 } qc_mt_variant;
 
@@ -74,18 +77,50 @@ typedef struct qc_mt_leaf {
 #define QC_MT_MAX_LITERALS 8
 #define QC_MT_LITERAL_MAX 31
 
-typedef struct qc_mt_regex {
-    int32_t leaf;
-    /* Every match contains one of these (lower-case ASCII letters and digits, compared without
-     * case); none known (0): the regex runs on every unit. */
-    uint32_t literal_count;
-    char literal[QC_MT_MAX_LITERALS][QC_MT_LITERAL_MAX + 1];
-    uint8_t literal_len[QC_MT_MAX_LITERALS];
-} qc_mt_regex;
+/* A regex's prefilter literals: every match contains one of these (lower-case ASCII letters and
+ * digits, compared without case); none known (count 0): the regex runs on every unit. */
+typedef struct qc_mt_litset {
+    uint32_t count;
+    char text[QC_MT_MAX_LITERALS][QC_MT_LITERAL_MAX + 1];
+    uint8_t len[QC_MT_MAX_LITERALS];
+} qc_mt_litset;
 
 /* Reads the literals of a regex's source (regex_literal.c). `caseless` and `extended`: the flags
- * it was compiled with. */
-void qc_mt_regex_literals(const char *src, int caseless, int extended, qc_mt_regex *rx);
+ * it was compiled with. `plain`: for text without the Kelvin sign and the long s (the only
+ * non-ASCII characters that match an ASCII letter without case), where `k` and `s` are ordinary
+ * letters of a literal; otherwise they end one. */
+void qc_mt_regex_literals(const char *src, int caseless, int extended, int plain, qc_mt_litset *out);
+
+/* Prefilter sets: QC_MT_STRICT for any text, QC_MT_PLAIN for text known to hold neither sign. */
+enum { QC_MT_STRICT = 0, QC_MT_PLAIN = 1, QC_MT_PREFILTERS = 2 };
+
+typedef struct qc_mt_regex {
+    int32_t leaf;
+    uint32_t literal_count[QC_MT_PREFILTERS];
+    uint32_t literal_id[QC_MT_PREFILTERS][QC_MT_MAX_LITERALS]; /* into that prefilter's literals */
+} qc_mt_regex;
+
+/* A distinct prefilter literal: many regexes share one (`band` in `\bband\s*[5-8]\b|...`), and
+ * the text is searched for each only once. */
+typedef struct qc_mt_literal {
+    char text[QC_MT_LITERAL_MAX + 1]; /* NUL-padded: a 4-byte key can always be read */
+    uint8_t len;
+} qc_mt_literal;
+
+/* One prefilter: the distinct literals of every regex. Literals of 4 bytes or more are filed under
+ * qc_mt_gram4_hash of their first four bytes: bit k of gram4_bits is set when some literal's key is
+ * k, and grams4[] lists (k << 32 | literal id) sorted, the literals to try. Shorter literals (2 or
+ * 3 bytes) likewise under qc_mt_gram2 of their first two bytes (gram_bits, grams). */
+typedef struct qc_mt_prefilter {
+    qc_mt_literal *literals;
+    size_t literal_count;
+    uint64_t *gram_bits; /* 65536 bits */
+    uint64_t *grams;
+    size_t gram_count;
+    uint64_t *gram4_bits; /* 1 << QC_MT_GRAM4_BITS bits */
+    uint64_t *grams4;
+    size_t gram4_count;
+} qc_mt_prefilter;
 
 /* Where a rule can start to hold: a leaf's hits, or the quotations of codes [code, code_end). */
 typedef struct qc_mt_source {
@@ -115,11 +150,8 @@ typedef struct qc_match_tables {
 
     qc_mt_regex *regexes;
     size_t regex_count;
-    /* Prefilter: bit g of gram_bits is set when some literal starts with the two lower-cased bytes
-     * g; grams[] lists (g << 32 | regex index << 3 | literal index) sorted, the literals to try. */
-    uint64_t *gram_bits; /* 65536 bits */
-    uint64_t *grams;
-    size_t gram_count;
+    qc_mt_prefilter prefilter[QC_MT_PREFILTERS];
+    int plain_differs; /* some regex has other literals in plain text (else STRICT serves all) */
 
     size_t code_count;
     qc_mt_code *codes;
@@ -137,6 +169,37 @@ void qc_match_tables_free(qc_match_tables *mt);
 static inline uint32_t qc_mt_hash_step(uint32_t h, unsigned char c)
 {
     return (h ^ c) * 16777619u;
+}
+
+/* The key of the four bytes at p, read with ASCII upper case as lower case: | 0x20 leaves the
+ * bytes of a literal (lower-case letters and digits) as they are, so text that holds a literal
+ * gives the literal's key; other text may collide, and the literals are then compared in full. */
+#define QC_MT_GRAM4_BITS 16
+static inline uint32_t qc_mt_gram4_hash(const unsigned char *p)
+{
+    uint32_t x;
+    __builtin_memcpy(&x, p, 4);
+    return ((x | 0x20202020u) * 0x9E3779B1u) >> (32 - QC_MT_GRAM4_BITS);
+}
+
+#define QC_MT_KEY_BITS 16
+static inline uint32_t qc_mt_key_bit(uint32_t h)
+{
+    return (h ^ (h >> 16)) & ((1u << QC_MT_KEY_BITS) - 1);
+}
+
+static inline int qc_mt_maybe_key(const qc_mt_variant *mv, uint32_t h)
+{
+    uint32_t b = qc_mt_key_bit(h);
+    return (mv->key_bits[b >> 6] >> (b & 63)) & 1;
+}
+
+/* The same for two bytes (the short literals' key). */
+static inline uint32_t qc_mt_gram2(const unsigned char *p)
+{
+    uint16_t x;
+    __builtin_memcpy(&x, p, 2);
+    return (uint32_t)(x | 0x2020u);
 }
 
 /* The leaf list filed under key[0..len) with hash h; NULL (and *count 0) when none. */

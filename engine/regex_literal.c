@@ -7,7 +7,8 @@
  * what the following characters mean (\Q, \x41, back references, x-mode comments), gives up on
  * the whole regex (no prefilter: the regex runs on every unit). Comparing without case is always
  * safe; without case PCRE2 also lets 'k' match the Kelvin sign and 's' the long s, so in a
- * caseless regex those two letters end a literal instead of joining it. */
+ * caseless regex those two letters end a literal instead of joining it, unless the literals are
+ * asked for text known to hold neither sign (`plain`: then `risks` stays whole instead of `ri`). */
 #include <string.h>
 
 #include "match_tables.h"
@@ -21,7 +22,7 @@ typedef struct litset {
 typedef struct reader {
     const char *s;
     size_t n, i;
-    int caseless;
+    int caseless; /* k and s may match the Kelvin sign and the long s */
     int extended; /* x mode may be on: white space between an atom and its quantifier is ignored */
     int give_up;
     unsigned depth;
@@ -315,22 +316,21 @@ static void read_alternation(reader *r, litset *out)
         out->n = 0;
 }
 
-void qc_mt_regex_literals(const char *src, int caseless, int extended, qc_mt_regex *rx)
+void qc_mt_regex_literals(const char *src, int caseless, int extended, int plain, qc_mt_litset *out)
 {
-    rx->literal_count = 0;
+    memset(out, 0, sizeof *out);
     if (!src)
         return;
     /* an inline (?i) or (?x) may turn an option on anywhere */
     int inline_options = strstr(src, "(?") != NULL;
-    reader r = {src, strlen(src), 0, caseless || inline_options, extended || inline_options, 0, 0};
+    reader r = {src, strlen(src), 0, (caseless || inline_options) && !plain, extended || inline_options, 0, 0};
     litset set = {0, {{0}}, {0}};
     read_alternation(&r, &set);
     if (r.give_up || r.i != r.n)
         return; /* a stray ')' or something not understood */
     for (unsigned k = 0; k < set.n; k++) {
-        memcpy(rx->literal[k], set.lit[k], set.len[k]);
-        rx->literal[k][set.len[k]] = '\0';
-        rx->literal_len[k] = set.len[k];
+        memcpy(out->text[k], set.lit[k], set.len[k]);
+        out->len[k] = set.len[k];
     }
-    rx->literal_count = set.n;
+    out->count = set.n;
 }

@@ -79,12 +79,41 @@ static int set_units(qc_eval *ev, unsigned kind, size_t n)
     return QC_OK;
 }
 
-static void unit_words(const qc_document *doc, qc_ev_unit *u)
+/* First word at or after `from` whose start is >= cp (words before `from` all start before cp):
+ * units come in text order, so each search gallops from where the one before ended. */
+static uint32_t word_from(const qc_document *doc, uint32_t from, uint32_t cp)
 {
-    u->w0 = word_at_or_after(doc, u->start);
-    u->w1 = word_at_or_after(doc, u->end);
-    if (u->w1 < u->w0)
-        u->w1 = u->w0;
+    size_t lo = from, n = doc->word_count, step = 1;
+    if (lo >= n || doc->words[lo].start >= cp)
+        return (uint32_t)lo;
+    while (lo + step < n && doc->words[lo + step].start < cp)
+        step *= 2;
+    size_t hi = lo + step < n ? lo + step : n;
+    lo += step / 2 + 1; /* words[lo + step/2] starts before cp */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (doc->words[mid].start < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (uint32_t)lo;
+}
+
+/* Every unit's words [w0, w1): the units of one kind ascend and do not overlap. */
+static void units_words(const qc_document *doc, qc_ev_unit *units, size_t n)
+{
+    uint32_t cursor = 0;
+    for (size_t i = 0; i < n; i++) {
+        qc_ev_unit *u = &units[i];
+        if (i && u->start < units[i - 1].end)
+            cursor = 0; /* not in order after all: start over (never happens with a built document) */
+        u->w0 = word_from(doc, cursor, u->start);
+        u->w1 = word_from(doc, u->w0, u->end);
+        if (u->w1 < u->w0)
+            u->w1 = u->w0;
+        cursor = u->w1;
+    }
 }
 
 size_t qc_eval_unit_at(const qc_eval *ev, unsigned kind, uint32_t cp)
@@ -135,15 +164,15 @@ int qc_eval_begin(qc_eval *ev, const qc_document *doc, const qc_casebook *cases,
         u->start = doc->sentences[i].start;
         u->end = doc->sentences[i].end;
         u->turn = doc->sentences[i].turn;
-        unit_words(doc, u);
     }
+    units_words(doc, ev->units[QC_UNIT_KIND_SENTENCE], doc->sentence_count);
     for (size_t i = 0; i < doc->paragraph_count; i++) {
         qc_ev_unit *u = &ev->units[QC_UNIT_KIND_PARAGRAPH][i];
         u->start = doc->paragraphs[i].start;
         u->end = doc->paragraphs[i].end;
         u->turn = doc->paragraphs[i].turn;
-        unit_words(doc, u);
     }
+    units_words(doc, ev->units[QC_UNIT_KIND_PARAGRAPH], doc->paragraph_count);
     if (QC_GROW(ev->sent_para, ev->sent_para_cap, doc->sentence_count ? doc->sentence_count : 1))
         return qc_error_nomem(err);
     for (size_t i = 0, p = 0; i < doc->sentence_count; i++) {
@@ -158,8 +187,8 @@ int qc_eval_begin(qc_eval *ev, const qc_document *doc, const qc_casebook *cases,
         u->start = doc->turns[i].start;
         u->end = doc->turns[i].end;
         u->turn = (uint32_t)i;
-        unit_words(doc, u);
     }
+    units_words(doc, ev->units[QC_UNIT_KIND_TURN], doc->turn_count);
 
     size_t cells = ev->cb->code_count * doc->turn_count;
     if (QC_GROW(ev->eligible, ev->eligible_cap, cells ? cells : 1))
