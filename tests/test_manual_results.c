@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
+#include <stdatomic.h>
 #include <strings.h>
 
 #define CORPUS QCODE_SOURCE_DIR "/corpora/integrated-care"
@@ -525,5 +526,190 @@ Test(manual_results, not_a_manual_file_stops_before_coding)
     cr_expect_eq(r.status, 2, "%s", r.err);
     cr_expect(qct_contains(r.err, "missing.xml"), "%s", r.err);
     qct_run_free(&r);
+    free(dir);
+}
+
+/* --- out of memory: every allocation of loading, merging and writing may fail --- */
+
+/* atomic: the corpus runner allocates in its worker thread too */
+static atomic_long alloc_count, fail_at = -1, failed_count, live;
+
+static int should_fail(void)
+{
+    long n = alloc_count++;
+    if (fail_at >= 0 && n == fail_at) {
+        failed_count++;
+        return 1;
+    }
+    return 0;
+}
+
+static void *t_malloc(size_t size)
+{
+    if (should_fail())
+        return NULL;
+    void *p = malloc(size);
+    live += p != NULL;
+    return p;
+}
+
+static void *t_realloc(void *ptr, size_t size)
+{
+    if (should_fail())
+        return NULL;
+    void *p = realloc(ptr, size);
+    live += p && !ptr;
+    return p;
+}
+
+static void t_free(void *ptr)
+{
+    live -= ptr != NULL;
+    free(ptr);
+}
+
+static int first_quote(const qc_result_quotation *q, void *user)
+{
+    span *s = user;
+    if (!s->text)
+        span_set(s, q);
+    return 0;
+}
+
+static const qc_allocator failing = {t_malloc, t_realloc, t_free};
+
+static qc_manual *load_manual(const char *dir, const qc_codebook *cb, int *rc)
+{
+    char manual[1024];
+    snprintf(manual, sizeof manual, "%s/manual.xml", dir);
+    qc_manual *m = NULL;
+    qc_error err;
+    *rc = qc_manual_load(&m, manual, cb, NULL, NULL, &err);
+    return m;
+}
+
+/* Codes doc.txt with the manual codings and writes results.xml; 0 or the first failure. Only
+ * this is under allocation failure when `failing` is set. */
+static int manual_run(const char *dir, const qc_codebook *cb, qc_manual *m, int inject, const char *out)
+{
+    char doc[1024];
+    snprintf(doc, sizeof doc, "%s/doc.txt", dir);
+    const char *paths[1] = {doc};
+    qc_results *res = NULL;
+    qc_error err;
+    if (inject)
+        qc_set_allocator(&failing);
+    int rc = qc_results_new(&res, cb, NULL, &err);
+    if (rc == 0) {
+        qc_run_options opts = QC_RUN_OPTIONS_INIT;
+        opts.on_document = qc_results_add_fn;
+        opts.user = res;
+        opts.manual = m;
+        qc_run_stats st;
+        rc = qc_corpus_run(paths, 1, cb, NULL, &opts, &st, &err);
+        if (rc == 0 && st.failed)
+            rc = QC_ERR_NOMEM; /* the document could not be read or coded */
+    }
+    qc_manual_finish(m);
+    if (rc == 0) {
+        qc_write_options wo = QC_WRITE_OPTIONS_INIT;
+        wo.time = "2026-01-01T00:00:00Z";
+        rc = qc_results_write_xml(res, out, &wo, &err);
+    }
+    qc_results_free(res);
+    qc_set_allocator(NULL);
+    return rc;
+}
+
+Test(manual_results, out_of_memory_fails_cleanly_or_changes_nothing)
+{
+    char *dir = qct_temp_dir();
+    const char cbsrc[] = "codebook \"M\"\ncode TEAM \"Team\"\n  rule \"co-locat*\"\ncode HAND \"By hand\"\n  manual\n";
+    const char text[] = "Interviewer: How is the team?\n\nS1: We are co-located now. We talk a lot.\n\n"
+                        "S2: Nobody told us.\n";
+    free(qct_write_file(dir, "doc.txt", text, strlen(text)));
+    qc_codebook *cb = NULL;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load_buffer(&cb, "m.qcb", cbsrc, strlen(cbsrc), NULL, &err), 0, "%s", err.message);
+
+    /* The manual codings: the engine's quotation again by Ann, and by Ben under HAND. */
+    char doc[1024];
+    snprintf(doc, sizeof doc, "%s/doc.txt", dir);
+    const char *paths[1] = {doc};
+    qc_results *res = NULL;
+    cr_assert_eq(qc_results_new(&res, cb, NULL, &err), 0);
+    qc_run_options opts = QC_RUN_OPTIONS_INIT;
+    opts.on_document = qc_results_add_fn;
+    opts.user = res;
+    cr_assert_eq(qc_corpus_run(paths, 1, cb, NULL, &opts, NULL, &err), 0);
+    span q = {0};
+    cr_assert_eq(qc_results_foreach_quotation(res, QC_ALL_CODES, first_quote, &q, &err), 0);
+    cr_assert_not_null(q.text);
+    qc_results_free(res);
+    char mpath[1024];
+    snprintf(mpath, sizeof mpath, "%s/manual.xml", dir);
+    FILE *fp = fopen(mpath, "w");
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<manual xmlns=\"urn:qcode:manual:1\">\n", fp);
+    put_coding(fp, "TEAM", q.doc_id, q.start, q.end, "Ann", q.text);
+    put_coding(fp, "HAND", q.doc_id, q.start, q.end, "Ben", q.text);
+    put_coding(fp, "GONE", q.doc_id, q.start, q.end, "Ben", q.text);
+    fputs("</manual>\n", fp);
+    fclose(fp);
+
+    char ref[1024], out[1024];
+    snprintf(ref, sizeof ref, "%s/ref.xml", dir);
+    snprintf(out, sizeof out, "%s/out.xml", dir);
+    int rc;
+    qc_manual *m = load_manual(dir, cb, &rc);
+    cr_assert_eq(rc, 0);
+    cr_assert_eq(manual_run(dir, cb, m, 0, ref), 0);
+    qc_manual_free(m);
+    char *want = qct_read_file(ref, NULL);
+    cr_assert(qct_contains(want, "coder=\"Ann\"") && qct_contains(want, "coder=\"Ben\""), "%s", want);
+
+    /* Loading: fails with QC_ERR_NOMEM or loads, and frees all. (Whether what loads is whole is
+     * the manual.xml reader's: it takes a failed attribute copy for a missing attribute.) */
+    for (long n = 0;; n++) {
+        alloc_count = failed_count = live = 0;
+        fail_at = n;
+        qc_set_allocator(&failing);
+        m = load_manual(dir, cb, &rc);
+        qc_manual_free(m);
+        qc_set_allocator(NULL);
+        cr_assert_eq(live, 0, "loading, allocation %ld failed: %ld blocks not freed", n, live);
+        cr_assert(rc == 0 || rc == QC_ERR_NOMEM, "loading, allocation %ld: status %d", n, rc);
+        if (!failed_count)
+            break;
+    }
+
+    /* Merging, counting and writing: fails with QC_ERR_NOMEM or writes exactly the reference. */
+    size_t failures = 0, survived = 0;
+    for (long n = 0;; n++) {
+        remove(out);
+        m = load_manual(dir, cb, &rc);
+        cr_assert_eq(rc, 0);
+        alloc_count = failed_count = live = 0;
+        fail_at = n;
+        rc = manual_run(dir, cb, m, 1, out);
+        qc_manual_free(m);
+        cr_assert_eq(live, 0, "allocation %ld failed: %ld blocks not freed", n, live);
+        if (!failed_count)
+            break; /* every allocation has been failed once */
+        failures++;
+        if (rc == 0) {
+            survived++;
+            char *got = qct_read_file(out, NULL);
+            cr_assert_str_eq(got, want, "allocation %ld failed and the run went on: the output changed", n);
+            free(got);
+        } else {
+            /* as in test_oom.c: some writers report a failed allocation as an I/O error */
+            cr_assert(rc == QC_ERR_NOMEM || rc == QC_ERR_IO, "allocation %ld: status %d", n, rc);
+        }
+    }
+    cr_expect_gt(failures, 50, "the run allocates through the library");
+    cr_log_info("%zu allocations failed in turn, %zu runs survived", failures, survived);
+    free(want);
+    span_free(&q);
+    qc_codebook_free(cb);
     free(dir);
 }
