@@ -1,110 +1,50 @@
 /* results.xml: the whole run in one file (namespace urn:qcode:results:1, schema
- * docs/schema/qcode-results.xsd), written with libxml2's streaming writer straight into an atomic
- * output file, so memory does not grow with the quotation count and a failed run leaves nothing. */
-#include <libxml/xmlwriter.h>
+ * docs/schema/qcode-results.xsd), written by a streaming writer (xml_out.h) straight into an
+ * atomic output file, so memory does not grow with the quotation count and a failed run leaves
+ * nothing. */
 #include <stdio.h>
 #include <errno.h>
 #include <string.h>
 #include <time.h>
 
-#include "alloc.h"
-#include "buf.h"
 #include "codebook_impl.h"
 #include "error.h"
 #include "fileio.h"
 #include "results_coder.h"
 #include "results_impl.h"
+#include "xml_out.h"
 
 #define NS "urn:qcode:results:1"
 
 typedef struct xw {
-    xmlTextWriterPtr w;
-    int failed;
-    qc_buf tmp; /* for cleaned strings */
+    qc_xml_out o;
+    int failed; /* the walk of quotations or counts failed */
 } xw;
-
-/* The output behind libxml2's writer. A failed write is recorded here with its errno and
- * reported to libxml2 as done: returning -1 would make libxml2 print "I/O error" itself (the
- * library never prints) and lose the cause. */
-typedef struct out_sink {
-    FILE *fp;
-    int error; /* errno of the first failed write, 0 while all is well */
-} out_sink;
-
-static int out_write(void *ctx, const char *buffer, int len)
-{
-    out_sink *sink = ctx;
-    if (!sink->error && fwrite(buffer, 1, (size_t)len, sink->fp) != (size_t)len)
-        sink->error = errno ? errno : EIO;
-    return len;
-}
-
-static int out_close(void *ctx)
-{
-    (void)ctx;
-    return 0; /* the atomic file closes the FILE */
-}
-
-/* Characters XML 1.0 cannot carry (C0 controls but tab and LF, U+FFFE, U+FFFF) become U+FFFD. */
-static const char *clean(xw *x, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    int bad = 0;
-    for (; *p; p++)
-        if ((*p < 0x20 && *p != '\t' && *p != '\n') || (p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)))
-            bad = 1;
-    if (!bad)
-        return s;
-    qc_buf_clear(&x->tmp);
-    for (p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 && *p != '\t' && *p != '\n') {
-            qc_buf_puts(&x->tmp, "\xEF\xBF\xBD");
-        } else if (p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)) {
-            qc_buf_puts(&x->tmp, "\xEF\xBF\xBD");
-            p += 2;
-        } else {
-            qc_buf_putc(&x->tmp, (char)*p);
-        }
-    }
-    if (qc_buf_failed(&x->tmp)) {
-        x->failed = 1;
-        return "";
-    }
-    return qc_buf_cstr(&x->tmp);
-}
-
-static void check(xw *x, int rc)
-{
-    if (rc < 0)
-        x->failed = 1;
-}
 
 static void start(xw *x, const char *name)
 {
-    check(x, xmlTextWriterStartElement(x->w, BAD_CAST name));
+    qc_xml_start(&x->o, name, NULL);
 }
 
 static void end(xw *x)
 {
-    check(x, xmlTextWriterEndElement(x->w));
+    qc_xml_end(&x->o);
 }
 
 static void attr(xw *x, const char *name, const char *value)
 {
-    check(x, xmlTextWriterWriteAttribute(x->w, BAD_CAST name, BAD_CAST clean(x, value ? value : "")));
+    qc_xml_attr(&x->o, name, value);
 }
 
 static void attr_u64(xw *x, const char *name, uint64_t value)
 {
-    char num[32];
-    snprintf(num, sizeof num, "%llu", (unsigned long long)value);
-    check(x, xmlTextWriterWriteAttribute(x->w, BAD_CAST name, BAD_CAST num));
+    qc_xml_attr_u64(&x->o, name, value);
 }
 
 static void text_element(xw *x, const char *name, const char *text)
 {
     start(x, name);
-    check(x, xmlTextWriterWriteString(x->w, BAD_CAST clean(x, text)));
+    qc_xml_text(&x->o, text);
     end(x);
 }
 
@@ -167,7 +107,7 @@ static void write_documents(xw *x, const qc_results *res)
 {
     start(x, "documents");
     attr_u64(x, "count", res->doc_count);
-    for (size_t i = 0; i < res->doc_count && !x->failed; i++) {
+    for (size_t i = 0; i < res->doc_count && !x->failed && !x->o.error; i++) {
         const qc_res_doc *d = &res->docs[i];
         start(x, "document");
         attr_u64(x, "index", i);
@@ -269,7 +209,7 @@ static void write_codes(xw *x, const qc_results *res)
     static const qc_res_cell zero;
     start(x, "codes");
     attr_u64(x, "count", res->code_count);
-    for (size_t c = 0; c < res->code_count && !x->failed; c++) {
+    for (size_t c = 0; c < res->code_count && !x->failed && !x->o.error; c++) {
         const qc_code_def *def = &cb->codes[c];
         start(x, "code");
         attr_u64(x, "index", c);
@@ -344,9 +284,9 @@ static int write_uncoded_turn(const qc_result_quotation *q, void *user)
     xw *x = user;
     start(x, "turn");
     quotation_attrs(x, q);
-    check(x, xmlTextWriterWriteString(x->w, BAD_CAST clean(x, q->text)));
+    qc_xml_text(&x->o, q->text);
     end(x);
-    return x->failed;
+    return x->o.error != 0;
 }
 
 /* coder: NULL for the engine, whose quotations carry no coder attribute. */
@@ -368,13 +308,12 @@ static int write_quotation(const qc_result_quotation *q, const char *coder, void
         end(x);
     }
     end(x);
-    return x->failed;
+    return x->o.error != 0;
 }
 
 static int write_body(xw *x, qc_results *res, const qc_write_options *opts, qc_error *err)
 {
-    check(x, xmlTextWriterStartDocument(x->w, NULL, "UTF-8", NULL));
-    check(x, xmlTextWriterStartElementNS(x->w, NULL, BAD_CAST "results", BAD_CAST NS));
+    qc_xml_start(&x->o, "results", NS);
     attr(x, "formatVersion", "1");
     write_provenance(x, res, opts);
     write_documents(x, res);
@@ -404,7 +343,7 @@ static int write_body(xw *x, qc_results *res, const qc_write_options *opts, qc_e
     qc_results_totals(res, &totals);
     start(x, "quotations");
     attr_u64(x, "count", totals.quotations);
-    for (size_t c = 0; c < res->code_count && !x->failed; c++) {
+    for (size_t c = 0; c < res->code_count && !x->failed && !x->o.error; c++) {
         const qc_res_cell *cell = qc_res_cell_find(res, 0, c);
         if (!cell || !cell->c[0].quotations)
             continue;
@@ -418,7 +357,6 @@ static int write_body(xw *x, qc_results *res, const qc_write_options *opts, qc_e
     }
     end(x);
     end(x);
-    check(x, xmlTextWriterEndDocument(x->w));
     return QC_OK;
 }
 
@@ -428,25 +366,19 @@ int qc_results_write_xml(qc_results *res, const char *path, const qc_write_optio
     int rc = qc_atomic_open(&af, path, err);
     if (rc != 0)
         return rc;
-    out_sink sink = {af.fp, 0};
-    xmlOutputBufferPtr out = xmlOutputBufferCreateIO(out_write, out_close, &sink, NULL);
     xw x;
     memset(&x, 0, sizeof x);
-    x.w = out ? xmlNewTextWriter(out) : NULL;
-    if (!x.w) {
-        if (out)
-            xmlOutputBufferClose(out);
+    if (qc_xml_out_begin(&x.o, af.fp) != 0) {
+        qc_xml_out_free(&x.o);
         qc_atomic_abort(&af);
         return qc_error_nomem(err);
     }
-    xmlTextWriterSetIndent(x.w, 1);
-    xmlTextWriterSetIndentString(x.w, BAD_CAST "  ");
     rc = write_body(&x, res, opts, err);
-    check(&x, xmlTextWriterFlush(x.w));
-    xmlFreeTextWriter(x.w); /* also closes the output buffer */
-    qc_buf_free(&x.tmp);
-    if (rc == 0 && sink.error)
-        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write results: %s", strerror(sink.error));
+    int e = qc_xml_out_end(&x.o);
+    if (rc == 0 && e == ENOMEM)
+        rc = qc_error_nomem(err);
+    else if (rc == 0 && e)
+        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write results: %s", strerror(e));
     else if (rc == 0 && x.failed)
         rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write results");
     if (rc != 0) {

@@ -311,3 +311,68 @@ Test(results_xml, sample_corpus_output_is_valid)
     qct_run_free(&r);
     free(dir);
 }
+
+/* Quotation texts and speaker labels as qc_results_read gives them back. */
+typedef struct texts_back {
+    char first[512], speaker[64];
+    int quotes;
+} texts_back;
+
+static int tb_quote(const qc_result_quotation *q, void *user)
+{
+    texts_back *t = user;
+    if (!t->quotes++)
+        snprintf(t->first, sizeof t->first, "%s", q->text);
+    snprintf(t->speaker, sizeof t->speaker, "%s", q->speaker ? q->speaker : "-");
+    return 0;
+}
+
+Test(results_xml, markup_characters_and_controls_survive_the_round_trip)
+{
+    /* Every character XML escapes, a tab, a control character and U+FFFE: the file is valid and
+     * gives back the text (controls and non-characters as U+FFFD, which XML cannot carry). */
+    const char *src = "site: R&D <\"north\">\tA\n\n"
+                      "Ann: The <zebra> & the \"zebra\"\tran \x1b off, \xef\xbf\xbe gone.\n"
+                      "Ann: zebra again.\n";
+    qc_codebook *cb;
+    qc_coder *coder;
+    qc_results *res;
+    qc_document *doc;
+    qc_coding *coding;
+    qc_error err;
+    const char *cbtext = "codebook \"E\"\ncode Z \"Z\"\n  rule zebra\n";
+    cr_assert_eq(qc_codebook_load_buffer(&cb, "e.qcb", cbtext, strlen(cbtext), NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_coder_new(&coder, cb, NULL, NULL), 0);
+    cr_assert_eq(qc_results_new(&res, cb, NULL, NULL), 0);
+    cr_assert_eq(qc_document_read_buffer(&doc, "e.txt", src, strlen(src), NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_coder_code(coder, doc, NULL, &coding, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_results_add(res, doc, coding, NULL, &err), 0, "%s", err.message);
+    char *dir = qct_temp_dir();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/results.xml", dir);
+    cr_assert_eq(qc_results_write_xml(res, path, NULL, &err), 0, "%s", err.message);
+    char why[256] = "";
+    cr_expect_eq(validate(path, why, sizeof why), 0, "%s", why);
+    texts_back t;
+    memset(&t, 0, sizeof t);
+    qc_results_handlers h = {NULL, NULL, NULL, tb_quote, &t};
+    cr_assert_eq(qc_results_read(path, &h, &err), 0, "%s", err.message);
+    cr_expect_eq(t.quotes, 2);
+    cr_expect_str_eq(t.speaker, "Ann");
+    cr_expect_str_eq(t.first, "The <zebra> & the \"zebra\"\tran \xef\xbf\xbd off, \xef\xbf\xbd gone.");
+    FILE *fp = fopen(path, "rb");
+    char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    buf[n] = '\0';
+    fclose(fp);
+    cr_expect_not_null(strstr(buf, "<text>The &lt;zebra&gt; &amp; the &quot;zebra&quot;\tran \xef\xbf\xbd off, "
+                                   "\xef\xbf\xbd gone.</text>"),
+                       "%s", buf);
+    cr_expect_not_null(strstr(buf, "value=\"R&amp;D &lt;&quot;north&quot;&gt;&#9;A\""));
+    qc_coding_free(coding);
+    qc_document_free(doc);
+    qc_results_free(res);
+    qc_coder_free(coder);
+    qc_codebook_free(cb);
+    free(dir);
+}
