@@ -280,6 +280,11 @@ static int gather(qc_manual *m, const qc_document *doc, pending **out, size_t *c
         m->seen[i] = 1;
         if (m->code[i] < 0)
             continue; /* warned at load */
+        if (c->start == c->end) {
+            qc_refi_warn(&m->log, c->line, "coding of %s by %s on '%s' at %zu-%zu: an empty span: not counted", c->code,
+                         c->coder, c->document, c->start, c->end);
+            continue;
+        }
         if (doc->turn_count == 0 || c->end > UINT32_MAX || !text_matches(doc, c->start, c->end, c->text)) {
             qc_refi_warn(&m->log, c->line,
                          "coding of %s by %s on '%s' at %zu-%zu: the document's text there is no longer the coded "

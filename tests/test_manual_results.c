@@ -653,6 +653,7 @@ Test(manual_results, out_of_memory_fails_cleanly_or_changes_nothing)
     put_coding(fp, "TEAM", q.doc_id, q.start, q.end, "Ann", q.text);
     put_coding(fp, "HAND", q.doc_id, q.start, q.end, "Ben", q.text);
     put_coding(fp, "GONE", q.doc_id, q.start, q.end, "Ben", q.text);
+    put_coding(fp, "HAND", q.doc_id, q.start, q.start, "Ben", "");
     fputs("</manual>\n", fp);
     fclose(fp);
 
