@@ -166,6 +166,28 @@ static int deliver(runner *r, const qc_run_options *opts, slot *s, qc_run_stats 
     return 0;
 }
 
+/* One job: read, code and add each document on the calling thread, one after the other, so that
+ * --jobs 1 is one core (a worker beside the calling thread would make it two). */
+static int run_inline(runner *r, const qc_run_options *opts, qc_run_stats *st, qc_error *err)
+{
+    qc_coder *coder = NULL;
+    int rc = qc_coder_new(&coder, r->cb, &r->coder_opts, err);
+    if (rc != 0)
+        return rc;
+    slot s;
+    memset(&s, 0, sizeof s);
+    for (size_t i = 0; i < r->count && rc == 0; i++) {
+        s.index = i;
+        process(r, coder, &s);
+        rc = deliver(r, opts, &s, st, err);
+        if (opts->on_progress)
+            opts->on_progress(st, opts->user);
+        slot_clear(&s);
+    }
+    qc_coder_free(coder);
+    return rc;
+}
+
 static unsigned online_cores(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -205,6 +227,8 @@ int qc_corpus_run(const char *const *paths, size_t count, const qc_codebook *cb,
         jobs = 256;
     if ((size_t)jobs > count)
         jobs = (unsigned)count;
+    if (jobs == 1)
+        return run_inline(&r, opts, stats, err);
     /* Two documents per worker in flight: enough to keep workers busy while the calling thread
      * aggregates, few enough that memory does not depend on the corpus. */
     r.window = (size_t)jobs * 2;

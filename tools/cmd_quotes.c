@@ -18,7 +18,7 @@
     "      --results FILE         read the quotations from a results.xml instead\n"                                    \
     "      --rollup               include the quotations of the code's descendants\n"                                  \
     "      --cases FILE           casebook (for `where` conditions)\n"                                                 \
-    "  -j, --jobs N               worker threads (0: one per core; default 1)\n"                                       \
+    "  -j, --jobs N               threads (1: all on one; 0: one per core; default 1)\n"                               \
     "      --engine fast|reference, --encoding utf-8|windows-1252, --speaker-pattern RE,\n"                            \
     "      --interviewer LABEL, --no-speakers   as for `qcode code`\n"                                                 \
     "\n"                                                                                                               \

@@ -238,7 +238,7 @@ typedef struct qc_run_options {
     unsigned version;
     const qc_read_options *read; /* NULL: defaults (read->id is ignored: see ids) */
     qc_engine engine;
-    unsigned jobs; /* worker threads; 0: one per online core */
+    unsigned jobs; /* threads; 1: everything on the calling thread; 0: one worker per online core */
     int strict;    /* stop at the first document that cannot be read */
     qc_run_document_fn on_document;
     qc_run_error_fn on_error;
