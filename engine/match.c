@@ -14,6 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
+
 #include "alloc.h"
 #include "buf.h"
 #include "text.h"
@@ -91,6 +95,9 @@ struct qc_fast {
     uint32_t gen;
 
     const uint8_t *need; /* the current coding's subset (NULL: all codes) */
+
+    struct pending_try *pending;
+    size_t pending_count, pending_cap;
 };
 
 int qc_fast_new(qc_fast **out, const qc_codebook *cb, const qc_match_tables *mt)
@@ -148,6 +155,7 @@ void qc_fast_free(qc_fast *f)
     qc_free(f->lu_pool);
     qc_free(f->rx_units);
     qc_free(f->cand);
+    qc_free(f->pending);
     qc_free(f);
 }
 
@@ -186,50 +194,6 @@ static int fold_cached(fold_cache *c, const char *s, size_t len, int casefold, i
     c->used++;
     qc_buf_append(out, c->text.data + fold_off, c->text.len - fold_off);
     return qc_buf_failed(out) ? -1 : 0;
-}
-
-static int fold_words(qc_fast *f, const qc_document *doc)
-{
-    size_t nw = doc->word_count;
-    for (unsigned v = 0; v < QC_MT_VARIANTS; v++) {
-        if (!(f->mt->variant_mask & (1u << v)))
-            continue;
-        if (QC_GROW(f->woff[v], f->woff_cap[v], nw + 1))
-            return QC_ERR_NOMEM;
-        qc_buf *a = &f->arena[v];
-        if (qc_buf_failed(a))
-            qc_buf_free(a); /* a failure in an earlier document must not stick */
-        qc_buf_clear(a);
-        if (qc_buf_reserve(a, doc->text_size + 16))
-            return QC_ERR_NOMEM;
-        int casefold = !(v & 2), strip = !(v & 1);
-        uint32_t *off = f->woff[v];
-        for (size_t i = 0; i < nw; i++) {
-            off[i] = (uint32_t)a->len;
-            size_t b0 = doc->cp_to_byte[doc->words[i].start], b1 = doc->cp_to_byte[doc->words[i].end];
-            const char *s = doc->text + b0;
-            size_t len = b1 - b0, k = 0;
-            /* ASCII inline: most words; the arena was reserved for the whole text */
-            if (a->len + len < a->cap) {
-                char *d = a->data + a->len;
-                for (; k < len; k++) {
-                    unsigned char c = (unsigned char)s[k];
-                    if (c >= 0x80)
-                        break;
-                    d[k] = (char)(casefold && c >= 'A' && c <= 'Z' ? c + 32 : c);
-                }
-            }
-            if (k == len) {
-                a->len += len;
-            } else if (fold_cached(&f->fc[v], s, len, casefold, strip, a) != 0) {
-                return QC_ERR_NOMEM;
-            }
-        }
-        off[nw] = (uint32_t)a->len;
-        if (qc_buf_failed(a))
-            return QC_ERR_NOMEM;
-    }
-    return QC_OK;
 }
 
 static int add_occ(qc_fast *f, int32_t leaf, const qc_ev_hit *h)
@@ -275,43 +239,151 @@ static int try_leaf(qc_fast *f, const qc_document *doc, int32_t leaf, size_t i, 
     return add_occ(f, leaf, &h);
 }
 
-static int scan_words(qc_fast *f, const qc_document *doc)
+/* A leaf whose anchor word matched (or may match) word i, to be checked once every word is folded
+ * (a phrase looks at the words after i). */
+typedef struct pending_try {
+    int32_t leaf;
+    uint32_t word;
+    uint32_t anchor_checked;
+} pending_try;
+
+/* Checks a leaf at word i now (one word: everything it needs is folded) or after the pass. */
+static int offer_leaf(qc_fast *f, const qc_document *doc, int32_t leaf, size_t i, int anchor_checked)
+{
+    if (f->mt->leaves[leaf].word_count <= 1)
+        return try_leaf(f, doc, leaf, i, anchor_checked);
+    if (QC_GROW(f->pending, f->pending_cap, f->pending_count + 1))
+        return QC_ERR_NOMEM;
+    f->pending[f->pending_count++] = (pending_try){leaf, (uint32_t)i, (uint32_t)anchor_checked};
+    return QC_OK;
+}
+
+/* Folds word i (its bytes s[0..len)) into the arena the slow way: ASCII inline, the rest through
+ * the cache. */
+static int fold_slow(qc_fast *f, unsigned v, const char *s, size_t len)
+{
+    qc_buf *a = &f->arena[v];
+    int casefold = !(v & 2), strip = !(v & 1);
+    size_t k = 0;
+    if (a->len + len < a->cap) {
+        char *d = a->data + a->len;
+        for (; k < len; k++) {
+            unsigned char c = (unsigned char)s[k];
+            if (c >= 0x80)
+                break;
+            d[k] = (char)(casefold && c >= 'A' && c <= 'Z' ? c + 32 : c);
+        }
+    }
+    if (k == len) {
+        a->len += len;
+        return QC_OK;
+    }
+    return fold_cached(&f->fc[v], s, len, casefold, strip, a) != 0 ? QC_ERR_NOMEM : QC_OK;
+}
+
+/* Looks folded word i up: the prefix keys its first three bytes allow, its exact key (hash h), and
+ * the patterns starting with a wildcard. */
+static int lookup_word(qc_fast *f, const qc_document *doc, const qc_mt_variant *mv, size_t i, const char *w,
+                       uint32_t wl, uint32_t h)
 {
     const qc_match_tables *mt = f->mt;
-    for (size_t i = 0; i < doc->word_count; i++) {
-        for (unsigned v = 0; v < QC_MT_VARIANTS; v++) {
-            const qc_mt_variant *mv = &mt->variants[v];
-            if (!mv->used)
-                continue;
-            const char *w = f->arena[v].data + f->woff[v][i];
-            uint32_t wl = f->woff[v][i + 1] - f->woff[v][i];
-            uint32_t h = QC_MT_HASH_INIT;
-            uint64_t lengths = mv->prefix_lengths;
-            uint32_t count;
-            for (uint32_t b = 0; b < wl; b++) {
-                h = qc_mt_hash_step(h, (unsigned char)w[b]);
-                uint32_t len = b + 1;
-                if (len <= QC_MT_MAX_PREFIX && ((lengths >> len) & 1) && qc_mt_maybe_key(mv, h)) {
-                    const int32_t *list = qc_mt_lookup(mt, &mv->prefix, h, w, len, &count);
-                    for (uint32_t k = 0; k < count; k++) {
-                        int rc = try_leaf(f, doc, list[k], i, 0);
-                        if (rc)
-                            return rc;
-                    }
-                }
+    uint32_t count;
+    int rc;
+    unsigned char b = wl > 1 ? (unsigned char)w[1] : 0, c = wl > 2 ? (unsigned char)w[2] : 0;
+    uint64_t lengths = mv->prefix_masks[qc_mt_triple((unsigned char)w[0], b, c)];
+    lengths &= wl >= 63 ? ~0ull : (2ull << wl) - 1; /* no longer than the word */
+    while (lengths) {
+        uint32_t len = (uint32_t)__builtin_ctzll(lengths);
+        lengths &= lengths - 1;
+        const int32_t *list = qc_mt_lookup(mt, &mv->prefix, qc_mt_word_hash(w, len), w, len, &count);
+        for (uint32_t k = 0; k < count; k++)
+            if ((rc = offer_leaf(f, doc, list[k], i, 0)))
+                return rc;
+    }
+    if (qc_mt_maybe_key(mv, h)) {
+        const int32_t *list = qc_mt_lookup(mt, &mv->exact, h, w, wl, &count);
+        for (uint32_t k = 0; k < count; k++)
+            if ((rc = offer_leaf(f, doc, list[k], i, 1)))
+                return rc;
+    }
+    for (uint32_t k = 0; k < mv->anywhere_count; k++)
+        if ((rc = offer_leaf(f, doc, mv->anywhere[k], i, 0)))
+            return rc;
+    return QC_OK;
+}
+
+/* One folding variant: every word folded once into the arena and looked up in the tables. Most
+ * words are short and ASCII: 16 bytes are loaded, checked, lower-cased and hashed at once. */
+static int scan_variant(qc_fast *f, const qc_document *doc, unsigned v)
+{
+    const qc_mt_variant *mv = &f->mt->variants[v];
+    size_t nw = doc->word_count;
+    if (QC_GROW(f->woff[v], f->woff_cap[v], nw + 1))
+        return QC_ERR_NOMEM;
+    qc_buf *a = &f->arena[v];
+    if (qc_buf_failed(a))
+        qc_buf_free(a); /* a failure in an earlier document must not stick */
+    qc_buf_clear(a);
+    if (qc_buf_reserve(a, doc->text_size + 32))
+        return QC_ERR_NOMEM;
+    int casefold = !(v & 2);
+    uint32_t *off = f->woff[v];
+    const uint32_t *cp_to_byte = doc->cp_to_byte;
+    const qc_doc_word *words = doc->words;
+    int rc;
+    f->pending_count = 0;
+    for (size_t i = 0; i < nw; i++) {
+        size_t start = a->len;
+        off[i] = (uint32_t)start;
+        size_t b0 = cp_to_byte[words[i].start], len = cp_to_byte[words[i].end] - b0;
+        const char *s = doc->text + b0;
+        uint32_t h;
+#if defined(__SSE2__) && defined(__x86_64__)
+        if (len - 1 < 16 && b0 + 16 <= doc->text_size && start + 16 <= a->cap &&
+            !(_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)s)) & ((1u << len) - 1))) {
+            __m128i x = _mm_loadu_si128((const __m128i *)s);
+            if (casefold) {
+                /* bytes past the word may be anything: they are cleared below */
+                __m128i upper =
+                    _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+                x = _mm_add_epi8(x, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
             }
-            const int32_t *list = qc_mt_maybe_key(mv, h) ? qc_mt_lookup(mt, &mv->exact, h, w, wl, &count) : NULL;
-            for (uint32_t k = 0; list && k < count; k++) {
-                int rc = try_leaf(f, doc, list[k], i, 1);
-                if (rc)
-                    return rc;
+            _mm_storeu_si128((__m128i *)(a->data + start), x);
+            a->len = start + len;
+            uint64_t lo = (uint64_t)_mm_cvtsi128_si64(x), hi = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x));
+            if (len < 8) {
+                lo &= (1ull << (8 * len)) - 1;
+            } else if (len < 16) {
+                hi &= len == 8 ? 0 : (1ull << (8 * (len - 8))) - 1;
             }
-            for (uint32_t k = 0; k < mv->anywhere_count; k++) {
-                int rc = try_leaf(f, doc, mv->anywhere[k], i, 0);
-                if (rc)
-                    return rc;
-            }
+            h = qc_mt_word_hash2(lo, hi, len);
+        } else
+#endif
+        {
+            if ((rc = fold_slow(f, v, s, len)))
+                return rc;
+            h = qc_mt_word_hash(a->data + start, a->len - start);
         }
+        off[i + 1] = (uint32_t)a->len; /* word i is complete: a one-word leaf can check it now */
+        if ((rc = lookup_word(f, doc, mv, i, a->data + start, (uint32_t)(a->len - start), h)))
+            return rc;
+    }
+    if (qc_buf_failed(a))
+        return QC_ERR_NOMEM;
+    for (size_t k = 0; k < f->pending_count; k++)
+        if ((rc = try_leaf(f, doc, f->pending[k].leaf, f->pending[k].word, (int)f->pending[k].anchor_checked)))
+            return rc;
+    return QC_OK;
+}
+
+static int scan_words(qc_fast *f, const qc_document *doc)
+{
+    for (unsigned v = 0; v < QC_MT_VARIANTS; v++) {
+        if (!f->mt->variants[v].used)
+            continue;
+        int rc = scan_variant(f, doc, v);
+        if (rc)
+            return rc;
     }
     return QC_OK;
 }
@@ -738,7 +810,10 @@ static int candidate_units(qc_fast *f, qc_eval *ev, int32_t code)
             }
         }
     }
-    if (f->cand_count > 1)
+    size_t sorted = 1; /* one source, or sources in text order: already sorted */
+    while (sorted < f->cand_count && f->cand[sorted - 1] < f->cand[sorted])
+        sorted++;
+    if (sorted < f->cand_count)
         qsort(f->cand, f->cand_count, sizeof *f->cand, cmp_u32);
     return QC_OK;
 }
@@ -748,11 +823,12 @@ int qc_fast_code(qc_fast *f, qc_eval *ev)
     const qc_document *doc = ev->doc;
     ev->leaf_hits = fast_leaf_hits;
     ev->engine = f;
+    ev->short_circuit = 1; /* every regex ran before evaluation: leaf_hits only reads */
     f->need = ev->need;
     f->raw_count = 0;
     int rc;
-    if ((rc = fold_words(f, doc)) || (rc = scan_words(f, doc)) || (rc = scan_regexes(f, ev)) ||
-        (rc = sort_occurrences(f)) || (rc = prepare_stamps(f, ev)))
+    if ((rc = scan_words(f, doc)) || (rc = scan_regexes(f, ev)) || (rc = sort_occurrences(f)) ||
+        (rc = prepare_stamps(f, ev)))
         return rc;
     for (size_t o = 0; o < f->mt->code_count; o++) {
         int32_t code = f->mt->order[o];

@@ -360,7 +360,8 @@ static int build_word_tables(qc_match_tables *mt)
         if (distinct[v][1] && table_init(&mv->prefix, distinct[v][1]))
             goto nomem;
         mv->key_bits = qc_calloc(((size_t)1 << QC_MT_KEY_BITS) / 64, sizeof *mv->key_bits);
-        if (!mv->key_bits)
+        mv->prefix_masks = qc_calloc((size_t)1 << QC_MT_TRIPLE_BITS, sizeof *mv->prefix_masks);
+        if (!mv->key_bits || !mv->prefix_masks)
             goto nomem;
         if (anywhere[v]) {
             mv->anywhere = qc_calloc(anywhere[v], sizeof *mv->anywhere);
@@ -382,12 +383,24 @@ static int build_word_tables(qc_match_tables *mt)
             j++;
         qc_mt_variant *mv = &mt->variants[items[i].variant];
         qc_mt_table *t = items[i].table == 0 ? &mv->exact : &mv->prefix;
-        uint32_t h = hash_bytes(mt->words_text + items[i].key_off, items[i].key_len);
-        table_put(t, h, items[i].key_off, items[i].key_len, (uint32_t)i, (uint32_t)(j - i));
-        uint32_t bit = qc_mt_key_bit(h);
-        mv->key_bits[bit >> 6] |= 1ull << (bit & 63);
-        if (items[i].table == 1)
-            mv->prefix_lengths |= 1ull << items[i].key_len;
+        const char *key = mt->words_text + items[i].key_off;
+        uint32_t len = items[i].key_len;
+        uint32_t h = qc_mt_word_hash(key, len);
+        table_put(t, h, items[i].key_off, len, (uint32_t)i, (uint32_t)(j - i));
+        if (items[i].table == 0) {
+            uint32_t bit = qc_mt_key_bit(h);
+            mv->key_bits[bit >> 6] |= 1ull << (bit & 63);
+        } else {
+            mv->prefix_lengths |= 1ull << len;
+            /* the bytes the key fixes, any byte (or none) after them */
+            const unsigned char *k = (const unsigned char *)key;
+            unsigned b_lo = len >= 2 ? k[1] : 0, b_hi = len >= 2 ? k[1] : 255;
+            for (unsigned b = b_lo; b <= b_hi; b++) {
+                unsigned c_lo = len >= 3 ? k[2] : 0, c_hi = len >= 3 ? k[2] : 255;
+                for (unsigned c = c_lo; c <= c_hi; c++)
+                    mv->prefix_masks[qc_mt_triple(k[0], (unsigned char)b, (unsigned char)c)] |= 1ull << len;
+            }
+        }
         i = j;
     }
     mt->keys = mt->words_text;
@@ -578,6 +591,7 @@ void qc_match_tables_free(qc_match_tables *mt)
         qc_free(mt->variants[v].prefix.slots);
         qc_free(mt->variants[v].anywhere);
         qc_free(mt->variants[v].key_bits);
+        qc_free(mt->variants[v].prefix_masks);
     }
     qc_free(mt->leaves);
     qc_free(mt->lists);

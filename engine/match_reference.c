@@ -126,6 +126,7 @@ int qc_reference_code(qc_reference *r, qc_eval *ev)
 {
     ev->leaf_hits = ref_leaf_hits;
     ev->engine = r;
+    ev->short_circuit = 0; /* every leaf of every rule is searched, regexes included */
     r->cached_kind = -1;
     for (size_t o = 0; o < r->mt->code_count; o++) {
         int32_t code = r->mt->order[o];

@@ -49,9 +49,13 @@ typedef struct qc_mt_variant {
     qc_mt_table exact;
     qc_mt_table prefix;
     uint64_t prefix_lengths; /* bit L: some wildcard key is L bytes long (1..QC_MT_MAX_PREFIX) */
-    /* bit qc_mt_key_bit(h) is set for the hash h of every exact and prefix key: most words and
-     * prefixes are no key, and this small bitmap (in the first cache) says so without a probe */
+    /* bit qc_mt_key_bit(h) is set for the qc_mt_word_hash h of every exact key: most words are no
+     * key, and this small bitmap (in the first cache) says so without a probe */
     uint64_t *key_bits;
+    /* prefix_masks[qc_mt_triple(a, b, c)]: bit L set when some wildcard key of L bytes may start
+     * with bytes a, b, c (0 for the bytes a short word lacks); a word tries only those prefix
+     * lengths. Prefix keys are hashed with qc_mt_word_hash too. */
+    uint64_t *prefix_masks;
     int32_t *anywhere; /* leaves whose first word starts with a wildcard */
     uint32_t anywhere_count;
 } qc_mt_variant;
@@ -164,7 +168,7 @@ typedef struct qc_match_tables {
 int qc_match_tables_build(const qc_codebook *cb, qc_match_tables **out, qc_error *err);
 void qc_match_tables_free(qc_match_tables *mt);
 
-/* FNV-1a, byte by byte, so a prefix's hash is a step on the way to the word's. */
+/* FNV-1a, byte by byte: for small side tables (the fold cache, distinct literals). */
 #define QC_MT_HASH_INIT 2166136261u
 static inline uint32_t qc_mt_hash_step(uint32_t h, unsigned char c)
 {
@@ -180,6 +184,55 @@ static inline uint32_t qc_mt_gram4_hash(const unsigned char *p)
     uint32_t x;
     __builtin_memcpy(&x, p, 4);
     return ((x | 0x20202020u) * 0x9E3779B1u) >> (32 - QC_MT_GRAM4_BITS);
+}
+
+/* The exact table's hash: 8 bytes at a time (zero-padded), so a word of up to 16 bytes held in
+ * two 64-bit words hashes without a loop (qc_mt_word_hash2 gives the same value). */
+static inline uint64_t qc_mt_mix(uint64_t h, uint64_t chunk)
+{
+    h = (h ^ chunk) * 0xff51afd7ed558ccdull;
+    return h ^ (h >> 32);
+}
+
+static inline uint32_t qc_mt_hash_final(uint64_t h)
+{
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return (uint32_t)(h >> 32);
+}
+
+static inline uint32_t qc_mt_word_hash(const char *s, size_t len)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ len;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t c;
+        __builtin_memcpy(&c, s + i, 8);
+        h = qc_mt_mix(h, c);
+    }
+    if (i < len) {
+        uint64_t c = 0;
+        for (size_t k = 0; k < len - i; k++)
+            c |= (uint64_t)(unsigned char)s[i + k] << (8 * k);
+        h = qc_mt_mix(h, c);
+    }
+    return qc_mt_hash_final(h);
+}
+
+/* The same for a word of 1..16 bytes given as its little-endian bytes lo (0..7) and hi (8..15),
+ * zero past the word's end. */
+static inline uint32_t qc_mt_word_hash2(uint64_t lo, uint64_t hi, size_t len)
+{
+    uint64_t h = qc_mt_mix(0x9E3779B97F4A7C15ull ^ len, lo);
+    if (len > 8)
+        h = qc_mt_mix(h, hi);
+    return qc_mt_hash_final(h);
+}
+
+/* prefix_masks index of a word's first three bytes. */
+#define QC_MT_TRIPLE_BITS 12
+static inline uint32_t qc_mt_triple(unsigned char a, unsigned char b, unsigned char c)
+{
+    return ((uint32_t)a << 16 | (uint32_t)b << 8 | c) * 0x9E3779B1u >> (32 - QC_MT_TRIPLE_BITS);
 }
 
 #define QC_MT_KEY_BITS 16

@@ -106,10 +106,36 @@ int qc_ev_hit_cmp(const void *a, const void *b)
     return x->leaf < y->leaf ? -1 : x->leaf > y->leaf;
 }
 
+void qc_ev_hits_sort(qc_ev_hit *hits, size_t n)
+{
+    if (n > 32) {
+        size_t i = 1;
+        while (i < n && qc_ev_hit_cmp(&hits[i - 1], &hits[i]) <= 0)
+            i++;
+        if (i < n)
+            qsort(hits, n, sizeof *hits, qc_ev_hit_cmp);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if (qc_ev_hit_cmp(&hits[i - 1], &hits[i]) <= 0)
+            continue;
+        qc_ev_hit h = hits[i];
+        size_t j = i;
+        while (j > 0 && qc_ev_hit_cmp(&hits[j - 1], &h) > 0) {
+            hits[j] = hits[j - 1];
+            j--;
+        }
+        hits[j] = h;
+    }
+}
+
 int qc_quotes_end_code(qc_quotes *q, int32_t code)
 {
     q->code_first[code] = (uint32_t)q->quote_count;
-    if (q->cand_count > 1)
+    size_t sorted = 1; /* candidates mostly come in order: units are visited in text order */
+    while (sorted < q->cand_count && cmp_cand(&q->cand[sorted - 1], &q->cand[sorted]) <= 0)
+        sorted++;
+    if (sorted < q->cand_count)
         qsort(q->cand, q->cand_count, sizeof *q->cand, cmp_cand);
     for (size_t i = 0; i < q->cand_count;) {
         /* a run of candidates that overlap one another, inside one turn */
@@ -132,7 +158,7 @@ int qc_quotes_end_code(qc_quotes *q, int32_t code)
             m += q->cand[k].hit_count;
         }
         if (j - i > 1)
-            qsort(q->merge, m, sizeof *q->merge, qc_ev_hit_cmp);
+            qc_ev_hits_sort(q->merge, m);
         qc_quote_rec *qr = &q->quotes[q->quote_count++];
         qr->code = code;
         qr->start = start;

@@ -21,6 +21,9 @@ typedef struct qc_ev_hit {
 /* Orders hits by start, end, rule, leaf (qsort comparator); 0 means the same hit. */
 int qc_ev_hit_cmp(const void *a, const void *b);
 
+/* Sorts hits by qc_ev_hit_cmp: short or nearly sorted runs (the usual case) by insertion. */
+void qc_ev_hits_sort(qc_ev_hit *hits, size_t n);
+
 /* A quotation before merging: hits[hit_off .. hit_off+hit_count) of the candidate hit store. */
 typedef struct qc_qcand {
     uint32_t start, end, turn;

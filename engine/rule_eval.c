@@ -361,6 +361,8 @@ static int eval_node(qc_eval *ev, const unit_ctx *u, int32_t ni, unsigned depth)
         int a = eval_node(ev, u, n->left, depth + 1);
         if (a < 0)
             return a;
+        if (!a && n->kind == QC_NODE_AND && ev->short_circuit)
+            return 0; /* nothing was pushed */
         int b = eval_node(ev, u, n->right, depth + 1);
         if (b < 0)
             return b;
@@ -375,6 +377,10 @@ static int eval_node(qc_eval *ev, const unit_ctx *u, int32_t ni, unsigned depth)
         if (a < 0)
             return a;
         size_t mid = ev->stack_len;
+        if ((!a || mid == base) && ev->short_circuit) {
+            ev->stack_len = base; /* a side without hits never pairs */
+            return 0;
+        }
         int b = eval_node(ev, u, n->right, depth + 1);
         if (b < 0)
             return b;
@@ -456,7 +462,7 @@ int qc_eval_code_unit(qc_eval *ev, int32_t code, uint32_t unit)
     if (!any)
         return QC_OK;
     if (ev->unit_hit_count > 1)
-        qsort(ev->unit_hits, ev->unit_hit_count, sizeof *ev->unit_hits, qc_ev_hit_cmp);
+        qc_ev_hits_sort(ev->unit_hits, ev->unit_hit_count);
     size_t w = 0;
     for (size_t i = 0; i < ev->unit_hit_count; i++)
         if (!w || qc_ev_hit_cmp(&ev->unit_hits[i], &ev->unit_hits[w - 1]) != 0)
@@ -495,6 +501,32 @@ int qc_eval_gap_is_space(const qc_document *doc, uint32_t a, uint32_t b)
             return 0;
     }
     return 1;
+}
+
+/* qc_eval_hit_words for a hit inside unit u: the answer lies among the unit's words (unless a
+ * word runs into the unit from before it, which a built document never has: then the whole
+ * document is searched). */
+static void unit_hit_words(const qc_document *doc, const qc_ev_unit *u, uint32_t start, uint32_t end, uint32_t *w0,
+                           uint32_t *w1)
+{
+    if (u->w0 > 0 && doc->words[u->w0 - 1].end > start) {
+        qc_eval_hit_words(doc, start, end, w0, w1);
+        return;
+    }
+    /* w0: the first word ending after start; every word from u->w1 on starts at or after the
+     * unit's end, after start, so ends after it too */
+    uint32_t lo = u->w0, hi = u->w1;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (doc->words[mid].end <= start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *w0 = lo;
+    /* w1: the first word starting at or after end; words before u->w0 start before the unit */
+    uint32_t b = word_from(doc, u->w0, end);
+    *w1 = b < *w0 ? *w0 : b;
 }
 
 /* The code point at byte offset b, which lies in [lo, hi] (code points). */
@@ -548,7 +580,7 @@ int qc_eval_regex_unit(qc_eval *ev, int32_t leaf, unsigned kind, uint32_t unit)
             qc_ev_hit h;
             h.start = byte_to_cp(doc, b0 + ms, u->start, u->end);
             h.end = byte_to_cp(doc, b0 + me, h.start, u->end);
-            qc_eval_hit_words(doc, h.start, h.end, &h.w0, &h.w1);
+            unit_hit_words(doc, u, h.start, h.end, &h.w0, &h.w1);
             h.leaf = leaf;
             h.rule = 0;
             if (QC_GROW(ev->rx_hits, ev->rx_cap, ev->rx_count + 1))

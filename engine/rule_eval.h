@@ -67,6 +67,10 @@ struct qc_eval {
     /* the engine */
     qc_leaf_hits_fn leaf_hits;
     void *engine;
+    /* AND, NEAR and BEFORE skip their right side when the left one already decides (no hit can
+     * come of it): for an engine whose leaf_hits has no side effects (the reference engine runs
+     * regexes there, and their limit issues must not depend on the order of a rule) */
+    int short_circuit;
 
     /* evaluation scratch */
     qc_ev_hit *stack;
