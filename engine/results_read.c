@@ -11,6 +11,7 @@
 #include "error.h"
 #include "results_coder.h"
 #include "results_impl.h"
+#include "xml_safe.h"
 
 #define NS "urn:qcode:results:1"
 
@@ -406,6 +407,9 @@ int qc_results_read_coded(const char *path, const qc_results_handlers *handlers,
     if (!probe)
         return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot open results file");
     fclose(probe);
+    int rc = qc_xml_refuse_empty_file(path, "a qcode results.xml", err);
+    if (rc < 0)
+        return rc;
     rd d;
     memset(&d, 0, sizeof d);
     d.path = path;
@@ -418,7 +422,7 @@ int qc_results_read_coded(const char *path, const qc_results_handlers *handlers,
     if (!d.r)
         return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot open results file");
     xmlTextReaderSetStructuredErrorHandler(d.r, on_xml_error, &d);
-    int rc = walk(&d);
+    rc = walk(&d);
     xmlFreeTextReader(d.r);
     for (size_t i = 0; i < d.doc_count; i++)
         qc_free(d.doc_ids[i]);
