@@ -101,3 +101,46 @@ Test(cli, errors_inside_zip_entries_print_no_binary_source_line)
     qct_run_free(&r);
     free(path);
 }
+
+/* The source line under an error is read back from the file: a line with a NUL byte or invalid
+ * UTF-8 anywhere in it (a UTF-16 file without a byte order mark, a binary file) is not shown at
+ * all, even where the bad byte lies past the part that would fit on screen. */
+Test(cli, a_line_that_is_not_text_is_not_shown)
+{
+    static const struct {
+        const char *name, *bad, *message;
+    } cases[] = {
+        {"nul.txt", "\0", "nul.txt:1:2005: error: binary file (NUL byte at offset 2004), not a text transcript\n"},
+        {"latin1.txt", "\xe9", "latin1.txt:1:2005: error: invalid UTF-8 (byte 0xE9 at offset 2004)"},
+        {"utf16.txt", NULL, "utf16.txt:1:1: error: the file is UTF-16 LE (no byte order mark), not UTF-8"},
+    };
+    char *tmp = qct_temp_dir();
+    char data[2100];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        size_t n = 0;
+        if (cases[i].bad) { /* 2000 good bytes, then the bad one: past what the caret display keeps */
+            memcpy(data, "S1: ", 4);
+            memset(data + 4, 'a', 2000);
+            n = 2004;
+            data[n++] = cases[i].bad[0];
+            memcpy(data + n, " tail\n", 6);
+            n += 6;
+        } else { /* "I said yes\n" as UTF-16 LE: a NUL after each letter */
+            for (const char *p = "I said yes\n"; *p; p++) {
+                data[n++] = *p;
+                data[n++] = '\0';
+            }
+        }
+        free(qct_write_file(tmp, cases[i].name, data, n));
+        qct_run r;
+        qct_qcode(&r, tmp, "inspect %s", cases[i].name);
+        cr_expect_eq(r.status, 1, "%s: exit %d", cases[i].name, r.status);
+        cr_expect(strncmp(r.err, cases[i].message, strlen(cases[i].message)) == 0, "%s: stderr:\n%s", cases[i].name,
+                  r.err);
+        const char *second = strchr(r.err, '\n');
+        cr_expect(second && strncmp(second + 1, "qcode: 1 of 1 file could not be read:\n", 38) == 0,
+                  "%s: a source line follows the message:\n%s", cases[i].name, r.err);
+        qct_run_free(&r);
+    }
+    free(tmp);
+}

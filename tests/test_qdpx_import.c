@@ -378,9 +378,34 @@ static void expect_failure(const char *fixture, int code, const char *message, u
 Test(qdpx_import, bad_archives_are_refused_and_nothing_is_written)
 {
     expect_failure("tests/data/refi/corrupt.qdpx", QC_ERR_FORMAT, "not a valid zip archive", 0);
-    expect_failure("tests/data/refi/notxml.qdpx", QC_ERR_FORMAT, "project.qde: malformed XML", 1);
+    expect_failure("tests/data/refi/notxml.qdpx", QC_ERR_FORMAT, "malformed XML at line 1", 1);
     expect_failure("tests/data/refi/noqde.qdpx", QC_ERR_FORMAT, "no .qde file at the root", 0);
     expect_failure("tests/data/refi/bomb.qdpx", QC_ERR_LIMIT, "over the limit", 0);
+}
+
+/* A parser error inside the archive is located at the entry ("p.qdpx:project.qde", line, column),
+ * so the message itself does not start with the entry's name again. */
+Test(qdpx_import, a_parser_error_names_the_entry_once)
+{
+    char *qdpx = qct_source_path("tests/data/refi/notxml.qdpx");
+    char *tmp = qct_temp_dir();
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/out", tmp);
+    warnings w = {{0}, 0};
+    qc_refi_import_summary s;
+    qc_error err;
+    qc_error_clear(&err);
+    cr_assert_eq(import(qdpx, dir, &w, &s, &err), QC_ERR_FORMAT, "%s", err.message);
+    char want_file[1100];
+    snprintf(want_file, sizeof want_file, "%s:project.qde", qdpx);
+    cr_expect_str_eq(err.file, want_file);
+    cr_expect_eq(err.line, 1);
+    cr_expect_eq(err.column, 1);
+    cr_expect(strncmp(err.message, "malformed XML at line 1: ", 25) == 0, "message: %s", err.message);
+    cr_expect(!qct_contains(err.message, "project.qde"), "the entry is named twice: %s", err.message);
+    qc_refi_import_summary_free(&s);
+    free(qdpx);
+    free(tmp);
 }
 
 Test(qdpx_import, unsafe_entry_names_are_never_used)

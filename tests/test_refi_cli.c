@@ -102,7 +102,8 @@ Test(refi_cli, bad_input_gives_a_located_error)
     qct_run r;
     qct_qcode(&r, dir, "import '%s' -o out", notxml);
     cr_assert_eq(r.status, 2);
-    cr_assert(qct_contains(r.err, "notxml.qdpx:project.qde:1:1: error: project.qde: malformed XML"), "%s", r.err);
+    cr_assert(qct_contains(r.err, "notxml.qdpx:project.qde:1:1: error: malformed XML at line 1: "), "%s", r.err);
+    cr_assert(!qct_contains(r.err, "error: project.qde:"), "the entry is named twice: %s", r.err);
     qct_run_free(&r);
     qct_qcode(&r, dir, "import '%s' -o out", corrupt);
     cr_assert_eq(r.status, 2);

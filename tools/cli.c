@@ -36,32 +36,72 @@ int cli_stderr_is_tty(void)
     return isatty(STDERR_FILENO);
 }
 
-/* Reads line `line` (1-based) of a file into buf; returns 0 when it could. */
-static int read_line(const char *path, uint32_t line, char *buf, size_t cap)
+/* Reads line `line` (1-based) of a file into buf, cut to fit at a character boundary. Returns 1
+ * when the line is text worth showing under a message, 0 when it is there but is not: a NUL or
+ * other control byte, or invalid UTF-8, anywhere in the line (not only in what fits). Such a line
+ * is a UTF-16 file without a byte order mark (a NUL after every ASCII letter, which would show as
+ * a lone first letter), a binary file, or a zip's own bytes under the line of an entry inside it.
+ * Returns -1 when the file or the line cannot be read. */
+static int read_text_line(const char *path, uint32_t line, char *buf, size_t cap)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return -1;
     uint32_t n = 1;
-    int c;
-    size_t len = 0;
-    int found = -1;
+    int c, found = 0, text = 1, need = 0; /* need: continuation bytes still to come */
+    size_t len = 0, whole = 0;            /* whole: bytes of buf that end on a character boundary */
     while ((c = fgetc(fp)) != EOF) {
-        if (n == line) {
-            found = 0;
-            if (c == '\n' || c == '\r')
-                break;
-            if (len + 1 < cap)
-                buf[len++] = (char)c;
-        } else if (c == '\n') {
-            n++;
-        } else if (n > line) {
+        if (n < line) {
+            n += c == '\n';
+            continue;
+        }
+        found = 1;
+        if (c == '\n' || c == '\r')
             break;
+        if (need > 0) {
+            text = (c & 0xC0) == 0x80;
+            need--;
+        } else if (c < 0x80) {
+            text = c >= 0x20 || c == '\t';
+        } else {
+            need = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : -1;
+            text = need > 0;
+        }
+        if (!text)
+            break;
+        if (len + 1 < cap) {
+            buf[len++] = (char)c;
+            if (need == 0)
+                whole = len;
         }
     }
     fclose(fp);
-    buf[len] = '\0';
-    return found;
+    buf[whole] = '\0';
+    if (!found)
+        return -1;
+    return text && need == 0;
+}
+
+/* Whether a source line handed over in a diagnostic is text to show: the same rule as above. */
+static int printable_text(const char *line)
+{
+    const unsigned char *p = (const unsigned char *)line;
+    while (*p) {
+        if (*p < 0x20 && *p != '\t')
+            return 0;
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        int extra = *p >= 0xC2 && *p <= 0xDF ? 1 : *p >= 0xE0 && *p <= 0xEF ? 2 : *p >= 0xF0 && *p <= 0xF4 ? 3 : -1;
+        if (extra < 0)
+            return 0;
+        for (int k = 1; k <= extra; k++)
+            if ((p[k] & 0xC0) != 0x80)
+                return 0;
+        p += extra + 1;
+    }
+    return 1;
 }
 
 /* Prints the source line and a caret under column `column` (code points), `length` wide. */
@@ -96,29 +136,6 @@ static void print_location(const char *file, uint32_t line, uint32_t column)
     }
 }
 
-/* Whether a line read back from the file is text worth showing: errors inside a .docx or
- * .qdpx name a zip entry's line, and the zip's own bytes are not that line. */
-static int printable_text(const char *line)
-{
-    const unsigned char *p = (const unsigned char *)line;
-    while (*p) {
-        if (*p < 0x20 && *p != '\t')
-            return 0;
-        if (*p < 0x80) {
-            p++;
-            continue;
-        }
-        int extra = (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
-        if (extra < 0 || *p == 0xC0 || *p == 0xC1 || *p > 0xF4)
-            return 0;
-        for (int k = 1; k <= extra; k++)
-            if ((p[k] & 0xC0) != 0x80)
-                return 0;
-        p += extra + 1;
-    }
-    return 1;
-}
-
 static int is_zip_container(const char *path)
 {
     const char *dot = strrchr(path, '.');
@@ -131,7 +148,7 @@ void cli_print_error(const qc_error *err)
     fprintf(stderr, "error: %s\n", err->message[0] ? err->message : qc_status_name(err->code));
     char line[1024];
     if (err->file[0] && err->line && err->column && !is_zip_container(err->file) &&
-        read_line(err->file, err->line, line, sizeof line) == 0 && printable_text(line))
+        read_text_line(err->file, err->line, line, sizeof line) == 1)
         print_caret(line, err->column, 1);
 }
 
@@ -140,7 +157,7 @@ void cli_print_diagnostic(const qc_diagnostic *diag, void *user)
     (void)user;
     print_location(diag->file, diag->line, diag->column);
     fprintf(stderr, "%s: %s\n", diag->severity == QC_SEVERITY_ERROR ? "error" : "warning", diag->message);
-    if (diag->source_line && diag->column)
+    if (diag->source_line && diag->column && printable_text(diag->source_line))
         print_caret(diag->source_line, diag->column, diag->length ? diag->length : 1);
 }
 

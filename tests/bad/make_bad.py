@@ -52,6 +52,7 @@ put('vtt-empty.vtt', '')
 put('vtt-header-only.vtt', 'WEBVTT\n')
 put('vtt-no-arrow.vtt', 'WEBVTT\n\n00:00:01.000 00:00:02.000\nS1: hello\n')
 put('vtt-utf16be.vtt', '\ufeffWEBVTT\n\n00:00:01.000 --> 00:00:02.000\nS1: hello\n'.encode('utf-16-be'))
+put('vtt-utf16le-no-bom.vtt', 'WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nS1: hello\n'.encode('utf-16-le'))
 put('vtt-invalid-utf8.vtt', b'WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nS1: \xff\xfe\n')
 
 # --- SubRip ---
