@@ -137,6 +137,47 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
+/* An attribute's value copied into *out (NULL when absent). -1 when it is there but the copy
+ * failed: out of memory must not pass for a missing attribute (a coding skipped with a misleading
+ * warning, or its coder taken as "unknown"). */
+static int copy_attr(xmlNodePtr node, const char *name, char **out)
+{
+    *out = qc_refi_xml_attr(node, name);
+    return (!*out && qc_refi_xml_has(node, name)) ? -1 : 0;
+}
+
+/* Reads one <coding> into mm; a malformed one is a warning. -1: out of memory. */
+static int read_coding(qc_refi_manual *mm, xmlNodePtr c, qc_refi_log *log)
+{
+    uint32_t line = qc_refi_xml_line(c);
+    char *code = NULL, *document = NULL, *start = NULL, *end = NULL, *coder = NULL, *created = NULL, *text = NULL;
+    int nomem = copy_attr(c, "code", &code) || copy_attr(c, "document", &document) ||
+                copy_attr(c, "start", &start) || copy_attr(c, "end", &end) || copy_attr(c, "coder", &coder) ||
+                copy_attr(c, "created", &created);
+    xmlNodePtr t = nomem ? NULL : qc_refi_xml_child(c, "text");
+    if (t && !(text = qc_refi_xml_text(t)))
+        nomem = 1;
+    size_t s = 0, e = 0;
+    if (nomem) {
+        /* reported by the caller */
+    } else if (!code || !document || !*code || !*document || parse_size(start, &s) != 0 ||
+               parse_size(end, &e) != 0 || s > e) {
+        qc_refi_warn(log, line, "<coding> needs code, document, and start <= end: skipped");
+    } else if (qc_refi_manual_add(mm, code, document, s, e, text, coder, created) != 0) {
+        nomem = 1;
+    } else {
+        mm->items[mm->count - 1].line = line;
+    }
+    qc_free(code);
+    qc_free(document);
+    qc_free(start);
+    qc_free(end);
+    qc_free(coder);
+    qc_free(created);
+    qc_free(text);
+    return nomem ? -1 : 0;
+}
+
 int qc_refi_manual_read(qc_refi_manual *mm, const char *path, qc_refi_log *log, qc_error *err)
 {
     memset(mm, 0, sizeof *mm);
@@ -159,32 +200,11 @@ int qc_refi_manual_read(qc_refi_manual *mm, const char *path, qc_refi_log *log, 
         xmlFreeDoc(doc);
         return rc;
     }
-    mm->source = qc_refi_xml_attr(root, "source");
-    mm->origin = qc_refi_xml_attr(root, "origin");
-    for (xmlNodePtr c = qc_refi_xml_child(root, "coding"); c && rc == 0; c = qc_refi_xml_next(c, "coding")) {
-        uint32_t line = qc_refi_xml_line(c);
-        char *code = qc_refi_xml_attr(c, "code"), *document = qc_refi_xml_attr(c, "document");
-        char *start = qc_refi_xml_attr(c, "start"), *end = qc_refi_xml_attr(c, "end");
-        char *coder = qc_refi_xml_attr(c, "coder"), *created = qc_refi_xml_attr(c, "created");
-        xmlNodePtr t = qc_refi_xml_child(c, "text");
-        char *text = t ? qc_refi_xml_text(t) : NULL;
-        size_t s = 0, e = 0;
-        if (!code || !document || !*code || !*document || parse_size(start, &s) != 0 || parse_size(end, &e) != 0 ||
-            s > e) {
-            qc_refi_warn(log, line, "<coding> needs code, document, and start <= end: skipped");
-        } else if (qc_refi_manual_add(mm, code, document, s, e, text, coder, created) != 0) {
+    if (copy_attr(root, "source", &mm->source) || copy_attr(root, "origin", &mm->origin))
+        rc = qc_error_nomem(err);
+    for (xmlNodePtr c = qc_refi_xml_child(root, "coding"); c && rc == 0; c = qc_refi_xml_next(c, "coding"))
+        if (read_coding(mm, c, log) != 0)
             rc = qc_error_nomem(err);
-        } else {
-            mm->items[mm->count - 1].line = line;
-        }
-        qc_free(code);
-        qc_free(document);
-        qc_free(start);
-        qc_free(end);
-        qc_free(coder);
-        qc_free(created);
-        qc_free(text);
-    }
     xmlFreeDoc(doc);
     if (rc != 0)
         qc_refi_manual_free(mm);

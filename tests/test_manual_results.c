@@ -668,20 +668,53 @@ Test(manual_results, out_of_memory_fails_cleanly_or_changes_nothing)
     char *want = qct_read_file(ref, NULL);
     cr_assert(qct_contains(want, "coder=\"Ann\"") && qct_contains(want, "coder=\"Ben\""), "%s", want);
 
-    /* Loading: fails with QC_ERR_NOMEM or loads, and frees all. (Whether what loads is whole is
-     * the manual.xml reader's: it takes a failed attribute copy for a missing attribute.) */
+    /* Loading: fails with QC_ERR_NOMEM, or loads the whole file: the same codings, coders and
+     * warnings as the reference, and a run with it writes exactly the reference (a failed copy of
+     * an attribute must not pass for a missing one: a coding skipped, or its coder "unknown").
+     * Everything is freed either way. */
+    qc_manual_stats want_stats;
+    m = load_manual(dir, cb, &rc);
+    cr_assert_eq(rc, 0);
+    qc_manual_get_stats(m, &want_stats);
+    qc_manual_free(m);
+    cr_assert_eq(want_stats.codings, 4);
+    cr_assert_eq(want_stats.coders, 2);
+    size_t load_failures = 0, loaded = 0;
     for (long n = 0;; n++) {
         alloc_count = failed_count = live = 0;
         fail_at = n;
         qc_set_allocator(&failing);
         m = load_manual(dir, cb, &rc);
+        qc_set_allocator(NULL);
+        int failed_here = failed_count != 0;
+        if (rc == 0 && failed_here) {
+            loaded++;
+            qc_manual_stats got_stats;
+            qc_manual_get_stats(m, &got_stats);
+            cr_assert_eq(got_stats.codings, want_stats.codings, "loading, allocation %ld failed: %zu codings", n,
+                         got_stats.codings);
+            cr_assert_eq(got_stats.coders, want_stats.coders, "loading, allocation %ld failed: %zu coders", n,
+                         got_stats.coders);
+            cr_assert_eq(got_stats.warnings, want_stats.warnings, "loading, allocation %ld failed: %zu warnings", n,
+                         got_stats.warnings);
+            remove(out);
+            cr_assert_eq(manual_run(dir, cb, m, 0, out), 0);
+            char *got = qct_read_file(out, NULL);
+            cr_assert_str_eq(got, want, "loading, allocation %ld failed and it went on: the output changed", n);
+            free(got);
+        }
+        fail_at = -1; /* freed by the allocator that made it, so `live` balances */
+        qc_set_allocator(&failing);
         qc_manual_free(m);
         qc_set_allocator(NULL);
         cr_assert_eq(live, 0, "loading, allocation %ld failed: %ld blocks not freed", n, live);
         cr_assert(rc == 0 || rc == QC_ERR_NOMEM, "loading, allocation %ld: status %d", n, rc);
-        if (!failed_count)
+        if (!failed_here)
             break;
+        load_failures++;
     }
+    cr_expect_gt(load_failures, 20, "loading allocates through the library");
+    cr_log_info("loading: %zu allocations failed in turn, %zu loads went on", load_failures, loaded);
 
     /* Merging, counting and writing: fails with QC_ERR_NOMEM or writes exactly the reference. */
     size_t failures = 0, survived = 0;
