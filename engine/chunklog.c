@@ -110,10 +110,10 @@ int qc_chunklog_add(qc_chunklog *log, size_t key, const void *rec, uint32_t len)
 int qc_chunklog_walk(qc_chunklog *log, size_t key, unsigned char **scratch, size_t *scratch_cap, qc_chunklog_fn fn,
                      void *user)
 {
-    if (key >= log->key_count)
-        return 0;
     if (flush_big(log) != 0)
         return -1;
+    if (key >= log->key_count)
+        return 0;
     const qc_chunklog_key *k = &log->keys[key];
     for (size_t c = 0; c < k->chunk_count; c++) {
         size_t done = 0, len = k->chunks[c].len;

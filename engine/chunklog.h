@@ -46,7 +46,9 @@ int qc_chunklog_add(qc_chunklog *log, size_t key, const void *rec, uint32_t len)
  * which goes to the file as a chunk of its own at the next call or walk. NULL on failure. */
 void *qc_chunklog_reserve(qc_chunklog *log, size_t key, uint32_t len);
 
-/* Walks a key's bytes in order: fn gets each piece (a chunk read from the file, then the buffer),
+/* Walks a key's bytes in order (a key past the last only writes the pending big record: after
+ * that, walks of different keys may run in parallel threads, each with its own scratch, as long as
+ * nothing is added): fn gets each piece (a chunk read from the file, then the buffer),
  * whole records only since records never straddle pieces. *scratch (of *scratch_cap bytes, grown
  * as needed with qc_realloc, freed by the caller) receives the chunks. Returns fn's nonzero value,
  * -1 on a read error or when memory is short, or 0. */

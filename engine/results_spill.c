@@ -239,15 +239,15 @@ static int read_piece(const unsigned char *data, size_t len, void *user)
     return 0;
 }
 
-static int walk_log(qc_results *res, qc_chunklog *log, size_t key, qc_coded_quotation_fn fn, void *user,
-                    qc_error *err)
+static int walk_log(qc_results *res, qc_chunklog *log, size_t key, unsigned char **buf, size_t *cap,
+                    qc_coded_quotation_fn fn, void *user, qc_error *err)
 {
     reader rd;
     memset(&rd, 0, sizeof rd);
     rd.res = res;
     rd.fn = fn;
     rd.user = user;
-    int r = qc_chunklog_walk(log, key, &res->spill_buf, &res->spill_cap, read_piece, &rd);
+    int r = qc_chunklog_walk(log, key, buf, cap, read_piece, &rd);
     qc_free(rd.hits);
     qc_buf_free(&rd.text);
     if (rd.cancelled)
@@ -255,6 +255,26 @@ static int walk_log(qc_results *res, qc_chunklog *log, size_t key, qc_coded_quot
     if (r != 0 || rd.bad)
         return read_error(err);
     return QC_OK;
+}
+
+int qc_spill_settle(qc_results *res, qc_error *err)
+{
+    unsigned char *buf = NULL;
+    size_t cap = 0;
+    /* Walking a key with no records writes any pending big record and reads nothing. */
+    int r = res->quotes_log->key_count ? qc_chunklog_walk(res->quotes_log, res->quotes_log->key_count, &buf, &cap,
+                                                          read_piece, NULL)
+                                       : 0;
+    qc_free(buf);
+    return r != 0 ? read_error(err) : QC_OK;
+}
+
+int qc_spill_walk_code(qc_results *res, size_t code, unsigned char **buf, size_t *cap, qc_coded_quotation_fn fn,
+                       void *user, qc_error *err)
+{
+    if (code >= res->code_count)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "no code number %zu", code);
+    return walk_log(res, res->quotes_log, code, buf, cap, fn, user, err);
 }
 
 int qc_spill_foreach_quotation(qc_results *res, size_t code, qc_coded_quotation_fn fn, void *user, qc_error *err)
@@ -265,7 +285,7 @@ int qc_spill_foreach_quotation(qc_results *res, size_t code, qc_coded_quotation_
     size_t last = code == QC_ALL_CODES ? res->code_count : code + 1;
     int rc = QC_OK;
     for (size_t c = first; c < last && rc == QC_OK; c++)
-        rc = walk_log(res, res->quotes_log, c, fn, user, err);
+        rc = walk_log(res, res->quotes_log, c, &res->spill_buf, &res->spill_cap, fn, user, err);
     return rc;
 }
 
@@ -284,5 +304,5 @@ static int uncoded_one(const qc_result_quotation *q, const char *coder, void *us
 int qc_results_foreach_uncoded(qc_results *res, qc_quotation_fn fn, void *user, qc_error *err)
 {
     uncoded_walk w = {fn, user};
-    return walk_log(res, res->uncoded_log, 0, uncoded_one, &w, err);
+    return walk_log(res, res->uncoded_log, 0, &res->spill_buf, &res->spill_cap, uncoded_one, &w, err);
 }

@@ -4,6 +4,7 @@
 #ifndef QC_RESULTS_SPILL_H
 #define QC_RESULTS_SPILL_H
 
+#include "results_coder.h"
 #include "results_impl.h"
 
 int qc_spill_open(qc_results *res, qc_error *err);
@@ -14,5 +15,14 @@ void qc_spill_close(qc_results *res);
  * quotation lies in it). */
 int qc_spill_document(qc_results *res, const qc_document *doc, const qc_coding *coding, uint32_t doc_index,
                       const long *resp, const uint8_t *touched, qc_error *err);
+
+/* Makes the quotation log ready for walks from several threads at once (nothing may be added
+ * after): pending writes done. */
+int qc_spill_settle(qc_results *res, qc_error *err);
+/* One code's quotations (with their coders, see results_coder.h) read with the caller's scratch
+ * buffer (*buf of *cap bytes, grown as needed, freed by the caller): safe in parallel threads
+ * after qc_spill_settle. */
+int qc_spill_walk_code(qc_results *res, size_t code, unsigned char **buf, size_t *cap,
+                       qc_coded_quotation_fn fn, void *user, qc_error *err);
 
 #endif

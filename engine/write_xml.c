@@ -2,16 +2,19 @@
  * docs/schema/qcode-results.xsd), written by a streaming writer (xml_out.h) straight into an
  * atomic output file, so memory does not grow with the quotation count and a failed run leaves
  * nothing. */
-#include <stdio.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "codebook_impl.h"
 #include "error.h"
+#include "alloc.h"
 #include "fileio.h"
 #include "results_coder.h"
 #include "results_impl.h"
+#include "results_spill.h"
 #include "xml_out.h"
 
 #define NS "urn:qcode:results:1"
@@ -311,6 +314,138 @@ static int write_quotation(const qc_result_quotation *q, const char *coder, void
     return x->o.error != 0;
 }
 
+/* --- the quotations, rendered by several threads when asked: each renders a run of codes into a
+ * temporary file, which is then appended in code order, so the bytes do not depend on the threads. */
+
+typedef struct code_group {
+    qc_results *res;
+    size_t first, last; /* codes [first, last) */
+    FILE *fp;           /* the rendered fragment (NULL: rendered into the output itself) */
+    xw x;
+    int rc;
+    qc_error err;
+    pthread_t thread;
+    int started;
+} code_group;
+
+/* Renders one group's codes into g->x. */
+static int render_group(code_group *g)
+{
+    qc_results *res = g->res;
+    unsigned char *buf = NULL;
+    size_t cap = 0;
+    int rc = QC_OK;
+    for (size_t c = g->first; c < g->last && rc == QC_OK && !g->x.o.error; c++) {
+        const qc_res_cell *cell = qc_res_cell_find(res, 0, c);
+        if (!cell || !cell->c[0].quotations)
+            continue;
+        start(&g->x, "code");
+        attr(&g->x, "id", res->cb->codes[c].id);
+        attr_u64(&g->x, "count", cell->c[0].quotations);
+        rc = qc_spill_walk_code(res, c, &buf, &cap, write_quotation, &g->x, &g->err);
+        if (rc == QC_ERR_CANCELLED)
+            rc = QC_OK; /* the writer stopped on its own error, which x holds */
+        end(&g->x);
+    }
+    qc_free(buf);
+    return rc;
+}
+
+static void *render_thread(void *arg)
+{
+    code_group *g = arg;
+    g->rc = render_group(g);
+    int e = qc_xml_out_end(&g->x.o);
+    if (g->rc == 0 && e)
+        g->rc = qc_error_set(&g->err, e == ENOMEM ? QC_ERR_NOMEM : QC_ERR_IO, NULL, 0, 0, -1,
+                             "cannot write a temporary part of the results: %s", strerror(e));
+    return NULL;
+}
+
+/* Appends a rendered fragment to the output. */
+static int append_fragment(xw *x, FILE *from)
+{
+    FILE *to = x->o.fp;
+    if (qc_xml_out_flush(&x->o) != 0 || fflush(from) != 0 || fseeko(from, 0, SEEK_SET) != 0)
+        return -1;
+    char *chunk = qc_malloc(1 << 20);
+    if (!chunk)
+        return -1;
+    size_t n;
+    int bad = 0;
+    while (!bad && (n = fread(chunk, 1, 1 << 20, from)) > 0)
+        bad = fwrite(chunk, 1, n, to) != n;
+    qc_free(chunk);
+    return bad || ferror(from) ? -1 : 0;
+}
+
+static int write_quotations(xw *x, qc_results *res, unsigned jobs, qc_error *err)
+{
+    /* Codes with quotations, and how many each has, to split the work evenly. */
+    size_t coded = 0;
+    uint64_t total = 0;
+    for (size_t c = 0; c < res->code_count; c++) {
+        const qc_res_cell *cell = qc_res_cell_find(res, 0, c);
+        if (cell && cell->c[0].quotations) {
+            coded++;
+            total += cell->c[0].quotations;
+        }
+    }
+    if (jobs > 16)
+        jobs = 16;
+    if (jobs < 2 || coded < jobs || total < 10000 || qc_spill_settle(res, err) != QC_OK)
+        jobs = 1;
+    code_group groups[16];
+    memset(groups, 0, sizeof groups);
+    uint64_t acc = 0;
+    size_t g = 0;
+    groups[0].first = 0;
+    for (size_t c = 0; c < res->code_count; c++) {
+        const qc_res_cell *cell = qc_res_cell_find(res, 0, c);
+        acc += cell ? cell->c[0].quotations : 0;
+        if (g + 1 < jobs && acc * jobs >= total * (g + 1)) {
+            groups[g].last = c + 1;
+            groups[++g].first = c + 1;
+        }
+    }
+    groups[g].last = res->code_count;
+    size_t ngroups = g + 1;
+    int rc = QC_OK;
+    for (size_t i = 0; i < ngroups; i++) {
+        groups[i].res = res;
+        if (i == 0) {
+            groups[i].x = *x; /* the output's own writer, handed back below */
+            continue;
+        }
+        groups[i].fp = tmpfile();
+        if (!groups[i].fp || qc_xml_out_begin_fragment(&groups[i].x.o, groups[i].fp, 2) != 0) {
+            rc = qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "cannot create a temporary file for the results");
+            break;
+        }
+        groups[i].started = pthread_create(&groups[i].thread, NULL, render_thread, &groups[i]) == 0;
+        if (!groups[i].started)
+            render_thread(&groups[i]);
+    }
+    if (rc == QC_OK && (rc = render_group(&groups[0])) != QC_OK)
+        *err = groups[0].err;
+    *x = groups[0].x;
+    for (size_t i = 1; i < ngroups; i++) {
+        if (groups[i].started)
+            pthread_join(groups[i].thread, NULL);
+        else if (groups[i].fp && groups[i].x.o.buf)
+            qc_xml_out_free(&groups[i].x.o); /* never started */
+        if (rc == QC_OK && groups[i].rc != QC_OK) {
+            rc = groups[i].rc;
+            *err = groups[i].err;
+        }
+        if (rc == QC_OK && groups[i].fp && append_fragment(x, groups[i].fp) != 0)
+            x->failed = 1;
+        if (groups[i].fp)
+            fclose(groups[i].fp);
+    }
+    return rc;
+}
+
 static int write_body(xw *x, qc_results *res, const qc_write_options *opts, qc_error *err)
 {
     qc_xml_start(&x->o, "results", NS);
@@ -343,18 +478,9 @@ static int write_body(xw *x, qc_results *res, const qc_write_options *opts, qc_e
     qc_results_totals(res, &totals);
     start(x, "quotations");
     attr_u64(x, "count", totals.quotations);
-    for (size_t c = 0; c < res->code_count && !x->failed && !x->o.error; c++) {
-        const qc_res_cell *cell = qc_res_cell_find(res, 0, c);
-        if (!cell || !cell->c[0].quotations)
-            continue;
-        start(x, "code");
-        attr(x, "id", res->cb->codes[c].id);
-        attr_u64(x, "count", cell->c[0].quotations);
-        int rc = qc_spill_foreach_quotation(res, c, write_quotation, x, err);
-        if (rc != 0 && rc != QC_ERR_CANCELLED)
-            return rc;
-        end(x);
-    }
+    int rc = write_quotations(x, res, opts && opts->version >= 2 ? opts->jobs : 1, err);
+    if (rc != 0)
+        return rc;
     end(x);
     end(x);
     return QC_OK;

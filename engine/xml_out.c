@@ -59,6 +59,29 @@ int qc_xml_out_begin(qc_xml_out *x, FILE *fp)
     return 0;
 }
 
+int qc_xml_out_begin_fragment(qc_xml_out *x, FILE *fp, size_t depth)
+{
+    memset(x, 0, sizeof *x);
+    x->fp = fp;
+    x->cap = OUT_BUF;
+    x->buf = qc_malloc(x->cap);
+    x->names = qc_calloc(depth + 1, sizeof *x->names);
+    x->state = qc_calloc(depth + 1, 1);
+    if (!x->buf || !x->names || !x->state)
+        return -1;
+    x->depth_cap = depth + 1;
+    for (size_t d = 0; d < depth; d++)
+        x->state[d] = ELEMS;
+    x->depth = x->base_depth = depth;
+    return 0;
+}
+
+int qc_xml_out_flush(qc_xml_out *x)
+{
+    flush(x);
+    return x->error;
+}
+
 void qc_xml_out_free(qc_xml_out *x)
 {
     qc_free(x->buf);
@@ -215,7 +238,7 @@ void qc_xml_text(qc_xml_out *x, const char *text)
 
 int qc_xml_out_end(qc_xml_out *x)
 {
-    while (x->depth)
+    while (x->depth > x->base_depth)
         qc_xml_end(x);
     flush(x);
     int e = x->error;

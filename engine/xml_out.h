@@ -19,12 +19,20 @@ typedef struct qc_xml_out {
     unsigned char *state; /* per open element: 0 start tag open, 1 has child elements, 2 has text */
     size_t depth, depth_cap;
     const char *root_ns; /* xmlns of the root, written when its start tag closes */
+    size_t base_depth;   /* a fragment's elements opened elsewhere */
     int error;           /* errno of the first failed write, or ENOMEM */
 } qc_xml_out;
 
 /* Starts a document (the XML declaration) on fp. 0, or -1 out of memory. */
 int qc_xml_out_begin(qc_xml_out *x, FILE *fp);
-/* Closes every open element and flushes; returns 0 or the errno of the first failure. Frees. */
+/* Starts a fragment: what goes inside `depth` elements opened (and holding elements) by another
+ * writer, with the same indentation; no declaration. For rendering parts of a document in
+ * parallel and joining them. */
+int qc_xml_out_begin_fragment(qc_xml_out *x, FILE *fp, size_t depth);
+/* Writes out what is buffered; 0 or the errno of the first failure. */
+int qc_xml_out_flush(qc_xml_out *x);
+/* Closes every open element (of a fragment: its own) and flushes; returns 0 or the errno of the
+ * first failure. Frees. */
 int qc_xml_out_end(qc_xml_out *x);
 /* Frees without finishing (after a failure). */
 void qc_xml_out_free(qc_xml_out *x);

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 dir=build-tsan
 scripts/setup.sh
 cmake -S . -B "$dir" -DQCODE_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$dir" -j"$(nproc)" --target qcode_cli
+cmake --build "$dir" -j"$(nproc)" --target qcode_cli qcode-gen
 
 logs="$dir/tsan-logs"
 rm -rf "$logs"
@@ -45,6 +45,12 @@ for jobs in 2 4; do
     "$dir"/qcode code -c tests/golden/golden.qcb --cases tests/golden/corpus/cases.tsv --jobs "$jobs" \
       -o "$out/golden.xml" tests/golden/corpus/
 done
+# A generated corpus big enough (over 10,000 quotations) for results.xml's quotations to be
+# rendered by several threads.
+"$dir"/qcode-gen corpus --bytes 1M --out "$out/gen" 2>/dev/null
+"$dir"/qcode-gen codebook --out "$out/gen.qcb"
+run "qcode code --jobs 2 (generated corpus, quotations written by 2 threads)" \
+  "$dir"/qcode code -c "$out/gen.qcb" --cases "$out/gen/cases.tsv" --jobs 2 -o "$out/gen.xml" "$out/gen"
 run "qcode quotes --jobs 2 --rollup" \
   "$dir"/qcode quotes -c codebooks/integrated-care.qcb --jobs 2 --rollup NURSING corpora/integrated-care/
 

@@ -376,3 +376,80 @@ Test(results_xml, markup_characters_and_controls_survive_the_round_trip)
     qc_codebook_free(cb);
     free(dir);
 }
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    cr_assert_not_null(fp, "%s", path);
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *data = malloc((size_t)n + 1);
+    cr_assert_eq(fread(data, 1, (size_t)n, fp), (size_t)n);
+    fclose(fp);
+    data[n] = '\0';
+    *len = (size_t)n;
+    return data;
+}
+
+Test(results_xml, quotations_rendered_by_several_threads_give_the_same_bytes)
+{
+    /* Enough quotations (over 10,000) for the writer to split the codes between threads. */
+    const char *cbtext = "codebook \"P\"\ncode A \"A\"\n  rule apple\ncode B \"B\"\n  rule banana\n"
+                         "code C \"C\"\n  rule cherry\n  code C1 \"C1\"\n    rule damson\n";
+    qc_codebook *cb;
+    qc_coder *coder;
+    qc_results *res;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load_buffer(&cb, "p.qcb", cbtext, strlen(cbtext), NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_coder_new(&coder, cb, NULL, NULL), 0);
+    cr_assert_eq(qc_results_new(&res, cb, NULL, NULL), 0);
+    static const char *const fruit[] = {"apple", "banana", "cherry", "damson"};
+    char *text = malloc(200000);
+    for (int d = 0; d < 80; d++) {
+        size_t len = 0;
+        for (int s = 0; s < 400; s++)
+            len += (size_t)sprintf(text + len, "%s: The %s & the <%s> went by.\n", s % 2 ? "I" : "P",
+                                   fruit[(s + d) % 4], fruit[(s * 7 + d) % 4]);
+        char name[32];
+        snprintf(name, sizeof name, "f%02d.txt", d);
+        qc_document *doc;
+        qc_coding *coding;
+        cr_assert_eq(qc_document_read_buffer(&doc, name, text, len, NULL, &err), 0, "%s", err.message);
+        cr_assert_eq(qc_coder_code(coder, doc, NULL, &coding, &err), 0, "%s", err.message);
+        cr_assert_eq(qc_results_add(res, doc, coding, NULL, &err), 0, "%s", err.message);
+        qc_coding_free(coding);
+        qc_document_free(doc);
+    }
+    free(text);
+    qc_counts totals;
+    qc_results_totals(res, &totals);
+    cr_assert_gt(totals.quotations, 10000);
+    char *dir = qct_temp_dir();
+    char *files[3];
+    size_t lens[3];
+    unsigned jobs[3] = {1, 2, 3};
+    for (int i = 0; i < 3; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/r%u.xml", dir, jobs[i]);
+        qc_write_options wo = QC_WRITE_OPTIONS_INIT;
+        wo.time = "2026-01-01T00:00:00Z";
+        wo.jobs = jobs[i];
+        cr_assert_eq(qc_results_write_xml(res, path, &wo, &err), 0, "%s", err.message);
+        files[i] = slurp(path, &lens[i]);
+        if (i == 0) {
+            char why[256] = "";
+            cr_expect_eq(validate(path, why, sizeof why), 0, "%s", why);
+        }
+    }
+    for (int i = 1; i < 3; i++) {
+        cr_expect_eq(lens[i], lens[0], "jobs %u: %zu bytes, jobs 1: %zu", jobs[i], lens[i], lens[0]);
+        cr_expect(lens[i] == lens[0] && memcmp(files[i], files[0], lens[0]) == 0, "jobs %u gave other bytes", jobs[i]);
+    }
+    for (int i = 0; i < 3; i++)
+        free(files[i]);
+    free(dir);
+    qc_results_free(res);
+    qc_coder_free(coder);
+    qc_codebook_free(cb);
+}

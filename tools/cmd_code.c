@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -296,6 +297,7 @@ static int run(int argc, char **argv)
     char tbuf[32];
     qc_write_options wopts = QC_WRITE_OPTIONS_INIT;
     wopts.time = fixed_time(tbuf);
+    wopts.jobs = o.jobs ? o.jobs : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
     if (o.output && qc_results_write_xml(res, o.output, &wopts, &err) != 0) {
         cli_print_error(&err);
         exit_code = QC_EXIT_USAGE;

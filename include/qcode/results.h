@@ -166,15 +166,18 @@ QC_EXPORT int qc_results_foreach_uncoded(qc_results *res, qc_quotation_fn fn, vo
 
 /* --- writing --- */
 
-#define QC_WRITE_OPTIONS_VERSION 1
+#define QC_WRITE_OPTIONS_VERSION 2
 typedef struct qc_write_options {
     unsigned version;
     /* The provenance time stamp, "YYYY-MM-DDTHH:MM:SSZ"; NULL: now (UTC). */
     const char *time;
     /* Include the uncoded turns' text in results.xml (the summary is always there). */
     int uncoded_text;
+    /* Threads rendering the quotations (version 2; 0 or 1: the calling thread). The bytes written
+     * are the same whatever the number. */
+    unsigned jobs;
 } qc_write_options;
-#define QC_WRITE_OPTIONS_INIT { QC_WRITE_OPTIONS_VERSION, NULL, 1 }
+#define QC_WRITE_OPTIONS_INIT { QC_WRITE_OPTIONS_VERSION, NULL, 1, 1 }
 
 /* Writes results.xml (namespace urn:qcode:results:1, schema docs/schema/qcode-results.xsd),
  * streaming and atomically: the file appears whole or not at all. opts may be NULL. */
