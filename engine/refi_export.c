@@ -340,9 +340,25 @@ int qc_refi_export_add_manual(qc_refi_export *x, const char *manual_path, qc_err
 
 /* --- from the export to the model --- */
 
+/* A coding's identity in the project: document, span, code, coder (the engine first, people by
+ * name). The same coding from results.xml and from a manual.xml given again is one selection. */
+static int same_coding(const qc_refi_exp_quote *a, const qc_refi_exp_quote *b);
+
 static int cmp_quotes(const void *pa, const void *pb)
 {
     const qc_refi_exp_quote *a = pa, *b = pb;
+    int c = same_coding(a, b);
+    if (c)
+        return c;
+    /* Of two equal ones the one that knows when it was made first (results.xml does not keep the
+     * creation time a manual.xml has), so that one is kept. */
+    if (!a->created != !b->created)
+        return a->created ? -1 : 1;
+    return 0;
+}
+
+static int same_coding(const qc_refi_exp_quote *a, const qc_refi_exp_quote *b)
+{
     if (a->doc != b->doc)
         return a->doc < b->doc ? -1 : 1;
     if (a->start != b->start)
@@ -631,8 +647,9 @@ int qc_refi_export_build(qc_refi_export *x, qc_refi_model *m, qc_error *err)
     int u16_doc = -1;
     for (size_t i = 0; i < x->quote_count && !nomem; i++) {
         const qc_refi_exp_quote *q = &x->quotes[i];
-        if (i > 0 && cmp_quotes(q, &x->quotes[i - 1]) == 0)
-            continue; /* the same coding twice (a manual.xml added twice): once is enough */
+        if (i > 0 && same_coding(q, &x->quotes[i - 1]) == 0)
+            continue; /* the same coding twice (results.xml and its manual.xml, or a manual.xml added
+                       * twice): once is enough */
         const qc_refi_exp_doc *d = &x->docs[q->doc];
         const char *code_id = qc_code_id(x->cb, q->code);
         qc_refi_selection *s = qc_refi_add_selection(m);

@@ -10,6 +10,7 @@
 #include "error.h"
 #include "fileio.h"
 #include "refi_export.h"
+#include "results_coder.h"
 #include "sha256.h"
 
 typedef struct provenance {
@@ -137,10 +138,12 @@ static int on_document(const qc_result_document *d, size_t index, void *user)
     return w->rc != 0;
 }
 
-static int on_quotation(const qc_result_quotation *q, void *user)
+/* Every quotation results.xml lists, the people's with their coder (its `coder` attribute), so
+ * results.xml alone gives the project every coding the run counted, each by whom it was made. */
+static int on_quotation(const qc_result_quotation *q, const char *coder, void *user)
 {
     walk *w = user;
-    w->rc = qc_refi_export_add_quotation(w->x, q->document_id, q->code, q->start, q->end, q->text, NULL, NULL, w->err);
+    w->rc = qc_refi_export_add_quotation(w->x, q->document_id, q->code, q->start, q->end, q->text, coder, NULL, w->err);
     return w->rc != 0;
 }
 
@@ -206,8 +209,8 @@ int qc_refi_export_results_file(const char *results_path, const char *manual_pat
         }
     }
     if (rc == 0) {
-        qc_results_handlers h = {NULL, on_document, NULL, on_quotation, &w};
-        rc = qc_results_read(results_path, &h, err);
+        qc_results_handlers h = {NULL, on_document, NULL, NULL, &w};
+        rc = qc_results_read_coded(results_path, &h, on_quotation, err);
         if (w.rc != 0) {
             rc = w.rc;
             if (err)

@@ -510,6 +510,65 @@ Test(manual_results, qdpx_has_each_coding_once)
     fixture_close(&f);
 }
 
+/* The codings of a .qdpx by coder, after importing it into `sub`. */
+static char *import_codings(const char *dir, const char *qdpx, const char *sub)
+{
+    qct_run r;
+    qct_qcode(&r, dir, "import %s -o %s", qdpx, sub);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s/manual.xml", dir, sub);
+    char *back = qct_read_file(path, NULL);
+    cr_assert_not_null(back);
+    return back;
+}
+
+Test(manual_results, export_from_results_xml_carries_the_coders)
+{
+    fixture f;
+    fixture_open(&f);
+    qct_run r;
+    qct_qcode(&r, f.dir, "code -c '%s' --cases '%s' '%s' -o r.xml --manual manual.xml", CODEBOOK, CASES, CORPUS);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/r.xml", f.dir);
+    char *xml = qct_read_file(path, NULL);
+    size_t engine = count_of(xml, "<quotation ") - count_of(xml, " coder=\"");
+    cr_assert_eq(count_of(xml, " coder=\""), 3, "results.xml lists Alice's two codings and Bob's one");
+
+    /* results.xml alone: every coding it lists, each by its coder, the engine's by qcode. */
+    qct_qcode(&r, f.dir, "export --qdpx alone.qdpx r.xml --check");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "check alone.qdpx: 0 errors, 0 warnings"), "%s", r.err);
+    cr_expect(!qct_contains(r.err, "warning:"), "%s", r.err);
+    qct_run_free(&r);
+    char *back = import_codings(f.dir, "alone.qdpx", "alone");
+    cr_expect_eq(count_of(back, "coder=\"Alice\""), 2, "%s", back);
+    cr_expect_eq(count_of(back, "coder=\"Bob\""), 1, "%s", back);
+    cr_expect_eq(count_of(back, "coder=\"qcode\""), engine);
+    cr_expect_eq(count_of(back, "<coding "), engine + 3);
+    /* Bob's coding of U is there once, on U's span. */
+    char want[256];
+    snprintf(want, sizeof want, "start=\"%zu\" end=\"%zu\" coder=\"Bob\"", f.sp.uncoded.start, f.sp.uncoded.end);
+    cr_expect_eq(count_of(back, want), 1, "%s", want);
+    free(back);
+
+    /* With the manual.xml given again: the same codings, none twice. */
+    qct_qcode(&r, f.dir, "export --qdpx again.qdpx r.xml --manual manual.xml --check");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    back = import_codings(f.dir, "again.qdpx", "again");
+    cr_expect_eq(count_of(back, "coder=\"Alice\""), 2, "%s", back);
+    cr_expect_eq(count_of(back, "coder=\"Bob\""), 1, "%s", back);
+    cr_expect_eq(count_of(back, "coder=\"qcode\""), engine);
+    cr_expect_eq(count_of(back, "<coding "), engine + 3);
+    free(back);
+    free(xml);
+    fixture_close(&f);
+}
+
 Test(manual_results, not_a_manual_file_stops_before_coding)
 {
     char *dir = qct_temp_dir();
