@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The benchmark: generates a corpus and a codebook of the study's shape, then codes the corpus
 # with the fast engine (--jobs 1 and 2) and the reference engine, and prints for each run the
-# seconds, MB/s, peak RSS and the fast/reference ratio, plus the codebook compile time.
+# seconds, MB/s, CPU seconds, peak RSS and the fast/reference ratio, plus the codebook compile
+# time and a re-code after a 3-code revision against a full run (on the reference-size corpus).
 #
 # Usage: tools/bench/bench.sh [--size 1G] [--reference-size 20M] [--dir DIR] [--keep]
 #   --size            corpus size for the fast engine (default 1G)
-#   --reference-size  the reference engine is ~100x slower: it runs on the first part of the
-#                     same corpus, this big (default 20M), and its MB/s is compared
+#   --reference-size  the reference engine is ~100x slower: it runs on a second corpus of the same
+#                     kind, this big (default 20M), beside the fast engine, and their MB/s compared;
+#                     the re-code runs on it too
 #   --dir             where to generate (default: a folder under /tmp, removed unless --keep)
 # Results are printed; record them with the machine in docs/benchmarks.md.
 set -euo pipefail
@@ -45,22 +47,32 @@ fi
 
 bytes_of() { du -sb --apparent-size "$1" | cut -f1; }
 
-# Runs one configuration: prints seconds, MB/s and peak RSS, and remembers MB/s.
-run() {
-  local label="$1" corpus="$2"; shift 2
-  local bytes; bytes=$(bytes_of "$corpus")
-  local t0 t1 rss
+# Runs one command on a corpus: prints wall seconds, MB/s, CPU seconds (user + system) and peak
+# RSS, and remembers the MB/s and the seconds (mbps_LABEL, secs_LABEL). The CPU time tells, on a
+# shared machine, what the wall time would be on a quiet one.
+measure() {
+  local label="$1" bytes="$2"; shift 2
+  local t0 t1
   t0=$(date +%s.%N)
-  /usr/bin/time -f "%M" -o "$dir/rss" "$bin" code -c "$dir/bench.qcb" --cases "$corpus/cases.tsv" \
-      -o "$dir/results-$label.xml" "$@" "$corpus" >/dev/null
+  /usr/bin/time -f "%M %U %S" -o "$dir/time" "$@" >/dev/null
   t1=$(date +%s.%N)
-  rss=$(tail -1 "$dir/rss")
-  local secs mbps
+  local rss user sys secs mbps
+  read -r rss user sys < <(tail -1 "$dir/time")
   secs=$(echo "$t1 - $t0" | bc -l)
   mbps=$(echo "$bytes / 1048576 / $secs" | bc -l)
-  printf "%-22s %10.1f MB %8.2f s %9.1f MB/s %8.1f MB peak RSS\n" "$label" \
-    "$(echo "$bytes / 1048576" | bc -l)" "$secs" "$mbps" "$(echo "$rss / 1024" | bc -l)"
+  printf "%-26s %9.1f MB %8.2f s %9.1f MB/s %8.2f s CPU %8.1f MB peak RSS\n" "$label" \
+    "$(echo "$bytes / 1048576" | bc -l)" "$secs" "$mbps" "$(echo "$user + $sys" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
   eval "mbps_${label//[^a-zA-Z0-9]/_}=$mbps"
+  eval "secs_${label//[^a-zA-Z0-9]/_}=$secs"
+}
+
+# Codes a corpus with the benchmark codebook, writing results.xml (removed afterwards unless kept:
+# a gigabyte corpus gives some 10 GB of it).
+run() {
+  local label="$1" corpus="$2"; shift 2
+  measure "$label" "$(bytes_of "$corpus")" "$bin" code -c "$dir/bench.qcb" --cases "$corpus/cases.tsv" \
+    -o "$dir/results-$label.xml" "$@" "$corpus"
+  [ "${KEEP_RESULTS:-}" = "$label" ] || rm -f "$dir/results-$label.xml"
 }
 
 command -v bc >/dev/null || { echo "bench: needs bc (apt-get install bc)" >&2; exit 2; }
@@ -74,8 +86,25 @@ printf "codebook compile (check, incl. process start): %.3f s\n" "$(echo "$t1 - 
 
 run fast-jobs1 "$dir/corpus" --jobs 1
 run fast-jobs2 "$dir/corpus" --jobs 2
-run fast-ref-sample "$dir/ref-corpus" --jobs 1
+KEEP_RESULTS=fast-ref-sample run fast-ref-sample "$dir/ref-corpus" --jobs 1
 run reference "$dir/ref-corpus" --jobs 1 --engine reference
 
 printf "fast/reference (same sample, 1 job): %.1fx\n" "$(echo "$mbps_fast_ref_sample / $mbps_reference" | bc -l)"
+
+# Re-coding after a small revision (the re-coding issue's target: at most 10 % of a full run), on
+# the reference-size corpus: the rules of 3 codes of 271 edited; a cold re-code fills the cache,
+# then the warm one is timed against the full run above (fast-ref-sample).
+awk '/^ *rule /{n++; if (n==1||n==300||n==600) {print $0 " OR \"revisedterm\""; next}} {print}' \
+  "$dir/bench.qcb" >"$dir/bench-revised.qcb"
+ref_bytes=$(bytes_of "$dir/ref-corpus")
+rm -rf "$dir/cache"
+measure recode-cold-cache "$ref_bytes" "$bin" recode --from "$dir/results-fast-ref-sample.xml" \
+  --old "$dir/bench.qcb" -c "$dir/bench.qcb" --cases "$dir/ref-corpus/cases.tsv" --cache "$dir/cache" \
+  -o "$dir/recode-cold.xml" "$dir/ref-corpus"
+measure recode-3-codes-warm "$ref_bytes" "$bin" recode --from "$dir/results-fast-ref-sample.xml" \
+  --old "$dir/bench.qcb" -c "$dir/bench-revised.qcb" --cases "$dir/ref-corpus/cases.tsv" --cache "$dir/cache" \
+  -o "$dir/recode-warm.xml" "$dir/ref-corpus"
+rm -f "$dir/recode-cold.xml" "$dir/recode-warm.xml"
+printf "recode (3 codes revised, warm cache) / full run: %.2f (target 0.10)\n" \
+  "$(echo "$secs_recode_3_codes_warm / $secs_fast_ref_sample" | bc -l)"
 printf "jobs 2 / jobs 1: %.2fx\n" "$(echo "$mbps_fast_jobs2 / $mbps_fast_jobs1" | bc -l)"
