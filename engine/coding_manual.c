@@ -86,29 +86,12 @@ static int name_unknown_coders(qc_manual *m, qc_error *err)
     return QC_OK;
 }
 
-int qc_manual_load(qc_manual **out, const char *path, const qc_codebook *cb, qc_diagnostic_fn on_warning, void *user,
-                   qc_error *err)
+/* Makes m ready from its codings (m->mm, read or adopted): unknown coders named, sorted, code and
+ * coder tables built, unknown codes and the engine's own codings warned about. Frees m on failure. */
+static int prepare(qc_manual *m, qc_manual **out, qc_error *err)
 {
-    if (out)
-        *out = NULL;
-    if (!out || !path || !cb)
-        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_manual_load: NULL argument");
-    qc_manual *m = qc_calloc(1, sizeof *m);
-    if (!m || !(m->path = qc_strdup(path))) {
-        qc_free(m);
-        return qc_error_nomem(err);
-    }
-    m->cb = cb;
-    m->log.fn = on_warning;
-    m->log.user = user;
-    m->log.file = m->path;
-    int rc = qc_refi_manual_read(&m->mm, path, &m->log, err);
-    if (rc != 0) {
-        qc_free(m->path);
-        qc_free(m);
-        return rc;
-    }
-    rc = name_unknown_coders(m, err);
+    const qc_codebook *cb = m->cb;
+    int rc = name_unknown_coders(m, err);
     if (rc == 0)
         qc_refi_manual_sort(&m->mm); /* exact repeats are one coding */
     size_t n = m->mm.count;
@@ -147,6 +130,53 @@ int qc_manual_load(qc_manual **out, const char *path, const qc_codebook *cb, qc_
                      engine, engine == 1 ? "" : "s");
     *out = m;
     return QC_OK;
+}
+
+static qc_manual *new_manual(const char *path, const qc_codebook *cb, qc_diagnostic_fn on_warning, void *user)
+{
+    qc_manual *m = qc_calloc(1, sizeof *m);
+    if (!m || !(m->path = qc_strdup(path))) {
+        qc_free(m);
+        return NULL;
+    }
+    m->cb = cb;
+    m->log.fn = on_warning;
+    m->log.user = user;
+    m->log.file = m->path;
+    return m;
+}
+
+int qc_manual_load(qc_manual **out, const char *path, const qc_codebook *cb, qc_diagnostic_fn on_warning, void *user,
+                   qc_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !path || !cb)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_manual_load: NULL argument");
+    qc_manual *m = new_manual(path, cb, on_warning, user);
+    if (!m)
+        return qc_error_nomem(err);
+    int rc = qc_refi_manual_read(&m->mm, path, &m->log, err);
+    if (rc != 0) {
+        qc_free(m->path);
+        qc_free(m);
+        return rc;
+    }
+    return prepare(m, out, err);
+}
+
+int qc_manual_adopt(qc_manual **out, qc_refi_manual *mm, const char *path, const qc_codebook *cb,
+                    qc_diagnostic_fn on_warning, void *user, qc_error *err)
+{
+    *out = NULL;
+    qc_manual *m = new_manual(path ? path : "", cb, on_warning, user);
+    if (!m) {
+        qc_refi_manual_free(mm);
+        return qc_error_nomem(err);
+    }
+    m->mm = *mm;
+    memset(mm, 0, sizeof *mm);
+    return prepare(m, out, err);
 }
 
 void qc_manual_free(qc_manual *m)

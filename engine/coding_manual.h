@@ -12,4 +12,11 @@
 int qc_manual_merge(qc_manual *m, const qc_document *doc, const qc_coding *coding, qc_coding **out, qc_error *err);
 void qc_manual_coding_free(qc_coding *coding);
 
+struct qc_refi_manual;
+/* qc_manual_load of codings already in memory (qcode recode: those it carried to a new codebook):
+ * takes mm's codings (mm is left empty, also on failure). path names them in warnings (with each
+ * coding's line when it has one). */
+int qc_manual_adopt(qc_manual **out, struct qc_refi_manual *mm, const char *path, const qc_codebook *cb,
+                    qc_diagnostic_fn on_warning, void *user, qc_error *err);
+
 #endif

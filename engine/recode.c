@@ -10,8 +10,11 @@
 #include "cache.h"
 #include "codebook_diff.h"
 #include "codebook_impl.h"
+#include "coding_manual.h"
 #include "error.h"
 #include "recode.h"
+#include "refi_manual.h"
+#include "results_coder.h"
 
 /* ---- small tables ---- */
 
@@ -132,11 +135,28 @@ static int on_old_quotation(const qc_result_quotation *q, void *user)
     return add_q(&rc->old_q, &rc->old_count, &rc->old_cap, r);
 }
 
+/* A quotation of results.xml with its coder: the engine's are the old side compared with the new
+ * run; a person's is a manual coding, carried to the new codebook (recode_manual.c). */
+static int on_old_coded(const qc_result_quotation *q, const char *coder, void *user)
+{
+    if (!coder)
+        return on_old_quotation(q, user);
+    qc_recode *rc = ((reading *)user)->rc;
+    if (q->code >= rc->old_id_count || !rc->old_ids[q->code])
+        return QC_ERR_FORMAT;
+    if (!rc->from_results && !(rc->from_results = qc_calloc(1, sizeof *rc->from_results)))
+        return QC_ERR_NOMEM;
+    return qc_refi_manual_add(rc->from_results, rc->old_ids[q->code], q->document_id, q->start, q->end, q->text,
+                              coder, NULL)
+               ? QC_ERR_NOMEM
+               : 0;
+}
+
 static int load_old_results(qc_recode *rc, const char *path, qc_error *err)
 {
     reading rd = {rc, err};
-    qc_results_handlers h = {NULL, on_old_document, on_old_code, on_old_quotation, &rd};
-    int status = qc_results_read(path, &h, err);
+    qc_results_handlers h = {NULL, on_old_document, on_old_code, NULL, &rd};
+    int status = qc_results_read_coded(path, &h, on_old_coded, err);
     if (status == QC_ERR_CANCELLED || status == QC_ERR_NOMEM)
         return qc_error_nomem(err);
     return status;
@@ -156,7 +176,13 @@ static int on_run_document(const qc_document *doc, const qc_coding *coding, cons
     side *s = user;
     qc_recode *rc = s->rc;
     if (s->new_side) {
-        int st = qc_results_add(rc->results, doc, coding, src, err);
+        /* The new results count the carried manual codings; the comparison below is the engine's
+         * quotations only (coding as the rules made it). */
+        qc_coding *merged = NULL;
+        int st = rc->counted ? qc_manual_merge(rc->counted, doc, coding, &merged, err) : 0;
+        if (!st)
+            st = qc_results_add(rc->results, doc, merged ? merged : coding, src, err);
+        qc_manual_coding_free(merged);
         if (st)
             return st;
     }
@@ -191,6 +217,7 @@ static int run_side(qc_recode *rc, const qc_codebook *cb, int new_side, const ch
     qc_run_options ro = opts->run;
     ro.on_document = on_run_document;
     ro.user = &s;
+    ro.manual = NULL; /* the carried codings are merged by on_run_document, cache or not */
     /* The caller's error and issue callbacks get their own user pointer: only the new side
      * reports, so each problem is reported once. */
     if (!new_side) {
@@ -508,7 +535,17 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     rc->old_cb = opts->old_cb;
     rc->new_cb = new_cb;
     rc->cases = cases;
-    int st = qc_results_new(&rc->results, new_cb, cases, err);
+    rc->on_issue = opts->run.on_issue;
+    rc->issue_user = opts->run.user;
+    const char *version = qc_codebook_version(new_cb);
+    qc_buf b = QC_BUF_INIT;
+    qc_buf_printf(&b, "UNASSIGNED.R%s", *version ? version : "NEW");
+    rc->unassigned_id = qc_buf_detach(&b);
+    qc_buf_printf(&b, "Unassigned after revision %s", *version ? version : "(unnumbered)");
+    rc->unassigned_name = qc_buf_detach(&b);
+    int st = (!rc->unassigned_id || !rc->unassigned_name) ? qc_error_nomem(err) : 0;
+    if (!st)
+        st = qc_results_new(&rc->results, new_cb, cases, err);
     if (!st && opts->results_path) {
         rc->results_path = qc_strdup(opts->results_path);
         st = rc->results_path ? load_old_results(rc, opts->results_path, err) : qc_error_nomem(err);
@@ -528,20 +565,15 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
         if (!st && !opts->results_path)
             st = run_side(rc, opts->old_cb, 0, paths, count, opts, err);
     }
+    /* Manual codings are carried before the new run, which counts them. */
+    if (!st)
+        st = qc_recode_carry_manual(rc, opts->manual_path, err);
     if (!st)
         st = run_side(rc, new_cb, 1, paths, count, opts, err);
+    if (!st)
+        qc_manual_finish(rc->counted);
     if (!st && (st = compare(rc)) != 0)
         qc_error_nomem(err);
-    const char *version = qc_codebook_version(new_cb);
-    qc_buf b = QC_BUF_INIT;
-    qc_buf_printf(&b, "UNASSIGNED.R%s", *version ? version : "NEW");
-    rc->unassigned_id = qc_buf_detach(&b);
-    qc_buf_printf(&b, "Unassigned after revision %s", *version ? version : "(unnumbered)");
-    rc->unassigned_name = qc_buf_detach(&b);
-    if (!st && (!rc->unassigned_id || !rc->unassigned_name))
-        st = qc_error_nomem(err);
-    if (!st && opts->manual_path)
-        st = qc_recode_carry_manual(rc, opts->manual_path, err);
     if (st) {
         qc_recode_free(rc);
         return st;

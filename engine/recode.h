@@ -73,7 +73,11 @@ struct qc_recode {
     size_t row_count, row_cap;
     qc_rq_event *events;
     size_t event_count, event_cap;
-    struct qc_refi_manual *manual;
+    struct qc_refi_manual *manual;       /* the codings carried: manual.xml's, then results.xml's */
+    struct qc_refi_manual *from_results; /* the people's quotations results.xml lists (coder="NAME") */
+    qc_manual *counted;                  /* the carried codings counted in the new results */
+    qc_run_issue_fn on_issue;            /* warnings about them (opts->run's) */
+    void *issue_user;
     qc_rq_manual *moves;
     size_t move_count;
     char *unassigned_id, *unassigned_name;
@@ -86,7 +90,9 @@ static inline const char *qc_rq_str(const qc_recode *rc, size_t off)
     return rc->pool.data ? rc->pool.data + off : "";
 }
 
-/* Carries the manual codings (recode_manual.c), and frees what that made. */
+/* Carries the manual codings (recode_manual.c): those of the manual.xml at path (NULL: none) and
+ * those results.xml listed (rc->from_results, taken); then makes rc->counted of the carried codings
+ * whose code is in the new codebook, for the new results. Frees what that made. */
 int qc_recode_carry_manual(qc_recode *rc, const char *path, qc_error *err);
 void qc_recode_free_manual(qc_recode *rc);
 

@@ -2,11 +2,15 @@
  * the code's successors (same id, `was`, `merged-from`; each successor of a split); a coding whose
  * code has no successor goes to "UNASSIGNED.R<version>" and is listed in the report. Codings of
  * codes the old side does not know (an earlier revision's unassigned codings, or codes only the
- * new codebook has) are carried unchanged. */
+ * new codebook has) are carried unchanged. The codings come from a manual.xml and from the people's
+ * quotations the old results.xml lists (`coder="NAME"`); those carried to a code of the new
+ * codebook are counted in the new results, as `qcode code --manual` counts them. */
+#include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "codebook_diff.h"
+#include "coding_manual.h"
 #include "error.h"
 #include "recode.h"
 #include "refi_manual.h"
@@ -26,16 +30,75 @@ static int add_move(qc_recode *rc, size_t *cap, size_t item, const char *to, int
     return QC_OK;
 }
 
-int qc_recode_carry_manual(qc_recode *rc, const char *path, qc_error *err)
+/* A warning about a carried coding that cannot be counted in the new results (its text changed,
+ * its document is not in the run...), to the run's issue callback: "manual.xml:LINE" or the
+ * results.xml that listed it. */
+static void on_warning(const qc_diagnostic *d, void *user)
+{
+    const qc_recode *rc = user;
+    if (!rc->on_issue)
+        return;
+    char where[1024];
+    if (d->line)
+        snprintf(where, sizeof where, "%s:%u", d->file ? d->file : "", (unsigned)d->line);
+    else
+        snprintf(where, sizeof where, "%s", d->file ? d->file : "");
+    rc->on_issue(where, d->message, rc->issue_user);
+}
+
+/* The carried codings whose code is in the new codebook, as a qc_manual the new run counts. */
+static int make_counted(qc_recode *rc, const char *label, qc_error *err)
+{
+    qc_refi_manual cm;
+    memset(&cm, 0, sizeof cm);
+    for (size_t i = 0; i < rc->move_count; i++) {
+        const qc_rq_manual *m = &rc->moves[i];
+        const qc_refi_manual_coding *c = &rc->manual->items[m->item];
+        if (m->unassigned || qc_codebook_find(rc->new_cb, m->to) < 0)
+            continue; /* listed in the report and in the carried manual.xml, not counted */
+        if (qc_refi_manual_add(&cm, m->to, c->document, c->start, c->end, c->text, c->coder, c->created)) {
+            qc_refi_manual_free(&cm);
+            return qc_error_nomem(err);
+        }
+        cm.items[cm.count - 1].line = c->line;
+    }
+    return qc_manual_adopt(&rc->counted, &cm, label, rc->new_cb, on_warning, rc, err);
+}
+
+/* The codings to carry: the manual.xml's (path, may be NULL), then the people's quotations
+ * results.xml listed. A coding in both (results.xml was made with that manual.xml) is one. */
+static int gather(qc_recode *rc, const char *path, qc_error *err)
 {
     qc_refi_manual *mm = qc_calloc(1, sizeof *mm);
     if (!mm)
         return qc_error_nomem(err);
     rc->manual = mm;
-    qc_refi_log log = {NULL, NULL, path, 0, 0, 0};
-    int st = qc_refi_manual_read(mm, path, &log, err);
+    if (path) {
+        qc_refi_log log = {NULL, NULL, path, 0, 0, 0};
+        int st = qc_refi_manual_read(mm, path, &log, err);
+        if (st)
+            return st;
+    }
+    qc_refi_manual *fr = rc->from_results;
+    if (!fr || !fr->count)
+        return QC_OK;
+    for (size_t i = 0; i < fr->count; i++) {
+        const qc_refi_manual_coding *c = &fr->items[i];
+        if (qc_refi_manual_add(mm, c->code, c->document, c->start, c->end, c->text, c->coder, c->created))
+            return qc_error_nomem(err);
+    }
+    qc_refi_manual_sort(mm);
+    return QC_OK;
+}
+
+int qc_recode_carry_manual(qc_recode *rc, const char *path, qc_error *err)
+{
+    if (!path && !(rc->from_results && rc->from_results->count))
+        return QC_OK;
+    int st = gather(rc, path, err);
     if (st)
         return st;
+    qc_refi_manual *mm = rc->manual;
     size_t ncodes = qc_codebook_code_count(rc->new_cb);
     size_t *succ = qc_calloc(ncodes + 1, sizeof *succ);
     unsigned *how = qc_calloc(ncodes + 1, sizeof *how);
@@ -67,7 +130,9 @@ int qc_recode_carry_manual(qc_recode *rc, const char *path, qc_error *err)
     }
     qc_free(succ);
     qc_free(how);
-    return st == QC_ERR_NOMEM ? qc_error_nomem(err) : st;
+    if (st)
+        return st == QC_ERR_NOMEM ? qc_error_nomem(err) : st;
+    return make_counted(rc, path ? path : rc->results_path, err);
 }
 
 void qc_recode_free_manual(qc_recode *rc)
@@ -82,6 +147,13 @@ void qc_recode_free_manual(qc_recode *rc)
         qc_free(rc->manual);
         rc->manual = NULL;
     }
+    if (rc->from_results) {
+        qc_refi_manual_free(rc->from_results);
+        qc_free(rc->from_results);
+        rc->from_results = NULL;
+    }
+    qc_manual_free(rc->counted);
+    rc->counted = NULL;
 }
 
 int qc_recode_write_manual(const qc_recode *rc, const char *path, qc_error *err)

@@ -56,9 +56,21 @@ void qc_refi_manual_free(qc_refi_manual *mm)
     memset(mm, 0, sizeof *mm);
 }
 
+static int same_item(const qc_refi_manual_coding *a, const qc_refi_manual_coding *b);
+
+/* The order of same_item, then, of two repeats, the one that knows when it was made first: that
+ * one is kept (a coding carried through results.xml has lost its creation time). */
 static int cmp_items(const void *pa, const void *pb)
 {
     const qc_refi_manual_coding *a = pa, *b = pb;
+    int c = same_item(a, b);
+    if (c || !a->created == !b->created)
+        return c;
+    return a->created ? -1 : 1;
+}
+
+static int same_item(const qc_refi_manual_coding *a, const qc_refi_manual_coding *b)
+{
     int c = strcmp(a->document, b->document);
     if (c)
         return c;
@@ -78,7 +90,7 @@ size_t qc_refi_manual_sort(qc_refi_manual *mm)
     qsort(mm->items, mm->count, sizeof *mm->items, cmp_items);
     size_t w = 1, dropped = 0;
     for (size_t r = 1; r < mm->count; r++) {
-        if (cmp_items(&mm->items[r], &mm->items[w - 1]) == 0) {
+        if (same_item(&mm->items[r], &mm->items[w - 1]) == 0) {
             free_item(&mm->items[r]);
             dropped++;
             continue;

@@ -32,7 +32,8 @@ typedef struct qc_refi_manual {
 /* Appends a coding (strings copied; created may be NULL). 0 or -1. */
 int qc_refi_manual_add(qc_refi_manual *mm, const char *code, const char *document, size_t start, size_t end,
                        const char *text, const char *coder, const char *created);
-/* Sorts by document, start, end, code, coder and drops exact repeats; returns how many went. */
+/* Sorts by document, start, end, code, coder and drops repeats of those five (keeping one with a
+ * creation time when there is one); returns how many went. */
 size_t qc_refi_manual_sort(qc_refi_manual *mm);
 void qc_refi_manual_free(qc_refi_manual *mm);
 

@@ -146,3 +146,130 @@ Test(manual_survives, write_manual_needs_a_manual)
     free(dir);
     qc_codebook_free(v2);
 }
+
+static size_t occurrences(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* How many codings by `coder` a carried manual.xml has under codes that are not unassigned. */
+static size_t assigned_codings(const char *manual, const char *coder)
+{
+    char tail[256];
+    snprintf(tail, sizeof tail, "start=\"7\" end=\"14\" coder=\"%s\"", coder);
+    size_t n = 0;
+    for (const char *p = manual; (p = strstr(p, "<coding code=\"")) != NULL; p++) {
+        const char *end = strchr(p, '>');
+        cr_assert_not_null(end);
+        const char *hit = strstr(p, tail);
+        if (hit && hit < end && strncmp(p + 14, "UNASSIGNED.R", 12) != 0)
+            n++;
+    }
+    return n;
+}
+
+/* The same, with the manual codings coming from results.xml: `qcode code --manual` lists them with
+ * their coder, and each re-code reads them from the results.xml it is given, carries them, counts
+ * them in the new results.xml and writes them all to the carried manual.xml (the only place for
+ * one whose code was removed). At v2 -> v3 the carried manual.xml of v1 -> v2 is given too: a
+ * coding in both is there once. */
+Test(manual_survives, from_results_xml_v1_to_v2_to_v3)
+{
+    qc_codebook *v1 = shipped("codebooks/integrated-care-v1.qcb");
+    qc_codebook *v3 = shipped("codebooks/integrated-care.qcb");
+    char *c1 = qct_source_path("codebooks/integrated-care-v1.qcb");
+    char *c2 = qct_source_path("codebooks/integrated-care-v2.qcb");
+    char *c3 = qct_source_path("codebooks/integrated-care.qcb");
+    char *dir = qct_temp_dir();
+    free(qct_write_file(dir, "talk.txt", DOC, strlen(DOC)));
+    size_t n1 = qc_codebook_code_count(v1);
+    size_t cap = 4096 + n1 * 200, len = 0;
+    char *xml = malloc(cap);
+    len += (size_t)snprintf(xml + len, cap - len,
+                            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<manual xmlns=\"urn:qcode:manual:1\">\n");
+    for (size_t i = 0; i < n1; i++)
+        len += (size_t)snprintf(xml + len, cap - len,
+                                "  <coding code=\"%s\" document=\"talk.txt\" start=\"7\" end=\"14\" coder=\"%s\" "
+                                "created=\"2026-01-0%zuT00:00:00Z\"><text>We talk</text></coding>\n",
+                                qc_code_id(v1, i), qc_code_id(v1, i), 1 + i % 9);
+    len += (size_t)snprintf(xml + len, cap - len, "</manual>\n");
+    free(qct_write_file(dir, "manual-v1.xml", xml, len));
+    free(xml);
+
+    qct_run r;
+    qct_qcode(&r, dir, "code -c '%s' --manual manual-v1.xml -o r1.xml talk.txt", c1);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/r1.xml", dir);
+    char *r1 = qct_read_file(path, NULL);
+    cr_assert_eq(occurrences(r1, " coder=\""), n1, "results.xml lists every v1 coding");
+
+    /* v1 -> v2 from results.xml alone. */
+    qct_qcode(&r, dir, "recode --from r1.xml --old '%s' -c '%s' -o r2.xml --report rep2.xml talk.txt", c1, c2);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(!qct_contains(r.err, "warning"), "%s", r.err);
+    cr_expect(qct_contains(r.err, "manual codings written to r1-recoded.xml"), "%s", r.err);
+    qct_run_free(&r);
+    /* v2 -> v3 from results.xml and the carried manual.xml. */
+    qct_qcode(&r, dir,
+              "recode --from r2.xml --old '%s' -c '%s' -o r3.xml --manual r1-recoded.xml --manual-out m3.xml talk.txt",
+              c2, c3);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(!qct_contains(r.err, "warning"), "%s", r.err);
+    qct_run_free(&r);
+
+    snprintf(path, sizeof path, "%s/r1-recoded.xml", dir);
+    char *m2 = qct_read_file(path, NULL);
+    snprintf(path, sizeof path, "%s/r2.xml", dir);
+    char *r2 = qct_read_file(path, NULL);
+    snprintf(path, sizeof path, "%s/m3.xml", dir);
+    char *m3 = qct_read_file(path, NULL);
+    snprintf(path, sizeof path, "%s/r3.xml", dir);
+    char *r3 = qct_read_file(path, NULL);
+    snprintf(path, sizeof path, "%s/rep2.xml", dir);
+    char *rep2 = qct_read_file(path, NULL);
+    cr_assert(m2 && r2 && m3 && r3 && rep2);
+
+    for (size_t i = 0; i < n1; i++) {
+        const char *who = qc_code_id(v1, i);
+        char coder[256];
+        snprintf(coder, sizeof coder, " coder=\"%s\"", who);
+        /* Never lost: in each carried manual.xml, and counted in each results.xml wherever its code
+         * has a successor, once per successor (a split code's coding goes to each part). */
+        cr_assert_geq(occurrences(m2, coder), 1, "%s's coding is not in the v2 manual.xml", who);
+        cr_assert_geq(occurrences(m3, coder), 1, "%s's coding is not in the v3 manual.xml", who);
+        cr_assert_eq(occurrences(r2, coder), assigned_codings(m2, who), "%s: v2 results.xml and manual.xml differ",
+                     who);
+        cr_assert_eq(occurrences(r3, coder), assigned_codings(m3, who), "%s: v3 results.xml and manual.xml differ",
+                     who);
+        /* Never twice: one coding per code and coder in the carried file. */
+        cr_assert_leq(occurrences(m3, coder), 2, "%s: %zu codings", who, occurrences(m3, coder));
+    }
+    /* Followed: renames, merges, splits; a removal unassigned, listed, and carried again. */
+    cr_assert(has_coding(m3, "FORMAL", "MEETINGS"));
+    cr_assert(has_coding(m3, "GP", "GPS"));
+    cr_assert(has_coding(m3, "VISION", "MODEL"));
+    cr_assert(has_coding(m3, "CLINMODEL", "MODEL"));
+    cr_assert(has_coding(m2, "UNASSIGNED.R2", "OTHER"));
+    cr_assert(has_coding(m3, "UNASSIGNED.R2", "OTHER"));
+    cr_assert(qct_contains(rep2, "<manual-coding code=\"OTHER\" to=\"UNASSIGNED.R2\""), "%s", rep2);
+    cr_assert(!qct_contains(r2, " coder=\"OTHER\""), "a removed code's coding is in no results.xml");
+    cr_assert_eq(qc_codebook_find(v3, "FORMAL") >= 0, 1);
+
+    free(r1);
+    free(m2);
+    free(r2);
+    free(m3);
+    free(r3);
+    free(rep2);
+    free(c1);
+    free(c2);
+    free(c3);
+    free(dir);
+    qc_codebook_free(v1);
+    qc_codebook_free(v3);
+}

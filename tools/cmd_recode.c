@@ -28,8 +28,10 @@
     "  --cases FILE        casebook (.tsv or .csv) for `where` conditions and breakdowns\n"                            \
     "  -o, --output FILE   write the new results.xml\n"                                                                \
     "  --report FILE       write the change report as XML\n"                                                           \
-    "  --manual FILE       a manual.xml to carry to the new codebook\n"                                                \
-    "  --manual-out FILE   where the carried manual.xml goes (default: FILE with -recoded before .xml)\n"              \
+    "  --manual FILE       a manual.xml to carry to the new codebook (the people's codings the old\n"                 \
+    "                      results.xml lists are carried too); carried codings are counted in -o\n"                   \
+    "  --manual-out FILE   where the carried manual.xml goes (default: the --manual FILE, else the\n"                \
+    "                      --from FILE, with -recoded before .xml)\n"                                                 \
     "  --cache DIR         per-document coding cache: unchanged documents and codes are not re-coded\n"                \
     "  --dry-run           show the report, write no output files (the cache is still kept up to date)\n"              \
     "  -j, --jobs N        worker threads without --cache (default 1; 0: one per core)\n"                              \
@@ -184,8 +186,12 @@ static int report_and_write(const opts *o, qc_recode *rc)
     }
     if (!st && o->output)
         st = qc_results_write_xml(qc_recode_results(rc), o->output, NULL, &err);
-    if (!st && o->manual) {
-        char *def = o->manual_out ? NULL : default_manual_out(o->manual);
+    /* Every carried coding goes out, also those that came only from results.xml: one whose code
+     * was removed is in no results.xml, only there. */
+    qc_recode_totals t;
+    qc_recode_get_totals(rc, &t);
+    if (!st && (o->manual || t.manual)) {
+        char *def = o->manual_out ? NULL : default_manual_out(o->manual ? o->manual : o->from);
         const char *path = o->manual_out ? o->manual_out : def;
         st = path ? qc_recode_write_manual(rc, path, &err) : QC_ERR_NOMEM;
         if (!st)

@@ -145,7 +145,9 @@ typedef struct qc_recode_options {
     unsigned version;
     const qc_codebook *old_cb; /* the old codebook (borrowed); NULL: only results_path */
     const char *results_path;  /* the old results.xml; NULL: code the corpus with old_cb */
-    const char *manual_path;   /* a manual.xml to carry to the new codebook; NULL: none */
+    const char *manual_path;   /* a manual.xml to carry to the new codebook; NULL: none. Its codings and
+                                * the people's quotations of results_path are carried and those that
+                                * reach a new code counted in the new results, as qc_run_options.manual */
     const char *cache_dir;     /* NULL: no cache */
     const char *cache_context; /* see qc_cache_open */
     qc_run_options run;        /* reading and threads (callbacks are the recode's own: leave NULL) */
@@ -218,7 +220,9 @@ QC_EXPORT int qc_recode_render(const qc_recode *rc, qc_diff_format format, char 
 /* The manual codings carried to the new codebook as a manual.xml (atomically): codings follow
  * renames, moves, id changes and merges (a split code's go to each successor); a coding whose code
  * was removed goes to the code "UNASSIGNED.R<version>" ("Unassigned after revision <version>").
- * QC_ERR_INVALID when the recode had no manual.xml. */
+ * The codings are the manual.xml's and the people's quotations the old results.xml listed (with a
+ * `coder`), each once. QC_ERR_INVALID when the recode carried none (no manual.xml, and no
+ * results.xml or one that listed none). */
 QC_EXPORT int qc_recode_write_manual(const qc_recode *rc, const char *path, qc_error *err);
 
 /* Writes a rendered text atomically to path. */
