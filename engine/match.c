@@ -22,6 +22,9 @@
 #include "buf.h"
 #include "text.h"
 
+/* QC_GROW, with the common case (room enough) decided without a call. */
+#define GROW(arr, cap, need) ((need) > (cap) && QC_GROW(arr, cap, need))
+
 typedef struct raw_occ {
     int32_t leaf;
     qc_ev_hit hit;
@@ -29,7 +32,7 @@ typedef struct raw_occ {
 
 typedef struct lit_occ {
     uint32_t lit;
-    uint32_t cp;
+    uint32_t byte; /* where it starts in the text */
 } lit_occ;
 
 /* Folded forms of the non-ASCII words met so far (folding those goes through utf8proc, which
@@ -70,7 +73,7 @@ struct qc_fast {
     uint32_t eval_gen;
 
     /* Regex prefilter: occurrences of the distinct literals as (literal, code point) in text order,
-     * then each literal's code points together (lit_cp from lit_start[l]); the units of a kind
+     * then each literal's byte offsets together (lit_cp from lit_start[l]); the units of a kind
      * holding them (lu_*: computed on first use per document, valid while lu_gen == doc_gen); the
      * union of a regex's literals' units (rx_units). */
     lit_occ *occs;
@@ -198,7 +201,7 @@ static int fold_cached(fold_cache *c, const char *s, size_t len, int casefold, i
 
 static int add_occ(qc_fast *f, int32_t leaf, const qc_ev_hit *h)
 {
-    if (QC_GROW(f->raw, f->raw_cap, f->raw_count + 1))
+    if (GROW(f->raw, f->raw_cap, f->raw_count + 1))
         return QC_ERR_NOMEM;
     f->raw[f->raw_count].leaf = leaf;
     f->raw[f->raw_count].hit = *h;
@@ -252,7 +255,7 @@ static int offer_leaf(qc_fast *f, const qc_document *doc, int32_t leaf, size_t i
 {
     if (f->mt->leaves[leaf].word_count <= 1)
         return try_leaf(f, doc, leaf, i, anchor_checked);
-    if (QC_GROW(f->pending, f->pending_cap, f->pending_count + 1))
+    if (GROW(f->pending, f->pending_cap, f->pending_count + 1))
         return QC_ERR_NOMEM;
     f->pending[f->pending_count++] = (pending_try){leaf, (uint32_t)i, (uint32_t)anchor_checked};
     return QC_OK;
@@ -318,7 +321,7 @@ static int scan_variant(qc_fast *f, const qc_document *doc, unsigned v)
 {
     const qc_mt_variant *mv = &f->mt->variants[v];
     size_t nw = doc->word_count;
-    if (QC_GROW(f->woff[v], f->woff_cap[v], nw + 1))
+    if (GROW(f->woff[v], f->woff_cap[v], nw + 1))
         return QC_ERR_NOMEM;
     qc_buf *a = &f->arena[v];
     if (qc_buf_failed(a))
@@ -395,61 +398,42 @@ static unsigned char lower(unsigned char c)
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
-/* The code point at byte b: the first cp at or after `from` (a lower bound) whose byte offset is
- * not below b. Occurrences come in text order, so the search gallops from the last one. */
-static uint32_t cp_of_byte(const qc_document *doc, size_t b, size_t from)
-{
-    size_t lo = from, n = doc->length, step = 1;
-    while (lo + step < n && doc->cp_to_byte[lo + step] < b)
-        step *= 2;
-    size_t hi = lo + step < n ? lo + step : n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (doc->cp_to_byte[mid] < b)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return (uint32_t)lo;
-}
-
 /* Position i of the text may start a literal filed under `key` in list[0..count) (sorted keys):
- * compare those literals in full and note each occurrence. *last_cp: the code point of the last
- * occurrence (a lower bound for this one). */
-static int try_literals(qc_fast *f, const qc_document *doc, const uint64_t *list, size_t count, uint32_t key, size_t i,
-                        size_t *last_cp)
+ * compare those literals in full and note each occurrence (its byte offset). */
+static int try_literals(qc_fast *f, const qc_document *doc, const uint64_t *list, size_t count, const uint32_t *first,
+                        uint32_t key, size_t i)
 {
     const qc_mt_literal *lits = f->pf->literals;
     const unsigned char *t = (const unsigned char *)doc->text;
     size_t n = doc->text_size;
-    size_t lo = 0, hi = count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if ((list[mid] >> 32) < key)
-            lo = mid + 1;
-        else
-            hi = mid;
+    uint64_t window = 0;
+    int have_window = i + 8 <= n;
+    if (have_window) {
+        memcpy(&window, t + i, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        window = __builtin_bswap64(window);
+#endif
+        window |= 0x2020202020202020ull;
     }
-    for (size_t k = lo; k < count && (list[k] >> 32) == key; k++) {
+    for (size_t k = first[key]; k < count && (list[k] >> 32) == key; k++) {
         uint32_t id = (uint32_t)(list[k] & 0xFFFFFFFFu);
         const qc_mt_literal *l = &lits[id];
         size_t len = l->len;
-        if (i + len > n)
+        if (i + len > n || (have_window && (window & l->head_mask) != l->head))
             continue;
         size_t j = 0;
         while (j < len && lower(t[i + j]) == (unsigned char)l->text[j])
             j++;
         if (j < len)
             continue;
-        *last_cp = cp_of_byte(doc, i, *last_cp);
-        if (QC_GROW(f->occs, f->occs_cap, f->occ_count + 1))
+        if (f->occ_count >= f->occs_cap && GROW(f->occs, f->occs_cap, f->occ_count + 1))
             return QC_ERR_NOMEM;
-        f->occs[f->occ_count++] = (lit_occ){id, (uint32_t)*last_cp};
+        f->occs[f->occ_count++] = (lit_occ){id, (uint32_t)i};
     }
     return QC_OK;
 }
 
-/* Each literal's code points together, in text order (a stable counting sort). */
+/* Each literal's occurrences together, in text order (a stable counting sort). */
 static int group_occurrences(qc_fast *f)
 {
     size_t nl = f->pf->literal_count;
@@ -459,10 +443,10 @@ static int group_occurrences(qc_fast *f)
         start[f->occs[i].lit + 1]++;
     for (size_t l = 0; l < nl; l++)
         start[l + 1] += start[l];
-    if (QC_GROW(f->lit_cp, f->lit_cp_cap, f->occ_count ? f->occ_count : 1))
+    if (GROW(f->lit_cp, f->lit_cp_cap, f->occ_count ? f->occ_count : 1))
         return QC_ERR_NOMEM;
     for (size_t i = 0; i < f->occ_count; i++)
-        f->lit_cp[start[f->occs[i].lit]++] = f->occs[i].cp;
+        f->lit_cp[start[f->occs[i].lit]++] = f->occs[i].byte;
     for (size_t l = nl; l > 0; l--)
         start[l] = start[l - 1];
     start[0] = 0;
@@ -498,57 +482,87 @@ static int find_literals(qc_fast *f, const qc_document *doc)
         !contains(doc->text, doc->text_size, "\xC5\xBF", 2))
         f->pf_index = QC_MT_PLAIN;
     const qc_mt_prefilter *pf = f->pf = &mt->prefilter[f->pf_index];
-    if ((!pf->gram_count && !pf->gram4_count) || doc->text_size < 2)
+    if ((!pf->gram_count && !pf->gram3_count) || doc->text_size < 2)
         return group_occurrences(f);
     const unsigned char *t = (const unsigned char *)doc->text;
     size_t n = doc->text_size;
-    size_t last_cp = 0;
-    const uint64_t *bits4 = pf->gram4_bits, *bits2 = pf->gram_bits;
+    const uint64_t *bits3 = pf->gram3_bits, *bits2 = pf->gram_bits;
     int rc;
     size_t i = 0;
-    if (pf->gram4_count && !pf->gram_count) {
-        /* long literals only: one key test a position */
-        for (; i + 4 <= n; i++) {
-            uint32_t g = qc_mt_gram4_hash(t + i);
-            if (((bits4[g >> 6] >> (g & 63)) & 1) &&
-                (rc = try_literals(f, doc, pf->grams4, pf->gram4_count, g, i, &last_cp)))
+    /* Eight bytes loaded once give the 3-byte keys of six positions (and their 2-byte keys when
+     * some literal is that short); most positions start no literal and fail one bitmap test. */
+    for (; i + 8 <= n; i += 6) {
+        uint64_t x;
+        memcpy(&x, t + i, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        x = __builtin_bswap64(x);
+#endif
+        for (unsigned k = 0; k < 6; k++) {
+            uint32_t g = qc_mt_gram3((uint32_t)(x >> (8 * k)) & 0xFFFFFFu);
+            if (((bits3[g >> 6] >> (g & 63)) & 1) &&
+                (rc = try_literals(f, doc, pf->grams3, pf->gram3_count, pf->gram3_first, g, i + k)))
                 return rc;
         }
-        return group_occurrences(f);
+        if (pf->gram_count) {
+            for (unsigned k = 0; k < 6; k++) {
+                uint32_t g = qc_mt_gram2((uint32_t)(x >> (8 * k)) & 0xFFFFu);
+                if (((bits2[g >> 6] >> (g & 63)) & 1) &&
+                    (rc = try_literals(f, doc, pf->grams, pf->gram_count, pf->gram_first, g, i + k)))
+                    return rc;
+            }
+        }
     }
-    for (; i + 1 < n; i++) {
-        if (pf->gram4_count && i + 4 <= n) {
-            uint32_t g = qc_mt_gram4_hash(t + i);
-            if (((bits4[g >> 6] >> (g & 63)) & 1) &&
-                (rc = try_literals(f, doc, pf->grams4, pf->gram4_count, g, i, &last_cp)))
+    for (; i + 2 <= n; i++) {
+        if (i + 3 <= n) {
+            uint32_t g = qc_mt_gram3(qc_mt_bytes_le(t + i, 3));
+            if (((bits3[g >> 6] >> (g & 63)) & 1) &&
+                (rc = try_literals(f, doc, pf->grams3, pf->gram3_count, pf->gram3_first, g, i)))
                 return rc;
         }
-        uint32_t g = qc_mt_gram2(t + i);
-        if (((bits2[g >> 6] >> (g & 63)) & 1) && (rc = try_literals(f, doc, pf->grams, pf->gram_count, g, i, &last_cp)))
+        uint32_t g = qc_mt_gram2(qc_mt_bytes_le(t + i, 2));
+        if (pf->gram_count && ((bits2[g >> 6] >> (g & 63)) & 1) &&
+            (rc = try_literals(f, doc, pf->grams, pf->gram_count, pf->gram_first, g, i)))
             return rc;
     }
     return group_occurrences(f);
 }
 
 /* The units of `kind` holding an occurrence of literal l, ascending and distinct: in lu_pool at
- * lu_off[l * QC_UNIT_KINDS + kind], computed once per document. */
+ * lu_off[l * QC_UNIT_KINDS + kind], computed once per document. An occurrence starts at an ASCII
+ * byte, a character's first: it lies in a unit when its byte does in the unit's byte span. */
 static int literal_units(qc_fast *f, qc_eval *ev, uint32_t l, unsigned kind)
 {
     size_t slot = (size_t)l * QC_UNIT_KINDS + kind;
     if (f->lu_gen[slot] == f->doc_gen)
         return QC_OK;
-    const uint32_t *cp = f->lit_cp + f->lit_start[l];
+    const uint32_t *at = f->lit_cp + f->lit_start[l];
     size_t n = f->lit_start[l + 1] - f->lit_start[l];
-    if (QC_GROW(f->lu_pool, f->lu_pool_cap, f->lu_pool_len + n + 1))
+    if (GROW(f->lu_pool, f->lu_pool_cap, f->lu_pool_len + n + 1))
         return QC_ERR_NOMEM;
     const qc_ev_unit *units = ev->units[kind];
+    const uint32_t *cp_to_byte = ev->doc->cp_to_byte;
+    size_t nu = ev->unit_count[kind], u = 0;
     uint32_t *out = f->lu_pool + f->lu_pool_len, m = 0;
-    size_t u = SIZE_MAX;
     for (size_t k = 0; k < n; k++) {
-        if (u != SIZE_MAX && cp[k] >= units[u].start && cp[k] < units[u].end)
-            continue; /* the unit of the occurrence before */
-        u = qc_eval_unit_at(ev, kind, cp[k]);
-        if (u != SIZE_MAX && (!m || out[m - 1] != u))
+        uint32_t b = at[k];
+        /* the first unit ending after b: gallop from the last one (occurrences ascend) */
+        if (u < nu && cp_to_byte[units[u].end] <= b) {
+            size_t step = 1, lo = u + 1;
+            while (lo + step < nu && cp_to_byte[units[lo + step].end] <= b)
+                step *= 2;
+            size_t hi = lo + step < nu ? lo + step : nu;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (cp_to_byte[units[mid].end] <= b)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            u = lo;
+        }
+        if (u >= nu)
+            break;
+        if (cp_to_byte[units[u].start] <= b && (!m || out[m - 1] != u))
             out[m++] = (uint32_t)u;
     }
     f->lu_off[slot] = (uint32_t)f->lu_pool_len;
@@ -584,7 +598,7 @@ static int regex_units(qc_fast *f, qc_eval *ev, const qc_mt_regex *rx, unsigned 
         *count = len[0];
         return QC_OK;
     }
-    if (QC_GROW(f->rx_units, f->rx_units_cap, total + 1))
+    if (GROW(f->rx_units, f->rx_units_cap, total + 1))
         return QC_ERR_NOMEM;
     /* merge the (few) ascending lists, dropping repeats */
     size_t m = 0;
@@ -660,7 +674,7 @@ static int sort_occurrences(qc_fast *f)
         start[f->raw[i].leaf + 1]++;
     for (size_t l = 0; l < nl; l++)
         start[l + 1] += start[l];
-    if (QC_GROW(f->occ, f->occ_cap, f->raw_count ? f->raw_count : 1))
+    if (GROW(f->occ, f->occ_cap, f->raw_count ? f->raw_count : 1))
         return QC_ERR_NOMEM;
     /* stable scatter: each leaf's hits keep their order (ascending start) */
     for (size_t i = 0; i < f->raw_count; i++) {
@@ -715,7 +729,7 @@ static int fast_leaf_hits(qc_eval *ev, void *engine, int32_t leaf, unsigned kind
         return QC_OK;
     }
     /* a phrase running out of the unit is not the unit's hit */
-    if (QC_GROW(f->out, f->out_cap, end - lo))
+    if (GROW(f->out, f->out_cap, end - lo))
         return QC_ERR_NOMEM;
     size_t m = 0;
     for (size_t i = lo; i < end; i++)
@@ -739,7 +753,7 @@ static int mark_unit(qc_fast *f, unsigned kind, uint32_t u)
     if (f->stamp[kind][u] == f->gen)
         return QC_OK;
     f->stamp[kind][u] = f->gen;
-    if (QC_GROW(f->cand, f->cand_cap, f->cand_count + 1))
+    if (GROW(f->cand, f->cand_cap, f->cand_count + 1))
         return QC_ERR_NOMEM;
     f->cand[f->cand_count++] = u;
     return QC_OK;
@@ -813,8 +827,19 @@ static int candidate_units(qc_fast *f, qc_eval *ev, int32_t code)
     size_t sorted = 1; /* one source, or sources in text order: already sorted */
     while (sorted < f->cand_count && f->cand[sorted - 1] < f->cand[sorted])
         sorted++;
-    if (sorted < f->cand_count)
+    if (sorted < f->cand_count && f->cand_count > 64) {
         qsort(f->cand, f->cand_count, sizeof *f->cand, cmp_u32);
+    } else if (sorted < f->cand_count) {
+        for (size_t i = sorted; i < f->cand_count; i++) { /* a few units: insertion */
+            uint32_t u = f->cand[i];
+            size_t j = i;
+            while (j > 0 && f->cand[j - 1] > u) {
+                f->cand[j] = f->cand[j - 1];
+                j--;
+            }
+            f->cand[j] = u;
+        }
+    }
     return QC_OK;
 }
 

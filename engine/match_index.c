@@ -431,13 +431,18 @@ static uint32_t literal_id(qc_mt_prefilter *p, literal_set *set, const char *tex
     memset(l, 0, sizeof *l);
     memcpy(l->text, text, len);
     l->len = (uint8_t)len;
+    for (size_t k = 0; k < len && k < 8; k++) {
+        l->head |= (uint64_t)(unsigned char)text[k] << (8 * k);
+        l->head_mask |= (uint64_t)0xFF << (8 * k);
+    }
     set->slots[i] = id + 1;
-    if (len >= 4) {
-        uint32_t g = qc_mt_gram4_hash((const unsigned char *)l->text);
-        p->gram4_bits[g >> 6] |= 1ull << (g & 63);
-        p->grams4[p->gram4_count++] = (uint64_t)g << 32 | id;
+    const unsigned char *t = (const unsigned char *)l->text;
+    if (len >= 3) {
+        uint32_t g = qc_mt_gram3(qc_mt_bytes_le(t, 3));
+        p->gram3_bits[g >> 6] |= 1ull << (g & 63);
+        p->grams3[p->gram3_count++] = (uint64_t)g << 32 | id;
     } else {
-        uint32_t g = qc_mt_gram2((const unsigned char *)l->text);
+        uint32_t g = qc_mt_gram2(qc_mt_bytes_le(t, 2));
         p->gram_bits[g >> 6] |= 1ull << (g & 63);
         p->grams[p->gram_count++] = (uint64_t)g << 32 | id;
     }
@@ -449,9 +454,13 @@ static int prefilter_init(qc_mt_prefilter *p, size_t max_literals)
     p->literals = qc_calloc(max_literals, sizeof *p->literals);
     p->gram_bits = qc_calloc(65536 / 64, sizeof *p->gram_bits);
     p->grams = qc_calloc(max_literals, sizeof *p->grams);
-    p->gram4_bits = qc_calloc(((size_t)1 << QC_MT_GRAM4_BITS) / 64, sizeof *p->gram4_bits);
-    p->grams4 = qc_calloc(max_literals, sizeof *p->grams4);
-    return p->literals && p->gram_bits && p->grams && p->gram4_bits && p->grams4 ? 0 : -1;
+    p->gram3_bits = qc_calloc(((size_t)1 << QC_MT_GRAM3_BITS) / 64, sizeof *p->gram3_bits);
+    p->grams3 = qc_calloc(max_literals, sizeof *p->grams3);
+    p->gram3_first = qc_calloc((size_t)1 << QC_MT_GRAM3_BITS, sizeof *p->gram3_first);
+    p->gram_first = qc_calloc(65536, sizeof *p->gram_first);
+    return p->literals && p->gram_bits && p->grams && p->gram3_bits && p->grams3 && p->gram3_first && p->gram_first
+               ? 0
+               : -1;
 }
 
 static void prefilter_free(qc_mt_prefilter *p)
@@ -459,8 +468,10 @@ static void prefilter_free(qc_mt_prefilter *p)
     qc_free(p->literals);
     qc_free(p->gram_bits);
     qc_free(p->grams);
-    qc_free(p->gram4_bits);
-    qc_free(p->grams4);
+    qc_free(p->gram3_bits);
+    qc_free(p->grams3);
+    qc_free(p->gram3_first);
+    qc_free(p->gram_first);
 }
 
 static int build_regexes(const qc_codebook *cb, qc_match_tables *mt)
@@ -511,8 +522,12 @@ static int build_regexes(const qc_codebook *cb, qc_match_tables *mt)
         qc_mt_prefilter *pf = &mt->prefilter[p];
         if (ok && pf->gram_count > 1)
             qsort(pf->grams, pf->gram_count, sizeof *pf->grams, cmp_u64);
-        if (ok && pf->gram4_count > 1)
-            qsort(pf->grams4, pf->gram4_count, sizeof *pf->grams4, cmp_u64);
+        if (ok && pf->gram3_count > 1)
+            qsort(pf->grams3, pf->gram3_count, sizeof *pf->grams3, cmp_u64);
+        for (size_t k = ok ? pf->gram_count : 0; k-- > 0;) /* backwards: each key keeps its first */
+            pf->gram_first[pf->grams[k] >> 32] = (uint32_t)k;
+        for (size_t k = ok ? pf->gram3_count : 0; k-- > 0;)
+            pf->gram3_first[pf->grams3[k] >> 32] = (uint32_t)k;
     }
     return ok ? 0 : -1;
 }

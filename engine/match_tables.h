@@ -107,23 +107,29 @@ typedef struct qc_mt_regex {
 /* A distinct prefilter literal: many regexes share one (`band` in `\bband\s*[5-8]\b|...`), and
  * the text is searched for each only once. */
 typedef struct qc_mt_literal {
-    char text[QC_MT_LITERAL_MAX + 1]; /* NUL-padded: a 4-byte key can always be read */
+    char text[QC_MT_LITERAL_MAX + 1];
     uint8_t len;
+    /* its first (up to) 8 bytes, little-endian, and the mask of those bytes: text whose 8 bytes
+     * | 0x20 differ from head under head_mask cannot hold it (a quick test before the exact one) */
+    uint64_t head, head_mask;
 } qc_mt_literal;
 
-/* One prefilter: the distinct literals of every regex. Literals of 4 bytes or more are filed under
- * qc_mt_gram4_hash of their first four bytes: bit k of gram4_bits is set when some literal's key is
- * k, and grams4[] lists (k << 32 | literal id) sorted, the literals to try. Shorter literals (2 or
- * 3 bytes) likewise under qc_mt_gram2 of their first two bytes (gram_bits, grams). */
+/* One prefilter: the distinct literals of every regex. Literals of 3 bytes or more are filed under
+ * qc_mt_gram3 of their first three bytes: bit k of gram3_bits is set when some literal's key is k,
+ * and grams3[] lists (k << 32 | literal id) sorted, the literals to try. Literals of 2 bytes
+ * likewise under qc_mt_gram2 (gram_bits, grams). */
 typedef struct qc_mt_prefilter {
     qc_mt_literal *literals;
     size_t literal_count;
     uint64_t *gram_bits; /* 65536 bits */
     uint64_t *grams;
     size_t gram_count;
-    uint64_t *gram4_bits; /* 1 << QC_MT_GRAM4_BITS bits */
-    uint64_t *grams4;
-    size_t gram4_count;
+    uint64_t *gram3_bits; /* 1 << QC_MT_GRAM3_BITS bits */
+    uint64_t *grams3;
+    size_t gram3_count;
+    /* where each key's run starts in grams3 (the keys whose bit is set) and in grams */
+    uint32_t *gram3_first; /* 1 << QC_MT_GRAM3_BITS */
+    uint32_t *gram_first;  /* 65536 */
 } qc_mt_prefilter;
 
 /* Where a rule can start to hold: a leaf's hits, or the quotations of codes [code, code_end). */
@@ -175,15 +181,28 @@ static inline uint32_t qc_mt_hash_step(uint32_t h, unsigned char c)
     return (h ^ c) * 16777619u;
 }
 
-/* The key of the four bytes at p, read with ASCII upper case as lower case: | 0x20 leaves the
- * bytes of a literal (lower-case letters and digits) as they are, so text that holds a literal
- * gives the literal's key; other text may collide, and the literals are then compared in full. */
-#define QC_MT_GRAM4_BITS 16
-static inline uint32_t qc_mt_gram4_hash(const unsigned char *p)
+/* The keys of a text position: its next bytes b0, b1, b2 as the little-endian number
+ * b0 | b1 << 8 | b2 << 16, read with ASCII upper case as lower case (| 0x20 leaves the bytes of a
+ * literal, lower-case letters and digits, as they are, so text that holds a literal gives the
+ * literal's key; other text may collide, and the literals are then compared in full). */
+#define QC_MT_GRAM3_BITS 16
+static inline uint32_t qc_mt_gram3(uint32_t three_bytes)
 {
-    uint32_t x;
-    __builtin_memcpy(&x, p, 4);
-    return ((x | 0x20202020u) * 0x9E3779B1u) >> (32 - QC_MT_GRAM4_BITS);
+    return ((three_bytes | 0x202020u) * 0x9E3779B1u) >> (32 - QC_MT_GRAM3_BITS);
+}
+
+static inline uint32_t qc_mt_gram2(uint32_t two_bytes)
+{
+    return two_bytes | 0x2020u;
+}
+
+/* b0 | b1 << 8 | ... for the first n (<= 4) bytes at p. */
+static inline uint32_t qc_mt_bytes_le(const unsigned char *p, unsigned n)
+{
+    uint32_t v = 0;
+    for (unsigned k = 0; k < n; k++)
+        v |= (uint32_t)p[k] << (8 * k);
+    return v;
 }
 
 /* The exact table's hash: 8 bytes at a time (zero-padded), so a word of up to 16 bytes held in
@@ -245,14 +264,6 @@ static inline int qc_mt_maybe_key(const qc_mt_variant *mv, uint32_t h)
 {
     uint32_t b = qc_mt_key_bit(h);
     return (mv->key_bits[b >> 6] >> (b & 63)) & 1;
-}
-
-/* The same for two bytes (the short literals' key). */
-static inline uint32_t qc_mt_gram2(const unsigned char *p)
-{
-    uint16_t x;
-    __builtin_memcpy(&x, p, 2);
-    return (uint32_t)(x | 0x2020u);
 }
 
 /* The leaf list filed under key[0..len) with hash h; NULL (and *count 0) when none. */

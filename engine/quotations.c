@@ -6,6 +6,9 @@
 
 #include "alloc.h"
 
+/* QC_GROW, with the common case (room enough) decided without a call. */
+#define GROW(arr, cap, need) ((need) > (cap) && QC_GROW(arr, cap, need))
+
 void qc_quotes_init(qc_quotes *q)
 {
     memset(q, 0, sizeof *q);
@@ -30,7 +33,7 @@ int qc_quotes_reset(qc_quotes *q, size_t code_count)
     if (code_count > q->code_cap) {
         size_t cap = q->code_cap;
         size_t cap2 = q->code_cap;
-        if (QC_GROW(q->code_first, cap, code_count) || QC_GROW(q->code_count, cap2, code_count))
+        if (GROW(q->code_first, cap, code_count) || GROW(q->code_count, cap2, code_count))
             return QC_ERR_NOMEM;
         q->code_cap = cap < cap2 ? cap : cap2;
     }
@@ -43,8 +46,7 @@ int qc_quotes_reset(qc_quotes *q, size_t code_count)
 
 static int add_cand(qc_quotes *q, uint32_t start, uint32_t end, uint32_t turn, const qc_ev_hit *hits, size_t n)
 {
-    if (QC_GROW(q->cand, q->cand_cap, q->cand_count + 1) ||
-        QC_GROW(q->cand_hits, q->cand_hit_cap, q->cand_hit_count + n))
+    if (GROW(q->cand, q->cand_cap, q->cand_count + 1) || GROW(q->cand_hits, q->cand_hit_cap, q->cand_hit_count + n))
         return QC_ERR_NOMEM;
     q->cand[q->cand_count++] = (qc_qcand){start, end, turn, (uint32_t)q->cand_hit_count, (uint32_t)n};
     if (n)
@@ -148,8 +150,8 @@ int qc_quotes_end_code(qc_quotes *q, int32_t code)
             nh += q->cand[j].hit_count;
             j++;
         }
-        if (QC_GROW(q->merge, q->merge_cap, nh) || QC_GROW(q->quotes, q->quote_cap, q->quote_count + 1) ||
-            QC_GROW(q->hits, q->hit_cap, q->hit_count + nh))
+        if (GROW(q->merge, q->merge_cap, nh) || GROW(q->quotes, q->quote_cap, q->quote_count + 1) ||
+            GROW(q->hits, q->hit_cap, q->hit_count + nh))
             return QC_ERR_NOMEM;
         size_t m = 0;
         for (size_t k = i; k < j; k++) {

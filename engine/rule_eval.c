@@ -11,6 +11,9 @@
 #include "qcode/casebook.h"
 #include "text.h"
 
+/* QC_GROW, with the common case (room enough) decided without a call. */
+#define GROW(arr, cap, need) ((need) > (cap) && QC_GROW(arr, cap, need))
+
 int qc_eval_init(qc_eval *ev, const qc_codebook *cb, const qc_match_tables *mt)
 {
     memset(ev, 0, sizeof *ev);
@@ -73,7 +76,7 @@ void qc_eval_hit_words(const qc_document *doc, uint32_t start, uint32_t end, uin
 
 static int set_units(qc_eval *ev, unsigned kind, size_t n)
 {
-    if (QC_GROW(ev->units[kind], ev->unit_cap[kind], n ? n : 1))
+    if (GROW(ev->units[kind], ev->unit_cap[kind], n ? n : 1))
         return QC_ERR_NOMEM;
     ev->unit_count[kind] = n;
     return QC_OK;
@@ -173,7 +176,7 @@ int qc_eval_begin(qc_eval *ev, const qc_document *doc, const qc_casebook *cases,
         u->turn = doc->paragraphs[i].turn;
     }
     units_words(doc, ev->units[QC_UNIT_KIND_PARAGRAPH], doc->paragraph_count);
-    if (QC_GROW(ev->sent_para, ev->sent_para_cap, doc->sentence_count ? doc->sentence_count : 1))
+    if (GROW(ev->sent_para, ev->sent_para_cap, doc->sentence_count ? doc->sentence_count : 1))
         return qc_error_nomem(err);
     for (size_t i = 0, p = 0; i < doc->sentence_count; i++) {
         uint32_t at = doc->sentences[i].start;
@@ -191,14 +194,14 @@ int qc_eval_begin(qc_eval *ev, const qc_document *doc, const qc_casebook *cases,
     units_words(doc, ev->units[QC_UNIT_KIND_TURN], doc->turn_count);
 
     size_t cells = ev->cb->code_count * doc->turn_count;
-    if (QC_GROW(ev->eligible, ev->eligible_cap, cells ? cells : 1))
+    if (GROW(ev->eligible, ev->eligible_cap, cells ? cells : 1))
         return qc_error_nomem(err);
     if (cells)
         memset(ev->eligible, 0, cells);
 
     /* `where` keys resolved once per document against this casebook */
     size_t nc = ev->mt->condition_count;
-    if (QC_GROW(ev->cond_attr, ev->cond_cap, nc ? nc : 1))
+    if (GROW(ev->cond_attr, ev->cond_cap, nc ? nc : 1))
         return qc_error_nomem(err);
     for (size_t c = 0; c < ev->cb->code_count; c++) {
         const qc_code_def *cd = &ev->cb->codes[c];
@@ -292,7 +295,7 @@ typedef struct unit_ctx {
 
 static int push_hit(qc_eval *ev, const qc_ev_hit *h)
 {
-    if (QC_GROW(ev->stack, ev->stack_cap, ev->stack_len + 1))
+    if (GROW(ev->stack, ev->stack_cap, ev->stack_len + 1))
         return QC_ERR_NOMEM;
     ev->stack[ev->stack_len++] = *h;
     return QC_OK;
@@ -390,7 +393,7 @@ static int eval_node(qc_eval *ev, const unit_ctx *u, int32_t ni, unsigned depth)
             ev->stack_len = base;
             return 0;
         }
-        if (QC_GROW(ev->keep, ev->keep_cap, end))
+        if (GROW(ev->keep, ev->keep_cap, end))
             return QC_ERR_NOMEM;
         memset(ev->keep + base, 0, end - base);
         int any = 0;
@@ -434,7 +437,7 @@ int qc_eval_code_unit(qc_eval *ev, int32_t code, uint32_t unit)
             ev->leaf_hits(ev, ev->engine, ev->mt->exclude_leaves[mc->exclude_off + e], u.kind, unit, &hits, &count);
         if (rc < 0)
             return rc;
-        if (QC_GROW(ev->excl, ev->excl_cap, ev->excl_count + count))
+        if (GROW(ev->excl, ev->excl_cap, ev->excl_count + count))
             return QC_ERR_NOMEM;
         if (count)
             memcpy(ev->excl + ev->excl_count, hits, count * sizeof *hits);
@@ -451,7 +454,7 @@ int qc_eval_code_unit(qc_eval *ev, int32_t code, uint32_t unit)
         if (!rc)
             continue;
         any = 1;
-        if (QC_GROW(ev->unit_hits, ev->unit_hit_cap, ev->unit_hit_count + ev->stack_len))
+        if (GROW(ev->unit_hits, ev->unit_hit_cap, ev->unit_hit_count + ev->stack_len))
             return QC_ERR_NOMEM;
         for (size_t i = 0; i < ev->stack_len; i++) {
             qc_ev_hit h = ev->stack[i];
@@ -549,7 +552,7 @@ static int note_trouble(qc_eval *ev, int32_t leaf, int status, const qc_ev_unit 
             ev->trouble[i].units++;
             return QC_OK;
         }
-    if (QC_GROW(ev->trouble, ev->trouble_cap, ev->trouble_count + 1))
+    if (GROW(ev->trouble, ev->trouble_cap, ev->trouble_count + 1))
         return QC_ERR_NOMEM;
     ev->trouble[ev->trouble_count++] = (qc_ev_trouble){leaf, status, 1, u->start, u->end};
     return QC_OK;
@@ -583,7 +586,7 @@ int qc_eval_regex_unit(qc_eval *ev, int32_t leaf, unsigned kind, uint32_t unit)
             unit_hit_words(doc, u, h.start, h.end, &h.w0, &h.w1);
             h.leaf = leaf;
             h.rule = 0;
-            if (QC_GROW(ev->rx_hits, ev->rx_cap, ev->rx_count + 1))
+            if (GROW(ev->rx_hits, ev->rx_cap, ev->rx_count + 1))
                 return QC_ERR_NOMEM;
             ev->rx_hits[ev->rx_count++] = h;
             pos = me;

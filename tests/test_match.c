@@ -253,6 +253,50 @@ Test(match, regex_sees_only_its_unit)
            "P1: The office. The room.\n", "S[The office.]{office.}");
 }
 
+Test(match, caseless_regex_literal_matches_the_long_s)
+{
+    /* PCRE2 matches s with U+017F without case; the fast engine's literal prefilter must not skip
+     * the unit for it (its literal "risks" holds an s only in text without a long s) */
+    expect(CB "code R \"r\"\n  rule /\\brisks\\b/\n  scope match\n",
+           "P1: Some ri\xC5\xBFks here. Plain RISKS. No risk.\n",
+           "R[ri\xC5\xBFks]{ri\xC5\xBFks}\n"
+           "R[RISKS]{RISKS}");
+}
+
+Test(match, words_of_every_length_and_case_fold_alike)
+{
+    /* words of 1 to 20 bytes (the fast engine folds up to 16 at once), prefixes of 1 to 3 */
+    sbuf cb = {NULL, 0, 0}, text = {NULL, 0, 0}, want = {NULL, 0, 0};
+    const char *letters = "abcdefghijklmnopqrst";
+    sb_put(&cb, CB "code L \"l\"\n  rule x* OR yz* OR qrs*", strlen(CB "code L \"l\"\n  rule x* OR yz* OR qrs*"));
+    sb_put(&text, "P1:", 3);
+    sb_put(&want, "", 0);
+    for (size_t n = 1; n <= 20; n++) {
+        sb_put(&cb, " OR ", 4);
+        sb_put(&cb, letters, n);
+        char upper[21];
+        for (size_t k = 0; k < n; k++)
+            upper[k] = (char)(letters[k] - 32);
+        sb_put(&text, " ", 1);
+        sb_put(&text, upper, n);
+        sb_put(&want, "L[", 2);
+        sb_put(&want, upper, n);
+        sb_put(&want, "]{", 2);
+        sb_put(&want, upper, n);
+        sb_put(&want, "}\n", 2);
+    }
+    sb_put(&cb, "\n  scope match\n", strlen("\n  scope match\n"));
+    sb_put(&text, " X Xy YZ YZA Yz QRS QRSTUVWXYZQRSTUVWXYZ qr.\n",
+           strlen(" X Xy YZ YZA Yz QRS QRSTUVWXYZQRSTUVWXYZ qr.\n"));
+    const char *tail = "L[X]{X}\nL[Xy]{Xy}\nL[YZ]{YZ}\nL[YZA]{YZA}\nL[Yz]{Yz}\nL[QRS]{QRS}\n"
+                       "L[QRSTUVWXYZQRSTUVWXYZ]{QRSTUVWXYZQRSTUVWXYZ}";
+    sb_put(&want, tail, strlen(tail));
+    expect(cb.s, text.s, want.s);
+    free(cb.s);
+    free(text.s);
+    free(want.s);
+}
+
 /* ---- operators ----------------------------------------------------------------------------- */
 
 Test(match, and_or_not)
