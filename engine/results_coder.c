@@ -6,13 +6,18 @@ typedef struct plain_walk {
     void *user;
 } plain_walk;
 
-/* qc_result_quotation has no coder yet (a new field would break positional initialisers in
- * tools), so the public walk keeps its meaning: the engine's quotations. A person's would come
- * out looking like the engine's: a .qdpx would then hold them twice, once by nobody. */
+/* The public walk keeps its meaning: the engine's quotations (coder NULL). A person's would be
+ * counted twice by callers that add the engine's quotations and a manual.xml's codings (a .qdpx),
+ * or taken for the engine's by callers that do not look at `coder`. The writers and exports that
+ * want every coder walk the spill with qc_spill_foreach_quotation. */
 static int plain(const qc_result_quotation *q, const char *coder, void *user)
 {
     const plain_walk *w = user;
-    return coder ? 0 : w->fn(q, w->user);
+    if (coder)
+        return 0;
+    qc_result_quotation copy = *q;
+    copy.coder = NULL;
+    return w->fn(&copy, w->user);
 }
 
 int qc_results_foreach_quotation(qc_results *res, size_t code, qc_quotation_fn fn, void *user, qc_error *err)

@@ -6,8 +6,9 @@
 
 #include "qcode/results.h"
 
-/* coder: NULL for the engine, else the person's name; borrowed for the call, like q. A nonzero
- * return stops the walk (QC_ERR_CANCELLED). */
+/* coder: NULL for the engine, else the person's name; borrowed for the call, like q. q->coder is
+ * the same from qc_results_read_coded; the spill's walk sets only this argument. A nonzero return
+ * stops the walk (QC_ERR_CANCELLED). */
 typedef int (*qc_coded_quotation_fn)(const qc_result_quotation *q, const char *coder, void *user);
 
 /* qc_results_foreach_quotation, with each record's coder (results_spill.c). A span coded by the

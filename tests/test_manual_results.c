@@ -569,6 +569,49 @@ Test(manual_results, export_from_results_xml_carries_the_coders)
     fixture_close(&f);
 }
 
+typedef struct walked {
+    size_t count, with_coder;
+} walked;
+
+static int count_walked(const qc_result_quotation *q, void *user)
+{
+    walked *w = user;
+    w->count++;
+    w->with_coder += q->coder != NULL;
+    return 0;
+}
+
+/* The public walks give the engine's quotations only, each with coder NULL: from a run's results
+ * and from its results.xml, whose people's quotations they leave out. */
+Test(manual_results, public_walks_give_the_engines_quotations_with_no_coder)
+{
+    fixture f;
+    fixture_open(&f);
+    qc_error err;
+    qc_manual *m = NULL;
+    cr_assert_eq(qc_manual_load(&m, f.manual, f.cb, NULL, NULL, &err), 0, "%s", err.message);
+    qc_results *res = run(f.cb, f.cases, m);
+    walked live = {0, 0};
+    cr_assert_eq(qc_results_foreach_quotation(res, QC_ALL_CODES, count_walked, &live, &err), 0);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/r.xml", f.dir);
+    cr_assert_eq(qc_results_write_xml(res, path, NULL, &err), 0, "%s", err.message);
+    qc_results_free(res);
+    qc_manual_free(m);
+    char *xml = qct_read_file(path, NULL);
+    cr_assert_eq(count_of(xml, " coder=\""), 3);
+    size_t engine = count_of(xml, "<quotation ") - 3;
+    cr_expect_eq(live.count, engine);
+    cr_expect_eq(live.with_coder, 0);
+    walked back = {0, 0};
+    qc_results_handlers h = {NULL, NULL, NULL, count_walked, &back};
+    cr_assert_eq(qc_results_read(path, &h, &err), 0, "%s", err.message);
+    cr_expect_eq(back.count, engine);
+    cr_expect_eq(back.with_coder, 0);
+    free(xml);
+    fixture_close(&f);
+}
+
 Test(manual_results, not_a_manual_file_stops_before_coding)
 {
     char *dir = qct_temp_dir();

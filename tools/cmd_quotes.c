@@ -235,8 +235,17 @@ static int on_document(const qc_document *doc, const qc_coding *coding, const qc
         }
         for (size_t h = 0; h < q.hit_count; h++)
             qc_coding_hit(coding, i, h, &hits[h]);
-        qc_result_quotation rq = {q.code, st->doc_index, qc_document_id(doc), turn.speaker, turn.role, q.turn,
-                                  q.start, q.end, qt ? qt : "", q.hit_count, hits};
+        qc_result_quotation rq = {.code = q.code,
+                                  .document = st->doc_index,
+                                  .document_id = qc_document_id(doc),
+                                  .speaker = turn.speaker,
+                                  .role = turn.role,
+                                  .turn = q.turn,
+                                  .start = q.start,
+                                  .end = q.end,
+                                  .text = qt ? qt : "",
+                                  .hit_count = q.hit_count,
+                                  .hits = hits};
         list_push(&st->list, &rq, qc_code_id(st->cb, q.code));
         free(qt);
     }

@@ -146,6 +146,10 @@ typedef struct qc_result_quotation {
     const char *text;  /* the quoted text, NUL-terminated */
     size_t hit_count;
     const qc_hit *hits;
+    /* Who coded it: NULL for the engine (qcode's rules), else the person whose coding a manual.xml
+     * brought in (results.xml's `coder`). The public walks (qc_results_foreach_quotation,
+     * qc_results_read's on_quotation) give the engine's quotations only, so it is NULL there. */
+    const char *coder;
 } qc_result_quotation;
 
 /* Called for each quotation; everything is borrowed for the call. A nonzero return stops the walk,
