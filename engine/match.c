@@ -94,6 +94,7 @@ struct qc_fast {
     uint32_t *cand;
     size_t cand_count, cand_cap;
     uint32_t *stamp[QC_UNIT_KINDS];
+    uint64_t *unit_rules[QC_UNIT_KINDS]; /* the rules whose sources a stamped unit holds */
     size_t stamp_cap[QC_UNIT_KINDS];
     uint32_t gen;
 
@@ -137,8 +138,10 @@ void qc_fast_free(qc_fast *f)
         qc_buf_free(&f->arena[v]);
         qc_free(f->woff[v]);
     }
-    for (unsigned k = 0; k < QC_UNIT_KINDS; k++)
+    for (unsigned k = 0; k < QC_UNIT_KINDS; k++) {
         qc_free(f->stamp[k]);
+        qc_free(f->unit_rules[k]);
+    }
     for (unsigned v = 0; v < QC_MT_VARIANTS; v++) {
         qc_free(f->fc[v].slots);
         qc_buf_free(&f->fc[v].text);
@@ -748,11 +751,15 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int mark_unit(qc_fast *f, unsigned kind, uint32_t u)
+static int mark_unit(qc_fast *f, unsigned kind, uint32_t u, uint32_t rule)
 {
-    if (f->stamp[kind][u] == f->gen)
+    uint64_t bit = 1ull << (rule < 63 ? rule : 63);
+    if (f->stamp[kind][u] == f->gen) {
+        f->unit_rules[kind][u] |= bit;
         return QC_OK;
+    }
     f->stamp[kind][u] = f->gen;
+    f->unit_rules[kind][u] = bit;
     if (GROW(f->cand, f->cand_cap, f->cand_count + 1))
         return QC_ERR_NOMEM;
     f->cand[f->cand_count++] = u;
@@ -765,8 +772,10 @@ static int prepare_stamps(qc_fast *f, qc_eval *ev)
         size_t n = ev->unit_count[k] ? ev->unit_count[k] : 1;
         if (n > f->stamp_cap[k]) {
             qc_free(f->stamp[k]);
+            qc_free(f->unit_rules[k]);
             f->stamp[k] = qc_calloc(n, sizeof *f->stamp[k]);
-            if (!f->stamp[k]) {
+            f->unit_rules[k] = qc_calloc(n, sizeof *f->unit_rules[k]);
+            if (!f->stamp[k] || !f->unit_rules[k]) {
                 f->stamp_cap[k] = 0;
                 return QC_ERR_NOMEM;
             }
@@ -801,7 +810,7 @@ static int candidate_units(qc_fast *f, qc_eval *ev, int32_t code)
                 if (last != SIZE_MAX && a[i].start < units[last].end && a[i].start >= units[last].start)
                     continue; /* same unit as the hit before */
                 last = qc_eval_unit_of_hit(ev, kind, &a[i]);
-                if (last != SIZE_MAX && mark_unit(f, kind, (uint32_t)last))
+                if (last != SIZE_MAX && mark_unit(f, kind, (uint32_t)last, src->rule))
                     return QC_ERR_NOMEM;
             }
             continue;
@@ -819,7 +828,7 @@ static int candidate_units(qc_fast *f, qc_eval *ev, int32_t code)
                         hi = mid;
                 }
                 for (; lo < nu && units[lo].start < q[k].end; lo++)
-                    if (mark_unit(f, kind, (uint32_t)lo))
+                    if (mark_unit(f, kind, (uint32_t)lo, src->rule))
                         return QC_ERR_NOMEM;
             }
         }
@@ -877,7 +886,7 @@ int qc_fast_code(qc_fast *f, qc_eval *ev)
                 for (size_t k = 0; k < f->cand_count; k++) {
                     uint32_t u = f->cand[k];
                     if (qc_eval_turn_eligible(ev, code, ev->units[kind][u].turn) &&
-                        (rc = qc_eval_code_unit(ev, code, u)))
+                        (rc = qc_eval_code_unit_rules(ev, code, u, f->unit_rules[kind][u] | mc->always_rules)))
                         return rc;
                 }
             }

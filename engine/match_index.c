@@ -166,7 +166,7 @@ static int sources_of(const qc_codebook *cb, int32_t ni, src_vec *out, unsigned 
             return 1;
         if (QC_GROW(out->v, out->cap, out->n + 1))
             return -1;
-        out->v[out->n++] = (qc_mt_source){n->leaf, -1, -1};
+        out->v[out->n++] = (qc_mt_source){n->leaf, -1, -1, 0};
         return 0;
     case QC_NODE_CODEREF: {
         if (n->code < 0 || (size_t)n->code >= cb->code_count)
@@ -179,7 +179,7 @@ static int sources_of(const qc_codebook *cb, int32_t ni, src_vec *out, unsigned 
         }
         if (QC_GROW(out->v, out->cap, out->n + 1))
             return -1;
-        out->v[out->n++] = (qc_mt_source){-1, n->code, end};
+        out->v[out->n++] = (qc_mt_source){-1, n->code, end, 0};
         return 0;
     }
     case QC_NODE_NOT: return 1;
@@ -562,11 +562,16 @@ static int build_codes(const qc_codebook *cb, qc_match_tables *mt)
         mc->source_off = (uint32_t)src.n;
         for (uint32_t r = 0; r < cd->rule_count; r++) {
             claim_leaves(cb, mt, cd->rules[r].root, (int32_t)c, (int32_t)r, 0);
+            size_t first = src.n;
             int rc = sources_of(cb, cd->rules[r].root, &src, 0);
             if (rc < 0)
                 goto nomem;
+            for (size_t k = first; k < src.n; k++)
+                src.v[k].rule = r;
             if (rc)
                 mc->all_units = 1;
+            if (rc || r >= 63)
+                mc->always_rules |= 1ull << (r < 63 ? r : 63); /* bit 63: rule 63 and after */
         }
         mc->source_count = (uint32_t)(src.n - mc->source_off);
         mc->exclude_off = (uint32_t)excl_n;

@@ -136,12 +136,17 @@ typedef struct qc_mt_prefilter {
 typedef struct qc_mt_source {
     int32_t leaf; /* -1 for a reference */
     int32_t code, code_end;
+    uint32_t rule; /* the rule it belongs to */
 } qc_mt_source;
 
 typedef struct qc_mt_code {
     uint8_t unit_kind;
     uint8_t all_units; /* some rule may hold in a unit where no source does: visit every unit */
     uint8_t has_rules;
+    /* bit r: rule r may hold where none of its sources does (NOT), so it is evaluated in every
+     * unit visited; the others only where one of their sources is. Bit 63 stands for rule 63 and
+     * every later one, always set when there are more than 63 rules. */
+    uint64_t always_rules;
     uint32_t source_off, source_count;
     uint32_t exclude_off, exclude_count; /* leaf indices in exclude_leaves */
     uint32_t condition_off;              /* numbering of its `where` conditions across the codebook */

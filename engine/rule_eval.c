@@ -425,6 +425,11 @@ static int eval_node(qc_eval *ev, const unit_ctx *u, int32_t ni, unsigned depth)
 
 int qc_eval_code_unit(qc_eval *ev, int32_t code, uint32_t unit)
 {
+    return qc_eval_code_unit_rules(ev, code, unit, ~0ull);
+}
+
+int qc_eval_code_unit_rules(qc_eval *ev, int32_t code, uint32_t unit, uint64_t rules)
+{
     const qc_code_def *cd = &ev->cb->codes[code];
     const qc_mt_code *mc = &ev->mt->codes[code];
     unit_ctx u = {code, mc->unit_kind, unit, &ev->units[mc->unit_kind][unit]};
@@ -447,6 +452,8 @@ int qc_eval_code_unit(qc_eval *ev, int32_t code, uint32_t unit)
     ev->unit_hit_count = 0;
     int any = 0;
     for (uint32_t r = 0; r < cd->rule_count; r++) {
+        if (!((rules >> (r < 63 ? r : 63)) & 1))
+            continue; /* cannot hold here */
         ev->stack_len = 0;
         int rc = eval_node(ev, &u, cd->rules[r].root, 0);
         if (rc < 0)

@@ -105,6 +105,10 @@ int qc_eval_turn_eligible(qc_eval *ev, int32_t code, uint32_t turn);
  * Returns 0 or a negative qc_status (only allocation failures). */
 int qc_eval_code_unit(qc_eval *ev, int32_t code, uint32_t unit);
 
+/* The same, evaluating only the rules whose bit is set in `rules` (bit r for rule r < 63, bit 63
+ * for rule 63 and every later one): the caller knows the others cannot hold in this unit. */
+int qc_eval_code_unit_rules(qc_eval *ev, int32_t code, uint32_t unit, uint64_t rules);
+
 /* After the last unit of a code: merges its quotations (they become visible to {REF}). */
 int qc_eval_end_code(qc_eval *ev, int32_t code);
 
