@@ -146,8 +146,8 @@ static int on_old_coded(const qc_result_quotation *q, const char *coder, void *u
         return QC_ERR_FORMAT;
     if (!rc->from_results && !(rc->from_results = qc_calloc(1, sizeof *rc->from_results)))
         return QC_ERR_NOMEM;
-    return qc_refi_manual_add(rc->from_results, rc->old_ids[q->code], q->document_id, q->start, q->end, q->text,
-                              coder, NULL)
+    return qc_refi_manual_add(rc->from_results, rc->old_ids[q->code], q->document_id, q->start, q->end, q->text, coder,
+                              NULL)
                ? QC_ERR_NOMEM
                : 0;
 }

@@ -163,17 +163,16 @@ static int read_coding(qc_refi_manual *mm, xmlNodePtr c, qc_refi_log *log)
 {
     uint32_t line = qc_refi_xml_line(c);
     char *code = NULL, *document = NULL, *start = NULL, *end = NULL, *coder = NULL, *created = NULL, *text = NULL;
-    int nomem = copy_attr(c, "code", &code) || copy_attr(c, "document", &document) ||
-                copy_attr(c, "start", &start) || copy_attr(c, "end", &end) || copy_attr(c, "coder", &coder) ||
-                copy_attr(c, "created", &created);
+    int nomem = copy_attr(c, "code", &code) || copy_attr(c, "document", &document) || copy_attr(c, "start", &start) ||
+                copy_attr(c, "end", &end) || copy_attr(c, "coder", &coder) || copy_attr(c, "created", &created);
     xmlNodePtr t = nomem ? NULL : qc_refi_xml_child(c, "text");
     if (t && !(text = qc_refi_xml_text(t)))
         nomem = 1;
     size_t s = 0, e = 0;
     if (nomem) {
         /* reported by the caller */
-    } else if (!code || !document || !*code || !*document || parse_size(start, &s) != 0 ||
-               parse_size(end, &e) != 0 || s > e) {
+    } else if (!code || !document || !*code || !*document || parse_size(start, &s) != 0 || parse_size(end, &e) != 0 ||
+               s > e) {
         qc_refi_warn(log, line, "<coding> needs code, document, and start <= end: skipped");
     } else if (qc_refi_manual_add(mm, code, document, s, e, text, coder, created) != 0) {
         nomem = 1;

@@ -18,7 +18,7 @@
     "Writes REFI-QDA files other tools open. A .qdc holds the code tree with each code's qcode\n"                      \
     "rules kept in its description, so `qcode import --qdc` gives the codebook back. A .qdpx\n"                        \
     "holds the sources (normalised text), the codebook, cases from the casebook, and every\n"                          \
-    "quotation as a coded selection, people's codings marked by coder (those RESULTS.xml lists\n"                     \
+    "quotation as a coded selection, people's codings marked by coder (those RESULTS.xml lists\n"                      \
     "and those of --manual, each once).\n"                                                                             \
     "From RESULTS.xml the corpus files of the run are read again and must be unchanged (SHA-256).\n"                   \
     "\n"                                                                                                               \

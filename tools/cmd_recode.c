@@ -28,10 +28,10 @@
     "  --cases FILE        casebook (.tsv or .csv) for `where` conditions and breakdowns\n"                            \
     "  -o, --output FILE   write the new results.xml\n"                                                                \
     "  --report FILE       write the change report as XML\n"                                                           \
-    "  --manual FILE       a manual.xml to carry to the new codebook (the people's codings the old\n"                 \
-    "                      results.xml lists are carried too); carried codings are counted in -o\n"                   \
-    "  --manual-out FILE   where the carried manual.xml goes (default: the --manual FILE, else the\n"                \
-    "                      --from FILE, with -recoded before .xml)\n"                                                 \
+    "  --manual FILE       a manual.xml to carry to the new codebook (the people's codings the old\n"                  \
+    "                      results.xml lists are carried too); carried codings are counted in -o\n"                    \
+    "  --manual-out FILE   where the carried manual.xml goes (default: the --manual FILE, else the\n"                  \
+    "                      --from FILE, with -recoded before .xml)\n"                                                  \
     "  --cache DIR         per-document coding cache: unchanged documents and codes are not re-coded\n"                \
     "  --dry-run           show the report, write no output files (the cache is still kept up to date)\n"              \
     "  -j, --jobs N        worker threads without --cache (default 1; 0: one per core)\n"                              \
