@@ -233,7 +233,8 @@ static int read_piece(const unsigned char *data, size_t len, void *user)
         q.text = rd->text.data;
         q.hit_count = h.hit_count;
         q.hits = h.hit_count ? rd->hits : NULL;
-        if (rd->fn(&q, h.coder_len ? rd->text.data + h.text_len + 1 : NULL, rd->user) != 0)
+        q.coder = h.coder_len ? rd->text.data + h.text_len + 1 : NULL;
+        if (rd->fn(&q, q.coder, rd->user) != 0)
             return rd->cancelled = 1;
     }
     return 0;

@@ -159,7 +159,9 @@ QC_EXPORT int qc_refi_export_write_qde(qc_refi_export *x, const char *qde_path, 
 
 /* `qcode export results.xml --qdpx`: re-reads the codebook, casebook and corpus files named in
  * results.xml's provenance (refusing any whose SHA-256 changed since the run), adds the run's
- * quotations and, when manual_path is not NULL, a manual.xml, and writes the .qdpx. Relative
+ * quotations (people's codings listed in results.xml by their coder, the engine's as qcode) and,
+ * when manual_path is not NULL, a manual.xml (a coding given by both comes once), and writes the
+ * .qdpx. Relative
  * paths are tried from the current folder, then from the folder of results.xml. */
 QC_EXPORT int qc_refi_export_results_file(const char *results_path, const char *manual_path, const char *qdpx_path,
                                           const qc_refi_options *opts, qc_error *err);
