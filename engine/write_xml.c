@@ -182,27 +182,17 @@ static const qc_res_cell *row_cell(const qc_results *res, uint32_t row, size_t c
 typedef struct row_walk {
     xw *x;
     const qc_results *res;
+    const char *element, *attribute; /* byDocument document, or bySpeaker speaker */
 } row_walk;
 
-static int by_document(size_t doc, const qc_res_cell *cell, void *user)
+static int by_row(size_t index, const qc_res_cell *cell, void *user)
 {
-    row_walk *w = user;
-    xw *x = w->x;
-    start(x, "byDocument");
-    attr(x, "document", w->res->docs[doc].id);
-    cell_pair(x, cell);
-    end(x);
-    return 0;
-}
-
-static int by_speaker(size_t resp, const qc_res_cell *cell, void *user)
-{
-    row_walk *w = user;
-    xw *x = w->x;
-    start(x, "bySpeaker");
-    attr(x, "speaker", w->res->resps[resp].label);
-    cell_pair(x, cell);
-    end(x);
+    const row_walk *w = user;
+    int docs = w->attribute[0] == 'd';
+    start(w->x, w->element);
+    attr(w->x, w->attribute, docs ? w->res->docs[index].id : w->res->resps[index].label);
+    cell_pair(w->x, cell);
+    end(w->x);
     return 0;
 }
 
@@ -241,8 +231,8 @@ static void write_codes(xw *x, const qc_results *res)
                 end(x);
             }
         }
-        row_walk rw = {x, res};
-        if (qc_res_code_documents(res, c, by_document, &rw) < 0 || qc_res_code_respondents(res, c, by_speaker, &rw) < 0)
+        row_walk by_doc = {x, res, "byDocument", "document"}, by_speaker = {x, res, "bySpeaker", "speaker"};
+        if (qc_res_code_documents(res, c, by_row, &by_doc) < 0 || qc_res_code_respondents(res, c, by_row, &by_speaker) < 0)
             x->failed = 1;
         end(x);
     }
