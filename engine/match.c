@@ -1,14 +1,16 @@
 /* The fast engine (see match.h). Per document:
- * 1. fold every word once per folding variant the codebook uses, into one reused arena;
- * 2. look every folded word up once: exact-word table, then wildcard prefixes at the lengths
- *    some key has, then the few patterns that start with a wildcard; verify the rest of a phrase
- *    on the following words; append each hit to one flat array;
- * 3. run each regex on the units of its code that contain one of its prefilter literals (all
- *    units when it has none);
- * 4. counting-sort the hits by leaf: each leaf's hits are a sorted slice, cut to a unit by binary
- *    search;
- * 5. per code, visit only the units some source of its rules touches (unless a rule can hold with
- *    no hit at all), and evaluate there with the shared code. */
+ * 1. fold every word once per folding variant the codebook uses, into one reused arena, and in
+ *    the same pass look it up: wildcard prefixes at the lengths its first three bytes allow, the
+ *    exact-word table (behind a bitmap), then the few patterns that start with a wildcard; a
+ *    one-word leaf's hit is recorded at once, a phrase is verified on the following words after
+ *    the pass; every hit goes to one flat array;
+ * 2. find the occurrences of every distinct regex literal in one pass over the text, and run each
+ *    regex on the units of its code that hold one of its literals (all units when it has none);
+ * 3. counting-sort the hits by leaf: each leaf's hits are a sorted slice, cut to a unit by a
+ *    gallop from the last lookup;
+ * 4. per code, visit only the units some source of its rules touches (unless a rule can hold with
+ *    no hit at all), and evaluate there with the shared code only the rules whose sources the
+ *    unit holds. */
 #include "match.h"
 
 #include <stdlib.h>
