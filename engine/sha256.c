@@ -1,8 +1,17 @@
-/* SHA-256 as specified in FIPS 180-4 (section 6.2), written from the standard. Used for
- * provenance hashes, so it favours plainness over speed. */
+/* SHA-256 as specified in FIPS 180-4 (section 6.2), written from the standard, for provenance
+ * hashes and cache keys. Every file of a corpus is hashed, so on x86-64 processors with the SHA
+ * extensions the blocks go through them (sha_blocks_ni, several times faster); the plain
+ * compress() is the definition and the fallback (QCODE_SHA256_PORTABLE=1 forces it, for tests). */
 #include "sha256.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define QC_SHA_NI 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -54,6 +63,80 @@ static void compress(uint32_t state[8], const unsigned char block[64])
     state[7] += h;
 }
 
+#ifdef QC_SHA_NI
+/* n blocks through the SHA extensions. The state is kept as the instructions want it: ABEF and
+ * CDGH; each 4-round group adds its 4 message words and constants, and the schedule runs 3 groups
+ * ahead (msg1 for group g+3 at g, msg2 for group g+1 at g). */
+__attribute__((target("sha,sse4.1,ssse3"))) static void sha_blocks_ni(uint32_t state[8], const unsigned char *p,
+                                                                        size_t n)
+{
+    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i tmp = _mm_loadu_si128((const __m128i *)&state[0]);
+    __m128i s1 = _mm_loadu_si128((const __m128i *)&state[4]);
+    tmp = _mm_shuffle_epi32(tmp, 0xB1);       /* CDAB */
+    s1 = _mm_shuffle_epi32(s1, 0x1B);         /* EFGH */
+    __m128i s0 = _mm_alignr_epi8(tmp, s1, 8); /* ABEF */
+    s1 = _mm_blend_epi16(s1, tmp, 0xF0);      /* CDGH */
+    for (; n; n--, p += 64) {
+        __m128i abef = s0, cdgh = s1, m[4];
+        for (int g = 0; g < 16; g++) {
+            if (g < 4)
+                m[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)), bswap);
+            __m128i cur = m[g % 4];
+            __m128i msg = _mm_add_epi32(cur, _mm_loadu_si128((const __m128i *)&K[4 * g]));
+            s1 = _mm_sha256rnds2_epu32(s1, s0, msg);
+            if (g >= 3 && g <= 14) {
+                __m128i *next = &m[(g + 1) % 4];
+                *next = _mm_add_epi32(*next, _mm_alignr_epi8(cur, m[(g + 3) % 4], 4));
+                *next = _mm_sha256msg2_epu32(*next, cur);
+            }
+            s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(msg, 0x0E));
+            if (g >= 1 && g <= 12)
+                m[(g + 3) % 4] = _mm_sha256msg1_epu32(m[(g + 3) % 4], cur);
+        }
+        s0 = _mm_add_epi32(s0, abef);
+        s1 = _mm_add_epi32(s1, cdgh);
+    }
+    tmp = _mm_shuffle_epi32(s0, 0x1B);     /* FEBA */
+    s1 = _mm_shuffle_epi32(s1, 0xB1);      /* DCHG */
+    s0 = _mm_blend_epi16(tmp, s1, 0xF0);   /* DCBA */
+    s1 = _mm_alignr_epi8(s1, tmp, 8);      /* HGFE */
+    _mm_storeu_si128((__m128i *)&state[0], s0);
+    _mm_storeu_si128((__m128i *)&state[4], s1);
+}
+
+/* 1 when the SHA extensions (and the SSSE3/SSE4.1 they come with) are there and not refused. */
+static int have_sha_ni(void)
+{
+    static int known; /* 0 unknown, 1 no, 2 yes */
+    int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+    if (!k) {
+        unsigned a, b, c, d;
+        int yes = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSSE3) && (c & bit_SSE4_1) &&
+                  __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+        const char *env = getenv("QCODE_SHA256_PORTABLE");
+        if (env && *env && strcmp(env, "0") != 0)
+            yes = 0;
+        k = yes ? 2 : 1;
+        __atomic_store_n(&known, k, __ATOMIC_RELAXED);
+    }
+    return k == 2;
+}
+#endif
+
+/* n consecutive 64-byte blocks. */
+static void blocks(uint32_t state[8], const unsigned char *p, size_t n)
+{
+#ifdef QC_SHA_NI
+    if (have_sha_ni()) {
+        sha_blocks_ni(state, p, n);
+        return;
+    }
+#endif
+    for (; n; n--, p += 64)
+        compress(state, p);
+}
+
 void qc_sha256_init(qc_sha256_ctx *ctx)
 {
     static const uint32_t H0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -75,13 +158,13 @@ void qc_sha256_update(qc_sha256_ctx *ctx, const void *data, size_t len)
         len -= take;
         if (ctx->fill < 64)
             return;
-        compress(ctx->state, ctx->block);
+        blocks(ctx->state, ctx->block, 1);
         ctx->fill = 0;
     }
-    while (len >= 64) {
-        compress(ctx->state, p);
-        p += 64;
-        len -= 64;
+    if (len >= 64) {
+        blocks(ctx->state, p, len / 64);
+        p += len / 64 * 64;
+        len %= 64;
     }
     memcpy(ctx->block, p, len);
     ctx->fill = len;
@@ -94,13 +177,13 @@ void qc_sha256_final(qc_sha256_ctx *ctx, unsigned char digest[32])
     ctx->block[ctx->fill++] = 0x80;
     if (ctx->fill > 56) {
         memset(ctx->block + ctx->fill, 0, 64 - ctx->fill);
-        compress(ctx->state, ctx->block);
+        blocks(ctx->state, ctx->block, 1);
         ctx->fill = 0;
     }
     memset(ctx->block + ctx->fill, 0, 56 - ctx->fill);
     for (int i = 0; i < 8; i++)
         ctx->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-    compress(ctx->state, ctx->block);
+    blocks(ctx->state, ctx->block, 1);
     for (int i = 0; i < 8; i++) {
         digest[4 * i] = (unsigned char)(ctx->state[i] >> 24);
         digest[4 * i + 1] = (unsigned char)(ctx->state[i] >> 16);
