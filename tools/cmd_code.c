@@ -2,7 +2,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -297,7 +296,11 @@ static int run(int argc, char **argv)
     char tbuf[32];
     qc_write_options wopts = QC_WRITE_OPTIONS_INIT;
     wopts.time = fixed_time(tbuf);
-    wopts.jobs = o.jobs ? o.jobs : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+    /* Rendering results.xml's quotations in several threads costs more (the parts are written
+     * twice) than it saves on the machines measured (docs/benchmarks.md): one thread unless
+     * QCODE_WRITE_JOBS asks for more. */
+    const char *wj = getenv("QCODE_WRITE_JOBS");
+    wopts.jobs = wj && *wj ? (unsigned)strtoul(wj, NULL, 10) : 1;
     if (o.output && qc_results_write_xml(res, o.output, &wopts, &err) != 0) {
         cli_print_error(&err);
         exit_code = QC_EXIT_USAGE;
