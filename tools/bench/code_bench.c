@@ -18,7 +18,6 @@
  *
  * The time is qc_coder_code's only: each coding is freed outside the clock. */
 #define _XOPEN_SOURCE 700
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,83 +27,34 @@
 
 #include <qcode.h>
 
-typedef struct file_list {
-    char **paths;
-    size_t count, cap;
-} file_list;
+#include "bench_common.h"
 
-static file_list g_files;
+static bench_files g_files;
 
-/* CPU time of this (single-threaded) process: the machine the benchmark runs on is shared, and
- * wall time then measures the neighbours. */
-static clockid_t g_clock = CLOCK_PROCESS_CPUTIME_ID;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(g_clock, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int add_path(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    if (type != FTW_F || qc_format_from_path(path) == QC_FORMAT_AUTO)
-        return 0;
-    if (g_files.count == g_files.cap) {
-        size_t cap = g_files.cap ? g_files.cap * 2 : 256;
-        char **p = realloc(g_files.paths, cap * sizeof *p);
-        if (!p)
-            return -1;
-        g_files.paths = p;
-        g_files.cap = cap;
-    }
-    g_files.paths[g_files.count] = strdup(path);
-    return g_files.paths[g_files.count++] ? 0 : -1;
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* --- digest (FNV-1a, 64 bit) --- */
-
-static void mix(uint64_t *h, const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++)
-        *h = (*h ^ s[i]) * 1099511628211ull;
-}
-
-static void mix_u64(uint64_t *h, uint64_t v)
-{
-    mix(h, &v, sizeof v);
-}
+/* --- digest --- */
 
 static uint64_t digest(const qc_coding *coding)
 {
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = BENCH_DIGEST_INIT;
     size_t nq = qc_coding_quotation_count(coding);
-    mix_u64(&h, nq);
+    bench_mix_u64(&h, nq);
     for (size_t i = 0; i < nq; i++) {
         qc_quotation q;
         qc_coding_quotation(coding, i, &q);
         uint64_t v[5] = {q.code, q.turn, q.start, q.end, q.hit_count};
-        mix(&h, v, sizeof v);
+        bench_mix(&h, v, sizeof v);
         for (size_t k = 0; k < q.hit_count; k++) {
             qc_hit hit;
             qc_coding_hit(coding, i, k, &hit);
             uint64_t w[5] = {hit.start, hit.end, hit.rule, hit.line, hit.column};
-            mix(&h, w, sizeof w);
+            bench_mix(&h, w, sizeof w);
         }
     }
     size_t ni = qc_coding_issue_count(coding);
-    mix_u64(&h, ni);
+    bench_mix_u64(&h, ni);
     for (size_t i = 0; i < ni; i++) {
         const char *s = qc_coding_issue(coding, i);
-        mix(&h, s, strlen(s) + 1);
+        bench_mix(&h, s, strlen(s) + 1);
     }
     return h;
 }
@@ -156,7 +106,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--max-bytes") == 0 && has_value)
             max_bytes = (size_t)strtoull(argv[++first], NULL, 10);
         else if (strcmp(a, "--wall") == 0)
-            g_clock = CLOCK_MONOTONIC;
+            bench_clock = CLOCK_MONOTONIC;
         else if (strcmp(a, "--digest") == 0)
             want_digest = 1;
         else if (strcmp(a, "--doc-digests") == 0)
@@ -178,13 +128,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: error: %s\n", cases_path, err.message);
         return 2;
     }
-    for (int i = first; i < argc; i++) {
-        if (nftw(argv[i], add_path, 16, FTW_PHYS) != 0) {
-            fprintf(stderr, "%s: cannot walk\n", argv[i]);
-            return 2;
-        }
-    }
-    qsort(g_files.paths, g_files.count, sizeof *g_files.paths, by_name);
+    if (bench_collect(&g_files, argv + first, argc - first) != 0)
+        return 2;
 
     /* Reading, untimed. */
     qc_document **docs = calloc(g_files.count ? g_files.count : 1, sizeof *docs);
@@ -209,15 +154,15 @@ int main(int argc, char **argv)
     }
     double best = 0;
     size_t quotations = 0, hits = 0, issues = 0;
-    uint64_t all = 1469598103934665603ull;
+    uint64_t all = BENCH_DIGEST_INIT;
     for (int pass = 0; pass < repeat; pass++) {
         double spent = 0;
         quotations = hits = issues = 0;
         for (size_t i = 0; i < ndocs; i++) {
             qc_coding *coding = NULL;
-            double t0 = now();
+            double t0 = bench_now();
             int rc = qc_coder_code(coder, docs[i], cases, &coding, &err);
-            spent += now() - t0;
+            spent += bench_now() - t0;
             if (rc != 0) {
                 fprintf(stderr, "%s: %s\n", qc_document_id(docs[i]), err.message);
                 return 1;
@@ -227,7 +172,7 @@ int main(int argc, char **argv)
             issues += qc_coding_issue_count(coding);
             if (want_digest && pass == 0) {
                 uint64_t d = digest(coding);
-                mix_u64(&all, d);
+                bench_mix_u64(&all, d);
                 if (doc_digests)
                     printf("%016llx %s\n", (unsigned long long)d, qc_document_id(docs[i]));
             }
@@ -240,7 +185,7 @@ int main(int argc, char **argv)
     if (want_digest)
         printf("digest %016llx\n", (unsigned long long)all);
     printf("%s engine, %s time\n", copts.engine == QC_ENGINE_FAST ? "fast" : "reference",
-           g_clock == CLOCK_MONOTONIC ? "wall" : "CPU");
+           bench_clock == CLOCK_MONOTONIC ? "wall" : "CPU");
     printf("%zu documents, %.1f MB, %zu quotations, %zu hits, %zu issues, %zu unreadable\n", ndocs, mb, quotations,
            hits, issues, failed);
     printf("code %8.3f s  %8.1f MB/s (qc_coder_code)\n", best, best > 0 ? mb / best : 0.0);

@@ -15,7 +15,6 @@
  * the bytes (outside the library), "parse" is the reader, normalisation, maps and segmentation,
  * "free" is qc_document_free. Inside "parse" use perf for the split. */
 #define _XOPEN_SOURCE 700
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,46 +24,9 @@
 
 #include <qcode.h>
 
-typedef struct file_list {
-    char **paths;
-    size_t count, cap;
-} file_list;
+#include "bench_common.h"
 
-static file_list g_files;
-
-/* CPU time of this (single-threaded) process: the machine the benchmark runs on is often shared,
- * and wall time then measures the neighbours. `--wall` switches to wall time. */
-static clockid_t g_clock = CLOCK_PROCESS_CPUTIME_ID;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(g_clock, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int add_path(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    if (type != FTW_F || qc_format_from_path(path) == QC_FORMAT_AUTO)
-        return 0;
-    if (g_files.count == g_files.cap) {
-        size_t cap = g_files.cap ? g_files.cap * 2 : 256;
-        char **p = realloc(g_files.paths, cap * sizeof *p);
-        if (!p)
-            return -1;
-        g_files.paths = p;
-        g_files.cap = cap;
-    }
-    g_files.paths[g_files.count] = strdup(path);
-    return g_files.paths[g_files.count++] ? 0 : -1;
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static bench_files g_files;
 
 static int load(const char *path, char **data, size_t *size)
 {
@@ -85,46 +47,34 @@ static int load(const char *path, char **data, size_t *size)
     return 0;
 }
 
-/* --- digest (FNV-1a, 64 bit) --- */
-
-static void mix(uint64_t *h, const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++)
-        *h = (*h ^ s[i]) * 1099511628211ull;
-}
-
-static void mix_u64(uint64_t *h, uint64_t v)
-{
-    mix(h, &v, sizeof v);
-}
+/* --- digest --- */
 
 static void mix_str(uint64_t *h, const char *s)
 {
     if (!s) {
-        mix_u64(h, UINT64_MAX);
+        bench_mix_u64(h, UINT64_MAX);
         return;
     }
     size_t n = strlen(s);
-    mix_u64(h, n);
-    mix(h, s, n);
+    bench_mix_u64(h, n);
+    bench_mix(h, s, n);
 }
 
 static uint64_t digest(const qc_document *doc)
 {
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = BENCH_DIGEST_INIT;
     size_t size = 0;
     const char *text = qc_document_text(doc, &size);
-    mix_u64(&h, size);
-    mix(&h, text, size);
+    bench_mix_u64(&h, size);
+    bench_mix(&h, text, size);
     size_t length = qc_document_length(doc);
-    mix_u64(&h, length);
+    bench_mix_u64(&h, length);
     for (size_t cp = 0; cp <= length; cp++) {
         uint32_t line = 0, column = 0;
         qc_document_line_col(doc, cp, &line, &column);
         uint64_t v[5] = {qc_document_text_offset(doc, cp), qc_document_source_offset(doc, cp),
                          qc_document_utf16_offset(doc, cp), line, column};
-        mix(&h, v, sizeof v);
+        bench_mix(&h, v, sizeof v);
     }
     for (size_t i = 0; i < qc_document_attribute_count(doc); i++) {
         const char *k = NULL, *v = NULL;
@@ -135,23 +85,23 @@ static uint64_t digest(const qc_document *doc)
     for (size_t i = 0; i < qc_document_speaker_count(doc); i++) {
         qc_role role = QC_ROLE_UNKNOWN;
         mix_str(&h, qc_document_speaker(doc, i, &role));
-        mix_u64(&h, (uint64_t)role);
+        bench_mix_u64(&h, (uint64_t)role);
     }
     for (size_t i = 0; i < qc_document_turn_count(doc); i++) {
         qc_turn t;
         qc_document_turn(doc, i, &t);
         uint64_t v[6] = {t.start, t.end, (uint64_t)t.role, (uint64_t)t.time_start_ms, (uint64_t)t.time_end_ms, t.line};
-        mix(&h, v, sizeof v);
+        bench_mix(&h, v, sizeof v);
         mix_str(&h, t.speaker);
     }
     for (int kind = QC_UNIT_PARAGRAPH; kind <= QC_UNIT_WORD; kind++) {
         size_t n = qc_document_unit_count(doc, (qc_unit_kind)kind);
-        mix_u64(&h, n);
+        bench_mix_u64(&h, n);
         for (size_t i = 0; i < n; i++) {
             qc_unit u;
             qc_document_unit(doc, (qc_unit_kind)kind, i, &u);
             uint64_t v[3] = {u.start, u.end, u.turn};
-            mix(&h, v, sizeof v);
+            bench_mix(&h, v, sizeof v);
         }
     }
     return h;
@@ -172,7 +122,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[first], "--cp1252") == 0)
             opts.encoding = QC_ENCODING_WINDOWS1252;
         else if (strcmp(argv[first], "--wall") == 0)
-            g_clock = CLOCK_MONOTONIC;
+            bench_clock = CLOCK_MONOTONIC;
         else
             break;
     }
@@ -180,17 +130,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s [--repeat N] [--stages] [--cp1252] [--wall] [--digest] DIR|FILE...\n", argv[0]);
         return 2;
     }
-    for (int i = first; i < argc; i++) {
-        if (nftw(argv[i], add_path, 16, FTW_PHYS) != 0) {
-            fprintf(stderr, "%s: cannot walk\n", argv[i]);
-            return 2;
-        }
-    }
-    qsort(g_files.paths, g_files.count, sizeof *g_files.paths, by_name);
+    if (bench_collect(&g_files, argv + first, argc - first) != 0)
+        return 2;
 
     double best_parse = 0, best_load = 0, best_free = 0;
     size_t total_bytes = 0, words = 0, sentences = 0, turns = 0, failed = 0;
-    uint64_t all = 1469598103934665603ull;
+    uint64_t all = BENCH_DIGEST_INIT;
     for (int pass = 0; pass < repeat; pass++) {
         double t_load = 0, t_parse = 0, t_free = 0;
         total_bytes = words = sentences = turns = failed = 0;
@@ -200,18 +145,18 @@ int main(int argc, char **argv)
             qc_document *doc = NULL;
             qc_error err;
             int rc;
-            double t0 = now(), t1 = t0;
+            double t0 = bench_now(), t1 = t0;
             if (stages) {
                 if (load(g_files.paths[i], &data, &size) != 0) {
                     fprintf(stderr, "%s: cannot read\n", g_files.paths[i]);
                     return 2;
                 }
-                t1 = now();
+                t1 = bench_now();
                 rc = qc_document_read_buffer(&doc, g_files.paths[i], data, size, &opts, &err);
             } else {
                 rc = qc_document_read_file(&doc, g_files.paths[i], &opts, &err);
             }
-            double t2 = now();
+            double t2 = bench_now();
             if (!stages) {
                 struct stat st;
                 size = stat(g_files.paths[i], &st) == 0 ? (size_t)st.st_size : 0;
@@ -231,14 +176,14 @@ int main(int argc, char **argv)
                 turns += qc_document_turn_count(doc);
                 if (want_digest && pass == 0) {
                     uint64_t d = digest(doc);
-                    mix_u64(&all, d);
+                    bench_mix_u64(&all, d);
                     printf("%016llx %s\n", (unsigned long long)d, g_files.paths[i]);
                 }
             }
-            double t3 = now();
+            double t3 = bench_now();
             qc_document_free(doc);
             free(data);
-            double t4 = now();
+            double t4 = bench_now();
             t_load += t1 - t0;
             t_parse += t2 - t1;
             t_free += t4 - t3;
@@ -252,7 +197,7 @@ int main(int argc, char **argv)
     double mb = (double)total_bytes / 1048576.0;
     if (want_digest)
         printf("digest %016llx\n", (unsigned long long)all);
-    printf("%s time\n", g_clock == CLOCK_MONOTONIC ? "wall" : "CPU");
+    printf("%s time\n", bench_clock == CLOCK_MONOTONIC ? "wall" : "CPU");
     printf("%zu files, %.1f MB, %zu turns, %zu sentences, %zu words, %zu failed\n", g_files.count, mb, turns, sentences,
            words, failed);
     if (stages)
