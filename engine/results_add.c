@@ -74,10 +74,8 @@ static long respondent_of(qc_results *res, const char *label, uint8_t role)
     if (!p->label)
         return -1;
     p->role = role;
-    p->row = res->row_count++;
     if (qc_strmap_put(&res->resp_map, p->label, (uint32_t)res->resp_count) != 0) {
         qc_free(p->label);
-        res->row_count--;
         return -1;
     }
     return (long)res->resp_count++;
@@ -520,7 +518,6 @@ int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *cod
         qc_res_doc_free(d);
         return qc_error_nomem(err);
     }
-    d->row = res->row_count++;
     uint32_t doc_index = (uint32_t)res->doc_count++;
 
     /* From here on a failure leaves the counts half-updated: the results are then only fit to be

@@ -1,6 +1,7 @@
-/* The results' representation, shared by aggregation (results.c) and the writers (write_xml.c,
- * write_tsv.c). Counts live in "cells": one per (row, code), where a row is the whole corpus, an
- * attribute value, a document or a respondent. Quotation texts live in a temporary file. */
+/* The results' representation, shared by aggregation (results.c, results_add.c, results_rows.c)
+ * and the writers (write_xml.c, write_tsv.c). Corpus and attribute-value counts live in "cells":
+ * one per (row, code), where a row is the whole corpus or an attribute value. Per-document and
+ * per-speaker counts, and quotation records, live in temporary files. */
 #ifndef QC_RESULTS_IMPL_H
 #define QC_RESULTS_IMPL_H
 
@@ -50,14 +51,12 @@ typedef struct qc_res_doc {
     size_t attr_count;
     qc_res_speaker *speakers;
     size_t speaker_count;
-    uint32_t row;
     qc_res_block_ref block; /* the document's counts per code */
 } qc_res_doc;
 
 typedef struct qc_res_respondent {
     char *label;
     uint8_t role; /* participant unless only ever an interviewer; unknown for an unlabelled document */
-    uint32_t row;
     qc_res_block_ref *blocks; /* the respondent's counts in each document it speaks in */
     size_t block_count, block_cap;
 } qc_res_respondent;
@@ -99,7 +98,7 @@ struct qc_results {
     size_t attr_count, attr_cap;
     qc_strmap attr_map;
 
-    uint32_t row_count;
+    uint32_t row_count; /* row 0 is the corpus, then one per attribute value */
 
     /* (row, code) -> cell, for the corpus (row 0) and attribute values: a dense array of
      * code_count + 1 cells a row, made when the row is first counted in; code == code_count is the
