@@ -21,6 +21,7 @@ typedef struct qc_res_rows_cache {
     unsigned char *walk_buf;  /* a chunk of the code log */
     size_t walk_cap;
     qc_res_cell *walk_cells; /* per respondent, for qc_res_code_respondents */
+    size_t walk_cells_cap;
 } qc_res_rows_cache;
 
 enum { CODE_ROWS_BUF = 16384 };
@@ -264,11 +265,10 @@ static int resps_piece(const unsigned char *data, size_t len, void *user)
 int qc_res_code_respondents(const qc_results *res, size_t code, qc_res_row_fn fn, void *user)
 {
     qc_res_rows_cache *rc = res->rows_cache;
-    /* Respondents only grow: the table is sized for the current count each time. */
-    qc_free(rc->walk_cells);
-    rc->walk_cells = qc_calloc(res->resp_count + 1, sizeof *rc->walk_cells);
-    if (!rc->walk_cells)
+    /* Respondents only grow: the table grows with them and is cleared for each code. */
+    if (QC_GROW(rc->walk_cells, rc->walk_cells_cap, res->resp_count + 1) != 0)
         return -1;
+    memset(rc->walk_cells, 0, res->resp_count * sizeof *rc->walk_cells);
     walk_resps w = {rc->walk_cells, res->resp_count};
     int r = qc_chunklog_walk(res->code_rows, code, &rc->walk_buf, &rc->walk_cap, resps_piece, &w);
     if (r)

@@ -6,8 +6,9 @@
  * docs/semantics.md defines the counts; docs/results.md the outputs.
  *
  * Memory stays flat in corpus size for the bulky part: quotation texts and hits go to a temporary
- * file as they are added and are read back, grouped by code, when written. Only counts (and a small
- * index entry per document and code) stay in memory.
+ * file as they are added and are read back, grouped by code, when written; per-document and
+ * per-speaker counts go to another. The corpus and attribute-value counts, and a bit per code for
+ * each (respondent, row) pair, stay in memory.
  *
  * qc_corpus_run reads and codes files in worker threads and hands each document to a callback in
  * input order, so whatever the number of threads the results (and the bytes written) are the same.
