@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,24 +27,25 @@ typedef struct xw {
     int failed; /* the walk of quotations or counts failed */
 } xw;
 
-static void start(xw *x, const char *name)
+/* Inlined with literal names, so that their lengths are known when compiling. */
+static inline void start(xw *x, const char *name)
 {
-    qc_xml_start(&x->o, name, NULL);
+    qc_xml_start_n(&x->o, name, strlen(name), NULL);
 }
 
-static void end(xw *x)
+static inline void end(xw *x)
 {
     qc_xml_end(&x->o);
 }
 
-static void attr(xw *x, const char *name, const char *value)
+static inline void attr(xw *x, const char *name, const char *value)
 {
-    qc_xml_attr(&x->o, name, value);
+    qc_xml_attr_n(&x->o, name, strlen(name), value);
 }
 
-static void attr_u64(xw *x, const char *name, uint64_t value)
+static inline void attr_u64(xw *x, const char *name, uint64_t value)
 {
-    qc_xml_attr_u64(&x->o, name, value);
+    qc_xml_attr_u64_n(&x->o, name, strlen(name), value);
 }
 
 static void text_element(xw *x, const char *name, const char *text)
@@ -234,7 +236,8 @@ static void write_codes(xw *x, const qc_results *res)
             }
         }
         row_walk by_doc = {x, res, "byDocument", "document"}, by_speaker = {x, res, "bySpeaker", "speaker"};
-        if (qc_res_code_documents(res, c, by_row, &by_doc) < 0 || qc_res_code_respondents(res, c, by_row, &by_speaker) < 0)
+        if (qc_res_code_documents(res, c, by_row, &by_doc) < 0 ||
+            qc_res_code_respondents(res, c, by_row, &by_speaker) < 0)
             x->failed = 1;
         end(x);
     }
@@ -306,165 +309,282 @@ static int write_quotation(const qc_result_quotation *q, const char *coder, void
     return x->o.error != 0;
 }
 
-/* --- the quotations, rendered by several threads when asked: each renders a run of codes into a
- * temporary file, which is then appended in code order, so the bytes do not depend on the threads. */
+/* --- the quotations, rendered by several threads when asked. Each code is a task that one
+ * render thread writes into 1 MB blocks; the calling thread writes the blocks to the output in
+ * code order as they come, so the bytes do not depend on the threads and nothing is written twice.
+ * Blocks rendered ahead of the code being written are bounded (AHEAD_BLOCKS); the code being
+ * written is never held back, so the pipeline cannot stall. */
 
-typedef struct code_group {
-    qc_results *res;
-    size_t first, last; /* codes [first, last) */
-    FILE *fp;           /* the rendered fragment (NULL: rendered into the output itself) */
-    xw x;
+enum { BLOCK_BYTES = 1 << 20, AHEAD_BLOCKS = 32 };
+
+/* The block size: BLOCK_BYTES, or QCODE_TEST_RENDER_BLOCK bytes (at least 4096) so that tests make
+ * the pipeline hold render threads back with small results. */
+static size_t block_bytes(void)
+{
+    const char *v = getenv("QCODE_TEST_RENDER_BLOCK");
+    unsigned long n = v && *v ? strtoul(v, NULL, 10) : 0;
+    return n >= 4096 && n <= BLOCK_BYTES ? (size_t)n : BLOCK_BYTES;
+}
+
+typedef struct block {
+    struct block *next;
+    char *data;
+    size_t len, cap;
+} block;
+
+typedef struct render_task {
+    size_t code;
+    block *head, *tail; /* rendered, not yet written */
+    int done;
     int rc;
     qc_error err;
-    pthread_t thread;
-    int started;
-} code_group;
+} render_task;
 
-/* Renders one group's codes into g->x. */
-static int render_group(code_group *g)
+typedef struct render_pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    qc_results *res;
+    render_task *tasks;
+    size_t task_count;
+    size_t next_task; /* the next to render */
+    size_t writing;   /* the task the calling thread writes */
+    size_t ahead;     /* blocks held by tasks after `writing` */
+    int stop;         /* a failure: everyone stops */
+    size_t block;     /* bytes a block */
+    char **spare;     /* empty blocks to reuse */
+    size_t spare_count;
+} render_pipe;
+
+typedef struct render_ctx {
+    render_pipe *p;
+    size_t task;
+} render_ctx;
+
+/* The sink of a render thread's writer: queues the full buffer on its task and takes an empty one.
+ * A task ahead of the one being written waits while too much is rendered ahead. */
+static int queue_block(void *user, char **buf, size_t len, size_t *cap)
 {
-    qc_results *res = g->res;
-    unsigned char *buf = NULL;
-    size_t cap = 0;
-    int rc = QC_OK;
-    for (size_t c = g->first; c < g->last && rc == QC_OK && !g->x.o.error; c++) {
-        const qc_res_cell *cell = qc_res_cell_find(res, 0, c);
-        if (!cell || !cell->c[0].quotations)
-            continue;
-        start(&g->x, "code");
-        attr(&g->x, "id", res->cb->codes[c].id);
-        attr_u64(&g->x, "count", cell->c[0].quotations);
-        rc = qc_spill_walk_code(res, c, &buf, &cap, write_quotation, &g->x, &g->err);
-        if (rc == QC_ERR_CANCELLED)
-            rc = QC_OK; /* the writer stopped on its own error, which x holds */
-        end(&g->x);
+    render_ctx *c = user;
+    render_pipe *p = c->p;
+    block *b = qc_malloc(sizeof *b);
+    if (!b)
+        return ENOMEM;
+    *b = (block){NULL, *buf, len, *cap};
+    pthread_mutex_lock(&p->mu);
+    while (!p->stop && c->task > p->writing && p->ahead >= AHEAD_BLOCKS)
+        pthread_cond_wait(&p->cv, &p->mu);
+    if (p->stop) {
+        pthread_mutex_unlock(&p->mu);
+        qc_free(b);
+        return ECANCELED; /* the buffer stays the writer's, which frees it */
     }
-    qc_free(buf);
+    render_task *t = &p->tasks[c->task];
+    if (t->tail)
+        t->tail->next = b;
+    else
+        t->head = b;
+    t->tail = b;
+    if (c->task > p->writing)
+        p->ahead++;
+    char *fresh = p->spare_count ? p->spare[--p->spare_count] : NULL;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    *buf = fresh ? fresh : qc_malloc(p->block);
+    *cap = p->block;
+    return *buf ? 0 : ENOMEM;
+}
+
+static int render_code(qc_results *res, size_t c, xw *x, unsigned char **buf, size_t *cap, qc_error *err)
+{
+    const qc_res_cell *cell = qc_res_cell_find(res, 0, c);
+    start(x, "code");
+    attr(x, "id", res->cb->codes[c].id);
+    attr_u64(x, "count", cell->c[0].quotations);
+    int rc = qc_spill_walk_code(res, c, buf, cap, write_quotation, x, err);
+    if (rc == QC_ERR_CANCELLED)
+        rc = QC_OK; /* the writer stopped on its own error, which x holds */
+    end(x);
     return rc;
+}
+
+static void render_one(render_pipe *p, size_t i, unsigned char **buf, size_t *cap)
+{
+    render_task *t = &p->tasks[i];
+    render_ctx ctx = {p, i};
+    xw x;
+    memset(&x, 0, sizeof x);
+    int rc;
+    if (qc_xml_out_begin_sink(&x.o, 2, qc_malloc(p->block), p->block, queue_block, &ctx) != 0) {
+        qc_xml_out_free(&x.o);
+        rc = qc_error_nomem(&t->err);
+    } else {
+        rc = render_code(p->res, t->code, &x, buf, cap, &t->err);
+        int e = qc_xml_out_end(&x.o);
+        if (rc == QC_OK && e == ENOMEM)
+            rc = qc_error_nomem(&t->err);
+        else if (rc == QC_OK && e && e != ECANCELED)
+            rc = qc_error_set(&t->err, QC_ERR_IO, NULL, 0, 0, -1, "cannot render the results: %s", strerror(e));
+        else if (rc == QC_OK && e)
+            rc = QC_ERR_CANCELLED;
+    }
+    pthread_mutex_lock(&p->mu);
+    t->rc = rc;
+    t->done = 1;
+    if (rc != QC_OK)
+        p->stop = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
 }
 
 static void *render_thread(void *arg)
 {
-    code_group *g = arg;
-    g->rc = render_group(g);
-    int e = qc_xml_out_end(&g->x.o);
-    if (g->rc == 0 && e)
-        g->rc = qc_error_set(&g->err, e == ENOMEM ? QC_ERR_NOMEM : QC_ERR_IO, NULL, 0, 0, -1,
-                             "cannot write a temporary part of the results: %s", strerror(e));
+    render_pipe *p = arg;
+    unsigned char *buf = NULL;
+    size_t cap = 0;
+    pthread_mutex_lock(&p->mu);
+    while (!p->stop && p->next_task < p->task_count) {
+        size_t i = p->next_task++;
+        pthread_mutex_unlock(&p->mu);
+        render_one(p, i, &buf, &cap);
+        pthread_mutex_lock(&p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+    qc_free(buf);
     return NULL;
 }
 
-/* Appends a rendered fragment to the output. */
-static int write_all(int fd, const char *p, size_t n)
+/* The calling thread: writes each task's blocks in order as they come. */
+static int write_rendered(xw *x, render_pipe *p, qc_error *err)
 {
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
+    int rc = QC_OK;
+    for (size_t i = 0; i < p->task_count && rc == QC_OK; i++) {
+        render_task *t = &p->tasks[i];
+        pthread_mutex_lock(&p->mu);
+        /* Blocks this task rendered ahead now count as the current task's. */
+        for (block *b = t->head; b; b = b->next)
+            p->ahead--;
+        p->writing = i;
+        pthread_cond_broadcast(&p->cv);
+        for (;;) {
+            while (!t->head && !t->done && !p->stop)
+                pthread_cond_wait(&p->cv, &p->mu);
+            block *b = t->head;
+            if (!b)
+                break;
+            t->head = b->next;
+            if (!t->head)
+                t->tail = NULL;
+            pthread_mutex_unlock(&p->mu);
+            qc_xml_out_write_raw(&x->o, b->data, b->len);
+            pthread_mutex_lock(&p->mu);
+            if (b->cap == p->block && p->spare_count < AHEAD_BLOCKS / 4) {
+                p->spare[p->spare_count++] = b->data;
+                b->data = NULL;
+            }
+            qc_free(b->data);
+            qc_free(b);
+            if (x->o.error) {
+                p->stop = 1;
+                pthread_cond_broadcast(&p->cv);
+                break;
+            }
+        }
+        int stop = p->stop;
+        pthread_mutex_unlock(&p->mu);
+        if (stop)
+            break; /* the failure is found once the threads have stopped */
     }
-    return 0;
+    return rc;
 }
 
-static int append_fragment(xw *x, FILE *from)
+static int write_quotations_parallel(xw *x, qc_results *res, const size_t *codes, size_t count, unsigned jobs,
+                                     qc_error *err)
 {
-    FILE *to = x->o.fp;
-    if (qc_xml_out_flush(&x->o) != 0 || fflush(from) != 0 || fflush(to) != 0)
-        return -1;
-    off_t size = lseek(fileno(from), 0, SEEK_END);
-    if (size < 0)
-        return -1;
-    /* The kernel copies from file to file (no pass through user memory); where it cannot
-     * (another file system, an old kernel), read and write. */
-    off_t in = 0;
-    while (in < size) {
-        ssize_t n = copy_file_range(fileno(from), &in, fileno(to), NULL, (size_t)(size - in), 0);
-        if (n <= 0)
+    render_pipe p;
+    memset(&p, 0, sizeof p);
+    p.res = res;
+    p.block = block_bytes();
+    p.task_count = count;
+    p.tasks = qc_calloc(count, sizeof *p.tasks);
+    p.spare = qc_calloc(AHEAD_BLOCKS / 4, sizeof *p.spare);
+    pthread_t *threads = qc_calloc(jobs, sizeof *threads);
+    if (!p.tasks || !p.spare || !threads) {
+        qc_free(p.tasks);
+        qc_free(p.spare);
+        qc_free(threads);
+        return qc_error_nomem(err);
+    }
+    for (size_t i = 0; i < count; i++)
+        p.tasks[i].code = codes[i];
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
+    qc_xml_out_open_children(&x->o);
+    unsigned started = 0;
+    for (; started < jobs; started++)
+        if (pthread_create(&threads[started], NULL, render_thread, &p) != 0)
             break;
+    int rc;
+    if (started == 0) {
+        rc = qc_error_set(err, QC_ERR_NOMEM, NULL, 0, 0, -1, "cannot start a thread to render the results");
+    } else {
+        rc = write_rendered(x, &p, err);
     }
-    if (in < size) {
-        char *chunk = qc_malloc(1 << 20);
-        if (!chunk)
-            return -1;
-        int bad = 0;
-        while (!bad && in < size) {
-            ssize_t n = pread(fileno(from), chunk, 1 << 20, in);
-            bad = n <= 0 || write_all(fileno(to), chunk, (size_t)n) != 0;
-            in += n > 0 ? n : 0;
+    pthread_mutex_lock(&p.mu);
+    p.stop = 1;
+    pthread_cond_broadcast(&p.cv);
+    pthread_mutex_unlock(&p.mu);
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+    /* A failure of a task the writer had not reached yet. */
+    for (size_t i = 0; i < count && rc == QC_OK && !x->o.error; i++)
+        if (p.tasks[i].rc != QC_OK && p.tasks[i].rc != QC_ERR_CANCELLED) {
+            rc = p.tasks[i].rc;
+            *err = p.tasks[i].err;
         }
-        qc_free(chunk);
-        if (bad)
-            return -1;
-    }
-    /* The FILE writes on from where the descriptor now is. */
-    return fseeko(to, 0, SEEK_END);
+    for (size_t i = 0; i < count; i++)
+        for (block *b = p.tasks[i].head, *n; b; b = n) {
+            n = b->next;
+            qc_free(b->data);
+            qc_free(b);
+        }
+    for (size_t i = 0; i < p.spare_count; i++)
+        qc_free(p.spare[i]);
+    pthread_cond_destroy(&p.cv);
+    pthread_mutex_destroy(&p.mu);
+    qc_free(p.spare);
+    qc_free(p.tasks);
+    qc_free(threads);
+    return rc;
 }
 
 static int write_quotations(xw *x, qc_results *res, unsigned jobs, qc_error *err)
 {
-    /* Codes with quotations, and how many each has, to split the work evenly. */
-    size_t coded = 0;
+    /* Codes with quotations: the tasks. */
+    size_t *codes = qc_calloc(res->code_count ? res->code_count : 1, sizeof *codes);
+    if (!codes)
+        return qc_error_nomem(err);
+    size_t count = 0;
     uint64_t total = 0;
     for (size_t c = 0; c < res->code_count; c++) {
         const qc_res_cell *cell = qc_res_cell_find(res, 0, c);
         if (cell && cell->c[0].quotations) {
-            coded++;
+            codes[count++] = c;
             total += cell->c[0].quotations;
         }
     }
     if (jobs > 16)
         jobs = 16;
-    if (jobs < 2 || coded < jobs || total < 10000 || qc_spill_settle(res, err) != QC_OK)
-        jobs = 1;
-    code_group groups[16];
-    memset(groups, 0, sizeof groups);
-    uint64_t acc = 0;
-    size_t g = 0;
-    groups[0].first = 0;
-    for (size_t c = 0; c < res->code_count; c++) {
-        const qc_res_cell *cell = qc_res_cell_find(res, 0, c);
-        acc += cell ? cell->c[0].quotations : 0;
-        if (g + 1 < jobs && acc * jobs >= total * (g + 1)) {
-            groups[g].last = c + 1;
-            groups[++g].first = c + 1;
-        }
-    }
-    groups[g].last = res->code_count;
-    size_t ngroups = g + 1;
     int rc = QC_OK;
-    for (size_t i = 0; i < ngroups; i++) {
-        groups[i].res = res;
-        if (i == 0) {
-            groups[i].x = *x; /* the output's own writer, handed back below */
-            continue;
-        }
-        groups[i].fp = tmpfile();
-        if (!groups[i].fp || qc_xml_out_begin_fragment(&groups[i].x.o, groups[i].fp, 2) != 0) {
-            rc = qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "cannot create a temporary file for the results");
-            break;
-        }
-        groups[i].started = pthread_create(&groups[i].thread, NULL, render_thread, &groups[i]) == 0;
-        if (!groups[i].started)
-            render_thread(&groups[i]);
+    if (jobs >= 2 && count >= 2 && total >= 10000 && (rc = qc_spill_settle(res, err)) == QC_OK) {
+        rc = write_quotations_parallel(x, res, codes, count, jobs, err);
+    } else if (rc == QC_OK) {
+        unsigned char *buf = NULL;
+        size_t cap = 0;
+        for (size_t i = 0; i < count && rc == QC_OK && !x->o.error; i++)
+            rc = render_code(res, codes[i], x, &buf, &cap, err);
+        qc_free(buf);
     }
-    if (rc == QC_OK && (rc = render_group(&groups[0])) != QC_OK)
-        *err = groups[0].err;
-    *x = groups[0].x;
-    for (size_t i = 1; i < ngroups; i++) {
-        if (groups[i].started)
-            pthread_join(groups[i].thread, NULL);
-        else if (groups[i].fp && groups[i].x.o.buf)
-            qc_xml_out_free(&groups[i].x.o); /* never started */
-        if (rc == QC_OK && groups[i].rc != QC_OK) {
-            rc = groups[i].rc;
-            *err = groups[i].err;
-        }
-        if (rc == QC_OK && groups[i].fp && append_fragment(x, groups[i].fp) != 0)
-            x->failed = 1;
-        if (groups[i].fp)
-            fclose(groups[i].fp);
-    }
+    qc_free(codes);
     return rc;
 }
 

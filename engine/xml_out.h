@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 typedef struct qc_xml_out {
     FILE *fp;
@@ -21,6 +22,12 @@ typedef struct qc_xml_out {
     const char *root_ns; /* xmlns of the root, written when its start tag closes */
     size_t base_depth;   /* a fragment's elements opened elsewhere */
     int error;           /* errno of the first failed write, or ENOMEM */
+    int writeback;       /* a regular file: ask the kernel to write it to disk as it grows */
+    off_t synced;        /* bytes already handed to writeback */
+    /* Instead of a FILE: a full buffer is handed to sink, which takes it (buf, len bytes) and
+     * puts a new empty one of *cap bytes in *buf; nonzero (an errno) stops the writer. */
+    int (*sink)(void *user, char **buf, size_t len, size_t *cap);
+    void *sink_user;
 } qc_xml_out;
 
 /* Starts a document (the XML declaration) on fp. 0, or -1 out of memory. */
@@ -29,6 +36,16 @@ int qc_xml_out_begin(qc_xml_out *x, FILE *fp);
  * writer, with the same indentation; no declaration. For rendering parts of a document in
  * parallel and joining them. */
 int qc_xml_out_begin_fragment(qc_xml_out *x, FILE *fp, size_t depth);
+/* A fragment like qc_xml_out_begin_fragment's, written into buffers handed to sink (see the
+ * struct) instead of a FILE; buf (cap bytes, allocated with qc_malloc) is its first buffer and is
+ * the writer's from then on. */
+int qc_xml_out_begin_sink(qc_xml_out *x, size_t depth, char *buf, size_t cap,
+                          int (*sink)(void *user, char **buf, size_t len, size_t *cap), void *user);
+/* Closes the start tag of the current element, which is to hold elements written elsewhere (by
+ * fragments appended with qc_xml_out_write_raw). */
+void qc_xml_out_open_children(qc_xml_out *x);
+/* Appends bytes rendered elsewhere, after what is buffered. */
+void qc_xml_out_write_raw(qc_xml_out *x, const char *data, size_t len);
 /* Writes out what is buffered; 0 or the errno of the first failure. */
 int qc_xml_out_flush(qc_xml_out *x);
 /* Closes every open element (of a fragment: its own) and flushes; returns 0 or the errno of the
@@ -44,5 +61,12 @@ void qc_xml_attr(qc_xml_out *x, const char *name, const char *value);
 void qc_xml_attr_u64(qc_xml_out *x, const char *name, uint64_t value);
 /* Text content of the current element. */
 void qc_xml_text(qc_xml_out *x, const char *text);
+
+/* The same with the name's length given (callers with literal names save a strlen per call), and
+ * text of a known length (a NUL inside it becomes U+FFFD like other controls). */
+void qc_xml_start_n(qc_xml_out *x, const char *name, size_t name_len, const char *ns);
+void qc_xml_attr_n(qc_xml_out *x, const char *name, size_t name_len, const char *value);
+void qc_xml_attr_u64_n(qc_xml_out *x, const char *name, size_t name_len, uint64_t value);
+void qc_xml_text_n(qc_xml_out *x, const char *text, size_t len);
 
 #endif

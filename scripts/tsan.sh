@@ -49,8 +49,11 @@ done
 # rendered by several threads.
 "$dir"/qcode-gen corpus --bytes 1M --out "$out/gen" 2>/dev/null
 "$dir"/qcode-gen codebook --out "$out/gen.qcb"
-run "qcode code --jobs 2 (generated corpus, quotations written by 2 threads)" \
-  env QCODE_WRITE_JOBS=2 "$dir"/qcode code -c "$out/gen.qcb" --cases "$out/gen/cases.tsv" --jobs 2 -o "$out/gen.xml" "$out/gen"
+run "qcode code --jobs 2 (generated corpus, quotations rendered by 2 threads)" \
+  "$dir"/qcode code -c "$out/gen.qcb" --cases "$out/gen/cases.tsv" --jobs 2 -o "$out/gen.xml" "$out/gen"
+# Small render blocks: threads rendering ahead fill the pipeline and wait for the writer.
+run "qcode code --jobs 2 (generated corpus, 3 render threads, 4 KB blocks)" \
+  env QCODE_WRITE_JOBS=3 QCODE_TEST_RENDER_BLOCK=4096 "$dir"/qcode code -c "$out/gen.qcb" --cases "$out/gen/cases.tsv" --jobs 2 -o "$out/gen.xml" "$out/gen"
 run "qcode quotes --jobs 2 --rollup" \
   "$dir"/qcode quotes -c codebooks/integrated-care.qcb --jobs 2 --rollup NURSING corpora/integrated-care/
 
