@@ -315,7 +315,7 @@ static int write_quotation(const qc_result_quotation *q, const char *coder, void
  * Blocks rendered ahead of the code being written are bounded (AHEAD_BLOCKS); the code being
  * written is never held back, so the pipeline cannot stall. */
 
-enum { BLOCK_BYTES = 1 << 20, AHEAD_BLOCKS = 32 };
+enum { BLOCK_BYTES = 1 << 20, AHEAD_BLOCKS = 8 };
 
 /* The block size: BLOCK_BYTES, or QCODE_TEST_RENDER_BLOCK bytes (at least 4096) so that tests make
  * the pipeline hold render threads back with small results. */
