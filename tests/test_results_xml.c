@@ -459,3 +459,119 @@ Test(results_xml, quotations_rendered_by_several_threads_give_the_same_bytes)
     qc_coder_free(coder);
     qc_codebook_free(cb);
 }
+
+/* Turn texts as qc_results_read gives them back, in order. */
+typedef struct all_texts {
+    char **texts;
+    int count;
+} all_texts;
+
+static int at_quote(const qc_result_quotation *q, void *user)
+{
+    all_texts *a = user;
+    a->texts[a->count++] = strdup(q->text);
+    return 0;
+}
+
+/* What results.xml carries for a text: C0 controls but tab and LF, U+FFFE and U+FFFF as U+FFFD. */
+static void expect_carried(const char *in, char *out)
+{
+    const unsigned char *p = (const unsigned char *)in;
+    while (*p) {
+        if ((*p < 0x20 && *p != '\t' && *p != '\n') ||
+            (p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF))) {
+            out = memcpy(out, "\xef\xbf\xbd", 3) + 3;
+            p += *p < 0x20 ? 1 : 3;
+        } else {
+            *out++ = (char)*p++;
+        }
+    }
+    *out = '\0';
+}
+
+Test(results_xml, random_texts_come_back_escaped_at_every_position)
+{
+    /* Turns of random length mixing plain letters, every character the writer escapes and
+     * multi-byte characters, so that each lands at every position of the 16-byte blocks the
+     * escaper scans (and across their ends). Each turn is one quotation (scope turn). */
+    static const char *const pieces[] = {"a",
+                                         "b",
+                                         "c",
+                                         " ",
+                                         "<",
+                                         ">",
+                                         "&",
+                                         "\"",
+                                         "'",
+                                         "\t",
+                                         "\x1b",
+                                         "\x01",
+                                         "\xc3\xa9",
+                                         "\xef\xbf\xbe",
+                                         "\xef\xbf\xbf",
+                                         "\xef\xa3\xbf",
+                                         "\xef\xbb\xbf",
+                                         "\xe2\x80\x9c",
+                                         "\xf0\x9f\x98\x80"};
+    enum { TURNS = 300 };
+    unsigned seed = 12345;
+    char *src = malloc(TURNS * 200);
+    char **want = calloc(TURNS, sizeof *want);
+    size_t len = 0;
+    for (int t = 0; t < TURNS; t++) {
+        char body[200];
+        size_t blen = 0;
+        int n = (int)(t % 70);
+        for (int k = 0; k < n; k++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *pc = pieces[(seed >> 16) % (sizeof pieces / sizeof *pieces)];
+            memcpy(body + blen, pc, strlen(pc));
+            blen += strlen(pc);
+        }
+        body[blen] = '\0';
+        /* "zebra" first: the rule's hit; last "zebra", or U+FFFE ending the text (every third). */
+        const char *last = t % 3 == 2 ? "\xef\xbf\xbe" : " zebra";
+        len += (size_t)sprintf(src + len, "P: zebra %s%s\n", body, last);
+        want[t] = malloc(3 * blen + 16);
+        char whole[220];
+        snprintf(whole, sizeof whole, "zebra %s%s", body, last);
+        expect_carried(whole, want[t]);
+    }
+    const char *cbtext = "codebook \"E\"\nscope turn\ncode Z \"Z\"\n  rule zebra\n";
+    qc_codebook *cb;
+    qc_coder *coder;
+    qc_results *res;
+    qc_document *doc;
+    qc_coding *coding;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load_buffer(&cb, "e.qcb", cbtext, strlen(cbtext), NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_coder_new(&coder, cb, NULL, NULL), 0);
+    cr_assert_eq(qc_results_new(&res, cb, NULL, NULL), 0);
+    cr_assert_eq(qc_document_read_buffer(&doc, "r.txt", src, len, NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_coder_code(coder, doc, NULL, &coding, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_results_add(res, doc, coding, NULL, &err), 0, "%s", err.message);
+    char *dir = qct_temp_dir();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/results.xml", dir);
+    cr_assert_eq(qc_results_write_xml(res, path, NULL, &err), 0, "%s", err.message);
+    char why[256] = "";
+    cr_expect_eq(validate(path, why, sizeof why), 0, "%s", why);
+    all_texts a = {calloc(TURNS + 1, sizeof(char *)), 0};
+    qc_results_handlers h = {NULL, NULL, NULL, at_quote, &a};
+    cr_assert_eq(qc_results_read(path, &h, &err), 0, "%s", err.message);
+    cr_assert_eq(a.count, TURNS);
+    for (int t = 0; t < TURNS; t++) {
+        cr_expect_str_eq(a.texts[t], want[t], "turn %d", t);
+        free(a.texts[t]);
+        free(want[t]);
+    }
+    free(a.texts);
+    free(want);
+    free(src);
+    free(dir);
+    qc_coding_free(coding);
+    qc_document_free(doc);
+    qc_results_free(res);
+    qc_coder_free(coder);
+    qc_codebook_free(cb);
+}
