@@ -53,6 +53,9 @@ bytes_of() { du -sb --apparent-size "$1" | cut -f1; }
 measure() {
   local label="$1" bytes="$2"; shift 2
   local t0 t1
+  # Each run waits for its own results.xml to reach the disk (the atomic commit's fsync), not for
+  # what the run before it wrote: gigabytes may still be on their way to the disk.
+  sync
   t0=$(date +%s.%N)
   /usr/bin/time -f "%M %U %S" -o "$dir/time" "$@" >/dev/null
   t1=$(date +%s.%N)
