@@ -8,6 +8,7 @@
 #include "diagnostics.h"
 #include "error.h"
 #include "fileio.h"
+#include "lines.h"
 #include "match_index.h"
 #include "sha256.h"
 
@@ -90,10 +91,16 @@ int qc_codebook_load_buffer(qc_codebook **out, const char *name, const void *dat
     qc_sha256_hex(text, size, cb->sha256);
     qc_diag_list d;
     int rc = qc_diag_init(&d, cb->path, text, size);
-    if (rc == 0)
-        rc = qc_codebook_parse(cb, text, size, &d, opts);
-    if (rc == 0)
-        rc = qc_codebook_compile(cb, &d, opts);
+    qc_error why;
+    /* A UTF-16 file would be NUL bytes on every line to the parser: said once, as transcripts say it. */
+    if (rc == 0 && qc_lines_refuse_utf16(cb->path, text, size, &why) != 0) {
+        qc_diag_add_file(&d, QC_SEVERITY_ERROR, why.message);
+    } else {
+        if (rc == 0)
+            rc = qc_codebook_parse(cb, text, size, &d, opts);
+        if (rc == 0)
+            rc = qc_codebook_compile(cb, &d, opts);
+    }
     if (rc == 0)
         rc = qc_diag_emit(&d, opts, err);
     else

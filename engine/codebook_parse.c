@@ -1,14 +1,15 @@
-/* The .qcb parser: lines -> statements (with continuation lines) -> codes, settings and rule
- * expression trees. The grammar is docs/codebook.md; keep the two in step. */
+/* The .qcb parser: lines -> statements (with continuation lines) -> codes and settings; the rule
+ * expressions of 'rule' and 'exclude' are parsed by codebook_parse_expr.c. The grammar is
+ * docs/codebook.md; keep the two in step. */
 #include "codebook_parse.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "alloc.h"
 #include "codebook_lex.h"
+#include "codebook_parse_expr.h"
 #include "text.h"
 
 /* ---------------------------------------------------------------- keywords */
@@ -47,53 +48,15 @@ static int continuable(kw k)
            k == KW_WHERE || k == KW_WAS || k == KW_MERGED_FROM;
 }
 
-/* Settings that may be given once per code (and once as codebook defaults). */
-enum { S_SCOPE, S_SPEAKERS, S_CASE, S_ACCENTS, S_MIN, S_COLOR, S_MANUAL, S_COUNT };
-
 /* ---------------------------------------------------------------- state */
 
-typedef struct seg {
-    uint32_t line;
-    size_t line_byte; /* where the segment starts in its line */
-    size_t joined;    /* where it starts in the joined statement */
-} seg;
-
-typedef struct code_state {
-    uint32_t indent;
-    uint32_t body_indent, body_line; /* body_line 0: no body line yet */
-    uint32_t set_line[S_COUNT];
-} code_state;
-
-typedef struct parser {
-    qc_codebook *cb;
-    qc_diag_list *d;
-    const qc_codebook_options *opts;
-    size_t code_cap, node_cap;
-    code_state *cs;
-    size_t cs_cap;
-    int32_t *stack; /* open codes, innermost last */
-    size_t stack_len, stack_cap;
-    uint16_t *node_depth;
-    size_t node_depth_cap;
-    uint32_t header_line; /* the `codebook` line, 0 before it */
-    int header_missing;   /* reported once */
-    int seen_code;
-    uint32_t default_set_line[S_COUNT];
-    uint32_t description_line;
-    int nomem;
-    /* The statement being gathered. */
-    qc_buf joined;
-    seg *segs;
-    size_t seg_count, seg_cap;
-    uint32_t stmt_indent;
-    int stmt_active;
-    kw stmt_kw;
-    qc_buf tmp;
-} parser;
+/* The parser's state is in codebook_parse_expr.h: the expression parser shares it. */
+typedef qc_cbp parser;
+typedef qc_cbp_code code_state;
 
 /* ---------------------------------------------------------------- diagnostics */
 
-static void locate(const parser *p, size_t off, uint32_t *line, uint32_t *col)
+void qc_cbp_locate(const parser *p, size_t off, uint32_t *line, uint32_t *col)
 {
     size_t k = p->seg_count - 1;
     while (k > 0 && p->segs[k].joined > off)
@@ -102,7 +65,7 @@ static void locate(const parser *p, size_t off, uint32_t *line, uint32_t *col)
     *col = qc_diag_column(p->d, *line, p->segs[k].line_byte + (off - p->segs[k].joined));
 }
 
-static uint32_t span_length(const parser *p, size_t start, size_t end)
+uint32_t qc_cbp_span_length(const parser *p, size_t start, size_t end)
 {
     uint32_t n = 0;
     for (size_t i = start; i < end && i < p->joined.len; i++)
@@ -110,40 +73,36 @@ static uint32_t span_length(const parser *p, size_t start, size_t end)
     return n ? n : 1;
 }
 
-static void report(parser *p, qc_severity sev, size_t start, size_t end, const char *fmt, va_list ap)
+void qc_cbp_vreport(parser *p, qc_severity sev, size_t start, size_t end, const char *fmt, va_list ap)
 {
     char msg[QC_ERROR_MESSAGE_MAX];
     vsnprintf(msg, sizeof msg, fmt, ap);
     uint32_t line, col;
-    locate(p, start, &line, &col);
-    qc_diag_add(p->d, sev, line, col, span_length(p, start, end), "%s", msg);
+    qc_cbp_locate(p, start, &line, &col);
+    qc_diag_add(p->d, sev, line, col, qc_cbp_span_length(p, start, end), "%s", msg);
 }
 
 static void __attribute__((format(printf, 4, 5))) err_at(parser *p, size_t start, size_t end, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    report(p, QC_SEVERITY_ERROR, start, end, fmt, ap);
-    va_end(ap);
-}
-
-static void __attribute__((format(printf, 4, 5))) warn_at(parser *p, size_t start, size_t end, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    report(p, QC_SEVERITY_WARNING, start, end, fmt, ap);
+    qc_cbp_vreport(p, QC_SEVERITY_ERROR, start, end, fmt, ap);
     va_end(ap);
 }
 
 /* Token text for messages, shortened so a message stays readable. */
-static const char *tok_text(parser *p, const qc_token *t, char *buf, size_t cap)
+const char *qc_cbp_tok_text(parser *p, const qc_token *t, char *buf, size_t cap)
 {
     size_t n = t->end - t->start;
     if (t->kind == QC_TOK_END)
         return "the end of the line";
-    if (n > 40)
-        snprintf(buf, cap, "%.37s...", p->joined.data + t->start);
-    else
+    if (n > 40) {
+        /* Cut before a character, not inside one. */
+        int cut = 37;
+        while (cut > 0 && ((unsigned char)p->joined.data[t->start + (size_t)cut] & 0xC0) == 0x80)
+            cut--;
+        snprintf(buf, cap, "%.*s...", cut, p->joined.data + t->start);
+    } else
         snprintf(buf, cap, "%.*s", (int)n, p->joined.data + t->start);
     return buf;
 }
@@ -247,7 +206,7 @@ static int grow_implied(void **arr, uint32_t count, size_t item)
     return 0;
 }
 
-static char *dup_range(parser *p, const char *s, size_t n)
+char *qc_cbp_dup(parser *p, const char *s, size_t n)
 {
     char *r = qc_strndup(s, n);
     if (!r)
@@ -296,7 +255,7 @@ static const char *suggest(const char *s, const char *const *words, size_t count
     return best;
 }
 
-static int parse_uint(const char *s, size_t n, uint32_t max, uint32_t *out)
+int qc_cbp_parse_uint(const char *s, size_t n, uint32_t max, uint32_t *out)
 {
     if (n == 0 || n > 9)
         return -1;
@@ -310,660 +269,6 @@ static int parse_uint(const char *s, size_t n, uint32_t max, uint32_t *out)
         return -1;
     *out = v;
     return 0;
-}
-
-/* Where a node is written: computed when its token is read, left to right, which keeps column
- * counting linear on very long lines. */
-typedef struct node_pos {
-    uint32_t line, column, length;
-} node_pos;
-
-static node_pos pos_of(parser *p, size_t start, size_t end)
-{
-    node_pos np;
-    locate(p, start, &np.line, &np.column);
-    np.length = span_length(p, start, end);
-    return np;
-}
-
-static int32_t new_node_at(parser *p, qc_node_kind kind, node_pos np, uint16_t depth)
-{
-    qc_codebook *cb = p->cb;
-    if (QC_GROW(cb->nodes, p->node_cap, cb->node_count + 1) < 0 ||
-        QC_GROW(p->node_depth, p->node_depth_cap, cb->node_count + 1) < 0) {
-        p->nomem = 1;
-        return -1;
-    }
-    qc_rule_node *n = &cb->nodes[cb->node_count];
-    memset(n, 0, sizeof *n);
-    n->kind = kind;
-    n->line = np.line;
-    n->column = np.column;
-    n->length = np.length;
-    n->left = n->right = -1;
-    n->code = -1;
-    n->leaf = -1;
-    if (kind == QC_NODE_PATTERN || kind == QC_NODE_REGEX)
-        n->leaf = (int32_t)cb->leaf_count++;
-    p->node_depth[cb->node_count] = depth;
-    return (int32_t)cb->node_count++;
-}
-
-static int32_t new_node(parser *p, qc_node_kind kind, size_t start, size_t end, uint16_t depth)
-{
-    return new_node_at(p, kind, pos_of(p, start, end), depth);
-}
-
-/* ---------------------------------------------------------------- expressions */
-
-typedef enum op { OP_NONE, OP_AND, OP_OR, OP_NOT, OP_NEAR, OP_BEFORE, OP_BAD } op;
-
-typedef struct xparser {
-    parser *p;
-    qc_lexer lx;
-    qc_token tok;
-    qc_token prev; /* the token before tok (the keyword at first) */
-    int failed;
-    int32_t code;
-} xparser;
-
-static const char *S(const xparser *x)
-{
-    return x->p->joined.data;
-}
-
-static op word_op(const char *s, const qc_token *t, uint32_t *dist)
-{
-    if (t->kind != QC_TOK_WORD)
-        return OP_NONE;
-    size_t n = t->end - t->start;
-    const char *w = s + t->start;
-    if (qc_tok_is(s, t, "AND"))
-        return OP_AND;
-    if (qc_tok_is(s, t, "OR"))
-        return OP_OR;
-    if (qc_tok_is(s, t, "NOT"))
-        return OP_NOT;
-    op o;
-    size_t k;
-    if (n >= 4 && memcmp(w, "NEAR", 4) == 0)
-        o = OP_NEAR, k = 4;
-    else if (n >= 6 && memcmp(w, "BEFORE", 6) == 0)
-        o = OP_BEFORE, k = 6;
-    else
-        return OP_NONE;
-    if (n == k) {
-        *dist = 5;
-        return o;
-    }
-    if (w[k] != '/')
-        return OP_NONE; /* NEARBY, BEFOREHAND: terms */
-    if (parse_uint(w + k + 1, n - k - 1, QC_MAX_DISTANCE, dist) < 0)
-        return OP_BAD;
-    return o;
-}
-
-/* and/or/not (or near/N, before/N) not in upper case: probably meant as an operator. */
-static int soft_op(const char *s, const qc_token *t)
-{
-    uint32_t dist;
-    if (t->kind != QC_TOK_WORD || word_op(s, t, &dist) != OP_NONE)
-        return 0;
-    size_t n = t->end - t->start;
-    char w[8];
-    if (n == 0 || n >= sizeof w)
-        goto slash;
-    for (size_t i = 0; i < n; i++)
-        w[i] = (char)(s[t->start + i] >= 'A' && s[t->start + i] <= 'Z' ? s[t->start + i] + 32 : s[t->start + i]);
-    w[n] = '\0';
-    if (strcmp(w, "and") == 0 || strcmp(w, "or") == 0 || strcmp(w, "not") == 0)
-        return 1;
-slash:;
-    const char *slash = memchr(s + t->start, '/', n);
-    if (!slash)
-        return 0;
-    size_t k = (size_t)(slash - (s + t->start));
-    uint32_t d;
-    if (parse_uint(slash + 1, n - k - 1, UINT32_MAX / 2, &d) < 0)
-        return 0;
-    return (k == 4 && strncasecmp(s + t->start, "near", 4) == 0) ||
-           (k == 6 && strncasecmp(s + t->start, "before", 6) == 0);
-}
-
-static int starts_operand(const char *s, const qc_token *t)
-{
-    uint32_t d;
-    switch (t->kind) {
-    case QC_TOK_STRING:
-    case QC_TOK_REGEX:
-    case QC_TOK_REF:
-    case QC_TOK_LPAREN: return 1;
-    case QC_TOK_WORD: {
-        op o = word_op(s, t, &d);
-        return o == OP_NONE || o == OP_NOT;
-    }
-    default: return 0;
-    }
-}
-
-static void advance(xparser *x)
-{
-    x->prev = x->tok;
-    qc_lex_next(&x->lx, &x->tok);
-    if (x->tok.kind == QC_TOK_ERROR && !x->failed) {
-        err_at(x->p, x->tok.err_start, x->tok.err_end, "%s", x->tok.error);
-        x->failed = 1;
-    }
-}
-
-static void soft_op_error(xparser *x, const qc_token *t)
-{
-    char buf[64], up[64];
-    const char *w = tok_text(x->p, t, buf, sizeof buf);
-    size_t i = 0;
-    for (; w[i] && i + 1 < sizeof up; i++)
-        up[i] = (char)(w[i] >= 'a' && w[i] <= 'z' ? w[i] - 32 : w[i]);
-    up[i] = '\0';
-    err_at(x->p, t->start, t->end, "'%s' is not an operator here: write %s, or quote the word as \"%s\"", w, up, w);
-    x->failed = 1;
-}
-
-static int32_t parse_or(xparser *x, unsigned nesting);
-
-static int has_hits(const qc_codebook *cb, int32_t n)
-{
-    const qc_rule_node *node = &cb->nodes[n];
-    switch (node->kind) {
-    case QC_NODE_PATTERN:
-    case QC_NODE_REGEX:
-    case QC_NODE_NEAR:
-    case QC_NODE_BEFORE: return 1;
-    case QC_NODE_CODEREF:
-    case QC_NODE_NOT: return 0;
-    default: return has_hits(cb, node->left) || has_hits(cb, node->right);
-    }
-}
-
-/* Same expression, as written (patterns compared without case). Depth is bounded by
- * QC_EXPR_MAX_DEPTH. */
-static int same_expr(const qc_codebook *cb, int32_t a, int32_t b)
-{
-    const qc_rule_node *x = &cb->nodes[a], *y = &cb->nodes[b];
-    if (x->kind != y->kind)
-        return 0;
-    switch (x->kind) {
-    case QC_NODE_PATTERN: return x->source && y->source && strcasecmp(x->source, y->source) == 0;
-    case QC_NODE_REGEX:
-        return x->source && y->source && strcmp(x->source, y->source) == 0 && x->regex_flags == y->regex_flags;
-    case QC_NODE_CODEREF:
-        return x->source && y->source && strcmp(x->source, y->source) == 0 && x->descendants == y->descendants;
-    case QC_NODE_NOT: return same_expr(cb, x->left, y->left);
-    default: return x->distance == y->distance && same_expr(cb, x->left, y->left) && same_expr(cb, x->right, y->right);
-    }
-}
-
-static void check_pattern(xparser *x, const char *text, size_t len, size_t start, size_t end)
-{
-    parser *p = x->p;
-    size_t pos = 0, ws, we, prev_end = 0;
-    int words = 0;
-    while (qc_word_scan(text, len, &pos, 1, &ws, &we)) {
-        if (words) {
-            /* Text between two words of a phrase must be white space to ever match. */
-            for (size_t i = prev_end; i < ws;) {
-                size_t at = i;
-                int32_t cp = qc_utf8_decode(text, len, &i);
-                if (cp < 0)
-                    break;
-                if (!qc_char_is_space(cp)) {
-                    warn_at(p, start, end,
-                            "the '%.*s' between words of \"%.*s\" is not matched: a phrase matches its words "
-                            "separated by white space only",
-                            (int)(i - at), text + at, (int)len, text);
-                    break;
-                }
-            }
-        }
-        words++;
-        prev_end = we;
-        /* Wildcards that leave fewer than two letters to look for. */
-        size_t literal = 0, prefix = 0;
-        int wild = 0;
-        for (size_t i = ws; i < we;) {
-            int32_t cp = qc_utf8_decode(text, len, &i);
-            if (cp == '*' || cp == '?')
-                wild = 1;
-            else if (!qc_char_is_mark(cp)) {
-                literal++;
-                prefix += !wild;
-            }
-        }
-        if (wild && literal < 2)
-            warn_at(p, start, end, "'%.*s' matches almost any word (write at least 2 letters with a wildcard)",
-                    (int)(we - ws), text + ws);
-        else if (wild && prefix < 2)
-            warn_at(p, start, end,
-                    "'%.*s' begins with a wildcard: it is tried on every word (write at least 2 letters before "
-                    "'*' or '?' when you can)",
-                    (int)(we - ws), text + ws);
-    }
-    if (!words) {
-        size_t i = 0;
-        while (i < len && (text[i] == ' ' || text[i] == '\t'))
-            i++;
-        if (i == len)
-            err_at(p, start, end, "empty pattern");
-        else
-            err_at(p, start, end, "empty pattern: '%.*s' has no letters or digits", (int)len, text);
-    }
-}
-
-static int32_t leaf_pattern(xparser *x, const char *text, size_t len, size_t start, size_t end, uint16_t depth)
-{
-    int32_t n = new_node(x->p, QC_NODE_PATTERN, start, end, depth);
-    if (n < 0)
-        return -1;
-    x->p->cb->nodes[n].source = dup_range(x->p, text, len);
-    check_pattern(x, text, len, start, end);
-    return n;
-}
-
-/* Maps a byte offset in a regex's unescaped pattern back to the joined statement. */
-static size_t regex_offset_to_joined(const char *s, const qc_token *t, size_t offset)
-{
-    size_t i = t->inner_start, v = 0;
-    while (i < t->inner_end && v < offset) {
-        i += s[i] == '\\' && i + 1 < t->inner_end && s[i + 1] == '/' ? 2 : 1;
-        v++;
-    }
-    return i;
-}
-
-static int32_t leaf_regex(xparser *x, uint16_t depth)
-{
-    parser *p = x->p;
-    const qc_token *t = &x->tok;
-    int32_t n = new_node(p, QC_NODE_REGEX, t->start, t->end, depth);
-    if (n < 0)
-        return -1;
-    qc_buf_clear(&p->tmp);
-    qc_lex_regex_value(S(x), t, &p->tmp);
-    if (qc_buf_failed(&p->tmp)) {
-        p->nomem = 1;
-        return -1;
-    }
-    unsigned flags = 0;
-    uint8_t rcase = 0;
-    int bad = 0;
-    for (size_t i = t->flags_start; i < t->flags_end; i++) {
-        char c = S(x)[i];
-        switch (c) {
-        case 'i':
-        case 'c':
-            if (rcase && rcase != c) {
-                err_at(p, i, i + 1, "regular expression flags 'i' and 'c' contradict each other");
-                bad = 1;
-            }
-            rcase = (uint8_t)c;
-            break;
-        case 'x': flags |= QC_REGEX_EXTENDED; break;
-        case 's': flags |= QC_REGEX_DOTALL; break;
-        case 'm': flags |= QC_REGEX_MULTILINE; break;
-        default: err_at(p, i, i + 1, "unknown regular expression flag '%c' (expected i, c, x, s or m)", c); bad = 1;
-        }
-    }
-    qc_rule_node *node = &p->cb->nodes[n];
-    node->regex_case = rcase;
-    node->source = dup_range(p, p->tmp.data ? p->tmp.data : "", p->tmp.len);
-    if (!node->source)
-        return -1;
-    if (p->tmp.len == 0) {
-        err_at(p, t->start, t->end, "empty pattern");
-        return n;
-    }
-    if (bad)
-        return n;
-    /* Compiled now to report syntax errors at their column; the compiler recompiles when the
-     * code's final case setting asks for other flags. */
-    const qc_code_def *code = &p->cb->codes[x->code];
-    if (rcase == 'i' || (rcase == 0 && !code->settings.case_sensitive))
-        flags |= QC_REGEX_CASELESS;
-    size_t eo = 0;
-    char message[256];
-    uint32_t ml = p->opts ? p->opts->regex_match_limit : 0, hl = p->opts ? p->opts->regex_heap_limit_kib : 0;
-    int rc =
-        qc_regex_compile(&node->regex, node->source, strlen(node->source), flags, ml, hl, &eo, message, sizeof message);
-    if (rc == QC_ERR_NOMEM) {
-        p->nomem = 1;
-        return -1;
-    }
-    if (rc < 0) {
-        /* An offset at the end of the pattern (a missing ')') points at the closing slash. */
-        size_t at = regex_offset_to_joined(S(x), t, eo);
-        err_at(p, at, at + 1, "invalid regular expression: %s", message);
-        node->regex = NULL;
-    }
-    node->regex_flags = flags;
-    return n;
-}
-
-static int32_t leaf_ref(xparser *x, uint16_t depth)
-{
-    parser *p = x->p;
-    const qc_token *t = &x->tok;
-    int32_t n = new_node(p, QC_NODE_CODEREF, t->start, t->end, depth);
-    if (n < 0)
-        return -1;
-    size_t len = t->inner_end - t->inner_start;
-    const char *id = S(x) + t->inner_start;
-    p->cb->nodes[n].descendants = (uint8_t)t->star;
-    p->cb->nodes[n].source = dup_range(p, id, len);
-    if (!qc_code_id_valid(id, len)) {
-        char buf[64];
-        err_at(p, t->start, t->end, "invalid code reference '%s': expected {ID} or {ID*}",
-               tok_text(p, t, buf, sizeof buf));
-    }
-    return n;
-}
-
-static void missing_operand(xparser *x)
-{
-    parser *p = x->p;
-    char a[64], b[64];
-    const qc_token *t = &x->tok;
-    size_t at = t->kind == QC_TOK_END ? x->prev.start : t->start;
-    size_t to = t->kind == QC_TOK_END ? x->prev.end : t->end;
-    if (x->prev.kind == QC_TOK_LPAREN && t->kind == QC_TOK_RPAREN)
-        err_at(p, x->prev.start, t->end, "empty parentheses");
-    else if (x->prev.kind == QC_TOK_LPAREN ||
-             (x->prev.kind == QC_TOK_WORD && word_op(S(x), &x->prev, &(uint32_t){0}) != OP_NONE))
-        err_at(p, at, to, "expected an operand after %s%s%s", x->prev.kind == QC_TOK_LPAREN ? "'" : "",
-               tok_text(p, &x->prev, a, sizeof a), x->prev.kind == QC_TOK_LPAREN ? "'" : "");
-    else if (t->kind == QC_TOK_END)
-        err_at(p, x->prev.start, x->prev.end, "expected an expression after '%s'", tok_text(p, &x->prev, a, sizeof a));
-    else if (t->kind == QC_TOK_RPAREN)
-        err_at(p, at, to, "unexpected ')'");
-    else
-        err_at(p, at, to, "expected an operand before %s", tok_text(p, t, b, sizeof b));
-    x->failed = 1;
-}
-
-static int32_t parse_primary(xparser *x, unsigned nesting)
-{
-    parser *p = x->p;
-    if (x->failed)
-        return -1;
-    qc_token t = x->tok;
-    uint32_t d;
-    switch (t.kind) {
-    case QC_TOK_STRING: {
-        qc_buf_clear(&p->tmp);
-        qc_lex_string_value(S(x), &t, &p->tmp);
-        if (qc_buf_failed(&p->tmp)) {
-            p->nomem = 1;
-            return -1;
-        }
-        int32_t n = leaf_pattern(x, qc_buf_cstr(&p->tmp), p->tmp.len, t.start, t.end, 1);
-        advance(x);
-        return n;
-    }
-    case QC_TOK_WORD: {
-        if (word_op(S(x), &t, &d) != OP_NONE) {
-            missing_operand(x);
-            return -1;
-        }
-        if (soft_op(S(x), &t)) {
-            qc_lexer peek = x->lx;
-            qc_token next;
-            qc_lex_next(&peek, &next);
-            if (starts_operand(S(x), &next)) {
-                soft_op_error(x, &t);
-                return -1;
-            }
-        }
-        int32_t n = leaf_pattern(x, S(x) + t.start, t.end - t.start, t.start, t.end, 1);
-        advance(x);
-        return n;
-    }
-    case QC_TOK_REGEX: {
-        int32_t n = leaf_regex(x, 1);
-        advance(x);
-        return n;
-    }
-    case QC_TOK_REF: {
-        int32_t n = leaf_ref(x, 1);
-        advance(x);
-        return n;
-    }
-    case QC_TOK_LPAREN: {
-        if (nesting >= QC_EXPR_MAX_NESTING) {
-            err_at(p, t.start, t.end, "expression nested too deeply (more than %d levels)", QC_EXPR_MAX_NESTING);
-            x->failed = 1;
-            return -1;
-        }
-        advance(x);
-        int32_t n = parse_or(x, nesting + 1);
-        if (n < 0 || x->failed)
-            return -1;
-        if (x->tok.kind != QC_TOK_RPAREN) {
-            char buf[64];
-            uint32_t line, col;
-            locate(p, t.start, &line, &col);
-            if (x->tok.kind == QC_TOK_END)
-                err_at(p, t.start, t.end, "missing ')' to close this '('");
-            else if (soft_op(S(x), &x->tok))
-                soft_op_error(x, &x->tok);
-            else
-                err_at(p, x->tok.start, x->tok.end, "expected an operator or ')' before %s",
-                       tok_text(p, &x->tok, buf, sizeof buf));
-            x->failed = 1;
-            return -1;
-        }
-        advance(x);
-        return n;
-    }
-    default: missing_operand(x); return -1;
-    }
-}
-
-static int32_t combine(xparser *x, qc_node_kind kind, const qc_token *optok, node_pos np, int32_t l, int32_t r,
-                       uint32_t dist)
-{
-    parser *p = x->p;
-    uint16_t dl = p->node_depth[l], dr = r >= 0 ? p->node_depth[r] : 0;
-    uint16_t depth = (uint16_t)((dl > dr ? dl : dr) + 1);
-    if (depth > QC_EXPR_MAX_DEPTH) {
-        err_at(p, optok->start, optok->end, "expression too deep (more than %d levels of operators)",
-               QC_EXPR_MAX_DEPTH);
-        x->failed = 1;
-        return -1;
-    }
-    int32_t n = new_node_at(p, kind, np, depth);
-    if (n < 0)
-        return -1;
-    p->cb->nodes[n].left = l;
-    p->cb->nodes[n].right = r;
-    p->cb->nodes[n].distance = dist;
-    return n;
-}
-
-static int32_t parse_prox(xparser *x, unsigned nesting)
-{
-    int32_t l = parse_primary(x, nesting);
-    uint32_t dist = 0;
-    for (;;) {
-        if (l < 0 || x->failed)
-            return -1;
-        op o = word_op(S(x), &x->tok, &dist);
-        if (o == OP_BAD) {
-            char buf[64];
-            err_at(x->p, x->tok.start, x->tok.end, "invalid distance in '%s' (expected a whole number, as in NEAR/5)",
-                   tok_text(x->p, &x->tok, buf, sizeof buf));
-            x->failed = 1;
-            return -1;
-        }
-        if (o != OP_NEAR && o != OP_BEFORE)
-            return l;
-        qc_token optok = x->tok;
-        advance(x);
-        if (word_op(S(x), &x->tok, &(uint32_t){0}) == OP_NOT) {
-            char buf[64];
-            err_at(x->p, x->tok.start, x->tok.end,
-                   "NOT cannot follow %s: NOT has no hits to be near (write NOT (A %s B))",
-                   tok_text(x->p, &optok, buf, sizeof buf), o == OP_NEAR ? "NEAR" : "BEFORE");
-            x->failed = 1;
-            return -1;
-        }
-        int32_t r = parse_primary(x, nesting);
-        if (r < 0 || x->failed)
-            return -1;
-        const qc_codebook *cb = x->p->cb;
-        if (!has_hits(cb, l) || !has_hits(cb, r)) {
-            char buf[64];
-            warn_at(x->p, optok.start, optok.end,
-                    "this %s can never hold: a {CODE} reference or a NOT on either side has no hits to measure",
-                    tok_text(x->p, &optok, buf, sizeof buf));
-        }
-        l = combine(x, o == OP_NEAR ? QC_NODE_NEAR : QC_NODE_BEFORE, &optok, pos_of(x->p, optok.start, optok.end), l, r,
-                    dist);
-    }
-}
-
-static int32_t parse_not(xparser *x, unsigned nesting)
-{
-    if (x->failed)
-        return -1;
-    if (word_op(S(x), &x->tok, &(uint32_t){0}) != OP_NOT)
-        return parse_prox(x, nesting);
-    qc_token optok = x->tok;
-    if (nesting >= QC_EXPR_MAX_NESTING) {
-        err_at(x->p, optok.start, optok.end, "expression nested too deeply (more than %d levels)", QC_EXPR_MAX_NESTING);
-        x->failed = 1;
-        return -1;
-    }
-    node_pos np = pos_of(x->p, optok.start, optok.end);
-    advance(x);
-    int32_t c = parse_not(x, nesting + 1);
-    if (c < 0 || x->failed)
-        return -1;
-    return combine(x, QC_NODE_NOT, &optok, np, c, -1, 0);
-}
-
-typedef struct chain_op {
-    qc_token tok;
-    node_pos pos;
-} chain_op;
-
-typedef struct chain {
-    int32_t *items;
-    chain_op *ops;
-    size_t count, cap, ops_cap;
-} chain;
-
-static int chain_push(parser *p, chain *c, int32_t item, const qc_token *optok, node_pos np)
-{
-    if (QC_GROW(c->items, c->cap, c->count + 1) < 0 || (optok && QC_GROW(c->ops, c->ops_cap, c->count) < 0)) {
-        p->nomem = 1;
-        return -1;
-    }
-    if (optok) {
-        c->ops[c->count - 1].tok = *optok;
-        c->ops[c->count - 1].pos = np;
-    }
-    c->items[c->count++] = item;
-    return 0;
-}
-
-/* A chain of one associative operator becomes a balanced tree: a long list of synonyms joined
- * by OR stays shallow, so walking the tree never runs deep. */
-static int32_t balance(xparser *x, qc_node_kind kind, const chain *c, size_t lo, size_t hi)
-{
-    if (hi - lo == 1)
-        return c->items[lo];
-    size_t mid = (lo + hi) / 2;
-    int32_t l = balance(x, kind, c, lo, mid);
-    if (l < 0)
-        return -1;
-    int32_t r = balance(x, kind, c, mid, hi);
-    if (r < 0)
-        return -1;
-    return combine(x, kind, &c->ops[mid - 1].tok, c->ops[mid - 1].pos, l, r, 0);
-}
-
-static int32_t parse_chain(xparser *x, unsigned nesting, op which)
-{
-    chain c = {0};
-    int32_t result = -1;
-    int32_t first = which == OP_OR ? parse_chain(x, nesting, OP_AND) : parse_not(x, nesting);
-    node_pos none = {0, 0, 0};
-    if (first < 0 || x->failed || chain_push(x->p, &c, first, NULL, none) < 0)
-        goto done;
-    while (word_op(S(x), &x->tok, &(uint32_t){0}) == which) {
-        qc_token optok = x->tok;
-        node_pos np = pos_of(x->p, optok.start, optok.end);
-        advance(x);
-        int32_t next = which == OP_OR ? parse_chain(x, nesting, OP_AND) : parse_not(x, nesting);
-        if (next < 0 || x->failed || chain_push(x->p, &c, next, &optok, np) < 0)
-            goto done;
-    }
-    if (which == OP_AND && c.count > 1 && c.count <= 64) {
-        /* X AND NOT X can never hold. */
-        const qc_codebook *cb = x->p->cb;
-        for (size_t i = 0; i < c.count; i++) {
-            const qc_rule_node *n = &cb->nodes[c.items[i]];
-            if (n->kind != QC_NODE_NOT)
-                continue;
-            for (size_t j = 0; j < c.count; j++)
-                if (j != i && same_expr(cb, n->left, c.items[j])) {
-                    const qc_rule_node *o = &cb->nodes[c.items[j]];
-                    uint32_t line = o->line, col = o->column;
-                    qc_diag_add(x->p->d, QC_SEVERITY_WARNING, line, col, o->length,
-                                "this rule can never match: it asks for a pattern AND NOT the same pattern");
-                    i = c.count;
-                    break;
-                }
-        }
-    }
-    result = balance(x, which == OP_OR ? QC_NODE_OR : QC_NODE_AND, &c, 0, c.count);
-done:
-    qc_free(c.items);
-    qc_free(c.ops);
-    return x->failed ? -1 : result;
-}
-
-static int32_t parse_or(xparser *x, unsigned nesting)
-{
-    return parse_chain(x, nesting, OP_OR);
-}
-
-/* Parses the expression that starts after the keyword token `kwtok`; returns the root or -1. */
-static int32_t parse_expression(parser *p, const qc_token *kwtok, int32_t code)
-{
-    xparser x = {0};
-    x.p = p;
-    x.code = code;
-    qc_lex_init(&x.lx, p->joined.data, p->joined.len, kwtok->end, 1);
-    x.tok = *kwtok;
-    advance(&x);
-    if (x.failed)
-        return -1;
-    int32_t root = parse_or(&x, 0);
-    if (root < 0 || x.failed)
-        return -1;
-    if (x.tok.kind != QC_TOK_END) {
-        char buf[64];
-        if (x.tok.kind == QC_TOK_RPAREN)
-            err_at(p, x.tok.start, x.tok.end, "unexpected ')'");
-        else if (soft_op(p->joined.data, &x.tok))
-            soft_op_error(&x, &x.tok);
-        else if (word_op(p->joined.data, &x.tok, &(uint32_t){0}) == OP_NOT)
-            err_at(p, x.tok.start, x.tok.end, "NOT takes one operand: write A AND NOT B");
-        else
-            err_at(p, x.tok.start, x.tok.end, "expected an operator (AND, OR, NEAR, BEFORE) before %s",
-                   tok_text(p, &x.tok, buf, sizeof buf));
-        return -1;
-    }
-    return root;
 }
 
 /* ---------------------------------------------------------------- statements */
@@ -984,7 +289,7 @@ static void next(stmt *s)
 
 static const char *cur_text(stmt *s, char *buf, size_t cap)
 {
-    return tok_text(s->p, &s->tok, buf, cap);
+    return qc_cbp_tok_text(s->p, &s->tok, buf, cap);
 }
 
 static int expect_end(stmt *s)
@@ -1031,7 +336,7 @@ static void strings_into(stmt *s, char **field)
 static int once(stmt *s, uint32_t *lines, int which)
 {
     uint32_t line, col;
-    locate(s->p, s->kwtok.start, &line, &col);
+    qc_cbp_locate(s->p, s->kwtok.start, &line, &col);
     if (lines[which]) {
         if (s->code >= 0)
             err_at(s->p, s->kwtok.start, s->kwtok.end, "duplicate '%s' for code '%s' (first on line %u)",
@@ -1083,11 +388,11 @@ static void st_setting(stmt *s, qc_code_settings *set, uint32_t *lines)
     static const char *const cases[] = {"insensitive", "sensitive"};
     static const char *const accents[] = {"ignore", "keep"};
     parser *p = s->p;
-    int which = s->k == KW_SCOPE      ? S_SCOPE
-                : s->k == KW_SPEAKERS ? S_SPEAKERS
-                : s->k == KW_CASE     ? S_CASE
-                : s->k == KW_ACCENTS  ? S_ACCENTS
-                                      : S_MIN;
+    int which = s->k == KW_SCOPE      ? QC_CBP_SCOPE
+                : s->k == KW_SPEAKERS ? QC_CBP_SPEAKERS
+                : s->k == KW_CASE     ? QC_CBP_CASE
+                : s->k == KW_ACCENTS  ? QC_CBP_ACCENTS
+                                      : QC_CBP_MIN;
     if (once(s, lines, which) < 0)
         return;
     int v;
@@ -1101,7 +406,7 @@ static void st_setting(stmt *s, qc_code_settings *set, uint32_t *lines)
         next(s);
         if (v == QC_SCOPE_WORDS) {
             if (s->tok.kind != QC_TOK_WORD ||
-                parse_uint(p->joined.data + s->tok.start, s->tok.end - s->tok.start, QC_MAX_DISTANCE, &n) < 0) {
+                qc_cbp_parse_uint(p->joined.data + s->tok.start, s->tok.end - s->tok.start, QC_MAX_DISTANCE, &n) < 0) {
                 err_at(p, s->tok.kind == QC_TOK_END ? s->kwtok.start : s->tok.start,
                        s->tok.kind == QC_TOK_END ? s->kwtok.end : s->tok.end,
                        "expected a number of words after 'scope words' (as in scope words 10)");
@@ -1136,7 +441,7 @@ static void st_setting(stmt *s, qc_code_settings *set, uint32_t *lines)
     default: /* KW_MIN */
         if (want_word(s, "a number") < 0)
             return;
-        if (parse_uint(p->joined.data + s->tok.start, s->tok.end - s->tok.start, QC_MAX_MIN, &n) < 0) {
+        if (qc_cbp_parse_uint(p->joined.data + s->tok.start, s->tok.end - s->tok.start, QC_MAX_MIN, &n) < 0) {
             err_at(p, s->tok.start, s->tok.end, "invalid number '%s' after 'min' (expected 0 to %u)",
                    cur_text(s, buf, sizeof buf), QC_MAX_MIN);
             return;
@@ -1158,7 +463,7 @@ static void st_codebook(stmt *s)
         return;
     }
     uint32_t col;
-    locate(p, s->kwtok.start, &p->header_line, &col);
+    qc_cbp_locate(p, s->kwtok.start, &p->header_line, &col);
     if (s->tok.kind != QC_TOK_STRING) {
         err_at(p, s->tok.kind == QC_TOK_END ? s->kwtok.start : s->tok.start,
                s->tok.kind == QC_TOK_END ? s->kwtok.end : s->tok.end,
@@ -1168,7 +473,7 @@ static void st_codebook(stmt *s)
     qc_buf_clear(&p->tmp);
     qc_lex_string_value(p->joined.data, &s->tok, &p->tmp);
     qc_free(cb->name);
-    cb->name = dup_range(p, qc_buf_cstr(&p->tmp), p->tmp.len);
+    cb->name = qc_cbp_dup(p, qc_buf_cstr(&p->tmp), p->tmp.len);
     next(s);
     if (s->tok.kind == QC_TOK_WORD && qc_tok_is(p->joined.data, &s->tok, "version")) {
         next(s);
@@ -1184,7 +489,7 @@ static void st_codebook(stmt *s)
             return;
         }
         qc_free(cb->version);
-        cb->version = dup_range(p, qc_buf_cstr(&p->tmp), p->tmp.len);
+        cb->version = qc_cbp_dup(p, qc_buf_cstr(&p->tmp), p->tmp.len);
         next(s);
     } else if (s->tok.kind == QC_TOK_WORD) {
         const char *w = cur_text(s, buf, sizeof buf);
@@ -1222,7 +527,7 @@ static void st_code(stmt *s, uint32_t indent)
     qc_codebook *cb = p->cb;
     char buf[64];
     uint32_t line, col;
-    locate(p, s->kwtok.start, &line, &col);
+    qc_cbp_locate(p, s->kwtok.start, &line, &col);
     p->seen_code = 1;
     if (s->tok.kind != QC_TOK_WORD) {
         err_at(p, s->tok.kind == QC_TOK_END ? s->kwtok.start : s->tok.start,
@@ -1247,7 +552,7 @@ static void st_code(stmt *s, uint32_t indent)
     }
     p->stack[p->stack_len++] = c;
     qc_code_def *def = &cb->codes[c];
-    def->id = dup_range(p, id, idlen);
+    def->id = qc_cbp_dup(p, id, idlen);
     if (!def->id)
         return;
     if (!bad_id) {
@@ -1272,7 +577,7 @@ static void st_code(stmt *s, uint32_t indent)
     }
     qc_buf_clear(&p->tmp);
     qc_lex_string_value(p->joined.data, &s->tok, &p->tmp);
-    def->name = dup_range(p, qc_buf_cstr(&p->tmp), p->tmp.len);
+    def->name = qc_cbp_dup(p, qc_buf_cstr(&p->tmp), p->tmp.len);
     if (p->tmp.len == 0)
         err_at(p, s->tok.start, s->tok.end, "empty code name");
     next(s);
@@ -1283,7 +588,7 @@ static void st_color(stmt *s)
 {
     parser *p = s->p;
     qc_code_def *def = &p->cb->codes[s->code];
-    if (once(s, p->cs[s->code].set_line, S_COLOR) < 0 || want_word(s, "a colour as #RRGGBB") < 0)
+    if (once(s, p->cs[s->code].set_line, QC_CBP_COLOR) < 0 || want_word(s, "a colour as #RRGGBB") < 0)
         return;
     const char *w = p->joined.data + s->tok.start;
     size_t n = s->tok.end - s->tok.start;
@@ -1295,7 +600,7 @@ static void st_color(stmt *s)
         err_at(p, s->tok.start, s->tok.end, "invalid colour '%s' (expected #RRGGBB)", cur_text(s, buf, sizeof buf));
         return;
     }
-    char *c = dup_range(p, w, 7);
+    char *c = qc_cbp_dup(p, w, 7);
     if (!c)
         return;
     for (int i = 1; i < 7; i++)
@@ -1315,14 +620,14 @@ static char *rule_text(parser *p, const qc_token *kwtok)
         a++;
     while (b > a && (p->joined.data[b - 1] == ' ' || p->joined.data[b - 1] == '\t'))
         b--;
-    return dup_range(p, p->joined.data + a, b - a);
+    return qc_cbp_dup(p, p->joined.data + a, b - a);
 }
 
 static void st_rule(stmt *s)
 {
     parser *p = s->p;
     qc_code_def *def = &p->cb->codes[s->code];
-    int32_t root = parse_expression(p, &s->kwtok, s->code);
+    int32_t root = qc_cbp_expression(p, &s->kwtok, s->code, 0);
     if (root < 0)
         return;
     if (grow_implied((void **)&def->rules, def->rule_count, sizeof *def->rules) < 0) {
@@ -1332,7 +637,7 @@ static void st_rule(stmt *s)
     qc_rule *r = &def->rules[def->rule_count++];
     r->text = rule_text(p, &s->kwtok);
     uint32_t col;
-    locate(p, s->kwtok.start, &r->line, &col);
+    qc_cbp_locate(p, s->kwtok.start, &r->line, &col);
     r->root = root;
 }
 
@@ -1357,7 +662,7 @@ static void st_exclude(stmt *s)
 {
     parser *p = s->p;
     qc_code_def *def = &p->cb->codes[s->code];
-    int32_t root = parse_expression(p, &s->kwtok, s->code);
+    int32_t root = qc_cbp_expression(p, &s->kwtok, s->code, 1);
     if (root < 0 || !exclude_ok(p, root))
         return;
     if (grow_implied((void **)&def->excludes, def->exclude_count, sizeof *def->excludes) < 0) {
@@ -1375,7 +680,7 @@ static char *value_of(stmt *s)
         qc_lex_string_value(p->joined.data, &s->tok, &p->tmp);
     else
         qc_buf_append(&p->tmp, p->joined.data + s->tok.start, s->tok.end - s->tok.start);
-    return dup_range(p, qc_buf_cstr(&p->tmp), p->tmp.len);
+    return qc_cbp_dup(p, qc_buf_cstr(&p->tmp), p->tmp.len);
 }
 
 static int push_value(stmt *s, qc_condition *c)
@@ -1498,7 +803,7 @@ static void st_ids(stmt *s, char ***list, uint32_t *count)
             p->nomem = 1;
             return;
         }
-        char *v = dup_range(p, id, n);
+        char *v = qc_cbp_dup(p, id, n);
         if (!v)
             return;
         (*list)[(*count)++] = v;
@@ -1582,16 +887,16 @@ static void run_statement(parser *p)
     qc_lex_init(&s.lx, p->joined.data, p->joined.len, 0, 0);
     qc_lex_next(&s.lx, &s.kwtok);
     uint32_t line, col;
-    locate(p, 0, &line, &col);
+    qc_cbp_locate(p, 0, &line, &col);
     char buf[64];
     if (s.kwtok.kind != QC_TOK_WORD) {
         err_at(p, s.kwtok.start, s.kwtok.end, "expected a keyword at the start of the line, found %s",
-               tok_text(p, &s.kwtok, buf, sizeof buf));
+               qc_cbp_tok_text(p, &s.kwtok, buf, sizeof buf));
         return;
     }
-    s.k = p->stmt_kw;
+    s.k = (kw)p->stmt_kw;
     if (s.k == KW_NONE) {
-        const char *w = tok_text(p, &s.kwtok, buf, sizeof buf);
+        const char *w = qc_cbp_tok_text(p, &s.kwtok, buf, sizeof buf);
         const char *sug = suggest(w, keywords, KW_COUNT);
         if (sug)
             err_at(p, s.kwtok.start, s.kwtok.end, "unknown keyword '%s' (did you mean '%s'?)", w, sug);
@@ -1624,7 +929,7 @@ static void run_statement(parser *p)
     case KW_EXCLUDE: st_exclude(&s); break;
     case KW_WHERE: st_where(&s); break;
     case KW_MANUAL:
-        if (once(&s, p->cs[s.code].set_line, S_MANUAL) == 0 && expect_end(&s) == 0)
+        if (once(&s, p->cs[s.code].set_line, QC_CBP_MANUAL) == 0 && expect_end(&s) == 0)
             p->cb->codes[s.code].manual = 1;
         break;
     case KW_WAS: st_ids(&s, &p->cb->codes[s.code].was, &p->cb->codes[s.code].was_count); break;
@@ -1703,7 +1008,7 @@ static void process_line(parser *p, uint32_t line, const char *s, size_t len, si
         w++;
     kw k = (w == len || s[w] == ' ' || s[w] == '\t' || s[w] == '(' || s[w] == '"') ? keyword_of(s + indent, w - indent)
                                                                                    : KW_NONE;
-    if (p->stmt_active && k == KW_NONE && indent > p->stmt_indent && continuable(p->stmt_kw)) {
+    if (p->stmt_active && k == KW_NONE && indent > p->stmt_indent && continuable((kw)p->stmt_kw)) {
         qc_buf_putc(&p->joined, ' ');
         if (add_segment(p, line, line_byte0 + indent) < 0)
             return;

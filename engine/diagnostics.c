@@ -7,6 +7,7 @@
 
 #include "alloc.h"
 #include "error.h"
+#include "text.h"
 
 int qc_diag_init(qc_diag_list *d, const char *file, const char *text, size_t size)
 {
@@ -38,6 +39,39 @@ void qc_diag_free(qc_diag_list *d)
     memset(d, 0, sizeof *d);
 }
 
+/* Whether a code point is a control character (C0, DEL, C1): never copied into a message. */
+static int is_control(int32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+}
+
+/* message with control characters written as U+XXXX and bytes that are not UTF-8 as '?', into
+ * out (cap bytes, cut at a character, never inside one). */
+static void clean_message(const char *message, char *out, size_t cap)
+{
+    size_t len = strlen(message), n = 0;
+    for (size_t i = 0; i < len;) {
+        char unit[8];
+        size_t k, at = i;
+        int32_t cp = qc_utf8_decode(message, len, &i);
+        if (cp < 0) {
+            unit[0] = '?';
+            k = 1;
+            i++;
+        } else if (is_control(cp)) {
+            k = (size_t)snprintf(unit, sizeof unit, "U+%04X", (unsigned)cp);
+        } else {
+            k = i - at;
+            memcpy(unit, message + at, k);
+        }
+        if (n + k >= cap)
+            break;
+        memcpy(out + n, unit, k);
+        n += k;
+    }
+    out[n] = '\0';
+}
+
 static void push(qc_diag_list *d, qc_severity severity, uint32_t line, uint32_t column, uint32_t length,
                  const char *message)
 {
@@ -45,7 +79,9 @@ static void push(qc_diag_list *d, qc_severity severity, uint32_t line, uint32_t 
         d->nomem = 1;
         return;
     }
-    char *copy = qc_strdup(message);
+    char clean[QC_ERROR_MESSAGE_MAX];
+    clean_message(message, clean, sizeof clean);
+    char *copy = qc_strdup(clean);
     if (!copy) {
         d->nomem = 1;
         return;
@@ -56,6 +92,7 @@ static void push(qc_diag_list *d, qc_severity severity, uint32_t line, uint32_t 
     e->column = column ? column : 1;
     e->length = length ? length : 1;
     e->seq = (uint32_t)d->count;
+    e->whole_file = 0;
     e->message = copy;
     d->count++;
 }
@@ -77,6 +114,14 @@ void qc_diag_add(qc_diag_list *d, qc_severity severity, uint32_t line, uint32_t 
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
     push(d, severity, line, column, length, message);
+}
+
+void qc_diag_add_file(qc_diag_list *d, qc_severity severity, const char *message)
+{
+    size_t before = d->count;
+    qc_diag_add(d, severity, 1, 1, 1, "%s", message);
+    if (d->count > before)
+        d->items[d->count - 1].whole_file = 1;
 }
 
 static size_t line_end(const qc_diag_list *d, uint32_t line)
@@ -118,8 +163,9 @@ static int compare_entries(const void *pa, const void *pb)
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-/* The source line for a caret display: NULs and invalid bytes would cut or garble it, so they
- * are shown as '?'. Returns a string to qc_free, or NULL. */
+/* The source line for a caret display: NULs, control characters (ESC would reach the terminal)
+ * and invalid bytes would cut or garble it, so each is shown as one '?' (a tab stays: it lines
+ * the caret up). Returns a string to qc_free, or NULL. */
 static char *source_line(const qc_diag_list *d, uint32_t line)
 {
     if (line == 0 || line > d->line_count)
@@ -128,6 +174,7 @@ static char *source_line(const qc_diag_list *d, uint32_t line)
     char *s = qc_strndup(d->text + start, end - start);
     if (!s)
         return NULL;
+    size_t out = 0;
     for (size_t i = 0; i < end - start;) {
         unsigned char c = (unsigned char)s[i];
         size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
@@ -135,11 +182,21 @@ static char *source_line(const qc_diag_list *d, uint32_t line)
         for (size_t k = 1; ok && k < n; k++)
             ok = ((unsigned char)s[i + k] & 0xC0) == 0x80;
         if (!ok) {
-            s[i++] = '?';
+            s[out++] = '?';
+            i++;
             continue;
         }
+        /* C0 controls and DEL are one byte, C1 controls two (C2 80..C2 9F): one '?' each. */
+        if ((c < 0x20 && c != '\t') || c == 0x7F || (c == 0xC2 && (unsigned char)s[i + 1] <= 0x9F)) {
+            s[out++] = '?';
+            i += n;
+            continue;
+        }
+        memmove(s + out, s + i, n);
+        out += n;
         i += n;
     }
+    s[out] = '\0';
     return s;
 }
 
@@ -162,7 +219,7 @@ int qc_diag_emit(qc_diag_list *d, const qc_codebook_options *opts, qc_error *err
             qc_error_set(err, QC_ERR_CODEBOOK, d->file, e->line, e->column, (int64_t)offset, "%s", e->message);
         }
         if (opts && opts->on_diagnostic) {
-            char *src = source_line(d, e->line);
+            char *src = e->whole_file ? NULL : source_line(d, e->line);
             qc_diagnostic diag = {e->severity, d->file, e->line, e->column, e->length, e->message, src};
             opts->on_diagnostic(&diag, opts->user);
             qc_free(src);

@@ -111,17 +111,15 @@ static int utf16_kind(const unsigned char *d, size_t size, int *bom)
     return le ? 'L' : be ? 'B' : 0;
 }
 
-/* Refuses a UTF-16 file with what to do about it, instead of the Windows-1252 hint or "binary
- * file" that its first bytes would otherwise earn. */
-static int refuse_utf16(const qc_line_reader *lr, qc_error *err)
+int qc_lines_refuse_utf16(const char *name, const char *data, size_t size, qc_error *err)
 {
     int bom;
-    int kind = utf16_kind((const unsigned char *)lr->data, lr->size, &bom);
+    int kind = utf16_kind((const unsigned char *)data, size, &bom);
     if (!kind)
         return 0;
     /* Without a byte order mark iconv takes UTF-16 as big-endian: name the order then. */
     const char *order = kind == 'L' ? "LE" : "BE";
-    return qc_error_set(err, QC_ERR_ENCODING, lr->name, 1, 1, 0,
+    return qc_error_set(err, QC_ERR_ENCODING, name, 1, 1, 0,
                         "the file is UTF-16 %s (%s), not UTF-8: convert it with iconv -f UTF-16%s -t UTF-8, "
                         "or save it again as UTF-8",
                         order,
@@ -135,7 +133,7 @@ int qc_lines_next(qc_line_reader *lr, const char **line, size_t *len, uint32_t *
     if (lr->pos >= lr->size)
         return 0;
     if (lr->line == 0 && lr->pos == 0) {
-        int rc = refuse_utf16(lr, err);
+        int rc = qc_lines_refuse_utf16(lr->name, lr->data, lr->size, err);
         if (rc < 0)
             return rc;
     }

@@ -17,9 +17,33 @@ typedef struct diags {
     diag items[MAX_DIAGS];
 } diags;
 
+/* Whether a message is UTF-8 with no control character in it (C0, DEL, C1): a message reaches a
+ * terminal, where ESC starts an escape sequence. */
+static int clean_text(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        if (*p < 0x20 || *p == 0x7F)
+            return 0;
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        int extra = *p >= 0xC2 && *p <= 0xDF ? 1 : *p >= 0xE0 && *p <= 0xEF ? 2 : *p >= 0xF0 && *p <= 0xF4 ? 3 : -1;
+        if (extra < 0 || (p[0] == 0xC2 && p[1] <= 0x9F))
+            return 0;
+        for (int k = 1; k <= extra; k++)
+            if ((p[k] & 0xC0) != 0x80)
+                return 0;
+        p += extra + 1;
+    }
+    return 1;
+}
+
 static void collect(const qc_diagnostic *d, void *user)
 {
     diags *dg = user;
+    cr_assert(clean_text(d->message), "a message with a control character or invalid UTF-8: %s", d->message);
     if (d->severity == QC_SEVERITY_ERROR)
         dg->errors++;
     else
@@ -330,6 +354,94 @@ Test(codebook_errors, invalid_utf8_and_nul)
     cr_assert_eq(dg.items[0].column, 9);
 }
 
+/* A codebook saved as UTF-16 is named as such, once, the way transcripts are (lines.c words it),
+ * instead of a NUL byte on every line and no header. */
+static void utf16_error(const char *bytes, size_t len, const char *message)
+{
+    diags dg;
+    qc_error err;
+    cr_assert_eq(load(bytes, len, &dg, &err), QC_ERR_CODEBOOK);
+    cr_assert_eq(dg.errors, 1, "one error for the whole file, got %zu; first: %s", dg.errors, dg.items[0].message);
+    cr_assert_eq(dg.warnings, 0);
+    cr_assert_str_eq(dg.items[0].message, message);
+    cr_assert_eq(dg.items[0].line, 1);
+    cr_assert_eq(dg.items[0].column, 1);
+    cr_assert_str_eq(dg.items[0].source, "", "no source line: the first line of a UTF-16 file is no help");
+    cr_assert_str_eq(err.message, message);
+    cr_assert_eq(err.line, 1);
+    cr_assert_eq(err.column, 1);
+}
+
+Test(codebook_errors, utf16_is_named_with_the_conversion)
+{
+    /* 'codebook "T"\ncode A "A"\n' in UTF-16, each way, with and without a byte order mark. */
+    static const char ascii[] = "codebook \"T\"\ncode A \"A\"\n  rule x\n";
+    size_t n = sizeof ascii - 1;
+    char le[128], be[128];
+    le[0] = (char)0xFF, le[1] = (char)0xFE, be[0] = (char)0xFE, be[1] = (char)0xFF;
+    for (size_t i = 0; i < n; i++) {
+        le[2 + 2 * i] = ascii[i], le[3 + 2 * i] = 0;
+        be[2 + 2 * i] = 0, be[3 + 2 * i] = ascii[i];
+    }
+    utf16_error(le, 2 + 2 * n,
+                "the file is UTF-16 LE (byte order mark FF FE), not UTF-8: convert it with iconv -f UTF-16 -t UTF-8, "
+                "or save it again as UTF-8");
+    utf16_error(be, 2 + 2 * n,
+                "the file is UTF-16 BE (byte order mark FE FF), not UTF-8: convert it with iconv -f UTF-16 -t UTF-8, "
+                "or save it again as UTF-8");
+    utf16_error(le + 2, 2 * n,
+                "the file is UTF-16 LE (no byte order mark), not UTF-8: convert it with iconv -f UTF-16LE -t UTF-8, "
+                "or save it again as UTF-8");
+    utf16_error(be + 2, 2 * n,
+                "the file is UTF-16 BE (no byte order mark), not UTF-8: convert it with iconv -f UTF-16BE -t UTF-8, "
+                "or save it again as UTF-8");
+    /* A NUL that is not UTF-16 is still a NUL byte, where it is. */
+    const char nul[] = "\0codebook \"T\"\n";
+    diags dg;
+    qc_error err;
+    cr_assert_eq(load(nul, sizeof nul - 1, &dg, &err), QC_ERR_CODEBOOK);
+    cr_assert_str_eq(dg.items[0].message, "NUL byte in the codebook");
+}
+
+Test(codebook_errors, control_characters_are_never_copied_into_messages)
+{
+    /* ESC in a keyword, in a phrase and in a bare word; a C1 control (U+009B, CSI) in an id. */
+    const char text[] = HDR "code A \"A\"\n"
+                            "  rul\x1b[31m x\n"
+                            "  rule \"a\x1b[2Jb\" OR x\n"
+                            "code \xC2\x9B"
+                            "1 \"B\"\n";
+    diags dg;
+    qc_error err;
+    cr_assert_eq(load(text, sizeof text - 1, &dg, &err), QC_ERR_CODEBOOK);
+    cr_assert_eq(dg.errors, 2);
+    cr_assert_eq(dg.warnings, 1);
+    cr_assert_str_eq(dg.items[0].message, "unknown keyword 'rulU+001B[31m'");
+    cr_assert_str_eq(dg.items[0].source, "  rul?[31m x", "control characters in the source line are shown as '?'");
+    cr_assert_eq(dg.items[0].length, 8, "the caret still underlines the whole word");
+    cr_assert(qct_contains(dg.items[1].message, "\"aU+001B[2Jb\""), "%s", dg.items[1].message);
+    cr_assert_str_eq(dg.items[1].source, "  rule \"a?[2Jb\" OR x");
+    cr_assert_str_eq(dg.items[2].message,
+                     "invalid code id 'U+009B1' (an id is a letter, then letters, digits, '_', '.' or '-')");
+    cr_assert_str_eq(dg.items[2].source, "code ?1 \"B\"", "a two-byte control is one '?', as it is one column");
+    cr_assert_eq(dg.items[2].column, 6);
+    cr_assert_str_eq(err.message, "unknown keyword 'rulU+001B[31m'", "qc_error carries the escaped message");
+}
+
+Test(codebook_errors, long_words_are_shortened_between_characters)
+{
+    /* 30 two-byte letters: the message keeps 18 whole ones, never half of the 19th. */
+    char text[256] = HDR "code A \"A\"\n  ";
+    for (int i = 0; i < 30; i++)
+        strcat(text, "\xC3\xA9");
+    strcat(text, " x\n");
+    char expected[128] = "unknown keyword '";
+    for (int i = 0; i < 18; i++)
+        strcat(expected, "\xC3\xA9");
+    strcat(expected, "...'");
+    one_error(text, 3, 3, expected);
+}
+
 Test(codebook_errors, columns_count_code_points)
 {
     /* "é" is two bytes: the error column counts it as one. */
@@ -376,11 +488,118 @@ Test(codebook_errors, warnings_do_not_fail)
     one_warning(HDR "code B \"B\"\ncode A \"A\"\n  rule x NEAR/3 {B}\n", 4, 10,
                 "this NEAR/3 can never hold: a {CODE} reference or a NOT on either side has no hits to measure");
     one_warning(HDR "code A \"A\"\n  rule \"Dr. Smith\"\n", 3, 8,
-                "the '.' between words of \"Dr. Smith\" is not matched: a phrase matches its words separated by "
-                "white space only");
+                "\"Dr. Smith\" can never match text with the '.' in it: the words of a pattern match only with white "
+                "space between them (write Dr BEFORE/0 Smith to allow it)");
     one_warning(HDR "code B \"B\"\ncode A \"A\"\n  min 2\n  rule {B} AND NOT x\n", 3, 1,
                 "code 'A' can never be coded: it needs min 2 hits, but its rules have no words or patterns that give "
                 "hits");
+}
+
+/* Punctuation between the words of a pattern: one warning per pattern, at the pattern, with a
+ * rewrite. A term the word scanner keeps whole (a hyphen or apostrophe between letters, a '.'
+ * between digits, punctuation at either end) matches as written and is not warned about. */
+Test(codebook_errors, punctuation_inside_a_pattern_is_a_warning_with_a_rewrite)
+{
+    one_warning(HDR "code A \"A\"\n  rule x OR e.g.\n", 3, 13,
+                "\"e.g.\" can never match text with the '.' in it: the words of a pattern match only with white space "
+                "between them (write e BEFORE/0 g to allow it)");
+    one_warning(HDR "code A \"A\"\n  rule \"rock 'n' roll\"\n", 3, 8,
+                "\"rock 'n' roll\" can never match text with the \"'\" in it: the words of a pattern match only with "
+                "white space between them (write rock BEFORE/0 n BEFORE/0 roll to allow it)");
+    one_warning(HDR "code A \"A\"\n  rule \"Dr. John Smith\"\n", 3, 8,
+                "\"Dr. John Smith\" can never match text with the '.' in it: the words of a pattern match only with "
+                "white space between them (write Dr BEFORE/0 \"John Smith\" to allow it)");
+    one_warning(HDR "code A \"A\"\n  rule \"not/or\"\n", 3, 8,
+                "\"not/or\" can never match text with the '/' in it: the words of a pattern match only with white "
+                "space between them (write \"not\" BEFORE/0 \"or\" to allow it)");
+    one_warning(HDR "code A \"A\"\n  rule x\n  exclude \"Co-op*, Inc.\"\n", 4, 11,
+                "\"Co-op*, Inc.\" can never match text with the ',' in it: the words of a pattern match only with "
+                "white space between them (in 'exclude', write a regular expression such as /Co-op\\w*,\\s+Inc/)");
+    /* Too long a rewrite is described instead. */
+    one_warning(HDR "code A \"A\"\n  rule \"one two three four five six seven eight nine ten eleven. twelve thirteen "
+                    "fourteen fifteen sixteen seventeen\"\n",
+                3, 8,
+                "\"one two three four five six seven eight nine ten eleven. ...\" can never match text with the '.' in "
+                "it: the words of a pattern match only with white space between them (join its parts with BEFORE/0 "
+                "to allow it)");
+    static const char *const whole[] = {
+        "co-ordination",   "\"co-ordination\"", "don't", "\"workers'\"", "Dr.", "\"(team)\"", "3.5",
+        "\"1,000 staff\"", "\"same   office\""};
+    for (size_t i = 0; i < sizeof whole / sizeof *whole; i++) {
+        char text[256];
+        snprintf(text, sizeof text, HDR "code A \"A\"\n  rule %s\n", whole[i]);
+        diags dg;
+        qc_error err;
+        cr_assert_eq(load(text, strlen(text), &dg, &err), 0);
+        cr_assert_eq(dg.count, 0, "%s: %s", whole[i], dg.items[0].message);
+    }
+}
+
+/* Quotations that `rule` (with `exclude`, when not NULL) finds in `text`. */
+static size_t quotations(const char *rule, const char *exclude, const char *text)
+{
+    char src[512];
+    snprintf(src, sizeof src, HDR "code A \"A\"\n  rule %s\n%s%s%s", rule, exclude ? "  exclude " : "",
+             exclude ? exclude : "", exclude ? "\n" : "");
+    qc_codebook *cb = NULL;
+    qc_document *doc = NULL;
+    qc_coder *coder = NULL;
+    qc_coding *coding = NULL;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load_buffer(&cb, "t.qcb", src, strlen(src), NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_document_read_buffer(&doc, "doc.txt", text, strlen(text), NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_coder_new(&coder, cb, NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_coder_code(coder, doc, NULL, &coding, &err), 0, "%s", err.message);
+    size_t n = qc_coding_quotation_count(coding);
+    qc_coding_free(coding);
+    qc_coder_free(coder);
+    qc_document_free(doc);
+    qc_codebook_free(cb);
+    return n;
+}
+
+/* What the warning offers, between `lead` and `tail` in its message. */
+static void advice(const char *rule, const char *exclude, const char *lead, const char *tail, char *out, size_t cap)
+{
+    char src[512];
+    snprintf(src, sizeof src, HDR "code A \"A\"\n  rule %s\n%s%s%s", rule, exclude ? "  exclude " : "",
+             exclude ? exclude : "", exclude ? "\n" : "");
+    diags dg;
+    qc_error err;
+    cr_assert_eq(load(src, strlen(src), &dg, &err), 0);
+    cr_assert_eq(dg.warnings, 1, "%s", src);
+    const char *a = strstr(dg.items[0].message, lead);
+    cr_assert_not_null(a, "%s", dg.items[0].message);
+    a += strlen(lead);
+    const char *b = strstr(a, tail);
+    cr_assert_not_null(b, "%s", dg.items[0].message);
+    snprintf(out, cap, "%.*s", (int)(b - a), a);
+}
+
+Test(codebook_errors, punctuation_warning_tells_the_truth_and_its_rewrite_matches)
+{
+    static const struct {
+        const char *pattern, *text;
+    } cases[] = {
+        {"\"e.g.\"", "P1: We use e.g. the rota.\n"},
+        {"\"Dr. Smith\"", "P1: Then Dr. Smith came in.\n"},
+        {"\"rock 'n' roll\"", "P1: Rock 'n' roll all night.\n"},
+        {"24/7", "P1: We are open 24/7 now.\n"},
+        {"\"Dr. John Smith\"", "P1: Ask Dr. John Smith today.\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char rewrite[128];
+        cr_assert_eq(quotations(cases[i].pattern, NULL, cases[i].text), 0, "%s matched after all: the warning is wrong",
+                     cases[i].pattern);
+        advice(cases[i].pattern, NULL, "(write ", " to allow it)", rewrite, sizeof rewrite);
+        cr_assert_eq(quotations(rewrite, NULL, cases[i].text), 1, "%s (for %s) does not match %s", rewrite,
+                     cases[i].pattern, cases[i].text);
+        /* In an exclude, the regular expression offered takes the hit away. */
+        advice("x", cases[i].pattern, "such as ", ")", rewrite, sizeof rewrite);
+        cr_assert_eq(quotations("/[a-z]+/", NULL, cases[i].text), 1);
+        cr_assert_eq(quotations("e OR Smith OR roll OR 24", rewrite, cases[i].text), 0,
+                     "%s (for %s) excludes nothing in %s", rewrite, cases[i].pattern, cases[i].text);
+    }
 }
 
 Test(codebook_errors, hostile_deep_nesting_is_an_error_not_a_crash)
