@@ -19,8 +19,10 @@ typedef struct qc_codebook qc_codebook;
 typedef enum qc_severity { QC_SEVERITY_WARNING = 1, QC_SEVERITY_ERROR = 2 } qc_severity;
 
 /* One diagnostic: file, line, column (code points, 1-based), message. `source_line` is the text
- * of that line (without its newline), for a caret display; `length` is how many code points the
- * caret should underline (at least 1). Borrowed for the callback only. */
+ * of that line (without its newline, control characters shown as '?'), for a caret display, or
+ * NULL when there is none to show (a message about the whole file, such as a UTF-16 codebook, or
+ * a line that is not text); `length` is how many code points the caret should underline (at
+ * least 1). Messages are UTF-8 without control characters. Borrowed for the callback only. */
 typedef struct qc_diagnostic {
     qc_severity severity;
     const char *file;
