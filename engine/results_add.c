@@ -27,15 +27,19 @@ typedef struct sent_code {
 
 /* What one document needs, kept between documents so that a corpus allocates it once. */
 typedef struct qc_res_add_scratch {
-    long *resp;        /* per speaker slot (the doc's speakers, then unlabelled text) */
-    long *vrows;       /* slot * attr_count + attr: the value's row, -1 when none */
-    long *pairs;       /* slot * (1 + attr_count) + k: the (row, respondent) pair of row k of the slot */
-    uint32_t *acc;     /* slot * (code_count + 1) * 4: own quotations, own hits, rolled quotations, hits */
+    long *resp;    /* per speaker slot (the doc's speakers, then unlabelled text) */
+    long *vrows;   /* slot * attr_count + attr: the value's row, -1 when none */
+    long *pairs;   /* slot * (1 + attr_count) + k: the (row, respondent) pair of row k of the slot */
+    uint32_t *acc; /* slot * (code_count + 1) * 4: own quotations, own hits, rolled quotations, hits */
     roll_item *roll;
+    roll_item *roll_tmp; /* the other half of merging */
     sent_code *sc;
-    uint8_t *touched;  /* turns */
+    uint32_t *sent_start; /* per sentence + 1: where its codes start in sent_codes */
+    uint32_t *sent_codes; /* the codes of sc, grouped by sentence */
+    uint8_t *touched;     /* turns */
     qc_res_block_entry *entries;
     size_t resp_cap, vrows_cap, pairs_cap, acc_cap, roll_cap, sc_cap, touched_cap, entries_cap;
+    size_t sent_start_cap, sent_codes_cap, roll_tmp_cap;
 } qc_res_add_scratch;
 
 void qc_res_add_scratch_free(qc_results *res)
@@ -48,7 +52,10 @@ void qc_res_add_scratch_free(qc_results *res)
     qc_free(s->pairs);
     qc_free(s->acc);
     qc_free(s->roll);
+    qc_free(s->roll_tmp);
     qc_free(s->sc);
+    qc_free(s->sent_start);
+    qc_free(s->sent_codes);
     qc_free(s->touched);
     qc_free(s->entries);
     qc_free(s);
@@ -174,8 +181,7 @@ static int slot_of_turn(const qc_document *doc, size_t turn)
 
 /* --- the per-document tables --- */
 
-static int scratch_ready(qc_results *res, const qc_document *doc, const qc_coding *coding, size_t nslots,
-                         size_t ac)
+static int scratch_ready(qc_results *res, const qc_document *doc, const qc_coding *coding, size_t nslots, size_t ac)
 {
     if (!res->scratch && !(res->scratch = qc_calloc(1, sizeof *res->scratch)))
         return -1;
@@ -184,8 +190,8 @@ static int scratch_ready(qc_results *res, const qc_document *doc, const qc_codin
     if (QC_GROW(s->resp, s->resp_cap, nslots) != 0 || QC_GROW(s->vrows, s->vrows_cap, nslots * ac + 1) != 0 ||
         QC_GROW(s->pairs, s->pairs_cap, nslots * (1 + ac)) != 0 || QC_GROW(s->acc, s->acc_cap, nslots * k * 4) != 0 ||
         QC_GROW(s->roll, s->roll_cap, coding->quote_count + 1) != 0 ||
-        QC_GROW(s->touched, s->touched_cap, doc->turn_count + 1) != 0 ||
-        QC_GROW(s->entries, s->entries_cap, k) != 0)
+        QC_GROW(s->roll_tmp, s->roll_tmp_cap, coding->quote_count + 1) != 0 ||
+        QC_GROW(s->touched, s->touched_cap, doc->turn_count + 1) != 0 || QC_GROW(s->entries, s->entries_cap, k) != 0)
         return -1;
     memset(s->acc, 0, nslots * k * 4 * sizeof *s->acc);
     memset(s->touched, 0, doc->turn_count + 1);
@@ -246,14 +252,45 @@ static int prepare_slots(qc_results *res, const qc_document *doc, uint32_t doc_i
     return 0;
 }
 
-static int roll_cmp(const void *a, const void *b)
+static int roll_before(const roll_item *x, const roll_item *y)
 {
-    const roll_item *x = a, *y = b;
     if (x->turn != y->turn)
-        return x->turn < y->turn ? -1 : 1;
+        return x->turn < y->turn;
     if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    return x->end < y->end ? -1 : x->end > y->end;
+        return x->start < y->start;
+    return x->end < y->end;
+}
+
+/* Sorts a[0..n) by (turn, start, end), given that it is made of sorted runs (a subtree's codes,
+ * each in document order): its runs merged pairwise, using tmp; returns where the result is. */
+static roll_item *merge_runs(roll_item *a, roll_item *tmp, size_t n)
+{
+    for (;;) {
+        /* One pass: each pair of neighbouring runs into tmp. */
+        size_t runs = 0, i = 0, out = 0;
+        while (i < n) {
+            size_t m = i + 1;
+            while (m < n && !roll_before(&a[m], &a[m - 1]))
+                m++;
+            size_t e = m < n ? m + 1 : n;
+            while (e < n && !roll_before(&a[e], &a[e - 1]))
+                e++;
+            size_t x = i, y = m;
+            while (x < m && y < e)
+                tmp[out++] = roll_before(&a[y], &a[x]) ? a[y++] : a[x++];
+            while (x < m)
+                tmp[out++] = a[x++];
+            while (y < e)
+                tmp[out++] = a[y++];
+            runs++;
+            i = e;
+        }
+        roll_item *t = a;
+        a = tmp;
+        tmp = t;
+        if (runs <= 1)
+            return a;
+    }
 }
 
 /* Own and rolled-up quotations and hits per slot and code, into the scratch table. */
@@ -293,15 +330,14 @@ static void tally(qc_results *res, const qc_document *doc, const qc_coding *codi
         }
         if (!n)
             continue;
-        if (res->subtree_end[c] != c + 1)
-            qsort(s->roll, n, sizeof *s->roll, roll_cmp);
+        const roll_item *r = res->subtree_end[c] != c + 1 ? merge_runs(s->roll, s->roll_tmp, n) : s->roll;
         size_t i = 0;
         while (i < n) {
-            roll_item m = s->roll[i++];
-            while (i < n && s->roll[i].turn == m.turn && s->roll[i].start < m.end) {
-                if (s->roll[i].end > m.end)
-                    m.end = s->roll[i].end;
-                m.hits += s->roll[i].hits;
+            roll_item m = r[i++];
+            while (i < n && r[i].turn == m.turn && r[i].start < m.end) {
+                if (r[i].end > m.end)
+                    m.end = r[i].end;
+                m.hits += r[i].hits;
                 i++;
             }
             uint32_t *rolled = &s->acc[((size_t)slot_of_turn(doc, m.turn) * k + c) * 4 + 2];
@@ -358,8 +394,8 @@ static int flush(qc_results *res, qc_res_doc *d, uint32_t doc_index, size_t nslo
                         return -1;
             }
             s->entries[n++] = (qc_res_block_entry){(uint32_t)c, {t[0], t[2]}, {t[1], t[3]}, {t[0] != 0, t[2] != 0}};
-            qc_res_code_row row = {doc_index, (uint32_t)s->resp[slot], {t[0], t[2]}, {t[1], t[3]},
-                                   {t[0] != 0, t[2] != 0}};
+            qc_res_code_row row = {
+                doc_index, (uint32_t)s->resp[slot], {t[0], t[2]}, {t[1], t[3]}, {t[0] != 0, t[2] != 0}};
             if (qc_chunklog_add(res->code_rows, c, &row, sizeof row) != 0)
                 return -1;
         }
@@ -397,20 +433,15 @@ static int flush(qc_results *res, qc_res_doc *d, uint32_t doc_index, size_t nslo
         if (!e.quotations[0] && !e.quotations[1])
             continue;
         s->entries[n++] = e;
-        qc_res_code_row row = {doc_index, QC_NONE32, {e.quotations[0], e.quotations[1]}, {e.hits[0], e.hits[1]},
+        qc_res_code_row row = {doc_index,
+                               QC_NONE32,
+                               {e.quotations[0], e.quotations[1]},
+                               {e.hits[0], e.hits[1]},
                                {e.respondents[0], e.respondents[1]}};
         if (qc_chunklog_add(res->code_rows, c, &row, sizeof row) != 0)
             return -1;
     }
     return qc_res_rows_append(res, s->entries, n, doc_index, &d->block);
-}
-
-static int sent_code_cmp(const void *a, const void *b)
-{
-    const sent_code *x = a, *y = b;
-    if (x->sentence != y->sentence)
-        return x->sentence < y->sentence ? -1 : 1;
-    return x->code < y->code ? -1 : x->code > y->code;
 }
 
 /* Co-occurrence: the (sentence, code) pairs of own quotations. */
@@ -440,19 +471,38 @@ static int cooccurrence(qc_results *res, const qc_document *doc, const qc_coding
     }
     if (!count)
         return 0;
-    qsort(s->sc, count, sizeof *s->sc, sent_code_cmp);
-    size_t w = 0;
+    /* Grouped by sentence with a counting sort (sentences are few, pairs many: a comparison sort
+     * of the pairs was a twentieth of a run), then each sentence's few codes sorted by insertion. */
+    size_t nsent = doc->sentence_count;
+    if (QC_GROW(s->sent_start, s->sent_start_cap, nsent + 1) != 0 ||
+        QC_GROW(s->sent_codes, s->sent_codes_cap, count) != 0)
+        return -1;
+    uint32_t *start = s->sent_start, *codes = s->sent_codes;
+    memset(start, 0, (nsent + 1) * sizeof *start);
     for (size_t i = 0; i < count; i++)
-        if (!w || s->sc[i].sentence != s->sc[w - 1].sentence || s->sc[i].code != s->sc[w - 1].code)
-            s->sc[w++] = s->sc[i];
-    for (size_t i = 0; i < w;) {
-        size_t j = i;
-        while (j < w && s->sc[j].sentence == s->sc[i].sentence)
-            j++;
-        for (size_t x = i; x < j; x++)
-            for (size_t y = x; y < j; y++)
-                res->cooc[qc_res_tri_index(res->code_count, s->sc[x].code, s->sc[y].code)]++;
-        i = j;
+        start[s->sc[i].sentence + 1]++;
+    for (size_t k = 0; k < nsent; k++)
+        start[k + 1] += start[k];
+    for (size_t i = 0; i < count; i++)
+        codes[start[s->sc[i].sentence]++] = s->sc[i].code;
+    /* start[k] is now the end of sentence k's codes, which begin where sentence k - 1's end. */
+    uint32_t from = 0;
+    for (size_t k = 0; k < nsent; k++) {
+        uint32_t to = start[k];
+        for (uint32_t x = from + 1; x < to; x++) {
+            uint32_t c = codes[x], y = x;
+            for (; y > from && codes[y - 1] > c; y--)
+                codes[y] = codes[y - 1];
+            codes[y] = c;
+        }
+        uint32_t w = from;
+        for (uint32_t x = from; x < to; x++)
+            if (w == from || codes[x] != codes[w - 1])
+                codes[w++] = codes[x];
+        for (uint32_t x = from; x < w; x++)
+            for (uint32_t y = x; y < w; y++)
+                res->cooc[qc_res_tri_index(res->code_count, codes[x], codes[y])]++;
+        from = to;
     }
     return 0;
 }
@@ -524,8 +574,7 @@ int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *cod
      * freed, which the error says. */
     if (add_counts(res, doc, coding, doc_index) != 0)
         return (res->rows_fp && ferror(res->rows_fp)) || (res->code_rows && res->code_rows->failed)
-                   ? qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1,
-                                  "cannot write the temporary counts file (disk full?)")
+                   ? qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "cannot write the temporary counts file (disk full?)")
                    : qc_error_nomem(err);
     return qc_spill_document(res, doc, coding, doc_index, res->scratch->resp, res->scratch->touched, err);
 }
