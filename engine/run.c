@@ -1,7 +1,9 @@
 /* The corpus runner: worker threads read and code documents (one qc_coder each) into a ring of
  * slots a few documents ahead of the calling thread, which hands them to the callbacks strictly in
- * input order. The window bounds memory; the order makes the output independent of --jobs. */
+ * input order and codes documents itself while the next one is not ready. The window bounds
+ * memory; the order makes the output independent of --jobs. */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +13,7 @@
 #include "error.h"
 #include "fileio.h"
 #include "qcode/results.h"
+#include "results_impl.h"
 #include "sha256.h"
 
 /* Documents are at most UINT32_MAX bytes (document_impl.h). */
@@ -27,6 +30,8 @@ typedef struct slot {
     qc_error err;
     char sha256[65];
     uint64_t size;
+    qc_res_prepared *prep; /* kept from document to document */
+    int prepared;          /* prep holds this document's additions */
 } slot;
 
 typedef struct runner {
@@ -45,6 +50,7 @@ typedef struct runner {
     const qc_casebook *cases;
     const qc_read_options *read;
     qc_coder_options coder_opts;
+    qc_results *results; /* prepare for these (read-only on the workers), or NULL */
 } runner;
 
 static const char *base_name(const char *path)
@@ -76,6 +82,10 @@ static void process(runner *r, qc_coder *coder, slot *s)
     s->rc = qc_coder_code(coder, s->doc, r->cases, &s->coding, &s->err);
     if (s->rc != 0 && !s->err.file[0])
         qc_error_set(&s->err, s->rc, path, 0, 0, -1, "%s", s->err.message[0] ? s->err.message : "cannot code");
+    /* The results' share of the document, here rather than on the calling thread. When this fails
+     * (memory), qc_results_add does it itself and reports. */
+    if (s->rc == 0 && r->results && (s->prep || (s->prep = qc_calloc(1, sizeof *s->prep))))
+        s->prepared = qc_res_prepare(r->results, s->doc, s->coding, s->prep) == 0;
 }
 
 static void *worker(void *arg)
@@ -117,6 +127,7 @@ static void slot_clear(slot *s)
     qc_document_free(s->doc);
     s->coding = NULL;
     s->doc = NULL;
+    s->prepared = 0;
     s->state = SLOT_FREE;
 }
 
@@ -154,8 +165,12 @@ static int deliver(runner *r, const qc_run_options *opts, slot *s, qc_run_stats 
          * in input order. */
         qc_coding *merged = NULL;
         int rc = opts->manual ? qc_manual_merge(opts->manual, s->doc, s->coding, &merged, &herr) : 0;
+        if (rc == 0 && s->prepared && !merged)
+            qc_res_offer(r->results, s->prep);
         if (rc == 0)
             rc = opts->on_document(s->doc, merged ? merged : s->coding, &src, opts->user, &herr);
+        if (s->prepared)
+            qc_res_offer(r->results, NULL);
         qc_manual_coding_free(merged);
         if (rc < 0) {
             if (err)
@@ -204,9 +219,13 @@ int qc_corpus_run(const char *const *paths, size_t count, const qc_codebook *cb,
     memset(stats, 0, sizeof *stats);
     if (!opts)
         opts = &defaults;
-    if (opts->version != QC_RUN_OPTIONS_VERSION)
-        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "run options version %u, expected %u",
-                            opts->version, QC_RUN_OPTIONS_VERSION);
+    if (opts->version != 1 && opts->version != QC_RUN_OPTIONS_VERSION)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "run options version %u, expected %u", opts->version,
+                            QC_RUN_OPTIONS_VERSION);
+    /* Version 1 ends before results. */
+    qc_run_options full = QC_RUN_OPTIONS_INIT;
+    memcpy(&full, opts, opts->version == 1 ? offsetof(qc_run_options, results) : sizeof full);
+    opts = &full;
     if (!cb || (count && !paths))
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_corpus_run: NULL argument");
     if (count == 0)
@@ -229,32 +248,56 @@ int qc_corpus_run(const char *const *paths, size_t count, const qc_codebook *cb,
         jobs = (unsigned)count;
     if (jobs == 1)
         return run_inline(&r, opts, stats, err);
-    /* Two documents per worker in flight: enough to keep workers busy while the calling thread
+    /* Workers prepare the results' additions, unless manual codings change the coding first (they
+     * are merged on this thread). */
+    r.results = opts->results ? opts->results : opts->on_document == qc_results_add_fn ? opts->user : NULL;
+    if (opts->manual || !opts->on_document)
+        r.results = NULL;
+    /* Two documents per job in flight: enough to keep every thread busy while the calling thread
      * aggregates, few enough that memory does not depend on the corpus. */
     r.window = (size_t)jobs * 2;
     r.slots = qc_calloc(r.window, sizeof *r.slots);
     pthread_t *threads = qc_calloc(jobs, sizeof *threads);
+    qc_coder *own = NULL;
     if (!r.slots || !threads) {
         qc_free(r.slots);
         qc_free(threads);
         return qc_error_nomem(err);
     }
+    int rc = qc_coder_new(&own, r.cb, &r.coder_opts, err);
+    if (rc != 0) {
+        qc_free(r.slots);
+        qc_free(threads);
+        return rc;
+    }
     pthread_mutex_init(&r.mu, NULL);
     pthread_cond_init(&r.work_cv, NULL);
     pthread_cond_init(&r.done_cv, NULL);
+    /* jobs - 1 workers: the calling thread is the last job. It adds documents in input order and,
+     * whenever the next one is not ready, reads and codes one itself instead of waiting, so that
+     * --jobs N keeps N cores busy (N workers beside it would ask for N + 1). */
     unsigned started = 0;
-    for (; started < jobs; started++)
+    for (; started < jobs - 1; started++)
         if (pthread_create(&threads[started], NULL, worker, &r) != 0)
             break;
-    int rc = QC_OK;
-    if (started == 0)
-        rc = qc_error_set(err, QC_ERR_NOMEM, NULL, 0, 0, -1, "cannot start a worker thread");
 
     for (size_t i = 0; i < count && rc == 0; i++) {
         slot *s = &r.slots[i % r.window];
         pthread_mutex_lock(&r.mu);
-        while (!(s->state == SLOT_DONE && s->index == i))
+        while (!(s->state == SLOT_DONE && s->index == i)) {
+            if (!r.stop && r.next < r.count && r.next < r.consumed + r.window) {
+                slot *mine = &r.slots[r.next % r.window];
+                mine->index = r.next++;
+                mine->state = SLOT_BUSY;
+                pthread_mutex_unlock(&r.mu);
+                process(&r, own, mine);
+                pthread_mutex_lock(&r.mu);
+                mine->state = SLOT_DONE;
+                pthread_cond_broadcast(&r.done_cv);
+                continue;
+            }
             pthread_cond_wait(&r.done_cv, &r.mu);
+        }
         pthread_mutex_unlock(&r.mu);
         rc = deliver(&r, opts, s, stats, err);
         if (opts->on_progress)
@@ -273,11 +316,14 @@ int qc_corpus_run(const char *const *paths, size_t count, const qc_codebook *cb,
     pthread_mutex_unlock(&r.mu);
     for (unsigned t = 0; t < started; t++)
         pthread_join(threads[t], NULL);
-    for (size_t i = 0; i < r.window; i++)
+    for (size_t i = 0; i < r.window; i++) {
         slot_clear(&r.slots[i]);
+        qc_res_prepared_free(r.slots[i].prep);
+    }
     pthread_cond_destroy(&r.done_cv);
     pthread_cond_destroy(&r.work_cv);
     pthread_mutex_destroy(&r.mu);
+    qc_coder_free(own);
     qc_free(r.slots);
     qc_free(threads);
     return rc;

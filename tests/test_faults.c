@@ -229,17 +229,27 @@ Test(faults, sigkill_at_any_moment_keeps_the_previous_output)
     cr_assert_not_null(old);
     cr_assert_not_null(old_tsv);
 
-    /* The new outputs, from a whole run (timed: the kills are spread over that time). */
+    /* The new outputs, from a whole run (timed: the kills are spread over that time). Timed as the
+     * killed runs start, over the previous outputs, twice and the shorter kept, so that the kills
+     * do not come after most runs have finished. */
     char *full[] = {"qcode", "code", "-c", cb, "-o", xml, "--tsv", tsv, "--jobs", "2", corpus, NULL};
-    double t0 = now_seconds();
-    cr_assert_eq(run_qcode(full, err_path, NULL), 0);
-    double duration = now_seconds() - t0;
+    double duration = 0;
+    for (int r = 0; r < 2; r++) {
+        free(qct_write_file(out, "results.xml", old, old_size));
+        free(qct_write_file(tsv, "frequencies.tsv", old_tsv, old_tsv_size));
+        double t0 = now_seconds();
+        cr_assert_eq(run_qcode(full, err_path, NULL), 0);
+        double d = now_seconds() - t0;
+        duration = r == 0 || d < duration ? d : duration;
+    }
     size_t new_size = 0, new_tsv_size = 0;
     char *fresh = qct_read_file(xml, &new_size);
     char *fresh_tsv = qct_read_file(freq, &new_tsv_size);
     cr_assert(new_size > 4 * old_size, "the long run should write more (%zu vs %zu bytes)", new_size, old_size);
 
-    const double at[] = {0.02, 0.1, 0.25, 0.4, 0.55, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99};
+    /* Over the first half more than the rest: the killed runs, writing over small previous
+     * outputs, often finish in well under the time measured. */
+    const double at[] = {0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.75, 0.9, 0.99};
     const size_t moments = sizeof at / sizeof at[0];
     size_t kills = 0, killed_while_writing = 0, finished = 0, tmp_files = 0, kept_old = 0, got_new = 0;
     for (size_t i = 0; i <= moments; i++) {
