@@ -25,41 +25,53 @@ typedef struct sent_code {
     uint32_t sentence, code;
 } sent_code;
 
-/* What one document needs, kept between documents so that a corpus allocates it once. */
+/* What merging one document needs, kept between documents so that a corpus allocates it once
+ * (the tally and the rest are in the document's qc_res_prepared). */
 typedef struct qc_res_add_scratch {
-    long *resp;    /* per speaker slot (the doc's speakers, then unlabelled text) */
-    long *vrows;   /* slot * attr_count + attr: the value's row, -1 when none */
-    long *pairs;   /* slot * (1 + attr_count) + k: the (row, respondent) pair of row k of the slot */
-    uint32_t *acc; /* slot * (code_count + 1) * 4: own quotations, own hits, rolled quotations, hits */
-    roll_item *roll;
-    roll_item *roll_tmp; /* the other half of merging */
-    sent_code *sc;
-    uint32_t *sent_start; /* per sentence + 1: where its codes start in sent_codes */
-    uint32_t *sent_codes; /* the codes of sc, grouped by sentence */
-    uint8_t *touched;     /* turns */
+    long *resp;  /* per speaker slot (the doc's speakers, then unlabelled text) */
+    long *vrows; /* slot * attr_count + attr: the value's row, -1 when none */
+    long *pairs; /* slot * (1 + attr_count) + k: the (row, respondent) pair of row k of the slot */
     qc_res_block_entry *entries;
-    size_t resp_cap, vrows_cap, pairs_cap, acc_cap, roll_cap, sc_cap, touched_cap, entries_cap;
-    size_t sent_start_cap, sent_codes_cap, roll_tmp_cap;
+    size_t resp_cap, vrows_cap, pairs_cap, entries_cap;
 } qc_res_add_scratch;
+
+void qc_res_prepared_free(qc_res_prepared *p)
+{
+    if (!p)
+        return;
+    qc_free(p->acc);
+    qc_free(p->touched);
+    qc_free(p->cooc);
+    qc_free(p->rec);
+    qc_free(p->refs);
+    qc_free(p->roll);
+    qc_free(p->roll_tmp);
+    qc_free(p->sc);
+    qc_free(p->sent_start);
+    qc_free(p->sent_codes);
+    qc_free(p->hits);
+    qc_free(p);
+}
 
 void qc_res_add_scratch_free(qc_results *res)
 {
+    qc_res_prepared_free(res->own_prep);
+    res->own_prep = NULL;
+    res->offered = NULL;
     qc_res_add_scratch *s = res->scratch;
     if (!s)
         return;
     qc_free(s->resp);
     qc_free(s->vrows);
     qc_free(s->pairs);
-    qc_free(s->acc);
-    qc_free(s->roll);
-    qc_free(s->roll_tmp);
-    qc_free(s->sc);
-    qc_free(s->sent_start);
-    qc_free(s->sent_codes);
-    qc_free(s->touched);
     qc_free(s->entries);
     qc_free(s);
     res->scratch = NULL;
+}
+
+void qc_res_offer(qc_results *res, const qc_res_prepared *p)
+{
+    res->offered = p;
 }
 
 /* --- respondents, attribute values, documents --- */
@@ -181,20 +193,34 @@ static int slot_of_turn(const qc_document *doc, size_t turn)
 
 /* --- the per-document tables --- */
 
-static int scratch_ready(qc_results *res, const qc_document *doc, const qc_coding *coding, size_t nslots, size_t ac)
+static int scratch_ready(qc_results *res, size_t nslots, size_t ac)
 {
     if (!res->scratch && !(res->scratch = qc_calloc(1, sizeof *res->scratch)))
         return -1;
     qc_res_add_scratch *s = res->scratch;
     size_t k = res->code_count + 1;
     if (QC_GROW(s->resp, s->resp_cap, nslots) != 0 || QC_GROW(s->vrows, s->vrows_cap, nslots * ac + 1) != 0 ||
-        QC_GROW(s->pairs, s->pairs_cap, nslots * (1 + ac)) != 0 || QC_GROW(s->acc, s->acc_cap, nslots * k * 4) != 0 ||
-        QC_GROW(s->roll, s->roll_cap, coding->quote_count + 1) != 0 ||
-        QC_GROW(s->roll_tmp, s->roll_tmp_cap, coding->quote_count + 1) != 0 ||
-        QC_GROW(s->touched, s->touched_cap, doc->turn_count + 1) != 0 || QC_GROW(s->entries, s->entries_cap, k) != 0)
+        QC_GROW(s->pairs, s->pairs_cap, nslots * (1 + ac)) != 0 || QC_GROW(s->entries, s->entries_cap, k) != 0)
         return -1;
-    memset(s->acc, 0, nslots * k * 4 * sizeof *s->acc);
-    memset(s->touched, 0, doc->turn_count + 1);
+    return 0;
+}
+
+static int prep_ready(const qc_results *res, const qc_document *doc, const qc_coding *coding, qc_res_prepared *p,
+                      size_t nslots)
+{
+    size_t k = res->code_count + 1;
+    if (QC_GROW(p->acc, p->acc_cap, nslots * k * 4) != 0 ||
+        QC_GROW(p->roll, p->roll_cap, coding->quote_count + 1) != 0 ||
+        QC_GROW(p->roll_tmp, p->roll_tmp_cap, coding->quote_count + 1) != 0 ||
+        QC_GROW(p->touched, p->touched_cap, doc->turn_count + 1) != 0)
+        return -1;
+    p->nslots = nslots;
+    p->cooc_count = 0;
+    p->rec_len = 0;
+    p->ref_count = 0;
+    p->participant_turns = p->participant_length = p->uncoded_turns = p->uncoded_length = 0;
+    memset(p->acc, 0, nslots * k * 4 * sizeof *p->acc);
+    memset(p->touched, 0, doc->turn_count + 1);
     return 0;
 }
 
@@ -294,9 +320,8 @@ static roll_item *merge_runs(roll_item *a, roll_item *tmp, size_t n)
 }
 
 /* Own and rolled-up quotations and hits per slot and code, into the scratch table. */
-static void tally(qc_results *res, const qc_document *doc, const qc_coding *coding)
+static void tally(const qc_results *res, const qc_document *doc, const qc_coding *coding, qc_res_prepared *s)
 {
-    qc_res_add_scratch *s = res->scratch;
     size_t k = res->code_count + 1;
     for (size_t i = 0; i < coding->quote_count; i++) {
         const qc_quote_rec *q = &coding->quotes[i];
@@ -367,7 +392,7 @@ static int add_cell(qc_results *res, uint32_t row, size_t code, int mode, const 
 
 /* Moves the tally into the corpus and attribute-value cells, and writes the document's and each
  * speaker's counts to the rows file. */
-static int flush(qc_results *res, qc_res_doc *d, uint32_t doc_index, size_t nslots, size_t ac)
+static int flush(qc_results *res, const qc_res_prepared *p, qc_res_doc *d, uint32_t doc_index, size_t nslots, size_t ac)
 {
     qc_res_add_scratch *s = res->scratch;
     size_t k = res->code_count + 1;
@@ -376,7 +401,7 @@ static int flush(qc_results *res, qc_res_doc *d, uint32_t doc_index, size_t nslo
             continue;
         const long *pairs = &s->pairs[slot * (1 + ac)];
         const long *vrows = &s->vrows[slot * ac];
-        const uint32_t *acc = &s->acc[slot * k * 4];
+        const uint32_t *acc = &p->acc[slot * k * 4];
         size_t n = 0;
         for (size_t c = 0; c < res->code_count; c++) {
             const uint32_t *t = &acc[c * 4];
@@ -420,11 +445,11 @@ static int flush(qc_results *res, qc_res_doc *d, uint32_t doc_index, size_t nslo
         for (size_t slot = 0; slot < nslots; slot++) {
             if (s->resp[slot] < 0)
                 continue;
-            const uint32_t *t = &s->acc[(slot * k + c) * 4];
+            const uint32_t *t = &p->acc[(slot * k + c) * 4];
             for (int mode = 0; mode < 2; mode++) {
                 int seen_before = 0;
                 for (size_t o = 0; o < slot && t[mode * 2] && !seen_before; o++)
-                    seen_before = s->resp[o] == s->resp[slot] && s->acc[(o * k + c) * 4 + (size_t)mode * 2];
+                    seen_before = s->resp[o] == s->resp[slot] && p->acc[(o * k + c) * 4 + (size_t)mode * 2];
                 e.quotations[mode] += t[mode * 2];
                 e.hits[mode] += t[mode * 2 + 1];
                 e.respondents[mode] += t[mode * 2] && !seen_before;
@@ -444,10 +469,9 @@ static int flush(qc_results *res, qc_res_doc *d, uint32_t doc_index, size_t nslo
     return qc_res_rows_append(res, s->entries, n, doc_index, &d->block);
 }
 
-/* Co-occurrence: the (sentence, code) pairs of own quotations. */
-static int cooccurrence(qc_results *res, const qc_document *doc, const qc_coding *coding)
+/* Co-occurrence: the (sentence, code) pairs of own quotations, as the cells to bump. */
+static int cooccurrence(const qc_results *res, const qc_document *doc, const qc_coding *coding, qc_res_prepared *s)
 {
-    qc_res_add_scratch *s = res->scratch;
     size_t count = 0;
     for (size_t i = 0; i < coding->quote_count; i++) {
         const qc_quote_rec *q = &coding->quotes[i];
@@ -499,32 +523,54 @@ static int cooccurrence(qc_results *res, const qc_document *doc, const qc_coding
         for (uint32_t x = from; x < to; x++)
             if (w == from || codes[x] != codes[w - 1])
                 codes[w++] = codes[x];
+        size_t pairs = (size_t)(w - from) * (w - from + 1) / 2;
+        if (pairs && QC_GROW(s->cooc, s->cooc_cap, s->cooc_count + pairs) != 0)
+            return -1;
         for (uint32_t x = from; x < w; x++)
             for (uint32_t y = x; y < w; y++)
-                res->cooc[qc_res_tri_index(res->code_count, codes[x], codes[y])]++;
+                s->cooc[s->cooc_count++] = qc_res_tri_index(res->code_count, codes[x], codes[y]);
         from = to;
     }
     return 0;
 }
 
-static void uncoded(qc_results *res, const qc_document *doc)
+static void uncoded(const qc_document *doc, qc_res_prepared *p)
 {
-    const uint8_t *touched = res->scratch->touched;
+    const uint8_t *touched = p->touched;
     for (size_t t = 0; t < doc->turn_count; t++) {
         const qc_doc_turn *turn = &doc->turns[t];
         if (turn->role == QC_ROLE_INTERVIEWER)
             continue;
         uint64_t len = turn->end > turn->start ? turn->end - turn->start : 0;
-        res->uncoded.participant_turns++;
-        res->uncoded.participant_length += len;
+        p->participant_turns++;
+        p->participant_length += len;
         if (!touched[t]) {
-            res->uncoded.uncoded_turns++;
-            res->uncoded.uncoded_length += len;
+            p->uncoded_turns++;
+            p->uncoded_length += len;
         }
     }
 }
 
-static int add_counts(qc_results *res, const qc_document *doc, const qc_coding *coding, uint32_t doc_index)
+int qc_res_prepare(const qc_results *res, const qc_document *doc, const qc_coding *coding, qc_res_prepared *p)
+{
+    p->doc = NULL;
+    p->coding = NULL;
+    if (coding->codebook && coding->codebook != res->cb)
+        return -1;
+    if (prep_ready(res, doc, coding, p, doc->speaker_count + 1) != 0)
+        return -1;
+    tally(res, doc, coding, p);
+    if (cooccurrence(res, doc, coding, p) != 0)
+        return -1;
+    uncoded(doc, p);
+    if (qc_spill_prepare(res, doc, coding, p) != 0)
+        return -1;
+    p->doc = doc;
+    p->coding = coding;
+    return 0;
+}
+
+static int add_counts(qc_results *res, const qc_document *doc, const qc_res_prepared *p, uint32_t doc_index)
 {
     /* New header keys become attributes, but for `title` and `date`: every document has its own,
      * so as breakdowns they would repeat byDocument with a row of counts per document (memory that
@@ -537,13 +583,17 @@ static int add_counts(qc_results *res, const qc_document *doc, const qc_coding *
             return -1;
     }
     size_t ac = res->attr_count;
-    size_t nslots = doc->speaker_count + 1;
-    if (scratch_ready(res, doc, coding, nslots, ac) != 0 || prepare_slots(res, doc, doc_index, nslots, ac) != 0)
+    size_t nslots = p->nslots;
+    if (scratch_ready(res, nslots, ac) != 0 || prepare_slots(res, doc, doc_index, nslots, ac) != 0)
         return -1;
-    tally(res, doc, coding);
-    if (flush(res, &res->docs[doc_index], doc_index, nslots, ac) != 0 || cooccurrence(res, doc, coding) != 0)
+    if (flush(res, p, &res->docs[doc_index], doc_index, nslots, ac) != 0)
         return -1;
-    uncoded(res, doc);
+    for (size_t i = 0; i < p->cooc_count; i++)
+        res->cooc[p->cooc[i]]++;
+    res->uncoded.participant_turns += p->participant_turns;
+    res->uncoded.participant_length += p->participant_length;
+    res->uncoded.uncoded_turns += p->uncoded_turns;
+    res->uncoded.uncoded_length += p->uncoded_length;
     return 0;
 }
 
@@ -561,6 +611,15 @@ int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *cod
                             "document id '%s' is already used by %s", id, res->docs[dup].path);
     if (res->doc_count >= UINT32_MAX - 1)
         return qc_error_set(err, QC_ERR_LIMIT, doc->path, 0, 0, -1, "too many documents");
+    /* Prepared on a worker (the corpus runner offers it), or here. */
+    const qc_res_prepared *p = res->offered;
+    if (!p || p->doc != doc || p->coding != coding) {
+        if (!res->own_prep && !(res->own_prep = qc_calloc(1, sizeof *res->own_prep)))
+            return qc_error_nomem(err);
+        if (qc_res_prepare(res, doc, coding, res->own_prep) != 0)
+            return qc_error_nomem(err);
+        p = res->own_prep;
+    }
     if (QC_GROW(res->docs, res->doc_cap, res->doc_count + 1) != 0)
         return qc_error_nomem(err);
     qc_res_doc *d = &res->docs[res->doc_count];
@@ -572,11 +631,11 @@ int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *cod
 
     /* From here on a failure leaves the counts half-updated: the results are then only fit to be
      * freed, which the error says. */
-    if (add_counts(res, doc, coding, doc_index) != 0)
+    if (add_counts(res, doc, p, doc_index) != 0)
         return (res->rows_fp && ferror(res->rows_fp)) || (res->code_rows && res->code_rows->failed)
                    ? qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "cannot write the temporary counts file (disk full?)")
                    : qc_error_nomem(err);
-    return qc_spill_document(res, doc, coding, doc_index, res->scratch->resp, res->scratch->touched, err);
+    return qc_spill_merge(res, p, doc_index, res->scratch->resp, err);
 }
 
 int qc_results_add_fn(const qc_document *doc, const qc_coding *coding, const qc_source_info *src, void *user,

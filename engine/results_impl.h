@@ -56,7 +56,7 @@ typedef struct qc_res_doc {
 
 typedef struct qc_res_respondent {
     char *label;
-    uint8_t role; /* participant unless only ever an interviewer; unknown for an unlabelled document */
+    uint8_t role;             /* participant unless only ever an interviewer; unknown for an unlabelled document */
     qc_res_block_ref *blocks; /* the respondent's counts in each document it speaks in */
     size_t block_count, block_cap;
 } qc_res_respondent;
@@ -124,6 +124,11 @@ struct qc_results {
 
     /* Scratch reused from document to document (results_add.c). */
     struct qc_res_add_scratch *scratch;
+    /* A document's additions prepared by qc_results_add itself (when none was offered). */
+    struct qc_res_prepared *own_prep;
+    /* Additions prepared on a worker for the next qc_results_add of that (document, coding): set
+     * by the corpus runner around on_document (qc_res_offer). */
+    const struct qc_res_prepared *offered;
 
     uint64_t *cooc; /* upper triangle, code_count x code_count */
 
@@ -184,6 +189,47 @@ int qc_res_rows_append(qc_results *res, const qc_res_block_entry *e, size_t n, u
  * the temporary file cannot be read. */
 void qc_res_rows_document(const qc_results *res, size_t doc, size_t code, int mode, qc_counts *out);
 void qc_res_rows_respondent(const qc_results *res, size_t resp, size_t code, int mode, qc_counts *out);
+
+/* A document's additions to the results, made without touching them (qc_res_prepare: needs only
+ * the parts fixed at qc_results_new, so workers prepare documents in parallel), then merged in
+ * input order by qc_results_add: a tally per speaker slot and code, the co-occurrence cells to
+ * bump, the uncoded-turn totals, and the quotation and uncoded-turn records already encoded (their
+ * document and respondent are filled in when merged: a record's resp holds its slot until then). */
+typedef struct qc_res_rec_ref {
+    uint32_t key; /* code, or QC_NONE32 for an uncoded turn */
+    uint32_t len;
+    size_t offset; /* into rec */
+} qc_res_rec_ref;
+
+typedef struct qc_res_prepared {
+    const qc_document *doc; /* what it was made from (identity only) */
+    const qc_coding *coding;
+    size_t nslots;
+    uint32_t *acc;    /* slot * (code_count + 1) * 4: own quotations, own hits, rolled quotations, hits */
+    uint8_t *touched; /* per turn: a quotation lies in it */
+    size_t *cooc;     /* indexes into qc_results.cooc to bump, one per (sentence, code pair) */
+    size_t cooc_count;
+    uint64_t participant_turns, participant_length, uncoded_turns, uncoded_length;
+    unsigned char *rec; /* encoded records (results_spill.c) */
+    size_t rec_len;
+    qc_res_rec_ref *refs;
+    size_t ref_count;
+    /* Scratch. */
+    struct roll_item *roll, *roll_tmp;
+    struct sent_code *sc;
+    uint32_t *sent_start, *sent_codes;
+    struct qc_spill_hit *hits;
+    size_t acc_cap, touched_cap, cooc_cap, rec_cap, ref_cap, roll_cap, roll_tmp_cap, sc_cap, sent_start_cap,
+        sent_codes_cap, hits_cap;
+} qc_res_prepared;
+
+/* Prepares a document's additions into p (its buffers reused from call to call). Reads only what
+ * qc_results_new set, so it may run in several threads at once, beside qc_results_add on another
+ * thread. -1 when memory is short or the coding was made with another codebook. */
+int qc_res_prepare(const qc_results *res, const qc_document *doc, const qc_coding *coding, qc_res_prepared *p);
+void qc_res_prepared_free(qc_res_prepared *p);
+/* Offers prepared additions to the next qc_results_add of the same (doc, coding); NULL withdraws. */
+void qc_res_offer(qc_results *res, const qc_res_prepared *p);
 
 /* Lifecycle helpers shared by results.c and results_add.c. */
 int qc_res_attr_add(qc_results *res, const char *name, long casebook_index);

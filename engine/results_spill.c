@@ -26,7 +26,7 @@ typedef struct rec_head {
     uint32_t text_len; /* bytes */
 } rec_head;
 
-typedef struct rec_hit {
+typedef struct qc_spill_hit {
     uint32_t start, end, rule, line, column;
 } rec_hit;
 
@@ -75,16 +75,17 @@ static int spill_error(const qc_chunklog *log, qc_error *err)
     return qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "cannot write the temporary quotation file (disk full?)");
 }
 
-/* Appends a record to a key of a log: head, hits, text, coder. */
-static int write_record(qc_chunklog *log, size_t key, const rec_head *h, const rec_hit *hits, const char *text,
-                        const char *coder)
+/* Appends a record to the prepared document's records: head, hits, text, coder. */
+static int put_record(qc_res_prepared *p, uint32_t key, const rec_head *h, const rec_hit *hits, const char *text,
+                      const char *coder)
 {
     size_t len = sizeof *h + (size_t)h->hit_count * sizeof *hits + h->text_len + h->coder_len;
-    if (len > UINT32_MAX)
+    if (len > UINT32_MAX || QC_GROW(p->rec, p->rec_cap, p->rec_len + len) != 0 ||
+        QC_GROW(p->refs, p->ref_cap, p->ref_count + 1) != 0)
         return -1;
-    unsigned char *at = qc_chunklog_reserve(log, key, (uint32_t)len);
-    if (!at)
-        return -1;
+    p->refs[p->ref_count++] = (qc_res_rec_ref){key, (uint32_t)len, p->rec_len};
+    unsigned char *at = p->rec + p->rec_len;
+    p->rec_len += len;
     memcpy(at, h, sizeof *h);
     at += sizeof *h;
     if (h->hit_count && hits) {
@@ -98,18 +99,18 @@ static int write_record(qc_chunklog *log, size_t key, const rec_head *h, const r
     return 0;
 }
 
-static void fill_head(rec_head *h, const qc_document *doc, uint32_t doc_index, uint32_t turn, uint32_t start,
-                      uint32_t end, const long *resp)
+/* A record's head for a span of a turn; doc and resp are filled in when merged (resp holds the
+ * speaker slot until then). */
+static void fill_head(rec_head *h, const qc_document *doc, uint32_t turn, uint32_t start, uint32_t end)
 {
     memset(h, 0, sizeof *h);
     const qc_doc_turn *t = &doc->turns[turn];
     int32_t sp = t->speaker;
     size_t slot = sp >= 0 && (size_t)sp < doc->speaker_count ? (size_t)sp : doc->speaker_count;
-    h->doc = doc_index;
     h->turn = turn;
     h->start = start;
     h->end = end;
-    h->resp = (uint32_t)resp[slot];
+    h->resp = (uint32_t)slot;
     h->role = t->role;
     h->unlabelled = slot == doc->speaker_count;
     if (end > doc->length)
@@ -119,23 +120,19 @@ static void fill_head(rec_head *h, const qc_document *doc, uint32_t doc_index, u
     h->text_len = doc->cp_to_byte[h->end] - doc->cp_to_byte[h->start];
 }
 
-int qc_spill_document(qc_results *res, const qc_document *doc, const qc_coding *coding, uint32_t doc_index,
-                      const long *resp, const uint8_t *touched, qc_error *err)
+int qc_spill_prepare(const qc_results *res, const qc_document *doc, const qc_coding *coding, qc_res_prepared *p)
 {
-    rec_hit *hits = NULL;
-    size_t hits_cap = 0;
     for (size_t i = 0; i < coding->quote_count; i++) {
         const qc_quote_rec *q = &coding->quotes[i];
         if (q->code < 0 || (size_t)q->code >= res->code_count || q->turn >= doc->turn_count)
             continue;
         rec_head h;
-        fill_head(&h, doc, doc_index, q->turn, q->start, q->end, resp);
+        fill_head(&h, doc, q->turn, q->start, q->end);
         h.code = (uint32_t)q->code;
         h.hit_count = q->hit_count;
-        if (q->hit_count && QC_GROW(hits, hits_cap, q->hit_count) != 0) {
-            qc_free(hits);
-            return qc_error_nomem(err);
-        }
+        if (q->hit_count && QC_GROW(p->hits, p->hits_cap, q->hit_count) != 0)
+            return -1;
+        rec_hit *hits = p->hits;
         for (uint32_t k = 0; k < q->hit_count; k++) {
             const qc_hit_rec *hr = &coding->hits[q->hit_first + k];
             int32_t leaf = hr->leaf;
@@ -151,23 +148,39 @@ int qc_spill_document(qc_results *res, const qc_document *doc, const qc_coding *
             size_t len = name ? strlen(name) : 0;
             h.coder_len = (uint16_t)(len > UINT16_MAX ? UINT16_MAX : len);
             h.hit_count = coder ? 0 : q->hit_count;
-            if (write_record(res->quotes_log, h.code, &h, hits, doc->text + doc->cp_to_byte[h.start], name) != 0) {
-                qc_free(hits);
-                return spill_error(res->quotes_log, err);
-            }
+            if (put_record(p, h.code, &h, hits, doc->text + doc->cp_to_byte[h.start], name) != 0)
+                return -1;
         }
     }
-    qc_free(hits);
     for (size_t t = 0; t < doc->turn_count; t++) {
         const qc_doc_turn *turn = &doc->turns[t];
-        if (turn->role == QC_ROLE_INTERVIEWER || touched[t])
+        if (turn->role == QC_ROLE_INTERVIEWER || p->touched[t])
             continue;
         rec_head h;
-        fill_head(&h, doc, doc_index, (uint32_t)t, turn->start, turn->end, resp);
+        fill_head(&h, doc, (uint32_t)t, turn->start, turn->end);
         h.code = QC_NONE32;
-        if (write_record(res->uncoded_log, 0, &h, NULL, doc->text + doc->cp_to_byte[h.start], NULL) != 0)
-            return spill_error(res->uncoded_log, err);
-        res->uncoded_records++;
+        if (put_record(p, QC_NONE32, &h, NULL, doc->text + doc->cp_to_byte[h.start], NULL) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int qc_spill_merge(qc_results *res, const qc_res_prepared *p, uint32_t doc_index, const long *resp, qc_error *err)
+{
+    for (size_t i = 0; i < p->ref_count; i++) {
+        const qc_res_rec_ref *r = &p->refs[i];
+        int uncoded = r->key == QC_NONE32;
+        qc_chunklog *log = uncoded ? res->uncoded_log : res->quotes_log;
+        unsigned char *at = qc_chunklog_reserve(log, uncoded ? 0 : r->key, r->len);
+        if (!at)
+            return spill_error(log, err);
+        memcpy(at, p->rec + r->offset, r->len);
+        rec_head h;
+        memcpy(&h, at, sizeof h);
+        h.doc = doc_index;
+        h.resp = (uint32_t)resp[h.resp];
+        memcpy(at, &h, sizeof h);
+        res->uncoded_records += (size_t)uncoded;
     }
     return QC_OK;
 }
@@ -263,9 +276,9 @@ int qc_spill_settle(qc_results *res, qc_error *err)
     unsigned char *buf = NULL;
     size_t cap = 0;
     /* Walking a key with no records writes any pending big record and reads nothing. */
-    int r = res->quotes_log->key_count ? qc_chunklog_walk(res->quotes_log, res->quotes_log->key_count, &buf, &cap,
-                                                          read_piece, NULL)
-                                       : 0;
+    int r = res->quotes_log->key_count
+                ? qc_chunklog_walk(res->quotes_log, res->quotes_log->key_count, &buf, &cap, read_piece, NULL)
+                : 0;
     qc_free(buf);
     return r != 0 ? read_error(err) : QC_OK;
 }

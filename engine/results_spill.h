@@ -10,11 +10,13 @@
 int qc_spill_open(qc_results *res, qc_error *err);
 void qc_spill_close(qc_results *res);
 
-/* Appends a document's quotations (resp: the respondent of each speaker slot, the doc's speakers
- * then unlabelled text) and its uncoded participant turns (touched: per turn, whether any
- * quotation lies in it). */
-int qc_spill_document(qc_results *res, const qc_document *doc, const qc_coding *coding, uint32_t doc_index,
-                      const long *resp, const uint8_t *touched, qc_error *err);
+/* Encodes a document's quotation records and those of its uncoded participant turns (p->touched:
+ * per turn, whether any quotation lies in it) into p, reading only what qc_results_new set: safe
+ * in several threads at once. -1 when memory is short. */
+int qc_spill_prepare(const qc_results *res, const qc_document *doc, const qc_coding *coding, qc_res_prepared *p);
+/* Appends the records of qc_spill_prepare to the logs, in order, as document doc_index (resp: the
+ * respondent of each speaker slot, the doc's speakers then unlabelled text). */
+int qc_spill_merge(qc_results *res, const qc_res_prepared *p, uint32_t doc_index, const long *resp, qc_error *err);
 
 /* Makes the quotation log ready for walks from several threads at once (nothing may be added
  * after): pending writes done. */
@@ -22,7 +24,7 @@ int qc_spill_settle(qc_results *res, qc_error *err);
 /* One code's quotations (with their coders, see results_coder.h) read with the caller's scratch
  * buffer (*buf of *cap bytes, grown as needed, freed by the caller): safe in parallel threads
  * after qc_spill_settle. */
-int qc_spill_walk_code(qc_results *res, size_t code, unsigned char **buf, size_t *cap,
-                       qc_coded_quotation_fn fn, void *user, qc_error *err);
+int qc_spill_walk_code(qc_results *res, size_t code, unsigned char **buf, size_t *cap, qc_coded_quotation_fn fn,
+                       void *user, qc_error *err);
 
 #endif

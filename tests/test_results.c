@@ -452,3 +452,172 @@ Test(results, quotations_come_back_whole_and_in_corpus_order_whatever_their_size
     qc_coder_free(coder);
     qc_codebook_free(cb);
 }
+
+/* --- the workers' prepared additions (qc_run_options.results) give the results of one thread --- */
+
+static const char prep_cb[] = "codebook \"R\"\n"
+                              "code P \"Parent\"\n"
+                              "  rule parent\n"
+                              "  code A \"A\"\n"
+                              "    rule apple\n"
+                              "  code B \"B\"\n"
+                              "    rule banana OR \"green banana\"\n"
+                              "code Z \"Zed\"\n"
+                              "  rule zebra NEAR/3 stripes\n"
+                              "code Q \"Quiet\"\n"
+                              "  rule /\\bquiet(er|ly)?\\b/\n";
+
+/* Documents of many turns (some unlabelled, some by the interviewer), speakers and header values
+ * that first appear in different documents, so that registration order shows in the outputs. */
+static char **make_big_corpus(const char *dir, size_t n)
+{
+    static const char *words[] = {"apple", "banana", "parent", "zebra", "stripes", "quiet", "quietly", "green",
+                                  "the",   "a",      "room",   "talk",  "then",    "so",    "we"};
+    char **paths = calloc(n, sizeof *paths);
+    unsigned seed = 12345;
+    for (size_t i = 0; i < n; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "doc%03zu.txt", i);
+        size_t cap = 1 << 16, len = 0;
+        char *text = malloc(cap);
+        len += (size_t)snprintf(text + len, cap - len, "site: S%zu\nphase: %zu\n\n", i % 7, i % 3);
+        for (int t = 0; t < 120 && len < cap - 400; t++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = seed >> 16;
+            if (r % 9 == 0)
+                len += (size_t)snprintf(text + len, cap - len, "Interviewer: ");
+            else if (r % 9 != 1)
+                len += (size_t)snprintf(text + len, cap - len, "P%zu: ", (i + r % 4) % 13);
+            for (int w = 0; w < 24; w++) {
+                seed = seed * 1103515245u + 12345u;
+                const char *word = words[(seed >> 16) % (sizeof words / sizeof *words)];
+                len += (size_t)snprintf(text + len, cap - len, "%s%s", word, w % 8 == 7 ? ". " : " ");
+            }
+            len += (size_t)snprintf(text + len, cap - len, "end.\n");
+        }
+        paths[i] = qct_write_file(dir, name, text, len);
+        free(text);
+    }
+    return paths;
+}
+
+typedef struct prep_run {
+    qc_results *res;
+    int dups;
+} prep_run;
+
+/* Adds like `qcode code`: a duplicate document id is counted and skipped. */
+static int add_skipping_dups(const qc_document *doc, const qc_coding *coding, const qc_source_info *src, void *user,
+                             qc_error *err)
+{
+    prep_run *p = user;
+    int rc = qc_results_add(p->res, doc, coding, src, err);
+    if (rc == QC_ERR_INVALID) {
+        p->dups++;
+        return 0;
+    }
+    return rc;
+}
+
+/* mode 0: qc_results_add_fn; 1: a handler with opts.results; 2: the same with version 1 options
+ * (no results: everything on the calling thread). Writes results.xml and the TSV tables into
+ * dir/tag. */
+static char *prep_outputs(const char *dir, const char *tag, char **paths, size_t n, const char *const *ids,
+                          unsigned jobs, int mode, const qc_codebook *cb, const qc_casebook *cases)
+{
+    prep_run p = {NULL, 0};
+    qc_error err;
+    cr_assert_eq(qc_results_new(&p.res, cb, cases, &err), 0, "%s", err.message);
+    qc_run_options ro = QC_RUN_OPTIONS_INIT;
+    ro.jobs = jobs;
+    ro.ids = ids;
+    if (mode == 0) {
+        ro.on_document = qc_results_add_fn;
+        ro.user = p.res;
+    } else {
+        ro.on_document = add_skipping_dups;
+        ro.user = &p;
+        ro.results = mode == 1 ? p.res : NULL;
+        if (mode == 2)
+            ro.version = 1;
+    }
+    qc_run_stats st;
+    cr_assert_eq(qc_corpus_run((const char *const *)paths, n, cb, cases, &ro, &st, &err), 0, "%s", err.message);
+    cr_assert_eq(st.documents, n);
+    cr_expect_eq(p.dups, ids ? 1 : 0, "%s", tag);
+    char *out = malloc(strlen(dir) + strlen(tag) + 2);
+    sprintf(out, "%s/%s", dir, tag);
+    cr_assert_eq(qc_results_write_tsv(p.res, out, &err), 0, "%s", err.message);
+    char *xml = malloc(strlen(out) + 16);
+    sprintf(xml, "%s/results.xml", out);
+    qc_write_options wo = QC_WRITE_OPTIONS_INIT;
+    wo.time = "2020-01-02T03:04:05Z";
+    cr_assert_eq(qc_results_write_xml(p.res, xml, &wo, &err), 0, "%s", err.message);
+    free(xml);
+    qc_results_free(p.res);
+    return out;
+}
+
+static void expect_same_outputs(const char *a, const char *b)
+{
+    static const char *files[] = {"results.xml",    "frequencies.tsv",  "by-attribute.tsv",
+                                  "quotations.tsv", "cooccurrence.tsv", "respondent-matrix.tsv"};
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        char pa[512], pb[512];
+        snprintf(pa, sizeof pa, "%s/%s", a, files[f]);
+        snprintf(pb, sizeof pb, "%s/%s", b, files[f]);
+        size_t na, nb;
+        char *x = qct_read_file(pa, &na), *y = qct_read_file(pb, &nb);
+        cr_assert_not_null(x, "%s", pa);
+        cr_assert_not_null(y, "%s", pb);
+        cr_expect(na == nb && memcmp(x, y, na) == 0, "%s differs from %s", pb, pa);
+        free(x);
+        free(y);
+    }
+}
+
+Test(run, results_prepared_by_workers_are_the_same_bytes_as_one_thread, .timeout = 120)
+{
+    qc_codebook *cb = load_cb(prep_cb);
+    static const char cases_tsv[] = "speaker\tprofession\n"
+                                    "P1\tnurse\nP2\tmanager\nP3\tnurse\nP4\ttherapist\nP5\tGP\nP6\tnurse\n"
+                                    "P7\tclerk\nP8\tmanager\nP9\tporter\nP10\tnurse\nP11\tGP\nP12\tchef\n";
+    qc_casebook *cases = NULL;
+    cr_assert_eq(qc_casebook_load_buffer(&cases, "cases.tsv", cases_tsv, strlen(cases_tsv), NULL), 0);
+    char *dir = qct_temp_dir();
+    enum { N = 80 };
+    char **paths = make_big_corpus(dir, N);
+    /* The same id twice: the second is refused whichever thread prepared it. */
+    char *idbuf[N];
+    for (size_t i = 0; i < N; i++) {
+        idbuf[i] = malloc(16);
+        snprintf(idbuf[i], 16, "d%03zu", i == 41 ? (size_t)17 : i);
+    }
+    const char *const *ids = (const char *const *)idbuf;
+
+    char *one = prep_outputs(dir, "one", paths, N, NULL, 1, 0, cb, cases);
+    char *two = prep_outputs(dir, "two", paths, N, NULL, 2, 0, cb, cases);
+    char *four = prep_outputs(dir, "four", paths, N, NULL, 4, 0, cb, cases);
+    expect_same_outputs(one, two);
+    expect_same_outputs(one, four);
+
+    char *one_d = prep_outputs(dir, "one_d", paths, N, ids, 1, 1, cb, cases);
+    char *two_d = prep_outputs(dir, "two_d", paths, N, ids, 2, 1, cb, cases);
+    char *three_d = prep_outputs(dir, "three_d", paths, N, ids, 3, 1, cb, cases);
+    char *v1_d = prep_outputs(dir, "v1_d", paths, N, ids, 2, 2, cb, cases);
+    expect_same_outputs(one_d, two_d);
+    expect_same_outputs(one_d, three_d);
+    expect_same_outputs(one_d, v1_d);
+
+    char *outs[] = {one, two, four, one_d, two_d, three_d, v1_d};
+    for (size_t i = 0; i < sizeof outs / sizeof *outs; i++)
+        free(outs[i]);
+    for (size_t i = 0; i < N; i++) {
+        free(paths[i]);
+        free(idbuf[i]);
+    }
+    free(paths);
+    free(dir);
+    qc_casebook_free(cases);
+    qc_codebook_free(cb);
+}

@@ -268,6 +268,7 @@ static int run(int argc, char **argv)
     ropts.jobs = o.jobs;
     ropts.strict = o.strict;
     ropts.on_document = on_document;
+    ropts.results = st.res; /* on_document adds each document to it: the workers prepare that */
     ropts.on_error = on_error;
     ropts.on_issue = on_issue;
     ropts.on_progress = on_progress;

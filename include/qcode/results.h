@@ -241,7 +241,7 @@ typedef void (*qc_run_issue_fn)(const char *path, const char *message, void *use
 /* Called after each document, for a progress display. */
 typedef void (*qc_run_progress_fn)(const qc_run_stats *stats, void *user);
 
-#define QC_RUN_OPTIONS_VERSION 1
+#define QC_RUN_OPTIONS_VERSION 2
 typedef struct qc_run_options {
     unsigned version;
     const qc_read_options *read; /* NULL: defaults (read->id is ignored: see ids) */
@@ -259,12 +259,21 @@ typedef struct qc_run_options {
      * sees it: counted like quotations of their spans, listed by coder (docs/semantics.md). Used
      * on the calling thread only; warnings go to its on_warning. NULL: none. */
     qc_manual *manual;
+    /* (Version 2.) The results that on_document adds each document to, unchanged, with
+     * qc_results_add (when on_document is qc_results_add_fn, user is taken for them). With more
+     * than one job and no manual, each worker then prepares its document's share of the results
+     * right after coding it (tallies, co-occurrence, quotation records encoded), reading only what
+     * qc_results_new set, and qc_results_add on the calling thread merges it in input order: the
+     * same results, less work on the calling thread. No other thread may use the results during
+     * the run. NULL: qc_results_add does all of it on the calling thread. */
+    qc_results *results;
 } qc_run_options;
 #define QC_RUN_OPTIONS_INIT                                                                                            \
-    { QC_RUN_OPTIONS_VERSION, NULL, QC_ENGINE_FAST, 1, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+    { QC_RUN_OPTIONS_VERSION, NULL, QC_ENGINE_FAST, 1, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /* Reads and codes the files in worker threads, at most a few documents ahead of the one being
  * handed over (so memory is bounded), and calls the handlers in input order on this thread.
+ * Accepts options of version 1 (without results) and 2.
  * Returns 0 when the run finished (stats->failed says how many documents failed); with
  * opts->strict, the first failure's status (err names it); or the status a handler returned, or
  * QC_ERR_NOMEM. stats may be NULL. */
