@@ -172,6 +172,8 @@ static int read_core(qc_zip *z, qc_doc_builder *b, const char *name, qc_error *e
     rc = qc_xml_stream(xml, size, name, "docProps/core.xml", &h, err);
     if (rc == QC_ERR_NOMEM)
         qc_error_nomem(err);
+    else if (rc < 0)
+        qc_xml_error_in_part(err, name, "docProps/core.xml");
     for (int i = 0; i < 3 && rc == 0; i++) {
         /* Trim: an empty <dc:title/> (common) is no title. */
         const char *v = qc_buf_cstr(&cs.value[i]);
@@ -378,6 +380,8 @@ int qc_read_docx(qc_doc_builder *b, const char *name, const char *data, size_t s
         goto done;
     qc_xml_handler h = {&st, on_start, on_end, on_text};
     rc = qc_xml_stream(xml, xml_size, name, "word/document.xml", &h, err);
+    if (rc < 0 && rc != QC_ERR_NOMEM)
+        qc_xml_error_in_part(err, name, "word/document.xml");
     if (rc == QC_ERR_NOMEM || st.mt.failed) {
         rc = qc_error_nomem(err);
         goto done;

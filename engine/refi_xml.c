@@ -44,15 +44,6 @@ void qc_refi_flush_guid_note(qc_refi_log *log)
     log->odd_guids = 0;
 }
 
-/* Once the part is in the error's file ("x.qdpx:project.qde:2:1"), the message's own "part: "
- * (xml_safe.c says it for readers that keep the archive as the file) would name it twice. */
-static void drop_part_prefix(char *message, const char *part)
-{
-    size_t n = strlen(part);
-    if (strncmp(message, part, n) == 0 && message[n] == ':' && message[n + 1] == ' ')
-        memmove(message, message + n + 2, strlen(message + n + 2) + 1);
-}
-
 int qc_refi_xml_parse(const char *data, size_t size, const char *file, const char *part, xmlDocPtr *out, qc_error *err)
 {
     /* xml_safe.c owns the safe options (no network, no entities, DOCTYPE refused, size cap). */
@@ -62,10 +53,7 @@ int qc_refi_xml_parse(const char *data, size_t size, const char *file, const cha
     if (rc != 0) {
         /* The line is the entry's, not the archive's: name the entry in the position so no one
          * looks for line 1 of a zip file. */
-        if (err && part && file && err->line) {
-            snprintf(err->file, sizeof err->file, "%s:%s", file, part);
-            drop_part_prefix(err->message, part);
-        }
+        qc_xml_error_in_part(err, file, part);
         return rc;
     }
     if (!xmlDocGetRootElement(doc)) {

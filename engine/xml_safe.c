@@ -341,6 +341,16 @@ static void on_text(void *user, const xmlChar *ch, int len)
     }
 }
 
+void qc_xml_error_in_part(qc_error *err, const char *file, const char *part)
+{
+    if (!err || !part || !file || !err->line)
+        return;
+    snprintf(err->file, sizeof err->file, "%s:%s", file, part);
+    size_t n = strlen(part);
+    if (strncmp(err->message, part, n) == 0 && err->message[n] == ':' && err->message[n + 1] == ' ')
+        memmove(err->message, err->message + n + 2, strlen(err->message + n + 2) + 1);
+}
+
 int qc_xml_stream(const char *data, size_t size, const char *file, const char *part, const qc_xml_handler *h,
                   qc_error *err)
 {

@@ -59,6 +59,11 @@ typedef struct qc_xml_handler {
     int (*text)(void *user, const char *s, size_t len, int64_t offset);
 } qc_xml_handler;
 
+/* An error at a line of an archive's entry names the entry in its position, once:
+ * "x.qdpx:project.qde:2:1: error: ..." (no one looks for line 2 of a zip file), and drops the
+ * "part: " its message starts with. Errors without a line keep the archive and the message. */
+void qc_xml_error_in_part(qc_error *err, const char *file, const char *part);
+
 int qc_xml_stream(const char *data, size_t size, const char *file, const char *part, const qc_xml_handler *h,
                   qc_error *err);
 

@@ -93,7 +93,7 @@ Test(cli, errors_inside_zip_entries_print_no_binary_source_line)
     qct_run r;
     qct_qcode(&r, NULL, "inspect '%s'", path);
     cr_assert_eq(r.status, 1);
-    cr_assert(qct_contains(r.err, "docx-malformed-xml.docx:2:121: error: word/document.xml: malformed XML"), "%s",
+    cr_assert(qct_contains(r.err, "docx-malformed-xml.docx:word/document.xml:2:121: error: malformed XML"), "%s",
               r.err);
     for (const unsigned char *p = (const unsigned char *)r.err; *p; p++)
         cr_assert(*p >= 0x20 || *p == '\n' || *p == '\t', "control byte 0x%02x in stderr", *p);

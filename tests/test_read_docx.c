@@ -26,7 +26,13 @@ static void expect_fixture_error(const char *file, int code, uint32_t line, uint
     int rc = qc_document_read_file(&doc, path, NULL, &err);
     cr_assert_eq(rc, code, "%s: expected status %d, got %d (%s)", file, code, rc, err.message);
     cr_assert_null(doc);
-    cr_assert_str_eq(err.file, path);
+    /* An XML error at a line of the entry names the entry after the archive, as .qdpx errors do;
+     * the reader's own errors (a paragraph's number as the line) name the archive. */
+    char where[600];
+    int in_xml = qct_contains(message, "XML") || qct_contains(message, "DOCTYPE");
+    snprintf(where, sizeof where, "%s%s", path, in_xml && err.line ? ":word/document.xml" : "");
+    cr_assert_str_eq(err.file, where);
+    cr_assert(!qct_contains(err.message, "word/document.xml: "), "%s: the entry named again: %s", file, err.message);
     if (line)
         cr_assert_eq(err.line, line, "%s: line %u (%s)", file, err.line, err.message);
     if (column)
@@ -165,7 +171,7 @@ Test(read_docx, broken_packages)
 Test(read_docx, broken_xml)
 {
     expect_fixture_error("malformed.docx", QC_ERR_FORMAT, 3, 34,
-                         "word/document.xml: malformed XML at line 3: Opening and ending tag mismatch");
+                         "malformed XML at line 3: Opening and ending tag mismatch");
     expect_fixture_error("doctype.docx", QC_ERR_FORMAT, 2, 0, "DOCTYPE are not accepted");
 }
 
