@@ -88,6 +88,25 @@ static void process(runner *r, qc_coder *coder, slot *s)
         s->prepared = qc_res_prepare(r->results, s->doc, s->coding, s->prep) == 0;
 }
 
+/* With the lock held: the slot of the next input to start, or NULL when there is none to start
+ * now (all started, stopped, or the window is full). */
+static slot *claim(runner *r)
+{
+    if (r->stop || r->next >= r->count || r->next >= r->consumed + r->window)
+        return NULL;
+    slot *s = &r->slots[r->next % r->window];
+    s->index = r->next++;
+    s->state = SLOT_BUSY;
+    return s;
+}
+
+/* With the lock held: a claimed slot is done. */
+static void finish(runner *r, slot *s)
+{
+    s->state = SLOT_DONE;
+    pthread_cond_broadcast(&r->done_cv);
+}
+
 static void *worker(void *arg)
 {
     runner *r = arg;
@@ -95,16 +114,12 @@ static void *worker(void *arg)
     qc_error cerr;
     int crc = qc_coder_new(&coder, r->cb, &r->coder_opts, &cerr);
     pthread_mutex_lock(&r->mu);
-    for (;;) {
-        if (r->stop || r->next >= r->count)
-            break;
-        if (r->next >= r->consumed + r->window) {
+    while (!r->stop && r->next < r->count) {
+        slot *s = claim(r);
+        if (!s) {
             pthread_cond_wait(&r->work_cv, &r->mu);
             continue;
         }
-        slot *s = &r->slots[r->next % r->window];
-        s->index = r->next++;
-        s->state = SLOT_BUSY;
         pthread_mutex_unlock(&r->mu);
         if (crc != 0) {
             s->rc = crc;
@@ -113,8 +128,7 @@ static void *worker(void *arg)
             process(r, coder, s);
         }
         pthread_mutex_lock(&r->mu);
-        s->state = SLOT_DONE;
-        pthread_cond_broadcast(&r->done_cv);
+        finish(r, s);
     }
     pthread_mutex_unlock(&r->mu);
     qc_coder_free(coder);
@@ -257,7 +271,7 @@ int qc_corpus_run(const char *const *paths, size_t count, const qc_codebook *cb,
      * aggregates, few enough that memory does not depend on the corpus. */
     r.window = (size_t)jobs * 2;
     r.slots = qc_calloc(r.window, sizeof *r.slots);
-    pthread_t *threads = qc_calloc(jobs, sizeof *threads);
+    pthread_t *threads = qc_calloc(jobs - 1, sizeof *threads);
     qc_coder *own = NULL;
     if (!r.slots || !threads) {
         qc_free(r.slots);
@@ -285,18 +299,15 @@ int qc_corpus_run(const char *const *paths, size_t count, const qc_codebook *cb,
         slot *s = &r.slots[i % r.window];
         pthread_mutex_lock(&r.mu);
         while (!(s->state == SLOT_DONE && s->index == i)) {
-            if (!r.stop && r.next < r.count && r.next < r.consumed + r.window) {
-                slot *mine = &r.slots[r.next % r.window];
-                mine->index = r.next++;
-                mine->state = SLOT_BUSY;
-                pthread_mutex_unlock(&r.mu);
-                process(&r, own, mine);
-                pthread_mutex_lock(&r.mu);
-                mine->state = SLOT_DONE;
-                pthread_cond_broadcast(&r.done_cv);
+            slot *mine = claim(&r);
+            if (!mine) {
+                pthread_cond_wait(&r.done_cv, &r.mu);
                 continue;
             }
-            pthread_cond_wait(&r.done_cv, &r.mu);
+            pthread_mutex_unlock(&r.mu);
+            process(&r, own, mine);
+            pthread_mutex_lock(&r.mu);
+            finish(&r, mine);
         }
         pthread_mutex_unlock(&r.mu);
         rc = deliver(&r, opts, s, stats, err);

@@ -1,4 +1,3 @@
-#define _GNU_SOURCE /* copy_file_range */
 /* results.xml: the whole run in one file (namespace urn:qcode:results:1, schema
  * docs/schema/qcode-results.xsd), written by a streaming writer (xml_out.h) straight into an
  * atomic output file, so memory does not grow with the quotation count and a failed run leaves
@@ -9,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "codebook_impl.h"
 #include "error.h"

@@ -113,12 +113,15 @@ int qc_xml_out_begin(qc_xml_out *x, FILE *fp)
     return 0;
 }
 
-int qc_xml_out_begin_fragment(qc_xml_out *x, FILE *fp, size_t depth)
+int qc_xml_out_begin_sink(qc_xml_out *x, size_t depth, char *buf, size_t cap,
+                          int (*sink)(void *user, char **buf, size_t len, size_t *cap), void *user)
 {
+    /* The `depth` elements around the fragment are open elsewhere and hold elements. */
     memset(x, 0, sizeof *x);
-    x->fp = fp;
-    x->cap = OUT_BUF;
-    x->buf = qc_malloc(x->cap);
+    x->buf = buf;
+    x->cap = cap;
+    x->sink = sink;
+    x->sink_user = user;
     x->names = qc_calloc(depth + 1, sizeof *x->names);
     x->state = qc_calloc(depth + 1, 1);
     if (!x->buf || !x->names || !x->state)
@@ -128,21 +131,6 @@ int qc_xml_out_begin_fragment(qc_xml_out *x, FILE *fp, size_t depth)
         x->state[d] = ELEMS;
     x->depth = x->base_depth = depth;
     return 0;
-}
-
-int qc_xml_out_begin_sink(qc_xml_out *x, size_t depth, char *buf, size_t cap,
-                          int (*sink)(void *user, char **buf, size_t len, size_t *cap), void *user)
-{
-    if (qc_xml_out_begin_fragment(x, NULL, depth) != 0) {
-        qc_free(buf);
-        return -1;
-    }
-    qc_free(x->buf);
-    x->buf = buf;
-    x->cap = cap;
-    x->sink = sink;
-    x->sink_user = user;
-    return buf ? 0 : -1;
 }
 
 void qc_xml_out_open_children(qc_xml_out *x)
@@ -161,12 +149,6 @@ void qc_xml_out_write_raw(qc_xml_out *x, const char *data, size_t len)
         x->error = errno ? errno : EIO;
     if (x->writeback && !x->error)
         start_writeback(x);
-}
-
-int qc_xml_out_flush(qc_xml_out *x)
-{
-    flush(x);
-    return x->error;
 }
 
 void qc_xml_out_free(qc_xml_out *x)
@@ -367,11 +349,6 @@ void qc_xml_attr_n(qc_xml_out *x, const char *name, size_t name_len, const char 
     put(x, "\"", 1);
 }
 
-void qc_xml_attr(qc_xml_out *x, const char *name, const char *value)
-{
-    qc_xml_attr_n(x, name, strlen(name), value);
-}
-
 /* "00" to "99": two digits per division (a results.xml is mostly numbers between its texts). */
 static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
                                      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
@@ -406,20 +383,10 @@ void qc_xml_attr_u64_n(qc_xml_out *x, const char *name, size_t name_len, uint64_
     x->len += name_len + n + 4;
 }
 
-void qc_xml_attr_u64(qc_xml_out *x, const char *name, uint64_t value)
-{
-    qc_xml_attr_u64_n(x, name, strlen(name), value);
-}
-
-void qc_xml_text_n(qc_xml_out *x, const char *text, size_t len)
-{
-    close_start_tag(x, TEXT);
-    escaped(x, text, len, 2);
-}
-
 void qc_xml_text(qc_xml_out *x, const char *text)
 {
-    qc_xml_text_n(x, text ? text : "", text ? strlen(text) : 0);
+    close_start_tag(x, TEXT);
+    escaped(x, text ? text : "", text ? strlen(text) : 0, 2);
 }
 
 int qc_xml_out_end(qc_xml_out *x)

@@ -33,12 +33,10 @@ typedef struct qc_xml_out {
 /* Starts a document (the XML declaration) on fp. 0, or -1 out of memory. */
 int qc_xml_out_begin(qc_xml_out *x, FILE *fp);
 /* Starts a fragment: what goes inside `depth` elements opened (and holding elements) by another
- * writer, with the same indentation; no declaration. For rendering parts of a document in
- * parallel and joining them. */
-int qc_xml_out_begin_fragment(qc_xml_out *x, FILE *fp, size_t depth);
-/* A fragment like qc_xml_out_begin_fragment's, written into buffers handed to sink (see the
- * struct) instead of a FILE; buf (cap bytes, allocated with qc_malloc) is its first buffer and is
- * the writer's from then on. */
+ * writer, with the same indentation and no declaration, written into buffers handed to sink (see
+ * the struct) instead of a FILE; buf (cap bytes, allocated with qc_malloc, may be NULL: -1) is its
+ * first buffer and is the writer's from then on. For rendering parts of a document in parallel.
+ * 0, or -1 out of memory (free with qc_xml_out_free). */
 int qc_xml_out_begin_sink(qc_xml_out *x, size_t depth, char *buf, size_t cap,
                           int (*sink)(void *user, char **buf, size_t len, size_t *cap), void *user);
 /* Closes the start tag of the current element, which is to hold elements written elsewhere (by
@@ -46,8 +44,6 @@ int qc_xml_out_begin_sink(qc_xml_out *x, size_t depth, char *buf, size_t cap,
 void qc_xml_out_open_children(qc_xml_out *x);
 /* Appends bytes rendered elsewhere, after what is buffered. */
 void qc_xml_out_write_raw(qc_xml_out *x, const char *data, size_t len);
-/* Writes out what is buffered; 0 or the errno of the first failure. */
-int qc_xml_out_flush(qc_xml_out *x);
 /* Closes every open element (of a fragment: its own) and flushes; returns 0 or the errno of the
  * first failure. Frees. */
 int qc_xml_out_end(qc_xml_out *x);
@@ -57,16 +53,13 @@ void qc_xml_out_free(qc_xml_out *x);
 /* An element; ns (or NULL) becomes its xmlns attribute. name must live until its end. */
 void qc_xml_start(qc_xml_out *x, const char *name, const char *ns);
 void qc_xml_end(qc_xml_out *x);
-void qc_xml_attr(qc_xml_out *x, const char *name, const char *value);
-void qc_xml_attr_u64(qc_xml_out *x, const char *name, uint64_t value);
 /* Text content of the current element. */
 void qc_xml_text(qc_xml_out *x, const char *text);
 
-/* The same with the name's length given (callers with literal names save a strlen per call), and
- * text of a known length (a NUL inside it becomes U+FFFD like other controls). */
+/* Elements and attributes with the name's length given (callers with literal names save a strlen
+ * per call). */
 void qc_xml_start_n(qc_xml_out *x, const char *name, size_t name_len, const char *ns);
 void qc_xml_attr_n(qc_xml_out *x, const char *name, size_t name_len, const char *value);
 void qc_xml_attr_u64_n(qc_xml_out *x, const char *name, size_t name_len, uint64_t value);
-void qc_xml_text_n(qc_xml_out *x, const char *text, size_t len);
 
 #endif
