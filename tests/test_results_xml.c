@@ -327,6 +327,35 @@ static int tb_quote(const qc_result_quotation *q, void *user)
     return 0;
 }
 
+/* Codes one document with a codebook and writes results.xml into dir; checks it against the
+ * schema. Returns the file's path (the caller frees it). */
+static char *code_one_document(const char *cbtext, const char *name, const char *src, size_t len, const char *dir)
+{
+    qc_codebook *cb;
+    qc_coder *coder;
+    qc_results *res;
+    qc_document *doc;
+    qc_coding *coding;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load_buffer(&cb, "e.qcb", cbtext, strlen(cbtext), NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_coder_new(&coder, cb, NULL, NULL), 0);
+    cr_assert_eq(qc_results_new(&res, cb, NULL, NULL), 0);
+    cr_assert_eq(qc_document_read_buffer(&doc, name, src, len, NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_coder_code(coder, doc, NULL, &coding, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_results_add(res, doc, coding, NULL, &err), 0, "%s", err.message);
+    char *path = malloc(strlen(dir) + 16);
+    sprintf(path, "%s/results.xml", dir);
+    cr_assert_eq(qc_results_write_xml(res, path, NULL, &err), 0, "%s", err.message);
+    char why[256] = "";
+    cr_expect_eq(validate(path, why, sizeof why), 0, "%s", why);
+    qc_coding_free(coding);
+    qc_document_free(doc);
+    qc_results_free(res);
+    qc_coder_free(coder);
+    qc_codebook_free(cb);
+    return path;
+}
+
 Test(results_xml, markup_characters_and_controls_survive_the_round_trip)
 {
     /* Every character XML escapes, a tab, a control character and U+FFFE: the file is valid and
@@ -334,25 +363,10 @@ Test(results_xml, markup_characters_and_controls_survive_the_round_trip)
     const char *src = "site: R&D <\"north\">\tA\n\n"
                       "Ann: The <zebra> & the \"zebra\"\tran \x1b off, \xef\xbf\xbe gone.\n"
                       "Ann: zebra again.\n";
-    qc_codebook *cb;
-    qc_coder *coder;
-    qc_results *res;
-    qc_document *doc;
-    qc_coding *coding;
-    qc_error err;
     const char *cbtext = "codebook \"E\"\ncode Z \"Z\"\n  rule zebra\n";
-    cr_assert_eq(qc_codebook_load_buffer(&cb, "e.qcb", cbtext, strlen(cbtext), NULL, &err), 0, "%s", err.message);
-    cr_assert_eq(qc_coder_new(&coder, cb, NULL, NULL), 0);
-    cr_assert_eq(qc_results_new(&res, cb, NULL, NULL), 0);
-    cr_assert_eq(qc_document_read_buffer(&doc, "e.txt", src, strlen(src), NULL, &err), 0, "%s", err.message);
-    cr_assert_eq(qc_coder_code(coder, doc, NULL, &coding, &err), 0, "%s", err.message);
-    cr_assert_eq(qc_results_add(res, doc, coding, NULL, &err), 0, "%s", err.message);
     char *dir = qct_temp_dir();
-    char path[4096];
-    snprintf(path, sizeof path, "%s/results.xml", dir);
-    cr_assert_eq(qc_results_write_xml(res, path, NULL, &err), 0, "%s", err.message);
-    char why[256] = "";
-    cr_expect_eq(validate(path, why, sizeof why), 0, "%s", why);
+    char *path = code_one_document(cbtext, "e.txt", src, strlen(src), dir);
+    qc_error err;
     texts_back t;
     memset(&t, 0, sizeof t);
     qc_results_handlers h = {NULL, NULL, NULL, tb_quote, &t};
@@ -369,11 +383,7 @@ Test(results_xml, markup_characters_and_controls_survive_the_round_trip)
                                    "\xef\xbf\xbd gone.</text>"),
                        "%s", buf);
     cr_expect_not_null(strstr(buf, "value=\"R&amp;D &lt;&quot;north&quot;&gt;&#9;A\""));
-    qc_coding_free(coding);
-    qc_document_free(doc);
-    qc_results_free(res);
-    qc_coder_free(coder);
-    qc_codebook_free(cb);
+    free(path);
     free(dir);
 }
 
@@ -538,24 +548,9 @@ Test(results_xml, random_texts_come_back_escaped_at_every_position)
         expect_carried(whole, want[t]);
     }
     const char *cbtext = "codebook \"E\"\nscope turn\ncode Z \"Z\"\n  rule zebra\n";
-    qc_codebook *cb;
-    qc_coder *coder;
-    qc_results *res;
-    qc_document *doc;
-    qc_coding *coding;
-    qc_error err;
-    cr_assert_eq(qc_codebook_load_buffer(&cb, "e.qcb", cbtext, strlen(cbtext), NULL, &err), 0, "%s", err.message);
-    cr_assert_eq(qc_coder_new(&coder, cb, NULL, NULL), 0);
-    cr_assert_eq(qc_results_new(&res, cb, NULL, NULL), 0);
-    cr_assert_eq(qc_document_read_buffer(&doc, "r.txt", src, len, NULL, &err), 0, "%s", err.message);
-    cr_assert_eq(qc_coder_code(coder, doc, NULL, &coding, &err), 0, "%s", err.message);
-    cr_assert_eq(qc_results_add(res, doc, coding, NULL, &err), 0, "%s", err.message);
     char *dir = qct_temp_dir();
-    char path[4096];
-    snprintf(path, sizeof path, "%s/results.xml", dir);
-    cr_assert_eq(qc_results_write_xml(res, path, NULL, &err), 0, "%s", err.message);
-    char why[256] = "";
-    cr_expect_eq(validate(path, why, sizeof why), 0, "%s", why);
+    char *path = code_one_document(cbtext, "r.txt", src, len, dir);
+    qc_error err;
     all_texts a = {calloc(TURNS + 1, sizeof(char *)), 0};
     qc_results_handlers h = {NULL, NULL, NULL, at_quote, &a};
     cr_assert_eq(qc_results_read(path, &h, &err), 0, "%s", err.message);
@@ -568,10 +563,6 @@ Test(results_xml, random_texts_come_back_escaped_at_every_position)
     free(a.texts);
     free(want);
     free(src);
+    free(path);
     free(dir);
-    qc_coding_free(coding);
-    qc_document_free(doc);
-    qc_results_free(res);
-    qc_coder_free(coder);
-    qc_codebook_free(cb);
 }
