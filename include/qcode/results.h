@@ -10,7 +10,7 @@
  * per-speaker counts go to another. The corpus and attribute-value counts, and a bit per code for
  * each (respondent, row) pair, stay in memory.
  *
- * qc_corpus_run reads and codes files in worker threads and hands each document to a callback in
+ * qc_corpus_run reads and codes files in several threads and hands each document to a callback in
  * input order, so whatever the number of threads the results (and the bytes written) are the same.
  *
  * Threads: a qc_results is not thread-safe; use it from one thread (qc_corpus_run calls its
@@ -246,7 +246,7 @@ typedef struct qc_run_options {
     unsigned version;
     const qc_read_options *read; /* NULL: defaults (read->id is ignored: see ids) */
     qc_engine engine;
-    unsigned jobs; /* threads; 1: everything on the calling thread; 0: one worker per online core */
+    unsigned jobs; /* threads, the calling thread one of them; 1: no other; 0: one per online core */
     int strict;    /* stop at the first document that cannot be read */
     qc_run_document_fn on_document;
     qc_run_error_fn on_error;
@@ -261,8 +261,8 @@ typedef struct qc_run_options {
     qc_manual *manual;
     /* (Version 2.) The results that on_document adds each document to, unchanged, with
      * qc_results_add (when on_document is qc_results_add_fn, user is taken for them). With more
-     * than one job and no manual, each worker then prepares its document's share of the results
-     * right after coding it (tallies, co-occurrence, quotation records encoded), reading only what
+     * than one job and no manual, the thread that codes a document then prepares its share of
+     * the results (tallies, co-occurrence, quotation records encoded), reading only what
      * qc_results_new set, and qc_results_add on the calling thread merges it in input order: the
      * same results, less work on the calling thread. No other thread may use the results during
      * the run. NULL: qc_results_add does all of it on the calling thread. */
@@ -271,8 +271,9 @@ typedef struct qc_run_options {
 #define QC_RUN_OPTIONS_INIT                                                                                            \
     { QC_RUN_OPTIONS_VERSION, NULL, QC_ENGINE_FAST, 1, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
-/* Reads and codes the files in worker threads, at most a few documents ahead of the one being
- * handed over (so memory is bounded), and calls the handlers in input order on this thread.
+/* Reads and codes the files in jobs - 1 worker threads and this one, at most a few documents ahead
+ * of the one being handed over (so memory is bounded), and calls the handlers in input order on
+ * this thread, which codes a document itself whenever the next one to hand over is not ready.
  * Accepts options of version 1 (without results) and 2.
  * Returns 0 when the run finished (stats->failed says how many documents failed); with
  * opts->strict, the first failure's status (err names it); or the status a handler returned, or
