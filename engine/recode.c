@@ -10,6 +10,7 @@
 #include "cache.h"
 #include "codebook_diff.h"
 #include "codebook_impl.h"
+#include "coding_digest.h"
 #include "coding_manual.h"
 #include "error.h"
 #include "recode.h"
@@ -167,6 +168,7 @@ static int load_old_results(qc_recode *rc, const char *path, qc_error *err)
 typedef struct side {
     qc_recode *rc;
     int new_side;
+    int verify; /* old side standing in for a results.xml: each coding must match the file's digest */
     const qc_recode_options *opts;
 } side;
 
@@ -190,12 +192,20 @@ static int on_run_document(const qc_document *doc, const qc_coding *coding, cons
     if (d < 0)
         return qc_error_nomem(err);
     qc_rq_doc *rd = &rc->docs[d];
-    char *sha = s->new_side ? rd->new_sha : rd->old_sha;
-    snprintf(sha, 65, "%s", src && src->sha256 ? src->sha256 : "");
-    if (s->new_side)
-        rd->in_new = 1;
-    else
-        rd->in_old = 1;
+    if (s->verify) {
+        char digest[65];
+        qc_coding_digest(doc, coding, digest);
+        if (!rd->in_file || strcmp(digest, rd->file_digest) != 0)
+            return QC_ERR_CANCELLED; /* not the file's coding: the file is read instead */
+        rd->digest_ok = 1;           /* old_sha and in_old stay the file's */
+    } else {
+        char *sha = s->new_side ? rd->new_sha : rd->old_sha;
+        snprintf(sha, 65, "%s", src && src->sha256 ? src->sha256 : "");
+        if (s->new_side)
+            rd->in_new = 1;
+        else
+            rd->in_old = 1;
+    }
     const char *text = qc_document_text(doc, NULL);
     size_t n = qc_coding_quotation_count(coding);
     for (size_t i = 0; i < n; i++) {
@@ -210,10 +220,10 @@ static int on_run_document(const qc_document *doc, const qc_coding *coding, cons
     return qc_buf_failed(&rc->pool) ? qc_error_nomem(err) : 0;
 }
 
-static int run_side(qc_recode *rc, const qc_codebook *cb, int new_side, const char *const *paths, size_t count,
-                    const qc_recode_options *opts, qc_error *err)
+static int run_side(qc_recode *rc, const qc_codebook *cb, int new_side, int verify, const char *const *paths,
+                    size_t count, const qc_recode_options *opts, qc_error *err)
 {
-    side s = {rc, new_side, opts};
+    side s = {rc, new_side, verify, opts};
     qc_run_options ro = opts->run;
     ro.on_document = on_run_document;
     ro.user = &s;
@@ -241,6 +251,121 @@ static int run_side(qc_recode *rc, const qc_codebook *cb, int new_side, const ch
     if (new_side)
         rc->stats = st;
     return status;
+}
+
+/* ---- the old side of a results.xml coded again ----
+ * Reading a results.xml's quotations back costs more than coding the corpus (the file is several
+ * times its size). When the old codebook is given and each document's coding by it is the one the
+ * file lists (the same codingSha256: same text, same quotations, no person's codings), the old
+ * side is that coding, usually from the cache, and only the file's header is read. Anything else,
+ * a document missing on either side or one digest that differs, and the file is read as before. */
+
+static int on_header_document(const qc_result_document *doc, size_t index, void *user)
+{
+    int rc_ = on_old_document(doc, index, user);
+    if (rc_)
+        return rc_;
+    qc_recode *rc = ((reading *)user)->rc;
+    qc_rq_doc *d = &rc->docs[rc->file_docs[index]];
+    d->in_file = 1;
+    snprintf(d->file_digest, sizeof d->file_digest, "%s", doc->coding_sha256 ? doc->coding_sha256 : "");
+    return 0;
+}
+
+typedef struct header {
+    reading rd;
+    const qc_codebook *old_cb;
+    int same_codebook; /* the file's provenance names the old codebook's SHA-256 */
+} header;
+
+static int on_header_provenance(const char *name, const char *version, const char *sha256, void *user)
+{
+    (void)name, (void)version;
+    header *h = user;
+    h->same_codebook = sha256 && strcmp(sha256, qc_codebook_sha256(h->old_cb)) == 0;
+    return 0;
+}
+
+/* The same codebook has the same ids: they are taken from it, and the rest of the header (the
+ * per-code counts, large with many documents) is not read. */
+static int on_header_code(const qc_results_file_code *code, void *user)
+{
+    header *h = user;
+    if (!h->same_codebook)
+        return on_old_code(code, &h->rd);
+    qc_recode *rc = h->rd.rc;
+    size_t n = qc_codebook_code_count(h->old_cb);
+    if (QC_GROW(rc->old_ids, rc->old_id_cap, n + 1))
+        return QC_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (!(rc->old_ids[rc->old_id_count++] = qc_strdup(qc_code_id(h->old_cb, i))))
+            return QC_ERR_NOMEM;
+    return 1;
+}
+
+static int stop_at_quotation(const qc_result_quotation *q, const char *coder, void *user)
+{
+    (void)q, (void)coder, (void)user;
+    return 1;
+}
+
+/* Forgets what the header and the old run left, before the file is read in full. */
+static void forget_old_side(qc_recode *rc)
+{
+    for (size_t i = 0; i < rc->old_id_count; i++)
+        qc_free(rc->old_ids[i]);
+    rc->old_id_count = 0;
+    rc->file_doc_count = 0;
+    rc->old_count = 0;
+    for (size_t d = 0; d < rc->doc_count; d++) {
+        qc_rq_doc *doc = &rc->docs[d];
+        doc->in_old = doc->in_file = doc->digest_ok = 0;
+        doc->old_sha[0] = doc->file_digest[0] = '\0';
+    }
+}
+
+static int header_fits(const qc_recode *rc, const qc_codebook *old_cb)
+{
+    size_t n = qc_codebook_code_count(old_cb);
+    if (rc->old_id_count != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!rc->old_ids[i] || strcmp(rc->old_ids[i], qc_code_id(old_cb, i)) != 0)
+            return 0;
+    for (size_t d = 0; d < rc->doc_count; d++)
+        if (rc->docs[d].in_file && strlen(rc->docs[d].file_digest) != 64)
+            return 0;
+    return 1;
+}
+
+/* Sets rc->old_coded when the old side could be coded; 0 also when it could not (read the file). */
+static int old_side_coded(qc_recode *rc, const char *const *paths, size_t count, const qc_recode_options *opts,
+                          qc_error *err)
+{
+    qc_error ignored;
+    header hd = {{rc, &ignored}, opts->old_cb, 0};
+    qc_results_handlers h = {on_header_provenance, on_header_document, on_header_code, NULL, &hd};
+    int st = qc_results_read_coded(rc->results_path, &h, stop_at_quotation, &ignored);
+    if (st == QC_ERR_NOMEM)
+        return qc_error_nomem(err);
+    int ok = (st == QC_OK || st == QC_ERR_CANCELLED) && header_fits(rc, opts->old_cb);
+    if (ok) {
+        st = run_side(rc, opts->old_cb, 0, 1, paths, count, opts, err);
+        if (st && st != QC_ERR_CANCELLED)
+            return st;
+        ok = st == QC_OK;
+        for (size_t d = 0; ok && d < rc->doc_count; d++)
+            ok = rc->docs[d].in_file == rc->docs[d].digest_ok;
+    }
+    if (!ok) {
+        forget_old_side(rc);
+        return QC_OK;
+    }
+    /* "document changed" compares the file's document hashes with the new run's, as when read. */
+    for (size_t d = 0; d < rc->doc_count; d++)
+        rc->docs[d].in_old = rc->docs[d].in_file;
+    rc->old_coded = 1;
+    return QC_OK;
 }
 
 /* ---- comparing ---- */
@@ -548,7 +673,11 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
         st = qc_results_new(&rc->results, new_cb, cases, err);
     if (!st && opts->results_path) {
         rc->results_path = qc_strdup(opts->results_path);
-        st = rc->results_path ? load_old_results(rc, opts->results_path, err) : qc_error_nomem(err);
+        st = rc->results_path ? 0 : qc_error_nomem(err);
+        if (!st && opts->old_cb)
+            st = old_side_coded(rc, paths, count, opts, err);
+        if (!st && !rc->old_coded)
+            st = load_old_results(rc, opts->results_path, err);
     }
     if (!st && opts->old_cb) {
         /* With a results.xml the old codebook only names the codes; its ids must be the file's. */
@@ -563,13 +692,13 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
         if (!st)
             st = qc_codebook_diff_new(&rc->diff, opts->old_cb, new_cb, err);
         if (!st && !opts->results_path)
-            st = run_side(rc, opts->old_cb, 0, paths, count, opts, err);
+            st = run_side(rc, opts->old_cb, 0, 0, paths, count, opts, err);
     }
     /* Manual codings are carried before the new run, which counts them. */
     if (!st)
         st = qc_recode_carry_manual(rc, opts->manual_path, err);
     if (!st)
-        st = run_side(rc, new_cb, 1, paths, count, opts, err);
+        st = run_side(rc, new_cb, 1, 0, paths, count, opts, err);
     if (!st)
         qc_manual_finish(rc->counted);
     if (!st && (st = compare(rc)) != 0)
@@ -625,6 +754,11 @@ void qc_recode_run_stats(const qc_recode *rc, qc_run_stats *stats)
     memset(stats, 0, sizeof *stats);
     if (rc)
         *stats = rc->stats;
+}
+
+int qc_recode_old_side_coded(const qc_recode *rc)
+{
+    return rc ? rc->old_coded : 0;
 }
 
 void qc_recode_cache_stats(const qc_recode *rc, qc_cache_stats *out)

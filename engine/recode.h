@@ -37,7 +37,9 @@ typedef struct qc_rq_row {
 typedef struct qc_rq_doc {
     char *id;
     char old_sha[65], new_sha[65];
+    char file_digest[65]; /* the old results.xml's codingSha256 ("" none) */
     uint8_t in_old, in_new;
+    uint8_t in_file, digest_ok; /* listed by the old results.xml; the old run's coding matched it */
 } qc_rq_doc;
 
 /* A manual coding and where it went. */
@@ -82,6 +84,7 @@ struct qc_recode {
     size_t move_count;
     char *unassigned_id, *unassigned_name;
     qc_recode_totals totals;
+    int old_coded; /* with a results.xml: its quotations were not read but coded again, as they matched */
 };
 
 /* A pool string. */

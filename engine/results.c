@@ -430,6 +430,7 @@ int qc_results_document(const qc_results *res, size_t index, qc_result_document 
     out->length = d->length;
     out->turns = d->turns;
     out->speakers = d->speaker_count;
+    out->coding_sha256 = d->coding_sha256;
     return QC_OK;
 }
 

@@ -43,6 +43,7 @@ typedef struct qc_res_doc {
     char *id;
     char *path;
     char sha256[65];
+    char coding_sha256[65]; /* coding_digest.h */
     uint64_t size;
     qc_format format;
     size_t length;
@@ -204,6 +205,7 @@ typedef struct qc_res_rec_ref {
 typedef struct qc_res_prepared {
     const qc_document *doc; /* what it was made from (identity only) */
     const qc_coding *coding;
+    char digest[65]; /* coding_digest.h */
     size_t nslots;
     uint32_t *acc;    /* slot * (code_count + 1) * 4: own quotations, own hits, rolled quotations, hits */
     uint8_t *touched; /* per turn: a quotation lies in it */

@@ -124,7 +124,7 @@ static int read_provenance_codebook(rd *d)
 static int read_document(rd *d)
 {
     char *id = get_attr(d, "id"), *path = get_attr(d, "path"), *format = get_attr(d, "format"),
-         *sha = get_attr(d, "sha256");
+         *sha = get_attr(d, "sha256"), *coding_sha = get_attr(d, "codingSha256");
     qc_result_document doc;
     memset(&doc, 0, sizeof doc);
     uint64_t size = 0, length = 0, turns = 0;
@@ -143,6 +143,7 @@ static int read_document(rd *d)
         doc.id = id;
         doc.path = path ? path : "";
         doc.sha256 = sha ? sha : "";
+        doc.coding_sha256 = coding_sha ? coding_sha : "";
         doc.size = size;
         doc.length = (size_t)length;
         doc.turns = (size_t)turns;
@@ -158,6 +159,7 @@ static int read_document(rd *d)
     xmlFree(path);
     xmlFree(format);
     xmlFree(sha);
+    xmlFree(coding_sha);
     return rc;
 }
 

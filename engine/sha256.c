@@ -193,17 +193,22 @@ void qc_sha256_final(qc_sha256_ctx *ctx, unsigned char digest[32])
     ctx->fill = 0;
 }
 
-void qc_sha256_hex(const void *data, size_t len, char hex[65])
+void qc_sha256_final_hex(qc_sha256_ctx *ctx, char hex[65])
 {
     static const char digits[] = "0123456789abcdef";
-    qc_sha256_ctx ctx;
     unsigned char d[32];
-    qc_sha256_init(&ctx);
-    qc_sha256_update(&ctx, data, len);
-    qc_sha256_final(&ctx, d);
+    qc_sha256_final(ctx, d);
     for (int i = 0; i < 32; i++) {
         hex[2 * i] = digits[d[i] >> 4];
         hex[2 * i + 1] = digits[d[i] & 15];
     }
     hex[64] = '\0';
+}
+
+void qc_sha256_hex(const void *data, size_t len, char hex[65])
+{
+    qc_sha256_ctx ctx;
+    qc_sha256_init(&ctx);
+    qc_sha256_update(&ctx, data, len);
+    qc_sha256_final_hex(&ctx, hex);
 }

@@ -15,6 +15,8 @@ typedef struct qc_sha256_ctx {
 void qc_sha256_init(qc_sha256_ctx *ctx);
 void qc_sha256_update(qc_sha256_ctx *ctx, const void *data, size_t len);
 void qc_sha256_final(qc_sha256_ctx *ctx, unsigned char digest[32]);
+/* The digest as 64 lower-case hex digits and a NUL. */
+void qc_sha256_final_hex(qc_sha256_ctx *ctx, char hex[65]);
 /* One call: the digest as 64 lower-case hex digits and a NUL. */
 void qc_sha256_hex(const void *data, size_t len, char hex[65]);
 

@@ -123,6 +123,7 @@ static void write_documents(xw *x, const qc_results *res)
         if (d->sha256[0])
             attr(x, "sha256", d->sha256);
         attr_u64(x, "length", d->length);
+        attr(x, "codingSha256", d->coding_sha256);
         attr_u64(x, "turns", d->turns);
         for (size_t a = 0; a < d->attr_count; a++) {
             start(x, "attribute");

@@ -187,7 +187,124 @@ Test(recode, from_results_xml_and_changed_document)
     qc_recode_row r = row(rc, "WORKLOAD");
     cr_assert_eq(r.kept, 1);
     cr_assert_eq(r.lost, 1);
+    /* b.txt's coding is no longer the file's: the old side was read from the file. */
+    cr_assert_eq(qc_recode_old_side_coded(rc), 0);
     qc_recode_free(rc);
+    fx_free(&f);
+}
+
+/* Writes the old codebook's results.xml for the fixture's corpus to DIR/old.xml. */
+static void write_old_results(fx *f, char *path, size_t size)
+{
+    qc_results *res = NULL;
+    qc_error err;
+    cr_assert_eq(qc_results_new(&res, f->old_cb, NULL, &err), 0);
+    qc_run_options ro = QC_RUN_OPTIONS_INIT;
+    ro.on_document = qc_results_add_fn;
+    ro.user = res;
+    cr_assert_eq(qc_corpus_run((const char *const *)f->paths, 2, f->old_cb, NULL, &ro, NULL, &err), 0);
+    snprintf(path, size, "%s/old.xml", f->dir);
+    cr_assert_eq(qc_results_write_xml(res, path, NULL, &err), 0);
+    for (size_t d = 0; d < 2; d++) {
+        qc_result_document doc;
+        cr_assert_eq(qc_results_document(res, d, &doc), 0);
+        cr_assert_eq(strlen(doc.coding_sha256), 64, "%s", doc.coding_sha256);
+    }
+    qc_results_free(res);
+}
+
+static char *recode_report(fx *f, const char *results, const char *cache, int coded_expected)
+{
+    qc_recode_options o = QC_RECODE_OPTIONS_INIT;
+    o.results_path = results;
+    o.old_cb = f->old_cb;
+    o.cache_dir = cache;
+    qc_recode *rc = NULL;
+    qc_error err;
+    cr_assert_eq(qc_recode_run(&rc, (const char *const *)f->paths, 2, f->new_cb, NULL, &o, &err), 0, "%s", err.message);
+    check_counts(rc);
+    cr_assert_eq(qc_recode_old_side_coded(rc), coded_expected);
+    char *xml = NULL;
+    cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &xml, NULL, &err), 0);
+    qc_recode_free(rc);
+    return xml;
+}
+
+/* Given the old codebook, a results.xml whose every document's codingSha256 is what the old
+ * codebook gives is not read back but coded again (with or without the cache); the report is the
+ * one that reading the file gives. */
+Test(recode, matching_results_xml_is_coded_again)
+{
+    fx f;
+    fx_make(&f);
+    char path[1024], cache[1024];
+    write_old_results(&f, path, sizeof path);
+    snprintf(cache, sizeof cache, "%s/cache", f.dir);
+    char *coded = recode_report(&f, path, NULL, 1);
+    char *cached = recode_report(&f, path, cache, 1);
+    char *cached_warm = recode_report(&f, path, cache, 1);
+
+    /* The same file without its digests (as written before they were): read in full. */
+    size_t size = 0;
+    char *xml = qct_read_file(path, &size);
+    char *w = xml;
+    for (char *r = xml; *r;) {
+        if (strncmp(r, " codingSha256=\"", 15) == 0) {
+            r = strchr(r + 15, '"') + 1;
+            continue;
+        }
+        *w++ = *r++;
+    }
+    *w = '\0';
+    cr_assert_lt(strlen(xml), size, "no codingSha256 in results.xml");
+    free(qct_write_file(f.dir, "old.xml", xml, strlen(xml)));
+    free(xml);
+    char *read = recode_report(&f, path, NULL, 0);
+    cr_assert_str_eq(coded, read);
+    cr_assert_str_eq(cached, read);
+    cr_assert_str_eq(cached_warm, read);
+    qc_diff_text_free(coded);
+    qc_diff_text_free(cached);
+    qc_diff_text_free(cached_warm);
+    qc_diff_text_free(read);
+    fx_free(&f);
+}
+
+/* A results.xml that lacks a document of the corpus, or made from another codebook, is read. */
+Test(recode, results_xml_of_other_documents_or_codebook_is_read)
+{
+    fx f;
+    fx_make(&f);
+    char path[1024];
+    write_old_results(&f, path, sizeof path);
+    qc_error err;
+    qc_recode_options o = QC_RECODE_OPTIONS_INIT;
+    o.results_path = path;
+    o.old_cb = f.old_cb;
+    qc_recode *rc = NULL;
+    /* a third document the file does not list */
+    char *paths[3] = {f.paths[0], f.paths[1], qct_write_file(f.dir, "c.txt", "OT: Team talk.\n", 15)};
+    cr_assert_eq(qc_recode_run(&rc, (const char *const *)paths, 3, f.new_cb, NULL, &o, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_recode_old_side_coded(rc), 0);
+    char *xml = NULL;
+    cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &xml, NULL, &err), 0);
+    cr_assert(qct_contains(xml, "change=\"gained\" reason=\"document changed\" document=\"c.txt\""), "%s", xml);
+    qc_diff_text_free(xml);
+    qc_recode_free(rc);
+    free(paths[2]);
+
+    /* the old codebook given is not the one the file was made with: its coding differs */
+    qc_codebook *other = NULL;
+    const char *cb = "codebook \"r\" version 1\ncode TEAM \"Team\"\n  rule team OR caseload\ncode LOAD \"Load\"\n"
+                     "  rule caseload\ncode STRESS \"Stress\"\n  rule stress\ncode PRESS \"Pressure\"\n"
+                     "  rule pressure\ncode OTHER \"Other\"\n  rule weather\n";
+    cr_assert_eq(qc_codebook_load_buffer(&other, "other.qcb", cb, strlen(cb), NULL, &err), 0, "%s", err.message);
+    o.old_cb = other;
+    cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, f.new_cb, NULL, &o, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_recode_old_side_coded(rc), 0);
+    check_counts(rc); /* the file's quotations, not what `other` codes */
+    qc_recode_free(rc);
+    qc_codebook_free(other);
     fx_free(&f);
 }
 

@@ -35,7 +35,7 @@
     "  --cache DIR         per-document coding cache: unchanged documents and codes are not re-coded\n"                \
     "  --dry-run           show the report, write no output files (the cache is still kept up to date)\n"              \
     "  -j, --jobs N        worker threads without --cache (default 1; 0: one per core)\n"                              \
-    "  --verbose           print timing and cache statistics on stderr\n"                                              \
+    "  --verbose           print timing, cache statistics and the old side's source on stderr\n"                       \
     "\n"                                                                                                               \
     "Exit codes: 0 ok, 1 some documents could not be read, 2 usage or I/O error, 3 codebook error.\n"
 
@@ -258,6 +258,10 @@ static int run(int argc, char **argv)
                         "; cache %s: %zu hits, %zu new, %zu stale (%zu code codings out of date), %zu rejected, "
                         "%zu written",
                         o.cache, cs.hits, cs.misses, cs.stale, cs.codes_recoded, cs.rejected, cs.written);
+            if (o.from && old_cb)
+                fprintf(stderr, "; old side: %s",
+                        qc_recode_old_side_coded(rc) ? "coded again (every document's coding matched the file)"
+                                                     : "read from the file");
             fputc('\n', stderr);
         }
     }

@@ -170,6 +170,11 @@ QC_EXPORT qc_results *qc_recode_results(qc_recode *rc);
 /* The diff between the codebooks, or NULL when the old side is a results.xml only. */
 QC_EXPORT const qc_codebook_diff *qc_recode_diff(const qc_recode *rc);
 QC_EXPORT void qc_recode_run_stats(const qc_recode *rc, qc_run_stats *stats);
+/* 1 when, given a results.xml and the old codebook, the old side was not read from the file but
+ * coded again (through the cache when there is one), because every document's coding by the old
+ * codebook had the file's codingSha256; 0 when it was read from the file. The report is the same
+ * either way; reading a large results.xml back is what this saves. */
+QC_EXPORT int qc_recode_old_side_coded(const qc_recode *rc);
 /* Cache statistics (all zero without a cache). */
 QC_EXPORT void qc_recode_cache_stats(const qc_recode *rc, qc_cache_stats *out);
 

@@ -84,6 +84,10 @@ typedef struct qc_result_document {
     size_t length;      /* code points of normalised text */
     size_t turns;
     size_t speakers;
+    /* SHA-256 of the document's normalised text and its coding (each quotation's code, span, turn
+     * and coders): equal digests mean the same quotations with the same texts. "" when unknown
+     * (a results.xml written before it was recorded). docs/results.md. */
+    const char *coding_sha256;
 } qc_result_document;
 
 QC_EXPORT size_t qc_results_document_count(const qc_results *res);

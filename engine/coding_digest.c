@@ -1,0 +1,68 @@
+#include "coding_digest.h"
+
+#include <string.h>
+
+#include "sha256.h"
+
+/* Little-endian u32 fields, staged so that SHA-256 sees whole blocks rather than a call per field. */
+typedef struct stage {
+    qc_sha256_ctx ctx;
+    unsigned char buf[1024];
+    size_t len;
+} stage;
+
+static void flush(stage *s)
+{
+    qc_sha256_update(&s->ctx, s->buf, s->len);
+    s->len = 0;
+}
+
+static void put_u32(stage *s, uint32_t v)
+{
+    if (s->len + 4 > sizeof s->buf)
+        flush(s);
+    unsigned char *b = s->buf + s->len;
+    b[0] = (unsigned char)v;
+    b[1] = (unsigned char)(v >> 8);
+    b[2] = (unsigned char)(v >> 16);
+    b[3] = (unsigned char)(v >> 24);
+    s->len += 4;
+}
+
+static void put_bytes(stage *s, const void *data, size_t len)
+{
+    flush(s);
+    qc_sha256_update(&s->ctx, data, len);
+}
+
+void qc_coding_digest(const qc_document *doc, const qc_coding *coding, char hex[65])
+{
+    static const char tag[] = "qcode coding digest 1";
+    stage s;
+    s.len = 0;
+    qc_sha256_init(&s.ctx);
+    put_bytes(&s, tag, sizeof tag);
+    /* Every variable part is preceded by its length, so no two inputs give the same stream. */
+    put_u32(&s, (uint32_t)((uint64_t)doc->text_size >> 32));
+    put_u32(&s, (uint32_t)doc->text_size);
+    put_bytes(&s, doc->text, doc->text_size);
+    put_u32(&s, (uint32_t)coding->quote_count);
+    for (size_t i = 0; i < coding->quote_count; i++) {
+        const qc_quote_rec *q = &coding->quotes[i];
+        put_u32(&s, (uint32_t)q->code);
+        put_u32(&s, q->start);
+        put_u32(&s, q->end);
+        put_u32(&s, q->turn);
+        size_t nwho = coding->who ? coding->who[i].count : 0;
+        put_u32(&s, (uint32_t)nwho);
+        for (size_t w = 0; w < nwho; w++) {
+            uint16_t coder = coding->who_coders[coding->who[i].first + w];
+            const char *name = coder && coder < coding->coder_name_count ? coding->coder_names[coder] : "";
+            size_t len = strlen(name);
+            put_u32(&s, (uint32_t)len);
+            put_bytes(&s, name, len);
+        }
+    }
+    flush(&s);
+    qc_sha256_final_hex(&s.ctx, hex);
+}
