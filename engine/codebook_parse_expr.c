@@ -348,6 +348,19 @@ static void suggest_regex(suggestion *sg, const char *text, size_t len)
     sg_put(sg, "/", 1);
 }
 
+/* How much of a pattern a message shows: all of it, or 57 bytes cut before a character and "..." */
+static int shown_length(const char *text, size_t len, const char **more)
+{
+    *more = "";
+    if (len <= 60)
+        return (int)len;
+    int shown = 57;
+    while (shown > 0 && ((unsigned char)text[shown] & 0xC0) == 0x80)
+        shown--;
+    *more = "...";
+    return shown;
+}
+
 /* Text is matched word by word, and the words of a phrase only with white space between them, so
  * punctuation between two words of a pattern ("e.g.", "Dr. Smith", "24/7") can never be matched
  * where the text has it. Matching it would need the matcher to compare the punctuation too; a
@@ -367,15 +380,8 @@ static void check_punctuation(xparser *x, const char *text, size_t len, size_t s
     qc_utf8_decode(text, len, &i);
     char mark[16];
     snprintf(mark, sizeof mark, text[bad] == '\'' ? "\"%.*s\"" : "'%.*s'", (int)(i - bad), text + bad);
-    /* The pattern as written, shortened before a character if it is long. */
-    int shown = (int)len;
-    const char *more = "";
-    if (len > 60) {
-        shown = 57;
-        while (shown > 0 && ((unsigned char)text[shown] & 0xC0) == 0x80)
-            shown--;
-        more = "...";
-    }
+    const char *more;
+    int shown = shown_length(text, len, &more);
     suggestion sg = {{0}, 0, 0};
     if (x->exclude)
         suggest_regex(&sg, text, len);
@@ -396,18 +402,161 @@ static void check_punctuation(xparser *x, const char *text, size_t len, size_t s
             shown, text, more, mark, advice);
 }
 
+/* How many '?' end the word text[ws..we) (bytes: '?' is ASCII). */
+static size_t trailing_qmarks(const char *text, size_t ws, size_t we)
+{
+    size_t n = 0;
+    while (we - n > ws && text[we - n - 1] == '?')
+        n++;
+    return n;
+}
+
+/* Whether the '?'s that end a word are a question mark more likely than a wildcard: they follow a
+ * letter or digit of the word ("what?", "wom?n?"), or stand alone after another word ("quoi ?").
+ * A '?' inside a word ("organi?ation", "wom?n") is a wildcard on purpose and is not one of these;
+ * nor is a pattern that is only '?' (the wildcard checks of check_pattern speak for it). */
+static int question_mark_word(const char *text, size_t len, size_t ws, size_t we, int first)
+{
+    size_t q = trailing_qmarks(text, ws, we);
+    if (q == 0)
+        return 0;
+    if (q == we - ws)
+        return !first;
+    for (size_t i = ws; i < we - q;) {
+        int32_t cp = qc_utf8_decode(text, len, &i);
+        if (cp != '*' && cp != '?' && !qc_char_is_mark(cp))
+            return 1;
+    }
+    return 0;
+}
+
+/* Where byte `off` of a pattern's text is in the joined statement: a quoted pattern's text has
+ * its \" and \\ unescaped, a bare word's is the statement's own. */
+static size_t pattern_offset_to_joined(const char *s, size_t start, size_t off)
+{
+    if (s[start] != '"')
+        return start + off;
+    size_t i = start + 1;
+    for (size_t v = 0; v < off; v++)
+        i += s[i] == '\\' ? 2 : 1;
+    return i;
+}
+
+/* Puts s[0..n) into a quoted pattern, with '"' and '\' escaped. */
+static void sg_put_quoted(suggestion *sg, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"' || s[i] == '\\')
+            sg_put(sg, "\\", 1);
+        sg_put(sg, s + i, 1);
+    }
+}
+
+/* Researchers write "what?" for a question, but '?' in a pattern is a one-letter wildcard and a
+ * question mark is punctuation, which is not part of the words text is matched by: "what?"
+ * matches "whats" and never "what?". A warning says so once per pattern, at the first such '?',
+ * with two rewrites: the pattern without those '?'s (what it matches then is the words), and a
+ * regular expression that requires them. */
+static void check_question_marks(xparser *x, const char *text, size_t len, size_t start)
+{
+    size_t pos = 0, ws, we, at = 0, at_len = 0;
+    int words = 0, kept = 0, found = 0;
+    const char *kept_word = "";
+    size_t kept_len = 0;
+    suggestion drop = {{0}, 0, 0}, rx = {{0}, 0, 0};
+    size_t prev_end = 0;
+    sg_put(&rx, "/", 1);
+    while (qc_word_scan(text, len, &pos, 1, &ws, &we)) {
+        int q = question_mark_word(text, len, ws, we, words == 0);
+        size_t nq = q ? trailing_qmarks(text, ws, we) : 0;
+        if (q && !found) {
+            found = 1;
+            at = we - nq;
+            at_len = nq;
+        }
+        if (words == 0) {
+            if (qc_word_byte_class[(unsigned char)text[ws]] & (QC_WC_WORD | QC_WC_HIGH))
+                sg_put(&rx, "\\b", 2);
+        }
+        /* The regular expression: the text from the first word to the last, as suggest_regex
+         * writes it, with these '?'s as \?. */
+        int in_space = 0;
+        for (size_t i = words ? prev_end : ws; i < we;) {
+            size_t c0 = i;
+            int32_t cp = qc_utf8_decode(text, len, &i);
+            if (cp < 0)
+                break;
+            if (qc_char_is_space(cp)) {
+                if (!in_space)
+                    sg_put(&rx, "\\s+", 3);
+                in_space = 1;
+                continue;
+            }
+            in_space = 0;
+            if (cp == '?' && c0 >= we - nq)
+                sg_put(&rx, "\\?", 2);
+            else if (cp == '*' && c0 >= ws)
+                sg_put(&rx, "\\w*", 3);
+            else if (cp == '?' && c0 >= ws)
+                sg_put(&rx, "\\w", 2);
+            else {
+                if (cp < 0x80 && strchr("\\^$.|+()[]{}/*?", (int)cp))
+                    sg_put(&rx, "\\", 1);
+                sg_put(&rx, text + c0, i - c0);
+            }
+        }
+        /* The pattern without them: a word that was only '?'s goes with the space before it. */
+        if (we - nq > ws) {
+            if (kept)
+                sg_put_quoted(&drop, text + prev_end, ws - prev_end);
+            sg_put_quoted(&drop, text + ws, we - nq - ws);
+            kept++;
+            kept_word = text + ws;
+            kept_len = we - nq - ws;
+        }
+        prev_end = we;
+        words++;
+    }
+    if (!found)
+        return;
+    sg_put(&rx, "/", 1);
+    /* A lone word needs no quotes, unless it reads as an operator. */
+    int quote = kept > 1 || reads_as_operator(kept_word, kept_len) || memchr(drop.text, '\\', drop.len);
+    char bare[sizeof drop.text + 2];
+    snprintf(bare, sizeof bare, quote ? "\"%s\"" : "%s", drop.text);
+    const char *more;
+    int shown = shown_length(text, len, &more);
+    char advice[240];
+    if (!drop.full && !rx.full)
+        snprintf(advice, sizeof advice, "write %s to match the word%s, or %s to require the question mark", bare,
+                 kept > 1 ? "s" : "", rx.text);
+    else
+        snprintf(advice, sizeof advice,
+                 "drop the '?' to match the words, or write a regular expression with \\? to require the question "
+                 "mark");
+    size_t j = pattern_offset_to_joined(S(x), start, at);
+    warn_at(x->p, j, pattern_offset_to_joined(S(x), start, at + at_len),
+            "\"%.*s%s\" never matches a question mark: '?' in a pattern is a one-letter wildcard, and punctuation is "
+            "not part of words (%s)",
+            shown, text, more, advice);
+}
+
 static void check_pattern(xparser *x, const char *text, size_t len, size_t start, size_t end)
 {
     parser *p = x->p;
     size_t pos = 0, ws, we;
     int words = 0;
     check_punctuation(x, text, len, start, end);
+    check_question_marks(x, text, len, start);
     while (qc_word_scan(text, len, &pos, 1, &ws, &we)) {
+        /* Wildcards that leave fewer than two letters to look for; '?'s warned about as question
+         * marks are not counted as wildcards ("a?" gets that warning, not this one). */
+        size_t literal = 0, prefix = 0, wend = we;
+        if (question_mark_word(text, len, ws, we, words == 0))
+            wend -= trailing_qmarks(text, ws, we);
         words++;
-        /* Wildcards that leave fewer than two letters to look for. */
-        size_t literal = 0, prefix = 0;
         int wild = 0;
-        for (size_t i = ws; i < we;) {
+        for (size_t i = ws; i < wend;) {
             int32_t cp = qc_utf8_decode(text, len, &i);
             if (cp == '*' || cp == '?')
                 wild = 1;

@@ -602,6 +602,93 @@ Test(codebook_errors, punctuation_warning_tells_the_truth_and_its_rewrite_matche
     }
 }
 
+/* A '?' that ends a word is a question mark more likely than a one-letter wildcard: one warning per
+ * pattern, at the first such '?', with two rewrites. A '?' inside a word is a wildcard on purpose. */
+Test(codebook_errors, question_mark_ending_a_word_is_a_warning_with_rewrites)
+{
+    one_warning(HDR "code A \"A\"\n  rule \"what?\"\n", 3, 13,
+                "\"what?\" never matches a question mark: '?' in a pattern is a one-letter wildcard, and punctuation "
+                "is not part of words (write what to match the word, or /\\bwhat\\?/ to require the question mark)");
+    one_warning(HDR "code A \"A\"\n  rule x OR why?\n", 3, 16,
+                "\"why?\" never matches a question mark: '?' in a pattern is a one-letter wildcard, and punctuation "
+                "is not part of words (write why to match the word, or /\\bwhy\\?/ to require the question mark)");
+    one_warning(HDR "code A \"A\"\n  rule \"how are you??\"\n", 3, 20,
+                "\"how are you??\" never matches a question mark: '?' in a pattern is a one-letter wildcard, and "
+                "punctuation is not part of words (write \"how are you\" to match the words, or "
+                "/\\bhow\\s+are\\s+you\\?\\?/ to require the question mark)");
+    /* A '?' standing alone after a word (French spacing), and one after a wildcard inside the word. */
+    one_warning(HDR "code A \"A\"\n  rule \"pourquoi ?\"\n", 3, 18,
+                "\"pourquoi ?\" never matches a question mark: '?' in a pattern is a one-letter wildcard, and "
+                "punctuation is not part of words (write pourquoi to match the word, or /\\bpourquoi\\s+\\?/ to "
+                "require the question mark)");
+    one_warning(HDR "code A \"A\"\n  rule \"wom?n?\"\n", 3, 14,
+                "\"wom?n?\" never matches a question mark: '?' in a pattern is a one-letter wildcard, and punctuation "
+                "is not part of words (write wom?n to match the word, or /\\bwom\\wn\\?/ to require the question "
+                "mark)");
+    /* In an exclude, on a later line of a rule, after an escaped quote: the column is the '?''s. */
+    one_warning(HDR "code A \"A\"\n  rule x\n  exclude \"not?\"\n", 4, 15,
+                "\"not?\" never matches a question mark: '?' in a pattern is a one-letter wildcard, and punctuation "
+                "is not part of words (write \"not\" to match the word, or /\\bnot\\?/ to require the question mark)");
+    one_warning(HDR "code A \"A\"\n  rule x OR\n    \"\\\"so why?\"\n", 4, 14,
+                "\"\"so why?\" never matches a question mark: '?' in a pattern is a one-letter wildcard, and "
+                "punctuation is not part of words (write \"so why\" to match the words, or /\\bso\\s+why\\?/ to "
+                "require the question mark)");
+    /* "a?" is this warning, not the one about wildcards with fewer than 2 letters. */
+    one_warning(HDR "code A \"A\"\n  rule \"a?\"\n", 3, 10,
+                "\"a?\" never matches a question mark: '?' in a pattern is a one-letter wildcard, and punctuation is "
+                "not part of words (write a to match the word, or /\\ba\\?/ to require the question mark)");
+    /* Once per pattern, at the first such '?'. */
+    diags dg;
+    qc_error err;
+    const char *two = HDR "code A \"A\"\n  rule \"why? how?\"\n";
+    cr_assert_eq(load(two, strlen(two), &dg, &err), 0);
+    cr_assert_eq(dg.warnings, 1);
+    cr_assert_eq(dg.items[0].column, 12);
+    cr_assert_eq(dg.items[0].length, 1, "the caret is under the '?'");
+    cr_assert(qct_contains(dg.items[0].message, "(write \"why how\" to match the words, or /\\bwhy\\?\\s+how\\?/ "),
+              "%s", dg.items[0].message);
+    /* A '?' inside a word, or a pattern that is only wildcards, is a wildcard on purpose. */
+    static const char *const silent[] = {"\"organi?ation\"", "organi?ation", "wom?n",       "\"colo?r*\"",
+                                         "\"wh?t ever\"",    "\"what?*\"",   "/\\bwhat\\?/"};
+    for (size_t i = 0; i < sizeof silent / sizeof *silent; i++) {
+        char text[256];
+        snprintf(text, sizeof text, HDR "code A \"A\"\n  rule %s\n", silent[i]);
+        cr_assert_eq(load(text, strlen(text), &dg, &err), 0);
+        cr_assert_eq(dg.count, 0, "%s: %s", silent[i], dg.items[0].message);
+    }
+    one_warning(HDR "code A \"A\"\n  rule \"?\"\n", 3, 8,
+                "'?' matches almost any word (write at least 2 letters with a wildcard)");
+}
+
+Test(codebook_errors, question_mark_warning_tells_the_truth_and_its_rewrites_match)
+{
+    static const struct {
+        const char *pattern, *text;
+    } cases[] = {
+        {"\"what?\"", "P1: So what? Nobody asked.\n"},
+        {"why?", "P1: And why? I still wonder.\n"},
+        {"\"how are you?\"", "P1: I said how are you? and left.\n"},
+        {"\"pourquoi ?\"", "P1: Mais pourquoi ? Je ne sais pas.\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char rewrite[128];
+        cr_assert_eq(quotations(cases[i].pattern, NULL, cases[i].text), 0, "%s matched after all: the warning is wrong",
+                     cases[i].pattern);
+        advice(cases[i].pattern, NULL, "(write ", " to match the word", rewrite, sizeof rewrite);
+        cr_assert_eq(quotations(rewrite, NULL, cases[i].text), 1, "%s (for %s) does not match %s", rewrite,
+                     cases[i].pattern, cases[i].text);
+        advice(cases[i].pattern, NULL, ", or ", " to require", rewrite, sizeof rewrite);
+        cr_assert_eq(quotations(rewrite, NULL, cases[i].text), 1, "%s (for %s) does not match %s", rewrite,
+                     cases[i].pattern, cases[i].text);
+        char without[128];
+        snprintf(without, sizeof without, "%.*s\n", (int)(strchr(cases[i].text, '?') - cases[i].text), cases[i].text);
+        cr_assert_eq(quotations(rewrite, NULL, without), 0, "%s (for %s) matches without the question mark", rewrite,
+                     cases[i].pattern);
+    }
+    /* What the warning says '?' is: "what?" matches "whats". */
+    cr_assert_eq(quotations("\"what?\"", NULL, "P1: Whats up.\n"), 1);
+}
+
 Test(codebook_errors, hostile_deep_nesting_is_an_error_not_a_crash)
 {
     size_t depth = 5000;
