@@ -14,6 +14,7 @@
 #endif
 
 #include "alloc.h"
+#include "direct_out.h"
 
 enum { OUT_BUF = 1 << 18, OPEN = 0, ELEMS = 1, TEXT = 2 };
 
@@ -33,6 +34,20 @@ static void start_writeback(qc_xml_out *x)
 #endif
 }
 
+/* Writes bytes to the file: directly, or through fp. */
+static void emit(qc_xml_out *x, const char *data, size_t len)
+{
+    if (x->direct) {
+        int e = qc_direct_out_write(x->direct, data, len);
+        if (e)
+            x->error = e;
+    } else if (fwrite(data, 1, len, x->fp) != len) {
+        x->error = errno ? errno : EIO;
+    } else if (x->writeback) {
+        start_writeback(x);
+    }
+}
+
 static void flush(qc_xml_out *x)
 {
     if (x->len && !x->error) {
@@ -42,11 +57,9 @@ static void flush(qc_xml_out *x)
                 x->error = e ? e : ENOMEM;
                 x->cap = 0;
             }
-        } else if (fwrite(x->buf, 1, x->len, x->fp) != x->len) {
-            x->error = errno ? errno : EIO;
+        } else {
+            emit(x, x->buf, x->len);
         }
-        if (x->writeback)
-            start_writeback(x);
     }
     x->len = 0;
 }
@@ -105,6 +118,8 @@ int qc_xml_out_begin(qc_xml_out *x, FILE *fp)
     memset(x, 0, sizeof *x);
     x->fp = fp;
     x->writeback = is_regular_file(fp);
+    if (x->writeback && ftello(fp) == 0)
+        x->direct = qc_direct_out_open(fileno(fp));
     x->cap = OUT_BUF;
     x->buf = qc_malloc(x->cap);
     if (!x->buf)
@@ -145,14 +160,14 @@ void qc_xml_out_write_raw(qc_xml_out *x, const char *data, size_t len)
         return;
     }
     flush(x);
-    if (!x->error && fwrite(data, 1, len, x->fp) != len)
-        x->error = errno ? errno : EIO;
-    if (x->writeback && !x->error)
-        start_writeback(x);
+    if (!x->error)
+        emit(x, data, len);
 }
 
 void qc_xml_out_free(qc_xml_out *x)
 {
+    if (x->direct)
+        (void)qc_direct_out_close(x->direct); /* a failure: the output is abandoned anyway */
     qc_free(x->buf);
     qc_free(x->names);
     qc_free(x->state);
@@ -395,6 +410,12 @@ int qc_xml_out_end(qc_xml_out *x)
         qc_xml_end(x);
     flush(x);
     int e = x->error;
+    if (x->direct) {
+        int de = qc_direct_out_close(x->direct);
+        x->direct = NULL;
+        if (!e)
+            e = de;
+    }
     qc_xml_out_free(x);
     return e;
 }

@@ -23,6 +23,7 @@ typedef struct qc_xml_out {
     size_t base_depth;   /* a fragment's elements opened elsewhere */
     int error;           /* errno of the first failed write, or ENOMEM */
     int writeback;       /* a regular file: ask the kernel to write it to disk as it grows */
+    struct qc_direct_out *direct; /* a regular file written past the page cache (direct_out.h) */
     off_t synced;        /* bytes already handed to writeback */
     /* Instead of a FILE: a full buffer is handed to sink, which takes it (buf, len bytes) and
      * puts a new empty one of *cap bytes in *buf; nonzero (an errno) stops the writer. */
@@ -30,7 +31,9 @@ typedef struct qc_xml_out {
     void *sink_user;
 } qc_xml_out;
 
-/* Starts a document (the XML declaration) on fp. 0, or -1 out of memory. */
+/* Starts a document (the XML declaration) on fp. A regular file that fp is at the start of and has
+ * nothing buffered for is written with direct I/O when the file system allows (direct_out.h); the
+ * caller must then not write to fp itself before qc_xml_out_end. 0, or -1 out of memory. */
 int qc_xml_out_begin(qc_xml_out *x, FILE *fp);
 /* Starts a fragment: what goes inside `depth` elements opened (and holding elements) by another
  * writer, with the same indentation and no declaration, written into buffers handed to sink (see

@@ -436,16 +436,23 @@ Test(results_xml, quotations_rendered_by_several_threads_give_the_same_bytes)
     qc_results_totals(res, &totals);
     cr_assert_gt(totals.quotations, 10000);
     char *dir = qct_temp_dir();
-    /* The last two with 4 KB render blocks: threads rendering codes ahead of the one being written
-     * fill the pipeline and wait (the code being written never does). */
-    char *files[5];
-    size_t lens[5];
-    unsigned jobs[5] = {1, 2, 3, 2, 3};
-    for (int i = 0; i < 5; i++) {
+    /* Runs 3 and 4 with 4 KB render blocks: threads rendering codes ahead of the one being written
+     * fill the pipeline and wait (the code being written never does). Runs 5 and 6 write through
+     * the page cache instead of direct I/O (the output, over 5 MB, fills one of its 4 MB
+     * buffers and ends in a partial block). */
+    enum { RUNS = 7 };
+    char *files[RUNS];
+    size_t lens[RUNS];
+    unsigned jobs[RUNS] = {1, 2, 3, 2, 3, 1, 3};
+    for (int i = 0; i < RUNS; i++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/r%d.xml", dir, i);
         if (i == 3)
             setenv("QCODE_TEST_RENDER_BLOCK", "4096", 1);
+        if (i == 5) {
+            unsetenv("QCODE_TEST_RENDER_BLOCK");
+            setenv("QCODE_DIRECT_OUTPUT", "0", 1);
+        }
         qc_write_options wo = QC_WRITE_OPTIONS_INIT;
         wo.time = "2026-01-01T00:00:00Z";
         wo.jobs = jobs[i];
@@ -456,13 +463,14 @@ Test(results_xml, quotations_rendered_by_several_threads_give_the_same_bytes)
             cr_expect_eq(validate(path, why, sizeof why), 0, "%s", why);
         }
     }
-    unsetenv("QCODE_TEST_RENDER_BLOCK");
-    for (int i = 1; i < 5; i++) {
+    unsetenv("QCODE_DIRECT_OUTPUT");
+    cr_assert_gt(lens[0], (4u << 20) + 4096); /* more than one direct-output buffer */
+    for (int i = 1; i < RUNS; i++) {
         cr_expect_eq(lens[i], lens[0], "run %d, jobs %u: %zu bytes, jobs 1: %zu", i, jobs[i], lens[i], lens[0]);
         cr_expect(lens[i] == lens[0] && memcmp(files[i], files[0], lens[0]) == 0, "run %d, jobs %u gave other bytes", i,
                   jobs[i]);
     }
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < RUNS; i++)
         free(files[i]);
     free(dir);
     qc_results_free(res);
