@@ -29,23 +29,25 @@ static void put_u32(stage *s, uint32_t v)
     s->len += 4;
 }
 
+/* Every variable part is preceded by its length, so no two inputs give the same stream. */
 static void put_bytes(stage *s, const void *data, size_t len)
 {
+    put_u32(s, (uint32_t)len);
     flush(s);
     qc_sha256_update(&s->ctx, data, len);
 }
 
-void qc_coding_digest(const qc_document *doc, const qc_coding *coding, char hex[65])
+static void start(stage *s, const char *tag)
 {
-    static const char tag[] = "qcode coding digest 1";
+    s->len = 0;
+    qc_sha256_init(&s->ctx);
+    put_bytes(s, tag, strlen(tag));
+}
+
+void qc_coding_records_hash(const qc_coding *coding, unsigned char out[32])
+{
     stage s;
-    s.len = 0;
-    qc_sha256_init(&s.ctx);
-    put_bytes(&s, tag, sizeof tag);
-    /* Every variable part is preceded by its length, so no two inputs give the same stream. */
-    put_u32(&s, (uint32_t)((uint64_t)doc->text_size >> 32));
-    put_u32(&s, (uint32_t)doc->text_size);
-    put_bytes(&s, doc->text, doc->text_size);
+    start(&s, "qcode coding records 1");
     put_u32(&s, (uint32_t)coding->quote_count);
     for (size_t i = 0; i < coding->quote_count; i++) {
         const qc_quote_rec *q = &coding->quotes[i];
@@ -58,11 +60,24 @@ void qc_coding_digest(const qc_document *doc, const qc_coding *coding, char hex[
         for (size_t w = 0; w < nwho; w++) {
             uint16_t coder = coding->who_coders[coding->who[i].first + w];
             const char *name = coder && coder < coding->coder_name_count ? coding->coder_names[coder] : "";
-            size_t len = strlen(name);
-            put_u32(&s, (uint32_t)len);
-            put_bytes(&s, name, len);
+            put_bytes(&s, name, strlen(name));
         }
     }
+    flush(&s);
+    qc_sha256_final(&s.ctx, out);
+}
+
+void qc_coding_digest(const qc_document *doc, const char *source_sha256, const unsigned char records[32], char hex[65])
+{
+    stage s;
+    start(&s, "qcode coding digest 2");
+    put_bytes(&s, source_sha256 ? source_sha256 : "", source_sha256 ? strlen(source_sha256) : 0);
+    put_bytes(&s, doc->reading, sizeof doc->reading);
+    put_u32(&s, (uint32_t)((uint64_t)doc->text_size >> 32));
+    put_u32(&s, (uint32_t)doc->text_size);
+    put_u32(&s, (uint32_t)((uint64_t)doc->length >> 32));
+    put_u32(&s, (uint32_t)doc->length);
+    put_bytes(&s, records, 32);
     flush(&s);
     qc_sha256_final_hex(&s.ctx, hex);
 }

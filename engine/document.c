@@ -8,6 +8,7 @@
 #include "error.h"
 #include "fileio.h"
 #include "readers.h"
+#include "sha256.h"
 #include "speakers.h"
 
 /* Offsets are 32-bit: a document is at most UINT32_MAX - 1 bytes. */
@@ -24,6 +25,29 @@ static reader_fn reader_for(qc_format format)
     case QC_FORMAT_DOCX: return qc_read_docx;
     default: return NULL;
     }
+}
+
+static void hash_str(qc_sha256_ctx *ctx, const char *s)
+{
+    uint32_t n = s ? (uint32_t)strlen(s) + 1 : 0; /* NULL and "" differ */
+    qc_sha256_update(ctx, &n, sizeof n);
+    if (s)
+        qc_sha256_update(ctx, s, n - 1);
+}
+
+static void reading_hash(const qc_read_options *opts, qc_format format, unsigned char out[32])
+{
+    qc_sha256_ctx ctx;
+    qc_sha256_init(&ctx);
+    hash_str(&ctx, "qcode reading 1");
+    hash_str(&ctx, qc_version());
+    uint32_t v[4] = {(uint32_t)format, (uint32_t)opts->encoding, (uint32_t)opts->speakers,
+                     (uint32_t)opts->interviewer_label_count};
+    qc_sha256_update(&ctx, v, sizeof v);
+    hash_str(&ctx, opts->speaker_pattern);
+    for (size_t i = 0; opts->interviewer_labels && i < opts->interviewer_label_count; i++)
+        hash_str(&ctx, opts->interviewer_labels[i]);
+    qc_sha256_final(&ctx, out);
 }
 
 /* name: for messages; path: the file ("" from memory); id: the document id. */
@@ -55,6 +79,8 @@ static int read_document(qc_document **out, const char *name, const char *path, 
     if (rc == 0)
         rc = qc_doc_builder_finish(b, out, err);
     qc_doc_builder_free(b);
+    if (rc == 0)
+        reading_hash(opts, format, (*out)->reading);
     return rc;
 }
 

@@ -38,6 +38,11 @@ struct qc_document {
     char *text;        /* NUL-terminated */
     size_t text_size;  /* bytes */
     size_t length;     /* code points */
+    /* How it was read: SHA-256 of qcode's version and the read options that change the text, turns
+     * or roles (format, encoding, speaker preset and pattern, interviewer labels); zero when the
+     * document was not read from bytes. The same bytes read the same way give the same document
+     * (coding_digest.h relies on it). */
+    unsigned char reading[32];
 
     /* length+1 entries each: code point -> byte in text, -> byte in the original file. */
     uint32_t *cp_to_byte;

@@ -193,8 +193,10 @@ static int on_run_document(const qc_document *doc, const qc_coding *coding, cons
         return qc_error_nomem(err);
     qc_rq_doc *rd = &rc->docs[d];
     if (s->verify) {
+        unsigned char records[32];
         char digest[65];
-        qc_coding_digest(doc, coding, digest);
+        qc_coding_records_hash(coding, records);
+        qc_coding_digest(doc, src ? src->sha256 : NULL, records, digest);
         if (!rd->in_file || strcmp(digest, rd->file_digest) != 0)
             return QC_ERR_CANCELLED; /* not the file's coding: the file is read instead */
         rd->digest_ok = 1;           /* old_sha and in_old stay the file's */

@@ -564,7 +564,7 @@ int qc_res_prepare(const qc_results *res, const qc_document *doc, const qc_codin
     if (cooccurrence(res, doc, coding, p) != 0)
         return -1;
     uncoded(doc, p);
-    qc_coding_digest(doc, coding, p->digest);
+    qc_coding_records_hash(coding, p->records);
     if (qc_spill_prepare(res, doc, coding, p) != 0)
         return -1;
     p->doc = doc;
@@ -629,7 +629,7 @@ int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *cod
         qc_res_doc_free(d);
         return qc_error_nomem(err);
     }
-    memcpy(d->coding_sha256, p->digest, sizeof d->coding_sha256);
+    qc_coding_digest(doc, src ? src->sha256 : NULL, p->records, d->coding_sha256);
     uint32_t doc_index = (uint32_t)res->doc_count++;
 
     /* From here on a failure leaves the counts half-updated: the results are then only fit to be

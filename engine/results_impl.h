@@ -205,7 +205,7 @@ typedef struct qc_res_rec_ref {
 typedef struct qc_res_prepared {
     const qc_document *doc; /* what it was made from (identity only) */
     const qc_coding *coding;
-    char digest[65]; /* coding_digest.h */
+    unsigned char records[32]; /* coding_digest.h: qc_coding_records_hash */
     size_t nslots;
     uint32_t *acc;    /* slot * (code_count + 1) * 4: own quotations, own hits, rolled quotations, hits */
     uint8_t *touched; /* per turn: a quotation lies in it */

@@ -305,6 +305,15 @@ Test(recode, results_xml_of_other_documents_or_codebook_is_read)
     check_counts(rc); /* the file's quotations, not what `other` codes */
     qc_recode_free(rc);
     qc_codebook_free(other);
+
+    /* the documents read another way (no speaker labels): the same bytes, another text and turns */
+    o.old_cb = f.old_cb;
+    qc_read_options ropts = QC_READ_OPTIONS_INIT;
+    ropts.speakers = QC_SPEAKERS_NONE;
+    o.run.read = &ropts;
+    cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, f.new_cb, NULL, &o, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_recode_old_side_coded(rc), 0);
+    qc_recode_free(rc);
     fx_free(&f);
 }
 

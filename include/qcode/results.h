@@ -84,9 +84,10 @@ typedef struct qc_result_document {
     size_t length;      /* code points of normalised text */
     size_t turns;
     size_t speakers;
-    /* SHA-256 of the document's normalised text and its coding (each quotation's code, span, turn
-     * and coders): equal digests mean the same quotations with the same texts. "" when unknown
-     * (a results.xml written before it was recorded). docs/results.md. */
+    /* A digest of the document's coding: SHA-256 of the file's hash, how it was read, the text's
+     * size and each quotation's code, span, turn and coders. Equal digests mean the same
+     * quotations with the same texts. "" when unknown (a results.xml written before it was
+     * recorded). docs/results.md. */
     const char *coding_sha256;
 } qc_result_document;
 
