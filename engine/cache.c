@@ -261,19 +261,21 @@ static void key_str(qc_sha256_ctx *ctx, const char *s)
         qc_sha256_update(ctx, s, n);
 }
 
-/* The document's key: its bytes, its id (casebook rows are looked up by it) and every read option
- * that changes what is read. */
-static void doc_key(const void *data, size_t size, const char *id, const qc_read_options *read, uint8_t key[32])
+/* The document's key: its bytes (by their SHA-256, hex), its id (casebook rows are looked up by
+ * it), every read option that changes what is read, and qcode's version: another version may read
+ * or code the same bytes otherwise, so its entries are not this one's. */
+static void doc_key(const char *bytes_sha256, size_t size, const char *id, const qc_read_options *read, uint8_t key[32])
 {
     static const qc_read_options defaults = QC_READ_OPTIONS_INIT;
     if (!read)
         read = &defaults;
     qc_sha256_ctx ctx;
     qc_sha256_init(&ctx);
-    qc_sha256_update(&ctx, "qcode-doc-1", 11);
+    qc_sha256_update(&ctx, "qcode-doc-2", 11);
+    key_str(&ctx, qc_version());
     uint64_t n = size;
     qc_sha256_update(&ctx, &n, sizeof n);
-    qc_sha256_update(&ctx, data, size);
+    qc_sha256_update(&ctx, bytes_sha256, 64);
     key_str(&ctx, id);
     uint32_t opts[4] = {(uint32_t)read->format, (uint32_t)read->encoding, (uint32_t)read->speakers,
                         (uint32_t)read->interviewer_label_count};
@@ -645,17 +647,14 @@ static int entry_write(qc_cache *c, const char *path, const uint8_t key[32], con
 
 /* ---- coding through the cache ---- */
 
-int qc_cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, const qc_casebook *cases, const void *data,
-                  size_t size, const qc_read_options *read, qc_coding **out, qc_error *err)
+/* qc_cache_code with the bytes' SHA-256 already known (qc_cache_run needs it for the results too). */
+static int cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, const qc_casebook *cases,
+                      const char *bytes_sha256, size_t size, const qc_read_options *read, qc_coding **out,
+                      qc_error *err)
 {
-    if (!out)
-        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_cache_code: out is NULL");
-    *out = NULL;
-    if (!cache || !coder || !doc || (!data && size))
-        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_cache_code: NULL argument");
     const qc_codebook *cb = cache->cb;
     uint8_t key[32];
-    doc_key(data ? data : "", size, qc_document_id(doc), read, key);
+    doc_key(bytes_sha256, size, qc_document_id(doc), read, key);
     char *path = entry_path(cache, key);
     if (!path)
         return qc_error_nomem(err);
@@ -737,6 +736,19 @@ int qc_cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, cons
     return rc;
 }
 
+int qc_cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, const qc_casebook *cases, const void *data,
+                  size_t size, const qc_read_options *read, qc_coding **out, qc_error *err)
+{
+    if (!out)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_cache_code: out is NULL");
+    *out = NULL;
+    if (!cache || !coder || !doc || (!data && size))
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_cache_code: NULL argument");
+    char sha[65];
+    qc_sha256_hex(data ? data : "", size, sha);
+    return cache_code(cache, coder, doc, cases, sha, size, read, out, err);
+}
+
 /* ---- running a corpus through the cache ---- */
 
 static const char *base_name(const char *path)
@@ -772,6 +784,7 @@ int qc_cache_run(qc_cache *cache, const char *const *paths, size_t count, const 
         qc_coding *coding = NULL;
         qc_error derr;
         qc_error_clear(&derr);
+        char sha[65];
         int drc = qc_file_read(path, UINT32_MAX, &data, &size, &derr);
         qc_read_options ropts = QC_READ_OPTIONS_INIT;
         if (opts->read)
@@ -779,8 +792,10 @@ int qc_cache_run(qc_cache *cache, const char *const *paths, size_t count, const 
         ropts.id = opts->ids ? opts->ids[i] : base_name(path);
         if (!drc)
             drc = qc_document_read_buffer(&doc, path, data, size, &ropts, &derr);
-        if (!drc)
-            drc = qc_cache_code(cache, coder, doc, cases, data, size, &ropts, &coding, &derr);
+        if (!drc) {
+            qc_sha256_hex(data, size, sha);
+            drc = cache_code(cache, coder, doc, cases, sha, size, &ropts, &coding, &derr);
+        }
         if (drc) {
             stats->failed++;
             /* Out of memory, --strict, or the cache folder failing (an I/O error once the document
@@ -803,8 +818,6 @@ int qc_cache_run(qc_cache *cache, const char *const *paths, size_t count, const 
                     opts->on_issue(path, qc_coding_issue(coding, k), opts->user);
             stats->issues += issues;
             if (opts->on_document) {
-                char sha[65];
-                qc_sha256_hex(data, size, sha);
                 qc_source_info src = {path, size, sha};
                 qc_error herr;
                 qc_error_clear(&herr);
