@@ -280,6 +280,7 @@ static int end_quotation(rd *d)
     if (!d->on_coded && (!d->h->on_quotation || d->q_coder))
         return 0;
     d->q.text = qc_buf_cstr(&d->text);
+    d->q.text_len = d->text.len;
     d->q.coder = d->q_coder;
     d->q.hit_count = d->hit_count;
     d->q.hits = d->hit_count ? d->hits : NULL;

@@ -244,6 +244,7 @@ static int read_piece(const unsigned char *data, size_t len, void *user)
         q.start = h.start;
         q.end = h.end;
         q.text = rd->text.data;
+        q.text_len = h.text_len;
         q.hit_count = h.hit_count;
         q.hits = h.hit_count ? rd->hits : NULL;
         q.coder = h.coder_len ? rd->text.data + h.text_len + 1 : NULL;

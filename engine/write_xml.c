@@ -20,10 +20,27 @@
 
 #define NS "urn:qcode:results:1"
 
+/* A string and its length, kept while consecutive quotations repeat it (a code's quotations come
+ * in document order: the same document id, speakers and roles again and again). */
+typedef struct last_str {
+    const char *s;
+    size_t len;
+} last_str;
+
 typedef struct xw {
     qc_xml_out o;
     int failed; /* the walk of quotations or counts failed */
+    last_str doc, speaker, role;
 } xw;
+
+static inline size_t len_of(last_str *l, const char *s)
+{
+    if (s != l->s) {
+        l->s = s;
+        l->len = strlen(s);
+    }
+    return l->len;
+}
 
 /* Inlined with literal names, so that their lengths are known when compiling. */
 static inline void start(xw *x, const char *name)
@@ -267,10 +284,11 @@ static void write_cooccurrence(xw *x, const qc_results *res)
 
 static void quotation_attrs(xw *x, const qc_result_quotation *q)
 {
-    attr(x, "document", q->document_id);
+    qc_xml_attr_nn(&x->o, "document", 8, q->document_id, len_of(&x->doc, q->document_id));
     if (q->speaker)
-        attr(x, "speaker", q->speaker);
-    attr(x, "role", qc_role_name(q->role));
+        qc_xml_attr_nn(&x->o, "speaker", 7, q->speaker, len_of(&x->speaker, q->speaker));
+    const char *role = qc_role_name(q->role);
+    qc_xml_attr_nn(&x->o, "role", 4, role, len_of(&x->role, role));
     attr_u64(x, "turn", q->turn);
     attr_u64(x, "start", q->start);
     attr_u64(x, "end", q->end);
@@ -294,7 +312,10 @@ static int write_quotation(const qc_result_quotation *q, const char *coder, void
     quotation_attrs(x, q);
     if (coder)
         attr(x, "coder", coder);
-    text_element(x, "text", q->text);
+    start(x, "text");
+    /* text_len 0: a quotation made by hand, or an empty text */
+    qc_xml_text_n(&x->o, q->text, q->text_len ? q->text_len : strlen(q->text));
+    end(x);
     for (size_t h = 0; h < q->hit_count; h++) {
         start(x, "hit");
         attr_u64(x, "rule", q->hits[h].rule);

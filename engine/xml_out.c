@@ -138,8 +138,9 @@ int qc_xml_out_begin_sink(qc_xml_out *x, size_t depth, char *buf, size_t cap,
     x->sink = sink;
     x->sink_user = user;
     x->names = qc_calloc(depth + 1, sizeof *x->names);
+    x->name_lens = qc_calloc(depth + 1, sizeof *x->name_lens);
     x->state = qc_calloc(depth + 1, 1);
-    if (!x->buf || !x->names || !x->state)
+    if (!x->buf || !x->names || !x->name_lens || !x->state)
         return -1;
     x->depth_cap = depth + 1;
     for (size_t d = 0; d < depth; d++)
@@ -170,6 +171,7 @@ void qc_xml_out_free(qc_xml_out *x)
         (void)qc_direct_out_close(x->direct); /* a failure: the output is abandoned anyway */
     qc_free(x->buf);
     qc_free(x->names);
+    qc_free(x->name_lens);
     qc_free(x->state);
     memset(x, 0, sizeof *x);
 }
@@ -209,6 +211,10 @@ static int grow_depth(qc_xml_out *x)
     if (!names)
         return -1;
     x->names = names;
+    size_t *lens = qc_realloc(x->name_lens, cap * sizeof *lens);
+    if (!lens)
+        return -1;
+    x->name_lens = lens;
     unsigned char *st = qc_realloc(x->state, cap);
     if (!st)
         return -1;
@@ -237,6 +243,7 @@ void qc_xml_start_n(qc_xml_out *x, const char *name, size_t name_len, const char
     if (x->depth == 0)
         x->root_ns = ns;
     x->names[x->depth] = name;
+    x->name_lens[x->depth] = name_len;
     x->state[x->depth] = OPEN;
     x->depth++;
 }
@@ -264,7 +271,7 @@ void qc_xml_end(qc_xml_out *x)
             indent(x);
             x->depth++;
         }
-        size_t name_len = strlen(x->names[d]);
+        size_t name_len = x->name_lens[d];
         char *at = room(x, name_len + 4);
         if (at) {
             at[0] = '<';
@@ -349,7 +356,7 @@ static void escaped(qc_xml_out *x, const char *s, size_t n, unsigned mask)
     }
 }
 
-void qc_xml_attr_n(qc_xml_out *x, const char *name, size_t name_len, const char *value)
+void qc_xml_attr_nn(qc_xml_out *x, const char *name, size_t name_len, const char *value, size_t value_len)
 {
     char *at = room(x, name_len + 3);
     if (!at)
@@ -359,9 +366,13 @@ void qc_xml_attr_n(qc_xml_out *x, const char *name, size_t name_len, const char 
     at[1 + name_len] = '=';
     at[2 + name_len] = '"';
     x->len += name_len + 3;
-    if (value)
-        escaped(x, value, strlen(value), 1);
+    escaped(x, value, value_len, 1);
     put(x, "\"", 1);
+}
+
+void qc_xml_attr_n(qc_xml_out *x, const char *name, size_t name_len, const char *value)
+{
+    qc_xml_attr_nn(x, name, name_len, value ? value : "", value ? strlen(value) : 0);
 }
 
 /* "00" to "99": two digits per division (a results.xml is mostly numbers between its texts). */
@@ -398,10 +409,15 @@ void qc_xml_attr_u64_n(qc_xml_out *x, const char *name, size_t name_len, uint64_
     x->len += name_len + n + 4;
 }
 
-void qc_xml_text(qc_xml_out *x, const char *text)
+void qc_xml_text_n(qc_xml_out *x, const char *text, size_t len)
 {
     close_start_tag(x, TEXT);
-    escaped(x, text ? text : "", text ? strlen(text) : 0, 2);
+    escaped(x, text, len, 2);
+}
+
+void qc_xml_text(qc_xml_out *x, const char *text)
+{
+    qc_xml_text_n(x, text ? text : "", text ? strlen(text) : 0);
 }
 
 int qc_xml_out_end(qc_xml_out *x)

@@ -17,6 +17,7 @@ typedef struct qc_xml_out {
     size_t len, cap;
     /* open elements: names (borrowed: string literals or strings that outlive the element) */
     const char **names;
+    size_t *name_lens;
     unsigned char *state; /* per open element: 0 start tag open, 1 has child elements, 2 has text */
     size_t depth, depth_cap;
     const char *root_ns; /* xmlns of the root, written when its start tag closes */
@@ -58,11 +59,14 @@ void qc_xml_start(qc_xml_out *x, const char *name, const char *ns);
 void qc_xml_end(qc_xml_out *x);
 /* Text content of the current element. */
 void qc_xml_text(qc_xml_out *x, const char *text);
+void qc_xml_text_n(qc_xml_out *x, const char *text, size_t len);
 
 /* Elements and attributes with the name's length given (callers with literal names save a strlen
  * per call). */
 void qc_xml_start_n(qc_xml_out *x, const char *name, size_t name_len, const char *ns);
 void qc_xml_attr_n(qc_xml_out *x, const char *name, size_t name_len, const char *value);
+/* With the value's length given too (value may hold no NUL then). */
+void qc_xml_attr_nn(qc_xml_out *x, const char *name, size_t name_len, const char *value, size_t value_len);
 void qc_xml_attr_u64_n(qc_xml_out *x, const char *name, size_t name_len, uint64_t value);
 
 #endif

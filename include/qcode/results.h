@@ -156,6 +156,7 @@ typedef struct qc_result_quotation {
      * brought in (results.xml's `coder`). The public walks (qc_results_foreach_quotation,
      * qc_results_read's on_quotation) give the engine's quotations only, so it is NULL there. */
     const char *coder;
+    size_t text_len; /* bytes of text; 0 also when not given (then strlen(text)) */
 } qc_result_quotation;
 
 /* Called for each quotation; everything is borrowed for the call. A nonzero return stops the walk,
