@@ -757,8 +757,23 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-int qc_cache_run(qc_cache *cache, const char *const *paths, size_t count, const qc_casebook *cases,
-                 const qc_run_options *opts, qc_run_stats *stats, qc_error *err)
+/* What qc_cache_run_pair calls per document; qc_cache_run adapts it to qc_run_document_fn. */
+typedef struct single {
+    qc_run_document_fn fn;
+    void *user;
+} single;
+
+static int on_single(const qc_document *doc, const qc_coding *coding, const qc_coding *second,
+                     const qc_source_info *src, void *user, qc_error *err)
+{
+    (void)second;
+    single *s = user;
+    return s->fn(doc, coding, src, s->user, err);
+}
+
+int qc_cache_run_pair(qc_cache *cache, qc_cache *second, const char *const *paths, size_t count,
+                      const qc_casebook *cases, const qc_run_options *opts, qc_cache_pair_fn on_pair, void *user,
+                      qc_run_stats *stats, qc_error *err)
 {
     static const qc_run_options defaults = QC_RUN_OPTIONS_INIT;
     qc_run_stats local;
@@ -769,19 +784,22 @@ int qc_cache_run(qc_cache *cache, const char *const *paths, size_t count, const 
         opts = &defaults;
     if (!cache || (count && !paths))
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_cache_run: NULL argument");
-    if (opts->version != QC_RUN_OPTIONS_VERSION)
+    /* Version 2 only added `results`, which a cached run does not use. */
+    if (opts->version != 1 && opts->version != QC_RUN_OPTIONS_VERSION)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "run options version %u, expected %u", opts->version,
                             QC_RUN_OPTIONS_VERSION);
     qc_coder_options copts = QC_CODER_OPTIONS_INIT;
     copts.engine = opts->engine;
-    qc_coder *coder = NULL;
+    qc_coder *coder = NULL, *coder2 = NULL;
     int rc = qc_coder_new(&coder, cache->cb, &copts, err);
+    if (!rc && second)
+        rc = qc_coder_new(&coder2, second->cb, &copts, err);
     for (size_t i = 0; i < count && !rc; i++) {
         const char *path = paths[i];
         char *data = NULL;
         size_t size = 0;
         qc_document *doc = NULL;
-        qc_coding *coding = NULL;
+        qc_coding *coding = NULL, *coding2 = NULL;
         qc_error derr;
         qc_error_clear(&derr);
         char sha[65];
@@ -796,6 +814,8 @@ int qc_cache_run(qc_cache *cache, const char *const *paths, size_t count, const 
             qc_sha256_hex(data, size, sha);
             drc = cache_code(cache, coder, doc, cases, sha, size, &ropts, &coding, &derr);
         }
+        if (!drc && second)
+            drc = cache_code(second, coder2, doc, cases, sha, size, &ropts, &coding2, &derr);
         if (drc) {
             stats->failed++;
             /* Out of memory, --strict, or the cache folder failing (an I/O error once the document
@@ -817,11 +837,11 @@ int qc_cache_run(qc_cache *cache, const char *const *paths, size_t count, const 
                 if (opts->on_issue)
                     opts->on_issue(path, qc_coding_issue(coding, k), opts->user);
             stats->issues += issues;
-            if (opts->on_document) {
+            if (on_pair) {
                 qc_source_info src = {path, size, sha};
                 qc_error herr;
                 qc_error_clear(&herr);
-                int hrc = opts->on_document(doc, coding, &src, opts->user, &herr);
+                int hrc = on_pair(doc, coding, coding2, &src, user, &herr);
                 if (hrc < 0) {
                     if (err)
                         *err = herr;
@@ -832,9 +852,18 @@ int qc_cache_run(qc_cache *cache, const char *const *paths, size_t count, const 
         if (opts->on_progress)
             opts->on_progress(stats, opts->user);
         qc_coding_free(coding);
+        qc_coding_free(coding2);
         qc_document_free(doc);
         qc_free(data);
     }
     qc_coder_free(coder);
+    qc_coder_free(coder2);
     return rc;
+}
+
+int qc_cache_run(qc_cache *cache, const char *const *paths, size_t count, const qc_casebook *cases,
+                 const qc_run_options *opts, qc_run_stats *stats, qc_error *err)
+{
+    single s = {opts ? opts->on_document : NULL, opts ? opts->user : NULL};
+    return qc_cache_run_pair(cache, NULL, paths, count, cases, opts, s.fn ? on_single : NULL, &s, stats, err);
 }

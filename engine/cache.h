@@ -12,6 +12,19 @@
  * it has `where` conditions, and the hashes of the codes it references, transitively. */
 int qc_code_hashes(const qc_codebook *cb, const char *context, uint8_t (*out)[32]);
 
+/* A document coded through two caches: `coding` by the first (whose issues the run reports),
+ * `second` by the second (NULL without one). */
+typedef int (*qc_cache_pair_fn)(const qc_document *doc, const qc_coding *coding, const qc_coding *second,
+                                const qc_source_info *src, void *user, qc_error *err);
+
+/* qc_cache_run with each document read once and coded through `cache` and, when not NULL,
+ * `second` (another codebook's cache, the same folder or not): for a re-code, which needs the old
+ * and the new codebook's coding of every document. on_pair gets `user`; opts->on_document is not
+ * called. */
+int qc_cache_run_pair(qc_cache *cache, qc_cache *second, const char *const *paths, size_t count,
+                      const qc_casebook *cases, const qc_run_options *opts, qc_cache_pair_fn on_pair, void *user,
+                      qc_run_stats *stats, qc_error *err);
+
 /* The cache file format. */
 #define QC_CACHE_MAGIC "QCCACHE\n"
 #define QC_CACHE_VERSION 1u

@@ -15,7 +15,9 @@
 #include "error.h"
 #include "recode.h"
 #include "refi_manual.h"
+#include "fileio.h"
 #include "results_coder.h"
+#include "sha256.h"
 
 /* ---- small tables ---- */
 
@@ -208,18 +210,20 @@ static int on_run_document(const qc_document *doc, const qc_coding *coding, cons
         else
             rd->in_old = 1;
     }
-    const char *text = qc_document_text(doc, NULL);
+    if (!rd->path && src && src->path && !(rd->path = qc_strdup(src->path)))
+        return qc_error_nomem(err);
+    /* Texts are taken later, for the quotations gained or lost only (fill_texts). */
     size_t n = qc_coding_quotation_count(coding);
+    qc_rq **arr = s->new_side ? &rc->new_q : &rc->old_q;
+    size_t *cnt = s->new_side ? &rc->new_count : &rc->old_count, *cap = s->new_side ? &rc->new_cap : &rc->old_cap;
+    if (QC_GROW(*arr, *cap, *cnt + n))
+        return qc_error_nomem(err);
     for (size_t i = 0; i < n; i++) {
         qc_quotation q;
         qc_coding_quotation(coding, i, &q);
-        size_t b0 = qc_document_text_offset(doc, q.start), b1 = qc_document_text_offset(doc, q.end);
-        qc_rq r = {(uint32_t)q.code, (uint32_t)d, (uint32_t)q.start, (uint32_t)q.end, pool_add(rc, text + b0, b1 - b0)};
-        if (s->new_side ? add_q(&rc->new_q, &rc->new_count, &rc->new_cap, r)
-                        : add_q(&rc->old_q, &rc->old_count, &rc->old_cap, r))
-            return qc_error_nomem(err);
+        (*arr)[(*cnt)++] = (qc_rq){(uint32_t)q.code, (uint32_t)d, (uint32_t)q.start, (uint32_t)q.end, QC_RQ_TEXT_LATER};
     }
-    return qc_buf_failed(&rc->pool) ? qc_error_nomem(err) : 0;
+    return 0;
 }
 
 static int run_side(qc_recode *rc, const qc_codebook *cb, int new_side, int verify, const char *const *paths,
@@ -340,34 +344,84 @@ static int header_fits(const qc_recode *rc, const qc_codebook *old_cb)
     return 1;
 }
 
-/* Sets rc->old_coded when the old side could be coded; 0 also when it could not (read the file). */
-static int old_side_coded(qc_recode *rc, const char *const *paths, size_t count, const qc_recode_options *opts,
-                          qc_error *err)
+/* Reads the file's header; *fits when the old side may be coded instead (to be verified document
+ * by document by the run). On 0 with !*fits the header's traces are forgotten. */
+static int read_header(qc_recode *rc, const qc_codebook *old_cb, int *fits, qc_error *err)
 {
     qc_error ignored;
-    header hd = {{rc, &ignored}, opts->old_cb, 0};
+    header hd = {{rc, &ignored}, old_cb, 0};
     qc_results_handlers h = {on_header_provenance, on_header_document, on_header_code, NULL, &hd};
     int st = qc_results_read_coded(rc->results_path, &h, stop_at_quotation, &ignored);
     if (st == QC_ERR_NOMEM)
         return qc_error_nomem(err);
-    int ok = (st == QC_OK || st == QC_ERR_CANCELLED) && header_fits(rc, opts->old_cb);
-    if (ok) {
-        st = run_side(rc, opts->old_cb, 0, 1, paths, count, opts, err);
-        if (st && st != QC_ERR_CANCELLED)
-            return st;
-        ok = st == QC_OK;
-        for (size_t d = 0; ok && d < rc->doc_count; d++)
-            ok = rc->docs[d].in_file == rc->docs[d].digest_ok;
-    }
-    if (!ok) {
+    *fits = (st == QC_OK || st == QC_ERR_CANCELLED) && header_fits(rc, old_cb);
+    if (!*fits)
         forget_old_side(rc);
-        return QC_OK;
-    }
+    return QC_OK;
+}
+
+/* After a verified run: whether every document of the file had its coding, and of no other. */
+static int all_verified(qc_recode *rc)
+{
+    for (size_t d = 0; d < rc->doc_count; d++)
+        if (rc->docs[d].in_file != rc->docs[d].digest_ok)
+            return 0;
     /* "document changed" compares the file's document hashes with the new run's, as when read. */
     for (size_t d = 0; d < rc->doc_count; d++)
         rc->docs[d].in_old = rc->docs[d].in_file;
-    rc->old_coded = 1;
-    return QC_OK;
+    return 1;
+}
+
+/* Both codings of each document from one reading, through the cache of each codebook. */
+typedef struct pair {
+    side old_side, new_side;
+} pair;
+
+static int on_pair(const qc_document *doc, const qc_coding *coding, const qc_coding *old, const qc_source_info *src,
+                   void *user, qc_error *err)
+{
+    pair *p = user;
+    int st = on_run_document(doc, old, src, &p->old_side, err);
+    return st ? st : on_run_document(doc, coding, src, &p->new_side, err);
+}
+
+static int run_pair(qc_recode *rc, int verify, const char *const *paths, size_t count, const qc_recode_options *opts,
+                    qc_error *err)
+{
+    pair p = {{rc, 0, verify, opts}, {rc, 1, 0, opts}};
+    qc_run_options ro = opts->run;
+    ro.on_document = NULL;
+    ro.manual = NULL;
+    qc_cache *cache = NULL, *old_cache = NULL;
+    int st = qc_cache_open(&cache, opts->cache_dir, rc->new_cb, opts->cache_context, err);
+    if (!st)
+        st = qc_cache_open(&old_cache, opts->cache_dir, rc->old_cb, opts->cache_context, err);
+    if (!st)
+        st = qc_cache_run_pair(cache, old_cache, paths, count, rc->cases, &ro, on_pair, &p, &rc->stats, err);
+    if (cache)
+        qc_cache_get_stats(cache, &rc->cache_stats);
+    qc_cache_free(cache);
+    qc_cache_free(old_cache);
+    return st;
+}
+
+/* The old side coded, after its header matched, did not hold up: everything the runs made goes,
+ * and the file is read in full as if the old codebook had not been given a chance. */
+static int start_over(qc_recode *rc, qc_error *err)
+{
+    forget_old_side(rc);
+    rc->new_count = 0;
+    for (size_t d = 0; d < rc->doc_count; d++) {
+        rc->docs[d].in_new = 0;
+        rc->docs[d].new_sha[0] = '\0';
+    }
+    memset(&rc->stats, 0, sizeof rc->stats);
+    memset(&rc->cache_stats, 0, sizeof rc->cache_stats);
+    memset(&rc->totals, 0, sizeof rc->totals);
+    qc_recode_free_manual(rc);
+    qc_results_free(rc->results);
+    rc->results = NULL;
+    return qc_results_new(&rc->results, rc->new_cb, rc->cases, err);
 }
 
 /* ---- comparing ---- */
@@ -640,6 +694,82 @@ static int compare(qc_recode *rc)
     return st;
 }
 
+/* ---- the texts of what was gained or lost ---- */
+
+typedef struct later {
+    uint32_t doc;
+    size_t event;
+} later;
+
+static int by_doc(const void *a, const void *b)
+{
+    const later *x = a, *y = b;
+    if (x->doc != y->doc)
+        return x->doc < y->doc ? -1 : 1;
+    return x->event < y->event ? -1 : x->event > y->event;
+}
+
+/* The quotations coded in this re-code carry no text (QC_RQ_TEXT_LATER): only the gained and lost
+ * ones are shown, so their documents are read again, once each, and the texts taken from there.
+ * A document whose bytes changed since the run is an error, not a wrong text. */
+static int fill_texts(qc_recode *rc, const qc_recode_options *opts, qc_error *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rc->event_count; i++)
+        n += rc->events[i].q.text == QC_RQ_TEXT_LATER;
+    if (!n)
+        return QC_OK;
+    later *l = qc_calloc(n, sizeof *l);
+    if (!l)
+        return qc_error_nomem(err);
+    n = 0;
+    for (size_t i = 0; i < rc->event_count; i++)
+        if (rc->events[i].q.text == QC_RQ_TEXT_LATER)
+            l[n++] = (later){rc->events[i].q.doc, i};
+    qsort(l, n, sizeof *l, by_doc);
+    int st = QC_OK;
+    for (size_t g = 0; g < n && !st;) {
+        size_t e = g;
+        while (e < n && l[e].doc == l[g].doc)
+            e++;
+        const qc_rq_doc *rd = &rc->docs[l[g].doc];
+        char *data = NULL;
+        size_t size = 0;
+        qc_document *doc = NULL;
+        st = rd->path ? qc_file_read(rd->path, UINT32_MAX, &data, &size, err)
+                      : qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "document '%s' has no file", rd->id);
+        if (!st) {
+            char sha[65];
+            qc_sha256_hex(data, size, sha);
+            const char *was = rd->in_new ? rd->new_sha : rd->old_sha;
+            if (*was && strcmp(sha, was) != 0)
+                st = qc_error_set(err, QC_ERR_IO, rd->path, 0, 0, -1,
+                                  "the document changed while it was being re-coded; run the re-code again");
+        }
+        if (!st) {
+            qc_read_options ropts = QC_READ_OPTIONS_INIT;
+            if (opts->run.read)
+                ropts = *opts->run.read;
+            ropts.id = rd->id;
+            st = qc_document_read_buffer(&doc, rd->path, data, size, &ropts, err);
+        }
+        for (size_t k = g; k < e && !st; k++) {
+            qc_rq *q = &rc->events[l[k].event].q;
+            size_t len = 0;
+            const char *text = qc_document_text(doc, &len);
+            size_t b0 = qc_document_text_offset(doc, q->start), b1 = qc_document_text_offset(doc, q->end);
+            q->text = b0 <= b1 && b1 <= len ? pool_add(rc, text + b0, b1 - b0) : 0;
+        }
+        qc_document_free(doc);
+        qc_free(data);
+        g = e;
+    }
+    qc_free(l);
+    if (!st && qc_buf_failed(&rc->pool))
+        st = qc_error_nomem(err);
+    return st;
+}
+
 /* ---- the public calls ---- */
 
 int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const qc_codebook *new_cb,
@@ -673,14 +803,18 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     int st = (!rc->unassigned_id || !rc->unassigned_name) ? qc_error_nomem(err) : 0;
     if (!st)
         st = qc_results_new(&rc->results, new_cb, cases, err);
+    /* The old side: the results.xml's header, and its quotations unless the old codebook may
+     * code them again (checked document by document as the run goes); else a run of old_cb. */
+    int coded_old = opts->old_cb && !opts->results_path;
     if (!st && opts->results_path) {
         rc->results_path = qc_strdup(opts->results_path);
         st = rc->results_path ? 0 : qc_error_nomem(err);
         if (!st && opts->old_cb)
-            st = old_side_coded(rc, paths, count, opts, err);
-        if (!st && !rc->old_coded)
+            st = read_header(rc, opts->old_cb, &coded_old, err);
+        if (!st && !coded_old)
             st = load_old_results(rc, opts->results_path, err);
     }
+    int verify = coded_old && opts->results_path;
     if (!st && opts->old_cb) {
         /* With a results.xml the old codebook only names the codes; its ids must be the file's. */
         if (!opts->results_path) {
@@ -693,18 +827,35 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
         }
         if (!st)
             st = qc_codebook_diff_new(&rc->diff, opts->old_cb, new_cb, err);
-        if (!st && !opts->results_path)
-            st = run_side(rc, opts->old_cb, 0, 0, paths, count, opts, err);
     }
     /* Manual codings are carried before the new run, which counts them. */
     if (!st)
         st = qc_recode_carry_manual(rc, opts->manual_path, err);
-    if (!st)
-        st = run_side(rc, new_cb, 1, 0, paths, count, opts, err);
+    if (!st && coded_old && opts->cache_dir) {
+        st = run_pair(rc, verify, paths, count, opts, err);
+    } else if (!st) {
+        if (coded_old)
+            st = run_side(rc, opts->old_cb, 0, verify, paths, count, opts, err);
+        if (!st)
+            st = run_side(rc, new_cb, 1, 0, paths, count, opts, err);
+    }
+    if (verify && (st == QC_ERR_CANCELLED || (!st && !all_verified(rc)))) {
+        st = start_over(rc, err);
+        if (!st)
+            st = load_old_results(rc, opts->results_path, err);
+        if (!st)
+            st = qc_recode_carry_manual(rc, opts->manual_path, err);
+        if (!st)
+            st = run_side(rc, new_cb, 1, 0, paths, count, opts, err);
+        verify = 0;
+    }
+    rc->old_coded = verify;
     if (!st)
         qc_manual_finish(rc->counted);
     if (!st && (st = compare(rc)) != 0)
         qc_error_nomem(err);
+    if (!st)
+        st = fill_texts(rc, opts, err);
     if (st) {
         qc_recode_free(rc);
         return st;
@@ -723,8 +874,10 @@ void qc_recode_free(qc_recode *rc)
     for (size_t i = 0; i < rc->old_id_count; i++)
         qc_free(rc->old_ids[i]);
     qc_free(rc->old_ids);
-    for (size_t i = 0; i < rc->doc_count; i++)
+    for (size_t i = 0; i < rc->doc_count; i++) {
         qc_free(rc->docs[i].id);
+        qc_free(rc->docs[i].path);
+    }
     qc_free(rc->docs);
     qc_free(rc->doc_map);
     qc_free(rc->file_docs);

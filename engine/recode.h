@@ -10,11 +10,14 @@
 #include "qcode/diff.h"
 
 /* A quotation on one side: code (old: slot in old_ids; new: code index), document (index in the
- * recode's documents), span, and its text (offset into the string pool). */
+ * recode's documents), span, and its text: an offset into the string pool, or QC_RQ_TEXT_LATER
+ * when it is the span of the document as read now (only a gained or lost one's is ever shown, so
+ * it is taken from the document read again after the comparison). */
 typedef struct qc_rq {
     uint32_t code, doc, start, end;
     size_t text;
 } qc_rq;
+#define QC_RQ_TEXT_LATER SIZE_MAX
 
 /* A quotation gained or lost by a row, with why; `origin` is the old code slot it came from
  * (UINT32_MAX for gained ones). */
@@ -36,6 +39,7 @@ typedef struct qc_rq_row {
 
 typedef struct qc_rq_doc {
     char *id;
+    char *path; /* the file the run read it from (NULL: only in the old results.xml) */
     char old_sha[65], new_sha[65];
     char file_digest[65]; /* the old results.xml's codingSha256 ("" none) */
     uint8_t in_old, in_new;

@@ -270,22 +270,29 @@ Test(recode, matching_results_xml_is_coded_again)
     fx_free(&f);
 }
 
-/* A results.xml that lacks a document of the corpus, or made from another codebook, is read. */
-Test(recode, results_xml_of_other_documents_or_codebook_is_read)
+/* A results.xml that lacks a document of the corpus, or made from another codebook, or whose
+ * documents are read another way, is read (the coding of the old side given up, with the cache
+ * and without). */
+static void other_documents_or_codebook_are_read(const char *cache)
 {
     fx f;
     fx_make(&f);
-    char path[1024];
+    char path[1024], cache_dir[1100];
     write_old_results(&f, path, sizeof path);
+    snprintf(cache_dir, sizeof cache_dir, "%s/%s", f.dir, cache ? cache : "");
     qc_error err;
     qc_recode_options o = QC_RECODE_OPTIONS_INIT;
     o.results_path = path;
     o.old_cb = f.old_cb;
+    o.cache_dir = cache ? cache_dir : NULL;
     qc_recode *rc = NULL;
     /* a third document the file does not list */
     char *paths[3] = {f.paths[0], f.paths[1], qct_write_file(f.dir, "c.txt", "OT: Team talk.\n", 15)};
     cr_assert_eq(qc_recode_run(&rc, (const char *const *)paths, 3, f.new_cb, NULL, &o, &err), 0, "%s", err.message);
     cr_assert_eq(qc_recode_old_side_coded(rc), 0);
+    qc_run_stats rs;
+    qc_recode_run_stats(rc, &rs);
+    cr_assert_eq(rs.documents, 3, "%zu documents: the run given up is not counted", rs.documents);
     char *xml = NULL;
     cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &xml, NULL, &err), 0);
     cr_assert(qct_contains(xml, "change=\"gained\" reason=\"document changed\" document=\"c.txt\""), "%s", xml);
@@ -315,6 +322,16 @@ Test(recode, results_xml_of_other_documents_or_codebook_is_read)
     cr_assert_eq(qc_recode_old_side_coded(rc), 0);
     qc_recode_free(rc);
     fx_free(&f);
+}
+
+Test(recode, results_xml_of_other_documents_or_codebook_is_read)
+{
+    other_documents_or_codebook_are_read(NULL);
+}
+
+Test(recode, results_xml_of_other_documents_or_codebook_is_read_with_the_cache)
+{
+    other_documents_or_codebook_are_read("cache");
 }
 
 Test(recode, cache_gives_the_same_report)
