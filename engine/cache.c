@@ -12,6 +12,7 @@
 #include "cache.h"
 #include "codebook_impl.h"
 #include "coding_impl.h"
+#include "document_impl.h"
 #include "error.h"
 #include "fileio.h"
 #include "sha256.h"
@@ -262,27 +263,18 @@ static void key_str(qc_sha256_ctx *ctx, const char *s)
 }
 
 /* The document's key: its bytes (by their SHA-256, hex), its id (casebook rows are looked up by
- * it), every read option that changes what is read, and qcode's version: another version may read
- * or code the same bytes otherwise, so its entries are not this one's. */
-static void doc_key(const char *bytes_sha256, size_t size, const char *id, const qc_read_options *read, uint8_t key[32])
+ * it) and how it was read (document_impl.h: `reading`, the read options that change the text and
+ * qcode's version: another version may read or code the same bytes otherwise). */
+static void doc_key(const char *bytes_sha256, size_t size, const qc_document *doc, uint8_t key[32])
 {
-    static const qc_read_options defaults = QC_READ_OPTIONS_INIT;
-    if (!read)
-        read = &defaults;
     qc_sha256_ctx ctx;
     qc_sha256_init(&ctx);
-    qc_sha256_update(&ctx, "qcode-doc-2", 11);
-    key_str(&ctx, qc_version());
+    qc_sha256_update(&ctx, "qcode-doc-3", 11);
     uint64_t n = size;
     qc_sha256_update(&ctx, &n, sizeof n);
     qc_sha256_update(&ctx, bytes_sha256, 64);
-    key_str(&ctx, id);
-    uint32_t opts[4] = {(uint32_t)read->format, (uint32_t)read->encoding, (uint32_t)read->speakers,
-                        (uint32_t)read->interviewer_label_count};
-    qc_sha256_update(&ctx, opts, sizeof opts);
-    key_str(&ctx, read->speaker_pattern);
-    for (size_t i = 0; read->interviewer_labels && i < read->interviewer_label_count; i++)
-        key_str(&ctx, read->interviewer_labels[i]);
+    key_str(&ctx, qc_document_id(doc));
+    qc_sha256_update(&ctx, doc->reading, sizeof doc->reading);
     qc_sha256_final(&ctx, key);
 }
 
@@ -649,12 +641,11 @@ static int entry_write(qc_cache *c, const char *path, const uint8_t key[32], con
 
 /* qc_cache_code with the bytes' SHA-256 already known (qc_cache_run needs it for the results too). */
 static int cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, const qc_casebook *cases,
-                      const char *bytes_sha256, size_t size, const qc_read_options *read, qc_coding **out,
-                      qc_error *err)
+                      const char *bytes_sha256, size_t size, qc_coding **out, qc_error *err)
 {
     const qc_codebook *cb = cache->cb;
     uint8_t key[32];
-    doc_key(bytes_sha256, size, qc_document_id(doc), read, key);
+    doc_key(bytes_sha256, size, doc, key);
     char *path = entry_path(cache, key);
     if (!path)
         return qc_error_nomem(err);
@@ -746,7 +737,8 @@ int qc_cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, cons
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_cache_code: NULL argument");
     char sha[65];
     qc_sha256_hex(data ? data : "", size, sha);
-    return cache_code(cache, coder, doc, cases, sha, size, read, out, err);
+    (void)read; /* the document records how it was read */
+    return cache_code(cache, coder, doc, cases, sha, size, out, err);
 }
 
 /* ---- running a corpus through the cache ---- */
@@ -812,10 +804,10 @@ int qc_cache_run_pair(qc_cache *cache, qc_cache *second, const char *const *path
             drc = qc_document_read_buffer(&doc, path, data, size, &ropts, &derr);
         if (!drc) {
             qc_sha256_hex(data, size, sha);
-            drc = cache_code(cache, coder, doc, cases, sha, size, &ropts, &coding, &derr);
+            drc = cache_code(cache, coder, doc, cases, sha, size, &coding, &derr);
         }
         if (!drc && second)
-            drc = cache_code(second, coder2, doc, cases, sha, size, &ropts, &coding2, &derr);
+            drc = cache_code(second, coder2, doc, cases, sha, size, &coding2, &derr);
         if (drc) {
             stats->failed++;
             /* Out of memory, --strict, or the cache folder failing (an I/O error once the document

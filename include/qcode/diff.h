@@ -125,8 +125,10 @@ QC_EXPORT int qc_cache_open(qc_cache **out, const char *dir, const qc_codebook *
 QC_EXPORT void qc_cache_free(qc_cache *cache);
 QC_EXPORT void qc_cache_get_stats(const qc_cache *cache, qc_cache_stats *out);
 
-/* The coding of a document read from `data` (its file bytes) with `read` options: from the cache
- * when the entry holds, else coded with `coder` (made for the cache's codebook) and stored.
+/* The coding of a document read from `data` (its file bytes): from the cache when the entry holds,
+ * else coded with `coder` (made for the cache's codebook) and stored. The entry is keyed by the
+ * bytes, the document's id and how it was read (the document records its read options and qcode's
+ * version; `read` is not used any more and may be NULL).
  * *out is the caller's (qc_coding_free). A cache file that cannot be written fails the call. */
 QC_EXPORT int qc_cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, const qc_casebook *cases,
                             const void *data, size_t size, const qc_read_options *read, qc_coding **out, qc_error *err);
