@@ -20,6 +20,7 @@ typedef struct rd {
     const char *path;
     const qc_results_handlers *h;
     qc_coded_quotation_fn on_coded; /* every quotation with its coder; NULL: h->on_quotation, engine's only */
+    void *coded_user;               /* on_coded's */
     qc_error *err;
     int rc;
     int have_error;
@@ -284,7 +285,7 @@ static int end_quotation(rd *d)
     d->q.coder = d->q_coder;
     d->q.hit_count = d->hit_count;
     d->q.hits = d->hit_count ? d->hits : NULL;
-    int stop = d->on_coded ? d->on_coded(&d->q, d->q_coder, d->h->user) : d->h->on_quotation(&d->q, d->h->user);
+    int stop = d->on_coded ? d->on_coded(&d->q, d->q_coder, d->coded_user) : d->h->on_quotation(&d->q, d->h->user);
     return stop ? cancelled(d) : 0;
 }
 
@@ -400,8 +401,30 @@ int qc_results_read(const char *path, const qc_results_handlers *handlers, qc_er
     return qc_results_read_coded(path, handlers, NULL, err);
 }
 
+/* qc_results_read_all: every quotation to on_quotation, q->coder telling whose. */
+static int to_on_quotation(const qc_result_quotation *q, const char *coder, void *user)
+{
+    (void)coder; /* q->coder is the same */
+    const qc_results_handlers *h = user;
+    return h->on_quotation ? h->on_quotation(q, h->user) : 0;
+}
+
+static int read_results(const char *path, const qc_results_handlers *handlers, qc_coded_quotation_fn on_coded,
+                        void *coded_user, qc_error *err);
+
+int qc_results_read_all(const char *path, const qc_results_handlers *handlers, qc_error *err)
+{
+    return read_results(path, handlers, handlers ? to_on_quotation : NULL, (void *)handlers, err);
+}
+
 int qc_results_read_coded(const char *path, const qc_results_handlers *handlers, qc_coded_quotation_fn on_coded,
                           qc_error *err)
+{
+    return read_results(path, handlers, on_coded, handlers ? handlers->user : NULL, err);
+}
+
+static int read_results(const char *path, const qc_results_handlers *handlers, qc_coded_quotation_fn on_coded,
+                        void *coded_user, qc_error *err)
 {
     static const qc_results_handlers none;
     qc_error local;
@@ -419,6 +442,7 @@ int qc_results_read_coded(const char *path, const qc_results_handlers *handlers,
     d.path = path;
     d.h = handlers ? handlers : &none;
     d.on_coded = on_coded;
+    d.coded_user = coded_user;
     d.err = err;
     d.code_map.fold = 0;
     d.doc_map.fold = 0;

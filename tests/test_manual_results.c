@@ -471,6 +471,22 @@ Test(manual_results, cli_lists_codings_by_coder_and_warns_by_line)
     free(xml);
     qct_run_free(&r);
 
+    /* qcode quotes lists the people's codings from results.xml with their coder: code X has the
+     * engine's and Alice's E, and Bob's and Alice's U. */
+    const char *x = qc_code_id(f.cb, f.sp.first_sub.code);
+    qct_qcode(&r, f.dir, "quotes --results r.xml '%s'", x);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect_eq(count_of(r.out, "  coded by Alice\n"), 2, "%s", r.out);
+    cr_expect_eq(count_of(r.out, "  coded by Bob\n"), 1, "%s", r.out);
+    char line[512];
+    snprintf(line, sizeof line, "turn %zu  [%zu,%zu)  %s\n", f.sp.first_sub.turn, f.sp.first_sub.start,
+             f.sp.first_sub.end, x);
+    cr_expect(qct_contains(r.out, line), "the engine's E, with no coder: %s", r.out);
+    snprintf(line, sizeof line, "turn %zu  [%zu,%zu)  %s  coded by Bob\n", f.sp.uncoded.turn, f.sp.uncoded.start,
+             f.sp.uncoded.end, x);
+    cr_expect(qct_contains(r.out, line), "%s", r.out);
+    qct_run_free(&r);
+
     /* Without a manual.xml the table keeps its columns. */
     qct_qcode(&r, f.dir, "code -c '%s' '%s' --tsv t2", CODEBOOK, CORPUS);
     cr_assert_eq(r.status, 0, "%s", r.err);
@@ -608,6 +624,12 @@ Test(manual_results, public_walks_give_the_engines_quotations_with_no_coder)
     cr_assert_eq(qc_results_read(path, &h, &err), 0, "%s", err.message);
     cr_expect_eq(back.count, engine);
     cr_expect_eq(back.with_coder, 0);
+    /* qc_results_read_all gives the people's too, with their coder. */
+    walked all = {0, 0};
+    h.user = &all;
+    cr_assert_eq(qc_results_read_all(path, &h, &err), 0, "%s", err.message);
+    cr_expect_eq(all.count, engine + 3);
+    cr_expect_eq(all.with_coder, 3);
     free(xml);
     fixture_close(&f);
 }

@@ -12,6 +12,7 @@
     "\n"                                                                                                               \
     "Prints the quotations of one code in corpus order: document, speaker, role, turn and span,\n"                     \
     "then a keyword-in-context line around the first rule hit (hit words in bold on a terminal).\n"                    \
+    "From a results.xml made with --manual, people's codings are listed too, with \"coded by NAME\".\n"                \
     "\n"                                                                                                               \
     "Options:\n"                                                                                                       \
     "  -c, --codebook FILE        code the transcripts with this codebook\n"                                           \
@@ -32,6 +33,7 @@
 typedef struct quote {
     size_t doc, start, end, code, turn;
     char *doc_id, *speaker, *code_id, *text;
+    char *coder; /* a person's coding (results.xml's coder); NULL: the engine's */
     qc_role role;
     qc_hit *hits;
     size_t hit_count;
@@ -50,6 +52,7 @@ static void quote_free(quote *q)
     free(q->code_id);
     free(q->text);
     free(q->hits);
+    free(q->coder);
 }
 
 static void list_clear(quote_list *l)
@@ -83,13 +86,15 @@ static void list_push(quote_list *l, const qc_result_quotation *rq, const char *
     q->speaker = rq->speaker ? strdup(rq->speaker) : NULL;
     q->code_id = strdup(code_id);
     q->text = strdup(rq->text);
+    q->coder = rq->coder ? strdup(rq->coder) : NULL;
     q->hit_count = rq->hit_count;
     if (rq->hit_count) {
         q->hits = malloc(rq->hit_count * sizeof *q->hits);
         if (q->hits)
             memcpy(q->hits, rq->hits, rq->hit_count * sizeof *q->hits);
     }
-    if (!q->doc_id || !q->code_id || !q->text || (rq->speaker && !q->speaker) || (rq->hit_count && !q->hits)) {
+    if (!q->doc_id || !q->code_id || !q->text || (rq->speaker && !q->speaker) || (rq->hit_count && !q->hits) ||
+        (rq->coder && !q->coder)) {
         quote_free(q);
         l->failed = 1;
         return;
@@ -106,7 +111,12 @@ static int by_place(const void *a, const void *b)
         return x->start < y->start ? -1 : 1;
     if (x->code != y->code)
         return x->code < y->code ? -1 : 1;
-    return x->end < y->end ? -1 : x->end > y->end;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    /* the engine's, then people's by name */
+    if (!x->coder || !y->coder)
+        return (x->coder != NULL) - (y->coder != NULL);
+    return strcmp(x->coder, y->coder);
 }
 
 /* Byte offset of code point `cp` in UTF-8 s (clamped to its end). */
@@ -164,8 +174,9 @@ static size_t cp_count(const char *s)
 
 static void print_quote(const quote *q, int bold)
 {
-    printf("%s  %s (%s)  turn %zu  [%zu,%zu)  %s\n", q->doc_id, q->speaker ? q->speaker : "-", qc_role_name(q->role),
-           q->turn, q->start, q->end, q->code_id);
+    printf("%s  %s (%s)  turn %zu  [%zu,%zu)  %s%s%s\n", q->doc_id, q->speaker ? q->speaker : "-",
+           qc_role_name(q->role), q->turn, q->start, q->end, q->code_id, q->coder ? "  coded by " : "",
+           q->coder ? q->coder : "");
     size_t len = cp_count(q->text);
     size_t first = 0, last = len;
     if (q->hit_count) { /* centre on the first hit */
@@ -404,7 +415,7 @@ static int from_results(code_options *o, int argc, char **argv)
     st.rollup = o->rollup;
     qc_results_handlers h = {NULL, NULL, on_code, on_quotation, &st};
     qc_error err;
-    int rc = qc_results_read(o->results_path, &h, &err);
+    int rc = qc_results_read_all(o->results_path, &h, &err);
     int exit_code = QC_EXIT_OK;
     if (rc != 0 || st.list.failed) {
         if (rc != 0)

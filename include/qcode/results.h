@@ -226,6 +226,9 @@ typedef struct qc_results_handlers {
  * handlers in document order. Errors name the file, line and column. on_quotation receives the
  * engine's quotations only, like qc_results_foreach_quotation: not those with a coder attribute. */
 QC_EXPORT int qc_results_read(const char *path, const qc_results_handlers *handlers, qc_error *err);
+/* As qc_results_read, but on_quotation receives every quotation: the people's too (results.xml's
+ * `coder`, from `qcode code --manual`), with q->coder naming the person (NULL for the engine's). */
+QC_EXPORT int qc_results_read_all(const char *path, const qc_results_handlers *handlers, qc_error *err);
 
 /* --- running a corpus --- */
 
