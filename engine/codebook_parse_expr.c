@@ -526,7 +526,7 @@ static void check_question_marks(xparser *x, const char *text, size_t len, size_
     snprintf(bare, sizeof bare, quote ? "\"%s\"" : "%s", drop.text);
     const char *more;
     int shown = shown_length(text, len, &more);
-    char advice[240];
+    char advice[sizeof bare + sizeof rx.text + 64];
     if (!drop.full && !rx.full)
         snprintf(advice, sizeof advice, "write %s to match the word%s, or %s to require the question mark", bare,
                  kept > 1 ? "s" : "", rx.text);
