@@ -13,9 +13,9 @@
 #include "coding_digest.h"
 #include "coding_manual.h"
 #include "error.h"
+#include "fileio.h"
 #include "recode.h"
 #include "refi_manual.h"
-#include "fileio.h"
 #include "results_coder.h"
 #include "sha256.h"
 
@@ -199,7 +199,7 @@ static int on_run_document(const qc_document *doc, const qc_coding *coding, cons
         char digest[65];
         qc_coding_records_hash(coding, records);
         qc_coding_digest(doc, src ? src->sha256 : NULL, records, digest);
-        if (!rd->in_file || strcmp(digest, rd->file_digest) != 0)
+        if (!rd->in_old || strcmp(digest, rd->file_digest) != 0)
             return QC_ERR_CANCELLED; /* not the file's coding: the file is read instead */
         rd->digest_ok = 1;           /* old_sha and in_old stay the file's */
     } else {
@@ -259,6 +259,18 @@ static int run_side(qc_recode *rc, const qc_codebook *cb, int new_side, int veri
     return status;
 }
 
+/* The old side's code ids: the codebook's own. */
+static int ids_of_codebook(qc_recode *rc, const qc_codebook *cb)
+{
+    size_t n = qc_codebook_code_count(cb);
+    if (QC_GROW(rc->old_ids, rc->old_id_cap, n + 1))
+        return QC_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (!(rc->old_ids[rc->old_id_count++] = qc_strdup(qc_code_id(cb, i))))
+            return QC_ERR_NOMEM;
+    return QC_OK;
+}
+
 /* ---- the old side of a results.xml coded again ----
  * Reading a results.xml's quotations back costs more than coding the corpus (the file is several
  * times its size). When the old codebook is given and each document's coding by it is the one the
@@ -273,7 +285,6 @@ static int on_header_document(const qc_result_document *doc, size_t index, void 
         return rc_;
     qc_recode *rc = ((reading *)user)->rc;
     qc_rq_doc *d = &rc->docs[rc->file_docs[index]];
-    d->in_file = 1;
     snprintf(d->file_digest, sizeof d->file_digest, "%s", doc->coding_sha256 ? doc->coding_sha256 : "");
     return 0;
 }
@@ -299,14 +310,7 @@ static int on_header_code(const qc_results_file_code *code, void *user)
     header *h = user;
     if (!h->same_codebook)
         return on_old_code(code, &h->rd);
-    qc_recode *rc = h->rd.rc;
-    size_t n = qc_codebook_code_count(h->old_cb);
-    if (QC_GROW(rc->old_ids, rc->old_id_cap, n + 1))
-        return QC_ERR_NOMEM;
-    for (size_t i = 0; i < n; i++)
-        if (!(rc->old_ids[rc->old_id_count++] = qc_strdup(qc_code_id(h->old_cb, i))))
-            return QC_ERR_NOMEM;
-    return 1;
+    return ids_of_codebook(h->rd.rc, h->old_cb) ? QC_ERR_NOMEM : 1;
 }
 
 static int stop_at_quotation(const qc_result_quotation *q, const char *coder, void *user)
@@ -325,7 +329,7 @@ static void forget_old_side(qc_recode *rc)
     rc->old_count = 0;
     for (size_t d = 0; d < rc->doc_count; d++) {
         qc_rq_doc *doc = &rc->docs[d];
-        doc->in_old = doc->in_file = doc->digest_ok = 0;
+        doc->in_old = doc->digest_ok = 0;
         doc->old_sha[0] = doc->file_digest[0] = '\0';
     }
 }
@@ -339,7 +343,7 @@ static int header_fits(const qc_recode *rc, const qc_codebook *old_cb)
         if (!rc->old_ids[i] || strcmp(rc->old_ids[i], qc_code_id(old_cb, i)) != 0)
             return 0;
     for (size_t d = 0; d < rc->doc_count; d++)
-        if (rc->docs[d].in_file && strlen(rc->docs[d].file_digest) != 64)
+        if (rc->docs[d].in_old && strlen(rc->docs[d].file_digest) != 64)
             return 0;
     return 1;
 }
@@ -360,15 +364,13 @@ static int read_header(qc_recode *rc, const qc_codebook *old_cb, int *fits, qc_e
     return QC_OK;
 }
 
-/* After a verified run: whether every document of the file had its coding, and of no other. */
-static int all_verified(qc_recode *rc)
+/* After a verified run: whether every document of the file had its coding, and no other. The old
+ * side's documents and hashes stay the file's (on_old_document), as when it is read in full. */
+static int all_verified(const qc_recode *rc)
 {
     for (size_t d = 0; d < rc->doc_count; d++)
-        if (rc->docs[d].in_file != rc->docs[d].digest_ok)
+        if (rc->docs[d].in_old != rc->docs[d].digest_ok)
             return 0;
-    /* "document changed" compares the file's document hashes with the new run's, as when read. */
-    for (size_t d = 0; d < rc->doc_count; d++)
-        rc->docs[d].in_old = rc->docs[d].in_file;
     return 1;
 }
 
@@ -753,10 +755,10 @@ static int fill_texts(qc_recode *rc, const qc_recode_options *opts, qc_error *er
             ropts.id = rd->id;
             st = qc_document_read_buffer(&doc, rd->path, data, size, &ropts, err);
         }
+        size_t len = 0;
+        const char *text = st ? NULL : qc_document_text(doc, &len);
         for (size_t k = g; k < e && !st; k++) {
             qc_rq *q = &rc->events[l[k].event].q;
-            size_t len = 0;
-            const char *text = qc_document_text(doc, &len);
             size_t b0 = qc_document_text_offset(doc, q->start), b1 = qc_document_text_offset(doc, q->end);
             q->text = b0 <= b1 && b1 <= len ? pool_add(rc, text + b0, b1 - b0) : 0;
         }
@@ -817,14 +819,8 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     int verify = coded_old && opts->results_path;
     if (!st && opts->old_cb) {
         /* With a results.xml the old codebook only names the codes; its ids must be the file's. */
-        if (!opts->results_path) {
-            size_t n = qc_codebook_code_count(opts->old_cb);
-            if (QC_GROW(rc->old_ids, rc->old_id_cap, n + 1))
-                st = qc_error_nomem(err);
-            for (size_t i = 0; !st && i < n; i++)
-                if (!(rc->old_ids[rc->old_id_count++] = qc_strdup(qc_code_id(opts->old_cb, i))))
-                    st = qc_error_nomem(err);
-        }
+        if (!opts->results_path && ids_of_codebook(rc, opts->old_cb))
+            st = qc_error_nomem(err);
         if (!st)
             st = qc_codebook_diff_new(&rc->diff, opts->old_cb, new_cb, err);
     }

@@ -43,7 +43,7 @@ typedef struct qc_rq_doc {
     char old_sha[65], new_sha[65];
     char file_digest[65]; /* the old results.xml's codingSha256 ("" none) */
     uint8_t in_old, in_new;
-    uint8_t in_file, digest_ok; /* listed by the old results.xml; the old run's coding matched it */
+    uint8_t digest_ok; /* the old codebook's coding now matched file_digest (in_old: the file lists it) */
 } qc_rq_doc;
 
 /* A manual coding and where it went. */
