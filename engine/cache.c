@@ -254,14 +254,6 @@ void qc_cache_get_stats(const qc_cache *cache, qc_cache_stats *out)
 
 /* ---- keys ---- */
 
-static void key_str(qc_sha256_ctx *ctx, const char *s)
-{
-    uint32_t n = s ? (uint32_t)strlen(s) : UINT32_MAX;
-    qc_sha256_update(ctx, &n, sizeof n);
-    if (s)
-        qc_sha256_update(ctx, s, n);
-}
-
 /* The document's key: its bytes (by their SHA-256, hex), its id (casebook rows are looked up by
  * it) and how it was read (document_impl.h: `reading`, the read options that change the text and
  * qcode's version: another version may read or code the same bytes otherwise). */
@@ -273,7 +265,7 @@ static void doc_key(const char *bytes_sha256, size_t size, const qc_document *do
     uint64_t n = size;
     qc_sha256_update(&ctx, &n, sizeof n);
     qc_sha256_update(&ctx, bytes_sha256, 64);
-    key_str(&ctx, qc_document_id(doc));
+    qc_sha256_update_str(&ctx, qc_document_id(doc));
     qc_sha256_update(&ctx, doc->reading, sizeof doc->reading);
     qc_sha256_final(&ctx, key);
 }

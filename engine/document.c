@@ -27,26 +27,18 @@ static reader_fn reader_for(qc_format format)
     }
 }
 
-static void hash_str(qc_sha256_ctx *ctx, const char *s)
-{
-    uint32_t n = s ? (uint32_t)strlen(s) + 1 : 0; /* NULL and "" differ */
-    qc_sha256_update(ctx, &n, sizeof n);
-    if (s)
-        qc_sha256_update(ctx, s, n - 1);
-}
-
 static void reading_hash(const qc_read_options *opts, qc_format format, unsigned char out[32])
 {
     qc_sha256_ctx ctx;
     qc_sha256_init(&ctx);
-    hash_str(&ctx, "qcode reading 1");
-    hash_str(&ctx, qc_version());
+    qc_sha256_update_str(&ctx, "qcode reading 1");
+    qc_sha256_update_str(&ctx, qc_version());
     uint32_t v[4] = {(uint32_t)format, (uint32_t)opts->encoding, (uint32_t)opts->speakers,
                      (uint32_t)opts->interviewer_label_count};
     qc_sha256_update(&ctx, v, sizeof v);
-    hash_str(&ctx, opts->speaker_pattern);
+    qc_sha256_update_str(&ctx, opts->speaker_pattern);
     for (size_t i = 0; opts->interviewer_labels && i < opts->interviewer_label_count; i++)
-        hash_str(&ctx, opts->interviewer_labels[i]);
+        qc_sha256_update_str(&ctx, opts->interviewer_labels[i]);
     qc_sha256_final(&ctx, out);
 }
 

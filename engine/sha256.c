@@ -68,7 +68,7 @@ static void compress(uint32_t state[8], const unsigned char block[64])
  * CDGH; each 4-round group adds its 4 message words and constants, and the schedule runs 3 groups
  * ahead (msg1 for group g+3 at g, msg2 for group g+1 at g). */
 __attribute__((target("sha,sse4.1,ssse3"))) static void sha_blocks_ni(uint32_t state[8], const unsigned char *p,
-                                                                        size_t n)
+                                                                      size_t n)
 {
     const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
     __m128i tmp = _mm_loadu_si128((const __m128i *)&state[0]);
@@ -97,10 +97,10 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void sha_blocks_ni(uint32_t s
         s0 = _mm_add_epi32(s0, abef);
         s1 = _mm_add_epi32(s1, cdgh);
     }
-    tmp = _mm_shuffle_epi32(s0, 0x1B);     /* FEBA */
-    s1 = _mm_shuffle_epi32(s1, 0xB1);      /* DCHG */
-    s0 = _mm_blend_epi16(tmp, s1, 0xF0);   /* DCBA */
-    s1 = _mm_alignr_epi8(s1, tmp, 8);      /* HGFE */
+    tmp = _mm_shuffle_epi32(s0, 0x1B);   /* FEBA */
+    s1 = _mm_shuffle_epi32(s1, 0xB1);    /* DCHG */
+    s0 = _mm_blend_epi16(tmp, s1, 0xF0); /* DCBA */
+    s1 = _mm_alignr_epi8(s1, tmp, 8);    /* HGFE */
     _mm_storeu_si128((__m128i *)&state[0], s0);
     _mm_storeu_si128((__m128i *)&state[4], s1);
 }
@@ -191,6 +191,14 @@ void qc_sha256_final(qc_sha256_ctx *ctx, unsigned char digest[32])
         digest[4 * i + 3] = (unsigned char)ctx->state[i];
     }
     ctx->fill = 0;
+}
+
+void qc_sha256_update_str(qc_sha256_ctx *ctx, const char *s)
+{
+    uint32_t n = s ? (uint32_t)strlen(s) : UINT32_MAX;
+    qc_sha256_update(ctx, &n, sizeof n);
+    if (s)
+        qc_sha256_update(ctx, s, n);
 }
 
 void qc_sha256_final_hex(qc_sha256_ctx *ctx, char hex[65])

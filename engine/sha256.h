@@ -15,6 +15,9 @@ typedef struct qc_sha256_ctx {
 void qc_sha256_init(qc_sha256_ctx *ctx);
 void qc_sha256_update(qc_sha256_ctx *ctx, const void *data, size_t len);
 void qc_sha256_final(qc_sha256_ctx *ctx, unsigned char digest[32]);
+/* A string for a key: its length (u32; UINT32_MAX for NULL, so NULL and "" differ), then its
+ * bytes, so that no two lists of strings give the same stream. */
+void qc_sha256_update_str(qc_sha256_ctx *ctx, const char *s);
 /* The digest as 64 lower-case hex digits and a NUL. */
 void qc_sha256_final_hex(qc_sha256_ctx *ctx, char hex[65]);
 /* One call: the digest as 64 lower-case hex digits and a NUL. */
