@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 void cli_print_usage(FILE *fp, const cli_command *cmd)
@@ -23,6 +24,23 @@ int cli_fail(const char *fmt, ...)
     fputc('\n', stderr);
     va_end(ap);
     return QC_EXIT_USAGE;
+}
+
+const char *cli_fixed_time(char buf[32])
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (!sde || !*sde)
+        return NULL;
+    char *end;
+    long long t = strtoll(sde, &end, 10);
+    if (*end || t < 0)
+        return NULL;
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm))
+        return NULL;
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
 }
 
 int cli_stdout_is_tty(void)

@@ -50,6 +50,12 @@ int cli_load_codebook(const char *path, qc_codebook **cb);
 /* Prints `qcode: message` to stderr (printf-style) and returns QC_EXIT_USAGE. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The provenance time of the files a command writes, fixed by SOURCE_DATE_EPOCH (seconds since
+ * 1970, as reproducible builds set it) so that two runs on the same input give the same bytes:
+ * `YYYY-MM-DDTHH:MM:SSZ` in buf, or NULL (the writer takes the current time) when the variable is
+ * unset or not a non-negative integer. */
+const char *cli_fixed_time(char buf[32]);
+
 /* Whether stdout / stderr is a terminal (colour, progress lines). Honours NO_COLOR. */
 int cli_stdout_is_tty(void);
 int cli_stderr_is_tty(void);

@@ -182,24 +182,6 @@ static int record_options(qc_results *res, const code_options *o)
     return rc;
 }
 
-/* SOURCE_DATE_EPOCH (reproducible builds) fixes the provenance time; else it is now. */
-static const char *fixed_time(char buf[32])
-{
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    if (!sde || !*sde)
-        return NULL;
-    char *end;
-    long long t = strtoll(sde, &end, 10);
-    if (*end || t < 0)
-        return NULL;
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm))
-        return NULL;
-    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 static int run(int argc, char **argv)
 {
     code_options o;
@@ -249,7 +231,7 @@ static int run(int argc, char **argv)
         xo.on_warning = qdpx_warning;
         xo.user = (void *)o.manual_path;
         xo.utf16_offsets = o.qdpx_utf16;
-        xo.time = fixed_time(qdpx_time); /* SOURCE_DATE_EPOCH, else now */
+        xo.time = cli_fixed_time(qdpx_time); /* SOURCE_DATE_EPOCH, else now */
         if (qc_refi_export_new(&st.qdpx, cb, cases, &xo, &err) != 0) {
             cli_print_error(&err);
             exit_code = QC_EXIT_USAGE;
@@ -297,7 +279,7 @@ static int run(int argc, char **argv)
     qc_manual_finish(manual); /* codings on documents the run did not have */
     char tbuf[32];
     qc_write_options wopts = QC_WRITE_OPTIONS_INIT;
-    wopts.time = fixed_time(tbuf);
+    wopts.time = cli_fixed_time(tbuf);
     /* results.xml's quotations are rendered by as many threads as coded the documents, unless
      * QCODE_WRITE_JOBS says otherwise (the bytes are the same). */
     const char *wj = getenv("QCODE_WRITE_JOBS");

@@ -8,8 +8,6 @@
 #include "cli.h"
 #include "code_options.h"
 
-/* Declared here until tools/cli.h lists it with the other commands. */
-
 #define USAGE                                                                                                          \
     "usage: qcode recode --from RESULTS.xml -c NEW.qcb [options] CORPUS...\n"                                          \
     "       qcode recode --old OLD.qcb -c NEW.qcb [options] CORPUS...\n"                                               \
@@ -184,8 +182,12 @@ static int report_and_write(const opts *o, qc_recode *rc)
             st = qc_recode_write_text(text, len, o->report, &err);
         qc_diff_text_free(text);
     }
-    if (!st && o->output)
-        st = qc_results_write_xml(qc_recode_results(rc), o->output, NULL, &err);
+    if (!st && o->output) {
+        char tbuf[32];
+        qc_write_options wopts = QC_WRITE_OPTIONS_INIT;
+        wopts.time = cli_fixed_time(tbuf); /* as `qcode code`: SOURCE_DATE_EPOCH, else now */
+        st = qc_results_write_xml(qc_recode_results(rc), o->output, &wopts, &err);
+    }
     /* Every carried coding goes out, also those that came only from results.xml: one whose code
      * was removed is in no results.xml, only there. */
     qc_recode_totals t;
