@@ -347,19 +347,13 @@ static int cmp_record(const void *a, const void *b)
     return memcmp(x->hash, y->hash, 32);
 }
 
-typedef enum { ENTRY_NONE, ENTRY_OK, ENTRY_BAD } entry_state;
+/* ENTRY_WRITTEN: e->data holds the bytes a lookup just wrote to the file, not yet checked. */
+typedef enum { ENTRY_NONE, ENTRY_OK, ENTRY_BAD, ENTRY_WRITTEN } entry_state;
 
-/* Reads and checks an entry. ENTRY_BAD for anything that does not hold; QC_ERR_NOMEM as a
- * negative return. */
-static int entry_read(const char *path, const uint8_t key[32], entry *e)
+/* Checks the file's bytes in e->data and indexes its records. ENTRY_BAD for anything that does
+ * not hold; QC_ERR_NOMEM as a negative return. */
+static int entry_parse(entry *e, const uint8_t key[32])
 {
-    memset(e, 0, sizeof *e);
-    qc_error ferr;
-    int rc = qc_file_read(path, 0, &e->data, &e->size, &ferr);
-    if (rc == QC_ERR_NOMEM)
-        return rc;
-    if (rc)
-        return ENTRY_NONE;
     reader r = {(const uint8_t *)e->data, (const uint8_t *)e->data + e->size, 0};
     const uint8_t *magic = get_bytes(&r, 8);
     uint32_t version = get_u32(&r);
@@ -405,6 +399,57 @@ static int entry_read(const char *path, const uint8_t key[32], entry *e)
         return ENTRY_BAD;
     qsort(e->recs, e->rec_count, sizeof *e->recs, cmp_record);
     return ENTRY_OK;
+}
+
+/* Reads and checks an entry: ENTRY_NONE when there is no file, else as entry_parse. */
+static int entry_read(const char *path, const uint8_t key[32], entry *e)
+{
+    memset(e, 0, sizeof *e);
+    qc_error ferr;
+    int rc = qc_file_read(path, 0, &e->data, &e->size, &ferr);
+    if (rc == QC_ERR_NOMEM)
+        return rc;
+    if (rc)
+        return ENTRY_NONE;
+    return entry_parse(e, key);
+}
+
+/* A document's entry file as the lookups of one or two codebooks in its folder see it: read and
+ * checked once, then, after a lookup rewrote it, the bytes written. A re-code looks every document
+ * up for its old and its new codebook; reading the file again for the second would read the same
+ * bytes, so the second lookup takes these (checked as the file's bytes would be). */
+typedef struct slot {
+    char *path;
+    uint8_t key[32];
+    entry e;
+    int state; /* entry_state of e */
+} slot;
+
+/* Opens the slot of a document in c's folder and reads its entry. QC_OK or QC_ERR_NOMEM (set in
+ * err); the slot is to be closed either way. */
+static int slot_open(const qc_cache *c, const char *bytes_sha256, size_t size, const qc_document *doc, slot *s,
+                     qc_error *err)
+{
+    memset(s, 0, sizeof *s);
+    doc_key(bytes_sha256, size, doc, s->key);
+    s->path = entry_path(c, s->key);
+    s->state = s->path ? entry_read(s->path, s->key, &s->e) : QC_ERR_NOMEM;
+    return s->state < 0 ? qc_error_nomem(err) : QC_OK;
+}
+
+/* Checks the bytes a previous lookup wrote, as entry_read would have from the file. */
+static int slot_refresh(slot *s, qc_error *err)
+{
+    if (s->state == ENTRY_WRITTEN)
+        s->state = entry_parse(&s->e, s->key);
+    return s->state < 0 ? qc_error_nomem(err) : QC_OK;
+}
+
+static void slot_close(slot *s)
+{
+    entry_free(&s->e);
+    qc_free(s->path);
+    memset(s, 0, sizeof *s);
 }
 
 static const record *entry_find(const entry *e, const char *id, const uint8_t hash[32])
@@ -520,21 +565,39 @@ static int coding_from_entry(const qc_cache *c, const entry *e, const record *co
 
 /* ---- writing an entry ---- */
 
+static void store_u32(uint8_t *s, uint32_t v)
+{
+    s[0] = (uint8_t)v;
+    s[1] = (uint8_t)(v >> 8);
+    s[2] = (uint8_t)(v >> 16);
+    s[3] = (uint8_t)(v >> 24);
+}
+
 static void put_u32(qc_buf *b, uint32_t v)
 {
-    unsigned char s[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-                          (unsigned char)(v >> 24)};
+    uint8_t s[4];
+    store_u32(s, v);
     qc_buf_append(b, s, 4);
 }
 
+/* Where the header holds the payload's size and its SHA-256 (QC_CACHE_HEADER_SIZE). */
+enum { HEADER_PAYLOAD_SIZE = 48, HEADER_PAYLOAD_SUM = 52 };
+
 /* Writes the entry: every code of the coding's codebook, then the records of an older entry
  * (other codebooks' codes, so that two revisions used in turn both find their codes), within a
- * bound so that entries do not grow without end. */
-static int entry_write(qc_cache *c, const char *path, const uint8_t key[32], const qc_coding *cod, const entry *old,
-                       qc_error *err)
+ * bound so that entries do not grow without end. `old` is the slot's entry or NULL. Once the file
+ * is in place, the slot holds the bytes written (ENTRY_WRITTEN) for a lookup that follows. */
+static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *old, qc_error *err)
 {
+    static const uint8_t later[32]; /* the payload's size and checksum, filled in once it is whole */
     const qc_codebook *cb = c->cb;
     qc_buf p = QC_BUF_INIT;
+    qc_buf_append(&p, QC_CACHE_MAGIC, 8);
+    put_u32(&p, QC_CACHE_VERSION);
+    put_u32(&p, 0);
+    qc_buf_append(&p, s->key, 32);
+    qc_buf_append(&p, later, 4);
+    qc_buf_append(&p, later, 32);
     qc_buf_append(&p, c->set_hash, 32);
     put_u32(&p, (uint32_t)cod->issue_count);
     for (size_t i = 0; i < cod->issue_count; i++) {
@@ -594,71 +657,67 @@ static int entry_write(qc_cache *c, const char *path, const uint8_t key[32], con
         qc_buf_append(&p, r->body, r->body_len);
     }
     qc_free(keep);
-    if (qc_buf_failed(&p) || p.len > UINT32_MAX) {
+    if (qc_buf_failed(&p) || p.len - QC_CACHE_HEADER_SIZE > UINT32_MAX) {
         qc_buf_free(&p);
         return qc_error_nomem(err);
     }
-    qc_buf h = QC_BUF_INIT;
-    qc_buf_append(&h, QC_CACHE_MAGIC, 8);
-    put_u32(&h, QC_CACHE_VERSION);
-    put_u32(&h, 0);
-    qc_buf_append(&h, key, 32);
-    put_u32(&h, (uint32_t)p.len);
-    uint8_t digest[32];
+    uint8_t *bytes = (uint8_t *)p.data;
+    size_t payload = p.len - QC_CACHE_HEADER_SIZE;
+    store_u32(bytes + HEADER_PAYLOAD_SIZE, (uint32_t)payload);
     qc_sha256_ctx ctx;
     qc_sha256_init(&ctx);
-    qc_sha256_update(&ctx, p.data ? p.data : "", p.len);
-    qc_sha256_final(&ctx, digest);
-    qc_buf_append(&h, digest, 32);
-    int rc = qc_buf_failed(&h) ? qc_error_nomem(err) : QC_OK;
+    qc_sha256_update(&ctx, bytes + QC_CACHE_HEADER_SIZE, payload);
+    qc_sha256_final(&ctx, bytes + HEADER_PAYLOAD_SUM);
     qc_atomic_file af;
-    if (!rc)
-        rc = qc_atomic_open(&af, path, err);
+    int rc = qc_atomic_open(&af, s->path, err);
     if (!rc) {
-        if (fwrite(h.data, 1, h.len, af.fp) != h.len || (p.len && fwrite(p.data, 1, p.len, af.fp) != p.len)) {
+        if (fwrite(p.data, 1, p.len, af.fp) != p.len) {
             qc_atomic_abort(&af);
-            rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write the cache file %s", path);
+            rc = qc_error_set(err, QC_ERR_IO, s->path, 0, 0, -1, "cannot write the cache file %s", s->path);
         } else {
             rc = qc_atomic_commit(&af, err);
         }
     }
-    qc_buf_free(&h);
-    qc_buf_free(&p);
-    if (!rc)
-        c->stats.written++;
-    return rc;
+    if (rc) {
+        qc_buf_free(&p);
+        return rc;
+    }
+    c->stats.written++;
+    entry_free(&s->e); /* `old` is not needed any more */
+    s->e.size = p.len;
+    s->e.data = qc_buf_detach(&p);
+    s->state = ENTRY_WRITTEN;
+    return QC_OK;
 }
 
 /* ---- coding through the cache ---- */
 
-/* qc_cache_code with the bytes' SHA-256 already known (qc_cache_run needs it for the results too). */
-static int cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, const qc_casebook *cases,
-                      const char *bytes_sha256, size_t size, qc_coding **out, qc_error *err)
+/* The coding of a document through the cache, its entry in the slot (read there for this
+ * lookup, or already read or written by another codebook's lookup in the same folder). */
+static int cache_lookup(qc_cache *cache, qc_coder *coder, const qc_document *doc, const qc_casebook *cases, slot *s,
+                        qc_coding **out, qc_error *err)
 {
     const qc_codebook *cb = cache->cb;
-    uint8_t key[32];
-    doc_key(bytes_sha256, size, doc, key);
-    char *path = entry_path(cache, key);
-    if (!path)
-        return qc_error_nomem(err);
-    entry e;
-    int state = entry_read(path, key, &e);
+    int rc = slot_refresh(s, err);
+    if (rc)
+        return rc;
+    entry *e = &s->e;
+    int state = s->state;
     const record **recs = NULL;
-    int rc = state < 0 ? state : QC_OK;
     if (state == ENTRY_OK) {
         recs = qc_calloc(cb->code_count + 1, sizeof *recs);
         if (!recs)
             rc = QC_ERR_NOMEM;
         size_t missing = 0;
         for (size_t code = 0; recs && code < cb->code_count; code++)
-            if (!(recs[code] = entry_find(&e, cb->codes[code].id, cache->hash[code])))
+            if (!(recs[code] = entry_find(e, cb->codes[code].id, cache->hash[code])))
                 missing++;
         /* Issues belong to the codebook that made them: an entry last written by another one
          * cannot vouch for ours, so it is coded again, in full (which code's rules made an issue
          * is not kept). */
-        int full = !rc && e.issue_count && memcmp(e.set_hash, cache->set_hash, 32) != 0;
+        int full = !rc && e->issue_count && memcmp(e->set_hash, cache->set_hash, 32) != 0;
         if (!rc && !missing && !full) {
-            int got = coding_from_entry(cache, &e, recs, NULL, out);
+            int got = coding_from_entry(cache, e, recs, NULL, out);
             if (got == ENTRY_OK) {
                 cache->stats.hits++;
             } else if (got < 0) {
@@ -678,12 +737,12 @@ static int cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, 
             if (!rc)
                 rc = qc_coder_code_subset(coder, mask, doc, cases, &fresh, err);
             qc_free(mask);
-            int got = rc ? rc : coding_from_entry(cache, &e, recs, fresh, out);
+            int got = rc ? rc : coding_from_entry(cache, e, recs, fresh, out);
             qc_coding_free(fresh);
             if (got == ENTRY_OK) {
                 cache->stats.stale++;
                 cache->stats.codes_recoded += missing;
-                rc = entry_write(cache, path, key, *out, &e, err);
+                rc = entry_write(cache, s, *out, e, err);
                 if (rc) {
                     qc_coding_free(*out);
                     *out = NULL;
@@ -706,7 +765,7 @@ static int cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, 
     if (!rc && !*out) {
         rc = qc_coder_code(coder, doc, cases, out, err);
         if (!rc)
-            rc = entry_write(cache, path, key, *out, state == ENTRY_OK ? &e : NULL, err);
+            rc = entry_write(cache, s, *out, state == ENTRY_OK ? e : NULL, err);
         if (rc) {
             qc_coding_free(*out);
             *out = NULL;
@@ -714,8 +773,33 @@ static int cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, 
     } else if (rc == QC_ERR_NOMEM) {
         qc_error_nomem(err);
     }
-    entry_free(&e);
-    qc_free(path);
+    return rc;
+}
+
+/* Codes a document through `cache` and, when not NULL, then through `second` (with coder2), the
+ * bytes' SHA-256 already known (qc_cache_run needs it for the results too). Caches in one folder
+ * share the entry's reading: it is the same file, and the second lookup sees what the first one
+ * wrote to it, as it would by reading it again. */
+static int cache_code(qc_cache *cache, qc_coder *coder, qc_cache *second, qc_coder *coder2, const qc_document *doc,
+                      const qc_casebook *cases, const char *bytes_sha256, size_t size, qc_coding **out,
+                      qc_coding **out2, qc_error *err)
+{
+    slot s, other;
+    memset(&other, 0, sizeof other);
+    int rc = slot_open(cache, bytes_sha256, size, doc, &s, err);
+    if (!rc)
+        rc = cache_lookup(cache, coder, doc, cases, &s, out, err);
+    if (!rc && second) {
+        slot *s2 = &s;
+        if (strcmp(second->dir, cache->dir) != 0) {
+            s2 = &other;
+            rc = slot_open(second, bytes_sha256, size, doc, s2, err);
+        }
+        if (!rc)
+            rc = cache_lookup(second, coder2, doc, cases, s2, out2, err);
+    }
+    slot_close(&s);
+    slot_close(&other);
     return rc;
 }
 
@@ -730,7 +814,7 @@ int qc_cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, cons
     char sha[65];
     qc_sha256_hex(data ? data : "", size, sha);
     (void)read; /* the document records how it was read */
-    return cache_code(cache, coder, doc, cases, sha, size, out, err);
+    return cache_code(cache, coder, NULL, NULL, doc, cases, sha, size, out, NULL, err);
 }
 
 /* ---- running a corpus through the cache ---- */
@@ -796,10 +880,8 @@ int qc_cache_run_pair(qc_cache *cache, qc_cache *second, const char *const *path
             drc = qc_document_read_buffer(&doc, path, data, size, &ropts, &derr);
         if (!drc) {
             qc_sha256_hex(data, size, sha);
-            drc = cache_code(cache, coder, doc, cases, sha, size, &coding, &derr);
+            drc = cache_code(cache, coder, second, coder2, doc, cases, sha, size, &coding, &coding2, &derr);
         }
-        if (!drc && second)
-            drc = cache_code(second, coder2, doc, cases, sha, size, &coding2, &derr);
         if (drc) {
             stats->failed++;
             /* Out of memory, --strict, or the cache folder failing (an I/O error once the document

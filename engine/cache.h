@@ -19,8 +19,9 @@ typedef int (*qc_cache_pair_fn)(const qc_document *doc, const qc_coding *coding,
 
 /* qc_cache_run with each document read once and coded through `cache` and, when not NULL,
  * `second` (another codebook's cache, the same folder or not): for a re-code, which needs the old
- * and the new codebook's coding of every document. on_pair gets `user`; opts->on_document is not
- * called. */
+ * and the new codebook's coding of every document. In one folder the document's entry file is read
+ * once for both (`second` sees what `cache` wrote to it). Each cache counts its own statistics.
+ * on_pair gets `user`; opts->on_document is not called. */
 int qc_cache_run_pair(qc_cache *cache, qc_cache *second, const char *const *paths, size_t count,
                       const qc_casebook *cases, const qc_run_options *opts, qc_cache_pair_fn on_pair, void *user,
                       qc_run_stats *stats, qc_error *err);

@@ -363,6 +363,67 @@ Test(recode, cache_gives_the_same_report)
     fx_free(&f);
 }
 
+/* The bytes of every entry of a cache folder, as one checksum (an entry rewritten changes it). */
+static char *entries_sum(const char *cache)
+{
+    char cmd[1200], line[256] = "";
+    snprintf(cmd, sizeof cmd, "cat %s/*.qcc | cksum", cache);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    cr_assert_not_null(fgets(line, sizeof line, p));
+    pclose(p);
+    return strdup(line);
+}
+
+/* A re-code reads each document's entry once for both codebooks (the old codebook's lookup takes
+ * what the new one's read or wrote): damaged entries are still rejected and rebuilt, with the same
+ * report, and the rebuilt entries hold both codebooks' codes, so the next re-code rewrites none. */
+Test(recode, cache_damaged_entries_are_rebuilt_for_both_codebooks)
+{
+    fx f;
+    fx_make(&f);
+    char cache[1024];
+    snprintf(cache, sizeof cache, "%s/cache", f.dir);
+    qc_recode_options o = QC_RECODE_OPTIONS_INIT;
+    o.old_cb = f.old_cb;
+    o.cache_dir = cache;
+    char *texts[3], *sums[3];
+    for (int i = 0; i < 3; i++) {
+        if (i == 1) {
+            /* One byte of each payload flipped: its checksum no longer holds. */
+            char cmd[1400];
+            snprintf(cmd, sizeof cmd,
+                     "cd %s && for e in *.qcc; do printf '\\377' | dd of=$e bs=1 seek=100 count=1 conv=notrunc "
+                     "2>/dev/null; done",
+                     cache);
+            cr_assert_eq(system(cmd), 0, "%s", cmd);
+        }
+        qc_recode *rc = NULL;
+        qc_error err;
+        cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, f.new_cb, NULL, &o, &err), 0, "%s",
+                     err.message);
+        check_counts(rc);
+        qc_cache_stats cs;
+        qc_recode_cache_stats(rc, &cs); /* the new codebook's */
+        cr_assert_eq(cs.misses, i == 0 ? 2 : 0, "run %d: %zu new", i, cs.misses);
+        cr_assert_eq(cs.rejected, i == 1 ? 2 : 0, "run %d: %zu rejected", i, cs.rejected);
+        cr_assert_eq(cs.hits, i == 2 ? 2 : 0, "run %d: %zu hits", i, cs.hits);
+        cr_assert_eq(cs.written, i == 2 ? 0 : 2, "run %d: %zu written", i, cs.written);
+        cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &texts[i], NULL, &err), 0);
+        qc_recode_free(rc);
+        sums[i] = entries_sum(cache);
+    }
+    cr_assert_str_eq(texts[0], texts[1]);
+    cr_assert_str_eq(texts[0], texts[2]);
+    cr_assert_str_eq(sums[0], sums[1], "the rebuilt entries are those of the first run");
+    cr_assert_str_eq(sums[1], sums[2], "the old codebook found its codes too: nothing rewritten");
+    for (int i = 0; i < 3; i++) {
+        qc_diff_text_free(texts[i]);
+        free(sums[i]);
+    }
+    fx_free(&f);
+}
+
 Test(recode, needs_an_old_side)
 {
     fx f;
