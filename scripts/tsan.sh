@@ -54,6 +54,9 @@ run "qcode code --jobs 2 (generated corpus, quotations rendered by 2 threads)" \
 # Small render blocks: threads rendering ahead fill the pipeline and wait for the writer.
 run "qcode code --jobs 2 (generated corpus, 3 render threads, 4 KB blocks)" \
   env QCODE_WRITE_JOBS=3 QCODE_TEST_RENDER_BLOCK=4096 "$dir"/qcode code -c "$out/gen.qcb" --cases "$out/gen/cases.tsv" --jobs 2 -o "$out/gen.xml" "$out/gen"
+# Small direct-output buffers: the writer threads take hundreds of them, out of order.
+run "qcode code --jobs 2 (generated corpus, direct output through 8 KB buffers)" \
+  env QCODE_TEST_DIRECT_STAGE=8192 "$dir"/qcode code -c "$out/gen.qcb" --cases "$out/gen/cases.tsv" --jobs 2 -o "$out/gen-direct.xml" "$out/gen"
 run "qcode quotes --jobs 2 --rollup" \
   "$dir"/qcode quotes -c codebooks/integrated-care.qcb --jobs 2 --rollup NURSING corpora/integrated-care/
 
