@@ -3,6 +3,7 @@
  * file is trusted only when its magic, version, key, size and payload checksum all hold; anything
  * else is counted as rejected and rewritten after coding. Format: docs/recode.md. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -64,10 +65,13 @@ static int hash_code(hasher *h, int32_t code)
     h->state[code] = 1;
     const qc_codebook *cb = h->cb;
     size_t len = qc_code_describe(cb, (size_t)code, NULL, 0);
-    char *text = qc_malloc(len + 1);
+    char *text = len == SIZE_MAX ? NULL : qc_malloc(len + 1);
     if (!text)
         return QC_ERR_NOMEM;
-    qc_code_describe(cb, (size_t)code, text, len + 1);
+    if (qc_code_describe(cb, (size_t)code, text, len + 1) != len) { /* out of memory the second time */
+        qc_free(text);
+        return QC_ERR_NOMEM;
+    }
     qc_sha256_ctx ctx;
     qc_sha256_init(&ctx);
     qc_sha256_update(&ctx, "qcode-code-1\n", 13);

@@ -1,4 +1,5 @@
 /* qc_code_describe: the compiled form of a code as text (see include/qcode/codebook.h). */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -149,9 +150,9 @@ size_t qc_code_describe(const qc_codebook *cb, size_t code, char *buf, size_t ca
 {
     qc_buf b = QC_BUF_INIT;
     describe_code(cb, &cb->codes[code], &b);
-    size_t len = b.len;
+    size_t len = qc_buf_failed(&b) ? SIZE_MAX : b.len;
     if (cap) {
-        size_t n = qc_buf_failed(&b) ? 0 : len < cap ? len : cap - 1;
+        size_t n = len == SIZE_MAX ? 0 : len < cap ? len : cap - 1;
         if (n)
             memcpy(buf, b.data, n);
         buf[n] = '\0';

@@ -1,6 +1,7 @@
 /* qcode diff: two compiled codebooks compared by stable id. Pairs are made by id first, then by
  * the new codebook's `was` and `merged-from` lines, counting only ids the old codebook has (a
  * codebook keeps its whole history, and a diff must not see a rename from two revisions ago). */
+#include <stdint.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -135,10 +136,11 @@ static int describe_lines(const qc_codebook *cb, size_t code, lines *out)
 {
     memset(out, 0, sizeof *out);
     size_t len = qc_code_describe(cb, code, NULL, 0);
-    out->text = qc_malloc(len + 1);
-    if (!out->text)
+    out->text = len == SIZE_MAX ? NULL : qc_malloc(len + 1);
+    if (!out->text || qc_code_describe(cb, code, out->text, len + 1) != len) {
+        lines_free(out);
         return QC_ERR_NOMEM;
-    qc_code_describe(cb, code, out->text, len + 1);
+    }
     size_t n = 0;
     for (size_t i = 0; i < len; i++)
         n += out->text[i] == '\n';

@@ -599,6 +599,10 @@ static int compare(qc_recode *rc)
         row->new_code = (long)n;
         row->old_slot = UINT32_MAX;
         row->kinds = row_kinds(rc, n, how_of_row);
+        if (qc_buf_failed(&from[n])) { /* the list would read as no predecessor */
+            st = QC_ERR_NOMEM;
+            break;
+        }
         row->from = pool_add(rc, qc_buf_cstr(&from[n]), from[n].len);
         row->event_first = rc->event_count;
         for (;;) {

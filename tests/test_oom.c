@@ -358,3 +358,91 @@ Test(oom, threaded_corpus_run)
         free(paths[i]);
     inputs_free(&in);
 }
+
+/* The codebook diff and the rules hashes behind the re-code and its cache, on the shipped v1 -> v2
+ * revision: a failed allocation is an error, never a diff that reads otherwise (a code's compiled
+ * text cut short read as "rules settings" where v2 changed only rules) or a hash of less than the
+ * code (which the cache would have trusted). */
+typedef struct diff_outcome {
+    int rc;
+    char *text, *xml;
+    char (*hash)[65];
+} diff_outcome;
+
+static void diff_run(const qc_codebook *o, const qc_codebook *n, diff_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t count = qc_codebook_code_count(n);
+    out->hash = calloc(count, sizeof *out->hash);
+    cr_assert_not_null(out->hash);
+    qc_error err;
+    qc_codebook_diff *d = NULL;
+    out->rc = qc_codebook_diff_new(&d, o, n, &err);
+    if (!out->rc)
+        out->rc = qc_codebook_diff_render(d, QC_DIFF_TEXT, &out->text, NULL, &err);
+    if (!out->rc)
+        out->rc = qc_codebook_diff_render(d, QC_DIFF_XML, &out->xml, NULL, &err);
+    /* Three codes: each hash computes every code's (a run per failing allocation grows with the
+     * square of the codes hashed). */
+    for (size_t c = 0; c < count && !out->rc; c += count / 2 ? count / 2 : 1)
+        out->rc = qc_code_rules_hash(n, c, out->hash[c]);
+    qc_codebook_diff_free(d);
+}
+
+static void diff_outcome_free(diff_outcome *o)
+{
+    qc_diff_text_free(o->text);
+    qc_diff_text_free(o->xml);
+    free(o->hash);
+}
+
+Test(oom, codebook_diff_and_rules_hashes)
+{
+    qc_codebook *cbs[2] = {NULL, NULL};
+    const char *rel[2] = {"codebooks/integrated-care-v1.qcb", "codebooks/integrated-care-v2.qcb"};
+    for (int i = 0; i < 2; i++) {
+        char *path = qct_source_path(rel[i]);
+        qc_error err;
+        cr_assert_eq(qc_codebook_load(&cbs[i], path, NULL, &err), 0, "%s: %s", rel[i], err.message);
+        free(path);
+    }
+    size_t count = qc_codebook_code_count(cbs[1]);
+    qc_set_allocator(&failing);
+    arm(-1);
+    atomic_store(&live, 0);
+    diff_outcome ref;
+    diff_run(cbs[0], cbs[1], &ref);
+    long total = atomic_load(&alloc_count);
+    cr_assert_eq(ref.rc, 0);
+    cr_assert_not_null(strstr(ref.text, "rules"));
+    cr_assert_eq(atomic_load(&live), 2, "the reference run holds %ld allocations, not its two texts",
+                 atomic_load(&live));
+    atomic_store(&live, 0); /* the texts are freed after the allocator is put back */
+    long errors = 0;
+    for (long n = 0;; n++) {
+        arm(n);
+        diff_outcome o;
+        diff_run(cbs[0], cbs[1], &o);
+        if (o.rc == 0) {
+            cr_assert_str_eq(o.text, ref.text, "failing allocation %ld changed the diff", n);
+            cr_assert_str_eq(o.xml, ref.xml, "failing allocation %ld changed the XML diff", n);
+            for (size_t c = 0; c < count; c++)
+                cr_assert_str_eq(o.hash[c], ref.hash[c], "failing allocation %ld changed code %zu's rules hash", n,
+                                 c);
+        } else {
+            errors++;
+            cr_assert_eq(o.rc, QC_ERR_NOMEM, "failing allocation %ld: status %d", n, o.rc);
+        }
+        int done = atomic_load(&failed) == 0;
+        diff_outcome_free(&o);
+        cr_assert_eq(atomic_load(&live), 0, "failing allocation %ld leaked %ld allocations", n, atomic_load(&live));
+        if (done)
+            break;
+    }
+    qc_set_allocator(NULL);
+    cr_log_info("codebook diff: %ld allocations, %ld injected failures returned an error", total, errors);
+    cr_assert_gt(errors, total / 2);
+    diff_outcome_free(&ref);
+    qc_codebook_free(cbs[0]);
+    qc_codebook_free(cbs[1]);
+}

@@ -1,5 +1,6 @@
 /* qcode tree: the code tree of a codebook, with ids, names and rule counts (and the rules). */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,13 +20,15 @@
     "\n"                                                                                                               \
     "Exit codes: 0 ok, 2 usage or I/O error, 3 the codebook has errors (they are printed).\n"
 
-static void print_compiled(const qc_codebook *cb, size_t c)
+/* -1 when out of memory. */
+static int print_compiled(const qc_codebook *cb, size_t c)
 {
     size_t need = qc_code_describe(cb, c, NULL, 0);
-    char *text = malloc(need + 1);
-    if (!text)
-        return;
-    qc_code_describe(cb, c, text, need + 1);
+    char *text = need == SIZE_MAX ? NULL : malloc(need + 1);
+    if (!text || qc_code_describe(cb, c, text, need + 1) != need) {
+        free(text);
+        return -1;
+    }
     int indent = (int)(2 * (qc_code_depth(cb, c) - 1)) + 2;
     for (char *line = text, *nl; *line; line = nl + 1) {
         nl = strchr(line, '\n');
@@ -34,6 +37,7 @@ static void print_compiled(const qc_codebook *cb, size_t c)
         printf("%*s| %.*s\n", indent, "", (int)(nl - line), line);
     }
     free(text);
+    return 0;
 }
 
 static void print_code(const qc_codebook *cb, size_t c, int rules, size_t hidden)
@@ -115,8 +119,10 @@ static int run(int argc, char **argv)
             continue;
         size_t hidden = max_depth && depth == (size_t)max_depth ? descendants(cb, i) : 0;
         print_code(cb, i, rules, hidden);
-        if (compiled)
-            print_compiled(cb, i);
+        if (compiled && print_compiled(cb, i) != 0) {
+            qc_codebook_free(cb);
+            return cli_fail("tree: out of memory");
+        }
     }
     qc_codebook_free(cb);
     return QC_EXIT_OK;

@@ -108,7 +108,8 @@ QC_EXPORT uint32_t qc_code_line(const qc_codebook *cb, size_t code);
  * ` accents` when the code keeps them; (regex "PATTERN" FLAGS) with FLAGS from i x s m;
  * (ref ID) or (ref ID*); (and A B...), (or A B...), (not A), (near N A B), (before N A B).
  * Writes at most cap bytes, NUL-terminated when cap > 0, and returns the length of the whole
- * text (like snprintf): call with cap 0 to size the buffer. */
+ * text (like snprintf): call with cap 0 to size the buffer. Returns SIZE_MAX (and writes "" when
+ * cap > 0) when it runs out of memory: a short text would read as another code. */
 QC_EXPORT size_t qc_code_describe(const qc_codebook *cb, size_t code, char *buf, size_t cap);
 
 #ifdef __cplusplus
