@@ -56,6 +56,10 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * unset or not a non-negative integer. */
 const char *cli_fixed_time(char buf[32]);
 
+/* The threads that render results.xml's quotations for a command run with `--jobs jobs` (0: one
+ * per core): as many, unless QCODE_WRITE_JOBS says otherwise. The bytes are the same. */
+unsigned cli_write_jobs(unsigned jobs);
+
 /* Whether stdout / stderr is a terminal (colour, progress lines). Honours NO_COLOR. */
 int cli_stdout_is_tty(void);
 int cli_stderr_is_tty(void);

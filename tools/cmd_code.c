@@ -280,11 +280,7 @@ static int run(int argc, char **argv)
     char tbuf[32];
     qc_write_options wopts = QC_WRITE_OPTIONS_INIT;
     wopts.time = cli_fixed_time(tbuf);
-    /* results.xml's quotations are rendered by as many threads as coded the documents, unless
-     * QCODE_WRITE_JOBS says otherwise (the bytes are the same). */
-    const char *wj = getenv("QCODE_WRITE_JOBS");
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    wopts.jobs = wj && *wj ? (unsigned)strtoul(wj, NULL, 10) : o.jobs ? o.jobs : cores > 0 ? (unsigned)cores : 1;
+    wopts.jobs = cli_write_jobs(o.jobs);
     if (o.output && qc_results_write_xml(res, o.output, &wopts, &err) != 0) {
         cli_print_error(&err);
         exit_code = QC_EXIT_USAGE;

@@ -32,7 +32,7 @@
     "                      --from FILE, with -recoded before .xml)\n"                                                  \
     "  --cache DIR         per-document coding cache: unchanged documents and codes are not re-coded\n"                \
     "  --dry-run           show the report, write no output files (the cache is still kept up to date)\n"              \
-    "  -j, --jobs N        worker threads without --cache (default 1; 0: one per core)\n"                              \
+    "  -j, --jobs N        threads coding without --cache and writing -o (default 1; 0: one per core)\n"              \
     "  --verbose           print timing, cache statistics and the old side's source on stderr\n"                       \
     "\n"                                                                                                               \
     "Exit codes: 0 ok, 1 some documents could not be read, 2 usage or I/O error, 3 codebook error.\n"
@@ -186,6 +186,7 @@ static int report_and_write(const opts *o, qc_recode *rc)
         char tbuf[32];
         qc_write_options wopts = QC_WRITE_OPTIONS_INIT;
         wopts.time = cli_fixed_time(tbuf); /* as `qcode code`: SOURCE_DATE_EPOCH, else now */
+        wopts.jobs = cli_write_jobs(o->jobs);
         st = qc_results_write_xml(qc_recode_results(rc), o->output, &wopts, &err);
     }
     /* Every carried coding goes out, also those that came only from results.xml: one whose code
