@@ -334,6 +334,22 @@ Test(recode, results_xml_of_other_documents_or_codebook_is_read_with_the_cache)
     other_documents_or_codebook_are_read("cache");
 }
 
+/* Re-codes the fixture's documents with options o: the report as XML (the caller frees it) and
+ * the new codebook's cache statistics. */
+static char *recode_xml(const fx *f, const qc_recode_options *o, qc_cache_stats *cs)
+{
+    qc_recode *rc = NULL;
+    qc_error err;
+    cr_assert_eq(qc_recode_run(&rc, (const char *const *)f->paths, 2, f->new_cb, NULL, o, &err), 0, "%s",
+                 err.message);
+    check_counts(rc);
+    qc_recode_cache_stats(rc, cs);
+    char *xml = NULL;
+    cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &xml, NULL, &err), 0);
+    qc_recode_free(rc);
+    return xml;
+}
+
 Test(recode, cache_gives_the_same_report)
 {
     fx f;
@@ -345,16 +361,9 @@ Test(recode, cache_gives_the_same_report)
     char *texts[3];
     for (int i = 0; i < 3; i++) {
         o.cache_dir = i ? cache : NULL;
-        qc_recode *rc = NULL;
-        qc_error err;
-        cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, f.new_cb, NULL, &o, &err), 0, "%s",
-                     err.message);
-        check_counts(rc);
         qc_cache_stats cs;
-        qc_recode_cache_stats(rc, &cs);
+        texts[i] = recode_xml(&f, &o, &cs);
         cr_assert_eq(cs.hits, i == 2 ? 2 : 0, "run %d: %zu hits", i, cs.hits);
-        cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &texts[i], NULL, &err), 0);
-        qc_recode_free(rc);
     }
     cr_assert_str_eq(texts[0], texts[1]);
     cr_assert_str_eq(texts[0], texts[2]);
@@ -398,19 +407,12 @@ Test(recode, cache_damaged_entries_are_rebuilt_for_both_codebooks)
                      cache);
             cr_assert_eq(system(cmd), 0, "%s", cmd);
         }
-        qc_recode *rc = NULL;
-        qc_error err;
-        cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, f.new_cb, NULL, &o, &err), 0, "%s",
-                     err.message);
-        check_counts(rc);
         qc_cache_stats cs;
-        qc_recode_cache_stats(rc, &cs); /* the new codebook's */
+        texts[i] = recode_xml(&f, &o, &cs);
         cr_assert_eq(cs.misses, i == 0 ? 2 : 0, "run %d: %zu new", i, cs.misses);
         cr_assert_eq(cs.rejected, i == 1 ? 2 : 0, "run %d: %zu rejected", i, cs.rejected);
         cr_assert_eq(cs.hits, i == 2 ? 2 : 0, "run %d: %zu hits", i, cs.hits);
         cr_assert_eq(cs.written, i == 2 ? 0 : 2, "run %d: %zu written", i, cs.written);
-        cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &texts[i], NULL, &err), 0);
-        qc_recode_free(rc);
         sums[i] = entries_sum(cache);
     }
     cr_assert_str_eq(texts[0], texts[1]);
