@@ -896,7 +896,7 @@ int qc_cache_run_pair(qc_cache *cache, qc_cache *second, const char *const *path
                 rc = drc;
             } else if (opts->on_error) {
                 if (!derr.file[0])
-                    qc_error_set(&derr, drc, path, 0, 0, -1, "%s", derr.message[0] ? derr.message : "cannot code");
+                    qc_error_in_file(&derr, drc, path, "cannot code");
                 opts->on_error(path, &derr, opts->user);
             }
         } else {

@@ -32,6 +32,20 @@ int qc_error_set(qc_error *err, int code, const char *file, uint32_t line, uint3
     return code;
 }
 
+int qc_error_in_file(qc_error *err, int code, const char *file, const char *fallback)
+{
+    if (!err)
+        return code;
+    err->code = code;
+    copy_bounded(err->file, sizeof err->file, file ? file : "");
+    err->line = 0;
+    err->column = 0;
+    err->offset = -1;
+    if (!err->message[0])
+        copy_bounded(err->message, sizeof err->message, fallback ? fallback : "");
+    return code;
+}
+
 int qc_error_nomem(qc_error *err)
 {
     return qc_error_set(err, QC_ERR_NOMEM, NULL, 0, 0, -1, "out of memory");

@@ -81,7 +81,7 @@ static void process(runner *r, qc_coder *coder, slot *s)
         return;
     s->rc = qc_coder_code(coder, s->doc, r->cases, &s->coding, &s->err);
     if (s->rc != 0 && !s->err.file[0])
-        qc_error_set(&s->err, s->rc, path, 0, 0, -1, "%s", s->err.message[0] ? s->err.message : "cannot code");
+        qc_error_in_file(&s->err, s->rc, path, "cannot code");
     /* The results' share of the document, here rather than on the calling thread. When this fails
      * (memory), qc_results_add does it itself and reports. */
     if (s->rc == 0 && r->results && (s->prep || (s->prep = qc_calloc(1, sizeof *s->prep))))

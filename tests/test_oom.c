@@ -446,3 +446,199 @@ Test(oom, codebook_diff_and_rules_hashes)
     qc_codebook_free(cbs[0]);
     qc_codebook_free(cbs[1]);
 }
+
+/* The re-code, from an old codebook to a revision of it, over transcripts on disk: both sides
+ * coded, compared code by code, the change report rendered as text and XML and the new results
+ * written. A failed allocation anywhere is an error (out of memory, or I/O for the atomic write's
+ * temporary file), never a report that reads otherwise: a `from` list cut short ("renamed" with no
+ * predecessor), a quotation missing from a side (gained or lost that was kept), a text left empty. */
+static const char recode_old_cb[] = "codebook \"recode-oom\" version 1\n"
+                                    "code TEAM \"Team\"\n"
+                                    "  rule team\n"
+                                    "code LOAD \"Load\"\n"
+                                    "  rule caseload\n"
+                                    "code STRESS \"Stress\"\n"
+                                    "  rule stress\n"
+                                    "code PRESS \"Pressure\"\n"
+                                    "  rule pressure\n"
+                                    "code OTHER \"Other\"\n"
+                                    "  rule weather\n"
+                                    "code CARE \"Care\"\n"
+                                    "  rule patient*\n";
+
+/* TEAM: rules changed (keeps "Our team", gains colleagues, loses "The team meets"); LOAD ->
+ * WORKLOAD (`was`); STRESS + PRESS -> STRAIN (`merged-from`); OTHER removed; CARE unchanged. */
+static const char recode_new_cb[] = "codebook \"recode-oom\" version 2\n"
+                                    "code TEAM \"Team\"\n"
+                                    "  rule colleague* OR \"our team\"\n"
+                                    "code WORKLOAD \"Workload\"\n"
+                                    "  was LOAD\n"
+                                    "  rule caseload\n"
+                                    "code STRAIN \"Strain\"\n"
+                                    "  merged-from STRESS PRESS\n"
+                                    "  rule stress OR pressure\n"
+                                    "code CARE \"Care\"\n"
+                                    "  rule patient*\n";
+
+static const char *const recode_docs[][2] = {
+    {"a.txt", "Nurse: Our team is great. My caseload is big.\n"
+              "OT: The stress and the pressure both hit. Colleagues help.\n"},
+    {"b.txt", "OT: The weather was bad. The team meets weekly.\n"
+              "Nurse: Patients wait. Pressure everywhere.\n"},
+    {"c.txt", "Manager: My caseload doubled. Patient care comes first.\n"
+              "Nurse: Stress at night.\n"},
+};
+#define RECODE_DOCS (sizeof recode_docs / sizeof recode_docs[0])
+
+typedef struct recode_outcome {
+    int rc;
+    int stage;        /* 1 re-code, 2 text report, 3 XML report, 4 results.xml */
+    char *text, *xml; /* the reports (copied: the test's, not the library's) */
+    char *results;    /* results.xml's bytes */
+    size_t results_size;
+    long doc_errors;    /* documents the run reported and left out */
+    char message[1200]; /* the error, as file:line:col: message */
+} recode_outcome;
+
+static void count_doc_error(const char *path, const qc_error *err, void *user)
+{
+    (void)path, (void)err;
+    (*(long *)user)++;
+}
+
+static char *test_copy(const char *s)
+{
+    char *c = s ? strdup(s) : NULL;
+    cr_assert(!s || c);
+    return c;
+}
+
+static void recode_once(const qc_codebook *old_cb, const qc_codebook *new_cb, char *const *paths, const char *out_dir,
+                        recode_outcome *o)
+{
+    memset(o, 0, sizeof *o);
+    qc_error err;
+    qc_error_clear(&err);
+    qc_recode_options ro = QC_RECODE_OPTIONS_INIT;
+    ro.old_cb = old_cb;
+    ro.run.jobs = 1; /* the N-th allocation is the same one on every run */
+    ro.run.on_error = count_doc_error;
+    ro.run.user = &o->doc_errors;
+    qc_recode *rc = NULL;
+    char *text = NULL, *xml = NULL;
+    char path[1100];
+    snprintf(path, sizeof path, "%s/results.xml", out_dir);
+    unlink(path);
+    qc_write_options wopts = QC_WRITE_OPTIONS_INIT;
+    wopts.time = "2026-01-01T00:00:00Z";
+    STEP(1, qc_recode_run(&rc, (const char *const *)paths, RECODE_DOCS, new_cb, NULL, &ro, &err));
+    STEP(2, qc_recode_render(rc, QC_DIFF_TEXT, &text, NULL, &err));
+    STEP(3, qc_recode_render(rc, QC_DIFF_XML, &xml, NULL, &err));
+    STEP(4, qc_results_write_xml(qc_recode_results(rc), path, &wopts, &err));
+    if (o->rc == 0) {
+        o->text = test_copy(text);
+        o->xml = test_copy(xml);
+        o->results = qct_read_file(path, &o->results_size);
+        cr_assert_not_null(o->results);
+    } else {
+        cr_assert_eq(err.code, o->rc, "stage %d: status %d but err.code %d", o->stage, o->rc, err.code);
+        cr_assert_neq(err.message[0], '\0', "failing allocation %ld, stage %d: status %d (%s) with no message",
+                      atomic_load(&fail_at), o->stage, o->rc, qc_status_name(o->rc));
+        snprintf(o->message, sizeof o->message, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
+    }
+    qc_diff_text_free(text);
+    qc_diff_text_free(xml);
+    qc_recode_free(rc);
+    /* results.xml is written atomically: whole, or neither it nor a temporary file. */
+    char names[512];
+    long left = rel_list_dir(out_dir, names, sizeof names);
+    cr_assert_eq(left, o->rc == 0 ? 1 : 0, "stage %d, status %d: the output folder holds:\n%s", o->stage, o->rc, names);
+}
+
+static void recode_outcome_free(recode_outcome *o)
+{
+    free(o->text);
+    free(o->xml);
+    free(o->results);
+}
+
+Test(oom, recode_report_and_results)
+{
+    char *dir = qct_temp_dir();
+    char *paths[RECODE_DOCS];
+    for (size_t i = 0; i < RECODE_DOCS; i++)
+        paths[i] = qct_write_file(dir, recode_docs[i][0], recode_docs[i][1], strlen(recode_docs[i][1]));
+    char out_dir[1100];
+    snprintf(out_dir, sizeof out_dir, "%s/out", dir);
+    cr_assert_eq(mkdir(out_dir, 0755), 0);
+    qc_codebook *old_cb = NULL, *new_cb = NULL;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load_buffer(&old_cb, "old.qcb", recode_old_cb, sizeof recode_old_cb - 1, NULL, &err), 0,
+                 "%s", err.message);
+    cr_assert_eq(qc_codebook_load_buffer(&new_cb, "new.qcb", recode_new_cb, sizeof recode_new_cb - 1, NULL, &err), 0,
+                 "%s", err.message);
+
+    qc_set_allocator(&failing);
+    arm(-1);
+    atomic_store(&live, 0);
+    recode_outcome ref;
+    recode_once(old_cb, new_cb, paths, out_dir, &ref);
+    long total = atomic_load(&alloc_count);
+    cr_assert_eq(ref.rc, 0, "reference run failed at stage %d: %s", ref.stage, ref.message);
+    cr_assert_eq(ref.doc_errors, 0);
+    cr_assert_eq(atomic_load(&live), 0, "the reference run leaked %ld allocations", atomic_load(&live));
+    /* The inputs make every kind of row: kept, gained and lost quotations, a rename, a merge, a
+     * removed code, changed rules and an unchanged code. */
+    cr_assert(qct_contains(ref.text, "quotations: 10 before, 9 after: 8 kept, 1 gained, 2 lost; 2 codes changed\n"),
+              "%s", ref.text);
+    cr_assert(qct_contains(ref.text, "merged (from STRESS PRESS)"), "%s", ref.text);
+    cr_assert(qct_contains(ref.text, "id-changed (from LOAD)"), "%s", ref.text);
+    cr_assert(qct_contains(ref.xml, "<quotation change=\"gained\" reason=\"rules changed\" document=\"a.txt\""), "%s",
+              ref.xml);
+    cr_assert(qct_contains(ref.xml, "<quotation change=\"lost\" reason=\"rules changed\" document=\"b.txt\""), "%s",
+              ref.xml);
+    cr_assert(qct_contains(ref.xml, "reason=\"code removed\" document=\"b.txt\""), "%s", ref.xml);
+    cr_assert(qct_contains(ref.xml, "<code id=\"CARE\" name=\"Care\" kinds=\"\" from=\"CARE\""), "%s", ref.xml);
+
+    long errors = 0, survived = 0;
+    for (long n = 0;; n++) {
+        arm(n);
+        recode_outcome o;
+        recode_once(old_cb, new_cb, paths, out_dir, &o);
+        cr_assert_eq(atomic_load(&live), 0, "failing allocation %ld (stage %d, status %d) leaked %ld allocations", n,
+                     o.stage, o.rc, atomic_load(&live));
+        /* Out of memory stops the run: no document is left out for it. */
+        cr_assert_eq(o.doc_errors, 0, "failing allocation %ld: %ld documents left out", n, o.doc_errors);
+        int done = atomic_load(&failed) == 0;
+        if (o.rc != 0) {
+            errors++;
+            cr_assert(o.rc == QC_ERR_NOMEM || o.rc == QC_ERR_IO,
+                      "failing allocation %ld: stage %d returned %d (%s), expected out of memory: %s", n, o.stage, o.rc,
+                      qc_status_name(o.rc), o.message);
+        } else {
+            survived += !done;
+            cr_assert_str_eq(o.text, ref.text, "failing allocation %ld changed the text report", n);
+            cr_assert_str_eq(o.xml, ref.xml, "failing allocation %ld changed the XML report", n);
+            cr_assert_eq(o.results_size, ref.results_size, "failing allocation %ld changed results.xml", n);
+            cr_assert_eq(memcmp(o.results, ref.results, ref.results_size), 0,
+                         "failing allocation %ld changed results.xml", n);
+        }
+        recode_outcome_free(&o);
+        if (done) {
+            cr_assert_eq(o.rc, 0);
+            cr_assert_geq(n, total - 1, "a run of %ld allocations ended early", atomic_load(&alloc_count));
+            break;
+        }
+    }
+    qc_set_allocator(NULL);
+    cr_log_info("re-code: %ld allocations a run, %ld injected failures returned an error, %ld were done without", total,
+                errors, survived);
+    cr_assert_gt(errors, total / 2);
+    recode_outcome_free(&ref);
+    qc_codebook_free(old_cb);
+    qc_codebook_free(new_cb);
+    for (size_t i = 0; i < RECODE_DOCS; i++)
+        free(paths[i]);
+    rel_rm_tree(dir);
+    free(dir);
+}
