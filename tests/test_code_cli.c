@@ -2,6 +2,7 @@
 #include "qc_test.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define GOLDEN QCODE_SOURCE_DIR "/tests/golden"
 
@@ -165,8 +166,34 @@ Test(code_cli, sample_corpus_runs_clean)
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect(qct_contains(r.out, "Total"), "%s", r.out);
     cr_expect(!qct_contains(r.err, "not in the casebook"), "%s", r.err);
+    cr_expect(!qct_contains(r.err, "documents,"), "no progress line when stderr is not a terminal: %s", r.err);
     qct_run_free(&r);
     free(dir);
+}
+
+/* On a terminal (script(1) gives the run one), stderr shows a progress line with documents, MB of
+ * the inputs' MB, MB/s and the time left, redrawn in place and erased at the end. */
+Test(code_cli, progress_line_on_a_terminal)
+{
+    if (access("/usr/bin/script", X_OK) != 0) {
+        cr_log_warn("script(1) is not installed (util-linux): the progress line is not tested");
+        cr_skip_test("no script(1)");
+    }
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && /usr/bin/script -qec \"'%s' code -c codebooks/integrated-care.qcb corpora/integrated-care/ "
+             ">/dev/null\" /dev/null",
+             QCODE_SOURCE_DIR, QCODE_BIN);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, p);
+    buf[n] = '\0';
+    cr_assert_eq(pclose(p), 0, "%s", buf);
+    cr_expect(qct_contains(buf, "\r\033[K1/21 documents, "), "%s", buf);
+    cr_expect(qct_contains(buf, "\r\033[K21/21 documents, "), "%s", buf);
+    cr_expect(qct_contains(buf, " of 0.1 MB, "), "the inputs' size (about 70 KB): %s", buf);
+    cr_expect(qct_contains(buf, "MB/s, ETA 0:00\r\033[K"), "the last line, then erased: %s", buf);
 }
 
 /* `code --qdpx` writes a project that carries every quotation: importing it back gives one

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "code_options.h"
+#include "progress.h"
 #include "summary.h"
 
 #define USAGE                                                                                                          \
@@ -47,9 +48,7 @@ typedef struct run_state {
     size_t dup_failed;
     char **warned;
     size_t warned_count, warned_cap;
-    int progress;
-    size_t total;
-    struct timespec t0;
+    cli_progress progress;
 } run_state;
 
 static int already_warned(run_state *st, const char *label)
@@ -73,8 +72,7 @@ static int already_warned(run_state *st, const char *label)
 
 static void clear_progress(run_state *st)
 {
-    if (st->progress)
-        fputs("\r\033[K", stderr);
+    cli_progress_clear(&st->progress);
 }
 
 static int on_document(const qc_document *doc, const qc_coding *coding, const qc_source_info *src, void *user,
@@ -137,14 +135,7 @@ static void on_issue(const char *path, const char *message, void *user)
 static void on_progress(const qc_run_stats *stats, void *user)
 {
     run_state *st = user;
-    if (!st->progress)
-        return;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    double secs = (double)(now.tv_sec - st->t0.tv_sec) + (double)(now.tv_nsec - st->t0.tv_nsec) / 1e9;
-    double mb = (double)stats->bytes / 1e6;
-    fprintf(stderr, "\r\033[K%zu/%zu documents, %.1f MB, %.1f MB/s", stats->documents + stats->failed, st->total, mb,
-            secs > 0 ? mb / secs : 0.0);
+    cli_progress_update(&st->progress, stats->documents + stats->failed, stats->bytes);
 }
 
 /* Records the options that shape the results, for provenance. --jobs is left out on purpose: it
@@ -240,9 +231,7 @@ static int run(int argc, char **argv)
     }
     st.res = res;
     st.cases = cases;
-    st.total = (size_t)count;
-    st.progress = cli_stderr_is_tty();
-    clock_gettime(CLOCK_MONOTONIC, &st.t0);
+    cli_progress_start(&st.progress, paths, (size_t)count);
 
     qc_run_options ropts = QC_RUN_OPTIONS_INIT;
     ropts.read = &o.read;
