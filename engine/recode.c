@@ -226,21 +226,39 @@ static int on_run_document(const qc_document *doc, const qc_coding *coding, cons
     return 0;
 }
 
+/* The caller's callbacks with the caller's user pointer (the run's user is the side). Before
+ * these, a document that could not be read had the caller's error callback count it into the
+ * side's first field, the qc_recode pointer. */
+static void side_on_error(const char *path, const qc_error *e, void *user)
+{
+    const qc_run_options *run = &((side *)user)->opts->run;
+    run->on_error(path, e, run->user);
+}
+
+static void side_on_issue(const char *path, const char *message, void *user)
+{
+    const qc_run_options *run = &((side *)user)->opts->run;
+    run->on_issue(path, message, run->user);
+}
+
+static void side_on_progress(const qc_run_stats *stats, void *user)
+{
+    const qc_run_options *run = &((side *)user)->opts->run;
+    run->on_progress(stats, run->user);
+}
+
 static int run_side(qc_recode *rc, const qc_codebook *cb, int new_side, int verify, const char *const *paths,
                     size_t count, const qc_recode_options *opts, qc_error *err)
 {
     side s = {rc, new_side, verify, opts};
     qc_run_options ro = opts->run;
     ro.on_document = on_run_document;
-    ro.user = &s;
+    ro.user = &s; /* every callback gets it: the caller's are called through the side_on_* */
     ro.manual = NULL; /* the carried codings are merged by on_run_document, cache or not */
-    /* The caller's error and issue callbacks get their own user pointer: only the new side
-     * reports, so each problem is reported once. */
-    if (!new_side) {
-        ro.on_error = NULL;
-        ro.on_issue = NULL;
-        ro.on_progress = NULL;
-    }
+    /* Only the new side reports, so each problem is reported once. */
+    ro.on_error = new_side && opts->run.on_error ? side_on_error : NULL;
+    ro.on_issue = new_side && opts->run.on_issue ? side_on_issue : NULL;
+    ro.on_progress = new_side && opts->run.on_progress ? side_on_progress : NULL;
     qc_run_stats st;
     int status;
     if (opts->cache_dir) {

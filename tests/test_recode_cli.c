@@ -133,6 +133,36 @@ Test(recode_cli, recode_honours_source_date_epoch)
     free(src);
 }
 
+/* A document that cannot be read, first in the corpus: reported with its place, left out, the
+ * others re-coded, exit 1 (as for `qcode code`). It used to be counted into the re-code's own
+ * state instead of the command's, which then crashed or reported exit 0. */
+Test(recode_cli, unreadable_document_is_reported_and_skipped)
+{
+    require_command("recode");
+    char *dir = qct_temp_dir();
+    static const char bad[] = "S1: \377 not UTF-8\n";
+    free(qct_write_file(dir, "aa-bad.txt", bad, sizeof bad - 1));
+    char *src = qct_source_path("");
+    qct_run r;
+    qct_qcode(&r, src,
+              "recode --old codebooks/integrated-care-v2.qcb -c codebooks/integrated-care.qcb "
+              "--cases corpora/integrated-care/cases.tsv -o '%s/r.xml' '%s/aa-bad.txt' corpora/integrated-care/",
+              dir, dir);
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect(qct_contains(r.err, "aa-bad.txt:1:5: error: invalid UTF-8"), "%s", r.err);
+    cr_expect(!qct_contains(r.err, "runtime error"), "%s", r.err);
+    cr_expect(qct_contains(r.out, "IMPROVE"), "the report of the other documents: %s", r.out);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/r.xml", dir);
+    char *xml = qct_read_file(path, NULL);
+    cr_assert_not_null(xml, "the results of the documents that were read are written");
+    cr_expect(qct_contains(xml, "<documents count=\"21\">"), "the 21 sample documents, not the bad one");
+    free(xml);
+    qct_run_free(&r);
+    free(src);
+    free(dir);
+}
+
 Test(recode_cli, recode_usage_errors)
 {
     require_command("recode");
