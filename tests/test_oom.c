@@ -223,6 +223,14 @@ static void outcome_free(outcome *o)
     free(o->tsv);
 }
 
+/* A run failed by allocation n must say out of memory, or I/O when it was a temporary file's. */
+static void expect_out_of_memory(long n, int stage, int rc, const char *message)
+{
+    cr_assert(rc == QC_ERR_NOMEM || rc == QC_ERR_IO,
+              "failing allocation %ld: stage %d returned %d (%s), expected out of memory: %s", n, stage, rc,
+              qc_status_name(rc), message);
+}
+
 /* Runs the pipeline failing allocation 0, 1, 2, ... until a run makes fewer allocations than N. */
 static void every_failure(qc_engine engine)
 {
@@ -256,9 +264,7 @@ static void every_failure(qc_engine engine)
         }
         if (o.rc != 0) {
             errors++;
-            cr_assert(o.rc == QC_ERR_NOMEM || o.rc == QC_ERR_IO,
-                      "failing allocation %ld: stage %d returned %d (%s), expected out of memory: %s", n, o.stage, o.rc,
-                      qc_status_name(o.rc), o.message);
+            expect_out_of_memory(n, o.stage, o.rc, o.message);
         } else {
             /* The library did without that allocation: the outputs must be the reference's. */
             survived++;
@@ -612,9 +618,7 @@ Test(oom, recode_report_and_results)
         int done = atomic_load(&failed) == 0;
         if (o.rc != 0) {
             errors++;
-            cr_assert(o.rc == QC_ERR_NOMEM || o.rc == QC_ERR_IO,
-                      "failing allocation %ld: stage %d returned %d (%s), expected out of memory: %s", n, o.stage, o.rc,
-                      qc_status_name(o.rc), o.message);
+            expect_out_of_memory(n, o.stage, o.rc, o.message);
         } else {
             survived += !done;
             cr_assert_str_eq(o.text, ref.text, "failing allocation %ld changed the text report", n);

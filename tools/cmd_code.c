@@ -2,9 +2,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "cli.h"
 #include "code_options.h"

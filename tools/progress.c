@@ -44,14 +44,14 @@ void cli_progress_update(cli_progress *p, size_t docs_done, uint64_t bytes_done)
     if (!p->on)
         return;
     double secs = seconds_since(&p->t0);
-    int last = docs_done >= p->docs_total;
-    if (p->shown && !last && secs - p->last < 0.1)
+    int finished = docs_done >= p->docs_total;
+    if (p->shown && !finished && secs - p->last < 0.1)
         return;
     p->shown = 1;
     p->last = secs;
     double mb = (double)bytes_done / 1e6, rate = secs > 0 ? mb / secs : 0;
     /* The rate of the first half second is mostly start-up. */
-    double left = last ? 0 : secs >= 0.5 && bytes_done && bytes_done <= p->bytes_total
+    double left = finished ? 0 : secs >= 0.5 && bytes_done && bytes_done <= p->bytes_total
                                  ? (double)(p->bytes_total - bytes_done) / ((double)bytes_done / secs)
                                  : -1;
     char eta[32];
