@@ -14,7 +14,7 @@
 /* Offsets, lengths and addresses of direct writes are multiples of ALIGN (a page: at least any
  * disk's logical block). A buffer is STAGE bytes: large writes are what a disk does fastest.
  * WRITERS threads keep that many writes in flight: the benchmark VM's disk took 4 MB direct writes
- * one at a time at 700-800 MB/s and four at a time at 1.1-1.7 GB/s (dd, 2 GB). BUFFERS lets the
+ * one at a time at 710-820 MB/s and four at a time at 1.1-1.7 GB/s (dd, 2 GB). BUFFERS lets the
  * caller fill one while the others are written. */
 enum { ALIGN = 4096, STAGE = 4 << 20, WRITERS = 3, BUFFERS = WRITERS + 2 };
 
