@@ -430,13 +430,9 @@ static int read_results(const char *path, const qc_results_handlers *handlers, q
     qc_error local;
     if (!err)
         err = &local;
-    FILE *probe = fopen(path, "rb");
-    if (!probe)
+    qc_xml_file_input in;
+    if (qc_xml_file_open(&in, path) != 0)
         return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot open results file");
-    fclose(probe);
-    int rc = qc_xml_refuse_empty_file(path, "a qcode results.xml", err);
-    if (rc < 0)
-        return rc;
     rd d;
     memset(&d, 0, sizeof d);
     d.path = path;
@@ -446,12 +442,24 @@ static int read_results(const char *path, const qc_results_handlers *handlers, q
     d.err = err;
     d.code_map.fold = 0;
     d.doc_map.fold = 0;
-    d.r = xmlReaderForFile(path, NULL, XML_PARSE_NONET);
-    if (!d.r)
-        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot open results file");
+    /* Read through qc_xml_file_read so that an empty input, a pipe's or /dev/null's too, is told
+     * as empty rather than in libxml2's words ("Extra content at the end of the document"). */
+    d.r = xmlReaderForIO(qc_xml_file_read, NULL, &in, path, NULL, XML_PARSE_NONET);
+    int rc;
+    if (!d.r) {
+        rc = qc_xml_file_refuse_empty(&in, path, "a qcode results.xml", err);
+        qc_xml_file_close(&in);
+        return rc ? rc : qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot open results file");
+    }
     xmlTextReaderSetStructuredErrorHandler(d.r, on_xml_error, &d);
     rc = walk(&d);
+    if (rc == QC_ERR_FORMAT) {
+        int empty = qc_xml_file_refuse_empty(&in, path, "a qcode results.xml", err);
+        if (empty)
+            rc = empty;
+    }
     xmlFreeTextReader(d.r);
+    qc_xml_file_close(&in);
     for (size_t i = 0; i < d.doc_count; i++)
         qc_free(d.doc_ids[i]);
     qc_free(d.doc_ids);

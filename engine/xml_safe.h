@@ -12,6 +12,7 @@
 #define QC_XML_SAFE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "qcode/common.h"
@@ -35,10 +36,23 @@
  * else the error. `expected` NULL: told from the name, as above. */
 int qc_xml_refuse_empty(const char *data, size_t size, const char *file, const char *part, const char *expected,
                         qc_error *err);
-/* The same for a file a streaming reader opens itself (results.xml): reads only the leading white
- * space. 0 too when the file cannot be opened or is not a regular file (a pipe is left unread),
- * so the reader's own open reports that. */
-int qc_xml_refuse_empty_file(const char *path, const char *expected, qc_error *err);
+/* A file fed to a streaming reader (results.xml, through xmlReaderForIO) by qc_xml_file_read,
+ * which notes whether anything but white space came by, so that an empty input of any kind (an
+ * empty file, /dev/null, a pipe that closes at once) is told as empty, as a buffer is above. */
+typedef struct qc_xml_file_input {
+    FILE *fp;
+    int content; /* a byte other than white space (or a leading byte order mark) was read */
+    size_t offset;
+} qc_xml_file_input;
+
+/* 0, or -1 with errno when the file cannot be opened. */
+int qc_xml_file_open(qc_xml_file_input *in, const char *path);
+/* An xmlInputReadCallback: ctx is the qc_xml_file_input. */
+int qc_xml_file_read(void *ctx, char *buf, int len);
+void qc_xml_file_close(qc_xml_file_input *in);
+/* When the reader failed: the "file is empty" error if the input held nothing but white space,
+ * else 0 (the parser's own error stands). */
+int qc_xml_file_refuse_empty(const qc_xml_file_input *in, const char *path, const char *expected, qc_error *err);
 
 /* Parses data[0..size) into a tree; *out is the caller's, freed with qc_xml_free. */
 struct _xmlDoc;

@@ -176,3 +176,31 @@ Test(recode_cli, recode_usage_errors)
     cr_assert(qct_contains(r.err, "no new codebook"), "%s", r.err);
     qct_run_free(&r);
 }
+
+/* An old side with nothing in it is told as empty whatever it is: a file, /dev/null or a pipe that
+ * closes at once (libxml2's own words for the last two were "Extra content at the end of the
+ * document"). */
+Test(recode_cli, empty_old_results_are_told_as_empty)
+{
+    require_command("recode");
+    char *dir = qct_temp_dir();
+    free(qct_write_file(dir, "empty.xml", "", 0));
+    free(qct_write_file(dir, "blank.xml", "\xEF\xBB\xBF \n\n", 6));
+    char *src = qct_source_path("");
+    static const char *const froms[] = {"'%s/empty.xml'", "'%s/blank.xml'", "/dev/null", "/dev/stdin"};
+    static const char *const named[] = {"empty.xml", "blank.xml", "/dev/null", "/dev/stdin"};
+    for (size_t i = 0; i < sizeof froms / sizeof *froms; i++) {
+        char from[1100];
+        snprintf(from, sizeof from, froms[i], dir);
+        qct_run r;
+        qct_qcode(&r, src, "recode --from %s -c codebooks/integrated-care.qcb corpora/integrated-care/",
+                  from);
+        cr_expect_eq(r.status, 2, "%s: %s", from, r.err);
+        cr_expect(qct_contains(r.err, named[i]), "%s: the message names the file: %s", from, r.err);
+        cr_expect(qct_contains(r.err, "error: the file is empty (expected a qcode results.xml)"), "%s: %s", from,
+                  r.err);
+        qct_run_free(&r);
+    }
+    free(src);
+    free(dir);
+}
