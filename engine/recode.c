@@ -469,6 +469,46 @@ static int cmp_placed(const void *a, const void *b)
     return x->origin < y->origin ? -1 : x->origin > y->origin;
 }
 
+/* Sorts a[0..n) by cmp_placed, codes being below code_count. Both sides arrive nearly in order
+ * (document by document, or code by code from a results.xml, each in text order), so a stable
+ * counting sort by code leaves each code's run sorted but for codes fed by several old codes
+ * (merges, splits), whose runs alone are sorted again. Measured 2026-12-04 on the benchmark's warm
+ * re-code: the two qsorts of 365,000 quotations each were 7-8 % of its profile. */
+static int sort_placed(placed *a, size_t n, size_t code_count)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i].code >= code_count) { /* never: every code is the new codebook's */
+            qsort(a, n, sizeof *a, cmp_placed);
+            return QC_OK;
+        }
+    size_t *start = qc_calloc(code_count + 2, sizeof *start);
+    placed *tmp = qc_calloc(n + 1, sizeof *tmp);
+    if (!start || !tmp) {
+        qc_free(start);
+        qc_free(tmp);
+        return QC_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        start[a[i].code + 1]++;
+    for (size_t c = 0; c < code_count; c++)
+        start[c + 1] += start[c];
+    for (size_t i = 0; i < n; i++)
+        tmp[start[a[i].code]++] = a[i];
+    memcpy(a, tmp, n * sizeof *a);
+    qc_free(tmp);
+    qc_free(start);
+    for (size_t lo = 0; lo < n;) {
+        size_t hi = lo + 1;
+        int sorted = 1;
+        for (; hi < n && a[hi].code == a[lo].code; hi++)
+            sorted &= cmp_placed(&a[hi - 1], &a[hi]) <= 0;
+        if (!sorted)
+            qsort(a + lo, hi - lo, sizeof *a, cmp_placed);
+        lo = hi;
+    }
+    return QC_OK;
+}
+
 static int doc_changed(const qc_recode *rc, uint32_t d)
 {
     const qc_rq_doc *doc = &rc->docs[d];
@@ -600,10 +640,10 @@ static int compare(qc_recode *rc)
         const qc_rq *q = &rc->new_q[i];
         after[ac++] = (placed){q->code, q->doc, q->start, q->end, q->text, UINT32_MAX, 0};
     }
-    if (!st) {
-        qsort(before, bc, sizeof *before, cmp_placed);
-        qsort(after, ac, sizeof *after, cmp_placed);
-    }
+    if (!st)
+        st = sort_placed(before, bc, nn);
+    if (!st)
+        st = sort_placed(after, ac, nn);
 
     /* Walk both, code by code. Equal spans from two merged codes count once. */
     size_t bi = 0, ai = 0;
