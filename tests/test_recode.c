@@ -441,3 +441,29 @@ Test(recode, needs_an_old_side)
               err.message);
     fx_free(&f);
 }
+
+/* A merged code whose old codes coded a document in the other order: STRESS (first in the old
+ * codebook) codes the later sentence, PRESS the earlier one, so STRAIN's old spans arrive out of
+ * text order and must be put back in it before the sides are compared, or the same two spans read
+ * as one gained, one kept and one lost. */
+Test(recode, merged_codes_spans_out_of_text_order_are_kept)
+{
+    fx f;
+    fx_make(&f);
+    static const char doc[] = "Nurse: Pressure came first. Then the stress.\n";
+    char *path = qct_write_file(f.dir, "c.txt", doc, sizeof doc - 1);
+    qc_recode_options o = QC_RECODE_OPTIONS_INIT;
+    o.old_cb = f.old_cb;
+    qc_recode *rc = NULL;
+    qc_error err;
+    cr_assert_eq(qc_recode_run(&rc, (const char *const *)&path, 1, f.new_cb, NULL, &o, &err), 0, "%s", err.message);
+    qc_recode_row r = row(rc, "STRAIN");
+    cr_expect_eq(r.before, 2);
+    cr_expect_eq(r.after, 2);
+    cr_expect_eq(r.kept, 2);
+    cr_expect_eq(r.gained, 0);
+    cr_expect_eq(r.lost, 0);
+    qc_recode_free(rc);
+    free(path);
+    fx_free(&f);
+}
