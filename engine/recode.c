@@ -476,6 +476,8 @@ static int cmp_placed(const void *a, const void *b)
  * re-code: the two qsorts of 365,000 quotations each were 7-8 % of its profile. */
 static int sort_placed(placed *a, size_t n, size_t code_count)
 {
+    if (n == 0)
+        return QC_OK; /* a is NULL when a side has no quotations */
     for (size_t i = 0; i < n; i++)
         if (a[i].code >= code_count) { /* never: every code is the new codebook's */
             qsort(a, n, sizeof *a, cmp_placed);

@@ -467,3 +467,31 @@ Test(recode, merged_codes_spans_out_of_text_order_are_kept)
     free(path);
     fx_free(&f);
 }
+
+/* An old side without a single quotation (a codebook that codes nothing here): everything after
+ * is gained. Its empty list reached the sort as a NULL pointer, which UBSan reported. */
+Test(recode, old_side_without_quotations)
+{
+    fx f;
+    fx_make(&f);
+    static const char none[] = "codebook \"r\" version 1\ncode TEAM \"Team\"\n  rule zeppelin\n";
+    qc_codebook *old_cb = NULL;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load_buffer(&old_cb, "none.qcb", none, sizeof none - 1, NULL, &err), 0, "%s",
+                 err.message);
+    qc_recode_options o = QC_RECODE_OPTIONS_INIT;
+    o.old_cb = old_cb;
+    qc_recode *rc = NULL;
+    cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, f.new_cb, NULL, &o, &err), 0, "%s", err.message);
+    qc_recode_row r = row(rc, "TEAM");
+    cr_expect_eq(r.before, 0);
+    cr_expect_eq(r.after, 2);
+    cr_expect_eq(r.gained, 2);
+    qc_recode_totals t;
+    qc_recode_get_totals(rc, &t);
+    cr_expect_eq(t.before, 0);
+    cr_expect_eq(t.kept + t.lost, 0);
+    qc_recode_free(rc);
+    qc_codebook_free(old_cb);
+    fx_free(&f);
+}
