@@ -44,6 +44,30 @@ static int add_entry(zip_t *za, const char *name, const void *data, size_t size,
     return 0;
 }
 
+/* The finished archive at `from` written into the non-regular file `path`, write errors (a full
+ * device) reported with their reason. */
+static int copy_into(const char *from, const char *path, qc_error *err)
+{
+    FILE *in = fopen(from, "rb");
+    if (!in)
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot read the archive back: %s", strerror(errno));
+    qc_atomic_file af;
+    int rc = qc_atomic_open(&af, path, err);
+    char chunk[65536];
+    size_t n;
+    while (!rc && (n = fread(chunk, 1, sizeof chunk, in)) > 0)
+        if (fwrite(chunk, 1, n, af.fp) != n)
+            break; /* the commit reports the stream's error */
+    if (!rc && ferror(in)) {
+        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot read the archive back: %s", strerror(errno));
+        qc_atomic_abort(&af);
+    } else if (!rc) {
+        rc = qc_atomic_commit(&af, err);
+    }
+    fclose(in);
+    return rc;
+}
+
 int qc_refi_write_qdpx(const qc_refi_model *m, const char *path, const char *time_text, qc_error *err)
 {
     qc_buf qde = QC_BUF_INIT;
@@ -52,8 +76,21 @@ int qc_refi_write_qdpx(const qc_refi_model *m, const char *path, const char *tim
         qc_buf_free(&qde);
         return rc;
     }
+    /* A target that exists and is not a regular file (a pipe, /dev/stdout, a device) is written in
+     * place, as every other output is (fileio.c): renaming over it would replace the node, /dev/null
+     * itself when run as root. The archive is then built in the temporary folder and copied. */
+    struct stat st;
+    int in_place = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+    if (in_place && S_ISDIR(st.st_mode)) {
+        qc_buf_free(&qde);
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output: it is a folder");
+    }
+    const char *tmpdir = getenv("TMPDIR");
     qc_buf tmp = QC_BUF_INIT;
-    qc_buf_printf(&tmp, "%s.tmp-XXXXXX", path);
+    if (in_place)
+        qc_buf_printf(&tmp, "%s/qcode-qdpx-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    else
+        qc_buf_printf(&tmp, "%s.tmp-XXXXXX", path);
     if (qc_buf_failed(&tmp)) {
         qc_buf_free(&qde);
         return qc_error_nomem(err);
@@ -95,6 +132,9 @@ int qc_refi_write_qdpx(const qc_refi_model *m, const char *path, const char *tim
     } else if (zip_close(za) != 0) {
         rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write the archive: %s", zip_strerror(za));
         zip_discard(za);
+        unlink(tmp.data);
+    } else if (in_place) {
+        rc = copy_into(tmp.data, path, err);
         unlink(tmp.data);
     } else if (rename(tmp.data, path) != 0) {
         rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output: %s", strerror(errno));

@@ -351,6 +351,16 @@ Test(faults, full_disk_is_a_clear_error)
     cr_expect(S_ISCHR(st.st_mode), "%s is no longer a device", full);
     free(err);
 
+    /* The .qdpx too: libzip builds it under a temporary name, which used to be renamed over the
+     * device (exit 0, the node replaced by a file, /dev/null itself when run as root). */
+    char *qdpx_to_full[] = {"qcode", "code", "-c", cb, "--qdpx", full, corpus, NULL};
+    cr_expect_eq(run_qcode(qdpx_to_full, err_path, NULL), 2);
+    err = qct_read_file(err_path, NULL);
+    cr_expect(qct_contains(err, "No space left on device"), "--qdpx: stderr: %s", err);
+    cr_assert_eq(stat(full, &st), 0);
+    cr_expect(S_ISCHR(st.st_mode), "--qdpx: %s is no longer a device", full);
+    free(err);
+
     /* A full disk under an ordinary file (a file size limit fails the writes the same way), at
      * several sizes short of the whole output: exit 2, the previous results.xml untouched, no
      * temporary file left. */
