@@ -1,4 +1,6 @@
 /* The qcode binary's global options and exit codes. */
+#include <unistd.h>
+
 #include "qc_test.h"
 
 Test(cli, help_lists_commands)
@@ -143,4 +145,68 @@ Test(cli, a_line_that_is_not_text_is_not_shown)
         qct_run_free(&r);
     }
     free(tmp);
+}
+
+/* An output that is one of the command's inputs, or another of its outputs, is refused before
+ * anything is written: `code -c cb.qcb -o cb.qcb` replaced the codebook with results.xml and
+ * exited 0 (found by a hostile-input sweep). Each case: exit 2, a message naming both roles, and
+ * the input byte for byte as it was. */
+Test(cli, an_output_never_overwrites_an_input)
+{
+    char *dir = qct_temp_dir();
+    char *src = qct_source_path("");
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "cp '%s/codebooks/integrated-care.qcb' '%s/cb.qcb' && cp '%s/codebooks/integrated-care-v2.qcb' "
+             "'%s/v2.qcb' && cp '%s/corpora/integrated-care/rs1-p1-interview-n15.txt' '%s/t1.txt'",
+             src, dir, src, dir, src, dir);
+    cr_assert_eq(system(cmd), 0);
+    qct_run r;
+    qct_qcode(&r, dir, "export --qdc cb.qdc cb.qcb");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    static const struct {
+        const char *args, *says, *input;
+    } cases[] = {
+        {"code -c cb.qcb -o cb.qcb t1.txt", "-o cb.qcb is the codebook", "cb.qcb"},
+        {"code -c cb.qcb --qdpx ./t1.txt t1.txt", "--qdpx ./t1.txt is the transcript", "t1.txt"},
+        {"code -c cb.qcb -o same.x --qdpx ./same.x t1.txt", "-o and --qdpx are the same file", NULL},
+        {"diff v2.qcb cb.qcb -o cb.qcb", "-o cb.qcb is the new codebook", "cb.qcb"},
+        {"recode --old v2.qcb -c cb.qcb --report v2.qcb t1.txt", "--report v2.qcb is the old codebook", "v2.qcb"},
+        {"export --qdc cb.qcb cb.qcb", "--qdc cb.qcb is the input", "cb.qcb"},
+        {"import --qdc cb.qdc -o cb.qdc", "-o cb.qdc is the input", "cb.qdc"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char path[1200];
+        size_t before_len = 0, after_len = 0;
+        char *before = NULL;
+        if (cases[i].input) {
+            snprintf(path, sizeof path, "%s/%s", dir, cases[i].input);
+            before = qct_read_file(path, &before_len);
+            cr_assert_not_null(before, "%s", path);
+        }
+        qct_qcode(&r, dir, "%s", cases[i].args);
+        cr_expect_eq(r.status, 2, "%s: exit %d: %s", cases[i].args, r.status, r.err);
+        cr_expect(qct_contains(r.err, cases[i].says), "%s: %s", cases[i].args, r.err);
+        cr_expect(qct_contains(r.err, "nothing written"), "%s: %s", cases[i].args, r.err);
+        if (before) {
+            char *after = qct_read_file(path, &after_len);
+            cr_expect(after && after_len == before_len && memcmp(after, before, before_len) == 0,
+                      "%s: %s changed", cases[i].args, cases[i].input);
+            free(after);
+            free(before);
+        } else {
+            snprintf(path, sizeof path, "%s/same.x", dir);
+            cr_expect(access(path, F_OK) != 0, "%s: same.x was written", cases[i].args);
+        }
+        qct_run_free(&r);
+    }
+    /* Writing over the previous run's output is what -o is for. */
+    qct_qcode(&r, dir, "code -c cb.qcb -o r.xml t1.txt && '%s' code -c cb.qcb -o r.xml t1.txt", QCODE_BIN);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
+    free(src);
+    free(dir);
 }

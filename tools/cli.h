@@ -33,6 +33,18 @@ extern const cli_command cmd_import;
 extern const cli_command cmd_diff;
 extern const cli_command cmd_recode;
 
+/* A file a command reads or writes, and what it is to the user ("-o", "codebook"). */
+typedef struct cli_file {
+    const char *path; /* NULL: not given */
+    const char *what;
+} cli_file;
+
+/* QC_EXIT_OK, or QC_EXIT_USAGE after printing why, when an output is one of the inputs (the same
+ * file, by inode, or by resolved path) or two outputs are the same file. Run it before anything is
+ * written (tools/cli_overwrite.c). */
+int cli_refuse_overwrite(const char *command, const cli_file *outputs, size_t output_count, const cli_file *inputs,
+                         size_t input_count);
+
 /* Prints `usage` of a command to `fp`. */
 void cli_print_usage(FILE *fp, const cli_command *cmd);
 

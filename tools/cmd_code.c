@@ -171,6 +171,23 @@ static int record_options(qc_results *res, const code_options *o)
     return rc;
 }
 
+/* -o and --qdpx against the codebook, casebook, manual codings and transcripts. */
+static int refuse_overwrite(const code_options *o, char **paths, size_t count)
+{
+    const cli_file outputs[] = {{o->output, "-o"}, {o->qdpx_path, "--qdpx"}};
+    cli_file *inputs = calloc(count + 3, sizeof *inputs);
+    if (!inputs)
+        return cli_fail("out of memory");
+    inputs[0] = (cli_file){o->codebook_path, "codebook"};
+    inputs[1] = (cli_file){o->cases_path, "casebook"};
+    inputs[2] = (cli_file){o->manual_path, "manual codings"};
+    for (size_t i = 0; i < count; i++)
+        inputs[3 + i] = (cli_file){paths[i], "transcript"};
+    int rc = cli_refuse_overwrite("code", outputs, 2, inputs, count + 3);
+    free(inputs);
+    return rc;
+}
+
 static int run(int argc, char **argv)
 {
     code_options o;
@@ -204,6 +221,8 @@ static int run(int argc, char **argv)
         exit_code = cli_fail("code: no transcripts found (.txt .md .vtt .srt .docx)");
         goto done;
     }
+    if ((exit_code = refuse_overwrite(&o, paths, (size_t)count)) != QC_EXIT_OK)
+        goto done;
     if (qc_results_new(&res, cb, cases, &err) != 0 || record_options(res, &o) != 0) {
         cli_print_error(&err);
         exit_code = QC_EXIT_USAGE;

@@ -47,6 +47,10 @@ static int run(int argc, char **argv)
     }
     if (argc - optind != 2)
         return cli_fail("diff: give two codebooks, OLD and NEW (see 'qcode help diff')");
+    const cli_file out[] = {{output, "-o"}};
+    const cli_file in[] = {{argv[optind], "old codebook"}, {argv[optind + 1], "new codebook"}};
+    if (cli_refuse_overwrite("diff", out, 1, in, 2) != QC_EXIT_OK)
+        return QC_EXIT_USAGE;
     qc_codebook *old_cb = NULL, *new_cb = NULL;
     int ex = cli_load_codebook(argv[optind], &old_cb);
     if (ex == QC_EXIT_OK)

@@ -100,6 +100,10 @@ static int run(int argc, char **argv)
         return QC_EXIT_USAGE;
     }
     const char *input = argv[optind];
+    const cli_file out[] = {{qdc, "--qdc"}, {qdpx, "--qdpx"}};
+    const cli_file in[] = {{input, "input"}, {manual, "manual codings"}};
+    if (cli_refuse_overwrite("export", out, 2, in, 2) != QC_EXIT_OK)
+        return QC_EXIT_USAGE;
     qc_refi_options opts = QC_REFI_OPTIONS_INIT;
     opts.on_warning = on_warning;
     opts.utf16_offsets = utf16;

@@ -59,6 +59,10 @@ static int run(int argc, char **argv)
         return QC_EXIT_USAGE;
     }
     const char *input = argv[optind];
+    const cli_file out[] = {{output, "-o"}};
+    const cli_file in[] = {{input, "input"}};
+    if (cli_refuse_overwrite("import", out, 1, in, 1) != QC_EXIT_OK)
+        return QC_EXIT_USAGE;
     warn_count wc = {0};
     qc_refi_options opts = QC_REFI_OPTIONS_INIT;
     opts.on_warning = on_warning;

@@ -208,6 +208,25 @@ static int report_and_write(const opts *o, qc_recode *rc)
     return QC_EXIT_OK;
 }
 
+/* -o, --report and --manual-out against every file the re-code reads. */
+static int refuse_overwrite(const opts *o, char **paths, size_t count)
+{
+    const cli_file outputs[] = {{o->output, "-o"}, {o->report, "--report"}, {o->manual_out, "--manual-out"}};
+    cli_file *inputs = calloc(count + 5, sizeof *inputs);
+    if (!inputs)
+        return cli_fail("out of memory");
+    inputs[0] = (cli_file){o->from, "old results"};
+    inputs[1] = (cli_file){o->old, "old codebook"};
+    inputs[2] = (cli_file){o->codebook, "codebook"};
+    inputs[3] = (cli_file){o->cases, "casebook"};
+    inputs[4] = (cli_file){o->manual, "manual codings"};
+    for (size_t i = 0; i < count; i++)
+        inputs[5 + i] = (cli_file){paths[i], "transcript"};
+    int rc = cli_refuse_overwrite("recode", outputs, 3, inputs, count + 5);
+    free(inputs);
+    return rc;
+}
+
 static int run(int argc, char **argv)
 {
     opts o;
@@ -234,6 +253,8 @@ static int run(int argc, char **argv)
         ex = QC_EXIT_USAGE;
     if (!ex && count == 0)
         ex = cli_fail("recode: no transcripts found in the corpus given");
+    if (!ex && !o.dry_run)
+        ex = refuse_overwrite(&o, paths, (size_t)count);
     size_t failed = 0;
     qc_recode *rc = NULL;
     if (!ex) {
