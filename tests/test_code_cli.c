@@ -221,3 +221,29 @@ Test(code_cli, qdpx_export_carries_every_quotation)
     qct_run_free(&r);
     free(dir);
 }
+
+/* A folder may hold things that are not files: a FIFO used to block the run for ever and a link to
+ * /dev/zero to read without end. They are skipped with a warning; the transcripts beside them are
+ * coded. */
+Test(code_cli, special_files_in_a_folder_are_skipped, .timeout = 60)
+{
+    char *dir = qct_temp_dir();
+    char *src = qct_source_path("");
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "mkdir '%s/corpus' && cp '%s/corpora/integrated-care/rs1-p1-interview-n15.txt' '%s/corpus/a.txt' && "
+             "mkfifo '%s/corpus/b.txt' && ln -s /dev/zero '%s/corpus/z.txt'",
+             dir, src, dir, dir, dir);
+    cr_assert_eq(system(cmd), 0);
+    qct_run r;
+    qct_qcode(&r, dir, "code -c '%s/codebooks/integrated-care.qcb' corpus", src);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "corpus/b.txt: skipped: not a regular file"), "%s", r.err);
+    cr_expect(qct_contains(r.err, "corpus/z.txt: skipped: not a regular file"), "%s", r.err);
+    cr_expect(qct_contains(r.out, "1 documents") || qct_contains(r.out, "1 document,"), "%s", r.out);
+    qct_run_free(&r);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
+    free(src);
+    free(dir);
+}

@@ -261,10 +261,16 @@ static int walk(path_list *list, const char *dir, int depth)
         }
         snprintf(full, n, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", here.items[i]);
         struct stat st;
-        if (stat(full, &st) == 0 && S_ISDIR(st.st_mode))
+        int found = stat(full, &st) == 0;
+        if (found && S_ISDIR(st.st_mode))
             rc = walk(list, full, depth + 1);
-        else if (qc_format_from_path(full) != QC_FORMAT_AUTO)
-            rc = push_path(list, full);
+        else if (qc_format_from_path(full) == QC_FORMAT_AUTO)
+            ; /* not a transcript's name */
+        else if (found && !S_ISREG(st.st_mode))
+            /* A FIFO would block the run for ever and a device (a link to /dev/zero) never end. */
+            fprintf(stderr, "qcode: %s: skipped: not a regular file\n", full);
+        else
+            rc = push_path(list, full); /* a broken link is reported when it is read */
         free(full);
     }
     cli_free_paths(here.items, here.count);
