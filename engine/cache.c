@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "buf.h"
@@ -409,6 +410,13 @@ static int entry_parse(entry *e, const uint8_t key[32])
 static int entry_read(const char *path, const uint8_t key[32], entry *e)
 {
     memset(e, 0, sizeof *e);
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        /* Never opened: a FIFO would block the run and a device never end. The folder is the
+         * cache's own, so the node goes and the rebuilt entry is written as a file in its place. */
+        unlink(path);
+        return ENTRY_BAD;
+    }
     qc_error ferr;
     int rc = qc_file_read(path, 0, &e->data, &e->size, &ferr);
     if (rc == QC_ERR_NOMEM)

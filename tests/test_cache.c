@@ -373,6 +373,13 @@ Test(cache, bad_magic_and_empty_file_are_rebuilt)
     damaged(": > $e");
 }
 
+/* An entry that is a FIFO used to block the run for ever (a device would read without end): it is
+ * never opened, counted as rejected and replaced by a file. */
+Test(cache, an_entry_that_is_not_a_file_is_rebuilt, .timeout = 60)
+{
+    damaged("rm $e && mkfifo $e");
+}
+
 Test(cache, entry_under_another_documents_name_is_rejected)
 {
     fixture f;
