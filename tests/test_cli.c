@@ -191,8 +191,8 @@ Test(cli, an_output_never_overwrites_an_input)
         cr_expect(qct_contains(r.err, "nothing written"), "%s: %s", cases[i].args, r.err);
         if (before) {
             char *after = qct_read_file(path, &after_len);
-            cr_expect(after && after_len == before_len && memcmp(after, before, before_len) == 0,
-                      "%s: %s changed", cases[i].args, cases[i].input);
+            cr_expect(after && after_len == before_len && memcmp(after, before, before_len) == 0, "%s: %s changed",
+                      cases[i].args, cases[i].input);
             free(after);
             free(before);
         } else {

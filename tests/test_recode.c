@@ -340,8 +340,7 @@ static char *recode_xml(const fx *f, const qc_recode_options *o, qc_cache_stats 
 {
     qc_recode *rc = NULL;
     qc_error err;
-    cr_assert_eq(qc_recode_run(&rc, (const char *const *)f->paths, 2, f->new_cb, NULL, o, &err), 0, "%s",
-                 err.message);
+    cr_assert_eq(qc_recode_run(&rc, (const char *const *)f->paths, 2, f->new_cb, NULL, o, &err), 0, "%s", err.message);
     check_counts(rc);
     qc_recode_cache_stats(rc, cs);
     char *xml = NULL;
@@ -477,8 +476,7 @@ Test(recode, old_side_without_quotations)
     static const char none[] = "codebook \"r\" version 1\ncode TEAM \"Team\"\n  rule zeppelin\n";
     qc_codebook *old_cb = NULL;
     qc_error err;
-    cr_assert_eq(qc_codebook_load_buffer(&old_cb, "none.qcb", none, sizeof none - 1, NULL, &err), 0, "%s",
-                 err.message);
+    cr_assert_eq(qc_codebook_load_buffer(&old_cb, "none.qcb", none, sizeof none - 1, NULL, &err), 0, "%s", err.message);
     qc_recode_options o = QC_RECODE_OPTIONS_INIT;
     o.old_cb = old_cb;
     qc_recode *rc = NULL;

@@ -193,8 +193,7 @@ Test(recode_cli, empty_old_results_are_told_as_empty)
         char from[1100];
         snprintf(from, sizeof from, froms[i], dir);
         qct_run r;
-        qct_qcode(&r, src, "recode --from %s -c codebooks/integrated-care.qcb corpora/integrated-care/",
-                  from);
+        qct_qcode(&r, src, "recode --from %s -c codebooks/integrated-care.qcb corpora/integrated-care/", from);
         cr_expect_eq(r.status, 2, "%s: %s", from, r.err);
         cr_expect(qct_contains(r.err, named[i]), "%s: the message names the file: %s", from, r.err);
         cr_expect(qct_contains(r.err, "error: the file is empty (expected a qcode results.xml)"), "%s: %s", from,

@@ -44,6 +44,9 @@ typedef struct cli_file {
  * written (tools/cli_overwrite.c). */
 int cli_refuse_overwrite(const char *command, const cli_file *outputs, size_t output_count, const cli_file *inputs,
                          size_t input_count);
+/* The same with the transcripts of a corpus run (`paths`, count of them) as inputs too. */
+int cli_refuse_overwrite_corpus(const char *command, const cli_file *outputs, size_t output_count,
+                                const cli_file *inputs, size_t input_count, char **paths, size_t count);
 
 /* Prints `usage` of a command to `fp`. */
 void cli_print_usage(FILE *fp, const cli_command *cmd);

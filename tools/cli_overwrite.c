@@ -72,3 +72,17 @@ int cli_refuse_overwrite(const char *command, const cli_file *outputs, size_t ou
     }
     return QC_EXIT_OK;
 }
+
+int cli_refuse_overwrite_corpus(const char *command, const cli_file *outputs, size_t output_count,
+                                const cli_file *inputs, size_t input_count, char **paths, size_t count)
+{
+    cli_file *all = calloc(input_count + count + 1, sizeof *all);
+    if (!all)
+        return cli_fail("out of memory");
+    memcpy(all, inputs, input_count * sizeof *inputs);
+    for (size_t i = 0; i < count; i++)
+        all[input_count + i] = (cli_file){paths[i], "transcript"};
+    int rc = cli_refuse_overwrite(command, outputs, output_count, all, input_count + count);
+    free(all);
+    return rc;
+}

@@ -175,17 +175,9 @@ static int record_options(qc_results *res, const code_options *o)
 static int refuse_overwrite(const code_options *o, char **paths, size_t count)
 {
     const cli_file outputs[] = {{o->output, "-o"}, {o->qdpx_path, "--qdpx"}};
-    cli_file *inputs = calloc(count + 3, sizeof *inputs);
-    if (!inputs)
-        return cli_fail("out of memory");
-    inputs[0] = (cli_file){o->codebook_path, "codebook"};
-    inputs[1] = (cli_file){o->cases_path, "casebook"};
-    inputs[2] = (cli_file){o->manual_path, "manual codings"};
-    for (size_t i = 0; i < count; i++)
-        inputs[3 + i] = (cli_file){paths[i], "transcript"};
-    int rc = cli_refuse_overwrite("code", outputs, 2, inputs, count + 3);
-    free(inputs);
-    return rc;
+    const cli_file inputs[] = {
+        {o->codebook_path, "codebook"}, {o->cases_path, "casebook"}, {o->manual_path, "manual codings"}};
+    return cli_refuse_overwrite_corpus("code", outputs, 2, inputs, 3, paths, count);
 }
 
 static int run(int argc, char **argv)

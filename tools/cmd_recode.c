@@ -212,19 +212,12 @@ static int report_and_write(const opts *o, qc_recode *rc)
 static int refuse_overwrite(const opts *o, char **paths, size_t count)
 {
     const cli_file outputs[] = {{o->output, "-o"}, {o->report, "--report"}, {o->manual_out, "--manual-out"}};
-    cli_file *inputs = calloc(count + 5, sizeof *inputs);
-    if (!inputs)
-        return cli_fail("out of memory");
-    inputs[0] = (cli_file){o->from, "old results"};
-    inputs[1] = (cli_file){o->old, "old codebook"};
-    inputs[2] = (cli_file){o->codebook, "codebook"};
-    inputs[3] = (cli_file){o->cases, "casebook"};
-    inputs[4] = (cli_file){o->manual, "manual codings"};
-    for (size_t i = 0; i < count; i++)
-        inputs[5 + i] = (cli_file){paths[i], "transcript"};
-    int rc = cli_refuse_overwrite("recode", outputs, 3, inputs, count + 5);
-    free(inputs);
-    return rc;
+    const cli_file inputs[] = {{o->from, "old results"},
+                               {o->old, "old codebook"},
+                               {o->codebook, "codebook"},
+                               {o->cases, "casebook"},
+                               {o->manual, "manual codings"}};
+    return cli_refuse_overwrite_corpus("recode", outputs, 3, inputs, 5, paths, count);
 }
 
 static int run(int argc, char **argv)
