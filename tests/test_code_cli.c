@@ -247,3 +247,28 @@ Test(code_cli, special_files_in_a_folder_are_skipped, .timeout = 60)
     free(src);
     free(dir);
 }
+
+/* A speaker pattern that does not compile is one usage error before anything is read or written;
+ * it was reported once per document (21 times here), exit 1, with an empty results.xml written. */
+Test(code_cli, bad_speaker_pattern_is_one_usage_error)
+{
+    char *dir = qct_temp_dir();
+    char *src = qct_source_path("");
+    static const char *const patterns[] = {"'(?<speaker>'", "'x'"};
+    for (size_t i = 0; i < 2; i++) {
+        qct_run r;
+        qct_qcode(&r, src,
+                  "code -c codebooks/integrated-care.qcb --speaker-pattern %s -o '%s/r.xml' corpora/integrated-care/",
+                  patterns[i], dir);
+        cr_expect_eq(r.status, 2, "%s: %s", patterns[i], r.err);
+        const char *first = strstr(r.err, "speaker pattern");
+        cr_expect(first && !strstr(first + 1, "speaker pattern"), "%s: said once: %s", patterns[i], r.err);
+        char path[1200];
+        snprintf(path, sizeof path, "%s/r.xml", dir);
+        cr_expect(access(path, F_OK) != 0, "%s: results.xml was written", patterns[i]);
+        qct_run_free(&r);
+    }
+    rmdir(dir);
+    free(src);
+    free(dir);
+}
