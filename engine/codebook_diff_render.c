@@ -1,4 +1,5 @@
 /* The codebook diff written for a terminal or as XML (docs/recode.md, qcode-recode.xsd). */
+#include <errno.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -179,8 +180,9 @@ int qc_recode_write_text(const char *text, size_t len, const char *path, qc_erro
     if (rc)
         return rc;
     if (fwrite(text, 1, len, af.fp) != len) {
+        int saved = errno;
         qc_atomic_abort(&af);
-        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write %s", path);
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output: %s", strerror(saved ? saved : EIO));
     }
     return qc_atomic_commit(&af, err);
 }

@@ -1,6 +1,7 @@
 /* Safe XML parsing and small DOM helpers for the REFI-QDA modules. */
 #include "refi_xml.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -167,8 +168,9 @@ int qc_refi_save(const char *path, const void *data, size_t size, qc_error *err)
     if (rc != 0)
         return rc;
     if (size && fwrite(data, 1, size, af.fp) != size) {
+        int saved = errno;
         qc_atomic_abort(&af);
-        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output");
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output: %s", strerror(saved ? saved : EIO));
     }
     return qc_atomic_commit(&af, err);
 }

@@ -361,6 +361,22 @@ Test(faults, full_disk_is_a_clear_error)
     cr_expect(S_ISCHR(st.st_mode), "--qdpx: %s is no longer a device", full);
     free(err);
 
+    /* The writers of whole texts (the diff, the re-code report, .qdc) say why too; they said
+     * "cannot write FILE" or "cannot write output" when the text outgrew stdio's buffer. */
+    char *v1 = qct_source_path("codebooks/integrated-care-v1.qcb");
+    char *v3 = qct_source_path("codebooks/integrated-care.qcb");
+    char *diff_to_full[] = {"qcode", "diff", v1, v3, "-o", full, NULL};
+    char *qdc_to_full[] = {"qcode", "export", "--qdc", full, v3, NULL};
+    char **whole_texts[] = {diff_to_full, qdc_to_full};
+    for (size_t i = 0; i < 2; i++) {
+        cr_expect_eq(run_qcode(whole_texts[i], err_path, NULL), 2, "%s", whole_texts[i][1]);
+        err = qct_read_file(err_path, NULL);
+        cr_expect(qct_contains(err, "No space left on device"), "%s: stderr: %s", whole_texts[i][1], err);
+        free(err);
+    }
+    free(v1);
+    free(v3);
+
     /* A full disk under an ordinary file (a file size limit fails the writes the same way), at
      * several sizes short of the whole output: exit 2, the previous results.xml untouched, no
      * temporary file left. */
