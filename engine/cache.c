@@ -18,6 +18,7 @@
 #include "error.h"
 #include "fileio.h"
 #include "sha256.h"
+#include "speakers.h"
 
 /* ---- code hashes ---- */
 
@@ -868,6 +869,9 @@ int qc_cache_run_pair(qc_cache *cache, qc_cache *second, const char *const *path
     if (opts->version != 1 && opts->version != QC_RUN_OPTIONS_VERSION)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "run options version %u, expected %u", opts->version,
                             QC_RUN_OPTIONS_VERSION);
+    int bad_pattern = count ? qc_speaker_pattern_check(opts->read, err) : 0;
+    if (bad_pattern)
+        return bad_pattern;
     qc_coder_options copts = QC_CODER_OPTIONS_INIT;
     copts.engine = opts->engine;
     qc_coder *coder = NULL, *coder2 = NULL;

@@ -245,14 +245,9 @@ int qc_corpus_run(const char *const *paths, size_t count, const qc_codebook *cb,
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_corpus_run: NULL argument");
     if (count == 0)
         return QC_OK;
-    /* A speaker pattern that does not compile is the run's error, said once, not every document's. */
-    if (opts->read && opts->read->speaker_pattern) {
-        qc_speaker_rules *sr = NULL;
-        int rc = qc_speaker_rules_new(&sr, opts->read, err);
-        qc_speaker_rules_free(sr);
-        if (rc != 0)
-            return rc;
-    }
+    int bad_pattern = qc_speaker_pattern_check(opts->read, err);
+    if (bad_pattern)
+        return bad_pattern;
 
     runner r;
     memset(&r, 0, sizeof r);

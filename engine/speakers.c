@@ -59,6 +59,16 @@ int qc_speaker_rules_new(qc_speaker_rules **out, const qc_read_options *opts, qc
     return 0;
 }
 
+int qc_speaker_pattern_check(const qc_read_options *opts, qc_error *err)
+{
+    if (!opts || !opts->speaker_pattern)
+        return QC_OK;
+    qc_speaker_rules *r = NULL;
+    int rc = qc_speaker_rules_new(&r, opts, err);
+    qc_speaker_rules_free(r);
+    return rc;
+}
+
 void qc_speaker_rules_free(qc_speaker_rules *r)
 {
     if (!r)

@@ -12,6 +12,10 @@ typedef struct qc_speaker_rules qc_speaker_rules;
 
 int qc_speaker_rules_new(qc_speaker_rules **out, const qc_read_options *opts, qc_error *err);
 void qc_speaker_rules_free(qc_speaker_rules *r);
+/* Whether opts' speaker pattern compiles and has a speaker group: 0, or the error the readers would
+ * give every document. A run checks once before reading (qc_corpus_run, the cache's runs), so a
+ * bad pattern is one error, not one per document. */
+int qc_speaker_pattern_check(const qc_read_options *opts, qc_error *err);
 
 typedef struct qc_label {
     size_t label_start, label_end; /* byte span of the speaker's name in the line */

@@ -449,3 +449,39 @@ Test(cache, shipped_codebook_hashes_are_stable_and_distinct)
     qc_codebook_free(a);
     qc_codebook_free(b);
 }
+
+static void count_error(const char *path, const qc_error *e, void *user)
+{
+    (void)path;
+    (void)e;
+    ++*(int *)user;
+}
+
+/* A speaker pattern that does not compile is the cached run's one error, before any document is
+ * read, as it is qc_corpus_run's (the readers would report it once per document). */
+Test(cache, bad_speaker_pattern_is_one_error)
+{
+    fixture f;
+    fixture_make(&f);
+    qc_codebook *cb = load(CB1);
+    char *cache = cache_dir(&f);
+    qc_cache *c = NULL;
+    qc_error err;
+    cr_assert_eq(qc_cache_open(&c, cache, cb, NULL, &err), 0, "%s", err.message);
+    qc_read_options ro = QC_READ_OPTIONS_INIT;
+    ro.speaker_pattern = "(?<speaker>";
+    qc_run_options opts = QC_RUN_OPTIONS_INIT;
+    opts.read = &ro;
+    int errors = 0;
+    opts.on_error = count_error;
+    opts.user = &errors;
+    qc_run_stats rs;
+    cr_expect_eq(qc_cache_run(c, (const char *const *)f.paths, NDOCS, NULL, &opts, &rs, &err), QC_ERR_INVALID);
+    cr_expect(qct_contains(err.message, "speaker pattern"), "%s", err.message);
+    cr_expect_eq(errors, 0, "reported per document too");
+    cr_expect_eq(rs.documents, 0);
+    qc_cache_free(c);
+    free(cache);
+    qc_codebook_free(cb);
+    fixture_free(&f);
+}
