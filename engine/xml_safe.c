@@ -3,6 +3,7 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -155,8 +156,10 @@ int qc_xml_file_read(void *ctx, char *buf, int len)
     if (len <= 0)
         return 0;
     size_t n = fread(buf, 1, (size_t)len, in->fp);
-    if (n == 0 && ferror(in->fp))
+    if (n == 0 && ferror(in->fp)) {
+        in->read_errno = errno ? errno : EIO;
         return -1;
+    }
     if (!in->content && n) {
         /* Only the first chunk can start with the byte order mark; a mark split across reads
          * would need libxml2 to hand out fewer than 3 bytes, which it does not. */
@@ -175,6 +178,8 @@ void qc_xml_file_close(qc_xml_file_input *in)
 
 int qc_xml_file_refuse_empty(const qc_xml_file_input *in, const char *path, const char *expected, qc_error *err)
 {
+    if (in->read_errno)
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot read %s: %s", expected, strerror(in->read_errno));
     return in->content ? 0 : empty_error(path, NULL, expected, err);
 }
 

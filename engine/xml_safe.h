@@ -41,7 +41,8 @@ int qc_xml_refuse_empty(const char *data, size_t size, const char *file, const c
  * empty file, /dev/null, a pipe that closes at once) is told as empty, as a buffer is above. */
 typedef struct qc_xml_file_input {
     FILE *fp;
-    int content; /* a byte other than white space (or a leading byte order mark) was read */
+    int content;    /* a byte other than white space (or a leading byte order mark) was read */
+    int read_errno; /* the error a read failed with (a folder: EISDIR), or 0 */
     size_t offset;
 } qc_xml_file_input;
 
@@ -50,8 +51,9 @@ int qc_xml_file_open(qc_xml_file_input *in, const char *path);
 /* An xmlInputReadCallback: ctx is the qc_xml_file_input. */
 int qc_xml_file_read(void *ctx, char *buf, int len);
 void qc_xml_file_close(qc_xml_file_input *in);
-/* When the reader failed: the "file is empty" error if the input held nothing but white space,
- * else 0 (the parser's own error stands). */
+/* When the reader failed: the read's own error ("cannot read results file: Is a directory") if a
+ * read failed, else the "file is empty" error if the input held nothing but white space, else 0
+ * (the parser's own error stands). */
 int qc_xml_file_refuse_empty(const qc_xml_file_input *in, const char *path, const char *expected, qc_error *err);
 
 /* Parses data[0..size) into a tree; *out is the caller's, freed with qc_xml_free. */

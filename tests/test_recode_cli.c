@@ -1,4 +1,6 @@
 /* qcode diff and qcode recode through the binary: exit codes, stdout, stderr, files written. */
+#include <unistd.h>
+
 #include "qc_test.h"
 
 /* The commands are defined in tools/cmd_diff.c and tools/cmd_recode.c: fail, never skip, when the
@@ -200,6 +202,25 @@ Test(recode_cli, empty_old_results_are_told_as_empty)
                   r.err);
         qct_run_free(&r);
     }
+    free(src);
+    free(dir);
+}
+
+/* A folder given as the old results says so; reading it through the watching input first said
+ * "the file is empty", and before that libxml2 printed "I/O error : Is a directory" itself. */
+Test(recode_cli, a_folder_as_old_results_is_named_as_one)
+{
+    require_command("recode");
+    char *dir = qct_temp_dir();
+    char *src = qct_source_path("");
+    qct_run r;
+    qct_qcode(&r, src, "recode --from '%s' -c codebooks/integrated-care.qcb corpora/integrated-care/", dir);
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    cr_expect(qct_contains(r.err, "error: cannot read a qcode results.xml: Is a directory"), "%s", r.err);
+    cr_expect(!qct_contains(r.err, "empty"), "%s", r.err);
+    cr_expect(!qct_contains(r.err, "I/O error"), "libxml2 printed: %s", r.err);
+    qct_run_free(&r);
+    rmdir(dir);
     free(src);
     free(dir);
 }
