@@ -1,4 +1,6 @@
 /* The qcode binary's global options and exit codes. */
+#include "rel_helpers.h" /* first: it sets _XOPEN_SOURCE */
+
 #include <unistd.h>
 
 #include "qc_test.h"
@@ -205,8 +207,7 @@ Test(cli, an_output_never_overwrites_an_input)
     qct_qcode(&r, dir, "code -c cb.qcb -o r.xml t1.txt && '%s' code -c cb.qcb -o r.xml t1.txt", QCODE_BIN);
     cr_expect_eq(r.status, 0, "%s", r.err);
     qct_run_free(&r);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_expect_eq(system(cmd), 0);
+    rel_rm_tree(dir);
     free(src);
     free(dir);
 }

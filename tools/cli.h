@@ -39,9 +39,9 @@ typedef struct cli_file {
     const char *what;
 } cli_file;
 
-/* QC_EXIT_OK, or QC_EXIT_USAGE after printing why, when an output is one of the inputs (the same
- * file, by inode, or by resolved path) or two outputs are the same file. Run it before anything is
- * written (tools/cli_overwrite.c). */
+/* QC_EXIT_OK, or QC_EXIT_USAGE after printing why, when an existing output is one of the inputs
+ * (the same inode) or two outputs are the same file (the same inode, or the same resolved path
+ * when neither exists yet). Run it before anything is written (tools/cli_overwrite.c). */
 int cli_refuse_overwrite(const char *command, const cli_file *outputs, size_t output_count, const cli_file *inputs,
                          size_t input_count);
 /* The same with the transcripts of a corpus run (`paths`, count of them) as inputs too. */
