@@ -1067,22 +1067,13 @@ int qc_codebook_parse(qc_codebook *cb, const char *text, size_t size, qc_diag_li
     p.d = d;
     p.opts = opts;
     p.stmt_kw = KW_NONE;
-    size_t pos = 0;
-    if (size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-        pos = 3;
-    uint32_t line = 1;
-    while (pos <= size && !p.nomem) {
-        const char *nl = memchr(text + pos, '\n', size - pos);
-        size_t end = nl ? (size_t)(nl - text) : size;
-        size_t len = end - pos;
-        if (len && text[pos + len - 1] == '\r')
-            len--;
+    /* The diagnostics list already knows where each line starts and ends (LF, CRLF or CR). */
+    size_t bom = size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    for (uint32_t line = 1; line <= d->line_count && !p.nomem; line++) {
         size_t line_start = d->line_starts[line - 1];
-        process_line(&p, line, text + pos, len, pos - line_start);
-        if (!nl)
-            break;
-        pos = end + 1;
-        line++;
+        size_t pos = line == 1 ? bom : line_start;
+        size_t end = qc_diag_line_end(d, line);
+        process_line(&p, line, text + pos, end > pos ? end - pos : 0, pos - line_start);
     }
     if (!p.nomem)
         flush(&p);

@@ -15,16 +15,17 @@ int qc_diag_init(qc_diag_list *d, const char *file, const char *text, size_t siz
     d->file = file;
     d->text = text;
     d->size = size;
+    /* Lines end in LF, CRLF or a lone CR (files saved by old Mac tools), as in transcripts. */
     size_t lines = 1;
     for (size_t i = 0; i < size; i++)
-        lines += text[i] == '\n';
+        lines += text[i] == '\n' || (text[i] == '\r' && (i + 1 == size || text[i + 1] != '\n'));
     d->line_starts = qc_malloc(lines * sizeof *d->line_starts);
     if (!d->line_starts)
         return QC_ERR_NOMEM;
     d->line_starts[0] = 0;
     size_t n = 1;
     for (size_t i = 0; i < size; i++)
-        if (text[i] == '\n')
+        if (text[i] == '\n' || (text[i] == '\r' && (i + 1 == size || text[i + 1] != '\n')))
             d->line_starts[n++] = i + 1;
     d->line_count = n;
     return 0;
@@ -124,11 +125,11 @@ void qc_diag_add_file(qc_diag_list *d, qc_severity severity, const char *message
         d->items[d->count - 1].whole_file = 1;
 }
 
-static size_t line_end(const qc_diag_list *d, uint32_t line)
+size_t qc_diag_line_end(const qc_diag_list *d, uint32_t line)
 {
     size_t end = line < d->line_count ? d->line_starts[line] - 1 : d->size;
     size_t start = d->line_starts[line - 1];
-    if (end > start && d->text[end - 1] == '\r')
+    if (end > start && end < d->size && d->text[end] == '\n' && d->text[end - 1] == '\r')
         end--;
     return end;
 }
@@ -170,7 +171,7 @@ static char *source_line(const qc_diag_list *d, uint32_t line)
 {
     if (line == 0 || line > d->line_count)
         return NULL;
-    size_t start = d->line_starts[line - 1], end = line_end(d, line);
+    size_t start = d->line_starts[line - 1], end = qc_diag_line_end(d, line);
     char *s = qc_strndup(d->text + start, end - start);
     if (!s)
         return NULL;

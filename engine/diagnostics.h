@@ -38,6 +38,9 @@ typedef struct qc_diag_list {
     size_t cache_byte;
 } qc_diag_list;
 
+/* Where line (1-based) ends in d->text: the offset of its line end (LF, CRLF or CR), or the size. */
+size_t qc_diag_line_end(const qc_diag_list *d, uint32_t line);
+
 /* Indexes the lines of text[0..size). Returns 0 or QC_ERR_NOMEM. */
 int qc_diag_init(qc_diag_list *d, const char *file, const char *text, size_t size);
 void qc_diag_free(qc_diag_list *d);

@@ -474,6 +474,37 @@ Test(codebook_errors, every_problem_reported_in_file_order)
     cr_assert_eq(dg.items[1].length, 3, "the caret underlines the keyword");
 }
 
+/* A file saved with lone CR line ends (old Mac tools) is read line by line like LF and CRLF, with
+ * the same positions and source lines: it was one "line" before, and called an empty codebook. */
+Test(codebook_errors, every_line_end_gives_the_same_positions)
+{
+    static const char *const ends[] = {"\n", "\r\n", "\r"};
+    static const char *const lines[] = {"codebook \"T\"", "code A \"A\"", "  rule hello", "  rul x", "  color #12", ""};
+    for (size_t e = 0; e < 3; e++) {
+        char text[256] = "";
+        for (size_t i = 0; i < 6; i++) {
+            strcat(text, lines[i]);
+            if (i < 5)
+                strcat(text, ends[e]);
+        }
+        diags dg;
+        qc_error err;
+        cr_assert_eq(load(text, strlen(text), &dg, &err), QC_ERR_CODEBOOK, "line end %zu", e);
+        cr_assert_eq(dg.errors, 2, "line end %zu: %zu errors, first: %s", e, dg.errors, dg.items[0].message);
+        cr_assert_eq(dg.items[0].line, 4, "line end %zu", e);
+        cr_assert_eq(dg.items[0].column, 3, "line end %zu", e);
+        cr_assert_str_eq(dg.items[0].source, "  rul x", "line end %zu", e);
+        cr_assert_eq(dg.items[1].line, 5, "line end %zu", e);
+        cr_assert_str_eq(dg.items[1].source, "  color #12", "line end %zu", e);
+    }
+    /* and a CR-only codebook without errors loads, its code and rule intact */
+    diags dg;
+    qc_error err;
+    const char *ok = "codebook \"T\"\rcode A \"A\"\r  rule hello\r";
+    cr_assert_eq(load(ok, strlen(ok), &dg, &err), 0, "%s", dg.count ? dg.items[0].message : "");
+    cr_assert_eq(dg.count, 0);
+}
+
 Test(codebook_errors, warnings_do_not_fail)
 {
     one_warning(HDR "code A \"A\"\n  rule a* OR x\n", 3, 8,
