@@ -1,5 +1,7 @@
 /* qcode check and qcode tree: exit codes, the summary line, diagnostics with source line and
  * caret, the tree layout; and the three shipped codebooks' counts. */
+#include <unistd.h>
+
 #include "qc_test.h"
 
 static char *data_dir(void)
@@ -207,4 +209,36 @@ Test(check_cli, shipped_codebook_v2)
 Test(check_cli, shipped_codebook_v1)
 {
     shipped("integrated-care-v1.qcb", "96 codes: 35 main codes, 11 with sub-codes, 61 sub-codes, depth 3, ");
+}
+
+/* A codebook over the 64 MiB limit is a file that cannot be read, not a codebook with errors: every
+ * command that reads one exits 2 with the same message (code, diff and recode said 3). The file is
+ * sparse, so the test writes nothing of its size. */
+Test(check_cli, a_codebook_over_the_limit_is_exit_2_everywhere)
+{
+    char *dir = qct_temp_dir();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/big.qcb", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    cr_assert_eq(ftruncate(fileno(f), 65 * 1024 * 1024), 0);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/t.txt", dir);
+    f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("A: hello\n", f);
+    fclose(f);
+    static const char *const commands[] = {
+        "check big.qcb",           "tree big.qcb",          "code -c big.qcb t.txt", "diff big.qcb big.qcb",
+        "recode --old big.qcb -c big.qcb t.txt", "export --qdc out.qdc big.qcb",
+    };
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+        qct_run r;
+        qct_qcode(&r, dir, "%s", commands[i]);
+        cr_expect_eq(r.status, 2, "%s: exit %d: %s", commands[i], r.status, r.err);
+        cr_expect(qct_contains(r.err, "big.qcb: error: file is larger than the limit of 67108864 bytes"), "%s: %s",
+                  commands[i], r.err);
+        qct_run_free(&r);
+    }
+    free(dir);
 }

@@ -199,7 +199,7 @@ int cli_load_codebook(const char *path, qc_codebook **cb)
         return QC_EXIT_CODEBOOK; /* the diagnostics said it all */
     if (rc != 0) {
         cli_print_error(&err);
-        return rc == QC_ERR_IO ? QC_EXIT_USAGE : QC_EXIT_CODEBOOK;
+        return QC_EXIT_USAGE; /* not read (missing, too large, no memory): the codebook itself may be fine */
     }
     return QC_EXIT_OK;
 }
