@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "error.h"
 #include "fileio.h"
+#include "lines.h"
 #include "text.h"
 
 /* Casebooks are small; this bound only stops a wrong file from eating memory. */
@@ -329,6 +330,11 @@ int qc_casebook_load_buffer(qc_casebook **out, const char *name, const void *dat
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_casebook_load_buffer: NULL argument");
     *out = NULL;
     const char *s = data ? data : "";
+    /* Excel's "Unicode text" is UTF-16: named as such, with the conversion, as codebooks and
+     * transcripts do, instead of the invalid UTF-8 or NUL bytes its first bytes would earn. */
+    int rc = qc_lines_refuse_utf16(name, s, size, err);
+    if (rc != 0)
+        return rc;
     if (size >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
         s += 3, size -= 3;
     size_t bad;
@@ -356,7 +362,7 @@ int qc_casebook_load_buffer(qc_casebook **out, const char *name, const void *dat
     load_state st = {0};
     st.p = (sheet_parser){name, s, size, 0, 1, tsv ? '\t' : ','};
     st.cells = (qc_buf)QC_BUF_INIT;
-    int rc = read_header(cb, &st, err);
+    rc = read_header(cb, &st, err);
     if (rc == 0)
         rc = read_rows(cb, &st, err);
     if (rc == 0)

@@ -143,6 +143,7 @@ put('cases-empty.tsv', '')
 put('cases-duplicate-column.tsv', 'speaker\tsite\tSite\nS1\tNorth\tSouth\n')
 put('cases-empty-column-name.tsv', 'speaker\t\tsite\nS1\tx\tNorth\n')
 put('cases-binary.tsv', b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR')
+put('cases-utf16le.tsv', '\ufeffspeaker\tsite\nS1\tM\u00fcnchen\n'.encode('utf-16-le'))  # Excel's "Unicode text"
 put('cases-row-without-key.tsv', 'speaker\tdocument\tsite\n\t\tNorth\n')
 
 # --- results.xml ---
