@@ -69,6 +69,14 @@ int qc_speaker_pattern_check(const qc_read_options *opts, qc_error *err)
     return rc;
 }
 
+int qc_read_options_check(const qc_read_options *opts, qc_error *err)
+{
+    if (opts && opts->version != QC_READ_OPTIONS_VERSION)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "read options version %u, expected %u", opts->version,
+                            QC_READ_OPTIONS_VERSION);
+    return qc_speaker_pattern_check(opts, err);
+}
+
 void qc_speaker_rules_free(qc_speaker_rules *r)
 {
     if (!r)

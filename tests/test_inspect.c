@@ -121,6 +121,27 @@ Test(inspect, options_for_speakers)
     free(dir);
 }
 
+/* A speaker pattern that does not compile, or has no speaker group, is one usage error before any
+ * file is read (it was printed once per file, with exit 1), as in `qcode code`. */
+Test(inspect, bad_speaker_pattern_is_one_usage_error)
+{
+    char *dir = make_corpus();
+    static const char *const patterns[] = {"'(?<speaker>'", "'x:'"};
+    static const char *const messages[] = {"qcode: error: speaker pattern: missing closing parenthesis",
+                                           "qcode: error: speaker pattern has no (?<speaker>...) group"};
+    for (size_t i = 0; i < 2; i++) {
+        qct_run r;
+        qct_qcode(&r, dir, "inspect --speaker-pattern %s .", patterns[i]);
+        cr_expect_eq(r.status, 2, "%s: %s", patterns[i], r.err);
+        cr_expect(qct_contains(r.err, messages[i]), "%s: %s", patterns[i], r.err);
+        const char *first = strstr(r.err, "speaker pattern");
+        cr_expect(first && !strstr(first + 1, "speaker pattern"), "%s: said once: %s", patterns[i], r.err);
+        cr_expect_str_eq(r.out, "", "%s: nothing read", patterns[i]);
+        qct_run_free(&r);
+    }
+    free(dir);
+}
+
 Test(inspect, usage_errors_exit_2)
 {
     char *dir = make_corpus();

@@ -234,6 +234,12 @@ static int run(int argc, char **argv)
     }
     qc_casebook *cases = NULL;
     qc_error err;
+    qc_error_clear(&err);
+    if (qc_read_options_check(&o.read, &err) != 0) { /* once, not once per file */
+        cli_print_error(&err);
+        free(o.interviewers);
+        return QC_EXIT_USAGE;
+    }
     if (o.cases_path && qc_casebook_load(&cases, o.cases_path, &err) != 0) {
         cli_print_error(&err);
         free(o.interviewers);

@@ -65,6 +65,11 @@ typedef struct qc_read_options {
 #define QC_READ_OPTIONS_INIT \
     { QC_READ_OPTIONS_VERSION, QC_FORMAT_AUTO, QC_ENCODING_UTF8, QC_SPEAKERS_AUTO, NULL, NULL, 0, NULL }
 
+/* Checks options once before many reads (a corpus): the version and the speaker pattern, which
+ * would otherwise fail every read with the same error. QC_OK, or QC_ERR_INVALID with no file in
+ * err. opts may be NULL. */
+QC_EXPORT int qc_read_options_check(const qc_read_options *opts, qc_error *err);
+
 /* Reads a transcript. On success *out is the caller's (free with qc_document_free).
  * On failure returns a negative qc_status and fills err with the file, line and column.
  * opts may be NULL (defaults). Thread-safe: any number of calls may run at once. */
