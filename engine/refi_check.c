@@ -61,39 +61,98 @@ static void schema_error(void *ctx, xmlErrorPtr e)
     finding(c, QC_SEVERITY_ERROR, e && e->line > 0 ? (uint32_t)e->line : 0, "%s", msg);
 }
 
-static void ignore_error(void *ctx, xmlErrorPtr e)
+/* The first error of a schema's parse, for the message. */
+static void first_schema_error(void *ctx, xmlErrorPtr e)
 {
-    (void)ctx;
-    (void)e;
+    char *first = ctx;
+    if (first[0] || !e || !e->message)
+        return;
+    snprintf(first, 512, "%s", e->message);
+    size_t n = strlen(first);
+    while (n && (first[n - 1] == '\n' || first[n - 1] == ' '))
+        first[--n] = '\0';
 }
 
-static int validate(checker *c, xmlDocPtr doc, const char *schema_dir, const char *xsd, qc_error *err)
+/* dir/xsd, read and parsed through the project's own XML path, so that a missing, unreadable or
+ * malformed schema is one error naming the file and why (libxml2's own loader printed an "I/O
+ * warning" or a parser error to stderr, then "cannot read the schema"). *doc outlives *schema. */
+static int load_schema(const char *schema_dir, const char *xsd, xmlDocPtr *doc, xmlSchemaPtr *schema, qc_error *err)
 {
+    *doc = NULL;
+    *schema = NULL;
     qc_buf path = QC_BUF_INIT;
     qc_buf_printf(&path, "%s/%s", schema_dir, xsd);
     if (qc_buf_failed(&path))
         return qc_error_nomem(err);
-    xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(path.data);
-    if (pc)
-        xmlSchemaSetParserStructuredErrors(pc, ignore_error, NULL);
-    xmlSchemaPtr schema = pc ? xmlSchemaParse(pc) : NULL;
-    int rc = 0;
-    if (!schema) {
-        rc = qc_error_set(err, QC_ERR_IO, path.data, 0, 0, -1, "cannot read the schema");
-    } else {
-        xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
-        if (!vc) {
+    char *data = NULL;
+    size_t size = 0;
+    int rc = qc_file_read(path.data, (size_t)64 << 20, &data, &size, err);
+    if (rc == 0)
+        rc = qc_refi_xml_parse(data, size, path.data, NULL, doc, err);
+    qc_free(data);
+    if (rc == 0) {
+        char first[512] = "";
+        xmlSchemaParserCtxtPtr pc = xmlSchemaNewDocParserCtxt(*doc);
+        if (!pc) {
             rc = qc_error_nomem(err);
         } else {
-            xmlSchemaSetValidStructuredErrors(vc, schema_error, c);
-            xmlSchemaValidateDoc(vc, doc);
-            xmlSchemaFreeValidCtxt(vc);
+            xmlSchemaSetParserStructuredErrors(pc, first_schema_error, first);
+            *schema = xmlSchemaParse(pc);
+            xmlSchemaFreeParserCtxt(pc);
+            if (!*schema)
+                rc = qc_error_set(err, QC_ERR_FORMAT, path.data, 0, 0, -1, "not a usable XML schema: %s",
+                                  first[0] ? first : "libxml2 could not compile it");
         }
-        xmlSchemaFree(schema);
     }
-    xmlSchemaFreeParserCtxt(pc);
+    if (rc != 0 && *doc) {
+        xmlFreeDoc(*doc);
+        *doc = NULL;
+    }
     qc_buf_free(&path);
     return rc;
+}
+
+static void unload_schema(xmlDocPtr doc, xmlSchemaPtr schema)
+{
+    if (schema)
+        xmlSchemaFree(schema);
+    if (doc)
+        xmlFreeDoc(doc);
+}
+
+static int validate(checker *c, xmlDocPtr doc, const char *schema_dir, const char *xsd, qc_error *err)
+{
+    xmlDocPtr schema_doc;
+    xmlSchemaPtr schema;
+    int rc = load_schema(schema_dir, xsd, &schema_doc, &schema, err);
+    if (rc != 0)
+        return rc;
+    xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
+    if (!vc) {
+        rc = qc_error_nomem(err);
+    } else {
+        xmlSchemaSetValidStructuredErrors(vc, schema_error, c);
+        xmlSchemaValidateDoc(vc, doc);
+        xmlSchemaFreeValidCtxt(vc);
+    }
+    unload_schema(schema_doc, schema);
+    return rc;
+}
+
+int qc_refi_schemas_check(const char *schema_dir, qc_error *err)
+{
+    if (!schema_dir)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "no schema folder given");
+    static const char *const names[] = {"Project.xsd", "Codebook.xsd"};
+    for (size_t i = 0; i < 2; i++) {
+        xmlDocPtr doc;
+        xmlSchemaPtr schema;
+        int rc = load_schema(schema_dir, names[i], &doc, &schema, err);
+        if (rc != 0)
+            return rc;
+        unload_schema(doc, schema);
+    }
+    return QC_OK;
 }
 
 /* --- GUIDs and references --- */

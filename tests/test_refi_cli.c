@@ -1,5 +1,6 @@
 /* qcode import / qcode export through the binary: exit codes, stdout and stderr. */
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "qc_test.h"
 
@@ -119,5 +120,57 @@ Test(refi_cli, bad_input_gives_a_located_error)
     qct_run_free(&r);
     free(notxml);
     free(corrupt);
+    free(dir);
+}
+
+/* --schemas is checked before anything is written: a missing folder or a schema that is not one is
+ * one error naming the file (libxml2 printed its own "I/O warning" first), exit 2, and no output
+ * (the file used to be written and then fail its check). --schemas alone implies --check. */
+Test(refi_cli, a_bad_schema_folder_fails_before_writing)
+{
+    REQUIRE_COMMANDS();
+    char *qcb = qct_source_path("tests/data/refi/care.qcb");
+    char *dir = qct_temp_dir();
+    qct_run r;
+    qct_qcode(&r, dir, "export --qdc care.qdc --check --schemas nope '%s'", qcb);
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    cr_expect(qct_contains(r.err, "nope/Project.xsd: error: cannot open: No such file or directory"), "%s", r.err);
+    cr_expect(!qct_contains(r.err, "I/O warning"), "libxml2 printed on its own: %s", r.err);
+    qct_run_free(&r);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/care.qdc", dir);
+    cr_expect(access(path, F_OK) != 0, "care.qdc was written although its check could not run");
+
+    /* A schema that is not XML, beside one that is a schema. */
+    snprintf(path, sizeof path, "%s/xsd", dir);
+    cr_assert_eq(mkdir(path, 0755), 0);
+    static const char any_schema[] = "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
+                                     "targetNamespace=\"urn:QDA-XML:codebook:1.0\"><xs:element name=\"CodeBook\"/>"
+                                     "</xs:schema>\n";
+    free(qct_write_file(path, "Project.xsd", any_schema, strlen(any_schema)));
+    free(qct_write_file(path, "Codebook.xsd", "junk", 4));
+    qct_qcode(&r, dir, "export --qdc care.qdc --schemas xsd '%s'", qcb);
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    cr_expect(qct_contains(r.err, "xsd/Codebook.xsd:1:1: error: malformed XML at line 1"), "%s", r.err);
+    cr_expect(!qct_contains(r.err, "parser error"), "libxml2 printed on its own: %s", r.err);
+    qct_run_free(&r);
+    snprintf(path, sizeof path, "%s/care.qdc", dir);
+    cr_expect(access(path, F_OK) != 0, "care.qdc was written although its check could not run");
+
+    /* XML, but not a schema: libxml2's reason is given. */
+    snprintf(path, sizeof path, "%s/xsd", dir);
+    free(qct_write_file(path, "Codebook.xsd", "<notaschema/>", 13));
+    qct_qcode(&r, dir, "export --qdc care.qdc --schemas xsd '%s'", qcb);
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    cr_expect(qct_contains(r.err, "xsd/Codebook.xsd: error: not a usable XML schema: "), "%s", r.err);
+    qct_run_free(&r);
+
+    /* Both usable: --schemas alone runs the check, against them. */
+    free(qct_write_file(path, "Codebook.xsd", any_schema, strlen(any_schema)));
+    qct_qcode(&r, dir, "export --qdc care.qdc --schemas xsd '%s'", qcb);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "check care.qdc: 0 errors, 0 warnings\n"), "%s", r.err);
+    qct_run_free(&r);
+    free(qcb);
     free(dir);
 }

@@ -30,7 +30,8 @@
     "                            standard) or UTF-16 code units (what NVivo counts)\n"                                 \
     "      --check               check the written file (GUIDs, references, positions; the\n"                          \
     "                            XSD too with --schemas)\n"                                                            \
-    "      --schemas DIR         folder holding Project.xsd and Codebook.xsd, for --check\n"                           \
+    "      --schemas DIR         folder holding Project.xsd and Codebook.xsd (implies --check;\n"                      \
+    "                            checked before anything is written)\n"                                                \
     "\n"                                                                                                               \
     "Files are written atomically. Exit codes: 0 ok, 2 usage, I/O error or a failed check,\n"                          \
     "3 codebook error.\n"
@@ -100,6 +101,16 @@ static int run(int argc, char **argv)
         return QC_EXIT_USAGE;
     }
     const char *input = argv[optind];
+    if (schemas) {
+        /* A wrong folder fails before anything is written, not after the file it was to check. */
+        do_check = 1;
+        qc_error serr;
+        qc_error_clear(&serr);
+        if (qc_refi_schemas_check(schemas, &serr) != 0) {
+            cli_print_error(&serr);
+            return QC_EXIT_USAGE;
+        }
+    }
     const cli_file out[] = {{qdc, "--qdc"}, {qdpx, "--qdpx"}};
     const cli_file in[] = {{input, "input"}, {manual, "manual codings"}};
     if (cli_refuse_overwrite("export", out, 2, in, 2) != QC_EXIT_OK)

@@ -186,6 +186,11 @@ typedef struct qc_refi_check_result {
  * says what was found), or a negative status when it could not. */
 QC_EXPORT int qc_refi_check(const char *path, const qc_refi_options *opts, qc_refi_check_result *result, qc_error *err);
 
+/* Whether schema_dir holds a readable, compilable Project.xsd and Codebook.xsd: for a caller that
+ * will write a file and then check it, so that a wrong folder fails before anything is written.
+ * 0, or a negative status with err naming the schema and why. */
+QC_EXPORT int qc_refi_schemas_check(const char *schema_dir, qc_error *err);
+
 #ifdef __cplusplus
 }
 #endif
