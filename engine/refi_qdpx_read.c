@@ -232,6 +232,11 @@ static int load_sources(qc_refi_loaded *st, qc_error *err)
                          rc == -2 ? "the text is not valid UTF-8" : "the text is too large");
             continue;
         }
+        if (st->texts[i].nuls_replaced)
+            qc_refi_warn(&st->log, src->line,
+                         "<TextSource> '%s': %zu NUL character%s written as U+FFFD (qcode reads no NUL bytes; "
+                         "positions are unchanged)",
+                         label, st->texts[i].nuls_replaced, st->texts[i].nuls_replaced == 1 ? "" : "s");
         st->file_names[i] = file_name_for(st, i);
         if (!st->file_names[i])
             return qc_error_nomem(err);

@@ -95,10 +95,14 @@ int qc_refi_text_prepare(qc_refi_text *t, const char *raw, size_t size, size_t *
         return -2;
     }
     size_t cps = qc_utf8_length(raw, size);
+    size_t nuls = 0;
+    for (const char *z = memchr(raw, '\0', size); z; z = memchr(z + 1, '\0', size - (size_t)(z + 1 - raw)))
+        nuls++;
     t->raw_cps = cps;
+    t->nuls_replaced = nuls;
     t->raw_to_lf = qc_malloc((cps + 1) * sizeof *t->raw_to_lf);
     t->raw_u16 = qc_malloc((cps + 1) * sizeof *t->raw_u16);
-    char *lf = qc_malloc(size + 1);
+    char *lf = qc_malloc(size + 2 * nuls + 1);
     if (!t->raw_to_lf || !t->raw_u16 || !lf) {
         qc_free(lf);
         qc_refi_text_free(t);
@@ -115,6 +119,12 @@ int qc_refi_text_prepare(qc_refi_text *t, const char *raw, size_t size, size_t *
             /* CR of CRLF: the pair becomes the one LF that follows. */
         } else if (cp == '\r') {
             lf[lf_len++] = '\n';
+            lf_cp++;
+        } else if (cp == 0) {
+            /* qcode reads no NUL bytes (a transcript with one is binary); U+FFFD keeps the source
+             * codeable and every position, in code points and in UTF-16 units, where it was. */
+            memcpy(lf + lf_len, "\xEF\xBF\xBD", 3);
+            lf_len += 3;
             lf_cp++;
         } else {
             memcpy(lf + lf_len, raw + p, q - p);

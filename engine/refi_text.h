@@ -26,9 +26,10 @@ typedef struct qc_refi_text {
     uint32_t *raw_u16;     /* raw_cps+1 entries: UTF-16 offset of each raw code point */
     uint32_t *lf_to_out;   /* lf_cps+1 entries */
     uint32_t *out_to_byte; /* length+1 entries: byte offset in text */
+    size_t nuls_replaced;  /* NUL characters written as U+FFFD */
 } qc_refi_text;
 
-/* Prepares raw[0..size) (a BOM is dropped). Returns 0, -1 out of memory, -2 invalid UTF-8 (then
+/* Prepares raw[0..size) (a BOM is dropped, each NUL becomes U+FFFD). Returns 0, -1 out of memory, -2 invalid UTF-8 (then
  * *bad is the byte offset), -3 too large (over 4 GiB). */
 int qc_refi_text_prepare(qc_refi_text *t, const char *raw, size_t size, size_t *bad);
 void qc_refi_text_free(qc_refi_text *t);

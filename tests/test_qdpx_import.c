@@ -448,3 +448,44 @@ Test(qdpx_import, a_folder_with_files_is_not_overwritten)
     free(qdpx);
     free(tmp);
 }
+
+/* A source with a NUL byte was imported as is, and `qcode code` then refused it as binary: the NUL
+ * is written as U+FFFD (one code point, one UTF-16 unit), with a warning, so the source can be
+ * coded and every coding keeps its text. */
+Test(qdpx_import, a_nul_in_a_source_becomes_a_replacement_character)
+{
+    char *qdpx = qct_source_path("tests/data/refi/nul.qdpx");
+    char *tmp = qct_temp_dir();
+    char dir[1024], path[1200];
+    snprintf(dir, sizeof dir, "%s/n", tmp);
+    warnings w = {{0}, 0};
+    qc_refi_import_summary s;
+    qc_error err;
+    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
+    cr_assert(qct_contains(w.text, "nul.qdpx:project.qde:7: <TextSource> 'doc': 1 NUL character written as U+FFFD "
+                                   "(qcode reads no NUL bytes; positions are unchanged)"),
+              "%s", w.text);
+    cr_assert_eq(s.codings, 1);
+    cr_assert_eq(s.skipped, 0);
+    qc_refi_import_summary_free(&s);
+    snprintf(path, sizeof path, "%s/sources/doc.txt", dir);
+    size_t size = 0;
+    char *text = qct_read_file(path, &size);
+    cr_assert_eq(size, strlen(text), "a NUL byte was written to the source");
+    cr_assert_str_eq(text, "P1: Before\xEF\xBF\xBD" "after. We waited six weeks.\n");
+    free(text);
+    /* qcode reads it, and the coding's positions still hold its text. */
+    qc_document *doc = NULL;
+    cr_assert_eq(qc_document_read_file(&doc, path, NULL, &err), 0, "%s", err.message);
+    snprintf(path, sizeof path, "%s/manual.xml", dir);
+    manual m = read_manual(path);
+    cr_assert_eq(m.count, 1);
+    char *slice = doc_slice(doc, m.items[0].start, m.items[0].end);
+    cr_assert_str_eq(slice, "We waited six weeks.");
+    cr_assert_str_eq(m.items[0].text, "We waited six weeks.");
+    free(slice);
+    free_manual(&m);
+    qc_document_free(doc);
+    free(qdpx);
+    free(tmp);
+}

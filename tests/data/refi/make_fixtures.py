@@ -92,6 +92,20 @@ def past_end():
     write_zip("pastend.qdpx", [("project.qde", project(body)), (f"sources/{SRC}.txt", "Short text.\n")])
 
 
+def nul_source():
+    """A source with a NUL byte (one binary slip in an export), and a coding after it."""
+    text = "P1: Before\x00after. We waited six weeks.\n"
+    start = text.index("We waited")
+    end = start + len("We waited six weeks.")
+    body = f"""{CODEBOOK}<Sources><TextSource guid="{SRC}" name="doc" plainTextPath="internal://{SRC}.txt">
+<PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000001" startPosition="{start}" endPosition="{end}">
+<Coding guid="DDDDDDDD-0000-0000-0000-000000000001"><CodeRef targetGUID="{CODE_A}"/></Coding>
+</PlainTextSelection>
+</TextSource></Sources>
+"""
+    write_zip("nul.qdpx", [("project.qde", project(body)), (f"sources/{SRC}.txt", text)])
+
+
 def bad_inputs():
     write_zip("notxml.qdpx", [("project.qde", "this is not XML <Project"), (f"sources/{SRC}.txt", "x")])
     write_zip("good.qdpx", [("project.qde", project(CODEBOOK))])
@@ -111,4 +125,5 @@ def bad_inputs():
 oddities()
 dangling()
 past_end()
+nul_source()
 bad_inputs()
