@@ -41,15 +41,27 @@ static int names(char *const *list, uint32_t count, const char *id)
     return 0;
 }
 
+/* Whether the old codebook's code of the same id as d already said it came from old_id: then the
+ * line is history both sides share, not a change (a codebook compared with itself has no splits). */
+static int link_already_old(const qc_codebook *old_cb, const qc_code_def *d, const char *old_id)
+{
+    long o = old_cb ? qc_codebook_find(old_cb, d->id) : -1;
+    if (o < 0)
+        return 0;
+    const qc_code_def *od = &old_cb->codes[o];
+    return names(od->was, od->was_count, old_id) || names(od->merged_from, od->merged_from_count, old_id);
+}
+
 size_t qc_lineage_successors(const qc_codebook *new_cb, const char *old_id, qc_old_has_fn old_has, void *user,
-                             size_t *codes, unsigned *how, size_t cap)
+                             const qc_codebook *old_cb, size_t *codes, unsigned *how, size_t cap)
 {
     if (!old_has(old_id, user))
         return 0;
     size_t n = 0, claims = 0;
     long same = qc_codebook_find(new_cb, old_id);
     for (size_t c = 0; c < new_cb->code_count; c++)
-        if ((long)c != same && names(new_cb->codes[c].was, new_cb->codes[c].was_count, old_id))
+        if ((long)c != same && names(new_cb->codes[c].was, new_cb->codes[c].was_count, old_id) &&
+            !link_already_old(old_cb, &new_cb->codes[c], old_id))
             claims++;
     /* One code saying `was X` while X is gone is an id change; X living on beside a code that
      * says `was X`, or several codes saying it, is a split. */
@@ -59,6 +71,8 @@ size_t qc_lineage_successors(const qc_codebook *new_cb, const char *old_id, qc_o
         unsigned k;
         if ((long)c == same)
             k = claims ? QC_CHANGE_SPLIT : 0;
+        else if (link_already_old(old_cb, d, old_id))
+            continue;
         else if (names(d->was, d->was_count, old_id))
             k = was_kind;
         else if (names(d->merged_from, d->merged_from_count, old_id))
@@ -284,7 +298,7 @@ static int parent_continues(const qc_codebook *ocb, const char *op, const qc_cod
         return 1;
     size_t codes[64];
     unsigned how[64];
-    size_t k = qc_lineage_successors(ncb, op, old_cb_has, (void *)ocb, codes, how, 64);
+    size_t k = qc_lineage_successors(ncb, op, old_cb_has, (void *)ocb, ocb, codes, how, 64);
     for (size_t i = 0; i < k && i < 64; i++)
         if (strcmp(ncb->codes[codes[i]].id, np) == 0)
             return 1;
@@ -361,7 +375,7 @@ static int build(qc_codebook_diff *d)
     size_t pair_count = 0, pair_cap = 0;
     for (size_t o = 0; o < on && !rc; o++) {
         d->succ_first[o] = total;
-        size_t k = qc_lineage_successors(ncb, ocb->codes[o].id, old_cb_has, (void *)ocb, codes, how, nn);
+        size_t k = qc_lineage_successors(ncb, ocb->codes[o].id, old_cb_has, (void *)ocb, ocb, codes, how, nn);
         if (QC_GROW(d->succ, succ_cap, total + k + 1) || QC_GROW(pairs, pair_cap, pair_count + k + 1)) {
             rc = QC_ERR_NOMEM;
             break;

@@ -590,7 +590,7 @@ static int compare(qc_recode *rc)
     for (size_t o = 0; o < no && !st; o++) {
         succ_first[o] = succ_total;
         size_t k =
-            rc->old_ids[o] ? qc_lineage_successors(ncb, rc->old_ids[o], qc_recode_old_has, rc, succ, how, nn) : 0;
+            rc->old_ids[o] ? qc_lineage_successors(ncb, rc->old_ids[o], qc_recode_old_has, rc, rc->old_cb, succ, how, nn) : 0;
         if (QC_GROW(succ_all, succ_cap, succ_total + k + 1) || QC_GROW(how_all, how_cap, succ_total + k + 1)) {
             st = QC_ERR_NOMEM;
             break;

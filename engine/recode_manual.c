@@ -113,7 +113,7 @@ int qc_recode_carry_manual(qc_recode *rc, const char *path, qc_error *err)
             st = add_move(rc, &cap, i, code, unassigned, 0);
             continue;
         }
-        size_t k = qc_lineage_successors(rc->new_cb, code, qc_recode_old_has, rc, succ, how, ncodes);
+        size_t k = qc_lineage_successors(rc->new_cb, code, qc_recode_old_has, rc, rc->old_cb, succ, how, ncodes);
         if (k == 0) {
             rc->totals.manual_unassigned++;
             st = add_move(rc, &cap, i, rc->unassigned_id, 1, 1);

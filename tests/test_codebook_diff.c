@@ -188,6 +188,45 @@ Test(codebook_diff, identical_codebooks_have_no_changes)
     qc_codebook_free(n);
 }
 
+/* A codebook keeps its history: B `was A` beside a living A is the split of the revision that made
+ * B, and shared history in every later comparison. A codebook compared with itself showed "A:
+ * split" and "A -> B: renamed, rules, split". A line the old side's B did not have still counts:
+ * the split when B appears, and a merge into a B that existed before. */
+Test(codebook_diff, history_both_sides_share_is_not_a_change)
+{
+    static const char before[] = "codebook \"t\"\ncode A \"A\"\n  rule alpha\n";
+    static const char split[] = "codebook \"t\"\ncode A \"A\"\n  rule alpha\ncode B \"B\"\n  was A\n  rule beta\n";
+    static const char merged[] = "codebook \"t\"\ncode B \"B\"\n  was A\n  merged-from C\n  rule beta\n";
+    static const char with_c[] = "codebook \"t\"\ncode A \"A\"\n  rule alpha\ncode B \"B\"\n  was A\n"
+                                 "  rule beta\ncode C \"C\"\n  rule gamma\n";
+    qc_codebook *b = load_text("before.qcb", before), *s1 = load_text("split.qcb", split);
+    qc_codebook *s2 = load_text("split2.qcb", split), *m = load_text("merged.qcb", merged);
+    qc_codebook *c = load_text("with_c.qcb", with_c);
+    qc_codebook_diff *d = NULL;
+
+    cr_assert_eq(qc_codebook_diff_new(&d, s1, s2, NULL), 0);
+    cr_expect_eq(qc_codebook_diff_count(d), 0, "a codebook with a split in its history, compared with itself");
+    qc_codebook_diff_free(d);
+
+    cr_assert_eq(qc_codebook_diff_new(&d, b, s1, NULL), 0);
+    cr_expect(find(d, "A", "B").kinds & QC_CHANGE_SPLIT, "the revision that makes B splits A");
+    cr_expect(find(d, "A", "A").kinds & QC_CHANGE_SPLIT);
+    qc_codebook_diff_free(d);
+
+    /* B (which already said `was A`) absorbs C, and A goes: C is merged into B; A's line is old. */
+    cr_assert_eq(qc_codebook_diff_new(&d, c, m, NULL), 0);
+    cr_expect(find(d, "C", "B").kinds & QC_CHANGE_MERGED, "a merge into a code that existed before counts");
+    cr_expect(!has_change(d, "A", "B"), "B's `was A` is history both sides have");
+    cr_expect(find(d, "A", NULL).kinds & QC_CHANGE_REMOVED, "A is removed: its codings have no successor");
+    qc_codebook_diff_free(d);
+
+    qc_codebook_free(b);
+    qc_codebook_free(s1);
+    qc_codebook_free(s2);
+    qc_codebook_free(m);
+    qc_codebook_free(c);
+}
+
 Test(codebook_diff, text_and_xml_output)
 {
     qc_codebook *o = load_text("old.qcb", OLD_CB), *n = load_text("new.qcb", NEW_CB);
