@@ -10,6 +10,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "error.h"
+#include "temp_files.h"
 
 int qc_file_read(const char *path, size_t max_size, char **data, size_t *size, qc_error *err)
 {
@@ -97,6 +98,7 @@ static int open_in_place(qc_atomic_file *af, const char *path, const struct stat
 int qc_atomic_open(qc_atomic_file *af, const char *path, qc_error *err)
 {
     memset(af, 0, sizeof *af);
+    af->token = -1;
     struct stat st;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
         return open_in_place(af, path, &st, err);
@@ -108,12 +110,15 @@ int qc_atomic_open(qc_atomic_file *af, const char *path, qc_error *err)
         qc_atomic_abort(af);
         return qc_error_nomem(err);
     }
-    int fd = mkstemp(af->tmp_path);
+    /* Tracked, so that an interrupted run removes it (qc_temp_files_remove_all). */
+    int fd = qc_temp_file_create(af->tmp_path, &af->token);
     if (fd < 0) {
         int saved = errno;
         qc_free(af->tmp_path);
         af->tmp_path = NULL;
         qc_atomic_abort(af);
+        if (saved == ENOMEM)
+            return qc_error_nomem(err);
         return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot create output: %s", strerror(saved));
     }
     /* mkstemp makes 0600 files; outputs are ordinary files the user shares, so honour the umask. */
@@ -153,6 +158,8 @@ int qc_atomic_commit(qc_atomic_file *af, qc_error *err)
         qc_atomic_abort(af);
         return rc;
     }
+    if (af->tmp_path)
+        qc_temp_forget(af->token); /* after the rename: the name is gone when a handler looks */
     qc_free(af->tmp_path);
     qc_free(af->path);
     af->tmp_path = af->path = NULL;
@@ -164,8 +171,10 @@ void qc_atomic_abort(qc_atomic_file *af)
     if (af->fp)
         fclose(af->fp);
     af->fp = NULL;
-    if (af->tmp_path)
+    if (af->tmp_path) {
         unlink(af->tmp_path);
+        qc_temp_forget(af->token);
+    }
     qc_free(af->tmp_path);
     qc_free(af->path);
     af->tmp_path = af->path = NULL;

@@ -17,6 +17,7 @@ typedef struct qc_atomic_file {
     char *path;     /* the target */
     char *tmp_path; /* the temporary file in the target's folder; NULL when the target exists and is not a
                      * regular file (a pipe, /dev/stdout, /dev/full): that is written in place */
+    int token;      /* the temporary's place in the registry a signal handler empties (temp_files.h) */
 } qc_atomic_file;
 
 /* The mode an output file gets: 0666 less the process's umask, as open(O_CREAT) would give it.

@@ -23,6 +23,7 @@
 #include "refi_project.h"
 #include "refi_qde.h"
 #include "refi_text.h"
+#include "temp_files.h"
 #include "text.h"
 #include "xml_safe.h"
 #include "zip_read.h"
@@ -601,8 +602,13 @@ static int write_outputs(qc_refi_loaded *st, const char *dir, qc_error *err)
     qc_buf_printf(&tmpl, "%s.tmp-XXXXXX", dir);
     if (qc_buf_failed(&tmpl))
         return qc_error_nomem(err);
-    if (!mkdtemp(tmpl.data)) {
-        rc = qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "cannot create a folder beside it: %s", strerror(errno));
+    /* Tracked, so that an interrupted import removes it with what it holds (temp_files.h). */
+    int token = -1;
+    if (qc_temp_dir_create(tmpl.data, &token) != 0) {
+        int saved = errno;
+        rc = saved == ENOMEM
+                 ? qc_error_nomem(err)
+                 : qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "cannot create a folder beside it: %s", strerror(saved));
         qc_buf_free(&tmpl);
         return rc;
     }
@@ -665,6 +671,7 @@ static int write_outputs(qc_refi_loaded *st, const char *dir, qc_error *err)
         rc = qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "cannot move the import into place: %s", strerror(errno));
     if (rc != 0)
         remove_tree(tmp, st->file_names, st->m.source_count);
+    qc_temp_forget(token); /* renamed into place or removed */
     qc_buf_free(&p);
     qc_buf_free(&b);
     qc_buf_free(&tmpl);

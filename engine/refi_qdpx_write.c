@@ -1,13 +1,12 @@
-/* The .qdpx archive: project.qde and sources/<GUID>.txt, written with libzip into a temporary file
- * beside the target and renamed over it only when complete, so a reader never sees half a project.
+/* The .qdpx archive: project.qde and sources/<GUID>.txt, built with libzip in memory and written
+ * into a temporary file beside the target, renamed over it only when complete, so a reader never
+ * sees half a project.
  * Entry times are the project's creation time, so the same export gives the same bytes. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 #include <zip.h>
 
 #include "alloc.h"
@@ -44,77 +43,62 @@ static int add_entry(zip_t *za, const char *name, const void *data, size_t size,
     return 0;
 }
 
-/* The finished archive at `from` written into the non-regular file `path`, write errors (a full
- * device) reported with their reason. */
-static int copy_into(const char *from, const char *path, qc_error *err)
+/* The finished archive, held by `src`, written to `path` through an atomic output (a temporary
+ * file beside it, or in place for a pipe or a device), write errors (a full disk) reported with
+ * their reason. */
+static int write_archive(zip_source_t *src, const char *path, qc_error *err)
 {
-    FILE *in = fopen(from, "rb");
-    if (!in)
-        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot read the archive back: %s", strerror(errno));
+    if (zip_source_open(src) != 0)
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot read the archive back: %s",
+                            zip_error_strerror(zip_source_error(src)));
     qc_atomic_file af;
     int rc = qc_atomic_open(&af, path, err);
     char chunk[65536];
-    size_t n;
-    while (!rc && (n = fread(chunk, 1, sizeof chunk, in)) > 0)
-        if (fwrite(chunk, 1, n, af.fp) != n)
+    zip_int64_t n = 0;
+    while (!rc && (n = zip_source_read(src, chunk, sizeof chunk)) > 0)
+        if (fwrite(chunk, 1, (size_t)n, af.fp) != (size_t)n)
             break; /* the commit reports the stream's error */
-    if (!rc && ferror(in)) {
-        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot read the archive back: %s", strerror(errno));
+    if (!rc && n < 0) {
+        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot read the archive back: %s",
+                          zip_error_strerror(zip_source_error(src)));
         qc_atomic_abort(&af);
     } else if (!rc) {
         rc = qc_atomic_commit(&af, err);
     }
-    fclose(in);
+    zip_source_close(src);
     return rc;
 }
 
 int qc_refi_write_qdpx(const qc_refi_model *m, const char *path, const char *time_text, qc_error *err)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) /* before the work of building the archive */
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output: it is a folder");
     qc_buf qde = QC_BUF_INIT;
     int rc = qc_refi_write_qde(m, &qde, err);
     if (rc != 0) {
         qc_buf_free(&qde);
         return rc;
     }
-    /* A target that exists and is not a regular file (a pipe, /dev/stdout, a device) is written in
-     * place, as every other output is (fileio.c): renaming over it would replace the node, /dev/null
-     * itself when run as root. The archive is then built in the temporary folder and copied. */
-    struct stat st;
-    int in_place = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
-    if (in_place && S_ISDIR(st.st_mode)) {
-        qc_buf_free(&qde);
-        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output: it is a folder");
-    }
-    const char *tmpdir = getenv("TMPDIR");
-    qc_buf tmp = QC_BUF_INIT;
-    if (in_place)
-        qc_buf_printf(&tmp, "%s/qcode-qdpx-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-    else
-        qc_buf_printf(&tmp, "%s.tmp-XXXXXX", path);
-    if (qc_buf_failed(&tmp)) {
-        qc_buf_free(&qde);
-        return qc_error_nomem(err);
-    }
-    int fd = mkstemp(tmp.data);
-    if (fd < 0) {
-        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot create output: %s", strerror(errno));
-        qc_buf_free(&tmp);
-        qc_buf_free(&qde);
-        return rc;
-    }
-    /* mkstemp makes the file 0600 and libzip, which writes its own temporary and renames it over
-     * this one, keeps this one's mode: give it the mode every other output has (the umask's). */
-    fchmod(fd, (mode_t)qc_output_mode());
-    close(fd);
-    int zerr = 0;
-    zip_t *za = zip_open(tmp.data, ZIP_TRUNCATE, &zerr);
+    /* The archive is built in memory, then written as every other output is (fileio.c). Built in a
+     * file, libzip would write it to a temporary of its own (TARGET.XXXXXX, renamed on close) that
+     * no signal handler knows of; in memory it costs its compressed size, less than the texts and
+     * project.qde it is made of, which are in memory already. */
+    zip_error_t zerr;
+    zip_error_init(&zerr);
+    zip_source_t *src = zip_source_buffer_create(NULL, 0, 0, &zerr);
+    zip_t *za = src ? zip_open_from_source(src, ZIP_TRUNCATE, &zerr) : NULL;
     if (!za) {
-        unlink(tmp.data);
-        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot create the archive (libzip error %d)", zerr);
-        qc_buf_free(&tmp);
+        rc = src ? qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot create the archive: %s",
+                                zip_error_strerror(&zerr))
+                 : qc_error_nomem(err);
+        zip_source_free(src);
+        zip_error_fini(&zerr);
         qc_buf_free(&qde);
         return rc;
     }
+    zip_error_fini(&zerr);
+    zip_source_keep(src); /* zip_close would free it: the bytes are read from it after */
     time_t mtime = parse_time(time_text);
     int bad = add_entry(za, "project.qde", qde.data, qde.len, mtime) != 0;
     qc_buf name = QC_BUF_INIT;
@@ -128,19 +112,13 @@ int qc_refi_write_qdpx(const qc_refi_model *m, const char *path, const char *tim
     if (bad) {
         rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot build the archive: %s", zip_strerror(za));
         zip_discard(za);
-        unlink(tmp.data);
     } else if (zip_close(za) != 0) {
-        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write the archive: %s", zip_strerror(za));
+        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot build the archive: %s", zip_strerror(za));
         zip_discard(za);
-        unlink(tmp.data);
-    } else if (in_place) {
-        rc = copy_into(tmp.data, path, err);
-        unlink(tmp.data);
-    } else if (rename(tmp.data, path) != 0) {
-        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output: %s", strerror(errno));
-        unlink(tmp.data);
+    } else {
+        rc = write_archive(src, path, err);
     }
-    qc_buf_free(&tmp);
+    zip_source_free(src);
     qc_buf_free(&qde);
     return rc;
 }

@@ -89,5 +89,6 @@ int main(int argc, char **argv)
             return QC_EXIT_OK;
         }
     }
+    cli_catch_interrupts();
     return cmd->run(argc - 1, argv + 1);
 }

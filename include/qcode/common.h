@@ -67,6 +67,19 @@ typedef enum qc_role {
 
 QC_EXPORT const char *qc_role_name(qc_role role);
 
+/* Removes the temporary files and folders of every output being written (each output is written
+ * to TARGET.tmp-XXXXXX beside its target and renamed over it only when complete), leaving the
+ * targets as they were: for a process about to end on a signal. The library installs no signal
+ * handlers; a program that wants Ctrl-C or kill to leave nothing behind calls this from its own
+ * handler and then ends (the qcode command re-raises the signal with its default action).
+ *
+ * Async-signal-safe and lock-free: callable from a handler on any thread, whatever that thread
+ * was doing. It waits (a few microseconds; at most 2 s) for threads in the middle of creating a
+ * temporary, so that none is missed. One way only: afterwards the library creates no temporary
+ * file (opening an output fails with "Interrupted system call"). The temporaries of outputs
+ * written in place (a pipe, a device) and those past 1024 at once are not tracked. */
+QC_EXPORT void qc_temp_files_remove_all(void);
+
 #ifdef __cplusplus
 }
 #endif
