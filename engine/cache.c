@@ -887,7 +887,7 @@ int qc_cache_run_pair(qc_cache *cache, qc_cache *second, const char *const *path
         qc_error derr;
         qc_error_clear(&derr);
         char sha[65];
-        int drc = qc_file_read(path, UINT32_MAX, &data, &size, &derr);
+        int drc = qc_transcript_read(path, &data, &size, &derr);
         qc_read_options ropts = QC_READ_OPTIONS_INIT;
         if (opts->read)
             ropts = *opts->read;

@@ -11,7 +11,8 @@
 #include "sha256.h"
 #include "speakers.h"
 
-/* Offsets are 32-bit: a document is at most UINT32_MAX - 1 bytes. */
+/* Offsets are 32-bit: a document is at most UINT32_MAX - 1 bytes (a buffer; a file is refused
+ * past QC_TRANSCRIPT_MAX_BYTES, fileio.h). */
 #define MAX_DOCUMENT_BYTES ((size_t)UINT32_MAX - 1)
 
 typedef int (*reader_fn)(qc_doc_builder *, const char *, const char *, size_t, const qc_read_options *, qc_error *);
@@ -83,7 +84,7 @@ int qc_document_read_file(qc_document **out, const char *path, const qc_read_opt
     *out = NULL;
     char *data = NULL;
     size_t size = 0;
-    int rc = qc_file_read(path, MAX_DOCUMENT_BYTES, &data, &size, err);
+    int rc = qc_transcript_read(path, &data, &size, err);
     if (rc != 0)
         return rc;
     rc = read_document(out, path, path, data, size, opts, err);

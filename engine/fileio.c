@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,9 +21,15 @@ int qc_file_read(const char *path, size_t max_size, char **data, size_t *size, q
     if (!fp)
         return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot open: %s", strerror(errno));
     struct stat st;
-    if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (fstat(fileno(fp), &st) != 0)
+        memset(&st, 0, sizeof st); /* no size known: read what comes, bounded as a pipe is */
+    if (S_ISDIR(st.st_mode)) {
         fclose(fp);
         return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "is a directory");
+    }
+    if (max_size && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max_size) {
+        fclose(fp);
+        return qc_error_set(err, QC_ERR_LIMIT, path, 0, 0, -1, "file is larger than the limit of %zu bytes", max_size);
     }
     qc_buf b = QC_BUF_INIT;
     if (st.st_size > 0)
@@ -52,6 +59,15 @@ int qc_file_read(const char *path, size_t max_size, char **data, size_t *size, q
     *size = b.len;
     *data = qc_buf_detach(&b);
     return *data ? QC_OK : qc_error_nomem(err);
+}
+
+int qc_transcript_read(const char *path, char **data, size_t *size, qc_error *err)
+{
+    int rc = qc_file_read(path, QC_TRANSCRIPT_MAX_BYTES, data, size, err);
+    if (rc == QC_ERR_LIMIT)
+        qc_error_set(err, rc, path, 0, 0, -1, "the file is larger than %zu MiB, the limit for one transcript",
+                     QC_TRANSCRIPT_MAX_BYTES >> 20);
+    return rc;
 }
 
 unsigned qc_output_mode(void)

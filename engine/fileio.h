@@ -7,8 +7,16 @@
 #include "qcode/common.h"
 
 /* Reads a whole file into a new NUL-terminated buffer (qc_free it). Files larger than max_size
- * bytes are refused with QC_ERR_LIMIT (0: no limit). */
+ * bytes are refused with QC_ERR_LIMIT (0: no limit): a regular file at once, from its size; a
+ * pipe or a device (which may never end: /dev/zero) once that much was read. */
 int qc_file_read(const char *path, size_t max_size, char **data, size_t *size, qc_error *err);
+
+/* The largest transcript file read: 256 MiB (docs/transcripts.md says why). */
+#define QC_TRANSCRIPT_MAX_BYTES ((size_t)256 << 20)
+
+/* qc_file_read for a transcript: one over QC_TRANSCRIPT_MAX_BYTES is refused with QC_ERR_LIMIT
+ * and a message naming the file and the limit. Every reader of transcript files goes through it. */
+int qc_transcript_read(const char *path, char **data, size_t *size, qc_error *err);
 
 /* An output being written: a temporary file beside the target, renamed over it on commit, so a
  * reader (or a crash) never sees half a file. */

@@ -802,7 +802,7 @@ static int fill_texts(qc_recode *rc, const qc_recode_options *opts, qc_error *er
         char *data = NULL;
         size_t size = 0;
         qc_document *doc = NULL;
-        st = rd->path ? qc_file_read(rd->path, UINT32_MAX, &data, &size, err)
+        st = rd->path ? qc_transcript_read(rd->path, &data, &size, err)
                       : qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "document '%s' has no file", rd->id);
         if (!st) {
             char sha[65];

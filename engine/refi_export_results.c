@@ -114,7 +114,7 @@ static int on_document(const qc_result_document *d, size_t index, void *user)
     }
     char *data = NULL;
     size_t size = 0;
-    w->rc = qc_file_read(path, 0, &data, &size, w->err);
+    w->rc = qc_transcript_read(path, &data, &size, w->err);
     if (w->rc == 0 && d->sha256 && *d->sha256) {
         char hex[65];
         qc_sha256_hex(data, size, hex);

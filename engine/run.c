@@ -17,9 +17,6 @@
 #include "sha256.h"
 #include "speakers.h"
 
-/* Documents are at most UINT32_MAX bytes (document_impl.h). */
-#define MAX_FILE_BYTES ((size_t)UINT32_MAX)
-
 typedef enum { SLOT_FREE, SLOT_BUSY, SLOT_DONE } slot_state;
 
 typedef struct slot {
@@ -67,7 +64,7 @@ static void process(runner *r, qc_coder *coder, slot *s)
     char *data = NULL;
     size_t size = 0;
     qc_error_clear(&s->err);
-    s->rc = qc_file_read(path, MAX_FILE_BYTES, &data, &size, &s->err);
+    s->rc = qc_transcript_read(path, &data, &size, &s->err);
     if (s->rc != 0)
         return;
     s->size = size;

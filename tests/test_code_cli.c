@@ -3,6 +3,7 @@
 #include "qc_test.h"
 
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define GOLDEN QCODE_SOURCE_DIR "/tests/golden"
@@ -241,6 +242,62 @@ Test(code_cli, special_files_in_a_folder_are_skipped, .timeout = 60)
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect(qct_contains(r.err, "corpus/b.txt: skipped: not a regular file"), "%s", r.err);
     cr_expect(qct_contains(r.err, "corpus/z.txt: skipped: not a regular file"), "%s", r.err);
+    cr_expect(qct_contains(r.out, "1 documents") || qct_contains(r.out, "1 document,"), "%s", r.out);
+    qct_run_free(&r);
+    rel_rm_tree(dir);
+    free(src);
+    free(dir);
+}
+
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A device or a pipe named on the command line is read as a transcript, but no further than the
+ * 256 MiB a transcript may have: `/dev/zero` used to be read until 4 GiB were in memory (or the
+ * memory ran out). A regular file over the limit is refused from its size, before reading; a FIFO
+ * of ordinary size is read as before. */
+Test(code_cli, a_transcript_over_the_size_limit_is_refused, .timeout = 120)
+{
+    static const char said[] = "the file is larger than 256 MiB, the limit for one transcript";
+    char *dir = qct_temp_dir();
+    char *src = qct_source_path("");
+    const char *const commands[] = {"inspect", "code -c '%s/codebooks/integrated-care.qcb'"};
+    for (size_t i = 0; i < 2; i++) {
+        char cmd[1200];
+        snprintf(cmd, sizeof cmd, commands[i], src);
+        double t0 = seconds();
+        qct_run r;
+        qct_qcode(&r, dir, "%s /dev/zero", cmd);
+        double took = seconds() - t0;
+        cr_expect_eq(r.status, 1, "%s /dev/zero: exit %d: %s", cmd, r.status, r.err);
+        cr_expect(qct_contains(r.err, "/dev/zero: error: ") && qct_contains(r.err, said), "%s: %s", cmd, r.err);
+        cr_expect_lt(took, 30.0, "%s /dev/zero took %.1f s", cmd, took);
+        qct_run_free(&r);
+    }
+    /* A regular file one byte over (sparse: nothing is written or read). */
+    char big[1200];
+    snprintf(big, sizeof big, "%s/big.txt", dir);
+    FILE *fp = fopen(big, "w");
+    cr_assert_not_null(fp);
+    fclose(fp);
+    cr_assert_eq(truncate(big, ((off_t)256 << 20) + 1), 0);
+    qct_run r;
+    qct_qcode(&r, dir, "inspect big.txt");
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect(qct_contains(r.err, "big.txt: error: ") && qct_contains(r.err, said), "%s", r.err);
+    qct_run_free(&r);
+    /* A FIFO with a transcript of ordinary size behind it: read, coded. */
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "mkfifo '%s/pipe.txt' && (cat '%s/corpora/integrated-care/rs1-p1-interview-n15.txt' > '%s/pipe.txt' &)",
+             dir, src, dir);
+    cr_assert_eq(system(cmd), 0);
+    qct_qcode(&r, dir, "code -c '%s/codebooks/integrated-care.qcb' pipe.txt", src);
+    cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect(qct_contains(r.out, "1 documents") || qct_contains(r.out, "1 document,"), "%s", r.out);
     qct_run_free(&r);
     rel_rm_tree(dir);

@@ -72,6 +72,7 @@ QC_EXPORT int qc_read_options_check(const qc_read_options *opts, qc_error *err);
 
 /* Reads a transcript. On success *out is the caller's (free with qc_document_free).
  * On failure returns a negative qc_status and fills err with the file, line and column.
+ * A file over 256 MiB is refused with QC_ERR_LIMIT (a pipe or a device once that much was read).
  * opts may be NULL (defaults). Thread-safe: any number of calls may run at once. */
 QC_EXPORT int qc_document_read_file(qc_document **out, const char *path, const qc_read_options *opts,
                                     qc_error *err);
