@@ -1,7 +1,8 @@
 /* The coding cache: one file per document in a folder, named by the document's key (SHA-256 of
  * its bytes and read options), holding each code's quotations under the code's rules hash. A
- * file is trusted only when its magic, version, key, size and payload checksum all hold; anything
- * else is counted as rejected and rewritten after coding. Format: docs/recode.md. */
+ * file is trusted only when its magic, version, key, size and payload checksum all hold and each
+ * record a lookup takes fits the document and the codebook (take_record); anything else is
+ * counted as rejected and rewritten after coding. Format: docs/recode.md. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -140,6 +141,12 @@ int qc_code_rules_hash(const qc_codebook *cb, size_t code, char hex[65])
 
 /* ---- the cache object ---- */
 
+/* A pattern or regex leaf of a code: its number in the codebook and the rule it is in. */
+typedef struct code_leaf {
+    int32_t leaf;
+    uint32_t rule; /* UINT32_MAX: in an exclude */
+} code_leaf;
+
 struct qc_cache {
     char *dir;
     const qc_codebook *cb;
@@ -147,13 +154,13 @@ struct qc_cache {
     uint8_t set_hash[32]; /* of every (id, hash): which codebook an entry's issues came from */
     /* Each code's pattern and regex leaves in a fixed walk of its trees: hits are stored by their
      * position in this list, so that they survive other codes' changes moving leaf numbers. */
-    int32_t *leaves;
+    code_leaf *leaves;
     size_t *leaf_first;  /* code c: leaves[leaf_first[c] .. leaf_first[c+1]) */
     int32_t *leaf_local; /* leaf -> its position within its code */
     qc_cache_stats stats;
 };
 
-static int collect_leaves(qc_cache *c, int32_t n, size_t *count, size_t *cap)
+static int collect_leaves(qc_cache *c, int32_t n, uint32_t rule, size_t *count, size_t *cap)
 {
     if (n < 0)
         return QC_OK;
@@ -161,10 +168,10 @@ static int collect_leaves(qc_cache *c, int32_t n, size_t *count, size_t *cap)
     if ((node->kind == QC_NODE_PATTERN || node->kind == QC_NODE_REGEX) && node->leaf >= 0) {
         if (QC_GROW(c->leaves, *cap, *count + 1))
             return QC_ERR_NOMEM;
-        c->leaves[(*count)++] = node->leaf;
+        c->leaves[(*count)++] = (code_leaf){node->leaf, rule};
     }
-    int rc = collect_leaves(c, node->left, count, cap);
-    return rc ? rc : collect_leaves(c, node->right, count, cap);
+    int rc = collect_leaves(c, node->left, rule, count, cap);
+    return rc ? rc : collect_leaves(c, node->right, rule, count, cap);
 }
 
 static int build_leaves(qc_cache *c)
@@ -181,18 +188,18 @@ static int build_leaves(qc_cache *c)
         const qc_code_def *d = &cb->codes[code];
         c->leaf_first[code] = count;
         for (uint32_t r = 0; r < d->rule_count; r++) {
-            int rc = collect_leaves(c, d->rules[r].root, &count, &cap);
+            int rc = collect_leaves(c, d->rules[r].root, r, &count, &cap);
             if (rc)
                 return rc;
         }
         for (uint32_t e = 0; e < d->exclude_count; e++) {
-            int rc = collect_leaves(c, d->excludes[e], &count, &cap);
+            int rc = collect_leaves(c, d->excludes[e], UINT32_MAX, &count, &cap);
             if (rc)
                 return rc;
         }
         for (size_t i = c->leaf_first[code]; i < count; i++)
-            if ((size_t)c->leaves[i] < cb->leaf_count)
-                c->leaf_local[c->leaves[i]] = (int32_t)(i - c->leaf_first[code]);
+            if ((size_t)c->leaves[i].leaf < cb->leaf_count)
+                c->leaf_local[c->leaves[i].leaf] = (int32_t)(i - c->leaf_first[code]);
     }
     c->leaf_first[cb->code_count] = count;
     return QC_OK;
@@ -404,6 +411,11 @@ static int entry_parse(entry *e, const uint8_t key[32])
     if (r.bad || r.p != r.end)
         return ENTRY_BAD;
     qsort(e->recs, e->rec_count, sizeof *e->recs, cmp_record);
+    /* The writer writes a code's record once for each hash: with two, which one a lookup found
+     * would decide the counts. */
+    for (size_t i = 1; i < e->rec_count; i++)
+        if (cmp_record(&e->recs[i - 1], &e->recs[i]) == 0)
+            return ENTRY_BAD;
     return ENTRY_OK;
 }
 
@@ -491,11 +503,79 @@ static int take_fresh(qc_coding *cod, const qc_coding *fresh, int32_t code, size
     return ENTRY_OK;
 }
 
-/* Builds the coding from an entry holding every code, or (with `fresh`, a coding of just the codes
- * without a record) every code but those, which come from `fresh` with its issues. ENTRY_BAD when
- * a record does not fit the codebook (a leaf position out of range). */
+/* Hits in the order the matcher leaves them in a quotation (qc_ev_hit_cmp's), which is also
+ * what makes them distinct. */
+static int hit_cmp(const qc_hit_rec *x, const qc_hit_rec *y)
+{
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    if (x->rule != y->rule)
+        return x->rule < y->rule ? -1 : 1;
+    return x->leaf < y->leaf ? -1 : x->leaf > y->leaf;
+}
+
+/* Appends a record's quotations of `code` to cod, each checked against what coding `doc` can give
+ * (docs/recode.md): a span not ending before it starts, inside its turn (one the document has;
+ * turns lie in the text), after the code's previous quotation (merged quotations never overlap,
+ * so this also rules out duplicates); hits inside their quotation, distinct and in order, of a
+ * rule the code has and a leaf of that rule. The checksum only tells damage: an entry edited and
+ * signed again must still not change a count, point outside the text or hold an index the
+ * codebook does not have. ENTRY_BAD for any record that does not hold. */
+static int take_record(const qc_cache *c, const record *rec, size_t code, const qc_document *doc, qc_coding *cod)
+{
+    const code_leaf *leaves = c->leaves + c->leaf_first[code];
+    size_t nleaves = c->leaf_first[code + 1] - c->leaf_first[code];
+    uint32_t rules = c->cb->codes[code].rule_count;
+    reader r = {rec->body, rec->body + rec->body_len, 0};
+    uint32_t prev_start = 0, prev_end = 0;
+    for (uint32_t q = 0; q < rec->quotes; q++) {
+        uint32_t start = get_u32(&r), end = get_u32(&r), turn = get_u32(&r), hit_count = get_u32(&r);
+        if (r.bad || start > end || turn >= doc->turn_count)
+            return ENTRY_BAD;
+        /* inside its turn, hence inside the text */
+        if (start < doc->turns[turn].start || end > doc->turns[turn].end)
+            return ENTRY_BAD;
+        if (q && (start < prev_end || (start == prev_start && end == prev_end)))
+            return ENTRY_BAD;
+        prev_start = start;
+        prev_end = end;
+        /* hit_count is bounded by the record's size: entry_parse walked it */
+        if (QC_GROW(cod->quotes, cod->quote_cap, cod->quote_count + 1) ||
+            QC_GROW(cod->hits, cod->hit_cap, cod->hit_count + hit_count + 1))
+            return QC_ERR_NOMEM;
+        cod->quotes[cod->quote_count++] =
+            (qc_quote_rec){(int32_t)code, start, end, turn, (uint32_t)cod->hit_count, hit_count};
+        for (uint32_t h = 0; h < hit_count; h++) {
+            qc_hit_rec hr;
+            hr.start = get_u32(&r);
+            hr.end = get_u32(&r);
+            hr.rule = get_u32(&r);
+            uint32_t local = get_u32(&r);
+            hr.leaf = -1;
+            if (local != UINT32_MAX) {
+                if (local >= nleaves || leaves[local].rule != hr.rule)
+                    return ENTRY_BAD;
+                hr.leaf = leaves[local].leaf;
+            }
+            if (r.bad || hr.start > hr.end || hr.rule >= rules)
+                return ENTRY_BAD;
+            if (hr.start < start || hr.end > end)
+                return ENTRY_BAD;
+            if (h && hit_cmp(&cod->hits[cod->hit_count - 1], &hr) >= 0)
+                return ENTRY_BAD;
+            cod->hits[cod->hit_count++] = hr;
+        }
+    }
+    return r.bad || r.p != r.end ? ENTRY_BAD : ENTRY_OK;
+}
+
+/* Builds the coding of doc from an entry holding every code, or (with `fresh`, a coding of just the
+ * codes without a record) every code but those, which come from `fresh` with its issues. ENTRY_BAD
+ * when a record does not fit the codebook or the document (take_record). */
 static int coding_from_entry(const qc_cache *c, const entry *e, const record *const *recs, const qc_coding *fresh,
-                             qc_coding **out)
+                             const qc_document *doc, qc_coding **out)
 {
     const qc_codebook *cb = c->cb;
     qc_coding *cod = qc_calloc(1, sizeof *cod);
@@ -505,42 +585,10 @@ static int coding_from_entry(const qc_cache *c, const entry *e, const record *co
     int rc = ENTRY_OK;
     size_t fq = 0;
     for (size_t code = 0; code < cb->code_count && rc == ENTRY_OK; code++) {
-        const record *rec = recs[code];
-        if (!rec) {
+        if (recs[code])
+            rc = take_record(c, recs[code], code, doc, cod);
+        else
             rc = fresh ? take_fresh(cod, fresh, (int32_t)code, &fq) : ENTRY_BAD;
-            continue;
-        }
-        reader r = {rec->body, rec->body + rec->body_len, 0};
-        size_t nleaves = c->leaf_first[code + 1] - c->leaf_first[code];
-        for (uint32_t q = 0; q < rec->quotes && rc == ENTRY_OK; q++) {
-            if (QC_GROW(cod->quotes, cod->quote_cap, cod->quote_count + 1)) {
-                rc = QC_ERR_NOMEM;
-                break;
-            }
-            qc_quote_rec *qr = &cod->quotes[cod->quote_count++];
-            qr->code = (int32_t)code;
-            qr->start = get_u32(&r);
-            qr->end = get_u32(&r);
-            qr->turn = get_u32(&r);
-            qr->hit_count = get_u32(&r);
-            qr->hit_first = (uint32_t)cod->hit_count;
-            if (QC_GROW(cod->hits, cod->hit_cap, cod->hit_count + qr->hit_count + 1)) {
-                rc = QC_ERR_NOMEM;
-                break;
-            }
-            for (uint32_t h = 0; h < qr->hit_count; h++) {
-                qc_hit_rec *hr = &cod->hits[cod->hit_count++];
-                hr->start = get_u32(&r);
-                hr->end = get_u32(&r);
-                hr->rule = get_u32(&r);
-                uint32_t local = get_u32(&r);
-                hr->leaf = local == UINT32_MAX ? -1 : local < nleaves ? c->leaves[c->leaf_first[code] + local] : -2;
-                if (hr->leaf == -2 || hr->rule >= cb->codes[code].rule_count || hr->start > hr->end)
-                    rc = ENTRY_BAD;
-            }
-            if (r.bad || qr->start > qr->end)
-                rc = ENTRY_BAD;
-        }
     }
     reader ir = {e->issues, (const uint8_t *)e->data + e->size, 0};
     if (rc == ENTRY_OK && fresh && fresh->issue_count) {
@@ -730,7 +778,7 @@ static int cache_lookup(qc_cache *cache, qc_coder *coder, const qc_document *doc
          * is not kept). */
         int full = !rc && e->issue_count && memcmp(e->set_hash, cache->set_hash, 32) != 0;
         if (!rc && !missing && !full) {
-            int got = coding_from_entry(cache, e, recs, NULL, out);
+            int got = coding_from_entry(cache, e, recs, NULL, doc, out);
             if (got == ENTRY_OK) {
                 cache->stats.hits++;
             } else if (got < 0) {
@@ -750,7 +798,7 @@ static int cache_lookup(qc_cache *cache, qc_coder *coder, const qc_document *doc
             if (!rc)
                 rc = qc_coder_code_subset(coder, mask, doc, cases, &fresh, err);
             qc_free(mask);
-            int got = rc ? rc : coding_from_entry(cache, e, recs, fresh, out);
+            int got = rc ? rc : coding_from_entry(cache, e, recs, fresh, doc, out);
             qc_coding_free(fresh);
             if (got == ENTRY_OK) {
                 cache->stats.stale++;

@@ -1,7 +1,9 @@
 /* The coding cache: hits, misses after a rule change, {REF} dependencies, corrupt/truncated/stale
- * files detected and rebuilt, and the same results.xml with and without the cache. */
+ * files detected and rebuilt, entries with impossible records (their checksum made again) rejected,
+ * and the same results.xml with and without the cache. */
 #include <sys/stat.h>
 
+#include "cache_entry.h"
 #include "qc_test.h"
 
 static const char CB1[] = "codebook \"c\" version 1\n"
@@ -42,8 +44,10 @@ static const char *const DOCS[][2] = {
     {"b.txt", "Interviewer: Tell me more.\nOT: Our case load doubled and the stress at work shows.\n"
               "OT: Teams meet, colleagues sit together. Shift stress too.\n"},
     {"c.txt", "Manager: Nothing to code here at all.\n"},
+    /* two TEAM quotations, the first with two hits */
+    {"d.txt", "Nurse: The team met, and the team talked. Then the team left.\nOT: My caseload is fine.\n"},
 };
-#define NDOCS 3
+#define NDOCS 4
 
 typedef struct fixture {
     char *dir;
@@ -230,7 +234,9 @@ static void code_spans(const qc_coding *cod, size_t code, char *out, size_t cap)
 
 /* The cache keys an entry by the document's bytes, so qc_cache_code may be handed a document that
  * was read from other text: what it codes then shows. After STRESS changed, only STRESS comes
- * from the new document; the other codes are the entry's, made from the first one. */
+ * from the new document; the other codes are the entry's, made from the first one. (The other
+ * text has the same turns and lengths: an entry whose spans do not fit the document handed in is
+ * rejected.) */
 Test(cache, rule_change_codes_only_that_code)
 {
     fixture f;
@@ -238,7 +244,9 @@ Test(cache, rule_change_codes_only_that_code)
     char *cache = cache_dir(&f);
     qc_codebook *cb1 = load(CB1), *cb3 = load(CB3);
     const char *bytes = DOCS[0][1];
-    const char *other = "Nurse: Stress at work, stress on the job, shift stress. The team works together.\n";
+    const char *other = "Interviewer: How is the team?\nNurse: The team works together now. My caseload is huge.\n"
+                        "Nurse: The team is fine. Shift stress is bad, at times.\n";
+    cr_assert_eq(strlen(other), strlen(bytes));
     qc_document *d1 = NULL, *d2 = NULL;
     qc_error err;
     cr_assert_eq(qc_document_read_buffer(&d1, "a.txt", bytes, strlen(bytes), NULL, &err), 0, "%s", err.message);
@@ -405,6 +413,324 @@ Test(cache, entry_under_another_documents_name_is_rejected)
     free(cache);
     qc_codebook_free(cb);
     fixture_free(&f);
+}
+
+/* ---- entries whose checksum holds but whose records are impossible ---- */
+
+/* An edit of an entry: changes it and returns 1 when it holds what the edit needs, else 0. */
+typedef int (*entry_edit)(ce_entry *e);
+
+/* Codes the fixture with `cbtext` through a cache, applies `edit` to every entry and signs the
+ * edited ones again as the writer does; then each edited entry must be rejected and rebuilt, the
+ * others hit, and the results be those of an uncached run; and the rebuilt entries hit next time.
+ * `expect_rejected` 0: the edit changed nothing (the signing is checked to be the writer's). */
+static void edited(const char *cbtext, entry_edit edit, int expect_rejected)
+{
+    fixture f;
+    fixture_make(&f);
+    qc_codebook *cb = load(cbtext);
+    char *cache = cache_dir(&f);
+    qc_cache_stats st;
+    char *plain = run(&f, cb, NULL, &st);
+    free(run(&f, cb, cache, &st));
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "ls %s/*.qcc", cache);
+    FILE *ls = popen(cmd, "r");
+    char line[1024];
+    size_t changed = 0, entries = 0;
+    while (fgets(line, sizeof line, ls)) {
+        line[strcspn(line, "\n")] = '\0';
+        ce_entry e;
+        ce_read(&e, line);
+        entries++;
+        if (edit(&e)) {
+            changed++;
+            ce_sign_and_write(&e);
+        } else {
+            ce_free(&e);
+        }
+    }
+    pclose(ls);
+    cr_assert_eq(entries, NDOCS);
+    cr_assert_gt(changed, 0, "the edit applied to no entry");
+    char *again = run(&f, cb, cache, &st);
+    size_t rejected = expect_rejected ? changed : 0;
+    cr_expect_eq(st.rejected, rejected, "rejected %zu of %zu edited entries", st.rejected, changed);
+    cr_expect_eq(st.hits, NDOCS - rejected);
+    cr_expect_eq(st.written, rejected);
+    cr_expect_str_eq(again, plain, "the counts differ from an uncached run's");
+    free(again);
+    again = run(&f, cb, cache, &st);
+    cr_expect_eq(st.hits, NDOCS, "not rebuilt");
+    cr_expect_str_eq(again, plain);
+    free(again);
+    free(plain);
+    free(cache);
+    qc_codebook_free(cb);
+    fixture_free(&f);
+}
+
+/* The offset of TEAM's quotation q in the entry (in the record written for the run's codebook), or
+ * 0. */
+static size_t team_quote(const ce_entry *e, uint32_t q)
+{
+    size_t rec = ce_record(e, "TEAM");
+    return rec ? ce_quote(e, rec, q) : 0;
+}
+
+static int sign_only(ce_entry *e)
+{
+    (void)e;
+    return 1;
+}
+
+/* The test's own signing is the writer's: an entry signed again unchanged still hits. */
+Test(cache, an_entry_signed_again_unchanged_hits)
+{
+    edited(CB1, sign_only, 0);
+}
+
+static int span_past_the_text(ce_entry *e)
+{
+    size_t q = team_quote(e, 0);
+    if (q)
+        ce_set_u32(e, q + 4, 0x7fffffff); /* end; its hits still inside it */
+    return q != 0;
+}
+
+Test(cache, a_quotation_past_the_text_is_rejected)
+{
+    edited(CB1, span_past_the_text, 1);
+}
+
+/* A quotation can have no hits (a rule of {REF} or NOT alone): without them, only its own span
+ * says it is impossible. */
+static int end_before_start(ce_entry *e)
+{
+    size_t q = team_quote(e, 0);
+    if (!q)
+        return 0;
+    uint32_t start = ce_u32(e, q), end = ce_u32(e, q + 4);
+    cr_assert_lt(start, end);
+    ce_remove(e, q + 16, 16 * (size_t)ce_u32(e, q + 12));
+    ce_set_u32(e, q + 12, 0);
+    ce_set_u32(e, q, end);
+    ce_set_u32(e, q + 4, start);
+    return 1;
+}
+
+Test(cache, a_quotation_ending_before_its_start_is_rejected)
+{
+    edited(CB1, end_before_start, 1);
+}
+
+/* Far past it: looking the turn up without checking its number would read far outside the turns. */
+static int turn_past_the_last(ce_entry *e)
+{
+    size_t q = team_quote(e, 0);
+    if (q)
+        ce_set_u32(e, q + 8, UINT32_MAX - 1);
+    return q != 0;
+}
+
+Test(cache, a_turn_past_the_documents_last_is_rejected)
+{
+    edited(CB1, turn_past_the_last, 1);
+}
+
+/* Every document with TEAM quotations has two turns or more: the quotation is moved to a turn
+ * that exists but does not hold it, which would count it for another speaker. */
+static int turn_of_another_span(ce_entry *e)
+{
+    size_t q = team_quote(e, 0);
+    if (!q)
+        return 0;
+    uint32_t turn = ce_u32(e, q + 8);
+    ce_set_u32(e, q + 8, turn ? turn - 1 : turn + 1);
+    return 1;
+}
+
+Test(cache, a_quotation_outside_its_turn_is_rejected)
+{
+    edited(CB1, turn_of_another_span, 1);
+}
+
+static int hit_outside(ce_entry *e)
+{
+    size_t q = team_quote(e, 0);
+    if (!q)
+        return 0;
+    uint32_t n = ce_u32(e, q + 12), end = ce_u32(e, q + 4);
+    size_t h = ce_hit(e, q, n - 1); /* the last hit, moved to just after the quotation */
+    cr_assert(h);
+    uint32_t len = ce_u32(e, h + 4) - ce_u32(e, h);
+    ce_set_u32(e, h, end);
+    ce_set_u32(e, h + 4, end + len);
+    return 1;
+}
+
+Test(cache, a_hit_outside_its_quotation_is_rejected)
+{
+    edited(CB1, hit_outside, 1);
+}
+
+/* Inside its quotation, but ending before it starts. */
+static int hit_end_before_start(ce_entry *e)
+{
+    size_t q = team_quote(e, 0);
+    if (!q)
+        return 0;
+    uint32_t start = ce_u32(e, q + 16), end = ce_u32(e, q + 16 + 4);
+    cr_assert_lt(start, end);
+    ce_set_u32(e, q + 16, end);
+    ce_set_u32(e, q + 16 + 4, start);
+    return 1;
+}
+
+Test(cache, a_hit_ending_before_its_start_is_rejected)
+{
+    edited(CB1, hit_end_before_start, 1);
+}
+
+static int duplicate_quotation(ce_entry *e)
+{
+    size_t rec = ce_record(e, "TEAM");
+    size_t q = rec ? ce_quote(e, rec, 0) : 0;
+    if (!q)
+        return 0;
+    size_t count = ce_quote_count_at(e, rec);
+    ce_set_u32(e, count, ce_u32(e, count) + 1);
+    ce_insert(e, q, e->b + q, ce_quote_size(e, q));
+    return 1;
+}
+
+Test(cache, a_duplicate_quotation_is_rejected)
+{
+    edited(CB1, duplicate_quotation, 1);
+}
+
+static int quotations_swapped(ce_entry *e)
+{
+    size_t q0 = team_quote(e, 0), q1 = team_quote(e, 1);
+    if (!q1)
+        return 0;
+    size_t len1 = ce_quote_size(e, q1);
+    unsigned char *second = malloc(len1);
+    memcpy(second, e->b + q1, len1);
+    ce_remove(e, q1, len1);
+    ce_insert(e, q0, second, len1);
+    free(second);
+    return 1;
+}
+
+Test(cache, quotations_out_of_order_are_rejected)
+{
+    edited(CB1, quotations_swapped, 1);
+}
+
+static int duplicate_hit(ce_entry *e)
+{
+    size_t q = team_quote(e, 0);
+    if (!q)
+        return 0;
+    ce_set_u32(e, q + 12, ce_u32(e, q + 12) + 1);
+    ce_insert(e, q + 16, e->b + q + 16, 16);
+    return 1;
+}
+
+Test(cache, a_duplicate_hit_is_rejected)
+{
+    edited(CB1, duplicate_hit, 1);
+}
+
+static int hits_swapped(ce_entry *e)
+{
+    size_t q = team_quote(e, 0);
+    if (!q || ce_u32(e, q + 12) < 2)
+        return 0;
+    unsigned char first[16];
+    memcpy(first, e->b + q + 16, 16);
+    memmove(e->b + q + 16, e->b + q + 32, 16);
+    memcpy(e->b + q + 32, first, 16);
+    return 1;
+}
+
+Test(cache, hits_out_of_order_are_rejected)
+{
+    edited(CB1, hits_swapped, 1);
+}
+
+/* Indexes into the codebook: a rule the code does not have (the hit's leaf unknown, so that the
+ * rule alone says it), a leaf position past the code's leaves, and a leaf of another rule. */
+static int rule_out_of_range(ce_entry *e)
+{
+    size_t q = team_quote(e, 0);
+    if (q) {
+        ce_set_u32(e, q + 16 + 8, 7);
+        ce_set_u32(e, q + 16 + 12, UINT32_MAX);
+    }
+    return q != 0;
+}
+
+Test(cache, a_rule_index_out_of_range_is_rejected)
+{
+    edited(CB1, rule_out_of_range, 1);
+}
+
+static int leaf_out_of_range(ce_entry *e)
+{
+    size_t q = team_quote(e, 0);
+    if (q)
+        ce_set_u32(e, q + 16 + 12, 1000000);
+    return q != 0;
+}
+
+Test(cache, a_leaf_position_out_of_range_is_rejected)
+{
+    edited(CB1, leaf_out_of_range, 1);
+}
+
+/* TEAM with two rules: its hits on "team" are rule 0's. */
+static const char CB_TWO_RULES[] = "codebook \"c\" version 1\n"
+                                   "code TEAM \"Team\"\n"
+                                   "  rule team OR teams\n"
+                                   "  rule caseload*\n";
+
+static int leaf_of_another_rule(ce_entry *e)
+{
+    size_t q = team_quote(e, 0);
+    if (!q || ce_u32(e, q + 16 + 8) != 0)
+        return 0;
+    ce_set_u32(e, q + 16 + 8, 1);
+    return 1;
+}
+
+Test(cache, a_hit_whose_leaf_is_in_another_rule_is_rejected)
+{
+    edited(CB_TWO_RULES, leaf_of_another_rule, 1);
+}
+
+/* A second record for TEAM under the same hash, with no quotations: which of the two a lookup
+ * found would decide TEAM's counts. */
+static int duplicate_record(ce_entry *e)
+{
+    size_t rec = ce_record(e, "TEAM");
+    if (!rec)
+        return 0;
+    size_t count = ce_records(e);
+    ce_set_u32(e, count, ce_u32(e, count) + 1);
+    size_t head = ce_quote_count_at(e, rec) - rec; /* id length, id, hash */
+    unsigned char *copy = malloc(head + 4);
+    memcpy(copy, e->b + rec, head);
+    memset(copy + head, 0, 4);
+    ce_insert(e, e->n, copy, head + 4);
+    free(copy);
+    return 1;
+}
+
+Test(cache, a_duplicate_code_record_is_rejected)
+{
+    edited(CB1, duplicate_record, 1);
 }
 
 Test(cache, open_errors)
