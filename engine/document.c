@@ -5,6 +5,7 @@
 #include "alloc.h"
 #include "doc_builder.h"
 #include "document_impl.h"
+#include "engine_digest.h"
 #include "error.h"
 #include "fileio.h"
 #include "readers.h"
@@ -34,6 +35,9 @@ static void reading_hash(const qc_read_options *opts, qc_format format, unsigned
     qc_sha256_init(&ctx);
     qc_sha256_update_str(&ctx, "qcode reading 1");
     qc_sha256_update_str(&ctx, qc_version());
+    /* The build's own sources too: the version does not change with every commit that changes
+     * what is read or found, and a cache entry of another build must never be taken. */
+    qc_sha256_update_str(&ctx, QCODE_ENGINE_DIGEST);
     uint32_t v[4] = {(uint32_t)format, (uint32_t)opts->encoding, (uint32_t)opts->speakers,
                      (uint32_t)opts->interviewer_label_count};
     qc_sha256_update(&ctx, v, sizeof v);
