@@ -3,6 +3,7 @@
  * and codes). The file may come from anywhere: no network, no entity substitution, no DTD loading,
  * and a document with a DOCTYPE is refused. */
 #include <libxml/xmlreader.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -432,7 +433,7 @@ static int read_results(const char *path, const qc_results_handlers *handlers, q
         err = &local;
     qc_xml_file_input in;
     if (qc_xml_file_open(&in, path) != 0)
-        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot open results file");
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot open: %s", strerror(errno));
     rd d;
     memset(&d, 0, sizeof d);
     d.path = path;

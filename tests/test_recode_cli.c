@@ -224,3 +224,16 @@ Test(recode_cli, a_folder_as_old_results_is_named_as_one)
     free(src);
     free(dir);
 }
+
+/* The old results given with --from that cannot be opened say why, as every command does. */
+Test(recode_cli, a_missing_old_results_says_why)
+{
+    require_command("recode");
+    char *src = qct_source_path("");
+    qct_run r;
+    qct_qcode(&r, src, "recode --from nope.xml -c codebooks/integrated-care.qcb corpora/integrated-care/");
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    cr_expect_str_eq(r.err, "nope.xml: error: cannot open: No such file or directory\n");
+    qct_run_free(&r);
+    free(src);
+}
