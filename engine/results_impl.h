@@ -13,6 +13,10 @@
 
 #define QC_NONE32 UINT32_MAX
 
+/* The results.xml format (formatVersion) this build writes (write_xml.c) and reads
+ * (results_read.c): a file of another version is refused, naming this one. */
+#define QC_RESULTS_FORMAT_VERSION 1
+
 typedef struct qc_res_cell {
     qc_counts c[2];       /* QC_OWN, QC_ROLLED_UP */
     uint32_t last_doc[2]; /* 1 + the last document counted, for distinct documents */

@@ -1,9 +1,14 @@
-/* Reading a results.xml back (for `qcode quotes --results` and exports) with libxml2's streaming
- * xmlReader, so a file of any size is read in constant memory (apart from an id table of documents
- * and codes). The file may come from anywhere: no network, no entity substitution, no DTD loading,
- * and a document with a DOCTYPE is refused. */
-#include <libxml/xmlreader.h>
-#include <errno.h>
+/* Reading a results.xml back (for `qcode quotes --results`, `qcode recode --from` and exports),
+ * streamed (xml_stream.c), so a file of any size is read in constant memory apart from a table of
+ * documents and codes. The file may come from anywhere: no network, no entities, no DTD.
+ *
+ * What cannot be in a file qcode wrote is refused where it is written, naming the attribute and
+ * its value (docs/results.md lists the checks): numbers that are not whole numbers or overflow, a
+ * formatVersion this build does not read, a quotation outside its document or turned inside out,
+ * a hit outside its quotation, a code whose parent is not listed before it, and counts that do not
+ * match what is listed. Each check is a few comparisons a quotation: nothing is allocated or copied
+ * per quotation beyond the strings handed to the callbacks, kept in buffers that are reused. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,85 +17,145 @@
 #include "error.h"
 #include "results_coder.h"
 #include "results_impl.h"
-#include "xml_safe.h"
+#include "xml_stream.h"
 
 #define NS "urn:qcode:results:1"
 
+typedef qc_xml_stream_attr attr_t;
+
+typedef enum section { SEC_NONE, SEC_PROVENANCE, SEC_DOCUMENTS, SEC_CODES, SEC_QUOTATIONS, SEC_OTHER } section;
+
+/* What a quotation is checked against. Offsets and turns are 32-bit in qcode (a document has at
+ * most 4 GiB), so length and turns above that cannot come from it. */
+typedef struct doc_info {
+    uint32_t length, turns;
+} doc_info;
+
+/* What <quotations> is checked against: the code's own counts and depth from <codes>. */
+typedef struct code_info {
+    uint64_t own_quotations, own_hits;
+    uint64_t depth;
+    int grouped; /* its <code> in <quotations> was seen */
+} code_info;
+
+/* Scratch buffers for attribute values handed to the callbacks as C strings. */
+enum { S_0, S_1, S_2, S_3, S_COUNT };
+
 typedef struct rd {
-    xmlTextReaderPtr r;
+    qc_xml_parse *s; /* the parse, for positions and errors */
     const char *path;
     const qc_results_handlers *h;
     qc_coded_quotation_fn on_coded; /* every quotation with its coder; NULL: h->on_quotation, engine's only */
     void *coded_user;               /* on_coded's */
     qc_error *err;
-    int rc;
-    int have_error;
-    qc_error xml_err;
+
+    int level;      /* elements open */
+    int skip_level; /* an element of another namespace is open at this level: skipped with its content */
+    section sec;
+    int seen_root, seen_quotations;
+    uint64_t sec_count; /* the section's count attribute */
+    uint32_t sec_line, sec_col;
 
     char **doc_ids;
-    size_t doc_count, doc_cap;
+    doc_info *docs;
+    size_t doc_count, doc_cap, doc_info_cap;
     qc_strmap doc_map;
     char **code_ids;
-    size_t code_count, code_cap;
+    code_info *codes;
+    size_t code_count, code_cap, code_info_cap;
     qc_strmap code_map;
 
-    /* the code or quotation being read */
+    qc_buf scratch[S_COUNT];
+
+    /* the code being read in <codes> */
     qc_results_file_code code;
-    char *code_strs[3]; /* id, name, parent */
     int in_code;
-    long quote_code;
-    int in_quotation, in_text;
+    /* the code's quotations being read in <quotations> */
+    int in_group;
+    size_t group_code;
+    uint64_t group_count, group_listed, group_hits;
+    uint32_t group_line, group_col;
+    uint64_t quotations_listed;
+    /* the quotation being read */
+    int in_quotation, in_text, quotation_seen;
     qc_result_quotation q;
-    char *q_doc, *q_speaker, *q_coder;
+    const char *q_coder;
     qc_buf text;
     qc_hit *hits;
     size_t hit_count, hit_cap;
 } rd;
 
-static void on_xml_error(void *arg, xmlErrorPtr e)
+static int cancelled(rd *d)
 {
-    rd *d = arg;
-    if (d->have_error || !e)
-        return;
-    d->have_error = 1;
-    char msg[QC_ERROR_MESSAGE_MAX];
-    snprintf(msg, sizeof msg, "%s", e->message ? e->message : "malformed XML");
-    size_t n = strlen(msg);
-    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-        msg[--n] = '\0';
-    qc_error_set(&d->xml_err, QC_ERR_FORMAT, d->path, e->line > 0 ? (uint32_t)e->line : 0,
-                 e->int2 > 0 ? (uint32_t)e->int2 : 0, -1, "%s", msg);
+    return qc_error_set(d->err, QC_ERR_CANCELLED, d->path, 0, 0, -1, "stopped by the caller");
 }
 
-static int fail(rd *d, int code, const char *what)
+static const attr_t *find(const attr_t *attrs, size_t n, const char *name)
 {
-    int line = xmlTextReaderGetParserLineNumber(d->r);
-    int col = xmlTextReaderGetParserColumnNumber(d->r);
-    return qc_error_set(d->err, code, d->path, line > 0 ? (uint32_t)line : 0, col > 0 ? (uint32_t)col : 0, -1, "%s",
-                        what);
+    for (size_t i = 0; i < n; i++)
+        if (attrs[i].name[0] == name[0] && !attrs[i].ns && strcmp(attrs[i].name, name) == 0)
+            return &attrs[i];
+    return NULL;
 }
 
-static char *get_attr(rd *d, const char *name)
+/* An attribute's value for a message: at most 40 bytes (cut at a character), then "…". */
+static void shown(const attr_t *a, char out[64])
 {
-    return (char *)xmlTextReaderGetAttribute(d->r, BAD_CAST name);
-}
-
-/* An unsigned attribute; missing or malformed is an error. */
-static int get_num(rd *d, const char *name, uint64_t *out)
-{
-    char *v = get_attr(d, name);
-    if (!v || !*v || *v == '-') {
-        xmlFree(v);
-        return fail(d, QC_ERR_FORMAT, "a number attribute is missing or malformed");
+    size_t n = a->len;
+    if (n > 40) {
+        n = 40;
+        while (n > 0 && ((unsigned char)a->value[n] & 0xC0) == 0x80)
+            n--;
     }
-    char *end;
-    unsigned long long n = strtoull(v, &end, 10);
-    int ok = *end == '\0';
-    xmlFree(v);
-    if (!ok)
-        return fail(d, QC_ERR_FORMAT, "a number attribute is malformed");
-    *out = n;
+    snprintf(out, 64, "%.*s%s", (int)n, a->value, n < a->len ? "…" : "");
+}
+
+/* The value of attribute `name` as a C string in scratch buffer `slot` (valid until the slot is
+ * used again), or NULL when it is absent. */
+static int str(rd *d, int slot, const attr_t *attrs, size_t n, const char *name, const char **out)
+{
+    const attr_t *a = find(attrs, n, name);
+    *out = NULL;
+    if (!a)
+        return 0;
+    qc_buf *b = &d->scratch[slot];
+    qc_buf_clear(b);
+    qc_buf_append(b, a->value, a->len);
+    qc_buf_putc(b, '\0');
+    if (qc_buf_failed(b))
+        return qc_error_nomem(d->err);
+    *out = b->data;
     return 0;
+}
+
+/* A required whole-number attribute of `elem`: digits only (no sign, no blanks), at most max. */
+static int num(rd *d, const char *elem, const attr_t *attrs, size_t n, const char *name, uint64_t max, uint64_t *out)
+{
+    const attr_t *a = find(attrs, n, name);
+    if (!a)
+        return qc_xml_stream_fail(d->s, NULL, QC_ERR_FORMAT, "%s has no %s attribute", elem, name);
+    uint64_t v = 0;
+    int over = 0;
+    size_t i = 0;
+    for (; i < a->len; i++) {
+        unsigned c = (unsigned)((unsigned char)a->value[i] - '0');
+        if (c > 9)
+            break;
+        if (v > (UINT64_MAX - c) / 10)
+            over = 1;
+        else
+            v = v * 10 + c;
+    }
+    if (a->len > 0 && i == a->len && !over && v <= max) {
+        *out = v;
+        return 0;
+    }
+    char val[64];
+    shown(a, val);
+    if (a->len == 0 || i < a->len)
+        return qc_xml_stream_fail(d->s, a, QC_ERR_FORMAT, "%s %s \"%s\" is not a whole number", elem, name, val);
+    return qc_xml_stream_fail(d->s, a, QC_ERR_FORMAT, "%s %s %s is too large (at most %" PRIu64 ")", elem, name, val,
+                              max);
 }
 
 static int push_id(rd *d, char ***ids, size_t *count, size_t *cap, qc_strmap *map, const char *id)
@@ -106,170 +171,376 @@ static int push_id(rd *d, char ***ids, size_t *count, size_t *cap, qc_strmap *ma
     return 0;
 }
 
-static int cancelled(rd *d)
+static int read_root(rd *d, const char *ns, const char *name, const attr_t *attrs, size_t n)
 {
-    return qc_error_set(d->err, QC_ERR_CANCELLED, d->path, 0, 0, -1, "stopped by the caller");
+    if (!ns || strcmp(ns, NS) != 0)
+        return qc_xml_stream_fail(d->s, NULL, QC_ERR_FORMAT, "not a qcode results file (expected namespace " NS ")");
+    if (strcmp(name, "results") != 0)
+        return qc_xml_stream_fail(d->s, NULL, QC_ERR_FORMAT, "not a qcode results file (the root is not <results>)");
+    d->seen_root = 1;
+    const attr_t *v = find(attrs, n, "formatVersion");
+    char want[24];
+    snprintf(want, sizeof want, "%d", QC_RESULTS_FORMAT_VERSION);
+    if (!v)
+        return qc_xml_stream_fail(d->s, NULL, QC_ERR_FORMAT,
+                                  "<results> has no formatVersion attribute (this qcode reads formatVersion %s)", want);
+    if (v->len != strlen(want) || memcmp(v->value, want, v->len) != 0) {
+        char val[64];
+        shown(v, val);
+        return qc_xml_stream_fail(d->s, v, QC_ERR_FORMAT,
+                                  "formatVersion \"%s\" is not one this qcode reads (it reads formatVersion %s)", val,
+                                  want);
+    }
+    return 0;
 }
 
-static int read_provenance_codebook(rd *d)
+/* A section with a count of what it lists: the count, and where to point when it is wrong. */
+static int start_section(rd *d, const char *name, const attr_t *attrs, size_t n)
+{
+    d->sec = strcmp(name, "provenance") == 0   ? SEC_PROVENANCE
+             : strcmp(name, "documents") == 0  ? SEC_DOCUMENTS
+             : strcmp(name, "codes") == 0      ? SEC_CODES
+             : strcmp(name, "quotations") == 0 ? SEC_QUOTATIONS
+                                               : SEC_OTHER;
+    if (d->sec != SEC_DOCUMENTS && d->sec != SEC_CODES && d->sec != SEC_QUOTATIONS)
+        return 0;
+    if (d->sec == SEC_QUOTATIONS)
+        d->seen_quotations = 1;
+    qc_xml_stream_position(d->s, find(attrs, n, "count"), &d->sec_line, &d->sec_col);
+    return num(d, name, attrs, n, "count", UINT64_MAX, &d->sec_count);
+}
+
+/* Every code with quotations of its own has them listed (when <quotations> is missing, none is). */
+static int check_all_listed(rd *d, uint32_t line, uint32_t col)
+{
+    for (size_t c = 0; c < d->code_count; c++)
+        if (d->codes[c].own_quotations && !d->codes[c].grouped)
+            return qc_xml_stream_fail_at(d->s, line, col, QC_ERR_FORMAT,
+                                         "code %s has %" PRIu64 " quotation%s of its own but <quotations> lists none",
+                                         d->code_ids[c], d->codes[c].own_quotations,
+                                         d->codes[c].own_quotations == 1 ? "" : "s");
+    return 0;
+}
+
+static int end_section(rd *d)
+{
+    section sec = d->sec;
+    d->sec = SEC_NONE;
+    const char *what = sec == SEC_DOCUMENTS ? "documents" : sec == SEC_CODES ? "codes" : "quotations";
+    uint64_t listed = sec == SEC_DOCUMENTS ? d->doc_count : sec == SEC_CODES ? d->code_count : d->quotations_listed;
+    if (sec != SEC_DOCUMENTS && sec != SEC_CODES && sec != SEC_QUOTATIONS)
+        return 0;
+    if (listed != d->sec_count)
+        return qc_xml_stream_fail_at(d->s, d->sec_line, d->sec_col, QC_ERR_FORMAT,
+                                     "<%s> has count %" PRIu64 " but lists %" PRIu64 " %s", what, d->sec_count, listed,
+                                     sec == SEC_QUOTATIONS ? "distinct quotations" : what);
+    return sec == SEC_QUOTATIONS ? check_all_listed(d, d->sec_line, d->sec_col) : 0;
+}
+
+static int read_provenance_codebook(rd *d, const attr_t *attrs, size_t n)
 {
     if (!d->h->on_provenance)
         return 0;
-    char *name = get_attr(d, "name"), *version = get_attr(d, "version"), *sha = get_attr(d, "sha256");
-    int stop = d->h->on_provenance(name ? name : "", version ? version : "", sha ? sha : "", d->h->user);
-    xmlFree(name);
-    xmlFree(version);
-    xmlFree(sha);
-    return stop ? cancelled(d) : 0;
+    const char *name, *version, *sha;
+    int rc = str(d, S_0, attrs, n, "name", &name);
+    if (!rc)
+        rc = str(d, S_1, attrs, n, "version", &version);
+    if (!rc)
+        rc = str(d, S_2, attrs, n, "sha256", &sha);
+    if (rc)
+        return rc;
+    return d->h->on_provenance(name ? name : "", version ? version : "", sha ? sha : "", d->h->user) ? cancelled(d) : 0;
 }
 
-static int read_document(rd *d)
+static qc_format format_of(const attr_t *a)
 {
-    char *id = get_attr(d, "id"), *path = get_attr(d, "path"), *format = get_attr(d, "format"),
-         *sha = get_attr(d, "sha256"), *coding_sha = get_attr(d, "codingSha256");
+    static const qc_format formats[] = {QC_FORMAT_TEXT, QC_FORMAT_VTT, QC_FORMAT_SRT, QC_FORMAT_DOCX};
+    for (size_t i = 0; a && i < sizeof formats / sizeof formats[0]; i++) {
+        const char *name = qc_format_name(formats[i]);
+        if (strlen(name) == a->len && memcmp(name, a->value, a->len) == 0)
+            return formats[i];
+    }
+    return QC_FORMAT_AUTO;
+}
+
+static int read_document(rd *d, const attr_t *attrs, size_t n)
+{
+    const char *id, *path, *sha, *coding_sha;
+    int rc = str(d, S_0, attrs, n, "id", &id);
+    if (rc)
+        return rc;
+    if (!id)
+        return qc_xml_stream_fail(d->s, NULL, QC_ERR_FORMAT, "document has no id attribute");
+    if (qc_strmap_get(&d->doc_map, id) >= 0)
+        return qc_xml_stream_fail(d->s, find(attrs, n, "id"), QC_ERR_FORMAT, "document id \"%s\" is listed twice", id);
+    uint64_t size = 0, length = 0, turns = 0;
+    rc = num(d, "document", attrs, n, "size", UINT64_MAX, &size);
+    if (!rc)
+        rc = num(d, "document", attrs, n, "length", UINT32_MAX, &length);
+    if (!rc)
+        rc = num(d, "document", attrs, n, "turns", UINT32_MAX, &turns);
+    if (!rc && QC_GROW(d->docs, d->doc_info_cap, d->doc_count + 1))
+        rc = qc_error_nomem(d->err);
+    if (!rc)
+        rc = push_id(d, &d->doc_ids, &d->doc_count, &d->doc_cap, &d->doc_map, id);
+    if (rc)
+        return rc;
+    d->docs[d->doc_count - 1] = (doc_info){(uint32_t)length, (uint32_t)turns};
+    if (!d->h->on_document)
+        return 0;
+    rc = str(d, S_1, attrs, n, "path", &path);
+    if (!rc)
+        rc = str(d, S_2, attrs, n, "sha256", &sha);
+    if (!rc)
+        rc = str(d, S_3, attrs, n, "codingSha256", &coding_sha);
+    if (rc)
+        return rc;
     qc_result_document doc;
     memset(&doc, 0, sizeof doc);
-    uint64_t size = 0, length = 0, turns = 0;
-    int rc = !id ? fail(d, QC_ERR_FORMAT, "a document has no id") : 0;
-    if (rc == 0 && qc_strmap_get(&d->doc_map, id) >= 0)
-        rc = fail(d, QC_ERR_FORMAT, "two documents have the same id");
-    if (rc == 0)
-        rc = get_num(d, "size", &size);
-    if (rc == 0)
-        rc = get_num(d, "length", &length);
-    if (rc == 0)
-        rc = get_num(d, "turns", &turns);
-    if (rc == 0)
-        rc = push_id(d, &d->doc_ids, &d->doc_count, &d->doc_cap, &d->doc_map, id);
-    if (rc == 0 && d->h->on_document) {
-        doc.id = id;
-        doc.path = path ? path : "";
-        doc.sha256 = sha ? sha : "";
-        doc.coding_sha256 = coding_sha ? coding_sha : "";
-        doc.size = size;
-        doc.length = (size_t)length;
-        doc.turns = (size_t)turns;
-        doc.format = QC_FORMAT_AUTO;
-        static const qc_format formats[] = {QC_FORMAT_TEXT, QC_FORMAT_VTT, QC_FORMAT_SRT, QC_FORMAT_DOCX};
-        for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
-            if (format && strcmp(format, qc_format_name(formats[i])) == 0)
-                doc.format = formats[i];
-        if (d->h->on_document(&doc, d->doc_count - 1, d->h->user))
-            rc = cancelled(d);
-    }
-    xmlFree(id);
-    xmlFree(path);
-    xmlFree(format);
-    xmlFree(sha);
-    xmlFree(coding_sha);
-    return rc;
+    doc.id = d->doc_ids[d->doc_count - 1];
+    doc.path = path ? path : "";
+    doc.sha256 = sha ? sha : "";
+    doc.coding_sha256 = coding_sha ? coding_sha : "";
+    doc.size = size;
+    doc.length = (size_t)length;
+    doc.turns = (size_t)turns;
+    doc.format = format_of(find(attrs, n, "format"));
+    return d->h->on_document(&doc, d->doc_count - 1, d->h->user) ? cancelled(d) : 0;
 }
 
-static void code_strs_free(rd *d)
+static int start_code(rd *d, const attr_t *attrs, size_t n)
 {
-    for (int i = 0; i < 3; i++) {
-        xmlFree(d->code_strs[i]);
-        d->code_strs[i] = NULL;
-    }
-}
-
-static int start_code(rd *d)
-{
-    code_strs_free(d);
     memset(&d->code, 0, sizeof d->code);
-    d->code_strs[0] = get_attr(d, "id");
-    d->code_strs[1] = get_attr(d, "name");
-    d->code_strs[2] = get_attr(d, "parent");
-    if (!d->code_strs[0])
-        return fail(d, QC_ERR_FORMAT, "a code has no id");
-    if (qc_strmap_get(&d->code_map, d->code_strs[0]) >= 0)
-        return fail(d, QC_ERR_FORMAT, "two codes have the same id");
-    uint64_t depth = 0;
-    int rc = get_num(d, "depth", &depth);
-    if (rc != 0)
+    const char *id, *name, *parent;
+    int rc = str(d, S_0, attrs, n, "id", &id);
+    if (!rc)
+        rc = str(d, S_1, attrs, n, "name", &name);
+    if (!rc)
+        rc = str(d, S_2, attrs, n, "parent", &parent);
+    if (rc)
         return rc;
-    d->code.index = d->code_count;
+    if (!id)
+        return qc_xml_stream_fail(d->s, NULL, QC_ERR_FORMAT, "code has no id attribute");
+    if (qc_strmap_get(&d->code_map, id) >= 0)
+        return qc_xml_stream_fail(d->s, find(attrs, n, "id"), QC_ERR_FORMAT, "code id \"%s\" is listed twice", id);
+    uint64_t depth = 0;
+    rc = num(d, "code", attrs, n, "depth", UINT32_MAX, &depth);
+    if (rc)
+        return rc;
+    /* Codes come in pre-order (parents first), a main code at depth 1: what `--rollup` relies on. */
+    const attr_t *depth_attr = find(attrs, n, "depth");
+    if (parent) {
+        long p = qc_strmap_get(&d->code_map, parent);
+        if (p < 0)
+            return qc_xml_stream_fail(d->s, find(attrs, n, "parent"), QC_ERR_FORMAT,
+                                      "code %s has parent \"%s\", which is not listed before it", id, parent);
+        if (depth != d->codes[p].depth + 1)
+            return qc_xml_stream_fail(d->s, depth_attr, QC_ERR_FORMAT,
+                                      "code %s has depth %" PRIu64 " but its parent %s has depth %" PRIu64, id, depth,
+                                      parent, d->codes[p].depth);
+    } else if (depth != 1) {
+        return qc_xml_stream_fail(d->s, depth_attr, QC_ERR_FORMAT,
+                                  "code %s has depth %" PRIu64 " but no parent (a main code has depth 1)", id, depth);
+    }
+    if (QC_GROW(d->codes, d->code_info_cap, d->code_count + 1))
+        return qc_error_nomem(d->err);
+    rc = push_id(d, &d->code_ids, &d->code_count, &d->code_cap, &d->code_map, id);
+    if (rc)
+        return rc;
+    d->codes[d->code_count - 1] = (code_info){0, 0, depth, 0};
+    d->code.index = d->code_count - 1;
+    d->code.id = d->code_ids[d->code.index];
+    /* name and parent stay in their scratch buffers: nothing inside a code uses them */
+    d->code.name = name ? name : "";
+    d->code.parent_id = parent;
     d->code.depth = (size_t)depth;
     d->in_code = 1;
-    return push_id(d, &d->code_ids, &d->code_count, &d->code_cap, &d->code_map, d->code_strs[0]);
+    return 0;
 }
 
-static int read_counts(rd *d, qc_counts *c)
+static int read_counts(rd *d, const char *elem, const attr_t *attrs, size_t n, qc_counts *c)
 {
-    int rc = get_num(d, "hits", &c->hits);
-    if (rc == 0)
-        rc = get_num(d, "quotations", &c->quotations);
-    if (rc == 0)
-        rc = get_num(d, "respondents", &c->respondents);
-    if (rc == 0)
-        rc = get_num(d, "documents", &c->documents);
+    int rc = num(d, elem, attrs, n, "hits", UINT64_MAX, &c->hits);
+    if (!rc)
+        rc = num(d, elem, attrs, n, "quotations", UINT64_MAX, &c->quotations);
+    if (!rc)
+        rc = num(d, elem, attrs, n, "respondents", UINT64_MAX, &c->respondents);
+    if (!rc)
+        rc = num(d, elem, attrs, n, "documents", UINT64_MAX, &c->documents);
     return rc;
 }
 
 static int end_code(rd *d)
 {
     d->in_code = 0;
+    code_info *ci = &d->codes[d->code.index];
+    ci->own_quotations = d->code.own.quotations;
+    ci->own_hits = d->code.own.hits;
     if (!d->h->on_code)
         return 0;
-    d->code.id = d->code_strs[0];
-    d->code.name = d->code_strs[1] ? d->code_strs[1] : "";
-    d->code.parent_id = d->code_strs[2];
     return d->h->on_code(&d->code, d->h->user) ? cancelled(d) : 0;
 }
 
-static int start_quotation(rd *d)
+static int start_group(rd *d, const attr_t *attrs, size_t n)
 {
-    xmlFree(d->q_doc);
-    xmlFree(d->q_speaker);
-    xmlFree(d->q_coder);
-    memset(&d->q, 0, sizeof d->q);
-    d->q_doc = get_attr(d, "document");
-    d->q_speaker = get_attr(d, "speaker");
-    d->q_coder = get_attr(d, "coder");
-    if (d->q_coder && !*d->q_coder)
-        return fail(d, QC_ERR_FORMAT, "a quotation's coder is empty");
-    long doc = d->q_doc ? qc_strmap_get(&d->doc_map, d->q_doc) : -1;
-    if (doc < 0)
-        return fail(d, QC_ERR_FORMAT, "a quotation names a document that is not listed");
-    uint64_t turn = 0, start = 0, end = 0;
-    int rc = get_num(d, "turn", &turn);
-    if (rc == 0)
-        rc = get_num(d, "start", &start);
-    if (rc == 0)
-        rc = get_num(d, "end", &end);
-    if (rc != 0)
+    const char *id;
+    int rc = str(d, S_0, attrs, n, "id", &id);
+    if (rc)
         return rc;
-    char *role = get_attr(d, "role");
-    d->q.role = !role                              ? QC_ROLE_UNKNOWN
-                : strcmp(role, "participant") == 0 ? QC_ROLE_PARTICIPANT
-                : strcmp(role, "interviewer") == 0 ? QC_ROLE_INTERVIEWER
-                                                   : QC_ROLE_UNKNOWN;
-    xmlFree(role);
-    d->q.code = (size_t)d->quote_code;
+    if (!id)
+        return qc_xml_stream_fail(d->s, NULL, QC_ERR_FORMAT, "code in <quotations> has no id attribute");
+    long c = qc_strmap_get(&d->code_map, id);
+    if (c < 0)
+        return qc_xml_stream_fail(d->s, find(attrs, n, "id"), QC_ERR_FORMAT,
+                                  "quotations of code \"%s\", which is not listed in <codes>", id);
+    if (d->codes[c].grouped)
+        return qc_xml_stream_fail(d->s, find(attrs, n, "id"), QC_ERR_FORMAT,
+                                  "the quotations of code %s are listed twice", id);
+    qc_xml_stream_position(d->s, find(attrs, n, "count"), &d->group_line, &d->group_col);
+    rc = num(d, "code", attrs, n, "count", UINT64_MAX, &d->group_count);
+    if (rc)
+        return rc;
+    d->codes[c].grouped = 1;
+    d->group_code = (size_t)c;
+    d->group_listed = d->group_hits = 0;
+    d->quotation_seen = 0;
+    d->in_group = 1;
+    return 0;
+}
+
+/* A code's quotations against its count and its own counts in <codes>: quotations counted once
+ * each (a span listed once per coder is one quotation: the copies follow one another), hits summed. */
+static int end_group(rd *d)
+{
+    d->in_group = 0;
+    const char *id = d->code_ids[d->group_code];
+    const code_info *ci = &d->codes[d->group_code];
+    d->quotations_listed += d->group_listed;
+    if (d->group_listed != d->group_count)
+        return qc_xml_stream_fail_at(d->s, d->group_line, d->group_col, QC_ERR_FORMAT,
+                                     "code %s in <quotations> has count %" PRIu64 " but lists %" PRIu64
+                                     " distinct quotations",
+                                     id, d->group_count, d->group_listed);
+    if (d->group_count != ci->own_quotations)
+        return qc_xml_stream_fail_at(d->s, d->group_line, d->group_col, QC_ERR_FORMAT,
+                                     "code %s in <quotations> has count %" PRIu64 " but %" PRIu64
+                                     " quotations of its own in <codes>",
+                                     id, d->group_count, ci->own_quotations);
+    if (d->group_hits != ci->own_hits)
+        return qc_xml_stream_fail_at(d->s, d->group_line, d->group_col, QC_ERR_FORMAT,
+                                     "the quotations of code %s list %" PRIu64 " hits but it has %" PRIu64
+                                     " hits of its own in <codes>",
+                                     id, d->group_hits, ci->own_hits);
+    return 0;
+}
+
+static qc_role role_of(const attr_t *a, int *ok)
+{
+    static const qc_role roles[] = {QC_ROLE_PARTICIPANT, QC_ROLE_INTERVIEWER, QC_ROLE_UNKNOWN};
+    for (size_t i = 0; a && i < sizeof roles / sizeof roles[0]; i++) {
+        const char *name = qc_role_name(roles[i]);
+        if (strlen(name) == a->len && memcmp(name, a->value, a->len) == 0) {
+            *ok = 1;
+            return roles[i];
+        }
+    }
+    *ok = 0;
+    return QC_ROLE_UNKNOWN;
+}
+
+static int start_quotation(rd *d, const attr_t *attrs, size_t n)
+{
+    const char *doc_id, *speaker, *coder;
+    int rc = str(d, S_0, attrs, n, "document", &doc_id);
+    if (!rc)
+        rc = str(d, S_1, attrs, n, "speaker", &speaker);
+    if (!rc)
+        rc = str(d, S_2, attrs, n, "coder", &coder);
+    if (rc)
+        return rc;
+    if (coder && !*coder)
+        return qc_xml_stream_fail(d->s, find(attrs, n, "coder"), QC_ERR_FORMAT, "quotation coder is empty");
+    if (!doc_id)
+        return qc_xml_stream_fail(d->s, NULL, QC_ERR_FORMAT, "quotation has no document attribute");
+    long doc = qc_strmap_get(&d->doc_map, doc_id);
+    if (doc < 0)
+        return qc_xml_stream_fail(d->s, find(attrs, n, "document"), QC_ERR_FORMAT,
+                                  "quotation document \"%s\" is not listed in <documents>", doc_id);
+    uint64_t turn = 0, start = 0, end = 0;
+    rc = num(d, "quotation", attrs, n, "turn", UINT64_MAX, &turn);
+    if (!rc)
+        rc = num(d, "quotation", attrs, n, "start", UINT64_MAX, &start);
+    if (!rc)
+        rc = num(d, "quotation", attrs, n, "end", UINT64_MAX, &end);
+    if (rc)
+        return rc;
+    const doc_info *di = &d->docs[doc];
+    if (start > end)
+        return qc_xml_stream_fail(d->s, find(attrs, n, "start"), QC_ERR_FORMAT,
+                                  "quotation start %" PRIu64 " is after its end %" PRIu64, start, end);
+    if (end > di->length)
+        return qc_xml_stream_fail(d->s, find(attrs, n, "end"), QC_ERR_FORMAT,
+                                  "quotation end %" PRIu64 " is past the end of %s, whose length is %" PRIu32, end,
+                                  doc_id, di->length);
+    if (turn >= di->turns)
+        return qc_xml_stream_fail(d->s, find(attrs, n, "turn"), QC_ERR_FORMAT,
+                                  "quotation turn %" PRIu64 " is past the last turn of %s, which has %" PRIu32
+                                  " turn%s",
+                                  turn, doc_id, di->turns, di->turns == 1 ? "" : "s");
+    const attr_t *role_attr = find(attrs, n, "role");
+    int role_ok;
+    qc_role role = role_of(role_attr, &role_ok);
+    if (!role_attr)
+        return qc_xml_stream_fail(d->s, NULL, QC_ERR_FORMAT, "quotation has no role attribute");
+    if (!role_ok) {
+        char val[64];
+        shown(role_attr, val);
+        return qc_xml_stream_fail(d->s, role_attr, QC_ERR_FORMAT,
+                                  "quotation role \"%s\" is not participant, interviewer or unknown", val);
+    }
+    /* The same span listed again (for another coder) is the same quotation. */
+    if (!d->quotation_seen || (size_t)doc != d->q.document || start != d->q.start || end != d->q.end)
+        d->group_listed++;
+    d->quotation_seen = 1;
+    memset(&d->q, 0, sizeof d->q);
+    d->q.role = role;
+    d->q.code = d->group_code;
     d->q.document = (size_t)doc;
     d->q.document_id = d->doc_ids[doc];
-    d->q.speaker = d->q_speaker;
+    d->q.speaker = speaker;
     d->q.turn = (size_t)turn;
     d->q.start = (size_t)start;
     d->q.end = (size_t)end;
+    d->q_coder = coder;
     d->hit_count = 0;
     qc_buf_clear(&d->text);
     d->in_quotation = 1;
     return 0;
 }
 
-static int read_hit(rd *d)
+static int read_hit(rd *d, const attr_t *attrs, size_t n)
 {
     uint64_t v[5];
     static const char *const names[5] = {"rule", "line", "column", "start", "end"};
+    static const uint64_t max[5] = {SIZE_MAX, UINT32_MAX, UINT32_MAX, UINT64_MAX, UINT64_MAX};
     for (int i = 0; i < 5; i++) {
-        int rc = get_num(d, names[i], &v[i]);
+        int rc = num(d, "hit", attrs, n, names[i], max[i], &v[i]);
         if (rc != 0)
             return rc;
     }
+    if (v[3] > v[4])
+        return qc_xml_stream_fail(d->s, find(attrs, n, "start"), QC_ERR_FORMAT,
+                                  "hit start %" PRIu64 " is after its end %" PRIu64, v[3], v[4]);
+    if (v[3] < d->q.start)
+        return qc_xml_stream_fail(d->s, find(attrs, n, "start"), QC_ERR_FORMAT,
+                                  "hit start %" PRIu64 " is before its quotation's start %zu", v[3], d->q.start);
+    if (v[4] > d->q.end)
+        return qc_xml_stream_fail(d->s, find(attrs, n, "end"), QC_ERR_FORMAT,
+                                  "hit end %" PRIu64 " is past its quotation's end %zu", v[4], d->q.end);
     if (QC_GROW(d->hits, d->hit_cap, d->hit_count + 1) != 0)
         return qc_error_nomem(d->err);
     d->hits[d->hit_count++] = (qc_hit){(size_t)v[3], (size_t)v[4], (size_t)v[0], (uint32_t)v[1], (uint32_t)v[2]};
+    d->group_hits++;
     return 0;
 }
 
@@ -290,110 +561,93 @@ static int end_quotation(rd *d)
     return stop ? cancelled(d) : 0;
 }
 
-/* Handles an element start. `section` is the name of the root's child it is in. */
-static int element_start(rd *d, const char *section, int depth, const char *name)
+/* An element of the results namespace below a section; `level` 2 is the section's child. */
+static int element_start(rd *d, int level, const char *name, const attr_t *attrs, size_t n)
 {
-    if (strcmp(section, "provenance") == 0 && depth == 2 && strcmp(name, "codebook") == 0)
-        return read_provenance_codebook(d);
-    if (strcmp(section, "documents") == 0 && depth == 2 && strcmp(name, "document") == 0)
-        return read_document(d);
-    if (strcmp(section, "codes") == 0) {
-        if (depth == 2 && strcmp(name, "code") == 0)
-            return start_code(d);
-        if (depth == 3 && d->in_code && strcmp(name, "own") == 0)
-            return read_counts(d, &d->code.own);
-        if (depth == 3 && d->in_code && strcmp(name, "rolledUp") == 0)
-            return read_counts(d, &d->code.rolled_up);
+    switch (d->sec) {
+    case SEC_QUOTATIONS:
+        if (level == 4 && d->in_quotation) {
+            if (strcmp(name, "hit") == 0)
+                return read_hit(d, attrs, n);
+            if (strcmp(name, "text") == 0)
+                d->in_text = 1;
+        } else if (level == 3 && d->in_group && strcmp(name, "quotation") == 0) {
+            return start_quotation(d, attrs, n);
+        } else if (level == 2 && strcmp(name, "code") == 0) {
+            return start_group(d, attrs, n);
+        }
+        return 0;
+    case SEC_CODES:
+        if (level == 3 && d->in_code && strcmp(name, "own") == 0)
+            return read_counts(d, "own", attrs, n, &d->code.own);
+        if (level == 3 && d->in_code && strcmp(name, "rolledUp") == 0)
+            return read_counts(d, "rolledUp", attrs, n, &d->code.rolled_up);
+        if (level == 2 && strcmp(name, "code") == 0)
+            return start_code(d, attrs, n);
+        return 0;
+    case SEC_DOCUMENTS: return level == 2 && strcmp(name, "document") == 0 ? read_document(d, attrs, n) : 0;
+    case SEC_PROVENANCE: return level == 2 && strcmp(name, "codebook") == 0 ? read_provenance_codebook(d, attrs, n) : 0;
+    default: return 0;
+    }
+}
+
+static int element_end(rd *d, int level, const char *name)
+{
+    if (d->sec == SEC_QUOTATIONS) {
+        if (level == 4 && strcmp(name, "text") == 0)
+            d->in_text = 0;
+        else if (level == 3 && d->in_quotation && strcmp(name, "quotation") == 0)
+            return end_quotation(d);
+        else if (level == 2 && d->in_group && strcmp(name, "code") == 0)
+            return end_group(d);
+    } else if (d->sec == SEC_CODES && level == 2 && d->in_code && strcmp(name, "code") == 0) {
+        return end_code(d);
+    }
+    return 0;
+}
+
+static int on_start(void *user, qc_xml_parse *s, const char *ns, const char *name, const attr_t *attrs, size_t n)
+{
+    rd *d = user;
+    d->s = s;
+    int level = d->level++;
+    if (d->skip_level >= 0)
+        return 0;
+    if (level == 0)
+        return read_root(d, ns, name, attrs, n);
+    if (!ns || strcmp(ns, NS) != 0) {
+        d->skip_level = level; /* elements of other namespaces are extensions: skipped */
         return 0;
     }
-    if (strcmp(section, "quotations") == 0) {
-        if (depth == 2 && strcmp(name, "code") == 0) {
-            char *id = get_attr(d, "id");
-            d->quote_code = id ? qc_strmap_get(&d->code_map, id) : -1;
-            xmlFree(id);
-            return d->quote_code < 0 ? fail(d, QC_ERR_FORMAT, "quotations of a code that is not listed") : 0;
-        }
-        if (depth == 3 && strcmp(name, "quotation") == 0)
-            return start_quotation(d);
-        if (depth == 4 && d->in_quotation && strcmp(name, "text") == 0)
-            d->in_text = 1;
-        else if (depth == 4 && d->in_quotation && strcmp(name, "hit") == 0)
-            return read_hit(d);
-    }
-    return 0;
+    return level == 1 ? start_section(d, name, attrs, n) : element_start(d, level, name, attrs, n);
 }
 
-static int element_end(rd *d, const char *section, int depth, const char *name)
+static int on_end(void *user, qc_xml_parse *s, const char *ns, const char *name)
 {
-    if (strcmp(section, "codes") == 0 && depth == 2 && strcmp(name, "code") == 0 && d->in_code)
-        return end_code(d);
-    if (strcmp(section, "quotations") == 0) {
-        if (depth == 4 && strcmp(name, "text") == 0)
-            d->in_text = 0;
-        else if (depth == 3 && strcmp(name, "quotation") == 0 && d->in_quotation)
-            return end_quotation(d);
+    (void)ns;
+    rd *d = user;
+    d->s = s;
+    int level = --d->level;
+    if (d->skip_level >= 0) {
+        if (level == d->skip_level)
+            d->skip_level = -1;
+        return 0;
     }
-    return 0;
+    if (level == 1)
+        return end_section(d);
+    if (level == 0 && !d->seen_quotations) {
+        uint32_t line, col;
+        qc_xml_stream_position(s, NULL, &line, &col);
+        return check_all_listed(d, line, col);
+    }
+    return level >= 2 ? element_end(d, level, name) : 0;
 }
 
-static int walk(rd *d)
+static int on_text(void *user, const char *s, size_t len)
 {
-    char section[32] = "";
-    int seen_root = 0;
-    int ret;
-    while ((ret = xmlTextReaderRead(d->r)) == 1) {
-        int type = xmlTextReaderNodeType(d->r);
-        int depth = xmlTextReaderDepth(d->r);
-        if (type == XML_READER_TYPE_DOCUMENT_TYPE || type == XML_READER_TYPE_ENTITY_REFERENCE ||
-            type == XML_READER_TYPE_ENTITY)
-            return fail(d, QC_ERR_FORMAT, "DTDs and entities are not allowed in a results file");
-        if (type == XML_READER_TYPE_ELEMENT) {
-            const char *name = (const char *)xmlTextReaderConstLocalName(d->r);
-            const char *ns = (const char *)xmlTextReaderConstNamespaceUri(d->r);
-            if (!ns || strcmp(ns, NS) != 0) {
-                if (depth == 0)
-                    return fail(d, QC_ERR_FORMAT, "not a qcode results file (expected namespace " NS ")");
-                continue; /* elements of other namespaces are extensions: skipped */
-            }
-            int empty = xmlTextReaderIsEmptyElement(d->r);
-            int rc = 0;
-            if (depth == 0) {
-                if (strcmp(name, "results") != 0)
-                    return fail(d, QC_ERR_FORMAT, "not a qcode results file (the root is not <results>)");
-                seen_root = 1;
-            } else if (depth == 1) {
-                snprintf(section, sizeof section, "%s", name);
-            } else {
-                rc = element_start(d, section, depth, name);
-                if (rc == 0 && empty)
-                    rc = element_end(d, section, depth, name);
-            }
-            if (rc != 0)
-                return rc;
-        } else if (type == XML_READER_TYPE_END_ELEMENT) {
-            const char *name = (const char *)xmlTextReaderConstLocalName(d->r);
-            int rc = depth >= 2 ? element_end(d, section, depth, name) : 0;
-            if (rc != 0)
-                return rc;
-            if (depth == 1)
-                section[0] = '\0';
-        } else if (d->in_text &&
-                   (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
-                    type == XML_READER_TYPE_WHITESPACE || type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE)) {
-            const char *v = (const char *)xmlTextReaderConstValue(d->r);
-            if (v)
-                qc_buf_puts(&d->text, v);
-        }
-    }
-    if (ret < 0 || d->have_error) {
-        if (d->have_error) {
-            *d->err = d->xml_err;
-            return d->xml_err.code;
-        }
-        return fail(d, QC_ERR_FORMAT, "malformed XML");
-    }
-    if (!seen_root)
-        return fail(d, QC_ERR_FORMAT, "not a qcode results file (no <results> element)");
+    rd *d = user;
+    if (d->in_text && d->skip_level < 0)
+        qc_buf_append(&d->text, s, len);
     return 0;
 }
 
@@ -431,9 +685,6 @@ static int read_results(const char *path, const qc_results_handlers *handlers, q
     qc_error local;
     if (!err)
         err = &local;
-    qc_xml_file_input in;
-    if (qc_xml_file_open(&in, path) != 0)
-        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot open: %s", strerror(errno));
     rd d;
     memset(&d, 0, sizeof d);
     d.path = path;
@@ -441,38 +692,25 @@ static int read_results(const char *path, const qc_results_handlers *handlers, q
     d.on_coded = on_coded;
     d.coded_user = coded_user;
     d.err = err;
+    d.skip_level = -1;
     d.code_map.fold = 0;
     d.doc_map.fold = 0;
-    /* Read through qc_xml_file_read so that an empty input, a pipe's or /dev/null's too, is told
-     * as empty rather than in libxml2's words ("Extra content at the end of the document"). */
-    d.r = xmlReaderForIO(qc_xml_file_read, NULL, &in, path, NULL, XML_PARSE_NONET);
-    int rc;
-    if (!d.r) {
-        rc = qc_xml_file_refuse_empty(&in, path, "a qcode results.xml", err);
-        qc_xml_file_close(&in);
-        return rc ? rc : qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot open results file");
-    }
-    xmlTextReaderSetStructuredErrorHandler(d.r, on_xml_error, &d);
-    rc = walk(&d);
-    if (rc == QC_ERR_FORMAT) {
-        int empty = qc_xml_file_refuse_empty(&in, path, "a qcode results.xml", err);
-        if (empty)
-            rc = empty;
-    }
-    xmlFreeTextReader(d.r);
-    qc_xml_file_close(&in);
+    qc_xml_stream_handler h = {&d, on_start, on_end, on_text};
+    int rc = qc_xml_stream_file(path, "a qcode results.xml", &h, err);
+    if (rc == 0 && !d.seen_root)
+        rc = qc_error_set(err, QC_ERR_FORMAT, path, 0, 0, -1, "not a qcode results file (no <results> element)");
     for (size_t i = 0; i < d.doc_count; i++)
         qc_free(d.doc_ids[i]);
     qc_free(d.doc_ids);
+    qc_free(d.docs);
     qc_strmap_free(&d.doc_map);
     for (size_t i = 0; i < d.code_count; i++)
         qc_free(d.code_ids[i]);
     qc_free(d.code_ids);
+    qc_free(d.codes);
     qc_strmap_free(&d.code_map);
-    code_strs_free(&d);
-    xmlFree(d.q_doc);
-    xmlFree(d.q_speaker);
-    xmlFree(d.q_coder);
+    for (int i = 0; i < S_COUNT; i++)
+        qc_buf_free(&d.scratch[i]);
     qc_buf_free(&d.text);
     qc_free(d.hits);
     return rc;

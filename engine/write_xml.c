@@ -611,7 +611,7 @@ static int write_quotations(xw *x, qc_results *res, unsigned jobs, qc_error *err
 static int write_body(xw *x, qc_results *res, const qc_write_options *opts, qc_error *err)
 {
     qc_xml_start(&x->o, "results", NS);
-    attr(x, "formatVersion", "1");
+    attr_u64(x, "formatVersion", QC_RESULTS_FORMAT_VERSION);
     write_provenance(x, res, opts);
     write_documents(x, res);
     write_respondents_and_attributes(x, res);

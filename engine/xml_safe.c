@@ -19,6 +19,11 @@ static void init_libxml(void)
     xmlInitParser();
 }
 
+void qc_xml_init(void)
+{
+    pthread_once(&init_once, init_libxml);
+}
+
 /* What may be enabled: nothing that loads, substitutes or validates. */
 static int safe_options(void)
 {
@@ -251,7 +256,7 @@ static int parse_result(parse_state *st, const char *file, const char *part, qc_
 
 static xmlParserCtxtPtr new_context(const char *data, size_t size, qc_error *err)
 {
-    pthread_once(&init_once, init_libxml);
+    qc_xml_init();
     xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(data, (int)size);
     if (!ctxt)
         qc_error_nomem(err);

@@ -17,6 +17,10 @@
 
 #include "qcode/common.h"
 
+/* Initialises libxml2 once, whichever thread gets here first; every parse calls it before its
+ * first libxml2 call. */
+void qc_xml_init(void);
+
 /* The largest XML document accepted (64 MiB). */
 #define QC_XML_MAX_BYTES ((size_t)64 << 20)
 

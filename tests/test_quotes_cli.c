@@ -1,4 +1,6 @@
 /* qcode quotes: from a corpus and from a results.xml, in corpus order, keyword in context. */
+#include <sys/stat.h>
+
 #include "qc_test.h"
 
 #define GOLDEN QCODE_SOURCE_DIR "/tests/golden"
@@ -86,4 +88,91 @@ Test(quotes_cli, errors)
     qct_qcode(&r, GOLDEN, "quotes -c golden.qcb --tsv x GP corpus/");
     cr_expect_eq(r.status, 2);
     qct_run_free(&r);
+}
+
+/* dir/bad.xml: dir/r.xml with the first `from` after `after` replaced by `to` (NULL: the file cut
+ * in the middle of that `from`); *where: "bad.xml:LINE:COLUMN: " of the change, or of the cut's end. */
+static void write_bad(const char *dir, const char *after, const char *from, const char *to, char *where, size_t cap)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/r.xml", dir);
+    char *text = qct_read_file(path, NULL);
+    cr_assert_not_null(text);
+    char *at = strstr(text, after);
+    cr_assert_not_null(at, "%s", after);
+    at = strstr(at, from);
+    cr_assert_not_null(at, "%s", from);
+    size_t head = (size_t)(at - text);
+    char *out = malloc(strlen(text) + (to ? strlen(to) : 0) + 1);
+    memcpy(out, text, head);
+    size_t len = head;
+    if (to) {
+        strcpy(out + head, to);
+        strcat(out, at + strlen(from));
+        len = strlen(out);
+    } else {
+        len = head + strlen(from) / 2; /* cut half-way through */
+        memcpy(out + head, at, len - head);
+    }
+    const char *point = to ? out + head : out + len;
+    unsigned line = 1, column = 1;
+    for (const char *p = out; p < point; p++) {
+        if (*p == '\n') {
+            line++;
+            column = 1;
+        } else if ((*p & 0xC0) != 0x80) {
+            column++;
+        }
+    }
+    snprintf(where, cap, "bad.xml:%u:%u: ", line, column);
+    free(qct_write_file(dir, "bad.xml", out, len));
+    free(out);
+    free(text);
+}
+
+/* A results.xml with what qcode never writes: every command that reads it stops at the place, says
+ * what is wrong, prints no quotation and writes nothing (quotes used to print such spans silently;
+ * only export noticed a bad span). The golden corpus's first quotation is COLOC's in a.txt (461
+ * code points, 8 turns), turn 1, [92, 132). */
+Test(quotes_cli, impossible_values_in_results_are_refused_where_they_are)
+{
+    static const struct {
+        const char *after, *from, *to, *message;
+    } bad[] = {
+        {"<quotations", "start=\"92\"", "start=\"133\"", "error: quotation start 133 is after its end 132\n"},
+        {"<quotations", "end=\"132\"", "end=\"900\"",
+         "error: quotation end 900 is past the end of a.txt, whose length is 461\n"},
+        {"<quotations", "turn=\"1\"", "turn=\"4294967296\"",
+         "error: quotation turn 4294967296 is past the last turn of a.txt, which has 8 turns\n"},
+        {"", "formatVersion=\"1\"", "formatVersion=\"2\"",
+         "error: formatVersion \"2\" is not one this qcode reads (it reads formatVersion 1)\n"},
+        {"<quotations", "start=\"92\"", "start=\"-92\"", "error: quotation start \"-92\" is not a whole number\n"},
+    };
+    char *dir = qct_temp_dir();
+    qct_run r;
+    qct_qcode(&r, GOLDEN,
+              "code -c '" GOLDEN "/golden.qcb' --cases '" GOLDEN "/corpus/cases.tsv' -o '%s/r.xml' '" GOLDEN
+              "/corpus/'",
+              dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char where[64], want[512];
+        write_bad(dir, bad[i].after, bad[i].from, bad[i].to, where, sizeof where);
+        snprintf(want, sizeof want, "%s%s", where, bad[i].message);
+        qct_qcode(&r, dir, "quotes --results bad.xml COLOC");
+        cr_expect_eq(r.status, 2, "%s: %s", want, r.err);
+        cr_expect(strncmp(r.err, want, strlen(want)) == 0, "expected %sgot %s", want, r.err);
+        cr_expect_str_eq(r.out, "", "nothing printed from a refused file");
+        qct_run_free(&r);
+        qct_qcode(&r, dir, "export --qdpx out.qdpx bad.xml");
+        cr_expect_eq(r.status, 2, "%s: %s", want, r.err);
+        cr_expect(strncmp(r.err, want, strlen(want)) == 0, "export: expected %sgot %s", want, r.err);
+        char out[1100];
+        snprintf(out, sizeof out, "%s/out.qdpx", dir);
+        struct stat st;
+        cr_expect_neq(stat(out, &st), 0, "export wrote %s from a refused file", out);
+        qct_run_free(&r);
+    }
+    free(dir);
 }

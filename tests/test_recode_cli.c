@@ -237,3 +237,92 @@ Test(recode_cli, a_missing_old_results_says_why)
     qct_run_free(&r);
     free(src);
 }
+
+/* dir/bad.xml: dir/r.xml with `from` (after `after`) replaced by `to`, or cut half-way through it
+ * when `to` is NULL; returns "bad.xml:LINE:COLUMN: " of the change or of the cut's end. */
+static void write_bad(const char *dir, const char *after, const char *from, const char *to, char *where, size_t cap)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/r.xml", dir);
+    char *text = qct_read_file(path, NULL);
+    cr_assert_not_null(text);
+    char *at = strstr(text, after);
+    cr_assert_not_null(at, "%s", after);
+    at = strstr(at, from);
+    cr_assert_not_null(at, "%s", from);
+    size_t head = (size_t)(at - text), len;
+    char *out = malloc(strlen(text) + (to ? strlen(to) : 0) + 1);
+    memcpy(out, text, head);
+    if (to) {
+        strcpy(out + head, to);
+        strcat(out, at + strlen(from));
+        len = strlen(out);
+    } else {
+        len = head + strlen(from) / 2;
+        memcpy(out + head, at, len - head);
+    }
+    const char *point = to ? out + head : out + len;
+    unsigned line = 1, column = 1;
+    for (const char *p = out; p < point; p++) {
+        if (*p == '\n') {
+            line++;
+            column = 1;
+        } else if ((*p & 0xC0) != 0x80) {
+            column++;
+        }
+    }
+    snprintf(where, cap, "bad.xml:%u:%u: ", line, column);
+    free(qct_write_file(dir, "bad.xml", out, len));
+    free(out);
+    free(text);
+}
+
+/* Old results with what qcode never writes are refused at the place, whether the old side is read
+ * from them or (with --old) coded again and checked against them; nothing is written. */
+Test(recode_cli, impossible_old_results_are_refused_where_they_are)
+{
+    require_command("recode");
+    static const struct {
+        const char *after, *from, *to, *message;
+    } bad[] = {
+        {"<quotations", "start=\"92\"", "start=\"133\"", "error: quotation start 133 is after its end 132\n"},
+        {"<quotations", "end=\"132\"", "end=\"900\"",
+         "error: quotation end 900 is past the end of a.txt, whose length is 461\n"},
+        {"<quotations", "turn=\"1\"", "turn=\"4294967296\"",
+         "error: quotation turn 4294967296 is past the last turn of a.txt, which has 8 turns\n"},
+        {"", "formatVersion=\"1\"", "formatVersion=\"2\"",
+         "error: formatVersion \"2\" is not one this qcode reads (it reads formatVersion 1)\n"},
+        {"<documents", "length=\"461\"", "length=\"46x\"", "error: document length \"46x\" is not a whole number\n"},
+    };
+    char *golden = qct_source_path("tests/golden");
+    char *dir = qct_temp_dir();
+    qct_run r;
+    qct_qcode(&r, golden, "code -c golden.qcb --cases corpus/cases.tsv -o '%s/r.xml' corpus/", dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char where[64], want[512];
+        write_bad(dir, bad[i].after, bad[i].from, bad[i].to, where, sizeof where);
+        snprintf(want, sizeof want, "%s%s", where, bad[i].message);
+        static const char *const old[] = {"", "--old golden.qcb "};
+        for (int k = 0; k < 2; k++) {
+            /* the old side coded again: only what is read before the first quotation is looked at */
+            if (k == 1 && strcmp(bad[i].after, "<quotations") == 0)
+                continue;
+            qct_qcode(&r, golden,
+                      "recode --from '%s/bad.xml' %s-c golden.qcb --cases corpus/cases.tsv -o '%s/new.xml' corpus/",
+                      dir, old[k], dir);
+            cr_expect_eq(r.status, 2, "%s%s", want, r.err);
+            char got[1100];
+            snprintf(got, sizeof got, "%s", r.err);
+            char *name = strstr(got, "bad.xml:");
+            cr_expect(name && strncmp(name, want, strlen(want)) == 0, "%sexpected %sgot %s", old[k], want, r.err);
+            char out[1100];
+            snprintf(out, sizeof out, "%s/new.xml", dir);
+            cr_expect_null(qct_read_file(out, NULL), "recode wrote %s from a refused file", out);
+            qct_run_free(&r);
+        }
+    }
+    free(golden);
+    free(dir);
+}

@@ -256,7 +256,8 @@ Test(results_xml, reader_stops_when_asked_and_refuses_hostile_files)
     cr_expect(qct_contains(err.message, "namespace"), "%s", err.message);
     free(p);
 
-    const char broken[] = "<results xmlns=\"urn:qcode:results:1\">\n<documents>\n</results>\n";
+    const char broken[] =
+        "<results xmlns=\"urn:qcode:results:1\" formatVersion=\"1\">\n<documents count=\"0\">\n</results>\n";
     p = qct_write_file(dir, "broken.xml", broken, strlen(broken));
     cr_expect_eq(qc_results_read(p, NULL, &err), QC_ERR_FORMAT);
     cr_expect_eq(err.line, 3, "line %u: %s", err.line, err.message);
@@ -623,4 +624,186 @@ Test(results_xml, random_texts_come_back_escaped_at_every_position)
     free(src);
     free(path);
     free(dir);
+}
+
+/* ---- what a results.xml cannot hold: each refused where it is written ---- */
+
+/* One change to the golden results.xml: the first `from` at or after `after` becomes `to`. The
+ * error points at `at` in `to` (NULL: at the start of `to`; "<": at the start tag holding it), or,
+ * with `elsewhere`, at `at` in the first `elsewhere` of the changed file. */
+typedef struct edit {
+    const char *after, *from, *to, *at;
+    const char *message; /* the whole message; NULL: the file is read without error */
+    const char *elsewhere;
+} edit;
+
+/* Writes the changed text to dir/bad.xml; *line and *column: where the error should point (1-based,
+ * the column in code points, as the reader counts them). */
+static char *write_edit(const char *dir, const char *golden, const edit *e, uint32_t *line, uint32_t *column)
+{
+    const char *from = strstr(golden, e->after);
+    cr_assert_not_null(from, "'%s' is not in the golden results.xml", e->after);
+    from = strstr(from, e->from);
+    cr_assert_not_null(from, "'%s' is not after '%s' in the golden results.xml", e->from, e->after);
+    size_t head = (size_t)(from - golden), flen = strlen(e->from), tlen = strlen(e->to);
+    size_t len = strlen(golden) - flen + tlen;
+    char *text = malloc(len + 1);
+    memcpy(text, golden, head);
+    memcpy(text + head, e->to, tlen);
+    strcpy(text + head + tlen, from + flen);
+    const char *at = text + head, *end = text + head + tlen;
+    if (e->elsewhere) {
+        at = strstr(text, e->elsewhere);
+        cr_assert_not_null(at, "'%s' is not in the changed file", e->elsewhere);
+        end = at + strlen(e->elsewhere);
+    }
+    if (e->at && strcmp(e->at, "<") == 0) {
+        while (at > text && *at != '<')
+            at--;
+    } else if (e->at) {
+        at = strstr(at, e->at);
+        cr_assert(at && at < end, "'%s' is not where the error should point", e->at);
+    }
+    *line = 1;
+    *column = 1;
+    for (const char *p = text; p < at; p++) {
+        if (*p == '\n') {
+            ++*line;
+            *column = 1;
+        } else if ((*p & 0xC0) != 0x80) {
+            ++*column;
+        }
+    }
+    char *path = qct_write_file(dir, "bad.xml", text, len);
+    free(text);
+    return path;
+}
+
+static int count_quote(const qc_result_quotation *q, void *user)
+{
+    (void)q;
+    ++*(size_t *)user;
+    return 0;
+}
+
+static void expect_edits(const edit *edits, size_t count)
+{
+    char *dir = qct_temp_dir();
+    char *golden_path = write_golden(dir, "results.xml", 1, NULL);
+    char *golden = qct_read_file(golden_path, NULL);
+    for (size_t i = 0; i < count; i++) {
+        const edit *e = &edits[i];
+        uint32_t line, column;
+        char *path = write_edit(dir, golden, e, &line, &column);
+        size_t quotes = 0;
+        qc_results_handlers h = {NULL, NULL, NULL, count_quote, &quotes};
+        qc_error err;
+        qc_error_clear(&err);
+        int rc = qc_results_read_all(path, &h, &err);
+        if (!e->message) {
+            cr_expect_eq(rc, 0, "%s -> %s: %s", e->from, e->to, err.message);
+            cr_expect_eq(quotes, 17, "%s -> %s", e->from, e->to);
+        } else {
+            cr_expect_eq(rc, QC_ERR_FORMAT, "%s -> %s: status %d, %s", e->from, e->to, rc, err.message);
+            cr_expect_str_eq(err.message, e->message, "%s -> %s", e->from, e->to);
+            cr_expect_eq(err.line, line, "%s -> %s: line %u, expected %u (%s)", e->from, e->to, err.line, line,
+                         err.message);
+            cr_expect_eq(err.column, column, "%s -> %s: column %u, expected %u (%s)", e->from, e->to, err.column,
+                         column, err.message);
+            cr_expect(qct_contains(err.file, "bad.xml"), "%s", err.file);
+        }
+        free(path);
+    }
+    free(golden);
+    free(golden_path);
+    free(dir);
+}
+
+/* The first quotation is COLOC's, a.txt (461 code points, 8 turns) turn 1 [92, 132), with one
+ * hit [110, 121); COLOC (parent TEAM, depth 2) has 2 quotations and 2 hits of its own. */
+#define Q1 "<quotations"
+
+Test(results_xml, impossible_quotations_are_refused_where_they_are_written)
+{
+    static const edit edits[] = {
+        {Q1, "start=\"92\" end=\"132\"", "start=\"140\" end=\"132\"",
+         "start=", "quotation start 140 is after its end 132", NULL},
+        {Q1, "end=\"132\"", "end=\"462\"", NULL, "quotation end 462 is past the end of a.txt, whose length is 461",
+         NULL},
+        {Q1, "turn=\"1\"", "turn=\"4294967296\"", NULL,
+         "quotation turn 4294967296 is past the last turn of a.txt, which has 8 turns", NULL},
+        {Q1, "turn=\"1\"", "turn=\"8\"", NULL, "quotation turn 8 is past the last turn of a.txt, which has 8 turns",
+         NULL},
+        {Q1, "document=\"a.txt\"", "document=\"z.txt\"", NULL,
+         "quotation document \"z.txt\" is not listed in <documents>", NULL},
+        {Q1, "role=\"participant\"", "role=\"boss\"", NULL,
+         "quotation role \"boss\" is not participant, interviewer or unknown", NULL},
+        {Q1, " start=\"92\"", "", "<", "quotation has no start attribute", NULL},
+        {Q1, "role=\"participant\"", "role=\"participant\" coder=\"\"", "coder=", "quotation coder is empty", NULL},
+        /* hits inside their quotation */
+        {Q1, "start=\"110\"", "start=\"91\"", NULL, "hit start 91 is before its quotation's start 92", NULL},
+        {Q1, "end=\"121\"", "end=\"133\"", NULL, "hit end 133 is past its quotation's end 132", NULL},
+        {Q1, "start=\"110\"", "start=\"122\"", NULL, "hit start 122 is after its end 121", NULL},
+        /* the edges are fine: a quotation may end at the document's end, in its last turn */
+        {Q1, "end=\"132\"", "end=\"461\"", NULL, NULL, NULL},
+        {Q1, "turn=\"1\"", "turn=\"7\"", NULL, NULL, NULL},
+    };
+    expect_edits(edits, sizeof edits / sizeof *edits);
+}
+
+Test(results_xml, malformed_numbers_and_unknown_versions_are_refused)
+{
+    static const edit edits[] = {
+        {"", "<results formatVersion=\"1\"", "<results formatVersion=\"2\"", "formatVersion",
+         "formatVersion \"2\" is not one this qcode reads (it reads formatVersion 1)", NULL},
+        {"", "<results formatVersion=\"1\"", "<results", NULL,
+         "<results> has no formatVersion attribute (this qcode reads formatVersion 1)", NULL},
+        {Q1, "start=\"92\"", "start=\"-5\"", NULL, "quotation start \"-5\" is not a whole number", NULL},
+        {Q1, "start=\"92\"", "start=\" 92\"", NULL, "quotation start \" 92\" is not a whole number", NULL},
+        {Q1, "start=\"92\"", "start=\"+92\"", NULL, "quotation start \"+92\" is not a whole number", NULL},
+        {Q1, "start=\"92\"", "start=\"92x\"", NULL, "quotation start \"92x\" is not a whole number", NULL},
+        {Q1, "start=\"92\"", "start=\"\"", NULL, "quotation start \"\" is not a whole number", NULL},
+        {Q1, "start=\"92\"", "start=\"99999999999999999999\"", NULL,
+         "quotation start 99999999999999999999 is too large (at most 18446744073709551615)", NULL},
+        {Q1, "line=\"10\"", "line=\"4294967296\"", NULL, "hit line 4294967296 is too large (at most 4294967295)", NULL},
+        {"id=\"a.txt\"", "length=\"461\"", "length=\"4294967296\"", NULL,
+         "document length 4294967296 is too large (at most 4294967295)", NULL},
+        {"id=\"a.txt\"", "turns=\"8\"", "turns=\"x\"", NULL, "document turns \"x\" is not a whole number", NULL},
+    };
+    expect_edits(edits, sizeof edits / sizeof *edits);
+}
+
+Test(results_xml, counts_that_do_not_match_what_is_listed_are_refused)
+{
+    static const char *const coloc_count = "<code id=\"COLOC\" count=";
+    static const edit edits[] = {
+        {"", "<documents count=\"3\"", "<documents count=\"4\"", "count",
+         "<documents> has count 4 but lists 3 documents", NULL},
+        {"", "<codes count=\"9\"", "<codes count=\"8\"", "count", "<codes> has count 8 but lists 9 codes", NULL},
+        {"", "<quotations count=\"17\"", "<quotations count=\"18\"", "count",
+         "<quotations> has count 18 but lists 17 distinct quotations", NULL},
+        {Q1, "<code id=\"COLOC\" count=\"2\"", "<code id=\"COLOC\" count=\"3\"", "count",
+         "code COLOC in <quotations> has count 3 but lists 2 distinct quotations", NULL},
+        /* a code's own counts in <codes> against its quotations: told at its count in <quotations> */
+        {"id=\"COLOC\" name=", "<own hits=\"2\" quotations=\"2\"", "<own hits=\"2\" quotations=\"3\"", "count",
+         "code COLOC in <quotations> has count 2 but 3 quotations of its own in <codes>", coloc_count},
+        {"id=\"COLOC\" name=", "<own hits=\"2\"", "<own hits=\"3\"", "count",
+         "the quotations of code COLOC list 2 hits but it has 3 hits of its own in <codes>", coloc_count},
+        /* TEAM has no quotations of its own, so none listed */
+        {"id=\"TEAM\" name=", "<own hits=\"0\" quotations=\"0\"", "<own hits=\"0\" quotations=\"1\"", "count",
+         "code TEAM has 1 quotation of its own but <quotations> lists none", "<quotations count="},
+        {Q1, "<code id=\"MEET\"", "<code id=\"COLOC\"", "id=", "the quotations of code COLOC are listed twice", NULL},
+        {Q1, "<code id=\"MEET\"", "<code id=\"NOPE\"",
+         "id=", "quotations of code \"NOPE\", which is not listed in <codes>", NULL},
+        {"<documents", "id=\"b.txt\"", "id=\"a.txt\"", NULL, "document id \"a.txt\" is listed twice", NULL},
+        {"<codes", "id=\"MEET\"", "id=\"COLOC\"", NULL, "code id \"COLOC\" is listed twice", NULL},
+        /* the tree: parents first, depth 1 for a main code */
+        {"id=\"COLOC\"", "parent=\"TEAM\"", "parent=\"IT\"", NULL,
+         "code COLOC has parent \"IT\", which is not listed before it", NULL},
+        {"id=\"COLOC\"", "depth=\"2\"", "depth=\"3\"", NULL, "code COLOC has depth 3 but its parent TEAM has depth 1",
+         NULL},
+        {"id=\"TEAM\"", "depth=\"1\"", "depth=\"2\"", NULL,
+         "code TEAM has depth 2 but no parent (a main code has depth 1)", NULL},
+    };
+    expect_edits(edits, sizeof edits / sizeof *edits);
 }

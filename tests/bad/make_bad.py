@@ -150,9 +150,31 @@ put('cases-row-without-key.tsv', 'speaker\tdocument\tsite\n\t\tNorth\n')
 RNS = 'urn:qcode:results:1'
 
 
-def results(body):
-    return '<?xml version="1.0" encoding="UTF-8"?>\n<results xmlns="%s" version="1">\n%s</results>\n' % (RNS, body)
+def results(body, version='1'):
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<results xmlns="%s" formatVersion="%s">\n%s</results>\n'
+            % (RNS, version, body))
 
+
+# A whole results.xml of one document, one code and one quotation, as `qcode code` writes them;
+# the rows below break one thing in it each.
+RESULTS_DOCUMENTS = ('<documents count="1">\n'
+                     '<document index="0" id="a.txt" path="a.txt" format="text" size="60" length="60" turns="2"/>\n'
+                     '</documents>\n')
+RESULTS_CODES = ('<codes count="1">\n<code index="0" id="TEAM" name="Team" depth="1" codable="true">\n'
+                 '<own hits="1" quotations="1" respondents="1" documents="1"/>\n'
+                 '<rolledUp hits="1" quotations="1" respondents="1" documents="1"/>\n</code>\n</codes>\n')
+
+
+def results_quotation(start='36', end='60'):
+    return ('<quotations count="1">\n<code id="TEAM" count="1">\n'
+            '<quotation document="a.txt" speaker="S1" role="participant" turn="1" start="%s" end="%s">\n'
+            '<text>We are co-located now, in the same office.</text>\n'
+            '<hit rule="0" line="3" column="9" start="43" end="53"/>\n'
+            '</quotation>\n</code>\n</quotations>\n' % (start, end))
+
+
+RESULTS_OK = results(RESULTS_DOCUMENTS + RESULTS_CODES + results_quotation())
+put('_ok-results.xml', RESULTS_OK)
 
 put('results-doctype.xml', '<?xml version="1.0"?>\n<!DOCTYPE results [<!ENTITY a "aaaaaaaaaa">]>\n'
     '<results xmlns="%s"/>\n' % RNS)
@@ -161,10 +183,12 @@ put('results-xxe.xml', '<?xml version="1.0"?>\n<!DOCTYPE results [<!ENTITY x SYS
 put('results-billion-laughs.xml', laughs('results', RNS, '<codes><code id="&lol9;"/></codes>'))
 put('results-wrong-root.xml', '<?xml version="1.0"?>\n<project xmlns="%s"/>\n' % RNS)
 put('results-wrong-namespace.xml', '<?xml version="1.0"?>\n<results xmlns="urn:other"/>\n')
-put('results-malformed.xml', results('<documents>\n<document id="a.txt">\n</documents>\n'))
+put('results-malformed.xml', results('<documents count="0">\n<codes count="0">\n</documents>\n'))
 put('results-empty.xml', '')
 put('results-not-xml.xml', 'Code\tQuotations\nA\t3\n')
-put('results-truncated.xml', results('<documents>\n<document id="a.txt" path="a.txt"/>\n')[:-12])
+put('results-truncated.xml', results('<documents count="1">\n<document id="a.txt" path="a.txt"/>\n')[:-12])
+put('results-format-version.xml', results(RESULTS_DOCUMENTS + RESULTS_CODES + results_quotation(), version='2'))
+put('results-span-past-end.xml', results(RESULTS_DOCUMENTS + RESULTS_CODES + results_quotation(end='900')))
 
 # --- REFI-QDA codebooks (.qdc) ---
 QDC_NS = 'urn:QDA-XML:codebook:1.0'
