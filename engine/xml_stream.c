@@ -20,8 +20,10 @@ struct qc_xml_parse {
     const char *expected;
     const qc_xml_stream_handler *h;
     qc_error *err;
-    int rc;         /* a callback's status or a refused DOCTYPE: the parse stopped */
-    int xml_failed; /* libxml2 reported an error, in xml_err */
+    int rc;           /* a callback's status or a refused DOCTYPE: the parse stopped */
+    int xml_failed;   /* libxml2 reported an error, in xml_err */
+    int terminating;  /* in the last xmlParseChunk: the input has ended */
+    int element_seen; /* a whole start tag was read */
     qc_error xml_err;
     qc_xml_stream_attr *attrs;
     size_t attr_cap;
@@ -141,6 +143,15 @@ int qc_xml_stream_fail(qc_xml_parse *s, const qc_xml_stream_attr *attr, int code
     return rc;
 }
 
+/* Whether the start tag just read ends where the parser stands. At the end of the input libxml2
+ * hands over a tag cut short (`<hit rule="0" `) before it finds the '>' missing: its attributes
+ * are not all there, and the error about the cut follows. */
+static int tag_complete(const xmlParserInputPtr in)
+{
+    const xmlChar *c = in->cur;
+    return c && c < in->end && (*c == '>' || (*c == '/' && c + 1 < in->end && c[1] == '>'));
+}
+
 static void on_start(void *user, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri, int nb_ns,
                      const xmlChar **ns, int nb_attrs, int nb_defaulted, const xmlChar **attrs)
 {
@@ -149,6 +160,9 @@ static void on_start(void *user, const xmlChar *local, const xmlChar *prefix, co
     (void)ns;
     (void)nb_defaulted;
     qc_xml_parse *s = user;
+    if (!tag_complete(s->ctxt->input))
+        return;
+    s->element_seen = 1;
     if (s->rc || !s->h->start)
         return;
     size_t n = nb_attrs > 0 ? (size_t)nb_attrs : 0;
@@ -198,7 +212,35 @@ static void refuse_dtd(void *user, const xmlChar *name, const xmlChar *ext_id, c
     stop(s, qc_xml_stream_fail(s, NULL, QC_ERR_FORMAT, "DTDs and entities are not allowed in %s", s->expected));
 }
 
-/* The first error names the cause, later ones its consequences. */
+/* Whether the rest of the parser's buffer holds no complete tag: nothing it could have parsed. */
+static int nothing_complete_left(const xmlParserInputPtr in)
+{
+    return !in->cur || !in->end || !memchr(in->cur, '>', (size_t)(in->end - in->cur));
+}
+
+/* Where the input ends: from where the parser stands (all of the input is in its buffer by now). */
+static void end_position(const xmlParserInputPtr in, uint32_t *line, uint32_t *column)
+{
+    if (!in->cur || !in->end || in->line <= 0 || in->col <= 0)
+        return;
+    uint32_t l = (uint32_t)in->line, c = (uint32_t)in->col;
+    for (const xmlChar *p = in->cur; p < in->end; p++) {
+        if (*p == '\n') {
+            l++;
+            c = 1;
+        } else if ((*p & 0xC0) != 0x80) {
+            c++;
+        }
+    }
+    *line = l;
+    *column = c;
+}
+
+/* The first error names the cause, later ones its consequences. An error that comes when the
+ * input ends, inside an element, with no tag left unparsed (and not a mismatched end tag, which is
+ * there whole) means the file was cut short: libxml2's words for it vary with where the cut fell
+ * ("Extra content at the end of the document", "Couldn't find end of Start Tag", "AttValue: '
+ * expected"), so it is told in ours, at the end of the file. */
 static void on_error(void *user, xmlErrorPtr e)
 {
     qc_xml_parse *s = user;
@@ -206,6 +248,21 @@ static void on_error(void *user, xmlErrorPtr e)
         return;
     s->xml_failed = 1;
     uint32_t line = e->line > 0 ? (uint32_t)e->line : 0, column = e->int2 > 0 ? (uint32_t)e->int2 : 0;
+    xmlParserCtxtPtr c = s->ctxt;
+    if (s->terminating && e->code != XML_ERR_TAG_NAME_MISMATCH && e->code != XML_ERR_DOCUMENT_EMPTY &&
+        nothing_complete_left(c->input)) {
+        end_position(c->input, &line, &column);
+        if (c->nameNr > 0 && c->name) {
+            qc_error_set(&s->xml_err, QC_ERR_FORMAT, s->path, line, column, -1,
+                         "the file ends inside <%s> (truncated?)", (const char *)c->name);
+            return;
+        }
+        if (!s->element_seen) {
+            qc_error_set(&s->xml_err, QC_ERR_FORMAT, s->path, line, column, -1,
+                         "the file ends before its first element is complete (truncated?)");
+            return;
+        }
+    }
     char msg[QC_ERROR_MESSAGE_MAX];
     snprintf(msg, sizeof msg, "%s", e->message ? e->message : "malformed XML");
     size_t n = strlen(msg);
@@ -233,8 +290,10 @@ static int parse(qc_xml_parse *s, qc_xml_file_input *in)
             break;
     }
     qc_free(buf);
-    if (!s->rc && !s->xml_failed)
+    if (!s->rc && !s->xml_failed) {
+        s->terminating = 1;
         xmlParseChunk(s->ctxt, NULL, 0, 1);
+    }
     if (s->rc)
         return s->rc;
     int empty = qc_xml_file_refuse_empty(in, s->path, s->expected, s->err);

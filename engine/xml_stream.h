@@ -4,10 +4,11 @@
  * node it hands out, so its parser position could be lines past the element at fault.
  *
  * Safe as xml_safe.h: no network, no entities but the predefined ones (an undeclared entity is
- * libxml2's error), a DOCTYPE stops the parse. An empty input, a read that fails and a missing
- * file are told in words of their own:
+ * libxml2's error), a DOCTYPE stops the parse. An empty input, a read that fails, a missing file
+ * and a file that ends inside an element are told in words of their own:
  *   "FILE: error: cannot open: No such file or directory"
  *   "FILE: error: the file is empty (expected a qcode results.xml)"
+ *   "FILE:4711:3: error: the file ends inside <quotation> (truncated?)"
  * Thread-safe: each call has its own parser. xml_stream.c is one of the files that include libxml
  * headers. */
 #ifndef QC_XML_STREAM_H
@@ -45,7 +46,7 @@ typedef struct qc_xml_stream_handler {
 /* Streams the file at path through h. `expected` says what the file should be ("a qcode
  * results.xml"), for the messages about an empty file and a DOCTYPE. Errors name path, with the
  * line and column where there is one: QC_ERR_IO when the file cannot be opened or read,
- * QC_ERR_FORMAT for malformed XML, a DOCTYPE or an empty file. */
+ * QC_ERR_FORMAT for malformed XML, a DOCTYPE or an empty or truncated file. */
 int qc_xml_stream_file(const char *path, const char *expected, const qc_xml_stream_handler *h, qc_error *err);
 
 /* Inside a start callback: the line and column of attr's name in the file, or of the element's

@@ -147,6 +147,9 @@ Test(quotes_cli, impossible_values_in_results_are_refused_where_they_are)
         {"", "formatVersion=\"1\"", "formatVersion=\"2\"",
          "error: formatVersion \"2\" is not one this qcode reads (it reads formatVersion 1)\n"},
         {"<quotations", "start=\"92\"", "start=\"-92\"", "error: quotation start \"-92\" is not a whole number\n"},
+        /* cut short, half-way through a quotation's text */
+        {"<quotations", "<text>We moved into the same office", NULL,
+         "error: the file ends inside <text> (truncated?)\n"},
     };
     char *dir = qct_temp_dir();
     qct_run r;

@@ -293,6 +293,8 @@ Test(recode_cli, impossible_old_results_are_refused_where_they_are)
         {"", "formatVersion=\"1\"", "formatVersion=\"2\"",
          "error: formatVersion \"2\" is not one this qcode reads (it reads formatVersion 1)\n"},
         {"<documents", "length=\"461\"", "length=\"46x\"", "error: document length \"46x\" is not a whole number\n"},
+        {"<quotations", "<text>We moved into the same office", NULL,
+         "error: the file ends inside <text> (truncated?)\n"},
     };
     char *golden = qct_source_path("tests/golden");
     char *dir = qct_temp_dir();

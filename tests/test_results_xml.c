@@ -807,3 +807,51 @@ Test(results_xml, counts_that_do_not_match_what_is_listed_are_refused)
     };
     expect_edits(edits, sizeof edits / sizeof *edits);
 }
+
+/* A results.xml cut anywhere (a disk that filled, a copy stopped half-way) says so, at the end of
+ * what is left, whatever libxml2's own words were ("Extra content at the end of the document",
+ * "Couldn't find end of Start Tag", "AttValue: ' expected" ...). Every cut of the golden file. */
+Test(results_xml, a_cut_file_is_told_as_truncated_at_its_end)
+{
+    char *dir = qct_temp_dir();
+    char *path = write_golden(dir, "results.xml", 1, NULL);
+    size_t len = 0;
+    char *text = qct_read_file(path, &len);
+    cr_assert(len > 100 && text[len - 1] == '\n');
+    size_t root = (size_t)(strchr(strstr(text, "<results"), '>') + 1 - text);
+    /* where each cut ends: line and column (in code points) */
+    uint32_t *line_at = malloc((len + 1) * sizeof *line_at), *column_at = malloc((len + 1) * sizeof *column_at);
+    line_at[0] = column_at[0] = 1;
+    for (size_t i = 0; i < len; i++) {
+        int nl = text[i] == '\n';
+        line_at[i + 1] = line_at[i] + (uint32_t)nl;
+        column_at[i + 1] = nl ? 1 : column_at[i] + ((text[i] & 0xC0) != 0x80);
+    }
+    size_t cuts = 0, told = 0, at_end = 0;
+    /* Shorter and shorter, in place: the file is written once. The first few misses are shown. */
+    for (size_t cut = len - 2; cut > 0; cut--, cuts++) {
+        cr_assert_eq(truncate(path, (off_t)cut), 0);
+        qc_error err;
+        qc_error_clear(&err);
+        int rc = qc_results_read(path, NULL, &err);
+        cr_assert_eq(rc, QC_ERR_FORMAT, "cut at %zu: status %d", cut, rc);
+        const char *want =
+            cut >= root ? "the file ends inside <" : "the file ends before its first element is complete";
+        if (qct_contains(err.message, want) && qct_contains(err.message, " (truncated?)"))
+            told++;
+        else if (cuts - told < 5)
+            cr_log_error("cut at %zu (...%.20s): %s", cut, text + (cut > 20 ? cut - 20 : 0), err.message);
+        if (err.line == line_at[cut] && err.column == column_at[cut])
+            at_end++;
+        else if (cuts - at_end < 5)
+            cr_log_error("cut at %zu: told at %u:%u, the end is %u:%u", cut, err.line, err.column, line_at[cut],
+                         column_at[cut]);
+    }
+    cr_expect_eq(told, cuts, "%zu of %zu cuts told as truncated", told, cuts);
+    cr_expect_eq(at_end, cuts, "%zu of %zu cuts told at the file's end", at_end, cuts);
+    free(line_at);
+    free(column_at);
+    free(text);
+    free(path);
+    free(dir);
+}

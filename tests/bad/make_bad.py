@@ -186,7 +186,8 @@ put('results-wrong-namespace.xml', '<?xml version="1.0"?>\n<results xmlns="urn:o
 put('results-malformed.xml', results('<documents count="0">\n<codes count="0">\n</documents>\n'))
 put('results-empty.xml', '')
 put('results-not-xml.xml', 'Code\tQuotations\nA\t3\n')
-put('results-truncated.xml', results('<documents count="1">\n<document id="a.txt" path="a.txt"/>\n')[:-12])
+# cut in the middle of the quotation's text
+put('results-truncated.xml', RESULTS_OK[:RESULTS_OK.index('co-located')])
 put('results-format-version.xml', results(RESULTS_DOCUMENTS + RESULTS_CODES + results_quotation(), version='2'))
 put('results-span-past-end.xml', results(RESULTS_DOCUMENTS + RESULTS_CODES + results_quotation(end='900')))
 
