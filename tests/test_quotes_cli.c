@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include "qc_test.h"
+#include "results_edit.h"
 
 #define GOLDEN QCODE_SOURCE_DIR "/tests/golden"
 
@@ -90,45 +91,6 @@ Test(quotes_cli, errors)
     qct_run_free(&r);
 }
 
-/* dir/bad.xml: dir/r.xml with the first `from` after `after` replaced by `to` (NULL: the file cut
- * in the middle of that `from`); *where: "bad.xml:LINE:COLUMN: " of the change, or of the cut's end. */
-static void write_bad(const char *dir, const char *after, const char *from, const char *to, char *where, size_t cap)
-{
-    char path[1100];
-    snprintf(path, sizeof path, "%s/r.xml", dir);
-    char *text = qct_read_file(path, NULL);
-    cr_assert_not_null(text);
-    char *at = strstr(text, after);
-    cr_assert_not_null(at, "%s", after);
-    at = strstr(at, from);
-    cr_assert_not_null(at, "%s", from);
-    size_t head = (size_t)(at - text);
-    char *out = malloc(strlen(text) + (to ? strlen(to) : 0) + 1);
-    memcpy(out, text, head);
-    size_t len = head;
-    if (to) {
-        strcpy(out + head, to);
-        strcat(out, at + strlen(from));
-        len = strlen(out);
-    } else {
-        len = head + strlen(from) / 2; /* cut half-way through */
-        memcpy(out + head, at, len - head);
-    }
-    const char *point = to ? out + head : out + len;
-    unsigned line = 1, column = 1;
-    for (const char *p = out; p < point; p++) {
-        if (*p == '\n') {
-            line++;
-            column = 1;
-        } else if ((*p & 0xC0) != 0x80) {
-            column++;
-        }
-    }
-    snprintf(where, cap, "bad.xml:%u:%u: ", line, column);
-    free(qct_write_file(dir, "bad.xml", out, len));
-    free(out);
-    free(text);
-}
 
 /* A results.xml with what qcode never writes: every command that reads it stops at the place, says
  * what is wrong, prints no quotation and writes nothing (quotes used to print such spans silently;
@@ -161,7 +123,7 @@ Test(quotes_cli, impossible_values_in_results_are_refused_where_they_are)
     qct_run_free(&r);
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char where[64], want[512];
-        write_bad(dir, bad[i].after, bad[i].from, bad[i].to, where, sizeof where);
+        results_write_bad(dir, bad[i].after, bad[i].from, bad[i].to, where, sizeof where);
         snprintf(want, sizeof want, "%s%s", where, bad[i].message);
         qct_qcode(&r, dir, "quotes --results bad.xml COLOC");
         cr_expect_eq(r.status, 2, "%s: %s", want, r.err);

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "qc_test.h"
+#include "results_edit.h"
 
 /* The commands are defined in tools/cmd_diff.c and tools/cmd_recode.c: fail, never skip, when the
  * command table does not list them. */
@@ -238,44 +239,6 @@ Test(recode_cli, a_missing_old_results_says_why)
     free(src);
 }
 
-/* dir/bad.xml: dir/r.xml with `from` (after `after`) replaced by `to`, or cut half-way through it
- * when `to` is NULL; returns "bad.xml:LINE:COLUMN: " of the change or of the cut's end. */
-static void write_bad(const char *dir, const char *after, const char *from, const char *to, char *where, size_t cap)
-{
-    char path[1100];
-    snprintf(path, sizeof path, "%s/r.xml", dir);
-    char *text = qct_read_file(path, NULL);
-    cr_assert_not_null(text);
-    char *at = strstr(text, after);
-    cr_assert_not_null(at, "%s", after);
-    at = strstr(at, from);
-    cr_assert_not_null(at, "%s", from);
-    size_t head = (size_t)(at - text), len;
-    char *out = malloc(strlen(text) + (to ? strlen(to) : 0) + 1);
-    memcpy(out, text, head);
-    if (to) {
-        strcpy(out + head, to);
-        strcat(out, at + strlen(from));
-        len = strlen(out);
-    } else {
-        len = head + strlen(from) / 2;
-        memcpy(out + head, at, len - head);
-    }
-    const char *point = to ? out + head : out + len;
-    unsigned line = 1, column = 1;
-    for (const char *p = out; p < point; p++) {
-        if (*p == '\n') {
-            line++;
-            column = 1;
-        } else if ((*p & 0xC0) != 0x80) {
-            column++;
-        }
-    }
-    snprintf(where, cap, "bad.xml:%u:%u: ", line, column);
-    free(qct_write_file(dir, "bad.xml", out, len));
-    free(out);
-    free(text);
-}
 
 /* Old results with what qcode never writes are refused at the place, whether the old side is read
  * from them or (with --old) coded again and checked against them; nothing is written. */
@@ -304,7 +267,7 @@ Test(recode_cli, impossible_old_results_are_refused_where_they_are)
     qct_run_free(&r);
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char where[64], want[512];
-        write_bad(dir, bad[i].after, bad[i].from, bad[i].to, where, sizeof where);
+        results_write_bad(dir, bad[i].after, bad[i].from, bad[i].to, where, sizeof where);
         snprintf(want, sizeof want, "%s%s", where, bad[i].message);
         static const char *const old[] = {"", "--old golden.qcb "};
         for (int k = 0; k < 2; k++) {
