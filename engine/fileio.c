@@ -61,6 +61,39 @@ int qc_file_read(const char *path, size_t max_size, char **data, size_t *size, q
     return *data ? QC_OK : qc_error_nomem(err);
 }
 
+int qc_file_read_head(const char *path, size_t max_size, char **data, size_t *size, qc_error *err)
+{
+    *data = NULL;
+    *size = 0;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(fp);
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "is a directory");
+    }
+    char *b = qc_malloc(max_size + 1);
+    if (!b) {
+        fclose(fp);
+        return qc_error_nomem(err);
+    }
+    size_t n = 0, got;
+    while (n < max_size && (got = fread(b + n, 1, max_size - n, fp)) > 0)
+        n += got;
+    int read_error = ferror(fp);
+    int saved = errno;
+    fclose(fp);
+    if (read_error) {
+        qc_free(b);
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot read: %s", strerror(saved));
+    }
+    b[n] = '\0';
+    *data = b;
+    *size = n;
+    return QC_OK;
+}
+
 int qc_transcript_read(const char *path, char **data, size_t *size, qc_error *err)
 {
     int rc = qc_file_read(path, QC_TRANSCRIPT_MAX_BYTES, data, size, err);

@@ -11,6 +11,11 @@
  * pipe or a device (which may never end: /dev/zero) once that much was read. */
 int qc_file_read(const char *path, size_t max_size, char **data, size_t *size, qc_error *err);
 
+/* The first max_size bytes of a file (all of it when shorter), NUL-terminated (qc_free it): for a
+ * reader that needs only a file's head (results.xml's provenance) of a file that may be gigabytes,
+ * or never end. */
+int qc_file_read_head(const char *path, size_t max_size, char **data, size_t *size, qc_error *err);
+
 /* The largest transcript file read: 256 MiB (docs/transcripts.md says why). */
 #define QC_TRANSCRIPT_MAX_BYTES ((size_t)256 << 20)
 

@@ -154,12 +154,14 @@ int qc_refi_export_results_file(const char *results_path, const char *manual_pat
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "no results.xml or no output path");
     char *data = NULL;
     size_t size = 0;
-    int rc = qc_file_read(results_path, 0, &data, &size, err);
+    /* The provenance is at the head; the file may be gigabytes (a corpus's every quotation) and is
+     * walked below as a stream: it was read whole here, to look at its first 64 KiB. */
+    int rc = qc_file_read_head(results_path, 65536, &data, &size, err);
     if (rc != 0)
         return rc;
     provenance p;
     memset(&p, 0, sizeof p);
-    rc = read_provenance(results_path, data, size > 65536 ? 65536 : size, &p, err);
+    rc = read_provenance(results_path, data, size, &p, err);
     qc_free(data);
     qc_codebook *cb = NULL;
     qc_casebook *cases = NULL;

@@ -174,3 +174,21 @@ Test(refi_cli, a_bad_schema_folder_fails_before_writing)
     free(qcb);
     free(dir);
 }
+
+/* export reads a results.xml's head for its provenance and walks the rest as a stream: it read the
+ * whole file into memory first (a gigabyte corpus's results.xml is some 9 GB), so a device that
+ * never ends (/dev/zero) never finished. */
+Test(refi_cli, export_reads_only_the_head_of_results_for_its_provenance)
+{
+    REQUIRE_COMMANDS();
+    char *dir = qct_temp_dir();
+    qct_run r;
+    qct_qcode(&r, dir, "export --qdpx z.qdpx /dev/zero");
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    cr_expect_str_eq(r.err, "/dev/zero: error: no <provenance> in results.xml\n");
+    qct_run_free(&r);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/z.qdpx", dir);
+    cr_expect(access(path, F_OK) != 0, "z.qdpx was written");
+    free(dir);
+}
