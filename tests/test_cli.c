@@ -211,3 +211,70 @@ Test(cli, an_output_never_overwrites_an_input)
     free(src);
     free(dir);
 }
+
+/* The line of stderr after the message line that starts with `lead`: the source line (n = 1) or the
+ * caret line (n = 2), without its line end, in out. */
+static void line_after(const char *err, const char *lead, int n, char *out, size_t cap)
+{
+    const char *p = strstr(err, lead);
+    cr_assert_not_null(p, "%s", err);
+    for (int i = 0; i < n; i++) {
+        p = strchr(p, '\n');
+        cr_assert_not_null(p, "%s", err);
+        p++;
+    }
+    size_t len = strcspn(p, "\n");
+    cr_assert_lt(len, cap, "a line of %zu bytes under the message", len);
+    memcpy(out, p, len);
+    out[len] = '\0';
+}
+
+/* A long source line (a rule of 2,000 alternatives, a casebook header of 100,000 columns) is shown
+ * as 160 code points around the caret, "..." marking what is cut, with the caret under the place:
+ * it was printed whole (megabytes under one message), and a header read from the file was cut at
+ * 1 KB, so that the caret stood under the wrong column. */
+Test(cli, a_long_source_line_is_shown_around_the_caret)
+{
+    char *dir = qct_temp_dir();
+    char *text = malloc(1 << 20);
+    cr_assert_not_null(text);
+    size_t len = (size_t)sprintf(text, "codebook \"L\"\ncode A \"A\"\n  rule w0");
+    for (int i = 1; i < 2000; i++)
+        len += (size_t)sprintf(text + len, i == 1000 ? " OR {NOPE}" : " OR w%d", i);
+    text[len++] = '\n';
+    free(qct_write_file(dir, "long.qcb", text, len));
+    qct_run r;
+    qct_qcode(&r, dir, "check long.qcb");
+    cr_expect_eq(r.status, 3);
+    char src[512], caret[512];
+    line_after(r.err, "error: unknown code '{NOPE}'", 1, src, sizeof src);
+    line_after(r.err, "error: unknown code '{NOPE}'", 2, caret, sizeof caret);
+    cr_expect_eq(strlen(src), 2 + 3 + 160 + 3, "%s", src);
+    cr_expect(strncmp(src, "  ...", 5) == 0 && strcmp(src + strlen(src) - 3, "...") == 0, "%s", src);
+    cr_expect_eq(strlen(caret), 2 + 3 + 80 + 6, "%s", caret);
+    cr_expect(strncmp(src + strlen(caret) - 6, "{NOPE}", 6) == 0, "the caret is not under {NOPE}:\n%s\n%s", src,
+              caret);
+    cr_expect_str_eq(caret + strlen(caret) - 6, "^~~~~~");
+    qct_run_free(&r);
+
+    /* An error read back from the file (cli_print_error): the casebook's repeated column. */
+    len = (size_t)sprintf(text, "speaker");
+    for (int i = 0; i < 100000; i++)
+        len += (size_t)sprintf(text + len, "\tc%d", i);
+    len += (size_t)sprintf(text + len, "\tC5\tc7\nS1\n");
+    free(qct_write_file(dir, "wide.tsv", text, len));
+    static const char cb[] = "codebook \"T\"\ncode A \"A\"\n  rule x\n";
+    free(qct_write_file(dir, "cb.qcb", cb, strlen(cb)));
+    free(qct_write_file(dir, "S1.txt", "S1: x\n", 6));
+    qct_qcode(&r, dir, "code -c cb.qcb --cases wide.tsv S1.txt");
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    line_after(r.err, "error: column 'C5' appears twice in the header", 1, src, sizeof src);
+    line_after(r.err, "error: column 'C5' appears twice in the header", 2, caret, sizeof caret);
+    cr_expect(strncmp(src, "  ...", 5) == 0, "%s", src);
+    cr_expect(strlen(src) <= 2 + 3 + 160 + 3, "%s", src);
+    cr_expect_eq(caret[strlen(caret) - 1], '^', "%s", caret);
+    cr_expect(strncmp(src + strlen(caret) - 1, "C5\t", 3) == 0, "the caret is not under C5:\n%s\n%s", src, caret);
+    qct_run_free(&r);
+    free(text);
+    free(dir);
+}

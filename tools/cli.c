@@ -69,14 +69,15 @@ int cli_stderr_is_tty(void)
  * is a UTF-16 file without a byte order mark (a NUL after every ASCII letter, which would show as
  * a lone first letter), a binary file, or a zip's own bytes under the line of an entry inside it.
  * Returns -1 when the file or the line cannot be read. */
-static int read_text_line(const char *path, uint32_t line, char *buf, size_t cap)
+static int read_text_line(const char *path, uint32_t line, uint32_t first_cp, char *buf, size_t cap, int *more)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return -1;
-    uint32_t n = 1;
+    uint32_t n = 1, cp = 0;
     int c, found = 0, text = 1, need = 0; /* need: continuation bytes still to come */
     size_t len = 0, whole = 0;            /* whole: bytes of buf that end on a character boundary */
+    *more = 0;
     while ((c = fgetc(fp)) != EOF) {
         if (n < line) {
             n += c == '\n';
@@ -96,14 +97,21 @@ static int read_text_line(const char *path, uint32_t line, char *buf, size_t cap
         }
         if (!text)
             break;
+        cp += (c & 0xC0) != 0x80;
+        if (cp < first_cp)
+            continue; /* before the part shown */
         if (len + 1 < cap) {
             buf[len++] = (char)c;
             if (need == 0)
                 whole = len;
+        } else {
+            *more = 1;
         }
     }
     fclose(fp);
     buf[whole] = '\0';
+    if (whole < len)
+        *more = 1;
     if (!found)
         return -1;
     return text && need == 0;
@@ -132,18 +140,54 @@ static int printable_text(const char *line)
 }
 
 /* Prints the source line and a caret under column `column` (code points), `length` wide. */
-static void print_caret(const char *source_line, uint32_t column, uint32_t length)
+/* Code points of a long source line shown around the caret: a casebook header or a rule with
+ * thousands of alternatives is one line of megabytes, and the terminal wants the place, not the
+ * whole line. */
+#define SOURCE_WINDOW 160
+
+static uint32_t code_points(const char *s)
 {
-    fprintf(stderr, "  %s\n  ", source_line);
-    uint32_t cp = 1;
-    for (const unsigned char *p = (const unsigned char *)source_line; *p && cp < column; p++) {
+    uint32_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        n += (*p & 0xC0) != 0x80;
+    return n;
+}
+
+/* The byte offset of code point k (1-based) of s, or its length when s is shorter. */
+static size_t offset_of(const char *s, uint32_t k)
+{
+    size_t i = 0;
+    for (uint32_t cp = 1; s[i] && cp < k; cp++)
+        do
+            i++;
+        while (((unsigned char)s[i] & 0xC0) == 0x80);
+    return i;
+}
+
+/* The source line under a message, with the caret at column: `source` holds the line's code
+ * points from first_cp on (1: the whole line), `more` says the line goes on after it. */
+static void print_caret(const char *source, uint32_t first_cp, int more, uint32_t column, uint32_t length)
+{
+    uint32_t end = first_cp + code_points(source); /* the line's code points [first_cp, end) */
+    uint32_t from = first_cp, to = end;            /* those shown */
+    if (end - first_cp > SOURCE_WINDOW) {
+        from = column > first_cp + SOURCE_WINDOW / 2 ? column - SOURCE_WINDOW / 2 : first_cp;
+        if (from + SOURCE_WINDOW > end)
+            from = end - SOURCE_WINDOW;
+        to = from + SOURCE_WINDOW;
+    }
+    size_t a = offset_of(source, from - first_cp + 1), b = offset_of(source, to - first_cp + 1);
+    fprintf(stderr, "  %s%.*s%s\n  %s", from > 1 ? "..." : "", (int)(b - a), source + a,
+            to < end || more ? "..." : "", from > 1 ? "   " : "");
+    uint32_t cp = from;
+    for (const unsigned char *p = (const unsigned char *)source + a; *p && cp < column && cp < to; p++) {
         if ((*p & 0xC0) == 0x80)
             continue;
         fputc(*p == '\t' ? '\t' : ' ', stderr);
         cp++;
     }
     fputc('^', stderr);
-    for (uint32_t i = 1; i < length; i++)
+    for (uint32_t i = 1; i < length && column + i < to; i++)
         fputc('~', stderr);
     fputc('\n', stderr);
 }
@@ -174,9 +218,11 @@ void cli_print_error(const qc_error *err)
     print_location(err->file, err->line, err->column);
     fprintf(stderr, "error: %s\n", err->message[0] ? err->message : qc_status_name(err->code));
     char line[1024];
+    int more = 0;
+    uint32_t first = err->column > SOURCE_WINDOW / 2 ? err->column - SOURCE_WINDOW / 2 : 1;
     if (err->file[0] && err->line && err->column && !is_zip_container(err->file) &&
-        read_text_line(err->file, err->line, line, sizeof line) == 1)
-        print_caret(line, err->column, 1);
+        read_text_line(err->file, err->line, first, line, sizeof line, &more) == 1)
+        print_caret(line, first, more, err->column, 1);
 }
 
 void cli_print_diagnostic(const qc_diagnostic *diag, void *user)
@@ -185,7 +231,7 @@ void cli_print_diagnostic(const qc_diagnostic *diag, void *user)
     print_location(diag->file, diag->line, diag->column);
     fprintf(stderr, "%s: %s\n", diag->severity == QC_SEVERITY_ERROR ? "error" : "warning", diag->message);
     if (diag->source_line && diag->column && printable_text(diag->source_line))
-        print_caret(diag->source_line, diag->column, diag->length ? diag->length : 1);
+        print_caret(diag->source_line, 1, 0, diag->column, diag->length ? diag->length : 1);
 }
 
 int cli_load_codebook(const char *path, qc_codebook **cb)
