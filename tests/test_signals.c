@@ -117,7 +117,11 @@ static int same_bytes(const char *path, const char *data, size_t size)
 
 static const char *signal_name(int sig)
 {
-    return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "another signal";
+    return sig == SIGINT    ? "SIGINT"
+           : sig == SIGTERM ? "SIGTERM"
+           : sig == SIGHUP  ? "SIGHUP"
+           : sig == SIGPIPE ? "SIGPIPE"
+                            : "another signal";
 }
 
 /* Runs argv in dir stopped at the temporary named like stop_at, sends sig, and checks the run
@@ -174,6 +178,8 @@ Test(signals, interrupted_code_leaves_no_temporary_and_the_previous_outputs)
     interrupt_at(dir, xml, "results.xml", SIGINT, "results.xml", "code -o, SIGINT");
     interrupt_at(dir, xml, "results.xml", SIGTERM, "results.xml", "code -o, SIGTERM");
     interrupt_at(dir, xml, "results.xml", SIGHUP, "results.xml", "code -o, SIGHUP");
+    /* `qcode code -o r.xml ... | head`: the summary's reader gone, the write to stdout ends the run. */
+    interrupt_at(dir, xml, "results.xml", SIGPIPE, "results.xml", "code -o, SIGPIPE");
     /* The tables are open together: stopped at the third, the first two exist too. */
     char *tsv[] = {"qcode", "code", "-c", "integrated-care-v2.qcb", "--tsv", "tsv", "corpus", NULL};
     interrupt_at(dir, tsv, "quotations.tsv", SIGTERM, "tsv/frequencies.tsv", "code --tsv, SIGTERM");

@@ -1,8 +1,9 @@
-/* Ctrl-C, kill and a closed terminal (SIGINT, SIGTERM, SIGHUP) during a command: the outputs
- * being written are temporary files beside their targets, which the signal's default action would
- * leave behind. The handler removes them (the library keeps them where a handler can) and then
- * ends the process by the same signal, so that the shell sees 130, 143 or 129 and a script's trap
- * runs as it would without qcode's handler.
+/* Ctrl-C, kill, a closed terminal and a closed pipe (SIGINT, SIGTERM, SIGHUP, SIGPIPE: `qcode ...
+ * -o r.xml | head`) during a command: the outputs being written are temporary files beside their
+ * targets, which the signal's default action would leave behind. The handler removes them (the
+ * library keeps them where a handler can) and then ends the process by the same signal, so that
+ * the shell sees 130, 143, 129 or 141 and a script's trap runs as it would without qcode's
+ * handler.
  *
  * The handler lives here, not in the library: a library must not take a program's signals. */
 #include <signal.h>
@@ -20,7 +21,7 @@ static void on_signal(int sig)
 
 void cli_catch_interrupts(void)
 {
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
