@@ -1,6 +1,7 @@
 /* Helpers shared by the reliability tests (test_oom, test_faults, test_pathological,
- * test_bad_inputs): removing a folder tree and listing what a folder holds. Header-only so that
- * each test stays one file. Include first: nftw needs _XOPEN_SOURCE. */
+ * test_bad_inputs, test_signals, test_code_cli): removing a folder tree, listing what a folder
+ * holds, joining a path, comparing a file with bytes, a monotonic clock. Header-only so that each
+ * test stays one file. Include first: nftw needs _XOPEN_SOURCE. */
 #ifndef QC_REL_HELPERS_H
 #define QC_REL_HELPERS_H
 
@@ -11,6 +12,9 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+#include "qc_test.h"
 
 static inline int rel_rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -48,6 +52,34 @@ static inline long rel_list_dir(const char *dir, char *buf, size_t cap)
     }
     closedir(d);
     return n;
+}
+
+/* dir/name, to free(). */
+static inline char *rel_path_in(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    cr_assert_not_null(p);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* Whether the file at path holds exactly data[0..size). */
+static inline int rel_file_equals(const char *path, const char *data, size_t size)
+{
+    size_t n = 0;
+    char *got = qct_read_file(path, &n);
+    int same = got && n == size && memcmp(got, data, size) == 0;
+    free(got);
+    return same;
+}
+
+/* Seconds on the monotonic clock, for timing what a test logs or waits for. */
+static inline double rel_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 #endif

@@ -66,36 +66,11 @@ static int run_qcode(char *const argv[], const char *err_path, const launch *how
     return wait_status(start_qcode(argv, err_path, how));
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void sleep_seconds(double s)
 {
     struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
-}
-
-static char *path_in(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    cr_assert_not_null(p);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
-static int file_equals(const char *path, const char *data, size_t size)
-{
-    size_t n = 0;
-    char *got = qct_read_file(path, &n);
-    int same = got && n == size && memcmp(got, data, size) == 0;
-    free(got);
-    return same;
 }
 
 /* --- a corpus that takes a while --- */
@@ -122,7 +97,7 @@ static const char *const sentences[] = {
 /* Writes `docs` transcripts of about `kib` KiB each into dir/corpus; returns the folder. */
 static char *make_corpus(const char *dir, int docs, int kib)
 {
-    char *corpus = path_in(dir, "corpus");
+    char *corpus = rel_path_in(dir, "corpus");
     cr_assert_eq(mkdir(corpus, 0755), 0);
     size_t cap = (size_t)kib * 1024 + 4096;
     char *text = malloc(cap);
@@ -196,7 +171,7 @@ static size_t remove_stale(const char *dir)
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (strstr(e->d_name, ".tmp-")) {
-            char *p = path_in(dir, e->d_name);
+            char *p = rel_path_in(dir, e->d_name);
             cr_assert_eq(unlink(p), 0);
             free(p);
             n++;
@@ -211,13 +186,13 @@ Test(faults, sigkill_at_any_moment_keeps_the_previous_output)
     char *dir = qct_temp_dir();
     char *cb = qct_write_file(dir, "cb.qcb", codebook_src, sizeof codebook_src - 1);
     char *corpus = make_corpus(dir, 24, 96);
-    char *out = path_in(dir, "out");
+    char *out = rel_path_in(dir, "out");
     cr_assert_eq(mkdir(out, 0755), 0);
-    char *xml = path_in(out, "results.xml");
-    char *tsv = path_in(out, "tsv");
-    char *freq = path_in(tsv, "frequencies.tsv");
-    char *err_path = path_in(dir, "stderr");
-    char *first = path_in(corpus, "interview-000.txt");
+    char *xml = rel_path_in(out, "results.xml");
+    char *tsv = rel_path_in(out, "tsv");
+    char *freq = rel_path_in(tsv, "frequencies.tsv");
+    char *err_path = rel_path_in(dir, "stderr");
+    char *first = rel_path_in(corpus, "interview-000.txt");
     setenv("SOURCE_DATE_EPOCH", "1700000000", 1); /* the same bytes from every whole run */
 
     /* The previous outputs: a run on one document, so they differ from what the long run writes. */
@@ -237,9 +212,9 @@ Test(faults, sigkill_at_any_moment_keeps_the_previous_output)
     for (int r = 0; r < 2; r++) {
         free(qct_write_file(out, "results.xml", old, old_size));
         free(qct_write_file(tsv, "frequencies.tsv", old_tsv, old_tsv_size));
-        double t0 = now_seconds();
+        double t0 = rel_seconds();
         cr_assert_eq(run_qcode(full, err_path, NULL), 0);
-        double d = now_seconds() - t0;
+        double d = rel_seconds() - t0;
         duration = r == 0 || d < duration ? d : duration;
     }
     size_t new_size = 0, new_tsv_size = 0;
@@ -261,8 +236,8 @@ Test(faults, sigkill_at_any_moment_keeps_the_previous_output)
             sleep_seconds(at[i] * duration);
         } else {
             /* Last: wait until results.xml is being written, then kill. */
-            double limit = now_seconds() + 10 * duration + 5;
-            while (!writing(out, "results.xml") && now_seconds() < limit)
+            double limit = rel_seconds() + 10 * duration + 5;
+            while (!writing(out, "results.xml") && rel_seconds() < limit)
                 sleep_seconds(0.0002);
             killed_while_writing += writing(out, "results.xml");
         }
@@ -273,12 +248,12 @@ Test(faults, sigkill_at_any_moment_keeps_the_previous_output)
         cr_expect(st == 0 || st == 128 + SIGKILL, "exit %d", st);
         /* Each output is whole: the previous one, or the new one (an output may already be renamed
          * into place when the run is killed writing the next). */
-        int is_old = file_equals(xml, old, old_size), is_new = file_equals(xml, fresh, new_size);
+        int is_old = rel_file_equals(xml, old, old_size), is_new = rel_file_equals(xml, fresh, new_size);
         cr_expect(is_old || is_new, "killed at %.0f%% of the run: results.xml is neither the previous nor the new one",
                   i < moments ? at[i] * 100 : 100.0);
         kept_old += is_old;
         got_new += is_new;
-        cr_expect(file_equals(freq, old_tsv, old_tsv_size) || file_equals(freq, fresh_tsv, new_tsv_size),
+        cr_expect(rel_file_equals(freq, old_tsv, old_tsv_size) || rel_file_equals(freq, fresh_tsv, new_tsv_size),
                   "killed at %.0f%%: frequencies.tsv is partial", i < moments ? at[i] * 100 : 100.0);
         if (i == moments)
             cr_expect(is_old, "killed while writing results.xml, yet it changed");
@@ -295,7 +270,7 @@ Test(faults, sigkill_at_any_moment_keeps_the_previous_output)
 
     /* A later run is not disturbed by what killed runs leave behind. */
     cr_assert_eq(run_qcode(full, err_path, NULL), 0);
-    cr_expect(file_equals(xml, fresh, new_size), "the run after the kills wrote other bytes");
+    cr_expect(rel_file_equals(xml, fresh, new_size), "the run after the kills wrote other bytes");
     unsetenv("SOURCE_DATE_EPOCH");
     cr_log_info("SIGKILL: %zu runs killed (one while writing results.xml), %zu finished first; results.xml after a "
                 "kill: %zu times the previous, %zu times the new one, never partial; %zu temporary files left by "
@@ -323,7 +298,7 @@ static char *full_device(const char *dir)
 {
     if (geteuid() != 0)
         return strdup("/dev/full");
-    char *p = path_in(dir, "full");
+    char *p = rel_path_in(dir, "full");
     if (mknod(p, S_IFCHR | 0666, makedev(1, 7)) != 0) {
         free(p);
         return strdup("/dev/full");
@@ -336,7 +311,7 @@ Test(faults, full_disk_is_a_clear_error)
     char *dir = qct_temp_dir();
     char *cb = qct_write_file(dir, "cb.qcb", codebook_src, sizeof codebook_src - 1);
     char *corpus = make_corpus(dir, 2, 8);
-    char *err_path = path_in(dir, "stderr");
+    char *err_path = rel_path_in(dir, "stderr");
     char *full = full_device(dir);
 
     char *to_full[] = {"qcode", "code", "-c", cb, "-o", full, corpus, NULL};
@@ -380,9 +355,9 @@ Test(faults, full_disk_is_a_clear_error)
     /* A full disk under an ordinary file (a file size limit fails the writes the same way), at
      * several sizes short of the whole output: exit 2, the previous results.xml untouched, no
      * temporary file left. */
-    char *out = path_in(dir, "out");
+    char *out = rel_path_in(dir, "out");
     cr_assert_eq(mkdir(out, 0755), 0);
-    char *xml = path_in(out, "results.xml");
+    char *xml = rel_path_in(out, "results.xml");
     char *to_file[] = {"qcode", "code", "-c", cb, "-o", xml, corpus, NULL};
     cr_assert_eq(run_qcode(to_file, err_path, NULL), 0);
     size_t whole = 0;
@@ -397,14 +372,14 @@ Test(faults, full_disk_is_a_clear_error)
         err = qct_read_file(err_path, NULL);
         cr_expect_eq(rc, 2, "file size limit %ld: exit %d, stderr: %s", limits[i], rc, err);
         cr_expect(qct_contains(err, "error: cannot write"), "limit %ld: stderr: %s", limits[i], err);
-        cr_expect(file_equals(xml, previous, sizeof previous - 1), "limit %ld: the previous results.xml changed",
+        cr_expect(rel_file_equals(xml, previous, sizeof previous - 1), "limit %ld: the previous results.xml changed",
                   limits[i]);
         cr_expect_eq(rel_list_dir(out, names, sizeof names), 1, "limit %ld: left behind:\n%s", limits[i], names);
         free(err);
     }
 
     /* The TSV tables likewise: their folder keeps nothing of a failed run. */
-    char *tsv = path_in(dir, "tsv");
+    char *tsv = rel_path_in(dir, "tsv");
     char *to_tsv[] = {"qcode", "code", "-c", cb, "--tsv", tsv, corpus, NULL};
     launch small = {512, 0};
     cr_assert_eq(run_qcode(to_tsv, err_path, &small), 2);
@@ -431,16 +406,16 @@ Test(faults, read_only_folder_is_a_clear_error)
     cr_assert_eq(chmod(dir, 0755), 0); /* so that nobody can read the inputs */
     char *cb = qct_write_file(dir, "cb.qcb", codebook_src, sizeof codebook_src - 1);
     char *corpus = make_corpus(dir, 1, 4);
-    char *err_path = path_in(dir, "stderr");
+    char *err_path = rel_path_in(dir, "stderr");
     chmod(err_path, 0666);
     free(qct_write_file(dir, "stderr", "", 0));
     cr_assert_eq(chmod(err_path, 0666), 0);
-    char *ro = path_in(dir, "readonly");
+    char *ro = rel_path_in(dir, "readonly");
     cr_assert_eq(mkdir(ro, 0555), 0);
     cr_assert_eq(chmod(ro, 0555), 0);
     launch how = {0, geteuid() == 0};
 
-    char *xml = path_in(ro, "results.xml");
+    char *xml = rel_path_in(ro, "results.xml");
     char *to_ro[] = {"qcode", "code", "-c", cb, "-o", xml, corpus, NULL};
     int st = run_qcode(to_ro, err_path, &how);
     if (st == 125)
@@ -451,7 +426,7 @@ Test(faults, read_only_folder_is_a_clear_error)
               err);
     free(err);
 
-    char *tsv = path_in(ro, "tsv");
+    char *tsv = rel_path_in(ro, "tsv");
     char *tsv_ro[] = {"qcode", "code", "-c", cb, "--tsv", tsv, corpus, NULL};
     st = run_qcode(tsv_ro, err_path, &how);
     err = qct_read_file(err_path, NULL);
@@ -514,7 +489,7 @@ Test(faults, external_entities_are_never_resolved)
              "3333-4444-555555555555\" name=\"&x;\" isCodable=\"true\"/></Codes></CodeBook>\n",
              head);
     char *qdc = qct_write_file(dir, "x.qdc", buf, strlen(buf));
-    char *qcb = path_in(dir, "out.qcb");
+    char *qcb = rel_path_in(dir, "out.qcb");
     cr_expect_eq(qc_refi_import_qdc(qdc, qcb, NULL, &err), QC_ERR_FORMAT);
     expect_no_secret(".qdc", &err);
     cr_expect_neq(access(qcb, F_OK), 0, "a refused .qdc wrote %s", qcb);
@@ -523,7 +498,7 @@ Test(faults, external_entities_are_never_resolved)
     snprintf(head, sizeof head, doctype, "Project");
     snprintf(buf, sizeof buf, "%s<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"&x;\"/>\n", head);
     char *qde = qct_write_file(dir, "x.qde", buf, strlen(buf));
-    char *project = path_in(dir, "project");
+    char *project = rel_path_in(dir, "project");
     qc_refi_import_summary sum;
     cr_expect_eq(qc_refi_import_project(qde, project, NULL, &sum, &err), QC_ERR_FORMAT);
     qc_refi_import_summary_free(&sum);
@@ -531,16 +506,16 @@ Test(faults, external_entities_are_never_resolved)
     cr_expect_neq(access(project, F_OK), 0, "a refused import wrote %s", project);
 
     /* manual.xml, through an imported folder exported back */
-    char *folder = path_in(dir, "folder");
+    char *folder = rel_path_in(dir, "folder");
     cr_assert_eq(mkdir(folder, 0755), 0);
-    char *sources = path_in(folder, "sources");
+    char *sources = rel_path_in(folder, "sources");
     cr_assert_eq(mkdir(sources, 0755), 0);
     free(qct_write_file(sources, "a.txt", "P1: hello\n", 10));
     free(qct_write_file(folder, "codebook.qcb", "codebook \"M\"\ncode A \"A\"\n  manual\n", 33));
     snprintf(head, sizeof head, doctype, "manual");
     snprintf(buf, sizeof buf, "%s<manual xmlns=\"urn:qcode:manual:1\">&x;</manual>\n", head);
     free(qct_write_file(folder, "manual.xml", buf, strlen(buf)));
-    char *qdpx = path_in(dir, "out.qdpx");
+    char *qdpx = rel_path_in(dir, "out.qdpx");
     cr_expect_eq(qc_refi_export_folder(folder, qdpx, NULL, &err), QC_ERR_FORMAT);
     expect_no_secret("manual.xml", &err);
     cr_expect_neq(access(qdpx, F_OK), 0, "a refused export wrote %s", qdpx);
@@ -571,7 +546,7 @@ Test(faults, entity_bombs_are_refused)
         char *path = qct_source_path(rel);
         qc_error err;
         int rc;
-        double t0 = now_seconds();
+        double t0 = rel_seconds();
         if (i == 0) {
             qc_document *doc = NULL;
             rc = qc_document_read_file(&doc, path, NULL, &err);
@@ -579,18 +554,18 @@ Test(faults, entity_bombs_are_refused)
         } else if (i == 1) {
             rc = qc_results_read(path, NULL, &err);
         } else if (i == 2) {
-            char *out = path_in(dir, "out.qcb");
+            char *out = rel_path_in(dir, "out.qcb");
             rc = qc_refi_import_qdc(path, out, NULL, &err);
             free(out);
         } else {
-            char *out = path_in(dir, "project");
+            char *out = rel_path_in(dir, "project");
             qc_refi_import_summary sum;
             rc = qc_refi_import_project(path, out, NULL, &sum, &err);
             qc_refi_import_summary_free(&sum);
             free(out);
         }
         cr_expect_eq(rc, QC_ERR_FORMAT, "%s: status %d (%s)", files[i], rc, err.message);
-        cr_log_info("%s refused in %.3f s: %s", files[i], now_seconds() - t0, err.message);
+        cr_log_info("%s refused in %.3f s: %s", files[i], rel_seconds() - t0, err.message);
         free(path);
     }
     char names[256];
@@ -604,9 +579,9 @@ Test(faults, entity_bombs_are_refused)
 Test(faults, zip_entries_cannot_escape)
 {
     char *dir = qct_temp_dir();
-    char *inner = path_in(dir, "inner");
+    char *inner = rel_path_in(dir, "inner");
     cr_assert_eq(mkdir(inner, 0755), 0);
-    char *project = path_in(inner, "project");
+    char *project = rel_path_in(inner, "project");
     char *slip = qct_source_path("tests/bad/qdpx-zip-slip.qdpx");
     qc_error err;
     qc_refi_import_summary sum;
@@ -618,17 +593,17 @@ Test(faults, zip_entries_cannot_escape)
     cr_expect_eq(rel_list_dir(inner, names, sizeof names), 1, "beside the project folder:\n%s", names);
     cr_expect_eq(rel_list_dir(dir, names, sizeof names), 1, "above it:\n%s", names);
     cr_expect_neq(access("/tmp/qcode-evil.txt", F_OK), 0);
-    char *sources = path_in(project, "sources");
+    char *sources = rel_path_in(project, "sources");
     cr_expect_eq(rel_list_dir(sources, names, sizeof names), 1, "sources:\n%s", names);
     free(sources);
 
     /* A source stored as a symbolic link is skipped, not followed and not copied as a link. */
     char *link = qct_source_path("tests/bad/qdpx-symlink-source.qdpx");
-    char *project2 = path_in(inner, "project2");
+    char *project2 = rel_path_in(inner, "project2");
     cr_assert_eq(qc_refi_import_project(link, project2, NULL, &sum, &err), 0, "%s", err.message);
     cr_expect_eq(sum.sources, 0, "the linked source was imported");
     qc_refi_import_summary_free(&sum);
-    char *sources2 = path_in(project2, "sources");
+    char *sources2 = rel_path_in(project2, "sources");
     cr_expect(rel_list_dir(sources2, names, sizeof names) <= 0, "sources:\n%s", names);
 
     free(sources2);

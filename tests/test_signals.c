@@ -97,24 +97,6 @@ static int temps_under(const char *dir)
     return temp_count;
 }
 
-static char *path_in(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    cr_assert_not_null(p);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
-static int same_bytes(const char *path, const char *data, size_t size)
-{
-    size_t n = 0;
-    char *got = qct_read_file(path, &n);
-    int same = got && n == size && memcmp(got, data, size) == 0;
-    free(got);
-    return same;
-}
-
 static const char *signal_name(int sig)
 {
     return sig == SIGINT    ? "SIGINT"
@@ -130,7 +112,7 @@ static void interrupt_at(const char *dir, char *const argv[], const char *stop_a
                          const char *what)
 {
     size_t old_size = 0;
-    char *keep_path = keep ? path_in(dir, keep) : NULL;
+    char *keep_path = keep ? rel_path_in(dir, keep) : NULL;
     char *old = keep_path ? qct_read_file(keep_path, &old_size) : NULL;
     cr_assert(!keep_path || old, "%s: the previous %s is missing", what, keep);
     pid_t pid = start_qcode(dir, argv, stop_at, 0);
@@ -144,7 +126,7 @@ static void interrupt_at(const char *dir, char *const argv[], const char *stop_a
     cr_expect_eq(temps_under(dir), 0, "%s: %s left %d temporary file(s) behind", what, signal_name(sig),
                  temps_under(dir));
     if (keep_path)
-        cr_expect(same_bytes(keep_path, old, old_size), "%s: the previous %s changed", what, keep);
+        cr_expect(rel_file_equals(keep_path, old, old_size), "%s: the previous %s changed", what, keep);
     free(old);
     free(keep_path);
 }
@@ -206,7 +188,7 @@ Test(signals, interrupted_recode_export_and_import_leave_no_temporary)
      * are in it already; the whole folder goes, and no target folder appears. */
     char *import[] = {"qcode", "import", "project.qdpx", "-o", "imported", NULL};
     interrupt_at(dir, import, "codebook.qcb", SIGINT, "project.qdpx", "import, SIGINT");
-    char *imported = path_in(dir, "imported");
+    char *imported = rel_path_in(dir, "imported");
     struct stat sb;
     cr_expect(stat(imported, &sb) != 0 && errno == ENOENT, "an interrupted import created its target folder");
     free(imported);
@@ -224,7 +206,7 @@ Test(signals, a_signal_ignored_at_start_stays_ignored)
     int st = signal_stopped(pid, SIGHUP);
     cr_expect_eq(shell_status(st), 0, "an ignored SIGHUP ended the run (exit %d)", shell_status(st));
     cr_expect_eq(temps_under(dir), 0);
-    char *out = path_in(dir, "results.xml");
+    char *out = rel_path_in(dir, "results.xml");
     struct stat sb;
     cr_expect(stat(out, &sb) == 0 && sb.st_size > 1000, "the run did not write results.xml");
     free(out);
@@ -253,7 +235,7 @@ static const char *const sentences[] = {
  * several MB, written in many direct-output buffers. */
 static void make_corpus(const char *dir, int docs, int kib)
 {
-    char *corpus = path_in(dir, "corpus");
+    char *corpus = rel_path_in(dir, "corpus");
     cr_assert_eq(mkdir(corpus, 0755), 0);
     size_t cap = (size_t)kib * 1024 + 4096, len;
     char *text = malloc(cap);
@@ -274,13 +256,6 @@ static void make_corpus(const char *dir, int docs, int kib)
     free(corpus);
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 Test(signals, interrupted_while_writer_threads_write_results)
 {
     char *dir = qct_temp_dir();
@@ -298,9 +273,9 @@ Test(signals, interrupted_while_writer_threads_write_results)
         int caught = 0, st = 0;
         for (int attempt = 0; attempt < 5 && !caught; attempt++) {
             pid_t pid = start_qcode(dir, argv, NULL, 0);
-            double limit = now() + 60;
+            double limit = rel_seconds() + 60;
             int ended = 0;
-            while (!temps_under(dir) && !(ended = waitpid(pid, &st, WNOHANG) == pid) && now() < limit) {
+            while (!temps_under(dir) && !(ended = waitpid(pid, &st, WNOHANG) == pid) && rel_seconds() < limit) {
                 struct timespec ts = {0, 100000};
                 nanosleep(&ts, NULL);
             }
@@ -319,7 +294,7 @@ Test(signals, interrupted_while_writer_threads_write_results)
         cr_expect(WIFSIGNALED(st) && WTERMSIG(st) == sigs[i], "%s should end the run by that signal (exit %d)",
                   signal_name(sigs[i]), shell_status(st));
         cr_expect_eq(temps_under(dir), 0, "%s while writing left a temporary file", signal_name(sigs[i]));
-        cr_expect(same_bytes(out, previous, sizeof previous - 1), "%s while writing changed results.xml",
+        cr_expect(rel_file_equals(out, previous, sizeof previous - 1), "%s while writing changed results.xml",
                   signal_name(sigs[i]));
     }
     unsetenv("QCODE_TEST_DIRECT_STAGE");
