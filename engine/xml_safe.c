@@ -167,7 +167,7 @@ int qc_xml_file_read(void *ctx, char *buf, int len)
     }
     if (!in->content && n) {
         /* Only the first chunk can start with the byte order mark; a mark split across reads
-         * would need libxml2 to hand out fewer than 3 bytes, which it does not. */
+         * would need a read of fewer than 3 bytes, and xml_stream.c reads 256 KB at a time. */
         in->content = skip_blank(buf, n, in->offset == 0) < n;
     }
     in->offset += n;

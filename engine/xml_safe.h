@@ -5,9 +5,10 @@
  * size, and errors returned with their XML line and column instead of printed.
  *
  * Two ways in: a tree (for the REFI-QDA importer) or a stream of events with byte offsets into
- * the input (for the .docx reader, whose text maps back to word/document.xml). Thread-safe:
- * each call has its own parser context; libxml2 is initialised once. xml_safe.c and the modules
- * that walk a tree are the only files that include libxml headers. */
+ * the input (for the .docx reader, whose text maps back to word/document.xml); a file of any size
+ * (results.xml) is streamed by xml_stream.h, which reads it through qc_xml_file_read below.
+ * Thread-safe: each call has its own parser context; libxml2 is initialised once. xml_safe.c,
+ * xml_stream.c and the modules that walk a tree are the only files that include libxml headers. */
 #ifndef QC_XML_SAFE_H
 #define QC_XML_SAFE_H
 
@@ -40,9 +41,9 @@ void qc_xml_init(void);
  * else the error. `expected` NULL: told from the name, as above. */
 int qc_xml_refuse_empty(const char *data, size_t size, const char *file, const char *part, const char *expected,
                         qc_error *err);
-/* A file fed to a streaming reader (results.xml, through xmlReaderForIO) by qc_xml_file_read,
- * which notes whether anything but white space came by, so that an empty input of any kind (an
- * empty file, /dev/null, a pipe that closes at once) is told as empty, as a buffer is above. */
+/* A file fed to the streaming parser (xml_stream.c) by qc_xml_file_read, which notes whether
+ * anything but white space came by, so that an empty input of any kind (an empty file, /dev/null,
+ * a pipe that closes at once) is told as empty, as a buffer is above. */
 typedef struct qc_xml_file_input {
     FILE *fp;
     int content;    /* a byte other than white space (or a leading byte order mark) was read */
@@ -52,7 +53,8 @@ typedef struct qc_xml_file_input {
 
 /* 0, or -1 with errno when the file cannot be opened. */
 int qc_xml_file_open(qc_xml_file_input *in, const char *path);
-/* An xmlInputReadCallback: ctx is the qc_xml_file_input. */
+/* Reads up to len bytes into buf: their count, 0 at the end, -1 when the read failed (read_errno
+ * says why). ctx is the qc_xml_file_input. */
 int qc_xml_file_read(void *ctx, char *buf, int len);
 void qc_xml_file_close(qc_xml_file_input *in);
 /* When the reader failed: the read's own error ("cannot read results file: Is a directory") if a

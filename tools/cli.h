@@ -48,9 +48,9 @@ int cli_refuse_overwrite(const char *command, const cli_file *outputs, size_t ou
 int cli_refuse_overwrite_corpus(const char *command, const cli_file *outputs, size_t output_count,
                                 const cli_file *inputs, size_t input_count, char **paths, size_t count);
 
-/* Installs the handler of SIGINT, SIGTERM and SIGHUP: an interrupted command removes the temporary
- * files of the outputs it was writing, leaves their targets as they were, and ends by the signal
- * (exit status 128+N in a shell). Signals ignored at start stay ignored (tools/interrupt.c). */
+/* Installs the handler of SIGINT, SIGTERM, SIGHUP and SIGPIPE: an interrupted command removes the
+ * temporary files of the outputs it was writing, leaves their targets as they were, and ends by the
+ * signal (exit status 128+N in a shell). Signals ignored at start stay ignored (tools/interrupt.c). */
 void cli_catch_interrupts(void);
 
 /* Prints `usage` of a command to `fp`. */
