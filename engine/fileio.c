@@ -13,7 +13,9 @@
 #include "error.h"
 #include "temp_files.h"
 
-int qc_file_read(const char *path, size_t max_size, char **data, size_t *size, qc_error *err)
+/* The file, or with `head` its first max_size bytes: one reader for both, so that a head and a
+ * whole file are opened, refused (a folder) and reported alike. */
+static int read_file(const char *path, size_t max_size, int head, char **data, size_t *size, qc_error *err)
 {
     *data = NULL;
     *size = 0;
@@ -27,17 +29,21 @@ int qc_file_read(const char *path, size_t max_size, char **data, size_t *size, q
         fclose(fp);
         return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "is a directory");
     }
-    if (max_size && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max_size) {
+    if (!head && max_size && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max_size) {
         fclose(fp);
         return qc_error_set(err, QC_ERR_LIMIT, path, 0, 0, -1, "file is larger than the limit of %zu bytes", max_size);
     }
     qc_buf b = QC_BUF_INIT;
     if (st.st_size > 0)
-        qc_buf_reserve(&b, (size_t)st.st_size);
+        qc_buf_reserve(&b, head && (uintmax_t)st.st_size > max_size ? max_size : (size_t)st.st_size);
     char chunk[65536];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
         if (max_size && b.len + n > max_size) {
+            if (head) {
+                qc_buf_append(&b, chunk, max_size - b.len);
+                break;
+            }
             fclose(fp);
             qc_buf_free(&b);
             return qc_error_set(err, QC_ERR_LIMIT, path, 0, 0, -1, "file is larger than the limit of %zu bytes",
@@ -61,37 +67,14 @@ int qc_file_read(const char *path, size_t max_size, char **data, size_t *size, q
     return *data ? QC_OK : qc_error_nomem(err);
 }
 
+int qc_file_read(const char *path, size_t max_size, char **data, size_t *size, qc_error *err)
+{
+    return read_file(path, max_size, 0, data, size, err);
+}
+
 int qc_file_read_head(const char *path, size_t max_size, char **data, size_t *size, qc_error *err)
 {
-    *data = NULL;
-    *size = 0;
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot open: %s", strerror(errno));
-    struct stat st;
-    if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(fp);
-        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "is a directory");
-    }
-    char *b = qc_malloc(max_size + 1);
-    if (!b) {
-        fclose(fp);
-        return qc_error_nomem(err);
-    }
-    size_t n = 0, got;
-    while (n < max_size && (got = fread(b + n, 1, max_size - n, fp)) > 0)
-        n += got;
-    int read_error = ferror(fp);
-    int saved = errno;
-    fclose(fp);
-    if (read_error) {
-        qc_free(b);
-        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot read: %s", strerror(saved));
-    }
-    b[n] = '\0';
-    *data = b;
-    *size = n;
-    return QC_OK;
+    return read_file(path, max_size, 1, data, size, err);
 }
 
 int qc_transcript_read(const char *path, char **data, size_t *size, qc_error *err)
