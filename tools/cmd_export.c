@@ -125,14 +125,9 @@ static int run(int argc, char **argv)
     int rc;
     if (qdc) {
         qc_codebook *cb = NULL;
-        qc_codebook_options co = QC_CODEBOOK_OPTIONS_INIT;
-        co.on_diagnostic = cli_print_diagnostic;
-        rc = qc_codebook_load(&cb, input, &co, &err);
-        if (rc != 0) {
-            if (rc != QC_ERR_CODEBOOK)
-                cli_print_error(&err);
-            return rc == QC_ERR_CODEBOOK ? QC_EXIT_CODEBOOK : QC_EXIT_USAGE;
-        }
+        int ex = cli_load_codebook(input, &cb);
+        if (ex != QC_EXIT_OK)
+            return ex;
         rc = qc_refi_export_qdc(cb, qdc, &opts, &err);
         qc_codebook_free(cb);
         if (rc != 0) {

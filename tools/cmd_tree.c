@@ -96,18 +96,10 @@ static int run(int argc, char **argv)
         return cli_fail("tree: no codebook given (see 'qcode help tree')");
     if (optind + 1 < argc)
         return cli_fail("tree: one codebook at a time (see 'qcode help tree')");
-    qc_codebook_options opts = QC_CODEBOOK_OPTIONS_INIT;
-    opts.on_diagnostic = cli_print_diagnostic;
     qc_codebook *cb = NULL;
-    qc_error err;
-    qc_error_clear(&err);
-    int rc = qc_codebook_load(&cb, argv[optind], &opts, &err);
-    if (rc == QC_ERR_CODEBOOK)
-        return QC_EXIT_CODEBOOK;
-    if (rc < 0) {
-        cli_print_error(&err);
-        return QC_EXIT_USAGE;
-    }
+    int ex = cli_load_codebook(argv[optind], &cb);
+    if (ex != QC_EXIT_OK)
+        return ex;
     printf("codebook \"%s\"", qc_codebook_name(cb));
     if (*qc_codebook_version(cb))
         printf(" version %s", qc_codebook_version(cb));
