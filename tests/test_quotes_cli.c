@@ -91,7 +91,6 @@ Test(quotes_cli, errors)
     qct_run_free(&r);
 }
 
-
 /* A results.xml with what qcode never writes: every command that reads it stops at the place, says
  * what is wrong, prints no quotation and writes nothing (quotes used to print such spans silently;
  * only export noticed a bad span). The golden corpus's first quotation is COLOC's in a.txt (461

@@ -239,7 +239,6 @@ Test(recode_cli, a_missing_old_results_says_why)
     free(src);
 }
 
-
 /* Old results with what qcode never writes are refused at the place, whether the old side is read
  * from them or (with --old) coded again and checked against them; nothing is written. */
 Test(recode_cli, impossible_old_results_are_refused_where_they_are)
