@@ -20,7 +20,7 @@ typedef struct text_line {
     size_t len;
     /* For a statement (not blank, not a comment): the next statement indented no deeper, or the
      * line count; so a child code's block is stepped over at once, not line by line (which made
-     * the export cubic in the tree's depth: 11 s at depth 2,000). */
+     * the export cubic in the tree's depth: 14.5 s of CPU at depth 2,000). */
     size_t block_end;
 } text_line;
 

@@ -315,7 +315,8 @@ Test(qdc, entities_and_doctype_are_refused)
 /* A code's own statements, cut from the file: its comments and statements, also those written
  * after a child's block, but not the child's block nor the comments just after it; the same for
  * every line end. A child's block is stepped over at once (the line-by-line walk made the export
- * cubic in depth: 14.5 s of CPU at depth 2,000), and a chain 2,000 deep still gives each code its own rule. */
+ * cubic in depth: 14.5 s of CPU at depth 2,000), and a chain 2,000 deep still gives each code its
+ * own rule. */
 Test(qdc, own_statements_are_cut_around_child_blocks)
 {
     static const char *const lines[] = {
