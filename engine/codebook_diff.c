@@ -71,13 +71,13 @@ size_t qc_lineage_successors(const qc_codebook *new_cb, const char *old_id, qc_o
         unsigned k;
         if ((long)c == same)
             k = claims ? QC_CHANGE_SPLIT : 0;
-        else if (link_already_old(old_cb, d, old_id))
-            continue;
         else if (names(d->was, d->was_count, old_id))
             k = was_kind;
         else if (names(d->merged_from, d->merged_from_count, old_id))
             k = QC_CHANGE_MERGED;
         else
+            continue;
+        if ((long)c != same && link_already_old(old_cb, d, old_id))
             continue;
         if (n < cap) {
             codes[n] = c;
