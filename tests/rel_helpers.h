@@ -12,6 +12,7 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "qc_test.h"
@@ -81,5 +82,44 @@ static inline double rel_seconds(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+/* The sentences of rel_make_corpus: four that the tests' codebooks code (TEAM, STAFF, WAIT) and
+ * one they do not. */
+static const char *const rel_sentences[] = {
+    "We are co-located now, in the same office, and we talk a lot. ",
+    "The nurses are short of staff most weeks. ",
+    "Patients wait six weeks for an appointment. ",
+    "A shared base makes it easier to ask. ",
+    "Nothing much changed in the end. ",
+};
+
+/* Writes `docs` transcripts of about `kib` KiB each into dir/corpus, interviews of six sentences a
+ * turn from rel_sentences (most of them coded by the tests' codebooks); returns the folder, to
+ * free(). */
+static inline char *rel_make_corpus(const char *dir, int docs, int kib)
+{
+    char *corpus = rel_path_in(dir, "corpus");
+    cr_assert_eq(mkdir(corpus, 0755), 0);
+    size_t cap = (size_t)kib * 1024 + 4096;
+    char *text = malloc(cap);
+    cr_assert_not_null(text);
+    for (int d = 0; d < docs; d++) {
+        size_t len = 0;
+        unsigned turn = 0;
+        while (len + 1024 < (size_t)kib * 1024) {
+            len += (size_t)snprintf(text + len, cap - len, turn % 2 ? "S%d: " : "Interviewer: ", d % 7 + 1);
+            for (int s = 0; s < 6; s++)
+                len += (size_t)snprintf(text + len, cap - len, "%s", rel_sentences[(turn * 3 + (unsigned)s + d) % 5]);
+            len += (size_t)snprintf(text + len, cap - len, "\n\n");
+            turn++;
+        }
+        char name[64];
+        snprintf(name, sizeof name, "interview-%03d.txt", d);
+        free(qct_write_file(corpus, name, text, len));
+    }
+    free(text);
+    return corpus;
+}
+
 
 #endif

@@ -86,40 +86,6 @@ static const char codebook_src[] = "codebook \"Faults\" version 1\n"
                                    "code WAIT \"Waiting\"\n"
                                    "  rule wait* OR weeks BEFORE/4 appointment\n";
 
-static const char *const sentences[] = {
-    "We are co-located now, in the same office, and we talk a lot. ",
-    "The nurses are short of staff most weeks. ",
-    "Patients wait six weeks for an appointment. ",
-    "A shared base makes it easier to ask. ",
-    "Nothing much changed in the end. ",
-};
-
-/* Writes `docs` transcripts of about `kib` KiB each into dir/corpus; returns the folder. */
-static char *make_corpus(const char *dir, int docs, int kib)
-{
-    char *corpus = rel_path_in(dir, "corpus");
-    cr_assert_eq(mkdir(corpus, 0755), 0);
-    size_t cap = (size_t)kib * 1024 + 4096;
-    char *text = malloc(cap);
-    cr_assert_not_null(text);
-    for (int d = 0; d < docs; d++) {
-        size_t len = 0;
-        unsigned turn = 0;
-        while (len + 1024 < (size_t)kib * 1024) {
-            len += (size_t)snprintf(text + len, cap - len, turn % 2 ? "S%d: " : "Interviewer: ", d % 7 + 1);
-            for (int s = 0; s < 6; s++)
-                len += (size_t)snprintf(text + len, cap - len, "%s", sentences[(turn * 3 + (unsigned)s + d) % 5]);
-            len += (size_t)snprintf(text + len, cap - len, "\n\n");
-            turn++;
-        }
-        char name[64];
-        snprintf(name, sizeof name, "interview-%03d.txt", d);
-        free(qct_write_file(corpus, name, text, len));
-    }
-    free(text);
-    return corpus;
-}
-
 /* Leftovers in the output folder other than the expected files: temporary files of killed runs
  * are allowed (named TARGET.tmp-XXXXXX: never read, see docs/reliability.md); anything else is not. */
 static void check_leftovers(const char *dir, const char *const *expected, size_t *tmp_count)
@@ -185,7 +151,7 @@ Test(faults, sigkill_at_any_moment_keeps_the_previous_output)
 {
     char *dir = qct_temp_dir();
     char *cb = qct_write_file(dir, "cb.qcb", codebook_src, sizeof codebook_src - 1);
-    char *corpus = make_corpus(dir, 24, 96);
+    char *corpus = rel_make_corpus(dir, 24, 96);
     char *out = rel_path_in(dir, "out");
     cr_assert_eq(mkdir(out, 0755), 0);
     char *xml = rel_path_in(out, "results.xml");
@@ -310,7 +276,7 @@ Test(faults, full_disk_is_a_clear_error)
 {
     char *dir = qct_temp_dir();
     char *cb = qct_write_file(dir, "cb.qcb", codebook_src, sizeof codebook_src - 1);
-    char *corpus = make_corpus(dir, 2, 8);
+    char *corpus = rel_make_corpus(dir, 2, 8);
     char *err_path = rel_path_in(dir, "stderr");
     char *full = full_device(dir);
 
@@ -405,7 +371,7 @@ Test(faults, read_only_folder_is_a_clear_error)
     char *dir = qct_temp_dir();
     cr_assert_eq(chmod(dir, 0755), 0); /* so that nobody can read the inputs */
     char *cb = qct_write_file(dir, "cb.qcb", codebook_src, sizeof codebook_src - 1);
-    char *corpus = make_corpus(dir, 1, 4);
+    char *corpus = rel_make_corpus(dir, 1, 4);
     char *err_path = rel_path_in(dir, "stderr");
     chmod(err_path, 0666);
     free(qct_write_file(dir, "stderr", "", 0));

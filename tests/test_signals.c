@@ -224,43 +224,11 @@ static const char codebook_src[] = "codebook \"Signals\" version 1\n"
                                    "code WAIT \"Waiting\"\n"
                                    "  rule wait* OR weeks BEFORE/4 appointment\n";
 
-static const char *const sentences[] = {
-    "We are co-located now, in the same office, and we talk a lot. ",
-    "The nurses are short of staff most weeks. ",
-    "Patients wait six weeks for an appointment. ",
-    "A shared base makes it easier to ask. ",
-};
-
-/* `docs` transcripts of about `kib` KiB each in dir/corpus, most sentences coded: a results.xml of
- * several MB, written in many direct-output buffers. */
-static void make_corpus(const char *dir, int docs, int kib)
-{
-    char *corpus = rel_path_in(dir, "corpus");
-    cr_assert_eq(mkdir(corpus, 0755), 0);
-    size_t cap = (size_t)kib * 1024 + 4096, len;
-    char *text = malloc(cap);
-    cr_assert_not_null(text);
-    for (int d = 0; d < docs; d++) {
-        len = 0;
-        for (unsigned turn = 0; len + 1024 < (size_t)kib * 1024; turn++) {
-            len += (size_t)snprintf(text + len, cap - len, turn % 2 ? "P%d: " : "Interviewer: ", d + 1);
-            for (unsigned s = 0; s < 6; s++)
-                len += (size_t)snprintf(text + len, cap - len, "%s", sentences[(turn + s + (unsigned)d) % 4]);
-            len += (size_t)snprintf(text + len, cap - len, "\n\n");
-        }
-        char name[64];
-        snprintf(name, sizeof name, "interview-%03d.txt", d);
-        free(qct_write_file(corpus, name, text, len));
-    }
-    free(text);
-    free(corpus);
-}
-
 Test(signals, interrupted_while_writer_threads_write_results)
 {
     char *dir = qct_temp_dir();
     free(qct_write_file(dir, "cb.qcb", codebook_src, sizeof codebook_src - 1));
-    make_corpus(dir, 24, 96);
+    free(rel_make_corpus(dir, 24, 96));
     static const char previous[] = "<results>the previous run's</results>\n";
     char *out = qct_write_file(dir, "results.xml", previous, sizeof previous - 1);
     /* Small direct-output buffers: the three writer threads take many of them. */
