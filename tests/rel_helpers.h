@@ -121,5 +121,4 @@ static inline char *rel_make_corpus(const char *dir, int docs, int kib)
     return corpus;
 }
 
-
 #endif
