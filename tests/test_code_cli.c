@@ -2,7 +2,9 @@
 #include "rel_helpers.h" /* first: it sets _XOPEN_SOURCE */
 #include "qc_test.h"
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -321,5 +323,94 @@ Test(code_cli, bad_speaker_pattern_is_one_usage_error)
     }
     rmdir(dir);
     free(src);
+    free(dir);
+}
+
+/* Writes `data` into the FIFO at `path` from a child process, as a shell's <(cat FILE) would. */
+static pid_t feed_fifo(const char *path, const char *data, size_t size)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        FILE *fp = fopen(path, "wb");
+        size_t n = fp ? fwrite(data, 1, size, fp) : 0;
+        _exit(fp && fclose(fp) == 0 && n == size ? 0 : 1);
+    }
+    return pid;
+}
+
+/* --input-format: a transcript whose name does not tell its format (a pipe such as <(iconv ...),
+ * a file saved without an extension) is read as the format given, with the counts of the same
+ * text named .txt; without it, such a file is refused by name. */
+Test(code_cli, input_format_reads_pipes_and_names_without_an_extension, .timeout = 60)
+{
+    char *dir = qct_temp_dir();
+    size_t n;
+    char *text = qct_read_file(GOLDEN "/corpus/a.txt", &n);
+    cr_assert_not_null(text);
+    char *plain = qct_write_file(dir, "interview-a", text, n);
+    qct_run want, r;
+    qct_qcode(&want, GOLDEN, "code -c golden.qcb corpus/a.txt");
+    cr_assert_eq(want.status, 0, "%s", want.err);
+    cr_assert(qct_contains(want.out, "1 documents"), "%s", want.out);
+
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb interview-a");
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect(qct_contains(r.err, "interview-a: error: unknown transcript format"), "%s", r.err);
+    qct_run_free(&r);
+
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb --input-format text -o r.xml interview-a");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect_str_eq(r.out, want.out);
+    qct_run_free(&r);
+    char xml_path[700];
+    snprintf(xml_path, sizeof xml_path, "%s/r.xml", dir);
+    char *xml = qct_read_file(xml_path, NULL);
+    cr_expect(qct_contains(xml, "<option name=\"input-format\" value=\"text\"/>"), "%s", xml);
+    cr_expect(qct_contains(xml, "id=\"interview-a\""), "%s", xml);
+    free(xml);
+
+    char fifo[700];
+    snprintf(fifo, sizeof fifo, "%s/pipe", dir);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    pid_t writer = feed_fifo(fifo, text, n);
+    cr_assert(writer > 0);
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb --input-format txt pipe");
+    /* A qcode that never opened the pipe leaves the writer waiting for a reader: stop it. */
+    int st = 0;
+    int unread = 1;
+    for (int tries = 0; tries < 500 && (unread = waitpid(writer, &st, WNOHANG) == 0); tries++)
+        usleep(10000); /* it closed the pipe but may not have ended yet */
+    if (unread) {
+        kill(writer, SIGKILL);
+        waitpid(writer, &st, 0);
+    }
+    cr_expect(!unread && WIFEXITED(st) && WEXITSTATUS(st) == 0, "qcode did not read the whole pipe");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect_str_eq(r.out, want.out);
+    qct_run_free(&r);
+
+    qct_qcode(&r, dir, "inspect --input-format text interview-a");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "format:     text"), "%s", r.out);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "quotes -c " GOLDEN "/golden.qcb --input-format text GP interview-a");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "interview-a  S1 (participant)"), "%s", r.out);
+    cr_expect(qct_contains(r.out, "2 quotations of GP in 1 document"), "%s", r.out);
+    qct_run_free(&r);
+
+    static const char *const commands[] = {"code -c " GOLDEN "/golden.qcb", "inspect",
+                                           "quotes -c " GOLDEN "/golden.qcb GP"};
+    for (size_t i = 0; i < 3; i++) {
+        qct_qcode(&r, dir, "%s --input-format rtf interview-a", commands[i]);
+        cr_expect_eq(r.status, 2, "%s: %s", commands[i], r.err);
+        cr_expect(qct_contains(r.err, "--input-format is text, vtt, srt or docx, not 'rtf'"), "%s: %s", commands[i],
+                  r.err);
+        qct_run_free(&r);
+    }
+    qct_run_free(&want);
+    rel_rm_tree(dir);
+    free(plain);
+    free(text);
     free(dir);
 }

@@ -177,8 +177,8 @@ static void print_caret(const char *source, uint32_t first_cp, int more, uint32_
         to = from + SOURCE_WINDOW;
     }
     size_t a = offset_of(source, from - first_cp + 1), b = offset_of(source, to - first_cp + 1);
-    fprintf(stderr, "  %s%.*s%s\n  %s", from > 1 ? "..." : "", (int)(b - a), source + a,
-            to < end || more ? "..." : "", from > 1 ? "   " : "");
+    fprintf(stderr, "  %s%.*s%s\n  %s", from > 1 ? "..." : "", (int)(b - a), source + a, to < end || more ? "..." : "",
+            from > 1 ? "   " : "");
     uint32_t cp = from;
     for (const unsigned char *p = (const unsigned char *)source + a; *p && cp < column && cp < to; p++) {
         if ((*p & 0xC0) == 0x80)
@@ -348,4 +348,19 @@ void cli_free_paths(char **paths, long count)
     for (long i = 0; i < count; i++)
         free(paths[i]);
     free(paths);
+}
+
+int cli_parse_input_format(const char *name, qc_format *out)
+{
+    static const struct {
+        const char *name;
+        qc_format format;
+    } names[] = {{"text", QC_FORMAT_TEXT}, {"txt", QC_FORMAT_TEXT}, {"md", QC_FORMAT_TEXT},
+                 {"vtt", QC_FORMAT_VTT},   {"srt", QC_FORMAT_SRT},  {"docx", QC_FORMAT_DOCX}};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(name, names[i].name) == 0) {
+            *out = names[i].format;
+            return 0;
+        }
+    return -1;
 }

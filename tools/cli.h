@@ -88,6 +88,9 @@ int cli_stderr_is_tty(void);
  * transcript paths. Unknown extensions inside folders are skipped; named files are kept.
  * Returns the count; *paths is malloc'ed (free with cli_free_paths). -1 on error (printed). */
 long cli_collect_inputs(char **inputs, int count, char ***paths);
+
+/* --input-format's value: text (or txt, md), vtt, srt or docx. 0, or -1 for another word. */
+int cli_parse_input_format(const char *name, qc_format *out);
 void cli_free_paths(char **paths, long count);
 
 #endif

@@ -30,6 +30,8 @@
     "      --engine fast|reference  matching engine (default fast)\n"                                                  \
     "      --strict               stop at the first document that cannot be read\n"                                    \
     "      --encoding utf-8|windows-1252   transcript encoding (default utf-8)\n"                                      \
+    "      --input-format text|vtt|srt|docx   read every transcript as this format, whatever its\n"                    \
+    "                             name (a pipe such as <(iconv ...), a name without .txt .md ...)\n"                   \
     "      --speaker-pattern RE   PCRE2 pattern with (?<speaker>...) for speaker labels\n"                             \
     "      --interviewer LABEL    a label meaning interviewer (repeatable; replaces the defaults)\n"                   \
     "      --no-speakers          read every document as one unlabelled narrative\n"                                   \
@@ -147,6 +149,8 @@ static int record_options(qc_results *res, const code_options *o)
     if (rc == 0)
         rc = qc_results_set_option(res, "encoding",
                                    o->read.encoding == QC_ENCODING_WINDOWS1252 ? "windows-1252" : "utf-8", &err);
+    if (rc == 0 && o->read.format != QC_FORMAT_AUTO)
+        rc = qc_results_set_option(res, "input-format", qc_format_name(o->read.format), &err);
     if (rc == 0 && o->read.speaker_pattern)
         rc = qc_results_set_option(res, "speaker-pattern", o->read.speaker_pattern, &err);
     if (rc == 0 && o->manual_path)

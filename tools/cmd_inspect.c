@@ -27,6 +27,9 @@
     "  --interviewer LABEL       a label that means interviewer (repeatable; replaces the default\n"                   \
     "                            Interviewer, Int, I, Q, Moderator, Facilitator)\n"                                    \
     "  --no-speakers             read every document as one unlabelled narrative\n"                                    \
+    "  --input-format text|vtt|srt|docx\n"                                                                             \
+    "                            read every file as this format, whatever its name (a pipe such\n"                     \
+    "                            as <(iconv ...), a name without .txt .md .vtt .srt .docx)\n"                          \
     "\n"                                                                                                               \
     "Exit codes: 0 ok, 1 some files could not be read (each is reported), 2 usage or I/O error.\n"                     \
     "Conventions: docs/transcripts.md.\n"
@@ -167,6 +170,7 @@ static int parse_options(int argc, char **argv, inspect_opts *o)
         {"interviewer", required_argument, NULL, 'i'},
         {"no-speakers", no_argument, NULL, 'n'},
         {"words", no_argument, NULL, 'w'},
+        {"input-format", required_argument, NULL, 'F'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -207,6 +211,10 @@ static int parse_options(int argc, char **argv, inspect_opts *o)
         }
         case 'n': o->read.speakers = QC_SPEAKERS_NONE; break;
         case 'w': o->words = 1; break;
+        case 'F':
+            if (cli_parse_input_format(optarg, &o->read.format) != 0)
+                return cli_fail("inspect: --input-format is text, vtt, srt or docx, not '%s'", optarg);
+            break;
         default:
             if (optopt)
                 cli_fail("inspect: option '%s' needs a value (see 'qcode help inspect')", argv[optind - 1]);

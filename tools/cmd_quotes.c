@@ -21,7 +21,7 @@
     "      --cases FILE           casebook (for `where` conditions)\n"                                                 \
     "  -j, --jobs N               threads (1: all on one; 0: one per core; default 1)\n"                               \
     "      --engine fast|reference, --encoding utf-8|windows-1252, --speaker-pattern RE,\n"                            \
-    "      --interviewer LABEL, --no-speakers   as for `qcode code`\n"                                                 \
+    "      --interviewer LABEL, --no-speakers, --input-format FORMAT   as for `qcode code`\n"                          \
     "\n"                                                                                                               \
     "Exit codes: 0 ok, 1 some documents failed, 2 usage or I/O error (or an unknown code),\n"                          \
     "3 codebook error.\n"

@@ -8,7 +8,8 @@
 #include "cli.h"
 
 enum { OPT_CASES = 256, OPT_TSV, OPT_TOP, OPT_ENGINE, OPT_STRICT, OPT_ENCODING, OPT_SPEAKER_PATTERN,
-       OPT_INTERVIEWER, OPT_NO_SPEAKERS, OPT_RESULTS, OPT_ROLLUP, OPT_QDPX, OPT_MANUAL, OPT_OFFSETS };
+       OPT_INTERVIEWER, OPT_NO_SPEAKERS, OPT_RESULTS, OPT_ROLLUP, OPT_QDPX, OPT_MANUAL, OPT_OFFSETS,
+       OPT_INPUT_FORMAT };
 
 static int parse_size(const char *s, size_t *out)
 {
@@ -42,6 +43,7 @@ int code_options_parse(code_options *o, int argc, char **argv, code_options_kind
         {"qdpx", required_argument, NULL, OPT_QDPX},
         {"manual", required_argument, NULL, OPT_MANUAL},
         {"offsets", required_argument, NULL, OPT_OFFSETS},
+        {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
         {NULL, 0, NULL, 0}};
     const char *cmd = argv[0];
     memset(o, 0, sizeof *o);
@@ -95,6 +97,11 @@ int code_options_parse(code_options *o, int argc, char **argv, code_options_kind
             else
                 return code_options_free(o),
                        cli_fail("%s: --encoding is utf-8 or windows-1252, not '%s'", cmd, optarg);
+            break;
+        case OPT_INPUT_FORMAT:
+            if (cli_parse_input_format(optarg, &o->read.format) != 0)
+                return code_options_free(o),
+                       cli_fail("%s: --input-format is text, vtt, srt or docx, not '%s'", cmd, optarg);
             break;
         case OPT_SPEAKER_PATTERN: o->read.speaker_pattern = optarg; break;
         case OPT_INTERVIEWER: {
