@@ -1,6 +1,7 @@
 #include "xml_safe.h"
 
 #include <libxml/parser.h>
+#include <libxml/SAX2.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <errno.h>
@@ -35,6 +36,8 @@ static int safe_options(void)
     return opts;
 }
 
+enum { OPEN_MAX = 512 };
+
 typedef struct parse_state {
     xmlParserCtxtPtr ctxt;
     const char *data;
@@ -44,7 +47,14 @@ typedef struct parse_state {
     int doctype;   /* a DOCTYPE was refused */
     /* The first error: it names the cause, later ones its consequences. */
     int first_code, first_line, first_col;
+    long first_offset; /* where the parser stood (xmlByteConsumed), -1 when unknown */
     char first_msg[256];
+    /* The open elements, innermost last (names from the parser's dictionary, alive as long as
+     * the context), to tell a file cut short inside one; deeper than OPEN_MAX, names are not kept
+     * (libxml2 refuses depths over 256 without XML_PARSE_HUGE anyway). */
+    const xmlChar *open[OPEN_MAX], *open_prefix[OPEN_MAX];
+    size_t depth;
+    int element_seen;
 } parse_state;
 
 /* Keeps libxml2 from printing, and remembers the first error. */
@@ -53,6 +63,7 @@ static void record_error(parse_state *st, xmlErrorPtr e)
     if (!e || st->first_code || e->level < XML_ERR_ERROR)
         return;
     st->first_code = e->code ? e->code : -1;
+    st->first_offset = st->ctxt ? xmlByteConsumed(st->ctxt) : -1;
     st->first_line = e->line;
     st->first_col = e->int2;
     snprintf(st->first_msg, sizeof st->first_msg, "%s", e->message ? e->message : "malformed XML");
@@ -222,6 +233,90 @@ static void doctype_position(const char *data, size_t size, uint32_t *line, uint
     }
 }
 
+/* Whether the first error means the document was cut short: it came where no tag is left
+ * unparsed (no '>' from where the parser stood to the end), while an element was open or before
+ * the first was complete, and is not a mismatched end tag (which is there whole). libxml2's words
+ * for it vary with where the cut fell ("Premature end of data in tag", "Couldn't find end of
+ * Start Tag", "AttValue: ' expected", "Extra content at the end of the document"), so it is told
+ * in ours, as xml_stream.c tells it for results.xml. The position comes from the public
+ * xmlByteConsumed and our own copy of the data, not from the parser's input internals. */
+static int cut_short(const parse_state *st)
+{
+    if (st->first_code == XML_ERR_TAG_NAME_MISMATCH || st->first_offset < 0 || (size_t)st->first_offset > st->size)
+        return 0;
+    size_t at = (size_t)st->first_offset;
+    if (memchr(st->data + at, '>', st->size - at))
+        return 0;
+    if (st->depth > 0)
+        return 1;
+    /* No element open: cut short only if none was ever open, the data starts as XML does (with
+     * '<') and ends inside markup (a '<' with no '>' after it) or after the prolog (the XML
+     * declaration) with nothing but white space; not text that is no XML at all ("code A ...",
+     * "this is not XML <Project"). */
+    size_t first = skip_blank(st->data, st->size, 1);
+    if (st->element_seen || first >= st->size || st->data[first] != '<')
+        return 0;
+    const char *end = st->data + st->size, *tail = end;
+    while (tail > st->data && tail[-1] != '<' && tail[-1] != '>')
+        tail--;
+    if (tail > st->data && tail[-1] == '<')
+        return 1;
+    return skip_blank(tail, (size_t)(end - tail), 0) == (size_t)(end - tail);
+}
+
+/* The line and column (code points) just past the last byte of data. */
+static void end_of_data(const char *data, size_t size, uint32_t *line, uint32_t *col)
+{
+    uint32_t l = 1, c = 1;
+    for (const char *p = data, *end = data + size; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        l++;
+    const char *last = data + size;
+    while (last > data && last[-1] != '\n')
+        last--;
+    for (const char *p = last; p < data + size; p++)
+        c += ((unsigned char)*p & 0xC0) != 0x80;
+    *line = l;
+    *col = c;
+}
+
+static int truncated_error(const parse_state *st, const char *file, const char *part, const char *sep, qc_error *err)
+{
+    uint32_t line, col;
+    end_of_data(st->data, st->size, &line, &col);
+    if (st->depth == 0)
+        return qc_error_set(err, QC_ERR_FORMAT, file, line, col, -1,
+                            "%s%sthe file ends before its first element is complete (truncated?)", part, sep);
+    if (st->depth > OPEN_MAX)
+        return qc_error_set(err, QC_ERR_FORMAT, file, line, col, -1,
+                            "%s%sthe file ends inside an element %zu deep (truncated?)", part, sep, st->depth);
+    /* As written: <w:t> in a .docx. */
+    const xmlChar *prefix = st->open_prefix[st->depth - 1];
+    return qc_error_set(err, QC_ERR_FORMAT, file, line, col, -1, "%s%sthe file ends inside <%s%s%s> (truncated?)", part,
+                        sep, prefix ? (const char *)prefix : "", prefix ? ":" : "",
+                        (const char *)st->open[st->depth - 1]);
+}
+
+/* libxml2 reports a start tag before it looks for its '>': one cut short ("<Descr" at the end)
+ * is not an open element, and the file ends inside its parent. */
+static void open_element(parse_state *st, const xmlChar *prefix, const xmlChar *local)
+{
+    long at = xmlByteConsumed(st->ctxt);
+    if (at >= 0 && (size_t)at <= st->size && !memchr(st->data + at, '>', st->size - (size_t)at))
+        return;
+    if (st->depth < OPEN_MAX) {
+        st->open[st->depth] = local;
+        st->open_prefix[st->depth] = prefix;
+    }
+    st->depth++;
+    st->element_seen = 1;
+}
+
+static void close_element(parse_state *st)
+{
+    if (st->depth > 0)
+        st->depth--;
+}
+
 /* Turns the parse outcome into a status and message. */
 static int parse_result(parse_state *st, const char *file, const char *part, qc_error *err)
 {
@@ -245,6 +340,8 @@ static int parse_result(parse_state *st, const char *file, const char *part, qc_
         return qc_error_set(err, QC_ERR_FORMAT, file, 0, 0, -1, "%s%smalformed XML", part, sep);
     if (st->first_code == XML_ERR_NO_MEMORY)
         return qc_error_nomem(err);
+    if (cut_short(st))
+        return truncated_error(st, file, part, sep, err);
     /* libxml2 messages end with a newline. */
     size_t n = strlen(st->first_msg);
     while (n && (st->first_msg[n - 1] == '\n' || st->first_msg[n - 1] == ' '))
@@ -261,6 +358,20 @@ static xmlParserCtxtPtr new_context(const char *data, size_t size, qc_error *err
     if (!ctxt)
         qc_error_nomem(err);
     return ctxt;
+}
+
+/* The tree builder's own element callbacks, with the open elements kept on the way. */
+static void tree_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri, int nns,
+                       const xmlChar **nss, int nattr, int ndef, const xmlChar **attrs)
+{
+    open_element(((xmlParserCtxtPtr)ctx)->_private, prefix, local);
+    xmlSAX2StartElementNs(ctx, local, prefix, uri, nns, nss, nattr, ndef, attrs);
+}
+
+static void tree_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
+{
+    close_element(((xmlParserCtxtPtr)ctx)->_private);
+    xmlSAX2EndElementNs(ctx, local, prefix, uri);
 }
 
 int qc_xml_read_tree(struct _xmlDoc **out, const char *data, size_t size, const char *file, const char *part,
@@ -284,6 +395,8 @@ int qc_xml_read_tree(struct _xmlDoc **out, const char *data, size_t size, const 
     ctxt->sax->serror = quiet_tree;
     ctxt->sax->internalSubset = refuse_dtd_tree;
     ctxt->sax->externalSubset = refuse_dtd_tree;
+    ctxt->sax->startElementNs = tree_start;
+    ctxt->sax->endElementNs = tree_end;
     ctxt->_private = &st;
     xmlParseDocument(ctxt);
     rc = parse_result(&st, file, part, err);
@@ -305,13 +418,13 @@ void qc_xml_free(struct _xmlDoc *doc)
 static void on_start(void *user, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri, int nns,
                      const xmlChar **nss, int nattr, int ndef, const xmlChar **attrs)
 {
-    (void)prefix;
     (void)nns;
     (void)nss;
     (void)nattr;
     (void)ndef;
     (void)attrs;
     parse_state *st = user;
+    open_element(st, prefix, local);
     if (!st->h->start || st->stop_code)
         return;
     /* The parser stands at the end of the start tag; its '<' is the last one before (attribute
@@ -331,6 +444,7 @@ static void on_end(void *user, const xmlChar *local, const xmlChar *prefix, cons
 {
     (void)prefix;
     parse_state *st = user;
+    close_element(st);
     if (!st->h->end || st->stop_code)
         return;
     int rc = st->h->end(st->h->user, (const char *)uri, (const char *)local);

@@ -30,6 +30,11 @@ void qc_xml_init(void);
  * err->line/column. Malformed XML and refused documents are QC_ERR_FORMAT, an over-size document
  * QC_ERR_LIMIT. */
 
+/* A document cut short (the first error where no tag is left unparsed, an element open or none
+ * complete yet) is told as such at its end, whatever libxml2 said: "the file ends inside <w:t>
+ * (truncated?)", "the file ends before its first element is complete (truncated?)", QC_ERR_FORMAT.
+ * results.xml's push parser (xml_stream.c) does the same for a file it never holds whole. */
+
 /* An empty document (no bytes, or only white space, perhaps after a UTF-8 byte order mark) is
  * refused by both parsers below, before libxml2 sees it (its words for it, "Document is empty" or
  * "Extra content at the end of the document", say nothing useful): "the file is empty (expected

@@ -83,6 +83,9 @@ os.remove(os.path.join(HERE, '_good.docx'))
 write_zip('docx-no-document.docx', [good_docx[0], ('word/other.xml', docx_doc(GOOD_BODY))])
 write_zip('docx-malformed-xml.docx', [good_docx[0], ('word/document.xml',
           docx_doc('<w:p><w:r><w:t>S1: open</w:r></w:p>'))])
+# A whole zip whose word/document.xml stops inside a run's text.
+DOC_XML = docx_doc(GOOD_BODY)
+write_zip('docx-truncated-xml.docx', [good_docx[0], ('word/document.xml', DOC_XML[:DOC_XML.index('Hello')])])
 XXE = ('<?xml version="1.0" encoding="UTF-8"?>\n'
        '<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
        '<w:document xmlns:w="%s"><w:body><w:p><w:r><w:t>S1: &xxe;</w:t></w:r></w:p></w:body></w:document>' % W)
@@ -204,6 +207,8 @@ put('qdc-blank.qdc', '\ufeff  \r\n\t\n')
 put('qdc-billion-laughs.qdc', laughs('CodeBook', QDC_NS, '<Codes><Code guid="11111111-2222-3333-4444-555555555555" '
                                      'name="&lol9;" isCodable="true"/></Codes>'))
 put('qdc-not-xml.qdc', 'code A "A"\n  rule hello\n')
+put('qdc-truncated.qdc', '<?xml version="1.0"?>\n<CodeBook xmlns="%s"><Codes>\n<Code guid="11111111-2222-3333-'
+    '4444-555555555555" name="Waiting" isCodable="true">\n<Description>Waiting for a' % QDC_NS)
 
 # --- REFI-QDA projects (.qdpx, .qde) ---
 PNS = 'urn:QDA-XML:project:1.0'
@@ -243,6 +248,8 @@ write_zip('qdpx-wrong-root.qdpx', [('project.qde', '<?xml version="1.0"?>\n<Code
 put('qde-empty.qde', '')
 put('qde-blank.qde', '\n   \n')
 put('qde-wrong-root.qde', '<?xml version="1.0"?>\n<CodeBook xmlns="%s"/>\n' % QDC_NS)
+GOOD_QDE = project(CODES + SOURCES)
+put('qde-truncated.qde', GOOD_QDE[:GOOD_QDE.index('name="Interview"')])
 
 
 def lying_total(name, count, claim):
@@ -280,7 +287,9 @@ for name, manual in (
                        '<manual xmlns="urn:qcode:manual:1">&x;</manual>\n'),
         ('manual-malformed', '<?xml version="1.0"?>\n<manual xmlns="urn:qcode:manual:1"><coding>\n</manual>\n'),
         ('manual-wrong-root', '<?xml version="1.0"?>\n<results xmlns="urn:qcode:results:1"/>\n'),
-        ('manual-empty', '')):
+        ('manual-empty', ''),
+        ('manual-truncated', '<?xml version="1.0"?>\n<manual xmlns="urn:qcode:manual:1">\n  <coding document="Interview'
+                             '.txt" code="WAIT" start="4" end="10"')):
     d = os.path.join(HERE, name)
     shutil.rmtree(d, ignore_errors=True)
     put(name + '/codebook.qcb', 'codebook "M" version 1\ncode WAIT "Waiting"\n  manual\n')
