@@ -211,14 +211,19 @@ int qc_res_attr_add(qc_results *res, const char *name, long casebook_index)
     return 0;
 }
 
-int qc_results_new(qc_results **out, const qc_codebook *cb, const qc_casebook *cases, qc_error *err)
+int qc_results_new_opts(qc_results **out, const qc_codebook *cb, const qc_casebook *cases,
+                        const qc_results_options *opts, qc_error *err)
 {
     *out = NULL;
     if (!cb)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "no codebook given");
+    if (opts && opts->version != QC_RESULTS_OPTIONS_VERSION)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "results options version %u, expected %u",
+                            opts->version, QC_RESULTS_OPTIONS_VERSION);
     qc_results *res = qc_calloc(1, sizeof *res);
     if (!res)
         return qc_error_nomem(err);
+    res->counts_only = opts && opts->counts_only;
     res->cb = cb;
     res->cases = cases;
     res->code_count = cb->code_count;
@@ -258,6 +263,10 @@ int qc_results_new(qc_results **out, const qc_codebook *cb, const qc_casebook *c
                 goto nomem;
         }
     }
+    if (res->counts_only) { /* nothing goes to disk: no temporary file */
+        *out = res;
+        return QC_OK;
+    }
     if (qc_res_rows_open(res) != 0) {
         qc_results_free(res);
         return qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "cannot create a temporary file for counts");
@@ -272,6 +281,24 @@ int qc_results_new(qc_results **out, const qc_codebook *cb, const qc_casebook *c
 nomem:
     qc_results_free(res);
     return qc_error_nomem(err);
+}
+
+int qc_results_new(qc_results **out, const qc_codebook *cb, const qc_casebook *cases, qc_error *err)
+{
+    return qc_results_new_opts(out, cb, cases, NULL, err);
+}
+
+int qc_results_counts_only(const qc_results *res)
+{
+    return res && res->counts_only;
+}
+
+int qc_res_need_quotations(const qc_results *res, const char *what, const char *file, qc_error *err)
+{
+    if (!res->counts_only)
+        return QC_OK;
+    return qc_error_set(err, QC_ERR_INVALID, file, 0, 0, -1,
+                        "%s: these results were made without quotations (counts only)", what);
 }
 
 void qc_results_free(qc_results *res)
@@ -469,11 +496,21 @@ const char *qc_results_document_speaker(const qc_results *res, size_t doc, size_
 
 void qc_results_document_counts(const qc_results *res, size_t doc, size_t code, qc_rollup mode, qc_counts *out)
 {
-    if (doc >= res->doc_count || code >= res->code_count) {
-        memset(out, 0, sizeof *out);
-        return;
-    }
-    qc_res_rows_document(res, doc, code, mode == QC_ROLLED_UP, out);
+    (void)qc_results_document_counts_get(res, doc, code, mode, out, NULL);
+}
+
+int qc_results_document_counts_get(const qc_results *res, size_t doc, size_t code, qc_rollup mode, qc_counts *out,
+                                   qc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (doc >= res->doc_count || code >= res->code_count)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "no document %zu or code %zu", doc, code);
+    int rc = qc_res_need_quotations(res, "per-document counts", NULL, err);
+    if (rc != QC_OK)
+        return rc;
+    if (qc_res_rows_document(res, doc, code, mode == QC_ROLLED_UP, out) != 0)
+        return qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "cannot read the temporary counts file back");
+    return QC_OK;
 }
 
 size_t qc_results_respondent_count(const qc_results *res)
@@ -493,11 +530,41 @@ const char *qc_results_respondent(const qc_results *res, size_t index, qc_role *
 void qc_results_respondent_counts(const qc_results *res, size_t respondent, size_t code, qc_rollup mode,
                                   qc_counts *out)
 {
-    if (respondent >= res->resp_count || code >= res->code_count) {
-        memset(out, 0, sizeof *out);
-        return;
+    (void)qc_results_respondent_counts_get(res, respondent, code, mode, out, NULL);
+}
+
+int qc_results_respondent_counts_get(const qc_results *res, size_t respondent, size_t code, qc_rollup mode,
+                                     qc_counts *out, qc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (respondent >= res->resp_count || code >= res->code_count)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "no respondent %zu or code %zu", respondent, code);
+    int rc = qc_res_need_quotations(res, "per-speaker counts", NULL, err);
+    if (rc != QC_OK)
+        return rc;
+    if (qc_res_rows_respondent(res, respondent, code, mode == QC_ROLLED_UP, out) != 0)
+        return qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "cannot read the temporary counts file back");
+    return QC_OK;
+}
+
+int qc_results_respondent_coded(const qc_results *res, size_t respondent, size_t code, qc_rollup mode)
+{
+    if (respondent >= res->resp_count || code >= res->code_count)
+        return 0;
+    /* The corpus row's (row 0) pair of the respondent: its bit for (code, mode) is set when the
+     * respondent is first counted in that cell (results_add.c: add_cell), i.e. when it has a
+     * quotation there. Every respondent has a row-0 pair (prepare_slots makes it). */
+    uint64_t key = (uint64_t)1 << 32 | respondent;
+    if (!res->pair_cap)
+        return 0;
+    size_t mask = res->pair_cap - 1;
+    for (size_t i = mix64(key) & mask; res->pair_keys[i]; i = (i + 1) & mask) {
+        if (res->pair_keys[i] != key)
+            continue;
+        size_t bit = code * 2 + (mode == QC_ROLLED_UP);
+        return (res->pair_bits[res->pair_index[i] * res->pair_words + bit / 64] >> (bit % 64)) & 1;
     }
-    qc_res_rows_respondent(res, respondent, code, mode == QC_ROLLED_UP, out);
+    return 0;
 }
 
 size_t qc_results_attribute_count(const qc_results *res)

@@ -2,7 +2,8 @@
  * dense table (a few hundred cells a speaker), then added to the corpus and attribute-value cells
  * once per (speaker, code) instead of once per quotation, so the cost of a document grows with the
  * codes it touches more than with its quotations. Per-document and per-speaker counts go to the
- * rows file (results_rows.c); quotation records to the spill file (results_spill.c). */
+ * rows file (results_rows.c); quotation records to the spill file (results_spill.c). Counts-only
+ * results skip both, and the work that only feeds them. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -419,6 +420,8 @@ static int flush(qc_results *res, const qc_res_prepared *p, qc_res_doc *d, uint3
                         add_cell(res, (uint32_t)vrows[a], c, mode, qh, (size_t)pairs[1 + a], doc_index) != 0)
                         return -1;
             }
+            if (res->counts_only)
+                continue;
             s->entries[n++] = (qc_res_block_entry){(uint32_t)c, {t[0], t[2]}, {t[1], t[3]}, {t[0] != 0, t[2] != 0}};
             qc_res_code_row row = {
                 doc_index, (uint32_t)s->resp[slot], {t[0], t[2]}, {t[1], t[3]}, {t[0] != 0, t[2] != 0}};
@@ -438,6 +441,8 @@ static int flush(qc_results *res, const qc_res_prepared *p, qc_res_doc *d, uint3
         }
     }
 
+    if (res->counts_only)
+        return 0;
     /* The document's own block: the slots summed; respondents are the slots with quotations
      * (distinct labels, so distinct respondents, bar a label equal to the document id). */
     size_t n = 0;
@@ -565,7 +570,8 @@ int qc_res_prepare(const qc_results *res, const qc_document *doc, const qc_codin
         return -1;
     uncoded(doc, p);
     qc_coding_records_hash(coding, p->records);
-    if (qc_spill_prepare(res, doc, coding, p) != 0)
+    /* Records nobody will read are not made: counts-only results keep none. */
+    if (!res->counts_only && qc_spill_prepare(res, doc, coding, p) != 0)
         return -1;
     p->doc = doc;
     p->coding = coding;
@@ -638,7 +644,7 @@ int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *cod
         return (res->rows_fp && ferror(res->rows_fp)) || (res->code_rows && res->code_rows->failed)
                    ? qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "cannot write the temporary counts file (disk full?)")
                    : qc_error_nomem(err);
-    return qc_spill_merge(res, p, doc_index, res->scratch->resp, err);
+    return res->counts_only ? QC_OK : qc_spill_merge(res, p, doc_index, res->scratch->resp, err);
 }
 
 int qc_results_add_fn(const qc_document *doc, const qc_coding *coding, const qc_source_info *src, void *user,

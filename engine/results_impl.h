@@ -86,6 +86,9 @@ typedef struct qc_res_option {
 struct qc_results {
     const qc_codebook *cb;
     const qc_casebook *cases;
+    /* qc_results_options.counts_only: no rows file, no code_rows, no quotation logs (all NULL),
+     * no respondent blocks; prepared additions carry no records. */
+    int counts_only;
     size_t code_count;
     uint32_t *subtree_end; /* first code index after each code's subtree (codes are in pre-order) */
     uint32_t *leaf_line, *leaf_column;
@@ -190,10 +193,14 @@ int qc_res_rows_open(qc_results *res);
 void qc_res_rows_close(qc_results *res);
 /* Appends a block; ref gets where it went. -1 on a write error. */
 int qc_res_rows_append(qc_results *res, const qc_res_block_entry *e, size_t n, uint32_t doc, qc_res_block_ref *ref);
-/* The counts of a code in a document, or over a respondent's documents; zeros when unknown or when
- * the temporary file cannot be read. */
-void qc_res_rows_document(const qc_results *res, size_t doc, size_t code, int mode, qc_counts *out);
-void qc_res_rows_respondent(const qc_results *res, size_t resp, size_t code, int mode, qc_counts *out);
+/* The counts of a code in a document, or over a respondent's documents; zeros when unknown. -1
+ * (and zeros) when the temporary file cannot be read or memory is short. */
+int qc_res_rows_document(const qc_results *res, size_t doc, size_t code, int mode, qc_counts *out);
+int qc_res_rows_respondent(const qc_results *res, size_t resp, size_t code, int mode, qc_counts *out);
+
+/* For counts-only results, QC_ERR_INVALID saying that `what` (file names it when not NULL) needs
+ * the quotations they were made without; else QC_OK. */
+int qc_res_need_quotations(const qc_results *res, const char *what, const char *file, qc_error *err);
 
 /* A document's additions to the results, made without touching them (qc_res_prepare: needs only
  * the parts fixed at qc_results_new, so workers prepare documents in parallel), then merged in

@@ -110,27 +110,28 @@ static const qc_res_block_entry *find_entry(const qc_res_rows_cache *rc, size_t 
     return a < rc->entry_count && rc->entries[a].code == code ? &rc->entries[a] : NULL;
 }
 
-void qc_res_rows_document(const qc_results *res, size_t doc, size_t code, int mode, qc_counts *out)
+int qc_res_rows_document(const qc_results *res, size_t doc, size_t code, int mode, qc_counts *out)
 {
     memset(out, 0, sizeof *out);
     qc_res_rows_cache *rc = res->rows_cache;
     if (!rc || doc >= res->doc_count)
-        return;
+        return 0;
     if (rc->doc != (long)doc) {
         rc->resp = -1; /* the entry array is shared */
         if (read_block(res, &res->docs[doc].block) != 0) {
             rc->doc = -1;
-            return;
+            return -1;
         }
         rc->doc = (long)doc;
     }
     const qc_res_block_entry *e = find_entry(rc, code);
     if (!e || !e->quotations[mode])
-        return;
+        return 0;
     out->quotations = e->quotations[mode];
     out->hits = e->hits[mode];
     out->respondents = e->respondents[mode];
     out->documents = 1;
+    return 0;
 }
 
 /* Sums a respondent's blocks into the cache's dense counts. */
@@ -174,20 +175,22 @@ static int load_respondent(const qc_results *res, size_t resp)
     return 0;
 }
 
-void qc_res_rows_respondent(const qc_results *res, size_t resp, size_t code, int mode, qc_counts *out)
+int qc_res_rows_respondent(const qc_results *res, size_t resp, size_t code, int mode, qc_counts *out)
 {
     memset(out, 0, sizeof *out);
     qc_res_rows_cache *rc = res->rows_cache;
     if (!rc || resp >= res->resp_count || code >= res->code_count)
-        return;
+        return 0;
     if (rc->resp != (long)resp) {
         if (load_respondent(res, resp) != 0) {
             rc->resp = -1;
-            return;
+            memset(out, 0, sizeof *out);
+            return -1;
         }
         rc->resp = (long)resp;
     }
     *out = rc->resp_counts[code * 2 + (size_t)mode];
+    return 0;
 }
 
 /* --- code-major walks (results.xml's byDocument and bySpeaker) --- */

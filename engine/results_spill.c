@@ -274,6 +274,9 @@ static int walk_log(qc_results *res, qc_chunklog *log, size_t key, unsigned char
 
 int qc_spill_settle(qc_results *res, qc_error *err)
 {
+    int refused = qc_res_need_quotations(res, "cannot read quotations", NULL, err);
+    if (refused)
+        return refused;
     unsigned char *buf = NULL;
     size_t cap = 0;
     /* Walking a key with no records writes any pending big record and reads nothing. */
@@ -289,6 +292,9 @@ int qc_spill_walk_code(qc_results *res, size_t code, unsigned char **buf, size_t
 {
     if (code >= res->code_count)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "no code number %zu", code);
+    int refused = qc_res_need_quotations(res, "cannot read quotations", NULL, err);
+    if (refused)
+        return refused;
     return walk_log(res, res->quotes_log, code, buf, cap, fn, user, err);
 }
 
@@ -296,6 +302,9 @@ int qc_spill_foreach_quotation(qc_results *res, size_t code, qc_coded_quotation_
 {
     if (code != QC_ALL_CODES && code >= res->code_count)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "no code number %zu", code);
+    int refused = qc_res_need_quotations(res, "cannot read quotations", NULL, err);
+    if (refused)
+        return refused;
     size_t first = code == QC_ALL_CODES ? 0 : code;
     size_t last = code == QC_ALL_CODES ? res->code_count : code + 1;
     int rc = QC_OK;
@@ -318,6 +327,9 @@ static int uncoded_one(const qc_result_quotation *q, const char *coder, void *us
 
 int qc_results_foreach_uncoded(qc_results *res, qc_quotation_fn fn, void *user, qc_error *err)
 {
+    int refused = qc_res_need_quotations(res, "cannot read the uncoded turns", NULL, err);
+    if (refused)
+        return refused;
     uncoded_walk w = {fn, user};
     return walk_log(res, res->uncoded_log, 0, &res->spill_buf, &res->spill_cap, uncoded_one, &w, err);
 }

@@ -172,9 +172,8 @@ static void write_matrix(FILE *fp, const qc_results *res)
         putc('\t', fp);
         put_str(fp, qc_role_name(role));
         for (size_t c = 0; c < res->code_count; c++) {
-            qc_counts rolled;
-            qc_results_respondent_counts(res, r, c, QC_ROLLED_UP, &rolled);
-            fputs(rolled.quotations ? "\t1" : "\t0", fp);
+            /* From the in-memory respondent bits: no temporary file read per respondent. */
+            fputs(qc_results_respondent_coded(res, r, c, QC_ROLLED_UP) ? "\t1" : "\t0", fp);
         }
         putc('\n', fp);
     }
@@ -182,6 +181,10 @@ static void write_matrix(FILE *fp, const qc_results *res)
 
 int qc_results_write_tsv(qc_results *res, const char *dir, qc_error *err)
 {
+    /* Refused before the folder is made: nothing is left behind. */
+    int refused = qc_res_need_quotations(res, "cannot write the TSV tables", dir, err);
+    if (refused)
+        return refused;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "cannot create folder: %s", strerror(errno));
     qc_atomic_file files[T_COUNT];

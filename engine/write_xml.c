@@ -650,8 +650,12 @@ static int write_body(xw *x, qc_results *res, const qc_write_options *opts, qc_e
 
 int qc_results_write_xml(qc_results *res, const char *path, const qc_write_options *opts, qc_error *err)
 {
+    /* Refused before the file is opened: nothing is left behind. */
+    int rc = qc_res_need_quotations(res, "cannot write results.xml", path, err);
+    if (rc != 0)
+        return rc;
     qc_atomic_file af;
-    int rc = qc_atomic_open(&af, path, err);
+    rc = qc_atomic_open(&af, path, err);
     if (rc != 0)
         return rc;
     xw x;

@@ -429,6 +429,28 @@ static int has_quotation(const char *xml, const span *s, const char *coder)
     return qct_contains(xml, head);
 }
 
+/* Without outputs `qcode code` keeps counts only (qc_results_options.counts_only): the people's
+ * codings still count, and the summary and warnings are those of a run that writes results.xml. */
+Test(manual_results, cli_summary_counts_manual_codings_without_outputs)
+{
+    fixture f;
+    fixture_open(&f);
+    qct_run a, b, plain;
+    qct_qcode(&a, f.dir, "code -c '%s' --cases '%s' '%s' --manual manual.xml", CODEBOOK, CASES, CORPUS);
+    qct_qcode(&b, f.dir, "code -c '%s' --cases '%s' '%s' --manual manual.xml -o r.xml", CODEBOOK, CASES, CORPUS);
+    qct_qcode(&plain, f.dir, "code -c '%s' --cases '%s' '%s'", CODEBOOK, CASES, CORPUS);
+    cr_assert_eq(a.status, 0, "%s", a.err);
+    cr_assert_eq(b.status, 0, "%s", b.err);
+    cr_expect_str_eq(a.out, b.out);
+    cr_expect_str_eq(a.err, b.err);
+    cr_expect_eq(count_of(a.err, "warning"), 3, "%s", a.err);
+    cr_expect_str_neq(a.out, plain.out, "the manual codings change the summary");
+    qct_run_free(&a);
+    qct_run_free(&b);
+    qct_run_free(&plain);
+    fixture_close(&f);
+}
+
 Test(manual_results, cli_lists_codings_by_coder_and_warns_by_line)
 {
     fixture f;

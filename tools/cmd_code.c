@@ -219,7 +219,12 @@ static int run(int argc, char **argv)
     }
     if ((exit_code = refuse_overwrite(&o, paths, (size_t)count)) != QC_EXIT_OK)
         goto done;
-    if (qc_results_new(&res, cb, cases, &err) != 0 || record_options(res, &o) != 0) {
+    /* Only the outputs read quotations (results.xml, quotations.tsv, the project's codings) or
+     * per-document and per-speaker counts (results.xml's breakdowns); the summary and --manual's
+     * merging need the counts alone, which spares the run its temporary files. */
+    qc_results_options res_opts = QC_RESULTS_OPTIONS_INIT;
+    res_opts.counts_only = !o.output && !o.tsv_dir && !o.qdpx_path;
+    if (qc_results_new_opts(&res, cb, cases, &res_opts, &err) != 0 || record_options(res, &o) != 0) {
         cli_print_error(&err);
         exit_code = QC_EXIT_USAGE;
         goto done;

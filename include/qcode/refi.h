@@ -138,7 +138,7 @@ QC_EXPORT int qc_refi_export_add_quotation(qc_refi_export *x, const char *docume
                                            qc_error *err);
 
 /* Adds every quotation of a run (documents must have been added) and its provenance, which goes
- * into the project's Description. */
+ * into the project's Description. Counts-only results have no quotations: QC_ERR_INVALID. */
 QC_EXPORT int qc_refi_export_add_results(qc_refi_export *x, qc_results *res, qc_error *err);
 
 /* Adds the codings of a manual.xml (from qcode import), each by its coder. A coding whose

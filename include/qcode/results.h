@@ -8,7 +8,8 @@
  * Memory stays flat in corpus size for the bulky part: quotation texts and hits go to a temporary
  * file as they are added and are read back, grouped by code, when written; per-document and
  * per-speaker counts go to another. The corpus and attribute-value counts, and a bit per code for
- * each (respondent, row) pair, stay in memory.
+ * each (respondent, row) pair, stay in memory. Counts-only results (qc_results_new_opts) keep just
+ * that in-memory part: no temporary file.
  *
  * qc_corpus_run reads and codes files in several threads and hands each document to a callback in
  * input order, so whatever the number of threads the results (and the bytes written) are the same.
@@ -38,9 +39,36 @@ typedef struct qc_source_info {
 } qc_source_info;
 
 /* Creates empty results for a codebook and an optional casebook (both borrowed: they must outlive
- * the results). *out is the caller's. Fails with QC_ERR_IO when no temporary file can be made. */
+ * the results). *out is the caller's. Fails with QC_ERR_IO when no temporary file can be made.
+ * The same as qc_results_new_opts with NULL options. */
 QC_EXPORT int qc_results_new(qc_results **out, const qc_codebook *cb, const qc_casebook *cases, qc_error *err);
 QC_EXPORT void qc_results_free(qc_results *res);
+
+/* How qc_results_new_opts makes results. Versioned like qc_write_options: a caller states the
+ * version it was built with and fields added later take their defaults, so programs built against
+ * this header keep working with later libraries. qc_results_new keeps its signature for the
+ * callers (and binaries) that know nothing of options. */
+#define QC_RESULTS_OPTIONS_VERSION 1
+typedef struct qc_results_options {
+    unsigned version;
+    /* Keep the counts only: per code (own and rolled up), per attribute value, the totals,
+     * co-occurrence, the respondents and which codes each has (qc_results_respondent_coded), the
+     * documents and the uncoded-turn summary, all as with full results; but no quotation records
+     * and no per-document or per-speaker counts, so no temporary file and less work per document.
+     * What needs them refuses with QC_ERR_INVALID (see each call): writing results.xml or the TSV
+     * tables, walking quotations or uncoded turns, qc_results_document_counts_get and
+     * qc_results_respondent_counts_get. For a look at the counts (`qcode code` without outputs). */
+    int counts_only;
+} qc_results_options;
+#define QC_RESULTS_OPTIONS_INIT { QC_RESULTS_OPTIONS_VERSION, 0 }
+
+/* qc_results_new with options (NULL: defaults). A version this library does not know fails with
+ * QC_ERR_INVALID. With counts_only it makes no temporary file. */
+QC_EXPORT int qc_results_new_opts(qc_results **out, const qc_codebook *cb, const qc_casebook *cases,
+                                  const qc_results_options *opts, qc_error *err);
+
+/* 1 when the results were made with counts_only (no quotations kept), else 0. */
+QC_EXPORT int qc_results_counts_only(const qc_results *res);
 
 /* Adds one document and its coding (made with the same codebook); both are borrowed for the call
  * only. Documents are kept in the order they are added. src may be NULL. A document id that was
@@ -81,7 +109,7 @@ typedef struct qc_result_document {
     const char *sha256; /* "" when unknown */
     uint64_t size;      /* bytes of the file */
     qc_format format;
-    size_t length;      /* code points of normalised text */
+    size_t length; /* code points of normalised text */
     size_t turns;
     size_t speakers;
     /* A digest of the document's coding: SHA-256 of the file's hash, how it was read, the text's
@@ -101,17 +129,32 @@ QC_EXPORT int qc_results_document_attribute(const qc_results *res, size_t doc, s
 QC_EXPORT size_t qc_results_document_speaker_count(const qc_results *res, size_t doc);
 QC_EXPORT const char *qc_results_document_speaker(const qc_results *res, size_t doc, size_t index, qc_role *role,
                                                   size_t *turns);
-/* The counts of a code inside one document. */
+/* The counts of a code inside one document: zeros when doc or code is out of range, and also for
+ * counts-only results (which keep no per-document counts) and when the temporary file cannot be
+ * read; qc_results_document_counts_get tells these apart. */
 QC_EXPORT void qc_results_document_counts(const qc_results *res, size_t doc, size_t code, qc_rollup mode,
                                           qc_counts *out);
+/* As qc_results_document_counts, but says why there are none: QC_ERR_INVALID for an index out of
+ * range or counts-only results, QC_ERR_IO when the temporary file cannot be read (*out zeros). */
+QC_EXPORT int qc_results_document_counts_get(const qc_results *res, size_t doc, size_t code, qc_rollup mode,
+                                             qc_counts *out, qc_error *err);
 
 /* Respondents: every speaker label of the corpus (an unlabelled document is one respondent named
  * by its document id), in order of first appearance. role is the participant role unless the label
  * was only ever an interviewer's. */
 QC_EXPORT size_t qc_results_respondent_count(const qc_results *res);
 QC_EXPORT const char *qc_results_respondent(const qc_results *res, size_t index, qc_role *role);
+/* A respondent's counts of a code over the corpus: zeros, like qc_results_document_counts, when
+ * out of range, for counts-only results and when the temporary file cannot be read. */
 QC_EXPORT void qc_results_respondent_counts(const qc_results *res, size_t respondent, size_t code, qc_rollup mode,
                                             qc_counts *out);
+/* As qc_results_respondent_counts, with the errors of qc_results_document_counts_get. */
+QC_EXPORT int qc_results_respondent_counts_get(const qc_results *res, size_t respondent, size_t code, qc_rollup mode,
+                                               qc_counts *out, qc_error *err);
+/* 1 when the respondent has a quotation of the code (in that mode) anywhere in the corpus, else 0
+ * (also out of range): a cell of the respondent matrix, kept in memory, so counts-only results
+ * have it too. */
+QC_EXPORT int qc_results_respondent_coded(const qc_results *res, size_t respondent, size_t code, qc_rollup mode);
 
 /* Attributes: the casebook's columns, then document header keys (case-insensitively distinct) in
  * order of first appearance. A quotation's value for an attribute is its speaker's in the casebook
@@ -168,11 +211,12 @@ typedef int (*qc_quotation_fn)(const qc_result_quotation *q, void *user);
 /* Walks the quotations of one code (or QC_ALL_CODES: every code in codebook order), each code's in
  * corpus order (document, then start). Reads them back from the temporary file. Only the engine's:
  * codings people made (qc_run_options.manual) are counted and written to results.xml and
- * quotations.tsv with their coder, but not walked here. */
-QC_EXPORT int qc_results_foreach_quotation(qc_results *res, size_t code, qc_quotation_fn fn, void *user,
-                                           qc_error *err);
+ * quotations.tsv with their coder, but not walked here. Counts-only results have no quotations:
+ * QC_ERR_INVALID, fn never called. */
+QC_EXPORT int qc_results_foreach_quotation(qc_results *res, size_t code, qc_quotation_fn fn, void *user, qc_error *err);
 
-/* The uncoded participant turns, in corpus order, as quotations with code QC_ALL_CODES and no hits. */
+/* The uncoded participant turns, in corpus order, as quotations with code QC_ALL_CODES and no hits.
+ * Counts-only results keep only their summary (qc_results_uncoded): QC_ERR_INVALID. */
 QC_EXPORT int qc_results_foreach_uncoded(qc_results *res, qc_quotation_fn fn, void *user, qc_error *err);
 
 /* --- writing --- */
@@ -188,15 +232,19 @@ typedef struct qc_write_options {
      * are the same whatever the number. */
     unsigned jobs;
 } qc_write_options;
-#define QC_WRITE_OPTIONS_INIT { QC_WRITE_OPTIONS_VERSION, NULL, 1, 1 }
+#define QC_WRITE_OPTIONS_INIT                                                                                          \
+    {                                                                                                                  \
+        QC_WRITE_OPTIONS_VERSION, NULL, 1, 1                                                                           \
+    }
 
 /* Writes results.xml (namespace urn:qcode:results:1, schema docs/schema/qcode-results.xsd),
- * streaming and atomically: the file appears whole or not at all. opts may be NULL. */
-QC_EXPORT int qc_results_write_xml(qc_results *res, const char *path, const qc_write_options *opts,
-                                   qc_error *err);
+ * streaming and atomically: the file appears whole or not at all. opts may be NULL. Counts-only
+ * results cannot make it: QC_ERR_INVALID, and no file is touched. */
+QC_EXPORT int qc_results_write_xml(qc_results *res, const char *path, const qc_write_options *opts, qc_error *err);
 
 /* Writes frequencies.tsv, by-attribute.tsv, quotations.tsv, cooccurrence.tsv and
- * respondent-matrix.tsv into the folder dir (created when missing), each atomically. */
+ * respondent-matrix.tsv into the folder dir (created when missing), each atomically. Counts-only
+ * results: QC_ERR_INVALID (quotations.tsv needs the quotations), and dir is not created. */
 QC_EXPORT int qc_results_write_tsv(qc_results *res, const char *dir, qc_error *err);
 
 /* --- reading results.xml back --- */
@@ -273,12 +321,15 @@ typedef struct qc_run_options {
      * than one job and no manual, the thread that codes a document then prepares its share of
      * the results (tallies, co-occurrence, quotation records encoded), reading only what
      * qc_results_new set, and qc_results_add on the calling thread merges it in input order: the
-     * same results, less work on the calling thread. No other thread may use the results during
-     * the run. NULL: qc_results_add does all of it on the calling thread. */
+     * same results, less work on the calling thread (for counts-only results, no quotation
+     * records are encoded). No other thread may use the results during the run. NULL: qc_results_add does all of it on
+     * the calling thread. */
     qc_results *results;
 } qc_run_options;
 #define QC_RUN_OPTIONS_INIT                                                                                            \
-    { QC_RUN_OPTIONS_VERSION, NULL, QC_ENGINE_FAST, 1, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+    {                                                                                                                  \
+        QC_RUN_OPTIONS_VERSION, NULL, QC_ENGINE_FAST, 1, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL             \
+    }
 
 /* Reads and codes the files in jobs - 1 worker threads and this one, at most a few documents ahead
  * of the one being handed over (so memory is bounded), and calls the handlers in input order on
