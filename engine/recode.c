@@ -2,6 +2,7 @@
  * new run, code by code. A quotation's identity is (code, document, start, end); old codes are
  * carried to their successors (codebook_diff.h) before comparing, so a renamed or merged code
  * keeps its quotations and only real differences show as gained or lost. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,6 +428,13 @@ static int run_pair(qc_recode *rc, int verify, const char *const *paths, size_t 
 
 /* The old side coded, after its header matched, did not hold up: everything the runs made goes,
  * and the file is read in full as if the old codebook had not been given a chance. */
+static int new_results(qc_recode *rc, qc_error *err)
+{
+    qc_results_options o = QC_RESULTS_OPTIONS_INIT;
+    o.counts_only = rc->counts_only;
+    return qc_results_new_opts(&rc->results, rc->new_cb, rc->cases, &o, err);
+}
+
 static int start_over(qc_recode *rc, qc_error *err)
 {
     forget_old_side(rc);
@@ -441,7 +449,7 @@ static int start_over(qc_recode *rc, qc_error *err)
     qc_recode_free_manual(rc);
     qc_results_free(rc->results);
     rc->results = NULL;
-    return qc_results_new(&rc->results, rc->new_cb, rc->cases, err);
+    return new_results(rc, err);
 }
 
 /* ---- comparing ---- */
@@ -846,9 +854,13 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     *out = NULL;
     if (!new_cb || !opts || (count && !paths))
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_recode_run: NULL argument");
-    if (opts->version != QC_RECODE_OPTIONS_VERSION)
+    if (opts->version != 1 && opts->version != QC_RECODE_OPTIONS_VERSION)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "recode options version %u, expected %u",
                             opts->version, QC_RECODE_OPTIONS_VERSION);
+    /* Version 1 ends before counts_only. */
+    qc_recode_options full = QC_RECODE_OPTIONS_INIT;
+    memcpy(&full, opts, opts->version == 1 ? offsetof(qc_recode_options, counts_only) : sizeof full);
+    opts = &full;
     if (!opts->old_cb && !opts->results_path)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1,
                             "qc_recode_run: neither an old codebook nor old results given");
@@ -858,6 +870,7 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     rc->old_cb = opts->old_cb;
     rc->new_cb = new_cb;
     rc->cases = cases;
+    rc->counts_only = opts->counts_only;
     rc->on_issue = opts->run.on_issue;
     rc->issue_user = opts->run.user;
     const char *version = qc_codebook_version(new_cb);
@@ -868,7 +881,7 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     rc->unassigned_name = qc_buf_detach(&b);
     int st = (!rc->unassigned_id || !rc->unassigned_name) ? qc_error_nomem(err) : 0;
     if (!st)
-        st = qc_results_new(&rc->results, new_cb, cases, err);
+        st = new_results(rc, err);
     /* The old side: the results.xml's header, and its quotations unless the old codebook may
      * code them again (checked document by document as the run goes); else a run of old_cb. */
     int coded_old = opts->old_cb && !opts->results_path;

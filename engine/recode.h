@@ -62,6 +62,7 @@ struct qc_recode {
     char *results_path;
     qc_codebook_diff *diff;
     qc_results *results;
+    int counts_only; /* qc_recode_options.counts_only: results made counts only */
     qc_run_stats stats;
     qc_cache_stats cache_stats;
     qc_buf pool; /* NUL-terminated strings, addressed by offset */

@@ -493,3 +493,53 @@ Test(recode, old_side_without_quotations)
     qc_codebook_free(old_cb);
     fx_free(&f);
 }
+
+/* counts_only (`qcode recode --dry-run`): the same report, text and XML (gained and lost lists
+ * included), and the same new counts, from results that keep no quotations and cannot be
+ * written; version 1 options (without the field) still run, with full results. */
+Test(recode, counts_only_gives_the_same_report)
+{
+    fx f;
+    fx_make(&f);
+    char *xml[3], *text[3];
+    qc_counts counts[3];
+    int only[3];
+    for (int i = 0; i < 3; i++) {
+        qc_recode_options o = QC_RECODE_OPTIONS_INIT;
+        o.old_cb = f.old_cb;
+        o.counts_only = i == 1;
+        if (i == 2) {
+            o.version = 1;
+            o.counts_only = 1; /* past a version 1 struct: not read */
+        }
+        qc_recode *rc = NULL;
+        qc_error err;
+        cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, f.new_cb, NULL, &o, &err), 0, "%s",
+                     err.message);
+        check_counts(rc);
+        cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &xml[i], NULL, &err), 0);
+        cr_assert_eq(qc_recode_render(rc, QC_DIFF_TEXT, &text[i], NULL, &err), 0);
+        qc_results *res = qc_recode_results(rc);
+        only[i] = qc_results_counts_only(res);
+        qc_results_totals(res, &counts[i]);
+        char path[1024];
+        snprintf(path, sizeof path, "%s/new-%d.xml", f.dir, i);
+        int wrc = qc_results_write_xml(res, path, NULL, &err);
+        cr_expect_eq(wrc, i == 1 ? QC_ERR_INVALID : 0, "run %d: %s", i, err.message);
+        qc_recode_free(rc);
+    }
+    cr_expect_eq(only[0], 0);
+    cr_expect_eq(only[1], 1);
+    cr_expect_eq(only[2], 0);
+    cr_expect(qct_contains(xml[0], "change=\"gained\"") && qct_contains(xml[0], "change=\"lost\""), "%s", xml[0]);
+    cr_expect_str_eq(xml[1], xml[0]);
+    cr_expect_str_eq(text[1], text[0]);
+    cr_expect_str_eq(xml[2], xml[0]);
+    cr_expect(memcmp(&counts[1], &counts[0], sizeof counts[0]) == 0 && counts[0].quotations == 7,
+              "totals: %llu quotations", (unsigned long long)counts[1].quotations);
+    for (int i = 0; i < 3; i++) {
+        qc_diff_text_free(xml[i]);
+        qc_diff_text_free(text[i]);
+    }
+    fx_free(&f);
+}

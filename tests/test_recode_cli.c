@@ -81,6 +81,20 @@ Test(recode_cli, recode_sample_corpus_dry_run_and_cache)
     char path[1024];
     snprintf(path, sizeof path, "%s/r3.xml", dir);
     cr_assert_null(qct_read_file(path, NULL));
+
+    /* The dry run's new results are counts only: its report is the one a run that writes them
+     * prints. */
+    qct_run w;
+    qct_qcode(&w, src,
+              "recode --from %s/r2.xml --old codebooks/integrated-care-v2.qcb -c codebooks/integrated-care.qcb "
+              "--cases corpora/integrated-care/cases.tsv -o %s/r3.xml corpora/integrated-care/",
+              dir, dir);
+    cr_assert_eq(w.status, 0, "%s", w.err);
+    cr_expect_str_eq(w.out, r.out);
+    char *written = qct_read_file(path, NULL);
+    cr_expect_not_null(written, "-o wrote the new results");
+    free(written);
+    qct_run_free(&w);
     qct_run_free(&r);
 
     /* With a cache, twice: the second run codes nothing and writes the same results. */

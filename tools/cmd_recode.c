@@ -257,6 +257,7 @@ static int run(int argc, char **argv)
         ro.manual_path = o.manual;
         ro.cache_dir = o.cache;
         ro.cache_context = context;
+        ro.counts_only = o.dry_run || !o.output; /* the new results are only written by -o */
         ro.run.jobs = o.jobs;
         ro.run.ids = (const char *const *)ids;
         ro.run.on_error = on_error;

@@ -142,7 +142,7 @@ QC_EXPORT int qc_cache_run(qc_cache *cache, const char *const *paths, size_t cou
 
 typedef struct qc_recode qc_recode;
 
-#define QC_RECODE_OPTIONS_VERSION 1
+#define QC_RECODE_OPTIONS_VERSION 2
 typedef struct qc_recode_options {
     unsigned version;
     const qc_codebook *old_cb; /* the old codebook (borrowed); NULL: only results_path */
@@ -153,10 +153,15 @@ typedef struct qc_recode_options {
     const char *cache_dir;     /* NULL: no cache */
     const char *cache_context; /* see qc_cache_open */
     qc_run_options run;        /* reading and threads (callbacks are the recode's own: leave NULL) */
+    /* (Version 2.) Make the new results counts only (qc_results_options.counts_only): for a
+     * report alone (`qcode recode --dry-run`), which reads none of the new results' quotations.
+     * qc_recode_results then cannot be written (QC_ERR_INVALID). Version 1 options end before it
+     * (0: full results). */
+    int counts_only;
 } qc_recode_options;
 #define QC_RECODE_OPTIONS_INIT                                                                                         \
     {                                                                                                                  \
-        QC_RECODE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, QC_RUN_OPTIONS_INIT                                   \
+        QC_RECODE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, QC_RUN_OPTIONS_INIT, 0                                \
     }
 
 /* Codes the corpus with new_cb and compares it with the old side: the old results.xml, or a run
