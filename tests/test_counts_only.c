@@ -459,8 +459,8 @@ Test(counts_only, cli_summary_without_outputs_is_the_summary_with_them, .timeout
     cr_assert_eq(mkdir(sub, 0755), 0);
     char **paths = make_corpus(sub, N);
     free_paths(paths, N);
-    qct_write_file(dir, "g.qcb", gen_cb, strlen(gen_cb));
-    qct_write_file(dir, "cases.tsv", gen_cases, strlen(gen_cases));
+    free(qct_write_file(dir, "g.qcb", gen_cb, strlen(gen_cb)));
+    free(qct_write_file(dir, "cases.tsv", gen_cases, strlen(gen_cases)));
     expect_same_summary(dir, "-c g.qcb --cases cases.tsv gen", "-o g.xml");
     expect_same_summary(dir, "-c g.qcb --cases cases.tsv gen --jobs 2", "-o g2.xml --tsv t2");
     expect_same_summary(dir, "-c g.qcb gen --top 2 --jobs 3", "--tsv t3");
