@@ -5,6 +5,7 @@
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
 
+#include "cut_helpers.h"
 #include "qc_test.h"
 
 #include <unistd.h>
@@ -392,32 +393,6 @@ Test(qdc, own_statements_are_cut_around_child_blocks)
     free(dir);
 }
 
-/* The innermost element open at the end of xml[0..n), by a plain scan (the file is qcode's own
- * export: no comments, CDATA or '>' inside attribute values); "" when none, NULL when the cut
- * falls inside a start tag's name or attributes before any element is open. */
-static void innermost_open(const char *xml, size_t n, char *name, size_t cap)
-{
-    char stack[64][64];
-    size_t depth = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (xml[i] != '<')
-            continue;
-        const char *gt = memchr(xml + i, '>', n - i);
-        if (!gt)
-            break; /* a tag cut short: not open */
-        if (xml[i + 1] == '/') {
-            depth -= depth > 0;
-        } else if (xml[i + 1] != '?' && xml[i + 1] != '!' && gt[-1] != '/') {
-            size_t len = strcspn(xml + i + 1, " \t\n>/");
-            cr_assert(depth < 64 && len < 64);
-            memcpy(stack[depth], xml + i + 1, len);
-            stack[depth++][len] = '\0';
-        }
-        i = (size_t)(gt - xml);
-    }
-    snprintf(name, cap, "%s", depth ? stack[depth - 1] : "");
-}
-
 /* A .qdc cut at every byte is refused as cut short, at the end of the file, naming the element the
  * cut fell in (libxml2's own words for it depended on where the cut fell); a cut inside the
  * XML declaration or the first start tag says so; a cut in the white space after the root is a
@@ -437,30 +412,18 @@ Test(qdc, a_file_cut_at_any_byte_says_where_it_ends, .timeout = 120)
     size_t size;
     char *xml = qct_read_file(whole_path, &size);
     cr_assert_not_null(xml);
-    const char *root_end = strstr(xml, "</CodeBook>");
-    cr_assert_not_null(root_end);
-    size_t complete = (size_t)(root_end - xml) + strlen("</CodeBook>");
-    size_t first_tag_end = (size_t)(strchr(strstr(xml, "<CodeBook"), '>') - xml) + 1;
+    size_t first_tag_end, complete;
+    cut_bounds(xml, size, "CodeBook", &first_tag_end, &complete);
     for (size_t n = 1; n < complete; n++) {
         FILE *fp = fopen(cut_path, "wb");
         cr_assert(fp && fwrite(xml, 1, n, fp) == n && fclose(fp) == 0);
         qc_error_clear(&err);
         cr_assert_eq(qc_refi_import_qdc(cut_path, qcb, NULL, &err), QC_ERR_FORMAT, "cut at %zu", n);
-        uint32_t line = 1, col = 1;
-        for (size_t i = 0; i < n; i++)
-            if (xml[i] == '\n')
-                line++, col = 1;
-            else if (((unsigned char)xml[i] & 0xC0) != 0x80)
-                col++;
-        cr_assert_eq(err.line, line, "cut at %zu: %s at %u:%u", n, err.message, err.line, err.column);
-        cr_assert_eq(err.column, col, "cut at %zu: %s at %u:%u", n, err.message, err.line, err.column);
-        char name[64], want[128];
-        innermost_open(xml, n, name, sizeof name);
-        if (n < first_tag_end)
-            snprintf(want, sizeof want, "the file ends before its first element is complete (truncated?)");
-        else
-            snprintf(want, sizeof want, "the file ends inside <%s> (truncated?)", name);
-        cr_assert_str_eq(err.message, want, "cut at %zu", n);
+        cut_expect want;
+        cut_expectation(xml, n, first_tag_end, &want);
+        cr_assert_eq(err.line, want.line, "cut at %zu: %s at %u:%u", n, err.message, err.line, err.column);
+        cr_assert_eq(err.column, want.col, "cut at %zu: %s at %u:%u", n, err.message, err.line, err.column);
+        cr_assert_str_eq(err.message, want.message, "cut at %zu", n);
         cr_assert(access(qcb, F_OK) != 0, "a .qcb was written for a cut at %zu", n);
     }
     FILE *fp = fopen(cut_path, "wb");
