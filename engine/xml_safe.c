@@ -36,8 +36,6 @@ static int safe_options(void)
     return opts;
 }
 
-enum { OPEN_MAX = 512 };
-
 typedef struct parse_state {
     xmlParserCtxtPtr ctxt;
     const char *data;
@@ -49,12 +47,8 @@ typedef struct parse_state {
     int first_code, first_line, first_col;
     long first_offset; /* where the parser stood (xmlByteConsumed), -1 when unknown */
     char first_msg[256];
-    /* The open elements, innermost last (names from the parser's dictionary, alive as long as
-     * the context), to tell a file cut short inside one; deeper than OPEN_MAX, names are not kept
-     * (libxml2 refuses depths over 256 without XML_PARSE_HUGE anyway). */
-    const xmlChar *open[OPEN_MAX], *open_prefix[OPEN_MAX];
-    size_t depth;
-    int element_seen;
+    /* The open elements, to tell a file cut short inside one. */
+    qc_xml_cut cut;
 } parse_state;
 
 /* Keeps libxml2 from printing, and remembers the first error. */
@@ -244,17 +238,16 @@ static int cut_short(const parse_state *st)
 {
     if (st->first_code == XML_ERR_TAG_NAME_MISMATCH || st->first_offset < 0 || (size_t)st->first_offset > st->size)
         return 0;
-    size_t at = (size_t)st->first_offset;
-    if (memchr(st->data + at, '>', st->size - at))
+    if (qc_xml_cut_tag_ahead(&st->cut, st->first_offset))
         return 0;
-    if (st->depth > 0)
+    if (st->cut.depth > 0)
         return 1;
     /* No element open: cut short only if none was ever open, the data starts as XML does (with
      * '<') and ends inside markup (a '<' with no '>' after it) or after the prolog (the XML
      * declaration) with nothing but white space; not text that is no XML at all ("code A ...",
      * "this is not XML <Project"). */
     size_t first = skip_blank(st->data, st->size, 1);
-    if (st->element_seen || first >= st->size || st->data[first] != '<')
+    if (st->cut.element_seen || first >= st->size || st->data[first] != '<')
         return 0;
     const char *end = st->data + st->size, *tail = end;
     while (tail > st->data && tail[-1] != '<' && tail[-1] != '>')
@@ -264,57 +257,72 @@ static int cut_short(const parse_state *st)
     return skip_blank(tail, (size_t)(end - tail), 0) == (size_t)(end - tail);
 }
 
-/* The line and column (code points) just past the last byte of data. */
-static void end_of_data(const char *data, size_t size, uint32_t *line, uint32_t *col)
+void qc_xml_cut_init(qc_xml_cut *c)
 {
-    uint32_t l = 1, c = 1;
-    for (const char *p = data, *end = data + size; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
-        l++;
-    const char *last = data + size;
-    while (last > data && last[-1] != '\n')
-        last--;
-    for (const char *p = last; p < data + size; p++)
-        c += ((unsigned char)*p & 0xC0) != 0x80;
-    *line = l;
-    *col = c;
+    memset(c, 0, sizeof *c);
+    c->end_line = 1;
+    c->end_col = 1;
 }
 
-static int truncated_error(const parse_state *st, const char *file, const char *part, const char *sep, qc_error *err)
+void qc_xml_cut_feed(qc_xml_cut *c, const char *data, size_t n)
 {
-    uint32_t line, col;
-    end_of_data(st->data, st->size, &line, &col);
-    if (st->depth == 0)
-        return qc_error_set(err, QC_ERR_FORMAT, file, line, col, -1,
-                            "%s%sthe file ends before its first element is complete (truncated?)", part, sep);
-    if (st->depth > OPEN_MAX)
-        return qc_error_set(err, QC_ERR_FORMAT, file, line, col, -1,
-                            "%s%sthe file ends inside an element %zu deep (truncated?)", part, sep, st->depth);
-    /* As written: <w:t> in a .docx. */
-    const xmlChar *prefix = st->open_prefix[st->depth - 1];
-    return qc_error_set(err, QC_ERR_FORMAT, file, line, col, -1, "%s%sthe file ends inside <%s%s%s> (truncated?)", part,
-                        sep, prefix ? (const char *)prefix : "", prefix ? ":" : "",
-                        (const char *)st->open[st->depth - 1]);
-}
-
-/* libxml2 reports a start tag before it looks for its '>': one cut short ("<Descr" at the end)
- * is not an open element, and the file ends inside its parent. */
-static void open_element(parse_state *st, const xmlChar *prefix, const xmlChar *local)
-{
-    long at = xmlByteConsumed(st->ctxt);
-    if (at >= 0 && (size_t)at <= st->size && !memchr(st->data + at, '>', st->size - (size_t)at))
-        return;
-    if (st->depth < OPEN_MAX) {
-        st->open[st->depth] = local;
-        st->open_prefix[st->depth] = prefix;
+    for (size_t i = n; i > 0; i--)
+        if (data[i - 1] == '>') {
+            c->gt_end = c->fed + i;
+            break;
+        }
+    const char *p = data, *end = data + n, *nl;
+    while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        c->end_line++;
+        c->end_col = 1;
+        p = nl + 1;
     }
-    st->depth++;
-    st->element_seen = 1;
+    for (; p < end; p++)
+        c->end_col += ((unsigned char)*p & 0xC0) != 0x80;
+    c->fed += n;
 }
 
-static void close_element(parse_state *st)
+int qc_xml_cut_tag_ahead(const qc_xml_cut *c, long consumed)
 {
-    if (st->depth > 0)
-        st->depth--;
+    return consumed >= 0 && c->gt_end > (uint64_t)consumed;
+}
+
+int qc_xml_cut_open(qc_xml_cut *c, long consumed, const unsigned char *prefix, const unsigned char *local)
+{
+    if (consumed >= 0 && !qc_xml_cut_tag_ahead(c, consumed))
+        return 0;
+    /* Deeper than QC_XML_OPEN_MAX, names are not kept (libxml2 refuses depths over 256 without
+     * XML_PARSE_HUGE anyway). */
+    if (c->depth < QC_XML_OPEN_MAX) {
+        c->open[c->depth] = local;
+        c->open_prefix[c->depth] = prefix;
+    }
+    c->depth++;
+    c->element_seen = 1;
+    return 1;
+}
+
+void qc_xml_cut_close(qc_xml_cut *c)
+{
+    if (c->depth > 0)
+        c->depth--;
+}
+
+int qc_xml_cut_error(const qc_xml_cut *c, const char *file, const char *part, qc_error *err)
+{
+    const char *sep = part ? ": " : "";
+    part = part ? part : "";
+    if (c->depth == 0)
+        return qc_error_set(err, QC_ERR_FORMAT, file, c->end_line, c->end_col, -1,
+                            "%s%sthe file ends before its first element is complete (truncated?)", part, sep);
+    if (c->depth > QC_XML_OPEN_MAX)
+        return qc_error_set(err, QC_ERR_FORMAT, file, c->end_line, c->end_col, -1,
+                            "%s%sthe file ends inside an element %zu deep (truncated?)", part, sep, c->depth);
+    /* As written: <w:t> in a .docx. */
+    const unsigned char *prefix = c->open_prefix[c->depth - 1];
+    return qc_error_set(err, QC_ERR_FORMAT, file, c->end_line, c->end_col, -1,
+                        "%s%sthe file ends inside <%s%s%s> (truncated?)", part, sep, prefix ? (const char *)prefix : "",
+                        prefix ? ":" : "", (const char *)c->open[c->depth - 1]);
 }
 
 /* Turns the parse outcome into a status and message. */
@@ -341,7 +349,7 @@ static int parse_result(parse_state *st, const char *file, const char *part, qc_
     if (st->first_code == XML_ERR_NO_MEMORY)
         return qc_error_nomem(err);
     if (cut_short(st))
-        return truncated_error(st, file, part, sep, err);
+        return qc_xml_cut_error(&st->cut, file, *sep ? part : NULL, err);
     /* libxml2 messages end with a newline. */
     size_t n = strlen(st->first_msg);
     while (n && (st->first_msg[n - 1] == '\n' || st->first_msg[n - 1] == ' '))
@@ -364,13 +372,14 @@ static xmlParserCtxtPtr new_context(const char *data, size_t size, qc_error *err
 static void tree_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri, int nns,
                        const xmlChar **nss, int nattr, int ndef, const xmlChar **attrs)
 {
-    open_element(((xmlParserCtxtPtr)ctx)->_private, prefix, local);
+    parse_state *st = ((xmlParserCtxtPtr)ctx)->_private;
+    qc_xml_cut_open(&st->cut, xmlByteConsumed(ctx), prefix, local);
     xmlSAX2StartElementNs(ctx, local, prefix, uri, nns, nss, nattr, ndef, attrs);
 }
 
 static void tree_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
 {
-    close_element(((xmlParserCtxtPtr)ctx)->_private);
+    qc_xml_cut_close(&((parse_state *)((xmlParserCtxtPtr)ctx)->_private)->cut);
     xmlSAX2EndElementNs(ctx, local, prefix, uri);
 }
 
@@ -389,6 +398,8 @@ int qc_xml_read_tree(struct _xmlDoc **out, const char *data, size_t size, const 
     st.ctxt = ctxt;
     st.data = data;
     st.size = size;
+    qc_xml_cut_init(&st.cut);
+    qc_xml_cut_feed(&st.cut, data, size);
     xmlCtxtUseOptions(ctxt, safe_options() | XML_PARSE_COMPACT);
     /* The context's SAX handler is its own copy: changing it affects no other parse. The tree
      * builder's callbacks take the context as user data, so st travels in _private. */
@@ -424,7 +435,7 @@ static void on_start(void *user, const xmlChar *local, const xmlChar *prefix, co
     (void)ndef;
     (void)attrs;
     parse_state *st = user;
-    open_element(st, prefix, local);
+    qc_xml_cut_open(&st->cut, xmlByteConsumed(st->ctxt), prefix, local);
     if (!st->h->start || st->stop_code)
         return;
     /* The parser stands at the end of the start tag; its '<' is the last one before (attribute
@@ -444,7 +455,7 @@ static void on_end(void *user, const xmlChar *local, const xmlChar *prefix, cons
 {
     (void)prefix;
     parse_state *st = user;
-    close_element(st);
+    qc_xml_cut_close(&st->cut);
     if (!st->h->end || st->stop_code)
         return;
     int rc = st->h->end(st->h->user, (const char *)uri, (const char *)local);
@@ -500,6 +511,8 @@ int qc_xml_stream(const char *data, size_t size, const char *file, const char *p
     st.ctxt = ctxt;
     st.data = data;
     st.size = size;
+    qc_xml_cut_init(&st.cut);
+    qc_xml_cut_feed(&st.cut, data, size);
     st.h = h;
     xmlCtxtUseOptions(ctxt, safe_options());
     /* Our handler only: no tree, no entity declarations kept, DOCTYPE refused. */

@@ -35,6 +35,32 @@ void qc_xml_init(void);
  * (truncated?)", "the file ends before its first element is complete (truncated?)", QC_ERR_FORMAT.
  * results.xml's push parser (xml_stream.c) does the same for a file it never holds whole. */
 
+/* What both parsers keep to tell a document cut short, fed by their own start and end callbacks and
+ * libxml2's public xmlByteConsumed only (not the parser's input internals). `gt_end` is how many
+ * bytes of the document are known up to and including its last '>' seen so far (0: none):
+ * a '>' at or after where the parser stands means a tag is still there whole. */
+enum { QC_XML_OPEN_MAX = 512 };
+typedef struct qc_xml_cut {
+    const unsigned char *open[QC_XML_OPEN_MAX], *open_prefix[QC_XML_OPEN_MAX]; /* the parser's dictionary's */
+    size_t depth; /* may exceed QC_XML_OPEN_MAX: names past it are not kept */
+    int element_seen;
+    uint64_t gt_end, fed;
+    uint32_t end_line, end_col; /* just past the bytes seen so far (1-based, code points) */
+} qc_xml_cut;
+
+void qc_xml_cut_init(qc_xml_cut *c);
+/* Bytes of the document in order, all of them, as they are handed to the parser. */
+void qc_xml_cut_feed(qc_xml_cut *c, const char *data, size_t n);
+/* Whether the parser, standing `consumed` bytes into the document, has a whole tag still ahead. */
+int qc_xml_cut_tag_ahead(const qc_xml_cut *c, long consumed);
+/* A start tag reported at `consumed`: open unless its '>' never came (libxml2 reports a start tag
+ * cut short at the end before it finds the '>' missing). Returns whether it was opened. */
+int qc_xml_cut_open(qc_xml_cut *c, long consumed, const unsigned char *prefix, const unsigned char *local);
+void qc_xml_cut_close(qc_xml_cut *c);
+/* The error for a document cut short, at its end: "PART: the file ends inside <p:x> (truncated?)"
+ * or "... before its first element is complete (truncated?)"; part may be NULL. */
+int qc_xml_cut_error(const qc_xml_cut *c, const char *file, const char *part, qc_error *err);
+
 /* An empty document (no bytes, or only white space, perhaps after a UTF-8 byte order mark) is
  * refused by both parsers below, before libxml2 sees it (its words for it, "Document is empty" or
  * "Extra content at the end of the document", say nothing useful): "the file is empty (expected

@@ -20,10 +20,10 @@ struct qc_xml_parse {
     const char *expected;
     const qc_xml_stream_handler *h;
     qc_error *err;
-    int rc;           /* a callback's status or a refused DOCTYPE: the parse stopped */
-    int xml_failed;   /* libxml2 reported an error, in xml_err */
-    int terminating;  /* in the last xmlParseChunk: the input has ended */
-    int element_seen; /* a whole start tag was read */
+    int rc;          /* a callback's status or a refused DOCTYPE: the parse stopped */
+    int xml_failed;  /* libxml2 reported an error, in xml_err */
+    int terminating; /* in the last xmlParseChunk: the input has ended */
+    qc_xml_cut cut;  /* the open elements and where the input ends, to tell a file cut short */
     qc_error xml_err;
     qc_xml_stream_attr *attrs;
     size_t attr_cap;
@@ -143,26 +143,18 @@ int qc_xml_stream_fail(qc_xml_parse *s, const qc_xml_stream_attr *attr, int code
     return rc;
 }
 
-/* Whether the start tag just read ends where the parser stands. At the end of the input libxml2
- * hands over a tag cut short (`<hit rule="0" `) before it finds the '>' missing: its attributes
- * are not all there, and the error about the cut follows. */
-static int tag_complete(const xmlParserInputPtr in)
-{
-    const xmlChar *c = in->cur;
-    return c && c < in->end && (*c == '>' || (*c == '/' && c + 1 < in->end && c[1] == '>'));
-}
-
 static void on_start(void *user, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri, int nb_ns,
                      const xmlChar **ns, int nb_attrs, int nb_defaulted, const xmlChar **attrs)
 {
-    (void)prefix;
     (void)nb_ns;
     (void)ns;
     (void)nb_defaulted;
     qc_xml_parse *s = user;
-    if (!tag_complete(s->ctxt->input))
+    /* At the end of the input libxml2 hands over a tag cut short (`<hit rule="0" `) before it
+     * finds the '>' missing: its attributes are not all there, and the error about the cut
+     * follows. */
+    if (!qc_xml_cut_open(&s->cut, xmlByteConsumed(s->ctxt), prefix, local))
         return;
-    s->element_seen = 1;
     if (s->rc || !s->h->start)
         return;
     size_t n = nb_attrs > 0 ? (size_t)nb_attrs : 0;
@@ -184,6 +176,7 @@ static void on_end(void *user, const xmlChar *local, const xmlChar *prefix, cons
 {
     (void)prefix;
     qc_xml_parse *s = user;
+    qc_xml_cut_close(&s->cut);
     if (s->rc || !s->h->end)
         return;
     int rc = s->h->end(s->h->user, s, (const char *)uri, (const char *)local);
@@ -212,30 +205,6 @@ static void refuse_dtd(void *user, const xmlChar *name, const xmlChar *ext_id, c
     stop(s, qc_xml_stream_fail(s, NULL, QC_ERR_FORMAT, "DTDs and entities are not allowed in %s", s->expected));
 }
 
-/* Whether the rest of the parser's buffer holds no complete tag: nothing it could have parsed. */
-static int nothing_complete_left(const xmlParserInputPtr in)
-{
-    return !in->cur || !in->end || !memchr(in->cur, '>', (size_t)(in->end - in->cur));
-}
-
-/* Where the input ends: from where the parser stands (all of the input is in its buffer by now). */
-static void end_position(const xmlParserInputPtr in, uint32_t *line, uint32_t *column)
-{
-    if (!in->cur || !in->end || in->line <= 0 || in->col <= 0)
-        return;
-    uint32_t l = (uint32_t)in->line, c = (uint32_t)in->col;
-    for (const xmlChar *p = in->cur; p < in->end; p++) {
-        if (*p == '\n') {
-            l++;
-            c = 1;
-        } else if ((*p & 0xC0) != 0x80) {
-            c++;
-        }
-    }
-    *line = l;
-    *column = c;
-}
-
 /* The first error names the cause, later ones its consequences. An error that comes when the
  * input ends, inside an element, with no tag left unparsed (and not a mismatched end tag, which is
  * there whole) means the file was cut short: libxml2's words for it vary with where the cut fell
@@ -248,20 +217,10 @@ static void on_error(void *user, xmlErrorPtr e)
         return;
     s->xml_failed = 1;
     uint32_t line = e->line > 0 ? (uint32_t)e->line : 0, column = e->int2 > 0 ? (uint32_t)e->int2 : 0;
-    xmlParserCtxtPtr c = s->ctxt;
     if (s->terminating && e->code != XML_ERR_TAG_NAME_MISMATCH && e->code != XML_ERR_DOCUMENT_EMPTY &&
-        nothing_complete_left(c->input)) {
-        end_position(c->input, &line, &column);
-        if (c->nameNr > 0 && c->name) {
-            qc_error_set(&s->xml_err, QC_ERR_FORMAT, s->path, line, column, -1,
-                         "the file ends inside <%s> (truncated?)", (const char *)c->name);
-            return;
-        }
-        if (!s->element_seen) {
-            qc_error_set(&s->xml_err, QC_ERR_FORMAT, s->path, line, column, -1,
-                         "the file ends before its first element is complete (truncated?)");
-            return;
-        }
+        !qc_xml_cut_tag_ahead(&s->cut, xmlByteConsumed(s->ctxt)) && (s->cut.depth > 0 || !s->cut.element_seen)) {
+        qc_xml_cut_error(&s->cut, s->path, NULL, &s->xml_err);
+        return;
     }
     char msg[QC_ERROR_MESSAGE_MAX];
     snprintf(msg, sizeof msg, "%s", e->message ? e->message : "malformed XML");
@@ -285,6 +244,7 @@ static int parse(qc_xml_parse *s, qc_xml_file_input *in)
         }
         if (n == 0)
             break;
+        qc_xml_cut_feed(&s->cut, buf, (size_t)n);
         xmlParseChunk(s->ctxt, buf, n, 0);
         if (s->rc || s->xml_failed)
             break;
@@ -323,6 +283,7 @@ int qc_xml_stream_file(const char *path, const char *expected, const qc_xml_stre
     s.expected = expected;
     s.h = h;
     s.err = err;
+    qc_xml_cut_init(&s.cut);
     /* Our callbacks only: no tree, no entity declarations kept, a DOCTYPE refused. */
     xmlSAXHandler sax;
     memset(&sax, 0, sizeof sax);

@@ -186,3 +186,39 @@ Test(xml_truncated, a_manual_xml_cut_at_any_byte, .timeout = 120)
     rel_rm_tree(dir);
     free(dir);
 }
+
+/* results.xml is streamed in pieces of 256 KB (engine/xml_stream.c) and shares the check: a file of
+ * 1.6 MB cut at points in its first piece and in later ones is told at its end, naming the element
+ * a plain scan finds open there. */
+Test(xml_truncated, a_results_xml_cut_past_its_first_piece, .timeout = 120)
+{
+    char *dir = qct_temp_dir();
+    qct_run run;
+    qct_qcode(&run, dir, "code -c '%s/codebooks/integrated-care.qcb' '%s/corpora/integrated-care' -o r.xml",
+              QCODE_SOURCE_DIR, QCODE_SOURCE_DIR);
+    cr_assert_eq(run.status, 0, "%s", run.err);
+    qct_run_free(&run);
+    char *whole = rel_path_in(dir, "r.xml"), *cut = rel_path_in(dir, "cut.xml");
+    size_t size, first_tag_end, complete;
+    char *xml = qct_read_file(whole, &size);
+    cr_assert(xml && size > 4 * ((size_t)256 << 10), "results.xml is %zu bytes", size);
+    cut_bounds(xml, size, "results", &first_tag_end, &complete);
+    size_t points[] = {first_tag_end - 1,       first_tag_end,     1000,
+                       ((size_t)256 << 10) - 1, (size_t)256 << 10, ((size_t)256 << 10) + 1};
+    for (size_t i = 0; i < 6 + 12; i++) {
+        size_t n = i < 6 ? points[i] : ((size_t)256 << 10) + (i - 6) * 97331 + i;
+        cr_assert_lt(n, complete);
+        cut_expect want;
+        cut_expectation(xml, n, first_tag_end, &want);
+        FILE *fp = fopen(cut, "wb");
+        cr_assert(fp && fwrite(xml, 1, n, fp) == n && fclose(fp) == 0);
+        qc_error err;
+        qc_error_clear(&err);
+        expect_error(&err, qc_results_read(cut, NULL, &err), cut, &want);
+    }
+    free(xml);
+    free(cut);
+    free(whole);
+    rel_rm_tree(dir);
+    free(dir);
+}
