@@ -4,6 +4,7 @@
  * per-speaker counts is refused with QC_ERR_INVALID and leaves nothing behind; no temporary file
  * is opened; and `qcode code` without outputs (counts only) prints the summary it prints with
  * them. */
+#include "gen_interviews.h"
 #include "qc_test.h"
 
 #include <dirent.h>
@@ -31,45 +32,11 @@ static const char gen_cases[] = "speaker\tprofession\n"
                                 "P1\tnurse\nP2\tmanager\nP3\tnurse\nP4\ttherapist\nP5\tGP\nP6\tnurse\n"
                                 "P7\tclerk\nP8\tmanager\nP9\tporter\nP10\tnurse\nP11\tGP\nP12\tchef\n";
 
-/* Interviews with header attributes, labelled, unlabelled and interviewer turns, speakers that
- * first appear in different documents. */
+/* The generated corpus of these tests (gen_interviews.h). */
 static char **make_corpus(const char *dir, size_t n)
 {
-    static const char *words[] = {"apple", "banana", "parent", "zebra", "stripes", "quiet", "quietly", "green",
-                                  "the",   "a",      "room",   "talk",  "then",    "so",    "we"};
-    char **paths = calloc(n, sizeof *paths);
-    unsigned seed = 4242;
-    for (size_t i = 0; i < n; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "doc%03zu.txt", i);
-        size_t cap = 1 << 15, len = 0;
-        char *text = malloc(cap);
-        len += (size_t)snprintf(text + len, cap - len, "site: S%zu\nphase: %zu\n\n", i % 5, i % 3);
-        for (int t = 0; t < 60 && len < cap - 400; t++) {
-            seed = seed * 1103515245u + 12345u;
-            unsigned r = seed >> 16;
-            if (r % 7 == 0)
-                len += (size_t)snprintf(text + len, cap - len, "Interviewer: ");
-            else if (r % 7 != 1 || t == 0)
-                len += (size_t)snprintf(text + len, cap - len, "P%zu: ", (i + r % 4) % 13);
-            for (int w = 0; w < 20; w++) {
-                seed = seed * 1103515245u + 12345u;
-                const char *word = words[(seed >> 16) % (sizeof words / sizeof *words)];
-                len += (size_t)snprintf(text + len, cap - len, "%s%s", word, w % 7 == 6 ? ". " : " ");
-            }
-            len += (size_t)snprintf(text + len, cap - len, "end.\n");
-        }
-        paths[i] = qct_write_file(dir, name, text, len);
-        free(text);
-    }
-    return paths;
-}
-
-static void free_paths(char **paths, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(paths[i]);
-    free(paths);
+    static const gen_shape shape = {4242, 1 << 15, 5, 60, 7, 1, 20, 7};
+    return gen_interviews(dir, n, &shape);
 }
 
 /* Codes paths into new results; prepared: the workers prepare the additions (opts.results). */
@@ -247,7 +214,7 @@ static void golden_open(golden *g)
 
 static void golden_close(golden *g)
 {
-    free_paths(g->paths, g->n);
+    gen_paths_free(g->paths, g->n);
     qc_casebook_free(g->cases);
     qc_codebook_free(g->cb);
 }
@@ -298,7 +265,7 @@ Test(counts_only, generated_corpus_counts_equal_full_results, .timeout = 120)
     qc_results_free(one);
     qc_results_free(two);
     qc_results_free(three);
-    free_paths(paths, N);
+    gen_paths_free(paths, N);
     free(dir);
     qc_casebook_free(cases);
     qc_codebook_free(cb);
@@ -458,7 +425,7 @@ Test(counts_only, cli_summary_without_outputs_is_the_summary_with_them, .timeout
     sprintf(sub, "%s/gen", dir);
     cr_assert_eq(mkdir(sub, 0755), 0);
     char **paths = make_corpus(sub, N);
-    free_paths(paths, N);
+    gen_paths_free(paths, N);
     free(qct_write_file(dir, "g.qcb", gen_cb, strlen(gen_cb)));
     free(qct_write_file(dir, "cases.tsv", gen_cases, strlen(gen_cases)));
     expect_same_summary(dir, "-c g.qcb --cases cases.tsv gen", "-o g.xml");

@@ -1,4 +1,5 @@
 /* Aggregation (qc_results) and the corpus runner (qc_corpus_run), on documents made in memory. */
+#include "gen_interviews.h"
 #include "qc_test.h"
 
 #include <unistd.h>
@@ -467,38 +468,11 @@ static const char prep_cb[] = "codebook \"R\"\n"
                               "code Q \"Quiet\"\n"
                               "  rule /\\bquiet(er|ly)?\\b/\n";
 
-/* Documents of many turns (some unlabelled, some by the interviewer), speakers and header values
- * that first appear in different documents, so that registration order shows in the outputs. */
+/* Documents of many turns (gen_interviews.h). */
 static char **make_big_corpus(const char *dir, size_t n)
 {
-    static const char *words[] = {"apple", "banana", "parent", "zebra", "stripes", "quiet", "quietly", "green",
-                                  "the",   "a",      "room",   "talk",  "then",    "so",    "we"};
-    char **paths = calloc(n, sizeof *paths);
-    unsigned seed = 12345;
-    for (size_t i = 0; i < n; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "doc%03zu.txt", i);
-        size_t cap = 1 << 16, len = 0;
-        char *text = malloc(cap);
-        len += (size_t)snprintf(text + len, cap - len, "site: S%zu\nphase: %zu\n\n", i % 7, i % 3);
-        for (int t = 0; t < 120 && len < cap - 400; t++) {
-            seed = seed * 1103515245u + 12345u;
-            unsigned r = seed >> 16;
-            if (r % 9 == 0)
-                len += (size_t)snprintf(text + len, cap - len, "Interviewer: ");
-            else if (r % 9 != 1)
-                len += (size_t)snprintf(text + len, cap - len, "P%zu: ", (i + r % 4) % 13);
-            for (int w = 0; w < 24; w++) {
-                seed = seed * 1103515245u + 12345u;
-                const char *word = words[(seed >> 16) % (sizeof words / sizeof *words)];
-                len += (size_t)snprintf(text + len, cap - len, "%s%s", word, w % 8 == 7 ? ". " : " ");
-            }
-            len += (size_t)snprintf(text + len, cap - len, "end.\n");
-        }
-        paths[i] = qct_write_file(dir, name, text, len);
-        free(text);
-    }
-    return paths;
+    static const gen_shape shape = {12345, 1 << 16, 7, 120, 9, 0, 24, 8};
+    return gen_interviews(dir, n, &shape);
 }
 
 typedef struct prep_run {
