@@ -426,8 +426,7 @@ static int run_pair(qc_recode *rc, int verify, const char *const *paths, size_t 
     return st;
 }
 
-/* The old side coded, after its header matched, did not hold up: everything the runs made goes,
- * and the file is read in full as if the old codebook had not been given a chance. */
+/* The new side's results: counts only when nothing will write them (qc_recode_options). */
 static int new_results(qc_recode *rc, qc_error *err)
 {
     qc_results_options o = QC_RESULTS_OPTIONS_INIT;
@@ -435,6 +434,8 @@ static int new_results(qc_recode *rc, qc_error *err)
     return qc_results_new_opts(&rc->results, rc->new_cb, rc->cases, &o, err);
 }
 
+/* The old side coded, after its header matched, did not hold up: everything the runs made goes,
+ * and the file is read in full as if the old codebook had not been given a chance. */
 static int start_over(qc_recode *rc, qc_error *err)
 {
     forget_old_side(rc);
