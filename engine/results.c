@@ -163,16 +163,35 @@ static int pairs_grow(qc_results *res)
     return 0;
 }
 
+/* The slot of (row, resp) in the pair table: where its key is, or the empty slot it would take.
+ * The table must have room (pair_cap > 0). */
+static size_t pair_slot(const qc_results *res, uint32_t row, uint32_t resp, uint64_t *key)
+{
+    *key = ((uint64_t)row + 1) << 32 | resp;
+    size_t mask = res->pair_cap - 1;
+    size_t i = mix64(*key) & mask;
+    while (res->pair_keys[i] && res->pair_keys[i] != *key)
+        i = (i + 1) & mask;
+    return i;
+}
+
+long qc_res_pair_find(const qc_results *res, uint32_t row, uint32_t resp)
+{
+    if (!res->pair_cap)
+        return -1;
+    uint64_t key;
+    size_t i = pair_slot(res, row, resp, &key);
+    return res->pair_keys[i] ? (long)res->pair_index[i] : -1;
+}
+
 long qc_res_pair(qc_results *res, uint32_t row, uint32_t resp)
 {
     if ((res->pair_count + 1) * 2 > res->pair_cap && pairs_grow(res) != 0)
         return -1;
-    uint64_t key = ((uint64_t)row + 1) << 32 | resp;
-    size_t mask = res->pair_cap - 1;
-    size_t i = mix64(key) & mask;
-    for (; res->pair_keys[i]; i = (i + 1) & mask)
-        if (res->pair_keys[i] == key)
-            return (long)res->pair_index[i];
+    uint64_t key;
+    size_t i = pair_slot(res, row, resp, &key);
+    if (res->pair_keys[i])
+        return (long)res->pair_index[i];
     size_t need = (res->pair_count + 1) * res->pair_words;
     if (res->pair_count >= UINT32_MAX - 1 || need > res->pair_bits_cap) {
         size_t cap = res->pair_bits_cap ? res->pair_bits_cap * 2 : 64 * res->pair_words;
@@ -554,17 +573,8 @@ int qc_results_respondent_coded(const qc_results *res, size_t respondent, size_t
     /* The corpus row's (row 0) pair of the respondent: its bit for (code, mode) is set when the
      * respondent is first counted in that cell (results_add.c: add_cell), i.e. when it has a
      * quotation there. Every respondent has a row-0 pair (prepare_slots makes it). */
-    uint64_t key = (uint64_t)1 << 32 | respondent;
-    if (!res->pair_cap)
-        return 0;
-    size_t mask = res->pair_cap - 1;
-    for (size_t i = mix64(key) & mask; res->pair_keys[i]; i = (i + 1) & mask) {
-        if (res->pair_keys[i] != key)
-            continue;
-        size_t bit = code * 2 + (mode == QC_ROLLED_UP);
-        return (res->pair_bits[res->pair_index[i] * res->pair_words + bit / 64] >> (bit % 64)) & 1;
-    }
-    return 0;
+    long pair = qc_res_pair_find(res, 0, (uint32_t)respondent);
+    return pair >= 0 && qc_res_pair_get(res, (size_t)pair, code * 2 + (mode == QC_ROLLED_UP));
 }
 
 size_t qc_results_attribute_count(const qc_results *res)

@@ -158,6 +158,15 @@ const qc_res_cell *qc_res_cell_find(const qc_results *res, uint32_t row, size_t 
 qc_res_cell *qc_res_cell_get(qc_results *res, uint32_t row, size_t code);
 /* The index of the (row, respondent) pair, made when missing; -1 when out of memory. */
 long qc_res_pair(qc_results *res, uint32_t row, uint32_t resp);
+/* The pair's index, or -1 when (row, resp) has none; registers nothing. */
+long qc_res_pair_find(const qc_results *res, uint32_t row, uint32_t resp);
+
+/* Bit `bit` of pair `pair`. */
+static inline int qc_res_pair_get(const qc_results *res, size_t pair, size_t bit)
+{
+    return (int)(res->pair_bits[pair * res->pair_words + bit / 64] >> (bit % 64) & 1);
+}
+
 /* Sets bit `bit` of pair `pair`; 1 when it was clear. */
 static inline int qc_res_pair_set(qc_results *res, size_t pair, size_t bit)
 {
