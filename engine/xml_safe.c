@@ -227,36 +227,6 @@ static void doctype_position(const char *data, size_t size, uint32_t *line, uint
     }
 }
 
-/* Whether the first error means the document was cut short: it came where no tag is left
- * unparsed (no '>' from where the parser stood to the end), while an element was open or before
- * the first was complete, and is not a mismatched end tag (which is there whole). libxml2's words
- * for it vary with where the cut fell ("Premature end of data in tag", "Couldn't find end of
- * Start Tag", "AttValue: ' expected", "Extra content at the end of the document"), so it is told
- * in ours, as xml_stream.c tells it for results.xml. The position comes from the public
- * xmlByteConsumed and our own copy of the data, not from the parser's input internals. */
-static int cut_short(const parse_state *st)
-{
-    if (st->first_code == XML_ERR_TAG_NAME_MISMATCH || st->first_offset < 0 || (size_t)st->first_offset > st->size)
-        return 0;
-    if (qc_xml_cut_tag_ahead(&st->cut, st->first_offset))
-        return 0;
-    if (st->cut.depth > 0)
-        return 1;
-    /* No element open: cut short only if none was ever open, the data starts as XML does (with
-     * '<') and ends inside markup (a '<' with no '>' after it) or after the prolog (the XML
-     * declaration) with nothing but white space; not text that is no XML at all ("code A ...",
-     * "this is not XML <Project"). */
-    size_t first = skip_blank(st->data, st->size, 1);
-    if (st->cut.element_seen || first >= st->size || st->data[first] != '<')
-        return 0;
-    const char *end = st->data + st->size, *tail = end;
-    while (tail > st->data && tail[-1] != '<' && tail[-1] != '>')
-        tail--;
-    if (tail > st->data && tail[-1] == '<')
-        return 1;
-    return skip_blank(tail, (size_t)(end - tail), 0) == (size_t)(end - tail);
-}
-
 void qc_xml_cut_init(qc_xml_cut *c)
 {
     memset(c, 0, sizeof *c);
@@ -266,11 +236,26 @@ void qc_xml_cut_init(qc_xml_cut *c)
 
 void qc_xml_cut_feed(qc_xml_cut *c, const char *data, size_t n)
 {
-    for (size_t i = n; i > 0; i--)
-        if (data[i - 1] == '>') {
-            c->gt_end = c->fed + i;
-            break;
-        }
+    if (!c->started) {
+        size_t first = skip_blank(data, n, c->fed == 0);
+        c->started = first < n;
+        c->starts_with_lt = c->started && data[first] == '<';
+    }
+    size_t gt = 0, lt = 0; /* 1 + the index of the chunk's last '>' and last '<'; 0: none */
+    for (size_t i = n; i > 0 && (!gt || !lt); i--) {
+        if (!gt && data[i - 1] == '>')
+            gt = i;
+        else if (!lt && data[i - 1] == '<')
+            lt = i;
+    }
+    if (gt) {
+        c->gt_end = c->fed + gt;
+        c->blank_after_gt = skip_blank(data + gt, n - gt, 0) == n - gt;
+    } else {
+        c->blank_after_gt = c->blank_after_gt && skip_blank(data, n, 0) == n;
+    }
+    if (lt)
+        c->lt_end = c->fed + lt;
     const char *p = data, *end = data + n, *nl;
     while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
         c->end_line++;
@@ -282,14 +267,34 @@ void qc_xml_cut_feed(qc_xml_cut *c, const char *data, size_t n)
     c->fed += n;
 }
 
-int qc_xml_cut_tag_ahead(const qc_xml_cut *c, long consumed)
+
+/* Whether the parser, standing `consumed` bytes into the document, has a whole tag still ahead. */
+static int tag_ahead(const qc_xml_cut *c, long consumed)
 {
     return consumed >= 0 && c->gt_end > (uint64_t)consumed;
 }
 
+/* libxml2's words for a cut vary with where it fell ("Premature end of data in tag", "Couldn't
+ * find end of Start Tag", "AttValue: ' expected", "Extra content at the end of the document"), so
+ * both parsers tell it in ours when this says it is one. */
+int qc_xml_cut_short(const qc_xml_cut *c, long consumed, int code)
+{
+    if (code == XML_ERR_TAG_NAME_MISMATCH || consumed < 0 ||
+        (uint64_t)consumed > c->fed || tag_ahead(c, consumed))
+        return 0;
+    if (c->depth > 0)
+        return 1;
+    /* No element open: cut short only if none was ever, the document starts with '<' and ends
+     * inside markup (a '<' with no '>' after it) or after its prolog with nothing but white space;
+     * not text that is no XML at all ("code A ...", "this is not XML <Project"). */
+    if (c->element_seen || !c->starts_with_lt)
+        return 0;
+    return c->lt_end > c->gt_end || (c->gt_end > 0 && c->blank_after_gt);
+}
+
 int qc_xml_cut_open(qc_xml_cut *c, long consumed, const unsigned char *prefix, const unsigned char *local)
 {
-    if (consumed >= 0 && !qc_xml_cut_tag_ahead(c, consumed))
+    if (consumed >= 0 && !tag_ahead(c, consumed))
         return 0;
     /* Deeper than QC_XML_OPEN_MAX, names are not kept (libxml2 refuses depths over 256 without
      * XML_PARSE_HUGE anyway). */
@@ -348,7 +353,7 @@ static int parse_result(parse_state *st, const char *file, const char *part, qc_
         return qc_error_set(err, QC_ERR_FORMAT, file, 0, 0, -1, "%s%smalformed XML", part, sep);
     if (st->first_code == XML_ERR_NO_MEMORY)
         return qc_error_nomem(err);
-    if (cut_short(st))
+    if (qc_xml_cut_short(&st->cut, st->first_offset, st->first_code))
         return qc_xml_cut_error(&st->cut, file, *sep ? part : NULL, err);
     /* libxml2 messages end with a newline. */
     size_t n = strlen(st->first_msg);

@@ -44,15 +44,20 @@ typedef struct qc_xml_cut {
     const unsigned char *open[QC_XML_OPEN_MAX], *open_prefix[QC_XML_OPEN_MAX]; /* the parser's dictionary's */
     size_t depth; /* may exceed QC_XML_OPEN_MAX: names past it are not kept */
     int element_seen;
-    uint64_t gt_end, fed;
-    uint32_t end_line, end_col; /* just past the bytes seen so far (1-based, code points) */
+    int started, starts_with_lt;  /* a byte other than white space came; the first was '<' */
+    int blank_after_gt;           /* nothing but white space after the last '>' */
+    uint64_t gt_end, lt_end, fed; /* bytes up to and including the last '>', the last '<' */
+    uint32_t end_line, end_col;   /* just past the bytes seen so far (1-based, code points) */
 } qc_xml_cut;
 
 void qc_xml_cut_init(qc_xml_cut *c);
 /* Bytes of the document in order, all of them, as they are handed to the parser. */
 void qc_xml_cut_feed(qc_xml_cut *c, const char *data, size_t n);
-/* Whether the parser, standing `consumed` bytes into the document, has a whole tag still ahead. */
-int qc_xml_cut_tag_ahead(const qc_xml_cut *c, long consumed);
+/* Whether libxml2's first error (`code`), raised with the parser `consumed` bytes in once all of the
+ * document was given, means the document was cut short: no whole tag is left ahead, and an element
+ * is open, or none was yet and the document starts as XML does and ends inside markup or after
+ * its prolog. Not a mismatched end tag (it is there whole), nor text that is no XML at all. */
+int qc_xml_cut_short(const qc_xml_cut *c, long consumed, int code);
 /* A start tag reported at `consumed`: open unless its '>' never came (libxml2 reports a start tag
  * cut short at the end before it finds the '>' missing). Returns whether it was opened. */
 int qc_xml_cut_open(qc_xml_cut *c, long consumed, const unsigned char *prefix, const unsigned char *local);

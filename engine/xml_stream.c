@@ -205,11 +205,9 @@ static void refuse_dtd(void *user, const xmlChar *name, const xmlChar *ext_id, c
     stop(s, qc_xml_stream_fail(s, NULL, QC_ERR_FORMAT, "DTDs and entities are not allowed in %s", s->expected));
 }
 
-/* The first error names the cause, later ones its consequences. An error that comes when the
- * input ends, inside an element, with no tag left unparsed (and not a mismatched end tag, which is
- * there whole) means the file was cut short: libxml2's words for it vary with where the cut fell
- * ("Extra content at the end of the document", "Couldn't find end of Start Tag", "AttValue: '
- * expected"), so it is told in ours, at the end of the file. */
+/* The first error names the cause, later ones its consequences. One that comes when the input
+ * has ended is told as a file cut short, at its end, when qc_xml_cut_short says it is one (the
+ * same test as the tree and event parsers of xml_safe.c). */
 static void on_error(void *user, xmlErrorPtr e)
 {
     qc_xml_parse *s = user;
@@ -217,8 +215,7 @@ static void on_error(void *user, xmlErrorPtr e)
         return;
     s->xml_failed = 1;
     uint32_t line = e->line > 0 ? (uint32_t)e->line : 0, column = e->int2 > 0 ? (uint32_t)e->int2 : 0;
-    if (s->terminating && e->code != XML_ERR_TAG_NAME_MISMATCH && e->code != XML_ERR_DOCUMENT_EMPTY &&
-        !qc_xml_cut_tag_ahead(&s->cut, xmlByteConsumed(s->ctxt)) && (s->cut.depth > 0 || !s->cut.element_seen)) {
+    if (s->terminating && qc_xml_cut_short(&s->cut, xmlByteConsumed(s->ctxt), e->code)) {
         qc_xml_cut_error(&s->cut, s->path, NULL, &s->xml_err);
         return;
     }
