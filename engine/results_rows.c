@@ -184,7 +184,6 @@ int qc_res_rows_respondent(const qc_results *res, size_t resp, size_t code, int 
     if (rc->resp != (long)resp) {
         if (load_respondent(res, resp) != 0) {
             rc->resp = -1;
-            memset(out, 0, sizeof *out);
             return -1;
         }
         rc->resp = (long)resp;
