@@ -180,6 +180,37 @@ Test(recode_cli, unreadable_document_is_reported_and_skipped)
     free(dir);
 }
 
+/* A document whose name has '&' (a "Q&A" session): its id read back from results.xml came back as
+ * "Q&#38;A.txt", so recode --from took the document as gone and its namesake as new: every
+ * quotation lost and gained again, and the file's quotations read in full. */
+Test(recode_cli, a_document_named_with_an_ampersand_is_the_same_document)
+{
+    require_command("recode");
+    char *dir = qct_temp_dir();
+    char *src = qct_source_path("");
+    char *from = qct_source_path("corpora/integrated-care/hq-p1-interview-sm1.txt");
+    size_t len;
+    char *text = qct_read_file(from, &len);
+    cr_assert_not_null(text);
+    free(qct_write_file(dir, "Q&A <1>.txt", text, len));
+    qct_run r;
+    qct_qcode(&r, src, "code -c codebooks/integrated-care.qcb -o '%s/r.xml' '%s/Q&A <1>.txt'", dir, dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, src,
+              "recode --from '%s/r.xml' --old codebooks/integrated-care.qcb -c codebooks/integrated-care.qcb "
+              "--verbose '%s/Q&A <1>.txt'",
+              dir, dir);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "old side: coded again (every document's coding matched the file)"), "%s", r.err);
+    cr_expect(qct_contains(r.out, "0 gained, 0 lost; 0 codes changed"), "%s", r.out);
+    qct_run_free(&r);
+    free(text);
+    free(from);
+    free(src);
+    free(dir);
+}
+
 Test(recode_cli, recode_usage_errors)
 {
     require_command("recode");

@@ -318,15 +318,25 @@ Test(results_xml, sample_corpus_output_is_valid)
 
 /* Quotation texts and speaker labels as qc_results_read gives them back. */
 typedef struct texts_back {
-    char first[512], speaker[64];
+    char first[512], speaker[64], doc_id[64], quote_doc_id[64];
     int quotes;
 } texts_back;
+
+static int tb_document(const qc_result_document *doc, size_t index, void *user)
+{
+    (void)index;
+    texts_back *t = user;
+    snprintf(t->doc_id, sizeof t->doc_id, "%s", doc->id);
+    return 0;
+}
 
 static int tb_quote(const qc_result_quotation *q, void *user)
 {
     texts_back *t = user;
-    if (!t->quotes++)
+    if (!t->quotes++) {
         snprintf(t->first, sizeof t->first, "%s", q->text);
+        snprintf(t->quote_doc_id, sizeof t->quote_doc_id, "%s", q->document_id);
+    }
     snprintf(t->speaker, sizeof t->speaker, "%s", q->speaker ? q->speaker : "-");
     return 0;
 }
@@ -363,18 +373,22 @@ static char *code_one_document(const char *cbtext, const char *name, const char 
 Test(results_xml, markup_characters_and_controls_survive_the_round_trip)
 {
     /* Every character XML escapes, a tab, a control character and U+FFFE: the file is valid and
-     * gives back the text (controls and non-characters as U+FFFD, which XML cannot carry). */
+     * gives back the text (controls and non-characters as U+FFFD, which XML cannot carry). The
+     * document id has them too: libxml2 hands "&amp;" in an attribute on as "&#38;" unless told
+     * to substitute, and an id read back so no longer matched its document (recode --from). */
     const char *src = "site: R&D <\"north\">\tA\n\n"
                       "Ann: The <zebra> & the \"zebra\"\tran \x1b off, \xef\xbf\xbe gone.\n"
                       "Ann: zebra again.\n";
     const char *cbtext = "codebook \"E\"\ncode Z \"Z\"\n  rule zebra\n";
     char *dir = qct_temp_dir();
-    char *path = code_one_document(cbtext, "e.txt", src, strlen(src), dir);
+    char *path = code_one_document(cbtext, "R&D <\"e\"> 'x'.txt", src, strlen(src), dir);
     qc_error err;
     texts_back t;
     memset(&t, 0, sizeof t);
-    qc_results_handlers h = {NULL, NULL, NULL, tb_quote, &t};
+    qc_results_handlers h = {NULL, tb_document, NULL, tb_quote, &t};
     cr_assert_eq(qc_results_read(path, &h, &err), 0, "%s", err.message);
+    cr_expect_str_eq(t.doc_id, "R&D <\"e\"> 'x'.txt");
+    cr_expect_str_eq(t.quote_doc_id, "R&D <\"e\"> 'x'.txt");
     cr_expect_eq(t.quotes, 2);
     cr_expect_str_eq(t.speaker, "Ann");
     cr_expect_str_eq(t.first, "The <zebra> & the \"zebra\"\tran \xef\xbf\xbd off, \xef\xbf\xbd gone.");
