@@ -64,8 +64,8 @@ static void flush(qc_xml_out *x)
     x->len = 0;
 }
 
-/* Room for n more bytes: the slow path of room(). */
-static char *room_slow(qc_xml_out *x, size_t n)
+/* Room for n more bytes: the slow path of room() and of the header's inline writers. */
+char *qc_xml_out_room_slow(qc_xml_out *x, size_t n)
 {
     flush(x);
     if (x->error)
@@ -86,7 +86,7 @@ static inline char *room(qc_xml_out *x, size_t n)
 {
     if (x->cap - x->len >= n)
         return x->buf + x->len;
-    return room_slow(x, n);
+    return qc_xml_out_room_slow(x, n);
 }
 
 static inline void put(qc_xml_out *x, const char *s, size_t n)
@@ -376,38 +376,9 @@ void qc_xml_attr_n(qc_xml_out *x, const char *name, size_t name_len, const char 
 }
 
 /* "00" to "99": two digits per division (a results.xml is mostly numbers between its texts). */
-static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+const char qc_xml_digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
                                      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
                                      "8081828384858687888990919293949596979899";
-
-void qc_xml_attr_u64_n(qc_xml_out *x, const char *name, size_t name_len, uint64_t value)
-{
-    char num[24];
-    size_t n = 0;
-    while (value >= 100) {
-        unsigned pair = (unsigned)(value % 100);
-        value /= 100;
-        num[sizeof num - 1 - n++] = digit_pairs[2 * pair + 1];
-        num[sizeof num - 1 - n++] = digit_pairs[2 * pair];
-    }
-    if (value >= 10) {
-        num[sizeof num - 1 - n++] = digit_pairs[2 * value + 1];
-        num[sizeof num - 1 - n++] = digit_pairs[2 * value];
-    } else {
-        num[sizeof num - 1 - n++] = (char)('0' + value);
-    }
-    char *at = room(x, name_len + n + 4);
-    if (!at)
-        return;
-    at[0] = ' ';
-    memcpy(at + 1, name, name_len);
-    at += 1 + name_len;
-    at[0] = '=';
-    at[1] = '"';
-    memcpy(at + 2, num + sizeof num - n, n);
-    at[2 + n] = '"';
-    x->len += name_len + n + 4;
-}
 
 void qc_xml_text_n(qc_xml_out *x, const char *text, size_t len)
 {

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 
 typedef struct qc_xml_out {
@@ -67,6 +68,46 @@ void qc_xml_start_n(qc_xml_out *x, const char *name, size_t name_len, const char
 void qc_xml_attr_n(qc_xml_out *x, const char *name, size_t name_len, const char *value);
 /* With the value's length given too (value may hold no NUL then). */
 void qc_xml_attr_nn(qc_xml_out *x, const char *name, size_t name_len, const char *value, size_t value_len);
-void qc_xml_attr_u64_n(qc_xml_out *x, const char *name, size_t name_len, uint64_t value);
+
+/* Room for n more bytes after what is buffered (flushing or growing the buffer), or NULL after an
+ * error: the slow path of the inline writer below. */
+char *qc_xml_out_room_slow(qc_xml_out *x, size_t n);
+/* "00" to "99", for writing numbers two digits per division. */
+extern const char qc_xml_digit_pairs[201];
+
+/* A number attribute. Inline because numbers are most of a results.xml's attributes (five per
+ * hit): with a literal name its copy is a few moves, and the digits are written in place, last
+ * first, once their count is known; out of line, the call and the name's memcpy cost more than
+ * the digits. */
+static inline void qc_xml_attr_u64_n(qc_xml_out *x, const char *name, size_t name_len, uint64_t value)
+{
+    size_t n = 1; /* digits: 1 to 20 */
+    for (uint64_t ten = 10; value >= ten && n < 20; ten *= 10)
+        n++;
+    size_t total = name_len + n + 4; /* ' name="digits"' */
+    char *at = x->cap - x->len >= total ? x->buf + x->len : qc_xml_out_room_slow(x, total);
+    if (!at)
+        return;
+    at[0] = ' ';
+    memcpy(at + 1, name, name_len);
+    at += 1 + name_len;
+    at[0] = '=';
+    at[1] = '"';
+    char *d = at + 2 + n;
+    *d = '"';
+    while (value >= 100) {
+        unsigned pair = (unsigned)(value % 100);
+        value /= 100;
+        *--d = qc_xml_digit_pairs[2 * pair + 1];
+        *--d = qc_xml_digit_pairs[2 * pair];
+    }
+    if (value >= 10) {
+        *--d = qc_xml_digit_pairs[2 * value + 1];
+        *--d = qc_xml_digit_pairs[2 * value];
+    } else {
+        *--d = (char)('0' + value);
+    }
+    x->len += total;
+}
 
 #endif

@@ -869,3 +869,123 @@ Test(results_xml, a_cut_file_is_told_as_truncated_at_its_end)
     free(path);
     free(dir);
 }
+
+/* Every number of every quotation, in walk order: code, turn, start, end, hit count, then per hit
+ * rule, line, column, start, end. */
+typedef struct numbers {
+    uint64_t *v;
+    size_t n, cap;
+} numbers;
+
+static void numbers_put(numbers *s, uint64_t x)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 4096;
+        s->v = realloc(s->v, s->cap * sizeof *s->v);
+        cr_assert_not_null(s->v);
+    }
+    s->v[s->n++] = x;
+}
+
+static int collect_numbers(const qc_result_quotation *q, void *user)
+{
+    numbers *s = user;
+    uint64_t head[] = {q->code, q->turn, q->start, q->end, q->hit_count};
+    for (size_t i = 0; i < sizeof head / sizeof *head; i++)
+        numbers_put(s, head[i]);
+    for (size_t h = 0; h < q->hit_count; h++) {
+        uint64_t hit[] = {q->hits[h].rule, q->hits[h].line, q->hits[h].column, q->hits[h].start, q->hits[h].end};
+        for (size_t i = 0; i < sizeof hit / sizeof *hit; i++)
+            numbers_put(s, hit[i]);
+    }
+    return 0;
+}
+
+/* The writer puts numbers' digits in place, last first, after counting them (xml_out.h): numbers
+ * of every length from 1 to 7 digits (offsets past a million, codebook lines past ten thousand,
+ * columns past a hundred, rule numbers past a hundred, turns past ten thousand) read back as the
+ * results held them. */
+Test(results_xml, numbers_of_every_length_read_back_as_written)
+{
+    char *dir = qct_temp_dir();
+    /* The codebook: 12,000 comment lines, a code with 120 rules, a code with one rule of 120
+     * alternatives (columns up to about 900). */
+    size_t cap = 1 << 20, len = 0;
+    char *cb = malloc(cap);
+    len += (size_t)sprintf(cb + len, "codebook \"Numbers\" version 1\nscope sentence\n");
+    for (int i = 0; i < 12000; i++)
+        len += (size_t)sprintf(cb + len, "# padding\n");
+    len += (size_t)sprintf(cb + len, "code MANY \"Many rules\"\n");
+    for (int r = 0; r < 120; r++)
+        len += (size_t)sprintf(cb + len, "  rule w%03d\n", r);
+    len += (size_t)sprintf(cb + len, "code WIDE \"One wide rule\"\n  rule w000");
+    for (int r = 1; r < 120; r++)
+        len += (size_t)sprintf(cb + len, " OR w%03d", r);
+    len += (size_t)sprintf(cb + len, "\n");
+    char *cbp = qct_write_file(dir, "numbers.qcb", cb, len);
+    /* The transcript: 24,000 turns of a sentence holding three of the words, about 1.2 MB. */
+    cap = 2 << 20;
+    char *doc = malloc(cap);
+    len = 0;
+    for (int t = 0; t < 24000; t++)
+        len += (size_t)sprintf(doc + len, "S%d: w%03d and w%03d and w%03d, said the team today.\n", t % 50, t % 120, (t * 7 + 3) % 120,
+                               (t * 13 + 5) % 120);
+    cr_assert_lt(len, cap);
+    char *docp = qct_write_file(dir, "numbers.txt", doc, len);
+
+    qc_codebook *book;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load(&book, cbp, NULL, &err), 0, "%s", err.message);
+    qc_results *res;
+    cr_assert_eq(qc_results_new(&res, book, NULL, NULL), 0);
+    qc_run_options ro = QC_RUN_OPTIONS_INIT;
+    ro.on_document = qc_results_add_fn;
+    ro.user = res;
+    const char *paths[] = {docp};
+    cr_assert_eq(qc_corpus_run(paths, 1, book, NULL, &ro, NULL, &err), 0, "%s", err.message);
+
+    numbers before = {0}, after = {0};
+    cr_assert_eq(qc_results_foreach_quotation(res, QC_ALL_CODES, collect_numbers, &before, &err), 0, "%s",
+                 err.message);
+    uint64_t max_start = 0, max_line = 0, max_column = 0, max_rule = 0, max_turn = 0;
+    for (size_t i = 0; i < before.n;) {
+        uint64_t hits = before.v[i + 4];
+        if (before.v[i + 1] > max_turn)
+            max_turn = before.v[i + 1];
+        if (before.v[i + 2] > max_start)
+            max_start = before.v[i + 2];
+        for (uint64_t h = 0; h < hits; h++) {
+            const uint64_t *hit = before.v + i + 5 + 5 * h;
+            max_rule = hit[0] > max_rule ? hit[0] : max_rule;
+            max_line = hit[1] > max_line ? hit[1] : max_line;
+            max_column = hit[2] > max_column ? hit[2] : max_column;
+        }
+        i += 5 + 5 * hits;
+    }
+    cr_assert_gt(max_start, 1000000, "the offsets do not reach 7 digits");
+    cr_assert_gt(max_line, 10000);
+    cr_assert_gt(max_column, 100);
+    cr_assert_gt(max_rule, 100);
+    cr_assert_gt(max_turn, 10000);
+
+    char *path = malloc(strlen(dir) + 16);
+    sprintf(path, "%s/results.xml", dir);
+    cr_assert_eq(qc_results_write_xml(res, path, NULL, &err), 0, "%s", err.message);
+    qc_results_handlers h = {NULL, NULL, NULL, collect_numbers, &after};
+    cr_assert_eq(qc_results_read(path, &h, &err), 0, "%s", err.message);
+    cr_assert_eq(after.n, before.n);
+    for (size_t i = 0; i < before.n; i++)
+        cr_assert_eq(after.v[i], before.v[i], "number %zu: %llu written, %llu read back", i,
+                     (unsigned long long)before.v[i], (unsigned long long)after.v[i]);
+
+    free(before.v);
+    free(after.v);
+    qc_results_free(res);
+    qc_codebook_free(book);
+    free(path);
+    free(cb);
+    free(doc);
+    free(cbp);
+    free(docp);
+    free(dir);
+}
