@@ -395,6 +395,12 @@ static int segment_turn(seg_state *st, size_t a, size_t b, uint32_t turn)
 int qc_segment_document(qc_document *doc)
 {
     seg_state st = {doc, {doc->text, 0, 0}, 0, 0, 0};
+    /* Room for the words at once: transcripts hold about a word per 6 bytes, so a word per 5 bytes
+     * rarely needs more, where doubling from nothing took a dozen reallocations (each copying the
+     * words so far) per document. A text of short words may still grow the array. */
+    size_t words = doc->text_size / 5 + 16;
+    if (!doc->words && (doc->words = qc_malloc(words * sizeof *doc->words)) != NULL)
+        st.word_cap = words;
     for (size_t t = 0; t < doc->turn_count; t++) {
         size_t a = doc->cp_to_byte[doc->turns[t].start];
         size_t b = doc->cp_to_byte[doc->turns[t].end];

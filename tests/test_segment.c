@@ -127,3 +127,32 @@ Test(segment, units_are_ordered_and_nested)
     cr_assert_eq(ns, 7);
     qc_document_free(doc);
 }
+
+/* The words' array is sized from the text at once (a word per 5 bytes, segment.c); a text of
+ * one-letter words (a word per 2 bytes) must still give every word, at its place. */
+Test(segment, words_denser_than_the_first_estimate_all_come_out)
+{
+    size_t n = 50000;
+    char *text = malloc(4 + 2 * n + 1);
+    memcpy(text, "R: ", 3);
+    for (size_t i = 0; i < n; i++) {
+        text[3 + 2 * i] = (char)('a' + i % 26);
+        text[4 + 2 * i] = ' ';
+    }
+    text[3 + 2 * n] = '\n';
+    text[4 + 2 * n] = '\0';
+    qc_document *doc = read_txt(text);
+    cr_assert_eq(qc_document_unit_count(doc, QC_UNIT_WORD), n);
+    for (size_t i = 0; i < n; i += 997) {
+        qc_unit u;
+        cr_assert_eq(qc_document_unit(doc, QC_UNIT_WORD, i, &u), 0);
+        cr_assert_eq(u.end - u.start, 1, "word %zu", i);
+        char *s = unit_text(doc, QC_UNIT_WORD, i);
+        cr_assert_eq(s[0], 'a' + (char)(i % 26), "word %zu", i);
+        free(s);
+    }
+    qc_unit last;
+    cr_assert_eq(qc_document_unit(doc, QC_UNIT_WORD, n - 1, &last), 0);
+    qc_document_free(doc);
+    free(text);
+}
