@@ -20,26 +20,46 @@
 
 #define NS "urn:qcode:results:1"
 
-/* A string and its length, kept while consecutive quotations repeat it (a code's quotations come
- * in document order: the same document id, speakers and roles again and again). */
-typedef struct last_str {
-    const char *s;
+/* An attribute of the quotations, kept as written while consecutive quotations repeat its value
+ * (a code's quotations come in document order: the same document id, speakers and roles again and
+ * again): its value is measured and escaped once per change, and the bytes copied after that. The
+ * values are the results' own strings, which outlive the walk, so the same pointer is the same
+ * value. */
+typedef struct last_attr {
+    const char *value; /* NULL: nothing kept */
     size_t len;
-} last_str;
+    char bytes[120]; /* ' name="escaped value"' (a longer one is written anew every time) */
+} last_attr;
 
 typedef struct xw {
     qc_xml_out o;
     int failed; /* the walk of quotations or counts failed */
-    last_str doc, speaker, role;
+    last_attr doc, speaker, role;
 } xw;
 
-static inline size_t len_of(last_str *l, const char *s)
+static void repeated_attr(xw *x, last_attr *l, const char *name, size_t name_len, const char *value)
 {
-    if (s != l->s) {
-        l->s = s;
-        l->len = strlen(s);
+    if (value == l->value) {
+        if (x->o.cap - x->o.len < l->len && !qc_xml_out_room_slow(&x->o, l->len))
+            return;
+        memcpy(x->o.buf + x->o.len, l->bytes, l->len);
+        x->o.len += l->len;
+        return;
     }
-    return l->len;
+    size_t value_len = strlen(value), worst = name_len + 4 + 6 * value_len; /* '"' -> "&quot;" */
+    /* Room for the worst escaping first, so that the attribute is written in one piece of the
+     * buffer, to be kept from there. */
+    if (x->o.cap - x->o.len < worst && !qc_xml_out_room_slow(&x->o, worst))
+        return;
+    size_t at = x->o.len;
+    qc_xml_attr_nn(&x->o, name, name_len, value, value_len);
+    size_t n = x->o.len - at;
+    l->value = NULL;
+    if (!x->o.error && n <= sizeof l->bytes) {
+        memcpy(l->bytes, x->o.buf + at, n);
+        l->len = n;
+        l->value = value;
+    }
 }
 
 /* Inlined with literal names, so that their lengths are known when compiling. */
@@ -284,11 +304,10 @@ static void write_cooccurrence(xw *x, const qc_results *res)
 
 static void quotation_attrs(xw *x, const qc_result_quotation *q)
 {
-    qc_xml_attr_nn(&x->o, "document", 8, q->document_id, len_of(&x->doc, q->document_id));
+    repeated_attr(x, &x->doc, "document", 8, q->document_id);
     if (q->speaker)
-        qc_xml_attr_nn(&x->o, "speaker", 7, q->speaker, len_of(&x->speaker, q->speaker));
-    const char *role = qc_role_name(q->role);
-    qc_xml_attr_nn(&x->o, "role", 4, role, len_of(&x->role, role));
+        repeated_attr(x, &x->speaker, "speaker", 7, q->speaker);
+    repeated_attr(x, &x->role, "role", 4, qc_role_name(q->role));
     attr_u64(x, "turn", q->turn);
     attr_u64(x, "start", q->start);
     attr_u64(x, "end", q->end);

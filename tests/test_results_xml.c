@@ -989,3 +989,84 @@ Test(results_xml, numbers_of_every_length_read_back_as_written)
     free(docp);
     free(dir);
 }
+
+/* Each quotation's document, speaker and role, as "document|speaker|role" lines. */
+typedef struct who_list {
+    char *text;
+    size_t len, cap;
+} who_list;
+
+static int collect_who(const qc_result_quotation *q, void *user)
+{
+    who_list *w = user;
+    const char *sp = q->speaker ? q->speaker : "(none)";
+    size_t need = strlen(q->document_id) + strlen(sp) + 32;
+    if (w->len + need >= w->cap) {
+        w->cap = 2 * (w->len + need);
+        w->text = realloc(w->text, w->cap);
+        cr_assert_not_null(w->text);
+    }
+    w->len += (size_t)sprintf(w->text + w->len, "%s|%s|%d\n", q->document_id, sp, (int)q->role);
+    return 0;
+}
+
+/* The writer keeps a quotation's document, speaker and role attributes as written while the next
+ * quotations repeat them (write_xml.c): documents whose names need escaping or are too long to
+ * keep, speakers alternating turn by turn, rendered on one thread and on several, read back as the
+ * walk gave them. */
+Test(results_xml, repeated_document_speaker_and_role_attributes_read_back)
+{
+    char *dir = qct_temp_dir();
+    const char *cb = "codebook \"Who\" version 1\nscope sentence\nspeakers all\ncode W \"Word\"\n  rule budget\n";
+    char *cbp = qct_write_file(dir, "who.qcb", cb, strlen(cb));
+    char long_name[200];
+    memset(long_name, 'n', 150);
+    strcpy(long_name + 150, ".txt");
+    /* (no '&': qc_results_read gives it back as "&#38;", which this test is not about) */
+    const char *names[] = {"<one> \"two\" 'three'.txt", long_name, "plain.txt"};
+    char *paths[3];
+    size_t cap = 1 << 16, len;
+    char *doc = malloc(cap);
+    for (int d = 0; d < 3; d++) {
+        len = 0;
+        for (int t = 0; t < 300; t++)
+            len += (size_t)sprintf(doc + len, "%s: The budget %d. Another budget here.\n",
+                                   t % 5 == 0 ? "Interviewer" : (t % 2 ? "P1" : "S2"), t);
+        paths[d] = qct_write_file(dir, names[d], doc, len);
+    }
+    qc_codebook *book;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load(&book, cbp, NULL, &err), 0, "%s", err.message);
+    qc_results *res;
+    cr_assert_eq(qc_results_new(&res, book, NULL, NULL), 0);
+    qc_run_options ro = QC_RUN_OPTIONS_INIT;
+    ro.on_document = qc_results_add_fn;
+    ro.user = res;
+    cr_assert_eq(qc_corpus_run((const char *const *)paths, 3, book, NULL, &ro, NULL, &err), 0, "%s", err.message);
+    who_list walked = {0};
+    cr_assert_eq(qc_results_foreach_quotation(res, QC_ALL_CODES, collect_who, &walked, &err), 0, "%s", err.message);
+    cr_assert_not_null(strstr(walked.text, "<one> \"two\" 'three'.txt|P1|"), "%.200s", walked.text);
+    cr_assert_not_null(strstr(walked.text, "|Interviewer|"), "%.200s", walked.text);
+    cr_assert_not_null(strstr(walked.text, long_name));
+    for (unsigned jobs = 1; jobs <= 2; jobs++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/results-%u.xml", dir, jobs);
+        qc_write_options wo = QC_WRITE_OPTIONS_INIT;
+        wo.jobs = jobs;
+        cr_assert_eq(qc_results_write_xml(res, path, &wo, &err), 0, "%s", err.message);
+        who_list read = {0};
+        qc_results_handlers h = {NULL, NULL, NULL, collect_who, &read};
+        cr_assert_eq(qc_results_read(path, &h, &err), 0, "%s", err.message);
+        cr_assert_eq(read.len, walked.len, "jobs %u", jobs);
+        cr_assert(memcmp(read.text, walked.text, walked.len) == 0, "jobs %u: the attributes read back differ", jobs);
+        free(read.text);
+    }
+    free(walked.text);
+    qc_results_free(res);
+    qc_codebook_free(book);
+    for (int d = 0; d < 3; d++)
+        free(paths[d]);
+    free(doc);
+    free(cbp);
+    free(dir);
+}
