@@ -4,8 +4,9 @@
  *    exact-word table (behind a bitmap), then the few patterns that start with a wildcard; a
  *    one-word leaf's hit is recorded at once, a phrase is verified on the following words after
  *    the pass; every hit goes to one flat array;
- * 2. find the occurrences of every distinct regex literal in one pass over the text, and run each
- *    regex on the units of its code that hold one of its literals (all units when it has none);
+ * 2. find the occurrences of every distinct regex literal, those every match holds right after a
+ *    \b at word starts only and the others at every position, and run each regex on the units
+ *    of its code that hold one of its literals (all units when it has none);
  * 3. counting-sort the hits by leaf: each leaf's hits are a sorted slice, cut to a unit by a
  *    gallop from the last lookup;
  * 4. per code, visit only the units some source of its rules touches (unless a rule can hold with
@@ -404,9 +405,10 @@ static unsigned char lower(unsigned char c)
 }
 
 /* Position i of the text may start a literal filed under `key` in list[0..count) (sorted keys):
- * compare those literals in full and note each occurrence (its byte offset). */
+ * compare those literals that are `bounded` or not, as asked, in full and note each occurrence
+ * (its byte offset). */
 static int try_literals(qc_fast *f, const qc_document *doc, const uint64_t *list, size_t count, const uint32_t *first,
-                        uint32_t key, size_t i)
+                        uint32_t key, size_t i, int bounded)
 {
     const qc_mt_literal *lits = f->pf->literals;
     const unsigned char *t = (const unsigned char *)doc->text;
@@ -424,7 +426,7 @@ static int try_literals(qc_fast *f, const qc_document *doc, const uint64_t *list
         uint32_t id = (uint32_t)(list[k] & 0xFFFFFFFFu);
         const qc_mt_literal *l = &lits[id];
         size_t len = l->len;
-        if (i + len > n || (have_window && (window & l->head_mask) != l->head))
+        if (l->bounded != bounded || i + len > n || (have_window && (window & l->head_mask) != l->head))
             continue;
         size_t j = 0;
         while (j < len && lower(t[i + j]) == (unsigned char)l->text[j])
@@ -470,10 +472,157 @@ static int contains(const char *s, size_t n, const char *needle, size_t k)
     return 0;
 }
 
-/* One pass over the text for every distinct literal at once: a bitmap of 4-byte keys (2-byte for
- * the short literals) says where one may start; each occurrence is compared in full and noted. */
-static int find_literals(qc_fast *f, const qc_document *doc)
+/* An ASCII letter, digit or '_': PCRE2's \w in ASCII. */
+static int ascii_word_byte(unsigned char c)
 {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Whether a bounded literal (one every match holds right after a \b) may start at byte i: it
+ * starts with an ASCII letter or digit, and \b holds before that only where the byte before is
+ * no \w (the definition; find_literals finds these positions 16 bytes at a time). */
+static int word_start_at(const unsigned char *t, size_t i)
+{
+    return ascii_word_byte(t[i]) && t[i] != '_' && (i == 0 || !ascii_word_byte(t[i - 1]));
+}
+
+/* Whether some unit starts right after a \w byte. A regex runs on its unit alone, where \b
+ * holds at the start whatever comes before it, so a bounded literal may start there though it is
+ * no word start in the text (a --speaker-pattern label such as `S1` right before the text): such
+ * a document has its bounded literals searched for at every position. */
+static int unit_starts_inside_a_word(const qc_eval *ev)
+{
+    const unsigned char *t = (const unsigned char *)ev->doc->text;
+    const uint32_t *cp_to_byte = ev->doc->cp_to_byte;
+    for (unsigned k = 0; k < QC_UNIT_KINDS; k++)
+        for (size_t u = 0; u < ev->unit_count[k]; u++) {
+            uint32_t b = cp_to_byte[ev->units[k][u].start];
+            if (b > 0 && ascii_word_byte(t[b - 1]))
+                return 1;
+        }
+    return 0;
+}
+
+/* Position i may start a literal of the kind asked (bounded or not): its 3-byte and 2-byte keys
+ * are looked up in that kind's bitmaps. */
+static int try_position(qc_fast *f, const qc_document *doc, size_t i, int bounded)
+{
+    const qc_mt_prefilter *pf = f->pf;
+    const unsigned char *t = (const unsigned char *)doc->text;
+    size_t n = doc->text_size;
+    int rc;
+    if ((bounded ? pf->gram3_word : pf->gram3_any) && i + 3 <= n) {
+        const uint64_t *bits = bounded ? pf->gram3_word_bits : pf->gram3_bits;
+        uint32_t g = qc_mt_gram3(qc_mt_bytes_le(t + i, 3));
+        if (((bits[g >> 6] >> (g & 63)) & 1) &&
+            (rc = try_literals(f, doc, pf->grams3, pf->gram3_count, pf->gram3_first, g, i, bounded)))
+            return rc;
+    }
+    if ((bounded ? pf->gram_word : pf->gram_any) && i + 2 <= n) {
+        const uint64_t *bits = bounded ? pf->gram_word_bits : pf->gram_bits;
+        uint32_t g = qc_mt_gram2(qc_mt_bytes_le(t + i, 2));
+        if (((bits[g >> 6] >> (g & 63)) & 1) &&
+            (rc = try_literals(f, doc, pf->grams, pf->gram_count, pf->gram_first, g, i, bounded)))
+            return rc;
+    }
+    return QC_OK;
+}
+
+/* The literals that may start anywhere: a bitmap of 3-byte keys (2-byte for the short literals)
+ * says where one may start; each occurrence is compared in full and noted. */
+static int scan_anywhere(qc_fast *f, const qc_document *doc)
+{
+    const qc_mt_prefilter *pf = f->pf;
+    const unsigned char *t = (const unsigned char *)doc->text;
+    size_t n = doc->text_size;
+    const uint64_t *bits3 = pf->gram3_bits, *bits2 = pf->gram_bits;
+    int rc;
+    size_t i = 0;
+    /* Eight bytes loaded once give the 3-byte keys of six positions (and their 2-byte keys when
+     * some literal is that short); most positions start no literal and fail one bitmap test. */
+    for (; i + 8 <= n; i += 6) {
+        uint64_t x;
+        memcpy(&x, t + i, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        x = __builtin_bswap64(x);
+#endif
+        if (pf->gram3_any) {
+            for (unsigned k = 0; k < 6; k++) {
+                uint32_t g = qc_mt_gram3((uint32_t)(x >> (8 * k)) & 0xFFFFFFu);
+                if (((bits3[g >> 6] >> (g & 63)) & 1) &&
+                    (rc = try_literals(f, doc, pf->grams3, pf->gram3_count, pf->gram3_first, g, i + k, 0)))
+                    return rc;
+            }
+        }
+        if (pf->gram_any) {
+            for (unsigned k = 0; k < 6; k++) {
+                uint32_t g = qc_mt_gram2((uint32_t)(x >> (8 * k)) & 0xFFFFu);
+                if (((bits2[g >> 6] >> (g & 63)) & 1) &&
+                    (rc = try_literals(f, doc, pf->grams, pf->gram_count, pf->gram_first, g, i + k, 0)))
+                    return rc;
+            }
+        }
+    }
+    for (; i + 2 <= n; i++)
+        if ((rc = try_position(f, doc, i, 0)))
+            return rc;
+    return QC_OK;
+}
+
+/* The bounded literals: only at word starts (word_start_at), which are found 16 bytes at a time;
+ * about one position in five of a transcript. */
+static int scan_word_starts(qc_fast *f, const qc_document *doc)
+{
+    const qc_mt_prefilter *pf = f->pf;
+    const unsigned char *t = (const unsigned char *)doc->text;
+    size_t n = doc->text_size, i = 0;
+    int rc;
+#if defined(__SSE2__) && defined(__x86_64__)
+    const uint64_t *bits3 = pf->gram3_word_bits, *bits2 = pf->gram_word_bits;
+    const __m128i case_bit = _mm_set1_epi8(0x20), a_1 = _mm_set1_epi8('a' - 1), z1 = _mm_set1_epi8('z' + 1);
+    const __m128i zero_1 = _mm_set1_epi8('0' - 1), nine1 = _mm_set1_epi8('9' + 1), under = _mm_set1_epi8('_');
+    unsigned carry = 0; /* the byte before the block is a \w byte */
+    /* (blocks with 4 bytes after them: each start's key is one 4-byte load) */
+    for (; i + 20 <= n; i += 16) {
+        /* bytes >= 0x80 are negative as signed bytes: outside both ranges */
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+        __m128i lower = _mm_or_si128(v, case_bit);
+        __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(lower, a_1), _mm_cmplt_epi8(lower, z1));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, zero_1), _mm_cmplt_epi8(v, nine1));
+        unsigned alnum = (unsigned)_mm_movemask_epi8(_mm_or_si128(alpha, digit));
+        unsigned word = alnum | (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, under));
+        unsigned starts = alnum & ~((word << 1) | carry) & 0xFFFFu;
+        carry = word >> 15;
+        for (; starts; starts &= starts - 1) {
+            size_t p = i + (size_t)__builtin_ctz(starts);
+            uint32_t x;
+            memcpy(&x, t + p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            x = __builtin_bswap32(x);
+#endif
+            uint32_t g = qc_mt_gram3(x & 0xFFFFFFu);
+            if (pf->gram3_word && ((bits3[g >> 6] >> (g & 63)) & 1) &&
+                (rc = try_literals(f, doc, pf->grams3, pf->gram3_count, pf->gram3_first, g, p, 1)))
+                return rc;
+            g = qc_mt_gram2(x & 0xFFFFu);
+            if (pf->gram_word && ((bits2[g >> 6] >> (g & 63)) & 1) &&
+                (rc = try_literals(f, doc, pf->grams, pf->gram_count, pf->gram_first, g, p, 1)))
+                return rc;
+        }
+    }
+#endif
+    for (; i < n; i++)
+        if (word_start_at(t, i) && (rc = try_position(f, doc, i, 1)))
+            return rc;
+    return QC_OK;
+}
+
+/* One pass over the text for each kind of literal, every distinct literal of that kind at once:
+ * the literals that may start anywhere at every position, the bounded ones at word starts. Each
+ * literal is of one kind, so its occurrences come in text order. */
+static int find_literals(qc_fast *f, const qc_eval *ev)
+{
+    const qc_document *doc = ev->doc;
     const qc_match_tables *mt = f->mt;
     f->occ_count = 0;
     if (++f->doc_gen == 0) {
@@ -489,44 +638,18 @@ static int find_literals(qc_fast *f, const qc_document *doc)
     const qc_mt_prefilter *pf = f->pf = &mt->prefilter[f->pf_index];
     if ((!pf->gram_count && !pf->gram3_count) || doc->text_size < 2)
         return group_occurrences(f);
-    const unsigned char *t = (const unsigned char *)doc->text;
-    size_t n = doc->text_size;
-    const uint64_t *bits3 = pf->gram3_bits, *bits2 = pf->gram_bits;
     int rc;
-    size_t i = 0;
-    /* Eight bytes loaded once give the 3-byte keys of six positions (and their 2-byte keys when
-     * some literal is that short); most positions start no literal and fail one bitmap test. */
-    for (; i + 8 <= n; i += 6) {
-        uint64_t x;
-        memcpy(&x, t + i, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        x = __builtin_bswap64(x);
-#endif
-        for (unsigned k = 0; k < 6; k++) {
-            uint32_t g = qc_mt_gram3((uint32_t)(x >> (8 * k)) & 0xFFFFFFu);
-            if (((bits3[g >> 6] >> (g & 63)) & 1) &&
-                (rc = try_literals(f, doc, pf->grams3, pf->gram3_count, pf->gram3_first, g, i + k)))
-                return rc;
+    if ((pf->gram3_any || pf->gram_any) && (rc = scan_anywhere(f, doc)))
+        return rc;
+    if (pf->gram3_word || pf->gram_word) {
+        if (!unit_starts_inside_a_word(ev)) {
+            rc = scan_word_starts(f, doc);
+        } else {
+            rc = QC_OK;
+            for (size_t i = 0; rc == QC_OK && i + 2 <= doc->text_size; i++)
+                rc = try_position(f, doc, i, 1);
         }
-        if (pf->gram_count) {
-            for (unsigned k = 0; k < 6; k++) {
-                uint32_t g = qc_mt_gram2((uint32_t)(x >> (8 * k)) & 0xFFFFu);
-                if (((bits2[g >> 6] >> (g & 63)) & 1) &&
-                    (rc = try_literals(f, doc, pf->grams, pf->gram_count, pf->gram_first, g, i + k)))
-                    return rc;
-            }
-        }
-    }
-    for (; i + 2 <= n; i++) {
-        if (i + 3 <= n) {
-            uint32_t g = qc_mt_gram3(qc_mt_bytes_le(t + i, 3));
-            if (((bits3[g >> 6] >> (g & 63)) & 1) &&
-                (rc = try_literals(f, doc, pf->grams3, pf->gram3_count, pf->gram3_first, g, i)))
-                return rc;
-        }
-        uint32_t g = qc_mt_gram2(qc_mt_bytes_le(t + i, 2));
-        if (pf->gram_count && ((bits2[g >> 6] >> (g & 63)) & 1) &&
-            (rc = try_literals(f, doc, pf->grams, pf->gram_count, pf->gram_first, g, i)))
+        if (rc)
             return rc;
     }
     return group_occurrences(f);
@@ -642,7 +765,7 @@ static int scan_regexes(qc_fast *f, qc_eval *ev)
     const qc_match_tables *mt = f->mt;
     if (!mt->regex_count)
         return QC_OK;
-    int rc = find_literals(f, ev->doc);
+    int rc = find_literals(f, ev);
     if (rc)
         return rc;
     for (size_t r = 0; r < mt->regex_count; r++) {

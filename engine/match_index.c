@@ -418,12 +418,13 @@ typedef struct literal_set {
 } literal_set;
 
 /* The id of a distinct literal of prefilter p, added (and filed under its key) when new. */
-static uint32_t literal_id(qc_mt_prefilter *p, literal_set *set, const char *text, size_t len)
+static uint32_t literal_id(qc_mt_prefilter *p, literal_set *set, const char *text, size_t len, int bounded)
 {
-    size_t i = hash_bytes(text, len) & set->mask;
+    /* (the same text bounded and not is two literals, searched for in different places) */
+    size_t i = (hash_bytes(text, len) + (size_t)bounded) & set->mask;
     for (; set->slots[i]; i = (i + 1) & set->mask) {
         const qc_mt_literal *l = &p->literals[set->slots[i] - 1];
-        if (l->len == len && memcmp(l->text, text, len) == 0)
+        if (l->len == len && l->bounded == bounded && memcmp(l->text, text, len) == 0)
             return set->slots[i] - 1;
     }
     uint32_t id = (uint32_t)p->literal_count++;
@@ -431,6 +432,7 @@ static uint32_t literal_id(qc_mt_prefilter *p, literal_set *set, const char *tex
     memset(l, 0, sizeof *l);
     memcpy(l->text, text, len);
     l->len = (uint8_t)len;
+    l->bounded = (uint8_t)bounded;
     for (size_t k = 0; k < len && k < 8; k++) {
         l->head |= (uint64_t)(unsigned char)text[k] << (8 * k);
         l->head_mask |= (uint64_t)0xFF << (8 * k);
@@ -439,12 +441,16 @@ static uint32_t literal_id(qc_mt_prefilter *p, literal_set *set, const char *tex
     const unsigned char *t = (const unsigned char *)l->text;
     if (len >= 3) {
         uint32_t g = qc_mt_gram3(qc_mt_bytes_le(t, 3));
-        p->gram3_bits[g >> 6] |= 1ull << (g & 63);
+        uint64_t *bits = bounded ? p->gram3_word_bits : p->gram3_bits;
+        bits[g >> 6] |= 1ull << (g & 63);
         p->grams3[p->gram3_count++] = (uint64_t)g << 32 | id;
+        *(bounded ? &p->gram3_word : &p->gram3_any) += 1;
     } else {
         uint32_t g = qc_mt_gram2(qc_mt_bytes_le(t, 2));
-        p->gram_bits[g >> 6] |= 1ull << (g & 63);
+        uint64_t *bits = bounded ? p->gram_word_bits : p->gram_bits;
+        bits[g >> 6] |= 1ull << (g & 63);
         p->grams[p->gram_count++] = (uint64_t)g << 32 | id;
+        *(bounded ? &p->gram_word : &p->gram_any) += 1;
     }
     return id;
 }
@@ -458,7 +464,10 @@ static int prefilter_init(qc_mt_prefilter *p, size_t max_literals)
     p->grams3 = qc_calloc(max_literals, sizeof *p->grams3);
     p->gram3_first = qc_calloc((size_t)1 << QC_MT_GRAM3_BITS, sizeof *p->gram3_first);
     p->gram_first = qc_calloc(65536, sizeof *p->gram_first);
-    return p->literals && p->gram_bits && p->grams && p->gram3_bits && p->grams3 && p->gram3_first && p->gram_first
+    p->gram3_word_bits = qc_calloc(((size_t)1 << QC_MT_GRAM3_BITS) / 64, sizeof *p->gram3_word_bits);
+    p->gram_word_bits = qc_calloc(65536 / 64, sizeof *p->gram_word_bits);
+    return p->literals && p->gram_bits && p->grams && p->gram3_bits && p->grams3 && p->gram3_first && p->gram_first &&
+                   p->gram3_word_bits && p->gram_word_bits
                ? 0
                : -1;
 }
@@ -472,6 +481,8 @@ static void prefilter_free(qc_mt_prefilter *p)
     qc_free(p->grams3);
     qc_free(p->gram3_first);
     qc_free(p->gram_first);
+    qc_free(p->gram3_word_bits);
+    qc_free(p->gram_word_bits);
 }
 
 static int build_regexes(const qc_codebook *cb, qc_match_tables *mt)
@@ -504,7 +515,7 @@ static int build_regexes(const qc_codebook *cb, qc_match_tables *mt)
                                  (n->regex_flags & QC_REGEX_EXTENDED) != 0, p == QC_MT_PLAIN, &lits);
             rx->literal_count[p] = lits.count;
             for (uint32_t k = 0; k < lits.count; k++)
-                rx->literal_id[p][k] = literal_id(&mt->prefilter[p], &set[p], lits.text[k], lits.len[k]);
+                rx->literal_id[p][k] = literal_id(&mt->prefilter[p], &set[p], lits.text[k], lits.len[k], lits.bounded[k]);
         }
         /* the plain set is the strict one unless some literal changed */
         const qc_mt_prefilter *ps = &mt->prefilter[QC_MT_STRICT], *pp = &mt->prefilter[QC_MT_PLAIN];
@@ -512,7 +523,7 @@ static int build_regexes(const qc_codebook *cb, qc_match_tables *mt)
         for (uint32_t k = 0; same && k < rx->literal_count[QC_MT_STRICT]; k++) {
             const qc_mt_literal *a = &ps->literals[rx->literal_id[QC_MT_STRICT][k]];
             const qc_mt_literal *b = &pp->literals[rx->literal_id[QC_MT_PLAIN][k]];
-            same = a->len == b->len && memcmp(a->text, b->text, a->len) == 0;
+            same = a->len == b->len && a->bounded == b->bounded && memcmp(a->text, b->text, a->len) == 0;
         }
         if (!same)
             mt->plain_differs = 1;

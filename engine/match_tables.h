@@ -82,11 +82,15 @@ typedef struct qc_mt_leaf {
 #define QC_MT_LITERAL_MAX 31
 
 /* A regex's prefilter literals: every match contains one of these (lower-case ASCII letters and
- * digits, compared without case); none known (count 0): the regex runs on every unit. */
+ * digits, compared without case); none known (count 0): the regex runs on every unit. A bounded
+ * literal is one that every match holds right after a \b (`\bband`, `\b(mdt|huddle)`): in the
+ * unit the regex runs on, at the unit's start or after a byte that is not an ASCII letter, digit
+ * or '_' (under PCRE2's UCP, not a letter or digit of any script either). */
 typedef struct qc_mt_litset {
     uint32_t count;
     char text[QC_MT_MAX_LITERALS][QC_MT_LITERAL_MAX + 1];
     uint8_t len[QC_MT_MAX_LITERALS];
+    uint8_t bounded[QC_MT_MAX_LITERALS];
 } qc_mt_litset;
 
 /* Reads the literals of a regex's source (regex_literal.c). `caseless` and `extended`: the flags
@@ -109,15 +113,17 @@ typedef struct qc_mt_regex {
 typedef struct qc_mt_literal {
     char text[QC_MT_LITERAL_MAX + 1];
     uint8_t len;
+    uint8_t bounded; /* searched for only where a \b may hold before it (qc_mt_litset) */
     /* its first (up to) 8 bytes, little-endian, and the mask of those bytes: text whose 8 bytes
      * | 0x20 differ from head under head_mask cannot hold it (a quick test before the exact one) */
     uint64_t head, head_mask;
 } qc_mt_literal;
 
 /* One prefilter: the distinct literals of every regex. Literals of 3 bytes or more are filed under
- * qc_mt_gram3 of their first three bytes: bit k of gram3_bits is set when some literal's key is k,
- * and grams3[] lists (k << 32 | literal id) sorted, the literals to try. Literals of 2 bytes
- * likewise under qc_mt_gram2 (gram_bits, grams). */
+ * qc_mt_gram3 of their first three bytes: bit k of gram3_bits is set when some unbounded literal's
+ * key is k (of gram3_word_bits, some bounded literal's), and grams3[] lists (k << 32 | literal id)
+ * sorted, the literals to try, both kinds. Literals of 2 bytes likewise under qc_mt_gram2
+ * (gram_bits, gram_word_bits, grams). The counts say which of the four bitmaps have bits. */
 typedef struct qc_mt_prefilter {
     qc_mt_literal *literals;
     size_t literal_count;
@@ -130,6 +136,8 @@ typedef struct qc_mt_prefilter {
     /* where each key's run starts in grams3 (the keys whose bit is set) and in grams */
     uint32_t *gram3_first; /* 1 << QC_MT_GRAM3_BITS */
     uint32_t *gram_first;  /* 65536 */
+    uint64_t *gram3_word_bits, *gram_word_bits;
+    size_t gram3_any, gram_any, gram3_word, gram_word; /* literals filed: unbounded, bounded */
 } qc_mt_prefilter;
 
 /* Where a rule can start to hold: a leaf's hits, or the quotations of codes [code, code_end). */

@@ -17,6 +17,7 @@ typedef struct litset {
     unsigned n; /* 0: nothing known */
     char lit[QC_MT_MAX_LITERALS][QC_MT_LITERAL_MAX + 1];
     uint8_t len[QC_MT_MAX_LITERALS];
+    uint8_t bounded[QC_MT_MAX_LITERALS]; /* 1: right after a \b in every match */
 } litset;
 
 typedef struct reader {
@@ -43,13 +44,14 @@ static int better(const litset *a, const litset *b)
     return ma > mb || (ma == mb && a->n < b->n);
 }
 
-static void offer_run(litset *best, const char *run, size_t len)
+static void offer_run(litset *best, const char *run, size_t len, int bounded)
 {
     if (len < 2)
         return;
-    litset one = {1, {{0}}, {0}};
+    litset one = {1, {{0}}, {0}, {0}};
     memcpy(one.lit[0], run, len);
     one.len[0] = (uint8_t)len;
+    one.bounded[0] = (uint8_t)bounded;
     if (better(&one, best))
         *best = one;
 }
@@ -130,10 +132,11 @@ static void skip_quantifier(reader *r)
         r->i++;
 }
 
-static void read_alternation(reader *r, litset *out);
+static void read_alternation(reader *r, litset *out, int bounded);
 
-/* A group at '(': its content's set when every match passes through it, else nothing. */
-static void read_group(reader *r, litset *out)
+/* A group at '(': its content's set when every match passes through it, else nothing. `bounded`:
+ * the group starts right after a \b. */
+static void read_group(reader *r, litset *out, int bounded)
 {
     out->n = 0;
     r->i++; /* ( */
@@ -189,12 +192,12 @@ static void read_group(reader *r, litset *out)
             return;
         }
     }
-    litset inner = {0, {{0}}, {0}};
+    litset inner = {0, {{0}}, {0}, {0}};
     if (++r->depth > 50) {
         r->give_up = 1;
         return;
     }
-    read_alternation(r, &inner);
+    read_alternation(r, &inner, bounded);
     r->depth--;
     if (r->give_up)
         return;
@@ -207,18 +210,28 @@ static void read_group(reader *r, litset *out)
         *out = inner;
 }
 
-/* One alternative: the best literal set among its literal runs and its mandatory groups. */
-static void read_sequence(reader *r, litset *best)
+/* Whether the text at r->i quantifies what comes before it. */
+static int quantifier_at(const reader *r, size_t i)
+{
+    return i < r->n && (r->s[i] == '?' || r->s[i] == '*' || r->s[i] == '+' || r->s[i] == '{');
+}
+
+/* One alternative: the best literal set among its literal runs and its mandatory groups.
+ * `boundary`: what comes next starts right after a \b (the alternative's start may). A run whose
+ * first character does is marked bounded: in every match, it starts where \b holds. Any other
+ * construct between the \b and the run's first character clears it. */
+static void read_sequence(reader *r, litset *best, int boundary)
 {
     char run[QC_MT_LITERAL_MAX];
     size_t rl = 0;
+    int run_bounded = 0;
     best->n = 0;
     while (r->i < r->n && !r->give_up) {
         unsigned char c = (unsigned char)r->s[r->i];
         if (c == '|' || c == ')')
             break;
         if (c == '\\') {
-            offer_run(best, run, rl);
+            offer_run(best, run, rl, run_bounded);
             rl = 0;
             if (r->i + 1 >= r->n) {
                 r->give_up = 1;
@@ -230,11 +243,14 @@ static void read_sequence(reader *r, litset *best)
                 break;
             }
             r->i += 2;
+            /* \b, unquantified (PCRE2 lets an assertion be repeated, and \b? may be absent) */
+            boundary = e == 'b' && !quantifier_at(r, next_significant(r));
             continue;
         }
         if (c == '[') {
-            offer_run(best, run, rl);
+            offer_run(best, run, rl, run_bounded);
             rl = 0;
+            boundary = 0;
             if (skip_class(r)) {
                 r->give_up = 1;
                 break;
@@ -242,10 +258,11 @@ static void read_sequence(reader *r, litset *best)
             continue;
         }
         if (c == '(') {
-            offer_run(best, run, rl);
+            offer_run(best, run, rl, run_bounded);
             rl = 0;
-            litset g = {0, {{0}}, {0}};
-            read_group(r, &g);
+            litset g = {0, {{0}}, {0}, {0}};
+            read_group(r, &g, boundary);
+            boundary = 0;
             if (better(&g, best))
                 *best = g;
             continue;
@@ -255,47 +272,52 @@ static void read_sequence(reader *r, litset *best)
             break;
         }
         if (c == '?' || c == '*' || c == '+' || c == '{') {
-            offer_run(best, run, rl);
+            offer_run(best, run, rl, run_bounded);
             rl = 0;
+            boundary = 0;
             skip_quantifier(r);
             continue;
         }
         r->i++;
+        int after_boundary = boundary;
+        boundary = 0;
         unsigned char lc = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
         if (!is_alnum(c) || (r->caseless && (lc == 'k' || lc == 's'))) {
-            offer_run(best, run, rl);
+            offer_run(best, run, rl, run_bounded);
             rl = 0;
             continue;
         }
         if (optional_next(r)) {
             /* this character may be absent: the run ends before it */
-            offer_run(best, run, rl);
+            offer_run(best, run, rl, run_bounded);
             rl = 0;
             continue;
         }
         if (rl == sizeof run) {
-            offer_run(best, run, rl);
+            offer_run(best, run, rl, run_bounded);
             rl = 0;
         }
+        if (rl == 0)
+            run_bounded = after_boundary;
         run[rl++] = (char)lc;
         size_t q = next_significant(r);
         if (q < r->n && (r->s[q] == '+' || r->s[q] == '{')) {
-            offer_run(best, run, rl); /* x+ or x{2}: one x at least; what comes next may not follow it */
+            offer_run(best, run, rl, run_bounded); /* x+ or x{2}: one x at least; what comes next may not follow it */
             rl = 0;
         }
     }
-    offer_run(best, run, rl);
+    offer_run(best, run, rl, run_bounded);
 }
 
 /* Alternatives: a match contains a literal of whichever alternative it took, so the union of
  * their sets, when every alternative has one and the union is small. */
-static void read_alternation(reader *r, litset *out)
+static void read_alternation(reader *r, litset *out, int bounded)
 {
     out->n = 0;
     int hopeless = 0;
     for (;;) {
-        litset alt = {0, {{0}}, {0}};
-        read_sequence(r, &alt);
+        litset alt = {0, {{0}}, {0}, {0}};
+        read_sequence(r, &alt, bounded);
         if (r->give_up)
             return;
         if (!alt.n || out->n + alt.n > QC_MT_MAX_LITERALS)
@@ -303,6 +325,7 @@ static void read_alternation(reader *r, litset *out)
         if (!hopeless) {
             for (unsigned k = 0; k < alt.n; k++) {
                 memcpy(out->lit[out->n], alt.lit[k], sizeof out->lit[0]);
+                out->bounded[out->n] = alt.bounded[k];
                 out->len[out->n++] = alt.len[k];
             }
         }
@@ -324,13 +347,14 @@ void qc_mt_regex_literals(const char *src, int caseless, int extended, int plain
     /* an inline (?i) or (?x) may turn an option on anywhere */
     int inline_options = strstr(src, "(?") != NULL;
     reader r = {src, strlen(src), 0, (caseless || inline_options) && !plain, extended || inline_options, 0, 0};
-    litset set = {0, {{0}}, {0}};
-    read_alternation(&r, &set);
+    litset set = {0, {{0}}, {0}, {0}};
+    read_alternation(&r, &set, 0);
     if (r.give_up || r.i != r.n)
         return; /* a stray ')' or something not understood */
     for (unsigned k = 0; k < set.n; k++) {
         memcpy(out->text[k], set.lit[k], set.len[k]);
         out->len[k] = set.len[k];
+        out->bounded[k] = set.bounded[k];
     }
     out->count = set.n;
 }

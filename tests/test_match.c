@@ -821,3 +821,102 @@ Test(match, code_subset_evaluates_references_silently)
     qc_document_free(doc);
     qc_codebook_free(cb);
 }
+
+/* ---- the regex prefilter's word starts --------------------------------------------------------- */
+
+/* Both engines on one document read with `opts`; they must agree. Returns the fast one's. */
+static char *both_engines_agree(const char *codebook, const char *text, const qc_read_options *opts)
+{
+    qc_codebook *cb = load_cb(codebook);
+    qc_document *doc = NULL;
+    qc_error err;
+    cr_assert_eq(qc_document_read_buffer(&doc, "doc.txt", text, strlen(text), opts, &err), 0, "document: %s",
+                 err.message);
+    char *fast = code_with(cb, doc, NULL, QC_ENGINE_FAST);
+    char *ref = code_with(cb, doc, NULL, QC_ENGINE_REFERENCE);
+    cr_assert_str_eq(fast, ref, "fast engine:\n%s\n--- reference engine:\n%s", fast, ref);
+    free(ref);
+    qc_document_free(doc);
+    qc_codebook_free(cb);
+    return fast;
+}
+
+static size_t count_of(const char *s, const char *what)
+{
+    size_t n = 0;
+    for (const char *p = s; (p = strstr(p, what)) != NULL; p += strlen(what))
+        n++;
+    return n;
+}
+
+/* A literal every match holds right after \b (`band` in \bband, `mdt` and `huddle` in
+ * \b(mdt|huddle)) is looked for only where \b may hold: after a byte that is not an ASCII letter,
+ * digit or '_' (match.c, found 16 bytes at a time). At every alignment to those 16 bytes, after
+ * every kind of byte, the fast engine finds what the reference engine (which runs every regex on
+ * every unit) finds. */
+Test(match, bounded_regex_literals_are_found_after_every_kind_of_byte)
+{
+    const char *before[] = {" ", "-", "(", "\"", "_", "x", "9", "\xC3\xA9", "\xE2\x80\x94", "'", "/", "."};
+    size_t nb = sizeof before / sizeof *before;
+    size_t cap = 1 << 16, len = 0;
+    char *text = malloc(cap);
+    len += (size_t)sprintf(text + len, "P1: ");
+    for (size_t pad = 0; pad < 17; pad++) {
+        for (size_t b = 0; b < nb; b++) {
+            for (size_t k = 0; k < pad; k++)
+                text[len++] = 'a' + (char)(k % 3 == 2 ? 20 : k % 3); /* letters and a 'u' */
+            /* one occurrence a sentence: a unit holding another would hide a miss */
+            len += (size_t)sprintf(text + len, " w%sband x. Then %sMDTs x. And %shuddle x. ", before[b], before[b],
+                                   before[b]);
+        }
+    }
+    text[len++] = '\n';
+    text[len] = '\0';
+    cr_assert_lt(len, cap);
+    char *fast = both_engines_agree(CB "code B \"b\"\n  rule /\\bband\\b/\n  scope match\n"
+                                       "code M \"m\"\n  rule /\\b(mdt|huddle)s?\\b/i\n  scope match\n",
+                                    text, NULL);
+    /* after a space, '-', '(', '"', an em dash, an apostrophe, '/' and '.': 8 kinds of 12; after
+     * '_', a letter, a digit or (PCRE2's UCP) an accented letter, \b does not hold */
+    cr_expect_eq(count_of(fast, "{band}"), 17 * 8, "%zu band hits", count_of(fast, "{band}"));
+    cr_expect_eq(count_of(fast, "{MDTs}"), 17 * 8);
+    cr_expect_eq(count_of(fast, "{huddle}"), 17 * 8);
+    free(fast);
+    free(text);
+}
+
+/* A regex runs on its unit alone, where \b holds at the unit's start whatever comes before it: a
+ * turn whose text starts right after a label ending in a digit (`S1band`) holds `band` there for
+ * \bband, and the fast engine must look there too. */
+Test(match, bounded_regex_literal_at_a_unit_start_right_after_a_label)
+{
+    qc_read_options ro = QC_READ_OPTIONS_INIT;
+    ro.speaker_pattern = "^(?<speaker>S\\d)";
+    char *fast = both_engines_agree(CB "code B \"b\"\n  rule /\\bband\\b/\n  scope turn\n",
+                                    "S1band five is the grade.\nS2 no grade here.\nS3band six too.\n", &ro);
+    cr_expect_str_eq(fast, "B[band five is the grade.]{band}\n"
+                           "B[band six too.]{band}");
+    free(fast);
+}
+
+/* Only a literal that starts right after the \b is bounded: one after an optional group, an
+ * optional character or a class in between may start inside a word (`reband` for
+ * \b(?:re)?band), and must be looked for everywhere (regex_literal.c). */
+Test(match, regex_literals_after_something_optional_are_not_bounded)
+{
+    char *fast = both_engines_agree(CB "code B \"b\"\n  rule /\\b(?:re)?band/\n  scope match\n"
+                                       "code C \"c\"\n  rule /\\bx?band/\n  scope match\n"
+                                       "code D \"d\"\n  rule /\\b\\w*band/\n  scope match\n",
+                                    "P1: reband x. xband x. fooband x. band x. Then rebands x.\n", NULL);
+    cr_expect_str_eq(fast, "B[reband]{reband}\n"
+                           "B[band]{band}\n"
+                           "B[reband]{reband}\n"
+                           "C[xband]{xband}\n"
+                           "C[band]{band}\n"
+                           "D[reband]{reband}\n"
+                           "D[xband]{xband}\n"
+                           "D[fooband]{fooband}\n"
+                           "D[band]{band}\n"
+                           "D[reband]{reband}");
+    free(fast);
+}
