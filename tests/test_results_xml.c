@@ -905,6 +905,21 @@ static int collect_numbers(const qc_result_quotation *q, void *user)
  * of every length from 1 to 7 digits (offsets past a million, codebook lines past ten thousand,
  * columns past a hundred, rule numbers past a hundred, turns past ten thousand) read back as the
  * results held them. */
+/* The results of a codebook file over some transcript files, through qc_corpus_run (one job);
+ * *book is the caller's to free after the results. */
+static qc_results *code_files(const char *cb_path, const char *const *paths, size_t count, qc_codebook **book)
+{
+    qc_error err;
+    cr_assert_eq(qc_codebook_load(book, cb_path, NULL, &err), 0, "%s", err.message);
+    qc_results *res;
+    cr_assert_eq(qc_results_new(&res, *book, NULL, NULL), 0);
+    qc_run_options ro = QC_RUN_OPTIONS_INIT;
+    ro.on_document = qc_results_add_fn;
+    ro.user = res;
+    cr_assert_eq(qc_corpus_run(paths, count, *book, NULL, &ro, NULL, &err), 0, "%s", err.message);
+    return res;
+}
+
 Test(results_xml, numbers_of_every_length_read_back_as_written)
 {
     char *dir = qct_temp_dir();
@@ -935,14 +950,8 @@ Test(results_xml, numbers_of_every_length_read_back_as_written)
 
     qc_codebook *book;
     qc_error err;
-    cr_assert_eq(qc_codebook_load(&book, cbp, NULL, &err), 0, "%s", err.message);
-    qc_results *res;
-    cr_assert_eq(qc_results_new(&res, book, NULL, NULL), 0);
-    qc_run_options ro = QC_RUN_OPTIONS_INIT;
-    ro.on_document = qc_results_add_fn;
-    ro.user = res;
     const char *paths[] = {docp};
-    cr_assert_eq(qc_corpus_run(paths, 1, book, NULL, &ro, NULL, &err), 0, "%s", err.message);
+    qc_results *res = code_files(cbp, paths, 1, &book);
 
     numbers before = {0}, after = {0};
     cr_assert_eq(qc_results_foreach_quotation(res, QC_ALL_CODES, collect_numbers, &before, &err), 0, "%s",
@@ -1022,8 +1031,7 @@ Test(results_xml, repeated_document_speaker_and_role_attributes_read_back)
     char long_name[200];
     memset(long_name, 'n', 150);
     strcpy(long_name + 150, ".txt");
-    /* (no '&': qc_results_read gives it back as "&#38;", which this test is not about) */
-    const char *names[] = {"<one> \"two\" 'three'.txt", long_name, "plain.txt"};
+    const char *names[] = {"<one> \"two\" 'three' & four.txt", long_name, "plain.txt"};
     char *paths[3];
     size_t cap = 1 << 16, len;
     char *doc = malloc(cap);
@@ -1036,16 +1044,10 @@ Test(results_xml, repeated_document_speaker_and_role_attributes_read_back)
     }
     qc_codebook *book;
     qc_error err;
-    cr_assert_eq(qc_codebook_load(&book, cbp, NULL, &err), 0, "%s", err.message);
-    qc_results *res;
-    cr_assert_eq(qc_results_new(&res, book, NULL, NULL), 0);
-    qc_run_options ro = QC_RUN_OPTIONS_INIT;
-    ro.on_document = qc_results_add_fn;
-    ro.user = res;
-    cr_assert_eq(qc_corpus_run((const char *const *)paths, 3, book, NULL, &ro, NULL, &err), 0, "%s", err.message);
+    qc_results *res = code_files(cbp, (const char *const *)paths, 3, &book);
     who_list walked = {0};
     cr_assert_eq(qc_results_foreach_quotation(res, QC_ALL_CODES, collect_who, &walked, &err), 0, "%s", err.message);
-    cr_assert_not_null(strstr(walked.text, "<one> \"two\" 'three'.txt|P1|"), "%.200s", walked.text);
+    cr_assert_not_null(strstr(walked.text, "<one> \"two\" 'three' & four.txt|P1|"), "%.200s", walked.text);
     cr_assert_not_null(strstr(walked.text, "|Interviewer|"), "%.200s", walked.text);
     cr_assert_not_null(strstr(walked.text, long_name));
     for (unsigned jobs = 1; jobs <= 2; jobs++) {
