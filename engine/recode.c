@@ -22,7 +22,7 @@
 
 /* ---- small tables ---- */
 
-static size_t pool_add(qc_recode *rc, const char *s, size_t len)
+size_t qc_rq_pool_add(qc_recode *rc, const char *s, size_t len)
 {
     if (!rc->pool.len)
         qc_buf_putc(&rc->pool, '\0'); /* offset 0 is "" */
@@ -135,7 +135,7 @@ static int on_old_quotation(const qc_result_quotation *q, void *user)
     if (q->document >= rc->file_doc_count || rc->file_docs[q->document] == UINT32_MAX || q->code >= rc->old_id_count)
         return QC_ERR_FORMAT;
     qc_rq r = {(uint32_t)q->code, rc->file_docs[q->document], (uint32_t)q->start, (uint32_t)q->end, 0};
-    r.text = pool_add(rc, q->text ? q->text : "", q->text ? strlen(q->text) : 0);
+    r.text = qc_rq_pool_add(rc, q->text ? q->text : "", q->text ? strlen(q->text) : 0);
     return add_q(&rc->old_q, &rc->old_count, &rc->old_cap, r);
 }
 
@@ -173,6 +173,7 @@ typedef struct side {
     int new_side;
     int verify; /* old side standing in for a results.xml: each coding must match the file's digest */
     const qc_recode_options *opts;
+    int compare; /* new side after a complete old side: each document compared as it comes */
 } side;
 
 static int on_run_document(const qc_document *doc, const qc_coding *coding, const qc_source_info *src, void *user,
@@ -224,6 +225,16 @@ static int on_run_document(const qc_document *doc, const qc_coding *coding, cons
         qc_coding_quotation(coding, i, &q);
         (*arr)[(*cnt)++] = (qc_rq){(uint32_t)q.code, (uint32_t)d, (uint32_t)q.start, (uint32_t)q.end, QC_RQ_TEXT_LATER};
     }
+    if (s->compare) {
+        /* The old side's quotations of this document against its new ones; a document delivered
+         * twice (never: its id would be refused above) has no old ones the second time. */
+        size_t old_n = rd->compared ? 0 : rd->old_n;
+        int st = qc_rq_compare_add(rc, old_n ? rc->old_q + rd->old_first : NULL, old_n, rc->new_q, rc->new_count);
+        rd->compared = 1;
+        rc->new_count = 0;
+        if (st)
+            return qc_error_nomem(err);
+    }
     return 0;
 }
 
@@ -251,7 +262,7 @@ static void side_on_progress(const qc_run_stats *stats, void *user)
 static int run_side(qc_recode *rc, const qc_codebook *cb, int new_side, int verify, const char *const *paths,
                     size_t count, const qc_recode_options *opts, qc_error *err)
 {
-    side s = {rc, new_side, verify, opts};
+    side s = {rc, new_side, verify, opts, new_side};
     qc_run_options ro = opts->run;
     ro.on_document = on_run_document;
     ro.user = &s; /* every callback gets it: the caller's are called through the side_on_* */
@@ -402,14 +413,22 @@ static int on_pair(const qc_document *doc, const qc_coding *coding, const qc_cod
                    void *user, qc_error *err)
 {
     pair *p = user;
+    qc_recode *rc = p->new_side.rc;
     int st = on_run_document(doc, old, src, &p->old_side, err);
-    return st ? st : on_run_document(doc, coding, src, &p->new_side, err);
+    if (!st)
+        st = on_run_document(doc, coding, src, &p->new_side, err);
+    if (st)
+        return st; /* the run stops */
+    /* Both sides of this document are here and no other's: compared at once, then forgotten. */
+    st = qc_rq_compare_add(rc, rc->old_q, rc->old_count, rc->new_q, rc->new_count);
+    rc->old_count = rc->new_count = 0;
+    return st ? qc_error_nomem(err) : 0;
 }
 
 static int run_pair(qc_recode *rc, int verify, const char *const *paths, size_t count, const qc_recode_options *opts,
                     qc_error *err)
 {
-    pair p = {{rc, 0, verify, opts}, {rc, 1, 0, opts}};
+    pair p = {{rc, 0, verify, opts, 0}, {rc, 1, 0, opts, 0}};
     qc_run_options ro = opts->run;
     ro.on_document = NULL;
     ro.manual = NULL;
@@ -423,6 +442,69 @@ static int run_pair(qc_recode *rc, int verify, const char *const *paths, size_t 
         qc_cache_get_stats(cache, &rc->cache_stats);
     qc_cache_free(cache);
     qc_cache_free(old_cache);
+    return st;
+}
+
+/* The old side complete (read from results.xml, or a run of the old codebook): its quotations put
+ * in document order, each document's range noted, so that the new run compares each document as
+ * it comes (on_run_document). A stable counting sort: each document's quotations keep their order. */
+static int old_side_by_document(qc_recode *rc)
+{
+    for (size_t d = 0; d < rc->doc_count; d++) {
+        rc->docs[d].old_first = rc->docs[d].old_n = 0;
+        rc->docs[d].compared = 0;
+    }
+    for (size_t i = 0; i < rc->old_count; i++)
+        if (rc->old_q[i].doc < rc->doc_count)
+            rc->docs[rc->old_q[i].doc].old_n++;
+    size_t at = 0;
+    for (size_t d = 0; d < rc->doc_count; d++) {
+        rc->docs[d].old_first = at;
+        at += rc->docs[d].old_n;
+    }
+    /* A run of the old codebook gives them in document order already: nothing to move. */
+    int in_order = at == rc->old_count;
+    for (size_t i = 1; i < rc->old_count && in_order; i++)
+        in_order = rc->old_q[i - 1].doc <= rc->old_q[i].doc;
+    if (in_order)
+        return QC_OK;
+    qc_rq *sorted = qc_malloc((at + 1) * sizeof *sorted);
+    if (!sorted)
+        return QC_ERR_NOMEM;
+    size_t *next = qc_calloc(rc->doc_count + 1, sizeof *next);
+    if (!next) {
+        qc_free(sorted);
+        return QC_ERR_NOMEM;
+    }
+    for (size_t d = 0; d < rc->doc_count; d++)
+        next[d] = rc->docs[d].old_first;
+    for (size_t i = 0; i < rc->old_count; i++)
+        if (rc->old_q[i].doc < rc->doc_count)
+            sorted[next[rc->old_q[i].doc]++] = rc->old_q[i];
+    qc_free(next);
+    qc_free(rc->old_q);
+    rc->old_q = sorted;
+    rc->old_count = at;
+    rc->old_cap = at + 1;
+    return QC_OK;
+}
+
+/* The new run after a complete old side, each document compared as it comes; then the documents
+ * only the old side had (gone from the corpus, or unreadable now). */
+static int compare_with_new_run(qc_recode *rc, const char *const *paths, size_t count, const qc_recode_options *opts,
+                                qc_error *err)
+{
+    if (old_side_by_document(rc) || qc_rq_compare_begin(rc))
+        return qc_error_nomem(err);
+    int st = run_side(rc, rc->new_cb, 1, 0, paths, count, opts, err);
+    for (size_t d = 0; d < rc->doc_count && !st; d++) {
+        qc_rq_doc *rd = &rc->docs[d];
+        if (rd->old_n && !rd->compared) {
+            rd->compared = 1;
+            if (qc_rq_compare_add(rc, rc->old_q + rd->old_first, rd->old_n, NULL, 0))
+                st = qc_error_nomem(err);
+        }
+    }
     return st;
 }
 
@@ -447,326 +529,11 @@ static int start_over(qc_recode *rc, qc_error *err)
     memset(&rc->stats, 0, sizeof rc->stats);
     memset(&rc->cache_stats, 0, sizeof rc->cache_stats);
     memset(&rc->totals, 0, sizeof rc->totals);
+    qc_rq_compare_free(rc);
     qc_recode_free_manual(rc);
     qc_results_free(rc->results);
     rc->results = NULL;
     return new_results(rc, err);
-}
-
-/* ---- comparing ---- */
-
-/* A quotation placed under a new code: the new code, then document and span; `origin` the old
- * slot (before side) and `how` the lineage kind. */
-typedef struct placed {
-    uint32_t code, doc, start, end;
-    size_t text;
-    uint32_t origin;
-    unsigned how;
-} placed;
-
-static int cmp_placed(const void *a, const void *b)
-{
-    const placed *x = a, *y = b;
-    if (x->code != y->code)
-        return x->code < y->code ? -1 : 1;
-    if (x->doc != y->doc)
-        return x->doc < y->doc ? -1 : 1;
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    if (x->end != y->end)
-        return x->end < y->end ? -1 : 1;
-    return x->origin < y->origin ? -1 : x->origin > y->origin;
-}
-
-/* Sorts a[0..n) by cmp_placed, codes being below code_count. Both sides arrive nearly in order
- * (document by document, or code by code from a results.xml, each in text order), so a stable
- * counting sort by code leaves each code's run sorted but for codes fed by several old codes
- * (merges, splits), whose runs alone are sorted again. Measured 2026-12-04 on the benchmark's warm
- * re-code: the two qsorts of 365,000 quotations each were 7-8 % of its profile. */
-static int sort_placed(placed *a, size_t n, size_t code_count)
-{
-    if (n == 0)
-        return QC_OK; /* a is NULL when a side has no quotations */
-    for (size_t i = 0; i < n; i++)
-        if (a[i].code >= code_count) { /* never: every code is the new codebook's */
-            qsort(a, n, sizeof *a, cmp_placed);
-            return QC_OK;
-        }
-    size_t *start = qc_calloc(code_count + 2, sizeof *start);
-    placed *tmp = qc_calloc(n + 1, sizeof *tmp);
-    if (!start || !tmp) {
-        qc_free(start);
-        qc_free(tmp);
-        return QC_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++)
-        start[a[i].code + 1]++;
-    for (size_t c = 0; c < code_count; c++)
-        start[c + 1] += start[c];
-    for (size_t i = 0; i < n; i++)
-        tmp[start[a[i].code]++] = a[i];
-    memcpy(a, tmp, n * sizeof *a);
-    qc_free(tmp);
-    qc_free(start);
-    for (size_t lo = 0; lo < n;) {
-        size_t hi = lo + 1;
-        int sorted = 1;
-        for (; hi < n && a[hi].code == a[lo].code; hi++)
-            sorted &= cmp_placed(&a[hi - 1], &a[hi]) <= 0;
-        if (!sorted)
-            qsort(a + lo, hi - lo, sizeof *a, cmp_placed);
-        lo = hi;
-    }
-    return QC_OK;
-}
-
-static int doc_changed(const qc_recode *rc, uint32_t d)
-{
-    const qc_rq_doc *doc = &rc->docs[d];
-    if (!doc->in_old || !doc->in_new)
-        return 1;
-    return doc->old_sha[0] && doc->new_sha[0] && strcmp(doc->old_sha, doc->new_sha) != 0;
-}
-
-/* What changed about new code n as a whole, from the diff (or, without an old codebook, from the
- * lineage alone). */
-static unsigned row_kinds(const qc_recode *rc, size_t n, const unsigned *how_of_row)
-{
-    unsigned kinds = how_of_row[n];
-    if (!rc->diff)
-        return kinds;
-    for (size_t i = 0; i < qc_codebook_diff_count(rc->diff); i++) {
-        qc_code_change c;
-        qc_codebook_diff_get(rc->diff, i, &c);
-        if (c.new_code == (long)n)
-            kinds |= c.kinds;
-    }
-    return kinds;
-}
-
-static qc_recode_reason reason_of(const qc_recode *rc, uint32_t doc, unsigned kinds, int refs_changed)
-{
-    if (doc_changed(rc, doc))
-        return QC_REASON_DOCUMENT;
-    if (kinds & QC_CHANGE_ADDED)
-        return QC_REASON_ADDED;
-    if (kinds & (QC_CHANGE_RULES | QC_CHANGE_SETTINGS))
-        return QC_REASON_RULES;
-    if (refs_changed)
-        return QC_REASON_REFERENCE;
-    if (kinds & QC_CHANGE_MERGED)
-        return QC_REASON_MERGED;
-    if (kinds & QC_CHANGE_SPLIT)
-        return QC_REASON_SPLIT;
-    /* Without the old codebook the rules cannot be compared: a difference on an unchanged
-     * document can only come from them. */
-    if (!rc->old_cb)
-        return QC_REASON_RULES;
-    return QC_REASON_UNEXPLAINED;
-}
-
-static int add_event(qc_recode *rc, const placed *p, int gained, qc_recode_reason reason)
-{
-    if (QC_GROW(rc->events, rc->event_cap, rc->event_count + 1))
-        return QC_ERR_NOMEM;
-    qc_rq_event *e = &rc->events[rc->event_count++];
-    e->q = (qc_rq){p->code, p->doc, p->start, p->end, p->text};
-    e->gained = (uint8_t)gained;
-    e->reason = (uint8_t)reason;
-    e->origin = gained ? UINT32_MAX : p->origin;
-    return QC_OK;
-}
-
-static int compare(qc_recode *rc)
-{
-    const qc_codebook *ncb = rc->new_cb;
-    size_t nn = ncb->code_count, no = rc->old_id_count;
-    size_t *succ = qc_calloc(nn + 1, sizeof *succ);
-    unsigned *how = qc_calloc(nn + 1, sizeof *how);
-    unsigned *how_of_row = qc_calloc(nn + 1, sizeof *how_of_row);
-    size_t *succ_first = qc_calloc(no + 1, sizeof *succ_first);
-    size_t *succ_all = NULL, succ_cap = 0, succ_total = 0;
-    unsigned *how_all = NULL;
-    size_t how_cap = 0;
-    qc_buf *from = qc_calloc(nn + 1, sizeof *from);
-    uint8_t *reached = qc_calloc(nn + 1, 1);
-    uint8_t *refs_changed = qc_calloc(nn + 1, 1);
-    placed *before = NULL, *after = NULL;
-    size_t bc = 0, bcap = 0, ac = 0;
-    int st = (!succ || !how || !how_of_row || !succ_first || !from || !reached || !refs_changed) ? QC_ERR_NOMEM : 0;
-
-    /* Each old code's successors. */
-    for (size_t o = 0; o < no && !st; o++) {
-        succ_first[o] = succ_total;
-        size_t k =
-            rc->old_ids[o] ? qc_lineage_successors(ncb, rc->old_ids[o], qc_recode_old_has, rc, rc->old_cb, succ, how, nn) : 0;
-        if (QC_GROW(succ_all, succ_cap, succ_total + k + 1) || QC_GROW(how_all, how_cap, succ_total + k + 1)) {
-            st = QC_ERR_NOMEM;
-            break;
-        }
-        for (size_t i = 0; i < k; i++) {
-            succ_all[succ_total] = succ[i];
-            how_all[succ_total++] = how[i];
-            how_of_row[succ[i]] |= how[i];
-            reached[succ[i]] = 1;
-            qc_buf_printf(&from[succ[i]], "%s%s", from[succ[i]].len ? " " : "", rc->old_ids[o]);
-        }
-    }
-    if (!st)
-        succ_first[no] = succ_total;
-    for (size_t n = 0; n < nn && !st; n++)
-        if (!reached[n])
-            how_of_row[n] |= QC_CHANGE_ADDED;
-
-    /* {REF} dependencies: a code whose hash moved though its own lines did not. */
-    if (!st && rc->old_cb) {
-        uint8_t(*oh)[32] = qc_calloc(rc->old_cb->code_count + 1, 32);
-        uint8_t(*nh)[32] = qc_calloc(nn + 1, 32);
-        if (!oh || !nh || qc_code_hashes(rc->old_cb, NULL, oh) || qc_code_hashes(ncb, NULL, nh))
-            st = QC_ERR_NOMEM;
-        for (size_t n = 0; n < nn && !st; n++) {
-            long o = qc_codebook_find(rc->old_cb, ncb->codes[n].id);
-            if (o >= 0 && memcmp(oh[o], nh[n], 32) != 0)
-                refs_changed[n] = 1;
-        }
-        qc_free(oh);
-        qc_free(nh);
-    }
-
-    /* The before side placed under new codes; the after side as it is. */
-    for (size_t i = 0; i < rc->old_count && !st; i++) {
-        const qc_rq *q = &rc->old_q[i];
-        for (size_t s = succ_first[q->code]; s < succ_first[q->code + 1]; s++) {
-            if (QC_GROW(before, bcap, bc + 1)) {
-                st = QC_ERR_NOMEM;
-                break;
-            }
-            before[bc++] = (placed){(uint32_t)succ_all[s], q->doc, q->start, q->end, q->text, q->code, how_all[s]};
-        }
-    }
-    after = st ? NULL : qc_calloc(rc->new_count + 1, sizeof *after);
-    if (!st && !after)
-        st = QC_ERR_NOMEM;
-    for (size_t i = 0; i < rc->new_count && !st; i++) {
-        const qc_rq *q = &rc->new_q[i];
-        after[ac++] = (placed){q->code, q->doc, q->start, q->end, q->text, UINT32_MAX, 0};
-    }
-    if (!st)
-        st = sort_placed(before, bc, nn);
-    if (!st)
-        st = sort_placed(after, ac, nn);
-
-    /* Walk both, code by code. Equal spans from two merged codes count once. */
-    size_t bi = 0, ai = 0;
-    for (size_t n = 0; n < nn && !st; n++) {
-        if (QC_GROW(rc->rows, rc->row_cap, rc->row_count + 1)) {
-            st = QC_ERR_NOMEM;
-            break;
-        }
-        qc_rq_row *row = &rc->rows[rc->row_count++];
-        memset(row, 0, sizeof *row);
-        row->new_code = (long)n;
-        row->old_slot = UINT32_MAX;
-        row->kinds = row_kinds(rc, n, how_of_row);
-        if (qc_buf_failed(&from[n])) { /* the list would read as no predecessor */
-            st = QC_ERR_NOMEM;
-            break;
-        }
-        row->from = pool_add(rc, qc_buf_cstr(&from[n]), from[n].len);
-        row->event_first = rc->event_count;
-        for (;;) {
-            int hb = bi < bc && before[bi].code == n, ha = ai < ac && after[ai].code == n;
-            if (!hb && !ha)
-                break;
-            int c = !hb   ? 1
-                    : !ha ? -1
-                          : cmp_placed(&(placed){n, before[bi].doc, before[bi].start, before[bi].end, 0, 0, 0},
-                                       &(placed){n, after[ai].doc, after[ai].start, after[ai].end, 0, 0, 0});
-            if (c == 0) {
-                row->kept++;
-                row->before++;
-                row->after++;
-                placed b = before[bi];
-                while (bi < bc && before[bi].code == n && before[bi].doc == b.doc && before[bi].start == b.start &&
-                       before[bi].end == b.end)
-                    bi++;
-                ai++;
-            } else if (c < 0) {
-                placed b = before[bi];
-                row->lost++;
-                row->before++;
-                if (add_event(rc, &b, 0, reason_of(rc, b.doc, row->kinds & ~QC_CHANGE_ADDED, refs_changed[n]))) {
-                    st = QC_ERR_NOMEM;
-                    break;
-                }
-                while (bi < bc && before[bi].code == n && before[bi].doc == b.doc && before[bi].start == b.start &&
-                       before[bi].end == b.end)
-                    bi++;
-            } else {
-                row->gained++;
-                row->after++;
-                if (add_event(rc, &after[ai], 1, reason_of(rc, after[ai].doc, row->kinds, refs_changed[n]))) {
-                    st = QC_ERR_NOMEM;
-                    break;
-                }
-                ai++;
-            }
-        }
-        row->event_count = rc->event_count - row->event_first;
-    }
-
-    /* Removed codes: every quotation lost. */
-    for (size_t o = 0; o < no && !st; o++) {
-        if (!rc->old_ids[o] || succ_first[o] != succ_first[o + 1])
-            continue;
-        if (QC_GROW(rc->rows, rc->row_cap, rc->row_count + 1)) {
-            st = QC_ERR_NOMEM;
-            break;
-        }
-        qc_rq_row *row = &rc->rows[rc->row_count++];
-        memset(row, 0, sizeof *row);
-        row->new_code = -1;
-        row->old_slot = (uint32_t)o;
-        row->kinds = QC_CHANGE_REMOVED;
-        row->event_first = rc->event_count;
-        for (size_t i = 0; i < rc->old_count && !st; i++) {
-            const qc_rq *q = &rc->old_q[i];
-            if (q->code != o)
-                continue;
-            placed p = {UINT32_MAX, q->doc, q->start, q->end, q->text, (uint32_t)o, 0};
-            row->before++;
-            row->lost++;
-            if (add_event(rc, &p, 0, QC_REASON_REMOVED))
-                st = QC_ERR_NOMEM;
-        }
-        row->event_count = rc->event_count - row->event_first;
-    }
-
-    for (size_t i = 0; i < rc->row_count; i++) {
-        const qc_rq_row *r = &rc->rows[i];
-        rc->totals.before += r->before;
-        rc->totals.after += r->after;
-        rc->totals.kept += r->kept;
-        rc->totals.gained += r->gained;
-        rc->totals.lost += r->lost;
-        rc->totals.codes_changed += (r->gained || r->lost) ? 1 : 0;
-    }
-    for (size_t n = 0; from && n < nn; n++)
-        qc_buf_free(&from[n]);
-    qc_free(from);
-    qc_free(succ);
-    qc_free(how);
-    qc_free(how_of_row);
-    qc_free(succ_first);
-    qc_free(succ_all);
-    qc_free(how_all);
-    qc_free(reached);
-    qc_free(refs_changed);
-    qc_free(before);
-    qc_free(after);
-    if (!st && qc_buf_failed(&rc->pool))
-        st = QC_ERR_NOMEM;
-    return st;
 }
 
 /* ---- the texts of what was gained or lost ---- */
@@ -833,7 +600,7 @@ static int fill_texts(qc_recode *rc, const qc_recode_options *opts, qc_error *er
         for (size_t k = g; k < e && !st; k++) {
             qc_rq *q = &rc->events[l[k].event].q;
             size_t b0 = qc_document_text_offset(doc, q->start), b1 = qc_document_text_offset(doc, q->end);
-            q->text = b0 <= b1 && b1 <= len ? pool_add(rc, text + b0, b1 - b0) : 0;
+            q->text = b0 <= b1 && b1 <= len ? qc_rq_pool_add(rc, text + b0, b1 - b0) : 0;
         }
         qc_document_free(doc);
         qc_free(data);
@@ -905,13 +672,17 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     /* Manual codings are carried before the new run, which counts them. */
     if (!st)
         st = qc_recode_carry_manual(rc, opts->manual_path, err);
+    /* Each document is compared as soon as both its sides are known, so that memory follows the
+     * changes, not the corpus. */
     if (!st && coded_old && opts->cache_dir) {
-        st = run_pair(rc, verify, paths, count, opts, err);
+        st = qc_rq_compare_begin(rc) ? qc_error_nomem(err) : 0;
+        if (!st)
+            st = run_pair(rc, verify, paths, count, opts, err);
     } else if (!st) {
         if (coded_old)
             st = run_side(rc, opts->old_cb, 0, verify, paths, count, opts, err);
         if (!st)
-            st = run_side(rc, new_cb, 1, 0, paths, count, opts, err);
+            st = compare_with_new_run(rc, paths, count, opts, err);
     }
     if (verify && (st == QC_ERR_CANCELLED || (!st && !all_verified(rc)))) {
         st = start_over(rc, err);
@@ -920,13 +691,13 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
         if (!st)
             st = qc_recode_carry_manual(rc, opts->manual_path, err);
         if (!st)
-            st = run_side(rc, new_cb, 1, 0, paths, count, opts, err);
+            st = compare_with_new_run(rc, paths, count, opts, err);
         verify = 0;
     }
     rc->old_coded = verify;
     if (!st)
         qc_manual_finish(rc->counted);
-    if (!st && (st = compare(rc)) != 0)
+    if (!st && (st = qc_rq_compare_end(rc)) != 0)
         qc_error_nomem(err);
     if (!st)
         st = fill_texts(rc, opts, err);
@@ -942,6 +713,7 @@ void qc_recode_free(qc_recode *rc)
 {
     if (!rc)
         return;
+    qc_rq_compare_free(rc);
     qc_codebook_diff_free(rc->diff);
     qc_results_free(rc->results);
     qc_buf_free(&rc->pool);

@@ -26,6 +26,7 @@ typedef struct qc_rq_event {
     uint8_t gained;
     uint8_t reason; /* qc_recode_reason */
     uint32_t origin;
+    size_t row; /* index in the rows */
 } qc_rq_event;
 
 typedef struct qc_rq_row {
@@ -43,7 +44,9 @@ typedef struct qc_rq_doc {
     char old_sha[65], new_sha[65];
     char file_digest[65]; /* the old results.xml's codingSha256 ("" none) */
     uint8_t in_old, in_new;
-    uint8_t digest_ok; /* the old codebook's coding now matched file_digest (in_old: the file lists it) */
+    uint8_t digest_ok;       /* the old codebook's coding now matched file_digest (in_old: the file lists it) */
+    uint8_t compared;        /* its quotations were compared (recode_compare.c) */
+    size_t old_first, old_n; /* its old quotations in old_q, once the old side is complete */
 } qc_rq_doc;
 
 /* A manual coding and where it went. */
@@ -55,6 +58,7 @@ typedef struct qc_rq_manual {
 } qc_rq_manual;
 
 struct qc_refi_manual;
+typedef struct qc_rq_cmp qc_rq_cmp;
 
 struct qc_recode {
     const qc_codebook *old_cb, *new_cb;
@@ -80,6 +84,7 @@ struct qc_recode {
     size_t row_count, row_cap;
     qc_rq_event *events;
     size_t event_count, event_cap;
+    qc_rq_cmp *cmp;                      /* the comparison's tables while documents are compared (recode_compare.c) */
     struct qc_refi_manual *manual;       /* the codings carried: manual.xml's, then results.xml's */
     struct qc_refi_manual *from_results; /* the people's quotations results.xml lists (coder="NAME") */
     qc_manual *counted;                  /* the carried codings counted in the new results */
@@ -91,6 +96,24 @@ struct qc_recode {
     qc_recode_totals totals;
     int old_coded; /* with a results.xml: its quotations were not read but coded again, as they matched */
 };
+
+/* Adds a string to the pool; its offset (0 is ""). The pool's failure shows in qc_buf_failed. */
+size_t qc_rq_pool_add(qc_recode *rc, const char *s, size_t len);
+
+/* The comparison (recode_compare.c). A quotation's identity holds its document, so documents may
+ * be compared in any batches, each with all its quotations on both sides: one at a time as a run
+ * delivers them, which keeps memory to a document and the changes. qc_rq_compare_begin works out
+ * each old code's successors and makes the rows (one per new code, then one per removed old code;
+ * rc->old_ids, the diff and both codebooks must be complete); qc_rq_compare_add compares a batch,
+ * counting into the rows and noting each quotation gained or lost; qc_rq_compare_end puts those in
+ * row order, then document (its index: the order documents were first seen) and span,
+ * whatever order the batches came in, sums the totals and drops the tables. qc_rq_compare_free
+ * drops the tables, rows and events (to start again; the totals are the caller's). Each returns 0
+ * or QC_ERR_NOMEM (QC_ERR_INVALID without qc_rq_compare_begin). */
+int qc_rq_compare_begin(qc_recode *rc);
+int qc_rq_compare_add(qc_recode *rc, const qc_rq *old, size_t old_count, const qc_rq *new_q, size_t new_count);
+int qc_rq_compare_end(qc_recode *rc);
+void qc_rq_compare_free(qc_recode *rc);
 
 /* A pool string. */
 static inline const char *qc_rq_str(const qc_recode *rc, size_t off)

@@ -1,5 +1,6 @@
 /* Re-coding: report counts and reasons on a small hand-made corpus, from an old codebook run and
  * from an old results.xml, with and without the cache. */
+#include "gen_interviews.h"
 #include "qc_test.h"
 
 static const char OLD_CB[] = "codebook \"r\" version 1\n"
@@ -542,4 +543,163 @@ Test(recode, counts_only_gives_the_same_report)
         qc_diff_text_free(text[i]);
     }
     fx_free(&f);
+}
+
+/* Documents are compared one at a time as the run delivers them (recode_compare.c), so the report
+ * must not depend on the order they come in, nor on the way the old side was had. A generated
+ * corpus of 12 interviews; a revision with a rule widened, one changed, a merge, two codes removed
+ * and one added. */
+static const char GEN_OLD_CB[] = "codebook \"g\" version 1\n"
+                                 "code FRUIT \"Fruit\"\n  rule apple\n"
+                                 "code BAN \"Banana\"\n  rule banana\n"
+                                 "code ZEB \"Zebra\"\n  rule zebra\n"
+                                 "code STR \"Stripes\"\n  rule stripes\n"
+                                 "code GONE \"Green\"\n  rule green\n"
+                                 "code ROOM \"Room\"\n  rule room\n";
+static const char GEN_NEW_CB[] = "codebook \"g\" version 2\n"
+                                 "code FRUIT \"Fruit\"\n  rule apple OR banana\n"
+                                 "code ANIMAL \"Animal\"\n  merged-from ZEB STR\n  rule zebra OR stripes\n"
+                                 "code ROOM \"Room\"\n  rule talk\n"
+                                 "code QUIET \"Quiet\"\n  rule quiet*\n";
+
+static char *gen_report(const char *const *paths, size_t n, const qc_codebook *old_cb, const qc_codebook *new_cb,
+                        const char *results, const char *cache, qc_recode_totals *t)
+{
+    qc_recode_options o = QC_RECODE_OPTIONS_INIT;
+    o.old_cb = old_cb;
+    o.results_path = results;
+    o.cache_dir = cache;
+    qc_recode *rc = NULL;
+    qc_error err;
+    cr_assert_eq(qc_recode_run(&rc, paths, n, new_cb, NULL, &o, &err), 0, "%s", err.message);
+    qc_recode_get_totals(rc, t);
+    char *xml = NULL;
+    cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &xml, NULL, &err), 0);
+    qc_recode_free(rc);
+    return xml;
+}
+
+/* The words a gained or lost quotation of each row must hold, by the rules of GEN_OLD_CB and
+ * GEN_NEW_CB (a lost FRUIT or ANIMAL quotation only where the document is gone): a quotation
+ * listed under the wrong row, or a row's list cut in the wrong place, shows as a text without its
+ * word. Also each row's list is in document order (`doc_step` +1: as
+ * given, -1: reversed names), then span. Returns the number of quotations checked. */
+static size_t check_report_rows(const char *xml, int doc_step)
+{
+    static const struct {
+        const char *id, *gained, *lost;
+    } words[] = {{"FRUIT", "banana", "apple"}, {"ANIMAL", NULL, "zebra|stripes"}, {"ROOM", "talk", "room"},
+                 {"QUIET", "quiet", NULL},       {"BAN", NULL, "banana"},            {"GONE", NULL, "green"}};
+    size_t checked = 0;
+    for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+        char head[64];
+        snprintf(head, sizeof head, "<code id=\"%s\"", words[w].id);
+        const char *at = strstr(xml, head);
+        cr_assert_not_null(at, "no row %s", words[w].id);
+        const char *end = strstr(at + 1, "<code id=");
+        if (!end)
+            end = at + strlen(at);
+        int last_doc = -1;
+        long last_start = -1;
+        size_t listed = 0;
+        for (const char *q = strstr(at, "<quotation "); q && q < end; q = strstr(q + 1, "<quotation ")) {
+            static const char gained_tag[] = "<quotation change=\"gained\"";
+            int gained = strncmp(q, gained_tag, sizeof gained_tag - 1) == 0;
+            const char *want = gained ? words[w].gained : words[w].lost;
+            const char *text = strchr(q, '>') + 1, *text_end = strstr(text, "</quotation>");
+            char buf[512];
+            snprintf(buf, sizeof buf, "%.*s", (int)(text_end - text), text);
+            cr_assert_not_null(want, "%s lists a quotation %s: %s", words[w].id, gained ? "gained" : "lost", buf);
+            char alt[32];
+            snprintf(alt, sizeof alt, "%s", want);
+            char *bar = strchr(alt, '|');
+            if (bar)
+                *bar = '\0';
+            cr_assert(strstr(buf, alt) || (bar && strstr(buf, bar + 1)), "%s: \"%s\" has no %s", words[w].id, buf,
+                      want);
+            int doc = atoi(strstr(q, "document=\"doc") + 13);
+            long start = atol(strstr(q, "start=\"") + 7);
+            if (last_doc >= 0 && doc != last_doc)
+                cr_assert_eq(doc - last_doc > 0 ? 1 : -1, doc_step, "%s: doc%03d after doc%03d", words[w].id, doc,
+                             last_doc);
+            else if (last_doc >= 0)
+                cr_assert_gt(start, last_start, "%s: doc%03d, %ld after %ld", words[w].id, doc, start, last_start);
+            last_doc = doc;
+            last_start = start;
+            listed++;
+        }
+        const char *g = strstr(at, "gained=\""), *l = strstr(at, "lost=\"");
+        cr_assert_eq(listed, (size_t)(atol(g + 8) + atol(l + 6)), "%s lists %zu quotations", words[w].id, listed);
+        checked += listed;
+    }
+    return checked;
+}
+
+Test(recode, documents_in_any_order_give_the_same_report)
+{
+    enum { N = 12 };
+    static const gen_shape shape = {777, 1 << 14, 4, 40, 6, 1, 16, 5};
+    char *dir = qct_temp_dir();
+    char **paths = gen_interviews(dir, N, &shape);
+    const char *fwd[N], *rev[N];
+    for (size_t i = 0; i < N; i++) {
+        fwd[i] = paths[i];
+        rev[i] = paths[N - 1 - i];
+    }
+    qc_codebook *old_cb, *new_cb;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load_buffer(&old_cb, "old.qcb", GEN_OLD_CB, strlen(GEN_OLD_CB), NULL, &err), 0, "%s",
+                 err.message);
+    cr_assert_eq(qc_codebook_load_buffer(&new_cb, "new.qcb", GEN_NEW_CB, strlen(GEN_NEW_CB), NULL, &err), 0, "%s",
+                 err.message);
+    char cache[1024], results[1024];
+    snprintf(cache, sizeof cache, "%s/cache", dir);
+    snprintf(results, sizeof results, "%s/old.xml", dir);
+
+    /* The old codebook run, then the new one (each document compared as the new run delivers it),
+     * or through the cache (both sides of a document together), cold then warm; in corpus order
+     * and reversed. A report lists documents in the order they were given. */
+    qc_recode_totals t[6];
+    char *xml[6];
+    for (int i = 0; i < 6; i++)
+        xml[i] = gen_report(i < 3 ? fwd : rev, N, old_cb, new_cb, NULL, i % 3 ? cache : NULL, &t[i]);
+    cr_assert_gt(t[0].gained, 20, "%zu gained", t[0].gained);
+    cr_assert_gt(t[0].lost, 20, "%zu lost", t[0].lost);
+    cr_assert_gt(t[0].kept, 20, "%zu kept", t[0].kept);
+    cr_expect_eq(check_report_rows(xml[0], 1), t[0].gained + t[0].lost);
+    cr_expect_eq(check_report_rows(xml[3], -1), t[0].gained + t[0].lost);
+    for (int i = 1; i < 6; i++) {
+        cr_expect_str_eq(xml[i], xml[i < 3 ? 0 : 3], "run %d", i);
+        cr_expect(memcmp(&t[i], &t[0], sizeof t[0]) == 0, "run %d's totals", i);
+    }
+
+    /* From the old results.xml alone (its quotations read in code order), with the first document
+     * gone from the corpus: in either order, its quotations are all lost, as "document changed". */
+    qc_results *res = NULL;
+    cr_assert_eq(qc_results_new(&res, old_cb, NULL, &err), 0);
+    qc_run_options ro = QC_RUN_OPTIONS_INIT;
+    ro.on_document = qc_results_add_fn;
+    ro.user = res;
+    cr_assert_eq(qc_corpus_run(fwd, N, old_cb, NULL, &ro, NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_results_write_xml(res, results, NULL, &err), 0, "%s", err.message);
+    qc_results_free(res);
+    qc_recode_totals ft[2];
+    char *from[2];
+    from[0] = gen_report(fwd + 1, N - 1, NULL, new_cb, results, NULL, &ft[0]);
+    from[1] = gen_report(rev, N - 1, NULL, new_cb, results, NULL, &ft[1]);
+    cr_expect_str_eq(from[1], from[0], "the file's order, whatever the corpus's");
+    cr_expect(memcmp(&ft[1], &ft[0], sizeof ft[0]) == 0);
+    cr_expect_eq(check_report_rows(from[0], 1), ft[0].gained + ft[0].lost);
+    cr_expect(qct_contains(from[0], "reason=\"document changed\" document=\"doc000.txt\""), "%.300s", from[0]);
+    cr_expect_eq(ft[0].before, t[0].before, "the gone document's quotations count before");
+    cr_expect_lt(ft[0].after, t[0].after);
+
+    for (int i = 0; i < 6; i++)
+        qc_diff_text_free(xml[i]);
+    for (int i = 0; i < 2; i++)
+        qc_diff_text_free(from[i]);
+    qc_codebook_free(old_cb);
+    qc_codebook_free(new_cb);
+    gen_paths_free(paths, N);
+    free(dir);
 }
