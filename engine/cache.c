@@ -4,6 +4,7 @@
  * record a lookup takes fits the document and the codebook (take_record); anything else is
  * counted as rejected and rewritten after coding. Format: docs/recode.md. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "document_impl.h"
 #include "error.h"
 #include "fileio.h"
+#include "run_with.h"
 #include "sha256.h"
 #include "speakers.h"
 
@@ -159,6 +161,12 @@ struct qc_cache {
     int32_t *leaf_local; /* leaf -> its position within its code */
     qc_cache_stats stats;
 };
+
+/* The statistics are counted by every thread of a run (qc_cache_run_pair). */
+static void stat_add(size_t *counter, size_t n)
+{
+    __atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
+}
 
 static int collect_leaves(qc_cache *c, int32_t n, uint32_t rule, size_t *count, size_t *cap)
 {
@@ -743,7 +751,7 @@ static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *
         qc_buf_free(&p);
         return rc;
     }
-    c->stats.written++;
+    stat_add(&c->stats.written, 1);
     entry_free(&s->e); /* `old` is not needed any more */
     s->e.size = p.len;
     s->e.data = qc_buf_detach(&p);
@@ -780,7 +788,7 @@ static int cache_lookup(qc_cache *cache, qc_coder *coder, const qc_document *doc
         if (!rc && !missing && !full) {
             int got = coding_from_entry(cache, e, recs, NULL, doc, out);
             if (got == ENTRY_OK) {
-                cache->stats.hits++;
+                stat_add(&cache->stats.hits, 1);
             } else if (got < 0) {
                 rc = got;
             } else {
@@ -801,8 +809,8 @@ static int cache_lookup(qc_cache *cache, qc_coder *coder, const qc_document *doc
             int got = rc ? rc : coding_from_entry(cache, e, recs, fresh, doc, out);
             qc_coding_free(fresh);
             if (got == ENTRY_OK) {
-                cache->stats.stale++;
-                cache->stats.codes_recoded += missing;
+                stat_add(&cache->stats.stale, 1);
+                stat_add(&cache->stats.codes_recoded, missing);
                 rc = entry_write(cache, s, *out, e, err);
                 if (rc) {
                     qc_coding_free(*out);
@@ -814,15 +822,15 @@ static int cache_lookup(qc_cache *cache, qc_coder *coder, const qc_document *doc
                 rc = got;
             }
         } else if (!rc) {
-            cache->stats.stale++;
-            cache->stats.codes_recoded += cb->code_count;
+            stat_add(&cache->stats.stale, 1);
+            stat_add(&cache->stats.codes_recoded, cb->code_count);
         }
     }
     qc_free(recs);
     if (!rc && state == ENTRY_BAD)
-        cache->stats.rejected++;
+        stat_add(&cache->stats.rejected, 1);
     else if (!rc && state == ENTRY_NONE)
-        cache->stats.misses++;
+        stat_add(&cache->stats.misses, 1);
     if (!rc && !*out) {
         rc = qc_coder_code(coder, doc, cases, out, err);
         if (!rc)
@@ -880,12 +888,6 @@ int qc_cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, cons
 
 /* ---- running a corpus through the cache ---- */
 
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
 /* What qc_cache_run_pair calls per document; qc_cache_run adapts it to qc_run_document_fn. */
 typedef struct single {
     qc_run_document_fn fn;
@@ -900,95 +902,79 @@ static int on_single(const qc_document *doc, const qc_coding *coding, const qc_c
     return s->fn(doc, coding, src, s->user, err);
 }
 
+/* Coding through one or two caches on the runner's threads (run_with.h): each thread has its own
+ * coders; the caches are shared, read-only but for their statistics, which are added atomically. */
+typedef struct through {
+    qc_cache *cache, *second;
+    const qc_casebook *cases;
+    qc_engine engine;
+} through;
+
+typedef struct coders {
+    qc_coder *coder, *coder2;
+} coders;
+
+static void coders_free(void *state)
+{
+    coders *c = state;
+    qc_coder_free(c->coder);
+    qc_coder_free(c->coder2);
+    qc_free(c);
+}
+
+static void *coders_new(void *ctx, qc_error *err)
+{
+    through *t = ctx;
+    qc_coder_options copts = QC_CODER_OPTIONS_INIT;
+    copts.engine = t->engine;
+    coders *c = qc_calloc(1, sizeof *c);
+    if (!c) {
+        qc_error_nomem(err);
+        return NULL;
+    }
+    int rc = qc_coder_new(&c->coder, t->cache->cb, &copts, err);
+    if (!rc && t->second)
+        rc = qc_coder_new(&c->coder2, t->second->cb, &copts, err);
+    if (rc) {
+        coders_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static int code_through(void *ctx, void *state, const qc_document *doc, const char *sha256, size_t size,
+                        qc_coding **out, qc_coding **out2, int *fatal, qc_error *err)
+{
+    through *t = ctx;
+    coders *c = state;
+    int rc = cache_code(t->cache, c->coder, t->second, c->coder2, doc, t->cases, sha256, size, out, out2, err);
+    /* The document was read: an I/O error is the cache folder failing, which stops the run. */
+    *fatal = rc == QC_ERR_IO;
+    return rc;
+}
+
 int qc_cache_run_pair(qc_cache *cache, qc_cache *second, const char *const *paths, size_t count,
                       const qc_casebook *cases, const qc_run_options *opts, qc_cache_pair_fn on_pair, void *user,
                       qc_run_stats *stats, qc_error *err)
 {
     static const qc_run_options defaults = QC_RUN_OPTIONS_INIT;
-    qc_run_stats local;
-    if (!stats)
-        stats = &local;
-    memset(stats, 0, sizeof *stats);
+    if (stats)
+        memset(stats, 0, sizeof *stats);
     if (!opts)
         opts = &defaults;
     if (!cache || (count && !paths))
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_cache_run: NULL argument");
-    /* Version 2 only added `results`, which a cached run does not use. */
     if (opts->version != 1 && opts->version != QC_RUN_OPTIONS_VERSION)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "run options version %u, expected %u", opts->version,
                             QC_RUN_OPTIONS_VERSION);
-    int bad_pattern = count ? qc_speaker_pattern_check(opts->read, err) : 0;
-    if (bad_pattern)
-        return bad_pattern;
-    qc_coder_options copts = QC_CODER_OPTIONS_INIT;
-    copts.engine = opts->engine;
-    qc_coder *coder = NULL, *coder2 = NULL;
-    int rc = qc_coder_new(&coder, cache->cb, &copts, err);
-    if (!rc && second)
-        rc = qc_coder_new(&coder2, second->cb, &copts, err);
-    for (size_t i = 0; i < count && !rc; i++) {
-        const char *path = paths[i];
-        char *data = NULL;
-        size_t size = 0;
-        qc_document *doc = NULL;
-        qc_coding *coding = NULL, *coding2 = NULL;
-        qc_error derr;
-        qc_error_clear(&derr);
-        char sha[65];
-        int drc = qc_transcript_read(path, &data, &size, &derr);
-        qc_read_options ropts = QC_READ_OPTIONS_INIT;
-        if (opts->read)
-            ropts = *opts->read;
-        ropts.id = opts->ids ? opts->ids[i] : base_name(path);
-        if (!drc)
-            drc = qc_document_read_buffer(&doc, path, data, size, &ropts, &derr);
-        if (!drc) {
-            qc_sha256_hex(data, size, sha);
-            drc = cache_code(cache, coder, second, coder2, doc, cases, sha, size, &coding, &coding2, &derr);
-        }
-        if (drc) {
-            stats->failed++;
-            /* Out of memory, --strict, or the cache folder failing (an I/O error once the document
-             * was read) stop the run; a document that cannot be read does not. */
-            if (drc == QC_ERR_NOMEM || opts->strict || (doc && drc == QC_ERR_IO)) {
-                if (err)
-                    *err = derr;
-                rc = drc;
-            } else if (opts->on_error) {
-                if (!derr.file[0])
-                    qc_error_in_file(&derr, drc, path, "cannot code");
-                opts->on_error(path, &derr, opts->user);
-            }
-        } else {
-            stats->documents++;
-            stats->bytes += size;
-            size_t issues = qc_coding_issue_count(coding);
-            for (size_t k = 0; k < issues; k++)
-                if (opts->on_issue)
-                    opts->on_issue(path, qc_coding_issue(coding, k), opts->user);
-            stats->issues += issues;
-            if (on_pair) {
-                qc_source_info src = {path, size, sha};
-                qc_error herr;
-                qc_error_clear(&herr);
-                int hrc = on_pair(doc, coding, coding2, &src, user, &herr);
-                if (hrc < 0) {
-                    if (err)
-                        *err = herr;
-                    rc = hrc;
-                }
-            }
-        }
-        if (opts->on_progress)
-            opts->on_progress(stats, opts->user);
-        qc_coding_free(coding);
-        qc_coding_free(coding2);
-        qc_document_free(doc);
-        qc_free(data);
-    }
-    qc_coder_free(coder);
-    qc_coder_free(coder2);
-    return rc;
+    /* Version 1 ends before results, which a cached run does not use. */
+    qc_run_options o = QC_RUN_OPTIONS_INIT;
+    memcpy(&o, opts, opts->version == 1 ? offsetof(qc_run_options, results) : sizeof o);
+    o.manual = NULL; /* never merged here: recode merges the carried codings itself */
+    o.on_document = NULL;
+    through t = {cache, second, cases, o.engine};
+    qc_run_coder how = {coders_new, coders_free, code_through, &t};
+    return qc_corpus_run_with(paths, count, &how, cases, &o, on_pair, user, stats, err);
 }
 
 int qc_cache_run(qc_cache *cache, const char *const *paths, size_t count, const qc_casebook *cases,

@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "qcode/results.h"
 #include "results_impl.h"
+#include "run_with.h"
 #include "sha256.h"
 #include "speakers.h"
 
@@ -23,8 +24,9 @@ typedef struct slot {
     slot_state state;
     size_t index;
     qc_document *doc;
-    qc_coding *coding;
+    qc_coding *coding, *coding2; /* coding2: a second codebook's (qc_run_coder) */
     int rc;
+    int fatal; /* rc stops the run (qc_run_coder) */
     qc_error err;
     char sha256[65];
     uint64_t size;
@@ -45,6 +47,9 @@ typedef struct runner {
     slot *slots;
     int stop;
     const qc_codebook *cb;
+    const qc_run_coder *how; /* NULL: a qc_coder of cb */
+    qc_cache_pair_fn on_pair;
+    void *pair_user;
     const qc_casebook *cases;
     const qc_read_options *read;
     qc_coder_options coder_opts;
@@ -57,8 +62,25 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-/* Reads, hashes and codes one file into its slot. */
-static void process(runner *r, qc_coder *coder, slot *s)
+/* A thread's state: its coder, or what r->how makes. NULL with *err set on failure. */
+static void *thread_new(runner *r, qc_error *err)
+{
+    if (r->how)
+        return r->how->thread_new(r->how->ctx, err);
+    qc_coder *coder = NULL;
+    return qc_coder_new(&coder, r->cb, &r->coder_opts, err) == 0 ? coder : NULL;
+}
+
+static void thread_free(runner *r, void *state)
+{
+    if (r->how)
+        r->how->thread_free(state);
+    else
+        qc_coder_free(state);
+}
+
+/* Reads, hashes and codes one file into its slot, with the thread's state. */
+static void process(runner *r, void *state, slot *s)
 {
     const char *path = r->paths[s->index];
     char *data = NULL;
@@ -77,7 +99,10 @@ static void process(runner *r, qc_coder *coder, slot *s)
     qc_free(data);
     if (s->rc != 0)
         return;
-    s->rc = qc_coder_code(coder, s->doc, r->cases, &s->coding, &s->err);
+    if (r->how)
+        s->rc = r->how->code(r->how->ctx, state, s->doc, s->sha256, size, &s->coding, &s->coding2, &s->fatal, &s->err);
+    else
+        s->rc = qc_coder_code(state, s->doc, r->cases, &s->coding, &s->err);
     if (s->rc != 0 && !s->err.file[0])
         qc_error_in_file(&s->err, s->rc, path, "cannot code");
     /* The results' share of the document, here rather than on the calling thread. When this fails
@@ -108,9 +133,10 @@ static void finish(runner *r, slot *s)
 static void *worker(void *arg)
 {
     runner *r = arg;
-    qc_coder *coder = NULL;
     qc_error cerr;
-    int crc = qc_coder_new(&coder, r->cb, &r->coder_opts, &cerr);
+    qc_error_clear(&cerr);
+    void *state = thread_new(r, &cerr);
+    int crc = state ? 0 : cerr.code ? cerr.code : QC_ERR_NOMEM;
     pthread_mutex_lock(&r->mu);
     while (!r->stop && r->next < r->count) {
         slot *s = claim(r);
@@ -123,23 +149,27 @@ static void *worker(void *arg)
             s->rc = crc;
             s->err = cerr;
         } else {
-            process(r, coder, s);
+            process(r, state, s);
         }
         pthread_mutex_lock(&r->mu);
         finish(r, s);
     }
     pthread_mutex_unlock(&r->mu);
-    qc_coder_free(coder);
+    if (state)
+        thread_free(r, state);
     return NULL;
 }
 
 static void slot_clear(slot *s)
 {
     qc_coding_free(s->coding);
+    qc_coding_free(s->coding2);
     qc_document_free(s->doc);
     s->coding = NULL;
+    s->coding2 = NULL;
     s->doc = NULL;
     s->prepared = 0;
+    s->fatal = 0;
     s->state = SLOT_FREE;
 }
 
@@ -149,9 +179,10 @@ static int deliver(runner *r, const qc_run_options *opts, slot *s, qc_run_stats 
     const char *path = r->paths[s->index];
     if (s->rc != 0) {
         st->failed++;
-        if (s->rc == QC_ERR_NOMEM) {
-            *err = s->err;
-            return QC_ERR_NOMEM;
+        if (s->rc == QC_ERR_NOMEM || s->fatal) {
+            if (err)
+                *err = s->err;
+            return s->rc;
         }
         if (opts->on_error)
             opts->on_error(path, &s->err, opts->user);
@@ -169,7 +200,17 @@ static int deliver(runner *r, const qc_run_options *opts, slot *s, qc_run_stats 
         if (opts->on_issue)
             opts->on_issue(path, qc_coding_issue(s->coding, i), opts->user);
     st->issues += issues;
-    if (opts->on_document) {
+    if (r->on_pair) {
+        qc_source_info src = {path, s->size, s->sha256};
+        qc_error herr;
+        qc_error_clear(&herr);
+        int rc = r->on_pair(s->doc, s->coding, s->coding2, &src, r->pair_user, &herr);
+        if (rc < 0) {
+            if (err)
+                *err = herr;
+            return rc;
+        }
+    } else if (opts->on_document) {
         qc_source_info src = {path, s->size, s->sha256};
         qc_error herr;
         qc_error_clear(&herr);
@@ -197,21 +238,22 @@ static int deliver(runner *r, const qc_run_options *opts, slot *s, qc_run_stats 
  * --jobs 1 is one core (a worker beside the calling thread would make it two). */
 static int run_inline(runner *r, const qc_run_options *opts, qc_run_stats *st, qc_error *err)
 {
-    qc_coder *coder = NULL;
-    int rc = qc_coder_new(&coder, r->cb, &r->coder_opts, err);
-    if (rc != 0)
-        return rc;
+    qc_error_clear(err);
+    void *state = thread_new(r, err);
+    if (!state)
+        return err && err->code ? err->code : QC_ERR_NOMEM;
+    int rc = 0;
     slot s;
     memset(&s, 0, sizeof s);
     for (size_t i = 0; i < r->count && rc == 0; i++) {
         s.index = i;
-        process(r, coder, &s);
+        process(r, state, &s);
         rc = deliver(r, opts, &s, st, err);
         if (opts->on_progress)
             opts->on_progress(st, opts->user);
         slot_clear(&s);
     }
-    qc_coder_free(coder);
+    thread_free(r, state);
     return rc;
 }
 
@@ -221,8 +263,9 @@ static unsigned online_cores(void)
     return n > 0 ? (unsigned)n : 1u;
 }
 
-int qc_corpus_run(const char *const *paths, size_t count, const qc_codebook *cb, const qc_casebook *cases,
-                  const qc_run_options *opts, qc_run_stats *stats, qc_error *err)
+static int run_corpus(const char *const *paths, size_t count, const qc_codebook *cb, const qc_run_coder *how,
+                      const qc_casebook *cases, const qc_run_options *opts, qc_cache_pair_fn on_pair, void *user,
+                      qc_run_stats *stats, qc_error *err)
 {
     static const qc_run_options defaults = QC_RUN_OPTIONS_INIT;
     qc_run_stats local;
@@ -238,7 +281,7 @@ int qc_corpus_run(const char *const *paths, size_t count, const qc_codebook *cb,
     qc_run_options full = QC_RUN_OPTIONS_INIT;
     memcpy(&full, opts, opts->version == 1 ? offsetof(qc_run_options, results) : sizeof full);
     opts = &full;
-    if (!cb || (count && !paths))
+    if ((!cb && !how) || (count && !paths))
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_corpus_run: NULL argument");
     if (count == 0)
         return QC_OK;
@@ -252,6 +295,9 @@ int qc_corpus_run(const char *const *paths, size_t count, const qc_codebook *cb,
     r.ids = opts->ids;
     r.count = count;
     r.cb = cb;
+    r.how = how;
+    r.on_pair = on_pair;
+    r.pair_user = user;
     r.cases = cases;
     r.read = opts->read;
     r.coder_opts = (qc_coder_options)QC_CODER_OPTIONS_INIT;
@@ -266,25 +312,26 @@ int qc_corpus_run(const char *const *paths, size_t count, const qc_codebook *cb,
     /* Workers prepare the results' additions, unless manual codings change the coding first (they
      * are merged on this thread). */
     r.results = opts->results ? opts->results : opts->on_document == qc_results_add_fn ? opts->user : NULL;
-    if (opts->manual || !opts->on_document)
+    if (opts->manual || !opts->on_document || on_pair)
         r.results = NULL;
     /* Two documents per job in flight: enough to keep every thread busy while the calling thread
      * aggregates, few enough that memory does not depend on the corpus. */
     r.window = (size_t)jobs * 2;
     r.slots = qc_calloc(r.window, sizeof *r.slots);
     pthread_t *threads = qc_calloc(jobs - 1, sizeof *threads);
-    qc_coder *own = NULL;
     if (!r.slots || !threads) {
         qc_free(r.slots);
         qc_free(threads);
         return qc_error_nomem(err);
     }
-    int rc = qc_coder_new(&own, r.cb, &r.coder_opts, err);
-    if (rc != 0) {
+    qc_error_clear(err);
+    void *own = thread_new(&r, err);
+    if (!own) {
         qc_free(r.slots);
         qc_free(threads);
-        return rc;
+        return err && err->code ? err->code : QC_ERR_NOMEM;
     }
+    int rc = 0;
     pthread_mutex_init(&r.mu, NULL);
     pthread_cond_init(&r.work_cv, NULL);
     pthread_cond_init(&r.done_cv, NULL);
@@ -335,8 +382,21 @@ int qc_corpus_run(const char *const *paths, size_t count, const qc_codebook *cb,
     pthread_cond_destroy(&r.done_cv);
     pthread_cond_destroy(&r.work_cv);
     pthread_mutex_destroy(&r.mu);
-    qc_coder_free(own);
+    thread_free(&r, own);
     qc_free(r.slots);
     qc_free(threads);
     return rc;
+}
+
+int qc_corpus_run(const char *const *paths, size_t count, const qc_codebook *cb, const qc_casebook *cases,
+                  const qc_run_options *opts, qc_run_stats *stats, qc_error *err)
+{
+    return run_corpus(paths, count, cb, NULL, cases, opts, NULL, NULL, stats, err);
+}
+
+int qc_corpus_run_with(const char *const *paths, size_t count, const qc_run_coder *how, const qc_casebook *cases,
+                       const qc_run_options *opts, qc_cache_pair_fn on_pair, void *user, qc_run_stats *stats,
+                       qc_error *err)
+{
+    return run_corpus(paths, count, NULL, how, cases, opts, on_pair, user, stats, err);
 }

@@ -59,6 +59,14 @@ run "qcode code --jobs 2 (generated corpus, direct output through 8 KB buffers)"
   env QCODE_TEST_DIRECT_STAGE=8192 "$dir"/qcode code -c "$out/gen.qcb" --cases "$out/gen/cases.tsv" --jobs 2 -o "$out/gen-direct.xml" "$out/gen"
 run "qcode quotes --jobs 2 --rollup" \
   "$dir"/qcode quotes -c codebooks/integrated-care.qcb --jobs 2 --rollup NURSING corpora/integrated-care/
+# A re-code through the cache: each document coded with both codebooks by the runner's threads,
+# which share the caches (their statistics counted atomically); cold (entries written), then warm.
+for pass in cold warm; do
+  run "qcode recode --jobs 2 --cache, $pass (sample corpus, v2 -> current)" \
+    "$dir"/qcode recode --old codebooks/integrated-care-v2.qcb -c codebooks/integrated-care.qcb \
+      --cases corpora/integrated-care/cases.tsv --cache "$out/cache" --jobs 2 -o "$out/recoded.xml" \
+      corpora/integrated-care/
+done
 
 # A document that cannot be read in the middle of a run: reported (exit 1), the others coded;
 # with --strict the workers are stopped at it (exit 1, nothing written).

@@ -562,21 +562,31 @@ static const char GEN_NEW_CB[] = "codebook \"g\" version 2\n"
                                  "code ROOM \"Room\"\n  rule talk\n"
                                  "code QUIET \"Quiet\"\n  rule quiet*\n";
 
-static char *gen_report(const char *const *paths, size_t n, const qc_codebook *old_cb, const qc_codebook *new_cb,
-                        const char *results, const char *cache, qc_recode_totals *t)
+static char *gen_report_jobs(const char *const *paths, size_t n, const qc_codebook *old_cb, const qc_codebook *new_cb,
+                             const char *results, const char *cache, unsigned jobs, qc_recode_totals *t,
+                             qc_cache_stats *cs)
 {
     qc_recode_options o = QC_RECODE_OPTIONS_INIT;
     o.old_cb = old_cb;
     o.results_path = results;
     o.cache_dir = cache;
+    o.run.jobs = jobs;
     qc_recode *rc = NULL;
     qc_error err;
     cr_assert_eq(qc_recode_run(&rc, paths, n, new_cb, NULL, &o, &err), 0, "%s", err.message);
     qc_recode_get_totals(rc, t);
+    if (cs)
+        qc_recode_cache_stats(rc, cs);
     char *xml = NULL;
     cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &xml, NULL, &err), 0);
     qc_recode_free(rc);
     return xml;
+}
+
+static char *gen_report(const char *const *paths, size_t n, const qc_codebook *old_cb, const qc_codebook *new_cb,
+                        const char *results, const char *cache, qc_recode_totals *t)
+{
+    return gen_report_jobs(paths, n, old_cb, new_cb, results, cache, 1, t, NULL);
 }
 
 /* The words a gained or lost quotation of each row must hold, by the rules of GEN_OLD_CB and
@@ -589,7 +599,7 @@ static size_t check_report_rows(const char *xml, int doc_step)
     static const struct {
         const char *id, *gained, *lost;
     } words[] = {{"FRUIT", "banana", "apple"}, {"ANIMAL", NULL, "zebra|stripes"}, {"ROOM", "talk", "room"},
-                 {"QUIET", "quiet", NULL},       {"BAN", NULL, "banana"},            {"GONE", NULL, "green"}};
+                 {"QUIET", "quiet", NULL},     {"BAN", NULL, "banana"},           {"GONE", NULL, "green"}};
     size_t checked = 0;
     for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
         char head[64];
@@ -698,6 +708,54 @@ Test(recode, documents_in_any_order_give_the_same_report)
         qc_diff_text_free(xml[i]);
     for (int i = 0; i < 2; i++)
         qc_diff_text_free(from[i]);
+    qc_codebook_free(old_cb);
+    qc_codebook_free(new_cb);
+    gen_paths_free(paths, N);
+    free(dir);
+}
+
+/* Through the cache, each document is read once and coded with both codebooks by the runner's
+ * threads (qc_cache_run_pair over qc_corpus_run_with): any number of jobs gives the same report,
+ * the same cache statistics (counted by every thread) and the same entries. */
+Test(recode, cache_run_gives_the_same_report_whatever_the_jobs)
+{
+    enum { N = 12 };
+    static const gen_shape shape = {4711, 1 << 14, 4, 40, 6, 1, 16, 5};
+    char *dir = qct_temp_dir();
+    char **paths = gen_interviews(dir, N, &shape);
+    qc_codebook *old_cb, *new_cb;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load_buffer(&old_cb, "old.qcb", GEN_OLD_CB, strlen(GEN_OLD_CB), NULL, &err), 0, "%s",
+                 err.message);
+    cr_assert_eq(qc_codebook_load_buffer(&new_cb, "new.qcb", GEN_NEW_CB, strlen(GEN_NEW_CB), NULL, &err), 0, "%s",
+                 err.message);
+    static const unsigned jobs[] = {1, 2, 4};
+    char *cold[3], *warm[3], *sums[3];
+    qc_recode_totals t;
+    qc_cache_stats cs[3], ws[3];
+    for (int i = 0; i < 3; i++) {
+        char cache[1024];
+        snprintf(cache, sizeof cache, "%s/cache-%u", dir, jobs[i]);
+        cold[i] = gen_report_jobs((const char *const *)paths, N, old_cb, new_cb, NULL, cache, jobs[i], &t, &cs[i]);
+        sums[i] = entries_sum(cache);
+        warm[i] = gen_report_jobs((const char *const *)paths, N, old_cb, new_cb, NULL, cache, jobs[i], &t, &ws[i]);
+        cr_expect_eq(cs[i].misses, N, "jobs %u: %zu misses", jobs[i], cs[i].misses);
+        cr_expect_eq(cs[i].written, N, "jobs %u: %zu written", jobs[i], cs[i].written);
+        cr_expect_eq(ws[i].hits, N, "jobs %u: %zu hits", jobs[i], ws[i].hits);
+        cr_expect_eq(ws[i].written, 0, "jobs %u: %zu written warm", jobs[i], ws[i].written);
+        cr_expect_str_eq(warm[i], cold[i], "jobs %u", jobs[i]);
+    }
+    cr_assert_gt(t.gained + t.lost, 20);
+    for (int i = 1; i < 3; i++) {
+        cr_expect_str_eq(cold[i], cold[0], "jobs %u", jobs[i]);
+        cr_expect(memcmp(&cs[i], &cs[0], sizeof cs[0]) == 0, "jobs %u: other cache statistics", jobs[i]);
+        cr_expect_str_eq(sums[i], sums[0], "jobs %u: other cache entries", jobs[i]);
+    }
+    for (int i = 0; i < 3; i++) {
+        qc_diff_text_free(cold[i]);
+        qc_diff_text_free(warm[i]);
+        free(sums[i]);
+    }
     qc_codebook_free(old_cb);
     qc_codebook_free(new_cb);
     gen_paths_free(paths, N);

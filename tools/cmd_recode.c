@@ -32,7 +32,7 @@
     "                      --from FILE, with -recoded before .xml)\n"                                                  \
     "  --cache DIR         per-document coding cache: unchanged documents and codes are not re-coded\n"                \
     "  --dry-run           show the report, write no output files (the cache is still kept up to date)\n"              \
-    "  -j, --jobs N        threads coding without --cache and writing -o (default 1; 0: one per core)\n"              \
+    "  -j, --jobs N        threads coding (with or without --cache) and writing -o (default 1; 0: one per core)\n"              \
     "  --verbose           print timing, cache statistics and the old side's source on stderr\n"                       \
     "\n"                                                                                                               \
     "Exit codes: 0 ok, 1 some documents could not be read, 2 usage or I/O error, 3 codebook error.\n"

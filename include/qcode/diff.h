@@ -133,8 +133,9 @@ QC_EXPORT void qc_cache_get_stats(const qc_cache *cache, qc_cache_stats *out);
 QC_EXPORT int qc_cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, const qc_casebook *cases,
                             const void *data, size_t size, const qc_read_options *read, qc_coding **out, qc_error *err);
 
-/* Runs a corpus like qc_corpus_run (same options and callbacks, documents handed over in input
- * order) but through the cache. jobs is not used: documents are read and coded on this thread. */
+/* Runs a corpus like qc_corpus_run (same options, jobs and callbacks, documents handed over in
+ * input order on this thread) but through the cache: worker threads read and code documents, each
+ * with its own coder, and share the cache, whose statistics count every thread's lookups. */
 QC_EXPORT int qc_cache_run(qc_cache *cache, const char *const *paths, size_t count, const qc_casebook *cases,
                            const qc_run_options *opts, qc_run_stats *stats, qc_error *err);
 

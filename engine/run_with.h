@@ -1,0 +1,30 @@
+/* The corpus runner with another way of coding each document (run.c): qc_corpus_run codes with a
+ * qc_coder of its codebook; a run through the cache codes each document through it, with one or
+ * two codebooks at once (cache.c). Threads, the window of documents in flight and delivery in
+ * input order are the same either way. */
+#ifndef QC_RUN_WITH_H
+#define QC_RUN_WITH_H
+
+#include "cache.h"
+#include "qcode/results.h"
+
+typedef struct qc_run_coder {
+    /* A thread's own state (its coders), made on that thread; NULL with *err set on failure. */
+    void *(*thread_new)(void *ctx, qc_error *err);
+    void (*thread_free)(void *state);
+    /* Codes doc, whose file has this SHA-256 and size: *out, and *out2 for a second codebook (or
+     * NULL). On failure, *fatal set stops the run (a cache folder that cannot be written), else
+     * the document is reported and left out, as one that cannot be read. */
+    int (*code)(void *ctx, void *state, const qc_document *doc, const char *sha256, size_t size, qc_coding **out,
+                qc_coding **out2, int *fatal, qc_error *err);
+    void *ctx;
+} qc_run_coder;
+
+/* qc_corpus_run (options, threads, callbacks and statistics the same) with each document coded by
+ * `how`; on_pair, when not NULL, receives both codings in input order instead of
+ * opts->on_document (opts->manual must then be NULL). */
+int qc_corpus_run_with(const char *const *paths, size_t count, const qc_run_coder *how, const qc_casebook *cases,
+                       const qc_run_options *opts, qc_cache_pair_fn on_pair, void *user, qc_run_stats *stats,
+                       qc_error *err);
+
+#endif
