@@ -18,6 +18,7 @@
 #include "recode.h"
 #include "refi_manual.h"
 #include "results_coder.h"
+#include "run_with.h"
 #include "sha256.h"
 
 /* ---- small tables ---- */
@@ -259,33 +260,30 @@ static void side_on_progress(const qc_run_stats *stats, void *user)
     run->on_progress(stats, run->user);
 }
 
-static int run_side(qc_recode *rc, const qc_codebook *cb, int new_side, int verify, const char *const *paths,
-                    size_t count, const qc_recode_options *opts, qc_error *err)
+/* The new codebook's run, after a complete old side (compare_with_new_run). */
+static int run_new_side(qc_recode *rc, const char *const *paths, size_t count, const qc_recode_options *opts,
+                        qc_error *err)
 {
-    side s = {rc, new_side, verify, opts, new_side};
+    side s = {rc, 1, 0, opts, 1};
     qc_run_options ro = opts->run;
     ro.on_document = on_run_document;
     ro.user = &s; /* every callback gets it: the caller's are called through the side_on_* */
     ro.manual = NULL; /* the carried codings are merged by on_run_document, cache or not */
-    /* Only the new side reports, so each problem is reported once. */
-    ro.on_error = new_side && opts->run.on_error ? side_on_error : NULL;
-    ro.on_issue = new_side && opts->run.on_issue ? side_on_issue : NULL;
-    ro.on_progress = new_side && opts->run.on_progress ? side_on_progress : NULL;
-    qc_run_stats st;
+    ro.on_error = opts->run.on_error ? side_on_error : NULL;
+    ro.on_issue = opts->run.on_issue ? side_on_issue : NULL;
+    ro.on_progress = opts->run.on_progress ? side_on_progress : NULL;
     int status;
     if (opts->cache_dir) {
         qc_cache *cache = NULL;
-        status = qc_cache_open(&cache, opts->cache_dir, cb, opts->cache_context, err);
+        status = qc_cache_open(&cache, opts->cache_dir, rc->new_cb, opts->cache_context, err);
         if (!status)
-            status = qc_cache_run(cache, paths, count, rc->cases, &ro, &st, err);
-        if (new_side)
+            status = qc_cache_run(cache, paths, count, rc->cases, &ro, &rc->stats, err);
+        if (cache)
             qc_cache_get_stats(cache, &rc->cache_stats);
         qc_cache_free(cache);
     } else {
-        status = qc_corpus_run(paths, count, cb, rc->cases, &ro, &st, err);
+        status = qc_corpus_run(paths, count, rc->new_cb, rc->cases, &ro, &rc->stats, err);
     }
-    if (new_side)
-        rc->stats = st;
     return status;
 }
 
@@ -432,6 +430,8 @@ static int run_pair(qc_recode *rc, int verify, const char *const *paths, size_t 
     qc_run_options ro = opts->run;
     ro.on_document = NULL;
     ro.manual = NULL;
+    if (!opts->cache_dir)
+        return qc_corpus_run_pair(paths, count, rc->new_cb, rc->old_cb, rc->cases, &ro, on_pair, &p, &rc->stats, err);
     qc_cache *cache = NULL, *old_cache = NULL;
     int st = qc_cache_open(&cache, opts->cache_dir, rc->new_cb, opts->cache_context, err);
     if (!st)
@@ -496,7 +496,7 @@ static int compare_with_new_run(qc_recode *rc, const char *const *paths, size_t 
 {
     if (old_side_by_document(rc) || qc_rq_compare_begin(rc))
         return qc_error_nomem(err);
-    int st = run_side(rc, rc->new_cb, 1, 0, paths, count, opts, err);
+    int st = run_new_side(rc, paths, count, opts, err);
     for (size_t d = 0; d < rc->doc_count && !st; d++) {
         qc_rq_doc *rd = &rc->docs[d];
         if (rd->old_n && !rd->compared) {
@@ -673,16 +673,14 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     if (!st)
         st = qc_recode_carry_manual(rc, opts->manual_path, err);
     /* Each document is compared as soon as both its sides are known, so that memory follows the
-     * changes, not the corpus. */
-    if (!st && coded_old && opts->cache_dir) {
+     * changes, not the corpus: coded with both codebooks from one reading, or the new run against
+     * the old results.xml's quotations. */
+    if (!st && coded_old) {
         st = qc_rq_compare_begin(rc) ? qc_error_nomem(err) : 0;
         if (!st)
             st = run_pair(rc, verify, paths, count, opts, err);
     } else if (!st) {
-        if (coded_old)
-            st = run_side(rc, opts->old_cb, 0, verify, paths, count, opts, err);
-        if (!st)
-            st = compare_with_new_run(rc, paths, count, opts, err);
+        st = compare_with_new_run(rc, paths, count, opts, err);
     }
     if (verify && (st == QC_ERR_CANCELLED || (!st && !all_verified(rc)))) {
         st = start_over(rc, err);

@@ -27,4 +27,11 @@ int qc_corpus_run_with(const char *const *paths, size_t count, const qc_run_code
                        const qc_run_options *opts, qc_cache_pair_fn on_pair, void *user, qc_run_stats *stats,
                        qc_error *err);
 
+/* Each document read once and coded with both codebooks (cb's coding first, whose issues are
+ * reported; cb2's as the second): a re-code without a cache. on_pair receives both in input
+ * order; opts->on_document is not called. */
+int qc_corpus_run_pair(const char *const *paths, size_t count, const qc_codebook *cb, const qc_codebook *cb2,
+                       const qc_casebook *cases, const qc_run_options *opts, qc_cache_pair_fn on_pair, void *user,
+                       qc_run_stats *stats, qc_error *err);
+
 #endif

@@ -59,8 +59,11 @@ run "qcode code --jobs 2 (generated corpus, direct output through 8 KB buffers)"
   env QCODE_TEST_DIRECT_STAGE=8192 "$dir"/qcode code -c "$out/gen.qcb" --cases "$out/gen/cases.tsv" --jobs 2 -o "$out/gen-direct.xml" "$out/gen"
 run "qcode quotes --jobs 2 --rollup" \
   "$dir"/qcode quotes -c codebooks/integrated-care.qcb --jobs 2 --rollup NURSING corpora/integrated-care/
-# A re-code through the cache: each document coded with both codebooks by the runner's threads,
-# which share the caches (their statistics counted atomically); cold (entries written), then warm.
+# A re-code: each document coded with both codebooks by the runner's threads; without a cache,
+# then through one, which they share (its statistics counted atomically): cold, then warm.
+run "qcode recode --jobs 2 (sample corpus, v2 -> current)" \
+  "$dir"/qcode recode --old codebooks/integrated-care-v2.qcb -c codebooks/integrated-care.qcb \
+    --cases corpora/integrated-care/cases.tsv --jobs 2 -o "$out/recoded.xml" corpora/integrated-care/
 for pass in cold warm; do
   run "qcode recode --jobs 2 --cache, $pass (sample corpus, v2 -> current)" \
     "$dir"/qcode recode --old codebooks/integrated-care-v2.qcb -c codebooks/integrated-care.qcb \

@@ -714,9 +714,9 @@ Test(recode, documents_in_any_order_give_the_same_report)
     free(dir);
 }
 
-/* Through the cache, each document is read once and coded with both codebooks by the runner's
- * threads (qc_cache_run_pair over qc_corpus_run_with): any number of jobs gives the same report,
- * the same cache statistics (counted by every thread) and the same entries. */
+/* Each document is read once and coded with both codebooks by the runner's threads, without a
+ * cache (qc_corpus_run_pair) or through one (qc_cache_run_pair): any number of jobs gives the same
+ * report, and the same cache statistics (counted by every thread) and entries. */
 Test(recode, cache_run_gives_the_same_report_whatever_the_jobs)
 {
     enum { N = 12 };
@@ -730,12 +730,13 @@ Test(recode, cache_run_gives_the_same_report_whatever_the_jobs)
     cr_assert_eq(qc_codebook_load_buffer(&new_cb, "new.qcb", GEN_NEW_CB, strlen(GEN_NEW_CB), NULL, &err), 0, "%s",
                  err.message);
     static const unsigned jobs[] = {1, 2, 4};
-    char *cold[3], *warm[3], *sums[3];
+    char *cold[3], *warm[3], *sums[3], *plain[3];
     qc_recode_totals t;
     qc_cache_stats cs[3], ws[3];
     for (int i = 0; i < 3; i++) {
         char cache[1024];
         snprintf(cache, sizeof cache, "%s/cache-%u", dir, jobs[i]);
+        plain[i] = gen_report_jobs((const char *const *)paths, N, old_cb, new_cb, NULL, NULL, jobs[i], &t, NULL);
         cold[i] = gen_report_jobs((const char *const *)paths, N, old_cb, new_cb, NULL, cache, jobs[i], &t, &cs[i]);
         sums[i] = entries_sum(cache);
         warm[i] = gen_report_jobs((const char *const *)paths, N, old_cb, new_cb, NULL, cache, jobs[i], &t, &ws[i]);
@@ -744,6 +745,7 @@ Test(recode, cache_run_gives_the_same_report_whatever_the_jobs)
         cr_expect_eq(ws[i].hits, N, "jobs %u: %zu hits", jobs[i], ws[i].hits);
         cr_expect_eq(ws[i].written, 0, "jobs %u: %zu written warm", jobs[i], ws[i].written);
         cr_expect_str_eq(warm[i], cold[i], "jobs %u", jobs[i]);
+        cr_expect_str_eq(plain[i], cold[i], "jobs %u: without the cache", jobs[i]);
     }
     cr_assert_gt(t.gained + t.lost, 20);
     for (int i = 1; i < 3; i++) {
@@ -754,6 +756,7 @@ Test(recode, cache_run_gives_the_same_report_whatever_the_jobs)
     for (int i = 0; i < 3; i++) {
         qc_diff_text_free(cold[i]);
         qc_diff_text_free(warm[i]);
+        qc_diff_text_free(plain[i]);
         free(sums[i]);
     }
     qc_codebook_free(old_cb);
