@@ -429,8 +429,8 @@ static void *two_coders_new(void *ctx, qc_error *err)
     return c;
 }
 
-static int code_twice(void *ctx, void *state, const qc_document *doc, const char *sha256, size_t size,
-                      qc_coding **out, qc_coding **out2, int *fatal, qc_error *err)
+static int code_twice(void *ctx, void *state, const qc_document *doc, const char *sha256, size_t size, qc_coding **out,
+                      qc_coding **out2, int *fatal, qc_error *err)
 {
     (void)sha256, (void)size;
     const two_books *b = ctx;
