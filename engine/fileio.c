@@ -171,7 +171,7 @@ int qc_atomic_commit(qc_atomic_file *af, qc_error *err)
     if (fflush(af->fp) != 0 || ferror(af->fp)) {
         failed = 1;
         saved = errno;
-    } else if (fsync(fileno(af->fp)) != 0 && errno != EINVAL) {
+    } else if (!af->no_sync && fsync(fileno(af->fp)) != 0 && errno != EINVAL) {
         failed = 1;
         saved = errno;
     }

@@ -31,6 +31,10 @@ typedef struct qc_atomic_file {
     char *tmp_path; /* the temporary file in the target's folder; NULL when the target exists and is not a
                      * regular file (a pipe, /dev/stdout, /dev/full): that is written in place */
     int token;      /* the temporary's place in the registry a signal handler empties (temp_files.h) */
+    /* Set after opening: commit without fsync. For a store whose files check themselves (the
+     * cache: size and SHA-256 in each header), where a file a crash left short is rebuilt, not
+     * trusted; outputs are synced. */
+    int no_sync;
 } qc_atomic_file;
 
 /* The mode an output file gets: 0666 less the process's umask, as open(O_CREAT) would give it.
