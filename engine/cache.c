@@ -913,43 +913,17 @@ typedef struct through {
     qc_engine engine;
 } through;
 
-typedef struct coders {
-    qc_coder *coder, *coder2;
-} coders;
-
-static void coders_free(void *state)
-{
-    coders *c = state;
-    qc_coder_free(c->coder);
-    qc_coder_free(c->coder2);
-    qc_free(c);
-}
-
 static void *coders_new(void *ctx, qc_error *err)
 {
     through *t = ctx;
-    qc_coder_options copts = QC_CODER_OPTIONS_INIT;
-    copts.engine = t->engine;
-    coders *c = qc_calloc(1, sizeof *c);
-    if (!c) {
-        qc_error_nomem(err);
-        return NULL;
-    }
-    int rc = qc_coder_new(&c->coder, t->cache->cb, &copts, err);
-    if (!rc && t->second)
-        rc = qc_coder_new(&c->coder2, t->second->cb, &copts, err);
-    if (rc) {
-        coders_free(c);
-        return NULL;
-    }
-    return c;
+    return qc_run_coders_new(t->cache->cb, t->second ? t->second->cb : NULL, t->engine, err);
 }
 
 static int code_through(void *ctx, void *state, const qc_document *doc, const char *sha256, size_t size,
                         qc_coding **out, qc_coding **out2, int *fatal, qc_error *err)
 {
     through *t = ctx;
-    coders *c = state;
+    qc_run_coders *c = state;
     int rc = cache_code(t->cache, c->coder, t->second, c->coder2, doc, t->cases, sha256, size, out, out2, err);
     /* The document was read: an I/O error is the cache folder failing, which stops the run. */
     *fatal = rc == QC_ERR_IO;
@@ -976,7 +950,7 @@ int qc_cache_run_pair(qc_cache *cache, qc_cache *second, const char *const *path
     o.manual = NULL; /* never merged here: recode merges the carried codings itself */
     o.on_document = NULL;
     through t = {cache, second, cases, o.engine};
-    qc_run_coder how = {coders_new, coders_free, code_through, &t};
+    qc_run_coder how = {coders_new, qc_run_coders_free, code_through, &t};
     return qc_corpus_run_with(paths, count, &how, cases, &o, on_pair, user, stats, err);
 }
 

@@ -394,39 +394,43 @@ int qc_corpus_run(const char *const *paths, size_t count, const qc_codebook *cb,
     return run_corpus(paths, count, cb, NULL, cases, opts, NULL, NULL, stats, err);
 }
 
-/* Both codebooks' coders of a thread (qc_corpus_run_pair). */
-typedef struct two_books {
-    const qc_codebook *cb, *cb2;
-    qc_coder_options coder_opts;
-    const qc_casebook *cases;
-} two_books;
-
-typedef struct two_coders {
-    qc_coder *coder, *coder2;
-} two_coders;
-
-static void two_coders_free(void *state)
+qc_run_coders *qc_run_coders_new(const qc_codebook *cb, const qc_codebook *cb2, qc_engine engine, qc_error *err)
 {
-    two_coders *c = state;
+    qc_coder_options copts = QC_CODER_OPTIONS_INIT;
+    copts.engine = engine;
+    qc_run_coders *c = qc_calloc(1, sizeof *c);
+    if (!c) {
+        qc_error_nomem(err);
+        return NULL;
+    }
+    if (qc_coder_new(&c->coder, cb, &copts, err) != 0 || (cb2 && qc_coder_new(&c->coder2, cb2, &copts, err) != 0)) {
+        qc_run_coders_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void qc_run_coders_free(void *state)
+{
+    qc_run_coders *c = state;
+    if (!c)
+        return;
     qc_coder_free(c->coder);
     qc_coder_free(c->coder2);
     qc_free(c);
 }
 
+/* Both codebooks, for qc_corpus_run_pair's threads. */
+typedef struct two_books {
+    const qc_codebook *cb, *cb2;
+    qc_engine engine;
+    const qc_casebook *cases;
+} two_books;
+
 static void *two_coders_new(void *ctx, qc_error *err)
 {
     const two_books *b = ctx;
-    two_coders *c = qc_calloc(1, sizeof *c);
-    if (!c) {
-        qc_error_nomem(err);
-        return NULL;
-    }
-    if (qc_coder_new(&c->coder, b->cb, &b->coder_opts, err) != 0 ||
-        qc_coder_new(&c->coder2, b->cb2, &b->coder_opts, err) != 0) {
-        two_coders_free(c);
-        return NULL;
-    }
-    return c;
+    return qc_run_coders_new(b->cb, b->cb2, b->engine, err);
 }
 
 static int code_twice(void *ctx, void *state, const qc_document *doc, const char *sha256, size_t size, qc_coding **out,
@@ -434,7 +438,7 @@ static int code_twice(void *ctx, void *state, const qc_document *doc, const char
 {
     (void)sha256, (void)size;
     const two_books *b = ctx;
-    two_coders *c = state;
+    qc_run_coders *c = state;
     *fatal = 0;
     int rc = qc_coder_code(c->coder, doc, b->cases, out, err);
     return rc ? rc : qc_coder_code(c->coder2, doc, b->cases, out2, err);
@@ -446,9 +450,8 @@ int qc_corpus_run_pair(const char *const *paths, size_t count, const qc_codebook
 {
     if (!cb || !cb2)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_corpus_run_pair: NULL codebook");
-    two_books b = {cb, cb2, QC_CODER_OPTIONS_INIT, cases};
-    b.coder_opts.engine = opts ? opts->engine : QC_ENGINE_FAST;
-    qc_run_coder how = {two_coders_new, two_coders_free, code_twice, &b};
+    two_books b = {cb, cb2, opts ? opts->engine : QC_ENGINE_FAST, cases};
+    qc_run_coder how = {two_coders_new, qc_run_coders_free, code_twice, &b};
     return run_corpus(paths, count, NULL, &how, cases, opts, on_pair, user, stats, err);
 }
 

@@ -20,6 +20,14 @@ typedef struct qc_run_coder {
     void *ctx;
 } qc_run_coder;
 
+/* A thread's coders for one codebook or two (cb2 NULL: one), as a qc_run_coder's state. NULL with
+ * *err set on failure; qc_run_coders_free takes the state as a void pointer for thread_free. */
+typedef struct qc_run_coders {
+    qc_coder *coder, *coder2;
+} qc_run_coders;
+qc_run_coders *qc_run_coders_new(const qc_codebook *cb, const qc_codebook *cb2, qc_engine engine, qc_error *err);
+void qc_run_coders_free(void *state);
+
 /* qc_corpus_run (options, threads, callbacks and statistics the same) with each document coded by
  * `how`; on_pair, when not NULL, receives both codings in input order instead of
  * opts->on_document (opts->manual must then be NULL). */

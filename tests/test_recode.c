@@ -562,6 +562,15 @@ static const char GEN_NEW_CB[] = "codebook \"g\" version 2\n"
                                  "code ROOM \"Room\"\n  rule talk\n"
                                  "code QUIET \"Quiet\"\n  rule quiet*\n";
 
+static void load_gen_codebooks(qc_codebook **old_cb, qc_codebook **new_cb)
+{
+    qc_error err;
+    cr_assert_eq(qc_codebook_load_buffer(old_cb, "old.qcb", GEN_OLD_CB, strlen(GEN_OLD_CB), NULL, &err), 0, "%s",
+                 err.message);
+    cr_assert_eq(qc_codebook_load_buffer(new_cb, "new.qcb", GEN_NEW_CB, strlen(GEN_NEW_CB), NULL, &err), 0, "%s",
+                 err.message);
+}
+
 static char *gen_report_jobs(const char *const *paths, size_t n, const qc_codebook *old_cb, const qc_codebook *new_cb,
                              const char *results, const char *cache, unsigned jobs, qc_recode_totals *t,
                              qc_cache_stats *cs)
@@ -658,10 +667,7 @@ Test(recode, documents_in_any_order_give_the_same_report)
     }
     qc_codebook *old_cb, *new_cb;
     qc_error err;
-    cr_assert_eq(qc_codebook_load_buffer(&old_cb, "old.qcb", GEN_OLD_CB, strlen(GEN_OLD_CB), NULL, &err), 0, "%s",
-                 err.message);
-    cr_assert_eq(qc_codebook_load_buffer(&new_cb, "new.qcb", GEN_NEW_CB, strlen(GEN_NEW_CB), NULL, &err), 0, "%s",
-                 err.message);
+    load_gen_codebooks(&old_cb, &new_cb);
     char cache[1024], results[1024];
     snprintf(cache, sizeof cache, "%s/cache", dir);
     snprintf(results, sizeof results, "%s/old.xml", dir);
@@ -724,11 +730,7 @@ Test(recode, cache_run_gives_the_same_report_whatever_the_jobs)
     char *dir = qct_temp_dir();
     char **paths = gen_interviews(dir, N, &shape);
     qc_codebook *old_cb, *new_cb;
-    qc_error err;
-    cr_assert_eq(qc_codebook_load_buffer(&old_cb, "old.qcb", GEN_OLD_CB, strlen(GEN_OLD_CB), NULL, &err), 0, "%s",
-                 err.message);
-    cr_assert_eq(qc_codebook_load_buffer(&new_cb, "new.qcb", GEN_NEW_CB, strlen(GEN_NEW_CB), NULL, &err), 0, "%s",
-                 err.message);
+    load_gen_codebooks(&old_cb, &new_cb);
     static const unsigned jobs[] = {1, 2, 4};
     char *cold[3], *warm[3], *sums[3], *plain[3];
     qc_recode_totals t;
