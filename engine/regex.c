@@ -9,14 +9,19 @@
 
 struct qc_regex {
     pcre2_code *code;
-    pcre2_match_context *mctx;
+    uint32_t match_limit, depth_limit, heap_limit_kib;
     int jit;
     char literal[64];
 };
 
+/* A thread's: a regex is shared by every thread's coder, so what a match changes (the match data,
+ * the JIT stack, the match context the stack is assigned to and the limits are set in) is here.
+ * The match context was the regex's once, each match assigning its thread's JIT stack to it just
+ * before running: two threads matching one regex could then run on one stack, and crash. */
 struct qc_regex_scratch {
     pcre2_match_data *md;
     pcre2_jit_stack *jit_stack;
+    pcre2_match_context *mctx;
     size_t ovector_pairs;
 };
 
@@ -93,15 +98,10 @@ int qc_regex_compile(qc_regex **out, const char *pattern, size_t len, unsigned f
         return errcode == PCRE2_ERROR_HEAP_FAILED || errcode == PCRE2_ERROR_NOMEMORY ? QC_ERR_NOMEM : QC_ERR_INVALID;
     }
     rx->jit = pcre2_jit_compile(rx->code, PCRE2_JIT_COMPLETE) == 0;
-    rx->mctx = pcre2_match_context_create(gctx);
     pcre2_general_context_free(gctx);
-    if (!rx->mctx) {
-        qc_regex_free(rx);
-        return QC_ERR_NOMEM;
-    }
-    pcre2_set_match_limit(rx->mctx, match_limit ? match_limit : QC_REGEX_DEFAULT_MATCH_LIMIT);
-    pcre2_set_depth_limit(rx->mctx, match_limit ? match_limit : QC_REGEX_DEFAULT_MATCH_LIMIT);
-    pcre2_set_heap_limit(rx->mctx, heap_limit_kib ? heap_limit_kib : QC_REGEX_DEFAULT_HEAP_LIMIT_KIB);
+    rx->match_limit = match_limit ? match_limit : QC_REGEX_DEFAULT_MATCH_LIMIT;
+    rx->depth_limit = rx->match_limit;
+    rx->heap_limit_kib = heap_limit_kib ? heap_limit_kib : QC_REGEX_DEFAULT_HEAP_LIMIT_KIB;
     *out = rx;
     return QC_OK;
 }
@@ -110,7 +110,6 @@ void qc_regex_free(qc_regex *rx)
 {
     if (!rx)
         return;
-    pcre2_match_context_free(rx->mctx);
     pcre2_code_free(rx->code);
     qc_free(rx);
 }
@@ -133,11 +132,13 @@ qc_regex_scratch *qc_regex_scratch_new(void)
     s->ovector_pairs = 32;
     s->md = pcre2_match_data_create((uint32_t)s->ovector_pairs, gctx);
     s->jit_stack = pcre2_jit_stack_create(32 * 1024, 512 * 1024, gctx);
+    s->mctx = pcre2_match_context_create(gctx);
     pcre2_general_context_free(gctx);
-    if (!s->md || !s->jit_stack) {
+    if (!s->md || !s->jit_stack || !s->mctx) {
         qc_regex_scratch_free(s);
         return NULL;
     }
+    pcre2_jit_stack_assign(s->mctx, NULL, s->jit_stack);
     return s;
 }
 
@@ -146,6 +147,7 @@ void qc_regex_scratch_free(qc_regex_scratch *s)
     if (!s)
         return;
     pcre2_match_data_free(s->md);
+    pcre2_match_context_free(s->mctx);
     pcre2_jit_stack_free(s->jit_stack);
     qc_free(s);
 }
@@ -155,12 +157,14 @@ int qc_regex_match(const qc_regex *rx, qc_regex_scratch *scratch, const char *su
 {
     uint32_t opts = subject_checked ? PCRE2_NO_UTF_CHECK : 0;
     int rc;
-    if (rx->jit) {
-        pcre2_jit_stack_assign(rx->mctx, NULL, scratch->jit_stack);
-        rc = pcre2_jit_match(rx->code, (PCRE2_SPTR)subject, len, start, opts, scratch->md, rx->mctx);
-    } else {
-        rc = pcre2_match(rx->code, (PCRE2_SPTR)subject, len, start, opts, scratch->md, rx->mctx);
-    }
+    /* The regex's limits, in this thread's context (three stores). */
+    pcre2_set_match_limit(scratch->mctx, rx->match_limit);
+    pcre2_set_depth_limit(scratch->mctx, rx->depth_limit);
+    pcre2_set_heap_limit(scratch->mctx, rx->heap_limit_kib);
+    if (rx->jit)
+        rc = pcre2_jit_match(rx->code, (PCRE2_SPTR)subject, len, start, opts, scratch->md, scratch->mctx);
+    else
+        rc = pcre2_match(rx->code, (PCRE2_SPTR)subject, len, start, opts, scratch->md, scratch->mctx);
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
     if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT ||

@@ -1,5 +1,7 @@
 /* A runaway regex must not hang a run: the coding finishes, records an issue naming the code and
  * the rule's line, and codes everything else. (ctest's timeout catches a hang; nothing is timed.) */
+#include <pthread.h>
+
 #include "qc_test.h"
 
 static qc_codebook *load_cb(const char *src)
@@ -123,6 +125,82 @@ Test(regex_limits, a_tight_match_limit_from_the_codebook_options)
     cr_assert(qct_contains(qc_coding_issue(coding, 0), "code W, rule at line 3"), "%s", qc_coding_issue(coding, 0));
     qc_coding_free(coding);
     qc_coder_free(coder);
+    qc_document_free(doc);
+    qc_codebook_free(cb);
+}
+
+/* Coders on several threads share the codebook's compiled regexes, each with its own scratch (its
+ * match data and JIT stack). The JIT stack used to be handed to the regex's shared match context
+ * just before each match, so two threads matching the same regex at once could run on one stack:
+ * crashes in the JIT's code, seen as rare test failures. Four threads code a document whose units
+ * need deep backtracking (a JIT stack of tens of KB per match) and must each get the one thread's
+ * quotations every time. */
+typedef struct regex_thread {
+    const qc_codebook *cb;
+    const qc_document *doc;
+    size_t expected, wrong, runs;
+} regex_thread;
+
+static void *code_repeatedly(void *arg)
+{
+    regex_thread *t = arg;
+    qc_coder *coder = NULL;
+    if (qc_coder_new(&coder, t->cb, NULL, NULL) != 0) {
+        t->wrong = t->runs;
+        return NULL;
+    }
+    for (size_t i = 0; i < t->runs; i++) {
+        qc_coding *coding = NULL;
+        if (qc_coder_code(coder, t->doc, NULL, &coding, NULL) != 0 || qc_coding_quotation_count(coding) != t->expected)
+            t->wrong++;
+        qc_coding_free(coding);
+    }
+    qc_coder_free(coder);
+    return NULL;
+}
+
+Test(regex_limits, coders_on_threads_share_compiled_regexes, .timeout = 120)
+{
+    qc_codebook *cb = load_cb("codebook \"threads\"\n"
+                              "code DEEP \"d\"\n"
+                              "  rule /(?:a|bc?)*d/\n");
+    /* 3,000 turns of a and b alternating, then a d: each match of DEEP runs on its thread's JIT
+     * stack, one frame a letter; every tenth turn is long enough (2,000 letters) for the stack
+     * to grow past its first 32 KB. */
+    size_t cap = 1 << 20, len = 0; /* 960,000 bytes */
+    char *text = malloc(cap);
+    for (int t = 0; t < 3000; t++) {
+        len += (size_t)snprintf(text + len, cap - len, "P%d: ", t % 3 + 1);
+        for (int k = 0; k < (t % 10 ? 100 : 2000); k++)
+            text[len++] = "ab"[k % 2];
+        len += (size_t)snprintf(text + len, cap - len, "d, the office is near.\n");
+    }
+    cr_assert_lt(len, cap);
+    qc_document *doc = NULL;
+    qc_error err;
+    cr_assert_eq(qc_document_read_buffer(&doc, "deep.txt", text, len, NULL, &err), 0, "%s", err.message);
+    free(text);
+    regex_thread one = {cb, doc, 0, 0, 1};
+    qc_coder *coder = NULL;
+    cr_assert_eq(qc_coder_new(&coder, cb, NULL, NULL), 0);
+    qc_coding *coding = NULL;
+    cr_assert_eq(qc_coder_code(coder, doc, NULL, &coding, &err), 0, "%s", err.message);
+    one.expected = qc_coding_quotation_count(coding);
+    cr_assert_eq(qc_coding_issue_count(coding), 0, "%s", qc_coding_issue(coding, 0));
+    cr_assert_gt(one.expected, 20);
+    qc_coding_free(coding);
+    qc_coder_free(coder);
+    enum { THREADS = 4 };
+    pthread_t th[THREADS];
+    regex_thread ts[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        ts[i] = (regex_thread){cb, doc, one.expected, 0, 200};
+        cr_assert_eq(pthread_create(&th[i], NULL, code_repeatedly, &ts[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < THREADS; i++)
+        cr_expect_eq(ts[i].wrong, 0, "thread %d: %zu of %zu codings differ", i, ts[i].wrong, ts[i].runs);
     qc_document_free(doc);
     qc_codebook_free(cb);
 }
