@@ -4,7 +4,6 @@
  * record a lookup takes fits the document and the codebook (take_record); anything else is
  * counted as rejected and rewritten after coding. Format: docs/recode.md. */
 #include <errno.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -934,24 +933,16 @@ int qc_cache_run_pair(qc_cache *cache, qc_cache *second, const char *const *path
                       const qc_casebook *cases, const qc_run_options *opts, qc_cache_pair_fn on_pair, void *user,
                       qc_run_stats *stats, qc_error *err)
 {
-    static const qc_run_options defaults = QC_RUN_OPTIONS_INIT;
     if (stats)
         memset(stats, 0, sizeof *stats);
-    if (!opts)
-        opts = &defaults;
     if (!cache || (count && !paths))
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_cache_run: NULL argument");
-    if (opts->version != 1 && opts->version != QC_RUN_OPTIONS_VERSION)
-        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "run options version %u, expected %u", opts->version,
-                            QC_RUN_OPTIONS_VERSION);
-    /* Version 1 ends before results, which a cached run does not use. */
-    qc_run_options o = QC_RUN_OPTIONS_INIT;
-    memcpy(&o, opts, opts->version == 1 ? offsetof(qc_run_options, results) : sizeof o);
-    o.manual = NULL; /* never merged here: recode merges the carried codings itself */
-    o.on_document = NULL;
-    through t = {cache, second, cases, o.engine};
+    /* The runner checks the options' version; engine is in every version. With on_pair given,
+     * opts->on_document and opts->manual are not used (recode merges the carried codings itself);
+     * without it (qc_cache_run of no callback) nothing is delivered. */
+    through t = {cache, second, cases, opts ? opts->engine : QC_ENGINE_FAST};
     qc_run_coder how = {coders_new, qc_run_coders_free, code_through, &t};
-    return qc_corpus_run_with(paths, count, &how, cases, &o, on_pair, user, stats, err);
+    return qc_corpus_run_with(paths, count, &how, cases, opts, on_pair, user, stats, err);
 }
 
 int qc_cache_run(qc_cache *cache, const char *const *paths, size_t count, const qc_casebook *cases,

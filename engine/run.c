@@ -46,13 +46,11 @@ typedef struct runner {
     size_t window;
     slot *slots;
     int stop;
-    const qc_codebook *cb;
-    const qc_run_coder *how; /* NULL: a qc_coder of cb */
+    const qc_run_coder *how; /* how a thread codes a document */
     qc_cache_pair_fn on_pair;
     void *pair_user;
     const qc_casebook *cases;
     const qc_read_options *read;
-    qc_coder_options coder_opts;
     qc_results *results; /* prepare for these (read-only on the workers), or NULL */
 } runner;
 
@@ -62,21 +60,12 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-/* A thread's state: its coder, or what r->how makes. NULL with *err set on failure. */
-static void *thread_new(runner *r, qc_error *err)
+/* A thread's state (its coders), or its failure's status with *err set. */
+static void *thread_new(runner *r, int *status, qc_error *err)
 {
-    if (r->how)
-        return r->how->thread_new(r->how->ctx, err);
-    qc_coder *coder = NULL;
-    return qc_coder_new(&coder, r->cb, &r->coder_opts, err) == 0 ? coder : NULL;
-}
-
-static void thread_free(runner *r, void *state)
-{
-    if (r->how)
-        r->how->thread_free(state);
-    else
-        qc_coder_free(state);
+    void *state = r->how->thread_new(r->how->ctx, err);
+    *status = state ? QC_OK : err && err->code ? err->code : QC_ERR_NOMEM;
+    return state;
 }
 
 /* Reads, hashes and codes one file into its slot, with the thread's state. */
@@ -99,10 +88,7 @@ static void process(runner *r, void *state, slot *s)
     qc_free(data);
     if (s->rc != 0)
         return;
-    if (r->how)
-        s->rc = r->how->code(r->how->ctx, state, s->doc, s->sha256, size, &s->coding, &s->coding2, &s->fatal, &s->err);
-    else
-        s->rc = qc_coder_code(state, s->doc, r->cases, &s->coding, &s->err);
+    s->rc = r->how->code(r->how->ctx, state, s->doc, s->sha256, size, &s->coding, &s->coding2, &s->fatal, &s->err);
     if (s->rc != 0 && !s->err.file[0])
         qc_error_in_file(&s->err, s->rc, path, "cannot code");
     /* The results' share of the document, here rather than on the calling thread. When this fails
@@ -135,8 +121,8 @@ static void *worker(void *arg)
     runner *r = arg;
     qc_error cerr;
     qc_error_clear(&cerr);
-    void *state = thread_new(r, &cerr);
-    int crc = state ? 0 : cerr.code ? cerr.code : QC_ERR_NOMEM;
+    int crc;
+    void *state = thread_new(r, &crc, &cerr);
     pthread_mutex_lock(&r->mu);
     while (!r->stop && r->next < r->count) {
         slot *s = claim(r);
@@ -156,7 +142,7 @@ static void *worker(void *arg)
     }
     pthread_mutex_unlock(&r->mu);
     if (state)
-        thread_free(r, state);
+        r->how->thread_free(state);
     return NULL;
 }
 
@@ -200,24 +186,17 @@ static int deliver(runner *r, const qc_run_options *opts, slot *s, qc_run_stats 
         if (opts->on_issue)
             opts->on_issue(path, qc_coding_issue(s->coding, i), opts->user);
     st->issues += issues;
+    qc_source_info src = {path, s->size, s->sha256};
+    qc_error herr;
+    qc_error_clear(&herr);
+    int rc = 0;
     if (r->on_pair) {
-        qc_source_info src = {path, s->size, s->sha256};
-        qc_error herr;
-        qc_error_clear(&herr);
-        int rc = r->on_pair(s->doc, s->coding, s->coding2, &src, r->pair_user, &herr);
-        if (rc < 0) {
-            if (err)
-                *err = herr;
-            return rc;
-        }
+        rc = r->on_pair(s->doc, s->coding, s->coding2, &src, r->pair_user, &herr);
     } else if (opts->on_document) {
-        qc_source_info src = {path, s->size, s->sha256};
-        qc_error herr;
-        qc_error_clear(&herr);
         /* Merged here, on the calling thread, so the qc_manual needs no lock and its warnings come
          * in input order. */
         qc_coding *merged = NULL;
-        int rc = opts->manual ? qc_manual_merge(opts->manual, s->doc, s->coding, &merged, &herr) : 0;
+        rc = opts->manual ? qc_manual_merge(opts->manual, s->doc, s->coding, &merged, &herr) : 0;
         if (rc == 0 && s->prepared && !merged)
             qc_res_offer(r->results, s->prep);
         if (rc == 0)
@@ -225,11 +204,11 @@ static int deliver(runner *r, const qc_run_options *opts, slot *s, qc_run_stats 
         if (s->prepared)
             qc_res_offer(r->results, NULL);
         qc_manual_coding_free(merged);
-        if (rc < 0) {
-            if (err)
-                *err = herr;
-            return rc;
-        }
+    }
+    if (rc < 0) {
+        if (err)
+            *err = herr;
+        return rc;
     }
     return 0;
 }
@@ -239,10 +218,10 @@ static int deliver(runner *r, const qc_run_options *opts, slot *s, qc_run_stats 
 static int run_inline(runner *r, const qc_run_options *opts, qc_run_stats *st, qc_error *err)
 {
     qc_error_clear(err);
-    void *state = thread_new(r, err);
+    int rc;
+    void *state = thread_new(r, &rc, err);
     if (!state)
-        return err && err->code ? err->code : QC_ERR_NOMEM;
-    int rc = 0;
+        return rc;
     slot s;
     memset(&s, 0, sizeof s);
     for (size_t i = 0; i < r->count && rc == 0; i++) {
@@ -253,7 +232,7 @@ static int run_inline(runner *r, const qc_run_options *opts, qc_run_stats *st, q
             opts->on_progress(st, opts->user);
         slot_clear(&s);
     }
-    thread_free(r, state);
+    r->how->thread_free(state);
     return rc;
 }
 
@@ -263,9 +242,35 @@ static unsigned online_cores(void)
     return n > 0 ? (unsigned)n : 1u;
 }
 
-static int run_corpus(const char *const *paths, size_t count, const qc_codebook *cb, const qc_run_coder *how,
-                      const qc_casebook *cases, const qc_run_options *opts, qc_cache_pair_fn on_pair, void *user,
-                      qc_run_stats *stats, qc_error *err)
+/* One codebook's coder a thread, or two: a plain run, or a re-code's without a cache. */
+typedef struct books {
+    const qc_codebook *cb, *cb2; /* cb2 NULL: one */
+    qc_engine engine;
+    const qc_casebook *cases;
+} books;
+
+static void *books_coders_new(void *ctx, qc_error *err)
+{
+    const books *b = ctx;
+    return qc_run_coders_new(b->cb, b->cb2, b->engine, err);
+}
+
+static int code_with_books(void *ctx, void *state, const qc_document *doc, const char *sha256, size_t size,
+                           qc_coding **out, qc_coding **out2, int *fatal, qc_error *err)
+{
+    (void)sha256, (void)size;
+    const books *b = ctx;
+    qc_run_coders *c = state;
+    *fatal = 0;
+    int rc = qc_coder_code(c->coder, doc, b->cases, out, err);
+    return rc || !c->coder2 ? rc : qc_coder_code(c->coder2, doc, b->cases, out2, err);
+}
+
+/* The runner. Documents are coded by `how`, or, when it is NULL, with cb (and cb2) by coders of
+ * the run's engine. */
+static int run_corpus(const char *const *paths, size_t count, const qc_codebook *cb, const qc_codebook *cb2,
+                      const qc_run_coder *how, const qc_casebook *cases, const qc_run_options *opts,
+                      qc_cache_pair_fn on_pair, void *user, qc_run_stats *stats, qc_error *err)
 {
     static const qc_run_options defaults = QC_RUN_OPTIONS_INIT;
     qc_run_stats local;
@@ -289,19 +294,18 @@ static int run_corpus(const char *const *paths, size_t count, const qc_codebook 
     if (bad_pattern)
         return bad_pattern;
 
+    books b = {cb, cb2, opts->engine, cases};
+    qc_run_coder plain = {books_coders_new, qc_run_coders_free, code_with_books, &b};
     runner r;
     memset(&r, 0, sizeof r);
     r.paths = paths;
     r.ids = opts->ids;
     r.count = count;
-    r.cb = cb;
-    r.how = how;
+    r.how = how ? how : &plain;
     r.on_pair = on_pair;
     r.pair_user = user;
     r.cases = cases;
     r.read = opts->read;
-    r.coder_opts = (qc_coder_options)QC_CODER_OPTIONS_INIT;
-    r.coder_opts.engine = opts->engine;
     unsigned jobs = opts->jobs ? opts->jobs : online_cores();
     if (jobs > 256)
         jobs = 256;
@@ -325,13 +329,13 @@ static int run_corpus(const char *const *paths, size_t count, const qc_codebook 
         return qc_error_nomem(err);
     }
     qc_error_clear(err);
-    void *own = thread_new(&r, err);
+    int rc;
+    void *own = thread_new(&r, &rc, err);
     if (!own) {
         qc_free(r.slots);
         qc_free(threads);
-        return err && err->code ? err->code : QC_ERR_NOMEM;
+        return rc;
     }
-    int rc = 0;
     pthread_mutex_init(&r.mu, NULL);
     pthread_cond_init(&r.work_cv, NULL);
     pthread_cond_init(&r.done_cv, NULL);
@@ -382,7 +386,7 @@ static int run_corpus(const char *const *paths, size_t count, const qc_codebook 
     pthread_cond_destroy(&r.done_cv);
     pthread_cond_destroy(&r.work_cv);
     pthread_mutex_destroy(&r.mu);
-    thread_free(&r, own);
+    r.how->thread_free(own);
     qc_free(r.slots);
     qc_free(threads);
     return rc;
@@ -391,7 +395,7 @@ static int run_corpus(const char *const *paths, size_t count, const qc_codebook 
 int qc_corpus_run(const char *const *paths, size_t count, const qc_codebook *cb, const qc_casebook *cases,
                   const qc_run_options *opts, qc_run_stats *stats, qc_error *err)
 {
-    return run_corpus(paths, count, cb, NULL, cases, opts, NULL, NULL, stats, err);
+    return run_corpus(paths, count, cb, NULL, NULL, cases, opts, NULL, NULL, stats, err);
 }
 
 qc_run_coders *qc_run_coders_new(const qc_codebook *cb, const qc_codebook *cb2, qc_engine engine, qc_error *err)
@@ -420,44 +424,18 @@ void qc_run_coders_free(void *state)
     qc_free(c);
 }
 
-/* Both codebooks, for qc_corpus_run_pair's threads. */
-typedef struct two_books {
-    const qc_codebook *cb, *cb2;
-    qc_engine engine;
-    const qc_casebook *cases;
-} two_books;
-
-static void *two_coders_new(void *ctx, qc_error *err)
-{
-    const two_books *b = ctx;
-    return qc_run_coders_new(b->cb, b->cb2, b->engine, err);
-}
-
-static int code_twice(void *ctx, void *state, const qc_document *doc, const char *sha256, size_t size, qc_coding **out,
-                      qc_coding **out2, int *fatal, qc_error *err)
-{
-    (void)sha256, (void)size;
-    const two_books *b = ctx;
-    qc_run_coders *c = state;
-    *fatal = 0;
-    int rc = qc_coder_code(c->coder, doc, b->cases, out, err);
-    return rc ? rc : qc_coder_code(c->coder2, doc, b->cases, out2, err);
-}
-
 int qc_corpus_run_pair(const char *const *paths, size_t count, const qc_codebook *cb, const qc_codebook *cb2,
                        const qc_casebook *cases, const qc_run_options *opts, qc_cache_pair_fn on_pair, void *user,
                        qc_run_stats *stats, qc_error *err)
 {
     if (!cb || !cb2)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_corpus_run_pair: NULL codebook");
-    two_books b = {cb, cb2, opts ? opts->engine : QC_ENGINE_FAST, cases};
-    qc_run_coder how = {two_coders_new, qc_run_coders_free, code_twice, &b};
-    return run_corpus(paths, count, NULL, &how, cases, opts, on_pair, user, stats, err);
+    return run_corpus(paths, count, cb, cb2, NULL, cases, opts, on_pair, user, stats, err);
 }
 
 int qc_corpus_run_with(const char *const *paths, size_t count, const qc_run_coder *how, const qc_casebook *cases,
                        const qc_run_options *opts, qc_cache_pair_fn on_pair, void *user, qc_run_stats *stats,
                        qc_error *err)
 {
-    return run_corpus(paths, count, NULL, how, cases, opts, on_pair, user, stats, err);
+    return run_corpus(paths, count, NULL, NULL, how, cases, opts, on_pair, user, stats, err);
 }

@@ -1,6 +1,6 @@
 /* The corpus runner with another way of coding each document (run.c): qc_corpus_run codes with a
- * qc_coder of its codebook; a run through the cache codes each document through it, with one or
- * two codebooks at once (cache.c). Threads, the window of documents in flight and delivery in
+ * qc_coder of its codebook (qc_corpus_run_pair with one of each codebook); a run through the cache
+ * codes each document through it, with one or two codebooks at once (cache.c). Threads, the window of documents in flight and delivery in
  * input order are the same either way. */
 #ifndef QC_RUN_WITH_H
 #define QC_RUN_WITH_H
@@ -30,7 +30,7 @@ void qc_run_coders_free(void *state);
 
 /* qc_corpus_run (options, threads, callbacks and statistics the same) with each document coded by
  * `how`; on_pair, when not NULL, receives both codings in input order instead of
- * opts->on_document (opts->manual must then be NULL). */
+ * opts->on_document (opts->manual is then not used). */
 int qc_corpus_run_with(const char *const *paths, size_t count, const qc_run_coder *how, const qc_casebook *cases,
                        const qc_run_options *opts, qc_cache_pair_fn on_pair, void *user, qc_run_stats *stats,
                        qc_error *err);
