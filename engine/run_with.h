@@ -1,7 +1,7 @@
 /* The corpus runner with another way of coding each document (run.c): qc_corpus_run codes with a
  * qc_coder of its codebook (qc_corpus_run_pair with one of each codebook); a run through the cache
- * codes each document through it, with one or two codebooks at once (cache.c). Threads, the window of documents in flight and delivery in
- * input order are the same either way. */
+ * codes each document through it, with one or two codebooks at once (cache.c). Threads, the
+ * window of documents in flight and delivery in input order are the same either way. */
 #ifndef QC_RUN_WITH_H
 #define QC_RUN_WITH_H
 
