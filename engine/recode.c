@@ -174,13 +174,14 @@ typedef struct side {
     int new_side;
     int verify; /* old side standing in for a results.xml: each coding must match the file's digest */
     const qc_recode_options *opts;
-    int compare; /* new side after a complete old side: each document compared as it comes */
 } side;
 
-static int on_run_document(const qc_document *doc, const qc_coding *coding, const qc_source_info *src, void *user,
-                           qc_error *err)
+/* One side's coding of a document taken in: counted in the new results (new side), checked against
+ * the file (a verified old side), its quotations appended to the side's list. *index: the
+ * document's place in rc->docs. */
+static int take_document(side *s, const qc_document *doc, const qc_coding *coding, const qc_source_info *src,
+                         long *index, qc_error *err)
 {
-    side *s = user;
     qc_recode *rc = s->rc;
     if (s->new_side) {
         /* The new results count the carried manual codings; the comparison below is the engine's
@@ -193,7 +194,7 @@ static int on_run_document(const qc_document *doc, const qc_coding *coding, cons
         if (st)
             return st;
     }
-    long d = doc_intern(rc, qc_document_id(doc));
+    long d = *index = doc_intern(rc, qc_document_id(doc));
     if (d < 0)
         return qc_error_nomem(err);
     qc_rq_doc *rd = &rc->docs[d];
@@ -226,17 +227,27 @@ static int on_run_document(const qc_document *doc, const qc_coding *coding, cons
         qc_coding_quotation(coding, i, &q);
         (*arr)[(*cnt)++] = (qc_rq){(uint32_t)q.code, (uint32_t)d, (uint32_t)q.start, (uint32_t)q.end, QC_RQ_TEXT_LATER};
     }
-    if (s->compare) {
-        /* The old side's quotations of this document against its new ones; a document delivered
-         * twice (never: its id would be refused above) has no old ones the second time. */
-        size_t old_n = rd->compared ? 0 : rd->old_n;
-        int st = qc_rq_compare_add(rc, old_n ? rc->old_q + rd->old_first : NULL, old_n, rc->new_q, rc->new_count);
-        rd->compared = 1;
-        rc->new_count = 0;
-        if (st)
-            return qc_error_nomem(err);
-    }
     return 0;
+}
+
+/* A document of the new run after the old side was read from results.xml: its new quotations
+ * against the old side's of the same document, at once. A document delivered twice (never: its id
+ * would be refused by qc_results_add) has no old ones the second time. */
+static int on_new_document(const qc_document *doc, const qc_coding *coding, const qc_source_info *src, void *user,
+                           qc_error *err)
+{
+    side *s = user;
+    qc_recode *rc = s->rc;
+    long d;
+    int st = take_document(s, doc, coding, src, &d, err);
+    if (st)
+        return st;
+    qc_rq_doc *rd = &rc->docs[d];
+    size_t old_n = rd->compared ? 0 : rd->old_n;
+    st = qc_rq_compare_add(rc, old_n ? rc->old_q + rd->old_first : NULL, old_n, rc->new_q, rc->new_count);
+    rd->compared = 1;
+    rc->new_count = 0;
+    return st ? qc_error_nomem(err) : 0;
 }
 
 /* The caller's callbacks with the caller's user pointer (the run's user is the side). Before
@@ -260,15 +271,15 @@ static void side_on_progress(const qc_run_stats *stats, void *user)
     run->on_progress(stats, run->user);
 }
 
-/* The new codebook's run, after a complete old side (compare_with_new_run). */
+/* The new codebook's run, after the old side was read from results.xml (compare_with_new_run). */
 static int run_new_side(qc_recode *rc, const char *const *paths, size_t count, const qc_recode_options *opts,
                         qc_error *err)
 {
-    side s = {rc, 1, 0, opts, 1};
+    side s = {rc, 1, 0, opts};
     qc_run_options ro = opts->run;
-    ro.on_document = on_run_document;
+    ro.on_document = on_new_document;
     ro.user = &s; /* every callback gets it: the caller's are called through the side_on_* */
-    ro.manual = NULL; /* the carried codings are merged by on_run_document, cache or not */
+    ro.manual = NULL; /* the carried codings are merged by take_document, cache or not */
     ro.on_error = opts->run.on_error ? side_on_error : NULL;
     ro.on_issue = opts->run.on_issue ? side_on_issue : NULL;
     ro.on_progress = opts->run.on_progress ? side_on_progress : NULL;
@@ -412,9 +423,10 @@ static int on_pair(const qc_document *doc, const qc_coding *coding, const qc_cod
 {
     pair *p = user;
     qc_recode *rc = p->new_side.rc;
-    int st = on_run_document(doc, old, src, &p->old_side, err);
+    long d;
+    int st = take_document(&p->old_side, doc, old, src, &d, err);
     if (!st)
-        st = on_run_document(doc, coding, src, &p->new_side, err);
+        st = take_document(&p->new_side, doc, coding, src, &d, err);
     if (st)
         return st; /* the run stops */
     /* Both sides of this document are here and no other's: compared at once, then forgotten. */
@@ -426,7 +438,7 @@ static int on_pair(const qc_document *doc, const qc_coding *coding, const qc_cod
 static int run_pair(qc_recode *rc, int verify, const char *const *paths, size_t count, const qc_recode_options *opts,
                     qc_error *err)
 {
-    pair p = {{rc, 0, verify, opts, 0}, {rc, 1, 0, opts, 0}};
+    pair p = {{rc, 0, verify, opts}, {rc, 1, 0, opts}};
     qc_run_options ro = opts->run;
     ro.on_document = NULL;
     ro.manual = NULL;
@@ -445,9 +457,9 @@ static int run_pair(qc_recode *rc, int verify, const char *const *paths, size_t 
     return st;
 }
 
-/* The old side complete (read from results.xml, or a run of the old codebook): its quotations put
- * in document order, each document's range noted, so that the new run compares each document as
- * it comes (on_run_document). A stable counting sort: each document's quotations keep their order. */
+/* The old side read from results.xml (code by code): its quotations put in document order, each
+ * document's range noted, so that the new run compares each document as it comes
+ * (on_new_document). A stable counting sort: each document's quotations keep their order. */
 static int old_side_by_document(qc_recode *rc)
 {
     for (size_t d = 0; d < rc->doc_count; d++) {
@@ -462,12 +474,6 @@ static int old_side_by_document(qc_recode *rc)
         rc->docs[d].old_first = at;
         at += rc->docs[d].old_n;
     }
-    /* A run of the old codebook gives them in document order already: nothing to move. */
-    int in_order = at == rc->old_count;
-    for (size_t i = 1; i < rc->old_count && in_order; i++)
-        in_order = rc->old_q[i - 1].doc <= rc->old_q[i].doc;
-    if (in_order)
-        return QC_OK;
     qc_rq *sorted = qc_malloc((at + 1) * sizeof *sorted);
     if (!sorted)
         return QC_ERR_NOMEM;
@@ -489,8 +495,8 @@ static int old_side_by_document(qc_recode *rc)
     return QC_OK;
 }
 
-/* The new run after a complete old side, each document compared as it comes; then the documents
- * only the old side had (gone from the corpus, or unreadable now). */
+/* The new run after the old side was read from results.xml, each document compared as it comes;
+ * then the documents only the old side had (gone from the corpus, or unreadable now). */
 static int compare_with_new_run(qc_recode *rc, const char *const *paths, size_t count, const qc_recode_options *opts,
                                 qc_error *err)
 {
