@@ -9,7 +9,7 @@
 
 struct qc_regex {
     pcre2_code *code;
-    uint32_t match_limit, depth_limit, heap_limit_kib;
+    uint32_t match_limit, heap_limit_kib; /* the match limit bounds the depth too */
     int jit;
     char literal[64];
 };
@@ -100,7 +100,6 @@ int qc_regex_compile(qc_regex **out, const char *pattern, size_t len, unsigned f
     rx->jit = pcre2_jit_compile(rx->code, PCRE2_JIT_COMPLETE) == 0;
     pcre2_general_context_free(gctx);
     rx->match_limit = match_limit ? match_limit : QC_REGEX_DEFAULT_MATCH_LIMIT;
-    rx->depth_limit = rx->match_limit;
     rx->heap_limit_kib = heap_limit_kib ? heap_limit_kib : QC_REGEX_DEFAULT_HEAP_LIMIT_KIB;
     *out = rx;
     return QC_OK;
@@ -159,7 +158,7 @@ int qc_regex_match(const qc_regex *rx, qc_regex_scratch *scratch, const char *su
     int rc;
     /* The regex's limits, in this thread's context (three stores). */
     pcre2_set_match_limit(scratch->mctx, rx->match_limit);
-    pcre2_set_depth_limit(scratch->mctx, rx->depth_limit);
+    pcre2_set_depth_limit(scratch->mctx, rx->match_limit);
     pcre2_set_heap_limit(scratch->mctx, rx->heap_limit_kib);
     if (rx->jit)
         rc = pcre2_jit_match(rx->code, (PCRE2_SPTR)subject, len, start, opts, scratch->md, scratch->mctx);
