@@ -3,6 +3,7 @@
  * file is trusted only when its magic, version, key, size and payload checksum all hold and each
  * record a lookup takes fits the document and the codebook (take_record); anything else is
  * counted as rejected and rewritten after coding. Format: docs/recode.md. */
+#include <assert.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -371,8 +372,10 @@ static int cmp_record(const void *a, const void *b)
 typedef enum { ENTRY_NONE, ENTRY_OK, ENTRY_BAD, ENTRY_WRITTEN } entry_state;
 
 /* Checks the file's bytes in e->data and indexes its records. ENTRY_BAD for anything that does
- * not hold; QC_ERR_NOMEM as a negative return. */
-static int entry_parse(entry *e, const uint8_t key[32])
+ * not hold; QC_ERR_NOMEM as a negative return. `check_sum` is 0 only for bytes this process has
+ * just written from a coding: the checksum tells damage on the disk, which they have not met (the
+ * records are still checked against the document when a lookup takes them). */
+static int entry_parse(entry *e, const uint8_t key[32], int check_sum)
 {
     reader r = {(const uint8_t *)e->data, (const uint8_t *)e->data + e->size, 0};
     const uint8_t *magic = get_bytes(&r, 8);
@@ -384,13 +387,15 @@ static int entry_parse(entry *e, const uint8_t key[32])
     if (r.bad || memcmp(magic, QC_CACHE_MAGIC, 8) != 0 || version != QC_CACHE_VERSION || memcmp(k, key, 32) != 0 ||
         (size_t)(r.end - r.p) != payload)
         return ENTRY_BAD;
-    uint8_t digest[32];
-    qc_sha256_ctx ctx;
-    qc_sha256_init(&ctx);
-    qc_sha256_update(&ctx, r.p, payload);
-    qc_sha256_final(&ctx, digest);
-    if (memcmp(digest, sum, 32) != 0)
-        return ENTRY_BAD;
+    if (check_sum) {
+        uint8_t digest[32];
+        qc_sha256_ctx ctx;
+        qc_sha256_init(&ctx);
+        qc_sha256_update(&ctx, r.p, payload);
+        qc_sha256_final(&ctx, digest);
+        if (memcmp(digest, sum, 32) != 0)
+            return ENTRY_BAD;
+    }
     e->set_hash = get_bytes(&r, 32);
     e->issue_count = get_u32(&r);
     e->issues = r.p;
@@ -443,13 +448,13 @@ static int entry_read(const char *path, const uint8_t key[32], entry *e)
         return rc;
     if (rc)
         return ENTRY_NONE;
-    return entry_parse(e, key);
+    return entry_parse(e, key, 1);
 }
 
 /* A document's entry file as the lookups of one or two codebooks in its folder see it: read and
  * checked once, then, after a lookup rewrote it, the bytes written. A re-code looks every document
  * up for its old and its new codebook; reading the file again for the second would read the same
- * bytes, so the second lookup takes these (checked as the file's bytes would be). */
+ * bytes, so the second lookup takes these (checked as the file's bytes would be, but for the checksum). */
 typedef struct slot {
     char *path;
     uint8_t key[32];
@@ -469,11 +474,12 @@ static int slot_open(const qc_cache *c, const char *bytes_sha256, size_t size, c
     return s->state < 0 ? qc_error_nomem(err) : QC_OK;
 }
 
-/* Checks the bytes a previous lookup wrote, as entry_read would have from the file. */
+/* Indexes the bytes a previous lookup wrote, checked as entry_read would check the file's but for
+ * the checksum of bytes that never left memory. */
 static int slot_refresh(slot *s, qc_error *err)
 {
     if (s->state == ENTRY_WRITTEN)
-        s->state = entry_parse(&s->e, s->key);
+        s->state = entry_parse(&s->e, s->key, 0);
     return s->state < 0 ? qc_error_nomem(err) : QC_OK;
 }
 
@@ -641,40 +647,51 @@ static void store_u32(uint8_t *s, uint32_t v)
     s[3] = (uint8_t)(v >> 24);
 }
 
-static void put_u32(qc_buf *b, uint32_t v)
-{
-    uint8_t s[4];
-    store_u32(s, v);
-    qc_buf_append(b, s, 4);
-}
-
 /* Where the header holds the payload's size and its SHA-256 (QC_CACHE_HEADER_SIZE). */
 enum { HEADER_PAYLOAD_SIZE = 48, HEADER_PAYLOAD_SUM = 52 };
 
+/* The entry's bytes are sized first and then filled through a cursor: an entry holds tens of
+ * thousands of u32, which appended one by one to a growing buffer cost more than the rest of the
+ * write. */
+static uint8_t *put_u32(uint8_t *at, uint32_t v)
+{
+    store_u32(at, v);
+    return at + 4;
+}
+
+static uint8_t *put_bytes(uint8_t *at, const void *bytes, size_t n)
+{
+    if (n)
+        memcpy(at, bytes, n);
+    return at + n;
+}
+
+/* The end of code's quotations in cod (sorted by code) from q. */
+static size_t code_quotes_end(const qc_coding *cod, size_t q, size_t code)
+{
+    while (q < cod->quote_count && cod->quotes[q].code == (int32_t)code)
+        q++;
+    return q;
+}
+
 /* Writes the entry: every code of the coding's codebook, then the records of an older entry
  * (other codebooks' codes, so that two revisions used in turn both find their codes), within a
- * bound so that entries do not grow without end. `old` is the slot's entry or NULL. Once the file
- * is in place, the slot holds the bytes written (ENTRY_WRITTEN) for a lookup that follows. */
-static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *old, qc_error *err)
+ * bound so that entries do not grow without end. `old` is the slot's entry or NULL; `same[code]`
+ * (NULL: none) is old's record of a code whose hash did not change, copied as it is, since the
+ * coding's quotations of that code were taken from it. Once the file is in place, the slot holds
+ * the bytes written (ENTRY_WRITTEN) for a lookup that follows. */
+static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *old, const record *const *same,
+                       qc_error *err)
 {
-    static const uint8_t later[32]; /* the payload's size and checksum, filled in once it is whole */
     const qc_codebook *cb = c->cb;
-    qc_buf p = QC_BUF_INIT;
-    qc_buf_append(&p, QC_CACHE_MAGIC, 8);
-    put_u32(&p, QC_CACHE_VERSION);
-    put_u32(&p, 0);
-    qc_buf_append(&p, s->key, 32);
-    qc_buf_append(&p, later, 4);
-    qc_buf_append(&p, later, 32);
-    qc_buf_append(&p, c->set_hash, 32);
-    put_u32(&p, (uint32_t)cod->issue_count);
-    for (size_t i = 0; i < cod->issue_count; i++) {
-        put_u32(&p, (uint32_t)strlen(cod->issues[i]));
-        qc_buf_puts(&p, cod->issues[i]);
-    }
     size_t keep_old = 0, limit = cb->code_count * 3;
     uint8_t *keep = old ? qc_calloc(old->rec_count + 1, 1) : NULL;
-    for (size_t i = 0; old && keep && i < old->rec_count && cb->code_count + keep_old < limit; i++) {
+    if (old && !keep)
+        return qc_error_nomem(err);
+    size_t size = QC_CACHE_HEADER_SIZE + 32 + 4 + 4;
+    for (size_t i = 0; i < cod->issue_count; i++)
+        size += 4 + strlen(cod->issues[i]);
+    for (size_t i = 0; old && i < old->rec_count && cb->code_count + keep_old < limit; i++) {
         const record *r = &old->recs[i];
         char id[256];
         if (r->id_len >= sizeof id)
@@ -686,63 +703,93 @@ static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *
             continue; /* the same record is written from the new coding */
         keep[i] = 1;
         keep_old++;
+        size += 4 + r->id_len + 32 + 4 + r->body_len;
     }
-    put_u32(&p, (uint32_t)(cb->code_count + keep_old));
-    size_t q = 0;
-    for (size_t code = 0; code < cb->code_count; code++) {
+    for (size_t code = 0, q = 0; code < cb->code_count; code++) {
+        size_t end = code_quotes_end(cod, q, code);
+        size += 4 + strlen(cb->codes[code].id) + 32 + 4;
+        if (same && same[code]) {
+            size += same[code]->body_len;
+        } else {
+            for (size_t i = q; i < end; i++)
+                size += 16 + (size_t)cod->quotes[i].hit_count * 16;
+        }
+        q = end;
+    }
+    uint8_t *bytes = size - QC_CACHE_HEADER_SIZE <= UINT32_MAX ? qc_malloc(size + 1) : NULL;
+    if (!bytes) {
+        qc_free(keep);
+        return qc_error_nomem(err);
+    }
+    static const uint8_t later[36]; /* the payload's size and checksum, filled in once it is whole */
+    uint8_t *at = put_bytes(bytes, QC_CACHE_MAGIC, 8);
+    at = put_u32(at, QC_CACHE_VERSION);
+    at = put_u32(at, 0);
+    at = put_bytes(at, s->key, 32);
+    at = put_bytes(at, later, sizeof later);
+    at = put_bytes(at, c->set_hash, 32);
+    at = put_u32(at, (uint32_t)cod->issue_count);
+    for (size_t i = 0; i < cod->issue_count; i++) {
+        size_t len = strlen(cod->issues[i]);
+        at = put_u32(at, (uint32_t)len);
+        at = put_bytes(at, cod->issues[i], len);
+    }
+    at = put_u32(at, (uint32_t)(cb->code_count + keep_old));
+    for (size_t code = 0, q = 0; code < cb->code_count; code++) {
         const char *id = cb->codes[code].id;
-        put_u32(&p, (uint32_t)strlen(id));
-        qc_buf_puts(&p, id);
-        qc_buf_append(&p, c->hash[code], 32);
-        size_t first = q;
-        while (q < cod->quote_count && cod->quotes[q].code == (int32_t)code)
-            q++;
-        put_u32(&p, (uint32_t)(q - first));
-        for (size_t i = first; i < q; i++) {
-            const qc_quote_rec *qr = &cod->quotes[i];
-            put_u32(&p, qr->start);
-            put_u32(&p, qr->end);
-            put_u32(&p, qr->turn);
-            put_u32(&p, qr->hit_count);
+        size_t end = code_quotes_end(cod, q, code), id_len = strlen(id);
+        at = put_u32(at, (uint32_t)id_len);
+        at = put_bytes(at, id, id_len);
+        at = put_bytes(at, c->hash[code], 32);
+        if (same && same[code]) {
+            at = put_u32(at, same[code]->quotes);
+            at = put_bytes(at, same[code]->body, same[code]->body_len);
+            q = end;
+            continue;
+        }
+        at = put_u32(at, (uint32_t)(end - q));
+        for (; q < end; q++) {
+            const qc_quote_rec *qr = &cod->quotes[q];
+            at = put_u32(at, qr->start);
+            at = put_u32(at, qr->end);
+            at = put_u32(at, qr->turn);
+            at = put_u32(at, qr->hit_count);
             for (uint32_t h = 0; h < qr->hit_count; h++) {
                 const qc_hit_rec *hr = &cod->hits[qr->hit_first + h];
-                put_u32(&p, hr->start);
-                put_u32(&p, hr->end);
-                put_u32(&p, hr->rule);
-                put_u32(&p, hr->leaf >= 0 && (size_t)hr->leaf < cb->leaf_count ? (uint32_t)c->leaf_local[hr->leaf]
-                                                                               : UINT32_MAX);
+                at = put_u32(at, hr->start);
+                at = put_u32(at, hr->end);
+                at = put_u32(at, hr->rule);
+                int known = hr->leaf >= 0 && (size_t)hr->leaf < cb->leaf_count;
+                at = put_u32(at, known ? (uint32_t)c->leaf_local[hr->leaf] : UINT32_MAX);
             }
         }
     }
-    for (size_t i = 0; old && keep && i < old->rec_count; i++) {
+    for (size_t i = 0; keep && i < old->rec_count; i++) {
         if (!keep[i])
             continue;
         const record *r = &old->recs[i];
-        put_u32(&p, r->id_len);
-        qc_buf_append(&p, r->id, r->id_len);
-        qc_buf_append(&p, r->hash, 32);
-        put_u32(&p, r->quotes);
-        qc_buf_append(&p, r->body, r->body_len);
+        at = put_u32(at, r->id_len);
+        at = put_bytes(at, r->id, r->id_len);
+        at = put_bytes(at, r->hash, 32);
+        at = put_u32(at, r->quotes);
+        at = put_bytes(at, r->body, r->body_len);
     }
     qc_free(keep);
-    if (qc_buf_failed(&p) || p.len - QC_CACHE_HEADER_SIZE > UINT32_MAX) {
-        qc_buf_free(&p);
-        return qc_error_nomem(err);
-    }
-    uint8_t *bytes = (uint8_t *)p.data;
-    size_t payload = p.len - QC_CACHE_HEADER_SIZE;
+    size_t payload = size - QC_CACHE_HEADER_SIZE;
     store_u32(bytes + HEADER_PAYLOAD_SIZE, (uint32_t)payload);
     qc_sha256_ctx ctx;
     qc_sha256_init(&ctx);
     qc_sha256_update(&ctx, bytes + QC_CACHE_HEADER_SIZE, payload);
     qc_sha256_final(&ctx, bytes + HEADER_PAYLOAD_SUM);
+    bytes[size] = 0;
     qc_atomic_file af;
+    assert((size_t)(at - bytes) == size);
     int rc = qc_atomic_open(&af, s->path, err);
     if (!rc) {
         /* No fsync: an entry that a crash leaves short or garbled fails its checks and is coded
          * again (it cost 357 waits for the disk on every warm re-code of the benchmark). */
         af.no_sync = 1;
-        if (fwrite(p.data, 1, p.len, af.fp) != p.len) {
+        if (fwrite(bytes, 1, size, af.fp) != size) {
             qc_atomic_abort(&af);
             rc = qc_error_set(err, QC_ERR_IO, s->path, 0, 0, -1, "cannot write the cache file %s", s->path);
         } else {
@@ -750,13 +797,13 @@ static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *
         }
     }
     if (rc) {
-        qc_buf_free(&p);
+        qc_free(bytes);
         return rc;
     }
     stat_add(&c->stats.written, 1);
-    entry_free(&s->e); /* `old` is not needed any more */
-    s->e.size = p.len;
-    s->e.data = qc_buf_detach(&p);
+    entry_free(&s->e); /* `old` and `same` are not needed any more */
+    s->e.size = size;
+    s->e.data = (char *)bytes;
     s->state = ENTRY_WRITTEN;
     return QC_OK;
 }
@@ -813,7 +860,7 @@ static int cache_lookup(qc_cache *cache, qc_coder *coder, const qc_document *doc
             if (got == ENTRY_OK) {
                 stat_add(&cache->stats.stale, 1);
                 stat_add(&cache->stats.codes_recoded, missing);
-                rc = entry_write(cache, s, *out, e, err);
+                rc = entry_write(cache, s, *out, e, recs, err);
                 if (rc) {
                     qc_coding_free(*out);
                     *out = NULL;
@@ -836,7 +883,7 @@ static int cache_lookup(qc_cache *cache, qc_coder *coder, const qc_document *doc
     if (!rc && !*out) {
         rc = qc_coder_code(coder, doc, cases, out, err);
         if (!rc)
-            rc = entry_write(cache, s, *out, state == ENTRY_OK ? e : NULL, err);
+            rc = entry_write(cache, s, *out, state == ENTRY_OK ? e : NULL, NULL, err);
         if (rc) {
             qc_coding_free(*out);
             *out = NULL;

@@ -206,11 +206,25 @@ Test(cache, rule_change_reruns_that_code_and_its_references)
     free(with);
     free(without);
 
-    /* Entries keep the earlier revisions' codes too: going back to v1 or v2 is a hit. */
-    free(run(&f, cb1, cache, &st));
+    /* The rewritten entries give what they were written from: unchanged codes' records are copied
+     * from the entry they replace, the re-coded ones written from the coding. */
+    with = run(&f, cb3, cache, &st);
     cr_assert_eq(st.hits, NDOCS);
-    free(run(&f, cb2, cache, &st));
-    cr_assert_eq(st.hits, NDOCS);
+    without = run(&f, cb3, NULL, &st);
+    cr_assert_str_eq(with, without);
+    free(with);
+    free(without);
+
+    /* Entries keep the earlier revisions' codes too: going back to v1 or v2 is a hit, and right. */
+    const qc_codebook *back[] = {cb1, cb2};
+    for (size_t i = 0; i < 2; i++) {
+        with = run(&f, back[i], cache, &st);
+        cr_assert_eq(st.hits, NDOCS);
+        without = run(&f, back[i], NULL, &st);
+        cr_assert_str_eq(with, without, "revision %zu", i + 1);
+        free(with);
+        free(without);
+    }
     free(cache);
     qc_codebook_free(cb1);
     qc_codebook_free(cb2);
