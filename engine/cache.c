@@ -782,20 +782,11 @@ static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *
     qc_sha256_update(&ctx, bytes + QC_CACHE_HEADER_SIZE, payload);
     qc_sha256_final(&ctx, bytes + HEADER_PAYLOAD_SUM);
     bytes[size] = 0;
-    qc_atomic_file af;
     assert((size_t)(at - bytes) == size);
-    int rc = qc_atomic_open(&af, s->path, err);
-    if (!rc) {
-        /* No fsync: an entry that a crash leaves short or garbled fails its checks and is coded
-         * again (it cost 357 waits for the disk on every warm re-code of the benchmark). */
-        af.no_sync = 1;
-        if (fwrite(bytes, 1, size, af.fp) != size) {
-            qc_atomic_abort(&af);
-            rc = qc_error_set(err, QC_ERR_IO, s->path, 0, 0, -1, "cannot write the cache file %s", s->path);
-        } else {
-            rc = qc_atomic_commit(&af, err);
-        }
-    }
+    /* In place, not synced: a file a crash or another process leaves torn fails its checks and
+     * is coded again (a rename and an fsync per document cost a warm re-code more than its
+     * coding). */
+    int rc = qc_file_overwrite(s->path, bytes, size, err);
     if (rc) {
         qc_free(bytes);
         return rc;

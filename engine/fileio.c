@@ -171,7 +171,7 @@ int qc_atomic_commit(qc_atomic_file *af, qc_error *err)
     if (fflush(af->fp) != 0 || ferror(af->fp)) {
         failed = 1;
         saved = errno;
-    } else if (!af->no_sync && fsync(fileno(af->fp)) != 0 && errno != EINVAL) {
+    } else if (fsync(fileno(af->fp)) != 0 && errno != EINVAL) {
         failed = 1;
         saved = errno;
     }
@@ -210,4 +210,48 @@ void qc_atomic_abort(qc_atomic_file *af)
     qc_free(af->tmp_path);
     qc_free(af->path);
     af->tmp_path = af->path = NULL;
+}
+
+/* A descriptor for writing the regular file at path, never following a link or opening a pipe
+ * (which would block) or a device; -1 with errno when there is no such file to write. */
+static int open_regular_for_writing(const char *path, int flags)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | flags, 0666);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = EEXIST;
+        return -1;
+    }
+    return fd;
+}
+
+int qc_file_overwrite(const char *path, const void *bytes, size_t size, qc_error *err)
+{
+    int fd = open_regular_for_writing(path, 0);
+    /* ELOOP: a link; ENXIO: a pipe without a reader; EEXIST: something else not a file */
+    if (fd < 0 && (errno == ELOOP || errno == ENXIO || errno == EEXIST) && unlink(path) == 0)
+        fd = open_regular_for_writing(path, O_EXCL);
+    if (fd < 0)
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write: %s", strerror(errno));
+    const char *p = bytes;
+    size_t left = size;
+    while (left) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int saved = n < 0 ? errno : EIO;
+            close(fd);
+            return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write: %s", strerror(saved));
+        }
+        p += n;
+        left -= (size_t)n;
+    }
+    /* a longer earlier content leaves a tail to cut (not truncated first: see the header) */
+    if (ftruncate(fd, (off_t)size) != 0 || close(fd) != 0)
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write: %s", strerror(errno));
+    return QC_OK;
 }

@@ -402,6 +402,40 @@ Test(cache, an_entry_that_is_not_a_file_is_rebuilt, .timeout = 60)
     damaged("rm $e && mkfifo $e");
 }
 
+/* Entries are rewritten in place: bytes left over after a rebuilt entry would make it rejected
+ * again on the next run, which damaged() checks hits. */
+Test(cache, an_entry_with_bytes_after_it_is_rebuilt_to_its_size)
+{
+    damaged("printf 'left over bytes' >> $e");
+}
+
+/* An entry that is a symbolic link is replaced by a file: writing in place never writes through
+ * a link to a file outside the cache. */
+Test(cache, an_entry_that_is_a_link_is_replaced_not_written_through)
+{
+    damaged("mv $e ../$e.elsewhere && printf 'not an entry' > ../$e.elsewhere && ln -s ../$e.elsewhere $e");
+    fixture f;
+    fixture_make(&f);
+    qc_codebook *cb = load(CB1);
+    char *cache = cache_dir(&f);
+    qc_cache_stats st;
+    free(run(&f, cb, cache, &st));
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "cd %s && for e in *.qcc; do printf 'kept' > ../$e.elsewhere && rm $e && ln -s ../$e.elsewhere $e; done",
+             cache);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    free(run(&f, cb, cache, &st));
+    cr_assert_eq(st.rejected, NDOCS);
+    snprintf(cmd, sizeof cmd,
+             "cd %s && for e in *.qcc; do [ -f $e ] && [ ! -L $e ] && [ \"$(cat ../$e.elsewhere)\" = kept ] || exit 1; done",
+             cache);
+    cr_assert_eq(system(cmd), 0, "a link was written through or kept: %s", cmd);
+    free(cache);
+    qc_codebook_free(cb);
+    fixture_free(&f);
+}
+
 Test(cache, entry_under_another_documents_name_is_rejected)
 {
     fixture f;
