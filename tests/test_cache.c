@@ -427,9 +427,10 @@ Test(cache, an_entry_that_is_a_link_is_replaced_not_written_through)
     cr_assert_eq(system(cmd), 0, "%s", cmd);
     free(run(&f, cb, cache, &st));
     cr_assert_eq(st.rejected, NDOCS);
-    snprintf(cmd, sizeof cmd,
-             "cd %s && for e in *.qcc; do [ -f $e ] && [ ! -L $e ] && [ \"$(cat ../$e.elsewhere)\" = kept ] || exit 1; done",
-             cache);
+    snprintf(
+        cmd, sizeof cmd,
+        "cd %s && for e in *.qcc; do [ -f $e ] && [ ! -L $e ] && [ \"$(cat ../$e.elsewhere)\" = kept ] || exit 1; done",
+        cache);
     cr_assert_eq(system(cmd), 0, "a link was written through or kept: %s", cmd);
     free(cache);
     qc_codebook_free(cb);
