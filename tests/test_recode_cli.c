@@ -105,8 +105,20 @@ Test(recode_cli, recode_sample_corpus_dry_run_and_cache)
                   dir, dir, dir, i, dir);
         cr_assert_eq(r.status, 0, "%s", r.err);
         cr_assert(qct_contains(r.err, i ? "21 hits, 0 new" : "0 hits, 21 new"), "%s", r.err);
+        /* without --jobs: one thread per core */
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        char threads[64];
+        snprintf(threads, sizeof threads, " s on %ld thread%s;", cores, cores == 1 ? "" : "s");
+        cr_assert(qct_contains(r.err, threads), "want '%s' in %s", threads, r.err);
         qct_run_free(&r);
     }
+    qct_qcode(&r, src,
+              "recode --from %s/r2.xml -c codebooks/integrated-care.qcb --cases corpora/integrated-care/cases.tsv "
+              "--cache %s/cache --verbose -j 1 --dry-run corpora/integrated-care/",
+              dir, dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(qct_contains(r.err, " s on 1 thread;"), "%s", r.err);
+    qct_run_free(&r);
     snprintf(path, sizeof path, "%s/rep.xml", dir);
     char *rep = qct_read_file(path, NULL);
     cr_assert_not_null(rep);

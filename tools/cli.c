@@ -43,13 +43,18 @@ const char *cli_fixed_time(char buf[32])
     return buf;
 }
 
+unsigned cli_threads(unsigned jobs)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return jobs ? jobs : cores > 0 ? (unsigned)cores : 1;
+}
+
 unsigned cli_write_jobs(unsigned jobs)
 {
     const char *wj = getenv("QCODE_WRITE_JOBS");
     if (wj && *wj)
         return (unsigned)strtoul(wj, NULL, 10);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    return jobs ? jobs : cores > 0 ? (unsigned)cores : 1;
+    return cli_threads(jobs);
 }
 
 int cli_stdout_is_tty(void)

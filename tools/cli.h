@@ -76,6 +76,9 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * unset or not a non-negative integer. */
 const char *cli_fixed_time(char buf[32]);
 
+/* The threads `--jobs jobs` stands for: jobs, or one per core for 0 (as the library counts them). */
+unsigned cli_threads(unsigned jobs);
+
 /* The threads that render results.xml's quotations for a command run with `--jobs jobs` (0: one
  * per core): as many, unless QCODE_WRITE_JOBS says otherwise. The bytes are the same. */
 unsigned cli_write_jobs(unsigned jobs);

@@ -26,7 +26,7 @@
     "                             beside the automatic ones, listed by coder (and in --qdpx)\n"                        \
     "      --offsets codepoints|utf16   --qdpx positions (default code points; utf16: NVivo's unit)\n"                 \
     "      --top N                summary: only the N main codes with most quotations\n"                               \
-    "  -j, --jobs N               threads (1: all on one; 0: one per core; default 1)\n"                               \
+    "  -j, --jobs N               threads (default 0: one per core; 1: all on one)\n"                                  \
     "      --engine fast|reference  matching engine (default fast)\n"                                                  \
     "      --strict               stop at the first document that cannot be read\n"                                    \
     "      --encoding utf-8|windows-1252   transcript encoding (default utf-8)\n"                                      \

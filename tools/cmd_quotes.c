@@ -19,7 +19,7 @@
     "      --results FILE         read the quotations from a results.xml instead\n"                                    \
     "      --rollup               include the quotations of the code's descendants\n"                                  \
     "      --cases FILE           casebook (for `where` conditions)\n"                                                 \
-    "  -j, --jobs N               threads (1: all on one; 0: one per core; default 1)\n"                               \
+    "  -j, --jobs N               threads (default 0: one per core; 1: all on one)\n"                                  \
     "      --engine fast|reference, --encoding utf-8|windows-1252, --speaker-pattern RE,\n"                            \
     "      --interviewer LABEL, --no-speakers, --input-format FORMAT   as for `qcode code`\n"                          \
     "\n"                                                                                                               \

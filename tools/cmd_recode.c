@@ -32,7 +32,7 @@
     "                      --from FILE, with -recoded before .xml)\n"                                                  \
     "  --cache DIR         per-document coding cache: unchanged documents and codes are not re-coded\n"                \
     "  --dry-run           show the report, write no output files (the cache is still kept up to date)\n"              \
-    "  -j, --jobs N        threads coding (with or without --cache) and writing -o (default 1; 0: one per core)\n"              \
+    "  -j, --jobs N        threads coding (with or without --cache) and writing -o (default 0: one per core)\n"        \
     "  --verbose           print timing, cache statistics and the old side's source on stderr\n"                       \
     "\n"                                                                                                               \
     "Exit codes: 0 ok, 1 some documents could not be read, 2 usage or I/O error, 3 codebook error.\n"
@@ -121,7 +121,7 @@ static int parse(opts *o, int argc, char **argv)
                                           {"verbose", no_argument, NULL, OPT_VERBOSE},
                                           {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
-    o->jobs = 1;
+    o->jobs = 0; /* one thread per core, as qcode code */
     optind = 1;
     opterr = 0;
     int c;
@@ -270,7 +270,9 @@ static int run(int argc, char **argv)
         } else if (o.verbose) {
             qc_cache_stats cs;
             qc_recode_cache_stats(rc, &cs);
-            fprintf(stderr, "recode: %ld documents in %.3f s", count, now() - t0);
+            unsigned threads = cli_threads(o.jobs);
+            fprintf(stderr, "recode: %ld documents in %.3f s on %u thread%s", count, now() - t0, threads,
+                    threads == 1 ? "" : "s");
             if (o.cache)
                 fprintf(stderr,
                         "; cache %s: %zu hits, %zu new, %zu stale (%zu code codings out of date), %zu rejected, "

@@ -48,7 +48,7 @@ int code_options_parse(code_options *o, int argc, char **argv, code_options_kind
     const char *cmd = argv[0];
     memset(o, 0, sizeof *o);
     o->read = (qc_read_options)QC_READ_OPTIONS_INIT;
-    o->jobs = 1;
+    o->jobs = 0; /* one thread per core: the output is the same whatever the number */
     o->engine = QC_ENGINE_FAST;
     optind = 1;
     opterr = 0;

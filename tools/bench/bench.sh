@@ -101,12 +101,12 @@ awk '/^ *rule /{n++; if (n==1||n==300||n==600) {print $0 " OR \"revisedterm\""; 
   "$dir/bench.qcb" >"$dir/bench-revised.qcb"
 ref_bytes=$(bytes_of "$dir/ref-corpus")
 rm -rf "$dir/cache"
-measure recode-cold-cache "$ref_bytes" "$bin" recode --from "$dir/results-fast-ref-sample.xml" \
+measure recode-cold-cache "$ref_bytes" "$bin" recode --jobs 1 --from "$dir/results-fast-ref-sample.xml" \
   --old "$dir/bench.qcb" -c "$dir/bench.qcb" --cases "$dir/ref-corpus/cases.tsv" --cache "$dir/cache" \
   -o "$dir/recode-cold.xml" "$dir/ref-corpus"
 # (a copy of the warm cache for the same re-code with two jobs: the first one brings it up to date)
 rm -rf "$dir/cache-jobs2" && cp -r "$dir/cache" "$dir/cache-jobs2"
-measure recode-3-codes-warm "$ref_bytes" "$bin" recode --from "$dir/results-fast-ref-sample.xml" \
+measure recode-3-codes-warm "$ref_bytes" "$bin" recode --jobs 1 --from "$dir/results-fast-ref-sample.xml" \
   --old "$dir/bench.qcb" -c "$dir/bench-revised.qcb" --cases "$dir/ref-corpus/cases.tsv" --cache "$dir/cache" \
   -o "$dir/recode-warm.xml" "$dir/ref-corpus"
 measure recode-warm-jobs2 "$ref_bytes" "$bin" recode --from "$dir/results-fast-ref-sample.xml" \
