@@ -13,7 +13,6 @@
 #include "sha256.h"
 
 /* Codebooks are hand-written text; anything larger is not one. */
-#define QC_CODEBOOK_MAX_SIZE (64u * 1024u * 1024u)
 
 static void free_strings(char **list, uint32_t count)
 {

@@ -119,6 +119,9 @@ typedef struct qc_code_def {
     uint32_t merged_from_count;
 } qc_code_def;
 
+/* The largest codebook file read. */
+#define QC_CODEBOOK_MAX_SIZE (64u * 1024u * 1024u)
+
 struct qc_codebook {
     char *name;
     char *version;

@@ -628,19 +628,32 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     *out = NULL;
     if (!new_cb || !opts || (count && !paths))
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_recode_run: NULL argument");
-    if (opts->version != 1 && opts->version != QC_RECODE_OPTIONS_VERSION)
+    if (opts->version < 1 || opts->version > QC_RECODE_OPTIONS_VERSION)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "recode options version %u, expected %u",
                             opts->version, QC_RECODE_OPTIONS_VERSION);
-    /* Version 1 ends before counts_only. */
+    /* Version 1 ends before counts_only, version 2 before find_old_codebook. */
     qc_recode_options full = QC_RECODE_OPTIONS_INIT;
-    memcpy(&full, opts, opts->version == 1 ? offsetof(qc_recode_options, counts_only) : sizeof full);
+    memcpy(&full, opts,
+           opts->version == 1   ? offsetof(qc_recode_options, counts_only)
+           : opts->version == 2 ? offsetof(qc_recode_options, find_old_codebook)
+                                : sizeof full);
+    if (opts->version < 3)
+        full.find_old_codebook = 0;
     opts = &full;
     if (!opts->old_cb && !opts->results_path)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1,
                             "qc_recode_run: neither an old codebook nor old results given");
+    qc_codebook *found = NULL;
+    if (opts->results_path && !opts->old_cb && opts->find_old_codebook &&
+        qc_recode_find_old_codebook(opts->results_path, opts->cache_dir, &found, err) != 0)
+        return QC_ERR_NOMEM;
+    full.old_cb = found ? found : full.old_cb;
     qc_recode *rc = qc_calloc(1, sizeof *rc);
-    if (!rc)
+    if (!rc) {
+        qc_codebook_free(found);
         return qc_error_nomem(err);
+    }
+    rc->found_old_cb = found;
     rc->old_cb = opts->old_cb;
     rc->new_cb = new_cb;
     rc->cases = cases;
@@ -656,6 +669,12 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     int st = (!rc->unassigned_id || !rc->unassigned_name) ? qc_error_nomem(err) : 0;
     if (!st)
         st = new_results(rc, err);
+    /* The next `recode --from` the results of this one, the codebook maybe edited in place by then,
+     * finds its old codebook in the cache. */
+    if (!st && opts->cache_dir)
+        st = qc_recode_keep_codebook(opts->cache_dir, new_cb, err);
+    if (!st && opts->cache_dir && opts->old_cb)
+        st = qc_recode_keep_codebook(opts->cache_dir, opts->old_cb, err);
     /* The old side: the results.xml's header, and its quotations unless the old codebook may
      * code them again (checked document by document as the run goes); else a run of old_cb. */
     int coded_old = opts->old_cb && !opts->results_path;
@@ -739,7 +758,13 @@ void qc_recode_free(qc_recode *rc)
     qc_free(rc->unassigned_id);
     qc_free(rc->unassigned_name);
     qc_free(rc->results_path);
+    qc_codebook_free(rc->found_old_cb);
     qc_free(rc);
+}
+
+const qc_codebook *qc_recode_old_codebook(const qc_recode *rc)
+{
+    return rc ? rc->found_old_cb : NULL;
 }
 
 qc_results *qc_recode_results(qc_recode *rc)

@@ -95,7 +95,17 @@ struct qc_recode {
     char *unassigned_id, *unassigned_name;
     qc_recode_totals totals;
     int old_coded; /* with a results.xml: its quotations were not read but coded again, as they matched */
+    qc_codebook *found_old_cb; /* the old codebook found by its SHA-256 (recode_old_codebook.c), owned */
 };
+
+/* The codebook that made the results.xml at results_path, found by the SHA-256 its provenance
+ * records: the copy cache_dir keeps (may be NULL), else the file the provenance names (as given,
+ * else beside results.xml). *out (the caller's) is NULL when neither has those bytes or loads.
+ * Fails only for memory. */
+int qc_recode_find_old_codebook(const char *results_path, const char *cache_dir, qc_codebook **out, qc_error *err);
+/* Keeps a copy of cb's file in cache_dir/codebooks/SHA256.qcb, unless there is one or the file no
+ * longer has cb's bytes (a codebook edited since it was loaded is not kept). */
+int qc_recode_keep_codebook(const char *cache_dir, const qc_codebook *cb, qc_error *err);
 
 /* Adds a string to the pool; its offset (0 is ""). The pool's failure shows in qc_buf_failed. */
 size_t qc_rq_pool_add(qc_recode *rc, const char *s, size_t len);

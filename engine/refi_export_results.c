@@ -4,95 +4,14 @@
  * whose sources differ from what was coded would put every quotation in the wrong place. */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "alloc.h"
 #include "error.h"
 #include "fileio.h"
 #include "refi_export.h"
 #include "results_coder.h"
+#include "results_provenance.h"
 #include "sha256.h"
-
-typedef struct provenance {
-    char *codebook_path, *codebook_sha;
-    char *casebook, *encoding, *speaker_pattern, *speakers, *interviewers;
-} provenance;
-
-static void free_provenance(provenance *p)
-{
-    qc_free(p->codebook_path);
-    qc_free(p->codebook_sha);
-    qc_free(p->casebook);
-    qc_free(p->encoding);
-    qc_free(p->speaker_pattern);
-    qc_free(p->speakers);
-    qc_free(p->interviewers);
-}
-
-/* Reads the <provenance> element (the head of results.xml) on its own. */
-static int read_provenance(const char *path, const char *data, size_t size, provenance *p, qc_error *err)
-{
-    memset(p, 0, sizeof *p);
-    const char *open = NULL, *close = NULL;
-    for (size_t i = 0; i + 12 < size && !close; i++) {
-        if (!open && memcmp(data + i, "<provenance>", 12) == 0)
-            open = data + i;
-        else if (open && memcmp(data + i, "</provenance>", 13) == 0)
-            close = data + i + 13;
-    }
-    if (!open || !close)
-        return qc_error_set(err, QC_ERR_FORMAT, path, 0, 0, -1, "no <provenance> in results.xml");
-    xmlDocPtr doc = NULL;
-    int rc = qc_refi_xml_parse(open, (size_t)(close - open), path, "provenance", &doc, err);
-    if (rc != 0)
-        return rc;
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-    xmlNodePtr cb = qc_refi_xml_child(root, "codebook");
-    int nomem = 0;
-    if (cb) {
-        p->codebook_path = qc_refi_xml_attr(cb, "path");
-        p->codebook_sha = qc_refi_xml_attr(cb, "sha256");
-    }
-    for (xmlNodePtr o = qc_refi_xml_child(qc_refi_xml_child(root, "options"), "option"); o && !nomem;
-         o = qc_refi_xml_next(o, "option")) {
-        char *name = qc_refi_xml_attr(o, "name"), *value = qc_refi_xml_attr(o, "value");
-        char **slot = NULL;
-        if (name && strcmp(name, "casebook") == 0)
-            slot = &p->casebook;
-        else if (name && strcmp(name, "encoding") == 0)
-            slot = &p->encoding;
-        else if (name && strcmp(name, "speaker-pattern") == 0)
-            slot = &p->speaker_pattern;
-        else if (name && strcmp(name, "speakers") == 0)
-            slot = &p->speakers;
-        else if (name && strcmp(name, "interviewers") == 0)
-            slot = &p->interviewers;
-        if (slot) {
-            qc_free(*slot);
-            *slot = value;
-            value = NULL;
-        }
-        qc_free(name);
-        qc_free(value);
-    }
-    xmlFreeDoc(doc);
-    if (!p->codebook_path || !*p->codebook_path)
-        return qc_error_set(err, QC_ERR_FORMAT, path, 0, 0, -1, "results.xml does not name its codebook");
-    return 0;
-}
-
-/* A path recorded in results.xml: as given when it exists, else beside results.xml. */
-static char *resolve(const char *results_path, const char *p)
-{
-    if (p[0] == '/' || access(p, R_OK) == 0)
-        return qc_strdup(p);
-    const char *slash = strrchr(results_path, '/');
-    if (!slash)
-        return qc_strdup(p);
-    qc_buf b = QC_BUF_INIT;
-    qc_buf_printf(&b, "%.*s/%s", (int)(slash - results_path), results_path, p);
-    return qc_buf_detach(&b);
-}
 
 typedef struct walk {
     const char *results_path;
@@ -107,7 +26,7 @@ static int on_document(const qc_result_document *d, size_t index, void *user)
 {
     walk *w = user;
     (void)index;
-    char *path = resolve(w->results_path, d->path ? d->path : d->id);
+    char *path = qc_provenance_resolve(w->results_path, d->path ? d->path : d->id);
     if (!path) {
         w->rc = qc_error_nomem(w->err);
         return 1;
@@ -152,17 +71,10 @@ int qc_refi_export_results_file(const char *results_path, const char *manual_pat
 {
     if (!results_path || !qdpx_path)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "no results.xml or no output path");
-    char *data = NULL;
-    size_t size = 0;
     /* The provenance is at the head; the file may be gigabytes (a corpus's every quotation) and is
-     * walked below as a stream: it was read whole here, to look at its first 64 KiB. */
-    int rc = qc_file_read_head(results_path, 65536, &data, &size, err);
-    if (rc != 0)
-        return rc;
-    provenance p;
-    memset(&p, 0, sizeof p);
-    rc = read_provenance(results_path, data, size, &p, err);
-    qc_free(data);
+     * walked below as a stream. */
+    qc_provenance p;
+    int rc = qc_provenance_read(results_path, &p, err);
     qc_codebook *cb = NULL;
     qc_casebook *cases = NULL;
     qc_refi_export *x = NULL;
@@ -170,7 +82,7 @@ int qc_refi_export_results_file(const char *results_path, const char *manual_pat
     const char **interviewers = NULL;
     char *interviewer_text = NULL;
     if (rc == 0) {
-        cb_path = resolve(results_path, p.codebook_path);
+        cb_path = qc_provenance_resolve(results_path, p.codebook_path);
         rc = cb_path ? qc_codebook_load(&cb, cb_path, NULL, err) : qc_error_nomem(err);
     }
     if (rc == 0 && p.codebook_sha && strcmp(p.codebook_sha, qc_codebook_sha256(cb)) != 0)
@@ -179,7 +91,7 @@ int qc_refi_export_results_file(const char *results_path, const char *manual_pat
                           "exporting",
                           p.codebook_sha);
     if (rc == 0 && p.casebook && *p.casebook) {
-        cases_path = resolve(results_path, p.casebook);
+        cases_path = qc_provenance_resolve(results_path, p.casebook);
         rc = cases_path ? qc_casebook_load(&cases, cases_path, err) : qc_error_nomem(err);
     }
     if (rc == 0)
@@ -243,6 +155,6 @@ int qc_refi_export_results_file(const char *results_path, const char *manual_pat
     qc_free(cases_path);
     qc_free(interviewers);
     qc_free(interviewer_text);
-    free_provenance(&p);
+    qc_provenance_free(&p);
     return rc;
 }

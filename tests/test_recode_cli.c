@@ -296,6 +296,19 @@ Test(recode_cli, a_missing_old_results_says_why)
     free(src);
 }
 
+/* A codebook file's bytes, copied to dir/name (the copy's path is returned). */
+static char *copy_codebook(const char *src, const char *shipped, const char *dir, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", src, shipped);
+    size_t size = 0;
+    char *bytes = qct_read_file(path, &size);
+    cr_assert_not_null(bytes, "%s", path);
+    char *copy = qct_write_file(dir, name, bytes, size);
+    free(bytes);
+    return copy;
+}
+
 /* Old results with what qcode never writes are refused at the place, whether the old side is read
  * from them or (with --old) coded again and checked against them; nothing is written. */
 Test(recode_cli, impossible_old_results_are_refused_where_they_are)
@@ -318,9 +331,14 @@ Test(recode_cli, impossible_old_results_are_refused_where_they_are)
     char *golden = qct_source_path("tests/golden");
     char *dir = qct_temp_dir();
     qct_run r;
-    qct_qcode(&r, golden, "code -c golden.qcb --cases corpus/cases.tsv -o '%s/r.xml' corpus/", dir);
+    /* Coded with a copy of the codebook that is then removed: without --old the file must be read,
+     * not the old side found by its codebook's SHA-256 and coded again. */
+    char *cb = copy_codebook(golden, "golden.qcb", dir, "gone.qcb");
+    qct_qcode(&r, golden, "code -c '%s' --cases corpus/cases.tsv -o '%s/r.xml' corpus/", cb, dir);
     cr_assert_eq(r.status, 0, "%s", r.err);
     qct_run_free(&r);
+    cr_assert_eq(unlink(cb), 0);
+    free(cb);
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char where[64], want[512];
         results_write_bad(dir, bad[i].after, bad[i].from, bad[i].to, where, sizeof where);
@@ -346,4 +364,67 @@ Test(recode_cli, impossible_old_results_are_refused_where_they_are)
     }
     free(golden);
     free(dir);
+}
+
+/* recode --from without --old finds the codebook that made the file by the SHA-256 its provenance
+ * records: at the path it names, or, once that file was edited, as the cache kept it. The old side
+ * is then coded, not read back, and the report is the one --old would give. An edited codebook
+ * with no cache is not taken for the old one. */
+Test(recode_cli, the_old_codebook_is_found_by_its_sha256)
+{
+    require_command("recode");
+    char *src = qct_source_path("");
+    char *dir = qct_temp_dir();
+    free(copy_codebook(src, "codebooks/integrated-care-v1.qcb", dir, "cb.qcb"));
+    qct_run r;
+    qct_qcode(&r, src, "code -c %s/cb.qcb -o %s/r.xml corpora/integrated-care/", dir, dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+
+    qct_qcode(&r, src,
+              "recode --from %s/r.xml -c codebooks/integrated-care-v2.qcb --cache %s/C --verbose --report %s/auto.xml "
+              "corpora/integrated-care/",
+              dir, dir, dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(qct_contains(r.err, "cb.qcb, found by the SHA-256 in"), "%s", r.err);
+    cr_assert(qct_contains(r.err, "old side: coded again"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, src,
+              "recode --from %s/r.xml --old %s/cb.qcb -c codebooks/integrated-care-v2.qcb --report %s/explicit.xml "
+              "corpora/integrated-care/",
+              dir, dir, dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/auto.xml", dir);
+    char *found = qct_read_file(path, NULL);
+    snprintf(path, sizeof path, "%s/explicit.xml", dir);
+    char *given = qct_read_file(path, NULL);
+    cr_assert(found && given);
+    cr_assert_str_eq(found, given);
+    cr_assert(qct_contains(found, "renamed"), "the report names the diff's kinds");
+    free(found);
+    free(given);
+
+    /* The codebook edited in place: the copy the cache kept is found. */
+    free(copy_codebook(src, "codebooks/integrated-care-v2.qcb", dir, "cb.qcb"));
+    qct_qcode(&r, src,
+              "recode --from %s/r.xml -c codebooks/integrated-care.qcb --cache %s/C --verbose --dry-run "
+              "corpora/integrated-care/",
+              dir, dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(qct_contains(r.err, "/C/codebooks/"), "%s", r.err);
+    cr_assert(qct_contains(r.err, "old side: coded again"), "%s", r.err);
+    qct_run_free(&r);
+
+    /* No cache, the file edited: nothing is found; the results are read. */
+    qct_qcode(&r, src,
+              "recode --from %s/r.xml -c codebooks/integrated-care.qcb --verbose --dry-run corpora/integrated-care/",
+              dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(!qct_contains(r.err, "old codebook"), "%s", r.err);
+    cr_assert(!qct_contains(r.err, "coded again"), "%s", r.err);
+    qct_run_free(&r);
+    free(dir);
+    free(src);
 }

@@ -21,7 +21,9 @@
     "\n"                                                                                                               \
     "Options:\n"                                                                                                       \
     "  --from FILE         the old results.xml\n"                                                                      \
-    "  --old FILE          the old codebook (with --from: used for the diff and the reasons)\n"                        \
+    "  --old FILE          the old codebook (with --from: used for the diff and the reasons; without it,\n"            \
+    "                      the codebook that made --from is looked for by the SHA-256 it records, in\n"                \
+    "                      the --cache folder, which keeps a copy of each codebook, then at its path)\n"               \
     "  -c, --codebook FILE the new codebook (required)\n"                                                              \
     "  --cases FILE        casebook (.tsv or .csv) for `where` conditions and breakdowns\n"                            \
     "  -o, --output FILE   write the new results.xml\n"                                                                \
@@ -278,7 +280,10 @@ static int run(int argc, char **argv)
                         "; cache %s: %zu hits, %zu new, %zu stale (%zu code codings out of date), %zu rejected, "
                         "%zu written",
                         o.cache, cs.hits, cs.misses, cs.stale, cs.codes_recoded, cs.rejected, cs.written);
-            if (o.from && old_cb)
+            const qc_codebook *found = qc_recode_old_codebook(rc);
+            if (found)
+                fprintf(stderr, "; old codebook %s, found by the SHA-256 in %s", qc_codebook_path(found), o.from);
+            if (o.from && (old_cb || found))
                 fprintf(stderr, "; old side: %s",
                         qc_recode_old_side_coded(rc) ? "coded again (every document's coding matched the file)"
                                                      : "read from the file");

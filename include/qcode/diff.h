@@ -143,7 +143,7 @@ QC_EXPORT int qc_cache_run(qc_cache *cache, const char *const *paths, size_t cou
 
 typedef struct qc_recode qc_recode;
 
-#define QC_RECODE_OPTIONS_VERSION 2
+#define QC_RECODE_OPTIONS_VERSION 3
 typedef struct qc_recode_options {
     unsigned version;
     const qc_codebook *old_cb; /* the old codebook (borrowed); NULL: only results_path */
@@ -159,10 +159,16 @@ typedef struct qc_recode_options {
      * qc_recode_results then cannot be written (QC_ERR_INVALID). Version 1 options end before it
      * (0: full results). */
     int counts_only;
+    /* (Version 3.) With results_path and no old_cb: look for the codebook that made the file, by the
+     * SHA-256 its provenance records, in cache_dir (which keeps a copy of every codebook a re-code
+     * with it was given) and then at the path the provenance names (as given, else beside the
+     * file); when found, it is the old codebook, as if given (qc_recode_old_codebook). 1 in
+     * QC_RECODE_OPTIONS_INIT; earlier versions do not look. */
+    int find_old_codebook;
 } qc_recode_options;
 #define QC_RECODE_OPTIONS_INIT                                                                                         \
     {                                                                                                                  \
-        QC_RECODE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, QC_RUN_OPTIONS_INIT, 0                                \
+        QC_RECODE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, QC_RUN_OPTIONS_INIT, 0, 1                             \
     }
 
 /* Codes the corpus with new_cb and compares it with the old side: the old results.xml, or a run
@@ -183,6 +189,9 @@ QC_EXPORT void qc_recode_run_stats(const qc_recode *rc, qc_run_stats *stats);
  * codebook had the file's codingSha256; 0 when it was read from the file. The report is the same
  * either way; reading a large results.xml back is what this saves. */
 QC_EXPORT int qc_recode_old_side_coded(const qc_recode *rc);
+/* The old codebook found by qc_recode_options.find_old_codebook (borrowed), or NULL when none was
+ * looked for or found (the old codebook given is not returned). */
+QC_EXPORT const qc_codebook *qc_recode_old_codebook(const qc_recode *rc);
 /* Cache statistics (all zero without a cache). */
 QC_EXPORT void qc_recode_cache_stats(const qc_recode *rc, qc_cache_stats *out);
 
