@@ -199,13 +199,20 @@ static int take_document(side *s, const qc_document *doc, const qc_coding *codin
         return qc_error_nomem(err);
     qc_rq_doc *rd = &rc->docs[d];
     if (s->verify) {
+        /* The file's old side of this document is this coding when it is the one the file lists;
+         * nothing when the file does not list it (added since); else the file's quotations, read
+         * after the run (read_unmatched). old_sha and in_old stay the file's. */
+        if (!rd->in_old)
+            return 0;
         unsigned char records[32];
         char digest[65];
         qc_coding_records_hash(coding, records);
         qc_coding_digest(doc, src ? src->sha256 : NULL, records, digest);
-        if (!rd->in_old || strcmp(digest, rd->file_digest) != 0)
-            return QC_ERR_CANCELLED; /* not the file's coding: the file is read instead */
-        rd->digest_ok = 1;           /* old_sha and in_old stay the file's */
+        if (strcmp(digest, rd->file_digest) != 0) {
+            rd->deferred = 1;
+            return 0;
+        }
+        rd->digest_ok = 1;
     } else {
         char *sha = s->new_side ? rd->new_sha : rd->old_sha;
         snprintf(sha, 65, "%s", src && src->sha256 ? src->sha256 : "");
@@ -403,16 +410,6 @@ static int read_header(qc_recode *rc, const qc_codebook *old_cb, int *fits, qc_e
     return QC_OK;
 }
 
-/* After a verified run: whether every document of the file had its coding, and no other. The old
- * side's documents and hashes stay the file's (on_old_document), as when it is read in full. */
-static int all_verified(const qc_recode *rc)
-{
-    for (size_t d = 0; d < rc->doc_count; d++)
-        if (rc->docs[d].in_old != rc->docs[d].digest_ok)
-            return 0;
-    return 1;
-}
-
 /* Both codings of each document from one reading, through the cache of each codebook. */
 typedef struct pair {
     side old_side, new_side;
@@ -429,8 +426,20 @@ static int on_pair(const qc_document *doc, const qc_coding *coding, const qc_cod
         st = take_document(&p->new_side, doc, coding, src, &d, err);
     if (st)
         return st; /* the run stops */
-    /* Both sides of this document are here and no other's: compared at once, then forgotten. */
-    st = qc_rq_compare_add(rc, rc->old_q, rc->old_count, rc->new_q, rc->new_count);
+    qc_rq_doc *rd = &rc->docs[d];
+    if (rd->deferred) {
+        /* Its old side is the file's, read after the run: the new side waits (edited documents
+         * are few). */
+        rd->def_first = rc->def_count;
+        rd->def_n = rc->new_count;
+        st = QC_GROW(rc->def_q, rc->def_cap, rc->def_count + rc->new_count + 1);
+        if (!st && rc->new_count)
+            memcpy(rc->def_q + rc->def_count, rc->new_q, rc->new_count * sizeof *rc->new_q);
+        rc->def_count += rc->new_count;
+    } else {
+        /* Both sides of this document are here and no other's: compared at once, then forgotten. */
+        st = qc_rq_compare_add(rc, rc->old_q, rc->old_count, rc->new_q, rc->new_count);
+    }
     rc->old_count = rc->new_count = 0;
     return st ? qc_error_nomem(err) : 0;
 }
@@ -527,9 +536,9 @@ static int new_results(qc_recode *rc, qc_error *err)
 static int start_over(qc_recode *rc, qc_error *err)
 {
     forget_old_side(rc);
-    rc->new_count = 0;
+    rc->new_count = rc->def_count = rc->old_read_docs = 0;
     for (size_t d = 0; d < rc->doc_count; d++) {
-        rc->docs[d].in_new = 0;
+        rc->docs[d].in_new = rc->docs[d].deferred = 0;
         rc->docs[d].new_sha[0] = '\0';
     }
     memset(&rc->stats, 0, sizeof rc->stats);
@@ -540,6 +549,68 @@ static int start_over(qc_recode *rc, qc_error *err)
     qc_results_free(rc->results);
     rc->results = NULL;
     return new_results(rc, err);
+}
+
+/* A quotation of the file while reading it for the documents a verified run could not vouch for:
+ * kept for those alone. A person's coding stops the reading (people's codings are carried before
+ * the run, which counts them: the re-code starts over from the file). */
+typedef struct unmatched {
+    reading rd;
+    int people;
+} unmatched;
+
+static int on_unmatched_coded(const qc_result_quotation *q, const char *coder, void *user)
+{
+    unmatched *u = user;
+    qc_recode *rc = u->rd.rc;
+    if (coder) {
+        u->people = 1;
+        return 1;
+    }
+    if (q->document < rc->file_doc_count && rc->file_docs[q->document] != UINT32_MAX &&
+        rc->docs[rc->file_docs[q->document]].digest_ok)
+        return 0;
+    return on_old_quotation(q, &u->rd);
+}
+
+/* After a verified run, the documents the file lists whose coding now is not the file's (edited
+ * since, or with other quotations) and those the run did not have (gone from the corpus, or
+ * unreadable now) take their old side from the file, read once for them alone, and are compared:
+ * with their new side kept by on_pair, or with nothing. QC_ERR_CANCELLED when the file holds
+ * people's codings, to start over from the file. */
+static int read_unmatched(qc_recode *rc, qc_error *err)
+{
+    size_t need = 0;
+    for (size_t d = 0; d < rc->doc_count; d++)
+        need += rc->docs[d].in_old && !rc->docs[d].digest_ok;
+    if (!need)
+        return QC_OK;
+    unmatched u = {{rc, err}, 0};
+    qc_results_handlers h = {NULL, NULL, NULL, NULL, &u};
+    rc->old_count = 0;
+    int st = qc_results_read_coded(rc->results_path, &h, on_unmatched_coded, err);
+    if (u.people)
+        return QC_ERR_CANCELLED;
+    if (st == QC_ERR_CANCELLED || st == QC_ERR_NOMEM)
+        return qc_error_nomem(err);
+    if (st)
+        return st;
+    if (old_side_by_document(rc))
+        return qc_error_nomem(err);
+    for (size_t d = 0; d < rc->doc_count; d++) {
+        qc_rq_doc *rd = &rc->docs[d];
+        if (!rd->in_old || rd->digest_ok)
+            continue;
+        const qc_rq *def = rd->deferred ? rc->def_q + rd->def_first : NULL;
+        if (qc_rq_compare_add(rc, rc->old_q + rd->old_first, rd->old_n, def, rd->deferred ? rd->def_n : 0))
+            return qc_error_nomem(err);
+        rd->compared = 1;
+        rc->old_read_docs++;
+    }
+    qc_free(rc->def_q);
+    rc->def_q = NULL;
+    rc->def_count = rc->def_cap = 0;
+    return QC_OK;
 }
 
 /* ---- the texts of what was gained or lost ---- */
@@ -707,7 +778,9 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     } else if (!st) {
         st = compare_with_new_run(rc, paths, count, opts, err);
     }
-    if (verify && (st == QC_ERR_CANCELLED || (!st && !all_verified(rc)))) {
+    if (verify && !st)
+        st = read_unmatched(rc, err);
+    if (verify && st == QC_ERR_CANCELLED) {
         st = start_over(rc, err);
         if (!st)
             st = load_old_results(rc, opts->results_path, err);
@@ -752,6 +825,7 @@ void qc_recode_free(qc_recode *rc)
     qc_free(rc->file_docs);
     qc_free(rc->old_q);
     qc_free(rc->new_q);
+    qc_free(rc->def_q);
     qc_free(rc->rows);
     qc_free(rc->events);
     qc_recode_free_manual(rc);
@@ -760,6 +834,11 @@ void qc_recode_free(qc_recode *rc)
     qc_free(rc->results_path);
     qc_codebook_free(rc->found_old_cb);
     qc_free(rc);
+}
+
+size_t qc_recode_old_side_read_documents(const qc_recode *rc)
+{
+    return rc && rc->old_coded ? rc->old_read_docs : 0;
 }
 
 const qc_codebook *qc_recode_old_codebook(const qc_recode *rc)

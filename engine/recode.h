@@ -46,7 +46,9 @@ typedef struct qc_rq_doc {
     uint8_t in_old, in_new;
     uint8_t digest_ok;       /* the old codebook's coding now matched file_digest (in_old: the file lists it) */
     uint8_t compared;        /* its quotations were compared (recode_compare.c) */
+    uint8_t deferred;        /* in_old and coded, but not as the file says: compared after the run */
     size_t old_first, old_n; /* its old quotations in old_q, once the old side is complete */
+    size_t def_first, def_n; /* a deferred document's new quotations in def_q */
 } qc_rq_doc;
 
 /* A manual coding and where it went. */
@@ -80,6 +82,9 @@ struct qc_recode {
     size_t file_doc_count, file_doc_cap;
     qc_rq *old_q, *new_q;
     size_t old_count, old_cap, new_count, new_cap;
+    qc_rq *def_q; /* the new quotations of deferred documents (qc_rq_doc.deferred) */
+    size_t def_count, def_cap;
+    size_t old_read_docs; /* with a verified old side: the file's documents whose old side was read from it */
     qc_rq_row *rows;
     size_t row_count, row_cap;
     qc_rq_event *events;

@@ -149,6 +149,39 @@ Test(recode, two_codebooks)
     fx_free(&f);
 }
 
+/* The XML report of a re-code with `o` after the file's codingSha256 attributes are removed, so
+ * that its old side is read in full (as a file written before the digests were); the file is put
+ * back as it was. */
+static char *report_read_in_full(const char *dir, const char *const *paths, size_t n, const qc_codebook *new_cb,
+                                 const qc_recode_options *o)
+{
+    size_t size = 0;
+    char *orig = qct_read_file(o->results_path, &size);
+    cr_assert_not_null(orig);
+    char *xml = malloc(size + 1), *w = xml;
+    for (const char *r = orig; *r;) {
+        if (strncmp(r, " codingSha256=\"", 15) == 0) {
+            r = strchr(r + 15, '"') + 1;
+            continue;
+        }
+        *w++ = *r++;
+    }
+    *w = '\0';
+    const char *name = strrchr(o->results_path, '/') + 1;
+    free(qct_write_file(dir, name, xml, strlen(xml)));
+    free(xml);
+    qc_recode *rc = NULL;
+    qc_error err;
+    cr_assert_eq(qc_recode_run(&rc, paths, n, new_cb, NULL, o, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_recode_old_side_coded(rc), 0);
+    char *report = NULL;
+    cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &report, NULL, &err), 0);
+    qc_recode_free(rc);
+    free(qct_write_file(dir, name, orig, size));
+    free(orig);
+    return report;
+}
+
 Test(recode, from_results_xml_and_changed_document)
 {
     fx f;
@@ -188,9 +221,16 @@ Test(recode, from_results_xml_and_changed_document)
     qc_recode_row r = row(rc, "WORKLOAD");
     cr_assert_eq(r.kept, 1);
     cr_assert_eq(r.lost, 1);
-    /* b.txt's coding is no longer the file's: the old side was read from the file. */
-    cr_assert_eq(qc_recode_old_side_coded(rc), 0);
+    /* b.txt's coding is no longer the file's: its old side alone was read from the file, and the
+     * report is the one reading the whole file gives. */
+    cr_assert_eq(qc_recode_old_side_coded(rc), 1);
+    cr_assert_eq(qc_recode_old_side_read_documents(rc), 1);
+    cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &xml, NULL, &err), 0);
     qc_recode_free(rc);
+    char *full = report_read_in_full(f.dir, (const char *const *)f.paths, 2, f.new_cb, &o);
+    cr_assert_str_eq(xml, full);
+    qc_diff_text_free(xml);
+    qc_diff_text_free(full);
     fx_free(&f);
 }
 
@@ -271,9 +311,10 @@ Test(recode, matching_results_xml_is_coded_again)
     fx_free(&f);
 }
 
-/* A results.xml that lacks a document of the corpus, or made from another codebook, or whose
- * documents are read another way, is read (the coding of the old side given up, with the cache
- * and without). */
+/* A results.xml that lacks a document of the corpus (compared with nothing), lists one the
+ * corpus lacks, was made from another codebook, or whose documents are read another way: the
+ * documents whose coding is not the file's take their old side from the file (with the cache and
+ * without), and the report is the one reading the whole file gives. */
 static void other_documents_or_codebook_are_read(const char *cache)
 {
     fx f;
@@ -287,19 +328,34 @@ static void other_documents_or_codebook_are_read(const char *cache)
     o.old_cb = f.old_cb;
     o.cache_dir = cache ? cache_dir : NULL;
     qc_recode *rc = NULL;
-    /* a third document the file does not list */
+    /* a third document the file does not list: nothing before, all its quotations gained */
     char *paths[3] = {f.paths[0], f.paths[1], qct_write_file(f.dir, "c.txt", "OT: Team talk.\n", 15)};
     cr_assert_eq(qc_recode_run(&rc, (const char *const *)paths, 3, f.new_cb, NULL, &o, &err), 0, "%s", err.message);
-    cr_assert_eq(qc_recode_old_side_coded(rc), 0);
+    cr_assert_eq(qc_recode_old_side_coded(rc), 1);
+    cr_assert_eq(qc_recode_old_side_read_documents(rc), 0);
     qc_run_stats rs;
     qc_recode_run_stats(rc, &rs);
-    cr_assert_eq(rs.documents, 3, "%zu documents: the run given up is not counted", rs.documents);
+    cr_assert_eq(rs.documents, 3, "%zu documents", rs.documents);
     char *xml = NULL;
     cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &xml, NULL, &err), 0);
     cr_assert(qct_contains(xml, "change=\"gained\" reason=\"document changed\" document=\"c.txt\""), "%s", xml);
-    qc_diff_text_free(xml);
     qc_recode_free(rc);
+    char *full = report_read_in_full(f.dir, (const char *const *)paths, 3, f.new_cb, &o);
+    cr_assert_str_eq(xml, full);
+    qc_diff_text_free(xml);
+    qc_diff_text_free(full);
     free(paths[2]);
+
+    /* a document of the file the corpus no longer has: everything lost */
+    cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 1, f.new_cb, NULL, &o, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_recode_old_side_coded(rc), 1);
+    cr_assert_eq(qc_recode_old_side_read_documents(rc), 1);
+    cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &xml, NULL, &err), 0);
+    qc_recode_free(rc);
+    full = report_read_in_full(f.dir, (const char *const *)f.paths, 1, f.new_cb, &o);
+    cr_assert_str_eq(xml, full);
+    qc_diff_text_free(xml);
+    qc_diff_text_free(full);
 
     /* the old codebook given is not the one the file was made with: its coding differs */
     qc_codebook *other = NULL;
@@ -309,7 +365,7 @@ static void other_documents_or_codebook_are_read(const char *cache)
     cr_assert_eq(qc_codebook_load_buffer(&other, "other.qcb", cb, strlen(cb), NULL, &err), 0, "%s", err.message);
     o.old_cb = other;
     cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, f.new_cb, NULL, &o, &err), 0, "%s", err.message);
-    cr_assert_eq(qc_recode_old_side_coded(rc), 0);
+    cr_assert_eq(qc_recode_old_side_read_documents(rc), 2);
     check_counts(rc); /* the file's quotations, not what `other` codes */
     qc_recode_free(rc);
     qc_codebook_free(other);
@@ -320,7 +376,7 @@ static void other_documents_or_codebook_are_read(const char *cache)
     ropts.speakers = QC_SPEAKERS_NONE;
     o.run.read = &ropts;
     cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, f.new_cb, NULL, &o, &err), 0, "%s", err.message);
-    cr_assert_eq(qc_recode_old_side_coded(rc), 0);
+    cr_assert_eq(qc_recode_old_side_read_documents(rc), 2);
     qc_recode_free(rc);
     fx_free(&f);
 }

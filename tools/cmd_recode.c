@@ -283,10 +283,16 @@ static int run(int argc, char **argv)
             const qc_codebook *found = qc_recode_old_codebook(rc);
             if (found)
                 fprintf(stderr, "; old codebook %s, found by the SHA-256 in %s", qc_codebook_path(found), o.from);
-            if (o.from && (old_cb || found))
-                fprintf(stderr, "; old side: %s",
-                        qc_recode_old_side_coded(rc) ? "coded again (every document's coding matched the file)"
-                                                     : "read from the file");
+            size_t from_file = qc_recode_old_side_read_documents(rc);
+            if (o.from && (old_cb || found) && !qc_recode_old_side_coded(rc))
+                fprintf(stderr, "; old side: read from the file");
+            else if (o.from && (old_cb || found) && !from_file)
+                fprintf(stderr, "; old side: coded again (every document's coding matched the file)");
+            else if (o.from && (old_cb || found))
+                fprintf(
+                    stderr,
+                    "; old side: coded again, but read from the file for %zu document%s whose coding did not match it",
+                    from_file, from_file == 1 ? "" : "s");
             fputc('\n', stderr);
         }
     }

@@ -185,10 +185,16 @@ QC_EXPORT qc_results *qc_recode_results(qc_recode *rc);
 QC_EXPORT const qc_codebook_diff *qc_recode_diff(const qc_recode *rc);
 QC_EXPORT void qc_recode_run_stats(const qc_recode *rc, qc_run_stats *stats);
 /* 1 when, given a results.xml and the old codebook, the old side was not read from the file but
- * coded again (through the cache when there is one), because every document's coding by the old
- * codebook had the file's codingSha256; 0 when it was read from the file. The report is the same
- * either way; reading a large results.xml back is what this saves. */
+ * coded again (through the cache when there is one), for every document whose coding by the old
+ * codebook had the file's codingSha256 (the others: qc_recode_old_side_read_documents); 0 when it
+ * was read from the file (the file holds people's codings, or its header does not fit the old
+ * codebook). The report is the same either way; reading a large results.xml back is what this
+ * saves. */
 QC_EXPORT int qc_recode_old_side_coded(const qc_recode *rc);
+/* When the old side was coded again: how many of the file's documents still took their old side
+ * from the file, read once for them alone, because their coding now was not the file's (edited
+ * since) or the corpus no longer had them. 0 otherwise. */
+QC_EXPORT size_t qc_recode_old_side_read_documents(const qc_recode *rc);
 /* The old codebook found by qc_recode_options.find_old_codebook (borrowed), or NULL when none was
  * looked for or found (the old codebook given is not returned). */
 QC_EXPORT const qc_codebook *qc_recode_old_codebook(const qc_recode *rc);
