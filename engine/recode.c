@@ -2,10 +2,12 @@
  * new run, code by code. A quotation's identity is (code, document, start, end); old codes are
  * carried to their successors (codebook_diff.h) before comparing, so a renamed or merged code
  * keeps its quotations and only real differences show as gained or lost. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "alloc.h"
 #include "cache.h"
@@ -103,7 +105,26 @@ int qc_recode_old_has(const char *id, void *user)
 typedef struct reading {
     qc_recode *rc;
     qc_error *err;
+    int io; /* a text could not be set aside (err says why) */
 } reading;
+
+/* Sets a text of the old results aside in a temporary file; its qc_rq text value. */
+static int set_text_aside(reading *r, const char *text, size_t *out)
+{
+    qc_recode *rc = r->rc;
+    size_t len = text ? strlen(text) : 0;
+    uint32_t len32 = (uint32_t)len;
+    if (!rc->old_texts && !(rc->old_texts = tmpfile()))
+        return r->io = 1,
+               qc_error_set(r->err, QC_ERR_IO, NULL, 0, 0, -1, "cannot create a temporary file: %s", strerror(errno));
+    if (len > UINT32_MAX || fwrite(&len32, 4, 1, rc->old_texts) != 1 ||
+        (len && fwrite(text, 1, len, rc->old_texts) != len))
+        return r->io = 1,
+               qc_error_set(r->err, QC_ERR_IO, NULL, 0, 0, -1, "cannot write a temporary file: %s", strerror(errno));
+    *out = QC_RQ_TEXT_SET_ASIDE | (size_t)rc->old_texts_len;
+    rc->old_texts_len += 4 + len;
+    return QC_OK;
+}
 
 static int on_old_document(const qc_result_document *doc, size_t index, void *user)
 {
@@ -136,8 +157,8 @@ static int on_old_quotation(const qc_result_quotation *q, void *user)
     if (q->document >= rc->file_doc_count || rc->file_docs[q->document] == UINT32_MAX || q->code >= rc->old_id_count)
         return QC_ERR_FORMAT;
     qc_rq r = {(uint32_t)q->code, rc->file_docs[q->document], (uint32_t)q->start, (uint32_t)q->end, 0};
-    r.text = qc_rq_pool_add(rc, q->text ? q->text : "", q->text ? strlen(q->text) : 0);
-    return add_q(&rc->old_q, &rc->old_count, &rc->old_cap, r);
+    int st = set_text_aside(user, q->text, &r.text);
+    return st ? st : add_q(&rc->old_q, &rc->old_count, &rc->old_cap, r);
 }
 
 /* A quotation of results.xml with its coder: the engine's are the old side compared with the new
@@ -159,9 +180,11 @@ static int on_old_coded(const qc_result_quotation *q, const char *coder, void *u
 
 static int load_old_results(qc_recode *rc, const char *path, qc_error *err)
 {
-    reading rd = {rc, err};
+    reading rd = {rc, err, 0};
     qc_results_handlers h = {NULL, on_old_document, on_old_code, NULL, &rd};
     int status = qc_results_read_coded(path, &h, on_old_coded, err);
+    if (rd.io)
+        return QC_ERR_IO; /* err says why */
     if (status == QC_ERR_CANCELLED || status == QC_ERR_NOMEM)
         return qc_error_nomem(err);
     return status;
@@ -399,7 +422,7 @@ static int header_fits(const qc_recode *rc, const qc_codebook *old_cb)
 static int read_header(qc_recode *rc, const qc_codebook *old_cb, int *fits, qc_error *err)
 {
     qc_error ignored;
-    header hd = {{rc, &ignored}, old_cb, 0};
+    header hd = {{rc, &ignored, 0}, old_cb, 0};
     qc_results_handlers h = {on_header_provenance, on_header_document, on_header_code, NULL, &hd};
     int st = qc_results_read_coded(rc->results_path, &h, stop_at_quotation, &ignored);
     if (st == QC_ERR_NOMEM)
@@ -585,12 +608,14 @@ static int read_unmatched(qc_recode *rc, qc_error *err)
         need += rc->docs[d].in_old && !rc->docs[d].digest_ok;
     if (!need)
         return QC_OK;
-    unmatched u = {{rc, err}, 0};
+    unmatched u = {{rc, err, 0}, 0};
     qc_results_handlers h = {NULL, NULL, NULL, NULL, &u};
     rc->old_count = 0;
     int st = qc_results_read_coded(rc->results_path, &h, on_unmatched_coded, err);
     if (u.people)
         return QC_ERR_CANCELLED;
+    if (u.rd.io)
+        return QC_ERR_IO;
     if (st == QC_ERR_CANCELLED || st == QC_ERR_NOMEM)
         return qc_error_nomem(err);
     if (st)
@@ -628,11 +653,45 @@ static int by_doc(const void *a, const void *b)
     return x->event < y->event ? -1 : x->event > y->event;
 }
 
+/* The texts of the gained and lost quotations the old results.xml gave, from where they were set
+ * aside (QC_RQ_TEXT_SET_ASIDE) into the pool. */
+static int take_texts_set_aside(qc_recode *rc, qc_error *err)
+{
+    char *buf = NULL;
+    size_t cap = 0;
+    int st = QC_OK;
+    for (size_t i = 0; i < rc->event_count && !st; i++) {
+        qc_rq *q = &rc->events[i].q;
+        if (q->text == QC_RQ_TEXT_LATER || !(q->text & QC_RQ_TEXT_SET_ASIDE))
+            continue;
+        uint32_t len = 0;
+        off_t at = (off_t)(q->text & ~QC_RQ_TEXT_SET_ASIDE);
+        int read = rc->old_texts && fseeko(rc->old_texts, at, SEEK_SET) == 0 && fread(&len, 4, 1, rc->old_texts) == 1;
+        if (read && len + 1 > cap && QC_GROW(buf, cap, (size_t)len + 1)) {
+            st = qc_error_nomem(err);
+            break;
+        }
+        if (!read || (len && fread(buf, 1, len, rc->old_texts) != len)) {
+            st = qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "cannot read back a temporary file: %s", strerror(errno));
+            break;
+        }
+        q->text = qc_rq_pool_add(rc, buf, len);
+    }
+    qc_free(buf);
+    /* appending after reading: back to the end */
+    if (rc->old_texts)
+        fseeko(rc->old_texts, 0, SEEK_END);
+    return st;
+}
+
 /* The quotations coded in this re-code carry no text (QC_RQ_TEXT_LATER): only the gained and lost
  * ones are shown, so their documents are read again, once each, and the texts taken from there.
  * A document whose bytes changed since the run is an error, not a wrong text. */
 static int fill_texts(qc_recode *rc, const qc_recode_options *opts, qc_error *err)
 {
+    int set_aside = take_texts_set_aside(rc, err);
+    if (set_aside)
+        return set_aside;
     size_t n = 0;
     for (size_t i = 0; i < rc->event_count; i++)
         n += rc->events[i].q.text == QC_RQ_TEXT_LATER;
@@ -826,6 +885,8 @@ void qc_recode_free(qc_recode *rc)
     qc_free(rc->old_q);
     qc_free(rc->new_q);
     qc_free(rc->def_q);
+    if (rc->old_texts)
+        fclose(rc->old_texts);
     qc_free(rc->rows);
     qc_free(rc->events);
     qc_recode_free_manual(rc);

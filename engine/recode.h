@@ -5,6 +5,7 @@
 #define QC_RECODE_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "qcode/diff.h"
@@ -18,6 +19,10 @@ typedef struct qc_rq {
     size_t text;
 } qc_rq;
 #define QC_RQ_TEXT_LATER SIZE_MAX
+/* A text an old results.xml gave, set aside in qc_recode.old_texts at this offset (its u32 length,
+ * then its bytes) until the report needs it: only the gained and lost are shown, and the texts of
+ * every quotation of a corpus would be most of the re-code's memory. */
+#define QC_RQ_TEXT_SET_ASIDE ((size_t)1 << (sizeof(size_t) * 8 - 1))
 
 /* A quotation gained or lost by a row, with why; `origin` is the old code slot it came from
  * (UINT32_MAX for gained ones). */
@@ -82,7 +87,9 @@ struct qc_recode {
     size_t file_doc_count, file_doc_cap;
     qc_rq *old_q, *new_q;
     size_t old_count, old_cap, new_count, new_cap;
-    qc_rq *def_q; /* the new quotations of deferred documents (qc_rq_doc.deferred) */
+    qc_rq *def_q;    /* the new quotations of deferred documents (qc_rq_doc.deferred) */
+    FILE *old_texts; /* the texts of the old side read from results.xml (QC_RQ_TEXT_SET_ASIDE) */
+    uint64_t old_texts_len;
     size_t def_count, def_cap;
     size_t old_read_docs; /* with a verified old side: the file's documents whose old side was read from it */
     qc_rq_row *rows;
@@ -99,7 +106,7 @@ struct qc_recode {
     size_t move_count;
     char *unassigned_id, *unassigned_name;
     qc_recode_totals totals;
-    int old_coded; /* with a results.xml: its quotations were not read but coded again, as they matched */
+    int old_coded;             /* with a results.xml: its quotations were not read but coded again, as they matched */
     qc_codebook *found_old_cb; /* the old codebook found by its SHA-256 (recode_old_codebook.c), owned */
 };
 

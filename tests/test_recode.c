@@ -217,6 +217,9 @@ Test(recode, from_results_xml_and_changed_document)
     cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &xml, NULL, &err), 0);
     cr_assert(qct_contains(xml, "change=\"lost\" reason=\"document changed\" document=\"b.txt\""), "%s", xml);
     cr_assert_not(qct_contains(xml, "reason=\"unexplained\""), "%s", xml);
+    /* a lost quotation's text is the old document's, as the file gave it (set aside while the file
+     * was read), not the edited document's */
+    cr_assert(qct_contains(xml, ">My caseload doubled.</quotation>"), "%s", xml);
     qc_diff_text_free(xml);
     qc_recode_row r = row(rc, "WORKLOAD");
     cr_assert_eq(r.kept, 1);
