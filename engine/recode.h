@@ -87,10 +87,10 @@ struct qc_recode {
     size_t file_doc_count, file_doc_cap;
     qc_rq *old_q, *new_q;
     size_t old_count, old_cap, new_count, new_cap;
-    qc_rq *def_q;    /* the new quotations of deferred documents (qc_rq_doc.deferred) */
+    qc_rq *def_q; /* the new quotations of deferred documents (qc_rq_doc.deferred) */
+    size_t def_count, def_cap;
     FILE *old_texts; /* the texts of the old side read from results.xml (QC_RQ_TEXT_SET_ASIDE) */
     uint64_t old_texts_len;
-    size_t def_count, def_cap;
     size_t old_read_docs; /* with a verified old side: the file's documents whose old side was read from it */
     qc_rq_row *rows;
     size_t row_count, row_cap;
