@@ -474,6 +474,9 @@ static int run_pair(qc_recode *rc, int verify, const char *const *paths, size_t 
     qc_run_options ro = opts->run;
     ro.on_document = NULL;
     ro.manual = NULL;
+    /* The new coding's share of the new results is prepared by the thread that coded it, unless
+     * carried manual codings change that coding first (take_document). */
+    ro.results = rc->counted ? NULL : rc->results;
     if (!opts->cache_dir)
         return qc_corpus_run_pair(paths, count, rc->new_cb, rc->old_cb, rc->cases, &ro, on_pair, &p, &rc->stats, err);
     qc_cache *cache = NULL, *old_cache = NULL;

@@ -191,7 +191,11 @@ static int deliver(runner *r, const qc_run_options *opts, slot *s, qc_run_stats 
     qc_error_clear(&herr);
     int rc = 0;
     if (r->on_pair) {
+        if (s->prepared)
+            qc_res_offer(r->results, s->prep);
         rc = r->on_pair(s->doc, s->coding, s->coding2, &src, r->pair_user, &herr);
+        if (s->prepared)
+            qc_res_offer(r->results, NULL);
     } else if (opts->on_document) {
         /* Merged here, on the calling thread, so the qc_manual needs no lock and its warnings come
          * in input order. */
@@ -314,9 +318,10 @@ static int run_corpus(const char *const *paths, size_t count, const qc_codebook 
     if (jobs == 1)
         return run_inline(&r, opts, stats, err);
     /* Workers prepare the results' additions, unless manual codings change the coding first (they
-     * are merged on this thread). */
+     * are merged on this thread); for a pair of codings, the first's, when the caller names the
+     * results its on_pair adds it to. */
     r.results = opts->results ? opts->results : opts->on_document == qc_results_add_fn ? opts->user : NULL;
-    if (opts->manual || !opts->on_document || on_pair)
+    if (opts->manual || (on_pair ? !opts->results : !opts->on_document))
         r.results = NULL;
     /* Two documents per job in flight: enough to keep every thread busy while the calling thread
      * aggregates, few enough that memory does not depend on the corpus. */

@@ -30,7 +30,8 @@ void qc_run_coders_free(void *state);
 
 /* qc_corpus_run (options, threads, callbacks and statistics the same) with each document coded by
  * `how`; on_pair, when not NULL, receives both codings in input order instead of
- * opts->on_document (opts->manual is then not used). */
+ * opts->on_document (opts->manual is then not used; opts->results, when given, are the results
+ * on_pair adds the first coding to, whose share the workers prepare as for qc_corpus_run). */
 int qc_corpus_run_with(const char *const *paths, size_t count, const qc_run_coder *how, const qc_casebook *cases,
                        const qc_run_options *opts, qc_cache_pair_fn on_pair, void *user, qc_run_stats *stats,
                        qc_error *err);
