@@ -805,9 +805,9 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     /* The next `recode --from` the results of this one, the codebook maybe edited in place by then,
      * finds its old codebook in the cache. */
     if (!st && opts->cache_dir)
-        st = qc_recode_keep_codebook(opts->cache_dir, new_cb, err);
+        st = qc_cache_keep_codebook(opts->cache_dir, new_cb, err);
     if (!st && opts->cache_dir && opts->old_cb)
-        st = qc_recode_keep_codebook(opts->cache_dir, opts->old_cb, err);
+        st = qc_cache_keep_codebook(opts->cache_dir, opts->old_cb, err);
     /* The old side: the results.xml's header, and its quotations unless the old codebook may
      * code them again (checked document by document as the run goes); else a run of old_cb. */
     int coded_old = opts->old_cb && !opts->results_path;

@@ -115,9 +115,7 @@ struct qc_recode {
  * else beside results.xml). *out (the caller's) is NULL when neither has those bytes or loads.
  * Fails only for memory. */
 int qc_recode_find_old_codebook(const char *results_path, const char *cache_dir, qc_codebook **out, qc_error *err);
-/* Keeps a copy of cb's file in cache_dir/codebooks/SHA256.qcb, unless there is one or the file no
- * longer has cb's bytes (a codebook edited since it was loaded is not kept). */
-int qc_recode_keep_codebook(const char *cache_dir, const qc_codebook *cb, qc_error *err);
+
 
 /* Adds a string to the pool; its offset (0 is ""). The pool's failure shows in qc_buf_failed. */
 size_t qc_rq_pool_add(qc_recode *rc, const char *s, size_t len);

@@ -87,7 +87,7 @@ int qc_recode_find_old_codebook(const char *results_path, const char *cache_dir,
     return found < 0 ? qc_error_nomem(err) : QC_OK;
 }
 
-int qc_recode_keep_codebook(const char *cache_dir, const qc_codebook *cb, qc_error *err)
+int qc_cache_keep_codebook(const char *cache_dir, const qc_codebook *cb, qc_error *err)
 {
     const char *sha = qc_codebook_sha256(cb), *from = qc_codebook_path(cb);
     char *dir = kept_path(cache_dir, NULL), *to = kept_path(cache_dir, sha);

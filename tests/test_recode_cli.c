@@ -428,3 +428,43 @@ Test(recode_cli, the_old_codebook_is_found_by_its_sha256)
     free(dir);
     free(src);
 }
+
+/* qcode code --cache fills the cache and keeps its codebook there: the first re-code of its
+ * results codes only what the revision changed (no document is new to the cache), finds the old
+ * codebook though its file was edited in place, and the run's results are those without a cache. */
+Test(recode_cli, code_with_a_cache_makes_the_first_recode_warm)
+{
+    require_command("recode");
+    char *src = qct_source_path("");
+    char *dir = qct_temp_dir();
+    setenv("SOURCE_DATE_EPOCH", "86400", 1); /* the same provenance time in both results */
+    free(copy_codebook(src, "codebooks/integrated-care-v2.qcb", dir, "cb.qcb"));
+    qct_run r;
+    qct_qcode(&r, src, "code -c %s/cb.qcb --cache %s/C -o %s/r0.xml corpora/integrated-care/", dir, dir, dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, src, "code -c %s/cb.qcb -o %s/r1.xml corpora/integrated-care/", dir, dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/r0.xml", dir);
+    char *cached = qct_read_file(path, NULL);
+    snprintf(path, sizeof path, "%s/r1.xml", dir);
+    char *plain = qct_read_file(path, NULL);
+    cr_assert(cached && plain);
+    cr_assert_str_eq(cached, plain, "--cache changes nothing in the results");
+    free(cached);
+    free(plain);
+
+    free(copy_codebook(src, "codebooks/integrated-care.qcb", dir, "cb.qcb")); /* edited in place */
+    qct_qcode(&r, src, "recode --from %s/r0.xml -c %s/cb.qcb --cache %s/C --verbose --dry-run corpora/integrated-care/",
+              dir, dir, dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(qct_contains(r.err, " 0 new,"), "every document was in the cache: %s", r.err);
+    cr_assert(qct_contains(r.err, "/C/codebooks/"), "the old codebook is the cache's copy: %s", r.err);
+    cr_assert(qct_contains(r.err, "old side: coded again"), "%s", r.err);
+    qct_run_free(&r);
+    unsetenv("SOURCE_DATE_EPOCH");
+    free(dir);
+    free(src);
+}

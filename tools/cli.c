@@ -43,6 +43,32 @@ const char *cli_fixed_time(char buf[32])
     return buf;
 }
 
+char *cli_file_sha1(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    size_t cap = 1 << 16, len = 0;
+    char *data = malloc(cap);
+    for (size_t n; data && (n = fread(data + len, 1, cap - len, fp)) > 0;) {
+        len += n;
+        if (len == cap) {
+            char *p = realloc(data, cap *= 2);
+            if (!p) {
+                free(data);
+                data = NULL;
+            }
+            data = p;
+        }
+    }
+    fclose(fp);
+    char *hex = data ? malloc(41) : NULL;
+    if (hex)
+        qc_refi_sha1_hex(data, len, hex);
+    free(data);
+    return hex;
+}
+
 unsigned cli_threads(unsigned jobs)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);

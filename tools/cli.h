@@ -76,6 +76,11 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * unset or not a non-negative integer. */
 const char *cli_fixed_time(char buf[32]);
 
+/* The SHA-1 of a file's bytes in hex (free() it), NULL when it cannot be read: a casebook's
+ * identity for the cache (`--cache`), which `where` codes must be re-run for when it changes;
+ * `qcode code` and `qcode recode` must give the same. */
+char *cli_file_sha1(const char *path);
+
 /* The threads `--jobs jobs` stands for: jobs, or one per core for 0 (as the library counts them). */
 unsigned cli_threads(unsigned jobs);
 

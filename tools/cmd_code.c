@@ -26,6 +26,10 @@
     "                             beside the automatic ones, listed by coder (and in --qdpx)\n"                        \
     "      --offsets codepoints|utf16   --qdpx positions (default code points; utf16: NVivo's unit)\n"                 \
     "      --top N                summary: only the N main codes with most quotations\n"                               \
+    "      --cache DIR            per-document coding cache for later re-codes (docs/recode.md): a\n"                  \
+    "                             run fills it and keeps a copy of the codebook, so that\n"                            \
+    "                             `qcode recode --from` these results with --cache DIR codes only\n"                   \
+    "                             what a revision changed and finds this codebook when it is edited\n"                 \
     "  -j, --jobs N               threads (default 0: one per core; 1: all on one)\n"                                  \
     "      --engine fast|reference  matching engine (default fast)\n"                                                  \
     "      --strict               stop at the first document that cannot be read\n"                                    \
@@ -184,6 +188,24 @@ static int refuse_overwrite(const code_options *o, char **paths, size_t count)
     return cli_refuse_overwrite_corpus("code", outputs, 2, inputs, 3, paths, count);
 }
 
+/* The run through the coding cache (--cache): documents and codes it holds are taken from it, the
+ * others coded and stored; the codebook is kept there for a later `recode --from` to find. The
+ * casebook's digest (`context`, NULL without one) keys the codes with `where` conditions, as
+ * `qcode recode` computes it. */
+static int run_through_cache(const code_options *o, const qc_codebook *cb, const qc_casebook *cases,
+                             const char *context, char **paths, size_t count, const qc_run_options *ropts,
+                             qc_run_stats *stats, qc_error *err)
+{
+    qc_cache *cache = NULL;
+    int rc = qc_cache_open(&cache, o->cache_dir, cb, context, err);
+    if (rc == 0)
+        rc = qc_cache_keep_codebook(o->cache_dir, cb, err);
+    if (rc == 0)
+        rc = qc_cache_run(cache, (const char *const *)paths, count, cases, ropts, stats, err);
+    qc_cache_free(cache);
+    return rc;
+}
+
 static int run(int argc, char **argv)
 {
     code_options o;
@@ -265,7 +287,17 @@ static int run(int argc, char **argv)
     ropts.ids = (const char *const *)ids;
     ropts.manual = manual;
     qc_run_stats stats;
-    rc = qc_corpus_run((const char *const *)paths, (size_t)count, cb, cases, &ropts, &stats, &err);
+    if (o.cache_dir) {
+        char *context = o.cases_path ? cli_file_sha1(o.cases_path) : NULL;
+        if (o.cases_path && !context) {
+            exit_code = cli_fail("code: cannot read %s", o.cases_path);
+            goto done;
+        }
+        rc = run_through_cache(&o, cb, cases, context, paths, (size_t)count, &ropts, &stats, &err);
+        free(context);
+    } else {
+        rc = qc_corpus_run((const char *const *)paths, (size_t)count, cb, cases, &ropts, &stats, &err);
+    }
     clear_progress(&st);
     size_t failed = stats.failed + st.dup_failed;
     if (rc != 0) {

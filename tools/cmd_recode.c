@@ -60,33 +60,6 @@ static void on_issue(const char *path, const char *message, void *user)
     fprintf(stderr, "%s: warning: %s\n", path, message);
 }
 
-/* The casebook's identity for the cache: `where` codes must be re-run when it changes. */
-static char *file_sha1(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    size_t cap = 1 << 16, len = 0;
-    char *data = malloc(cap);
-    for (size_t n; data && (n = fread(data + len, 1, cap - len, fp)) > 0;) {
-        len += n;
-        if (len == cap) {
-            char *p = realloc(data, cap *= 2);
-            if (!p) {
-                free(data);
-                data = NULL;
-            }
-            data = p;
-        }
-    }
-    fclose(fp);
-    char *hex = data ? malloc(41) : NULL;
-    if (hex)
-        qc_refi_sha1_hex(data, len, hex);
-    free(data);
-    return hex;
-}
-
 static double now(void)
 {
     struct timespec ts;
@@ -242,7 +215,7 @@ static int run(int argc, char **argv)
         cli_print_error(&err);
         ex = QC_EXIT_USAGE;
     }
-    if (!ex && o.cases && o.cache && !(context = file_sha1(o.cases)))
+    if (!ex && o.cases && o.cache && !(context = cli_file_sha1(o.cases)))
         ex = cli_fail("recode: cannot read %s", o.cases);
     if (!ex && (count = code_options_inputs(argv + optind, argc - optind, &paths, &ids)) < 0)
         ex = QC_EXIT_USAGE;

@@ -8,7 +8,7 @@
 #include "cli.h"
 
 enum { OPT_CASES = 256, OPT_TSV, OPT_TOP, OPT_ENGINE, OPT_STRICT, OPT_ENCODING, OPT_SPEAKER_PATTERN,
-       OPT_INTERVIEWER, OPT_NO_SPEAKERS, OPT_RESULTS, OPT_ROLLUP, OPT_QDPX, OPT_MANUAL, OPT_OFFSETS,
+       OPT_INTERVIEWER, OPT_NO_SPEAKERS, OPT_RESULTS, OPT_ROLLUP, OPT_QDPX, OPT_MANUAL, OPT_CACHE, OPT_OFFSETS,
        OPT_INPUT_FORMAT };
 
 static int parse_size(const char *s, size_t *out)
@@ -42,6 +42,7 @@ int code_options_parse(code_options *o, int argc, char **argv, code_options_kind
         {"rollup", no_argument, NULL, OPT_ROLLUP},
         {"qdpx", required_argument, NULL, OPT_QDPX},
         {"manual", required_argument, NULL, OPT_MANUAL},
+        {"cache", required_argument, NULL, OPT_CACHE},
         {"offsets", required_argument, NULL, OPT_OFFSETS},
         {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
         {NULL, 0, NULL, 0}};
@@ -63,6 +64,7 @@ int code_options_parse(code_options *o, int argc, char **argv, code_options_kind
         case OPT_TSV: o->tsv_dir = optarg, code_only = 1; break;
         case OPT_QDPX: o->qdpx_path = optarg, code_only = 1; break;
         case OPT_MANUAL: o->manual_path = optarg, code_only = 1; break;
+        case OPT_CACHE: o->cache_dir = optarg, code_only = 1; break;
         case OPT_OFFSETS:
             code_only = 1;
             if (strcmp(optarg, "utf16") == 0)

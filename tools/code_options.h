@@ -14,6 +14,7 @@ typedef struct code_options {
     const char *tsv_dir;      /* code: --tsv */
     const char *qdpx_path;    /* code: --qdpx (REFI-QDA project) */
     const char *manual_path;  /* code: --manual (manual.xml from qcode import) */
+    const char *cache_dir;    /* code: --cache (the per-document coding cache) */
     int qdpx_utf16;           /* code: --offsets utf16 */
     const char *results_path; /* quotes: --results */
     size_t top;

@@ -133,6 +133,12 @@ QC_EXPORT void qc_cache_get_stats(const qc_cache *cache, qc_cache_stats *out);
 QC_EXPORT int qc_cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, const qc_casebook *cases,
                             const void *data, size_t size, const qc_read_options *read, qc_coding **out, qc_error *err);
 
+/* Keeps a copy of cb's file in the cache folder (dir/codebooks/SHA256.qcb, the folder made when
+ * missing), unless one is there or the file no longer has cb's bytes (edited since it was loaded):
+ * a re-code from results this codebook makes finds it there by the SHA-256 they record
+ * (qc_recode_options.find_old_codebook), after the file was edited in place. */
+QC_EXPORT int qc_cache_keep_codebook(const char *dir, const qc_codebook *cb, qc_error *err);
+
 /* Runs a corpus like qc_corpus_run (same options, jobs and callbacks, documents handed over in
  * input order on this thread) but through the cache: worker threads read and code documents, each
  * with its own coder, and share the cache, whose statistics count every thread's lookups. */
