@@ -453,12 +453,14 @@ static int on_pair(const qc_document *doc, const qc_coding *coding, const qc_cod
     if (rd->deferred) {
         /* Its old side is the file's, read after the run: the new side waits (edited documents
          * are few). */
-        rd->def_first = rc->def_count;
-        rd->def_n = rc->new_count;
         st = QC_GROW(rc->def_q, rc->def_cap, rc->def_count + rc->new_count + 1);
-        if (!st && rc->new_count)
-            memcpy(rc->def_q + rc->def_count, rc->new_q, rc->new_count * sizeof *rc->new_q);
-        rc->def_count += rc->new_count;
+        if (!st) {
+            rd->def_first = rc->def_count;
+            rd->def_n = rc->new_count;
+            if (rc->new_count)
+                memcpy(rc->def_q + rc->def_count, rc->new_q, rc->new_count * sizeof *rc->new_q);
+            rc->def_count += rc->new_count;
+        }
     } else {
         /* Both sides of this document are here and no other's: compared at once, then forgotten. */
         st = qc_rq_compare_add(rc, rc->old_q, rc->old_count, rc->new_q, rc->new_count);
