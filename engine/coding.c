@@ -18,6 +18,12 @@ struct qc_coder {
     qc_reference *ref;
     uint8_t *need, *emit;           /* the subset (NULL: all codes), see qc_eval */
     uint8_t *call_need, *call_emit; /* qc_coder_code_subset's, reused from call to call */
+    /* The fast engine's first-pass tables of the last subset coded (NULL: none yet), made of the
+     * leaves of scan_need's codes: a re-code through the cache asks for the same few codes on
+     * nearly every document, and the tables are made again only when the codes differ. The
+     * codebook's tables stay as they are, read by every thread. */
+    qc_mt_scan *scan;
+    uint8_t *scan_need; /* code_count bytes, 0 or 1 */
 };
 
 /* Marks in `need` the codes tree n references ({REF}, {REF*} with its descendants), adding the
@@ -61,6 +67,34 @@ static int fill_subset(const qc_codebook *cb, const uint8_t *codes, uint8_t *nee
             need_refs(cb, d->excludes[e], need, work, &len);
     }
     qc_free(work);
+    return QC_OK;
+}
+
+/* The first-pass tables for the codes ev.need asks for: NULL (the codebook's) when it asks for
+ * every code, or for the reference engine, which has no first pass; else the subset's own, kept
+ * from the last call when it needed the same codes. A subset's tables cost a few of its
+ * documents' first passes to make (match_index.c); coding a few codes of a large codebook with
+ * the codebook's tables folds, looks up and searches for every leaf. */
+static int subset_scan(qc_coder *c, const qc_mt_scan **out)
+{
+    *out = NULL;
+    const uint8_t *need = c->ev.need;
+    size_t n = c->cb->code_count;
+    if (!c->fast || !need || !memchr(need, 0, n))
+        return QC_OK;
+    if (c->scan && memcmp(c->scan_need, need, n) == 0) {
+        *out = c->scan;
+        return QC_OK;
+    }
+    qc_mt_scan_free(c->scan);
+    c->scan = NULL;
+    if (!c->scan_need && !(c->scan_need = qc_calloc(n + 1, 1)))
+        return QC_ERR_NOMEM;
+    int rc = qc_mt_scan_build(c->cb, c->mt, need, &c->scan);
+    if (rc)
+        return rc;
+    memcpy(c->scan_need, need, n);
+    *out = c->scan;
     return QC_OK;
 }
 
@@ -130,6 +164,8 @@ void qc_coder_free(qc_coder *coder)
     qc_eval_free(&coder->ev);
     qc_fast_free(coder->fast);
     qc_reference_free(coder->ref);
+    qc_mt_scan_free(coder->scan);
+    qc_free(coder->scan_need);
     qc_match_tables_free(coder->own_mt);
     qc_free(coder->need);
     qc_free(coder->emit);
@@ -145,10 +181,13 @@ int qc_coder_code(qc_coder *coder, const qc_document *doc, const qc_casebook *ca
     *out = NULL;
     if (!coder || !doc)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_coder_code: no %s", coder ? "document" : "coder");
+    const qc_mt_scan *scan = NULL;
+    if (subset_scan(coder, &scan))
+        return qc_error_nomem(err);
     int rc = qc_eval_begin(&coder->ev, doc, cases, err);
     if (rc)
         return rc;
-    rc = coder->fast ? qc_fast_code(coder->fast, &coder->ev) : qc_reference_code(coder->ref, &coder->ev);
+    rc = coder->fast ? qc_fast_code(coder->fast, &coder->ev, scan) : qc_reference_code(coder->ref, &coder->ev);
     if (rc)
         return rc == QC_ERR_NOMEM
                    ? qc_error_nomem(err)

@@ -1,12 +1,15 @@
-/* The fast engine (see match.h). Per document:
- * 1. fold every word once per folding variant the codebook uses, into one reused arena, and in
- *    the same pass look it up: wildcard prefixes at the lengths its first three bytes allow, the
- *    exact-word table (behind a bitmap), then the few patterns that start with a wildcard; a
- *    one-word leaf's hit is recorded at once, a phrase is verified on the following words after
- *    the pass; every hit goes to one flat array;
- * 2. find the occurrences of every distinct regex literal, those every match holds right after a
- *    \b at word starts only and the others at every position, and run each regex on the units
- *    of its code that hold one of its literals (all units when it has none);
+/* The fast engine (see match.h). Steps 1 and 2 read a scan (match_tables.h): the codebook's, or
+ * for a coding of a few codes one of their leaves alone, which a word of no interest to them
+ * fails at once. Per document:
+ * 1. fold every word once per folding variant the scan's leaves use, into one reused arena, and
+ *    in the same pass look it up: the keys its first three bytes may start (one load; most words
+ *    stop there), wildcard prefixes at the lengths those bytes allow, the exact-word table (the
+ *    word hashed only when some exact key may start so, then behind a bitmap), then the few
+ *    patterns that start with a wildcard; a one-word leaf's hit is recorded at once, a phrase is
+ *    verified on the following words after the pass; every hit goes to one flat array;
+ * 2. find the occurrences of every distinct literal of the scan's regexes, those every match
+ *    holds right after a \b at word starts only and the others at every position, and run each
+ *    regex on the units of its code that hold one of its literals (all units when it has none);
  * 3. counting-sort the hits by leaf: each leaf's hits are a sorted slice, cut to a unit by a
  *    gallop from the last lookup;
  * 4. per code, visit only the units some source of its rules touches (unless a rule can hold with
@@ -56,6 +59,7 @@ typedef struct fold_cache {
 struct qc_fast {
     const qc_codebook *cb;
     const qc_match_tables *mt;
+    const qc_mt_scan *scan; /* the current document's first pass: mt's, or a subset's */
     fold_cache fc[QC_MT_VARIANTS];
 
     qc_buf arena[QC_MT_VARIANTS];
@@ -117,9 +121,10 @@ int qc_fast_new(qc_fast **out, const qc_codebook *cb, const qc_match_tables *mt)
     f->leaf_start = qc_calloc(mt->leaf_count + 1, sizeof *f->leaf_start);
     f->cursor = qc_calloc(mt->leaf_count + 1, sizeof *f->cursor);
     f->cursor_gen = qc_calloc(mt->leaf_count + 1, sizeof *f->cursor_gen);
-    size_t nlit = mt->prefilter[QC_MT_STRICT].literal_count;
-    if (mt->prefilter[QC_MT_PLAIN].literal_count > nlit)
-        nlit = mt->prefilter[QC_MT_PLAIN].literal_count;
+    /* a subset's scan has some of these literals: room for all serves every scan */
+    size_t nlit = mt->scan.prefilter[QC_MT_STRICT].literal_count;
+    if (mt->scan.prefilter[QC_MT_PLAIN].literal_count > nlit)
+        nlit = mt->scan.prefilter[QC_MT_PLAIN].literal_count;
     f->lit_max = nlit++;
     f->lit_start = qc_calloc(nlit, sizeof *f->lit_start);
     f->lu_off = qc_calloc(nlit * QC_UNIT_KINDS, sizeof *f->lu_off);
@@ -231,6 +236,7 @@ static int try_leaf(qc_fast *f, const qc_document *doc, int32_t leaf, size_t i, 
 {
     const qc_mt_leaf *lf = &f->mt->leaves[leaf];
     const qc_mt_word *pw = f->mt->words + lf->word_off;
+    /* (a subset's own scan files its leaves only; the codebook's, which may serve one too, all) */
     if (i < lf->anchor || (f->need && lf->code >= 0 && !f->need[lf->code]))
         return QC_OK;
     size_t first = i - lf->anchor, last = first + lf->word_count - 1;
@@ -290,27 +296,34 @@ static int fold_slow(qc_fast *f, unsigned v, const char *s, size_t len)
     return fold_cached(&f->fc[v], s, len, casefold, strip, a) != 0 ? QC_ERR_NOMEM : QC_OK;
 }
 
-/* Looks folded word i up: the prefix keys its first three bytes allow, its exact key (hash h), and
- * the patterns starting with a wildcard. */
-static int lookup_word(qc_fast *f, const qc_document *doc, const qc_mt_variant *mv, size_t i, const char *w,
-                       uint32_t wl, uint32_t h)
+/* The prefix_masks entry of folded word w[0..wl): which keys may start with its first bytes. */
+static uint64_t key_starts(const qc_mt_variant *mv, const char *w, uint32_t wl)
 {
-    const qc_match_tables *mt = f->mt;
+    unsigned char b = wl > 1 ? (unsigned char)w[1] : 0, c = wl > 2 ? (unsigned char)w[2] : 0;
+    return mv->prefix_masks[qc_mt_triple((unsigned char)w[0], b, c)];
+}
+
+/* Looks folded word i up: the prefix keys its first three bytes allow (`starts`, key_starts), its
+ * exact key (hash h, computed only when bit 0 of starts says some exact key may be it), and the
+ * patterns starting with a wildcard. */
+static int lookup_word(qc_fast *f, const qc_document *doc, const qc_mt_variant *mv, size_t i, const char *w,
+                       uint32_t wl, uint64_t starts, uint32_t h)
+{
+    const qc_mt_scan *scan = f->scan;
     uint32_t count;
     int rc;
-    unsigned char b = wl > 1 ? (unsigned char)w[1] : 0, c = wl > 2 ? (unsigned char)w[2] : 0;
-    uint64_t lengths = mv->prefix_masks[qc_mt_triple((unsigned char)w[0], b, c)];
+    uint64_t lengths = starts & ~1ull;
     lengths &= wl >= 63 ? ~0ull : (2ull << wl) - 1; /* no longer than the word */
     while (lengths) {
         uint32_t len = (uint32_t)__builtin_ctzll(lengths);
         lengths &= lengths - 1;
-        const int32_t *list = qc_mt_lookup(mt, &mv->prefix, qc_mt_word_hash(w, len), w, len, &count);
+        const int32_t *list = qc_mt_lookup(scan, &mv->prefix, qc_mt_word_hash(w, len), w, len, &count);
         for (uint32_t k = 0; k < count; k++)
             if ((rc = offer_leaf(f, doc, list[k], i, 0)))
                 return rc;
     }
-    if (qc_mt_maybe_key(mv, h)) {
-        const int32_t *list = qc_mt_lookup(mt, &mv->exact, h, w, wl, &count);
+    if ((starts & 1) && qc_mt_maybe_key(mv, h)) {
+        const int32_t *list = qc_mt_lookup(scan, &mv->exact, h, w, wl, &count);
         for (uint32_t k = 0; k < count; k++)
             if ((rc = offer_leaf(f, doc, list[k], i, 1)))
                 return rc;
@@ -325,7 +338,7 @@ static int lookup_word(qc_fast *f, const qc_document *doc, const qc_mt_variant *
  * words are short and ASCII: 16 bytes are loaded, checked, lower-cased and hashed at once. */
 static int scan_variant(qc_fast *f, const qc_document *doc, unsigned v)
 {
-    const qc_mt_variant *mv = &f->mt->variants[v];
+    const qc_mt_variant *mv = &f->scan->variants[v];
     size_t nw = doc->word_count;
     if (GROW(f->woff[v], f->woff_cap[v], nw + 1))
         return QC_ERR_NOMEM;
@@ -346,7 +359,8 @@ static int scan_variant(qc_fast *f, const qc_document *doc, unsigned v)
         off[i] = (uint32_t)start;
         size_t b0 = cp_to_byte[words[i].start], len = cp_to_byte[words[i].end] - b0;
         const char *s = doc->text + b0;
-        uint32_t h;
+        uint64_t starts;
+        uint32_t h = 0;
 #if defined(__SSE2__) && defined(__x86_64__)
         if (len - 1 < 16 && b0 + 16 <= doc->text_size && start + 16 <= a->cap &&
             !(_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)s)) & ((1u << len) - 1))) {
@@ -365,16 +379,23 @@ static int scan_variant(qc_fast *f, const qc_document *doc, unsigned v)
             } else if (len < 16) {
                 hi &= len == 8 ? 0 : (1ull << (8 * (len - 8))) - 1;
             }
-            h = qc_mt_word_hash2(lo, hi, len);
+            /* (lo holds the first three bytes, 0 past the word's end) */
+            starts =
+                mv->prefix_masks[qc_mt_triple((unsigned char)lo, (unsigned char)(lo >> 8), (unsigned char)(lo >> 16))];
+            if (starts & 1)
+                h = qc_mt_word_hash2(lo, hi, len);
         } else
 #endif
         {
             if ((rc = fold_slow(f, v, s, len)))
                 return rc;
-            h = qc_mt_word_hash(a->data + start, a->len - start);
+            starts = key_starts(mv, a->data + start, (uint32_t)(a->len - start));
+            if (starts & 1)
+                h = qc_mt_word_hash(a->data + start, a->len - start);
         }
         off[i + 1] = (uint32_t)a->len; /* word i is complete: a one-word leaf can check it now */
-        if ((rc = lookup_word(f, doc, mv, i, a->data + start, (uint32_t)(a->len - start), h)))
+        if ((starts || mv->anywhere_count) &&
+            (rc = lookup_word(f, doc, mv, i, a->data + start, (uint32_t)(a->len - start), starts, h)))
             return rc;
     }
     if (qc_buf_failed(a))
@@ -388,7 +409,7 @@ static int scan_variant(qc_fast *f, const qc_document *doc, unsigned v)
 static int scan_words(qc_fast *f, const qc_document *doc)
 {
     for (unsigned v = 0; v < QC_MT_VARIANTS; v++) {
-        if (!f->mt->variants[v].used)
+        if (!f->scan->variants[v].used)
             continue;
         int rc = scan_variant(f, doc, v);
         if (rc)
@@ -623,7 +644,7 @@ static int scan_word_starts(qc_fast *f, const qc_document *doc)
 static int find_literals(qc_fast *f, const qc_eval *ev)
 {
     const qc_document *doc = ev->doc;
-    const qc_match_tables *mt = f->mt;
+    const qc_mt_scan *scan = f->scan;
     f->occ_count = 0;
     if (++f->doc_gen == 0) {
         memset(f->lu_gen, 0, (f->lit_max + 1) * QC_UNIT_KINDS * sizeof *f->lu_gen);
@@ -632,10 +653,10 @@ static int find_literals(qc_fast *f, const qc_eval *ev)
     f->lu_pool_len = 0;
     /* the plain literals (k and s inside) serve text without the Kelvin sign and the long s */
     f->pf_index = QC_MT_STRICT;
-    if (mt->plain_differs && !contains(doc->text, doc->text_size, "\xE2\x84\xAA", 3) &&
+    if (scan->plain_differs && !contains(doc->text, doc->text_size, "\xE2\x84\xAA", 3) &&
         !contains(doc->text, doc->text_size, "\xC5\xBF", 2))
         f->pf_index = QC_MT_PLAIN;
-    const qc_mt_prefilter *pf = f->pf = &mt->prefilter[f->pf_index];
+    const qc_mt_prefilter *pf = f->pf = &scan->prefilter[f->pf_index];
     if ((!pf->gram_count && !pf->gram3_count) || doc->text_size < 2)
         return group_occurrences(f);
     int rc;
@@ -763,13 +784,14 @@ static int run_regex_unit(qc_fast *f, qc_eval *ev, int32_t leaf, int32_t code, u
 static int scan_regexes(qc_fast *f, qc_eval *ev)
 {
     const qc_match_tables *mt = f->mt;
-    if (!mt->regex_count)
+    const qc_mt_scan *scan = f->scan;
+    if (!scan->regex_count)
         return QC_OK;
     int rc = find_literals(f, ev);
     if (rc)
         return rc;
-    for (size_t r = 0; r < mt->regex_count; r++) {
-        const qc_mt_regex *rx = &mt->regexes[r];
+    for (size_t r = 0; r < scan->regex_count; r++) {
+        const qc_mt_regex *rx = &scan->regexes[r];
         int32_t code = mt->leaves[rx->leaf].code;
         if (ev->need && !ev->need[code])
             continue; /* a code outside the subset: its hits would never be asked for */
@@ -977,13 +999,14 @@ static int candidate_units(qc_fast *f, qc_eval *ev, int32_t code)
     return QC_OK;
 }
 
-int qc_fast_code(qc_fast *f, qc_eval *ev)
+int qc_fast_code(qc_fast *f, qc_eval *ev, const qc_mt_scan *scan)
 {
     const qc_document *doc = ev->doc;
     ev->leaf_hits = fast_leaf_hits;
     ev->engine = f;
     ev->short_circuit = 1; /* every regex ran before evaluation: leaf_hits only reads */
     f->need = ev->need;
+    f->scan = scan ? scan : &f->mt->scan;
     f->raw_count = 0;
     int rc;
     if ((rc = scan_words(f, doc)) || (rc = scan_regexes(f, ev)) || (rc = sort_occurrences(f)) ||

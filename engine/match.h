@@ -12,8 +12,9 @@
 typedef struct qc_fast qc_fast;
 int qc_fast_new(qc_fast **out, const qc_codebook *cb, const qc_match_tables *mt);
 void qc_fast_free(qc_fast *f);
-/* Codes the document qc_eval_begin prepared. */
-int qc_fast_code(qc_fast *f, qc_eval *ev);
+/* Codes the document qc_eval_begin prepared. `scan`: the tables of its first pass, built for
+ * ev->need (qc_mt_scan_build) or NULL for the codebook's, which serve any subset too. */
+int qc_fast_code(qc_fast *f, qc_eval *ev, const qc_mt_scan *scan);
 
 typedef struct qc_reference qc_reference;
 int qc_reference_new(qc_reference **out, const qc_codebook *cb, const qc_match_tables *mt);

@@ -307,13 +307,20 @@ static int build_words(const qc_codebook *cb, qc_match_tables *mt)
     return mt->words_text ? 0 : -1;
 }
 
-static int build_word_tables(qc_match_tables *mt)
+/* Whether the scan for `need` (NULL: every code) looks for leaf lf: a leaf of no rule or exclude
+ * is never looked for. */
+static int leaf_needed(const qc_mt_leaf *lf, const uint8_t *need)
+{
+    return lf->node >= 0 && lf->code >= 0 && (!need || need[lf->code]);
+}
+
+static int build_word_tables(const qc_match_tables *mt, const uint8_t *need, qc_mt_scan *s)
 {
     size_t nitems = 0, cap = 0;
     key_item *items = NULL;
     for (size_t l = 0; l < mt->leaf_count; l++) {
         const qc_mt_leaf *lf = &mt->leaves[l];
-        if (lf->node < 0 || lf->is_regex || lf->word_count == 0 || lf->code < 0)
+        if (!leaf_needed(lf, need) || lf->is_regex || lf->word_count == 0)
             continue;
         const qc_mt_word *w = &mt->words[lf->word_off + lf->anchor];
         key_item it = {mt->words_text, lf->variant, 0, w->off, w->len, (int32_t)l};
@@ -326,14 +333,15 @@ static int build_word_tables(qc_match_tables *mt)
             return -1;
         }
         items[nitems++] = it;
-        mt->variants[lf->variant].used = 1;
-        mt->variant_mask |= 1u << lf->variant;
+        s->variants[lf->variant].used = 1;
+        s->variant_mask |= 1u << lf->variant;
     }
     if (nitems > 1)
         qsort(items, nitems, sizeof *items, cmp_key_item);
 
-    mt->lists = qc_calloc(nitems ? nitems : 1, sizeof *mt->lists);
-    if (!mt->lists) {
+    s->keys = mt->words_text;
+    s->lists = qc_calloc(nitems ? nitems : 1, sizeof *s->lists);
+    if (!s->lists) {
         qc_free(items);
         return -1;
     }
@@ -341,7 +349,7 @@ static int build_word_tables(qc_match_tables *mt)
     size_t distinct[QC_MT_VARIANTS][3] = {{0}};
     size_t anywhere[QC_MT_VARIANTS] = {0};
     for (size_t i = 0; i < nitems; i++) {
-        mt->lists[i] = items[i].leaf;
+        s->lists[i] = items[i].leaf;
         if (items[i].table == 2) {
             anywhere[items[i].variant]++;
             continue;
@@ -354,11 +362,13 @@ static int build_word_tables(qc_match_tables *mt)
             distinct[items[i].variant][items[i].table]++;
     }
     for (unsigned v = 0; v < QC_MT_VARIANTS; v++) {
-        qc_mt_variant *mv = &mt->variants[v];
+        qc_mt_variant *mv = &s->variants[v];
         if (distinct[v][0] && table_init(&mv->exact, distinct[v][0]))
             goto nomem;
         if (distinct[v][1] && table_init(&mv->prefix, distinct[v][1]))
             goto nomem;
+        if (!mv->used)
+            continue; /* never read: a subset's scan is made often enough to spare the 40 KB */
         mv->key_bits = qc_calloc(((size_t)1 << QC_MT_KEY_BITS) / 64, sizeof *mv->key_bits);
         mv->prefix_masks = qc_calloc((size_t)1 << QC_MT_TRIPLE_BITS, sizeof *mv->prefix_masks);
         if (!mv->key_bits || !mv->prefix_masks)
@@ -372,7 +382,7 @@ static int build_word_tables(qc_match_tables *mt)
     for (size_t i = 0; i < nitems;) {
         size_t j = i + 1;
         if (items[i].table == 2) {
-            qc_mt_variant *mv = &mt->variants[items[i].variant];
+            qc_mt_variant *mv = &s->variants[items[i].variant];
             mv->anywhere[mv->anywhere_count++] = items[i].leaf;
             i = j;
             continue;
@@ -381,7 +391,7 @@ static int build_word_tables(qc_match_tables *mt)
                items[j].key_len == items[i].key_len &&
                memcmp(mt->words_text + items[j].key_off, mt->words_text + items[i].key_off, items[i].key_len) == 0)
             j++;
-        qc_mt_variant *mv = &mt->variants[items[i].variant];
+        qc_mt_variant *mv = &s->variants[items[i].variant];
         qc_mt_table *t = items[i].table == 0 ? &mv->exact : &mv->prefix;
         const char *key = mt->words_text + items[i].key_off;
         uint32_t len = items[i].key_len;
@@ -390,6 +400,8 @@ static int build_word_tables(qc_match_tables *mt)
         if (items[i].table == 0) {
             uint32_t bit = qc_mt_key_bit(h);
             mv->key_bits[bit >> 6] |= 1ull << (bit & 63);
+            const unsigned char *k = (const unsigned char *)key;
+            mv->prefix_masks[qc_mt_triple(k[0], len > 1 ? k[1] : 0, len > 2 ? k[2] : 0)] |= 1;
         } else {
             mv->prefix_lengths |= 1ull << len;
             /* the bytes the key fixes, any byte (or none) after them */
@@ -403,7 +415,6 @@ static int build_word_tables(qc_match_tables *mt)
         }
         i = j;
     }
-    mt->keys = mt->words_text;
     qc_free(items);
     return 0;
 nomem:
@@ -462,8 +473,10 @@ static int prefilter_init(qc_mt_prefilter *p, size_t max_literals)
     p->grams = qc_calloc(max_literals, sizeof *p->grams);
     p->gram3_bits = qc_calloc(((size_t)1 << QC_MT_GRAM3_BITS) / 64, sizeof *p->gram3_bits);
     p->grams3 = qc_calloc(max_literals, sizeof *p->grams3);
-    p->gram3_first = qc_calloc((size_t)1 << QC_MT_GRAM3_BITS, sizeof *p->gram3_first);
-    p->gram_first = qc_calloc(65536, sizeof *p->gram_first);
+    /* Only the entries of keys whose bit is set are written and read: 512 KB left uncleared, which
+     * clearing made most of the cost of a subset's scan. */
+    p->gram3_first = qc_malloc(((size_t)1 << QC_MT_GRAM3_BITS) * sizeof *p->gram3_first);
+    p->gram_first = qc_malloc(65536 * sizeof *p->gram_first);
     p->gram3_word_bits = qc_calloc(((size_t)1 << QC_MT_GRAM3_BITS) / 64, sizeof *p->gram3_word_bits);
     p->gram_word_bits = qc_calloc(65536 / 64, sizeof *p->gram_word_bits);
     return p->literals && p->gram_bits && p->grams && p->gram3_bits && p->grams3 && p->gram3_first && p->gram_first &&
@@ -485,29 +498,31 @@ static void prefilter_free(qc_mt_prefilter *p)
     qc_free(p->gram_word_bits);
 }
 
-static int build_regexes(const qc_codebook *cb, qc_match_tables *mt)
+static int build_regexes(const qc_codebook *cb, const qc_match_tables *mt, const uint8_t *need, qc_mt_scan *s)
 {
     size_t count = 0;
     for (size_t l = 0; l < mt->leaf_count; l++)
-        if (mt->leaves[l].node >= 0 && mt->leaves[l].is_regex && mt->leaves[l].code >= 0)
+        if (leaf_needed(&mt->leaves[l], need) && mt->leaves[l].is_regex)
             count++;
     size_t max_literals = count ? count * QC_MT_MAX_LITERALS : 1;
     size_t slots = 16;
     while (slots < 2 * max_literals)
         slots *= 2;
     literal_set set[QC_MT_PREFILTERS] = {{NULL, 0}};
-    int ok = (mt->regexes = qc_calloc(count ? count : 1, sizeof *mt->regexes)) != NULL;
+    int ok = (s->regexes = qc_calloc(count ? count : 1, sizeof *s->regexes)) != NULL;
+    if (!count)
+        return ok ? 0 : -1; /* no literal to search for: the prefilter is never read */
     for (unsigned p = 0; p < QC_MT_PREFILTERS; p++) {
         set[p].slots = qc_calloc(slots, sizeof *set[p].slots);
         set[p].mask = slots - 1;
-        ok = ok && set[p].slots && prefilter_init(&mt->prefilter[p], max_literals) == 0;
+        ok = ok && set[p].slots && prefilter_init(&s->prefilter[p], max_literals) == 0;
     }
     for (size_t l = 0; ok && l < mt->leaf_count; l++) {
         const qc_mt_leaf *lf = &mt->leaves[l];
-        if (lf->node < 0 || !lf->is_regex || lf->code < 0)
+        if (!leaf_needed(lf, need) || !lf->is_regex)
             continue;
         const qc_rule_node *n = &cb->nodes[lf->node];
-        qc_mt_regex *rx = &mt->regexes[mt->regex_count++];
+        qc_mt_regex *rx = &s->regexes[s->regex_count++];
         rx->leaf = (int32_t)l;
         for (unsigned p = 0; p < QC_MT_PREFILTERS; p++) {
             qc_mt_litset lits;
@@ -515,10 +530,11 @@ static int build_regexes(const qc_codebook *cb, qc_match_tables *mt)
                                  (n->regex_flags & QC_REGEX_EXTENDED) != 0, p == QC_MT_PLAIN, &lits);
             rx->literal_count[p] = lits.count;
             for (uint32_t k = 0; k < lits.count; k++)
-                rx->literal_id[p][k] = literal_id(&mt->prefilter[p], &set[p], lits.text[k], lits.len[k], lits.bounded[k]);
+                rx->literal_id[p][k] =
+                    literal_id(&s->prefilter[p], &set[p], lits.text[k], lits.len[k], lits.bounded[k]);
         }
         /* the plain set is the strict one unless some literal changed */
-        const qc_mt_prefilter *ps = &mt->prefilter[QC_MT_STRICT], *pp = &mt->prefilter[QC_MT_PLAIN];
+        const qc_mt_prefilter *ps = &s->prefilter[QC_MT_STRICT], *pp = &s->prefilter[QC_MT_PLAIN];
         int same = rx->literal_count[QC_MT_STRICT] == rx->literal_count[QC_MT_PLAIN];
         for (uint32_t k = 0; same && k < rx->literal_count[QC_MT_STRICT]; k++) {
             const qc_mt_literal *a = &ps->literals[rx->literal_id[QC_MT_STRICT][k]];
@@ -526,11 +542,11 @@ static int build_regexes(const qc_codebook *cb, qc_match_tables *mt)
             same = a->len == b->len && a->bounded == b->bounded && memcmp(a->text, b->text, a->len) == 0;
         }
         if (!same)
-            mt->plain_differs = 1;
+            s->plain_differs = 1;
     }
     for (unsigned p = 0; p < QC_MT_PREFILTERS; p++) {
         qc_free(set[p].slots);
-        qc_mt_prefilter *pf = &mt->prefilter[p];
+        qc_mt_prefilter *pf = &s->prefilter[p];
         if (ok && pf->gram_count > 1)
             qsort(pf->grams, pf->gram_count, sizeof *pf->grams, cmp_u64);
         if (ok && pf->gram3_count > 1)
@@ -613,24 +629,58 @@ nomem:
     return -1;
 }
 
+/* What a scan holds (not the scan itself: the codebook's is part of its tables). */
+static void scan_clear(qc_mt_scan *s)
+{
+    for (unsigned v = 0; v < QC_MT_VARIANTS; v++) {
+        qc_free(s->variants[v].exact.slots);
+        qc_free(s->variants[v].prefix.slots);
+        qc_free(s->variants[v].anywhere);
+        qc_free(s->variants[v].key_bits);
+        qc_free(s->variants[v].prefix_masks);
+    }
+    qc_free(s->lists);
+    qc_free(s->regexes);
+    for (unsigned p = 0; p < QC_MT_PREFILTERS; p++)
+        prefilter_free(&s->prefilter[p]);
+}
+
+/* The word tables and regexes of the leaves `need` asks for (NULL: all of them). */
+static int build_scan(const qc_codebook *cb, const qc_match_tables *mt, const uint8_t *need, qc_mt_scan *s)
+{
+    return build_word_tables(mt, need, s) || build_regexes(cb, mt, need, s) ? -1 : 0;
+}
+
+int qc_mt_scan_build(const qc_codebook *cb, const qc_match_tables *mt, const uint8_t *need, qc_mt_scan **out)
+{
+    *out = NULL;
+    qc_mt_scan *s = qc_calloc(1, sizeof *s);
+    if (!s)
+        return QC_ERR_NOMEM;
+    if (build_scan(cb, mt, need, s)) {
+        qc_mt_scan_free(s);
+        return QC_ERR_NOMEM;
+    }
+    *out = s;
+    return QC_OK;
+}
+
+void qc_mt_scan_free(qc_mt_scan *scan)
+{
+    if (!scan)
+        return;
+    scan_clear(scan);
+    qc_free(scan);
+}
+
 void qc_match_tables_free(qc_match_tables *mt)
 {
     if (!mt)
         return;
-    for (unsigned v = 0; v < QC_MT_VARIANTS; v++) {
-        qc_free(mt->variants[v].exact.slots);
-        qc_free(mt->variants[v].prefix.slots);
-        qc_free(mt->variants[v].anywhere);
-        qc_free(mt->variants[v].key_bits);
-        qc_free(mt->variants[v].prefix_masks);
-    }
+    scan_clear(&mt->scan);
     qc_free(mt->leaves);
-    qc_free(mt->lists);
     qc_free(mt->words);
     qc_free(mt->words_text);
-    qc_free(mt->regexes);
-    for (unsigned p = 0; p < QC_MT_PREFILTERS; p++)
-        prefilter_free(&mt->prefilter[p]);
     qc_free(mt->codes);
     qc_free(mt->sources);
     qc_free(mt->exclude_leaves);
@@ -663,7 +713,7 @@ int qc_match_tables_build(const qc_codebook *cb, qc_match_tables **out, qc_error
         lf->is_regex = n->kind == QC_NODE_REGEX;
         lf->variant = (uint8_t)qc_mt_variant_of(n->case_sensitive, n->keep_accents);
     }
-    if (build_codes(cb, mt) || build_words(cb, mt) || build_word_tables(mt) || build_regexes(cb, mt))
+    if (build_codes(cb, mt) || build_words(cb, mt) || build_scan(cb, mt, NULL, &mt->scan))
         goto nomem;
     *out = mt;
     return QC_OK;

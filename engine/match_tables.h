@@ -54,7 +54,9 @@ typedef struct qc_mt_variant {
     uint64_t *key_bits;
     /* prefix_masks[qc_mt_triple(a, b, c)]: bit L set when some wildcard key of L bytes may start
      * with bytes a, b, c (0 for the bytes a short word lacks); a word tries only those prefix
-     * lengths. Prefix keys are hashed with qc_mt_word_hash too. */
+     * lengths. Prefix keys are hashed with qc_mt_word_hash too. Bit 0 (no prefix is 0 bytes long)
+     * is set when some exact key starts with a, b, c: a word without it is hashed for no probe.
+     * With a few codes' keys (a subset's scan) nearly every word fails this one load. */
     uint64_t *prefix_masks;
     int32_t *anywhere; /* leaves whose first word starts with a wildcard */
     uint32_t anywhere_count;
@@ -161,20 +163,29 @@ typedef struct qc_mt_code {
     int32_t subtree_end;                 /* one past its last descendant */
 } qc_mt_code;
 
-typedef struct qc_match_tables {
-    size_t leaf_count;
-    qc_mt_leaf *leaves;
+/* What the fast engine's first pass over a document looks its words and text up in: the word
+ * tables of the leaves it is to find and the regexes it is to run with their prefilter. The
+ * codebook's tables hold one for every leaf; a coding of a few codes gets one of its own, made of
+ * their leaves alone (qc_mt_scan_build), so that it folds, looks up and searches for nothing else.
+ * Leaf indices are the codebook's in both. */
+typedef struct qc_mt_scan {
     qc_mt_variant variants[QC_MT_VARIANTS];
     unsigned variant_mask;
     int32_t *lists;
-    char *keys;
-    qc_mt_word *words;
-    char *words_text;
+    const char *keys; /* the tables' words_text (borrowed): slot keys are offsets into it */
 
     qc_mt_regex *regexes;
     size_t regex_count;
     qc_mt_prefilter prefilter[QC_MT_PREFILTERS];
     int plain_differs; /* some regex has other literals in plain text (else STRICT serves all) */
+} qc_mt_scan;
+
+typedef struct qc_match_tables {
+    size_t leaf_count;
+    qc_mt_leaf *leaves;
+    qc_mt_word *words;
+    char *words_text;
+    qc_mt_scan scan; /* every leaf's */
 
     size_t code_count;
     qc_mt_code *codes;
@@ -186,6 +197,12 @@ typedef struct qc_match_tables {
 
 int qc_match_tables_build(const qc_codebook *cb, qc_match_tables **out, qc_error *err);
 void qc_match_tables_free(qc_match_tables *mt);
+
+/* The scan of the leaves of the codes with need[c] != 0 (code_count bytes) alone, from the
+ * codebook's tables mt (borrowed: the scan reads its words and must not outlive it). Returns 0 or
+ * QC_ERR_NOMEM. */
+int qc_mt_scan_build(const qc_codebook *cb, const qc_match_tables *mt, const uint8_t *need, qc_mt_scan **out);
+void qc_mt_scan_free(qc_mt_scan *scan);
 
 /* FNV-1a, byte by byte: for small side tables (the fold cache, distinct literals). */
 #define QC_MT_HASH_INIT 2166136261u
@@ -279,8 +296,9 @@ static inline int qc_mt_maybe_key(const qc_mt_variant *mv, uint32_t h)
     return (mv->key_bits[b >> 6] >> (b & 63)) & 1;
 }
 
-/* The leaf list filed under key[0..len) with hash h; NULL (and *count 0) when none. */
-static inline const int32_t *qc_mt_lookup(const qc_match_tables *mt, const qc_mt_table *t, uint32_t h, const char *key,
+/* The leaf list filed under key[0..len) with hash h in one of scan's tables; NULL (and *count 0)
+ * when none. */
+static inline const int32_t *qc_mt_lookup(const qc_mt_scan *scan, const qc_mt_table *t, uint32_t h, const char *key,
                                           uint32_t len, uint32_t *count)
 {
     *count = 0;
@@ -290,9 +308,9 @@ static inline const int32_t *qc_mt_lookup(const qc_match_tables *mt, const qc_mt
         const qc_mt_slot *s = &t->slots[i];
         if (!s->list_len)
             return NULL;
-        if (s->hash == h && s->key_len == len && __builtin_memcmp(mt->keys + s->key_off, key, len) == 0) {
+        if (s->hash == h && s->key_len == len && __builtin_memcmp(scan->keys + s->key_off, key, len) == 0) {
             *count = s->list_len;
-            return mt->lists + s->list_off;
+            return scan->lists + s->list_off;
         }
     }
 }

@@ -1,6 +1,6 @@
 /* The generator of small codebooks and transcripts that tests/test_engines_agree.c compares the
- * engines on (and tests/test_match.c codes subsets of): a seeded splitmix64, so a seed always
- * makes the same case. Include after qc_test.h. */
+ * engines on (and tests/test_match.c and tests/test_cache.c code subsets of): a seeded
+ * splitmix64, so a seed always makes the same case. Include after qc_test.h. */
 #ifndef QC_TEST_ENGINES_GEN_H
 #define QC_TEST_ENGINES_GEN_H
 

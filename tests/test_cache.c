@@ -1,10 +1,13 @@
-/* The coding cache: hits, misses after a rule change, {REF} dependencies, corrupt/truncated/stale
- * files detected and rebuilt, entries with impossible records (their checksum made again) rejected,
- * and the same results.xml with and without the cache. */
+/* The coding cache: hits, misses after a rule change, {REF} dependencies, the codes coded again
+ * alone coded as a full coding codes them, corrupt/truncated/stale files detected and rebuilt,
+ * entries with impossible records (their checksum made again) rejected, and the same results.xml
+ * with and without the cache. */
 #include <sys/stat.h>
 
 #include "cache_entry.h"
 #include "qc_test.h"
+
+#include "engines_gen.h"
 
 static const char CB1[] = "codebook \"c\" version 1\n"
                           "code TEAM \"Team\"\n"
@@ -317,6 +320,252 @@ Test(cache, rule_change_codes_only_that_code)
     qc_codebook_free(cb1);
     qc_codebook_free(cb3);
     fixture_free(&f);
+}
+
+/* ---- only the changed codes are coded: exactly as a full coding codes them ---------------- */
+
+/* Every kind of leaf and setting the matcher files differently: words, wildcards with a prefix of
+ * one byte and more, a pattern starting with a wildcard, phrases, NEAR, BEFORE, regexes (some with
+ * an s, whose literals differ in plain text), excludes (a phrase, a regex), {REF} and {REF*}, and
+ * three folding variants (case kept, accents kept, both). */
+static const char CB_ALL[] = "codebook \"s\"\n"
+                             "code TEAM \"Team\"\n"
+                             "  rule team OR teams OR \"the team\"\n"
+                             "  code TEAM.WORK \"Teamwork\"\n"
+                             "    rule {TEAM} AND (together OR joint*)\n"
+                             "code CASE \"Caseload\"\n"
+                             "  rule caseload* OR /\\bcase\\s+load\\b/\n"
+                             "  exclude \"caseload review\"\n"
+                             "code STRESS \"Stress\"\n"
+                             "  rule stress* NEAR/4 (work OR job)\n"
+                             "  exclude /\\bjob stress\\b/i\n"
+                             "  scope paragraph\n"
+                             "code NHS \"NHS\"\n"
+                             "  rule NHS OR \"Trust board\" OR /\\bGP\\b/\n"
+                             "  case sensitive\n"
+                             "code CAFE \"Cafe\"\n"
+                             "  rule café OR \"c?fé meeting\"\n"
+                             "  accents keep\n"
+                             "code CARE \"Care\"\n"
+                             "  rule ({TEAM*} AND care) OR *care\n"
+                             "  scope turn\n"
+                             "code PLAN \"Plan\"\n"
+                             "  rule (\"care plan*\" BEFORE/3 review) OR /plans?\\b/i\n"
+                             "  scope words 2\n"
+                             "code SAFE \"Safeguarding\"\n"
+                             "  rule Safeguard* NEAR/5 ({CASE} OR concern*)\n"
+                             "  case sensitive\n"
+                             "  accents keep\n";
+
+static const char *const ALL_DOCS[] = {
+    "Interviewer: How is the team?\nNurse: The team works together with the NHS Trust board and the nhs. "
+    "My caseload is huge; the caseload review helps.\nNurse: Work stress is real, my colleagues work jointly. "
+    "The GP said so.\n\nOT: The café meeting, the cafe meeting and the Café. Aftercare and selfcare, care for the "
+    "team.\nOT: Care plans for review; the care planning review. Safeguarding concerns about a case load.\n",
+    "Nurse: Teams work together. Stress at work, job stress.\nOT: A CAFÉ, a cafe, the café meeting. "
+    "Safeguarding: my caseload. Care plan review, plans, PLANS.\n",
+    "Manager: Nothing here but a GP, the NHS and some self-care.\n",
+};
+
+/* cbtext with a rule added at the top of each code whose byte in `changed` is set (cb: cbtext
+ * compiled, for the codes' ids; each code is written `code ID ...` at the start of a line): those
+ * codes' rules hashes differ, and those of the codes that reference them. */
+static char *with_rules_changed(const char *cbtext, const qc_codebook *cb, const uint8_t *changed)
+{
+    sbuf b = {NULL, 0, 0};
+    put(&b, "%s", "");
+    for (const char *line = cbtext; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) + 1 : strlen(line);
+        put(&b, "%.*s", (int)len, line);
+        size_t indent = strspn(line, " ");
+        for (size_t c = 0; c < qc_codebook_code_count(cb); c++) {
+            const char *id = qc_code_id(cb, c);
+            if (changed[c] && strncmp(line + indent, "code ", 5) == 0 &&
+                strncmp(line + indent + 5, id, strlen(id)) == 0 && line[indent + 5 + strlen(id)] == ' ')
+                put(&b, "%*s  rule zzchanged\n", (int)indent, "");
+        }
+        line += len;
+    }
+    return b.s;
+}
+
+/* A coding as text: every quotation with its hits, their rules and codebook positions (which only
+ * the right leaf gives). */
+static char *coding_text(const qc_codebook *cb, const qc_coding *coding)
+{
+    sbuf b = {NULL, 0, 0};
+    put(&b, "%s", "");
+    for (size_t i = 0; i < qc_coding_quotation_count(coding); i++) {
+        qc_quotation q;
+        cr_assert_eq(qc_coding_quotation(coding, i, &q), 0);
+        put(&b, "%s [%zu,%zu) turn %zu:", qc_code_id(cb, q.code), q.start, q.end, q.turn);
+        for (size_t h = 0; h < q.hit_count; h++) {
+            qc_hit hit;
+            cr_assert_eq(qc_coding_hit(coding, i, h, &hit), 0);
+            put(&b, " [%zu,%zu)r%zu@%u:%u", hit.start, hit.end, hit.rule, hit.line, hit.column);
+        }
+        put(&b, "\n");
+    }
+    return b.s;
+}
+
+/* Each document d is first coded through the cache with a codebook whose rules differ from
+ * cbtext's in the codes of changed[d * n ..] (n codes), then through the cache with cbtext: the
+ * entry has every other code, so one coder codes each document's changed codes (and what
+ * references them) alone, qc_coder_code_subset, subset after subset, with a full coding of the
+ * document in between. Each coding must be the full one. Returns the quotations of the codes coded
+ * again. */
+static size_t subsets_through_the_cache(const char *cbtext, const char *const *texts, const uint8_t *changed,
+                                        size_t ndocs, qc_engine engine)
+{
+    qc_codebook *cb = load(cbtext);
+    size_t n = qc_codebook_code_count(cb);
+    char *dir = qct_temp_dir();
+    qc_error err;
+    qc_document **docs = calloc(ndocs, sizeof *docs);
+    char(*names)[32] = calloc(ndocs, sizeof *names);
+    uint8_t *recoded = calloc(ndocs * n, 1);
+    size_t expect_recoded = 0;
+    qc_coder_options co = QC_CODER_OPTIONS_INIT;
+    co.engine = engine;
+    for (size_t d = 0; d < ndocs; d++) {
+        snprintf(names[d], sizeof names[d], "d%zu.txt", d);
+        cr_assert_eq(qc_document_read_buffer(&docs[d], names[d], texts[d], strlen(texts[d]), NULL, &err), 0, "%s",
+                     err.message);
+        char *vtext = with_rules_changed(cbtext, cb, changed + d * n);
+        qc_codebook *vcb = load(vtext);
+        cr_assert_eq(qc_codebook_code_count(vcb), n);
+        for (size_t c = 0; c < n; c++) {
+            char h[65], vh[65];
+            cr_assert_eq(qc_code_rules_hash(cb, c, h), 0);
+            cr_assert_eq(qc_code_rules_hash(vcb, c, vh), 0);
+            recoded[d * n + c] = strcmp(h, vh) != 0;
+            cr_assert(recoded[d * n + c] || !changed[d * n + c], "%s changed but hashes the same", qc_code_id(cb, c));
+            expect_recoded += recoded[d * n + c];
+        }
+        qc_cache *vcache = NULL;
+        qc_coder *vcoder = NULL;
+        qc_coding *coding = NULL;
+        qc_read_options ro = QC_READ_OPTIONS_INIT;
+        ro.id = names[d];
+        cr_assert_eq(qc_cache_open(&vcache, dir, vcb, NULL, &err), 0, "%s", err.message);
+        cr_assert_eq(qc_coder_new(&vcoder, vcb, &co, &err), 0, "%s", err.message);
+        cr_assert_eq(qc_cache_code(vcache, vcoder, docs[d], NULL, texts[d], strlen(texts[d]), &ro, &coding, &err), 0,
+                     "%s", err.message);
+        qc_coding_free(coding);
+        qc_coder_free(vcoder);
+        qc_cache_free(vcache);
+        qc_codebook_free(vcb);
+        free(vtext);
+    }
+
+    qc_cache *cache = NULL;
+    qc_coder *coder = NULL;
+    cr_assert_eq(qc_cache_open(&cache, dir, cb, NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_coder_new(&coder, cb, &co, &err), 0, "%s", err.message);
+    size_t quotes = 0;
+    for (size_t d = 0; d < ndocs; d++) {
+        qc_read_options ro = QC_READ_OPTIONS_INIT;
+        ro.id = names[d];
+        qc_coding *got = NULL, *full = NULL;
+        cr_assert_eq(qc_cache_code(cache, coder, docs[d], NULL, texts[d], strlen(texts[d]), &ro, &got, &err), 0, "%s",
+                     err.message);
+        cr_assert_eq(qc_coder_code(coder, docs[d], NULL, &full, &err), 0, "%s", err.message);
+        char *g = coding_text(cb, got), *w = coding_text(cb, full);
+        sbuf which = {NULL, 0, 0};
+        put(&which, "%s", "");
+        for (size_t c = 0; c < n; c++)
+            if (recoded[d * n + c])
+                put(&which, " %s", qc_code_id(cb, c));
+        cr_assert_str_eq(g, w,
+                         "engine %d, document %zu, codes coded again:%s\n--- codebook\n%s--- transcript\n%s--- through "
+                         "the cache\n%s--- in full\n%s",
+                         (int)engine, d, which.s, cbtext, texts[d], g, w);
+        for (size_t i = 0; i < qc_coding_quotation_count(full); i++) {
+            qc_quotation q;
+            cr_assert_eq(qc_coding_quotation(full, i, &q), 0);
+            quotes += recoded[d * n + q.code];
+        }
+        free(which.s);
+        free(g);
+        free(w);
+        qc_coding_free(got);
+        qc_coding_free(full);
+    }
+    qc_cache_stats st;
+    qc_cache_get_stats(cache, &st);
+    cr_assert_eq(st.stale, ndocs, "every document is coded in part: %zu of %zu", st.stale, ndocs);
+    cr_assert_eq(st.codes_recoded, expect_recoded);
+    qc_coder_free(coder);
+    qc_cache_free(cache);
+    for (size_t d = 0; d < ndocs; d++)
+        qc_document_free(docs[d]);
+    free(docs);
+    free(names);
+    free(recoded);
+    free(dir);
+    qc_codebook_free(cb);
+    return quotes;
+}
+
+/* A subset coding (the cache's, for the codes whose rules changed) gives the changed codes the
+ * quotations and hits, rules and leaves included, that a full coding gives them; its coder makes
+ * tables of the subset's own leaves (coding.c), so every kind of leaf must be in them when needed
+ * and none be missed when the subset changes from one document to the next. */
+Test(cache, codes_coded_again_are_coded_as_in_a_full_coding)
+{
+    /* the codebook with every kind of leaf: each code on each document, on the first two with the
+     * same subset (the coder keeps its tables), on the third with another code too */
+    enum { N = 9, NSUB = 3 * N };
+    const char *texts[NSUB];
+    uint8_t changed[NSUB * N] = {0};
+    qc_codebook *all = load(CB_ALL);
+    cr_assert_eq(qc_codebook_code_count(all), N);
+    qc_codebook_free(all);
+    rng = 7;
+    for (size_t c = 0; c < N; c++)
+        for (size_t t = 0; t < 3; t++) {
+            size_t d = c * 3 + t;
+            texts[d] = ALL_DOCS[t];
+            changed[d * N + c] = 1;
+            if (t == 2)
+                changed[d * N + below(N)] = 1;
+        }
+    size_t quotes = 0;
+    for (qc_engine engine = QC_ENGINE_FAST; engine <= QC_ENGINE_REFERENCE; engine++)
+        quotes += subsets_through_the_cache(CB_ALL, texts, changed, NSUB, engine);
+    cr_assert_gt(quotes, 60, "only %zu quotations were coded again", quotes);
+
+    /* generated codebooks and transcripts (tests/engines_gen.h): one or two codes a document, every
+     * third document the same as the one before */
+    quotes = 0;
+    for (uint64_t seed = 1; seed <= 100; seed++) {
+        rng = seed * 7919;
+        sbuf cbtext = {NULL, 0, 0}, text[6] = {{NULL, 0, 0}};
+        gen_codebook(&cbtext);
+        qc_codebook *cb = load(cbtext.s);
+        size_t n = qc_codebook_code_count(cb);
+        qc_codebook_free(cb);
+        const char *t[6];
+        uint8_t *masks = calloc(6 * n, 1);
+        for (size_t d = 0; d < 6; d++) {
+            gen_transcript(&text[d], below(2));
+            t[d] = text[d].s;
+            if (d % 3 == 2) {
+                memcpy(masks + d * n, masks + (d - 1) * n, n);
+                continue;
+            }
+            for (unsigned k = below(2); k < 2; k++)
+                masks[d * n + below((unsigned)n)] = 1;
+        }
+        quotes += subsets_through_the_cache(cbtext.s, t, masks, 6, QC_ENGINE_FAST);
+        free(masks);
+        free(cbtext.s);
+        for (size_t d = 0; d < 6; d++)
+            free(text[d].s);
+    }
+    cr_assert_gt(quotes, 1000, "only %zu quotations were coded again", quotes);
 }
 
 Test(cache, changed_document_is_a_miss)
