@@ -52,6 +52,21 @@ static void put(sbuf *b, const char *fmt, ...)
 /* ---- transcripts --------------------------------------------------------------------------- */
 
 /* Words as they appear in text: case, accents, hyphens and apostrophes vary. */
+/* Quotation i of a coding as one line: code, span, turn, and each hit's span, rule and codebook
+ * position; the form every engine comparison compares. */
+static inline void put_quotation(sbuf *b, const qc_codebook *cb, const qc_coding *coding, size_t i)
+{
+    qc_quotation q;
+    cr_assert_eq(qc_coding_quotation(coding, i, &q), 0);
+    put(b, "%s [%zu,%zu) turn %zu:", qc_code_id(cb, q.code), q.start, q.end, q.turn);
+    for (size_t h = 0; h < q.hit_count; h++) {
+        qc_hit hit;
+        cr_assert_eq(qc_coding_hit(coding, i, h, &hit), 0);
+        put(b, " [%zu,%zu)r%zu@%u:%u", hit.start, hit.end, hit.rule, hit.line, hit.column);
+    }
+    put(b, "\n");
+}
+
 static const char *const text_words[] = {
     "team",
     "Team",

@@ -19,17 +19,8 @@ static char *run(const qc_codebook *cb, const qc_document *doc, const qc_caseboo
     cr_assert_eq(qc_coder_code(coder, doc, cases, &coding, &err), 0, "%s", err.message);
     sbuf b = {NULL, 0, 0};
     put(&b, "%zu quotations\n", qc_coding_quotation_count(coding));
-    for (size_t i = 0; i < qc_coding_quotation_count(coding); i++) {
-        qc_quotation q;
-        cr_assert_eq(qc_coding_quotation(coding, i, &q), 0);
-        put(&b, "%s [%zu,%zu) turn %zu:", qc_code_id(cb, q.code), q.start, q.end, q.turn);
-        for (size_t h = 0; h < q.hit_count; h++) {
-            qc_hit hit;
-            cr_assert_eq(qc_coding_hit(coding, i, h, &hit), 0);
-            put(&b, " [%zu,%zu)r%zu@%u:%u", hit.start, hit.end, hit.rule, hit.line, hit.column);
-        }
-        put(&b, "\n");
-    }
+    for (size_t i = 0; i < qc_coding_quotation_count(coding); i++)
+        put_quotation(&b, cb, coding, i);
     qc_coding_free(coding);
     qc_coder_free(coder);
     return b.s;

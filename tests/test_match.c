@@ -724,13 +724,7 @@ static char *subset_text(const qc_codebook *cb, const qc_coding *coding, const u
             cr_assert(!strict, "a quotation of %s, which was not asked for", qc_code_id(cb, q.code));
             continue;
         }
-        put(&b, "%s [%zu,%zu) turn %zu:", qc_code_id(cb, q.code), q.start, q.end, q.turn);
-        for (size_t h = 0; h < q.hit_count; h++) {
-            qc_hit hit;
-            cr_assert_eq(qc_coding_hit(coding, i, h, &hit), 0);
-            put(&b, " [%zu,%zu)r%zu@%u:%u", hit.start, hit.end, hit.rule, hit.line, hit.column);
-        }
-        put(&b, "\n");
+        put_quotation(&b, cb, coding, i);
     }
     return b.s;
 }
