@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds qcode with ThreadSanitizer in build-tsan and runs what uses threads under it: the corpus
 # runner (qc_corpus_run) through `qcode code --jobs N` (2 and 4 workers, both engines, every
-# output) on the sample and golden corpora, `qcode quotes --jobs 2`, a failing document in the
-# middle of a run, and --strict stopping the workers. Any ThreadSanitizer report fails the run
+# output) on the sample and golden corpora, `qcode quotes --jobs 2`, re-codes with and without a
+# cache (`qcode code --cache` too), a failing document in the middle of a run, and --strict
+# stopping the workers. Any ThreadSanitizer report fails the run
 # (its log is left in build-tsan/tsan-logs/). Criterion's test runner cannot start under
 # ThreadSanitizer ("Could not initialize inheritable arena"), so the threads are driven through
 # the command line, which calls the same library entry points.
@@ -70,6 +71,15 @@ for pass in cold warm; do
       --cases corpora/integrated-care/cases.tsv --cache "$out/cache" --jobs 2 -o "$out/recoded.xml" \
       corpora/integrated-care/
 done
+# qcode code through a cache (its threads share it), then a re-code from those results without
+# --old: the old codebook found in the cache, the old side coded through it.
+run "qcode code --jobs 2 --cache (sample corpus, v2)" \
+  "$dir"/qcode code -c codebooks/integrated-care-v2.qcb --cases corpora/integrated-care/cases.tsv \
+    --cache "$out/cache-code" --jobs 2 -o "$out/v2.xml" corpora/integrated-care/
+run "qcode recode --from --jobs 2 --cache, old codebook found (sample corpus, v2 -> current)" \
+  "$dir"/qcode recode --from "$out/v2.xml" -c codebooks/integrated-care.qcb \
+    --cases corpora/integrated-care/cases.tsv --cache "$out/cache-code" --jobs 2 -o "$out/recoded.xml" \
+    corpora/integrated-care/
 
 # A document that cannot be read in the middle of a run: reported (exit 1), the others coded;
 # with --strict the workers are stopped at it (exit 1, nothing written).
