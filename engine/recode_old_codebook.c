@@ -25,12 +25,15 @@ static char *kept_path(const char *cache_dir, const char *sha)
     return qc_buf_detach(&b);
 }
 
-/* The file's bytes when their SHA-256 is sha; NULL otherwise (or when it cannot be read). */
+/* The file's bytes when it is a regular file whose SHA-256 is sha; NULL otherwise (or when it
+ * cannot be read). A codebook given as a pipe is not read again: it would be empty, or block. */
 static char *read_if_sha(const char *path, const char *sha, size_t *size)
 {
     char *data = NULL;
     qc_error ignored;
-    if (qc_file_read(path, QC_CODEBOOK_MAX_SIZE, &data, size, &ignored) != 0)
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+        qc_file_read(path, QC_CODEBOOK_MAX_SIZE, &data, size, &ignored) != 0)
         return NULL;
     char hex[65];
     qc_sha256_hex(data, *size, hex);
@@ -67,8 +70,10 @@ int qc_recode_find_old_codebook(const char *results_path, const char *cache_dir,
         qc_provenance_free(&p);
         return qc_error_nomem(err);
     }
-    /* A file that cannot say which codebook made it is read as it is (its errors are reported then). */
-    if (rc != 0 || !p.codebook_sha || strlen(p.codebook_sha) != 64) {
+    /* A file that cannot say which codebook made it is read as it is (its errors are reported
+     * then); the SHA-256 names a file in the cache folder, so it must be one. */
+    if (rc != 0 || !p.codebook_sha || strlen(p.codebook_sha) != 64 ||
+        strspn(p.codebook_sha, "0123456789abcdef") != 64) {
         qc_provenance_free(&p);
         return QC_OK;
     }

@@ -468,3 +468,28 @@ Test(recode_cli, code_with_a_cache_makes_the_first_recode_warm)
     free(dir);
     free(src);
 }
+
+/* A codebook given as a named pipe is read once: keeping a copy in the cache does not open it
+ * again (with no writer left, that open would block the re-code for ever). */
+Test(recode_cli, a_codebook_from_a_pipe_is_not_read_again_for_the_cache, .timeout = 60)
+{
+    require_command("recode");
+    char *src = qct_source_path("");
+    char *dir = qct_temp_dir();
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "mkfifo '%s/cb.fifo' && (cat '%s/codebooks/integrated-care.qcb' > '%s/cb.fifo' &)", dir,
+             src, dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    qct_run r;
+    qct_qcode(&r, src,
+              "recode --old codebooks/integrated-care-v2.qcb -c %s/cb.fifo --cache %s/C --dry-run "
+              "corpora/integrated-care/",
+              dir, dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    /* the old codebook, a file, was kept; the pipe's was not */
+    snprintf(cmd, sizeof cmd, "test $(ls '%s/C/codebooks' | wc -l) -eq 1", dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    free(dir);
+    free(src);
+}
