@@ -105,7 +105,6 @@ struct qc_fast {
     size_t stamp_cap[QC_UNIT_KINDS];
     uint32_t gen;
 
-    const uint8_t *need; /* the current coding's subset (NULL: all codes) */
 
     struct pending_try *pending;
     size_t pending_count, pending_cap;
@@ -236,8 +235,7 @@ static int try_leaf(qc_fast *f, const qc_document *doc, int32_t leaf, size_t i, 
 {
     const qc_mt_leaf *lf = &f->mt->leaves[leaf];
     const qc_mt_word *pw = f->mt->words + lf->word_off;
-    /* (a subset's own scan files its leaves only; the codebook's, which may serve one too, all) */
-    if (i < lf->anchor || (f->need && lf->code >= 0 && !f->need[lf->code]))
+    if (i < lf->anchor)
         return QC_OK;
     size_t first = i - lf->anchor, last = first + lf->word_count - 1;
     if (last >= doc->word_count)
@@ -793,8 +791,6 @@ static int scan_regexes(qc_fast *f, qc_eval *ev)
     for (size_t r = 0; r < scan->regex_count; r++) {
         const qc_mt_regex *rx = &scan->regexes[r];
         int32_t code = mt->leaves[rx->leaf].code;
-        if (ev->need && !ev->need[code])
-            continue; /* a code outside the subset: its hits would never be asked for */
         unsigned kind = mt->codes[code].unit_kind;
         if (rx->literal_count[f->pf_index]) {
             const uint32_t *units = NULL;
@@ -1005,7 +1001,6 @@ int qc_fast_code(qc_fast *f, qc_eval *ev, const qc_mt_scan *scan)
     ev->leaf_hits = fast_leaf_hits;
     ev->engine = f;
     ev->short_circuit = 1; /* every regex ran before evaluation: leaf_hits only reads */
-    f->need = ev->need;
     f->scan = scan ? scan : &f->mt->scan;
     f->raw_count = 0;
     int rc;

@@ -13,7 +13,9 @@ typedef struct qc_fast qc_fast;
 int qc_fast_new(qc_fast **out, const qc_codebook *cb, const qc_match_tables *mt);
 void qc_fast_free(qc_fast *f);
 /* Codes the document qc_eval_begin prepared. `scan`: the tables of its first pass, built for
- * ev->need (qc_mt_scan_build) or NULL for the codebook's, which serve any subset too. */
+ * ev->need (qc_mt_scan_build: they hold the leaves of those codes alone, so the first pass finds
+ * nothing else), or NULL for the codebook's, which find every leaf: right for any subset too
+ * (only ev->need's codes are evaluated), but a subset's own tables do a fraction of the work. */
 int qc_fast_code(qc_fast *f, qc_eval *ev, const qc_mt_scan *scan);
 
 typedef struct qc_reference qc_reference;
