@@ -41,12 +41,11 @@ static int parse(const char *path, const char *data, size_t size, qc_provenance 
         return rc;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     xmlNodePtr cb = qc_refi_xml_child(root, "codebook");
-    int nomem = 0;
     if (cb) {
         p->codebook_path = qc_refi_xml_attr(cb, "path");
         p->codebook_sha = qc_refi_xml_attr(cb, "sha256");
     }
-    for (xmlNodePtr o = qc_refi_xml_child(qc_refi_xml_child(root, "options"), "option"); o && !nomem;
+    for (xmlNodePtr o = qc_refi_xml_child(qc_refi_xml_child(root, "options"), "option"); o;
          o = qc_refi_xml_next(o, "option")) {
         char *name = qc_refi_xml_attr(o, "name"), *value = qc_refi_xml_attr(o, "value");
         char **slot = NULL;

@@ -257,11 +257,12 @@ static int run(int argc, char **argv)
             if (found)
                 fprintf(stderr, "; old codebook %s, found by the SHA-256 in %s", qc_codebook_path(found), o.from);
             size_t from_file = qc_recode_old_side_read_documents(rc);
-            if (o.from && (old_cb || found) && !qc_recode_old_side_coded(rc))
+            int old_codebook_known = o.from && (old_cb || found);
+            if (old_codebook_known && !qc_recode_old_side_coded(rc))
                 fprintf(stderr, "; old side: read from the file");
-            else if (o.from && (old_cb || found) && !from_file)
+            else if (old_codebook_known && !from_file)
                 fprintf(stderr, "; old side: coded again (every document's coding matched the file)");
-            else if (o.from && (old_cb || found))
+            else if (old_codebook_known)
                 fprintf(
                     stderr,
                     "; old side: coded again, but read from the file for %zu document%s whose coding did not match it",
