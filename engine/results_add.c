@@ -51,6 +51,7 @@ void qc_res_prepared_free(qc_res_prepared *p)
     qc_free(p->sc);
     qc_free(p->sent_start);
     qc_free(p->sent_codes);
+    qc_free(p->sent_at);
     qc_free(p->hits);
     qc_free(p);
 }
@@ -475,22 +476,37 @@ static int flush(qc_results *res, const qc_res_prepared *p, qc_res_doc *d, uint3
     return qc_res_rows_append(res, s->entries, n, doc_index, &d->block);
 }
 
+/* Code points a bucket of the sentence index. */
+#define SENT_BUCKET_SHIFT 6
+
 /* Co-occurrence: the (sentence, code) pairs of own quotations, as the cells to bump. */
 static int cooccurrence(const qc_results *res, const qc_document *doc, const qc_coding *coding, qc_res_prepared *s)
 {
+    /* The first sentence ending after each bucket's first code point, so that a quotation's first
+     * sentence is a step or two from its bucket's: a binary search over the sentences for each
+     * quotation (mispredicted at every level) was a third of preparing a document. Sentence ends
+     * ascend, as the search assumed too. */
+    if (!coding->quote_count)
+        return 0;
+    size_t nsent = doc->sentence_count;
+    size_t nb = (doc->length >> SENT_BUCKET_SHIFT) + 1;
+    if (QC_GROW(s->sent_at, s->sent_at_cap, nb) != 0)
+        return -1;
+    for (size_t bk = 0, k = 0; bk < nb; bk++) {
+        size_t at = bk << SENT_BUCKET_SHIFT;
+        while (k < nsent && doc->sentences[k].end <= at)
+            k++;
+        s->sent_at[bk] = (uint32_t)k;
+    }
     size_t count = 0;
     for (size_t i = 0; i < coding->quote_count; i++) {
         const qc_quote_rec *q = &coding->quotes[i];
         if (q->code < 0 || (size_t)q->code >= res->code_count)
             continue;
-        size_t a = 0, b = doc->sentence_count;
-        while (a < b) { /* the first sentence ending after the quotation's start */
-            size_t mid = a + (b - a) / 2;
-            if (doc->sentences[mid].end <= q->start)
-                a = mid + 1;
-            else
-                b = mid;
-        }
+        size_t bk = q->start >> SENT_BUCKET_SHIFT;
+        size_t a = s->sent_at[bk < nb ? bk : nb - 1];
+        while (a < nsent && doc->sentences[a].end <= q->start) /* the first ending after the start */
+            a++;
         for (size_t k = a; k < doc->sentence_count && doc->sentences[k].start < q->end; k++) {
             if (doc->sentences[k].end <= doc->sentences[k].start && q->start != q->end)
                 continue;
@@ -503,7 +519,6 @@ static int cooccurrence(const qc_results *res, const qc_document *doc, const qc_
         return 0;
     /* Grouped by sentence with a counting sort (sentences are few, pairs many: a comparison sort
      * of the pairs was a twentieth of a run), then each sentence's few codes sorted by insertion. */
-    size_t nsent = doc->sentence_count;
     if (QC_GROW(s->sent_start, s->sent_start_cap, nsent + 1) != 0 ||
         QC_GROW(s->sent_codes, s->sent_codes_cap, count) != 0)
         return -1;
