@@ -132,6 +132,7 @@ void qc_document_free(qc_document *doc)
     qc_free(doc->turns);
     qc_free(doc->paragraphs);
     qc_free(doc->sentences);
+    qc_free(doc->sentence_words);
     qc_free(doc->words);
     qc_free(doc);
 }

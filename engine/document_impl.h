@@ -81,6 +81,9 @@ struct qc_document {
     size_t paragraph_count;
     qc_doc_unit *sentences;
     size_t sentence_count;
+    /* sentence_count + 1 entries (NULL when there are no sentences): the first word of each
+     * sentence, then word_count; sentence i's words are [sentence_words[i], sentence_words[i + 1]). */
+    uint32_t *sentence_words;
     qc_doc_word *words;
     size_t word_count;
 };

@@ -41,7 +41,7 @@ static uint32_t to_cp(cp_cursor *c, size_t byte)
 typedef struct seg_state {
     qc_document *doc;
     cp_cursor cur;
-    size_t para_cap, sent_cap, word_cap;
+    size_t para_cap, sent_cap, word_cap, sent_words_cap;
 } seg_state;
 
 static int32_t decode_at(const char *s, size_t len, size_t *pos)
@@ -159,6 +159,7 @@ typedef struct open_sentence {
     size_t start;
     uint32_t start_cp;
     uint32_t index;
+    uint32_t first_word; /* its words are those from here on */
 } open_sentence;
 
 /* Ends the open sentence at byte e (code point e_cp) and opens the next one there. */
@@ -171,12 +172,16 @@ static int close_sentence(seg_state *st, open_sentence *os, size_t e, uint32_t e
     if (a < b) {
         uint32_t cs = os->start_cp + cps_in(s, os->start, a);
         uint32_t ce = e_cp - cps_in(s, b, e);
-        if (push_unit(&doc->sentences, &doc->sentence_count, &st->sent_cap, cs, ce, turn) != 0)
+        if (push_unit(&doc->sentences, &doc->sentence_count, &st->sent_cap, cs, ce, turn) != 0 ||
+            (doc->sentence_count + 1 > st->sent_words_cap &&
+             QC_GROW(doc->sentence_words, st->sent_words_cap, doc->sentence_count + 1) != 0))
             return QC_ERR_NOMEM;
+        doc->sentence_words[doc->sentence_count - 1] = os->first_word;
     }
     os->start = e;
     os->start_cp = e_cp;
     os->index = (uint32_t)doc->sentence_count;
+    os->first_word = (uint32_t)doc->word_count;
     return 0;
 }
 
@@ -387,7 +392,7 @@ static int add_sentences(seg_state *st, size_t a, size_t b, uint32_t turn)
     const unsigned char *s = (const unsigned char *)text;
     size_t p = a;
     uint32_t cp = to_cp(&st->cur, a);
-    open_sentence os = {a, cp, (uint32_t)st->doc->sentence_count};
+    open_sentence os = {a, cp, (uint32_t)st->doc->sentence_count, (uint32_t)st->doc->word_count};
     for (;;) {
 #ifdef __SSE2__
         if (block_words(st, s, &p, b, st->doc->text_size, &cp, os.index) != 0)
@@ -501,7 +506,7 @@ static int segment_turn(seg_state *st, size_t a, size_t b, uint32_t turn)
 
 int qc_segment_document(qc_document *doc)
 {
-    seg_state st = {doc, {doc->text, 0, 0}, 0, 0, 0};
+    seg_state st = {doc, {doc->text, 0, 0}, 0, 0, 0, 0};
     /* Room for the words at once: transcripts hold about a word per 6 bytes, so a word per 5 bytes
      * rarely needs more, where doubling from nothing took a dozen reallocations (each copying the
      * words so far) per document. A text of short words may still grow the array. */
@@ -514,5 +519,7 @@ int qc_segment_document(qc_document *doc)
         if (segment_turn(&st, a, b, (uint32_t)t) != 0)
             return QC_ERR_NOMEM;
     }
+    if (doc->sentence_count) /* room was made with the last sentence */
+        doc->sentence_words[doc->sentence_count] = (uint32_t)doc->word_count;
     return 0;
 }
