@@ -3,6 +3,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "qcode.h"
 
@@ -44,6 +47,25 @@ void qc_free(void *ptr)
 {
     if (ptr)
         current.free_fn(ptr);
+}
+
+enum { HUGE_PAGE = 2 << 20 };
+
+void *qc_malloc_huge(size_t size, void **block)
+{
+    *block = size <= SIZE_MAX - HUGE_PAGE ? qc_malloc(size + HUGE_PAGE) : NULL;
+    if (!*block)
+        return NULL;
+    uintptr_t at = ((uintptr_t)*block + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    /* Only the huge pages the buffer fills: a smaller buffer, or the part of one past its last
+     * whole huge page, keeps 4 KB pages rather than have a few bytes touched back 2 MB. A refusal
+     * (no transparent huge pages, memory that is not anonymous) leaves 4 KB pages too. */
+    size_t whole = size / HUGE_PAGE * HUGE_PAGE;
+    if (whole)
+        (void)madvise((void *)at, whole, MADV_HUGEPAGE);
+#endif
+    return (void *)at;
 }
 
 int qc_grow(void **array, size_t *cap, size_t need, size_t item)

@@ -19,6 +19,8 @@ int qc_chunklog_open(qc_chunklog *log, size_t key_count, uint32_t buf_size)
         return -1;
     }
     log->fd = fileno(log->fp);
+    if (key_count && buf_size && key_count <= SIZE_MAX / buf_size)
+        log->bufs = qc_malloc_huge(key_count * buf_size, &log->bufs_block);
     return 0;
 }
 
@@ -26,10 +28,12 @@ void qc_chunklog_close(qc_chunklog *log)
 {
     if (log->keys)
         for (size_t k = 0; k < log->key_count; k++) {
-            qc_free(log->keys[k].buf);
+            if (!log->bufs)
+                qc_free(log->keys[k].buf);
             qc_free(log->keys[k].chunks);
         }
     qc_free(log->keys);
+    qc_free(log->bufs_block);
     qc_free(log->big);
     if (log->fp)
         fclose(log->fp);
@@ -89,7 +93,9 @@ void *qc_chunklog_reserve(qc_chunklog *log, size_t key, uint32_t len)
         log->big_key = key;
         return log->big;
     }
-    if (!k->buf && !(k->buf = qc_malloc(log->buf_size)))
+    if (!k->buf)
+        k->buf = log->bufs ? log->bufs + key * log->buf_size : qc_malloc(log->buf_size);
+    if (!k->buf)
         return NULL;
     if (log->buf_size - k->len < len && spill(log, k) != 0)
         return NULL;

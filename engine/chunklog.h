@@ -31,10 +31,16 @@ typedef struct qc_chunklog {
     unsigned char *big; /* a record longer than buf_size, waiting to be written */
     size_t big_len, big_cap, big_key;
     int failed; /* a write failed: everything after is refused */
+    /* The keys' buffers, key_count * buf_size bytes in one block (qc_malloc_huge), a key's taken
+     * when it is first used; NULL when that block could not be had (then one allocation a key). */
+    unsigned char *bufs;
+    void *bufs_block;
 } qc_chunklog;
 
-/* Opens a log of key_count keys with buffers of buf_size bytes (allocated when a key is first
- * used). 0, or -1 when the temporary file or memory cannot be had. */
+/* Opens a log of key_count keys with buffers of buf_size bytes (in one block asked to be backed by
+ * huge pages: the buffers are tens of MB for a large codebook, every page of which a run touches;
+ * memory is still only backed where a key is used). 0, or -1 when the temporary file or memory
+ * cannot be had. */
 int qc_chunklog_open(qc_chunklog *log, size_t key_count, uint32_t buf_size);
 void qc_chunklog_close(qc_chunklog *log);
 

@@ -290,8 +290,11 @@ typedef struct norm_state {
     qc_buf out;
     size_t out_len;
     int copied;
-    uint32_t *cp_to_byte, *cp_to_source, *cp_to_utf16;
-    size_t cap; /* entries allocated in each map */
+    uint32_t *cp_to_byte, *cp_to_utf16;
+    size_t cap;              /* entries allocated in each map */
+    qc_doc_source_run *runs; /* document_impl.h: where code points came from */
+    size_t run_count, run_cap;
+    uint32_t source_end;
     size_t count;
     size_t utf16;
     size_t origin; /* cursor into b->origins */
@@ -336,23 +339,45 @@ static int reserve_maps(norm_state *st, size_t extra)
     }
     if (cap > SIZE_MAX / 2 / sizeof(uint32_t))
         return QC_ERR_NOMEM;
-    /* The byte and source maps share one block (the source map in its second half): one
-     * allocation, and one big one, which keeps glibc from returning the memory to the system
-     * after every document (its trim threshold follows the largest block freed). */
+    /* The byte map's block is twice the map (the second half is never touched, so it costs no
+     * memory): glibc sets its trim threshold from the largest block freed, and one this large
+     * keeps a document's memory in the heap for the next document, where a block of the map alone
+     * had a library reading documents one after another fault every page in again (1,060 ->
+     * 41,170 page faults reading the 20 MB benchmark with qcode-read-bench; the CLI sets the
+     * thresholds itself, tools/main.c). The block once held the source map in that half. */
     uint32_t *block = qc_malloc(2 * cap * sizeof *block);
     if (!block || (st->cp_to_utf16 && realloc_map(&st->cp_to_utf16, cap) != 0)) {
         qc_free(block);
         return QC_ERR_NOMEM;
     }
-    if (st->count) {
+    if (st->count)
         memcpy(block, st->cp_to_byte, st->count * sizeof *block);
-        memcpy(block + cap, st->cp_to_source, st->count * sizeof *block);
-    }
     qc_free(st->cp_to_byte);
     st->cp_to_byte = block;
-    st->cp_to_source = block + cap;
     st->cap = cap;
     return 0;
+}
+
+/* Code points from `cp` on, the first at output byte `byte`, come from file byte `source` on, a
+ * byte a byte (linear), or all from `source`: a new run of the source map unless they carry on
+ * the last one. */
+static int source_run(norm_state *st, size_t cp, size_t byte, uint32_t source, int linear)
+{
+    if (st->run_count) {
+        const qc_doc_source_run *r = &st->runs[st->run_count - 1];
+        if (linear ? r->linear && r->source + ((uint32_t)byte - r->byte) == source : !r->linear && r->source == source)
+            return 0;
+    }
+    if (QC_GROW(st->runs, st->run_cap, st->run_count + 1) != 0)
+        return QC_ERR_NOMEM;
+    st->runs[st->run_count++] = (qc_doc_source_run){(uint32_t)cp, (uint32_t)byte, source, (uint32_t)(linear != 0)};
+    return 0;
+}
+
+/* Whether the origin source_of last found copies file bytes as they are. */
+static int origin_verbatim(const norm_state *st)
+{
+    return st->b->origin_count && st->b->origins[st->origin].verbatim;
 }
 
 /* Records that output code point `count` starts at raw byte `raw`: turn boundaries at or before
@@ -395,15 +420,17 @@ static int out_changed(norm_state *st, const char *raw, const char *s, size_t n)
     return qc_buf_failed(&st->out) ? QC_ERR_NOMEM : 0;
 }
 
-/* One output code point of `n` bytes, just output, from raw byte `source_raw`. */
-static int emit_cp(norm_state *st, int32_t cp, size_t n, uint32_t source)
+/* One output code point of `n` bytes, just output, from file byte `source` (linear: its origin's
+ * bytes are copied as they are). */
+static int emit_cp(norm_state *st, int32_t cp, size_t n, uint32_t source, int linear)
 {
     if (st->count + 1 >= st->cap && reserve_maps(st, 1) != 0)
         return QC_ERR_NOMEM;
     if (cp >= 0x10000 && !st->cp_to_utf16 && start_utf16_map(st) != 0)
         return QC_ERR_NOMEM;
+    if (source_run(st, st->count, st->out_len - n, source, linear) != 0)
+        return QC_ERR_NOMEM;
     st->cp_to_byte[st->count] = (uint32_t)(st->out_len - n);
-    st->cp_to_source[st->count] = source;
     if (st->cp_to_utf16)
         st->cp_to_utf16[st->count] = (uint32_t)st->utf16;
     st->utf16 += qc_utf16_units(cp);
@@ -444,22 +471,18 @@ static int emit_ascii(norm_state *st, const char *raw, size_t a, size_t e)
         size_t at = st->bounds[st->bound_next];
         st->bound_cps[st->bound_next++] = (uint32_t)(count + (at > a ? at - a : 0));
     }
-    uint32_t *to_byte = st->cp_to_byte + count, *to_source = st->cp_to_source + count;
+    uint32_t *to_byte = st->cp_to_byte + count;
     uint32_t byte = (uint32_t)st->out_len;
     for (size_t k = 0; k < n; k++)
         to_byte[k] = byte + (uint32_t)k;
+    /* A run of the source map for each origin the stretch crosses, rather than an entry a byte. */
     for (size_t p = a; p < e;) {
         uint32_t source = source_of(st, p);
         size_t q = e;
         if (st->origin + 1 < b->origin_count && b->origins[st->origin + 1].raw < q)
             q = b->origins[st->origin + 1].raw;
-        uint32_t *dst = to_source + (p - a);
-        if (b->origin_count && b->origins[st->origin].verbatim)
-            for (size_t k = 0; k < q - p; k++)
-                dst[k] = source + (uint32_t)k;
-        else
-            for (size_t k = 0; k < q - p; k++)
-                dst[k] = source;
+        if (source_run(st, count + (p - a), byte + (p - a), source, origin_verbatim(st)) != 0)
+            return QC_ERR_NOMEM;
         p = q;
     }
     if (st->cp_to_utf16) {
@@ -501,7 +524,8 @@ static int emit_verbatim(norm_state *st, const char *raw, size_t a, size_t e)
             return QC_ERR_ENCODING;
         settle_bounds(st, here);
         out_raw(st, raw, here, p - here);
-        if (emit_cp(st, cp, p - here, source_of(st, here)) != 0)
+        uint32_t source = source_of(st, here);
+        if (emit_cp(st, cp, p - here, source, origin_verbatim(st)) != 0)
             return QC_ERR_NOMEM;
     }
     return 0;
@@ -531,7 +555,7 @@ static int emit_normalised(norm_state *st, const char *raw, size_t a, size_t e)
             }
             rc = out_changed(st, raw, nfc + here, p - here);
             if (rc == 0)
-                rc = emit_cp(st, cp, p - here, source);
+                rc = emit_cp(st, cp, p - here, source, 0);
         }
     }
     qc_free(nfc);
@@ -647,10 +671,10 @@ static int normalise(norm_state *st)
         return QC_ERR_NOMEM;
     /* The end entries, so every offset 0..length maps. */
     st->cp_to_byte[st->count] = (uint32_t)st->out_len;
-    st->cp_to_source[st->count] = 0;
+    st->source_end = 0;
     if (st->b->origin_count) {
         const origin *o = &st->b->origins[st->b->origin_count - 1];
-        st->cp_to_source[st->count] = o->verbatim ? o->source + (uint32_t)(len - o->raw) : o->source;
+        st->source_end = o->verbatim ? o->source + (uint32_t)(len - o->raw) : o->source;
     }
     if (st->cp_to_utf16)
         st->cp_to_utf16[st->count] = (uint32_t)st->utf16;
@@ -752,17 +776,21 @@ int qc_doc_builder_finish(qc_doc_builder *b, qc_document **out, qc_error *err)
             doc->text = qc_strdup("");
         doc->length = st.count;
         doc->cp_to_byte = st.cp_to_byte;
-        doc->cp_to_source = st.cp_to_source;
+        doc->source_runs = st.runs;
+        doc->source_run_count = st.run_count;
+        doc->source_end = st.source_end;
         doc->cp_to_utf16 = st.cp_to_utf16;
         doc->line_starts = st.lines;
         doc->line_count = st.line_count;
-        st.cp_to_byte = st.cp_to_source = st.cp_to_utf16 = st.lines = NULL;
+        st.cp_to_byte = st.cp_to_utf16 = st.lines = NULL;
+        st.runs = NULL;
         rc = doc->text ? build_turns(b, doc, st.bound_cps) : QC_ERR_NOMEM;
     }
     if (rc == 0)
         rc = take_strings(b, doc);
     qc_buf_free(&st.out);
-    qc_free(st.cp_to_byte); /* and the source map with it */
+    qc_free(st.cp_to_byte);
+    qc_free(st.runs);
     qc_free(st.cp_to_utf16);
     qc_free(st.lines);
     qc_free(st.bounds);

@@ -121,7 +121,8 @@ void qc_document_free(qc_document *doc)
     qc_free(doc->id);
     qc_free(doc->path);
     qc_free(doc->text);
-    qc_free(doc->cp_to_byte); /* the builder puts cp_to_source in the same block */
+    qc_free(doc->cp_to_byte);
+    qc_free(doc->source_runs);
     qc_free(doc->cp_to_utf16);
     qc_free(doc->line_starts);
     free_strings(doc->attr_keys, doc->attr_count);
@@ -131,6 +132,7 @@ void qc_document_free(qc_document *doc)
     qc_free(doc->turns);
     qc_free(doc->paragraphs);
     qc_free(doc->sentences);
+    qc_free(doc->sentence_words);
     qc_free(doc->words);
     qc_free(doc);
 }
@@ -260,7 +262,19 @@ size_t qc_document_text_offset(const qc_document *doc, size_t cp)
 
 size_t qc_document_source_offset(const qc_document *doc, size_t cp)
 {
-    return doc->cp_to_source[clamp(doc, cp)];
+    cp = clamp(doc, cp);
+    if (cp == doc->length || !doc->source_run_count)
+        return doc->source_end;
+    size_t lo = 0, hi = doc->source_run_count; /* the last run starting at or before cp */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (doc->source_runs[mid].cp <= cp)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    const qc_doc_source_run *r = &doc->source_runs[lo];
+    return r->linear ? r->source + (doc->cp_to_byte[cp] - r->byte) : r->source;
 }
 
 size_t qc_document_utf16_offset(const qc_document *doc, size_t cp)

@@ -12,9 +12,9 @@
 #include "qcode/document.h"
 
 typedef struct qc_doc_turn {
-    uint32_t start, end;  /* content span, label excluded */
-    int32_t speaker;      /* index into speakers[], -1 when unlabelled */
-    uint8_t role;         /* qc_role */
+    uint32_t start, end; /* content span, label excluded */
+    int32_t speaker;     /* index into speakers[], -1 when unlabelled */
+    uint8_t role;        /* qc_role */
     int64_t time_start_ms, time_end_ms;
     uint32_t line;
 } qc_doc_turn;
@@ -24,6 +24,15 @@ typedef struct qc_doc_unit {
     uint32_t start, end;
     uint32_t turn;
 } qc_doc_unit;
+
+/* Where a stretch of code points came from in the original file: from code point `cp` (at byte
+ * `byte` of the text) to the next run's, code point c comes from file byte source + (cp_to_byte[c]
+ * - byte) when `linear` (bytes copied as they were), else from `source` (text NFC changed or a
+ * reader wrote: every code point maps to the start of what it came from). */
+typedef struct qc_doc_source_run {
+    uint32_t cp, byte, source;
+    uint32_t linear;
+} qc_doc_source_run;
 
 typedef struct qc_doc_word {
     uint32_t start, end;
@@ -35,18 +44,23 @@ struct qc_document {
     char *path;
     qc_format format;
 
-    char *text;        /* NUL-terminated */
-    size_t text_size;  /* bytes */
-    size_t length;     /* code points */
+    char *text;       /* NUL-terminated */
+    size_t text_size; /* bytes */
+    size_t length;    /* code points */
     /* How it was read: SHA-256 of qcode's version and the read options that change the text, turns
      * or roles (format, encoding, speaker preset and pattern, interviewer labels); zero when the
      * document was not read from bytes. The same bytes read the same way give the same document
      * (coding_digest.h relies on it). */
     unsigned char reading[32];
 
-    /* length+1 entries each: code point -> byte in text, -> byte in the original file. */
+    /* length+1 entries: code point -> byte in text. */
     uint32_t *cp_to_byte;
-    uint32_t *cp_to_source;
+    /* Code point -> byte in the original file (qc_document_source_offset), as runs in code point
+     * order, the first at 0; source_end is where the end (code point `length`) maps. A few hundred
+     * runs a transcript where a map had 4 bytes a code point to write. */
+    qc_doc_source_run *source_runs;
+    size_t source_run_count;
+    uint32_t source_end;
     /* length+1 entries, or NULL when every code point is in the BMP (then utf16 == cp). */
     uint32_t *cp_to_utf16;
     /* Code-point offset where each line of text starts (line 1 at [0]). */
@@ -57,7 +71,7 @@ struct qc_document {
     char **attr_values;
     size_t attr_count;
 
-    char **speakers;       /* distinct labels, first appearance order */
+    char **speakers; /* distinct labels, first appearance order */
     uint8_t *speaker_roles;
     size_t speaker_count;
 
@@ -67,6 +81,9 @@ struct qc_document {
     size_t paragraph_count;
     qc_doc_unit *sentences;
     size_t sentence_count;
+    /* sentence_count + 1 entries (NULL when there are no sentences): the first word of each
+     * sentence, then word_count; sentence i's words are [sentence_words[i], sentence_words[i + 1]). */
+    uint32_t *sentence_words;
     qc_doc_word *words;
     size_t word_count;
 };

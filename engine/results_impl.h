@@ -240,9 +240,10 @@ typedef struct qc_res_prepared {
     struct roll_item *roll, *roll_tmp;
     struct sent_code *sc;
     uint32_t *sent_start, *sent_codes;
+    uint32_t *sent_at; /* per 64 code points: the first sentence ending after the first (cooccurrence) */
     struct qc_spill_hit *hits;
     size_t acc_cap, touched_cap, cooc_cap, rec_cap, ref_cap, roll_cap, roll_tmp_cap, sc_cap, sent_start_cap,
-        sent_codes_cap, hits_cap;
+        sent_codes_cap, sent_at_cap, hits_cap;
 } qc_res_prepared;
 
 /* Prepares a document's additions into p (its buffers reused from call to call). Reads only what

@@ -1,15 +1,15 @@
 /* The quotation store: binary records in tmpfile()s (removed by the system when closed, even after
  * a crash), so a corpus of any size costs the same memory. Quotations are logged per code
  * (chunklog.h), so that the writers read each code's in corpus order in large sequential pieces;
- * uncoded turns in a log of their own. A record is a fixed head, its hits, then its text (UTF-8,
- * no NUL), then its coder's name (none for the engine). */
+ * uncoded turns in a log of their own. A record is a fixed head, its hits, then its text (UTF-8)
+ * and a NUL, then its coder's name and a NUL (neither for the engine): the walks hand the texts
+ * and names out where they lie in the piece read, with no copy to terminate them. */
 #include "results_spill.h"
 
 #include <string.h>
 #include <sys/types.h>
 
 #include "alloc.h"
-#include "buf.h"
 #include "coding_impl.h"
 #include "document_impl.h"
 #include "error.h"
@@ -21,9 +21,9 @@ typedef struct rec_head {
     uint32_t resp;      /* respondent index */
     uint8_t role;       /* qc_role of the turn */
     uint8_t unlabelled; /* the turn has no speaker label */
-    uint16_t coder_len; /* bytes of the coder's name after the text; 0: the engine */
+    uint16_t coder_len; /* bytes of the coder's name after the text's NUL; 0: the engine */
     uint32_t hit_count;
-    uint32_t text_len; /* bytes */
+    uint32_t text_len; /* bytes, the NUL after them not counted */
 } rec_head;
 
 typedef struct qc_spill_hit {
@@ -75,11 +75,17 @@ static int spill_error(const qc_chunklog *log, qc_error *err)
     return qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "cannot write the temporary quotation file (disk full?)");
 }
 
+/* The bytes after a record's hits: its text and coder, each with its NUL. */
+static size_t strings_len(const rec_head *h)
+{
+    return (size_t)h->text_len + 1 + (h->coder_len ? (size_t)h->coder_len + 1 : 0);
+}
+
 /* Appends a record to the prepared document's records: head, hits, text, coder. */
 static int put_record(qc_res_prepared *p, uint32_t key, const rec_head *h, const rec_hit *hits, const char *text,
                       const char *coder)
 {
-    size_t len = sizeof *h + (size_t)h->hit_count * sizeof *hits + h->text_len + h->coder_len;
+    size_t len = sizeof *h + (size_t)h->hit_count * sizeof *hits + strings_len(h);
     if (len > UINT32_MAX || QC_GROW(p->rec, p->rec_cap, p->rec_len + len) != 0 ||
         QC_GROW(p->refs, p->ref_cap, p->ref_count + 1) != 0)
         return -1;
@@ -94,8 +100,11 @@ static int put_record(qc_res_prepared *p, uint32_t key, const rec_head *h, const
     }
     memcpy(at, text, h->text_len);
     at += h->text_len;
-    if (h->coder_len && coder)
+    *at++ = '\0';
+    if (h->coder_len && coder) {
         memcpy(at, coder, h->coder_len);
+        at[h->coder_len] = '\0';
+    }
     return 0;
 }
 
@@ -193,7 +202,6 @@ typedef struct reader {
     void *user;
     qc_hit *hits;
     size_t hits_cap;
-    qc_buf text;
     int bad;       /* a record does not make sense */
     int cancelled; /* fn asked to stop */
 } reader;
@@ -215,7 +223,7 @@ static int read_piece(const unsigned char *data, size_t len, void *user)
             return rd->bad = 1;
         memcpy(&h, data + off, sizeof h);
         off += sizeof h;
-        size_t body = (size_t)h.hit_count * sizeof(rec_hit) + h.text_len + h.coder_len;
+        size_t body = (size_t)h.hit_count * sizeof(rec_hit) + strings_len(&h);
         if (h.doc >= res->doc_count || h.resp >= res->resp_count || len - off < body)
             return rd->bad = 1;
         if (h.hit_count && QC_GROW(rd->hits, rd->hits_cap, h.hit_count) != 0)
@@ -226,14 +234,10 @@ static int read_piece(const unsigned char *data, size_t len, void *user)
             rd->hits[k] = (qc_hit){r.start, r.end, r.rule, r.line, r.column};
         }
         off += (size_t)h.hit_count * sizeof(rec_hit);
-        /* The text is NUL-terminated for the callback: copied, since the piece is the caller's. */
-        qc_buf_clear(&rd->text);
-        qc_buf_append(&rd->text, data + off, h.text_len);
-        qc_buf_putc(&rd->text, '\0');
-        qc_buf_append(&rd->text, data + off + h.text_len, h.coder_len);
-        if (qc_buf_failed(&rd->text))
+        const char *text = (const char *)data + off, *coder = h.coder_len ? text + h.text_len + 1 : NULL;
+        if (text[h.text_len] || (coder && coder[h.coder_len]))
             return rd->bad = 1;
-        off += h.text_len + h.coder_len;
+        off += strings_len(&h);
         qc_result_quotation q;
         q.code = h.code == QC_NONE32 ? QC_ALL_CODES : h.code;
         q.document = h.doc;
@@ -243,11 +247,11 @@ static int read_piece(const unsigned char *data, size_t len, void *user)
         q.turn = h.turn;
         q.start = h.start;
         q.end = h.end;
-        q.text = rd->text.data;
+        q.text = text;
         q.text_len = h.text_len;
         q.hit_count = h.hit_count;
         q.hits = h.hit_count ? rd->hits : NULL;
-        q.coder = h.coder_len ? rd->text.data + h.text_len + 1 : NULL;
+        q.coder = coder;
         if (rd->fn(&q, q.coder, rd->user) != 0)
             return rd->cancelled = 1;
     }
@@ -264,7 +268,6 @@ static int walk_log(qc_results *res, qc_chunklog *log, size_t key, unsigned char
     rd.user = user;
     int r = qc_chunklog_walk(log, key, buf, cap, read_piece, &rd);
     qc_free(rd.hits);
-    qc_buf_free(&rd.text);
     if (rd.cancelled)
         return qc_error_set(err, QC_ERR_CANCELLED, NULL, 0, 0, -1, "stopped by the caller");
     if (r != 0 || rd.bad)

@@ -119,6 +119,26 @@ static void units_words(const qc_document *doc, qc_ev_unit *units, size_t n)
     }
 }
 
+/* The words of units that hold whole sentences (paragraphs, turns), from the sentences' words that
+ * segmentation kept: a unit's words are those of the sentences starting in it (a word lies inside
+ * its sentence, a sentence inside its paragraph and turn), the same as units_words finds with two
+ * searches a unit. */
+static void units_words_by_sentences(const qc_document *doc, qc_ev_unit *units, size_t n)
+{
+    size_t k = 0, ns = doc->sentence_count;
+    for (size_t i = 0; i < n; i++) {
+        qc_ev_unit *u = &units[i];
+        if (i && u->start < units[i - 1].end)
+            k = 0; /* as units_words: never with a built document */
+        while (k < ns && doc->sentences[k].start < u->start)
+            k++;
+        u->w0 = doc->sentence_words[k];
+        while (k < ns && doc->sentences[k].start < u->end)
+            k++;
+        u->w1 = doc->sentence_words[k];
+    }
+}
+
 size_t qc_eval_unit_at(const qc_eval *ev, unsigned kind, uint32_t cp)
 {
     const qc_ev_unit *u = ev->units[kind];
@@ -168,14 +188,26 @@ int qc_eval_begin(qc_eval *ev, const qc_document *doc, const qc_casebook *cases,
         u->end = doc->sentences[i].end;
         u->turn = doc->sentences[i].turn;
     }
-    units_words(doc, ev->units[QC_UNIT_KIND_SENTENCE], doc->sentence_count);
+    if (doc->sentence_words) {
+        /* Segmentation kept each sentence's words: the same ranges units_words finds (a word lies
+         * inside its sentence, sentences ascend), without two searches a sentence. */
+        for (size_t i = 0; i < doc->sentence_count; i++) {
+            ev->units[QC_UNIT_KIND_SENTENCE][i].w0 = doc->sentence_words[i];
+            ev->units[QC_UNIT_KIND_SENTENCE][i].w1 = doc->sentence_words[i + 1];
+        }
+    } else {
+        units_words(doc, ev->units[QC_UNIT_KIND_SENTENCE], doc->sentence_count);
+    }
     for (size_t i = 0; i < doc->paragraph_count; i++) {
         qc_ev_unit *u = &ev->units[QC_UNIT_KIND_PARAGRAPH][i];
         u->start = doc->paragraphs[i].start;
         u->end = doc->paragraphs[i].end;
         u->turn = doc->paragraphs[i].turn;
     }
-    units_words(doc, ev->units[QC_UNIT_KIND_PARAGRAPH], doc->paragraph_count);
+    if (doc->sentence_words)
+        units_words_by_sentences(doc, ev->units[QC_UNIT_KIND_PARAGRAPH], doc->paragraph_count);
+    else
+        units_words(doc, ev->units[QC_UNIT_KIND_PARAGRAPH], doc->paragraph_count);
     if (GROW(ev->sent_para, ev->sent_para_cap, doc->sentence_count ? doc->sentence_count : 1))
         return qc_error_nomem(err);
     for (size_t i = 0, p = 0; i < doc->sentence_count; i++) {
@@ -191,7 +223,10 @@ int qc_eval_begin(qc_eval *ev, const qc_document *doc, const qc_casebook *cases,
         u->end = doc->turns[i].end;
         u->turn = (uint32_t)i;
     }
-    units_words(doc, ev->units[QC_UNIT_KIND_TURN], doc->turn_count);
+    if (doc->sentence_words)
+        units_words_by_sentences(doc, ev->units[QC_UNIT_KIND_TURN], doc->turn_count);
+    else
+        units_words(doc, ev->units[QC_UNIT_KIND_TURN], doc->turn_count);
 
     size_t cells = ev->cb->code_count * doc->turn_count;
     if (GROW(ev->eligible, ev->eligible_cap, cells ? cells : 1))

@@ -12,6 +12,7 @@
 #include "codebook_impl.h"
 #include "error.h"
 #include "alloc.h"
+#include "buf.h"
 #include "fileio.h"
 #include "results_coder.h"
 #include "results_impl.h"
@@ -31,11 +32,76 @@ typedef struct last_attr {
     char bytes[120]; /* ' name="escaped value"' (a longer one is written anew every time) */
 } last_attr;
 
+/* ' document="id"' for every document, or ' speaker="label"' for every respondent, escaped once for
+ * the whole file: each is written once per code the document or respondent has (by the
+ * quotations and the byDocument and bySpeaker rows), and measuring and escaping it each time was
+ * most of what writing an attribute cost. Entry i is bytes.data[at[i] .. at[i + 1]). */
+typedef struct attr_table {
+    qc_buf bytes;
+    size_t *at;
+    size_t count;
+} attr_table;
+
 typedef struct xw {
     qc_xml_out o;
     int failed; /* the walk of quotations or counts failed */
-    last_attr doc, speaker, role;
+    last_attr speaker, role;
+    const attr_table *docs, *resps; /* NULL (out of memory): each written anew */
 } xw;
+
+/* The fragments' writer hands its buffer over when full: the table takes the bytes and the same
+ * buffer goes on. */
+static int table_sink(void *user, char **buf, size_t len, size_t *cap)
+{
+    (void)cap;
+    qc_buf *b = user;
+    qc_buf_append(b, *buf, len);
+    return qc_buf_failed(b) ? ENOMEM : 0;
+}
+
+static void table_free(attr_table *t)
+{
+    qc_buf_free(&t->bytes);
+    qc_free(t->at);
+    memset(t, 0, sizeof *t);
+}
+
+/* The table of `name` for documents (docs) or respondents. 0, or -1 when memory is short. */
+static int table_make(attr_table *t, const qc_results *res, int docs, const char *name)
+{
+    size_t count = docs ? res->doc_count : res->resp_count;
+    memset(t, 0, sizeof *t);
+    t->bytes = (qc_buf)QC_BUF_INIT;
+    t->at = qc_malloc((count + 1) * sizeof *t->at);
+    qc_xml_out o;
+    memset(&o, 0, sizeof o);
+    if (!t->at || qc_xml_out_begin_sink(&o, 0, qc_malloc(4096), 4096, table_sink, &t->bytes) != 0) {
+        qc_xml_out_free(&o);
+        table_free(t);
+        return -1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        t->at[i] = t->bytes.len + o.len; /* what the sink took, then what waits in the buffer */
+        qc_xml_attr_n(&o, name, strlen(name), docs ? res->docs[i].id : res->resps[i].label);
+    }
+    t->at[count] = t->bytes.len + o.len;
+    t->count = count;
+    if (qc_xml_out_end(&o) != 0 || qc_buf_failed(&t->bytes)) {
+        table_free(t);
+        return -1;
+    }
+    return 0;
+}
+
+/* Writes entry i of a table. */
+static void table_put(xw *x, const attr_table *t, size_t i)
+{
+    size_t n = t->at[i + 1] - t->at[i];
+    if (x->o.cap - x->o.len < n && !qc_xml_out_room_slow(&x->o, n))
+        return;
+    memcpy(x->o.buf + x->o.len, t->bytes.data + t->at[i], n);
+    x->o.len += n;
+}
 
 static void repeated_attr(xw *x, last_attr *l, const char *name, size_t name_len, const char *value)
 {
@@ -229,8 +295,12 @@ static int by_row(size_t index, const qc_res_cell *cell, void *user)
 {
     const row_walk *w = user;
     int docs = w->attribute[0] == 'd';
+    const attr_table *table = docs ? w->x->docs : w->x->resps;
     start(w->x, w->element);
-    attr(w->x, w->attribute, docs ? w->res->docs[index].id : w->res->resps[index].label);
+    if (table && index < table->count)
+        table_put(w->x, table, index);
+    else
+        attr(w->x, w->attribute, docs ? w->res->docs[index].id : w->res->resps[index].label);
     cell_pair(w->x, cell);
     end(w->x);
     return 0;
@@ -304,7 +374,10 @@ static void write_cooccurrence(xw *x, const qc_results *res)
 
 static void quotation_attrs(xw *x, const qc_result_quotation *q)
 {
-    repeated_attr(x, &x->doc, "document", 8, q->document_id);
+    if (x->docs && q->document < x->docs->count)
+        table_put(x, x->docs, q->document);
+    else
+        qc_xml_attr_n(&x->o, "document", 8, q->document_id);
     if (q->speaker)
         repeated_attr(x, &x->speaker, "speaker", 7, q->speaker);
     repeated_attr(x, &x->role, "role", 4, qc_role_name(q->role));
@@ -383,6 +456,7 @@ typedef struct render_pipe {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     qc_results *res;
+    const attr_table *docs, *resps; /* the calling thread's, read by all */
     render_task *tasks;
     size_t task_count;
     size_t next_task; /* the next to render */
@@ -452,6 +526,8 @@ static void render_one(render_pipe *p, size_t i, unsigned char **buf, size_t *ca
     render_ctx ctx = {p, i};
     xw x;
     memset(&x, 0, sizeof x);
+    x.docs = p->docs;
+    x.resps = p->resps;
     int rc;
     if (qc_xml_out_begin_sink(&x.o, 2, qc_malloc(p->block), p->block, queue_block, &ctx) != 0) {
         qc_xml_out_free(&x.o);
@@ -542,6 +618,8 @@ static int write_quotations_parallel(xw *x, qc_results *res, const size_t *codes
     render_pipe p;
     memset(&p, 0, sizeof p);
     p.res = res;
+    p.docs = x->docs;
+    p.resps = x->resps;
     p.block = block_bytes();
     p.task_count = count;
     p.tasks = qc_calloc(count, sizeof *p.tasks);
@@ -684,7 +762,17 @@ int qc_results_write_xml(qc_results *res, const char *path, const qc_write_optio
         qc_atomic_abort(&af);
         return qc_error_nomem(err);
     }
+    /* Without memory for the tables each attribute is written anew: the same bytes. */
+    attr_table docs, resps;
+    if (table_make(&docs, res, 1, "document") == 0)
+        x.docs = &docs;
+    if (table_make(&resps, res, 0, "speaker") == 0)
+        x.resps = &resps;
     rc = write_body(&x, res, opts, err);
+    if (x.docs)
+        table_free(&docs);
+    if (x.resps)
+        table_free(&resps);
     int e = qc_xml_out_end(&x.o);
     if (rc == 0 && e == ENOMEM)
         rc = qc_error_nomem(err);

@@ -230,3 +230,48 @@ Test(doc_builder, unchanged_text_is_the_file_text_without_bom_and_cr)
     cr_assert_eq(size, strlen(text));
     qc_document_free(doc);
 }
+
+Test(doc_builder, windows_1252_code_points_map_to_their_own_bytes)
+{
+    /* A Windows-1252 file: its ASCII runs are copied (a run of the source map each, a byte a code
+     * point) and every other byte is decoded on its own (a run of one code point): each code point
+     * must map to the byte it was decoded from, whatever mix of the two a line has. */
+    static const unsigned char high[] = {0x80, 0x85, 0x91, 0x92, 0x93, 0x94, 0x96, 0x97, 0xE9, 0xFC, 0xA0, 0xC9};
+    static const uint32_t high_cp[] = {0x20AC, 0x2026, 0x2018, 0x2019, 0x201C, 0x201D,
+                                       0x2013, 0x2014, 0xE9,   0xFC,   0xA0,   0xC9};
+    rng_state = 1252;
+    for (int round = 0; round < 300; round++) {
+        char file[2048];
+        size_t len = (size_t)snprintf(file, sizeof file, "S1: x");
+        size_t n = 20 + rnd(1500);
+        while (len < n) {
+            unsigned pick = rnd(12);
+            if (pick < 2)
+                file[len++] = (char)high[rnd(sizeof high)];
+            else if (pick == 2)
+                file[len++] = '\n';
+            else
+                file[len++] = (char)("abcdefgh ,.'-S1:"[rnd(16)]);
+        }
+        qc_read_options opts = QC_READ_OPTIONS_INIT;
+        opts.encoding = QC_ENCODING_WINDOWS1252;
+        qc_document *doc = NULL;
+        qc_error err;
+        cr_assert_eq(qc_document_read_buffer(&doc, "w.txt", file, len, &opts, &err), 0, "%s", err.message);
+        size_t size = 0;
+        const unsigned char *s = (const unsigned char *)qc_document_text(doc, &size);
+        for (size_t i = 0; i < qc_document_length(doc); i++) {
+            size_t k = 0, src = qc_document_source_offset(doc, i);
+            uint32_t c = decode_one(s + qc_document_text_offset(doc, i), &k);
+            cr_assert_lt(src, len, "code point %zu: source %zu past the file", i, src);
+            unsigned char byte = (unsigned char)file[src];
+            uint32_t want = byte;
+            for (size_t h = 0; h < sizeof high; h++)
+                if (high[h] == byte)
+                    want = high_cp[h];
+            cr_assert_eq(c, want, "round %d, code point %zu (U+%04X) from byte %zu (%02X)", round, i, c, src, byte);
+        }
+        cr_assert_leq(qc_document_source_offset(doc, qc_document_length(doc)), len);
+        qc_document_free(doc);
+    }
+}

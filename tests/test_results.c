@@ -387,6 +387,53 @@ Test(results, quotation_text_does_not_stay_in_memory)
     qc_codebook_free(cb);
 }
 
+/* Mappings of this process that asked for transparent huge pages (smaps' VmFlags "hg"). */
+static int huge_page_mappings(void)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    if (!f)
+        return -1;
+    char line[512];
+    int n = 0;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "VmFlags:", 8) == 0 && strstr(line, " hg"))
+            n++;
+    fclose(f);
+    return n;
+}
+
+Test(results, quotation_logs_ask_for_huge_pages)
+{
+    /* The quotation log's buffers (64 KB a code) are one block asked to be backed by huge pages,
+     * each of their 4 KB pages first touched having cost a page fault (qc_malloc_huge): 40 codes
+     * make 2.5 MB, a whole huge page of it. Counts-only results have no log and ask for none. */
+    if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) != 0 || huge_page_mappings() < 0)
+        cr_skip_test("no transparent huge pages here");
+    char text[4096];
+    size_t len = (size_t)snprintf(text, sizeof text, "codebook \"H\"\n");
+    for (int i = 0; i < 40; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "code C%d \"C%d\"\n  rule word%d\n", i, i, i);
+    qc_codebook *cb = load_cb(text);
+    int before = huge_page_mappings();
+    qc_results *res;
+    qc_results_options opts = QC_RESULTS_OPTIONS_INIT;
+    opts.counts_only = 1;
+    cr_assert_eq(qc_results_new_opts(&res, cb, NULL, &opts, NULL), 0);
+    cr_expect_eq(huge_page_mappings(), before);
+    qc_results_free(res);
+    cr_assert_eq(qc_results_new(&res, cb, NULL, NULL), 0);
+    cr_expect_gt(huge_page_mappings(), before);
+    qc_coder *coder;
+    cr_assert_eq(qc_coder_new(&coder, cb, NULL, NULL), 0);
+    cr_expect_eq(add_text(res, coder, NULL, "d.txt", "S1: word1 and word39.\nS2: word7.\n"), 0);
+    qc_counts c;
+    qc_results_code_counts(res, 39, QC_OWN, &c);
+    cr_expect_eq(c.quotations, 1);
+    qc_coder_free(coder);
+    qc_results_free(res);
+    qc_codebook_free(cb);
+}
+
 /* Quotations walked for a code: their documents in order, and their texts' lengths. */
 typedef struct walked {
     size_t count, last_doc, text_bytes, out_of_order;

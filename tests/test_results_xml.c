@@ -1072,3 +1072,69 @@ Test(results_xml, repeated_document_speaker_and_role_attributes_read_back)
     free(cbp);
     free(dir);
 }
+
+/* Each document's ' document="…"' and each respondent's ' speaker="…"' are escaped once for the
+ * file and copied into every quotation and byDocument or bySpeaker row (write_xml.c, attr_table):
+ * ids longer than the buffer they are escaped in and full of characters to escape, for many
+ * documents, read back as given on one thread and on several. */
+Test(results_xml, long_escaped_document_ids_read_back_in_every_row)
+{
+    char *dir = qct_temp_dir();
+    const char *cbtext = "codebook \"Ids\" version 1\nscope sentence\ncode W \"Word\"\n  rule budget\n";
+    qc_codebook *cb;
+    qc_coder *coder;
+    qc_results *res;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load_buffer(&cb, "ids.qcb", cbtext, strlen(cbtext), NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_coder_new(&coder, cb, NULL, NULL), 0);
+    cr_assert_eq(qc_results_new(&res, cb, NULL, NULL), 0);
+    enum { DOCS = 40 };
+    static char ids[DOCS][6100];
+    for (int d = 0; d < DOCS; d++) {
+        size_t n = d % 3 == 0 ? 6000 : (size_t)(5 + d * 7);
+        for (size_t i = 0; i < n; i++)
+            ids[d][i] = "ab&<\">'c"[(i + (size_t)d) % 8];
+        snprintf(ids[d] + n, sizeof ids[d] - n, "#%d", d);
+        /* Unlabelled text's respondent is its document: the speaker table escapes ids too. */
+        char src[256];
+        int len = d % 2 ? snprintf(src, sizeof src, "The budget. Another budget.\n")
+                        : snprintf(src, sizeof src, "P%d: The budget. Another budget.\nS%d: A budget.\n", d, d);
+        qc_read_options ro = QC_READ_OPTIONS_INIT;
+        ro.id = ids[d];
+        qc_document *doc;
+        qc_coding *coding;
+        cr_assert_eq(qc_document_read_buffer(&doc, "d.txt", src, (size_t)len, &ro, &err), 0, "%s", err.message);
+        cr_assert_eq(qc_coder_code(coder, doc, NULL, &coding, &err), 0, "%s", err.message);
+        cr_assert_eq(qc_results_add(res, doc, coding, NULL, &err), 0, "%s", err.message);
+        qc_coding_free(coding);
+        qc_document_free(doc);
+    }
+    who_list walked = {0};
+    cr_assert_eq(qc_results_foreach_quotation(res, QC_ALL_CODES, collect_who, &walked, &err), 0, "%s", err.message);
+    for (unsigned jobs = 1; jobs <= 2; jobs++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/ids-%u.xml", dir, jobs);
+        qc_write_options wo = QC_WRITE_OPTIONS_INIT;
+        wo.jobs = jobs;
+        cr_assert_eq(qc_results_write_xml(res, path, &wo, &err), 0, "%s", err.message);
+        who_list read = {0};
+        qc_results_handlers h = {NULL, NULL, NULL, collect_who, &read};
+        cr_assert_eq(qc_results_read(path, &h, &err), 0, "%s", err.message);
+        cr_assert_eq(read.len, walked.len, "jobs %u", jobs);
+        cr_assert(memcmp(read.text, walked.text, walked.len) == 0, "jobs %u: the attributes read back differ", jobs);
+        free(read.text);
+        /* The rows by document and by speaker name them too. */
+        size_t flen = 0;
+        char *xml = slurp(path, &flen);
+        cr_assert_not_null(xml);
+        cr_expect_not_null(strstr(xml, "<byDocument document=\"ab&amp;&lt;&quot;&gt;'cab&amp;"));
+        cr_expect_not_null(strstr(xml, "<bySpeaker speaker=\"S6\">"));
+        cr_expect_not_null(strstr(xml, "<bySpeaker speaker=\"&gt;'cab&amp;&lt;&quot;&gt;'cab"));
+        free(xml);
+    }
+    free(walked.text);
+    qc_results_free(res);
+    qc_coder_free(coder);
+    qc_codebook_free(cb);
+    free(dir);
+}

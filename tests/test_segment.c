@@ -156,3 +156,95 @@ Test(segment, words_denser_than_the_first_estimate_all_come_out)
     qc_document_free(doc);
     free(text);
 }
+
+static uint64_t seg_rng = 31;
+
+static uint32_t seg_rnd(uint32_t n)
+{
+    seg_rng = seg_rng * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)((seg_rng >> 33) % n);
+}
+
+/* Rule evaluation takes a sentence's, paragraph's and turn's words from the words segmentation
+ * gave each sentence (rule_eval.c, sentence_words), which is right only if every word lies in the
+ * sentence it was given to and every sentence in its paragraph and turn, all in text order: held
+ * here on random transcripts of turns, paragraphs, sentence ends, abbreviations, numbers, joiners
+ * and non-ASCII text. */
+Test(segment, every_word_lies_in_one_sentence_and_every_sentence_in_its_paragraph_and_turn)
+{
+    static const char *const pieces[] = {"care ",
+                                         "team ",
+                                         "co-location ",
+                                         "don't ",
+                                         "don\xE2\x80\x99t ",
+                                         "3.5 ",
+                                         "1,000 ",
+                                         "it's. ",
+                                         "e.g. ",
+                                         "No. 5 ",
+                                         "Dr. ",
+                                         "end! ",
+                                         "why? ",
+                                         "so\xE2\x80\xA6 ",
+                                         "\"quoted.\" ",
+                                         "(yes.) ",
+                                         "caf\xC3\xA9 ",
+                                         "- ",
+                                         "... ",
+                                         "\n",
+                                         "\n\n",
+                                         "\n\nS2: ok ",
+                                         "\nR: ok ",
+                                         "  ",
+                                         "\t",
+                                         "x\xCC\xB3y ",
+                                         "\xE4\xB8\xAD\xE6\x96\x87. "};
+    char buf[8192];
+    for (int round = 0; round < 400; round++) {
+        size_t len = (size_t)snprintf(buf, sizeof buf, "R: start ");
+        size_t count = 1 + seg_rnd(300);
+        for (size_t i = 0; i < count; i++) {
+            const char *p = pieces[seg_rnd(sizeof pieces / sizeof pieces[0])];
+            size_t n = strlen(p);
+            if (len + n + 8 >= sizeof buf)
+                break;
+            memcpy(buf + len, p, n);
+            len += n;
+        }
+        buf[len++] = '\n';
+        buf[len] = '\0';
+        qc_document *doc = read_txt(buf);
+        size_t nw = qc_document_unit_count(doc, QC_UNIT_WORD), ns = qc_document_unit_count(doc, QC_UNIT_SENTENCE);
+        size_t np = qc_document_unit_count(doc, QC_UNIT_PARAGRAPH), nt = qc_document_turn_count(doc);
+        size_t s = 0, p = 0, t = 0;
+        qc_unit prev_word = {0, 0, 0}, prev_sentence = {0, 0, 0};
+        for (size_t w = 0; w < nw; w++) {
+            qc_unit u, su;
+            cr_assert_eq(qc_document_unit(doc, QC_UNIT_WORD, w, &u), 0);
+            cr_assert(w == 0 || u.start >= prev_word.end, "round %d: word %zu out of order", round, w);
+            while (s < ns && (qc_document_unit(doc, QC_UNIT_SENTENCE, s, &su), su.end <= u.start))
+                s++;
+            cr_assert_lt(s, ns, "round %d: word %zu in no sentence", round, w);
+            cr_assert(su.start <= u.start && u.end <= su.end, "round %d: word %zu [%zu, %zu) not in sentence %zu",
+                      round, w, u.start, u.end, s);
+            cr_assert_eq(u.turn, su.turn, "round %d: word %zu", round, w);
+            prev_word = u;
+        }
+        for (s = 0; s < ns; s++) {
+            qc_unit su, pu;
+            qc_turn tu;
+            cr_assert_eq(qc_document_unit(doc, QC_UNIT_SENTENCE, s, &su), 0);
+            cr_assert(s == 0 || su.start >= prev_sentence.end, "round %d: sentence %zu out of order", round, s);
+            while (p < np && (qc_document_unit(doc, QC_UNIT_PARAGRAPH, p, &pu), pu.end <= su.start))
+                p++;
+            cr_assert(p < np && pu.start <= su.start && su.end <= pu.end, "round %d: sentence %zu not in a paragraph",
+                      round, s);
+            while (t < nt && (qc_document_turn(doc, t, &tu), tu.end <= su.start))
+                t++;
+            cr_assert(t < nt && tu.start <= su.start && su.end <= tu.end && su.turn == t,
+                      "round %d: sentence %zu not in its turn", round, s);
+            prev_sentence = su;
+        }
+        qc_document_free(doc);
+    }
+}

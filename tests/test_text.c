@@ -323,3 +323,26 @@ Test(text, word_examples)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         check_document(cases[i], strlen(cases[i]));
 }
+
+Test(text, words_are_the_same_wherever_the_64_byte_blocks_fall)
+{
+    /* Segmentation takes ASCII words 64 bytes at a time and leaves the rest to its byte loop: a
+     * joiner, separator, byte >= 0x80 or sentence end right at a block's edge must give the words
+     * the rules give. The same text is shifted by 0 to 70 spaces, so each of its bytes falls on
+     * every position of a block. */
+    static const char text[] = "care team co-location don't don\xE2\x80\x99t 3.5 1,000 it's. a- -b caf\xC3\xA9 "
+                               "na\xC3\xAFve 9. ,7 re\xE2\x80\x90"
+                               "do end! (yes) \"quoted\" 5-a a'b'c 1.2.3 4,a a.5 x\xCC\xB3y "
+                               "ab-\xC3\xA9 ab'\xC3\xA9 12,\xC3\xA9 longerwordsthanablockofsixtyfourbytesgoonand"
+                               "onandonandonandonandonandon done? well... fine 3.14159,2.71828 end";
+    char buf[sizeof text + 80];
+    for (size_t shift = 0; shift <= 70; shift++) {
+        size_t len = 0;
+        buf[len++] = 'x';
+        for (size_t i = 0; i < shift; i++)
+            buf[len++] = ' ';
+        memcpy(buf + len, text, sizeof text);
+        len += sizeof text - 1;
+        check_document(buf, len);
+    }
+}
