@@ -613,10 +613,13 @@ int qc_res_prepare(const qc_results *res, const qc_document *doc, const qc_codin
     if (cooccurrence(res, doc, coding, p) != 0)
         return -1;
     uncoded(doc, p);
-    qc_coding_records_hash(coding, p->records);
-    /* Records nobody will read are not made: counts-only results keep none. */
-    if (!res->counts_only && qc_spill_prepare(res, doc, coding, p) != 0)
-        return -1;
+    /* Records nobody will read are not made, nor the digest of a coding nobody will write:
+     * counts-only results keep neither. */
+    if (!res->counts_only) {
+        qc_coding_records_hash(coding, p->records);
+        if (qc_spill_prepare(res, doc, coding, p) != 0)
+            return -1;
+    }
     p->doc = doc;
     p->coding = coding;
     return 0;
@@ -679,7 +682,8 @@ int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *cod
         qc_res_doc_free(d);
         return qc_error_nomem(err);
     }
-    qc_coding_digest(doc, src ? src->sha256 : NULL, p->records, d->coding_sha256);
+    if (!res->counts_only)
+        qc_coding_digest(doc, src ? src->sha256 : NULL, p->records, d->coding_sha256);
     uint32_t doc_index = (uint32_t)res->doc_count++;
 
     /* From here on a failure leaves the counts half-updated: the results are then only fit to be

@@ -54,7 +54,8 @@ typedef struct qc_results_options {
     /* Keep the counts only: per code (own and rolled up), per attribute value, the totals,
      * co-occurrence, the respondents and which codes each has (qc_results_respondent_coded), the
      * documents and the uncoded-turn summary, all as with full results; but no quotation records
-     * and no per-document or per-speaker counts, so no temporary file and less work per document.
+     * and no per-document or per-speaker counts, so no temporary file and less work per document;
+     * documents' coding_sha256 is "".
      * What needs them refuses with QC_ERR_INVALID (see each call): writing results.xml or the TSV
      * tables, walking quotations or uncoded turns, qc_results_document_counts_get and
      * qc_results_respondent_counts_get. For a look at the counts (`qcode code` without outputs). */
@@ -115,7 +116,7 @@ typedef struct qc_result_document {
     /* A digest of the document's coding: SHA-256 of the file's hash, how it was read, the text's
      * size and each quotation's code, span, turn and coders. Equal digests mean the same
      * quotations with the same texts. "" when unknown (a results.xml written before it was
-     * recorded). docs/results.md. */
+     * recorded) or not made (counts-only results). docs/results.md. */
     const char *coding_sha256;
 } qc_result_document;
 
