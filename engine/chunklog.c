@@ -137,3 +137,48 @@ int qc_chunklog_walk(qc_chunklog *log, size_t key, unsigned char **scratch, size
     }
     return k->len ? fn(k->buf, k->len, user) : 0;
 }
+
+int qc_chunklog_settle(qc_chunklog *log)
+{
+    return flush_big(log);
+}
+
+int qc_chunklog_next_piece(const qc_chunklog *log, qc_chunklog_cursor *c)
+{
+    if (c->key >= log->key_count)
+        return 0;
+    const qc_chunklog_key *k = &log->keys[c->key];
+    while (c->next < k->chunk_count) {
+        const qc_chunk_ref *ref = &k->chunks[c->next++];
+        if (!ref->len)
+            continue;
+        if (QC_GROW(c->buf, c->cap, ref->len + 1) != 0)
+            return -1;
+        size_t done = 0;
+        while (done < ref->len) {
+            ssize_t n = pread(log->fd, c->buf + done, ref->len - done, (off_t)(ref->offset + done));
+            if (n <= 0)
+                return -1;
+            done += (size_t)n;
+        }
+        c->data = c->buf;
+        c->len = ref->len;
+        return 1;
+    }
+    if (c->next == k->chunk_count) {
+        c->next++;
+        if (k->len) {
+            c->data = k->buf;
+            c->len = k->len;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void qc_chunklog_cursor_free(qc_chunklog_cursor *c)
+{
+    qc_free(c->buf);
+    c->buf = NULL;
+    c->cap = 0;
+}

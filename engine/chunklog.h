@@ -62,4 +62,23 @@ typedef int (*qc_chunklog_fn)(const unsigned char *data, size_t len, void *user)
 int qc_chunklog_walk(qc_chunklog *log, size_t key, unsigned char **scratch, size_t *scratch_cap, qc_chunklog_fn fn,
                      void *user);
 
+/* One key's pieces read one at a time, for merging several keys' records in one walk (the
+ * walk above hands a key's pieces to a callback in one go). After qc_chunklog_settle, when
+ * nothing is added any more. */
+typedef struct qc_chunklog_cursor {
+    size_t key;
+    size_t next;        /* the next chunk; chunk_count: the key's buffer; past it: done */
+    unsigned char *buf; /* the chunk read (the cursor's own, freed by qc_chunklog_cursor_free) */
+    size_t cap;
+    const unsigned char *data; /* the current piece */
+    size_t len;
+} qc_chunklog_cursor;
+
+/* Writes the pending big record, if any. 0, or -1 when the file cannot be written. */
+int qc_chunklog_settle(qc_chunklog *log);
+/* Loads the next piece of c->key into c->data and c->len (never empty): 1, 0 after the last,
+ * -1 on a read error or when memory is short. A cursor starts zeroed but for its key. */
+int qc_chunklog_next_piece(const qc_chunklog *log, qc_chunklog_cursor *c);
+void qc_chunklog_cursor_free(qc_chunklog_cursor *c);
+
 #endif

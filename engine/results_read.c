@@ -173,6 +173,11 @@ static int push_id(rd *d, char ***ids, size_t *count, size_t *cap, qc_strmap *ma
 
 static int read_root(rd *d, const char *ns, const char *name, const attr_t *attrs, size_t n)
 {
+    if (ns && strcmp(ns, "urn:qcode:results:2") == 0)
+        return qc_xml_stream_fail(d->s, NULL, QC_ERR_FORMAT,
+                                  "a results.xml of format 2 (qcode code --results-format 2), which this qcode "
+                                  "does not read back yet: write the results with the default format 1 for "
+                                  "qcode quotes, export and recode");
     if (!ns || strcmp(ns, NS) != 0)
         return qc_xml_stream_fail(d->s, NULL, QC_ERR_FORMAT, "not a qcode results file (expected namespace " NS ")");
     if (strcmp(name, "results") != 0)

@@ -211,47 +211,58 @@ static int read_error(qc_error *err)
     return qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "cannot read the temporary quotation file back");
 }
 
+/* Decodes the record at data[*off] of a piece of len bytes into q (its hits into *hits, grown as
+ * needed) and moves *off past it. 0, or -1 when the record does not make sense or memory is short. */
+static int decode_record(const qc_results *res, const unsigned char *data, size_t len, size_t *off,
+                         qc_result_quotation *q, qc_hit **hits, size_t *hits_cap)
+{
+    rec_head h;
+    size_t at = *off;
+    if (len - at < sizeof h)
+        return -1;
+    memcpy(&h, data + at, sizeof h);
+    at += sizeof h;
+    size_t body = (size_t)h.hit_count * sizeof(rec_hit) + strings_len(&h);
+    if (h.doc >= res->doc_count || h.resp >= res->resp_count || len - at < body)
+        return -1;
+    if (h.hit_count && QC_GROW(*hits, *hits_cap, h.hit_count) != 0)
+        return -1;
+    for (uint32_t k = 0; k < h.hit_count; k++) {
+        rec_hit r;
+        memcpy(&r, data + at + k * sizeof r, sizeof r);
+        (*hits)[k] = (qc_hit){r.start, r.end, r.rule, r.line, r.column};
+    }
+    at += (size_t)h.hit_count * sizeof(rec_hit);
+    const char *text = (const char *)data + at, *coder = h.coder_len ? text + h.text_len + 1 : NULL;
+    if (text[h.text_len] || (coder && coder[h.coder_len]))
+        return -1;
+    at += strings_len(&h);
+    q->code = h.code == QC_NONE32 ? QC_ALL_CODES : h.code;
+    q->document = h.doc;
+    q->document_id = res->docs[h.doc].id;
+    q->speaker = h.unlabelled ? NULL : res->resps[h.resp].label;
+    q->role = (qc_role)h.role;
+    q->turn = h.turn;
+    q->start = h.start;
+    q->end = h.end;
+    q->text = text;
+    q->text_len = h.text_len;
+    q->hit_count = h.hit_count;
+    q->hits = h.hit_count ? *hits : NULL;
+    q->coder = coder;
+    *off = at;
+    return 0;
+}
+
 /* The records of one piece of a log, each handed to the reader's fn. */
 static int read_piece(const unsigned char *data, size_t len, void *user)
 {
     reader *rd = user;
-    qc_results *res = rd->res;
     size_t off = 0;
     while (off < len) {
-        rec_head h;
-        if (len - off < sizeof h)
-            return rd->bad = 1;
-        memcpy(&h, data + off, sizeof h);
-        off += sizeof h;
-        size_t body = (size_t)h.hit_count * sizeof(rec_hit) + strings_len(&h);
-        if (h.doc >= res->doc_count || h.resp >= res->resp_count || len - off < body)
-            return rd->bad = 1;
-        if (h.hit_count && QC_GROW(rd->hits, rd->hits_cap, h.hit_count) != 0)
-            return rd->bad = 1;
-        for (uint32_t k = 0; k < h.hit_count; k++) {
-            rec_hit r;
-            memcpy(&r, data + off + k * sizeof r, sizeof r);
-            rd->hits[k] = (qc_hit){r.start, r.end, r.rule, r.line, r.column};
-        }
-        off += (size_t)h.hit_count * sizeof(rec_hit);
-        const char *text = (const char *)data + off, *coder = h.coder_len ? text + h.text_len + 1 : NULL;
-        if (text[h.text_len] || (coder && coder[h.coder_len]))
-            return rd->bad = 1;
-        off += strings_len(&h);
         qc_result_quotation q;
-        q.code = h.code == QC_NONE32 ? QC_ALL_CODES : h.code;
-        q.document = h.doc;
-        q.document_id = res->docs[h.doc].id;
-        q.speaker = h.unlabelled ? NULL : res->resps[h.resp].label;
-        q.role = (qc_role)h.role;
-        q.turn = h.turn;
-        q.start = h.start;
-        q.end = h.end;
-        q.text = text;
-        q.text_len = h.text_len;
-        q.hit_count = h.hit_count;
-        q.hits = h.hit_count ? rd->hits : NULL;
-        q.coder = coder;
+        if (decode_record(rd->res, data, len, &off, &q, &rd->hits, &rd->hits_cap) != 0)
+            return rd->bad = 1;
         if (rd->fn(&q, q.coder, rd->user) != 0)
             return rd->cancelled = 1;
     }
@@ -335,4 +346,129 @@ int qc_results_foreach_uncoded(qc_results *res, qc_quotation_fn fn, void *user, 
         return refused;
     uncoded_walk w = {fn, user};
     return walk_log(res, res->uncoded_log, 0, &res->spill_buf, &res->spill_cap, uncoded_one, &w, err);
+}
+
+/* --- every code's quotations in document order (results.xml format 2) --- */
+
+/* A code's place in the merge: its cursor and the head of its next record. */
+typedef struct merge_src {
+    qc_chunklog_cursor cur;
+    size_t off;
+    rec_head head;
+} merge_src;
+
+/* A heap entry: the source's next record's order (document and start, then end and code) packed
+ * into two integers, next to the source, so that sifting compares without following pointers. */
+typedef struct merge_key {
+    uint64_t hi, lo;
+    size_t src;
+} merge_key;
+
+static inline int key_before(const merge_key *a, const merge_key *b)
+{
+    return a->hi != b->hi ? a->hi < b->hi : a->lo < b->lo;
+}
+
+static inline void key_set(merge_key *k, const rec_head *h)
+{
+    k->hi = (uint64_t)h->doc << 32 | h->start;
+    k->lo = (uint64_t)h->end << 32 | h->code;
+}
+
+static void sift_down(merge_key *heap, size_t n, size_t i)
+{
+    merge_key top = heap[i];
+    for (;;) {
+        size_t l = 2 * i + 1;
+        if (l >= n)
+            break;
+        if (l + 1 < n && key_before(&heap[l + 1], &heap[l]))
+            l++;
+        if (!key_before(&heap[l], &top))
+            break;
+        heap[i] = heap[l];
+        i = l;
+    }
+    heap[i] = top;
+}
+
+/* Reads the head of the source's next record, loading its next piece when one is used up: 1, 0
+ * when the code has no more, -1 on a read error. */
+static int src_next(const qc_chunklog *log, merge_src *m)
+{
+    if (!m->cur.data || m->off >= m->cur.len) {
+        int r = qc_chunklog_next_piece(log, &m->cur);
+        if (r <= 0)
+            return r;
+        m->off = 0;
+    }
+    if (m->cur.len - m->off < sizeof m->head)
+        return -1;
+    memcpy(&m->head, m->cur.data + m->off, sizeof m->head);
+    /* The record is decoded when the merge comes back to this code, after up to a record of each
+     * other code: its hits and the end of its text (the NUL checked) asked for now are then in
+     * cache. */
+    size_t body = (size_t)m->head.hit_count * sizeof(rec_hit) + m->head.text_len;
+    if (m->cur.len - m->off - sizeof m->head > body) {
+        const unsigned char *rec = m->cur.data + m->off + sizeof m->head;
+        __builtin_prefetch(rec + 64);
+        __builtin_prefetch(rec + body);
+    }
+    return 1;
+}
+
+int qc_spill_walk_by_document(qc_results *res, qc_coded_quotation_fn fn, void *user, qc_error *err)
+{
+    int refused = qc_res_need_quotations(res, "cannot read quotations", NULL, err);
+    if (refused)
+        return refused;
+    qc_chunklog *log = res->quotes_log;
+    if (qc_chunklog_settle(log) != 0)
+        return read_error(err);
+    size_t n = res->code_count;
+    merge_src *src = qc_calloc(n ? n : 1, sizeof *src);
+    merge_key *heap = qc_calloc(n ? n : 1, sizeof *heap);
+    qc_hit *hits = NULL;
+    size_t hits_cap = 0, live = 0;
+    int rc = src && heap ? QC_OK : qc_error_nomem(err);
+    for (size_t c = 0; c < n && rc == QC_OK; c++) {
+        src[c].cur.key = c;
+        int r = src_next(log, &src[c]);
+        if (r < 0)
+            rc = read_error(err);
+        else if (r > 0) {
+            key_set(&heap[live], &src[c].head);
+            heap[live++].src = c;
+        }
+    }
+    for (size_t i = live / 2; rc == QC_OK && i-- > 0;)
+        sift_down(heap, live, i);
+    while (rc == QC_OK && live) {
+        merge_src *m = &src[heap[0].src];
+        qc_result_quotation q;
+        if (decode_record(res, m->cur.data, m->cur.len, &m->off, &q, &hits, &hits_cap) != 0) {
+            rc = read_error(err);
+            break;
+        }
+        if (fn(&q, q.coder, user) != 0) {
+            rc = qc_error_set(err, QC_ERR_CANCELLED, NULL, 0, 0, -1, "stopped by the caller");
+            break;
+        }
+        int r = src_next(log, m);
+        if (r < 0) {
+            rc = read_error(err);
+            break;
+        }
+        if (r == 0)
+            heap[0] = heap[--live];
+        else
+            key_set(&heap[0], &m->head);
+        sift_down(heap, live, 0);
+    }
+    for (size_t c = 0; src && c < n; c++)
+        qc_chunklog_cursor_free(&src[c].cur);
+    qc_free(src);
+    qc_free(heap);
+    qc_free(hits);
+    return rc;
 }

@@ -27,4 +27,9 @@ int qc_spill_settle(qc_results *res, qc_error *err);
 int qc_spill_walk_code(qc_results *res, size_t code, unsigned char **buf, size_t *cap, qc_coded_quotation_fn fn,
                        void *user, qc_error *err);
 
+/* Every code's quotations (with their coders) in document order: by document, start, end and code,
+ * a person's codings of a span after the engine's, as each code's log holds them. The codes' logs
+ * are merged as they are read (one piece of each at a time), so memory stays one buffer a code. */
+int qc_spill_walk_by_document(qc_results *res, qc_coded_quotation_fn fn, void *user, qc_error *err);
+
 #endif

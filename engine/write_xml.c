@@ -1,7 +1,8 @@
 /* results.xml: the whole run in one file (namespace urn:qcode:results:1, schema
- * docs/schema/qcode-results.xsd), written by a streaming writer (xml_out.h) straight into an
- * atomic output file, so memory does not grow with the quotation count and a failed run leaves
- * nothing. */
+ * docs/schema/qcode-results.xsd; or format 2, urn:qcode:results:2, docs/schema/qcode-results-2.xsd,
+ * the quotations by document and span, see docs/results-format-2.md), written by a streaming
+ * writer (xml_out.h) straight into an atomic output file, so memory does not grow with the
+ * quotation count and a failed run leaves nothing. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "xml_out.h"
 
 #define NS "urn:qcode:results:1"
+#define NS2 "urn:qcode:results:2"
 
 /* An attribute of the quotations, kept as written while consecutive quotations repeat its value
  * (a code's quotations come in document order: the same document id, speakers and roles again and
@@ -211,36 +213,43 @@ static void write_provenance(xw *x, qc_results *res, const qc_write_options *opt
     end(x);
 }
 
+/* A document's element and its attribute and speaker children, left open (format 2 puts its spans
+ * in it). */
+static void document_open(xw *x, const qc_results *res, size_t i)
+{
+    const qc_res_doc *d = &res->docs[i];
+    start(x, "document");
+    attr_u64(x, "index", i);
+    attr(x, "id", d->id);
+    attr(x, "path", d->path);
+    attr(x, "format", qc_format_name(d->format));
+    attr_u64(x, "size", d->size);
+    if (d->sha256[0])
+        attr(x, "sha256", d->sha256);
+    attr_u64(x, "length", d->length);
+    attr(x, "codingSha256", d->coding_sha256);
+    attr_u64(x, "turns", d->turns);
+    for (size_t a = 0; a < d->attr_count; a++) {
+        start(x, "attribute");
+        attr(x, "name", d->attr_keys[a]);
+        attr(x, "value", d->attr_values[a]);
+        end(x);
+    }
+    for (size_t s = 0; s < d->speaker_count; s++) {
+        start(x, "speaker");
+        attr(x, "label", d->speakers[s].label);
+        attr(x, "role", qc_role_name((qc_role)d->speakers[s].role));
+        attr_u64(x, "turns", d->speakers[s].turns);
+        end(x);
+    }
+}
+
 static void write_documents(xw *x, const qc_results *res)
 {
     start(x, "documents");
     attr_u64(x, "count", res->doc_count);
     for (size_t i = 0; i < res->doc_count && !x->failed && !x->o.error; i++) {
-        const qc_res_doc *d = &res->docs[i];
-        start(x, "document");
-        attr_u64(x, "index", i);
-        attr(x, "id", d->id);
-        attr(x, "path", d->path);
-        attr(x, "format", qc_format_name(d->format));
-        attr_u64(x, "size", d->size);
-        if (d->sha256[0])
-            attr(x, "sha256", d->sha256);
-        attr_u64(x, "length", d->length);
-        attr(x, "codingSha256", d->coding_sha256);
-        attr_u64(x, "turns", d->turns);
-        for (size_t a = 0; a < d->attr_count; a++) {
-            start(x, "attribute");
-            attr(x, "name", d->attr_keys[a]);
-            attr(x, "value", d->attr_values[a]);
-            end(x);
-        }
-        for (size_t s = 0; s < d->speaker_count; s++) {
-            start(x, "speaker");
-            attr(x, "label", d->speakers[s].label);
-            attr(x, "role", qc_role_name((qc_role)d->speakers[s].role));
-            attr_u64(x, "turns", d->speakers[s].turns);
-            end(x);
-        }
+        document_open(x, res, i);
         end(x);
     }
     end(x);
@@ -306,7 +315,7 @@ static int by_row(size_t index, const qc_res_cell *cell, void *user)
     return 0;
 }
 
-static void write_codes(xw *x, const qc_results *res)
+static void write_codes(xw *x, const qc_results *res, int breakdowns)
 {
     const qc_codebook *cb = res->cb;
     static const qc_res_cell zero;
@@ -342,8 +351,8 @@ static void write_codes(xw *x, const qc_results *res)
             }
         }
         row_walk by_doc = {x, res, "byDocument", "document"}, by_speaker = {x, res, "bySpeaker", "speaker"};
-        if (qc_res_code_documents(res, c, by_row, &by_doc) < 0 ||
-            qc_res_code_respondents(res, c, by_row, &by_speaker) < 0)
+        if (breakdowns && (qc_res_code_documents(res, c, by_row, &by_doc) < 0 ||
+                           qc_res_code_respondents(res, c, by_row, &by_speaker) < 0))
             x->failed = 1;
         end(x);
     }
@@ -705,14 +714,145 @@ static int write_quotations(xw *x, qc_results *res, unsigned jobs, qc_error *err
     return rc;
 }
 
+/* --- format 2: the documents with their spans, each span's text once and its codes inside it --- */
+
+typedef struct span_walk {
+    xw *x;
+    const qc_results *res;
+    size_t next_doc; /* the first document not yet opened */
+    int in_doc, in_span;
+    size_t start, end, turn; /* the open span */
+} span_walk;
+
+static void span_close(span_walk *w)
+{
+    if (w->in_span)
+        end(w->x);
+    w->in_span = 0;
+}
+
+/* Closes the open document and writes those before `doc` (none of their text coded) whole. */
+static void documents_up_to(span_walk *w, size_t doc)
+{
+    span_close(w);
+    if (w->in_doc)
+        end(w->x);
+    w->in_doc = 0;
+    for (; w->next_doc < doc && !w->x->o.error; w->next_doc++) {
+        document_open(w->x, w->res, w->next_doc);
+        end(w->x);
+    }
+}
+
+/* Digits of v at d, returns the end. */
+static char *put_u64(char *d, uint64_t v)
+{
+    size_t n = 1;
+    for (uint64_t ten = 10; v >= ten && n < 20; ten *= 10)
+        n++;
+    char *e = d + n;
+    do {
+        *--e = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return d + n;
+}
+
+/* ' hits="rule:start-end rule:start-end"': numbers only, nothing to escape, written in place. */
+static void hits_attr(xw *x, const qc_result_quotation *q)
+{
+    size_t total = 8 + q->hit_count * 63;
+    char *at = x->o.cap - x->o.len >= total ? x->o.buf + x->o.len : qc_xml_out_room_slow(&x->o, total);
+    if (!at)
+        return;
+    char *d = at;
+    memcpy(d, " hits=\"", 7);
+    d += 7;
+    for (size_t h = 0; h < q->hit_count; h++) {
+        if (h)
+            *d++ = ' ';
+        d = put_u64(d, q->hits[h].rule);
+        *d++ = ':';
+        d = put_u64(d, q->hits[h].start);
+        *d++ = '-';
+        d = put_u64(d, q->hits[h].end);
+    }
+    *d++ = '"';
+    x->o.len += (size_t)(d - at);
+}
+
+static int write_span_code(const qc_result_quotation *q, const char *coder, void *user)
+{
+    span_walk *w = user;
+    xw *x = w->x;
+    if (!w->in_doc || q->document >= w->next_doc) {
+        documents_up_to(w, q->document);
+        document_open(x, w->res, q->document);
+        w->next_doc = q->document + 1;
+        w->in_doc = 1;
+    }
+    if (w->in_span && (q->start != w->start || q->end != w->end || q->turn != w->turn))
+        span_close(w);
+    if (!w->in_span) {
+        start(x, "span");
+        attr_u64(x, "turn", q->turn);
+        if (q->speaker)
+            repeated_attr(x, &x->speaker, "speaker", 7, q->speaker);
+        repeated_attr(x, &x->role, "role", 4, qc_role_name(q->role));
+        attr_u64(x, "start", q->start);
+        attr_u64(x, "end", q->end);
+        start(x, "text");
+        qc_xml_text_n(&x->o, q->text, q->text_len ? q->text_len : strlen(q->text));
+        end(x);
+        w->in_span = 1;
+        w->start = q->start;
+        w->end = q->end;
+        w->turn = q->turn;
+    }
+    start(x, "code");
+    attr(x, "id", w->res->cb->codes[q->code].id);
+    if (coder) {
+        attr(x, "coder", coder);
+    } else if (q->hit_count) {
+        hits_attr(x, q);
+    }
+    end(x);
+    return x->o.error != 0;
+}
+
+static int write_documents_with_spans(xw *x, qc_results *res, qc_error *err)
+{
+    span_walk w;
+    memset(&w, 0, sizeof w);
+    w.x = x;
+    w.res = res;
+    start(x, "documents");
+    attr_u64(x, "count", res->doc_count);
+    int rc = qc_spill_walk_by_document(res, write_span_code, &w, err);
+    if (rc == QC_ERR_CANCELLED && (x->o.error || x->failed))
+        rc = QC_OK; /* the writer's own failure, reported by the caller */
+    if (rc != QC_OK)
+        return rc;
+    documents_up_to(&w, res->doc_count);
+    end(x);
+    return QC_OK;
+}
+
 static int write_body(xw *x, qc_results *res, const qc_write_options *opts, qc_error *err)
 {
-    qc_xml_start(&x->o, "results", NS);
-    attr_u64(x, "formatVersion", QC_RESULTS_FORMAT_VERSION);
+    unsigned format = opts && opts->version >= 3 && opts->format ? opts->format : 1;
+    qc_xml_start(&x->o, "results", format == 2 ? NS2 : NS);
+    attr_u64(x, "formatVersion", format);
     write_provenance(x, res, opts);
-    write_documents(x, res);
+    if (format == 2) {
+        int rc = write_documents_with_spans(x, res, err);
+        if (rc != QC_OK)
+            return rc;
+    } else {
+        write_documents(x, res);
+    }
     write_respondents_and_attributes(x, res);
-    write_codes(x, res);
+    write_codes(x, res, format == 1);
     write_cooccurrence(x, res);
 
     qc_uncoded_summary u;
@@ -733,6 +873,10 @@ static int write_body(xw *x, qc_results *res, const qc_write_options *opts, qc_e
     }
     end(x);
 
+    if (format == 2) {
+        end(x);
+        return QC_OK;
+    }
     qc_counts totals;
     qc_results_totals(res, &totals);
     start(x, "quotations");
@@ -748,6 +892,9 @@ static int write_body(xw *x, qc_results *res, const qc_write_options *opts, qc_e
 int qc_results_write_xml(qc_results *res, const char *path, const qc_write_options *opts, qc_error *err)
 {
     /* Refused before the file is opened: nothing is left behind. */
+    if (opts && opts->version >= 3 && opts->format > 2)
+        return qc_error_set(err, QC_ERR_INVALID, path, 0, 0, -1, "results.xml format %u: qcode writes formats 1 and 2",
+                            opts->format);
     int rc = qc_res_need_quotations(res, "cannot write results.xml", path, err);
     if (rc != 0)
         return rc;

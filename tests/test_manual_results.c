@@ -402,9 +402,9 @@ static size_t count_of(const char *hay, const char *needle)
     return n;
 }
 
-static int valid_results(const char *path)
+static int valid_against(const char *path, const char *schema_file)
 {
-    char *xsd = qct_source_path("docs/schema/qcode-results.xsd");
+    char *xsd = qct_source_path(schema_file);
     xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(xsd);
     xmlSchemaPtr schema = xmlSchemaParse(pc);
     cr_assert_not_null(schema, "cannot parse %s", xsd);
@@ -421,6 +421,27 @@ static int valid_results(const char *path)
 }
 
 /* The quotation element of a span by a coder (NULL: the engine's, with no coder attribute). */
+static int valid_results(const char *path)
+{
+    return valid_against(path, "docs/schema/qcode-results.xsd");
+}
+
+/* The <span> element of results.xml format 2 for s (NULL when there is none), to be freed. */
+static char *span_element(const char *xml, const span *s)
+{
+    char head[128], place[128];
+    snprintf(head, sizeof head, "<span turn=\"%zu\"", s->turn);
+    snprintf(place, sizeof place, " start=\"%zu\" end=\"%zu\">", s->start, s->end);
+    for (const char *p = strstr(xml, head); p; p = strstr(p + 1, head)) {
+        const char *eol = strchr(p, '\n'), *at = strstr(p, place);
+        if (at && eol && at < eol) {
+            const char *close = strstr(p, "</span>");
+            return close ? strndup(p, (size_t)(close - p)) : NULL;
+        }
+    }
+    return NULL;
+}
+
 static int has_quotation(const char *xml, const span *s, const char *coder)
 {
     char head[512];
@@ -516,6 +537,42 @@ Test(manual_results, cli_lists_codings_by_coder_and_warns_by_line)
     tsv = qct_read_file(path, NULL);
     cr_expect(qct_contains(tsv, "code\tdocument\tspeaker\trole\tturn\tstart\tend\thits\ttext\n"));
     free(tsv);
+    qct_run_free(&r);
+    fixture_close(&f);
+}
+
+/* Format 2 lists a person's coding as a code of its span with the coder's name and no hits, after
+ * the engine's coding of the same code when there is one. */
+Test(manual_results, format_2_lists_each_coding_in_its_span_with_its_coder)
+{
+    fixture f;
+    fixture_open(&f);
+    qct_run r;
+    qct_qcode(&r, f.dir, "code -c '%s' --cases '%s' '%s' -o r2.xml --results-format 2 --manual manual.xml", CODEBOOK,
+              CASES, CORPUS);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/r2.xml", f.dir);
+    char *xml = qct_read_file(path, NULL);
+    cr_assert_not_null(xml);
+    cr_expect(valid_against(path, "docs/schema/qcode-results-2.xsd"), "validates against qcode-results-2.xsd");
+    cr_expect_eq(count_of(xml, " coder=\"Alice\""), 2);
+    cr_expect_eq(count_of(xml, " coder=\"Bob\""), 1);
+    const char *x = qc_code_id(f.cb, f.sp.first_sub.code);
+    char engine[256], alice[256], bob[256];
+    snprintf(engine, sizeof engine, "<code id=\"%s\" hits=\"", x);
+    snprintf(alice, sizeof alice, "<code id=\"%s\" coder=\"Alice\"/>", x);
+    snprintf(bob, sizeof bob, "<code id=\"%s\" coder=\"Bob\"/>", x);
+    char *e = span_element(xml, &f.sp.first_sub);
+    cr_assert_not_null(e, "the engine's quotation has its span");
+    cr_expect(qct_contains(e, engine) && qct_contains(e, alice), "%s", e);
+    cr_expect(strstr(e, engine) < strstr(e, alice), "the engine's coding first: %s", e);
+    char *u = span_element(xml, &f.sp.uncoded);
+    cr_assert_not_null(u, "the turn only people coded has its span");
+    cr_expect(qct_contains(u, alice) && qct_contains(u, bob) && !qct_contains(u, engine), "%s", u);
+    free(e);
+    free(u);
+    free(xml);
     qct_run_free(&r);
     fixture_close(&f);
 }

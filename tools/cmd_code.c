@@ -19,6 +19,10 @@
     "  -c, --codebook FILE        the codebook (.qcb); required\n"                                                     \
     "      --cases FILE           casebook (TSV/CSV) of speaker and document attributes\n"                             \
     "  -o, --output FILE          write results.xml (docs/results.md)\n"                                               \
+    "      --results-format 1|2   results.xml's layout (default 1: quotations by code, with\n"                         \
+    "                             per-document and per-speaker counts); 2: quotations by document\n"                   \
+    "                             and span, each span's text once, about a fifth of the size\n"                        \
+    "                             (docs/results-format-2.md; quotes, export and recode read 1 only)\n"                 \
     "      --tsv DIR              write frequencies, by-attribute, quotations, cooccurrence and\n"                     \
     "                             respondent-matrix tables (.tsv) into DIR\n"                                          \
     "      --qdpx FILE            write a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA (docs/refi.md)\n"               \
@@ -320,6 +324,7 @@ static int run(int argc, char **argv)
     qc_write_options wopts = QC_WRITE_OPTIONS_INIT;
     wopts.time = cli_fixed_time(tbuf);
     wopts.jobs = cli_write_jobs(o.jobs);
+    wopts.format = o.results_format ? o.results_format : 1;
     if (o.output && qc_results_write_xml(res, o.output, &wopts, &err) != 0) {
         cli_print_error(&err);
         exit_code = QC_EXIT_USAGE;

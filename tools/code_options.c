@@ -9,7 +9,7 @@
 
 enum { OPT_CASES = 256, OPT_TSV, OPT_TOP, OPT_ENGINE, OPT_STRICT, OPT_ENCODING, OPT_SPEAKER_PATTERN,
        OPT_INTERVIEWER, OPT_NO_SPEAKERS, OPT_RESULTS, OPT_ROLLUP, OPT_QDPX, OPT_MANUAL, OPT_CACHE, OPT_OFFSETS,
-       OPT_INPUT_FORMAT };
+       OPT_INPUT_FORMAT, OPT_RESULTS_FORMAT };
 
 static int parse_size(const char *s, size_t *out)
 {
@@ -45,6 +45,7 @@ int code_options_parse(code_options *o, int argc, char **argv, code_options_kind
         {"cache", required_argument, NULL, OPT_CACHE},
         {"offsets", required_argument, NULL, OPT_OFFSETS},
         {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
+        {"results-format", required_argument, NULL, OPT_RESULTS_FORMAT},
         {NULL, 0, NULL, 0}};
     const char *cmd = argv[0];
     memset(o, 0, sizeof *o);
@@ -71,6 +72,13 @@ int code_options_parse(code_options *o, int argc, char **argv, code_options_kind
                 o->qdpx_utf16 = 1;
             else if (strcmp(optarg, "codepoints") != 0)
                 return code_options_free(o), cli_fail("%s: --offsets takes codepoints or utf16, not '%s'", cmd, optarg);
+            break;
+        case OPT_RESULTS_FORMAT:
+            code_only = 1;
+            if (strcmp(optarg, "1") == 0 || strcmp(optarg, "2") == 0)
+                o->results_format = (unsigned)(optarg[0] - '0');
+            else
+                return code_options_free(o), cli_fail("%s: --results-format is 1 or 2, not '%s'", cmd, optarg);
             break;
         case OPT_TOP:
             code_only = 1;

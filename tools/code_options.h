@@ -16,6 +16,7 @@ typedef struct code_options {
     const char *manual_path;  /* code: --manual (manual.xml from qcode import) */
     const char *cache_dir;    /* code: --cache (the per-document coding cache) */
     int qdpx_utf16;           /* code: --offsets utf16 */
+    unsigned results_format;  /* code: --results-format (0: the default, 1) */
     const char *results_path; /* quotes: --results */
     size_t top;
     unsigned jobs;

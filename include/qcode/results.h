@@ -222,7 +222,7 @@ QC_EXPORT int qc_results_foreach_uncoded(qc_results *res, qc_quotation_fn fn, vo
 
 /* --- writing --- */
 
-#define QC_WRITE_OPTIONS_VERSION 2
+#define QC_WRITE_OPTIONS_VERSION 3
 typedef struct qc_write_options {
     unsigned version;
     /* The provenance time stamp, "YYYY-MM-DDTHH:MM:SSZ"; NULL: now (UTC). */
@@ -232,10 +232,14 @@ typedef struct qc_write_options {
     /* Threads rendering the quotations (version 2; 0 or 1: the calling thread). The bytes written
      * are the same whatever the number. */
     unsigned jobs;
+    /* The results.xml format (version 3): 1, or 0 for it, quotations listed by code with per-document
+     * and per-speaker breakdowns (docs/results.md); 2, quotations listed by document and span, each
+     * span's text once, no breakdowns (docs/results-format-2.md). Another value: QC_ERR_INVALID. */
+    unsigned format;
 } qc_write_options;
 #define QC_WRITE_OPTIONS_INIT                                                                                          \
     {                                                                                                                  \
-        QC_WRITE_OPTIONS_VERSION, NULL, 1, 1                                                                           \
+        QC_WRITE_OPTIONS_VERSION, NULL, 1, 1, 1                                                                        \
     }
 
 /* Writes results.xml (namespace urn:qcode:results:1, schema docs/schema/qcode-results.xsd),

@@ -1,0 +1,401 @@
+/* results.xml format 2 (qc_write_options.format, `qcode code --results-format 2`): valid against
+ * docs/schema/qcode-results-2.xsd; every quotation format 1 lists, with its text, place and hits,
+ * is a code in a span of its document, each span once and in text order; the counts, totals and
+ * co-occurrence are format 1's; and what cannot read it yet says so. The generated corpus gives
+ * each frequent code thousands of quotations, so that its log is read back in several chunks and
+ * the merge of the codes' logs crosses chunk ends. */
+#include "gen_interviews.h"
+#include "qc_test.h"
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlschemas.h>
+#include <sys/stat.h>
+
+static const char cb_text[] = "codebook \"F2\"\n"
+                              "code T \"The\"\n"
+                              "  rule the\n"
+                              "  code A \"A\"\n"
+                              "    rule apple OR \"green banana\"\n"
+                              "code R \"Room\"\n"
+                              "  rule room OR talk\n"
+                              "code Z \"Zebra near stripes\"\n"
+                              "  rule zebra NEAR/3 stripes\n"
+                              "code Q \"Quiet\"\n"
+                              "  rule /\\bquiet(er|ly)?\\b/\n"
+                              "  scope turn\n"
+                              "code W \"We, by turn\"\n"
+                              "  rule we\n"
+                              "  scope turn\n";
+
+static const char cases_text[] = "speaker\tprofession\nP1\tnurse\nP2\tmanager\nP3\tnurse\nP4\tGP\n";
+
+typedef struct fixture {
+    char *dir;
+    char **paths;
+    size_t n;
+    qc_codebook *cb;
+    qc_casebook *cases;
+    qc_results *res;
+} fixture;
+
+static void fixture_open(fixture *f, size_t n)
+{
+    static const gen_shape shape = {777, 1 << 15, 4, 80, 7, 1, 20, 7};
+    qc_error err;
+    f->dir = qct_temp_dir();
+    f->n = n;
+    f->paths = gen_interviews(f->dir, n, &shape);
+    cr_assert_eq(qc_codebook_load_buffer(&f->cb, "f2.qcb", cb_text, strlen(cb_text), NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_casebook_load_buffer(&f->cases, "cases.tsv", cases_text, strlen(cases_text), &err), 0, "%s",
+                 err.message);
+    cr_assert_eq(qc_results_new(&f->res, f->cb, f->cases, NULL), 0);
+    qc_run_options ro = QC_RUN_OPTIONS_INIT;
+    ro.jobs = 2;
+    ro.on_document = qc_results_add_fn;
+    ro.user = f->res;
+    ro.results = f->res;
+    cr_assert_eq(qc_corpus_run((const char *const *)f->paths, n, f->cb, f->cases, &ro, NULL, &err), 0, "%s",
+                 err.message);
+}
+
+static void fixture_close(fixture *f)
+{
+    qc_results_free(f->res);
+    qc_casebook_free(f->cases);
+    qc_codebook_free(f->cb);
+    gen_paths_free(f->paths, f->n);
+    free(f->dir);
+}
+
+static char *write_format(fixture *f, const char *name, unsigned format)
+{
+    char *path = malloc(strlen(f->dir) + strlen(name) + 2);
+    sprintf(path, "%s/%s", f->dir, name);
+    qc_write_options wo = QC_WRITE_OPTIONS_INIT;
+    wo.time = "2026-12-05T00:00:00Z";
+    wo.format = format;
+    qc_error err;
+    cr_assert_eq(qc_results_write_xml(f->res, path, &wo, &err), 0, "%s", err.message);
+    return path;
+}
+
+static int validate2(const char *path, char *why, size_t cap)
+{
+    char *xsd = qct_source_path("docs/schema/qcode-results-2.xsd");
+    xmlSchemaParserCtxtPtr pctx = xmlSchemaNewParserCtxt(xsd);
+    xmlSchemaPtr schema = xmlSchemaParse(pctx);
+    cr_assert_not_null(schema, "qcode-results-2.xsd does not parse");
+    xmlSchemaValidCtxtPtr vctx = xmlSchemaNewValidCtxt(schema);
+    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_HUGE);
+    cr_assert_not_null(doc, "%s is not well-formed", path);
+    int rc = xmlSchemaValidateDoc(vctx, doc);
+    if (rc != 0) {
+        const xmlError *e = xmlGetLastError();
+        snprintf(why, cap, "%s", e && e->message ? e->message : "invalid");
+    }
+    xmlFreeDoc(doc);
+    xmlSchemaFreeValidCtxt(vctx);
+    xmlSchemaFree(schema);
+    xmlSchemaFreeParserCtxt(pctx);
+    free(xsd);
+    return rc;
+}
+
+/* Quotations as lines "document|code|start|end|turn|speaker|role|hits|text", to compare as sets. */
+typedef struct lines {
+    char **at;
+    size_t count, cap;
+    const qc_codebook *cb;
+} lines;
+
+static void lines_add(lines *l, const char *doc, const char *code, size_t start, size_t end, size_t turn,
+                      const char *speaker, const char *role, const char *hits, const char *text)
+{
+    if (l->count == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 1024;
+        l->at = realloc(l->at, l->cap * sizeof *l->at);
+        cr_assert_not_null(l->at);
+    }
+    size_t len = strlen(doc) + strlen(code) + strlen(hits) + strlen(text) + (speaker ? strlen(speaker) : 1) + 128;
+    char *s = malloc(len);
+    cr_assert_not_null(s);
+    snprintf(s, len, "%s|%s|%zu|%zu|%zu|%s|%s|%s|%s", doc, code, start, end, turn, speaker ? speaker : "-", role, hits,
+             text);
+    l->at[l->count++] = s;
+}
+
+static int by_string(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void lines_free(lines *l)
+{
+    for (size_t i = 0; i < l->count; i++)
+        free(l->at[i]);
+    free(l->at);
+}
+
+static int from_format1(const qc_result_quotation *q, void *user)
+{
+    lines *l = user;
+    char hits[4096] = "";
+    size_t len = 0;
+    for (size_t h = 0; h < q->hit_count && len < sizeof hits - 64; h++)
+        len += (size_t)snprintf(hits + len, sizeof hits - len, "%s%zu:%zu-%zu", h ? " " : "", q->hits[h].rule,
+                                q->hits[h].start, q->hits[h].end);
+    lines_add(l, q->document_id, qc_code_id(l->cb, q->code), q->start, q->end, q->turn, q->speaker,
+              qc_role_name(q->role), hits, q->text);
+    return 0;
+}
+
+static char *prop(xmlNodePtr n, const char *name)
+{
+    return (char *)xmlGetProp(n, (const xmlChar *)name);
+}
+
+static int named(xmlNodePtr n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+static size_t num(xmlNodePtr n, const char *name)
+{
+    char *v = prop(n, name);
+    cr_assert_not_null(v, "<%s> without %s", (const char *)n->name, name);
+    size_t x = (size_t)strtoull(v, NULL, 10);
+    xmlFree(v);
+    return x;
+}
+
+/* Every code of every span of format 2, checking on the way that spans come in text order, once
+ * each, with their codes in codebook order. Returns the number of spans. */
+static size_t from_format2(const char *path, lines *l)
+{
+    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_HUGE);
+    cr_assert_not_null(doc);
+    size_t spans = 0;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    for (xmlNodePtr sec = root->children; sec; sec = sec->next) {
+        cr_expect(!named(sec, "quotations"), "format 2 has no <quotations>");
+        if (!named(sec, "documents"))
+            continue;
+        for (xmlNodePtr d = sec->children; d; d = d->next) {
+            if (!named(d, "document"))
+                continue;
+            char *id = prop(d, "id");
+            size_t last_start = 0, last_end = 0;
+            int first = 1;
+            for (xmlNodePtr s = d->children; s; s = s->next) {
+                if (!named(s, "span"))
+                    continue;
+                spans++;
+                size_t start = num(s, "start"), end = num(s, "end"), turn = num(s, "turn");
+                cr_expect(first || start > last_start || (start == last_start && end > last_end),
+                          "%s: span [%zu,%zu) after [%zu,%zu)", id, start, end, last_start, last_end);
+                first = 0;
+                last_start = start;
+                last_end = end;
+                char *speaker = prop(s, "speaker"), *role = prop(s, "role"), *text = NULL;
+                size_t last_code = 0, codes = 0;
+                for (xmlNodePtr c = s->children; c; c = c->next) {
+                    if (named(c, "text")) {
+                        text = (char *)xmlNodeGetContent(c);
+                        continue;
+                    }
+                    if (!named(c, "code"))
+                        continue;
+                    cr_assert_not_null(text, "a span's text comes before its codes");
+                    char *code = prop(c, "id"), *hits = prop(c, "hits");
+                    long index = qc_codebook_find(l->cb, code);
+                    cr_expect(index >= 0 && (codes == 0 || (size_t)index > last_code),
+                              "%s [%zu,%zu): code %s out of order or twice", id, start, end, code);
+                    last_code = (size_t)index;
+                    codes++;
+                    lines_add(l, id, code, start, end, turn, speaker, role, hits ? hits : "", text);
+                    xmlFree(code);
+                    xmlFree(hits);
+                }
+                cr_expect_gt(codes, 0, "a span without codes");
+                xmlFree(speaker);
+                xmlFree(role);
+                xmlFree(text);
+            }
+            xmlFree(id);
+        }
+    }
+    xmlFreeDoc(doc);
+    return spans;
+}
+
+/* The part of a file from `from` to `to` (both found), for comparing sections. */
+static char *section(const char *xml, const char *from, const char *to)
+{
+    const char *a = strstr(xml, from);
+    cr_assert_not_null(a, "no %s", from);
+    const char *b = strstr(a, to);
+    cr_assert_not_null(b, "no %s after %s", to, from);
+    return strndup(a, (size_t)(b - a));
+}
+
+static void rtrim(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\n'))
+        s[--n] = '\0';
+}
+
+/* Format 1's text without its byDocument and bySpeaker elements (each from its start tag's line to
+ * its end tag's). */
+static char *without_breakdowns(const char *xml)
+{
+    char *out = malloc(strlen(xml) + 1);
+    cr_assert_not_null(out);
+    size_t k = 0;
+    int skipping = 0;
+    for (const char *line = xml; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) + 1 : strlen(line);
+        char *one = strndup(line, n);
+        if (strstr(one, "<byDocument") || strstr(one, "<bySpeaker"))
+            skipping = 1;
+        if (!skipping) {
+            memcpy(out + k, line, n);
+            k += n;
+        }
+        if (strstr(one, "</byDocument>") || strstr(one, "</bySpeaker>"))
+            skipping = 0;
+        free(one);
+        line += n;
+    }
+    out[k] = '\0';
+    return out;
+}
+
+Test(results_format2, lists_every_quotation_of_format_1_once_by_span, .timeout = 120)
+{
+    fixture f;
+    fixture_open(&f, 40);
+    char *p1 = write_format(&f, "r1.xml", 1), *p2 = write_format(&f, "r2.xml", 2);
+    char why[512] = "";
+    cr_expect_eq(validate2(p2, why, sizeof why), 0, "%s", why);
+
+    lines a = {.cb = f.cb}, b = {.cb = f.cb};
+    qc_results_handlers h = {NULL, NULL, NULL, NULL, NULL};
+    h.on_quotation = from_format1;
+    h.user = &a;
+    qc_error err;
+    cr_assert_eq(qc_results_read(p1, &h, &err), 0, "%s", err.message);
+    size_t spans = from_format2(p2, &b);
+    cr_assert_gt(a.count, 5000, "the corpus is meant to give thousands of quotations: %zu", a.count);
+    cr_expect_lt(spans, a.count, "spans coded by several codes are written once");
+    qsort(a.at, a.count, sizeof *a.at, by_string);
+    qsort(b.at, b.count, sizeof *b.at, by_string);
+    cr_assert_eq(a.count, b.count, "format 1 lists %zu quotations, format 2 %zu", a.count, b.count);
+    for (size_t i = 0; i < a.count; i++)
+        cr_assert_str_eq(b.at[i], a.at[i], "quotation %zu", i);
+
+    size_t len1 = 0, len2 = 0;
+    char *x1 = qct_read_file(p1, &len1), *x2 = qct_read_file(p2, &len2);
+    cr_expect(qct_contains(x2, "<results formatVersion=\"2\" xmlns=\"urn:qcode:results:2\">"));
+    cr_expect(!qct_contains(x2, "<byDocument") && !qct_contains(x2, "<bySpeaker"), "no breakdowns");
+    cr_expect_lt(len2 * 2, len1, "format 2 is %zu bytes, format 1 %zu", len2, len1);
+    /* The same counts: from the code tree to the end of the co-occurrence. */
+    char *c1 = section(x1, "<respondents ", "<uncoded "), *c2 = section(x2, "<respondents ", "<uncoded ");
+    char *u1 = section(x1, "<uncoded ", "<quotations "), *u2 = section(x2, "<uncoded ", "</results>");
+    rtrim(u1);
+    rtrim(u2);
+    cr_expect_str_eq(u2, u1, "the uncoded turns");
+    cr_expect(qct_contains(c1, "<byDocument "), "format 1 of this corpus has breakdowns");
+    char *stripped = without_breakdowns(c1);
+    cr_expect_str_eq(c2, stripped, "respondents, attributes, codes and totals are format 1's but the breakdowns");
+    free(stripped);
+    cr_expect(qct_contains(x2, "<totals ") && qct_contains(x2, "<cooccurrence unit=\"sentence\">"));
+    char *t1 = section(x1, "<totals ", "/>"), *t2 = section(x2, "<totals ", "/>");
+    cr_expect_str_eq(t2, t1);
+    char *o1 = section(x1, "<cooccurrence ", "</cooccurrence>"), *o2 = section(x2, "<cooccurrence ", "</cooccurrence>");
+    cr_expect_str_eq(o2, o1);
+    free(t1), free(t2), free(o1), free(o2), free(c1), free(c2), free(u1), free(u2);
+    free(x1);
+    free(x2);
+    lines_free(&a);
+    lines_free(&b);
+    free(p1);
+    free(p2);
+    fixture_close(&f);
+}
+
+Test(results_format2, an_unknown_format_is_refused_before_any_file_is_made)
+{
+    fixture f;
+    fixture_open(&f, 2);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/r3.xml", f.dir);
+    qc_write_options wo = QC_WRITE_OPTIONS_INIT;
+    wo.format = 3;
+    qc_error err;
+    cr_expect_eq(qc_results_write_xml(f.res, path, &wo, &err), QC_ERR_INVALID);
+    cr_expect(qct_contains(err.message, "format 3"), "%s", err.message);
+    struct stat st;
+    cr_expect_neq(stat(path, &st), 0, "no file");
+
+    qct_run r;
+    qct_qcode(&r, f.dir, "code -c /dev/null -o r.xml --results-format 3 doc000.txt");
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    cr_expect(qct_contains(r.err, "--results-format is 1 or 2, not '3'"), "%s", r.err);
+    qct_run_free(&r);
+    fixture_close(&f);
+}
+
+/* The shipped codebook on the sample corpus and the real transcripts, through the command line:
+ * valid; and the commands that read results.xml back say that they do not read format 2 yet,
+ * naming the file, and leave nothing. */
+Test(results_format2, command_line_output_is_valid_and_readers_say_they_need_format_1)
+{
+    char *dir = qct_temp_dir();
+    qct_run r;
+    qct_qcode(&r, dir,
+              "code -c '" QCODE_SOURCE_DIR "/codebooks/integrated-care.qcb' --cases '" QCODE_SOURCE_DIR
+              "/corpora/integrated-care/cases.tsv' -o r2.xml --results-format 2 '" QCODE_SOURCE_DIR
+              "/corpora/integrated-care'");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/r2.xml", dir);
+    char why[512] = "";
+    cr_expect_eq(validate2(path, why, sizeof why), 0, "%s", why);
+
+    static const char *readers[] = {
+        "quotes --results r2.xml GP",
+        "export --qdpx out.qdpx r2.xml",
+        "recode --from r2.xml -c '" QCODE_SOURCE_DIR "/codebooks/integrated-care.qcb' -o out.xml '" QCODE_SOURCE_DIR
+        "/corpora/integrated-care'",
+    };
+    for (size_t i = 0; i < sizeof readers / sizeof *readers; i++) {
+        qct_qcode(&r, dir, "%s", readers[i]);
+        cr_expect_neq(r.status, 0, "%s", readers[i]);
+        cr_expect(qct_contains(r.err, "r2.xml:2:1: error: a results.xml of format 2"), "%s: %s", readers[i], r.err);
+        qct_run_free(&r);
+    }
+    struct stat st;
+    snprintf(path, sizeof path, "%s/out.qdpx", dir);
+    cr_expect_neq(stat(path, &st), 0);
+    snprintf(path, sizeof path, "%s/out.xml", dir);
+    cr_expect_neq(stat(path, &st), 0);
+
+    if (qct_shared_available("transcripts")) {
+        char *shared = qct_shared_path("transcripts");
+        qct_qcode(&r, dir,
+                  "code -c '" QCODE_SOURCE_DIR "/codebooks/integrated-care.qcb' -o real2.xml --results-format 2 '%s'",
+                  shared);
+        cr_expect(r.status == 0 || r.status == 1, "%s", r.err);
+        snprintf(path, sizeof path, "%s/real2.xml", dir);
+        cr_expect_eq(validate2(path, why, sizeof why), 0, "%s", why);
+        qct_run_free(&r);
+        free(shared);
+    } else {
+        cr_log_warn("../shared/transcripts is not present: the real transcripts' check is skipped");
+    }
+    free(dir);
+}
