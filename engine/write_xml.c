@@ -315,10 +315,37 @@ static int by_row(size_t index, const qc_res_cell *cell, void *user)
     return 0;
 }
 
-static void write_codes(xw *x, const qc_results *res, int breakdowns)
+/* A code's own and rolled-up counts and its breakdowns by attribute value (and, with breakdowns,
+ * by document and by speaker). */
+static void code_counts(xw *x, const qc_results *res, size_t c, int breakdowns)
+{
+    static const qc_res_cell zero;
+    const qc_res_cell *total = qc_res_cell_find(res, 0, c);
+    cell_pair(x, total ? total : &zero);
+    for (size_t a = 0; a < res->attr_count; a++) {
+        const qc_res_attr *at = &res->attrs[a];
+        for (size_t v = 0; v < at->value_count; v++) {
+            const qc_res_cell *cell = row_cell(res, at->values[v].row, c);
+            if (!cell)
+                continue;
+            start(x, "byAttribute");
+            attr(x, "attribute", at->name);
+            attr(x, "value", at->values[v].value);
+            cell_pair(x, cell);
+            end(x);
+        }
+    }
+    row_walk by_doc = {x, res, "byDocument", "document"}, by_speaker = {x, res, "bySpeaker", "speaker"};
+    if (breakdowns && (qc_res_code_documents(res, c, by_row, &by_doc) < 0 ||
+                       qc_res_code_respondents(res, c, by_row, &by_speaker) < 0))
+        x->failed = 1;
+}
+
+/* The code tree; with_counts: each code's counts inside it (format 1), else the tree alone
+ * (format 2, which has it before the documents and the counts after them). */
+static void write_codes(xw *x, const qc_results *res, int with_counts)
 {
     const qc_codebook *cb = res->cb;
-    static const qc_res_cell zero;
     start(x, "codes");
     attr_u64(x, "count", res->code_count);
     for (size_t c = 0; c < res->code_count && !x->failed && !x->o.error; c++) {
@@ -335,28 +362,28 @@ static void write_codes(xw *x, const qc_results *res, int breakdowns)
             attr(x, "color", def->color);
         if (def->definition && def->definition[0])
             text_element(x, "definition", def->definition);
-        const qc_res_cell *total = qc_res_cell_find(res, 0, c);
-        cell_pair(x, total ? total : &zero);
-        for (size_t a = 0; a < res->attr_count; a++) {
-            const qc_res_attr *at = &res->attrs[a];
-            for (size_t v = 0; v < at->value_count; v++) {
-                const qc_res_cell *cell = row_cell(res, at->values[v].row, c);
-                if (!cell)
-                    continue;
-                start(x, "byAttribute");
-                attr(x, "attribute", at->name);
-                attr(x, "value", at->values[v].value);
-                cell_pair(x, cell);
-                end(x);
-            }
-        }
-        row_walk by_doc = {x, res, "byDocument", "document"}, by_speaker = {x, res, "bySpeaker", "speaker"};
-        if (breakdowns && (qc_res_code_documents(res, c, by_row, &by_doc) < 0 ||
-                           qc_res_code_respondents(res, c, by_row, &by_speaker) < 0))
-            x->failed = 1;
+        if (with_counts)
+            code_counts(x, res, c, 1);
         end(x);
     }
     end(x);
+}
+
+/* Format 2's counts: each code's, by id, after the documents. */
+static void write_counts(xw *x, const qc_results *res)
+{
+    start(x, "counts");
+    for (size_t c = 0; c < res->code_count && !x->failed && !x->o.error; c++) {
+        start(x, "code");
+        attr(x, "id", res->cb->codes[c].id);
+        code_counts(x, res, c, 0);
+        end(x);
+    }
+    end(x);
+}
+
+static void write_totals(xw *x, const qc_results *res)
+{
     qc_counts totals;
     qc_results_totals(res, &totals);
     counts_element(x, "totals", &totals);
@@ -826,8 +853,7 @@ static int write_documents_with_spans(xw *x, qc_results *res, qc_error *err)
     memset(&w, 0, sizeof w);
     w.x = x;
     w.res = res;
-    start(x, "documents");
-    attr_u64(x, "count", res->doc_count);
+    start(x, "documents"); /* no count: a writer streaming the documents would not know it */
     int rc = qc_spill_walk_by_document(res, write_span_code, &w, err);
     if (rc == QC_ERR_CANCELLED && (x->o.error || x->failed))
         rc = QC_OK; /* the writer's own failure, reported by the caller */
@@ -845,14 +871,18 @@ static int write_body(xw *x, qc_results *res, const qc_write_options *opts, qc_e
     attr_u64(x, "formatVersion", format);
     write_provenance(x, res, opts);
     if (format == 2) {
+        write_codes(x, res, 0);
         int rc = write_documents_with_spans(x, res, err);
         if (rc != QC_OK)
             return rc;
+        write_respondents_and_attributes(x, res);
+        write_counts(x, res);
     } else {
         write_documents(x, res);
+        write_respondents_and_attributes(x, res);
+        write_codes(x, res, 1);
     }
-    write_respondents_and_attributes(x, res);
-    write_codes(x, res, format == 1);
+    write_totals(x, res);
     write_cooccurrence(x, res);
 
     qc_uncoded_summary u;

@@ -229,6 +229,75 @@ static size_t from_format2(const char *path, lines *l)
     return spans;
 }
 
+static void attrs_of(xmlNodePtr n, char *out, size_t cap)
+{
+    size_t len = strlen(out);
+    for (xmlAttrPtr a = n->properties; a && len < cap - 1; a = a->next) {
+        xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
+        len += (size_t)snprintf(out + len, cap - len, " %s=%s", (const char *)a->name, (const char *)v);
+        xmlFree(v);
+    }
+}
+
+/* Each code as one line, its tree attributes and definition, then its own, rolled-up and
+ * by-attribute counts: from <codes> in format 1; from <codes> and <counts> (by id, in the same
+ * order) in format 2. */
+static void codes_of(const char *path, lines *l)
+{
+    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_HUGE);
+    cr_assert_not_null(doc);
+    xmlNodePtr root = xmlDocGetRootElement(doc), counts = NULL;
+    for (xmlNodePtr sec = root->children; sec; sec = sec->next)
+        if (named(sec, "counts"))
+            counts = sec->children;
+    for (xmlNodePtr sec = root->children; sec; sec = sec->next) {
+        if (!named(sec, "codes"))
+            continue;
+        for (xmlNodePtr c = sec->children; c; c = c->next) {
+            if (!named(c, "code"))
+                continue;
+            char line[8192] = "";
+            attrs_of(c, line, sizeof line);
+            xmlNodePtr k = c->children;
+            for (; k; k = k->next)
+                if (named(k, "definition")) {
+                    xmlChar *t = xmlNodeGetContent(k);
+                    size_t len = strlen(line);
+                    snprintf(line + len, sizeof line - len, " def=%s", (const char *)t);
+                    xmlFree(t);
+                }
+            if (counts) { /* format 2: this code's counts are the next <code> of <counts> */
+                while (counts && !named(counts, "code"))
+                    counts = counts->next;
+                cr_assert_not_null(counts, "no counts for a code");
+                char *id = prop(counts, "id"), *want = prop(c, "id");
+                cr_expect_str_eq(id, want, "<counts> in the tree's order");
+                xmlFree(id);
+                xmlFree(want);
+                k = counts->children;
+                counts = counts->next;
+            } else {
+                k = c->children;
+            }
+            for (; k; k = k->next) {
+                if (named(k, "own") || named(k, "rolledUp") || named(k, "byAttribute")) {
+                    size_t len = strlen(line);
+                    snprintf(line + len, sizeof line - len, " <%s", (const char *)k->name);
+                    attrs_of(k, line, sizeof line);
+                    for (xmlNodePtr g = k->children; g; g = g->next)
+                        if (g->type == XML_ELEMENT_NODE) {
+                            len = strlen(line);
+                            snprintf(line + len, sizeof line - len, " <%s", (const char *)g->name);
+                            attrs_of(g, line, sizeof line);
+                        }
+                }
+            }
+            lines_add(l, line, "", 0, 0, 0, NULL, "", "", "");
+        }
+    }
+    xmlFreeDoc(doc);
+}
+
 /* The part of a file from `from` to `to` (both found), for comparing sections. */
 static char *section(const char *xml, const char *from, const char *to)
 {
@@ -244,33 +313,6 @@ static void rtrim(char *s)
     size_t n = strlen(s);
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\n'))
         s[--n] = '\0';
-}
-
-/* Format 1's text without its byDocument and bySpeaker elements (each from its start tag's line to
- * its end tag's). */
-static char *without_breakdowns(const char *xml)
-{
-    char *out = malloc(strlen(xml) + 1);
-    cr_assert_not_null(out);
-    size_t k = 0;
-    int skipping = 0;
-    for (const char *line = xml; *line;) {
-        const char *nl = strchr(line, '\n');
-        size_t n = nl ? (size_t)(nl - line) + 1 : strlen(line);
-        char *one = strndup(line, n);
-        if (strstr(one, "<byDocument") || strstr(one, "<bySpeaker"))
-            skipping = 1;
-        if (!skipping) {
-            memcpy(out + k, line, n);
-            k += n;
-        }
-        if (strstr(one, "</byDocument>") || strstr(one, "</bySpeaker>"))
-            skipping = 0;
-        free(one);
-        line += n;
-    }
-    out[k] = '\0';
-    return out;
 }
 
 Test(results_format2, lists_every_quotation_of_format_1_once_by_span, .timeout = 120)
@@ -301,16 +343,25 @@ Test(results_format2, lists_every_quotation_of_format_1_once_by_span, .timeout =
     cr_expect(qct_contains(x2, "<results formatVersion=\"2\" xmlns=\"urn:qcode:results:2\">"));
     cr_expect(!qct_contains(x2, "<byDocument") && !qct_contains(x2, "<bySpeaker"), "no breakdowns");
     cr_expect_lt(len2 * 2, len1, "format 2 is %zu bytes, format 1 %zu", len2, len1);
-    /* The same counts: from the code tree to the end of the co-occurrence. */
-    char *c1 = section(x1, "<respondents ", "<uncoded "), *c2 = section(x2, "<respondents ", "<uncoded ");
+    /* The same respondents, attributes, code tree, counts and uncoded turns. */
+    char *c1 = section(x1, "<respondents ", "<codes "), *c2 = section(x2, "<respondents ", "<counts>");
+    rtrim(c1);
+    rtrim(c2);
+    cr_expect_str_eq(c2, c1, "respondents and attributes");
     char *u1 = section(x1, "<uncoded ", "<quotations "), *u2 = section(x2, "<uncoded ", "</results>");
     rtrim(u1);
     rtrim(u2);
     cr_expect_str_eq(u2, u1, "the uncoded turns");
-    cr_expect(qct_contains(c1, "<byDocument "), "format 1 of this corpus has breakdowns");
-    char *stripped = without_breakdowns(c1);
-    cr_expect_str_eq(c2, stripped, "respondents, attributes, codes and totals are format 1's but the breakdowns");
-    free(stripped);
+    cr_expect(qct_contains(x1, "<byDocument "), "format 1 of this corpus has breakdowns");
+    lines k1 = {.cb = f.cb}, k2 = {.cb = f.cb};
+    codes_of(p1, &k1);
+    codes_of(p2, &k2);
+    cr_assert_eq(k1.count, qc_codebook_code_count(f.cb));
+    cr_assert_eq(k2.count, k1.count);
+    for (size_t i = 0; i < k1.count; i++)
+        cr_expect_str_eq(k2.at[i], k1.at[i], "code %zu", i);
+    lines_free(&k1);
+    lines_free(&k2);
     cr_expect(qct_contains(x2, "<totals ") && qct_contains(x2, "<cooccurrence unit=\"sentence\">"));
     char *t1 = section(x1, "<totals ", "/>"), *t2 = section(x2, "<totals ", "/>");
     cr_expect_str_eq(t2, t1);
