@@ -362,6 +362,10 @@ typedef struct header {
     reading rd;
     const qc_codebook *old_cb;
     int same_codebook; /* the file's provenance names the old codebook's SHA-256 */
+    /* A results.xml of format 2 lists its code tree before the documents (its codes come with
+     * counts_known 0) and the quotations inside them: its header is its documents, read to the
+     * end with the quotations passed over. */
+    int format2, ids_taken;
 } header;
 
 static int on_header_provenance(const char *name, const char *version, const char *sha256, void *user)
@@ -377,15 +381,21 @@ static int on_header_provenance(const char *name, const char *version, const cha
 static int on_header_code(const qc_results_file_code *code, void *user)
 {
     header *h = user;
+    h->format2 = !code->counts_known;
     if (!h->same_codebook)
         return on_old_code(code, &h->rd);
-    return ids_of_codebook(h->rd.rc, h->old_cb) ? QC_ERR_NOMEM : 1;
+    if (h->ids_taken)
+        return 0;
+    h->ids_taken = 1;
+    if (ids_of_codebook(h->rd.rc, h->old_cb))
+        return QC_ERR_NOMEM;
+    return h->format2 ? 0 : 1;
 }
 
 static int stop_at_quotation(const qc_result_quotation *q, const char *coder, void *user)
 {
-    (void)q, (void)coder, (void)user;
-    return 1;
+    (void)q, (void)coder;
+    return !((header *)user)->format2;
 }
 
 /* Forgets what the header and the old run left, before the file is read in full. */
@@ -422,7 +432,7 @@ static int header_fits(const qc_recode *rc, const qc_codebook *old_cb)
 static int read_header(qc_recode *rc, const qc_codebook *old_cb, int *fits, qc_error *err)
 {
     qc_error ignored;
-    header hd = {{rc, &ignored, 0}, old_cb, 0};
+    header hd = {{rc, &ignored, 0}, old_cb, 0, 0, 0};
     qc_results_handlers h = {on_header_provenance, on_header_document, on_header_code, NULL, &hd};
     int st = qc_results_read_coded(rc->results_path, &h, stop_at_quotation, &ignored);
     if (st == QC_ERR_NOMEM)

@@ -1,4 +1,5 @@
-/* Reading a results.xml back (for `qcode quotes --results`, `qcode recode --from` and exports),
+/* Reading a results.xml back, format 1 or 2 (for `qcode quotes --results`, `qcode recode --from`
+ * and exports),
  * streamed (xml_stream.c), so a file of any size is read in constant memory apart from a table of
  * documents and codes. The file may come from anywhere: no network, no entities, no DTD.
  *
@@ -20,10 +21,19 @@
 #include "xml_stream.h"
 
 #define NS "urn:qcode:results:1"
+#define NS2 "urn:qcode:results:2" /* format 2: quotations by document and span (docs/results-format-2.md) */
 
 typedef qc_xml_stream_attr attr_t;
 
-typedef enum section { SEC_NONE, SEC_PROVENANCE, SEC_DOCUMENTS, SEC_CODES, SEC_QUOTATIONS, SEC_OTHER } section;
+typedef enum section {
+    SEC_NONE,
+    SEC_PROVENANCE,
+    SEC_DOCUMENTS,
+    SEC_CODES,
+    SEC_QUOTATIONS,
+    SEC_COUNTS, /* format 2 */
+    SEC_OTHER
+} section;
 
 /* What a quotation is checked against. Offsets and turns are 32-bit in qcode (a document has at
  * most 4 GiB), so length and turns above that cannot come from it. */
@@ -36,10 +46,13 @@ typedef struct code_info {
     uint64_t own_quotations, own_hits;
     uint64_t depth;
     int grouped; /* its <code> in <quotations> was seen */
+    /* format 2: its quotations and hits as its spans list them, and whether <counts> gave its own */
+    uint64_t listed, hits;
+    int counted;
 } code_info;
 
 /* Scratch buffers for attribute values handed to the callbacks as C strings. */
-enum { S_0, S_1, S_2, S_3, S_COUNT };
+enum { S_0, S_1, S_2, S_3, S_SPEAKER, S_COUNT };
 
 typedef struct rd {
     qc_xml_parse *s; /* the parse, for positions and errors */
@@ -49,6 +62,8 @@ typedef struct rd {
     void *coded_user;               /* on_coded's */
     qc_error *err;
 
+    int format;     /* 1 or 2, from the root's namespace */
+    const char *ns; /* the root's namespace: NS or NS2 */
     int level;      /* elements open */
     int skip_level; /* an element of another namespace is open at this level: skipped with its content */
     section sec;
@@ -76,6 +91,9 @@ typedef struct rd {
     uint64_t group_count, group_listed, group_hits;
     uint32_t group_line, group_col;
     uint64_t quotations_listed;
+    /* format 2: the span being read (its place in d->q) and the last code listed in it */
+    int in_span, span_coded;
+    size_t span_code;
     /* the quotation being read */
     int in_quotation, in_text, quotation_seen;
     qc_result_quotation q;
@@ -173,19 +191,17 @@ static int push_id(rd *d, char ***ids, size_t *count, size_t *cap, qc_strmap *ma
 
 static int read_root(rd *d, const char *ns, const char *name, const attr_t *attrs, size_t n)
 {
-    if (ns && strcmp(ns, "urn:qcode:results:2") == 0)
+    d->format = ns && strcmp(ns, NS) == 0 ? 1 : ns && strcmp(ns, NS2) == 0 ? 2 : 0;
+    if (!d->format)
         return qc_xml_stream_fail(d->s, NULL, QC_ERR_FORMAT,
-                                  "a results.xml of format 2 (qcode code --results-format 2), which this qcode "
-                                  "does not read back yet: write the results with the default format 1 for "
-                                  "qcode quotes, export and recode");
-    if (!ns || strcmp(ns, NS) != 0)
-        return qc_xml_stream_fail(d->s, NULL, QC_ERR_FORMAT, "not a qcode results file (expected namespace " NS ")");
+                                  "not a qcode results file (expected namespace " NS " or " NS2 ")");
+    d->ns = d->format == 1 ? NS : NS2;
     if (strcmp(name, "results") != 0)
         return qc_xml_stream_fail(d->s, NULL, QC_ERR_FORMAT, "not a qcode results file (the root is not <results>)");
     d->seen_root = 1;
     const attr_t *v = find(attrs, n, "formatVersion");
     char want[24];
-    snprintf(want, sizeof want, "%d", QC_RESULTS_FORMAT_VERSION);
+    snprintf(want, sizeof want, "%d", d->format);
     if (!v)
         return qc_xml_stream_fail(d->s, NULL, QC_ERR_FORMAT,
                                   "<results> has no formatVersion attribute (this qcode reads formatVersion %s)", want);
@@ -202,12 +218,15 @@ static int read_root(rd *d, const char *ns, const char *name, const attr_t *attr
 /* A section with a count of what it lists: the count, and where to point when it is wrong. */
 static int start_section(rd *d, const char *name, const attr_t *attrs, size_t n)
 {
-    d->sec = strcmp(name, "provenance") == 0   ? SEC_PROVENANCE
-             : strcmp(name, "documents") == 0  ? SEC_DOCUMENTS
-             : strcmp(name, "codes") == 0      ? SEC_CODES
-             : strcmp(name, "quotations") == 0 ? SEC_QUOTATIONS
-                                               : SEC_OTHER;
-    if (d->sec != SEC_DOCUMENTS && d->sec != SEC_CODES && d->sec != SEC_QUOTATIONS)
+    d->sec = strcmp(name, "provenance") == 0                     ? SEC_PROVENANCE
+             : strcmp(name, "documents") == 0                    ? SEC_DOCUMENTS
+             : strcmp(name, "codes") == 0                        ? SEC_CODES
+             : d->format == 1 && strcmp(name, "quotations") == 0 ? SEC_QUOTATIONS
+             : d->format == 2 && strcmp(name, "counts") == 0     ? SEC_COUNTS
+                                                                 : SEC_OTHER;
+    /* (format 2's <documents> has no count: a streaming writer would not know it) */
+    if ((d->sec != SEC_DOCUMENTS && d->sec != SEC_CODES && d->sec != SEC_QUOTATIONS) ||
+        (d->sec == SEC_DOCUMENTS && d->format == 2))
         return 0;
     if (d->sec == SEC_QUOTATIONS)
         d->seen_quotations = 1;
@@ -227,13 +246,29 @@ static int check_all_listed(rd *d, uint32_t line, uint32_t col)
     return 0;
 }
 
+/* Format 2: every code that its spans list has its own counts in <counts>. */
+static int check_all_counted(rd *d)
+{
+    for (size_t c = 0; c < d->code_count; c++)
+        if (d->codes[c].listed && !d->codes[c].counted) {
+            uint32_t line, col;
+            qc_xml_stream_position(d->s, NULL, &line, &col);
+            return qc_xml_stream_fail_at(d->s, line, col, QC_ERR_FORMAT,
+                                         "code %s is listed in %" PRIu64 " span%s but has no counts in <counts>",
+                                         d->code_ids[c], d->codes[c].listed, d->codes[c].listed == 1 ? "" : "s");
+        }
+    return 0;
+}
+
 static int end_section(rd *d)
 {
     section sec = d->sec;
     d->sec = SEC_NONE;
     const char *what = sec == SEC_DOCUMENTS ? "documents" : sec == SEC_CODES ? "codes" : "quotations";
     uint64_t listed = sec == SEC_DOCUMENTS ? d->doc_count : sec == SEC_CODES ? d->code_count : d->quotations_listed;
-    if (sec != SEC_DOCUMENTS && sec != SEC_CODES && sec != SEC_QUOTATIONS)
+    if (sec == SEC_COUNTS)
+        return check_all_counted(d);
+    if ((sec != SEC_DOCUMENTS && sec != SEC_CODES && sec != SEC_QUOTATIONS) || (sec == SEC_DOCUMENTS && d->format == 2))
         return 0;
     if (listed != d->sec_count)
         return qc_xml_stream_fail_at(d->s, d->sec_line, d->sec_col, QC_ERR_FORMAT,
@@ -352,7 +387,7 @@ static int start_code(rd *d, const attr_t *attrs, size_t n)
     rc = push_id(d, &d->code_ids, &d->code_count, &d->code_cap, &d->code_map, id);
     if (rc)
         return rc;
-    d->codes[d->code_count - 1] = (code_info){0, 0, depth, 0};
+    d->codes[d->code_count - 1] = (code_info){0, 0, depth, 0, 0, 0, 0};
     d->code.index = d->code_count - 1;
     d->code.id = d->code_ids[d->code.index];
     /* name and parent stay in their scratch buffers: nothing inside a code uses them */
@@ -381,6 +416,7 @@ static int end_code(rd *d)
     code_info *ci = &d->codes[d->code.index];
     ci->own_quotations = d->code.own.quotations;
     ci->own_hits = d->code.own.hits;
+    d->code.counts_known = d->format == 1;
     if (!d->h->on_code)
         return 0;
     return d->h->on_code(&d->code, d->h->user) ? cancelled(d) : 0;
@@ -566,6 +602,193 @@ static int end_quotation(rd *d)
     return stop ? cancelled(d) : 0;
 }
 
+/* --- format 2: spans in their documents, counts after them --- */
+
+static int start_span(rd *d, const attr_t *attrs, size_t n)
+{
+    if (!d->doc_count)
+        return 0;
+    size_t doc = d->doc_count - 1; /* the enclosing document, read just before */
+    const char *speaker;
+    int rc = str(d, S_SPEAKER, attrs, n, "speaker", &speaker);
+    uint64_t turn = 0, start = 0, end = 0;
+    if (!rc)
+        rc = num(d, "span", attrs, n, "turn", UINT64_MAX, &turn);
+    if (!rc)
+        rc = num(d, "span", attrs, n, "start", UINT64_MAX, &start);
+    if (!rc)
+        rc = num(d, "span", attrs, n, "end", UINT64_MAX, &end);
+    if (rc)
+        return rc;
+    const doc_info *di = &d->docs[doc];
+    const char *doc_id = d->doc_ids[doc];
+    if (start > end)
+        return qc_xml_stream_fail(d->s, find(attrs, n, "start"), QC_ERR_FORMAT,
+                                  "span start %" PRIu64 " is after its end %" PRIu64, start, end);
+    if (end > di->length)
+        return qc_xml_stream_fail(d->s, find(attrs, n, "end"), QC_ERR_FORMAT,
+                                  "span end %" PRIu64 " is past the end of %s, whose length is %" PRIu32, end, doc_id,
+                                  di->length);
+    if (turn >= di->turns)
+        return qc_xml_stream_fail(d->s, find(attrs, n, "turn"), QC_ERR_FORMAT,
+                                  "span turn %" PRIu64 " is past the last turn of %s, which has %" PRIu32 " turn%s",
+                                  turn, doc_id, di->turns, di->turns == 1 ? "" : "s");
+    const attr_t *role_attr = find(attrs, n, "role");
+    int role_ok;
+    qc_role role = role_of(role_attr, &role_ok);
+    if (!role_attr)
+        return qc_xml_stream_fail(d->s, NULL, QC_ERR_FORMAT, "span has no role attribute");
+    if (!role_ok) {
+        char val[64];
+        shown(role_attr, val);
+        return qc_xml_stream_fail(d->s, role_attr, QC_ERR_FORMAT,
+                                  "span role \"%s\" is not participant, interviewer or unknown", val);
+    }
+    memset(&d->q, 0, sizeof d->q);
+    d->q.role = role;
+    d->q.document = doc;
+    d->q.document_id = doc_id;
+    d->q.speaker = speaker;
+    d->q.turn = (size_t)turn;
+    d->q.start = (size_t)start;
+    d->q.end = (size_t)end;
+    qc_buf_clear(&d->text);
+    d->in_span = 1;
+    d->span_coded = 0;
+    return 0;
+}
+
+/* A whole number at *p (digits, at most max), p moved past it; -1 when there is none. */
+static int hit_number(const char **p, const char *end, uint64_t max, uint64_t *out)
+{
+    const char *q = *p;
+    uint64_t v = 0;
+    for (; q < end && *q >= '0' && *q <= '9'; q++) {
+        if (v > (max - (uint64_t)(*q - '0')) / 10)
+            return -1;
+        v = v * 10 + (uint64_t)(*q - '0');
+    }
+    if (q == *p)
+        return -1;
+    *p = q;
+    *out = v;
+    return 0;
+}
+
+/* hits="rule:start-end ..." into d->hits, each inside the span. */
+static int read_hits(rd *d, const attr_t *a)
+{
+    d->hit_count = 0;
+    if (!a)
+        return 0;
+    const char *p = a->value, *end = a->value + a->len;
+    while (p < end) {
+        uint64_t rule, start, stop;
+        if (hit_number(&p, end, SIZE_MAX, &rule) || p == end || *p++ != ':' ||
+            hit_number(&p, end, UINT64_MAX, &start) || p == end || *p++ != '-' ||
+            hit_number(&p, end, UINT64_MAX, &stop) || (p < end && *p++ != ' ') || (p == end && p[-1] == ' ')) {
+            char val[64];
+            shown(a, val);
+            return qc_xml_stream_fail(d->s, a, QC_ERR_FORMAT,
+                                      "code hits \"%s\" are not rule:start-end separated by spaces", val);
+        }
+        if (start > stop || start < d->q.start || stop > d->q.end)
+            return qc_xml_stream_fail(d->s, a, QC_ERR_FORMAT,
+                                      "a hit %" PRIu64 "-%" PRIu64 " is not inside its span %zu-%zu", start, stop,
+                                      d->q.start, d->q.end);
+        if (QC_GROW(d->hits, d->hit_cap, d->hit_count + 1) != 0)
+            return qc_error_nomem(d->err);
+        d->hits[d->hit_count++] = (qc_hit){(size_t)start, (size_t)stop, (size_t)rule, 0, 0};
+    }
+    return 0;
+}
+
+/* A code of the span: one quotation (a person's coding of the same span and code is the same
+ * quotation, for the counts). */
+static int span_code(rd *d, const attr_t *attrs, size_t n)
+{
+    const char *id, *coder;
+    int rc = str(d, S_0, attrs, n, "id", &id);
+    if (!rc)
+        rc = str(d, S_1, attrs, n, "coder", &coder);
+    if (rc)
+        return rc;
+    if (!id)
+        return qc_xml_stream_fail(d->s, NULL, QC_ERR_FORMAT, "code in a span has no id attribute");
+    long c = qc_strmap_get(&d->code_map, id);
+    if (c < 0)
+        return qc_xml_stream_fail(d->s, find(attrs, n, "id"), QC_ERR_FORMAT,
+                                  "a span's code \"%s\" is not listed in <codes>", id);
+    if (coder && !*coder)
+        return qc_xml_stream_fail(d->s, find(attrs, n, "coder"), QC_ERR_FORMAT, "code coder is empty");
+    const attr_t *hits = find(attrs, n, "hits");
+    if (coder && hits)
+        return qc_xml_stream_fail(d->s, hits, QC_ERR_FORMAT, "a person's coding (coder %s) has hits", coder);
+    rc = read_hits(d, hits);
+    if (rc)
+        return rc;
+    code_info *ci = &d->codes[c];
+    if (!d->span_coded || d->span_code != (size_t)c)
+        ci->listed++;
+    ci->hits += d->hit_count;
+    d->span_coded = 1;
+    d->span_code = (size_t)c;
+    if (qc_buf_failed(&d->text))
+        return qc_error_nomem(d->err);
+    if (!d->on_coded && (!d->h->on_quotation || coder))
+        return 0;
+    d->q.code = (size_t)c;
+    d->q.text = qc_buf_cstr(&d->text);
+    d->q.text_len = d->text.len;
+    d->q.coder = coder;
+    d->q.hit_count = d->hit_count;
+    d->q.hits = d->hit_count ? d->hits : NULL;
+    int stop = d->on_coded ? d->on_coded(&d->q, coder, d->coded_user) : d->h->on_quotation(&d->q, d->h->user);
+    return stop ? cancelled(d) : 0;
+}
+
+static int start_counted_code(rd *d, const attr_t *attrs, size_t n)
+{
+    const char *id;
+    int rc = str(d, S_0, attrs, n, "id", &id);
+    if (rc)
+        return rc;
+    if (!id)
+        return qc_xml_stream_fail(d->s, NULL, QC_ERR_FORMAT, "code in <counts> has no id attribute");
+    long c = qc_strmap_get(&d->code_map, id);
+    if (c < 0)
+        return qc_xml_stream_fail(d->s, find(attrs, n, "id"), QC_ERR_FORMAT,
+                                  "counts of code \"%s\", which is not listed in <codes>", id);
+    if (d->codes[c].counted)
+        return qc_xml_stream_fail(d->s, find(attrs, n, "id"), QC_ERR_FORMAT, "the counts of code %s are listed twice",
+                                  id);
+    memset(&d->code.own, 0, sizeof d->code.own);
+    memset(&d->code.rolled_up, 0, sizeof d->code.rolled_up);
+    d->code.index = (size_t)c;
+    qc_xml_stream_position(d->s, NULL, &d->group_line, &d->group_col);
+    d->in_code = 1;
+    return 0;
+}
+
+/* A code's own counts against what its spans listed. */
+static int end_counted_code(rd *d)
+{
+    d->in_code = 0;
+    code_info *ci = &d->codes[d->code.index];
+    const char *id = d->code_ids[d->code.index];
+    ci->counted = 1;
+    if (ci->listed != d->code.own.quotations)
+        return qc_xml_stream_fail_at(d->s, d->group_line, d->group_col, QC_ERR_FORMAT,
+                                     "code %s has %" PRIu64
+                                     " quotations of its own in <counts> but its spans list %" PRIu64,
+                                     id, d->code.own.quotations, ci->listed);
+    if (ci->hits != d->code.own.hits)
+        return qc_xml_stream_fail_at(d->s, d->group_line, d->group_col, QC_ERR_FORMAT,
+                                     "code %s has %" PRIu64 " hits of its own in <counts> but its spans list %" PRIu64,
+                                     id, d->code.own.hits, ci->hits);
+    return 0;
+}
+
 /* An element of the results namespace below a section; `level` 2 is the section's child. */
 static int element_start(rd *d, int level, const char *name, const attr_t *attrs, size_t n)
 {
@@ -590,7 +813,24 @@ static int element_start(rd *d, int level, const char *name, const attr_t *attrs
         if (level == 2 && strcmp(name, "code") == 0)
             return start_code(d, attrs, n);
         return 0;
-    case SEC_DOCUMENTS: return level == 2 && strcmp(name, "document") == 0 ? read_document(d, attrs, n) : 0;
+    case SEC_DOCUMENTS:
+        if (level == 2 && strcmp(name, "document") == 0)
+            return read_document(d, attrs, n);
+        if (d->format == 2 && level == 3 && strcmp(name, "span") == 0)
+            return start_span(d, attrs, n);
+        if (level == 4 && d->in_span && strcmp(name, "text") == 0)
+            d->in_text = 1;
+        else if (level == 4 && d->in_span && strcmp(name, "code") == 0)
+            return span_code(d, attrs, n);
+        return 0;
+    case SEC_COUNTS:
+        if (level == 3 && d->in_code && strcmp(name, "own") == 0)
+            return read_counts(d, "own", attrs, n, &d->code.own);
+        if (level == 3 && d->in_code && strcmp(name, "rolledUp") == 0)
+            return read_counts(d, "rolledUp", attrs, n, &d->code.rolled_up);
+        if (level == 2 && strcmp(name, "code") == 0)
+            return start_counted_code(d, attrs, n);
+        return 0;
     case SEC_PROVENANCE: return level == 2 && strcmp(name, "codebook") == 0 ? read_provenance_codebook(d, attrs, n) : 0;
     default: return 0;
     }
@@ -607,6 +847,13 @@ static int element_end(rd *d, int level, const char *name)
             return end_group(d);
     } else if (d->sec == SEC_CODES && level == 2 && d->in_code && strcmp(name, "code") == 0) {
         return end_code(d);
+    } else if (d->sec == SEC_DOCUMENTS) {
+        if (level == 4 && strcmp(name, "text") == 0)
+            d->in_text = 0;
+        else if (level == 3 && strcmp(name, "span") == 0)
+            d->in_span = 0;
+    } else if (d->sec == SEC_COUNTS && level == 2 && d->in_code && strcmp(name, "code") == 0) {
+        return end_counted_code(d);
     }
     return 0;
 }
@@ -620,7 +867,7 @@ static int on_start(void *user, qc_xml_parse *s, const char *ns, const char *nam
         return 0;
     if (level == 0)
         return read_root(d, ns, name, attrs, n);
-    if (!ns || strcmp(ns, NS) != 0) {
+    if (!ns || strcmp(ns, d->ns) != 0) {
         d->skip_level = level; /* elements of other namespaces are extensions: skipped */
         return 0;
     }
@@ -640,6 +887,8 @@ static int on_end(void *user, qc_xml_parse *s, const char *ns, const char *name)
     }
     if (level == 1)
         return end_section(d);
+    if (level == 0 && d->format == 2)
+        return check_all_counted(d);
     if (level == 0 && !d->seen_quotations) {
         uint32_t line, col;
         qc_xml_stream_position(s, NULL, &line, &col);

@@ -574,6 +574,28 @@ Test(manual_results, format_2_lists_each_coding_in_its_span_with_its_coder)
     free(u);
     free(xml);
     qct_run_free(&r);
+
+    /* Read back: a re-code from format 2 carries the people's codings as one from format 1 does. */
+    qct_qcode(&r, f.dir, "code -c '%s' --cases '%s' '%s' -o r1.xml --manual manual.xml", CODEBOOK, CASES, CORPUS);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    char *out[2];
+    for (int v = 0; v < 2; v++) {
+        qct_qcode(&r, f.dir, "recode --from r%d.xml -c '%s' --cases '%s' -o n%d.xml '%s'", v + 1, CODEBOOK, CASES,
+                  v + 1, CORPUS);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        qct_run_free(&r);
+        snprintf(path, sizeof path, "%s/n%d.xml", f.dir, v + 1);
+        out[v] = qct_read_file(path, NULL);
+        cr_assert_not_null(out[v]);
+        char *t = strstr(out[v], "<time>"), *te = t ? strstr(t, "</time>") : NULL;
+        for (; t && t < te; t++)
+            *t = '#';
+    }
+    cr_expect_eq(count_of(out[0], " coder=\"Alice\""), 2, "the re-code keeps Alice's codings");
+    cr_expect_str_eq(out[1], out[0], "the re-code from format 2 writes what the one from format 1 writes");
+    free(out[0]);
+    free(out[1]);
     fixture_close(&f);
 }
 

@@ -1,12 +1,14 @@
 /* results.xml format 2 (qc_write_options.format, `qcode code --results-format 2`): valid against
  * docs/schema/qcode-results-2.xsd; every quotation format 1 lists, with its text, place and hits,
  * is a code in a span of its document, each span once and in text order; the counts, totals and
- * co-occurrence are format 1's; and what cannot read it yet says so. The generated corpus gives
+ * co-occurrence are format 1's; it reads back (qc_results_read, quotes, export, recode) to what
+ * format 1 gives; and what qcode cannot have written is refused. The generated corpus gives
  * each frequent code thousands of quotations, so that its log is read back in several chunks and
  * the merge of the codes' logs crosses chunk ends. */
 #include "gen_interviews.h"
 #include "qc_test.h"
 
+#include <zip.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
@@ -337,6 +339,15 @@ Test(results_format2, lists_every_quotation_of_format_1_once_by_span, .timeout =
     cr_assert_eq(a.count, b.count, "format 1 lists %zu quotations, format 2 %zu", a.count, b.count);
     for (size_t i = 0; i < a.count; i++)
         cr_assert_str_eq(b.at[i], a.at[i], "quotation %zu", i);
+    /* qc_results_read gives the same quotations from format 2 (in document order) */
+    lines c = {.cb = f.cb};
+    h.user = &c;
+    cr_assert_eq(qc_results_read(p2, &h, &err), 0, "%s", err.message);
+    qsort(c.at, c.count, sizeof *c.at, by_string);
+    cr_assert_eq(c.count, a.count);
+    for (size_t i = 0; i < a.count; i++)
+        cr_assert_str_eq(c.at[i], a.at[i], "quotation %zu read back", i);
+    lines_free(&c);
 
     size_t len1 = 0, len2 = 0;
     char *x1 = qct_read_file(p1, &len1), *x2 = qct_read_file(p2, &len2);
@@ -399,17 +410,76 @@ Test(results_format2, an_unknown_format_is_refused_before_any_file_is_made)
     fixture_close(&f);
 }
 
-/* The shipped codebook on the sample corpus and the real transcripts, through the command line:
- * valid; and the commands that read results.xml back say that they do not read format 2 yet,
- * naming the file, and leave nothing. */
-Test(results_format2, command_line_output_is_valid_and_readers_say_they_need_format_1)
+/* Runs a qcode command in dir and returns its standard output and error together, with the name of
+ * the results file it read (r1.xml or r2.xml) and run times taken out, to compare the commands'
+ * outputs on the two formats. */
+static char *output_of(const char *dir, const char *cmd, const char *results)
+{
+    qct_run r;
+    qct_qcode(&r, dir, cmd, results);
+    cr_expect_eq(r.status, 0, "%s: %s", cmd, r.err);
+    size_t len = strlen(r.out) + strlen(r.err) + 2;
+    char *all = malloc(len);
+    snprintf(all, len, "%s\n%s", r.out, r.err);
+    for (char *p = strstr(all, results); p; p = strstr(p, results))
+        memcpy(p, "rN", 2); /* r1.xml and r2.xml: the same length */
+    for (char *p = strstr(all, " documents in "); p; p = strstr(p + 1, " documents in ")) {
+        char *e = strstr(p, " s on ");
+        for (char *q = p + 14; e && q < e; q++)
+            *q = '#';
+    }
+    qct_run_free(&r);
+    return all;
+}
+
+/* An entry of a zip, NUL-terminated, to be freed. */
+static char *unzip_entry(const char *path, const char *entry)
+{
+    int e = 0;
+    zip_t *z = zip_open(path, ZIP_RDONLY, &e);
+    cr_assert_not_null(z, "cannot open %s", path);
+    zip_stat_t st;
+    cr_assert_eq(zip_stat(z, entry, 0, &st), 0, "%s has no %s", path, entry);
+    char *data = malloc(st.size + 1);
+    zip_file_t *f = zip_fopen(z, entry, 0);
+    cr_assert_not_null(f);
+    cr_assert_eq(zip_fread(f, data, st.size), (zip_int64_t)st.size);
+    data[st.size] = '\0';
+    zip_fclose(f);
+    zip_close(z);
+    return data;
+}
+
+static char *qde_of(const char *dir, const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *qde = unzip_entry(path, "project.qde");
+    /* the time stamps and the results file's name in the description */
+    for (char *p = qde; (p = strstr(p, "DateTime=\"")) != NULL; p += 10)
+        for (char *q = p + 10; *q && *q != '"'; q++)
+            *q = '#';
+    for (char *p = strstr(qde, " from "); p; p = strstr(p + 1, " from "))
+        for (char *q = p + 6; *q && *q != '<' && *q != '.'; q++)
+            *q = '#';
+    return qde;
+}
+
+/* The shipped codebook on the sample corpus, written in both formats: format 2 is valid, and the
+ * commands that read results.xml back (quotes, export, recode --from, with the old codebook found
+ * or given) give the same outputs from either. The real transcripts' format 2 is valid too. */
+Test(results_format2, readers_give_the_same_from_either_format, .timeout = 120)
 {
     char *dir = qct_temp_dir();
+    const char *code = "code -c '" QCODE_SOURCE_DIR "/codebooks/integrated-care.qcb' --cases '" QCODE_SOURCE_DIR
+                       "/corpora/integrated-care/cases.tsv' -o %s '" QCODE_SOURCE_DIR "/corpora/integrated-care'";
+    char cmd[2048];
     qct_run r;
-    qct_qcode(&r, dir,
-              "code -c '" QCODE_SOURCE_DIR "/codebooks/integrated-care.qcb' --cases '" QCODE_SOURCE_DIR
-              "/corpora/integrated-care/cases.tsv' -o r2.xml --results-format 2 '" QCODE_SOURCE_DIR
-              "/corpora/integrated-care'");
+    qct_qcode(&r, dir, code, "r1.xml");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    snprintf(cmd, sizeof cmd, "%s --results-format 2", code);
+    qct_qcode(&r, dir, cmd, "r2.xml");
     cr_assert_eq(r.status, 0, "%s", r.err);
     qct_run_free(&r);
     char path[1024];
@@ -417,23 +487,33 @@ Test(results_format2, command_line_output_is_valid_and_readers_say_they_need_for
     char why[512] = "";
     cr_expect_eq(validate2(path, why, sizeof why), 0, "%s", why);
 
-    static const char *readers[] = {
-        "quotes --results r2.xml GP",
-        "export --qdpx out.qdpx r2.xml",
-        "recode --from r2.xml -c '" QCODE_SOURCE_DIR "/codebooks/integrated-care.qcb' -o out.xml '" QCODE_SOURCE_DIR
-        "/corpora/integrated-care'",
+    static const char *const readers[] = {
+        "quotes --results %s GP",
+        "quotes --results %s --rollup COLOC",
+        "recode --from %s -c '" QCODE_SOURCE_DIR "/codebooks/integrated-care.qcb' --cases '" QCODE_SOURCE_DIR
+        "/corpora/integrated-care/cases.tsv' --dry-run --verbose '" QCODE_SOURCE_DIR "/corpora/integrated-care'",
+        "recode --from %s --old '" QCODE_SOURCE_DIR "/codebooks/integrated-care.qcb' -c '" QCODE_SOURCE_DIR
+        "/codebooks/integrated-care-v2.qcb' --cases '" QCODE_SOURCE_DIR "/corpora/integrated-care/cases.tsv' "
+        "--dry-run '" QCODE_SOURCE_DIR "/corpora/integrated-care'",
     };
     for (size_t i = 0; i < sizeof readers / sizeof *readers; i++) {
-        qct_qcode(&r, dir, "%s", readers[i]);
-        cr_expect_neq(r.status, 0, "%s", readers[i]);
-        cr_expect(qct_contains(r.err, "r2.xml:2:1: error: a results.xml of format 2"), "%s: %s", readers[i], r.err);
-        qct_run_free(&r);
+        char *one = output_of(dir, readers[i], "r1.xml"), *two = output_of(dir, readers[i], "r2.xml");
+        cr_expect_gt(strlen(one), 100, "%s: %s", readers[i], one);
+        cr_expect_str_eq(two, one, "%s", readers[i]);
+        free(one);
+        free(two);
     }
-    struct stat st;
-    snprintf(path, sizeof path, "%s/out.qdpx", dir);
-    cr_expect_neq(stat(path, &st), 0);
-    snprintf(path, sizeof path, "%s/out.xml", dir);
-    cr_expect_neq(stat(path, &st), 0);
+    qct_qcode(&r, dir, "export --qdpx e1.qdpx r1.xml");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "export --qdpx e2.qdpx r2.xml");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    char *q1 = qde_of(dir, "e1.qdpx"), *q2 = qde_of(dir, "e2.qdpx");
+    cr_expect(qct_contains(q1, "<PlainTextSelection"), "the export has codings");
+    cr_expect_str_eq(q2, q1, "the exported project");
+    free(q1);
+    free(q2);
 
     if (qct_shared_available("transcripts")) {
         char *shared = qct_shared_path("transcripts");
@@ -449,4 +529,82 @@ Test(results_format2, command_line_output_is_valid_and_readers_say_they_need_for
         cr_log_warn("../shared/transcripts is not present: the real transcripts' check is skipped");
     }
     free(dir);
+}
+
+static int count_quote(const qc_result_quotation *q, void *user)
+{
+    (void)q;
+    ++*(size_t *)user;
+    return 0;
+}
+
+/* Replaces the first `from` of a file's text by `to` and returns the error reading it gives. */
+static char *read_edited(const char *dir, const char *xml, const char *from, const char *to)
+{
+    const char *at = strstr(xml, from);
+    cr_assert_not_null(at, "no %s", from);
+    size_t len = strlen(xml) - strlen(from) + strlen(to);
+    char *edited = malloc(len + 1);
+    size_t head = (size_t)(at - xml);
+    memcpy(edited, xml, head);
+    strcpy(edited + head, to);
+    strcat(edited, at + strlen(from));
+    char *path = qct_write_file(dir, "edited.xml", edited, len);
+    size_t n = 0;
+    qc_results_handlers h = {NULL, NULL, NULL, count_quote, &n};
+    qc_error err;
+    cr_expect_neq(qc_results_read(path, &h, &err), 0, "%s -> %s was read", from, to);
+    free(path);
+    free(edited);
+    return strdup(err.message);
+}
+
+/* What qcode cannot have written is refused where it is written: a hit outside its span, hits that
+ * are not rule:start-end, a code the tree does not list, counts that do not match the spans. */
+Test(results_format2, impossible_spans_and_counts_are_refused)
+{
+    fixture f;
+    fixture_open(&f, 3);
+    char *p2 = write_format(&f, "r2.xml", 2);
+    char *xml = qct_read_file(p2, NULL);
+    cr_assert_not_null(xml);
+    size_t n = 0;
+    qc_results_handlers h = {NULL, NULL, NULL, count_quote, &n};
+    qc_error err;
+    cr_assert_eq(qc_results_read(p2, &h, &err), 0, "%s", err.message);
+    cr_assert_gt(n, 10);
+    /* the first span and its first code, found in the file */
+    const char *span = strstr(xml, "<span "), *code = strstr(span, "<code id=\"");
+    const char *hits = strstr(code, " hits=\"");
+    cr_assert_not_null(hits);
+    char *hits_attr = strndup(hits, (size_t)(strchr(hits + 7, '"') - hits + 1));
+    char *m = read_edited(f.dir, xml, hits_attr, " hits=\"0:0-999999999\"");
+    cr_expect(qct_contains(m, "is not inside its span"), "%s", m);
+    free(m);
+    m = read_edited(f.dir, xml, hits_attr, " hits=\"0:12\"");
+    cr_expect(qct_contains(m, "are not rule:start-end separated by spaces"), "%s", m);
+    free(m);
+    char *code_id = strndup(code, (size_t)(strchr(code + 10, '"') - code + 1));
+    m = read_edited(f.dir, xml, code_id, "<code id=\"NOSUCH\"");
+    free(code_id);
+    cr_expect(qct_contains(m, "a span's code \"NOSUCH\" is not listed in <codes>"), "%s", m);
+    free(m);
+    const char *own = strstr(strstr(xml, "<counts>"), "<own hits=\"");
+    char *own_attr = strndup(own, (size_t)(strstr(own, " quotations=") - own));
+    m = read_edited(f.dir, xml, own_attr, "<own hits=\"999999\"");
+    cr_expect(qct_contains(m, "hits of its own in <counts> but its spans list"), "%s", m);
+    free(m);
+    m = read_edited(f.dir, xml, "<counts>",
+                    "<counts><code id=\"T\"><own hits=\"0\" quotations=\"0\" respondents=\"0\" "
+                    "documents=\"0\"/><rolledUp hits=\"0\" quotations=\"0\" respondents=\"0\" "
+                    "documents=\"0\"/></code>");
+    cr_expect(qct_contains(m, "quotations of its own in <counts> but its spans list") ||
+                  qct_contains(m, "listed twice"),
+              "%s", m);
+    free(m);
+    free(own_attr);
+    free(hits_attr);
+    free(xml);
+    free(p2);
+    fixture_close(&f);
 }

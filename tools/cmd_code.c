@@ -22,7 +22,7 @@
     "      --results-format 1|2   results.xml's layout (default 1: quotations by code, with\n"                         \
     "                             per-document and per-speaker counts); 2: quotations by document\n"                   \
     "                             and span, each span's text once, about a fifth of the size\n"                        \
-    "                             (docs/results-format-2.md; quotes, export and recode read 1 only)\n"                 \
+    "                             (docs/results-format-2.md; quotes, export, recode read both)\n"                      \
     "      --tsv DIR              write frequencies, by-attribute, quotations, cooccurrence and\n"                     \
     "                             respondent-matrix tables (.tsv) into DIR\n"                                          \
     "      --qdpx FILE            write a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA (docs/refi.md)\n"               \

@@ -261,6 +261,10 @@ typedef struct qc_results_file_code {
     const char *parent_id; /* NULL for a main code */
     size_t depth;
     qc_counts own, rolled_up;
+    /* 1 when own and rolled_up hold the file's counts. 0 for a results.xml of format 2, which lists
+     * the code tree before the quotations (on_code is called there, so that the quotations' code
+     * indices can be told apart) and the counts after them: own and rolled_up are zero then. */
+    int counts_known;
 } qc_results_file_code;
 
 /* Callbacks for qc_results_read; any may be NULL. Strings are borrowed for the call. A nonzero
@@ -277,7 +281,10 @@ typedef struct qc_results_handlers {
 
 /* Reads a results.xml with a streaming parser (no network, no DTD, no entities), calling the
  * handlers in document order. Errors name the file, line and column. on_quotation receives the
- * engine's quotations only, like qc_results_foreach_quotation: not those with a coder attribute. */
+ * engine's quotations only, like qc_results_foreach_quotation: not those with a coder attribute.
+ * Format 1 and format 2 (docs/results-format-2.md) are read alike, but in file order: format 2
+ * gives the codes (counts_known 0) before the documents, and the quotations document by document
+ * inside them, their hits with line and column 0 (the codebook gives them by rule). */
 QC_EXPORT int qc_results_read(const char *path, const qc_results_handlers *handlers, qc_error *err);
 /* As qc_results_read, but on_quotation receives every quotation: the people's too (results.xml's
  * `coder`, from `qcode code --manual`), with q->coder naming the person (NULL for the engine's). */
