@@ -422,7 +422,7 @@ static char *output_of(const char *dir, const char *cmd, const char *results)
     char *all = malloc(len);
     snprintf(all, len, "%s\n%s", r.out, r.err);
     for (char *p = strstr(all, results); p; p = strstr(p, results))
-        memcpy(p, "rN", 2); /* r1.xml and r2.xml: the same length */
+        memcpy(p, "xN", 2); /* r1.xml and r2.xml, n1.xml...: the same length */
     for (char *p = strstr(all, " documents in "); p; p = strstr(p + 1, " documents in ")) {
         char *e = strstr(p, " s on ");
         for (char *q = p + 14; e && q < e; q++)
@@ -503,6 +503,36 @@ Test(results_format2, readers_give_the_same_from_either_format, .timeout = 120)
         free(one);
         free(two);
     }
+    /* recode -o writes the format of --from unless told */
+    const char *recode =
+        "recode --from r%d.xml -c '" QCODE_SOURCE_DIR "/codebooks/integrated-care-v2.qcb' --cases '" QCODE_SOURCE_DIR
+        "/corpora/integrated-care/cases.tsv' -o n%d.xml %s '" QCODE_SOURCE_DIR "/corpora/integrated-care'";
+    static const struct {
+        int from, out;
+        const char *opt, *ns;
+    } recodes[] = {{1, 1, "", "urn:qcode:results:1"},
+                   {2, 2, "", "urn:qcode:results:2"},
+                   {2, 3, "--results-format 1", "urn:qcode:results:1"},
+                   {1, 4, "--results-format 2", "urn:qcode:results:2"}};
+    char *listed[4];
+    for (size_t i = 0; i < 4; i++) {
+        qct_qcode(&r, dir, recode, recodes[i].from, recodes[i].out, recodes[i].opt);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        qct_run_free(&r);
+        snprintf(path, sizeof path, "%s/n%d.xml", dir, recodes[i].out);
+        char *x = qct_read_file(path, NULL);
+        cr_expect(qct_contains(x, recodes[i].ns), "recode from r%d.xml %s writes %s", recodes[i].from, recodes[i].opt,
+                  recodes[i].ns);
+        free(x);
+        char q[64];
+        snprintf(q, sizeof q, "n%d.xml", recodes[i].out);
+        listed[i] = output_of(dir, "quotes --results %s GP", q);
+    }
+    for (size_t i = 1; i < 4; i++)
+        cr_expect_str_eq(listed[i], listed[0], "re-code %zu", i);
+    for (size_t i = 0; i < 4; i++)
+        free(listed[i]);
+
     qct_qcode(&r, dir, "export --qdpx e1.qdpx r1.xml");
     cr_expect_eq(r.status, 0, "%s", r.err);
     qct_run_free(&r);

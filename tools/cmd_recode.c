@@ -27,6 +27,7 @@
     "  -c, --codebook FILE the new codebook (required)\n"                                                              \
     "  --cases FILE        casebook (.tsv or .csv) for `where` conditions and breakdowns\n"                            \
     "  -o, --output FILE   write the new results.xml\n"                                                                \
+    "  --results-format 1|2  its format (default: that of --from, else 1; docs/results-format-2.md)\n"                 \
     "  --report FILE       write the change report as XML\n"                                                           \
     "  --manual FILE       a manual.xml to carry to the new codebook (the people's codings the old\n"                  \
     "                      results.xml lists are carried too); carried codings are counted in -o\n"                    \
@@ -39,12 +40,24 @@
     "\n"                                                                                                               \
     "Exit codes: 0 ok, 1 some documents could not be read, 2 usage or I/O error, 3 codebook error.\n"
 
-enum { OPT_FROM = 256, OPT_OLD, OPT_CASES, OPT_REPORT, OPT_MANUAL, OPT_MANUAL_OUT, OPT_CACHE, OPT_DRY, OPT_VERBOSE };
+enum {
+    OPT_FROM = 256,
+    OPT_OLD,
+    OPT_CASES,
+    OPT_REPORT,
+    OPT_MANUAL,
+    OPT_MANUAL_OUT,
+    OPT_CACHE,
+    OPT_DRY,
+    OPT_VERBOSE,
+    OPT_RESULTS_FORMAT
+};
 
 typedef struct opts {
     const char *from, *old, *codebook, *cases, *output, *report, *manual, *manual_out, *cache;
     int dry_run, verbose;
     unsigned jobs;
+    unsigned results_format; /* 0: that of --from, else 1 */
 } opts;
 
 static void on_error(const char *path, const qc_error *err, void *user)
@@ -80,6 +93,22 @@ static char *default_manual_out(const char *manual)
     return out;
 }
 
+/* The format of the old results.xml, from its root's namespace near the start (2 when it is format
+ * 2's, else 1: a file that is neither was refused when it was read). */
+static unsigned from_format(const char *path)
+{
+    char head[4096];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(head, 1, sizeof head - 1, f) : 0;
+    if (f)
+        fclose(f);
+    head[n] = '\0';
+    const char *root = strstr(head, "<results");
+    const char *end = root ? strchr(root, '>') : NULL;
+    const char *ns = root ? strstr(root, "urn:qcode:results:2") : NULL;
+    return ns && end && ns < end ? 2 : 1;
+}
+
 static int parse(opts *o, int argc, char **argv)
 {
     static const struct option longs[] = {{"from", required_argument, NULL, OPT_FROM},
@@ -94,6 +123,7 @@ static int parse(opts *o, int argc, char **argv)
                                           {"dry-run", no_argument, NULL, OPT_DRY},
                                           {"jobs", required_argument, NULL, 'j'},
                                           {"verbose", no_argument, NULL, OPT_VERBOSE},
+                                          {"results-format", required_argument, NULL, OPT_RESULTS_FORMAT},
                                           {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->jobs = 0; /* one thread per core, as qcode code */
@@ -113,6 +143,11 @@ static int parse(opts *o, int argc, char **argv)
         case OPT_CACHE: o->cache = optarg; break;
         case OPT_DRY: o->dry_run = 1; break;
         case OPT_VERBOSE: o->verbose = 1; break;
+        case OPT_RESULTS_FORMAT:
+            if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0)
+                return cli_fail("recode: --results-format is 1 or 2, not '%s'", optarg);
+            o->results_format = (unsigned)(optarg[0] - '0');
+            break;
         case 'j': {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -162,6 +197,7 @@ static int report_and_write(const opts *o, qc_recode *rc)
         qc_write_options wopts = QC_WRITE_OPTIONS_INIT;
         wopts.time = cli_fixed_time(tbuf); /* as `qcode code`: SOURCE_DATE_EPOCH, else now */
         wopts.jobs = cli_write_jobs(o->jobs);
+        wopts.format = o->results_format ? o->results_format : o->from ? from_format(o->from) : 1;
         st = qc_results_write_xml(qc_recode_results(rc), o->output, &wopts, &err);
     }
     /* Every carried coding goes out, also those that came only from results.xml: one whose code
