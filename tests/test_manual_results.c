@@ -581,8 +581,9 @@ Test(manual_results, format_2_lists_each_coding_in_its_span_with_its_coder)
     qct_run_free(&r);
     char *out[2];
     for (int v = 0; v < 2; v++) {
-        qct_qcode(&r, f.dir, "recode --from r%d.xml -c '%s' --cases '%s' -o n%d.xml '%s'", v + 1, CODEBOOK, CASES,
-                  v + 1, CORPUS);
+        /* (format 1 both times: recode -o would otherwise follow each file's format) */
+        qct_qcode(&r, f.dir, "recode --from r%d.xml -c '%s' --cases '%s' -o n%d.xml --results-format 1 '%s'", v + 1,
+                  CODEBOOK, CASES, v + 1, CORPUS);
         cr_assert_eq(r.status, 0, "%s", r.err);
         qct_run_free(&r);
         snprintf(path, sizeof path, "%s/n%d.xml", f.dir, v + 1);
