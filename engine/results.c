@@ -236,13 +236,14 @@ int qc_results_new_opts(qc_results **out, const qc_codebook *cb, const qc_casebo
     *out = NULL;
     if (!cb)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "no codebook given");
-    if (opts && opts->version != QC_RESULTS_OPTIONS_VERSION)
-        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "results options version %u, expected %u",
+    if (opts && (opts->version < 1 || opts->version > QC_RESULTS_OPTIONS_VERSION))
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "results options version %u, expected 1 to %u",
                             opts->version, QC_RESULTS_OPTIONS_VERSION);
     qc_results *res = qc_calloc(1, sizeof *res);
     if (!res)
         return qc_error_nomem(err);
     res->counts_only = opts && opts->counts_only;
+    res->stream_only = opts && opts->version >= 2 && opts->stream_only && !res->counts_only;
     res->cb = cb;
     res->cases = cases;
     res->code_count = cb->code_count;
@@ -286,7 +287,7 @@ int qc_results_new_opts(qc_results **out, const qc_codebook *cb, const qc_casebo
         *out = res;
         return QC_OK;
     }
-    if (qc_res_rows_open(res) != 0) {
+    if (qc_res_keeps_rows(res) && qc_res_rows_open(res) != 0) {
         qc_results_free(res);
         return qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "cannot create a temporary file for counts");
     }
@@ -314,6 +315,11 @@ int qc_results_counts_only(const qc_results *res)
 
 int qc_res_need_quotations(const qc_results *res, const char *what, const char *file, qc_error *err)
 {
+    if (res->stream_only)
+        return qc_error_set(err, QC_ERR_INVALID, file, 0, 0, -1,
+                            "%s: these results keep their quotations only in the results.xml they stream "
+                            "(stream only)",
+                            what);
     if (!res->counts_only)
         return QC_OK;
     return qc_error_set(err, QC_ERR_INVALID, file, 0, 0, -1,
@@ -324,6 +330,7 @@ void qc_results_free(qc_results *res)
 {
     if (!res)
         return;
+    qc_res_stream_abort(res);
     qc_spill_close(res);
     qc_res_rows_close(res);
     qc_res_add_scratch_free(res);

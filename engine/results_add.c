@@ -55,6 +55,9 @@ void qc_res_prepared_free(qc_res_prepared *p)
     qc_free(p->sent_codes);
     qc_free(p->sent_at);
     qc_free(p->hits);
+    qc_buf_free(&p->xml);
+    qc_free(p->span_items);
+    qc_free(p->span_hits);
     qc_free(p);
 }
 
@@ -447,7 +450,7 @@ static int flush(qc_results *res, const qc_res_prepared *p, qc_res_doc *d, uint3
                 for (int r = 0; r < nrows; r++)
                     add_cell(rows[r], bits[r], c, mode, qh, doc_index);
             }
-            if (res->counts_only)
+            if (!qc_res_keeps_rows(res))
                 continue;
             s->entries[n++] = (qc_res_block_entry){(uint32_t)c, {t[0], t[2]}, {t[1], t[3]}, {t[0] != 0, t[2] != 0}};
             qc_res_code_row row = {
@@ -471,7 +474,7 @@ static int flush(qc_results *res, const qc_res_prepared *p, qc_res_doc *d, uint3
         }
     }
 
-    if (res->counts_only)
+    if (!qc_res_keeps_rows(res))
         return 0;
     /* The document's own block: the slots summed; respondents are the slots with quotations
      * (distinct labels, so distinct respondents, bar a label equal to the document id). */
@@ -619,6 +622,8 @@ int qc_res_prepare(const qc_results *res, const qc_document *doc, const qc_codin
         qc_coding_records_hash(coding, p->records);
         if (qc_spill_prepare(res, doc, coding, p) != 0)
             return -1;
+        if (res->stream && qc_res_render_spans(res, doc, coding, p) != 0)
+            return -1;
     }
     p->doc = doc;
     p->coding = coding;
@@ -659,6 +664,9 @@ int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *cod
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "no results, document or coding given");
     if (coding->codebook && coding->codebook != res->cb)
         return qc_error_set(err, QC_ERR_INVALID, doc->path, 0, 0, -1, "the coding was made with another codebook");
+    if (res->stream_only && !res->stream)
+        return qc_error_set(err, QC_ERR_INVALID, doc->path, 0, 0, -1,
+                            "stream-only results need qc_results_stream_xml before their first document");
     const char *id = doc->id ? doc->id : "";
     long dup = qc_strmap_get(&res->doc_ids, id);
     if (dup >= 0)
@@ -692,7 +700,10 @@ int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *cod
         return (res->rows_fp && ferror(res->rows_fp)) || (res->code_rows && res->code_rows->failed)
                    ? qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "cannot write the temporary counts file (disk full?)")
                    : qc_error_nomem(err);
-    return res->counts_only ? QC_OK : qc_spill_merge(res, p, doc_index, res->scratch->resp, err);
+    if (res->counts_only)
+        return QC_OK;
+    int rc = qc_spill_merge(res, p, doc_index, res->scratch->resp, err);
+    return rc == QC_OK && res->stream ? qc_res_stream_document(res, doc_index, p, err) : rc;
 }
 
 int qc_results_add_fn(const qc_document *doc, const qc_coding *coding, const qc_source_info *src, void *user,

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "buf.h"
 #include "chunklog.h"
 #include "qcode/results.h"
 
@@ -89,6 +90,13 @@ struct qc_results {
     /* qc_results_options.counts_only: no rows file, no code_rows, no quotation logs (all NULL),
      * no respondent blocks; prepared additions carry no records. */
     int counts_only;
+    /* qc_results_options.stream_only: as counts_only, no rows file, no code_rows and no respondent
+     * blocks, and no quotation log (quotes_log NULL), but the uncoded-turn log and the documents'
+     * coding digests are kept; the quotations go to the stream alone. */
+    int stream_only;
+    /* results.xml of format 2 being written as documents are added (write_xml_spans.c), or NULL.
+     * Set before the first document, so the workers preparing documents may read whether it is. */
+    struct qc_res_stream *stream;
     size_t code_count;
     uint32_t *subtree_end; /* first code index after each code's subtree (codes are in pre-order) */
     uint32_t *leaf_line, *leaf_column;
@@ -207,9 +215,14 @@ int qc_res_rows_append(qc_results *res, const qc_res_block_entry *e, size_t n, u
 int qc_res_rows_document(const qc_results *res, size_t doc, size_t code, int mode, qc_counts *out);
 int qc_res_rows_respondent(const qc_results *res, size_t resp, size_t code, int mode, qc_counts *out);
 
-/* For counts-only results, QC_ERR_INVALID saying that `what` (file names it when not NULL) needs
- * the quotations they were made without; else QC_OK. */
+/* For counts-only or stream-only results, QC_ERR_INVALID saying that `what` (file names it when not
+ * NULL) needs the quotations (or per-document counts) they were made without; else QC_OK. */
 int qc_res_need_quotations(const qc_results *res, const char *what, const char *file, qc_error *err);
+/* Whether the results keep per-document and per-speaker counts (the rows file and code_rows). */
+static inline int qc_res_keeps_rows(const qc_results *res)
+{
+    return !res->counts_only && !res->stream_only;
+}
 
 /* A document's additions to the results, made without touching them (qc_res_prepare: needs only
  * the parts fixed at qc_results_new, so workers prepare documents in parallel), then merged in
@@ -242,6 +255,12 @@ typedef struct qc_res_prepared {
     uint32_t *sent_start, *sent_codes;
     uint32_t *sent_at; /* per 64 code points: the first sentence ending after the first (cooccurrence) */
     struct qc_spill_hit *hits;
+    /* With a stream (write_xml_spans.c): what goes inside the document's element, its spans, and
+     * the scratch that renders them. */
+    qc_buf xml;
+    struct qc_span_item *span_items;
+    qc_hit *span_hits;
+    size_t span_items_cap, span_hits_cap;
     size_t acc_cap, touched_cap, cooc_cap, rec_cap, ref_cap, roll_cap, roll_tmp_cap, sc_cap, sent_start_cap,
         sent_codes_cap, sent_at_cap, hits_cap;
 } qc_res_prepared;
@@ -253,6 +272,17 @@ int qc_res_prepare(const qc_results *res, const qc_document *doc, const qc_codin
 void qc_res_prepared_free(qc_res_prepared *p);
 /* Offers prepared additions to the next qc_results_add of the same (doc, coding); NULL withdraws. */
 void qc_res_offer(qc_results *res, const qc_res_prepared *p);
+
+/* The stream of results.xml (write_xml_spans.c). Renders the document's spans into p->xml when the
+ * results have a stream: a worker's share, like qc_res_prepare's (which calls it). -1 when memory
+ * is short. */
+int qc_res_render_spans(const qc_results *res, const qc_document *doc, const qc_coding *coding, qc_res_prepared *p);
+/* Writes document doc_index (added) with the spans rendered in p. */
+int qc_res_stream_document(qc_results *res, size_t doc_index, const qc_res_prepared *p, qc_error *err);
+/* Whether the stream writes path; finishing it makes the file appear; aborting removes it. */
+int qc_res_stream_is(const qc_results *res, const char *path);
+int qc_res_stream_finish(qc_results *res, qc_error *err);
+void qc_res_stream_abort(qc_results *res);
 
 /* Lifecycle helpers shared by results.c and results_add.c. */
 int qc_res_attr_add(qc_results *res, const char *name, long casebook_index);

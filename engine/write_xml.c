@@ -18,38 +18,8 @@
 #include "results_coder.h"
 #include "results_impl.h"
 #include "results_spill.h"
+#include "write_xml_impl.h"
 #include "xml_out.h"
-
-#define NS "urn:qcode:results:1"
-#define NS2 "urn:qcode:results:2"
-
-/* An attribute of the quotations, kept as written while consecutive quotations repeat its value
- * (a code's quotations come in document order: the same document id, speakers and roles again and
- * again): its value is measured and escaped once per change, and the bytes copied after that. The
- * values are the results' own strings, which outlive the walk, so the same pointer is the same
- * value. */
-typedef struct last_attr {
-    const char *value; /* NULL: nothing kept */
-    size_t len;
-    char bytes[120]; /* ' name="escaped value"' (a longer one is written anew every time) */
-} last_attr;
-
-/* ' document="id"' for every document, or ' speaker="label"' for every respondent, escaped once for
- * the whole file: each is written once per code the document or respondent has (by the
- * quotations and the byDocument and bySpeaker rows), and measuring and escaping it each time was
- * most of what writing an attribute cost. Entry i is bytes.data[at[i] .. at[i + 1]). */
-typedef struct attr_table {
-    qc_buf bytes;
-    size_t *at;
-    size_t count;
-} attr_table;
-
-typedef struct xw {
-    qc_xml_out o;
-    int failed; /* the walk of quotations or counts failed */
-    last_attr speaker, role;
-    const attr_table *docs, *resps; /* NULL (out of memory): each written anew */
-} xw;
 
 /* The fragments' writer hands its buffer over when full: the table takes the bytes and the same
  * buffer goes on. */
@@ -105,7 +75,7 @@ static void table_put(xw *x, const attr_table *t, size_t i)
     x->o.len += n;
 }
 
-static void repeated_attr(xw *x, last_attr *l, const char *name, size_t name_len, const char *value)
+void qc_xw_repeated_attr(xw *x, last_attr *l, const char *name, size_t name_len, const char *value)
 {
     if (value == l->value) {
         if (x->o.cap - x->o.len < l->len && !qc_xml_out_room_slow(&x->o, l->len))
@@ -128,27 +98,6 @@ static void repeated_attr(xw *x, last_attr *l, const char *name, size_t name_len
         l->len = n;
         l->value = value;
     }
-}
-
-/* Inlined with literal names, so that their lengths are known when compiling. */
-static inline void start(xw *x, const char *name)
-{
-    qc_xml_start_n(&x->o, name, strlen(name), NULL);
-}
-
-static inline void end(xw *x)
-{
-    qc_xml_end(&x->o);
-}
-
-static inline void attr(xw *x, const char *name, const char *value)
-{
-    qc_xml_attr_n(&x->o, name, strlen(name), value);
-}
-
-static inline void attr_u64(xw *x, const char *name, uint64_t value)
-{
-    qc_xml_attr_u64_n(&x->o, name, strlen(name), value);
 }
 
 static void text_element(xw *x, const char *name, const char *text)
@@ -213,9 +162,7 @@ static void write_provenance(xw *x, qc_results *res, const qc_write_options *opt
     end(x);
 }
 
-/* A document's element and its attribute and speaker children, left open (format 2 puts its spans
- * in it). */
-static void document_open(xw *x, const qc_results *res, size_t i)
+void qc_xw_document_open(xw *x, const qc_results *res, size_t i)
 {
     const qc_res_doc *d = &res->docs[i];
     start(x, "document");
@@ -249,7 +196,7 @@ static void write_documents(xw *x, const qc_results *res)
     start(x, "documents");
     attr_u64(x, "count", res->doc_count);
     for (size_t i = 0; i < res->doc_count && !x->failed && !x->o.error; i++) {
-        document_open(x, res, i);
+        qc_xw_document_open(x, res, i);
         end(x);
     }
     end(x);
@@ -415,8 +362,8 @@ static void quotation_attrs(xw *x, const qc_result_quotation *q)
     else
         qc_xml_attr_n(&x->o, "document", 8, q->document_id);
     if (q->speaker)
-        repeated_attr(x, &x->speaker, "speaker", 7, q->speaker);
-    repeated_attr(x, &x->role, "role", 4, qc_role_name(q->role));
+        qc_xw_repeated_attr(x, &x->speaker, "speaker", 7, q->speaker);
+    qc_xw_repeated_attr(x, &x->role, "role", 4, qc_role_name(q->role));
     attr_u64(x, "turn", q->turn);
     attr_u64(x, "start", q->start);
     attr_u64(x, "end", q->end);
@@ -741,147 +688,9 @@ static int write_quotations(xw *x, qc_results *res, unsigned jobs, qc_error *err
     return rc;
 }
 
-/* --- format 2: the documents with their spans, each span's text once and its codes inside it --- */
-
-typedef struct span_walk {
-    xw *x;
-    const qc_results *res;
-    size_t next_doc; /* the first document not yet opened */
-    int in_doc, in_span;
-    size_t start, end, turn; /* the open span */
-} span_walk;
-
-static void span_close(span_walk *w)
+/* totals, co-occurrence and the uncoded turns: both formats' */
+static int write_totals_to_uncoded(xw *x, qc_results *res, const qc_write_options *opts, qc_error *err)
 {
-    if (w->in_span)
-        end(w->x);
-    w->in_span = 0;
-}
-
-/* Closes the open document and writes those before `doc` (none of their text coded) whole. */
-static void documents_up_to(span_walk *w, size_t doc)
-{
-    span_close(w);
-    if (w->in_doc)
-        end(w->x);
-    w->in_doc = 0;
-    for (; w->next_doc < doc && !w->x->o.error; w->next_doc++) {
-        document_open(w->x, w->res, w->next_doc);
-        end(w->x);
-    }
-}
-
-/* Digits of v at d, returns the end. */
-static char *put_u64(char *d, uint64_t v)
-{
-    size_t n = 1;
-    for (uint64_t ten = 10; v >= ten && n < 20; ten *= 10)
-        n++;
-    char *e = d + n;
-    do {
-        *--e = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    return d + n;
-}
-
-/* ' hits="rule:start-end rule:start-end"': numbers only, nothing to escape, written in place. */
-static void hits_attr(xw *x, const qc_result_quotation *q)
-{
-    size_t total = 8 + q->hit_count * 63;
-    char *at = x->o.cap - x->o.len >= total ? x->o.buf + x->o.len : qc_xml_out_room_slow(&x->o, total);
-    if (!at)
-        return;
-    char *d = at;
-    memcpy(d, " hits=\"", 7);
-    d += 7;
-    for (size_t h = 0; h < q->hit_count; h++) {
-        if (h)
-            *d++ = ' ';
-        d = put_u64(d, q->hits[h].rule);
-        *d++ = ':';
-        d = put_u64(d, q->hits[h].start);
-        *d++ = '-';
-        d = put_u64(d, q->hits[h].end);
-    }
-    *d++ = '"';
-    x->o.len += (size_t)(d - at);
-}
-
-static int write_span_code(const qc_result_quotation *q, const char *coder, void *user)
-{
-    span_walk *w = user;
-    xw *x = w->x;
-    if (!w->in_doc || q->document >= w->next_doc) {
-        documents_up_to(w, q->document);
-        document_open(x, w->res, q->document);
-        w->next_doc = q->document + 1;
-        w->in_doc = 1;
-    }
-    if (w->in_span && (q->start != w->start || q->end != w->end || q->turn != w->turn))
-        span_close(w);
-    if (!w->in_span) {
-        start(x, "span");
-        attr_u64(x, "turn", q->turn);
-        if (q->speaker)
-            repeated_attr(x, &x->speaker, "speaker", 7, q->speaker);
-        repeated_attr(x, &x->role, "role", 4, qc_role_name(q->role));
-        attr_u64(x, "start", q->start);
-        attr_u64(x, "end", q->end);
-        start(x, "text");
-        qc_xml_text_n(&x->o, q->text, q->text_len ? q->text_len : strlen(q->text));
-        end(x);
-        w->in_span = 1;
-        w->start = q->start;
-        w->end = q->end;
-        w->turn = q->turn;
-    }
-    start(x, "code");
-    attr(x, "id", w->res->cb->codes[q->code].id);
-    if (coder) {
-        attr(x, "coder", coder);
-    } else if (q->hit_count) {
-        hits_attr(x, q);
-    }
-    end(x);
-    return x->o.error != 0;
-}
-
-static int write_documents_with_spans(xw *x, qc_results *res, qc_error *err)
-{
-    span_walk w;
-    memset(&w, 0, sizeof w);
-    w.x = x;
-    w.res = res;
-    start(x, "documents"); /* no count: a writer streaming the documents would not know it */
-    int rc = qc_spill_walk_by_document(res, write_span_code, &w, err);
-    if (rc == QC_ERR_CANCELLED && (x->o.error || x->failed))
-        rc = QC_OK; /* the writer's own failure, reported by the caller */
-    if (rc != QC_OK)
-        return rc;
-    documents_up_to(&w, res->doc_count);
-    end(x);
-    return QC_OK;
-}
-
-static int write_body(xw *x, qc_results *res, const qc_write_options *opts, qc_error *err)
-{
-    unsigned format = opts && opts->version >= 3 && opts->format ? opts->format : 1;
-    qc_xml_start(&x->o, "results", format == 2 ? NS2 : NS);
-    attr_u64(x, "formatVersion", format);
-    write_provenance(x, res, opts);
-    if (format == 2) {
-        write_codes(x, res, 0);
-        int rc = write_documents_with_spans(x, res, err);
-        if (rc != QC_OK)
-            return rc;
-        write_respondents_and_attributes(x, res);
-        write_counts(x, res);
-    } else {
-        write_documents(x, res);
-        write_respondents_and_attributes(x, res);
-        write_codes(x, res, 1);
-    }
     write_totals(x, res);
     write_cooccurrence(x, res);
 
@@ -902,21 +711,95 @@ static int write_body(xw *x, qc_results *res, const qc_write_options *opts, qc_e
             return rc;
     }
     end(x);
+    return QC_OK;
+}
 
-    if (format == 2) {
-        end(x);
-        return QC_OK;
-    }
+void qc_xw_format2_head(xw *x, qc_results *res, const qc_write_options *opts)
+{
+    qc_xml_start(&x->o, "results", QC_RESULTS_NS2);
+    attr_u64(x, "formatVersion", 2);
+    write_provenance(x, res, opts);
+    write_codes(x, res, 0);
+    start(x, "documents"); /* no count: a writer streaming the documents does not know it */
+}
+
+int qc_xw_format2_tail(xw *x, qc_results *res, const qc_write_options *opts, qc_error *err)
+{
+    end(x); /* documents */
+    write_respondents_and_attributes(x, res);
+    write_counts(x, res);
+    int rc = write_totals_to_uncoded(x, res, opts, err);
+    end(x);
+    return rc;
+}
+
+static int write_format1(xw *x, qc_results *res, const qc_write_options *opts, qc_error *err)
+{
+    qc_xml_start(&x->o, "results", QC_RESULTS_NS1);
+    attr_u64(x, "formatVersion", 1);
+    write_provenance(x, res, opts);
+    write_documents(x, res);
+    write_respondents_and_attributes(x, res);
+    write_codes(x, res, 1);
+    int rc = write_totals_to_uncoded(x, res, opts, err);
+    if (rc != 0)
+        return rc;
     qc_counts totals;
     qc_results_totals(res, &totals);
     start(x, "quotations");
     attr_u64(x, "count", totals.quotations);
-    int rc = write_quotations(x, res, opts && opts->version >= 2 ? opts->jobs : 1, err);
+    rc = write_quotations(x, res, opts && opts->version >= 2 ? opts->jobs : 1, err);
     if (rc != 0)
         return rc;
     end(x);
     end(x);
     return QC_OK;
+}
+
+static int write_body(xw *x, qc_results *res, const qc_write_options *opts, qc_error *err)
+{
+    unsigned format = opts && opts->version >= 3 && opts->format ? opts->format : 1;
+    if (format == 1)
+        return write_format1(x, res, opts, err);
+    qc_xw_format2_head(x, res, opts);
+    int rc = qc_xw_documents_from_logs(x, res, err);
+    return rc != QC_OK ? rc : qc_xw_format2_tail(x, res, opts, err);
+}
+
+int qc_xw_open(xw *x, FILE *fp, const qc_results *res)
+{
+    memset(x, 0, sizeof *x);
+    if (qc_xml_out_begin(&x->o, fp) != 0) {
+        qc_xml_out_free(&x->o);
+        return -1;
+    }
+    /* Without memory for the tables each attribute is written anew: the same bytes. */
+    if (table_make(&x->tables[0], res, 1, "document") == 0)
+        x->docs = &x->tables[0];
+    if (table_make(&x->tables[1], res, 0, "speaker") == 0)
+        x->resps = &x->tables[1];
+    return 0;
+}
+
+static void tables_free(xw *x)
+{
+    if (x->docs)
+        table_free(&x->tables[0]);
+    if (x->resps)
+        table_free(&x->tables[1]);
+    x->docs = x->resps = NULL;
+}
+
+void qc_xw_abort(xw *x)
+{
+    tables_free(x);
+    qc_xml_out_free(&x->o);
+}
+
+int qc_xw_close(xw *x)
+{
+    tables_free(x);
+    return qc_xml_out_end(&x->o);
 }
 
 int qc_results_write_xml(qc_results *res, const char *path, const qc_write_options *opts, qc_error *err)
@@ -925,6 +808,8 @@ int qc_results_write_xml(qc_results *res, const char *path, const qc_write_optio
     if (opts && opts->version >= 3 && opts->format > 2)
         return qc_error_set(err, QC_ERR_INVALID, path, 0, 0, -1, "results.xml format %u: qcode writes formats 1 and 2",
                             opts->format);
+    if (qc_res_stream_is(res, path))
+        return qc_res_stream_finish(res, err);
     int rc = qc_res_need_quotations(res, "cannot write results.xml", path, err);
     if (rc != 0)
         return rc;
@@ -933,24 +818,12 @@ int qc_results_write_xml(qc_results *res, const char *path, const qc_write_optio
     if (rc != 0)
         return rc;
     xw x;
-    memset(&x, 0, sizeof x);
-    if (qc_xml_out_begin(&x.o, af.fp) != 0) {
-        qc_xml_out_free(&x.o);
+    if (qc_xw_open(&x, af.fp, res) != 0) {
         qc_atomic_abort(&af);
         return qc_error_nomem(err);
     }
-    /* Without memory for the tables each attribute is written anew: the same bytes. */
-    attr_table docs, resps;
-    if (table_make(&docs, res, 1, "document") == 0)
-        x.docs = &docs;
-    if (table_make(&resps, res, 0, "speaker") == 0)
-        x.resps = &resps;
     rc = write_body(&x, res, opts, err);
-    if (x.docs)
-        table_free(&docs);
-    if (x.resps)
-        table_free(&resps);
-    int e = qc_xml_out_end(&x.o);
+    int e = qc_xw_close(&x);
     if (rc == 0 && e == ENOMEM)
         rc = qc_error_nomem(err);
     else if (rc == 0 && e)

@@ -255,7 +255,10 @@ void qc_xml_start(qc_xml_out *x, const char *name, const char *ns)
 
 void qc_xml_end(qc_xml_out *x)
 {
-    if (!x->depth)
+    /* After an error the elements open may not be those started (a start that failed pushed
+     * nothing), and the output is to be thrown away: nothing more is written. A fragment never
+     * closes the elements it was opened inside. */
+    if (x->depth <= x->base_depth || x->error)
         return;
     size_t d = x->depth - 1;
     if (x->state[d] == OPEN) {
@@ -393,7 +396,7 @@ void qc_xml_text(qc_xml_out *x, const char *text)
 
 int qc_xml_out_end(qc_xml_out *x)
 {
-    while (x->depth > x->base_depth)
+    while (x->depth > x->base_depth && !x->error)
         qc_xml_end(x);
     flush(x);
     int e = x->error;

@@ -2,6 +2,8 @@
 #include "rel_helpers.h" /* first: it sets _XOPEN_SOURCE */
 #include "qc_test.h"
 
+#include <dirent.h>
+
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -89,6 +91,23 @@ Test(code_cli, unreadable_document_is_skipped_and_exit_is_1)
     cr_expect(!exists(dir, "strict.xml"));
     cr_expect(!exists(dir, "s"));
     cr_expect_str_eq(r.out, "");
+    qct_run_free(&r);
+
+    /* Format 2 is written while coding: stopped, it leaves nothing either, not even its temporary
+     * file (the folder holds bad.txt, out.xml and t as before). */
+    qct_qcode(&r, dir,
+              "code --strict -c " GOLDEN "/golden.qcb -o strict2.xml --results-format 2 " GOLDEN
+              "/corpus/a.txt bad.txt");
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect(qct_contains(r.err, "nothing written"), "%s", r.err);
+    cr_expect(!exists(dir, "strict2.xml"));
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d);
+    size_t entries = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        entries += e->d_name[0] != '.' || (e->d_name[1] && (e->d_name[1] != '.' || e->d_name[2]));
+    closedir(d);
+    cr_expect_eq(entries, 3, "bad.txt, out.xml and t only");
     qct_run_free(&r);
     free(b);
     free(dir);

@@ -159,7 +159,9 @@ static int count_quote(const qc_result_quotation *q, void *user)
         }                                                                                                              \
     } while (0)
 
-static void run_pipeline(const inputs *in, qc_engine engine, outcome *o)
+/* stream: results.xml in format 2, streamed while the documents are added (the quotations kept
+ * for the TSV tables all the same). */
+static void run_pipeline(const inputs *in, qc_engine engine, int stream, outcome *o)
 {
     memset(o, 0, sizeof *o);
     qc_error err;
@@ -179,6 +181,17 @@ static void run_pipeline(const inputs *in, qc_engine engine, outcome *o)
     STEP(6, qc_document_read_buffer(&docs[3], "d.docx", in->docx, in->docx_size, NULL, &err));
     STEP(7, qc_coder_new(&coder, cb, &copts, &err));
     STEP(8, qc_results_new(&res, cb, cases, &err));
+    char xml_path[1024], tsv_dir[1024];
+    snprintf(xml_path, sizeof xml_path, "%s/results.xml", in->dir);
+    snprintf(tsv_dir, sizeof tsv_dir, "%s/tsv", in->dir);
+    qc_write_options wopts = QC_WRITE_OPTIONS_INIT;
+    wopts.time = "2026-01-01T00:00:00Z";
+    wopts.format = stream ? 2 : 1;
+    unlink(xml_path);
+    if (stream) {
+        STEP(8, qc_results_set_option(res, "engine", engine == QC_ENGINE_FAST ? "fast" : "reference", &err));
+        STEP(8, qc_results_stream_xml(res, xml_path, &wopts, &err));
+    }
     for (int i = 0; i < 4; i++) {
         qc_coding *coding = NULL;
         STEP(9, qc_coder_code(coder, docs[i], cases, &coding, &err));
@@ -187,13 +200,8 @@ static void run_pipeline(const inputs *in, qc_engine engine, outcome *o)
         STEP(10, qc_results_add(res, docs[i], coding, NULL, &err));
         qc_coding_free(coding);
     }
-    STEP(11, qc_results_set_option(res, "engine", engine == QC_ENGINE_FAST ? "fast" : "reference", &err));
-    char xml_path[1024], tsv_dir[1024];
-    snprintf(xml_path, sizeof xml_path, "%s/results.xml", in->dir);
-    snprintf(tsv_dir, sizeof tsv_dir, "%s/tsv", in->dir);
-    qc_write_options wopts = QC_WRITE_OPTIONS_INIT;
-    wopts.time = "2026-01-01T00:00:00Z";
-    unlink(xml_path);
+    if (!stream)
+        STEP(11, qc_results_set_option(res, "engine", engine == QC_ENGINE_FAST ? "fast" : "reference", &err));
     STEP(12, qc_results_write_xml(res, xml_path, &wopts, &err));
     STEP(13, qc_results_write_tsv(res, tsv_dir, &err));
     qc_results_handlers h = {NULL, NULL, NULL, count_quote, &o->read_quotes};
@@ -232,7 +240,7 @@ static void expect_out_of_memory(long n, int stage, int rc, const char *message)
 }
 
 /* Runs the pipeline failing allocation 0, 1, 2, ... until a run makes fewer allocations than N. */
-static void every_failure(qc_engine engine)
+static void every_failure(qc_engine engine, int stream)
 {
     inputs in;
     inputs_load(&in);
@@ -240,7 +248,7 @@ static void every_failure(qc_engine engine)
     arm(-1);
     atomic_store(&live, 0);
     outcome ref;
-    run_pipeline(&in, engine, &ref);
+    run_pipeline(&in, engine, stream, &ref);
     long total = atomic_load(&alloc_count);
     cr_assert_eq(ref.rc, 0, "reference run failed at stage %d (%d)", ref.stage, ref.rc);
     cr_assert_eq(atomic_load(&live), 0, "the reference run leaked %ld allocations", atomic_load(&live));
@@ -252,7 +260,7 @@ static void every_failure(qc_engine engine)
     for (long n = 0;; n++) {
         arm(n);
         outcome o;
-        run_pipeline(&in, engine, &o);
+        run_pipeline(&in, engine, stream, &o);
         long made = atomic_load(&alloc_count);
         cr_assert_eq(atomic_load(&live), 0, "failing allocation %ld (stage %d, status %d) leaked %ld allocations", n,
                      o.stage, o.rc, atomic_load(&live));
@@ -285,12 +293,17 @@ static void every_failure(qc_engine engine)
 
 Test(oom, every_allocation_of_the_pipeline_fast_engine)
 {
-    every_failure(QC_ENGINE_FAST);
+    every_failure(QC_ENGINE_FAST, 0);
+}
+
+Test(oom, every_allocation_of_the_pipeline_streaming_format_2)
+{
+    every_failure(QC_ENGINE_FAST, 1);
 }
 
 Test(oom, every_allocation_of_the_pipeline_reference_engine)
 {
-    every_failure(QC_ENGINE_REFERENCE);
+    every_failure(QC_ENGINE_REFERENCE, 0);
 }
 
 /* The threaded corpus runner: worker threads read and code while the calling thread aggregates.

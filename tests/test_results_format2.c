@@ -7,30 +7,13 @@
  * the merge of the codes' logs crosses chunk ends. */
 #include "gen_interviews.h"
 #include "qc_test.h"
+#include "span_codebook.h"
 
 #include <zip.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
 #include <sys/stat.h>
-
-static const char cb_text[] = "codebook \"F2\"\n"
-                              "code T \"The\"\n"
-                              "  rule the\n"
-                              "  code A \"A\"\n"
-                              "    rule apple OR \"green banana\"\n"
-                              "code R \"Room\"\n"
-                              "  rule room OR talk\n"
-                              "code Z \"Zebra near stripes\"\n"
-                              "  rule zebra NEAR/3 stripes\n"
-                              "code Q \"Quiet\"\n"
-                              "  rule /\\bquiet(er|ly)?\\b/\n"
-                              "  scope turn\n"
-                              "code W \"We, by turn\"\n"
-                              "  rule we\n"
-                              "  scope turn\n";
-
-static const char cases_text[] = "speaker\tprofession\nP1\tnurse\nP2\tmanager\nP3\tnurse\nP4\tGP\n";
 
 typedef struct fixture {
     char *dir;
@@ -48,9 +31,7 @@ static void fixture_open(fixture *f, size_t n)
     f->dir = qct_temp_dir();
     f->n = n;
     f->paths = gen_interviews(f->dir, n, &shape);
-    cr_assert_eq(qc_codebook_load_buffer(&f->cb, "f2.qcb", cb_text, strlen(cb_text), NULL, &err), 0, "%s", err.message);
-    cr_assert_eq(qc_casebook_load_buffer(&f->cases, "cases.tsv", cases_text, strlen(cases_text), &err), 0, "%s",
-                 err.message);
+    span_codebook_load(&f->cb, &f->cases);
     cr_assert_eq(qc_results_new(&f->res, f->cb, f->cases, NULL), 0);
     qc_run_options ro = QC_RUN_OPTIONS_INIT;
     ro.jobs = 2;

@@ -162,6 +162,11 @@ Test(signals, interrupted_code_leaves_no_temporary_and_the_previous_outputs)
     interrupt_at(dir, xml, "results.xml", SIGHUP, "results.xml", "code -o, SIGHUP");
     /* `qcode code -o r.xml ... | head`: the summary's reader gone, the write to stdout ends the run. */
     interrupt_at(dir, xml, "results.xml", SIGPIPE, "results.xml", "code -o, SIGPIPE");
+    /* Format 2 is written while coding: its temporary exists from before the first document. */
+    char *xml2[] = {"qcode", "code",   "-c", "integrated-care-v2.qcb", "-o", "results.xml", "--results-format",
+                    "2",     "corpus", NULL};
+    interrupt_at(dir, xml2, "results.xml", SIGINT, "results.xml", "code -o --results-format 2, SIGINT");
+    interrupt_at(dir, xml2, "results.xml", SIGTERM, "results.xml", "code -o --results-format 2, SIGTERM");
     /* The tables are open together: stopped at the third, the first two exist too. */
     char *tsv[] = {"qcode", "code", "-c", "integrated-care-v2.qcb", "--tsv", "tsv", "corpus", NULL};
     interrupt_at(dir, tsv, "quotations.tsv", SIGTERM, "tsv/frequencies.tsv", "code --tsv, SIGTERM");

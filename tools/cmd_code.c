@@ -21,8 +21,9 @@
     "  -o, --output FILE          write results.xml (docs/results.md)\n"                                               \
     "      --results-format 1|2   results.xml's layout (default 1: quotations by code, with\n"                         \
     "                             per-document and per-speaker counts); 2: quotations by document\n"                   \
-    "                             and span, each span's text once, about a fifth of the size\n"                        \
-    "                             (docs/results-format-2.md; quotes, export, recode read both)\n"                      \
+    "                             and span, each span's text once, about a fifth of the size,\n"                       \
+    "                             written while coding (docs/results-format-2.md; quotes,\n"                           \
+    "                             export, recode read both)\n"                                                         \
     "      --tsv DIR              write frequencies, by-attribute, quotations, cooccurrence and\n"                     \
     "                             respondent-matrix tables (.tsv) into DIR\n"                                          \
     "      --qdpx FILE            write a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA (docs/refi.md)\n"               \
@@ -148,36 +149,38 @@ static void on_progress(const qc_run_stats *stats, void *user)
 
 /* Records the options that shape the results, for provenance. --jobs is left out on purpose: it
  * does not change a byte of the output. */
-static int record_options(qc_results *res, const code_options *o)
+static int record_options(qc_results *res, const code_options *o, qc_error *err)
 {
-    qc_error err;
-    int rc = qc_results_set_option(res, "engine", o->engine == QC_ENGINE_REFERENCE ? "reference" : "fast", &err);
+    int rc = qc_results_set_option(res, "engine", o->engine == QC_ENGINE_REFERENCE ? "reference" : "fast", err);
     if (rc == 0 && o->cases_path)
-        rc = qc_results_set_option(res, "casebook", o->cases_path, &err);
+        rc = qc_results_set_option(res, "casebook", o->cases_path, err);
     if (rc == 0)
         rc = qc_results_set_option(res, "encoding",
-                                   o->read.encoding == QC_ENCODING_WINDOWS1252 ? "windows-1252" : "utf-8", &err);
+                                   o->read.encoding == QC_ENCODING_WINDOWS1252 ? "windows-1252" : "utf-8", err);
     if (rc == 0 && o->read.format != QC_FORMAT_AUTO)
-        rc = qc_results_set_option(res, "input-format", qc_format_name(o->read.format), &err);
+        rc = qc_results_set_option(res, "input-format", qc_format_name(o->read.format), err);
     if (rc == 0 && o->read.speaker_pattern)
-        rc = qc_results_set_option(res, "speaker-pattern", o->read.speaker_pattern, &err);
+        rc = qc_results_set_option(res, "speaker-pattern", o->read.speaker_pattern, err);
     if (rc == 0 && o->manual_path)
-        rc = qc_results_set_option(res, "manual", o->manual_path, &err);
+        rc = qc_results_set_option(res, "manual", o->manual_path, err);
     if (rc == 0 && o->read.speakers == QC_SPEAKERS_NONE)
-        rc = qc_results_set_option(res, "speakers", "none", &err);
+        rc = qc_results_set_option(res, "speakers", "none", err);
     if (rc == 0 && o->interviewer_count) {
         size_t n = 0;
         for (size_t i = 0; i < o->interviewer_count; i++)
             n += strlen(o->interviewers[i]) + 1;
         char *joined = calloc(n + 1, 1);
-        if (!joined)
-            return -1;
+        if (!joined) {
+            *err = (qc_error){.code = QC_ERR_NOMEM};
+            snprintf(err->message, sizeof err->message, "out of memory");
+            return QC_ERR_NOMEM;
+        }
         for (size_t i = 0; i < o->interviewer_count; i++) {
             if (i)
                 strcat(joined, ",");
             strcat(joined, o->interviewers[i]);
         }
-        rc = qc_results_set_option(res, "interviewers", joined, &err);
+        rc = qc_results_set_option(res, "interviewers", joined, err);
         free(joined);
     }
     return rc;
@@ -250,7 +253,17 @@ static int run(int argc, char **argv)
      * merging need the counts alone, which spares the run its temporary files. */
     qc_results_options res_opts = QC_RESULTS_OPTIONS_INIT;
     res_opts.counts_only = !o.output && !o.tsv_dir && !o.qdpx_path;
-    if (qc_results_new_opts(&res, cb, cases, &res_opts, &err) != 0 || record_options(res, &o) != 0) {
+    /* Format 2 is written while coding (docs/results-format-2.md); alone, its quotations are kept
+     * for nothing else. */
+    int stream = o.output && o.results_format == 2;
+    res_opts.stream_only = stream && !o.tsv_dir && !o.qdpx_path;
+    char tbuf[32];
+    qc_write_options wopts = QC_WRITE_OPTIONS_INIT;
+    wopts.time = cli_fixed_time(tbuf);
+    wopts.jobs = cli_write_jobs(o.jobs);
+    wopts.format = o.results_format ? o.results_format : 1;
+    if (qc_results_new_opts(&res, cb, cases, &res_opts, &err) != 0 || record_options(res, &o, &err) != 0 ||
+        (stream && qc_results_stream_xml(res, o.output, &wopts, &err) != 0)) {
         cli_print_error(&err);
         exit_code = QC_EXIT_USAGE;
         goto done;
@@ -320,11 +333,6 @@ static int run(int argc, char **argv)
         goto done;
     }
     qc_manual_finish(manual); /* codings on documents the run did not have */
-    char tbuf[32];
-    qc_write_options wopts = QC_WRITE_OPTIONS_INIT;
-    wopts.time = cli_fixed_time(tbuf);
-    wopts.jobs = cli_write_jobs(o.jobs);
-    wopts.format = o.results_format ? o.results_format : 1;
     if (o.output && qc_results_write_xml(res, o.output, &wopts, &err) != 0) {
         cli_print_error(&err);
         exit_code = QC_EXIT_USAGE;

@@ -48,7 +48,7 @@ QC_EXPORT void qc_results_free(qc_results *res);
  * version it was built with and fields added later take their defaults, so programs built against
  * this header keep working with later libraries. qc_results_new keeps its signature for the
  * callers (and binaries) that know nothing of options. */
-#define QC_RESULTS_OPTIONS_VERSION 1
+#define QC_RESULTS_OPTIONS_VERSION 2
 typedef struct qc_results_options {
     unsigned version;
     /* Keep the counts only: per code (own and rolled up), per attribute value, the totals,
@@ -60,11 +60,18 @@ typedef struct qc_results_options {
      * tables, walking quotations or uncoded turns, qc_results_document_counts_get and
      * qc_results_respondent_counts_get. For a look at the counts (`qcode code` without outputs). */
     int counts_only;
+    /* Version 2. The quotations go only to a results.xml of format 2 written as documents are added
+     * (qc_results_stream_xml, which must then be called before the first qc_results_add): kept for
+     * nothing else, and no per-document or per-speaker counts, so what needs them refuses with
+     * QC_ERR_INVALID as for counts_only (walking quotations, the TSV tables, another
+     * results.xml). The documents' coding_sha256 and the uncoded turns are kept. For `qcode code
+     * -o results.xml --results-format 2` with no other output. */
+    int stream_only;
 } qc_results_options;
-#define QC_RESULTS_OPTIONS_INIT { QC_RESULTS_OPTIONS_VERSION, 0 }
+#define QC_RESULTS_OPTIONS_INIT { QC_RESULTS_OPTIONS_VERSION, 0, 0 }
 
 /* qc_results_new with options (NULL: defaults). A version this library does not know fails with
- * QC_ERR_INVALID. With counts_only it makes no temporary file. */
+ * QC_ERR_INVALID (versions 1 and 2 are known). With counts_only it makes no temporary file. */
 QC_EXPORT int qc_results_new_opts(qc_results **out, const qc_codebook *cb, const qc_casebook *cases,
                                   const qc_results_options *opts, qc_error *err);
 
@@ -246,6 +253,17 @@ typedef struct qc_write_options {
  * streaming and atomically: the file appears whole or not at all. opts may be NULL. Counts-only
  * results cannot make it: QC_ERR_INVALID, and no file is touched. */
 QC_EXPORT int qc_results_write_xml(qc_results *res, const char *path, const qc_write_options *opts, qc_error *err);
+
+/* Starts results.xml of format 2 (opts->format must be 2) at path, written while documents are
+ * added: the provenance (with the options set so far) and the code tree now, each document with
+ * its spans when qc_results_add adds it (rendered by the thread that prepared it: with
+ * qc_corpus_run and its results option, the workers), and the rest when qc_results_write_xml is
+ * called with the same path, which finishes the file and makes it appear. The file is written
+ * atomically all the same: until then it does not exist, and results freed without it leave
+ * nothing. The bytes are those qc_results_write_xml writes after the run. Call it before the first
+ * qc_results_add: QC_ERR_INVALID after, for a second stream, for another format, or for
+ * counts-only results. */
+QC_EXPORT int qc_results_stream_xml(qc_results *res, const char *path, const qc_write_options *opts, qc_error *err);
 
 /* Writes frequencies.tsv, by-attribute.tsv, quotations.tsv, cooccurrence.tsv and
  * respondent-matrix.tsv into the folder dir (created when missing), each atomically. Counts-only

@@ -1,0 +1,377 @@
+/* Format 2's <documents>: each document with its spans, each span's text once and its codes inside
+ * it (docs/results-format-2.md). Written two ways that give the same bytes: after the run, from the
+ * per-code quotation logs merged by document and span (qc_xw_documents_from_logs), or while coding
+ * (qc_results_stream_xml): each document's spans rendered from its coding by the thread that
+ * prepared its additions, and appended in input order by qc_results_add. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "codebook_impl.h"
+#include "coding_impl.h"
+#include "document_impl.h"
+#include "error.h"
+#include "fileio.h"
+#include "results_coder.h"
+#include "results_impl.h"
+#include "results_spill.h"
+#include "write_xml_impl.h"
+
+/* Digits of v at d, returns the end. */
+static char *put_u64(char *d, uint64_t v)
+{
+    size_t n = 1;
+    for (uint64_t ten = 10; v >= ten && n < 20; ten *= 10)
+        n++;
+    char *e = d + n;
+    do {
+        *--e = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return d + n;
+}
+
+/* ' hits="rule:start-end rule:start-end"': numbers only, nothing to escape, written in place. */
+static void hits_attr(xw *x, const qc_result_quotation *q)
+{
+    size_t total = 8 + q->hit_count * 63;
+    char *at = x->o.cap - x->o.len >= total ? x->o.buf + x->o.len : qc_xml_out_room_slow(&x->o, total);
+    if (!at)
+        return;
+    char *d = at;
+    memcpy(d, " hits=\"", 7);
+    d += 7;
+    for (size_t h = 0; h < q->hit_count; h++) {
+        if (h)
+            *d++ = ' ';
+        d = put_u64(d, q->hits[h].rule);
+        *d++ = ':';
+        d = put_u64(d, q->hits[h].start);
+        *d++ = '-';
+        d = put_u64(d, q->hits[h].end);
+    }
+    *d++ = '"';
+    x->o.len += (size_t)(d - at);
+}
+
+/* The span open in a writer. */
+typedef struct span_state {
+    int open;
+    size_t start, end, turn;
+} span_state;
+
+static void span_close(xw *x, span_state *sp)
+{
+    if (sp->open)
+        end(x);
+    sp->open = 0;
+}
+
+/* One code of a span, which is one quotation of format 1 (coder: NULL for the engine's, with its
+ * hits), opening the span first unless q lies in the open one. */
+static void span_code(xw *x, span_state *sp, const qc_result_quotation *q, const char *coder, const char *code_id)
+{
+    if (sp->open && (q->start != sp->start || q->end != sp->end || q->turn != sp->turn))
+        span_close(x, sp);
+    if (!sp->open) {
+        start(x, "span");
+        attr_u64(x, "turn", q->turn);
+        if (q->speaker)
+            qc_xw_repeated_attr(x, &x->speaker, "speaker", 7, q->speaker);
+        qc_xw_repeated_attr(x, &x->role, "role", 4, qc_role_name(q->role));
+        attr_u64(x, "start", q->start);
+        attr_u64(x, "end", q->end);
+        start(x, "text");
+        qc_xml_text_n(&x->o, q->text, q->text_len ? q->text_len : strlen(q->text));
+        end(x);
+        sp->open = 1;
+        sp->start = q->start;
+        sp->end = q->end;
+        sp->turn = q->turn;
+    }
+    start(x, "code");
+    attr(x, "id", code_id);
+    if (coder)
+        attr(x, "coder", coder);
+    else if (q->hit_count)
+        hits_attr(x, q);
+    end(x);
+}
+
+/* --- after the run, from the logs --- */
+
+typedef struct span_walk {
+    xw *x;
+    const qc_results *res;
+    size_t next_doc; /* the first document not yet opened */
+    int in_doc;
+    span_state sp;
+} span_walk;
+
+/* Closes the open document and writes those before `doc` (none of their text coded) whole. */
+static void documents_up_to(span_walk *w, size_t doc)
+{
+    span_close(w->x, &w->sp);
+    if (w->in_doc)
+        end(w->x);
+    w->in_doc = 0;
+    for (; w->next_doc < doc && !w->x->o.error; w->next_doc++) {
+        qc_xw_document_open(w->x, w->res, w->next_doc);
+        end(w->x);
+    }
+}
+
+static int write_span_code(const qc_result_quotation *q, const char *coder, void *user)
+{
+    span_walk *w = user;
+    if (!w->in_doc || q->document >= w->next_doc) {
+        documents_up_to(w, q->document);
+        qc_xw_document_open(w->x, w->res, q->document);
+        w->next_doc = q->document + 1;
+        w->in_doc = 1;
+    }
+    span_code(w->x, &w->sp, q, coder, w->res->cb->codes[q->code].id);
+    return w->x->o.error != 0;
+}
+
+int qc_xw_documents_from_logs(xw *x, qc_results *res, qc_error *err)
+{
+    span_walk w;
+    memset(&w, 0, sizeof w);
+    w.x = x;
+    w.res = res;
+    int rc = qc_spill_walk_by_document(res, write_span_code, &w, err);
+    if (rc == QC_ERR_CANCELLED && (x->o.error || x->failed))
+        rc = QC_OK; /* the writer's own failure, reported by the caller */
+    if (rc != QC_OK)
+        return rc;
+    documents_up_to(&w, res->doc_count);
+    return QC_OK;
+}
+
+/* --- while coding: a document's spans from its coding --- */
+
+/* A quotation of the coding, in the order of the logs' merge: start, end, code, then the coding's
+ * own order (one code's quotations of a span come in it, as its log has them). */
+typedef struct qc_span_item {
+    uint64_t place; /* start << 32 | end, clamped as the logs' records are */
+    uint32_t code;
+    uint32_t index; /* in the coding */
+} qc_span_item;
+
+static int item_cmp(const void *a, const void *b)
+{
+    const qc_span_item *x = a, *y = b;
+    if (x->place != y->place)
+        return x->place < y->place ? -1 : 1;
+    if (x->code != y->code)
+        return x->code < y->code ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The fragment writer's full buffer goes to the prepared document's bytes; the same buffer goes on. */
+static int xml_sink(void *user, char **buf, size_t len, size_t *cap)
+{
+    (void)cap;
+    qc_buf *b = user;
+    qc_buf_append(b, *buf, len);
+    return qc_buf_failed(b) ? ENOMEM : 0;
+}
+
+enum { FRAGMENT_BUF = 1 << 16 };
+
+/* The spans of the sorted items into x. */
+static void render_items(xw *x, const qc_results *res, const qc_document *doc, const qc_coding *coding,
+                         const qc_span_item *items, size_t count, qc_hit *hits)
+{
+    span_state sp;
+    memset(&sp, 0, sizeof sp);
+    for (size_t k = 0; k < count && !x->o.error; k++) {
+        const qc_quote_rec *qr = &coding->quotes[items[k].index];
+        const qc_doc_turn *t = &doc->turns[qr->turn];
+        size_t slot =
+            t->speaker >= 0 && (size_t)t->speaker < doc->speaker_count ? (size_t)t->speaker : doc->speaker_count;
+        qc_result_quotation q;
+        memset(&q, 0, sizeof q);
+        q.code = items[k].code;
+        q.speaker = slot < doc->speaker_count ? (doc->speakers[slot] ? doc->speakers[slot] : "") : NULL;
+        q.role = (qc_role)t->role;
+        q.turn = qr->turn;
+        q.start = (size_t)(items[k].place >> 32);
+        q.end = (size_t)(items[k].place & UINT32_MAX);
+        q.text = doc->text + doc->cp_to_byte[q.start];
+        q.text_len = doc->cp_to_byte[q.end] - doc->cp_to_byte[q.start];
+        for (uint32_t h = 0; h < qr->hit_count; h++) {
+            const qc_hit_rec *hr = &coding->hits[qr->hit_first + h];
+            hits[h] = (qc_hit){hr->start, hr->end, hr->rule, 0, 0};
+        }
+        q.hits = hits;
+        const char *code_id = res->cb->codes[q.code].id;
+        /* One code of the span per coder (coding_impl.h: who); only the engine's carries hits. */
+        size_t nwho = coding->who ? coding->who[items[k].index].count : 0;
+        for (size_t w = 0; w < (nwho ? nwho : 1); w++) {
+            uint16_t coder = nwho ? coding->who_coders[coding->who[items[k].index].first + w] : 0;
+            const char *name = coder && coder < coding->coder_name_count ? coding->coder_names[coder] : NULL;
+            q.hit_count = coder ? 0 : qr->hit_count;
+            /* A coder whose name is unknown or empty is written with none, as the logs' records
+             * (which keep the name's length) give it back. */
+            span_code(x, &sp, &q, name && *name ? name : NULL, code_id);
+        }
+    }
+    span_close(x, &sp);
+}
+
+int qc_res_render_spans(const qc_results *res, const qc_document *doc, const qc_coding *coding, qc_res_prepared *p)
+{
+    qc_buf_clear(&p->xml);
+    size_t n = 0, most_hits = 0;
+    if (coding->quote_count && QC_GROW(p->span_items, p->span_items_cap, coding->quote_count) != 0)
+        return -1;
+    for (size_t i = 0; i < coding->quote_count; i++) {
+        const qc_quote_rec *q = &coding->quotes[i];
+        if (q->code < 0 || (size_t)q->code >= res->code_count || q->turn >= doc->turn_count)
+            continue;
+        uint32_t s = q->start, e = q->end;
+        if (e > doc->length)
+            e = (uint32_t)doc->length;
+        if (s > e)
+            s = e;
+        p->span_items[n++] = (qc_span_item){(uint64_t)s << 32 | e, (uint32_t)q->code, (uint32_t)i};
+        if (q->hit_count > most_hits)
+            most_hits = q->hit_count;
+    }
+    if (!n)
+        return 0;
+    if (most_hits && QC_GROW(p->span_hits, p->span_hits_cap, most_hits) != 0)
+        return -1;
+    qsort(p->span_items, n, sizeof *p->span_items, item_cmp);
+    xw x;
+    memset(&x, 0, sizeof x);
+    /* Inside results, documents and the document. */
+    if (qc_xml_out_begin_sink(&x.o, 3, qc_malloc(FRAGMENT_BUF), FRAGMENT_BUF, xml_sink, &p->xml) != 0) {
+        qc_xml_out_free(&x.o);
+        return -1;
+    }
+    render_items(&x, res, doc, coding, p->span_items, n, p->span_hits);
+    return qc_xml_out_end(&x.o) != 0 || qc_buf_failed(&p->xml) ? -1 : 0;
+}
+
+/* --- the stream --- */
+
+struct qc_res_stream {
+    char *path;
+    qc_atomic_file af;
+    xw x;
+    int uncoded_text; /* qc_write_options.uncoded_text */
+};
+
+static void stream_free(qc_results *res, int commit)
+{
+    struct qc_res_stream *s = res->stream;
+    res->stream = NULL;
+    if (!s)
+        return;
+    if (!commit) {
+        qc_xw_abort(&s->x);
+        qc_atomic_abort(&s->af);
+    }
+    qc_free(s->path);
+    qc_free(s);
+}
+
+int qc_results_stream_xml(qc_results *res, const char *path, const qc_write_options *opts, qc_error *err)
+{
+    if (!res || !path)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_results_stream_xml: NULL argument");
+    unsigned format = opts && opts->version >= 3 ? opts->format : 1;
+    if (format != 2)
+        return qc_error_set(err, QC_ERR_INVALID, path, 0, 0, -1,
+                            "results.xml format %u cannot be written while coding: only format 2 can", format);
+    if (res->counts_only)
+        return qc_res_need_quotations(res, "cannot write results.xml", path, err);
+    if (res->stream || res->doc_count)
+        return qc_error_set(err, QC_ERR_INVALID, path, 0, 0, -1,
+                            "results.xml can be streamed only once, before the first document is added");
+    struct qc_res_stream *s = qc_calloc(1, sizeof *s);
+    if (!s || !(s->path = qc_strdup(path))) {
+        qc_free(s);
+        return qc_error_nomem(err);
+    }
+    s->uncoded_text = !opts || opts->uncoded_text;
+    int rc = qc_atomic_open(&s->af, path, err);
+    if (rc != 0) {
+        qc_free(s->path);
+        qc_free(s);
+        return rc;
+    }
+    if (qc_xw_open(&s->x, s->af.fp, res) != 0) {
+        qc_atomic_abort(&s->af);
+        qc_free(s->path);
+        qc_free(s);
+        return qc_error_nomem(err);
+    }
+    res->stream = s;
+    qc_xw_format2_head(&s->x, res, opts);
+    if (s->x.o.error) {
+        int e = s->x.o.error;
+        stream_free(res, 0);
+        return e == ENOMEM ? qc_error_nomem(err)
+                           : qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write results: %s", strerror(e));
+    }
+    return QC_OK;
+}
+
+static int stream_error(const struct qc_res_stream *s, qc_error *err)
+{
+    int e = s->x.o.error;
+    return e == ENOMEM ? qc_error_nomem(err)
+                       : qc_error_set(err, QC_ERR_IO, s->path, 0, 0, -1, "cannot write results: %s", strerror(e));
+}
+
+int qc_res_stream_document(qc_results *res, size_t doc_index, const qc_res_prepared *p, qc_error *err)
+{
+    struct qc_res_stream *s = res->stream;
+    qc_xw_document_open(&s->x, res, doc_index);
+    if (p->xml.len) {
+        qc_xml_out_open_children(&s->x.o);
+        qc_xml_out_write_raw(&s->x.o, p->xml.data, p->xml.len);
+    }
+    end(&s->x);
+    return s->x.o.error ? stream_error(s, err) : QC_OK;
+}
+
+int qc_res_stream_is(const qc_results *res, const char *path)
+{
+    return res && res->stream && path && strcmp(res->stream->path, path) == 0;
+}
+
+int qc_res_stream_finish(qc_results *res, qc_error *err)
+{
+    struct qc_res_stream *s = res->stream;
+    qc_write_options opts = QC_WRITE_OPTIONS_INIT;
+    opts.uncoded_text = s->uncoded_text;
+    int rc = qc_xw_format2_tail(&s->x, res, &opts, err);
+    int e = qc_xw_close(&s->x);
+    if (rc == 0 && e == ENOMEM)
+        rc = qc_error_nomem(err);
+    else if (rc == 0 && e)
+        rc = qc_error_set(err, QC_ERR_IO, s->path, 0, 0, -1, "cannot write results: %s", strerror(e));
+    else if (rc == 0 && s->x.failed)
+        rc = qc_error_set(err, QC_ERR_IO, s->path, 0, 0, -1, "cannot write results");
+    if (rc != 0) {
+        qc_atomic_abort(&s->af);
+        res->stream = NULL;
+        qc_free(s->path);
+        qc_free(s);
+        return rc;
+    }
+    rc = qc_atomic_commit(&s->af, err);
+    stream_free(res, 1);
+    return rc;
+}
+
+void qc_res_stream_abort(qc_results *res)
+{
+    stream_free(res, 0);
+}
