@@ -21,4 +21,12 @@ int qc_spill_foreach_quotation(qc_results *res, size_t code, qc_coded_quotation_
 int qc_results_read_coded(const char *path, const qc_results_handlers *handlers, qc_coded_quotation_fn on_coded,
                           qc_error *err);
 
+/* The file's header, fast: qc_results_read_coded with format 2's spans passed over unparsed
+ * (qc_xml_stream_file_skipping) and the read stopped (QC_ERR_CANCELLED) at the end of its
+ * documents; a format-1 file is read as by qc_results_read_coded (its quotations, after the
+ * header, are the caller's to stop at). Any error may come from the scan rather than the file (its
+ * positions are not the file's): the caller reads the file with qc_results_read_coded instead. */
+int qc_results_read_header(const char *path, const qc_results_handlers *handlers, qc_coded_quotation_fn on_coded,
+                           qc_error *err);
+
 #endif

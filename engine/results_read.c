@@ -62,7 +62,8 @@ typedef struct rd {
     void *coded_user;               /* on_coded's */
     qc_error *err;
 
-    int format;     /* 1 or 2, from the root's namespace */
+    int header_only; /* qc_results_read_header: stop at the end of format 2's documents */
+    int format;      /* 1 or 2, from the root's namespace */
     const char *ns; /* the root's namespace: NS or NS2 */
     int level;      /* elements open */
     int skip_level; /* an element of another namespace is open at this level: skipped with its content */
@@ -263,6 +264,8 @@ static int check_all_counted(rd *d)
 static int end_section(rd *d)
 {
     section sec = d->sec;
+    if (sec == SEC_DOCUMENTS && d->format == 2 && d->header_only)
+        return cancelled(d);
     d->sec = SEC_NONE;
     const char *what = sec == SEC_DOCUMENTS ? "documents" : sec == SEC_CODES ? "codes" : "quotations";
     uint64_t listed = sec == SEC_DOCUMENTS ? d->doc_count : sec == SEC_CODES ? d->code_count : d->quotations_listed;
@@ -919,21 +922,27 @@ static int to_on_quotation(const qc_result_quotation *q, const char *coder, void
 }
 
 static int read_results(const char *path, const qc_results_handlers *handlers, qc_coded_quotation_fn on_coded,
-                        void *coded_user, qc_error *err);
+                        void *coded_user, int header_only, qc_error *err);
 
 int qc_results_read_all(const char *path, const qc_results_handlers *handlers, qc_error *err)
 {
-    return read_results(path, handlers, handlers ? to_on_quotation : NULL, (void *)handlers, err);
+    return read_results(path, handlers, handlers ? to_on_quotation : NULL, (void *)handlers, 0, err);
 }
 
 int qc_results_read_coded(const char *path, const qc_results_handlers *handlers, qc_coded_quotation_fn on_coded,
                           qc_error *err)
 {
-    return read_results(path, handlers, on_coded, handlers ? handlers->user : NULL, err);
+    return read_results(path, handlers, on_coded, handlers ? handlers->user : NULL, 0, err);
+}
+
+int qc_results_read_header(const char *path, const qc_results_handlers *handlers, qc_coded_quotation_fn on_coded,
+                           qc_error *err)
+{
+    return read_results(path, handlers, on_coded, handlers ? handlers->user : NULL, 1, err);
 }
 
 static int read_results(const char *path, const qc_results_handlers *handlers, qc_coded_quotation_fn on_coded,
-                        void *coded_user, qc_error *err)
+                        void *coded_user, int header_only, qc_error *err)
 {
     static const qc_results_handlers none;
     qc_error local;
@@ -946,11 +955,13 @@ static int read_results(const char *path, const qc_results_handlers *handlers, q
     d.on_coded = on_coded;
     d.coded_user = coded_user;
     d.err = err;
+    d.header_only = header_only;
     d.skip_level = -1;
     d.code_map.fold = 0;
     d.doc_map.fold = 0;
     qc_xml_stream_handler h = {&d, on_start, on_end, on_text};
-    int rc = qc_xml_stream_file(path, "a qcode results.xml", &h, err);
+    int rc = header_only ? qc_xml_stream_file_skipping(path, "a qcode results.xml", &h, "span", err)
+                         : qc_xml_stream_file(path, "a qcode results.xml", &h, err);
     if (rc == 0 && !d.seen_root)
         rc = qc_error_set(err, QC_ERR_FORMAT, path, 0, 0, -1, "not a qcode results file (no <results> element)");
     for (size_t i = 0; i < d.doc_count; i++)

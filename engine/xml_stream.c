@@ -10,6 +10,7 @@
 #include "alloc.h"
 #include "error.h"
 #include "xml_safe.h"
+#include "xml_skip.h"
 
 /* Read in pieces this big: large enough that the parser's own per-call work does not show. */
 #define CHUNK ((size_t)256 << 10)
@@ -27,6 +28,7 @@ struct qc_xml_parse {
     qc_error xml_err;
     qc_xml_stream_attr *attrs;
     size_t attr_cap;
+    qc_xml_skip *skip; /* elements dropped unparsed, or NULL */
 };
 
 static void stop(qc_xml_parse *s, int rc)
@@ -233,17 +235,35 @@ static int parse(qc_xml_parse *s, qc_xml_file_input *in)
     char *buf = qc_malloc(CHUNK);
     if (!buf)
         return qc_error_nomem(s->err);
+    size_t held = 0; /* bytes the skip filter left undecided, at buf's start */
     for (;;) {
-        int n = qc_xml_file_read(in, buf, (int)CHUNK);
+        int n = qc_xml_file_read(in, buf + held, (int)(CHUNK - held));
         if (n < 0) {
             qc_free(buf);
             return qc_xml_file_refuse_empty(in, s->path, s->expected, s->err);
         }
-        if (n == 0)
+        if (n == 0 && !held)
             break;
-        qc_xml_cut_feed(&s->cut, buf, (size_t)n);
-        xmlParseChunk(s->ctxt, buf, n, 0);
-        if (s->rc || s->xml_failed)
+        size_t len = held + (size_t)n, consumed = len;
+        if (s->skip) {
+            size_t kept = qc_xml_skip_filter(s->skip, buf, len, n == 0, &consumed);
+            if (kept == (size_t)-1) {
+                stop(s, qc_error_set(s->err, QC_ERR_FORMAT, s->path, 0, 0, -1,
+                                     "cannot pass over <%s> unparsed (it holds a comment, CDATA or itself)",
+                                     s->skip->name));
+                break;
+            }
+            if (kept) {
+                qc_xml_cut_feed(&s->cut, buf, kept);
+                xmlParseChunk(s->ctxt, buf, (int)kept, 0);
+            }
+            held = len - consumed;
+            memmove(buf, buf + consumed, held);
+        } else {
+            qc_xml_cut_feed(&s->cut, buf, len);
+            xmlParseChunk(s->ctxt, buf, (int)len, 0);
+        }
+        if (s->rc || s->xml_failed || n == 0)
             break;
     }
     qc_free(buf);
@@ -265,7 +285,24 @@ static int parse(qc_xml_parse *s, qc_xml_file_input *in)
     return QC_OK;
 }
 
+static int stream_file(const char *path, const char *expected, const qc_xml_stream_handler *h, qc_xml_skip *skip,
+                       qc_error *err);
+
 int qc_xml_stream_file(const char *path, const char *expected, const qc_xml_stream_handler *h, qc_error *err)
+{
+    return stream_file(path, expected, h, NULL, err);
+}
+
+int qc_xml_stream_file_skipping(const char *path, const char *expected, const qc_xml_stream_handler *h,
+                                const char *skip, qc_error *err)
+{
+    qc_xml_skip k;
+    qc_xml_skip_init(&k, skip);
+    return stream_file(path, expected, h, &k, err);
+}
+
+static int stream_file(const char *path, const char *expected, const qc_xml_stream_handler *h, qc_xml_skip *skip,
+                       qc_error *err)
 {
     qc_error local;
     if (!err)
@@ -280,6 +317,7 @@ int qc_xml_stream_file(const char *path, const char *expected, const qc_xml_stre
     s.expected = expected;
     s.h = h;
     s.err = err;
+    s.skip = skip;
     qc_xml_cut_init(&s.cut);
     /* Our callbacks only: no tree, no entity declarations kept, a DOCTYPE refused. */
     xmlSAXHandler sax;

@@ -49,6 +49,13 @@ typedef struct qc_xml_stream_handler {
  * QC_ERR_FORMAT for malformed XML, a DOCTYPE or an empty or truncated file. */
 int qc_xml_stream_file(const char *path, const char *expected, const qc_xml_stream_handler *h, qc_error *err);
 
+/* qc_xml_stream_file with the elements named `skip` dropped unparsed, content and all (xml_skip.h):
+ * the callbacks never see them. Positions after the first dropped element are not the file's, so
+ * a caller uses it only where an error means "parse the file in full instead", as it must also do
+ * when the scan gives up (QC_ERR_FORMAT). */
+int qc_xml_stream_file_skipping(const char *path, const char *expected, const qc_xml_stream_handler *h,
+                                const char *skip, qc_error *err);
+
 /* Inside a start callback: the line and column of attr's name in the file, or of the element's
  * '<' when attr is NULL (or is not where it can be found, as when its value was decoded from
  * character references). Inside an end callback, with attr NULL: the end tag's '<'. Column 0 when
