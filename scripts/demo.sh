@@ -7,4 +7,4 @@ scripts/setup.sh
 scripts/build.sh build
 ./build/qcode code -c codebooks/integrated-care.qcb --cases corpora/integrated-care/cases.tsv \
     -o results.xml --tsv results-tsv corpora/integrated-care/
-echo "demo: wrote results.xml and results-tsv/ (see docs/results.md)" >&2
+echo "demo: wrote results.xml and results-tsv/ (see docs/results-format-2.md and docs/results.md)" >&2

@@ -47,17 +47,22 @@ for jobs in 2 4; do
       -o "$out/golden.xml" tests/golden/corpus/
 done
 # A generated corpus big enough (over 10,000 quotations) for results.xml's quotations to be
-# rendered by several threads.
+# rendered by several threads: format 2 (the default) by the coding threads as they go, format 1
+# by the writer's threads after the run.
 "$dir"/qcode-gen corpus --bytes 1M --out "$out/gen" 2>/dev/null
 "$dir"/qcode-gen codebook --out "$out/gen.qcb"
-run "qcode code --jobs 2 (generated corpus, quotations rendered by 2 threads)" \
-  "$dir"/qcode code -c "$out/gen.qcb" --cases "$out/gen/cases.tsv" --jobs 2 -o "$out/gen.xml" "$out/gen"
+run "qcode code --jobs 2 (generated corpus, format 2 spans rendered by the coding threads)" \
+  "$dir"/qcode code -c "$out/gen.qcb" --cases "$out/gen/cases.tsv" --jobs 2 -o "$out/gen2.xml" "$out/gen"
+run "qcode code --jobs 2 --tsv (generated corpus, format 2 streamed beside the quotation log)" \
+  "$dir"/qcode code -c "$out/gen.qcb" --cases "$out/gen/cases.tsv" --jobs 2 -o "$out/gen2.xml" --tsv "$out/gen-tsv" "$out/gen"
+run "qcode code --jobs 2 (generated corpus, format 1 quotations rendered by 2 threads)" \
+  "$dir"/qcode code -c "$out/gen.qcb" --cases "$out/gen/cases.tsv" --jobs 2 --results-format 1 -o "$out/gen.xml" "$out/gen"
 # Small render blocks: threads rendering ahead fill the pipeline and wait for the writer.
-run "qcode code --jobs 2 (generated corpus, 3 render threads, 4 KB blocks)" \
-  env QCODE_WRITE_JOBS=3 QCODE_TEST_RENDER_BLOCK=4096 "$dir"/qcode code -c "$out/gen.qcb" --cases "$out/gen/cases.tsv" --jobs 2 -o "$out/gen.xml" "$out/gen"
+run "qcode code --jobs 2 (generated corpus, format 1, 3 render threads, 4 KB blocks)" \
+  env QCODE_WRITE_JOBS=3 QCODE_TEST_RENDER_BLOCK=4096 "$dir"/qcode code -c "$out/gen.qcb" --cases "$out/gen/cases.tsv" --jobs 2 --results-format 1 -o "$out/gen.xml" "$out/gen"
 # Small direct-output buffers: the writer threads take hundreds of them, out of order.
-run "qcode code --jobs 2 (generated corpus, direct output through 8 KB buffers)" \
-  env QCODE_TEST_DIRECT_STAGE=8192 "$dir"/qcode code -c "$out/gen.qcb" --cases "$out/gen/cases.tsv" --jobs 2 -o "$out/gen-direct.xml" "$out/gen"
+run "qcode code --jobs 2 (generated corpus, format 1, direct output through 8 KB buffers)" \
+  env QCODE_TEST_DIRECT_STAGE=8192 "$dir"/qcode code -c "$out/gen.qcb" --cases "$out/gen/cases.tsv" --jobs 2 --results-format 1 -o "$out/gen-direct.xml" "$out/gen"
 run "qcode quotes --jobs 2 --rollup" \
   "$dir"/qcode quotes -c codebooks/integrated-care.qcb --jobs 2 --rollup NURSING corpora/integrated-care/
 # A re-code: each document coded with both codebooks by the runner's threads; without a cache,

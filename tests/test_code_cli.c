@@ -199,7 +199,7 @@ Test(code_cli, sample_corpus_runs_clean)
 Test(code_cli, progress_line_on_a_terminal)
 {
     if (access("/usr/bin/script", X_OK) != 0) {
-        cr_log_warn("script(1) is not installed (util-linux): the progress line is not tested");
+        qct_note("script(1) is not installed (util-linux): the progress line is not tested");
         cr_skip_test("no script(1)");
     }
     char cmd[4096];

@@ -477,8 +477,8 @@ Test(manual_results, cli_lists_codings_by_coder_and_warns_by_line)
     fixture f;
     fixture_open(&f);
     qct_run r;
-    qct_qcode(&r, f.dir, "code -c '%s' --cases '%s' '%s' -o r.xml --tsv t --manual manual.xml", CODEBOOK, CASES,
-              CORPUS);
+    qct_qcode(&r, f.dir, "code -c '%s' --cases '%s' '%s' -o r.xml --results-format 1 --tsv t --manual manual.xml",
+              CODEBOOK, CASES, CORPUS);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_expect(qct_contains(r.err, "manual.xml:6: warning: "), "%s", r.err);
     cr_expect(qct_contains(r.err, "manual.xml:7: warning: "), "%s", r.err);
@@ -605,7 +605,8 @@ Test(manual_results, qdpx_has_each_coding_once)
     fixture f;
     fixture_open(&f);
     qct_run r;
-    qct_qcode(&r, f.dir, "code -c '%s' '%s' -o r.xml --qdpx p.qdpx --manual manual.xml", CODEBOOK, CORPUS);
+    qct_qcode(&r, f.dir, "code -c '%s' '%s' --results-format 1 -o r.xml --qdpx p.qdpx --manual manual.xml", CODEBOOK,
+              CORPUS);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_expect_eq(count_of(r.err, "warning"), 3, "each problem once, not again for the project: %s", r.err);
     qct_run_free(&r);
@@ -647,7 +648,8 @@ Test(manual_results, export_from_results_xml_carries_the_coders)
     fixture f;
     fixture_open(&f);
     qct_run r;
-    qct_qcode(&r, f.dir, "code -c '%s' --cases '%s' '%s' -o r.xml --manual manual.xml", CODEBOOK, CASES, CORPUS);
+    qct_qcode(&r, f.dir, "code -c '%s' --cases '%s' '%s' --results-format 1 -o r.xml --manual manual.xml", CODEBOOK,
+              CASES, CORPUS);
     cr_assert_eq(r.status, 0, "%s", r.err);
     qct_run_free(&r);
     char path[1024];

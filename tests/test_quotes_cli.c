@@ -115,8 +115,8 @@ Test(quotes_cli, impossible_values_in_results_are_refused_where_they_are)
     char *dir = qct_temp_dir();
     qct_run r;
     qct_qcode(&r, GOLDEN,
-              "code -c '" GOLDEN "/golden.qcb' --cases '" GOLDEN "/corpus/cases.tsv' -o '%s/r.xml' '" GOLDEN
-              "/corpus/'",
+              "code -c '" GOLDEN "/golden.qcb' --cases '" GOLDEN
+              "/corpus/cases.tsv' --results-format 1 -o '%s/r.xml' '" GOLDEN "/corpus/'",
               dir);
     cr_assert_eq(r.status, 0, "%s", r.err);
     qct_run_free(&r);

@@ -175,7 +175,8 @@ Test(recode_cli, unreadable_document_is_reported_and_skipped)
     qct_run r;
     qct_qcode(&r, src,
               "recode --old codebooks/integrated-care-v2.qcb -c codebooks/integrated-care.qcb "
-              "--cases corpora/integrated-care/cases.tsv -o '%s/r.xml' '%s/aa-bad.txt' corpora/integrated-care/",
+              "--cases corpora/integrated-care/cases.tsv --results-format 1 -o '%s/r.xml' '%s/aa-bad.txt' "
+              "corpora/integrated-care/",
               dir, dir);
     cr_expect_eq(r.status, 1, "%s", r.err);
     cr_expect(qct_contains(r.err, "aa-bad.txt:1:5: error: invalid UTF-8"), "%s", r.err);
@@ -334,7 +335,7 @@ Test(recode_cli, impossible_old_results_are_refused_where_they_are)
     /* Coded with a copy of the codebook that is then removed: without --old the file must be read,
      * not the old side found by its codebook's SHA-256 and coded again. */
     char *cb = copy_codebook(golden, "golden.qcb", dir, "gone.qcb");
-    qct_qcode(&r, golden, "code -c '%s' --cases corpus/cases.tsv -o '%s/r.xml' corpus/", cb, dir);
+    qct_qcode(&r, golden, "code -c '%s' --cases corpus/cases.tsv --results-format 1 -o '%s/r.xml' corpus/", cb, dir);
     cr_assert_eq(r.status, 0, "%s", r.err);
     qct_run_free(&r);
     cr_assert_eq(unlink(cb), 0);

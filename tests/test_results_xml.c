@@ -59,9 +59,14 @@ static char *write_golden(const char *dir, const char *name, unsigned jobs, cons
     return path;
 }
 
+/* Validates against the schema of the file's format (its namespace says which). */
 static int validate(const char *path, char *why, size_t cap)
 {
-    char *xsd = qct_source_path("docs/schema/qcode-results.xsd");
+    char *text = qct_read_file(path, NULL);
+    cr_assert_not_null(text, "%s", path);
+    int format2 = strstr(text, "xmlns=\"urn:qcode:results:2\"") != NULL;
+    free(text);
+    char *xsd = qct_source_path(format2 ? "docs/schema/qcode-results-2.xsd" : "docs/schema/qcode-results.xsd");
     xmlSchemaParserCtxtPtr pctx = xmlSchemaNewParserCtxt(xsd);
     xmlSchemaPtr schema = xmlSchemaParse(pctx);
     cr_assert_not_null(schema, "the XSD does not parse");
@@ -302,17 +307,26 @@ Test(results_xml, a_failed_write_leaves_nothing)
 Test(results_xml, sample_corpus_output_is_valid)
 {
     char *dir = qct_temp_dir();
-    qct_run r;
-    qct_qcode(&r, QCODE_SOURCE_DIR,
-              "code -c codebooks/integrated-care.qcb --cases corpora/integrated-care/cases.tsv -j 2 -o '%s/s.xml' "
-              "corpora/integrated-care/",
-              dir);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    char out[600];
-    snprintf(out, sizeof out, "%s/s.xml", dir);
-    char why[512] = "";
-    cr_expect_eq(validate(out, why, sizeof why), 0, "%s", why);
-    qct_run_free(&r);
+    /* The default (format 2) and format 1, each against its schema. */
+    static const char *const formats[] = {"", "--results-format 1"};
+    static const char *const namespaces[] = {"urn:qcode:results:2", "urn:qcode:results:1"};
+    for (size_t i = 0; i < 2; i++) {
+        qct_run r;
+        qct_qcode(&r, QCODE_SOURCE_DIR,
+                  "code -c codebooks/integrated-care.qcb --cases corpora/integrated-care/cases.tsv -j 2 %s "
+                  "-o '%s/s%zu.xml' corpora/integrated-care/",
+                  formats[i], dir, i);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        char out[600];
+        snprintf(out, sizeof out, "%s/s%zu.xml", dir, i);
+        char *text = qct_read_file(out, NULL);
+        cr_assert_not_null(text);
+        cr_expect(strstr(text, namespaces[i]) != NULL, "code %s writes %s", formats[i], namespaces[i]);
+        free(text);
+        char why[512] = "";
+        cr_expect_eq(validate(out, why, sizeof why), 0, "%s: %s", formats[i], why);
+        qct_run_free(&r);
+    }
     free(dir);
 }
 
@@ -485,7 +499,7 @@ Test(results_xml, quotations_rendered_by_several_threads_give_the_same_bytes)
         cr_assert_not_null(mkdtemp(tmpl));
         dir = strdup(tmpl);
         if (!takes_direct_io(dir))
-            cr_log_warn("neither the temporary folder nor %s takes O_DIRECT: direct output is not tested", dir);
+            qct_note("neither the temporary folder nor %s takes O_DIRECT: direct output is not tested", dir);
     }
     /* Runs 3 and 4 with 4 KB render blocks: threads rendering codes ahead of the one being written
      * fill the pipeline and wait (the code being written never does). Runs 5 and 6 write through

@@ -156,7 +156,8 @@ Test(signals, interrupted_code_leaves_no_temporary_and_the_previous_outputs)
     char *first[] = {"qcode", "code", "-c",     "integrated-care.qcb", "-o",     "results.xml",
                      "--tsv", "tsv",  "--qdpx", "project.qdpx",        "corpus", NULL};
     run_ok(dir, first); /* the previous outputs */
-    char *xml[] = {"qcode", "code", "-c", "integrated-care-v2.qcb", "-o", "results.xml", "corpus", NULL};
+    char *xml[] = {"qcode", "code",   "-c", "integrated-care-v2.qcb", "-o", "results.xml", "--results-format",
+                   "1",     "corpus", NULL};
     interrupt_at(dir, xml, "results.xml", SIGINT, "results.xml", "code -o, SIGINT");
     interrupt_at(dir, xml, "results.xml", SIGTERM, "results.xml", "code -o, SIGTERM");
     interrupt_at(dir, xml, "results.xml", SIGHUP, "results.xml", "code -o, SIGHUP");
@@ -236,9 +237,11 @@ Test(signals, interrupted_while_writer_threads_write_results)
     free(rel_make_corpus(dir, 24, 96));
     static const char previous[] = "<results>the previous run's</results>\n";
     char *out = qct_write_file(dir, "results.xml", previous, sizeof previous - 1);
-    /* Small direct-output buffers: the three writer threads take many of them. */
+    /* Small direct-output buffers: the three writer threads take many of them. Format 1: its
+     * temporary appears when the writer threads start (format 2's is there from the start). */
     setenv("QCODE_TEST_DIRECT_STAGE", "65536", 1);
-    char *argv[] = {"qcode", "code", "-c", "cb.qcb", "-o", "results.xml", "--jobs", "2", "corpus", NULL};
+    char *argv[] = {"qcode", "code",   "-c", "cb.qcb", "-o", "results.xml", "--results-format",
+                    "1",     "--jobs", "2",  "corpus", NULL};
     const int sigs[] = {SIGINT, SIGTERM};
     for (size_t i = 0; i < 2; i++) {
         /* Caught writing: the temporary is there. Stopped (SIGSTOP) to be sure it still is when the

@@ -194,7 +194,8 @@ Test(xml_truncated, a_results_xml_cut_past_its_first_piece, .timeout = 120)
 {
     char *dir = qct_temp_dir();
     qct_run run;
-    qct_qcode(&run, dir, "code -c '%s/codebooks/integrated-care.qcb' '%s/corpora/integrated-care' -o r.xml",
+    qct_qcode(&run, dir,
+              "code -c '%s/codebooks/integrated-care.qcb' '%s/corpora/integrated-care' --results-format 1 -o r.xml",
               QCODE_SOURCE_DIR, QCODE_SOURCE_DIR);
     cr_assert_eq(run.status, 0, "%s", run.err);
     qct_run_free(&run);

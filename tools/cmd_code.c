@@ -19,11 +19,11 @@
     "  -c, --codebook FILE        the codebook (.qcb); required\n"                                                     \
     "      --cases FILE           casebook (TSV/CSV) of speaker and document attributes\n"                             \
     "  -o, --output FILE          write results.xml (docs/results.md)\n"                                               \
-    "      --results-format 1|2   results.xml's layout (default 1: quotations by code, with\n"                         \
-    "                             per-document and per-speaker counts); 2: quotations by document\n"                   \
-    "                             and span, each span's text once, about a fifth of the size,\n"                       \
-    "                             written while coding (docs/results-format-2.md; quotes,\n"                           \
-    "                             export, recode read both)\n"                                                         \
+    "      --results-format 1|2   results.xml's layout (default 2: quotations by document and\n"                       \
+    "                             span, each span's text once, written while coding); 1: quotations\n"                 \
+    "                             by code, with per-document and per-speaker counts, about five\n"                     \
+    "                             times the size (docs/results-format-2.md; quotes, export, recode\n"                  \
+    "                             read both)\n"                                                                        \
     "      --tsv DIR              write frequencies, by-attribute, quotations, cooccurrence and\n"                     \
     "                             respondent-matrix tables (.tsv) into DIR\n"                                          \
     "      --qdpx FILE            write a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA (docs/refi.md)\n"               \
@@ -255,13 +255,13 @@ static int run(int argc, char **argv)
     res_opts.counts_only = !o.output && !o.tsv_dir && !o.qdpx_path;
     /* Format 2 is written while coding (docs/results-format-2.md); alone, its quotations are kept
      * for nothing else. */
-    int stream = o.output && o.results_format == 2;
+    int stream = o.output && o.results_format != 1;
     res_opts.stream_only = stream && !o.tsv_dir && !o.qdpx_path;
     char tbuf[32];
     qc_write_options wopts = QC_WRITE_OPTIONS_INIT;
     wopts.time = cli_fixed_time(tbuf);
     wopts.jobs = cli_write_jobs(o.jobs);
-    wopts.format = o.results_format ? o.results_format : 1;
+    wopts.format = o.results_format ? o.results_format : 2;
     if (qc_results_new_opts(&res, cb, cases, &res_opts, &err) != 0 || record_options(res, &o, &err) != 0 ||
         (stream && qc_results_stream_xml(res, o.output, &wopts, &err) != 0)) {
         cli_print_error(&err);

@@ -27,7 +27,7 @@
     "  -c, --codebook FILE the new codebook (required)\n"                                                              \
     "  --cases FILE        casebook (.tsv or .csv) for `where` conditions and breakdowns\n"                            \
     "  -o, --output FILE   write the new results.xml\n"                                                                \
-    "  --results-format 1|2  its format (default: that of --from, else 1; docs/results-format-2.md)\n"                 \
+    "  --results-format 1|2  its format (default: that of --from, else 2; docs/results-format-2.md)\n"                 \
     "  --report FILE       write the change report as XML\n"                                                           \
     "  --manual FILE       a manual.xml to carry to the new codebook (the people's codings the old\n"                  \
     "                      results.xml lists are carried too); carried codings are counted in -o\n"                    \
@@ -57,7 +57,7 @@ typedef struct opts {
     const char *from, *old, *codebook, *cases, *output, *report, *manual, *manual_out, *cache;
     int dry_run, verbose;
     unsigned jobs;
-    unsigned results_format; /* 0: that of --from, else 1 */
+    unsigned results_format; /* 0: that of --from, else 2 */
 } opts;
 
 static void on_error(const char *path, const qc_error *err, void *user)
@@ -197,7 +197,7 @@ static int report_and_write(const opts *o, qc_recode *rc)
         qc_write_options wopts = QC_WRITE_OPTIONS_INIT;
         wopts.time = cli_fixed_time(tbuf); /* as `qcode code`: SOURCE_DATE_EPOCH, else now */
         wopts.jobs = cli_write_jobs(o->jobs);
-        wopts.format = o->results_format ? o->results_format : o->from ? from_format(o->from) : 1;
+        wopts.format = o->results_format ? o->results_format : o->from ? from_format(o->from) : 2;
         st = qc_results_write_xml(qc_recode_results(rc), o->output, &wopts, &err);
     }
     /* Every carried coding goes out, also those that came only from results.xml: one whose code

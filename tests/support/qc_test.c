@@ -34,6 +34,16 @@ char *qct_shared_path(const char *relative)
     return join(QCODE_SHARED_DIR, relative);
 }
 
+void qct_note(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("[NOTE] ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
 int qct_shared_available(const char *relative)
 {
     char *p = qct_shared_path(relative ? relative : "");

@@ -87,11 +87,13 @@ t0=$(date +%s.%N)
 t1=$(date +%s.%N)
 printf "codebook compile (check, incl. process start): %.3f s\n" "$(echo "$t1 - $t0" | bc -l)"
 
+# results.xml format 2, the default (docs/results-format-2.md): quotations by document and span,
+# written while coding
 run fast-jobs1 "$dir/corpus" --jobs 1
 run fast-jobs2 "$dir/corpus" --jobs 2
-# results.xml format 2 (docs/results-format-2.md): the same run, quotations by document and span
-run fast-jobs1-format2 "$dir/corpus" --jobs 1 --results-format 2
-run fast-jobs2-format2 "$dir/corpus" --jobs 2 --results-format 2
+# format 1 (quotations by code, written after the run): the same run
+run fast-jobs1-format1 "$dir/corpus" --jobs 1 --results-format 1
+run fast-jobs2-format1 "$dir/corpus" --jobs 2 --results-format 1
 KEEP_RESULTS=fast-ref-sample run fast-ref-sample "$dir/ref-corpus" --jobs 1
 run reference "$dir/ref-corpus" --jobs 1 --engine reference
 
@@ -119,5 +121,5 @@ rm -rf "$dir/recode-cold.xml" "$dir/recode-warm.xml" "$dir/cache-jobs2"
 printf "recode (3 codes revised, warm cache) / full run: %.2f (target 0.10); with --jobs 2: %.2f\n" \
   "$(echo "$secs_recode_3_codes_warm / $secs_fast_ref_sample" | bc -l)" \
   "$(echo "$secs_recode_warm_jobs2 / $secs_fast_ref_sample" | bc -l)"
-printf "jobs 2 / jobs 1: %.2fx; with results.xml format 2: %.2fx\n" "$(echo "$mbps_fast_jobs2 / $mbps_fast_jobs1" | bc -l)" \
-  "$(echo "$mbps_fast_jobs2_format2 / $mbps_fast_jobs1_format2" | bc -l)"
+printf "jobs 2 / jobs 1: %.2fx; with results.xml format 1: %.2fx\n" "$(echo "$mbps_fast_jobs2 / $mbps_fast_jobs1" | bc -l)" \
+  "$(echo "$mbps_fast_jobs2_format1 / $mbps_fast_jobs1_format1" | bc -l)"
