@@ -573,7 +573,11 @@ static int new_results(qc_recode *rc, qc_error *err)
 {
     qc_results_options o = QC_RESULTS_OPTIONS_INIT;
     o.counts_only = rc->counts_only;
-    return qc_results_new_opts(&rc->results, rc->new_cb, rc->cases, &o, err);
+    o.stream_only = rc->stream_path != NULL;
+    int st = qc_results_new_opts(&rc->results, rc->new_cb, rc->cases, &o, err);
+    if (!st && rc->stream_path)
+        st = qc_results_stream_xml(rc->results, rc->stream_path, rc->stream_options, err);
+    return st;
 }
 
 /* The old side coded, after its header matched, did not hold up: everything the runs made goes,
@@ -783,11 +787,13 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     if (opts->version < 1 || opts->version > QC_RECODE_OPTIONS_VERSION)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "recode options version %u, expected %u",
                             opts->version, QC_RECODE_OPTIONS_VERSION);
-    /* Version 1 ends before counts_only, version 2 before find_old_codebook. */
+    /* Version 1 ends before counts_only, version 2 before find_old_codebook, 3 before
+     * stream_path. */
     qc_recode_options full = QC_RECODE_OPTIONS_INIT;
     memcpy(&full, opts,
            opts->version == 1   ? offsetof(qc_recode_options, counts_only)
            : opts->version == 2 ? offsetof(qc_recode_options, find_old_codebook)
+           : opts->version == 3 ? offsetof(qc_recode_options, stream_path)
                                 : sizeof full);
     if (opts->version < 3)
         full.find_old_codebook = 0;
@@ -795,6 +801,9 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     if (!opts->old_cb && !opts->results_path)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1,
                             "qc_recode_run: neither an old codebook nor old results given");
+    if (opts->stream_path && (!opts->stream_options || opts->counts_only))
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1,
+                            "qc_recode_run: a stream needs its write options and full results");
     qc_codebook *found = NULL;
     if (opts->results_path && !opts->old_cb && opts->find_old_codebook &&
         qc_recode_find_old_codebook(opts->results_path, opts->cache_dir, &found, err) != 0)
@@ -810,6 +819,8 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     rc->new_cb = new_cb;
     rc->cases = cases;
     rc->counts_only = opts->counts_only;
+    rc->stream_path = opts->stream_path;
+    rc->stream_options = opts->stream_options;
     rc->on_issue = opts->run.on_issue;
     rc->issue_user = opts->run.user;
     const char *version = qc_codebook_version(new_cb);

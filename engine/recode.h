@@ -74,6 +74,10 @@ struct qc_recode {
     qc_codebook_diff *diff;
     qc_results *results;
     int counts_only; /* qc_recode_options.counts_only: results made counts only */
+    /* qc_recode_options.stream_path and stream_options (borrowed for the run): the new results'
+     * results.xml, streamed, started anew with them */
+    const char *stream_path;
+    const qc_write_options *stream_options;
     qc_run_stats stats;
     qc_cache_stats cache_stats;
     qc_buf pool; /* NUL-terminated strings, addressed by offset */

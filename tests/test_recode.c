@@ -3,6 +3,9 @@
 #include "gen_interviews.h"
 #include "qc_test.h"
 
+#include <dirent.h>
+#include <unistd.h>
+
 static const char OLD_CB[] = "codebook \"r\" version 1\n"
                              "code TEAM \"Team\"\n"
                              "  rule team\n"
@@ -824,4 +827,85 @@ Test(recode, cache_run_gives_the_same_report_whatever_the_jobs)
     qc_codebook_free(new_cb);
     gen_paths_free(paths, N);
     free(dir);
+}
+
+/* Re-codes with o, writing the new results in format 2 to DIR/name: streamed while coding
+ * (stream 1) or after the re-code; returns the file's bytes. */
+static char *recode_written(const fx *f, qc_recode_options o, int stream, const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", f->dir, name);
+    qc_write_options wo = QC_WRITE_OPTIONS_INIT;
+    wo.format = 2;
+    wo.time = "2026-12-05T00:00:00Z";
+    if (stream) {
+        o.stream_path = path;
+        o.stream_options = &wo;
+    }
+    qc_recode *rc = NULL;
+    qc_error err;
+    cr_assert_eq(qc_recode_run(&rc, (const char *const *)f->paths, 2, f->new_cb, NULL, &o, &err), 0, "%s", err.message);
+    check_counts(rc);
+    cr_expect_neq(access(path, F_OK), 0, "%s exists before it is finished", name);
+    cr_assert_eq(qc_results_write_xml(qc_recode_results(rc), path, &wo, &err), 0, "%s", err.message);
+    qc_recode_free(rc);
+    char *bytes = qct_read_file(path, NULL);
+    cr_assert_not_null(bytes);
+    return bytes;
+}
+
+/* qc_recode_options.stream_path: the new results' results.xml of format 2 written while the corpus
+ * is coded has the bytes of the one written after the re-code, whichever way the old side comes
+ * (an old codebook's run, a results.xml read, a results.xml whose old side is coded again, through
+ * the cache); a stream without its options, or with counts-only results, is refused; a re-code
+ * freed before its stream is finished leaves nothing. */
+Test(recode, streamed_results_are_those_written_after)
+{
+    fx f;
+    fx_make(&f);
+    char old[1024];
+    write_old_results(&f, old, sizeof old);
+    char cache[1024];
+    snprintf(cache, sizeof cache, "%s/cache", f.dir);
+    for (int way = 0; way < 4; way++) {
+        qc_recode_options o = QC_RECODE_OPTIONS_INIT;
+        o.old_cb = way == 1 ? NULL : f.old_cb;
+        o.results_path = way == 0 ? NULL : old;
+        o.find_old_codebook = 0;
+        o.cache_dir = way == 3 ? cache : NULL;
+        char after_name[32], streamed_name[32];
+        snprintf(after_name, sizeof after_name, "after%d.xml", way);
+        snprintf(streamed_name, sizeof streamed_name, "streamed%d.xml", way);
+        char *after = recode_written(&f, o, 0, after_name);
+        char *streamed = recode_written(&f, o, 1, streamed_name);
+        cr_expect(strstr(after, "<span ") != NULL, "way %d: the new results have spans", way);
+        cr_expect_str_eq(streamed, after, "way %d", way);
+        free(after);
+        free(streamed);
+    }
+
+    qc_recode_options o = QC_RECODE_OPTIONS_INIT;
+    o.old_cb = f.old_cb;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/left.xml", f.dir);
+    o.stream_path = path;
+    qc_recode *rc = NULL;
+    qc_error err;
+    cr_expect_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, f.new_cb, NULL, &o, &err), QC_ERR_INVALID);
+    qc_write_options wo = QC_WRITE_OPTIONS_INIT;
+    wo.format = 2;
+    o.stream_options = &wo;
+    o.counts_only = 1;
+    cr_expect_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, f.new_cb, NULL, &o, &err), QC_ERR_INVALID);
+    o.counts_only = 0;
+    cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, f.new_cb, NULL, &o, &err), 0, "%s", err.message);
+    qc_recode_free(rc);
+    size_t entries = 0;
+    DIR *d = opendir(f.dir);
+    cr_assert_not_null(d);
+    for (struct dirent *e; (e = readdir(d));)
+        entries += strncmp(e->d_name, "left.xml", 8) == 0;
+    closedir(d);
+    cr_expect_eq(entries, 0, "an unfinished stream left its file or temporary");
+    fx_free(&f);
 }

@@ -169,7 +169,8 @@ static int parse(opts *o, int argc, char **argv)
     return -1;
 }
 
-static int report_and_write(const opts *o, qc_recode *rc)
+/* wopts: results.xml's, which the re-code streamed when it is format 2. */
+static int report_and_write(const opts *o, qc_recode *rc, const qc_write_options *wopts)
 {
     char *text = NULL;
     size_t len = 0;
@@ -192,14 +193,8 @@ static int report_and_write(const opts *o, qc_recode *rc)
             st = qc_recode_write_text(text, len, o->report, &err);
         qc_diff_text_free(text);
     }
-    if (!st && o->output) {
-        char tbuf[32];
-        qc_write_options wopts = QC_WRITE_OPTIONS_INIT;
-        wopts.time = cli_fixed_time(tbuf); /* as `qcode code`: SOURCE_DATE_EPOCH, else now */
-        wopts.jobs = cli_write_jobs(o->jobs);
-        wopts.format = o->results_format ? o->results_format : o->from ? from_format(o->from) : 2;
-        st = qc_results_write_xml(qc_recode_results(rc), o->output, &wopts, &err);
-    }
+    if (!st && o->output)
+        st = qc_results_write_xml(qc_recode_results(rc), o->output, wopts, &err);
     /* Every carried coding goes out, also those that came only from results.xml: one whose code
      * was removed is in no results.xml, only there. */
     qc_recode_totals t;
@@ -261,6 +256,11 @@ static int run(int argc, char **argv)
         ex = refuse_overwrite(&o, paths, (size_t)count);
     size_t failed = 0;
     qc_recode *rc = NULL;
+    char tbuf[32];
+    qc_write_options wopts = QC_WRITE_OPTIONS_INIT;
+    wopts.time = cli_fixed_time(tbuf); /* as `qcode code`: SOURCE_DATE_EPOCH, else now */
+    wopts.jobs = cli_write_jobs(o.jobs);
+    wopts.format = o.results_format ? o.results_format : o.from ? from_format(o.from) : 2;
     if (!ex) {
         qc_recode_options ro = QC_RECODE_OPTIONS_INIT;
         ro.old_cb = old_cb;
@@ -269,6 +269,11 @@ static int run(int argc, char **argv)
         ro.cache_dir = o.cache;
         ro.cache_context = context;
         ro.counts_only = o.dry_run || !o.output; /* the new results are only written by -o */
+        /* Format 2 is written while the corpus is coded (docs/results-format-2.md). */
+        if (!ro.counts_only && wopts.format == 2) {
+            ro.stream_path = o.output;
+            ro.stream_options = &wopts;
+        }
         ro.run.jobs = o.jobs;
         ro.run.ids = (const char *const *)ids;
         ro.run.on_error = on_error;
@@ -307,7 +312,7 @@ static int run(int argc, char **argv)
         }
     }
     if (!ex)
-        ex = report_and_write(&o, rc);
+        ex = report_and_write(&o, rc, &wopts);
     if (!ex && failed)
         ex = QC_EXIT_PARTIAL;
     qc_recode_free(rc);

@@ -149,7 +149,7 @@ QC_EXPORT int qc_cache_run(qc_cache *cache, const char *const *paths, size_t cou
 
 typedef struct qc_recode qc_recode;
 
-#define QC_RECODE_OPTIONS_VERSION 3
+#define QC_RECODE_OPTIONS_VERSION 4
 typedef struct qc_recode_options {
     unsigned version;
     const qc_codebook *old_cb; /* the old codebook (borrowed); NULL: only results_path */
@@ -171,10 +171,18 @@ typedef struct qc_recode_options {
      * file); when found, it is the old codebook, as if given (qc_recode_old_codebook). 1 in
      * QC_RECODE_OPTIONS_INIT; earlier versions do not look. */
     int find_old_codebook;
+    /* (Version 4.) Write the new results as a results.xml of format 2 at stream_path while the
+     * corpus is coded (qc_results_stream_xml with stream_options, whose format must be 2; both
+     * borrowed until the run returns). The caller finishes the file with qc_results_write_xml on
+     * qc_recode_results with the same path and options; freed unfinished, the re-code leaves
+     * nothing. The new results then keep their quotations for that file alone
+     * (qc_results_options.stream_only). NULL: no stream. Not with counts_only. */
+    const char *stream_path;
+    const qc_write_options *stream_options;
 } qc_recode_options;
 #define QC_RECODE_OPTIONS_INIT                                                                                         \
     {                                                                                                                  \
-        QC_RECODE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, QC_RUN_OPTIONS_INIT, 0, 1                             \
+        QC_RECODE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, QC_RUN_OPTIONS_INIT, 0, 1, NULL, NULL                 \
     }
 
 /* Codes the corpus with new_cb and compares it with the old side: the old results.xml, or a run
