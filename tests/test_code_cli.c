@@ -3,6 +3,7 @@
 #include "qc_test.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 
 #include <signal.h>
 #include <sys/stat.h>
@@ -109,6 +110,7 @@ Test(code_cli, unreadable_document_is_skipped_and_exit_is_1)
     closedir(d);
     cr_expect_eq(entries, 3, "bad.txt, out.xml and t only");
     qct_run_free(&r);
+
     free(b);
     free(dir);
 }
@@ -431,5 +433,61 @@ Test(code_cli, input_format_reads_pipes_and_names_without_an_extension, .timeout
     rel_rm_tree(dir);
     free(plain);
     free(text);
+    free(dir);
+}
+
+/* Reads the FIFO at path in a child until its writer closes it; the child's exit status is 0 when
+ * it read nothing, 1 when it read something. */
+static pid_t drain_fifo(const char *path)
+{
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        int fd = open(path, O_RDONLY);
+        if (fd < 0)
+            _exit(2);
+        char buf[65536];
+        size_t total = 0;
+        for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;)
+            total += (size_t)n;
+        _exit(total ? 1 : 0);
+    }
+    return pid;
+}
+
+/* A pipe as -o is written in place (a temporary renamed over it would replace it), so results.xml
+ * of format 2 is not streamed into it while coding: a run stopped after 21 documents (megabytes of
+ * spans) gives its reader nothing, not half a file. */
+Test(code_cli, a_pipe_as_output_gets_no_half_results, .timeout = 60)
+{
+    char *dir = qct_temp_dir();
+    char *src = qct_source_path("");
+    const char bad[] = "S1: a bad \xfe byte\n";
+    free(qct_write_file(dir, "zz-bad.txt", bad, strlen(bad)));
+    char *fifo = rel_path_in(dir, "out.fifo");
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    pid_t reader = drain_fifo(fifo);
+    qct_run r;
+    qct_qcode(&r, dir,
+              "code --strict -c '%s/codebooks/integrated-care.qcb' -o out.fifo '%s/corpora/integrated-care' zz-bad.txt",
+              src, src);
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect(qct_contains(r.err, "nothing written"), "%s", r.err);
+    qct_run_free(&r);
+    /* qcode never opened the pipe: its reader still waits for a writer, which comes and goes. */
+    int st = 0;
+    for (int i = 0; i < 600 && waitpid(reader, &st, WNOHANG) == 0; i++) {
+        int wfd = open(fifo, O_WRONLY | O_NONBLOCK);
+        if (wfd >= 0) {
+            close(wfd);
+            cr_assert_eq(waitpid(reader, &st, 0), reader);
+            break;
+        }
+        struct timespec ts = {0, 50000000};
+        nanosleep(&ts, NULL);
+    }
+    cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the pipe's reader got part of a results.xml (status %d)", st);
+    free(fifo);
+    free(src);
     free(dir);
 }

@@ -83,6 +83,12 @@ unsigned cli_write_jobs(unsigned jobs)
     return cli_threads(jobs);
 }
 
+int cli_may_stream_to(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) != 0 || S_ISREG(st.st_mode);
+}
+
 int cli_stdout_is_tty(void)
 {
     const char *nc = getenv("NO_COLOR");

@@ -255,7 +255,7 @@ static int run(int argc, char **argv)
     res_opts.counts_only = !o.output && !o.tsv_dir && !o.qdpx_path;
     /* Format 2 is written while coding (docs/results-format-2.md); alone, its quotations are kept
      * for nothing else. */
-    int stream = o.output && o.results_format != 1;
+    int stream = o.output && o.results_format != 1 && cli_may_stream_to(o.output);
     res_opts.stream_only = stream && !o.tsv_dir && !o.qdpx_path;
     char tbuf[32];
     qc_write_options wopts = QC_WRITE_OPTIONS_INIT;

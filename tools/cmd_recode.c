@@ -270,7 +270,7 @@ static int run(int argc, char **argv)
         ro.cache_context = context;
         ro.counts_only = o.dry_run || !o.output; /* the new results are only written by -o */
         /* Format 2 is written while the corpus is coded (docs/results-format-2.md). */
-        if (!ro.counts_only && wopts.format == 2) {
+        if (!ro.counts_only && wopts.format == 2 && cli_may_stream_to(o.output)) {
             ro.stream_path = o.output;
             ro.stream_options = &wopts;
         }
