@@ -160,14 +160,51 @@ typedef struct qc_span_item {
     uint32_t index; /* in the coding */
 } qc_span_item;
 
-static int item_cmp(const void *a, const void *b)
+static inline int item_less(const qc_span_item *x, const qc_span_item *y)
 {
-    const qc_span_item *x = a, *y = b;
     if (x->place != y->place)
-        return x->place < y->place ? -1 : 1;
+        return x->place < y->place;
     if (x->code != y->code)
-        return x->code < y->code ? -1 : 1;
-    return x->index < y->index ? -1 : x->index > y->index;
+        return x->code < y->code;
+    return x->index < y->index;
+}
+
+/* Sorts a[0, n) with tmp (room for n) by item_less: runs of 16 by insertion, then merged bottom
+ * up. Written out because qsort (its comparison called through a pointer) showed as 5 % of a
+ * format-2 run's profile; this takes 1.6 % fewer instructions from the whole 20 MB run
+ * (callgrind), a difference the VM's timing noise hides. The items are distinct (index), so
+ * stability does not matter. */
+static void sort_items(qc_span_item *a, qc_span_item *tmp, size_t n)
+{
+    enum { RUN = 16 };
+    for (size_t lo = 0; lo < n; lo += RUN) {
+        size_t hi = lo + RUN < n ? lo + RUN : n;
+        for (size_t i = lo + 1; i < hi; i++) {
+            qc_span_item v = a[i];
+            size_t j = i;
+            for (; j > lo && item_less(&v, &a[j - 1]); j--)
+                a[j] = a[j - 1];
+            a[j] = v;
+        }
+    }
+    qc_span_item *from = a, *to = tmp;
+    for (size_t width = RUN; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                to[k++] = item_less(&from[j], &from[i]) ? from[j++] : from[i++];
+            while (i < mid)
+                to[k++] = from[i++];
+            while (j < hi)
+                to[k++] = from[j++];
+        }
+        qc_span_item *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != a)
+        memcpy(a, from, n * sizeof *a);
 }
 
 /* The fragment writer's full buffer goes to the prepared document's bytes; the same buffer goes on. */
@@ -226,7 +263,8 @@ int qc_res_render_spans(const qc_results *res, const qc_document *doc, const qc_
 {
     qc_buf_clear(&p->xml);
     size_t n = 0, most_hits = 0;
-    if (coding->quote_count && QC_GROW(p->span_items, p->span_items_cap, coding->quote_count) != 0)
+    /* The items, then as many again for the sort. */
+    if (coding->quote_count && QC_GROW(p->span_items, p->span_items_cap, 2 * coding->quote_count) != 0)
         return -1;
     for (size_t i = 0; i < coding->quote_count; i++) {
         const qc_quote_rec *q = &coding->quotes[i];
@@ -245,7 +283,7 @@ int qc_res_render_spans(const qc_results *res, const qc_document *doc, const qc_
         return 0;
     if (most_hits && QC_GROW(p->span_hits, p->span_hits_cap, most_hits) != 0)
         return -1;
-    qsort(p->span_items, n, sizeof *p->span_items, item_cmp);
+    sort_items(p->span_items, p->span_items + n, n);
     xw x;
     memset(&x, 0, sizeof x);
     /* Inside results, documents and the document. */
