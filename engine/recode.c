@@ -432,14 +432,15 @@ static int header_fits(const qc_recode *rc, const qc_codebook *old_cb)
 static int read_header(qc_recode *rc, const qc_codebook *old_cb, int *fits, qc_error *err)
 {
     qc_error ignored;
-    header hd = {{rc, &ignored, 0}, old_cb, 0, 0, 0};
+    const header fresh = {{rc, &ignored, 0}, old_cb, 0, 0, 0};
+    header hd = fresh;
     qc_results_handlers h = {on_header_provenance, on_header_document, on_header_code, NULL, &hd};
     /* Format 2's spans passed over unparsed (a fifth of the time); where that scan cannot vouch for
      * what it passed over, or the file is at fault, the header is read by the parser alone. */
     int st = qc_results_read_header(rc->results_path, &h, stop_at_quotation, &ignored);
     if (st != QC_OK && st != QC_ERR_CANCELLED && st != QC_ERR_NOMEM) {
         forget_old_side(rc);
-        hd = (header){{rc, &ignored, 0}, old_cb, 0, 0, 0};
+        hd = fresh;
         st = qc_results_read_coded(rc->results_path, &h, stop_at_quotation, &ignored);
     }
     if (st == QC_ERR_NOMEM)

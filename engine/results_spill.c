@@ -45,9 +45,8 @@ static qc_chunklog *log_open(size_t keys, uint32_t buf_size)
 int qc_spill_open(qc_results *res, qc_error *err)
 {
     /* Stream-only results keep no quotation records: the stream has them. */
-    res->quotes_log = res->stream_only ? NULL : log_open(res->code_count, QUOTES_BUF);
-    res->uncoded_log = res->quotes_log || res->stream_only ? log_open(1, UNCODED_BUF) : NULL;
-    if ((!res->quotes_log && !res->stream_only) || !res->uncoded_log)
+    if ((!res->stream_only && !(res->quotes_log = log_open(res->code_count, QUOTES_BUF))) ||
+        !(res->uncoded_log = log_open(1, UNCODED_BUF)))
         return qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "cannot create a temporary file for quotations");
     return QC_OK;
 }
@@ -132,7 +131,8 @@ static void fill_head(rec_head *h, const qc_document *doc, uint32_t turn, uint32
 
 int qc_spill_prepare(const qc_results *res, const qc_document *doc, const qc_coding *coding, qc_res_prepared *p)
 {
-    for (size_t i = 0; i < (res->quotes_log ? coding->quote_count : 0); i++) {
+    size_t records = res->quotes_log ? coding->quote_count : 0; /* none without a log (stream only) */
+    for (size_t i = 0; i < records; i++) {
         const qc_quote_rec *q = &coding->quotes[i];
         if (q->code < 0 || (size_t)q->code >= res->code_count || q->turn >= doc->turn_count)
             continue;

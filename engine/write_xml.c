@@ -796,10 +796,28 @@ void qc_xw_abort(xw *x)
     qc_xml_out_free(&x->o);
 }
 
-int qc_xw_close(xw *x)
+int qc_xw_error(const xw *x, const char *path, qc_error *err)
+{
+    int e = x->o.error;
+    return e == ENOMEM ? qc_error_nomem(err)
+                       : qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write results: %s", strerror(e));
+}
+
+int qc_xw_finish(xw *x, qc_atomic_file *af, const char *path, int rc, qc_error *err)
 {
     tables_free(x);
-    return qc_xml_out_end(&x->o);
+    int e = qc_xml_out_end(&x->o);
+    if (rc == 0 && e == ENOMEM)
+        rc = qc_error_nomem(err);
+    else if (rc == 0 && e)
+        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write results: %s", strerror(e));
+    else if (rc == 0 && x->failed)
+        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write results");
+    if (rc != 0) {
+        qc_atomic_abort(af);
+        return rc;
+    }
+    return qc_atomic_commit(af, err);
 }
 
 int qc_results_write_xml(qc_results *res, const char *path, const qc_write_options *opts, qc_error *err)
@@ -822,17 +840,5 @@ int qc_results_write_xml(qc_results *res, const char *path, const qc_write_optio
         qc_atomic_abort(&af);
         return qc_error_nomem(err);
     }
-    rc = write_body(&x, res, opts, err);
-    int e = qc_xw_close(&x);
-    if (rc == 0 && e == ENOMEM)
-        rc = qc_error_nomem(err);
-    else if (rc == 0 && e)
-        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write results: %s", strerror(e));
-    else if (rc == 0 && x.failed)
-        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write results");
-    if (rc != 0) {
-        qc_atomic_abort(&af);
-        return rc;
-    }
-    return qc_atomic_commit(&af, err);
+    return qc_xw_finish(&x, &af, path, write_body(&x, res, opts, err), err);
 }

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "results_impl.h"
+#include "fileio.h"
 #include "xml_out.h"
 
 #define QC_RESULTS_NS1 "urn:qcode:results:1"
@@ -83,10 +84,14 @@ int qc_xw_format2_tail(xw *x, qc_results *res, const qc_write_options *opts, qc_
 int qc_xw_documents_from_logs(xw *x, qc_results *res, qc_error *err);
 
 /* Starts x on fp (see qc_xml_out_begin) with the document and respondent tables when memory allows;
- * 0, or -1 when memory is short. qc_xw_close ends it (returning what qc_xml_out_end returns) and
- * frees the tables. */
+ * 0, or -1 when memory is short. */
 int qc_xw_open(xw *x, FILE *fp, const qc_results *res);
-int qc_xw_close(xw *x);
+/* Ends x and the file it writes: rc is the status of what was written into it. With rc 0 and x
+ * without error the file is committed (it appears at its path); else it is abandoned, and the
+ * status says why (the writer's failure told as for `path`). */
+int qc_xw_finish(xw *x, qc_atomic_file *af, const char *path, int rc, qc_error *err);
+/* x's failure (x->o.error, an errno value) as a status in err, naming path. */
+int qc_xw_error(const xw *x, const char *path, qc_error *err);
 /* Frees without finishing (after a failure). */
 void qc_xw_abort(xw *x);
 

@@ -304,13 +304,14 @@ struct qc_res_stream {
     int uncoded_text; /* qc_write_options.uncoded_text */
 };
 
-static void stream_free(qc_results *res, int commit)
+/* finished: the writer and its file were ended by qc_xw_finish; else they are abandoned. */
+static void stream_free(qc_results *res, int finished)
 {
     struct qc_res_stream *s = res->stream;
     res->stream = NULL;
     if (!s)
         return;
-    if (!commit) {
+    if (!finished) {
         qc_xw_abort(&s->x);
         qc_atomic_abort(&s->af);
     }
@@ -352,19 +353,11 @@ int qc_results_stream_xml(qc_results *res, const char *path, const qc_write_opti
     res->stream = s;
     qc_xw_format2_head(&s->x, res, opts);
     if (s->x.o.error) {
-        int e = s->x.o.error;
+        rc = qc_xw_error(&s->x, path, err);
         stream_free(res, 0);
-        return e == ENOMEM ? qc_error_nomem(err)
-                           : qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write results: %s", strerror(e));
+        return rc;
     }
     return QC_OK;
-}
-
-static int stream_error(const struct qc_res_stream *s, qc_error *err)
-{
-    int e = s->x.o.error;
-    return e == ENOMEM ? qc_error_nomem(err)
-                       : qc_error_set(err, QC_ERR_IO, s->path, 0, 0, -1, "cannot write results: %s", strerror(e));
 }
 
 int qc_res_stream_document(qc_results *res, size_t doc_index, const qc_res_prepared *p, qc_error *err)
@@ -376,7 +369,7 @@ int qc_res_stream_document(qc_results *res, size_t doc_index, const qc_res_prepa
         qc_xml_out_write_raw(&s->x.o, p->xml.data, p->xml.len);
     }
     end(&s->x);
-    return s->x.o.error ? stream_error(s, err) : QC_OK;
+    return s->x.o.error ? qc_xw_error(&s->x, s->path, err) : QC_OK;
 }
 
 int qc_res_stream_is(const qc_results *res, const char *path)
@@ -390,22 +383,8 @@ int qc_res_stream_finish(qc_results *res, qc_error *err)
     qc_write_options opts = QC_WRITE_OPTIONS_INIT;
     opts.uncoded_text = s->uncoded_text;
     int rc = qc_xw_format2_tail(&s->x, res, &opts, err);
-    int e = qc_xw_close(&s->x);
-    if (rc == 0 && e == ENOMEM)
-        rc = qc_error_nomem(err);
-    else if (rc == 0 && e)
-        rc = qc_error_set(err, QC_ERR_IO, s->path, 0, 0, -1, "cannot write results: %s", strerror(e));
-    else if (rc == 0 && s->x.failed)
-        rc = qc_error_set(err, QC_ERR_IO, s->path, 0, 0, -1, "cannot write results");
-    if (rc != 0) {
-        qc_atomic_abort(&s->af);
-        res->stream = NULL;
-        qc_free(s->path);
-        qc_free(s);
-        return rc;
-    }
-    rc = qc_atomic_commit(&s->af, err);
-    stream_free(res, 1);
+    rc = qc_xw_finish(&s->x, &s->af, s->path, rc, err);
+    stream_free(res, 1); /* finished either way: committed or abandoned */
     return rc;
 }
 

@@ -25,11 +25,10 @@ static int name_delim(char c)
  * -1 when too few bytes are there to tell. */
 static int starts_element(const qc_xml_skip *k, const char *p, size_t avail, int final)
 {
-    size_t need = k->name_len + 2;
-    if (avail < need)
-        return final || (avail > 1 && memcmp(p + 1, k->name, avail - 1 < k->name_len ? avail - 1 : k->name_len)) ? 0
-                                                                                                                 : -1;
-    return memcmp(p + 1, k->name, k->name_len) == 0 && name_delim(p[1 + k->name_len]);
+    if (avail >= k->name_len + 2)
+        return memcmp(p + 1, k->name, k->name_len) == 0 && name_delim(p[1 + k->name_len]);
+    /* Cut short: undecided while what is there may still become "<NAME" and a delimiter. */
+    return !final && memcmp(p + 1, k->name, avail - 1) == 0 ? -1 : 0;
 }
 
 /* Copies [from, to) to the output end *o (in place: *o never passes from). */
@@ -51,8 +50,8 @@ static size_t pass_until(qc_xml_skip *k, char *buf, size_t *o, size_t i, size_t 
         k->state = TEXT;
         return stop;
     }
-    /* The terminator may start in the last bytes: they wait for the next input. */
-    size_t stop = final || len - i < end_len ? (final ? len : i) : len - (end_len - 1);
+    /* The terminator may start in the last end_len - 1 bytes: they wait for the next input. */
+    size_t stop = final ? len : len - i < end_len ? i : len - (end_len - 1);
     keep(buf, o, i, stop);
     return stop;
 }
@@ -108,11 +107,10 @@ size_t qc_xml_skip_filter(qc_xml_skip *k, char *buf, size_t len, int final, size
             }
             break;
         }
-        case COMMENT: i = pass_until(k, buf, &o, i, len, final, "-->"); goto maybe_wait;
-        case CDATA: i = pass_until(k, buf, &o, i, len, final, "]]>"); goto maybe_wait;
+        case COMMENT:
+        case CDATA:
         case PI:
-            i = pass_until(k, buf, &o, i, len, final, "?>");
-        maybe_wait:
+            i = pass_until(k, buf, &o, i, len, final, k->state == COMMENT ? "-->" : k->state == CDATA ? "]]>" : "?>");
             if (k->state != TEXT && i < len) {
                 *consumed = i;
                 return o;

@@ -244,25 +244,19 @@ static int parse(qc_xml_parse *s, qc_xml_file_input *in)
         }
         if (n == 0 && !held)
             break;
-        size_t len = held + (size_t)n, consumed = len;
-        if (s->skip) {
-            size_t kept = qc_xml_skip_filter(s->skip, buf, len, n == 0, &consumed);
-            if (kept == (size_t)-1) {
-                stop(s, qc_error_set(s->err, QC_ERR_FORMAT, s->path, 0, 0, -1,
-                                     "cannot pass over <%s> unparsed (it holds a comment, CDATA or itself)",
-                                     s->skip->name));
-                break;
-            }
-            if (kept) {
-                qc_xml_cut_feed(&s->cut, buf, kept);
-                xmlParseChunk(s->ctxt, buf, (int)kept, 0);
-            }
-            held = len - consumed;
-            memmove(buf, buf + consumed, held);
-        } else {
-            qc_xml_cut_feed(&s->cut, buf, len);
-            xmlParseChunk(s->ctxt, buf, (int)len, 0);
+        size_t len = held + (size_t)n, consumed = len, kept = len;
+        if (s->skip && (kept = qc_xml_skip_filter(s->skip, buf, len, n == 0, &consumed)) == (size_t)-1) {
+            stop(s,
+                 qc_error_set(s->err, QC_ERR_FORMAT, s->path, 0, 0, -1,
+                              "cannot pass over <%s> unparsed (it holds a comment, CDATA or itself)", s->skip->name));
+            break;
         }
+        if (kept) {
+            qc_xml_cut_feed(&s->cut, buf, kept);
+            xmlParseChunk(s->ctxt, buf, (int)kept, 0);
+        }
+        held = len - consumed;
+        memmove(buf, buf + consumed, held);
         if (s->rc || s->xml_failed || n == 0)
             break;
     }
