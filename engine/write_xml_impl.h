@@ -42,6 +42,9 @@ typedef struct xw {
     last_attr speaker, role;
     const attr_table *docs, *resps; /* NULL (out of memory): each written anew */
     attr_table tables[2];           /* qc_xw_open's: documents', respondents' */
+    /* Format 2 rendered while coding: entry c is code c's element as a span holds it,
+     * '        <code id="escaped id"/>\n' (write_xml_spans.c); NULL: written anew each time. */
+    const attr_table *code_tags;
 } xw;
 
 /* Inlined with literal names, so that their lengths are known when compiling. */

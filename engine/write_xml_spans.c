@@ -18,17 +18,25 @@
 #include "results_spill.h"
 #include "write_xml_impl.h"
 
-/* Digits of v at d, returns the end. */
+/* Digits of v at d, returns the end: two per division (a span's code is mostly its hits' numbers). */
 static char *put_u64(char *d, uint64_t v)
 {
     size_t n = 1;
     for (uint64_t ten = 10; v >= ten && n < 20; ten *= 10)
         n++;
     char *e = d + n;
-    do {
-        *--e = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) {
+        unsigned pair = (unsigned)(v % 100);
+        v /= 100;
+        *--e = qc_xml_digit_pairs[2 * pair + 1];
+        *--e = qc_xml_digit_pairs[2 * pair];
+    }
+    if (v >= 10) {
+        *--e = qc_xml_digit_pairs[2 * v + 1];
+        *--e = qc_xml_digit_pairs[2 * v];
+    } else {
+        *--e = (char)('0' + v);
+    }
     return d + n;
 }
 
@@ -89,6 +97,24 @@ static void span_code(xw *x, span_state *sp, const qc_result_quotation *q, const
         sp->start = q->start;
         sp->end = q->end;
         sp->turn = q->turn;
+    }
+    if (!coder && x->code_tags && (size_t)q->code < x->code_tags->count) {
+        /* The span is open and holds its text: the code's element goes in as bytes made once. */
+        const attr_table *t = x->code_tags;
+        size_t n = t->at[q->code + 1] - t->at[q->code] - 3; /* without its '/>\n' */
+        char *at = x->o.cap - x->o.len >= n ? x->o.buf + x->o.len : qc_xml_out_room_slow(&x->o, n);
+        if (!at)
+            return;
+        memcpy(at, t->bytes.data + t->at[q->code], n);
+        x->o.len += n;
+        if (q->hit_count)
+            hits_attr(x, q);
+        at = x->o.cap - x->o.len >= 3 ? x->o.buf + x->o.len : qc_xml_out_room_slow(&x->o, 3);
+        if (at) {
+            memcpy(at, "/>\n", 3);
+            x->o.len += 3;
+        }
+        return;
     }
     start(x, "code");
     attr(x, "id", code_id);
@@ -151,6 +177,15 @@ int qc_xw_documents_from_logs(xw *x, qc_results *res, qc_error *err)
 }
 
 /* --- while coding: a document's spans from its coding --- */
+
+/* A stream (the results' own, qc_results_stream_xml): its writer and what renderers share. */
+struct qc_res_stream {
+    char *path;
+    qc_atomic_file af;
+    xw x;
+    int uncoded_text;     /* qc_write_options.uncoded_text */
+    attr_table code_tags; /* xw.code_tags for the renderers; count 0 when memory was short */
+};
 
 /* A quotation of the coding, in the order of the logs' merge: start, end, code, then the coding's
  * own order (one code's quotations of a span come in it, as its log has them). */
@@ -291,18 +326,41 @@ int qc_res_render_spans(const qc_results *res, const qc_document *doc, const qc_
         qc_xml_out_free(&x.o);
         return -1;
     }
+    x.code_tags = res->stream && res->stream->code_tags.count ? &res->stream->code_tags : NULL;
     render_items(&x, res, doc, coding, p->span_items, n, p->span_hits);
     return qc_xml_out_end(&x.o) != 0 || qc_buf_failed(&p->xml) ? -1 : 0;
 }
 
 /* --- the stream --- */
 
-struct qc_res_stream {
-    char *path;
-    qc_atomic_file af;
-    xw x;
-    int uncoded_text; /* qc_write_options.uncoded_text */
-};
+/* The spans' code elements, one per code of the codebook, written by the generic writer at a
+ * span's depth (inside results, documents, document and span) so that they are its very bytes:
+ * a span's codes were a third of the rendering's instructions, most of it escaping and measuring
+ * the same few hundred ids again. Fails (count 0: written anew each time) only for memory. */
+static void code_tags_make(attr_table *t, const qc_results *res)
+{
+    memset(t, 0, sizeof *t);
+    t->bytes = (qc_buf)QC_BUF_INIT;
+    t->at = qc_malloc((res->code_count + 1) * sizeof *t->at);
+    qc_xml_out o;
+    memset(&o, 0, sizeof o);
+    int ok = t->at && qc_xml_out_begin_sink(&o, 4, qc_malloc(4096), 4096, xml_sink, &t->bytes) == 0;
+    for (size_t c = 0; ok && c < res->code_count; c++) {
+        t->at[c] = t->bytes.len + o.len; /* what the sink took, then what waits in the buffer */
+        qc_xml_start_n(&o, "code", 4, NULL);
+        qc_xml_attr_n(&o, "id", 2, res->cb->codes[c].id);
+        qc_xml_end(&o);
+    }
+    if (ok)
+        t->at[res->code_count] = t->bytes.len + o.len;
+    if (qc_xml_out_end(&o) != 0 || !ok || qc_buf_failed(&t->bytes)) {
+        qc_buf_free(&t->bytes);
+        qc_free(t->at);
+        memset(t, 0, sizeof *t);
+        return;
+    }
+    t->count = res->code_count;
+}
 
 /* finished: the writer and its file were ended by qc_xw_finish; else they are abandoned. */
 static void stream_free(qc_results *res, int finished)
@@ -315,6 +373,8 @@ static void stream_free(qc_results *res, int finished)
         qc_xw_abort(&s->x);
         qc_atomic_abort(&s->af);
     }
+    qc_buf_free(&s->code_tags.bytes);
+    qc_free(s->code_tags.at);
     qc_free(s->path);
     qc_free(s);
 }
@@ -350,6 +410,7 @@ int qc_results_stream_xml(qc_results *res, const char *path, const qc_write_opti
         qc_free(s);
         return qc_error_nomem(err);
     }
+    code_tags_make(&s->code_tags, res);
     res->stream = s;
     qc_xw_format2_head(&s->x, res, opts);
     if (s->x.o.error) {
