@@ -27,7 +27,7 @@ for t in "${targets[@]}"; do
   case "$t" in
     codebook) dict=tests/fuzz/dict/codebook.dict ;;
     qdpx | qde | qdc) dict=tests/fuzz/dict/refi.dict ;;
-    results) dict=tests/fuzz/dict/results.dict ;;
+    results | recode_from) dict=tests/fuzz/dict/results.dict ;;
     *) dict=tests/fuzz/dict/transcript.dict ;;
   esac
   log="$bdir"/findings/"$t".log
