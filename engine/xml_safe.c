@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "error.h"
@@ -36,6 +37,41 @@ static int safe_options(void)
     return opts;
 }
 
+static void on_generic(void *user, const char *fmt, ...)
+{
+    qc_xml_generic *g = user;
+    size_t n = strlen(g->first);
+    if (g->whole || n + 1 >= sizeof g->first)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(g->first + n, sizeof g->first - n, fmt, ap);
+    va_end(ap);
+    char *eol = strchr(g->first, '\n');
+    if (eol) {
+        *eol = '\0';
+        g->whole = 1;
+    }
+}
+
+void qc_xml_generic_catch(qc_xml_generic *g)
+{
+    memset(g, 0, sizeof *g);
+    g->saved = xmlGenericError;
+    g->saved_ctx = xmlGenericErrorContext;
+    xmlSetGenericErrorFunc(g, on_generic);
+}
+
+void qc_xml_generic_release(qc_xml_generic *g)
+{
+    xmlSetGenericErrorFunc(g->saved_ctx, g->saved);
+}
+
+int qc_xml_generic_encoding(const qc_xml_generic *g)
+{
+    return strstr(g->first, "conversion failed") || strstr(g->first, "encod");
+}
+
 typedef struct parse_state {
     xmlParserCtxtPtr ctxt;
     const char *data;
@@ -49,6 +85,7 @@ typedef struct parse_state {
     char first_msg[256];
     /* The open elements, to tell a file cut short inside one. */
     qc_xml_cut cut;
+    qc_xml_generic generic; /* what libxml2 said past the structured handler */
 } parse_state;
 
 /* Keeps libxml2 from printing, and remembers the first error. */
@@ -345,6 +382,10 @@ static int parse_result(parse_state *st, const char *file, const char *part, qc_
         return st->stop_code;
     if (st->ctxt->wellFormed)
         return 0;
+    if (qc_xml_generic_encoding(&st->generic)) /* the cause; the parser's own error followed from it */
+        return qc_error_set(err, QC_ERR_FORMAT, file, st->first_line > 0 ? (uint32_t)st->first_line : 0,
+                            st->first_col > 0 ? (uint32_t)st->first_col : 0, -1,
+                            "%s%scannot read the file in the encoding it declares: %s", part, sep, st->generic.first);
     if (!st->first_code) {
         xmlErrorPtr e = xmlCtxtGetLastError(st->ctxt);
         record_error(st, e);
@@ -414,7 +455,9 @@ int qc_xml_read_tree(struct _xmlDoc **out, const char *data, size_t size, const 
     ctxt->sax->startElementNs = tree_start;
     ctxt->sax->endElementNs = tree_end;
     ctxt->_private = &st;
+    qc_xml_generic_catch(&st.generic);
     xmlParseDocument(ctxt);
+    qc_xml_generic_release(&st.generic);
     rc = parse_result(&st, file, part, err);
     if (rc == 0)
         *out = ctxt->myDoc;
@@ -530,7 +573,9 @@ int qc_xml_stream(const char *data, size_t size, const char *file, const char *p
     ctxt->sax->internalSubset = refuse_dtd;
     ctxt->sax->externalSubset = refuse_dtd;
     ctxt->userData = &st;
+    qc_xml_generic_catch(&st.generic);
     xmlParseDocument(ctxt);
+    qc_xml_generic_release(&st.generic);
     rc = parse_result(&st, file, part, err);
     if (ctxt->myDoc)
         xmlFreeDoc(ctxt->myDoc);

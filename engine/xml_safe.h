@@ -22,6 +22,22 @@
  * first libxml2 call. */
 void qc_xml_init(void);
 
+/* libxml2's generic error function, caught on the calling thread while a parse runs (libxml2's
+ * globals are each thread's own). Some failures are told only there, which prints on stderr: a
+ * byte the file's declared encoding cannot convert above all ("input conversion failed due to
+ * input error, bytes 0xFF ..."), after which a push parser just stops as if the file had ended.
+ * The first line said is kept, for the caller's message, and nothing is printed. */
+typedef struct qc_xml_generic {
+    void (*saved)(void *ctx, const char *msg, ...);
+    void *saved_ctx;
+    char first[160];
+    int whole; /* first holds a whole line */
+} qc_xml_generic;
+void qc_xml_generic_catch(qc_xml_generic *g);
+void qc_xml_generic_release(qc_xml_generic *g);
+/* Whether the line caught tells an encoding failure. */
+int qc_xml_generic_encoding(const qc_xml_generic *g);
+
 /* The largest XML document accepted (64 MiB). */
 #define QC_XML_MAX_BYTES ((size_t)64 << 20)
 

@@ -29,6 +29,7 @@ struct qc_xml_parse {
     qc_xml_stream_attr *attrs;
     size_t attr_cap;
     qc_xml_skip *skip; /* elements dropped unparsed, or NULL */
+    qc_xml_generic generic; /* what libxml2 said past the structured handler */
 };
 
 static void stop(qc_xml_parse *s, int rc)
@@ -230,6 +231,32 @@ static void on_error(void *user, xmlErrorPtr e)
                  "%s", msg);
 }
 
+/* An xmlParseChunk that failed (`ret`) with no error reported through on_error: a byte the
+ * declared encoding cannot convert is told only through libxml2's generic error function, after
+ * which xmlParseChunk returns XML_ERR_INVALID_ENCODING and the parse stops; the file then read as
+ * one that had ended there, without its codes and quotations (found by the recode_from fuzz
+ * target). */
+static void chunk_failed(qc_xml_parse *s, int ret)
+{
+    if (s->rc || s->xml_failed || ret == 0 || ret == XML_ERR_OK)
+        return;
+    /* Other codes come with a structured error first, or are warnings the parse goes on after. */
+    if (ret != XML_ERR_INVALID_ENCODING && ret != XML_ERR_UNSUPPORTED_ENCODING && ret != XML_ERR_NO_MEMORY)
+        return;
+    s->xml_failed = 1;
+    xmlParserInputPtr in = s->ctxt->input;
+    uint32_t line = in && in->line > 0 ? (uint32_t)in->line : 0, column = in && in->col > 0 ? (uint32_t)in->col : 0;
+    if (ret == XML_ERR_NO_MEMORY) {
+        qc_error_nomem(&s->xml_err);
+        return;
+    }
+    const char *why = s->generic.first;
+    while (*why == ' ')
+        why++;
+    qc_error_set(&s->xml_err, QC_ERR_FORMAT, s->path, line, column, -1,
+                 "cannot read the file in the encoding it declares%s%s", *why ? ": " : "", why);
+}
+
 static int parse(qc_xml_parse *s, qc_xml_file_input *in)
 {
     char *buf = qc_malloc(CHUNK);
@@ -253,7 +280,7 @@ static int parse(qc_xml_parse *s, qc_xml_file_input *in)
         }
         if (kept) {
             qc_xml_cut_feed(&s->cut, buf, kept);
-            xmlParseChunk(s->ctxt, buf, (int)kept, 0);
+            chunk_failed(s, xmlParseChunk(s->ctxt, buf, (int)kept, 0));
         }
         held = len - consumed;
         memmove(buf, buf + consumed, held);
@@ -263,7 +290,7 @@ static int parse(qc_xml_parse *s, qc_xml_file_input *in)
     qc_free(buf);
     if (!s->rc && !s->xml_failed) {
         s->terminating = 1;
-        xmlParseChunk(s->ctxt, NULL, 0, 1);
+        chunk_failed(s, xmlParseChunk(s->ctxt, NULL, 0, 1));
     }
     if (s->rc)
         return s->rc;
@@ -338,7 +365,9 @@ static int stream_file(const char *path, const char *expected, const qc_xml_stre
         opts |= XML_PARSE_NO_XXE;
 #endif
         xmlCtxtUseOptions(s.ctxt, opts);
+        qc_xml_generic_catch(&s.generic);
         rc = parse(&s, &in);
+        qc_xml_generic_release(&s.generic);
         xmlFreeParserCtxt(s.ctxt);
     }
     qc_free(s.attrs);

@@ -193,9 +193,16 @@ put('results-not-xml.xml', 'Code\tQuotations\nA\t3\n')
 put('results-truncated.xml', RESULTS_OK[:RESULTS_OK.index('co-located')])
 put('results-format-version.xml', results(RESULTS_DOCUMENTS + RESULTS_CODES + results_quotation(), version='2'))
 put('results-span-past-end.xml', results(RESULTS_DOCUMENTS + RESULTS_CODES + results_quotation(end='900')))
+# declares an encoding its bytes are not: libxml2 tells it only on stderr and its push parser then
+# stops as if the file had ended (it read as one without codes: `recode --from` said "0 before")
+put('results-bad-encoding.xml', RESULTS_OK.replace('encoding="UTF-8"', 'encoding="ISO-2022-JP"', 1).encode('ascii')
+    .replace(b'co-located', b'co-\xff\xfelocated', 1))
 
 # --- REFI-QDA codebooks (.qdc) ---
 QDC_NS = 'urn:QDA-XML:codebook:1.0'
+put('qdc-bad-encoding.qdc', ('<?xml version="1.0" encoding="ISO-2022-JP"?>\n<CodeBook xmlns="%s"><Codes>\n'
+                             '<Code guid="a" name="Team X" isCodable="true"/>\n</Codes></CodeBook>\n' % QDC_NS)
+    .encode('ascii').replace(b'Team X', b'Team \xff\xfe', 1))
 put('qdc-malformed.qdc', '<?xml version="1.0"?>\n<CodeBook xmlns="%s"><Codes>\n<Code guid="x" name="A">\n'
     '</Codes></CodeBook>\n' % QDC_NS)
 put('qdc-xxe.qdc', '<?xml version="1.0"?>\n<!DOCTYPE CodeBook [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
