@@ -28,7 +28,7 @@ int qc_cache_run_pair(qc_cache *cache, qc_cache *second, const char *const *path
 
 /* The cache file format. */
 #define QC_CACHE_MAGIC "QCCACHE\n"
-#define QC_CACHE_VERSION 1u
-#define QC_CACHE_HEADER_SIZE 84 /* magic 8, version 4, reserved 4, key 32, payload size 4, payload SHA-256 32 */
+#define QC_CACHE_VERSION 2u
+#define QC_CACHE_HEADER_SIZE 56 /* magic 8, version 4, reserved 4, key 32, payload size 4, payload CRC-32 4 */
 
 #endif

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=(gcc g++ make cmake pkg-config libpcre2-dev libxml2-dev libutf8proc-dev libcriterion-dev
-          libzip-dev libxml2-utils)
+          libzip-dev zlib1g-dev libxml2-utils)
 for arg in "$@"; do
   case "$arg" in
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;

@@ -1,7 +1,7 @@
 /* Editing a cache entry file and signing it again the way the writer does (format in
  * docs/recode.md), for tests that hand the cache an entry whose checksum holds but whose records
- * are impossible. The payload's SHA-256 is made by coreutils' sha256sum, not by the engine's code,
- * so that a test does not lean on what it tests. */
+ * are impossible. The payload's CRC-32 is made by gzip (its trailer holds the CRC-32 of what it
+ * compressed), not by the engine's code, so that a test does not lean on what it tests. */
 #ifndef CACHE_ENTRY_H
 #define CACHE_ENTRY_H
 
@@ -10,8 +10,8 @@
 
 #include "qc_test.h"
 
-/* Where the header holds the payload's size and SHA-256, and where the payload starts. */
-enum { CE_PAYLOAD_SIZE = 48, CE_PAYLOAD_SUM = 52, CE_HEADER = 84 };
+/* Where the header holds the payload's size and CRC-32, and where the payload starts. */
+enum { CE_PAYLOAD_SIZE = 48, CE_PAYLOAD_SUM = 52, CE_HEADER = 56 };
 
 typedef struct ce_entry {
     char *path;
@@ -125,7 +125,7 @@ static inline size_t ce_record(const ce_entry *e, const char *id)
     return 0;
 }
 
-/* Sets the payload's size and SHA-256 in the header, as the writer does, writes the file back
+/* Sets the payload's size and CRC-32 in the header, as the writer does, writes the file back
  * and frees e. */
 static inline void ce_sign_and_write(ce_entry *e)
 {
@@ -137,21 +137,21 @@ static inline void ce_sign_and_write(ce_entry *e)
     cr_assert_not_null(f);
     cr_assert_eq(fwrite(e->b + CE_HEADER, 1, e->n - CE_HEADER, f), e->n - CE_HEADER);
     fclose(f);
+    /* gzip's last 8 bytes: the CRC-32 of the input, then its size mod 2^32, both little-endian. */
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "sha256sum '%s'", payload);
+    snprintf(cmd, sizeof cmd, "gzip -c '%s' | tail -c 8", payload);
     FILE *p = popen(cmd, "r");
     cr_assert_not_null(p);
-    char hex[65] = "";
-    cr_assert_eq(fscanf(p, "%64s", hex), 1);
+    unsigned char trailer[8];
+    size_t got = fread(trailer, 1, sizeof trailer, p);
     pclose(p);
     unlink(payload);
     free(payload);
-    cr_assert_eq(strlen(hex), 64, "sha256sum said '%s'", hex);
-    for (size_t i = 0; i < 32; i++) {
-        unsigned v = 0;
-        cr_assert_eq(sscanf(hex + 2 * i, "%2x", &v), 1);
-        e->b[CE_PAYLOAD_SUM + i] = (unsigned char)v;
-    }
+    cr_assert_eq(got, sizeof trailer, "gzip gave %zu bytes of trailer", got);
+    uint32_t isize = (uint32_t)trailer[4] | (uint32_t)trailer[5] << 8 | (uint32_t)trailer[6] << 16 |
+                     (uint32_t)trailer[7] << 24;
+    cr_assert_eq(isize, (uint32_t)(e->n - CE_HEADER), "gzip's trailer is not the payload's");
+    memcpy(e->b + CE_PAYLOAD_SUM, trailer, 4);
     f = fopen(e->path, "wb");
     cr_assert_not_null(f);
     cr_assert_eq(fwrite(e->b, 1, e->n, f), e->n);

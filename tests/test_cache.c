@@ -614,7 +614,7 @@ static void damaged(const char *how)
 
 Test(cache, corrupt_payload_is_rebuilt)
 {
-    /* Flip one byte of the payload (after the 84-byte header): the checksum no longer holds. */
+    /* Flip one byte of the payload (after the 56-byte header): the checksum no longer holds. */
     damaged("printf '\\377' | dd of=$e bs=1 seek=100 count=1 conv=notrunc 2>/dev/null");
 }
 
@@ -625,8 +625,9 @@ Test(cache, truncated_file_is_rebuilt)
 
 Test(cache, other_version_is_rebuilt)
 {
-    /* Version field (bytes 8..11) set to 2. */
-    damaged("printf '\\002' | dd of=$e bs=1 seek=8 count=1 conv=notrunc 2>/dev/null");
+    /* Version field (bytes 8..11) set to 1, the version before (SHA-256 checksums), and to 3. */
+    damaged("printf '\\001' | dd of=$e bs=1 seek=8 count=1 conv=notrunc 2>/dev/null");
+    damaged("printf '\\003' | dd of=$e bs=1 seek=8 count=1 conv=notrunc 2>/dev/null");
 }
 
 Test(cache, bad_magic_and_empty_file_are_rebuilt)
