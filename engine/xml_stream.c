@@ -231,30 +231,36 @@ static void on_error(void *user, xmlErrorPtr e)
                  "%s", msg);
 }
 
-/* An xmlParseChunk that failed (`ret`) with no error reported through on_error: a byte the
+/* An xmlParseChunk that failed (`ret`) with no error reported through on_error. A byte the
  * declared encoding cannot convert is told only through libxml2's generic error function, after
- * which xmlParseChunk returns XML_ERR_INVALID_ENCODING and the parse stops; the file then read as
- * one that had ended there, without its codes and quotations (found by the recode_from fuzz
- * target). */
+ * which xmlParseChunk halts the parser and returns XML_ERR_INVALID_ENCODING, or XML_PARSER_EOF
+ * (-1) when the byte was in a later chunk than the first; the file then read as one that had
+ * ended there, without its codes and quotations (found by the recode_from fuzz target). Any
+ * failure that leaves the parser halted without our stop is an error here; other codes come with
+ * a structured error first, or are warnings the parse goes on after. */
 static void chunk_failed(qc_xml_parse *s, int ret)
 {
-    if (s->rc || s->xml_failed || ret == 0 || ret == XML_ERR_OK)
+    if (s->rc || s->xml_failed || ret == XML_ERR_OK)
         return;
-    /* Other codes come with a structured error first, or are warnings the parse goes on after. */
-    if (ret != XML_ERR_INVALID_ENCODING && ret != XML_ERR_UNSUPPORTED_ENCODING && ret != XML_ERR_NO_MEMORY)
+    int halted = s->ctxt->instate == XML_PARSER_EOF || s->ctxt->disableSAX;
+    if (ret != XML_ERR_NO_MEMORY && ret != XML_ERR_INVALID_ENCODING && ret != XML_ERR_UNSUPPORTED_ENCODING && !halted)
         return;
     s->xml_failed = 1;
-    xmlParserInputPtr in = s->ctxt->input;
-    uint32_t line = in && in->line > 0 ? (uint32_t)in->line : 0, column = in && in->col > 0 ? (uint32_t)in->col : 0;
     if (ret == XML_ERR_NO_MEMORY) {
         qc_error_nomem(&s->xml_err);
         return;
     }
+    xmlParserInputPtr in = s->ctxt->input;
+    uint32_t line = in && in->line > 0 ? (uint32_t)in->line : 0, column = in && in->col > 0 ? (uint32_t)in->col : 0;
     const char *why = s->generic.first;
     while (*why == ' ')
         why++;
-    qc_error_set(&s->xml_err, QC_ERR_FORMAT, s->path, line, column, -1,
-                 "cannot read the file in the encoding it declares%s%s", *why ? ": " : "", why);
+    if (qc_xml_generic_encoding(&s->generic) || ret == XML_ERR_INVALID_ENCODING)
+        qc_error_set(&s->xml_err, QC_ERR_FORMAT, s->path, line, column, -1,
+                     "cannot read the file in the encoding it declares%s%s", *why ? ": " : "", why);
+    else
+        qc_error_set(&s->xml_err, QC_ERR_FORMAT, s->path, line, column, -1, "the XML parser stopped here%s%s",
+                     *why ? ": " : "", why);
 }
 
 static int parse(qc_xml_parse *s, qc_xml_file_input *in)

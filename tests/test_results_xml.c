@@ -1152,3 +1152,69 @@ Test(results_xml, long_escaped_document_ids_read_back_in_every_row)
     qc_codebook_free(cb);
     free(dir);
 }
+
+/* A results.xml whose bytes are not its declared encoding is refused wherever the bad byte falls.
+ * libxml2 says so only through its generic error function; its push parser then stops as if the
+ * file had ended, and the file read as one without its codes (xmlParseChunk returns
+ * XML_ERR_INVALID_ENCODING when the byte is in the first piece read, -1 when in a later one). The
+ * byte is put on each side of the reader's first two 256 KiB boundaries, after a long comment. */
+Test(results_xml, bytes_not_in_the_declared_encoding_are_refused_wherever_they_fall)
+{
+    char *ok_path = qct_source_path("tests/bad/_ok-results.xml");
+    size_t ok_len = 0;
+    char *ok = qct_read_file(ok_path, &ok_len);
+    cr_assert_not_null(ok);
+    const char *docs = strstr(ok, "<documents"), *word = strstr(ok, "co-located");
+    cr_assert(docs && word && docs < word);
+    char *dir = qct_temp_dir();
+    size_t cap = ok_len + (600u << 10);
+    char *buf = malloc(cap);
+    for (int bad = 0; bad <= 1; bad++) {
+        for (size_t boundary = 256u << 10; boundary <= 512u << 10; boundary += 256u << 10) {
+            for (int d = -24; d <= 24; d += 4) {
+                /* header (its encoding renamed) + comment of `pad` bytes + the rest; the bad bytes
+                 * replace "co-" in "co-located", at `boundary + d` */
+                const char *decl = bad ? "ISO-2022-JP" : "UTF-8";
+                size_t head = (size_t)(docs - ok), n = 0;
+                n += (size_t)snprintf(buf + n, cap - n, "%.*s", (int)head, ok);
+                char *enc = strstr(buf, "UTF-8");
+                cr_assert_not_null(enc);
+                char tail[64];
+                snprintf(tail, sizeof tail, "%s", enc + 5);
+                n = (size_t)(enc - buf) + (size_t)snprintf(enc, cap - (size_t)(enc - buf), "%s%s", decl, tail);
+                size_t to_word = (size_t)(word - docs);
+                size_t target = (size_t)((long)boundary + d), fixed = n + 10 + to_word; /* "<!-- ", " -->\n" */
+                cr_assert_gt(target, fixed);
+                n += (size_t)snprintf(buf + n, cap - n, "<!-- ");
+                memset(buf + n, 'x', target - fixed);
+                n += target - fixed;
+                n += (size_t)snprintf(buf + n, cap - n, " -->\n");
+                memcpy(buf + n, docs, ok_len - head);
+                cr_assert_eq(memcmp(buf + target, "co-", 3), 0);
+                if (bad)
+                    memcpy(buf + target, "\xff\xfe-", 3);
+                n += ok_len - head;
+                char *path = qct_write_file(dir, "r.xml", buf, n);
+                qc_results_handlers h = {0};
+                qc_error err;
+                int rc = qc_results_read(path, &h, &err);
+                if (bad) {
+                    cr_expect_eq(rc, QC_ERR_FORMAT, "bad bytes at %zu: read with status %d", target, rc);
+                    cr_expect(rc == QC_OK || strstr(err.message, "encoding it declares"), "at %zu: %s", target,
+                              err.message);
+                    cr_expect(rc == QC_OK || (err.line > 0 && strstr(err.file, "r.xml")),
+                              "at %zu: no file and line", target);
+                } else {
+                    cr_expect_eq(rc, QC_OK, "the padded file at %zu does not read: %s", target, err.message);
+                }
+                unlink(path);
+                free(path);
+            }
+        }
+    }
+    free(buf);
+    rmdir(dir);
+    free(dir);
+    free(ok);
+    free(ok_path);
+}
