@@ -425,17 +425,6 @@ void qc_res_doc_free(qc_res_doc *d)
     memset(d, 0, sizeof *d);
 }
 
-size_t qc_res_tri_index(size_t n, size_t a, size_t b)
-{
-    if (a > b) {
-        size_t t = a;
-        a = b;
-        b = t;
-    }
-    /* row a of the upper triangle starts after rows 0..a-1 of lengths n, n-1, ... */
-    return a * n - a * (a - 1) / 2 + (b - a);
-}
-
 /* --- getters --- */
 
 static void cell_counts(const qc_results *res, uint32_t row, size_t code, qc_rollup mode, qc_counts *out)

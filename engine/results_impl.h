@@ -288,7 +288,18 @@ void qc_res_stream_abort(qc_results *res);
 int qc_res_attr_add(qc_results *res, const char *name, long casebook_index);
 void qc_res_doc_free(qc_res_doc *d);
 void qc_res_add_scratch_free(qc_results *res);
-size_t qc_res_tri_index(size_t n, size_t a, size_t b);
+/* The co-occurrence cell of codes a and b: the upper triangle, by rows (inline: a document's
+ * pairs are counted one by one, about two million for 20 MB of the benchmark). */
+static inline size_t qc_res_tri_index(size_t n, size_t a, size_t b)
+{
+    if (a > b) {
+        size_t t = a;
+        a = b;
+        b = t;
+    }
+    /* row a of the upper triangle starts after rows 0..a-1 of lengths n, n-1, ... */
+    return a * n - a * (a - 1) / 2 + (b - a);
+}
 
 /* String map primitives (results.c). */
 long qc_strmap_get(const qc_strmap *m, const char *key);

@@ -231,7 +231,7 @@ int qc_eval_begin(qc_eval *ev, const qc_document *doc, const qc_casebook *cases,
     size_t cells = ev->cb->code_count * doc->turn_count;
     if (GROW(ev->eligible, ev->eligible_cap, cells ? cells : 1))
         return qc_error_nomem(err);
-    if (cells)
+    if (cells && ev->mt->condition_count) /* only codes with conditions keep their answers there */
         memset(ev->eligible, 0, cells);
 
     /* `where` keys resolved once per document against this casebook */
@@ -298,7 +298,7 @@ static int condition_holds(const qc_eval *ev, const qc_condition *cond, long att
     return cond->negate ? !match : match;
 }
 
-int qc_eval_turn_eligible(qc_eval *ev, int32_t code, uint32_t turn)
+int qc_eval_turn_eligible_where(qc_eval *ev, int32_t code, uint32_t turn)
 {
     uint8_t *cell = &ev->eligible[(size_t)code * ev->doc->turn_count + turn];
     if (*cell)
