@@ -370,7 +370,7 @@ static int cmp_record(const void *a, const void *b)
 }
 
 /* The payload's checksum: CRC-32 (zlib's), which tells damage (a torn write, a flipped bit) as the
- * SHA-256 it replaced did, at three times its speed; neither stops an edited entry signed again,
+ * SHA-256 it replaced did, at two and a half times its speed; neither stops an edited entry signed again,
  * which take_record's checks are for. The SHA-256 check was 3 % of a warm re-code, and as much
  * again at every entry written (docs/recode.md, "The cache"). */
 static uint32_t payload_crc(const uint8_t *p, size_t n)

@@ -79,6 +79,14 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void sha_blocks_ni(uint32_t s
     s1 = _mm_blend_epi16(s1, tmp, 0xF0);      /* CDGH */
     for (; n; n--, p += 64) {
         __m128i abef = s0, cdgh = s1, m[4];
+        /* Unrolled whole, so that m[] lives in registers and the conditions vanish: rolled, GCC
+         * kept m[] on the stack and branched every group (1.28 GB/s against 1.69 for OpenSSL's
+         * SHA-NI code on the benchmark VM). */
+#if defined(__clang__)
+#pragma unroll
+#else
+#pragma GCC unroll 16
+#endif
         for (int g = 0; g < 16; g++) {
             if (g < 4)
                 m[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)), bswap);
