@@ -18,6 +18,11 @@ def put(name, data):
         f.write(data.encode('utf-8') if isinstance(data, str) else data)
 
 
+def stored(entry):
+    """A stored (uncompressed) entry with a fixed date, so that a rerun writes the same bytes."""
+    return zipfile.ZipInfo(entry, date_time=(2024, 1, 1, 0, 0, 0))
+
+
 def write_zip(name, entries, symlinks=()):
     path = os.path.join(HERE, name)
     with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED) as z:
@@ -108,7 +113,7 @@ write_zip('docx-symlink.docx', [good_docx[0], ('word/document.xml', '/etc/passwd
           symlinks=('word/document.xml',))
 # A CRC error: the stored data changed after the CRC was computed.
 with zipfile.ZipFile(os.path.join(HERE, 'docx-bad-crc.docx'), 'w', zipfile.ZIP_STORED) as z:
-    z.writestr('word/document.xml', docx_doc(GOOD_BODY))
+    z.writestr(stored('word/document.xml'), docx_doc(GOOD_BODY))
 b = bytearray(open(os.path.join(HERE, 'docx-bad-crc.docx'), 'rb').read())
 i = b.find(b'Hello')
 b[i] = ord('J')
@@ -269,7 +274,7 @@ def lying_total(name, count, claim):
     path = os.path.join(HERE, name)
     with zipfile.ZipFile(path, 'w', zipfile.ZIP_STORED) as z:
         for entry, data in entries:
-            z.writestr(entry, data)
+            z.writestr(stored(entry), data)
     b = bytearray(open(path, 'rb').read())
     # Patch the uncompressed size in each source's local header and central directory entry.
     for sig, off in ((b'PK\x03\x04', 22), (b'PK\x01\x02', 24)):
