@@ -68,26 +68,19 @@ static int table_make(attr_table *t, const qc_results *res, int docs, const char
 /* Writes entry i of a table. */
 static void table_put(xw *x, const attr_table *t, size_t i)
 {
-    size_t n = t->at[i + 1] - t->at[i];
-    if (x->o.cap - x->o.len < n && !qc_xml_out_room_slow(&x->o, n))
-        return;
-    memcpy(x->o.buf + x->o.len, t->bytes.data + t->at[i], n);
-    x->o.len += n;
+    qc_xml_out_put(&x->o, t->bytes.data + t->at[i], t->at[i + 1] - t->at[i]);
 }
 
 void qc_xw_repeated_attr(xw *x, last_attr *l, const char *name, size_t name_len, const char *value)
 {
     if (value == l->value) {
-        if (x->o.cap - x->o.len < l->len && !qc_xml_out_room_slow(&x->o, l->len))
-            return;
-        memcpy(x->o.buf + x->o.len, l->bytes, l->len);
-        x->o.len += l->len;
+        qc_xml_out_put(&x->o, l->bytes, l->len);
         return;
     }
     size_t value_len = strlen(value), worst = name_len + 4 + 6 * value_len; /* '"' -> "&quot;" */
     /* Room for the worst escaping first, so that the attribute is written in one piece of the
      * buffer, to be kept from there. */
-    if (x->o.cap - x->o.len < worst && !qc_xml_out_room_slow(&x->o, worst))
+    if (!qc_xml_out_room(&x->o, worst))
         return;
     size_t at = x->o.len;
     qc_xml_attr_nn(&x->o, name, name_len, value, value_len);

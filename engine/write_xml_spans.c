@@ -44,7 +44,7 @@ static char *put_u64(char *d, uint64_t v)
 static void hits_attr(xw *x, const qc_result_quotation *q)
 {
     size_t total = 8 + q->hit_count * 63;
-    char *at = x->o.cap - x->o.len >= total ? x->o.buf + x->o.len : qc_xml_out_room_slow(&x->o, total);
+    char *at = qc_xml_out_room(&x->o, total);
     if (!at)
         return;
     char *d = at;
@@ -102,18 +102,10 @@ static void span_code(xw *x, span_state *sp, const qc_result_quotation *q, const
         /* The span is open and holds its text: the code's element goes in as bytes made once. */
         const attr_table *t = x->code_tags;
         size_t n = t->at[q->code + 1] - t->at[q->code] - 3; /* without its '/>\n' */
-        char *at = x->o.cap - x->o.len >= n ? x->o.buf + x->o.len : qc_xml_out_room_slow(&x->o, n);
-        if (!at)
-            return;
-        memcpy(at, t->bytes.data + t->at[q->code], n);
-        x->o.len += n;
+        qc_xml_out_put(&x->o, t->bytes.data + t->at[q->code], n);
         if (q->hit_count)
             hits_attr(x, q);
-        at = x->o.cap - x->o.len >= 3 ? x->o.buf + x->o.len : qc_xml_out_room_slow(&x->o, 3);
-        if (at) {
-            memcpy(at, "/>\n", 3);
-            x->o.len += 3;
-        }
+        qc_xml_out_put(&x->o, "/>\n", 3);
         return;
     }
     start(x, "code");

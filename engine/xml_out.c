@@ -64,7 +64,7 @@ static void flush(qc_xml_out *x)
     x->len = 0;
 }
 
-/* Room for n more bytes: the slow path of room() and of the header's inline writers. */
+/* Room for n more bytes: the slow path of qc_xml_out_room (xml_out.h). */
 char *qc_xml_out_room_slow(qc_xml_out *x, size_t n)
 {
     flush(x);
@@ -82,25 +82,9 @@ char *qc_xml_out_room_slow(qc_xml_out *x, size_t n)
     return x->buf + x->len;
 }
 
-static inline char *room(qc_xml_out *x, size_t n)
-{
-    if (x->cap - x->len >= n)
-        return x->buf + x->len;
-    return qc_xml_out_room_slow(x, n);
-}
-
-static inline void put(qc_xml_out *x, const char *s, size_t n)
-{
-    char *at = room(x, n);
-    if (!at)
-        return;
-    memcpy(at, s, n);
-    x->len += n;
-}
-
 static void puts_(qc_xml_out *x, const char *s)
 {
-    put(x, s, strlen(s));
+    qc_xml_out_put(x, s, strlen(s));
 }
 
 /* Writing back early is for a regular file, the results themselves (not a device, a pipe or a
@@ -157,7 +141,7 @@ void qc_xml_out_open_children(qc_xml_out *x)
 void qc_xml_out_write_raw(qc_xml_out *x, const char *data, size_t len)
 {
     if (len <= x->cap - x->len) {
-        put(x, data, len);
+        qc_xml_out_put(x, data, len);
         return;
     }
     flush(x);
@@ -187,16 +171,16 @@ static void close_start_tag(qc_xml_out *x, int then)
         puts_(x, "\"");
     }
     if (then == ELEMS)
-        put(x, ">\n", 2);
+        qc_xml_out_put(x, ">\n", 2);
     else
-        put(x, ">", 1);
+        qc_xml_out_put(x, ">", 1);
     x->state[x->depth - 1] = (unsigned char)then;
 }
 
 static void indent(qc_xml_out *x)
 {
     size_t n = x->depth * 2;
-    char *at = room(x, n);
+    char *at = qc_xml_out_room(x, n);
     if (!at)
         return;
     memset(at, ' ', n);
@@ -233,7 +217,7 @@ void qc_xml_start_n(qc_xml_out *x, const char *name, size_t name_len, const char
         return;
     }
     size_t n = x->depth * 2;
-    char *at = room(x, n + 1 + name_len);
+    char *at = qc_xml_out_room(x, n + 1 + name_len);
     if (!at)
         return;
     memset(at, ' ', n);
@@ -267,7 +251,7 @@ void qc_xml_end(qc_xml_out *x)
             puts_(x, x->root_ns);
             puts_(x, "\"");
         }
-        put(x, "/>\n", 3);
+        qc_xml_out_put(x, "/>\n", 3);
     } else {
         if (x->state[d] == ELEMS) {
             x->depth--;
@@ -275,7 +259,7 @@ void qc_xml_end(qc_xml_out *x)
             x->depth++;
         }
         size_t name_len = x->name_lens[d];
-        char *at = room(x, name_len + 4);
+        char *at = qc_xml_out_room(x, name_len + 4);
         if (at) {
             at[0] = '<';
             at[1] = '/';
@@ -334,34 +318,34 @@ static void escaped(qc_xml_out *x, const char *s, size_t n, unsigned mask)
     const unsigned char *p = (const unsigned char *)s, *e = p + n;
     while (p < e) {
         size_t run = plain_run(p, (size_t)(e - p), mask);
-        put(x, (const char *)p, run);
+        qc_xml_out_put(x, (const char *)p, run);
         p += run;
         if (p == e)
             return;
         unsigned char c = *p++;
         switch (c) {
-        case '&': put(x, "&amp;", 5); break;
-        case '<': put(x, "&lt;", 4); break;
-        case '>': put(x, "&gt;", 4); break;
-        case '"': put(x, "&quot;", 6); break;
-        case '\t': put(x, "&#9;", 4); break;
-        case '\n': put(x, "&#10;", 5); break;
+        case '&': qc_xml_out_put(x, "&amp;", 5); break;
+        case '<': qc_xml_out_put(x, "&lt;", 4); break;
+        case '>': qc_xml_out_put(x, "&gt;", 4); break;
+        case '"': qc_xml_out_put(x, "&quot;", 6); break;
+        case '\t': qc_xml_out_put(x, "&#9;", 4); break;
+        case '\n': qc_xml_out_put(x, "&#10;", 5); break;
         case 0xEF:
             if (e - p >= 2 && p[0] == 0xBF && (p[1] == 0xBE || p[1] == 0xBF)) {
-                put(x, "\xEF\xBF\xBD", 3); /* U+FFFE, U+FFFF */
+                qc_xml_out_put(x, "\xEF\xBF\xBD", 3); /* U+FFFE, U+FFFF */
                 p += 2;
             } else {
-                put(x, "\xEF", 1); /* an ordinary character: its other bytes follow with the run */
+                qc_xml_out_put(x, "\xEF", 1); /* an ordinary character: its other bytes follow with the run */
             }
             break;
-        default: put(x, "\xEF\xBF\xBD", 3); break; /* C0 controls */
+        default: qc_xml_out_put(x, "\xEF\xBF\xBD", 3); break; /* C0 controls */
         }
     }
 }
 
 void qc_xml_attr_nn(qc_xml_out *x, const char *name, size_t name_len, const char *value, size_t value_len)
 {
-    char *at = room(x, name_len + 3);
+    char *at = qc_xml_out_room(x, name_len + 3);
     if (!at)
         return;
     at[0] = ' ';
@@ -370,7 +354,7 @@ void qc_xml_attr_nn(qc_xml_out *x, const char *name, size_t name_len, const char
     at[2 + name_len] = '"';
     x->len += name_len + 3;
     escaped(x, value, value_len, 1);
-    put(x, "\"", 1);
+    qc_xml_out_put(x, "\"", 1);
 }
 
 void qc_xml_attr_n(qc_xml_out *x, const char *name, size_t name_len, const char *value)
