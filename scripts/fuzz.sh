@@ -28,11 +28,14 @@ for t in "${targets[@]}"; do
     codebook) dict=tests/fuzz/dict/codebook.dict ;;
     qdpx | qde | qdc) dict=tests/fuzz/dict/refi.dict ;;
     results | recode_from) dict=tests/fuzz/dict/results.dict ;;
+    cache_entry) dict="" ;; # its input is edits to an entry: no words to offer
     *) dict=tests/fuzz/dict/transcript.dict ;;
   esac
+  dict_arg=()
+  [ -n "$dict" ] && dict_arg=(-dict="$dict")
   log="$bdir"/findings/"$t".log
   if "$bdir"/fuzz/fuzz_"$t" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
-       -dict="$dict" -artifact_prefix="$bdir"/findings/"$t"- "$work" >"$log" 2>&1; then
+       "${dict_arg[@]}" -artifact_prefix="$bdir"/findings/"$t"- "$work" >"$log" 2>&1; then
     echo "fuzz $t: $(grep -E '^#[0-9]+' "$log" | tail -1)"
   else
     echo "fuzz $t: FAILED (see $log)"

@@ -3,6 +3,7 @@
 
 #include "targets.h"
 
+#include <dirent.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include <qcode.h>
+#include <zlib.h>
 
 /* The first byte picks options, as cmark's fuzzer does, so one target covers the reader's modes. */
 static qc_read_options options_from(uint8_t selector)
@@ -311,10 +313,230 @@ static int fuzz_recode_from(const uint8_t *data, size_t size)
     return 0;
 }
 
+/* --- the coding cache: an entry file with any records --- */
+
+/* One document and two revisions of a codebook whose codes' ids are out of order (so entries need
+ * sorting) and whose leaves are of every kind; the cache entry the two leave behind (the revision's
+ * changed code kept beside the codebook's records) is the starting point of each input. */
+static struct {
+    int ready;
+    qc_codebook *cb;
+    qc_coder *coder;
+    qc_document *doc;
+    char dir[700], entry[1024];
+    unsigned char head[48]; /* magic, version, reserved word and key: the payload's size and CRC follow */
+    unsigned char *payload;
+    size_t payload_len;
+} ce;
+
+static const char ce_text[] = "Interviewer: How is the team?\n\n"
+                              "S1: The team works in the same office now. My colleagues agree, mostly.\n\n"
+                              "S2: Band 6 staff left; the office is not the team's any more.\n";
+
+static qc_codebook *ce_book(int revised)
+{
+    char book[1024];
+    snprintf(book, sizeof book,
+             "codebook \"F\" version 1\n"
+             "code TEAM \"Team\"\n  rule team OR colleague*\n  exclude \"team's\"\n"
+             "  code TEAM.NEAR \"Near\"\n    rule team NEAR/3 office\n"
+             "code OFFICE \"Office\"\n  rule \"same office\"%s\n  rule /\\bband\\s*[5-8]\\b/\n"
+             "code AGREE \"Agree\"\n  rule agree* AND NOT left\n  rule {OFFICE}\n",
+             revised ? " OR staff" : "");
+    qc_codebook *cb = NULL;
+    qc_error err;
+    if (qc_codebook_load_buffer(&cb, "f.qcb", book, strlen(book), NULL, &err) != 0)
+        __builtin_trap(); /* the codebooks are the target's own */
+    return cb;
+}
+
+static qc_coding *ce_code(qc_codebook *cb, qc_coder *coder)
+{
+    qc_cache *cache = NULL;
+    qc_error err;
+    qc_read_options ro = QC_READ_OPTIONS_INIT;
+    qc_coding *coding = NULL;
+    if (qc_cache_open(&cache, ce.dir, cb, NULL, &err) != 0 ||
+        qc_cache_code(cache, coder, ce.doc, NULL, ce_text, sizeof ce_text - 1, &ro, &coding, &err) != 0)
+        coding = NULL;
+    qc_cache_free(cache);
+    return coding;
+}
+
+static int ce_setup(void)
+{
+    if (ce.ready)
+        return ce.ready > 0;
+    ce.ready = -1;
+    if (!work())
+        return 0;
+    snprintf(ce.dir, sizeof ce.dir, "%s/cache", work());
+    qc_error err;
+    qc_read_options ro = QC_READ_OPTIONS_INIT;
+    qc_codebook *revised = ce_book(1);
+    qc_coder *revised_coder = NULL;
+    ce.cb = ce_book(0);
+    if (qc_document_read_buffer(&ce.doc, "t.txt", ce_text, sizeof ce_text - 1, &ro, &err) != 0 ||
+        qc_coder_new(&ce.coder, ce.cb, NULL, &err) != 0 || qc_coder_new(&revised_coder, revised, NULL, &err) != 0)
+        __builtin_trap();
+    qc_coding *a = ce_code(revised, revised_coder), *b = ce_code(ce.cb, ce.coder);
+    if (!a || !b)
+        __builtin_trap(); /* the cache cannot code a document it can write */
+    qc_coding_free(a);
+    qc_coding_free(b);
+    qc_coder_free(revised_coder);
+    qc_codebook_free(revised);
+    DIR *d = opendir(ce.dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n > 4 && strcmp(e->d_name + n - 4, ".qcc") == 0)
+            snprintf(ce.entry, sizeof ce.entry, "%s/%s", ce.dir, e->d_name);
+    }
+    if (d)
+        closedir(d);
+    FILE *fp = ce.entry[0] ? fopen(ce.entry, "rb") : NULL;
+    if (!fp)
+        __builtin_trap();
+    unsigned char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    if (n <= 56 || n == sizeof buf)
+        __builtin_trap(); /* the format (docs/recode.md) has a 56-byte header */
+    memcpy(ce.head, buf, sizeof ce.head);
+    ce.payload_len = n - 56;
+    ce.payload = malloc(ce.payload_len);
+    if (!ce.payload)
+        __builtin_trap();
+    memcpy(ce.payload, buf + 56, ce.payload_len);
+    ce.ready = 1;
+    return 1;
+}
+
+/* The cache's own payload changed by the input's edits, 5 bytes each: a place (u32, modulo the
+ * payload's length) and what to do there (v % 4: 0 write byte v, 1 remove 1 to 8 bytes, 2 insert
+ * byte v, 3 write the u32 v / 4, or 0xFFFFFFFF when that is 63). */
+static unsigned char *ce_edit(const uint8_t *edits, size_t size, size_t *len)
+{
+    size_t cap = ce.payload_len + size + 8, n = ce.payload_len;
+    unsigned char *p = malloc(cap);
+    if (!p)
+        return NULL;
+    memcpy(p, ce.payload, n);
+    for (size_t i = 0; i + 5 <= size; i += 5) {
+        uint32_t at = (uint32_t)edits[i] | (uint32_t)edits[i + 1] << 8 | (uint32_t)edits[i + 2] << 16 |
+                      (uint32_t)edits[i + 3] << 24;
+        unsigned v = edits[i + 4];
+        size_t k = n ? at % n : 0;
+        switch (v % 4) {
+        case 0:
+            if (n)
+                p[k] = (unsigned char)v;
+            break;
+        case 1: {
+            size_t cut = 1 + (v >> 2) % 8;
+            if (cut > n - k)
+                cut = n - k;
+            memmove(p + k, p + k + cut, n - k - cut);
+            n -= cut;
+            break;
+        }
+        case 2:
+            memmove(p + k + 1, p + k, n - k);
+            p[k] = (unsigned char)v;
+            n++;
+            break;
+        default: {
+            uint32_t w = (v >> 2) == 63 ? UINT32_MAX : v >> 2;
+            for (size_t b = 0; b < 4 && k + b < n; b++)
+                p[k + b] = (unsigned char)(w >> (8 * b));
+        }
+        }
+    }
+    *len = n;
+    return p;
+}
+
+/* The input's first byte: odd, the rest is the whole payload; even, edits to the cache's own (no
+ * edits: the entry as written, which must then be a hit). Each entry is signed with a good CRC-32
+ * so that its records are read and checked; what the lookup takes must fit the document and go
+ * through the results like any coding. */
+static int fuzz_cache_entry(const uint8_t *data, size_t size)
+{
+    if (size < 1 || !ce_setup())
+        return 0;
+    size_t len = 0;
+    unsigned char *payload = NULL;
+    if (data[0] & 1) {
+        len = size - 1;
+        payload = malloc(len + 1);
+        if (payload && len)
+            memcpy(payload, data + 1, len);
+    } else {
+        payload = ce_edit(data + 1, size - 1, &len);
+    }
+    if (!payload)
+        return 0;
+    uLong crc = crc32(crc32(0L, Z_NULL, 0), payload, (uInt)len);
+    unsigned char tail[8];
+    for (int b = 0; b < 4; b++) {
+        tail[b] = (unsigned char)((uint32_t)len >> (8 * b));
+        tail[4 + b] = (unsigned char)((uint32_t)crc >> (8 * b));
+    }
+    FILE *fp = fopen(ce.entry, "wb");
+    int written = fp && fwrite(ce.head, 1, sizeof ce.head, fp) == sizeof ce.head &&
+                  fwrite(tail, 1, sizeof tail, fp) == sizeof tail && (!len || fwrite(payload, 1, len, fp) == len);
+    if (fp && fclose(fp) != 0)
+        written = 0;
+    free(payload);
+    if (!written)
+        return 0;
+    qc_cache *cache = NULL;
+    qc_error err;
+    qc_read_options ro = QC_READ_OPTIONS_INIT;
+    qc_coding *coding = NULL;
+    if (qc_cache_open(&cache, ce.dir, ce.cb, NULL, &err) != 0)
+        __builtin_trap();
+    if (qc_cache_code(cache, ce.coder, ce.doc, NULL, ce_text, sizeof ce_text - 1, &ro, &coding, &err) == 0) {
+        qc_cache_stats st;
+        qc_cache_get_stats(cache, &st);
+        if (!(data[0] & 1) && size == 1 && st.hits != 1)
+            __builtin_trap(); /* the entry as the cache wrote it was not taken */
+        size_t length = qc_document_length(ce.doc), turns = qc_document_turn_count(ce.doc);
+        for (size_t i = 0; i < qc_coding_quotation_count(coding); i++) {
+            qc_quotation q;
+            if (qc_coding_quotation(coding, i, &q) != 0 || q.start > q.end || q.end > length || q.turn >= turns ||
+                q.code >= qc_codebook_code_count(ce.cb))
+                __builtin_trap();
+            for (size_t h = 0; h < q.hit_count; h++) {
+                qc_hit hit;
+                if (qc_coding_hit(coding, i, h, &hit) != 0 || hit.start < q.start || hit.end > q.end ||
+                    hit.start > hit.end)
+                    __builtin_trap();
+            }
+        }
+        qc_results *res = NULL;
+        if (qc_results_new(&res, ce.cb, NULL, &err) == 0)
+            qc_results_add(res, ce.doc, coding, NULL, &err);
+        qc_results_free(res);
+        qc_coding_free(coding);
+    }
+    qc_cache_free(cache);
+    return 0;
+}
+
 const qcf_target qcf_targets[] = {
-    {"text", fuzz_text}, {"vtt", fuzz_vtt}, {"srt", fuzz_srt}, {"docx", fuzz_docx},       {"codebook", fuzz_codebook},
-    {"qdpx", fuzz_qdpx}, {"qde", fuzz_qde}, {"qdc", fuzz_qdc}, {"results", fuzz_results},
+    {"text", fuzz_text},
+    {"vtt", fuzz_vtt},
+    {"srt", fuzz_srt},
+    {"docx", fuzz_docx},
+    {"codebook", fuzz_codebook},
+    {"qdpx", fuzz_qdpx},
+    {"qde", fuzz_qde},
+    {"qdc", fuzz_qdc},
+    {"results", fuzz_results},
     {"recode_from", fuzz_recode_from},
+    {"cache_entry", fuzz_cache_entry},
 };
 const size_t qcf_target_count = sizeof qcf_targets / sizeof qcf_targets[0];
 
