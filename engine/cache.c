@@ -459,17 +459,17 @@ static int entry_parse(entry *e, const uint8_t key[32], int check_sum)
     if (r.bad || r.p != r.end)
         return ENTRY_BAD;
     /* The writer writes in the codebook's order, which is often already the records' (ids in
-     * order): sorted only when not. */
+     * order, each once): sorted only when not. It writes a code's record once for each hash:
+     * with two, which one a lookup found would decide the counts. */
     int sorted = 1;
     for (size_t i = 1; i < e->rec_count && sorted; i++)
         sorted = cmp_record(&e->recs[i - 1], &e->recs[i]) < 0;
-    if (!sorted)
+    if (!sorted) {
         qsort(e->recs, e->rec_count, sizeof *e->recs, cmp_record);
-    /* The writer writes a code's record once for each hash: with two, which one a lookup found
-     * would decide the counts. */
-    for (size_t i = 1; i < e->rec_count && !sorted; i++)
-        if (cmp_record(&e->recs[i - 1], &e->recs[i]) == 0)
-            return ENTRY_BAD;
+        for (size_t i = 1; i < e->rec_count; i++)
+            if (cmp_record(&e->recs[i - 1], &e->recs[i]) == 0)
+                return ENTRY_BAD;
+    }
     return ENTRY_OK;
 }
 
