@@ -107,6 +107,7 @@ void qc_diag_add(qc_diag_list *d, qc_severity severity, uint32_t line, uint32_t 
         d->warnings++;
     if (d->count >= QC_DIAG_MAX) {
         d->dropped++;
+        d->dropped_errors += severity == QC_SEVERITY_ERROR;
         return;
     }
     char message[QC_ERROR_MESSAGE_MAX];
@@ -221,7 +222,11 @@ int qc_diag_emit(qc_diag_list *d, const qc_codebook_options *opts, qc_error *err
         }
         if (opts && opts->on_diagnostic) {
             char *src = e->whole_file ? NULL : source_line(d, e->line);
-            qc_diagnostic diag = {e->severity, d->file, e->line, e->column, e->length, e->message, src};
+            qc_diagnostic diag = {e->severity, d->file, e->line, e->column, e->length, e->message, src, 0, 0};
+            if (e->seq == UINT32_MAX) {
+                diag.not_shown_errors = d->dropped_errors;
+                diag.not_shown_warnings = d->dropped - d->dropped_errors;
+            }
             opts->on_diagnostic(&diag, opts->user);
             qc_free(src);
         }

@@ -30,7 +30,7 @@ typedef struct qc_diag_list {
     qc_diag_entry *items;
     size_t count, cap;
     size_t errors, warnings;
-    size_t dropped;
+    size_t dropped, dropped_errors; /* not kept (QC_DIAG_MAX), and how many of them are errors */
     int nomem;
     /* The last column computed: positions are mostly asked for left to right, so counting
      * resumes from here instead of from the start of a (possibly very long) line. */

@@ -37,7 +37,7 @@ static void finding(checker *c, qc_severity sev, uint32_t line, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    qc_diagnostic d = {sev, c->file, line, 0, 1, msg, NULL};
+    qc_diagnostic d = {sev, c->file, line, 0, 1, msg, NULL, 0, 0};
     c->fn(&d, c->user);
 }
 

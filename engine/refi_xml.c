@@ -24,7 +24,7 @@ void qc_refi_warn(qc_refi_log *log, uint32_t line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    qc_diagnostic d = {QC_SEVERITY_WARNING, log->file ? log->file : "", line, 0, 1, msg, NULL};
+    qc_diagnostic d = {QC_SEVERITY_WARNING, log->file ? log->file : "", line, 0, 1, msg, NULL, 0, 0};
     log->fn(&d, log->user);
 }
 

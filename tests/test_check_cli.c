@@ -93,6 +93,33 @@ Test(check_cli, several_files_each_reported)
     free(dir);
 }
 
+/* Past 1,000 problems the rest are not shown, but the summary line counts every one: 1,200 codes
+ * each with a warning (codes 1-1200, file order) and then 300 with an error. */
+Test(check_cli, the_summary_counts_problems_not_shown)
+{
+    char *dir = qct_temp_dir();
+    size_t cap = 100000, n = 0;
+    char *t = malloc(cap);
+    cr_assert(t);
+    n += (size_t)snprintf(t + n, cap - n, "codebook \"Many\"\n");
+    for (int i = 0; i < 1500; i++) {
+        cr_assert(cap - n > 100);
+        if (i < 1200)
+            n += (size_t)snprintf(t + n, cap - n, "code C%d \"C\"\n  rule a*\n", i);
+        else
+            n += (size_t)snprintf(t + n, cap - n, "code C%d \"C\"\n  rule (\n", i);
+    }
+    free(qct_write_file(dir, "many.qcb", t, n));
+    free(t);
+    qct_run r;
+    qct_qcode(&r, dir, "check many.qcb");
+    cr_assert_eq(r.status, 3);
+    cr_expect(qct_contains(r.err, "too many problems: 500 more not shown"), "%s", r.err);
+    cr_expect(qct_contains(r.err, "many.qcb: 300 errors, 1200 warnings\n"), "%s", r.err);
+    qct_run_free(&r);
+    free(dir);
+}
+
 Test(check_cli, usage_and_io_errors_exit_2)
 {
     char *dir = data_dir();

@@ -28,10 +28,14 @@ typedef struct counts {
 static void on_diagnostic(const qc_diagnostic *diag, void *user)
 {
     counts *n = user;
-    if (diag->severity == QC_SEVERITY_ERROR)
+    if (diag->not_shown_errors || diag->not_shown_warnings) { /* "too many problems": it stands for them */
+        n->errors += diag->not_shown_errors;
+        n->warnings += diag->not_shown_warnings;
+    } else if (diag->severity == QC_SEVERITY_ERROR) {
         n->errors++;
-    else
+    } else {
         n->warnings++;
+    }
     cli_print_diagnostic(diag, NULL);
 }
 

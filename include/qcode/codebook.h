@@ -22,7 +22,10 @@ typedef enum qc_severity { QC_SEVERITY_WARNING = 1, QC_SEVERITY_ERROR = 2 } qc_s
  * of that line (without its newline, control characters shown as '?'), for a caret display, or
  * NULL when there is none to show (a message about the whole file, such as a UTF-16 codebook, or
  * a line that is not text); `length` is how many code points the caret should underline (at
- * least 1). Messages are UTF-8 without control characters. Borrowed for the callback only. */
+ * least 1). Messages are UTF-8 without control characters. Borrowed for the callback only.
+ * After 1,000 diagnostics the rest are not shown: one last diagnostic says how many, and its
+ * `not_shown_errors` and `not_shown_warnings` count them (0 in every other), so that a caller
+ * counting problems counts them all. */
 typedef struct qc_diagnostic {
     qc_severity severity;
     const char *file;
@@ -31,6 +34,7 @@ typedef struct qc_diagnostic {
     uint32_t length;
     const char *message;
     const char *source_line;
+    size_t not_shown_errors, not_shown_warnings;
 } qc_diagnostic;
 
 typedef void (*qc_diagnostic_fn)(const qc_diagnostic *diag, void *user);
