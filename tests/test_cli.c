@@ -275,6 +275,21 @@ Test(cli, a_long_source_line_is_shown_around_the_caret)
     cr_expect_eq(caret[strlen(caret) - 1], '^', "%s", caret);
     cr_expect(strncmp(src + strlen(caret) - 1, "C5\t", 3) == 0, "the caret is not under C5:\n%s\n%s", src, caret);
     qct_run_free(&r);
+
+    /* A line of 160 code points or fewer is shown whole, wherever the column (it was cut 80 before
+     * the column when read back from the file). */
+    len = (size_t)sprintf(text, "speaker\tprofession_of_the_respondent_as_recorded_at_the_first_interview_in_phase_one"
+                                "\tteam\tteam_lead\tteam\nS1\n");
+    free(qct_write_file(dir, "short.tsv", text, len));
+    qct_qcode(&r, dir, "code -c cb.qcb --cases short.tsv S1.txt");
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    line_after(r.err, "error: column 'team' appears twice in the header", 1, src, sizeof src);
+    line_after(r.err, "error: column 'team' appears twice in the header", 2, caret, sizeof caret);
+    cr_expect(strncmp(src, "  speaker\t", 10) == 0, "%s", src);
+    cr_expect(strstr(src, "...") == NULL, "%s", src);
+    cr_expect(strncmp(src + strlen(caret) - 1, "team\n", 4) == 0 || strcmp(src + strlen(caret) - 1, "team") == 0,
+              "the caret is not under the second team:\n%s\n%s", src, caret);
+    qct_run_free(&r);
     free(text);
     free(dir);
 }

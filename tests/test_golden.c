@@ -357,3 +357,13 @@ Test(golden, cli_summary_lines)
     cr_expect_str_eq(r.err, "");
     qct_run_free(&r);
 }
+
+/* One document, one participant: no plural. */
+Test(golden, cli_summary_counts_one_without_a_plural)
+{
+    qct_run r;
+    qct_qcode(&r, QCODE_SOURCE_DIR "/tests/golden", "code -c golden.qcb corpus/c.txt");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_expect(qct_contains(r.out, "\n1 document, 1 participant. Uncoded"), "%s", r.out);
+    qct_run_free(&r);
+}

@@ -88,6 +88,19 @@ Test(quotes_cli, errors)
     qct_run_free(&r);
     qct_qcode(&r, GOLDEN, "quotes -c golden.qcb --tsv x GP corpus/");
     cr_expect_eq(r.status, 2);
+    cr_expect(qct_contains(r.err, "option '--tsv' does not apply here"), "%s", r.err);
+    qct_run_free(&r);
+    /* the option named, not its value; an option and its value in one word named as typed */
+    qct_qcode(&r, GOLDEN, "quotes -c golden.qcb --top 3 GP corpus/");
+    cr_expect_eq(r.status, 2);
+    cr_expect(qct_contains(r.err, "option '--top' does not apply here"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, GOLDEN, "quotes -c golden.qcb --top=3 GP corpus/");
+    cr_expect(qct_contains(r.err, "option '--top=3' does not apply here"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, GOLDEN, "code -c golden.qcb --rollup corpus/");
+    cr_expect_eq(r.status, 2);
+    cr_expect(qct_contains(r.err, "code: option '--rollup' does not apply here"), "%s", r.err);
     qct_run_free(&r);
 }
 

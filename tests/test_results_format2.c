@@ -446,6 +446,33 @@ static char *qde_of(const char *dir, const char *name)
     return qde;
 }
 
+/* SOURCE_DATE_EPOCH fixes the creation time of a project both from `code --qdpx` and from
+ * `export --qdpx` (export read an undocumented variable of its own instead). */
+Test(results_format2, source_date_epoch_fixes_the_project_time_of_code_and_export)
+{
+    char *dir = qct_temp_dir();
+    qct_run r;
+    setenv("SOURCE_DATE_EPOCH", "86400", 1); /* inherited by the qcode processes */
+    qct_qcode(&r, dir,
+              "code -c '" QCODE_SOURCE_DIR "/tests/golden/golden.qcb' -o r.xml --qdpx coded.qdpx '" QCODE_SOURCE_DIR
+              "/tests/golden/corpus'");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "export --qdpx exported.qdpx r.xml");
+    unsetenv("SOURCE_DATE_EPOCH");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    const char *names[] = {"coded.qdpx", "exported.qdpx"};
+    for (int i = 0; i < 2; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        char *qde = unzip_entry(path, "project.qde");
+        cr_expect(qct_contains(qde, "creationDateTime=\"1970-01-02T00:00:00Z\""), "%s: %.400s", names[i], qde);
+        free(qde);
+    }
+    free(dir);
+}
+
 /* The shipped codebook on the sample corpus, written in both formats (2 by default): format 2 is
  * valid, and the commands that read results.xml back (quotes, export, recode --from, with the old
  * codebook found or given) give the same outputs from either. The real transcripts' format 2 is

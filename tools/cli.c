@@ -256,7 +256,9 @@ void cli_print_error(const qc_error *err)
     fprintf(stderr, "error: %s\n", err->message[0] ? err->message : qc_status_name(err->code));
     char line[1024];
     int more = 0;
-    uint32_t first = err->column > SOURCE_WINDOW / 2 ? err->column - SOURCE_WINDOW / 2 : 1;
+    /* Read from a whole window before the column: a line that short is then read (and shown)
+     * whole, and a longer one still has the half window print_caret shows before the caret. */
+    uint32_t first = err->column > SOURCE_WINDOW ? err->column - SOURCE_WINDOW : 1;
     if (err->file[0] && err->line && err->column && !is_zip_container(err->file) &&
         read_text_line(err->file, err->line, first, line, sizeof line, &more) == 1)
         print_caret(line, first, more, err->column, 1);

@@ -21,9 +21,9 @@
     "  -o, --output FILE          write results.xml (docs/results.md)\n"                                               \
     "      --results-format 1|2   results.xml's layout (default 2: quotations by document and\n"                       \
     "                             span, each span's text once, written while coding); 1: quotations\n"                 \
-    "                             by code, with per-document and per-speaker counts, about five\n"                     \
-    "                             times the size (docs/results-format-2.md; quotes, export, recode\n"                  \
-    "                             read both)\n"                                                                        \
+    "                             by code, with per-document and per-speaker counts, 1.6 to 4.4\n"                     \
+    "                             times the size, more where codes overlap (docs/results-format-2.md;\n"               \
+    "                             quotes, export, recode read both)\n"                                                 \
     "      --tsv DIR              write frequencies, by-attribute, quotations, cooccurrence and\n"                     \
     "                             respondent-matrix tables (.tsv) into DIR\n"                                          \
     "      --qdpx FILE            write a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA (docs/refi.md)\n"               \

@@ -118,8 +118,8 @@ static int run(int argc, char **argv)
     qc_refi_options opts = QC_REFI_OPTIONS_INIT;
     opts.on_warning = on_warning;
     opts.utf16_offsets = utf16;
-    /* SOURCE_DATE_EPOCH-style reproducibility: a fixed time gives the same bytes. */
-    opts.time = getenv("QCODE_EXPORT_TIME");
+    char tbuf[32];
+    opts.time = cli_fixed_time(tbuf); /* as `qcode code --qdpx`: SOURCE_DATE_EPOCH, else now */
     qc_error err;
     qc_error_clear(&err);
     int rc;

@@ -15,6 +15,8 @@
     "\n"                                                                                                               \
     "Options:\n"                                                                                                       \
     "  --rules     also print each code's rules, as written\n"                                                         \
+    "  --compiled  also print each code's compiled form: its effective settings and rules,\n"                          \
+    "              prefixed by '| ' (docs/codebook.md)\n"                                                              \
     "  --depth N   only codes down to depth N (1: main codes); a code with hidden sub-codes\n"                         \
     "              says how many\n"                                                                                    \
     "\n"                                                                                                               \

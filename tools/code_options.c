@@ -23,6 +23,13 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
+/* The option getopt_long just took, as typed: `--top 3` is two words, and argv[optind - 1] is then
+ * the value, which is not what a message about the option should name. */
+static const char *option_as_given(char **argv, int next)
+{
+    return optarg && next >= 2 && optarg == argv[next - 1] ? argv[next - 2] : argv[next - 1];
+}
+
 int code_options_parse(code_options *o, int argc, char **argv, code_options_kind kind)
 {
     static const struct option longs[] = {
@@ -133,8 +140,8 @@ int code_options_parse(code_options *o, int argc, char **argv, code_options_kind
                    cli_fail("%s: unknown option '%s' (see 'qcode help %s')", cmd, argv[optind - 1], cmd);
         }
         if ((code_only && kind != CODE_OPTIONS_CODE) || (quotes_only && kind != CODE_OPTIONS_QUOTES))
-            return code_options_free(o),
-                   cli_fail("%s: option '%s' does not apply here (see 'qcode help %s')", cmd, argv[optind - 1], cmd);
+            return code_options_free(o), cli_fail("%s: option '%s' does not apply here (see 'qcode help %s')", cmd,
+                                                  option_as_given(argv, optind), cmd);
     }
     o->read.interviewer_labels = o->interviewers;
     o->read.interviewer_label_count = o->interviewer_count;

@@ -133,8 +133,11 @@ void summary_print(FILE *fp, const qc_results *res, size_t top)
         qc_results_respondent(res, r, &role);
         participants += role != QC_ROLE_INTERVIEWER;
     }
-    fprintf(fp, "%zu documents, %zu participants. Uncoded participant turns: %llu of %llu (%.1f%% of participant text).\n",
-            qc_results_document_count(res), participants, (unsigned long long)u.uncoded_turns,
-            (unsigned long long)u.participant_turns,
-            u.participant_length ? 100.0 * (double)u.uncoded_length / (double)u.participant_length : 0.0);
+    size_t documents = qc_results_document_count(res);
+    fprintf(
+        fp,
+        "%zu document%s, %zu participant%s. Uncoded participant turns: %llu of %llu (%.1f%% of participant text).\n",
+        documents, documents == 1 ? "" : "s", participants, participants == 1 ? "" : "s",
+        (unsigned long long)u.uncoded_turns, (unsigned long long)u.participant_turns,
+        u.participant_length ? 100.0 * (double)u.uncoded_length / (double)u.participant_length : 0.0);
 }
