@@ -62,8 +62,34 @@ Test(inspect, casebook_reports_unknown_speakers)
     cr_assert_eq(r.status, 0, "stderr: %s", r.err);
     cr_assert(qct_contains(r.out, "  speaker:    N15 (participant, 2 turns) profession=nurse\n"), "%s", r.out);
     /* Participants the casebook lacks are reported; the interviewer 'I' is not a respondent. */
-    cr_assert_str_eq(r.err, "sub/b.md: warning: speaker 'Ann' in document 'sub/b.md' is not in the casebook\n"
-                            "sub/b.md: warning: speaker 'Bob' in document 'sub/b.md' is not in the casebook\n");
+    cr_assert_str_eq(r.err, "sub/b.md: warning: speaker 'Ann' in document 'b.md' is not in the casebook\n"
+                            "sub/b.md: warning: speaker 'Bob' in document 'b.md' is not in the casebook\n");
+    qct_run_free(&r);
+    free(dir);
+}
+
+/* A casebook keyed by document id must serve inspect as it serves code: a file named with folders
+ * is the document of its bare name for both (inspect kept the path as given, so its rows went
+ * unused and its speakers were reported as unknown). */
+Test(inspect, file_named_with_folders_has_the_document_id_code_gives_it)
+{
+    char *dir = make_corpus();
+    const char *tsv = "document\tspeaker\tsite\nb.md\tAnn\tRS1\nb.md\tBob\tRS2\n";
+    free(qct_write_file(dir, "cases.tsv", tsv, strlen(tsv)));
+    qct_run r;
+    qct_qcode(&r, dir, "inspect --cases cases.tsv --turns 0 ./sub/b.md");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_str_eq(r.err, "");
+    cr_assert(qct_contains(r.out, "b.md\n  path:       ./sub/b.md\n"), "%s", r.out);
+    cr_assert(qct_contains(r.out, "  speaker:    Ann (participant, 1 turn) site=RS1\n"), "%s", r.out);
+    cr_assert(qct_contains(r.out, "  speaker:    Bob (participant, 1 turn) site=RS2\n"), "%s", r.out);
+    qct_run_free(&r);
+    /* code reads the same casebook for the same file, with no unknown speaker either. */
+    const char *qcb = "codebook \"t\"\ncode HELLO \"Hello\"\n  rule hello\n";
+    free(qct_write_file(dir, "t.qcb", qcb, strlen(qcb)));
+    qct_qcode(&r, dir, "code -c t.qcb --cases cases.tsv ./sub/b.md");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_not(qct_contains(r.err, "not in the casebook"), "%s", r.err);
     qct_run_free(&r);
     free(dir);
 }

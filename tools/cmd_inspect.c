@@ -7,6 +7,7 @@
 /* document_xml.h comes with qcode.h */
 
 #include "cli.h"
+#include "code_options.h"
 
 #define USAGE                                                                                                          \
     "usage: qcode inspect [options] FILE|FOLDER...\n"                                                                  \
@@ -43,18 +44,6 @@ typedef struct inspect_opts {
     const char **interviewers;
     size_t interviewer_count;
 } inspect_opts;
-
-/* The id of a file found under `input`: its path relative to that folder (stable across
- * machines); a file named directly keeps the path as given. */
-static const char *relative_id(const char *input, const char *path)
-{
-    size_t n = strlen(input);
-    while (n > 1 && input[n - 1] == '/')
-        n--;
-    if (strncmp(path, input, n) == 0 && path[n] == '/')
-        return path + n + 1;
-    return path;
-}
 
 /* Prints up to `max` code points of s[0..len) on one line: line ends become spaces. */
 static void print_short(const char *s, size_t len, size_t max)
@@ -253,49 +242,40 @@ static int run(int argc, char **argv)
         free(o.interviewers);
         return QC_EXIT_USAGE;
     }
-    /* Inputs are collected one by one, to know the folder each file was found under. */
-    char ***lists = calloc((size_t)(argc - optind), sizeof *lists);
-    long *counts = calloc((size_t)(argc - optind), sizeof *counts);
-    int status = lists && counts ? QC_EXIT_OK : cli_fail("out of memory");
-    for (int i = optind; i < argc && status == QC_EXIT_OK; i++) {
-        counts[i - optind] = cli_collect_inputs(&argv[i], 1, &lists[i - optind]);
-        if (counts[i - optind] < 0) {
-            counts[i - optind] = 0;
-            status = QC_EXIT_USAGE;
-        }
-    }
+    /* The same document ids as code, quotes and recode, so that one casebook serves them all. */
+    char **paths = NULL, **ids = NULL;
+    long count = code_options_inputs(argv + optind, argc - optind, &paths, &ids);
+    int status = count < 0 ? QC_EXIT_USAGE : QC_EXIT_OK;
     long total = 0, failed = 0, stored = 0;
     char **failures = NULL;
     if (status == QC_EXIT_OK && o.xml)
         fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<documents>\n", stdout);
-    for (int i = optind; i < argc && status == QC_EXIT_OK; i++) {
-        for (long k = 0; k < counts[i - optind]; k++) {
-            const char *path = lists[i - optind][k];
-            o.read.id = relative_id(argv[i], path);
-            qc_document *doc = NULL;
-            total++;
-            if (qc_document_read_file(&doc, path, &o.read, &err) != 0) {
-                if (!err.file[0])
-                    snprintf(err.file, sizeof err.file, "%s", path);
-                cli_print_error(&err);
-                char **grown = realloc(failures, (size_t)(stored + 1) * sizeof *grown);
-                if (grown) {
-                    failures = grown;
-                    failures[stored++] = (char *)path;
-                }
-                failed++;
-                continue;
+    for (long k = 0; k < count; k++) {
+        const char *path = paths[k];
+        o.read.id = ids[k];
+        qc_document *doc = NULL;
+        total++;
+        if (qc_document_read_file(&doc, path, &o.read, &err) != 0) {
+            if (!err.file[0])
+                snprintf(err.file, sizeof err.file, "%s", path);
+            cli_print_error(&err);
+            char **grown = realloc(failures, (size_t)(stored + 1) * sizeof *grown);
+            if (grown) {
+                failures = grown;
+                failures[stored++] = (char *)path;
             }
-            if (cases)
-                warn_unknown_speakers(doc, cases);
-            if (o.xml) {
-                if (qc_document_write_xml(doc, cases, stdout, o.words ? QC_DOCUMENT_XML_WORDS : 0, &err) != 0)
-                    cli_print_error(&err);
-            } else {
-                print_text(doc, cases, &o);
-            }
-            qc_document_free(doc);
+            failed++;
+            continue;
         }
+        if (cases)
+            warn_unknown_speakers(doc, cases);
+        if (o.xml) {
+            if (qc_document_write_xml(doc, cases, stdout, o.words ? QC_DOCUMENT_XML_WORDS : 0, &err) != 0)
+                cli_print_error(&err);
+        } else {
+            print_text(doc, cases, &o);
+        }
+        qc_document_free(doc);
     }
     if (status == QC_EXIT_OK && o.xml)
         fputs("</documents>\n", stdout);
@@ -308,10 +288,8 @@ static int run(int argc, char **argv)
     } else if (status == QC_EXIT_OK && total == 0) {
         status = cli_fail("inspect: no transcripts found (.txt .md .vtt .srt .docx)");
     }
-    for (int i = 0; lists && i < argc - optind; i++)
-        cli_free_paths(lists[i], counts[i]);
-    free(lists);
-    free(counts);
+    cli_free_paths(paths, count);
+    cli_free_paths(ids, count);
     free(failures);
     free(o.interviewers);
     qc_casebook_free(cases);

@@ -40,7 +40,8 @@ int code_options_load(const code_options *o, qc_codebook **cb, qc_casebook **cas
 
 /* Expands files and folders into transcript paths and document ids: a file named directly is
  * identified by its name without folders, a file found in a folder by its path below that folder.
- * Returns the count (free both lists with cli_free_paths), or -1 (printed). */
+ * Every command that reads transcripts (inspect too) takes its ids from here, so that one casebook,
+ * keyed by document id, serves them all. Returns the count (free both lists with cli_free_paths), or -1 (printed). */
 long code_options_inputs(char **inputs, int count, char ***paths, char ***ids);
 
 #endif
