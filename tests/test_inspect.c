@@ -35,8 +35,8 @@ Test(inspect, prints_documents_speakers_counts_and_first_turns)
                            "  speaker:    I (interviewer, 2 turns)\n"
                            "  speaker:    N15 (participant, 2 turns)\n"
                            "  counts:     4 turns, 4 paragraphs, 4 sentences, 24 words\n"
-                           "  turn 1:     line 4, I: How long have you been here?\n"
-                           "  turn 2:     line 5, N15: Nine years, on and off, mostly in the community teams "
+                           "  turn 0:     line 4, I: How long have you been here?\n"
+                           "  turn 1:     line 5, N15: Nine years, on and off, mostly in the community teams "
                            "around the north o…\n"
                            "\n"
                            "sub/b.md\n"
@@ -45,8 +45,8 @@ Test(inspect, prints_documents_speakers_counts_and_first_turns)
                            "  speaker:    Ann (participant, 1 turn)\n"
                            "  speaker:    Bob (participant, 1 turn)\n"
                            "  counts:     2 turns, 2 paragraphs, 2 sentences, 2 words\n"
-                           "  turn 1:     line 1, Ann: Hello.\n"
-                           "  turn 2:     line 3, Bob: Hi.\n"
+                           "  turn 0:     line 1, Ann: Hello.\n"
+                           "  turn 1:     line 3, Bob: Hi.\n"
                            "\n";
     cr_assert_str_eq(r.out, expected);
     qct_run_free(&r);

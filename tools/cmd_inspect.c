@@ -14,7 +14,8 @@
     "\n"                                                                                                               \
     "Reads transcripts (.txt .md .vtt .srt .docx; folders recursively) and prints what was read:\n"                    \
     "format, attributes, speakers with roles and turn counts, counts of turns, paragraphs,\n"                          \
-    "sentences and words, and the first turns.\n"                                                                      \
+    "sentences and words, and the first turns. Turns are numbered from 0, as in every output\n"                        \
+    "(quotes, results.xml, the TSV tables).\n"                                                                         \
     "\n"                                                                                                               \
     "Options:\n"                                                                                                       \
     "  --cases FILE              a casebook (TSV or CSV); speakers it does not know are reported\n"                    \
@@ -122,7 +123,8 @@ static void print_text(const qc_document *doc, const qc_casebook *cases, const i
     for (size_t t = 0; t < qc_document_turn_count(doc) && (long)t < o->turns; t++) {
         qc_turn turn;
         qc_document_turn(doc, t, &turn);
-        printf("  turn %zu:     line %u", t + 1, turn.line);
+        /* The turn's index, as quotes, results.xml and the TSV tables give it (docs/results.md). */
+        printf("  turn %zu:     line %u", t, turn.line);
         if (turn.time_start_ms >= 0) {
             fputs(", ", stdout);
             print_time(turn.time_start_ms);
