@@ -260,11 +260,9 @@ size_t qc_document_text_offset(const qc_document *doc, size_t cp)
     return doc->cp_to_byte[clamp(doc, cp)];
 }
 
-size_t qc_document_source_offset(const qc_document *doc, size_t cp)
+/* The source run holding code point cp (< length; there is at least one run). */
+static const qc_doc_source_run *run_of(const qc_document *doc, size_t cp)
 {
-    cp = clamp(doc, cp);
-    if (cp == doc->length || !doc->source_run_count)
-        return doc->source_end;
     size_t lo = 0, hi = doc->source_run_count; /* the last run starting at or before cp */
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
@@ -273,8 +271,38 @@ size_t qc_document_source_offset(const qc_document *doc, size_t cp)
         else
             hi = mid;
     }
-    const qc_doc_source_run *r = &doc->source_runs[lo];
+    return &doc->source_runs[lo];
+}
+
+size_t qc_document_source_offset(const qc_document *doc, size_t cp)
+{
+    cp = clamp(doc, cp);
+    if (cp == doc->length || !doc->source_run_count)
+        return doc->source_end;
+    const qc_doc_source_run *r = run_of(doc, cp);
     return r->linear ? r->source + (doc->cp_to_byte[cp] - r->byte) : r->source;
+}
+
+size_t qc_doc_source_end(const qc_document *doc, size_t cp)
+{
+    cp = clamp(doc, cp);
+    if (cp == 0 || !doc->source_run_count)
+        return qc_document_source_offset(doc, cp);
+    /* Copied bytes end where the last of them ends. */
+    const qc_doc_source_run *last = run_of(doc, cp - 1);
+    if (last->linear)
+        return last->source + (doc->cp_to_byte[cp] - last->byte);
+    /* Decoded text has no extent in the map. When the file's own bytes carry on after it (plain
+     * text's line end), they start where it ends; otherwise what follows is a separator the reader
+     * wrote, which maps to the next cue or paragraph, so the end is just past the decoded text's
+     * first byte. */
+    if (cp < doc->length) {
+        const qc_doc_source_run *next = run_of(doc, cp);
+        size_t at = qc_document_source_offset(doc, cp);
+        if (next->linear && at > last->source)
+            return at;
+    }
+    return (size_t)last->source + 1;
 }
 
 size_t qc_document_utf16_offset(const qc_document *doc, size_t cp)

@@ -88,4 +88,12 @@ struct qc_document {
     size_t word_count;
 };
 
+/* Where the text that ends before code point cp (0..length) ends in the original file: the byte
+ * just after the last code point before cp. qc_document_source_offset maps cp itself, which after
+ * a turn in a subtitle or .docx is the blank line the reader wrote, mapped to the next cue or
+ * paragraph. For a last code point the reader decoded (a reference, an entity, a Windows-1252
+ * subtitle line, letters NFC composed), the map knows only where it starts: the end is the byte
+ * where the file's bytes carry on after it, or else just past that start. */
+size_t qc_doc_source_end(const qc_document *doc, size_t cp);
+
 #endif

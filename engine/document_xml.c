@@ -130,7 +130,7 @@ static void write_turns(dx *x, const qc_document *doc, unsigned flags)
         attr_num(x, "index", t);
         span(x, turn->start, turn->end);
         attr_num(x, "source-start", qc_document_source_offset(doc, turn->start));
-        attr_num(x, "source-end", qc_document_source_offset(doc, turn->end));
+        attr_num(x, "source-end", qc_doc_source_end(doc, turn->end));
         if (turn->speaker >= 0)
             attr(x, "speaker", doc->speakers[turn->speaker]);
         attr(x, "role", qc_role_name((qc_role)turn->role));

@@ -2,8 +2,9 @@
  * row), read from the zip with zip_read and streamed with xml_safe, then the plain-text speaker
  * conventions applied paragraph by paragraph. The document text is the paragraphs joined by blank
  * lines, so saving it as .txt reads back the same; source offsets are byte offsets into
- * word/document.xml (text copied verbatim from a w:t maps byte for byte, everything else to the
- * element it came from). docProps/core.xml gives the title, author and created attributes. */
+ * word/document.xml (text copied verbatim from a w:t maps byte for byte, a character reference to
+ * where it starts, everything else to the element it came from). docProps/core.xml gives the title, author and created
+ * attributes. */
 #include <string.h>
 
 #include "alloc.h"
@@ -33,6 +34,9 @@ typedef struct docx_state {
     uint32_t numbered;
     int in_p, in_r, in_t, in_del, in_fallback;
     uint32_t at; /* offset of the element being handled */
+    const char *xml;
+    size_t xml_size;
+    int64_t text_end; /* where the last text copied from document.xml ends, or -1 */
 } docx_state;
 
 static int is_w(const char *ns)
@@ -50,6 +54,7 @@ static int on_start(void *user, const char *ns, const char *local, size_t offset
     (void)line;
     docx_state *st = user;
     st->at = (uint32_t)offset;
+    st->text_end = -1;
     if (ns && strcmp(ns, MC_NS) == 0 && strcmp(local, "Fallback") == 0) {
         st->in_fallback++; /* the same content as mc:Choice, for older readers */
         return 0;
@@ -86,6 +91,7 @@ static int on_start(void *user, const char *ns, const char *local, size_t offset
 static int on_end(void *user, const char *ns, const char *local)
 {
     docx_state *st = user;
+    st->text_end = -1;
     if (ns && strcmp(ns, MC_NS) == 0 && strcmp(local, "Fallback") == 0) {
         st->in_fallback--;
         return 0;
@@ -109,7 +115,16 @@ static int on_text(void *user, const char *s, size_t len, int64_t offset)
     docx_state *st = user;
     if (!st->in_t || !st->in_p || st->in_del || st->in_fallback)
         return 0;
-    int rc = offset >= 0 ? qc_mt_add(&st->mt, s, len, (uint32_t)offset, 1) : qc_mt_add(&st->mt, s, len, st->at, 0);
+    /* libxml2 hands over text after a non-ASCII character from a copy, in pieces: a piece whose
+     * bytes are those that follow the last copied text is the file's text too. */
+    int64_t end = st->text_end;
+    if (offset < 0 && end >= 0 && (uint64_t)end + len <= st->xml_size && memcmp(st->xml + end, s, len) == 0)
+        offset = end;
+    st->text_end = offset >= 0 ? offset + (int64_t)len : -1;
+    /* Decoded text (a character reference) maps to where it starts when text was copied just
+     * before it, else to its element. */
+    uint32_t at = end >= 0 ? (uint32_t)end : st->at;
+    int rc = offset >= 0 ? qc_mt_add(&st->mt, s, len, (uint32_t)offset, 1) : qc_mt_add(&st->mt, s, len, at, 0);
     return rc < 0 ? QC_ERR_NOMEM : 0;
 }
 
@@ -378,6 +393,9 @@ int qc_read_docx(qc_doc_builder *b, const char *name, const char *data, size_t s
                           "not a Word document: the archive has no word/document.xml");
     if (rc < 0)
         goto done;
+    st.xml = xml;
+    st.xml_size = xml_size;
+    st.text_end = -1;
     qc_xml_handler h = {&st, on_start, on_end, on_text};
     rc = qc_xml_stream(xml, xml_size, name, "word/document.xml", &h, err);
     if (rc < 0 && rc != QC_ERR_NOMEM)

@@ -3,6 +3,7 @@
 #include <libxml/tree.h>
 #include <sys/stat.h>
 
+#include "cut_helpers.h"
 #include "qc_test.h"
 
 static char *make_corpus(void)
@@ -227,6 +228,61 @@ Test(inspect, xml_is_well_formed_and_holds_the_model)
     qct_qcode(&r, dir, "inspect --format xml a.txt");
     cr_assert_not(qct_contains(r.out, "<word"));
     qct_run_free(&r);
+    free(dir);
+}
+
+/* Turn 0 of `file` (bytes src) must span from the first byte of `first` to the last of `last`. */
+static void expect_turn0_source(const char *dir, const char *file, const char *src, const char *first, const char *last)
+{
+    char want[96];
+    snprintf(want, sizeof want, "source-start=\"%zu\" source-end=\"%zu\" speaker=", (size_t)(strstr(src, first) - src),
+             (size_t)(strstr(src, last) - src) + strlen(last));
+    qct_run r;
+    qct_qcode(&r, dir, "inspect --format xml %s", file);
+    cr_assert_eq(r.status, 0, "%s: %s", file, r.err);
+    cr_assert(qct_contains(r.out, want), "%s: want %s in\n%s", file, want, r.out);
+    qct_run_free(&r);
+}
+
+/* A turn's source-end is where its own text ends in the file: in subtitles and .docx the code point
+ * after the turn is the blank line the reader writes, which maps to the next cue or paragraph (the
+ * end was there, past the next timing line or <w:p>). */
+Test(inspect, source_end_of_a_vtt_turn)
+{
+    char *dir = qct_temp_dir();
+    const char *vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:04.520\n<v Ann>Hello everyone,\nwelcome.</v>\n\n"
+                      "00:00:05.100 --> 00:00:08.340\n<v Bob>Thanks.\n";
+    free(qct_write_file(dir, "a.vtt", vtt, strlen(vtt)));
+    expect_turn0_source(dir, "a.vtt", vtt, "Hello everyone,", "welcome.");
+    free(dir);
+}
+
+Test(inspect, source_end_of_an_srt_turn)
+{
+    char *dir = qct_temp_dir();
+    const char *srt = "1\n00:00:01,000 --> 00:00:04,520\nInterviewer: Hello everyone,\nwelcome.\n\n"
+                      "2\n00:00:05,100 --> 00:00:08,340\nS1: Thanks.\n";
+    free(qct_write_file(dir, "a.srt", srt, strlen(srt)));
+    expect_turn0_source(dir, "a.srt", srt, "Hello everyone,", "welcome.");
+    free(dir);
+}
+
+Test(inspect, source_end_of_a_docx_turn)
+{
+    char *dir = qct_temp_dir();
+    /* Danish text: libxml2 hands what follows the first non-ASCII character over from a copy, which
+     * is still the file's text, byte for byte. */
+    const char *xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<w:document "
+                      "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>\n"
+                      "<w:p><w:r><w:t xml:space=\"preserve\">I: Hvordan går det</w:t></w:r>"
+                      "<w:r><w:t>? Fortæl.</w:t></w:r></w:p>\n"
+                      "<w:p><w:r><w:t>R: Godt.</w:t></w:r></w:p>\n</w:body></w:document>";
+    char *basic = qct_source_path("tests/data/formats/basic.docx");
+    char docx[1024];
+    snprintf(docx, sizeof docx, "%s/a.docx", dir);
+    cut_zip_with(basic, "word/document.xml", xml, strlen(xml), docx);
+    expect_turn0_source(dir, "a.docx", xml, "Hvordan g\xC3\xA5r det", "? Fortæl.");
+    free(basic);
     free(dir);
 }
 
