@@ -576,6 +576,8 @@ static int new_results(qc_recode *rc, qc_error *err)
     o.counts_only = rc->counts_only;
     o.stream_only = rc->stream_path != NULL;
     int st = qc_results_new_opts(&rc->results, rc->new_cb, rc->cases, &o, err);
+    if (!st && rc->on_results)
+        st = rc->on_results(rc->results, rc->results_user, err);
     if (!st && rc->stream_path)
         st = qc_results_stream_xml(rc->results, rc->stream_path, rc->stream_options, err);
     return st;
@@ -789,12 +791,13 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "recode options version %u, expected %u",
                             opts->version, QC_RECODE_OPTIONS_VERSION);
     /* Version 1 ends before counts_only, version 2 before find_old_codebook, 3 before
-     * stream_path. */
+     * stream_path, 4 before on_results. */
     qc_recode_options full = QC_RECODE_OPTIONS_INIT;
     memcpy(&full, opts,
            opts->version == 1   ? offsetof(qc_recode_options, counts_only)
            : opts->version == 2 ? offsetof(qc_recode_options, find_old_codebook)
            : opts->version == 3 ? offsetof(qc_recode_options, stream_path)
+           : opts->version == 4 ? offsetof(qc_recode_options, on_results)
                                 : sizeof full);
     if (opts->version < 3)
         full.find_old_codebook = 0;
@@ -822,6 +825,8 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     rc->counts_only = opts->counts_only;
     rc->stream_path = opts->stream_path;
     rc->stream_options = opts->stream_options;
+    rc->on_results = opts->on_results;
+    rc->results_user = opts->results_user;
     rc->on_issue = opts->run.on_issue;
     rc->issue_user = opts->run.user;
     const char *version = qc_codebook_version(new_cb);

@@ -78,6 +78,8 @@ struct qc_recode {
      * results.xml, streamed, started anew with them */
     const char *stream_path;
     const qc_write_options *stream_options;
+    int (*on_results)(qc_results *results, void *user, qc_error *err); /* qc_recode_options' */
+    void *results_user;
     qc_run_stats stats;
     qc_cache_stats cache_stats;
     qc_buf pool; /* NUL-terminated strings, addressed by offset */

@@ -90,8 +90,9 @@ int qc_refi_export_results_file(const char *results_path, const char *manual_pat
                           "the codebook changed since the run (results.xml has SHA-256 %s): code again before "
                           "exporting",
                           p.codebook_sha);
-    if (rc == 0 && p.casebook && *p.casebook) {
-        cases_path = qc_provenance_resolve(results_path, p.casebook);
+    const char *casebook = qc_provenance_option(&p, "casebook");
+    if (rc == 0 && casebook && *casebook) {
+        cases_path = qc_provenance_resolve(results_path, casebook);
         rc = cases_path ? qc_casebook_load(&cases, cases_path, err) : qc_error_nomem(err);
     }
     if (rc == 0)
@@ -99,16 +100,18 @@ int qc_refi_export_results_file(const char *results_path, const char *manual_pat
     qc_error walk_err; /* the walk's own: qc_results_read overwrites err with "stopped" */
     qc_error_clear(&walk_err);
     walk w = {results_path, x, QC_READ_OPTIONS_INIT, NULL, &walk_err, 0};
+    const char *encoding = qc_provenance_option(&p, "encoding"), *speakers = qc_provenance_option(&p, "speakers");
+    const char *labels = qc_provenance_option(&p, "interviewers");
     if (rc == 0) {
-        if (p.encoding && strcmp(p.encoding, "windows-1252") == 0)
+        if (encoding && strcmp(encoding, "windows-1252") == 0)
             w.read.encoding = QC_ENCODING_WINDOWS1252;
-        if (p.speakers && strcmp(p.speakers, "none") == 0)
+        if (speakers && strcmp(speakers, "none") == 0)
             w.read.speakers = QC_SPEAKERS_NONE;
-        w.read.speaker_pattern = p.speaker_pattern;
-        if (p.interviewers && *p.interviewers) {
-            interviewer_text = qc_strdup(p.interviewers);
+        w.read.speaker_pattern = qc_provenance_option(&p, "speaker-pattern");
+        if (labels && *labels) {
+            interviewer_text = qc_strdup(labels);
             size_t n = 1;
-            for (const char *c = p.interviewers; *c; c++)
+            for (const char *c = labels; *c; c++)
                 n += *c == ',';
             interviewers = qc_calloc(n, sizeof *interviewers);
             if (!interviewer_text || !interviewers) {

@@ -8,18 +8,48 @@
 #include "buf.h"
 #include "error.h"
 #include "fileio.h"
+#include "qcode/results.h"
 #include "refi_xml.h"
 
 void qc_provenance_free(qc_provenance *p)
 {
     qc_free(p->codebook_path);
     qc_free(p->codebook_sha);
-    qc_free(p->casebook);
-    qc_free(p->encoding);
-    qc_free(p->speaker_pattern);
-    qc_free(p->speakers);
-    qc_free(p->interviewers);
+    for (size_t i = 0; i < p->option_count; i++) {
+        qc_free(p->option_names[i]);
+        qc_free(p->option_values[i]);
+    }
+    qc_free(p->option_names);
+    qc_free(p->option_values);
     memset(p, 0, sizeof *p);
+}
+
+const char *qc_provenance_option(const qc_provenance *p, const char *name)
+{
+    for (size_t i = p->option_count; i-- > 0;)
+        if (strcmp(p->option_names[i], name) == 0)
+            return p->option_values[i];
+    return NULL;
+}
+
+/* Keeps an option, taking name and value; one without either is dropped. */
+static int add_option(qc_provenance *p, char *name, char *value)
+{
+    int keep = name && value;
+    char **names = keep ? qc_realloc(p->option_names, (p->option_count + 1) * sizeof *names) : NULL;
+    if (names)
+        p->option_names = names;
+    char **values = names ? qc_realloc(p->option_values, (p->option_count + 1) * sizeof *values) : NULL;
+    if (values)
+        p->option_values = values;
+    if (!values) {
+        qc_free(name);
+        qc_free(value);
+        return keep ? QC_ERR_NOMEM : 0;
+    }
+    p->option_names[p->option_count] = name;
+    p->option_values[p->option_count++] = value;
+    return 0;
 }
 
 /* Reads the <provenance> element (the head of results.xml) on its own. */
@@ -45,35 +75,15 @@ static int parse(const char *path, const char *data, size_t size, qc_provenance 
         p->codebook_path = qc_refi_xml_attr(cb, "path");
         p->codebook_sha = qc_refi_xml_attr(cb, "sha256");
     }
-    for (xmlNodePtr o = qc_refi_xml_child(qc_refi_xml_child(root, "options"), "option"); o;
-         o = qc_refi_xml_next(o, "option")) {
-        char *name = qc_refi_xml_attr(o, "name"), *value = qc_refi_xml_attr(o, "value");
-        char **slot = NULL;
-        if (name && strcmp(name, "casebook") == 0)
-            slot = &p->casebook;
-        else if (name && strcmp(name, "encoding") == 0)
-            slot = &p->encoding;
-        else if (name && strcmp(name, "speaker-pattern") == 0)
-            slot = &p->speaker_pattern;
-        else if (name && strcmp(name, "speakers") == 0)
-            slot = &p->speakers;
-        else if (name && strcmp(name, "interviewers") == 0)
-            slot = &p->interviewers;
-        if (slot) {
-            qc_free(*slot);
-            *slot = value;
-            value = NULL;
-        }
-        qc_free(name);
-        qc_free(value);
-    }
+    for (xmlNodePtr o = qc_refi_xml_child(qc_refi_xml_child(root, "options"), "option"); o && rc == 0;
+         o = qc_refi_xml_next(o, "option"))
+        rc = add_option(p, qc_refi_xml_attr(o, "name"), qc_refi_xml_attr(o, "value"));
     xmlFreeDoc(doc);
-    if (!p->codebook_path || !*p->codebook_path)
-        return qc_error_set(err, QC_ERR_FORMAT, path, 0, 0, -1, "results.xml does not name its codebook");
-    return 0;
+    return rc ? qc_error_nomem(err) : 0;
 }
 
-int qc_provenance_read(const char *path, qc_provenance *p, qc_error *err)
+/* The provenance, whether or not it names a codebook. */
+static int read_head(const char *path, qc_provenance *p, qc_error *err)
 {
     memset(p, 0, sizeof *p);
     char *data = NULL;
@@ -83,6 +93,27 @@ int qc_provenance_read(const char *path, qc_provenance *p, qc_error *err)
     if (rc == 0)
         rc = parse(path, data, size, p, err);
     qc_free(data);
+    return rc;
+}
+
+int qc_provenance_read(const char *path, qc_provenance *p, qc_error *err)
+{
+    int rc = read_head(path, p, err);
+    if (rc == 0 && (!p->codebook_path || !*p->codebook_path))
+        rc = qc_error_set(err, QC_ERR_FORMAT, path, 0, 0, -1, "results.xml does not name its codebook");
+    return rc;
+}
+
+int qc_results_recorded_options(const char *path, qc_results_option_fn fn, void *user, qc_error *err)
+{
+    if (!path || !fn)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_results_recorded_options: NULL argument");
+    qc_provenance p;
+    int rc = read_head(path, &p, err);
+    for (size_t i = 0; rc == 0 && i < p.option_count; i++)
+        if (fn(p.option_names[i], p.option_values[i], user) != 0)
+            rc = qc_error_set(err, QC_ERR_CANCELLED, path, 0, 0, -1, "stopped by the caller");
+    qc_provenance_free(&p);
     return rc;
 }
 

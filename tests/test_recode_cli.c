@@ -1,4 +1,5 @@
 /* qcode diff and qcode recode through the binary: exit codes, stdout, stderr, files written. */
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "qc_test.h"
@@ -235,6 +236,15 @@ Test(recode_cli, recode_usage_errors)
     qct_qcode(&r, NULL, "recode --from r.xml corpus/");
     cr_assert_eq(r.status, 2);
     cr_assert(qct_contains(r.err, "no new codebook"), "%s", r.err);
+    qct_run_free(&r);
+    /* The options shared with `qcode code` are parsed by its code, messages and all. */
+    qct_qcode(&r, NULL, "recode --from r.xml -c x.qcb --encoding latin1 corpus/");
+    cr_assert_eq(r.status, 2);
+    cr_assert(qct_contains(r.err, "recode: --encoding is utf-8 or windows-1252, not 'latin1'"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, NULL, "recode --from r.xml -c x.qcb --strict corpus/");
+    cr_assert_eq(r.status, 2);
+    cr_assert(qct_contains(r.err, "recode: option '--strict' does not apply here"), "%s", r.err);
     qct_run_free(&r);
 }
 
@@ -602,6 +612,160 @@ Test(recode_cli, format_2_spans_are_passed_over_when_the_old_side_is_coded_again
     }
     free(report);
     free(xml);
+    free(src);
+    free(dir);
+}
+
+/* A copy of a sample transcript with each line that starts with `from` starting with `to`
+ * instead, and each of its bytes `a` made `b`; malloc'ed, its size in *size. */
+static char *sample_edited(const char *name, const char *const *from, const char *const *to, size_t pairs, char a,
+                           char b, size_t *size)
+{
+    char *path = qct_source_path(name);
+    size_t len;
+    char *text = qct_read_file(path, &len);
+    free(path);
+    cr_assert_not_null(text);
+    char *out = malloc(2 * len + 1);
+    cr_assert_not_null(out);
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        int line_start = i == 0 || text[i - 1] == '\n';
+        size_t k = 0;
+        while (line_start && k < pairs && strncmp(text + i, from[k], strlen(from[k])) != 0)
+            k++;
+        if (line_start && k < pairs) {
+            memcpy(out + n, to[k], strlen(to[k]));
+            n += strlen(to[k]);
+            i += strlen(from[k]) - 1;
+            continue;
+        }
+        out[n++] = text[i] == a ? b : text[i];
+    }
+    free(text);
+    *size = n;
+    return out;
+}
+
+/* A Word "ANSI" corpus (Windows-1252: a right quote for each apostrophe, an accented letter) coded
+ * with --encoding windows-1252. `recode` knew no reading option: every document failed as invalid
+ * UTF-8, all its quotations were reported lost, exit 1. Now it reads the corpus as the old results
+ * record (or as told, the same), finds every document's coding the file's, and records the
+ * encoding in its own results for the next re-code. */
+Test(recode_cli, a_windows_1252_corpus_is_read_as_its_run_read_it, .timeout = 60)
+{
+    require_command("recode");
+    char *dir = qct_temp_dir();
+    char *src = qct_source_path("");
+    char corpus[1200];
+    snprintf(corpus, sizeof corpus, "%s/corpus", dir);
+    cr_assert_eq(mkdir(corpus, 0700), 0);
+    static const char *const names[] = {"hq-p1-interview-sm1.txt", "rs1-p1-interview-n15.txt"};
+    static const char cafe[] = "\nSM1: The caf\xe9 downstairs is where we talk.\n";
+    for (size_t i = 0; i < 2; i++) {
+        char rel[200];
+        snprintf(rel, sizeof rel, "corpora/integrated-care/%s", names[i]);
+        size_t len;
+        char *text = sample_edited(rel, NULL, NULL, 0, '\'', '\x92', &len);
+        char *whole = malloc(len + sizeof cafe);
+        memcpy(whole, text, len);
+        memcpy(whole + len, cafe, sizeof cafe - 1);
+        free(qct_write_file(corpus, names[i], whole, len + sizeof cafe - 1));
+        free(whole);
+        free(text);
+    }
+    qct_run r;
+    qct_qcode(&r, src, "code -c codebooks/integrated-care-v2.qcb --encoding windows-1252 -o '%s/r.xml' '%s'", dir,
+              corpus);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    static const char *const given[] = {"", "--encoding windows-1252 "};
+    for (size_t i = 0; i < 2; i++) {
+        qct_qcode(&r, src,
+                  "recode --from '%s/r.xml' --old codebooks/integrated-care-v2.qcb -c codebooks/integrated-care-v2.qcb "
+                  "%s--verbose -o '%s/r2.xml' '%s'",
+                  dir, given[i], dir, corpus);
+        cr_expect_eq(r.status, 0, "'%s': %s", given[i], r.err);
+        cr_expect(!qct_contains(r.err, "invalid UTF-8") && !qct_contains(r.err, "warning"), "'%s': %s", given[i],
+                  r.err);
+        cr_expect(qct_contains(r.out, "2 documents\n"), "'%s': %s", given[i], r.out);
+        cr_expect(qct_contains(r.out, " gained, 0 lost; 0 codes changed") && !qct_contains(r.out, " 0 kept,"),
+                  "'%s': %s", given[i], r.out);
+        cr_expect(qct_contains(r.err, "old side: coded again (every document's coding matched the file)"), "'%s': %s",
+                  given[i], r.err);
+        qct_run_free(&r);
+    }
+    /* The new results say how the corpus was read: the next re-code of them reads it so too. */
+    char path[1300];
+    snprintf(path, sizeof path, "%s/r2.xml", dir);
+    char *xml = qct_read_file(path, NULL);
+    cr_assert_not_null(xml);
+    cr_expect(qct_contains(xml, "<option name=\"encoding\" value=\"windows-1252\"/>"), "%.1500s", xml);
+    free(xml);
+    qct_qcode(&r, src, "recode --from '%s/r2.xml' -c codebooks/integrated-care.qcb --dry-run '%s'", dir, corpus);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(!qct_contains(r.err, "invalid UTF-8"), "%s", r.err);
+    qct_run_free(&r);
+    free(src);
+    free(dir);
+}
+
+/* Speakers labelled `[SM1]`, read with --speaker-pattern and --interviewer. Re-coded as the
+ * results record, every document's coding is the file's; told to read otherwise (--no-speakers),
+ * the re-code says so, and the old side is read from the file, not taken as coded again: no
+ * document's coding can match a file made from another reading. */
+Test(recode_cli, speaker_options_are_read_as_recorded_and_a_mismatch_is_no_match, .timeout = 60)
+{
+    require_command("recode");
+    char *dir = qct_temp_dir();
+    char *src = qct_source_path("");
+    char corpus[1200];
+    snprintf(corpus, sizeof corpus, "%s/corpus", dir);
+    cr_assert_eq(mkdir(corpus, 0700), 0);
+    static const char *const from[] = {"Interviewer: ", "SM1: "}, *const to[] = {"[Q] ", "[SM1] "};
+    size_t len;
+    char *text = sample_edited("corpora/integrated-care/hq-p1-interview-sm1.txt", from, to, 2, 0, 0, &len);
+    free(qct_write_file(corpus, "sm1.txt", text, len));
+    free(text);
+    qct_run r;
+    qct_qcode(&r, src,
+              "code -c codebooks/integrated-care.qcb --speaker-pattern '\\[(?<speaker>[^]]+)\\] ' --interviewer Q "
+              "-o '%s/r.xml' '%s'",
+              dir, corpus);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(qct_contains(r.out, "1 participant."), "SM1 alone is a participant: %s", r.out);
+    qct_run_free(&r);
+
+    qct_qcode(&r, src,
+              "recode --from '%s/r.xml' --old codebooks/integrated-care.qcb -c codebooks/integrated-care.qcb "
+              "--engine reference --verbose -o '%s/r2.xml' '%s'",
+              dir, dir, corpus);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, " gained, 0 lost; 0 codes changed"), "%s", r.out);
+    cr_expect(qct_contains(r.err, "old side: coded again (every document's coding matched the file)"), "%s", r.err);
+    cr_expect(!qct_contains(r.err, "warning"), "%s", r.err);
+    qct_run_free(&r);
+    char path[1300];
+    snprintf(path, sizeof path, "%s/r2.xml", dir);
+    char *xml = qct_read_file(path, NULL);
+    cr_assert_not_null(xml);
+    cr_expect(qct_contains(xml, "<option name=\"interviewers\" value=\"Q\"/>"), "%.1500s", xml);
+    cr_expect(qct_contains(xml, "<option name=\"speaker-pattern\" value=\"\\[(?&lt;speaker&gt;[^]]+)\\] \"/>"),
+              "%.1500s", xml);
+    cr_expect(qct_contains(xml, "<option name=\"engine\" value=\"reference\"/>"), "%.1500s", xml);
+    free(xml);
+
+    qct_qcode(&r, src,
+              "recode --from '%s/r.xml' --old codebooks/integrated-care.qcb -c codebooks/integrated-care.qcb "
+              "--no-speakers --verbose '%s'",
+              dir, corpus);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "recode: warning: the corpus is read otherwise than"), "%s", r.err);
+    cr_expect(qct_contains(r.err, "(--no-speakers)"), "%s", r.err);
+    cr_expect(qct_contains(r.err, "old side: coded again, but read from the file for 1 document whose coding did "
+                                  "not match it"),
+              "%s", r.err);
+    qct_run_free(&r);
     free(src);
     free(dir);
 }

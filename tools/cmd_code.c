@@ -147,42 +147,13 @@ static void on_progress(const qc_run_stats *stats, void *user)
     cli_progress_update(&st->progress, stats->documents + stats->failed, stats->bytes);
 }
 
-/* Records the options that shape the results, for provenance. --jobs is left out on purpose: it
- * does not change a byte of the output. */
+/* code_options_record's, and --manual, the manual codings this run counts (recode carries its
+ * --manual to another codebook, and does not record it). */
 static int record_options(qc_results *res, const code_options *o, qc_error *err)
 {
-    int rc = qc_results_set_option(res, "engine", o->engine == QC_ENGINE_REFERENCE ? "reference" : "fast", err);
-    if (rc == 0 && o->cases_path)
-        rc = qc_results_set_option(res, "casebook", o->cases_path, err);
-    if (rc == 0)
-        rc = qc_results_set_option(res, "encoding",
-                                   o->read.encoding == QC_ENCODING_WINDOWS1252 ? "windows-1252" : "utf-8", err);
-    if (rc == 0 && o->read.format != QC_FORMAT_AUTO)
-        rc = qc_results_set_option(res, "input-format", qc_format_name(o->read.format), err);
-    if (rc == 0 && o->read.speaker_pattern)
-        rc = qc_results_set_option(res, "speaker-pattern", o->read.speaker_pattern, err);
+    int rc = code_options_record(res, o, err);
     if (rc == 0 && o->manual_path)
         rc = qc_results_set_option(res, "manual", o->manual_path, err);
-    if (rc == 0 && o->read.speakers == QC_SPEAKERS_NONE)
-        rc = qc_results_set_option(res, "speakers", "none", err);
-    if (rc == 0 && o->interviewer_count) {
-        size_t n = 0;
-        for (size_t i = 0; i < o->interviewer_count; i++)
-            n += strlen(o->interviewers[i]) + 1;
-        char *joined = calloc(n + 1, 1);
-        if (!joined) {
-            *err = (qc_error){.code = QC_ERR_NOMEM};
-            snprintf(err->message, sizeof err->message, "out of memory");
-            return QC_ERR_NOMEM;
-        }
-        for (size_t i = 0; i < o->interviewer_count; i++) {
-            if (i)
-                strcat(joined, ",");
-            strcat(joined, o->interviewers[i]);
-        }
-        rc = qc_results_set_option(res, "interviewers", joined, err);
-        free(joined);
-    }
     return rc;
 }
 

@@ -1,6 +1,5 @@
 /* qcode recode: code a corpus with a revised codebook and report what moved against the old
  * results (or the old codebook run over the same corpus); carry manual codings across. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -37,28 +36,18 @@
     "  --dry-run           show the report, write no output files (the cache is still kept up to date)\n"              \
     "  -j, --jobs N        threads coding (with or without --cache) and writing -o (default 0: one per core)\n"        \
     "  --verbose           print timing, cache statistics and the old side's source on stderr\n"                       \
+    "  --engine fast|reference  matching engine (default fast)\n"                                                      \
+    "\n"                                                                                                               \
+    "Reading the corpus, as `qcode code`; with --from, what is not given is taken from the old\n"                      \
+    "results' provenance, so that the corpus is read as their run read it (an option given that\n"                     \
+    "differs from the recorded one is warned about: quotations then move for that alone):\n"                           \
+    "  --encoding utf-8|windows-1252   transcript encoding (default utf-8)\n"                                          \
+    "  --input-format text|vtt|srt|docx   read every transcript as this format, whatever its name\n"                   \
+    "  --speaker-pattern RE   PCRE2 pattern with (?<speaker>...) for speaker labels\n"                                 \
+    "  --interviewer LABEL    a label meaning interviewer (repeatable; replaces the defaults)\n"                       \
+    "  --no-speakers          read every document as one unlabelled narrative\n"                                       \
     "\n"                                                                                                               \
     "Exit codes: 0 ok, 1 some documents could not be read, 2 usage or I/O error, 3 codebook error.\n"
-
-enum {
-    OPT_FROM = 256,
-    OPT_OLD,
-    OPT_CASES,
-    OPT_REPORT,
-    OPT_MANUAL,
-    OPT_MANUAL_OUT,
-    OPT_CACHE,
-    OPT_DRY,
-    OPT_VERBOSE,
-    OPT_RESULTS_FORMAT
-};
-
-typedef struct opts {
-    const char *from, *old, *codebook, *cases, *output, *report, *manual, *manual_out, *cache;
-    int dry_run, verbose;
-    unsigned jobs;
-    unsigned results_format; /* 0: that of --from, else 2 */
-} opts;
 
 static void on_error(const char *path, const qc_error *err, void *user)
 {
@@ -109,68 +98,34 @@ static unsigned from_format(const char *path)
     return ns && end && ns < end ? 2 : 1;
 }
 
-static int parse(opts *o, int argc, char **argv)
+/* The options shared with `qcode code`, then what recode needs besides; the corpus is read as the
+ * old results' run read it, but for the reading options given (docs/recode.md). */
+static int parse(code_options *o, int argc, char **argv)
 {
-    static const struct option longs[] = {{"from", required_argument, NULL, OPT_FROM},
-                                          {"old", required_argument, NULL, OPT_OLD},
-                                          {"codebook", required_argument, NULL, 'c'},
-                                          {"cases", required_argument, NULL, OPT_CASES},
-                                          {"output", required_argument, NULL, 'o'},
-                                          {"report", required_argument, NULL, OPT_REPORT},
-                                          {"manual", required_argument, NULL, OPT_MANUAL},
-                                          {"manual-out", required_argument, NULL, OPT_MANUAL_OUT},
-                                          {"cache", required_argument, NULL, OPT_CACHE},
-                                          {"dry-run", no_argument, NULL, OPT_DRY},
-                                          {"jobs", required_argument, NULL, 'j'},
-                                          {"verbose", no_argument, NULL, OPT_VERBOSE},
-                                          {"results-format", required_argument, NULL, OPT_RESULTS_FORMAT},
-                                          {NULL, 0, NULL, 0}};
-    memset(o, 0, sizeof *o);
-    o->jobs = 0; /* one thread per core, as qcode code */
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":c:o:j:", longs, NULL)) != -1) {
-        switch (c) {
-        case OPT_FROM: o->from = optarg; break;
-        case OPT_OLD: o->old = optarg; break;
-        case 'c': o->codebook = optarg; break;
-        case OPT_CASES: o->cases = optarg; break;
-        case 'o': o->output = optarg; break;
-        case OPT_REPORT: o->report = optarg; break;
-        case OPT_MANUAL: o->manual = optarg; break;
-        case OPT_MANUAL_OUT: o->manual_out = optarg; break;
-        case OPT_CACHE: o->cache = optarg; break;
-        case OPT_DRY: o->dry_run = 1; break;
-        case OPT_VERBOSE: o->verbose = 1; break;
-        case OPT_RESULTS_FORMAT:
-            if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0)
-                return cli_fail("recode: --results-format is 1 or 2, not '%s'", optarg);
-            o->results_format = (unsigned)(optarg[0] - '0');
-            break;
-        case 'j': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 0 || v > 256)
-                return cli_fail("recode: --jobs wants a number from 0 to 256, not '%s'", optarg);
-            o->jobs = (unsigned)v;
-            break;
-        }
-        case ':': return cli_fail("recode: option '%s' needs a value", argv[optind - 1]);
-        default: return cli_fail("recode: unknown option '%s' (see 'qcode help recode')", argv[optind - 1]);
-        }
-    }
-    if (!o->codebook)
-        return cli_fail("recode: no new codebook given (-c NEW.qcb)");
-    if (!o->from && !o->old)
-        return cli_fail("recode: give the old side: --from RESULTS.xml or --old OLD.qcb");
-    if (optind >= argc)
-        return cli_fail("recode: no corpus given (see 'qcode help recode')");
-    return -1;
+    int ex = code_options_parse(o, argc, argv, CODE_OPTIONS_RECODE);
+    if (ex >= 0)
+        return ex;
+    if (!o->codebook_path)
+        ex = cli_fail("recode: no new codebook given (-c NEW.qcb)");
+    else if (!o->from && !o->old)
+        ex = cli_fail("recode: give the old side: --from RESULTS.xml or --old OLD.qcb");
+    else if (o->first_input >= argc)
+        ex = cli_fail("recode: no corpus given (see 'qcode help recode')");
+    else if (o->from)
+        ex = code_options_read_as_recorded(o, "recode", o->from);
+    if (ex >= 0)
+        code_options_free(o);
+    return ex;
+}
+
+/* The new results record how the corpus was read, as `qcode code`'s do, for the next re-code. */
+static int record_options(qc_results *res, void *user, qc_error *err)
+{
+    return code_options_record(res, user, err);
 }
 
 /* wopts: results.xml's, which the re-code streamed when it is format 2. */
-static int report_and_write(const opts *o, qc_recode *rc, const qc_write_options *wopts)
+static int report_and_write(const code_options *o, qc_recode *rc, const qc_write_options *wopts)
 {
     char *text = NULL;
     size_t len = 0;
@@ -199,8 +154,8 @@ static int report_and_write(const opts *o, qc_recode *rc, const qc_write_options
      * was removed is in no results.xml, only there. */
     qc_recode_totals t;
     qc_recode_get_totals(rc, &t);
-    if (!st && (o->manual || t.manual)) {
-        char *def = o->manual_out ? NULL : default_manual_out(o->manual ? o->manual : o->from);
+    if (!st && (o->manual_path || t.manual)) {
+        char *def = o->manual_out ? NULL : default_manual_out(o->manual_path ? o->manual_path : o->from);
         const char *path = o->manual_out ? o->manual_out : def;
         st = path ? qc_recode_write_manual(rc, path, &err) : QC_ERR_NOMEM;
         if (!st)
@@ -215,20 +170,20 @@ static int report_and_write(const opts *o, qc_recode *rc, const qc_write_options
 }
 
 /* -o, --report and --manual-out against every file the re-code reads. */
-static int refuse_overwrite(const opts *o, char **paths, size_t count)
+static int refuse_overwrite(const code_options *o, char **paths, size_t count)
 {
     const cli_file outputs[] = {{o->output, "-o"}, {o->report, "--report"}, {o->manual_out, "--manual-out"}};
     const cli_file inputs[] = {{o->from, "old results"},
                                {o->old, "old codebook"},
-                               {o->codebook, "codebook"},
-                               {o->cases, "casebook"},
-                               {o->manual, "manual codings"}};
+                               {o->codebook_path, "codebook"},
+                               {o->cases_path, "casebook"},
+                               {o->manual_path, "manual codings"}};
     return cli_refuse_overwrite_corpus("recode", outputs, 3, inputs, 5, paths, count);
 }
 
 static int run(int argc, char **argv)
 {
-    opts o;
+    code_options o;
     int ex = parse(&o, argc, argv);
     if (ex >= 0)
         return ex;
@@ -239,16 +194,12 @@ static int run(int argc, char **argv)
     char *context = NULL;
     qc_error err;
     qc_error_clear(&err);
-    ex = cli_load_codebook(o.codebook, &new_cb);
+    ex = code_options_load(&o, &new_cb, &cases);
     if (!ex && o.old)
         ex = cli_load_codebook(o.old, &old_cb);
-    if (!ex && o.cases && qc_casebook_load(&cases, o.cases, &err) != 0) {
-        cli_print_error(&err);
-        ex = QC_EXIT_USAGE;
-    }
-    if (!ex && o.cases && o.cache && !(context = cli_file_sha1(o.cases)))
-        ex = cli_fail("recode: cannot read %s", o.cases);
-    if (!ex && (count = code_options_inputs(argv + optind, argc - optind, &paths, &ids)) < 0)
+    if (!ex && o.cases_path && o.cache_dir && !(context = cli_file_sha1(o.cases_path)))
+        ex = cli_fail("recode: cannot read %s", o.cases_path);
+    if (!ex && (count = code_options_inputs(argv + o.first_input, argc - o.first_input, &paths, &ids)) < 0)
         ex = QC_EXIT_USAGE;
     if (!ex && count == 0)
         ex = cli_fail("recode: no transcripts found in the corpus given");
@@ -265,8 +216,8 @@ static int run(int argc, char **argv)
         qc_recode_options ro = QC_RECODE_OPTIONS_INIT;
         ro.old_cb = old_cb;
         ro.results_path = o.from;
-        ro.manual_path = o.manual;
-        ro.cache_dir = o.cache;
+        ro.manual_path = o.manual_path;
+        ro.cache_dir = o.cache_dir;
         ro.cache_context = context;
         ro.counts_only = o.dry_run || !o.output; /* the new results are only written by -o */
         /* Format 2 is written while the corpus is coded (docs/results-format-2.md). */
@@ -274,6 +225,10 @@ static int run(int argc, char **argv)
             ro.stream_path = o.output;
             ro.stream_options = &wopts;
         }
+        ro.on_results = record_options;
+        ro.results_user = &o;
+        ro.run.read = &o.read;
+        ro.run.engine = o.engine;
         ro.run.jobs = o.jobs;
         ro.run.ids = (const char *const *)ids;
         ro.run.on_error = on_error;
@@ -289,11 +244,11 @@ static int run(int argc, char **argv)
             unsigned threads = cli_threads(o.jobs);
             fprintf(stderr, "recode: %ld documents in %.3f s on %u thread%s", count, now() - t0, threads,
                     threads == 1 ? "" : "s");
-            if (o.cache)
+            if (o.cache_dir)
                 fprintf(stderr,
                         "; cache %s: %zu hits, %zu new, %zu stale (%zu code codings out of date), %zu rejected, "
                         "%zu written",
-                        o.cache, cs.hits, cs.misses, cs.stale, cs.codes_recoded, cs.rejected, cs.written);
+                        o.cache_dir, cs.hits, cs.misses, cs.stale, cs.codes_recoded, cs.rejected, cs.written);
             const qc_codebook *found = qc_recode_old_codebook(rc);
             if (found)
                 fprintf(stderr, "; old codebook %s, found by the SHA-256 in %s", qc_codebook_path(found), o.from);
@@ -322,6 +277,7 @@ static int run(int argc, char **argv)
     qc_casebook_free(cases);
     qc_codebook_free(new_cb);
     qc_codebook_free(old_cb);
+    code_options_free(&o);
     return ex;
 }
 

@@ -1,23 +1,36 @@
-/* Options shared by `qcode code` and `qcode quotes`: the codebook, casebook, reading and engine
- * options, loading them with diagnostics, and expanding inputs into paths and document ids. */
+/* Options shared by `qcode code`, `qcode quotes` and `qcode recode`: the codebook, casebook,
+ * reading and engine options, loading them with diagnostics, recording them in results and taking
+ * them back from results.xml, and expanding inputs into paths and document ids. */
 #ifndef QCODE_CODE_OPTIONS_H
 #define QCODE_CODE_OPTIONS_H
 
 #include <qcode.h>
 
-typedef enum code_options_kind { CODE_OPTIONS_CODE, CODE_OPTIONS_QUOTES } code_options_kind;
+/* Bits, so that an option can name the commands it applies to. */
+typedef enum code_options_kind {
+    CODE_OPTIONS_CODE = 1,
+    CODE_OPTIONS_QUOTES = 2,
+    CODE_OPTIONS_RECODE = 4
+} code_options_kind;
+
+/* The reading options given on the command line (code_options.given). */
+enum { GIVEN_ENCODING = 1, GIVEN_FORMAT = 2, GIVEN_SPEAKER_PATTERN = 4, GIVEN_SPEAKERS = 8, GIVEN_INTERVIEWERS = 16 };
 
 typedef struct code_options {
     const char *codebook_path;
     const char *cases_path;
-    const char *output;       /* code: -o */
+    const char *output;       /* code, recode: -o */
     const char *tsv_dir;      /* code: --tsv */
     const char *qdpx_path;    /* code: --qdpx (REFI-QDA project) */
-    const char *manual_path;  /* code: --manual (manual.xml from qcode import) */
-    const char *cache_dir;    /* code: --cache (the per-document coding cache) */
+    const char *manual_path;  /* code: --manual (manual.xml from qcode import); recode: the one to carry */
+    const char *cache_dir;    /* code, recode: --cache (the per-document coding cache) */
     int qdpx_utf16;           /* code: --offsets utf16 */
-    unsigned results_format;  /* code: --results-format (0: the default, 1) */
+    unsigned results_format;  /* code, recode: --results-format (0: the default) */
     const char *results_path; /* quotes: --results */
+    const char *from, *old;   /* recode: the old results.xml and the old codebook */
+    const char *report;       /* recode: --report */
+    const char *manual_out;   /* recode: --manual-out */
+    int dry_run, verbose;     /* recode */
     size_t top;
     unsigned jobs;
     qc_engine engine;
@@ -26,13 +39,26 @@ typedef struct code_options {
     qc_read_options read;
     const char **interviewers;
     size_t interviewer_count;
+    unsigned given;                           /* GIVEN_* bits */
+    char *recorded_pattern, *recorded_labels; /* code_options_read_as_recorded's (owned) */
     int first_input; /* argv index of the first operand */
 } code_options;
 
 /* Parses argv (argv[0] is the command name). Returns -1 to go on, or an exit code (a usage
- * error was printed). */
+ * error was printed). recode names its codebooks itself: its -c is not checked here. */
 int code_options_parse(code_options *o, int argc, char **argv, code_options_kind kind);
 void code_options_free(code_options *o);
+
+/* The reading options results.xml records (those `code_options_record` wrote) for those the
+ * command line did not give: the corpus is read as the run that wrote it read it. A reading option
+ * given that differs from the recorded one is warned about. A file whose provenance cannot be read
+ * changes nothing (reading it is the command's, which tells why it fails). Returns -1 to go on, or
+ * an exit code (printed). */
+int code_options_read_as_recorded(code_options *o, const char *cmd, const char *results);
+
+/* Records the options that shape the results (how the corpus was read, the engine, the casebook)
+ * for their provenance. */
+int code_options_record(qc_results *res, const code_options *o, qc_error *err);
 
 /* Loads the codebook (diagnostics printed; QC_EXIT_CODEBOOK on errors) and the casebook when
  * given (QC_EXIT_USAGE on errors). Returns QC_EXIT_OK or the exit code. */

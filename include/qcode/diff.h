@@ -149,7 +149,7 @@ QC_EXPORT int qc_cache_run(qc_cache *cache, const char *const *paths, size_t cou
 
 typedef struct qc_recode qc_recode;
 
-#define QC_RECODE_OPTIONS_VERSION 4
+#define QC_RECODE_OPTIONS_VERSION 5
 typedef struct qc_recode_options {
     unsigned version;
     const qc_codebook *old_cb; /* the old codebook (borrowed); NULL: only results_path */
@@ -179,10 +179,17 @@ typedef struct qc_recode_options {
      * (qc_results_options.stream_only). NULL: no stream. Not with counts_only. */
     const char *stream_path;
     const qc_write_options *stream_options;
+    /* (Version 5.) Called with the new results as soon as they are made, before any of them is
+     * written (a stream writes the provenance first), and again if the re-code has to make them
+     * anew: to record the options of the run with qc_results_set_option, as `qcode code` records
+     * its own, so that the next re-code or export reads the corpus as this one did. A nonzero
+     * return stops the re-code with it (fill err). NULL: nothing recorded. */
+    int (*on_results)(qc_results *results, void *user, qc_error *err);
+    void *results_user;
 } qc_recode_options;
 #define QC_RECODE_OPTIONS_INIT                                                                                         \
     {                                                                                                                  \
-        QC_RECODE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, QC_RUN_OPTIONS_INIT, 0, 1, NULL, NULL                 \
+        QC_RECODE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, QC_RUN_OPTIONS_INIT, 0, 1, NULL, NULL, NULL, NULL     \
     }
 
 /* Codes the corpus with new_cb and compares it with the old side: the old results.xml, or a run

@@ -308,6 +308,15 @@ QC_EXPORT int qc_results_read(const char *path, const qc_results_handlers *handl
  * `coder`, from `qcode code --manual`), with q->coder naming the person (NULL for the engine's). */
 QC_EXPORT int qc_results_read_all(const char *path, const qc_results_handlers *handlers, qc_error *err);
 
+/* Receives one option a results.xml's provenance records (name and value, borrowed for the call).
+ * A nonzero return stops the reading (QC_ERR_CANCELLED). */
+typedef int (*qc_results_option_fn)(const char *name, const char *value, void *user);
+/* Calls fn with each option the provenance of the results.xml at path records (<options>, the
+ * options its run set with qc_results_set_option: `qcode code` records how it read the corpus), in
+ * file order. Reads the file's head alone (its first 64 KiB), so a file of any size answers at
+ * once. QC_ERR_FORMAT when the head has no <provenance>. */
+QC_EXPORT int qc_results_recorded_options(const char *path, qc_results_option_fn fn, void *user, qc_error *err);
+
 /* --- running a corpus --- */
 
 typedef struct qc_run_stats {
