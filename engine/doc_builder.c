@@ -31,6 +31,7 @@ typedef struct pending_turn {
     int32_t speaker;
     int64_t time_start_ms, time_end_ms;
     uint32_t line;
+    int32_t host; /* a piece after an interjection: the index of the turn's first piece; else -1 */
 } pending_turn;
 
 struct qc_doc_builder {
@@ -45,6 +46,7 @@ struct qc_doc_builder {
     pending_turn *turns;
     size_t turn_count, turn_cap;
     int in_turn;
+    int has_pieces; /* some turn was continued (qc_doc_builder_continue_turn) */
 
     char **speakers;
     size_t speaker_count, speaker_cap;
@@ -212,8 +214,29 @@ int qc_doc_builder_begin_turn(qc_doc_builder *b, const char *speaker, size_t spe
     if (QC_GROW(b->turns, b->turn_cap, b->turn_count + 1) != 0)
         return QC_ERR_NOMEM;
     uint32_t at = (uint32_t)b->raw.len;
-    b->turns[b->turn_count++] = (pending_turn){at, at, index, time_start_ms, time_end_ms, line};
+    b->turns[b->turn_count++] = (pending_turn){at, at, index, time_start_ms, time_end_ms, line, -1};
     b->in_turn = 1;
+    return 0;
+}
+
+size_t qc_doc_builder_turn_count(const qc_doc_builder *b)
+{
+    return b->turn_count;
+}
+
+int qc_doc_builder_continue_turn(qc_doc_builder *b, size_t host, uint32_t line)
+{
+    if (host >= b->turn_count || host > INT32_MAX)
+        return QC_ERR_INVALID;
+    if (b->turns[host].host >= 0)
+        host = (size_t)b->turns[host].host; /* every piece points at the first */
+    qc_doc_builder_end_turn(b);
+    if (QC_GROW(b->turns, b->turn_cap, b->turn_count + 1) != 0)
+        return QC_ERR_NOMEM;
+    uint32_t at = (uint32_t)b->raw.len;
+    b->turns[b->turn_count++] = (pending_turn){at, at, b->turns[host].speaker, -1, -1, line, (int32_t)host};
+    b->in_turn = 1;
+    b->has_pieces = 1;
     return 0;
 }
 
@@ -723,6 +746,47 @@ static int build_turns(qc_doc_builder *b, qc_document *doc, const uint32_t *boun
     return 0;
 }
 
+/* Drops the pieces of continued turns that hold no text (an interjection right after a label, or
+ * at the end of a line the next label follows). A turn none of whose pieces has text keeps its
+ * first piece, so that finish reports its label as one with no text. A dropped first piece hands
+ * its time to the next piece kept. */
+static int drop_empty_pieces(const qc_doc_builder *b, qc_document *doc)
+{
+    if (!b->has_pieces)
+        return 0;
+    uint8_t *spoke = qc_calloc(doc->turn_count ? doc->turn_count : 1, 1);
+    if (!spoke)
+        return QC_ERR_NOMEM;
+    for (size_t i = 0; i < doc->turn_count; i++) {
+        int32_t host = b->turns[i].host;
+        if (doc->turns[i].start < doc->turns[i].end)
+            spoke[host >= 0 ? (size_t)host : i] = 1;
+    }
+    size_t kept = 0;
+    int32_t carried_from = -1; /* the dropped first piece whose time is carried */
+    int64_t carried_time = -1;
+    for (size_t i = 0; i < doc->turn_count; i++) {
+        qc_doc_turn t = doc->turns[i];
+        int32_t host = b->turns[i].host;
+        size_t first = host >= 0 ? (size_t)host : i;
+        if (t.start == t.end && (host >= 0 || spoke[first])) {
+            if (host < 0) {
+                carried_from = (int32_t)i;
+                carried_time = t.time_start_ms;
+            }
+            continue;
+        }
+        if (host >= 0 && host == carried_from) {
+            t.time_start_ms = carried_time;
+            carried_from = -1;
+        }
+        doc->turns[kept++] = t;
+    }
+    doc->turn_count = kept;
+    qc_free(spoke);
+    return 0;
+}
+
 static int take_strings(qc_doc_builder *b, qc_document *doc)
 {
     doc->speaker_roles = qc_calloc(b->speaker_count ? b->speaker_count : 1, 1);
@@ -785,6 +849,8 @@ int qc_doc_builder_finish(qc_doc_builder *b, qc_document **out, qc_error *err)
         st.cp_to_byte = st.cp_to_utf16 = st.lines = NULL;
         st.runs = NULL;
         rc = doc->text ? build_turns(b, doc, st.bound_cps) : QC_ERR_NOMEM;
+        if (rc == 0)
+            rc = drop_empty_pieces(b, doc);
     }
     if (rc == 0)
         rc = take_strings(b, doc);

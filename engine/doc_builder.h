@@ -29,6 +29,14 @@ int qc_doc_builder_text_at(qc_doc_builder *b, const char *s, size_t len, uint32_
  * line is the 1-based line (paragraph, cue) the turn starts on. */
 int qc_doc_builder_begin_turn(qc_doc_builder *b, const char *speaker, size_t speaker_len, int64_t time_start_ms,
                               int64_t time_end_ms, uint32_t line);
+/* The number of turns begun so far: begin_turn's next turn gets this index. */
+size_t qc_doc_builder_turn_count(const qc_doc_builder *b);
+/* Starts a further piece of turn `host` (an index turn_count gave before it began) after another
+ * speaker's interjection: the same speaker, no time of its own, the line it starts on. Each piece
+ * is a turn of the document. At finish a piece without text is dropped, unless no piece of the
+ * turn has text: then the first stays, and finish reports its label as one with no text.
+ * Returns 0, QC_ERR_INVALID (no such turn) or QC_ERR_NOMEM. */
+int qc_doc_builder_continue_turn(qc_doc_builder *b, size_t host, uint32_t line);
 /* Extends the current turn's end time (a merged cue). */
 void qc_doc_builder_turn_end_time(qc_doc_builder *b, int64_t time_end_ms);
 /* Ends the current turn: text appended after it belongs to no turn (headers, preamble). */

@@ -3,8 +3,9 @@
  *
  * Two passes over the lines: the first checks hygiene, finds label candidates and counts them
  * (an unconventional label is a speaker only when it starts two lines or more); the second feeds
- * the builder. The document text is the file's text: labels and header lines stay in it, outside
- * the turns' spans. */
+ * the builder, cutting a turn where another speaker's overlap passage (`//S02: text //`) stands in
+ * it. The document text is the file's text: labels, overlap markers and header lines stay in it,
+ * outside the turns' spans. */
 #include <string.h>
 
 #include "alloc.h"
@@ -38,8 +39,19 @@ typedef struct text_reader {
     text_line *lines;
     size_t count, cap;
     qc_label_tally *tally;
+    const qc_speaker_rules *rules;
+    qc_label_tally *speakers; /* the labels settled as speakers, for overlap passages */
+    size_t host_turn;         /* the turn of the last labelled line, while it lasts */
+    int has_host;
     int markdown;
 } text_reader;
+
+/* An overlap passage in a line: bytes [open, close + 2) are `//LABEL: text //`. */
+typedef struct passage {
+    size_t open, text, close; /* "//", the text after the label, the closing "//" */
+    qc_label label;           /* offsets into the line */
+    int chained;              /* the closing "//" opens the next passage (`//S00: a //S02: b //`) */
+} passage;
 
 static const char *line_text(const text_reader *r, const text_line *l)
 {
@@ -169,6 +181,18 @@ static void settle_labels(text_reader *r, size_t body)
             r->lines[k].has_label = 0;
 }
 
+/* The settled speakers, so an overlap passage can name one that is not conventional. */
+static int tally_speakers(text_reader *r, size_t body)
+{
+    for (size_t i = body; i < r->count; i++) {
+        const text_line *l = &r->lines[i];
+        if (l->has_label && qc_label_tally_add(r->speakers, line_text(r, l) + l->label.label_start,
+                                               l->label.label_end - l->label.label_start) != 0)
+            return QC_ERR_NOMEM;
+    }
+    return 0;
+}
+
 /* --- header lines --- */
 
 /* "key: value" with key [A-Za-z][A-Za-z0-9_-]* (lower-case only unless `any_case`). */
@@ -283,6 +307,156 @@ static int append_line(text_reader *r, const text_line *l)
     return rc ? rc : append_eol(r, l);
 }
 
+/* --- overlap passages: `//S02: Lovely. //` inside another speaker's turn --- */
+
+static int is_blank_byte(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* The next "//" in s[p..len), or len. */
+static size_t find_slashes(const char *s, size_t len, size_t p)
+{
+    while (p + 1 < len) {
+        const char *slash = memchr(s + p, '/', len - p - 1);
+        if (!slash)
+            return len;
+        p = (size_t)(slash - s);
+        if (s[p + 1] == '/')
+            return p;
+        p++;
+    }
+    return len;
+}
+
+/* Bytes after a "//" that can hold a label and its colon: 40 characters of name (4 bytes each at
+ * most) with a time before or after it fit easily. Looking no further keeps a line of many "//"
+ * linear: a label scan can otherwise run to the line's end (`//[x` looks for its `]`). */
+#define LABEL_WINDOW 256
+
+/* A speaker label at s[p] as a line would start with it, written `LABEL: ` (so `**Ann:**` or
+ * `[id1]` do not open a passage), and one this document trusts: conventional (or the user's
+ * pattern's) or a speaker that starts lines here. Fills *lab with offsets into s. */
+static int label_at(const text_reader *r, const char *s, size_t len, size_t p, qc_label *lab)
+{
+    if (p >= len)
+        return 0;
+    size_t n = len - p < LABEL_WINDOW ? len - p : LABEL_WINDOW;
+    if (qc_speaker_match_line(r->rules, s + p, n, lab) != 1)
+        return 0;
+    lab->label_start += p;
+    lab->label_end += p;
+    lab->text_start += p;
+    size_t e = lab->label_end;
+    if (e + 1 >= p + n || s[e] != ':' || !is_blank_byte(s[e + 1]))
+        return 0;
+    return lab->known_role ||
+           qc_label_tally_count(r->speakers, s + lab->label_start, lab->label_end - lab->label_start) > 0;
+}
+
+/* A "//" at s[q] that ends a passage: followed by white space, the line's end or another label
+ * (noScribe writes `//S00: a //S02: b//` for two overlaps in a row). A "//" inside a word, as in
+ * a URL, does not. */
+static int closer_at(const text_reader *r, const char *s, size_t len, size_t q)
+{
+    qc_label lab;
+    return q + 2 == len || is_blank_byte(s[q + 2]) || label_at(r, s, len, q + 2, &lab);
+}
+
+/* The passage that opens at s[q], if it is one: a trusted label after the "//", then text that is
+ * not all white space, then a closing "//" on the same line. */
+static int passage_at(const text_reader *r, const char *s, size_t len, size_t q, passage *out)
+{
+    if (!label_at(r, s, len, q + 2, &out->label))
+        return 0;
+    size_t text = out->label.text_start;
+    for (size_t c = find_slashes(s, len, text); c < len; c = find_slashes(s, len, c + 1)) {
+        if (!closer_at(r, s, len, c))
+            continue;
+        if (is_blank_text(s + text, c - text))
+            return 0;
+        out->open = q;
+        out->text = text;
+        out->close = c;
+        out->chained = c + 2 < len && !is_blank_byte(s[c + 2]);
+        return 1;
+    }
+    return 0;
+}
+
+/* The first passage in s[p..len) whose "//" starts the line or follows white space (so `http://`
+ * opens none); with `at_p`, only one opening at p itself (the next of a chain). */
+static int next_passage(const text_reader *r, const char *s, size_t len, size_t p, int at_p, passage *out)
+{
+    for (size_t q = find_slashes(s, len, p); q < len; q = find_slashes(s, len, q + 1)) {
+        if (at_p)
+            return q == p && passage_at(r, s, len, q, out);
+        if ((q == 0 || is_blank_byte(s[q - 1])) && passage_at(r, s, len, q, out))
+            return 1;
+    }
+    return 0;
+}
+
+/* A passage: the host's turn ends, the markers and label go outside turns, the passage's text is
+ * a turn of its speaker. */
+static int append_passage(text_reader *r, const text_line *l, const passage *ps)
+{
+    const char *s = line_text(r, l);
+    int rc = qc_doc_builder_end_turn(r->b);
+    if (rc == 0)
+        rc = append_part(r, l, ps->open, ps->text);
+    if (rc == 0)
+        rc = qc_doc_builder_begin_turn(r->b, s + ps->label.label_start, ps->label.label_end - ps->label.label_start,
+                                       ps->label.time_ms, -1, l->number);
+    if (rc == 0)
+        rc = append_part(r, l, ps->text, ps->close);
+    if (rc == 0)
+        rc = qc_doc_builder_end_turn(r->b);
+    return rc;
+}
+
+/* After a passage: its closing "//" goes outside turns and the host's turn goes on as a further
+ * piece (dropped by the builder if no text follows before the next label). */
+static int resume_host(text_reader *r, const text_line *l, size_t close)
+{
+    int rc = append_part(r, l, close, close + 2);
+    return rc ? rc : qc_doc_builder_continue_turn(r->b, r->host_turn, l->number);
+}
+
+/* Appends bytes [from, len) of a line in a labelled turn, and its line end, cutting the turn at
+ * each overlap passage. */
+static int append_body(text_reader *r, const text_line *l, size_t from)
+{
+    const char *s = line_text(r, l);
+    size_t p = from;
+    int chained = 0, rc = 0;
+    passage ps;
+    while (rc == 0 && r->has_host) {
+        if (!next_passage(r, s, l->len, p, chained, &ps)) {
+            if (!chained)
+                break;
+            /* The "//" that ended the last passage opens none after all (no closing "//"): it only
+             * closes, and what follows is the host's. */
+            rc = resume_host(r, l, p);
+            p += 2;
+            chained = 0;
+            continue;
+        }
+        rc = append_part(r, l, p, ps.open);
+        if (rc == 0)
+            rc = append_passage(r, l, &ps);
+        chained = ps.chained;
+        p = ps.close;
+        if (rc == 0 && !chained) {
+            rc = resume_host(r, l, p);
+            p += 2;
+        }
+    }
+    if (rc == 0)
+        rc = append_part(r, l, p, l->len);
+    return rc ? rc : append_eol(r, l);
+}
+
 static int build(text_reader *r, size_t body, qc_error *err)
 {
     qc_doc_builder *b = r->b;
@@ -322,6 +496,7 @@ static int build(text_reader *r, size_t body, qc_error *err)
         const text_line *l = &r->lines[i];
         if (l->kind == LINE_HEADING) {
             rc = qc_doc_builder_end_turn(b); /* a Markdown heading ends the turn above */
+            r->has_host = 0;
             if (rc == 0)
                 rc = append_line(r, l);
         } else if (l->has_label) {
@@ -330,15 +505,15 @@ static int build(text_reader *r, size_t body, qc_error *err)
             rc = qc_doc_builder_end_turn(b);
             if (rc == 0)
                 rc = append_part(r, l, 0, lab->text_start);
+            r->host_turn = qc_doc_builder_turn_count(b);
+            r->has_host = 1;
             if (rc == 0)
                 rc = qc_doc_builder_begin_turn(b, s + lab->label_start, lab->label_end - lab->label_start, lab->time_ms,
                                                -1, l->number);
             if (rc == 0)
-                rc = append_part(r, l, lab->text_start, l->len);
-            if (rc == 0)
-                rc = append_eol(r, l);
+                rc = append_body(r, l, lab->text_start);
         } else {
-            rc = append_line(r, l);
+            rc = r->has_host ? append_body(r, l, 0) : append_line(r, l);
         }
     }
     if (rc == 0)
@@ -369,7 +544,9 @@ int qc_read_text(qc_doc_builder *b, const char *name, const char *data, size_t s
         }
         return rc;
     }
-    if (qc_label_tally_new(&r.tally) != 0) {
+    r.rules = rules;
+    if (qc_label_tally_new(&r.tally) != 0 || qc_label_tally_new(&r.speakers) != 0) {
+        qc_label_tally_free(r.tally);
         qc_speaker_rules_free(rules);
         return qc_error_nomem(err);
     }
@@ -378,10 +555,12 @@ int qc_read_text(qc_doc_builder *b, const char *name, const char *data, size_t s
         size_t body = find_header(&r);
         settle_labels(&r, body);
         /* The text is about the file's size (less line ends and labels): one allocation. */
-        rc = qc_doc_builder_reserve(b, size) != 0 ? qc_error_nomem(err) : build(&r, body, err);
+        rc = tally_speakers(&r, body) != 0 || qc_doc_builder_reserve(b, size) != 0 ? qc_error_nomem(err)
+                                                                                   : build(&r, body, err);
     }
     qc_speaker_rules_free(rules);
     qc_label_tally_free(r.tally);
+    qc_label_tally_free(r.speakers);
     qc_buf_free(&r.decoded);
     qc_free(r.lines);
     return rc;

@@ -1,7 +1,7 @@
 /* Pathological inputs, end to end (read, compile, code, aggregate, write, under the ctest timeout):
- * a 10 MB line, a million tiny turns, a 200-level deep codebook, 10,000 codes, a 100 MB single
- * document, a runaway regex, and empty everything. Each either works with the right answer or
- * fails with a clear error; none may crash or hang.
+ * a 10 MB line, a line full of overlap marks, a million tiny turns, a 200-level deep codebook,
+ * 10,000 codes, a 100 MB single document, a runaway regex, and empty everything. Each either works
+ * with the right answer or fails with a clear error; none may crash or hang.
  *
  * The 100 MB document is QCODE_PATHOLOGICAL_MB megabytes (default 100; 25 in the ASan build, where
  * the same work is several times slower: set the variable to run the full size there). */
@@ -119,6 +119,51 @@ Test(pathological, ten_megabyte_line)
     free(cbsrc);
     free(alts);
     free(body);
+}
+
+/* Reads "I: a" + `unit` repeated to nearly 1 MiB + a last turn; returns the seconds it took. */
+static double read_marks_line(const char *unit, size_t expect_turns_per_unit, size_t extra_turns)
+{
+    size_t u = strlen(unit), times = 1000000 / u, len = 0;
+    char *text = malloc(times * u + 32);
+    cr_assert_not_null(text);
+    len += (size_t)sprintf(text, "I: a");
+    for (size_t i = 0; i < times; i++, len += u)
+        memcpy(text + len, unit, u);
+    len += (size_t)sprintf(text + len, "\nR: end\n");
+    qc_document *doc = NULL;
+    qc_error err;
+    double t0 = rel_seconds();
+    cr_assert_eq(qc_document_read_buffer(&doc, "marks.txt", text, len, NULL, &err), 0, "%s", err.message);
+    double t = rel_seconds() - t0;
+    cr_expect_eq(qc_document_turn_count(doc), times * expect_turns_per_unit + extra_turns, "'%s': %zu turns", unit,
+                 qc_document_turn_count(doc));
+    qc_document_free(doc);
+    free(text);
+    return t;
+}
+
+Test(pathological, a_line_full_of_overlap_marks)
+{
+    /* Lines of nearly 1 MiB made of overlap marks (docs/transcripts.md): passages chained end to
+     * end, openers that never close, and "//[" whose label scan would look for its "]" to the end
+     * of the line. Each reads in about the time of the same line without the "//" (a scan to the
+     * line's end at every mark took seconds). The chain is 2 passages a unit, less the last, which
+     * has no closing mark, plus the host's two pieces and the last turn. */
+    static const struct {
+        const char *marks, *plain;
+        size_t turns_per_unit, extra;
+    } cases[] = {
+        {" //R: y //I: z", "   R: y   I: z", 2, 2},
+        {" //R: ", "   R: ", 0, 2},
+        {" //[x", "   [x", 0, 2},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double marks = read_marks_line(cases[i].marks, cases[i].turns_per_unit, cases[i].extra);
+        double plain = read_marks_line(cases[i].plain, 0, 2);
+        cr_expect(marks < 10 * plain + 0.5, "'%s': %.3f s, %.3f s without the marks", cases[i].marks, marks, plain);
+        cr_log_info("'%s' to 1 MB: read in %.3f s (%.3f s without the marks)", cases[i].marks, marks, plain);
+    }
 }
 
 Test(pathological, a_million_tiny_turns)

@@ -290,3 +290,167 @@ Test(read_text, label_alone_then_text_is_fine_but_label_then_label_is_not)
     cr_assert_eq(err.line, 1);
     cr_assert_str_eq(err.file, "t.txt");
 }
+
+/* Overlap passages: another speaker's words inside a turn, `//LABEL: text //` (noScribe). */
+
+/* Asserts turn i's speaker, text, line and time, and that its source offset (into `file`) and its
+ * text offset both point at its text: the markers and label are outside it. */
+static void assert_piece(const qc_document *doc, const char *file, size_t i, const char *speaker, const char *text,
+                         uint32_t line, int64_t time_ms)
+{
+    assert_turn(doc, i, speaker, text);
+    qc_turn t = turn_at(doc, i);
+    cr_assert_eq(t.line, line, "turn %zu on line %u", i, t.line);
+    cr_assert_eq(t.time_start_ms, time_ms, "turn %zu at %lld ms", i, (long long)t.time_start_ms);
+    size_t src = qc_document_source_offset(doc, t.start);
+    cr_assert(src + strlen(text) <= strlen(file) && memcmp(file + src, text, strlen(text)) == 0,
+              "turn %zu source %zu is '%.20s'", i, src, file + src);
+}
+
+Test(read_text, overlap_passage_is_a_turn_of_its_speaker)
+{
+    /* The é makes code points and bytes differ before the passage. */
+    const char *file = "S01: [00:00:12] Our café opened. //S02: Lovely. // It was a long road.\n"
+                       "S02: [00:00:20] Yes.\n";
+    qc_document *doc = read_txt(file);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_piece(doc, file, 0, "S01", "Our café opened.", 1, 12000);
+    assert_piece(doc, file, 1, "S02", "Lovely.", 1, -1);
+    assert_piece(doc, file, 2, "S01", "It was a long road.", 1, -1);
+    assert_piece(doc, file, 3, "S02", "Yes.", 2, 20000);
+    /* The document text keeps the markup, as it keeps labels; turns and units skip it. */
+    cr_assert_str_eq(qc_document_text(doc, NULL), file);
+    cr_assert_eq(turn_at(doc, 1).start, strlen("S01: [00:00:12] Our café opened. //S02: ") - 1);
+    cr_assert_eq(qc_document_unit_count(doc, QC_UNIT_SENTENCE), 4);
+    qc_unit w;
+    for (size_t i = 0; i < qc_document_unit_count(doc, QC_UNIT_WORD); i++) {
+        qc_document_unit(doc, QC_UNIT_WORD, i, &w);
+        const char *at = qc_document_text(doc, NULL) + qc_document_text_offset(doc, w.start);
+        cr_assert(strncmp(at, "S02", 3) != 0 && strncmp(at, "S01", 3) != 0, "word %zu is a label", i);
+    }
+    cr_assert_eq(qc_document_speaker_count(doc), 2);
+    qc_document_free(doc);
+}
+
+Test(read_text, overlap_passage_in_a_windows_1252_file)
+{
+    /* Decoded lines map each non-ASCII character to its one byte: the passage's source offset is
+     * its byte in the file, its offset a code point in the UTF-8 text. */
+    const char *file = "S01: Caf\xE9 au lait. //S02: Tr\xE8s bien. // Merci.\nS02: Oui.\n";
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.encoding = QC_ENCODING_WINDOWS1252;
+    qc_document *doc = read_opts("t.txt", file, &opts);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 1, "S02", "Tr\xC3\xA8s bien.");
+    assert_turn(doc, 2, "S01", "Merci.");
+    qc_turn t = turn_at(doc, 1);
+    cr_assert_eq(t.start, strlen("S01: Caf\xE9 au lait. //S02: "));
+    cr_assert_eq(qc_document_source_offset(doc, t.start), strlen("S01: Caf\xE9 au lait. //S02: "));
+    cr_assert_eq(qc_document_source_offset(doc, t.end), strlen("S01: Caf\xE9 au lait. //S02: Tr\xE8s bien."));
+    qc_document_free(doc);
+}
+
+Test(read_text, overlap_passages_in_a_row_and_at_the_line_end)
+{
+    /* noScribe writes two overlaps in a row with one "//" between them, and closes the last with no
+     * space before it; a passage at the end of the line leaves no empty piece of the host. */
+    const char *file = "I: So it was hard? //R: Yes. //P3: Not for me.//\n"
+                       "R: Right. //I: Mhm. //\nIt got better.\nP3: Agreed.\n";
+    qc_document *doc = read_txt(file);
+    cr_assert_eq(qc_document_turn_count(doc), 7);
+    assert_piece(doc, file, 0, "I", "So it was hard?", 1, -1);
+    assert_piece(doc, file, 1, "R", "Yes.", 1, -1);
+    assert_piece(doc, file, 2, "P3", "Not for me.", 1, -1);
+    assert_piece(doc, file, 3, "R", "Right.", 2, -1);
+    assert_piece(doc, file, 4, "I", "Mhm.", 2, -1);
+    /* The host goes on on the next line. */
+    assert_piece(doc, file, 5, "R", "It got better.", 2, -1);
+    assert_piece(doc, file, 6, "P3", "Agreed.", 4, -1);
+    cr_assert_eq(turn_at(doc, 4).role, QC_ROLE_INTERVIEWER);
+    cr_assert_eq(turn_at(doc, 5).role, QC_ROLE_PARTICIPANT);
+    qc_document_free(doc);
+}
+
+Test(read_text, what_is_not_an_overlap_passage_stays_text)
+{
+    const char *text = "See http://example.org/a//b and https://x.org: here.\n"
+                       "Code: x = 1; // I: not a label after a space //\n"
+                       "A lone // and //I:no space //, //I - dash //, **bold** //**I:** x //.\n"
+                       "Unclosed //I: no closing marker on this line.\n"
+                       "Empty //I:   // passage, glued a//I: b // one.\n"
+                       "Unknown //Hosted by: someone // label.";
+    char file[512];
+    cr_assert_lt((size_t)snprintf(file, sizeof file, "R: %s\nI: Thanks.\n", text), sizeof file);
+    qc_document *doc = read_txt(file);
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    assert_turn(doc, 0, "R", text);
+    cr_assert_eq(qc_document_speaker_count(doc), 2);
+    qc_document_free(doc);
+}
+
+Test(read_text, overlap_label_must_be_a_speaker_of_the_document)
+{
+    /* "Nurse 2" is not conventional but starts two lines, so it may interject; "Nurse 3" may not. */
+    const char *file = "Nurse 2: I started in May.\nTeacher: Welcome. //Nurse 2: Thanks. // Go on. //Nurse 3: Hi. //\n"
+                       "Nurse 2: Thank you.\nTeacher: Bye.\n";
+    qc_document *doc = read_txt(file);
+    cr_assert_eq(qc_document_turn_count(doc), 6);
+    assert_turn(doc, 1, "Teacher", "Welcome.");
+    assert_turn(doc, 2, "Nurse 2", "Thanks.");
+    assert_turn(doc, 3, "Teacher", "Go on. //Nurse 3: Hi. //");
+    qc_document_free(doc);
+}
+
+Test(read_text, overlap_right_after_a_label)
+{
+    /* The host said nothing before the passage: no empty piece, and its time goes to what it says
+     * after. A label alone on its line, then a passage, is the same. */
+    const char *file = "S01: [00:01:00] //S02: Hello. // Welcome back.\nQ:\n//A: Yes. // Go on.\nA: Ok.\n";
+    qc_document *doc = read_txt(file);
+    cr_assert_eq(qc_document_turn_count(doc), 5);
+    assert_piece(doc, file, 0, "S02", "Hello.", 1, -1);
+    assert_piece(doc, file, 1, "S01", "Welcome back.", 1, 60000);
+    assert_piece(doc, file, 2, "A", "Yes.", 3, -1);
+    assert_piece(doc, file, 3, "Q", "Go on.", 3, -1);
+    qc_document_free(doc);
+}
+
+Test(read_text, label_with_only_an_overlap_passage_is_a_label_with_no_text)
+{
+    const char *file = "Q: Hello?\nA: //Q: Sorry. //\nQ: Go on.\n";
+    qc_document *doc = NULL;
+    qc_error err;
+    cr_assert_eq(qc_document_read_buffer(&doc, "t.txt", file, strlen(file), NULL, &err), QC_ERR_FORMAT);
+    cr_assert_eq(err.line, 2);
+    cr_assert(qct_contains(err.message, "speaker label 'A' with no text"), "%s", err.message);
+}
+
+Test(read_text, overlap_passages_only_inside_labelled_turns)
+{
+    /* Unlabelled text (a narrative, a preamble) has no host speaker to cut. */
+    qc_document *doc = read_txt("title: Diary\n\nI went out. //I: Mhm. // It rained.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 1);
+    assert_turn(doc, 0, NULL, "I went out. //I: Mhm. // It rained.");
+    qc_document_free(doc);
+    doc = read_txt("Recorded //Q: at home // today.\n\nQ: Hi.\nA: Hello.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    assert_turn(doc, 0, "Q", "Hi.");
+    qc_document_free(doc);
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.speakers = QC_SPEAKERS_NONE;
+    doc = read_opts("t.txt", "I: Hello. //R: Hi. // Sit down.\n", &opts);
+    cr_assert_eq(qc_document_turn_count(doc), 1);
+    assert_turn(doc, 0, NULL, "I: Hello. //R: Hi. // Sit down.");
+    qc_document_free(doc);
+}
+
+Test(read_text, overlap_labels_follow_the_user_pattern)
+{
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.speaker_pattern = "(?<speaker>SP[0-9]+):\\s*";
+    qc_document *doc = read_opts("t.txt", "SP1: Well. //SP2: Yes. // So. //I: Not a label now. //\nSP2: Ok.\n", &opts);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 1, "SP2", "Yes.");
+    assert_turn(doc, 2, "SP1", "So. //I: Not a label now. //");
+    qc_document_free(doc);
+}

@@ -55,6 +55,30 @@ static void check_turn_start(const qc_document *doc, const char *file, size_t in
     free(path);
 }
 
+/* Turn `index` is `speaker`'s, and the file's bytes just before and after it (by its source
+ * offsets) are `before` and `after` (NULL: not checked): the marks and label of an overlap passage
+ * lie outside it. Its text equals those bytes of the file. */
+static void check_piece(const qc_document *doc, const char *file, size_t index, const char *speaker, const char *before,
+                        const char *after)
+{
+    qc_turn t;
+    qc_document_turn(doc, index, &t);
+    cr_assert_str_eq(t.speaker, speaker, "turn %zu", index);
+    char *path = qct_shared_path(file);
+    size_t size;
+    char *raw = qct_read_file(path, &size);
+    size_t a = qc_document_source_offset(doc, t.start), b = qc_document_source_offset(doc, t.end);
+    size_t ta = qc_document_text_offset(doc, t.start), tb = qc_document_text_offset(doc, t.end);
+    cr_assert(tb - ta == b - a && memcmp(qc_document_text(doc, NULL) + ta, raw + a, b - a) == 0, "turn %zu", index);
+    cr_assert(a >= strlen(before) && memcmp(raw + a - strlen(before), before, strlen(before)) == 0,
+              "turn %zu is after '%.12s'", index, raw + a - strlen(before));
+    if (after)
+        cr_assert(b + strlen(after) <= size && memcmp(raw + b, after, strlen(after)) == 0, "turn %zu is before '%.12s'",
+                  index, raw + b);
+    free(raw);
+    free(path);
+}
+
 Test(real_transcripts, qualcoder_bracketed_ids)
 {
     QCT_REQUIRE_SHARED("transcripts/qualcoder_focus_group_idlabels.txt");
@@ -87,18 +111,40 @@ Test(real_transcripts, zoom_text_export)
 Test(real_transcripts, noscribe_label_then_time)
 {
     QCT_REQUIRE_SHARED("transcripts/noscribe_interview_de_timestamps.txt");
-    qc_document *doc = read_shared("transcripts/noscribe_interview_de_timestamps.txt");
-    /* "Audio file: ./Ein Gespräch..." in the header appears once: not a speaker. */
+    const char *file = "transcripts/noscribe_interview_de_timestamps.txt";
+    qc_document *doc = read_shared(file);
+    /* "Audio file: ./Ein Gespräch..." in the header appears once: not a speaker. 55 labelled lines
+     * (S01 28, S00 26, S02 1) and 23 overlap passages (`//S02: ... //`: S00 9, S01 8, S02 6), 20 of
+     * them followed by more of the host's text on the line (S01 9, S00 11): S02 speaks 7 times. */
     expect_speaker e[] = {
-        {"S01", QC_ROLE_PARTICIPANT, 28}, {"S00", QC_ROLE_PARTICIPANT, 26}, {"S02", QC_ROLE_PARTICIPANT, 1}};
-    check_speakers(doc, e, 3, 55);
+        {"S01", QC_ROLE_PARTICIPANT, 45}, {"S02", QC_ROLE_PARTICIPANT, 7}, {"S00", QC_ROLE_PARTICIPANT, 46}};
+    check_speakers(doc, e, 3, 98);
     qc_turn t;
     qc_document_turn(doc, 0, &t);
     cr_assert_eq(t.line, 11);
     cr_assert_eq(t.time_start_ms, 12000);
-    check_turn_start(doc, "transcripts/noscribe_interview_de_timestamps.txt", 0,
+    check_turn_start(doc, file, 0,
                      "Guten Tag, ich habe heute die gro\xC3\x9F"
                      "e");
+    /* Line 11: S01, an S02 passage, S01 again, an S00 passage, S01 again. */
+    check_piece(doc, file, 1, "S02", "//S02: ", " //");
+    check_piece(doc, file, 2, "S01", "// ", NULL);
+    check_piece(doc, file, 3, "S00", "//S00: ", " //");
+    check_piece(doc, file, 4, "S01", "// ", "\n");
+    qc_document_turn(doc, 1, &t);
+    cr_assert_eq(t.line, 11);
+    cr_assert_eq(t.time_start_ms, -1);
+    /* Line 47: two passages in a row share a mark, and the second closes the line. */
+    check_piece(doc, file, 37, "S00", "//S00: ", " //S02: ");
+    check_piece(doc, file, 38, "S02", " //S02: ", "//\n");
+    /* No turn holds a marker or a label. */
+    const char *text = qc_document_text(doc, NULL);
+    for (size_t i = 0; i < qc_document_turn_count(doc); i++) {
+        qc_document_turn(doc, i, &t);
+        size_t a = qc_document_text_offset(doc, t.start), b = qc_document_text_offset(doc, t.end);
+        for (size_t k = a; k + 1 < b; k++)
+            cr_assert(!(text[k] == '/' && text[k + 1] == '/'), "turn %zu holds '//'", i);
+    }
     cr_assert_eq(qc_document_attribute_count(doc), 0);
     qc_document_free(doc);
 }
