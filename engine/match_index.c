@@ -208,42 +208,6 @@ static int sources_of(const qc_codebook *cb, int32_t ni, src_vec *out, unsigned 
     return 1;
 }
 
-static void order_visit(const qc_codebook *cb, qc_match_tables *mt, int32_t c, uint8_t *state, size_t *n,
-                        unsigned depth);
-
-/* Visits the codes a rule tree refers to (with their descendants for {ID*}). */
-static void order_refs(const qc_codebook *cb, qc_match_tables *mt, int32_t c, int32_t ni, uint8_t *state, size_t *n,
-                       unsigned depth)
-{
-    if (ni < 0 || (size_t)ni >= cb->node_count || depth > 100000)
-        return;
-    const qc_rule_node *nd = &cb->nodes[ni];
-    if (nd->kind == QC_NODE_CODEREF && nd->code >= 0 && (size_t)nd->code < cb->code_count) {
-        int32_t end = nd->descendants ? mt->codes[nd->code].subtree_end : nd->code + 1;
-        for (int32_t t = nd->code; t < end; t++)
-            if (t != c)
-                order_visit(cb, mt, t, state, n, depth + 1);
-        return;
-    }
-    order_refs(cb, mt, c, nd->left, state, n, depth + 1);
-    order_refs(cb, mt, c, nd->right, state, n, depth + 1);
-}
-
-/* Depth-first: a code comes after every code its references name (and their descendants).
- * The compiler rejects cycles; were one to slip through, the code in progress is not revisited. */
-static void order_visit(const qc_codebook *cb, qc_match_tables *mt, int32_t c, uint8_t *state, size_t *n,
-                        unsigned depth)
-{
-    if (state[c])
-        return;
-    state[c] = 1;
-    const qc_code_def *cd = &cb->codes[c];
-    for (uint32_t r = 0; r < cd->rule_count; r++)
-        order_refs(cb, mt, c, cd->rules[r].root, state, n, depth + 1);
-    state[c] = 2;
-    mt->order[(*n)++] = c;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -615,13 +579,9 @@ static int build_codes(const qc_codebook *cb, qc_match_tables *mt)
     if (!mt->sources || !mt->exclude_leaves)
         return -1;
 
-    uint8_t *state = qc_calloc(cb->code_count ? cb->code_count : 1, 1);
-    if (!state)
-        return -1;
-    size_t n = 0;
-    for (size_t c = 0; c < cb->code_count; c++)
-        order_visit(cb, mt, (int32_t)c, state, &n, 0);
-    qc_free(state);
+    /* The compiler's order, which it found without recursion: a chain of tens of thousands of
+     * {REF}s, each code naming the next, overflowed the stack when it was found again here. */
+    memcpy(mt->order, cb->eval_order, cb->code_count * sizeof *mt->order);
     return 0;
 nomem:
     qc_free(src.v);

@@ -1,7 +1,7 @@
 /* Pathological inputs, end to end (read, compile, code, aggregate, write, under the ctest timeout):
  * a 10 MB line, a line full of overlap marks, a million tiny turns, a 200-level deep codebook,
- * 10,000 codes, a 100 MB single document, a runaway regex, and empty everything. Each either works
- * with the right answer or fails with a clear error; none may crash or hang.
+ * 10,000 codes, a chain of 60,000 references, a 100 MB single document, a runaway regex, and empty everything. Each
+ * either works with the right answer or fails with a clear error; none may crash or hang.
  *
  * The 100 MB document is QCODE_PATHOLOGICAL_MB megabytes (default 100; 25 in the ASan build, where
  * the same work is several times slower: set the variable to run the full size there). */
@@ -260,6 +260,34 @@ Test(pathological, ten_thousand_codes)
     cr_assert_eq(quotations_of(coding, 9900), 1);
     cr_assert_eq(quotations_of(coding, 9901), 0);
     cr_log_info("10,000 codes compiled in %.2f s, coded in %.3f s", t1 - t0, rel_seconds() - t1);
+    qc_coding_free(coding);
+    qc_document_free(doc);
+    qc_codebook_free(cb);
+    free(src);
+}
+
+/* A chain of references 60,000 codes long (each code's rule names the next, the last one has a
+ * word): every code codes the unit. The matcher ordered codes again by a recursion of its own,
+ * which overflowed the stack on such a chain under ASan and, past 50,000 links, stopped at its depth
+ * guard and evaluated codes before the codes they name. */
+Test(pathological, a_chain_of_sixty_thousand_references)
+{
+    const int codes = 60000;
+    size_t cap = (size_t)codes * 48 + 64;
+    char *src = malloc(cap);
+    cr_assert_not_null(src);
+    size_t len = (size_t)snprintf(src, cap, "codebook \"Chain\"\n");
+    for (int i = 0; i < codes; i++)
+        len += i + 1 < codes ? (size_t)snprintf(src + len, cap - len, "code C%d \"C\"\n  rule {C%d}\n", i, i + 1)
+                             : (size_t)snprintf(src + len, cap - len, "code C%d \"C\"\n  rule colocated\n", i);
+    qc_codebook *cb = load_codebook(src, len);
+    static const char text[] = "S1: We are colocated now.\n";
+    qc_document *doc = NULL;
+    qc_error err;
+    cr_assert_eq(qc_document_read_buffer(&doc, "c.txt", text, sizeof text - 1, NULL, &err), 0);
+    qc_coding *coding = code_doc(cb, doc);
+    cr_assert_eq(qc_coding_quotation_count(coding), (size_t)codes);
+    cr_assert_eq(quotations_of(coding, 0), 1, "the chain's first code");
     qc_coding_free(coding);
     qc_document_free(doc);
     qc_codebook_free(cb);
