@@ -260,6 +260,22 @@ static qc_refi_unit unit_from_origin(const char *origin)
 
 /* Whether the selection's text agrees with the name the tool stored (tools store the start of the
  * text there, often cut with an ellipsis; NVivo leaves it empty). 1 agrees, 0 differs, -1 no name. */
+/* Bytes of text's first character when a name's U+FFFD stands for it: XML 1.0 cannot carry C0
+ * controls (tab and line ends aside), U+FFFE or U+FFFF, so writers (qcode's among them) put
+ * U+FFFD in the selection's name where the source text has one of them. 0 otherwise. */
+static size_t replaced_by_the_writer(const char *name, size_t n, const char *text, size_t len)
+{
+    if (n < 3 || memcmp(name, "\xEF\xBF\xBD", 3) != 0 || len == 0)
+        return 0;
+    unsigned char c = (unsigned char)text[0];
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+        return 1;
+    if (len >= 3 && c == 0xEF && (unsigned char)text[1] == 0xBF &&
+        ((unsigned char)text[2] == 0xBE || (unsigned char)text[2] == 0xBF))
+        return 3;
+    return 0;
+}
+
 static int name_agrees(const char *name, const char *text, size_t len)
 {
     if (!name || !*name)
@@ -282,6 +298,12 @@ static int name_agrees(const char *name, const char *text, size_t len)
                 i++;
             while (k < len && (text[k] == ' ' || text[k] == '\n' || text[k] == '\r' || text[k] == '\t'))
                 k++;
+            continue;
+        }
+        size_t replaced = replaced_by_the_writer(name + i, n - i, text + k, len - k);
+        if (replaced) { /* a U+FFFD in the name for what XML cannot carry */
+            i += 3;
+            k += replaced;
             continue;
         }
         if (name[i] != text[k])

@@ -10,6 +10,7 @@
 #include "error.h"
 #include "fileio.h"
 #include "refi_guid.h"
+#include "text.h"
 #include "xml_safe.h"
 
 void qc_refi_warn(qc_refi_log *log, uint32_t line, const char *fmt, ...)
@@ -149,14 +150,27 @@ void qc_refi_xml_escape(qc_buf *b, const char *s, int attr)
             if (c < 0x20 && c != 0)
                 rep = "\xef\xbf\xbd";
         }
+        /* Bytes that are not UTF-8 (a file name in another encoding) and U+FFFE and U+FFFF, which
+         * XML 1.0 cannot carry either, become U+FFFD: one code point, one UTF-16 unit, so every
+         * position in the project stays where it was. */
+        size_t len = 1;
+        if (c >= 0x80) {
+            size_t pos = i;
+            int32_t cp = qc_utf8_decode((const char *)p, i + 4, &pos);
+            if (cp < 0 || cp == 0xFFFE || cp == 0xFFFF)
+                rep = "\xef\xbf\xbd";
+            len = cp < 0 ? 1 : pos - i;
+        }
         if (c == 0 || rep) {
             qc_buf_append(b, p + i - run, run);
             run = 0;
             if (c == 0)
                 return;
             qc_buf_puts(b, rep);
+            i += len - 1;
         } else {
-            run++;
+            run += len;
+            i += len - 1;
         }
     }
 }

@@ -15,6 +15,7 @@
 
 #include "alloc.h"
 #include "direct_out.h"
+#include "text.h"
 
 enum { OUT_BUF = 1 << 18, OPEN = 0, ELEMS = 1, TEXT = 2 };
 
@@ -353,6 +354,16 @@ void qc_xml_attr_nn(qc_xml_out *x, const char *name, size_t name_len, const char
     at[1 + name_len] = '=';
     at[2 + name_len] = '"';
     x->len += name_len + 3;
+    /* Text from documents is UTF-8 by the time it gets here; an attribute may carry what is not:
+     * a file name or a command-line value in another encoding would make the file unreadable XML.
+     * Each bad byte becomes U+FFFD. */
+    size_t bad;
+    while (!qc_utf8_valid(value, value_len, &bad)) {
+        escaped(x, value, bad, 1);
+        qc_xml_out_put(x, "\xEF\xBF\xBD", 3);
+        value += bad + 1;
+        value_len -= bad + 1;
+    }
     escaped(x, value, value_len, 1);
     qc_xml_out_put(x, "\"", 1);
 }

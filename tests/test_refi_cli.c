@@ -192,3 +192,38 @@ Test(refi_cli, export_reads_only_the_head_of_results_for_its_provenance)
     cr_expect(access(path, F_OK) != 0, "z.qdpx was written");
     free(dir);
 }
+
+/* What XML 1.0 cannot carry reaches the writers: U+FFFE and U+FFFF in a transcript (valid UTF-8),
+ * and a file name that is not UTF-8. results.xml and the project stay well-formed (each such
+ * character or byte written as U+FFFD), so that quotes and import read them back; import takes
+ * the selection names' U+FFFD for the source's U+FFFE without a warning. The project was refused
+ * by import ("Char 0xFFFE out of allowed range"), both files when a name was not UTF-8. */
+Test(refi_cli, characters_xml_cannot_carry_are_written_as_replacement_characters)
+{
+    REQUIRE_COMMANDS();
+    char *dir = qct_temp_dir();
+    char corpus[1024];
+    snprintf(corpus, sizeof corpus, "%s/corpus", dir);
+    cr_assert_eq(mkdir(corpus, 0755), 0);
+    static const char cb[] = "codebook \"OK\"\ncode TEAM \"Team\"\n  rule co-locat*\n";
+    free(qct_write_file(dir, "cb.qcb", cb, strlen(cb)));
+    static const char odd[] = "S1: co-located \xef\xbf\xbe and \xef\xbf\xbf now\n";
+    free(qct_write_file(corpus, "odd.txt", odd, strlen(odd)));
+    static const char plain[] = "S2: we are co-located.\n";
+    free(qct_write_file(corpus, "caf\xe9.txt", plain, strlen(plain)));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c cb.qcb -o r.xml --qdpx p.qdpx corpus");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "quotes --results r.xml TEAM");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "2 quotations of TEAM"), "%s", r.out);
+    cr_expect(qct_contains(r.out, "caf\xef\xbf\xbd.txt"), "%s", r.out);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "import p.qdpx -o project");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "  codings   2 on 2 selections"), "%s", r.out);
+    cr_expect(qct_contains(r.out, "  warnings  0"), "%s\n%s", r.out, r.err);
+    qct_run_free(&r);
+    free(dir);
+}
