@@ -6,6 +6,7 @@
 #include <fcntl.h>
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -269,6 +270,94 @@ Test(code_cli, special_files_in_a_folder_are_skipped, .timeout = 60)
     qct_run_free(&r);
     rel_rm_tree(dir);
     free(src);
+    free(dir);
+}
+
+/* A folder holding cb.qcb and t.txt (one participant turn coded TEAM), then `setup` run in it. */
+static char *link_corpus(const char *setup)
+{
+    static const char cb[] = "codebook \"OK\" version 1\ncode TEAM \"Team\"\n  rule \"same office\" OR co-locat*\n";
+    static const char t[] = "Interviewer: How is the team?\n\nS1: We are co-located now, in the same office.\n";
+    char *dir = qct_temp_dir();
+    free(qct_write_file(dir, "cb.qcb", cb, strlen(cb)));
+    free(qct_write_file(dir, "t.txt", t, strlen(t)));
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s", dir, setup);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    return dir;
+}
+
+/* Runs `code -c cb.qcb ARGS -o out.xml` in dir and expects exit 0, one document with `id`, and
+ * `warning` on stderr. Without a cap a loop of links ran for ever: qcode gets 10 s of CPU. */
+static void expect_one_document(const char *dir, const char *args, const char *id, const char *warning)
+{
+    struct rlimit old, cap = {10, 15};
+    cr_assert_eq(getrlimit(RLIMIT_CPU, &old), 0);
+    if (old.rlim_max != RLIM_INFINITY && old.rlim_max < cap.rlim_max)
+        cap.rlim_cur = cap.rlim_max = old.rlim_max;
+    cr_assert_eq(setrlimit(RLIMIT_CPU, &cap), 0);
+    qct_run r;
+    qct_qcode(&r, dir, "code -c cb.qcb -o out.xml %s", args);
+    setrlimit(RLIMIT_CPU, &old);
+    cr_expect_eq(r.status, 0, "%s: exit %d: %s", args, r.status, r.err);
+    cr_expect(qct_contains(r.out, "\n1 document, 1 participant."), "%s:\n%s", args, r.out);
+    cr_expect(qct_contains(r.err, warning), "%s: want '%s' in:\n%s", args, warning, r.err);
+    char path[1200], want[300];
+    snprintf(path, sizeof path, "%s/out.xml", dir);
+    snprintf(want, sizeof want, "<document index=\"0\" id=\"%s\"", id);
+    char *xml = qct_read_file(path, NULL);
+    cr_expect(qct_contains(xml, want), "%s: want '%s' in results", args, want);
+    free(xml);
+    qct_run_free(&r);
+}
+
+/* A link to a folder beside it (an alias) counted its files twice, silently: every count doubled. */
+Test(code_cli, a_folder_reached_twice_is_read_once)
+{
+    char *dir = link_corpus("mkdir -p c/a && cp t.txt c/a/ && ln -s a c/alias");
+    expect_one_document(dir, "c", "a/t.txt", "qcode: c/alias: skipped: the same folder as c/a\n");
+    rel_rm_tree(dir);
+    free(dir);
+}
+
+/* Two folders linking to each other were read 41 times over, until the depth limit, exit 0. The
+ * first path in the walk's sorted order is kept: b is read as a/tob. */
+Test(code_cli, folders_linking_to_each_other_are_read_once)
+{
+    char *dir = link_corpus("mkdir -p m/a m/b && mv t.txt m/b/ && ln -s ../b m/a/tob && ln -s ../a m/b/toa");
+    expect_one_document(dir, "m", "a/tob/t.txt", "qcode: m/a/tob/toa: skipped: the same folder as m/a\n");
+    expect_one_document(dir, "m", "a/tob/t.txt", "qcode: m/b: skipped: the same folder as m/a/tob\n");
+    rel_rm_tree(dir);
+    free(dir);
+}
+
+/* A link to the folder's parent failed the whole run, "folders nested too deeply", exit 2. Two
+ * links to the folder they are in doubled the paths at every level, a hang: the system resolves
+ * 40 links in a path, then stat failed and the walk went on beside it, 2^40 times. */
+Test(code_cli, links_up_the_tree_are_not_followed)
+{
+    char *dir = link_corpus("mkdir -p u/d h/d s && cp t.txt u/d/ && ln -s .. u/d/up && "
+                            "cp t.txt h/d/ && ln -s .. h/d/u1 && ln -s .. h/d/u2 && "
+                            "cp t.txt s/ && ln -s . s/u1 && ln -s . s/u2");
+    expect_one_document(dir, "u/", "d/t.txt", "qcode: u/d/up: skipped: the same folder as u/\n");
+    expect_one_document(dir, "h", "d/t.txt", "qcode: h/d/u1: skipped: the same folder as h\n");
+    expect_one_document(dir, "h", "d/t.txt", "qcode: h/d/u2: skipped: the same folder as h\n");
+    expect_one_document(dir, "s", "t.txt", "qcode: s/u1: skipped: the same folder as s\n");
+    rel_rm_tree(dir);
+    free(dir);
+}
+
+/* A file reached twice, by its name and a link beside it, or named twice (also as part of a
+ * folder given), was read twice: counted twice, or refused as a second document with its id. */
+Test(code_cli, a_file_reached_twice_is_read_once)
+{
+    char *dir = link_corpus("mkdir f && cp t.txt f/ && ln -s t.txt f/link.txt");
+    expect_one_document(dir, "f", "link.txt", "qcode: f/t.txt: skipped: the same file as f/link.txt\n");
+    expect_one_document(dir, "t.txt t.txt", "t.txt", "qcode: t.txt: skipped: already read\n");
+    expect_one_document(dir, "t.txt ./t.txt", "t.txt", "qcode: ./t.txt: skipped: the same file as t.txt\n");
+    expect_one_document(dir, "f f/t.txt", "link.txt", "qcode: f/t.txt: skipped: the same file as f/link.txt\n");
+    expect_one_document(dir, "f f/", "link.txt", "qcode: f/: skipped: the same folder as f\n");
+    rel_rm_tree(dir);
     free(dir);
 }
 

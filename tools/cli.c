@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -316,7 +317,116 @@ static int compare_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int walk(path_list *list, const char *dir, int depth)
+/* The folders and files collected so far, known by (device, inode), each with the path it was
+ * first reached by. Links and hard links give one folder or file many paths; a path can name a
+ * folder that holds it (a link to "..") too, so paths cannot tell. An open-addressed hash table:
+ * a corpus may hold a hundred thousand files. */
+typedef struct seen_entry {
+    dev_t dev;
+    ino_t ino;
+    char *path; /* NULL: the slot is free */
+} seen_entry;
+
+typedef struct seen_set {
+    seen_entry *slots;
+    size_t cap; /* a power of two, or 0 */
+    size_t count;
+} seen_set;
+
+static size_t seen_slot(const seen_set *s, dev_t dev, ino_t ino)
+{
+    size_t h = (size_t)(((uint64_t)ino * 0x9E3779B97F4A7C15ull) ^ (uint64_t)dev);
+    for (h &= s->cap - 1; s->slots[h].path; h = (h + 1) & (s->cap - 1))
+        if (s->slots[h].dev == dev && s->slots[h].ino == ino)
+            break;
+    return h;
+}
+
+static int seen_grow(seen_set *s)
+{
+    size_t cap = s->cap ? s->cap * 2 : 256;
+    seen_set bigger = {calloc(cap, sizeof(seen_entry)), cap, s->count};
+    if (!bigger.slots)
+        return -1;
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->slots[i].path)
+            bigger.slots[seen_slot(&bigger, s->slots[i].dev, s->slots[i].ino)] = s->slots[i];
+    free(s->slots);
+    *s = bigger;
+    return 0;
+}
+
+static void seen_free(seen_set *s)
+{
+    for (size_t i = 0; i < s->cap; i++)
+        free(s->slots[i].path);
+    free(s->slots);
+}
+
+/* 1 when st's folder or file is met for the first time (and is now remembered by path), 0 when it
+ * was met before (a warning names the path it was read by), -1 when memory ran out. */
+static int first_visit(seen_set *s, const struct stat *st, const char *path, const char *what)
+{
+    if (2 * (s->count + 1) > s->cap && seen_grow(s) != 0)
+        return -1;
+    seen_entry *e = &s->slots[seen_slot(s, st->st_dev, st->st_ino)];
+    if (e->path) {
+        if (strcmp(path, e->path) == 0) /* named twice, or a folder given inside another given */
+            fprintf(stderr, "qcode: %s: skipped: already read\n", path);
+        else
+            fprintf(stderr, "qcode: %s: skipped: the same %s as %s\n", path, what, e->path);
+        return 0;
+    }
+    if (!(e->path = strdup(path)))
+        return -1;
+    e->dev = st->st_dev;
+    e->ino = st->st_ino;
+    s->count++;
+    return 1;
+}
+
+/* The transcripts found, with the input (its index on the command line) each was found from. */
+typedef struct collector {
+    path_list list;
+    int *origins; /* as many as list.cap */
+    int input;
+    seen_set seen;
+} collector;
+
+static int collect(collector *c, const char *path)
+{
+    long cap = c->list.cap;
+    if (push_path(&c->list, path) != 0)
+        return -1;
+    if (c->list.cap != cap) {
+        int *p = realloc(c->origins, (size_t)c->list.cap * sizeof *p);
+        if (!p)
+            return -1;
+        c->origins = p;
+    }
+    c->origins[c->list.count - 1] = c->input;
+    return 0;
+}
+
+/* A regular file is collected the first time it is reached only: a link beside its target, or a
+ * file named twice, would be coded twice and double every count. */
+static int collect_file(collector *c, const char *path, const struct stat *st)
+{
+    int first = first_visit(&c->seen, st, path, "file");
+    return first == 1 ? collect(c, path) : first;
+}
+
+static int walk(collector *c, const char *dir, int depth);
+
+/* A folder is entered the first time it is reached only: a link to an ancestor would loop (two
+ * of them without end: the paths double at each level) and a link to a sibling read it twice. */
+static int enter(collector *c, const char *dir, const struct stat *st, int depth)
+{
+    int first = first_visit(&c->seen, st, dir, "folder");
+    return first == 1 ? walk(c, dir, depth) : first;
+}
+
+static int walk(collector *c, const char *dir, int depth)
 {
     if (depth > 64)
         return cli_fail("%s: folders nested too deeply", dir), -1;
@@ -337,7 +447,7 @@ static int walk(path_list *list, const char *dir, int depth)
     closedir(d);
     if (here.count) /* an empty folder has no array to sort */
         qsort(here.items, (size_t)here.count, sizeof *here.items, compare_names);
-    for (long i = 0; i < here.count && rc == 0; i++) {
+    for (long i = 0; i < here.count && rc >= 0; i++) {
         size_t n = strlen(dir) + strlen(here.items[i]) + 2;
         char *full = malloc(n);
         if (!full) {
@@ -348,38 +458,50 @@ static int walk(path_list *list, const char *dir, int depth)
         struct stat st;
         int found = stat(full, &st) == 0;
         if (found && S_ISDIR(st.st_mode))
-            rc = walk(list, full, depth + 1);
+            rc = enter(c, full, &st, depth + 1);
         else if (qc_format_from_path(full) == QC_FORMAT_AUTO)
             ; /* not a transcript's name */
         else if (found && !S_ISREG(st.st_mode))
             /* A FIFO would block the run for ever and a device (a link to /dev/zero) never end. */
             fprintf(stderr, "qcode: %s: skipped: not a regular file\n", full);
+        else if (found)
+            rc = collect_file(c, full, &st);
         else
-            rc = push_path(list, full); /* a broken link is reported when it is read */
+            rc = collect(c, full); /* a broken link is reported when it is read */
         free(full);
     }
     cli_free_paths(here.items, here.count);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
-long cli_collect_inputs(char **inputs, int count, char ***paths)
+/* One input: a folder is walked, a regular file collected once, anything else (a pipe) kept. */
+static int collect_input(collector *c, const char *input)
 {
-    path_list list = {0};
-    for (int i = 0; i < count; i++) {
-        struct stat st;
-        if (stat(inputs[i], &st) != 0) {
-            cli_fail("%s: %s", inputs[i], strerror(errno));
-            cli_free_paths(list.items, list.count);
-            return -1;
-        }
-        int rc = S_ISDIR(st.st_mode) ? walk(&list, inputs[i], 0) : push_path(&list, inputs[i]);
-        if (rc != 0) {
-            cli_free_paths(list.items, list.count);
-            return -1;
-        }
+    struct stat st;
+    if (stat(input, &st) != 0)
+        return cli_fail("%s: %s", input, strerror(errno)), -1;
+    if (S_ISDIR(st.st_mode))
+        return enter(c, input, &st, 0) < 0 ? -1 : 0;
+    if (S_ISREG(st.st_mode))
+        return collect_file(c, input, &st) < 0 ? -1 : 0;
+    return collect(c, input);
+}
+
+long cli_collect_inputs(char **inputs, int count, char ***paths, int **origins)
+{
+    collector c = {0};
+    int rc = 0;
+    for (c.input = 0; c.input < count && rc == 0; c.input++)
+        rc = collect_input(&c, inputs[c.input]);
+    seen_free(&c.seen);
+    if (rc != 0) {
+        cli_free_paths(c.list.items, c.list.count);
+        free(c.origins);
+        return -1;
     }
-    *paths = list.items;
-    return list.count;
+    *paths = c.list.items;
+    *origins = c.origins;
+    return c.list.count;
 }
 
 void cli_free_paths(char **paths, long count)

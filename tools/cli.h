@@ -98,9 +98,12 @@ int cli_stdout_is_tty(void);
 int cli_stderr_is_tty(void);
 
 /* Expands files and folders (recursively, sorted, formats by extension) into a list of
- * transcript paths. Unknown extensions inside folders are skipped; named files are kept.
- * Returns the count; *paths is malloc'ed (free with cli_free_paths). -1 on error (printed). */
-long cli_collect_inputs(char **inputs, int count, char ***paths);
+ * transcript paths. Unknown extensions inside folders are skipped; named files are kept. A folder
+ * or regular file reached again (through a link, or named twice) is skipped with a warning: the
+ * first path in this order is kept. (*origins)[k] is the index in inputs of the input path k was
+ * found from. Returns the count; *paths is malloc'ed (free with cli_free_paths), *origins too
+ * (free()). -1 on error (printed). */
+long cli_collect_inputs(char **inputs, int count, char ***paths, int **origins);
 
 /* --input-format's value: text (or txt, md), vtt, srt or docx. 0, or -1 for another word. */
 int cli_parse_input_format(const char *name, qc_format *out);

@@ -446,42 +446,50 @@ static int append(char ***list, long *count, long *cap, char *item)
     return 0;
 }
 
+/* A file named directly is known by its name without folders, one found in a folder by its path
+ * below that folder. */
+static const char *document_id(const char *input, int input_is_dir, const char *path)
+{
+    size_t plen = strlen(input);
+    if (input_is_dir && strncmp(path, input, plen) == 0) {
+        const char *id = path + plen;
+        while (*id == '/')
+            id++;
+        return id;
+    }
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
 long code_options_inputs(char **inputs, int count, char ***paths, char ***ids)
 {
-    char **p = NULL, **d = NULL;
-    long np = 0, cp = 0, nd = 0, cd = 0;
-    for (int i = 0; i < count; i++) {
-        struct stat st;
-        int is_dir = stat(inputs[i], &st) == 0 && S_ISDIR(st.st_mode);
-        char **found = NULL;
-        long n = cli_collect_inputs(&inputs[i], 1, &found);
-        if (n < 0)
-            goto fail;
-        size_t plen = strlen(inputs[i]);
-        for (long k = 0; k < n; k++) {
-            const char *path = found[k];
-            const char *id;
-            if (is_dir && strncmp(path, inputs[i], plen) == 0) {
-                id = path + plen;
-                while (*id == '/')
-                    id++;
-            } else {
-                const char *slash = strrchr(path, '/');
-                id = slash ? slash + 1 : path;
-            }
-            if (append(&d, &nd, &cd, strdup(id)) != 0 || append(&p, &np, &cp, strdup(path)) != 0) {
-                cli_free_paths(found, n);
-                cli_fail("out of memory");
-                goto fail;
-            }
+    /* One collection for all inputs, so that a file reached from two of them is read once. */
+    char **found = NULL, **d = NULL;
+    int *origins = NULL;
+    long n = cli_collect_inputs(inputs, count, &found, &origins);
+    if (n < 0)
+        return -1;
+    long nd = 0, cd = 0;
+    int input = -1, is_dir = 0;
+    for (long k = 0; k < n; k++) {
+        if (origins[k] != input) { /* the paths of one input come together */
+            struct stat st;
+            input = origins[k];
+            is_dir = stat(inputs[input], &st) == 0 && S_ISDIR(st.st_mode);
         }
-        cli_free_paths(found, n);
+        const char *id = document_id(inputs[input], is_dir, found[k]);
+        if (append(&d, &nd, &cd, strdup(id)) != 0) {
+            cli_fail("out of memory");
+            goto fail;
+        }
     }
-    *paths = p;
+    free(origins);
+    *paths = found;
     *ids = d;
-    return np;
+    return n;
 fail:
-    cli_free_paths(p, np);
+    free(origins);
+    cli_free_paths(found, n);
     cli_free_paths(d, nd);
     return -1;
 }
