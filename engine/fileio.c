@@ -77,6 +77,21 @@ int qc_file_read_head(const char *path, size_t max_size, char **data, size_t *si
     return read_file(path, max_size, 1, data, size, err);
 }
 
+int qc_file_require_regular(const char *path, qc_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot open: %s", strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "is a directory");
+    if (!S_ISREG(st.st_mode))
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "is not a regular file (%s)",
+                            S_ISFIFO(st.st_mode)   ? "a FIFO"
+                            : S_ISSOCK(st.st_mode) ? "a socket"
+                                                   : "a device");
+    return QC_OK;
+}
+
 int qc_transcript_read(const char *path, char **data, size_t *size, qc_error *err)
 {
     int rc = qc_file_read(path, QC_TRANSCRIPT_MAX_BYTES, data, size, err);

@@ -16,6 +16,12 @@ int qc_file_read(const char *path, size_t max_size, char **data, size_t *size, q
  * or never end. */
 int qc_file_read_head(const char *path, size_t max_size, char **data, size_t *size, qc_error *err);
 
+/* QC_OK when path is a regular file (links followed); else an error naming it: missing, a folder,
+ * or another kind of file. For paths a file records (a results.xml's documents and codebook, a
+ * project folder's parts): a FIFO there would block the reader for ever, where a pipe the user
+ * names on the command line is read as it comes. */
+int qc_file_require_regular(const char *path, qc_error *err);
+
 /* The largest transcript file read: 256 MiB (docs/transcripts.md says why). */
 #define QC_TRANSCRIPT_MAX_BYTES ((size_t)256 << 20)
 

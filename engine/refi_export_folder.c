@@ -1,6 +1,7 @@
 /* `qcode export --from DIR`: an imported project folder back to a .qdpx, so a project can go
  * NVivo -> qcode -> NVivo with the codebook revised in between. */
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -8,6 +9,7 @@
 
 #include "alloc.h"
 #include "error.h"
+#include "fileio.h"
 #include "refi_export.h"
 
 static int cmp_names(const void *a, const void *b)
@@ -22,10 +24,14 @@ static char *join(const char *dir, const char *name)
     return qc_buf_detach(&b);
 }
 
-static int exists(const char *path)
+/* An optional part of the folder (cases.tsv, manual.xml): *present says whether it is there to
+ * read; anything but a regular file in its place is an error (a folder or a FIFO there was passed
+ * over silently, exporting a project without its people's codings). */
+static int optional_part(const char *path, int *present, qc_error *err)
 {
     struct stat sb;
-    return path && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+    *present = !(stat(path, &sb) != 0 && errno == ENOENT);
+    return *present ? qc_file_require_regular(path, err) : QC_OK;
 }
 
 /* The .txt files of dir/sources, sorted by name. */
@@ -73,8 +79,13 @@ int qc_refi_export_folder(const char *dir, const char *qdpx_path, const qc_refi_
     size_t count = 0;
     int rc = cb_path && cases_path && manual_path ? 0 : qc_error_nomem(err);
     if (rc == 0)
+        rc = qc_file_require_regular(cb_path, err);
+    if (rc == 0)
         rc = qc_codebook_load(&cb, cb_path, NULL, err);
-    if (rc == 0 && exists(cases_path))
+    int has_cases = 0;
+    if (rc == 0)
+        rc = optional_part(cases_path, &has_cases, err);
+    if (rc == 0 && has_cases)
         rc = qc_casebook_load(&cases, cases_path, err);
     if (rc == 0)
         rc = qc_refi_export_new(&x, cb, cases, opts, err);
@@ -85,12 +96,17 @@ int qc_refi_export_folder(const char *dir, const char *qdpx_path, const qc_refi_
         qc_read_options ro = QC_READ_OPTIONS_INIT;
         const char *slash = strrchr(names[i], '/');
         ro.id = slash ? slash + 1 : names[i]; /* document ids are file names, as in a coding run */
-        rc = qc_document_read_file(&doc, names[i], &ro, err);
+        rc = qc_file_require_regular(names[i], err);
+        if (rc == 0)
+            rc = qc_document_read_file(&doc, names[i], &ro, err);
         if (rc == 0)
             rc = qc_refi_export_add_document(x, doc, err);
         qc_document_free(doc);
     }
-    if (rc == 0 && exists(manual_path))
+    int has_manual = 0;
+    if (rc == 0)
+        rc = optional_part(manual_path, &has_manual, err);
+    if (rc == 0 && has_manual)
         rc = qc_refi_export_add_manual(x, manual_path, err);
     if (rc == 0) {
         qc_buf b = QC_BUF_INIT;

@@ -33,7 +33,9 @@ static int on_document(const qc_result_document *d, size_t index, void *user)
     }
     char *data = NULL;
     size_t size = 0;
-    w->rc = qc_transcript_read(path, &data, &size, w->err);
+    w->rc = qc_file_require_regular(path, w->err);
+    if (w->rc == 0)
+        w->rc = qc_transcript_read(path, &data, &size, w->err);
     if (w->rc == 0 && d->sha256 && *d->sha256) {
         char hex[65];
         qc_sha256_hex(data, size, hex);
@@ -83,7 +85,9 @@ int qc_refi_export_results_file(const char *results_path, const char *manual_pat
     char *interviewer_text = NULL;
     if (rc == 0) {
         cb_path = qc_provenance_resolve(results_path, p.codebook_path);
-        rc = cb_path ? qc_codebook_load(&cb, cb_path, NULL, err) : qc_error_nomem(err);
+        rc = !cb_path ? qc_error_nomem(err) : qc_file_require_regular(cb_path, err);
+        if (rc == 0)
+            rc = qc_codebook_load(&cb, cb_path, NULL, err);
     }
     if (rc == 0 && p.codebook_sha && strcmp(p.codebook_sha, qc_codebook_sha256(cb)) != 0)
         rc = qc_error_set(err, QC_ERR_INVALID, cb_path, 0, 0, -1,

@@ -227,3 +227,49 @@ Test(refi_cli, characters_xml_cannot_carry_are_written_as_replacement_characters
     qct_run_free(&r);
     free(dir);
 }
+
+/* What a results.xml or a project folder names must be a regular file: a FIFO in a document's place
+ * blocked export for ever (a writer started 20 s later bounds that here, and the message tells the
+ * two apart), and a folder in manual.xml's place exported a project without its codings, exit 0. */
+Test(refi_cli, export_refuses_what_is_not_a_regular_file)
+{
+    REQUIRE_COMMANDS();
+    char *dir = qct_temp_dir();
+    char corpus[1024], path[1200], cmd[4096];
+    snprintf(corpus, sizeof corpus, "%s/corpus", dir);
+    cr_assert_eq(mkdir(corpus, 0755), 0);
+    static const char cb[] = "codebook \"OK\"\ncode TEAM \"Team\"\n  rule co-locat*\n";
+    free(qct_write_file(dir, "cb.qcb", cb, strlen(cb)));
+    static const char text[] = "S1: we are co-located.\n";
+    free(qct_write_file(corpus, "a.txt", text, strlen(text)));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c cb.qcb -o r.xml --qdpx p.qdpx corpus");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+
+    snprintf(path, sizeof path, "%s/a.txt", corpus);
+    cr_assert_eq(unlink(path), 0);
+    cr_assert_eq(mkfifo(path, 0644), 0);
+    snprintf(cmd, sizeof cmd, "(sleep 20; : > '%s') >/dev/null 2>&1 &", path);
+    cr_assert_eq(system(cmd), 0);
+    qct_qcode(&r, dir, "export --qdpx out.qdpx r.xml");
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    cr_expect(qct_contains(r.err, "a.txt: error: is not a regular file (a FIFO)"), "%s", r.err);
+    qct_run_free(&r);
+    snprintf(path, sizeof path, "%s/out.qdpx", dir);
+    cr_expect_neq(access(path, F_OK), 0, "nothing written");
+
+    qct_qcode(&r, dir, "import p.qdpx -o project");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    snprintf(path, sizeof path, "%s/project/manual.xml", dir);
+    unlink(path);
+    cr_assert_eq(mkdir(path, 0755), 0);
+    qct_qcode(&r, dir, "export --qdpx out.qdpx project");
+    cr_expect_neq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "manual.xml: error: is a directory"), "%s", r.err);
+    qct_run_free(&r);
+    snprintf(path, sizeof path, "%s/out.qdpx", dir);
+    cr_expect_neq(access(path, F_OK), 0, "nothing written");
+    free(dir);
+}
