@@ -303,9 +303,15 @@ static int read_header(qc_casebook *cb, load_state *st, qc_error *err)
     for (size_t i = 0; i < st->count; i++) {
         char *name = trim_cell(st->cells.data + st->offsets[i]);
         st->attr_of_col[i] = SIZE_MAX;
-        if (strcasecmp(name, "speaker") == 0 && st->speaker_col < 0) {
+        /* A second key column was read as an attribute named like the key, which `where` and the
+         * breakdowns then used instead of the key's values. */
+        if ((strcasecmp(name, "speaker") == 0 && st->speaker_col >= 0) ||
+            (strcasecmp(name, "document") == 0 && st->document_col >= 0))
+            return qc_error_set(err, QC_ERR_FORMAT, st->p.name, st->line, st->columns[i], -1,
+                                "column '%s' appears twice in the header", name);
+        if (strcasecmp(name, "speaker") == 0) {
             st->speaker_col = (long)i;
-        } else if (strcasecmp(name, "document") == 0 && st->document_col < 0) {
+        } else if (strcasecmp(name, "document") == 0) {
             st->document_col = (long)i;
         } else {
             if (!*name)

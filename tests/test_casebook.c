@@ -122,6 +122,12 @@ Test(casebook, repeated_column_names_are_found_in_wide_headers)
     cr_assert_str_eq(err.message, "column 'SITE' appears twice in the header");
     cr_assert_eq(err.line, 1);
     cr_assert_eq(err.column, 25);
+    /* the key columns too: a second one was read as an attribute named like the key */
+    cr_assert_eq(load_fails("c.tsv", "speaker\tsite\tSpeaker\nS1\ta\tb\n", &err), QC_ERR_FORMAT);
+    cr_assert_str_eq(err.message, "column 'Speaker' appears twice in the header");
+    cr_assert_eq(err.column, 14);
+    cr_assert_eq(load_fails("c.tsv", "DOCUMENT\tspeaker\tdocument\nd\tS1\tb\n", &err), QC_ERR_FORMAT);
+    cr_assert_str_eq(err.message, "column 'document' appears twice in the header");
 
     const size_t n = 60000;
     char *wide = malloc(n * 8 + 64);
