@@ -2,11 +2,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/vfs.h>
+#endif
 
 #include "alloc.h"
 #include "buf.h"
@@ -123,37 +127,202 @@ unsigned qc_output_mode(void)
     return 0666u & ~mask;
 }
 
-/* A target that exists and is not a regular file (a terminal, a pipe, /dev/stdout, /dev/null,
- * /dev/full) is written in place: renaming a temporary file over it would replace a device node
- * with a file (as root, in /dev) instead of writing to it. A folder is an error. */
-static int open_in_place(qc_atomic_file *af, const char *path, const struct stat *st, qc_error *err)
+/* The links followed before giving up, as the kernel does (ELOOP): a loop of links never ends. */
+enum { MAX_LINKS = 40 };
+
+/* Whether the link at path lives in /proc (/proc/self/fd/1, which /dev/stdout and /dev/fd/N lead
+ * to): what such a link names is an open descriptor, which may have no path at all (a pipe, a
+ * deleted file: "pipe:[123]", "/tmp/x (deleted)"); it is opened through, never resolved by name. */
+static int is_proc_link(const char *path)
 {
-    if (S_ISDIR(st->st_mode))
-        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output: it is a folder");
-    af->path = qc_strdup(path);
-    if (!af->path)
-        return qc_error_nomem(err);
-    af->fp = fopen(path, "wb");
-    if (!af->fp) {
-        int saved = errno;
-        qc_atomic_abort(af);
-        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output: %s", strerror(saved));
+#ifdef __linux__
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? qc_strndup(path, slash == path ? 1 : (size_t)(slash - path)) : qc_strdup(".");
+    struct statfs sf;
+    int proc = dir && statfs(dir, &sf) == 0 && sf.f_type == 0x9fa0; /* PROC_SUPER_MAGIC */
+    qc_free(dir);
+    return proc;
+#else
+    (void)path;
+    return 0;
+#endif
+}
+
+/* The target of the link at path as a path usable from here (a relative target is relative to
+ * the link's folder); NULL with errno. */
+static char *link_target(const char *path)
+{
+    size_t cap = 256;
+    for (;;) {
+        char *t = qc_malloc(cap);
+        if (!t)
+            return NULL;
+        ssize_t n = readlink(path, t, cap);
+        if (n < 0) {
+            int saved = errno;
+            qc_free(t);
+            errno = saved;
+            return NULL;
+        }
+        if ((size_t)n < cap) {
+            t[n] = '\0';
+            const char *slash = strrchr(path, '/');
+            if (t[0] == '/' || !slash)
+                return t;
+            qc_buf b = QC_BUF_INIT;
+            qc_buf_printf(&b, "%.*s/%s", (int)(slash - path), path, t);
+            qc_free(t);
+            errno = ENOMEM; /* what a NULL from the detach means */
+            return qc_buf_detach(&b);
+        }
+        qc_free(t);
+        cap *= 2;
     }
-    return QC_OK;
+}
+
+int qc_output_target(const char *path, char **target, int *through_proc)
+{
+    *target = NULL;
+    *through_proc = 0;
+    char *cur = qc_strdup(path);
+    if (!cur)
+        return ENOMEM;
+    for (int hops = 0;; hops++) {
+        struct stat st;
+        /* Not there (a dangling link's target is created) or not a link: the end of the chain. An
+         * lstat failing otherwise (a folder that is not one) is left to the open to report. */
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+            break;
+        if (is_proc_link(cur)) {
+            *through_proc = 1;
+            break;
+        }
+        if (hops == MAX_LINKS) {
+            qc_free(cur);
+            return ELOOP;
+        }
+        char *next = link_target(cur);
+        if (!next) {
+            int saved = errno;
+            qc_free(cur);
+            return saved;
+        }
+        qc_free(cur);
+        cur = next;
+    }
+    *target = cur;
+    return 0;
+}
+
+/* The descriptor a link in /proc names when it is one of this process's own (/proc/self/fd/N,
+ * /dev/stdout, /dev/fd/N), else -1. */
+static int own_descriptor(const char *link)
+{
+    const char *slash = strrchr(link, '/');
+    char *end = NULL;
+    long n = slash ? strtol(slash + 1, &end, 10) : -1;
+    if (!slash || end == slash + 1 || *end || n < 0 || n > INT_MAX)
+        return -1;
+    char *dir = qc_strndup(link, (size_t)(slash - link));
+    char *real = dir ? realpath(dir, NULL) : NULL; /* /proc/self/fd is /proc/PID/fd */
+    char own[64];
+    int len = snprintf(own, sizeof own, "/proc/%ld/", (long)getpid());
+    size_t rl = real ? strlen(real) : 0;
+    int mine = real && strncmp(real, own, (size_t)len) == 0 && rl >= 3 && strcmp(real + rl - 3, "/fd") == 0;
+    free(real);
+    qc_free(dir);
+    return mine ? (int)n : -1;
+}
+
+/* Opens a target reached through a link in /proc. One of qcode's own descriptors is written
+ * through a copy of it, sharing its offset: `-o /dev/stdout > file` then writes where the
+ * standard output stands (after what was printed, appending under >>), where opening the link
+ * anew would start at 0, truncate the file and be overwritten by the summary printed next. */
+static FILE *open_descriptor(const char *target)
+{
+    int own = own_descriptor(target);
+    if (own < 0)
+        return fopen(target, "wb");
+    int fd = fcntl(own, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0)
+        return NULL;
+    FILE *fp = fdopen(fd, "wb");
+    if (!fp) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+    }
+    return fp;
+}
+
+/* A target that exists and is not a regular file (a terminal, a pipe, /dev/null, /dev/full), or
+ * one named by a descriptor's link (/dev/stdout), is written in place: there is no file to rename
+ * over, and renaming a temporary file over it would replace a device node with a file (as root,
+ * in /dev) or the link with one instead of writing to it. A folder is an error. */
+static int open_in_place(qc_atomic_file *af, const char *path, const struct stat *st, int through_proc, qc_error *err)
+{
+    int rc = QC_OK;
+    if (S_ISDIR(st->st_mode))
+        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output: it is a folder");
+    else if (!(af->fp = through_proc ? open_descriptor(af->target) : fopen(af->target, "wb")))
+        rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output: %s", strerror(errno));
+    if (rc != 0)
+        qc_atomic_abort(af);
+    return rc;
+}
+
+/* The one rule for where an output goes, given its target (path with its links followed): in
+ * place when it exists and is not a regular file, or is a descriptor's link; *st is what stat
+ * says of it (zeroed when nothing answers: a descriptor not open, which the open then reports). */
+static int in_place(const char *target, int through_proc, struct stat *st)
+{
+    int exists = stat(target, st) == 0;
+    if (!exists)
+        memset(st, 0, sizeof *st);
+    return through_proc || (exists && !S_ISREG(st->st_mode));
+}
+
+int qc_output_in_place(const char *path)
+{
+    char *target = NULL;
+    int through_proc = 0;
+    if (qc_output_target(path, &target, &through_proc) != 0)
+        return 0;
+    struct stat st;
+    int place = in_place(target, through_proc, &st);
+    qc_free(target);
+    return place;
+}
+
+/* The target of path, which the output replaces: the end of its chain of links, so that a link
+ * stays and leads to the new file (and a dangling one to a file made where it points). */
+static int resolve_target(qc_atomic_file *af, const char *path, int *through_proc, qc_error *err)
+{
+    af->path = qc_strdup(path);
+    int e = af->path ? qc_output_target(path, &af->target, through_proc) : ENOMEM;
+    if (e == 0)
+        return QC_OK;
+    qc_atomic_abort(af);
+    if (e == ENOMEM)
+        return qc_error_nomem(err);
+    return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output: %s", strerror(e));
 }
 
 int qc_atomic_open(qc_atomic_file *af, const char *path, qc_error *err)
 {
     memset(af, 0, sizeof *af);
     af->token = -1;
+    int through_proc = 0;
+    int rc = resolve_target(af, path, &through_proc, err);
+    if (rc != 0)
+        return rc;
     struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-        return open_in_place(af, path, &st, err);
+    if (in_place(af->target, through_proc, &st))
+        return open_in_place(af, path, &st, through_proc, err);
     qc_buf tmp = QC_BUF_INIT;
-    qc_buf_printf(&tmp, "%s.tmp-XXXXXX", path);
-    af->path = qc_strdup(path);
+    qc_buf_printf(&tmp, "%s.tmp-XXXXXX", af->target);
     af->tmp_path = qc_buf_detach(&tmp);
-    if (!af->path || !af->tmp_path) {
+    if (!af->tmp_path) {
         qc_atomic_abort(af);
         return qc_error_nomem(err);
     }
@@ -195,7 +364,7 @@ int qc_atomic_commit(qc_atomic_file *af, qc_error *err)
         saved = errno;
     }
     af->fp = NULL;
-    if (!failed && af->tmp_path && rename(af->tmp_path, af->path) != 0) {
+    if (!failed && af->tmp_path && rename(af->tmp_path, af->target) != 0) {
         failed = 1;
         saved = errno;
     }
@@ -208,8 +377,9 @@ int qc_atomic_commit(qc_atomic_file *af, qc_error *err)
     if (af->tmp_path)
         qc_temp_forget(af->token); /* after the rename: the name is gone when a handler looks */
     qc_free(af->tmp_path);
+    qc_free(af->target);
     qc_free(af->path);
-    af->tmp_path = af->path = NULL;
+    af->tmp_path = af->target = af->path = NULL;
     return QC_OK;
 }
 
@@ -223,8 +393,9 @@ void qc_atomic_abort(qc_atomic_file *af)
         qc_temp_forget(af->token);
     }
     qc_free(af->tmp_path);
+    qc_free(af->target);
     qc_free(af->path);
-    af->tmp_path = af->path = NULL;
+    af->tmp_path = af->target = af->path = NULL;
 }
 
 /* A descriptor for writing the regular file at path, never following a link or opening a pipe

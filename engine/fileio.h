@@ -30,18 +30,29 @@ int qc_file_require_regular(const char *path, qc_error *err);
 int qc_transcript_read(const char *path, char **data, size_t *size, qc_error *err);
 
 /* An output being written: a temporary file beside the target, renamed over it on commit, so a
- * reader (or a crash) never sees half a file. */
+ * reader (or a crash) never sees half a file. A path that is a symbolic link is written through:
+ * the target is the end of its chain of links (relative links resolved from their folder; a
+ * dangling link's target is created), so the link stays and leads to the new file. */
 typedef struct qc_atomic_file {
     FILE *fp;
-    char *path;     /* the target */
+    char *path;     /* the path as given, for messages */
+    char *target;   /* what is replaced: path with its links followed */
     char *tmp_path; /* the temporary file in the target's folder; NULL when the target exists and is not a
-                     * regular file (a pipe, /dev/stdout, /dev/full): that is written in place */
+                     * regular file (a pipe, a terminal, /dev/full) or is named by a descriptor's link
+                     * (/dev/stdout, /proc/self/fd/N): that is written in place, without atomicity */
     int token;      /* the temporary's place in the registry a signal handler empties (temp_files.h) */
 } qc_atomic_file;
 
 /* The mode an output file gets: 0666 less the process's umask, as open(O_CREAT) would give it.
  * For files made by mkstemp (always 0600), which outputs must not stay: people share them. */
 unsigned qc_output_mode(void);
+
+/* The end of path's chain of symbolic links (path itself when it is no link), in *target (qc_free
+ * it): a link's relative target is taken from the link's folder; a dangling link gives the path it
+ * points at. A link in /proc (a descriptor's: /dev/stdout leads to /proc/self/fd/1) ends the chain
+ * and sets *through_proc: what it leads to may have no name (a pipe, a deleted file), so it is
+ * written through, never resolved. 0, or an errno (ELOOP past 40 links, ENOMEM, readlink's). */
+int qc_output_target(const char *path, char **target, int *through_proc);
 
 int qc_atomic_open(qc_atomic_file *af, const char *path, qc_error *err);
 /* Flushes, fsyncs and renames over the target. Always closes; on failure removes the temporary. */

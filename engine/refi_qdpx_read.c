@@ -615,7 +615,7 @@ static int usable_target(const char *dir, qc_error *err)
     return qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "exists and is not empty: import into a new folder");
 }
 
-static int write_outputs(qc_refi_loaded *st, const char *dir, qc_error *err)
+static int write_outputs_at(qc_refi_loaded *st, const char *dir, qc_error *err)
 {
     int rc = usable_target(dir, err);
     if (rc != 0)
@@ -697,6 +697,22 @@ static int write_outputs(qc_refi_loaded *st, const char *dir, qc_error *err)
     qc_buf_free(&p);
     qc_buf_free(&b);
     qc_buf_free(&tmpl);
+    return rc;
+}
+
+/* Writes the import at dir, or where dir leads when it is a symbolic link (through a chain of
+ * them; a dangling one gets its folder made): the link stays, as for every other output, and
+ * messages name the folder written. */
+static int write_outputs(qc_refi_loaded *st, const char *dir, qc_error *err)
+{
+    char *real = NULL;
+    int through_proc = 0;
+    int e = qc_output_target(dir, &real, &through_proc);
+    if (e != 0)
+        return e == ENOMEM ? qc_error_nomem(err)
+                           : qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "cannot use: %s", strerror(e));
+    int rc = write_outputs_at(st, real, err);
+    qc_free(real);
     return rc;
 }
 

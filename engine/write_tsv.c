@@ -185,8 +185,20 @@ int qc_results_write_tsv(qc_results *res, const char *dir, qc_error *err)
     int refused = qc_res_need_quotations(res, "cannot write the TSV tables", dir, err);
     if (refused)
         return refused;
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "cannot create folder: %s", strerror(errno));
+    /* A link to a folder is followed through its chain, so that a dangling one makes the folder it
+     * points at (the tables' names inside follow an existing one anyway). */
+    char *real = NULL;
+    int through_proc = 0;
+    int e = qc_output_target(dir, &real, &through_proc);
+    if (e == ENOMEM)
+        return qc_error_nomem(err);
+    if (e != 0)
+        return qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "cannot create folder: %s", strerror(e));
+    int made = mkdir(real, 0777) == 0 || errno == EEXIST;
+    int saved = errno;
+    qc_free(real);
+    if (!made)
+        return qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "cannot create folder: %s", strerror(saved));
     qc_atomic_file files[T_COUNT];
     memset(files, 0, sizeof files);
     int rc = QC_OK;

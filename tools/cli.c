@@ -86,8 +86,7 @@ unsigned cli_write_jobs(unsigned jobs)
 
 int cli_may_stream_to(const char *path)
 {
-    struct stat st;
-    return stat(path, &st) != 0 || S_ISREG(st.st_mode);
+    return !qc_output_in_place(path);
 }
 
 int cli_stdout_is_tty(void)

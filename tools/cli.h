@@ -88,9 +88,9 @@ unsigned cli_threads(unsigned jobs);
  * per core): as many, unless QCODE_WRITE_JOBS says otherwise. The bytes are the same. */
 unsigned cli_write_jobs(unsigned jobs);
 
-/* Whether results.xml of format 2 may be streamed to path while coding: not when path exists and
- * is not a regular file (a pipe, a terminal, /dev/stdout), which is written in place and would
- * get half a file from a run that then fails; it is written after the run instead. */
+/* Whether results.xml of format 2 may be streamed to path while coding: not when the output is
+ * written in place (qc_output_in_place: a pipe, a terminal, /dev/stdout, also behind links), which
+ * would get half a file from a run that then fails; it is written after the run instead. */
 int cli_may_stream_to(const char *path);
 
 /* Whether stdout / stderr is a terminal (colour, progress lines). Honours NO_COLOR. */

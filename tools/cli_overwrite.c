@@ -4,30 +4,56 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
-/* The path with its folder resolved (the file itself may not exist yet); NULL when the folder
- * cannot be resolved either (the write will say why). */
-static char *resolved(const char *path)
+/* Where a dangling symbolic link leads (through a chain of them): the file an output written
+ * there creates (the library follows links the same way); a copy of path when it is no link. */
+static char *follow_links(const char *path)
 {
-    char *r = realpath(path, NULL);
+    char *cur = strdup(path);
+    char target[4096];
+    struct stat st;
+    for (int hops = 0; cur && hops < 40 && lstat(cur, &st) == 0 && S_ISLNK(st.st_mode); hops++) {
+        ssize_t n = readlink(cur, target, sizeof target - 1);
+        if (n < 0)
+            break;
+        target[n] = '\0';
+        const char *slash = strrchr(cur, '/');
+        size_t dir = target[0] == '/' || !slash ? 0 : (size_t)(slash - cur) + 1;
+        char *next = malloc(dir + (size_t)n + 1);
+        if (next) {
+            memcpy(next, cur, dir);
+            memcpy(next + dir, target, (size_t)n + 1);
+        }
+        free(cur);
+        cur = next;
+    }
+    return cur;
+}
+
+/* The path with its folder resolved (the file itself may not exist yet, or be a link's target
+ * not made yet); NULL when the folder cannot be resolved either (the write will say why). */
+static char *resolved(const char *given)
+{
+    char *r = realpath(given, NULL);
     if (r)
         return r;
+    char *path = follow_links(given);
+    if (!path)
+        return NULL;
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
     char *dir = slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
-    if (!dir)
-        return NULL;
-    char *rdir = realpath(*dir ? dir : "/", NULL);
+    char *rdir = dir ? realpath(*dir ? dir : "/", NULL) : NULL;
     free(dir);
-    if (!rdir)
-        return NULL;
-    size_t n = strlen(rdir) + strlen(base) + 2;
-    char *out = malloc(n);
-    if (out)
+    char *out = NULL;
+    size_t n = rdir ? strlen(rdir) + strlen(base) + 2 : 0;
+    if (rdir && (out = malloc(n)) != NULL)
         snprintf(out, n, "%s/%s", rdir, base);
     free(rdir);
+    free(path);
     return out;
 }
 

@@ -80,6 +80,14 @@ QC_EXPORT const char *qc_role_name(qc_role role);
  * written in place (a pipe, a device) and those past 1024 at once are not tracked. */
 QC_EXPORT void qc_temp_files_remove_all(void);
 
+/* Whether an output written to path is written in place, not through a temporary renamed over it:
+ * when path, with its symbolic links followed, exists and is not a regular file (a pipe, a
+ * terminal, a device), or is reached through a descriptor's link in /proc (/dev/stdout,
+ * /proc/self/fd/N). Such an output cannot be atomic: a run that fails has already written part of
+ * it. A path that is missing, a regular file, or a link to either (followed, never replaced) is
+ * written atomically. Thread-safe; no allocation failure is reported (it answers 0). */
+QC_EXPORT int qc_output_in_place(const char *path);
+
 #ifdef __cplusplus
 }
 #endif
