@@ -1,6 +1,7 @@
 /* Records per key, chunked to a temporary file (chunklog.h). */
 #include "chunklog.h"
 
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -49,7 +50,7 @@ static int write_chunk(qc_chunklog *log, qc_chunklog_key *k, const unsigned char
     while (done < len) {
         ssize_t n = pwrite(log->fd, data + done, len - done, (off_t)(log->end + done));
         if (n <= 0) {
-            log->failed = 1;
+            log->failed = n < 0 && errno ? errno : EIO; /* kept for the message */
             return -1;
         }
         done += (size_t)n;

@@ -30,7 +30,7 @@ typedef struct qc_chunklog {
     qc_chunklog_key *keys;
     unsigned char *big; /* a record longer than buf_size, waiting to be written */
     size_t big_len, big_cap, big_key;
-    int failed; /* a write failed: everything after is refused */
+    int failed; /* a write failed (its errno): everything after is refused */
     /* The keys' buffers, key_count * buf_size bytes in one block (qc_malloc_huge), a key's taken
      * when it is first used; NULL when that block could not be had (then one allocation a key). */
     unsigned char *bufs;

@@ -4,6 +4,7 @@
  * codes it touches more than with its quotations. Per-document and per-speaker counts go to the
  * rows file (results_rows.c); quotation records to the spill file (results_spill.c). Counts-only
  * results skip both, and the work that only feeds them. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -696,10 +697,14 @@ int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *cod
 
     /* From here on a failure leaves the counts half-updated: the results are then only fit to be
      * freed, which the error says. */
-    if (add_counts(res, doc, p, doc_index) != 0)
-        return (res->rows_fp && ferror(res->rows_fp)) || (res->code_rows && res->code_rows->failed)
-                   ? qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "cannot write the temporary counts file (disk full?)")
+    if (add_counts(res, doc, p, doc_index) != 0) {
+        int why = res->rows_fp && ferror(res->rows_fp) ? (res->rows_errno ? res->rows_errno : EIO)
+                  : res->code_rows                     ? res->code_rows->failed
+                                                       : 0;
+        return why ? qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "cannot write the temporary counts file: %s",
+                                  strerror(why))
                    : qc_error_nomem(err);
+    }
     if (res->counts_only)
         return QC_OK;
     int rc = qc_spill_merge(res, p, doc_index, res->scratch->resp, err);

@@ -135,6 +135,7 @@ struct qc_results {
     FILE *rows_fp;
     uint64_t rows_end;
     int rows_unflushed;
+    int rows_errno;         /* why a write of rows_fp failed, for the message */
     qc_chunklog *code_rows; /* per code: qc_res_code_row records in document order */
     struct qc_res_rows_cache *rows_cache;
 

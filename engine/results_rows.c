@@ -3,6 +3,7 @@
  * memory, while the outputs only need them one row at a time (the respondent matrix, the API).
  * Each document adds one block of entries (its counts per code) and one per speaker; a block is
  * read back when its row is asked for, and the last row read is kept. */
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -67,8 +68,10 @@ int qc_res_rows_append(qc_results *res, const qc_res_block_entry *e, size_t n, u
     ref->offset = res->rows_end;
     ref->count = (uint32_t)n;
     ref->doc = doc;
-    if (n && fwrite(e, sizeof *e, n, res->rows_fp) != n)
+    if (n && fwrite(e, sizeof *e, n, res->rows_fp) != n) {
+        res->rows_errno = errno ? errno : EIO;
         return -1;
+    }
     res->rows_end += n * sizeof *e;
     res->rows_unflushed = 1;
     /* A document or respondent read earlier may have changed. */

@@ -72,7 +72,8 @@ static int spill_error(const qc_chunklog *log, qc_error *err)
 {
     if (!log->failed)
         return qc_error_nomem(err);
-    return qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "cannot write the temporary quotation file (disk full?)");
+    return qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "cannot write the temporary quotation file: %s",
+                        strerror(log->failed));
 }
 
 /* The bytes after a record's hits: its text and coder, each with its NUL. */

@@ -41,7 +41,10 @@ static pid_t start_qcode(char *const argv[], const char *err_path, const launch 
         dup2(errfd, 2);
         if (how && how->fsize_limit) {
             struct rlimit rl = {(rlim_t)how->fsize_limit, (rlim_t)how->fsize_limit};
-            signal(SIGXFSZ, SIG_IGN); /* writes past the limit then fail with EFBIG, as on a full disk */
+            /* Left at its default action, which ends the process: qcode must ignore it itself
+             * (tools/interrupt.c), so that writes past the limit fail with EFBIG, as on a full
+             * disk. Ignoring it here hid a run killed by the signal with its temporary left. */
+            signal(SIGXFSZ, SIG_DFL);
             if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
                 _exit(126);
         }
@@ -359,6 +362,45 @@ Test(faults, full_disk_is_a_clear_error)
     free(xml);
     free(out);
     free(full);
+    free(err_path);
+    rel_rm_tree(dir);
+    free(corpus);
+    free(cb);
+    free(dir);
+}
+
+/* A file size limit (ulimit -f) with SIGXFSZ at its default action, as in a shell: the run ended
+ * by the signal (exit 153) and left TARGET.tmp-XXXXXX behind. It must fail as on a full disk:
+ * exit 2, the file and the reason named, no temporary, the previous output whole. */
+Test(faults, a_file_size_limit_is_an_error_not_a_signal)
+{
+    char *dir = qct_temp_dir();
+    char *cb = qct_write_file(dir, "cb.qcb", codebook_src, sizeof codebook_src - 1);
+    char *corpus = rel_make_corpus(dir, 1, 4);
+    char *err_path = rel_path_in(dir, "stderr");
+    char *out = rel_path_in(dir, "out");
+    cr_assert_eq(mkdir(out, 0755), 0);
+    char *xml = rel_path_in(out, "results.xml");
+    char *argv[] = {"qcode", "code", "-c", cb, "-o", xml, corpus, NULL};
+    cr_assert_eq(run_qcode(argv, err_path, NULL), 0);
+    size_t whole = 0;
+    free(qct_read_file(xml, &whole));
+    static const char previous[] = "<previous run's results: must survive>\n";
+    free(qct_write_file(out, "results.xml", previous, sizeof previous - 1));
+
+    launch small = {(long)whole / 2, 0};
+    int rc = run_qcode(argv, err_path, &small);
+    char *err = qct_read_file(err_path, NULL);
+    cr_expect_eq(rc, 2, "exit %d (153: killed by SIGXFSZ), stderr: %s", rc, err);
+    cr_expect(qct_contains(err, "results.xml: error: cannot write") && qct_contains(err, "File too large"),
+              "stderr: %s", err);
+    cr_expect(rel_file_equals(xml, previous, sizeof previous - 1), "the previous results.xml changed");
+    char names[512];
+    cr_expect_eq(rel_list_dir(out, names, sizeof names), 1, "left behind:\n%s", names);
+    free(err);
+
+    free(xml);
+    free(out);
     free(err_path);
     rel_rm_tree(dir);
     free(corpus);

@@ -21,6 +21,11 @@ static void on_signal(int sig)
 
 void cli_catch_interrupts(void)
 {
+    /* A write past a file size limit (ulimit -f) raises SIGXFSZ, whose default action ends the
+     * process on the spot, leaving the output's temporary behind and no word of why. Ignored, the
+     * write fails with EFBIG instead, and the run reports it, removes the temporary and keeps the
+     * previous output, as on a full disk. */
+    signal(SIGXFSZ, SIG_IGN);
     static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
