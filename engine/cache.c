@@ -478,10 +478,12 @@ static int entry_read(const char *path, const uint8_t key[32], entry *e)
 {
     memset(e, 0, sizeof *e);
     struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         /* Never opened: a FIFO would block the run and a device never end. The folder is the
-         * cache's own, so the node goes and the rebuilt entry is written as a file in its place. */
-        unlink(path);
+         * cache's own, so the node goes and the rebuilt entry is written as a file in its place;
+         * an empty folder too (one with files in it stays, and writing the entry then fails,
+         * naming it). */
+        (void)(S_ISDIR(st.st_mode) ? rmdir(path) : unlink(path));
         return ENTRY_BAD;
     }
     qc_error ferr;

@@ -643,6 +643,12 @@ Test(cache, an_entry_that_is_not_a_file_is_rebuilt, .timeout = 60)
     damaged("rm $e && mkfifo $e");
 }
 
+/* An empty folder in an entry's place failed the run (exit 2) instead of being rebuilt. */
+Test(cache, an_entry_that_is_an_empty_folder_is_rebuilt)
+{
+    damaged("rm $e && mkdir $e");
+}
+
 /* Entries are rewritten in place: bytes left over after a rebuilt entry would make it rejected
  * again on the next run, which damaged() checks hits. */
 Test(cache, an_entry_with_bytes_after_it_is_rebuilt_to_its_size)
