@@ -173,6 +173,8 @@ Test(cli, an_output_never_overwrites_an_input)
         {"code -c cb.qcb -o cb.qcb t1.txt", "-o cb.qcb is the codebook", "cb.qcb"},
         {"code -c cb.qcb --qdpx ./t1.txt t1.txt", "--qdpx ./t1.txt is the transcript", "t1.txt"},
         {"code -c cb.qcb -o same.x --qdpx ./same.x t1.txt", "-o and --qdpx are the same file", NULL},
+        {"code -c cb.qcb -o - t1.txt", "-o -: standard output is not written by that name", NULL},
+        {"diff cb.qcb v2.qcb -o -", "-o -: standard output is not written by that name", NULL},
         {"diff v2.qcb cb.qcb -o cb.qcb", "-o cb.qcb is the new codebook", "cb.qcb"},
         {"recode --old v2.qcb -c cb.qcb --report v2.qcb t1.txt", "--report v2.qcb is the old codebook", "v2.qcb"},
         {"export --qdc cb.qcb cb.qcb", "--qdc cb.qcb is the input", "cb.qcb"},
@@ -200,6 +202,8 @@ Test(cli, an_output_never_overwrites_an_input)
         } else {
             snprintf(path, sizeof path, "%s/same.x", dir);
             cr_expect(access(path, F_OK) != 0, "%s: same.x was written", cases[i].args);
+            snprintf(path, sizeof path, "%s/-", dir);
+            cr_expect(access(path, F_OK) != 0, "%s: a file named '-' was written", cases[i].args);
         }
         qct_run_free(&r);
     }

@@ -80,6 +80,11 @@ int cli_refuse_overwrite(const char *command, const cli_file *outputs, size_t ou
     for (size_t i = 0; i < output_count; i++) {
         if (!outputs[i].path)
             continue;
+        /* Many tools read '-' as standard output; a file named '-' is what it would get here. */
+        if (strcmp(outputs[i].path, "-") == 0)
+            return cli_fail("%s: %s -: standard output is not written by that name; give a file name (or "
+                            "/dev/stdout); nothing written",
+                            command, outputs[i].what);
         for (size_t j = 0; j < i; j++)
             if (outputs[j].path && same_output(outputs[i].path, outputs[j].path))
                 return cli_fail("%s: %s and %s are the same file (%s): one would replace the other; nothing written",
