@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "alloc.h"
 #include "error.h"
@@ -40,10 +41,17 @@ void qc_diag_free(qc_diag_list *d)
     memset(d, 0, sizeof *d);
 }
 
-/* Whether a code point is a control character (C0, DEL, C1): never copied into a message. */
+/* Whether a code point is never copied into a message: a control character (C0, DEL, C1), which
+ * a terminal would act on, or one that shows nothing (a format character such as a BOM, a zero
+ * width space or a bidirectional override, a line or paragraph separator), with which
+ * "unknown keyword 'code'" hid a BOM in the middle of the file and an override can make a line
+ * read otherwise than it is. */
 static int is_control(int32_t cp)
 {
-    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
+        return 1;
+    utf8proc_category_t c = utf8proc_category(cp);
+    return c == UTF8PROC_CATEGORY_CF || c == UTF8PROC_CATEGORY_ZL || c == UTF8PROC_CATEGORY_ZP;
 }
 
 /* message with control characters written as U+XXXX and bytes that are not UTF-8 as '?', into

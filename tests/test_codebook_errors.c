@@ -428,6 +428,25 @@ Test(codebook_errors, control_characters_are_never_copied_into_messages)
     cr_assert_str_eq(err.message, "unknown keyword 'rulU+001B[31m'", "qc_error carries the escaped message");
 }
 
+/* Characters that show nothing are named too: a BOM in the middle of the file made "unknown
+ * keyword 'code'" of a line that reads 'code'; a bidirectional override can make text read
+ * otherwise than it is. */
+Test(codebook_errors, invisible_characters_are_named_in_messages)
+{
+    const char text[] = HDR "\xEF\xBB\xBF"
+                            "code A \"A\"\n"
+                            "code B \"B\"\n"
+                            "  rul\xE2\x80\xAEx x\n";
+    diags dg;
+    qc_error err;
+    cr_assert_eq(load(text, sizeof text - 1, &dg, &err), QC_ERR_CODEBOOK);
+    cr_assert_str_eq(dg.items[0].message, "unknown keyword 'U+FEFFcode'");
+    int found = 0;
+    for (size_t i = 0; i < dg.count; i++)
+        found |= strcmp(dg.items[i].message, "unknown keyword 'rulU+202Ex'") == 0;
+    cr_assert(found, "the override named: %s", dg.last);
+}
+
 Test(codebook_errors, long_words_are_shortened_between_characters)
 {
     /* 30 two-byte letters: the message keeps 18 whole ones, never half of the 19th. */
