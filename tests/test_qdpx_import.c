@@ -315,6 +315,36 @@ Test(qdpx_import, oddities_of_real_files_are_accepted_with_warnings)
     free(tmp);
 }
 
+/* cases.tsv is a casebook qcode reads: a variable named like a key column ("Document" was read as
+ * the document key) or like an earlier one but for case (a header qcode refuses) is written under
+ * a name with " (2)" after it, one without a name as "variable", and a second case of one name
+ * (a repeated row qcode refuses) is left out; each warned about. */
+Test(qdpx_import, cases_tsv_is_a_casebook_qcode_reads)
+{
+    char *qdpx = qct_source_path("tests/data/refi/cases.qdpx");
+    char *tmp = qct_temp_dir();
+    char dir[1024], path[1200];
+    snprintf(dir, sizeof dir, "%s/c", tmp);
+    warnings w = {{0}, 0};
+    qc_refi_import_summary s;
+    qc_error err;
+    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
+    qc_refi_import_summary_free(&s);
+    cr_expect(qct_contains(w.text, "variable 'Document' is written to cases.tsv as column 'Document (2)'"), "%s",
+              w.text);
+    cr_expect(qct_contains(w.text, "variable 'SITE' is written to cases.tsv as column 'SITE (2)'"), "%s", w.text);
+    cr_expect(qct_contains(w.text, "case ' p1 ' is named like an earlier case"), "%s", w.text);
+    snprintf(path, sizeof path, "%s/cases.tsv", dir);
+    char *text = qct_read_file(path, NULL);
+    cr_assert_str_eq(text, "speaker\tDocument (2)\tsite\tSITE (2)\tvariable\nP1\td1\tRS1\tnorth\tx\nP2\t\tRS2\t\t\n");
+    free(text);
+    qc_casebook *cases = NULL;
+    cr_assert_eq(qc_casebook_load(&cases, path, &err), 0, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
+    qc_casebook_free(cases);
+    free(qdpx);
+    free(tmp);
+}
+
 Test(qdpx_import, dangling_reference_is_a_warning_with_its_line)
 {
     char *qdpx = qct_source_path("tests/data/refi/dangling.qdpx");

@@ -106,6 +106,20 @@ def nul_source():
     write_zip("nul.qdpx", [("project.qde", project(body)), (f"sources/{SRC}.txt", text)])
 
 
+def cases():
+    """Cases and variables whose names collide in cases.tsv: a variable named like a key column,
+    two named alike but for case, one with no name; two cases of one name (but for case and blanks)."""
+    var = lambda n, name: f'<Variable guid="AAAAAAAA-0000-0000-0000-00000000000{n}" name="{name}" typeOfVariable="Text"/>'
+    val = lambda n, v: (f'<VariableValue><VariableRef targetGUID="AAAAAAAA-0000-0000-0000-00000000000{n}"/>'
+                        f'<TextValue>{v}</TextValue></VariableValue>')
+    body = f"""{CODEBOOK}<Variables>{var(1, "Document")}{var(2, "site")}{var(3, "SITE")}{var(4, "")}</Variables>
+<Cases><Case guid="BBBBBBBB-0000-0000-0000-000000000001" name="P1">{val(1, "d1")}{val(2, "RS1")}{val(3, "north")}{val(4, "x")}</Case>
+<Case guid="BBBBBBBB-0000-0000-0000-000000000002" name=" p1 ">{val(2, "RS9")}</Case>
+<Case guid="BBBBBBBB-0000-0000-0000-000000000003" name="P2">{val(2, "RS2")}</Case></Cases>
+"""
+    write_zip("cases.qdpx", [("project.qde", project(body))])
+
+
 def bad_inputs():
     write_zip("notxml.qdpx", [("project.qde", "this is not XML <Project"), (f"sources/{SRC}.txt", "x")])
     write_zip("good.qdpx", [("project.qde", project(CODEBOOK))])
@@ -126,4 +140,5 @@ oddities()
 dangling()
 past_end()
 nul_source()
+cases()
 bad_inputs()
