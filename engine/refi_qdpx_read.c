@@ -157,8 +157,13 @@ static char *file_name_for(qc_refi_loaded *st, size_t index)
 {
     const char *name = st->m.sources[index].name;
     qc_buf b = QC_BUF_INIT;
+    /* At most NAME_MAX_BYTES of the name, cut before a character, so that ".txt" and a "-N" that
+     * makes it unique fit in a file name (255 bytes): a longer one failed the whole import. */
+    enum { NAME_MAX_BYTES = 200 };
     for (const char *p = name ? name : ""; *p; p++) {
         unsigned char c = (unsigned char)*p;
+        if (b.len >= NAME_MAX_BYTES && (c & 0xC0) != 0x80)
+            break;
         int bad = c < 0x20 || c == '/' || c == '\\' || c == ':' || c == '*' || c == '?' || c == '"' || c == '<' ||
                   c == '>' || c == '|' || (b.len == 0 && c == '.');
         qc_buf_putc(&b, bad ? '_' : (char)c);

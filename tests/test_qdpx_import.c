@@ -345,6 +345,30 @@ Test(qdpx_import, cases_tsv_is_a_casebook_qcode_reads)
     free(tmp);
 }
 
+/* A source named with 300 bytes gets a file name of at most 200 of them (cut before a character)
+ * and ".txt"; the import failed ("File name too long"), naming its temporary folder. */
+Test(qdpx_import, a_source_name_too_long_for_a_file_name_is_shortened)
+{
+    char *qdpx = qct_source_path("tests/data/refi/longname.qdpx");
+    char *tmp = qct_temp_dir();
+    char dir[1024], path[1400];
+    snprintf(dir, sizeof dir, "%s/l", tmp);
+    warnings w = {{0}, 0};
+    qc_refi_import_summary s;
+    qc_error err;
+    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
+    cr_expect_eq(s.codings, 1);
+    qc_refi_import_summary_free(&s);
+    char name[256] = "";
+    for (int i = 0; i < 66; i++)
+        strcat(name, "\xE2\x80\x94"); /* 198 bytes: the 67th dash is the one that reaches 200 */
+    strcat(name, "\xE2\x80\x94.txt");
+    snprintf(path, sizeof path, "%s/sources/%s", dir, name);
+    cr_expect(exists(path), "%s", path);
+    free(qdpx);
+    free(tmp);
+}
+
 Test(qdpx_import, dangling_reference_is_a_warning_with_its_line)
 {
     char *qdpx = qct_source_path("tests/data/refi/dangling.qdpx");

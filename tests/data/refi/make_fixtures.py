@@ -120,6 +120,19 @@ def cases():
     write_zip("cases.qdpx", [("project.qde", project(body))])
 
 
+def long_name():
+    """A source named with 300 bytes (100 three-byte characters), longer than a file name may be."""
+    text = "P1: We waited six weeks.\n"
+    name = "\u2014" * 100
+    body = f"""{CODEBOOK}<Sources><TextSource guid="{SRC}" name="{name}" plainTextPath="internal://{SRC}.txt">
+<PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000001" startPosition="4" endPosition="24">
+<Coding guid="DDDDDDDD-0000-0000-0000-000000000001"><CodeRef targetGUID="{CODE_A}"/></Coding>
+</PlainTextSelection>
+</TextSource></Sources>
+"""
+    write_zip("longname.qdpx", [("project.qde", project(body)), (f"sources/{SRC}.txt", text)])
+
+
 def bad_inputs():
     write_zip("notxml.qdpx", [("project.qde", "this is not XML <Project"), (f"sources/{SRC}.txt", "x")])
     write_zip("good.qdpx", [("project.qde", project(CODEBOOK))])
@@ -141,4 +154,5 @@ dangling()
 past_end()
 nul_source()
 cases()
+long_name()
 bad_inputs()
