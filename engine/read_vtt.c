@@ -95,10 +95,16 @@ static int cue_text_line(vtt_state *st, const char *line, size_t len, uint32_t s
             run = i;
             continue;
         }
-        /* A tag runs to '>' (or the end of the line). Only <v ...> carries meaning for us. */
+        /* A tag runs to '>'. Only <v ...> carries meaning for us. A '<' with no '>' after it on
+         * its line stays text: taken as a tag running to the end of the line, "<v S1 Hello" lost
+         * the cue's words without a word said. */
         size_t j = i + 1;
         while (j < len && line[j] != '>')
             j++;
+        if (j == len) {
+            run = i++;
+            continue;
+        }
         const char *tag = line + i + 1;
         size_t tlen = j - i - 1;
         if (tlen >= 1 && tag[0] == 'v' && (tlen == 1 || tag[1] == '.' || qc_cue_is_blank(tag[1]))) {

@@ -70,6 +70,18 @@ Test(read_vtt, tags_and_entities)
     qc_document_free(doc);
 }
 
+/* A '<' with no '>' after it on its line is text: read as a tag to the end of the line, the cue's
+ * words were lost without a word (here Ann's turn vanished and Bob's was all that was left). */
+Test(read_vtt, an_unclosed_tag_is_text_not_lost)
+{
+    qc_document *doc = VTT("WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ann Hello there\n\n"
+                           "00:03.000 --> 00:04.000\n<v Bob>Fine, a < b.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    fmt_assert_turn(doc, 0, NULL, "<v Ann Hello there");
+    fmt_assert_turn(doc, 1, "Bob", "Fine, a < b.");
+    qc_document_free(doc);
+}
+
 Test(read_vtt, two_voices_in_one_cue)
 {
     qc_document *doc = VTT("WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ann>Yes?</v>\n<v Bob>No.</v>\n");

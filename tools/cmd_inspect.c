@@ -115,9 +115,10 @@ static void print_text(const qc_document *doc, const qc_casebook *cases, const i
         }
         putchar('\n');
     }
-    printf("  counts:     %zu turns, %zu paragraphs, %zu sentences, %zu words\n", qc_document_turn_count(doc),
-           qc_document_unit_count(doc, QC_UNIT_PARAGRAPH), qc_document_unit_count(doc, QC_UNIT_SENTENCE),
-           qc_document_unit_count(doc, QC_UNIT_WORD));
+    size_t turns = qc_document_turn_count(doc), paragraphs = qc_document_unit_count(doc, QC_UNIT_PARAGRAPH),
+           sentences = qc_document_unit_count(doc, QC_UNIT_SENTENCE), words = qc_document_unit_count(doc, QC_UNIT_WORD);
+    printf("  counts:     %zu turn%s, %zu paragraph%s, %zu sentence%s, %zu word%s\n", turns, turns == 1 ? "" : "s",
+           paragraphs, paragraphs == 1 ? "" : "s", sentences, sentences == 1 ? "" : "s", words, words == 1 ? "" : "s");
     size_t size;
     const char *text = qc_document_text(doc, &size);
     for (size_t t = 0; t < qc_document_turn_count(doc) && (long)t < o->turns; t++) {
