@@ -111,7 +111,8 @@ int qc_segment_is_abbreviation(const char *s, size_t start, size_t dot, size_t l
     char t[6];
     for (size_t i = 0; i < n; i++)
         t[i] = (char)(s[a + i] >= 'A' && s[a + i] <= 'Z' ? s[a + i] + 32 : s[a + i]);
-    static const char *const by_length[7] = {NULL, NULL, "drmrmsvsstjrsrcf", "mrse.gi.eetc", "prof", NULL, "approx"};
+    static const char *const by_length[7] = {NULL, NULL,    "drmrmsvsstjrsrcf", "mrse.gi.eetcu.su.ka.mp.m", "profph.d",
+                                             NULL, "approx"};
     const char *list = by_length[n];
     for (; list && *list; list += n)
         if (memcmp(t, list, n) == 0)

@@ -49,6 +49,17 @@ Test(segment, not_after_abbreviations)
                  QC_UNIT_SENTENCE, e, 3);
 }
 
+/* Found cutting real oral histories: "computer science is kind of U.S." and "a Ph.D." ended
+ * sentences in the middle. */
+Test(segment, not_after_dotted_abbreviations)
+{
+    const char *e[] = {"The U.S. and U.K. systems differ, said the Ph.D. student at 9 a.m. or 5 p.m. daily.",
+                       "Then we left."};
+    assert_units(
+        "R: The U.S. and U.K. systems differ, said the Ph.D. student at 9 a.m. or 5 p.m. daily. Then we left.\n",
+        QC_UNIT_SENTENCE, e, 2);
+}
+
 Test(segment, no_is_only_an_abbreviation_before_a_number)
 {
     const char *e[] = {"I said no.", "Then No. 4 came."};
