@@ -74,10 +74,13 @@ typedef struct qc_refi_source {
     uint32_t line;
 } qc_refi_source;
 
+#define QC_REFI_NO_POSITION (-2)
+
 typedef struct qc_refi_selection {
     char guid[QC_GUID_SIZE];
     int32_t source;
-    int64_t start, end; /* as written in the file (or to be written) */
+    int64_t start, end; /* as written in the file (or to be written); end -1: the whole source;
+                           QC_REFI_NO_POSITION: absent or unreadable (warned when read) */
     char *name;         /* NULL when absent */
     char creating_user[QC_GUID_SIZE];
     char *created;

@@ -2,6 +2,7 @@
  * is said in a warning, never silently. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -136,15 +137,17 @@ static int parse_position(xmlNodePtr el, const char *attr, int64_t *out, qc_refi
     if (!s) {
         if (qc_refi_xml_has(el, attr))
             return -1;
-        qc_refi_warn(log, qc_refi_xml_line(el), "<PlainTextSelection> has no %s", attr);
-        *out = -2;
+        qc_refi_warn(log, qc_refi_xml_line(el), "<PlainTextSelection> has no %s: skipped", attr);
+        *out = QC_REFI_NO_POSITION;
         return 0;
     }
     char *end = NULL;
+    errno = 0;
     long long v = strtoll(s, &end, 10);
-    if (end == s || *end != '\0' || v < 0) {
-        qc_refi_warn(log, qc_refi_xml_line(el), "<PlainTextSelection> %s=\"%s\" is not a position", attr, s);
-        v = -2;
+    /* ERANGE: 99999999999999999999 was read as 9223372036854775807 without a word. */
+    if (end == s || *end != '\0' || v < 0 || errno == ERANGE) {
+        qc_refi_warn(log, qc_refi_xml_line(el), "<PlainTextSelection> %s=\"%s\" is not a position: skipped", attr, s);
+        v = QC_REFI_NO_POSITION;
     }
     qc_free(s);
     *out = v;

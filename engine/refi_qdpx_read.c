@@ -328,7 +328,15 @@ static int name_agrees(const char *name, const char *text, size_t len)
     return 1;
 }
 
-typedef enum sel_problem { SEL_OK = 0, SEL_PAST_END, SEL_REVERSED, SEL_IN_PAIR, SEL_NAME, SEL_NO_TEXT } sel_problem;
+typedef enum sel_problem {
+    SEL_OK = 0,
+    SEL_PAST_END,
+    SEL_REVERSED,
+    SEL_IN_PAIR,
+    SEL_NAME,
+    SEL_NO_TEXT,
+    SEL_UNREADABLE /* a position absent or not a number: warned when read */
+} sel_problem;
 
 static sel_problem place(const qc_refi_loaded *st, size_t i, qc_refi_unit unit, size_t *start, size_t *end)
 {
@@ -336,6 +344,8 @@ static sel_problem place(const qc_refi_loaded *st, size_t i, qc_refi_unit unit, 
     const qc_refi_text *t = &st->texts[s->source];
     if (!t->text)
         return SEL_NO_TEXT;
+    if (s->start == QC_REFI_NO_POSITION || s->end == QC_REFI_NO_POSITION)
+        return SEL_UNREADABLE;
     if (s->end == -1) { /* the whole source */
         *start = 0;
         *end = t->length;
@@ -424,6 +434,7 @@ static int place_selections(qc_refi_loaded *st, qc_error *err)
         switch (p) {
         case SEL_OK: st->sel_ok[i] = 1; break;
         case SEL_NO_TEXT: break; /* the source was already warned about */
+        case SEL_UNREADABLE: st->problems++; break;
         case SEL_PAST_END:
             st->problems++;
             qc_refi_warn(&st->log, s->line,

@@ -369,6 +369,30 @@ Test(qdpx_import, a_source_name_too_long_for_a_file_name_is_shortened)
     free(tmp);
 }
 
+/* A position that is not a number, or one past 64 bits (read as 9223372036854775807 without a
+ * word), is warned about once with its line and the selection skipped; the warning about its
+ * span showed the internal -2 ("positions -2-5"). */
+Test(qdpx_import, unreadable_positions_are_warned_once_and_skipped)
+{
+    char *qdpx = qct_source_path("tests/data/refi/badpos.qdpx");
+    char *tmp = qct_temp_dir();
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/b", tmp);
+    warnings w = {{0}, 0};
+    qc_refi_import_summary s;
+    qc_error err;
+    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
+    cr_expect_eq(s.codings, 1);
+    qc_refi_import_summary_free(&s);
+    cr_expect(qct_contains(w.text, ":8: <PlainTextSelection> startPosition=\"abc\" is not a position: skipped"), "%s",
+              w.text);
+    cr_expect(qct_contains(w.text, ":9: <PlainTextSelection> endPosition=\"99999999999999999999\" is not a position"),
+              "%s", w.text);
+    cr_expect(!qct_contains(w.text, "-2"), "%s", w.text);
+    free(qdpx);
+    free(tmp);
+}
+
 Test(qdpx_import, dangling_reference_is_a_warning_with_its_line)
 {
     char *qdpx = qct_source_path("tests/data/refi/dangling.qdpx");

@@ -133,6 +133,18 @@ def long_name():
     write_zip("longname.qdpx", [("project.qde", project(body)), (f"sources/{SRC}.txt", text)])
 
 
+def bad_positions():
+    """Selections whose positions are not numbers or do not fit in 64 bits, and one that is fine."""
+    text = "P1: We waited six weeks.\n"
+    sel = lambda n, a, b: (f'<PlainTextSelection guid="CCCCCCCC-0000-0000-0000-00000000000{n}" startPosition="{a}" '
+                           f'endPosition="{b}"><Coding guid="DDDDDDDD-0000-0000-0000-00000000000{n}">'
+                           f'<CodeRef targetGUID="{CODE_A}"/></Coding></PlainTextSelection>\n')
+    body = (f'{CODEBOOK}<Sources><TextSource guid="{SRC}" name="doc" plainTextPath="internal://{SRC}.txt">\n'
+            + sel(1, "abc", "5") + sel(2, "4", "99999999999999999999") + sel(3, "4", "24")
+            + '</TextSource></Sources>\n')
+    write_zip("badpos.qdpx", [("project.qde", project(body)), (f"sources/{SRC}.txt", text)])
+
+
 def bad_inputs():
     write_zip("notxml.qdpx", [("project.qde", "this is not XML <Project"), (f"sources/{SRC}.txt", "x")])
     write_zip("good.qdpx", [("project.qde", project(CODEBOOK))])
@@ -155,4 +167,5 @@ past_end()
 nul_source()
 cases()
 long_name()
+bad_positions()
 bad_inputs()
