@@ -546,6 +546,9 @@ static void st_code(stmt *s, uint32_t indent)
     int32_t c = new_code(p, s->code, line, indent);
     if (c < 0)
         return;
+    if (cb->codes[c].depth > QC_CODE_MAX_DEPTH)
+        err_at(p, s->kwtok.start, s->kwtok.end,
+               "code nested too deeply (more than %d levels; REFI-QDA projects could not carry it)", QC_CODE_MAX_DEPTH);
     if (QC_GROW(p->stack, p->stack_cap, p->stack_len + 1) < 0) {
         p->nomem = 1;
         return;

@@ -10,6 +10,9 @@
 
 /* Limits that keep hostile input from exhausting the stack. */
 #define QC_EXPR_MAX_NESTING 100 /* parentheses and NOT inside one another */
+/* Codes inside one another. A REFI-QDA project or .qdc nests one <Code> element per level, and an
+ * XML parser with the usual limits (libxml2's, qcode import's own) reads 256 levels of elements. */
+#define QC_CODE_MAX_DEPTH 200
 #define QC_EXPR_MAX_DEPTH 256   /* depth of a rule's expression tree */
 #define QC_MAX_DISTANCE 100000u /* NEAR/n, BEFORE/n, words N */
 #define QC_MAX_MIN 100000u      /* min N */

@@ -447,6 +447,27 @@ Test(codebook_errors, invisible_characters_are_named_in_messages)
     cr_assert(found, "the override named: %s", dg.last);
 }
 
+/* Codes 201 deep: an error on the 201st (a REFI-QDA export of it was a file import refused:
+ * "Excessive depth in document"); 200 deep load (tests/test_pathological.c). */
+Test(codebook_errors, codes_nested_past_the_limit)
+{
+    size_t cap = 201 * 420 + 256, len = 0;
+    char *t = malloc(cap);
+    cr_assert_not_null(t);
+    len += (size_t)snprintf(t + len, cap - len, HDR);
+    for (int d = 1; d <= 201; d++)
+        len += (size_t)snprintf(t + len, cap - len, "%*scode L%d \"L\"\n", 2 * (d - 1), "", d);
+    len += (size_t)snprintf(t + len, cap - len, "%*srule bottom\n", 2 * 201, "");
+    diags dg;
+    qc_error err;
+    cr_assert_eq(load(t, len, &dg, &err), QC_ERR_CODEBOOK);
+    cr_assert_eq(dg.errors, 1, "%s", dg.last);
+    cr_assert_str_eq(dg.items[0].message,
+                     "code nested too deeply (more than 200 levels; REFI-QDA projects could not carry it)");
+    cr_assert_eq(dg.items[0].column, 401);
+    free(t);
+}
+
 Test(codebook_errors, long_words_are_shortened_between_characters)
 {
     /* 30 two-byte letters: the message keeps 18 whole ones, never half of the 19th. */

@@ -273,3 +273,32 @@ Test(refi_cli, export_refuses_what_is_not_a_regular_file)
     cr_expect_neq(access(path, F_OK), 0, "nothing written");
     free(dir);
 }
+
+/* A codebook of the deepest nesting qcode takes (200 codes, one inside the other) goes out as a
+ * .qdc and comes back: each level is one <Code> element, and 256 is what XML parsers read. */
+Test(refi_cli, the_deepest_codebook_round_trips)
+{
+    REQUIRE_COMMANDS();
+    char *dir = qct_temp_dir();
+    size_t cap = 200 * 420 + 256, len = 0;
+    char *t = malloc(cap);
+    cr_assert_not_null(t);
+    len += (size_t)snprintf(t + len, cap - len, "codebook \"Deep\"\n");
+    for (int d = 1; d <= 200; d++)
+        len += (size_t)snprintf(t + len, cap - len, "%*scode L%d \"L\"\n", 2 * (d - 1), "", d);
+    len += (size_t)snprintf(t + len, cap - len, "%*srule bottom\n", 2 * 200, "");
+    free(qct_write_file(dir, "deep.qcb", t, len));
+    free(t);
+    qct_run r;
+    qct_qcode(&r, dir, "export --qdc deep.qdc deep.qcb");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "import --qdc deep.qdc -o back.qcb");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "check back.qcb");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "200 codes"), "%s", r.out);
+    qct_run_free(&r);
+    free(dir);
+}
