@@ -112,6 +112,12 @@ int qc_refi_export_results_file(const char *results_path, const char *manual_pat
         if (speakers && strcmp(speakers, "none") == 0)
             w.read.speakers = QC_SPEAKERS_NONE;
         w.read.speaker_pattern = qc_provenance_option(&p, "speaker-pattern");
+        /* A run told --input-format read its files as that, whatever their names: read otherwise
+         * here, a transcript without an extension was read as text and its coding refused. */
+        const char *format = qc_provenance_option(&p, "input-format");
+        for (qc_format f = QC_FORMAT_TEXT; format && f <= QC_FORMAT_DOCX; f++)
+            if (strcmp(format, qc_format_name(f)) == 0)
+                w.read.format = f;
         if (labels && *labels) {
             interviewer_text = qc_strdup(labels);
             size_t n = 1;

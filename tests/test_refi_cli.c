@@ -302,3 +302,27 @@ Test(refi_cli, the_deepest_codebook_round_trips)
     qct_run_free(&r);
     free(dir);
 }
+
+/* export --qdpx from a results.xml reads the corpus with the format the run was told: a WebVTT
+ * file without an extension, coded with --input-format vtt, was 'unknown transcript format'. */
+Test(refi_cli, export_reads_files_with_the_recorded_input_format)
+{
+    REQUIRE_COMMANDS();
+    char *dir = qct_temp_dir();
+    static const char cb[] = "codebook \"OK\"\ncode TEAM \"Team\"\n  rule co-locat*\n";
+    free(qct_write_file(dir, "cb.qcb", cb, strlen(cb)));
+    static const char cue[] = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v S1>We are co-located now.\n";
+    free(qct_write_file(dir, "cue", cue, strlen(cue)));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c cb.qcb --input-format vtt -o r.xml cue");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "export --qdpx p.qdpx r.xml");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "import p.qdpx -o project");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "  codings   1 on 1 selections"), "%s", r.out);
+    qct_run_free(&r);
+    free(dir);
+}
