@@ -770,6 +770,15 @@ static int write_outputs_at(qc_refi_loaded *st, const char *dir, qc_error *err)
             qc_codebook *cb = NULL;
             rc = qc_codebook_load_buffer(&cb, "codebook.qcb", b.data, b.len, NULL, err);
             qc_codebook_free(cb);
+            /* The codebook is never written then, so its name and place alone led nowhere
+             * ("codebook.qcb:9:8: ..." of a file that does not exist). */
+            if (rc == QC_ERR_CODEBOOK && err) {
+                qc_error made = *err;
+                qc_error_set(err, rc, st->path, 0, 0, -1,
+                             "the codebook made from the project's codes does not load (line %u, column %u of it, "
+                             "where a code's qcode rules were copied: %s)",
+                             made.line, made.column, made.message);
+            }
         }
         if (rc == 0)
             rc = write_in(tmp, "codebook.qcb", b.data, b.len, err);

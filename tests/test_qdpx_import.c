@@ -4,6 +4,7 @@
 #include <libxml/xmlschemas.h>
 #include <sys/stat.h>
 
+#include "cut_helpers.h"
 #include "qc_test.h"
 
 typedef struct warnings {
@@ -390,6 +391,38 @@ Test(qdpx_import, unreadable_positions_are_warned_once_and_skipped)
               "%s", w.text);
     cr_expect(!qct_contains(w.text, "-2"), "%s", w.text);
     free(qdpx);
+    free(tmp);
+}
+
+/* A project whose code carries qcode rules that do not compile (edited by hand) is refused with the
+ * project named and the place in the codebook it would have made; the message named
+ * "codebook.qcb:3:22", a file that is never written. */
+Test(qdpx_import, rules_that_do_not_load_are_reported_against_the_project)
+{
+    char *tmp = qct_temp_dir();
+    static const char cb[] = "codebook \"OK\"\ncode TEAM \"Team\"\n  rule co-locat*\n";
+    free(qct_write_file(tmp, "cb.qcb", cb, strlen(cb)));
+    static const char text[] = "S1: we are co-located.\n";
+    free(qct_write_file(tmp, "a.txt", text, strlen(text)));
+    qct_run r;
+    qct_qcode(&r, tmp, "code -c cb.qcb --qdpx p.qdpx a.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    char from[1024], to[1024];
+    snprintf(from, sizeof from, "%s/p.qdpx", tmp);
+    snprintf(to, sizeof to, "%s/bad.qdpx", tmp);
+    size_t n = 0;
+    char *qde = cut_zip_read(from, "project.qde", &n);
+    char *at = strstr(qde, "rule co-locat*");
+    cr_assert_not_null(at, "%s", qde);
+    memcpy(at, "rule co-locat(", 14);
+    cut_zip_with(from, "project.qde", qde, n, to);
+    free(qde);
+    qct_qcode(&r, tmp, "import bad.qdpx -o project");
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    cr_expect(qct_contains(r.err, "bad.qdpx: error: the codebook made from the project's codes does not load (line "),
+              "%s", r.err);
+    qct_run_free(&r);
     free(tmp);
 }
 
