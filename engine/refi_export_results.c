@@ -119,16 +119,19 @@ int qc_refi_export_results_file(const char *results_path, const char *manual_pat
             if (strcmp(format, qc_format_name(f)) == 0)
                 w.read.format = f;
         if (labels && *labels) {
+            /* Each label ended by a line end (no label holds one), or joined by commas by a qcode
+             * before 2026-12-06. */
+            const char *sep = strchr(labels, '\n') ? "\n" : ",";
             interviewer_text = qc_strdup(labels);
             size_t n = 1;
             for (const char *c = labels; *c; c++)
-                n += *c == ',';
+                n += *c == *sep;
             interviewers = qc_calloc(n, sizeof *interviewers);
             if (!interviewer_text || !interviewers) {
                 rc = qc_error_nomem(err);
             } else {
                 size_t k = 0;
-                for (char *tok = strtok(interviewer_text, ","); tok; tok = strtok(NULL, ","))
+                for (char *tok = strtok(interviewer_text, sep); tok; tok = strtok(NULL, sep))
                     interviewers[k++] = tok;
                 w.read.interviewer_labels = interviewers;
                 w.read.interviewer_label_count = k;

@@ -749,7 +749,7 @@ Test(recode_cli, speaker_options_are_read_as_recorded_and_a_mismatch_is_no_match
     snprintf(path, sizeof path, "%s/r2.xml", dir);
     char *xml = qct_read_file(path, NULL);
     cr_assert_not_null(xml);
-    cr_expect(qct_contains(xml, "<option name=\"interviewers\" value=\"Q\"/>"), "%.1500s", xml);
+    cr_expect(qct_contains(xml, "<option name=\"interviewers\" value=\"Q&#10;\"/>"), "%.1500s", xml);
     cr_expect(qct_contains(xml, "<option name=\"speaker-pattern\" value=\"\\[(?&lt;speaker&gt;[^]]+)\\] \"/>"),
               "%.1500s", xml);
     cr_expect(qct_contains(xml, "<option name=\"engine\" value=\"reference\"/>"), "%.1500s", xml);
@@ -767,5 +767,28 @@ Test(recode_cli, speaker_options_are_read_as_recorded_and_a_mismatch_is_no_match
               "%s", r.err);
     qct_run_free(&r);
     free(src);
+    free(dir);
+}
+
+/* An interviewer label with a comma in it survives the record: joined by commas, "Dr A, PI" came
+ * back as "Dr A" and " PI", the re-code read the corpus otherwise and the old side did not match. */
+Test(recode_cli, a_recorded_interviewer_label_may_hold_a_comma, .timeout = 60)
+{
+    require_command("recode");
+    char *dir = qct_temp_dir();
+    static const char cb[] = "codebook \"OK\"\ncode TEAM \"Team\"\n  rule co-locat*\n";
+    free(qct_write_file(dir, "cb.qcb", cb, strlen(cb)));
+    static const char text[] = "[Dr A, PI] Are you co-located?\n[P1] We are co-located now.\n";
+    free(qct_write_file(dir, "t.txt", text, strlen(text)));
+    qct_run r;
+    qct_qcode(&r, dir,
+              "code -c cb.qcb --speaker-pattern '\\[(?<speaker>[^]]+)\\] ' --interviewer 'Dr A, PI' -o r.xml t.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(qct_contains(r.out, "1 participant."), "%s", r.out);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "recode --from r.xml --old cb.qcb -c cb.qcb --verbose t.txt");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "old side: coded again (every document's coding matched the file)"), "%s", r.err);
+    qct_run_free(&r);
     free(dir);
 }

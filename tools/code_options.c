@@ -256,16 +256,18 @@ typedef struct recorded {
     int nomem;
 } recorded;
 
-/* The interviewer labels were recorded joined by commas (code_options_record). A second record of
- * them (a file edited by hand) replaces the first, as qc_results_set_option does. */
+/* The interviewer labels as recorded (code_options_record): each ended by a line end, or, by a
+ * qcode before 2026-12-06, joined by commas. A second record of them (a file edited by hand)
+ * replaces the first, as qc_results_set_option does. */
 static int set_labels(code_options *o, const char *joined)
 {
     free(o->recorded_labels);
     o->interviewer_count = 0;
     if (!(o->recorded_labels = strdup(joined)))
         return -2;
+    const char *sep = strchr(joined, '\n') ? "\n" : ",";
     int rc = 0;
-    for (char *tok = strtok(o->recorded_labels, ","); tok && !rc; tok = strtok(NULL, ","))
+    for (char *tok = strtok(o->recorded_labels, sep); tok && !rc; tok = strtok(NULL, sep))
         rc = set_reading(o, OPT_INTERVIEWER, tok);
     return rc;
 }
@@ -400,10 +402,11 @@ int code_options_record(qc_results *res, const code_options *o, qc_error *err)
             snprintf(err->message, sizeof err->message, "out of memory");
             return QC_ERR_NOMEM;
         }
+        /* Each label ends with a line end, which no label holds (labels are read off one line);
+         * joined by commas, as before, a label "Smith, J" came back as two. */
         for (size_t i = 0; i < o->interviewer_count; i++) {
-            if (i)
-                strcat(joined, ",");
             strcat(joined, o->interviewers[i]);
+            strcat(joined, "\n");
         }
         rc = qc_results_set_option(res, "interviewers", joined, err);
         free(joined);
