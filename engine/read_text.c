@@ -43,6 +43,7 @@ typedef struct text_reader {
     qc_label_tally *speakers; /* the labels settled as speakers, for overlap passages */
     size_t host_turn;         /* the turn of the last labelled line, while it lasts */
     int has_host;
+    int may_overlap; /* the file holds a "//" (ASCII in either encoding): else no passage is looked for */
     int markdown;
 } text_reader;
 
@@ -431,7 +432,7 @@ static int append_body(text_reader *r, const text_line *l, size_t from)
     size_t p = from;
     int chained = 0, rc = 0;
     passage ps;
-    while (rc == 0 && r->has_host) {
+    while (rc == 0 && r->has_host && r->may_overlap) {
         if (!next_passage(r, s, l->len, p, chained, &ps)) {
             if (!chained)
                 break;
@@ -555,8 +556,10 @@ int qc_read_text(qc_doc_builder *b, const char *name, const char *data, size_t s
         size_t body = find_header(&r);
         settle_labels(&r, body);
         /* The text is about the file's size (less line ends and labels): one allocation. */
-        rc = tally_speakers(&r, body) != 0 || qc_doc_builder_reserve(b, size) != 0 ? qc_error_nomem(err)
-                                                                                   : build(&r, body, err);
+        r.may_overlap = find_slashes(data, size, 0) < size;
+        rc = (r.may_overlap && tally_speakers(&r, body) != 0) || qc_doc_builder_reserve(b, size) != 0
+                 ? qc_error_nomem(err)
+                 : build(&r, body, err);
     }
     qc_speaker_rules_free(rules);
     qc_label_tally_free(r.tally);
