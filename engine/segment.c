@@ -90,6 +90,59 @@ static int is_closer(int32_t cp)
            cp == 0x203A || cp == '*';
 }
 
+/* Words that often start a sentence: after "Team A." or "Hepatitis C." they tell a sentence end
+ * from a middle initial. Each is preceded and followed by a space here. */
+static const char sentence_starters[] =
+    " A After Also An And Are As At Because Before But Can Could Did Do Does Even For From Had Has Have He Her His"
+    " How I If In Is It Its Just Maybe My No Not Now Oh Okay OK On Or Our She So Some That The Their Then There"
+    " These They This Those To Um Uh Was We Well Were What When Where Which While Who Why Will With Would Yeah"
+    " Yes You Your ";
+
+static int starts_sentences(const char *w, size_t n)
+{
+    for (const char *p = sentence_starters; (p = strchr(p, ' ')) && p[1]; p++)
+        if (strncmp(p + 1, w, n) == 0 && p[1 + n] == ' ')
+            return 1;
+    return 0;
+}
+
+/* Whether the capital letter at s[at] followed by a dot is a middle initial ("John W. Dixon",
+ * "Amos C. Brown"): one space on each side, and either another initial after it ("J. R. R.") or
+ * a capitalised word before it ending in a letter or a dot (another initial) and after it a
+ * capitalised word that does not often start sentences.
+ * "in R. However" (lower case before), "Brazil, L. Usually" (a comma: someone addressed) and
+ * "in Team A. They" end their sentences; "Vitamin D. Patients" is taken for a name. */
+static int is_middle_initial(const char *s, size_t start, size_t at, size_t len)
+{
+    size_t after = at + 2;
+    if (at < start + 2 || s[at - 1] != ' ' || after >= len || s[at + 1] != '.' || s[after] != ' ')
+        return 0;
+    size_t q = after + 1, w = q;
+    if (q >= len || !qc_char_is_upper(qc_utf8_decode(s, len, &q)))
+        return 0;
+    if (q + 1 < len && s[q] == '.' && s[q + 1] == ' ' && s[w] >= 'A' && s[w] <= 'Z')
+        return 1; /* a run of initials: "J. R. R. Tolkien" */
+    size_t we = w;
+    while (we < len && we - w < 12 && ((s[we] >= 'a' && s[we] <= 'z') || (s[we] >= 'A' && s[we] <= 'Z')))
+        we++;
+    if (we > w && we - w < 12 && starts_sentences(s + w, we - w))
+        return 0;
+    size_t end = at - 1, p = end;
+    while (p > start && !is_space_at(s, len, p - 1))
+        p--;
+    if (p == end)
+        return 0;
+    size_t last = end - 1;
+    while (last > p && ((unsigned char)s[last] & 0xC0) == 0x80)
+        last--;
+    size_t k = last;
+    int32_t lc = qc_utf8_decode(s, len, &k);
+    if (lc != '.' && !(qc_char_is_letter_or_digit(lc) && !(lc >= '0' && lc <= '9')))
+        return 0;
+    k = p;
+    return qc_char_is_upper(qc_utf8_decode(s, len, &k));
+}
+
 int qc_segment_is_abbreviation(const char *s, size_t start, size_t dot, size_t len)
 {
     /* The token before the dot: ASCII letters and inner dots (e.g, i.e). */
@@ -117,6 +170,8 @@ int qc_segment_is_abbreviation(const char *s, size_t start, size_t dot, size_t l
     for (; list && *list; list += n)
         if (memcmp(t, list, n) == 0)
             return 1;
+    if (n == 1 && s[a] >= 'A' && s[a] <= 'Z' && is_middle_initial(s, start, a, len))
+        return 1;
     /* "No. 5" is an abbreviation; "I said no. Then" is not. */
     if (n == 2 && s[a] == 'N' && s[a + 1] == 'o') {
         size_t p = dot + 1;

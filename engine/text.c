@@ -121,6 +121,14 @@ int qc_char_is_letter_or_digit(int32_t cp)
     }
 }
 
+int qc_char_is_upper(int32_t cp)
+{
+    if (cp < 0x80)
+        return cp >= 'A' && cp <= 'Z';
+    utf8proc_category_t c = utf8proc_category(cp);
+    return c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LT;
+}
+
 int qc_char_is_mark(int32_t cp)
 {
     if (cp < 0x300)

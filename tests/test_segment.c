@@ -60,6 +60,26 @@ Test(segment, not_after_dotted_abbreviations)
         QC_UNIT_SENTENCE, e, 2);
 }
 
+/* Found in real oral histories: "Amos C. Brown", "John W. Dixon" were cut after the initial, while
+ * "in R. However", "Brazil, L. Usually" are sentence ends. */
+Test(segment, middle_initials_do_not_end_sentences)
+{
+    const char *e[] = {"I met John W. Dixon and Amos C. Brown, then J. R. R. Tolkien\xE2\x80\x99s editor \xC3\x89mile "
+                       "Z. \xC3\x89tienne.",
+                       "I code in R.",
+                       "However, tell me one from Brazil, L.",
+                       "Usually it works in Team A.",
+                       "They said so.",
+                       "Hepatitis C.",
+                       "It\xE2\x80\x99s treatable.",
+                       "Ask J.",
+                       "Then go."};
+    assert_units("R: I met John W. Dixon and Amos C. Brown, then J. R. R. Tolkien\xE2\x80\x99s editor \xC3\x89mile Z. "
+                 "\xC3\x89tienne. I code in R. However, tell me one from Brazil, L. Usually it works in Team A. They "
+                 "said so. Hepatitis C. It\xE2\x80\x99s treatable. Ask J. Then go.\n",
+                 QC_UNIT_SENTENCE, e, 9);
+}
+
 Test(segment, no_is_only_an_abbreviation_before_a_number)
 {
     const char *e[] = {"I said no.", "Then No. 4 came."};
