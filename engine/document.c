@@ -134,6 +134,7 @@ void qc_document_free(qc_document *doc)
     qc_free(doc->sentences);
     qc_free(doc->sentence_words);
     qc_free(doc->words);
+    qc_free(doc->stamps);
     qc_free(doc);
 }
 

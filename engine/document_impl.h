@@ -86,6 +86,11 @@ struct qc_document {
     uint32_t *sentence_words;
     qc_doc_word *words;
     size_t word_count;
+    /* Time stamps inside turns ("[00:11:37]", qc_time_stamp_end), in text order, each inside one
+     * sentence: markup, not words. Their text stays; word scans skip them, phrases and regexes read
+     * them as white space (docs/semantics.md). NULL when there are none. */
+    qc_doc_unit *stamps;
+    size_t stamp_count;
 };
 
 /* Where the text that ends before code point cp (0..length) ends in the original file: the byte

@@ -36,6 +36,7 @@ void qc_eval_free(qc_eval *ev)
     qc_free(ev->unit_hits);
     qc_free(ev->excl);
     qc_free(ev->rx_hits);
+    qc_free(ev->rx_text);
     qc_free(ev->trouble);
     qc_quotes_free(&ev->quotes);
     qc_regex_scratch_free(ev->rx);
@@ -527,19 +528,42 @@ int qc_eval_end_code(qc_eval *ev, int32_t code)
 
 /* ---- leaf search helpers ------------------------------------------------------------------- */
 
+/* The first time stamp of doc ending after code point cp (doc->stamp_count when none does). */
+static size_t stamp_ending_after(const qc_document *doc, uint32_t cp)
+{
+    size_t lo = 0, hi = doc->stamp_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (doc->stamps[mid].end <= cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 int qc_eval_gap_is_space(const qc_document *doc, uint32_t a, uint32_t b)
 {
     size_t from = doc->cp_to_byte[doc->words[a].end];
     size_t to = doc->cp_to_byte[doc->words[b].start];
     const char *s = doc->text;
     size_t pos = from;
+    size_t k = SIZE_MAX; /* the next stamp, looked for at the first byte that is no space */
     while (pos < to) {
         unsigned char c = (unsigned char)s[pos];
         if (c < 0x80) {
-            if (!(c == ' ' || (c >= '\t' && c <= '\r')))
-                return 0;
-            pos++;
-            continue;
+            if (c == ' ' || (c >= '\t' && c <= '\r')) {
+                pos++;
+                continue;
+            }
+            /* A time stamp is markup: a phrase runs over it as over white space. */
+            if (k == SIZE_MAX)
+                k = stamp_ending_after(doc, doc->words[a].end);
+            if (k < doc->stamp_count && doc->cp_to_byte[doc->stamps[k].start] == pos) {
+                pos = doc->cp_to_byte[doc->stamps[k++].end];
+                continue;
+            }
+            return 0;
         }
         int32_t cp = qc_utf8_decode(s, to, &pos);
         if (cp < 0 || !qc_char_is_space(cp))
@@ -611,6 +635,21 @@ int qc_eval_regex_unit(qc_eval *ev, int32_t leaf, unsigned kind, uint32_t unit)
     size_t b0 = doc->cp_to_byte[u->start], b1 = doc->cp_to_byte[u->end];
     const char *subject = doc->text + b0;
     size_t len = b1 - b0, pos = 0;
+    size_t k = doc->stamp_count ? stamp_ending_after(doc, u->start) : 0;
+    if (k < doc->stamp_count && doc->stamps[k].start < u->end) {
+        /* The unit holds time stamps: the regex reads each as spaces (as many bytes, so offsets
+         * stand), so it neither matches a stamp's digits nor finds one between words. */
+        if (GROW(ev->rx_text, ev->rx_text_cap, len + 1))
+            return QC_ERR_NOMEM;
+        memcpy(ev->rx_text, subject, len);
+        for (; k < doc->stamp_count && doc->stamps[k].start < u->end; k++) {
+            size_t s0 = doc->cp_to_byte[doc->stamps[k].start], s1 = doc->cp_to_byte[doc->stamps[k].end];
+            s0 = s0 < b0 ? b0 : s0;
+            s1 = s1 > b1 ? b1 : s1;
+            memset(ev->rx_text + (s0 - b0), ' ', s1 - s0);
+        }
+        subject = ev->rx_text;
+    }
     while (pos <= len) {
         size_t ms = 0, me = 0;
         int rc = qc_regex_match(n->regex, ev->rx, subject, len, pos, 1, &ms, &me);

@@ -83,6 +83,8 @@ struct qc_eval {
     size_t excl_count, excl_cap;
     qc_ev_hit *rx_hits; /* qc_eval_regex_unit's output */
     size_t rx_count, rx_cap;
+    char *rx_text; /* a unit's text with its time stamps blanked, for a regex */
+    size_t rx_text_cap;
 
     qc_quotes quotes;
 
@@ -145,12 +147,13 @@ size_t qc_eval_unit_of_hit(const qc_eval *ev, unsigned kind, const qc_ev_hit *h)
  * it touches none: then both are the index of the next word). */
 void qc_eval_hit_words(const qc_document *doc, uint32_t start, uint32_t end, uint32_t *w0, uint32_t *w1);
 
-/* Whether only white space stands between word a's end and word b's start. */
+/* Whether only white space and time stamps (markup: docs/semantics.md) stand between word a's end
+ * and word b's start. */
 int qc_eval_gap_is_space(const qc_document *doc, uint32_t a, uint32_t b);
 
-/* Runs a regex leaf over one unit's text; its hits go to ev->rx_hits/rx_count (replaced). A limit
- * is recorded as trouble for the leaf (the hits found before it stay). Returns 0 or a negative
- * qc_status for an allocation failure. */
+/* Runs a regex leaf over one unit's text, read with its time stamps as spaces; its hits go to
+ * ev->rx_hits/rx_count (replaced). A limit is recorded as trouble for the leaf (the hits found
+ * before it stay). Returns 0 or a negative qc_status for an allocation failure. */
 int qc_eval_regex_unit(qc_eval *ev, int32_t leaf, unsigned kind, uint32_t unit);
 
 #endif

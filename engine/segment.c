@@ -10,6 +10,7 @@
 #endif
 
 #include "alloc.h"
+#include "speakers.h"
 #include "text.h"
 
 /* Byte offset -> code point offset, walking from the previous answer. */
@@ -41,7 +42,7 @@ static uint32_t to_cp(cp_cursor *c, size_t byte)
 typedef struct seg_state {
     qc_document *doc;
     cp_cursor cur;
-    size_t para_cap, sent_cap, word_cap, sent_words_cap;
+    size_t para_cap, sent_cap, word_cap, sent_words_cap, stamp_cap;
 } seg_state;
 
 static int32_t decode_at(const char *s, size_t len, size_t *pos)
@@ -197,6 +198,26 @@ static int push_word(seg_state *st, uint32_t start, uint32_t end, uint32_t sente
         return QC_ERR_NOMEM;
     doc->words[doc->word_count++] = (qc_doc_word){start, end, sentence};
     return 0;
+}
+
+/* A time stamp in a paragraph's bytes [a, b) whose first digit is at p, just after its bracket
+ * ("[00:11:37]", "(00:11:37)", "\[16:13\]": qc_time_stamp_end): the byte just after it, with
+ * *open where it starts, or 0. */
+static size_t stamp_at(const char *s, size_t a, size_t b, size_t p, size_t *open)
+{
+    size_t o = p - 1, e;
+    if (s[o] == '[' && o > a && s[o - 1] == '\\' && (e = qc_time_stamp_end(s, b, o - 1)) != 0) {
+        *open = o - 1;
+        return e;
+    }
+    *open = o;
+    return qc_time_stamp_end(s, b, o);
+}
+
+static int push_stamp(seg_state *st, uint32_t start, uint32_t end, uint32_t turn)
+{
+    qc_document *doc = st->doc;
+    return push_unit(&doc->stamps, &doc->stamp_count, &st->stamp_cap, start, end, turn);
 }
 
 /* Code points in s[a..b) (valid UTF-8): its bytes less the continuation bytes. */
@@ -406,6 +427,8 @@ static int block_words(seg_state *st, const unsigned char *s, size_t *p, size_t 
             pos = k;
             if (!(l >> k & 1))
                 goto done; /* a sentence end or a byte >= 0x80 */
+            if ((d >> k & 1) && at + k > 0 && (s[at + k - 1] == '[' || s[at + k - 1] == '('))
+                goto done; /* a digit after a bracket: perhaps a time stamp, which the loop reads */
             uint64_t rest = ~word >> k;
             if (!rest)
                 goto done; /* the word runs past the block */
@@ -489,6 +512,18 @@ static int add_sentences(seg_state *st, size_t a, size_t b, uint32_t turn)
             cp++;
             continue;
         }
+        if (c <= '9' && c >= '0' && p > a && (s[p - 1] == '[' || s[p - 1] == '(')) {
+            /* A time stamp is markup, not words (rare: a bracket, then a digit) */
+            size_t open, e = stamp_at(text, a, b, p, &open);
+            if (e) {
+                /* ASCII throughout: a code point a byte */
+                if (push_stamp(st, cp - (uint32_t)(p - open), cp + (uint32_t)(e - p), turn) != 0)
+                    return QC_ERR_NOMEM;
+                cp += (uint32_t)(e - p);
+                p = e;
+                continue;
+            }
+        }
         size_t ws = p, we = s[p] < 0x80 ? ascii_word_end(s, p, b) : 0;
         if (we) {
             uint32_t wcs = cp;
@@ -562,7 +597,7 @@ static int segment_turn(seg_state *st, size_t a, size_t b, uint32_t turn)
 
 int qc_segment_document(qc_document *doc)
 {
-    seg_state st = {doc, {doc->text, 0, 0}, 0, 0, 0, 0};
+    seg_state st = {doc, {doc->text, 0, 0}, 0, 0, 0, 0, 0};
     /* Room for the words at once: transcripts hold about a word per 6 bytes, so a word per 5 bytes
      * rarely needs more, where doubling from nothing took a dozen reallocations (each copying the
      * words so far) per document. A text of short words may still grow the array. */

@@ -167,6 +167,35 @@ static int64_t parse_bracket_time(const char *s, size_t len, size_t *pos)
     return t;
 }
 
+/* Whether every ':' of the clock s[a..b) is followed by two digits (qc_parse_clock takes no more):
+ * "[1:2]" is no stamp inside a turn, where a bracketed ratio or score may be speech. */
+static int clock_fields_two_digits(const char *s, size_t a, size_t b)
+{
+    for (size_t i = a; i < b; i++)
+        if (s[i] == ':' && !(i + 2 < b && is_digit(s[i + 1]) && is_digit(s[i + 2])))
+            return 0;
+    return 1;
+}
+
+size_t qc_time_stamp_end(const char *s, size_t len, size_t pos)
+{
+    size_t p = pos;
+    int escaped = p + 1 < len && s[p] == '\\' && s[p + 1] == '[';
+    if (escaped)
+        p++; /* Markdown's escaped brackets: \[04:09\] */
+    if (p >= len || (s[p] != '[' && s[p] != '('))
+        return 0;
+    char close = s[p] == '[' ? ']' : ')';
+    size_t a = ++p;
+    if (qc_parse_clock(s, len, &p) < 0 || !clock_fields_two_digits(s, a, p))
+        return 0;
+    if (escaped && p < len && s[p] == '\\')
+        p++;
+    else if (escaped)
+        return 0;
+    return p < len && s[p] == close ? p + 1 : 0;
+}
+
 /* A speaker name at s[p..): 1-5 words of letters, digits, dots, hyphens and apostrophes separated
  * by single spaces, starting with a letter, at most 40 characters. Returns its end (no trailing
  * space) or p when there is none. */

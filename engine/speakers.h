@@ -45,6 +45,12 @@ int qc_label_equal_fold(const char *a, size_t alen, const char *b, size_t blen);
  * returns milliseconds and advances *pos, or -1 (then *pos is unchanged). */
 int64_t qc_parse_clock(const char *s, size_t len, size_t *pos);
 
+/* A time stamp written in a transcript's text at s[pos]: a clock (qc_parse_clock) in brackets
+ * "[00:11:37]", parentheses "(00:11:37)" or Markdown's escaped brackets "\[16:13\]". Returns the
+ * byte just after it, or 0 when none starts at pos. Labels take their time in these forms; inside
+ * a turn such a stamp is markup, not words (segment.c, docs/transcripts.md). */
+size_t qc_time_stamp_end(const char *s, size_t len, size_t pos);
+
 /* Counts how often each label starts a line, for the rule that an unconventional label is a
  * speaker only when it starts at least two lines (so "Hosted by: Dr. Jane Smith" stays text).
  * Labels compare byte for byte. Functions return 0 or QC_ERR_NOMEM. */

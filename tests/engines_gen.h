@@ -126,12 +126,18 @@ static const char *const text_words[] = {
     "tea m",
     "te a m",
     "am",
+    "10:30",
+    "[12]",
 };
 /* Pairs that phrases look for, so that phrases hit often (and sometimes across a line end). */
-static const char *const text_pairs[] = {"same office",        "the team",       "Team office",  "not helpful",
-                                         "care plan",          "shared base",    "same\noffice", "the\nteam",
-                                         "not really helpful", "same\n\noffice", "the\n\nteam"};
-static const char *const gaps[] = {" ", " ", " ", " ", " ", "  ", "\n", ", ", " - ", "; "};
+static const char *const text_pairs[] = {
+    "same office",  "the team",  "Team office",        "not helpful",    "care plan",   "shared base",
+    "same\noffice", "the\nteam", "not really helpful", "same\n\noffice", "the\n\nteam", "same [00:01:02] office"};
+/* Time stamps stand between words too (noScribe, Markdown's escaped brackets, parentheses, a
+ * fraction, one with no space around it): markup that no leaf may hit and no distance counts. */
+static const char *const gaps[] = {
+    " ",         " ", " ", " ", " ", "  ", "\n", ", ", " - ", "; ", " [00:11:37] ", " \\[16:13\\] ", " (00:12:03.5)\n",
+    "[01:02:03]"};
 static const char *const ends[] = {". ", ". ", "! ", "? ", ".\n", ". "};
 static const char *const speakers[] = {"P1", "P2", "P3", "Interviewer"};
 
@@ -162,10 +168,11 @@ static void gen_transcript(sbuf *b, int with_header)
 /* ---- codebooks ----------------------------------------------------------------------------- */
 
 static const char *const pattern_words[] = {
-    "team",         "office",      "care",  "plan", "nurse", "base", "shared",  "same",      "work",  "co-located",
-    "colocated",    "co-location", "don't", "cafe", "café",  "not",  "helpful", "really",    "the",   "box",
-    "organisation", "zoe",         "nhs",   "NHS",  "3.5",   "tea*", "offic?",  "co-locat*", "*work", "nurs*",
-    "organi?ation", "ca?e",        "*",     "t*m",  "?",     "don*", "caf?",    "*s"};
+    "team",       "office",    "care",         "plan",         "nurse", "base", "shared", "same",    "work",
+    "co-located", "colocated", "co-location",  "don't",        "cafe",  "café", "not",    "helpful", "really",
+    "the",        "box",       "organisation", "zoe",          "nhs",   "NHS",  "3.5",    "tea*",    "offic?",
+    "co-locat*",  "*work",     "nurs*",        "organi?ation", "ca?e",  "*",    "t*m",    "?",       "don*",
+    "caf?",       "*s",        "1*",           "00",           "3*"};
 static const char *const pattern_pairs[] = {"same office", "the team",           "team office", "not helpful",
                                             "care plan",   "shared base",        "* office",    "team *",
                                             "sam? offic*", "not really helpful", "office the",  "plan shared"};
@@ -198,7 +205,12 @@ static const char *const regexes[] = {"/team\\w*/",
                                       "/o(?=ff)ffice/",
                                       "/(team|office)|care/",
                                       "/(te)?am/",
-                                      "/\\w+ (?:the|a)\\b/"};
+                                      "/\\w+ (?:the|a)\\b/",
+                                      "/\\b\\d{2}\\b/",
+                                      "/\\d+/",
+                                      "/[\\[(]\\d/",
+                                      "/office\\s+\\S/",
+                                      "/\\]\\s*\\w+/"};
 
 static void gen_leaf(sbuf *b)
 {

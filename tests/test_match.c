@@ -511,6 +511,56 @@ Test(match, overlapping_match_quotations_merge_touching_ones_do_not)
            "T[cd]{cd}");
 }
 
+/* ---- time stamps --------------------------------------------------------------------------- */
+
+/* A time stamp inside a turn is markup, not speech (docs/semantics.md): no term, wildcard or regex
+ * hits it, word distances and `scope words N` do not count it, and phrases and regexes read it as
+ * white space; the quotations keep it where it stands. */
+Test(match, time_stamps_are_never_hit)
+{
+    expect(CB "code RX \"r\"\n  rule /\\b\\d{2}\\b/\n  scope match\n"
+              "code W \"w\"\n  rule 1*\n  scope match\n"
+              "code T \"t\"\n  rule 00 OR 11 OR \"16 13\"\n  scope match\n"
+              "code B \"b\"\n  rule /\\[\\d|\\d\\)/\n  scope match\n"
+              "code D \"d\"\n  rule /\\d+/\n  scope match\n",
+           "P1: We had 12 beds [00:11:37] and 10 (00:12:03) nurses \\[16:13\\] then [01:03:00.13] more.\n",
+           "RX[12]{12}\n"
+           "RX[10]{10}\n"
+           "W[12]{12}\n"
+           "W[10]{10}\n"
+           "D[12]{12}\n"
+           "D[10]{10}");
+}
+
+Test(match, word_distances_and_scope_words_do_not_count_time_stamps)
+{
+    /* words: Alpha0 beta1 office2 gamma3 delta4 */
+    expect(CB "code N \"n\"\n  rule beta NEAR/0 office\n  scope match\n"
+              "code B \"b\"\n  rule alpha BEFORE/3 delta\n"
+              "code W \"w\"\n  rule office\n  scope words 1\n",
+           "P1: Alpha beta [00:01:02] office (00:01:05) gamma \\[01:02\\] delta.\n",
+           "N[beta]{beta}\n"
+           "N[office]{office}\n"
+           "B[Alpha beta [00:01:02] office (00:01:05) gamma \\[01:02\\] delta.]{Alpha}{delta}\n"
+           "W[beta [00:01:02] office (00:01:05) gamma]{office}");
+}
+
+Test(match, phrases_and_regexes_read_a_time_stamp_as_white_space)
+{
+    expect(CB "code P \"p\"\n  rule \"same office\"\n  scope match\n"
+              "code R \"r\"\n  rule /same\\s+office/\n  scope match\n"
+              "code C \"c\"\n  rule /care.{0,20}plan/\n  scope match\n",
+           "P1: The same [00:01:02] office. The same (00:01:02)\noffice. The same[00:01:02]office. The same, "
+           "[00:01:02] office no. The same [00:01:02] [laughs] office no. The care [00:01:02] plan.\n",
+           "P[same [00:01:02] office]{same [00:01:02] office}\n"
+           "P[same (00:01:02)\noffice]{same (00:01:02)\noffice}\n"
+           "P[same[00:01:02]office]{same[00:01:02]office}\n"
+           "R[same [00:01:02] office]{same [00:01:02] office}\n"
+           "R[same (00:01:02)\noffice]{same (00:01:02)\noffice}\n"
+           "R[same[00:01:02]office]{same[00:01:02]office}\n"
+           "C[care [00:01:02] plan]{care [00:01:02] plan}");
+}
+
 /* ---- who is coded -------------------------------------------------------------------------- */
 
 Test(match, speakers_filters)

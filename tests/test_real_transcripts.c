@@ -189,6 +189,38 @@ Test(real_transcripts, oral_history_labels_alone_and_metadata_block)
     qc_document_free(doc);
 }
 
+/* The words of a document, and that none starts right after a '[': a clock there is a time stamp. */
+static size_t words_outside_stamps(const qc_document *doc)
+{
+    const char *text = qc_document_text(doc, NULL);
+    size_t n = qc_document_unit_count(doc, QC_UNIT_WORD);
+    for (size_t i = 0; i < n; i++) {
+        qc_unit w;
+        qc_document_unit(doc, QC_UNIT_WORD, i, &w);
+        size_t a = qc_document_text_offset(doc, w.start);
+        cr_assert(a == 0 || text[a - 1] != '[' || !(text[a] >= '0' && text[a] <= '9'), "word %zu: '%.12s'", i,
+                  text + a - 1);
+    }
+    return n;
+}
+
+/* Time stamps inside turns are markup, not words: noScribe's two in the middle of a turn
+ * ("[00:05:49] Dann", "[00:08:08] Und"; its 55 others follow a label and give the turn its time),
+ * 3 words each, and the podcast's 20 Markdown-escaped ones after its bold labels and inside turns
+ * ("\[04:09\]", "\[01:03:00.13\] to \[01:03:14.00\]"), 44 words in all (counted with grep). The
+ * words went from 2216 and 11044 to 2210 and 11000. */
+Test(real_transcripts, time_stamps_inside_turns_are_not_words)
+{
+    QCT_REQUIRE_SHARED("transcripts/noscribe_interview_de_timestamps.txt");
+    QCT_REQUIRE_SHARED("transcripts/changelog_gotime160_podcast.md");
+    qc_document *doc = read_shared("transcripts/noscribe_interview_de_timestamps.txt");
+    cr_assert_eq(words_outside_stamps(doc), 2210);
+    qc_document_free(doc);
+    doc = read_shared("transcripts/changelog_gotime160_podcast.md");
+    cr_assert_eq(words_outside_stamps(doc), 11000);
+    qc_document_free(doc);
+}
+
 Test(real_transcripts, inspect_reads_every_shared_transcript)
 {
     QCT_REQUIRE_SHARED("transcripts");

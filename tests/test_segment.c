@@ -120,6 +120,55 @@ Test(segment, words_with_hyphens_apostrophes_and_digits)
                  QC_UNIT_WORD, e, 7);
 }
 
+/* Time stamps written inside a turn (noScribe's "[00:11:37]", Markdown's "\[16:13\]", and the
+ * parentheses and fractions the label forms take) are markup: not words. The text, and so every
+ * sentence and paragraph span, keeps them where they stand. */
+Test(segment, time_stamps_inside_a_turn_are_not_words)
+{
+    const char *text = "S01: [00:00:12] F\xC3\xBCr DSD. [00:11:37] Gro\xC3\x9F? Ja (00:12:03) und \\[16:13\\] so "
+                       "[01:03:00.13] gut [0:05,250] hier\\[1:02:03\\]dort.\n";
+    const char *w[] = {"F\xC3\xBCr", "DSD", "Gro\xC3\x9F", "Ja", "und", "so", "gut", "hier", "dort"};
+    assert_units(text, QC_UNIT_WORD, w, 9);
+    const char *e[] = {"F\xC3\xBCr DSD.", "[00:11:37] Gro\xC3\x9F?",
+                       "Ja (00:12:03) und \\[16:13\\] so [01:03:00.13] gut [0:05,250] hier\\[1:02:03\\]dort."};
+    assert_units(text, QC_UNIT_SENTENCE, e, 3);
+    /* a stamp alone on a line of its own is a paragraph without words, as "..." would be */
+    const char *p[] = {"Yes.", "[00:12:03]", "No."};
+    assert_units("R: Yes.\n\n[00:12:03]\n\nNo.\n", QC_UNIT_PARAGRAPH, p, 3);
+    const char *pw[] = {"Yes", "No"};
+    assert_units("R: Yes.\n\n[00:12:03]\n\nNo.\n", QC_UNIT_WORD, pw, 2);
+}
+
+/* Only a clock in brackets is a stamp: a time said ("at 10:30"), a year or a number in brackets, a
+ * ratio ("[1:2]": the fields after the first have two digits), a clock that is no time ("[75:00]")
+ * and brackets that do not close as they opened stay words. */
+Test(segment, bare_times_and_other_brackets_stay_words)
+{
+    const char *w[] = {"met", "at", "10", "30", "2019", "12", "1",  "2",  "75", "00", "laughs", "3",
+                       "16",  "00", "01", "00", "02",   "00", "03", "04", "0",  "05", "x"};
+    assert_units("R: met at 10:30 (2019) [12] [1:2] [75:00] [laughs] 3:16 [00:01\\] [00:02 (00:03] [04] 0:05 x\n",
+                 QC_UNIT_WORD, w, 23);
+}
+
+/* Segmentation takes most words 64 bytes at a time (segment.c, block_words) and leaves a digit
+ * after a bracket to its scalar loop: a stamp is found wherever it falls in or across a block. */
+Test(segment, time_stamps_are_found_at_every_offset)
+{
+    char buf[512];
+    for (int k = 0; k < 140; k++) {
+        int len = snprintf(buf, sizeof buf, "R: w%*s[00:11:37] z%s\n", k, "",
+                           " pad pad pad pad pad pad pad pad pad pad pad pad pad pad pad pad pad pad pad pad");
+        cr_assert_lt(len, (int)sizeof buf);
+        qc_document *doc = read_txt(buf);
+        cr_assert_eq(qc_document_unit_count(doc, QC_UNIT_WORD), 22, "stamp after %d spaces: %zu words", k,
+                     qc_document_unit_count(doc, QC_UNIT_WORD));
+        char *z = unit_text(doc, QC_UNIT_WORD, 1);
+        cr_assert_str_eq(z, "z", "stamp after %d spaces", k);
+        free(z);
+        qc_document_free(doc);
+    }
+}
+
 Test(segment, every_unit_knows_its_turn)
 {
     qc_document *doc = read_txt("I: One. Two.\n\nThree.\nR: Four five.\n");
@@ -229,6 +278,10 @@ Test(segment, every_word_lies_in_one_sentence_and_every_sentence_in_its_paragrap
                                          "  ",
                                          "\t",
                                          "x\xCC\xB3y ",
+                                         "[00:11:37] ",
+                                         "(00:12:03.5) ",
+                                         "\\[16:13\\] ",
+                                         "x[00:01]y. ",
                                          "\xE4\xB8\xAD\xE6\x96\x87. "};
     char buf[8192];
     for (int round = 0; round < 400; round++) {
