@@ -140,14 +140,16 @@ Test(segment, time_stamps_inside_a_turn_are_not_words)
 }
 
 /* Only a clock in brackets is a stamp: a time said ("at 10:30"), a year or a number in brackets, a
- * ratio ("[1:2]": the fields after the first have two digits), a clock that is no time ("[75:00]")
- * and brackets that do not close as they opened stay words. */
+ * ratio ("[1:2]": the fields after the first have two digits), a clock that is no time ("[75:00]"),
+ * brackets that do not close as they opened, a time with a dot and a time inside a note stay
+ * words. */
 Test(segment, bare_times_and_other_brackets_stay_words)
 {
-    const char *w[] = {"met", "at", "10", "30", "2019", "12", "1",  "2",  "75", "00", "laughs", "3",
-                       "16",  "00", "01", "00", "02",   "00", "03", "04", "0",  "05", "x"};
-    assert_units("R: met at 10:30 (2019) [12] [1:2] [75:00] [laughs] 3:16 [00:01\\] [00:02 (00:03] [04] 0:05 x\n",
-                 QC_UNIT_WORD, w, 23);
+    const char *w[] = {"met", "at", "10", "30", "2019", "12", "1", "2",  "75", "00",    "laughs",    "3",  "16", "00",
+                       "01",  "00", "02", "00", "03",   "04", "0", "05", "x",  "06.46", "inaudible", "00", "02", "49"};
+    assert_units("R: met at 10:30 (2019) [12] [1:2] [75:00] [laughs] 3:16 [00:01\\] [00:02 (00:03] [04] 0:05 x "
+                 "(06.46) [inaudible 00:02:49]\n",
+                 QC_UNIT_WORD, w, 28);
 }
 
 /* Segmentation takes most words 64 bytes at a time (segment.c, block_words) and leaves a digit
