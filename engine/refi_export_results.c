@@ -17,7 +17,6 @@ typedef struct walk {
     const char *results_path;
     qc_refi_export *x;
     qc_read_options read;
-    const char **interviewers;
     qc_error *err;
     int rc;
 } walk;
@@ -68,6 +67,21 @@ static int on_quotation(const qc_result_quotation *q, const char *coder, void *u
     return w->rc != 0;
 }
 
+/* The interviewer labels the run recorded, pointing into their split text. */
+typedef struct label_list {
+    const char **items;
+    size_t count, cap;
+} label_list;
+
+static int add_label(const char *label, void *user)
+{
+    label_list *l = user;
+    if (QC_GROW(l->items, l->cap, l->count + 1) != 0)
+        return QC_ERR_NOMEM;
+    l->items[l->count++] = label;
+    return 0;
+}
+
 int qc_refi_export_results_file(const char *results_path, const char *manual_path, const char *qdpx_path,
                                 const qc_refi_options *opts, qc_error *err)
 {
@@ -81,7 +95,7 @@ int qc_refi_export_results_file(const char *results_path, const char *manual_pat
     qc_casebook *cases = NULL;
     qc_refi_export *x = NULL;
     char *cb_path = NULL, *cases_path = NULL;
-    const char **interviewers = NULL;
+    label_list interviewers = {NULL, 0, 0};
     char *interviewer_text = NULL;
     if (rc == 0) {
         cb_path = qc_provenance_resolve(results_path, p.codebook_path);
@@ -103,7 +117,7 @@ int qc_refi_export_results_file(const char *results_path, const char *manual_pat
         rc = qc_refi_export_new(&x, cb, cases, opts, err);
     qc_error walk_err; /* the walk's own: qc_results_read overwrites err with "stopped" */
     qc_error_clear(&walk_err);
-    walk w = {results_path, x, QC_READ_OPTIONS_INIT, NULL, &walk_err, 0};
+    walk w = {results_path, x, QC_READ_OPTIONS_INIT, &walk_err, 0};
     const char *encoding = qc_provenance_option(&p, "encoding"), *speakers = qc_provenance_option(&p, "speakers");
     const char *labels = qc_provenance_option(&p, "interviewers");
     if (rc == 0) {
@@ -118,24 +132,12 @@ int qc_refi_export_results_file(const char *results_path, const char *manual_pat
         for (qc_format f = QC_FORMAT_TEXT; format && f <= QC_FORMAT_DOCX; f++)
             if (strcmp(format, qc_format_name(f)) == 0)
                 w.read.format = f;
-        if (labels && *labels) {
-            /* Each label ended by a line end (no label holds one), or joined by commas by a qcode
-             * before 2026-12-06. */
-            const char *sep = strchr(labels, '\n') ? "\n" : ",";
+        if (labels) {
             interviewer_text = qc_strdup(labels);
-            size_t n = 1;
-            for (const char *c = labels; *c; c++)
-                n += *c == *sep;
-            interviewers = qc_calloc(n, sizeof *interviewers);
-            if (!interviewer_text || !interviewers) {
+            if (!interviewer_text || qc_results_split_labels(interviewer_text, add_label, &interviewers) != 0)
                 rc = qc_error_nomem(err);
-            } else {
-                size_t k = 0;
-                for (char *tok = strtok(interviewer_text, sep); tok; tok = strtok(NULL, sep))
-                    interviewers[k++] = tok;
-                w.read.interviewer_labels = interviewers;
-                w.read.interviewer_label_count = k;
-            }
+            w.read.interviewer_labels = interviewers.items;
+            w.read.interviewer_label_count = interviewers.count;
         }
     }
     if (rc == 0) {
@@ -169,7 +171,7 @@ int qc_refi_export_results_file(const char *results_path, const char *manual_pat
     qc_codebook_free(cb);
     qc_free(cb_path);
     qc_free(cases_path);
-    qc_free(interviewers);
+    qc_free(interviewers.items);
     qc_free(interviewer_text);
     qc_provenance_free(&p);
     return rc;

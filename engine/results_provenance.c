@@ -117,6 +117,23 @@ int qc_results_recorded_options(const char *path, qc_results_option_fn fn, void 
     return rc;
 }
 
+int qc_results_split_labels(char *text, qc_results_label_fn fn, void *user)
+{
+    if (!text)
+        return 0;
+    /* A label holds no line end (labels are read off one line), so one in the text says the labels
+     * end with it; joined by commas, as before, a label "Smith, J" comes back as two. */
+    char sep = strchr(text, '\n') ? '\n' : ',';
+    for (char *label = text, *end; label; label = end) {
+        if ((end = strchr(label, sep)))
+            *end++ = '\0';
+        int rc = *label ? fn(label, user) : 0;
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 char *qc_provenance_resolve(const char *results_path, const char *p)
 {
     if (p[0] == '/' || access(p, R_OK) == 0)

@@ -642,3 +642,47 @@ Test(run, results_prepared_by_workers_are_the_same_bytes_as_one_thread, .timeout
     qc_casebook_free(cases);
     qc_codebook_free(cb);
 }
+
+typedef struct labels_seen {
+    char text[256];
+    int stop_at; /* stop after this many labels (0: never) */
+    int count;
+} labels_seen;
+
+static int see_label(const char *label, void *user)
+{
+    labels_seen *s = user;
+    snprintf(s->text + strlen(s->text), sizeof s->text - strlen(s->text), "[%s]", label);
+    return ++s->count == s->stop_at ? 7 : 0;
+}
+
+/* Recorded interviewer labels are split alike by `recode --from` and `export`: each ended by a line
+ * end, so a label may hold a comma; a file without a line end joined them by commas (a qcode before
+ * 2026-12-06); empty labels are skipped; a nonzero return stops at once and is returned. */
+Test(results, recorded_interviewer_labels_split_alike_old_and_new)
+{
+    static const struct {
+        const char *recorded, *labels;
+    } cases[] = {
+        {"Dr A, PI\nQ\n", "[Dr A, PI][Q]"},
+        {"Q,Interviewer", "[Q][Interviewer]"},
+        {",Q,,I,", "[Q][I]"},
+        {"\n\nQ\n\nI", "[Q][I]"},
+        {"Q", "[Q]"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char text[64];
+        labels_seen s = {"", 0, 0};
+        snprintf(text, sizeof text, "%s", cases[i].recorded);
+        cr_expect_eq(qc_results_split_labels(text, see_label, &s), 0);
+        cr_expect_str_eq(s.text, cases[i].labels, "%zu", i);
+    }
+    labels_seen none = {"", 0, 0};
+    cr_expect_eq(qc_results_split_labels(NULL, see_label, &none), 0);
+    cr_expect_eq(none.count, 0);
+    char text[] = "A\nB\nC\n";
+    labels_seen stop = {"", 2, 0};
+    cr_expect_eq(qc_results_split_labels(text, see_label, &stop), 7);
+    cr_expect_str_eq(stop.text, "[A][B]");
+}

@@ -256,20 +256,21 @@ typedef struct recorded {
     int nomem;
 } recorded;
 
-/* The interviewer labels as recorded (code_options_record): each ended by a line end, or, by a
- * qcode before 2026-12-06, joined by commas. A second record of them (a file edited by hand)
- * replaces the first, as qc_results_set_option does. */
+static int add_label(const char *label, void *user)
+{
+    return set_reading(user, OPT_INTERVIEWER, label);
+}
+
+/* The interviewer labels as recorded (code_options_record), split as every reader of them splits
+ * them (qc_results_split_labels). A second record of them (a file edited by hand) replaces the
+ * first, as qc_results_set_option does. */
 static int set_labels(code_options *o, const char *joined)
 {
     free(o->recorded_labels);
     o->interviewer_count = 0;
     if (!(o->recorded_labels = strdup(joined)))
         return -2;
-    const char *sep = strchr(joined, '\n') ? "\n" : ",";
-    int rc = 0;
-    for (char *tok = strtok(o->recorded_labels, sep); tok && !rc; tok = strtok(NULL, sep))
-        rc = set_reading(o, OPT_INTERVIEWER, tok);
-    return rc;
+    return qc_results_split_labels(o->recorded_labels, add_label, o);
 }
 
 static int on_recorded(const char *name, const char *value, void *user)
@@ -403,7 +404,8 @@ int code_options_record(qc_results *res, const code_options *o, qc_error *err)
             return QC_ERR_NOMEM;
         }
         /* Each label ends with a line end, which no label holds (labels are read off one line);
-         * joined by commas, as before, a label "Smith, J" came back as two. */
+         * joined by commas, as before, a label "Smith, J" came back as two. Read back by
+         * qc_results_split_labels. */
         for (size_t i = 0; i < o->interviewer_count; i++) {
             strcat(joined, o->interviewers[i]);
             strcat(joined, "\n");

@@ -317,6 +317,18 @@ typedef int (*qc_results_option_fn)(const char *name, const char *value, void *u
  * once. QC_ERR_FORMAT when the head has no <provenance>. */
 QC_EXPORT int qc_results_recorded_options(const char *path, qc_results_option_fn fn, void *user, qc_error *err);
 
+/* Receives one recorded interviewer label (a pointer into the text being split). A nonzero return
+ * stops the splitting. */
+typedef int (*qc_results_label_fn)(const char *label, void *user);
+/* Splits, in place, the interviewer labels a provenance records (its "interviewers" option, as
+ * `qcode code --interviewer` records them), so that every reader reads them back alike: each label
+ * is ended by a line end, or, in a file written by a qcode before 2026-12-06, the labels are
+ * joined by commas (a text without a line end is read that way). Each separator in text becomes
+ * '\0' and fn is called with each label that is not empty, in order; the labels live as long as
+ * text, which the caller owns. text NULL holds no labels. Returns 0, or the first nonzero value
+ * fn returns. Thread-safe for distinct texts (no strtok). */
+QC_EXPORT int qc_results_split_labels(char *text, qc_results_label_fn fn, void *user);
+
 /* --- running a corpus --- */
 
 typedef struct qc_run_stats {
