@@ -265,20 +265,14 @@ static qc_refi_unit unit_from_origin(const char *origin)
 
 /* Whether the selection's text agrees with the name the tool stored (tools store the start of the
  * text there, often cut with an ellipsis; NVivo leaves it empty). 1 agrees, 0 differs, -1 no name. */
-/* Bytes of text's first character when a name's U+FFFD stands for it: XML 1.0 cannot carry C0
- * controls (tab and line ends aside), U+FFFE or U+FFFF, so writers (qcode's among them) put
- * U+FFFD in the selection's name where the source text has one of them. 0 otherwise. */
+/* Bytes of text's first character when a name's U+FFFD stands for it: writers (qcode's among
+ * them) put U+FFFD in the selection's name where the source text has what XML 1.0 cannot carry,
+ * as qc_refi_xml_escape does. 0 otherwise. */
 static size_t replaced_by_the_writer(const char *name, size_t n, const char *text, size_t len)
 {
-    if (n < 3 || memcmp(name, "\xEF\xBF\xBD", 3) != 0 || len == 0)
+    if (n < 3 || memcmp(name, "\xEF\xBF\xBD", 3) != 0)
         return 0;
-    unsigned char c = (unsigned char)text[0];
-    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-        return 1;
-    if (len >= 3 && c == 0xEF && (unsigned char)text[1] == 0xBF &&
-        ((unsigned char)text[2] == 0xBE || (unsigned char)text[2] == 0xBF))
-        return 3;
-    return 0;
+    return qc_refi_xml_replaced(text, len, NULL);
 }
 
 static int name_agrees(const char *name, const char *text, size_t len)

@@ -131,6 +131,24 @@ uint32_t qc_refi_xml_line(xmlNodePtr node)
     return line > 0 ? (uint32_t)line : 0;
 }
 
+size_t qc_refi_xml_replaced(const char *s, size_t len, size_t *size)
+{
+    size_t n = len ? 1 : 0;
+    int bad = 0;
+    unsigned char c = len ? (unsigned char)s[0] : 0;
+    if (len && c < 0x80) {
+        bad = c < 0x20 && c != '\t' && c != '\n' && c != '\r';
+    } else if (len) {
+        size_t pos = 0;
+        int32_t cp = qc_utf8_decode(s, len, &pos);
+        bad = cp < 0 || cp == 0xFFFE || cp == 0xFFFF;
+        n = cp < 0 ? 1 : pos;
+    }
+    if (size)
+        *size = n;
+    return bad ? n : 0;
+}
+
 void qc_refi_xml_escape(qc_buf *b, const char *s, int attr)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -138,6 +156,7 @@ void qc_refi_xml_escape(qc_buf *b, const char *s, int attr)
     for (size_t i = 0;; i++) {
         unsigned char c = p[i];
         const char *rep = NULL;
+        size_t len = 1;
         switch (c) {
         case '&': rep = "&amp;"; break;
         case '<': rep = "&lt;"; break;
@@ -147,19 +166,9 @@ void qc_refi_xml_escape(qc_buf *b, const char *s, int attr)
         case '\n': rep = attr ? "&#10;" : NULL; break;
         case '\t': rep = attr ? "&#9;" : NULL; break;
         default:
-            if (c < 0x20 && c != 0)
+            /* s ends at its NUL, where decoding stops: 4 bytes is a safe bound. */
+            if ((c < 0x20 || c >= 0x80) && qc_refi_xml_replaced((const char *)p + i, 4, &len))
                 rep = "\xef\xbf\xbd";
-        }
-        /* Bytes that are not UTF-8 (a file name in another encoding) and U+FFFE and U+FFFF, which
-         * XML 1.0 cannot carry either, become U+FFFD: one code point, one UTF-16 unit, so every
-         * position in the project stays where it was. */
-        size_t len = 1;
-        if (c >= 0x80) {
-            size_t pos = i;
-            int32_t cp = qc_utf8_decode((const char *)p, i + 4, &pos);
-            if (cp < 0 || cp == 0xFFFE || cp == 0xFFFF)
-                rep = "\xef\xbf\xbd";
-            len = cp < 0 ? 1 : pos - i;
         }
         if (c == 0 || rep) {
             qc_buf_append(b, p + i - run, run);

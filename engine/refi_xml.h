@@ -47,9 +47,18 @@ char *qc_refi_xml_text(xmlNodePtr node);
 uint32_t qc_refi_xml_line(xmlNodePtr node);
 
 /* Appends s escaped for XML text (attr 0) or a double-quoted attribute value (attr 1). Characters
- * XML 1.0 cannot carry (C0 controls other than tab and line ends) become U+FFFD. CR is written
- * as &#13; so it survives parsing. */
+ * XML 1.0 cannot carry become U+FFFD (qc_refi_xml_replaced). CR is written as &#13; so it
+ * survives parsing. */
 void qc_refi_xml_escape(qc_buf *b, const char *s, int attr);
+/* The one rule for what qc_refi_xml_escape writes as U+FFFD, for the writer and for readers that
+ * must see through it (a selection's name against its source's text): the character at s when
+ * XML 1.0 cannot carry it, that is a C0 control other than tab and line ends, U+FFFE, U+FFFF, or
+ * a byte that does not begin UTF-8 (a file name in another encoding). len bytes at most are read;
+ * decoding stops at a NUL, so a C string may be given 4. Returns the bytes so replaced, 0 when the
+ * character is written as itself or as an entity; *size (may be NULL) gets its length either way
+ * (1 for a byte that is not UTF-8). One U+FFFD is one code point and one UTF-16 unit, so every
+ * position in a project stays where it was. */
+size_t qc_refi_xml_replaced(const char *s, size_t len, size_t *size);
 
 /* Writes data to path atomically (temporary file beside it, then rename). */
 int qc_refi_save(const char *path, const void *data, size_t size, qc_error *err);
