@@ -114,6 +114,39 @@ static int import(const char *path, const char *dir, warnings *w, qc_refi_import
     return qc_refi_import_project(path, dir, &opts, s, err);
 }
 
+/* One test's import: the project, a fresh temporary folder, and what the import found. */
+typedef struct imported {
+    char *project, *tmp;
+    char dir[1024]; /* TMP/out, imported into */
+    warnings w;
+    qc_refi_import_summary s;
+} imported;
+
+/* Readies an import of project (a path from qct_source_path or qct_shared_path, freed by
+ * imported_free) into TMP/out, for a test that imports it itself (one that must fail). */
+static void fixture_start(imported *im, char *project)
+{
+    memset(im, 0, sizeof *im);
+    im->project = project;
+    im->tmp = qct_temp_dir();
+    snprintf(im->dir, sizeof im->dir, "%s/out", im->tmp);
+}
+
+/* Imports project into TMP/out (fixture_start) and asserts that it succeeded. */
+static void import_fixture(imported *im, char *project)
+{
+    fixture_start(im, project);
+    qc_error err;
+    cr_assert_eq(import(project, im->dir, &im->w, &im->s, &err), 0, "%s: %s", err.file, err.message);
+}
+
+static void imported_free(imported *im)
+{
+    qc_refi_import_summary_free(&im->s);
+    free(im->project);
+    free(im->tmp);
+}
+
 static int exists(const char *path)
 {
     struct stat sb;
@@ -123,30 +156,25 @@ static int exists(const char *path)
 Test(qdpx_import, nvivo_windows_sample_lands_all_303_selections)
 {
     QCT_REQUIRE_SHARED("refi/samples/nvivo-win-12.6_oltas0517.qdpx");
-    char *qdpx = qct_shared_path("refi/samples/nvivo-win-12.6_oltas0517.qdpx");
-    char *tmp = qct_temp_dir();
-    char dir[1024], path[1200];
-    snprintf(dir, sizeof dir, "%s/oltas", tmp);
-    warnings w = {{0}, 0};
-    qc_refi_import_summary s;
+    imported im;
+    import_fixture(&im, qct_shared_path("refi/samples/nvivo-win-12.6_oltas0517.qdpx"));
+    char path[1200];
     qc_error err;
-    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s: %s", err.file, err.message);
-    cr_assert_str_eq(s.origin, "NVivo for Windows 12.6");
-    cr_assert_str_eq(s.offsets, "UTF-16 code units");
-    cr_assert_eq(s.sources, 2);
-    cr_assert_eq(s.codes, 152);
-    cr_assert_eq(s.selections, 303);
-    cr_assert_eq(s.codings, 303);
-    cr_assert_eq(s.skipped, 0);
-    cr_assert_eq(s.coder_count, 1);
-    cr_assert_str_eq(s.coders[0].name, "Gergo");
-    cr_assert_eq(s.coders[0].codings, 303);
+    cr_assert_str_eq(im.s.origin, "NVivo for Windows 12.6");
+    cr_assert_str_eq(im.s.offsets, "UTF-16 code units");
+    cr_assert_eq(im.s.sources, 2);
+    cr_assert_eq(im.s.codes, 152);
+    cr_assert_eq(im.s.selections, 303);
+    cr_assert_eq(im.s.codings, 303);
+    cr_assert_eq(im.s.skipped, 0);
+    cr_assert_eq(im.s.coder_count, 1);
+    cr_assert_str_eq(im.s.coders[0].name, "Gergo");
+    cr_assert_eq(im.s.coders[0].codings, 303);
     /* The only oddity of this file: NVivo's "Sources/" folder. */
-    cr_assert_eq(w.count, 1, "%s", w.text);
-    cr_assert(qct_contains(w.text, "the sources folder is named 'Sources/'"), "%s", w.text);
-    qc_refi_import_summary_free(&s);
+    cr_assert_eq(im.w.count, 1, "%s", im.w.text);
+    cr_assert(qct_contains(im.w.text, "the sources folder is named 'Sources/'"), "%s", im.w.text);
 
-    snprintf(path, sizeof path, "%s/manual.xml", dir);
+    snprintf(path, sizeof path, "%s/manual.xml", im.dir);
     cr_assert(manual_valid(path), "manual.xml is not valid against docs/schema/qcode-manual.xsd");
     manual m = read_manual(path);
     cr_assert_eq(m.count, 303);
@@ -154,7 +182,7 @@ Test(qdpx_import, nvivo_windows_sample_lands_all_303_selections)
     qc_document *docs[2] = {NULL, NULL};
     const char *names[2] = {"videos_10_selected.txt", "videos_selection.txt"};
     for (int i = 0; i < 2; i++) {
-        snprintf(path, sizeof path, "%s/sources/%s", dir, names[i]);
+        snprintf(path, sizeof path, "%s/sources/%s", im.dir, names[i]);
         cr_assert_eq(qc_document_read_file(&docs[i], path, NULL, &err), 0, "%s: %s", path, err.message);
     }
     size_t found = 0;
@@ -185,7 +213,7 @@ Test(qdpx_import, nvivo_windows_sample_lands_all_303_selections)
     }
     cr_assert_eq(found, 3, "the hand-checked selections were not all found");
     /* The codebook: NVivo's tree, parents used by no coding become categories. */
-    snprintf(path, sizeof path, "%s/codebook.qcb", dir);
+    snprintf(path, sizeof path, "%s/codebook.qcb", im.dir);
     qc_codebook *cb = NULL;
     cr_assert_eq(qc_codebook_load(&cb, path, NULL, &err), 0, "%s:%u: %s", err.file, err.line, err.message);
     cr_assert_eq(qc_codebook_code_count(cb), 152);
@@ -199,27 +227,21 @@ Test(qdpx_import, nvivo_windows_sample_lands_all_303_selections)
     for (int i = 0; i < 2; i++)
         qc_document_free(docs[i]);
     free_manual(&m);
-    free(qdpx);
-    free(tmp);
+    imported_free(&im);
 }
 
 Test(qdpx_import, nvivo_mac_sample_brings_its_code_tree)
 {
     QCT_REQUIRE_SHARED("refi/samples/nvivo-mac-15.0_nvivo_project.qdpx");
-    char *qdpx = qct_shared_path("refi/samples/nvivo-mac-15.0_nvivo_project.qdpx");
-    char *tmp = qct_temp_dir();
-    char dir[1024], path[1200];
-    snprintf(dir, sizeof dir, "%s/mac", tmp);
-    warnings w = {{0}, 0};
-    qc_refi_import_summary s;
+    imported im;
+    import_fixture(&im, qct_shared_path("refi/samples/nvivo-mac-15.0_nvivo_project.qdpx"));
+    char path[1200];
     qc_error err;
-    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
-    cr_assert_eq(s.codes, 262);
-    cr_assert_eq(s.sources, 2);
-    cr_assert_eq(s.codings, 0);
-    cr_assert_eq(w.count, 0, "%s", w.text);
-    qc_refi_import_summary_free(&s);
-    snprintf(path, sizeof path, "%s/codebook.qcb", dir);
+    cr_assert_eq(im.s.codes, 262);
+    cr_assert_eq(im.s.sources, 2);
+    cr_assert_eq(im.s.codings, 0);
+    cr_assert_eq(im.w.count, 0, "%s", im.w.text);
+    snprintf(path, sizeof path, "%s/codebook.qcb", im.dir);
     qc_codebook *cb = NULL;
     cr_assert_eq(qc_codebook_load(&cb, path, NULL, &err), 0, "%s:%u: %s", err.file, err.line, err.message);
     cr_assert_str_eq(qc_codebook_name(cb), "qc project");
@@ -230,73 +252,55 @@ Test(qdpx_import, nvivo_mac_sample_brings_its_code_tree)
     long first = qc_codebook_find(cb, "PROGRAMMING"), second = qc_codebook_find(cb, "PROGRAMMING_2");
     cr_assert(first >= 0 && second >= 0);
     qc_codebook_free(cb);
-    free(qdpx);
-    free(tmp);
+    imported_free(&im);
 }
 
 Test(qdpx_import, atlas_sample_and_bare_spec_qde)
 {
     QCT_REQUIRE_SHARED("refi/samples/atlasti-win-23.2.3_target-atlas-project.qdpx");
-    char *qdpx = qct_shared_path("refi/samples/atlasti-win-23.2.3_target-atlas-project.qdpx");
-    char *tmp = qct_temp_dir();
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s/atlas", tmp);
-    warnings w = {{0}, 0};
-    qc_refi_import_summary s;
-    qc_error err;
-    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
-    cr_assert_eq(s.codes, 3);
-    cr_assert_str_eq(s.project, "target-atlas-project");
-    qc_refi_import_summary_free(&s);
-    free(qdpx);
+    imported atlas;
+    import_fixture(&atlas, qct_shared_path("refi/samples/atlasti-win-23.2.3_target-atlas-project.qdpx"));
+    cr_assert_eq(atlas.s.codes, 3);
+    cr_assert_str_eq(atlas.s.project, "target-atlas-project");
+    imported_free(&atlas);
 
     /* The spec's example is a bare .qde: codes and codings come in, sources cannot. */
-    char *qde = qct_shared_path("refi/samples/spec-annexA2-atlasti-8.4_Project.qde");
-    snprintf(dir, sizeof dir, "%s/spec", tmp);
-    memset(&w, 0, sizeof w);
-    cr_assert_eq(import(qde, dir, &w, &s, &err), 0, "%s", err.message);
-    cr_assert_eq(s.codes, 14);
-    cr_assert_eq(s.sources, 0);
-    cr_assert(qct_contains(w.text, "a bare .qde"), "%s", w.text);
-    cr_assert(qct_contains(w.text, "spec-annexA2-atlasti-8.4_Project.qde:41: 6 source(s) that are not text"), "%s",
-              w.text);
-    cr_assert(qct_contains(w.text, ":56: <TextSource> 'Mabel.txt': internal://B2F54555"), "%s", w.text);
-    qc_refi_import_summary_free(&s);
-    free(qde);
-    free(tmp);
+    imported spec;
+    import_fixture(&spec, qct_shared_path("refi/samples/spec-annexA2-atlasti-8.4_Project.qde"));
+    cr_assert_eq(spec.s.codes, 14);
+    cr_assert_eq(spec.s.sources, 0);
+    cr_assert(qct_contains(spec.w.text, "a bare .qde"), "%s", spec.w.text);
+    cr_assert(qct_contains(spec.w.text, "spec-annexA2-atlasti-8.4_Project.qde:41: 6 source(s) that are not text"), "%s",
+              spec.w.text);
+    cr_assert(qct_contains(spec.w.text, ":56: <TextSource> 'Mabel.txt': internal://B2F54555"), "%s", spec.w.text);
+    imported_free(&spec);
 }
 
 Test(qdpx_import, oddities_of_real_files_are_accepted_with_warnings)
 {
-    char *qdpx = qct_source_path("tests/data/refi/oddities.qdpx");
-    char *tmp = qct_temp_dir();
-    char dir[1024], path[1200];
-    snprintf(dir, sizeof dir, "%s/odd", tmp);
-    warnings w = {{0}, 0};
-    qc_refi_import_summary s;
-    qc_error err;
-    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
-    cr_assert(qct_contains(w.text, "the project file is named 'My Study.qde'"), "%s", w.text);
-    cr_assert(qct_contains(w.text, "lacks the internal:// prefix"), "%s", w.text);
-    cr_assert(qct_contains(w.text, "the sources folder is named 'Sources/'"), "%s", w.text);
-    cr_assert(qct_contains(w.text, "GUID(s) written in upper case or in braces: normalised"), "%s", w.text);
-    cr_assert(qct_contains(w.text, "My Study.qde:19: <PlainTextSelection> cccccccc-0000-0000-0000-000000000002: a "
-                                   "position falls inside a surrogate pair"),
-              "%s", w.text);
-    cr_assert_str_eq(s.offsets, "UTF-16 code units");
-    cr_assert_eq(s.codings, 3);
-    cr_assert_eq(s.cases, 1);
-    cr_assert_eq(s.coder_count, 2);
-    cr_assert_str_eq(s.coders[0].name, "Ann Coder");
-    cr_assert_eq(s.coders[0].codings, 2);
-    qc_refi_import_summary_free(&s);
+    imported im;
+    import_fixture(&im, qct_source_path("tests/data/refi/oddities.qdpx"));
+    char path[1200];
+    cr_assert(qct_contains(im.w.text, "the project file is named 'My Study.qde'"), "%s", im.w.text);
+    cr_assert(qct_contains(im.w.text, "lacks the internal:// prefix"), "%s", im.w.text);
+    cr_assert(qct_contains(im.w.text, "the sources folder is named 'Sources/'"), "%s", im.w.text);
+    cr_assert(qct_contains(im.w.text, "GUID(s) written in upper case or in braces: normalised"), "%s", im.w.text);
+    cr_assert(qct_contains(im.w.text, "My Study.qde:19: <PlainTextSelection> cccccccc-0000-0000-0000-000000000002: a "
+                                      "position falls inside a surrogate pair"),
+              "%s", im.w.text);
+    cr_assert_str_eq(im.s.offsets, "UTF-16 code units");
+    cr_assert_eq(im.s.codings, 3);
+    cr_assert_eq(im.s.cases, 1);
+    cr_assert_eq(im.s.coder_count, 2);
+    cr_assert_str_eq(im.s.coders[0].name, "Ann Coder");
+    cr_assert_eq(im.s.coders[0].codings, 2);
     /* BOM dropped, CRLF made LF. */
-    snprintf(path, sizeof path, "%s/sources/Interview 1.txt", dir);
+    snprintf(path, sizeof path, "%s/sources/Interview 1.txt", im.dir);
     char *text = qct_read_file(path, NULL);
     cr_assert_str_eq(text, "Interviewer: How long did you wait?\nP1: Six weeks \xf0\x9f\x98\x80 for a nurse.\nP1: Too "
                            "long.\n");
     free(text);
-    snprintf(path, sizeof path, "%s/manual.xml", dir);
+    snprintf(path, sizeof path, "%s/manual.xml", im.dir);
     cr_assert(manual_valid(path), "manual.xml is not valid against docs/schema/qcode-manual.xsd");
     manual m = read_manual(path);
     cr_assert_eq(m.count, 3);
@@ -308,12 +312,11 @@ Test(qdpx_import, oddities_of_real_files_are_accepted_with_warnings)
     /* The position inside the surrogate pair was rounded down to the emoji. */
     cr_assert_str_eq(m.items[2].text, "\xf0\x9f\x98\x80 for a nurse.");
     free_manual(&m);
-    snprintf(path, sizeof path, "%s/cases.tsv", dir);
+    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
     text = qct_read_file(path, NULL);
     cr_assert_str_eq(text, "speaker\tsite\tage\nP1\tRS1\t42\n");
     free(text);
-    free(qdpx);
-    free(tmp);
+    imported_free(&im);
 }
 
 /* cases.tsv is a casebook qcode reads: a variable named like a key column ("Document" was read as
@@ -322,52 +325,39 @@ Test(qdpx_import, oddities_of_real_files_are_accepted_with_warnings)
  * (a repeated row qcode refuses) is left out; each warned about. */
 Test(qdpx_import, cases_tsv_is_a_casebook_qcode_reads)
 {
-    char *qdpx = qct_source_path("tests/data/refi/cases.qdpx");
-    char *tmp = qct_temp_dir();
-    char dir[1024], path[1200];
-    snprintf(dir, sizeof dir, "%s/c", tmp);
-    warnings w = {{0}, 0};
-    qc_refi_import_summary s;
+    imported im;
+    import_fixture(&im, qct_source_path("tests/data/refi/cases.qdpx"));
+    char path[1200];
     qc_error err;
-    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
-    qc_refi_import_summary_free(&s);
-    cr_expect(qct_contains(w.text, "variable 'Document' is written to cases.tsv as column 'Document (2)'"), "%s",
-              w.text);
-    cr_expect(qct_contains(w.text, "variable 'SITE' is written to cases.tsv as column 'SITE (2)'"), "%s", w.text);
-    cr_expect(qct_contains(w.text, "case ' p1 ' is named like an earlier case"), "%s", w.text);
-    snprintf(path, sizeof path, "%s/cases.tsv", dir);
+    cr_expect(qct_contains(im.w.text, "variable 'Document' is written to cases.tsv as column 'Document (2)'"), "%s",
+              im.w.text);
+    cr_expect(qct_contains(im.w.text, "variable 'SITE' is written to cases.tsv as column 'SITE (2)'"), "%s", im.w.text);
+    cr_expect(qct_contains(im.w.text, "case ' p1 ' is named like an earlier case"), "%s", im.w.text);
+    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
     char *text = qct_read_file(path, NULL);
     cr_assert_str_eq(text, "speaker\tDocument (2)\tsite\tSITE (2)\tvariable\nP1\td1\tRS1\tnorth\tx\nP2\t\tRS2\t\t\n");
     free(text);
     qc_casebook *cases = NULL;
     cr_assert_eq(qc_casebook_load(&cases, path, &err), 0, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
     qc_casebook_free(cases);
-    free(qdpx);
-    free(tmp);
+    imported_free(&im);
 }
 
 /* A source named with 300 bytes gets a file name of at most 200 of them (cut before a character)
  * and ".txt"; the import failed ("File name too long"), naming its temporary folder. */
 Test(qdpx_import, a_source_name_too_long_for_a_file_name_is_shortened)
 {
-    char *qdpx = qct_source_path("tests/data/refi/longname.qdpx");
-    char *tmp = qct_temp_dir();
-    char dir[1024], path[1400];
-    snprintf(dir, sizeof dir, "%s/l", tmp);
-    warnings w = {{0}, 0};
-    qc_refi_import_summary s;
-    qc_error err;
-    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
-    cr_expect_eq(s.codings, 1);
-    qc_refi_import_summary_free(&s);
+    imported im;
+    import_fixture(&im, qct_source_path("tests/data/refi/longname.qdpx"));
+    char path[1400];
+    cr_expect_eq(im.s.codings, 1);
     char name[256] = "";
     for (int i = 0; i < 66; i++)
         strcat(name, "\xE2\x80\x94"); /* 198 bytes: the 67th dash is the one that reaches 200 */
     strcat(name, "\xE2\x80\x94.txt");
-    snprintf(path, sizeof path, "%s/sources/%s", dir, name);
+    snprintf(path, sizeof path, "%s/sources/%s", im.dir, name);
     cr_expect(exists(path), "%s", path);
-    free(qdpx);
-    free(tmp);
+    imported_free(&im);
 }
 
 /* A position that is not a number, or one past 64 bits (read as 9223372036854775807 without a
@@ -375,23 +365,16 @@ Test(qdpx_import, a_source_name_too_long_for_a_file_name_is_shortened)
  * span showed the internal -2 ("positions -2-5"). */
 Test(qdpx_import, unreadable_positions_are_warned_once_and_skipped)
 {
-    char *qdpx = qct_source_path("tests/data/refi/badpos.qdpx");
-    char *tmp = qct_temp_dir();
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s/b", tmp);
-    warnings w = {{0}, 0};
-    qc_refi_import_summary s;
-    qc_error err;
-    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
-    cr_expect_eq(s.codings, 1);
-    qc_refi_import_summary_free(&s);
-    cr_expect(qct_contains(w.text, ":8: <PlainTextSelection> startPosition=\"abc\" is not a position: skipped"), "%s",
-              w.text);
-    cr_expect(qct_contains(w.text, ":9: <PlainTextSelection> endPosition=\"99999999999999999999\" is not a position"),
-              "%s", w.text);
-    cr_expect(!qct_contains(w.text, "-2"), "%s", w.text);
-    free(qdpx);
-    free(tmp);
+    imported im;
+    import_fixture(&im, qct_source_path("tests/data/refi/badpos.qdpx"));
+    cr_expect_eq(im.s.codings, 1);
+    cr_expect(qct_contains(im.w.text, ":8: <PlainTextSelection> startPosition=\"abc\" is not a position: skipped"),
+              "%s", im.w.text);
+    cr_expect(
+        qct_contains(im.w.text, ":9: <PlainTextSelection> endPosition=\"99999999999999999999\" is not a position"),
+        "%s", im.w.text);
+    cr_expect(!qct_contains(im.w.text, "-2"), "%s", im.w.text);
+    imported_free(&im);
 }
 
 /* A project whose code carries qcode rules that do not compile (edited by hand) is refused with the
@@ -428,62 +411,42 @@ Test(qdpx_import, rules_that_do_not_load_are_reported_against_the_project)
 
 Test(qdpx_import, dangling_reference_is_a_warning_with_its_line)
 {
-    char *qdpx = qct_source_path("tests/data/refi/dangling.qdpx");
-    char *tmp = qct_temp_dir();
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s/d", tmp);
-    warnings w = {{0}, 0};
-    qc_refi_import_summary s;
-    qc_error err;
-    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
-    cr_assert(qct_contains(w.text, "dangling.qdpx:project.qde:9: <Coding> dddddddd-0000-0000-0000-000000000001: "
-                                   "CodeRef targetGUID 99999999-9999-9999-9999-999999999999 matches no code: skipped"),
-              "%s", w.text);
-    cr_assert_eq(s.codings, 1);
-    cr_assert_eq(s.skipped, 1);
-    qc_refi_import_summary_free(&s);
-    free(qdpx);
-    free(tmp);
+    imported im;
+    import_fixture(&im, qct_source_path("tests/data/refi/dangling.qdpx"));
+    cr_assert(qct_contains(im.w.text,
+                           "dangling.qdpx:project.qde:9: <Coding> dddddddd-0000-0000-0000-000000000001: "
+                           "CodeRef targetGUID 99999999-9999-9999-9999-999999999999 matches no code: skipped"),
+              "%s", im.w.text);
+    cr_assert_eq(im.s.codings, 1);
+    cr_assert_eq(im.s.skipped, 1);
+    imported_free(&im);
 }
 
 Test(qdpx_import, selection_past_the_end_is_a_warning_with_its_line)
 {
-    char *qdpx = qct_source_path("tests/data/refi/pastend.qdpx");
-    char *tmp = qct_temp_dir();
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s/p", tmp);
-    warnings w = {{0}, 0};
-    qc_refi_import_summary s;
-    qc_error err;
-    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
-    cr_assert(qct_contains(w.text, "pastend.qdpx:project.qde:8: <PlainTextSelection> "
-                                   "cccccccc-0000-0000-0000-000000000001: positions 5-500 lie past the end of source "
-                                   "'doc' (12 code points): skipped"),
-              "%s", w.text);
-    cr_assert_eq(s.codings, 1);
-    cr_assert_eq(s.skipped, 1);
-    qc_refi_import_summary_free(&s);
-    free(qdpx);
-    free(tmp);
+    imported im;
+    import_fixture(&im, qct_source_path("tests/data/refi/pastend.qdpx"));
+    cr_assert(qct_contains(im.w.text,
+                           "pastend.qdpx:project.qde:8: <PlainTextSelection> "
+                           "cccccccc-0000-0000-0000-000000000001: positions 5-500 lie past the end of source "
+                           "'doc' (12 code points): skipped"),
+              "%s", im.w.text);
+    cr_assert_eq(im.s.codings, 1);
+    cr_assert_eq(im.s.skipped, 1);
+    imported_free(&im);
 }
 
 static void expect_failure(const char *fixture, int code, const char *message, uint32_t line)
 {
-    char *qdpx = qct_source_path(fixture);
-    char *tmp = qct_temp_dir();
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s/out", tmp);
-    warnings w = {{0}, 0};
-    qc_refi_import_summary s;
+    imported im;
+    fixture_start(&im, qct_source_path(fixture));
     qc_error err;
     qc_error_clear(&err);
-    cr_assert_eq(import(qdpx, dir, &w, &s, &err), code, "%s: %s", fixture, err.message);
+    cr_assert_eq(import(im.project, im.dir, &im.w, &im.s, &err), code, "%s: %s", fixture, err.message);
     cr_assert(qct_contains(err.message, message), "%s: '%s' lacks '%s'", fixture, err.message, message);
     cr_assert_eq(err.line, line, "%s: line %u", fixture, err.line);
-    cr_assert_not(exists(dir), "%s: something was written", fixture);
-    qc_refi_import_summary_free(&s);
-    free(qdpx);
-    free(tmp);
+    cr_assert_not(exists(im.dir), "%s: something was written", fixture);
+    imported_free(&im);
 }
 
 Test(qdpx_import, bad_archives_are_refused_and_nothing_is_written)
@@ -498,66 +461,51 @@ Test(qdpx_import, bad_archives_are_refused_and_nothing_is_written)
  * so the message itself does not start with the entry's name again. */
 Test(qdpx_import, a_parser_error_names_the_entry_once)
 {
-    char *qdpx = qct_source_path("tests/data/refi/notxml.qdpx");
-    char *tmp = qct_temp_dir();
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s/out", tmp);
-    warnings w = {{0}, 0};
-    qc_refi_import_summary s;
+    imported im;
+    fixture_start(&im, qct_source_path("tests/data/refi/notxml.qdpx"));
     qc_error err;
     qc_error_clear(&err);
-    cr_assert_eq(import(qdpx, dir, &w, &s, &err), QC_ERR_FORMAT, "%s", err.message);
+    cr_assert_eq(import(im.project, im.dir, &im.w, &im.s, &err), QC_ERR_FORMAT, "%s", err.message);
     char want_file[1100];
-    snprintf(want_file, sizeof want_file, "%s:project.qde", qdpx);
+    snprintf(want_file, sizeof want_file, "%s:project.qde", im.project);
     cr_expect_str_eq(err.file, want_file);
     cr_expect_eq(err.line, 1);
     cr_expect_eq(err.column, 1);
     cr_expect(strncmp(err.message, "malformed XML at line 1: ", 25) == 0, "message: %s", err.message);
     cr_expect(!qct_contains(err.message, "project.qde"), "the entry is named twice: %s", err.message);
-    qc_refi_import_summary_free(&s);
-    free(qdpx);
-    free(tmp);
+    imported_free(&im);
 }
 
 Test(qdpx_import, unsafe_entry_names_are_never_used)
 {
-    char *qdpx = qct_source_path("tests/data/refi/unsafe.qdpx");
-    char *tmp = qct_temp_dir();
-    char dir[1024], evil[1200];
-    snprintf(dir, sizeof dir, "%s/sub/u", tmp);
-    warnings w = {{0}, 0};
-    qc_refi_import_summary s;
+    imported im;
+    fixture_start(&im, qct_source_path("tests/data/refi/unsafe.qdpx"));
+    char sub[1100], evil[1200];
+    snprintf(im.dir, sizeof im.dir, "%s/sub/u", im.tmp);
     qc_error err;
-    char sub[1100];
-    snprintf(sub, sizeof sub, "%s/sub", tmp);
+    snprintf(sub, sizeof sub, "%s/sub", im.tmp);
     mkdir(sub, 0777);
-    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
-    cr_assert(qct_contains(w.text, "archive entry '../evil.txt' has an unsafe name"), "%s", w.text);
-    cr_assert(qct_contains(w.text, "archive entry '/etc/evil.txt' has an unsafe name"), "%s", w.text);
+    cr_assert_eq(import(im.project, im.dir, &im.w, &im.s, &err), 0, "%s", err.message);
+    cr_assert(qct_contains(im.w.text, "archive entry '../evil.txt' has an unsafe name"), "%s", im.w.text);
+    cr_assert(qct_contains(im.w.text, "archive entry '/etc/evil.txt' has an unsafe name"), "%s", im.w.text);
     snprintf(evil, sizeof evil, "%s/evil.txt", sub);
     cr_assert_not(exists(evil));
-    qc_refi_import_summary_free(&s);
-    free(qdpx);
-    free(tmp);
+    imported_free(&im);
 }
 
 Test(qdpx_import, a_folder_with_files_is_not_overwritten)
 {
-    char *qdpx = qct_source_path("tests/data/refi/good.qdpx");
-    char *tmp = qct_temp_dir();
-    char *keep = qct_write_file(tmp, "keep.txt", "mine", 4);
-    warnings w = {{0}, 0};
-    qc_refi_import_summary s;
+    imported im;
+    fixture_start(&im, qct_source_path("tests/data/refi/good.qdpx"));
+    char *keep = qct_write_file(im.tmp, "keep.txt", "mine", 4);
     qc_error err;
-    cr_assert_eq(import(qdpx, tmp, &w, &s, &err), QC_ERR_IO);
+    cr_assert_eq(import(im.project, im.tmp, &im.w, &im.s, &err), QC_ERR_IO);
     cr_assert(qct_contains(err.message, "not empty"), "%s", err.message);
     char *back = qct_read_file(keep, NULL);
     cr_assert_str_eq(back, "mine");
     free(back);
-    qc_refi_import_summary_free(&s);
     free(keep);
-    free(qdpx);
-    free(tmp);
+    imported_free(&im);
 }
 
 /* A source with a NUL byte was imported as is, and `qcode code` then refused it as binary: the NUL
@@ -565,21 +513,16 @@ Test(qdpx_import, a_folder_with_files_is_not_overwritten)
  * coded and every coding keeps its text. */
 Test(qdpx_import, a_nul_in_a_source_becomes_a_replacement_character)
 {
-    char *qdpx = qct_source_path("tests/data/refi/nul.qdpx");
-    char *tmp = qct_temp_dir();
-    char dir[1024], path[1200];
-    snprintf(dir, sizeof dir, "%s/n", tmp);
-    warnings w = {{0}, 0};
-    qc_refi_import_summary s;
+    imported im;
+    import_fixture(&im, qct_source_path("tests/data/refi/nul.qdpx"));
+    char path[1200];
     qc_error err;
-    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
-    cr_assert(qct_contains(w.text, "nul.qdpx:project.qde:7: <TextSource> 'doc': 1 NUL character written as U+FFFD "
-                                   "(qcode reads no NUL bytes; positions are unchanged)"),
-              "%s", w.text);
-    cr_assert_eq(s.codings, 1);
-    cr_assert_eq(s.skipped, 0);
-    qc_refi_import_summary_free(&s);
-    snprintf(path, sizeof path, "%s/sources/doc.txt", dir);
+    cr_assert(qct_contains(im.w.text, "nul.qdpx:project.qde:7: <TextSource> 'doc': 1 NUL character written as U+FFFD "
+                                      "(qcode reads no NUL bytes; positions are unchanged)"),
+              "%s", im.w.text);
+    cr_assert_eq(im.s.codings, 1);
+    cr_assert_eq(im.s.skipped, 0);
+    snprintf(path, sizeof path, "%s/sources/doc.txt", im.dir);
     size_t size = 0;
     char *text = qct_read_file(path, &size);
     cr_assert_eq(size, strlen(text), "a NUL byte was written to the source");
@@ -588,7 +531,7 @@ Test(qdpx_import, a_nul_in_a_source_becomes_a_replacement_character)
     /* qcode reads it, and the coding's positions still hold its text. */
     qc_document *doc = NULL;
     cr_assert_eq(qc_document_read_file(&doc, path, NULL, &err), 0, "%s", err.message);
-    snprintf(path, sizeof path, "%s/manual.xml", dir);
+    snprintf(path, sizeof path, "%s/manual.xml", im.dir);
     manual m = read_manual(path);
     cr_assert_eq(m.count, 1);
     char *slice = doc_slice(doc, m.items[0].start, m.items[0].end);
@@ -597,6 +540,5 @@ Test(qdpx_import, a_nul_in_a_source_becomes_a_replacement_character)
     free(slice);
     free_manual(&m);
     qc_document_free(doc);
-    free(qdpx);
-    free(tmp);
+    imported_free(&im);
 }

@@ -1,4 +1,6 @@
 /* qcode import / qcode export through the binary: exit codes, stdout and stderr. */
+#include <errno.h>
+#include <stdarg.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +15,42 @@
         qct_run_free(&probe);                                                                                          \
         cr_assert(wired, "'qcode export' is not in the command table (tools/main.c)");                                \
     } while (0)
+
+/* The codebook the export tests code with: one code, one rule. */
+static const char team_qcb[] = "codebook \"OK\"\ncode TEAM \"Team\"\n  rule co-locat*\n";
+
+typedef struct transcript {
+    const char *name, *text; /* a name in a folder ("corpus/a.txt") makes the folder */
+} transcript;
+
+/* What an export test starts from: a fresh temporary folder (returned) holding cb.qcb (team_qcb)
+ * and the n transcripts, coded there by `qcode CMD` (fmt, "code -c cb.qcb ..."), which must
+ * succeed. */
+static char *coded(const transcript *docs, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static char *coded(const transcript *docs, size_t n, const char *fmt, ...)
+{
+    char *dir = qct_temp_dir();
+    free(qct_write_file(dir, "cb.qcb", team_qcb, strlen(team_qcb)));
+    for (size_t i = 0; i < n; i++) {
+        const char *slash = strrchr(docs[i].name, '/');
+        if (slash) {
+            char folder[1200];
+            snprintf(folder, sizeof folder, "%s/%.*s", dir, (int)(slash - docs[i].name), docs[i].name);
+            cr_assert(mkdir(folder, 0755) == 0 || errno == EEXIST, "cannot make %s", folder);
+        }
+        free(qct_write_file(dir, docs[i].name, docs[i].text, strlen(docs[i].text)));
+    }
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    qct_run r;
+    qct_qcode(&r, dir, "%s", cmd);
+    cr_assert_eq(r.status, 0, "%s: %s", cmd, r.err);
+    qct_run_free(&r);
+    return dir;
+}
 
 Test(refi_cli, import_nvivo_prints_what_it_imported)
 {
@@ -66,15 +104,11 @@ Test(refi_cli, codebook_round_trip)
 Test(refi_cli, export_from_results_rereads_the_corpus)
 {
     REQUIRE_COMMANDS();
-    char *dir = qct_temp_dir();
     char *cb = qct_source_path("tests/data/refi/care.qcb");
-    const char doc[] = "Interviewer: Where are you based?\nNurse 2: In the same office as the therapists.\n"
-                       "Nurse 2: Trust is good.\n";
-    free(qct_write_file(dir, "P01.txt", doc, sizeof doc - 1));
+    const transcript p01[] = {{"P01.txt", "Interviewer: Where are you based?\nNurse 2: In the same office as the "
+                                          "therapists.\nNurse 2: Trust is good.\n"}};
+    char *dir = coded(p01, 1, "code -c '%s' -o results.xml P01.txt", cb);
     qct_run r;
-    qct_qcode(&r, dir, "code -c '%s' -o results.xml P01.txt", cb);
-    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
-    qct_run_free(&r);
     qct_qcode(&r, dir, "export --qdpx p.qdpx results.xml --offsets utf16 --check");
     cr_assert_eq(r.status, 0, "stderr: %s", r.err);
     cr_assert(qct_contains(r.err, "check p.qdpx: 0 errors"), "%s", r.err);
@@ -201,20 +235,10 @@ Test(refi_cli, export_reads_only_the_head_of_results_for_its_provenance)
 Test(refi_cli, characters_xml_cannot_carry_are_written_as_replacement_characters)
 {
     REQUIRE_COMMANDS();
-    char *dir = qct_temp_dir();
-    char corpus[1024];
-    snprintf(corpus, sizeof corpus, "%s/corpus", dir);
-    cr_assert_eq(mkdir(corpus, 0755), 0);
-    static const char cb[] = "codebook \"OK\"\ncode TEAM \"Team\"\n  rule co-locat*\n";
-    free(qct_write_file(dir, "cb.qcb", cb, strlen(cb)));
-    static const char odd[] = "S1: co-located \xef\xbf\xbe and \xef\xbf\xbf now\n";
-    free(qct_write_file(corpus, "odd.txt", odd, strlen(odd)));
-    static const char plain[] = "S2: we are co-located.\n";
-    free(qct_write_file(corpus, "caf\xe9.txt", plain, strlen(plain)));
+    const transcript docs[] = {{"corpus/odd.txt", "S1: co-located \xef\xbf\xbe and \xef\xbf\xbf now\n"},
+                               {"corpus/caf\xe9.txt", "S2: we are co-located.\n"}};
+    char *dir = coded(docs, 2, "code -c cb.qcb -o r.xml --qdpx p.qdpx corpus");
     qct_run r;
-    qct_qcode(&r, dir, "code -c cb.qcb -o r.xml --qdpx p.qdpx corpus");
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    qct_run_free(&r);
     qct_qcode(&r, dir, "quotes --results r.xml TEAM");
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect(qct_contains(r.out, "2 quotations of TEAM"), "%s", r.out);
@@ -234,20 +258,12 @@ Test(refi_cli, characters_xml_cannot_carry_are_written_as_replacement_characters
 Test(refi_cli, export_refuses_what_is_not_a_regular_file)
 {
     REQUIRE_COMMANDS();
-    char *dir = qct_temp_dir();
-    char corpus[1024], path[1200], cmd[4096];
-    snprintf(corpus, sizeof corpus, "%s/corpus", dir);
-    cr_assert_eq(mkdir(corpus, 0755), 0);
-    static const char cb[] = "codebook \"OK\"\ncode TEAM \"Team\"\n  rule co-locat*\n";
-    free(qct_write_file(dir, "cb.qcb", cb, strlen(cb)));
-    static const char text[] = "S1: we are co-located.\n";
-    free(qct_write_file(corpus, "a.txt", text, strlen(text)));
+    const transcript a[] = {{"corpus/a.txt", "S1: we are co-located.\n"}};
+    char *dir = coded(a, 1, "code -c cb.qcb -o r.xml --qdpx p.qdpx corpus");
+    char path[1200], cmd[4096];
     qct_run r;
-    qct_qcode(&r, dir, "code -c cb.qcb -o r.xml --qdpx p.qdpx corpus");
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    qct_run_free(&r);
 
-    snprintf(path, sizeof path, "%s/a.txt", corpus);
+    snprintf(path, sizeof path, "%s/corpus/a.txt", dir);
     cr_assert_eq(unlink(path), 0);
     cr_assert_eq(mkfifo(path, 0644), 0);
     snprintf(cmd, sizeof cmd, "(sleep 20; : > '%s') >/dev/null 2>&1 &", path);
@@ -308,15 +324,9 @@ Test(refi_cli, the_deepest_codebook_round_trips)
 Test(refi_cli, export_reads_files_with_the_recorded_input_format)
 {
     REQUIRE_COMMANDS();
-    char *dir = qct_temp_dir();
-    static const char cb[] = "codebook \"OK\"\ncode TEAM \"Team\"\n  rule co-locat*\n";
-    free(qct_write_file(dir, "cb.qcb", cb, strlen(cb)));
-    static const char cue[] = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v S1>We are co-located now.\n";
-    free(qct_write_file(dir, "cue", cue, strlen(cue)));
+    const transcript cue[] = {{"cue", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v S1>We are co-located now.\n"}};
+    char *dir = coded(cue, 1, "code -c cb.qcb --input-format vtt -o r.xml cue");
     qct_run r;
-    qct_qcode(&r, dir, "code -c cb.qcb --input-format vtt -o r.xml cue");
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    qct_run_free(&r);
     qct_qcode(&r, dir, "export --qdpx p.qdpx r.xml");
     cr_expect_eq(r.status, 0, "%s", r.err);
     qct_run_free(&r);
