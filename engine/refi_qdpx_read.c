@@ -822,14 +822,21 @@ static int write_outputs_at(qc_refi_loaded *st, const char *dir, qc_error *err)
  * messages name the folder written. */
 static int write_outputs(qc_refi_loaded *st, const char *dir, qc_error *err)
 {
-    char *real = NULL;
+    /* "-o imp/" names the folder imp: its temporary goes beside it ("imp.tmp-..."), not into a
+     * folder that does not exist yet ("imp/.tmp-..."). */
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    char *named = qc_strndup(dir, n), *real = NULL;
+    if (!named)
+        return qc_error_nomem(err);
     int through_proc = 0;
-    int e = qc_output_target(dir, &real, &through_proc);
-    if (e != 0)
-        return e == ENOMEM ? qc_error_nomem(err)
-                           : qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "cannot use: %s", strerror(e));
-    int rc = write_outputs_at(st, real, err);
+    int e = qc_output_target(named, &real, &through_proc);
+    int rc = e == 0        ? write_outputs_at(st, real, err)
+             : e == ENOMEM ? qc_error_nomem(err)
+                           : qc_error_set(err, QC_ERR_IO, named, 0, 0, -1, "cannot use: %s", strerror(e));
     qc_free(real);
+    qc_free(named);
     return rc;
 }
 

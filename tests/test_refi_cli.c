@@ -252,6 +252,26 @@ Test(refi_cli, characters_xml_cannot_carry_are_written_as_replacement_characters
     free(dir);
 }
 
+/* "-o project/" names the folder project, as "-o project" does: the import failed with "cannot
+ * create a folder beside it" (its temporary was put inside the folder not yet made). */
+Test(refi_cli, import_into_a_folder_named_with_a_trailing_slash)
+{
+    REQUIRE_COMMANDS();
+    const transcript a[] = {{"corpus/a.txt", "S1: we are co-located.\n"}};
+    char *dir = coded(a, 1, "code -c cb.qcb -o r.xml --qdpx p.qdpx corpus");
+    qct_run r;
+    qct_qcode(&r, dir, "import p.qdpx -o project//");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "  codings   1 on 1 selection"), "%s", r.out);
+    qct_run_free(&r);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/project/codebook.qcb", dir);
+    cr_expect(access(path, R_OK) == 0, "no %s", path);
+    snprintf(path, sizeof path, "%s/project/manual.xml", dir);
+    cr_expect(access(path, R_OK) == 0, "no %s", path);
+    free(dir);
+}
+
 /* What a results.xml or a project folder names must be a regular file: a FIFO in a document's place
  * blocked export for ever (a writer started 20 s later bounds that here, and the message tells the
  * two apart), and a folder in manual.xml's place exported a project without its codings, exit 0. */
