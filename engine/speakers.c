@@ -152,16 +152,23 @@ int64_t qc_parse_clock(const char *s, size_t len, size_t *pos)
     return ((int64_t)h * 3600 + m * 60 + sec) * 1000 + ms;
 }
 
-/* A bracketed time "[00:01:12]" or "(00:01:12)" at s[*pos]. */
+/* A bracketed time "[00:01:12]" or "(00:01:12)" at s[*pos], or Markdown's escaped "\[24:14\]"
+ * (transcripts published as Markdown write a label's time so: "**Mat Ryer:** \[24:14\] Yeah"). */
 static int64_t parse_bracket_time(const char *s, size_t len, size_t *pos)
 {
     size_t p = *pos;
+    int escaped = p + 1 < len && s[p] == '\\' && s[p + 1] == '[';
+    p += (size_t)escaped;
     if (p >= len || (s[p] != '[' && s[p] != '('))
         return -1;
     char close = s[p] == '[' ? ']' : ')';
     p++;
     int64_t t = qc_parse_clock(s, len, &p);
-    if (t < 0 || p >= len || s[p] != close)
+    if (t < 0 || (escaped && (p >= len || s[p++] != '\\')) || p >= len || s[p] != close)
+        return -1;
+    /* An escaped time alone after its label ("**Break:** \[26:08\]") stays the turn's text: taken
+     * as the time it would leave a label with no text, an error, where it was read before. */
+    if (escaped && skip_blanks(s, len, p + 1) == len)
         return -1;
     *pos = p + 1;
     return t;

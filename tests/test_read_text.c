@@ -92,6 +92,29 @@ Test(read_text, markdown_bold_labels)
     qc_document_free(doc);
 }
 
+/* Transcripts published as Markdown escape a label's time: "**Mat Ryer:** \[24:14\] Yeah" (the Go
+ * Time podcast). The stamp is the turn's time, before its text; a half-escaped one is text, and so
+ * is one with no text after it. */
+Test(read_text, markdown_bold_labels_with_escaped_times)
+{
+    qc_document *doc = read_opts(
+        "p.md",
+        "**Mat Ryer:** \\[24:14\\] Yeah.\n\n**L Körbes:** \\[1:02:03.5\\] Hi.\n\n**Mat Ryer:** \\[24:20] So.\n\n"
+        "**Break:** \\[26:08\\]\n\n**Mat Ryer:** Back.\n",
+        NULL);
+    cr_assert_eq(qc_document_turn_count(doc), 5);
+    assert_turn(doc, 0, "Mat Ryer", "Yeah.");
+    cr_assert_eq(turn_at(doc, 0).time_start_ms, (24 * 60 + 14) * 1000);
+    assert_turn(doc, 1, "L Körbes", "Hi.");
+    cr_assert_eq(turn_at(doc, 1).time_start_ms, (3600 + 2 * 60 + 3) * 1000 + 500);
+    assert_turn(doc, 2, "Mat Ryer", "\\[24:20] So.");
+    cr_assert_eq(turn_at(doc, 2).time_start_ms, -1);
+    /* alone after its label, the stamp stays the turn's text (taken as the time, it would leave a
+     * label with no text: an error) */
+    assert_turn(doc, 3, "Break", "\\[26:08\\]");
+    qc_document_free(doc);
+}
+
 Test(read_text, zoom_export_names_in_brackets)
 {
     qc_document *doc = read_txt("[Johnny Doe] 11:02:09\nHow you doing?\n\n[Janet Dough] 11:02:13\nFine.\nReally.\n");
