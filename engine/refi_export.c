@@ -207,25 +207,30 @@ int qc_refi_export_add_quotation(qc_refi_export *x, const char *document_id, siz
     return add_quote(x, doc, code, start, end, coder, created, err);
 }
 
+/* The walk's own error is kept apart from the caller's: the walk that a quotation stopped sets
+ * "stopped by the caller" over it, which is what a run out of memory said. */
 typedef struct results_walk {
     qc_refi_export *x;
-    qc_error *err;
+    qc_error err;
     int rc;
 } results_walk;
 
 static int on_result_quote(const qc_result_quotation *q, void *user)
 {
     results_walk *w = user;
-    w->rc = qc_refi_export_add_quotation(w->x, q->document_id, q->code, q->start, q->end, q->text, NULL, NULL, w->err);
+    w->rc = qc_refi_export_add_quotation(w->x, q->document_id, q->code, q->start, q->end, q->text, NULL, NULL, &w->err);
     return w->rc != 0;
 }
 
 int qc_refi_export_add_results(qc_refi_export *x, qc_results *res, qc_error *err)
 {
-    results_walk w = {x, err, 0};
+    results_walk w = {x, {0}, 0};
     int rc = qc_results_foreach_quotation(res, QC_ALL_CODES, on_result_quote, &w, err);
-    if (w.rc != 0)
+    if (w.rc != 0) {
+        if (err)
+            *err = w.err;
         return w.rc;
+    }
     if (rc != 0)
         return rc;
     /* Provenance: what made these codings, so a reader of the project can trace them. */

@@ -461,6 +461,63 @@ Test(qdpx_export, quotations_that_do_not_fit_are_refused)
     teardown(&f);
 }
 
+static size_t alloc_budget;
+static void *fail_malloc(size_t n);
+static void *fail_realloc(void *p, size_t n);
+
+/* A quotation the export refuses stops the walk over the results: the error must be the
+ * quotation's, not the walk's "stopped by the caller" (which `qcode code --qdpx` printed for a run
+ * out of memory). */
+Test(qdpx_export, a_quotation_refused_while_adding_results_says_why)
+{
+    fixture f;
+    setup(&f);
+    qc_error err;
+    qc_coder *coder = NULL;
+    qc_results *res = NULL;
+    qc_coding *c = NULL;
+    cr_assert_eq(qc_coder_new(&coder, f.cb, NULL, &err), 0);
+    cr_assert_eq(qc_results_new(&res, f.cb, f.cases, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_coder_code(coder, f.docs[0], f.cases, &c, &err), 0, "%s", err.message);
+    cr_assert_gt(qc_coding_quotation_count(c), 0);
+    cr_assert_eq(qc_results_add(res, f.docs[0], c, NULL, &err), 0, "%s", err.message);
+    qc_coding_free(c);
+    qc_coder_free(coder);
+
+    qc_refi_export *x = NULL;
+    cr_assert_eq(qc_refi_export_new(&x, f.cb, NULL, NULL, &err), 0);
+    cr_assert_eq(qc_refi_export_add_results(x, res, &err), QC_ERR_NOTFOUND); /* P01.txt was never added */
+    cr_assert_eq(err.code, QC_ERR_NOTFOUND);
+    cr_assert(qct_contains(err.message, "quotation on document 'P01.txt', which is not in the export"), "%s",
+              err.message);
+    qc_refi_export_free(x);
+
+    qc_allocator failing = {fail_malloc, fail_realloc, free};
+    int nomem = 0, done = 0;
+    for (size_t budget = 0; budget < 100000 && !done; budget++) {
+        cr_assert_eq(qc_refi_export_new(&x, f.cb, NULL, NULL, &err), 0);
+        cr_assert_eq(qc_refi_export_add_document(x, f.docs[0], &err), 0);
+        alloc_budget = budget;
+        qc_set_allocator(&failing);
+        int rc = qc_refi_export_add_results(x, res, &err);
+        qc_set_allocator(NULL);
+        qc_refi_export_free(x);
+        /* QC_ERR_IO: the walk's own buffer (its reader tells no allocation failure apart) */
+        cr_assert(rc == 0 || rc == QC_ERR_NOMEM || rc == QC_ERR_IO, "budget %zu: status %d (%s)", budget, rc,
+                  err.message);
+        if (rc == QC_ERR_NOMEM) {
+            cr_assert_eq(err.code, QC_ERR_NOMEM, "budget %zu: %s", budget, err.message);
+            cr_assert_str_eq(err.message, "out of memory", "budget %zu", budget);
+            nomem++;
+        }
+        done = rc == 0;
+    }
+    cr_assert(done, "never succeeded within the budget");
+    cr_assert_gt(nomem, 1);
+    qc_results_free(res);
+    teardown(&f);
+}
+
 Test(qdpx_export, checker_finds_what_the_schema_cannot)
 {
     qc_refi_check_result r;
@@ -524,7 +581,6 @@ Test(qdpx_export, checker_on_the_samples)
 }
 
 /* Out of memory anywhere in a codebook export and import: an error, never a crash or a leak. */
-static size_t alloc_budget;
 static void *fail_malloc(size_t n)
 {
     if (alloc_budget == 0)
