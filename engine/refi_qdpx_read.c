@@ -113,7 +113,7 @@ static int read_project_xml(qc_refi_loaded *st, char **data, size_t *size, char 
     *part = qc_strdup(found);
     if (!*part)
         return qc_error_nomem(err);
-    return qc_zip_read(st->zip, found, (size_t)64 << 20, data, size, err);
+    return qc_zip_read(st->zip, found, QC_XML_MAX_BYTES, data, size, err);
 }
 
 /* The archive entry a plainTextPath names (sources/ matched case-insensitively), or NULL. */

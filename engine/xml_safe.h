@@ -38,8 +38,11 @@ void qc_xml_generic_release(qc_xml_generic *g);
 /* Whether the line caught tells an encoding failure. */
 int qc_xml_generic_encoding(const qc_xml_generic *g);
 
-/* The largest XML document accepted (64 MiB). */
-#define QC_XML_MAX_BYTES ((size_t)64 << 20)
+/* The largest XML document accepted (1 GiB, the bound of a whole .qdpx). A project's .qde and its
+ * imported manual.xml grow with its codings, about ten times the corpus' text for qcode's own
+ * export: 64 MiB refused the export of a 20 MB corpus. Readers of smaller files bound them below
+ * this (a .docx part, a .qdc, manual.xml). */
+#define QC_XML_MAX_BYTES ((size_t)1 << 30)
 
 /* Errors name `file` (the archive or file the user knows) and say `part` (the entry inside it,
  * e.g. "word/document.xml"; may be NULL) in the message, with the XML line and column in

@@ -457,6 +457,25 @@ Test(qdpx_import, bad_archives_are_refused_and_nothing_is_written)
     expect_failure("tests/data/refi/bomb.qdpx", QC_ERR_LIMIT, "over the limit", 0);
 }
 
+/* A .qde over 64 MiB, the cap until 2026-12-06: qcode's own export of the 20 MB benchmark corpus
+ * writes one of 199 MB (every coding a selection), which its import refused. */
+Test(qdpx_import, a_project_qde_over_64_mib_is_read)
+{
+    char *qdpx = qct_source_path("tests/data/refi/big.qdpx");
+    char *tmp = qct_temp_dir();
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/b", tmp);
+    warnings w = {{0}, 0};
+    qc_refi_import_summary s;
+    qc_error err;
+    cr_assert_eq(import(qdpx, dir, &w, &s, &err), 0, "%s", err.message);
+    cr_assert_eq(s.codings, 1, "%s", w.text);
+    cr_assert_eq(s.skipped, 0, "%s", w.text);
+    qc_refi_import_summary_free(&s);
+    free(qdpx);
+    free(tmp);
+}
+
 /* A parser error inside the archive is located at the entry ("p.qdpx:project.qde", line, column),
  * so the message itself does not start with the entry's name again. */
 Test(qdpx_import, a_parser_error_names_the_entry_once)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the small REFI-QDA fixtures of tests/test_qdpx_import.c (run from this folder).
 
-Each file is tiny and exercises one thing: bad input (corrupt zip, a .qde that is not XML, a
+Each file is small and exercises one thing: bad input (corrupt zip, a .qde that is not XML, a
 dangling reference, a selection past the end, unsafe entry names, an oversized entry) or the
 oddities real tools write (Sources/, BOM, CRLF, GUIDs in braces or upper case, a missing
 internal://, a .qde not called project.qde, UTF-16 positions, cases and variables).
@@ -156,9 +156,24 @@ def bad_inputs():
         ("/etc/evil.txt", "absolute"),
     ])
     write_zip("noqde.qdpx", [("readme.txt", "no project here")])
-    # 70 MB of white space inside the .qde: beyond the 64 MiB cap, a few kB compressed.
+    # 1.1 GiB of white space inside the .qde: beyond the 1 GiB cap, about a megabyte compressed.
     with zipfile.ZipFile("bomb.qdpx", "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        z.writestr("project.qde", project(" " * (70 << 20)))
+        z.writestr("project.qde", project(" " * (1100 << 20)))
+
+
+def big():
+    # A .qde of 70 MB (comments between the codebook and the sources), over the 64 MiB that was
+    # the cap until qcode's own export of a 20 MB corpus outgrew it; a few kB compressed.
+    pad = ("<!--" + "x" * 1017 + "-->\n") * (70 << 10)
+    body = f"""{CODEBOOK}{pad}<Sources><TextSource guid="{SRC}" name="doc" plainTextPath="internal://{SRC}.txt">
+<PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000001" startPosition="0" endPosition="11">
+<Coding guid="DDDDDDDD-0000-0000-0000-000000000001"><CodeRef targetGUID="{CODE_A}"/></Coding>
+</PlainTextSelection>
+</TextSource></Sources>
+"""
+    with zipfile.ZipFile("big.qdpx", "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("project.qde", project(body))
+        z.writestr(f"sources/{SRC}.txt", "Interviewer: fine.\n")
 
 
 oddities()
@@ -169,3 +184,4 @@ cases()
 long_name()
 bad_positions()
 bad_inputs()
+big()
