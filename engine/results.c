@@ -248,7 +248,9 @@ int qc_results_new_opts(qc_results **out, const qc_codebook *cb, const qc_casebo
     res->cases = cases;
     res->code_count = cb->code_count;
     res->doc_ids.fold = 0;
-    res->resp_map.fold = 0;
+    /* A respondent is their label across the corpus as in the casebook, whose keys compare
+     * ASCII-case-insensitively: "s7" gets S7's row, so it is S7 in the counts too. */
+    res->resp_map.fold = 1;
     res->attr_map.fold = 1;
     size_t n = cb->code_count;
     res->subtree_end = qc_calloc(n + 1, sizeof *res->subtree_end);

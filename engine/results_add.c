@@ -707,7 +707,7 @@ int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *cod
     }
     if (res->counts_only)
         return QC_OK;
-    int rc = qc_spill_merge(res, p, doc_index, res->scratch->resp, err);
+    int rc = qc_spill_merge(res, p, doc_index, err);
     return rc == QC_OK && res->stream ? qc_res_stream_document(res, doc_index, p, err) : rc;
 }
 

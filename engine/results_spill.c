@@ -18,7 +18,7 @@
 typedef struct rec_head {
     uint32_t code; /* QC_NONE32 for an uncoded turn */
     uint32_t doc, turn, start, end;
-    uint32_t resp;      /* respondent index */
+    uint32_t slot;      /* the turn's speaker slot in its document (speaker_count: unlabelled) */
     uint8_t role;       /* qc_role of the turn */
     uint8_t unlabelled; /* the turn has no speaker label */
     uint16_t coder_len; /* bytes of the coder's name after the text's NUL; 0: the engine */
@@ -109,8 +109,9 @@ static int put_record(qc_res_prepared *p, uint32_t key, const rec_head *h, const
     return 0;
 }
 
-/* A record's head for a span of a turn; doc and resp are filled in when merged (resp holds the
- * speaker slot until then). */
+/* A record's head for a span of a turn; doc is filled in when merged. The speaker is kept as the
+ * document's slot, not the respondent: a quotation is listed with its turn's label as written,
+ * while respondents compare labels without ASCII case ("s7" counts as S7). */
 static void fill_head(rec_head *h, const qc_document *doc, uint32_t turn, uint32_t start, uint32_t end)
 {
     memset(h, 0, sizeof *h);
@@ -120,7 +121,7 @@ static void fill_head(rec_head *h, const qc_document *doc, uint32_t turn, uint32
     h->turn = turn;
     h->start = start;
     h->end = end;
-    h->resp = (uint32_t)slot;
+    h->slot = (uint32_t)slot;
     h->role = t->role;
     h->unlabelled = slot == doc->speaker_count;
     if (end > doc->length)
@@ -176,7 +177,7 @@ int qc_spill_prepare(const qc_results *res, const qc_document *doc, const qc_cod
     return 0;
 }
 
-int qc_spill_merge(qc_results *res, const qc_res_prepared *p, uint32_t doc_index, const long *resp, qc_error *err)
+int qc_spill_merge(qc_results *res, const qc_res_prepared *p, uint32_t doc_index, qc_error *err)
 {
     for (size_t i = 0; i < p->ref_count; i++) {
         const qc_res_rec_ref *r = &p->refs[i];
@@ -189,7 +190,6 @@ int qc_spill_merge(qc_results *res, const qc_res_prepared *p, uint32_t doc_index
         rec_head h;
         memcpy(&h, at, sizeof h);
         h.doc = doc_index;
-        h.resp = (uint32_t)resp[h.resp];
         memcpy(at, &h, sizeof h);
         res->uncoded_records += (size_t)uncoded;
     }
@@ -225,7 +225,7 @@ static int decode_record(const qc_results *res, const unsigned char *data, size_
     memcpy(&h, data + at, sizeof h);
     at += sizeof h;
     size_t body = (size_t)h.hit_count * sizeof(rec_hit) + strings_len(&h);
-    if (h.doc >= res->doc_count || h.resp >= res->resp_count || len - at < body)
+    if (h.doc >= res->doc_count || (!h.unlabelled && h.slot >= res->docs[h.doc].speaker_count) || len - at < body)
         return -1;
     if (h.hit_count && QC_GROW(*hits, *hits_cap, h.hit_count) != 0)
         return -1;
@@ -242,7 +242,7 @@ static int decode_record(const qc_results *res, const unsigned char *data, size_
     q->code = h.code == QC_NONE32 ? QC_ALL_CODES : h.code;
     q->document = h.doc;
     q->document_id = res->docs[h.doc].id;
-    q->speaker = h.unlabelled ? NULL : res->resps[h.resp].label;
+    q->speaker = h.unlabelled ? NULL : res->docs[h.doc].speakers[h.slot].label;
     q->role = (qc_role)h.role;
     q->turn = h.turn;
     q->start = h.start;

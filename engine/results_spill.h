@@ -14,9 +14,9 @@ void qc_spill_close(qc_results *res);
  * per turn, whether any quotation lies in it) into p, reading only what qc_results_new set: safe
  * in several threads at once. -1 when memory is short. */
 int qc_spill_prepare(const qc_results *res, const qc_document *doc, const qc_coding *coding, qc_res_prepared *p);
-/* Appends the records of qc_spill_prepare to the logs, in order, as document doc_index (resp: the
- * respondent of each speaker slot, the doc's speakers then unlabelled text). */
-int qc_spill_merge(qc_results *res, const qc_res_prepared *p, uint32_t doc_index, const long *resp, qc_error *err);
+/* Appends the records of qc_spill_prepare to the logs, in order, as document doc_index (whose
+ * speakers must already be in res->docs: a record names its speaker by the document's slot). */
+int qc_spill_merge(qc_results *res, const qc_res_prepared *p, uint32_t doc_index, qc_error *err);
 
 /* Makes the quotation log ready for walks from several threads at once (nothing may be added
  * after): pending writes done. */

@@ -147,9 +147,10 @@ QC_EXPORT void qc_results_document_counts(const qc_results *res, size_t doc, siz
 QC_EXPORT int qc_results_document_counts_get(const qc_results *res, size_t doc, size_t code, qc_rollup mode,
                                              qc_counts *out, qc_error *err);
 
-/* Respondents: every speaker label of the corpus (an unlabelled document is one respondent named
- * by its document id), in order of first appearance. role is the participant role unless the label
- * was only ever an interviewer's. */
+/* Respondents: every speaker label of the corpus, labels that differ only in ASCII case being one
+ * (as in the casebook) named as first seen (an unlabelled document is one respondent named by its
+ * document id), in order of first appearance. role is the participant role unless the label was
+ * only ever an interviewer's. */
 QC_EXPORT size_t qc_results_respondent_count(const qc_results *res);
 QC_EXPORT const char *qc_results_respondent(const qc_results *res, size_t index, qc_role *role);
 /* A respondent's counts of a code over the corpus: zeros, like qc_results_document_counts, when
