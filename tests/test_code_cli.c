@@ -506,7 +506,7 @@ Test(code_cli, input_format_reads_pipes_and_names_without_an_extension, .timeout
     qct_qcode(&r, dir, "quotes -c " GOLDEN "/golden.qcb --input-format text GP interview-a");
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect(qct_contains(r.out, "interview-a  S1 (participant)"), "%s", r.out);
-    cr_expect(qct_contains(r.out, "2 quotations of GP in 1 document"), "%s", r.out);
+    cr_expect(qct_contains(r.out, "2 quotations of GP in 1 of 1 document"), "%s", r.out);
     qct_run_free(&r);
 
     static const char *const commands[] = {"code -c " GOLDEN "/golden.qcb", "inspect",

@@ -402,6 +402,29 @@ static size_t count_of(const char *hay, const char *needle)
     return n;
 }
 
+/* A code's own counts and the number of documents, from a results.xml of format 1. */
+static int results_own(const char *dir, const char *name, const char *code, qc_counts *own, size_t *docs)
+{
+    char path[1024], tag[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *xml = qct_read_file(path, NULL);
+    if (!xml)
+        return -1;
+    snprintf(tag, sizeof tag, " id=\"%s\" ", code);
+    const char *c = strstr(xml, tag), *o = c ? strstr(c, "<own ") : NULL, *d = strstr(xml, "<documents count=\"");
+    unsigned long long h, q, r, n, k;
+    int ok = o && d &&
+             sscanf(o, "<own hits=\"%llu\" quotations=\"%llu\" respondents=\"%llu\" documents=\"%llu\"", &h, &q, &r,
+                    &n) == 4 &&
+             sscanf(d, "<documents count=\"%llu\"", &k) == 1;
+    free(xml);
+    if (!ok)
+        return -1;
+    *own = (qc_counts){.hits = h, .quotations = q, .respondents = r, .documents = n};
+    *docs = (size_t)k;
+    return 0;
+}
+
 static int valid_against(const char *path, const char *schema_file)
 {
     char *xsd = qct_source_path(schema_file);
@@ -528,6 +551,17 @@ Test(manual_results, cli_lists_codings_by_coder_and_warns_by_line)
     snprintf(line, sizeof line, "turn %zu  [%zu,%zu)  %s  coded by Bob\n", f.sp.uncoded.turn, f.sp.uncoded.start,
              f.sp.uncoded.end, x);
     cr_expect(qct_contains(r.out, line), "%s", r.out);
+    /* The last line counts as results.xml does: E (the engine's and Alice's) once, U (Bob's and
+     * Alice's) once, so two quotations fewer than the lines listed (each person's adds a line). */
+    snprintf(line, sizeof line, ")  %s\n", x);
+    size_t engine = count_of(r.out, line), docs = 0;
+    qc_counts own;
+    cr_assert_eq(results_own(f.dir, "r.xml", x, &own, &docs), 0);
+    cr_expect_eq(own.quotations, engine + 1);
+    snprintf(line, sizeof line,
+             "\n%zu quotations of %s (%zu listed, one per coder of a passage), in %zu of %zu documents\n", engine + 1,
+             x, engine + 3, (size_t)own.documents, docs);
+    cr_expect(qct_contains(r.out, line), "want %s in %s", line, r.out);
     qct_run_free(&r);
 
     /* Without a manual.xml the table keeps its columns. */

@@ -13,6 +13,8 @@
     "Prints the quotations of one code in corpus order: document, speaker, role, turn and span,\n"                     \
     "then a keyword-in-context line around the first rule hit (hit words in bold on a terminal).\n"                    \
     "From a results.xml made with --manual, people's codings are listed too, with \"coded by NAME\".\n"                \
+    "The last line counts the quotations and documents as `qcode code` does (own, or rolled up\n"                      \
+    "with --rollup), which may be fewer than the lines listed.\n"                                                      \
     "\n"                                                                                                               \
     "Options:\n"                                                                                                       \
     "  -c, --codebook FILE        code the transcripts with this codebook\n"                                           \
@@ -204,6 +206,66 @@ static void print_all(quote_list *l, int bold)
         print_quote(&l->items[i], bold);
 }
 
+/* --- what the listing counts ---
+ * The last line gives the counts `qcode code` reports for the code (docs/semantics.md, "Counts"),
+ * not the lines listed: a span coded by several coders is one quotation, and with --rollup the
+ * quotations of the code and its descendants are merged where they overlap inside a turn, so a
+ * passage coded by a parent and a child counts once. */
+
+typedef struct tally {
+    size_t listed, counted, documents;
+    int coders; /* some quotation listed is a person's */
+} tally;
+
+static int by_turn_place(const void *a, const void *b)
+{
+    const quote *x = a, *y = b;
+    if (x->doc != y->doc)
+        return x->doc < y->doc ? -1 : 1;
+    if (x->turn != y->turn)
+        return x->turn < y->turn ? -1 : 1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+/* Adds the list's quotations to t (the list is sorted again). */
+static void tally_list(tally *t, quote_list *l, int rollup)
+{
+    if (l->count > 1)
+        qsort(l->items, l->count, sizeof *l->items, by_turn_place);
+    t->listed += l->count;
+    for (size_t i = 0; i < l->count && !t->coders; i++)
+        t->coders = l->items[i].coder != NULL;
+    for (size_t i = 0; i < l->count;) {
+        const quote *q = &l->items[i];
+        size_t end = q->end;
+        t->counted++;
+        t->documents += i == 0 || l->items[i - 1].doc != q->doc;
+        for (i++; i < l->count && l->items[i].doc == q->doc && l->items[i].turn == q->turn; i++) {
+            const quote *n = &l->items[i];
+            if (rollup ? n->start >= end : n->start != q->start || n->end != q->end)
+                break;
+            if (n->end > end)
+                end = n->end;
+        }
+    }
+}
+
+/* "3 quotations of TEAM and its sub-codes, rolled up (4 listed, ...), in 2 of 3 documents". */
+static void print_tally(const tally *t, const char *code_id, int rollup, size_t documents_read)
+{
+    printf("%zu %s of %s%s", t->counted, t->counted == 1 ? "quotation" : "quotations", code_id,
+           rollup ? " and its sub-codes, rolled up" : "");
+    if (t->listed != t->counted)
+        printf(" (%zu listed, one per %s of a passage)", t->listed,
+               rollup && t->coders ? "code and coder"
+               : rollup            ? "code"
+                                   : "coder");
+    printf("%s in %zu of %zu %s\n", t->listed != t->counted || rollup ? "," : "", t->documents, documents_read,
+           documents_read == 1 ? "document" : "documents");
+}
+
 /* --- from a corpus --- */
 
 typedef struct corpus_state {
@@ -211,8 +273,8 @@ typedef struct corpus_state {
     size_t code, end; /* codes [code, end) are wanted */
     size_t doc_index;
     quote_list list;
-    int bold;
-    size_t total;
+    int bold, rollup;
+    tally tally;
 } corpus_state;
 
 static int on_document(const qc_document *doc, const qc_coding *coding, const qc_source_info *src, void *user,
@@ -263,7 +325,7 @@ static int on_document(const qc_document *doc, const qc_coding *coding, const qc
     free(hits);
     /* Quotations of one document are printed as soon as it is coded: memory stays flat. */
     print_all(&st->list, st->bold);
-    st->total += st->list.count;
+    tally_list(&st->tally, &st->list, st->rollup);
     list_clear(&st->list);
     st->doc_index++;
     return st->list.failed ? QC_ERR_NOMEM : 0;
@@ -322,6 +384,7 @@ static int from_corpus(code_options *o, int argc, char **argv)
     st.code = (size_t)code;
     st.end = o->rollup ? subtree_end(cb, (size_t)code) : (size_t)code + 1;
     st.bold = cli_stdout_is_tty();
+    st.rollup = o->rollup;
     qc_run_options ropts = QC_RUN_OPTIONS_INIT;
     ropts.read = &o->read;
     ropts.engine = o->engine;
@@ -340,8 +403,7 @@ static int from_corpus(code_options *o, int argc, char **argv)
         exit_code = QC_EXIT_USAGE;
         goto done;
     }
-    printf("%zu %s of %s%s in %zu %s\n", st.total, st.total == 1 ? "quotation" : "quotations", code_id,
-           o->rollup ? " and its sub-codes" : "", stats.documents, stats.documents == 1 ? "document" : "documents");
+    print_tally(&st.tally, code_id, o->rollup, stats.documents);
     exit_code = stats.failed ? QC_EXIT_PARTIAL : QC_EXIT_OK;
 done:
     if (count >= 0) {
@@ -362,8 +424,17 @@ typedef struct file_state {
     size_t wanted_count;
     size_t *wanted_index;
     int found;
+    size_t documents;
     quote_list list;
 } file_state;
+
+static int on_file_document(const qc_result_document *doc, size_t index, void *user)
+{
+    (void)doc;
+    (void)index;
+    ((file_state *)user)->documents++;
+    return 0;
+}
 
 static int is_wanted(const file_state *st, const char *id)
 {
@@ -413,7 +484,7 @@ static int from_results(code_options *o, int argc, char **argv)
     memset(&st, 0, sizeof st);
     st.want = argv[o->first_input];
     st.rollup = o->rollup;
-    qc_results_handlers h = {NULL, NULL, on_code, on_quotation, &st};
+    qc_results_handlers h = {NULL, on_file_document, on_code, on_quotation, &st};
     qc_error err;
     int rc = qc_results_read_all(o->results_path, &h, &err);
     int exit_code = QC_EXIT_OK;
@@ -427,8 +498,9 @@ static int from_results(code_options *o, int argc, char **argv)
         exit_code = cli_fail("quotes: no code '%s' in %s", st.want, o->results_path);
     } else {
         print_all(&st.list, cli_stdout_is_tty());
-        printf("%zu %s of %s%s\n", st.list.count, st.list.count == 1 ? "quotation" : "quotations", st.want,
-               o->rollup ? " and its sub-codes" : "");
+        tally t = {0, 0, 0, 0};
+        tally_list(&t, &st.list, o->rollup);
+        print_tally(&t, st.want, o->rollup, st.documents);
     }
     list_clear(&st.list);
     free(st.list.items);
