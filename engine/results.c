@@ -217,7 +217,9 @@ int qc_res_attr_add(qc_results *res, const char *name, long casebook_index)
         return -1;
     qc_res_attr *a = &res->attrs[res->attr_count];
     memset(a, 0, sizeof *a);
-    a->value_map.fold = 0;
+    /* Values compare as `where` compares them, without ASCII case (surrounding blanks are gone
+     * already): "Nurse" and "nurse" are one row, named as first seen. */
+    a->value_map.fold = 1;
     a->casebook_index = casebook_index;
     a->name = qc_strdup(name);
     if (!a->name)

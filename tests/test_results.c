@@ -156,6 +156,40 @@ Test(results, labels_differing_only_in_ascii_case_are_one_respondent_as_in_the_c
     qc_codebook_free(cb);
 }
 
+/* `where profession = "nurse"` holds for "Nurse" and "nurse" alike (values compare without ASCII
+ * case), so a breakdown by profession groups them too: one row named as first seen, not a row of
+ * 1 "Nurse" beside a row of 1 "nurse" when the study has 2 nurses. */
+Test(results, attribute_values_differing_only_in_ascii_case_are_one_row_as_in_where)
+{
+    qc_codebook *cb = load_cb(rollup_cb);
+    static const char sheet[] = "speaker\tprofession\nS1\tNurse\nS2\tnurse\nS3\tNURSE\nS4\tmanager\n";
+    qc_casebook *cases;
+    qc_error err;
+    cr_assert_eq(qc_casebook_load_buffer(&cases, "cases.tsv", sheet, strlen(sheet), &err), 0, "%s", err.message);
+    qc_coder *coder;
+    qc_results *res;
+    cr_assert_eq(qc_coder_new(&coder, cb, NULL, NULL), 0);
+    cr_assert_eq(qc_results_new(&res, cb, cases, NULL), 0);
+    cr_assert_eq(add_text(res, coder, cases, "d1.txt", "S1: zebra one.\nS2: zebra two.\nS4: zebra three.\n"), 0);
+    cr_assert_eq(add_text(res, coder, cases, "d2.txt", "S3: a zebra again.\n"), 0);
+    cr_assert_eq(qc_results_attribute_count(res), 1);
+    cr_assert_eq(qc_results_attribute_value_count(res, 0), 2);
+    qc_counts base, c;
+    cr_expect_str_eq(qc_results_attribute_value(res, 0, 0, &base), "Nurse");
+    cr_expect_eq(base.respondents, 3);
+    cr_expect_eq(base.documents, 2);
+    qc_results_attribute_counts(res, 0, 0, 3, QC_OWN, &c);
+    cr_expect_eq(c.quotations, 3);
+    cr_expect_eq(c.respondents, 3);
+    cr_expect_eq(c.documents, 2);
+    cr_expect_str_eq(qc_results_attribute_value(res, 0, 1, &base), "manager");
+    cr_expect_eq(base.respondents, 1);
+    qc_results_free(res);
+    qc_coder_free(coder);
+    qc_casebook_free(cases);
+    qc_codebook_free(cb);
+}
+
 Test(results, duplicate_document_id_is_refused)
 {
     qc_codebook *cb = load_cb(rollup_cb);

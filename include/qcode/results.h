@@ -168,7 +168,8 @@ QC_EXPORT int qc_results_respondent_coded(const qc_results *res, size_t responde
 /* Attributes: the casebook's columns, then document header keys (case-insensitively distinct) in
  * order of first appearance. A quotation's value for an attribute is its speaker's in the casebook
  * (for that document), else its document's header value; quotations with no value are not counted
- * under that attribute. Values are in order of first appearance. */
+ * under that attribute. Values that differ only in ASCII case are one value (as `where` compares
+ * them), named as first seen; values are in order of first appearance. */
 QC_EXPORT size_t qc_results_attribute_count(const qc_results *res);
 QC_EXPORT const char *qc_results_attribute_name(const qc_results *res, size_t attr);
 QC_EXPORT size_t qc_results_attribute_value_count(const qc_results *res, size_t attr);
