@@ -75,6 +75,7 @@ static void process(runner *r, void *state, slot *s)
     char *data = NULL;
     size_t size = 0;
     qc_error_clear(&s->err);
+    s->size = 0;
     s->rc = qc_transcript_read(path, &data, &size, &s->err);
     if (s->rc != 0)
         return;
@@ -165,6 +166,16 @@ static int deliver(runner *r, const qc_run_options *opts, slot *s, qc_run_stats 
     const char *path = r->paths[s->index];
     if (s->rc != 0) {
         st->failed++;
+        if (s->rc == QC_ERR_NOMEM && !s->err.file[0]) {
+            /* Which transcript it was matters: one very large file is the usual cause, and the
+             * run's own memory is flat in the corpus's size (docs/reliability.md). */
+            if (s->size)
+                qc_error_set(&s->err, QC_ERR_NOMEM, path, 0, 0, -1,
+                             "out of memory while reading or coding this transcript (%llu bytes)",
+                             (unsigned long long)s->size);
+            else
+                qc_error_set(&s->err, QC_ERR_NOMEM, path, 0, 0, -1, "out of memory while reading this transcript");
+        }
         if (s->rc == QC_ERR_NOMEM || s->fatal) {
             if (err)
                 *err = s->err;

@@ -287,6 +287,48 @@ static char *link_corpus(const char *setup)
     return dir;
 }
 
+/* Memory running out on one very large transcript named nothing ("qcode: error: out of memory"),
+ * so a researcher could not tell which file to split. The message names it. qcode gets 300 MB of
+ * address space for a 30 MB transcript (one needs about 20 times its size). Not under the
+ * sanitizers, which reserve far more address space than that at start. */
+Test(code_cli, running_out_of_memory_names_the_transcript)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    cr_skip("address-space limits do not work under the sanitizers");
+#else
+    static const char cb[] = "codebook \"t\"\ncode TEAM \"Team\"\n  rule team\n";
+    static const char line[] = "P1: We share one base with the social workers, and it helps the team.\n";
+    char *dir = qct_temp_dir();
+    free(qct_write_file(dir, "cb.qcb", cb, strlen(cb)));
+    free(qct_write_file(dir, "a-small.txt", "P2: The team works.\n", 20));
+    size_t n = 30u << 20, ll = strlen(line);
+    char *big = malloc(n);
+    cr_assert_not_null(big);
+    for (size_t i = 0; i < n; i++)
+        big[i] = line[i % ll];
+    big[n - 1] = '\n';
+    free(qct_write_file(dir, "b-big.txt", big, n));
+    free(big);
+    /* the soft limit only, so that it can be put back without privileges */
+    struct rlimit old;
+    cr_assert_eq(getrlimit(RLIMIT_AS, &old), 0);
+    struct rlimit cap = {300u << 20, old.rlim_max};
+    if (old.rlim_max != RLIM_INFINITY && old.rlim_max < cap.rlim_cur)
+        cap.rlim_cur = old.rlim_max;
+    cr_assert_eq(setrlimit(RLIMIT_AS, &cap), 0);
+    qct_run r;
+    qct_qcode(&r, dir, "code -c cb.qcb -o out.xml .");
+    setrlimit(RLIMIT_AS, &old);
+    cr_expect_eq(r.status, 2, "exit %d: %s", r.status, r.err);
+    cr_expect(qct_contains(r.err, "b-big.txt: error: out of memory while reading"), "%s", r.err);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/out.xml", dir);
+    cr_expect(access(path, F_OK) != 0, "a results.xml was written");
+    qct_run_free(&r);
+    free(dir);
+#endif
+}
+
 /* Runs `code -c cb.qcb ARGS -o out.xml` in dir and expects exit 0, one document with `id`, and
  * `warning` on stderr. Without a cap a loop of links ran for ever: qcode gets 10 s of CPU. */
 static void expect_one_document(const char *dir, const char *args, const char *id, const char *warning)
