@@ -91,6 +91,13 @@ static int is_closer(int32_t cp)
            cp == 0x203A || cp == '*';
 }
 
+/* Brackets and quotation marks that may open a name: ( [ " ' and the curly and angle opening quotes. */
+static int is_opener(int32_t cp)
+{
+    return cp == '(' || cp == '[' || cp == '"' || cp == '\'' || cp == 0x201C || cp == 0x2018 || cp == 0x201E ||
+           cp == 0xAB;
+}
+
 /* Words that often start a sentence: after "Team A." or "Hepatitis C." they tell a sentence end
  * from a middle initial. Each is preceded and followed by a space here. */
 static const char sentence_starters[] =
@@ -128,9 +135,17 @@ static int is_middle_initial(const char *s, size_t start, size_t at, size_t len)
         we++;
     if (we > w && we - w < 12 && starts_sentences(s + w, we - w))
         return 0;
+    /* The word before, stepping back a code point at a time: a no-break space before it is
+     * white space, not part of the word. */
     size_t end = at - 1, p = end;
-    while (p > start && !is_space_at(s, len, p - 1))
-        p--;
+    while (p > start) {
+        size_t c = p - 1;
+        while (c > start && ((unsigned char)s[c] & 0xC0) == 0x80)
+            c--;
+        if (is_space_at(s, len, c))
+            break;
+        p = c;
+    }
     if (p == end)
         return 0;
     size_t last = end - 1;
@@ -140,8 +155,11 @@ static int is_middle_initial(const char *s, size_t start, size_t at, size_t len)
     int32_t lc = qc_utf8_decode(s, len, &k);
     if (lc != '.' && !(qc_char_is_letter_or_digit(lc) && !(lc >= '0' && lc <= '9')))
         return 0;
-    k = p;
-    return qc_char_is_upper(qc_utf8_decode(s, len, &k));
+    /* The name may open a bracket or a quotation: "(John W. Dixon)", a curly-quoted "John W. Dixon". */
+    int32_t fc;
+    for (k = p; (fc = qc_utf8_decode(s, len, &k)) >= 0 && is_opener(fc) && k < end;)
+        ;
+    return qc_char_is_upper(fc);
 }
 
 int qc_segment_is_abbreviation(const char *s, size_t start, size_t dot, size_t len)

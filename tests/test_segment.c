@@ -80,6 +80,23 @@ Test(segment, middle_initials_do_not_end_sentences)
                  QC_UNIT_SENTENCE, e, 9);
 }
 
+/* A name in brackets or quotation marks, or after a no-break space (common in text pasted from a
+ * word processor), keeps its middle initial too: "(John W. Dixon)" was cut after "W.". */
+Test(segment, middle_initials_inside_brackets_quotes_and_after_no_break_spaces)
+{
+    const char *e[] = {"My uncle (John W. Dixon) and \xE2\x80\x9C"
+                       "Amos C. Brown\xE2\x80\x9D came with\xC2\xA0Jane "
+                       "K. Lee.",
+                       "Then we left."};
+    assert_units("R: My uncle (John W. Dixon) and \xE2\x80\x9C"
+                 "Amos C. Brown\xE2\x80\x9D came with\xC2\xA0Jane K. "
+                 "Lee. Then we left.\n",
+                 QC_UNIT_SENTENCE, e, 2);
+    /* a bracket or quote before a lower-case word still ends the sentence */
+    const char *f[] = {"It was (in R.", "However) fine."};
+    assert_units("R: It was (in R. However) fine.\n", QC_UNIT_SENTENCE, f, 2);
+}
+
 Test(segment, no_is_only_an_abbreviation_before_a_number)
 {
     const char *e[] = {"I said no.", "Then No. 4 came."};
