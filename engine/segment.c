@@ -98,13 +98,19 @@ static int is_opener(int32_t cp)
            cp == 0xAB;
 }
 
-/* Words that often start a sentence: after "Team A." or "Hepatitis C." they tell a sentence end
- * from a middle initial. Each is preceded and followed by a space here. */
+/* Words that often start a sentence, English and German (noScribe's transcripts are often German,
+ * where "Frau K. Sie sagte" ends a sentence): after "Team A." or "Hepatitis C." they tell a
+ * sentence end from a middle initial. Each is preceded and followed by a space here. */
 static const char sentence_starters[] =
-    " A After Also An And Are As At Because Before But Can Could Did Do Does Even For From Had Has Have He Her His"
-    " How I If In Is It Its Just Maybe My No Not Now Oh Okay OK On Or Our She So Some That The Their Then There"
-    " These They This Those To Um Uh Was We Well Were What When Where Which While Who Why Will With Would Yeah"
-    " Yes You Your ";
+    " A Aber Actually After Also Am An And Anything Anyway Are As At Auch Because Before Both But Can"
+    " Could Da Dann Das Dass Dem Den Der Des Did Dies Diese Dieser Do Does Du Each Ein Eine Einer Er"
+    " Es Even Every Everybody Everyone Everything For From Gut Had Has Have He Her Here Hier His How"
+    " I Ich If Ihr Im In Is It Its Ja Jetzt Just Let Like Man Many Maybe Mein Meine More Most My Na"
+    " Nein Nicht No Nobody Not Nothing Now Nun OK Oder Of Oh Okay On Once One Only Or Other Our"
+    " People Really Right She Sie Since So Some Someone Something Sometimes Still Sure That The Their"
+    " Then There These They This Those Though To Too Uh Um Und Unser Very Wann Warum Was We Weil Well"
+    " Wenn Wer Were What When Where Which While Who Why Wie Will Wir With Wo Would Yeah Yes Yet You"
+    " Your Zum Zur ";
 
 static int starts_sentences(const char *w, size_t n)
 {

@@ -97,6 +97,22 @@ Test(segment, middle_initials_inside_brackets_quotes_and_after_no_break_spaces)
     assert_units("R: It was (in R. However) fine.\n", QC_UNIT_SENTENCE, f, 2);
 }
 
+/* noScribe's transcripts are often German, where "Frau K." (an anonymised name) ends sentences
+ * before a capitalised pronoun; English ones before words such as Many or Nobody. */
+Test(segment, an_initial_before_a_german_or_english_sentence_starter_ends_the_sentence)
+{
+    const char *e[] = {"Ich sprach mit Frau K.",
+                       "Sie sagte nein.",
+                       "Er kam mit Herrn B. Schmidt.",
+                       "It was World War I.",
+                       "Many died.",
+                       "Ask Plan B.",
+                       "Nobody knew."};
+    assert_units("S01: Ich sprach mit Frau K. Sie sagte nein. Er kam mit Herrn B. Schmidt. It was World War I. Many "
+                 "died. Ask Plan B. Nobody knew.\n",
+                 QC_UNIT_SENTENCE, e, 7);
+}
+
 Test(segment, no_is_only_an_abbreviation_before_a_number)
 {
     const char *e[] = {"I said no.", "Then No. 4 came."};
