@@ -27,6 +27,7 @@ typedef struct slot {
     qc_coding *coding, *coding2; /* coding2: a second codebook's (qc_run_coder) */
     int rc;
     int fatal; /* rc stops the run (qc_run_coder) */
+    int read;  /* rc is this document's: process() ran (not the thread's coders failing) */
     qc_error err;
     char sha256[65];
     uint64_t size;
@@ -76,6 +77,7 @@ static void process(runner *r, void *state, slot *s)
     size_t size = 0;
     qc_error_clear(&s->err);
     s->size = 0;
+    s->read = 1;
     s->rc = qc_transcript_read(path, &data, &size, &s->err);
     if (s->rc != 0)
         return;
@@ -157,6 +159,7 @@ static void slot_clear(slot *s)
     s->doc = NULL;
     s->prepared = 0;
     s->fatal = 0;
+    s->read = 0;
     s->state = SLOT_FREE;
 }
 
@@ -166,7 +169,7 @@ static int deliver(runner *r, const qc_run_options *opts, slot *s, qc_run_stats 
     const char *path = r->paths[s->index];
     if (s->rc != 0) {
         st->failed++;
-        if (s->rc == QC_ERR_NOMEM && !s->err.file[0]) {
+        if (s->rc == QC_ERR_NOMEM && s->read) {
             /* Which transcript it was matters: one very large file is the usual cause, and the
              * run's own memory is flat in the corpus's size (docs/reliability.md). */
             if (s->size)
