@@ -6,6 +6,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -182,12 +183,26 @@ struct qc_cache {
      * lookup finds all its codes' records in one walk down both lists. */
     code_key *keys;
     qc_cache_stats stats;
+    int reason_claimed; /* stats.unwritten_reason is being or has been set */
 };
 
 /* The statistics are counted by every thread of a run (qc_cache_run_pair). */
 static void stat_add(size_t *counter, size_t n)
 {
     __atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
+}
+
+/* An entry that cannot be written (a read-only cache, a full disk, the folder removed) costs the
+ * next run its coding, not this run: the coding is used, and the first failure's reason kept for
+ * the caller's warning (threads race for it; one wins). The entry is counted once per document
+ * by cache_code, however many of a pair's lookups failed to write it. */
+static void note_unwritten(qc_cache *c, int *slot_unwritten, const qc_error *werr)
+{
+    *slot_unwritten = 1;
+    int expected = 0;
+    if (__atomic_compare_exchange_n(&c->reason_claimed, &expected, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+        snprintf(c->stats.unwritten_reason, sizeof c->stats.unwritten_reason, "%.*s",
+                 (int)sizeof c->stats.unwritten_reason - 1, werr->message);
 }
 
 static int collect_leaves(qc_cache *c, int32_t n, uint32_t rule, size_t *count, size_t *cap)
@@ -503,7 +518,8 @@ typedef struct slot {
     char *path;
     uint8_t key[32];
     entry e;
-    int state; /* entry_state of e */
+    int state;     /* entry_state of e */
+    int unwritten; /* a write of the entry failed (note_unwritten) */
 } slot;
 
 /* Opens the slot of a document in c's folder and reads its entry. QC_OK or QC_ERR_NOMEM (set in
@@ -843,12 +859,11 @@ static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *
     /* In place, not synced: a file a crash or another process leaves torn fails its checks and
      * is coded again (a rename and an fsync per document cost a warm re-code more than its
      * coding). */
-    int rc = qc_file_overwrite(s->path, bytes, size, err);
-    if (rc) {
-        qc_free(bytes);
-        return rc;
-    }
-    stat_add(&c->stats.written, 1);
+    qc_error werr;
+    if (qc_file_overwrite(s->path, bytes, size, &werr) != 0)
+        note_unwritten(c, &s->unwritten, &werr);
+    else
+        stat_add(&c->stats.written, 1);
     entry_free(&s->e); /* `old` and `same` are not needed any more */
     s->e.size = size;
     s->e.data = (char *)bytes;
@@ -961,6 +976,10 @@ static int cache_code(qc_cache *cache, qc_coder *coder, qc_cache *second, qc_cod
         if (!rc)
             rc = cache_lookup(second, coder2, doc, cases, s2, out2, err);
     }
+    if (s.unwritten)
+        stat_add(&cache->stats.unwritten, 1);
+    if (other.unwritten)
+        stat_add(&second->stats.unwritten, 1);
     slot_close(&s);
     slot_close(&other);
     return rc;

@@ -507,6 +507,14 @@ static int run_pair(qc_recode *rc, int verify, const char *const *paths, size_t 
         st = qc_cache_run_pair(cache, old_cache, paths, count, rc->cases, &ro, on_pair, &p, &rc->stats, err);
     if (cache)
         qc_cache_get_stats(cache, &rc->cache_stats);
+    if (old_cache) { /* an entry both write is counted once, on `cache` (cache.c, cache_code) */
+        qc_cache_stats old_stats;
+        qc_cache_get_stats(old_cache, &old_stats);
+        if (!rc->cache_stats.unwritten)
+            memcpy(rc->cache_stats.unwritten_reason, old_stats.unwritten_reason,
+                   sizeof rc->cache_stats.unwritten_reason);
+        rc->cache_stats.unwritten += old_stats.unwritten;
+    }
     qc_cache_free(cache);
     qc_cache_free(old_cache);
     return st;
@@ -777,6 +785,20 @@ static int fill_texts(qc_recode *rc, const qc_recode_options *opts, qc_error *er
     return st;
 }
 
+/* Keeps cb in the cache folder for a later re-code from these results. The cache only saves work,
+ * so a copy that cannot be written is a warning through on_issue (the run goes on); only running
+ * out of memory stops it. */
+static int keep_codebook(const qc_recode_options *opts, const qc_codebook *cb, qc_error *err)
+{
+    qc_error kerr;
+    int st = qc_cache_keep_codebook(opts->cache_dir, cb, &kerr);
+    if (st == QC_ERR_NOMEM)
+        return qc_error_nomem(err);
+    if (st && opts->run.on_issue)
+        opts->run.on_issue(kerr.file[0] ? kerr.file : opts->cache_dir, kerr.message, opts->run.user);
+    return QC_OK;
+}
+
 /* ---- the public calls ---- */
 
 int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const qc_codebook *new_cb,
@@ -841,9 +863,9 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     /* The next `recode --from` the results of this one, the codebook maybe edited in place by then,
      * finds its old codebook in the cache. */
     if (!st && opts->cache_dir)
-        st = qc_cache_keep_codebook(opts->cache_dir, new_cb, err);
+        st = keep_codebook(opts, new_cb, err);
     if (!st && opts->cache_dir && opts->old_cb)
-        st = qc_cache_keep_codebook(opts->cache_dir, opts->old_cb, err);
+        st = keep_codebook(opts, opts->old_cb, err);
     /* The old side: the results.xml's header, and its quotations unless the old codebook may
      * code them again (checked document by document as the run goes); else a run of old_cb. */
     int coded_old = opts->old_cb && !opts->results_path;

@@ -119,5 +119,12 @@ int qc_cache_keep_codebook(const char *cache_dir, const qc_codebook *cb, qc_erro
     }
     qc_free(dir);
     qc_free(to);
+    if (rc && rc != QC_ERR_NOMEM && err) { /* what the failure costs, for the callers' warnings */
+        qc_error why = *err;
+        qc_error_set(err, rc, why.file, 0, 0, -1,
+                     "%s; the codebook is not kept in the cache, so a later `qcode recode --from` of these results "
+                     "needs %s as it is now",
+                     why.message, from && *from ? from : "its file");
+    }
     return rc;
 }

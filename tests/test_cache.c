@@ -1107,3 +1107,37 @@ Test(cache, bad_speaker_pattern_is_one_error)
     qc_codebook_free(cb);
     fixture_free(&f);
 }
+
+/* A cache that cannot be written (here every entry's place holds a folder with a file in it, which
+ * even root cannot write over; read-only or full disks fail the same way) used to fail the run:
+ * the cache only saves later runs their work, so the documents are coded and used, and the
+ * entries not written are counted with the first reason. */
+Test(cache, entries_that_cannot_be_written_are_counted_not_fatal)
+{
+    fixture f;
+    fixture_make(&f);
+    qc_codebook *cb1 = load(CB1), *cb2 = load(CB2);
+    char *cache = cache_dir(&f);
+    qc_cache_stats st;
+    char *plain = run(&f, cb2, NULL, &st);
+    free(run(&f, cb1, cache, &st));
+    cr_assert_eq(st.written, NDOCS);
+    cr_assert_eq(st.unwritten, 0);
+    cr_assert_str_empty(st.unwritten_reason);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cd %s && for e in *.qcc; do rm $e && mkdir $e && : > $e/x; done", cache);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    for (int round = 0; round < 2; round++) { /* nothing was written: the same again */
+        char *again = run(&f, cb2, cache, &st);
+        cr_assert_str_eq(again, plain, "round %d", round);
+        cr_assert_eq(st.written, 0, "round %d", round);
+        cr_assert_eq(st.unwritten, NDOCS, "round %d: unwritten %zu", round, st.unwritten);
+        cr_assert(strstr(st.unwritten_reason, "cannot write:"), "round %d: %s", round, st.unwritten_reason);
+        free(again);
+    }
+    free(plain);
+    free(cache);
+    qc_codebook_free(cb1);
+    qc_codebook_free(cb2);
+    fixture_free(&f);
+}

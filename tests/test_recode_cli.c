@@ -440,6 +440,20 @@ Test(recode_cli, the_old_codebook_is_found_by_its_sha256)
     free(src);
 }
 
+/* dir/a and dir/b hold the same bytes (results of runs with and without a cache). */
+static void assert_same_files(const char *dir, const char *a, const char *b, const char *why)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, a);
+    char *x = qct_read_file(path, NULL);
+    snprintf(path, sizeof path, "%s/%s", dir, b);
+    char *y = qct_read_file(path, NULL);
+    cr_assert(x && y, "%s or %s unreadable", a, b);
+    cr_assert_str_eq(x, y, "%s", why);
+    free(x);
+    free(y);
+}
+
 /* qcode code --cache fills the cache and keeps its codebook there: the first re-code of its
  * results codes only what the revision changed (no document is new to the cache), finds the old
  * codebook though its file was edited in place, and the run's results are those without a cache. */
@@ -457,15 +471,7 @@ Test(recode_cli, code_with_a_cache_makes_the_first_recode_warm)
     qct_qcode(&r, src, "code -c %s/cb.qcb -o %s/r1.xml corpora/integrated-care/", dir, dir);
     cr_assert_eq(r.status, 0, "%s", r.err);
     qct_run_free(&r);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/r0.xml", dir);
-    char *cached = qct_read_file(path, NULL);
-    snprintf(path, sizeof path, "%s/r1.xml", dir);
-    char *plain = qct_read_file(path, NULL);
-    cr_assert(cached && plain);
-    cr_assert_str_eq(cached, plain, "--cache changes nothing in the results");
-    free(cached);
-    free(plain);
+    assert_same_files(dir, "r0.xml", "r1.xml", "--cache changes nothing in the results");
 
     free(copy_codebook(src, "codebooks/integrated-care.qcb", dir, "cb.qcb")); /* edited in place */
     qct_qcode(&r, src, "recode --from %s/r0.xml -c %s/cb.qcb --cache %s/C --verbose --dry-run corpora/integrated-care/",
@@ -791,4 +797,57 @@ Test(recode_cli, a_recorded_interviewer_label_may_hold_a_comma, .timeout = 60)
     cr_expect(qct_contains(r.err, "old side: coded again (every document's coding matched the file)"), "%s", r.err);
     qct_run_free(&r);
     free(dir);
+}
+
+/* A cache that cannot be written (every entry's place a folder holding a file, the codebooks'
+ * folder a file: even root cannot write there) no longer fails `code` or `recode` (exit 2): each
+ * warns once, with the reason, and the results are those of a run without a cache. */
+Test(recode_cli, a_cache_that_cannot_be_written_is_a_warning, .timeout = 60)
+{
+    require_command("recode");
+    char *src = qct_source_path("");
+    char *dir = qct_temp_dir();
+    setenv("SOURCE_DATE_EPOCH", "86400", 1); /* the same provenance time in every results.xml */
+    qct_run r;
+    qct_qcode(&r, src, "code -c codebooks/integrated-care-v1.qcb --cache %s/C -o %s/r0.xml corpora/integrated-care/",
+              dir, dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_str_empty(r.err);
+    qct_run_free(&r);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "cd %s/C && for e in *.qcc; do rm $e && mkdir $e && : > $e/x; done && rm -r codebooks && : > codebooks",
+             dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+
+    qct_qcode(&r, src, "code -c codebooks/integrated-care.qcb --cache %s/C -o %s/r1.xml corpora/integrated-care/", dir,
+              dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(qct_contains(r.err, "/C: warning: 21 cache entries not written (cannot write: Is a directory): the next "
+                                  "run codes those documents again"),
+              "%s", r.err);
+    cr_assert(qct_contains(r.err, "warning: cannot create output: Not a directory; the codebook is not kept in the "
+                                  "cache, so a later `qcode recode --from` of these results needs "
+                                  "codebooks/integrated-care.qcb as it is now"),
+              "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, src, "code -c codebooks/integrated-care.qcb -o %s/r2.xml corpora/integrated-care/", dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    assert_same_files(dir, "r1.xml", "r2.xml", "an unwritable cache changes nothing in the results");
+
+    for (int jobs = 1; jobs <= 2; jobs++) {
+        qct_qcode(&r, src,
+                  "recode -j %d --from %s/r0.xml -c codebooks/integrated-care-v2.qcb --cache %s/C -o %s/r3-%d.xml "
+                  "corpora/integrated-care/",
+                  jobs, dir, dir, dir, jobs);
+        cr_assert_eq(r.status, 0, "-j %d: %s", jobs, r.err);
+        cr_assert(qct_contains(r.err, "/C: warning: 21 cache entries not written (cannot write: Is a directory)"),
+                  "-j %d: %s", jobs, r.err);
+        cr_assert(qct_contains(r.err, "the codebook is not kept in the cache"), "-j %d: %s", jobs, r.err);
+        qct_run_free(&r);
+    }
+    unsetenv("SOURCE_DATE_EPOCH");
+    free(dir);
+    free(src);
 }

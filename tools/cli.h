@@ -67,6 +67,12 @@ void cli_print_diagnostic(const qc_diagnostic *diag, void *user);
  * the caller's, QC_EXIT_USAGE when the file could not be read, or QC_EXIT_CODEBOOK. */
 int cli_load_codebook(const char *path, qc_codebook **cb);
 
+/* Keeps cb's file in the cache folder (qc_cache_keep_codebook); a failure is a warning on stderr,
+ * not an error (tools/cli_cache.c). */
+void cli_keep_codebook(const char *cache_dir, const qc_codebook *cb);
+/* Warns on stderr when some of a run's cache entries could not be written (stats->unwritten). */
+void cli_warn_unwritten_cache(const char *cache_dir, const qc_cache_stats *stats);
+
 /* Prints `qcode: message` to stderr (printf-style) and returns QC_EXIT_USAGE. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

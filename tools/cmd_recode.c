@@ -235,12 +235,15 @@ static int run(int argc, char **argv)
         ro.run.on_issue = on_issue;
         ro.run.user = &failed;
         double t0 = now();
+        qc_cache_stats cs = {0};
         if (qc_recode_run(&rc, (const char *const *)paths, (size_t)count, new_cb, cases, &ro, &err) != 0) {
             cli_print_error(&err);
             ex = QC_EXIT_USAGE;
-        } else if (o.verbose) {
-            qc_cache_stats cs;
+        } else {
             qc_recode_cache_stats(rc, &cs);
+            cli_warn_unwritten_cache(o.cache_dir, &cs);
+        }
+        if (!ex && o.verbose) {
             unsigned threads = cli_threads(o.jobs);
             fprintf(stderr, "recode: %ld documents in %.3f s on %u thread%s", count, now() - t0, threads,
                     threads == 1 ? "" : "s");

@@ -117,6 +117,11 @@ typedef struct qc_cache_stats {
     size_t rejected;      /* entries that were corrupt, truncated or of another version (rebuilt) */
     size_t written;       /* entries written */
     size_t codes_recoded; /* on stale documents, the codes coded again (the changed ones; every code when a document is coded in full) */
+    /* Entries that could not be written (a read-only cache, a full disk): their documents were
+     * coded and used all the same, and the next run codes them again. The first failure's reason
+     * ("cannot write: No space left on device"); empty when unwritten is 0. */
+    size_t unwritten;
+    char unwritten_reason[160];
 } qc_cache_stats;
 
 /* Opens (creating when missing) the cache folder. `context` is mixed into the hash of codes that
@@ -129,7 +134,8 @@ QC_EXPORT void qc_cache_get_stats(const qc_cache *cache, qc_cache_stats *out);
  * else coded with `coder` (made for the cache's codebook) and stored. The entry is keyed by the
  * bytes, the document's id and how it was read (the document records its read options and qcode's
  * version; `read` is not used any more and may be NULL).
- * *out is the caller's (qc_coding_free). A cache file that cannot be written fails the call. */
+ * *out is the caller's (qc_coding_free). An entry that cannot be written does not fail the call:
+ * it is counted in the statistics (unwritten, with the reason). */
 QC_EXPORT int qc_cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, const qc_casebook *cases,
                             const void *data, size_t size, const qc_read_options *read, qc_coding **out, qc_error *err);
 
