@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "qcode/common.h"
 
 int qc_chunklog_open(qc_chunklog *log, size_t key_count, uint32_t buf_size)
 {
@@ -118,18 +119,18 @@ int qc_chunklog_walk(qc_chunklog *log, size_t key, unsigned char **scratch, size
                      void *user)
 {
     if (flush_big(log) != 0)
-        return -1;
+        return log->failed ? QC_ERR_IO : QC_ERR_NOMEM;
     if (key >= log->key_count)
         return 0;
     const qc_chunklog_key *k = &log->keys[key];
     for (size_t c = 0; c < k->chunk_count; c++) {
         size_t done = 0, len = k->chunks[c].len;
         if (QC_GROW(*scratch, *scratch_cap, len + 1) != 0)
-            return -1;
+            return QC_ERR_NOMEM;
         while (done < len) {
             ssize_t n = pread(log->fd, *scratch + done, len - done, (off_t)(k->chunks[c].offset + done));
             if (n <= 0)
-                return -1;
+                return QC_ERR_IO;
             done += (size_t)n;
         }
         int rc = fn(*scratch, len, user);
@@ -141,7 +142,7 @@ int qc_chunklog_walk(qc_chunklog *log, size_t key, unsigned char **scratch, size
 
 int qc_chunklog_settle(qc_chunklog *log)
 {
-    return flush_big(log);
+    return flush_big(log) == 0 ? 0 : log->failed ? QC_ERR_IO : QC_ERR_NOMEM;
 }
 
 int qc_chunklog_next_piece(const qc_chunklog *log, qc_chunklog_cursor *c)
@@ -154,12 +155,12 @@ int qc_chunklog_next_piece(const qc_chunklog *log, qc_chunklog_cursor *c)
         if (!ref->len)
             continue;
         if (QC_GROW(c->buf, c->cap, ref->len + 1) != 0)
-            return -1;
+            return QC_ERR_NOMEM;
         size_t done = 0;
         while (done < ref->len) {
             ssize_t n = pread(log->fd, c->buf + done, ref->len - done, (off_t)(ref->offset + done));
             if (n <= 0)
-                return -1;
+                return QC_ERR_IO;
             done += (size_t)n;
         }
         c->data = c->buf;

@@ -57,7 +57,7 @@ void *qc_chunklog_reserve(qc_chunklog *log, size_t key, uint32_t len);
  * nothing is added): fn gets each piece (a chunk read from the file, then the buffer),
  * whole records only since records never straddle pieces. *scratch (of *scratch_cap bytes, grown
  * as needed with qc_realloc, freed by the caller) receives the chunks. Returns fn's nonzero value,
- * -1 on a read error or when memory is short, or 0. */
+ * QC_ERR_IO or QC_ERR_NOMEM, or 0. */
 typedef int (*qc_chunklog_fn)(const unsigned char *data, size_t len, void *user);
 int qc_chunklog_walk(qc_chunklog *log, size_t key, unsigned char **scratch, size_t *scratch_cap, qc_chunklog_fn fn,
                      void *user);
@@ -74,10 +74,10 @@ typedef struct qc_chunklog_cursor {
     size_t len;
 } qc_chunklog_cursor;
 
-/* Writes the pending big record, if any. 0, or -1 when the file cannot be written. */
+/* Writes the pending big record, if any. 0, QC_ERR_IO or QC_ERR_NOMEM. */
 int qc_chunklog_settle(qc_chunklog *log);
 /* Loads the next piece of c->key into c->data and c->len (never empty): 1, 0 after the last,
- * -1 on a read error or when memory is short. A cursor starts zeroed but for its key. */
+ * QC_ERR_IO (a read error) or QC_ERR_NOMEM. A cursor starts zeroed but for its key. */
 int qc_chunklog_next_piece(const qc_chunklog *log, qc_chunklog_cursor *c);
 void qc_chunklog_cursor_free(qc_chunklog_cursor *c);
 

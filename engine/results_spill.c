@@ -204,31 +204,35 @@ typedef struct reader {
     void *user;
     qc_hit *hits;
     size_t hits_cap;
-    int bad;       /* a record does not make sense */
+    int bad;       /* decode_record's failure: a record that does not make sense, or memory short */
     int cancelled; /* fn asked to stop */
 } reader;
 
-static int read_error(qc_error *err)
+/* A walk's failure: short of memory (pieces and hits are read into growing buffers), or the file
+ * not read back (or a record in it not whole). */
+static int read_error(qc_error *err, int status)
 {
+    if (status == QC_ERR_NOMEM)
+        return qc_error_nomem(err);
     return qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "cannot read the temporary quotation file back");
 }
 
 /* Decodes the record at data[*off] of a piece of len bytes into q (its hits into *hits, grown as
- * needed) and moves *off past it. 0, or -1 when the record does not make sense or memory is short. */
+ * needed) and moves *off past it. 0, QC_ERR_IO when the record does not make sense, or QC_ERR_NOMEM. */
 static int decode_record(const qc_results *res, const unsigned char *data, size_t len, size_t *off,
                          qc_result_quotation *q, qc_hit **hits, size_t *hits_cap)
 {
     rec_head h;
     size_t at = *off;
     if (len - at < sizeof h)
-        return -1;
+        return QC_ERR_IO;
     memcpy(&h, data + at, sizeof h);
     at += sizeof h;
     size_t body = (size_t)h.hit_count * sizeof(rec_hit) + strings_len(&h);
     if (h.doc >= res->doc_count || (!h.unlabelled && h.slot >= res->docs[h.doc].speaker_count) || len - at < body)
-        return -1;
+        return QC_ERR_IO;
     if (h.hit_count && QC_GROW(*hits, *hits_cap, h.hit_count) != 0)
-        return -1;
+        return QC_ERR_NOMEM;
     for (uint32_t k = 0; k < h.hit_count; k++) {
         rec_hit r;
         memcpy(&r, data + at + k * sizeof r, sizeof r);
@@ -237,7 +241,7 @@ static int decode_record(const qc_results *res, const unsigned char *data, size_
     at += (size_t)h.hit_count * sizeof(rec_hit);
     const char *text = (const char *)data + at, *coder = h.coder_len ? text + h.text_len + 1 : NULL;
     if (text[h.text_len] || (coder && coder[h.coder_len]))
-        return -1;
+        return QC_ERR_IO;
     at += strings_len(&h);
     q->code = h.code == QC_NONE32 ? QC_ALL_CODES : h.code;
     q->document = h.doc;
@@ -263,8 +267,9 @@ static int read_piece(const unsigned char *data, size_t len, void *user)
     size_t off = 0;
     while (off < len) {
         qc_result_quotation q;
-        if (decode_record(rd->res, data, len, &off, &q, &rd->hits, &rd->hits_cap) != 0)
-            return rd->bad = 1;
+        int r = decode_record(rd->res, data, len, &off, &q, &rd->hits, &rd->hits_cap);
+        if (r != 0)
+            return rd->bad = r;
         if (rd->fn(&q, q.coder, rd->user) != 0)
             return rd->cancelled = 1;
     }
@@ -284,7 +289,7 @@ static int walk_log(qc_results *res, qc_chunklog *log, size_t key, unsigned char
     if (rd.cancelled)
         return qc_error_set(err, QC_ERR_CANCELLED, NULL, 0, 0, -1, "stopped by the caller");
     if (r != 0 || rd.bad)
-        return read_error(err);
+        return read_error(err, rd.bad ? rd.bad : r);
     return QC_OK;
 }
 
@@ -300,7 +305,7 @@ int qc_spill_settle(qc_results *res, qc_error *err)
                 ? qc_chunklog_walk(res->quotes_log, res->quotes_log->key_count, &buf, &cap, read_piece, NULL)
                 : 0;
     qc_free(buf);
-    return r != 0 ? read_error(err) : QC_OK;
+    return r != 0 ? read_error(err, r) : QC_OK;
 }
 
 int qc_spill_walk_code(qc_results *res, size_t code, unsigned char **buf, size_t *cap, qc_coded_quotation_fn fn,
@@ -396,7 +401,7 @@ static void sift_down(merge_key *heap, size_t n, size_t i)
 }
 
 /* Reads the head of the source's next record, loading its next piece when one is used up: 1, 0
- * when the code has no more, -1 on a read error. */
+ * when the code has no more, QC_ERR_IO (a read error, a record not whole) or QC_ERR_NOMEM. */
 static int src_next(const qc_chunklog *log, merge_src *m)
 {
     if (!m->cur.data || m->off >= m->cur.len) {
@@ -406,7 +411,7 @@ static int src_next(const qc_chunklog *log, merge_src *m)
         m->off = 0;
     }
     if (m->cur.len - m->off < sizeof m->head)
-        return -1;
+        return QC_ERR_IO;
     memcpy(&m->head, m->cur.data + m->off, sizeof m->head);
     /* The record is decoded when the merge comes back to this code, after up to a record of each
      * other code: its hits and the end of its text (the NUL checked) asked for now are then in
@@ -426,8 +431,9 @@ int qc_spill_walk_by_document(qc_results *res, qc_coded_quotation_fn fn, void *u
     if (refused)
         return refused;
     qc_chunklog *log = res->quotes_log;
-    if (qc_chunklog_settle(log) != 0)
-        return read_error(err);
+    int settled = qc_chunklog_settle(log);
+    if (settled != 0)
+        return read_error(err, settled);
     size_t n = res->code_count;
     merge_src *src = qc_calloc(n ? n : 1, sizeof *src);
     merge_key *heap = qc_calloc(n ? n : 1, sizeof *heap);
@@ -438,7 +444,7 @@ int qc_spill_walk_by_document(qc_results *res, qc_coded_quotation_fn fn, void *u
         src[c].cur.key = c;
         int r = src_next(log, &src[c]);
         if (r < 0)
-            rc = read_error(err);
+            rc = read_error(err, r);
         else if (r > 0) {
             key_set(&heap[live], &src[c].head);
             heap[live++].src = c;
@@ -449,8 +455,9 @@ int qc_spill_walk_by_document(qc_results *res, qc_coded_quotation_fn fn, void *u
     while (rc == QC_OK && live) {
         merge_src *m = &src[heap[0].src];
         qc_result_quotation q;
-        if (decode_record(res, m->cur.data, m->cur.len, &m->off, &q, &hits, &hits_cap) != 0) {
-            rc = read_error(err);
+        int bad = decode_record(res, m->cur.data, m->cur.len, &m->off, &q, &hits, &hits_cap);
+        if (bad != 0) {
+            rc = read_error(err, bad);
             break;
         }
         if (fn(&q, q.coder, user) != 0) {
@@ -459,7 +466,7 @@ int qc_spill_walk_by_document(qc_results *res, qc_coded_quotation_fn fn, void *u
         }
         int r = src_next(log, m);
         if (r < 0) {
-            rc = read_error(err);
+            rc = read_error(err, r);
             break;
         }
         if (r == 0)

@@ -231,12 +231,16 @@ static void outcome_free(outcome *o)
     free(o->tsv);
 }
 
-/* A run failed by allocation n must say out of memory, or I/O when it was a temporary file's. */
+/* A run failed by allocation n must say out of memory, or I/O when it was a temporary file's
+ * (the atomic write's FILE buffer). Reading the run's quotation file back short of memory once said
+ * it could not read the file. */
 static void expect_out_of_memory(long n, int stage, int rc, const char *message)
 {
     cr_assert(rc == QC_ERR_NOMEM || rc == QC_ERR_IO,
               "failing allocation %ld: stage %d returned %d (%s), expected out of memory: %s", n, stage, rc,
               qc_status_name(rc), message);
+    cr_assert(!strstr(message, "cannot read the temporary quotation file back"),
+              "failing allocation %ld: stage %d: %s, expected out of memory", n, stage, message);
 }
 
 /* Runs the pipeline failing allocation 0, 1, 2, ... until a run makes fewer allocations than N. */
