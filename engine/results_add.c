@@ -31,9 +31,9 @@ typedef struct sent_code {
 /* What merging one document needs, kept between documents so that a corpus allocates it once
  * (the tally and the rest are in the document's qc_res_prepared). */
 typedef struct qc_res_add_scratch {
-    long *resp;  /* per speaker slot (the doc's speakers, then unlabelled text) */
+    long *resp;  /* per speaker slot (the doc's speakers, then unlabelled text): -1 for no respondent */
     long *vrows; /* slot * attr_count + attr: the value's row, -1 when none */
-    long *pairs; /* slot * (1 + attr_count) + k: the (row, respondent) pair of row k of the slot */
+    long *pairs; /* slot * (1 + attr_count) + k: the (row, respondent) pair of row k of the slot, or -1 */
     qc_res_block_entry *entries;
     qc_res_cell **rows; /* flush: a slot's rows' cells, and its pair bits in each */
     uint64_t **bits;
@@ -236,8 +236,9 @@ static int prep_ready(const qc_results *res, const qc_document *doc, const qc_co
     return 0;
 }
 
-/* Counts a respondent in the breakdown bases (the value rows' "any code" cells). */
-static int count_base(qc_results *res, uint32_t row, size_t pair, uint32_t doc_index)
+/* Counts a document, and a respondent unless pair < 0, in the breakdown bases (the value rows'
+ * "any code" cells). */
+static int count_base(qc_results *res, uint32_t row, long pair, uint32_t doc_index)
 {
     qc_res_cell *cell = qc_res_cell_get(res, row, res->code_count);
     if (!cell)
@@ -246,8 +247,22 @@ static int count_base(qc_results *res, uint32_t row, size_t pair, uint32_t doc_i
         cell->last_doc[0] = doc_index + 1;
         cell->c[0].documents++;
     }
-    cell->c[0].respondents += (uint64_t)qc_res_pair_set(res, pair, res->code_count * 2);
+    if (pair >= 0)
+        cell->c[0].respondents += (uint64_t)qc_res_pair_set(res, (size_t)pair, res->code_count * 2);
     return 0;
+}
+
+/* Whether the document's unlabelled text is a respondent. In a document without labels it is the
+ * one interviewee, named by the document id; beside labelled participants (an untagged cue among
+ * tagged ones) nobody can tell who speaks it, and naming a respondent after the file would count
+ * one person too many: its quotations count, but for no respondent (docs/semantics.md, "Counts").
+ * Beside interviewer labels alone it is the interviewee again. */
+static int unlabelled_is_respondent(const qc_document *doc)
+{
+    for (size_t t = 0; t < doc->turn_count; t++)
+        if (doc->turns[t].speaker >= 0 && doc->turns[t].role != QC_ROLE_INTERVIEWER)
+            return 0;
+    return 1;
 }
 
 /* The respondent and attribute rows of each speaker slot, and the breakdown bases. */
@@ -262,28 +277,29 @@ static int prepare_slots(qc_results *res, const qc_document *doc, uint32_t doc_i
         s->resp[slot] = -1;
         for (size_t a = 0; a < ac; a++)
             s->vrows[slot * ac + a] = -1;
+        long *pairs = &s->pairs[slot * (1 + ac)];
+        for (size_t k = 0; k <= ac; k++)
+            pairs[k] = -1;
         if (unl && !has_unlabelled)
             continue;
         const char *label = unl ? doc->id : doc->speakers[slot];
         uint8_t role = unl ? QC_ROLE_UNKNOWN : (doc->speaker_roles ? doc->speaker_roles[slot] : QC_ROLE_PARTICIPANT);
-        s->resp[slot] = respondent_of(res, label ? label : "", role);
-        if (s->resp[slot] < 0)
+        int counted = !unl || unlabelled_is_respondent(doc);
+        if (counted && (s->resp[slot] = respondent_of(res, label ? label : "", role)) < 0)
             return -1;
         uint32_t resp = (uint32_t)s->resp[slot];
-        long *pairs = &s->pairs[slot * (1 + ac)];
-        if ((pairs[0] = qc_res_pair(res, 0, resp)) < 0)
+        if (counted && (pairs[0] = qc_res_pair(res, 0, resp)) < 0)
             return -1;
         for (size_t a = 0; a < ac; a++) {
-            pairs[1 + a] = -1;
             const char *v = attr_value(res, doc, unl ? NULL : doc->speakers[slot], a);
             if (!v)
                 continue;
             long row = value_row(res, a, v);
-            if (row < 0 || (pairs[1 + a] = qc_res_pair(res, (uint32_t)row, resp)) < 0)
+            if (row < 0 || (counted && (pairs[1 + a] = qc_res_pair(res, (uint32_t)row, resp)) < 0))
                 return -1;
             s->vrows[slot * ac + a] = row;
             /* The bases of breakdowns: respondents (not interviewers) and documents per value. */
-            if (role != QC_ROLE_INTERVIEWER && count_base(res, (uint32_t)row, (size_t)pairs[1 + a], doc_index) != 0)
+            if (role != QC_ROLE_INTERVIEWER && count_base(res, (uint32_t)row, pairs[1 + a], doc_index) != 0)
                 return -1;
         }
     }
@@ -385,7 +401,7 @@ static void tally(const qc_results *res, const qc_document *doc, const qc_coding
 }
 
 /* Adds one slot's tally of a code in a mode to a cell of a row whose pair bits (the slot's
- * respondent in that row) are at `bits`. */
+ * respondent in that row) are at `bits`, NULL for a slot with no respondent. */
 static inline void add_cell(qc_res_cell *row, uint64_t *bits, size_t code, int mode, const uint32_t *qh,
                             uint32_t doc_index)
 {
@@ -397,6 +413,8 @@ static inline void add_cell(qc_res_cell *row, uint64_t *bits, size_t code, int m
         cell->last_doc[mode] = doc_index + 1;
         c->documents++;
     }
+    if (!bits)
+        return;
     size_t bit = code * 2 + (size_t)mode;
     uint64_t *w = &bits[bit / 64], m = (uint64_t)1 << (bit % 64);
     c->respondents += !(*w & m);
@@ -417,7 +435,7 @@ static int slot_rows(qc_results *res, const long *pairs, const long *vrows, size
         if (!row)
             return -1;
         rows[n] = row;
-        bits[n++] = &res->pair_bits[(size_t)pairs[k] * res->pair_words];
+        bits[n++] = pairs[k] >= 0 ? &res->pair_bits[(size_t)pairs[k] * res->pair_words] : NULL;
     }
     return (int)n;
 }
@@ -429,8 +447,9 @@ static int flush(qc_results *res, const qc_res_prepared *p, qc_res_doc *d, uint3
     qc_res_add_scratch *s = res->scratch;
     size_t k = res->code_count + 1;
     for (size_t slot = 0; slot < nslots; slot++) {
-        if (s->resp[slot] < 0)
-            continue;
+        /* A slot with no respondent (unlabelled text among labelled speakers) still counts its
+         * quotations, in no respondent's bits, rows or blocks. */
+        int resp = s->resp[slot] >= 0;
         const long *pairs = &s->pairs[slot * (1 + ac)];
         const long *vrows = &s->vrows[slot * ac];
         const uint32_t *acc = &p->acc[slot * k * 4];
@@ -451,7 +470,7 @@ static int flush(qc_results *res, const qc_res_prepared *p, qc_res_doc *d, uint3
                 for (int r = 0; r < nrows; r++)
                     add_cell(rows[r], bits[r], c, mode, qh, doc_index);
             }
-            if (!qc_res_keeps_rows(res))
+            if (!resp || !qc_res_keeps_rows(res))
                 continue;
             s->entries[n++] = (qc_res_block_entry){(uint32_t)c, {t[0], t[2]}, {t[1], t[3]}, {t[0] != 0, t[2] != 0}};
             qc_res_code_row row = {
@@ -466,8 +485,8 @@ static int flush(qc_results *res, const qc_res_prepared *p, qc_res_doc *d, uint3
                 return -1;
             add_cell(rows[0], bits[0], res->code_count, 0, any, doc_index);
         }
-        qc_res_respondent *r = &res->resps[s->resp[slot]];
-        if (n) {
+        if (n) { /* only a slot with a respondent has entries */
+            qc_res_respondent *r = &res->resps[s->resp[slot]];
             if (QC_GROW(r->blocks, r->block_cap, r->block_count + 1) != 0 ||
                 qc_res_rows_append(res, s->entries, n, doc_index, &r->blocks[r->block_count]) != 0)
                 return -1;
@@ -477,22 +496,22 @@ static int flush(qc_results *res, const qc_res_prepared *p, qc_res_doc *d, uint3
 
     if (!qc_res_keeps_rows(res))
         return 0;
-    /* The document's own block: the slots summed; respondents are the slots with quotations
-     * (distinct labels, so distinct respondents, bar a label equal to the document id). */
+    /* The document's own block: the slots summed; respondents are the distinct respondents of the
+     * slots with quotations (`s1` and `S1` are two slots of one respondent; unlabelled text among
+     * labelled speakers is none). */
     size_t n = 0;
     for (size_t c = 0; c < res->code_count; c++) {
         qc_res_block_entry e = {(uint32_t)c, {0, 0}, {0, 0}, {0, 0}};
         for (size_t slot = 0; slot < nslots; slot++) {
-            if (s->resp[slot] < 0)
-                continue;
             const uint32_t *t = &p->acc[(slot * k + c) * 4];
             for (int mode = 0; mode < 2; mode++) {
-                int seen_before = 0;
-                for (size_t o = 0; o < slot && t[mode * 2] && !seen_before; o++)
-                    seen_before = s->resp[o] == s->resp[slot] && p->acc[(o * k + c) * 4 + (size_t)mode * 2];
+                /* a respondent with quotations of the code, not counted at an earlier slot */
+                int fresh = s->resp[slot] >= 0 && t[mode * 2];
+                for (size_t o = 0; o < slot && fresh; o++)
+                    fresh = !(s->resp[o] == s->resp[slot] && p->acc[(o * k + c) * 4 + (size_t)mode * 2]);
                 e.quotations[mode] += t[mode * 2];
                 e.hits[mode] += t[mode * 2 + 1];
-                e.respondents[mode] += t[mode * 2] && !seen_before;
+                e.respondents[mode] += (uint32_t)fresh;
             }
         }
         if (!e.quotations[0] && !e.quotations[1])

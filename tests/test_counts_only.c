@@ -436,3 +436,51 @@ Test(counts_only, cli_summary_without_outputs_is_the_summary_with_them, .timeout
     free(sub);
     free(dir);
 }
+
+/* --- unlabelled text among labelled speakers (docs/semantics.md, "Counts") --- */
+
+#define MIXED QCODE_SOURCE_DIR "/tests/data/mixed-speakers"
+
+/* Untagged cues among tagged ones (a.vtt, c.srt) are no respondent, an unlabelled document (b.txt)
+ * and untagged cues beside an interviewer alone (i.vtt) are one each: the counts, breakdown bases
+ * and respondent matrix agree whether the results keep quotations or not, whatever the threads;
+ * and so does the summary of `qcode code` with and without outputs of either format. */
+Test(counts_only, unlabelled_text_among_labelled_speakers_counts_alike_in_every_mode, .timeout = 60)
+{
+    qc_codebook *cb = NULL;
+    qc_casebook *cases = NULL;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load(&cb, MIXED "/mixed.qcb", NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_casebook_load(&cases, MIXED "/cases.tsv", &err), 0, "%s", err.message);
+    static const char *const mixed_docs[] = {MIXED "/a.vtt", MIXED "/b.txt", MIXED "/c.srt", MIXED "/i.vtt"};
+    char **paths = (char **)mixed_docs;
+    qc_results *full = run(paths, 4, cb, cases, 0, 1, 0);
+    qc_results *full2 = run(paths, 4, cb, cases, 0, 2, 1);
+    qc_results *one = run(paths, 4, cb, cases, 1, 1, 0);
+    qc_results *two = run(paths, 4, cb, cases, 1, 2, 1);
+    /* TW: Ann, Bob, b.txt, P1 (and p1) and i.vtt; not a.vtt or c.srt, whose untagged cues it codes. */
+    qc_counts c;
+    qc_results_code_counts(one, 0, QC_OWN, &c);
+    cr_expect_eq(c.respondents, 5);
+    cr_expect_eq(c.documents, 4);
+    char names[256] = "";
+    for (size_t r = 0; r < qc_results_respondent_count(one); r++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s ", qc_results_respondent(one, r, NULL));
+    cr_expect_str_eq(names, "Ann Bob Interviewer b.txt P1 i.vtt ",
+                     "i.vtt's cues beside an interviewer alone are its one");
+    cr_expect_gt(expect_same(full, one), 20);
+    expect_same(full, two);
+    expect_same(full2, two);
+    qc_results_free(full);
+    qc_results_free(full2);
+    qc_results_free(one);
+    qc_results_free(two);
+    qc_casebook_free(cases);
+    qc_codebook_free(cb);
+
+    char *dir = qct_temp_dir();
+    const char *mixed = "-c " MIXED "/mixed.qcb --cases " MIXED "/cases.tsv " MIXED;
+    expect_same_summary(dir, mixed, "-o r1.xml --results-format 1");
+    expect_same_summary(dir, mixed, "-o r2.xml --jobs 2 --tsv t");
+    free(dir);
+}

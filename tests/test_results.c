@@ -780,3 +780,81 @@ Test(results, recorded_interviewer_labels_split_alike_old_and_new)
     cr_expect_eq(qc_results_split_labels(text, see_label, &stop), 7);
     cr_expect_str_eq(stop.text, "[A][B]");
 }
+
+/* --- unlabelled text among labelled speakers (docs/semantics.md, "Counts") --- */
+
+static const char teamwork_cb[] = "codebook \"T\"\ncode TW \"Teamwork\"\n  rule teamwork\n";
+
+/* The example of docs/semantics.md: a cue without a voice among Ann's and Bob's. */
+static const char mixed_vtt[] = "WEBVTT\n\n"
+                                "00:00.000 --> 00:02.000\n<v Ann>We talk about teamwork.\n\n"
+                                "00:02.000 --> 00:04.000\nSomeone mentions teamwork.\n\n"
+                                "00:04.000 --> 00:06.000\n<v Bob>Teamwork is fine.\n";
+
+/* The respondents' labels, space-separated. */
+static void respondents_of(const qc_results *res, char *out, size_t cap)
+{
+    out[0] = '\0';
+    for (size_t r = 0; r < qc_results_respondent_count(res); r++) {
+        size_t len = strlen(out);
+        snprintf(out + len, cap - len, "%s%s", r ? " " : "", qc_results_respondent(res, r, NULL));
+    }
+}
+
+/* An untagged cue among tagged ones is nobody the transcript names: naming a respondent after the
+ * file counted one person too many and listed a "person" who is a file. Its quotation still counts
+ * as a quotation, a hit and in its document, and under the document's attribute values; the
+ * unlabelled document stays one respondent named by its id. */
+Test(results, unlabelled_cue_among_labelled_speakers_counts_for_no_respondent)
+{
+    qc_codebook *cb = load_cb(teamwork_cb);
+    static const char sheet[] = "document\tsite\na.vtt\tRS1\nb.txt\tRS2\n";
+    qc_casebook *cases;
+    qc_error err;
+    cr_assert_eq(qc_casebook_load_buffer(&cases, "cases.tsv", sheet, strlen(sheet), &err), 0, "%s", err.message);
+    qc_coder *coder;
+    qc_results *res;
+    cr_assert_eq(qc_coder_new(&coder, cb, NULL, NULL), 0);
+    cr_assert_eq(qc_results_new(&res, cb, cases, NULL), 0);
+    cr_assert_eq(add_text(res, coder, cases, "a.vtt", mixed_vtt), 0);
+    cr_assert_eq(add_text(res, coder, cases, "b.txt", "No labels, teamwork.\n"), 0);
+    qc_counts c;
+    for (int m = 0; m < 2; m++) {
+        qc_results_code_counts(res, 0, (qc_rollup)m, &c);
+        cr_expect(c.quotations == 4 && c.hits == 4 && c.documents == 2, "mode %d: %llu/%llu/%llu", m,
+                  (unsigned long long)c.quotations, (unsigned long long)c.hits, (unsigned long long)c.documents);
+        cr_expect_eq(c.respondents, 3, "mode %d: Ann, Bob and b.txt, not a.vtt", m);
+    }
+    qc_results_totals(res, &c);
+    cr_expect_eq(c.quotations, 4);
+    cr_expect_eq(c.respondents, 3);
+    char names[256];
+    respondents_of(res, names, sizeof names);
+    cr_expect_str_eq(names, "Ann Bob b.txt");
+    /* a.vtt's own counts: three quotations, two respondents. */
+    cr_assert_eq(qc_results_document_counts_get(res, 0, 0, QC_OWN, &c, &err), 0, "%s", err.message);
+    cr_expect_eq(c.quotations, 3);
+    cr_expect_eq(c.respondents, 2);
+    /* By site: the untagged cue is counted under a.vtt's row (RS1), in no respondent. */
+    cr_assert_eq(qc_results_attribute_count(res), 1);
+    qc_counts base;
+    cr_expect_str_eq(qc_results_attribute_value(res, 0, 0, &base), "RS1");
+    cr_expect_eq(base.respondents, 2);
+    cr_expect_eq(base.documents, 1);
+    qc_results_attribute_counts(res, 0, 0, 0, QC_OWN, &c);
+    cr_expect_eq(c.quotations, 3);
+    cr_expect_eq(c.respondents, 2);
+    cr_expect_eq(c.documents, 1);
+    cr_expect_str_eq(qc_results_attribute_value(res, 0, 1, &base), "RS2");
+    cr_expect_eq(base.respondents, 1);
+    qc_results_attribute_counts(res, 0, 1, 0, QC_OWN, &c);
+    cr_expect_eq(c.respondents, 1);
+    /* The quotation is listed with no speaker, as unlabelled text always is. */
+    char speakers[256] = "";
+    cr_assert_eq(qc_results_foreach_quotation(res, 0, speaker_of, speakers, &err), 0, "%s", err.message);
+    cr_expect_str_eq(speakers, "Ann - Bob - ");
+    qc_results_free(res);
+    qc_coder_free(coder);
+    qc_casebook_free(cases);
+    qc_codebook_free(cb);
+}

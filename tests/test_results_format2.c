@@ -647,3 +647,103 @@ Test(results_format2, impossible_spans_and_counts_are_refused)
     free(p2);
     fixture_close(&f);
 }
+
+/* --- unlabelled text among labelled speakers (docs/semantics.md, "Counts") --- */
+
+#define MIXED QCODE_SOURCE_DIR "/tests/data/mixed-speakers"
+
+/* Each code's counts as results.xml gives them, in code order. */
+typedef struct file_counts {
+    qc_counts own[8], rolled[8];
+    size_t count;
+} file_counts;
+
+static int on_file_code(const qc_results_file_code *code, void *user)
+{
+    file_counts *fc = user;
+    cr_assert_lt(fc->count, 8);
+    cr_expect(code->counts_known, "format 1 gives the counts with the code");
+    fc->own[fc->count] = code->own;
+    fc->rolled[fc->count++] = code->rolled_up;
+    return 0;
+}
+
+/* Untagged cues among tagged ones count for no respondent in both formats, with one thread or two,
+ * and results.xml reads back the counts the library made: no respondent named after a.vtt or c.srt
+ * in the counts or in <respondents>. */
+Test(results_format2, unlabelled_text_among_labelled_speakers_is_no_respondent_in_either_format, .timeout = 60)
+{
+    char *dir = qct_temp_dir();
+    const char *code = "code -c " MIXED "/mixed.qcb --cases " MIXED "/cases.tsv -o %s " MIXED;
+    char cmd[1024];
+    qct_run r;
+    snprintf(cmd, sizeof cmd, "%s --results-format 1 --jobs 1", code);
+    qct_qcode(&r, dir, cmd, "r1.xml");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char *summary1 = strdup(r.out);
+    qct_run_free(&r);
+    snprintf(cmd, sizeof cmd, "%s --results-format 2 --jobs 2", code);
+    qct_qcode(&r, dir, cmd, "r2.xml");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect_str_eq(r.out, summary1);
+    qct_run_free(&r);
+    free(summary1);
+    char p1[1024], p2[1024], why[512] = "";
+    snprintf(p1, sizeof p1, "%s/r1.xml", dir);
+    snprintf(p2, sizeof p2, "%s/r2.xml", dir);
+    cr_expect_eq(validate2(p2, why, sizeof why), 0, "%s", why);
+    char *x1 = qct_read_file(p1, NULL), *x2 = qct_read_file(p2, NULL);
+    char *c1 = section(x1, "<respondents ", "<codes "), *c2 = section(x2, "<respondents ", "<counts>");
+    rtrim(c1);
+    rtrim(c2);
+    cr_expect_str_eq(c2, c1, "respondents and attributes");
+    cr_expect(qct_contains(c1, "<respondents count=\"6\">") && qct_contains(c1, "label=\"i.vtt\"") &&
+                  !qct_contains(c1, "label=\"a.vtt\"") && !qct_contains(c1, "label=\"c.srt\""),
+              "%s", c1);
+    cr_expect(!qct_contains(x1, "<bySpeaker speaker=\"a.vtt\"") && !qct_contains(x1, "<bySpeaker speaker=\"c.srt\""));
+    char *t1 = section(x1, "<totals ", "/>"), *t2 = section(x2, "<totals ", "/>");
+    cr_expect_str_eq(t2, t1);
+    free(t1), free(t2), free(c1), free(c2), free(x1), free(x2);
+
+    qc_codebook *cb = NULL;
+    qc_casebook *cases = NULL;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load(&cb, MIXED "/mixed.qcb", NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_casebook_load(&cases, MIXED "/cases.tsv", &err), 0, "%s", err.message);
+    lines k1 = {.cb = cb}, k2 = {.cb = cb};
+    codes_of(p1, &k1);
+    codes_of(p2, &k2);
+    cr_assert_eq(k1.count, qc_codebook_code_count(cb));
+    cr_assert_eq(k2.count, k1.count);
+    for (size_t i = 0; i < k1.count; i++)
+        cr_expect_str_eq(k2.at[i], k1.at[i], "code %zu", i);
+    lines_free(&k1);
+    lines_free(&k2);
+
+    /* Read back: the counts of the library's own run of the corpus. */
+    qc_results *res = NULL;
+    cr_assert_eq(qc_results_new(&res, cb, cases, NULL), 0);
+    static const char *const paths[] = {MIXED "/a.vtt", MIXED "/b.txt", MIXED "/c.srt", MIXED "/i.vtt"};
+    qc_run_options ro = QC_RUN_OPTIONS_INIT;
+    ro.on_document = qc_results_add_fn;
+    ro.user = res;
+    cr_assert_eq(qc_corpus_run(paths, 4, cb, cases, &ro, NULL, &err), 0, "%s", err.message);
+    file_counts fc = {.count = 0};
+    qc_results_handlers h = {NULL, NULL, on_file_code, NULL, &fc};
+    cr_assert_eq(qc_results_read(p1, &h, &err), 0, "%s", err.message);
+    cr_assert_eq(fc.count, qc_codebook_code_count(cb));
+    for (size_t c = 0; c < fc.count; c++) {
+        qc_counts own, rolled;
+        qc_results_code_counts(res, c, QC_OWN, &own);
+        qc_results_code_counts(res, c, QC_ROLLED_UP, &rolled);
+        cr_expect(memcmp(&own, &fc.own[c], sizeof own) == 0 && memcmp(&rolled, &fc.rolled[c], sizeof rolled) == 0,
+                  "code %zu read back", c);
+    }
+    /* TW: Ann, Bob, b.txt, P1 (and p1) and i.vtt. */
+    cr_expect_eq(fc.own[0].respondents, 5);
+    cr_expect_eq(fc.own[0].documents, 4);
+    qc_results_free(res);
+    qc_casebook_free(cases);
+    qc_codebook_free(cb);
+    free(dir);
+}

@@ -149,7 +149,8 @@ QC_EXPORT int qc_results_document_counts_get(const qc_results *res, size_t doc, 
 
 /* Respondents: every speaker label of the corpus, labels that differ only in ASCII case being one
  * (as in the casebook) named as first seen (an unlabelled document is one respondent named by its
- * document id), in order of first appearance. role is the participant role unless the label was
+ * document id; unlabelled text among labelled participants is none, its quotations counted for no
+ * respondent: docs/semantics.md), in order of first appearance. role is the participant role unless the label was
  * only ever an interviewer's. */
 QC_EXPORT size_t qc_results_respondent_count(const qc_results *res);
 QC_EXPORT const char *qc_results_respondent(const qc_results *res, size_t index, qc_role *role);
@@ -174,7 +175,7 @@ QC_EXPORT size_t qc_results_attribute_count(const qc_results *res);
 QC_EXPORT const char *qc_results_attribute_name(const qc_results *res, size_t attr);
 QC_EXPORT size_t qc_results_attribute_value_count(const qc_results *res, size_t attr);
 /* The value, and in *base (may be NULL) how many coded respondents (participants and unlabelled
- * text) and documents have it: the denominators of a breakdown. hits and quotations are 0. */
+ * documents: not unlabelled text among labelled participants) and documents have it: the denominators of a breakdown. hits and quotations are 0. */
 QC_EXPORT const char *qc_results_attribute_value(const qc_results *res, size_t attr, size_t value, qc_counts *base);
 QC_EXPORT void qc_results_attribute_counts(const qc_results *res, size_t attr, size_t value, size_t code,
                                            qc_rollup mode, qc_counts *out);
