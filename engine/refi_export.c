@@ -571,7 +571,8 @@ int qc_refi_export_build(qc_refi_export *x, qc_refi_model *m, qc_error *err)
             long v = var_index(&vb, x->docs[d].attr_keys[a], 1);
             nomem = v < 0 || var_value(&vb, v, x->docs[d].attr_values[a]) != 0;
         }
-    /* Cases: one per participant, in order of first appearance. */
+    /* Cases: one per participant, in order of first appearance; labels that differ only in ASCII
+     * case are one, named as first seen, as the counts and the casebook take them. */
     typedef struct pcase {
         const char *label;
         size_t first_doc;
@@ -582,7 +583,7 @@ int qc_refi_export_build(qc_refi_export *x, qc_refi_model *m, qc_error *err)
         for (size_t s = 0; s < x->docs[d].speaker_count && !nomem; s++) {
             const char *label = x->docs[d].speakers[s];
             size_t k = 0;
-            while (k < pc_count && strcmp(pc[k].label, label) != 0)
+            while (k < pc_count && strcasecmp(pc[k].label, label) != 0)
                 k++;
             if (k < pc_count)
                 continue;
@@ -638,7 +639,7 @@ int qc_refi_export_build(qc_refi_export *x, qc_refi_model *m, qc_error *err)
         }
         for (size_t d = 0; d < x->doc_count && !nomem; d++)
             for (size_t s = 0; s < x->docs[d].speaker_count; s++)
-                if (strcmp(x->docs[d].speakers[s], pc[k].label) == 0) {
+                if (strcasecmp(x->docs[d].speakers[s], pc[k].label) == 0) {
                     nomem = QC_GROW(c->sources, c->source_cap, c->source_count + 1) != 0;
                     if (!nomem)
                         c->sources[c->source_count++] = (int32_t)d;

@@ -624,3 +624,52 @@ Test(qdpx_export, allocation_failures_are_errors)
     free(src);
     free(dir);
 }
+
+/* A speaker labelled `Nurse 2` in one transcript and `nurse 2` in another is one respondent in the
+ * counts and one casebook row: the export made two cases of them. Now one, named as first seen,
+ * with both sources. */
+Test(qdpx_export, labels_differing_only_in_case_are_one_case)
+{
+    fixture f;
+    setup(&f);
+    static const char p03[] = "Interviewer: Anything else?\nnurse 2: The office move helped.\n"
+                              "Interviewer: And?\nnurse 2: Trust too.\n";
+    char *p = qct_write_file(f.dir, "P03.txt", p03, sizeof p03 - 1);
+    qc_read_options ro = QC_READ_OPTIONS_INIT;
+    ro.id = "P03.txt";
+    qc_document *d3 = NULL;
+    qc_error err;
+    cr_assert_eq(qc_document_read_file(&d3, p, &ro, &err), 0, "%s", err.message);
+    free(p);
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.time = "2024-05-06T07:08:09Z";
+    qc_refi_export *x = NULL;
+    cr_assert_eq(qc_refi_export_new(&x, f.cb, f.cases, &opts, &err), 0);
+    qc_document *docs[3] = {f.docs[0], f.docs[1], d3};
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(qc_refi_export_add_document(x, docs[i], &err), 0, "%s", err.message);
+    char *qde = write_qde(x, f.dir, "case.qde");
+    cr_assert_not_null(qde);
+    char g[QC_GUID_SIZE], s1[QC_GUID_SIZE], s3[QC_GUID_SIZE], needle[512];
+    qc_refi_guid("case:Nurse 2", g);
+    qc_refi_guid("source:P01.txt", s1);
+    qc_refi_guid("source:P03.txt", s3);
+    snprintf(needle, sizeof needle,
+             "<Case guid=\"%s\" name=\"Nurse 2\">\n"
+             "      <VariableValue>",
+             g);
+    cr_assert(qct_contains(qde, needle), "%s", qde);
+    const char *c = strstr(qde, needle), *end = strstr(c, "</Case>");
+    cr_assert(end);
+    char *one = strndup(c, (size_t)(end - c));
+    snprintf(needle, sizeof needle, "<SourceRef targetGUID=\"%s\"/>", s1);
+    cr_assert(qct_contains(one, needle), "%s", one);
+    snprintf(needle, sizeof needle, "<SourceRef targetGUID=\"%s\"/>", s3);
+    cr_assert(qct_contains(one, needle), "%s", one);
+    cr_assert_not(qct_contains(qde, "name=\"nurse 2\""), "%s", qde);
+    free(one);
+    free(qde);
+    qc_refi_export_free(x);
+    qc_document_free(d3);
+    teardown(&f);
+}
