@@ -748,8 +748,8 @@ static int build_turns(qc_doc_builder *b, qc_document *doc, const uint32_t *boun
 
 /* Drops the pieces of continued turns that hold no text (an interjection right after a label, or
  * at the end of a line the next label follows). A turn none of whose pieces has text keeps its
- * first piece, so that finish reports its label as one with no text. A dropped first piece hands
- * its time to the next piece kept. */
+ * first piece, so that finish skips its label as one with no text, with a note. A dropped first
+ * piece hands its time to the next piece kept. */
 static int drop_empty_pieces(const qc_doc_builder *b, qc_document *doc)
 {
     if (!b->has_pieces)
@@ -809,6 +809,77 @@ static int take_strings(qc_doc_builder *b, qc_document *doc)
     doc->id = b->id;
     doc->path = b->path;
     b->id = b->path = NULL;
+    return 0;
+}
+
+/* Drops the speakers no turn is left to (doc->turns say which), keeping the others' order. */
+static void drop_silent_speakers(qc_document *doc, int32_t *index)
+{
+    for (size_t i = 0; i < doc->speaker_count; i++)
+        index[i] = -1;
+    for (size_t i = 0; i < doc->turn_count; i++)
+        if (doc->turns[i].speaker >= 0)
+            index[doc->turns[i].speaker] = 0;
+    size_t kept = 0;
+    for (size_t i = 0; i < doc->speaker_count; i++) {
+        if (index[i] < 0) {
+            qc_free(doc->speakers[i]);
+            continue;
+        }
+        index[i] = (int32_t)kept;
+        doc->speakers[kept] = doc->speakers[i];
+        doc->speaker_roles[kept++] = doc->speaker_roles[i];
+    }
+    doc->speaker_count = kept;
+    for (size_t i = 0; i < doc->turn_count; i++)
+        if (doc->turns[i].speaker >= 0)
+            doc->turns[i].speaker = index[doc->turns[i].speaker];
+}
+
+/* Leaves out each labelled turn with no text, with a note naming its label, rather than the whole
+ * document: noScribe writes a label and its time alone for a pause or an inaudible stretch
+ * (`S1: [00:11:37]`, then the next label), and a researcher would otherwise lose the interview
+ * until the file is edited. Its speaker goes too when no other turn is left to it, so that the
+ * document is as if the label were not there. Fails only when no turn with text is left. */
+static int skip_empty_turns(qc_document *doc, const char *name, qc_error *err)
+{
+    size_t empty = 0;
+    for (size_t i = 0; i < doc->turn_count; i++)
+        empty += doc->turns[i].start == doc->turns[i].end && doc->turns[i].speaker >= 0;
+    if (!empty)
+        return 0;
+    doc->notes = qc_calloc(empty, sizeof *doc->notes);
+    int32_t *index = qc_calloc(doc->speaker_count, sizeof *index);
+    if (!doc->notes || !index) {
+        qc_free(index);
+        return qc_error_nomem(err);
+    }
+    size_t kept = 0;
+    int spoken = 0;
+    for (size_t i = 0; i < doc->turn_count; i++) {
+        qc_doc_turn t = doc->turns[i];
+        if (t.start < t.end || t.speaker < 0) {
+            spoken |= t.start < t.end;
+            doc->turns[kept++] = t;
+            continue;
+        }
+        qc_buf m = QC_BUF_INIT;
+        qc_buf_printf(&m, "speaker label '%s' with no text; turn skipped", doc->speakers[t.speaker]);
+        char *message = qc_buf_detach(&m);
+        if (!message) {
+            qc_free(index);
+            return qc_error_nomem(err);
+        }
+        doc->notes[doc->note_count++] = (qc_doc_note){t.line, message};
+    }
+    doc->turn_count = kept;
+    if (!spoken) {
+        qc_free(index);
+        return qc_error_set(err, QC_ERR_FORMAT, name, doc->notes[0].line, 1, -1,
+                            "empty transcript (no speaker label has text)");
+    }
+    drop_silent_speakers(doc, index);
+    qc_free(index);
     return 0;
 }
 
@@ -872,15 +943,10 @@ int qc_doc_builder_finish(qc_doc_builder *b, qc_document **out, qc_error *err)
         qc_document_free(doc);
         return qc_error_set(err, QC_ERR_FORMAT, name, 0, 0, -1, "empty transcript (no text)");
     }
-    for (size_t i = 0; i < doc->turn_count; i++) {
-        const qc_doc_turn *t = &doc->turns[i];
-        if (t->start == t->end && t->speaker >= 0) {
-            int e = qc_error_set(err, QC_ERR_FORMAT, name, t->line, 1, -1,
-                                 "speaker label '%s' with no text (the turn is empty before the next label)",
-                                 doc->speakers[t->speaker]);
-            qc_document_free(doc);
-            return e;
-        }
+    rc = skip_empty_turns(doc, name, err);
+    if (rc != 0) {
+        qc_document_free(doc);
+        return rc;
     }
     if (qc_segment_document(doc) != 0) {
         qc_document_free(doc);

@@ -34,7 +34,7 @@ size_t qc_doc_builder_turn_count(const qc_doc_builder *b);
 /* Starts a further piece of turn `host` (an index turn_count gave before it began) after another
  * speaker's interjection: the same speaker, no time of its own, the line it starts on. Each piece
  * is a turn of the document. At finish a piece without text is dropped, unless no piece of the
- * turn has text: then the first stays, and finish reports its label as one with no text.
+ * turn has text: then the first stays, and finish skips it as a label with no text.
  * Returns 0, QC_ERR_INVALID (no such turn) or QC_ERR_NOMEM. */
 int qc_doc_builder_continue_turn(qc_doc_builder *b, size_t host, uint32_t line);
 /* Extends the current turn's end time (a merged cue). */
@@ -61,9 +61,10 @@ int qc_doc_builder_reserve(qc_doc_builder *b, size_t bytes);
 size_t qc_doc_builder_size(const qc_doc_builder *b);
 
 /* Normalises, builds the maps, assigns roles, and segments turns into paragraphs (split at blank
- * lines), sentences and words. Turns are trimmed of surrounding white space. Fails with
- * QC_ERR_FORMAT when the text is only white space ("empty transcript") or a labelled turn has no
- * text (naming its line). On success *out is the caller's and the builder may only be freed. */
+ * lines), sentences and words. Turns are trimmed of surrounding white space. A labelled turn with
+ * no text is left out, with a note (qc_document_note) at its line; a speaker left with no turn
+ * goes with it. Fails with QC_ERR_FORMAT when the text is only white space, or no turn has text
+ * ("empty transcript"). On success *out is the caller's and the builder may only be freed. */
 int qc_doc_builder_finish(qc_doc_builder *b, qc_document **out, qc_error *err);
 
 #endif

@@ -135,6 +135,9 @@ void qc_document_free(qc_document *doc)
     qc_free(doc->sentence_words);
     qc_free(doc->words);
     qc_free(doc->stamps);
+    for (size_t i = 0; i < doc->note_count; i++)
+        qc_free(doc->notes[i].message);
+    qc_free(doc->notes);
     qc_free(doc);
 }
 
@@ -206,6 +209,22 @@ int qc_document_turn(const qc_document *doc, size_t index, qc_turn *out)
     out->time_start_ms = t->time_start_ms;
     out->time_end_ms = t->time_end_ms;
     out->line = t->line;
+    return 0;
+}
+
+size_t qc_document_note_count(const qc_document *doc)
+{
+    return doc->note_count;
+}
+
+int qc_document_note(const qc_document *doc, size_t index, uint32_t *line, const char **message)
+{
+    if (index >= doc->note_count)
+        return QC_ERR_NOTFOUND;
+    if (line)
+        *line = doc->notes[index].line;
+    if (message)
+        *message = doc->notes[index].message;
     return 0;
 }
 

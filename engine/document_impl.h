@@ -34,6 +34,12 @@ typedef struct qc_doc_source_run {
     uint32_t linear;
 } qc_doc_source_run;
 
+/* What reading left out rather than refused (qc_document_note): the line it was on and why. */
+typedef struct qc_doc_note {
+    uint32_t line;
+    char *message;
+} qc_doc_note;
+
 typedef struct qc_doc_word {
     uint32_t start, end;
     uint32_t sentence; /* index into sentences[] (which gives the turn) */
@@ -91,6 +97,8 @@ struct qc_document {
      * them as white space (docs/semantics.md). NULL when there are none. */
     qc_doc_unit *stamps;
     size_t stamp_count;
+    qc_doc_note *notes; /* NULL when there are none */
+    size_t note_count;
 };
 
 /* Where the text that ends before code point cp (0..length) ends in the original file: the byte

@@ -295,6 +295,12 @@ static void side_on_issue(const char *path, const char *message, void *user)
     run->on_issue(path, message, run->user);
 }
 
+static void side_on_read_warning(const qc_diagnostic *diag, void *user)
+{
+    const qc_run_options *run = &((side *)user)->opts->run;
+    run->on_read_warning(diag, run->user);
+}
+
 static void side_on_progress(const qc_run_stats *stats, void *user)
 {
     const qc_run_options *run = &((side *)user)->opts->run;
@@ -312,6 +318,7 @@ static int run_new_side(qc_recode *rc, const char *const *paths, size_t count, c
     ro.manual = NULL; /* the carried codings are merged by take_document, cache or not */
     ro.on_error = opts->run.on_error ? side_on_error : NULL;
     ro.on_issue = opts->run.on_issue ? side_on_issue : NULL;
+    ro.on_read_warning = opts->run.on_read_warning ? side_on_read_warning : NULL;
     ro.on_progress = opts->run.on_progress ? side_on_progress : NULL;
     int status;
     if (opts->cache_dir) {

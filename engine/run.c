@@ -163,10 +163,22 @@ static void slot_clear(slot *s)
     s->state = SLOT_FREE;
 }
 
+/* The document's reading notes, as warnings at their lines. */
+static void report_notes(const qc_run_options *opts, const char *path, const qc_document *doc)
+{
+    size_t n = doc && opts->on_read_warning ? qc_document_note_count(doc) : 0;
+    for (size_t i = 0; i < n; i++) {
+        qc_diagnostic d = {QC_SEVERITY_WARNING, path, 0, 1, 1, NULL, NULL, 0, 0};
+        qc_document_note(doc, i, &d.line, &d.message);
+        opts->on_read_warning(&d, opts->user);
+    }
+}
+
 /* Hands one finished slot to the callbacks. Returns 0 to go on, else the run's status. */
 static int deliver(runner *r, const qc_run_options *opts, slot *s, qc_run_stats *st, qc_error *err)
 {
     const char *path = r->paths[s->index];
+    report_notes(opts, path, s->doc);
     if (s->rc != 0) {
         st->failed++;
         if (s->rc == QC_ERR_NOMEM && s->read) {
@@ -297,12 +309,15 @@ static int run_corpus(const char *const *paths, size_t count, const qc_codebook 
     memset(stats, 0, sizeof *stats);
     if (!opts)
         opts = &defaults;
-    if (opts->version != 1 && opts->version != QC_RUN_OPTIONS_VERSION)
+    if (opts->version < 1 || opts->version > QC_RUN_OPTIONS_VERSION)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "run options version %u, expected %u", opts->version,
                             QC_RUN_OPTIONS_VERSION);
-    /* Version 1 ends before results. */
+    /* Version 1 ends before results, version 2 before on_read_warning. */
     qc_run_options full = QC_RUN_OPTIONS_INIT;
-    memcpy(&full, opts, opts->version == 1 ? offsetof(qc_run_options, results) : sizeof full);
+    memcpy(&full, opts,
+           opts->version == 1   ? offsetof(qc_run_options, results)
+           : opts->version == 2 ? offsetof(qc_run_options, on_read_warning)
+                                : sizeof full);
     opts = &full;
     if ((!cb && !how) || (count && !paths))
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_corpus_run: NULL argument");

@@ -173,6 +173,61 @@ Test(cache, hit_after_a_first_run_and_same_results)
     fixture_free(&f);
 }
 
+typedef struct warnings {
+    size_t count;
+    qc_diagnostic last;
+    char file[512];
+} warnings;
+
+static void count_warning(const qc_diagnostic *d, void *user)
+{
+    warnings *w = user;
+    w->count++;
+    w->last = *d;
+    snprintf(w->file, sizeof w->file, "%s", d->file);
+}
+
+/* A document's reading warnings (a label with no text) are reported whether the cache codes it or
+ * serves its coding: the document is read either way. Options of version 2 have no place for them. */
+Test(cache, a_document_served_from_the_cache_still_reports_its_reading_warnings)
+{
+    char *dir = qct_temp_dir();
+    const char text[] = "Nurse: The team works.\nP3: [00:01:00]\nNurse: Teams again.\n";
+    char *path = qct_write_file(dir, "e.txt", text, strlen(text));
+    char cache[600];
+    snprintf(cache, sizeof cache, "%s/cache", dir);
+    qc_codebook *cb = load(CB1);
+    for (int pass = 0; pass < 3; pass++) {
+        warnings w = {0};
+        qc_run_options opts = QC_RUN_OPTIONS_INIT;
+        opts.on_read_warning = count_warning;
+        opts.user = &w;
+        if (pass == 2)
+            opts.version = 2;
+        qc_cache *c = NULL;
+        qc_error err;
+        cr_assert_eq(qc_cache_open(&c, cache, cb, NULL, &err), 0, "%s", err.message);
+        qc_run_stats rs;
+        cr_assert_eq(qc_cache_run(c, (const char *const *)&path, 1, NULL, &opts, &rs, &err), 0, "%s", err.message);
+        qc_cache_stats st;
+        qc_cache_get_stats(c, &st);
+        qc_cache_free(c);
+        cr_assert_eq(rs.documents, 1);
+        cr_assert_eq(rs.failed, 0);
+        cr_assert_eq(pass ? st.hits : st.misses, 1, "pass %d", pass);
+        cr_assert_eq(w.count, pass == 2 ? 0 : 1, "pass %d: %zu warnings", pass, w.count);
+        if (pass == 2)
+            continue;
+        cr_assert_eq(w.last.severity, QC_SEVERITY_WARNING);
+        cr_assert_str_eq(w.file, path);
+        cr_assert_eq(w.last.line, 2);
+        cr_assert_eq(w.last.column, 1);
+    }
+    qc_codebook_free(cb);
+    free(path);
+    free(dir);
+}
+
 Test(cache, rule_change_reruns_that_code_and_its_references)
 {
     fixture f;

@@ -139,6 +139,39 @@ Test(code_cli, warns_once_about_speakers_the_casebook_does_not_know)
     free(dir);
 }
 
+/* A label and its time alone (noScribe's empty segment) is a warning at its line: the turn is
+ * skipped, the rest of the document coded, and the run ends with 0, through the cache too. */
+Test(code_cli, a_label_with_no_text_is_a_warning_and_the_rest_is_coded)
+{
+    char *dir = qct_temp_dir();
+    const char e[] = "S1: [00:00:01] We have meetings on Monday.\nP7: [00:11:37]\nS1: [00:12:00] More meetings, "
+                     "then a GP.\n";
+    free(qct_write_file(dir, "e.txt", e, strlen(e)));
+    const char *runs[] = {"", "--jobs 2 ", "--cache cache ", "--cache cache "}; /* a miss, then a hit */
+    for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+        qct_run r;
+        qct_qcode(&r, dir, "code %s-c " GOLDEN "/golden.qcb --tsv t e.txt " GOLDEN "/corpus/a.txt", runs[i]);
+        cr_expect_eq(r.status, 0, "%s: %s", runs[i], r.err);
+        cr_expect(qct_contains(r.err, "e.txt:2:1: warning: speaker label 'P7' with no text; turn skipped\n"), "%s: %s",
+                  runs[i], r.err);
+        const char *first = strstr(r.err, ": warning: ");
+        cr_expect(first && !strstr(first + 1, ": warning: "), "%s: warned once: %s", runs[i], r.err);
+        qct_run_free(&r);
+        char path[700];
+        snprintf(path, sizeof path, "%s/t/quotations.tsv", dir);
+        char *tsv = qct_read_file(path, NULL);
+        cr_assert_not_null(tsv);
+        cr_expect(qct_contains(tsv, "\"MEET\"\t\"e.txt\"\t\"S1\"\t\"participant\"\t0\t15\t42\t1\t\"We have meetings"),
+                  "%s", tsv);
+        cr_expect(qct_contains(tsv, "\"MEET\"\t\"e.txt\"\t\"S1\"\t\"participant\"\t1\t73\t98\t1\t\"More meetings"),
+                  "%s", tsv);
+        cr_expect(qct_contains(tsv, "\"GP\"\t\"e.txt\"\t\"S1\"\t\"participant\"\t1\t95\t97\t"), "%s", tsv);
+        cr_expect(!qct_contains(tsv, "\"P7\""), "%s", tsv);
+        free(tsv);
+    }
+    free(dir);
+}
+
 Test(code_cli, top_limits_the_summary_and_jobs_do_not_change_outputs)
 {
     char *dir = qct_temp_dir();

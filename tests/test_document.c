@@ -287,13 +287,77 @@ Test(document, a_ten_megabyte_line_is_refused_quickly)
     free(big);
 }
 
-Test(document, speaker_label_with_no_text_is_an_error)
+/* The line of note i, checking its message names the label. */
+static uint32_t note_line(const qc_document *doc, size_t i, const char *label)
+{
+    uint32_t line = 0;
+    const char *message = NULL;
+    cr_assert_eq(qc_document_note(doc, i, &line, &message), 0, "no note %zu", i);
+    char want[64];
+    snprintf(want, sizeof want, "speaker label '%s' with no text; turn skipped", label);
+    cr_assert_str_eq(message, want);
+    return line;
+}
+
+/* noScribe writes a label and its time alone for a pause: that turn is skipped with a note, and the
+ * rest of the document is read as if the label were not there. */
+Test(document, empty_timed_turn_in_the_middle_is_skipped)
+{
+    qc_document *doc = read_text("S1: [00:00:01] Hello there.\nS2: [00:11:37]\nS1: [00:12:00] Back again, now.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    qc_turn t;
+    cr_assert_eq(qc_document_turn(doc, 1, &t), 0);
+    cr_assert_str_eq(t.speaker, "S1");
+    cr_assert_eq(t.line, 3);
+    cr_assert_eq(t.time_start_ms, 12 * 60 * 1000);
+    char *s = slice(doc, t.start, t.end);
+    cr_assert_str_eq(s, "Back again, now.");
+    free(s);
+    /* S2 spoke nowhere else: no speaker */
+    cr_assert_eq(qc_document_speaker_count(doc), 1);
+    cr_assert_eq(qc_document_unit_count(doc, QC_UNIT_PARAGRAPH), 2);
+    cr_assert_eq(qc_document_unit_count(doc, QC_UNIT_SENTENCE), 2);
+    cr_assert_eq(qc_document_unit_count(doc, QC_UNIT_WORD), 5);
+    qc_unit w;
+    cr_assert_eq(qc_document_unit(doc, QC_UNIT_WORD, 4, &w), 0);
+    cr_assert_eq(w.turn, 1);
+    cr_assert_eq(qc_document_note_count(doc), 1);
+    cr_assert_eq(note_line(doc, 0, "S2"), 2);
+    qc_document_free(doc);
+}
+
+Test(document, speaker_label_with_no_text_is_skipped_with_a_note)
+{
+    qc_document *doc = read_text("I: Hello?\nR:\nI: Anything?\nR: No.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 3);
+    cr_assert_eq(qc_document_speaker_count(doc), 2); /* R has a turn with text */
+    cr_assert_eq(qc_document_note_count(doc), 1);
+    cr_assert_eq(note_line(doc, 0, "R"), 2);
+    qc_document_free(doc);
+    /* alone at the end of the file */
+    doc = read_text("I: Hello?\nR: Hi\nI:\n");
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    cr_assert_eq(qc_document_note_count(doc), 1);
+    cr_assert_eq(note_line(doc, 0, "I"), 3);
+    qc_document_free(doc);
+    doc = read_text("I: Hello?\nR: Hi\nP3: [00:10:00]");
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    cr_assert_eq(qc_document_speaker_count(doc), 2);
+    cr_assert_eq(note_line(doc, 0, "P3"), 3);
+    qc_document_free(doc);
+}
+
+/* With every label empty there is nothing to code: the document fails as one with no text. */
+Test(document, a_document_whose_turns_are_all_empty_is_an_error)
 {
     qc_error err;
-    cr_assert_eq(read_fails("l.txt", "I: Hello?\nR:\nI: Anything?\nR: No.\n", 33, NULL, &err), QC_ERR_FORMAT);
-    cr_assert_eq(err.line, 2);
-    cr_assert(qct_contains(err.message, "'R' with no text"), "%s", err.message);
-    cr_assert_eq(read_fails("l.txt", "I: Hello?\nR: Hi\nI:\n", 19, NULL, &err), QC_ERR_FORMAT);
+    cr_assert_eq(read_fails("l.txt", "S1: [00:00:01]\nS2: [00:00:05]\n", 30, NULL, &err), QC_ERR_FORMAT);
+    cr_assert_str_eq(err.file, "l.txt");
+    cr_assert_eq(err.line, 1);
+    cr_assert(qct_contains(err.message, "empty transcript"), "%s", err.message);
+    /* a preamble is in no turn */
+    cr_assert_eq(read_fails("l.txt", "Notes from the visit.\n\nI:\nR:\n", 29, NULL, &err), QC_ERR_FORMAT);
+    cr_assert(qct_contains(err.message, "empty transcript"), "%s", err.message);
     cr_assert_eq(err.line, 3);
 }
 

@@ -95,6 +95,22 @@ Test(inspect, file_named_with_folders_has_the_document_id_code_gives_it)
     free(dir);
 }
 
+/* A label with no text is left out with a warning at its line; the document is shown, exit 0. */
+Test(inspect, a_label_with_no_text_is_a_warning)
+{
+    char *dir = qct_temp_dir();
+    const char e[] = "S1: [00:00:01] Hello there.\nS2: [00:11:37]\nS1: Back.\n";
+    free(qct_write_file(dir, "e.txt", e, strlen(e)));
+    qct_run r;
+    qct_qcode(&r, dir, "inspect e.txt");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect_str_eq(r.err, "e.txt:2:1: warning: speaker label 'S2' with no text; turn skipped\n");
+    cr_expect(qct_contains(r.out, "counts:     2 turns"), "%s", r.out);
+    cr_expect(!qct_contains(r.out, "S2"), "%s", r.out);
+    qct_run_free(&r);
+    free(dir);
+}
+
 Test(inspect, bad_casebook_is_a_usage_error)
 {
     char *dir = make_corpus();

@@ -96,6 +96,7 @@ static const char text_src[] = "Site: North\n"
                                "Interviewer: How is the team?\n\n"
                                "S1: We are co-located now, in the same office. We talk a lot.\n"
                                "The district nurse can ask for advice. The nurses are short of staff.\n\n"
+                               "S3: [00:05:00]\n" /* no text: skipped, with a note */
                                "S2: We were not co-located before. Separate bases.\n";
 
 static const char vtt_src[] = "WEBVTT\n\n"

@@ -176,8 +176,19 @@ Test(read_docx, broken_xml)
     expect_fixture_error("doctype.docx", "word/document.xml", QC_ERR_FORMAT, 2, 0, "DOCTYPE are not accepted");
 }
 
+/* A label paragraph with no text before the next label is skipped, with a note at its paragraph. */
 Test(read_docx, empty_and_label_without_text)
 {
     expect_fixture_error("empty.docx", NULL, QC_ERR_FORMAT, 0, 0, "empty transcript");
-    expect_fixture_error("label_alone.docx", NULL, QC_ERR_FORMAT, 1, 0, "speaker label 'Q' with no text");
+    qc_document *doc = read_fixture("label_alone.docx");
+    cr_assert_eq(qc_document_turn_count(doc), 1);
+    cr_assert_eq(qc_document_speaker_count(doc), 1);
+    cr_assert_str_eq(qc_document_speaker(doc, 0, NULL), "R");
+    cr_assert_eq(qc_document_note_count(doc), 1);
+    uint32_t line = 0;
+    const char *message = NULL;
+    cr_assert_eq(qc_document_note(doc, 0, &line, &message), 0);
+    cr_assert_eq(line, 1);
+    cr_assert_str_eq(message, "speaker label 'Q' with no text; turn skipped");
+    qc_document_free(doc);
 }

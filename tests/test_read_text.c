@@ -92,6 +92,18 @@ Test(read_text, markdown_bold_labels)
     qc_document_free(doc);
 }
 
+/* The note of a document that has exactly one: its line and message. */
+static void assert_one_note(const qc_document *doc, uint32_t line, const char *message)
+{
+    cr_assert_eq(qc_document_note_count(doc), 1);
+    uint32_t at = 0;
+    const char *m = NULL;
+    cr_assert_eq(qc_document_note(doc, 0, &at, &m), 0);
+    cr_assert_eq(at, line, "note at line %u", at);
+    cr_assert_str_eq(m, message);
+    cr_assert_eq(qc_document_note(doc, 1, &at, &m), QC_ERR_NOTFOUND);
+}
+
 /* Transcripts published as Markdown escape a label's time: "**Mat Ryer:** \[24:14\] Yeah" (the Go
  * Time podcast). The stamp is the turn's time, before its text; a half-escaped one is text, and so
  * is one with no text after it. */
@@ -302,16 +314,18 @@ Test(read_text, no_speakers_preset)
     qc_document_free(doc);
 }
 
-Test(read_text, label_alone_then_text_is_fine_but_label_then_label_is_not)
+Test(read_text, label_alone_then_text_is_fine_but_label_then_label_is_skipped)
 {
     qc_document *doc = read_txt("Q:\nWhat happened?\nA:\n\nNothing.\n");
     assert_turn(doc, 0, "Q", "What happened?");
     assert_turn(doc, 1, "A", "Nothing.");
+    cr_assert_eq(qc_document_note_count(doc), 0);
     qc_document_free(doc);
-    qc_error err;
-    cr_assert_eq(qc_document_read_buffer(&doc, "t.txt", "Q:\n\nA: x\n", 9, NULL, &err), QC_ERR_FORMAT);
-    cr_assert_eq(err.line, 1);
-    cr_assert_str_eq(err.file, "t.txt");
+    doc = read_txt("Q:\n\nA: x\n");
+    cr_assert_eq(qc_document_turn_count(doc), 1);
+    assert_turn(doc, 0, "A", "x");
+    assert_one_note(doc, 1, "speaker label 'Q' with no text; turn skipped");
+    qc_document_free(doc);
 }
 
 /* Overlap passages: another speaker's words inside a turn, `//LABEL: text //` (noScribe). */
@@ -440,12 +454,14 @@ Test(read_text, overlap_right_after_a_label)
 
 Test(read_text, label_with_only_an_overlap_passage_is_a_label_with_no_text)
 {
-    const char *file = "Q: Hello?\nA: //Q: Sorry. //\nQ: Go on.\n";
-    qc_document *doc = NULL;
-    qc_error err;
-    cr_assert_eq(qc_document_read_buffer(&doc, "t.txt", file, strlen(file), NULL, &err), QC_ERR_FORMAT);
-    cr_assert_eq(err.line, 2);
-    cr_assert(qct_contains(err.message, "speaker label 'A' with no text"), "%s", err.message);
+    qc_document *doc = read_txt("Q: Hello?\nA: //Q: Sorry. //\nQ: Go on.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 3);
+    assert_turn(doc, 0, "Q", "Hello?");
+    assert_turn(doc, 1, "Q", "Sorry.");
+    assert_turn(doc, 2, "Q", "Go on.");
+    cr_assert_eq(qc_document_speaker_count(doc), 1);
+    assert_one_note(doc, 2, "speaker label 'A' with no text; turn skipped");
+    qc_document_free(doc);
 }
 
 Test(read_text, overlap_passages_only_inside_labelled_turns)

@@ -194,6 +194,34 @@ Test(recode_cli, unreadable_document_is_reported_and_skipped)
     free(dir);
 }
 
+/* A label with no text is a warning at its line, once a document, on either side of a re-code. */
+Test(recode_cli, a_label_with_no_text_is_a_warning)
+{
+    require_command("recode");
+    char *dir = qct_temp_dir();
+    static const char e[] = "S1: [00:00:01] We have meetings.\nS2: [00:11:37]\nS1: [00:12:00] More meetings.\n";
+    free(qct_write_file(dir, "e.txt", e, sizeof e - 1));
+    char *src = qct_source_path("");
+    const char *how[] = {"--old codebooks/integrated-care-v2.qcb", "--from '%s/r.xml'"};
+    qct_run r;
+    qct_qcode(&r, src, "code -c codebooks/integrated-care-v2.qcb -o '%s/r.xml' '%s/e.txt'", dir, dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    for (size_t i = 0; i < 2; i++) {
+        char side[1100];
+        snprintf(side, sizeof side, how[i], dir);
+        qct_qcode(&r, src, "recode %s -c codebooks/integrated-care.qcb '%s/e.txt'", side, dir);
+        cr_expect_eq(r.status, 0, "%s: %s", side, r.err);
+        cr_expect(qct_contains(r.err, "e.txt:2:1: warning: speaker label 'S2' with no text; turn skipped\n"), "%s: %s",
+                  side, r.err);
+        const char *first = strstr(r.err, ": warning: ");
+        cr_expect(first && !strstr(first + 1, ": warning: "), "%s: warned once: %s", side, r.err);
+        qct_run_free(&r);
+    }
+    free(src);
+    free(dir);
+}
+
 /* A document whose name has '&' (a "Q&A" session): its id read back from results.xml came back as
  * "Q&#38;A.txt", so recode --from took the document as gone and its namesake as new: every
  * quotation lost and gained again, and the file's quotations read in full. */

@@ -141,6 +141,12 @@ static void on_issue(const char *path, const char *message, void *user)
     fprintf(stderr, "%s: warning: %s\n", path, message);
 }
 
+static void on_read_warning(const qc_diagnostic *diag, void *user)
+{
+    clear_progress(user);
+    cli_print_diagnostic(diag, NULL);
+}
+
 static void on_progress(const qc_run_stats *stats, void *user)
 {
     run_state *st = user;
@@ -271,6 +277,7 @@ static int run(int argc, char **argv)
     ropts.results = st.res; /* on_document adds each document to it: the workers prepare that */
     ropts.on_error = on_error;
     ropts.on_issue = on_issue;
+    ropts.on_read_warning = on_read_warning;
     ropts.on_progress = on_progress;
     ropts.user = &st;
     ropts.ids = (const char *const *)ids;

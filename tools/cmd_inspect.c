@@ -151,6 +151,16 @@ static void warn_unknown_speakers(const qc_document *doc, const qc_casebook *cas
     }
 }
 
+/* What reading left out (a speaker label with no text), as `qcode code` reports it. */
+static void warn_notes(const qc_document *doc, const char *path)
+{
+    for (size_t i = 0; i < qc_document_note_count(doc); i++) {
+        qc_diagnostic d = {QC_SEVERITY_WARNING, path, 0, 1, 1, NULL, NULL, 0, 0};
+        qc_document_note(doc, i, &d.line, &d.message);
+        cli_print_diagnostic(&d, NULL);
+    }
+}
+
 static int parse_options(int argc, char **argv, inspect_opts *o)
 {
     static const struct option longs[] = {
@@ -270,6 +280,7 @@ static int run(int argc, char **argv)
             failed++;
             continue;
         }
+        warn_notes(doc, path);
         if (cases)
             warn_unknown_speakers(doc, cases);
         if (o.xml) {

@@ -233,6 +233,7 @@ static int run(int argc, char **argv)
         ro.run.ids = (const char *const *)ids;
         ro.run.on_error = on_error;
         ro.run.on_issue = on_issue;
+        ro.run.on_read_warning = cli_print_diagnostic;
         ro.run.user = &failed;
         double t0 = now();
         qc_cache_stats cs = {0};

@@ -352,7 +352,7 @@ typedef void (*qc_run_issue_fn)(const char *path, const char *message, void *use
 /* Called after each document, for a progress display. */
 typedef void (*qc_run_progress_fn)(const qc_run_stats *stats, void *user);
 
-#define QC_RUN_OPTIONS_VERSION 2
+#define QC_RUN_OPTIONS_VERSION 3
 typedef struct qc_run_options {
     unsigned version;
     const qc_read_options *read; /* NULL: defaults (read->id is ignored: see ids) */
@@ -379,16 +379,21 @@ typedef struct qc_run_options {
      * records are encoded). No other thread may use the results during the run. NULL: qc_results_add does all of it on
      * the calling thread. */
     qc_results *results;
+    /* (Version 3.) Receives each warning about how a document was read (qc_document_note: a
+     * speaker label with no text, its turn skipped), on the calling thread, in input order, before
+     * that document's coding issues: severity warning, file the path, the note's line, column 1,
+     * no source line. The document is coded, and counts as coded. NULL: not reported. */
+    qc_diagnostic_fn on_read_warning;
 } qc_run_options;
 #define QC_RUN_OPTIONS_INIT                                                                                            \
     {                                                                                                                  \
-        QC_RUN_OPTIONS_VERSION, NULL, QC_ENGINE_FAST, 1, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL             \
+        QC_RUN_OPTIONS_VERSION, NULL, QC_ENGINE_FAST, 1, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL       \
     }
 
 /* Reads and codes the files in jobs - 1 worker threads and this one, at most a few documents ahead
  * of the one being handed over (so memory is bounded), and calls the handlers in input order on
  * this thread, which codes a document itself whenever the next one to hand over is not ready.
- * Accepts options of version 1 (without results) and 2.
+ * Accepts options of version 1 (without results), 2 (without on_read_warning) and 3.
  * Returns 0 when the run finished (stats->failed says how many documents failed); with
  * opts->strict, the first failure's status (err names it); or the status a handler returned, or
  * QC_ERR_NOMEM. stats may be NULL. */
