@@ -166,10 +166,6 @@ static int64_t parse_bracket_time(const char *s, size_t len, size_t *pos)
     int64_t t = qc_parse_clock(s, len, &p);
     if (t < 0 || (escaped && (p >= len || s[p++] != '\\')) || p >= len || s[p] != close)
         return -1;
-    /* An escaped time alone after its label ("**Break:** \[26:08\]") stays the turn's text: taken
-     * as the time it would leave a label with no text, an error, where it was read before. */
-    if (escaped && skip_blanks(s, len, p + 1) == len)
-        return -1;
     *pos = p + 1;
     return t;
 }

@@ -105,8 +105,8 @@ static void assert_one_note(const qc_document *doc, uint32_t line, const char *m
 }
 
 /* Transcripts published as Markdown escape a label's time: "**Mat Ryer:** \[24:14\] Yeah" (the Go
- * Time podcast). The stamp is the turn's time, before its text; a half-escaped one is text, and so
- * is one with no text after it. */
+ * Time podcast). The stamp is the turn's time, before its text; a half-escaped one is text. One
+ * with no text after it before the next label leaves an empty turn, skipped with a note. */
 Test(read_text, markdown_bold_labels_with_escaped_times)
 {
     qc_document *doc = read_opts(
@@ -114,16 +114,32 @@ Test(read_text, markdown_bold_labels_with_escaped_times)
         "**Mat Ryer:** \\[24:14\\] Yeah.\n\n**L Körbes:** \\[1:02:03.5\\] Hi.\n\n**Mat Ryer:** \\[24:20] So.\n\n"
         "**Break:** \\[26:08\\]\n\n**Mat Ryer:** Back.\n",
         NULL);
-    cr_assert_eq(qc_document_turn_count(doc), 5);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
     assert_turn(doc, 0, "Mat Ryer", "Yeah.");
     cr_assert_eq(turn_at(doc, 0).time_start_ms, (24 * 60 + 14) * 1000);
     assert_turn(doc, 1, "L Körbes", "Hi.");
     cr_assert_eq(turn_at(doc, 1).time_start_ms, (3600 + 2 * 60 + 3) * 1000 + 500);
     assert_turn(doc, 2, "Mat Ryer", "\\[24:20] So.");
     cr_assert_eq(turn_at(doc, 2).time_start_ms, -1);
-    /* alone after its label, the stamp stays the turn's text (taken as the time, it would leave a
-     * label with no text: an error) */
-    assert_turn(doc, 3, "Break", "\\[26:08\\]");
+    /* alone after its label, the stamp is the time of a turn with no text: skipped, and Break is
+     * no speaker */
+    assert_turn(doc, 3, "Mat Ryer", "Back.");
+    cr_assert_eq(qc_document_speaker_count(doc), 2);
+    assert_one_note(doc, 7, "speaker label 'Break' with no text; turn skipped");
+    qc_document_free(doc);
+}
+
+/* An escaped time alone after its label, the turn's text on the next line: the time is the turn's. */
+Test(read_text, markdown_escaped_time_alone_then_text_on_the_next_line)
+{
+    qc_document *doc =
+        read_opts("p.md", "**Mat Ryer:** \\[24:14\\]\nYeah, well.\n\n**Jon:** \\[24:20\\] Sure.\n", NULL);
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    assert_turn(doc, 0, "Mat Ryer", "Yeah, well.");
+    cr_assert_eq(turn_at(doc, 0).time_start_ms, (24 * 60 + 14) * 1000);
+    cr_assert_eq(turn_at(doc, 0).line, 1);
+    assert_turn(doc, 1, "Jon", "Sure.");
+    cr_assert_eq(qc_document_note_count(doc), 0);
     qc_document_free(doc);
 }
 
