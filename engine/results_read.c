@@ -60,6 +60,7 @@ typedef struct rd {
     const qc_results_handlers *h;
     qc_coded_quotation_fn on_coded; /* every quotation with its coder; NULL: h->on_quotation, engine's only */
     void *coded_user;               /* on_coded's */
+    qc_results_counts_fn on_counts; /* each code's counts where the file gives them (given h->user), or NULL */
     qc_error *err;
 
     int header_only; /* qc_results_read_header: stop at the end of format 2's documents */
@@ -413,6 +414,15 @@ static int read_counts(rd *d, const char *elem, const attr_t *attrs, size_t n, q
     return rc;
 }
 
+/* A code's counts to on_counts, once the file has given them. */
+static int give_counts(rd *d)
+{
+    if (!d->on_counts)
+        return 0;
+    size_t c = d->code.index;
+    return d->on_counts(c, d->code_ids[c], &d->code.own, &d->code.rolled_up, d->h->user) ? cancelled(d) : 0;
+}
+
 static int end_code(rd *d)
 {
     d->in_code = 0;
@@ -420,9 +430,9 @@ static int end_code(rd *d)
     ci->own_quotations = d->code.own.quotations;
     ci->own_hits = d->code.own.hits;
     d->code.counts_known = d->format == 1;
-    if (!d->h->on_code)
-        return 0;
-    return d->h->on_code(&d->code, d->h->user) ? cancelled(d) : 0;
+    if (d->h->on_code && d->h->on_code(&d->code, d->h->user))
+        return cancelled(d);
+    return d->format == 1 ? give_counts(d) : 0;
 }
 
 static int start_group(rd *d, const attr_t *attrs, size_t n)
@@ -789,7 +799,7 @@ static int end_counted_code(rd *d)
         return qc_xml_stream_fail_at(d->s, d->group_line, d->group_col, QC_ERR_FORMAT,
                                      "code %s has %" PRIu64 " hits of its own in <counts> but its spans list %" PRIu64,
                                      id, d->code.own.hits, ci->hits);
-    return 0;
+    return give_counts(d);
 }
 
 /* An element of the results namespace below a section; `level` 2 is the section's child. */
@@ -922,27 +932,33 @@ static int to_on_quotation(const qc_result_quotation *q, const char *coder, void
 }
 
 static int read_results(const char *path, const qc_results_handlers *handlers, qc_coded_quotation_fn on_coded,
-                        void *coded_user, int header_only, qc_error *err);
+                        void *coded_user, qc_results_counts_fn on_counts, int header_only, qc_error *err);
 
 int qc_results_read_all(const char *path, const qc_results_handlers *handlers, qc_error *err)
 {
-    return read_results(path, handlers, handlers ? to_on_quotation : NULL, (void *)handlers, 0, err);
+    return read_results(path, handlers, handlers ? to_on_quotation : NULL, (void *)handlers, NULL, 0, err);
+}
+
+int qc_results_read_all_with_counts(const char *path, const qc_results_handlers *handlers,
+                                    qc_results_counts_fn on_counts, qc_error *err)
+{
+    return read_results(path, handlers, handlers ? to_on_quotation : NULL, (void *)handlers, on_counts, 0, err);
 }
 
 int qc_results_read_coded(const char *path, const qc_results_handlers *handlers, qc_coded_quotation_fn on_coded,
                           qc_error *err)
 {
-    return read_results(path, handlers, on_coded, handlers ? handlers->user : NULL, 0, err);
+    return read_results(path, handlers, on_coded, handlers ? handlers->user : NULL, NULL, 0, err);
 }
 
 int qc_results_read_header(const char *path, const qc_results_handlers *handlers, qc_coded_quotation_fn on_coded,
                            qc_error *err)
 {
-    return read_results(path, handlers, on_coded, handlers ? handlers->user : NULL, 1, err);
+    return read_results(path, handlers, on_coded, handlers ? handlers->user : NULL, NULL, 1, err);
 }
 
 static int read_results(const char *path, const qc_results_handlers *handlers, qc_coded_quotation_fn on_coded,
-                        void *coded_user, int header_only, qc_error *err)
+                        void *coded_user, qc_results_counts_fn on_counts, int header_only, qc_error *err)
 {
     static const qc_results_handlers none;
     qc_error local;
@@ -954,6 +970,7 @@ static int read_results(const char *path, const qc_results_handlers *handlers, q
     d.h = handlers ? handlers : &none;
     d.on_coded = on_coded;
     d.coded_user = coded_user;
+    d.on_counts = on_counts;
     d.err = err;
     d.header_only = header_only;
     d.skip_level = -1;

@@ -577,6 +577,93 @@ static int count_quote(const qc_result_quotation *q, void *user)
     return 0;
 }
 
+/* What qc_results_read_all_with_counts gave: each code's counts, how often they came, and how
+ * many quotations had been read when the first came. */
+typedef struct counted {
+    qc_counts own[16], rolled[16];
+    size_t times[16], calls, quotations, quotations_before;
+    int stop_at_first;
+} counted;
+
+static int count_counted_quote(const qc_result_quotation *q, void *user)
+{
+    (void)q;
+    ((counted *)user)->quotations++;
+    return 0;
+}
+
+static int take_counts(size_t code, const char *id, const qc_counts *own, const qc_counts *rolled_up, void *user)
+{
+    counted *k = user;
+    cr_assert_lt(code, 16, "code %zu (%s)", code, id);
+    if (k->calls++ == 0)
+        k->quotations_before = k->quotations;
+    k->own[code] = *own;
+    k->rolled[code] = *rolled_up;
+    k->times[code]++;
+    return k->stop_at_first;
+}
+
+static void expect_counts(const qc_counts *got, const qc_counts *want, const char *what, const char *id)
+{
+    cr_expect(got->hits == want->hits && got->quotations == want->quotations && got->respondents == want->respondents &&
+                  got->documents == want->documents,
+              "%s counts of %s: read %llu/%llu/%llu/%llu, results %llu/%llu/%llu/%llu "
+              "(hits/quotations/respondents/documents)",
+              what, id, (unsigned long long)got->hits, (unsigned long long)got->quotations,
+              (unsigned long long)got->respondents, (unsigned long long)got->documents, (unsigned long long)want->hits,
+              (unsigned long long)want->quotations, (unsigned long long)want->respondents,
+              (unsigned long long)want->documents);
+}
+
+/* qc_results_read_all_with_counts gives each code's counts once, equal to the results' own and
+ * rolled-up counts, from either format: format 1's with its code tree, before any quotation;
+ * format 2's from <counts>, after every quotation (a reader that lists quotations as they come,
+ * as `qcode quotes --results` does, has them at its end). A nonzero return stops the read. */
+Test(results_format2, counts_are_read_back_from_either_format)
+{
+    fixture f;
+    fixture_open(&f, 6);
+    size_t codes = qc_codebook_code_count(f.cb);
+    cr_assert_leq(codes, 16);
+    for (unsigned format = 1; format <= 2; format++) {
+        char *p = write_format(&f, format == 1 ? "r1.xml" : "r2.xml", format);
+        counted k;
+        memset(&k, 0, sizeof k);
+        qc_results_handlers h = {NULL, NULL, NULL, count_counted_quote, &k};
+        qc_error err;
+        cr_assert_eq(qc_results_read_all_with_counts(p, &h, take_counts, &err), 0, "%s", err.message);
+        cr_assert_gt(k.quotations, 10);
+        cr_expect_eq(k.calls, codes, "format %u: %zu calls for %zu codes", format, k.calls, codes);
+        cr_expect_eq(k.quotations_before, format == 1 ? 0 : k.quotations, "format %u: counts after %zu quotations",
+                     format, k.quotations_before);
+        int merged = 0; /* some code's rolled-up count is not the sum of its own and its children's */
+        for (size_t c = 0; c < codes; c++) {
+            qc_counts own, rolled;
+            qc_results_code_counts(f.res, c, QC_OWN, &own);
+            qc_results_code_counts(f.res, c, QC_ROLLED_UP, &rolled);
+            cr_expect_eq(k.times[c], 1, "format %u: code %s's counts came %zu times", format, qc_code_id(f.cb, c),
+                         k.times[c]);
+            expect_counts(&k.own[c], &own, format == 1 ? "format 1 own" : "format 2 own", qc_code_id(f.cb, c));
+            expect_counts(&k.rolled[c], &rolled, format == 1 ? "format 1 rolled-up" : "format 2 rolled-up",
+                          qc_code_id(f.cb, c));
+            merged |= rolled.quotations != own.quotations && rolled.quotations > 0;
+        }
+        cr_expect(merged, "a code whose rolled-up counts differ from its own");
+        /* the read without counts gives the same quotations */
+        size_t n = 0;
+        qc_results_handlers plain = {NULL, NULL, NULL, count_quote, &n};
+        cr_assert_eq(qc_results_read_all_with_counts(p, &plain, NULL, &err), 0, "%s", err.message);
+        cr_expect_eq(n, k.quotations);
+        memset(&k, 0, sizeof k);
+        k.stop_at_first = 1;
+        cr_expect_eq(qc_results_read_all_with_counts(p, &h, take_counts, &err), QC_ERR_CANCELLED);
+        cr_expect_eq(k.calls, 1, "stopped at the first code's counts");
+        free(p);
+    }
+    fixture_close(&f);
+}
+
 /* Replaces the first `from` of a file's text by `to` and returns the error reading it gives. */
 static char *read_edited(const char *dir, const char *xml, const char *from, const char *to)
 {

@@ -311,6 +311,19 @@ QC_EXPORT int qc_results_read(const char *path, const qc_results_handlers *handl
  * `coder`, from `qcode code --manual`), with q->coder naming the person (NULL for the engine's). */
 QC_EXPORT int qc_results_read_all(const char *path, const qc_results_handlers *handlers, qc_error *err);
 
+/* Receives one code's counts as a results.xml holds them (the counts `qcode code` reported: own,
+ * and rolled up the hierarchy, docs/semantics.md "Counts"); code and id are those on_code gave.
+ * Borrowed for the call. A nonzero return stops reading (QC_ERR_CANCELLED). */
+typedef int (*qc_results_counts_fn)(size_t code, const char *id, const qc_counts *own, const qc_counts *rolled_up,
+                                    void *user);
+/* As qc_results_read_all, and on_counts (NULL: none), given handlers->user, receives each code's
+ * counts where the file gives them: format 1 in its code tree (just after the code's on_code),
+ * format 2 in <counts>, after the documents and their quotations, once they are checked against
+ * the spans. Either way every code's counts have come when the read returns 0, so a reader that
+ * lists quotations as they come has the counts of the same file at its end. */
+QC_EXPORT int qc_results_read_all_with_counts(const char *path, const qc_results_handlers *handlers,
+                                              qc_results_counts_fn on_counts, qc_error *err);
+
 /* Receives one option a results.xml's provenance records (name and value, borrowed for the call).
  * A nonzero return stops the reading (QC_ERR_CANCELLED). */
 typedef int (*qc_results_option_fn)(const char *name, const char *value, void *user);
