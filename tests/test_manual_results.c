@@ -4,6 +4,7 @@
  * from a run on the shipped sample corpus (an engine quotation coded again by a person, and a
  * participant turn no code touched), and the expected counts are computed from that first run. */
 #include "qc_test.h"
+#include "quotes_counts.h"
 
 #include <dirent.h>
 #include <libxml/parser.h>
@@ -572,6 +573,45 @@ Test(manual_results, cli_lists_codings_by_coder_and_warns_by_line)
     cr_expect(qct_contains(tsv, "code\tdocument\tspeaker\trole\tturn\tstart\tend\thits\ttext\n"));
     free(tsv);
     qct_run_free(&r);
+    fixture_close(&f);
+}
+
+/* With people's codings, `qcode quotes --results` still ends with what `qcode code` counted, from
+ * either format, own and rolled up: for code X (the engine's E again by Alice, U by Bob and by
+ * Alice: one quotation a span) and each of its ancestors (X's passages merged with theirs). */
+Test(manual_results, quotes_last_line_is_what_code_counted)
+{
+    fixture f;
+    fixture_open(&f);
+    qct_run r;
+    for (unsigned format = 1; format <= 2; format++) {
+        qct_qcode(&r, f.dir, "code -c '%s' --cases '%s' '%s' --manual manual.xml --results-format %u -o r%u.xml",
+                  CODEBOOK, CASES, CORPUS, format, format);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        qct_run_free(&r);
+    }
+    char r1[1024];
+    snprintf(r1, sizeof r1, "%s/r1.xml", f.dir);
+    quotes_file_counts fc;
+    quotes_counts_read(&fc, r1);
+    size_t checked = 0;
+    for (long c = (long)f.sp.first_sub.code; c >= 0; c = qc_code_parent(f.cb, (size_t)c), checked++) {
+        const char *id = qc_code_id(f.cb, (size_t)c);
+        size_t i = quotes_counts_find(&fc, id);
+        for (int rollup = 0; rollup <= 1; rollup++)
+            for (unsigned format = 1; format <= 2; format++) {
+                qct_qcode(&r, f.dir, "quotes --results r%u.xml %s '%s'", format, rollup ? "--rollup" : "", id);
+                cr_assert_eq(r.status, 0, "%s", r.err);
+                if (rollup || c == (long)f.sp.first_sub.code)
+                    cr_expect(qct_contains(r.out, "  coded by Alice\n"), "%s lists Alice's codings: %s", id, r.out);
+                char what[256];
+                snprintf(what, sizeof what, "%s%s from format %u", id, rollup ? " --rollup" : "", format);
+                quotes_expect_counts(r.out, rollup ? &fc.rolled_up[i] : &fc.own[i], fc.documents, what);
+                qct_run_free(&r);
+            }
+    }
+    cr_expect_geq(checked, 2, "X and its parent");
+    quotes_counts_free(&fc);
     fixture_close(&f);
 }
 

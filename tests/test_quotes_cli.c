@@ -2,9 +2,12 @@
 #include <sys/stat.h>
 
 #include "qc_test.h"
+#include "quotes_counts.h"
 #include "results_edit.h"
 
 #define GOLDEN QCODE_SOURCE_DIR "/tests/golden"
+#define CORPUS QCODE_SOURCE_DIR "/corpora/integrated-care"
+#define CODEBOOK QCODE_SOURCE_DIR "/codebooks/integrated-care.qcb"
 
 Test(quotes_cli, quotations_of_one_code_from_the_corpus)
 {
@@ -70,6 +73,74 @@ Test(quotes_cli, rollup_from_corpus_and_from_results_agree)
     cr_expect_eq(a.status, 0);
     cr_expect_str_eq(a.out, "0 quotations of TEAM in 0 of 3 documents\n");
     qct_run_free(&a);
+    free(dir);
+}
+
+/* The last line is the library's counts, those `qcode code` wrote to results.xml, whatever the
+ * tool lists: from that results.xml in either format, and from the corpus coded again with one
+ * job or two, own and rolled up, for the codes whose roll-up merges passages (rolled-up quotations
+ * fewer than the code's own and its sub-codes' together), a code with no quotations and a sample
+ * of the rest. */
+Test(quotes_cli, last_line_is_what_code_counted, .timeout = 240)
+{
+    char *dir = qct_temp_dir();
+    qct_run r;
+    for (unsigned format = 1; format <= 2; format++) {
+        qct_qcode(&r, dir, "code -c '%s' --cases '%s/cases.tsv' --results-format %u -o r%u.xml '%s'", CODEBOOK, CORPUS,
+                  format, format, CORPUS);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        qct_run_free(&r);
+    }
+    char r1[1024];
+    snprintf(r1, sizeof r1, "%s/r1.xml", dir);
+    qc_codebook *cb;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load(&cb, CODEBOOK, NULL, &err), 0, "%s", err.message);
+    quotes_file_counts fc;
+    quotes_counts_read(&fc, r1);
+    size_t codes = qc_codebook_code_count(cb), checked = 0, merging = 0, empty = 0, from_corpus = 0;
+    for (size_t c = 0; c < codes; c++) {
+        const char *id = qc_code_id(cb, c);
+        size_t f = quotes_counts_find(&fc, id);
+        /* what the roll-up would be if nothing merged: the code's own and its children's */
+        uint64_t sum = fc.own[f].quotations;
+        for (size_t k = c + 1; k < codes && qc_code_depth(cb, k) > qc_code_depth(cb, c); k++)
+            if (qc_code_depth(cb, k) == qc_code_depth(cb, c) + 1)
+                sum += fc.rolled_up[quotes_counts_find(&fc, qc_code_id(cb, k))].quotations;
+        int merges = fc.rolled_up[f].quotations < sum && merging < 12, none = fc.rolled_up[f].quotations == 0;
+        if (!merges && !(none && !empty) && c % 40 != 0)
+            continue;
+        merging += merges;
+        empty += none;
+        checked++;
+        for (int rollup = 0; rollup <= 1; rollup++) {
+            const qc_counts *want = rollup ? &fc.rolled_up[f] : &fc.own[f];
+            char what[256];
+            for (unsigned format = 1; format <= 2; format++) {
+                qct_qcode(&r, dir, "quotes --results r%u.xml %s '%s'", format, rollup ? "--rollup" : "", id);
+                cr_assert_eq(r.status, 0, "%s", r.err);
+                snprintf(what, sizeof what, "%s%s from format %u", id, rollup ? " --rollup" : "", format);
+                quotes_expect_counts(r.out, want, fc.documents, what);
+                qct_run_free(&r);
+            }
+            if (checked % 3 != 1)
+                continue;
+            from_corpus++;
+            for (unsigned jobs = 1; jobs <= 2; jobs++) {
+                qct_qcode(&r, dir, "quotes -c '%s' --cases '%s/cases.tsv' --jobs %u %s '%s' '%s'", CODEBOOK, CORPUS,
+                          jobs, rollup ? "--rollup" : "", id, CORPUS);
+                cr_assert_eq(r.status, 0, "%s", r.err);
+                snprintf(what, sizeof what, "%s%s from the corpus, --jobs %u", id, rollup ? " --rollup" : "", jobs);
+                quotes_expect_counts(r.out, want, fc.documents, what);
+                qct_run_free(&r);
+            }
+        }
+    }
+    cr_expect_eq(merging, 12, "codes whose roll-up merges passages: %zu", merging);
+    cr_expect_geq(empty, 1, "a code with no quotations");
+    cr_expect_geq(from_corpus / 2, 6, "codes checked from the corpus: %zu", from_corpus / 2);
+    quotes_counts_free(&fc);
+    qc_codebook_free(cb);
     free(dir);
 }
 

@@ -206,63 +206,37 @@ static void print_all(quote_list *l, int bold)
         print_quote(&l->items[i], bold);
 }
 
-/* --- what the listing counts ---
- * The last line gives the counts `qcode code` reports for the code (docs/semantics.md, "Counts"),
- * not the lines listed: a span coded by several coders is one quotation, and with --rollup the
- * quotations of the code and its descendants are merged where they overlap inside a turn, so a
- * passage coded by a parent and a child counts once. */
+/* --- the last line ---
+ * The counts are the library's, those `qcode code` reports for the code (docs/semantics.md,
+ * "Counts"): from the corpus, counts-only results the documents are added to as they are listed;
+ * from a results.xml, its counts. Only "listed" is this tool's: a span coded by several coders is
+ * one quotation, and with --rollup a passage coded by a parent and a child counts once, so the
+ * lines printed can be more. */
 
-typedef struct tally {
-    size_t listed, counted, documents;
+typedef struct listed {
+    size_t lines;
     int coders; /* some quotation listed is a person's */
-} tally;
+} listed;
 
-static int by_turn_place(const void *a, const void *b)
+static void note_listed(listed *t, const quote_list *l)
 {
-    const quote *x = a, *y = b;
-    if (x->doc != y->doc)
-        return x->doc < y->doc ? -1 : 1;
-    if (x->turn != y->turn)
-        return x->turn < y->turn ? -1 : 1;
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    return x->end < y->end ? -1 : x->end > y->end;
-}
-
-/* Adds the list's quotations to t (the list is sorted again). */
-static void tally_list(tally *t, quote_list *l, int rollup)
-{
-    if (l->count > 1)
-        qsort(l->items, l->count, sizeof *l->items, by_turn_place);
-    t->listed += l->count;
+    t->lines += l->count;
     for (size_t i = 0; i < l->count && !t->coders; i++)
         t->coders = l->items[i].coder != NULL;
-    for (size_t i = 0; i < l->count;) {
-        const quote *q = &l->items[i];
-        size_t end = q->end;
-        t->counted++;
-        t->documents += i == 0 || l->items[i - 1].doc != q->doc;
-        for (i++; i < l->count && l->items[i].doc == q->doc && l->items[i].turn == q->turn; i++) {
-            const quote *n = &l->items[i];
-            if (rollup ? n->start >= end : n->start != q->start || n->end != q->end)
-                break;
-            if (n->end > end)
-                end = n->end;
-        }
-    }
 }
 
 /* "3 quotations of TEAM and its sub-codes, rolled up (4 listed, ...), in 2 of 3 documents". */
-static void print_tally(const tally *t, const char *code_id, int rollup, size_t documents_read)
+static void print_counts(const qc_counts *c, const listed *t, const char *code_id, int rollup, size_t documents_read)
 {
-    printf("%zu %s of %s%s", t->counted, t->counted == 1 ? "quotation" : "quotations", code_id,
+    size_t counted = (size_t)c->quotations;
+    printf("%zu %s of %s%s", counted, counted == 1 ? "quotation" : "quotations", code_id,
            rollup ? " and its sub-codes, rolled up" : "");
-    if (t->listed != t->counted)
-        printf(" (%zu listed, one per %s of a passage)", t->listed,
+    if (t->lines != counted)
+        printf(" (%zu listed, one per %s of a passage)", t->lines,
                rollup && t->coders ? "code and coder"
                : rollup            ? "code"
                                    : "coder");
-    printf("%s in %zu of %zu %s\n", t->listed != t->counted || rollup ? "," : "", t->documents, documents_read,
+    printf("%s in %zu of %zu %s\n", t->lines != counted || rollup ? "," : "", (size_t)c->documents, documents_read,
            documents_read == 1 ? "document" : "documents");
 }
 
@@ -270,18 +244,17 @@ static void print_tally(const tally *t, const char *code_id, int rollup, size_t 
 
 typedef struct corpus_state {
     const qc_codebook *cb;
+    qc_results *res;  /* counts only: each document is added once listed */
     size_t code, end; /* codes [code, end) are wanted */
     size_t doc_index;
     quote_list list;
-    int bold, rollup;
-    tally tally;
+    int bold;
+    listed listed;
 } corpus_state;
 
 static int on_document(const qc_document *doc, const qc_coding *coding, const qc_source_info *src, void *user,
                        qc_error *err)
 {
-    (void)src;
-    (void)err;
     corpus_state *st = user;
     size_t n = qc_coding_quotation_count(coding);
     size_t size;
@@ -325,10 +298,14 @@ static int on_document(const qc_document *doc, const qc_coding *coding, const qc
     free(hits);
     /* Quotations of one document are printed as soon as it is coded: memory stays flat. */
     print_all(&st->list, st->bold);
-    tally_list(&st->tally, &st->list, st->rollup);
+    note_listed(&st->listed, &st->list);
     list_clear(&st->list);
     st->doc_index++;
-    return st->list.failed ? QC_ERR_NOMEM : 0;
+    if (st->list.failed) {
+        err->code = QC_ERR_NOMEM; /* cli_print_error names the status */
+        return QC_ERR_NOMEM;
+    }
+    return qc_results_add(st->res, doc, coding, src, err);
 }
 
 static void on_error(const char *path, const qc_error *err, void *user)
@@ -368,6 +345,8 @@ static int from_corpus(code_options *o, int argc, char **argv)
         return exit_code;
     char **paths = NULL, **ids = NULL;
     long count = -1;
+    corpus_state st;
+    memset(&st, 0, sizeof st);
     long code = qc_codebook_find(cb, code_id);
     if (code < 0) {
         exit_code = cli_fail("quotes: no code '%s' in %s", code_id, o->codebook_path);
@@ -378,13 +357,18 @@ static int from_corpus(code_options *o, int argc, char **argv)
         exit_code = QC_EXIT_USAGE;
         goto done;
     }
-    corpus_state st;
-    memset(&st, 0, sizeof st);
+    qc_error err;
+    qc_results_options res_opts = QC_RESULTS_OPTIONS_INIT;
+    res_opts.counts_only = 1;
+    if (qc_results_new_opts(&st.res, cb, cases, &res_opts, &err) != 0) {
+        cli_print_error(&err);
+        exit_code = QC_EXIT_USAGE;
+        goto done;
+    }
     st.cb = cb;
     st.code = (size_t)code;
     st.end = o->rollup ? subtree_end(cb, (size_t)code) : (size_t)code + 1;
     st.bold = cli_stdout_is_tty();
-    st.rollup = o->rollup;
     qc_run_options ropts = QC_RUN_OPTIONS_INIT;
     ropts.read = &o->read;
     ropts.engine = o->engine;
@@ -394,8 +378,8 @@ static int from_corpus(code_options *o, int argc, char **argv)
     ropts.on_issue = on_issue;
     ropts.user = &st;
     ropts.ids = (const char *const *)ids;
+    ropts.results = st.res; /* the workers prepare each document's counts */
     qc_run_stats stats;
-    qc_error err;
     int rc = qc_corpus_run((const char *const *)paths, (size_t)count, cb, cases, &ropts, &stats, &err);
     free(st.list.items);
     if (rc != 0) {
@@ -403,9 +387,12 @@ static int from_corpus(code_options *o, int argc, char **argv)
         exit_code = QC_EXIT_USAGE;
         goto done;
     }
-    print_tally(&st.tally, code_id, o->rollup, stats.documents);
+    qc_counts counts;
+    qc_results_code_counts(st.res, (size_t)code, o->rollup ? QC_ROLLED_UP : QC_OWN, &counts);
+    print_counts(&counts, &st.listed, code_id, o->rollup, qc_results_document_count(st.res));
     exit_code = stats.failed ? QC_EXIT_PARTIAL : QC_EXIT_OK;
 done:
+    qc_results_free(st.res);
     if (count >= 0) {
         cli_free_paths(paths, count);
         cli_free_paths(ids, count);
@@ -426,6 +413,7 @@ typedef struct file_state {
     int found;
     size_t documents;
     quote_list list;
+    qc_counts counts; /* the file's for the code (own, or rolled up with --rollup) */
 } file_state;
 
 static int on_file_document(const qc_result_document *doc, size_t index, void *user)
@@ -474,6 +462,15 @@ static int on_quotation(const qc_result_quotation *q, void *user)
     return st->list.failed;
 }
 
+static int on_counts(size_t code, const char *id, const qc_counts *own, const qc_counts *rolled_up, void *user)
+{
+    (void)code;
+    file_state *st = user;
+    if (strcmp(id, st->want) == 0)
+        st->counts = st->rollup ? *rolled_up : *own;
+    return 0;
+}
+
 static int from_results(code_options *o, int argc, char **argv)
 {
     if (o->first_input >= argc)
@@ -486,7 +483,7 @@ static int from_results(code_options *o, int argc, char **argv)
     st.rollup = o->rollup;
     qc_results_handlers h = {NULL, on_file_document, on_code, on_quotation, &st};
     qc_error err;
-    int rc = qc_results_read_all(o->results_path, &h, &err);
+    int rc = qc_results_read_all_with_counts(o->results_path, &h, on_counts, &err);
     int exit_code = QC_EXIT_OK;
     if (rc != 0 || st.list.failed) {
         if (rc != 0)
@@ -498,9 +495,9 @@ static int from_results(code_options *o, int argc, char **argv)
         exit_code = cli_fail("quotes: no code '%s' in %s", st.want, o->results_path);
     } else {
         print_all(&st.list, cli_stdout_is_tty());
-        tally t = {0, 0, 0, 0};
-        tally_list(&t, &st.list, o->rollup);
-        print_tally(&t, st.want, o->rollup, st.documents);
+        listed t = {0, 0};
+        note_listed(&t, &st.list);
+        print_counts(&st.counts, &t, st.want, o->rollup, st.documents);
     }
     list_clear(&st.list);
     free(st.list.items);
