@@ -61,6 +61,16 @@ static int is_space_at(const char *s, size_t len, size_t pos)
     return qc_char_is_space(qc_utf8_decode(s, len, &pos));
 }
 
+/* The start of the code point that ends at p (p > floor), stepping back over continuation bytes but
+ * never below floor. */
+static size_t prev_char_start(const char *s, size_t floor, size_t p)
+{
+    do
+        p--;
+    while (p > floor && ((unsigned char)s[p] & 0xC0) == 0x80);
+    return p;
+}
+
 /* Moves *a forward and *b backward over white space. */
 static void trim(const char *s, size_t len, size_t *a, size_t *b)
 {
@@ -70,9 +80,7 @@ static void trim(const char *s, size_t len, size_t *a, size_t *b)
         *a = p;
     }
     while (*b > *a) {
-        size_t p = *b - 1;
-        while (p > *a && ((unsigned char)s[p] & 0xC0) == 0x80)
-            p--;
+        size_t p = prev_char_start(s, *a, *b);
         if (!is_space_at(s, len, p))
             break;
         *b = p;
@@ -100,17 +108,19 @@ static int is_opener(int32_t cp)
 
 /* Words that often start a sentence, English and German (noScribe's transcripts are often German,
  * where "Frau K. Sie sagte" ends a sentence): after "Team A." or "Hepatitis C." they tell a
- * sentence end from a middle initial. Each is preceded and followed by a space here. */
+ * sentence end from a middle initial. Each is preceded and followed by a space here, and written in
+ * NFC as the document text is (is_middle_initial compares bytes), in words of under 12 bytes. */
 static const char sentence_starters[] =
-    " A Aber Actually After Also Am An And Anything Anyway Are As At Auch Because Before Both But Can"
-    " Could Da Dann Das Dass Dem Den Der Des Did Dies Diese Dieser Do Does Du Each Ein Eine Einer Er"
-    " Es Even Every Everybody Everyone Everything For From Gut Had Has Have He Her Here Hier His How"
-    " I Ich If Ihr Im In Is It Its Ja Jetzt Just Let Like Man Many Maybe Mein Meine More Most My Na"
-    " Nein Nicht No Nobody Not Nothing Now Nun OK Oder Of Oh Okay On Once One Only Or Other Our"
-    " People Really Right She Sie Since So Some Someone Something Sometimes Still Sure That The Their"
-    " Then There These They This Those Though To Too Uh Um Und Unser Very Wann Warum Was We Weil Well"
-    " Wenn Wer Were What When Where Which While Who Why Wie Will Wir With Wo Would Yeah Yes Yet You"
-    " Your Zum Zur ";
+    " A Aber Actually After Äh Ähm Ähnlich Also Am An And Anything Anyway Are As At Auch Außerdem"
+    " Because Before Both But Can Could Da Dann Das Dass Dem Den Der Des Did Die Dies Diese Dieser Do"
+    " Does Du Each Ein Eine Einer Er Es Even Every Everybody Everyone Everything For From Für Gut Had"
+    " Has Have He Her Here Hier His How I Ich If Ihr Im In Is It Its Ja Jetzt Just Let Like Man Many"
+    " Maybe Mein Meine More Most My Na Natürlich Nein Nicht No Nobody Not Nothing Now Nun OK Oder Of"
+    " Öfter Oh Okay On Once One Only Or Other Our People Really Right She Sie Since So Some Someone"
+    " Something Sometimes Später Still Sure That The Their Then There These They This Those Though To"
+    " Too Über Übrigens Uh Um Und Unser Very Während Wann Wäre Warum Was We Weil Well Wenn Wer Were"
+    " What When Where Which While Who Why Wie Will Wir With Wo Would Würde Yeah Yes Yet You Your Zum"
+    " Zur ";
 
 static int starts_sentences(const char *w, size_t n)
 {
@@ -118,6 +128,13 @@ static int starts_sentences(const char *w, size_t n)
         if (strncmp(p + 1, w, n) == 0 && p[1 + n] == ' ')
             return 1;
     return 0;
+}
+
+/* A letter of any script (text.h has no letters-only class: a digit outside ASCII passes too,
+ * which no name or sentence starter holds). */
+static int is_letter(int32_t cp)
+{
+    return qc_char_is_letter_or_digit(cp) && !(cp >= '0' && cp <= '9');
 }
 
 /* Whether the capital letter at s[at] followed by a dot is a middle initial ("John W. Dixon",
@@ -137,29 +154,28 @@ static int is_middle_initial(const char *s, size_t start, size_t at, size_t len)
     if (q + 1 < len && s[q] == '.' && s[q + 1] == ' ' && s[w] >= 'A' && s[w] <= 'Z')
         return 1; /* a run of initials: "J. R. R. Tolkien" */
     size_t we = w;
-    while (we < len && we - w < 12 && ((s[we] >= 'a' && s[we] <= 'z') || (s[we] >= 'A' && s[we] <= 'Z')))
-        we++;
+    while (we < len && we - w < 12) {
+        size_t n = we;
+        if (!is_letter(qc_utf8_decode(s, len, &n)))
+            break;
+        we = n;
+    }
     if (we > w && we - w < 12 && starts_sentences(s + w, we - w))
         return 0;
     /* The word before, stepping back a code point at a time: a no-break space before it is
      * white space, not part of the word. */
     size_t end = at - 1, p = end;
     while (p > start) {
-        size_t c = p - 1;
-        while (c > start && ((unsigned char)s[c] & 0xC0) == 0x80)
-            c--;
+        size_t c = prev_char_start(s, start, p);
         if (is_space_at(s, len, c))
             break;
         p = c;
     }
     if (p == end)
         return 0;
-    size_t last = end - 1;
-    while (last > p && ((unsigned char)s[last] & 0xC0) == 0x80)
-        last--;
-    size_t k = last;
+    size_t k = prev_char_start(s, p, end);
     int32_t lc = qc_utf8_decode(s, len, &k);
-    if (lc != '.' && !(qc_char_is_letter_or_digit(lc) && !(lc >= '0' && lc <= '9')))
+    if (lc != '.' && !is_letter(lc))
         return 0;
     /* The name may open a bracket or a quotation: "(John W. Dixon)", a curly-quoted "John W. Dixon". */
     int32_t fc;

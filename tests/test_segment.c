@@ -101,15 +101,30 @@ Test(segment, middle_initials_inside_brackets_quotes_and_after_no_break_spaces)
  * before a capitalised pronoun; English ones before words such as Many or Nobody. */
 Test(segment, an_initial_before_a_german_or_english_sentence_starter_ends_the_sentence)
 {
-    const char *e[] = {"Ich sprach mit Frau K.",
-                       "Sie sagte nein.",
-                       "Er kam mit Herrn B. Schmidt.",
-                       "It was World War I.",
-                       "Many died.",
-                       "Ask Plan B.",
-                       "Nobody knew."};
+    const char *e[] = {"Ich sprach mit Frau K.", "Sie sagte nein.",  "Er kam mit Herrn B. Schmidt.",
+                       "It was World War I.",    "Many died.",       "Ask Plan B.",
+                       "Nobody knew.",           "Ich traf Frau L.", "Die kam nicht."};
     assert_units("S01: Ich sprach mit Frau K. Sie sagte nein. Er kam mit Herrn B. Schmidt. It was World War I. Many "
-                 "died. Ask Plan B. Nobody knew.\n",
+                 "died. Ask Plan B. Nobody knew. Ich traf Frau L. Die kam nicht.\n",
+                 QC_UNIT_SENTENCE, e, 9);
+}
+
+/* The word after the initial is read as letters of any script: "Über", "Äh" and "Natürlich" were
+ * read as nothing or as "Nat", so "Herr K." took the next sentence for a surname. A surname with an
+ * umlaut ("Müller") still follows its initial. */
+Test(segment, an_initial_before_a_german_sentence_starter_with_an_umlaut_ends_the_sentence)
+{
+    const char *e[] = {"Das sagte Herr K.",
+                       "\xC3\x9C"
+                       "ber das Thema sprach er nicht.",
+                       "Frau M.",
+                       "\xC3\x84h, ja.",
+                       "Herr B.",
+                       "Nat\xC3\xBCrlich nicht.",
+                       "Dann kam Herr K. M\xC3\xBCller."};
+    assert_units("S01: Das sagte Herr K. \xC3\x9C"
+                 "ber das Thema sprach er nicht. Frau M. \xC3\x84h, ja. Herr B. "
+                 "Nat\xC3\xBCrlich nicht. Dann kam Herr K. M\xC3\xBCller.\n",
                  QC_UNIT_SENTENCE, e, 7);
 }
 
