@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "bound.h"
 #include "coding_impl.h"
 #include "coding_manual.h"
 #include "document_impl.h"
@@ -251,16 +252,11 @@ static int cmp_quote_pending(const qc_quote_rec *q, const pending *p)
 
 /* The turn a span counts in: the one it starts in, or the next when it starts between turns (on
  * a speaker label); the last turn when it starts after every turn's content. */
-static uint32_t turn_of(const qc_document *doc, size_t start)
+static uint32_t turn_of(const qc_document *doc, uint32_t start)
 {
-    size_t lo = 0, hi = doc->turn_count;
-    while (lo < hi) { /* the first turn ending after start */
-        size_t mid = lo + (hi - lo) / 2;
-        if (doc->turns[mid].end <= start)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    /* the first turn ending after start */
+    size_t lo =
+        qc_upper_bound_u32(doc->turns, sizeof *doc->turns, offsetof(qc_doc_turn, end), 0, doc->turn_count, start);
     return (uint32_t)(lo < doc->turn_count ? lo : doc->turn_count - 1);
 }
 
@@ -322,7 +318,8 @@ static int gather(qc_manual *m, const qc_document *doc, pending **out, size_t *c
                          c->code, c->coder, c->document, c->start, c->end);
             continue;
         }
-        p[n++] = (pending){m->code[i], (uint32_t)c->start, (uint32_t)c->end, turn_of(doc, c->start), m->coder[i]};
+        p[n++] =
+            (pending){m->code[i], (uint32_t)c->start, (uint32_t)c->end, turn_of(doc, (uint32_t)c->start), m->coder[i]};
     }
     qsort(p, n, sizeof *p, cmp_pending);
     *out = p;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "bound.h"
 #include "doc_builder.h"
 #include "document_impl.h"
 #include "engine_digest.h"
@@ -283,15 +284,10 @@ size_t qc_document_text_offset(const qc_document *doc, size_t cp)
 /* The source run holding code point cp (< length; there is at least one run). */
 static const qc_doc_source_run *run_of(const qc_document *doc, size_t cp)
 {
-    size_t lo = 0, hi = doc->source_run_count; /* the last run starting at or before cp */
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (doc->source_runs[mid].cp <= cp)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return &doc->source_runs[lo];
+    /* the last run starting at or before cp: the first does */
+    size_t after = qc_upper_bound_u32(doc->source_runs, sizeof *doc->source_runs, offsetof(qc_doc_source_run, cp), 1,
+                                      doc->source_run_count, (uint32_t)cp);
+    return &doc->source_runs[after - 1];
 }
 
 size_t qc_document_source_offset(const qc_document *doc, size_t cp)
@@ -334,15 +330,8 @@ size_t qc_document_utf16_offset(const qc_document *doc, size_t cp)
 void qc_document_line_col(const qc_document *doc, size_t cp, uint32_t *line, uint32_t *column)
 {
     cp = clamp(doc, cp);
-    /* The last line start at or before cp. */
-    size_t lo = 0, hi = doc->line_count;
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (doc->line_starts[mid] <= cp)
-            lo = mid;
-        else
-            hi = mid;
-    }
+    /* The last line start at or before cp (the first line starts at 0; with no lines, 0). */
+    size_t lo = qc_upper_bound_u32(doc->line_starts, sizeof *doc->line_starts, 0, 1, doc->line_count, (uint32_t)cp) - 1;
     if (line)
         *line = (uint32_t)(lo + 1);
     if (column)

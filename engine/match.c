@@ -25,6 +25,7 @@
 #endif
 
 #include "alloc.h"
+#include "bound.h"
 #include "buf.h"
 #include "text.h"
 
@@ -852,14 +853,7 @@ static int fast_leaf_hits(qc_eval *ev, void *engine, int32_t leaf, unsigned kind
         while (lo + step < n && a[lo + step].start < u->start)
             step *= 2;
         size_t hi = lo + step < n ? lo + step : n;
-        lo += step / 2 + (step == 1);
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (a[mid].start < u->start)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
+        lo = qc_lower_bound_u32(a, sizeof *a, offsetof(qc_ev_hit, start), lo + step / 2 + (step == 1), hi, u->start);
     }
     size_t end = lo, spill = 0;
     while (end < n && a[end].start < u->end) {
@@ -962,14 +956,8 @@ static int candidate_units(qc_fast *f, qc_eval *ev, int32_t code)
             const qc_quote_rec *q = ev->quotes.quotes + ev->quotes.code_first[t];
             size_t nq = ev->quotes.code_count[t];
             for (size_t k = 0; k < nq; k++) {
-                size_t lo = 0, hi = nu;
-                while (lo < hi) { /* the first unit ending after the quotation starts */
-                    size_t mid = lo + (hi - lo) / 2;
-                    if (units[mid].end <= q[k].start)
-                        lo = mid + 1;
-                    else
-                        hi = mid;
-                }
+                /* the first unit ending after the quotation starts */
+                size_t lo = qc_upper_bound_u32(units, sizeof *units, offsetof(qc_ev_unit, end), 0, nu, q[k].start);
                 for (; lo < nu && units[lo].start < q[k].end; lo++)
                     if (mark_unit(f, kind, (uint32_t)lo, src->rule))
                         return QC_ERR_NOMEM;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "bound.h"
 
 /* QC_GROW, with the common case (room enough) decided without a call. */
 #define GROW(arr, cap, need) ((need) > (cap) && QC_GROW(arr, cap, need))
@@ -186,14 +187,7 @@ int qc_quotes_overlap(const qc_quotes *q, int32_t code, uint32_t start, uint32_t
     const qc_quote_rec *a = q->quotes + q->code_first[code];
     size_t n = q->code_count[code];
     /* merged quotations do not overlap, so their ends ascend too: find the first ending after start */
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a[mid].end <= start)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = qc_upper_bound_u32(a, sizeof *a, offsetof(qc_quote_rec, end), 0, n, start);
     return lo < n && a[lo].start < end;
 }
 

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "bound.h"
 #include "error.h"
 #include "refi_export.h"
 #include "refi_guid.h"
@@ -276,14 +277,7 @@ static long find_nearest(const qc_refi_exp_doc *d, const char *text, size_t near
     for (const char *p = d->text; (p = strstr(p, text)) != NULL; p++) {
         size_t byte = (size_t)(p - d->text);
         /* The code point where this byte offset starts (binary search in cp_to_byte). */
-        size_t lo = 0, hi = d->length;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (d->cp_to_byte[mid] < byte)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
+        size_t lo = qc_lower_bound_u32(d->cp_to_byte, sizeof *d->cp_to_byte, 0, 0, d->length, (uint32_t)byte);
         if (d->cp_to_byte[lo] != byte)
             continue; /* not on a character boundary */
         size_t dist = lo > near ? lo - near : near - lo;

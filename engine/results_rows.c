@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "bound.h"
 #include "results_impl.h"
 
 typedef struct qc_res_rows_cache {
@@ -102,14 +103,8 @@ static int read_block(const qc_results *res, const qc_res_block_ref *ref)
 /* The entry of a code in the cached block (entries are in code order), or NULL. */
 static const qc_res_block_entry *find_entry(const qc_res_rows_cache *rc, size_t code)
 {
-    size_t a = 0, b = rc->entry_count;
-    while (a < b) {
-        size_t mid = a + (b - a) / 2;
-        if (rc->entries[mid].code < code)
-            a = mid + 1;
-        else
-            b = mid;
-    }
+    size_t a = qc_lower_bound_u32(rc->entries, sizeof *rc->entries, offsetof(qc_res_block_entry, code), 0,
+                                  rc->entry_count, (uint32_t)code);
     return a < rc->entry_count && rc->entries[a].code == code ? &rc->entries[a] : NULL;
 }
 

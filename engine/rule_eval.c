@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "bound.h"
 #include "buf.h"
 #include "error.h"
 #include "qcode/casebook.h"
@@ -48,29 +49,15 @@ void qc_eval_free(qc_eval *ev)
 /* First word whose start is >= cp. */
 static uint32_t word_at_or_after(const qc_document *doc, uint32_t cp)
 {
-    size_t lo = 0, hi = doc->word_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (doc->words[mid].start < cp)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return (uint32_t)lo;
+    return (uint32_t)qc_lower_bound_u32(doc->words, sizeof *doc->words, offsetof(qc_doc_word, start), 0,
+                                        doc->word_count, cp);
 }
 
 void qc_eval_hit_words(const qc_document *doc, uint32_t start, uint32_t end, uint32_t *w0, uint32_t *w1)
 {
     /* w0: the first word ending after start; w1: the first word starting at or after end */
-    size_t lo = 0, hi = doc->word_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (doc->words[mid].end <= start)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    *w0 = (uint32_t)lo;
+    *w0 = (uint32_t)qc_upper_bound_u32(doc->words, sizeof *doc->words, offsetof(qc_doc_word, end), 0, doc->word_count,
+                                       start);
     uint32_t b = word_at_or_after(doc, end);
     *w1 = b < *w0 ? *w0 : b;
 }
@@ -94,14 +81,7 @@ static uint32_t word_from(const qc_document *doc, uint32_t from, uint32_t cp)
         step *= 2;
     size_t hi = lo + step < n ? lo + step : n;
     lo += step / 2 + 1; /* words[lo + step/2] starts before cp */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (doc->words[mid].start < cp)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return (uint32_t)lo;
+    return (uint32_t)qc_lower_bound_u32(doc->words, sizeof *doc->words, offsetof(qc_doc_word, start), lo, hi, cp);
 }
 
 /* Every unit's words [w0, w1): the units of one kind ascend and do not overlap. */
@@ -143,14 +123,8 @@ static void units_words_by_sentences(const qc_document *doc, qc_ev_unit *units, 
 size_t qc_eval_unit_at(const qc_eval *ev, unsigned kind, uint32_t cp)
 {
     const qc_ev_unit *u = ev->units[kind];
-    size_t lo = 0, hi = ev->unit_count[kind];
-    while (lo < hi) { /* the last unit starting at or before cp */
-        size_t mid = lo + (hi - lo) / 2;
-        if (u[mid].start <= cp)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    /* the last unit starting at or before cp is the one before lo */
+    size_t lo = qc_upper_bound_u32(u, sizeof *u, offsetof(qc_ev_unit, start), 0, ev->unit_count[kind], cp);
     if (lo == 0 || cp >= u[lo - 1].end)
         return SIZE_MAX;
     return lo - 1;
@@ -531,15 +505,7 @@ int qc_eval_end_code(qc_eval *ev, int32_t code)
 /* The first time stamp of doc ending after code point cp (doc->stamp_count when none does). */
 static size_t stamp_ending_after(const qc_document *doc, uint32_t cp)
 {
-    size_t lo = 0, hi = doc->stamp_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (doc->stamps[mid].end <= cp)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return qc_upper_bound_u32(doc->stamps, sizeof *doc->stamps, offsetof(qc_doc_unit, end), 0, doc->stamp_count, cp);
 }
 
 int qc_eval_gap_is_space(const qc_document *doc, uint32_t a, uint32_t b)
@@ -584,31 +550,17 @@ static void unit_hit_words(const qc_document *doc, const qc_ev_unit *u, uint32_t
     }
     /* w0: the first word ending after start; every word from u->w1 on starts at or after the
      * unit's end, after start, so ends after it too */
-    uint32_t lo = u->w0, hi = u->w1;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (doc->words[mid].end <= start)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    *w0 = lo;
+    *w0 = (uint32_t)qc_upper_bound_u32(doc->words, sizeof *doc->words, offsetof(qc_doc_word, end), u->w0, u->w1, start);
     /* w1: the first word starting at or after end; words before u->w0 start before the unit */
     uint32_t b = word_from(doc, u->w0, end);
     *w1 = b < *w0 ? *w0 : b;
 }
 
-/* The code point at byte offset b, which lies in [lo, hi] (code points). */
+/* The code point at byte offset b, which lies in [lo, hi] (code points; b is a byte of the text, so
+ * it fits cp_to_byte's 32 bits). */
 static uint32_t byte_to_cp(const qc_document *doc, size_t b, uint32_t lo, uint32_t hi)
 {
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (doc->cp_to_byte[mid] < b)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return (uint32_t)qc_lower_bound_u32(doc->cp_to_byte, sizeof *doc->cp_to_byte, 0, lo, hi, (uint32_t)b);
 }
 
 static int note_trouble(qc_eval *ev, int32_t leaf, int status, const qc_ev_unit *u)
@@ -686,14 +638,8 @@ int qc_eval_regex_unit(qc_eval *ev, int32_t leaf, unsigned kind, uint32_t unit)
 
 static void line_col(const qc_document *doc, uint32_t cp, uint32_t *line, uint32_t *col)
 {
-    size_t lo = 0, hi = doc->line_count;
-    while (lo < hi) { /* the last line starting at or before cp */
-        size_t mid = lo + (hi - lo) / 2;
-        if (doc->line_starts[mid] <= cp)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    /* the last line starting at or before cp is the one before lo */
+    size_t lo = qc_upper_bound_u32(doc->line_starts, sizeof *doc->line_starts, 0, 0, doc->line_count, cp);
     *line = (uint32_t)(lo ? lo : 1);
     *col = cp - (lo ? doc->line_starts[lo - 1] : 0) + 1;
 }
