@@ -105,55 +105,72 @@ static int speaker_of(const qc_result_quotation *q, void *user)
     return 0;
 }
 
+/* rollup_cb's codebook, a casebook read from `sheet`, and a coder and results over both. */
+typedef struct with_cases {
+    qc_codebook *cb;
+    qc_casebook *cases;
+    qc_coder *coder;
+    qc_results *res;
+} with_cases;
+
+static with_cases with_cases_new(const char *sheet)
+{
+    with_cases w;
+    qc_error err;
+    w.cb = load_cb(rollup_cb);
+    cr_assert_eq(qc_casebook_load_buffer(&w.cases, "cases.tsv", sheet, strlen(sheet), &err), 0, "%s", err.message);
+    cr_assert_eq(qc_coder_new(&w.coder, w.cb, NULL, NULL), 0);
+    cr_assert_eq(qc_results_new(&w.res, w.cb, w.cases, NULL), 0);
+    return w;
+}
+
+static void with_cases_free(with_cases *w)
+{
+    qc_results_free(w->res);
+    qc_coder_free(w->coder);
+    qc_casebook_free(w->cases);
+    qc_codebook_free(w->cb);
+}
+
 /* The casebook gives "s7" the row of S7 (its keys compare ASCII-case-insensitively), so the two
  * labels are one person there; counting them as two respondents inflated every respondent count
  * without a warning (the casebook knows "s7", so none is given). */
 Test(results, labels_differing_only_in_ascii_case_are_one_respondent_as_in_the_casebook)
 {
-    qc_codebook *cb = load_cb(rollup_cb);
-    static const char sheet[] = "speaker\tteam\nS7\tRS1\n";
-    qc_casebook *cases;
+    with_cases w = with_cases_new("speaker\tteam\nS7\tRS1\n");
     qc_error err;
-    cr_assert_eq(qc_casebook_load_buffer(&cases, "cases.tsv", sheet, strlen(sheet), &err), 0, "%s", err.message);
-    qc_coder *coder;
-    qc_results *res;
-    cr_assert_eq(qc_coder_new(&coder, cb, NULL, NULL), 0);
-    cr_assert_eq(qc_results_new(&res, cb, cases, NULL), 0);
-    cr_assert_eq(add_text(res, coder, cases, "d1.txt", "S7: zebra one.\nInterviewer: and?\ns7: zebra two.\n"), 0);
-    cr_assert_eq(add_text(res, coder, cases, "d2.txt", "s7: a zebra again.\ninterviewer: ok\nS7: fine.\n"), 0);
+    cr_assert_eq(add_text(w.res, w.coder, w.cases, "d1.txt", "S7: zebra one.\nInterviewer: and?\ns7: zebra two.\n"), 0);
+    cr_assert_eq(add_text(w.res, w.coder, w.cases, "d2.txt", "s7: a zebra again.\ninterviewer: ok\nS7: fine.\n"), 0);
     qc_counts c;
-    qc_results_code_counts(res, 3, QC_OWN, &c);
+    qc_results_code_counts(w.res, 3, QC_OWN, &c);
     cr_expect_eq(c.quotations, 3);
     cr_expect_eq(c.respondents, 1);
     /* One respondent, named as first seen; one interviewer too. */
-    cr_assert_eq(qc_results_respondent_count(res), 2);
+    cr_assert_eq(qc_results_respondent_count(w.res), 2);
     qc_role role;
-    cr_expect_str_eq(qc_results_respondent(res, 0, &role), "S7");
+    cr_expect_str_eq(qc_results_respondent(w.res, 0, &role), "S7");
     cr_expect_eq(role, QC_ROLE_PARTICIPANT);
-    cr_expect_str_eq(qc_results_respondent(res, 1, &role), "Interviewer");
-    qc_results_respondent_counts(res, 0, 3, QC_OWN, &c);
+    cr_expect_str_eq(qc_results_respondent(w.res, 1, &role), "Interviewer");
+    qc_results_respondent_counts(w.res, 0, 3, QC_OWN, &c);
     cr_expect_eq(c.quotations, 3);
     /* The breakdown by team and its base: one respondent of RS1. */
-    cr_assert_eq(qc_results_attribute_count(res), 1);
+    cr_assert_eq(qc_results_attribute_count(w.res), 1);
     qc_counts base;
-    cr_expect_str_eq(qc_results_attribute_value(res, 0, 0, &base), "RS1");
+    cr_expect_str_eq(qc_results_attribute_value(w.res, 0, 0, &base), "RS1");
     cr_expect_eq(base.respondents, 1);
     cr_expect_eq(base.documents, 2);
-    qc_results_attribute_counts(res, 0, 0, 3, QC_OWN, &c);
+    qc_results_attribute_counts(w.res, 0, 0, 3, QC_OWN, &c);
     cr_expect_eq(c.quotations, 3);
     cr_expect_eq(c.respondents, 1);
     /* In d1, S7 and s7 are two labels but one respondent. */
-    qc_results_document_counts(res, 0, 3, QC_OWN, &c);
+    qc_results_document_counts(w.res, 0, 3, QC_OWN, &c);
     cr_expect_eq(c.quotations, 2);
     cr_expect_eq(c.respondents, 1);
     /* Each quotation is still listed with its turn's label as the transcript writes it. */
     char speakers[64] = "";
-    cr_assert_eq(qc_results_foreach_quotation(res, 3, speaker_of, speakers, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_results_foreach_quotation(w.res, 3, speaker_of, speakers, &err), 0, "%s", err.message);
     cr_expect_str_eq(speakers, "S7 s7 s7 ");
-    qc_results_free(res);
-    qc_coder_free(coder);
-    qc_casebook_free(cases);
-    qc_codebook_free(cb);
+    with_cases_free(&w);
 }
 
 /* `where profession = "nurse"` holds for "Nurse" and "nurse" alike (values compare without ASCII
@@ -161,33 +178,22 @@ Test(results, labels_differing_only_in_ascii_case_are_one_respondent_as_in_the_c
  * 1 "Nurse" beside a row of 1 "nurse" when the study has 2 nurses. */
 Test(results, attribute_values_differing_only_in_ascii_case_are_one_row_as_in_where)
 {
-    qc_codebook *cb = load_cb(rollup_cb);
-    static const char sheet[] = "speaker\tprofession\nS1\tNurse\nS2\tnurse\nS3\tNURSE\nS4\tmanager\n";
-    qc_casebook *cases;
-    qc_error err;
-    cr_assert_eq(qc_casebook_load_buffer(&cases, "cases.tsv", sheet, strlen(sheet), &err), 0, "%s", err.message);
-    qc_coder *coder;
-    qc_results *res;
-    cr_assert_eq(qc_coder_new(&coder, cb, NULL, NULL), 0);
-    cr_assert_eq(qc_results_new(&res, cb, cases, NULL), 0);
-    cr_assert_eq(add_text(res, coder, cases, "d1.txt", "S1: zebra one.\nS2: zebra two.\nS4: zebra three.\n"), 0);
-    cr_assert_eq(add_text(res, coder, cases, "d2.txt", "S3: a zebra again.\n"), 0);
-    cr_assert_eq(qc_results_attribute_count(res), 1);
-    cr_assert_eq(qc_results_attribute_value_count(res, 0), 2);
+    with_cases w = with_cases_new("speaker\tprofession\nS1\tNurse\nS2\tnurse\nS3\tNURSE\nS4\tmanager\n");
+    cr_assert_eq(add_text(w.res, w.coder, w.cases, "d1.txt", "S1: zebra one.\nS2: zebra two.\nS4: zebra three.\n"), 0);
+    cr_assert_eq(add_text(w.res, w.coder, w.cases, "d2.txt", "S3: a zebra again.\n"), 0);
+    cr_assert_eq(qc_results_attribute_count(w.res), 1);
+    cr_assert_eq(qc_results_attribute_value_count(w.res, 0), 2);
     qc_counts base, c;
-    cr_expect_str_eq(qc_results_attribute_value(res, 0, 0, &base), "Nurse");
+    cr_expect_str_eq(qc_results_attribute_value(w.res, 0, 0, &base), "Nurse");
     cr_expect_eq(base.respondents, 3);
     cr_expect_eq(base.documents, 2);
-    qc_results_attribute_counts(res, 0, 0, 3, QC_OWN, &c);
+    qc_results_attribute_counts(w.res, 0, 0, 3, QC_OWN, &c);
     cr_expect_eq(c.quotations, 3);
     cr_expect_eq(c.respondents, 3);
     cr_expect_eq(c.documents, 2);
-    cr_expect_str_eq(qc_results_attribute_value(res, 0, 1, &base), "manager");
+    cr_expect_str_eq(qc_results_attribute_value(w.res, 0, 1, &base), "manager");
     cr_expect_eq(base.respondents, 1);
-    qc_results_free(res);
-    qc_coder_free(coder);
-    qc_casebook_free(cases);
-    qc_codebook_free(cb);
+    with_cases_free(&w);
 }
 
 Test(results, duplicate_document_id_is_refused)
