@@ -230,3 +230,19 @@ Test(quotes_cli, impossible_values_in_results_are_refused_where_they_are)
     }
     free(dir);
 }
+
+/* A label with no text is skipped with a warning in `qcode quotes` too (it printed nothing, so
+ * a turn disappeared from the listing unexplained), and the rest is listed. */
+Test(quotes_cli, a_label_with_no_text_is_a_warning_and_the_rest_is_listed)
+{
+    char *dir = qct_temp_dir();
+    const char e[] = "S1: [00:00:01] We have meetings on Monday.\nP7: [00:11:37]\nS1: [00:12:00] More meetings.\n";
+    free(qct_write_file(dir, "e.txt", e, strlen(e)));
+    qct_run r;
+    qct_qcode(&r, dir, "quotes -c " GOLDEN "/golden.qcb MEET e.txt");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect_str_eq(r.err, "e.txt:2:1: warning: speaker label 'P7' with no text; turn skipped\n");
+    cr_expect(qct_contains(r.out, "2 quotations of MEET in 1 of 1 document\n"), "%s", r.out);
+    qct_run_free(&r);
+    free(dir);
+}

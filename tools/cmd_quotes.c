@@ -376,6 +376,7 @@ static int from_corpus(code_options *o, int argc, char **argv)
     ropts.on_document = on_document;
     ropts.on_error = on_error;
     ropts.on_issue = on_issue;
+    ropts.on_read_warning = cli_print_diagnostic;
     ropts.user = &st;
     ropts.ids = (const char *const *)ids;
     ropts.results = st.res; /* the workers prepare each document's counts */
