@@ -445,7 +445,7 @@ Test(counts_only, cli_summary_without_outputs_is_the_summary_with_them, .timeout
  * and untagged cues beside an interviewer alone (i.vtt) are one each: the counts, breakdown bases
  * and respondent matrix agree whether the results keep quotations or not, whatever the threads;
  * and so does the summary of `qcode code` with and without outputs of either format. */
-Test(counts_only, unlabelled_text_among_labelled_speakers_counts_alike_in_every_mode, .timeout = 60)
+Test(counts_only, unlabelled_text_among_labelled_speakers_counts_alike_in_every_mode)
 {
     qc_codebook *cb = NULL;
     qc_casebook *cases = NULL;

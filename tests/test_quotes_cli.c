@@ -81,7 +81,7 @@ Test(quotes_cli, rollup_from_corpus_and_from_results_agree)
  * job or two, own and rolled up, for the codes whose roll-up merges passages (rolled-up quotations
  * fewer than the code's own and its sub-codes' together), a code with no quotations and a sample
  * of the rest. */
-Test(quotes_cli, last_line_is_what_code_counted, .timeout = 240)
+Test(quotes_cli, last_line_is_what_code_counted)
 {
     char *dir = qct_temp_dir();
     qct_run r;

@@ -830,7 +830,7 @@ Test(recode_cli, a_recorded_interviewer_label_may_hold_a_comma, .timeout = 60)
 /* A cache that cannot be written (every entry's place a folder holding a file, the codebooks'
  * folder a file: even root cannot write there) no longer fails `code` or `recode` (exit 2): each
  * warns once, with the reason, and the results are those of a run without a cache. */
-Test(recode_cli, a_cache_that_cannot_be_written_is_a_warning, .timeout = 60)
+Test(recode_cli, a_cache_that_cannot_be_written_is_a_warning)
 {
     require_command("recode");
     char *src = qct_source_path("");

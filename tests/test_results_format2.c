@@ -758,7 +758,7 @@ static int on_file_code(const qc_results_file_code *code, void *user)
 /* Untagged cues among tagged ones count for no respondent in both formats, with one thread or two,
  * and results.xml reads back the counts the library made: no respondent named after a.vtt or c.srt
  * in the counts or in <respondents>. */
-Test(results_format2, unlabelled_text_among_labelled_speakers_is_no_respondent_in_either_format, .timeout = 60)
+Test(results_format2, unlabelled_text_among_labelled_speakers_is_no_respondent_in_either_format)
 {
     char *dir = qct_temp_dir();
     const char *code = "code -c " MIXED "/mixed.qcb --cases " MIXED "/cases.tsv -o %s " MIXED;
