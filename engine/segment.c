@@ -146,13 +146,20 @@ static int is_letter(int32_t cp)
 static int is_middle_initial(const char *s, size_t start, size_t at, size_t len)
 {
     size_t after = at + 2;
-    if (at < start + 2 || s[at - 1] != ' ' || after >= len || s[at + 1] != '.' || s[after] != ' ')
+    if (after >= len || s[at + 1] != '.' || s[after] != ' ')
         return 0;
     size_t q = after + 1, w = q;
     if (q >= len || !qc_char_is_upper(qc_utf8_decode(s, len, &q)))
         return 0;
-    if (q + 1 < len && s[q] == '.' && s[q + 1] == ' ' && s[w] >= 'A' && s[w] <= 'Z')
-        return 1; /* a run of initials: "J. R. R. Tolkien" */
+    /* A run of initials: "J. R. R. Tolkien", also where it opens the sentence or a bracket, which
+     * cut the name into one sentence an initial ("J.", "R.", "R.", "Tolkien wrote it."). */
+    if (q + 1 < len && s[q] == '.' && s[q + 1] == ' ' && s[w] >= 'A' && s[w] <= 'Z') {
+        size_t c = at > start ? prev_char_start(s, start, at) : at;
+        if (c == at || is_space_at(s, len, c) || is_opener(qc_utf8_decode(s, len, &c)))
+            return 1;
+    }
+    if (at < start + 2 || s[at - 1] != ' ')
+        return 0;
     size_t we = w;
     while (we < len && we - w < 12) {
         size_t n = we;
@@ -195,8 +202,12 @@ int qc_segment_is_abbreviation(const char *s, size_t start, size_t dot, size_t l
         else
             break;
     }
-    if (a > start && ((unsigned char)s[a - 1] >= 0x80 || (s[a - 1] >= '0' && s[a - 1] <= '9')))
-        return 0; /* part of a longer, non-ASCII or numeric token */
+    if (a > start && ((unsigned char)s[a - 1] >= 0x80 || (s[a - 1] >= '0' && s[a - 1] <= '9'))) {
+        /* part of a longer, non-ASCII or numeric token, unless an initial after a curly quote */
+        size_t c = prev_char_start(s, start, a);
+        if (dot - a != 1 || !is_opener(qc_utf8_decode(s, len, &c)))
+            return 0;
+    }
     size_t n = dot - a;
     if (n == 0 || n > 6)
         return 0;

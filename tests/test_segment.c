@@ -80,6 +80,18 @@ Test(segment, middle_initials_do_not_end_sentences)
                  QC_UNIT_SENTENCE, e, 9);
 }
 
+/* A run of initials that opens a turn, a sentence or a bracket was cut into one sentence an initial
+ * ("J.", "R.", "R.", "Tolkien wrote it."): only a run after a space was kept together. */
+Test(segment, a_run_of_initials_opening_a_sentence_or_a_bracket_does_not_end_sentences)
+{
+    const char *e[] = {"J. R. R. Tolkien wrote it.", "Then A. A. Milne (J. K. Rowling too) came.",
+                       "\xE2\x80\x9C"
+                       "C. S. Lewis\xE2\x80\x9D left."};
+    assert_units("R: J. R. R. Tolkien wrote it. Then A. A. Milne (J. K. Rowling too) came. \xE2\x80\x9C"
+                 "C. S. Lewis\xE2\x80\x9D left.\n",
+                 QC_UNIT_SENTENCE, e, 3);
+}
+
 /* A name in brackets or quotation marks, or after a no-break space (common in text pasted from a
  * word processor), keeps its middle initial too: "(John W. Dixon)" was cut after "W.". */
 Test(segment, middle_initials_inside_brackets_quotes_and_after_no_break_spaces)
