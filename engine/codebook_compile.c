@@ -365,9 +365,9 @@ int qc_codebook_compile(qc_codebook *cb, qc_diag_list *d, const qc_codebook_opti
                 any = rule_has_hits(cb, def->rules[r].root);
             if (!any)
                 qc_diag_add(d, QC_SEVERITY_WARNING, def->line, 1, 1,
-                            "code '%s' can never be coded: it needs min %u hits, but its rules have no words or "
+                            "code '%s' can never be coded: it needs min %u hit%s, but its rules have no words or "
                             "patterns that give hits",
-                            def->id, def->settings.min_hits);
+                            def->id, def->settings.min_hits, def->settings.min_hits == 1 ? "" : "s");
         }
     }
     if (order_codes(cb, d) < 0)

@@ -564,6 +564,10 @@ Test(codebook_errors, warnings_do_not_fail)
     one_warning(HDR "code B \"B\"\ncode A \"A\"\n  min 2\n  rule {B} AND NOT x\n", 3, 1,
                 "code 'A' can never be coded: it needs min 2 hits, but its rules have no words or patterns that give "
                 "hits");
+    /* one hit, not "1 hits" */
+    one_warning(HDR "code A \"A\"\n  min 1\n  rule NOT x\n", 2, 1,
+                "code 'A' can never be coded: it needs min 1 hit, but its rules have no words or patterns that give "
+                "hits");
 }
 
 /* Punctuation between the words of a pattern: one warning per pattern, at the pattern, with a
