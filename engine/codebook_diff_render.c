@@ -175,14 +175,5 @@ int qc_recode_write_text(const char *text, size_t len, const char *path, qc_erro
 {
     if (!text || !path)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_recode_write_text: NULL argument");
-    qc_atomic_file af;
-    int rc = qc_atomic_open(&af, path, err);
-    if (rc)
-        return rc;
-    if (fwrite(text, 1, len, af.fp) != len) {
-        int saved = errno;
-        qc_atomic_abort(&af);
-        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output: %s", strerror(saved ? saved : EIO));
-    }
-    return qc_atomic_commit(&af, err);
+    return qc_atomic_write(path, text, len, NULL, err);
 }

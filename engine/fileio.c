@@ -15,6 +15,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "error.h"
+#include "outputs.h"
 #include "temp_files.h"
 
 /* The file, or with `head` its first max_size bytes: one reader for both, so that a head and a
@@ -310,8 +311,14 @@ static int resolve_target(qc_atomic_file *af, const char *path, int *through_pro
 
 int qc_atomic_open(qc_atomic_file *af, const char *path, qc_error *err)
 {
+    return qc_atomic_open_in(af, path, NULL, err);
+}
+
+int qc_atomic_open_in(qc_atomic_file *af, const char *path, qc_outputs *set, qc_error *err)
+{
     memset(af, 0, sizeof *af);
     af->token = -1;
+    af->set = set;
     int through_proc = 0;
     int rc = resolve_target(af, path, &through_proc, err);
     if (rc != 0)
@@ -364,6 +371,13 @@ int qc_atomic_commit(qc_atomic_file *af, qc_error *err)
         saved = errno;
     }
     af->fp = NULL;
+    if (!failed && af->tmp_path && af->set) {
+        /* Synced and whole: the set renames it with the run's other outputs (outputs.h). */
+        if (qc_outputs_take(af->set, af) == 0)
+            return QC_OK;
+        qc_atomic_abort(af);
+        return qc_error_nomem(err);
+    }
     if (!failed && af->tmp_path && rename(af->tmp_path, af->target) != 0) {
         failed = 1;
         saved = errno;
@@ -396,6 +410,20 @@ void qc_atomic_abort(qc_atomic_file *af)
     qc_free(af->target);
     qc_free(af->path);
     af->tmp_path = af->target = af->path = NULL;
+}
+
+int qc_atomic_write(const char *path, const void *bytes, size_t size, qc_outputs *set, qc_error *err)
+{
+    qc_atomic_file af;
+    int rc = qc_atomic_open_in(&af, path, set, err);
+    if (rc != 0)
+        return rc;
+    if (size && fwrite(bytes, 1, size, af.fp) != size) {
+        int saved = errno;
+        qc_atomic_abort(&af);
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output: %s", strerror(saved ? saved : EIO));
+    }
+    return qc_atomic_commit(&af, err);
 }
 
 /* A descriptor for writing the regular file at path, never following a link or opening a pipe

@@ -41,6 +41,7 @@ typedef struct qc_atomic_file {
                      * regular file (a pipe, a terminal, /dev/full) or is named by a descriptor's link
                      * (/dev/stdout, /proc/self/fd/N): that is written in place, without atomicity */
     int token;      /* the temporary's place in the registry a signal handler empties (temp_files.h) */
+    qc_outputs *set; /* the commit set the finished temporary joins instead of being renamed; NULL: none */
 } qc_atomic_file;
 
 /* The mode an output file gets: 0666 less the process's umask, as open(O_CREAT) would give it.
@@ -55,10 +56,16 @@ unsigned qc_output_mode(void);
 int qc_output_target(const char *path, char **target, int *through_proc);
 
 int qc_atomic_open(qc_atomic_file *af, const char *path, qc_error *err);
-/* Flushes, fsyncs and renames over the target. Always closes; on failure removes the temporary. */
+/* qc_atomic_open for an output of a commit set (qc_outputs, include/qcode/common.h; NULL: none):
+ * qc_atomic_commit leaves the finished temporary in the set, which renames it later. */
+int qc_atomic_open_in(qc_atomic_file *af, const char *path, qc_outputs *set, qc_error *err);
+/* Flushes, fsyncs and renames over the target, or hands the temporary to the set it was opened in
+ * (outputs.h). Always closes; on failure removes the temporary. */
 int qc_atomic_commit(qc_atomic_file *af, qc_error *err);
 /* Closes and removes the temporary: the target is untouched. Safe on a closed or zeroed af. */
 void qc_atomic_abort(qc_atomic_file *af);
+/* bytes[0, size) as the whole content of path, through an atomic file opened in set (NULL: none). */
+int qc_atomic_write(const char *path, const void *bytes, size_t size, qc_outputs *set, qc_error *err);
 
 /* Makes bytes the whole content of the regular file at path, written in place (created when
  * missing; a symbolic link, pipe or device there is removed and a file made instead), neither

@@ -820,13 +820,14 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "recode options version %u, expected %u",
                             opts->version, QC_RECODE_OPTIONS_VERSION);
     /* Version 1 ends before counts_only, version 2 before find_old_codebook, 3 before
-     * stream_path, 4 before on_results. */
+     * stream_path, 4 before on_results, 5 before outputs. */
     qc_recode_options full = QC_RECODE_OPTIONS_INIT;
     memcpy(&full, opts,
            opts->version == 1   ? offsetof(qc_recode_options, counts_only)
            : opts->version == 2 ? offsetof(qc_recode_options, find_old_codebook)
            : opts->version == 3 ? offsetof(qc_recode_options, stream_path)
            : opts->version == 4 ? offsetof(qc_recode_options, on_results)
+           : opts->version == 5 ? offsetof(qc_recode_options, outputs)
                                 : sizeof full);
     if (opts->version < 3)
         full.find_old_codebook = 0;
@@ -856,6 +857,7 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     rc->stream_options = opts->stream_options;
     rc->on_results = opts->on_results;
     rc->results_user = opts->results_user;
+    rc->outputs = opts->outputs;
     rc->on_issue = opts->run.on_issue;
     rc->issue_user = opts->run.user;
     const char *version = qc_codebook_version(new_cb);

@@ -80,6 +80,7 @@ struct qc_recode {
     const qc_write_options *stream_options;
     int (*on_results)(qc_results *results, void *user, qc_error *err); /* qc_recode_options' */
     void *results_user;
+    qc_outputs *outputs; /* qc_recode_options.outputs: the set the carried manual.xml joins */
     qc_run_stats stats;
     qc_cache_stats cache_stats;
     qc_buf pool; /* NUL-terminated strings, addressed by offset */

@@ -12,6 +12,7 @@
 #include "codebook_diff.h"
 #include "coding_manual.h"
 #include "error.h"
+#include "fileio.h"
 #include "recode.h"
 #include "refi_manual.h"
 
@@ -183,7 +184,7 @@ int qc_recode_write_manual(const qc_recode *rc, const char *path, qc_error *err)
         qc_buf_free(&b);
         return qc_error_nomem(err);
     }
-    st = qc_recode_write_text(qc_buf_cstr(&b), b.len, path, err);
+    st = qc_atomic_write(path, qc_buf_cstr(&b), b.len, rc->outputs, err);
     qc_buf_free(&b);
     return st;
 }

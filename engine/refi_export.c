@@ -14,6 +14,7 @@
 #include "alloc.h"
 #include "bound.h"
 #include "error.h"
+#include "outputs.h"
 #include "refi_export.h"
 #include "refi_guid.h"
 #include "refi_manual.h"
@@ -83,6 +84,7 @@ int qc_refi_export_new(qc_refi_export **out, const qc_codebook *cb, const qc_cas
         x->log.fn = opts->on_warning;
         x->log.user = opts->user;
         x->utf16 = opts->utf16_offsets != 0;
+        x->outputs = qc_refi_outputs(opts);
     }
     x->time = opts && opts->time ? qc_strdup(opts->time) : now_utc();
     if (!x->time) {

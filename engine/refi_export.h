@@ -37,13 +37,15 @@ struct qc_refi_export {
     size_t doc_count, doc_cap;
     qc_refi_exp_quote *quotes;
     size_t quote_count, quote_cap;
+    qc_outputs *outputs; /* qc_refi_options.outputs: the commit set the written file joins */
 };
 
 /* Builds the REFI model of the export (sorts the quotations). m is initialised here; free it with
  * qc_refi_model_free also on failure. */
 int qc_refi_export_build(qc_refi_export *x, qc_refi_model *m, qc_error *err);
 
-/* Writes a model (sources with their texts) as a .qdpx archive, atomically. */
-int qc_refi_write_qdpx(const qc_refi_model *m, const char *path, const char *time, qc_error *err);
+/* Writes a model (sources with their texts) as a .qdpx archive, atomically (into set, when not
+ * NULL: qc_outputs). */
+int qc_refi_write_qdpx(const qc_refi_model *m, const char *path, const char *time, qc_outputs *set, qc_error *err);
 
 #endif

@@ -11,6 +11,7 @@
 #include "alloc.h"
 #include "error.h"
 #include "fileio.h"
+#include "outputs.h"
 #include "refi_guid.h"
 #include "refi_qdc.h"
 #include "version.h"
@@ -360,7 +361,6 @@ void qc_refi_write_codes(qc_buf *b, const qc_refi_model *m, int indent)
 
 int qc_refi_export_qdc(const qc_codebook *cb, const char *path, const qc_refi_options *opts, qc_error *err)
 {
-    (void)opts;
     if (!cb || !path)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "no codebook or no output path");
     qc_refi_model m;
@@ -390,7 +390,7 @@ int qc_refi_export_qdc(const qc_codebook *cb, const char *path, const qc_refi_op
         qc_buf_free(&b);
         return qc_error_nomem(err);
     }
-    rc = qc_refi_save(path, b.data, b.len, err);
+    rc = qc_atomic_write(path, b.data, b.len, qc_refi_outputs(opts), err);
     qc_buf_free(&b);
     return rc;
 }

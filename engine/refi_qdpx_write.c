@@ -46,13 +46,13 @@ static int add_entry(zip_t *za, const char *name, const void *data, size_t size,
 /* The finished archive, held by `src`, written to `path` through an atomic output (a temporary
  * file beside it, or in place for a pipe or a device), write errors (a full disk) reported with
  * their reason. */
-static int write_archive(zip_source_t *src, const char *path, qc_error *err)
+static int write_archive(zip_source_t *src, const char *path, qc_outputs *set, qc_error *err)
 {
     if (zip_source_open(src) != 0)
         return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot read the archive back: %s",
                             zip_error_strerror(zip_source_error(src)));
     qc_atomic_file af;
-    int rc = qc_atomic_open(&af, path, err);
+    int rc = qc_atomic_open_in(&af, path, set, err);
     char chunk[65536];
     zip_int64_t n = 0;
     while (!rc && (n = zip_source_read(src, chunk, sizeof chunk)) > 0)
@@ -69,7 +69,7 @@ static int write_archive(zip_source_t *src, const char *path, qc_error *err)
     return rc;
 }
 
-int qc_refi_write_qdpx(const qc_refi_model *m, const char *path, const char *time_text, qc_error *err)
+int qc_refi_write_qdpx(const qc_refi_model *m, const char *path, const char *time_text, qc_outputs *set, qc_error *err)
 {
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) /* before the work of building the archive */
@@ -116,7 +116,7 @@ int qc_refi_write_qdpx(const qc_refi_model *m, const char *path, const char *tim
         rc = qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot build the archive: %s", zip_strerror(za));
         zip_discard(za);
     } else {
-        rc = write_archive(src, path, err);
+        rc = write_archive(src, path, set, err);
     }
     zip_source_free(src);
     qc_buf_free(&qde);
@@ -132,7 +132,7 @@ int qc_refi_export_write(qc_refi_export *x, const char *qdpx_path, qc_error *err
     if (rc == 0 && m.code_count == 0)
         rc = qc_error_set(err, QC_ERR_INVALID, qc_codebook_path(x->cb), 0, 0, -1, "the codebook has no codes");
     if (rc == 0)
-        rc = qc_refi_write_qdpx(&m, qdpx_path, x->time, err);
+        rc = qc_refi_write_qdpx(&m, qdpx_path, x->time, x->outputs, err);
     qc_refi_model_free(&m);
     return rc;
 }
@@ -147,7 +147,7 @@ int qc_refi_export_write_qde(qc_refi_export *x, const char *qde_path, qc_error *
     if (rc == 0)
         rc = qc_refi_write_qde(&m, &b, err);
     if (rc == 0)
-        rc = qc_refi_save(qde_path, b.data, b.len, err);
+        rc = qc_atomic_write(qde_path, b.data, b.len, x->outputs, err);
     qc_buf_free(&b);
     qc_refi_model_free(&m);
     return rc;

@@ -186,14 +186,5 @@ void qc_refi_xml_escape(qc_buf *b, const char *s, int attr)
 
 int qc_refi_save(const char *path, const void *data, size_t size, qc_error *err)
 {
-    qc_atomic_file af;
-    int rc = qc_atomic_open(&af, path, err);
-    if (rc != 0)
-        return rc;
-    if (size && fwrite(data, 1, size, af.fp) != size) {
-        int saved = errno;
-        qc_atomic_abort(&af);
-        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output: %s", strerror(saved ? saved : EIO));
-    }
-    return qc_atomic_commit(&af, err);
+    return qc_atomic_write(path, data, size, NULL, err);
 }

@@ -19,7 +19,8 @@
  *   slot; once `dying` is set, strings are never freed (the process is about to end), so any
  *   pointer the handler loads stays a valid temporary's name.
  * - Commit: the temporary is renamed into place and only then forgotten; a handler in between
- *   tries to remove a name that is gone, which fails harmlessly. */
+ *   tries to remove a name that is gone, which fails harmlessly. A commit set's renames happen
+ *   inside one window (qc_temp_hold), so a handler sees all of them done or none. */
 #define _GNU_SOURCE /* mkdtemp, syscall */
 #include "temp_files.h"
 
@@ -54,11 +55,12 @@ typedef struct slot {
 
 static slot slots[SLOTS];
 static atomic_int dying;    /* qc_temp_files_remove_all has started: create nothing more */
-static atomic_int creating; /* threads between creating a temporary and tracking it */
+static atomic_int creating; /* threads in a qc_temp_hold window: creating and tracking a temporary,
+                             * or renaming a commit set's outputs */
 static atomic_int next_slot;
 
-/* The handler waits this long (1 ms steps) for threads in the middle of creating a temporary. They
- * need microseconds; the bound only keeps a stuck file system from holding the process. */
+/* The handler waits this long (1 ms steps) for threads in a window (creating a temporary, renaming a
+ * set's outputs). They need microseconds; the bound only keeps a stuck file system from holding the process. */
 enum { WAIT_STEPS = 2000 };
 
 static int claim(void)
@@ -176,6 +178,25 @@ static void stop_for_test(const char *path)
         raise(SIGSTOP);
 }
 
+int qc_temp_hold(sigset_t *old)
+{
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, old);
+    atomic_fetch_add(&creating, 1);
+    if (!atomic_load(&dying))
+        return 0;
+    qc_temp_release(old);
+    errno = EINTR;
+    return -1;
+}
+
+void qc_temp_release(const sigset_t *old)
+{
+    atomic_fetch_sub(&creating, 1);
+    pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
 static int create(char *tmpl, int kind, int *token)
 {
     *token = -1;
@@ -186,15 +207,12 @@ static int create(char *tmpl, int kind, int *token)
         errno = ENOMEM;
         return -1;
     }
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    atomic_fetch_add(&creating, 1);
+    sigset_t old;
     int rc = -1, saved = EINTR, tracked = 0;
-    if (!atomic_load(&dying)) {
-        rc = kind == SLOT_FILE ? mkstemp(name) : (mkdtemp(name) ? 0 : -1);
-        saved = errno;
-    }
+    if (qc_temp_hold(&old) != 0)
+        goto out;
+    rc = kind == SLOT_FILE ? mkstemp(name) : (mkdtemp(name) ? 0 : -1);
+    saved = errno;
     if (rc >= 0) {
         int i = claim();
         if (i >= 0) {
@@ -214,8 +232,8 @@ static int create(char *tmpl, int kind, int *token)
             saved = EINTR;
         }
     }
-    atomic_fetch_sub(&creating, 1);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    qc_temp_release(&old);
+out:
     if (rc >= 0)
         memcpy(tmpl, name, strlen(name)); /* the same length: only the XXXXXX changed */
     if (!tracked)

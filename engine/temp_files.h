@@ -6,6 +6,8 @@
 #ifndef QC_TEMP_FILES_H
 #define QC_TEMP_FILES_H
 
+#include <signal.h>
+
 /* mkstemp(tmpl), tracked: tmpl ends in XXXXXX and receives the name. Returns the descriptor, or
  * -1 with errno (ENOMEM; EINTR when qc_temp_files_remove_all has run: the process is being
  * stopped, and nothing was left behind). *token is for qc_temp_forget; -1 when every slot is
@@ -15,6 +17,16 @@ int qc_temp_file_create(char *tmpl, int *token);
 /* mkdtemp(tmpl), tracked: qc_temp_files_remove_all removes the folder with what it holds (two
  * levels deep, as an import writes). 0, or -1 with errno as above. */
 int qc_temp_dir_create(char *tmpl, int *token);
+
+/* Opens a window no signal handler cuts into: the calling thread's signals are blocked (the old
+ * mask in *old) and qc_temp_files_remove_all, on another thread, waits (at most 2 s) until
+ * qc_temp_release closes it. For steps that must happen all or not at all: creating and tracking
+ * a temporary, renaming a commit set's outputs in a row. Nothing inside may allocate (a handler
+ * interrupting a thread that holds the allocator's lock would wait on this one). 0, or -1 with
+ * errno EINTR when qc_temp_files_remove_all has started (the process is being stopped: do
+ * nothing), the window then already closed. */
+int qc_temp_hold(sigset_t *old);
+void qc_temp_release(const sigset_t *old);
 
 /* Stops tracking a temporary once it was renamed into place or removed (in that order: a
  * handler running in between finds nothing to remove). A token of -1 is ignored. */

@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "codebook_impl.h"
 #include "error.h"
 #include "fileio.h"
+#include "outputs.h"
 #include "results_coder.h"
 #include "results_impl.h"
 
@@ -179,14 +181,10 @@ static void write_matrix(FILE *fp, const qc_results *res)
     }
 }
 
-int qc_results_write_tsv(qc_results *res, const char *dir, qc_error *err)
+/* Makes the folder the tables go into (a link to one followed through its chain, so that a
+ * dangling one makes the folder it points at), recorded in set when it is new. */
+static int make_folder(const char *dir, qc_outputs *set, qc_error *err)
 {
-    /* Refused before the folder is made: nothing is left behind. */
-    int refused = qc_res_need_quotations(res, "cannot write the TSV tables", dir, err);
-    if (refused)
-        return refused;
-    /* A link to a folder is followed through its chain, so that a dangling one makes the folder it
-     * points at (the tables' names inside follow an existing one anyway). */
     char *real = NULL;
     int through_proc = 0;
     int e = qc_output_target(dir, &real, &through_proc);
@@ -194,14 +192,24 @@ int qc_results_write_tsv(qc_results *res, const char *dir, qc_error *err)
         return qc_error_nomem(err);
     if (e != 0)
         return qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "cannot create folder: %s", strerror(e));
-    int made = mkdir(real, 0777) == 0 || errno == EEXIST;
+    int made = mkdir(real, 0777) == 0;
     int saved = errno;
+    if (made && qc_outputs_made_folder(set, real) == 0)
+        return QC_OK; /* the set has real now */
     qc_free(real);
-    if (!made)
+    if (!made && saved != EEXIST)
         return qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "cannot create folder: %s", strerror(saved));
+    return QC_OK;
+}
+
+/* The five tables, each finished into set. */
+static int write_tables(qc_results *res, const char *dir, qc_outputs *set, qc_error *err)
+{
+    int rc = make_folder(dir, set, err);
+    if (rc != 0)
+        return rc;
     qc_atomic_file files[T_COUNT];
     memset(files, 0, sizeof files);
-    int rc = QC_OK;
     for (int t = 0; t < T_COUNT && rc == 0; t++) {
         size_t n = strlen(dir) + strlen(names[t]) + 2;
         char *path = qc_malloc(n);
@@ -210,7 +218,7 @@ int qc_results_write_tsv(qc_results *res, const char *dir, qc_error *err)
             break;
         }
         snprintf(path, n, "%s/%s", dir, names[t]);
-        rc = qc_atomic_open(&files[t], path, err);
+        rc = qc_atomic_open_in(&files[t], path, set, err);
         qc_free(path);
     }
     if (rc == 0) {
@@ -236,4 +244,28 @@ int qc_results_write_tsv(qc_results *res, const char *dir, qc_error *err)
             qc_atomic_abort(&files[t]);
     }
     return rc;
+}
+
+int qc_results_write_tsv_opts(qc_results *res, const char *dir, const qc_write_options *opts, qc_error *err)
+{
+    /* Refused before the folder is made: nothing is left behind. */
+    int rc = qc_res_need_quotations(res, "cannot write the TSV tables", dir, err);
+    if (rc != 0)
+        return rc;
+    qc_outputs *set = qc_write_outputs(opts);
+    if (set)
+        return write_tables(res, dir, set, err);
+    /* A set of their own: one table that cannot be written leaves the other four as they were. */
+    if ((rc = qc_outputs_new(&set, err)) != 0)
+        return rc;
+    rc = write_tables(res, dir, set, err);
+    if (rc == 0)
+        rc = qc_outputs_commit(set, err);
+    qc_outputs_free(set);
+    return rc;
+}
+
+int qc_results_write_tsv(qc_results *res, const char *dir, qc_error *err)
+{
+    return qc_results_write_tsv_opts(res, dir, NULL, err);
 }

@@ -825,7 +825,7 @@ int qc_results_write_xml(qc_results *res, const char *path, const qc_write_optio
     if (rc != 0)
         return rc;
     qc_atomic_file af;
-    rc = qc_atomic_open(&af, path, err);
+    rc = qc_atomic_open_in(&af, path, qc_write_outputs(opts), err);
     if (rc != 0)
         return rc;
     xw x;

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "results_impl.h"
 #include "fileio.h"
+#include "outputs.h"
 #include "xml_out.h"
 
 #define QC_RESULTS_NS1 "urn:qcode:results:1"

@@ -391,7 +391,7 @@ int qc_results_stream_xml(qc_results *res, const char *path, const qc_write_opti
         return qc_error_nomem(err);
     }
     s->uncoded_text = !opts || opts->uncoded_text;
-    int rc = qc_atomic_open(&s->af, path, err);
+    int rc = qc_atomic_open_in(&s->af, path, qc_write_outputs(opts), err);
     if (rc != 0) {
         qc_free(s->path);
         qc_free(s);

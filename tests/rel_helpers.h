@@ -1,6 +1,7 @@
 /* Helpers shared by the reliability tests (test_oom, test_faults, test_pathological,
- * test_bad_inputs, test_signals, test_code_cli): removing a folder tree, listing what a folder
- * holds, joining a path, comparing a file with bytes, a monotonic clock. Header-only so that each
+ * test_bad_inputs, test_signals, test_code_cli, test_output_links, test_outputs*): removing a folder
+ * tree, listing what a folder holds and counting its temporaries, joining a path, comparing a file
+ * with bytes, running qcode, the sample project, a monotonic clock. Header-only so that each
  * test stays one file. Include first: nftw needs _XOPEN_SOURCE. */
 #ifndef QC_REL_HELPERS_H
 #define QC_REL_HELPERS_H
@@ -73,6 +74,44 @@ static inline int rel_file_equals(const char *path, const char *data, size_t siz
     int same = got && n == size && memcmp(got, data, size) == 0;
     free(got);
     return same;
+}
+
+static int rel_temp_count;
+
+static inline int rel_count_temp(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    rel_temp_count += strstr(path + ftw->base, ".tmp-") != NULL;
+    return 0;
+}
+
+/* How many names under dir (at any depth) are temporaries (hold ".tmp-"). */
+static inline int rel_temps_under(const char *dir)
+{
+    rel_temp_count = 0;
+    nftw(dir, rel_count_temp, 16, FTW_PHYS);
+    return rel_temp_count;
+}
+
+/* Runs `qcode ARGS` in dir and expects exit 0. */
+static inline void rel_run_ok(const char *dir, const char *args)
+{
+    qct_run r;
+    qct_qcode(&r, dir, "%s", args);
+    cr_expect_eq(r.status, 0, "qcode %s: exit %d, stderr: %s", args, r.status, r.err);
+    qct_run_free(&r);
+}
+
+/* A fresh folder with the sample codebooks and the sample corpus (as `corpus`); to free(). */
+static inline char *rel_sample_project(void)
+{
+    char *dir = qct_temp_dir();
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cp -r '%s/corpora/integrated-care' '%s/corpus' && cp '%s/codebooks/'*.qcb '%s'",
+             QCODE_SOURCE_DIR, dir, QCODE_SOURCE_DIR, dir);
+    cr_assert_eq(system(cmd), 0);
+    return dir;
 }
 
 /* Seconds on the monotonic clock, for timing what a test logs or waits for. */

@@ -83,21 +83,13 @@ static void expect_no_temporary(const char *dir, const char *sub)
     free(p);
 }
 
-static void run_ok(const char *dir, const char *args)
-{
-    qct_run r;
-    qct_qcode(&r, dir, "%s", args);
-    cr_expect_eq(r.status, 0, "qcode %s: exit %d, stderr: %s", args, r.status, r.err);
-    qct_run_free(&r);
-}
-
 Test(output_links, a_link_to_a_file_is_written_through)
 {
     char *dir = setup();
-    run_ok(dir, "code -c cb.qcb -o plain.xml t.txt");
+    rel_run_ok(dir, "code -c cb.qcb -o plain.xml t.txt");
     free(qct_write_file(dir, "real/results.xml", "old\n", 4));
     make_link(dir, "link.xml", "real/results.xml");
-    run_ok(dir, "code -c cb.qcb -o link.xml t.txt");
+    rel_run_ok(dir, "code -c cb.qcb -o link.xml t.txt");
     expect_link(dir, "link.xml", "real/results.xml");
     expect_same_file(dir, "real/results.xml", "plain.xml");
     expect_no_temporary(dir, ".");
@@ -109,13 +101,13 @@ Test(output_links, a_link_to_a_file_is_written_through)
 Test(output_links, a_chain_of_links_with_a_relative_one_in_another_folder)
 {
     char *dir = setup();
-    run_ok(dir, "code -c cb.qcb -o plain.xml t.txt");
+    rel_run_ok(dir, "code -c cb.qcb -o plain.xml t.txt");
     /* chain2 -> chain1 -> links/rel.xml -> ../real/results.xml: the last is relative to links/,
      * not to the folder qcode runs in. */
     make_link(dir, "links/rel.xml", "../real/results.xml");
     make_link(dir, "chain1", "links/rel.xml");
     make_link(dir, "chain2", "chain1");
-    run_ok(dir, "code -c cb.qcb -o chain2 t.txt");
+    rel_run_ok(dir, "code -c cb.qcb -o chain2 t.txt");
     expect_link(dir, "chain2", "chain1");
     expect_link(dir, "chain1", "links/rel.xml");
     expect_link(dir, "links/rel.xml", "../real/results.xml");
@@ -129,9 +121,9 @@ Test(output_links, a_chain_of_links_with_a_relative_one_in_another_folder)
 Test(output_links, a_dangling_link_gets_its_target_made)
 {
     char *dir = setup();
-    run_ok(dir, "code -c cb.qcb -o plain.xml t.txt");
+    rel_run_ok(dir, "code -c cb.qcb -o plain.xml t.txt");
     make_link(dir, "links/new.xml", "../real/new.xml");
-    run_ok(dir, "code -c cb.qcb -o links/new.xml t.txt");
+    rel_run_ok(dir, "code -c cb.qcb -o links/new.xml t.txt");
     expect_link(dir, "links/new.xml", "../real/new.xml");
     expect_same_file(dir, "real/new.xml", "plain.xml");
     rel_rm_tree(dir);
@@ -153,12 +145,12 @@ Test(output_links, every_writer_follows_links)
         make_link(dir, name, target);
     }
     free(qct_write_file(dir, "real/r.xml", "old\n", 4)); /* one existing, the others dangling */
-    run_ok(dir, "code -c cb.qcb -o links/r.xml --tsv links/tsv --qdpx links/p.qdpx t.txt");
-    run_ok(dir, "diff cb.qcb cb.qcb -o links/d.txt");
-    run_ok(dir, "export --qdc links/c.qdc cb.qcb");
-    run_ok(dir, "recode --old cb.qcb -c cb.qcb -o links/re.xml --report links/rep.xml t.txt");
-    run_ok(dir, "import real/p.qdpx -o links/imported");
-    run_ok(dir, "import --qdc real/c.qdc -o links/i.qcb");
+    rel_run_ok(dir, "code -c cb.qcb -o links/r.xml --tsv links/tsv --qdpx links/p.qdpx t.txt");
+    rel_run_ok(dir, "diff cb.qcb cb.qcb -o links/d.txt");
+    rel_run_ok(dir, "export --qdc links/c.qdc cb.qcb");
+    rel_run_ok(dir, "recode --old cb.qcb -c cb.qcb -o links/re.xml --report links/rep.xml t.txt");
+    rel_run_ok(dir, "import real/p.qdpx -o links/imported");
+    rel_run_ok(dir, "import --qdc real/c.qdc -o links/i.qcb");
     for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) {
         char name[64];
         snprintf(target, sizeof target, "../real/%s", outs[i]);
@@ -190,7 +182,7 @@ Test(output_links, every_writer_follows_links)
 Test(output_links, a_link_to_the_standard_output_writes_to_it)
 {
     char *dir = setup();
-    run_ok(dir, "code -c cb.qcb -o plain.xml t.txt");
+    rel_run_ok(dir, "code -c cb.qcb -o plain.xml t.txt");
     make_link(dir, "out", "/proc/self/fd/1");
     qct_run r;
     qct_qcode(&r, dir, "code -c cb.qcb -o out t.txt");
@@ -237,7 +229,7 @@ Test(output_links, a_failed_run_gives_the_standard_output_nothing)
 Test(output_links, a_link_to_a_fifo_is_written_into)
 {
     char *dir = setup();
-    run_ok(dir, "code -c cb.qcb -o plain.xml t.txt");
+    rel_run_ok(dir, "code -c cb.qcb -o plain.xml t.txt");
     char *fifo = rel_path_in(dir, "real/fifo"), *got = rel_path_in(dir, "got.xml");
     cr_assert_eq(mkfifo(fifo, 0644), 0);
     make_link(dir, "links/pipe.xml", "../real/fifo");
@@ -252,7 +244,7 @@ Test(output_links, a_link_to_a_fifo_is_written_into)
                 _exit(1);
         _exit(in >= 0 && out >= 0 ? 0 : 1);
     }
-    run_ok(dir, "code -c cb.qcb -o links/pipe.xml t.txt");
+    rel_run_ok(dir, "code -c cb.qcb -o links/pipe.xml t.txt");
     int st = 0;
     cr_assert_eq(waitpid(reader, &st, 0), reader);
     cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the reader failed");
@@ -278,8 +270,8 @@ Test(output_links, a_link_to_a_device_is_written_into)
         dev = "/dev/null";
     make_link(dir, "links/null.xml", dev);
     make_link(dir, "links/chain.xml", "null.xml");
-    run_ok(dir, "code -c cb.qcb -o links/chain.xml t.txt");
-    run_ok(dir, "code -c cb.qcb --qdpx links/null.xml t.txt");
+    rel_run_ok(dir, "code -c cb.qcb -o links/chain.xml t.txt");
+    rel_run_ok(dir, "code -c cb.qcb --qdpx links/null.xml t.txt");
     expect_link(dir, "links/chain.xml", "null.xml");
     expect_link(dir, "links/null.xml", dev);
     struct stat st;

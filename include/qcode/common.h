@@ -88,6 +88,41 @@ QC_EXPORT void qc_temp_files_remove_all(void);
  * written atomically. Thread-safe; no allocation failure is reported (it answers 0). */
 QC_EXPORT int qc_output_in_place(const char *path);
 
+/* --- the outputs of one run, committed together --- */
+
+/* A commit set: outputs that are written now and replace their targets together later, so that a
+ * run writing several files (results.xml, the TSV tables, a project) either replaces all of them
+ * or, when one fails, none. A writer given a set (qc_write_options.outputs, qc_refi_options.outputs,
+ * qc_recode_options.outputs, qc_outputs_write) writes and syncs its file as a temporary beside the
+ * target and leaves it in the set instead of renaming it; qc_outputs_commit renames them all in a
+ * row; qc_outputs_free removes what was not committed. The temporaries are tracked like any other
+ * (qc_temp_files_remove_all removes them). An output written in place (qc_output_in_place: a pipe,
+ * a device, /dev/stdout) cannot wait: it is written when its writer runs, as without a set.
+ *
+ * Not thread-safe: one thread at a time writes into a set (the writers' own threads excepted).
+ * After a writer given the set failed, free the set: what it holds may be part of an output. */
+typedef struct qc_outputs qc_outputs;
+
+/* An empty set; *out is the caller's (qc_outputs_free). */
+QC_EXPORT int qc_outputs_new(qc_outputs **out, qc_error *err);
+
+/* Writes bytes[0, len) as the whole content of path (atomically): into the set when set is not NULL,
+ * else renamed into place at once. */
+QC_EXPORT int qc_outputs_write(qc_outputs *set, const char *path, const void *bytes, size_t len, qc_error *err);
+
+/* Renames every output of the set over its target, in the order they were finished, and empties
+ * the set (it may be used again). No signal comes between the renames: a thread handling one, and
+ * qc_temp_files_remove_all on another thread, wait until the last (at most 2 s). A rename that fails
+ * (rare: each temporary is written and synced, beside its target, before) ends the commit with an
+ * error naming its output; the outputs before it were replaced, its own and those after it are
+ * removed. set NULL: nothing to do. */
+QC_EXPORT int qc_outputs_commit(qc_outputs *set, qc_error *err);
+
+/* Removes the temporaries of the outputs not committed, and the folders a writer made for them
+ * (the TSV tables' folder) when they are empty, leaving every target as it was; frees the set.
+ * NULL is a no-op. */
+QC_EXPORT void qc_outputs_free(qc_outputs *set);
+
 #ifdef __cplusplus
 }
 #endif

@@ -155,7 +155,7 @@ QC_EXPORT int qc_cache_run(qc_cache *cache, const char *const *paths, size_t cou
 
 typedef struct qc_recode qc_recode;
 
-#define QC_RECODE_OPTIONS_VERSION 5
+#define QC_RECODE_OPTIONS_VERSION 6
 typedef struct qc_recode_options {
     unsigned version;
     const qc_codebook *old_cb; /* the old codebook (borrowed); NULL: only results_path */
@@ -192,10 +192,16 @@ typedef struct qc_recode_options {
      * return stops the re-code with it (fill err). NULL: nothing recorded. */
     int (*on_results)(qc_results *results, void *user, qc_error *err);
     void *results_user;
+    /* (Version 6.) The commit set (qc_outputs, qcode/common.h) qc_recode_write_manual leaves the
+     * carried manual.xml in, renamed into place when the caller commits it with the run's other
+     * outputs (the stream's results.xml joins the set of its stream_options). NULL: renamed at
+     * once. */
+    qc_outputs *outputs;
 } qc_recode_options;
 #define QC_RECODE_OPTIONS_INIT                                                                                         \
     {                                                                                                                  \
-        QC_RECODE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, QC_RUN_OPTIONS_INIT, 0, 1, NULL, NULL, NULL, NULL     \
+        QC_RECODE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, QC_RUN_OPTIONS_INIT, 0, 1, NULL, NULL, NULL, NULL,    \
+            NULL                                                                                                       \
     }
 
 /* Codes the corpus with new_cb and compares it with the old side: the old results.xml, or a run
@@ -272,7 +278,8 @@ QC_EXPORT void qc_recode_get_totals(const qc_recode *rc, qc_recode_totals *out);
  * *out is the caller's (qc_diff_text_free). */
 QC_EXPORT int qc_recode_render(const qc_recode *rc, qc_diff_format format, char **out, size_t *len, qc_error *err);
 
-/* The manual codings carried to the new codebook as a manual.xml (atomically): codings follow
+/* The manual codings carried to the new codebook as a manual.xml (atomically; into the set of
+ * qc_recode_options.outputs when there is one): codings follow
  * renames, moves, id changes and merges (a split code's go to each successor); a coding whose code
  * was removed goes to the code "UNASSIGNED.R<version>" ("Unassigned after revision <version>").
  * The codings are the manual.xml's and the people's quotations the old results.xml listed (with a

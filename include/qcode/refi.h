@@ -47,7 +47,7 @@ QC_EXPORT void qc_refi_sha1_hex(const void *data, size_t len, char hex[41]);
 
 /* --- options shared by import, export and checking --- */
 
-#define QC_REFI_OPTIONS_VERSION 1
+#define QC_REFI_OPTIONS_VERSION 2
 typedef struct qc_refi_options {
     unsigned version;            /* QC_REFI_OPTIONS_VERSION */
     qc_diagnostic_fn on_warning; /* every warning (file, line, message); may be NULL */
@@ -55,10 +55,14 @@ typedef struct qc_refi_options {
     int utf16_offsets;      /* export: positions in UTF-16 code units (NVivo) instead of code points */
     const char *time;       /* export: creationDateTime, "YYYY-MM-DDTHH:MM:SSZ"; NULL: now (UTC) */
     const char *schema_dir; /* check: folder holding Project.xsd and Codebook.xsd; NULL: no XSD check */
+    /* (Version 2.) Export: the commit set (qc_outputs, qcode/common.h) the .qdpx, .qde or .qdc
+     * written joins, renamed into place when the caller commits it; NULL (and version 1): renamed
+     * at once. */
+    qc_outputs *outputs;
 } qc_refi_options;
 #define QC_REFI_OPTIONS_INIT                                                                                           \
     {                                                                                                                  \
-        QC_REFI_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL                                                             \
+        QC_REFI_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL                                                       \
     }
 
 /* --- codebooks (.qdc) --- */

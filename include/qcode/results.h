@@ -232,7 +232,7 @@ QC_EXPORT int qc_results_foreach_uncoded(qc_results *res, qc_quotation_fn fn, vo
 
 /* --- writing --- */
 
-#define QC_WRITE_OPTIONS_VERSION 3
+#define QC_WRITE_OPTIONS_VERSION 4
 typedef struct qc_write_options {
     unsigned version;
     /* The provenance time stamp, "YYYY-MM-DDTHH:MM:SSZ"; NULL: now (UTC). */
@@ -246,10 +246,15 @@ typedef struct qc_write_options {
      * and per-speaker breakdowns (docs/results.md); 2, quotations listed by document and span, each
      * span's text once, no breakdowns (docs/results-format-2.md). Another value: QC_ERR_INVALID. */
     unsigned format;
+    /* (Version 4.) The commit set the finished file joins (qc_outputs, qcode/common.h), renamed over
+     * its target only when the caller commits the set with the run's other outputs; NULL: renamed
+     * at once. A stream (qc_results_stream_xml) joins the set of its own options when it is
+     * finished. Versions 1 to 3 end before it: no set. */
+    qc_outputs *outputs;
 } qc_write_options;
 #define QC_WRITE_OPTIONS_INIT                                                                                          \
     {                                                                                                                  \
-        QC_WRITE_OPTIONS_VERSION, NULL, 1, 1, 1                                                                        \
+        QC_WRITE_OPTIONS_VERSION, NULL, 1, 1, 1, NULL                                                                  \
     }
 
 /* Writes results.xml (namespace urn:qcode:results:1, schema docs/schema/qcode-results.xsd),
@@ -261,7 +266,8 @@ QC_EXPORT int qc_results_write_xml(qc_results *res, const char *path, const qc_w
  * added: the provenance (with the options set so far) and the code tree now, each document with
  * its spans when qc_results_add adds it (rendered by the thread that prepared it: with
  * qc_corpus_run and its results option, the workers), and the rest when qc_results_write_xml is
- * called with the same path, which finishes the file and makes it appear. The file is written
+ * called with the same path, which finishes the file and makes it appear (or, when opts name a
+ * commit set, leaves it in the set, to appear when the set is committed). The file is written
  * atomically all the same: until then it does not exist, and results freed without it leave
  * nothing. The bytes are those qc_results_write_xml writes after the run. Call it before the first
  * qc_results_add: QC_ERR_INVALID after, for a second stream, for another format, or for
@@ -269,9 +275,14 @@ QC_EXPORT int qc_results_write_xml(qc_results *res, const char *path, const qc_w
 QC_EXPORT int qc_results_stream_xml(qc_results *res, const char *path, const qc_write_options *opts, qc_error *err);
 
 /* Writes frequencies.tsv, by-attribute.tsv, quotations.tsv, cooccurrence.tsv and
- * respondent-matrix.tsv into the folder dir (created when missing), each atomically. Counts-only
+ * respondent-matrix.tsv into the folder dir (created when missing), atomically: all five replace
+ * the old tables together, once every one is written, or none does (a folder made is removed). Counts-only
  * results: QC_ERR_INVALID (quotations.tsv needs the quotations), and dir is not created. */
 QC_EXPORT int qc_results_write_tsv(qc_results *res, const char *dir, qc_error *err);
+/* qc_results_write_tsv with options (NULL: none), of which only outputs is read: the five tables
+ * join that commit set (a folder made for them is removed again when the set is freed
+ * uncommitted). Without a set the five are still renamed together, once all are written. */
+QC_EXPORT int qc_results_write_tsv_opts(qc_results *res, const char *dir, const qc_write_options *opts, qc_error *err);
 
 /* --- reading results.xml back --- */
 

@@ -1,0 +1,240 @@
+/* Commit sets (qc_outputs): outputs written into a set replace nothing until the set is committed,
+ * then all of them; a set freed uncommitted leaves every target as it was, no temporary and no
+ * folder it made. Every writer given a set joins it: results.xml (written after the run and
+ * streamed while coding), the TSV tables, a .qdpx, a .qdc, bytes; options of a version before the
+ * set's field leave it out. The runs of `qcode code` and `qcode recode` are in test_outputs_cli.c. */
+#include "rel_helpers.h" /* first: it sets _XOPEN_SOURCE */
+#include "qc_test.h"
+
+#include <sys/stat.h>
+
+static const char codebook_src[] = "codebook \"Outputs\" version 1\n"
+                                   "code TALK \"Talk\"\n"
+                                   "  rule talk*\n"
+                                   "code CARE \"Care\"\n"
+                                   "  rule care\n";
+static const char doc_src[] = "S1: We talk about care.\nInterviewer: And then?\nS1: More talk.\n";
+
+static int exists(const char *dir, const char *name)
+{
+    char *p = rel_path_in(dir, name);
+    struct stat st;
+    int yes = stat(p, &st) == 0;
+    free(p);
+    return yes;
+}
+
+/* Whether dir/name holds exactly text. */
+static int holds(const char *dir, const char *name, const char *text)
+{
+    char *p = rel_path_in(dir, name);
+    int same = rel_file_equals(p, text, strlen(text));
+    free(p);
+    return same;
+}
+
+Test(outputs, bytes_replace_their_targets_only_when_committed)
+{
+    char *dir = qct_temp_dir();
+    free(qct_write_file(dir, "a.txt", "old a", 5));
+    free(qct_write_file(dir, "b.txt", "old b", 5));
+    char *a = rel_path_in(dir, "a.txt"), *b = rel_path_in(dir, "b.txt"), *c = rel_path_in(dir, "c.txt");
+    qc_outputs *set = NULL;
+    qc_error err;
+    cr_assert_eq(qc_outputs_new(&set, &err), 0);
+    cr_assert_eq(qc_outputs_write(set, a, "new a", 5, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_outputs_write(set, b, "new b", 5, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_outputs_write(set, c, "new c", 5, &err), 0, "%s", err.message);
+    cr_expect(holds(dir, "a.txt", "old a") && holds(dir, "b.txt", "old b") && !exists(dir, "c.txt"),
+              "a target changed before the commit");
+    cr_expect_eq(rel_temps_under(dir), 3, "each output waits as a temporary beside its target");
+    cr_assert_eq(qc_outputs_commit(set, &err), 0, "%s", err.message);
+    cr_expect(holds(dir, "a.txt", "new a") && holds(dir, "b.txt", "new b") && holds(dir, "c.txt", "new c"));
+    cr_expect_eq(rel_temps_under(dir), 0);
+    /* Emptied by the commit: used again, freed uncommitted, it changes nothing more. */
+    cr_assert_eq(qc_outputs_write(set, a, "newer", 5, &err), 0, "%s", err.message);
+    qc_outputs_free(set);
+    cr_expect(holds(dir, "a.txt", "new a"), "a set freed uncommitted replaced its output");
+    cr_expect_eq(rel_temps_under(dir), 0, "a set freed uncommitted left its temporary");
+    /* Without a set: written at once. */
+    cr_assert_eq(qc_outputs_write(NULL, b, "now b", 5, &err), 0, "%s", err.message);
+    cr_expect(holds(dir, "b.txt", "now b"));
+    cr_expect_eq(qc_outputs_commit(NULL, &err), 0);
+    qc_outputs_free(NULL);
+    free(a);
+    free(b);
+    free(c);
+    free(dir);
+}
+
+Test(outputs, a_set_freed_uncommitted_changes_nothing)
+{
+    char *dir = qct_temp_dir();
+    free(qct_write_file(dir, "a.txt", "old a", 5));
+    char *a = rel_path_in(dir, "a.txt"), *b = rel_path_in(dir, "b.txt");
+    qc_outputs *set = NULL;
+    qc_error err;
+    cr_assert_eq(qc_outputs_new(&set, &err), 0);
+    cr_assert_eq(qc_outputs_write(set, a, "new a", 5, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_outputs_write(set, b, "new b", 5, &err), 0, "%s", err.message);
+    qc_outputs_free(set);
+    cr_expect(holds(dir, "a.txt", "old a"));
+    cr_expect(!exists(dir, "b.txt"));
+    cr_expect_eq(rel_temps_under(dir), 0);
+    free(a);
+    free(b);
+    free(dir);
+}
+
+/* Write options into a new set (*set, to free). */
+static qc_write_options options_into(qc_outputs **set)
+{
+    qc_error err;
+    cr_assert_eq(qc_outputs_new(set, &err), 0);
+    qc_write_options wo = QC_WRITE_OPTIONS_INIT;
+    wo.outputs = *set;
+    return wo;
+}
+
+/* Results of one small document, coded by the library; streamed to results.xml of format 2 at
+ * `stream` with wo when it is not NULL. */
+static qc_results *small_results(const char *dir, qc_codebook **cb, const char *stream, const qc_write_options *wo)
+{
+    qc_error err;
+    char *doc = qct_write_file(dir, "talk.txt", doc_src, strlen(doc_src));
+    cr_assert_eq(qc_codebook_load_buffer(cb, "o.qcb", codebook_src, strlen(codebook_src), NULL, &err), 0, "%s",
+                 err.message);
+    qc_results_options ro = QC_RESULTS_OPTIONS_INIT;
+    ro.stream_only = stream != NULL;
+    qc_results *res = NULL;
+    cr_assert_eq(qc_results_new_opts(&res, *cb, NULL, &ro, &err), 0, "%s", err.message);
+    if (stream)
+        cr_assert_eq(qc_results_stream_xml(res, stream, wo, &err), 0, "%s", err.message);
+    qc_run_options run = QC_RUN_OPTIONS_INIT;
+    run.on_document = qc_results_add_fn;
+    run.user = res;
+    const char *paths[] = {doc};
+    cr_assert_eq(qc_corpus_run(paths, 1, *cb, NULL, &run, NULL, &err), 0, "%s", err.message);
+    free(doc);
+    return res;
+}
+
+/* results.xml, the tables (in a folder the writer makes), a .qdpx, a .qde and a .qdc, all into set. */
+static void write_everything(const char *out, qc_results *res, const qc_codebook *cb, qc_outputs *set)
+{
+    qc_error err;
+    char *xml = rel_path_in(out, "results.xml"), *tsv = rel_path_in(out, "tsv");
+    char *qdpx = rel_path_in(out, "p.qdpx"), *qde = rel_path_in(out, "p.qde"), *qdc = rel_path_in(out, "c.qdc");
+    qc_write_options wo = QC_WRITE_OPTIONS_INIT;
+    wo.outputs = set;
+    cr_assert_eq(qc_results_write_xml(res, xml, &wo, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_results_write_tsv_opts(res, tsv, &wo, &err), 0, "%s", err.message);
+    qc_refi_options xo = QC_REFI_OPTIONS_INIT;
+    xo.outputs = set;
+    qc_refi_export *x = NULL;
+    cr_assert_eq(qc_refi_export_new(&x, cb, NULL, &xo, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_refi_export_write(x, qdpx, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_refi_export_write_qde(x, qde, &err), 0, "%s", err.message);
+    qc_refi_export_free(x);
+    cr_assert_eq(qc_refi_export_qdc(cb, qdc, &xo, &err), 0, "%s", err.message);
+    free(xml);
+    free(tsv);
+    free(qdpx);
+    free(qde);
+    free(qdc);
+}
+
+static const char *const written[] = {"results.xml",
+                                      "tsv/frequencies.tsv",
+                                      "tsv/quotations.tsv",
+                                      "tsv/by-attribute.tsv",
+                                      "tsv/cooccurrence.tsv",
+                                      "tsv/respondent-matrix.tsv",
+                                      "p.qdpx",
+                                      "p.qde",
+                                      "c.qdc"};
+
+Test(outputs, every_writer_joins_the_set)
+{
+    char *dir = qct_temp_dir();
+    char *out = rel_path_in(dir, "out");
+    cr_assert_eq(mkdir(out, 0755), 0);
+    qc_codebook *cb = NULL;
+    qc_results *res = small_results(dir, &cb, NULL, NULL);
+    qc_outputs *set = NULL;
+    qc_error err;
+    cr_assert_eq(qc_outputs_new(&set, &err), 0);
+    write_everything(out, res, cb, set);
+    for (size_t i = 0; i < sizeof written / sizeof *written; i++)
+        cr_expect(!exists(out, written[i]), "%s is there before the commit", written[i]);
+    cr_expect_eq(rel_temps_under(out), (int)(sizeof written / sizeof *written));
+    cr_assert_eq(qc_outputs_commit(set, &err), 0, "%s", err.message);
+    for (size_t i = 0; i < sizeof written / sizeof *written; i++)
+        cr_expect(exists(out, written[i]), "%s is missing after the commit", written[i]);
+    cr_expect_eq(rel_temps_under(out), 0);
+
+    /* Again into another folder, the set freed: nothing, not even the tables' folder. */
+    char *out2 = rel_path_in(dir, "out2");
+    cr_assert_eq(mkdir(out2, 0755), 0);
+    write_everything(out2, res, cb, set);
+    qc_outputs_free(set);
+    char names[1024];
+    cr_expect_eq(rel_list_dir(out2, names, sizeof names), 0, "a set freed uncommitted left:\n%s", names);
+    qc_results_free(res);
+    qc_codebook_free(cb);
+    free(out);
+    free(out2);
+    free(dir);
+}
+
+Test(outputs, a_stream_joins_the_set_of_its_options)
+{
+    char *dir = qct_temp_dir();
+    char *xml = rel_path_in(dir, "results.xml");
+    qc_outputs *set = NULL;
+    qc_error err;
+    qc_write_options wo = options_into(&set);
+    wo.format = 2;
+    qc_codebook *cb = NULL;
+    qc_results *res = small_results(dir, &cb, xml, &wo);
+    cr_assert_eq(qc_results_write_xml(res, xml, &wo, &err), 0, "%s", err.message);
+    cr_expect(!exists(dir, "results.xml"), "the finished stream replaced its target before the commit");
+    cr_assert_eq(qc_outputs_commit(set, &err), 0, "%s", err.message);
+    cr_expect(exists(dir, "results.xml"));
+    cr_expect_eq(rel_temps_under(dir), 0);
+    qc_results_free(res);
+    qc_outputs_free(set);
+    qc_codebook_free(cb);
+    free(xml);
+    free(dir);
+}
+
+Test(outputs, options_of_an_earlier_version_have_no_set)
+{
+    /* Built before the field was there, a caller's struct ends before it: what lies there is not
+     * read (here a set, which the writer must leave alone). */
+    char *dir = qct_temp_dir();
+    qc_codebook *cb = NULL;
+    qc_results *res = small_results(dir, &cb, NULL, NULL);
+    qc_outputs *set = NULL;
+    qc_error err;
+    qc_write_options wo = options_into(&set);
+    wo.version = 3;
+    char *xml = rel_path_in(dir, "results.xml"), *tsv = rel_path_in(dir, "tsv"), *qdc = rel_path_in(dir, "c.qdc");
+    cr_assert_eq(qc_results_write_xml(res, xml, &wo, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_results_write_tsv_opts(res, tsv, &wo, &err), 0, "%s", err.message);
+    qc_refi_options xo = QC_REFI_OPTIONS_INIT;
+    xo.version = 1;
+    xo.outputs = set;
+    cr_assert_eq(qc_refi_export_qdc(cb, qdc, &xo, &err), 0, "%s", err.message);
+    qc_outputs_free(set);
+    cr_expect(exists(dir, "results.xml") && exists(dir, "tsv/quotations.tsv") && exists(dir, "c.qdc"),
+              "version 3 write options or version 1 REFI options put the file in a set");
+    cr_expect_eq(rel_temps_under(dir), 0);
+    qc_results_free(res);
+    qc_codebook_free(cb);
+    free(xml);
+    free(tsv);
+    free(qdc);
+    free(dir);
+}
