@@ -79,24 +79,6 @@ static int signal_stopped(pid_t pid, int sig)
 
 /* --- what a folder holds --- */
 
-static int temp_count;
-
-static int count_temp(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    temp_count += strstr(path + ftw->base, ".tmp-") != NULL;
-    return 0;
-}
-
-/* How many names under dir (at any depth) are temporaries (hold ".tmp-"). */
-static int temps_under(const char *dir)
-{
-    temp_count = 0;
-    nftw(dir, count_temp, 16, FTW_PHYS);
-    return temp_count;
-}
-
 static const char *signal_name(int sig)
 {
     return sig == SIGINT    ? "SIGINT"
@@ -119,12 +101,12 @@ static void interrupt_at(const char *dir, char *const argv[], const char *stop_a
     int st = wait_for(pid, WUNTRACED);
     cr_assert(WIFSTOPPED(st), "%s: the run never created its temporary %s* (status %d)", what, stop_at,
               shell_status(st));
-    cr_assert_geq(temps_under(dir), 1, "%s: stopped, yet no temporary file is there", what);
+    cr_assert_geq(rel_temps_under(dir), 1, "%s: stopped, yet no temporary file is there", what);
     st = signal_stopped(pid, sig);
     cr_expect(WIFSIGNALED(st) && WTERMSIG(st) == sig, "%s: %s should end the run by that signal (exit %d)", what,
               signal_name(sig), shell_status(st));
-    cr_expect_eq(temps_under(dir), 0, "%s: %s left %d temporary file(s) behind", what, signal_name(sig),
-                 temps_under(dir));
+    cr_expect_eq(rel_temps_under(dir), 0, "%s: %s left %d temporary file(s) behind", what, signal_name(sig),
+                 rel_temps_under(dir));
     if (keep_path)
         cr_expect(rel_file_equals(keep_path, old, old_size), "%s: the previous %s changed", what, keep);
     free(old);
@@ -132,17 +114,6 @@ static void interrupt_at(const char *dir, char *const argv[], const char *stop_a
 }
 
 /* --- the cases --- */
-
-/* A folder with the sample codebooks, the sample corpus (as `corpus`) and a results.xml from it. */
-static char *project(void)
-{
-    char *dir = qct_temp_dir();
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "cp -r '%s/corpora/integrated-care' '%s/corpus' && cp '%s/codebooks/'*.qcb '%s'",
-             QCODE_SOURCE_DIR, dir, QCODE_SOURCE_DIR, dir);
-    cr_assert_eq(system(cmd), 0);
-    return dir;
-}
 
 static void run_ok(const char *dir, char *const argv[])
 {
@@ -152,7 +123,7 @@ static void run_ok(const char *dir, char *const argv[])
 
 Test(signals, interrupted_code_leaves_no_temporary_and_the_previous_outputs)
 {
-    char *dir = project();
+    char *dir = rel_sample_project();
     char *first[] = {"qcode", "code", "-c",     "integrated-care.qcb", "-o",     "results.xml",
                      "--tsv", "tsv",  "--qdpx", "project.qdpx",        "corpus", NULL};
     run_ok(dir, first); /* the previous outputs */
@@ -173,12 +144,29 @@ Test(signals, interrupted_code_leaves_no_temporary_and_the_previous_outputs)
     interrupt_at(dir, tsv, "quotations.tsv", SIGTERM, "tsv/frequencies.tsv", "code --tsv, SIGTERM");
     char *qdpx[] = {"qcode", "code", "-c", "integrated-care-v2.qcb", "--qdpx", "project.qdpx", "corpus", NULL};
     interrupt_at(dir, qdpx, "project.qdpx", SIGINT, "project.qdpx", "code --qdpx, SIGINT");
+    /* The outputs are committed together: results.xml, finished, waits as a temporary while the
+     * tables are written, and goes with them. */
+    for (int format = 1; format <= 2; format++) {
+        char *both[] = {"qcode",
+                        "code",
+                        "-c",
+                        "integrated-care-v2.qcb",
+                        "-o",
+                        "results.xml",
+                        "--results-format",
+                        format == 1 ? "1" : "2",
+                        "--tsv",
+                        "tsv",
+                        "corpus",
+                        NULL};
+        interrupt_at(dir, both, "quotations.tsv", SIGTERM, "results.xml", "code -o --tsv, SIGTERM at the tables");
+    }
     free(dir);
 }
 
 Test(signals, interrupted_recode_export_and_import_leave_no_temporary)
 {
-    char *dir = project();
+    char *dir = rel_sample_project();
     char *first[] = {"qcode", "code", "-c", "integrated-care.qcb", "-o", "results.xml", "corpus", NULL};
     run_ok(dir, first);
     char *report[] = {"qcode",    "recode",     "--from", "results.xml", "-c",     "integrated-care-v2.qcb",
@@ -205,13 +193,13 @@ Test(signals, a_signal_ignored_at_start_stays_ignored)
 {
     /* nohup ignores SIGHUP, and a shell without job control SIGINT for a background command: qcode
      * must not take them back, and the run finishes. */
-    char *dir = project();
+    char *dir = rel_sample_project();
     char *xml[] = {"qcode", "code", "-c", "integrated-care.qcb", "-o", "results.xml", "corpus", NULL};
     pid_t pid = start_qcode(dir, xml, "results.xml", SIGHUP);
     cr_assert(WIFSTOPPED(wait_for(pid, WUNTRACED)));
     int st = signal_stopped(pid, SIGHUP);
     cr_expect_eq(shell_status(st), 0, "an ignored SIGHUP ended the run (exit %d)", shell_status(st));
-    cr_expect_eq(temps_under(dir), 0);
+    cr_expect_eq(rel_temps_under(dir), 0);
     char *out = rel_path_in(dir, "results.xml");
     struct stat sb;
     cr_expect(stat(out, &sb) == 0 && sb.st_size > 1000, "the run did not write results.xml");
@@ -251,11 +239,11 @@ Test(signals, interrupted_while_writer_threads_write_results)
             pid_t pid = start_qcode(dir, argv, NULL, 0);
             double limit = rel_seconds() + 60;
             int ended = 0;
-            while (!temps_under(dir) && !(ended = waitpid(pid, &st, WNOHANG) == pid) && rel_seconds() < limit) {
+            while (!rel_temps_under(dir) && !(ended = waitpid(pid, &st, WNOHANG) == pid) && rel_seconds() < limit) {
                 struct timespec ts = {0, 100000};
                 nanosleep(&ts, NULL);
             }
-            if (!ended && kill(pid, SIGSTOP) == 0 && WIFSTOPPED(wait_for(pid, WUNTRACED)) && temps_under(dir)) {
+            if (!ended && kill(pid, SIGSTOP) == 0 && WIFSTOPPED(wait_for(pid, WUNTRACED)) && rel_temps_under(dir)) {
                 caught = 1;
                 st = signal_stopped(pid, sigs[i]);
                 continue;
@@ -269,7 +257,7 @@ Test(signals, interrupted_while_writer_threads_write_results)
         cr_assert(caught, "the run was never caught writing results.xml");
         cr_expect(WIFSIGNALED(st) && WTERMSIG(st) == sigs[i], "%s should end the run by that signal (exit %d)",
                   signal_name(sigs[i]), shell_status(st));
-        cr_expect_eq(temps_under(dir), 0, "%s while writing left a temporary file", signal_name(sigs[i]));
+        cr_expect_eq(rel_temps_under(dir), 0, "%s while writing left a temporary file", signal_name(sigs[i]));
         cr_expect(rel_file_equals(out, previous, sizeof previous - 1), "%s while writing changed results.xml",
                   signal_name(sigs[i]));
     }

@@ -46,7 +46,8 @@
     "      --no-speakers          read every document as one unlabelled narrative\n"                                   \
     "\n"                                                                                                               \
     "A document that cannot be read is reported as file:line:col: error: message and skipped.\n"                       \
-    "Outputs are written atomically, and only when the run finished.\n"                                                \
+    "Outputs are written atomically and together, only when the run finished: a run that fails\n"                      \
+    "changes none of them.\n"                                                                                          \
     "Exit codes: 0 ok, 1 some documents failed (nothing written with --strict), 2 usage or I/O\n"                      \
     "error, 3 codebook error.\n"
 
@@ -212,6 +213,8 @@ static int run(int argc, char **argv)
     long count = code_options_inputs(argv + o.first_input, argc - o.first_input, &paths, &ids);
     qc_results *res = NULL;
     qc_manual *manual = NULL;
+    /* Every output waits here, written, until all are: a run that fails changes none of them. */
+    qc_outputs *outputs = NULL;
     qc_error err;
     char qdpx_time[32];
     run_state st;
@@ -240,6 +243,12 @@ static int run(int argc, char **argv)
     wopts.time = cli_fixed_time(tbuf);
     wopts.jobs = cli_write_jobs(o.jobs);
     wopts.format = o.results_format ? o.results_format : 2;
+    if (qc_outputs_new(&outputs, &err) != 0) {
+        cli_print_error(&err);
+        exit_code = QC_EXIT_USAGE;
+        goto done;
+    }
+    wopts.outputs = outputs;
     if (qc_results_new_opts(&res, cb, cases, &res_opts, &err) != 0 || record_options(res, &o, &err) != 0 ||
         (stream && qc_results_stream_xml(res, o.output, &wopts, &err) != 0)) {
         cli_print_error(&err);
@@ -258,6 +267,7 @@ static int run(int argc, char **argv)
         xo.user = (void *)o.manual_path;
         xo.utf16_offsets = o.qdpx_utf16;
         xo.time = cli_fixed_time(qdpx_time); /* SOURCE_DATE_EPOCH, else now */
+        xo.outputs = outputs;
         if (qc_refi_export_new(&st.qdpx, cb, cases, &xo, &err) != 0) {
             cli_print_error(&err);
             exit_code = QC_EXIT_USAGE;
@@ -319,7 +329,7 @@ static int run(int argc, char **argv)
         exit_code = QC_EXIT_USAGE;
         goto done;
     }
-    if (o.tsv_dir && qc_results_write_tsv(res, o.tsv_dir, &err) != 0) {
+    if (o.tsv_dir && qc_results_write_tsv_opts(res, o.tsv_dir, &wopts, &err) != 0) {
         cli_print_error(&err);
         exit_code = QC_EXIT_USAGE;
         goto done;
@@ -327,6 +337,11 @@ static int run(int argc, char **argv)
     if (st.qdpx && (qc_refi_export_add_results(st.qdpx, res, &err) != 0 ||
                     (o.manual_path && qc_refi_export_add_manual(st.qdpx, o.manual_path, &err) != 0) ||
                     qc_refi_export_write(st.qdpx, o.qdpx_path, &err) != 0)) {
+        cli_print_error(&err);
+        exit_code = QC_EXIT_USAGE;
+        goto done;
+    }
+    if (qc_outputs_commit(outputs, &err) != 0) {
         cli_print_error(&err);
         exit_code = QC_EXIT_USAGE;
         goto done;
@@ -341,6 +356,7 @@ done:
     free(st.warned);
     qc_refi_export_free(st.qdpx);
     qc_results_free(res);
+    qc_outputs_free(outputs); /* what a failed run wrote: its temporaries go, the targets stay */
     qc_manual_free(manual);
     if (count > 0) {
         cli_free_paths(paths, count);

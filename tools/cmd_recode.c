@@ -124,7 +124,8 @@ static int record_options(qc_results *res, void *user, qc_error *err)
     return code_options_record(res, user, err);
 }
 
-/* wopts: results.xml's, which the re-code streamed when it is format 2. */
+/* wopts: results.xml's, which the re-code streamed when it is format 2; its outputs is the commit
+ * set every output joins, renamed into place once all are written. */
 static int report_and_write(const code_options *o, qc_recode *rc, const qc_write_options *wopts)
 {
     char *text = NULL;
@@ -145,7 +146,7 @@ static int report_and_write(const code_options *o, qc_recode *rc, const qc_write
     if (o->report) {
         st = qc_recode_render(rc, QC_DIFF_XML, &text, &len, &err);
         if (!st)
-            st = qc_recode_write_text(text, len, o->report, &err);
+            st = qc_outputs_write(wopts->outputs, o->report, text, len, &err);
         qc_diff_text_free(text);
     }
     if (!st && o->output)
@@ -154,14 +155,18 @@ static int report_and_write(const code_options *o, qc_recode *rc, const qc_write
      * was removed is in no results.xml, only there. */
     qc_recode_totals t;
     qc_recode_get_totals(rc, &t);
+    char *def = NULL;
+    const char *manual_out = NULL;
     if (!st && (o->manual_path || t.manual)) {
-        char *def = o->manual_out ? NULL : default_manual_out(o->manual_path ? o->manual_path : o->from);
-        const char *path = o->manual_out ? o->manual_out : def;
-        st = path ? qc_recode_write_manual(rc, path, &err) : QC_ERR_NOMEM;
-        if (!st)
-            fprintf(stderr, "recode: manual codings written to %s\n", path);
-        free(def);
+        def = o->manual_out ? NULL : default_manual_out(o->manual_path ? o->manual_path : o->from);
+        manual_out = o->manual_out ? o->manual_out : def;
+        st = manual_out ? qc_recode_write_manual(rc, manual_out, &err) : QC_ERR_NOMEM;
     }
+    if (!st)
+        st = qc_outputs_commit(wopts->outputs, &err);
+    if (!st && manual_out)
+        fprintf(stderr, "recode: manual codings written to %s\n", manual_out);
+    free(def);
     if (st) {
         cli_print_error(&err);
         return QC_EXIT_USAGE;
@@ -207,11 +212,18 @@ static int run(int argc, char **argv)
         ex = refuse_overwrite(&o, paths, (size_t)count);
     size_t failed = 0;
     qc_recode *rc = NULL;
+    /* Every output waits here, written, until all are: a run that fails changes none of them. */
+    qc_outputs *outputs = NULL;
+    if (!ex && qc_outputs_new(&outputs, &err) != 0) {
+        cli_print_error(&err);
+        ex = QC_EXIT_USAGE;
+    }
     char tbuf[32];
     qc_write_options wopts = QC_WRITE_OPTIONS_INIT;
     wopts.time = cli_fixed_time(tbuf); /* as `qcode code`: SOURCE_DATE_EPOCH, else now */
     wopts.jobs = cli_write_jobs(o.jobs);
     wopts.format = o.results_format ? o.results_format : o.from ? from_format(o.from) : 2;
+    wopts.outputs = outputs;
     if (!ex) {
         qc_recode_options ro = QC_RECODE_OPTIONS_INIT;
         ro.old_cb = old_cb;
@@ -225,6 +237,7 @@ static int run(int argc, char **argv)
             ro.stream_path = o.output;
             ro.stream_options = &wopts;
         }
+        ro.outputs = outputs;
         ro.on_results = record_options;
         ro.results_user = &o;
         ro.run.read = &o.read;
@@ -275,6 +288,7 @@ static int run(int argc, char **argv)
     if (!ex && failed)
         ex = QC_EXIT_PARTIAL;
     qc_recode_free(rc);
+    qc_outputs_free(outputs); /* what a failed run wrote: its temporaries go, the targets stay */
     cli_free_paths(paths, count > 0 ? count : 0);
     cli_free_paths(ids, count > 0 ? count : 0);
     free(context);

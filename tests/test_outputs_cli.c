@@ -1,0 +1,203 @@
+/* A run's outputs are committed together (docs/reliability.md): `qcode code` and `qcode recode`
+ * write every output first and replace the targets only when all are written. A run whose last
+ * output cannot be written (a path under a regular file: ENOTDIR, which fails as root too) exits 2
+ * and leaves every file of the folder as it was, byte for byte, with no temporary and no new
+ * folder; a run that succeeds replaces every output. */
+#include "rel_helpers.h" /* first: it sets _XOPEN_SOURCE */
+#include "qc_test.h"
+
+#include <sys/stat.h>
+
+/* --- what a folder holds --- */
+
+static char **snap_items;
+static size_t snap_count, snap_cap;
+static const char *snap_root;
+
+static int snap_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)ftw;
+    char line[2048];
+    const char *rel = path + strlen(snap_root);
+    if (flag == FTW_F) {
+        size_t n = 0;
+        char *data = qct_read_file(path, &n);
+        char hex[41];
+        qc_refi_sha1_hex(data ? data : "", data ? n : 0, hex);
+        free(data);
+        snprintf(line, sizeof line, "%s %lld %s", rel, (long long)sb->st_size, hex);
+    } else {
+        snprintf(line, sizeof line, "%s/", rel);
+    }
+    if (snap_count == snap_cap) {
+        snap_cap = snap_cap ? snap_cap * 2 : 64;
+        snap_items = realloc(snap_items, snap_cap * sizeof *snap_items);
+        cr_assert_not_null(snap_items);
+    }
+    snap_items[snap_count++] = strdup(line);
+    return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every name under dir with its size and SHA-1 (folders with a '/'), sorted, one a line: to free(). */
+static char *snapshot(const char *dir)
+{
+    snap_items = NULL;
+    snap_count = snap_cap = 0;
+    snap_root = dir;
+    cr_assert_eq(nftw(dir, snap_entry, 16, FTW_PHYS), 0);
+    qsort(snap_items, snap_count, sizeof *snap_items, by_name);
+    size_t len = 1;
+    for (size_t i = 0; i < snap_count; i++)
+        len += strlen(snap_items[i]) + 1;
+    char *s = malloc(len);
+    cr_assert_not_null(s);
+    s[0] = '\0';
+    for (size_t i = 0; i < snap_count; i++) {
+        strcat(s, snap_items[i]);
+        strcat(s, "\n");
+        free(snap_items[i]);
+    }
+    free(snap_items);
+    return s;
+}
+
+/* Runs the command in dir, expects exit 2 with `cause` named on stderr, and the folder unchanged. */
+static void fails_changing_nothing(const char *dir, const char *cause, const char *fmt, const char *arg)
+{
+    char *before = snapshot(dir);
+    qct_run r;
+    qct_qcode(&r, dir, fmt, arg);
+    cr_expect_eq(r.status, 2, "%s: exit %d\n%s", arg, r.status, r.err);
+    cr_expect(qct_contains(r.err, cause), "%s: stderr does not name %s:\n%s", arg, cause, r.err);
+    char *after = snapshot(dir);
+    cr_expect_str_eq(after, before, "%s: a failed run changed the folder", arg);
+    qct_run_free(&r);
+    free(before);
+    free(after);
+}
+
+/* Each named file's line (its size and SHA-1) differs between the two snapshots, and no
+ * temporary is left. */
+static void expect_replaced(const char *before, const char *after, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char key[256];
+        snprintf(key, sizeof key, "\n%s ", names[i]);
+        const char *b = strstr(before, key), *a = strstr(after, key);
+        cr_assert(a && b, "%s is missing", names[i]);
+        cr_expect(strncmp(a, b, (size_t)(strchr(a + 1, '\n') - a)) != 0, "%s was not replaced", names[i]);
+    }
+    cr_expect(!strstr(after, ".tmp-"), "a temporary is left:\n%s", after);
+}
+
+/* A folder with the sample codebooks, the sample corpus (as `corpus`), the outputs of a run of
+ * the first codebook, and `afile`, a regular file that outputs under it cannot be written. */
+static char *project(void)
+{
+    char *dir = rel_sample_project();
+    free(qct_write_file(dir, "afile", "a file, not a folder\n", 21));
+    rel_run_ok(dir, "code -c integrated-care-v1.qcb -o results.xml --tsv tsv --qdpx project.qdpx corpus");
+    return dir;
+}
+
+/* --- qcode code --- */
+
+Test(outputs_cli, code_whose_tables_cannot_be_written_changes_no_output)
+{
+    char *dir = project();
+    /* Format 1 is written after the run, format 2 while coding: either way results.xml comes
+     * first, the tables after it. */
+    fails_changing_nothing(dir, "afile/tsv",
+                           "code -c integrated-care.qcb -o results.xml --results-format %s --tsv afile/tsv "
+                           "--qdpx project.qdpx corpus",
+                           "1");
+    fails_changing_nothing(dir, "afile/tsv",
+                           "code -c integrated-care.qcb -o results.xml --results-format %s --tsv afile/tsv "
+                           "--qdpx project.qdpx corpus",
+                           "2");
+    free(dir);
+}
+
+Test(outputs_cli, code_whose_project_cannot_be_written_changes_no_output)
+{
+    char *dir = project();
+    fails_changing_nothing(dir, "afile/p.qdpx",
+                           "code -c integrated-care.qcb -o results.xml --results-format %s --tsv tsv "
+                           "--qdpx afile/p.qdpx corpus",
+                           "1");
+    fails_changing_nothing(dir, "afile/p.qdpx",
+                           "code -c integrated-care.qcb -o results.xml --results-format %s --tsv tsv "
+                           "--qdpx afile/p.qdpx corpus",
+                           "2");
+    /* The tables' folder, made for them, goes again. */
+    fails_changing_nothing(dir, "afile/p.qdpx",
+                           "code -c integrated-care.qcb -o results.xml --tsv %s "
+                           "--qdpx afile/p.qdpx corpus",
+                           "new-tables");
+    free(dir);
+}
+
+Test(outputs_cli, code_that_succeeds_replaces_every_output)
+{
+    char *dir = project();
+    char *before = snapshot(dir);
+    rel_run_ok(dir, "code -c integrated-care.qcb -o results.xml --tsv tsv --qdpx project.qdpx corpus");
+    char *after = snapshot(dir);
+    /* The codebook differs: so does every output. */
+    const char *const outputs[] = {"/results.xml", "/tsv/frequencies.tsv", "/tsv/quotations.tsv", "/project.qdpx"};
+    expect_replaced(before, after, outputs, sizeof outputs / sizeof *outputs);
+    free(before);
+    free(after);
+    free(dir);
+}
+
+/* --- qcode recode --- */
+
+static const char talk[] = "S1: We talk about care.\nInterviewer: And then?\nS1: More talk, less care.\n";
+static const char cb_v1[] = "codebook \"Talk\" version 1\ncode TALK \"Talk\"\n  rule talk\n";
+static const char cb_v2[] = "codebook \"Talk\" version 2\ncode TALK \"Talk\"\n  rule talk OR care\n";
+/* TALK renamed: the carried manual.xml changes too. */
+static const char cb_v3[] = "codebook \"Talk\" version 3\ncode SPEECH \"Talk\"\n  was TALK\n  rule care\n";
+static const char manual[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<manual xmlns=\"urn:qcode:manual:1\">\n"
+                             "  <coding code=\"TALK\" document=\"talk.txt\" start=\"4\" end=\"11\" coder=\"ann\" "
+                             "created=\"2026-01-01T00:00:00Z\"><text>We talk</text></coding>\n</manual>\n";
+
+Test(outputs_cli, recode_whose_last_output_cannot_be_written_changes_no_output)
+{
+    char *dir = qct_temp_dir();
+    free(qct_write_file(dir, "talk.txt", talk, strlen(talk)));
+    free(qct_write_file(dir, "v1.qcb", cb_v1, strlen(cb_v1)));
+    free(qct_write_file(dir, "v2.qcb", cb_v2, strlen(cb_v2)));
+    free(qct_write_file(dir, "v3.qcb", cb_v3, strlen(cb_v3)));
+    free(qct_write_file(dir, "manual.xml", manual, strlen(manual)));
+    free(qct_write_file(dir, "afile", "a file\n", 7));
+    rel_run_ok(dir, "code -c v1.qcb -o r1.xml talk.txt");
+    /* The previous outputs: the new results, the report and the carried manual.xml. */
+    rel_run_ok(dir, "recode --from r1.xml --old v1.qcb -c v2.qcb -o r2.xml --report report.xml --manual manual.xml "
+                    "--manual-out m2.xml talk.txt");
+    /* Written in the order --report, -o, --manual-out: the last fails. */
+    const char *recode = "recode --from r1.xml --old v1.qcb -c v3.qcb -o r2.xml --results-format %s "
+                         "--report report.xml --manual manual.xml --manual-out afile/m2.xml talk.txt";
+    fails_changing_nothing(dir, "afile/m2.xml", recode, "1");
+    fails_changing_nothing(dir, "afile/m2.xml", recode, "2");
+    /* Format 1's results.xml is written after the report. */
+    fails_changing_nothing(dir, "afile/r2.xml",
+                           "recode --from r1.xml --old v1.qcb -c v3.qcb -o %s --results-format 1 "
+                           "--report report.xml talk.txt",
+                           "afile/r2.xml");
+    /* And when all can be written, all are replaced. */
+    char *before = snapshot(dir);
+    rel_run_ok(dir, "recode --from r1.xml --old v1.qcb -c v3.qcb -o r2.xml --report report.xml --manual manual.xml "
+                    "--manual-out m2.xml talk.txt");
+    char *after = snapshot(dir);
+    const char *const outputs[] = {"/r2.xml", "/report.xml", "/m2.xml"};
+    expect_replaced(before, after, outputs, sizeof outputs / sizeof *outputs);
+    free(before);
+    free(after);
+    free(dir);
+}
