@@ -29,8 +29,8 @@ static void summary(qc_buf *b, const qc_recode *rc)
 {
     const qc_recode_totals *t = &rc->totals;
     const char *nv = qc_codebook_version(rc->new_cb);
-    qc_buf_printf(b, "recode: %s -> %s (version %s): %zu documents\n", old_name(rc), qc_codebook_path(rc->new_cb),
-                  *nv ? nv : "-", rc->stats.documents);
+    qc_buf_printf(b, "recode: %s -> %s (version %s): %zu %s\n", old_name(rc), qc_codebook_path(rc->new_cb),
+                  *nv ? nv : "-", rc->stats.documents, rc->stats.documents == 1 ? "document" : "documents");
     qc_buf_printf(b, "quotations: %zu before, %zu after: %zu kept, %zu gained, %zu lost; %zu codes changed\n",
                   t->before, t->after, t->kept, t->gained, t->lost, t->codes_changed);
     if (rc->manual)

@@ -879,3 +879,27 @@ Test(recode_cli, a_cache_that_cannot_be_written_is_a_warning)
     free(dir);
     free(src);
 }
+
+/* One document is "1 document" in recode's summary and --verbose line, and in code's count of
+ * documents that could not be read (they said "1 documents"). */
+Test(recode_cli, one_document_is_one_document)
+{
+    require_command("recode");
+    char *src = qct_source_path("");
+    char *dir = qct_temp_dir();
+    qct_run r;
+    qct_qcode(&r, src,
+              "recode --old codebooks/integrated-care-v1.qcb -c codebooks/integrated-care-v2.qcb --verbose --dry-run "
+              "corpora/integrated-care/hq-p1-interview-sm1.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "(version 2): 1 document\n"), "%s", r.out);
+    cr_expect(qct_contains(r.err, "recode: 1 document in "), "%s", r.err);
+    qct_run_free(&r);
+    free(qct_write_file(dir, "bad.txt", "\xff\xfe", 2));
+    qct_qcode(&r, dir, "code -c %s/codebooks/integrated-care.qcb bad.txt", src);
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect(qct_contains(r.err, "qcode: 1 of 1 document could not be read\n"), "%s", r.err);
+    qct_run_free(&r);
+    free(dir);
+    free(src);
+}

@@ -348,7 +348,7 @@ static int run(int argc, char **argv)
     }
     summary_print(stdout, res, o.top);
     if (failed)
-        fprintf(stderr, "qcode: %zu of %ld documents could not be read\n", failed, count);
+        fprintf(stderr, "qcode: %zu of %ld document%s could not be read\n", failed, count, count == 1 ? "" : "s");
     exit_code = failed ? QC_EXIT_PARTIAL : QC_EXIT_OK;
 done:
     for (size_t i = 0; i < st.warned_count; i++)

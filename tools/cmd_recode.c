@@ -259,8 +259,8 @@ static int run(int argc, char **argv)
         }
         if (!ex && o.verbose) {
             unsigned threads = cli_threads(o.jobs);
-            fprintf(stderr, "recode: %ld documents in %.3f s on %u thread%s", count, now() - t0, threads,
-                    threads == 1 ? "" : "s");
+            fprintf(stderr, "recode: %ld document%s in %.3f s on %u thread%s", count, count == 1 ? "" : "s", now() - t0,
+                    threads, threads == 1 ? "" : "s");
             if (o.cache_dir)
                 fprintf(stderr,
                         "; cache %s: %zu hits, %zu new, %zu stale (%zu code codings out of date), %zu rejected, "
