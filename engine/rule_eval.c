@@ -673,7 +673,8 @@ static int add_issues(qc_eval *ev, qc_coding *c)
                       cd->id, lf->rule >= 0 ? "rule" : "exclude", lf->rule >= 0 ? cd->rules[lf->rule].line : n->line,
                       n->source ? n->source : "", t->status == QC_ERR_LIMIT ? "stopped at the regex limit" : "failed",
                       t->units, t->units == 1 ? "" : "s", line, col, ev->doc->id ? ev->doc->id : "the document");
-        qc_buf_puts(&b, "; its hits there are missing, the rest of the document was coded");
+        /* The hits found before the limit are kept (docs/semantics.md): only later ones are lost. */
+        qc_buf_puts(&b, "; its hits there after the limit are missing, the rest of the document was coded");
         char *msg = qc_buf_detach(&b);
         if (!msg)
             return QC_ERR_NOMEM;

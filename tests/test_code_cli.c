@@ -655,3 +655,24 @@ Test(code_cli, a_pipe_as_output_gets_no_half_results, .timeout = 60)
     free(src);
     free(dir);
 }
+
+/* --tsv naming a file, not a folder, is refused before any coding (it failed with "Not a
+ * directory" only once the whole corpus was coded), and nothing is written. */
+Test(code_cli, tsv_that_is_a_file_is_refused_before_coding)
+{
+    char *dir = qct_temp_dir();
+    free(qct_write_file(dir, "tables", "not a folder\n", 13));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb -o r.xml --tsv tables " GOLDEN "/corpus/a.txt");
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    cr_expect_str_eq(r.err, "qcode: code: --tsv tables is not a folder (the TSV tables are written into a folder)\n");
+    qct_run_free(&r);
+    char path[700];
+    snprintf(path, sizeof path, "%s/r.xml", dir);
+    cr_expect(access(path, F_OK) != 0, "r.xml was written");
+    snprintf(path, sizeof path, "%s/tables", dir);
+    char *kept = qct_read_file(path, NULL);
+    cr_expect_str_eq(kept, "not a folder\n");
+    free(kept);
+    free(dir);
+}

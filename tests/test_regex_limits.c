@@ -55,6 +55,9 @@ static void check_engine(qc_engine engine)
     cr_assert(qct_contains(issue, "/(a+)+$/"), "%s", issue);
     cr_assert(qct_contains(issue, "in 3 units"), "%s", issue);
     cr_assert(qct_contains(issue, "first at line 1, column 5 of long.txt"), "%s", issue);
+    /* the hits found before the limit are kept: the message says only later ones are missing */
+    cr_assert(qct_contains(issue, "; its hits there after the limit are missing, the rest of the document was coded"),
+              "%s", issue);
 
     /* everything else is coded: both codes find the office sentence of each turn */
     cr_assert_eq(qc_coding_quotation_count(coding), 6);

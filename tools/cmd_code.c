@@ -170,7 +170,12 @@ static int refuse_overwrite(const code_options *o, char **paths, size_t count)
     const cli_file outputs[] = {{o->output, "-o"}, {o->qdpx_path, "--qdpx"}};
     const cli_file inputs[] = {
         {o->codebook_path, "codebook"}, {o->cases_path, "casebook"}, {o->manual_path, "manual codings"}};
-    return cli_refuse_overwrite_corpus("code", outputs, 2, inputs, 3, paths, count);
+    int rc = cli_refuse_overwrite_corpus("code", outputs, 2, inputs, 3, paths, count);
+    /* The tables' folder: a file in its place would fail only after the whole run was coded. */
+    struct stat st;
+    if (rc == QC_EXIT_OK && o->tsv_dir && stat(o->tsv_dir, &st) == 0 && !S_ISDIR(st.st_mode))
+        rc = cli_fail("code: --tsv %s is not a folder (the TSV tables are written into a folder)", o->tsv_dir);
+    return rc;
 }
 
 /* The run through the coding cache (--cache): documents and codes it holds are taken from it, the
