@@ -88,3 +88,43 @@ void qc_buf_free(qc_buf *b)
     b->len = b->cap = 0;
     b->failed = 0;
 }
+
+/* Percent-encoding of bytes that need not be text (results.xml's pathBytes, docs/results.md):
+ * printable ASCII but '%' as it is, every other byte as %XX. */
+void qc_buf_put_percent(qc_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7F && c != '%') {
+            qc_buf_putc(b, (char)c);
+        } else {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            qc_buf_append(b, e, 3);
+        }
+    }
+}
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                  : -1;
+}
+
+int qc_buf_put_unpercent(qc_buf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '%') {
+            qc_buf_putc(b, s[i]);
+            continue;
+        }
+        int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1, lo = i + 2 < n ? hex_digit(s[i + 2]) : -1;
+        if (hi < 0 || lo < 0)
+            return -1;
+        qc_buf_putc(b, (char)(hi << 4 | lo));
+        i += 2;
+    }
+    return 0;
+}

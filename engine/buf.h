@@ -21,6 +21,11 @@ void qc_buf_puts(qc_buf *b, const char *s);
 void qc_buf_putc(qc_buf *b, char c);
 void qc_buf_printf(qc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void qc_buf_vprintf(qc_buf *b, const char *fmt, va_list ap);
+/* Appends s[0..n) percent-encoded: printable ASCII but '%' as it is, any other byte as %XX. */
+void qc_buf_put_percent(qc_buf *b, const char *s, size_t n);
+/* Appends the bytes s[0..n) percent-encodes (hex digits in either case); -1 for a '%' not
+ * followed by two hex digits. */
+int qc_buf_put_unpercent(qc_buf *b, const char *s, size_t n);
 void qc_buf_clear(qc_buf *b);          /* len = 0, keeps the memory */
 char *qc_buf_detach(qc_buf *b);        /* the caller owns the string; NULL if failed */
 void qc_buf_free(qc_buf *b);

@@ -13,6 +13,7 @@
 #include "error.h"
 #include "refi_manual.h"
 #include "refi_xml.h"
+#include "xml_out.h"
 
 /* The engine's name as a coder (refi_export.c): its codings, sent back by another tool, are not a
  * person's. This run's rules decide them, so they are not counted again. */
@@ -292,7 +293,17 @@ static int gather(qc_manual *m, const qc_document *doc, pending **out, size_t *c
     *out = NULL;
     *count = 0;
     size_t first, last;
-    doc_range(m, doc->id ? doc->id : "", &first, &last);
+    const char *id = doc->id ? doc->id : "";
+    qc_buf shown = QC_BUF_INIT;
+    if (!qc_xml_carries(id, strlen(id))) {
+        /* codings name a document as XML gives its id back (U+FFFD for what XML cannot carry) */
+        qc_xml_as_read(&shown, id, strlen(id));
+        if (qc_buf_failed(&shown))
+            return -1;
+        id = shown.data;
+    }
+    doc_range(m, id, &first, &last);
+    qc_buf_free(&shown);
     if (first == last)
         return 0;
     pending *p = qc_calloc(last - first, sizeof *p);

@@ -22,6 +22,7 @@
 #include "results_coder.h"
 #include "run_with.h"
 #include "sha256.h"
+#include "xml_out.h"
 
 /* ---- small tables ---- */
 
@@ -63,9 +64,18 @@ static int doc_map_grow(qc_recode *rc)
     return QC_OK;
 }
 
-/* The index of the document with this id, added when new; -1 when out of memory. */
+/* The index of the document with this id, added when new; -1 when out of memory. An id is kept
+ * as results.xml gives it back: a file name that is not UTF-8 (or holds a control character) has
+ * U+FFFD there, and the new run's document is the file's old one all the same. */
 static long doc_intern(qc_recode *rc, const char *id)
 {
+    if (!qc_xml_carries(id, strlen(id))) {
+        qc_buf shown = QC_BUF_INIT;
+        qc_xml_as_read(&shown, id, strlen(id));
+        long d = qc_buf_failed(&shown) ? -1 : doc_intern(rc, shown.data);
+        qc_buf_free(&shown);
+        return d;
+    }
     if ((rc->doc_count + 1) * 2 > rc->doc_map_size && doc_map_grow(rc))
         return -1;
     size_t mask = rc->doc_map_size - 1, i = str_hash(id) & mask;

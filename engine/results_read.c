@@ -18,6 +18,7 @@
 #include "error.h"
 #include "results_coder.h"
 #include "results_impl.h"
+#include "xml_out.h"
 #include "xml_stream.h"
 
 #define NS "urn:qcode:results:1"
@@ -307,6 +308,42 @@ static qc_format format_of(const attr_t *a)
     return QC_FORMAT_AUTO;
 }
 
+/* The path's own bytes when `path` could not carry them (pathBytes, percent-encoded: see
+ * write_path_bytes in write_xml.c), in place of *path (scratch S_1). They must be a path, and the
+ * path `path` shows: a pathBytes left behind when `path` was edited would open another file. */
+static int path_bytes(rd *d, const attr_t *attrs, size_t n, const char **path)
+{
+    const attr_t *a = find(attrs, n, "pathBytes");
+    if (!a)
+        return 0;
+    qc_buf bytes = QC_BUF_INIT, shown = QC_BUF_INIT;
+    size_t path_len = *path ? strlen(*path) : 0;
+    int bad = qc_buf_put_unpercent(&bytes, a->value, a->len) != 0;
+    if (!bad && bytes.len) {
+        bad = memchr(bytes.data, '\0', bytes.len) != NULL;
+        qc_xml_as_read(&shown, bytes.data, bytes.len);
+    }
+    int rc = 0;
+    if (qc_buf_failed(&bytes) || qc_buf_failed(&shown))
+        rc = qc_error_nomem(d->err);
+    else if (bad || !bytes.len)
+        rc = qc_xml_stream_fail(d->s, a, QC_ERR_FORMAT, "pathBytes \"%.*s\" is not a percent-encoded path", (int)a->len,
+                                a->value);
+    else if (shown.len != path_len || memcmp(shown.data, *path, path_len) != 0)
+        rc = qc_xml_stream_fail(d->s, a, QC_ERR_FORMAT, "pathBytes \"%.*s\" is not the path \"%s\"", (int)a->len,
+                                a->value, *path ? *path : "");
+    if (!rc) {
+        qc_buf *b = &d->scratch[S_1];
+        qc_buf_clear(b);
+        qc_buf_append(b, bytes.data, bytes.len);
+        rc = qc_buf_failed(b) ? qc_error_nomem(d->err) : 0;
+        *path = b->data;
+    }
+    qc_buf_free(&bytes);
+    qc_buf_free(&shown);
+    return rc;
+}
+
 static int read_document(rd *d, const attr_t *attrs, size_t n)
 {
     const char *id, *path, *sha, *coding_sha;
@@ -333,6 +370,8 @@ static int read_document(rd *d, const attr_t *attrs, size_t n)
     if (!d->h->on_document)
         return 0;
     rc = str(d, S_1, attrs, n, "path", &path);
+    if (!rc)
+        rc = path_bytes(d, attrs, n, &path);
     if (!rc)
         rc = str(d, S_2, attrs, n, "sha256", &sha);
     if (!rc)

@@ -155,6 +155,23 @@ static void write_provenance(xw *x, qc_results *res, const qc_write_options *opt
     end(x);
 }
 
+/* A path XML cannot carry (not UTF-8, or with a control character) is written as U+FFFD in
+ * `path`, which no one can open: its bytes go beside it, percent-encoded, for `qcode export` and
+ * the rest to find the file again (docs/results.md). */
+static void write_path_bytes(xw *x, const char *path)
+{
+    size_t len = path ? strlen(path) : 0;
+    if (qc_xml_carries(path, len))
+        return;
+    qc_buf b = QC_BUF_INIT;
+    qc_buf_put_percent(&b, path, len);
+    if (qc_buf_failed(&b) && !x->o.error)
+        x->o.error = ENOMEM;
+    else
+        attr(x, "pathBytes", b.data);
+    qc_buf_free(&b);
+}
+
 void qc_xw_document_open(xw *x, const qc_results *res, size_t i)
 {
     const qc_res_doc *d = &res->docs[i];
@@ -162,6 +179,7 @@ void qc_xw_document_open(xw *x, const qc_results *res, size_t i)
     attr_u64(x, "index", i);
     attr(x, "id", d->id);
     attr(x, "path", d->path);
+    write_path_bytes(x, d->path);
     attr(x, "format", qc_format_name(d->format));
     attr_u64(x, "size", d->size);
     if (d->sha256[0])

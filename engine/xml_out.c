@@ -14,6 +14,7 @@
 #endif
 
 #include "alloc.h"
+#include "buf.h"
 #include "direct_out.h"
 #include "text.h"
 
@@ -366,6 +367,44 @@ void qc_xml_attr_nn(qc_xml_out *x, const char *name, size_t name_len, const char
     }
     escaped(x, value, value_len, 1);
     qc_xml_out_put(x, "\"", 1);
+}
+
+/* The length of s[0..n)'s longest prefix that XML carries as it is; *lost: how many bytes after
+ * it are written as one U+FFFD (a byte that is not UTF-8, a C0 control but tab and LF, U+FFFE or
+ * U+FFFF), 0 at the end. The rule of escaped() and qc_xml_attr_nn, for the callers that need
+ * what a reader gets back. */
+static size_t carried(const char *s, size_t n, size_t *lost)
+{
+    size_t valid = n, bad;
+    if (!qc_utf8_valid(s, n, &bad))
+        valid = bad;
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < valid; i++) {
+        if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n')
+            return *lost = 1, i;
+        if (p[i] == 0xEF && i + 2 < valid && p[i + 1] == 0xBF && (p[i + 2] == 0xBE || p[i + 2] == 0xBF))
+            return *lost = 3, i;
+    }
+    *lost = valid < n;
+    return valid;
+}
+
+int qc_xml_carries(const char *s, size_t n)
+{
+    size_t lost;
+    return carried(s, n, &lost) == n;
+}
+
+void qc_xml_as_read(qc_buf *b, const char *s, size_t n)
+{
+    while (n) {
+        size_t lost, run = carried(s, n, &lost);
+        qc_buf_append(b, s, run);
+        if (lost)
+            qc_buf_append(b, "\xEF\xBF\xBD", 3);
+        s += run + lost;
+        n -= run + lost;
+    }
 }
 
 void qc_xml_attr_n(qc_xml_out *x, const char *name, size_t name_len, const char *value)

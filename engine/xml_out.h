@@ -69,6 +69,13 @@ void qc_xml_attr_n(qc_xml_out *x, const char *name, size_t name_len, const char 
 /* With the value's length given too (value may hold no NUL then). */
 void qc_xml_attr_nn(qc_xml_out *x, const char *name, size_t name_len, const char *value, size_t value_len);
 
+/* Whether s[0..n) is read back from an attribute or text as the same bytes (it holds nothing the
+ * writer replaces with U+FFFD); qc_xml_as_read appends to b what is read back. A file name that
+ * is not UTF-8 is written as its reader will name it, and compared so (recode, manual codings). */
+struct qc_buf;
+int qc_xml_carries(const char *s, size_t n);
+void qc_xml_as_read(struct qc_buf *b, const char *s, size_t n);
+
 /* Room for n more bytes after what is buffered (flushing or growing the buffer), or NULL after an
  * error: the slow path of qc_xml_out_room. */
 char *qc_xml_out_room_slow(qc_xml_out *x, size_t n);

@@ -252,6 +252,85 @@ Test(refi_cli, characters_xml_cannot_carry_are_written_as_replacement_characters
     free(dir);
 }
 
+/* A file name XML cannot carry (a byte that is not UTF-8, an ESC) is U+FFFD in results.xml's id
+ * and path; pathBytes keeps its bytes, so an export of the results finds the file again (it said
+ * "cannot open"), in either format, and a re-code from them and a person's coding of it (named by
+ * the id results.xml gives) still meet the file's document. */
+Test(refi_cli, a_file_name_xml_cannot_carry_is_found_again)
+{
+    REQUIRE_COMMANDS();
+    const transcript docs[] = {{"corpus/caf\xe9.txt", "S1: we are co-located.\n"},
+                               {"corpus/esc\x1b[1mape.txt", "S2: co-located again.\n"}};
+    char *dir = coded(docs, 2, "code -c cb.qcb -o r.xml corpus");
+    qct_run r;
+    qct_qcode(&r, dir, "code -c cb.qcb -o r1.xml --results-format 1 corpus");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    const char *results[] = {"r.xml", "r1.xml"};
+    for (size_t i = 0; i < 2; i++) {
+        char path[1200];
+        snprintf(path, sizeof path, "%s/%s", dir, results[i]);
+        char *xml = qct_read_file(path, NULL);
+        cr_expect(qct_contains(xml, "path=\"corpus/caf\xef\xbf\xbd.txt\" pathBytes=\"corpus/caf%E9.txt\""), "%s", xml);
+        cr_expect(qct_contains(xml, "id=\"esc\xef\xbf\xbd[1mape.txt\""), "%s", xml);
+        cr_expect(qct_contains(xml, "pathBytes=\"corpus/esc%1B[1mape.txt\""), "%s", xml);
+        free(xml);
+        qct_qcode(&r, dir, "export --qdpx p%zu.qdpx %s --check", i, results[i]);
+        cr_expect_eq(r.status, 0, "%s: %s", results[i], r.err);
+        qct_run_free(&r);
+        qct_qcode(&r, dir, "recode --from %s -c cb.qcb corpus", results[i]);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect(qct_contains(r.out, "2 before, 2 after: 2 kept, 0 gained, 0 lost"), "%s: %s", results[i], r.out);
+        qct_run_free(&r);
+    }
+    qct_qcode(&r, dir, "import p0.qdpx -o project");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "  codings   2 on 2 selections"), "%s", r.out);
+    qct_run_free(&r);
+    /* A person's coding of the ESC file, by the id results.xml gave it: counted, and carried by a
+     * re-code from the results that count it. */
+    const char manual[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                          "<manual xmlns=\"urn:qcode:manual:1\" generator=\"test\">\n"
+                          "  <coding code=\"TEAM\" document=\"esc\xef\xbf\xbd[1mape.txt\" start=\"4\" end=\"9\" "
+                          "coder=\"Alice\"><text>co-lo</text></coding>\n</manual>\n";
+    free(qct_write_file(dir, "manual.xml", manual, sizeof manual - 1));
+    qct_qcode(&r, dir, "code -c cb.qcb --manual manual.xml -o m.xml corpus");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(!qct_contains(r.err, "warning"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "quotes --results m.xml TEAM");
+    cr_expect(qct_contains(r.out, "coded by Alice"), "%s", r.out);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "recode --from m.xml -c cb.qcb --manual-out carried.xml corpus");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(!qct_contains(r.err, "warning"), "%s", r.err);
+    qct_run_free(&r);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/carried.xml", dir);
+    char *carried = qct_read_file(path, NULL);
+    cr_expect(qct_contains(carried, "coder=\"Alice\""), "%s", carried);
+    free(carried);
+    /* A pathBytes that is not percent-encoding, or that is not the bytes of its path, is refused
+     * where it stands. */
+    const char *edits[][2] = {{"caf%E9.txt", "caf%E.txt"}, {"caf%E9.txt", "cab%E9.txt"}};
+    const char *said[] = {"is not a percent-encoded path", "is not the path \"corpus/caf\xef\xbf\xbd.txt\""};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/r.xml", dir);
+        char *xml = qct_read_file(path, NULL), *at = strstr(xml, edits[i][0]);
+        cr_assert_not_null(at);
+        size_t from = strlen(edits[i][0]), to = strlen(edits[i][1]);
+        memmove(at + to, at + from, strlen(at + from) + 1);
+        memcpy(at, edits[i][1], to);
+        free(qct_write_file(dir, "edited.xml", xml, strlen(xml)));
+        free(xml);
+        qct_qcode(&r, dir, "export --qdpx e.qdpx edited.xml");
+        cr_expect_eq(r.status, 2, "%s", r.err);
+        cr_expect(qct_contains(r.err, said[i]), "%s", r.err);
+        qct_run_free(&r);
+    }
+    free(dir);
+}
+
 /* "-o project/" names the folder project, as "-o project" does: the import failed with "cannot
  * create a folder beside it" (its temporary was put inside the folder not yet made). */
 Test(refi_cli, import_into_a_folder_named_with_a_trailing_slash)

@@ -113,7 +113,8 @@ QC_EXPORT void qc_results_totals(const qc_results *res, qc_counts *out);
 /* Documents, in the order added. */
 typedef struct qc_result_document {
     const char *id;
-    const char *path;   /* as given in qc_source_info, or the document's path */
+    const char *path;   /* as given in qc_source_info, or the document's path; from a results.xml, the file's
+                         * bytes (its pathBytes when path could not carry them: docs/results.md) */
     const char *sha256; /* "" when unknown */
     uint64_t size;      /* bytes of the file */
     qc_format format;
