@@ -54,15 +54,14 @@ static int is_control(int32_t cp)
     return c == UTF8PROC_CATEGORY_CF || c == UTF8PROC_CATEGORY_ZL || c == UTF8PROC_CATEGORY_ZP;
 }
 
-/* message with control characters written as U+XXXX and bytes that are not UTF-8 as '?', into
- * out (cap bytes, cut at a character, never inside one). */
-static void clean_message(const char *message, char *out, size_t cap)
+size_t qc_printable(const char *s, char *out, size_t cap)
 {
-    size_t len = strlen(message), n = 0;
+    size_t len = s ? strlen(s) : 0, n = 0, written = 0;
+    int full = cap == 0;
     for (size_t i = 0; i < len;) {
         char unit[8];
         size_t k, at = i;
-        int32_t cp = qc_utf8_decode(message, len, &i);
+        int32_t cp = qc_utf8_decode(s, len, &i);
         if (cp < 0) {
             unit[0] = '?';
             k = 1;
@@ -71,14 +70,20 @@ static void clean_message(const char *message, char *out, size_t cap)
             k = (size_t)snprintf(unit, sizeof unit, "U+%04X", (unsigned)cp);
         } else {
             k = i - at;
-            memcpy(unit, message + at, k);
+            memcpy(unit, s + at, k);
         }
-        if (n + k >= cap)
-            break;
-        memcpy(out + n, unit, k);
+        /* cut at a character, never inside one */
+        if (!full && written + k < cap) {
+            memcpy(out + written, unit, k);
+            written += k;
+        } else {
+            full = 1;
+        }
         n += k;
     }
-    out[n] = '\0';
+    if (cap)
+        out[written] = '\0';
+    return n;
 }
 
 static void push(qc_diag_list *d, qc_severity severity, uint32_t line, uint32_t column, uint32_t length,
@@ -89,7 +94,7 @@ static void push(qc_diag_list *d, qc_severity severity, uint32_t line, uint32_t 
         return;
     }
     char clean[QC_ERROR_MESSAGE_MAX];
-    clean_message(message, clean, sizeof clean);
+    qc_printable(message, clean, sizeof clean);
     char *copy = qc_strdup(clean);
     if (!copy) {
         d->nomem = 1;

@@ -246,3 +246,59 @@ Test(quotes_cli, a_label_with_no_text_is_a_warning_and_the_rest_is_listed)
     qct_run_free(&r);
     free(dir);
 }
+
+/* The lines of out (the listing: two a quotation, then the count). */
+static size_t lines_of(const char *out)
+{
+    size_t n = 0;
+    for (; *out; out++)
+        n += *out == '\n';
+    return n;
+}
+
+/* A document id, speaker label or coder with a line break or an ESC in it prints on one line, as
+ * the codebook's messages show such characters (U+000A, U+001B): an id with a line break was two
+ * lines, and an ESC, in a name or in the text, acted on the terminal. */
+Test(quotes_cli, names_with_control_characters_print_on_one_line)
+{
+    char *dir = qct_temp_dir();
+    static const char qcb[] = "codebook \"C\"\ncode TEAM \"Team\"\n  rule co-locat*\n";
+    free(qct_write_file(dir, "cb.qcb", qcb, sizeof qcb - 1));
+    char corpus[1100];
+    snprintf(corpus, sizeof corpus, "%s/corpus", dir);
+    cr_assert_eq(mkdir(corpus, 0755), 0);
+    free(qct_write_file(corpus, "new\nline.txt", "S1: we are co-located.\n", 23));
+    free(qct_write_file(corpus, "esc\x1b[31m.txt", "S2: co-located \x1b[2J here.\n", 26));
+    qct_run r;
+    qct_qcode(&r, dir, "quotes -c cb.qcb TEAM corpus");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "escU+001B[31m.txt  S2 (participant)  turn 0  [4,25)  TEAM\n"
+                                  "    co-located U+001B[2J here.\n"),
+              "%s", r.out);
+    cr_expect(qct_contains(r.out, "newU+000Aline.txt  S1 (participant)  turn 0  [4,22)  TEAM\n"), "%s", r.out);
+    cr_expect(!strchr(r.out, '\x1b'), "%s", r.out);
+    cr_expect_eq(lines_of(r.out), 5, "%s", r.out);
+    qct_run_free(&r);
+    /* From results.xml, which carries a line break (&#10;) but not an ESC (U+FFFD): a speaker
+     * and a coder with a line break too. */
+    static const char manual[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                                 "<manual xmlns=\"urn:qcode:manual:1\" generator=\"test\">\n"
+                                 "  <coding code=\"TEAM\" document=\"new&#10;line.txt\" start=\"4\" end=\"14\" "
+                                 "coder=\"Al&#10;ice\"><text>we are co-</text></coding>\n</manual>\n";
+    free(qct_write_file(dir, "manual.xml", manual, sizeof manual - 1));
+    qct_qcode(&r, dir, "code -c cb.qcb --manual manual.xml -o r.xml corpus");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    char where[1200];
+    results_write_bad(dir, "line.txt", "speaker=\"S1\"", "speaker=\"S&#10;1\"", where, sizeof where);
+    qct_qcode(&r, dir, "quotes --results bad.xml TEAM");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "newU+000Aline.txt  SU+000A1 (participant)  turn 0  [4,14)  TEAM  coded by "
+                                  "AlU+000Aice\n"),
+              "%s", r.out);
+    cr_expect(qct_contains(r.out, "newU+000Aline.txt  S1 (participant)  turn 0  [4,22)  TEAM\n"), "%s", r.out);
+    cr_expect(qct_contains(r.out, "esc\xef\xbf\xbd[31m.txt  S2"), "%s", r.out);
+    cr_expect_eq(lines_of(r.out), 7, "%s", r.out);
+    qct_run_free(&r);
+    free(dir);
+}

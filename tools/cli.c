@@ -273,6 +273,17 @@ void cli_print_diagnostic(const qc_diagnostic *diag, void *user)
         print_caret(diag->source_line, 1, 0, diag->column, diag->length ? diag->length : 1);
 }
 
+void cli_put_printable(FILE *fp, const char *s)
+{
+    char small[512];
+    size_t n = qc_printable(s, small, sizeof small);
+    char *whole = n < sizeof small ? NULL : malloc(n + 1);
+    if (whole)
+        qc_printable(s, whole, n + 1);
+    fputs(whole ? whole : small, fp); /* out of memory: the name cut short */
+    free(whole);
+}
+
 int cli_load_codebook(const char *path, qc_codebook **cb)
 {
     qc_codebook_options copts = QC_CODEBOOK_OPTIONS_INIT;

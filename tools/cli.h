@@ -63,6 +63,10 @@ void cli_print_error(const qc_error *err);
 /* Prints a diagnostic as above, with its own source line, to stderr. */
 void cli_print_diagnostic(const qc_diagnostic *diag, void *user);
 
+/* Writes a name from a file (a document id, a speaker label, a coder) to fp on one line, as
+ * qc_printable shows it: a line break or an ESC in it as U+000A, U+001B. */
+void cli_put_printable(FILE *fp, const char *s);
+
 /* Loads a codebook, printing its diagnostics (and any other error). Returns QC_EXIT_OK with *cb
  * the caller's, QC_EXIT_USAGE when the file could not be read, or QC_EXIT_CODEBOOK. */
 int cli_load_codebook(const char *path, qc_codebook **cb);

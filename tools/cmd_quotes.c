@@ -142,7 +142,8 @@ static int in_hit(const quote *q, size_t cp)
     return 0;
 }
 
-/* Prints text from code point a to b (relative), newlines as spaces, hits bold on a terminal. */
+/* Prints text from code point a to b (relative), newlines as spaces, other control characters as
+ * U+XXXX (qc_printable), hits bold on a terminal. */
 static void print_span(const quote *q, size_t a, size_t b, int bold)
 {
     const char *s = q->text + cp_byte(q->text, a);
@@ -156,10 +157,16 @@ static void print_span(const quote *q, size_t a, size_t b, int bold)
         size_t len = 1;
         while (((unsigned char)s[len] & 0xC0) == 0x80)
             len++;
-        if (*s == '\n' || *s == '\t' || *s == '\r')
+        if (*s == '\n' || *s == '\t' || *s == '\r') {
             putchar(' ');
-        else
+        } else if (len <= 4) { /* an ESC in the text would act on the terminal: U+001B */
+            char unit[5] = {0}, shown[16];
+            memcpy(unit, s, len);
+            qc_printable(unit, shown, sizeof shown);
+            fputs(shown, stdout);
+        } else {
             fwrite(s, 1, len, stdout);
+        }
         s += len;
     }
     if (on)
@@ -176,9 +183,17 @@ static size_t cp_count(const char *s)
 
 static void print_quote(const quote *q, int bold)
 {
-    printf("%s  %s (%s)  turn %zu  [%zu,%zu)  %s%s%s\n", q->doc_id, q->speaker ? q->speaker : "-",
-           qc_role_name(q->role), q->turn, q->start, q->end, q->code_id, q->coder ? "  coded by " : "",
-           q->coder ? q->coder : "");
+    /* Names from files on one line each: an id with a line break (results.xml carries one) was
+     * printed as two lines. */
+    cli_put_printable(stdout, q->doc_id);
+    fputs("  ", stdout);
+    cli_put_printable(stdout, q->speaker ? q->speaker : "-");
+    printf(" (%s)  turn %zu  [%zu,%zu)  %s", qc_role_name(q->role), q->turn, q->start, q->end, q->code_id);
+    if (q->coder) {
+        fputs("  coded by ", stdout);
+        cli_put_printable(stdout, q->coder);
+    }
+    putchar('\n');
     size_t len = cp_count(q->text);
     size_t first = 0, last = len;
     if (q->hit_count) { /* centre on the first hit */
