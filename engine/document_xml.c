@@ -8,6 +8,8 @@
 #include "buf.h"
 #include "document_impl.h"
 #include "error.h"
+#include "xml_out.h"
+#include "xml_safe.h"
 
 typedef struct dx {
     xmlTextWriterPtr w;
@@ -27,21 +29,12 @@ static int out_close(void *ctx)
 }
 
 /* s[0..len) with the characters XML 1.0 cannot carry (C0 controls but tab and LF, U+FFFE,
- * U+FFFF) replaced by U+FFFD; a NUL-terminated copy in x->tmp. */
+ * U+FFFF) and bytes that are not UTF-8 (a file name's) replaced by U+FFFD, as results.xml writes
+ * them; a NUL-terminated copy in x->tmp. */
 static const char *clean(dx *x, const char *s, size_t len)
 {
     qc_buf_clear(&x->tmp);
-    const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < len; i++) {
-        if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n') {
-            qc_buf_puts(&x->tmp, "\xEF\xBF\xBD");
-        } else if (i + 2 < len && p[i] == 0xEF && p[i + 1] == 0xBF && (p[i + 2] == 0xBE || p[i + 2] == 0xBF)) {
-            qc_buf_puts(&x->tmp, "\xEF\xBF\xBD");
-            i += 2;
-        } else {
-            qc_buf_putc(&x->tmp, (char)p[i]);
-        }
-    }
+    qc_xml_as_read(&x->tmp, s, len);
     if (qc_buf_failed(&x->tmp))
         x->failed = 1;
     return qc_buf_cstr(&x->tmp);
@@ -167,12 +160,16 @@ int qc_document_write_xml(const qc_document *doc, const qc_casebook *cases, FILE
 {
     if (!doc || !fp)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_document_write_xml: NULL argument");
+    /* Out of memory, libxml2's writer printed what failed itself: caught, and told as out of
+     * memory rather than as a failed write. */
+    qc_xml_generic quiet;
+    qc_xml_generic_catch(&quiet);
     xmlOutputBufferPtr out = xmlOutputBufferCreateIO(out_write, out_close, fp, NULL);
-    if (!out)
-        return qc_error_nomem(err);
-    dx x = {xmlNewTextWriter(out), 0, QC_BUF_INIT};
+    dx x = {out ? xmlNewTextWriter(out) : NULL, 0, QC_BUF_INIT};
     if (!x.w) {
-        xmlOutputBufferClose(out);
+        if (out)
+            xmlOutputBufferClose(out);
+        qc_xml_generic_release(&quiet);
         return qc_error_nomem(err);
     }
     check(&x, xmlTextWriterSetIndent(x.w, 1));
@@ -197,7 +194,14 @@ int qc_document_write_xml(const qc_document *doc, const qc_casebook *cases, FILE
     end(&x);
     check(&x, xmlTextWriterFlush(x.w));
     xmlFreeTextWriter(x.w); /* closes `out` */
+    qc_xml_generic_release(&quiet);
+    /* The writer fails for a write that failed or for memory (told in words of its own each
+     * time, "out of memory!", "Cannot initialize memory for new link"...): what is not the FILE's
+     * error is memory. */
+    int nomem = qc_buf_failed(&x.tmp) || quiet.nomem || (x.failed && !ferror(fp));
     qc_buf_free(&x.tmp);
+    if (nomem)
+        return qc_error_nomem(err);
     if (fputc('\n', fp) == EOF || x.failed)
         return qc_error_set(err, QC_ERR_IO, NULL, 0, 0, -1, "could not write the document's XML");
     return 0;

@@ -149,22 +149,14 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
-/* An attribute's value copied into *out (NULL when absent). -1 when it is there but the copy
- * failed: out of memory must not pass for a missing attribute (a coding skipped with a misleading
- * warning, or its coder taken as "unknown"). */
-static int copy_attr(xmlNodePtr node, const char *name, char **out)
-{
-    *out = qc_refi_xml_attr(node, name);
-    return (!*out && qc_refi_xml_has(node, name)) ? -1 : 0;
-}
-
 /* Reads one <coding> into mm; a malformed one is a warning. -1: out of memory. */
 static int read_coding(qc_refi_manual *mm, xmlNodePtr c, qc_refi_log *log)
 {
     uint32_t line = qc_refi_xml_line(c);
     char *code = NULL, *document = NULL, *start = NULL, *end = NULL, *coder = NULL, *created = NULL, *text = NULL;
-    int nomem = copy_attr(c, "code", &code) || copy_attr(c, "document", &document) || copy_attr(c, "start", &start) ||
-                copy_attr(c, "end", &end) || copy_attr(c, "coder", &coder) || copy_attr(c, "created", &created);
+    int nomem = qc_refi_xml_copy_attr(c, "code", &code) || qc_refi_xml_copy_attr(c, "document", &document) ||
+                qc_refi_xml_copy_attr(c, "start", &start) || qc_refi_xml_copy_attr(c, "end", &end) ||
+                qc_refi_xml_copy_attr(c, "coder", &coder) || qc_refi_xml_copy_attr(c, "created", &created);
     xmlNodePtr t = nomem ? NULL : qc_refi_xml_child(c, "text");
     if (t && !(text = qc_refi_xml_text(t)))
         nomem = 1;
@@ -211,7 +203,7 @@ int qc_refi_manual_read(qc_refi_manual *mm, const char *path, qc_refi_log *log, 
         xmlFreeDoc(doc);
         return rc;
     }
-    if (copy_attr(root, "source", &mm->source) || copy_attr(root, "origin", &mm->origin))
+    if (qc_refi_xml_copy_attr(root, "source", &mm->source) || qc_refi_xml_copy_attr(root, "origin", &mm->origin))
         rc = qc_error_nomem(err);
     for (xmlNodePtr c = qc_refi_xml_child(root, "coding"); c && rc == 0; c = qc_refi_xml_next(c, "coding"))
         if (read_coding(mm, c, log) != 0)

@@ -106,16 +106,15 @@ static int parse_color(const char *s, char out[8], int *warn)
 static int read_code(qc_refi_model *m, xmlNodePtr el, int32_t parent, qc_refi_log *log, qc_error *err)
 {
     uint32_t line = qc_refi_xml_line(el);
-    char *raw_guid = qc_refi_xml_attr(el, "guid");
-    char *name = qc_refi_xml_attr(el, "name");
-    char *codable = qc_refi_xml_attr(el, "isCodable");
-    char *color = qc_refi_xml_attr(el, "color");
+    char *raw_guid = NULL, *name = NULL, *codable = NULL, *color = NULL;
+    int nomem = qc_refi_xml_copy_attr(el, "guid", &raw_guid) || qc_refi_xml_copy_attr(el, "name", &name) ||
+                qc_refi_xml_copy_attr(el, "isCodable", &codable) || qc_refi_xml_copy_attr(el, "color", &color);
     xmlNodePtr desc_el = qc_refi_xml_child(el, "Description");
     char *desc = desc_el ? qc_refi_xml_text(desc_el) : NULL;
     int rc = 0;
     size_t index = m->code_count;
     qc_refi_code *c = qc_refi_add_code(m);
-    if (!c || (desc_el && !desc)) {
+    if (nomem || !c || (desc_el && !desc)) {
         rc = qc_error_nomem(err);
         goto done;
     }

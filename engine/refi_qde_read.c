@@ -35,21 +35,15 @@ static int read_guid(xmlNodePtr el, const char *attr, char out[QC_GUID_SIZE], in
     return r < 0 ? -1 : 0;
 }
 
-/* Copies an attribute, or leaves NULL when absent; -1 only when out of memory. */
-static int read_attr(xmlNodePtr el, const char *attr, char **out)
-{
-    *out = qc_refi_xml_attr(el, attr);
-    return (!*out && qc_refi_xml_has(el, attr)) ? -1 : 0;
-}
-
 static int read_users(qc_refi_model *m, xmlNodePtr users, qc_refi_log *log)
 {
     for (xmlNodePtr u = qc_refi_xml_child(users, "User"); u; u = qc_refi_xml_next(u, "User")) {
         qc_refi_user *user = qc_refi_add_user(m);
-        if (!user || read_guid(u, "guid", user->guid, 1, log) != 0 || read_attr(u, "name", &user->name) != 0)
+        if (!user || read_guid(u, "guid", user->guid, 1, log) != 0 ||
+            qc_refi_xml_copy_attr(u, "name", &user->name) != 0)
             return -1;
         user->line = qc_refi_xml_line(u);
-        if (!user->name && read_attr(u, "id", &user->name) != 0)
+        if (!user->name && qc_refi_xml_copy_attr(u, "id", &user->name) != 0)
             return -1;
     }
     return 0;
@@ -59,8 +53,8 @@ static int read_variables(qc_refi_model *m, xmlNodePtr vars, qc_refi_log *log)
 {
     for (xmlNodePtr v = qc_refi_xml_child(vars, "Variable"); v; v = qc_refi_xml_next(v, "Variable")) {
         qc_refi_variable *var = qc_refi_add_variable(m);
-        if (!var || read_guid(v, "guid", var->guid, 1, log) != 0 || read_attr(v, "name", &var->name) != 0 ||
-            read_attr(v, "typeOfVariable", &var->type) != 0)
+        if (!var || read_guid(v, "guid", var->guid, 1, log) != 0 || qc_refi_xml_copy_attr(v, "name", &var->name) != 0 ||
+            qc_refi_xml_copy_attr(v, "typeOfVariable", &var->type) != 0)
             return -1;
         var->line = qc_refi_xml_line(v);
         if (!var->name && !(var->name = qc_strdup("variable")))
@@ -100,7 +94,7 @@ static int read_cases(qc_refi_model *m, xmlNodePtr cases, qc_refi_log *log)
 {
     for (xmlNodePtr c = qc_refi_xml_child(cases, "Case"); c; c = qc_refi_xml_next(c, "Case")) {
         qc_refi_case *cs = qc_refi_add_case(m);
-        if (!cs || read_guid(c, "guid", cs->guid, 1, log) != 0 || read_attr(c, "name", &cs->name) != 0)
+        if (!cs || read_guid(c, "guid", cs->guid, 1, log) != 0 || qc_refi_xml_copy_attr(c, "name", &cs->name) != 0)
             return -1;
         cs->line = qc_refi_xml_line(c);
         size_t index = m->case_count - 1;
@@ -121,7 +115,7 @@ static int read_coding(qc_refi_model *m, xmlNodePtr co, int32_t selection, qc_re
     c->selection = selection;
     c->line = qc_refi_xml_line(co);
     if (read_guid(co, "guid", c->guid, 1, log) != 0 || read_guid(co, "creatingUser", c->creating_user, 0, log) != 0 ||
-        read_attr(co, "creationDateTime", &c->created) != 0)
+        qc_refi_xml_copy_attr(co, "creationDateTime", &c->created) != 0)
         return -1;
     xmlNodePtr ref = qc_refi_xml_child(co, "CodeRef");
     if (!ref) {
@@ -161,8 +155,9 @@ static int read_text_source(qc_refi_model *m, xmlNodePtr ts, qc_refi_log *log)
         return -1;
     int32_t index = (int32_t)(m->source_count - 1);
     src->line = qc_refi_xml_line(ts);
-    if (read_guid(ts, "guid", src->guid, 1, log) != 0 || read_attr(ts, "name", &src->name) != 0 ||
-        read_attr(ts, "plainTextPath", &src->path) != 0 || read_attr(ts, "creationDateTime", &src->created) != 0 ||
+    if (read_guid(ts, "guid", src->guid, 1, log) != 0 || qc_refi_xml_copy_attr(ts, "name", &src->name) != 0 ||
+        qc_refi_xml_copy_attr(ts, "plainTextPath", &src->path) != 0 ||
+        qc_refi_xml_copy_attr(ts, "creationDateTime", &src->created) != 0 ||
         read_guid(ts, "creatingUser", src->creating_user, 0, log) != 0)
         return -1;
     xmlNodePtr content = qc_refi_xml_child(ts, "PlainTextContent");
@@ -185,9 +180,9 @@ static int read_text_source(qc_refi_model *m, xmlNodePtr ts, qc_refi_log *log)
         int32_t sindex = (int32_t)(m->selection_count - 1);
         s->source = index;
         s->line = qc_refi_xml_line(sel);
-        if (read_guid(sel, "guid", s->guid, 1, log) != 0 || read_attr(sel, "name", &s->name) != 0 ||
+        if (read_guid(sel, "guid", s->guid, 1, log) != 0 || qc_refi_xml_copy_attr(sel, "name", &s->name) != 0 ||
             read_guid(sel, "creatingUser", s->creating_user, 0, log) != 0 ||
-            read_attr(sel, "creationDateTime", &s->created) != 0 ||
+            qc_refi_xml_copy_attr(sel, "creationDateTime", &s->created) != 0 ||
             parse_position(sel, "startPosition", &s->start, log) != 0 ||
             parse_position(sel, "endPosition", &m->selections[sindex].end, log) != 0)
             return -1;
@@ -251,8 +246,9 @@ int qc_refi_read_qde(qc_refi_model *m, const char *data, size_t size, const char
     if (!href || strcmp(href, PROJECT_NS) != 0)
         qc_refi_warn(log, qc_refi_xml_line(root), "<Project> namespace '%s' read as " PROJECT_NS,
                      href ? href : "(none)");
-    int nomem = read_attr(root, "name", &m->name) != 0 || read_attr(root, "origin", &m->origin) != 0 ||
-                read_attr(root, "creationDateTime", &m->created) != 0 ||
+    int nomem = qc_refi_xml_copy_attr(root, "name", &m->name) != 0 ||
+                qc_refi_xml_copy_attr(root, "origin", &m->origin) != 0 ||
+                qc_refi_xml_copy_attr(root, "creationDateTime", &m->created) != 0 ||
                 read_guid(root, "creatingUserGUID", m->creating_user, 0, log) != 0;
     if (!nomem)
         nomem = read_users(m, qc_refi_xml_child(root, "Users"), log) != 0;

@@ -111,16 +111,40 @@ char *qc_refi_xml_attr(xmlNodePtr node, const char *name)
     xmlAttrPtr a = find_attr(node, name);
     if (!a)
         return NULL;
+    qc_xml_generic quiet;
+    qc_xml_generic_catch(&quiet);
     xmlChar *v = xmlNodeListGetString(node->doc, a->children, 1);
+    qc_xml_generic_release(&quiet);
+    if (quiet.nomem || (!v && a->children)) {
+        xmlFree(v);
+        return NULL; /* out of memory: the caller tells it from an absent attribute */
+    }
     char *copy = qc_strdup(v ? (const char *)v : "");
     xmlFree(v);
     return copy;
 }
 
+int qc_refi_xml_copy_attr(xmlNodePtr node, const char *name, char **out)
+{
+    *out = qc_refi_xml_attr(node, name);
+    return (!*out && qc_refi_xml_has(node, name)) ? -1 : 0;
+}
+
 char *qc_refi_xml_text(xmlNodePtr node)
 {
+    /* libxml2 copies the text into a buffer it grows; out of memory, it printed "internal buffer
+     * error : Memory allocation failed : growing buffer" and gave NULL, which was taken for no text. */
+    if (!node)
+        return qc_strdup("");
+    qc_xml_generic quiet;
+    qc_xml_generic_catch(&quiet);
     xmlChar *v = xmlNodeGetContent(node);
-    char *copy = qc_strdup(v ? (const char *)v : "");
+    qc_xml_generic_release(&quiet);
+    if (quiet.nomem || !v) {
+        xmlFree(v);
+        return NULL;
+    }
+    char *copy = qc_strdup((const char *)v);
     xmlFree(v);
     return copy;
 }

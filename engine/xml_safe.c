@@ -40,13 +40,21 @@ static int safe_options(void)
 static void on_generic(void *user, const char *fmt, ...)
 {
     qc_xml_generic *g = user;
+    char piece[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(piece, sizeof piece, fmt, ap);
+    va_end(ap);
+    /* libxml2 tells only here of many of its allocations that failed (xmlNewNs in the tree
+     * builder, a buffer growing): without this the parse went on with the namespace or the text
+     * left out. Every such message says "Memory allocation failed", but the writer's ("out of
+     * memory!"). */
+    if (strstr(piece, "Memory allocation failed") || strstr(piece, "out of memory"))
+        g->nomem = 1;
     size_t n = strlen(g->first);
     if (g->whole || n + 1 >= sizeof g->first)
         return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(g->first + n, sizeof g->first - n, fmt, ap);
-    va_end(ap);
+    snprintf(g->first + n, sizeof g->first - n, "%s", piece);
     char *eol = strchr(g->first, '\n');
     if (eol) {
         *eol = '\0';
@@ -380,6 +388,10 @@ static int parse_result(parse_state *st, const char *file, const char *part, qc_
     }
     if (st->stop_code < 0)
         return st->stop_code;
+    /* Out of memory in the tree builder stops the parse but leaves it well-formed: a document
+     * without its root, or cut short. */
+    if (st->generic.nomem || st->first_code == XML_ERR_NO_MEMORY || st->ctxt->errNo == XML_ERR_NO_MEMORY)
+        return qc_error_nomem(err);
     if (st->ctxt->wellFormed)
         return 0;
     if (qc_xml_generic_encoding(&st->generic)) /* the cause; the parser's own error followed from it */
@@ -408,7 +420,10 @@ static int parse_result(parse_state *st, const char *file, const char *part, qc_
 static xmlParserCtxtPtr new_context(const char *data, size_t size, qc_error *err)
 {
     qc_xml_init();
+    qc_xml_generic quiet; /* out of memory, libxml2 prints "cannot allocate parser context" */
+    qc_xml_generic_catch(&quiet);
     xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(data, (int)size);
+    qc_xml_generic_release(&quiet);
     if (!ctxt)
         qc_error_nomem(err);
     return ctxt;

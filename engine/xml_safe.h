@@ -26,12 +26,16 @@ void qc_xml_init(void);
  * globals are each thread's own). Some failures are told only there, which prints on stderr: a
  * byte the file's declared encoding cannot convert above all ("input conversion failed due to
  * input error, bytes 0xFF ..."), after which a push parser just stops as if the file had ended.
- * The first line said is kept, for the caller's message, and nothing is printed. */
+ * The first line said is kept, for the caller's message, and nothing is printed. Catch it around
+ * any libxml2 call that allocates (a parser's context, a node's text copied out): out of memory,
+ * libxml2 prints "Memory allocation failed : ..." there and often goes on without what it could not
+ * allocate (nomem then says so). */
 typedef struct qc_xml_generic {
     void (*saved)(void *ctx, const char *msg, ...);
     void *saved_ctx;
     char first[160];
     int whole; /* first holds a whole line */
+    int nomem; /* libxml2 said an allocation of its own failed (it may have gone on without it) */
 } qc_xml_generic;
 void qc_xml_generic_catch(qc_xml_generic *g);
 void qc_xml_generic_release(qc_xml_generic *g);

@@ -300,6 +300,8 @@ static int parse(qc_xml_parse *s, qc_xml_file_input *in)
     }
     if (s->rc)
         return s->rc;
+    if (s->generic.nomem) /* libxml2 may have gone on without what it could not allocate */
+        return qc_error_nomem(s->err);
     int empty = qc_xml_file_refuse_empty(in, s->path, s->expected, s->err);
     if (empty)
         return empty;
@@ -357,6 +359,7 @@ static int stream_file(const char *path, const char *expected, const qc_xml_stre
     sax.serror = on_error;
     sax.internalSubset = refuse_dtd;
     sax.externalSubset = refuse_dtd;
+    qc_xml_generic_catch(&s.generic); /* from the context's allocation on */
     s.ctxt = xmlCreatePushParserCtxt(&sax, &s, NULL, 0, path);
     int rc;
     if (!s.ctxt) {
@@ -371,11 +374,10 @@ static int stream_file(const char *path, const char *expected, const qc_xml_stre
         opts |= XML_PARSE_NO_XXE;
 #endif
         xmlCtxtUseOptions(s.ctxt, opts);
-        qc_xml_generic_catch(&s.generic);
         rc = parse(&s, &in);
-        qc_xml_generic_release(&s.generic);
         xmlFreeParserCtxt(s.ctxt);
     }
+    qc_xml_generic_release(&s.generic);
     qc_free(s.attrs);
     qc_xml_file_close(&in);
     return rc;

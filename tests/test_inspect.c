@@ -5,6 +5,7 @@
 
 #include "cut_helpers.h"
 #include "qc_test.h"
+#include "xml_fail.h"
 
 static char *make_corpus(void)
 {
@@ -244,6 +245,64 @@ Test(inspect, xml_is_well_formed_and_holds_the_model)
     qct_qcode(&r, dir, "inspect --format xml a.txt");
     cr_assert_not(qct_contains(r.out, "<word"));
     qct_run_free(&r);
+    free(dir);
+}
+
+/* A file name that is not UTF-8 is written with U+FFFD for the byte, as results.xml writes it: libxml2
+ * took 0xE9 for the start of a three-byte character and wrote "bad&#x9D74;f.txt", "ut" gone. */
+Test(inspect, xml_writes_a_name_that_is_not_utf8_as_results_do)
+{
+    char *dir = qct_temp_dir();
+    free(qct_write_file(dir, "bad\xe9utf.txt", "R: Fine.\n", 9));
+    qct_run r;
+    qct_qcode(&r, dir, "inspect --format xml .");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "<document id=\"bad&#xFFFD;utf.txt\" path=\"./bad&#xFFFD;utf.txt\""), "%s", r.out);
+    qct_run_free(&r);
+    free(dir);
+}
+
+/* libxml2's allocations failing (xml_fail.h), each in turn, while a document's model is written:
+ * libxml2's writer printed "Memory allocation failed" itself, and qcode said the write failed. */
+Test(inspect, xml_out_of_memory_in_libxml2_prints_nothing_and_is_told)
+{
+    char *dir = qct_temp_dir();
+    static const char text[] = "title: Ward visit\nI: How long have you been here?\nN15: Nine years.\n";
+    qc_document *doc = NULL;
+    qc_error err;
+    cr_assert_eq(qc_document_read_buffer(&doc, "a.txt", text, sizeof text - 1, NULL, &err), 0, "%s", err.message);
+    char err_path[1200];
+    snprintf(err_path, sizeof err_path, "%s/stderr", dir);
+    char *ref = NULL, *got = NULL;
+    size_t ref_len = 0, got_len = 0;
+    FILE *fp = open_memstream(&ref, &ref_len);
+    cr_assert_eq(qc_document_write_xml(doc, NULL, fp, QC_DOCUMENT_XML_WORDS, &err), 0, "%s", err.message);
+    fclose(fp);
+    xml_fail_install(1);
+    long n = 0;
+    for (;; n++) {
+        fp = open_memstream(&got, &got_len);
+        xml_fail_arm(n);
+        int saved = xml_quiet(err_path);
+        int rc = qc_document_write_xml(doc, NULL, fp, QC_DOCUMENT_XML_WORDS, &err);
+        xml_loud(saved);
+        xml_fail_at = -1;
+        fclose(fp);
+        char *said = qct_read_file(err_path, NULL);
+        cr_assert_str_eq(said, "", "libxml2's allocation %ld failing: stderr has \"%s\"", n, said);
+        free(said);
+        if (rc != 0)
+            cr_assert_eq(rc, QC_ERR_NOMEM, "allocation %ld: %s", n, err.message);
+        else
+            cr_assert_str_eq(got, ref, "allocation %ld failing: written otherwise", n);
+        free(got);
+        if (!xml_failures)
+            break; /* past libxml2's last allocation */
+    }
+    xml_fail_install(0);
+    cr_assert_gt(n, 2, "libxml2 allocated only %ld times", n);
+    free(ref);
+    qc_document_free(doc);
     free(dir);
 }
 

@@ -6,6 +6,7 @@
 
 #include "cut_helpers.h"
 #include "qc_test.h"
+#include "xml_fail.h"
 
 typedef struct warnings {
     char text[16384];
@@ -560,4 +561,89 @@ Test(qdpx_import, a_nul_in_a_source_becomes_a_replacement_character)
     free_manual(&m);
     qc_document_free(doc);
     imported_free(&im);
+}
+
+/* Imports project into dir with stderr going to the file err_path; what the import returned. */
+static int import_quietly(const char *project, const char *dir, const char *err_path, qc_refi_import_summary *s,
+                          qc_error *err)
+{
+    warnings w;
+    memset(&w, 0, sizeof w);
+    int saved = xml_quiet(err_path);
+    int rc = import(project, dir, &w, s, err);
+    xml_loud(saved);
+    return rc;
+}
+
+/* libxml2's allocations failing (xml_fail.h), each in turn: an allocation it makes outside a
+ * parse (a node's text copied out of the tree) printed "internal buffer error : Memory allocation
+ * failed : growing buffer" on stderr before qcode said "out of memory"; one it makes creating the
+ * parser, "cannot allocate parser context"; and one the tree builder could not make (a namespace,
+ * an attribute's copy) was passed over, the project imported without it. */
+Test(qdpx_import, libxml2_out_of_memory_prints_nothing_and_is_told)
+{
+    /* A project whose texts are copied out of its tree: a source's content, a code's and the
+     * project's descriptions, a case's values. */
+    char *tmp = qct_temp_dir();
+    static const char qde[] =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+        "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"Memory\" origin=\"Test\">\n"
+        "<Users><User guid=\"AD68FBE7-E1EE-4A82-A279-23CC698C89EB\" name=\"Ann\"/></Users>\n"
+        "<CodeBook><Codes><Code guid=\"85D17F60-7BB0-481E-B742-B4861DD669DF\" name=\"Waiting\" isCodable=\"true\">"
+        "<Description>Waiting for an appointment, for a test result or for a call back from anyone.</Description>"
+        "</Code></Codes></CodeBook>\n"
+        "<Variables><Variable guid=\"AAAAAAAA-0000-0000-0000-000000000001\" name=\"site\" typeOfVariable=\"Text\"/>"
+        "</Variables>\n"
+        "<Cases><Case guid=\"BBBBBBBB-0000-0000-0000-000000000001\" name=\"P1\"><VariableValue><VariableRef "
+        "targetGUID=\"AAAAAAAA-0000-0000-0000-000000000001\"/><TextValue>The north site, by the river and the "
+        "station, where the clinic moved in the spring.</TextValue></VariableValue></Case></Cases>\n"
+        "<Sources><TextSource guid=\"69A4332D-5B31-4915-B520-5275CFC21B40\" name=\"Interview 1\">"
+        "<PlainTextContent>P1: We waited six weeks for the first appointment and then another four for the "
+        "result, and nobody called us back in all that time.</PlainTextContent>"
+        "<PlainTextSelection guid=\"CCCCCCCC-0000-0000-0000-000000000001\" startPosition=\"4\" endPosition=\"24\" "
+        "creatingUser=\"AD68FBE7-E1EE-4A82-A279-23CC698C89EB\"><Coding guid=\"DDDDDDDD-0000-0000-0000-000000000001\">"
+        "<CodeRef targetGUID=\"85D17F60-7BB0-481E-B742-B4861DD669DF\"/></Coding></PlainTextSelection>"
+        "</TextSource></Sources>\n"
+        "<Description>A project whose every text is longer than libxml2's first buffer.</Description>\n"
+        "</Project>\n";
+    char *bare = qct_write_file(tmp, "project.qde", qde, sizeof qde - 1);
+    char *projects[] = {bare, qct_source_path("tests/data/refi/oddities.qdpx")};
+    char err_path[1200];
+    snprintf(err_path, sizeof err_path, "%s/stderr", tmp);
+    for (size_t p = 0; p < 2; p++) {
+        char dir[1200];
+        qc_error err;
+        qc_refi_import_summary ref;
+        snprintf(dir, sizeof dir, "%s/ref%zu", tmp, p);
+        cr_assert_eq(import_quietly(projects[p], dir, err_path, &ref, &err), 0, "%s", err.message);
+        xml_fail_install(1);
+        long n = 0;
+        for (;; n++) {
+            xml_fail_arm(n);
+            qc_refi_import_summary s;
+            snprintf(dir, sizeof dir, "%s/out%zu-%ld", tmp, p, n);
+            int rc = import_quietly(projects[p], dir, err_path, &s, &err);
+            xml_fail_at = -1;
+            long failures = xml_failures;
+            char *said = qct_read_file(err_path, NULL);
+            cr_assert_str_eq(said, "", "%s, libxml2's allocation %ld failing: stderr has \"%s\"", projects[p], n, said);
+            free(said);
+            /* Either it said out of memory, or it did without that allocation and imported the same. */
+            if (rc != 0)
+                cr_assert_eq(rc, QC_ERR_NOMEM, "%s, allocation %ld: %s", projects[p], n, err.message);
+            else
+                cr_assert(s.sources == ref.sources && s.codes == ref.codes && s.cases == ref.cases &&
+                              s.codings == ref.codings && s.warnings == ref.warnings,
+                          "%s, allocation %ld failing: imported otherwise", projects[p], n);
+            qc_refi_import_summary_free(&s);
+            if (!failures)
+                break; /* past libxml2's last allocation */
+        }
+        xml_fail_install(0);
+        cr_assert_gt(n, 10, "libxml2 allocated only %ld times", n);
+        qc_refi_import_summary_free(&ref);
+    }
+    free(projects[1]);
+    free(bare);
+    free(tmp);
 }
