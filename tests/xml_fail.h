@@ -1,8 +1,8 @@
 /* libxml2's own allocations failing, for the tests that nothing of libxml2 reaches stderr when
  * they do (docs/reliability.md): libxml2 allocates through xmlMalloc, not through qcode's
  * allocator (tests/test_oom.c fails those), and out of memory it printed "Memory allocation
- * failed : ..." itself. xml_fail_install makes the allocation numbered xml_fail_at (from 0, since
- * xml_allocs was last set to 0) fail; xml_quietly runs a call with stderr going to a file. */
+ * failed : ..." itself. xml_fail_each runs a call with each of libxml2's allocations failing in
+ * turn, stderr going to a file that must stay empty. */
 #ifndef QCODE_TEST_XML_FAIL_H
 #define QCODE_TEST_XML_FAIL_H
 
@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "qc_test.h"
 
 static _Atomic long xml_allocs, xml_fail_at = -1, xml_failures;
 
@@ -73,6 +75,44 @@ static inline void xml_loud(int saved)
     fflush(stderr);
     dup2(saved, 2);
     close(saved);
+}
+
+/* One call of a sweep: run does it (user's state, n: the allocation failing, for names of outputs)
+ * and returns its status, err set when it failed; after is given that status once stderr is back
+ * and checks what the call made when it succeeded (the same as with nothing failing), then frees
+ * it. */
+typedef struct xml_fail_call {
+    int (*run)(long n, void *user, qc_error *err);
+    void (*after)(long n, int status, void *user);
+    void *user;
+} xml_fail_call;
+
+/* Runs the call with libxml2's allocation n failing, for n = 0, 1, ... until a run where none
+ * failed (past libxml2's last): each run prints nothing on stderr (err_path holds it) and either
+ * fails with QC_ERR_NOMEM or succeeds (after checks it). Returns how many runs failed one. */
+static inline long xml_fail_each(const char *what, const char *err_path, const xml_fail_call *call)
+{
+    xml_fail_install(1);
+    long n = 0;
+    for (;; n++) {
+        qc_error err;
+        xml_fail_arm(n);
+        int saved = xml_quiet(err_path);
+        int rc = call->run(n, call->user, &err);
+        xml_loud(saved);
+        xml_fail_at = -1;
+        long failures = xml_failures;
+        char *said = qct_read_file(err_path, NULL);
+        cr_assert_str_eq(said, "", "%s, libxml2's allocation %ld failing: stderr has \"%s\"", what, n, said);
+        free(said);
+        if (rc != 0)
+            cr_assert_eq(rc, QC_ERR_NOMEM, "%s, allocation %ld failing: %s", what, n, err.message);
+        call->after(n, rc, call->user);
+        if (!failures)
+            break;
+    }
+    xml_fail_install(0);
+    return n;
 }
 
 #endif
