@@ -58,8 +58,8 @@ QC_EXPORT void qc_error_clear(qc_error *err);
 /* Library version, "MAJOR.MINOR.PATCH". Static storage. */
 QC_EXPORT const char *qc_version(void);
 
-/* s as a terminal shows it on one line, without acting on it: control characters (C0 with tab
- * and LF, DEL, C1) and characters that show nothing (format characters such as a BOM or a
+/* s as a terminal shows it on one line, without acting on it: control characters (C0, tab
+ * and LF among them, DEL, C1) and characters that show nothing (format characters such as a BOM or a
  * bidirectional override, line and paragraph separators) as `U+XXXX`, bytes that are not UTF-8 as
  * `?`, the rest as it is. Writes at most cap - 1 bytes and a NUL into out (nothing when cap is 0),
  * cut at a character; returns the length of the whole (like snprintf: cap must be more to hold
