@@ -293,14 +293,12 @@ static int gather(qc_manual *m, const qc_document *doc, pending **out, size_t *c
     *out = NULL;
     *count = 0;
     size_t first, last;
-    const char *id = doc->id ? doc->id : "";
+    /* codings name a document as XML gives its id back (U+FFFD for what XML cannot carry) */
     qc_buf shown = QC_BUF_INIT;
-    if (!qc_xml_carries(id, strlen(id))) {
-        /* codings name a document as XML gives its id back (U+FFFD for what XML cannot carry) */
-        qc_xml_as_read(&shown, id, strlen(id));
-        if (qc_buf_failed(&shown))
-            return -1;
-        id = shown.data;
+    const char *id = qc_xml_read_form(doc->id ? doc->id : "", &shown);
+    if (!id) {
+        qc_buf_free(&shown);
+        return -1;
     }
     doc_range(m, id, &first, &last);
     qc_buf_free(&shown);

@@ -71,8 +71,8 @@ static long doc_intern(qc_recode *rc, const char *id)
 {
     if (!qc_xml_carries(id, strlen(id))) {
         qc_buf shown = QC_BUF_INIT;
-        qc_xml_as_read(&shown, id, strlen(id));
-        long d = qc_buf_failed(&shown) ? -1 : doc_intern(rc, shown.data);
+        const char *read = qc_xml_read_form(id, &shown);
+        long d = read ? doc_intern(rc, read) : -1;
         qc_buf_free(&shown);
         return d;
     }

@@ -416,6 +416,7 @@ void qc_res_sort_options(qc_results *res)
 void qc_res_doc_free(qc_res_doc *d)
 {
     qc_free(d->id);
+    qc_free(d->id_read);
     qc_free(d->path);
     for (size_t a = 0; a < d->attr_count; a++) {
         qc_free(d->attr_keys[a]);

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "results_impl.h"
 #include "results_spill.h"
+#include "xml_out.h"
 
 /* A merged unit for the rolled-up counts. */
 typedef struct roll_item {
@@ -677,6 +678,29 @@ static int add_counts(qc_results *res, const qc_document *doc, const qc_res_prep
     return 0;
 }
 
+/* Whether the document's id is one results already holds, told as results.xml gives ids back:
+ * two file names that differ only in bytes XML cannot carry (not UTF-8) would be one id there, a
+ * file no reader takes. 0, or the error (QC_ERR_INVALID, or out of memory). */
+static int id_taken(const qc_results *res, const qc_document *doc, const qc_source_info *src, qc_error *err)
+{
+    const char *id = doc->id ? doc->id : "";
+    qc_buf shown = QC_BUF_INIT;
+    const char *key = qc_xml_read_form(id, &shown);
+    long dup = key ? qc_strmap_get(&res->doc_ids, key) : -1;
+    int rc = key ? 0 : qc_error_nomem(err);
+    const char *where = src && src->path ? src->path : doc->path;
+    if (dup >= 0 && key == id)
+        rc = qc_error_set(err, QC_ERR_INVALID, where, 0, 0, -1, "document id '%s' is already used by %s", id,
+                          res->docs[dup].path);
+    else if (dup >= 0)
+        rc = qc_error_set(err, QC_ERR_INVALID, where, 0, 0, -1,
+                          "document id '%s' is already used by %s: results.xml cannot carry the bytes of a file name "
+                          "that is not UTF-8, so both read back alike; rename one",
+                          key, res->docs[dup].path);
+    qc_buf_free(&shown);
+    return rc;
+}
+
 int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *coding, const qc_source_info *src,
                    qc_error *err)
 {
@@ -687,11 +711,9 @@ int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *cod
     if (res->stream_only && !res->stream)
         return qc_error_set(err, QC_ERR_INVALID, doc->path, 0, 0, -1,
                             "stream-only results need qc_results_stream_xml before their first document");
-    const char *id = doc->id ? doc->id : "";
-    long dup = qc_strmap_get(&res->doc_ids, id);
-    if (dup >= 0)
-        return qc_error_set(err, QC_ERR_INVALID, src && src->path ? src->path : doc->path, 0, 0, -1,
-                            "document id '%s' is already used by %s", id, res->docs[dup].path);
+    int taken = id_taken(res, doc, src, err);
+    if (taken)
+        return taken;
     if (res->doc_count >= UINT32_MAX - 1)
         return qc_error_set(err, QC_ERR_LIMIT, doc->path, 0, 0, -1, "too many documents");
     /* Prepared on a worker (the corpus runner offers it), or here. */
@@ -706,7 +728,13 @@ int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *cod
     if (QC_GROW(res->docs, res->doc_cap, res->doc_count + 1) != 0)
         return qc_error_nomem(err);
     qc_res_doc *d = &res->docs[res->doc_count];
-    if (copy_doc(d, doc, src) != 0 || qc_strmap_put(&res->doc_ids, d->id, (uint32_t)res->doc_count) != 0) {
+    int copied = copy_doc(d, doc, src);
+    qc_buf shown = QC_BUF_INIT;
+    const char *key = copied == 0 ? qc_xml_read_form(d->id, &shown) : NULL;
+    if (key && key != d->id)
+        key = d->id_read = qc_buf_detach(&shown);
+    qc_buf_free(&shown);
+    if (!key || qc_strmap_put(&res->doc_ids, key, (uint32_t)res->doc_count) != 0) {
         qc_res_doc_free(d);
         return qc_error_nomem(err);
     }

@@ -46,6 +46,7 @@ typedef struct qc_res_speaker {
 
 typedef struct qc_res_doc {
     char *id;
+    char *id_read; /* the id as results.xml gives it back, when it differs (xml_out.h); else NULL */
     char *path;
     char sha256[65];
     char coding_sha256[65]; /* coding_digest.h */

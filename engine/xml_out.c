@@ -407,6 +407,15 @@ void qc_xml_as_read(qc_buf *b, const char *s, size_t n)
     }
 }
 
+const char *qc_xml_read_form(const char *s, qc_buf *tmp)
+{
+    size_t n = strlen(s);
+    if (qc_xml_carries(s, n))
+        return s;
+    qc_xml_as_read(tmp, s, n);
+    return qc_buf_failed(tmp) || !tmp->data ? NULL : tmp->data;
+}
+
 void qc_xml_attr_n(qc_xml_out *x, const char *name, size_t name_len, const char *value)
 {
     qc_xml_attr_nn(x, name, name_len, value ? value : "", value ? strlen(value) : 0);

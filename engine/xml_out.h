@@ -75,6 +75,9 @@ void qc_xml_attr_nn(qc_xml_out *x, const char *name, size_t name_len, const char
 struct qc_buf;
 int qc_xml_carries(const char *s, size_t n);
 void qc_xml_as_read(struct qc_buf *b, const char *s, size_t n);
+/* The string s as results.xml gives it back: s itself when the writer carries it, else its read
+ * form, built in *tmp (an empty buffer; the caller frees it with qc_buf_free). NULL: out of memory. */
+const char *qc_xml_read_form(const char *s, struct qc_buf *tmp);
 
 /* Room for n more bytes after what is buffered (flushing or growing the buffer), or NULL after an
  * error: the slow path of qc_xml_out_room. */

@@ -676,3 +676,27 @@ Test(code_cli, tsv_that_is_a_file_is_refused_before_coding)
     free(kept);
     free(dir);
 }
+
+/* Two file names that differ only in bytes XML cannot carry (Latin-1 é and è) are one id in
+ * results.xml (U+FFFD for each): the run wrote a file no reader takes ("listed twice"). The second
+ * is now refused like a duplicate id, saying why, and the results read back. */
+Test(code_cli, ids_that_read_back_alike_are_one_id)
+{
+    char *dir = qct_temp_dir();
+    const char t[] = "S1: We have meetings on Monday.\nS2: Meetings again.\n";
+    free(qct_write_file(dir, "caf\xe9.txt", t, strlen(t)));
+    free(qct_write_file(dir, "caf\xe8.txt", t, strlen(t)));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb -o r.xml caf\xe8.txt caf\xe9.txt");
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect(qct_contains(r.err, "caf\xe9.txt: error: document id 'caf\xef\xbf\xbd.txt' is already used by "
+                                  "caf\xe8.txt: results.xml cannot carry the bytes of a file name that is not "
+                                  "UTF-8, so both read back alike; rename one\n"),
+              "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "quotes --results r.xml MEET");
+    cr_expect_eq(r.status, 0, "the results read back: %s", r.err);
+    cr_expect(qct_contains(r.out, "quotations of MEET in 1 of 1 document\n"), "%s", r.out);
+    qct_run_free(&r);
+    free(dir);
+}
