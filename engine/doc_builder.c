@@ -9,6 +9,7 @@
  * once NFC changes something: until then the output is the appended text itself. */
 #include "doc_builder.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -55,6 +56,9 @@ struct qc_doc_builder {
 
     char **attr_keys, **attr_values;
     size_t attr_count, attr_cap, attr_values_cap;
+
+    qc_doc_note *notes; /* the reader's, then finish's; handed to the document */
+    size_t note_count, note_cap;
 };
 
 int qc_doc_builder_new(qc_doc_builder **out, const char *id, const char *path, qc_format format,
@@ -107,6 +111,9 @@ void qc_doc_builder_free(qc_doc_builder *b)
     qc_free(b->speaker_slots);
     free_strings(b->attr_keys, b->attr_count);
     free_strings(b->attr_values, b->attr_count);
+    for (size_t i = 0; i < b->note_count; i++)
+        qc_free(b->notes[i].message);
+    qc_free(b->notes);
     qc_free(b);
 }
 
@@ -274,6 +281,22 @@ int qc_doc_builder_reserve(qc_doc_builder *b, size_t bytes)
 size_t qc_doc_builder_size(const qc_doc_builder *b)
 {
     return b->raw.len;
+}
+
+int qc_doc_builder_note(qc_doc_builder *b, uint32_t line, const char *fmt, ...)
+{
+    if (QC_GROW(b->notes, b->note_cap, b->note_count + 1) != 0)
+        return QC_ERR_NOMEM;
+    qc_buf m = QC_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    qc_buf_vprintf(&m, fmt, ap);
+    va_end(ap);
+    char *message = qc_buf_detach(&m);
+    if (!message)
+        return QC_ERR_NOMEM;
+    b->notes[b->note_count++] = (qc_doc_note){line, message};
+    return 0;
 }
 
 int qc_doc_builder_attribute(qc_doc_builder *b, const char *key, const char *value)
@@ -841,21 +864,19 @@ static void drop_silent_speakers(qc_document *doc, int32_t *index)
  * (`S1: [00:11:37]`, then the next label), and a researcher would otherwise lose the interview
  * until the file is edited. Its speaker goes too when no other turn is left to it, so that the
  * document is as if the label were not there. Fails only when no turn with text is left. */
-static int skip_empty_turns(qc_document *doc, const char *name, qc_error *err)
+static int skip_empty_turns(qc_doc_builder *b, qc_document *doc, const char *name, qc_error *err)
 {
     size_t empty = 0;
     for (size_t i = 0; i < doc->turn_count; i++)
         empty += doc->turns[i].start == doc->turns[i].end && doc->turns[i].speaker >= 0;
     if (!empty)
         return 0;
-    doc->notes = qc_calloc(empty, sizeof *doc->notes);
     int32_t *index = qc_calloc(doc->speaker_count, sizeof *index);
-    if (!doc->notes || !index) {
-        qc_free(index);
+    if (!index)
         return qc_error_nomem(err);
-    }
     size_t kept = 0;
     int spoken = 0;
+    uint32_t first_empty = 0;
     for (size_t i = 0; i < doc->turn_count; i++) {
         qc_doc_turn t = doc->turns[i];
         if (t.start < t.end || t.speaker < 0) {
@@ -863,24 +884,41 @@ static int skip_empty_turns(qc_document *doc, const char *name, qc_error *err)
             doc->turns[kept++] = t;
             continue;
         }
-        qc_buf m = QC_BUF_INIT;
-        qc_buf_printf(&m, "speaker label '%s' with no text; turn skipped", doc->speakers[t.speaker]);
-        char *message = qc_buf_detach(&m);
-        if (!message) {
+        if (!first_empty)
+            first_empty = t.line;
+        if (qc_doc_builder_note(b, t.line, "speaker label '%s' with no text; turn skipped", doc->speakers[t.speaker]) !=
+            0) {
             qc_free(index);
             return qc_error_nomem(err);
         }
-        doc->notes[doc->note_count++] = (qc_doc_note){t.line, message};
     }
     doc->turn_count = kept;
     if (!spoken) {
         qc_free(index);
-        return qc_error_set(err, QC_ERR_FORMAT, name, doc->notes[0].line, 1, -1,
+        return qc_error_set(err, QC_ERR_FORMAT, name, first_empty, 1, -1,
                             "empty transcript (no speaker label has text)");
     }
     drop_silent_speakers(doc, index);
     qc_free(index);
     return 0;
+}
+
+/* Hands the builder's notes to the document in line order (a stable sort: notes on one line keep
+ * the order they were made in). There are few, so insertion sort. */
+static void take_notes(qc_doc_builder *b, qc_document *doc)
+{
+    qc_doc_note *n = b->notes;
+    for (size_t i = 1; i < b->note_count; i++) {
+        qc_doc_note x = n[i];
+        size_t j = i;
+        for (; j > 0 && n[j - 1].line > x.line; j--)
+            n[j] = n[j - 1];
+        n[j] = x;
+    }
+    doc->notes = b->notes;
+    doc->note_count = b->note_count;
+    b->notes = NULL;
+    b->note_count = b->note_cap = 0;
 }
 
 int qc_doc_builder_finish(qc_doc_builder *b, qc_document **out, qc_error *err)
@@ -943,11 +981,12 @@ int qc_doc_builder_finish(qc_doc_builder *b, qc_document **out, qc_error *err)
         qc_document_free(doc);
         return qc_error_set(err, QC_ERR_FORMAT, name, 0, 0, -1, "empty transcript (no text)");
     }
-    rc = skip_empty_turns(doc, name, err);
+    rc = skip_empty_turns(b, doc, name, err);
     if (rc != 0) {
         qc_document_free(doc);
         return rc;
     }
+    take_notes(b, doc);
     if (qc_segment_document(doc) != 0) {
         qc_document_free(doc);
         return qc_error_nomem(err);

@@ -46,6 +46,11 @@ int qc_doc_builder_end_turn(qc_doc_builder *b);
 int qc_doc_builder_in_turn(const qc_doc_builder *b);
 const char *qc_doc_builder_last_speaker(const qc_doc_builder *b);
 
+/* A note on the document (qc_document_note): text the reader left out rather than refused, at
+ * `line` (1-based, the line of the file; the paragraph in .docx). The message is formatted here.
+ * finish hands the notes to the document in line order, with its own. Returns 0 or QC_ERR_NOMEM. */
+int qc_doc_builder_note(qc_doc_builder *b, uint32_t line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* A document attribute (from header lines). Later values of the same key replace earlier ones. */
 int qc_doc_builder_attribute(qc_doc_builder *b, const char *key, const char *value);
 
@@ -63,7 +68,8 @@ size_t qc_doc_builder_size(const qc_doc_builder *b);
 /* Normalises, builds the maps, assigns roles, and segments turns into paragraphs (split at blank
  * lines), sentences and words. Turns are trimmed of surrounding white space. A labelled turn with
  * no text is left out, with a note (qc_document_note) at its line; a speaker left with no turn
- * goes with it. Fails with QC_ERR_FORMAT when the text is only white space, or no turn has text
+ * goes with it. The notes (the reader's and these) are sorted by line. Fails with QC_ERR_FORMAT when the text is only
+ * white space, or no turn has text
  * ("empty transcript"). On success *out is the caller's and the builder may only be freed. */
 int qc_doc_builder_finish(qc_doc_builder *b, qc_document **out, qc_error *err);
 

@@ -42,6 +42,13 @@ void qc_cues_close(qc_cue_list *cl)
     cl->open = 0;
 }
 
+void qc_cues_line(qc_cue_list *cl, uint32_t line)
+{
+    cl->line = line;
+    if (cl->open && !cl->segs[cl->count - 1].line)
+        cl->segs[cl->count - 1].line = line;
+}
+
 static int has_text(const qc_mapped_text *mt, size_t from, size_t to)
 {
     qc_mt_trim(mt, &from, &to);
@@ -53,8 +60,10 @@ int qc_cues_voice(qc_cue_list *cl, const char *name, size_t len, uint32_t src)
     if (!cl->open)
         return 0;
     qc_cue_seg *s = &cl->segs[cl->count - 1];
-    if (has_text(&cl->mt, s->from, cl->mt.text.len)) {
-        /* A second voice in one cue: what follows is its own segment. */
+    int other_voice = s->voice_len && (s->voice_len != len || memcmp(cl->voices.data + s->voice_off, name, len) != 0);
+    if (other_voice || has_text(&cl->mt, s->from, cl->mt.text.len)) {
+        /* A second voice in one cue: what follows is its own segment (a voice with no text before
+         * it keeps its segment, so that it is told as left out rather than renamed). */
         qc_cue_seg copy = *s;
         if (qc_cues_open(cl, copy.cue, copy.start_ms, copy.end_ms) < 0)
             return -1;
@@ -63,6 +72,7 @@ int qc_cues_voice(qc_cue_list *cl, const char *name, size_t len, uint32_t src)
     s->voice_off = cl->voices.len;
     s->voice_len = len;
     s->voice_src = src;
+    s->line = cl->line;
     qc_buf_append(&cl->voices, name, len);
     return qc_buf_failed(&cl->voices) ? -1 : 0;
 }
@@ -74,6 +84,8 @@ typedef struct seg_speaker {
     uint32_t src;    /* where the name is in the file */
     size_t from, to; /* the text to emit, label excluded, trimmed */
     int label_alone; /* an accepted label with no text: names the following unlabelled segments */
+    int names_next;  /* a label alone that named some */
+    int voice;       /* the name is the segment's <v> voice */
 } seg_speaker;
 
 static int build_error(qc_error *err, const char *name, int rc)
@@ -115,6 +127,7 @@ static int decide_speakers(qc_cue_list *cl, seg_speaker *sp, const char *name, c
             p->name = cl->voices.data + s->voice_off;
             p->len = s->voice_len;
             p->src = s->voice_src;
+            p->voice = 1;
             continue;
         }
         if (p->from == p->to)
@@ -153,7 +166,7 @@ static int decide_speakers(qc_cue_list *cl, seg_speaker *sp, const char *name, c
     }
     /* A label alone in a cue names the unlabelled cues after it, as a label alone on its line
      * does in plain text. */
-    const seg_speaker *pending = NULL;
+    seg_speaker *pending = NULL;
     for (size_t i = 0; i < cl->count; i++) {
         seg_speaker *p = &sp[i];
         if (p->label_alone)
@@ -161,6 +174,7 @@ static int decide_speakers(qc_cue_list *cl, seg_speaker *sp, const char *name, c
         else if (p->name)
             pending = NULL;
         else if (pending && p->from < p->to) {
+            pending->names_next = 1;
             p->name = pending->name;
             p->len = pending->len;
             p->src = pending->src;
@@ -172,6 +186,15 @@ done:
     qc_label_tally_free(tally);
     qc_speaker_rules_free(rules);
     return rc;
+}
+
+/* A voice or a label with no text that names no cue after it is left out, as a label with no text
+ * is in plain text and Word, and told the same way: at the line of the label or voice, with the
+ * cue's number (a turn's `line` in subtitles). */
+static int note_skipped(qc_doc_builder *b, const seg_speaker *p, const qc_cue_seg *s)
+{
+    return qc_doc_builder_note(b, s->line, "%s '%.*s' with no text; cue %u skipped",
+                               p->voice ? "voice" : "speaker label", (int)p->len, p->name, s->cue);
 }
 
 static int same_speaker(const seg_speaker *a, const seg_speaker *b)
@@ -197,8 +220,11 @@ int qc_cues_build(qc_cue_list *cl, qc_doc_builder *b, const char *name, const qc
     for (size_t i = 0; i < cl->count && rc >= 0; i++) {
         const seg_speaker *p = &sp[i];
         const qc_cue_seg *s = &cl->segs[i];
-        if (p->from >= p->to)
+        if (p->from >= p->to) {
+            if (p->name && !p->names_next)
+                rc = note_skipped(b, p, s);
             continue;
+        }
         uint32_t here = qc_mt_source(&cl->mt, p->from);
         if (prev && same_speaker(prev, p)) {
             /* The next cue of the same speaker continues the turn, after one space. */

@@ -29,6 +29,7 @@ static inline int qc_cue_blank_line(const char *s, size_t len)
 typedef struct qc_cue_seg {
     int64_t start_ms, end_ms;
     uint32_t cue;                /* 1-based cue number: the turn's `line` */
+    uint32_t line;               /* the file line its text (its label or voice) starts on; 0: none yet */
     size_t from, to;             /* its text in the list's mapped text */
     size_t voice_off, voice_len; /* a <v> voice in `voices` (voice_len 0: none) */
     uint32_t voice_src;          /* where the voice's name is in the file */
@@ -39,7 +40,8 @@ typedef struct qc_cue_list {
     qc_buf voices;
     qc_cue_seg *segs;
     size_t count, cap;
-    int open; /* the last segment is still receiving text */
+    int open;      /* the last segment is still receiving text */
+    uint32_t line; /* the file line whose text the reader is adding (qc_cues_line) */
 } qc_cue_list;
 
 void qc_cues_init(qc_cue_list *cl);
@@ -49,12 +51,17 @@ void qc_cues_free(qc_cue_list *cl);
 int qc_cues_open(qc_cue_list *cl, uint32_t cue, int64_t start_ms, int64_t end_ms);
 /* Ends the open segment. */
 void qc_cues_close(qc_cue_list *cl);
-/* A <v Name> inside the open cue: names the open segment, or, when it already has text spoken by
- * someone, starts a new segment of the same cue. Returns 0 or -1. */
+/* The reader is about to add the text of file line `line` to the open segment: the line a note
+ * about the segment names (its first line with text, or its voice's). */
+void qc_cues_line(qc_cue_list *cl, uint32_t line);
+/* A <v Name> inside the open cue: names the open segment, or, when it already has text or another
+ * voice, starts a new segment of the same cue. Returns 0 or -1. */
 int qc_cues_voice(qc_cue_list *cl, const char *name, size_t len, uint32_t src);
 
-/* Everything collected becomes turns in b. `name` is the file name for messages. Returns 0 or a
- * negative qc_status with err filled ("empty transcript" when no cue has text). */
+/* Everything collected becomes turns in b. `name` is the file name for messages. A segment left
+ * out because it is a voice or a label with no text (and the label names no cue after it) is a
+ * note at its line. Returns 0 or a negative qc_status with err filled ("empty transcript" when no
+ * cue has text). */
 int qc_cues_build(qc_cue_list *cl, qc_doc_builder *b, const char *name, const qc_read_options *opts, qc_error *err);
 
 #endif

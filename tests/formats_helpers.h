@@ -76,6 +76,16 @@ static inline void fmt_assert_times(const qc_document *doc, size_t i, int64_t st
     cr_assert_eq(t.line, line, "turn %zu is on line %u", i, t.line);
 }
 
+/* Asserts note i (qc_document_note): its line and message. */
+static inline void fmt_assert_note(const qc_document *doc, size_t i, uint32_t line, const char *message)
+{
+    uint32_t at = 0;
+    const char *m = NULL;
+    cr_assert_eq(qc_document_note(doc, i, &at, &m), 0, "no note %zu (of %zu)", i, qc_document_note_count(doc));
+    cr_assert_eq(at, line, "note %zu is at line %u, expected %u (%s)", i, at, line, m);
+    cr_assert_str_eq(m, message, "note %zu", i);
+}
+
 /* The byte in the original file where turn i's text starts. */
 static inline size_t fmt_turn_source(const qc_document *doc, size_t i)
 {

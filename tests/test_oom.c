@@ -101,7 +101,8 @@ static const char text_src[] = "Site: North\n"
 
 static const char vtt_src[] = "WEBVTT\n\n"
                               "00:00:01.000 --> 00:00:04.000\n<v Interviewer>Do you share a base?\n\n"
-                              "00:00:04.500 --> 00:00:09.000\n<v S1>Yes, a shared base, we talk every day.\n";
+                              "00:00:04.500 --> 00:00:09.000\n<v S1>Yes, a shared base, we talk every day.\n\n"
+                              "00:00:09.000 --> 00:00:10.000\n<v S4>\n"; /* no text: skipped, with a note */
 
 static const char srt_src[] = "1\n00:00:01,000 --> 00:00:03,000\nS2: Staff are short here.\n\n"
                               "2\n00:00:03,500 --> 00:00:06,000\nS2: Nurses are short of time.\n";

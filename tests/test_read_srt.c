@@ -77,3 +77,22 @@ Test(read_srt, empty_file_and_cues_without_text)
     const char *src = "1\n00:00:01,000 --> 00:00:02,000\n\n2\n00:00:02,000 --> 00:00:03,000\n<i></i>\n";
     fmt_expect_error("t.srt", src, strlen(src), QC_ERR_FORMAT, 0, 0, "empty transcript");
 }
+
+/* A label with no text in a cue, before a cue with a label of its own or at the end, is left out
+ * with a note at its line, as in plain text (it used to vanish without a word); one that names the
+ * unlabelled cue after it is no note. */
+Test(read_srt, a_label_with_no_text_is_a_note_at_its_line)
+{
+    qc_document *doc = SRT("1\n00:00:01,000 --> 00:00:02,000\nInterviewer:\n\n"        /* lines 1-3 */
+                           "2\n00:00:02,000 --> 00:00:03,000\nHow are you?\n\n"        /* 5-7 */
+                           "3\n00:00:03,000 --> 00:00:04,000\n<i>Interviewer:</i>\n\n" /* 9-11 */
+                           "4\n00:00:04,000 --> 00:00:05,000\nR: Fine.\n\n"            /* 13-15 */
+                           "5\n00:00:05,000 --> 00:00:06,000\nR:\n");                  /* 17-19 */
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    fmt_assert_turn(doc, 0, "Interviewer", "How are you?");
+    fmt_assert_turn(doc, 1, "R", "Fine.");
+    cr_assert_eq(qc_document_note_count(doc), 2);
+    fmt_assert_note(doc, 0, 11, "speaker label 'Interviewer' with no text; cue 3 skipped");
+    fmt_assert_note(doc, 1, 19, "speaker label 'R' with no text; cue 5 skipped");
+    qc_document_free(doc);
+}

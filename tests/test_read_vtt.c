@@ -118,6 +118,43 @@ Test(read_vtt, a_label_alone_names_the_next_cues)
     cr_assert_eq(qc_document_turn_count(doc), 2);
     fmt_assert_turn(doc, 0, "Interviewer", "How are you?");
     fmt_assert_turn(doc, 1, "R", "Fine.");
+    cr_assert_eq(qc_document_note_count(doc), 0); /* nothing was left out */
+    qc_document_free(doc);
+}
+
+/* A voice or a label with no text is left out with a note at its line, as a label with no text is
+ * in plain text and Word (it used to vanish without a word). The message names the cue's number,
+ * which is a subtitle turn's `line`. */
+Test(read_vtt, a_voice_or_label_with_no_text_is_a_note_at_its_line)
+{
+    qc_document *doc = VTT("WEBVTT\n\n"
+                           "00:01.000 --> 00:02.000\n<v Ann>Hello.\n\n"   /* lines 3-4: cue 1 */
+                           "00:02.000 --> 00:03.000\n<v Bob>\n\n"         /* 6-7: cue 2 */
+                           "00:03.000 --> 00:04.000\nInterviewer:\n\n"    /* 9-10: cue 3 */
+                           "00:04.000 --> 00:05.000\n<v Cy>Yes.\n\n"      /* 12-13: cue 4 */
+                           "00:05.000 --> 00:06.000\nOk\n<v Dee></v>\n"); /* 15-17: cue 5 */
+    cr_assert_eq(qc_document_turn_count(doc), 3);
+    fmt_assert_turn(doc, 0, "Ann", "Hello.");
+    fmt_assert_turn(doc, 1, "Cy", "Yes.");
+    fmt_assert_turn(doc, 2, NULL, "Ok");
+    cr_assert_eq(qc_document_note_count(doc), 3);
+    fmt_assert_note(doc, 0, 7, "voice 'Bob' with no text; cue 2 skipped");
+    fmt_assert_note(doc, 1, 10, "speaker label 'Interviewer' with no text; cue 3 skipped");
+    /* The voice on the cue's second line: that line. */
+    fmt_assert_note(doc, 2, 17, "voice 'Dee' with no text; cue 5 skipped");
+    cr_assert_eq(qc_document_speaker_count(doc), 2); /* Ann and Cy */
+    qc_document_free(doc);
+}
+
+/* A voice followed by another in the same cue with nothing said in between is not renamed by the
+ * second (which left the first unseen): it is a voice with no text, and the second speaks. */
+Test(read_vtt, a_silent_voice_before_another_in_its_cue_is_a_note)
+{
+    qc_document *doc = VTT("WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ann></v><v Bob>No.</v>\n");
+    cr_assert_eq(qc_document_turn_count(doc), 1);
+    fmt_assert_turn(doc, 0, "Bob", "No.");
+    cr_assert_eq(qc_document_note_count(doc), 1);
+    fmt_assert_note(doc, 0, 4, "voice 'Ann' with no text; cue 1 skipped");
     qc_document_free(doc);
 }
 

@@ -115,10 +115,11 @@ QC_EXPORT size_t qc_document_turn_count(const qc_document *doc);
 QC_EXPORT int qc_document_turn(const qc_document *doc, size_t index, qc_turn *out);
 
 /* Warnings about the reading: what was left out of the document rather than failing it (a speaker
- * label with no text, whose turn is skipped: docs/transcripts.md), in file order. Each has the
- * 1-based line (paragraph in .docx, cue in subtitles) it is about, and a message (UTF-8, no file
- * name in it: the file is the document's) that lives as long as the document. line and message may
- * be NULL. Returns 0, or QC_ERR_NOTFOUND when index is out of range. */
+ * label or subtitle voice with no text, whose turn or cue is skipped; Markdown text after a heading
+ * that is in no turn: docs/transcripts.md), in line order. Each has the 1-based line of the file
+ * (the paragraph in .docx) it is about, and a message (UTF-8, no file name in it: the file is the
+ * document's) that lives as long as the document. line and message may be NULL. Returns 0, or
+ * QC_ERR_NOTFOUND when index is out of range. */
 QC_EXPORT size_t qc_document_note_count(const qc_document *doc);
 QC_EXPORT int qc_document_note(const qc_document *doc, size_t index, uint32_t *line, const char **message);
 

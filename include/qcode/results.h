@@ -405,9 +405,10 @@ typedef struct qc_run_options {
      * the calling thread. */
     qc_results *results;
     /* (Version 3.) Receives each warning about how a document was read (qc_document_note: a
-     * speaker label with no text, its turn skipped), on the calling thread, in input order, before
-     * that document's coding issues: severity warning, file the path, the note's line, column 1,
-     * no source line. The document is coded, and counts as coded. NULL: not reported. */
+     * speaker label or voice with no text, skipped; text left outside every turn), on the calling
+     * thread, in input order, before that document's coding issues: severity warning, file the
+     * path, the note's line, column 1, no source line. The document is coded, and counts as coded.
+     * NULL: not reported. */
     qc_diagnostic_fn on_read_warning;
 } qc_run_options;
 #define QC_RUN_OPTIONS_INIT                                                                                            \
