@@ -458,6 +458,40 @@ static int append_body(text_reader *r, const text_line *l, size_t from)
     return rc ? rc : append_eol(r, l);
 }
 
+/* Whether a line holds words: a letter or a digit outside time stamps (a stamp alone, `---` or
+ * `***` is markup, no text lost). */
+static int has_words(const char *s, size_t len)
+{
+    size_t p = 0;
+    while (p < len) {
+        size_t stamp = qc_time_stamp_end(s, len, p);
+        if (stamp > p) {
+            p = stamp;
+            continue;
+        }
+        int32_t cp = qc_utf8_decode(s, len, &p);
+        if (cp >= 0 && qc_char_is_letter_or_digit(cp))
+            return 1;
+    }
+    return 0;
+}
+
+/* Markdown: a heading after the first label ends the turn above it, and the lines after it up to
+ * the next label are in no turn, so not coded. A researcher whose heading is followed by unlabelled
+ * paragraphs would lose them unseen: the first line with words of such a stretch gets a note.
+ * (Before the first label a heading is the preamble's, titles and metadata, left out on purpose.) */
+static int note_after_heading(text_reader *r, const text_line *l, uint32_t *heading)
+{
+    if (!*heading || !has_words(line_text(r, l), l->len))
+        return 0;
+    int rc = qc_doc_builder_note(r->b, l->number,
+                                 "text after the heading at line %u is outside every turn (not coded) until the next "
+                                 "speaker label",
+                                 *heading);
+    *heading = 0; /* once a stretch */
+    return rc;
+}
+
 static int build(text_reader *r, size_t body, qc_error *err)
 {
     qc_doc_builder *b = r->b;
@@ -493,14 +527,19 @@ static int build(text_reader *r, size_t body, qc_error *err)
         for (size_t i = first; i < r->count && rc == 0; i++)
             rc = append_line(r, &r->lines[i]);
     }
+    int seen_label = 0;
+    uint32_t heading = 0; /* the line of the heading whose stretch holds no words yet (0: none) */
     for (size_t i = body; labelled && i < r->count && rc == 0; i++) {
         const text_line *l = &r->lines[i];
         if (l->kind == LINE_HEADING) {
             rc = qc_doc_builder_end_turn(b); /* a Markdown heading ends the turn above */
             r->has_host = 0;
+            heading = seen_label ? l->number : 0;
             if (rc == 0)
                 rc = append_line(r, l);
         } else if (l->has_label) {
+            seen_label = 1;
+            heading = 0;
             const char *s = line_text(r, l);
             const qc_label *lab = &l->label;
             rc = qc_doc_builder_end_turn(b);
@@ -513,8 +552,12 @@ static int build(text_reader *r, size_t body, qc_error *err)
                                                -1, l->number);
             if (rc == 0)
                 rc = append_body(r, l, lab->text_start);
+        } else if (r->has_host) {
+            rc = append_body(r, l, 0);
         } else {
-            rc = r->has_host ? append_body(r, l, 0) : append_line(r, l);
+            rc = note_after_heading(r, l, &heading);
+            if (rc == 0)
+                rc = append_line(r, l);
         }
     }
     if (rc == 0)

@@ -188,6 +188,58 @@ Test(read_text, label_alone_on_its_line)
     qc_document_free(doc);
 }
 
+/* In Markdown the lines after a heading, up to the next label, are in no turn and not coded: a
+ * stretch of them with words is a note at its first such line (once a stretch), naming the heading.
+ * A stretch with a time stamp alone loses no words; the preamble before the first label is left
+ * out on purpose (a title, metadata) and a .txt has no headings. */
+Test(read_text, markdown_text_after_a_heading_is_a_note)
+{
+    const char *src = "# Interview 4\n\nRecorded in May.\n\n"  /* lines 1-4: the preamble */
+                      "Q: Hello?\nA: Fine.\n\n## Part two\n\n" /* 5-9 */
+                      "Some unlabelled text.\nMore text.\n\n"  /* 10-12 */
+                      "### Sub\n\n[00:10:00]\n\n"              /* 13-16 */
+                      "Q: Next?\nA: Yes.\n\n## Notes\n\nThe end, said nobody.\n";
+    qc_document *doc = read_opts("h.md", src, NULL);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 1, "A", "Fine.");
+    assert_turn(doc, 2, "Q", "Next?");
+    cr_assert_eq(qc_document_note_count(doc), 2);
+    const char *why = "is outside every turn (not coded) until the next speaker label";
+    uint32_t line = 0;
+    const char *m = NULL;
+    char want[200];
+    cr_assert_eq(qc_document_note(doc, 0, &line, &m), 0);
+    cr_assert_eq(line, 10);
+    snprintf(want, sizeof want, "text after the heading at line 8 %s", why);
+    cr_assert_str_eq(m, want);
+    cr_assert_eq(qc_document_note(doc, 1, &line, &m), 0);
+    cr_assert_eq(line, 22);
+    snprintf(want, sizeof want, "text after the heading at line 20 %s", why);
+    cr_assert_str_eq(m, want);
+    qc_document_free(doc);
+    /* The same lines in a .txt are text in turns: nothing is left out. */
+    doc = read_txt(src);
+    cr_assert_eq(qc_document_note_count(doc), 0);
+    qc_document_free(doc);
+}
+
+/* Notes come in line order, though the reader makes its own (text under a heading) before the
+ * builder finds a label with no text (here the heading ends A's turn before it has any). */
+Test(read_text, notes_are_in_line_order)
+{
+    qc_document *doc = read_opts("n.md", "Q: Hi.\nA:\n\n## Part\n\nStray words.\n\nQ: More?\nA: Yes.\n", NULL);
+    cr_assert_eq(qc_document_note_count(doc), 2);
+    uint32_t a = 0, b = 0;
+    const char *m = NULL;
+    cr_assert_eq(qc_document_note(doc, 0, &a, &m), 0);
+    cr_assert_eq(a, 2);
+    cr_assert_str_eq(m, "speaker label 'A' with no text; turn skipped");
+    cr_assert_eq(qc_document_note(doc, 1, &b, &m), 0);
+    cr_assert_eq(b, 6);
+    cr_assert(strstr(m, "heading at line 4") != NULL, "%s", m);
+    qc_document_free(doc);
+}
+
 Test(read_text, continuation_lines_and_paragraphs)
 {
     qc_document *doc = read_txt("I: First line\nsecond line.\n\nNew paragraph.\nR: Answer.\n");

@@ -196,6 +196,10 @@ Test(real_transcripts, oral_history_labels_alone_and_metadata_block)
     qc_document_turn(doc, 0, &t);
     cr_assert_eq(t.line, 34);
     check_turn_start(doc, "transcripts/ieee_oral_history_arai_2013_en.md", 0, "Okay, so we\xE2\x80\x99re rolling.");
+    /* Its `##` headings with text under them (the biography, the copyright statement) come before
+     * the first label: a preamble, left out without a warning. Every later heading is followed by
+     * a label, so no text is outside every turn. */
+    cr_assert_eq(qc_document_note_count(doc), 0);
     qc_document_free(doc);
 }
 
