@@ -157,10 +157,7 @@ Test(code_cli, a_label_with_no_text_is_a_warning_and_the_rest_is_coded)
         const char *first = strstr(r.err, ": warning: ");
         cr_expect(first && !strstr(first + 1, ": warning: "), "%s: warned once: %s", runs[i], r.err);
         qct_run_free(&r);
-        char path[700];
-        snprintf(path, sizeof path, "%s/t/quotations.tsv", dir);
-        char *tsv = qct_read_file(path, NULL);
-        cr_assert_not_null(tsv);
+        char *tsv = qct_read_in(dir, "t/quotations.tsv");
         cr_expect(qct_contains(tsv, "\"MEET\"\t\"e.txt\"\t\"S1\"\t\"participant\"\t0\t15\t42\t1\t\"We have meetings"),
                   "%s", tsv);
         cr_expect(qct_contains(tsv, "\"MEET\"\t\"e.txt\"\t\"S1\"\t\"participant\"\t1\t73\t98\t1\t\"More meetings"),
@@ -169,6 +166,34 @@ Test(code_cli, a_label_with_no_text_is_a_warning_and_the_rest_is_coded)
         cr_expect(!qct_contains(tsv, "\"P7\""), "%s", tsv);
         free(tsv);
     }
+    free(dir);
+}
+
+/* Text a reader leaves out of every turn is a warning at its line too, and the run ends with 0:
+ * Markdown text after a heading up to the next label (not coded: no quotation comes from it), and a
+ * subtitle cue whose voice has no text. */
+Test(code_cli, text_outside_every_turn_and_a_silent_voice_are_warnings)
+{
+    char *dir = qct_temp_dir();
+    const char md[] = "P1: We have meetings on Monday.\n\n## Part two\n\nMeetings under a heading.\n\n"
+                      "P1: More meetings.\n";
+    const char vtt[] = "WEBVTT\n\n00:01.000 --> 00:02.000\n<v P2>\n\n00:02.000 --> 00:03.000\n<v P3>Meetings.\n";
+    free(qct_write_file(dir, "h.md", md, strlen(md)));
+    free(qct_write_file(dir, "v.vtt", vtt, strlen(vtt)));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb --tsv t h.md v.vtt");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "h.md:5:1: warning: text after the heading at line 3 is outside every turn (not "
+                                  "coded) until the next speaker label\n"),
+              "%s", r.err);
+    cr_expect(qct_contains(r.err, "v.vtt:4:1: warning: voice 'P2' with no text; cue 1 skipped\n"), "%s", r.err);
+    qct_run_free(&r);
+    char *tsv = qct_read_in(dir, "t/quotations.tsv");
+    cr_expect(qct_contains(tsv, "\"We have meetings"), "%s", tsv);
+    cr_expect(qct_contains(tsv, "\"More meetings"), "%s", tsv);
+    cr_expect(!qct_contains(tsv, "under a heading"), "%s", tsv);
+    cr_expect(qct_contains(tsv, "\"MEET\"\t\"v.vtt\"\t\"P3\""), "%s", tsv);
+    free(tsv);
     free(dir);
 }
 

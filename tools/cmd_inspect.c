@@ -151,7 +151,8 @@ static void warn_unknown_speakers(const qc_document *doc, const qc_casebook *cas
     }
 }
 
-/* What reading left out (a speaker label with no text), as `qcode code` reports it. */
+/* What reading left out (a speaker label or voice with no text, text in no turn), as `qcode code`
+ * reports it. */
 static void warn_notes(const qc_document *doc, const char *path)
 {
     for (size_t i = 0; i < qc_document_note_count(doc); i++) {

@@ -140,6 +140,15 @@ char *qct_write_file(const char *dir, const char *name, const void *data, size_t
     return path;
 }
 
+char *qct_read_in(const char *dir, const char *name)
+{
+    char *path = join(dir, name);
+    char *text = qct_read_file(path, NULL);
+    cr_assert_not_null(text, "%s was not written", path);
+    free(path);
+    return text;
+}
+
 char *qct_read_file(const char *path, size_t *size)
 {
     FILE *fp = fopen(path, "rb");

@@ -34,6 +34,8 @@ char *qct_temp_dir(void);
 char *qct_write_file(const char *dir, const char *name, const void *data, size_t size);
 /* Reads a whole file; NULL when it cannot. *size may be NULL. free() the result. */
 char *qct_read_file(const char *path, size_t *size);
+/* Reads dir/name, an output a test expects to be there (asserted). free() the result. */
+char *qct_read_in(const char *dir, const char *name);
 
 /* Runs the qcode binary with a shell-quoted argument string (run by /bin/sh in `cwd`, or the
  * current folder when NULL), with stdin from /dev/null. Captures stdout, stderr and the exit code. */
