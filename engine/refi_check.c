@@ -169,7 +169,11 @@ static int collect_guids(checker *c, guid_table *t, xmlNodePtr n)
     for (; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE)
             continue;
-        char *raw = qc_refi_xml_attr(n, "guid");
+        /* One whose copy failed taken for absent: the GUID left out, each reference to it "refers
+         * to nothing in the file". */
+        char *raw = NULL;
+        if (qc_refi_xml_copy_attr(n, "guid", &raw) != 0)
+            return -1;
         if (raw) {
             size_t cap2 = t->cap;
             if (QC_GROW(t->guids, t->cap, t->count + 1) != 0 || QC_GROW(t->nodes, cap2, t->count + 1) != 0) {
@@ -207,13 +211,17 @@ static int kind_fits(const char *ref, const char *target)
     return 1;
 }
 
-static void check_ref(checker *c, guid_table *t, xmlNodePtr n, const char *attr, const char *kind)
+/* -1 when out of memory: a reference whose copy failed would be passed over unchecked. */
+static int check_ref(checker *c, guid_table *t, xmlNodePtr n, const char *attr, const char *kind)
 {
-    char *raw = qc_refi_xml_attr(n, attr);
+    char *raw = NULL;
+    if (qc_refi_xml_copy_attr(n, attr, &raw) != 0)
+        return -1;
     if (!raw)
-        return;
+        return 0;
     char g[QC_GUID_SIZE];
-    if (qc_refi_guid_or_derive(raw, g) >= 0) {
+    int derived = qc_refi_guid_or_derive(raw, g);
+    if (derived >= 0) {
         int32_t i = qc_refi_index_get(&t->ix, g);
         if (i < 0)
             finding(c, QC_SEVERITY_ERROR, qc_refi_xml_line(n), "<%s> %s=\"%s\" refers to nothing in the file",
@@ -223,24 +231,27 @@ static void check_ref(checker *c, guid_table *t, xmlNodePtr n, const char *attr,
                     (const char *)n->name, attr, raw, (const char *)t->nodes[i]->name, qc_refi_xml_line(t->nodes[i]));
     }
     qc_free(raw);
+    return derived < 0 ? -1 : 0;
 }
 
-static void check_refs(checker *c, guid_table *t, xmlNodePtr n)
+static int check_refs(checker *c, guid_table *t, xmlNodePtr n)
 {
     static const char *const user_attrs[] = {"creatingUser", "modifyingUser", "creatingUserGUID", "modifyingUserGUID"};
     for (; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE)
             continue;
         const char *name = (const char *)n->name;
-        if (qc_refi_xml_has(n, "targetGUID"))
-            check_ref(c, t, n, "targetGUID", name);
-        if (strcmp(name, "MemberCode") == 0 && qc_refi_xml_has(n, "guid"))
-            check_ref(c, t, n, "guid", name); /* the codebook schema's form */
+        if (qc_refi_xml_has(n, "targetGUID") && check_ref(c, t, n, "targetGUID", name) != 0)
+            return -1;
+        if (strcmp(name, "MemberCode") == 0 && qc_refi_xml_has(n, "guid") && check_ref(c, t, n, "guid", name) != 0)
+            return -1; /* the codebook schema's form */
         for (size_t k = 0; k < 4; k++)
-            if (qc_refi_xml_has(n, user_attrs[k]))
-                check_ref(c, t, n, user_attrs[k], "User");
-        check_refs(c, t, n->children);
+            if (qc_refi_xml_has(n, user_attrs[k]) && check_ref(c, t, n, user_attrs[k], "User") != 0)
+                return -1;
+        if (check_refs(c, t, n->children) != 0)
+            return -1;
     }
+    return 0;
 }
 
 static int check_tree(checker *c, xmlDocPtr doc, qc_error *err)
@@ -262,8 +273,8 @@ static int check_tree(checker *c, xmlDocPtr doc, qc_error *err)
                     (const char *)t.nodes[i]->name, t.guids[i], (const char *)first->name, qc_refi_xml_line(first));
         }
     }
-    if (rc == 0)
-        check_refs(c, &t, root);
+    if (rc == 0 && check_refs(c, &t, root) != 0)
+        rc = qc_error_nomem(err);
     qc_refi_index_free(&t.ix);
     qc_free(t.guids);
     qc_free(t.nodes);

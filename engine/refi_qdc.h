@@ -22,8 +22,9 @@ void qc_refi_write_codes(qc_buf *b, const qc_refi_model *m, int indent);
  * and colours are warned about and repaired (a GUID derived from the name; no colour). */
 int qc_refi_read_codes(qc_refi_model *m, xmlNodePtr codes, qc_refi_log *log, qc_error *err);
 
-/* Reads the qcode header Set (if any) from a <Sets> element into m->header. */
-void qc_refi_read_header_set(qc_refi_model *m, xmlNodePtr sets, qc_refi_log *log);
+/* Reads the qcode header Set (if any) from a <Sets> element into m->header. -1 when out of memory
+ * (a header taken for absent would write another codebook line and lose the file's comments). */
+int qc_refi_read_header_set(qc_refi_model *m, xmlNodePtr sets, qc_refi_log *log);
 
 /* Writes a .qcb text for the model's codes: codes carrying a qcode block get their statements back,
  * others become `manual` codes (codable, with no children or used by a coding) or categories.

@@ -204,16 +204,18 @@ int qc_refi_read_codes(qc_refi_model *m, xmlNodePtr codes, qc_refi_log *log, qc_
     return rc;
 }
 
-void qc_refi_read_header_set(qc_refi_model *m, xmlNodePtr sets, qc_refi_log *log)
+int qc_refi_read_header_set(qc_refi_model *m, xmlNodePtr sets, qc_refi_log *log)
 {
     if (!sets)
-        return;
+        return 0;
     size_t others = 0;
     xmlNodePtr set = qc_refi_xml_child(sets, "Set");
     if (!set)
         qc_refi_warn(log, qc_refi_xml_line(sets), "empty <Sets/> (not valid REFI-QDA): ignored");
     for (; set; set = qc_refi_xml_next(set, "Set")) {
-        char *name = qc_refi_xml_attr(set, "name");
+        char *name = NULL;
+        if (qc_refi_xml_copy_attr(set, "name", &name) != 0)
+            return -1;
         int ours = name && strcmp(name, QC_REFI_HEADER_SET) == 0;
         qc_free(name);
         if (!ours) {
@@ -221,8 +223,11 @@ void qc_refi_read_header_set(qc_refi_model *m, xmlNodePtr sets, qc_refi_log *log
             continue;
         }
         char *text = qc_refi_xml_text(qc_refi_xml_child(set, "Description"));
-        if (!text)
-            continue;
+        char *g = NULL;
+        if (!text || qc_refi_xml_copy_attr(set, "guid", &g) != 0) {
+            qc_free(text);
+            return -1;
+        }
         const char *body = text;
         size_t mark = strlen(QC_REFI_HEADER_MARK);
         if (strncmp(body, QC_REFI_HEADER_MARK, mark) == 0) {
@@ -233,13 +238,15 @@ void qc_refi_read_header_set(qc_refi_model *m, xmlNodePtr sets, qc_refi_log *log
         qc_free(m->header);
         m->header = qc_strdup(body);
         qc_free(text);
-        char *g = qc_refi_xml_attr(set, "guid");
         if (g && qc_refi_guid_normalise(g, m->header_guid) != 0)
             m->header_guid[0] = '\0';
         qc_free(g);
+        if (!m->header)
+            return -1;
     }
     if (others)
         qc_refi_warn(log, qc_refi_xml_line(sets), "%zu set(s) of codes are not imported (.qcb has no sets)", others);
+    return 0;
 }
 
 /* --- ids --- */
@@ -638,9 +645,10 @@ int qc_refi_import_qdc(const char *qdc_path, const char *qcb_path, const qc_refi
             rc = qc_refi_read_codes(&m, codes, &log, err);
     }
     qc_refi_flush_guid_note(&log);
+    if (rc == 0 && (qc_refi_read_header_set(&m, qc_refi_xml_child(root, "Sets"), &log) != 0 ||
+                    qc_refi_xml_copy_attr(root, "origin", &m.origin) != 0))
+        rc = qc_error_nomem(err);
     if (rc == 0) {
-        qc_refi_read_header_set(&m, qc_refi_xml_child(root, "Sets"), &log);
-        m.origin = qc_refi_xml_attr(root, "origin");
         char *name = base_name(qdc_path);
         const char *slash = strrchr(qdc_path, '/');
         rc = name ? qc_refi_write_qcb(&m, name, slash ? slash + 1 : qdc_path, &log, &out, err) : qc_error_nomem(err);

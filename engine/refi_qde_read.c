@@ -17,11 +17,11 @@
  * line) and replaced by a GUID derived from the text. -1 when out of memory. */
 static int read_guid(xmlNodePtr el, const char *attr, char out[QC_GUID_SIZE], int required, qc_refi_log *log)
 {
-    char *raw = qc_refi_xml_attr(el, attr);
+    char *raw = NULL;
     out[0] = '\0';
+    if (qc_refi_xml_copy_attr(el, attr, &raw) != 0)
+        return -1;
     if (!raw) {
-        if (qc_refi_xml_has(el, attr))
-            return -1;
         if (required)
             qc_refi_warn(log, qc_refi_xml_line(el), "<%s> has no %s", (const char *)el->name, attr);
         return 0;
@@ -127,10 +127,10 @@ static int read_coding(qc_refi_model *m, xmlNodePtr co, int32_t selection, qc_re
 
 static int parse_position(xmlNodePtr el, const char *attr, int64_t *out, qc_refi_log *log)
 {
-    char *s = qc_refi_xml_attr(el, attr);
+    char *s = NULL;
+    if (qc_refi_xml_copy_attr(el, attr, &s) != 0)
+        return -1;
     if (!s) {
-        if (qc_refi_xml_has(el, attr))
-            return -1;
         qc_refi_warn(log, qc_refi_xml_line(el), "<PlainTextSelection> has no %s: skipped", attr);
         *out = QC_REFI_NO_POSITION;
         return 0;
@@ -264,8 +264,9 @@ int qc_refi_read_qde(qc_refi_model *m, const char *data, size_t size, const char
         nomem = read_variables(m, qc_refi_xml_child(root, "Variables"), log) != 0 ||
                 read_cases(m, qc_refi_xml_child(root, "Cases"), log) != 0 ||
                 read_sources(m, qc_refi_xml_child(root, "Sources"), log) != 0;
+    if (!nomem)
+        nomem = qc_refi_read_header_set(m, qc_refi_xml_child(root, "Sets"), log) != 0;
     if (!nomem) {
-        qc_refi_read_header_set(m, qc_refi_xml_child(root, "Sets"), log);
         xmlNodePtr d = qc_refi_xml_child(root, "Description");
         if (d && !(m->description = qc_refi_xml_text(d)))
             nomem = 1;

@@ -106,7 +106,9 @@ int qc_refi_xml_has(xmlNodePtr node, const char *name)
     return find_attr(node, name) != NULL;
 }
 
-char *qc_refi_xml_attr(xmlNodePtr node, const char *name)
+/* The value copied, or NULL when absent or out of memory (qc_refi_xml_copy_attr tells the two
+ * apart: a reader that took NULL for absent read a file otherwise under memory pressure). */
+static char *attr_copy(xmlNodePtr node, const char *name)
 {
     xmlAttrPtr a = find_attr(node, name);
     if (!a)
@@ -126,7 +128,7 @@ char *qc_refi_xml_attr(xmlNodePtr node, const char *name)
 
 int qc_refi_xml_copy_attr(xmlNodePtr node, const char *name, char **out)
 {
-    *out = qc_refi_xml_attr(node, name);
+    *out = attr_copy(node, name);
     return (!*out && qc_refi_xml_has(node, name)) ? -1 : 0;
 }
 

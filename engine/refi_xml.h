@@ -39,15 +39,16 @@ xmlNodePtr qc_refi_xml_next(xmlNodePtr node, const char *name);
 /* Whether an element has this local name. */
 int qc_refi_xml_is(xmlNodePtr node, const char *name);
 
-/* An attribute's value copied with qc_strdup (NULL when absent or out of memory: check with
- * qc_refi_xml_has). The text content of an element, copied ("" for an empty element or none;
- * NULL out of memory). Neither prints what libxml2 says when its own copy fails. */
-char *qc_refi_xml_attr(xmlNodePtr node, const char *name);
+/* Whether an element has this attribute. */
 int qc_refi_xml_has(xmlNodePtr node, const char *name);
-/* An attribute's value copied into *out (NULL when absent). -1 when it is there but the copy
- * failed: out of memory must not pass for a missing attribute (a coding skipped with a misleading
- * warning, a code's name or GUID made up, its coder taken as "unknown"). */
+/* An attribute's value copied with qc_strdup into *out (NULL when absent). -1 when it is there but
+ * the copy failed: out of memory must not pass for a missing attribute (a coding skipped with a
+ * misleading warning, a code's name or GUID made up, its coder taken as "unknown", a results.xml's
+ * codebook or option, a codebook's header or origin, a GUID a check looks up). The only way to read
+ * an attribute, so that no reader can take one for the other. */
 int qc_refi_xml_copy_attr(xmlNodePtr node, const char *name, char **out);
+/* The text content of an element, copied ("" for an empty element or none; NULL out of memory).
+ * Neither this nor qc_refi_xml_copy_attr prints what libxml2 says when its own copy fails. */
 char *qc_refi_xml_text(xmlNodePtr node);
 uint32_t qc_refi_xml_line(xmlNodePtr node);
 

@@ -32,24 +32,30 @@ const char *qc_provenance_option(const qc_provenance *p, const char *name)
     return NULL;
 }
 
-/* Keeps an option, taking name and value; one without either is dropped. */
-static int add_option(qc_provenance *p, char *name, char *value)
+/* Keeps the option `o` records; one without a name or a value is dropped. An attribute whose copy
+ * failed is out of memory, not absent: an option dropped so would read the corpus otherwise. */
+static int add_option(qc_provenance *p, xmlNodePtr o)
 {
-    int keep = name && value;
-    char **names = keep ? qc_realloc(p->option_names, (p->option_count + 1) * sizeof *names) : NULL;
-    if (names)
-        p->option_names = names;
-    char **values = names ? qc_realloc(p->option_values, (p->option_count + 1) * sizeof *values) : NULL;
-    if (values)
-        p->option_values = values;
-    if (!values) {
-        qc_free(name);
-        qc_free(value);
-        return keep ? QC_ERR_NOMEM : 0;
+    char *name = NULL, *value = NULL;
+    int rc = qc_refi_xml_copy_attr(o, "name", &name) != 0 || qc_refi_xml_copy_attr(o, "value", &value) != 0
+                 ? QC_ERR_NOMEM
+                 : 0;
+    if (rc == 0 && name && value) {
+        char **names = qc_realloc(p->option_names, (p->option_count + 1) * sizeof *names);
+        if (names)
+            p->option_names = names;
+        char **values = names ? qc_realloc(p->option_values, (p->option_count + 1) * sizeof *values) : NULL;
+        if (values) {
+            p->option_values = values;
+            p->option_names[p->option_count] = name;
+            p->option_values[p->option_count++] = value;
+            return 0;
+        }
+        rc = QC_ERR_NOMEM;
     }
-    p->option_names[p->option_count] = name;
-    p->option_values[p->option_count++] = value;
-    return 0;
+    qc_free(name);
+    qc_free(value);
+    return rc;
 }
 
 /* Reads the <provenance> element (the head of results.xml) on its own. */
@@ -71,13 +77,14 @@ static int parse(const char *path, const char *data, size_t size, qc_provenance 
         return rc;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     xmlNodePtr cb = qc_refi_xml_child(root, "codebook");
-    if (cb) {
-        p->codebook_path = qc_refi_xml_attr(cb, "path");
-        p->codebook_sha = qc_refi_xml_attr(cb, "sha256");
-    }
+    /* Taken for absent, a codebook's path out of memory was "results.xml does not name its
+     * codebook", a format error. */
+    if (cb && (qc_refi_xml_copy_attr(cb, "path", &p->codebook_path) != 0 ||
+               qc_refi_xml_copy_attr(cb, "sha256", &p->codebook_sha) != 0))
+        rc = QC_ERR_NOMEM;
     for (xmlNodePtr o = qc_refi_xml_child(qc_refi_xml_child(root, "options"), "option"); o && rc == 0;
          o = qc_refi_xml_next(o, "option"))
-        rc = add_option(p, qc_refi_xml_attr(o, "name"), qc_refi_xml_attr(o, "value"));
+        rc = add_option(p, o);
     xmlFreeDoc(doc);
     return rc ? qc_error_nomem(err) : 0;
 }

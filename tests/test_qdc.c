@@ -7,6 +7,7 @@
 
 #include "cut_helpers.h"
 #include "qc_test.h"
+#include "xml_fail.h"
 
 #include <unistd.h>
 
@@ -432,5 +433,74 @@ Test(qdc, a_file_cut_at_any_byte_says_where_it_ends, .timeout = 120)
     free(xml);
     free(src);
     rel_rm_tree(dir);
+    free(dir);
+}
+
+/* libxml2's allocations failing (xml_fail.h), each in turn, while a .qdc is imported: an attribute
+ * whose copy failed was taken for absent. The qcode header Set's name so read made it another
+ * tool's set (the .qcb written with a made-up header and a warning that sets are not imported);
+ * its Description or the CodeBook's origin so read left them out of the .qcb. Each run is now out
+ * of memory or the same .qcb with the same warnings. */
+typedef struct qdc_run {
+    const char *qdc, *qcb;
+    char *ref;
+    size_t ref_warnings;
+    warnings w;
+} qdc_run;
+
+static int import_qdc(long n, void *user, qc_error *err)
+{
+    (void)n;
+    qdc_run *r = user;
+    memset(&r->w, 0, sizeof r->w);
+    unlink(r->qcb);
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.on_warning = collect;
+    opts.user = &r->w;
+    return qc_refi_import_qdc(r->qdc, r->qcb, &opts, err);
+}
+
+static void same_qcb(long n, int status, void *user)
+{
+    qdc_run *r = user;
+    if (status != 0)
+        return;
+    char *got = qct_read_file(r->qcb, NULL);
+    cr_assert_not_null(got, "%s, allocation %ld failing: no .qcb written", r->qdc, n);
+    cr_assert_str_eq(got, r->ref, "%s, allocation %ld failing: another .qcb", r->qdc, n);
+    cr_assert_eq(r->w.count, r->ref_warnings, "%s, allocation %ld failing: warnings\n%s", r->qdc, n, r->w.text);
+    free(got);
+}
+
+Test(qdc, libxml2_out_of_memory_is_not_an_absent_attribute)
+{
+    char *dir = qct_temp_dir();
+    char *src = qct_source_path("tests/data/refi/care.qcb");
+    char exported[1024], qcb[1024], err_path[1024];
+    snprintf(exported, sizeof exported, "%s/care.qdc", dir);
+    snprintf(qcb, sizeof qcb, "%s/out.qcb", dir);
+    snprintf(err_path, sizeof err_path, "%s/stderr", dir);
+    qc_codebook *cb = load(src);
+    qc_error err;
+    cr_assert_eq(qc_refi_export_qdc(cb, exported, NULL, &err), 0, "%s", err.message);
+    /* qcode's own export (the header in its Set) and another tool's (an origin, no Sets). */
+    char *variants = qct_write_file(dir, "variants.qdc", variants_qdc, sizeof variants_qdc - 1);
+    const char *files[] = {exported, variants};
+    const char *expect[] = {"# Integrated care codebook for the REFI-QDA round trip tests\n",
+                            "(written by Some Tool 2)"};
+    for (size_t f = 0; f < 2; f++) {
+        qdc_run r = {.qdc = files[f], .qcb = qcb};
+        cr_assert_eq(import_qdc(-1, &r, &err), 0, "%s", err.message);
+        r.ref = qct_read_file(qcb, NULL);
+        r.ref_warnings = r.w.count;
+        cr_assert(qct_contains(r.ref, expect[f]), "%s", r.ref);
+        xml_fail_call call = {import_qdc, same_qcb, &r};
+        long n = xml_fail_each(files[f], err_path, &call);
+        cr_assert_gt(n, 10, "libxml2 allocated only %ld times", n);
+        free(r.ref);
+    }
+    qc_codebook_free(cb);
+    free(variants);
+    free(src);
     free(dir);
 }

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "qc_test.h"
+#include "xml_fail.h"
 
 typedef struct warnings {
     char text[16384];
@@ -543,6 +544,56 @@ Test(qdpx_export, checker_finds_what_the_schema_cannot)
     p = qct_source_path("tests/data/refi/corrupt.qdpx");
     cr_assert_eq(qc_refi_check(p, &opts, &r, &err), QC_ERR_FORMAT);
     free(p);
+}
+
+/* libxml2's allocations failing (xml_fail.h), each in turn, while a project is checked: a GUID
+ * whose copy failed was taken for absent, its element left out of the table (each reference to it
+ * then "refers to nothing in the file"), and a reference so read went unchecked (a dangling one
+ * passed). Each run is now out of memory or the same findings. */
+typedef struct check_run {
+    const char *path;
+    qc_refi_check_result ref, got;
+    warnings ref_w, w;
+} check_run;
+
+static int check_project(long n, void *user, qc_error *err)
+{
+    (void)n;
+    check_run *r = user;
+    memset(&r->w, 0, sizeof r->w);
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.on_warning = collect;
+    opts.user = &r->w;
+    return qc_refi_check(r->path, &opts, &r->got, err);
+}
+
+static void same_findings(long n, int status, void *user)
+{
+    const check_run *r = user;
+    if (status == 0)
+        cr_assert(r->got.errors == r->ref.errors && r->got.warnings == r->ref.warnings &&
+                      strcmp(r->w.text, r->ref_w.text) == 0,
+                  "allocation %ld failing: %zu errors, %zu warnings:\n%s", n, r->got.errors, r->got.warnings,
+                  r->w.text);
+}
+
+Test(qdpx_export, libxml2_out_of_memory_in_the_checker_is_told)
+{
+    char *dir = qct_temp_dir();
+    char err_path[1200];
+    snprintf(err_path, sizeof err_path, "%s/stderr", dir);
+    char *p = qct_source_path("tests/data/refi/dangling.qdpx");
+    check_run r = {.path = p};
+    qc_error err;
+    cr_assert_eq(check_project(-1, &r, &err), 0, "%s", err.message);
+    r.ref = r.got;
+    r.ref_w = r.w;
+    cr_assert_eq(r.ref.errors, 1, "%s", r.ref_w.text);
+    xml_fail_call call = {check_project, same_findings, &r};
+    long n = xml_fail_each(p, err_path, &call);
+    cr_assert_gt(n, 10, "libxml2 allocated only %ld times", n);
+    free(p);
+    free(dir);
 }
 
 Test(qdpx_export, checker_on_the_samples)

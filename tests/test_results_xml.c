@@ -278,6 +278,64 @@ Test(results_xml, libxml2_out_of_memory_prints_nothing_and_is_told)
     free(dir);
 }
 
+/* The same with the provenance read on its own (qc_results_recorded_options, which `qcode recode
+ * --from` reads the corpus by; the codebook's path and SHA-256, which `export` and recode's search
+ * for the old codebook read): an option whose name or value failed to copy was dropped, the corpus
+ * then read otherwise than the run read it, and a codebook's path so lost was "results.xml does
+ * not name its codebook". */
+typedef struct recorded {
+    const char *path;
+    char ref[1024], got[1024];
+} recorded;
+
+static int add_recorded(const char *name, const char *value, void *user)
+{
+    char *text = user;
+    size_t n = strlen(text);
+    snprintf(text + n, 1024 - n, "%s=%s\n", name, value);
+    return 0;
+}
+
+static int read_recorded(long n, void *user, qc_error *err)
+{
+    (void)n;
+    recorded *r = user;
+    r->got[0] = '\0';
+    return qc_results_recorded_options(r->path, add_recorded, r->got, err);
+}
+
+static void same_recorded(long n, int status, void *user)
+{
+    const recorded *r = user;
+    if (status == 0)
+        cr_assert_str_eq(r->got, r->ref, "allocation %ld failing: other options", n);
+}
+
+Test(results_xml, libxml2_out_of_memory_drops_no_recorded_option)
+{
+    char *dir = qct_temp_dir();
+    run g;
+    code_golden(&g, 1);
+    cr_assert_eq(qc_results_set_option(g.res, "encoding", "windows-1252", NULL), 0);
+    cr_assert_eq(qc_results_set_option(g.res, "speakers", "none", NULL), 0);
+    char *path = malloc(strlen(dir) + 16);
+    sprintf(path, "%s/results.xml", dir);
+    qc_error err;
+    cr_assert_eq(qc_results_write_xml(g.res, path, NULL, &err), 0, "%s", err.message);
+    run_free(&g);
+    char err_path[1200];
+    snprintf(err_path, sizeof err_path, "%s/stderr", dir);
+    recorded r = {.path = path};
+    cr_assert_eq(read_recorded(-1, &r, &err), 0, "%s", err.message);
+    memcpy(r.ref, r.got, sizeof r.ref);
+    cr_assert_str_eq(r.ref, "encoding=windows-1252\nengine=fast\nspeakers=none\n");
+    xml_fail_call call = {read_recorded, same_recorded, &r};
+    long n = xml_fail_each("results.xml's provenance", err_path, &call);
+    cr_assert_gt(n, 5, "libxml2 allocated only %ld times", n);
+    free(path);
+    free(dir);
+}
+
 static int stop_now(const qc_results_file_code *code, void *user)
 {
     (void)code;
