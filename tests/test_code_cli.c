@@ -714,14 +714,48 @@ Test(code_cli, ids_that_read_back_alike_are_one_id)
     qct_run r;
     qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb -o r.xml caf\xe8.txt caf\xe9.txt");
     cr_expect_eq(r.status, 1, "%s", r.err);
-    cr_expect(qct_contains(r.err, "caf\xe9.txt: error: document id 'caf\xef\xbf\xbd.txt' is already used by "
-                                  "caf\xe8.txt: results.xml cannot carry the bytes of a file name that is not "
+    /* The bytes that are not UTF-8 are a `?` on the terminal (cli_line), as in every name it is shown. */
+    cr_expect(qct_contains(r.err, "caf?.txt: error: document id 'caf\xef\xbf\xbd.txt' is already used by "
+                                  "caf?.txt: results.xml cannot carry the bytes of a file name that is not "
                                   "UTF-8, so both read back alike; rename one\n"),
               "%s", r.err);
     qct_run_free(&r);
     qct_qcode(&r, dir, "quotes --results r.xml MEET");
     cr_expect_eq(r.status, 0, "the results read back: %s", r.err);
     cr_expect(qct_contains(r.out, "quotations of MEET in 1 of 1 document\n"), "%s", r.out);
+    qct_run_free(&r);
+    free(dir);
+}
+
+/* Names from files on the terminal: an ESC in a file's name, a speaker label or a code's name
+ * went to the researcher's terminal as it was, where it moves the cursor, clears the screen or
+ * recolours what follows. Every message and the summary now write it as U+001B (qc_printable, as
+ * `quotes` and the codebook's messages do); other UTF-8 stays as it is, and a byte that is not
+ * UTF-8 is a `?`. */
+Test(code_cli, names_from_files_reach_the_terminal_without_their_control_characters)
+{
+    char *dir = qct_temp_dir();
+    const char vtt[] = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Ann\033[2J>We wait for the list.\n";
+    free(qct_write_file(dir, "caf\xc3\xa9\xf0\x9f\x98\x80\033[31m.vtt", vtt, strlen(vtt)));
+    free(qct_write_file(dir, "bad\033[K\xe9.txt", "S1: caf\xe9\n", 9));
+    free(qct_write_file(dir, "cases.tsv", "speaker\tage\nBob\t40\n", 19));
+    const char qcb[] = "codebook \"c\"\n\ncode WAIT \"Waiting\033[5m\"\n  rule wait*\n";
+    free(qct_write_file(dir, "c.qcb", qcb, strlen(qcb)));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c c.qcb --cases cases.tsv -o r.xml *.vtt *.txt");
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect(qct_contains(r.err, "caf\xc3\xa9\xf0\x9f\x98\x80U+001B[31m.vtt: warning: speaker 'AnnU+001B[2J' is not "
+                                  "in the casebook\n"),
+              "%s", r.err);
+    cr_expect(qct_contains(r.err, "badU+001B[K?.txt:1:8: error: invalid UTF-8"), "%s", r.err);
+    cr_expect(qct_contains(r.out, "WAIT WaitingU+001B[5m "), "%s", r.out);
+    cr_expect(!qct_wrote_esc(&r), "an ESC reached the terminal:\n%s%s", r.out, r.err);
+    qct_run_free(&r);
+    /* A path that is not there (cli_fail), named with an ESC. */
+    qct_qcode(&r, dir, "code -c c.qcb -o r.xml 'gone\033[2J.txt'");
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    cr_expect(qct_contains(r.err, "goneU+001B[2J.txt"), "%s", r.err);
+    cr_expect(!qct_wrote_esc(&r), "an ESC reached the terminal:\n%s", r.err);
     qct_run_free(&r);
     free(dir);
 }

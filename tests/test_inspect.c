@@ -70,6 +70,40 @@ Test(inspect, casebook_reports_unknown_speakers)
     free(dir);
 }
 
+/* Names from files in inspect's text output and warnings: a file, a speaker label, an attribute or
+ * a casebook value holding an ESC went to the terminal as it was (moving the cursor, recolouring
+ * it), and so did an ESC in a turn's text. Each is now U+001B, the rest of the UTF-8 as it is. */
+Test(inspect, names_from_files_reach_the_terminal_without_their_control_characters)
+{
+    char *dir = qct_temp_dir();
+    const char vtt[] = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Ann\033[2J>We wait \033[1mhere.\n\n"
+                       "00:00:05.000 --> 00:00:06.000\n<v Bob>Ja.\n";
+    free(qct_write_file(dir, "\xc3\xbc\033[31m.vtt", vtt, strlen(vtt)));
+    const char txt[] = "site: R\033[7mS1\n\nN15: Fine.\n";
+    free(qct_write_file(dir, "t\033]0;title\a.txt", txt, strlen(txt)));
+    free(qct_write_file(dir, "cases.tsv", "speaker\tage\nBob\t4\033[0m0\nN15\t1\n", 29));
+    qct_run r;
+    qct_qcode(&r, dir, "inspect --cases cases.tsv .");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_expect(qct_contains(r.out, "tU+001B]0;titleU+0007.txt\n"
+                                  "  path:       ./tU+001B]0;titleU+0007.txt\n"
+                                  "  format:     text\n"
+                                  "  attribute:  site = RU+001B[7mS1\n"),
+              "%s", r.out);
+    cr_expect(qct_contains(r.out, "\xc3\xbcU+001B[31m.vtt\n  path:       ./\xc3\xbcU+001B[31m.vtt\n"), "%s", r.out);
+    cr_expect(qct_contains(r.out, "  speaker:    AnnU+001B[2J (participant, 1 turn)\n"
+                                  "  speaker:    Bob (participant, 1 turn) age=4U+001B[0m0\n"),
+              "%s", r.out);
+    cr_expect(qct_contains(r.out, "  turn 0:     line 1, 00:00:01, AnnU+001B[2J: We wait U+001B[1mhere.\n"), "%s",
+              r.out);
+    cr_expect(qct_contains(r.err, "./\xc3\xbcU+001B[31m.vtt: warning: speaker 'AnnU+001B[2J' in document "
+                                  "'\xc3\xbcU+001B[31m.vtt' is not in the casebook\n"),
+              "%s", r.err);
+    cr_expect(!qct_wrote_esc(&r), "an ESC reached the terminal:\n%s%s", r.out, r.err);
+    qct_run_free(&r);
+    free(dir);
+}
+
 /* A casebook keyed by document id must serve inspect as it serves code: a file named with folders
  * is the document of its bare name for both (inspect kept the path as given, so its rows went
  * unused and its speakers were reported as unknown). */

@@ -16,13 +16,36 @@ void cli_print_usage(FILE *fp, const cli_command *cmd)
     fputs(cmd->usage, fp);
 }
 
+/* cli_line's body, after `prefix`. */
+static void put_line(FILE *fp, const char *prefix, const char *fmt, va_list ap)
+{
+    char small[1024];
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    char *whole = n >= (int)sizeof small ? malloc((size_t)n + 1) : NULL;
+    if (whole)
+        vsnprintf(whole, (size_t)n + 1, fmt, again);
+    va_end(again);
+    fputs(prefix, fp);
+    cli_put_printable(fp, whole ? whole : small); /* out of memory: the message cut short */
+    fputc('\n', fp);
+    free(whole);
+}
+
+void cli_line(FILE *fp, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    put_line(fp, "", fmt, ap);
+    va_end(ap);
+}
+
 int cli_fail(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("qcode: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    put_line(stderr, "qcode: ", fmt, ap);
     va_end(ap);
     return QC_EXIT_USAGE;
 }
@@ -232,7 +255,8 @@ static void print_caret(const char *source, uint32_t first_cp, int more, uint32_
 static void print_location(const char *file, uint32_t line, uint32_t column)
 {
     if (file && *file) {
-        fprintf(stderr, "%s:", file);
+        cli_put_printable(stderr, file);
+        fputc(':', stderr);
         if (line) {
             fprintf(stderr, "%u:", line);
             if (column)
@@ -253,7 +277,7 @@ static int is_zip_container(const char *path)
 void cli_print_error(const qc_error *err)
 {
     print_location(err->file, err->line, err->column);
-    fprintf(stderr, "error: %s\n", err->message[0] ? err->message : qc_status_name(err->code));
+    cli_line(stderr, "error: %s", err->message[0] ? err->message : qc_status_name(err->code));
     char line[1024];
     int more = 0;
     /* Read from a whole window before the column: a line that short is then read (and shown)
@@ -268,7 +292,7 @@ void cli_print_diagnostic(const qc_diagnostic *diag, void *user)
 {
     (void)user;
     print_location(diag->file, diag->line, diag->column);
-    fprintf(stderr, "%s: %s\n", diag->severity == QC_SEVERITY_ERROR ? "error" : "warning", diag->message);
+    cli_line(stderr, "%s: %s", diag->severity == QC_SEVERITY_ERROR ? "error" : "warning", diag->message);
     if (diag->source_line && diag->column && printable_text(diag->source_line))
         print_caret(diag->source_line, 1, 0, diag->column, diag->length ? diag->length : 1);
 }
@@ -382,9 +406,9 @@ static int first_visit(seen_set *s, const struct stat *st, const char *path, con
     seen_entry *e = &s->slots[seen_slot(s, st->st_dev, st->st_ino)];
     if (e->path) {
         if (strcmp(path, e->path) == 0) /* named twice, or a folder given inside another given */
-            fprintf(stderr, "qcode: %s: skipped: already read\n", path);
+            cli_line(stderr, "qcode: %s: skipped: already read", path);
         else
-            fprintf(stderr, "qcode: %s: skipped: the same %s as %s\n", path, what, e->path);
+            cli_line(stderr, "qcode: %s: skipped: the same %s as %s", path, what, e->path);
         return 0;
     }
     if (!(e->path = strdup(path)))
@@ -473,7 +497,7 @@ static int walk(collector *c, const char *dir, int depth)
             ; /* not a transcript's name */
         else if (found && !S_ISREG(st.st_mode))
             /* A FIFO would block the run for ever and a device (a link to /dev/zero) never end. */
-            fprintf(stderr, "qcode: %s: skipped: not a regular file\n", full);
+            cli_line(stderr, "qcode: %s: skipped: not a regular file", full);
         else if (found)
             rc = collect_file(c, full, &st);
         else

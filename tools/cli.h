@@ -57,15 +57,22 @@ void cli_catch_interrupts(void);
 void cli_print_usage(FILE *fp, const cli_command *cmd);
 
 /* Prints an error from the library: `file:line:col: error: message` (parts omitted when
- * unknown). When the file and line are known and readable, the line and a caret follow. */
+ * unknown), file and message as cli_line writes them. When the file and line are known and
+ * readable, the line and a caret follow. */
 void cli_print_error(const qc_error *err);
 
 /* Prints a diagnostic as above, with its own source line, to stderr. */
 void cli_print_diagnostic(const qc_diagnostic *diag, void *user);
 
-/* Writes a name from a file (a document id, a speaker label, a coder) to fp on one line, as
- * qc_printable shows it: a line break or an ESC in it as U+000A, U+001B. */
+/* Writes a name from a file (a document id, a speaker label, a coder, a path) to fp on one line,
+ * as qc_printable shows it: a line break or an ESC in it as U+000A, U+001B, a byte that is not
+ * UTF-8 as `?`; other UTF-8 (é, emoji) as it is. */
 void cli_put_printable(FILE *fp, const char *s);
+/* Writes a one-line message (printf-style) to fp, then a line break, the whole line as
+ * cli_put_printable writes it: the names in it cannot act on the terminal (an ESC moving the
+ * cursor or recolouring it). fmt holds no line break or tab of its own. Every message that holds
+ * a name goes through this, cli_fail, cli_print_error or cli_print_diagnostic. */
+void cli_line(FILE *fp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Loads a codebook, printing its diagnostics (and any other error). Returns QC_EXIT_OK with *cb
  * the caller's, QC_EXIT_USAGE when the file could not be read, or QC_EXIT_CODEBOOK. */
@@ -77,7 +84,7 @@ void cli_keep_codebook(const char *cache_dir, const qc_codebook *cb);
 /* Warns on stderr when some of a run's cache entries could not be written (stats->unwritten). */
 void cli_warn_unwritten_cache(const char *cache_dir, const qc_cache_stats *stats);
 
-/* Prints `qcode: message` to stderr (printf-style) and returns QC_EXIT_USAGE. */
+/* Prints `qcode: message` to stderr (printf-style, as cli_line) and returns QC_EXIT_USAGE. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The provenance time of the files a command writes, fixed by SOURCE_DATE_EPOCH (seconds since

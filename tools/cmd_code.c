@@ -98,7 +98,7 @@ static int on_document(const qc_document *doc, const qc_coding *coding, const qc
                 continue;
             if (!already_warned(st, label)) {
                 clear_progress(st);
-                fprintf(stderr, "%s: warning: speaker '%s' is not in the casebook\n", src->path, label);
+                cli_line(stderr, "%s: warning: speaker '%s' is not in the casebook", src->path, label);
             }
         }
     }
@@ -133,13 +133,13 @@ static void on_error(const char *path, const qc_error *err, void *user)
     if (err->file[0])
         cli_print_error(err);
     else
-        fprintf(stderr, "%s: error: %s\n", path, err->message[0] ? err->message : qc_status_name(err->code));
+        cli_line(stderr, "%s: error: %s", path, err->message[0] ? err->message : qc_status_name(err->code));
 }
 
 static void on_issue(const char *path, const char *message, void *user)
 {
     clear_progress(user);
-    fprintf(stderr, "%s: warning: %s\n", path, message);
+    cli_line(stderr, "%s: warning: %s", path, message);
 }
 
 static void on_read_warning(const qc_diagnostic *diag, void *user)

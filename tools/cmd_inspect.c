@@ -46,16 +46,21 @@ typedef struct inspect_opts {
     size_t interviewer_count;
 } inspect_opts;
 
-/* Prints up to `max` code points of s[0..len) on one line: line ends become spaces. */
-static void print_short(const char *s, size_t len, size_t max)
+/* Code points of a turn shown by the text output. */
+#define PREVIEW 72
+
+/* Prints up to PREVIEW code points of s[0..len) on one line: line ends become spaces, other
+ * control characters U+XXXX (cli_put_printable: an ESC in a transcript would act on the terminal). */
+static void print_short(const char *s, size_t len)
 {
-    size_t cps = 0, i = 0;
+    char shown[4 * PREVIEW + 1];
+    size_t cps = 0, i = 0, n = 0;
     int space = 0;
-    for (; i < len && cps < max; i++) {
+    for (; i < len && cps < PREVIEW && n < sizeof shown - 1; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '\n' || c == '\t' || c == '\r') {
             if (!space)
-                putchar(' ');
+                shown[n++] = ' ';
             space = 1;
             cps++;
             continue;
@@ -63,12 +68,14 @@ static void print_short(const char *s, size_t len, size_t max)
         space = c == ' ';
         if ((c & 0xC0) != 0x80)
             cps++;
-        if (cps > max)
+        if (cps > PREVIEW)
             break;
-        putchar(c);
+        shown[n++] = (char)c;
     }
-    while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
-        putchar(s[i++]); /* finish a code point */
+    while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80 && n < sizeof shown - 1)
+        shown[n++] = s[i++]; /* finish a code point */
+    shown[n] = '\0';
+    cli_put_printable(stdout, shown);
     if (i < len)
         fputs("…", stdout);
 }
@@ -90,15 +97,17 @@ static size_t turns_of(const qc_document *doc, const char *speaker)
     return n;
 }
 
+/* Every name here is from a file (ids and paths from file names, labels and values from the
+ * transcript or the casebook): each goes through cli_put_printable. */
 static void print_text(const qc_document *doc, const qc_casebook *cases, const inspect_opts *o)
 {
-    printf("%s\n", qc_document_id(doc));
-    printf("  path:       %s\n", qc_document_path(doc));
+    cli_line(stdout, "%s", qc_document_id(doc));
+    cli_line(stdout, "  path:       %s", qc_document_path(doc));
     printf("  format:     %s\n", qc_format_name(qc_document_format(doc)));
     for (size_t i = 0; i < qc_document_attribute_count(doc); i++) {
         const char *k, *v;
         qc_document_attribute(doc, i, &k, &v);
-        printf("  attribute:  %s = %s\n", k, v);
+        cli_line(stdout, "  attribute:  %s = %s", k, v);
     }
     size_t speakers = qc_document_speaker_count(doc);
     if (!speakers)
@@ -107,11 +116,17 @@ static void print_text(const qc_document *doc, const qc_casebook *cases, const i
         qc_role role;
         const char *name = qc_document_speaker(doc, i, &role);
         size_t n = turns_of(doc, name);
-        printf("  speaker:    %s (%s, %zu turn%s)", name, qc_role_name(role), n, n == 1 ? "" : "s");
+        fputs("  speaker:    ", stdout);
+        cli_put_printable(stdout, name);
+        printf(" (%s, %zu turn%s)", qc_role_name(role), n, n == 1 ? "" : "s");
         for (size_t k = 0; cases && k < qc_casebook_attribute_count(cases); k++) {
             const char *v = qc_casebook_value(cases, qc_document_id(doc), name, k);
-            if (v)
-                printf(" %s=%s", qc_casebook_attribute_name(cases, k), v);
+            if (v) {
+                putchar(' ');
+                cli_put_printable(stdout, qc_casebook_attribute_name(cases, k));
+                putchar('=');
+                cli_put_printable(stdout, v);
+            }
         }
         putchar('\n');
     }
@@ -130,9 +145,11 @@ static void print_text(const qc_document *doc, const qc_casebook *cases, const i
             fputs(", ", stdout);
             print_time(turn.time_start_ms);
         }
-        printf(", %s: ", turn.speaker ? turn.speaker : "(unlabelled)");
+        fputs(", ", stdout);
+        cli_put_printable(stdout, turn.speaker ? turn.speaker : "(unlabelled)");
+        fputs(": ", stdout);
         size_t a = qc_document_text_offset(doc, turn.start), b = qc_document_text_offset(doc, turn.end);
-        print_short(text + a, b - a, 72);
+        print_short(text + a, b - a);
         putchar('\n');
     }
     putchar('\n');
@@ -146,8 +163,8 @@ static void warn_unknown_speakers(const qc_document *doc, const qc_casebook *cas
         qc_role role = QC_ROLE_UNKNOWN;
         const char *name = qc_document_speaker(doc, i, &role);
         if (role != QC_ROLE_INTERVIEWER && !qc_casebook_knows_speaker(cases, qc_document_id(doc), name))
-            fprintf(stderr, "%s: warning: speaker '%s' in document '%s' is not in the casebook\n",
-                    qc_document_path(doc), name, qc_document_id(doc));
+            cli_line(stderr, "%s: warning: speaker '%s' in document '%s' is not in the casebook", qc_document_path(doc),
+                     name, qc_document_id(doc));
     }
 }
 
@@ -298,7 +315,7 @@ static int run(int argc, char **argv)
     if (status == QC_EXIT_OK && failed) {
         fprintf(stderr, "qcode: %ld of %ld file%s could not be read:\n", failed, total, total == 1 ? "" : "s");
         for (long k = 0; k < stored; k++)
-            fprintf(stderr, "  %s\n", failures[k]);
+            cli_line(stderr, "  %s", failures[k]);
         status = QC_EXIT_PARTIAL;
     } else if (status == QC_EXIT_OK && total == 0) {
         status = cli_fail("inspect: no transcripts found (.txt .md .vtt .srt .docx)");

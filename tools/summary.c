@@ -15,12 +15,20 @@ static size_t width(const char *s)
     return n;
 }
 
+/* A code's name as the terminal is given it: a codebook's quoted name may hold an ESC (its own, or
+ * one imported from a .qdc), which would recolour the table (qc_printable: U+001B). */
+static void shown_name(const qc_codebook *cb, size_t code, char out[512])
+{
+    qc_printable(qc_code_name(cb, code), out, 512);
+}
+
 /* Writes the label "  ID Name" cut to LABEL_MAX columns, padded to `cols`. */
 static void print_label(FILE *fp, const qc_codebook *cb, size_t code, size_t cols)
 {
-    char buf[512];
+    char buf[1024], name[512];
     size_t depth = qc_code_depth(cb, code);
-    snprintf(buf, sizeof buf, "%*s%s %s", (int)(2 * (depth - 1)), "", qc_code_id(cb, code), qc_code_name(cb, code));
+    shown_name(cb, code, name);
+    snprintf(buf, sizeof buf, "%*s%s %s", (int)(2 * (depth - 1)), "", qc_code_id(cb, code), name);
     size_t w = 0, i = 0;
     int cut = 0;
     for (; buf[i]; i++) {
@@ -44,7 +52,9 @@ static void print_label(FILE *fp, const qc_codebook *cb, size_t code, size_t col
 
 static size_t label_width(const qc_codebook *cb, size_t code)
 {
-    size_t w = 2 * (qc_code_depth(cb, code) - 1) + width(qc_code_id(cb, code)) + 1 + width(qc_code_name(cb, code));
+    char name[512];
+    shown_name(cb, code, name);
+    size_t w = 2 * (qc_code_depth(cb, code) - 1) + width(qc_code_id(cb, code)) + 1 + width(name);
     return w > LABEL_MAX ? LABEL_MAX : w;
 }
 

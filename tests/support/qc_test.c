@@ -212,6 +212,11 @@ void qct_run_free(qct_run *run)
     run->out = run->err = NULL;
 }
 
+int qct_wrote_esc(const qct_run *run)
+{
+    return strchr(run->out, '\033') || strchr(run->err, '\033');
+}
+
 int qct_contains(const char *haystack, const char *needle)
 {
     return haystack && needle && strstr(haystack, needle) != NULL;

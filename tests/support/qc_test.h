@@ -46,6 +46,9 @@ typedef struct qct_run {
 } qct_run;
 void qct_qcode(qct_run *run, const char *cwd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void qct_run_free(qct_run *run);
+/* Whether a run wrote an ESC on stdout or stderr: a name from a file that reached the terminal
+ * as it was, where it moves the cursor or recolours what follows. */
+int qct_wrote_esc(const qct_run *run);
 
 /* Whether haystack contains needle (NULL-safe). */
 int qct_contains(const char *haystack, const char *needle);
