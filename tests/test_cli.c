@@ -297,3 +297,51 @@ Test(cli, a_long_source_line_is_shown_around_the_caret)
     free(text);
     free(dir);
 }
+
+/* The other commands print names from files too: a codebook's path, name and version, a code's
+ * name and a rule's phrase (a quoted string may hold an ESC), the files export and import write,
+ * and what import read from another tool. Each goes to the terminal as qc_printable shows it. */
+Test(cli, names_in_every_command_reach_the_terminal_without_their_control_characters)
+{
+    char *dir = qct_temp_dir();
+    const char qcb[] = "codebook \"Care\033[31m\" version \"2\033[0m\"\n\ncode WAIT \"Wait\033[5m\"\n"
+                       "  rule \"wait\033[1m list\"\n";
+    free(qct_write_file(dir, "c\033[31m.qcb", qcb, strlen(qcb)));
+    /* A coding issue (a regex at its limit) names the transcript in code, quotes and recode. */
+    const char limits[] = "codebook \"l\"\ncode LONGA \"a\"\n  rule office\n  rule /(a+)+$/\n";
+    free(qct_write_file(dir, "l.qcb", limits, strlen(limits)));
+    static char text[20100];
+    memset(text, 'a', 20000);
+    memcpy(text, "P1: ", 4);
+    strcpy(text + 20000, "b! The office is fine.\n");
+    free(qct_write_file(dir, "long\033[2J.txt", text, strlen(text)));
+    const char *issue = "longU+001B[2J.txt: warning: code LONGA, rule at line 4: regex /(a+)+$/ stopped at the regex "
+                        "limit in 1 unit (first at line 1, column 5 of longU+001B[2J.txt)";
+    /* Each command (in this order: import reads what export wrote, recode what code wrote) and
+     * what it must say on stdout or stderr. */
+    static const struct {
+        const char *command, *out, *err;
+    } runs[] = {
+        {"check c*.qcb", "cU+001B[31m.qcb: ok: 1 code:", ""},
+        {"tree --rules c*.qcb",
+         "codebook \"CareU+001B[31m\" version 2U+001B[0m: 1 code\nWAIT \"WaitU+001B[5m\" (1 rule)\n"
+         "  rule \"waitU+001B[1m list\"\n",
+         ""},
+        {"export --qdc 'o\033[2J.qdc' c*.qcb", "", "wrote oU+001B[2J.qdc\n"},
+        {"import --qdc o*.qdc -o 'i\033[2J.qcb'", "imported codebook oU+001B[2J.qdc -> iU+001B[2J.qcb (0 warnings)\n",
+         ""},
+        {"code -c l.qcb -o r.xml long*.txt", "", NULL},
+        {"quotes -c l.qcb LONGA long*.txt", "", NULL},
+        {"recode -c l.qcb --from r.xml -o r2.xml long*.txt", "", NULL},
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        qct_run r;
+        qct_qcode(&r, dir, "%s", runs[i].command);
+        cr_expect_eq(r.status, 0, "%s: %s", runs[i].command, r.err);
+        cr_expect(qct_contains(r.out, runs[i].out), "%s: %s", runs[i].command, r.out);
+        cr_expect(qct_contains(r.err, runs[i].err ? runs[i].err : issue), "%s: %s", runs[i].command, r.err);
+        cr_expect(!qct_wrote_esc(&r), "%s: an ESC reached the terminal:\n%s%s", runs[i].command, r.out, r.err);
+        qct_run_free(&r);
+    }
+    free(dir);
+}

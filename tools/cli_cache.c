@@ -6,14 +6,14 @@ void cli_keep_codebook(const char *cache_dir, const qc_codebook *cb)
 {
     qc_error err;
     if (qc_cache_keep_codebook(cache_dir, cb, &err) != 0)
-        fprintf(stderr, "%s: warning: %s\n", err.file[0] ? err.file : cache_dir,
-                err.message[0] ? err.message : qc_status_name(err.code));
+        cli_line(stderr, "%s: warning: %s", err.file[0] ? err.file : cache_dir,
+                 err.message[0] ? err.message : qc_status_name(err.code));
 }
 
 void cli_warn_unwritten_cache(const char *cache_dir, const qc_cache_stats *stats)
 {
     if (cache_dir && stats->unwritten)
-        fprintf(stderr, "%s: warning: %zu cache %s not written (%s): the next run codes %s again\n", cache_dir,
-                stats->unwritten, stats->unwritten == 1 ? "entry" : "entries", stats->unwritten_reason,
-                stats->unwritten == 1 ? "that document" : "those documents");
+        cli_line(stderr, "%s: warning: %zu cache %s not written (%s): the next run codes %s again", cache_dir,
+                 stats->unwritten, stats->unwritten == 1 ? "entry" : "entries", stats->unwritten_reason,
+                 stats->unwritten == 1 ? "that document" : "those documents");
 }

@@ -48,7 +48,8 @@ static void print_summary(const char *path, const qc_codebook *cb, size_t warnin
 {
     qc_codebook_stats st;
     qc_codebook_get_stats(cb, &st);
-    printf("%s: ok: %zu %s: %zu main %s, %zu with sub-codes, %zu %s, depth %zu, %zu %s; ", path, st.codes,
+    cli_put_printable(stdout, path);
+    printf(": ok: %zu %s: %zu main %s, %zu with sub-codes, %zu %s, depth %zu, %zu %s; ", st.codes,
            plural(st.codes, "code", "codes"), st.main_codes, plural(st.main_codes, "code", "codes"),
            st.main_with_children, st.sub_codes, plural(st.sub_codes, "sub-code", "sub-codes"), st.max_depth,
            st.categories, plural(st.categories, "category", "categories"));
@@ -86,8 +87,8 @@ static int run(int argc, char **argv)
         qc_error_clear(&err);
         int rc = qc_codebook_load(&cb, argv[i], &opts, &err);
         if (rc == QC_ERR_CODEBOOK) {
-            fprintf(stderr, "%s: %zu %s, %zu %s\n", argv[i], n.errors, plural(n.errors, "error", "errors"), n.warnings,
-                    plural(n.warnings, "warning", "warnings"));
+            cli_line(stderr, "%s: %zu %s, %zu %s", argv[i], n.errors, plural(n.errors, "error", "errors"), n.warnings,
+                     plural(n.warnings, "warning", "warnings"));
             failed = 1;
             continue;
         }
@@ -97,7 +98,7 @@ static int run(int argc, char **argv)
             continue;
         }
         if (werror && n.warnings) {
-            fprintf(stderr, "%s: %zu %s (--werror)\n", argv[i], n.warnings, plural(n.warnings, "warning", "warnings"));
+            cli_line(stderr, "%s: %zu %s (--werror)", argv[i], n.warnings, plural(n.warnings, "warning", "warnings"));
             failed = 1;
         } else if (!quiet) {
             print_summary(argv[i], cb, n.warnings);

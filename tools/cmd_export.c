@@ -60,8 +60,8 @@ static int check(const char *path, const char *schemas)
         cli_print_error(&err);
         return QC_EXIT_USAGE;
     }
-    fprintf(stderr, "check %s: %zu error%s, %zu warning%s%s\n", path, r.errors, r.errors == 1 ? "" : "s", r.warnings,
-            r.warnings == 1 ? "" : "s", schemas ? "" : " (no XSD: use --schemas DIR)");
+    cli_line(stderr, "check %s: %zu error%s, %zu warning%s%s", path, r.errors, r.errors == 1 ? "" : "s", r.warnings,
+             r.warnings == 1 ? "" : "s", schemas ? "" : " (no XSD: use --schemas DIR)");
     return r.errors ? QC_EXIT_USAGE : QC_EXIT_OK;
 }
 
@@ -134,7 +134,7 @@ static int run(int argc, char **argv)
             cli_print_error(&err);
             return QC_EXIT_USAGE;
         }
-        fprintf(stderr, "wrote %s\n", qdc);
+        cli_line(stderr, "wrote %s", qdc);
         return do_check ? check(qdc, schemas) : QC_EXIT_OK;
     }
     if (is_dir(input)) {
@@ -148,7 +148,7 @@ static int run(int argc, char **argv)
         cli_print_error(&err);
         return rc == QC_ERR_CODEBOOK ? QC_EXIT_CODEBOOK : QC_EXIT_USAGE;
     }
-    fprintf(stderr, "wrote %s\n", qdpx);
+    cli_line(stderr, "wrote %s", qdpx);
     return do_check ? check(qdpx, schemas) : QC_EXIT_OK;
 }
 

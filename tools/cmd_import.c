@@ -75,7 +75,7 @@ static int run(int argc, char **argv)
             cli_print_error(&err);
             return QC_EXIT_USAGE;
         }
-        printf("imported codebook %s -> %s (%zu warning%s)\n", input, output, wc.n, wc.n == 1 ? "" : "s");
+        cli_line(stdout, "imported codebook %s -> %s (%zu warning%s)", input, output, wc.n, wc.n == 1 ? "" : "s");
         return QC_EXIT_OK;
     }
     qc_refi_import_summary s;
@@ -85,9 +85,10 @@ static int run(int argc, char **argv)
         qc_refi_import_summary_free(&s);
         return QC_EXIT_USAGE;
     }
-    printf("imported %s -> %s\n", input, output);
-    printf("  project   %s%s%s%s\n", *s.project ? s.project : "(unnamed)", *s.origin ? " (written by " : "", s.origin,
-           *s.origin ? ")" : "");
+    /* The project's name, its origin and its coders are another tool's words. */
+    cli_line(stdout, "imported %s -> %s", input, output);
+    cli_line(stdout, "  project   %s%s%s%s", *s.project ? s.project : "(unnamed)", *s.origin ? " (written by " : "",
+             s.origin, *s.origin ? ")" : "");
     printf("  sources   %zu\n", s.sources);
     printf("  codes     %zu\n", s.codes);
     printf("  cases     %zu\n", s.cases);
@@ -96,7 +97,7 @@ static int run(int argc, char **argv)
         printf(" (%zu skipped, see the warnings)", s.skipped);
     printf("\n");
     for (size_t i = 0; i < s.coder_count; i++)
-        printf("    %-20s %zu\n", s.coders[i].name, s.coders[i].codings);
+        cli_line(stdout, "    %-20s %zu", s.coders[i].name, s.coders[i].codings);
     printf("  warnings  %zu\n", s.warnings);
     qc_refi_import_summary_free(&s);
     return QC_EXIT_OK;

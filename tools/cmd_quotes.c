@@ -329,13 +329,13 @@ static void on_error(const char *path, const qc_error *err, void *user)
     if (err->file[0])
         cli_print_error(err);
     else
-        fprintf(stderr, "%s: error: %s\n", path, err->message);
+        cli_line(stderr, "%s: error: %s", path, err->message);
 }
 
 static void on_issue(const char *path, const char *message, void *user)
 {
     (void)user;
-    fprintf(stderr, "%s: warning: %s\n", path, message);
+    cli_line(stderr, "%s: warning: %s", path, message);
 }
 
 static size_t subtree_end(const qc_codebook *cb, size_t code)

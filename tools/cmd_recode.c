@@ -59,7 +59,7 @@ static void on_error(const char *path, const qc_error *err, void *user)
 static void on_issue(const char *path, const char *message, void *user)
 {
     (void)user;
-    fprintf(stderr, "%s: warning: %s\n", path, message);
+    cli_line(stderr, "%s: warning: %s", path, message);
 }
 
 static double now(void)
@@ -165,7 +165,7 @@ static int report_and_write(const code_options *o, qc_recode *rc, const qc_write
     if (!st)
         st = qc_outputs_commit(wopts->outputs, &err);
     if (!st && manual_out)
-        fprintf(stderr, "recode: manual codings written to %s\n", manual_out);
+        cli_line(stderr, "recode: manual codings written to %s", manual_out);
     free(def);
     if (st) {
         cli_print_error(&err);
@@ -261,14 +261,20 @@ static int run(int argc, char **argv)
             unsigned threads = cli_threads(o.jobs);
             fprintf(stderr, "recode: %ld document%s in %.3f s on %u thread%s", count, count == 1 ? "" : "s", now() - t0,
                     threads, threads == 1 ? "" : "s");
-            if (o.cache_dir)
+            if (o.cache_dir) {
+                fputs("; cache ", stderr);
+                cli_put_printable(stderr, o.cache_dir);
                 fprintf(stderr,
-                        "; cache %s: %zu hits, %zu new, %zu stale (%zu code codings out of date), %zu rejected, "
-                        "%zu written",
-                        o.cache_dir, cs.hits, cs.misses, cs.stale, cs.codes_recoded, cs.rejected, cs.written);
+                        ": %zu hits, %zu new, %zu stale (%zu code codings out of date), %zu rejected, %zu written",
+                        cs.hits, cs.misses, cs.stale, cs.codes_recoded, cs.rejected, cs.written);
+            }
             const qc_codebook *found = qc_recode_old_codebook(rc);
-            if (found)
-                fprintf(stderr, "; old codebook %s, found by the SHA-256 in %s", qc_codebook_path(found), o.from);
+            if (found) {
+                fputs("; old codebook ", stderr);
+                cli_put_printable(stderr, qc_codebook_path(found));
+                fputs(", found by the SHA-256 in ", stderr);
+                cli_put_printable(stderr, o.from);
+            }
             size_t from_file = qc_recode_old_side_read_documents(rc);
             int old_codebook_known = o.from && (old_cb || found);
             if (old_codebook_known && !qc_recode_old_side_coded(rc))

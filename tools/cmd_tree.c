@@ -36,7 +36,8 @@ static int print_compiled(const qc_codebook *cb, size_t c)
         nl = strchr(line, '\n');
         if (!nl)
             break;
-        printf("%*s| %.*s\n", indent, "", (int)(nl - line), line);
+        *nl = '\0';
+        cli_line(stdout, "%*s| %s", indent, "", line);
     }
     free(text);
     return 0;
@@ -46,7 +47,10 @@ static void print_code(const qc_codebook *cb, size_t c, int rules, size_t hidden
 {
     size_t depth = qc_code_depth(cb, c);
     size_t n = qc_code_rule_count(cb, c);
-    printf("%*s%s \"%s\"", (int)(2 * (depth - 1)), "", qc_code_id(cb, c), qc_code_name(cb, c));
+    /* A quoted name or phrase may hold an ESC (or one imported from a .qdc): cli_put_printable. */
+    printf("%*s%s \"", (int)(2 * (depth - 1)), "", qc_code_id(cb, c));
+    cli_put_printable(stdout, qc_code_name(cb, c));
+    putchar('"');
     if (n)
         printf(" (%zu %s)", n, n == 1 ? "rule" : "rules");
     else
@@ -55,7 +59,7 @@ static void print_code(const qc_codebook *cb, size_t c, int rules, size_t hidden
         printf(" [+%zu %s]", hidden, hidden == 1 ? "sub-code" : "sub-codes");
     putchar('\n');
     for (size_t r = 0; rules && r < n; r++)
-        printf("%*s  rule %s\n", (int)(2 * (depth - 1)), "", qc_code_rule_text(cb, c, r));
+        cli_line(stdout, "%*s  rule %s", (int)(2 * (depth - 1)), "", qc_code_rule_text(cb, c, r));
 }
 
 /* Codes are in pre-order: the descendants of c follow it while their depth is greater. */
@@ -102,9 +106,13 @@ static int run(int argc, char **argv)
     int ex = cli_load_codebook(argv[optind], &cb);
     if (ex != QC_EXIT_OK)
         return ex;
-    printf("codebook \"%s\"", qc_codebook_name(cb));
-    if (*qc_codebook_version(cb))
-        printf(" version %s", qc_codebook_version(cb));
+    fputs("codebook \"", stdout);
+    cli_put_printable(stdout, qc_codebook_name(cb));
+    putchar('"');
+    if (*qc_codebook_version(cb)) {
+        fputs(" version ", stdout);
+        cli_put_printable(stdout, qc_codebook_version(cb));
+    }
     size_t count = qc_codebook_code_count(cb);
     printf(": %zu %s\n", count, count == 1 ? "code" : "codes");
     for (size_t i = 0; i < count; i++) {
