@@ -302,3 +302,35 @@ Test(quotes_cli, names_with_control_characters_print_on_one_line)
     qct_run_free(&r);
     free(dir);
 }
+
+/* Two files with one document id (each named x.txt, given as files): the second is reported and
+ * skipped, as `qcode code` does (exit 1, the first listed and counted), not the end of the run
+ * with exit 2 and no last line. */
+Test(quotes_cli, a_document_id_given_twice_is_reported_and_skipped_as_code_does)
+{
+    char *dir = qct_temp_dir();
+    static const char qcb[] = "codebook \"C\"\ncode TEAM \"Team\"\n  rule co-locat*\n";
+    free(qct_write_file(dir, "cb.qcb", qcb, sizeof qcb - 1));
+    char a[1100], b[1100];
+    snprintf(a, sizeof a, "%s/a", dir);
+    snprintf(b, sizeof b, "%s/b", dir);
+    cr_assert_eq(mkdir(a, 0755), 0);
+    cr_assert_eq(mkdir(b, 0755), 0);
+    free(qct_write_file(a, "x.txt", "S1: we are co-located.\n", 23));
+    free(qct_write_file(b, "x.txt", "S2: co-located here.\n", 21));
+    qct_run r;
+    for (unsigned jobs = 1; jobs <= 2; jobs++) {
+        qct_qcode(&r, dir, "quotes -c cb.qcb --jobs %u TEAM a/x.txt b/x.txt", jobs);
+        cr_expect_eq(r.status, 1, "--jobs %u: exit %d\n%s", jobs, r.status, r.err);
+        cr_expect(qct_contains(r.err, "b/x.txt: error: document id 'x.txt' is already used by a/x.txt"), "%s", r.err);
+        cr_expect_str_eq(r.out, "x.txt  S1 (participant)  turn 0  [4,22)  TEAM\n"
+                                "    we are co-located.\n"
+                                "1 quotation of TEAM in 1 of 1 document\n");
+        qct_run_free(&r);
+        /* the same as `qcode code` counts and exits */
+        qct_qcode(&r, dir, "code -c cb.qcb --jobs %u a/x.txt b/x.txt", jobs);
+        cr_expect_eq(r.status, 1, "code --jobs %u: exit %d\n%s", jobs, r.status, r.err);
+        qct_run_free(&r);
+    }
+    free(dir);
+}

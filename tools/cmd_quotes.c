@@ -265,12 +265,23 @@ typedef struct corpus_state {
     quote_list list;
     int bold;
     listed listed;
+    size_t dup_failed; /* documents whose id another had: reported and skipped, as `qcode code` does */
 } corpus_state;
 
 static int on_document(const qc_document *doc, const qc_coding *coding, const qc_source_info *src, void *user,
                        qc_error *err)
 {
     corpus_state *st = user;
+    /* Counted first: a document the results refuse (its id is another's) is reported and skipped
+     * as `qcode code` reports it, not listed, and the run goes on (exit 1). */
+    int rc = qc_results_add(st->res, doc, coding, src, err);
+    if (rc == QC_ERR_INVALID) {
+        cli_print_error(err);
+        st->dup_failed++;
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
     size_t n = qc_coding_quotation_count(coding);
     size_t size;
     const char *text = qc_document_text(doc, &size);
@@ -320,7 +331,7 @@ static int on_document(const qc_document *doc, const qc_coding *coding, const qc
         err->code = QC_ERR_NOMEM; /* cli_print_error names the status */
         return QC_ERR_NOMEM;
     }
-    return qc_results_add(st->res, doc, coding, src, err);
+    return 0;
 }
 
 static void on_error(const char *path, const qc_error *err, void *user)
@@ -406,7 +417,7 @@ static int from_corpus(code_options *o, int argc, char **argv)
     qc_counts counts;
     qc_results_code_counts(st.res, (size_t)code, o->rollup ? QC_ROLLED_UP : QC_OWN, &counts);
     print_counts(&counts, &st.listed, code_id, o->rollup, qc_results_document_count(st.res));
-    exit_code = stats.failed ? QC_EXIT_PARTIAL : QC_EXIT_OK;
+    exit_code = stats.failed || st.dup_failed ? QC_EXIT_PARTIAL : QC_EXIT_OK;
 done:
     qc_results_free(st.res);
     if (count >= 0) {
