@@ -527,7 +527,10 @@ static int run_pair(qc_recode *rc, int verify, const char *const *paths, size_t 
     if (old_cache) { /* an entry both write is counted once, on `cache` (cache.c, cache_code) */
         qc_cache_stats old_stats;
         qc_cache_get_stats(old_cache, &old_stats);
-        if (!rc->cache_stats.unwritten)
+        /* The reason is kept by the cache whose write failed first, which is old_cache when only
+         * the old codebook's codes had to be written (the new ones all hit): counted on `cache`,
+         * with no reason there. */
+        if (!rc->cache_stats.unwritten_reason[0])
             memcpy(rc->cache_stats.unwritten_reason, old_stats.unwritten_reason,
                    sizeof rc->cache_stats.unwritten_reason);
         rc->cache_stats.unwritten += old_stats.unwritten;

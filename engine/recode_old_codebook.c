@@ -105,16 +105,8 @@ int qc_cache_keep_codebook(const char *cache_dir, const qc_codebook *cb, qc_erro
         /* the cache folder too: the first re-code keeps its codebooks before the cache opens */
         if (data && ((mkdir(cache_dir, 0777) != 0 && errno != EEXIST) || (mkdir(dir, 0777) != 0 && errno != EEXIST)))
             rc = qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "cannot create %s: %s", dir, strerror(errno));
-        if (data && !rc) {
-            qc_atomic_file af;
-            rc = qc_atomic_open(&af, to, err);
-            if (!rc && fwrite(data, 1, size, af.fp) != size) {
-                qc_atomic_abort(&af);
-                rc = qc_error_set(err, QC_ERR_IO, to, 0, 0, -1, "cannot write %s", to);
-            } else if (!rc) {
-                rc = qc_atomic_commit(&af, err);
-            }
-        }
+        if (data && !rc)
+            rc = qc_atomic_write(to, data, size, NULL, err);
         qc_free(data);
     }
     qc_free(dir);

@@ -880,6 +880,39 @@ Test(recode_cli, a_cache_that_cannot_be_written_is_a_warning)
     free(src);
 }
 
+/* An entry only the old codebook's lookup had to write (the new codebook's codes all there, the
+ * old's not yet) and could not: the warning gave the count with an empty reason, "21 cache entries
+ * not written ()", since the reason was kept on the old codebook's cache and the count on the new
+ * one's. The old codebook's copy, not kept, is a warning with its reason too. The entries are made readable but not
+ * writable by a file size limit below their size (SIGXFSZ ignored, so that the write fails with EFBIG; as root,
+ * permissions would not stop it). */
+Test(recode_cli, an_entry_only_the_old_side_could_not_write_is_warned_with_its_reason)
+{
+    require_command("recode");
+    char *src = qct_source_path("");
+    char *dir = qct_temp_dir();
+    qct_run r;
+    qct_qcode(&r, src, "code -c codebooks/integrated-care-v2.qcb --cache %s/C corpora/integrated-care/", dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    /* stdout (the report) to /dev/null, which the limit does not bind; stderr is a few lines */
+    qct_qcode(&r, src,
+              "--version >/dev/null && (trap '' XFSZ; ulimit -f 8; exec '%s' recode --old "
+              "codebooks/integrated-care-v1.qcb -c codebooks/integrated-care-v2.qcb --cache %s/C --dry-run "
+              "corpora/integrated-care/ >/dev/null)",
+              QCODE_BIN, dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "/C: warning: 21 cache entries not written (cannot write: "), "%s", r.err);
+    cr_expect(!qct_contains(r.err, "()"), "%s", r.err);
+    /* The old codebook's copy could not be kept either: the warning says why (it said "cannot
+     * write PATH" alone when the bytes failed to go out). */
+    cr_expect(qct_contains(r.err, ".qcb: warning: cannot write output: File too large; the codebook is not kept"), "%s",
+              r.err);
+    qct_run_free(&r);
+    free(dir);
+    free(src);
+}
+
 /* One document is "1 document" in recode's summary and --verbose line, and in code's count of
  * documents that could not be read (they said "1 documents"). */
 Test(recode_cli, one_document_is_one_document)
