@@ -819,6 +819,29 @@ static int keep_codebook(const qc_recode_options *opts, const qc_codebook *cb, q
     return QC_OK;
 }
 
+/* The caller's options, of its version, into full (which holds the defaults). Version 1 ends
+ * before counts_only, version 2 before find_old_codebook, 3 before stream_path, 4 before
+ * on_results, 5 before outputs. Versions 1 to 5 were built with the run options of version 2
+ * inside (`run` is held by value), which end before on_read_warning: every field after `run` sits
+ * that much earlier in them than in this header. */
+static void copy_options(qc_recode_options *full, const qc_recode_options *opts)
+{
+    if (opts->version >= 6) {
+        memcpy(full, opts, sizeof *full);
+        return;
+    }
+    enum { RUN_V2 = offsetof(qc_run_options, on_read_warning) };
+    _Static_assert(RUN_V2 % _Alignof(qc_run_options) == 0, "run options of version 2 end where they are padded");
+    const size_t after = offsetof(qc_recode_options, counts_only), shift = sizeof(qc_run_options) - RUN_V2;
+    size_t end = opts->version == 1   ? after
+                 : opts->version == 2 ? offsetof(qc_recode_options, find_old_codebook)
+                 : opts->version == 3 ? offsetof(qc_recode_options, stream_path)
+                 : opts->version == 4 ? offsetof(qc_recode_options, on_results)
+                                      : offsetof(qc_recode_options, outputs);
+    memcpy(full, opts, offsetof(qc_recode_options, run) + RUN_V2);
+    memcpy((char *)full + after, (const char *)opts + after - shift, end - after);
+}
+
 /* ---- the public calls ---- */
 
 int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const qc_codebook *new_cb,
@@ -832,16 +855,8 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     if (opts->version < 1 || opts->version > QC_RECODE_OPTIONS_VERSION)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "recode options version %u, expected %u",
                             opts->version, QC_RECODE_OPTIONS_VERSION);
-    /* Version 1 ends before counts_only, version 2 before find_old_codebook, 3 before
-     * stream_path, 4 before on_results, 5 before outputs. */
     qc_recode_options full = QC_RECODE_OPTIONS_INIT;
-    memcpy(&full, opts,
-           opts->version == 1   ? offsetof(qc_recode_options, counts_only)
-           : opts->version == 2 ? offsetof(qc_recode_options, find_old_codebook)
-           : opts->version == 3 ? offsetof(qc_recode_options, stream_path)
-           : opts->version == 4 ? offsetof(qc_recode_options, on_results)
-           : opts->version == 5 ? offsetof(qc_recode_options, outputs)
-                                : sizeof full);
+    copy_options(&full, opts);
     if (opts->version < 3)
         full.find_old_codebook = 0;
     opts = &full;

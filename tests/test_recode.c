@@ -909,3 +909,79 @@ Test(recode, streamed_results_are_those_written_after)
     cr_expect_eq(entries, 0, "an unfinished stream left its file or temporary");
     fx_free(&f);
 }
+
+/* --- a program built against the previous header --- */
+
+/* qc_run_options and qc_recode_options as the header of recode options version 5 declared them
+ * (run options version 2, before on_read_warning; no outputs): a program built then passes this
+ * layout, whose fields after `run` sit earlier than the current header puts them. */
+typedef struct run_options_v2 {
+    unsigned version;
+    const qc_read_options *read;
+    qc_engine engine;
+    unsigned jobs;
+    int strict;
+    qc_run_document_fn on_document;
+    qc_run_error_fn on_error;
+    qc_run_issue_fn on_issue;
+    qc_run_progress_fn on_progress;
+    void *user;
+    const char *const *ids;
+    qc_manual *manual;
+    qc_results *results;
+} run_options_v2;
+
+typedef struct recode_options_v5 {
+    unsigned version;
+    const qc_codebook *old_cb;
+    const char *results_path;
+    const char *manual_path;
+    const char *cache_dir;
+    const char *cache_context;
+    run_options_v2 run;
+    int counts_only;
+    int find_old_codebook;
+    const char *stream_path;
+    const qc_write_options *stream_options;
+    int (*on_results)(qc_results *results, void *user, qc_error *err);
+    void *results_user;
+} recode_options_v5;
+
+static int count_on_results(qc_results *results, void *user, qc_error *err)
+{
+    (void)results;
+    (void)err;
+    ++*(int *)user;
+    return 0;
+}
+
+/* "Programs built against this header keep working with later libraries" (results.h): the run
+ * options inside grew (on_read_warning), so a version 5 caller's counts_only, stream_path and
+ * on_results were read 8 bytes off (counts_only from stream_path, on_read_warning from counts_only
+ * and find_old_codebook), and the copy read past the caller's struct. */
+Test(recode, options_built_against_the_version_5_header_still_run)
+{
+    fx f;
+    fx_make(&f);
+    recode_options_v5 o;
+    memset(&o, 0, sizeof o);
+    o.version = 5;
+    o.old_cb = f.old_cb;
+    o.run.version = 2;
+    o.run.engine = QC_ENGINE_FAST;
+    o.run.jobs = 1;
+    o.counts_only = 1;
+    o.find_old_codebook = 1;
+    int called = 0;
+    o.on_results = count_on_results;
+    o.results_user = &called;
+    qc_recode *rc = NULL;
+    qc_error err;
+    cr_assert_eq(
+        qc_recode_run(&rc, (const char *const *)f.paths, 2, f.new_cb, NULL, (const qc_recode_options *)&o, &err), 0,
+        "%s", err.message);
+    cr_expect_eq(qc_results_counts_only(qc_recode_results(rc)), 1, "counts_only was not read where the caller put it");
+    cr_expect_geq(called, 1, "on_results was not read where the caller put it");
+    qc_recode_free(rc);
+    fx_free(&f);
+}

@@ -377,6 +377,8 @@ typedef void (*qc_run_issue_fn)(const char *path, const char *message, void *use
 /* Called after each document, for a progress display. */
 typedef void (*qc_run_progress_fn)(const qc_run_stats *stats, void *user);
 
+/* qc_recode_options holds these by value: a field added here moves every field after its `run`,
+ * so it comes with a new recode options version too (engine/recode.c reads the older layouts). */
 #define QC_RUN_OPTIONS_VERSION 3
 typedef struct qc_run_options {
     unsigned version;
