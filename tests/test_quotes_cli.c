@@ -334,3 +334,24 @@ Test(quotes_cli, a_document_id_given_twice_is_reported_and_skipped_as_code_does)
     }
     free(dir);
 }
+
+/* Only control characters of the quoted text are shown as U+XXXX: format characters are part of
+ * the writing (a zero-width non-joiner inside a Persian word, a joiner in an emoji, a soft hyphen)
+ * and print as they are; they were shown as U+200C, U+200D, U+00AD. */
+Test(quotes_cli, format_characters_of_the_quoted_text_print_as_they_are)
+{
+    char *dir = qct_temp_dir();
+    static const char qcb[] = "codebook \"C\"\ncode TEAM \"Team\"\n  rule co-locat*\n";
+    free(qct_write_file(dir, "cb.qcb", qcb, sizeof qcb - 1));
+    static const char text[] = "S1: co-located \xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae\xd9\x88\xd8\xa7\xd9\x87\xd9\x85 "
+                               "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9 soft\xc2\xadhyphen \xc2\x9b\x1b[2J.\n";
+    free(qct_write_file(dir, "p.txt", text, sizeof text - 1));
+    qct_run r;
+    qct_qcode(&r, dir, "quotes -c cb.qcb TEAM p.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "    co-located \xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae\xd9\x88\xd8\xa7\xd9\x87\xd9\x85 "
+                                  "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9 soft\xc2\xadhyphen U+009BU+001B[2J.\n"),
+              "%s", r.out);
+    qct_run_free(&r);
+    free(dir);
+}

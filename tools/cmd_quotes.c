@@ -142,8 +142,17 @@ static int in_hit(const quote *q, size_t cp)
     return 0;
 }
 
+/* Whether the character at s (len bytes) is a control character, C0, DEL or C1 (U+0080 to
+ * U+009F, C2 80 to C2 9F in UTF-8): one the terminal would act on (an ESC). */
+static int is_control(const char *s, size_t len)
+{
+    unsigned char c = (unsigned char)s[0];
+    return c < 0x20 || c == 0x7F || (len == 2 && c == 0xC2 && (unsigned char)s[1] < 0xA0);
+}
+
 /* Prints text from code point a to b (relative), newlines as spaces, other control characters as
- * U+XXXX (qc_printable), hits bold on a terminal. */
+ * U+XXXX (qc_printable), hits bold on a terminal. Format characters are the text's own (a zero-width
+ * non-joiner in Persian, a joiner in an emoji or a Devanagari conjunct) and print as they are. */
 static void print_span(const quote *q, size_t a, size_t b, int bold)
 {
     const char *s = q->text + cp_byte(q->text, a);
@@ -159,8 +168,8 @@ static void print_span(const quote *q, size_t a, size_t b, int bold)
             len++;
         if (*s == '\n' || *s == '\t' || *s == '\r') {
             putchar(' ');
-        } else if (len <= 4) { /* an ESC in the text would act on the terminal: U+001B */
-            char unit[5] = {0}, shown[16];
+        } else if (is_control(s, len)) { /* an ESC in the text would act on the terminal: U+001B */
+            char unit[3] = {0}, shown[16];
             memcpy(unit, s, len);
             qc_printable(unit, shown, sizeof shown);
             fputs(shown, stdout);
