@@ -256,14 +256,21 @@ static size_t lines_of(const char *out)
     return n;
 }
 
+/* A new folder holding cb.qcb, whose one code TEAM quotes "co-locat*" sentences: to free(). */
+static char *team_folder(void)
+{
+    char *dir = qct_temp_dir();
+    static const char qcb[] = "codebook \"C\"\ncode TEAM \"Team\"\n  rule co-locat*\n";
+    free(qct_write_file(dir, "cb.qcb", qcb, sizeof qcb - 1));
+    return dir;
+}
+
 /* A document id, speaker label or coder with a line break or an ESC in it prints on one line, as
  * the codebook's messages show such characters (U+000A, U+001B): an id with a line break was two
  * lines, and an ESC, in a name or in the text, acted on the terminal. */
 Test(quotes_cli, names_with_control_characters_print_on_one_line)
 {
-    char *dir = qct_temp_dir();
-    static const char qcb[] = "codebook \"C\"\ncode TEAM \"Team\"\n  rule co-locat*\n";
-    free(qct_write_file(dir, "cb.qcb", qcb, sizeof qcb - 1));
+    char *dir = team_folder();
     char corpus[1100];
     snprintf(corpus, sizeof corpus, "%s/corpus", dir);
     cr_assert_eq(mkdir(corpus, 0755), 0);
@@ -308,9 +315,7 @@ Test(quotes_cli, names_with_control_characters_print_on_one_line)
  * with exit 2 and no last line. */
 Test(quotes_cli, a_document_id_given_twice_is_reported_and_skipped_as_code_does)
 {
-    char *dir = qct_temp_dir();
-    static const char qcb[] = "codebook \"C\"\ncode TEAM \"Team\"\n  rule co-locat*\n";
-    free(qct_write_file(dir, "cb.qcb", qcb, sizeof qcb - 1));
+    char *dir = team_folder();
     char a[1100], b[1100];
     snprintf(a, sizeof a, "%s/a", dir);
     snprintf(b, sizeof b, "%s/b", dir);
@@ -340,9 +345,7 @@ Test(quotes_cli, a_document_id_given_twice_is_reported_and_skipped_as_code_does)
  * and print as they are; they were shown as U+200C, U+200D, U+00AD. */
 Test(quotes_cli, format_characters_of_the_quoted_text_print_as_they_are)
 {
-    char *dir = qct_temp_dir();
-    static const char qcb[] = "codebook \"C\"\ncode TEAM \"Team\"\n  rule co-locat*\n";
-    free(qct_write_file(dir, "cb.qcb", qcb, sizeof qcb - 1));
+    char *dir = team_folder();
     static const char text[] = "S1: co-located \xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae\xd9\x88\xd8\xa7\xd9\x87\xd9\x85 "
                                "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9 soft\xc2\xadhyphen \xc2\x9b\x1b[2J.\n";
     free(qct_write_file(dir, "p.txt", text, sizeof text - 1));
