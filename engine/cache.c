@@ -183,7 +183,9 @@ struct qc_cache {
      * lookup finds all its codes' records in one walk down both lists. */
     code_key *keys;
     qc_cache_stats stats;
-    int reason_claimed; /* stats.unwritten_reason is being or has been set */
+    size_t unwritten;           /* entries not written (note_unwritten), counted by cache_code */
+    char unwritten_reason[160]; /* the first failure's */
+    int reason_claimed;         /* unwritten_reason is being or has been set */
 };
 
 /* The statistics are counted by every thread of a run (qc_cache_run_pair). */
@@ -201,8 +203,8 @@ static void note_unwritten(qc_cache *c, int *slot_unwritten, const qc_error *wer
     *slot_unwritten = 1;
     int expected = 0;
     if (__atomic_compare_exchange_n(&c->reason_claimed, &expected, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-        snprintf(c->stats.unwritten_reason, sizeof c->stats.unwritten_reason, "%.*s",
-                 (int)sizeof c->stats.unwritten_reason - 1, werr->message);
+        snprintf(c->unwritten_reason, sizeof c->unwritten_reason, "%.*s", (int)sizeof c->unwritten_reason - 1,
+                 werr->message);
 }
 
 static int collect_leaves(qc_cache *c, int32_t n, uint32_t rule, size_t *count, size_t *cap)
@@ -321,6 +323,13 @@ void qc_cache_free(qc_cache *cache)
     qc_free(cache->leaf_local);
     qc_free(cache->keys);
     qc_free(cache);
+}
+
+size_t qc_cache_unwritten(const qc_cache *cache, char *reason, size_t cap)
+{
+    if (reason && cap)
+        snprintf(reason, cap, "%s", cache ? cache->unwritten_reason : "");
+    return cache ? cache->unwritten : 0;
 }
 
 void qc_cache_get_stats(const qc_cache *cache, qc_cache_stats *out)
@@ -977,9 +986,9 @@ static int cache_code(qc_cache *cache, qc_coder *coder, qc_cache *second, qc_cod
             rc = cache_lookup(second, coder2, doc, cases, s2, out2, err);
     }
     if (s.unwritten)
-        stat_add(&cache->stats.unwritten, 1);
+        stat_add(&cache->unwritten, 1);
     if (other.unwritten)
-        stat_add(&second->stats.unwritten, 1);
+        stat_add(&second->unwritten, 1);
     slot_close(&s);
     slot_close(&other);
     return rc;

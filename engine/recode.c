@@ -338,6 +338,7 @@ static int run_new_side(qc_recode *rc, const char *const *paths, size_t count, c
             status = qc_cache_run(cache, paths, count, rc->cases, &ro, &rc->stats, err);
         if (cache)
             qc_cache_get_stats(cache, &rc->cache_stats);
+        rc->cache_unwritten = qc_cache_unwritten(cache, rc->cache_unwritten_reason, sizeof rc->cache_unwritten_reason);
         qc_cache_free(cache);
     } else {
         status = qc_corpus_run(paths, count, rc->new_cb, rc->cases, &ro, &rc->stats, err);
@@ -524,17 +525,14 @@ static int run_pair(qc_recode *rc, int verify, const char *const *paths, size_t 
         st = qc_cache_run_pair(cache, old_cache, paths, count, rc->cases, &ro, on_pair, &p, &rc->stats, err);
     if (cache)
         qc_cache_get_stats(cache, &rc->cache_stats);
-    if (old_cache) { /* an entry both write is counted once, on `cache` (cache.c, cache_code) */
-        qc_cache_stats old_stats;
-        qc_cache_get_stats(old_cache, &old_stats);
-        /* The reason is kept by the cache whose write failed first, which is old_cache when only
-         * the old codebook's codes had to be written (the new ones all hit): counted on `cache`,
-         * with no reason there. */
-        if (!rc->cache_stats.unwritten_reason[0])
-            memcpy(rc->cache_stats.unwritten_reason, old_stats.unwritten_reason,
-                   sizeof rc->cache_stats.unwritten_reason);
-        rc->cache_stats.unwritten += old_stats.unwritten;
-    }
+    /* An entry both write is counted once, on `cache` (cache.c, cache_code); the reason is kept by
+     * the cache whose write failed first, which is old_cache when only the old codebook's codes had
+     * to be written (the new ones all hit). */
+    rc->cache_unwritten = qc_cache_unwritten(cache, rc->cache_unwritten_reason, sizeof rc->cache_unwritten_reason);
+    char old_reason[sizeof rc->cache_unwritten_reason];
+    rc->cache_unwritten += qc_cache_unwritten(old_cache, old_reason, sizeof old_reason);
+    if (!rc->cache_unwritten_reason[0])
+        memcpy(rc->cache_unwritten_reason, old_reason, sizeof old_reason);
     qc_cache_free(cache);
     qc_cache_free(old_cache);
     return st;
@@ -1027,6 +1025,13 @@ void qc_recode_run_stats(const qc_recode *rc, qc_run_stats *stats)
 int qc_recode_old_side_coded(const qc_recode *rc)
 {
     return rc ? rc->old_coded : 0;
+}
+
+size_t qc_recode_cache_unwritten(const qc_recode *rc, char *reason, size_t cap)
+{
+    if (reason && cap)
+        snprintf(reason, cap, "%s", rc ? rc->cache_unwritten_reason : "");
+    return rc ? rc->cache_unwritten : 0;
 }
 
 void qc_recode_cache_stats(const qc_recode *rc, qc_cache_stats *out)

@@ -87,6 +87,10 @@ static char *cache_dir(const fixture *f)
     return p;
 }
 
+/* What the cache of the last run() could not write, and why (qc_cache_unwritten). */
+static size_t last_unwritten;
+static char last_reason[160];
+
 /* Codes the fixture with cb (through the cache in `cache` when not NULL) and returns results.xml's
  * text; *st gets the cache's statistics. */
 static char *run(const fixture *f, const qc_codebook *cb, const char *cache, qc_cache_stats *st)
@@ -107,6 +111,7 @@ static char *run(const fixture *f, const qc_codebook *cb, const char *cache, qc_
         cr_assert_eq(qc_cache_run(c, (const char *const *)f->paths, NDOCS, NULL, &opts, &rs, &err), 0, "%s",
                      err.message);
         qc_cache_get_stats(c, st);
+        last_unwritten = qc_cache_unwritten(c, last_reason, sizeof last_reason);
         qc_cache_free(c);
     } else {
         cr_assert_eq(qc_corpus_run((const char *const *)f->paths, NDOCS, cb, NULL, &opts, &rs, &err), 0);
@@ -1177,8 +1182,8 @@ Test(cache, entries_that_cannot_be_written_are_counted_not_fatal)
     char *plain = run(&f, cb2, NULL, &st);
     free(run(&f, cb1, cache, &st));
     cr_assert_eq(st.written, NDOCS);
-    cr_assert_eq(st.unwritten, 0);
-    cr_assert_str_empty(st.unwritten_reason);
+    cr_assert_eq(last_unwritten, 0);
+    cr_assert_str_empty(last_reason);
     char cmd[4096];
     snprintf(cmd, sizeof cmd, "cd %s && for e in *.qcc; do rm $e && mkdir $e && : > $e/x; done", cache);
     cr_assert_eq(system(cmd), 0, "%s", cmd);
@@ -1186,8 +1191,8 @@ Test(cache, entries_that_cannot_be_written_are_counted_not_fatal)
         char *again = run(&f, cb2, cache, &st);
         cr_assert_str_eq(again, plain, "round %d", round);
         cr_assert_eq(st.written, 0, "round %d", round);
-        cr_assert_eq(st.unwritten, NDOCS, "round %d: unwritten %zu", round, st.unwritten);
-        cr_assert(strstr(st.unwritten_reason, "cannot write:"), "round %d: %s", round, st.unwritten_reason);
+        cr_assert_eq(last_unwritten, NDOCS, "round %d: unwritten %zu", round, last_unwritten);
+        cr_assert(strstr(last_reason, "cannot write:"), "round %d: %s", round, last_reason);
         free(again);
     }
     free(plain);

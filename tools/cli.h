@@ -81,8 +81,8 @@ int cli_load_codebook(const char *path, qc_codebook **cb);
 /* Keeps cb's file in the cache folder (qc_cache_keep_codebook); a failure is a warning on stderr,
  * not an error (tools/cli_cache.c). */
 void cli_keep_codebook(const char *cache_dir, const qc_codebook *cb);
-/* Warns on stderr when some of a run's cache entries could not be written (stats->unwritten). */
-void cli_warn_unwritten_cache(const char *cache_dir, const qc_cache_stats *stats);
+/* Warns on stderr when some of a run's cache entries could not be written (qc_cache_unwritten). */
+void cli_warn_unwritten_cache(const char *cache_dir, size_t unwritten, const char *reason);
 
 /* Prints `qcode: message` to stderr (printf-style, as cli_line) and returns QC_EXIT_USAGE. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -10,10 +10,10 @@ void cli_keep_codebook(const char *cache_dir, const qc_codebook *cb)
                  err.message[0] ? err.message : qc_status_name(err.code));
 }
 
-void cli_warn_unwritten_cache(const char *cache_dir, const qc_cache_stats *stats)
+void cli_warn_unwritten_cache(const char *cache_dir, size_t unwritten, const char *reason)
 {
-    if (cache_dir && stats->unwritten)
+    if (cache_dir && unwritten)
         cli_line(stderr, "%s: warning: %zu cache %s not written (%s): the next run codes %s again", cache_dir,
-                 stats->unwritten, stats->unwritten == 1 ? "entry" : "entries", stats->unwritten_reason,
-                 stats->unwritten == 1 ? "that document" : "those documents");
+                 unwritten, unwritten == 1 ? "entry" : "entries", reason,
+                 unwritten == 1 ? "that document" : "those documents");
 }

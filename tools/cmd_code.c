@@ -184,7 +184,7 @@ static int refuse_overwrite(const code_options *o, char **paths, size_t count)
  * `qcode recode` computes it. */
 static int run_through_cache(const code_options *o, const qc_codebook *cb, const qc_casebook *cases,
                              const char *context, char **paths, size_t count, const qc_run_options *ropts,
-                             qc_run_stats *stats, qc_cache_stats *cstats, qc_error *err)
+                             qc_run_stats *stats, size_t *unwritten, char *reason, size_t reason_cap, qc_error *err)
 {
     qc_cache *cache = NULL;
     int rc = qc_cache_open(&cache, o->cache_dir, cb, context, err);
@@ -192,7 +192,7 @@ static int run_through_cache(const code_options *o, const qc_codebook *cb, const
         cli_keep_codebook(o->cache_dir, cb);
     if (rc == 0)
         rc = qc_cache_run(cache, (const char *const *)paths, count, cases, ropts, stats, err);
-    qc_cache_get_stats(cache, cstats);
+    *unwritten = qc_cache_unwritten(cache, reason, reason_cap);
     qc_cache_free(cache);
     return rc;
 }
@@ -298,20 +298,22 @@ static int run(int argc, char **argv)
     ropts.ids = (const char *const *)ids;
     ropts.manual = manual;
     qc_run_stats stats;
-    qc_cache_stats cstats = {0};
+    size_t unwritten = 0;
+    char unwritten_reason[160] = "";
     if (o.cache_dir) {
         char *context = o.cases_path ? cli_file_sha1(o.cases_path) : NULL;
         if (o.cases_path && !context) {
             exit_code = cli_fail("code: cannot read %s", o.cases_path);
             goto done;
         }
-        rc = run_through_cache(&o, cb, cases, context, paths, (size_t)count, &ropts, &stats, &cstats, &err);
+        rc = run_through_cache(&o, cb, cases, context, paths, (size_t)count, &ropts, &stats, &unwritten,
+                               unwritten_reason, sizeof unwritten_reason, &err);
         free(context);
     } else {
         rc = qc_corpus_run((const char *const *)paths, (size_t)count, cb, cases, &ropts, &stats, &err);
     }
     clear_progress(&st);
-    cli_warn_unwritten_cache(o.cache_dir, &cstats);
+    cli_warn_unwritten_cache(o.cache_dir, unwritten, unwritten_reason);
     size_t failed = stats.failed + st.dup_failed;
     if (rc != 0) {
         if (o.strict && rc != QC_ERR_NOMEM && rc != QC_ERR_IO) {

@@ -255,7 +255,9 @@ static int run(int argc, char **argv)
             ex = QC_EXIT_USAGE;
         } else {
             qc_recode_cache_stats(rc, &cs);
-            cli_warn_unwritten_cache(o.cache_dir, &cs);
+            char reason[160];
+            size_t unwritten = qc_recode_cache_unwritten(rc, reason, sizeof reason);
+            cli_warn_unwritten_cache(o.cache_dir, unwritten, reason);
         }
         if (!ex && o.verbose) {
             unsigned threads = cli_threads(o.jobs);

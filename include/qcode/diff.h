@@ -116,12 +116,8 @@ typedef struct qc_cache_stats {
     size_t stale;         /* documents coded: entry there but some code's hash differs */
     size_t rejected;      /* entries that were corrupt, truncated or of another version (rebuilt) */
     size_t written;       /* entries written */
-    size_t codes_recoded; /* on stale documents, the codes coded again (the changed ones; every code when a document is coded in full) */
-    /* Entries that could not be written (a read-only cache, a full disk): their documents were
-     * coded and used all the same, and the next run codes them again. The first failure's reason
-     * ("cannot write: No space left on device"); empty when unwritten is 0. */
-    size_t unwritten;
-    char unwritten_reason[160];
+    size_t codes_recoded; /* on stale documents, the codes coded again (the changed ones; every code when a document is
+                             coded in full) */
 } qc_cache_stats;
 
 /* Opens (creating when missing) the cache folder. `context` is mixed into the hash of codes that
@@ -129,13 +125,19 @@ typedef struct qc_cache_stats {
 QC_EXPORT int qc_cache_open(qc_cache **out, const char *dir, const qc_codebook *cb, const char *context, qc_error *err);
 QC_EXPORT void qc_cache_free(qc_cache *cache);
 QC_EXPORT void qc_cache_get_stats(const qc_cache *cache, qc_cache_stats *out);
+/* The entries this cache could not write (a read-only cache, a full disk, the folder removed):
+ * their documents were coded and used all the same, and the next run codes them again. When
+ * reason is not NULL, the first failure's reason ("cannot write: No space left on device") is
+ * copied into reason[0..cap), NUL-terminated; "" when every entry was written. Kept apart from
+ * qc_cache_stats, whose size programs built against an older header rely on. */
+QC_EXPORT size_t qc_cache_unwritten(const qc_cache *cache, char *reason, size_t cap);
 
 /* The coding of a document read from `data` (its file bytes): from the cache when the entry holds,
  * else coded with `coder` (made for the cache's codebook) and stored. The entry is keyed by the
  * bytes, the document's id and how it was read (the document records its read options and qcode's
  * version; `read` is not used any more and may be NULL).
  * *out is the caller's (qc_coding_free). An entry that cannot be written does not fail the call:
- * it is counted in the statistics (unwritten, with the reason). */
+ * it is counted (qc_cache_unwritten, with the reason). */
 QC_EXPORT int qc_cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, const qc_casebook *cases,
                             const void *data, size_t size, const qc_read_options *read, qc_coding **out, qc_error *err);
 
@@ -235,6 +237,9 @@ QC_EXPORT size_t qc_recode_old_side_read_documents(const qc_recode *rc);
 QC_EXPORT const qc_codebook *qc_recode_old_codebook(const qc_recode *rc);
 /* Cache statistics (all zero without a cache). */
 QC_EXPORT void qc_recode_cache_stats(const qc_recode *rc, qc_cache_stats *out);
+/* qc_cache_unwritten for the re-code's cache (both codebooks' lookups; an entry both write counted
+ * once). */
+QC_EXPORT size_t qc_recode_cache_unwritten(const qc_recode *rc, char *reason, size_t cap);
 
 /* Why a quotation was gained or lost, or how a kept one travelled. */
 typedef enum qc_recode_reason {
