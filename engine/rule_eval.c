@@ -636,14 +636,6 @@ int qc_eval_regex_unit(qc_eval *ev, int32_t leaf, unsigned kind, uint32_t unit)
 
 /* ---- the result ---------------------------------------------------------------------------- */
 
-static void line_col(const qc_document *doc, uint32_t cp, uint32_t *line, uint32_t *col)
-{
-    /* the last line starting at or before cp is the one before lo */
-    size_t lo = qc_upper_bound_u32(doc->line_starts, sizeof *doc->line_starts, 0, 0, doc->line_count, cp);
-    *line = (uint32_t)(lo ? lo : 1);
-    *col = cp - (lo ? doc->line_starts[lo - 1] : 0) + 1;
-}
-
 static int cmp_trouble(const void *a, const void *b)
 {
     const qc_ev_trouble *x = a, *y = b;
@@ -667,7 +659,7 @@ static int add_issues(qc_eval *ev, qc_coding *c)
         const qc_rule_node *n = &ev->cb->nodes[lf->node];
         const qc_code_def *cd = &ev->cb->codes[lf->code];
         uint32_t line, col;
-        line_col(ev->doc, t->first_start, &line, &col);
+        qc_document_line_col(ev->doc, t->first_start, &line, &col);
         qc_buf b = QC_BUF_INIT;
         qc_buf_printf(&b, "code %s, %s at line %u: regex /%s/ %s in %u unit%s (first at line %u, column %u of %s)",
                       cd->id, lf->rule >= 0 ? "rule" : "exclude", lf->rule >= 0 ? cd->rules[lf->rule].line : n->line,
