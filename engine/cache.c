@@ -183,9 +183,9 @@ struct qc_cache {
      * lookup finds all its codes' records in one walk down both lists. */
     code_key *keys;
     qc_cache_stats stats;
-    size_t unwritten;           /* entries not written (note_unwritten), counted by cache_code */
-    char unwritten_reason[160]; /* the first failure's */
-    int reason_claimed;         /* unwritten_reason is being or has been set */
+    size_t unwritten;                           /* entries not written, counted by cache_code */
+    char unwritten_reason[QC_CACHE_REASON_MAX]; /* the first failure's */
+    int reason_claimed;                         /* unwritten_reason is being or has been set */
 };
 
 /* The statistics are counted by every thread of a run (qc_cache_run_pair). */
@@ -194,17 +194,15 @@ static void stat_add(size_t *counter, size_t n)
     __atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
 }
 
-/* An entry that cannot be written (a read-only cache, a full disk, the folder removed) costs the
- * next run its coding, not this run: the coding is used, and the first failure's reason kept for
- * the caller's warning (threads race for it; one wins). The entry is counted once per document
- * by cache_code, however many of a pair's lookups failed to write it. */
-static void note_unwritten(qc_cache *c, int *slot_unwritten, const qc_error *werr)
+/* Counts an entry its slot could not write (note_unwritten) on the cache that owns the slot, once
+ * however many of a pair's lookups failed to write it, and keeps the first failure's reason there
+ * for the caller's warning (threads race for it; one wins). */
+static void count_unwritten(qc_cache *c, const char *reason)
 {
-    *slot_unwritten = 1;
+    stat_add(&c->unwritten, 1);
     int expected = 0;
     if (__atomic_compare_exchange_n(&c->reason_claimed, &expected, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-        snprintf(c->unwritten_reason, sizeof c->unwritten_reason, "%.*s", (int)sizeof c->unwritten_reason - 1,
-                 werr->message);
+        snprintf(c->unwritten_reason, sizeof c->unwritten_reason, "%.*s", (int)sizeof c->unwritten_reason - 1, reason);
 }
 
 static int collect_leaves(qc_cache *c, int32_t n, uint32_t rule, size_t *count, size_t *cap)
@@ -527,9 +525,19 @@ typedef struct slot {
     char *path;
     uint8_t key[32];
     entry e;
-    int state;     /* entry_state of e */
-    int unwritten; /* a write of the entry failed (note_unwritten) */
+    int state; /* entry_state of e */
+    /* Why a write of the entry failed, the first time ("" when none did): an entry that cannot be
+     * written (a read-only cache, a full disk, the folder removed) costs the next run its coding,
+     * not this run, whose coding is used all the same (count_unwritten). */
+    char unwritten[QC_CACHE_REASON_MAX];
 } slot;
+
+static void note_unwritten(slot *s, const qc_error *werr)
+{
+    if (!s->unwritten[0])
+        snprintf(s->unwritten, sizeof s->unwritten, "%.*s", (int)sizeof s->unwritten - 1,
+                 werr->message[0] ? werr->message : "cannot write");
+}
 
 /* Opens the slot of a document in c's folder and reads its entry. QC_OK or QC_ERR_NOMEM (set in
  * err); the slot is to be closed either way. */
@@ -870,7 +878,7 @@ static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *
      * coding). */
     qc_error werr;
     if (qc_file_overwrite(s->path, bytes, size, &werr) != 0)
-        note_unwritten(c, &s->unwritten, &werr);
+        note_unwritten(s, &werr);
     else
         stat_add(&c->stats.written, 1);
     entry_free(&s->e); /* `old` and `same` are not needed any more */
@@ -985,10 +993,10 @@ static int cache_code(qc_cache *cache, qc_coder *coder, qc_cache *second, qc_cod
         if (!rc)
             rc = cache_lookup(second, coder2, doc, cases, s2, out2, err);
     }
-    if (s.unwritten)
-        stat_add(&cache->unwritten, 1);
-    if (other.unwritten)
-        stat_add(&second->unwritten, 1);
+    if (s.unwritten[0])
+        count_unwritten(cache, s.unwritten);
+    if (other.unwritten[0])
+        count_unwritten(second, other.unwritten);
     slot_close(&s);
     slot_close(&other);
     return rc;
@@ -1039,14 +1047,11 @@ static void *coders_new(void *ctx, qc_error *err)
 }
 
 static int code_through(void *ctx, void *state, const qc_document *doc, const char *sha256, size_t size,
-                        qc_coding **out, qc_coding **out2, int *fatal, qc_error *err)
+                        qc_coding **out, qc_coding **out2, qc_error *err)
 {
     through *t = ctx;
     qc_run_coders *c = state;
-    int rc = cache_code(t->cache, c->coder, t->second, c->coder2, doc, t->cases, sha256, size, out, out2, err);
-    /* The document was read: an I/O error is the cache folder failing, which stops the run. */
-    *fatal = rc == QC_ERR_IO;
-    return rc;
+    return cache_code(t->cache, c->coder, t->second, c->coder2, doc, t->cases, sha256, size, out, out2, err);
 }
 
 int qc_cache_run_pair(qc_cache *cache, qc_cache *second, const char *const *paths, size_t count,

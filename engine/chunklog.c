@@ -42,17 +42,17 @@ void qc_chunklog_close(qc_chunklog *log)
     memset(log, 0, sizeof *log);
 }
 
-/* Writes bytes to the file as one chunk of a key. */
+/* Writes bytes to the file as one chunk of a key: 0, QC_ERR_NOMEM or QC_ERR_IO. */
 static int write_chunk(qc_chunklog *log, qc_chunklog_key *k, const unsigned char *data, size_t len)
 {
     if (len > UINT32_MAX || QC_GROW(k->chunks, k->chunk_cap, k->chunk_count + 1) != 0)
-        return -1;
+        return QC_ERR_NOMEM;
     size_t done = 0;
     while (done < len) {
         ssize_t n = pwrite(log->fd, data + done, len - done, (off_t)(log->end + done));
         if (n <= 0) {
             log->failed = n < 0 && errno ? errno : EIO; /* kept for the message */
-            return -1;
+            return QC_ERR_IO;
         }
         done += (size_t)n;
     }
@@ -65,22 +65,25 @@ static int spill(qc_chunklog *log, qc_chunklog_key *k)
 {
     if (!k->len)
         return 0;
-    if (write_chunk(log, k, k->buf, k->len) != 0)
-        return -1;
-    k->len = 0;
-    return 0;
+    int rc = write_chunk(log, k, k->buf, k->len);
+    if (rc == 0)
+        k->len = 0;
+    return rc;
 }
 
-/* Writes the pending big record, after what its key had buffered (order is kept). */
+/* Writes the pending big record, after what its key had buffered (order is kept): 0,
+ * QC_ERR_NOMEM or QC_ERR_IO. */
 static int flush_big(qc_chunklog *log)
 {
     if (!log->big_len)
         return 0;
     qc_chunklog_key *k = &log->keys[log->big_key];
-    if (spill(log, k) != 0 || write_chunk(log, k, log->big, log->big_len) != 0)
-        return -1;
-    log->big_len = 0;
-    return 0;
+    int rc = spill(log, k);
+    if (rc == 0)
+        rc = write_chunk(log, k, log->big, log->big_len);
+    if (rc == 0)
+        log->big_len = 0;
+    return rc;
 }
 
 void *qc_chunklog_reserve(qc_chunklog *log, size_t key, uint32_t len)
@@ -118,8 +121,9 @@ int qc_chunklog_add(qc_chunklog *log, size_t key, const void *rec, uint32_t len)
 int qc_chunklog_walk(qc_chunklog *log, size_t key, unsigned char **scratch, size_t *scratch_cap, qc_chunklog_fn fn,
                      void *user)
 {
-    if (flush_big(log) != 0)
-        return log->failed ? QC_ERR_IO : QC_ERR_NOMEM;
+    int flushed = flush_big(log);
+    if (flushed != 0)
+        return flushed;
     if (key >= log->key_count)
         return 0;
     const qc_chunklog_key *k = &log->keys[key];
@@ -142,7 +146,7 @@ int qc_chunklog_walk(qc_chunklog *log, size_t key, unsigned char **scratch, size
 
 int qc_chunklog_settle(qc_chunklog *log)
 {
-    return flush_big(log) == 0 ? 0 : log->failed ? QC_ERR_IO : QC_ERR_NOMEM;
+    return flush_big(log);
 }
 
 int qc_chunklog_next_piece(const qc_chunklog *log, qc_chunklog_cursor *c)

@@ -64,18 +64,9 @@ static int doc_map_grow(qc_recode *rc)
     return QC_OK;
 }
 
-/* The index of the document with this id, added when new; -1 when out of memory. An id is kept
- * as results.xml gives it back: a file name that is not UTF-8 (or holds a control character) has
- * U+FFFD there, and the new run's document is the file's old one all the same. */
-static long doc_intern(qc_recode *rc, const char *id)
+/* doc_intern for an id already in the form results.xml gives back. */
+static long intern_read(qc_recode *rc, const char *id)
 {
-    if (!qc_xml_carries(id, strlen(id))) {
-        qc_buf shown = QC_BUF_INIT;
-        const char *read = qc_xml_read_form(id, &shown);
-        long d = read ? doc_intern(rc, read) : -1;
-        qc_buf_free(&shown);
-        return d;
-    }
     if ((rc->doc_count + 1) * 2 > rc->doc_map_size && doc_map_grow(rc))
         return -1;
     size_t mask = rc->doc_map_size - 1, i = str_hash(id) & mask;
@@ -91,6 +82,18 @@ static long doc_intern(qc_recode *rc, const char *id)
         return -1;
     rc->doc_map[i] = (uint32_t)rc->doc_count;
     return (long)rc->doc_count++;
+}
+
+/* The index of the document with this id, added when new; -1 when out of memory. An id is kept
+ * as results.xml gives it back: a file name that is not UTF-8 (or holds a control character) has
+ * U+FFFD there, and the new run's document is the file's old one all the same. */
+static long doc_intern(qc_recode *rc, const char *raw_id)
+{
+    qc_buf shown = QC_BUF_INIT;
+    const char *id = qc_xml_read_form(raw_id, &shown);
+    long d = id ? intern_read(rc, id) : -1;
+    qc_buf_free(&shown);
+    return d;
 }
 
 static int add_q(qc_rq **arr, size_t *count, size_t *cap, qc_rq q)
@@ -525,14 +528,9 @@ static int run_pair(qc_recode *rc, int verify, const char *const *paths, size_t 
         st = qc_cache_run_pair(cache, old_cache, paths, count, rc->cases, &ro, on_pair, &p, &rc->stats, err);
     if (cache)
         qc_cache_get_stats(cache, &rc->cache_stats);
-    /* An entry both write is counted once, on `cache` (cache.c, cache_code); the reason is kept by
-     * the cache whose write failed first, which is old_cache when only the old codebook's codes had
-     * to be written (the new ones all hit). */
+    /* In one folder both codebooks write each document's one entry, counted once, with its reason,
+     * on `cache` (cache.c, cache_code). */
     rc->cache_unwritten = qc_cache_unwritten(cache, rc->cache_unwritten_reason, sizeof rc->cache_unwritten_reason);
-    char old_reason[sizeof rc->cache_unwritten_reason];
-    rc->cache_unwritten += qc_cache_unwritten(old_cache, old_reason, sizeof old_reason);
-    if (!rc->cache_unwritten_reason[0])
-        memcpy(rc->cache_unwritten_reason, old_reason, sizeof old_reason);
     qc_cache_free(cache);
     qc_cache_free(old_cache);
     return st;

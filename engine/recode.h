@@ -84,7 +84,7 @@ struct qc_recode {
     qc_run_stats stats;
     qc_cache_stats cache_stats;
     size_t cache_unwritten; /* qc_recode_cache_unwritten */
-    char cache_unwritten_reason[160];
+    char cache_unwritten_reason[QC_CACHE_REASON_MAX];
     qc_buf pool; /* NUL-terminated strings, addressed by offset */
     char **old_ids;
     size_t old_id_count, old_id_cap;

@@ -253,26 +253,21 @@ static int count_base(qc_results *res, uint32_t row, long pair, uint32_t doc_ind
     return 0;
 }
 
-/* Whether the document's unlabelled text is a respondent. In a document without labels it is the
- * one interviewee, named by the document id; beside labelled participants (an untagged cue among
- * tagged ones) nobody can tell who speaks it, and naming a respondent after the file would count
- * one person too many: its quotations count, but for no respondent (docs/semantics.md, "Counts").
- * Beside interviewer labels alone it is the interviewee again. */
-static int unlabelled_is_respondent(const qc_document *doc)
-{
-    for (size_t t = 0; t < doc->turn_count; t++)
-        if (doc->turns[t].speaker >= 0 && doc->turns[t].role != QC_ROLE_INTERVIEWER)
-            return 0;
-    return 1;
-}
-
 /* The respondent and attribute rows of each speaker slot, and the breakdown bases. */
 static int prepare_slots(qc_results *res, const qc_document *doc, uint32_t doc_index, size_t nslots, size_t ac)
 {
     qc_res_add_scratch *s = res->scratch;
-    int has_unlabelled = 0;
-    for (size_t t = 0; t < doc->turn_count && !has_unlabelled; t++)
-        has_unlabelled = doc->turns[t].speaker < 0;
+    /* Whether the document's unlabelled text is a respondent. In a document without labels it is
+     * the one interviewee, named by the document id; beside labelled participants (an untagged cue
+     * among tagged ones) nobody can tell who speaks it, and naming a respondent after the file
+     * would count one person too many: its quotations count, but for no respondent
+     * (docs/semantics.md, "Counts"). Beside interviewer labels alone it is the interviewee again. */
+    int has_unlabelled = 0, participant_labelled = 0;
+    for (size_t t = 0; t < doc->turn_count; t++) {
+        const qc_doc_turn *tu = &doc->turns[t];
+        has_unlabelled |= tu->speaker < 0;
+        participant_labelled |= tu->speaker >= 0 && tu->role != QC_ROLE_INTERVIEWER;
+    }
     for (size_t slot = 0; slot < nslots; slot++) {
         int unl = slot == doc->speaker_count;
         s->resp[slot] = -1;
@@ -285,7 +280,7 @@ static int prepare_slots(qc_results *res, const qc_document *doc, uint32_t doc_i
             continue;
         const char *label = unl ? doc->id : doc->speakers[slot];
         uint8_t role = unl ? QC_ROLE_UNKNOWN : (doc->speaker_roles ? doc->speaker_roles[slot] : QC_ROLE_PARTICIPANT);
-        int counted = !unl || unlabelled_is_respondent(doc);
+        int counted = !unl || !participant_labelled;
         if (counted && (s->resp[slot] = respondent_of(res, label ? label : "", role)) < 0)
             return -1;
         uint32_t resp = (uint32_t)s->resp[slot];
@@ -678,27 +673,29 @@ static int add_counts(qc_results *res, const qc_document *doc, const qc_res_prep
     return 0;
 }
 
-/* Whether the document's id is one results already holds, told as results.xml gives ids back:
- * two file names that differ only in bytes XML cannot carry (not UTF-8) would be one id there, a
- * file no reader takes. 0, or the error (QC_ERR_INVALID, or out of memory). */
-static int id_taken(const qc_results *res, const qc_document *doc, const qc_source_info *src, qc_error *err)
+/* Keys d (the document just copied) as results.xml gives ids back, keeping that form in d->id_read
+ * when it differs, and refuses an id results already hold: two file names that differ only in
+ * bytes XML cannot carry (not UTF-8) would be one id there, a file no reader takes. 0, or the
+ * error (QC_ERR_INVALID, or out of memory). */
+static int key_id(const qc_results *res, qc_res_doc *d, const char **key, qc_error *err)
 {
-    const char *id = doc->id ? doc->id : "";
     qc_buf shown = QC_BUF_INIT;
-    const char *key = qc_xml_read_form(id, &shown);
-    long dup = key ? qc_strmap_get(&res->doc_ids, key) : -1;
-    int rc = key ? 0 : qc_error_nomem(err);
-    const char *where = src && src->path ? src->path : doc->path;
-    if (dup >= 0 && key == id)
-        rc = qc_error_set(err, QC_ERR_INVALID, where, 0, 0, -1, "document id '%s' is already used by %s", id,
-                          res->docs[dup].path);
-    else if (dup >= 0)
-        rc = qc_error_set(err, QC_ERR_INVALID, where, 0, 0, -1,
-                          "document id '%s' is already used by %s: results.xml cannot carry the bytes of a file name "
-                          "that is not UTF-8, so both read back alike; rename one",
-                          key, res->docs[dup].path);
+    *key = qc_xml_read_form(d->id, &shown);
+    if (*key && *key != d->id)
+        *key = d->id_read = qc_buf_detach(&shown);
     qc_buf_free(&shown);
-    return rc;
+    if (!*key)
+        return qc_error_nomem(err);
+    long dup = qc_strmap_get(&res->doc_ids, *key);
+    if (dup < 0)
+        return 0;
+    if (!d->id_read)
+        return qc_error_set(err, QC_ERR_INVALID, d->path, 0, 0, -1, "document id '%s' is already used by %s", d->id,
+                            res->docs[dup].path);
+    return qc_error_set(err, QC_ERR_INVALID, d->path, 0, 0, -1,
+                        "document id '%s' is already used by %s: results.xml cannot carry the bytes of a file name "
+                        "that is not UTF-8, so both read back alike; rename one",
+                        *key, res->docs[dup].path);
 }
 
 int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *coding, const qc_source_info *src,
@@ -711,32 +708,26 @@ int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *cod
     if (res->stream_only && !res->stream)
         return qc_error_set(err, QC_ERR_INVALID, doc->path, 0, 0, -1,
                             "stream-only results need qc_results_stream_xml before their first document");
-    int taken = id_taken(res, doc, src, err);
-    if (taken)
-        return taken;
     if (res->doc_count >= UINT32_MAX - 1)
         return qc_error_set(err, QC_ERR_LIMIT, doc->path, 0, 0, -1, "too many documents");
-    /* Prepared on a worker (the corpus runner offers it), or here. */
-    const qc_res_prepared *p = res->offered;
-    if (!p || p->doc != doc || p->coding != coding) {
-        if (!res->own_prep && !(res->own_prep = qc_calloc(1, sizeof *res->own_prep)))
-            return qc_error_nomem(err);
-        if (qc_res_prepare(res, doc, coding, res->own_prep) != 0)
-            return qc_error_nomem(err);
-        p = res->own_prep;
-    }
     if (QC_GROW(res->docs, res->doc_cap, res->doc_count + 1) != 0)
         return qc_error_nomem(err);
     qc_res_doc *d = &res->docs[res->doc_count];
-    int copied = copy_doc(d, doc, src);
-    qc_buf shown = QC_BUF_INIT;
-    const char *key = copied == 0 ? qc_xml_read_form(d->id, &shown) : NULL;
-    if (key && key != d->id)
-        key = d->id_read = qc_buf_detach(&shown);
-    qc_buf_free(&shown);
-    if (!key || qc_strmap_put(&res->doc_ids, key, (uint32_t)res->doc_count) != 0) {
+    const char *key = NULL;
+    int rc = copy_doc(d, doc, src) != 0 ? qc_error_nomem(err) : key_id(res, d, &key, err);
+    /* Prepared on a worker (the corpus runner offers it), or here. */
+    const qc_res_prepared *p = res->offered;
+    if (!rc && (!p || p->doc != doc || p->coding != coding)) {
+        if ((!res->own_prep && !(res->own_prep = qc_calloc(1, sizeof *res->own_prep))) ||
+            qc_res_prepare(res, doc, coding, res->own_prep) != 0)
+            rc = qc_error_nomem(err);
+        p = res->own_prep;
+    }
+    if (!rc && qc_strmap_put(&res->doc_ids, key, (uint32_t)res->doc_count) != 0)
+        rc = qc_error_nomem(err);
+    if (rc) {
         qc_res_doc_free(d);
-        return qc_error_nomem(err);
+        return rc;
     }
     if (!res->counts_only)
         qc_coding_digest(doc, src ? src->sha256 : NULL, p->records, d->coding_sha256);
@@ -754,7 +745,7 @@ int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *cod
     }
     if (res->counts_only)
         return QC_OK;
-    int rc = qc_spill_merge(res, p, doc_index, err);
+    rc = qc_spill_merge(res, p, doc_index, err);
     return rc == QC_OK && res->stream ? qc_res_stream_document(res, doc_index, p, err) : rc;
 }
 

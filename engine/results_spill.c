@@ -204,8 +204,6 @@ typedef struct reader {
     void *user;
     qc_hit *hits;
     size_t hits_cap;
-    int bad;       /* decode_record's failure: a record that does not make sense, or memory short */
-    int cancelled; /* fn asked to stop */
 } reader;
 
 /* A walk's failure: short of memory (pieces and hits are read into growing buffers), or the file
@@ -260,7 +258,8 @@ static int decode_record(const qc_results *res, const unsigned char *data, size_
     return 0;
 }
 
-/* The records of one piece of a log, each handed to the reader's fn. */
+/* The records of one piece of a log, each handed to the reader's fn: 0, decode_record's failure,
+ * or QC_ERR_CANCELLED when fn asked to stop (the walk hands it on). */
 static int read_piece(const unsigned char *data, size_t len, void *user)
 {
     reader *rd = user;
@@ -269,9 +268,9 @@ static int read_piece(const unsigned char *data, size_t len, void *user)
         qc_result_quotation q;
         int r = decode_record(rd->res, data, len, &off, &q, &rd->hits, &rd->hits_cap);
         if (r != 0)
-            return rd->bad = r;
+            return r;
         if (rd->fn(&q, q.coder, rd->user) != 0)
-            return rd->cancelled = 1;
+            return QC_ERR_CANCELLED;
     }
     return 0;
 }
@@ -286,11 +285,9 @@ static int walk_log(qc_results *res, qc_chunklog *log, size_t key, unsigned char
     rd.user = user;
     int r = qc_chunklog_walk(log, key, buf, cap, read_piece, &rd);
     qc_free(rd.hits);
-    if (rd.cancelled)
+    if (r == QC_ERR_CANCELLED)
         return qc_error_set(err, QC_ERR_CANCELLED, NULL, 0, 0, -1, "stopped by the caller");
-    if (r != 0 || rd.bad)
-        return read_error(err, rd.bad ? rd.bad : r);
-    return QC_OK;
+    return r != 0 ? read_error(err, r) : QC_OK;
 }
 
 int qc_spill_settle(qc_results *res, qc_error *err)

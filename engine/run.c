@@ -26,7 +26,6 @@ typedef struct slot {
     qc_document *doc;
     qc_coding *coding, *coding2; /* coding2: a second codebook's (qc_run_coder) */
     int rc;
-    int fatal; /* rc stops the run (qc_run_coder) */
     int read;  /* rc is this document's: process() ran (not the thread's coders failing) */
     qc_error err;
     char sha256[65];
@@ -91,7 +90,7 @@ static void process(runner *r, void *state, slot *s)
     qc_free(data);
     if (s->rc != 0)
         return;
-    s->rc = r->how->code(r->how->ctx, state, s->doc, s->sha256, size, &s->coding, &s->coding2, &s->fatal, &s->err);
+    s->rc = r->how->code(r->how->ctx, state, s->doc, s->sha256, size, &s->coding, &s->coding2, &s->err);
     if (s->rc != 0 && !s->err.file[0])
         qc_error_in_file(&s->err, s->rc, path, "cannot code");
     /* The results' share of the document, here rather than on the calling thread. When this fails
@@ -158,7 +157,6 @@ static void slot_clear(slot *s)
     s->coding2 = NULL;
     s->doc = NULL;
     s->prepared = 0;
-    s->fatal = 0;
     s->read = 0;
     s->state = SLOT_FREE;
 }
@@ -191,7 +189,7 @@ static int deliver(runner *r, const qc_run_options *opts, slot *s, qc_run_stats 
             else
                 qc_error_set(&s->err, QC_ERR_NOMEM, path, 0, 0, -1, "out of memory while reading this transcript");
         }
-        if (s->rc == QC_ERR_NOMEM || s->fatal) {
+        if (s->rc == QC_ERR_NOMEM) {
             if (err)
                 *err = s->err;
             return s->rc;
@@ -286,12 +284,11 @@ static void *books_coders_new(void *ctx, qc_error *err)
 }
 
 static int code_with_books(void *ctx, void *state, const qc_document *doc, const char *sha256, size_t size,
-                           qc_coding **out, qc_coding **out2, int *fatal, qc_error *err)
+                           qc_coding **out, qc_coding **out2, qc_error *err)
 {
     (void)sha256, (void)size;
     const books *b = ctx;
     qc_run_coders *c = state;
-    *fatal = 0;
     int rc = qc_coder_code(c->coder, doc, b->cases, out, err);
     return rc || !c->coder2 ? rc : qc_coder_code(c->coder2, doc, b->cases, out2, err);
 }

@@ -13,10 +13,10 @@ typedef struct qc_run_coder {
     void *(*thread_new)(void *ctx, qc_error *err);
     void (*thread_free)(void *state);
     /* Codes doc, whose file has this SHA-256 and size: *out, and *out2 for a second codebook (or
-     * NULL). On failure, *fatal set stops the run (a cache folder that cannot be written), else
-     * the document is reported and left out, as one that cannot be read. */
+     * NULL). On failure other than out of memory the document is reported and left out, as one
+     * that cannot be read (a cache that cannot be written is no failure: cache.c). */
     int (*code)(void *ctx, void *state, const qc_document *doc, const char *sha256, size_t size, qc_coding **out,
-                qc_coding **out2, int *fatal, qc_error *err);
+                qc_coding **out2, qc_error *err);
     void *ctx;
 } qc_run_coder;
 

@@ -89,7 +89,7 @@ static char *cache_dir(const fixture *f)
 
 /* What the cache of the last run() could not write, and why (qc_cache_unwritten). */
 static size_t last_unwritten;
-static char last_reason[160];
+static char last_reason[QC_CACHE_REASON_MAX];
 
 /* Codes the fixture with cb (through the cache in `cache` when not NULL) and returns results.xml's
  * text; *st gets the cache's statistics. */

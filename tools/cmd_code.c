@@ -299,7 +299,7 @@ static int run(int argc, char **argv)
     ropts.manual = manual;
     qc_run_stats stats;
     size_t unwritten = 0;
-    char unwritten_reason[160] = "";
+    char unwritten_reason[QC_CACHE_REASON_MAX] = "";
     if (o.cache_dir) {
         char *context = o.cases_path ? cli_file_sha1(o.cases_path) : NULL;
         if (o.cases_path && !context) {

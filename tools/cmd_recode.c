@@ -255,7 +255,7 @@ static int run(int argc, char **argv)
             ex = QC_EXIT_USAGE;
         } else {
             qc_recode_cache_stats(rc, &cs);
-            char reason[160];
+            char reason[QC_CACHE_REASON_MAX];
             size_t unwritten = qc_recode_cache_unwritten(rc, reason, sizeof reason);
             cli_warn_unwritten_cache(o.cache_dir, unwritten, reason);
         }

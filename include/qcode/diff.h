@@ -125,6 +125,9 @@ typedef struct qc_cache_stats {
 QC_EXPORT int qc_cache_open(qc_cache **out, const char *dir, const qc_codebook *cb, const char *context, qc_error *err);
 QC_EXPORT void qc_cache_free(qc_cache *cache);
 QC_EXPORT void qc_cache_get_stats(const qc_cache *cache, qc_cache_stats *out);
+/* The size of the buffer for qc_cache_unwritten's reason that holds any reason whole. */
+#define QC_CACHE_REASON_MAX 160
+
 /* The entries this cache could not write (a read-only cache, a full disk, the folder removed):
  * their documents were coded and used all the same, and the next run codes them again. When
  * reason is not NULL, the first failure's reason ("cannot write: No space left on device") is
