@@ -105,7 +105,7 @@ void qc_buf_put_percent(qc_buf *b, const char *s, size_t n)
     }
 }
 
-static int hex_digit(char c)
+int qc_hex_digit(char c)
 {
     return c >= '0' && c <= '9'   ? c - '0'
            : c >= 'A' && c <= 'F' ? c - 'A' + 10
@@ -120,7 +120,7 @@ int qc_buf_put_unpercent(qc_buf *b, const char *s, size_t n)
             qc_buf_putc(b, s[i]);
             continue;
         }
-        int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1, lo = i + 2 < n ? hex_digit(s[i + 2]) : -1;
+        int hi = i + 2 < n ? qc_hex_digit(s[i + 1]) : -1, lo = i + 2 < n ? qc_hex_digit(s[i + 2]) : -1;
         if (hi < 0 || lo < 0)
             return -1;
         qc_buf_putc(b, (char)(hi << 4 | lo));

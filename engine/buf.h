@@ -23,6 +23,8 @@ void qc_buf_printf(qc_buf *b, const char *fmt, ...) __attribute__((format(printf
 void qc_buf_vprintf(qc_buf *b, const char *fmt, va_list ap);
 /* Appends s[0..n) percent-encoded: printable ASCII but '%' as it is, any other byte as %XX. */
 void qc_buf_put_percent(qc_buf *b, const char *s, size_t n);
+/* The value of a hexadecimal digit (either case), or -1. */
+int qc_hex_digit(char c);
 /* Appends the bytes s[0..n) percent-encodes (hex digits in either case); -1 for a '%' not
  * followed by two hex digits. */
 int qc_buf_put_unpercent(qc_buf *b, const char *s, size_t n);

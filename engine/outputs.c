@@ -72,6 +72,13 @@ static void clear(qc_outputs *set)
     set->folder_count = 0;
 }
 
+/* Removes the temporaries of the outputs from `first` on (those not renamed). */
+static void discard_from(qc_outputs *set, size_t first)
+{
+    for (size_t i = first; i < set->count; i++)
+        unlink(set->items[i].tmp_path);
+}
+
 int qc_outputs_write(qc_outputs *set, const char *path, const void *bytes, size_t len, qc_error *err)
 {
     if (!path || (len && !bytes))
@@ -101,8 +108,7 @@ int qc_outputs_commit(qc_outputs *set, qc_error *err)
     if (failed < set->count) {
         rc =
             qc_error_set(err, QC_ERR_IO, set->items[failed].path, 0, 0, -1, "cannot write output: %s", strerror(saved));
-        for (size_t i = failed; i < set->count; i++)
-            unlink(set->items[i].tmp_path);
+        discard_from(set, failed);
     }
     clear(set);
     return rc;
@@ -112,8 +118,7 @@ void qc_outputs_free(qc_outputs *set)
 {
     if (!set)
         return;
-    for (size_t i = 0; i < set->count; i++)
-        unlink(set->items[i].tmp_path);
+    discard_from(set, 0);
     /* Last made first: a folder made inside another goes before it. rmdir leaves one that holds
      * anything. */
     for (size_t i = set->folder_count; i-- > 0;)

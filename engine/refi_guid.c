@@ -9,17 +9,6 @@
 #include "buf.h"
 #include "sha1.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Parses the 36 characters of a bare GUID into 16 bytes; -1 when not a GUID. */
 static int parse_bare(const char *s, size_t len, unsigned char bytes[16])
 {
@@ -33,7 +22,7 @@ static int parse_bare(const char *s, size_t len, unsigned char bytes[16])
             i++;
             continue;
         }
-        int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+        int hi = qc_hex_digit(s[i]), lo = qc_hex_digit(s[i + 1]);
         if (hi < 0 || lo < 0 || i + 1 == 8 || i + 1 == 13 || i + 1 == 18 || i + 1 == 23)
             return -1;
         bytes[k++] = (unsigned char)(hi << 4 | lo);

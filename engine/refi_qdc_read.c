@@ -662,7 +662,7 @@ int qc_refi_import_qdc(const char *qdc_path, const char *qcb_path, const qc_refi
         rc = qc_codebook_load_buffer(&cb, qcb_path, out.data, out.len, NULL, err);
         qc_codebook_free(cb);
         if (rc == 0)
-            rc = qc_refi_save(qcb_path, out.data, out.len, err);
+            rc = qc_atomic_write(qcb_path, out.data, out.len, NULL, err);
     }
     qc_buf_free(&out);
     return rc;

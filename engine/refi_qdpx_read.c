@@ -555,7 +555,7 @@ static int write_in(const char *dir, const char *name, const void *data, size_t 
     qc_buf_printf(&p, "%s/%s", dir, name);
     if (qc_buf_failed(&p))
         return qc_error_nomem(err);
-    int rc = qc_refi_save(p.data, data, size, err);
+    int rc = qc_atomic_write(p.data, data, size, NULL, err);
     qc_buf_free(&p);
     return rc;
 }

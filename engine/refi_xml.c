@@ -106,30 +106,22 @@ int qc_refi_xml_has(xmlNodePtr node, const char *name)
     return find_attr(node, name) != NULL;
 }
 
-/* The value copied, or NULL when absent or out of memory (qc_refi_xml_copy_attr tells the two
- * apart: a reader that took NULL for absent read a file otherwise under memory pressure). */
-static char *attr_copy(xmlNodePtr node, const char *name)
+int qc_refi_xml_copy_attr(xmlNodePtr node, const char *name, char **out)
 {
+    *out = NULL;
     xmlAttrPtr a = find_attr(node, name);
     if (!a)
-        return NULL;
+        return 0;
     qc_xml_generic quiet;
     qc_xml_generic_catch(&quiet);
     xmlChar *v = xmlNodeListGetString(node->doc, a->children, 1);
     qc_xml_generic_release(&quiet);
-    if (quiet.nomem || (!v && a->children)) {
-        xmlFree(v);
-        return NULL; /* out of memory: the caller tells it from an absent attribute */
-    }
-    char *copy = qc_strdup(v ? (const char *)v : "");
+    /* out of memory told apart from an absent attribute: a reader that took it for absent read a
+     * file otherwise under memory pressure */
+    if (!quiet.nomem && (v || !a->children))
+        *out = qc_strdup(v ? (const char *)v : "");
     xmlFree(v);
-    return copy;
-}
-
-int qc_refi_xml_copy_attr(xmlNodePtr node, const char *name, char **out)
-{
-    *out = attr_copy(node, name);
-    return (!*out && qc_refi_xml_has(node, name)) ? -1 : 0;
+    return *out ? 0 : -1;
 }
 
 char *qc_refi_xml_text(xmlNodePtr node)
@@ -208,9 +200,4 @@ void qc_refi_xml_escape(qc_buf *b, const char *s, int attr)
             i += len - 1;
         }
     }
-}
-
-int qc_refi_save(const char *path, const void *data, size_t size, qc_error *err)
-{
-    return qc_atomic_write(path, data, size, NULL, err);
 }

@@ -66,7 +66,4 @@ void qc_refi_xml_escape(qc_buf *b, const char *s, int attr);
  * position in a project stays where it was. */
 size_t qc_refi_xml_replaced(const char *s, size_t len, size_t *size);
 
-/* Writes data to path atomically (temporary file beside it, then rename). */
-int qc_refi_save(const char *path, const void *data, size_t size, qc_error *err);
-
 #endif

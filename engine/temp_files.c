@@ -8,8 +8,8 @@
  *
  * The races, and why each is harmless (all atomics are sequentially consistent):
  * - A thread creating a temporary while another runs the handler: creation happens with the
- *   creating thread's signals blocked and counted in `creating`; the handler first sets `dying`,
- *   then waits for `creating` to reach 0 before it reads the slots. A creator that saw `dying`
+ *   creating thread's signals blocked and counted in `holding`; the handler first sets `dying`,
+ *   then waits for `holding` to reach 0 before it reads the slots. A creator that saw `dying`
  *   unset was counted before the handler looked, so the handler waits for it and then sees its
  *   slot; a creator that sees `dying` set creates nothing (or removes what it just made).
  * - A handler on the creating thread itself cannot happen: its signals are blocked until the
@@ -55,7 +55,7 @@ typedef struct slot {
 
 static slot slots[SLOTS];
 static atomic_int dying;    /* qc_temp_files_remove_all has started: create nothing more */
-static atomic_int creating; /* threads in a qc_temp_hold window: creating and tracking a temporary,
+static atomic_int holding;  /* threads in a qc_temp_hold window: creating and tracking a temporary,
                              * or renaming a commit set's outputs */
 static atomic_int next_slot;
 
@@ -141,7 +141,7 @@ void qc_temp_files_remove_all(void)
 {
     int saved = errno;
     atomic_store(&dying, 1);
-    for (int i = 0; i < WAIT_STEPS && atomic_load(&creating) > 0; i++) {
+    for (int i = 0; i < WAIT_STEPS && atomic_load(&holding) > 0; i++) {
         struct timespec ms = {0, 1000000};
         nanosleep(&ms, NULL);
     }
@@ -183,7 +183,7 @@ int qc_temp_hold(sigset_t *old)
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, old);
-    atomic_fetch_add(&creating, 1);
+    atomic_fetch_add(&holding, 1);
     if (!atomic_load(&dying))
         return 0;
     qc_temp_release(old);
@@ -193,7 +193,7 @@ int qc_temp_hold(sigset_t *old)
 
 void qc_temp_release(const sigset_t *old)
 {
-    atomic_fetch_sub(&creating, 1);
+    atomic_fetch_sub(&holding, 1);
     pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 

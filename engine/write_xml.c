@@ -165,10 +165,10 @@ static void write_path_bytes(xw *x, const char *path)
         return;
     qc_buf b = QC_BUF_INIT;
     qc_buf_put_percent(&b, path, len);
-    if (qc_buf_failed(&b) && !x->o.error)
-        x->o.error = ENOMEM;
-    else
+    if (!qc_buf_failed(&b))
         attr(x, "pathBytes", b.data);
+    else if (!x->o.error)
+        x->o.error = ENOMEM;
     qc_buf_free(&b);
 }
 

@@ -79,8 +79,9 @@ void cli_line(FILE *fp, const char *fmt, ...) __attribute__((format(printf, 2, 3
 int cli_load_codebook(const char *path, qc_codebook **cb);
 
 /* Keeps cb's file in the cache folder (qc_cache_keep_codebook); a failure is a warning on stderr,
- * not an error (tools/cli_cache.c). */
-void cli_keep_codebook(const char *cache_dir, const qc_codebook *cb);
+ * not an error (tools/cli_cache.c), but for running out of memory (QC_ERR_NOMEM, err set), which
+ * stops the run as it does `qcode recode`'s. */
+int cli_keep_codebook(const char *cache_dir, const qc_codebook *cb, qc_error *err);
 /* Warns on stderr when some of a run's cache entries could not be written (qc_cache_unwritten). */
 void cli_warn_unwritten_cache(const char *cache_dir, size_t unwritten, const char *reason);
 

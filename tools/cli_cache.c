@@ -2,12 +2,18 @@
  * runs their work, so neither case fails the run (docs/recode.md, "The cache"). */
 #include "cli.h"
 
-void cli_keep_codebook(const char *cache_dir, const qc_codebook *cb)
+int cli_keep_codebook(const char *cache_dir, const qc_codebook *cb, qc_error *err)
 {
-    qc_error err;
-    if (qc_cache_keep_codebook(cache_dir, cb, &err) != 0)
-        cli_line(stderr, "%s: warning: %s", err.file[0] ? err.file : cache_dir,
-                 err.message[0] ? err.message : qc_status_name(err.code));
+    qc_error kerr;
+    int rc = qc_cache_keep_codebook(cache_dir, cb, &kerr);
+    if (rc == QC_ERR_NOMEM) {
+        *err = kerr;
+        return rc;
+    }
+    if (rc != 0)
+        cli_line(stderr, "%s: warning: %s", kerr.file[0] ? kerr.file : cache_dir,
+                 kerr.message[0] ? kerr.message : qc_status_name(kerr.code));
+    return 0;
 }
 
 void cli_warn_unwritten_cache(const char *cache_dir, size_t unwritten, const char *reason)

@@ -47,7 +47,7 @@
     "\n"                                                                                                               \
     "A document that cannot be read is reported as file:line:col: error: message and skipped.\n"                       \
     "Outputs are written atomically and together, only when the run finished: a run that fails\n"                      \
-    "changes none of them.\n"                                                                                          \
+    "changes none of them (an output to a pipe or device is written when its turn comes).\n"                           \
     "Exit codes: 0 ok, 1 some documents failed (nothing written with --strict), 2 usage or I/O\n"                      \
     "error, 3 codebook error.\n"
 
@@ -184,15 +184,18 @@ static int refuse_overwrite(const code_options *o, char **paths, size_t count)
  * `qcode recode` computes it. */
 static int run_through_cache(const code_options *o, const qc_codebook *cb, const qc_casebook *cases,
                              const char *context, char **paths, size_t count, const qc_run_options *ropts,
-                             qc_run_stats *stats, size_t *unwritten, char *reason, size_t reason_cap, qc_error *err)
+                             qc_run_stats *stats, qc_error *err)
 {
     qc_cache *cache = NULL;
     int rc = qc_cache_open(&cache, o->cache_dir, cb, context, err);
     if (rc == 0)
-        cli_keep_codebook(o->cache_dir, cb);
+        rc = cli_keep_codebook(o->cache_dir, cb, err);
     if (rc == 0)
         rc = qc_cache_run(cache, (const char *const *)paths, count, cases, ropts, stats, err);
-    *unwritten = qc_cache_unwritten(cache, reason, reason_cap);
+    clear_progress(ropts->user);
+    char reason[QC_CACHE_REASON_MAX];
+    size_t unwritten = qc_cache_unwritten(cache, reason, sizeof reason);
+    cli_warn_unwritten_cache(o->cache_dir, unwritten, reason);
     qc_cache_free(cache);
     return rc;
 }
@@ -298,22 +301,18 @@ static int run(int argc, char **argv)
     ropts.ids = (const char *const *)ids;
     ropts.manual = manual;
     qc_run_stats stats;
-    size_t unwritten = 0;
-    char unwritten_reason[QC_CACHE_REASON_MAX] = "";
     if (o.cache_dir) {
         char *context = o.cases_path ? cli_file_sha1(o.cases_path) : NULL;
         if (o.cases_path && !context) {
             exit_code = cli_fail("code: cannot read %s", o.cases_path);
             goto done;
         }
-        rc = run_through_cache(&o, cb, cases, context, paths, (size_t)count, &ropts, &stats, &unwritten,
-                               unwritten_reason, sizeof unwritten_reason, &err);
+        rc = run_through_cache(&o, cb, cases, context, paths, (size_t)count, &ropts, &stats, &err);
         free(context);
     } else {
         rc = qc_corpus_run((const char *const *)paths, (size_t)count, cb, cases, &ropts, &stats, &err);
     }
     clear_progress(&st);
-    cli_warn_unwritten_cache(o.cache_dir, unwritten, unwritten_reason);
     size_t failed = stats.failed + st.dup_failed;
     if (rc != 0) {
         if (o.strict && rc != QC_ERR_NOMEM && rc != QC_ERR_IO) {

@@ -249,17 +249,17 @@ static int run(int argc, char **argv)
         ro.run.on_read_warning = cli_print_diagnostic;
         ro.run.user = &failed;
         double t0 = now();
-        qc_cache_stats cs = {0};
         if (qc_recode_run(&rc, (const char *const *)paths, (size_t)count, new_cb, cases, &ro, &err) != 0) {
             cli_print_error(&err);
             ex = QC_EXIT_USAGE;
         } else {
-            qc_recode_cache_stats(rc, &cs);
             char reason[QC_CACHE_REASON_MAX];
             size_t unwritten = qc_recode_cache_unwritten(rc, reason, sizeof reason);
             cli_warn_unwritten_cache(o.cache_dir, unwritten, reason);
         }
         if (!ex && o.verbose) {
+            qc_cache_stats cs;
+            qc_recode_cache_stats(rc, &cs);
             unsigned threads = cli_threads(o.jobs);
             fprintf(stderr, "recode: %ld document%s in %.3f s on %u thread%s", count, count == 1 ? "" : "s", now() - t0,
                     threads, threads == 1 ? "" : "s");

@@ -147,7 +147,9 @@ QC_EXPORT int qc_cache_code(qc_cache *cache, qc_coder *coder, const qc_document 
 /* Keeps a copy of cb's file in the cache folder (dir/codebooks/SHA256.qcb, the folder made when
  * missing), unless one is there or the file no longer has cb's bytes (edited since it was loaded):
  * a re-code from results this codebook makes finds it there by the SHA-256 they record
- * (qc_recode_options.find_old_codebook), after the file was edited in place. */
+ * (qc_recode_options.find_old_codebook), after the file was edited in place. A failure other than
+ * running out of memory says in err's message what it costs (a later re-code from these results
+ * needs the codebook's file unchanged), for a caller that goes on and warns, as qcode does. */
 QC_EXPORT int qc_cache_keep_codebook(const char *dir, const qc_codebook *cb, qc_error *err);
 
 /* Runs a corpus like qc_corpus_run (same options, jobs and callbacks, documents handed over in
