@@ -818,23 +818,25 @@ static int keep_codebook(const qc_recode_options *opts, const qc_codebook *cb, q
 /* The caller's options, of its version, into full (which holds the defaults). Version 1 ends
  * before counts_only, version 2 before find_old_codebook, 3 before stream_path, 4 before
  * on_results, 5 before outputs. Versions 1 to 5 were built with the run options of version 2
- * inside (`run` is held by value), which end before on_read_warning: every field after `run` sits
- * that much earlier in them than in this header. */
+ * inside (`run` is held by value), or, for some of version 1, of version 1, as run.version says:
+ * every field after `run` sits that much earlier in them than in this header. */
 static void copy_options(qc_recode_options *full, const qc_recode_options *opts)
 {
     if (opts->version >= 6) {
         memcpy(full, opts, sizeof *full);
         return;
     }
-    enum { RUN_V2 = offsetof(qc_run_options, on_read_warning) };
-    _Static_assert(RUN_V2 % _Alignof(qc_run_options) == 0, "run options of version 2 end where they are padded");
-    const size_t after = offsetof(qc_recode_options, counts_only), shift = sizeof(qc_run_options) - RUN_V2;
+    _Static_assert(offsetof(qc_run_options, results) % _Alignof(qc_run_options) == 0 &&
+                       offsetof(qc_run_options, on_read_warning) % _Alignof(qc_run_options) == 0,
+                   "run options of versions 1 and 2 end where they are padded");
+    size_t run_size = qc_run_options_size(opts->run.version == 1 ? 1 : 2);
+    const size_t after = offsetof(qc_recode_options, counts_only), shift = sizeof(qc_run_options) - run_size;
     size_t end = opts->version == 1   ? after
                  : opts->version == 2 ? offsetof(qc_recode_options, find_old_codebook)
                  : opts->version == 3 ? offsetof(qc_recode_options, stream_path)
                  : opts->version == 4 ? offsetof(qc_recode_options, on_results)
                                       : offsetof(qc_recode_options, outputs);
-    memcpy(full, opts, offsetof(qc_recode_options, run) + RUN_V2);
+    memcpy(full, opts, offsetof(qc_recode_options, run) + run_size);
     memcpy((char *)full + after, (const char *)opts + after - shift, end - after);
 }
 

@@ -293,6 +293,14 @@ static int code_with_books(void *ctx, void *state, const qc_document *doc, const
     return rc || !c->coder2 ? rc : qc_coder_code(c->coder2, doc, b->cases, out2, err);
 }
 
+size_t qc_run_options_size(unsigned version)
+{
+    /* Version 1 ends before results, version 2 before on_read_warning. */
+    return version == 1   ? offsetof(qc_run_options, results)
+           : version == 2 ? offsetof(qc_run_options, on_read_warning)
+                          : sizeof(qc_run_options);
+}
+
 /* The runner. Documents are coded by `how`, or, when it is NULL, with cb (and cb2) by coders of
  * the run's engine. */
 static int run_corpus(const char *const *paths, size_t count, const qc_codebook *cb, const qc_codebook *cb2,
@@ -309,12 +317,8 @@ static int run_corpus(const char *const *paths, size_t count, const qc_codebook 
     if (opts->version < 1 || opts->version > QC_RUN_OPTIONS_VERSION)
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "run options version %u, expected %u", opts->version,
                             QC_RUN_OPTIONS_VERSION);
-    /* Version 1 ends before results, version 2 before on_read_warning. */
     qc_run_options full = QC_RUN_OPTIONS_INIT;
-    memcpy(&full, opts,
-           opts->version == 1   ? offsetof(qc_run_options, results)
-           : opts->version == 2 ? offsetof(qc_run_options, on_read_warning)
-                                : sizeof full);
+    memcpy(&full, opts, qc_run_options_size(opts->version));
     opts = &full;
     if ((!cb && !how) || (count && !paths))
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_corpus_run: NULL argument");

@@ -8,6 +8,10 @@
 #include "cache.h"
 #include "qcode/results.h"
 
+/* The bytes of a qc_run_options of this version (1 to QC_RUN_OPTIONS_VERSION), as its header laid
+ * it out: what the runner copies, and what a qc_recode_options of an earlier version holds. */
+size_t qc_run_options_size(unsigned version);
+
 typedef struct qc_run_coder {
     /* A thread's own state (its coders), made on that thread; NULL with *err set on failure. */
     void *(*thread_new)(void *ctx, qc_error *err);

@@ -985,3 +985,54 @@ Test(recode, options_built_against_the_version_5_header_still_run)
     qc_recode_free(rc);
     fx_free(&f);
 }
+
+/* Recode options of version 1 from a header whose run options were of version 1 (before
+ * `results`): the copy of the caller's options read 8 bytes past its struct, which is all the
+ * caller allocated (AddressSanitizer reports it: CI runs this test so). They are read by their own
+ * run.version now. */
+typedef struct run_options_v1 {
+    unsigned version;
+    const qc_read_options *read;
+    qc_engine engine;
+    unsigned jobs;
+    int strict;
+    qc_run_document_fn on_document;
+    qc_run_error_fn on_error;
+    qc_run_issue_fn on_issue;
+    qc_run_progress_fn on_progress;
+    void *user;
+    const char *const *ids;
+    qc_manual *manual;
+} run_options_v1;
+
+typedef struct recode_options_v1 {
+    unsigned version;
+    const qc_codebook *old_cb;
+    const char *results_path;
+    const char *manual_path;
+    const char *cache_dir;
+    const char *cache_context;
+    run_options_v1 run;
+} recode_options_v1;
+
+Test(recode, options_of_version_1_with_run_options_of_version_1_are_read_within_them)
+{
+    fx f;
+    fx_make(&f);
+    recode_options_v1 *o = calloc(1, sizeof *o); /* on the heap, exactly its size */
+    cr_assert_not_null(o);
+    o->version = 1;
+    o->old_cb = f.old_cb;
+    o->run.version = 1;
+    o->run.engine = QC_ENGINE_FAST;
+    o->run.jobs = 1;
+    qc_recode *rc = NULL;
+    qc_error err;
+    cr_assert_eq(
+        qc_recode_run(&rc, (const char *const *)f.paths, 2, f.new_cb, NULL, (const qc_recode_options *)o, &err), 0,
+        "%s", err.message);
+    cr_expect_eq(qc_results_counts_only(qc_recode_results(rc)), 0, "version 1 options have full results");
+    qc_recode_free(rc);
+    free(o);
+    fx_free(&f);
+}

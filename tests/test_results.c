@@ -105,7 +105,7 @@ static int speaker_of(const qc_result_quotation *q, void *user)
     return 0;
 }
 
-/* rollup_cb's codebook, a casebook read from `sheet`, and a coder and results over both. */
+/* A codebook (`cbtext`), a casebook read from `sheet`, and a coder and results over both. */
 typedef struct with_cases {
     qc_codebook *cb;
     qc_casebook *cases;
@@ -113,11 +113,11 @@ typedef struct with_cases {
     qc_results *res;
 } with_cases;
 
-static with_cases with_cases_new(const char *sheet)
+static with_cases with_cases_new(const char *cbtext, const char *sheet)
 {
     with_cases w;
     qc_error err;
-    w.cb = load_cb(rollup_cb);
+    w.cb = load_cb(cbtext);
     cr_assert_eq(qc_casebook_load_buffer(&w.cases, "cases.tsv", sheet, strlen(sheet), &err), 0, "%s", err.message);
     cr_assert_eq(qc_coder_new(&w.coder, w.cb, NULL, NULL), 0);
     cr_assert_eq(qc_results_new(&w.res, w.cb, w.cases, NULL), 0);
@@ -137,7 +137,7 @@ static void with_cases_free(with_cases *w)
  * without a warning (the casebook knows "s7", so none is given). */
 Test(results, labels_differing_only_in_ascii_case_are_one_respondent_as_in_the_casebook)
 {
-    with_cases w = with_cases_new("speaker\tteam\nS7\tRS1\n");
+    with_cases w = with_cases_new(rollup_cb, "speaker\tteam\nS7\tRS1\n");
     qc_error err;
     cr_assert_eq(add_text(w.res, w.coder, w.cases, "d1.txt", "S7: zebra one.\nInterviewer: and?\ns7: zebra two.\n"), 0);
     cr_assert_eq(add_text(w.res, w.coder, w.cases, "d2.txt", "s7: a zebra again.\ninterviewer: ok\nS7: fine.\n"), 0);
@@ -178,7 +178,7 @@ Test(results, labels_differing_only_in_ascii_case_are_one_respondent_as_in_the_c
  * 1 "Nurse" beside a row of 1 "nurse" when the study has 2 nurses. */
 Test(results, attribute_values_differing_only_in_ascii_case_are_one_row_as_in_where)
 {
-    with_cases w = with_cases_new("speaker\tprofession\nS1\tNurse\nS2\tnurse\nS3\tNURSE\nS4\tmanager\n");
+    with_cases w = with_cases_new(rollup_cb, "speaker\tprofession\nS1\tNurse\nS2\tnurse\nS3\tNURSE\nS4\tmanager\n");
     cr_assert_eq(add_text(w.res, w.coder, w.cases, "d1.txt", "S1: zebra one.\nS2: zebra two.\nS4: zebra three.\n"), 0);
     cr_assert_eq(add_text(w.res, w.coder, w.cases, "d2.txt", "S3: a zebra again.\n"), 0);
     cr_assert_eq(qc_results_attribute_count(w.res), 1);
@@ -813,15 +813,11 @@ static void respondents_of(const qc_results *res, char *out, size_t cap)
  * unlabelled document stays one respondent named by its id. */
 Test(results, unlabelled_cue_among_labelled_speakers_counts_for_no_respondent)
 {
-    qc_codebook *cb = load_cb(teamwork_cb);
-    static const char sheet[] = "document\tsite\na.vtt\tRS1\nb.txt\tRS2\n";
-    qc_casebook *cases;
+    with_cases w = with_cases_new(teamwork_cb, "document\tsite\na.vtt\tRS1\nb.txt\tRS2\n");
+    qc_results *res = w.res;
+    qc_coder *coder = w.coder;
+    qc_casebook *cases = w.cases;
     qc_error err;
-    cr_assert_eq(qc_casebook_load_buffer(&cases, "cases.tsv", sheet, strlen(sheet), &err), 0, "%s", err.message);
-    qc_coder *coder;
-    qc_results *res;
-    cr_assert_eq(qc_coder_new(&coder, cb, NULL, NULL), 0);
-    cr_assert_eq(qc_results_new(&res, cb, cases, NULL), 0);
     cr_assert_eq(add_text(res, coder, cases, "a.vtt", mixed_vtt), 0);
     cr_assert_eq(add_text(res, coder, cases, "b.txt", "No labels, teamwork.\n"), 0);
     qc_counts c;
@@ -859,8 +855,5 @@ Test(results, unlabelled_cue_among_labelled_speakers_counts_for_no_respondent)
     char speakers[256] = "";
     cr_assert_eq(qc_results_foreach_quotation(res, 0, speaker_of, speakers, &err), 0, "%s", err.message);
     cr_expect_str_eq(speakers, "Ann - Bob - ");
-    qc_results_free(res);
-    qc_coder_free(coder);
-    qc_casebook_free(cases);
-    qc_codebook_free(cb);
+    with_cases_free(&w);
 }

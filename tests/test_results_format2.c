@@ -7,6 +7,7 @@
  * the merge of the codes' logs crosses chunk ends. */
 #include "gen_interviews.h"
 #include "qc_test.h"
+#include "quotes_counts.h"
 #include "span_codebook.h"
 
 #include <zip.h>
@@ -739,22 +740,6 @@ Test(results_format2, impossible_spans_and_counts_are_refused)
 
 #define MIXED QCODE_SOURCE_DIR "/tests/data/mixed-speakers"
 
-/* Each code's counts as results.xml gives them, in code order. */
-typedef struct file_counts {
-    qc_counts own[8], rolled[8];
-    size_t count;
-} file_counts;
-
-static int on_file_code(const qc_results_file_code *code, void *user)
-{
-    file_counts *fc = user;
-    cr_assert_lt(fc->count, 8);
-    cr_expect(code->counts_known, "format 1 gives the counts with the code");
-    fc->own[fc->count] = code->own;
-    fc->rolled[fc->count++] = code->rolled_up;
-    return 0;
-}
-
 /* Untagged cues among tagged ones count for no respondent in both formats, with one thread or two,
  * and results.xml reads back the counts the library made: no respondent named after a.vtt or c.srt
  * in the counts or in <respondents>. */
@@ -815,20 +800,20 @@ Test(results_format2, unlabelled_text_among_labelled_speakers_is_no_respondent_i
     ro.on_document = qc_results_add_fn;
     ro.user = res;
     cr_assert_eq(qc_corpus_run(paths, 4, cb, cases, &ro, NULL, &err), 0, "%s", err.message);
-    file_counts fc = {.count = 0};
-    qc_results_handlers h = {NULL, NULL, on_file_code, NULL, &fc};
-    cr_assert_eq(qc_results_read(p1, &h, &err), 0, "%s", err.message);
+    quotes_file_counts fc;
+    quotes_counts_read(&fc, p1);
     cr_assert_eq(fc.count, qc_codebook_code_count(cb));
     for (size_t c = 0; c < fc.count; c++) {
         qc_counts own, rolled;
         qc_results_code_counts(res, c, QC_OWN, &own);
         qc_results_code_counts(res, c, QC_ROLLED_UP, &rolled);
-        cr_expect(memcmp(&own, &fc.own[c], sizeof own) == 0 && memcmp(&rolled, &fc.rolled[c], sizeof rolled) == 0,
+        cr_expect(memcmp(&own, &fc.own[c], sizeof own) == 0 && memcmp(&rolled, &fc.rolled_up[c], sizeof rolled) == 0,
                   "code %zu read back", c);
     }
     /* TW: Ann, Bob, b.txt, P1 (and p1) and i.vtt. */
     cr_expect_eq(fc.own[0].respondents, 5);
     cr_expect_eq(fc.own[0].documents, 4);
+    quotes_counts_free(&fc);
     qc_results_free(res);
     qc_casebook_free(cases);
     qc_codebook_free(cb);

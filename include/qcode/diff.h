@@ -173,8 +173,9 @@ typedef struct qc_recode_options {
     const char *cache_dir;     /* NULL: no cache */
     const char *cache_context; /* see qc_cache_open */
     qc_run_options run;        /* reading and threads (callbacks are the recode's own: leave NULL); in
-                                * options of versions 1 to 5, the run options of version 2 (their
-                                * header's): qc_recode_run reads the fields after it where those put them */
+                                * options of versions 1 to 5, the run options of their header (version 2,
+                                * or 1 as run.version says): qc_recode_run reads the fields after it
+                                * where those put them */
     /* (Version 2.) Make the new results counts only (qc_results_options.counts_only): for a
      * report alone (`qcode recode --dry-run`), which reads none of the new results' quotations.
      * qc_recode_results then cannot be written (QC_ERR_INVALID). Version 1 options end before it

@@ -175,8 +175,9 @@ QC_EXPORT int qc_results_respondent_coded(const qc_results *res, size_t responde
 QC_EXPORT size_t qc_results_attribute_count(const qc_results *res);
 QC_EXPORT const char *qc_results_attribute_name(const qc_results *res, size_t attr);
 QC_EXPORT size_t qc_results_attribute_value_count(const qc_results *res, size_t attr);
-/* The value, and in *base (may be NULL) how many coded respondents (participants and unlabelled
- * documents: not unlabelled text among labelled participants) and documents have it: the denominators of a breakdown. hits and quotations are 0. */
+/* The value, and in *base (may be NULL) how many coded respondents (participants, and unlabelled
+ * text where it is a respondent: not among labelled participants) and documents have it: the
+ * denominators of a breakdown. hits and quotations are 0. */
 QC_EXPORT const char *qc_results_attribute_value(const qc_results *res, size_t attr, size_t value, qc_counts *base);
 QC_EXPORT void qc_results_attribute_counts(const qc_results *res, size_t attr, size_t value, size_t code,
                                            qc_rollup mode, qc_counts *out);
