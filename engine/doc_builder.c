@@ -835,9 +835,13 @@ static int take_strings(qc_doc_builder *b, qc_document *doc)
     return 0;
 }
 
-/* Drops the speakers no turn is left to (doc->turns say which), keeping the others' order. */
-static void drop_silent_speakers(qc_document *doc, int32_t *index)
+/* Drops the speakers no turn is left to (doc->turns say which), keeping the others' order. 0, or
+ * QC_ERR_NOMEM (nothing changed). */
+static int drop_silent_speakers(qc_document *doc)
 {
+    int32_t *index = qc_malloc((doc->speaker_count ? doc->speaker_count : 1) * sizeof *index);
+    if (!index)
+        return QC_ERR_NOMEM;
     for (size_t i = 0; i < doc->speaker_count; i++)
         index[i] = -1;
     for (size_t i = 0; i < doc->turn_count; i++)
@@ -857,6 +861,8 @@ static void drop_silent_speakers(qc_document *doc, int32_t *index)
     for (size_t i = 0; i < doc->turn_count; i++)
         if (doc->turns[i].speaker >= 0)
             doc->turns[i].speaker = index[doc->turns[i].speaker];
+    qc_free(index);
+    return 0;
 }
 
 /* Leaves out each labelled turn with no text, with a note naming its label, rather than the whole
@@ -866,14 +872,6 @@ static void drop_silent_speakers(qc_document *doc, int32_t *index)
  * document is as if the label were not there. Fails only when no turn with text is left. */
 static int skip_empty_turns(qc_doc_builder *b, qc_document *doc, const char *name, qc_error *err)
 {
-    size_t empty = 0;
-    for (size_t i = 0; i < doc->turn_count; i++)
-        empty += doc->turns[i].start == doc->turns[i].end && doc->turns[i].speaker >= 0;
-    if (!empty)
-        return 0;
-    int32_t *index = qc_calloc(doc->speaker_count, sizeof *index);
-    if (!index)
-        return qc_error_nomem(err);
     size_t kept = 0;
     int spoken = 0;
     uint32_t first_empty = 0;
@@ -886,21 +884,16 @@ static int skip_empty_turns(qc_doc_builder *b, qc_document *doc, const char *nam
         }
         if (!first_empty)
             first_empty = t.line;
-        if (qc_doc_builder_note(b, t.line, "speaker label '%s' with no text; turn skipped", doc->speakers[t.speaker]) !=
-            0) {
-            qc_free(index);
+        if (qc_doc_builder_note(b, t.line, "speaker label '%s' with no text; turn skipped", doc->speakers[t.speaker]))
             return qc_error_nomem(err);
-        }
     }
+    if (kept == doc->turn_count)
+        return 0;
     doc->turn_count = kept;
-    if (!spoken) {
-        qc_free(index);
+    if (!spoken)
         return qc_error_set(err, QC_ERR_FORMAT, name, first_empty, 1, -1,
                             "empty transcript (no speaker label has text)");
-    }
-    drop_silent_speakers(doc, index);
-    qc_free(index);
-    return 0;
+    return drop_silent_speakers(doc) ? qc_error_nomem(err) : 0;
 }
 
 /* Hands the builder's notes to the document in line order (a stable sort: notes on one line keep

@@ -169,8 +169,8 @@ static int collect_guids(checker *c, guid_table *t, xmlNodePtr n)
     for (; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE)
             continue;
-        /* One whose copy failed taken for absent: the GUID left out, each reference to it "refers
-         * to nothing in the file". */
+        /* Out of memory stops the check: taken for absent, the GUID would be left out and every
+         * reference to it reported as "refers to nothing in the file". */
         char *raw = NULL;
         if (qc_refi_xml_copy_attr(n, "guid", &raw) != 0)
             return -1;

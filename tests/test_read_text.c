@@ -197,7 +197,7 @@ Test(read_text, markdown_text_after_a_heading_is_a_note)
     const char *src = "# Interview 4\n\nRecorded in May.\n\n"  /* lines 1-4: the preamble */
                       "Q: Hello?\nA: Fine.\n\n## Part two\n\n" /* 5-9 */
                       "Some unlabelled text.\nMore text.\n\n"  /* 10-12 */
-                      "### Sub\n\n[00:10:00]\n\n"              /* 13-16 */
+                      "### Sub\n\n[00:10:00]\n---\n"           /* 13-16: no words */
                       "Q: Next?\nA: Yes.\n\n## Notes\n\nThe end, said nobody.\n";
     qc_document *doc = read_opts("h.md", src, NULL);
     cr_assert_eq(qc_document_turn_count(doc), 4);
