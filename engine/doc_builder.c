@@ -872,10 +872,19 @@ static int drop_silent_speakers(qc_document *doc)
  * document is as if the label were not there. Fails only when no turn with text is left. */
 static int skip_empty_turns(qc_doc_builder *b, qc_document *doc, const char *name, qc_error *err)
 {
+    /* Most documents have none: find the first before moving any turn. */
     size_t kept = 0;
     int spoken = 0;
+    for (; kept < doc->turn_count; kept++) {
+        const qc_doc_turn *t = &doc->turns[kept];
+        if (t->start == t->end && t->speaker >= 0)
+            break;
+        spoken |= t->start < t->end;
+    }
+    if (kept == doc->turn_count)
+        return 0;
     uint32_t first_empty = 0;
-    for (size_t i = 0; i < doc->turn_count; i++) {
+    for (size_t i = kept; i < doc->turn_count; i++) {
         qc_doc_turn t = doc->turns[i];
         if (t.start < t.end || t.speaker < 0) {
             spoken |= t.start < t.end;
@@ -887,8 +896,6 @@ static int skip_empty_turns(qc_doc_builder *b, qc_document *doc, const char *nam
         if (qc_doc_builder_note(b, t.line, "speaker label '%s' with no text; turn skipped", doc->speakers[t.speaker]))
             return qc_error_nomem(err);
     }
-    if (kept == doc->turn_count)
-        return 0;
     doc->turn_count = kept;
     if (!spoken)
         return qc_error_set(err, QC_ERR_FORMAT, name, first_empty, 1, -1,
