@@ -13,6 +13,8 @@ int qc_buf_reserve(qc_buf *b, size_t extra)
         b->failed = 1;
         return -1;
     }
+    /* the header's promise: a buffer that has memory holds a string, even before the first append */
+    b->data[b->len] = '\0';
     return 0;
 }
 

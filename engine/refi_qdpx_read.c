@@ -653,7 +653,16 @@ static int write_cases(const qc_refi_model *m, qc_refi_log *log, qc_buf *b)
     for (size_t c = 0; c < m->case_count && rc == 0; c++) {
         const qc_refi_case *cs = &m->cases[c];
         const char *name = cs->name && *cs->name ? cs->name : cs->guid;
-        int repeated = (keys[c] = case_key(cs)) ? qc_refi_index_put(&seen, keys[c], (int32_t)c) : -1;
+        if (!(keys[c] = case_key(cs))) {
+            rc = -1;
+            break;
+        }
+        if (!*keys[c]) {
+            /* a row with no speaker is one the casebook refuses: cases.tsv would not load */
+            qc_refi_warn(log, cs->line, "<Case> has neither a name nor a guid: not in cases.tsv");
+            continue;
+        }
+        int repeated = qc_refi_index_put(&seen, keys[c], (int32_t)c);
         if (repeated < 0) {
             rc = -1;
             break;

@@ -344,6 +344,45 @@ Test(qdpx_import, cases_tsv_is_a_casebook_qcode_reads)
     imported_free(&im);
 }
 
+/* A case with neither a name nor a guid has no speaker to key its row by (the casebook refuses a
+ * row with no speaker, and cases.tsv did not load); its row was also built unterminated, read past
+ * its end (found by fuzzing). It is left out of cases.tsv with a warning; a case named only with
+ * blanks likewise. */
+Test(qdpx_import, a_case_with_neither_name_nor_guid_is_left_out_of_cases_tsv)
+{
+    static const char qde[] =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+        "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"p\">\n"
+        "<Variables><Variable guid=\"AAAAAAAA-0000-0000-0000-000000000001\" name=\"site\" "
+        "typeOfVariable=\"Text\"/></Variables>\n"
+        "<Cases><Case euid=\"x\" namd=\"P1\"><VariableValue><VariableRef "
+        "targetGUID=\"AAAAAAAA-0000-0000-0000-000000000001\"/><TextValue>RS1</TextValue>"
+        "</VariableValue></Case>\n"
+        "<Case guid=\"BBBBBBBB-0000-0000-0000-000000000002\" name=\"P2\"><VariableValue><VariableRef "
+        "targetGUID=\"AAAAAAAA-0000-0000-0000-000000000001\"/><TextValue>RS2</TextValue>"
+        "</VariableValue></Case>\n"
+        "<Case name=\"  \"/></Cases>\n"
+        "</Project>\n";
+    char *tmp = qct_temp_dir();
+    imported im;
+    import_fixture(&im, qct_write_file(tmp, "project.qde", qde, sizeof qde - 1));
+    cr_expect(qct_contains(im.w.text, "project.qde:4: <Case> has neither a name nor a guid: not in cases.tsv"), "%s",
+              im.w.text);
+    cr_expect(qct_contains(im.w.text, "project.qde:6: <Case> has neither a name nor a guid: not in cases.tsv"), "%s",
+              im.w.text);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
+    char *text = qct_read_file(path, NULL);
+    cr_assert_str_eq(text, "speaker\tsite\nP2\tRS2\n");
+    free(text);
+    qc_error err;
+    qc_casebook *cases = NULL;
+    cr_assert_eq(qc_casebook_load(&cases, path, &err), 0, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
+    qc_casebook_free(cases);
+    imported_free(&im);
+    free(tmp);
+}
+
 /* A source named with 300 bytes gets a file name of at most 200 of them (cut before a character)
  * and ".txt"; the import failed ("File name too long"), naming its temporary folder. */
 Test(qdpx_import, a_source_name_too_long_for_a_file_name_is_shortened)
@@ -546,7 +585,8 @@ Test(qdpx_import, a_nul_in_a_source_becomes_a_replacement_character)
     size_t size = 0;
     char *text = qct_read_file(path, &size);
     cr_assert_eq(size, strlen(text), "a NUL byte was written to the source");
-    cr_assert_str_eq(text, "P1: Before\xEF\xBF\xBD" "after. We waited six weeks.\n");
+    cr_assert_str_eq(text, "P1: Before\xEF\xBF\xBD"
+                           "after. We waited six weeks.\n");
     free(text);
     /* qcode reads it, and the coding's positions still hold its text. */
     qc_document *doc = NULL;

@@ -201,6 +201,12 @@ static int import_project(const char *name, const uint8_t *data, size_t size)
         if (qc_codebook_load(&cb, path, &co, &err) != 0 && err.code != QC_ERR_IO)
             __builtin_trap(); /* the importer wrote a codebook qcode itself cannot read */
         qc_codebook_free(cb);
+        /* and the casebook it wrote, when there are cases */
+        snprintf(path, sizeof path, "%s/cases.tsv", out);
+        qc_casebook *cases = NULL;
+        if (qc_casebook_load(&cases, path, &err) != 0 && err.code != QC_ERR_IO)
+            __builtin_trap(); /* the importer wrote a cases.tsv qcode itself cannot read */
+        qc_casebook_free(cases);
     }
     qc_refi_import_summary_free(&sum);
     nftw(out, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
