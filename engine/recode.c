@@ -214,7 +214,9 @@ typedef struct side {
 
 /* One side's coding of a document taken in: counted in the new results (new side), checked against
  * the file (a verified old side), its quotations appended to the side's list. *index: the
- * document's place in rc->docs. */
+ * document's place in rc->docs. 1 when the new results refuse the document (its id is an earlier
+ * document's): it is reported as `code` reports it, like a document that could not be read, and
+ * neither side takes it, so that the comparison is that of the documents counted. */
 static int take_document(side *s, const qc_document *doc, const qc_coding *coding, const qc_source_info *src,
                          long *index, qc_error *err)
 {
@@ -227,6 +229,13 @@ static int take_document(side *s, const qc_document *doc, const qc_coding *codin
         if (!st)
             st = qc_results_add(rc->results, doc, merged ? merged : coding, src, err);
         qc_manual_coding_free(merged);
+        if (st == QC_ERR_INVALID) {
+            if (s->opts->run.on_error)
+                s->opts->run.on_error(src ? src->path : qc_document_id(doc), err, s->opts->run.user);
+            qc_error_clear(err);
+            rc->refused++;
+            return 1;
+        }
         if (st)
             return st;
     }
@@ -284,7 +293,7 @@ static int on_new_document(const qc_document *doc, const qc_coding *coding, cons
     long d;
     int st = take_document(s, doc, coding, src, &d, err);
     if (st)
-        return st;
+        return st > 0 ? 0 : st;
     qc_rq_doc *rd = &rc->docs[d];
     size_t old_n = rd->compared ? 0 : rd->old_n;
     st = qc_rq_compare_add(rc, old_n ? rc->old_q + rd->old_first : NULL, old_n, rc->new_q, rc->new_count);
@@ -320,6 +329,13 @@ static void side_on_progress(const qc_run_stats *stats, void *user)
     run->on_progress(stats, run->user);
 }
 
+/* The run delivered the documents the new results refused: they count as failed, not coded. */
+static void count_refused(qc_recode *rc)
+{
+    rc->stats.documents -= rc->refused;
+    rc->stats.failed += rc->refused;
+}
+
 /* The new codebook's run, after the old side was read from results.xml (compare_with_new_run). */
 static int run_new_side(qc_recode *rc, const char *const *paths, size_t count, const qc_recode_options *opts,
                         qc_error *err)
@@ -334,6 +350,7 @@ static int run_new_side(qc_recode *rc, const char *const *paths, size_t count, c
     ro.on_read_warning = opts->run.on_read_warning ? side_on_read_warning : NULL;
     ro.on_progress = opts->run.on_progress ? side_on_progress : NULL;
     int status;
+    rc->refused = 0;
     if (opts->cache_dir) {
         qc_cache *cache = NULL;
         status = qc_cache_open(&cache, opts->cache_dir, rc->new_cb, opts->cache_context, err);
@@ -346,6 +363,7 @@ static int run_new_side(qc_recode *rc, const char *const *paths, size_t count, c
     } else {
         status = qc_corpus_run(paths, count, rc->new_cb, rc->cases, &ro, &rc->stats, err);
     }
+    count_refused(rc);
     return status;
 }
 
@@ -483,9 +501,12 @@ static int on_pair(const qc_document *doc, const qc_coding *coding, const qc_cod
     pair *p = user;
     qc_recode *rc = p->new_side.rc;
     long d;
-    int st = take_document(&p->old_side, doc, old, src, &d, err);
+    /* The new side first: a document it refuses is not taken by the old side either. */
+    int st = take_document(&p->new_side, doc, coding, src, &d, err);
+    if (st > 0)
+        return 0;
     if (!st)
-        st = take_document(&p->new_side, doc, coding, src, &d, err);
+        st = take_document(&p->old_side, doc, old, src, &d, err);
     if (st)
         return st; /* the run stops */
     qc_rq_doc *rd = &rc->docs[d];
@@ -518,8 +539,12 @@ static int run_pair(qc_recode *rc, int verify, const char *const *paths, size_t 
     /* The new coding's share of the new results is prepared by the thread that coded it, unless
      * carried manual codings change that coding first (take_document). */
     ro.results = rc->counted ? NULL : rc->results;
-    if (!opts->cache_dir)
-        return qc_corpus_run_pair(paths, count, rc->new_cb, rc->old_cb, rc->cases, &ro, on_pair, &p, &rc->stats, err);
+    rc->refused = 0;
+    if (!opts->cache_dir) {
+        int st = qc_corpus_run_pair(paths, count, rc->new_cb, rc->old_cb, rc->cases, &ro, on_pair, &p, &rc->stats, err);
+        count_refused(rc);
+        return st;
+    }
     qc_cache *cache = NULL, *old_cache = NULL;
     int st = qc_cache_open(&cache, opts->cache_dir, rc->new_cb, opts->cache_context, err);
     if (!st)
@@ -533,6 +558,7 @@ static int run_pair(qc_recode *rc, int verify, const char *const *paths, size_t 
     rc->cache_unwritten = qc_cache_unwritten(cache, rc->cache_unwritten_reason, sizeof rc->cache_unwritten_reason);
     qc_cache_free(cache);
     qc_cache_free(old_cache);
+    count_refused(rc);
     return st;
 }
 

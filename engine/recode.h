@@ -82,6 +82,7 @@ struct qc_recode {
     void *results_user;
     qc_outputs *outputs; /* qc_recode_options.outputs: the set the carried manual.xml joins */
     qc_run_stats stats;
+    size_t refused; /* documents of this run the new results refused (an id already used) */
     qc_cache_stats cache_stats;
     size_t cache_unwritten; /* qc_recode_cache_unwritten */
     char cache_unwritten_reason[QC_CACHE_REASON_MAX];

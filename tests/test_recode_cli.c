@@ -194,6 +194,59 @@ Test(recode_cli, unreadable_document_is_reported_and_skipped)
     free(dir);
 }
 
+/* Two files with one document id (each named x.txt, given as files): the second is reported and
+ * skipped on both sides, as `qcode code` does (exit 1, the first counted and compared), with or
+ * without a cache and with one job or two. The whole re-code used to end with exit 2 and write
+ * nothing. */
+Test(recode_cli, a_document_id_given_twice_is_reported_and_skipped_as_code_does)
+{
+    require_command("recode");
+    char *dir = qct_temp_dir();
+    char a[1100], b[1100];
+    snprintf(a, sizeof a, "%s/a", dir);
+    snprintf(b, sizeof b, "%s/b", dir);
+    cr_assert_eq(mkdir(a, 0755), 0);
+    cr_assert_eq(mkdir(b, 0755), 0);
+    static const char first[] = "S1: The waiting list for the memory clinic is long.\n";
+    static const char second[] = "S2: We never had a waiting list, we share an office.\n";
+    free(qct_write_file(a, "x.txt", first, sizeof first - 1));
+    free(qct_write_file(b, "x.txt", second, sizeof second - 1));
+    char *src = qct_source_path("");
+    qct_run r;
+    qct_qcode(&r, src, "code -c codebooks/integrated-care-v2.qcb -o '%s/r.xml' '%s/a/x.txt'", dir, dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    for (size_t i = 0; i < 4; i++) {
+        char side[1100];
+        if (i % 2 == 0)
+            snprintf(side, sizeof side, "--old '%s/codebooks/integrated-care-v2.qcb'", src);
+        else
+            snprintf(side, sizeof side, "--from r.xml");
+        const char *cache = i < 2 ? "" : "--cache cache";
+        /* what the re-code of a/x.txt alone reports (with the cache, its old side is the codebook found there) */
+        qct_run alone;
+        qct_qcode(&alone, dir, "recode %s %s -c '%s/codebooks/integrated-care.qcb' a/x.txt", side, cache, src);
+        cr_assert_eq(alone.status, 0, "%s", alone.err);
+        for (unsigned jobs = 1; jobs <= 2; jobs++) {
+            qct_qcode(&r, dir,
+                      "recode %s %s --jobs %u -c '%s/codebooks/integrated-care.qcb' -o new.xml a/x.txt b/x.txt", side,
+                      cache, jobs, src);
+            cr_expect_eq(r.status, 1, "%s %s --jobs %u: exit %d\n%s", side, cache, jobs, r.status, r.err);
+            cr_expect(qct_contains(r.err, "b/x.txt: error: document id 'x.txt' is already used by a/x.txt"), "%s",
+                      r.err);
+            cr_expect_str_eq(r.out, alone.out, "%s %s --jobs %u: the report of a/x.txt alone", side, cache, jobs);
+            char *xml = qct_read_in(dir, "new.xml");
+            const char *at = strstr(xml, "<document ");
+            cr_expect(at && !strstr(at + 1, "<document "), "%s %s: one document: %s", side, cache, xml);
+            free(xml);
+            qct_run_free(&r);
+        }
+        qct_run_free(&alone);
+    }
+    free(src);
+    free(dir);
+}
+
 /* A label with no text is a warning at its line, once a document, on either side of a re-code. */
 Test(recode_cli, a_label_with_no_text_is_a_warning)
 {

@@ -226,6 +226,8 @@ QC_EXPORT void qc_recode_free(qc_recode *rc);
 QC_EXPORT qc_results *qc_recode_results(qc_recode *rc);
 /* The diff between the codebooks, or NULL when the old side is a results.xml only. */
 QC_EXPORT const qc_codebook_diff *qc_recode_diff(const qc_recode *rc);
+/* The new run's: a document refused for an id an earlier one has (reported through the run's
+ * on_error, and left out on both sides) counts as failed, not as a document. */
 QC_EXPORT void qc_recode_run_stats(const qc_recode *rc, qc_run_stats *stats);
 /* 1 when, given a results.xml and the old codebook, the old side was not read from the file but
  * coded again (through the cache when there is one), for every document whose coding by the old
