@@ -273,6 +273,25 @@ static int on_quotation(const qc_result_quotation *q, void *user)
     return 0;
 }
 
+/* What the with-counts reading saw: codes listed and codes whose counts came. */
+typedef struct counted {
+    size_t codes, counts;
+} counted;
+
+static int on_code_counted(const qc_results_file_code *code, void *user)
+{
+    ((counted *)user)->codes++;
+    return on_code(code, NULL);
+}
+
+static int on_counts(size_t code, const char *id, const qc_counts *own, const qc_counts *rolled_up, void *user)
+{
+    volatile uint64_t sink = code + strlen(id) + own->hits + rolled_up->respondents;
+    (void)sink;
+    ((counted *)user)->counts++;
+    return 0;
+}
+
 static int fuzz_results(const uint8_t *data, size_t size)
 {
     char in[640];
@@ -281,6 +300,11 @@ static int fuzz_results(const uint8_t *data, size_t size)
     qc_results_handlers h = {NULL, on_document, on_code, on_quotation, NULL};
     qc_error err;
     qc_results_read(in, &h, &err);
+    /* as `qcode quotes --results` reads it: every quotation, then the counts */
+    counted c = {0, 0};
+    qc_results_handlers hc = {NULL, on_document, on_code_counted, on_quotation, &c};
+    if (qc_results_read_all_with_counts(in, &hc, on_counts, &err) == 0 && c.counts < c.codes)
+        __builtin_trap(); /* the header promises every code's counts when the read returns 0 */
     return 0;
 }
 
