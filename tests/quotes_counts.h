@@ -66,8 +66,9 @@ static inline void quotes_counts_free(quotes_file_counts *fc)
     free(fc->rolled_up);
 }
 
-/* The last line of `qcode quotes` output `out` gives the quotations and documents of `want` and
- * the documents of the run or file: "N quotation(s) of CODE... in D of R document(s)". */
+/* The last line of `qcode quotes` output `out` gives the quotations, respondents and documents of
+ * `want` and the documents of the run or file: "N quotation(s) of CODE... from P respondent(s) in
+ * D of R document(s)". */
 static inline void quotes_expect_counts(const char *out, const qc_counts *want, size_t documents, const char *what)
 {
     size_t len = strlen(out);
@@ -75,17 +76,21 @@ static inline void quotes_expect_counts(const char *out, const qc_counts *want, 
     const char *last = out + len - 1;
     while (last > out && last[-1] != '\n')
         last--;
-    unsigned long long quotations, docs, read;
-    const char *in = strstr(last, " in ");
-    while (in && strstr(in + 1, " in "))
-        in = strstr(in + 1, " in ");
+    unsigned long long quotations, respondents, docs, read;
+    const char *from = strstr(last, " from ");
+    while (from && strstr(from + 1, " from "))
+        from = strstr(from + 1, " from ");
+    const char *in = from ? strstr(from, " in ") : NULL;
     cr_assert(sscanf(last, "%llu quotation", &quotations) == 1 && in &&
+                  sscanf(from, " from %llu respondent", &respondents) == 1 &&
                   sscanf(in, " in %llu of %llu document", &docs, &read) == 2,
               "%s: not a counts line: %s", what, last);
-    cr_expect(quotations == want->quotations && docs == want->documents && read == documents,
-              "%s: quotes says %llu quotations in %llu of %llu documents, qcode code %llu in %llu of %zu: %s", what,
-              quotations, docs, read, (unsigned long long)want->quotations, (unsigned long long)want->documents,
-              documents, last);
+    cr_expect(quotations == want->quotations && respondents == want->respondents && docs == want->documents &&
+                  read == documents,
+              "%s: quotes says %llu quotations from %llu respondents in %llu of %llu documents, qcode code %llu from "
+              "%llu in %llu of %zu: %s",
+              what, quotations, respondents, docs, read, (unsigned long long)want->quotations,
+              (unsigned long long)want->respondents, (unsigned long long)want->documents, documents, last);
 }
 
 #endif

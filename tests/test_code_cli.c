@@ -606,7 +606,7 @@ Test(code_cli, input_format_reads_pipes_and_names_without_an_extension, .timeout
     qct_qcode(&r, dir, "quotes -c " GOLDEN "/golden.qcb --input-format text GP interview-a");
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect(qct_contains(r.out, "interview-a  S1 (participant)"), "%s", r.out);
-    cr_expect(qct_contains(r.out, "2 quotations of GP in 1 of 1 document"), "%s", r.out);
+    cr_expect(qct_contains(r.out, "2 quotations of GP from 2 respondents in 1 of 1 document"), "%s", r.out);
     qct_run_free(&r);
 
     static const char *const commands[] = {"code -c " GOLDEN "/golden.qcb", "inspect",
@@ -722,7 +722,7 @@ Test(code_cli, ids_that_read_back_alike_are_one_id)
     qct_run_free(&r);
     qct_qcode(&r, dir, "quotes --results r.xml MEET");
     cr_expect_eq(r.status, 0, "the results read back: %s", r.err);
-    cr_expect(qct_contains(r.out, "quotations of MEET in 1 of 1 document\n"), "%s", r.out);
+    cr_expect(qct_contains(r.out, "quotations of MEET from 2 respondents in 1 of 1 document\n"), "%s", r.out);
     qct_run_free(&r);
     free(dir);
 }

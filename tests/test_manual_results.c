@@ -560,8 +560,10 @@ Test(manual_results, cli_lists_codings_by_coder_and_warns_by_line)
     cr_assert_eq(results_own(f.dir, "r.xml", x, &own, &docs), 0);
     cr_expect_eq(own.quotations, engine + 1);
     snprintf(line, sizeof line,
-             "\n%zu quotations of %s (%zu listed, one per coder of a passage), in %zu of %zu documents\n", engine + 1,
-             x, engine + 3, (size_t)own.documents, docs);
+             "\n%zu quotations of %s (%zu listed, one per coder of a passage), from %zu respondent%s in %zu of %zu "
+             "documents\n",
+             engine + 1, x, engine + 3, (size_t)own.respondents, own.respondents == 1 ? "" : "s", (size_t)own.documents,
+             docs);
     cr_expect(qct_contains(r.out, line), "want %s in %s", line, r.out);
     qct_run_free(&r);
 

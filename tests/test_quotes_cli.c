@@ -24,13 +24,13 @@ Test(quotes_cli, quotations_of_one_code_from_the_corpus)
     cr_expect(!qct_contains(r.out, "\033["), "no escapes when stdout is not a terminal");
     /* GP's 4 quotations are in a.txt and b.txt: 2 of the 3 documents read, as `qcode code`
      * counts its documents (the line said "in 3 documents", the documents read). */
-    cr_expect(qct_contains(r.out, "4 quotations of GP in 2 of 3 documents\n"), "%s", r.out);
+    cr_expect(qct_contains(r.out, "4 quotations of GP from 3 respondents in 2 of 3 documents\n"), "%s", r.out);
     qct_run_free(&r);
     qct_qcode(&r, GOLDEN, "quotes -c golden.qcb --cases corpus/cases.tsv STAFF corpus/b.txt");
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_expect_str_eq(r.out, "b.txt  S3 (participant)  turn 3  [175,209)  STAFF\n"
                             "    The nurses are short of staff too.\n"
-                            "1 quotation of STAFF in 1 of 1 document\n");
+                            "1 quotation of STAFF from 1 respondent in 1 of 1 document\n");
     qct_run_free(&r);
 }
 
@@ -48,9 +48,9 @@ Test(quotes_cli, rollup_from_corpus_and_from_results_agree)
     cr_assert_eq(b.status, 0, "%s", b.err);
     /* TEAM has no rules: COLOC's 2 and MEET's 2 quotations are listed, but COLOC's sentence lies
      * in MEET's paragraph in a.txt, so TEAM's rolled-up quotations are 3, in 2 documents, as
-     * `qcode code` reports them (the line said 4, in the 3 documents read). */
+     * `qcode code` reports them (the line said 4, in the 3 documents read), from 3 respondents. */
     static const char team[] = "3 quotations of TEAM and its sub-codes, rolled up (4 listed, one per code of a "
-                               "passage), in 2 of 3 documents\n";
+                               "passage), from 3 respondents in 2 of 3 documents\n";
     cr_expect(qct_contains(a.out, team), "%s", a.out);
     cr_expect(qct_contains(b.out, team), "%s", b.out);
     /* the same listing apart from the last line */
@@ -71,7 +71,7 @@ Test(quotes_cli, rollup_from_corpus_and_from_results_agree)
 
     qct_qcode(&a, GOLDEN, "quotes --results '%s/r.xml' TEAM", dir);
     cr_expect_eq(a.status, 0);
-    cr_expect_str_eq(a.out, "0 quotations of TEAM in 0 of 3 documents\n");
+    cr_expect_str_eq(a.out, "0 quotations of TEAM from 0 respondents in 0 of 3 documents\n");
     qct_run_free(&a);
     free(dir);
 }
@@ -242,7 +242,7 @@ Test(quotes_cli, a_label_with_no_text_is_a_warning_and_the_rest_is_listed)
     qct_qcode(&r, dir, "quotes -c " GOLDEN "/golden.qcb MEET e.txt");
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect_str_eq(r.err, "e.txt:2:1: warning: speaker label 'P7' with no text; turn skipped\n");
-    cr_expect(qct_contains(r.out, "2 quotations of MEET in 1 of 1 document\n"), "%s", r.out);
+    cr_expect(qct_contains(r.out, "2 quotations of MEET from 1 respondent in 1 of 1 document\n"), "%s", r.out);
     qct_run_free(&r);
     free(dir);
 }
@@ -330,7 +330,7 @@ Test(quotes_cli, a_document_id_given_twice_is_reported_and_skipped_as_code_does)
         cr_expect(qct_contains(r.err, "b/x.txt: error: document id 'x.txt' is already used by a/x.txt"), "%s", r.err);
         cr_expect_str_eq(r.out, "x.txt  S1 (participant)  turn 0  [4,22)  TEAM\n"
                                 "    we are co-located.\n"
-                                "1 quotation of TEAM in 1 of 1 document\n");
+                                "1 quotation of TEAM from 1 respondent in 1 of 1 document\n");
         qct_run_free(&r);
         /* the same as `qcode code` counts and exits */
         qct_qcode(&r, dir, "code -c cb.qcb --jobs %u a/x.txt b/x.txt", jobs);

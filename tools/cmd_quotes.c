@@ -13,8 +13,8 @@
     "Prints the quotations of one code in corpus order: document, speaker, role, turn and span,\n"                     \
     "then a keyword-in-context line around the first rule hit (hit words in bold on a terminal).\n"                    \
     "From a results.xml made with --manual, people's codings are listed too, with \"coded by NAME\".\n"                \
-    "The last line counts the quotations and documents as `qcode code` does (own, or rolled up\n"                      \
-    "with --rollup), which may be fewer than the lines listed.\n"                                                      \
+    "The last line counts the quotations, respondents and documents as `qcode code` does (own, or\n"                   \
+    "rolled up with --rollup); the quotations may be fewer than the lines listed.\n"                                   \
     "\n"                                                                                                               \
     "Options:\n"                                                                                                       \
     "  -c, --codebook FILE        code the transcripts with this codebook\n"                                           \
@@ -249,7 +249,8 @@ static void note_listed(listed *t, const quote_list *l)
         t->coders = l->items[i].coder != NULL;
 }
 
-/* "3 quotations of TEAM and its sub-codes, rolled up (4 listed, ...), in 2 of 3 documents". */
+/* "3 quotations of TEAM and its sub-codes, rolled up (4 listed, ...), from 2 respondents in 2 of 3
+ * documents": the way findings are reported ("21 respondents (30 comments)"). */
 static void print_counts(const qc_counts *c, const listed *t, const char *code_id, int rollup, size_t documents_read)
 {
     size_t counted = (size_t)c->quotations;
@@ -260,7 +261,8 @@ static void print_counts(const qc_counts *c, const listed *t, const char *code_i
                rollup && t->coders ? "code and coder"
                : rollup            ? "code"
                                    : "coder");
-    printf("%s in %zu of %zu %s\n", t->lines != counted || rollup ? "," : "", (size_t)c->documents, documents_read,
+    printf("%s from %zu %s in %zu of %zu %s\n", t->lines != counted || rollup ? "," : "", (size_t)c->respondents,
+           c->respondents == 1 ? "respondent" : "respondents", (size_t)c->documents, documents_read,
            documents_read == 1 ? "document" : "documents");
 }
 
