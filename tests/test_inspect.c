@@ -94,7 +94,7 @@ Test(inspect, names_from_files_reach_the_terminal_without_their_control_characte
     cr_expect(qct_contains(r.out, "  speaker:    AnnU+001B[2J (participant, 1 turn)\n"
                                   "  speaker:    Bob (participant, 1 turn) age=4U+001B[0m0\n"),
               "%s", r.out);
-    cr_expect(qct_contains(r.out, "  turn 0:     line 1, 00:00:01, AnnU+001B[2J: We wait U+001B[1mhere.\n"), "%s",
+    cr_expect(qct_contains(r.out, "  turn 0:     cue 1, 00:00:01, AnnU+001B[2J: We wait U+001B[1mhere.\n"), "%s",
               r.out);
     cr_expect(qct_contains(r.err, "./\xc3\xbcU+001B[31m.vtt: warning: speaker 'AnnU+001B[2J' in document "
                                   "'\xc3\xbcU+001B[31m.vtt' is not in the casebook\n"),
@@ -393,6 +393,26 @@ Test(inspect, source_end_of_a_docx_turn)
     snprintf(docx, sizeof docx, "%s/a.docx", dir);
     cut_zip_with(basic, "word/document.xml", xml, strlen(xml), docx);
     expect_turn0_source(dir, "a.docx", xml, "Hvordan g\xC3\xA5r det", "? Fortæl.");
+    free(basic);
+    free(dir);
+}
+
+/* Where a turn starts is named as its reader counts it: a .docx paragraph, a subtitle cue ("line
+ * 2" of a WebVTT file pointed at its header), a line of plain text. */
+Test(inspect, a_turn_starts_at_a_paragraph_or_a_cue)
+{
+    char *dir = qct_temp_dir();
+    static const char vtt[] = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Ann>Hello.\n\n"
+                              "00:00:03.000 --> 00:00:04.000\n<v Bob>Hi.\n";
+    free(qct_write_file(dir, "a.vtt", vtt, sizeof vtt - 1));
+    char *basic = qct_source_path("tests/data/formats/basic.docx");
+    qct_run r;
+    qct_qcode(&r, dir, "inspect a.vtt '%s'", basic);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "  turn 1:     cue 2, 00:00:03, Bob: Hi.\n"), "%s", r.out);
+    cr_expect(qct_contains(r.out, "  turn 0:     paragraph 3, Interviewer: How does the co\u2011location work?\n"),
+              "%s", r.out);
+    qct_run_free(&r);
     free(basic);
     free(dir);
 }

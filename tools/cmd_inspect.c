@@ -97,6 +97,17 @@ static size_t turns_of(const qc_document *doc, const char *speaker)
     return n;
 }
 
+/* What a turn's `line` counts in a document of this format (include/qcode/document.h). */
+static const char *place_name(qc_format format)
+{
+    switch (format) {
+    case QC_FORMAT_VTT:
+    case QC_FORMAT_SRT: return "cue";
+    case QC_FORMAT_DOCX: return "paragraph";
+    default: return "line";
+    }
+}
+
 /* Every name here is from a file (ids and paths from file names, labels and values from the
  * transcript or the casebook): each goes through cli_put_printable. */
 static void print_text(const qc_document *doc, const qc_casebook *cases, const inspect_opts *o)
@@ -139,8 +150,10 @@ static void print_text(const qc_document *doc, const qc_casebook *cases, const i
     for (size_t t = 0; t < qc_document_turn_count(doc) && (long)t < o->turns; t++) {
         qc_turn turn;
         qc_document_turn(doc, t, &turn);
-        /* The turn's index, as quotes, results.xml and the TSV tables give it (docs/results.md). */
-        printf("  turn %zu:     line %u", t, turn.line);
+        /* The turn's index, as quotes, results.xml and the TSV tables give it (docs/results.md);
+         * where it starts, named as the reader counts it (a subtitle's cue, a .docx paragraph):
+         * "line 2" of a WebVTT file sent the reader to the header. */
+        printf("  turn %zu:     %s %u", t, place_name(qc_document_format(doc)), turn.line);
         if (turn.time_start_ms >= 0) {
             fputs(", ", stdout);
             print_time(turn.time_start_ms);
