@@ -47,6 +47,24 @@ typedef struct sheet_parser {
     char delim;
 } sheet_parser;
 
+/* A CSV's separator, from its header line: ';' when it has more semicolons than commas outside
+ * quotes, as Excel writes CSV where the comma is the decimal mark (German, French, Danish... locales),
+ * else ','. */
+static char csv_delimiter(const char *s, size_t header_len)
+{
+    size_t commas = 0, semicolons = 0;
+    int quoted = 0;
+    for (size_t i = 0; i < header_len; i++) {
+        if (s[i] == '"')
+            quoted = !quoted;
+        else if (!quoted && s[i] == ',')
+            commas++;
+        else if (!quoted && s[i] == ';')
+            semicolons++;
+    }
+    return semicolons > commas ? ';' : ',';
+}
+
 /* Reads one record into fields (cells appended to `cells`, NUL-separated). Returns the field
  * count, 0 at the end, or a negative status. */
 static int next_record(sheet_parser *p, qc_buf *cells, size_t **offsets, size_t *cap, uint32_t **columns, size_t *count,
@@ -65,7 +83,7 @@ static int next_record(sheet_parser *p, qc_buf *cells, size_t **offsets, size_t 
         (*offsets)[*count] = cells->len;
         (*columns)[*count] = column;
         (*count)++;
-        int quoted = p->delim == ',' && p->pos < p->len && p->s[p->pos] == '"';
+        int quoted = p->delim != '\t' && p->pos < p->len && p->s[p->pos] == '"';
         if (quoted) {
             uint32_t qline = p->line, qcol = column;
             p->pos++;
@@ -398,12 +416,13 @@ int qc_casebook_load_buffer(qc_casebook **out, const char *name, const void *dat
     const char *eol = memchr(s, '\n', size);
     size_t first = eol ? (size_t)(eol - s) : size;
     int tsv = (n >= 4 && strcasecmp(name + n - 4, ".tsv") == 0) || memchr(s, '\t', first) != NULL;
+    char delim = tsv ? '\t' : csv_delimiter(s, first);
 
     qc_casebook *cb = qc_calloc(1, sizeof *cb);
     if (!cb)
         return qc_error_nomem(err);
     load_state st = {0};
-    st.p = (sheet_parser){name, s, size, 0, 1, tsv ? '\t' : ','};
+    st.p = (sheet_parser){name, s, size, 0, 1, delim};
     st.cells = (qc_buf)QC_BUF_INIT;
     rc = read_header(cb, &st, err);
     if (rc == 0)

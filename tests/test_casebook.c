@@ -56,6 +56,27 @@ Test(casebook, csv_with_quotes_and_most_specific_row_wins)
     qc_casebook_free(cb);
 }
 
+/* Excel writes CSV with semicolons where the comma is the decimal mark (German, French, Danish...
+ * locales): its header was one field, "the header has no 'speaker' or 'document' column". */
+Test(casebook, csv_with_semicolons_as_excel_writes_it_in_europe)
+{
+    qc_casebook *cb = load("c.csv", "\xEF\xBB\xBFspeaker;team;hours;note\r\n"
+                                    "N15;RS1;37,5;\"nurse; part time\"\r\n"
+                                    "OT11;RS2;30;\r\n");
+    cr_assert_eq(qc_casebook_attribute_count(cb), 3);
+    cr_assert_str_eq(qc_casebook_attribute_name(cb, 1), "hours");
+    cr_assert_str_eq(qc_casebook_value(cb, NULL, "N15", 1), "37,5");
+    cr_assert_str_eq(qc_casebook_value(cb, NULL, "N15", 2), "nurse; part time");
+    cr_assert_str_eq(qc_casebook_value(cb, NULL, "OT11", 0), "RS2");
+    cr_assert_null(qc_casebook_value(cb, NULL, "OT11", 2));
+    qc_casebook_free(cb);
+    /* a header with more commas than semicolons stays comma-separated */
+    cb = load("d.csv", "speaker,note\nN15,\"a;b;c\"\n");
+    cr_assert_eq(qc_casebook_attribute_count(cb), 1);
+    cr_assert_str_eq(qc_casebook_value(cb, NULL, "N15", 0), "a;b;c");
+    qc_casebook_free(cb);
+}
+
 Test(casebook, too_many_fields_names_line_and_column)
 {
     qc_error err;
