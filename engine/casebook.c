@@ -407,7 +407,9 @@ int qc_casebook_load_buffer(qc_casebook **out, const char *name, const void *dat
             else if (((unsigned char)s[i] & 0xC0) != 0x80)
                 col++;
         }
-        return qc_error_set(err, QC_ERR_ENCODING, name, line, col, (int64_t)bad, "invalid UTF-8 (byte 0x%02X)",
+        return qc_error_set(err, QC_ERR_ENCODING, name, line, col, (int64_t)bad,
+                            "invalid UTF-8 (byte 0x%02X); if Excel saved it as plain CSV (\"ANSI\"), save it again as "
+                            "\"CSV UTF-8\", or convert it with iconv -f windows-1252 -t utf-8",
                             (unsigned char)s[bad]);
     }
     if (memchr(s, '\0', size))

@@ -115,6 +115,10 @@ Test(casebook, bad_quotes_and_encoding)
     cr_assert_eq(load_fails("c.csv", "speaker,site\nN1,caf\xE9\n", &err), QC_ERR_ENCODING);
     cr_assert_eq(err.line, 2);
     cr_assert_eq(err.column, 7);
+    /* Excel's plain CSV is the Windows code page: the message says how to get UTF-8 */
+    cr_assert(qct_contains(err.message, "invalid UTF-8 (byte 0xE9); if Excel saved it as plain CSV (\"ANSI\"), save "
+                                        "it again as \"CSV UTF-8\", or convert it with iconv -f windows-1252 -t utf-8"),
+              "%s", err.message);
 }
 
 Test(casebook, load_from_file_and_missing_file)
