@@ -70,7 +70,7 @@ typedef struct rd {
     int level;      /* elements open */
     int skip_level; /* an element of another namespace is open at this level: skipped with its content */
     section sec;
-    int seen_root, seen_quotations;
+    int seen_root, seen_quotations, seen_counts;
     uint64_t sec_count; /* the section's count attribute */
     uint32_t sec_line, sec_col;
 
@@ -227,6 +227,8 @@ static int start_section(rd *d, const char *name, const attr_t *attrs, size_t n)
              : d->format == 1 && strcmp(name, "quotations") == 0 ? SEC_QUOTATIONS
              : d->format == 2 && strcmp(name, "counts") == 0     ? SEC_COUNTS
                                                                  : SEC_OTHER;
+    if (d->sec == SEC_COUNTS)
+        d->seen_counts = 1;
     /* (format 2's <documents> has no count: a streaming writer would not know it) */
     if ((d->sec != SEC_DOCUMENTS && d->sec != SEC_CODES && d->sec != SEC_QUOTATIONS) ||
         (d->sec == SEC_DOCUMENTS && d->format == 2))
@@ -249,17 +251,26 @@ static int check_all_listed(rd *d, uint32_t line, uint32_t col)
     return 0;
 }
 
-/* Format 2: every code that its spans list has its own counts in <counts>. */
+/* Format 2: every code has its counts in <counts>, as qcode writes them (a reader of the counts is
+ * promised every code's: a file without <counts> gave none and was read as all zero). */
 static int check_all_counted(rd *d)
 {
-    for (size_t c = 0; c < d->code_count; c++)
-        if (d->codes[c].listed && !d->codes[c].counted) {
-            uint32_t line, col;
-            qc_xml_stream_position(d->s, NULL, &line, &col);
+    uint32_t line, col;
+    qc_xml_stream_position(d->s, NULL, &line, &col);
+    if (!d->seen_counts && d->code_count)
+        return qc_xml_stream_fail_at(d->s, line, col, QC_ERR_FORMAT,
+                                     "no <counts> after <documents> (a results.xml of format 2 gives each code's "
+                                     "counts there): the file was cut short or edited");
+    for (size_t c = 0; c < d->code_count; c++) {
+        if (d->codes[c].counted)
+            continue;
+        if (d->codes[c].listed)
             return qc_xml_stream_fail_at(d->s, line, col, QC_ERR_FORMAT,
                                          "code %s is listed in %" PRIu64 " span%s but has no counts in <counts>",
                                          d->code_ids[c], d->codes[c].listed, d->codes[c].listed == 1 ? "" : "s");
-        }
+        return qc_xml_stream_fail_at(d->s, line, col, QC_ERR_FORMAT, "code %s has no counts in <counts>",
+                                     d->code_ids[c]);
+    }
     return 0;
 }
 

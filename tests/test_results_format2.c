@@ -687,7 +687,8 @@ static char *read_edited(const char *dir, const char *xml, const char *from, con
 }
 
 /* What qcode cannot have written is refused where it is written: a hit outside its span, hits that
- * are not rule:start-end, a code the tree does not list, counts that do not match the spans. */
+ * are not rule:start-end, a code the tree does not list, counts that do not match the spans or are
+ * missing. */
 Test(results_format2, impossible_spans_and_counts_are_refused)
 {
     fixture f;
@@ -729,6 +730,34 @@ Test(results_format2, impossible_spans_and_counts_are_refused)
                   qct_contains(m, "listed twice"),
               "%s", m);
     free(m);
+    /* <counts> gone, or a code's counts gone (one with none of its own, so that no span lists it):
+     * read as if every code counted nothing, `qcode quotes --results` said "0 quotations" (found
+     * by fuzzing the counts' reader) */
+    const char *counts = strstr(xml, "  <counts>"), *counts_end = strstr(xml, "</counts>\n");
+    char *section = strndup(counts, (size_t)(counts_end + strlen("</counts>\n") - counts));
+    m = read_edited(f.dir, xml, section, "");
+    cr_expect(qct_contains(m, "no <counts> after <documents>"), "%s", m);
+    free(m);
+    free(section);
+    /* a code with no spans and no counts: SLOW's entry gone */
+    static const char head[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<results formatVersion=\"2\" xmlns=\"urn:qcode:results:2\">\n"
+        "  <provenance>\n    <generator name=\"qcode\" version=\"0.1.0\"/>\n"
+        "    <time>2025-12-05T00:00:00Z</time>\n"
+        "    <codebook name=\"G\" version=\"1\" path=\"g.qcb\" sha256=\"\" codes=\"2\"/>\n    <options/>\n"
+        "  </provenance>\n  <codes count=\"2\">\n"
+        "    <code index=\"0\" id=\"IT\" name=\"IT\" depth=\"1\" codable=\"true\"/>\n"
+        "    <code index=\"1\" id=\"SLOW\" name=\"Slow\" parent=\"IT\" depth=\"2\" codable=\"true\"/>\n"
+        "  </codes>\n  <documents>\n  </documents>\n"
+        "  <counts>\n    <code id=\"IT\">\n"
+        "      <own hits=\"0\" quotations=\"0\" respondents=\"0\" documents=\"0\"/>\n"
+        "      <rolledUp hits=\"0\" quotations=\"0\" respondents=\"0\" documents=\"0\"/>\n    </code>\n"
+        "  </counts>\n</results>\n";
+    char *path = qct_write_file(f.dir, "one.xml", head, sizeof head - 1);
+    cr_expect_neq(qc_results_read(path, &h, &err), 0, "a code without counts was read");
+    cr_expect(qct_contains(err.message, "code SLOW has no counts in <counts>"), "%s", err.message);
+    free(path);
     free(own_attr);
     free(hits_attr);
     free(xml);
