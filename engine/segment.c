@@ -216,21 +216,27 @@ int qc_segment_is_abbreviation(const char *s, size_t start, size_t dot, size_t l
     char t[6];
     for (size_t i = 0; i < n; i++)
         t[i] = (char)(s[a + i] >= 'A' && s[a + i] <= 'Z' ? s[a + i] + 32 : s[a + i]);
-    static const char *const by_length[7] = {NULL, NULL,    "drmrmsvsstjrsrcf", "mrse.gi.eetcu.su.ka.mp.m", "profph.d",
-                                             NULL, "approx"};
+    static const char *const by_length[7] = {
+        NULL, NULL,    "drmrmsvsstjrsrcfnr", "mrse.gi.eetcu.su.ka.mp.mz.bd.hu.abzwggfvgl", "profph.devtlinkl",
+        NULL, "approx"};
     const char *list = by_length[n];
     for (; list && *list; list += n)
         if (memcmp(t, list, n) == 0)
             return 1;
-    if (n == 1 && s[a] >= 'A' && s[a] <= 'Z' && is_middle_initial(s, start, a, len))
-        return 1;
-    /* "No. 5" is an abbreviation; "I said no. Then" is not. */
-    if (n == 2 && s[a] == 'N' && s[a + 1] == 'o') {
-        size_t p = dot + 1;
+    /* Abbreviations that also end sentences ("it took 20 min.", "I said no."): only before a
+     * lower-case word or a number, "20 min. of waiting", "No. 5", "ca. 20", "usw. und". */
+    static const char *const before_lower[5] = {NULL, NULL, "hrnoyrwkca", "minhrsyrswksmaxespusw", "minsincldept"};
+    if (n < 5) {
+        size_t p = dot + 1; /* what follows first: most full stops have a capital after them */
         while (p < len && s[p] == ' ')
             p++;
-        return p < len && s[p] >= '0' && s[p] <= '9';
+        if (p < len && ((s[p] >= 'a' && s[p] <= 'z') || (s[p] >= '0' && s[p] <= '9')))
+            for (list = before_lower[n]; list && *list; list += n)
+                if (memcmp(t, list, n) == 0)
+                    return 1;
     }
+    if (n == 1 && s[a] >= 'A' && s[a] <= 'Z' && is_middle_initial(s, start, a, len))
+        return 1;
     return 0;
 }
 
@@ -516,6 +522,29 @@ static int block_words(seg_state *st, const unsigned char *s, size_t *p, size_t 
  * space or the paragraph's end, unless it is the dot of an abbreviation; words are those of
  * qc_word_scan (a word never holds a sentence end: the only terminal inside one is the '.' of a
  * number, which a digit follows). */
+/* Whether the terminal at s[at..end) is an ellipsis, "…" or "...": in a transcript it marks a
+ * pause or a broken-off start, and the sentence goes on when a lower-case word follows ("many
+ * social media... maybe 20 million", as Otter writes it). */
+static int is_ellipsis(const char *s, size_t at, size_t end)
+{
+    return (end - at >= 3 && (unsigned char)s[at] == 0xE2 && (unsigned char)s[at + 1] == 0x80 &&
+            (unsigned char)s[at + 2] == 0xA6) ||
+           (end - at >= 3 && s[at] == '.' && s[at + 1] == '.' && s[at + 2] == '.');
+}
+
+/* Whether the next character after the white space at s[j..b) is a lower-case letter. */
+static int lower_case_follows(const char *s, size_t j, size_t b)
+{
+    while (j < b && is_space_at(s, b, j)) {
+        size_t k = j;
+        decode_at(s, b, &k);
+        j = k;
+    }
+    if (j >= b)
+        return 0;
+    return qc_char_is_lower(decode_at(s, b, &j));
+}
+
 static int add_sentences(seg_state *st, size_t a, size_t b, uint32_t turn)
 {
     const char *text = st->doc->text;
@@ -546,6 +575,11 @@ static int add_sentences(seg_state *st, size_t a, size_t b, uint32_t turn)
             }
             int ends = !(j < b && !is_space_at(text, b, j)) &&
                        !(c == '.' && j == next && qc_segment_is_abbreviation(text, os.start, here, b));
+            if (ends && is_ellipsis(text, here, j) && lower_case_follows(text, j, b)) {
+                cp += cps_in(s, p, j); /* the whole run: its later dots are no ends either */
+                p = j;
+                continue;
+            }
             if (!ends) {
                 p = next; /* closers and terminals after it are looked at in turn */
                 cp++;

@@ -29,6 +29,7 @@ int qc_char_is_letter_or_digit(int32_t cp); /* L*, N* */
 int qc_char_is_mark(int32_t cp);            /* M*: belongs to the letter before it */
 int qc_char_is_space(int32_t cp);           /* Zs, Zl, Zp, tab, LF, CR, VT, FF */
 int qc_char_is_upper(int32_t cp);           /* Lu, Lt */
+int qc_char_is_lower(int32_t cp);           /* Ll */
 /* Hyphens that join a word's parts: - U+2010 U+2011 (not dashes, not minus). */
 int qc_char_is_inner_hyphen(int32_t cp);
 /* Apostrophes inside words: ' U+2019 U+02BC. */

@@ -385,7 +385,7 @@ Test(document, many_documents_in_threads_of_the_same_input)
     const char *in = "title: a\n\nI: One? Two.\nR: Three... four!\n";
     qc_document *a = read_text(in), *b = read_text(in);
     cr_assert_eq(qc_document_unit_count(a, QC_UNIT_SENTENCE), qc_document_unit_count(b, QC_UNIT_SENTENCE));
-    cr_assert_eq(qc_document_unit_count(a, QC_UNIT_SENTENCE), 4);
+    cr_assert_eq(qc_document_unit_count(a, QC_UNIT_SENTENCE), 3); /* "Three... four!" is one */
     qc_document_free(a);
     qc_document_free(b);
 }
