@@ -24,6 +24,7 @@ struct qc_outputs {
     pending *items;
     size_t count, cap;
     char *folders[MAX_FOLDERS]; /* made by writers for their outputs, in the order made */
+    int folder_tokens[MAX_FOLDERS]; /* their registry tokens (temp_files.h, qc_temp_mkdir) */
     size_t folder_count;
 };
 
@@ -43,10 +44,11 @@ int qc_outputs_take(qc_outputs *set, qc_atomic_file *af)
     return 0;
 }
 
-int qc_outputs_made_folder(qc_outputs *set, char *path)
+int qc_outputs_made_folder(qc_outputs *set, char *path, int token)
 {
     if (set->folder_count == MAX_FOLDERS)
         return -1;
+    set->folder_tokens[set->folder_count] = token;
     set->folders[set->folder_count++] = path;
     return 0;
 }
@@ -67,8 +69,10 @@ static void clear(qc_outputs *set)
         pending_free(&set->items[i]);
     }
     set->count = 0;
-    for (size_t i = 0; i < set->folder_count; i++)
+    for (size_t i = 0; i < set->folder_count; i++) {
+        qc_temp_forget(set->folder_tokens[i]);
         qc_free(set->folders[i]);
+    }
     set->folder_count = 0;
 }
 

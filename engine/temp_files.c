@@ -46,7 +46,7 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2 && ATOMIC_POINTER_LOCK_FREE == 2,
  * per worker thread. Past that, temporaries are created untracked (a signal leaves them, as a
  * SIGKILL always does). */
 enum { SLOTS = 1024 };
-enum { SLOT_FREE, SLOT_CLAIMED, SLOT_FILE, SLOT_FOLDER };
+enum { SLOT_FREE, SLOT_CLAIMED, SLOT_FILE, SLOT_FOLDER, SLOT_MADE_FOLDER };
 
 typedef struct slot {
     atomic_int state;
@@ -155,6 +155,11 @@ void qc_temp_files_remove_all(void)
         else
             remove_folder(path);
     }
+    /* Then the folders made for outputs, now without their temporaries: rmdir leaves one that
+     * holds anything else (an earlier output, a file put there meanwhile). */
+    for (int i = SLOTS; i-- > 0;)
+        if (atomic_load(&slots[i].state) == SLOT_MADE_FOLDER)
+            rmdir(atomic_load(&slots[i].path));
     errno = saved;
 }
 
@@ -211,7 +216,7 @@ static int create(char *tmpl, int kind, int *token)
     int rc = -1, saved = EINTR, tracked = 0;
     if (qc_temp_hold(&old) != 0)
         goto out;
-    rc = kind == SLOT_FILE ? mkstemp(name) : (mkdtemp(name) ? 0 : -1);
+    rc = kind == SLOT_FILE ? mkstemp(name) : kind == SLOT_MADE_FOLDER ? mkdir(name, 0777) : (mkdtemp(name) ? 0 : -1);
     saved = errno;
     if (rc >= 0) {
         int i = claim();
@@ -228,6 +233,7 @@ static int create(char *tmpl, int kind, int *token)
             } else {
                 rmdir(name);
             }
+            /* (a made folder: the caller neither writes into it nor records it) */
             rc = -1;
             saved = EINTR;
         }
@@ -257,4 +263,9 @@ int qc_temp_file_create(char *tmpl, int *token)
 int qc_temp_dir_create(char *tmpl, int *token)
 {
     return create(tmpl, SLOT_FOLDER, token);
+}
+
+int qc_temp_mkdir(char *path, int *token)
+{
+    return create(path, SLOT_MADE_FOLDER, token);
 }

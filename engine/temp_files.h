@@ -18,6 +18,11 @@ int qc_temp_file_create(char *tmpl, int *token);
  * levels deep, as an import writes). 0, or -1 with errno as above. */
 int qc_temp_dir_create(char *tmpl, int *token);
 
+/* mkdir(path, 0777), tracked: a folder made for outputs, which qc_temp_files_remove_all removes
+ * (rmdir, after the temporaries) when it holds nothing else, so that an interrupted run leaves no
+ * empty folder it made. 0, or -1 with errno (EEXIST when it was there: not made, not tracked). */
+int qc_temp_mkdir(char *path, int *token);
+
 /* Opens a window no signal handler cuts into: the calling thread's signals are blocked (the old
  * mask in *old) and qc_temp_files_remove_all, on another thread, waits (at most 2 s) until
  * qc_temp_release closes it. For steps that must happen all or not at all: creating and tracking

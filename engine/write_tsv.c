@@ -16,6 +16,7 @@
 #include "outputs.h"
 #include "results_coder.h"
 #include "results_impl.h"
+#include "temp_files.h"
 
 enum { T_FREQ, T_ATTR, T_QUOTES, T_COOC, T_MATRIX, T_COUNT };
 static const char *const names[T_COUNT] = {"frequencies.tsv", "by-attribute.tsv", "quotations.tsv", "cooccurrence.tsv",
@@ -192,11 +193,15 @@ static int make_folder(const char *dir, qc_outputs *set, qc_error *err)
         return qc_error_nomem(err);
     if (e != 0)
         return qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "cannot create folder: %s", strerror(e));
-    int made = mkdir(real, 0777) == 0;
+    int token = -1;
+    int made = qc_temp_mkdir(real, &token) == 0; /* tracked: a signal removes it again, empty */
     int saved = errno;
-    if (made && qc_outputs_made_folder(set, real) == 0)
-        return QC_OK; /* the set has real now */
+    if (made && qc_outputs_made_folder(set, real, token) == 0)
+        return QC_OK; /* the set has real and token now */
+    qc_temp_forget(token);
     qc_free(real);
+    if (!made && saved == ENOMEM)
+        return qc_error_nomem(err);
     if (!made && saved != EEXIST)
         return qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "cannot create folder: %s", strerror(saved));
     return QC_OK;

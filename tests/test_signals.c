@@ -142,6 +142,13 @@ Test(signals, interrupted_code_leaves_no_temporary_and_the_previous_outputs)
     /* The tables are open together: stopped at the third, the first two exist too. */
     char *tsv[] = {"qcode", "code", "-c", "integrated-care-v2.qcb", "--tsv", "tsv", "corpus", NULL};
     interrupt_at(dir, tsv, "quotations.tsv", SIGTERM, "tsv/frequencies.tsv", "code --tsv, SIGTERM");
+    /* A --tsv folder the run made goes with its temporaries: an interrupted run left it, empty. */
+    char *fresh[] = {"qcode", "code", "-c", "integrated-care-v2.qcb", "--tsv", "new-tables", "corpus", NULL};
+    interrupt_at(dir, fresh, "quotations.tsv", SIGINT, NULL, "code --tsv into a new folder, SIGINT");
+    char *made = rel_path_in(dir, "new-tables");
+    struct stat sb;
+    cr_expect(stat(made, &sb) != 0 && errno == ENOENT, "the folder the interrupted run made is still there");
+    free(made);
     char *qdpx[] = {"qcode", "code", "-c", "integrated-care-v2.qcb", "--qdpx", "project.qdpx", "corpus", NULL};
     interrupt_at(dir, qdpx, "project.qdpx", SIGINT, "project.qdpx", "code --qdpx, SIGINT");
     /* The outputs are committed together: results.xml, finished, waits as a temporary while the

@@ -78,7 +78,8 @@ QC_EXPORT const char *qc_role_name(qc_role role);
 
 /* Removes the temporary files and folders of every output being written (each output is written
  * to TARGET.tmp-XXXXXX beside its target and renamed over it only when complete), leaving the
- * targets as they were: for a process about to end on a signal. The library installs no signal
+ * targets as they were, and the folders made for outputs (a --tsv folder) when they hold nothing
+ * else: for a process about to end on a signal. The library installs no signal
  * handlers; a program that wants Ctrl-C or kill to leave nothing behind calls this from its own
  * handler and then ends (the qcode command re-raises the signal with its default action).
  *
