@@ -473,6 +473,20 @@ size_t qc_casebook_row_count(const qc_casebook *cb)
     return cb->row_count;
 }
 
+int qc_casebook_row(const qc_casebook *cb, size_t index, const char **document, const char **speaker, uint32_t *line)
+{
+    if (!cb || index >= cb->row_count)
+        return QC_ERR_NOTFOUND;
+    const case_row *r = &cb->rows[index];
+    if (document)
+        *document = r->document;
+    if (speaker)
+        *speaker = r->speaker;
+    if (line)
+        *line = r->line;
+    return QC_OK;
+}
+
 const char *qc_casebook_value(const qc_casebook *cb, const char *document_id, const char *speaker, size_t index)
 {
     if (index >= cb->attr_count)

@@ -97,6 +97,25 @@ Test(casebook, header_needs_speaker_or_document)
     cr_assert(qct_contains(err.message, "empty casebook"), "%s", err.message);
 }
 
+/* Rows in file order with what they name and their line (qcode warns of document rows naming no
+ * document read, and of speakers only when some row names one). */
+Test(casebook, rows_tell_what_they_name_and_where)
+{
+    qc_casebook *cb = load("c.tsv", "document\tspeaker\tsite\n\nd1.txt\t\tnorth\n\tN15\tsouth\n");
+    const char *doc = "?", *speaker = "?";
+    uint32_t line = 0;
+    cr_assert_eq(qc_casebook_row(cb, 0, &doc, &speaker, &line), 0);
+    cr_expect_str_eq(doc, "d1.txt");
+    cr_expect_null(speaker);
+    cr_expect_eq(line, 3);
+    cr_assert_eq(qc_casebook_row(cb, 1, &doc, &speaker, &line), 0);
+    cr_expect_null(doc);
+    cr_expect_str_eq(speaker, "N15");
+    cr_expect_eq(line, 4);
+    cr_expect_eq(qc_casebook_row(cb, 2, &doc, NULL, NULL), QC_ERR_NOTFOUND);
+    qc_casebook_free(cb);
+}
+
 Test(casebook, duplicate_rows_are_errors)
 {
     qc_error err;

@@ -116,6 +116,46 @@ Test(code_cli, unreadable_document_is_skipped_and_exit_is_1)
     free(dir);
 }
 
+/* A casebook of documents only (site, phase per interview) knows no speaker: every speaker was
+ * "not in the casebook", a warning per speaker that taught researchers to skip warnings. A document
+ * row that names no document read gives no values, silently ("d1" for d1.txt): it is a warning at
+ * its line, with the id meant; past five, a count. */
+Test(code_cli, a_casebook_of_documents_warns_of_documents_not_read_not_of_speakers)
+{
+    char *dir = qct_temp_dir();
+    const char cases[] = "document\tsite\nd1\tnorth\nD2.TXT\tsouth\nx1\ta\nx2\ta\nx3\ta\nx4\ta\nx5\ta\nx6\ta\n";
+    const char d1[] = "S1: hello.\nS9: budget.\n";
+    const char d2[] = "S9: more.\n";
+    free(qct_write_file(dir, "cases.tsv", cases, strlen(cases)));
+    free(qct_write_file(dir, "d1.txt", d1, strlen(d1)));
+    free(qct_write_file(dir, "d2.txt", d2, strlen(d2)));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb --cases cases.tsv d1.txt d2.txt");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(!qct_contains(r.err, "not in the casebook"), "%s", r.err);
+    cr_expect(qct_contains(r.err, "cases.tsv:2: warning: document 'd1' is not one of the documents read; did you "
+                                  "mean 'd1.txt'?"),
+              "%s", r.err);
+    cr_expect(!qct_contains(r.err, "D2.TXT"), "d2.txt was read (ids compare without ASCII case): %s", r.err);
+    cr_expect(qct_contains(r.err, "cases.tsv:4: warning: document 'x1' is not one of the documents read: its rows "
+                                  "give no values"),
+              "%s", r.err);
+    cr_expect(qct_contains(r.err, "cases.tsv:7: warning: document 'x4'"), "%s", r.err);
+    cr_expect(!qct_contains(r.err, "'x5'"), "%s", r.err);
+    cr_expect(qct_contains(r.err, "cases.tsv: warning: 2 more documents are not among the documents read"), "%s",
+              r.err);
+    qct_run_free(&r);
+    /* inspect, where a casebook is checked, says the same */
+    qct_qcode(&r, dir, "inspect --cases cases.tsv --turns 0 d1.txt d2.txt");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(!qct_contains(r.err, "not in the casebook"), "%s", r.err);
+    cr_expect(qct_contains(r.err, "cases.tsv:2: warning: document 'd1' is not one of the documents read; did you "
+                                  "mean 'd1.txt'?"),
+              "%s", r.err);
+    qct_run_free(&r);
+    free(dir);
+}
+
 Test(code_cli, warns_once_about_speakers_the_casebook_does_not_know)
 {
     char *dir = qct_temp_dir();

@@ -85,6 +85,13 @@ int cli_keep_codebook(const char *cache_dir, const qc_codebook *cb, qc_error *er
 /* Warns on stderr when some of a run's cache entries could not be written (qc_cache_unwritten). */
 void cli_warn_unwritten_cache(const char *cache_dir, size_t unwritten, const char *reason);
 
+/* Whether some row of the casebook names a speaker: one that describes documents only knows no
+ * speaker, and its not knowing one is no news (tools/cli_cases.c). */
+int cli_cases_name_speakers(const qc_casebook *cases);
+/* Warns on stderr, at its line, of each document a casebook row names that is none of the n ids
+ * read (ASCII case aside), with the id it likely meant ("a" for "a.txt"); past five, a count. */
+void cli_warn_unmatched_documents(const qc_casebook *cases, const char *cases_path, const char *const *ids, size_t n);
+
 /* Prints `qcode: message` to stderr (printf-style, as cli_line) and returns QC_EXIT_USAGE. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -55,11 +55,27 @@ typedef struct run_state {
     qc_results *res;
     qc_refi_export *qdpx; /* --qdpx: documents are added as they are coded (their texts are the sources) */
     const qc_casebook *cases;
+    int cases_name_speakers; /* cli_cases_name_speakers: else no speaker is news */
     size_t dup_failed;
     char **warned;
     size_t warned_count, warned_cap;
     cli_progress progress;
 } run_state;
+
+/* The casebook's document rows that name none of the documents coded. */
+static void warn_unmatched_documents(const qc_casebook *cases, const char *cases_path, const qc_results *res)
+{
+    size_t n = qc_results_document_count(res);
+    const char **ids = calloc(n + 1, sizeof *ids);
+    if (!ids)
+        return; /* a warning left out for want of memory; the run goes on */
+    for (size_t i = 0; i < n; i++) {
+        qc_result_document d;
+        ids[i] = qc_results_document(res, i, &d) == 0 ? d.id : "";
+    }
+    cli_warn_unmatched_documents(cases, cases_path, ids, n);
+    free(ids);
+}
 
 static int already_warned(run_state *st, const char *label)
 {
@@ -89,7 +105,7 @@ static int on_document(const qc_document *doc, const qc_coding *coding, const qc
                        qc_error *err)
 {
     run_state *st = user;
-    if (st->cases) {
+    if (st->cases && st->cases_name_speakers) {
         size_t n = qc_document_speaker_count(doc);
         for (size_t i = 0; i < n; i++) {
             qc_role role;
@@ -284,6 +300,7 @@ static int run(int argc, char **argv)
     }
     st.res = res;
     st.cases = cases;
+    st.cases_name_speakers = cases && cli_cases_name_speakers(cases);
     cli_progress_start(&st.progress, paths, (size_t)count);
 
     qc_run_options ropts = QC_RUN_OPTIONS_INIT;
@@ -313,6 +330,8 @@ static int run(int argc, char **argv)
         rc = qc_corpus_run((const char *const *)paths, (size_t)count, cb, cases, &ropts, &stats, &err);
     }
     clear_progress(&st);
+    if (rc == 0 && cases)
+        warn_unmatched_documents(cases, o.cases_path, res);
     size_t failed = stats.failed + st.dup_failed;
     if (rc != 0) {
         if (o.strict && rc != QC_ERR_NOMEM && rc != QC_ERR_IO) {

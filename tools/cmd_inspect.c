@@ -18,7 +18,8 @@
     "(quotes, results.xml, the TSV tables).\n"                                                                         \
     "\n"                                                                                                               \
     "Options:\n"                                                                                                       \
-    "  --cases FILE              a casebook (TSV or CSV); speakers it does not know are reported\n"                    \
+    "  --cases FILE              a casebook (TSV or CSV); speakers it does not know, and documents\n"                  \
+    "                            it names that were not read, are reported\n"                                          \
     "  --format text|xml         output format (default text); xml prints the document model\n"                        \
     "  --words                   with --format xml, include every word\n"                                              \
     "  --turns N                 how many turns to show per document (default 3)\n"                                    \
@@ -195,16 +196,11 @@ static void warn_notes(const qc_document *doc, const char *path)
 static int parse_options(int argc, char **argv, inspect_opts *o)
 {
     static const struct option longs[] = {
-        {"cases", required_argument, NULL, 'c'},
-        {"format", required_argument, NULL, 'f'},
-        {"turns", required_argument, NULL, 't'},
-        {"encoding", required_argument, NULL, 'e'},
-        {"speaker-pattern", required_argument, NULL, 'p'},
-        {"interviewer", required_argument, NULL, 'i'},
-        {"no-speakers", no_argument, NULL, 'n'},
-        {"words", no_argument, NULL, 'w'},
-        {"input-format", required_argument, NULL, 'F'},
-        {NULL, 0, NULL, 0},
+        {"cases", required_argument, NULL, 'c'},           {"format", required_argument, NULL, 'f'},
+        {"turns", required_argument, NULL, 't'},           {"encoding", required_argument, NULL, 'e'},
+        {"speaker-pattern", required_argument, NULL, 'p'}, {"interviewer", required_argument, NULL, 'i'},
+        {"no-speakers", no_argument, NULL, 'n'},           {"words", no_argument, NULL, 'w'},
+        {"input-format", required_argument, NULL, 'F'},    {NULL, 0, NULL, 0},
     };
     int c;
     optind = 1;
@@ -292,9 +288,14 @@ static int run(int argc, char **argv)
     int status = count < 0 ? QC_EXIT_USAGE : QC_EXIT_OK;
     long total = 0, failed = 0, stored = 0;
     char **failures = NULL;
+    const char **read_ids = count > 0 ? calloc((size_t)count, sizeof *read_ids) : NULL;
+    size_t read = 0;
+    int cases_name_speakers = cases && cli_cases_name_speakers(cases);
+    if (count > 0 && !read_ids)
+        status = cli_fail("inspect: out of memory");
     if (status == QC_EXIT_OK && o.xml)
         fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<documents>\n", stdout);
-    for (long k = 0; k < count; k++) {
+    for (long k = 0; k < count && status == QC_EXIT_OK; k++) {
         const char *path = paths[k];
         o.read.id = ids[k];
         qc_document *doc = NULL;
@@ -312,7 +313,8 @@ static int run(int argc, char **argv)
             continue;
         }
         warn_notes(doc, path);
-        if (cases)
+        read_ids[read++] = ids[k];
+        if (cases && cases_name_speakers)
             warn_unknown_speakers(doc, cases);
         if (o.xml) {
             if (qc_document_write_xml(doc, cases, stdout, o.words ? QC_DOCUMENT_XML_WORDS : 0, &err) != 0)
@@ -325,6 +327,8 @@ static int run(int argc, char **argv)
     if (status == QC_EXIT_OK && o.xml)
         fputs("</documents>\n", stdout);
     fflush(stdout);
+    if (status == QC_EXIT_OK && cases)
+        cli_warn_unmatched_documents(cases, o.cases_path, read_ids, read);
     if (status == QC_EXIT_OK && failed) {
         fprintf(stderr, "qcode: %ld of %ld file%s could not be read:\n", failed, total, total == 1 ? "" : "s");
         for (long k = 0; k < stored; k++)
@@ -336,6 +340,7 @@ static int run(int argc, char **argv)
     cli_free_paths(paths, count);
     cli_free_paths(ids, count);
     free(failures);
+    free(read_ids);
     free(o.interviewers);
     qc_casebook_free(cases);
     return status;

@@ -30,6 +30,10 @@ QC_EXPORT size_t qc_casebook_attribute_count(const qc_casebook *cb);
 QC_EXPORT const char *qc_casebook_attribute_name(const qc_casebook *cb, size_t index);
 
 QC_EXPORT size_t qc_casebook_row_count(const qc_casebook *cb);
+/* Row `index` in file order: the document and speaker it names (NULL for none; borrowed) and its
+ * 1-based line in the file. Any out-parameter may be NULL. 0, or QC_ERR_NOTFOUND past the end. */
+QC_EXPORT int qc_casebook_row(const qc_casebook *cb, size_t index, const char **document, const char **speaker,
+                              uint32_t *line);
 
 /* The value of attribute `index` for a speaker in a document, or NULL when no row gives it.
  * document_id or speaker may be NULL. The most specific row wins (document+speaker, then
