@@ -160,6 +160,21 @@ Test(real_transcripts, otter_export)
     cr_assert_eq(t.time_start_ms, 127000);
     cr_assert_eq(t.line, 11);
     check_turn_start(doc, "transcripts/qdr_mannheimer_BSR09_otter.txt", 1, "Sure, yeah. I'm a postdoctoral researcher");
+    /* Otter writes a broken-off start as "... " and goes on in lower case: one sentence, not two
+     * (docs/transcripts.md, "Sentences and words") */
+    size_t size, broken = 0;
+    const char *text = qc_document_text(doc, &size);
+    for (size_t i = 0; i < qc_document_unit_count(doc, QC_UNIT_SENTENCE); i++) {
+        qc_unit u;
+        qc_document_unit(doc, QC_UNIT_SENTENCE, i, &u);
+        size_t a = qc_document_text_offset(doc, u.start), b = qc_document_text_offset(doc, u.end);
+        cr_expect(!(b - a >= 3 && memcmp(text + b - 3, "...", 3) == 0 && b < size && text[b] == ' ' && b + 1 < size &&
+                    text[b + 1] >= 'a' && text[b + 1] <= 'z'),
+                  "a sentence ends at an ellipsis with a lower-case word after it: %.*s", (int)(b - a), text + a);
+        for (size_t k = a; k + 4 < b; k++)
+            broken += memcmp(text + k, "... ", 4) == 0 && text[k + 4] >= 'a' && text[k + 4] <= 'z';
+    }
+    cr_expect_geq(broken, 15, "the transcript's broken-off starts inside sentences: %zu", broken);
     qc_document_free(doc);
 }
 
