@@ -129,10 +129,11 @@ int qc_codebook_diff_render(const qc_codebook_diff *d, qc_diff_format format, ch
     qc_buf b = QC_BUF_INIT;
     size_t n = qc_codebook_diff_count(d);
     if (format == QC_DIFF_TEXT) {
-        qc_buf_printf(&b, "codebook diff: %s (version %s, %zu codes) -> %s (version %s, %zu codes)\n",
-                      qc_codebook_path(ocb), *qc_codebook_version(ocb) ? qc_codebook_version(ocb) : "-",
-                      qc_codebook_code_count(ocb), qc_codebook_path(ncb),
-                      *qc_codebook_version(ncb) ? qc_codebook_version(ncb) : "-", qc_codebook_code_count(ncb));
+        size_t on = qc_codebook_code_count(ocb), nn = qc_codebook_code_count(ncb);
+        qc_buf_printf(&b, "codebook diff: %s (version %s, %zu code%s) -> %s (version %s, %zu code%s)\n",
+                      qc_codebook_path(ocb), *qc_codebook_version(ocb) ? qc_codebook_version(ocb) : "-", on,
+                      on == 1 ? "" : "s", qc_codebook_path(ncb),
+                      *qc_codebook_version(ncb) ? qc_codebook_version(ncb) : "-", nn, nn == 1 ? "" : "s");
         for (size_t i = 0; i < n; i++) {
             qc_code_change c;
             qc_codebook_diff_get(d, i, &c);

@@ -38,6 +38,39 @@ Test(recode_cli, diff_shipped_v1_v2)
     free(src);
 }
 
+/* A code name with an ESC in it (a codebook imported from another tool's .qdc) reaches the
+ * terminal as U+001B from `diff` and `recode` as from every other command; it recoloured the
+ * terminal. A codebook of one code is "1 code". */
+Test(recode_cli, diff_and_recode_print_names_without_their_control_characters)
+{
+    require_command("diff");
+    char *dir = qct_temp_dir();
+    static const char v1[] = "codebook \"X\" version 1\ncode A \"Wait\033[31ming\"\n  rule waiting\n";
+    static const char v2[] = "codebook \"X\" version 2\ncode A \"Wait\033[32mED\"\n  rule waiting\n";
+    free(qct_write_file(dir, "v1.qcb", v1, sizeof v1 - 1));
+    free(qct_write_file(dir, "v2.qcb", v2, sizeof v2 - 1));
+    free(qct_write_file(dir, "w.txt", "S1: waiting\n", 12));
+    qct_run r;
+    qct_qcode(&r, dir, "diff v1.qcb v2.qcb");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(!qct_wrote_esc(&r), "%s", r.out);
+    cr_expect(qct_contains(r.out, "codebook diff: v1.qcb (version 1, 1 code) -> v2.qcb (version 2, 1 code)\n"), "%s",
+              r.out);
+    cr_expect(qct_contains(r.out, "name \"WaitU+001B[31ming\" -> \"WaitU+001B[32mED\""), "%s", r.out);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "recode --old v1.qcb -c v2.qcb w.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(!qct_wrote_esc(&r), "%s", r.out);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "diff v1.qcb v2.qcb -o d.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char *file = qct_read_in(dir, "d.txt");
+    cr_expect(qct_contains(file, "Wait\033[31ming"), "a file keeps the name as it is: %s", file);
+    free(file);
+    qct_run_free(&r);
+    free(dir);
+}
+
 Test(recode_cli, diff_usage_errors)
 {
     require_command("diff");

@@ -308,6 +308,26 @@ void cli_put_printable(FILE *fp, const char *s)
     free(whole);
 }
 
+void cli_put_printable_lines(FILE *fp, const char *text, size_t len)
+{
+    char *line = malloc(len + 1);
+    if (!line) { /* out of memory: the text as it is rather than nothing */
+        fwrite(text, 1, len, fp);
+        return;
+    }
+    for (size_t a = 0; a < len;) {
+        const char *nl = memchr(text + a, '\n', len - a);
+        size_t b = nl ? (size_t)(nl - text) : len;
+        memcpy(line, text + a, b - a);
+        line[b - a] = '\0';
+        cli_put_printable(fp, line);
+        if (nl)
+            putc('\n', fp);
+        a = b + 1;
+    }
+    free(line);
+}
+
 int cli_load_codebook(const char *path, qc_codebook **cb)
 {
     qc_codebook_options copts = QC_CODEBOOK_OPTIONS_INIT;

@@ -68,6 +68,10 @@ void cli_print_diagnostic(const qc_diagnostic *diag, void *user);
  * as qc_printable shows it: a line break or an ESC in it as U+000A, U+001B, a byte that is not
  * UTF-8 as `?`; other UTF-8 (é, emoji) as it is. */
 void cli_put_printable(FILE *fp, const char *s);
+/* Writes a text of len bytes, line by line, each as cli_put_printable writes it: a report that
+ * quotes names from files (code names from a codebook, `diff` and `recode`) reaches a terminal
+ * without their control characters. */
+void cli_put_printable_lines(FILE *fp, const char *text, size_t len);
 /* Writes a one-line message (printf-style) to fp, then a line break, the whole line as
  * cli_put_printable writes it: the names in it cannot act on the terminal (an ESC moving the
  * cursor or recolouring it). fmt holds no line break or tab of its own. Every message that holds

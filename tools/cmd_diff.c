@@ -66,7 +66,9 @@ static int run(int argc, char **argv)
         cli_print_error(&err);
         ex = QC_EXIT_USAGE;
     }
-    if (ex == QC_EXIT_OK && !output)
+    if (ex == QC_EXIT_OK && !output && format == QC_DIFF_TEXT)
+        cli_put_printable_lines(stdout, text, len); /* code names from the codebooks */
+    else if (ex == QC_EXIT_OK && !output)
         fwrite(text, 1, len, stdout);
     qc_diff_text_free(text);
     qc_codebook_diff_free(d);

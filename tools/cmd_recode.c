@@ -136,7 +136,7 @@ static int report_and_write(const code_options *o, qc_recode *rc, const qc_write
         cli_print_error(&err);
         return QC_EXIT_USAGE;
     }
-    fwrite(text, 1, len, stdout);
+    cli_put_printable_lines(stdout, text, len); /* code names from the codebooks */
     qc_diff_text_free(text);
     if (o->dry_run) {
         fprintf(stderr, "recode: dry run: nothing written\n");
