@@ -24,46 +24,80 @@ static int is_name_with_extension(const char *id, const char *name)
     return dot && (size_t)(dot - id) == n && strncasecmp(id, name, n) == 0;
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A document row: what it names, where, and its place in the file. */
+typedef struct doc_row {
+    const char *doc;
+    uint32_t line;
+    size_t row;
+} doc_row;
+
+/* By name (ASCII case aside), then file order: the first row of each name leads its run. */
+static int by_doc_then_row(const void *a, const void *b)
+{
+    const doc_row *x = a, *y = b;
+    int c = strcasecmp(x->doc, y->doc);
+    return c ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+static int by_row(const void *a, const void *b)
+{
+    const doc_row *x = a, *y = b;
+    return (x->row > y->row) - (x->row < y->row);
+}
+
 /* Past this many, the rest are counted: a casebook of a whole study used on one site's files
  * names many documents not read, on purpose. */
 enum { LISTED = 5 };
 
 void cli_warn_unmatched_documents(const qc_casebook *cases, const char *cases_path, const char *const *ids, size_t n)
 {
+    size_t rows = qc_casebook_row_count(cases), count = 0;
+    doc_row *docs = malloc((rows + 1) * sizeof *docs);
+    const char **sorted = malloc((n + 1) * sizeof *sorted);
+    if (!docs || !sorted) { /* a warning left out for want of memory; the run goes on */
+        free(docs);
+        free(sorted);
+        return;
+    }
+    for (size_t r = 0; r < rows; r++) {
+        doc_row d = {NULL, 0, r};
+        if (qc_casebook_row(cases, r, &d.doc, NULL, &d.line) == 0 && d.doc)
+            docs[count++] = d;
+    }
+    memcpy(sorted, ids, n * sizeof *ids);
+    qsort(sorted, n, sizeof *sorted, by_name);
+    qsort(docs, count, sizeof *docs, by_doc_then_row);
+    /* The first row of each document no id matches, kept in place, then put in file order. */
     size_t unmatched = 0;
-    const char *doc = NULL;
-    uint32_t line = 0;
-    for (size_t r = 0; qc_casebook_row(cases, r, &doc, NULL, &line) == 0; r++) {
-        if (!doc)
+    for (size_t i = 0; i < count; i++) {
+        if (i > 0 && strcasecmp(docs[i - 1].doc, docs[i].doc) == 0)
             continue;
-        /* a document named by an earlier row was looked at there */
-        int earlier = 0;
-        const char *prev = NULL;
-        for (size_t q = 0; q < r && !earlier; q++)
-            earlier = qc_casebook_row(cases, q, &prev, NULL, NULL) == 0 && prev && strcasecmp(prev, doc) == 0;
-        if (earlier)
-            continue;
+        if (!bsearch(&docs[i].doc, sorted, n, sizeof *sorted, by_name))
+            docs[unmatched++] = docs[i];
+    }
+    qsort(docs, unmatched, sizeof *docs, by_row);
+    for (size_t i = 0; i < unmatched && i < LISTED; i++) {
         const char *near = NULL;
-        int found = 0;
-        for (size_t i = 0; i < n && !found; i++) {
-            found = strcasecmp(ids[i], doc) == 0;
-            if (!near && is_name_with_extension(ids[i], doc))
-                near = ids[i];
-        }
-        if (found)
-            continue;
-        if (++unmatched > LISTED)
-            continue;
+        for (size_t k = 0; k < n && !near; k++)
+            if (is_name_with_extension(ids[k], docs[i].doc))
+                near = ids[k];
         if (near)
             cli_line(stderr,
-                     "%s:%u: warning: document '%s' is not one of the documents read; did you mean '%s'? "
-                     "(a document's id is its file name with the extension, and its path below a folder given)",
-                     cases_path, line, doc, near);
+                     "%s:%u: warning: document '%s' is not one of the documents read; did you mean '%s'? (a "
+                     "document's id is its file name with the extension, and its path below a folder given)",
+                     cases_path, docs[i].line, docs[i].doc, near);
         else
             cli_line(stderr, "%s:%u: warning: document '%s' is not one of the documents read: its rows give no values",
-                     cases_path, line, doc);
+                     cases_path, docs[i].line, docs[i].doc);
     }
     if (unmatched > LISTED)
         cli_line(stderr, "%s: warning: %zu more documents are not among the documents read", cases_path,
                  unmatched - LISTED);
+    free(docs);
+    free(sorted);
 }
