@@ -119,7 +119,7 @@ Test(code_cli, unreadable_document_is_skipped_and_exit_is_1)
 /* A casebook of documents only (site, phase per interview) knows no speaker: every speaker was
  * "not in the casebook", a warning per speaker that taught researchers to skip warnings. A document
  * row that names no document read gives no values, silently ("d1" for d1.txt): it is a warning at
- * its line, with the id meant; past five, a count. */
+ * its line, with the id meant; past five, a count; from code, recode and inspect. */
 Test(code_cli, a_casebook_of_documents_warns_of_documents_not_read_not_of_speakers)
 {
     char *dir = qct_temp_dir();
@@ -144,6 +144,16 @@ Test(code_cli, a_casebook_of_documents_warns_of_documents_not_read_not_of_speake
     cr_expect(!qct_contains(r.err, "'x5'"), "%s", r.err);
     cr_expect(qct_contains(r.err, "cases.tsv: warning: 2 more documents are not among the documents read"), "%s",
               r.err);
+    qct_run_free(&r);
+    /* recode, given the casebook, says the same of its new run */
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb -o r.xml d1.txt d2.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "recode --from r.xml -c " GOLDEN "/golden.qcb --cases cases.tsv d1.txt d2.txt");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "cases.tsv:2: warning: document 'd1' is not one of the documents read; did you "
+                                  "mean 'd1.txt'?"),
+              "%s", r.err);
     qct_run_free(&r);
     /* inspect, where a casebook is checked, says the same */
     qct_qcode(&r, dir, "inspect --cases cases.tsv --turns 0 d1.txt d2.txt");

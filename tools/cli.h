@@ -95,6 +95,8 @@ int cli_cases_name_speakers(const qc_casebook *cases);
 /* Warns on stderr, at its line, of each document a casebook row names that is none of the n ids
  * read (ASCII case aside), with the id it likely meant ("a" for "a.txt"); past five, a count. */
 void cli_warn_unmatched_documents(const qc_casebook *cases, const char *cases_path, const char *const *ids, size_t n);
+/* The same for the documents of a run's results (`code`, `recode`). */
+void cli_warn_unmatched_documents_of(const qc_casebook *cases, const char *cases_path, const qc_results *res);
 
 /* Prints `qcode: message` to stderr (printf-style, as cli_line) and returns QC_EXIT_USAGE. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

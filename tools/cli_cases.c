@@ -101,3 +101,17 @@ void cli_warn_unmatched_documents(const qc_casebook *cases, const char *cases_pa
     free(docs);
     free(sorted);
 }
+
+void cli_warn_unmatched_documents_of(const qc_casebook *cases, const char *cases_path, const qc_results *res)
+{
+    size_t n = qc_results_document_count(res);
+    const char **ids = malloc((n + 1) * sizeof *ids);
+    if (!ids)
+        return; /* a warning left out for want of memory; the run goes on */
+    for (size_t i = 0; i < n; i++) {
+        qc_result_document d;
+        ids[i] = qc_results_document(res, i, &d) == 0 ? d.id : "";
+    }
+    cli_warn_unmatched_documents(cases, cases_path, ids, n);
+    free(ids);
+}

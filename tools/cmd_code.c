@@ -62,21 +62,6 @@ typedef struct run_state {
     cli_progress progress;
 } run_state;
 
-/* The casebook's document rows that name none of the documents coded. */
-static void warn_unmatched_documents(const qc_casebook *cases, const char *cases_path, const qc_results *res)
-{
-    size_t n = qc_results_document_count(res);
-    const char **ids = calloc(n + 1, sizeof *ids);
-    if (!ids)
-        return; /* a warning left out for want of memory; the run goes on */
-    for (size_t i = 0; i < n; i++) {
-        qc_result_document d;
-        ids[i] = qc_results_document(res, i, &d) == 0 ? d.id : "";
-    }
-    cli_warn_unmatched_documents(cases, cases_path, ids, n);
-    free(ids);
-}
-
 static int already_warned(run_state *st, const char *label)
 {
     for (size_t i = 0; i < st->warned_count; i++)
@@ -331,7 +316,7 @@ static int run(int argc, char **argv)
     }
     clear_progress(&st);
     if (rc == 0 && cases)
-        warn_unmatched_documents(cases, o.cases_path, res);
+        cli_warn_unmatched_documents_of(cases, o.cases_path, res);
     size_t failed = stats.failed + st.dup_failed;
     if (rc != 0) {
         if (o.strict && rc != QC_ERR_NOMEM && rc != QC_ERR_IO) {
