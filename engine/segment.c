@@ -517,11 +517,6 @@ static int block_words(seg_state *st, const unsigned char *s, size_t *p, size_t 
 }
 #endif
 
-/* Splits a paragraph's bytes [a, b) into sentences and words in one forward pass, counting code
- * points on the way. Sentences end at a terminal (., !, ?, …) followed by closers and then white
- * space or the paragraph's end, unless it is the dot of an abbreviation; words are those of
- * qc_word_scan (a word never holds a sentence end: the only terminal inside one is the '.' of a
- * number, which a digit follows). */
 /* Whether the terminal at s[at..end) is an ellipsis, "…" or "...": in a transcript it marks a
  * pause or a broken-off start, and the sentence goes on when a lower-case word follows ("many
  * social media... maybe 20 million", as Otter writes it). */
@@ -545,6 +540,12 @@ static int lower_case_follows(const char *s, size_t j, size_t b)
     return qc_char_is_lower(decode_at(s, b, &j));
 }
 
+/* Splits a paragraph's bytes [a, b) into sentences and words in one forward pass, counting code
+ * points on the way. Sentences end at a terminal (., !, ?, …) followed by closers and then white
+ * space or the paragraph's end, unless it is the dot of an abbreviation or an ellipsis before a
+ * lower-case word; words are those of
+ * qc_word_scan (a word never holds a sentence end: the only terminal inside one is the '.' of a
+ * number, which a digit follows). */
 static int add_sentences(seg_state *st, size_t a, size_t b, uint32_t turn)
 {
     const char *text = st->doc->text;

@@ -233,7 +233,6 @@ static int create(char *tmpl, int kind, int *token)
             } else {
                 rmdir(name);
             }
-            /* (a made folder: the caller neither writes into it nor records it) */
             rc = -1;
             saved = EINTR;
         }
