@@ -417,14 +417,26 @@ int qc_casebook_load_buffer(qc_casebook **out, const char *name, const void *dat
     size_t n = strlen(name);
     const char *eol = memchr(s, '\n', size);
     size_t first = eol ? (size_t)(eol - s) : size;
-    int tsv = (n >= 4 && strcasecmp(name + n - 4, ".tsv") == 0) || memchr(s, '\t', first) != NULL;
-    char delim = tsv ? '\t' : csv_delimiter(s, first);
+    /* Excel's directive line, "sep=;" before the header, names the separator: the header is the
+     * next line. */
+    size_t start = 0;
+    char sep = 0;
+    if ((first == 5 || (first == 6 && s[5] == '\r')) && strncasecmp(s, "sep=", 4) == 0 &&
+        (s[4] == ';' || s[4] == ',' || s[4] == '\t')) {
+        sep = s[4];
+        start = eol ? first + 1 : size;
+        eol = memchr(s + start, '\n', size - start);
+        first = (eol ? (size_t)(eol - s) : size) - start;
+    }
+    int tsv =
+        sep ? sep == '\t' : (n >= 4 && strcasecmp(name + n - 4, ".tsv") == 0) || memchr(s + start, '\t', first) != NULL;
+    char delim = sep ? sep : tsv ? '\t' : csv_delimiter(s + start, first);
 
     qc_casebook *cb = qc_calloc(1, sizeof *cb);
     if (!cb)
         return qc_error_nomem(err);
     load_state st = {0};
-    st.p = (sheet_parser){name, s, size, 0, 1, delim};
+    st.p = (sheet_parser){name, s, size, start, start ? 2 : 1, delim};
     st.cells = (qc_buf)QC_BUF_INIT;
     rc = read_header(cb, &st, err);
     if (rc == 0)

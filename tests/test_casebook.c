@@ -70,6 +70,15 @@ Test(casebook, csv_with_semicolons_as_excel_writes_it_in_europe)
     cr_assert_str_eq(qc_casebook_value(cb, NULL, "OT11", 0), "RS2");
     cr_assert_null(qc_casebook_value(cb, NULL, "OT11", 2));
     qc_casebook_free(cb);
+    /* Excel's "sep=;" line names the separator; the header follows it, and lines keep their numbers */
+    cb = load("e.csv", "sep=;\r\nspeaker;team,site\r\nN15;RS1,north\r\n");
+    cr_assert_eq(qc_casebook_attribute_count(cb), 1);
+    cr_assert_str_eq(qc_casebook_attribute_name(cb, 0), "team,site");
+    cr_assert_str_eq(qc_casebook_value(cb, NULL, "N15", 0), "RS1,north");
+    uint32_t line = 0;
+    cr_assert_eq(qc_casebook_row(cb, 0, NULL, NULL, &line), 0);
+    cr_expect_eq(line, 3);
+    qc_casebook_free(cb);
     /* a header with more commas than semicolons stays comma-separated */
     cb = load("d.csv", "speaker,note\nN15,\"a;b;c\"\n");
     cr_assert_eq(qc_casebook_attribute_count(cb), 1);

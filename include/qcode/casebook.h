@@ -19,7 +19,8 @@ typedef struct qc_casebook qc_casebook;
 
 /* Loads a casebook (TSV when the file name ends in .tsv or the header has a tab, else CSV with
  * RFC 4180 quoting, its fields separated by ';' when the header has more semicolons than commas
- * outside quotes). *out is the caller's. Errors name file, line and column. */
+ * outside quotes; an Excel "sep=;" line before the header names the separator instead). *out is
+ * the caller's. Errors name file, line and column. */
 QC_EXPORT int qc_casebook_load(qc_casebook **out, const char *path, qc_error *err);
 QC_EXPORT int qc_casebook_load_buffer(qc_casebook **out, const char *name, const void *data, size_t size,
                                       qc_error *err);
