@@ -63,12 +63,8 @@ static int read_file(const char *path, size_t max_size, int head, char **data, s
         qc_buf_free(&b);
         return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot read: %s", strerror(saved));
     }
-    if (qc_buf_reserve(&b, 0) != 0) {
-        qc_buf_free(&b);
-        return qc_error_nomem(err);
-    }
     *size = b.len;
-    *data = qc_buf_detach(&b);
+    *data = qc_buf_detach(&b); /* NUL-terminated, "" for an empty file; NULL when out of memory */
     return *data ? QC_OK : qc_error_nomem(err);
 }
 

@@ -616,11 +616,7 @@ static char *case_key(const qc_refi_case *cs)
 {
     qc_buf k = QC_BUF_INIT;
     tsv_field(&k, cs->name && *cs->name ? cs->name : cs->guid);
-    if (qc_buf_failed(&k) || qc_buf_reserve(&k, 1) != 0) {
-        qc_buf_free(&k);
-        return NULL;
-    }
-    char *s = qc_buf_detach(&k);
+    char *s = qc_buf_detach(&k); /* "" for an empty key; NULL when out of memory */
     if (!s)
         return NULL;
     size_t start = 0, end = strlen(s);

@@ -530,14 +530,12 @@ static int is_ellipsis(const char *s, size_t at, size_t end)
 /* Whether the next character after the white space at s[j..b) is a lower-case letter. */
 static int lower_case_follows(const char *s, size_t j, size_t b)
 {
-    while (j < b && is_space_at(s, b, j)) {
-        size_t k = j;
-        decode_at(s, b, &k);
-        j = k;
+    while (j < b) {
+        int32_t c = decode_at(s, b, &j);
+        if (!qc_char_is_space(c))
+            return qc_char_is_lower(c);
     }
-    if (j >= b)
-        return 0;
-    return qc_char_is_lower(decode_at(s, b, &j));
+    return 0;
 }
 
 /* Splits a paragraph's bytes [a, b) into sentences and words in one forward pass, counting code
