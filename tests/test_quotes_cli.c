@@ -316,13 +316,8 @@ Test(quotes_cli, names_with_control_characters_print_on_one_line)
 Test(quotes_cli, a_document_id_given_twice_is_reported_and_skipped_as_code_does)
 {
     char *dir = team_folder();
-    char a[1100], b[1100];
-    snprintf(a, sizeof a, "%s/a", dir);
-    snprintf(b, sizeof b, "%s/b", dir);
-    cr_assert_eq(mkdir(a, 0755), 0);
-    cr_assert_eq(mkdir(b, 0755), 0);
-    free(qct_write_file(a, "x.txt", "S1: we are co-located.\n", 23));
-    free(qct_write_file(b, "x.txt", "S2: co-located here.\n", 21));
+    free(qct_write_file(dir, "a/x.txt", "S1: we are co-located.\n", 23));
+    free(qct_write_file(dir, "b/x.txt", "S2: co-located here.\n", 21));
     qct_run r;
     for (unsigned jobs = 1; jobs <= 2; jobs++) {
         qct_qcode(&r, dir, "quotes -c cb.qcb --jobs %u TEAM a/x.txt b/x.txt", jobs);

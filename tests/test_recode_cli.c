@@ -235,15 +235,10 @@ Test(recode_cli, a_document_id_given_twice_is_reported_and_skipped_as_code_does)
 {
     require_command("recode");
     char *dir = qct_temp_dir();
-    char a[1100], b[1100];
-    snprintf(a, sizeof a, "%s/a", dir);
-    snprintf(b, sizeof b, "%s/b", dir);
-    cr_assert_eq(mkdir(a, 0755), 0);
-    cr_assert_eq(mkdir(b, 0755), 0);
     static const char first[] = "S1: The waiting list for the memory clinic is long.\n";
     static const char second[] = "S2: We never had a waiting list, we share an office.\n";
-    free(qct_write_file(a, "x.txt", first, sizeof first - 1));
-    free(qct_write_file(b, "x.txt", second, sizeof second - 1));
+    free(qct_write_file(dir, "a/x.txt", first, sizeof first - 1));
+    free(qct_write_file(dir, "b/x.txt", second, sizeof second - 1));
     char *src = qct_source_path("");
     qct_run r;
     qct_qcode(&r, src, "code -c codebooks/integrated-care-v2.qcb -o '%s/r.xml' '%s/a/x.txt'", dir, dir);

@@ -6,6 +6,7 @@
 
 #include <criterion/hooks.h>
 #include <dirent.h>
+#include <errno.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -133,6 +134,11 @@ ReportHook(POST_FINI)(struct criterion_test_stats *stats)
 char *qct_write_file(const char *dir, const char *name, const void *data, size_t size)
 {
     char *path = join(dir, name);
+    /* the folders in name ("a/x.txt"), made when missing */
+    for (char *slash = path + strlen(dir) + 1; (slash = strchr(slash, '/')) != NULL; *slash++ = '/') {
+        *slash = '\0';
+        cr_assert(mkdir(path, 0755) == 0 || errno == EEXIST, "cannot make %s", path);
+    }
     FILE *fp = fopen(path, "wb");
     cr_assert_not_null(fp, "cannot write %s", path);
     cr_assert_eq(fwrite(data, 1, size, fp), size);

@@ -30,7 +30,7 @@ void qct_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A fresh empty folder under the build's temporary area; free() the path. */
 char *qct_temp_dir(void);
-/* Writes data to dir/name; returns the malloc'ed path. */
+/* Writes data to dir/name (making the folders name has, "a/x.txt"); returns the malloc'ed path. */
 char *qct_write_file(const char *dir, const char *name, const void *data, size_t size);
 /* Reads a whole file; NULL when it cannot. *size may be NULL. free() the result. */
 char *qct_read_file(const char *path, size_t *size);
