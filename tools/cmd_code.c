@@ -90,7 +90,7 @@ static int on_document(const qc_document *doc, const qc_coding *coding, const qc
                        qc_error *err)
 {
     run_state *st = user;
-    if (st->cases && st->cases_name_speakers) {
+    if (st->cases_name_speakers) {
         size_t n = qc_document_speaker_count(doc);
         for (size_t i = 0; i < n; i++) {
             qc_role role;

@@ -196,11 +196,16 @@ static void warn_notes(const qc_document *doc, const char *path)
 static int parse_options(int argc, char **argv, inspect_opts *o)
 {
     static const struct option longs[] = {
-        {"cases", required_argument, NULL, 'c'},           {"format", required_argument, NULL, 'f'},
-        {"turns", required_argument, NULL, 't'},           {"encoding", required_argument, NULL, 'e'},
-        {"speaker-pattern", required_argument, NULL, 'p'}, {"interviewer", required_argument, NULL, 'i'},
-        {"no-speakers", no_argument, NULL, 'n'},           {"words", no_argument, NULL, 'w'},
-        {"input-format", required_argument, NULL, 'F'},    {NULL, 0, NULL, 0},
+        {"cases", required_argument, NULL, 'c'},
+        {"format", required_argument, NULL, 'f'},
+        {"turns", required_argument, NULL, 't'},
+        {"encoding", required_argument, NULL, 'e'},
+        {"speaker-pattern", required_argument, NULL, 'p'},
+        {"interviewer", required_argument, NULL, 'i'},
+        {"no-speakers", no_argument, NULL, 'n'},
+        {"words", no_argument, NULL, 'w'},
+        {"input-format", required_argument, NULL, 'F'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     optind = 1;
@@ -314,7 +319,7 @@ static int run(int argc, char **argv)
         }
         warn_notes(doc, path);
         read_ids[read++] = ids[k];
-        if (cases && cases_name_speakers)
+        if (cases_name_speakers)
             warn_unknown_speakers(doc, cases);
         if (o.xml) {
             if (qc_document_write_xml(doc, cases, stdout, o.words ? QC_DOCUMENT_XML_WORDS : 0, &err) != 0)
