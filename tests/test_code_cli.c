@@ -189,6 +189,67 @@ Test(code_cli, warns_once_about_speakers_the_casebook_does_not_know)
     free(dir);
 }
 
+/* A casebook row for a speaker who speaks in no document read (or not in its row's document) gives
+ * no values: the nurse the casebook spells "N51" and the transcript "N15" drops out of every
+ * breakdown by profession, silently. A warning at its line, with the label meant when one is an
+ * edit away and no row describes it yet; past five, a count; from code, recode and inspect. recode
+ * also says, as code does, which participants the casebook does not know. */
+Test(code_cli, a_casebook_row_for_a_speaker_not_read_is_a_warning_with_the_label_meant)
+{
+    char *dir = qct_temp_dir();
+    const char cases[] = "speaker\tdocument\tprofession\nN51\t\tnurse\nS1\td2.txt\tgp\nS9\td2.txt\tgp\n"
+                         "s9\t\tgp\nZed\t\tx\nS1\td9.txt\ty\nInterviewer\t\tz\nA1\t\tx\nA2\t\tx\nA3\t\tx\n"
+                         "A4\t\tx\n";
+    const char d1[] = "S1: hello budget.\nS9: budget.\nInterviewer: ok\nN15: again.\n";
+    const char d2[] = "S9: more.\nInterviewer: ok\nS9: and more.\n";
+    free(qct_write_file(dir, "cases.tsv", cases, strlen(cases)));
+    free(qct_write_file(dir, "d1.txt", d1, strlen(d1)));
+    free(qct_write_file(dir, "d2.txt", d2, strlen(d2)));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb -o r.xml d1.txt d2.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    const char *runs[] = {"code -c " GOLDEN "/golden.qcb --cases cases.tsv d1.txt d2.txt",
+                          "recode --from r.xml -c " GOLDEN "/golden.qcb --cases cases.tsv d1.txt d2.txt",
+                          "inspect --turns 0 --cases cases.tsv d1.txt d2.txt"};
+    for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+        qct_qcode(&r, dir, "%s", runs[i]);
+        cr_expect_eq(r.status, 0, "%s: %s", runs[i], r.err);
+        cr_expect(qct_contains(r.err, "cases.tsv:2: warning: speaker 'N51' speaks in none of the documents read; did "
+                                      "you mean 'N15'?\n"),
+                  "%s: %s", runs[i], r.err);
+        /* S9 has rows of its own: not the label S1's row meant */
+        cr_expect(qct_contains(r.err, "cases.tsv:3: warning: speaker 'S1' does not speak in document 'd2.txt': the row "
+                                      "gives no values\n"),
+                  "%s: %s", runs[i], r.err);
+        cr_expect(!qct_contains(r.err, "cases.tsv:4:"), "S9 speaks in d2.txt: %s: %s", runs[i], r.err);
+        cr_expect(!qct_contains(r.err, "cases.tsv:5:"), "s9 is S9 (ASCII case aside): %s: %s", runs[i], r.err);
+        cr_expect(qct_contains(r.err, "cases.tsv:6: warning: speaker 'Zed' speaks in none of the documents read: the "
+                                      "row gives no values\n"),
+                  "%s: %s", runs[i], r.err);
+        cr_expect(!qct_contains(r.err, "speaker 'S1' does not speak in document 'd9.txt'"),
+                  "d9.txt, not read, is warned of as a document: %s: %s", runs[i], r.err);
+        cr_expect(qct_contains(r.err, "cases.tsv:7: warning: document 'd9.txt'"), "%s: %s", runs[i], r.err);
+        cr_expect(!qct_contains(r.err, "cases.tsv:8:"), "an interviewer is a speaker: %s: %s", runs[i], r.err);
+        cr_expect(qct_contains(r.err, "cases.tsv:10: warning: speaker 'A2'"), "%s: %s", runs[i], r.err);
+        cr_expect(!qct_contains(r.err, "'A3'"), "%s: %s", runs[i], r.err);
+        cr_expect(
+            qct_contains(r.err, "cases.tsv: warning: 2 more speaker rows name no speaker of the documents read\n"),
+            "%s: %s", runs[i], r.err);
+        if (i < 2) { /* participants the casebook does not know: N15 (S1 and S9 have rows for d2.txt only) */
+            cr_expect(qct_contains(r.err, "d1.txt: warning: speaker 'N15' is not in the casebook\n"), "%s: %s", runs[i],
+                      r.err);
+            cr_expect(qct_contains(r.err, "d1.txt: warning: speaker 'S1' is not in the casebook\n"), "%s: %s", runs[i],
+                      r.err);
+            cr_expect(!qct_contains(r.err, "speaker 'Interviewer' is not"), "%s: %s", runs[i], r.err);
+            const char *first = strstr(r.err, "'N15' is not in");
+            cr_expect(first && !strstr(first + 1, "'N15' is not in"), "warned once: %s: %s", runs[i], r.err);
+        }
+        qct_run_free(&r);
+    }
+    free(dir);
+}
+
 /* A label and its time alone (noScribe's empty segment) is a warning at its line: the turn is
  * skipped, the rest of the document coded, and the run ends with 0, through the cache too. */
 Test(code_cli, a_label_with_no_text_is_a_warning_and_the_rest_is_coded)

@@ -98,6 +98,22 @@ void cli_warn_unmatched_documents(const qc_casebook *cases, const char *cases_pa
 /* The same for the documents of a run's results (`code`, `recode`). */
 void cli_warn_unmatched_documents_of(const qc_casebook *cases, const char *cases_path, const qc_results *res);
 
+/* A document read and its speakers' labels, borrowed. */
+typedef struct cli_read_doc {
+    const char *id;
+    const char *const *speakers;
+    size_t speaker_count;
+} cli_read_doc;
+/* Warns on stderr, at its line, of each speaker a casebook row names that speaks in none of the
+ * documents read (in its row's document, when it names one that was read), with the label it
+ * likely meant (one edit away: "N51" for "N15"); past five, a count (tools/cli_cases_speakers.c). */
+void cli_warn_unmatched_speakers(const qc_casebook *cases, const char *cases_path, const cli_read_doc *docs, size_t n);
+/* The same for the documents of a run's results (`code`, `recode`). */
+void cli_warn_unmatched_speakers_of(const qc_casebook *cases, const char *cases_path, const qc_results *res);
+/* Warns on stderr, once per label and at the document it was first seen in, of each participant
+ * of a run's results whom the casebook does not know, as `code` does while it reads (`recode`). */
+void cli_warn_unknown_speakers_of(const qc_casebook *cases, const qc_results *res);
+
 /* Prints `qcode: message` to stderr (printf-style, as cli_line) and returns QC_EXIT_USAGE. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

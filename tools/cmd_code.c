@@ -315,8 +315,10 @@ static int run(int argc, char **argv)
         rc = qc_corpus_run((const char *const *)paths, (size_t)count, cb, cases, &ropts, &stats, &err);
     }
     clear_progress(&st);
-    if (rc == 0 && cases)
+    if (rc == 0 && cases) {
         cli_warn_unmatched_documents_of(cases, o.cases_path, res);
+        cli_warn_unmatched_speakers_of(cases, o.cases_path, res);
+    }
     size_t failed = stats.failed + st.dup_failed;
     if (rc != 0) {
         if (o.strict && rc != QC_ERR_NOMEM && rc != QC_ERR_IO) {

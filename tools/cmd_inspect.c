@@ -182,6 +182,27 @@ static void warn_unknown_speakers(const qc_document *doc, const qc_casebook *cas
     }
 }
 
+static void free_speakers(char **labels, size_t n)
+{
+    for (size_t i = 0; labels && i < n; i++)
+        free(labels[i]);
+    free(labels);
+}
+
+/* The labels of a document's speakers, copied: the document is freed before the casebook's
+ * rows are checked against every document read. NULL for want of memory. */
+static const char *const *copy_speakers(const qc_document *doc)
+{
+    size_t n = qc_document_speaker_count(doc);
+    char **labels = calloc(n + 1, sizeof *labels);
+    for (size_t i = 0; labels && i < n; i++)
+        if (!(labels[i] = strdup(qc_document_speaker(doc, i, NULL)))) {
+            free_speakers(labels, i);
+            return NULL;
+        }
+    return (const char *const *)labels;
+}
+
 /* What reading left out (a speaker label or voice with no text, text in no turn), as `qcode code`
  * reports it. */
 static void warn_notes(const qc_document *doc, const char *path)
@@ -294,9 +315,10 @@ static int run(int argc, char **argv)
     long total = 0, failed = 0, stored = 0;
     char **failures = NULL;
     const char **read_ids = count > 0 ? calloc((size_t)count, sizeof *read_ids) : NULL;
+    cli_read_doc *read_docs = count > 0 ? calloc((size_t)count, sizeof *read_docs) : NULL;
     size_t read = 0;
     int cases_name_speakers = cases && cli_cases_name_speakers(cases);
-    if (count > 0 && !read_ids)
+    if (count > 0 && (!read_ids || !read_docs))
         status = cli_fail("inspect: out of memory");
     if (status == QC_EXIT_OK && o.xml)
         fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<documents>\n", stdout);
@@ -318,7 +340,11 @@ static int run(int argc, char **argv)
             continue;
         }
         warn_notes(doc, path);
-        read_ids[read++] = ids[k];
+        read_ids[read] = ids[k];
+        read_docs[read++] = (cli_read_doc){ids[k], cases_name_speakers ? copy_speakers(doc) : NULL,
+                                           cases_name_speakers ? qc_document_speaker_count(doc) : 0};
+        if (read_docs[read - 1].speaker_count && !read_docs[read - 1].speakers)
+            read_docs[read - 1].speaker_count = 0; /* a warning left out for want of memory */
         if (cases_name_speakers)
             warn_unknown_speakers(doc, cases);
         if (o.xml) {
@@ -332,8 +358,10 @@ static int run(int argc, char **argv)
     if (status == QC_EXIT_OK && o.xml)
         fputs("</documents>\n", stdout);
     fflush(stdout);
-    if (status == QC_EXIT_OK && cases)
+    if (status == QC_EXIT_OK && cases) {
         cli_warn_unmatched_documents(cases, o.cases_path, read_ids, read);
+        cli_warn_unmatched_speakers(cases, o.cases_path, read_docs, read);
+    }
     if (status == QC_EXIT_OK && failed) {
         fprintf(stderr, "qcode: %ld of %ld file%s could not be read:\n", failed, total, total == 1 ? "" : "s");
         for (long k = 0; k < stored; k++)
@@ -346,6 +374,9 @@ static int run(int argc, char **argv)
     cli_free_paths(ids, count);
     free(failures);
     free(read_ids);
+    for (size_t k = 0; k < read; k++)
+        free_speakers((char **)read_docs[k].speakers, read_docs[k].speaker_count);
+    free(read_docs);
     free(o.interviewers);
     qc_casebook_free(cases);
     return status;

@@ -256,8 +256,12 @@ static int run(int argc, char **argv)
             char reason[QC_CACHE_REASON_MAX];
             size_t unwritten = qc_recode_cache_unwritten(rc, reason, sizeof reason);
             cli_warn_unwritten_cache(o.cache_dir, unwritten, reason);
-            if (cases)
+            if (cases) {
+                if (cli_cases_name_speakers(cases))
+                    cli_warn_unknown_speakers_of(cases, qc_recode_results(rc));
                 cli_warn_unmatched_documents_of(cases, o.cases_path, qc_recode_results(rc));
+                cli_warn_unmatched_speakers_of(cases, o.cases_path, qc_recode_results(rc));
+            }
         }
         if (!ex && o.verbose) {
             qc_cache_stats cs;
