@@ -217,15 +217,19 @@ int qc_segment_is_abbreviation(const char *s, size_t start, size_t dot, size_t l
     for (size_t i = 0; i < n; i++)
         t[i] = (char)(s[a + i] >= 'A' && s[a + i] <= 'Z' ? s[a + i] + 32 : s[a + i]);
     static const char *const by_length[7] = {
-        NULL, NULL,    "drmrmsvsstjrsrcfnr", "mrse.gi.eetcu.su.ka.mp.mz.bd.hu.abzwggfvgl", "profph.devtlinkl",
-        NULL, "approx"};
+        NULL, NULL, "drmrmsvsstjrsrcfnr", "mrse.gi.eu.su.kz.bd.hu.abzwggfvgl", "profph.devtlinkl", NULL, "approx"};
     const char *list = by_length[n];
     for (; list && *list; list += n)
         if (memcmp(t, list, n) == 0)
             return 1;
-    /* Abbreviations that also end sentences ("it took 20 min.", "I said no."): only before a
-     * lower-case word or a number, "20 min. of waiting", "No. 5", "ca. 20", "usw. und". */
-    static const char *const before_lower[5] = {NULL, NULL, "hrnoyrwkca", "minhrsyrswksmaxespusw", "minsincldept"};
+    /* German "Hr." (Herr) is a title; "hr." (hours) ends sentences, below. */
+    if (n == 2 && s[a] == 'H' && s[a + 1] == 'r')
+        return 1;
+    /* Abbreviations that also end sentences ("it took 20 min.", "I said no.", "at 3 p.m.", "forms,
+     * audits etc."): only before a lower-case word or a number, "20 min. of waiting", "No. 5",
+     * "ca. 20", "usw. und", "3 p.m. on Monday", "etc. and". */
+    static const char *const before_lower[5] = {NULL, NULL, "hrnoyrwkca", "minhrsyrswksmaxespuswetca.mp.m",
+                                                "minsincldept"};
     if (n < 5) {
         size_t p = dot + 1; /* what follows first: most full stops have a capital after them */
         while (p < len && s[p] == ' ')

@@ -76,6 +76,17 @@ Test(segment, abbreviations_that_end_sentences_only_before_a_capital)
                  QC_UNIT_SENTENCE, e, 6);
 }
 
+/* Speech ends sentences on "3 p.m." and "etc." as often as it goes on after them: they end one
+ * before a capital, as "min." does; German "Hr." (Herr) is a title and never does. */
+Test(segment, times_of_day_and_etc_end_sentences_only_before_a_capital)
+{
+    const char *e[] = {"We met at 3 p.m.", "The ward was full at 10 a.m. on Monday, audits etc. and forms etc.",
+                       "But Hr. Weber kam um 9 a.m. zur Station.", "Fertig."};
+    assert_units("R: We met at 3 p.m. The ward was full at 10 a.m. on Monday, audits etc. and forms etc. But Hr. Weber "
+                 "kam um 9 a.m. zur Station. Fertig.\n",
+                 QC_UNIT_SENTENCE, e, 4);
+}
+
 /* Found cutting real oral histories: "computer science is kind of U.S." and "a Ph.D." ended
  * sentences in the middle. */
 Test(segment, not_after_dotted_abbreviations)
