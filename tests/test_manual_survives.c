@@ -216,17 +216,18 @@ Test(manual_survives, from_results_xml_v1_to_v2_to_v3)
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_expect(qct_contains(r.err, "old side: read from the file"), "%s", r.err);
     cr_expect(!qct_contains(r.err, "warning"), "%s", r.err);
-    cr_expect(qct_contains(r.err, "manual codings written to r1-recoded.xml"), "%s", r.err);
+    cr_expect(qct_contains(r.err, "manual codings written to r1-manual-recoded.xml"), "%s", r.err);
     qct_run_free(&r);
     /* v2 -> v3 from results.xml and the carried manual.xml. */
-    qct_qcode(&r, dir,
-              "recode --from r2.xml --old '%s' -c '%s' -o r3.xml --manual r1-recoded.xml --manual-out m3.xml talk.txt",
-              c2, c3);
+    qct_qcode(
+        &r, dir,
+        "recode --from r2.xml --old '%s' -c '%s' -o r3.xml --manual r1-manual-recoded.xml --manual-out m3.xml talk.txt",
+        c2, c3);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_expect(!qct_contains(r.err, "warning"), "%s", r.err);
     qct_run_free(&r);
 
-    snprintf(path, sizeof path, "%s/r1-recoded.xml", dir);
+    snprintf(path, sizeof path, "%s/r1-manual-recoded.xml", dir);
     char *m2 = qct_read_file(path, NULL);
     snprintf(path, sizeof path, "%s/r2.xml", dir);
     char *r2 = qct_read_file(path, NULL);

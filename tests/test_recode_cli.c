@@ -5,6 +5,8 @@
 #include "qc_test.h"
 #include "results_edit.h"
 
+#define GOLDEN QCODE_SOURCE_DIR "/tests/golden"
+
 /* The commands are defined in tools/cmd_diff.c and tools/cmd_recode.c: fail, never skip, when the
  * command table does not list them. */
 static void require_command(const char *name)
@@ -355,6 +357,50 @@ Test(recode_cli, recode_usage_errors)
     cr_assert_eq(r.status, 2);
     cr_assert(qct_contains(r.err, "recode: option '--strict' does not apply here"), "%s", r.err);
     qct_run_free(&r);
+}
+
+/* The carried manual codings' default file was --from's name with -recoded: `recode --from
+ * results.xml -o results-recoded.xml` wrote the new results, then replaced them with the manual
+ * codings, and exited 0; with --manual, its default could be --report's file alike. The default
+ * from --from is results-manual-recoded.xml, and a default naming another output refuses the run
+ * before anything is written. */
+Test(recode_cli, the_manual_codings_default_name_never_replaces_another_output)
+{
+    char *dir = qct_temp_dir();
+    const char manual[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<manual xmlns=\"urn:qcode:manual:1\">"
+                          "<coding code=\"MEET\" document=\"a.txt\" start=\"0\" end=\"5\" coder=\"Ann\"><text>site:"
+                          "</text></coding></manual>\n";
+    const char doc[] = "site: RS1\n\nInterviewer: Tell me.\nS1: We have meetings on Monday.\n";
+    free(qct_write_file(dir, "manual.xml", manual, strlen(manual)));
+    free(qct_write_file(dir, "a.txt", doc, strlen(doc)));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb --manual manual.xml -o results.xml a.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+
+    qct_qcode(&r, dir, "recode --from results.xml -c " GOLDEN "/golden.qcb -o results-recoded.xml a.txt");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "manual codings written to results-manual-recoded.xml"), "%s", r.err);
+    qct_run_free(&r);
+    char *results = qct_read_in(dir, "results-recoded.xml"), *carried = qct_read_in(dir, "results-manual-recoded.xml");
+    cr_expect(results && qct_contains(results, "<results "), "the new results stay results: %.200s", results);
+    cr_expect(carried && qct_contains(carried, "<manual ") && qct_contains(carried, "coder=\"Ann\""), "%.300s",
+              carried);
+    free(results);
+    free(carried);
+
+    qct_qcode(&r, dir,
+              "recode --from results.xml -c " GOLDEN
+              "/golden.qcb --manual manual.xml --report manual-recoded.xml a.txt");
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    cr_expect(qct_contains(r.err, "--report and the manual codings' default --manual-out are the same file "
+                                  "(manual-recoded.xml)"),
+              "%s", r.err);
+    qct_run_free(&r);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/manual-recoded.xml", dir);
+    cr_expect_neq(access(path, F_OK), 0, "nothing written");
+    free(dir);
 }
 
 /* An old side with nothing in it is told as empty whatever it is: a file, /dev/null or a pipe that

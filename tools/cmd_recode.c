@@ -30,8 +30,8 @@
     "  --report FILE       write the change report as XML\n"                                                           \
     "  --manual FILE       a manual.xml to carry to the new codebook (the people's codings the old\n"                  \
     "                      results.xml lists are carried too); carried codings are counted in -o\n"                    \
-    "  --manual-out FILE   where the carried manual.xml goes (default: the --manual FILE, else the\n"                  \
-    "                      --from FILE, with -recoded before .xml)\n"                                                  \
+    "  --manual-out FILE   where the carried manual.xml goes (default: the --manual FILE with -recoded\n"              \
+    "                      before .xml, else the --from FILE with -manual-recoded)\n"                                  \
     "  --cache DIR         per-document coding cache: unchanged documents and codes are not re-coded\n"                \
     "  --dry-run           show the report, write no output files (the cache is still kept up to date)\n"              \
     "  -j, --jobs N        threads coding (with or without --cache) and writing -o (default 0: one per core)\n"        \
@@ -69,16 +69,20 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static char *default_manual_out(const char *manual)
+/* Where the carried manual codings go without --manual-out: beside the --manual file
+ * (manual-recoded.xml), else beside --from's results, named so that it is not the name a
+ * researcher gives the re-coded results themselves (results-manual-recoded.xml, not
+ * results-recoded.xml, which -o would replace). NULL for want of memory. Needs one of the two:
+ * with --old alone, manual codings come only from --manual. */
+static char *default_manual_out(const code_options *o)
 {
-    size_t n = strlen(manual);
-    char *out = malloc(n + 16);
+    const char *base = o->manual_path ? o->manual_path : o->from;
+    const char *tail = o->manual_path ? "-recoded.xml" : "-manual-recoded.xml";
+    size_t n = strlen(base), size = n + strlen(tail) + 1;
+    char *out = malloc(size);
     if (!out)
         return NULL;
-    if (n > 4 && strcmp(manual + n - 4, ".xml") == 0)
-        snprintf(out, n + 16, "%.*s-recoded.xml", (int)(n - 4), manual);
-    else
-        snprintf(out, n + 16, "%s-recoded.xml", manual);
+    snprintf(out, size, "%.*s%s", (int)(n > 4 && strcmp(base + n - 4, ".xml") == 0 ? n - 4 : n), base, tail);
     return out;
 }
 
@@ -126,7 +130,7 @@ static int record_options(qc_results *res, void *user, qc_error *err)
 
 /* wopts: results.xml's, which the re-code streamed when it is format 2; its outputs is the commit
  * set every output joins, renamed into place once all are written. */
-static int report_and_write(const code_options *o, qc_recode *rc, const qc_write_options *wopts)
+static int report_and_write(const code_options *o, qc_recode *rc, const qc_write_options *wopts, const char *manual_out)
 {
     char *text = NULL;
     size_t len = 0;
@@ -155,18 +159,13 @@ static int report_and_write(const code_options *o, qc_recode *rc, const qc_write
      * was removed is in no results.xml, only there. */
     qc_recode_totals t;
     qc_recode_get_totals(rc, &t);
-    char *def = NULL;
-    const char *manual_out = NULL;
-    if (!st && (o->manual_path || t.manual)) {
-        def = o->manual_out ? NULL : default_manual_out(o->manual_path ? o->manual_path : o->from);
-        manual_out = o->manual_out ? o->manual_out : def;
-        st = manual_out ? qc_recode_write_manual(rc, manual_out, &err) : QC_ERR_NOMEM;
-    }
+    int manual = o->manual_path || t.manual;
+    if (!st && manual)
+        st = qc_recode_write_manual(rc, manual_out, &err);
     if (!st)
         st = qc_outputs_commit(wopts->outputs, &err);
-    if (!st && manual_out)
+    if (!st && manual)
         cli_line(stderr, "recode: manual codings written to %s", manual_out);
-    free(def);
     if (st) {
         cli_print_error(&err);
         return QC_EXIT_USAGE;
@@ -174,10 +173,14 @@ static int report_and_write(const code_options *o, qc_recode *rc, const qc_write
     return QC_EXIT_OK;
 }
 
-/* -o, --report and --manual-out against every file the re-code reads. */
-static int refuse_overwrite(const code_options *o, char **paths, size_t count)
+/* -o, --report and --manual-out (given or its default: the carried codings are written whenever
+ * there are some) against each other and every file the re-code reads. */
+static int refuse_overwrite(const code_options *o, const char *manual_out, char **paths, size_t count)
 {
-    const cli_file outputs[] = {{o->output, "-o"}, {o->report, "--report"}, {o->manual_out, "--manual-out"}};
+    const cli_file outputs[] = {
+        {o->output, "-o"},
+        {o->report, "--report"},
+        {manual_out, o->manual_out ? "--manual-out" : "the manual codings' default --manual-out"}};
     const cli_file inputs[] = {{o->from, "old results"},
                                {o->old, "old codebook"},
                                {o->codebook_path, "codebook"},
@@ -208,8 +211,12 @@ static int run(int argc, char **argv)
         ex = QC_EXIT_USAGE;
     if (!ex && count == 0)
         ex = cli_fail("recode: no transcripts found in the corpus given");
+    char *manual_default = NULL;
+    if (!ex && !o.manual_out && (o.manual_path || o.from) && !(manual_default = default_manual_out(&o)))
+        ex = cli_fail("recode: out of memory");
+    const char *manual_out = o.manual_out ? o.manual_out : manual_default;
     if (!ex && !o.dry_run)
-        ex = refuse_overwrite(&o, paths, (size_t)count);
+        ex = refuse_overwrite(&o, manual_out, paths, (size_t)count);
     size_t failed = 0;
     qc_recode *rc = NULL;
     /* Every output waits here, written, until all are: a run that fails changes none of them. */
@@ -298,7 +305,7 @@ static int run(int argc, char **argv)
         }
     }
     if (!ex)
-        ex = report_and_write(&o, rc, &wopts);
+        ex = report_and_write(&o, rc, &wopts, manual_out);
     if (!ex && failed)
         ex = QC_EXIT_PARTIAL;
     qc_recode_free(rc);
@@ -306,6 +313,7 @@ static int run(int argc, char **argv)
     cli_free_paths(paths, count > 0 ? count : 0);
     cli_free_paths(ids, count > 0 ? count : 0);
     free(context);
+    free(manual_default);
     qc_casebook_free(cases);
     qc_codebook_free(new_cb);
     qc_codebook_free(old_cb);
