@@ -22,6 +22,11 @@ enum { T_FREQ, T_ATTR, T_QUOTES, T_COOC, T_MATRIX, T_COUNT };
 static const char *const names[T_COUNT] = {"frequencies.tsv", "by-attribute.tsv", "quotations.tsv", "cooccurrence.tsv",
                                            "respondent-matrix.tsv"};
 
+const char *qc_results_tsv_table(size_t index)
+{
+    return index < T_COUNT ? names[index] : NULL;
+}
+
 static void put_str(FILE *fp, const char *s)
 {
     putc('"', fp);

@@ -123,6 +123,25 @@ Test(outputs_cli, code_whose_tables_cannot_be_written_changes_no_output)
     free(dir);
 }
 
+/* --tsv's five tables are outputs like -o: a casebook that bears a table's name (study/quotations.tsv
+ * with --tsv study) was replaced by the quotations table, -o out/frequencies.tsv with --tsv out
+ * by the frequencies, both with exit 0; -o same --tsv same failed only after the whole run. Each
+ * is refused before anything is written. */
+Test(outputs_cli, code_refuses_tables_that_would_replace_an_input_or_an_output)
+{
+    char *dir = project();
+    const char cases[] = "speaker\tteam\nN15\tRS1\n";
+    free(qct_write_file(dir, "tsv/quotations.tsv", cases, strlen(cases))); /* a casebook so named */
+    const char *cp = "code -c integrated-care.qcb --cases tsv/quotations.tsv --tsv %s corpus";
+    fails_changing_nothing(dir, "--tsv's quotations.tsv tsv/quotations.tsv is the casebook tsv/quotations.tsv", cp,
+                           "tsv");
+    fails_changing_nothing(dir, "-o and --tsv's frequencies.tsv are the same file (tsv/frequencies.tsv)",
+                           "code -c integrated-care.qcb -o tsv/frequencies.tsv --tsv %s corpus", "tsv");
+    fails_changing_nothing(dir, "-o and --tsv are the same file (same)",
+                           "code -c integrated-care.qcb -o same --tsv %s corpus", "same");
+    free(dir);
+}
+
 Test(outputs_cli, code_whose_project_cannot_be_written_changes_no_output)
 {
     char *dir = project();

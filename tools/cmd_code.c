@@ -168,10 +168,29 @@ static int record_options(qc_results *res, const code_options *o, qc_error *err)
 /* -o and --qdpx against the codebook, casebook, manual codings and transcripts. */
 static int refuse_overwrite(const code_options *o, char **paths, size_t count)
 {
-    const cli_file outputs[] = {{o->output, "-o"}, {o->qdpx_path, "--qdpx"}};
+    /* -o, --qdpx, the --tsv folder itself (-o same --tsv same) and each of its tables */
+    enum { TABLES = 5 };
+    cli_file outputs[3 + TABLES] = {{o->output, "-o"}, {o->qdpx_path, "--qdpx"}, {o->tsv_dir, "--tsv"}};
+    char *tables[TABLES] = {NULL};
+    char what[TABLES][64];
+    size_t n = 3;
+    for (size_t i = 0; o->tsv_dir && i < TABLES && qc_results_tsv_table(i); i++) {
+        const char *name = qc_results_tsv_table(i);
+        size_t size = strlen(o->tsv_dir) + strlen(name) + 2;
+        if (!(tables[i] = malloc(size))) {
+            for (size_t k = 0; k < i; k++)
+                free(tables[k]);
+            return cli_fail("code: out of memory");
+        }
+        snprintf(tables[i], size, "%s/%s", o->tsv_dir, name);
+        snprintf(what[i], sizeof what[i], "--tsv's %s", name);
+        outputs[n++] = (cli_file){tables[i], what[i]};
+    }
     const cli_file inputs[] = {
         {o->codebook_path, "codebook"}, {o->cases_path, "casebook"}, {o->manual_path, "manual codings"}};
-    int rc = cli_refuse_overwrite_corpus("code", outputs, 2, inputs, 3, paths, count);
+    int rc = cli_refuse_overwrite_corpus("code", outputs, n, inputs, 3, paths, count);
+    for (size_t i = 0; i < TABLES; i++)
+        free(tables[i]);
     /* The tables' folder: a file in its place would fail only after the whole run was coded. */
     struct stat st;
     if (rc == QC_EXIT_OK && o->tsv_dir && stat(o->tsv_dir, &st) == 0 && !S_ISDIR(st.st_mode))

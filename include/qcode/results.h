@@ -285,6 +285,9 @@ QC_EXPORT int qc_results_write_tsv(qc_results *res, const char *dir, qc_error *e
  * join that commit set (a folder made for them is removed again when the set is freed
  * uncommitted). Without a set the five are still renamed together, once all are written. */
 QC_EXPORT int qc_results_write_tsv_opts(qc_results *res, const char *dir, const qc_write_options *opts, qc_error *err);
+/* The name of the index-th table written into the folder ("frequencies.tsv", ...), NULL past the
+ * last: for a caller checking that no table would replace one of its inputs. */
+QC_EXPORT const char *qc_results_tsv_table(size_t index);
 
 /* --- reading results.xml back --- */
 
