@@ -10,6 +10,7 @@
 #include "doc_builder.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -608,8 +609,20 @@ static int emit_normalised(norm_state *st, const char *raw, size_t a, size_t e)
     return rc;
 }
 
+/* The first turn boundary not yet settled that lies after raw byte `raw`, or SIZE_MAX. */
+static size_t next_bound_after(const norm_state *st, size_t raw)
+{
+    for (size_t i = st->bound_next; i < st->bound_count; i++)
+        if (st->bounds[i] > raw)
+            return st->bounds[i];
+    return SIZE_MAX;
+}
+
 /* A line NFC changes: copy its stable stretches, normalise the pieces around unstable code points
- * (from the code point before, which may compose with them, to the next stable one). */
+ * (from the code point before, which may compose with them, to the next stable one). A piece
+ * never spans a turn boundary: its output maps as a whole to where it starts, so a turn whose
+ * text began inside it (after "P1: ", a Kelvin sign or a CJK compatibility ideograph) lost its
+ * first character; nothing composes across a turn's edge anyway. */
 static int emit_line_pieces(norm_state *st, const char *raw, size_t a, size_t e)
 {
     size_t copy_from = a, prev = a, p = a;
@@ -633,6 +646,11 @@ static int emit_line_pieces(norm_state *st, const char *raw, size_t a, size_t e)
                 break;
             end = q;
         }
+        size_t bound = next_bound_after(st, piece);
+        if (bound <= here)
+            piece = here;
+        else if (bound < end)
+            end = bound;
         if (emit_verbatim(st, raw, copy_from, piece) != 0 || emit_normalised(st, raw, piece, end) != 0)
             return QC_ERR_NOMEM;
         copy_from = prev = p = end;

@@ -98,6 +98,31 @@ Test(document, nfc_normalisation_maps_to_the_start_of_the_changed_run)
     qc_document_free(doc);
 }
 
+/* A turn whose text starts with a character NFC replaces (the Kelvin sign, the Angstrom sign, a
+ * CJK compatibility ideograph, a Devanagari nukta letter, Greek with oxia) lost that character:
+ * the normalised piece began at the space before it, and the turn's start was settled after the
+ * piece. "P4: Å" alone was even a label with no text. */
+Test(document, a_turn_starting_with_a_character_nfc_replaces_keeps_it)
+{
+    const char in[] = "P1: \xE2\x84\xAA"
+                      "elvin high.\nP2: \xE0\xA5\x9B\xE0\xA4\xB0 care.\nP3: \xE1\xBD\xB1\xCE\xBD care.\n"
+                      "P4: \xE2\x84\xAB\nP5: \xEF\xA4\x80 end.\n";
+    qc_document *doc = read_str("t.txt", in, sizeof in - 1, NULL);
+    cr_assert_not_null(doc);
+    const char *text = qc_document_text(doc, NULL);
+    const char *first[] = {"Kelvin high.", "\xE0\xA4\x9C\xE0\xA4\xBC\xE0\xA4\xB0 care.", "\xCE\xAC\xCE\xBD care.",
+                           "\xC3\x85", "\xE8\xB1\x88 end."};
+    cr_assert_eq(qc_document_turn_count(doc), 5, "P4's turn is no label without text");
+    for (size_t i = 0; i < 5; i++) {
+        qc_turn t;
+        cr_assert_eq(qc_document_turn(doc, i, &t), 0);
+        size_t a = qc_document_text_offset(doc, t.start), b = qc_document_text_offset(doc, t.end);
+        cr_expect_eq(b - a, strlen(first[i]), "turn %zu: '%.*s'", i, (int)(b - a), text + a);
+        cr_expect(strncmp(text + a, first[i], b - a) == 0, "turn %zu: '%.*s'", i, (int)(b - a), text + a);
+    }
+    qc_document_free(doc);
+}
+
 Test(document, decomposed_hangul_is_composed)
 {
     /* U+1100 U+1161 (leading + vowel jamo) is the syllable U+AC00 in NFC; U+AC00 U+11A8 (syllable
