@@ -116,6 +116,29 @@ Test(code_cli, unreadable_document_is_skipped_and_exit_is_1)
     free(dir);
 }
 
+/* A file that cannot be opened (a dangling link in a folder; a file of no permission to the
+ * user) with --strict is a document that failed like any other: exit 1, told once, "stopped at
+ * the first document". It was taken for the run's own I/O failure: exit 2, told twice. */
+Test(code_cli, strict_stops_at_a_file_that_cannot_be_opened_with_exit_1)
+{
+    char *dir = qct_temp_dir();
+    const char a[] = "S1: hello\n";
+    free(qct_write_file(dir, "c/a.txt", a, strlen(a)));
+    char link[4096];
+    snprintf(link, sizeof link, "%s/c/b.txt", dir);
+    cr_assert_eq(symlink("/nonexistent/qcode-test", link), 0);
+    qct_run r;
+    qct_qcode(&r, dir, "code --strict -c " GOLDEN "/golden.qcb -o s.xml c");
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect(qct_contains(r.err, "stopped at the first document that failed (--strict); nothing written"), "%s",
+              r.err);
+    const char *first = strstr(r.err, "cannot open");
+    cr_expect(first && !strstr(first + 1, "cannot open"), "told once: %s", r.err);
+    cr_expect(!exists(dir, "s.xml"));
+    qct_run_free(&r);
+    free(dir);
+}
+
 /* A casebook of documents only (site, phase per interview) knows no speaker: every speaker was
  * "not in the casebook", a warning per speaker that taught researchers to skip warnings. A document
  * row that names no document read gives no values, silently ("d1" for d1.txt): it is a warning at

@@ -340,7 +340,9 @@ static int run(int argc, char **argv)
     }
     size_t failed = stats.failed + st.dup_failed;
     if (rc != 0) {
-        if (o.strict && rc != QC_ERR_NOMEM && rc != QC_ERR_IO) {
+        /* A document that failed stopped it (an unreadable one is QC_ERR_IO too: told already by
+         * on_error), or the run itself failed (out of memory, a temporary file not written). */
+        if (o.strict && rc != QC_ERR_NOMEM && (rc != QC_ERR_IO || stats.failed > 0)) {
             fprintf(stderr, "qcode: stopped at the first document that failed (--strict); nothing written\n");
             exit_code = QC_EXIT_PARTIAL;
         } else {
