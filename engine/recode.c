@@ -916,6 +916,20 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     qc_buf b = QC_BUF_INIT;
     qc_buf_printf(&b, "UNASSIGNED.R%s", *version ? version : "NEW");
     rc->unassigned_id = qc_buf_detach(&b);
+    /* A quoted version ("2024-03 draft") may hold what no code id may: each such character is
+     * '_', so manual.xml stays valid and its codings go on to a .qdpx (docs/recode.md). */
+    char *to = rc->unassigned_id ? rc->unassigned_id + 12 : NULL;
+    for (const char *p = to; p && *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if ((c & 0xC0) == 0x80)
+            continue; /* a UTF-8 continuation byte: its character is one '_' already */
+        *to++ = (char)((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+                               c == '.' || c == '-'
+                           ? c
+                           : '_');
+    }
+    if (to)
+        *to = '\0';
     qc_buf_printf(&b, "Unassigned after revision %s", *version ? version : "(unnumbered)");
     rc->unassigned_name = qc_buf_detach(&b);
     int st = (!rc->unassigned_id || !rc->unassigned_name) ? qc_error_nomem(err) : 0;

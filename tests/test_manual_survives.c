@@ -278,3 +278,36 @@ Test(manual_survives, from_results_xml_v1_to_v2_to_v3)
     qc_codebook_free(v1);
     qc_codebook_free(v3);
 }
+
+/* A quoted version ("2024-03 draft", docs/codebook.md) went into the unassigned code's id as it
+ * was: manual.xml failed its schema (IdType) and export --qdpx skipped the coding. */
+Test(manual_survives, a_quoted_version_gives_a_valid_unassigned_id)
+{
+    const char old_src[] =
+        "codebook \"C\" version 1\ncode GONE \"Gone\"\n  rule talk\ncode KEEP \"Keep\"\n  rule talk\n";
+    const char new_src[] = "codebook \"C\" version \"2024-03 draft/\u00e9\"\ncode KEEP \"Keep\"\n  rule talk\n";
+    qc_codebook *old_cb = NULL, *new_cb = NULL;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load_buffer(&old_cb, "old.qcb", old_src, strlen(old_src), NULL, &err), 0, "%s",
+                 err.message);
+    cr_assert_eq(qc_codebook_load_buffer(&new_cb, "new.qcb", new_src, strlen(new_src), NULL, &err), 0, "%s",
+                 err.message);
+    char *dir = qct_temp_dir();
+    char *doc = qct_write_file(dir, "talk.txt", DOC, strlen(DOC));
+    const char manual[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<manual xmlns=\"urn:qcode:manual:1\">\n"
+                          "  <coding code=\"GONE\" document=\"talk.txt\" start=\"7\" end=\"14\" coder=\"Ann\">"
+                          "<text>We talk</text></coding>\n</manual>\n";
+    char *in = qct_write_file(dir, "manual.xml", manual, strlen(manual));
+    char out[4096];
+    snprintf(out, sizeof out, "%s/out.xml", dir);
+    free(recode(doc, old_cb, new_cb, in, out));
+    char *carried = qct_read_file(out, NULL);
+    cr_assert_not_null(carried);
+    cr_expect(has_coding(carried, "UNASSIGNED.R2024-03_draft__", "Ann"), "%s", carried);
+    free(carried);
+    free(in);
+    free(doc);
+    free(dir);
+    qc_codebook_free(old_cb);
+    qc_codebook_free(new_cb);
+}
