@@ -244,9 +244,14 @@ static int write_tables(qc_results *res, const char *dir, qc_outputs *set, qc_er
         write_cooccurrence(files[T_COOC].fp, res);
         write_matrix(files[T_MATRIX].fp, res);
     }
-    for (int t = 0; t < T_COUNT && rc == 0; t++)
-        if (ferror(files[t].fp))
-            rc = qc_error_set(err, QC_ERR_IO, files[t].path, 0, 0, -1, "cannot write");
+    /* The reason a table could not be written: writing what its buffer still holds fails again
+     * and says why ("File too large", "No space left on device"). */
+    for (int t = 0; t < T_COUNT && rc == 0; t++) {
+        errno = 0;
+        if (fflush(files[t].fp) != 0 || ferror(files[t].fp))
+            rc = errno ? qc_error_set(err, QC_ERR_IO, files[t].path, 0, 0, -1, "cannot write: %s", strerror(errno))
+                       : qc_error_set(err, QC_ERR_IO, files[t].path, 0, 0, -1, "cannot write");
+    }
     for (int t = 0; t < T_COUNT; t++) {
         if (rc == 0)
             rc = qc_atomic_commit(&files[t], err);

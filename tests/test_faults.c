@@ -408,6 +408,41 @@ Test(faults, a_file_size_limit_is_an_error_not_a_signal)
     free(dir);
 }
 
+/* A TSV table other than quotations.tsv that could not be written said "cannot write" and no
+ * reason: the frequencies of 300 codes outgrow the limit while the quotations (none) do not. */
+Test(faults, a_table_past_the_file_size_limit_says_why)
+{
+    char *dir = qct_temp_dir();
+    size_t cap = 64 + 300 * 80, len = 0;
+    char *src = malloc(cap);
+    cr_assert_not_null(src);
+    len += (size_t)snprintf(src + len, cap - len, "codebook \"Many\" version 1\n");
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(src + len, cap - len,
+                                "code C%03d \"A code whose name is long enough %03d\"\n  rule zzq%d\n", i, i, i);
+    char *cb = qct_write_file(dir, "cb.qcb", src, len);
+    free(src);
+    const char doc[] = "S1: nothing coded here.\n";
+    char *t = qct_write_file(dir, "t.txt", doc, strlen(doc));
+    char *err_path = rel_path_in(dir, "stderr");
+    char *tsv = rel_path_in(dir, "tsv");
+    char *argv[] = {"qcode", "code", "-c", cb, "--tsv", tsv, t, NULL};
+    launch small = {8192, 0};
+    int rc = run_qcode(argv, err_path, &small);
+    char *err = qct_read_file(err_path, NULL);
+    cr_expect_eq(rc, 2, "exit %d, stderr: %s", rc, err);
+    cr_expect(qct_contains(err, "frequencies.tsv: error: cannot write: File too large"), "stderr: %s", err);
+    struct stat st;
+    cr_expect_neq(stat(tsv, &st), 0, "the folder made for the tables is removed");
+    free(err);
+    free(tsv);
+    free(err_path);
+    free(t);
+    free(cb);
+    rel_rm_tree(dir);
+    free(dir);
+}
+
 Test(faults, read_only_folder_is_a_clear_error)
 {
     char *dir = qct_temp_dir();
