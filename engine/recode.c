@@ -412,6 +412,7 @@ static int on_header_provenance(const char *name, const char *version, const cha
     (void)name, (void)version;
     header *h = user;
     h->same_codebook = sha256 && strcmp(sha256, qc_codebook_sha256(h->old_cb)) == 0;
+    h->rd.rc->from_other_codebook = sha256 && *sha256 && !h->same_codebook;
     return 0;
 }
 
@@ -1041,6 +1042,11 @@ size_t qc_recode_old_side_read_documents(const qc_recode *rc)
 const qc_codebook *qc_recode_old_codebook(const qc_recode *rc)
 {
     return rc ? rc->found_old_cb : NULL;
+}
+
+int qc_recode_old_codebook_differs(const qc_recode *rc)
+{
+    return rc && rc->from_other_codebook;
 }
 
 qc_results *qc_recode_results(qc_recode *rc)

@@ -403,6 +403,39 @@ Test(recode_cli, the_manual_codings_default_name_never_replaces_another_output)
     free(dir);
 }
 
+/* --from results.xml with an --old that did not make it (another revision given by mistake) was
+ * taken silently: the file's codes were followed through the wrong lineage, so a rename showed
+ * as a removed code and an added one, and manual codings went to "unassigned". A warning names
+ * both files; the codebook that did make it gives none. */
+Test(recode_cli, an_old_codebook_that_did_not_make_the_results_is_a_warning)
+{
+    char *dir = qct_temp_dir();
+    char *golden = qct_read_file(GOLDEN "/golden.qcb", NULL);
+    cr_assert_not_null(golden);
+    char *other = malloc(strlen(golden) + 64);
+    cr_assert_not_null(other);
+    sprintf(other, "%s\ncode EXTRA \"Extra\"\n  rule zzqextra\n", golden);
+    free(qct_write_file(dir, "other.qcb", other, strlen(other)));
+    free(qct_write_file(dir, "golden.qcb", golden, strlen(golden)));
+    free(other);
+    free(golden);
+    qct_run r;
+    qct_qcode(&r, dir, "code -c golden.qcb -o r.xml " GOLDEN "/corpus/a.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "recode --from r.xml --old other.qcb -c golden.qcb --dry-run " GOLDEN "/corpus/a.txt");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "r.xml: warning: made with another codebook than --old other.qcb (the SHA-256 it "
+                                  "records differs)"),
+              "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "recode --from r.xml --old golden.qcb -c other.qcb --dry-run " GOLDEN "/corpus/a.txt");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(!qct_contains(r.err, "warning"), "%s", r.err);
+    qct_run_free(&r);
+    free(dir);
+}
+
 /* An old side with nothing in it is told as empty whatever it is: a file, /dev/null or a pipe that
  * closes at once (libxml2's own words for the last two were "Extra content at the end of the
  * document"). */

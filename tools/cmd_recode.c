@@ -263,6 +263,13 @@ static int run(int argc, char **argv)
             char reason[QC_CACHE_REASON_MAX];
             size_t unwritten = qc_recode_cache_unwritten(rc, reason, sizeof reason);
             cli_warn_unwritten_cache(o.cache_dir, unwritten, reason);
+            if (qc_recode_old_codebook_differs(rc))
+                cli_line(stderr,
+                         "%s: warning: made with another codebook than --old %s (the SHA-256 it records differs): its "
+                         "codes are followed through the lineage of %s, so renames and merges may show as losses "
+                         "and gains; give the codebook that made it, or leave --old out to have it found by its "
+                         "SHA-256 (docs/recode.md)",
+                         o.from, o.old, o.old);
             if (cases) {
                 if (cli_cases_name_speakers(cases))
                     cli_warn_unknown_speakers_of(cases, qc_recode_results(rc));

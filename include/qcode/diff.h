@@ -243,6 +243,11 @@ QC_EXPORT size_t qc_recode_old_side_read_documents(const qc_recode *rc);
 /* The old codebook found by qc_recode_options.find_old_codebook (borrowed), or NULL when none was
  * looked for or found (the old codebook given is not returned). */
 QC_EXPORT const qc_codebook *qc_recode_old_codebook(const qc_recode *rc);
+/* 1 when the old codebook given with a results_path is not the one that made the file (its
+ * provenance records another SHA-256): the file's quotations are its codes', compared through the
+ * given codebook's lineage, so renames and merges may be reported as losses and gains. 0 when it
+ * is, when the file records none, or without a results_path. */
+QC_EXPORT int qc_recode_old_codebook_differs(const qc_recode *rc);
 /* Cache statistics (all zero without a cache). */
 QC_EXPORT void qc_recode_cache_stats(const qc_recode *rc, qc_cache_stats *out);
 /* qc_cache_unwritten for the re-code's cache (both codebooks' lookups; an entry both write counted
