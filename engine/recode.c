@@ -844,13 +844,17 @@ static int keep_codebook(const qc_recode_options *opts, const qc_codebook *cb, q
 
 /* The caller's options, of its version, into full (which holds the defaults). Version 1 ends
  * before counts_only, version 2 before find_old_codebook, 3 before stream_path, 4 before
- * on_results, 5 before outputs. Versions 1 to 5 were built with the run options of version 2
+ * on_results, 5 before outputs, 6 before casebook_changed. Versions 1 to 5 were built with the run options of version 2
  * inside (`run` is held by value), or, for some of version 1, of version 1, as run.version says:
  * every field after `run` sits that much earlier in them than in this header. */
 static void copy_options(qc_recode_options *full, const qc_recode_options *opts)
 {
-    if (opts->version >= 6) {
+    if (opts->version >= 7) {
         memcpy(full, opts, sizeof *full);
+        return;
+    }
+    if (opts->version == 6) {
+        memcpy(full, opts, offsetof(qc_recode_options, casebook_changed));
         return;
     }
     _Static_assert(offsetof(qc_run_options, results) % _Alignof(qc_run_options) == 0 &&
@@ -911,6 +915,7 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
     rc->on_results = opts->on_results;
     rc->results_user = opts->results_user;
     rc->outputs = opts->outputs;
+    rc->casebook_changed = opts->casebook_changed;
     rc->on_issue = opts->run.on_issue;
     rc->issue_user = opts->run.user;
     const char *version = qc_codebook_version(new_cb);
@@ -1129,8 +1134,16 @@ void qc_recode_get_totals(const qc_recode *rc, qc_recode_totals *out)
 
 const char *qc_recode_reason_name(qc_recode_reason reason)
 {
-    static const char *const names[] = {
-        "",           "rules changed", "reference changed", "merged",      "split",
-        "id changed", "code removed",  "document changed",  "unexplained", "code added"};
+    static const char *const names[] = {"",
+                                        "rules changed",
+                                        "reference changed",
+                                        "merged",
+                                        "split",
+                                        "id changed",
+                                        "code removed",
+                                        "document changed",
+                                        "unexplained",
+                                        "code added",
+                                        "casebook changed"};
     return (unsigned)reason < sizeof names / sizeof names[0] ? names[reason] : "?";
 }

@@ -119,6 +119,7 @@ struct qc_recode {
     int old_coded;             /* with a results.xml: its quotations were not read but coded again, as they matched */
     qc_codebook *found_old_cb; /* the old codebook found by its SHA-256 (recode_old_codebook.c), owned */
     int from_other_codebook;   /* the results.xml records a codebook SHA-256 other than the old codebook's */
+    int casebook_changed;      /* qc_recode_options.casebook_changed */
 };
 
 /* The codebook that made the results.xml at results_path, found by the SHA-256 its provenance

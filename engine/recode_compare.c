@@ -108,6 +108,14 @@ static unsigned row_kinds(const qc_recode *rc, size_t n, const unsigned *how_of_
     return kinds;
 }
 
+static int has_conditions(const qc_codebook *cb)
+{
+    for (size_t i = 0; i < cb->code_count; i++)
+        if (cb->codes[i].condition_count)
+            return 1;
+    return 0;
+}
+
 static qc_recode_reason reason_of(const qc_recode *rc, uint32_t doc, unsigned kinds, int refs_changed)
 {
     if (doc_changed(rc, doc))
@@ -122,6 +130,9 @@ static qc_recode_reason reason_of(const qc_recode *rc, uint32_t doc, unsigned ki
         return QC_REASON_MERGED;
     if (kinds & QC_CHANGE_SPLIT)
         return QC_REASON_SPLIT;
+    /* Another casebook: `where` conditions hold for other turns. */
+    if (rc->casebook_changed && has_conditions(rc->new_cb))
+        return QC_REASON_CASEBOOK;
     /* Without the old codebook the rules cannot be compared: a difference on an unchanged
      * document can only come from them. */
     if (!rc->old_cb)

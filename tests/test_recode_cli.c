@@ -436,6 +436,56 @@ Test(recode_cli, an_old_codebook_that_did_not_make_the_results_is_a_warning)
     free(dir);
 }
 
+/* A re-code without the casebook its --from run had (or with another one) moved the quotations of
+ * codes with `where` conditions and reported them "unexplained", with no word of the casebook. A
+ * warning names the casebook, and the reason is "casebook changed"; the same casebook is neither. */
+Test(recode_cli, a_casebook_other_than_the_runs_is_warned_of_and_named_as_the_reason)
+{
+    char *dir = qct_temp_dir();
+    char *cases = qct_read_file(GOLDEN "/corpus/cases.tsv", NULL);
+    cr_assert_not_null(cases);
+    free(qct_write_file(dir, "cases.tsv", cases, strlen(cases)));
+    free(cases);
+    qct_run r;
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb --cases cases.tsv -o r.xml " GOLDEN "/corpus");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    char *xml = qct_read_in(dir, "r.xml");
+    cr_expect(qct_contains(xml, "<option name=\"casebook-sha1\" value=\""), "%.1500s", xml);
+    free(xml);
+
+    qct_qcode(&r, dir, "recode --from r.xml -c " GOLDEN "/golden.qcb --report rep.xml " GOLDEN "/corpus");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "recode: warning: r.xml's run had the casebook cases.tsv, this re-code has none"),
+              "%s", r.err);
+    qct_run_free(&r);
+    char *rep = qct_read_in(dir, "rep.xml");
+    cr_expect(qct_contains(rep, "reason=\"casebook changed\""), "%s", rep);
+    cr_expect(!qct_contains(rep, "unexplained"), "%s", rep);
+    free(rep);
+
+    /* the same path, other bytes: S2 is a nurse now */
+    const char edited[] = "speaker\tprofession\tteam\nS1\tnurse\tRS1\nS2\tnurse\tRS1\nS3\tnurse\tRS2\n"
+                          "S4\ttherapist\tRS2\n";
+    free(qct_write_file(dir, "cases.tsv", edited, strlen(edited)));
+    qct_qcode(&r, dir, "recode --from r.xml -c " GOLDEN "/golden.qcb --cases cases.tsv --dry-run " GOLDEN "/corpus");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "recode: warning: the casebook cases.tsv is not the one r.xml's run had (cases.tsv, "
+                                  "whose bytes were others)"),
+              "%s", r.err);
+    qct_run_free(&r);
+
+    /* the run's own casebook: no word of it */
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb --cases cases.tsv -o r2.xml " GOLDEN "/corpus");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "recode --from r2.xml -c " GOLDEN "/golden.qcb --cases cases.tsv --dry-run " GOLDEN "/corpus");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(!qct_contains(r.err, "casebook"), "%s", r.err);
+    qct_run_free(&r);
+    free(dir);
+}
+
 /* An old side with nothing in it is told as empty whatever it is: a file, /dev/null or a pipe that
  * closes at once (libxml2's own words for the last two were "Extra content at the end of the
  * document"). */

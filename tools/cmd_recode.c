@@ -245,6 +245,7 @@ static int run(int argc, char **argv)
             ro.stream_options = &wopts;
         }
         ro.outputs = outputs;
+        ro.casebook_changed = o.casebook_changed;
         ro.on_results = record_options;
         ro.results_user = &o;
         ro.run.read = &o.read;

@@ -254,6 +254,7 @@ typedef struct recorded {
     unsigned bad_bits;   /* GIVEN_* bits of recorded values this qcode does not take */
     char bad[512];       /* the first of them for an option not given */
     int nomem;
+    char *casebook, *casebook_sha1; /* the casebook the run had, and its SHA-1 (owned) */
 } recorded;
 
 static int add_label(const char *label, void *user)
@@ -277,6 +278,14 @@ static int on_recorded(const char *name, const char *value, void *user)
 {
     recorded *r = user;
     code_options *o = &r->rec;
+    char **keep = strcmp(name, "casebook") == 0        ? &r->casebook
+                  : strcmp(name, "casebook-sha1") == 0 ? &r->casebook_sha1
+                                                       : NULL;
+    if (keep) {
+        free(*keep);
+        r->nomem |= !(*keep = strdup(value));
+        return r->nomem;
+    }
     for (size_t i = 0; i < READING_OPTIONS; i++) {
         if (strcmp(name, reading_options[i].name) != 0)
             continue;
@@ -347,6 +356,40 @@ static void take_recorded(code_options *o, code_options *rec, unsigned bit)
     }
 }
 
+/* A casebook other than the run's: `where` conditions hold for other turns and breakdowns give
+ * other values, so quotations and counts may move for that alone (the report says "casebook
+ * changed"). Compared by the SHA-1 recorded since 2026-12-06, else by path. -1 to go on. */
+static int compare_casebook(code_options *o, const char *cmd, const recorded *r)
+{
+    char *sha1 = o->cases_path && r->casebook_sha1 ? cli_file_sha1(o->cases_path) : NULL;
+    if (o->cases_path && r->casebook_sha1 && !sha1)
+        return cli_fail("%s: cannot read %s", cmd, o->cases_path);
+    if (!r->casebook && !o->cases_path)
+        return -1;
+    if (!r->casebook)
+        fprintf(stderr,
+                "%s: warning: %s's run had no casebook, this re-code has --cases %s: `where` conditions and "
+                "breakdowns may move for that alone\n",
+                cmd, r->results, o->cases_path);
+    else if (!o->cases_path)
+        fprintf(stderr,
+                "%s: warning: %s's run had the casebook %s, this re-code has none: `where` conditions and "
+                "breakdowns may move for that alone (give --cases %s)\n",
+                cmd, r->results, r->casebook, r->casebook);
+    else if (sha1 ? strcmp(sha1, r->casebook_sha1) != 0 : strcmp(o->cases_path, r->casebook) != 0)
+        fprintf(stderr,
+                "%s: warning: the casebook %s is not the one %s's run had (%s%s): `where` conditions and "
+                "breakdowns may move for that alone\n",
+                cmd, o->cases_path, r->results, r->casebook, sha1 ? ", whose bytes were others" : "");
+    else {
+        free(sha1);
+        return -1;
+    }
+    free(sha1);
+    o->casebook_changed = 1;
+    return -1;
+}
+
 int code_options_read_as_recorded(code_options *o, const char *cmd, const char *results)
 {
     recorded r;
@@ -374,6 +417,10 @@ int code_options_read_as_recorded(code_options *o, const char *cmd, const char *
                 "%s: warning: the corpus is read otherwise than %s's run read it (%s): quotations may move for that "
                 "alone\n",
                 cmd, results, differ);
+    if (read && rc < 0)
+        rc = compare_casebook(o, cmd, &r);
+    free(r.casebook);
+    free(r.casebook_sha1);
     code_options_free(&r.rec);
     return rc;
 }
@@ -384,6 +431,18 @@ int code_options_record(qc_results *res, const code_options *o, qc_error *err)
     int rc = qc_results_set_option(res, "engine", o->engine == QC_ENGINE_REFERENCE ? "reference" : "fast", err);
     if (rc == 0 && o->cases_path)
         rc = qc_results_set_option(res, "casebook", o->cases_path, err);
+    if (rc == 0 && o->cases_path) { /* for a re-code to tell whether its casebook is this one */
+        char *sha1 = cli_file_sha1(o->cases_path);
+        if (sha1) {
+            rc = qc_results_set_option(res, "casebook-sha1", sha1, err);
+            free(sha1);
+        } else {
+            *err = (qc_error){.code = QC_ERR_IO};
+            snprintf(err->file, sizeof err->file, "%s", o->cases_path);
+            snprintf(err->message, sizeof err->message, "cannot read the casebook again");
+            rc = QC_ERR_IO;
+        }
+    }
     if (rc == 0)
         rc = qc_results_set_option(res, "encoding",
                                    o->read.encoding == QC_ENCODING_WINDOWS1252 ? "windows-1252" : "utf-8", err);

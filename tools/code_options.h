@@ -41,6 +41,7 @@ typedef struct code_options {
     size_t interviewer_count;
     unsigned given;                           /* GIVEN_* bits */
     char *recorded_pattern, *recorded_labels; /* code_options_read_as_recorded's (owned) */
+    int casebook_changed; /* recode: --cases is not the casebook --from's run had (read_as_recorded) */
     int first_input; /* argv index of the first operand */
 } code_options;
 
@@ -51,7 +52,9 @@ void code_options_free(code_options *o);
 
 /* The reading options results.xml records (those `code_options_record` wrote) for those the
  * command line did not give: the corpus is read as the run that wrote it read it. A reading option
- * given that differs from the recorded one is warned about. A file whose provenance cannot be read
+ * given that differs from the recorded one is warned about, and so is a casebook other than the
+ * run's (none where it had one, one where it had none, or other bytes: o->casebook_changed). A
+ * file whose provenance cannot be read
  * changes nothing (reading it is the command's, which tells why it fails). Returns -1 to go on, or
  * an exit code (printed). */
 int code_options_read_as_recorded(code_options *o, const char *cmd, const char *results);

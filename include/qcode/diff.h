@@ -162,7 +162,7 @@ QC_EXPORT int qc_cache_run(qc_cache *cache, const char *const *paths, size_t cou
 
 typedef struct qc_recode qc_recode;
 
-#define QC_RECODE_OPTIONS_VERSION 6
+#define QC_RECODE_OPTIONS_VERSION 7
 typedef struct qc_recode_options {
     unsigned version;
     const qc_codebook *old_cb; /* the old codebook (borrowed); NULL: only results_path */
@@ -207,11 +207,17 @@ typedef struct qc_recode_options {
      * outputs (the stream's results.xml joins the set of its stream_options). NULL: renamed at
      * once. */
     qc_outputs *outputs;
+    /* (Version 7.) The casebook is not the one the old side was coded with (the caller knows:
+     * `qcode recode` compares what --from records with --cases): a quotation that moved on an
+     * unchanged document, under unchanged rules, then did so for the casebook's values (`where`
+     * conditions), and is reported so (QC_REASON_CASEBOOK) rather than as unexplained, when the
+     * new codebook has any `where` condition. 0: the same casebook, or not known. */
+    int casebook_changed;
 } qc_recode_options;
 #define QC_RECODE_OPTIONS_INIT                                                                                         \
     {                                                                                                                  \
         QC_RECODE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, QC_RUN_OPTIONS_INIT, 0, 1, NULL, NULL, NULL, NULL,    \
-            NULL                                                                                                       \
+            NULL, 0                                                                                                    \
     }
 
 /* Codes the corpus with new_cb and compares it with the old side: the old results.xml, or a run
@@ -265,7 +271,8 @@ typedef enum qc_recode_reason {
     QC_REASON_REMOVED,     /* the code was removed */
     QC_REASON_DOCUMENT,    /* the document's text changed (or it is new, or gone) */
     QC_REASON_UNEXPLAINED, /* nothing known changed (should not happen) */
-    QC_REASON_ADDED        /* the code is new */
+    QC_REASON_ADDED,       /* the code is new */
+    QC_REASON_CASEBOOK     /* the casebook is not the old side's (qc_recode_options.casebook_changed) */
 } qc_recode_reason;
 QC_EXPORT const char *qc_recode_reason_name(qc_recode_reason reason);
 
