@@ -179,6 +179,16 @@ Test(quotes_cli, errors)
     cr_expect_eq(r.status, 2);
     cr_expect(qct_contains(r.err, "code: option '--rollup' does not apply here"), "%s", r.err);
     qct_run_free(&r);
+    /* a casebook or a reading option with --results changes nothing: said, not taken silently (a
+     * casebook that does not exist included) */
+    qct_qcode(&r, GOLDEN, "quotes --results r.xml --cases nonexistent.tsv GP");
+    cr_expect_eq(r.status, 2);
+    cr_expect(qct_contains(r.err, "quotes: --cases does not apply with --results"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, GOLDEN, "quotes --results r.xml --encoding windows-1252 GP");
+    cr_expect_eq(r.status, 2);
+    cr_expect(qct_contains(r.err, "quotes: a reading option does not apply with --results"), "%s", r.err);
+    qct_run_free(&r);
 }
 
 /* A results.xml with what qcode never writes: every command that reads it stops at the place, says

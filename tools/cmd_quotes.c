@@ -20,7 +20,7 @@
     "  -c, --codebook FILE        code the transcripts with this codebook\n"                                           \
     "      --results FILE         read the quotations from a results.xml instead\n"                                    \
     "      --rollup               include the quotations of the code's descendants\n"                                  \
-    "      --cases FILE           casebook (for `where` conditions)\n"                                                 \
+    "      --cases FILE           casebook (for `where` conditions; not with --results)\n"                             \
     "  -j, --jobs N               threads (default 0: one per core; 1: all on one)\n"                                  \
     "      --engine fast|reference, --encoding utf-8|windows-1252, --speaker-pattern RE,\n"                            \
     "      --interviewer LABEL, --no-speakers, --input-format FORMAT   as for `qcode code`\n"                          \
@@ -555,6 +555,15 @@ static int run(int argc, char **argv)
     if (o.results_path && o.codebook_path) {
         code_options_free(&o);
         return cli_fail("quotes: give either -c CODEBOOK with transcripts or --results FILE, not both");
+    }
+    /* A results.xml holds its quotations as its run found them: a casebook or a way of reading
+     * given with it would change nothing, and was taken without a word (a casebook that does not
+     * exist included). */
+    if (o.results_path && (o.cases_path || o.given)) {
+        code_options_free(&o);
+        return cli_fail("quotes: %s does not apply with --results (the results.xml holds its quotations as its run "
+                        "coded them; code the transcripts with -c for another casebook or reading)",
+                        o.cases_path ? "--cases" : "a reading option");
     }
     rc = o.results_path ? from_results(&o, argc, argv) : from_corpus(&o, argc, argv);
     code_options_free(&o);
