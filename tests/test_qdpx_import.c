@@ -681,3 +681,32 @@ Test(qdpx_import, libxml2_out_of_memory_prints_nothing_and_is_told)
     free(bare);
     free(tmp);
 }
+
+/* NVivo's case per interview and MAXQDA's document variables describe documents, not speakers:
+ * cases.tsv gives them document rows, keyed by the file name the source is imported under. A
+ * case named like a speaker of its source stays a speaker row. They were a speaker row each (or
+ * nothing), which no speaker matched, with no warning. */
+Test(qdpx_import, source_variables_and_cases_per_interview_become_document_rows)
+{
+    imported im;
+    import_fixture(&im, qct_source_path("tests/data/refi/docvars.qdpx"));
+    char path[1200];
+    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
+    char *text = qct_read_file(path, NULL);
+    cr_assert_str_eq(text, "document\tspeaker\tSite\tAge\tGrade\n"
+                           "\tnurse\t\t\tB5\n"
+                           "interview 1.txt\t\tNorth\t34\t\n"
+                           "interview 2.txt\t\tSouth\t51\t\n");
+    free(text);
+    cr_assert(qct_contains(im.w.text, "document interview 1.txt: case 'P01 again' gives variable 'Age' the value '35', "
+                                      "case 'P01' gave it '34': the first kept"),
+              "%s", im.w.text);
+    qc_error err;
+    qc_casebook *cases = NULL;
+    cr_assert_eq(qc_casebook_load(&cases, path, &err), 0, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
+    cr_assert_str_eq(qc_casebook_value(cases, "interview 2.txt", "Nurse", 0), "South");
+    cr_assert_str_eq(qc_casebook_value(cases, "interview 2.txt", "Nurse", 2), "B5");
+    cr_assert_str_eq(qc_casebook_value(cases, "interview 1.txt", "Respondent", 1), "34");
+    qc_casebook_free(cases);
+    imported_free(&im);
+}

@@ -435,3 +435,42 @@ Test(refi_cli, export_reads_files_with_the_recorded_input_format)
     qct_run_free(&r);
     free(dir);
 }
+
+/* A document-level casebook survives export and import: its document rows go out on the sources
+ * and come back as document rows of cases.tsv, its speaker rows as the cases and speaker rows, so
+ * coding the imported sources with the imported casebook counts by attribute as the first run
+ * did. Before, the export put the first document's values on the one speaker's case and the
+ * import dropped the sources' variables: every count landed on North. */
+Test(refi_cli, a_document_casebook_round_trips_through_export_and_import)
+{
+    REQUIRE_COMMANDS();
+    static const char cases[] = "document\tspeaker\tregion\tgrade\n"
+                                "a.txt\t\tNorth\t\n"
+                                "b.txt\t\tSouth\t\n"
+                                "\tParticipant\t\tB5\n";
+    const transcript docs[] = {
+        {"corpus/a.txt", "Interviewer: hi\nParticipant: we co-locate now\n"},
+        {"corpus/b.txt",
+         "Interviewer: hi\nParticipant: a co-located team\nInterviewer: and?\nParticipant: co-location.\n"},
+        {"cases.tsv", cases},
+    };
+    char *dir = coded(docs, 3, "code -c cb.qcb --cases cases.tsv --tsv t1 -o r.xml --qdpx p.qdpx corpus/");
+    qct_run r;
+    qct_qcode(&r, dir, "import p.qdpx -o imp");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    char *imported = qct_read_in(dir, "imp/cases.tsv");
+    cr_assert(qct_contains(imported, "a.txt\t\tNorth\t\n"), "%s", imported);
+    cr_assert(qct_contains(imported, "\tParticipant\t\tB5\n"), "%s", imported);
+    free(imported);
+    qct_qcode(&r, dir, "code -c imp/codebook.qcb --cases imp/cases.tsv --tsv t2 -o r2.xml imp/sources/");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_not(qct_contains(r.err, "warning"), "%s", r.err);
+    qct_run_free(&r);
+    char *before = qct_read_in(dir, "t1/by-attribute.tsv"), *after = qct_read_in(dir, "t2/by-attribute.tsv");
+    cr_assert(qct_contains(before, "\"region\"\t\"South\"\t1\t1\t\"TEAM\"\t2\t2"), "%s", before);
+    cr_assert_str_eq(after, before);
+    free(before);
+    free(after);
+    free(dir);
+}
