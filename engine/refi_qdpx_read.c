@@ -223,9 +223,16 @@ static int load_sources(qc_refi_loaded *st, qc_error *err)
             int rc = qc_zip_read(st->zip, entry, MAX_SOURCE_BYTES, &data, &size, &e);
             if (rc == QC_ERR_NOMEM)
                 return qc_error_nomem(err);
-            if (rc != 0) {
+            if (rc == QC_ERR_INVALID) { /* an unsafe name or a link: never used, as documented */
                 qc_refi_warn(&st->log, src->line, "<TextSource> '%s': %s: source skipped", label, e.message);
                 continue;
+            }
+            /* A damaged or oversized entry is a damaged archive: skipping it lost the document
+             * and every coding on it behind a warning and exit 0. */
+            if (rc != 0) {
+                if (err)
+                    *err = e;
+                return rc;
             }
         }
         size_t bad = 0;

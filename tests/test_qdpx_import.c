@@ -495,6 +495,10 @@ Test(qdpx_import, bad_archives_are_refused_and_nothing_is_written)
     expect_failure("tests/data/refi/notxml.qdpx", QC_ERR_FORMAT, "malformed XML at line 1", 1);
     expect_failure("tests/data/refi/noqde.qdpx", QC_ERR_FORMAT, "no .qde file at the root", 0);
     expect_failure("tests/data/refi/bomb.qdpx", QC_ERR_LIMIT, "over the limit", 0);
+    /* A source entry failing its CRC was a warning and the document, with its codings, was
+     * skipped; the import succeeded without them. */
+    expect_failure("tests/data/refi/damaged.qdpx", QC_ERR_FORMAT,
+                   "sources/69a4332d-5b31-4915-b520-5275cfc21b40.txt is damaged: CRC error", 0);
 }
 
 /* A .qde over 64 MiB, the cap until 2026-12-06: qcode's own export of the 20 MB benchmark corpus

@@ -200,6 +200,22 @@ def document_cases():
     ])
 
 
+def damaged_source():
+    """A source entry whose bytes no longer match its CRC (stored, one letter changed)."""
+    text = "P1: We waited six weeks.\n"
+    body = f"""{CODEBOOK}<Sources><TextSource guid="{SRC}" name="doc" plainTextPath="internal://{SRC}.txt">
+<PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000001" startPosition="4" endPosition="24">
+<Coding guid="DDDDDDDD-0000-0000-0000-000000000001"><CodeRef targetGUID="{CODE_A}"/></Coding>
+</PlainTextSelection>
+</TextSource></Sources>
+"""
+    with zipfile.ZipFile("damaged.qdpx", "w", zipfile.ZIP_STORED) as z:
+        z.writestr("project.qde", project(body))
+        z.writestr(f"sources/{SRC}.txt", text)
+    data = open("damaged.qdpx", "rb").read()
+    open("damaged.qdpx", "wb").write(data.replace(b"six weeks", b"six weekS", 1))
+
+
 oddities()
 dangling()
 past_end()
@@ -210,3 +226,4 @@ bad_positions()
 bad_inputs()
 big()
 document_cases()
+damaged_source()
