@@ -429,8 +429,14 @@ static int is_date(const char *s)
     for (int i = 0; i < 10; i++)
         if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
             return 0;
-    int month = (s[5] - '0') * 10 + (s[6] - '0'), day = (s[8] - '0') * 10 + (s[9] - '0');
-    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+    int year = atoi(s), month = (s[5] - '0') * 10 + (s[6] - '0'), day = (s[8] - '0') * 10 + (s[9] - '0');
+    /* A day the calendar does not have (2016-04-31, 2015-02-29) or year 0000 is not an xs:date:
+     * written as a DateValue it made the project invalid against Project.xsd. */
+    static const int days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (year < 1 || month < 1 || month > 12 || day < 1 || day > days[month - 1])
+        return 0;
+    return !(month == 2 && day == 29 && !leap);
 }
 
 static const char *type_of(char **values, size_t n)

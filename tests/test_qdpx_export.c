@@ -806,3 +806,50 @@ Test(qdpx_export, casebook_document_rows_go_on_sources_and_speaker_rows_on_cases
     qc_document_free(d3);
     teardown(&f);
 }
+
+/* A variable is a Date only when every value is a day of the calendar: 2016-04-31, 2016-02-30,
+ * 1900-02-29 and year 0000 passed (month 1-12, day 1-31 was the whole check) and went out as
+ * DateValues that Project.xsd refuses. */
+Test(qdpx_export, impossible_dates_make_a_text_variable)
+{
+    fixture f;
+    setup(&f);
+    static const char text[] = "leap: 2016-02-29\n"
+                               "april: 2016-04-31\n"
+                               "february: 2016-02-30\n"
+                               "century: 1900-02-29\n"
+                               "zero: 0000-01-01\n"
+                               "\n"
+                               "Interviewer: Where is the team based?\n"
+                               "Nurse 2: In the same office.\n";
+    qc_read_options ro = QC_READ_OPTIONS_INIT;
+    ro.id = "dates.txt";
+    qc_document *doc = NULL;
+    qc_error err;
+    cr_assert_eq(qc_document_read_buffer(&doc, "dates.txt", text, sizeof text - 1, &ro, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_document_attribute_count(doc), 5);
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.time = "2024-05-06T07:08:09Z";
+    qc_refi_export *x = NULL;
+    cr_assert_eq(qc_refi_export_new(&x, f.cb, NULL, &opts, &err), 0);
+    cr_assert_eq(qc_refi_export_add_document(x, doc, &err), 0, "%s", err.message);
+    char *qde = write_qde(x, f.dir, "dates.qde");
+    cr_assert(qct_contains(qde, "name=\"leap\" typeOfVariable=\"Date\""), "%s", qde);
+    const char *text_vars[] = {"april", "february", "century", "zero"};
+    for (size_t i = 0; i < 4; i++) {
+        char needle[128];
+        snprintf(needle, sizeof needle, "name=\"%s\" typeOfVariable=\"Text\"", text_vars[i]);
+        cr_assert(qct_contains(qde, needle), "%s in\n%s", needle, qde);
+    }
+    cr_assert_not(qct_contains(qde, "<DateValue>2016-04-31</DateValue>"), "%s", qde);
+    if (qct_shared_available("refi/Project.xsd")) {
+        char path[1200];
+        snprintf(path, sizeof path, "%s/dates.qde", f.dir);
+        cr_assert(xsd_valid(path), "dates.qde is not valid against Project.xsd");
+    } else
+        qct_note("../shared/refi/Project.xsd is not present: the schema check is left out");
+    free(qde);
+    qc_refi_export_free(x);
+    qc_document_free(doc);
+    teardown(&f);
+}
