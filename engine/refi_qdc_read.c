@@ -103,6 +103,25 @@ static int parse_color(const char *s, char out[8], int *warn)
 
 /* --- reading Code elements --- */
 
+/* Turns CRLF and lone CR into LF, in place. Tools write a Description's line breaks as any of
+ * them (a CR survives XML's own normalisation as &#13;); the rules block is found, and its lines
+ * split, by LF. s may be NULL. */
+static void lf_line_ends(char *s)
+{
+    if (!s)
+        return;
+    char *o = s;
+    for (const char *p = s; *p; p++) {
+        if (*p == '\r') {
+            *o++ = '\n';
+            if (p[1] == '\n')
+                p++;
+        } else
+            *o++ = *p;
+    }
+    *o = '\0';
+}
+
 static int read_code(qc_refi_model *m, xmlNodePtr el, int32_t parent, qc_refi_log *log, qc_error *err)
 {
     uint32_t line = qc_refi_xml_line(el);
@@ -111,6 +130,7 @@ static int read_code(qc_refi_model *m, xmlNodePtr el, int32_t parent, qc_refi_lo
                 qc_refi_xml_copy_attr(el, "isCodable", &codable) || qc_refi_xml_copy_attr(el, "color", &color);
     xmlNodePtr desc_el = qc_refi_xml_child(el, "Description");
     char *desc = desc_el ? qc_refi_xml_text(desc_el) : NULL;
+    lf_line_ends(desc);
     int rc = 0;
     size_t index = m->code_count;
     qc_refi_code *c = qc_refi_add_code(m);
@@ -228,6 +248,7 @@ int qc_refi_read_header_set(qc_refi_model *m, xmlNodePtr sets, qc_refi_log *log)
             qc_free(text);
             return -1;
         }
+        lf_line_ends(text);
         const char *body = text;
         size_t mark = strlen(QC_REFI_HEADER_MARK);
         if (strncmp(body, QC_REFI_HEADER_MARK, mark) == 0) {
