@@ -457,6 +457,25 @@ static int line_is(const char *line, size_t len, const char *kw)
     return len > n && strncmp(line, kw, n) == 0 && line[n] == ' ';
 }
 
+/* Whether the code's name differs from the one its block's `code ID "Name"` line gives: both
+ * compared as written in a .qcb (quoted, escaped), the form the block holds. */
+static int renamed(const qc_refi_code *c, const char *block)
+{
+    const char *eol = strchr(block, '\n');
+    size_t len = eol ? (size_t)(eol - block) : strlen(block);
+    const char *q = memchr(block, '"', len);
+    if (!q)
+        return 0; /* no name to compare with: not ours to judge */
+    size_t n = 1;
+    while (q + n < block + len && q[n] != '"')
+        n += q[n] == '\\' && q + n + 1 < block + len ? 2 : 1;
+    qc_buf b = QC_BUF_INIT;
+    put_quoted(&b, c->name ? c->name : "", c->name ? strlen(c->name) : 0);
+    int differs = !qc_buf_failed(&b) && (b.len != n + 1 || memcmp(b.data, q, b.len) != 0);
+    qc_buf_free(&b);
+    return differs;
+}
+
 /* Writes a code that carries a qcode block, applying edits made in the other tool. */
 static void write_block_code(qc_buf *out, const qc_refi_code *c, const char *block, size_t def_len, size_t ind,
                              qc_refi_log *log)
@@ -467,6 +486,8 @@ static void write_block_code(qc_buf *out, const qc_refi_code *c, const char *blo
     char *block_def_raw = block_definition(body ? body : "");
     char *block_def = collapse_space(block_def_raw);
     qc_free(block_def_raw);
+    if (renamed(c, block))
+        qc_refi_warn(log, c->line, "Code '%s': renamed in another tool: the new name is kept", c->name);
     int def_edited = tool_def && block_def && strcmp(tool_def, block_def) != 0;
     if (def_edited)
         qc_refi_warn(log, c->line, "Code '%s': definition edited in another tool: the edited text is kept", c->name);

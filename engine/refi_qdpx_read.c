@@ -485,10 +485,17 @@ static const char *user_name(const qc_refi_loaded *st, const qc_refi_index *user
         return st->m.users[u].name;
     if (u >= 0)
         return st->m.users[u].guid;
-    if (guid[0] && !*unknown_warned) {
+    if (guid[0] && !(*unknown_warned & 1)) {
         qc_refi_warn((qc_refi_log *)&st->log, line, "creatingUser %s is not among the project's users: coder 'unknown'",
                      guid);
-        *unknown_warned = 1;
+        *unknown_warned |= 1;
+    }
+    /* No creatingUser on the coding, its selection or the project: the coder is as unknown, and
+     * docs/refi.md promises a warning for every way a coder resolves to 'unknown'. */
+    if (!guid[0] && !(*unknown_warned & 2)) {
+        qc_refi_warn((qc_refi_log *)&st->log, line,
+                     "coding with no creatingUser (nor on its selection or the project): coder 'unknown'");
+        *unknown_warned |= 2;
     }
     return "unknown";
 }

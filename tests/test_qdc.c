@@ -263,6 +263,8 @@ Test(qdc, edits_made_in_another_tool_are_kept)
     opts.on_warning = collect;
     opts.user = &w;
     cr_assert_eq(qc_refi_import_qdc(qdc2, qcb, &opts, &err), 0, "%s", err.message);
+    cr_assert(qct_contains(w.text, "Code 'Mutual trust': renamed in another tool: the new name is kept"), "%s", w.text);
+    cr_assert_not(qct_contains(w.text, "Code 'Co-location': renamed"), "%s", w.text);
     cr_assert(qct_contains(w.text, "Code 'Mutual trust': definition edited in another tool"), "%s", w.text);
     cr_assert(qct_contains(w.text, "Code 'Co-location': colour changed in another tool to #112233"), "%s", w.text);
     qc_codebook *b = load(qcb);

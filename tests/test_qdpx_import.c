@@ -714,3 +714,21 @@ Test(qdpx_import, source_variables_and_cases_per_interview_become_document_rows)
     qc_casebook_free(cases);
     imported_free(&im);
 }
+
+/* A coding whose coding, selection and project all lack a creatingUser gets the coder `unknown`,
+ * with the warning docs/refi.md promises (only an unresolved GUID was warned of). */
+Test(qdpx_import, a_coding_with_no_creating_user_is_unknown_with_a_warning)
+{
+    imported im;
+    import_fixture(&im, qct_source_path("tests/data/refi/longname.qdpx"));
+    cr_assert(qct_contains(im.w.text, "coding with no creatingUser (nor on its selection or the project): coder "
+                                      "'unknown'"),
+              "%s", im.w.text);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/manual.xml", im.dir);
+    manual m = read_manual(path);
+    cr_assert_eq(m.count, 1);
+    cr_assert_str_eq(m.items[0].coder, "unknown");
+    free_manual(&m);
+    imported_free(&im);
+}
