@@ -514,6 +514,14 @@ const char *qc_casebook_value(const qc_casebook *cb, const char *document_id, co
     return NULL;
 }
 
+const char *qc_casebook_row_value(const qc_casebook *cb, const char *document_id, const char *speaker, size_t index)
+{
+    if (index >= cb->attr_count || (!document_id && !speaker))
+        return NULL;
+    const case_row *r = find_row(cb, document_id, speaker);
+    return r ? r->values[index] : NULL;
+}
+
 int qc_casebook_knows_speaker(const qc_casebook *cb, const char *document_id, const char *speaker)
 {
     if (!speaker)

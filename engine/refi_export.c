@@ -429,8 +429,14 @@ static int is_date(const char *s)
     for (int i = 0; i < 10; i++)
         if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
             return 0;
-    int month = (s[5] - '0') * 10 + (s[6] - '0'), day = (s[8] - '0') * 10 + (s[9] - '0');
-    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+    int year = atoi(s), month = (s[5] - '0') * 10 + (s[6] - '0'), day = (s[8] - '0') * 10 + (s[9] - '0');
+    /* A day the calendar does not have (2016-04-31, 2015-02-29) or year 0000 is not an xs:date:
+     * written as a DateValue it made the project invalid against Project.xsd. */
+    static const int days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (year < 1 || month < 1 || month > 12 || day < 1 || day > days[month - 1])
+        return 0;
+    return !(month == 2 && day == 29 && !leap);
 }
 
 static const char *type_of(char **values, size_t n)
@@ -528,6 +534,57 @@ static int user_guid(qc_refi_model *m, const char *name, char out[QC_GUID_SIZE])
     return 0;
 }
 
+/* The value document d's TextSource carries for variable v: its casebook document row's (a row
+ * with no speaker), else its header's; the casebook wins as it does in the counts. NULL for none. */
+static const char *source_value(const qc_refi_export *x, const var_build *vb, size_t ncase_attr, size_t d, size_t v)
+{
+    const qc_refi_exp_doc *doc = &x->docs[d];
+    if (v < ncase_attr) {
+        const char *value = qc_casebook_row_value(x->cases, doc->id, NULL, v);
+        if (value && *value)
+            return value;
+    }
+    for (size_t a = 0; a < doc->attr_count; a++)
+        if (strcasecmp(doc->attr_keys[a], vb->names[v]) == 0)
+            return *doc->attr_values[a] ? doc->attr_values[a] : NULL;
+    return NULL;
+}
+
+/* The value a participant's Case carries for casebook attribute a: what the speaker's own rows
+ * give (document+speaker, else speaker), never a document row, which describes the document and
+ * goes on its source. A Case holds one value, so when the speaker's rows differ between their
+ * documents the first document's wins and the export says so. NULL for none. */
+static const char *case_value(qc_refi_export *x, const char *label, size_t a)
+{
+    const char *first = NULL, *first_doc = NULL;
+    int warned = 0;
+    for (size_t d = 0; d < x->doc_count; d++) {
+        const qc_refi_exp_doc *doc = &x->docs[d];
+        size_t s = 0;
+        while (s < doc->speaker_count && strcasecmp(doc->speakers[s], label) != 0)
+            s++;
+        if (s == doc->speaker_count)
+            continue;
+        const char *value = qc_casebook_row_value(x->cases, doc->id, label, a);
+        if (!value || !*value)
+            value = qc_casebook_row_value(x->cases, NULL, label, a);
+        if (!value || !*value)
+            continue;
+        if (!first) {
+            first = value;
+            first_doc = doc->id;
+        } else if (strcmp(first, value) != 0 && !warned) {
+            qc_refi_warn(&x->log, 0,
+                         "speaker %s: casebook attribute '%s' is '%s' in %s but '%s' in %s; a case holds one "
+                         "value: the project's case %s has '%s'",
+                         label, qc_casebook_attribute_name(x->cases, a), first, first_doc, value, doc->id, label,
+                         first);
+            warned = 1;
+        }
+    }
+    return first;
+}
+
 int qc_refi_export_build(qc_refi_export *x, qc_refi_model *m, qc_error *err)
 {
     qc_refi_model_init(m);
@@ -556,30 +613,33 @@ int qc_refi_export_build(qc_refi_export *x, qc_refi_model *m, qc_error *err)
                 return qc_error_nomem(err);
         }
 
-    /* Variables: the casebook's columns, then document header keys; typed from their values. */
+    /* Variables: the casebook's columns, then document header keys; typed from the values written. */
     var_build vb = {0};
     int nomem = 0;
     size_t ncase_attr = x->cases ? qc_casebook_attribute_count(x->cases) : 0;
     for (size_t a = 0; a < ncase_attr && !nomem; a++)
         nomem = var_index(&vb, qc_casebook_attribute_name(x->cases, a), 1) < 0;
     for (size_t d = 0; d < x->doc_count && !nomem; d++)
-        for (size_t a = 0; a < x->docs[d].attr_count && !nomem; a++) {
-            long v = var_index(&vb, x->docs[d].attr_keys[a], 1);
-            nomem = v < 0 || var_value(&vb, v, x->docs[d].attr_values[a]) != 0;
+        for (size_t a = 0; a < x->docs[d].attr_count && !nomem; a++)
+            nomem = var_index(&vb, x->docs[d].attr_keys[a], 1) < 0;
+    size_t nvar = vb.count;
+    const char **src_values = nomem ? NULL : qc_calloc(x->doc_count * nvar + 1, sizeof *src_values);
+    nomem = nomem || !src_values;
+    for (size_t d = 0; d < x->doc_count && !nomem; d++)
+        for (size_t v = 0; v < nvar && !nomem; v++) {
+            const char *value = source_value(x, &vb, ncase_attr, d, v);
+            src_values[d * nvar + v] = value;
+            nomem = value && var_value(&vb, (long)v, value) != 0;
         }
     /* Cases: one per participant, in order of first appearance; labels that differ only in ASCII
      * case are one, named as first seen, as the counts and the casebook take them. */
-    typedef struct pcase {
-        const char *label;
-        size_t first_doc;
-    } pcase;
-    pcase *pc = NULL;
+    const char **pc = NULL; /* labels */
     size_t pc_count = 0, pc_cap = 0;
     for (size_t d = 0; d < x->doc_count && !nomem; d++)
         for (size_t s = 0; s < x->docs[d].speaker_count && !nomem; s++) {
             const char *label = x->docs[d].speakers[s];
             size_t k = 0;
-            while (k < pc_count && strcasecmp(pc[k].label, label) != 0)
+            while (k < pc_count && strcasecmp(pc[k], label) != 0)
                 k++;
             if (k < pc_count)
                 continue;
@@ -587,14 +647,15 @@ int qc_refi_export_build(qc_refi_export *x, qc_refi_model *m, qc_error *err)
                 nomem = 1;
                 break;
             }
-            pc[pc_count].label = label;
-            pc[pc_count].first_doc = d;
-            pc_count++;
-            for (size_t a = 0; a < ncase_attr && !nomem; a++) {
-                const char *value = qc_casebook_value(x->cases, x->docs[d].id, label, a);
-                if (value)
-                    nomem = var_value(&vb, (long)a, value) != 0;
-            }
+            pc[pc_count++] = label;
+        }
+    const char **case_values = nomem ? NULL : qc_calloc(pc_count * ncase_attr + 1, sizeof *case_values);
+    nomem = nomem || !case_values;
+    for (size_t k = 0; k < pc_count && !nomem; k++)
+        for (size_t a = 0; a < ncase_attr && !nomem; a++) {
+            const char *value = case_value(x, pc[k], a);
+            case_values[k * ncase_attr + a] = value;
+            nomem = value && var_value(&vb, (long)a, value) != 0;
         }
     for (size_t v = 0; v < vb.count && !nomem; v++) {
         qc_refi_variable *var = qc_refi_add_variable(m);
@@ -615,33 +676,33 @@ int qc_refi_export_build(qc_refi_export *x, qc_refi_model *m, qc_error *err)
         s->created = qc_strdup(x->time);
         memcpy(s->creating_user, engine_guid, QC_GUID_SIZE);
         nomem = !s->path || !s->name || !s->created;
-        for (size_t a = 0; a < x->docs[d].attr_count && !nomem; a++) {
-            const char *raw = x->docs[d].attr_values[a];
-            if (!*raw)
-                continue;
-            long v = var_index(&vb, x->docs[d].attr_keys[a], 0);
-            nomem = qc_refi_add_value(&s->values, &s->value_count, &s->value_cap, (int32_t)v,
-                                      typed_value(m->variables[v].type, raw)) != 0;
+        for (size_t v = 0; v < nvar && !nomem; v++) {
+            const char *raw = src_values[d * nvar + v];
+            if (raw)
+                nomem = qc_refi_add_value(&s->values, &s->value_count, &s->value_cap, (int32_t)v,
+                                          typed_value(m->variables[v].type, raw)) != 0;
         }
     }
     for (size_t k = 0; k < pc_count && !nomem; k++) {
         qc_refi_case *c = qc_refi_add_case(m);
-        nomem = !c || !(c->name = qc_strdup(pc[k].label)) || qc_refi_guidf(c->guid, "case:%s", pc[k].label) != 0;
+        nomem = !c || !(c->name = qc_strdup(pc[k])) || qc_refi_guidf(c->guid, "case:%s", pc[k]) != 0;
         for (size_t a = 0; a < ncase_attr && !nomem; a++) {
-            const char *value = qc_casebook_value(x->cases, x->docs[pc[k].first_doc].id, pc[k].label, a);
-            if (value && *value)
+            const char *value = case_values[k * ncase_attr + a];
+            if (value)
                 nomem = qc_refi_add_value(&c->values, &c->value_count, &c->value_cap, (int32_t)a,
                                           typed_value(m->variables[a].type, value)) != 0;
         }
         for (size_t d = 0; d < x->doc_count && !nomem; d++)
             for (size_t s = 0; s < x->docs[d].speaker_count; s++)
-                if (strcasecmp(x->docs[d].speakers[s], pc[k].label) == 0) {
+                if (strcasecmp(x->docs[d].speakers[s], pc[k]) == 0) {
                     nomem = QC_GROW(c->sources, c->source_cap, c->source_count + 1) != 0;
                     if (!nomem)
                         c->sources[c->source_count++] = (int32_t)d;
                     break;
                 }
     }
+    qc_free(src_values);
+    qc_free(case_values);
     qc_free(pc);
     var_free(&vb);
     /* Selections: one per quotation, each with one Coding. */

@@ -103,6 +103,25 @@ static int parse_color(const char *s, char out[8], int *warn)
 
 /* --- reading Code elements --- */
 
+/* Turns CRLF and lone CR into LF, in place. Tools write a Description's line breaks as any of
+ * them (a CR survives XML's own normalisation as &#13;); the rules block is found, and its lines
+ * split, by LF. s may be NULL. */
+static void lf_line_ends(char *s)
+{
+    if (!s)
+        return;
+    char *o = s;
+    for (const char *p = s; *p; p++) {
+        if (*p == '\r') {
+            *o++ = '\n';
+            if (p[1] == '\n')
+                p++;
+        } else
+            *o++ = *p;
+    }
+    *o = '\0';
+}
+
 static int read_code(qc_refi_model *m, xmlNodePtr el, int32_t parent, qc_refi_log *log, qc_error *err)
 {
     uint32_t line = qc_refi_xml_line(el);
@@ -111,6 +130,7 @@ static int read_code(qc_refi_model *m, xmlNodePtr el, int32_t parent, qc_refi_lo
                 qc_refi_xml_copy_attr(el, "isCodable", &codable) || qc_refi_xml_copy_attr(el, "color", &color);
     xmlNodePtr desc_el = qc_refi_xml_child(el, "Description");
     char *desc = desc_el ? qc_refi_xml_text(desc_el) : NULL;
+    lf_line_ends(desc);
     int rc = 0;
     size_t index = m->code_count;
     qc_refi_code *c = qc_refi_add_code(m);
@@ -228,6 +248,7 @@ int qc_refi_read_header_set(qc_refi_model *m, xmlNodePtr sets, qc_refi_log *log)
             qc_free(text);
             return -1;
         }
+        lf_line_ends(text);
         const char *body = text;
         size_t mark = strlen(QC_REFI_HEADER_MARK);
         if (strncmp(body, QC_REFI_HEADER_MARK, mark) == 0) {
@@ -436,6 +457,25 @@ static int line_is(const char *line, size_t len, const char *kw)
     return len > n && strncmp(line, kw, n) == 0 && line[n] == ' ';
 }
 
+/* Whether the code's name differs from the one its block's `code ID "Name"` line gives: both
+ * compared as written in a .qcb (quoted, escaped), the form the block holds. */
+static int renamed(const qc_refi_code *c, const char *block)
+{
+    const char *eol = strchr(block, '\n');
+    size_t len = eol ? (size_t)(eol - block) : strlen(block);
+    const char *q = memchr(block, '"', len);
+    if (!q)
+        return 0; /* no name to compare with: not ours to judge */
+    size_t n = 1;
+    while (q + n < block + len && q[n] != '"')
+        n += q[n] == '\\' && q + n + 1 < block + len ? 2 : 1;
+    qc_buf b = QC_BUF_INIT;
+    put_quoted(&b, c->name ? c->name : "", c->name ? strlen(c->name) : 0);
+    int differs = !qc_buf_failed(&b) && (b.len != n + 1 || memcmp(b.data, q, b.len) != 0);
+    qc_buf_free(&b);
+    return differs;
+}
+
 /* Writes a code that carries a qcode block, applying edits made in the other tool. */
 static void write_block_code(qc_buf *out, const qc_refi_code *c, const char *block, size_t def_len, size_t ind,
                              qc_refi_log *log)
@@ -446,6 +486,8 @@ static void write_block_code(qc_buf *out, const qc_refi_code *c, const char *blo
     char *block_def_raw = block_definition(body ? body : "");
     char *block_def = collapse_space(block_def_raw);
     qc_free(block_def_raw);
+    if (renamed(c, block))
+        qc_refi_warn(log, c->line, "Code '%s': renamed in another tool: the new name is kept", c->name);
     int def_edited = tool_def && block_def && strcmp(tool_def, block_def) != 0;
     if (def_edited)
         qc_refi_warn(log, c->line, "Code '%s': definition edited in another tool: the edited text is kept", c->name);

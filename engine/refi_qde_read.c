@@ -107,6 +107,40 @@ static int read_cases(qc_refi_model *m, xmlNodePtr cases, qc_refi_log *log)
     return 0;
 }
 
+/* Each case's SourceRefs, once the sources are read (they follow the cases in the file). A
+ * reference to anything but a text source read here (a PDF, a picture) is left out: those are not
+ * imported, and the checker reports references that resolve to nothing. */
+static int read_case_sources(qc_refi_model *m, xmlNodePtr cases, qc_refi_log *log)
+{
+    qc_refi_index ix = {0};
+    if (qc_refi_index_init(&ix, m->source_count) != 0)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < m->source_count && rc == 0; i++)
+        rc = qc_refi_index_put(&ix, m->sources[i].guid, (int32_t)i) < 0 ? -1 : 0;
+    size_t index = 0;
+    for (xmlNodePtr c = qc_refi_xml_child(cases, "Case"); c && rc == 0 && index < m->case_count;
+         c = qc_refi_xml_next(c, "Case"), index++) {
+        qc_refi_case *cs = &m->cases[index];
+        for (xmlNodePtr r = qc_refi_xml_child(c, "SourceRef"); r && rc == 0; r = qc_refi_xml_next(r, "SourceRef")) {
+            char g[QC_GUID_SIZE] = "";
+            if (read_guid(r, "targetGUID", g, 1, log) != 0) {
+                rc = -1;
+                break;
+            }
+            int32_t s = g[0] ? qc_refi_index_get(&ix, g) : -1;
+            if (s < 0)
+                continue;
+            if (QC_GROW(cs->sources, cs->source_cap, cs->source_count + 1) != 0)
+                rc = -1;
+            else
+                cs->sources[cs->source_count++] = s;
+        }
+    }
+    qc_refi_index_free(&ix);
+    return rc;
+}
+
 static int read_coding(qc_refi_model *m, xmlNodePtr co, int32_t selection, qc_refi_log *log)
 {
     qc_refi_coding *c = qc_refi_add_coding(m);
@@ -263,7 +297,8 @@ int qc_refi_read_qde(qc_refi_model *m, const char *data, size_t size, const char
     if (!nomem)
         nomem = read_variables(m, qc_refi_xml_child(root, "Variables"), log) != 0 ||
                 read_cases(m, qc_refi_xml_child(root, "Cases"), log) != 0 ||
-                read_sources(m, qc_refi_xml_child(root, "Sources"), log) != 0;
+                read_sources(m, qc_refi_xml_child(root, "Sources"), log) != 0 ||
+                read_case_sources(m, qc_refi_xml_child(root, "Cases"), log) != 0;
     if (!nomem)
         nomem = qc_refi_read_header_set(m, qc_refi_xml_child(root, "Sets"), log) != 0;
     if (!nomem) {

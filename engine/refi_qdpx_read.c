@@ -17,6 +17,7 @@
 #include "alloc.h"
 #include "error.h"
 #include "fileio.h"
+#include "refi_cases.h"
 #include "refi_guid.h"
 #include "refi_manual.h"
 #include "refi_qdc.h"
@@ -222,9 +223,16 @@ static int load_sources(qc_refi_loaded *st, qc_error *err)
             int rc = qc_zip_read(st->zip, entry, MAX_SOURCE_BYTES, &data, &size, &e);
             if (rc == QC_ERR_NOMEM)
                 return qc_error_nomem(err);
-            if (rc != 0) {
+            if (rc == QC_ERR_INVALID) { /* an unsafe name or a link: never used, as documented */
                 qc_refi_warn(&st->log, src->line, "<TextSource> '%s': %s: source skipped", label, e.message);
                 continue;
+            }
+            /* A damaged or oversized entry is a damaged archive: skipping it lost the document
+             * and every coding on it behind a warning and exit 0. */
+            if (rc != 0) {
+                if (err)
+                    *err = e;
+                return rc;
             }
         }
         size_t bad = 0;
@@ -477,10 +485,17 @@ static const char *user_name(const qc_refi_loaded *st, const qc_refi_index *user
         return st->m.users[u].name;
     if (u >= 0)
         return st->m.users[u].guid;
-    if (guid[0] && !*unknown_warned) {
+    if (guid[0] && !(*unknown_warned & 1)) {
         qc_refi_warn((qc_refi_log *)&st->log, line, "creatingUser %s is not among the project's users: coder 'unknown'",
                      guid);
-        *unknown_warned = 1;
+        *unknown_warned |= 1;
+    }
+    /* No creatingUser on the coding, its selection or the project: the coder is as unknown, and
+     * docs/refi.md promises a warning for every way a coder resolves to 'unknown'. */
+    if (!guid[0] && !(*unknown_warned & 2)) {
+        qc_refi_warn((qc_refi_log *)&st->log, line,
+                     "coding with no creatingUser (nor on its selection or the project): coder 'unknown'");
+        *unknown_warned |= 2;
     }
     return "unknown";
 }
@@ -557,137 +572,6 @@ static int write_in(const char *dir, const char *name, const void *data, size_t 
         return qc_error_nomem(err);
     int rc = qc_atomic_write(p.data, data, size, NULL, err);
     qc_buf_free(&p);
-    return rc;
-}
-
-static void tsv_field(qc_buf *b, const char *s)
-{
-    for (; s && *s; s++)
-        qc_buf_putc(b, (*s == '\t' || *s == '\n' || *s == '\r') ? ' ' : *s);
-}
-
-/* Whether a header name would collide in cases.tsv: a key column's name, or one given before it
- * (the casebook compares names without ASCII case and refuses repeats). */
-static int header_taken(const char *name, char *const *before, size_t n)
-{
-    if (strcasecmp(name, "speaker") == 0 || strcasecmp(name, "document") == 0)
-        return 1;
-    for (size_t i = 0; i < n; i++)
-        if (strcasecmp(name, before[i]) == 0)
-            return 1;
-    return 0;
-}
-
-/* The column names of the variables in cases.tsv: each as the project names it (tabs and line
- * ends as spaces) unless that would collide, then with " (2)", " (3)"... after it, warned. A
- * variable named "Document" became the document key column, its values read as document ids;
- * two named alike made a header qcode refuses. NULL when out of memory. */
-static char **case_columns(const qc_refi_model *m, qc_refi_log *log)
-{
-    char **names = qc_calloc(m->variable_count + 1, sizeof *names);
-    for (size_t v = 0; names && v < m->variable_count; v++) {
-        qc_buf base = QC_BUF_INIT, name = QC_BUF_INIT;
-        tsv_field(&base, m->variables[v].name && *m->variables[v].name ? m->variables[v].name : "variable");
-        qc_buf_puts(&name, qc_buf_cstr(&base));
-        for (unsigned k = 2; !qc_buf_failed(&name) && header_taken(qc_buf_cstr(&name), names, v); k++) {
-            qc_buf_clear(&name);
-            qc_buf_printf(&name, "%s (%u)", qc_buf_cstr(&base), k);
-        }
-        if (!qc_buf_failed(&name) && strcmp(qc_buf_cstr(&name), qc_buf_cstr(&base)) != 0)
-            qc_refi_warn(log, 0, "variable '%s' is written to cases.tsv as column '%s' (its name is taken)",
-                         qc_buf_cstr(&base), qc_buf_cstr(&name));
-        int failed = qc_buf_failed(&base) || qc_buf_failed(&name);
-        names[v] = failed ? NULL : qc_buf_detach(&name);
-        qc_buf_free(&base);
-        qc_buf_free(&name);
-        if (!names[v]) {
-            for (size_t i = 0; i < v; i++)
-                qc_free(names[i]);
-            qc_free(names);
-            names = NULL;
-        }
-    }
-    return names;
-}
-
-/* A case's row key as the casebook compares it: its name as written (tabs and line ends as
- * spaces), without surrounding blanks, in ASCII lower case. NULL when out of memory. */
-static char *case_key(const qc_refi_case *cs)
-{
-    qc_buf k = QC_BUF_INIT;
-    tsv_field(&k, cs->name && *cs->name ? cs->name : cs->guid);
-    char *s = qc_buf_detach(&k); /* "" for an empty key; NULL when out of memory */
-    if (!s)
-        return NULL;
-    size_t start = 0, end = strlen(s);
-    while (start < end && s[start] == ' ')
-        start++;
-    while (end > start && s[end - 1] == ' ')
-        end--;
-    memmove(s, s + start, end - start);
-    s[end - start] = '\0';
-    for (char *p = s; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p + 32);
-    return s;
-}
-
-/* cases.tsv: a row per case, keyed by its name as the speaker. Two cases of one name (a casebook
- * refuses a repeated row) keep the first's row; the others are warned about. -1 out of memory. */
-static int write_cases(const qc_refi_model *m, qc_refi_log *log, qc_buf *b)
-{
-    char **columns = case_columns(m, log);
-    char **keys = qc_calloc(m->case_count + 1, sizeof *keys);
-    qc_refi_index seen = {0};
-    int rc = columns && keys && qc_refi_index_init(&seen, m->case_count) == 0 ? 0 : -1;
-    qc_buf_puts(b, "speaker");
-    for (size_t v = 0; v < m->variable_count && rc == 0; v++) {
-        qc_buf_putc(b, '\t');
-        qc_buf_puts(b, columns[v]);
-    }
-    qc_buf_putc(b, '\n');
-    for (size_t c = 0; c < m->case_count && rc == 0; c++) {
-        const qc_refi_case *cs = &m->cases[c];
-        const char *name = cs->name && *cs->name ? cs->name : cs->guid;
-        if (!(keys[c] = case_key(cs))) {
-            rc = -1;
-            break;
-        }
-        if (!*keys[c]) {
-            /* a row with no speaker is one the casebook refuses: cases.tsv would not load */
-            qc_refi_warn(log, cs->line, "<Case> has neither a name nor a guid: not in cases.tsv");
-            continue;
-        }
-        int repeated = qc_refi_index_put(&seen, keys[c], (int32_t)c);
-        if (repeated < 0) {
-            rc = -1;
-            break;
-        }
-        if (repeated) {
-            qc_refi_warn(log, 0,
-                         "case '%s' is named like an earlier case: only the first one's values are in "
-                         "cases.tsv (its rows are keyed by the name)",
-                         name);
-            continue;
-        }
-        tsv_field(b, name);
-        for (size_t v = 0; v < m->variable_count; v++) {
-            qc_buf_putc(b, '\t');
-            for (size_t k = 0; k < cs->value_count; k++)
-                if (cs->values[k].variable == (int32_t)v) {
-                    tsv_field(b, cs->values[k].value);
-                    break;
-                }
-        }
-        qc_buf_putc(b, '\n');
-    }
-    qc_refi_index_free(&seen);
-    for (size_t c = 0; keys && c < m->case_count; c++)
-        qc_free(keys[c]);
-    qc_free(keys);
-    for (size_t v = 0; columns && v < m->variable_count; v++)
-        qc_free(columns[v]);
-    qc_free(columns);
     return rc;
 }
 
@@ -784,7 +668,7 @@ static int write_outputs_at(qc_refi_loaded *st, const char *dir, qc_error *err)
     }
     if (rc == 0 && st->m.case_count > 0) {
         qc_buf_clear(&b);
-        rc = write_cases(&st->m, &st->log, &b) != 0 || qc_buf_failed(&b)
+        rc = qc_refi_write_cases(&st->m, st->texts, st->file_names, &st->log, &b) != 0 || qc_buf_failed(&b)
                  ? qc_error_nomem(err)
                  : write_in(tmp, "cases.tsv", b.data, b.len, err);
     }

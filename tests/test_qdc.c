@@ -263,6 +263,8 @@ Test(qdc, edits_made_in_another_tool_are_kept)
     opts.on_warning = collect;
     opts.user = &w;
     cr_assert_eq(qc_refi_import_qdc(qdc2, qcb, &opts, &err), 0, "%s", err.message);
+    cr_assert(qct_contains(w.text, "Code 'Mutual trust': renamed in another tool: the new name is kept"), "%s", w.text);
+    cr_assert_not(qct_contains(w.text, "Code 'Co-location': renamed"), "%s", w.text);
     cr_assert(qct_contains(w.text, "Code 'Mutual trust': definition edited in another tool"), "%s", w.text);
     cr_assert(qct_contains(w.text, "Code 'Co-location': colour changed in another tool to #112233"), "%s", w.text);
     qc_codebook *b = load(qcb);
@@ -501,6 +503,61 @@ Test(qdc, libxml2_out_of_memory_is_not_an_absent_attribute)
     }
     qc_codebook_free(cb);
     free(variants);
+    free(src);
+    free(dir);
+}
+
+/* A tool that writes line breaks in a Description as CR (&#13;) or CRLF (&#13; before each LF):
+ * the rules block is still found and read line by line. With CR, no rule came back (the mark was
+ * not at a line start); with CRLF, every coloured code was said to have changed colour. */
+Test(qdc, cr_and_crlf_line_breaks_in_descriptions_are_line_ends)
+{
+    char *src = qct_source_path("tests/data/refi/care.qcb");
+    char *dir = qct_temp_dir();
+    char qdc[1024];
+    snprintf(qdc, sizeof qdc, "%s/care.qdc", dir);
+    qc_codebook *a = load(src);
+    qc_error err;
+    cr_assert_eq(qc_refi_export_qdc(a, qdc, NULL, &err), 0, "%s", err.message);
+    size_t n;
+    char *x = qct_read_file(qdc, &n);
+    const char *breaks[2] = {"&#13;", "&#13;\n"};
+    for (int k = 0; k < 2; k++) {
+        size_t lines = 0;
+        for (const char *p = x; *p; p++)
+            lines += *p == '\n';
+        char *edited = malloc(n + lines * strlen(breaks[k]) + 1), *o = edited;
+        int inside = 0; /* a Description's text: character references are not allowed elsewhere */
+        for (const char *p = x; *p; p++) {
+            if (strncmp(p, "<Description>", 13) == 0)
+                inside = 1;
+            else if (strncmp(p, "</Description>", 14) == 0)
+                inside = 0;
+            if (*p == '\n' && inside) {
+                strcpy(o, breaks[k]);
+                o += strlen(breaks[k]);
+            } else
+                *o++ = *p;
+        }
+        *o = '\0';
+        char name[64], qcb[1200];
+        snprintf(name, sizeof name, "breaks-%d.qdc", k);
+        char *path = qct_write_file(dir, name, edited, strlen(edited));
+        snprintf(qcb, sizeof qcb, "%s/breaks-%d.qcb", dir, k);
+        warnings w = {{0}, 0};
+        qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+        opts.on_warning = collect;
+        opts.user = &w;
+        cr_assert_eq(qc_refi_import_qdc(path, qcb, &opts, &err), 0, "%s: %s", name, err.message);
+        cr_assert_eq(w.count, 0, "%s: %s", name, w.text);
+        qc_codebook *b = load(qcb);
+        assert_same_codebook(a, b);
+        qc_codebook_free(b);
+        free(path);
+        free(edited);
+    }
+    free(x);
+    qc_codebook_free(a);
     free(src);
     free(dir);
 }

@@ -724,3 +724,132 @@ Test(qdpx_export, labels_differing_only_in_case_are_one_case)
     qc_document_free(d3);
     teardown(&f);
 }
+
+/* The part of qde between needle and the next `until` (caller frees), failing when absent. */
+static char *element_at(const char *qde, const char *needle, const char *until)
+{
+    const char *at = strstr(qde, needle);
+    cr_assert_not_null(at, "%s not in\n%s", needle, qde);
+    const char *end = strstr(at, until);
+    cr_assert_not_null(end);
+    return strndup(at, (size_t)(end - at));
+}
+
+Test(qdpx_export, casebook_document_rows_go_on_sources_and_speaker_rows_on_cases)
+{
+    fixture f;
+    setup(&f);
+    static const char p03[] = "Interviewer: Anything else?\nNurse 2: The office move helped.\n"
+                              "Interviewer: And?\nNurse 2: Trust too.\n";
+    char *p = qct_write_file(f.dir, "P03.txt", p03, sizeof p03 - 1);
+    qc_read_options ro = QC_READ_OPTIONS_INIT;
+    ro.id = "P03.txt";
+    qc_document *d3 = NULL;
+    qc_error err;
+    cr_assert_eq(qc_document_read_file(&d3, p, &ro, &err), 0, "%s", err.message);
+    free(p);
+    /* region describes documents; grade the nurse, who has a different one in each interview. */
+    static const char sheet[] = "document\tspeaker\tregion\tgrade\n"
+                                "P01.txt\t\tNorth\t\n"
+                                "P02.txt\t\tSouth\t\n"
+                                "P01.txt\tNurse 2\t\tB5\n"
+                                "P03.txt\tNurse 2\t\tB6\n";
+    char *cp = qct_write_file(f.dir, "mixed.tsv", sheet, sizeof sheet - 1);
+    qc_casebook *cases = NULL;
+    cr_assert_eq(qc_casebook_load(&cases, cp, &err), 0, "%s", err.message);
+    free(cp);
+    warnings w = {{0}, 0};
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.time = "2024-05-06T07:08:09Z";
+    opts.on_warning = collect;
+    opts.user = &w;
+    qc_refi_export *x = NULL;
+    cr_assert_eq(qc_refi_export_new(&x, f.cb, cases, &opts, &err), 0);
+    qc_document *docs[3] = {f.docs[0], f.docs[1], d3};
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(qc_refi_export_add_document(x, docs[i], &err), 0, "%s", err.message);
+    char *qde = write_qde(x, f.dir, "mixed.qde");
+    char g[QC_GUID_SIZE], needle[512];
+    /* Each source its own region (P01's header attributes are still there beside it). */
+    char *src = element_at(qde, "name=\"P01.txt\"", "</TextSource>");
+    cr_assert(qct_contains(src, "<TextValue>North</TextValue>"), "%s", src);
+    cr_assert(qct_contains(src, "<TextValue>RS1</TextValue>"), "%s", src);
+    free(src);
+    src = element_at(qde, "name=\"P02.txt\"", "</TextSource>");
+    cr_assert(qct_contains(src, "<TextValue>South</TextValue>"), "%s", src);
+    free(src);
+    /* The cases: only what the speakers' own rows give; the first of two grades, said aloud. */
+    qc_refi_guid("case:Nurse 2", g);
+    snprintf(needle, sizeof needle, "<Case guid=\"%s\"", g);
+    char *nurse = element_at(qde, needle, "</Case>");
+    cr_assert(qct_contains(nurse, "<TextValue>B5</TextValue>"), "%s", nurse);
+    cr_assert_not(qct_contains(nurse, "North"), "%s", nurse);
+    cr_assert_not(qct_contains(nurse, "B6"), "%s", nurse);
+    free(nurse);
+    qc_refi_guid("case:Therapist 1", g);
+    snprintf(needle, sizeof needle, "<Case guid=\"%s\"", g);
+    char *therapist = element_at(qde, needle, "</Case>");
+    cr_assert_not(qct_contains(therapist, "<VariableValue>"), "%s", therapist);
+    free(therapist);
+    cr_assert_eq(w.count, 1, "%s", w.text);
+    cr_assert(
+        qct_contains(w.text, "speaker Nurse 2: casebook attribute 'grade' is 'B5' in P01.txt but 'B6' in P03.txt"),
+        "%s", w.text);
+    if (qct_shared_available("refi/Project.xsd")) {
+        snprintf(needle, sizeof needle, "%s/mixed.qde", f.dir);
+        cr_assert(xsd_valid(needle), "mixed.qde is not valid against Project.xsd");
+    } else
+        qct_note("../shared/refi/Project.xsd is not present: the schema check is left out");
+    free(qde);
+    qc_refi_export_free(x);
+    qc_casebook_free(cases);
+    qc_document_free(d3);
+    teardown(&f);
+}
+
+/* A variable is a Date only when every value is a day of the calendar: 2016-04-31, 2016-02-30,
+ * 1900-02-29 and year 0000 passed (month 1-12, day 1-31 was the whole check) and went out as
+ * DateValues that Project.xsd refuses. */
+Test(qdpx_export, impossible_dates_make_a_text_variable)
+{
+    fixture f;
+    setup(&f);
+    static const char text[] = "leap: 2016-02-29\n"
+                               "april: 2016-04-31\n"
+                               "february: 2016-02-30\n"
+                               "century: 1900-02-29\n"
+                               "zero: 0000-01-01\n"
+                               "\n"
+                               "Interviewer: Where is the team based?\n"
+                               "Nurse 2: In the same office.\n";
+    qc_read_options ro = QC_READ_OPTIONS_INIT;
+    ro.id = "dates.txt";
+    qc_document *doc = NULL;
+    qc_error err;
+    cr_assert_eq(qc_document_read_buffer(&doc, "dates.txt", text, sizeof text - 1, &ro, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_document_attribute_count(doc), 5);
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.time = "2024-05-06T07:08:09Z";
+    qc_refi_export *x = NULL;
+    cr_assert_eq(qc_refi_export_new(&x, f.cb, NULL, &opts, &err), 0);
+    cr_assert_eq(qc_refi_export_add_document(x, doc, &err), 0, "%s", err.message);
+    char *qde = write_qde(x, f.dir, "dates.qde");
+    cr_assert(qct_contains(qde, "name=\"leap\" typeOfVariable=\"Date\""), "%s", qde);
+    const char *text_vars[] = {"april", "february", "century", "zero"};
+    for (size_t i = 0; i < 4; i++) {
+        char needle[128];
+        snprintf(needle, sizeof needle, "name=\"%s\" typeOfVariable=\"Text\"", text_vars[i]);
+        cr_assert(qct_contains(qde, needle), "%s in\n%s", needle, qde);
+    }
+    cr_assert_not(qct_contains(qde, "<DateValue>2016-04-31</DateValue>"), "%s", qde);
+    if (qct_shared_available("refi/Project.xsd")) {
+        char path[1200];
+        snprintf(path, sizeof path, "%s/dates.qde", f.dir);
+        cr_assert(xsd_valid(path), "dates.qde is not valid against Project.xsd");
+    } else
+        qct_note("../shared/refi/Project.xsd is not present: the schema check is left out");
+    free(qde);
+    qc_refi_export_free(x);
+    qc_document_free(doc);
+    teardown(&f);
+}

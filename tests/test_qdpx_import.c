@@ -495,6 +495,10 @@ Test(qdpx_import, bad_archives_are_refused_and_nothing_is_written)
     expect_failure("tests/data/refi/notxml.qdpx", QC_ERR_FORMAT, "malformed XML at line 1", 1);
     expect_failure("tests/data/refi/noqde.qdpx", QC_ERR_FORMAT, "no .qde file at the root", 0);
     expect_failure("tests/data/refi/bomb.qdpx", QC_ERR_LIMIT, "over the limit", 0);
+    /* A source entry failing its CRC was a warning and the document, with its codings, was
+     * skipped; the import succeeded without them. */
+    expect_failure("tests/data/refi/damaged.qdpx", QC_ERR_FORMAT,
+                   "sources/69a4332d-5b31-4915-b520-5275cfc21b40.txt is damaged: CRC error", 0);
 }
 
 /* A .qde over 64 MiB, the cap until 2026-12-06: qcode's own export of the 20 MB benchmark corpus
@@ -680,4 +684,51 @@ Test(qdpx_import, libxml2_out_of_memory_prints_nothing_and_is_told)
     free(projects[1]);
     free(bare);
     free(tmp);
+}
+
+/* NVivo's case per interview and MAXQDA's document variables describe documents, not speakers:
+ * cases.tsv gives them document rows, keyed by the file name the source is imported under. A
+ * case named like a speaker of its source stays a speaker row. They were a speaker row each (or
+ * nothing), which no speaker matched, with no warning. */
+Test(qdpx_import, source_variables_and_cases_per_interview_become_document_rows)
+{
+    imported im;
+    import_fixture(&im, qct_source_path("tests/data/refi/docvars.qdpx"));
+    char path[1200];
+    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
+    char *text = qct_read_file(path, NULL);
+    cr_assert_str_eq(text, "document\tspeaker\tSite\tAge\tGrade\n"
+                           "\tnurse\t\t\tB5\n"
+                           "interview 1.txt\t\tNorth\t34\t\n"
+                           "interview 2.txt\t\tSouth\t51\t\n");
+    free(text);
+    cr_assert(qct_contains(im.w.text, "document interview 1.txt: case 'P01 again' gives variable 'Age' the value '35', "
+                                      "case 'P01' gave it '34': the first kept"),
+              "%s", im.w.text);
+    qc_error err;
+    qc_casebook *cases = NULL;
+    cr_assert_eq(qc_casebook_load(&cases, path, &err), 0, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
+    cr_assert_str_eq(qc_casebook_value(cases, "interview 2.txt", "Nurse", 0), "South");
+    cr_assert_str_eq(qc_casebook_value(cases, "interview 2.txt", "Nurse", 2), "B5");
+    cr_assert_str_eq(qc_casebook_value(cases, "interview 1.txt", "Respondent", 1), "34");
+    qc_casebook_free(cases);
+    imported_free(&im);
+}
+
+/* A coding whose coding, selection and project all lack a creatingUser gets the coder `unknown`,
+ * with the warning docs/refi.md promises (only an unresolved GUID was warned of). */
+Test(qdpx_import, a_coding_with_no_creating_user_is_unknown_with_a_warning)
+{
+    imported im;
+    import_fixture(&im, qct_source_path("tests/data/refi/longname.qdpx"));
+    cr_assert(qct_contains(im.w.text, "coding with no creatingUser (nor on its selection or the project): coder "
+                                      "'unknown'"),
+              "%s", im.w.text);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/manual.xml", im.dir);
+    manual m = read_manual(path);
+    cr_assert_eq(m.count, 1);
+    cr_assert_str_eq(m.items[0].coder, "unknown");
+    free_manual(&m);
+    imported_free(&im);
 }

@@ -1,4 +1,5 @@
 /* qcode import / qcode export through the binary: exit codes, stdout and stderr. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -433,5 +434,99 @@ Test(refi_cli, export_reads_files_with_the_recorded_input_format)
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect(qct_contains(r.out, "  codings   1 on 1 selections"), "%s", r.out);
     qct_run_free(&r);
+    free(dir);
+}
+
+/* A document-level casebook survives export and import: its document rows go out on the sources
+ * and come back as document rows of cases.tsv, its speaker rows as the cases and speaker rows, so
+ * coding the imported sources with the imported casebook counts by attribute as the first run
+ * did. Before, the export put the first document's values on the one speaker's case and the
+ * import dropped the sources' variables: every count landed on North. */
+Test(refi_cli, a_document_casebook_round_trips_through_export_and_import)
+{
+    REQUIRE_COMMANDS();
+    static const char cases[] = "document\tspeaker\tregion\tgrade\n"
+                                "a.txt\t\tNorth\t\n"
+                                "b.txt\t\tSouth\t\n"
+                                "\tParticipant\t\tB5\n";
+    const transcript docs[] = {
+        {"corpus/a.txt", "Interviewer: hi\nParticipant: we co-locate now\n"},
+        {"corpus/b.txt",
+         "Interviewer: hi\nParticipant: a co-located team\nInterviewer: and?\nParticipant: co-location.\n"},
+        {"cases.tsv", cases},
+    };
+    char *dir = coded(docs, 3, "code -c cb.qcb --cases cases.tsv --tsv t1 -o r.xml --qdpx p.qdpx corpus/");
+    qct_run r;
+    qct_qcode(&r, dir, "import p.qdpx -o imp");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    char *imported = qct_read_in(dir, "imp/cases.tsv");
+    cr_assert(qct_contains(imported, "a.txt\t\tNorth\t\n"), "%s", imported);
+    cr_assert(qct_contains(imported, "\tParticipant\t\tB5\n"), "%s", imported);
+    free(imported);
+    qct_qcode(&r, dir, "code -c imp/codebook.qcb --cases imp/cases.tsv --tsv t2 -o r2.xml imp/sources/");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_not(qct_contains(r.err, "warning"), "%s", r.err);
+    qct_run_free(&r);
+    char *before = qct_read_in(dir, "t1/by-attribute.tsv"), *after = qct_read_in(dir, "t2/by-attribute.tsv");
+    cr_assert(qct_contains(before, "\"region\"\t\"South\"\t1\t1\t\"TEAM\"\t2\t2"), "%s", before);
+    cr_assert_str_eq(after, before);
+    free(before);
+    free(after);
+    free(dir);
+}
+
+/* An export that fails its check is not written: no file where there was none, the previous file
+ * where there was one, no temporary beside it. It was written, then checked (exit 2), and stayed
+ * as the output for the next tool to open. A schema that accepts no project is the failing check. */
+Test(refi_cli, an_export_that_fails_its_check_is_not_written)
+{
+    REQUIRE_COMMANDS();
+    const transcript docs[] = {{"corpus/a.txt", "Interviewer: hi\nParticipant: we co-locate now\n"}};
+    char *dir = coded(docs, 1, "code -c cb.qcb -o r.xml corpus/");
+    static const char xsd[] = "<?xml version=\"1.0\"?>\n<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
+                              "targetNamespace=\"urn:QDA-XML:%s:1.0\" elementFormDefault=\"qualified\">"
+                              "<xs:element name=\"Other\"/></xs:schema>\n";
+    char text[512];
+    snprintf(text, sizeof text, xsd, "project");
+    free(qct_write_file(dir, "xsd/Project.xsd", text, strlen(text)));
+    snprintf(text, sizeof text, xsd, "codebook");
+    free(qct_write_file(dir, "xsd/Codebook.xsd", text, strlen(text)));
+    qct_run r;
+    qct_qcode(&r, dir, "export --qdpx p.qdpx r.xml --schemas xsd");
+    cr_assert_eq(r.status, 2, "%s", r.err);
+    cr_assert(qct_contains(r.err, "p.qdpx:project.qde:2: error: schema: "), "%s", r.err);
+    cr_assert(qct_contains(r.err, "check p.qdpx: 1 error, 0 warnings\np.qdpx: not written\n"), "%s", r.err);
+    cr_assert_not(qct_contains(r.err, "wrote"), "%s", r.err);
+    qct_run_free(&r);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/p.qdpx", dir);
+    cr_assert_eq(access(path, F_OK), -1, "p.qdpx was left behind");
+    free(qct_write_file(dir, "p.qdpx", "old", 3));
+    free(qct_write_file(dir, "c.qdc", "old", 3));
+    qct_qcode(&r, dir, "export --qdpx p.qdpx r.xml --schemas xsd");
+    cr_assert_eq(r.status, 2, "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "export --qdc c.qdc cb.qcb --schemas xsd");
+    cr_assert_eq(r.status, 2, "%s", r.err);
+    cr_assert(qct_contains(r.err, "c.qdc: not written"), "%s", r.err);
+    qct_run_free(&r);
+    char *old = qct_read_in(dir, "p.qdpx");
+    cr_assert_str_eq(old, "old");
+    free(old);
+    old = qct_read_in(dir, "c.qdc");
+    cr_assert_str_eq(old, "old");
+    free(old);
+    /* Nothing else beside them: the checked temporaries are gone. */
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d);
+    size_t entries = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            cr_assert(strstr(e->d_name, ".check-") == NULL, "left behind: %s", e->d_name);
+            entries++;
+        }
+    closedir(d);
+    cr_assert_eq(entries, 6, "cb.qcb corpus r.xml xsd p.qdpx c.qdc, and %zu in all", entries);
     free(dir);
 }

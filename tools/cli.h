@@ -52,6 +52,9 @@ int cli_refuse_overwrite_corpus(const char *command, const cli_file *outputs, si
  * temporary files of the outputs it was writing, leaves their targets as they were, and ends by the
  * signal (exit status 128+N in a shell). Signals ignored at start stay ignored (tools/interrupt.c). */
 void cli_catch_interrupts(void);
+/* Names a temporary file of the command's own (not the library's, which it tracks itself) that an
+ * interrupt removes too; NULL forgets it. path must outlive the registration. One at a time. */
+void cli_remove_on_interrupt(const char *path);
 
 /* Prints `usage` of a command to `fp`. */
 void cli_print_usage(FILE *fp, const cli_command *cmd);

@@ -1,10 +1,12 @@
 /* qcode export: REFI-QDA files for NVivo, ATLAS.ti, MAXQDA and the rest: a codebook (.qdc) or a
  * whole project (.qdpx) from a run's results.xml or from an imported project folder. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -28,8 +30,9 @@
     "      --manual FILE         add the codings of a manual.xml (from qcode import)\n"                                \
     "      --offsets codepoints|utf16   selection positions in code points (default, the\n"                            \
     "                            standard) or UTF-16 code units (what NVivo counts)\n"                                 \
-    "      --check               check the written file (GUIDs, references, positions; the\n"                          \
-    "                            XSD too with --schemas)\n"                                                            \
+    "      --check               check the file before it replaces OUT (GUIDs, references,\n"                          \
+    "                            positions; the XSD too with --schemas): one that fails is\n"                          \
+    "                            not written\n"                                                                        \
     "      --schemas DIR         folder holding Project.xsd and Codebook.xsd (implies --check;\n"                      \
     "                            checked before anything is written)\n"                                                \
     "\n"                                                                                                               \
@@ -48,21 +51,118 @@ static int is_dir(const char *path)
     return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-static int check(const char *path, const char *schemas)
+/* Findings name the file checked; a checked export is checked under a temporary name, and its
+ * findings are shown under the target's (from -> to). */
+typedef struct renamed {
+    const char *from, *to;
+} renamed;
+
+static void on_finding(const qc_diagnostic *d, void *user)
 {
+    const renamed *r = user;
+    size_t n = strlen(r->from);
+    qc_diagnostic shown = *d;
+    char *file = NULL;
+    if (d->file && strncmp(d->file, r->from, n) == 0 && (file = malloc(strlen(r->to) + strlen(d->file + n) + 1))) {
+        strcpy(file, r->to);
+        strcat(file, d->file + n);
+        shown.file = file;
+    }
+    cli_print_diagnostic(&shown, NULL);
+    free(file);
+}
+
+/* Checks path (the export written for target) and says so under target's name. */
+static int check(const char *path, const char *target, const char *schemas)
+{
+    renamed names = {path, target};
     qc_refi_options opts = QC_REFI_OPTIONS_INIT;
-    opts.on_warning = on_warning;
+    opts.on_warning = on_finding;
+    opts.user = &names;
     opts.schema_dir = schemas;
     qc_refi_check_result r;
     qc_error err;
     qc_error_clear(&err);
     if (qc_refi_check(path, &opts, &r, &err) != 0) {
+        if (strncmp(err.file, path, strlen(path)) == 0) {
+            char rest[QC_ERROR_FILE_MAX];
+            snprintf(rest, sizeof rest, "%s", err.file + strlen(path));
+            snprintf(err.file, sizeof err.file, "%s%s", target, rest);
+        }
         cli_print_error(&err);
         return QC_EXIT_USAGE;
     }
-    cli_line(stderr, "check %s: %zu error%s, %zu warning%s%s", path, r.errors, r.errors == 1 ? "" : "s", r.warnings,
+    cli_line(stderr, "check %s: %zu error%s, %zu warning%s%s", target, r.errors, r.errors == 1 ? "" : "s", r.warnings,
              r.warnings == 1 ? "" : "s", schemas ? "" : " (no XSD: use --schemas DIR)");
     return r.errors ? QC_EXIT_USAGE : QC_EXIT_OK;
+}
+
+/* Where a checked export is written first: a temporary beside the file the target names (through
+ * a symbolic link, as every output is written), renamed over it once the check passes, so a file
+ * that fails its check never takes the target's place (it did, with exit 2). NULL when the target
+ * cannot wait (a pipe, a device: written and checked in place, as before) or out of memory;
+ * *final is what to rename onto (free both). */
+static char *checked_temporary(const char *target, char **final)
+{
+    *final = NULL;
+    if (qc_output_in_place(target))
+        return NULL;
+    struct stat sb;
+    char *real = lstat(target, &sb) == 0 && S_ISLNK(sb.st_mode) ? realpath(target, NULL) : strdup(target);
+    if (!real)
+        return NULL; /* a dangling link: written through it, as before */
+    /* The extension kept at the end: the check tells a .qdc by it. */
+    const char *slash = strrchr(real, '/'), *dot = strrchr(real, '.');
+    const char *ext = dot && (!slash || dot > slash) ? dot : "";
+    size_t n = strlen(real) + sizeof ".check-XXXXXX" + strlen(ext);
+    char *tmp = malloc(n);
+    int fd = -1;
+    if (tmp) {
+        snprintf(tmp, n, "%s.check-XXXXXX%s", real, ext);
+        fd = mkstemps(tmp, (int)strlen(ext));
+    }
+    if (fd < 0) {
+        free(tmp);
+        free(real);
+        return NULL;
+    }
+    close(fd);
+    *final = real;
+    return tmp;
+}
+
+/* Writes the export: the codebook input as a .qdc, or results.xml / an imported folder as a .qdpx. */
+static int export_to(const char *input, const char *qdc, const char *qdpx, const char *manual,
+                     const qc_refi_options *opts)
+{
+    qc_error err;
+    qc_error_clear(&err);
+    int rc;
+    if (qdc) {
+        qc_codebook *cb = NULL;
+        int ex = cli_load_codebook(input, &cb);
+        if (ex != QC_EXIT_OK)
+            return ex;
+        rc = qc_refi_export_qdc(cb, qdc, opts, &err);
+        qc_codebook_free(cb);
+        if (rc != 0) {
+            cli_print_error(&err);
+            return QC_EXIT_USAGE;
+        }
+        return QC_EXIT_OK;
+    }
+    if (is_dir(input)) {
+        if (manual)
+            return cli_fail("--manual is for RESULTS.xml: a folder's own manual.xml is exported with it");
+        rc = qc_refi_export_folder(input, qdpx, opts, &err);
+    } else {
+        rc = qc_refi_export_results_file(input, manual, qdpx, opts, &err);
+    }
+    if (rc != 0) {
+        cli_print_error(&err);
+        return rc == QC_ERR_CODEBOOK ? QC_EXIT_CODEBOOK : QC_EXIT_USAGE;
+    }
+    return QC_EXIT_OK;
 }
 
 static int run(int argc, char **argv)
@@ -120,36 +220,27 @@ static int run(int argc, char **argv)
     opts.utf16_offsets = utf16;
     char tbuf[32];
     opts.time = cli_fixed_time(tbuf); /* as `qcode code --qdpx`: SOURCE_DATE_EPOCH, else now */
-    qc_error err;
-    qc_error_clear(&err);
-    int rc;
-    if (qdc) {
-        qc_codebook *cb = NULL;
-        int ex = cli_load_codebook(input, &cb);
-        if (ex != QC_EXIT_OK)
-            return ex;
-        rc = qc_refi_export_qdc(cb, qdc, &opts, &err);
-        qc_codebook_free(cb);
-        if (rc != 0) {
-            cli_print_error(&err);
-            return QC_EXIT_USAGE;
-        }
-        cli_line(stderr, "wrote %s", qdc);
-        return do_check ? check(qdc, schemas) : QC_EXIT_OK;
+    const char *target = qdc ? qdc : qdpx;
+    char *final = NULL, *tmp = do_check ? checked_temporary(target, &final) : NULL;
+    const char *path = tmp ? tmp : target;
+    cli_remove_on_interrupt(tmp);
+    int ex = export_to(input, qdc ? path : NULL, qdc ? NULL : path, manual, &opts);
+    if (ex == QC_EXIT_OK && do_check)
+        ex = check(path, target, schemas);
+    if (ex == QC_EXIT_OK && tmp && rename(tmp, final) != 0) {
+        cli_line(stderr, "%s: error: cannot move the checked file into place: %s", target, strerror(errno));
+        ex = QC_EXIT_USAGE;
     }
-    if (is_dir(input)) {
-        if (manual)
-            return cli_fail("--manual is for RESULTS.xml: a folder's own manual.xml is exported with it");
-        rc = qc_refi_export_folder(input, qdpx, &opts, &err);
-    } else {
-        rc = qc_refi_export_results_file(input, manual, qdpx, &opts, &err);
-    }
-    if (rc != 0) {
-        cli_print_error(&err);
-        return rc == QC_ERR_CODEBOOK ? QC_EXIT_CODEBOOK : QC_EXIT_USAGE;
-    }
-    cli_line(stderr, "wrote %s", qdpx);
-    return do_check ? check(qdpx, schemas) : QC_EXIT_OK;
+    if (tmp && ex != QC_EXIT_OK)
+        unlink(tmp);
+    cli_remove_on_interrupt(NULL);
+    if (ex == QC_EXIT_OK)
+        cli_line(stderr, "wrote %s", target);
+    else if (tmp)
+        cli_line(stderr, "%s: not written", target);
+    free(tmp);
+    free(final);
+    return ex;
 }
 
 const cli_command cmd_export = {"export", "export a project (.qdpx) or codebook (.qdc) for other QDA tools", USAGE,

@@ -42,6 +42,13 @@ QC_EXPORT int qc_casebook_row(const qc_casebook *cb, size_t index, const char **
 QC_EXPORT const char *qc_casebook_value(const qc_casebook *cb, const char *document_id, const char *speaker,
                                         size_t index);
 
+/* The value of attribute `index` given by the one row that names exactly this document and this
+ * speaker (NULL: a row naming none), without qc_casebook_value's fallback to less specific rows;
+ * NULL when there is no such row or its cell is empty. Lets a reader tell a document's values
+ * from a speaker's (a REFI-QDA export puts them on sources and on cases). Borrowed. */
+QC_EXPORT const char *qc_casebook_row_value(const qc_casebook *cb, const char *document_id, const char *speaker,
+                                            size_t index);
+
 /* Whether any row names this speaker (with this document or none). Used to report speakers
  * the casebook does not know. */
 QC_EXPORT int qc_casebook_knows_speaker(const qc_casebook *cb, const char *document_id, const char *speaker);

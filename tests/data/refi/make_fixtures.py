@@ -176,6 +176,46 @@ def big():
         z.writestr(f"sources/{SRC}.txt", "Interviewer: fine.\n")
 
 
+def document_cases():
+    """NVivo's case per interview (a case with a SourceRef, named like no speaker of it) and
+    MAXQDA's document variables (VariableValue in a TextSource); a second case giving one document
+    another age; a case named like a speaker of its source."""
+    var = lambda n, name: f'<Variable guid="aaaaaaaa-0000-0000-0000-00000000000{n}" name="{name}" typeOfVariable="Text"/>'
+    val = lambda n, v: (f'<VariableValue><VariableRef targetGUID="aaaaaaaa-0000-0000-0000-00000000000{n}"/>'
+                        f'<TextValue>{v}</TextValue></VariableValue>')
+    src = lambda n: f"cccccccc-0000-0000-0000-00000000000{n}"
+    ref = lambda n: f'<SourceRef targetGUID="{src(n)}"/>'
+    case = lambda n, name, body: f'<Case guid="bbbbbbbb-0000-0000-0000-00000000000{n}" name="{name}">{body}</Case>\n'
+    text = lambda n, name, body: (f'<TextSource guid="{src(n)}" name="{name}" '
+                                  f'plainTextPath="internal://{src(n)}.txt">{body}</TextSource>\n')
+    body = (f"{CODEBOOK}<Variables>{var(1, 'Site')}{var(2, 'Age')}{var(3, 'Grade')}</Variables>\n<Cases>\n"
+            + case(1, "P01", val(2, "34") + ref(1)) + case(2, "P02", val(2, "51") + ref(2))
+            + case(3, "P01 again", val(2, "35") + ref(1)) + case(4, "nurse", val(3, "B5") + ref(2))
+            + "</Cases>\n<Sources>\n" + text(1, "interview 1", val(1, "North"))
+            + text(2, "interview 2", val(1, "South")) + "</Sources>\n")
+    write_zip("docvars.qdpx", [
+        ("project.qde", project(body)),
+        (f"sources/{src(1)}.txt", "Interviewer: How was it?\nRespondent: Fine.\nInterviewer: And?\nRespondent: Good.\n"),
+        (f"sources/{src(2)}.txt", "Interviewer: How was it?\nNurse: Busy.\nInterviewer: And?\nNurse: Tiring.\n"),
+    ])
+
+
+def damaged_source():
+    """A source entry whose bytes no longer match its CRC (stored, one letter changed)."""
+    text = "P1: We waited six weeks.\n"
+    body = f"""{CODEBOOK}<Sources><TextSource guid="{SRC}" name="doc" plainTextPath="internal://{SRC}.txt">
+<PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000001" startPosition="4" endPosition="24">
+<Coding guid="DDDDDDDD-0000-0000-0000-000000000001"><CodeRef targetGUID="{CODE_A}"/></Coding>
+</PlainTextSelection>
+</TextSource></Sources>
+"""
+    with zipfile.ZipFile("damaged.qdpx", "w", zipfile.ZIP_STORED) as z:
+        z.writestr("project.qde", project(body))
+        z.writestr(f"sources/{SRC}.txt", text)
+    data = open("damaged.qdpx", "rb").read()
+    open("damaged.qdpx", "wb").write(data.replace(b"six weeks", b"six weekS", 1))
+
+
 oddities()
 dangling()
 past_end()
@@ -185,3 +225,5 @@ long_name()
 bad_positions()
 bad_inputs()
 big()
+document_cases()
+damaged_source()
