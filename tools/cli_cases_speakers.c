@@ -31,6 +31,11 @@ static int by_doc(const void *a, const void *b)
     return strcasecmp(((const spoken *)a)->doc, ((const spoken *)b)->doc);
 }
 
+static int by_id(const void *a, const void *b)
+{
+    return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* Edit distance between two short labels, ASCII case aside, with a swap of neighbours as one edit
  * ("N51" for "N15"); anything over limit is limit + 1. */
 static size_t distance(const char *a, const char *b, size_t limit)
@@ -89,11 +94,16 @@ void cli_warn_unmatched_speakers(const qc_casebook *cases, const char *cases_pat
     for (size_t i = 0; i < n; i++)
         count += docs[i].speaker_count;
     spoken *pairs = malloc((count + 1) * sizeof *pairs), *labels = malloc((count + 1) * sizeof *labels);
-    if (!pairs || !labels) { /* a warning left out for want of memory; the run goes on */
+    const char **ids = malloc((n + 1) * sizeof *ids);
+    if (!pairs || !labels || !ids) { /* a warning left out for want of memory; the run goes on */
         free(pairs);
         free(labels);
+        free(ids);
         return;
     }
+    for (size_t i = 0; i < n; i++)
+        ids[i] = docs[i].id;
+    qsort(ids, n, sizeof *ids, by_id);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < docs[i].speaker_count; j++)
@@ -112,11 +122,8 @@ void cli_warn_unmatched_speakers(const qc_casebook *cases, const char *cases_pat
         const spoken *near_from = labels;
         size_t near_n = count;
         if (doc) {
-            int read = 0;
-            for (size_t i = 0; i < n && !read; i++)
-                read = strcasecmp(docs[i].id, doc) == 0;
-            if (!read) /* its document's own warning says so (cli_warn_unmatched_documents) */
-                continue;
+            if (!bsearch(&doc, ids, n, sizeof *ids, by_id))
+                continue; /* not read: its document's own warning says so (cli_warn_unmatched_documents) */
             if (bsearch(&key, pairs, count, sizeof *pairs, by_doc_then_label))
                 continue;
             /* the candidates: the document's own speakers, a run of pairs */
@@ -152,6 +159,7 @@ void cli_warn_unmatched_speakers(const qc_casebook *cases, const char *cases_pat
                  unmatched - LISTED);
     free(pairs);
     free(labels);
+    free(ids);
 }
 
 void cli_warn_unmatched_speakers_of(const qc_casebook *cases, const char *cases_path, const qc_results *res)
