@@ -26,6 +26,15 @@ int qc_refi_read_codes(qc_refi_model *m, xmlNodePtr codes, qc_refi_log *log, qc_
  * (a header taken for absent would write another codebook line and lose the file's comments). */
 int qc_refi_read_header_set(qc_refi_model *m, xmlNodePtr sets, qc_refi_log *log);
 
+/* Whether a Set is a document group named "attribute: value" (it has MemberSources), with its name
+ * (trailing blanks trimmed) in *name, the caller's: 1 yes, 0 no (*name NULL), -1 out of memory
+ * (refi_groups.c). */
+int qc_refi_set_is_document_group(xmlNodePtr set, char **name);
+/* Each such group of a project's <Sets>: its attribute a variable of the model (added as Text
+ * when the project has none of that name), its value on each member source it imports. 0 or -1
+ * (out of memory). */
+int qc_refi_read_document_groups(qc_refi_model *m, xmlNodePtr sets, qc_refi_log *log);
+
 /* Writes a .qcb text for the model's codes: codes carrying a qcode block get their statements back,
  * others become `manual` codes (codable, with no children or used by a coding) or categories.
  * Assigns each code's id (m->codes[i].id) when not set. `name` is the codebook name used when the

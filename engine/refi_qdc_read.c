@@ -234,6 +234,12 @@ int qc_refi_read_header_set(qc_refi_model *m, xmlNodePtr sets, qc_refi_log *log)
         qc_refi_warn(log, qc_refi_xml_line(sets), "empty <Sets/> (not valid REFI-QDA): ignored");
     for (; set; set = qc_refi_xml_next(set, "Set")) {
         char *name = NULL;
+        int group = qc_refi_set_is_document_group(set, &name);
+        qc_free(name);
+        if (group < 0)
+            return -1;
+        if (group) /* read by qc_refi_read_document_groups */
+            continue;
         if (qc_refi_xml_copy_attr(set, "name", &name) != 0)
             return -1;
         int ours = name && strcmp(name, QC_REFI_HEADER_SET) == 0;
@@ -266,7 +272,8 @@ int qc_refi_read_header_set(qc_refi_model *m, xmlNodePtr sets, qc_refi_log *log)
             return -1;
     }
     if (others)
-        qc_refi_warn(log, qc_refi_xml_line(sets), "%zu set(s) of codes are not imported (.qcb has no sets)", others);
+        qc_refi_warn(log, qc_refi_xml_line(sets),
+                     "%zu set(s) of codes or documents are not imported (.qcb has no sets)", others);
     return 0;
 }
 

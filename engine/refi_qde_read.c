@@ -300,7 +300,8 @@ int qc_refi_read_qde(qc_refi_model *m, const char *data, size_t size, const char
                 read_sources(m, qc_refi_xml_child(root, "Sources"), log) != 0 ||
                 read_case_sources(m, qc_refi_xml_child(root, "Cases"), log) != 0;
     if (!nomem)
-        nomem = qc_refi_read_header_set(m, qc_refi_xml_child(root, "Sets"), log) != 0;
+        nomem = qc_refi_read_header_set(m, qc_refi_xml_child(root, "Sets"), log) != 0 ||
+                qc_refi_read_document_groups(m, qc_refi_xml_child(root, "Sets"), log) != 0;
     if (!nomem) {
         xmlNodePtr d = qc_refi_xml_child(root, "Description");
         if (d && !(m->description = qc_refi_xml_text(d)))

@@ -666,7 +666,12 @@ static int write_outputs_at(qc_refi_loaded *st, const char *dir, qc_error *err)
         if (rc == 0)
             rc = write_in(tmp, "codebook.qcb", b.data, b.len, err);
     }
-    if (rc == 0 && st->m.case_count > 0) {
+    /* Cases, or variables on the imported sources alone (MAXQDA's document variables, ATLAS.ti's
+     * document groups, in a project with no cases) */
+    int source_values = 0;
+    for (size_t i = 0; i < st->m.source_count && !source_values; i++)
+        source_values = st->file_names && st->file_names[i] && st->m.sources[i].value_count > 0;
+    if (rc == 0 && (st->m.case_count > 0 || source_values)) {
         qc_buf_clear(&b);
         rc = qc_refi_write_cases(&st->m, st->texts, st->file_names, &st->log, &b) != 0 || qc_buf_failed(&b)
                  ? qc_error_nomem(err)

@@ -715,6 +715,33 @@ Test(qdpx_import, source_variables_and_cases_per_interview_become_document_rows)
     imported_free(&im);
 }
 
+/* ATLAS.ti carries a document's attributes as document groups named "gender: male": they were
+ * "sets not imported", the attributes lost. Each becomes the document variable of its members, in
+ * cases.tsv (written for a project with no cases too); a group that is no pair, a code group and
+ * a member that is no imported text are left out. */
+Test(qdpx_import, document_groups_named_attribute_value_become_document_variables)
+{
+    imported im;
+    import_fixture(&im, qct_source_path("tests/data/refi/groups.qdpx"));
+    char path[1200];
+    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
+    char *text = qct_read_file(path, NULL);
+    cr_assert_not_null(text, "cases.tsv written: %s", im.w.text);
+    cr_assert_str_eq(text, "document\tspeaker\tgender\tage\n"
+                           "Mabel.txt\t\tfemale\t67\n"
+                           "Simon.txt\t\tmale\t\n");
+    free(text);
+    cr_assert(qct_contains(im.w.text, "3 document group(s) named 'attribute: value' read as document variables"), "%s",
+              im.w.text);
+    cr_assert(qct_contains(im.w.text, "2 set(s) of codes or documents are not imported"), "%s", im.w.text);
+    qc_error err;
+    qc_casebook *cases = NULL;
+    cr_assert_eq(qc_casebook_load(&cases, path, &err), 0, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
+    cr_assert_str_eq(qc_casebook_value(cases, "Simon.txt", "Simon", 0), "male");
+    qc_casebook_free(cases);
+    imported_free(&im);
+}
+
 /* A coding whose coding, selection and project all lack a creatingUser gets the coder `unknown`,
  * with the warning docs/refi.md promises (only an unresolved GUID was warned of). */
 Test(qdpx_import, a_coding_with_no_creating_user_is_unknown_with_a_warning)

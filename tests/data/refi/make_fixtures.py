@@ -216,6 +216,25 @@ def damaged_source():
     open("damaged.qdpx", "wb").write(data.replace(b"six weeks", b"six weekS", 1))
 
 
+def document_groups():
+    """ATLAS.ti's document attributes: document groups (Sets of MemberSources) named "gender: male",
+    "age::67"; beside them a code group and a document group that is no attribute (not imported),
+    and a member that is no text source of the project (a PDF)."""
+    src = lambda n: f"cccccccc-0000-0000-0000-00000000000{n}"
+    text = lambda n, name: f'<TextSource guid="{src(n)}" name="{name}" plainTextPath="internal://{src(n)}.txt"/>\n'
+    member = lambda n: f'<MemberSource targetGUID="{src(n)}"/>'
+    group = lambda n, name, body: f'<Set guid="eeeeeeee-0000-0000-0000-00000000000{n}" name="{name}">{body}</Set>\n'
+    body = (f"{CODEBOOK}<Sources>\n" + text(1, "Mabel") + text(2, "Simon") + "</Sources>\n<Sets>\n"
+            + group(1, "gender: male", member(2)) + group(2, "gender:  female ", member(1) + member(9))
+            + group(3, "age::67", member(1)) + group(4, "Text files", member(1) + member(2))
+            + group(5, "Feelings", f'<MemberCode targetGUID="{CODE_A}"/>') + "</Sets>\n")
+    write_zip("groups.qdpx", [
+        ("project.qde", project(body, origin="ATLAS.ti 8.4.0")),
+        (f"sources/{src(1)}.txt", "Interviewer: How was it?\nMabel: Fine.\n"),
+        (f"sources/{src(2)}.txt", "Interviewer: How was it?\nSimon: Busy.\n"),
+    ])
+
+
 oddities()
 dangling()
 past_end()
@@ -227,3 +246,4 @@ bad_inputs()
 big()
 document_cases()
 damaged_source()
+document_groups()
