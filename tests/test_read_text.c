@@ -325,6 +325,45 @@ Test(read_text, metadata_block_is_not_dialogue)
     qc_document_free(doc);
 }
 
+/* A dialogue written one line a turn, with one-off speakers in it, is no metadata block: the
+ * conventional labels keep their turns and a label seen once between two speakers' lines is a
+ * speaker's, not the words of the speaker above. */
+Test(read_text, one_line_a_turn_dialogue_keeps_its_speakers)
+{
+    qc_document *doc = read_txt("I: How did the new rota work for you?\n"
+                                "Nurse: It was fine at first, but then the manager changed things.\n"
+                                "Manager: That is not what happened.\nNurse: Yes it is.\nDaughter: I remember it.\n"
+                                "Interviewer: Thank you all.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 6);
+    assert_turn(doc, 0, "I", "How did the new rota work for you?");
+    cr_assert_eq(turn_at(doc, 0).role, QC_ROLE_INTERVIEWER);
+    assert_turn(doc, 2, "Manager", "That is not what happened.");
+    assert_turn(doc, 3, "Nurse", "Yes it is.");
+    assert_turn(doc, 4, "Daughter", "I remember it.");
+    assert_turn(doc, 5, "Interviewer", "Thank you all.");
+    qc_document_free(doc);
+}
+
+/* A metadata block is short, stands before the dialogue, and says each key once; its conventional
+ * keys (INTERVIEWER) are metadata too. The same lines as the whole document, or after the
+ * dialogue has begun, are dialogue. */
+Test(read_text, metadata_block_only_before_the_dialogue)
+{
+    qc_document *doc = read_txt("Title line\nINTERVIEWER: Peter Asaro\nDATE: 4 November 2013\nPLACE: Tokyo\n\n"
+                                "Q: Hello?\nTatsuo Arai: Hi.\nQ: Bye?\nTatsuo Arai: Bye.\n");
+    cr_assert_eq(qc_document_speaker_count(doc), 2);
+    assert_turn(doc, 0, "Q", "Hello?");
+    qc_document_free(doc);
+    doc = read_txt("I: Where were you?\nDATE: Monday, I think.\nPLACE: The ward.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 1);
+    assert_turn(doc, 0, "I", "Where were you?\nDATE: Monday, I think.\nPLACE: The ward.");
+    qc_document_free(doc);
+    doc = read_txt("Q: Hello?\nA: Hi.\n\nInterviewer: Who came?\nDATE: 4 May\nPLACE: Leeds\n\nA: Later.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 2, "Interviewer", "Who came?\nDATE: 4 May\nPLACE: Leeds");
+    qc_document_free(doc);
+}
+
 Test(read_text, urls_and_times_are_not_labels)
 {
     qc_document *doc =
