@@ -6,6 +6,7 @@
 #define QC_SUBTITLE_CUES_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 #include "doc_builder.h"
@@ -24,6 +25,20 @@ static inline int qc_cue_blank_line(const char *s, size_t len)
         if (!qc_cue_is_blank(s[i]))
             return 0;
     return 1;
+}
+
+/* The first byte `c` at or after p in line[0..len), or len when none. *next remembers the last
+ * answer (start it at QC_CUE_FIND_UNKNOWN): while p has not passed it, it still holds, so a line
+ * is scanned once for its tags' closers however many openers stand in it (a scan to the line's
+ * end at every '<' of `x < y < z ...` took time growing with the square of the line). */
+#define QC_CUE_FIND_UNKNOWN ((size_t)-1)
+static inline size_t qc_cue_find_byte(const char *line, size_t len, size_t p, char c, size_t *next)
+{
+    if (*next == QC_CUE_FIND_UNKNOWN || *next < p) {
+        const char *hit = p < len ? memchr(line + p, c, len - p) : NULL;
+        *next = hit ? (size_t)(hit - line) : len;
+    }
+    return *next;
 }
 
 typedef struct qc_cue_seg {
