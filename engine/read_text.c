@@ -263,6 +263,15 @@ static int is_fence(const char *s, size_t len)
     return len == 3 && memcmp(s, "---", 3) == 0;
 }
 
+/* Whether a line at the top is dialogue rather than a header's `key: value`: the user's pattern
+ * matches it (its matches are trusted), or its label also starts another line of the document, as
+ * a speaker's does (`mother: We came here in 2015.`, and later `mother: It was hard.`), where a
+ * header says each key once. */
+static int is_dialogue(const text_reader *r, const text_line *l)
+{
+    return l->has_label && (r->opts->speaker_pattern || label_count(r, l) >= 2);
+}
+
 /* Finds the header block; returns the index of the first body line (0: no header). */
 static size_t find_header(const text_reader *r)
 {
@@ -274,9 +283,12 @@ static size_t find_header(const text_reader *r)
     const text_line *l = &r->lines[first];
     size_t ke, vs;
     if (is_fence(line_text(r, l), l->len)) {
-        for (size_t i = first + 1; i < r->count; i++)
+        for (size_t i = first + 1; i < r->count; i++) {
+            if (is_dialogue(r, &r->lines[i]))
+                return 0; /* speaker lines between two rules: dialogue, not front matter */
             if (is_fence(line_text(r, &r->lines[i]), r->lines[i].len))
                 return i + 1;
+        }
         return 0; /* no closing fence: not front matter */
     }
     size_t i = first;
@@ -285,7 +297,7 @@ static size_t find_header(const text_reader *r)
         if (!parse_key_value(s, r->lines[i].len, 0, &ke, &vs))
             return 0;
         /* "i: hello" at the top is dialogue, not a header. */
-        if (qc_speaker_label_known(r->opts, s, ke))
+        if (qc_speaker_label_known(r->opts, s, ke) || is_dialogue(r, &r->lines[i]))
             return 0;
     }
     return i < r->count ? i : 0; /* a header must be followed by a blank line and a body */

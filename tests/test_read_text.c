@@ -303,6 +303,39 @@ Test(read_text, header_needs_lower_case_keys_and_a_blank_line)
     qc_document_free(doc);
 }
 
+/* Opening dialogue is not a header: a key that also starts a later line is a speaker's label, a
+ * line the user's pattern matches is trusted as one, and lines between `---` rules that are
+ * speakers' lines are no front matter. */
+Test(read_text, opening_dialogue_is_not_a_header)
+{
+    qc_document *doc = read_txt("mother: We came here in 2015.\nfather: Yes, after the flood.\n\n"
+                                "mother: It was hard.\nfather: Very hard.\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 0);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 0, "mother", "We came here in 2015.");
+    qc_document_free(doc);
+
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.speaker_pattern = "(?<speaker>[a-z]+): ";
+    doc = read_opts("t.txt", "mother: We came here in 2015.\n\nfather: Yes.\n", &opts);
+    cr_assert_eq(qc_document_attribute_count(doc), 0);
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    assert_turn(doc, 0, "mother", "We came here in 2015.");
+    qc_document_free(doc);
+    opts.speaker_pattern = "(?<speaker>[A-Z][a-z]+): ";
+    doc = read_opts("t.txt", "title: Family\n\nMother: Hi.\nFather: Yo.\n", &opts);
+    cr_assert_str_eq(qc_document_attribute_get(doc, "title"), "Family");
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    qc_document_free(doc);
+
+    doc = read_txt("---\nInterviewer: Hi.\n\nN15: Hello.\n---\nInterviewer: bye\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 0);
+    cr_assert_eq(qc_document_turn_count(doc), 3);
+    assert_turn(doc, 0, "Interviewer", "Hi.");
+    assert_turn(doc, 2, "Interviewer", "bye");
+    qc_document_free(doc);
+}
+
 Test(read_text, unconventional_labels_need_two_lines)
 {
     qc_document *doc = read_txt("Meeting title: Data Science Fundamentals - Session 1: Python Basics\n"
