@@ -102,8 +102,7 @@ int qc_read_srt(qc_doc_builder *b, const char *name, const char *data, size_t si
             if (cues.mt.text.len > cues.segs[cues.count - 1].from &&
                 qc_mt_add(&cues.mt, " ", 1, src ? src - 1 : 0, 0) < 0)
                 goto nomem;
-            qc_cues_line(&cues, lr.line);
-            if (cue_text_line(&cues.mt, line, len, src, verbatim) < 0)
+            if (qc_cues_line(&cues, lr.line) < 0 || cue_text_line(&cues.mt, line, len, src, verbatim) < 0)
                 goto nomem;
             continue;
         }

@@ -214,8 +214,7 @@ int qc_read_vtt(qc_doc_builder *b, const char *name, const char *data, size_t si
             rc = qc_error_nomem(err);
             goto done;
         }
-        qc_cues_line(&st.cues, lr.line);
-        if (cue_text_line(&st, line, len, src, verbatim) < 0) {
+        if (qc_cues_line(&st.cues, lr.line) < 0 || cue_text_line(&st, line, len, src, verbatim) < 0) {
             rc = qc_error_nomem(err);
             goto done;
         }
