@@ -407,6 +407,25 @@ Test(read_text, urls_and_times_are_not_labels)
     qc_document_free(doc);
 }
 
+/* An interviewer label is trusted by the comparison that gives its role (Unicode case folding):
+ * `SØREN`, said once, is the interviewer `søren` too, not ordinary text in no one's turn. */
+Test(read_text, a_non_ascii_interviewer_label_is_trusted_in_any_case)
+{
+    const char *labels[] = {"s\xC3\xB8ren"};
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.interviewer_labels = labels;
+    opts.interviewer_label_count = 1;
+    qc_document *doc = read_opts("t.txt",
+                                 "S\xC3\x98REN: Hvordan g\xC3\xA5r det?\nMette: Godt.\nS\xC3\xB8ren: Og s\xC3\xA5?\n"
+                                 "Mette: Fint.\n",
+                                 &opts);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 0, "S\xC3\x98REN", "Hvordan g\xC3\xA5r det?");
+    cr_assert_eq(turn_at(doc, 0).role, QC_ROLE_INTERVIEWER);
+    cr_assert_eq(turn_at(doc, 2).role, QC_ROLE_INTERVIEWER);
+    qc_document_free(doc);
+}
+
 Test(read_text, interviewer_labels_are_configurable)
 {
     const char *labels[] = {"Researcher", "RES"};
