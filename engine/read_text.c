@@ -469,12 +469,24 @@ static int append_passage(text_reader *r, const text_line *l, const passage *ps)
     return rc;
 }
 
+/* The line the host's text resumes on after a passage closing at `close`: this one, or when the
+ * passage ends it, the next line with text (`... //S02: ok.//` then `and goes on here.`). */
+static uint32_t resume_line(const text_reader *r, const text_line *l, size_t close)
+{
+    if (!is_blank_text(line_text(r, l) + close + 2, l->len - close - 2))
+        return l->number;
+    for (const text_line *n = l + 1; n < r->lines + r->count; n++)
+        if (n->kind != LINE_BLANK)
+            return n->number;
+    return l->number; /* nothing follows: the builder drops the empty piece */
+}
+
 /* After a passage: its closing "//" goes outside turns and the host's turn goes on as a further
  * piece (dropped by the builder if no text follows before the next label). */
 static int resume_host(text_reader *r, const text_line *l, size_t close)
 {
     int rc = append_part(r, l, close, close + 2);
-    return rc ? rc : qc_doc_builder_continue_turn(r->b, r->host_turn, l->number);
+    return rc ? rc : qc_doc_builder_continue_turn(r->b, r->host_turn, resume_line(r, l, close));
 }
 
 /* Appends bytes [from, len) of a line in a labelled turn, and its line end, cutting the turn at

@@ -559,11 +559,25 @@ Test(read_text, overlap_passages_in_a_row_and_at_the_line_end)
     assert_piece(doc, file, 2, "P3", "Not for me.", 1, -1);
     assert_piece(doc, file, 3, "R", "Right.", 2, -1);
     assert_piece(doc, file, 4, "I", "Mhm.", 2, -1);
-    /* The host goes on on the next line. */
-    assert_piece(doc, file, 5, "R", "It got better.", 2, -1);
+    /* The host goes on on the next line, and says so (it said line 2, the passage's). */
+    assert_piece(doc, file, 5, "R", "It got better.", 3, -1);
     assert_piece(doc, file, 6, "P3", "Agreed.", 4, -1);
     cr_assert_eq(turn_at(doc, 4).role, QC_ROLE_INTERVIEWER);
     cr_assert_eq(turn_at(doc, 5).role, QC_ROLE_PARTICIPANT);
+    qc_document_free(doc);
+}
+
+/* The host's piece after a passage that ends its line starts on the next line with text, past
+ * blank lines; after a passage with text after it on its line, on that line. */
+Test(read_text, host_after_a_passage_at_the_line_end_starts_on_its_own_line)
+{
+    const char *file = "S01: [00:00:35] It ends with a passage //S02: ok.//\n\nand goes on here.\n"
+                       "S02: [00:00:40] Next. //S01: Yes.// Then more.\n";
+    qc_document *doc = read_txt(file);
+    cr_assert_eq(qc_document_turn_count(doc), 6);
+    assert_piece(doc, file, 1, "S02", "ok.", 1, -1);
+    assert_piece(doc, file, 2, "S01", "and goes on here.", 3, -1);
+    assert_piece(doc, file, 5, "S02", "Then more.", 4, -1);
     qc_document_free(doc);
 }
 
