@@ -28,38 +28,41 @@ static char lower(char c)
     return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-/* The length of a formatting tag at s[0] ('<'), or 0 when it is not one. */
-static size_t format_tag(const char *s, size_t len)
+/* The length of a formatting tag at line[i] ('<'), or 0 when it is not one. `next_gt` and
+ * qc_cue_find_byte keep a line of many unclosed `<i ` linear. */
+static size_t format_tag(const char *line, size_t len, size_t i, size_t *next_gt)
 {
+    const char *s = line + i;
+    size_t slen = len - i;
     size_t p = 1;
-    if (p < len && s[p] == '/')
+    if (p < slen && s[p] == '/')
         p++;
     size_t n = p;
-    while (n < len && ((lower(s[n]) >= 'a' && lower(s[n]) <= 'z')))
+    while (n < slen && ((lower(s[n]) >= 'a' && lower(s[n]) <= 'z')))
         n++;
     size_t wlen = n - p;
     int known =
         (wlen == 1 && strchr("ibus", lower(s[p])) != NULL) ||
         (wlen == 4 && lower(s[p]) == 'f' && lower(s[p + 1]) == 'o' && lower(s[p + 2]) == 'n' && lower(s[p + 3]) == 't');
-    if (!known || n >= len)
+    if (!known || n >= slen)
         return 0;
     if (s[n] != '>' && !qc_cue_is_blank(s[n]))
         return 0;
-    const char *close = memchr(s + n, '>', len - n);
-    return close ? (size_t)(close - s) + 1 : 0;
+    size_t close = qc_cue_find_byte(line, len, i + n, '>', next_gt);
+    return close < len ? close - i + 1 : 0;
 }
 
 static int cue_text_line(qc_mapped_text *mt, const char *line, size_t len, uint32_t src, int verbatim)
 {
 #define SRC(i) (verbatim ? src + (uint32_t)(i) : src)
-    size_t run = 0, i = 0;
+    size_t run = 0, i = 0, next_gt = QC_CUE_FIND_UNKNOWN, next_brace = QC_CUE_FIND_UNKNOWN;
     while (i < len) {
         size_t n = 0;
         if (line[i] == '<')
-            n = format_tag(line + i, len - i);
+            n = format_tag(line, len, i, &next_gt);
         else if (line[i] == '{' && i + 1 < len && line[i + 1] == '\\') {
-            const char *close = memchr(line + i, '}', len - i);
-            n = close ? (size_t)(close - (line + i)) + 1 : 0;
+            size_t close = qc_cue_find_byte(line, len, i, '}', &next_brace);
+            n = close < len ? close - i + 1 : 0;
         }
         if (n == 0) {
             i++;
@@ -99,8 +102,7 @@ int qc_read_srt(qc_doc_builder *b, const char *name, const char *data, size_t si
             if (cues.mt.text.len > cues.segs[cues.count - 1].from &&
                 qc_mt_add(&cues.mt, " ", 1, src ? src - 1 : 0, 0) < 0)
                 goto nomem;
-            qc_cues_line(&cues, lr.line);
-            if (cue_text_line(&cues.mt, line, len, src, verbatim) < 0)
+            if (qc_cues_line(&cues, lr.line) < 0 || cue_text_line(&cues.mt, line, len, src, verbatim) < 0)
                 goto nomem;
             continue;
         }

@@ -18,6 +18,9 @@
 
 enum { LINE_BLANK, LINE_TEXT, LINE_HEADING };
 
+/* What a label candidate turned out to be (text_line.has_label; 0 or 1 once settled). */
+enum { LABEL_NONE, LABEL_SPEAKER, LABEL_REJECTED, LABEL_METADATA, LABEL_PROMOTED };
+
 typedef struct text_line {
     size_t off;      /* into the file (verbatim) or into the decoded store */
     uint32_t len;    /* bytes of (decoded) text */
@@ -129,7 +132,7 @@ static int collect_lines(text_reader *r, size_t size, qc_speaker_rules *rules, q
         }
         l->kind = r->markdown && s[0] == '#' && len > 1 && (s[1] == '#' || s[1] == ' ') ? LINE_HEADING : LINE_TEXT;
         if (l->kind == LINE_TEXT && qc_speaker_match_line(rules, s, len, &l->label) == 1) {
-            l->has_label = 1;
+            l->has_label = LABEL_SPEAKER;
             if (qc_label_tally_add(r->tally, s + l->label.label_start, l->label.label_end - l->label.label_start) !=
                 0) {
                 rc = qc_error_nomem(err);
@@ -147,18 +150,26 @@ static size_t label_count(const text_reader *r, const text_line *l)
     return qc_label_tally_count(r->tally, s + l->label.label_start, l->label.label_end - l->label.label_start);
 }
 
-/* Pass 1b: which candidates are speakers. */
-static void settle_labels(text_reader *r, size_t body)
+/* Metadata blocks are a few lines (INTERVIEWEE, INTERVIEWER, DATE, PLACE, a duration, a
+ * transcriber, a project...); a longer run of labelled lines is a dialogue. */
+#define METADATA_MAX_LINES 12
+
+static int has_text_from(const text_reader *r, size_t i)
 {
-    if (r->opts->speaker_pattern)
-        return; /* the user's pattern is trusted as it is */
-    for (size_t i = body; i < r->count; i++) {
-        text_line *l = &r->lines[i];
-        if (l->has_label && !l->label.known_role && label_count(r, l) < 2)
-            l->has_label = 2; /* rejected: ordinary text */
-    }
-    /* A metadata block (INTERVIEWER: ... / DATE: ... / PLACE: ...): a run of lines that all look
-     * labelled, two or more of them rejected; the labels in it that occur once are metadata too. */
+    for (; i < r->count; i++)
+        if (r->lines[i].kind != LINE_BLANK)
+            return 1;
+    return 0;
+}
+
+/* A metadata block (INTERVIEWEE: ... / INTERVIEWER: ... / DATE: ... / PLACE: ...) before the
+ * dialogue: a short run of lines that all look labelled, in the preamble (no speaker's line before
+ * it) and followed by more of the document, two or more of its labels rejected and none of them
+ * starting another line. Every line of it is metadata, conventional keys included: its INTERVIEWER
+ * names a person, it says nothing. A dialogue written one line a turn is no such block: a speaker
+ * in it speaks twice, or it runs on, or nothing comes after it. */
+static void demote_metadata_block(text_reader *r, size_t body)
+{
     size_t i = body;
     while (i < r->count) {
         if (!r->lines[i].has_label) {
@@ -166,20 +177,50 @@ static void settle_labels(text_reader *r, size_t body)
             continue;
         }
         size_t j = i;
-        int rejected = 0;
-        while (j < r->count && r->lines[j].has_label) {
-            rejected += r->lines[j].has_label == 2;
-            j++;
+        int rejected = 0, recurs = 0, speakers = 0;
+        for (; j < r->count && r->lines[j].has_label; j++) {
+            rejected += r->lines[j].has_label == LABEL_REJECTED;
+            speakers += r->lines[j].has_label == LABEL_SPEAKER;
+            recurs |= label_count(r, &r->lines[j]) >= 2;
         }
-        if (rejected >= 2)
+        if (rejected >= 2 && !recurs && j - i <= METADATA_MAX_LINES && has_text_from(r, j)) {
             for (size_t k = i; k < j; k++)
-                if (r->lines[k].has_label == 1 && label_count(r, &r->lines[k]) < 2)
-                    r->lines[k].has_label = 2;
+                r->lines[k].has_label = LABEL_METADATA;
+            return;
+        }
+        if (speakers)
+            return; /* the dialogue has begun */
         i = j;
     }
+}
+
+/* In a dialogue written one line a turn, a label seen once between two speakers' lines is a
+ * speaker's too (`Manager: That is not what happened.` between two of the nurse's lines): read as
+ * text it would be the speaker above's words. At the end of a turn or after a blank line, it stays
+ * text (`Note: ...`, `Hosted by: ...`). */
+static void promote_dialogue_one_offs(text_reader *r, size_t body)
+{
+    for (size_t i = body + 1; i + 1 < r->count; i++)
+        if (r->lines[i].has_label == LABEL_REJECTED && r->lines[i - 1].has_label == LABEL_SPEAKER &&
+            r->lines[i + 1].has_label == LABEL_SPEAKER)
+            r->lines[i].has_label = LABEL_PROMOTED;
+}
+
+/* Pass 1b: which candidates are speakers. Conventional labels always are, outside a metadata
+ * block; others when they start two lines or more, or stand in a one-line-a-turn dialogue. */
+static void settle_labels(text_reader *r, size_t body)
+{
+    if (r->opts->speaker_pattern)
+        return; /* the user's pattern is trusted as it is */
+    for (size_t i = body; i < r->count; i++) {
+        text_line *l = &r->lines[i];
+        if (l->has_label && !l->label.known_role && label_count(r, l) < 2)
+            l->has_label = LABEL_REJECTED;
+    }
+    demote_metadata_block(r, body);
+    promote_dialogue_one_offs(r, body);
     for (size_t k = body; k < r->count; k++)
-        if (r->lines[k].has_label == 2)
-            r->lines[k].has_label = 0;
+        r->lines[k].has_label = r->lines[k].has_label == LABEL_SPEAKER || r->lines[k].has_label == LABEL_PROMOTED;
 }
 
 /* The settled speakers, so an overlap passage can name one that is not conventional. */
@@ -222,6 +263,15 @@ static int is_fence(const char *s, size_t len)
     return len == 3 && memcmp(s, "---", 3) == 0;
 }
 
+/* Whether a line at the top is dialogue rather than a header's `key: value`: the user's pattern
+ * matches it (its matches are trusted), or its label also starts another line of the document, as
+ * a speaker's does (`mother: We came here in 2015.`, and later `mother: It was hard.`), where a
+ * header says each key once. */
+static int is_dialogue(const text_reader *r, const text_line *l)
+{
+    return l->has_label && (r->opts->speaker_pattern || label_count(r, l) >= 2);
+}
+
 /* Finds the header block; returns the index of the first body line (0: no header). */
 static size_t find_header(const text_reader *r)
 {
@@ -233,9 +283,12 @@ static size_t find_header(const text_reader *r)
     const text_line *l = &r->lines[first];
     size_t ke, vs;
     if (is_fence(line_text(r, l), l->len)) {
-        for (size_t i = first + 1; i < r->count; i++)
+        for (size_t i = first + 1; i < r->count; i++) {
+            if (is_dialogue(r, &r->lines[i]))
+                return 0; /* speaker lines between two rules: dialogue, not front matter */
             if (is_fence(line_text(r, &r->lines[i]), r->lines[i].len))
                 return i + 1;
+        }
         return 0; /* no closing fence: not front matter */
     }
     size_t i = first;
@@ -244,7 +297,7 @@ static size_t find_header(const text_reader *r)
         if (!parse_key_value(s, r->lines[i].len, 0, &ke, &vs))
             return 0;
         /* "i: hello" at the top is dialogue, not a header. */
-        if (qc_speaker_label_known(r->opts, s, ke))
+        if (qc_speaker_label_known(r->opts, s, ke) || is_dialogue(r, &r->lines[i]))
             return 0;
     }
     return i < r->count ? i : 0; /* a header must be followed by a blank line and a body */
@@ -416,12 +469,24 @@ static int append_passage(text_reader *r, const text_line *l, const passage *ps)
     return rc;
 }
 
+/* The line the host's text resumes on after a passage closing at `close`: this one, or when the
+ * passage ends it, the next line with text (`... //S02: ok.//` then `and goes on here.`). */
+static uint32_t resume_line(const text_reader *r, const text_line *l, size_t close)
+{
+    if (!is_blank_text(line_text(r, l) + close + 2, l->len - close - 2))
+        return l->number;
+    for (const text_line *n = l + 1; n < r->lines + r->count; n++)
+        if (n->kind != LINE_BLANK)
+            return n->number;
+    return l->number; /* nothing follows: the builder drops the empty piece */
+}
+
 /* After a passage: its closing "//" goes outside turns and the host's turn goes on as a further
  * piece (dropped by the builder if no text follows before the next label). */
 static int resume_host(text_reader *r, const text_line *l, size_t close)
 {
     int rc = append_part(r, l, close, close + 2);
-    return rc ? rc : qc_doc_builder_continue_turn(r->b, r->host_turn, l->number);
+    return rc ? rc : qc_doc_builder_continue_turn(r->b, r->host_turn, resume_line(r, l, close));
 }
 
 /* Appends bytes [from, len) of a line in a labelled turn, and its line end, cutting the turn at

@@ -73,7 +73,7 @@ static int cue_text_line(vtt_state *st, const char *line, size_t len, uint32_t s
 {
     qc_mapped_text *mt = &st->cues.mt;
 #define SRC(i) (verbatim ? src + (uint32_t)(i) : src)
-    size_t run = 0, i = 0;
+    size_t run = 0, i = 0, next_gt = QC_CUE_FIND_UNKNOWN;
     while (i < len) {
         char c = line[i];
         if (c != '<' && c != '&') {
@@ -98,9 +98,7 @@ static int cue_text_line(vtt_state *st, const char *line, size_t len, uint32_t s
         /* A tag runs to '>'. Only <v ...> carries meaning for us. A '<' with no '>' after it on
          * its line stays text: taken as a tag running to the end of the line, "<v S1 Hello" lost
          * the cue's words without a word said. */
-        size_t j = i + 1;
-        while (j < len && line[j] != '>')
-            j++;
+        size_t j = qc_cue_find_byte(line, len, i + 1, '>', &next_gt);
         if (j == len) {
             run = i++;
             continue;
@@ -216,8 +214,7 @@ int qc_read_vtt(qc_doc_builder *b, const char *name, const char *data, size_t si
             rc = qc_error_nomem(err);
             goto done;
         }
-        qc_cues_line(&st.cues, lr.line);
-        if (cue_text_line(&st, line, len, src, verbatim) < 0) {
+        if (qc_cues_line(&st.cues, lr.line) < 0 || cue_text_line(&st, line, len, src, verbatim) < 0) {
             rc = qc_error_nomem(err);
             goto done;
         }

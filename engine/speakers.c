@@ -281,10 +281,10 @@ int qc_speaker_label_known(const qc_read_options *opts, const char *label, size_
     for (const char *const *w = role_words; *w; w++)
         if (ascii_ieq(label, word_end, *w))
             return 1;
-    if (opts && opts->interviewer_labels)
-        for (size_t i = 0; i < opts->interviewer_label_count; i++)
-            if (opts->interviewer_labels[i] && ascii_ieq(label, len, opts->interviewer_labels[i]))
-                return 1;
+    /* Compared as the role is (Unicode case folding), so a label given the interviewer's role is
+     * trusted: `SØREN` with --interviewer søren. (Only a non-ASCII label folds through a buffer.) */
+    if (opts && opts->interviewer_labels && qc_speaker_role(opts, label, len) == QC_ROLE_INTERVIEWER)
+        return 1;
     /* A description ending in an upper-case id: "MH staff member S11". */
     size_t sp = len;
     while (sp > 0 && label[sp - 1] != ' ')

@@ -35,7 +35,8 @@ qc_role qc_speaker_role(const qc_read_options *opts, const char *label, size_t l
 
 /* Whether a label is conventional (trusted even when it appears once): a role word, optionally
  * numbered (Interviewer, Q, A, R, I, Participant 3, Speaker 12...), one of opts' interviewer
- * labels, an id (S120, P3, DC03) or a description ending in one (MH staff member S11). */
+ * labels (compared as qc_speaker_role compares them), an id (S120, P3, DC03) or a description
+ * ending in one (MH staff member S11). */
 int qc_speaker_label_known(const qc_read_options *opts, const char *label, size_t len);
 
 /* Case-insensitive equality of two labels (full Unicode case folding for non-ASCII). */

@@ -17,6 +17,7 @@ void qc_cues_free(qc_cue_list *cl)
     qc_mt_free(&cl->mt);
     qc_buf_free(&cl->voices);
     qc_free(cl->segs);
+    qc_free(cl->breaks);
     memset(cl, 0, sizeof *cl);
 }
 
@@ -42,11 +43,20 @@ void qc_cues_close(qc_cue_list *cl)
     cl->open = 0;
 }
 
-void qc_cues_line(qc_cue_list *cl, uint32_t line)
+int qc_cues_line(qc_cue_list *cl, uint32_t line)
 {
     cl->line = line;
-    if (cl->open && !cl->segs[cl->count - 1].line)
-        cl->segs[cl->count - 1].line = line;
+    if (!cl->open)
+        return 0;
+    qc_cue_seg *s = &cl->segs[cl->count - 1];
+    if (!s->line)
+        s->line = line;
+    if (cl->mt.text.len == s->from)
+        return 0; /* the segment's first text: its start is looked at anyway */
+    if (QC_GROW(cl->breaks, cl->break_cap, cl->break_count + 1) < 0)
+        return -1;
+    cl->breaks[cl->break_count++] = (qc_cue_break){cl->mt.text.len, line};
+    return 0;
 }
 
 static int has_text(const qc_mapped_text *mt, size_t from, size_t to)
@@ -93,6 +103,123 @@ static int build_error(qc_error *err, const char *name, int rc)
     if (rc == QC_ERR_NOMEM)
         return qc_error_nomem(err);
     return qc_error_set(err, rc, name, 0, 0, -1, "could not build the document: %s", qc_status_name(rc));
+}
+
+/* The speaker label at the start of text[from..to) (trimmed first), as `m` of
+ * qc_speaker_match_line: 1 with *lab filled (offsets from the trimmed start, kept in *from), 0, or
+ * an error. */
+static int label_at(const qc_cue_list *cl, const qc_speaker_rules *rules, size_t *from, size_t to, qc_label *lab)
+{
+    qc_mt_trim(&cl->mt, from, &to);
+    if (*from == to)
+        return 0;
+    int m = qc_speaker_match_line(rules, cl->mt.text.data + *from, to - *from, lab);
+    return m == 1 && lab->label_end <= lab->label_start ? 0 : m;
+}
+
+static int pattern_error(qc_error *err, const char *name, uint32_t cue, int m)
+{
+    return qc_error_set(err, m, name, cue, 0, -1, "the speaker pattern failed on cue %u: %s", cue, qc_status_name(m));
+}
+
+/* A speaker label at the start of a cue's later line (`Interviewer: How are you?` then `P1: Fine,
+ * thanks.` in one cue) starts a segment of its own, by the rules of a cue's first line: conventional,
+ * or starting two lines or cues in all (counted here over both, so decide_speakers, which counts
+ * segment starts, comes to the same count). The joining space stays at the end of the segment
+ * before, where trimming drops it. Voiced segments are not split: the voice names them. */
+static int split_at_line_labels(qc_cue_list *cl, const qc_read_options *opts, const char *name, qc_error *err)
+{
+    if (!cl->break_count || (opts && opts->speakers == QC_SPEAKERS_NONE))
+        return 0;
+    qc_speaker_rules *rules = NULL;
+    qc_label_tally *tally = NULL;
+    qc_cue_seg *segs = NULL;
+    size_t *owner = NULL; /* each break's segment, or SIZE_MAX: none (voiced) */
+    uint8_t *accepted = NULL;
+    int rc = qc_speaker_rules_new(&rules, opts, err);
+    if (rc < 0)
+        return rc;
+    owner = qc_calloc(cl->break_count, sizeof *owner);
+    accepted = qc_calloc(cl->break_count, 1);
+    if (!owner || !accepted || qc_label_tally_new(&tally) < 0) {
+        rc = qc_error_nomem(err);
+        goto done;
+    }
+    const char *text = cl->mt.text.data;
+    size_t k = 0, splits = 0;
+    qc_label lab;
+    for (size_t i = 0; i < cl->count; i++) {
+        const qc_cue_seg *s = &cl->segs[i];
+        size_t from = s->from;
+        int m = s->voice_len ? 0 : label_at(cl, rules, &from, s->to, &lab);
+        for (; k < cl->break_count && cl->breaks[k].at < s->to; k++) {
+            owner[k] = SIZE_MAX;
+            if (s->voice_len || cl->breaks[k].at < s->from)
+                continue;
+            owner[k] = i;
+            size_t at = cl->breaks[k].at;
+            int mb = label_at(cl, rules, &at, s->to, &lab);
+            if (mb < 0) {
+                rc = pattern_error(err, name, s->cue, mb);
+                goto done;
+            }
+            if (mb == 1 && !lab.known_role &&
+                qc_label_tally_add(tally, text + at + lab.label_start, lab.label_end - lab.label_start) < 0) {
+                rc = qc_error_nomem(err);
+                goto done;
+            }
+            accepted[k] = mb == 1 && lab.known_role;
+        }
+        if (m < 0) {
+            rc = pattern_error(err, name, s->cue, m);
+            goto done;
+        }
+        if (m == 1 && !lab.known_role &&
+            qc_label_tally_add(tally, text + from + lab.label_start, lab.label_end - lab.label_start) < 0) {
+            rc = qc_error_nomem(err);
+            goto done;
+        }
+    }
+    for (k = 0; k < cl->break_count; k++) {
+        size_t at = cl->breaks[k].at;
+        if (owner[k] != SIZE_MAX && !accepted[k] && label_at(cl, rules, &at, cl->segs[owner[k]].to, &lab) == 1)
+            accepted[k] =
+                qc_label_tally_count(tally, text + at + lab.label_start, lab.label_end - lab.label_start) >= 2;
+        splits += accepted[k];
+    }
+    if (!splits)
+        goto done;
+    segs = qc_calloc(cl->count + splits, sizeof *segs);
+    if (!segs) {
+        rc = qc_error_nomem(err);
+        goto done;
+    }
+    size_t n = 0;
+    k = 0;
+    for (size_t i = 0; i < cl->count; i++) {
+        segs[n] = cl->segs[i];
+        for (; k < cl->break_count && (owner[k] == SIZE_MAX || owner[k] <= i); k++) {
+            if (owner[k] != i || !accepted[k])
+                continue;
+            segs[n].to = cl->breaks[k].at;
+            segs[n + 1] = cl->segs[i];
+            segs[n + 1].from = cl->breaks[k].at;
+            segs[n + 1].line = cl->breaks[k].line;
+            n++;
+        }
+        n++;
+    }
+    qc_free(cl->segs);
+    cl->segs = segs;
+    cl->count = cl->cap = n;
+    segs = NULL;
+done:
+    qc_free(segs);
+    qc_free(owner);
+    qc_free(accepted);
+    qc_label_tally_free(tally);
+    qc_speaker_rules_free(rules);
+    return rc < 0 ? rc : 0;
 }
 
 /* Finds the speaker of every segment: its voice, else a `Name: ` label that is conventional or
@@ -209,10 +336,13 @@ int qc_cues_build(qc_cue_list *cl, qc_doc_builder *b, const char *name, const qc
     qc_cues_close(cl);
     if (cl->mt.failed || qc_buf_failed(&cl->voices))
         return qc_error_nomem(err);
+    int rc = split_at_line_labels(cl, opts, name, err);
+    if (rc < 0)
+        return rc;
     seg_speaker *sp = qc_calloc(cl->count ? cl->count : 1, sizeof *sp);
     if (!sp)
         return qc_error_nomem(err);
-    int rc = decide_speakers(cl, sp, name, opts, err);
+    rc = decide_speakers(cl, sp, name, opts, err);
     if (rc < 0)
         goto done;
     const seg_speaker *prev = NULL;

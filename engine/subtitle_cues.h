@@ -6,6 +6,7 @@
 #define QC_SUBTITLE_CUES_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 #include "doc_builder.h"
@@ -26,6 +27,20 @@ static inline int qc_cue_blank_line(const char *s, size_t len)
     return 1;
 }
 
+/* The first byte `c` at or after p in line[0..len), or len when none. *next remembers the last
+ * answer (start it at QC_CUE_FIND_UNKNOWN): while p has not passed it, it still holds, so a line
+ * is scanned once for its tags' closers however many openers stand in it (a scan to the line's
+ * end at every '<' of `x < y < z ...` took time growing with the square of the line). */
+#define QC_CUE_FIND_UNKNOWN ((size_t)-1)
+static inline size_t qc_cue_find_byte(const char *line, size_t len, size_t p, char c, size_t *next)
+{
+    if (*next == QC_CUE_FIND_UNKNOWN || *next < p) {
+        const char *hit = p < len ? memchr(line + p, c, len - p) : NULL;
+        *next = hit ? (size_t)(hit - line) : len;
+    }
+    return *next;
+}
+
 typedef struct qc_cue_seg {
     int64_t start_ms, end_ms;
     uint32_t cue;                /* 1-based cue number: the turn's `line` */
@@ -35,11 +50,20 @@ typedef struct qc_cue_seg {
     uint32_t voice_src;          /* where the voice's name is in the file */
 } qc_cue_seg;
 
+/* Where a cue's later line starts in the mapped text (after the space that joins it): a speaker
+ * label there starts a segment of its own (qc_cues_build). */
+typedef struct qc_cue_break {
+    size_t at;
+    uint32_t line; /* its file line */
+} qc_cue_break;
+
 typedef struct qc_cue_list {
     qc_mapped_text mt;
     qc_buf voices;
     qc_cue_seg *segs;
     size_t count, cap;
+    qc_cue_break *breaks; /* in text order */
+    size_t break_count, break_cap;
     int open;      /* the last segment is still receiving text */
     uint32_t line; /* the file line whose text the reader is adding (qc_cues_line) */
 } qc_cue_list;
@@ -52,8 +76,9 @@ int qc_cues_open(qc_cue_list *cl, uint32_t cue, int64_t start_ms, int64_t end_ms
 /* Ends the open segment. */
 void qc_cues_close(qc_cue_list *cl);
 /* The reader is about to add the text of file line `line` to the open segment: the line a note
- * about the segment names (its first line with text, or its voice's). */
-void qc_cues_line(qc_cue_list *cl, uint32_t line);
+ * about the segment names (its first line with text, or its voice's); after text, and the space
+ * that joins the lines, a line break where a label may start a new turn. Returns 0 or -1. */
+int qc_cues_line(qc_cue_list *cl, uint32_t line);
 /* A <v Name> inside the open cue: names the open segment, or, when it already has text or another
  * voice, starts a new segment of the same cue. Returns 0 or -1. */
 int qc_cues_voice(qc_cue_list *cl, const char *name, size_t len, uint32_t src);

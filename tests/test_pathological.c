@@ -1,7 +1,7 @@
 /* Pathological inputs, end to end (read, compile, code, aggregate, write, under the ctest timeout):
- * a 10 MB line, a line full of overlap marks, a million tiny turns, a 200-level deep codebook,
- * 10,000 codes, a chain of 60,000 references, a 100 MB single document, a runaway regex, and empty everything. Each
- * either works with the right answer or fails with a clear error; none may crash or hang.
+ * a 10 MB line, a line full of overlap marks, subtitle lines of unclosed tags, a million tiny turns, a 200-level deep
+ * codebook, 10,000 codes, a chain of 60,000 references, a 100 MB single document, a runaway regex, and empty
+ * everything. Each either works with the right answer or fails with a clear error; none may crash or hang.
  *
  * The 100 MB document is QCODE_PATHOLOGICAL_MB megabytes (default 100; 25 in the ASan build, where
  * the same work is several times slower: set the variable to run the full size there). */
@@ -171,6 +171,57 @@ Test(pathological, a_line_full_of_overlap_marks)
         cr_log_info("'%s' to 1 MB: read in %.3f s (a quarter in %.3f s; %.3f s without the marks)", cases[i].marks,
                     marks, quarter, plain);
     }
+}
+
+/* One cue of `lines` lines, each `unit` repeated to nearly 1 MiB (the longest line read), as
+ * WebVTT or SubRip; asserts that every `mark` of them is in the document text. */
+static void read_cue_of_marks(const char *name, const char *unit, char mark, size_t lines)
+{
+    size_t u = strlen(unit), times = 1000000 / u, len = 0;
+    char *text = malloc(lines * (times * u + 1) + 64);
+    cr_assert_not_null(text);
+    int vtt = strstr(name, ".vtt") != NULL;
+    len += (size_t)sprintf(text, vtt ? "WEBVTT\n\n00:00.000 --> 00:01.000\n" : "1\n00:00:00,000 --> 00:00:01,000\n");
+    for (size_t l = 0; l < lines; l++) {
+        for (size_t i = 0; i < times; i++, len += u)
+            memcpy(text + len, unit, u);
+        text[len++] = '\n';
+    }
+    qc_document *doc = NULL;
+    qc_error err;
+    double t0 = rel_seconds();
+    cr_assert_eq(qc_document_read_buffer(&doc, name, text, len, NULL, &err), 0, "%s", err.message);
+    double t = rel_seconds() - t0;
+    size_t marks_in = 0, marks_out = 0, n = 0;
+    for (size_t i = 0; i < len; i++)
+        marks_in += text[i] == mark;
+    const char *out = qc_document_text(doc, &n);
+    for (size_t i = 0; i < n; i++)
+        marks_out += out[i] == mark;
+    cr_expect_eq(marks_out, marks_in, "%s '%s': %zu of %zu '%c' kept", name, unit, marks_out, marks_in, mark);
+    cr_expect_eq(qc_document_turn_count(doc), 1);
+    cr_log_info("%s: %zu lines of '%s' to 1 MB read in %.2f s", name, lines, unit, t);
+    qc_document_free(doc);
+    free(text);
+}
+
+/* Subtitle lines full of tag openers that never close stay text, and are read in linear time. A
+ * scan to the line's end at every opener grows with the square of the line: one 1 MiB line of
+ * WebVTT took minutes; SubRip's scans are memchr's, so it takes more lines (48 of `<i `, 24 of
+ * `{\`: over 80 s each that way, about a second read linearly) to pass the timeout. */
+Test(pathological, webvtt_line_of_unclosed_tags, .timeout = 30)
+{
+    read_cue_of_marks("lt.vtt", "x < y ", '<', 1);
+}
+
+Test(pathological, subrip_lines_of_unclosed_tags, .timeout = 30)
+{
+    read_cue_of_marks("lt.srt", "<i ", '<', 48);
+}
+
+Test(pathological, subrip_lines_of_unclosed_override_codes, .timeout = 30)
+{
+    read_cue_of_marks("lt.srt", "{\\", '{', 24);
 }
 
 Test(pathological, a_million_tiny_turns)

@@ -38,6 +38,35 @@ Test(read_srt, labels_merge_and_the_occurs_twice_rule)
     qc_document_free(doc);
 }
 
+/* As in WebVTT: a label on a cue's later line starts a turn (with a user pattern too, whose
+ * matches are trusted); with no speakers, nothing is split. */
+Test(read_srt, a_label_on_a_later_line_of_a_cue_starts_a_turn)
+{
+    const char *src = "1\n00:00:01,000 --> 00:00:03,000\nInterviewer: How are you?\nP1: Fine,\nthanks.\n";
+    qc_document *doc = SRT(src);
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    fmt_assert_turn(doc, 0, "Interviewer", "How are you?");
+    fmt_assert_turn(doc, 1, "P1", "Fine, thanks.");
+    cr_assert_eq(fmt_turn_source(doc, 1), (size_t)(strstr(src, "Fine") - src));
+    qc_document_free(doc);
+
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.speaker_pattern = "-- (?<speaker>[A-Z]+) -- ";
+    src = "1\n00:00:01,000 --> 00:00:03,000\n-- ANN -- Hello.\n-- BOB -- Hi.\n";
+    doc = fmt_read("t.srt", src, strlen(src), &opts);
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    fmt_assert_turn(doc, 1, "BOB", "Hi.");
+    qc_document_free(doc);
+
+    opts = (qc_read_options)QC_READ_OPTIONS_INIT;
+    opts.speakers = QC_SPEAKERS_NONE;
+    src = "1\n00:00:01,000 --> 00:00:03,000\nInterviewer: How are you?\nP1: Fine.\n";
+    doc = fmt_read("t.srt", src, strlen(src), &opts);
+    cr_assert_eq(qc_document_turn_count(doc), 1);
+    fmt_assert_turn(doc, 0, NULL, "Interviewer: How are you? P1: Fine.");
+    qc_document_free(doc);
+}
+
 Test(read_srt, missing_numbers_crlf_and_other_angle_brackets)
 {
     qc_document *doc = SRT("\xEF\xBB\xBF"

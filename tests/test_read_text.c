@@ -303,6 +303,39 @@ Test(read_text, header_needs_lower_case_keys_and_a_blank_line)
     qc_document_free(doc);
 }
 
+/* Opening dialogue is not a header: a key that also starts a later line is a speaker's label, a
+ * line the user's pattern matches is trusted as one, and lines between `---` rules that are
+ * speakers' lines are no front matter. */
+Test(read_text, opening_dialogue_is_not_a_header)
+{
+    qc_document *doc = read_txt("mother: We came here in 2015.\nfather: Yes, after the flood.\n\n"
+                                "mother: It was hard.\nfather: Very hard.\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 0);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 0, "mother", "We came here in 2015.");
+    qc_document_free(doc);
+
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.speaker_pattern = "(?<speaker>[a-z]+): ";
+    doc = read_opts("t.txt", "mother: We came here in 2015.\n\nfather: Yes.\n", &opts);
+    cr_assert_eq(qc_document_attribute_count(doc), 0);
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    assert_turn(doc, 0, "mother", "We came here in 2015.");
+    qc_document_free(doc);
+    opts.speaker_pattern = "(?<speaker>[A-Z][a-z]+): ";
+    doc = read_opts("t.txt", "title: Family\n\nMother: Hi.\nFather: Yo.\n", &opts);
+    cr_assert_str_eq(qc_document_attribute_get(doc, "title"), "Family");
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    qc_document_free(doc);
+
+    doc = read_txt("---\nInterviewer: Hi.\n\nN15: Hello.\n---\nInterviewer: bye\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 0);
+    cr_assert_eq(qc_document_turn_count(doc), 3);
+    assert_turn(doc, 0, "Interviewer", "Hi.");
+    assert_turn(doc, 2, "Interviewer", "bye");
+    qc_document_free(doc);
+}
+
 Test(read_text, unconventional_labels_need_two_lines)
 {
     qc_document *doc = read_txt("Meeting title: Data Science Fundamentals - Session 1: Python Basics\n"
@@ -325,6 +358,45 @@ Test(read_text, metadata_block_is_not_dialogue)
     qc_document_free(doc);
 }
 
+/* A dialogue written one line a turn, with one-off speakers in it, is no metadata block: the
+ * conventional labels keep their turns and a label seen once between two speakers' lines is a
+ * speaker's, not the words of the speaker above. */
+Test(read_text, one_line_a_turn_dialogue_keeps_its_speakers)
+{
+    qc_document *doc = read_txt("I: How did the new rota work for you?\n"
+                                "Nurse: It was fine at first, but then the manager changed things.\n"
+                                "Manager: That is not what happened.\nNurse: Yes it is.\nDaughter: I remember it.\n"
+                                "Interviewer: Thank you all.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 6);
+    assert_turn(doc, 0, "I", "How did the new rota work for you?");
+    cr_assert_eq(turn_at(doc, 0).role, QC_ROLE_INTERVIEWER);
+    assert_turn(doc, 2, "Manager", "That is not what happened.");
+    assert_turn(doc, 3, "Nurse", "Yes it is.");
+    assert_turn(doc, 4, "Daughter", "I remember it.");
+    assert_turn(doc, 5, "Interviewer", "Thank you all.");
+    qc_document_free(doc);
+}
+
+/* A metadata block is short, stands before the dialogue, and says each key once; its conventional
+ * keys (INTERVIEWER) are metadata too. The same lines as the whole document, or after the
+ * dialogue has begun, are dialogue. */
+Test(read_text, metadata_block_only_before_the_dialogue)
+{
+    qc_document *doc = read_txt("Title line\nINTERVIEWER: Peter Asaro\nDATE: 4 November 2013\nPLACE: Tokyo\n\n"
+                                "Q: Hello?\nTatsuo Arai: Hi.\nQ: Bye?\nTatsuo Arai: Bye.\n");
+    cr_assert_eq(qc_document_speaker_count(doc), 2);
+    assert_turn(doc, 0, "Q", "Hello?");
+    qc_document_free(doc);
+    doc = read_txt("I: Where were you?\nDATE: Monday, I think.\nPLACE: The ward.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 1);
+    assert_turn(doc, 0, "I", "Where were you?\nDATE: Monday, I think.\nPLACE: The ward.");
+    qc_document_free(doc);
+    doc = read_txt("Q: Hello?\nA: Hi.\n\nInterviewer: Who came?\nDATE: 4 May\nPLACE: Leeds\n\nA: Later.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 2, "Interviewer", "Who came?\nDATE: 4 May\nPLACE: Leeds");
+    qc_document_free(doc);
+}
+
 Test(read_text, urls_and_times_are_not_labels)
 {
     qc_document *doc =
@@ -332,6 +404,25 @@ Test(read_text, urls_and_times_are_not_labels)
     cr_assert_eq(qc_document_turn_count(doc), 1);
     cr_assert_eq(qc_document_speaker_count(doc), 1);
     assert_turn(doc, 0, "R", "See\nhttps: //x\nhttp://example.org: twice\nhttp://example.org: again\n10:30 we met");
+    qc_document_free(doc);
+}
+
+/* An interviewer label is trusted by the comparison that gives its role (Unicode case folding):
+ * `SØREN`, said once, is the interviewer `søren` too, not ordinary text in no one's turn. */
+Test(read_text, a_non_ascii_interviewer_label_is_trusted_in_any_case)
+{
+    const char *labels[] = {"s\xC3\xB8ren"};
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.interviewer_labels = labels;
+    opts.interviewer_label_count = 1;
+    qc_document *doc = read_opts("t.txt",
+                                 "S\xC3\x98REN: Hvordan g\xC3\xA5r det?\nMette: Godt.\nS\xC3\xB8ren: Og s\xC3\xA5?\n"
+                                 "Mette: Fint.\n",
+                                 &opts);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 0, "S\xC3\x98REN", "Hvordan g\xC3\xA5r det?");
+    cr_assert_eq(turn_at(doc, 0).role, QC_ROLE_INTERVIEWER);
+    cr_assert_eq(turn_at(doc, 2).role, QC_ROLE_INTERVIEWER);
     qc_document_free(doc);
 }
 
@@ -468,11 +559,25 @@ Test(read_text, overlap_passages_in_a_row_and_at_the_line_end)
     assert_piece(doc, file, 2, "P3", "Not for me.", 1, -1);
     assert_piece(doc, file, 3, "R", "Right.", 2, -1);
     assert_piece(doc, file, 4, "I", "Mhm.", 2, -1);
-    /* The host goes on on the next line. */
-    assert_piece(doc, file, 5, "R", "It got better.", 2, -1);
+    /* The host goes on on the next line, and says so (it said line 2, the passage's). */
+    assert_piece(doc, file, 5, "R", "It got better.", 3, -1);
     assert_piece(doc, file, 6, "P3", "Agreed.", 4, -1);
     cr_assert_eq(turn_at(doc, 4).role, QC_ROLE_INTERVIEWER);
     cr_assert_eq(turn_at(doc, 5).role, QC_ROLE_PARTICIPANT);
+    qc_document_free(doc);
+}
+
+/* The host's piece after a passage that ends its line starts on the next line with text, past
+ * blank lines; after a passage with text after it on its line, on that line. */
+Test(read_text, host_after_a_passage_at_the_line_end_starts_on_its_own_line)
+{
+    const char *file = "S01: [00:00:35] It ends with a passage //S02: ok.//\n\nand goes on here.\n"
+                       "S02: [00:00:40] Next. //S01: Yes.// Then more.\n";
+    qc_document *doc = read_txt(file);
+    cr_assert_eq(qc_document_turn_count(doc), 6);
+    assert_piece(doc, file, 1, "S02", "ok.", 1, -1);
+    assert_piece(doc, file, 2, "S01", "and goes on here.", 3, -1);
+    assert_piece(doc, file, 5, "S02", "Then more.", 4, -1);
     qc_document_free(doc);
 }
 

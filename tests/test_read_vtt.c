@@ -110,6 +110,36 @@ Test(read_vtt, zoom_labels_need_two_occurrences_or_a_known_label)
     qc_document_free(doc);
 }
 
+/* A speaker label at the start of a cue's later line starts a turn, by the rules of its first
+ * line: conventional (P1), or starting two lines or cues (Bob); a one-off (`Hosted by:`) and a
+ * time (`10:30`) stay text. Offsets, source bytes and UTF-16 units stay those of the text. */
+Test(read_vtt, a_label_on_a_later_line_of_a_cue_starts_a_turn)
+{
+    const char *src = "WEBVTT\n\n00:01.000 --> 00:03.000\nInterviewer: How are you? \xF0\x9F\x98\x80\n"
+                      "P1: Fine, thanks.\n\n00:04.000 --> 00:05.000\nInterviewer: Good.\nBob: Yes.\n"
+                      "Hosted by: Ann\n10:30 we met\n\n00:06.000 --> 00:07.000\nBob: Again.\n";
+    qc_document *doc = VTT(src);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    fmt_assert_turn(doc, 0, "Interviewer", "How are you? \xF0\x9F\x98\x80");
+    fmt_assert_turn(doc, 1, "P1", "Fine, thanks.");
+    fmt_assert_times(doc, 1, 1000, 3000, 1);
+    cr_assert_eq(fmt_turn(doc, 1).role, QC_ROLE_PARTICIPANT);
+    fmt_assert_turn(doc, 2, "Interviewer", "Good.");
+    fmt_assert_turn(doc, 3, "Bob", "Yes. Hosted by: Ann 10:30 we met Again.");
+    cr_assert_str_eq(qc_document_text(doc, NULL),
+                     "Interviewer: How are you? \xF0\x9F\x98\x80\n\nP1: Fine, thanks.\n\nInterviewer: Good.\n\n"
+                     "Bob: Yes. Hosted by: Ann 10:30 we met Again.");
+    qc_turn t = fmt_turn(doc, 1);
+    cr_assert_eq(qc_document_source_offset(doc, t.start), (size_t)(strstr(src, "Fine") - src));
+    cr_assert_eq(qc_document_source_offset(doc, t.end - 1), (size_t)(strstr(src, "\n\n00:04") - src) - 1);
+    /* "Interviewer: How are you? " + the emoji (2 units, 1 code point) + "\n\nP1: " */
+    cr_assert_eq(t.start, 26 + 1 + 6);
+    cr_assert_eq(qc_document_utf16_offset(doc, t.start), 26 + 2 + 6);
+    t = fmt_turn(doc, 3);
+    cr_assert_eq(qc_document_source_offset(doc, t.start), (size_t)(strstr(src, "Yes.") - src));
+    qc_document_free(doc);
+}
+
 Test(read_vtt, a_label_alone_names_the_next_cues)
 {
     qc_document *doc = VTT("WEBVTT\n\n00:01.000 --> 00:02.000\nInterviewer:\n\n"
