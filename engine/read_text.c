@@ -19,7 +19,7 @@
 enum { LINE_BLANK, LINE_TEXT, LINE_HEADING };
 
 /* What a label candidate turned out to be (text_line.has_label; 0 or 1 once settled). */
-enum { LABEL_NONE, LABEL_SPEAKER, LABEL_REJECTED, LABEL_METADATA, LABEL_PROMOTED };
+enum { LABEL_NONE, LABEL_SPEAKER, LABEL_REJECTED, LABEL_METADATA };
 
 typedef struct text_line {
     size_t off;      /* into the file (verbatim) or into the decoded store */
@@ -194,20 +194,11 @@ static void demote_metadata_block(text_reader *r, size_t body)
     }
 }
 
-/* In a dialogue written one line a turn, a label seen once between two speakers' lines is a
- * speaker's too (`Manager: That is not what happened.` between two of the nurse's lines): read as
- * text it would be the speaker above's words. At the end of a turn or after a blank line, it stays
- * text (`Note: ...`, `Hosted by: ...`). */
-static void promote_dialogue_one_offs(text_reader *r, size_t body)
-{
-    for (size_t i = body + 1; i + 1 < r->count; i++)
-        if (r->lines[i].has_label == LABEL_REJECTED && r->lines[i - 1].has_label == LABEL_SPEAKER &&
-            r->lines[i + 1].has_label == LABEL_SPEAKER)
-            r->lines[i].has_label = LABEL_PROMOTED;
-}
-
 /* Pass 1b: which candidates are speakers. Conventional labels always are, outside a metadata
- * block; others when they start two lines or more, or stand in a one-line-a-turn dialogue. */
+ * block; others when they start two lines or more. A label seen once between two speakers' lines
+ * stays text even in a one-line-a-turn dialogue: `The problem: nobody came.` and `Note: ...` are
+ * no people, and a false speaker is a respondent too many in every count, where a missed one
+ * leaves a line in the turn above it (--speaker-pattern names such speakers). */
 static void settle_labels(text_reader *r, size_t body)
 {
     if (r->opts->speaker_pattern)
@@ -218,9 +209,8 @@ static void settle_labels(text_reader *r, size_t body)
             l->has_label = LABEL_REJECTED;
     }
     demote_metadata_block(r, body);
-    promote_dialogue_one_offs(r, body);
     for (size_t k = body; k < r->count; k++)
-        r->lines[k].has_label = r->lines[k].has_label == LABEL_SPEAKER || r->lines[k].has_label == LABEL_PROMOTED;
+        r->lines[k].has_label = r->lines[k].has_label == LABEL_SPEAKER;
 }
 
 /* The settled speakers, so an overlap passage can name one that is not conventional. */

@@ -358,22 +358,28 @@ Test(read_text, metadata_block_is_not_dialogue)
     qc_document_free(doc);
 }
 
-/* A dialogue written one line a turn, with one-off speakers in it, is no metadata block: the
- * conventional labels keep their turns and a label seen once between two speakers' lines is a
- * speaker's, not the words of the speaker above. */
+/* A dialogue written one line a turn, with one-off labels in it, is no metadata block: the
+ * conventional labels keep their turns (I: and Interviewer: were demoted, their words lost or
+ * given to the speaker above). A one-off label that is not conventional stays text, between two
+ * speakers' lines too: `The problem:` and `Note:` are no people. */
 Test(read_text, one_line_a_turn_dialogue_keeps_its_speakers)
 {
     qc_document *doc = read_txt("I: How did the new rota work for you?\n"
                                 "Nurse: It was fine at first, but then the manager changed things.\n"
                                 "Manager: That is not what happened.\nNurse: Yes it is.\nDaughter: I remember it.\n"
                                 "Interviewer: Thank you all.\n");
-    cr_assert_eq(qc_document_turn_count(doc), 6);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
     assert_turn(doc, 0, "I", "How did the new rota work for you?");
     cr_assert_eq(turn_at(doc, 0).role, QC_ROLE_INTERVIEWER);
-    assert_turn(doc, 2, "Manager", "That is not what happened.");
-    assert_turn(doc, 3, "Nurse", "Yes it is.");
-    assert_turn(doc, 4, "Daughter", "I remember it.");
-    assert_turn(doc, 5, "Interviewer", "Thank you all.");
+    assert_turn(doc, 1, "Nurse",
+                "It was fine at first, but then the manager changed things.\nManager: That is not what happened.");
+    assert_turn(doc, 2, "Nurse", "Yes it is.\nDaughter: I remember it.");
+    assert_turn(doc, 3, "Interviewer", "Thank you all.");
+    qc_document_free(doc);
+    doc = read_txt("P1: We tried everything.\nThe problem: nobody came.\nP2: Right.\nP1: And then?\n"
+                   "Note: the recorder stopped here.\nP2: Yes.\n");
+    cr_assert_eq(qc_document_speaker_count(doc), 2, "The problem and Note are no speakers");
+    assert_turn(doc, 0, "P1", "We tried everything.\nThe problem: nobody came.");
     qc_document_free(doc);
 }
 
