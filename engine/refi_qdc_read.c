@@ -370,49 +370,91 @@ static char *block_id(const char *block)
 }
 
 /* Whether id is taken by a code other than `self`. */
-static int id_taken(const qc_refi_model *m, const char *id, size_t self)
+/* The ids taken so far, hashed: a scan of every code per candidate made an NVivo codebook of
+ * 8,000 codes whose sub-codes repeat their names ("Other" under every theme: OTHER_2, OTHER_3,
+ * ...) take minutes. Each base also remembers its last suffix, so the suffixes are not tried from
+ * 2 again for every repeat. The indexes borrow the codes' ids and the bases kept here. */
+typedef struct taken_ids {
+    qc_refi_index ids;   /* id -> code */
+    qc_refi_index bases; /* base -> its slot in base/suffix */
+    char **base;         /* owned */
+    unsigned *suffix;    /* the last suffix given with each base (1: the base alone) */
+    size_t base_count;
+} taken_ids;
+
+static void taken_free(taken_ids *t)
 {
-    for (size_t i = 0; i < m->code_count; i++)
-        if (i != self && m->codes[i].id && strcmp(m->codes[i].id, id) == 0)
-            return 1;
-    return 0;
+    for (size_t i = 0; i < t->base_count; i++)
+        qc_free(t->base[i]);
+    qc_free(t->base);
+    qc_free(t->suffix);
+    qc_refi_index_free(&t->ids);
+    qc_refi_index_free(&t->bases);
+}
+
+/* A free id for a code whose name gives `base` (owned, taken here): the base, else base_2,
+ * base_3, ... NULL when out of memory. */
+static char *free_id(taken_ids *t, char *base)
+{
+    int32_t slot = qc_refi_index_get(&t->bases, base);
+    if (slot < 0) {
+        slot = (int32_t)t->base_count++;
+        t->base[slot] = base;
+        t->suffix[slot] = 1;
+        if (qc_refi_index_put(&t->bases, base, slot) < 0)
+            return NULL;
+    } else {
+        qc_free(base);
+    }
+    char *id = t->suffix[slot] == 1 ? qc_strdup(t->base[slot]) : NULL;
+    while (!id || qc_refi_index_get(&t->ids, id) >= 0) {
+        qc_free(id);
+        qc_buf b = QC_BUF_INIT;
+        qc_buf_printf(&b, "%s_%u", t->base[slot], ++t->suffix[slot]);
+        if (!(id = qc_buf_detach(&b)))
+            return NULL;
+    }
+    return id;
 }
 
 static int assign_ids(qc_refi_model *m, qc_refi_log *log)
 {
+    taken_ids t = {0};
+    size_t n = m->code_count;
+    int rc = qc_refi_index_init(&t.ids, n) != 0 || qc_refi_index_init(&t.bases, n) != 0 ||
+                     !(t.base = qc_calloc(n + 1, sizeof *t.base)) || !(t.suffix = qc_calloc(n + 1, sizeof *t.suffix))
+                 ? -1
+                 : 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (m->codes[i].id && qc_refi_index_put(&t.ids, m->codes[i].id, (int32_t)i) < 0)
+            rc = -1;
     /* Ids carried in qcode blocks first, so they keep their ids whatever the other codes are called. */
-    for (size_t i = 0; i < m->code_count; i++) {
+    for (size_t i = 0; i < n && rc == 0; i++) {
         size_t dl;
         const char *block = find_block(m->codes[i].description, &dl);
         if (!block || m->codes[i].id)
             continue;
         char *id = block_id(block);
-        if (id && id_taken(m, id, i)) {
+        if (id && qc_refi_index_get(&t.ids, id) >= 0) {
             qc_refi_warn(log, m->codes[i].line, "Code '%s': id %s is used twice: made a new one", m->codes[i].name, id);
             qc_free(id);
             id = NULL;
         }
         m->codes[i].id = id;
+        if (id && qc_refi_index_put(&t.ids, id, (int32_t)i) < 0)
+            rc = -1;
     }
-    for (size_t i = 0; i < m->code_count; i++) {
+    for (size_t i = 0; i < n && rc == 0; i++) {
         if (m->codes[i].id)
             continue;
         char *base = id_from_name(m->codes[i].name);
-        if (!base)
-            return -1;
-        char *id = qc_strdup(base);
-        for (unsigned k = 2; id && id_taken(m, id, i); k++) {
-            qc_free(id);
-            qc_buf b = QC_BUF_INIT;
-            qc_buf_printf(&b, "%s_%u", base, k);
-            id = qc_buf_detach(&b);
-        }
-        qc_free(base);
-        if (!id)
-            return -1;
+        char *id = base ? free_id(&t, base) : NULL;
         m->codes[i].id = id;
+        if (!id || qc_refi_index_put(&t.ids, id, (int32_t)i) < 0)
+            rc = -1;
     }
-    return 0;
+    taken_free(&t);
+    return rc;
 }
 
 /* --- writing the .qcb --- */

@@ -151,6 +151,49 @@ Test(qdc, export_validates_against_codebook_xsd)
     free(dir);
 }
 
+/* An NVivo codebook whose sub-codes repeat their names under every theme ("Other", "Positive",
+ * "Negative") gets OTHER, OTHER_2, OTHER_3...: each candidate id was checked against every code,
+ * and each repeat tried its suffixes from 2 again, so 8,000 codes took minutes (cubic). The
+ * timeout only catches that again; the ids are what is checked. */
+Test(qdc, repeated_code_names_get_numbered_ids_in_linear_time, .timeout = 60)
+{
+    enum { THEMES = 2000 };
+    static const char *const names[] = {"Other", "Positive", "Negative"};
+    size_t cap = 256 + (size_t)THEMES * 400, len = 0;
+    char *xml = malloc(cap);
+    cr_assert_not_null(xml);
+    len += (size_t)snprintf(xml + len, cap - len,
+                            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\" "
+                            "origin=\"NVivo\">\n<Codes>\n");
+    for (int p = 0; p < THEMES; p++) {
+        len += (size_t)snprintf(xml + len, cap - len,
+                                "<Code guid=\"00000000-0000-0000-0000-%012x\" name=\"Theme %d\" isCodable=\"true\">\n",
+                                p * 4, p);
+        for (int j = 0; j < 3; j++)
+            len += (size_t)snprintf(xml + len, cap - len,
+                                    "<Code guid=\"00000000-0000-0000-0000-%012x\" name=\"%s\" isCodable=\"true\"/>\n",
+                                    p * 4 + 1 + j, names[j]);
+        len += (size_t)snprintf(xml + len, cap - len, "</Code>\n");
+    }
+    len += (size_t)snprintf(xml + len, cap - len, "</Codes>\n</CodeBook>\n");
+    char *dir = qct_temp_dir();
+    char *qdc = qct_write_file(dir, "many.qdc", xml, len);
+    free(xml);
+    char qcb[1024];
+    snprintf(qcb, sizeof qcb, "%s/many.qcb", dir);
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    qc_error err;
+    cr_assert_eq(qc_refi_import_qdc(qdc, qcb, &opts, &err), 0, "%s", err.message);
+    qc_codebook *cb = load(qcb);
+    cr_assert_eq(qc_codebook_code_count(cb), THEMES * 4);
+    cr_assert_str_eq(qc_code_id(cb, 1), "OTHER");
+    cr_assert_str_eq(qc_code_id(cb, 5), "OTHER_2");
+    cr_assert_str_eq(qc_code_id(cb, (THEMES - 1) * 4 + 3), "NEGATIVE_2000");
+    qc_codebook_free(cb);
+    free(qdc);
+    free(dir);
+}
+
 Test(qdc, taguette_codebook_imports_with_a_warning)
 {
     QCT_REQUIRE_SHARED("refi/samples/taguette-1.4.1_codebook.qdc");
