@@ -35,6 +35,7 @@ struct qc_refi_export {
     char *description;
     qc_refi_exp_doc *docs;
     size_t doc_count, doc_cap;
+    qc_refi_index doc_index; /* document id -> index in docs (the keys are the docs' ids) */
     qc_refi_exp_quote *quotes;
     size_t quote_count, quote_cap;
     qc_outputs *outputs; /* qc_refi_options.outputs: the commit set the written file joins */

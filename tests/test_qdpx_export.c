@@ -683,8 +683,9 @@ Test(qdpx_export, labels_differing_only_in_case_are_one_case)
 {
     fixture f;
     setup(&f);
+    /* "NURSE 2" too, in the same document: still one case, with P03 once among its sources */
     static const char p03[] = "Interviewer: Anything else?\nnurse 2: The office move helped.\n"
-                              "Interviewer: And?\nnurse 2: Trust too.\n";
+                              "Interviewer: And?\nnurse 2: Trust too.\nNURSE 2: Yes.\nNURSE 2: Quite.\n";
     char *p = qct_write_file(f.dir, "P03.txt", p03, sizeof p03 - 1);
     qc_read_options ro = QC_READ_OPTIONS_INIT;
     ro.id = "P03.txt";
@@ -717,7 +718,10 @@ Test(qdpx_export, labels_differing_only_in_case_are_one_case)
     cr_assert(qct_contains(one, needle), "%s", one);
     snprintf(needle, sizeof needle, "<SourceRef targetGUID=\"%s\"/>", s3);
     cr_assert(qct_contains(one, needle), "%s", one);
+    cr_assert_null(strstr(strstr(one, needle) + 1, needle), "P03 once: %s", one);
+    cr_assert_lt(strstr(one, s1), strstr(one, s3), "sources in document order: %s", one);
     cr_assert_not(qct_contains(qde, "name=\"nurse 2\""), "%s", qde);
+    cr_assert_not(qct_contains(qde, "name=\"NURSE 2\""), "%s", qde);
     free(one);
     free(qde);
     qc_refi_export_free(x);
