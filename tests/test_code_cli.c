@@ -206,6 +206,15 @@ Test(code_cli, warns_once_about_speakers_the_casebook_does_not_know)
     cr_expect(first && !strstr(first + 2, "S9"), "warned once: %s", r.err);
     cr_expect(!qct_contains(r.err, "Interviewer"), "%s", r.err);
     qct_run_free(&r);
+    /* a casebook of another study: five named, then a count, not a line per speaker (thousands) */
+    const char many[] = "P1: a.\nP2: b.\nP3: c.\nP4: d.\nP5: e.\nP6: f.\nP7: g.\n";
+    free(qct_write_file(dir, "many.txt", many, strlen(many)));
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb --cases cases.tsv many.txt");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "many.txt: warning: speaker 'P5' is not in the casebook\n"), "%s", r.err);
+    cr_expect(!qct_contains(r.err, "'P6'"), "%s", r.err);
+    cr_expect(qct_contains(r.err, "warning: 2 more speakers are not in the casebook\n"), "%s", r.err);
+    qct_run_free(&r);
     free(c);
     free(a);
     free(b);

@@ -114,7 +114,8 @@ void cli_warn_unmatched_speakers(const qc_casebook *cases, const char *cases_pat
 /* The same for the documents of a run's results (`code`, `recode`). */
 void cli_warn_unmatched_speakers_of(const qc_casebook *cases, const char *cases_path, const qc_results *res);
 /* Warns on stderr, once per label and at the document it was first seen in, of each participant
- * of a run's results whom the casebook does not know, as `code` does while it reads (`recode`). */
+ * of a run's results whom the casebook does not know; past five, a count (`code`, `recode`: a
+ * casebook of another study gave a line per speaker, thousands). */
 void cli_warn_unknown_speakers_of(const qc_casebook *cases, const qc_results *res);
 
 /* Prints `qcode: message` to stderr (printf-style, as cli_line) and returns QC_EXIT_USAGE. */

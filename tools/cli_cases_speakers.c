@@ -237,7 +237,9 @@ void cli_warn_unknown_speakers_of(const qc_casebook *cases, const qc_results *re
         if (i == 0 || strcasecmp(found[i - 1].label, found[i].label) != 0)
             found[first++] = found[i];
     qsort(found, first, sizeof *found, by_order);
-    for (size_t i = 0; i < first; i++)
+    for (size_t i = 0; i < first && i < LISTED; i++)
         cli_line(stderr, "%s: warning: speaker '%s' is not in the casebook", found[i].path, found[i].label);
+    if (first > LISTED)
+        cli_line(stderr, "warning: %zu more speakers are not in the casebook", first - LISTED);
     free(found);
 }

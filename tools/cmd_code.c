@@ -53,33 +53,11 @@
 
 typedef struct run_state {
     qc_results *res;
-    qc_refi_export *qdpx; /* --qdpx: documents are added as they are coded (their texts are the sources) */
-    const qc_casebook *cases;
+    qc_refi_export *qdpx;    /* --qdpx: documents are added as they are coded (their texts are the sources) */
     int cases_name_speakers; /* cli_cases_name_speakers: else no speaker is news */
     size_t dup_failed;
-    char **warned;
-    size_t warned_count, warned_cap;
     cli_progress progress;
 } run_state;
-
-static int already_warned(run_state *st, const char *label)
-{
-    for (size_t i = 0; i < st->warned_count; i++)
-        if (strcmp(st->warned[i], label) == 0)
-            return 1;
-    if (st->warned_count == st->warned_cap) {
-        size_t cap = st->warned_cap ? st->warned_cap * 2 : 16;
-        char **p = realloc(st->warned, cap * sizeof *p);
-        if (!p)
-            return 1;
-        st->warned = p;
-        st->warned_cap = cap;
-    }
-    char *copy = strdup(label);
-    if (copy)
-        st->warned[st->warned_count++] = copy;
-    return 0;
-}
 
 static void clear_progress(run_state *st)
 {
@@ -90,19 +68,6 @@ static int on_document(const qc_document *doc, const qc_coding *coding, const qc
                        qc_error *err)
 {
     run_state *st = user;
-    if (st->cases_name_speakers) {
-        size_t n = qc_document_speaker_count(doc);
-        for (size_t i = 0; i < n; i++) {
-            qc_role role;
-            const char *label = qc_document_speaker(doc, i, &role);
-            if (role == QC_ROLE_INTERVIEWER || qc_casebook_knows_speaker(st->cases, qc_document_id(doc), label))
-                continue;
-            if (!already_warned(st, label)) {
-                clear_progress(st);
-                cli_line(stderr, "%s: warning: speaker '%s' is not in the casebook", src->path, label);
-            }
-        }
-    }
     int rc = qc_results_add(st->res, doc, coding, src, err);
     if (rc == 0 && st->qdpx)
         rc = qc_refi_export_add_document(st->qdpx, doc, err);
@@ -303,7 +268,6 @@ static int run(int argc, char **argv)
         }
     }
     st.res = res;
-    st.cases = cases;
     st.cases_name_speakers = cases && cli_cases_name_speakers(cases);
     cli_progress_start(&st.progress, paths, (size_t)count);
 
@@ -335,6 +299,8 @@ static int run(int argc, char **argv)
     }
     clear_progress(&st);
     if (rc == 0 && cases) {
+        if (st.cases_name_speakers)
+            cli_warn_unknown_speakers_of(cases, res);
         cli_warn_unmatched_documents_of(cases, o.cases_path, res);
         cli_warn_unmatched_speakers_of(cases, o.cases_path, res);
     }
@@ -384,9 +350,6 @@ static int run(int argc, char **argv)
         fprintf(stderr, "qcode: %zu of %ld document%s could not be read\n", failed, count, count == 1 ? "" : "s");
     exit_code = failed ? QC_EXIT_PARTIAL : QC_EXIT_OK;
 done:
-    for (size_t i = 0; i < st.warned_count; i++)
-        free(st.warned[i]);
-    free(st.warned);
     qc_refi_export_free(st.qdpx);
     qc_results_free(res);
     qc_outputs_free(outputs); /* what a failed run wrote: its temporaries go, the targets stay */
