@@ -60,6 +60,7 @@ void qc_codebook_free(qc_codebook *cb)
     qc_free(cb->eval_order);
     qc_free(cb->id_hash);
     qc_free(cb->subtree_end);
+    qc_free(cb->lineage);
     qc_free(cb->name);
     qc_free(cb->version);
     qc_free(cb->path);

@@ -1,6 +1,7 @@
 #include "codebook_compile.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -341,6 +342,33 @@ static int order_codes(qc_codebook *cb, qc_diag_list *d)
     return 0;
 }
 
+static int by_lineage_id(const void *a, const void *b)
+{
+    const struct qc_lineage_link *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->code > y->code) - (x->code < y->code);
+}
+
+/* cb->lineage: each code's `was` and `merged-from` ids, sorted. -1 out of memory. */
+static int index_lineage(qc_codebook *cb)
+{
+    size_t n = 0;
+    for (size_t c = 0; c < cb->code_count; c++)
+        n += cb->codes[c].was_count + cb->codes[c].merged_from_count;
+    cb->lineage = qc_malloc((n ? n : 1) * sizeof *cb->lineage);
+    if (!cb->lineage)
+        return -1;
+    for (size_t c = 0; c < cb->code_count; c++) {
+        const qc_code_def *def = &cb->codes[c];
+        for (uint32_t i = 0; i < def->was_count; i++)
+            cb->lineage[cb->lineage_count++] = (struct qc_lineage_link){def->was[i], (int32_t)c};
+        for (uint32_t i = 0; i < def->merged_from_count; i++)
+            cb->lineage[cb->lineage_count++] = (struct qc_lineage_link){def->merged_from[i], (int32_t)c};
+    }
+    qsort(cb->lineage, cb->lineage_count, sizeof *cb->lineage, by_lineage_id);
+    return 0;
+}
+
 int qc_codebook_compile(qc_codebook *cb, qc_diag_list *d, const qc_codebook_options *opts)
 {
     if (fill_empty(&cb->name) < 0 || fill_empty(&cb->version) < 0 || fill_empty(&cb->description) < 0)
@@ -370,7 +398,7 @@ int qc_codebook_compile(qc_codebook *cb, qc_diag_list *d, const qc_codebook_opti
                             def->id, def->settings.min_hits, def->settings.min_hits == 1 ? "" : "s");
         }
     }
-    if (order_codes(cb, d) < 0)
+    if (order_codes(cb, d) < 0 || index_lineage(cb) < 0)
         return QC_ERR_NOMEM;
     return 0;
 }

@@ -1,6 +1,7 @@
 /* qcode diff: two compiled codebooks compared by stable id. Pairs are made by id first, then by
  * the new codebook's `was` and `merged-from` lines, counting only ids the old codebook has (a
  * codebook keeps its whole history, and a diff must not see a rename from two revisions ago). */
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -52,6 +53,50 @@ static int link_already_old(const qc_codebook *old_cb, const qc_code_def *d, con
     return names(od->was, od->was_count, old_id) || names(od->merged_from, od->merged_from_count, old_id);
 }
 
+/* The codes of new_cb that name old_id in a `was` or `merged-from` line, and the code of that id,
+ * in code order, each once: from the codebook's sorted lineage links, so that a diff or re-code
+ * of thousands of codes does not scan every code per old id (it was quadratic in codes). */
+typedef struct candidates {
+    const qc_codebook *cb;
+    size_t i, end; /* the links of old_id */
+    long same;     /* the code of old_id's own id, or -1 */
+    int same_done;
+    long last;
+} candidates;
+
+static candidates candidates_of(const qc_codebook *cb, const char *old_id, long same)
+{
+    size_t lo = 0, hi = cb->lineage_count;
+    while (lo < hi) { /* the first link whose id is not below old_id */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(cb->lineage[mid].id, old_id) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo;
+    while (end < cb->lineage_count && strcmp(cb->lineage[end].id, old_id) == 0)
+        end++;
+    return (candidates){cb, lo, end, same, same < 0, -1};
+}
+
+/* The next candidate, or -1 after the last. */
+static long next_candidate(candidates *it)
+{
+    for (;;) {
+        long c = it->i < it->end ? (long)it->cb->lineage[it->i].code : LONG_MAX;
+        if (!it->same_done && it->same <= c) {
+            it->same_done = 1;
+            return it->last = it->same;
+        }
+        if (c == LONG_MAX)
+            return -1;
+        it->i++;
+        if (c != it->last)
+            return it->last = c;
+    }
+}
+
 size_t qc_lineage_successors(const qc_codebook *new_cb, const char *old_id, qc_old_has_fn old_has, void *user,
                              const qc_codebook *old_cb, size_t *codes, unsigned *how, size_t cap)
 {
@@ -59,17 +104,19 @@ size_t qc_lineage_successors(const qc_codebook *new_cb, const char *old_id, qc_o
         return 0;
     size_t n = 0, claims = 0;
     long same = qc_codebook_find(new_cb, old_id);
-    for (size_t c = 0; c < new_cb->code_count; c++)
-        if ((long)c != same && names(new_cb->codes[c].was, new_cb->codes[c].was_count, old_id) &&
+    candidates it = candidates_of(new_cb, old_id, same);
+    for (long c; (c = next_candidate(&it)) >= 0;)
+        if (c != same && names(new_cb->codes[c].was, new_cb->codes[c].was_count, old_id) &&
             !link_already_old(old_cb, &new_cb->codes[c], old_id))
             claims++;
     /* One code saying `was X` while X is gone is an id change; X living on beside a code that
      * says `was X`, or several codes saying it, is a split. */
     unsigned was_kind = (claims == 1 && same < 0) ? QC_CHANGE_ID : QC_CHANGE_SPLIT;
-    for (size_t c = 0; c < new_cb->code_count; c++) {
+    it = candidates_of(new_cb, old_id, same);
+    for (long c; (c = next_candidate(&it)) >= 0;) {
         const qc_code_def *d = &new_cb->codes[c];
         unsigned k;
-        if ((long)c == same)
+        if (c == same)
             k = claims ? QC_CHANGE_SPLIT : 0;
         else if (names(d->was, d->was_count, old_id))
             k = was_kind;
@@ -77,10 +124,10 @@ size_t qc_lineage_successors(const qc_codebook *new_cb, const char *old_id, qc_o
             k = QC_CHANGE_MERGED;
         else
             continue;
-        if ((long)c != same && link_already_old(old_cb, d, old_id))
+        if (c != same && link_already_old(old_cb, d, old_id))
             continue;
         if (n < cap) {
-            codes[n] = c;
+            codes[n] = (size_t)c;
             how[n] = k;
         }
         n++;

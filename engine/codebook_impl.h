@@ -146,6 +146,15 @@ struct qc_codebook {
      * c are c+1 .. subtree_end[c]-1). */
     int32_t *subtree_end;
 
+    /* Every `was` and `merged-from` id with the code that names it, sorted by id then code (ids
+     * borrowed from the codes): a diff or re-code finds an old id's successors by a search, not
+     * by a scan of every code (quadratic in codes). */
+    struct qc_lineage_link {
+        const char *id;
+        int32_t code;
+    } * lineage;
+    size_t lineage_count;
+
     /* The matcher's prebuilt tables (token hash, wildcard prefixes, regex prefilters), built at
      * load time so that coding threads share them read-only; owned through `match_index_free`. */
     void *match_index;
