@@ -95,6 +95,9 @@ void cli_warn_unwritten_cache(const char *cache_dir, size_t unwritten, const cha
 /* Whether some row of the casebook names a speaker: one that describes documents only knows no
  * speaker, and its not knowing one is no news (tools/cli_cases.c). */
 int cli_cases_name_speakers(const qc_casebook *cases);
+/* qsort/bsearch order of strings (const char * elements), ASCII case aside: how a casebook
+ * compares document ids and labels. */
+int cli_by_name(const void *a, const void *b);
 /* Warns on stderr, at its line, of each document a casebook row names that is none of the n ids
  * read (ASCII case aside), with the id it likely meant ("a" for "a.txt"); past five, a count. */
 void cli_warn_unmatched_documents(const qc_casebook *cases, const char *cases_path, const char *const *ids, size_t n);

@@ -24,7 +24,7 @@ static int is_name_with_extension(const char *id, const char *name)
     return dot && (size_t)(dot - id) == n && strncasecmp(id, name, n) == 0;
 }
 
-static int by_name(const void *a, const void *b)
+int cli_by_name(const void *a, const void *b)
 {
     return strcasecmp(*(const char *const *)a, *(const char *const *)b);
 }
@@ -70,14 +70,14 @@ void cli_warn_unmatched_documents(const qc_casebook *cases, const char *cases_pa
             docs[count++] = d;
     }
     memcpy(sorted, ids, n * sizeof *ids);
-    qsort(sorted, n, sizeof *sorted, by_name);
+    qsort(sorted, n, sizeof *sorted, cli_by_name);
     qsort(docs, count, sizeof *docs, by_doc_then_row);
     /* The first row of each document no id matches, kept in place, then put in file order. */
     size_t unmatched = 0;
     for (size_t i = 0; i < count; i++) {
         if (i > 0 && strcasecmp(docs[i - 1].doc, docs[i].doc) == 0)
             continue;
-        if (!bsearch(&docs[i].doc, sorted, n, sizeof *sorted, by_name))
+        if (!bsearch(&docs[i].doc, sorted, n, sizeof *sorted, cli_by_name))
             docs[unmatched++] = docs[i];
     }
     qsort(docs, unmatched, sizeof *docs, by_row);

@@ -31,11 +31,6 @@ static int by_doc(const void *a, const void *b)
     return strcasecmp(((const spoken *)a)->doc, ((const spoken *)b)->doc);
 }
 
-static int by_id(const void *a, const void *b)
-{
-    return strcasecmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Edit distance between two short labels, ASCII case aside, with a swap of neighbours as one edit
  * ("N51" for "N15"); anything over limit is limit + 1. */
 static size_t distance(const char *a, const char *b, size_t limit)
@@ -103,7 +98,7 @@ void cli_warn_unmatched_speakers(const qc_casebook *cases, const char *cases_pat
     }
     for (size_t i = 0; i < n; i++)
         ids[i] = docs[i].id;
-    qsort(ids, n, sizeof *ids, by_id);
+    qsort(ids, n, sizeof *ids, cli_by_name);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < docs[i].speaker_count; j++)
@@ -122,7 +117,7 @@ void cli_warn_unmatched_speakers(const qc_casebook *cases, const char *cases_pat
         const spoken *near_from = labels;
         size_t near_n = count;
         if (doc) {
-            if (!bsearch(&doc, ids, n, sizeof *ids, by_id))
+            if (!bsearch(&doc, ids, n, sizeof *ids, cli_by_name))
                 continue; /* not read: its document's own warning says so (cli_warn_unmatched_documents) */
             if (bsearch(&key, pairs, count, sizeof *pairs, by_doc_then_label))
                 continue;

@@ -182,13 +182,6 @@ static void warn_unknown_speakers(const qc_document *doc, const qc_casebook *cas
     }
 }
 
-static void free_speakers(char **labels, size_t n)
-{
-    for (size_t i = 0; labels && i < n; i++)
-        free(labels[i]);
-    free(labels);
-}
-
 /* The labels of a document's speakers, copied: the document is freed before the casebook's
  * rows are checked against every document read. NULL for want of memory. */
 static const char *const *copy_speakers(const qc_document *doc)
@@ -197,7 +190,7 @@ static const char *const *copy_speakers(const qc_document *doc)
     char **labels = calloc(n + 1, sizeof *labels);
     for (size_t i = 0; labels && i < n; i++)
         if (!(labels[i] = strdup(qc_document_speaker(doc, i, NULL)))) {
-            free_speakers(labels, i);
+            cli_free_paths(labels, (long)i);
             return NULL;
         }
     return (const char *const *)labels;
@@ -375,7 +368,7 @@ static int run(int argc, char **argv)
     free(failures);
     free(read_ids);
     for (size_t k = 0; k < read; k++)
-        free_speakers((char **)read_docs[k].speakers, read_docs[k].speaker_count);
+        cli_free_paths((char **)read_docs[k].speakers, (long)read_docs[k].speaker_count);
     free(read_docs);
     free(o.interviewers);
     qc_casebook_free(cases);
