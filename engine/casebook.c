@@ -8,9 +8,11 @@
 
 #include "alloc.h"
 #include "buf.h"
+#include "casebook_impl.h"
 #include "error.h"
 #include "fileio.h"
 #include "lines.h"
+#include "sha256.h"
 #include "text.h"
 
 /* Casebooks are small; this bound only stops a wrong file from eating memory. */
@@ -30,6 +32,8 @@ struct qc_casebook {
     size_t row_count, row_cap;
     int32_t *slots; /* open addressing over rows by (document, speaker) */
     size_t slot_cap;
+    int has_speakers;               /* some row names a speaker */
+    unsigned char speakers_sha[32]; /* its rows' (document, speaker) keys: casebook_impl.h */
 };
 
 /* --- parsing --- */
@@ -215,6 +219,38 @@ static int build_index(qc_casebook *cb, const char *name, qc_error *err)
         *slot = (int32_t)i;
     }
     return 0;
+}
+
+/* The keys as they are compared (ASCII case aside), in file order: what a reading that trusts the
+ * casebook's people depends on. */
+static void digest_speakers(qc_casebook *cb)
+{
+    qc_sha256_ctx ctx;
+    qc_sha256_init(&ctx);
+    qc_sha256_update_str(&ctx, "qcode casebook speakers 1");
+    for (size_t i = 0; i < cb->row_count; i++) {
+        const case_row *r = &cb->rows[i];
+        if (!r->speaker)
+            continue;
+        cb->has_speakers = 1;
+        const char *keys[2] = {r->document ? r->document : "", r->speaker};
+        for (int k = 0; k < 2; k++) {
+            for (const char *c = keys[k]; *c; c++) {
+                unsigned char lower = (unsigned char)((*c >= 'A' && *c <= 'Z') ? *c + 32 : *c);
+                qc_sha256_update(&ctx, &lower, 1);
+            }
+            qc_sha256_update(&ctx, "\x1f", 1);
+        }
+    }
+    qc_sha256_final(&ctx, cb->speakers_sha);
+}
+
+int qc_casebook_speakers_digest(const qc_casebook *cb, unsigned char out[32])
+{
+    if (!cb || !cb->has_speakers)
+        return 0;
+    memcpy(out, cb->speakers_sha, sizeof cb->speakers_sha);
+    return 1;
 }
 
 static const case_row *find_row(const qc_casebook *cb, const char *document, const char *speaker)
@@ -443,6 +479,8 @@ int qc_casebook_load_buffer(qc_casebook **out, const char *name, const void *dat
         rc = read_rows(cb, &st, err);
     if (rc == 0)
         rc = build_index(cb, name, err);
+    if (rc == 0)
+        digest_speakers(cb);
     qc_buf_free(&st.cells);
     qc_free(st.offsets);
     qc_free(st.columns);

@@ -4,6 +4,7 @@
 
 #include "alloc.h"
 #include "bound.h"
+#include "casebook_impl.h"
 #include "doc_builder.h"
 #include "document_impl.h"
 #include "engine_digest.h"
@@ -45,19 +46,45 @@ static void reading_hash(const qc_read_options *opts, qc_format format, unsigned
     qc_sha256_update_str(&ctx, opts->speaker_pattern);
     for (size_t i = 0; opts->interviewer_labels && i < opts->interviewer_label_count; i++)
         qc_sha256_update_str(&ctx, opts->interviewer_labels[i]);
+    /* The people a casebook names are trusted as speakers; its other rows and values do not
+     * change the reading. */
+    unsigned char people[32];
+    if (qc_casebook_speakers_digest(opts->casebook, people)) {
+        qc_sha256_update_str(&ctx, "casebook speakers");
+        qc_sha256_update(&ctx, people, sizeof people);
+    }
     qc_sha256_final(&ctx, out);
+}
+
+int qc_read_options_current(const qc_read_options *opts, qc_read_options *out, qc_error *err)
+{
+    static const qc_read_options defaults = QC_READ_OPTIONS_INIT;
+    if (!opts) {
+        *out = defaults;
+        return QC_OK;
+    }
+    if (opts->version < 1 || opts->version > QC_READ_OPTIONS_VERSION)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "read options version %u, expected 1 to %u",
+                            opts->version, QC_READ_OPTIONS_VERSION);
+    *out = defaults;
+    /* Version 1 ends before `casebook`: a caller built with it has no more to read. */
+    memcpy(out, opts, opts->version == 1 ? offsetof(qc_read_options, casebook) : sizeof *out);
+    out->version = QC_READ_OPTIONS_VERSION;
+    return QC_OK;
 }
 
 /* name: for messages; path: the file ("" from memory); id: the document id. */
 static int read_document(qc_document **out, const char *name, const char *path, const char *data, size_t size,
                          const qc_read_options *opts, qc_error *err)
 {
-    static const qc_read_options defaults = QC_READ_OPTIONS_INIT;
-    if (!opts)
-        opts = &defaults;
-    if (opts->version != QC_READ_OPTIONS_VERSION)
-        return qc_error_set(err, QC_ERR_INVALID, name, 0, 0, -1, "read options version %u, expected %u", opts->version,
-                            QC_READ_OPTIONS_VERSION);
+    qc_read_options current;
+    int rc = qc_read_options_current(opts, &current, err);
+    if (rc != 0)
+        return qc_error_in_file(err, rc, name, NULL);
+    /* The readers look the casebook's people up under the document's id. */
+    if (!current.id)
+        current.id = name;
+    opts = &current;
     qc_format format = opts->format != QC_FORMAT_AUTO ? opts->format : qc_format_from_path(name);
     reader_fn reader = reader_for(format);
     if (!reader)
@@ -66,7 +93,7 @@ static int read_document(qc_document **out, const char *name, const char *path, 
     if (size > MAX_DOCUMENT_BYTES)
         return qc_error_set(err, QC_ERR_LIMIT, name, 0, 0, -1, "file too large (4 GiB at most)");
     qc_doc_builder *b = NULL;
-    int rc = qc_doc_builder_new(&b, opts->id ? opts->id : name, path, format, opts, err);
+    rc = qc_doc_builder_new(&b, opts->id, path, format, opts, err);
     if (rc != 0)
         return rc;
     if (qc_doc_builder_set_name(b, name) != 0) {

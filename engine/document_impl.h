@@ -109,4 +109,9 @@ struct qc_document {
  * where the file's bytes carry on after it, or else just past that start. */
 size_t qc_doc_source_end(const qc_document *doc, size_t cp);
 
+/* opts (NULL: the defaults) as options of the current version: a caller built with an earlier
+ * version of the header gave a shorter struct, read no further than it goes. Copies that change a
+ * field (the run's document id) are made from the result, never from the caller's struct. */
+int qc_read_options_current(const qc_read_options *opts, qc_read_options *out, qc_error *err);
+
 #endif

@@ -15,6 +15,7 @@
 #include "codebook_impl.h"
 #include "coding_digest.h"
 #include "coding_manual.h"
+#include "document_impl.h"
 #include "error.h"
 #include "fileio.h"
 #include "recode.h"
@@ -805,11 +806,11 @@ static int fill_texts(qc_recode *rc, const qc_recode_options *opts, qc_error *er
                                   "the document changed while it was being re-coded; run the re-code again");
         }
         if (!st) {
-            qc_read_options ropts = QC_READ_OPTIONS_INIT;
-            if (opts->run.read)
-                ropts = *opts->run.read;
+            qc_read_options ropts;
+            st = qc_read_options_current(opts->run.read, &ropts, err);
             ropts.id = rd->id;
-            st = qc_document_read_buffer(&doc, rd->path, data, size, &ropts, err);
+            if (!st)
+                st = qc_document_read_buffer(&doc, rd->path, data, size, &ropts, err);
         }
         size_t len = 0;
         const char *text = st ? NULL : qc_document_text(doc, &len);

@@ -85,8 +85,29 @@ static char *case_key(const qc_refi_case *cs)
     return s;
 }
 
+/* Whether a line of the text starts with `label:` (or Markdown's `**label:**`), the label compared
+ * without ASCII case: a person who speaks once is no speaker of the default reading, which trusts
+ * an unconventional label only when it recurs, but a case named so is that person (`qcode code
+ * --cases` then trusts the label: docs/transcripts.md). */
+static int labels_a_line(const char *text, size_t size, const char *label, size_t n)
+{
+    for (size_t p = 0; n && p < size;) {
+        size_t q = p;
+        while (q < size && (text[q] == ' ' || text[q] == '\t'))
+            q++;
+        if (q + 2 <= size && text[q] == '*' && text[q + 1] == '*')
+            q += 2;
+        if (q + n < size && strncasecmp(text + q, label, n) == 0 &&
+            (text[q + n] == ':' || (q + n + 2 < size && memcmp(text + q + n, "**:", 3) == 0)))
+            return 1;
+        const char *nl = memchr(text + p, '\n', size - p);
+        p = nl ? (size_t)(nl - text) + 1 : size;
+    }
+    return 0;
+}
+
 /* Whether label is a speaker of the text (read as `qcode code` reads a .txt by default), any
- * role. docs caches each source's reading; -1 out of memory. */
+ * role, or labels one of its lines. docs caches each source's reading; -1 out of memory. */
 static int speaks_in(qc_document **docs, const qc_refi_text *texts, char *const *file_names, size_t s,
                      const char *label)
 {
@@ -112,6 +133,8 @@ static int speaks_in(qc_document **docs, const qc_refi_text *texts, char *const 
         const char *sp = qc_document_speaker(docs[s], i, NULL);
         found = sp && strcasecmp(sp, k) == 0;
     }
+    if (!found)
+        found = labels_a_line(texts[s].text, texts[s].size, k, n);
     qc_free(key);
     return found;
 }

@@ -96,6 +96,7 @@ int qc_refi_export_folder(const char *dir, const char *qdpx_path, const qc_refi_
         qc_read_options ro = QC_READ_OPTIONS_INIT;
         const char *slash = strrchr(names[i], '/');
         ro.id = slash ? slash + 1 : names[i]; /* document ids are file names, as in a coding run */
+        ro.casebook = cases;                  /* read as `qcode code --cases` reads them */
         rc = qc_file_require_regular(names[i], err);
         if (rc == 0)
             rc = qc_document_read_file(&doc, names[i], &ro, err);

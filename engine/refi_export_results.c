@@ -121,6 +121,7 @@ int qc_refi_export_results_file(const char *results_path, const char *manual_pat
     const char *encoding = qc_provenance_option(&p, "encoding"), *speakers = qc_provenance_option(&p, "speakers");
     const char *labels = qc_provenance_option(&p, "interviewers");
     if (rc == 0) {
+        w.read.casebook = cases; /* the run read its documents trusting the casebook's people */
         if (encoding && strcmp(encoding, "windows-1252") == 0)
             w.read.encoding = QC_ENCODING_WINDOWS1252;
         if (speakers && strcmp(speakers, "none") == 0)

@@ -10,6 +10,7 @@
 
 #include "alloc.h"
 #include "coding_manual.h"
+#include "document_impl.h"
 #include "error.h"
 #include "fileio.h"
 #include "qcode/results.h"
@@ -50,7 +51,7 @@ typedef struct runner {
     qc_cache_pair_fn on_pair;
     void *pair_user;
     const qc_casebook *cases;
-    const qc_read_options *read;
+    qc_read_options read; /* the caller's, as options of the current version */
     qc_results *results; /* prepare for these (read-only on the workers), or NULL */
 } runner;
 
@@ -82,9 +83,7 @@ static void process(runner *r, void *state, slot *s)
         return;
     s->size = size;
     qc_sha256_hex(data, size, s->sha256);
-    qc_read_options ropts = QC_READ_OPTIONS_INIT;
-    if (r->read)
-        ropts = *r->read;
+    qc_read_options ropts = r->read;
     ropts.id = r->ids ? r->ids[s->index] : base_name(path);
     s->rc = qc_document_read_buffer(&s->doc, path, data, size, &ropts, &s->err);
     qc_free(data);
@@ -324,9 +323,12 @@ static int run_corpus(const char *const *paths, size_t count, const qc_codebook 
         return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_corpus_run: NULL argument");
     if (count == 0)
         return QC_OK;
-    int bad_pattern = qc_speaker_pattern_check(opts->read, err);
-    if (bad_pattern)
-        return bad_pattern;
+    qc_read_options read;
+    int bad_read = qc_read_options_current(opts->read, &read, err);
+    if (!bad_read)
+        bad_read = qc_speaker_pattern_check(&read, err);
+    if (bad_read)
+        return bad_read;
 
     books b = {cb, cb2, opts->engine, cases};
     qc_run_coder plain = {books_coders_new, qc_run_coders_free, code_with_books, &b};
@@ -339,7 +341,7 @@ static int run_corpus(const char *const *paths, size_t count, const qc_codebook 
     r.on_pair = on_pair;
     r.pair_user = user;
     r.cases = cases;
-    r.read = opts->read;
+    r.read = read;
     unsigned jobs = opts->jobs ? opts->jobs : online_cores();
     if (jobs > 256)
         jobs = 256;

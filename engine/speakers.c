@@ -6,7 +6,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "qcode/casebook.h"
+
 #include "alloc.h"
+#include "document_impl.h"
 #include "error.h"
 #include "regex.h"
 #include "text.h"
@@ -71,10 +74,9 @@ int qc_speaker_pattern_check(const qc_read_options *opts, qc_error *err)
 
 int qc_read_options_check(const qc_read_options *opts, qc_error *err)
 {
-    if (opts && opts->version != QC_READ_OPTIONS_VERSION)
-        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "read options version %u, expected %u", opts->version,
-                            QC_READ_OPTIONS_VERSION);
-    return qc_speaker_pattern_check(opts, err);
+    qc_read_options current;
+    int rc = qc_read_options_current(opts, &current, err);
+    return rc ? rc : qc_speaker_pattern_check(&current, err);
 }
 
 void qc_speaker_rules_free(qc_speaker_rules *r)
@@ -262,6 +264,18 @@ static int is_id_token(const char *s, size_t len)
     return i == len;
 }
 
+/* A person the casebook names for this document (or for every one), compared as the casebook
+ * compares speakers. Labels are a few words: one too long for the buffer is no casebook's. */
+static int named_by_casebook(const qc_read_options *opts, const char *label, size_t len)
+{
+    char key[256];
+    if (!opts->casebook || len == 0 || len >= sizeof key)
+        return 0;
+    memcpy(key, label, len);
+    key[len] = '\0';
+    return qc_casebook_knows_speaker(opts->casebook, opts->id, key);
+}
+
 static const char *const role_words[] = {
     "interviewer", "interviewee", "int",        "i",          "q",       "a",       "r",      "moderator",
     "facilitator", "participant", "respondent", "researcher", "speaker", "patient", "client", NULL,
@@ -295,7 +309,7 @@ int qc_speaker_label_known(const qc_read_options *opts, const char *label, size_
         if (n > 1 && last[0] >= 'A' && last[0] <= 'Z' && is_id_token(last, n))
             return 1;
     }
-    return 0;
+    return opts && named_by_casebook(opts, label, len);
 }
 
 static int fill(qc_label *out, size_t ls, size_t le, size_t text, size_t len, const char *line, int64_t t, int known)

@@ -282,6 +282,47 @@ Test(code_cli, a_casebook_row_for_a_speaker_not_read_is_a_warning_with_the_label
     free(dir);
 }
 
+/* A casebook that names people makes them speakers even when they speak once, so it changes how a
+ * document is read: a cached coding of the document read without it (or with other people) is not
+ * reused. Each run through the cache gives what a run without one gives. */
+Test(code_cli, people_the_casebook_names_are_speakers_and_the_cache_knows_it)
+{
+    char *dir = qct_temp_dir();
+    /* Without the casebook the manager's line is before the first turn, coded by nothing: an entry
+     * of no quotations, which nothing in it would show to be stale. */
+    const char fg[] = "Manager: The budget was never the team's.\nNurse: We moved to a shared base.\n"
+                      "Nurse: It was.\n";
+    const char named[] = "speaker\tprofession\nNurse\tnurse\nManager\tmanager\n";
+    const char other[] = "speaker\tprofession\nNurse\tnurse\nSomeone\tgp\n";
+    /* No `where` condition: the casebook is in no code's hash, only in how the document is read. */
+    const char qcb[] = "codebook \"B\"\nspeakers participants\ncode BUDGET \"Budgets\"\n  rule budget*\n";
+    free(qct_write_file(dir, "b.qcb", qcb, strlen(qcb)));
+    free(qct_write_file(dir, "fg.txt", fg, strlen(fg)));
+    free(qct_write_file(dir, "named.tsv", named, strlen(named)));
+    free(qct_write_file(dir, "other.tsv", other, strlen(other)));
+    const char *cases[] = {"", "--cases named.tsv ", "--cases other.tsv ", "--cases named.tsv "};
+    const char *people[] = {"1 participant.", "2 participants.", "1 participant.", "2 participants."};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        qct_run r, fresh;
+        qct_qcode(&r, dir, "code -c b.qcb --cache cache %s--tsv cached fg.txt", cases[i]);
+        cr_assert_eq(r.status, 0, "%s: %s", cases[i], r.err);
+        cr_expect(qct_contains(r.out, people[i]), "%s: %s", cases[i], r.out);
+        qct_qcode(&fresh, dir, "code -c b.qcb %s--tsv fresh fg.txt", cases[i]);
+        cr_assert_eq(fresh.status, 0, "%s: %s", cases[i], fresh.err);
+        cr_expect_str_eq(r.out, fresh.out, "%s", cases[i]);
+        char *a = qct_read_in(dir, "cached/frequencies.tsv"), *b = qct_read_in(dir, "fresh/frequencies.tsv");
+        cr_expect_str_eq(a, b, "%s", cases[i]);
+        cr_expect(qct_contains(b, i % 2 ? "\"BUDGET\"\t\"Budgets\"\t\"\"\t1\t1\t1\t1\t1\t"
+                                        : "\"BUDGET\"\t\"Budgets\"\t\"\"\t1\t1\t0\t0\t0\t"),
+                  "%s: %s", cases[i], b);
+        free(a);
+        free(b);
+        qct_run_free(&r);
+        qct_run_free(&fresh);
+    }
+    free(dir);
+}
+
 /* A label and its time alone (noScribe's empty segment) is a warning at its line: the turn is
  * skipped, the rest of the document coded, and the run ends with 0, through the cache too. */
 Test(code_cli, a_label_with_no_text_is_a_warning_and_the_rest_is_coded)

@@ -672,3 +672,69 @@ Test(read_text, overlap_labels_follow_the_user_pattern)
     assert_turn(doc, 2, "SP1", "So. //I: Not a label now. //");
     qc_document_free(doc);
 }
+
+static qc_casebook *casebook(const char *tsv)
+{
+    qc_casebook *cb = NULL;
+    qc_error err;
+    cr_assert_eq(qc_casebook_load_buffer(&cb, "cases.tsv", tsv, strlen(tsv), &err), 0, "%s", err.message);
+    return cb;
+}
+
+/* A person the casebook names speaks even once: a focus group whose people speak once each, or a
+ * REFI-QDA project's sources whose cases name them. Rows of another document do not count; a row
+ * with no document counts everywhere; the casebook's comparison ignores ASCII case. */
+Test(read_text, people_the_casebook_names_are_speakers_even_once)
+{
+    const char *text = "Nurse: It was fine at first.\nManager: That is not what happened.\nNurse: Yes it is.\n"
+                       "The problem: nobody came.\n";
+    qc_document *doc = read_opts("fg.txt", text, NULL);
+    cr_assert_eq(qc_document_speaker_count(doc), 1, "without a casebook, Manager is said once: text");
+    qc_document_free(doc);
+
+    qc_casebook *in_doc = casebook("document\tspeaker\trole\nfg.txt\tmanager\tlead\n");
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.casebook = in_doc;
+    doc = read_opts("fg.txt", text, &opts);
+    cr_assert_eq(qc_document_speaker_count(doc), 2);
+    assert_turn(doc, 0, "Nurse", "It was fine at first.");
+    assert_turn(doc, 1, "Manager", "That is not what happened.");
+    assert_turn(doc, 2, "Nurse", "Yes it is.\nThe problem: nobody came.");
+    qc_document_free(doc);
+    opts.id = "other.txt"; /* the row is about fg.txt: not this document's person */
+    doc = read_opts("fg.txt", text, &opts);
+    cr_assert_eq(qc_document_speaker_count(doc), 1);
+    qc_document_free(doc);
+    qc_casebook_free(in_doc);
+
+    qc_casebook *everywhere = casebook("speaker\tsite\nMANAGER\tNorth\n");
+    opts.casebook = everywhere;
+    doc = read_opts("fg.txt", text, &opts);
+    cr_assert_eq(qc_document_speaker_count(doc), 2, "a row without a document names the person everywhere");
+    qc_document_free(doc);
+    /* Options of version 1 end before `casebook`: it is not read. */
+    opts.version = 1;
+    doc = read_opts("fg.txt", text, &opts);
+    cr_assert_eq(qc_document_speaker_count(doc), 1);
+    qc_document_free(doc);
+    qc_casebook_free(everywhere);
+}
+
+/* The readers share one test of a label (qc_speaker_label_known), so a subtitle cue's text trusts
+ * the casebook's people too. */
+Test(read_text, people_the_casebook_names_speak_in_subtitle_cues)
+{
+    const char *vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nP1: We waited for weeks.\n\n"
+                      "00:00:04.000 --> 00:00:06.000\nMary Major: The list was long.\n";
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    qc_document *doc = read_opts("a.vtt", vtt, &opts);
+    cr_assert_eq(qc_document_speaker_count(doc), 1);
+    qc_document_free(doc);
+    qc_casebook *cb = casebook("speaker\nMary Major\n");
+    opts.casebook = cb;
+    doc = read_opts("a.vtt", vtt, &opts);
+    cr_assert_eq(qc_document_speaker_count(doc), 2);
+    assert_turn(doc, 1, "Mary Major", "The list was long.");
+    qc_document_free(doc);
+    qc_casebook_free(cb);
+}

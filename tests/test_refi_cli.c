@@ -476,6 +476,38 @@ Test(refi_cli, a_document_casebook_round_trips_through_export_and_import)
     free(dir);
 }
 
+/* People who speak once survive a round trip. A subtitle's voices are speakers whatever they are
+ * called; the exported source is plain text (`Mary Major: ...`), where a label said once is text.
+ * The import writes each case as a speaker row of cases.tsv (they were lost: the default reading
+ * of the source had no such speaker), and coding with that casebook trusts those labels: four
+ * participants, not one. */
+Test(refi_cli, people_who_speak_once_in_a_subtitle_survive_a_round_trip)
+{
+    REQUIRE_COMMANDS();
+    const transcript docs[] = {{"a.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v John Doe>We co-locate now.\n\n"
+                                         "00:00:05.000 --> 00:00:08.000\n<v Mary Major>The co-located team.\n\n"
+                                         "00:00:09.000 --> 00:00:12.000\n<v Ann Lee>Nothing changed.\n\n"
+                                         "00:00:13.000 --> 00:00:16.000\n<v Bob Ray>Co-location helped.\n"}};
+    char *dir = coded(docs, 1, "code -c cb.qcb --tsv t1 -o r.xml --qdpx p.qdpx a.vtt");
+    qct_run r;
+    qct_qcode(&r, dir, "import p.qdpx -o imp");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    char *imported = qct_read_in(dir, "imp/cases.tsv");
+    cr_assert_str_eq(imported, "speaker\nJohn Doe\nMary Major\nAnn Lee\nBob Ray\n");
+    free(imported);
+    qct_qcode(&r, dir, "code -c imp/codebook.qcb --cases imp/cases.tsv --tsv t2 -o r2.xml imp/sources/");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(qct_contains(r.out, "1 document, 4 participants."), "%s", r.out);
+    qct_run_free(&r);
+    char *before = qct_read_in(dir, "t1/frequencies.tsv"), *after = qct_read_in(dir, "t2/frequencies.tsv");
+    cr_assert(qct_contains(before, "\"TEAM\"\t\"Team\"\t"), "%s", before);
+    cr_assert_str_eq(after, before);
+    free(before);
+    free(after);
+    free(dir);
+}
+
 /* An export that fails its check is not written: no file where there was none, the previous file
  * where there was one, no temporary beside it. It was written, then checked (exit 2), and stayed
  * as the output for the next tool to open. A schema that accepts no project is the failing check. */

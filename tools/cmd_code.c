@@ -17,7 +17,8 @@
     "\n"                                                                                                               \
     "Options:\n"                                                                                                       \
     "  -c, --codebook FILE        the codebook (.qcb); required\n"                                                     \
-    "      --cases FILE           casebook (TSV/CSV) of speaker and document attributes\n"                             \
+    "      --cases FILE           casebook (TSV/CSV) of speaker and document attributes; the\n"                        \
+    "                             people it names are speakers even when they speak once\n"                            \
     "  -o, --output FILE          write results.xml (docs/results.md)\n"                                               \
     "      --results-format 1|2   results.xml's layout (default 2: quotations by document and\n"                       \
     "                             span, each span's text once, written while coding); 1: quotations\n"                 \

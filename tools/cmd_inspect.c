@@ -18,7 +18,8 @@
     "(quotes, results.xml, the TSV tables).\n"                                                                         \
     "\n"                                                                                                               \
     "Options:\n"                                                                                                       \
-    "  --cases FILE              a casebook (TSV or CSV); speakers it does not know, and documents\n"                  \
+    "  --cases FILE              a casebook (TSV or CSV): the people it names are speakers even\n"                     \
+    "                            when they speak once; speakers it does not know, and documents\n"                     \
     "                            it names that were not read, are reported\n"                                          \
     "  --format text|xml         output format (default text); xml prints the document model\n"                        \
     "  --words                   with --format xml, include every word\n"                                              \
@@ -301,6 +302,7 @@ static int run(int argc, char **argv)
         free(o.interviewers);
         return QC_EXIT_USAGE;
     }
+    o.read.casebook = cases; /* the people it names are speakers, as in code */
     /* The same document ids as code, quotes and recode, so that one casebook serves them all. */
     char **paths = NULL, **ids = NULL;
     long count = code_options_inputs(argv + optind, argc - optind, &paths, &ids);

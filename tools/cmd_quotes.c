@@ -20,7 +20,8 @@
     "  -c, --codebook FILE        code the transcripts with this codebook\n"                                           \
     "      --results FILE         read the quotations from a results.xml instead\n"                                    \
     "      --rollup               include the quotations of the code's descendants\n"                                  \
-    "      --cases FILE           casebook (for `where` conditions; not with --results)\n"                             \
+    "      --cases FILE           casebook (for `where` conditions, and the people it names speak\n"                   \
+    "                             even once; not with --results)\n"                                                    \
     "  -j, --jobs N               threads (default 0: one per core; 1: all on one)\n"                                  \
     "      --engine fast|reference, --encoding utf-8|windows-1252, --speaker-pattern RE,\n"                            \
     "      --interviewer LABEL, --no-speakers, --input-format FORMAT   as for `qcode code`\n"                          \

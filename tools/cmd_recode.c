@@ -24,7 +24,8 @@
     "                      the codebook that made --from is looked for by the SHA-256 it records, in\n"                \
     "                      the --cache folder, which keeps a copy of each codebook, then at its path)\n"               \
     "  -c, --codebook FILE the new codebook (required)\n"                                                              \
-    "  --cases FILE        casebook (.tsv or .csv) for `where` conditions and breakdowns\n"                            \
+    "  --cases FILE        casebook (.tsv or .csv) for `where` conditions and breakdowns; the\n"                       \
+    "                      people it names are speakers even when they speak once\n"                                   \
     "  -o, --output FILE   write the new results.xml\n"                                                                \
     "  --results-format 1|2  its format (default: that of --from, else 2; docs/results-format-2.md)\n"                 \
     "  --report FILE       write the change report as XML\n"                                                           \

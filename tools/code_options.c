@@ -475,7 +475,7 @@ int code_options_record(qc_results *res, const code_options *o, qc_error *err)
     return rc;
 }
 
-int code_options_load(const code_options *o, qc_codebook **cb, qc_casebook **cases)
+int code_options_load(code_options *o, qc_codebook **cb, qc_casebook **cases)
 {
     *cb = NULL;
     *cases = NULL;
@@ -489,6 +489,7 @@ int code_options_load(const code_options *o, qc_codebook **cb, qc_casebook **cas
         *cb = NULL;
         return QC_EXIT_USAGE;
     }
+    o->read.casebook = *cases; /* the people it names are speakers even when they speak once */
     return QC_EXIT_OK;
 }
 

@@ -64,8 +64,9 @@ int code_options_read_as_recorded(code_options *o, const char *cmd, const char *
 int code_options_record(qc_results *res, const code_options *o, qc_error *err);
 
 /* Loads the codebook (diagnostics printed; QC_EXIT_CODEBOOK on errors) and the casebook when
- * given (QC_EXIT_USAGE on errors). Returns QC_EXIT_OK or the exit code. */
-int code_options_load(const code_options *o, qc_codebook **cb, qc_casebook **cases);
+ * given (QC_EXIT_USAGE on errors), which o->read then trusts for speaker labels. Returns QC_EXIT_OK
+ * or the exit code. */
+int code_options_load(code_options *o, qc_codebook **cb, qc_casebook **cases);
 
 /* Expands files and folders into transcript paths and document ids: a file named directly is
  * identified by its name without folders, a file found in a folder by its path below that folder.

@@ -43,7 +43,10 @@ typedef enum qc_speaker_preset {
     QC_SPEAKERS_NONE      /* no labels: the document is one unlabelled narrative */
 } qc_speaker_preset;
 
-#define QC_READ_OPTIONS_VERSION 1
+/* Version 2 added `casebook`; options of version 1 are still accepted (as having none). */
+#define QC_READ_OPTIONS_VERSION 2
+
+typedef struct qc_casebook qc_casebook; /* qcode/casebook.h */
 
 typedef struct qc_read_options {
     unsigned version; /* QC_READ_OPTIONS_VERSION */
@@ -60,10 +63,18 @@ typedef struct qc_read_options {
     size_t interviewer_label_count;
     /* The document id; NULL: the path as given (read_file) or `name` (read_buffer). */
     const char *id;
+    /* (Version 2.) A casebook whose speaker rows name people: a label it knows for this document
+     * (a row of this document id, or a row with no document), compared as the casebook compares
+     * speakers, is a speaker even when it starts only one line, like a conventional label
+     * (docs/transcripts.md). NULL: none. Borrowed for the call; it changes how a document is read,
+     * so a cached coding of the document read without it is not reused. */
+    const qc_casebook *casebook;
 } qc_read_options;
 
-#define QC_READ_OPTIONS_INIT \
-    { QC_READ_OPTIONS_VERSION, QC_FORMAT_AUTO, QC_ENCODING_UTF8, QC_SPEAKERS_AUTO, NULL, NULL, 0, NULL }
+#define QC_READ_OPTIONS_INIT                                                                                           \
+    {                                                                                                                  \
+        QC_READ_OPTIONS_VERSION, QC_FORMAT_AUTO, QC_ENCODING_UTF8, QC_SPEAKERS_AUTO, NULL, NULL, 0, NULL, NULL         \
+    }
 
 /* Checks options once before many reads (a corpus): the version and the speaker pattern, which
  * would otherwise fail every read with the same error. QC_OK, or QC_ERR_INVALID with no file in

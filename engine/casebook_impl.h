@@ -1,0 +1,13 @@
+/* What the library knows of a casebook beyond the public API (qcode/casebook.h). */
+#ifndef QC_CASEBOOK_IMPL_H
+#define QC_CASEBOOK_IMPL_H
+
+#include "qcode/casebook.h"
+
+/* The SHA-256 of the casebook's speaker rows' (document, speaker) keys, compared as the casebook
+ * compares them: 1 and out filled when some row names a speaker, else 0. A document read with the
+ * casebook (qc_read_options.casebook) trusts the labels those rows name, so its reading, and the
+ * cache's key for it, depends on them and on nothing else of the casebook. */
+int qc_casebook_speakers_digest(const qc_casebook *cb, unsigned char out[32]);
+
+#endif
