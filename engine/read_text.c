@@ -282,14 +282,23 @@ static size_t find_header(const text_reader *r)
         return 0; /* no closing fence: not front matter */
     }
     size_t i = first;
+    int roles = 0, others = 0;
     for (; i < r->count && r->lines[i].kind != LINE_BLANK; i++) {
         const char *s = line_text(r, &r->lines[i]);
         if (!parse_key_value(s, r->lines[i].len, 0, &ke, &vs))
             return 0;
-        /* "i: hello" at the top is dialogue, not a header. */
-        if (qc_speaker_label_known(r->opts, s, ke) || is_dialogue(r, &r->lines[i]))
+        if (is_dialogue(r, &r->lines[i]))
             return 0;
+        if (qc_speaker_label_known(r->opts, s, ke))
+            roles++;
+        else
+            others++;
     }
+    /* "i: hello" / "r: hi" at the top is dialogue, not a header; "interviewer: JS" / "participant:
+     * P07" among "site: North" and "date: ..." names the interview: a dialogue's lines are all
+     * speakers', a header's keys are mostly not. */
+    if (roles && !others)
+        return 0;
     return i < r->count ? i : 0; /* a header must be followed by a blank line and a body */
 }
 

@@ -303,6 +303,26 @@ Test(read_text, header_needs_lower_case_keys_and_a_blank_line)
     qc_document_free(doc);
 }
 
+/* A header may name the interviewer and the participant among its other keys: it is a header.
+ * Its `site` was lost before (the block was taken for dialogue, then for a metadata block), and
+ * with it the document's place in every breakdown by site. A block of role keys alone is
+ * dialogue. */
+Test(read_text, a_header_that_names_the_interviewer_is_a_header)
+{
+    qc_document *doc = read_txt("interviewer: Jane Smith\nparticipant: P07\nsite: North\ndate: 2016-03-22\n\n"
+                                "Interviewer: How long have you worked here?\n\nP07: Nine years.\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 4);
+    cr_assert_str_eq(qc_document_attribute_get(doc, "site"), "North");
+    cr_assert_str_eq(qc_document_attribute_get(doc, "interviewer"), "Jane Smith");
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    assert_turn(doc, 1, "P07", "Nine years.");
+    qc_document_free(doc);
+    doc = read_txt("i: hello\nr: hi\n\ni: And then?\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 0);
+    cr_assert_eq(qc_document_turn_count(doc), 3);
+    qc_document_free(doc);
+}
+
 /* Opening dialogue is not a header: a key that also starts a later line is a speaker's label, a
  * line the user's pattern matches is trusted as one, and lines between `---` rules that are
  * speakers' lines are no front matter. */
