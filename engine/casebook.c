@@ -253,6 +253,11 @@ int qc_casebook_speakers_digest(const qc_casebook *cb, unsigned char out[32])
     return 1;
 }
 
+int qc_casebook_has_speakers(const qc_casebook *cb)
+{
+    return cb && cb->has_speakers;
+}
+
 static const case_row *find_row(const qc_casebook *cb, const char *document, const char *speaker)
 {
     if (!cb->slots)

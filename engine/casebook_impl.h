@@ -10,4 +10,7 @@
  * cache's key for it, depends on them and on nothing else of the casebook. */
 int qc_casebook_speakers_digest(const qc_casebook *cb, unsigned char out[32]);
 
+/* Whether some row names a speaker: a casebook of documents alone says nothing of speakers. */
+int qc_casebook_has_speakers(const qc_casebook *cb);
+
 #endif

@@ -6,6 +6,7 @@
 #include "qcode/document_xml.h"
 
 #include "buf.h"
+#include "casebook_impl.h"
 #include "document_impl.h"
 #include "error.h"
 #include "xml_out.h"
@@ -99,7 +100,9 @@ static void write_speakers(dx *x, const qc_document *doc, const qc_casebook *cas
         attr(x, "role", qc_role_name((qc_role)doc->speaker_roles[i]));
         attr_num(x, "turns", turns);
         if (cases) {
-            attr(x, "in-casebook", qc_casebook_knows_speaker(cases, doc->id, doc->speakers[i]) ? "yes" : "no");
+            /* A casebook of documents alone knows no speaker and is not asked. */
+            if (qc_casebook_has_speakers(cases))
+                attr(x, "in-casebook", qc_casebook_knows_speaker(cases, doc->id, doc->speakers[i]) ? "yes" : "no");
             for (size_t k = 0; k < qc_casebook_attribute_count(cases); k++) {
                 const char *v = qc_casebook_value(cases, doc->id, doc->speakers[i], k);
                 if (!v)

@@ -282,6 +282,30 @@ Test(inspect, xml_is_well_formed_and_holds_the_model)
     free(dir);
 }
 
+/* `in-casebook` says whether the casebook's speaker rows know the speaker; a casebook of documents
+ * alone has none and does not say "no" of every speaker. */
+Test(inspect, xml_says_in_casebook_only_for_a_casebook_of_speakers)
+{
+    char *dir = qct_temp_dir();
+    free(qct_write_file(dir, "a.txt", "I: Hi.\nN15: Hello.\nN16: Yes.\n", 29));
+    free(qct_write_file(dir, "people.tsv", "speaker\tprofession\nN15\tnurse\n", 29));
+    free(qct_write_file(dir, "docs.tsv", "document\tsite\na.txt\tNorth\n", 26));
+    qct_run r;
+    qct_qcode(&r, dir, "inspect --format xml --cases people.tsv a.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(qct_contains(r.out, "<speaker name=\"N15\" role=\"participant\" turns=\"1\" in-casebook=\"yes\">"), "%s",
+              r.out);
+    cr_assert(qct_contains(r.out, "<speaker name=\"N16\" role=\"participant\" turns=\"1\" in-casebook=\"no\"/>"), "%s",
+              r.out);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "inspect --format xml --cases docs.tsv a.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_not(qct_contains(r.out, "in-casebook"), "%s", r.out);
+    cr_assert(qct_contains(r.out, "<case-attribute name=\"site\" value=\"North\"/>"), "%s", r.out);
+    qct_run_free(&r);
+    free(dir);
+}
+
 /* A file name that is not UTF-8 is written with U+FFFD for the byte, as results.xml writes it: libxml2
  * took 0xE9 for the start of a three-byte character and wrote "bad&#x9D74;f.txt", "ut" gone. */
 Test(inspect, xml_writes_a_name_that_is_not_utf8_as_results_do)
