@@ -368,18 +368,18 @@ static int compare_casebook(code_options *o, const char *cmd, const recorded *r)
         return -1;
     if (!r->casebook)
         fprintf(stderr,
-                "%s: warning: %s's run had no casebook, this re-code has --cases %s: `where` conditions and "
-                "breakdowns may move for that alone\n",
+                "%s: warning: %s's run had no casebook, this re-code has --cases %s: `where` conditions, "
+                "breakdowns and the speakers it names may move for that alone\n",
                 cmd, r->results, o->cases_path);
     else if (!o->cases_path)
         fprintf(stderr,
-                "%s: warning: %s's run had the casebook %s, this re-code has none: `where` conditions and "
-                "breakdowns may move for that alone (give --cases %s)\n",
+                "%s: warning: %s's run had the casebook %s, this re-code has none: `where` conditions, "
+                "breakdowns and the speakers it names may move for that alone (give --cases %s)\n",
                 cmd, r->results, r->casebook, r->casebook);
     else if (sha1 ? strcmp(sha1, r->casebook_sha1) != 0 : strcmp(o->cases_path, r->casebook) != 0)
         fprintf(stderr,
-                "%s: warning: the casebook %s is not the one %s's run had (%s%s): `where` conditions and "
-                "breakdowns may move for that alone\n",
+                "%s: warning: the casebook %s is not the one %s's run had (%s%s): `where` conditions, "
+                "breakdowns and the speakers it names may move for that alone\n",
                 cmd, o->cases_path, r->results, r->casebook, sha1 ? ", whose bytes were others" : "");
     else {
         free(sha1);
