@@ -287,9 +287,12 @@ static size_t find_header(const text_reader *r)
         const char *s = line_text(r, &r->lines[i]);
         if (!parse_key_value(s, r->lines[i].len, 0, &ke, &vs))
             return 0;
-        if (is_dialogue(r, &r->lines[i]))
+        /* A conventional key is weighed below, not by recurring: `interviewer: Jane Smith` in a
+         * header and `Interviewer:` in the body are one label, ASCII case aside. */
+        int known = qc_speaker_label_known(r->opts, s, ke);
+        if ((!known || r->opts->speaker_pattern) && is_dialogue(r, &r->lines[i]))
             return 0;
-        if (qc_speaker_label_known(r->opts, s, ke))
+        if (known)
             roles++;
         else
             others++;

@@ -474,14 +474,39 @@ struct qc_label_tally {
     size_t used;
 };
 
-static uint64_t hash_bytes(const char *s, size_t len)
+/* Labels count together when they differ only in ASCII case (`Sarah` and a slip, `sarah`), unless
+ * one is written in capitals and the other not: `TATSUO ARAI: An Interview Conducted by ...` is a
+ * title line, not one more turn of `Tatsuo Arai:`, and `NURSE` is a heading's style. */
+static int all_capitals(const char *s, size_t len)
+{
+    size_t letters = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] >= 'a' && s[i] <= 'z')
+            return 0;
+        letters += s[i] >= 'A' && s[i] <= 'Z';
+    }
+    return letters >= 2;
+}
+
+static uint64_t hash_label(const char *s, size_t len)
 {
     uint64_t h = 1469598103934665603ull; /* FNV-1a */
     for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
+        unsigned char c = (unsigned char)s[i];
+        h ^= c >= 'A' && c <= 'Z' ? c + 32u : c;
         h *= 1099511628211ull;
     }
-    return h;
+    return all_capitals(s, len) ? ~h : h;
+}
+
+static int same_label(const char *a, const char *b, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (x != y && !(x >= 'A' && x <= 'Z' && x + 32u == y) && !(y >= 'A' && y <= 'Z' && y + 32u == x))
+            return 0;
+    }
+    return all_capitals(a, len) == all_capitals(b, len);
 }
 
 int qc_label_tally_new(qc_label_tally **out)
@@ -512,7 +537,7 @@ void qc_label_tally_free(qc_label_tally *t)
 static tally_slot *find_slot(tally_slot *slots, size_t cap, const char *s, size_t len, uint64_t h)
 {
     size_t i = (size_t)h & (cap - 1);
-    while (slots[i].label && !(slots[i].hash == h && slots[i].len == len && memcmp(slots[i].label, s, len) == 0))
+    while (slots[i].label && !(slots[i].hash == h && slots[i].len == len && same_label(slots[i].label, s, len)))
         i = (i + 1) & (cap - 1);
     return &slots[i];
 }
@@ -536,7 +561,7 @@ int qc_label_tally_add(qc_label_tally *t, const char *label, size_t len)
 {
     if ((t->used + 1) * 2 > t->cap && tally_grow(t) != 0)
         return QC_ERR_NOMEM;
-    uint64_t h = hash_bytes(label, len);
+    uint64_t h = hash_label(label, len);
     tally_slot *s = find_slot(t->slots, t->cap, label, len, h);
     if (!s->label) {
         s->label = qc_strndup(label, len);
@@ -552,5 +577,5 @@ int qc_label_tally_add(qc_label_tally *t, const char *label, size_t len)
 
 size_t qc_label_tally_count(const qc_label_tally *t, const char *label, size_t len)
 {
-    return find_slot(t->slots, t->cap, label, len, hash_bytes(label, len))->count;
+    return find_slot(t->slots, t->cap, label, len, hash_label(label, len))->count;
 }

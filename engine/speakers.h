@@ -54,7 +54,8 @@ size_t qc_time_stamp_end(const char *s, size_t len, size_t pos);
 
 /* Counts how often each label starts a line, for the rule that an unconventional label is a
  * speaker only when it starts at least two lines (so "Hosted by: Dr. Jane Smith" stays text).
- * Labels compare byte for byte. Functions return 0 or QC_ERR_NOMEM. */
+ * Labels compare without ASCII case, but one in capitals (two letters or more, none lower-case)
+ * never matches one that is not. Functions return 0 or QC_ERR_NOMEM. */
 typedef struct qc_label_tally qc_label_tally;
 int qc_label_tally_new(qc_label_tally **out);
 int qc_label_tally_add(qc_label_tally *t, const char *label, size_t len);

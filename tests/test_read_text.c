@@ -356,6 +356,24 @@ Test(read_text, opening_dialogue_is_not_a_header)
     qc_document_free(doc);
 }
 
+/* A label's slip of case is the same speaker: `sarah:` once among `Sarah:` lines is her turn, not
+ * words of the speaker above. A label in capitals is another matter: `NURSE:` above `Nurse:` turns
+ * is a heading's style (the IEEE oral history's `TATSUO ARAI: An Interview Conducted by...` title
+ * above its `Tatsuo Arai:` turns), and stays text when it is said once. */
+Test(read_text, a_label_recurs_whatever_its_ascii_case_but_capitals_apart)
+{
+    qc_document *doc = read_txt("Sarah: We had a huddle every morning.\nTom: We did not.\nsarah: Yes we did.\n"
+                                "Tom: Only on Mondays.\nSarah: Every day.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 5);
+    assert_turn(doc, 1, "Tom", "We did not.");
+    assert_turn(doc, 2, "sarah", "Yes we did.");
+    qc_document_free(doc);
+    doc = read_txt("NURSE: Focus group two\n\nNurse: It was busy.\nP1: Very.\nNurse: And cold.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 3);
+    assert_turn(doc, 0, "Nurse", "It was busy.");
+    qc_document_free(doc);
+}
+
 Test(read_text, unconventional_labels_need_two_lines)
 {
     qc_document *doc = read_txt("Meeting title: Data Science Fundamentals - Session 1: Python Basics\n"
