@@ -492,6 +492,15 @@ Test(refi_cli, people_who_speak_once_in_a_subtitle_survive_a_round_trip)
     qct_run r;
     qct_qcode(&r, dir, "import p.qdpx -o imp");
     cr_assert_eq(r.status, 0, "%s", r.err);
+    /* It says how to code the folder: with its casebook, whose people are the speakers. */
+    cr_assert(qct_contains(r.out, "  next      qcode code -c imp/codebook.qcb --cases imp/cases.tsv --manual "
+                                  "imp/manual.xml -o results.xml imp/sources/\n"),
+              "%s", r.out);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "import p.qdpx -o 'im p'");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(qct_contains(r.out, "  next      qcode code -c 'im p/codebook.qcb' --cases 'im p/cases.tsv'"), "%s",
+              r.out);
     qct_run_free(&r);
     char *imported = qct_read_in(dir, "imp/cases.tsv");
     cr_assert_str_eq(imported, "speaker\nJohn Doe\nMary Major\nAnn Lee\nBob Ray\n");

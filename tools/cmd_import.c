@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -18,13 +19,66 @@
     "  DIR/cases.tsv          cases and their variables, when the project has any\n"                                   \
     "  DIR/manual.xml         the existing codings, with coder and time (docs/refi.md)\n"                              \
     "A bare project.qde is accepted too (its sources are then missing). With --qdc, imports a\n"                       \
-    "codebook alone. Prints what was imported on stdout and every warning on stderr.\n"                                \
+    "codebook alone. Prints what was imported on stdout, then the command that codes the folder\n"                     \
+    "(with its casebook and manual codings), and every warning on stderr.\n"                                           \
     "\n"                                                                                                               \
     "Options:\n"                                                                                                       \
     "  -o, --output PATH      the folder (project) or .qcb file (--qdc) to write; required\n"                          \
     "      --qdc              the input is a .qdc codebook\n"                                                          \
     "\n"                                                                                                               \
     "Exit codes: 0 ok (warnings included), 2 unreadable input or I/O error.\n"
+
+static int exists_in(const char *dir, const char *name, int want_dir)
+{
+    char path[4096];
+    struct stat st;
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path || stat(path, &st) != 0)
+        return 0;
+    return want_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode);
+}
+
+/* dir[0..n) + suffix as one shell word: quoted when it holds anything but the safe characters. */
+static void shell_word(char *out, size_t cap, const char *dir, int n, const char *suffix)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%.*s%s", n, dir, suffix);
+    if (strspn(path, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./-+,:@") == strlen(path)) {
+        snprintf(out, cap, "%s", path);
+        return;
+    }
+    size_t k = 0;
+    out[k++] = '\'';
+    for (const char *p = path; *p && k + 5 < cap; p++) {
+        if (*p == '\'') {
+            memcpy(out + k, "'\\''", 4);
+            k += 4;
+        } else {
+            out[k++] = *p;
+        }
+    }
+    out[k++] = '\'';
+    out[k] = '\0';
+}
+
+/* What to run next: coding the folder with its casebook, which names the people of the sources
+ * (docs/transcripts.md: they are speakers even when they speak once), and its manual codings. */
+static void print_next(const char *dir)
+{
+    if (!exists_in(dir, "sources", 1))
+        return;
+    int n = (int)strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    char codebook[8500], cases[8500] = "", manual[8500] = "", sources[8500];
+    shell_word(codebook, sizeof codebook, dir, n, "/codebook.qcb");
+    shell_word(sources, sizeof sources, dir, n, "/sources/");
+    if (exists_in(dir, "cases.tsv", 0))
+        shell_word(cases, sizeof cases, dir, n, "/cases.tsv");
+    if (exists_in(dir, "manual.xml", 0))
+        shell_word(manual, sizeof manual, dir, n, "/manual.xml");
+    cli_line(stdout, "  next      qcode code -c %s%s%s%s%s -o results.xml %s", codebook, *cases ? " --cases " : "",
+             cases, *manual ? " --manual " : "", manual, sources);
+}
 
 typedef struct warn_count {
     size_t n;
@@ -100,6 +154,7 @@ static int run(int argc, char **argv)
         cli_line(stdout, "    %-20s %zu", s.coders[i].name, s.coders[i].codings);
     printf("  warnings  %zu\n", s.warnings);
     qc_refi_import_summary_free(&s);
+    print_next(output);
     return QC_EXIT_OK;
 }
 
