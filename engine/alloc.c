@@ -88,6 +88,15 @@ int qc_grow(void **array, size_t *cap, size_t need, size_t item)
     return 0;
 }
 
+void qc_release_big(void **array, size_t *cap, size_t item)
+{
+    if (*cap <= QC_SCRATCH_KEEP / item)
+        return;
+    qc_free(*array);
+    *array = NULL;
+    *cap = 0;
+}
+
 char *qc_strndup(const char *s, size_t n)
 {
     char *p = qc_malloc(n + 1);

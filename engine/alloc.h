@@ -24,4 +24,17 @@ char *qc_strndup(const char *s, size_t n);
 
 #define QC_GROW(arr, cap, need) qc_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
 
+/* Scratch is kept from one document for the next, so that a corpus allocates it once; but what a
+ * large transcript needed (arrays a few times its size) would stay beside everything the later
+ * stages of that transcript allocate, and set the run's peak. An array of scratch past this many
+ * bytes is given back as soon as its stage is done; an ordinary interview's (tens of kilobytes of
+ * text) are far smaller. */
+#define QC_SCRATCH_KEEP ((size_t)1 << 20)
+
+/* Frees *array (and zeroes *cap) when its `*cap` items of `item` bytes are more than
+ * QC_SCRATCH_KEEP bytes. */
+void qc_release_big(void **array, size_t *cap, size_t item);
+
+#define QC_RELEASE_BIG(arr, cap) qc_release_big((void **)&(arr), &(cap), sizeof(*(arr)))
+
 #endif

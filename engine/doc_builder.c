@@ -963,6 +963,12 @@ int qc_doc_builder_finish(qc_doc_builder *b, qc_document **out, qc_error *err)
         doc->text_size = st.out_len;
         /* Text NFC left alone (nearly always) is the raw text: the builder hands it over. */
         doc->text = st.copied ? qc_buf_detach(&st.out) : qc_buf_detach(&b->raw);
+        /* The appended text and its origins are done with: a copy NFC made need not have the text
+         * it was made from beside it while the words are found. */
+        qc_buf_free(&b->raw);
+        qc_free(b->origins);
+        b->origins = NULL;
+        b->origin_count = b->origin_cap = 0;
         if (!doc->text)
             doc->text = qc_strdup("");
         doc->length = st.count;

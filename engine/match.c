@@ -413,6 +413,10 @@ static int scan_words(qc_fast *f, const qc_document *doc)
         int rc = scan_variant(f, doc, v);
         if (rc)
             return rc;
+        /* The folded words serve this pass only (a large transcript's are about its size). */
+        if (f->arena[v].cap > QC_SCRATCH_KEEP)
+            qc_buf_free(&f->arena[v]);
+        QC_RELEASE_BIG(f->woff[v], f->woff_cap[v]);
     }
     return QC_OK;
 }
@@ -995,6 +999,7 @@ int qc_fast_code(qc_fast *f, qc_eval *ev, const qc_mt_scan *scan)
     if ((rc = scan_words(f, doc)) || (rc = scan_regexes(f, ev)) || (rc = sort_occurrences(f)) ||
         (rc = prepare_stamps(f, ev)))
         return rc;
+    QC_RELEASE_BIG(f->raw, f->raw_cap); /* sorted into occ */
     for (size_t o = 0; o < f->mt->code_count; o++) {
         int32_t code = f->mt->order[o];
         if (ev->need && !ev->need[code])
@@ -1024,6 +1029,19 @@ int qc_fast_code(qc_fast *f, qc_eval *ev, const qc_mt_scan *scan)
         }
         if ((rc = qc_eval_end_code(ev, code)))
             return rc;
+    }
+    QC_RELEASE_BIG(f->occ, f->occ_cap);
+    QC_RELEASE_BIG(f->out, f->out_cap);
+    QC_RELEASE_BIG(f->cand, f->cand_cap);
+    QC_RELEASE_BIG(f->pending, f->pending_cap);
+    for (unsigned k = 0; k < QC_UNIT_KINDS; k++) {
+        if (f->stamp_cap[k] * sizeof *f->unit_rules[k] <= QC_SCRATCH_KEEP)
+            continue;
+        qc_free(f->stamp[k]);
+        qc_free(f->unit_rules[k]);
+        f->stamp[k] = NULL;
+        f->unit_rules[k] = NULL;
+        f->stamp_cap[k] = 0;
     }
     return QC_OK;
 }

@@ -27,6 +27,16 @@ void qc_quotes_free(qc_quotes *q)
     memset(q, 0, sizeof *q);
 }
 
+void qc_quotes_release_big(qc_quotes *q)
+{
+    QC_RELEASE_BIG(q->cand, q->cand_cap);
+    QC_RELEASE_BIG(q->cand_hits, q->cand_hit_cap);
+    QC_RELEASE_BIG(q->merge, q->merge_cap);
+    QC_RELEASE_BIG(q->quotes, q->quote_cap);
+    QC_RELEASE_BIG(q->hits, q->hit_cap);
+    q->quote_count = q->hit_count = 0;
+}
+
 int qc_quotes_reset(qc_quotes *q, size_t code_count)
 {
     q->cand_count = q->cand_hit_count = 0;

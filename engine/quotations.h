@@ -51,6 +51,9 @@ void qc_quotes_init(qc_quotes *q);
 void qc_quotes_free(qc_quotes *q);
 /* Forgets the previous document. */
 int qc_quotes_reset(qc_quotes *q, size_t code_count);
+/* Once the coding is emitted: forgets the quotations and gives back the stores that grew past
+ * QC_SCRATCH_KEEP (alloc.h). */
+void qc_quotes_release_big(qc_quotes *q);
 
 /* Files what a code marks in a unit where it applies: the unit itself (sentence, paragraph, turn
  * scopes) with all the hits, or one quotation per hit (match; words N, widened by N words each

@@ -568,7 +568,7 @@ static int cooccurrence(const qc_results *res, const qc_document *doc, const qc_
     /* Grouped by sentence with a counting sort (sentences are few, pairs many: a comparison sort
      * of the pairs was a twentieth of a run), then each sentence's few codes sorted by insertion. */
     if (QC_GROW(s->sent_start, s->sent_start_cap, nsent + 1) != 0 ||
-        QC_GROW(s->sent_codes, s->sent_codes_cap, count) != 0)
+        QC_GROW(s->sent_codes, s->sent_codes_cap, count) != 0 || QC_GROW(s->cooc, s->cooc_cap, 2 * count) != 0)
         return -1;
     uint32_t *start = s->sent_start, *codes = s->sent_codes;
     memset(start, 0, (nsent + 1) * sizeof *start);
@@ -592,12 +592,11 @@ static int cooccurrence(const qc_results *res, const qc_document *doc, const qc_
         for (uint32_t x = from; x < to; x++)
             if (w == from || codes[x] != codes[w - 1])
                 codes[w++] = codes[x];
-        size_t pairs = (size_t)(w - from) * (w - from + 1) / 2;
-        if (pairs && QC_GROW(s->cooc, s->cooc_cap, s->cooc_count + pairs) != 0)
-            return -1;
-        for (uint32_t x = from; x < w; x++)
-            for (uint32_t y = x; y < w; y++)
-                s->cooc[s->cooc_count++] = qc_res_tri_index(res->code_count, codes[x], codes[y]);
+        if (w > from) {
+            s->cooc[s->cooc_count++] = w - from;
+            memcpy(s->cooc + s->cooc_count, codes + from, (w - from) * sizeof *codes);
+            s->cooc_count += w - from;
+        }
         from = to;
     }
     return 0;
@@ -631,6 +630,13 @@ int qc_res_prepare(const qc_results *res, const qc_document *doc, const qc_codin
     tally(res, doc, coding, p);
     if (cooccurrence(res, doc, coding, p) != 0)
         return -1;
+    /* The tally's and the co-occurrence's scratch (alloc.h: QC_SCRATCH_KEEP). */
+    QC_RELEASE_BIG(p->roll, p->roll_cap);
+    QC_RELEASE_BIG(p->roll_tmp, p->roll_tmp_cap);
+    QC_RELEASE_BIG(p->sc, p->sc_cap);
+    QC_RELEASE_BIG(p->sent_start, p->sent_start_cap);
+    QC_RELEASE_BIG(p->sent_codes, p->sent_codes_cap);
+    QC_RELEASE_BIG(p->sent_at, p->sent_at_cap);
     uncoded(doc, p);
     /* Records nobody will read are not made, nor the digest of a coding nobody will write:
      * counts-only results keep neither. */
@@ -664,8 +670,17 @@ static int add_counts(qc_results *res, const qc_document *doc, const qc_res_prep
         return -1;
     if (flush(res, p, &res->docs[doc_index], doc_index, nslots, ac) != 0)
         return -1;
-    for (size_t i = 0; i < p->cooc_count; i++)
-        res->cooc[p->cooc[i]]++;
+    /* Each sentence's codes ascend: code x's pairs with the codes after it lie in row x. */
+    for (size_t i = 0; i < p->cooc_count;) {
+        uint32_t w = p->cooc[i++];
+        const uint32_t *codes = p->cooc + i;
+        for (uint32_t x = 0; x < w; x++) {
+            uint64_t *row = res->cooc + (qc_res_tri_index(res->code_count, codes[x], codes[x]) - codes[x]);
+            for (uint32_t y = x; y < w; y++)
+                row[codes[y]]++;
+        }
+        i += w;
+    }
     res->uncoded.participant_turns += p->participant_turns;
     res->uncoded.participant_length += p->participant_length;
     res->uncoded.uncoded_turns += p->uncoded_turns;
@@ -719,7 +734,7 @@ int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *cod
     const qc_res_prepared *p = res->offered;
     if (!rc && (!p || p->doc != doc || p->coding != coding)) {
         if ((!res->own_prep && !(res->own_prep = qc_calloc(1, sizeof *res->own_prep))) ||
-            qc_res_prepare(res, doc, coding, res->own_prep) != 0)
+            (res->own_prep->on_writer = 1, qc_res_prepare(res, doc, coding, res->own_prep) != 0))
             rc = qc_error_nomem(err);
         p = res->own_prep;
     }
@@ -746,7 +761,7 @@ int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *cod
     if (res->counts_only)
         return QC_OK;
     rc = qc_spill_merge(res, p, doc_index, err);
-    return rc == QC_OK && res->stream ? qc_res_stream_document(res, doc_index, p, err) : rc;
+    return rc == QC_OK && res->stream ? qc_res_stream_document(res, doc_index, doc, coding, p, err) : rc;
 }
 
 int qc_results_add_fn(const qc_document *doc, const qc_coding *coding, const qc_source_info *src, void *user,

@@ -244,7 +244,10 @@ typedef struct qc_res_prepared {
     size_t nslots;
     uint32_t *acc;    /* slot * (code_count + 1) * 4: own quotations, own hits, rolled quotations, hits */
     uint8_t *touched; /* per turn: a quotation lies in it */
-    size_t *cooc;     /* indexes into qc_results.cooc to bump, one per (sentence, code pair) */
+    /* Co-occurrence, per sentence holding own quotations: how many distinct codes, then those codes
+     * ascending. qc_results_add counts their pairs: a list of the pairs' cells took eight bytes a
+     * pair, some 28 pairs a sentence (twice the document's text) for a transcript dense with codes. */
+    uint32_t *cooc;
     size_t cooc_count;
     uint64_t participant_turns, participant_length, uncoded_turns, uncoded_length;
     unsigned char *rec; /* encoded records (results_spill.c) */
@@ -258,8 +261,15 @@ typedef struct qc_res_prepared {
     uint32_t *sent_at; /* per 64 code points: the first sentence ending after the first (cooccurrence) */
     struct qc_spill_hit *hits;
     /* With a stream (write_xml_spans.c): what goes inside the document's element, its spans, and
-     * the scratch that renders them. */
+     * the scratch that renders them. The spans are rendered into `xml` ahead, on the thread that
+     * prepares, unless `spans_later`: then the span_count sorted items wait for
+     * qc_res_stream_document, which renders them straight into the file. So it goes when
+     * qc_results_add prepares for itself (`on_writer`: on the thread that writes, where rendering
+     * ahead only adds a copy) and for a large document, whose spans (about twice its text) would
+     * otherwise be held in memory whole beside everything else it needs. */
     qc_buf xml;
+    int on_writer, spans_later;
+    size_t span_count;
     struct qc_span_item *span_items;
     qc_hit *span_hits;
     size_t span_items_cap, span_hits_cap;
@@ -275,12 +285,14 @@ void qc_res_prepared_free(qc_res_prepared *p);
 /* Offers prepared additions to the next qc_results_add of the same (doc, coding); NULL withdraws. */
 void qc_res_offer(qc_results *res, const qc_res_prepared *p);
 
-/* The stream of results.xml (write_xml_spans.c). Renders the document's spans into p->xml when the
- * results have a stream: a worker's share, like qc_res_prepare's (which calls it). -1 when memory
- * is short. */
+/* The stream of results.xml (write_xml_spans.c). Sorts the document's spans and renders them into
+ * p->xml (unless p->spans_later) when the results have a stream: a worker's share, like
+ * qc_res_prepare's (which calls it). -1 when memory is short. */
 int qc_res_render_spans(const qc_results *res, const qc_document *doc, const qc_coding *coding, qc_res_prepared *p);
-/* Writes document doc_index (added) with the spans rendered in p. */
-int qc_res_stream_document(qc_results *res, size_t doc_index, const qc_res_prepared *p, qc_error *err);
+/* Writes document doc_index (added) with its spans: those rendered in p, or rendered now from doc
+ * and coding (what p was prepared from). */
+int qc_res_stream_document(qc_results *res, size_t doc_index, const qc_document *doc, const qc_coding *coding,
+                           const qc_res_prepared *p, qc_error *err);
 /* Whether the stream writes path; finishing it makes the file appear; aborting removes it. */
 int qc_res_stream_is(const qc_results *res, const char *path);
 int qc_res_stream_finish(qc_results *res, qc_error *err);

@@ -686,6 +686,16 @@ int qc_eval_finish(qc_eval *ev, qc_coding **out)
         qc_coding_free(c);
         return qc_error_nomem(ev->err);
     }
+    /* The coding has what the stores held: a large transcript's stores would otherwise stay beside
+     * everything its results need. */
+    qc_quotes_release_big(&ev->quotes);
+    for (unsigned k = 0; k < QC_UNIT_KINDS; k++) {
+        QC_RELEASE_BIG(ev->units[k], ev->unit_cap[k]);
+        if (!ev->units[k])
+            ev->unit_count[k] = 0;
+    }
+    QC_RELEASE_BIG(ev->sent_para, ev->sent_para_cap);
+    QC_RELEASE_BIG(ev->eligible, ev->eligible_cap);
     *out = c;
     return QC_OK;
 }

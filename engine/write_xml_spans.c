@@ -2,7 +2,8 @@
  * it (docs/results-format-2.md). Written two ways that give the same bytes: after the run, from the
  * per-code quotation logs merged by document and span (qc_xw_documents_from_logs), or while coding
  * (qc_results_stream_xml): each document's spans rendered from its coding by the thread that
- * prepared its additions, and appended in input order by qc_results_add. */
+ * prepared its additions, and appended in input order by qc_results_add (or, with one job and for
+ * a large document, only sorted there and rendered into the file by qc_results_add). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,9 +287,14 @@ static void render_items(xw *x, const qc_results *res, const qc_document *doc, c
     span_close(x, &sp);
 }
 
+/* Text a document may have for its spans to be rendered ahead on the thread that prepares it. */
+#define SPANS_AHEAD_BYTES ((size_t)4 << 20)
+
 int qc_res_render_spans(const qc_results *res, const qc_document *doc, const qc_coding *coding, qc_res_prepared *p)
 {
     qc_buf_clear(&p->xml);
+    p->spans_later = 0;
+    p->span_count = 0;
     size_t n = 0, most_hits = 0;
     /* The items, then as many again for the sort. */
     if (coding->quote_count && QC_GROW(p->span_items, p->span_items_cap, 2 * coding->quote_count) != 0)
@@ -311,6 +317,11 @@ int qc_res_render_spans(const qc_results *res, const qc_document *doc, const qc_
     if (most_hits && QC_GROW(p->span_hits, p->span_hits_cap, most_hits) != 0)
         return -1;
     sort_items(p->span_items, p->span_items + n, n);
+    p->span_count = n;
+    if (p->on_writer || doc->text_size > SPANS_AHEAD_BYTES) {
+        p->spans_later = 1;
+        return 0;
+    }
     xw x;
     memset(&x, 0, sizeof x);
     /* Inside results, documents and the document. */
@@ -414,11 +425,20 @@ int qc_results_stream_xml(qc_results *res, const char *path, const qc_write_opti
     return QC_OK;
 }
 
-int qc_res_stream_document(qc_results *res, size_t doc_index, const qc_res_prepared *p, qc_error *err)
+int qc_res_stream_document(qc_results *res, size_t doc_index, const qc_document *doc, const qc_coding *coding,
+                           const qc_res_prepared *p, qc_error *err)
 {
     struct qc_res_stream *s = res->stream;
     qc_xw_document_open(&s->x, res, doc_index);
-    if (p->xml.len) {
+    if (p->spans_later && p->span_count) {
+        /* The writer keeps the speaker it wrote last by its pointer, which from here on would be
+         * this document's (freed after it): it starts and ends the spans knowing none. */
+        memset(&s->x.speaker, 0, sizeof s->x.speaker);
+        s->x.code_tags = s->code_tags.count ? &s->code_tags : NULL;
+        render_items(&s->x, res, doc, coding, p->span_items, p->span_count, p->span_hits);
+        s->x.code_tags = NULL;
+        memset(&s->x.speaker, 0, sizeof s->x.speaker);
+    } else if (p->xml.len) {
         qc_xml_out_open_children(&s->x.o);
         qc_xml_out_write_raw(&s->x.o, p->xml.data, p->xml.len);
     }
