@@ -144,6 +144,30 @@ Test(memory, a_coder_keeps_none_of_a_large_transcripts_scratch)
     cr_assert_gt(quotations, len / 20, "a transcript dense with codes (%zu quotations)", quotations);
     /* Folding its words alone took more bytes than the text. */
     cr_expect_lt(kept, len, "the coder kept %zu bytes of scratch after coding %zu bytes", kept, len);
+    /* The coder, its scratch given back, codes the next document as a fresh one does. */
+    static const char small[] = "P2: The nurse said we wait now. The manager told the team.\n\nP3: A room at home.\n";
+    qc_document *next = NULL;
+    cr_assert_eq(qc_document_read_buffer(&next, "small.txt", small, sizeof small - 1, NULL, &err), 0, "%s",
+                 err.message);
+    qc_coder *fresh = NULL;
+    qc_coding *a = NULL, *b = NULL;
+    cr_assert_eq(qc_coder_new(&fresh, cb, NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_coder_code(coder, next, NULL, &a, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_coder_code(fresh, next, NULL, &b, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_coding_quotation_count(a), qc_coding_quotation_count(b));
+    cr_assert_gt(qc_coding_quotation_count(a), 5);
+    for (size_t i = 0; i < qc_coding_quotation_count(a); i++) {
+        qc_quotation qa, qb;
+        cr_assert_eq(qc_coding_quotation(a, i, &qa), 0);
+        cr_assert_eq(qc_coding_quotation(b, i, &qb), 0);
+        cr_assert(qa.code == qb.code && qa.start == qb.start && qa.end == qb.end && qa.turn == qb.turn &&
+                      qa.hit_count == qb.hit_count,
+                  "quotation %zu differs", i);
+    }
+    qc_coding_free(a);
+    qc_coding_free(b);
+    qc_coder_free(fresh);
+    qc_document_free(next);
     qc_coder_free(coder);
     qc_codebook_free(cb);
     qc_document_free(doc);

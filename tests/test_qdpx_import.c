@@ -621,7 +621,8 @@ static int import_into(long n, void *user, qc_error *err)
 {
     import_run *r = user;
     char dir[1200];
-    snprintf(dir, sizeof dir, "%s/out%ld", r->tmp, n);
+    int len = snprintf(dir, sizeof dir, "%s/out%ld", r->tmp, n);
+    cr_assert(len > 0 && (size_t)len < sizeof dir, "temporary folder name too long");
     warnings w;
     memset(&w, 0, sizeof w);
     return import(r->project, dir, &w, &r->got, err);
