@@ -262,6 +262,25 @@ static int is_dialogue(const text_reader *r, const text_line *l)
     return l->has_label && (r->opts->speaker_pattern || label_count(r, l) >= 2);
 }
 
+/* Whether a line between `---` rules is a speaker's rather than front matter's: a label that is
+ * not a front-matter key (`Interviewer: Hi.`, `N15: Hello.`) and is conventional or recurs, or a
+ * key that recurs as a label (`mother:`). A key written as front matter writes it, lower case, is
+ * front matter even when it is conventional: `interviewer: Jane Smith` above `Interviewer:` turns
+ * (one label, ASCII case aside) names the interviewer. */
+static int front_matter_is_dialogue(const text_reader *r, const text_line *l)
+{
+    if (!l->has_label)
+        return 0;
+    if (r->opts->speaker_pattern)
+        return 1; /* its matches are trusted */
+    size_t ke, vs;
+    const char *s = line_text(r, l);
+    int key = parse_key_value(s, l->len, 0, &ke, &vs) && ke == l->label.label_end && l->label.label_start == 0;
+    if (!key && l->label.known_role)
+        return 1;
+    return !(key && l->label.known_role) && label_count(r, l) >= 2;
+}
+
 /* Finds the header block; returns the index of the first body line (0: no header). */
 static size_t find_header(const text_reader *r)
 {
@@ -274,7 +293,7 @@ static size_t find_header(const text_reader *r)
     size_t ke, vs;
     if (is_fence(line_text(r, l), l->len)) {
         for (size_t i = first + 1; i < r->count; i++) {
-            if (is_dialogue(r, &r->lines[i]))
+            if (front_matter_is_dialogue(r, &r->lines[i]))
                 return 0; /* speaker lines between two rules: dialogue, not front matter */
             if (is_fence(line_text(r, &r->lines[i]), r->lines[i].len))
                 return i + 1;

@@ -321,6 +321,17 @@ Test(read_text, a_header_that_names_the_interviewer_is_a_header)
     cr_assert_eq(qc_document_attribute_count(doc), 0);
     cr_assert_eq(qc_document_turn_count(doc), 3);
     qc_document_free(doc);
+    /* As front matter too: its `interviewer` key and the `Interviewer:` turns are one label (ASCII
+     * case aside), which made the front matter a turn of dialogue. */
+    doc = read_opts("fm.md",
+                    "---\ntitle: Interview 3\ninterviewer: Jane Smith\nsite: North\n---\n\n"
+                    "Interviewer: Hello, how are you?\n\nP1: Fine thanks.\n",
+                    NULL);
+    cr_assert_eq(qc_document_attribute_count(doc), 3);
+    cr_assert_str_eq(qc_document_attribute_get(doc, "interviewer"), "Jane Smith");
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    assert_turn(doc, 0, "Interviewer", "Hello, how are you?");
+    qc_document_free(doc);
 }
 
 /* Opening dialogue is not a header: a key that also starts a later line is a speaker's label, a
