@@ -129,6 +129,29 @@ Test(refi_cli, export_from_results_rereads_the_corpus)
     free(dir);
 }
 
+/* An export from results.xml reads the documents again as the run read them, with its casebook:
+ * the manager it names, who speaks once, is a speaker, and her quotation and Case go out. */
+Test(refi_cli, export_from_results_reads_with_the_runs_casebook)
+{
+    REQUIRE_COMMANDS();
+    const transcript docs[] = {
+        {"fg.txt", "Manager: We co-locate now.\nNurse: It was hard.\nNurse: Co-location helped.\n"},
+        {"cases.tsv", "speaker\trole\nManager\tlead\nNurse\tnurse\n"}};
+    char *dir = coded(docs, 2, "code -c cb.qcb --cases cases.tsv -o r.xml fg.txt");
+    qct_run r;
+    qct_qcode(&r, dir, "export --qdpx e.qdpx r.xml");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "import e.qdpx -o imp");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(qct_contains(r.out, "  codings   2 on 2 selections"), "%s", r.out);
+    qct_run_free(&r);
+    char *cases = qct_read_in(dir, "imp/cases.tsv");
+    cr_assert(qct_contains(cases, "Manager\tlead\n"), "%s", cases);
+    free(cases);
+    free(dir);
+}
+
 Test(refi_cli, bad_input_gives_a_located_error)
 {
     REQUIRE_COMMANDS();
