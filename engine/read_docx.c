@@ -254,8 +254,8 @@ static int find_labels(docx_state *st, para_label *pl, const char *name, const q
         if (m == 0 || pl[i].lab.label_end <= pl[i].lab.label_start)
             continue;
         pl[i].has = 1;
-        if (!pl[i].lab.known_role && qc_label_tally_add(tally, text + p->from + pl[i].lab.label_start,
-                                                        pl[i].lab.label_end - pl[i].lab.label_start) < 0) {
+        if (qc_label_tally_add(tally, text + p->from + pl[i].lab.label_start,
+                               pl[i].lab.label_end - pl[i].lab.label_start) < 0) {
             rc = qc_error_nomem(err);
             goto done;
         }
@@ -264,8 +264,10 @@ static int find_labels(docx_state *st, para_label *pl, const char *name, const q
         if (!pl[i].has)
             continue;
         const qc_label *l = &pl[i].lab;
-        if (!l->known_role &&
-            qc_label_tally_count(tally, text + st->paras[i].from + l->label_start, l->label_end - l->label_start) < 2)
+        const char *label = text + st->paras[i].from + l->label_start;
+        size_t len = l->label_end - l->label_start;
+        int trusted = l->known_role && !qc_label_casebook_capitals(opts, tally, label, len);
+        if (!trusted && qc_label_tally_count(tally, label, len) < 2)
             pl[i].has = 0;
         else
             kept++;

@@ -42,6 +42,7 @@ typedef struct text_reader {
     text_line *lines;
     size_t count, cap;
     qc_label_tally *tally;
+    qc_label_tally *exact; /* the same labels, counted byte for byte: a header's keys */
     const qc_speaker_rules *rules;
     qc_label_tally *speakers; /* the labels settled as speakers, for overlap passages */
     size_t host_turn;         /* the turn of the last labelled line, while it lasts */
@@ -134,7 +135,9 @@ static int collect_lines(text_reader *r, size_t size, qc_speaker_rules *rules, q
         if (l->kind == LINE_TEXT && qc_speaker_match_line(rules, s, len, &l->label) == 1) {
             l->has_label = LABEL_SPEAKER;
             if (qc_label_tally_add(r->tally, s + l->label.label_start, l->label.label_end - l->label.label_start) !=
-                0) {
+                    0 ||
+                qc_label_tally_add(r->exact, s + l->label.label_start, l->label.label_end - l->label.label_start) !=
+                    0) {
                 rc = qc_error_nomem(err);
                 break;
             }
@@ -148,6 +151,24 @@ static size_t label_count(const text_reader *r, const text_line *l)
 {
     const char *s = line_text(r, l);
     return qc_label_tally_count(r->tally, s + l->label.label_start, l->label.label_end - l->label.label_start);
+}
+
+/* How often a header's key starts a line written as it is: `nurse: Mary Jones` in a header says
+ * who the nurse is once, `Nurse:` turns below it are another spelling (where a slip `nurse:` among
+ * `Nurse:` turns counts as hers, label_count). */
+static size_t key_count(const text_reader *r, const text_line *l)
+{
+    const char *s = line_text(r, l);
+    return qc_label_tally_count(r->exact, s + l->label.label_start, l->label.label_end - l->label.label_start);
+}
+
+/* Whether a line's label is trusted as conventional: a casebook's person is not, in capitals, where
+ * the document writes the label otherwise too (qc_label_casebook_capitals). */
+static int trusted_label(const text_reader *r, const text_line *l)
+{
+    const char *s = line_text(r, l);
+    return l->label.known_role && !qc_label_casebook_capitals(r->opts, r->tally, s + l->label.label_start,
+                                                              l->label.label_end - l->label.label_start);
 }
 
 /* Metadata blocks are a few lines (INTERVIEWEE, INTERVIEWER, DATE, PLACE, a duration, a
@@ -205,7 +226,7 @@ static void settle_labels(text_reader *r, size_t body)
         return; /* the user's pattern is trusted as it is */
     for (size_t i = body; i < r->count; i++) {
         text_line *l = &r->lines[i];
-        if (l->has_label && !l->label.known_role && label_count(r, l) < 2)
+        if (l->has_label && !trusted_label(r, l) && label_count(r, l) < 2)
             l->has_label = LABEL_REJECTED;
     }
     demote_metadata_block(r, body);
@@ -256,10 +277,11 @@ static int is_fence(const char *s, size_t len)
 /* Whether a line at the top is dialogue rather than a header's `key: value`: the user's pattern
  * matches it (its matches are trusted), or its label also starts another line of the document, as
  * a speaker's does (`mother: We came here in 2015.`, and later `mother: It was hard.`), where a
- * header says each key once. */
+ * header says each key once. The key recurs as it is written: `nurse: Mary Jones` above `Nurse:`
+ * turns names the nurse (key_count). */
 static int is_dialogue(const text_reader *r, const text_line *l)
 {
-    return l->has_label && (r->opts->speaker_pattern || label_count(r, l) >= 2);
+    return l->has_label && (r->opts->speaker_pattern || key_count(r, l) >= 2);
 }
 
 /* Whether a line between `---` rules is a speaker's rather than front matter's: a label that is
@@ -278,7 +300,9 @@ static int front_matter_is_dialogue(const text_reader *r, const text_line *l)
     int key = parse_key_value(s, l->len, 0, &ke, &vs) && ke == l->label.label_end && l->label.label_start == 0;
     if (!key && l->label.known_role)
         return 1;
-    return !(key && l->label.known_role) && label_count(r, l) >= 2;
+    if (key)
+        return !l->label.known_role && key_count(r, l) >= 2;
+    return label_count(r, l) >= 2;
 }
 
 /* Finds the header block; returns the index of the first body line (0: no header). */
@@ -675,8 +699,10 @@ int qc_read_text(qc_doc_builder *b, const char *name, const char *data, size_t s
         return rc;
     }
     r.rules = rules;
-    if (qc_label_tally_new(&r.tally) != 0 || qc_label_tally_new(&r.speakers) != 0) {
+    if (qc_label_tally_new(&r.tally) != 0 || qc_label_tally_new_mode(&r.exact, 1) != 0 ||
+        qc_label_tally_new(&r.speakers) != 0) {
         qc_label_tally_free(r.tally);
+        qc_label_tally_free(r.exact);
         qc_speaker_rules_free(rules);
         return qc_error_nomem(err);
     }
@@ -692,6 +718,7 @@ int qc_read_text(qc_doc_builder *b, const char *name, const char *data, size_t s
     }
     qc_speaker_rules_free(rules);
     qc_label_tally_free(r.tally);
+    qc_label_tally_free(r.exact);
     qc_label_tally_free(r.speakers);
     qc_buf_free(&r.decoded);
     qc_free(r.lines);

@@ -472,6 +472,7 @@ struct qc_label_tally {
     tally_slot *slots;
     size_t cap; /* power of two */
     size_t used;
+    int exact; /* labels count together only when they are the same bytes */
 };
 
 /* Labels count together when they differ only in ASCII case (`Sarah` and a slip, `sarah`), unless
@@ -488,19 +489,21 @@ static int all_capitals(const char *s, size_t len)
     return letters >= 2;
 }
 
-static uint64_t hash_label(const char *s, size_t len)
+static uint64_t hash_label(int exact, const char *s, size_t len)
 {
     uint64_t h = 1469598103934665603ull; /* FNV-1a */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        h ^= c >= 'A' && c <= 'Z' ? c + 32u : c;
+        h ^= c >= 'A' && c <= 'Z' && !exact ? c + 32u : c;
         h *= 1099511628211ull;
     }
     return all_capitals(s, len) ? ~h : h;
 }
 
-static int same_label(const char *a, const char *b, size_t len)
+static int same_label(int exact, const char *a, const char *b, size_t len)
 {
+    if (exact)
+        return memcmp(a, b, len) == 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
         if (x != y && !(x >= 'A' && x <= 'Z' && x + 32u == y) && !(y >= 'A' && y <= 'Z' && y + 32u == x))
@@ -511,9 +514,15 @@ static int same_label(const char *a, const char *b, size_t len)
 
 int qc_label_tally_new(qc_label_tally **out)
 {
+    return qc_label_tally_new_mode(out, 0);
+}
+
+int qc_label_tally_new_mode(qc_label_tally **out, int exact)
+{
     qc_label_tally *t = qc_calloc(1, sizeof *t);
     if (!t)
         return QC_ERR_NOMEM;
+    t->exact = exact;
     t->cap = 64;
     t->slots = qc_calloc(t->cap, sizeof *t->slots);
     if (!t->slots) {
@@ -534,10 +543,10 @@ void qc_label_tally_free(qc_label_tally *t)
     qc_free(t);
 }
 
-static tally_slot *find_slot(tally_slot *slots, size_t cap, const char *s, size_t len, uint64_t h)
+static tally_slot *find_slot(int exact, tally_slot *slots, size_t cap, const char *s, size_t len, uint64_t h)
 {
     size_t i = (size_t)h & (cap - 1);
-    while (slots[i].label && !(slots[i].hash == h && slots[i].len == len && same_label(slots[i].label, s, len)))
+    while (slots[i].label && !(slots[i].hash == h && slots[i].len == len && same_label(exact, slots[i].label, s, len)))
         i = (i + 1) & (cap - 1);
     return &slots[i];
 }
@@ -550,7 +559,7 @@ static int tally_grow(qc_label_tally *t)
         return QC_ERR_NOMEM;
     for (size_t i = 0; i < t->cap; i++)
         if (t->slots[i].label)
-            *find_slot(slots, cap, t->slots[i].label, t->slots[i].len, t->slots[i].hash) = t->slots[i];
+            *find_slot(t->exact, slots, cap, t->slots[i].label, t->slots[i].len, t->slots[i].hash) = t->slots[i];
     qc_free(t->slots);
     t->slots = slots;
     t->cap = cap;
@@ -561,8 +570,8 @@ int qc_label_tally_add(qc_label_tally *t, const char *label, size_t len)
 {
     if ((t->used + 1) * 2 > t->cap && tally_grow(t) != 0)
         return QC_ERR_NOMEM;
-    uint64_t h = hash_label(label, len);
-    tally_slot *s = find_slot(t->slots, t->cap, label, len, h);
+    uint64_t h = hash_label(t->exact, label, len);
+    tally_slot *s = find_slot(t->exact, t->slots, t->cap, label, len, h);
     if (!s->label) {
         s->label = qc_strndup(label, len);
         if (!s->label)
@@ -577,5 +586,23 @@ int qc_label_tally_add(qc_label_tally *t, const char *label, size_t len)
 
 size_t qc_label_tally_count(const qc_label_tally *t, const char *label, size_t len)
 {
-    return find_slot(t->slots, t->cap, label, len, hash_label(label, len))->count;
+    return find_slot(t->exact, t->slots, t->cap, label, len, hash_label(t->exact, label, len))->count;
+}
+
+/* A label in capitals that a casebook names in another spelling, where the document writes the same
+ * label otherwise too (`TATSUO ARAI: An Interview Conducted by ...` above `Tatsuo Arai:` turns, and
+ * a casebook row for Tatsuo Arai): the casebook names the person, whose label here is the other
+ * spelling, and this line is a title or heading, counted as the tally counts it. */
+int qc_label_casebook_capitals(const qc_read_options *opts, const qc_label_tally *t, const char *label, size_t len)
+{
+    char lower[256];
+    if (!opts || !opts->casebook || len >= sizeof lower || !all_capitals(label, len))
+        return 0;
+    qc_read_options plain = *opts;
+    plain.casebook = NULL;
+    if (qc_speaker_label_known(&plain, label, len) || !named_by_casebook(opts, label, len))
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        lower[i] = label[i] >= 'A' && label[i] <= 'Z' ? (char)(label[i] + 32) : label[i];
+    return qc_label_tally_count(t, lower, len) > 0;
 }

@@ -58,8 +58,16 @@ size_t qc_time_stamp_end(const char *s, size_t len, size_t pos);
  * never matches one that is not. Functions return 0 or QC_ERR_NOMEM. */
 typedef struct qc_label_tally qc_label_tally;
 int qc_label_tally_new(qc_label_tally **out);
+/* exact: labels count together only when they are the same bytes (a header's keys: `nurse: Mary
+ * Jones` is said once even when `Nurse:` turns follow). */
+int qc_label_tally_new_mode(qc_label_tally **out, int exact);
 int qc_label_tally_add(qc_label_tally *t, const char *label, size_t len);
 size_t qc_label_tally_count(const qc_label_tally *t, const char *label, size_t len);
 void qc_label_tally_free(qc_label_tally *t);
+
+/* Whether a label trusted only because opts' casebook names it is in capitals while t (a
+ * case-insensitive tally of the document's labels) holds the same label not in capitals: then the
+ * casebook's person is that other label, and this one is counted like any unconventional label. */
+int qc_label_casebook_capitals(const qc_read_options *opts, const qc_label_tally *t, const char *label, size_t len);
 
 #endif

@@ -787,3 +787,54 @@ Test(read_text, people_the_casebook_names_speak_in_subtitle_cues)
     qc_document_free(doc);
     qc_casebook_free(cb);
 }
+
+/* A header's key is said once: `nurse: Mary Jones` above `Nurse:` turns names the nurse, as it did
+ * before labels were counted without ASCII case; counting the key with the turns made the header a
+ * turn of a speaker `nurse` and lost every attribute. The same for front matter. */
+Test(read_text, a_header_key_that_names_a_speaker_of_the_body_is_a_header)
+{
+    qc_document *doc = read_txt("title: Ward 4 handover\ndate: 2016-03-22\nnurse: Mary Jones\n\n"
+                                "Interviewer: What happens at handover?\n\nNurse: We go bed by bed.\n\n"
+                                "Interviewer: Who else?\n\nNurse: The night staff.\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 3);
+    cr_assert_str_eq(qc_document_attribute_get(doc, "nurse"), "Mary Jones");
+    cr_assert_eq(qc_document_speaker_count(doc), 2);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 1, "Nurse", "We go bed by bed.");
+    qc_document_free(doc);
+    doc = read_opts("fm.md",
+                    "---\ntitle: Year 9 lesson\nteacher: Ms Lee\n---\n\nTeacher: Books out, please.\n\n"
+                    "Pupil 3: Calculators?\n\nTeacher: Not today.\n",
+                    NULL);
+    cr_assert_eq(qc_document_attribute_count(doc), 2);
+    cr_assert_str_eq(qc_document_attribute_get(doc, "teacher"), "Ms Lee");
+    cr_assert_eq(qc_document_speaker_count(doc), 1);
+    assert_turn(doc, 1, "Teacher", "Not today.");
+    qc_document_free(doc);
+}
+
+/* A casebook row for Tatsuo Arai names the person whose turns are `Tatsuo Arai:`; the title line
+ * `TATSUO ARAI: An Interview Conducted by ...` above them stays no turn (capitals are another
+ * label), and the metadata block below it stays outside every turn. Where the document writes the
+ * label in capitals only, the casebook's row still names it. */
+Test(read_text, a_casebook_person_in_capitals_is_a_title_where_the_turns_are_not)
+{
+    const char *text = "TATSUO ARAI: An Interview Conducted by Peter Asaro, 4 November 2013.\n\n"
+                       "INTERVIEWEE: Tatsuo Arai\nINTERVIEWER: Peter Asaro\nDATE: 4 November 2013\n"
+                       "PLACE: Tokyo, Japan\n\nQ: Tell us your name.\n\nTatsuo Arai: I am Tatsuo Arai.\n\n"
+                       "Q: And your work?\n\nTatsuo Arai: Robots.\n";
+    qc_casebook *cb = casebook("speaker\tgender\nTatsuo Arai\tm\n");
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.casebook = cb;
+    qc_document *doc = read_opts("arai.md", text, &opts);
+    cr_assert_eq(qc_document_speaker_count(doc), 2);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 0, "Q", "Tell us your name.");
+    assert_turn(doc, 1, "Tatsuo Arai", "I am Tatsuo Arai.");
+    qc_document_free(doc);
+    doc = read_opts("caps.txt", "INTERVIEWER: Who came?\n\nTATSUO ARAI: I did.\n", &opts);
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    assert_turn(doc, 1, "TATSUO ARAI", "I did.");
+    qc_document_free(doc);
+    qc_casebook_free(cb);
+}
