@@ -335,6 +335,10 @@ static size_t find_header(const text_reader *r)
         int known = qc_speaker_label_known(r->opts, s, ke);
         if ((!known || r->opts->speaker_pattern) && is_dialogue(r, &r->lines[i]))
             return 0;
+        /* `i:`, `q:`, `a:`, `r:` name no interview: they are a dialogue's labels, whatever else
+         * the block holds (`note: phone rang` below `i: ...` / `r: ...`). */
+        if (known && ke == 1)
+            return 0;
         if (known)
             roles++;
         else

@@ -838,3 +838,16 @@ Test(read_text, a_casebook_person_in_capitals_is_a_title_where_the_turns_are_not
     qc_document_free(doc);
     qc_casebook_free(cb);
 }
+
+/* `i:` / `r:` lines at the top are dialogue even when the block holds a line whose key is no
+ * label (`note: phone rang`): no header names its interview with a one-letter key, and taking the
+ * block for one lost the first question and answer from the coding. */
+Test(read_text, one_letter_labels_at_the_top_are_dialogue_among_other_keys)
+{
+    qc_document *doc = read_txt("i: so how long have you worked here?\nr: about ten years.\n"
+                                "note: phone rang, interview paused\n\ni: and before that?\nr: on the wards.\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 0);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 0, "i", "so how long have you worked here?");
+    qc_document_free(doc);
+}
