@@ -42,7 +42,7 @@ typedef struct text_reader {
     text_line *lines;
     size_t count, cap;
     qc_label_tally *tally;
-    qc_label_tally *exact; /* the same labels, counted byte for byte: a header's keys */
+    qc_label_tally *exact; /* the labels counted byte for byte, for a header (key_count); NULL until then */
     const qc_speaker_rules *rules;
     qc_label_tally *speakers; /* the labels settled as speakers, for overlap passages */
     size_t host_turn;         /* the turn of the last labelled line, while it lasts */
@@ -135,9 +135,7 @@ static int collect_lines(text_reader *r, size_t size, qc_speaker_rules *rules, q
         if (l->kind == LINE_TEXT && qc_speaker_match_line(rules, s, len, &l->label) == 1) {
             l->has_label = LABEL_SPEAKER;
             if (qc_label_tally_add(r->tally, s + l->label.label_start, l->label.label_end - l->label.label_start) !=
-                    0 ||
-                qc_label_tally_add(r->exact, s + l->label.label_start, l->label.label_end - l->label.label_start) !=
-                    0) {
+                0) {
                 rc = qc_error_nomem(err);
                 break;
             }
@@ -156,8 +154,26 @@ static size_t label_count(const text_reader *r, const text_line *l)
 /* How often a header's key starts a line written as it is: `nurse: Mary Jones` in a header says
  * who the nurse is once, `Nurse:` turns below it are another spelling (where a slip `nurse:` among
  * `Nurse:` turns counts as hers, label_count). */
-static size_t key_count(const text_reader *r, const text_line *l)
+static size_t key_count(text_reader *r, const text_line *l)
 {
+    size_t folded = label_count(r, l);
+    if (folded < 2)
+        return folded; /* the same bytes are no more often: most headers end here, no second tally */
+    if (!r->exact) {
+        /* Made when a header first needs it (its labels counted byte for byte); out of memory, the
+         * count without case stands, which reads the block as dialogue, as before. */
+        if (qc_label_tally_new_mode(&r->exact, 1) != 0)
+            return folded;
+        for (size_t i = 0; i < r->count; i++) {
+            const text_line *o = &r->lines[i];
+            if (o->has_label && qc_label_tally_add(r->exact, line_text(r, o) + o->label.label_start,
+                                                   o->label.label_end - o->label.label_start) != 0) {
+                qc_label_tally_free(r->exact);
+                r->exact = NULL;
+                return folded;
+            }
+        }
+    }
     const char *s = line_text(r, l);
     return qc_label_tally_count(r->exact, s + l->label.label_start, l->label.label_end - l->label.label_start);
 }
@@ -279,7 +295,7 @@ static int is_fence(const char *s, size_t len)
  * a speaker's does (`mother: We came here in 2015.`, and later `mother: It was hard.`), where a
  * header says each key once. The key recurs as it is written: `nurse: Mary Jones` above `Nurse:`
  * turns names the nurse (key_count). */
-static int is_dialogue(const text_reader *r, const text_line *l)
+static int is_dialogue(text_reader *r, const text_line *l)
 {
     return l->has_label && (r->opts->speaker_pattern || key_count(r, l) >= 2);
 }
@@ -289,7 +305,7 @@ static int is_dialogue(const text_reader *r, const text_line *l)
  * key that recurs as a label (`mother:`). A key written as front matter writes it, lower case, is
  * front matter even when it is conventional: `interviewer: Jane Smith` above `Interviewer:` turns
  * (one label, ASCII case aside) names the interviewer. */
-static int front_matter_is_dialogue(const text_reader *r, const text_line *l)
+static int front_matter_is_dialogue(text_reader *r, const text_line *l)
 {
     if (!l->has_label)
         return 0;
@@ -306,7 +322,7 @@ static int front_matter_is_dialogue(const text_reader *r, const text_line *l)
 }
 
 /* Finds the header block; returns the index of the first body line (0: no header). */
-static size_t find_header(const text_reader *r)
+static size_t find_header(text_reader *r)
 {
     size_t first = 0;
     while (first < r->count && r->lines[first].kind == LINE_BLANK)
@@ -703,8 +719,7 @@ int qc_read_text(qc_doc_builder *b, const char *name, const char *data, size_t s
         return rc;
     }
     r.rules = rules;
-    if (qc_label_tally_new(&r.tally) != 0 || qc_label_tally_new_mode(&r.exact, 1) != 0 ||
-        qc_label_tally_new(&r.speakers) != 0) {
+    if (qc_label_tally_new(&r.tally) != 0 || qc_label_tally_new(&r.speakers) != 0) {
         qc_label_tally_free(r.tally);
         qc_label_tally_free(r.exact);
         qc_speaker_rules_free(rules);
