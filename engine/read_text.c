@@ -314,7 +314,8 @@ static int front_matter_is_dialogue(text_reader *r, const text_line *l)
     size_t ke, vs;
     const char *s = line_text(r, l);
     int key = parse_key_value(s, l->len, 0, &ke, &vs) && ke == l->label.label_end && l->label.label_start == 0;
-    if (!key && l->label.known_role)
+    /* `i:`, `q:`, `a:`, `r:` name no interview, between rules as in a header (find_header). */
+    if (l->label.known_role && (!key || ke == 1))
         return 1;
     if (key)
         return !l->label.known_role && key_count(r, l) >= 2;

@@ -850,4 +850,10 @@ Test(read_text, one_letter_labels_at_the_top_are_dialogue_among_other_keys)
     cr_assert_eq(qc_document_turn_count(doc), 4);
     assert_turn(doc, 0, "i", "so how long have you worked here?");
     qc_document_free(doc);
+    /* Between `---` rules too: one-letter labels are no front matter. */
+    doc = read_txt("---\ni: how did it start?\nr: slowly, with one nurse.\n---\ni: and then?\nr: more came.\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 0);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 1, "r", "slowly, with one nurse.\n---");
+    qc_document_free(doc);
 }
