@@ -12,6 +12,7 @@
 
 #include "alloc.h"
 #include "qcode/document.h"
+#include "speakers.h"
 
 static void tsv_field(qc_buf *b, const char *s)
 {
@@ -85,25 +86,26 @@ static char *case_key(const qc_refi_case *cs)
     return s;
 }
 
-/* Whether a line of the text starts with `label:` (or Markdown's `**label:**`), the label compared
- * without ASCII case: a person who speaks once is no speaker of the default reading, which trusts
- * an unconventional label only when it recurs, but a case named so is that person (`qcode code
- * --cases` then trusts the label: docs/transcripts.md). */
+/* Whether a line of the text starts with this label, as the readers find labels (speakers.h; the
+ * label compared without ASCII case): a person who speaks once is no speaker of the default
+ * reading, which trusts an unconventional label only when it recurs, but a case named so is that
+ * person (`qcode code --cases` then trusts the label: docs/transcripts.md). -1 out of memory. */
 static int labels_a_line(const char *text, size_t size, const char *label, size_t n)
 {
-    for (size_t p = 0; n && p < size;) {
-        size_t q = p;
-        while (q < size && (text[q] == ' ' || text[q] == '\t'))
-            q++;
-        if (q + 2 <= size && text[q] == '*' && text[q + 1] == '*')
-            q += 2;
-        if (q + n < size && strncasecmp(text + q, label, n) == 0 &&
-            (text[q + n] == ':' || (q + n + 2 < size && memcmp(text + q + n, "**:", 3) == 0)))
-            return 1;
+    qc_speaker_rules *rules = NULL;
+    if (qc_speaker_rules_new(&rules, NULL, NULL) != 0)
+        return -1;
+    int found = 0;
+    for (size_t p = 0; n && p < size && !found;) {
         const char *nl = memchr(text + p, '\n', size - p);
-        p = nl ? (size_t)(nl - text) + 1 : size;
+        size_t end = nl ? (size_t)(nl - text) : size;
+        qc_label lab;
+        found = qc_speaker_match_line(rules, text + p, end - p, &lab) == 1 && lab.label_end - lab.label_start == n &&
+                strncasecmp(text + p + lab.label_start, label, n) == 0;
+        p = end + 1;
     }
-    return 0;
+    qc_speaker_rules_free(rules);
+    return found;
 }
 
 /* Whether label is a speaker of the text (read as `qcode code` reads a .txt by default), any
