@@ -466,6 +466,7 @@ typedef struct tally_slot {
     size_t len;
     size_t count;
     uint64_t hash;
+    uint8_t capitals; /* all_capitals(label): never the same label as one that is not */
 } tally_slot;
 
 struct qc_label_tally {
@@ -489,7 +490,7 @@ static int all_capitals(const char *s, size_t len)
     return letters >= 2;
 }
 
-static uint64_t hash_label(int exact, const char *s, size_t len)
+static uint64_t hash_label(int exact, const char *s, size_t len, int capitals)
 {
     uint64_t h = 1469598103934665603ull; /* FNV-1a */
     for (size_t i = 0; i < len; i++) {
@@ -497,7 +498,7 @@ static uint64_t hash_label(int exact, const char *s, size_t len)
         h ^= c >= 'A' && c <= 'Z' && !exact ? c + 32u : c;
         h *= 1099511628211ull;
     }
-    return all_capitals(s, len) ? ~h : h;
+    return capitals ? ~h : h;
 }
 
 static int same_label(int exact, const char *a, const char *b, size_t len)
@@ -509,7 +510,7 @@ static int same_label(int exact, const char *a, const char *b, size_t len)
         if (x != y && !(x >= 'A' && x <= 'Z' && x + 32u == y) && !(y >= 'A' && y <= 'Z' && y + 32u == x))
             return 0;
     }
-    return all_capitals(a, len) == all_capitals(b, len);
+    return 1;
 }
 
 int qc_label_tally_new(qc_label_tally **out)
@@ -543,10 +544,12 @@ void qc_label_tally_free(qc_label_tally *t)
     qc_free(t);
 }
 
-static tally_slot *find_slot(int exact, tally_slot *slots, size_t cap, const char *s, size_t len, uint64_t h)
+static tally_slot *find_slot(int exact, tally_slot *slots, size_t cap, const char *s, size_t len, uint64_t h,
+                             int capitals)
 {
     size_t i = (size_t)h & (cap - 1);
-    while (slots[i].label && !(slots[i].hash == h && slots[i].len == len && same_label(exact, slots[i].label, s, len)))
+    while (slots[i].label && !(slots[i].hash == h && slots[i].len == len && slots[i].capitals == capitals &&
+                               same_label(exact, slots[i].label, s, len)))
         i = (i + 1) & (cap - 1);
     return &slots[i];
 }
@@ -559,7 +562,8 @@ static int tally_grow(qc_label_tally *t)
         return QC_ERR_NOMEM;
     for (size_t i = 0; i < t->cap; i++)
         if (t->slots[i].label)
-            *find_slot(t->exact, slots, cap, t->slots[i].label, t->slots[i].len, t->slots[i].hash) = t->slots[i];
+            *find_slot(t->exact, slots, cap, t->slots[i].label, t->slots[i].len, t->slots[i].hash,
+                       t->slots[i].capitals) = t->slots[i];
     qc_free(t->slots);
     t->slots = slots;
     t->cap = cap;
@@ -570,14 +574,16 @@ int qc_label_tally_add(qc_label_tally *t, const char *label, size_t len)
 {
     if ((t->used + 1) * 2 > t->cap && tally_grow(t) != 0)
         return QC_ERR_NOMEM;
-    uint64_t h = hash_label(t->exact, label, len);
-    tally_slot *s = find_slot(t->exact, t->slots, t->cap, label, len, h);
+    int capitals = all_capitals(label, len);
+    uint64_t h = hash_label(t->exact, label, len, capitals);
+    tally_slot *s = find_slot(t->exact, t->slots, t->cap, label, len, h, capitals);
     if (!s->label) {
         s->label = qc_strndup(label, len);
         if (!s->label)
             return QC_ERR_NOMEM;
         s->len = len;
         s->hash = h;
+        s->capitals = (uint8_t)capitals;
         t->used++;
     }
     s->count++;
@@ -586,7 +592,9 @@ int qc_label_tally_add(qc_label_tally *t, const char *label, size_t len)
 
 size_t qc_label_tally_count(const qc_label_tally *t, const char *label, size_t len)
 {
-    return find_slot(t->exact, t->slots, t->cap, label, len, hash_label(t->exact, label, len))->count;
+    int capitals = all_capitals(label, len);
+    return find_slot(t->exact, t->slots, t->cap, label, len, hash_label(t->exact, label, len, capitals), capitals)
+        ->count;
 }
 
 /* A label in capitals that a casebook names in another spelling, where the document writes the same
