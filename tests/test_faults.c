@@ -11,7 +11,6 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -261,27 +260,13 @@ Test(faults, sigkill_at_any_moment_keeps_the_previous_output)
     free(dir);
 }
 
-/* A full device: as root a private node with /dev/full's numbers (so that a regression that
- * renamed over the target could not replace the system's /dev/full); otherwise /dev/full itself. */
-static char *full_device(const char *dir)
-{
-    if (geteuid() != 0)
-        return strdup("/dev/full");
-    char *p = rel_path_in(dir, "full");
-    if (mknod(p, S_IFCHR | 0666, makedev(1, 7)) != 0) {
-        free(p);
-        return strdup("/dev/full");
-    }
-    return p;
-}
-
 Test(faults, full_disk_is_a_clear_error)
 {
     char *dir = qct_temp_dir();
     char *cb = qct_write_file(dir, "cb.qcb", codebook_src, sizeof codebook_src - 1);
     char *corpus = rel_make_corpus(dir, 2, 8);
     char *err_path = rel_path_in(dir, "stderr");
-    char *full = full_device(dir);
+    char *full = qct_full_device(dir);
 
     char *to_full[] = {"qcode", "code", "-c", cb, "-o", full, corpus, NULL};
     cr_assert_eq(run_qcode(to_full, err_path, NULL), 2);

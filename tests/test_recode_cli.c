@@ -359,6 +359,50 @@ Test(recode_cli, recode_usage_errors)
     qct_run_free(&r);
 }
 
+/* A re-code whose outputs cannot be written prints no report: it printed the summary ("quotations:
+ * ... kept, ... gained") on stdout and then failed on a full disk, telling of a re-code that was not
+ * written. The report comes once every output is committed; `qcode code`'s summary likewise. */
+Test(recode_cli, a_failed_write_prints_no_report)
+{
+    require_command("recode");
+    char *dir = qct_temp_dir();
+    static const char v1[] = "codebook \"X\" version 1\ncode A \"Wait\"\n  rule waiting\n";
+    static const char v2[] = "codebook \"X\" version 2\ncode A \"Wait\"\n  rule wait*\n";
+    free(qct_write_file(dir, "v1.qcb", v1, sizeof v1 - 1));
+    free(qct_write_file(dir, "v2.qcb", v2, sizeof v2 - 1));
+    static const char w[] = "S1: waiting\nS2: we wait\n";
+    free(qct_write_file(dir, "w.txt", w, sizeof w - 1));
+    char *full = qct_full_device(dir);
+    qct_run r;
+    const char *runs[] = {"-o %s --report rep.xml", "-o %s --results-format 1 --report rep.xml",
+                          "-o r.xml --report %s"};
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        char outputs[512];
+        snprintf(outputs, sizeof outputs, runs[i], full);
+        qct_qcode(&r, dir, "recode --old v1.qcb -c v2.qcb %s w.txt", outputs);
+        cr_expect_eq(r.status, 2, "%s: %s", outputs, r.err);
+        cr_expect_str_eq(r.out, "", "%s: a report of a re-code that was not written", outputs);
+        cr_expect(qct_contains(r.err, "No space left on device"), "%s: %s", outputs, r.err);
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, strstr(outputs, "rep.xml") ? "rep.xml" : "r.xml");
+        char *written = qct_read_file(path, NULL);
+        cr_expect_null(written, "%s: the other output was written by a run that failed", outputs);
+        free(written);
+        qct_run_free(&r);
+    }
+    /* Written, the report is printed. */
+    qct_qcode(&r, dir, "recode --old v1.qcb -c v2.qcb -o r.xml --report rep.xml w.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "quotations: 1 before, 2 after: 1 kept, 1 gained, 0 lost"), "%s", r.out);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "code -c v2.qcb -o %s w.txt", full);
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    cr_expect_str_eq(r.out, "", "code: a summary of results that were not written");
+    qct_run_free(&r);
+    free(full);
+    free(dir);
+}
+
 /* The carried manual codings' default file was --from's name with -recoded: `recode --from
  * results.xml -o results-recoded.xml` wrote the new results, then replaced them with the manual
  * codings, and exited 0; with --manual, its default could be --report's file alike. The default

@@ -130,29 +130,27 @@ static int record_options(qc_results *res, void *user, qc_error *err)
 }
 
 /* wopts: results.xml's, which the re-code streamed when it is format 2; its outputs is the commit
- * set every output joins, renamed into place once all are written. */
+ * set every output joins, renamed into place once all are written. The summary is printed only
+ * after that: printed first, it told of a re-code whose -o then failed (a full disk) and was never
+ * written. */
 static int report_and_write(const code_options *o, qc_recode *rc, const qc_write_options *wopts, const char *manual_out)
 {
-    char *text = NULL;
-    size_t len = 0;
+    char *summary = NULL, *xml = NULL;
+    size_t summary_len = 0, xml_len = 0;
     qc_error err;
     qc_error_clear(&err);
-    if (qc_recode_render(rc, QC_DIFF_TEXT, &text, &len, &err) != 0) {
-        cli_print_error(&err);
-        return QC_EXIT_USAGE;
-    }
-    cli_put_printable_lines(stdout, text, len); /* code names from the codebooks */
-    qc_diff_text_free(text);
-    if (o->dry_run) {
+    int st = qc_recode_render(rc, QC_DIFF_TEXT, &summary, &summary_len, &err);
+    if (!st && o->dry_run) {
+        cli_put_printable_lines(stdout, summary, summary_len); /* code names from the codebooks */
+        qc_diff_text_free(summary);
         fprintf(stderr, "recode: dry run: nothing written\n");
         return QC_EXIT_OK;
     }
-    int st = 0;
-    if (o->report) {
-        st = qc_recode_render(rc, QC_DIFF_XML, &text, &len, &err);
+    if (!st && o->report) {
+        st = qc_recode_render(rc, QC_DIFF_XML, &xml, &xml_len, &err);
         if (!st)
-            st = qc_outputs_write(wopts->outputs, o->report, text, len, &err);
-        qc_diff_text_free(text);
+            st = qc_outputs_write(wopts->outputs, o->report, xml, xml_len, &err);
+        qc_diff_text_free(xml);
     }
     if (!st && o->output)
         st = qc_results_write_xml(qc_recode_results(rc), o->output, wopts, &err);
@@ -165,12 +163,15 @@ static int report_and_write(const code_options *o, qc_recode *rc, const qc_write
         st = qc_recode_write_manual(rc, manual_out, &err);
     if (!st)
         st = qc_outputs_commit(wopts->outputs, &err);
-    if (!st && manual)
-        cli_line(stderr, "recode: manual codings written to %s", manual_out);
     if (st) {
+        qc_diff_text_free(summary);
         cli_print_error(&err);
         return QC_EXIT_USAGE;
     }
+    cli_put_printable_lines(stdout, summary, summary_len);
+    qc_diff_text_free(summary);
+    if (manual)
+        cli_line(stderr, "recode: manual codings written to %s", manual_out);
     return QC_EXIT_OK;
 }
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,6 +34,18 @@ char *qct_source_path(const char *relative)
 char *qct_shared_path(const char *relative)
 {
     return join(QCODE_SHARED_DIR, relative);
+}
+
+char *qct_full_device(const char *dir)
+{
+    if (geteuid() != 0)
+        return strdup("/dev/full");
+    char *p = join(dir, "full");
+    if (mknod(p, S_IFCHR | 0666, makedev(1, 7)) != 0) {
+        free(p);
+        return strdup("/dev/full");
+    }
+    return p;
 }
 
 void qct_note(const char *fmt, ...)

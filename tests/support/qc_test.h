@@ -30,6 +30,10 @@ void qct_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A fresh empty folder under the build's temporary area; free() the path. */
 char *qct_temp_dir(void);
+/* A full device to write to: as root a private node in dir with /dev/full's numbers (so that a
+ * regression that renamed over the target could not replace the system's /dev/full); otherwise
+ * /dev/full itself. free() the path. */
+char *qct_full_device(const char *dir);
 /* Writes data to dir/name (making the folders name has, "a/x.txt"); returns the malloc'ed path. */
 char *qct_write_file(const char *dir, const char *name, const void *data, size_t size);
 /* Reads a whole file; NULL when it cannot. *size may be NULL. free() the result. */
