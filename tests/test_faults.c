@@ -428,6 +428,70 @@ Test(faults, a_table_past_the_file_size_limit_says_why)
     free(dir);
 }
 
+/* A checked export (`export --check`) is written under a temporary name beside its target and
+ * renamed once the check passes; its messages named that temporary ("p.qdpx.check-Xy12Ab.qdpx:
+ * error: cannot write output: File too large", a file the user never named and that is gone).
+ * They name the target, also one reached through a symbolic link, whose temporary is made beside
+ * the file the link leads to. */
+Test(faults, a_checked_export_names_its_target_not_its_temporary)
+{
+    char *dir = qct_temp_dir();
+    char *cb = qct_write_file(dir, "cb.qcb", codebook_src, sizeof codebook_src - 1);
+    char *corpus = rel_make_corpus(dir, 1, 4);
+    char *err_path = rel_path_in(dir, "stderr");
+    char *xml = rel_path_in(dir, "r.xml");
+    char *code[] = {"qcode", "code", "-c", cb, "-o", xml, corpus, NULL};
+    cr_assert_eq(run_qcode(code, err_path, NULL), 0);
+    char *out = rel_path_in(dir, "out"), *real = rel_path_in(dir, "real");
+    cr_assert_eq(mkdir(out, 0755), 0);
+    cr_assert_eq(mkdir(real, 0755), 0);
+    free(qct_write_file(real, "p.qdpx", "old", 3));
+    char *qdpx = rel_path_in(out, "p.qdpx"), *qdc = rel_path_in(out, "c.qdc"), *link = rel_path_in(out, "l.qdpx");
+    cr_assert_eq(symlink("../real/p.qdpx", link), 0);
+    char *to_qdpx[] = {"qcode", "export", "--qdpx", qdpx, xml, "--check", NULL};
+    char *to_qdc[] = {"qcode", "export", "--qdc", qdc, cb, "--check", NULL};
+    char *to_link[] = {"qcode", "export", "--qdpx", link, xml, "--check", NULL};
+    char **runs[] = {to_qdpx, to_qdc, to_link};
+    /* Room for the messages (stderr is a file under the same limit), none for the smallest export. */
+    launch small = {1024, 0};
+    char *scratch = rel_path_in(dir, "scratch.qdc");
+    char *measure[] = {"qcode", "export", "--qdc", scratch, cb, NULL};
+    cr_assert_eq(run_qcode(measure, err_path, NULL), 0);
+    size_t smallest = 0;
+    free(qct_read_file(scratch, &smallest));
+    cr_assert_gt(smallest, (size_t)small.fsize_limit, "the .qdc is only %zu bytes", smallest);
+    free(scratch);
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        const char *target = runs[i][3];
+        int rc = run_qcode(runs[i], err_path, &small);
+        char *err = qct_read_file(err_path, NULL);
+        char want[1200];
+        snprintf(want, sizeof want, "%s: error: cannot write output: File too large\n%s: not written\n", target,
+                 target);
+        cr_expect_eq(rc, 2, "%s: exit %d, stderr: %s", target, rc, err);
+        cr_expect(qct_contains(err, want), "%s: stderr: %s", target, err);
+        cr_expect(!qct_contains(err, ".check-"), "%s: a message names the temporary: %s", target, err);
+        free(err);
+    }
+    char names[512];
+    cr_expect_eq(rel_list_dir(out, names, sizeof names), 1, "left behind:\n%s", names);
+    cr_expect_eq(rel_list_dir(real, names, sizeof names), 1, "left behind:\n%s", names);
+    char *p = rel_path_in(real, "p.qdpx");
+    cr_expect(rel_file_equals(p, "old", 3), "the file behind the link changed");
+    free(p);
+    free(link);
+    free(qdc);
+    free(qdpx);
+    free(real);
+    free(out);
+    free(xml);
+    free(err_path);
+    rel_rm_tree(dir);
+    free(corpus);
+    free(cb);
+    free(dir);
+}
+
 Test(faults, read_only_folder_is_a_clear_error)
 {
     char *dir = qct_temp_dir();

@@ -562,6 +562,7 @@ Test(refi_cli, an_export_that_fails_its_check_is_not_written)
     cr_assert(qct_contains(r.err, "p.qdpx:project.qde:2: error: schema: "), "%s", r.err);
     cr_assert(qct_contains(r.err, "check p.qdpx: 1 error, 0 warnings\np.qdpx: not written\n"), "%s", r.err);
     cr_assert_not(qct_contains(r.err, "wrote"), "%s", r.err);
+    cr_assert_not(qct_contains(r.err, ".check-"), "a finding names the temporary checked: %s", r.err);
     qct_run_free(&r);
     char path[1200];
     snprintf(path, sizeof path, "%s/p.qdpx", dir);
@@ -573,7 +574,9 @@ Test(refi_cli, an_export_that_fails_its_check_is_not_written)
     qct_run_free(&r);
     qct_qcode(&r, dir, "export --qdc c.qdc cb.qcb --schemas xsd");
     cr_assert_eq(r.status, 2, "%s", r.err);
+    cr_assert(qct_contains(r.err, "c.qdc:2: error: schema: "), "%s", r.err);
     cr_assert(qct_contains(r.err, "c.qdc: not written"), "%s", r.err);
+    cr_assert_not(qct_contains(r.err, ".check-"), "a finding names the temporary checked: %s", r.err);
     qct_run_free(&r);
     char *old = qct_read_in(dir, "p.qdpx");
     cr_assert_str_eq(old, "old");

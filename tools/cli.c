@@ -252,6 +252,14 @@ static void print_caret(const char *source, uint32_t first_cp, int more, uint32_
     fputc('\n', stderr);
 }
 
+cli_kind cli_kind_of(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return CLI_MISSING;
+    return S_ISREG(st.st_mode) ? CLI_REGULAR : S_ISDIR(st.st_mode) ? CLI_FOLDER : CLI_OTHER;
+}
+
 static void print_location(const char *file, uint32_t line, uint32_t column)
 {
     if (file && *file) {

@@ -56,6 +56,11 @@ void cli_catch_interrupts(void);
  * interrupt removes too; NULL forgets it. path must outlive the registration. One at a time. */
 void cli_remove_on_interrupt(const char *path);
 
+/* What a path names, following symbolic links: nothing (it does not exist, or cannot be reached),
+ * a regular file, a folder, or something else (a device, a FIFO, a socket). */
+typedef enum cli_kind { CLI_MISSING, CLI_REGULAR, CLI_FOLDER, CLI_OTHER } cli_kind;
+cli_kind cli_kind_of(const char *path);
+
 /* Prints `usage` of a command to `fp`. */
 void cli_print_usage(FILE *fp, const cli_command *cmd);
 

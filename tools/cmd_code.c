@@ -2,7 +2,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "code_options.h"
@@ -158,8 +157,8 @@ static int refuse_overwrite(const code_options *o, char **paths, size_t count)
     for (size_t i = 0; i < TABLES; i++)
         free(tables[i]);
     /* The tables' folder: a file in its place would fail only after the whole run was coded. */
-    struct stat st;
-    if (rc == QC_EXIT_OK && o->tsv_dir && stat(o->tsv_dir, &st) == 0 && !S_ISDIR(st.st_mode))
+    cli_kind tsv = o->tsv_dir ? cli_kind_of(o->tsv_dir) : CLI_MISSING;
+    if (rc == QC_EXIT_OK && tsv != CLI_MISSING && tsv != CLI_FOLDER)
         rc = cli_fail("code: --tsv %s is not a folder (the TSV tables are written into a folder)", o->tsv_dir);
     return rc;
 }

@@ -10,8 +10,6 @@
 
 #include "cli.h"
 
-/* Declared here until tools/cli.h lists it with the other commands. */
-
 #define USAGE                                                                                                          \
     "usage: qcode export --qdc OUT.qdc CODEBOOK.qcb\n"                                                                 \
     "       qcode export --qdpx OUT.qdpx RESULTS.xml [--manual manual.xml]\n"                                          \
@@ -39,61 +37,88 @@
     "Files are written atomically. Exit codes: 0 ok, 2 usage, I/O error or a failed check,\n"                          \
     "3 codebook error.\n"
 
-static void on_warning(const qc_diagnostic *d, void *user)
-{
-    (void)user;
-    cli_print_diagnostic(d, NULL);
-}
-
-static int is_dir(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
-/* Findings name the file checked; a checked export is checked under a temporary name, and its
- * findings are shown under the target's (from -> to). */
+/* A checked export is written and checked under a temporary name (checked_temporary): what the
+ * user reads names the target they gave instead, in a message's file and in its text (from -> to;
+ * from NULL when there is no temporary). They saw "OUT.qdpx.check-Xy12Ab.qdpx: error: cannot write
+ * output", a file that never existed. */
 typedef struct renamed {
     const char *from, *to;
 } renamed;
 
-static void on_finding(const qc_diagnostic *d, void *user)
+/* s with every `from` in it written as `to`: a new string (free() it), or NULL when s holds none,
+ * or when memory is short (s is then shown as it is). */
+static char *rename_in(const renamed *r, const char *s)
 {
-    const renamed *r = user;
-    size_t n = strlen(r->from);
-    qc_diagnostic shown = *d;
-    char *file = NULL;
-    if (d->file && strncmp(d->file, r->from, n) == 0 && (file = malloc(strlen(r->to) + strlen(d->file + n) + 1))) {
-        strcpy(file, r->to);
-        strcat(file, d->file + n);
-        shown.file = file;
+    if (!r->from || !s || !strstr(s, r->from))
+        return NULL;
+    size_t nf = strlen(r->from), nt = strlen(r->to), count = 0;
+    for (const char *p = s; (p = strstr(p, r->from)); p += nf)
+        count++;
+    char *out = malloc(strlen(s) + count * nt + 1);
+    if (!out)
+        return NULL;
+    char *o = out;
+    for (const char *p = s;;) {
+        const char *hit = strstr(p, r->from);
+        size_t k = hit ? (size_t)(hit - p) : strlen(p);
+        memcpy(o, p, k);
+        o += k;
+        if (!hit)
+            break;
+        memcpy(o, r->to, nt);
+        o += nt;
+        p = hit + nf;
     }
-    cli_print_diagnostic(&shown, NULL);
-    free(file);
+    *o = '\0';
+    return out;
 }
 
-/* Checks path (the export written for target) and says so under target's name. */
-static int check(const char *path, const char *target, const char *schemas)
+static void on_warning(const qc_diagnostic *d, void *user)
 {
-    renamed names = {path, target};
+    qc_diagnostic shown = *d;
+    char *file = rename_in(user, d->file), *message = rename_in(user, d->message);
+    if (file)
+        shown.file = file;
+    if (message)
+        shown.message = message;
+    cli_print_diagnostic(&shown, NULL);
+    free(file);
+    free(message);
+}
+
+/* An error under the target's name. Its column goes with the temporary: the caret would be read
+ * from the target, which holds another file or none. */
+static void print_error(const renamed *r, qc_error *err)
+{
+    char *file = rename_in(r, err->file), *message = rename_in(r, err->message);
+    if (file) {
+        snprintf(err->file, sizeof err->file, "%s", file);
+        err->column = 0;
+    }
+    if (message)
+        snprintf(err->message, sizeof err->message, "%s", message);
+    cli_print_error(err);
+    free(file);
+    free(message);
+}
+
+/* Checks path (the export written for names->to, under names->from when that is a temporary) and
+ * says so under the target's name. */
+static int check(const char *path, const renamed *names, const char *schemas)
+{
     qc_refi_options opts = QC_REFI_OPTIONS_INIT;
-    opts.on_warning = on_finding;
-    opts.user = &names;
+    opts.on_warning = on_warning;
+    opts.user = (void *)names;
     opts.schema_dir = schemas;
     qc_refi_check_result r;
     qc_error err;
     qc_error_clear(&err);
     if (qc_refi_check(path, &opts, &r, &err) != 0) {
-        if (strncmp(err.file, path, strlen(path)) == 0) {
-            char rest[QC_ERROR_FILE_MAX];
-            snprintf(rest, sizeof rest, "%s", err.file + strlen(path));
-            snprintf(err.file, sizeof err.file, "%s%s", target, rest);
-        }
-        cli_print_error(&err);
+        print_error(names, &err);
         return QC_EXIT_USAGE;
     }
-    cli_line(stderr, "check %s: %zu error%s, %zu warning%s%s", target, r.errors, r.errors == 1 ? "" : "s", r.warnings,
-             r.warnings == 1 ? "" : "s", schemas ? "" : " (no XSD: use --schemas DIR)");
+    cli_line(stderr, "check %s: %zu error%s, %zu warning%s%s", names->to, r.errors, r.errors == 1 ? "" : "s",
+             r.warnings, r.warnings == 1 ? "" : "s", schemas ? "" : " (no XSD: use --schemas DIR)");
     return r.errors ? QC_EXIT_USAGE : QC_EXIT_OK;
 }
 
@@ -131,10 +156,12 @@ static char *checked_temporary(const char *target, char **final)
     return tmp;
 }
 
-/* Writes the export: the codebook input as a .qdc, or results.xml / an imported folder as a .qdpx. */
+/* Writes the export: the codebook input as a .qdc, or results.xml / an imported folder as a .qdpx;
+ * opts->user is the renamed its messages are shown under. */
 static int export_to(const char *input, const char *qdc, const char *qdpx, const char *manual,
                      const qc_refi_options *opts)
 {
+    const renamed *names = opts->user;
     qc_error err;
     qc_error_clear(&err);
     int rc;
@@ -146,12 +173,12 @@ static int export_to(const char *input, const char *qdc, const char *qdpx, const
         rc = qc_refi_export_qdc(cb, qdc, opts, &err);
         qc_codebook_free(cb);
         if (rc != 0) {
-            cli_print_error(&err);
+            print_error(names, &err);
             return QC_EXIT_USAGE;
         }
         return QC_EXIT_OK;
     }
-    if (is_dir(input)) {
+    if (cli_kind_of(input) == CLI_FOLDER) {
         if (manual)
             return cli_fail("--manual is for RESULTS.xml: a folder's own manual.xml is exported with it");
         rc = qc_refi_export_folder(input, qdpx, opts, &err);
@@ -159,7 +186,7 @@ static int export_to(const char *input, const char *qdc, const char *qdpx, const
         rc = qc_refi_export_results_file(input, manual, qdpx, opts, &err);
     }
     if (rc != 0) {
-        cli_print_error(&err);
+        print_error(names, &err);
         return rc == QC_ERR_CODEBOOK ? QC_EXIT_CODEBOOK : QC_EXIT_USAGE;
     }
     return QC_EXIT_OK;
@@ -215,18 +242,20 @@ static int run(int argc, char **argv)
     const cli_file in[] = {{input, "input"}, {manual, "manual codings"}};
     if (cli_refuse_overwrite("export", out, 2, in, 2) != QC_EXIT_OK)
         return QC_EXIT_USAGE;
-    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
-    opts.on_warning = on_warning;
-    opts.utf16_offsets = utf16;
-    char tbuf[32];
-    opts.time = cli_fixed_time(tbuf); /* as `qcode code --qdpx`: SOURCE_DATE_EPOCH, else now */
     const char *target = qdc ? qdc : qdpx;
     char *final = NULL, *tmp = do_check ? checked_temporary(target, &final) : NULL;
     const char *path = tmp ? tmp : target;
+    renamed names = {tmp, target};
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.on_warning = on_warning;
+    opts.user = &names;
+    opts.utf16_offsets = utf16;
+    char tbuf[32];
+    opts.time = cli_fixed_time(tbuf); /* as `qcode code --qdpx`: SOURCE_DATE_EPOCH, else now */
     cli_remove_on_interrupt(tmp);
     int ex = export_to(input, qdc ? path : NULL, qdc ? NULL : path, manual, &opts);
     if (ex == QC_EXIT_OK && do_check)
-        ex = check(path, target, schemas);
+        ex = check(path, &names, schemas);
     if (ex == QC_EXIT_OK && tmp && rename(tmp, final) != 0) {
         cli_line(stderr, "%s: error: cannot move the checked file into place: %s", target, strerror(errno));
         ex = QC_EXIT_USAGE;

@@ -3,11 +3,8 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
-
-/* Declared here until tools/cli.h lists it with the other commands. */
 
 #define USAGE                                                                                                          \
     "usage: qcode import PROJECT.qdpx -o DIR\n"                                                                        \
@@ -28,13 +25,11 @@
     "\n"                                                                                                               \
     "Exit codes: 0 ok (warnings included), 2 unreadable input or I/O error.\n"
 
-static int exists_in(const char *dir, const char *name, int want_dir)
+/* What dir/name is; CLI_MISSING for a path too long to name. */
+static cli_kind kind_in(const char *dir, const char *name)
 {
     char path[4096];
-    struct stat st;
-    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path || stat(path, &st) != 0)
-        return 0;
-    return want_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode);
+    return snprintf(path, sizeof path, "%s/%s", dir, name) < (int)sizeof path ? cli_kind_of(path) : CLI_MISSING;
 }
 
 /* dir[0..n) + suffix as one shell word: quoted when it holds anything but the safe characters. */
@@ -64,7 +59,7 @@ static void shell_word(char *out, size_t cap, const char *dir, int n, const char
  * (docs/transcripts.md: they are speakers even when they speak once), and its manual codings. */
 static void print_next(const char *dir)
 {
-    if (!exists_in(dir, "sources", 1))
+    if (kind_in(dir, "sources") != CLI_FOLDER)
         return;
     int n = (int)strlen(dir);
     while (n > 1 && dir[n - 1] == '/')
@@ -72,9 +67,9 @@ static void print_next(const char *dir)
     char codebook[8500], cases[8500] = "", manual[8500] = "", sources[8500];
     shell_word(codebook, sizeof codebook, dir, n, "/codebook.qcb");
     shell_word(sources, sizeof sources, dir, n, "/sources/");
-    if (exists_in(dir, "cases.tsv", 0))
+    if (kind_in(dir, "cases.tsv") == CLI_REGULAR)
         shell_word(cases, sizeof cases, dir, n, "/cases.tsv");
-    if (exists_in(dir, "manual.xml", 0))
+    if (kind_in(dir, "manual.xml") == CLI_REGULAR)
         shell_word(manual, sizeof manual, dir, n, "/manual.xml");
     cli_line(stdout, "  next      qcode code -c %s%s%s%s%s -o results.xml %s", codebook, *cases ? " --cases " : "",
              cases, *manual ? " --manual " : "", manual, sources);

@@ -3,7 +3,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -538,9 +537,8 @@ long code_options_inputs(char **inputs, int count, char ***paths, char ***ids)
     int input = -1, is_dir = 0;
     for (long k = 0; k < n; k++) {
         if (origins[k] != input) { /* the paths of one input come together */
-            struct stat st;
             input = origins[k];
-            is_dir = stat(inputs[input], &st) == 0 && S_ISDIR(st.st_mode);
+            is_dir = cli_kind_of(inputs[input]) == CLI_FOLDER;
         }
         const char *id = document_id(inputs[input], is_dir, found[k]);
         if (append(&d, &nd, &cd, strdup(id)) != 0) {
