@@ -26,6 +26,7 @@ typedef struct case_row {
 } case_row;
 
 struct qc_casebook {
+    char *file;   /* casebook_impl.h */
     char **names; /* attribute names */
     size_t attr_count;
     case_row *rows;
@@ -258,12 +259,23 @@ int qc_casebook_has_speakers(const qc_casebook *cb)
     return cb && cb->has_speakers;
 }
 
+const char *qc_casebook_file(const qc_casebook *cb)
+{
+    return cb->file;
+}
+
 static const case_row *find_row(const qc_casebook *cb, const char *document, const char *speaker)
 {
     if (!cb->slots)
         return NULL;
     int32_t i = *slot_for(cb, cb->slots, cb->slot_cap, document, speaker);
     return i >= 0 ? &cb->rows[i] : NULL;
+}
+
+uint32_t qc_casebook_row_line(const qc_casebook *cb, const char *document_id, const char *speaker)
+{
+    const case_row *r = find_row(cb, document_id, speaker);
+    return r ? r->line : 0;
 }
 
 /* --- loading --- */
@@ -285,6 +297,7 @@ void qc_casebook_free(qc_casebook *cb)
         qc_free(cb->names[k]);
     qc_free(cb->names);
     qc_free(cb->slots);
+    qc_free(cb->file);
     qc_free(cb);
 }
 
@@ -474,8 +487,10 @@ int qc_casebook_load_buffer(qc_casebook **out, const char *name, const void *dat
     char delim = sep ? sep : tsv ? '\t' : csv_delimiter(s + start, first);
 
     qc_casebook *cb = qc_calloc(1, sizeof *cb);
-    if (!cb)
+    if (!cb || !(cb->file = qc_strdup(name))) {
+        qc_free(cb);
         return qc_error_nomem(err);
+    }
     load_state st = {0};
     st.p = (sheet_parser){name, s, size, start, start ? 2 : 1, delim};
     st.cells = (qc_buf)QC_BUF_INIT;

@@ -13,4 +13,10 @@ int qc_casebook_speakers_digest(const qc_casebook *cb, unsigned char out[32]);
 /* Whether some row names a speaker: a casebook of documents alone says nothing of speakers. */
 int qc_casebook_has_speakers(const qc_casebook *cb);
 
+/* The file the casebook was read from (the name qc_casebook_load_buffer was given), and the line
+ * of the row naming exactly this document and speaker (NULL: a row naming none; 0 when there is no
+ * such row): where a warning about one of its values sends the reader. Borrowed. */
+const char *qc_casebook_file(const qc_casebook *cb);
+uint32_t qc_casebook_row_line(const qc_casebook *cb, const char *document_id, const char *speaker);
+
 #endif

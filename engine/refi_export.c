@@ -13,6 +13,7 @@
 
 #include "alloc.h"
 #include "bound.h"
+#include "casebook_impl.h"
 #include "error.h"
 #include "outputs.h"
 #include "refi_export.h"
@@ -557,27 +558,35 @@ static const char *source_value(const qc_refi_export *x, const var_build *vb, si
 /* The value a participant's Case carries for casebook attribute a: what the speaker's own rows
  * give (document+speaker, else speaker), never a document row, which describes the document and
  * goes on its source. A Case holds one value, so when the speaker's rows differ between their
- * documents the first document's wins and the export says so. NULL for none. */
+ * documents the first document's wins and the export says so, at the casebook row of the value
+ * left out (it named no file: the casebook may be one of several, found through results.xml). NULL
+ * for none. */
 static const char *case_value(qc_refi_export *x, const char *label, const int32_t *docs, size_t ndocs, size_t a)
 {
     const char *first = NULL, *first_doc = NULL;
+    uint32_t first_line = 0;
     int warned = 0;
     for (size_t i = 0; i < ndocs; i++) {
         const qc_refi_exp_doc *doc = &x->docs[docs[i]];
-        const char *value = qc_casebook_row_value(x->cases, doc->id, label, a);
-        if (!value || !*value)
-            value = qc_casebook_row_value(x->cases, NULL, label, a);
+        const char *row = doc->id; /* the document of the row that gives it, NULL for none */
+        const char *value = qc_casebook_row_value(x->cases, row, label, a);
+        if (!value || !*value) {
+            row = NULL;
+            value = qc_casebook_row_value(x->cases, row, label, a);
+        }
         if (!value || !*value)
             continue;
+        uint32_t line = qc_casebook_row_line(x->cases, row, label);
         if (!first) {
             first = value;
             first_doc = doc->id;
+            first_line = line;
         } else if (strcmp(first, value) != 0 && !warned) {
-            qc_refi_warn(&x->log, 0,
-                         "speaker %s: casebook attribute '%s' is '%s' in %s but '%s' in %s; a case holds one "
-                         "value: the project's case %s has '%s'",
-                         label, qc_casebook_attribute_name(x->cases, a), first, first_doc, value, doc->id, label,
-                         first);
+            qc_refi_warn_in(&x->log, qc_casebook_file(x->cases), line,
+                            "speaker %s: casebook attribute '%s' is '%s' in %s (line %u) but '%s' in %s; a case "
+                            "holds one value: the project's case %s has '%s'",
+                            label, qc_casebook_attribute_name(x->cases, a), first, first_doc, first_line, value,
+                            doc->id, label, first);
             warned = 1;
         }
     }

@@ -13,7 +13,7 @@
 #include "text.h"
 #include "xml_safe.h"
 
-void qc_refi_warn(qc_refi_log *log, uint32_t line, const char *fmt, ...)
+static void warn(qc_refi_log *log, const char *file, uint32_t line, const char *fmt, va_list ap)
 {
     if (!log)
         return;
@@ -21,12 +21,25 @@ void qc_refi_warn(qc_refi_log *log, uint32_t line, const char *fmt, ...)
     if (!log->fn)
         return;
     char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    qc_diagnostic d = {QC_SEVERITY_WARNING, file ? file : "", line, 0, 1, msg, NULL, 0, 0};
+    log->fn(&d, log->user);
+}
+
+void qc_refi_warn(qc_refi_log *log, uint32_t line, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    warn(log, log ? log->file : NULL, line, fmt, ap);
     va_end(ap);
-    qc_diagnostic d = {QC_SEVERITY_WARNING, log->file ? log->file : "", line, 0, 1, msg, NULL, 0, 0};
-    log->fn(&d, log->user);
+}
+
+void qc_refi_warn_in(qc_refi_log *log, const char *file, uint32_t line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    warn(log, file, line, fmt, ap);
+    va_end(ap);
 }
 
 void qc_refi_note_guid(qc_refi_log *log, const char *raw, uint32_t line)

@@ -21,6 +21,9 @@ typedef struct qc_refi_log {
 
 /* Reports a warning at a line of log->file (0: no line). Counts it even without a callback. */
 void qc_refi_warn(qc_refi_log *log, uint32_t line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same at a line of another file: one the log's reader did not read, whose value it used. */
+void qc_refi_warn_in(qc_refi_log *log, const char *file, uint32_t line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Notes a GUID written in another accepted form (upper case, braces) for one summary warning. */
 void qc_refi_note_guid(qc_refi_log *log, const char *raw, uint32_t line);

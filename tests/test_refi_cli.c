@@ -152,6 +152,40 @@ Test(refi_cli, export_from_results_reads_with_the_runs_casebook)
     free(dir);
 }
 
+/* A speaker the casebook gives two values of one attribute in two documents is one case with the
+ * first value; the warning said so with no file ("qcode: warning: speaker ..."), when the casebook
+ * of an export from results.xml is found through the results and may be any of several. It is
+ * given at the casebook row left out, and names the kept one's line. */
+Test(refi_cli, a_case_conflict_names_the_casebook_rows)
+{
+    REQUIRE_COMMANDS();
+    const transcript docs[] = {{"a.txt", "Nurse: we co-locate\n"},
+                               {"b.txt", "Nurse: co-located now\n"},
+                               {"c.txt", "Nurse: co-location again\n"},
+                               {"sheets/cases.tsv", "document\tspeaker\tsite\tband\n"
+                                                    "a.txt\tNurse\tNorth\t5\n"
+                                                    "b.txt\tNurse\tSouth\t\n"
+                                                    "\tNurse\t\t6\n"}};
+    char *dir = coded(docs, 4, "code -c cb.qcb --cases sheets/cases.tsv -o r.xml a.txt b.txt c.txt");
+    static const char site[] = "sheets/cases.tsv:3: warning: speaker Nurse: casebook attribute 'site' is 'North' in "
+                               "a.txt (line 2) but 'South' in b.txt; a case holds one value: the project's case "
+                               "Nurse has 'North'\n";
+    /* b.txt's band comes from the row that names the speaker alone. */
+    static const char band[] = "sheets/cases.tsv:4: warning: speaker Nurse: casebook attribute 'band' is '5' in "
+                               "a.txt (line 2) but '6' in b.txt; ";
+    qct_run r;
+    qct_qcode(&r, dir, "export --qdpx e.qdpx r.xml");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, site), "%s", r.err);
+    cr_expect(qct_contains(r.err, band), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "code -c cb.qcb --cases sheets/cases.tsv --qdpx p.qdpx a.txt b.txt c.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, site), "%s", r.err);
+    qct_run_free(&r);
+    free(dir);
+}
+
 Test(refi_cli, bad_input_gives_a_located_error)
 {
     REQUIRE_COMMANDS();
