@@ -22,10 +22,11 @@
 typedef struct launch {
     long fsize_limit; /* RLIMIT_FSIZE in bytes, or 0 */
     int as_nobody;    /* drop to uid/gid 65534 (root bypasses folder permissions) */
+    const char *stdout_to; /* a file or device opened for writing as stdout, or NULL: /dev/null */
 } launch;
 
-/* Starts qcode with argv (NULL-terminated, argv[0] ignored) with stdout to /dev/null and stderr
- * to err_path; returns the child's pid. */
+/* Starts qcode with argv (NULL-terminated, argv[0] ignored) with stdout to /dev/null (or
+ * how->stdout_to) and stderr to err_path; returns the child's pid. */
 static pid_t start_qcode(char *const argv[], const char *err_path, const launch *how)
 {
     pid_t pid = fork();
@@ -35,8 +36,11 @@ static pid_t start_qcode(char *const argv[], const char *err_path, const launch 
         int errfd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (devnull < 0 || errfd < 0)
             _exit(126);
+        int outfd = how && how->stdout_to ? open(how->stdout_to, O_WRONLY | O_CREAT | O_TRUNC, 0644) : devnull;
+        if (outfd < 0)
+            _exit(126);
         dup2(devnull, 0);
-        dup2(devnull, 1);
+        dup2(outfd, 1);
         dup2(errfd, 2);
         if (how && how->fsize_limit) {
             struct rlimit rl = {(rlim_t)how->fsize_limit, (rlim_t)how->fsize_limit};
@@ -321,7 +325,7 @@ Test(faults, full_disk_is_a_clear_error)
     const long limits[] = {512, (long)whole / 4, (long)whole / 2, (long)whole - 1};
     for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
         free(qct_write_file(out, "results.xml", previous, sizeof previous - 1));
-        launch small = {limits[i], 0};
+        launch small = {limits[i], 0, NULL};
         int rc = run_qcode(to_file, err_path, &small);
         err = qct_read_file(err_path, NULL);
         cr_expect_eq(rc, 2, "file size limit %ld: exit %d, stderr: %s", limits[i], rc, err);
@@ -335,7 +339,7 @@ Test(faults, full_disk_is_a_clear_error)
     /* The TSV tables likewise: their folder keeps nothing of a failed run. */
     char *tsv = rel_path_in(dir, "tsv");
     char *to_tsv[] = {"qcode", "code", "-c", cb, "--tsv", tsv, corpus, NULL};
-    launch small = {512, 0};
+    launch small = {512, 0, NULL};
     cr_assert_eq(run_qcode(to_tsv, err_path, &small), 2);
     err = qct_read_file(err_path, NULL);
     cr_expect(qct_contains(err, "error: cannot write"), "stderr: %s", err);
@@ -350,6 +354,57 @@ Test(faults, full_disk_is_a_clear_error)
     free(err_path);
     rel_rm_tree(dir);
     free(corpus);
+    free(cb);
+    free(dir);
+}
+
+/* What a command prints on stdout is its output too: printed to a full disk, or to a file past
+ * the size limit, it was lost and the run said 0 (`qcode tree cb.qcb > /dev/full`). A command
+ * that failed on its own keeps its exit code. */
+Test(faults, stdout_that_cannot_be_written_is_an_error)
+{
+    char *dir = qct_temp_dir();
+    char *cb = qct_write_file(dir, "cb.qcb", codebook_src, sizeof codebook_src - 1);
+    static const char bad_src[] = "codebook \"Bad\" version 1\ncode\n";
+    char *bad_cb = qct_write_file(dir, "bad.qcb", bad_src, sizeof bad_src - 1);
+    char *corpus = rel_make_corpus(dir, 2, 8);
+    char *err_path = rel_path_in(dir, "stderr");
+    char *full = qct_full_device(dir);
+    char *capped = rel_path_in(dir, "capped.txt");
+
+    char *help[] = {"qcode", "--help", NULL};
+    char *tree[] = {"qcode", "tree", cb, NULL};
+    char *code[] = {"qcode", "code", "-c", cb, corpus, NULL};
+    char *quotes[] = {"qcode", "quotes", "-c", cb, "TEAM", corpus, NULL};
+    char **commands[] = {help, tree, code, quotes};
+    const launch to_full = {0, 0, full}, to_capped = {100, 0, capped};
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        const char *name = commands[i][1];
+        cr_expect_eq(run_qcode(commands[i], err_path, &to_full), 2, "%s > full device", name);
+        char *err = qct_read_file(err_path, NULL);
+        cr_expect(qct_contains(err, "qcode: cannot write standard output: No space left on device"),
+                  "%s > full device: stderr: %s", name, err);
+        free(err);
+        cr_expect_eq(run_qcode(commands[i], err_path, &to_capped), 2, "%s > file past the size limit", name);
+        err = qct_read_file(err_path, NULL);
+        cr_expect(qct_contains(err, "qcode: cannot write standard output: File too large"),
+                  "%s > file past the size limit: stderr: %s", name, err);
+        free(err);
+    }
+
+    char *bad[] = {"qcode", "tree", bad_cb, NULL};
+    cr_expect_eq(run_qcode(bad, err_path, &to_full), 3, "a codebook error keeps its exit code");
+    /* Printed through stdout's buffer, what the command said before failing is lost too. */
+    char *err = qct_read_file(err_path, NULL);
+    cr_expect(qct_contains(err, "bad.qcb:"), "stderr: %s", err);
+    free(err);
+
+    rel_rm_tree(dir);
+    free(capped);
+    free(full);
+    free(err_path);
+    free(corpus);
+    free(bad_cb);
     free(cb);
     free(dir);
 }
@@ -373,7 +428,7 @@ Test(faults, a_file_size_limit_is_an_error_not_a_signal)
     static const char previous[] = "<previous run's results: must survive>\n";
     free(qct_write_file(out, "results.xml", previous, sizeof previous - 1));
 
-    launch small = {(long)whole / 2, 0};
+    launch small = {(long)whole / 2, 0, NULL};
     int rc = run_qcode(argv, err_path, &small);
     char *err = qct_read_file(err_path, NULL);
     cr_expect_eq(rc, 2, "exit %d (153: killed by SIGXFSZ), stderr: %s", rc, err);
@@ -412,7 +467,7 @@ Test(faults, a_table_past_the_file_size_limit_says_why)
     char *err_path = rel_path_in(dir, "stderr");
     char *tsv = rel_path_in(dir, "tsv");
     char *argv[] = {"qcode", "code", "-c", cb, "--tsv", tsv, t, NULL};
-    launch small = {8192, 0};
+    launch small = {8192, 0, NULL};
     int rc = run_qcode(argv, err_path, &small);
     char *err = qct_read_file(err_path, NULL);
     cr_expect_eq(rc, 2, "exit %d, stderr: %s", rc, err);
@@ -453,7 +508,7 @@ Test(faults, a_checked_export_names_its_target_not_its_temporary)
     char *to_link[] = {"qcode", "export", "--qdpx", link, xml, "--check", NULL};
     char **runs[] = {to_qdpx, to_qdc, to_link};
     /* Room for the messages (stderr is a file under the same limit), none for the smallest export. */
-    launch small = {1024, 0};
+    launch small = {1024, 0, NULL};
     char *scratch = rel_path_in(dir, "scratch.qdc");
     char *measure[] = {"qcode", "export", "--qdc", scratch, cb, NULL};
     cr_assert_eq(run_qcode(measure, err_path, NULL), 0);
@@ -505,7 +560,7 @@ Test(faults, read_only_folder_is_a_clear_error)
     char *ro = rel_path_in(dir, "readonly");
     cr_assert_eq(mkdir(ro, 0555), 0);
     cr_assert_eq(chmod(ro, 0555), 0);
-    launch how = {0, geteuid() == 0};
+    launch how = {0, geteuid() == 0, NULL};
 
     char *xml = rel_path_in(ro, "results.xml");
     char *to_ro[] = {"qcode", "code", "-c", cb, "-o", xml, corpus, NULL};

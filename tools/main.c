@@ -1,4 +1,5 @@
 /* qcode: the command line, a table of commands over the public API. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #ifdef __GLIBC__
@@ -51,9 +52,8 @@ static void tune_malloc(void)
 #endif
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
-    tune_malloc();
     if (argc < 2) {
         print_help(stderr);
         return QC_EXIT_USAGE;
@@ -89,6 +89,26 @@ int main(int argc, char **argv)
             return QC_EXIT_OK;
         }
     }
-    cli_catch_interrupts();
     return cmd->run(argc - 1, argv + 1);
+}
+
+/* What a command printed went to stdout through a buffer: behind a full disk or a file it may not
+ * grow (`qcode quotes ... > /dev/full`) the printing failed unseen and the run said 0, so a script
+ * kept a file that is empty or cut short. (A closed pipe ends the process by SIGPIPE instead.) */
+static int stdout_written(int rc)
+{
+    int flush_failed = fflush(stdout) != 0;
+    int e = errno;
+    if (!flush_failed && !ferror(stdout))
+        return rc;
+    cli_fail("cannot write standard output: %s", flush_failed ? strerror(e) : "a write failed");
+    return rc ? rc : QC_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    tune_malloc();
+    /* First: `qcode --help` printed past a file size limit was killed by SIGXFSZ too. */
+    cli_catch_interrupts();
+    return stdout_written(run(argc, argv));
 }
