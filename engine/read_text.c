@@ -301,10 +301,11 @@ static int is_dialogue(text_reader *r, const text_line *l)
 }
 
 /* Whether a line between `---` rules is a speaker's rather than front matter's: a label that is
- * not a front-matter key (`Interviewer: Hi.`, `N15: Hello.`) and is conventional or recurs, or a
- * key that recurs as a label (`mother:`). A key written as front matter writes it, lower case, is
- * front matter even when it is conventional: `interviewer: Jane Smith` above `Interviewer:` turns
- * (one label, ASCII case aside) names the interviewer. */
+ * not a front-matter key (`Interviewer: Hi.`, `N15: Hello.`) and is conventional or recurs. Rules
+ * say "front matter" explicitly, so a key written as front matter writes it, lower case, is front
+ * matter even when it is conventional or recurs: `interviewer: Jane Smith` above `Interviewer:`
+ * turns names the interviewer, `note: recorded on the ward` above a `note: phone rang` line is a
+ * note on the interview. */
 static int front_matter_is_dialogue(text_reader *r, const text_line *l)
 {
     if (!l->has_label)
@@ -317,9 +318,7 @@ static int front_matter_is_dialogue(text_reader *r, const text_line *l)
     /* `i:`, `q:`, `a:`, `r:` name no interview, between rules as in a header (find_header). */
     if (l->label.known_role && (!key || ke == 1))
         return 1;
-    if (key)
-        return !l->label.known_role && key_count(r, l) >= 2;
-    return label_count(r, l) >= 2;
+    return !key && label_count(r, l) >= 2;
 }
 
 /* Finds the header block; returns the index of the first body line (0: no header). */
@@ -367,6 +366,19 @@ static size_t find_header(text_reader *r)
     if (roles && !others)
         return 0;
     return i < r->count ? i : 0; /* a header must be followed by a blank line and a body */
+}
+
+/* A header's lines are attributes, not speakers' lines: its `note: recorded on the ward` does not
+ * make a `note: phone rang` line of the body a second line of a speaker `note`. */
+static void uncount_header(text_reader *r, size_t body)
+{
+    for (size_t i = 0; i < body; i++) {
+        const text_line *l = &r->lines[i];
+        if (l->has_label) {
+            qc_label_tally_remove(r->tally, line_text(r, l) + l->label.label_start,
+                                  l->label.label_end - l->label.label_start);
+        }
+    }
 }
 
 static int trimmed_copy_attr(qc_doc_builder *b, const char *s, size_t ke, size_t vs, size_t len)
@@ -729,6 +741,7 @@ int qc_read_text(qc_doc_builder *b, const char *name, const char *data, size_t s
     rc = collect_lines(&r, size, rules, err);
     if (rc == 0) {
         size_t body = find_header(&r);
+        uncount_header(&r, body);
         settle_labels(&r, body);
         /* The text is about the file's size (less line ends and labels): one allocation. */
         r.may_overlap = find_slashes(data, size, 0) < size;

@@ -590,6 +590,15 @@ int qc_label_tally_add(qc_label_tally *t, const char *label, size_t len)
     return 0;
 }
 
+void qc_label_tally_remove(qc_label_tally *t, const char *label, size_t len)
+{
+    int capitals = all_capitals(label, len);
+    tally_slot *s =
+        find_slot(t->exact, t->slots, t->cap, label, len, hash_label(t->exact, label, len, capitals), capitals);
+    if (s->count)
+        s->count--;
+}
+
 size_t qc_label_tally_count(const qc_label_tally *t, const char *label, size_t len)
 {
     int capitals = all_capitals(label, len);

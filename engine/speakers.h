@@ -62,6 +62,8 @@ int qc_label_tally_new(qc_label_tally **out);
  * Jones` is said once even when `Nurse:` turns follow). */
 int qc_label_tally_new_mode(qc_label_tally **out, int exact);
 int qc_label_tally_add(qc_label_tally *t, const char *label, size_t len);
+/* Counts one line of the label less (a line found to be no speaker's: a header's); none below 0. */
+void qc_label_tally_remove(qc_label_tally *t, const char *label, size_t len);
 size_t qc_label_tally_count(const qc_label_tally *t, const char *label, size_t len);
 void qc_label_tally_free(qc_label_tally *t);
 

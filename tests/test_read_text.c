@@ -857,3 +857,29 @@ Test(read_text, one_letter_labels_at_the_top_are_dialogue_among_other_keys)
     assert_turn(doc, 1, "r", "slowly, with one nurse.\n---");
     qc_document_free(doc);
 }
+
+/* Front matter is explicit: a key of it that recurs at the start of a body line (`note:`) is still
+ * its key. Read as dialogue, the block became turns of a speaker `note`, its `---` rule text, and
+ * `title` was lost. A header's lines are no speaker's lines, so the body's `note: phone rang` is
+ * a label seen once, text of the turn above it. */
+Test(read_text, front_matter_keeps_a_key_that_recurs_in_the_body)
+{
+    qc_document *doc = read_txt("---\ntitle: Ward interview\nnote: recorded on the ward\n---\n\n"
+                                "Interviewer: How long have you been here?\nnote: phone rang\n"
+                                "Interviewer: And before?\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 2);
+    cr_assert_str_eq(qc_document_attribute_get(doc, "title"), "Ward interview");
+    cr_assert_str_eq(qc_document_attribute_get(doc, "note"), "recorded on the ward");
+    cr_assert_eq(qc_document_speaker_count(doc), 1);
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    assert_turn(doc, 0, "Interviewer", "How long have you been here?\nnote: phone rang");
+    qc_document_free(doc);
+    /* In a header of `key: value` lines too, the header's line counts for no speaker: `Note:` once
+     * in the body is text (the header's key recurs only without case, so the block is a header). */
+    doc = read_txt("title: Ward interview\nnote: recorded on the ward\n\n"
+                   "Interviewer: How long have you been here?\nNote: phone rang\nInterviewer: And before?\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 2);
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    assert_turn(doc, 0, "Interviewer", "How long have you been here?\nNote: phone rang");
+    qc_document_free(doc);
+}
