@@ -264,6 +264,32 @@ static int tally_speakers(text_reader *r, size_t body)
 
 /* --- header lines --- */
 
+/* Whether a line holds words: a letter or a digit outside time stamps (a stamp alone, `---` or
+ * `***` is markup, no text lost). */
+static int has_words(const char *s, size_t len)
+{
+    size_t p = 0;
+    while (p < len) {
+        size_t stamp = qc_time_stamp_end(s, len, p);
+        if (stamp > p) {
+            p = stamp;
+            continue;
+        }
+        int32_t cp = qc_utf8_decode(s, len, &p);
+        if (cp >= 0 && qc_char_is_letter_or_digit(cp))
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether a header line's value is a question (`How long?`): words, then a question mark. */
+static int asks(const char *value, size_t len)
+{
+    while (len && (value[len - 1] == ' ' || value[len - 1] == '\t'))
+        len--;
+    return len && value[len - 1] == '?' && has_words(value, len);
+}
+
 /* "key: value" with key [A-Za-z][A-Za-z0-9_-]* (lower-case only unless `any_case`). */
 static int parse_key_value(const char *s, size_t len, int any_case, size_t *key_end, size_t *value_start)
 {
@@ -352,8 +378,10 @@ static size_t find_header(text_reader *r)
         if ((!known || r->opts->speaker_pattern) && is_dialogue(r, &r->lines[i]))
             return 0;
         /* `i:`, `q:`, `a:`, `r:` name no interview: they are a dialogue's labels, whatever else
-         * the block holds (`note: phone rang` below `i: ...` / `r: ...`). */
-        if (known && ke == 1)
+         * the block holds (`note: phone rang` below `i: ...` / `r: ...`). A conventional key whose
+         * value asks (`interviewer: How long?`) is a speaker too: a header names its interview, it
+         * asks nothing. */
+        if (known && (ke == 1 || asks(s + vs, r->lines[i].len - vs)))
             return 0;
         if (known)
             roles++;
@@ -599,24 +627,6 @@ static int append_body(text_reader *r, const text_line *l, size_t from)
     if (rc == 0)
         rc = append_part(r, l, p, l->len);
     return rc ? rc : append_eol(r, l);
-}
-
-/* Whether a line holds words: a letter or a digit outside time stamps (a stamp alone, `---` or
- * `***` is markup, no text lost). */
-static int has_words(const char *s, size_t len)
-{
-    size_t p = 0;
-    while (p < len) {
-        size_t stamp = qc_time_stamp_end(s, len, p);
-        if (stamp > p) {
-            p = stamp;
-            continue;
-        }
-        int32_t cp = qc_utf8_decode(s, len, &p);
-        if (cp >= 0 && qc_char_is_letter_or_digit(cp))
-            return 1;
-    }
-    return 0;
 }
 
 /* Markdown: a heading after the first label ends the turn above it, and the lines after it up to

@@ -883,3 +883,28 @@ Test(read_text, front_matter_keeps_a_key_that_recurs_in_the_body)
     assert_turn(doc, 0, "Interviewer", "How long have you been here?\nNote: phone rang");
     qc_document_free(doc);
 }
+
+/* A conventional key whose value asks a question (`interviewer: How long?`) is the interviewer
+ * speaking: a header names its interview, it asks nothing. Read as a header, the opening exchange
+ * was two attributes and outside the coding. (`nurse:`, seen once and not conventional, stays text
+ * of the turn above it, as anywhere.) A question elsewhere in a header, a title's, or a `?` that
+ * stands for a value not known, leaves the header as it is. */
+Test(read_text, a_block_whose_speaker_asks_a_question_is_dialogue)
+{
+    qc_document *doc = read_txt(
+        "interviewer: How long?\nnurse: Ten years.\n\nWe talked more about the ward after that and the team.\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 0);
+    cr_assert_eq(qc_document_turn_count(doc), 1);
+    assert_turn(doc, 0, "interviewer",
+                "How long?\nnurse: Ten years.\n\nWe talked more about the ward after that and the team.");
+    cr_assert_eq(turn_at(doc, 0).role, QC_ROLE_INTERVIEWER);
+    qc_document_free(doc);
+    doc = read_txt("title: What matters to patients?\ninterviewer: Jane Smith\nparticipant: ?\nsite: North\n\n"
+                   "Interviewer: Hello?\nP07: Hi.\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 4);
+    cr_assert_str_eq(qc_document_attribute_get(doc, "title"), "What matters to patients?");
+    cr_assert_str_eq(qc_document_attribute_get(doc, "participant"), "?");
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    assert_turn(doc, 0, "Interviewer", "Hello?");
+    qc_document_free(doc);
+}
