@@ -467,6 +467,7 @@ typedef struct tally_slot {
     size_t count;
     uint64_t hash;
     uint8_t capitals; /* all_capitals(label): never the same label as one that is not */
+    uint8_t ascii;    /* compared with another ASCII label in place, without folding */
 } tally_slot;
 
 struct qc_label_tally {
@@ -476,41 +477,107 @@ struct qc_label_tally {
     int exact; /* labels count together only when they are the same bytes */
 };
 
-/* Labels count together when they differ only in ASCII case (`Sarah` and a slip, `sarah`), unless
- * one is written in capitals and the other not: `TATSUO ARAI: An Interview Conducted by ...` is a
- * title line, not one more turn of `Tatsuo Arai:`, and `NURSE` is a heading's style. */
+/* Labels count together when they differ only in case (`Sarah` and a slip, `sarah`; `Élodie` and
+ * `élodie`), unless one is written in capitals and the other not: `TATSUO ARAI: An Interview
+ * Conducted by ...` is a title line, not one more turn of `Tatsuo Arai:`, and `NURSE` (or `ÉLODIE`)
+ * is a heading's style. Capitals are two upper-case letters or more and no lower-case one, in any
+ * script, so that `ΜΑΡΊΑ` stays apart from `Μαρία` as `MARIA` from `Maria`. */
 static int all_capitals(const char *s, size_t len)
 {
     size_t letters = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] >= 'a' && s[i] <= 'z')
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) { /* most labels are ASCII: no calls */
+            if (c >= 'a' && c <= 'z')
+                return 0;
+            letters += c >= 'A' && c <= 'Z';
+            i++;
+            continue;
+        }
+        int32_t cp = qc_utf8_decode(s, len, &i);
+        if (cp < 0 || qc_char_is_lower(cp))
             return 0;
-        letters += s[i] >= 'A' && s[i] <= 'Z';
+        letters += qc_char_is_upper(cp);
     }
     return letters >= 2;
 }
 
-static uint64_t hash_label(int exact, const char *s, size_t len, int capitals)
+#define FNV_BASIS 1469598103934665603ull /* FNV-1a */
+#define FNV_PRIME 1099511628211ull
+
+/* The character at s[*i] as a tally that folds case sees it, advancing *i: ASCII lower-cased,
+ * another code point folded one for one, a byte that is no UTF-8 as itself (past every code
+ * point). Folding per character needs no buffer, so a label is hashed and compared where it
+ * stands. */
+static uint32_t folded_char(const char *s, size_t len, size_t *i)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        h ^= c >= 'A' && c <= 'Z' && !exact ? c + 32u : c;
-        h *= 1099511628211ull;
+    unsigned char c = (unsigned char)s[*i];
+    if (c < 0x80) {
+        (*i)++;
+        return c >= 'A' && c <= 'Z' ? c + 32u : c;
     }
-    return capitals ? ~h : h;
+    int32_t cp = qc_utf8_decode(s, len, i);
+    if (cp < 0) {
+        (*i)++;
+        return 0x110000u + c;
+    }
+    return (uint32_t)qc_char_fold_case(cp);
 }
 
-static int same_label(int exact, const char *a, const char *b, size_t len)
+/* The hash of a label as a folding tally compares it, character by character. */
+static uint64_t hash_folded(const char *s, size_t len)
 {
-    if (exact)
-        return memcmp(a, b, len) == 0;
+    uint64_t h = FNV_BASIS;
+    for (size_t i = 0; i < len;)
+        h = (h ^ folded_char(s, len, &i)) * FNV_PRIME;
+    return h;
+}
+
+/* What a tally finds a label by. */
+typedef struct label_key {
+    uint64_t hash; /* of the label as the tally compares it, inverted in capitals */
+    uint8_t capitals, ascii;
+} label_key;
+
+static label_key key_of(int exact, const char *s, size_t len)
+{
+    /* Every label comes here, nearly all of them ASCII: hashed in place, and folded character by
+     * character only when a byte is not ASCII. */
+    uint64_t h = FNV_BASIS;
+    unsigned high = 0;
     for (size_t i = 0; i < len; i++) {
-        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
-        if (x != y && !(x >= 'A' && x <= 'Z' && x + 32u == y) && !(y >= 'A' && y <= 'Z' && y + 32u == x))
-            return 0;
+        unsigned char c = (unsigned char)s[i];
+        high |= c;
+        h = (h ^ (c >= 'A' && c <= 'Z' && !exact ? c + 32u : c)) * FNV_PRIME;
     }
-    return 1;
+    label_key k = {0, (uint8_t)all_capitals(s, len), high < 0x80};
+    if (!k.ascii && !exact)
+        h = hash_folded(s, len);
+    k.hash = k.capitals ? ~h : h;
+    return k;
+}
+
+static int same_label(int exact, const tally_slot *slot, const char *s, size_t len, label_key k)
+{
+    const char *a = slot->label;
+    if (exact)
+        return slot->len == len && memcmp(a, s, len) == 0;
+    if (slot->ascii && k.ascii) {
+        if (slot->len != len)
+            return 0;
+        for (size_t i = 0; i < len; i++) {
+            unsigned char x = (unsigned char)a[i], y = (unsigned char)s[i];
+            if (x != y && !(x >= 'A' && x <= 'Z' && x + 32u == y) && !(y >= 'A' && y <= 'Z' && y + 32u == x))
+                return 0;
+        }
+        return 1;
+    }
+    /* Folding can change a label's length in bytes (the Kelvin sign, three bytes, is k). */
+    size_t i = 0, j = 0;
+    while (i < slot->len && j < len)
+        if (folded_char(a, slot->len, &i) != folded_char(s, len, &j))
+            return 0;
+    return i == slot->len && j == len;
 }
 
 int qc_label_tally_new(qc_label_tally **out)
@@ -544,12 +611,12 @@ void qc_label_tally_free(qc_label_tally *t)
     qc_free(t);
 }
 
-static tally_slot *find_slot(int exact, tally_slot *slots, size_t cap, const char *s, size_t len, uint64_t h,
-                             int capitals)
+/* The slot of a label, or the empty slot where it would go. */
+static tally_slot *find_slot(int exact, tally_slot *slots, size_t cap, const char *s, size_t len, label_key k)
 {
-    size_t i = (size_t)h & (cap - 1);
-    while (slots[i].label && !(slots[i].hash == h && slots[i].len == len && slots[i].capitals == capitals &&
-                               same_label(exact, slots[i].label, s, len)))
+    size_t i = (size_t)k.hash & (cap - 1);
+    while (slots[i].label &&
+           !(slots[i].hash == k.hash && slots[i].capitals == k.capitals && same_label(exact, &slots[i], s, len, k)))
         i = (i + 1) & (cap - 1);
     return &slots[i];
 }
@@ -560,10 +627,11 @@ static int tally_grow(qc_label_tally *t)
     tally_slot *slots = qc_calloc(cap, sizeof *slots);
     if (!slots)
         return QC_ERR_NOMEM;
-    for (size_t i = 0; i < t->cap; i++)
-        if (t->slots[i].label)
-            *find_slot(t->exact, slots, cap, t->slots[i].label, t->slots[i].len, t->slots[i].hash,
-                       t->slots[i].capitals) = t->slots[i];
+    for (size_t i = 0; i < t->cap; i++) {
+        const tally_slot *o = &t->slots[i];
+        if (o->label)
+            *find_slot(t->exact, slots, cap, o->label, o->len, (label_key){o->hash, o->capitals, o->ascii}) = *o;
+    }
     qc_free(t->slots);
     t->slots = slots;
     t->cap = cap;
@@ -574,16 +642,16 @@ int qc_label_tally_add(qc_label_tally *t, const char *label, size_t len)
 {
     if ((t->used + 1) * 2 > t->cap && tally_grow(t) != 0)
         return QC_ERR_NOMEM;
-    int capitals = all_capitals(label, len);
-    uint64_t h = hash_label(t->exact, label, len, capitals);
-    tally_slot *s = find_slot(t->exact, t->slots, t->cap, label, len, h, capitals);
+    label_key k = key_of(t->exact, label, len);
+    tally_slot *s = find_slot(t->exact, t->slots, t->cap, label, len, k);
     if (!s->label) {
         s->label = qc_strndup(label, len);
         if (!s->label)
             return QC_ERR_NOMEM;
         s->len = len;
-        s->hash = h;
-        s->capitals = (uint8_t)capitals;
+        s->hash = k.hash;
+        s->capitals = k.capitals;
+        s->ascii = k.ascii;
         t->used++;
     }
     s->count++;
@@ -592,18 +660,14 @@ int qc_label_tally_add(qc_label_tally *t, const char *label, size_t len)
 
 void qc_label_tally_remove(qc_label_tally *t, const char *label, size_t len)
 {
-    int capitals = all_capitals(label, len);
-    tally_slot *s =
-        find_slot(t->exact, t->slots, t->cap, label, len, hash_label(t->exact, label, len, capitals), capitals);
+    tally_slot *s = find_slot(t->exact, t->slots, t->cap, label, len, key_of(t->exact, label, len));
     if (s->count)
         s->count--;
 }
 
 size_t qc_label_tally_count(const qc_label_tally *t, const char *label, size_t len)
 {
-    int capitals = all_capitals(label, len);
-    return find_slot(t->exact, t->slots, t->cap, label, len, hash_label(t->exact, label, len, capitals), capitals)
-        ->count;
+    return find_slot(t->exact, t->slots, t->cap, label, len, key_of(t->exact, label, len))->count;
 }
 
 /* A label in capitals that a casebook names in another spelling, where the document writes the same
@@ -612,14 +676,16 @@ size_t qc_label_tally_count(const qc_label_tally *t, const char *label, size_t l
  * spelling, and this line is a title or heading, counted as the tally counts it. */
 int qc_label_casebook_capitals(const qc_read_options *opts, const qc_label_tally *t, const char *label, size_t len)
 {
-    char lower[256];
-    if (!opts || !opts->casebook || len >= sizeof lower || !all_capitals(label, len))
+    if (!opts || !opts->casebook || !all_capitals(label, len))
         return 0;
     qc_read_options plain = *opts;
     plain.casebook = NULL;
     if (qc_speaker_label_known(&plain, label, len) || !named_by_casebook(opts, label, len))
         return 0;
-    for (size_t i = 0; i < len; i++)
-        lower[i] = label[i] >= 'A' && label[i] <= 'Z' ? (char)(label[i] + 32) : label[i];
-    return qc_label_tally_count(t, lower, len) > 0;
+    /* The same label out of capitals (`Tatsuo Arai`): t folds case, so the label itself finds it in
+     * that class, whose hash is not inverted. */
+    label_key k = key_of(t->exact, label, len);
+    k.capitals = 0;
+    k.hash = ~k.hash;
+    return find_slot(t->exact, t->slots, t->cap, label, len, k)->count > 0;
 }

@@ -54,8 +54,9 @@ size_t qc_time_stamp_end(const char *s, size_t len, size_t pos);
 
 /* Counts how often each label starts a line, for the rule that an unconventional label is a
  * speaker only when it starts at least two lines (so "Hosted by: Dr. Jane Smith" stays text).
- * Labels compare without ASCII case, but one in capitals (two letters or more, none lower-case)
- * never matches one that is not. Functions return 0 or QC_ERR_NOMEM. */
+ * Labels compare without case (each character folded one for one: qc_char_fold_case), but one in
+ * capitals (two upper-case letters or more, none lower-case, in any script) never matches one that
+ * is not. Functions return 0 or QC_ERR_NOMEM. */
 typedef struct qc_label_tally qc_label_tally;
 int qc_label_tally_new(qc_label_tally **out);
 /* exact: labels count together only when they are the same bytes (a header's keys: `nurse: Mary

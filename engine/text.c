@@ -136,6 +136,13 @@ int qc_char_is_lower(int32_t cp)
     return utf8proc_category(cp) == UTF8PROC_CATEGORY_LL;
 }
 
+int32_t qc_char_fold_case(int32_t cp)
+{
+    if (cp < 0x80)
+        return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
+    return utf8proc_tolower(utf8proc_toupper(cp));
+}
+
 int qc_char_is_mark(int32_t cp)
 {
     if (cp < 0x300)

@@ -30,6 +30,10 @@ int qc_char_is_mark(int32_t cp);            /* M*: belongs to the letter before 
 int qc_char_is_space(int32_t cp);           /* Zs, Zl, Zp, tab, LF, CR, VT, FF */
 int qc_char_is_upper(int32_t cp);           /* Lu, Lt */
 int qc_char_is_lower(int32_t cp);           /* Ll */
+/* A code point's case folded one for one: the lower case of its upper case (É and é give é, Σ, σ
+ * and ς give σ; ß stays ß, it does not become ss). Compares short strings character by character,
+ * without a buffer (speaker labels). */
+int32_t qc_char_fold_case(int32_t cp);
 /* Hyphens that join a word's parts: - U+2010 U+2011 (not dashes, not minus). */
 int qc_char_is_inner_hyphen(int32_t cp);
 /* Apostrophes inside words: ' U+2019 U+02BC. */

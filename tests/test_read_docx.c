@@ -192,3 +192,14 @@ Test(read_docx, empty_and_label_without_text)
     cr_assert_str_eq(message, "speaker label 'Q' with no text; turn skipped");
     qc_document_free(doc);
 }
+
+/* Word paragraphs count labels as plain text does: `élodie:` once among `Élodie:` paragraphs is her
+ * turn (fixture folded_labels.docx). */
+Test(read_docx, a_label_recurs_whatever_its_case_in_any_script)
+{
+    qc_document *doc = read_fixture("folded_labels.docx");
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    fmt_assert_turn(doc, 0, "\xC3\x89lodie", "Bonjour \xC3\xA0 tous.");
+    fmt_assert_turn(doc, 2, "\xC3\xA9lodie", "We work together.");
+    qc_document_free(doc);
+}

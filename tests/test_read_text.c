@@ -908,3 +908,30 @@ Test(read_text, a_block_whose_speaker_asks_a_question_is_dialogue)
     assert_turn(doc, 0, "Interviewer", "Hello?");
     qc_document_free(doc);
 }
+
+/* A label recurs whatever its case in any script, as in ASCII: `élodie:` once among `Élodie:` lines
+ * is her turn. Counted as two labels seen once each, neither was trusted, and her words went to
+ * the interviewer's turns or the preamble. Capitals stay apart in every script: `ÉLODIE:` and
+ * `ΜΑΡΊΑ:` above the turns are headings, as `NURSE:` is. */
+Test(read_text, a_label_recurs_whatever_its_case_in_any_script_but_capitals_apart)
+{
+    qc_document *doc = read_txt("\xC3\x89lodie: Bonjour \xC3\xA0 tous.\nInterviewer: Hello there.\n"
+                                "\xC3\xA9lodie: We work together.\nInterviewer: Fine.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 0, "\xC3\x89lodie", "Bonjour \xC3\xA0 tous.");
+    assert_turn(doc, 1, "Interviewer", "Hello there.");
+    assert_turn(doc, 2, "\xC3\xA9lodie", "We work together.");
+    qc_document_free(doc);
+    doc = read_txt("\xC3\x89LODIE: Entretien deux\n\n\xC3\x89lodie: Bonjour.\nP1: Salut.\n\xC3\x89lodie: Merci.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 3);
+    assert_turn(doc, 0, "\xC3\x89lodie", "Bonjour.");
+    qc_document_free(doc);
+    /* ΜΑΡΊΑ: Συνέντευξη, then Μαρία's turns and a slip, μαρία. */
+    doc = read_txt(
+        "\xCE\x9C\xCE\x91\xCE\xA1\xCE\x8A\xCE\x91: \xCE\xA3\xCF\x85\xCE\xBD\xCE\xAD\xCE\xBD\n\n"
+        "\xCE\x9C\xCE\xB1\xCF\x81\xCE\xAF\xCE\xB1: Yes.\nP1: No.\n\xCE\xBC\xCE\xB1\xCF\x81\xCE\xAF\xCE\xB1: Yes.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 3);
+    assert_turn(doc, 0, "\xCE\x9C\xCE\xB1\xCF\x81\xCE\xAF\xCE\xB1", "Yes.");
+    assert_turn(doc, 2, "\xCE\xBC\xCE\xB1\xCF\x81\xCE\xAF\xCE\xB1", "Yes.");
+    qc_document_free(doc);
+}

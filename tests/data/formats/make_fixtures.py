@@ -83,6 +83,10 @@ DOCTYPE = ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE w:document [<!ENTI
 
 LABEL_ALONE = document(p(r('Q:')) + p(r('R: I answer, but Q had nothing.')))
 
+FOLDED_LABELS = document(
+    p(r('Élodie: Bonjour à tous.')) + p(r('Interviewer: Hello there.')) +
+    p(r('élodie: We work together.')) + p(r('Interviewer: Fine.')))
+
 package('basic.docx', BASIC)
 package('otter.docx', OTTER, core=False)
 package('narrative.docx', NARRATIVE, core=False)
@@ -90,6 +94,7 @@ package('no_document.docx', None)
 package('malformed.docx', MALFORMED, core=False)
 package('doctype.docx', DOCTYPE, core=False)
 package('label_alone.docx', LABEL_ALONE, core=False)
+package('folded_labels.docx', FOLDED_LABELS, core=False)
 package('empty.docx', document(p() + p(r('   '))), core=False)
 
 # Truncated: the first half of a good package.
