@@ -164,25 +164,17 @@ static char *trim_cell(char *s)
 
 static uint64_t hash_key(const char *document, const char *speaker)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (const char *s = document ? document : ""; *s; s++) {
-        char c = (*s >= 'A' && *s <= 'Z') ? (char)(*s + 32) : *s;
-        h = (h ^ (unsigned char)c) * 1099511628211ull;
-    }
-    h = (h ^ 0x1F) * 1099511628211ull;
-    for (const char *s = speaker ? speaker : ""; *s; s++) {
-        char c = (*s >= 'A' && *s <= 'Z') ? (char)(*s + 32) : *s;
-        h = (h ^ (unsigned char)c) * 1099511628211ull;
-    }
-    return h;
+    const char *d = document ? document : "", *sp = speaker ? speaker : "";
+    return qc_fold_hash(d, strlen(d)) * 31 + qc_fold_hash(sp, strlen(sp));
 }
 
-/* Keys compare ASCII-case-insensitively: "Interviewer" in a sheet matches "interviewer". */
+/* Keys compare without case (qc_fold_equal): "Interviewer" in a sheet matches "interviewer", and
+ * "Élodie" matches "élodie", as the readers' label tally and the results' respondents have it. */
 static int same(const char *a, const char *b)
 {
     if (!a || !b)
         return !a && !b;
-    return strcasecmp(a, b) == 0;
+    return qc_fold_equal(a, strlen(a), b, strlen(b));
 }
 
 static int32_t *slot_for(const qc_casebook *cb, int32_t *slots, size_t cap, const char *document, const char *speaker)

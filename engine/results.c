@@ -15,24 +15,25 @@
 #include "document_impl.h"
 #include "error.h"
 #include "results_spill.h"
+#include "text.h"
 
 /* --- string map --- */
 
+/* A folding map's keys are names (respondents, attributes and their values): they compare
+ * without case as the readers' label tally does, beyond ASCII too (qc_fold_equal). */
 static uint64_t hash_str(const char *s, int fold)
 {
+    if (fold)
+        return qc_fold_hash(s, strlen(s));
     uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (fold && c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c - 'A' + 'a');
-        h = (h ^ c) * 1099511628211ull;
-    }
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
     return h;
 }
 
 static int key_eq(const char *a, const char *b, int fold)
 {
-    return fold ? strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
+    return fold ? qc_fold_equal(a, strlen(a), b, strlen(b)) : strcmp(a, b) == 0;
 }
 
 long qc_strmap_get(const qc_strmap *m, const char *key)

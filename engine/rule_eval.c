@@ -235,7 +235,8 @@ int qc_eval_begin(qc_eval *ev, const qc_document *doc, const qc_casebook *cases,
 
 /* ---- who is coded -------------------------------------------------------------------------- */
 
-/* Attribute values compare without surrounding blanks and without ASCII case ("Nurse" = "nurse "). */
+/* Attribute values compare without surrounding blanks and without case ("Nurse" = "nurse ", "Île" =
+ * "île"), as the breakdowns group them (qc_fold_equal). */
 static int value_equal(const char *a, const char *b)
 {
     while (*a == ' ' || *a == '\t')
@@ -247,7 +248,7 @@ static int value_equal(const char *a, const char *b)
         la--;
     while (lb && (b[lb - 1] == ' ' || b[lb - 1] == '\t'))
         lb--;
-    return la == lb && strncasecmp(a, b, la) == 0;
+    return qc_fold_equal(a, la, b, lb);
 }
 
 static const char *header_value(const qc_document *doc, const char *key)

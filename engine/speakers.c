@@ -505,34 +505,6 @@ static int all_capitals(const char *s, size_t len)
 #define FNV_BASIS 1469598103934665603ull /* FNV-1a */
 #define FNV_PRIME 1099511628211ull
 
-/* The character at s[*i] as a tally that folds case sees it, advancing *i: ASCII lower-cased,
- * another code point folded one for one, a byte that is no UTF-8 as itself (past every code
- * point). Folding per character needs no buffer, so a label is hashed and compared where it
- * stands. */
-static uint32_t folded_char(const char *s, size_t len, size_t *i)
-{
-    unsigned char c = (unsigned char)s[*i];
-    if (c < 0x80) {
-        (*i)++;
-        return c >= 'A' && c <= 'Z' ? c + 32u : c;
-    }
-    int32_t cp = qc_utf8_decode(s, len, i);
-    if (cp < 0) {
-        (*i)++;
-        return 0x110000u + c;
-    }
-    return (uint32_t)qc_char_fold_case(cp);
-}
-
-/* The hash of a label as a folding tally compares it, character by character. */
-static uint64_t hash_folded(const char *s, size_t len)
-{
-    uint64_t h = FNV_BASIS;
-    for (size_t i = 0; i < len;)
-        h = (h ^ folded_char(s, len, &i)) * FNV_PRIME;
-    return h;
-}
-
 /* What a tally finds a label by. */
 typedef struct label_key {
     uint64_t hash; /* of the label as the tally compares it, inverted in capitals */
@@ -552,7 +524,7 @@ static label_key key_of(int exact, const char *s, size_t len)
     }
     label_key k = {0, (uint8_t)all_capitals(s, len), high < 0x80};
     if (!k.ascii && !exact)
-        h = hash_folded(s, len);
+        h = qc_fold_hash(s, len); /* the same hash as above for ASCII: one table for both */
     k.hash = k.capitals ? ~h : h;
     return k;
 }
@@ -572,12 +544,7 @@ static int same_label(int exact, const tally_slot *slot, const char *s, size_t l
         }
         return 1;
     }
-    /* Folding can change a label's length in bytes (the Kelvin sign, three bytes, is k). */
-    size_t i = 0, j = 0;
-    while (i < slot->len && j < len)
-        if (folded_char(a, slot->len, &i) != folded_char(s, len, &j))
-            return 0;
-    return i == slot->len && j == len;
+    return qc_fold_equal(a, slot->len, s, len);
 }
 
 int qc_label_tally_new(qc_label_tally **out)

@@ -143,6 +143,58 @@ int32_t qc_char_fold_case(int32_t cp)
     return utf8proc_tolower(utf8proc_toupper(cp));
 }
 
+uint32_t qc_fold_next(const char *s, size_t len, size_t *i)
+{
+    unsigned char c = (unsigned char)s[*i];
+    if (c < 0x80) {
+        (*i)++;
+        return c >= 'A' && c <= 'Z' ? c + 32u : c;
+    }
+    int32_t cp = qc_utf8_decode(s, len, i);
+    if (cp < 0) {
+        (*i)++;
+        return 0x110000u + c;
+    }
+    return (uint32_t)qc_char_fold_case(cp);
+}
+
+uint64_t qc_fold_hash(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < len;)
+        h = (h ^ qc_fold_next(s, len, &i)) * 1099511628211ull;
+    return h;
+}
+
+int qc_fold_equal(const char *a, size_t alen, const char *b, size_t blen)
+{
+    /* Folding can change a name's length in bytes (the Kelvin sign, three bytes, is k). */
+    size_t i = 0, j = 0;
+    while (i < alen && j < blen)
+        if (qc_fold_next(a, alen, &i) != qc_fold_next(b, blen, &j))
+            return 0;
+    return i == alen && j == blen;
+}
+
+char *qc_fold_dup(const char *s)
+{
+    size_t len = strlen(s);
+    char *out = qc_malloc(len * 2 + 1); /* ASCII folds to ASCII, another character to 4 bytes at most */
+    if (!out)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        size_t at = i;
+        uint32_t f = qc_fold_next(s, len, &i);
+        if (f >= 0x110000u)
+            out[n++] = s[at];
+        else
+            n += qc_utf8_encode((int32_t)f, out + n);
+    }
+    out[n] = '\0';
+    return out;
+}
+
 int qc_char_is_mark(int32_t cp)
 {
     if (cp < 0x300)

@@ -34,6 +34,17 @@ int qc_char_is_lower(int32_t cp);           /* Ll */
  * and ς give σ; ß stays ß, it does not become ss). Compares short strings character by character,
  * without a buffer (speaker labels). */
 int32_t qc_char_fold_case(int32_t cp);
+/* Names that differ only in case are one name: speaker labels in the tally, respondents, casebook
+ * keys, attribute values, a project's participants. These see each character of s[0..len) folded
+ * one for one (qc_char_fold_case; a byte that is no UTF-8 stands for itself, past every code
+ * point), with no buffer. qc_fold_next returns the character at s[*i] and advances *i; the hash is
+ * FNV-1a over the folded characters, so an ASCII name hashes as its lower-case bytes do. */
+uint32_t qc_fold_next(const char *s, size_t len, size_t *i);
+uint64_t qc_fold_hash(const char *s, size_t len);
+int qc_fold_equal(const char *a, size_t alen, const char *b, size_t blen);
+/* s with its case folded as above, a new string (NULL when out of memory): a key for an index
+ * that compares bytes. */
+char *qc_fold_dup(const char *s);
 /* Hyphens that join a word's parts: - U+2010 U+2011 (not dashes, not minus). */
 int qc_char_is_inner_hyphen(int32_t cp);
 /* Apostrophes inside words: ' U+2019 U+02BC. */

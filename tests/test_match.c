@@ -615,6 +615,14 @@ Test(match, casebook_value_wins_over_the_header)
                  "S[The office two.]{office}");
 }
 
+/* Values compare without case beyond ASCII too, as the breakdowns group them: `Île-de-France` in
+ * the casebook is the `île-de-france` of the rule (strncasecmp compared ASCII only). */
+Test(match, where_values_compare_without_case_in_any_script)
+{
+    expect_cases(CB "code S \"s\"\n  rule office\n  where site = \"île-de-france\"\n", where_doc,
+                 "speaker\tsite\nP2\tÎle-de-France\n", "S[The office two.]{office}");
+}
+
 /* ---- the API ------------------------------------------------------------------------------- */
 
 Test(match, hits_say_rule_and_codebook_position)

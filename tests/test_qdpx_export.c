@@ -729,6 +729,44 @@ Test(qdpx_export, labels_differing_only_in_case_are_one_case)
     teardown(&f);
 }
 
+/* Beyond ASCII alike (`Élodie` in one transcript, `élodie` in another): one case, as the counts
+ * have one respondent. The export lower-cased ASCII only and made two. */
+Test(qdpx_export, labels_differing_only_in_case_beyond_ascii_are_one_case)
+{
+    fixture f;
+    setup(&f);
+    static const char *const texts[2] = {"Élodie: The office move helped.\nInterviewer: And?\nÉlodie: Trust.\n",
+                                         "élodie: Quite.\nInterviewer: And?\nélodie: Yes.\n"};
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.time = "2024-05-06T07:08:09Z";
+    qc_refi_export *x = NULL;
+    qc_error err;
+    cr_assert_eq(qc_refi_export_new(&x, f.cb, f.cases, &opts, &err), 0);
+    qc_document *docs[2] = {NULL, NULL};
+    for (int i = 0; i < 2; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "E%d.txt", i);
+        char *p = qct_write_file(f.dir, name, texts[i], strlen(texts[i]));
+        qc_read_options ro = QC_READ_OPTIONS_INIT;
+        ro.id = name;
+        cr_assert_eq(qc_document_read_file(&docs[i], p, &ro, &err), 0, "%s", err.message);
+        free(p);
+        cr_assert_eq(qc_refi_export_add_document(x, docs[i], &err), 0, "%s", err.message);
+    }
+    char *qde = write_qde(x, f.dir, "fold.qde");
+    cr_assert_not_null(qde);
+    char g[QC_GUID_SIZE], needle[256];
+    qc_refi_guid("case:Élodie", g);
+    snprintf(needle, sizeof needle, "<Case guid=\"%s\" name=\"Élodie\">", g);
+    cr_assert(qct_contains(qde, needle), "%s", qde);
+    cr_assert_not(qct_contains(qde, "name=\"élodie\""), "%s", qde);
+    free(qde);
+    qc_refi_export_free(x);
+    for (int i = 0; i < 2; i++)
+        qc_document_free(docs[i]);
+    teardown(&f);
+}
+
 /* The part of qde between needle and the next `until` (caller frees), failing when absent. */
 static char *element_at(const char *qde, const char *needle, const char *until)
 {

@@ -173,6 +173,31 @@ Test(results, labels_differing_only_in_ascii_case_are_one_respondent_as_in_the_c
     with_cases_free(&w);
 }
 
+/* Beyond ASCII alike: the readers' tally trusts `Élodie:` and `élodie:` as one label, so the
+ * results, the casebook and the export take them for one person too. The respondents and the
+ * casebook compared ASCII case only: two respondents, and `élodie` had no row. */
+Test(results, labels_differing_only_in_case_beyond_ascii_are_one_respondent_as_in_the_casebook)
+{
+    with_cases w = with_cases_new(rollup_cb, "speaker\tteam\nÉLODIE\tRS1\n");
+    cr_assert_eq(add_text(w.res, w.coder, w.cases, "d1.txt", "Élodie: zebra one.\nInterviewer: and?\nÉlodie: ok.\n"),
+                 0);
+    cr_assert_eq(
+        add_text(w.res, w.coder, w.cases, "d2.txt", "élodie: a zebra again.\nInterviewer: ok\nélodie: fine.\n"), 0);
+    qc_counts c;
+    qc_results_code_counts(w.res, 3, QC_OWN, &c);
+    cr_expect_eq(c.quotations, 2);
+    cr_expect_eq(c.respondents, 1);
+    cr_assert_eq(qc_results_respondent_count(w.res), 2);
+    qc_role role;
+    cr_expect_str_eq(qc_results_respondent(w.res, 0, &role), "Élodie");
+    cr_assert_eq(qc_results_attribute_count(w.res), 1);
+    qc_counts base;
+    cr_expect_str_eq(qc_results_attribute_value(w.res, 0, 0, &base), "RS1");
+    cr_expect_eq(base.respondents, 1);
+    cr_expect_eq(base.documents, 2);
+    with_cases_free(&w);
+}
+
 /* `where profession = "nurse"` holds for "Nurse" and "nurse" alike (values compare without ASCII
  * case), so a breakdown by profession groups them too: one row named as first seen, not a row of
  * 1 "Nurse" beside a row of 1 "nurse" when the study has 2 nurses. */
