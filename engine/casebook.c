@@ -251,6 +251,11 @@ int qc_casebook_has_speakers(const qc_casebook *cb)
     return cb && cb->has_speakers;
 }
 
+int qc_casebook_name_compare(const char *a, const char *b)
+{
+    return qc_fold_compare(a, strlen(a), b, strlen(b));
+}
+
 const char *qc_casebook_file(const qc_casebook *cb)
 {
     return cb->file;

@@ -158,32 +158,86 @@ uint32_t qc_fold_next(const char *s, size_t len, size_t *i)
     return (uint32_t)qc_char_fold_case(cp);
 }
 
+/* Whether NFC may change s: it holds a combining mark or a conjoining Hangul jamo. A name typed
+ * on one machine as `É` and on another as `E` + U+0301 is one name; most names hold neither, and
+ * are compared where they stand. */
+static int may_compose(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        int32_t cp = qc_utf8_decode(s, len, &i);
+        if (cp < 0)
+            i++;
+        else if (qc_char_is_mark(cp) || (cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0xA960 && cp <= 0xA97F) ||
+                 (cp >= 0xD7B0 && cp <= 0xD7FF))
+            return 1;
+    }
+    return 0;
+}
+
+/* s composed to NFC when that may change it, in *owned (utf8proc's, free() it), else s as it is;
+ * a string that is no UTF-8, or no memory for the copy, leaves it as written. */
+static const char *composed(const char *s, size_t *len, char **owned)
+{
+    *owned = NULL;
+    if (!may_compose(s, *len))
+        return s;
+    utf8proc_uint8_t *mapped = NULL;
+    utf8proc_ssize_t n =
+        utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)*len, &mapped, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+    if (n < 0)
+        return s;
+    *owned = (char *)mapped;
+    *len = (size_t)n;
+    return *owned;
+}
+
 uint64_t qc_fold_hash(const char *s, size_t len)
 {
+    char *own;
+    s = composed(s, &len, &own);
     uint64_t h = 1469598103934665603ull; /* FNV-1a */
     for (size_t i = 0; i < len;)
         h = (h ^ qc_fold_next(s, len, &i)) * 1099511628211ull;
+    free(own);
     return h;
+}
+
+int qc_fold_compare(const char *a, size_t alen, const char *b, size_t blen)
+{
+    char *own_a, *own_b;
+    a = composed(a, &alen, &own_a);
+    b = composed(b, &blen, &own_b);
+    /* Folding can change a name's length in bytes (the Kelvin sign, three bytes, is k). */
+    size_t i = 0, j = 0;
+    int order = 0;
+    while (!order && i < alen && j < blen) {
+        uint32_t x = qc_fold_next(a, alen, &i), y = qc_fold_next(b, blen, &j);
+        order = (x > y) - (x < y);
+    }
+    if (!order)
+        order = (i < alen) - (j < blen);
+    free(own_a);
+    free(own_b);
+    return order;
 }
 
 int qc_fold_equal(const char *a, size_t alen, const char *b, size_t blen)
 {
-    /* Folding can change a name's length in bytes (the Kelvin sign, three bytes, is k). */
-    size_t i = 0, j = 0;
-    while (i < alen && j < blen)
-        if (qc_fold_next(a, alen, &i) != qc_fold_next(b, blen, &j))
-            return 0;
-    return i == alen && j == blen;
+    return qc_fold_compare(a, alen, b, blen) == 0;
 }
 
 char *qc_fold_dup(const char *s)
 {
+    char *own;
     size_t len = strlen(s);
+    s = composed(s, &len, &own);
     char *out = qc_malloc(len * 2 + 1); /* ASCII folds to ASCII, another character to 4 bytes at most */
-    if (!out)
-        return NULL;
     size_t n = 0;
-    for (size_t i = 0; i < len;) {
+    for (size_t i = 0; out && i < len;) {
         size_t at = i;
         uint32_t f = qc_fold_next(s, len, &i);
         if (f >= 0x110000u)
@@ -191,7 +245,9 @@ char *qc_fold_dup(const char *s)
         else
             n += qc_utf8_encode((int32_t)f, out + n);
     }
-    out[n] = '\0';
+    if (out)
+        out[n] = '\0';
+    free(own);
     return out;
 }
 

@@ -282,6 +282,38 @@ Test(code_cli, a_casebook_row_for_a_speaker_not_read_is_a_warning_with_the_label
     free(dir);
 }
 
+/* The checks of the casebook's speaker rows compare names as the casebook does: a row for `Élodie`
+ * (typed as one character) names the `E` + U+0301 `lodie` and `élodie` of the transcripts, whose
+ * turns take its values; it was said to speak in none of the documents read. */
+Test(code_cli, casebook_rows_match_labels_whatever_their_case_or_accent_typing)
+{
+    char *dir = qct_temp_dir();
+    const char cases[] = "speaker\tdocument\tprofession\n\xC3\x89lodie\t\tnurse\nJos\xC3\xA9\t\xC3\xA9.txt\tgp\n";
+    const char d1[] = "E\xCC\x81lodie: hello budget.\nInterviewer: ok\n";
+    const char d2[] = "\xC3\xA9lodie: budget.\nInterviewer: ok\nJOS\xC3\x89: more.\n";
+    free(qct_write_file(dir, "cases.tsv", cases, strlen(cases)));
+    free(qct_write_file(dir, "d1.txt", d1, strlen(d1)));
+    free(qct_write_file(dir, "\xC3\x89.txt", d2, strlen(d2)));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb --cases cases.tsv -o r.xml d1.txt \xC3\x89.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    const char *runs[] = {"code -c " GOLDEN "/golden.qcb --cases cases.tsv d1.txt \xC3\x89.txt",
+                          "recode --from r.xml -c " GOLDEN "/golden.qcb --cases cases.tsv d1.txt \xC3\x89.txt",
+                          "inspect --turns 0 --cases cases.tsv d1.txt \xC3\x89.txt"};
+    for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+        qct_qcode(&r, dir, "%s", runs[i]);
+        cr_expect_eq(r.status, 0, "%s: %s", runs[i], r.err);
+        cr_expect(!qct_contains(r.err, "warning"), "%s: %s", runs[i], r.err);
+        qct_run_free(&r);
+    }
+    qct_qcode(&r, dir, "inspect --turns 0 --cases cases.tsv d1.txt \xC3\x89.txt");
+    cr_expect(qct_contains(r.out, "lodie (participant, 1 turn) profession=nurse"), "%s", r.out);
+    qct_run_free(&r);
+    rel_rm_tree(dir);
+    free(dir);
+}
+
 /* A casebook that names people makes them speakers even when they speak once, so it changes how a
  * document is read: a cached coding of the document read without it (or with other people) is not
  * reused. Each run through the cache gives what a run without one gives. */

@@ -935,3 +935,16 @@ Test(read_text, a_label_recurs_whatever_its_case_in_any_script_but_capitals_apar
     assert_turn(doc, 2, "\xCE\xBC\xCE\xB1\xCF\x81\xCE\xAF\xCE\xB1", "Yes.");
     qc_document_free(doc);
 }
+
+/* `É` typed as one character in one line and as E + U+0301 in another (copied from two sources)
+ * is one label: each was a label seen once, neither a speaker, and Élodie's words went to the
+ * interviewer. */
+Test(read_text, a_label_recurs_whether_its_accents_are_composed_or_not)
+{
+    qc_document *doc = read_txt("E\xCC\x81lodie: Bonjour.\nInterviewer: Hello there.\n"
+                                "\xC3\x89lodie: We work together.\nInterviewer: Fine.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 0, "E\xCC\x81lodie", "Bonjour.");
+    assert_turn(doc, 2, "\xC3\x89lodie", "We work together.");
+    qc_document_free(doc);
+}

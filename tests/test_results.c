@@ -198,6 +198,30 @@ Test(results, labels_differing_only_in_case_beyond_ascii_are_one_respondent_as_i
     with_cases_free(&w);
 }
 
+/* A label whose accent is typed as a combining mark (E + U+0301, as some tools write it) is the
+ * casebook's `Élodie` and the same respondent as `Élodie` typed as one character: it had no
+ * casebook row and was a second respondent. */
+Test(results, labels_differing_only_in_how_accents_are_typed_are_one_respondent_as_in_the_casebook)
+{
+    with_cases w = with_cases_new(rollup_cb, "speaker\tteam\n\xC3\x89lodie\tRS1\n");
+    cr_assert_eq(add_text(w.res, w.coder, w.cases, "d1.txt",
+                          "E\xCC\x81lodie: zebra one.\nInterviewer: and?\nE\xCC\x81lodie: ok.\n"),
+                 0);
+    cr_assert_eq(add_text(w.res, w.coder, w.cases, "d2.txt",
+                          "\xC3\x89lodie: a zebra again.\nInterviewer: ok\n\xC3\x89lodie: yes.\n"),
+                 0);
+    qc_counts c;
+    qc_results_code_counts(w.res, 3, QC_OWN, &c);
+    cr_expect_eq(c.quotations, 2);
+    cr_expect_eq(c.respondents, 1);
+    cr_assert_eq(qc_results_attribute_count(w.res), 1);
+    qc_counts base;
+    cr_expect_str_eq(qc_results_attribute_value(w.res, 0, 0, &base), "RS1");
+    cr_expect_eq(base.respondents, 1);
+    cr_expect_eq(base.documents, 2);
+    with_cases_free(&w);
+}
+
 /* `where profession = "nurse"` holds for "Nurse" and "nurse" alike (values compare without ASCII
  * case), so a breakdown by profession groups them too: one row named as first seen, not a row of
  * 1 "Nurse" beside a row of 1 "nurse" when the study has 2 nurses. */

@@ -26,7 +26,7 @@ static int is_name_with_extension(const char *id, const char *name)
 
 int cli_by_name(const void *a, const void *b)
 {
-    return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+    return qc_casebook_name_compare(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* A document row: what it names, where, and its place in the file. */

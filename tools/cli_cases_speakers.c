@@ -17,18 +17,18 @@ typedef struct spoken {
 static int by_doc_then_label(const void *a, const void *b)
 {
     const spoken *x = a, *y = b;
-    int c = strcasecmp(x->doc, y->doc);
-    return c ? c : strcasecmp(x->label, y->label);
+    int c = qc_casebook_name_compare(x->doc, y->doc);
+    return c ? c : qc_casebook_name_compare(x->label, y->label);
 }
 
 static int by_label(const void *a, const void *b)
 {
-    return strcasecmp(((const spoken *)a)->label, ((const spoken *)b)->label);
+    return qc_casebook_name_compare(((const spoken *)a)->label, ((const spoken *)b)->label);
 }
 
 static int by_doc(const void *a, const void *b)
 {
-    return strcasecmp(((const spoken *)a)->doc, ((const spoken *)b)->doc);
+    return qc_casebook_name_compare(((const spoken *)a)->doc, ((const spoken *)b)->doc);
 }
 
 /* Edit distance between two short labels, ASCII case aside, with a swap of neighbours as one edit
@@ -125,10 +125,10 @@ void cli_warn_unmatched_speakers(const qc_casebook *cases, const char *cases_pat
             const spoken *hit = bsearch(&key, pairs, count, sizeof *pairs, by_doc);
             near_n = 0;
             if (hit) {
-                while (hit > pairs && strcasecmp(hit[-1].doc, doc) == 0)
+                while (hit > pairs && qc_casebook_name_compare(hit[-1].doc, doc) == 0)
                     hit--;
                 near_from = hit;
-                while (hit + near_n < pairs + count && strcasecmp(hit[near_n].doc, doc) == 0)
+                while (hit + near_n < pairs + count && qc_casebook_name_compare(hit[near_n].doc, doc) == 0)
                     near_n++;
             }
         } else if (bsearch(&key, labels, count, sizeof *labels, by_label)) {
@@ -192,11 +192,11 @@ typedef struct unknown {
     size_t order;
 } unknown;
 
-/* Labels that differ only in ASCII case are one speaker, as in the casebook; the first seen leads. */
+/* Labels the casebook takes for one name are one speaker; the first seen leads. */
 static int by_label_then_order(const void *a, const void *b)
 {
     const unknown *x = a, *y = b;
-    int c = strcasecmp(x->label, y->label);
+    int c = qc_casebook_name_compare(x->label, y->label);
     return c ? c : (x->order > y->order) - (x->order < y->order);
 }
 
@@ -229,7 +229,7 @@ void cli_warn_unknown_speakers_of(const qc_casebook *cases, const qc_results *re
     qsort(found, k, sizeof *found, by_label_then_order);
     size_t first = 0;
     for (size_t i = 0; i < k; i++)
-        if (i == 0 || strcasecmp(found[i - 1].label, found[i].label) != 0)
+        if (i == 0 || qc_casebook_name_compare(found[i - 1].label, found[i].label) != 0)
             found[first++] = found[i];
     qsort(found, first, sizeof *found, by_order);
     for (size_t i = 0; i < first && i < LISTED; i++)

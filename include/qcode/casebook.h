@@ -53,6 +53,12 @@ QC_EXPORT const char *qc_casebook_row_value(const qc_casebook *cb, const char *d
  * the casebook does not know. */
 QC_EXPORT int qc_casebook_knows_speaker(const qc_casebook *cb, const char *document_id, const char *speaker);
 
+/* How the casebook orders names (documents and speakers) and tells them apart: case aside, in any
+ * script, and an accent typed as one character or as a combining mark alike (`Élodie`, `élodie`,
+ * `E` + U+0301 `lodie`). Negative, 0 or positive, as strcmp; 0 for one name. The readers' speaker
+ * labels and the results' respondents compare the same way. */
+QC_EXPORT int qc_casebook_name_compare(const char *a, const char *b);
+
 #ifdef __cplusplus
 }
 #endif
