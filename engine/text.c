@@ -197,10 +197,17 @@ static const char *composed(const char *s, size_t *len, char **owned)
 
 uint64_t qc_fold_hash(const char *s, size_t len)
 {
+    /* Nearly every name is ASCII: hashed in one pass, composed only once a byte says otherwise. */
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    size_t i = 0;
+    for (; i < len && (unsigned char)s[i] < 0x80; i++)
+        h = (h ^ (s[i] >= 'A' && s[i] <= 'Z' ? (unsigned char)s[i] + 32u : (unsigned char)s[i])) * 1099511628211ull;
+    if (i == len)
+        return h;
     char *own;
     s = composed(s, &len, &own);
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < len;)
+    h = 1469598103934665603ull;
+    for (i = 0; i < len;)
         h = (h ^ qc_fold_next(s, len, &i)) * 1099511628211ull;
     free(own);
     return h;
@@ -208,6 +215,24 @@ uint64_t qc_fold_hash(const char *s, size_t len)
 
 int qc_fold_compare(const char *a, size_t alen, const char *b, size_t blen)
 {
+    /* Nearly every name is ASCII: compared in one pass, composed only once a byte says otherwise. */
+    size_t k = 0;
+    for (; k < alen && k < blen; k++) {
+        unsigned char x = (unsigned char)a[k], y = (unsigned char)b[k];
+        if ((x | y) >= 0x80)
+            break;
+        x = x >= 'A' && x <= 'Z' ? (unsigned char)(x + 32) : x;
+        y = y >= 'A' && y <= 'Z' ? (unsigned char)(y + 32) : y;
+        /* The order is the composed names': a letter followed by a mark is another letter. */
+        if (x != y && !(k + 1 < alen && (unsigned char)a[k + 1] >= 0x80) &&
+            !(k + 1 < blen && (unsigned char)b[k + 1] >= 0x80))
+            return (x > y) - (x < y);
+        if (x != y)
+            break;
+    }
+    if ((k == alen || k == blen) && !(k < alen && (unsigned char)a[k] >= 0x80) &&
+        !(k < blen && (unsigned char)b[k] >= 0x80))
+        return (k < alen) - (k < blen);
     char *own_a, *own_b;
     a = composed(a, &alen, &own_a);
     b = composed(b, &blen, &own_b);

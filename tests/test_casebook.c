@@ -200,3 +200,23 @@ Test(casebook, repeated_column_names_are_found_in_wide_headers)
     cr_assert_eq(err.column, len + 2);
     free(wide);
 }
+
+/* The casebook's order of names (the command line sorts speaker rows and labels by it and
+ * searches them): case and accent typing aside, and one order whichever way an accent was typed,
+ * or a search could miss a name the sort put elsewhere. */
+Test(casebook, names_compare_in_one_order_whatever_their_case_or_accent_typing)
+{
+    const char *nfd = "E\xCC\x81lodie", *nfc = "\xC3\x89lodie", *lower = "\xC3\xA9lodie";
+    cr_expect_eq(qc_casebook_name_compare(nfd, nfc), 0);
+    cr_expect_eq(qc_casebook_name_compare(nfd, lower), 0);
+    cr_expect_eq(qc_casebook_name_compare("Nurse 2", "nurse 2"), 0);
+    cr_expect_lt(qc_casebook_name_compare("abc", "ABD"), 0);
+    cr_expect_lt(qc_casebook_name_compare("ab", "ABC"), 0);
+    cr_expect_gt(qc_casebook_name_compare("abc", "ab"), 0);
+    /* É sorts after F whether typed as one character or as E and a mark. */
+    cr_expect_gt(qc_casebook_name_compare(nfc, "F"), 0);
+    cr_expect_gt(qc_casebook_name_compare(nfd, "F"), 0);
+    cr_expect_lt(qc_casebook_name_compare("F", nfd), 0);
+    cr_expect_gt(qc_casebook_name_compare("xE\xCC\x81", "xF"), 0);
+    cr_expect_neq(qc_casebook_name_compare("E\xCC\x81", "E"), 0);
+}
