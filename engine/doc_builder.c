@@ -303,7 +303,7 @@ int qc_doc_builder_note(qc_doc_builder *b, uint32_t line, const char *fmt, ...)
 int qc_doc_builder_attribute(qc_doc_builder *b, const char *key, const char *value)
 {
     for (size_t i = 0; i < b->attr_count; i++) {
-        if (qc_label_equal_fold(b->attr_keys[i], strlen(b->attr_keys[i]), key, strlen(key))) {
+        if (qc_fold_equal(b->attr_keys[i], strlen(b->attr_keys[i]), key, strlen(key))) {
             char *v = qc_strdup(value);
             if (!v)
                 return QC_ERR_NOMEM;

@@ -12,7 +12,7 @@
 #include "fileio.h"
 #include "readers.h"
 #include "sha256.h"
-#include "speakers.h"
+#include "text.h"
 
 /* Offsets are 32-bit: a document is at most UINT32_MAX - 1 bytes (a buffer; a file is refused
  * past QC_TRANSCRIPT_MAX_BYTES, fileio.h). */
@@ -215,7 +215,7 @@ int qc_document_attribute(const qc_document *doc, size_t index, const char **key
 const char *qc_document_attribute_get(const qc_document *doc, const char *key)
 {
     for (size_t i = 0; i < doc->attr_count; i++)
-        if (qc_label_equal_fold(doc->attr_keys[i], strlen(doc->attr_keys[i]), key, strlen(key)))
+        if (qc_fold_equal(doc->attr_keys[i], strlen(doc->attr_keys[i]), key, strlen(key)))
             return doc->attr_values[i];
     return NULL;
 }

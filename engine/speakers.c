@@ -435,28 +435,9 @@ qc_role qc_speaker_role(const qc_read_options *opts, const char *label, size_t l
         count = opts->interviewer_label_count;
     }
     for (size_t i = 0; i < count; i++)
-        if (list[i] && qc_label_equal_fold(label, len, list[i], strlen(list[i])))
+        if (list[i] && qc_fold_equal(label, len, list[i], strlen(list[i])))
             return QC_ROLE_INTERVIEWER;
     return QC_ROLE_PARTICIPANT;
-}
-
-int qc_label_equal_fold(const char *a, size_t alen, const char *b, size_t blen)
-{
-    int ascii = 1;
-    for (size_t i = 0; i < alen && ascii; i++)
-        ascii = (unsigned char)a[i] < 0x80;
-    for (size_t i = 0; i < blen && ascii; i++)
-        ascii = (unsigned char)b[i] < 0x80;
-    if (ascii)
-        return alen == blen && strncasecmp(a, b, alen) == 0;
-    qc_buf fa = QC_BUF_INIT, fb = QC_BUF_INIT;
-    int eq = 0;
-    if (qc_utf8_valid(a, alen, NULL) && qc_utf8_valid(b, blen, NULL) && qc_text_fold(a, alen, 1, 0, &fa) == 0 &&
-        qc_text_fold(b, blen, 1, 0, &fb) == 0)
-        eq = fa.len == fb.len && memcmp(qc_buf_cstr(&fa), qc_buf_cstr(&fb), fa.len) == 0;
-    qc_buf_free(&fa);
-    qc_buf_free(&fb);
-    return eq;
 }
 
 /* --- counting labels (the "seen at least twice" rule) --- */
@@ -467,7 +448,6 @@ typedef struct tally_slot {
     size_t count;
     uint64_t hash;
     uint8_t capitals; /* all_capitals(label): never the same label as one that is not */
-    uint8_t ascii;    /* compared with another ASCII label in place, without folding */
 } tally_slot;
 
 struct qc_label_tally {
@@ -502,49 +482,32 @@ static int all_capitals(const char *s, size_t len)
     return letters >= 2;
 }
 
-#define FNV_BASIS 1469598103934665603ull /* FNV-1a */
-#define FNV_PRIME 1099511628211ull
-
 /* What a tally finds a label by. */
 typedef struct label_key {
     uint64_t hash; /* of the label as the tally compares it, inverted in capitals */
-    uint8_t capitals, ascii;
+    uint8_t capitals;
 } label_key;
 
 static label_key key_of(int exact, const char *s, size_t len)
 {
-    /* Every label comes here, nearly all of them ASCII: hashed in place, and folded character by
-     * character only when a byte is not ASCII. */
-    uint64_t h = FNV_BASIS;
-    unsigned high = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        high |= c;
-        h = (h ^ (c >= 'A' && c <= 'Z' && !exact ? c + 32u : c)) * FNV_PRIME;
+    uint64_t h = 1469598103934665603ull; /* FNV-1a over the bytes, for an exact tally */
+    if (exact) {
+        for (size_t i = 0; i < len; i++)
+            h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    } else {
+        h = qc_fold_hash(s, len); /* one pass for an ASCII label, nearly every one */
     }
-    label_key k = {0, (uint8_t)all_capitals(s, len), high < 0x80};
-    if (!k.ascii && !exact)
-        h = qc_fold_hash(s, len); /* the same hash as above for ASCII: one table for both */
-    k.hash = k.capitals ? ~h : h;
+    label_key k = {h, (uint8_t)all_capitals(s, len)};
+    if (k.capitals)
+        k.hash = ~k.hash;
     return k;
 }
 
-static int same_label(int exact, const tally_slot *slot, const char *s, size_t len, label_key k)
+static int same_label(int exact, const tally_slot *slot, const char *s, size_t len)
 {
-    const char *a = slot->label;
     if (exact)
-        return slot->len == len && memcmp(a, s, len) == 0;
-    if (slot->ascii && k.ascii) {
-        if (slot->len != len)
-            return 0;
-        for (size_t i = 0; i < len; i++) {
-            unsigned char x = (unsigned char)a[i], y = (unsigned char)s[i];
-            if (x != y && !(x >= 'A' && x <= 'Z' && x + 32u == y) && !(y >= 'A' && y <= 'Z' && y + 32u == x))
-                return 0;
-        }
-        return 1;
-    }
-    return qc_fold_equal(a, slot->len, s, len);
+        return slot->len == len && memcmp(slot->label, s, len) == 0;
+    return qc_fold_equal(slot->label, slot->len, s, len);
 }
 
 int qc_label_tally_new(qc_label_tally **out)
@@ -583,7 +546,7 @@ static tally_slot *find_slot(int exact, tally_slot *slots, size_t cap, const cha
 {
     size_t i = (size_t)k.hash & (cap - 1);
     while (slots[i].label &&
-           !(slots[i].hash == k.hash && slots[i].capitals == k.capitals && same_label(exact, &slots[i], s, len, k)))
+           !(slots[i].hash == k.hash && slots[i].capitals == k.capitals && same_label(exact, &slots[i], s, len)))
         i = (i + 1) & (cap - 1);
     return &slots[i];
 }
@@ -597,7 +560,7 @@ static int tally_grow(qc_label_tally *t)
     for (size_t i = 0; i < t->cap; i++) {
         const tally_slot *o = &t->slots[i];
         if (o->label)
-            *find_slot(t->exact, slots, cap, o->label, o->len, (label_key){o->hash, o->capitals, o->ascii}) = *o;
+            *find_slot(t->exact, slots, cap, o->label, o->len, (label_key){o->hash, o->capitals}) = *o;
     }
     qc_free(t->slots);
     t->slots = slots;
@@ -618,7 +581,6 @@ int qc_label_tally_add(qc_label_tally *t, const char *label, size_t len)
         s->len = len;
         s->hash = k.hash;
         s->capitals = k.capitals;
-        s->ascii = k.ascii;
         t->used++;
     }
     s->count++;

@@ -39,9 +39,6 @@ qc_role qc_speaker_role(const qc_read_options *opts, const char *label, size_t l
  * ending in one (MH staff member S11). */
 int qc_speaker_label_known(const qc_read_options *opts, const char *label, size_t len);
 
-/* Case-insensitive equality of two labels (full Unicode case folding for non-ASCII). */
-int qc_label_equal_fold(const char *a, size_t alen, const char *b, size_t blen);
-
 /* A clock time H:MM:SS, HH:MM:SS or MM:SS with an optional .mmm or ,mmm fraction at s[*pos]:
  * returns milliseconds and advances *pos, or -1 (then *pos is unchanged). */
 int64_t qc_parse_clock(const char *s, size_t len, size_t *pos);
@@ -54,7 +51,7 @@ size_t qc_time_stamp_end(const char *s, size_t len, size_t pos);
 
 /* Counts how often each label starts a line, for the rule that an unconventional label is a
  * speaker only when it starts at least two lines (so "Hosted by: Dr. Jane Smith" stays text).
- * Labels compare without case (each character folded one for one: qc_char_fold_case), but one in
+ * Labels compare as names do (qc_fold_equal: case aside, NFC), but one in
  * capitals (two upper-case letters or more, none lower-case, in any script) never matches one that
  * is not. Functions return 0 or QC_ERR_NOMEM. */
 typedef struct qc_label_tally qc_label_tally;

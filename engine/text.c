@@ -136,117 +136,83 @@ int qc_char_is_lower(int32_t cp)
     return utf8proc_category(cp) == UTF8PROC_CATEGORY_LL;
 }
 
-int32_t qc_char_fold_case(int32_t cp)
+static int is_ascii(const char *s, size_t len)
 {
-    if (cp < 0x80)
-        return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
-    return utf8proc_tolower(utf8proc_toupper(cp));
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 0;
+    return 1;
 }
 
-uint32_t qc_fold_next(const char *s, size_t len, size_t *i)
+static unsigned char lower_ascii(unsigned char c)
 {
-    unsigned char c = (unsigned char)s[*i];
-    if (c < 0x80) {
-        (*i)++;
-        return c >= 'A' && c <= 'Z' ? c + 32u : c;
-    }
-    int32_t cp = qc_utf8_decode(s, len, i);
-    if (cp < 0) {
-        (*i)++;
-        return 0x110000u + c;
-    }
-    return (uint32_t)qc_char_fold_case(cp);
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
-/* Whether NFC may change s: it holds a combining mark or a conjoining Hangul jamo. A name typed
- * on one machine as `É` and on another as `E` + U+0301 is one name; most names hold neither, and
- * are compared where they stand. */
-static int may_compose(const char *s, size_t len)
+/* A name beyond ASCII as the matcher folds words (qc_text_fold: NFC, full case folding, the
+ * look-alike hyphens and apostrophes), in out; the name as it is when it is no UTF-8 or memory is
+ * short, its ASCII letters lowered where it is compared. */
+static const char *folded_name(const char *s, size_t *len, qc_buf *out)
 {
-    for (size_t i = 0; i < len;) {
-        if ((unsigned char)s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        int32_t cp = qc_utf8_decode(s, len, &i);
-        if (cp < 0)
-            i++;
-        else if (qc_char_is_mark(cp) || (cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0xA960 && cp <= 0xA97F) ||
-                 (cp >= 0xD7B0 && cp <= 0xD7FF))
-            return 1;
-    }
-    return 0;
-}
-
-/* s composed to NFC when that may change it, in *owned (utf8proc's, free() it), else s as it is;
- * a string that is no UTF-8, or no memory for the copy, leaves it as written. */
-static const char *composed(const char *s, size_t *len, char **owned)
-{
-    *owned = NULL;
-    if (!may_compose(s, *len))
+    if (is_ascii(s, *len) || !qc_utf8_valid(s, *len, NULL) || qc_text_fold(s, *len, 1, 0, out) != 0)
         return s;
-    utf8proc_uint8_t *mapped = NULL;
-    utf8proc_ssize_t n =
-        utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)*len, &mapped, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
-    if (n < 0)
-        return s;
-    *owned = (char *)mapped;
-    *len = (size_t)n;
-    return *owned;
+    *len = out->len;
+    return qc_buf_cstr(out);
 }
 
 uint64_t qc_fold_hash(const char *s, size_t len)
 {
-    /* Nearly every name is ASCII: hashed in one pass, composed only once a byte says otherwise. */
+    /* Nearly every name is ASCII: hashed in one pass, folded only once a byte says otherwise. */
     uint64_t h = 1469598103934665603ull; /* FNV-1a */
     size_t i = 0;
     for (; i < len && (unsigned char)s[i] < 0x80; i++)
-        h = (h ^ (s[i] >= 'A' && s[i] <= 'Z' ? (unsigned char)s[i] + 32u : (unsigned char)s[i])) * 1099511628211ull;
+        h = (h ^ lower_ascii((unsigned char)s[i])) * 1099511628211ull;
     if (i == len)
         return h;
-    char *own;
-    s = composed(s, &len, &own);
+    qc_buf b = QC_BUF_INIT;
+    s = folded_name(s, &len, &b);
     h = 1469598103934665603ull;
-    for (i = 0; i < len;)
-        h = (h ^ qc_fold_next(s, len, &i)) * 1099511628211ull;
-    free(own);
+    for (i = 0; i < len; i++)
+        h = (h ^ lower_ascii((unsigned char)s[i])) * 1099511628211ull;
+    qc_buf_free(&b);
     return h;
+}
+
+/* Whether s[k] is past the end or ASCII: then the ASCII before it stands as written in the folded
+ * name (a mark after a letter would compose with it). */
+static int ascii_or_end(const char *s, size_t len, size_t k)
+{
+    return k >= len || (unsigned char)s[k] < 0x80;
 }
 
 int qc_fold_compare(const char *a, size_t alen, const char *b, size_t blen)
 {
-    /* Nearly every name is ASCII: compared in one pass, composed only once a byte says otherwise. */
+    /* Nearly every name is ASCII: compared where it stands, folded only once a byte says otherwise. */
     size_t k = 0;
     for (; k < alen && k < blen; k++) {
         unsigned char x = (unsigned char)a[k], y = (unsigned char)b[k];
-        if ((x | y) >= 0x80)
+        if (x != y && ((x | y) >= 0x80 || lower_ascii(x) != lower_ascii(y)))
             break;
-        x = x >= 'A' && x <= 'Z' ? (unsigned char)(x + 32) : x;
-        y = y >= 'A' && y <= 'Z' ? (unsigned char)(y + 32) : y;
-        /* The order is the composed names': a letter followed by a mark is another letter. */
-        if (x != y && !(k + 1 < alen && (unsigned char)a[k + 1] >= 0x80) &&
-            !(k + 1 < blen && (unsigned char)b[k + 1] >= 0x80))
-            return (x > y) - (x < y);
-        if (x != y)
+        if (x >= 0x80)
             break;
     }
-    if ((k == alen || k == blen) && !(k < alen && (unsigned char)a[k] >= 0x80) &&
-        !(k < blen && (unsigned char)b[k] >= 0x80))
-        return (k < alen) - (k < blen);
-    char *own_a, *own_b;
-    a = composed(a, &alen, &own_a);
-    b = composed(b, &blen, &own_b);
-    /* Folding can change a name's length in bytes (the Kelvin sign, three bytes, is k). */
-    size_t i = 0, j = 0;
+    if (ascii_or_end(a, alen, k) && ascii_or_end(b, blen, k) && ascii_or_end(a, alen, k + 1) &&
+        ascii_or_end(b, blen, k + 1)) {
+        int x = k < alen ? lower_ascii((unsigned char)a[k]) : -1, y = k < blen ? lower_ascii((unsigned char)b[k]) : -1;
+        return (x > y) - (x < y);
+    }
+    qc_buf fa = QC_BUF_INIT, fb = QC_BUF_INIT;
+    a = folded_name(a, &alen, &fa);
+    b = folded_name(b, &blen, &fb);
     int order = 0;
-    while (!order && i < alen && j < blen) {
-        uint32_t x = qc_fold_next(a, alen, &i), y = qc_fold_next(b, blen, &j);
+    for (size_t i = 0; !order && i < alen && i < blen; i++) {
+        unsigned char x = lower_ascii((unsigned char)a[i]), y = lower_ascii((unsigned char)b[i]);
         order = (x > y) - (x < y);
     }
     if (!order)
-        order = (i < alen) - (j < blen);
-    free(own_a);
-    free(own_b);
+        order = (alen > blen) - (alen < blen);
+    qc_buf_free(&fa);
+    qc_buf_free(&fb);
     return order;
 }
 
@@ -257,22 +223,13 @@ int qc_fold_equal(const char *a, size_t alen, const char *b, size_t blen)
 
 char *qc_fold_dup(const char *s)
 {
-    char *own;
+    qc_buf b = QC_BUF_INIT;
     size_t len = strlen(s);
-    s = composed(s, &len, &own);
-    char *out = qc_malloc(len * 2 + 1); /* ASCII folds to ASCII, another character to 4 bytes at most */
-    size_t n = 0;
-    for (size_t i = 0; out && i < len;) {
-        size_t at = i;
-        uint32_t f = qc_fold_next(s, len, &i);
-        if (f >= 0x110000u)
-            out[n++] = s[at];
-        else
-            n += qc_utf8_encode((int32_t)f, out + n);
-    }
-    if (out)
-        out[n] = '\0';
-    free(own);
+    s = folded_name(s, &len, &b);
+    char *out = qc_strndup(s, len);
+    for (size_t i = 0; out && i < len; i++)
+        out[i] = (char)lower_ascii((unsigned char)out[i]);
+    qc_buf_free(&b);
     return out;
 }
 

@@ -30,24 +30,17 @@ int qc_char_is_mark(int32_t cp);            /* M*: belongs to the letter before 
 int qc_char_is_space(int32_t cp);           /* Zs, Zl, Zp, tab, LF, CR, VT, FF */
 int qc_char_is_upper(int32_t cp);           /* Lu, Lt */
 int qc_char_is_lower(int32_t cp);           /* Ll */
-/* A code point's case folded one for one: the lower case of its upper case (É and é give é, Σ, σ
- * and ς give σ; ß stays ß, it does not become ss). Compares short strings character by character,
- * without a buffer (speaker labels). */
-int32_t qc_char_fold_case(int32_t cp);
-/* Names that differ only in case, or in how an accent was typed (`É` or `E` + U+0301: NFC), are
- * one name: speaker labels in the tally, respondents, casebook keys, attribute values, a project's
- * participants. qc_fold_hash, qc_fold_equal and qc_fold_dup see a name composed to NFC (a copy
- * only when it holds a combining mark or a Hangul jamo) and each character folded one for one
- * (qc_char_fold_case; a byte that is no UTF-8 stands for itself, past every code point). The hash
- * is FNV-1a over the folded characters, so an ASCII name hashes as its lower-case bytes do.
- * qc_fold_next returns the character at s[*i], folded but not composed, and advances *i. */
-uint32_t qc_fold_next(const char *s, size_t len, size_t *i);
+/* Names that differ only in case, or in how an accent or an apostrophe was typed (`É` or `E` +
+ * U+0301, `’` or `'`), are one name: speaker labels in the tally and in roles, header keys,
+ * respondents, casebook keys, attribute values, a project's participants. They are folded as the
+ * matcher folds words (qc_text_fold: NFC, full case folding, so `ß` is `ss`), an ASCII name where it
+ * stands without a copy; a name that is no UTF-8 compares as written, ASCII case aside. The hash is
+ * FNV-1a over the folded bytes; the order is theirs (0 exactly when qc_fold_equal). qc_fold_dup
+ * returns the folded name, a new string (NULL when out of memory): a key for an index that
+ * compares bytes. */
 uint64_t qc_fold_hash(const char *s, size_t len);
 int qc_fold_equal(const char *a, size_t alen, const char *b, size_t blen);
-/* The order of the folded characters (negative, 0 or positive): 0 exactly when qc_fold_equal. */
 int qc_fold_compare(const char *a, size_t alen, const char *b, size_t blen);
-/* s with its case folded as above, a new string (NULL when out of memory): a key for an index
- * that compares bytes. */
 char *qc_fold_dup(const char *s);
 /* Hyphens that join a word's parts: - U+2010 U+2011 (not dashes, not minus). */
 int qc_char_is_inner_hyphen(int32_t cp);

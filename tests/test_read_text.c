@@ -947,4 +947,12 @@ Test(read_text, a_label_recurs_whether_its_accents_are_composed_or_not)
     assert_turn(doc, 0, "E\xCC\x81lodie", "Bonjour.");
     assert_turn(doc, 2, "\xC3\x89lodie", "We work together.");
     qc_document_free(doc);
+    /* Folded as words are: `ß` is `ss`, and a typographic apostrophe the typewriter's. */
+    doc = read_txt("J\xC3\xBCrgen Wei\xC3\x9F: Ja.\nO\xE2\x80\x99"
+                   "Brien: Yes.\nInterviewer: Hello.\n"
+                   "j\xC3\xBCrgen weiss: Gut.\nO'Brien: Fine.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 5);
+    assert_turn(doc, 3, "j\xC3\xBCrgen weiss", "Gut.");
+    assert_turn(doc, 4, "O'Brien", "Fine.");
+    qc_document_free(doc);
 }
