@@ -13,6 +13,7 @@
 #include "alloc.h"
 #include "qcode/document.h"
 #include "speakers.h"
+#include "text.h"
 
 static void tsv_field(qc_buf *b, const char *s)
 {
@@ -87,7 +88,7 @@ static char *case_key(const qc_refi_case *cs)
 }
 
 /* Whether a line of the text starts with this label, as the readers find labels (speakers.h; the
- * label compared without ASCII case): a person who speaks once is no speaker of the default
+ * label compared as the casebook compares names, qc_fold_equal): a person who speaks once is no speaker of the default
  * reading, which trusts an unconventional label only when it recurs, but a case named so is that
  * person (`qcode code --cases` then trusts the label: docs/transcripts.md). -1 out of memory. */
 static int labels_a_line(const char *text, size_t size, const char *label, size_t n)
@@ -100,8 +101,8 @@ static int labels_a_line(const char *text, size_t size, const char *label, size_
         const char *nl = memchr(text + p, '\n', size - p);
         size_t end = nl ? (size_t)(nl - text) : size;
         qc_label lab;
-        found = qc_speaker_match_line(rules, text + p, end - p, &lab) == 1 && lab.label_end - lab.label_start == n &&
-                strncasecmp(text + p + lab.label_start, label, n) == 0;
+        found = qc_speaker_match_line(rules, text + p, end - p, &lab) == 1 &&
+                qc_fold_equal(text + p + lab.label_start, lab.label_end - lab.label_start, label, n);
         p = end + 1;
     }
     qc_speaker_rules_free(rules);
@@ -123,7 +124,7 @@ static int speaks_in(qc_document **docs, const qc_refi_text *texts, char *const 
     char *key = qc_strdup(label);
     if (!key)
         return -1;
-    /* The casebook compares labels trimmed and without ASCII case. */
+    /* The casebook compares labels trimmed and folded (qc_fold_equal). */
     char *k = key;
     while (*k == ' ')
         k++;
@@ -133,7 +134,7 @@ static int speaks_in(qc_document **docs, const qc_refi_text *texts, char *const 
     int found = 0;
     for (size_t i = 0; !found && i < qc_document_speaker_count(docs[s]); i++) {
         const char *sp = qc_document_speaker(docs[s], i, NULL);
-        found = sp && strcasecmp(sp, k) == 0;
+        found = sp && qc_fold_equal(sp, strlen(sp), k, n);
     }
     if (!found)
         found = labels_a_line(texts[s].text, texts[s].size, k, n);

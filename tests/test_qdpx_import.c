@@ -716,6 +716,45 @@ Test(qdpx_import, source_variables_and_cases_per_interview_become_document_rows)
     imported_free(&im);
 }
 
+/* A case is a speaker row when its name labels its source's lines, compared as the casebook and
+ * the readers compare names: the case `élodie` of a source whose lines `Élodie:` label was taken
+ * for a description of the document (compared without ASCII case alone), its name lost. */
+Test(qdpx_import, a_case_named_like_its_sources_speaker_in_another_case_is_a_speaker_row)
+{
+    char *tmp = qct_temp_dir();
+    char *from = qct_source_path("tests/data/refi/docvars.qdpx");
+    char step[1024], to[1024];
+    snprintf(step, sizeof step, "%s/step.qdpx", tmp);
+    snprintf(to, sizeof to, "%s/folded.qdpx", tmp);
+    const char *source = "sources/cccccccc-0000-0000-0000-000000000002.txt";
+    static const char text[] =
+        "Interviewer: How was it?\n\xC3\x89lodie: Busy.\nInterviewer: And?\n\xC3\x89lodie: Tiring.\n";
+    cut_zip_with(from, source, text, sizeof text - 1, step);
+    size_t n = 0;
+    char *qde = cut_zip_read(step, "project.qde", &n);
+    char *at = strstr(qde, "name=\"nurse\"");
+    cr_assert_not_null(at, "%s", qde);
+    char *edited = malloc(n + 2);
+    cr_assert_not_null(edited);
+    size_t head = (size_t)(at - qde) + 6; /* up to the name's first letter */
+    memcpy(edited, qde, head);
+    memcpy(edited + head, "\xC3\xA9lodie", 7); /* élodie: 7 bytes for nurse's 5 */
+    memcpy(edited + head + 7, at + 11, n - head - 5);
+    cut_zip_with(step, "project.qde", edited, n + 2, to);
+    imported im;
+    import_fixture(&im, strdup(to));
+    char path[1200];
+    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
+    char *cases = qct_read_file(path, NULL);
+    cr_assert(qct_contains(cases, "\t\xC3\xA9lodie\t\t\tB5\n"), "%s", cases);
+    free(cases);
+    imported_free(&im);
+    free(edited);
+    free(qde);
+    free(from);
+    free(tmp);
+}
+
 /* ATLAS.ti carries a document's attributes as document groups named "gender: male": they were
  * "sets not imported", the attributes lost. Each becomes the document variable of its members, in
  * cases.tsv (written for a project with no cases too); a group that is no pair, a code group and
