@@ -744,7 +744,6 @@ int qc_read_text(qc_doc_builder *b, const char *name, const char *data, size_t s
     r.rules = rules;
     if (qc_label_tally_new(&r.tally) != 0 || qc_label_tally_new(&r.speakers) != 0) {
         qc_label_tally_free(r.tally);
-        qc_label_tally_free(r.exact);
         qc_speaker_rules_free(rules);
         return qc_error_nomem(err);
     }

@@ -394,7 +394,7 @@ Test(faults, stdout_that_cannot_be_written_is_an_error)
 
     char *bad[] = {"qcode", "tree", bad_cb, NULL};
     cr_expect_eq(run_qcode(bad, err_path, &to_full), 3, "a codebook error keeps its exit code");
-    /* Printed through stdout's buffer, what the command said before failing is lost too. */
+    /* Its own message still names the codebook. */
     char *err = qct_read_file(err_path, NULL);
     cr_expect(qct_contains(err, "bad.qcb:"), "stderr: %s", err);
     free(err);
