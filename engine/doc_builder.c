@@ -262,26 +262,9 @@ int qc_doc_builder_end_turn(qc_doc_builder *b)
     return 0;
 }
 
-int qc_doc_builder_in_turn(const qc_doc_builder *b)
-{
-    return b->in_turn;
-}
-
-const char *qc_doc_builder_last_speaker(const qc_doc_builder *b)
-{
-    if (!b->turn_count || b->turns[b->turn_count - 1].speaker < 0)
-        return NULL;
-    return b->speakers[b->turns[b->turn_count - 1].speaker];
-}
-
 int qc_doc_builder_reserve(qc_doc_builder *b, size_t bytes)
 {
     return bytes > b->raw.len && qc_buf_reserve(&b->raw, bytes - b->raw.len) != 0 ? QC_ERR_NOMEM : 0;
-}
-
-size_t qc_doc_builder_size(const qc_doc_builder *b)
-{
-    return b->raw.len;
 }
 
 int qc_doc_builder_note(qc_doc_builder *b, uint32_t line, const char *fmt, ...)

@@ -42,10 +42,6 @@ void qc_doc_builder_turn_end_time(qc_doc_builder *b, int64_t time_end_ms);
 /* Ends the current turn: text appended after it belongs to no turn (headers, preamble). */
 int qc_doc_builder_end_turn(qc_doc_builder *b);
 
-/* Whether a turn is open, and the speaker of the current (or last) turn (NULL when none). */
-int qc_doc_builder_in_turn(const qc_doc_builder *b);
-const char *qc_doc_builder_last_speaker(const qc_doc_builder *b);
-
 /* A note on the document (qc_document_note): text the reader left out rather than refused, at
  * `line` (1-based, the line of the file; the paragraph in .docx). The message is formatted here.
  * finish hands the notes to the document in line order, with its own. Returns 0 or QC_ERR_NOMEM. */
@@ -61,9 +57,6 @@ int qc_doc_builder_set_name(qc_doc_builder *b, const char *name);
 /* A hint: about `bytes` of text will be appended (a reader passes its file's size), so the text
  * buffer is allocated once instead of grown. Returns 0 or QC_ERR_NOMEM. */
 int qc_doc_builder_reserve(qc_doc_builder *b, size_t bytes);
-
-/* Bytes of text appended so far. */
-size_t qc_doc_builder_size(const qc_doc_builder *b);
 
 /* Normalises, builds the maps, assigns roles, and segments turns into paragraphs (split at blank
  * lines), sentences and words. Turns are trimmed of surrounding white space. A labelled turn with

@@ -11,7 +11,6 @@ struct qc_regex {
     pcre2_code *code;
     uint32_t match_limit, heap_limit_kib; /* the match limit bounds the depth too */
     int jit;
-    char literal[64];
 };
 
 /* A thread's: a regex is shared by every thread's coder, so what a match changes (the match data,
@@ -189,9 +188,4 @@ int qc_regex_group(const qc_regex_scratch *scratch, int group, size_t *gstart, s
     *gstart = ov[2 * group];
     *gend = ov[2 * group + 1];
     return 1;
-}
-
-const char *qc_regex_required_literal(const qc_regex *rx)
-{
-    return rx->literal;
 }

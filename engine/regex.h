@@ -50,9 +50,4 @@ int qc_regex_match(const qc_regex *rx, qc_regex_scratch *scratch, const char *su
  * Returns 1 when the group took part in the match, else 0. */
 int qc_regex_group(const qc_regex_scratch *scratch, int group, size_t *gstart, size_t *gend);
 
-/* The literal text every match must contain, when PCRE2 knows one (its "last code unit" or
- * first code unit is a weak hint; this is the longest required literal found by analysing the
- * pattern, case-folded). Empty when none. Used to skip units that cannot match. */
-const char *qc_regex_required_literal(const qc_regex *rx);
-
 #endif
