@@ -132,7 +132,15 @@ static int collect_lines(text_reader *r, size_t size, qc_speaker_rules *rules, q
             continue;
         }
         l->kind = r->markdown && s[0] == '#' && len > 1 && (s[1] == '#' || s[1] == ' ') ? LINE_HEADING : LINE_TEXT;
-        if (l->kind == LINE_TEXT && qc_speaker_match_line(rules, s, len, &l->label) == 1) {
+        int m = l->kind == LINE_TEXT ? qc_speaker_match_line(rules, s, len, &l->label) : 0;
+        if (m < 0) {
+            /* The user's pattern ran into PCRE2's limits: whether the line starts a turn is not
+             * known, and reading on would guess (a subtitle cue or .docx paragraph fails alike). */
+            rc = qc_error_set(err, m, r->name, l->number, 0, -1, "the speaker pattern failed on line %u: %s", l->number,
+                              qc_status_name(m));
+            break;
+        }
+        if (m == 1) {
             l->has_label = LABEL_SPEAKER;
             if (qc_label_tally_add(r->tally, s + l->label.label_start, l->label.label_end - l->label.label_start) !=
                 0) {

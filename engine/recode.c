@@ -231,7 +231,7 @@ static int take_document(side *s, const qc_document *doc, const qc_coding *codin
             st = qc_results_add(rc->results, doc, merged ? merged : coding, src, err);
         qc_manual_coding_free(merged);
         if (st == QC_ERR_INVALID) {
-            if (s->opts->run.on_error)
+            if (s->opts->run.on_error && !rc->retold)
                 s->opts->run.on_error(src ? src->path : qc_document_id(doc), err, s->opts->run.user);
             qc_error_clear(err);
             rc->refused++;
@@ -309,19 +309,22 @@ static int on_new_document(const qc_document *doc, const qc_coding *coding, cons
 static void side_on_error(const char *path, const qc_error *e, void *user)
 {
     const qc_run_options *run = &((side *)user)->opts->run;
-    run->on_error(path, e, run->user);
+    if (!((side *)user)->rc->retold)
+        run->on_error(path, e, run->user);
 }
 
 static void side_on_issue(const char *path, const char *message, void *user)
 {
     const qc_run_options *run = &((side *)user)->opts->run;
-    run->on_issue(path, message, run->user);
+    if (!((side *)user)->rc->retold)
+        run->on_issue(path, message, run->user);
 }
 
 static void side_on_read_warning(const qc_diagnostic *diag, void *user)
 {
     const qc_run_options *run = &((side *)user)->opts->run;
-    run->on_read_warning(diag, run->user);
+    if (!((side *)user)->rc->retold)
+        run->on_read_warning(diag, run->user);
 }
 
 static void side_on_progress(const qc_run_stats *stats, void *user)
@@ -639,6 +642,7 @@ static int new_results(qc_recode *rc, qc_error *err)
  * and the file is read in full as if the old codebook had not been given a chance. */
 static int start_over(qc_recode *rc, qc_error *err)
 {
+    rc->retold = 1;
     forget_old_side(rc);
     rc->new_count = rc->def_count = rc->old_read_docs = 0;
     for (size_t d = 0; d < rc->doc_count; d++) {
@@ -990,6 +994,7 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
             st = qc_recode_carry_manual(rc, opts->manual_path, err);
         if (!st)
             st = compare_with_new_run(rc, paths, count, opts, err);
+        rc->retold = 0; /* what follows was not told by the first pass: carried codings left uncounted */
         verify = 0;
     }
     rc->old_coded = verify;

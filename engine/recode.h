@@ -83,6 +83,8 @@ struct qc_recode {
     qc_outputs *outputs; /* qc_recode_options.outputs: the set the carried manual.xml joins */
     qc_run_stats stats;
     size_t refused; /* documents of this run the new results refused (an id already used) */
+    int retold;     /* the re-code started over (start_over): the documents' errors and warnings, and the
+                     * carried codings', were told by the first pass, so the second keeps them to itself */
     qc_cache_stats cache_stats;
     size_t cache_unwritten; /* qc_recode_cache_unwritten */
     char cache_unwritten_reason[QC_CACHE_REASON_MAX];

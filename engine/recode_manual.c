@@ -37,7 +37,7 @@ static int add_move(qc_recode *rc, size_t *cap, size_t item, const char *to, int
 static void on_warning(const qc_diagnostic *d, void *user)
 {
     const qc_recode *rc = user;
-    if (!rc->on_issue)
+    if (!rc->on_issue || rc->retold)
         return;
     char where[1024];
     if (d->line)

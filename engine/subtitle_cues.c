@@ -117,9 +117,10 @@ static int label_at(const qc_cue_list *cl, const qc_speaker_rules *rules, size_t
     return m == 1 && lab->label_end <= lab->label_start ? 0 : m;
 }
 
-static int pattern_error(qc_error *err, const char *name, uint32_t cue, int m)
+/* At the file line of the text the pattern failed on (the cue's number is no line of the file). */
+static int pattern_error(qc_error *err, const char *name, uint32_t cue, uint32_t line, int m)
 {
-    return qc_error_set(err, m, name, cue, 0, -1, "the speaker pattern failed on cue %u: %s", cue, qc_status_name(m));
+    return qc_error_set(err, m, name, line, 0, -1, "the speaker pattern failed on cue %u: %s", cue, qc_status_name(m));
 }
 
 /* A speaker label at the start of a cue's later line (`Interviewer: How are you?` then `P1: Fine,
@@ -160,7 +161,7 @@ static int split_at_line_labels(qc_cue_list *cl, const qc_read_options *opts, co
             size_t at = cl->breaks[k].at;
             int mb = label_at(cl, rules, &at, s->to, &lab);
             if (mb < 0) {
-                rc = pattern_error(err, name, s->cue, mb);
+                rc = pattern_error(err, name, s->cue, cl->breaks[k].line, mb);
                 goto done;
             }
             if (mb == 1 && !lab.known_role &&
@@ -171,7 +172,7 @@ static int split_at_line_labels(qc_cue_list *cl, const qc_read_options *opts, co
             accepted[k] = mb == 1 && lab.known_role;
         }
         if (m < 0) {
-            rc = pattern_error(err, name, s->cue, m);
+            rc = pattern_error(err, name, s->cue, s->line, m);
             goto done;
         }
         if (m == 1 && !lab.known_role &&
@@ -262,8 +263,7 @@ static int decide_speakers(qc_cue_list *cl, seg_speaker *sp, const char *name, c
         qc_label lab;
         int m = qc_speaker_match_line(rules, text + p->from, p->to - p->from, &lab);
         if (m < 0) {
-            rc = qc_error_set(err, m, name, s->cue, 0, -1, "the speaker pattern failed on cue %u: %s", s->cue,
-                              qc_status_name(m));
+            rc = pattern_error(err, name, s->cue, s->line, m);
             goto done;
         }
         if (m == 0 || lab.label_end <= lab.label_start)

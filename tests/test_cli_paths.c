@@ -347,3 +347,84 @@ Test(cli_paths, export_from_results_reads_as_the_run_read)
     free(text);
     free(dir);
 }
+
+/* How often a line occurs in s. */
+static int occurrences(const char *s, const char *line)
+{
+    int n = 0;
+    for (const char *p = s; (p = strstr(p, line)) != NULL; p++)
+        n++;
+    return n;
+}
+
+/* A re-code whose old side is read from results.xml (the old codebook is gone) tells of a
+ * transcript that cannot be read now (exit 1) and of one read with a warning, as `code` does. */
+Test(cli_paths, recode_from_results_alone_tells_of_unreadable_transcripts)
+{
+    char *dir = qct_temp_dir();
+    free(qct_write_file(dir, "old.qcb", codebook, strlen(codebook)));
+    static const char text[] = "Interviewer: Are you co-located?\nNurse: We are co-located now.\nNurse: Yes.\n";
+    free(qct_write_file(dir, "t.txt", text, strlen(text)));
+    free(qct_write_file(dir, "u.txt", text, strlen(text)));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c old.qcb -o r.xml t.txt u.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    static const char empty_turn[] =
+        "Interviewer: Are you co-located?\nNurse: We are co-located now.\nNurse:\nNurse: Yes.\n";
+    free(qct_write_file(dir, "t.txt", empty_turn, strlen(empty_turn)));
+    static const char broken[] = "Interviewer: Are you co-located?\nNurse: We are co-located n\xffow.\n";
+    free(qct_write_file(dir, "u.txt", broken, strlen(broken)));
+    static const char revised[] = "codebook \"OK\" version 2\ncode TEAM \"Team\"\n  rule co-locat* OR yes\n";
+    free(qct_write_file(dir, "new.qcb", revised, strlen(revised)));
+    char old[1200];
+    snprintf(old, sizeof old, "%s/old.qcb", dir);
+    cr_assert_eq(unlink(old), 0);
+    qct_qcode(&r, dir, "recode --from r.xml -c new.qcb --verbose -o r2.xml t.txt u.txt");
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect(!qct_contains(r.err, "old side: coded again"), "%s", r.err);
+    cr_expect_eq(occurrences(r.err, "t.txt:3:1: warning: speaker label 'Nurse' with no text; turn skipped"), 1, "%s",
+                 r.err);
+    cr_expect_eq(occurrences(r.err, "u.txt:2:27: error: invalid UTF-8 (byte 0xFF at offset 59)"), 1, "%s", r.err);
+    qct_run_free(&r);
+    free(dir);
+}
+
+/* A re-code that starts over (a document changed under a person's coding that results.xml lists,
+ * so the old side is read from the file after all) told every warning and error twice: once per
+ * pass. Each is told once. */
+Test(cli_paths, recode_that_starts_over_tells_each_warning_once)
+{
+    char *dir = qct_temp_dir();
+    free(qct_write_file(dir, "cb.qcb", codebook, strlen(codebook)));
+    static const char text[] = "Interviewer: Are you co-located?\nNurse: We are co-located now.\nNurse: Yes.\n";
+    free(qct_write_file(dir, "t.txt", text, strlen(text)));
+    free(qct_write_file(dir, "u.txt", text, strlen(text)));
+    static const char manual[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<manual xmlns=\"urn:qcode:manual:1\">\n"
+                                 "  <coding code=\"TEAM\" document=\"t.txt\" start=\"40\" end=\"62\" coder=\"Ann\">"
+                                 "<text>We are co-located now.</text></coding>\n</manual>\n";
+    free(qct_write_file(dir, "m.xml", manual, strlen(manual)));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c cb.qcb --manual m.xml -o r.xml t.txt u.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    static const char changed[] = "Interviewer: Are you co-located?\nNurse: We were apart then.\nNurse:\nNurse: Yes.\n";
+    free(qct_write_file(dir, "t.txt", changed, strlen(changed)));
+    static const char broken[] = "Interviewer: Are you co-located?\nNurse: We are co-located n\xffow.\n";
+    free(qct_write_file(dir, "u.txt", broken, strlen(broken)));
+    qct_qcode(&r, dir, "recode --from r.xml --manual m.xml -c cb.qcb --verbose -o r2.xml t.txt u.txt");
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect(qct_contains(r.err, "old side: read from the file"), "the re-code started over: %s", r.err);
+    cr_expect_eq(occurrences(r.err, "t.txt:3:1: warning: speaker label 'Nurse' with no text"), 1, "%s", r.err);
+    cr_expect_eq(occurrences(r.err, "m.xml:3: warning: coding of TEAM by Ann on 't.txt' at 40-62: the document's "
+                                    "text there is no longer the coded text"),
+                 1, "%s", r.err);
+    cr_expect_eq(occurrences(r.err, "u.txt:2:27: error: invalid UTF-8"), 1, "%s", r.err);
+    qct_run_free(&r);
+    /* A carried coding on a document the run does not have is still told, after the passes. */
+    qct_qcode(&r, dir, "recode --from r.xml --manual m.xml -c cb.qcb -o r3.xml u.txt");
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect_eq(occurrences(r.err, "document 't.txt' is not in this run: not counted"), 1, "%s", r.err);
+    qct_run_free(&r);
+    free(dir);
+}

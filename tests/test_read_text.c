@@ -956,3 +956,28 @@ Test(read_text, a_label_recurs_whether_its_accents_are_composed_or_not)
     assert_turn(doc, 4, "O'Brien", "Fine.");
     qc_document_free(doc);
 }
+
+/* A user's speaker pattern that runs into PCRE2's limits on a line fails the document at that
+ * line, as in a subtitle cue or a .docx paragraph: until 2026-12-07 the line was read as no label,
+ * silently, so a turn could go to the speaker above it. */
+Test(read_text, a_runaway_speaker_pattern_fails_at_its_line)
+{
+    size_t n = 30000;
+    const char head[] = "Interviewer: Hello.\n", tail[] = "b\nNurse: Fine.\n";
+    size_t len = strlen(head) + n + strlen(tail);
+    char *src = malloc(len + 1);
+    cr_assert_not_null(src);
+    strcpy(src, head);
+    memset(src + strlen(head), 'a', n);
+    strcpy(src + strlen(head) + n, tail);
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.speaker_pattern = "^(?<speaker>(a+)+)$";
+    qc_document *doc = NULL;
+    qc_error err;
+    cr_assert_neq(qc_document_read_buffer(&doc, "t.txt", src, len, &opts, &err), 0);
+    cr_expect_null(doc);
+    cr_expect_str_eq(err.file, "t.txt");
+    cr_expect_eq(err.line, 2, "line %u: %s", err.line, err.message);
+    cr_expect(qct_contains(err.message, "the speaker pattern failed on line 2"), "%s", err.message);
+    free(src);
+}

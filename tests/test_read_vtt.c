@@ -274,3 +274,37 @@ Test(read_vtt, invalid_utf8_and_binary_are_errors)
     cr_assert_lt(qc_document_read_buffer(&doc, "t.vtt", nul, sizeof nul - 1, NULL, &err), 0);
     cr_assert(qct_contains(err.message, "binary"), "%s", err.message);
 }
+
+/* A speaker pattern that runs away on a cue's text fails the document at the file line of that
+ * text, the cue named in the message (the cue's number stood as the line: "t.vtt:1"). */
+static void runaway_pattern_at(const char *name, const char *head, const char *tail, uint32_t line, uint32_t cue)
+{
+    size_t n = 30000, len = strlen(head) + n + strlen(tail);
+    char *src = malloc(len + 1);
+    cr_assert_not_null(src);
+    strcpy(src, head);
+    memset(src + strlen(head), 'a', n);
+    strcpy(src + strlen(head) + n, tail);
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.speaker_pattern = "^(?<speaker>(a+)+)$";
+    qc_document *doc = NULL;
+    qc_error err;
+    cr_assert_neq(qc_document_read_buffer(&doc, name, src, len, &opts, &err), 0);
+    cr_expect_null(doc);
+    cr_expect_str_eq(err.file, name);
+    cr_expect_eq(err.line, line, "%s: line %u: %s", name, err.line, err.message);
+    char want[64];
+    snprintf(want, sizeof want, "the speaker pattern failed on cue %u", cue);
+    cr_expect(qct_contains(err.message, want), "%s", err.message);
+    free(src);
+}
+
+Test(read_vtt, a_runaway_speaker_pattern_fails_at_the_line_of_its_text)
+{
+    /* the cue's second line (a label there would start a segment) */
+    runaway_pattern_at("t.vtt", "WEBVTT\n\n00:01.000 --> 00:02.000\nInterviewer: Hello.\n", "b\n", 5, 1);
+    /* a later cue's first line */
+    runaway_pattern_at("t.vtt", "WEBVTT\n\n00:01.000 --> 00:02.000\nHello.\n\n00:03.000 --> 00:04.000\n", "b\n", 7, 2);
+    runaway_pattern_at("t.srt", "1\n00:00:01,000 --> 00:00:02,000\nHello.\n\n2\n00:00:03,000 --> 00:00:04,000\n", "b\n",
+                       7, 2);
+}

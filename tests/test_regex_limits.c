@@ -206,3 +206,41 @@ Test(regex_limits, coders_on_threads_share_compiled_regexes, .timeout = 120)
     qc_document_free(doc);
     qc_codebook_free(cb);
 }
+
+/* Two runaway regexes in one document: each is an issue of its own, in the codebook's order of
+ * rules, whatever order the engine met them in. */
+static void two_runaways(qc_engine engine)
+{
+    qc_codebook *cb = load_cb("codebook \"limits\"\n"
+                              "code FIRST \"f\"\n"
+                              "  rule /(a|aa)+$/\n"
+                              "code OFFICE \"o\"\n"
+                              "  rule office\n"
+                              "code SECOND \"s\"\n"
+                              "  rule /(a+)+$/\n");
+    qc_document *doc = runaway_doc(20000, 2);
+    qc_coder_options opts = QC_CODER_OPTIONS_INIT;
+    opts.engine = engine;
+    qc_coder *coder = NULL;
+    cr_assert_eq(qc_coder_new(&coder, cb, &opts, NULL), 0);
+    qc_coding *coding = NULL;
+    qc_error err;
+    cr_assert_eq(qc_coder_code(coder, doc, NULL, &coding, &err), QC_OK, "%s", err.message);
+    cr_assert_eq(qc_coding_issue_count(coding), 2);
+    cr_expect(qct_contains(qc_coding_issue(coding, 0), "code FIRST, rule at line 3: regex /(a|aa)+$/"), "%s",
+              qc_coding_issue(coding, 0));
+    cr_expect(qct_contains(qc_coding_issue(coding, 1), "code SECOND, rule at line 7: regex /(a+)+$/"), "%s",
+              qc_coding_issue(coding, 1));
+    cr_expect(qct_contains(qc_coding_issue(coding, 1), "in 2 units"), "%s", qc_coding_issue(coding, 1));
+    cr_expect_eq(qc_coding_quotation_count(coding), 2, "the office sentence of each turn");
+    qc_coding_free(coding);
+    qc_coder_free(coder);
+    qc_document_free(doc);
+    qc_codebook_free(cb);
+}
+
+Test(regex_limits, two_runaway_regexes_are_two_issues_in_codebook_order)
+{
+    two_runaways(QC_ENGINE_FAST);
+    two_runaways(QC_ENGINE_REFERENCE);
+}
