@@ -428,3 +428,20 @@ Test(cli_paths, recode_that_starts_over_tells_each_warning_once)
     qct_run_free(&r);
     free(dir);
 }
+
+/* `quotes` over a corpus tells of a transcript it cannot read, lists the others' quotations, and
+ * exits 1, as `code` does. */
+Test(cli_paths, quotes_tells_of_an_unreadable_transcript)
+{
+    char *dir = fixture();
+    static const char broken[] = "Interviewer: Are you co-located?\nNurse: We are co-located n\xffow.\n";
+    free(qct_write_file(dir, "u.txt", broken, strlen(broken)));
+    qct_run r;
+    qct_qcode(&r, dir, "quotes -c cb.qcb TEAM t.txt u.txt");
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect(qct_contains(r.err, "u.txt:2:27: error: invalid UTF-8 (byte 0xFF at offset 59)"), "%s", r.err);
+    cr_expect(qct_contains(r.out, "We are co-located now."), "%s", r.out);
+    cr_expect(qct_contains(r.out, "1 quotation of TEAM from 1 respondent in 1 of 1 document"), "%s", r.out);
+    qct_run_free(&r);
+    free(dir);
+}
