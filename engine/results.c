@@ -428,6 +428,9 @@ void qc_res_doc_free(qc_res_doc *d)
     for (size_t s = 0; s < d->speaker_count; s++)
         qc_free(d->speakers[s].label);
     qc_free(d->speakers);
+    for (size_t i = 0; i < d->issue_count; i++)
+        qc_free(d->issues[i]);
+    qc_free(d->issues);
     memset(d, 0, sizeof *d);
 }
 

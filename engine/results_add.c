@@ -134,7 +134,7 @@ static long value_row(qc_results *res, size_t attr, const char *value)
     return (long)nv->row;
 }
 
-static int copy_doc(qc_res_doc *d, const qc_document *doc, const qc_source_info *src)
+static int copy_doc(qc_res_doc *d, const qc_document *doc, const qc_coding *coding, const qc_source_info *src)
 {
     memset(d, 0, sizeof *d);
     d->id = qc_strdup(doc->id ? doc->id : "");
@@ -178,6 +178,14 @@ static int copy_doc(qc_res_doc *d, const qc_document *doc, const qc_source_info 
             if (s >= 0 && (size_t)s < doc->speaker_count)
                 d->speakers[s].turns++;
         }
+    }
+    size_t issues = qc_coding_issue_count(coding);
+    if (issues) {
+        if (!(d->issues = qc_calloc(issues, sizeof *d->issues)))
+            return -1;
+        for (size_t i = 0; i < issues; i++)
+            if (!(d->issues[d->issue_count++] = qc_strdup(qc_coding_issue(coding, i))))
+                return -1;
     }
     return 0;
 }
@@ -729,7 +737,7 @@ int qc_results_add(qc_results *res, const qc_document *doc, const qc_coding *cod
         return qc_error_nomem(err);
     qc_res_doc *d = &res->docs[res->doc_count];
     const char *key = NULL;
-    int rc = copy_doc(d, doc, src) != 0 ? qc_error_nomem(err) : key_id(res, d, &key, err);
+    int rc = copy_doc(d, doc, coding, src) != 0 ? qc_error_nomem(err) : key_id(res, d, &key, err);
     /* Prepared on a worker (the corpus runner offers it), or here. */
     const qc_res_prepared *p = res->offered;
     if (!rc && (!p || p->doc != doc || p->coding != coding)) {

@@ -58,6 +58,8 @@ typedef struct qc_res_doc {
     size_t attr_count;
     qc_res_speaker *speakers;
     size_t speaker_count;
+    char **issues; /* the coding's (a regex stopped at its limit: hits are missing), for results.xml */
+    size_t issue_count;
     qc_res_block_ref block; /* the document's counts per code */
 } qc_res_doc;
 

@@ -200,6 +200,10 @@ void qc_xw_document_open(xw *x, const qc_results *res, size_t i)
         attr_u64(x, "turns", d->speakers[s].turns);
         end(x);
     }
+    /* Said on stderr during the run; here too, so that whoever reads the file knows a count may
+     * be short (docs/results.md). */
+    for (size_t k = 0; k < d->issue_count; k++)
+        text_element(x, "issue", d->issues[k]);
 }
 
 static void write_documents(xw *x, const qc_results *res)

@@ -1322,3 +1322,51 @@ Test(results_xml, bytes_not_in_the_declared_encoding_are_refused_wherever_they_f
     free(ok);
     free(ok_path);
 }
+
+/* A regex that stopped at its limit in a document makes the counts of its code short there: the
+ * run says so on stderr, and results.xml says so in the document's <issue>, in both formats, from
+ * the cache as from a fresh coding, with one job or two; the file stays valid and reads back. */
+Test(results_xml, a_regex_stopped_at_its_limit_is_an_issue_of_the_document)
+{
+    char *dir = qct_temp_dir();
+    static const char cb[] = "codebook \"L\"\ncode OFFICE \"o\"\n  rule office\ncode LONGA \"a\"\n  rule /(a+)+$/\n";
+    free(qct_write_file(dir, "lim.qcb", cb, strlen(cb)));
+    size_t n = 20000;
+    char *text = malloc(n + 64);
+    cr_assert_not_null(text);
+    strcpy(text, "P1: ");
+    memset(text + 4, 'a', n);
+    strcpy(text + 4 + n, "b! The office is fine.\nP2: The office.\n");
+    free(qct_write_file(dir, "long.txt", text, strlen(text)));
+    free(text);
+    static const char fine[] = "P1: The office.\nP2: Yes.\n";
+    free(qct_write_file(dir, "fine.txt", fine, strlen(fine)));
+    static const char issue[] = "<issue>code LONGA, rule at line 5: regex /(a+)+$/ stopped at the regex limit in 1 "
+                                "unit (first at line 1, column 5 of long.txt); its hits there after the limit are "
+                                "missing, the rest of the document was coded</issue>";
+    static const char *const runs[] = {"-j 1 --results-format 2", "-j 1 --results-format 1", "-j 2 --cache C",
+                                       "-j 2 --cache C", "-j 1 --cache C --results-format 1"};
+    for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+        qct_run r;
+        qct_qcode(&r, dir, "code -c lim.qcb %s -o r%zu.xml long.txt fine.txt", runs[i], i);
+        cr_assert_eq(r.status, 0, "%s: %s", runs[i], r.err);
+        cr_expect(qct_contains(r.err, "long.txt: warning: code LONGA, rule at line 5"), "%s: %s", runs[i], r.err);
+        qct_run_free(&r);
+        char name[32], path[1200], why[512] = "";
+        snprintf(name, sizeof name, "r%zu.xml", i);
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        char *xml = qct_read_in(dir, name);
+        const char *at = strstr(xml, issue);
+        cr_expect_not_null(at, "%s:\n%s", runs[i], xml);
+        cr_expect(at && !strstr(at + 1, "<issue>"), "one issue, on long.txt: %s", xml);
+        const char *fine_doc = strstr(xml, "id=\"fine.txt\"");
+        cr_expect(fine_doc && at && at < fine_doc, "the issue is long.txt's: %s", xml);
+        free(xml);
+        cr_expect_eq(validate(path, why, sizeof why), 0, "%s: %s", runs[i], why);
+        qct_qcode(&r, dir, "recode --from %s -c lim.qcb long.txt fine.txt", name);
+        cr_expect_eq(r.status, 0, "%s: %s", runs[i], r.err);
+        cr_expect(qct_contains(r.out, "0 gained, 0 lost"), "%s: %s", runs[i], r.out);
+        qct_run_free(&r);
+    }
+    free(dir);
+}
