@@ -36,7 +36,8 @@ static int read_file(const char *path, size_t max_size, int head, char **data, s
     }
     if (!head && max_size && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max_size) {
         fclose(fp);
-        return qc_error_set(err, QC_ERR_LIMIT, path, 0, 0, -1, "file is larger than the limit of %zu bytes", max_size);
+        return qc_error_set(err, QC_ERR_LIMIT, path, 0, 0, -1, "file is larger than the limit of %zu byte%s", max_size,
+                            max_size == 1 ? "" : "s");
     }
     qc_buf b = QC_BUF_INIT;
     if (st.st_size > 0)
@@ -51,8 +52,8 @@ static int read_file(const char *path, size_t max_size, int head, char **data, s
             }
             fclose(fp);
             qc_buf_free(&b);
-            return qc_error_set(err, QC_ERR_LIMIT, path, 0, 0, -1, "file is larger than the limit of %zu bytes",
-                                max_size);
+            return qc_error_set(err, QC_ERR_LIMIT, path, 0, 0, -1, "file is larger than the limit of %zu byte%s",
+                                max_size, max_size == 1 ? "" : "s");
         }
         qc_buf_append(&b, chunk, n);
     }

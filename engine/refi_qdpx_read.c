@@ -192,70 +192,87 @@ static char *file_name_for(qc_refi_loaded *st, size_t index)
     return candidate;
 }
 
+/* Source i's text, from the project or from its archive entry (NULL: not in the archive). */
+static int load_source(qc_refi_loaded *st, size_t i, const char *entry, qc_error *err)
+{
+    qc_refi_source *src = &st->m.sources[i];
+    const char *label = src->name ? src->name : src->guid;
+    char *data = NULL;
+    size_t size = 0;
+    if (src->text) {
+        data = src->text;
+        size = src->text_size;
+    } else if (!src->path) {
+        qc_refi_warn(&st->log, src->line, "<TextSource> '%s' has neither plainTextPath nor PlainTextContent", label);
+        return QC_OK;
+    } else {
+        if (!entry) {
+            qc_refi_warn(&st->log, src->line, "<TextSource> '%s': %s is not in the archive: source skipped", label,
+                         src->path);
+            return QC_OK;
+        }
+        qc_error e;
+        int rc = qc_zip_read(st->zip, entry, MAX_SOURCE_BYTES, &data, &size, &e);
+        if (rc == QC_ERR_NOMEM)
+            return qc_error_nomem(err);
+        if (rc == QC_ERR_INVALID) { /* an unsafe name or a link: never used, as documented */
+            qc_refi_warn(&st->log, src->line, "<TextSource> '%s': %s: source skipped", label, e.message);
+            return QC_OK;
+        }
+        /* A damaged or oversized entry is a damaged archive: skipping it lost the document
+         * and every coding on it behind a warning and exit 0. */
+        if (rc != 0) {
+            if (err)
+                *err = e;
+            return rc;
+        }
+    }
+    size_t bad = 0;
+    int rc = qc_refi_text_prepare(&st->texts[i], data, size, &bad);
+    if (data != src->text)
+        qc_free(data);
+    if (rc == -1)
+        return qc_error_nomem(err);
+    if (rc != 0) {
+        qc_refi_warn(&st->log, src->line, "<TextSource> '%s': %s: source skipped", label,
+                     rc == -2 ? "the text is not valid UTF-8" : "the text is too large");
+        return QC_OK;
+    }
+    if (st->texts[i].nuls_replaced)
+        qc_refi_warn(&st->log, src->line,
+                     "<TextSource> '%s': %zu NUL character%s written as U+FFFD (qcode reads no NUL bytes; "
+                     "positions are unchanged)",
+                     label, st->texts[i].nuls_replaced, st->texts[i].nuls_replaced == 1 ? "" : "s");
+    st->file_names[i] = file_name_for(st, i);
+    if (!st->file_names[i])
+        return qc_error_nomem(err);
+    return QC_OK;
+}
+
 static int load_sources(qc_refi_loaded *st, qc_error *err)
 {
     size_t n = st->m.source_count;
     st->texts = qc_calloc(n ? n : 1, sizeof *st->texts);
     st->file_names = qc_calloc(n ? n : 1, sizeof *st->file_names);
-    if (!st->texts || !st->file_names)
+    /* The archive entry of each source read from one (NULL: none), all found first, so that
+     * sources whose headers claim more than an archive may hold in all are refused before the
+     * first is inflated (qc_zip_fits), not after a gigabyte of them. */
+    const char **entries = qc_calloc(n ? n : 1, sizeof *entries);
+    if (!st->texts || !st->file_names || !entries) {
+        qc_free(entries);
         return qc_error_nomem(err);
+    }
     int warned_folder = 0;
     for (size_t i = 0; i < n; i++) {
-        qc_refi_source *src = &st->m.sources[i];
-        const char *label = src->name ? src->name : src->guid;
-        char *data = NULL;
-        size_t size = 0;
-        if (src->text) {
-            data = src->text;
-            size = src->text_size;
-        } else if (!src->path) {
-            qc_refi_warn(&st->log, src->line, "<TextSource> '%s' has neither plainTextPath nor PlainTextContent",
-                         label);
-            continue;
-        } else {
-            const char *entry = find_source_entry(st, src->path, src->line, &warned_folder);
-            if (!entry) {
-                qc_refi_warn(&st->log, src->line, "<TextSource> '%s': %s is not in the archive: source skipped", label,
-                             src->path);
-                continue;
-            }
-            qc_error e;
-            int rc = qc_zip_read(st->zip, entry, MAX_SOURCE_BYTES, &data, &size, &e);
-            if (rc == QC_ERR_NOMEM)
-                return qc_error_nomem(err);
-            if (rc == QC_ERR_INVALID) { /* an unsafe name or a link: never used, as documented */
-                qc_refi_warn(&st->log, src->line, "<TextSource> '%s': %s: source skipped", label, e.message);
-                continue;
-            }
-            /* A damaged or oversized entry is a damaged archive: skipping it lost the document
-             * and every coding on it behind a warning and exit 0. */
-            if (rc != 0) {
-                if (err)
-                    *err = e;
-                return rc;
-            }
-        }
-        size_t bad = 0;
-        int rc = qc_refi_text_prepare(&st->texts[i], data, size, &bad);
-        if (data != src->text)
-            qc_free(data);
-        if (rc == -1)
-            return qc_error_nomem(err);
-        if (rc != 0) {
-            qc_refi_warn(&st->log, src->line, "<TextSource> '%s': %s: source skipped", label,
-                         rc == -2 ? "the text is not valid UTF-8" : "the text is too large");
-            continue;
-        }
-        if (st->texts[i].nuls_replaced)
-            qc_refi_warn(&st->log, src->line,
-                         "<TextSource> '%s': %zu NUL character%s written as U+FFFD (qcode reads no NUL bytes; "
-                         "positions are unchanged)",
-                         label, st->texts[i].nuls_replaced, st->texts[i].nuls_replaced == 1 ? "" : "s");
-        st->file_names[i] = file_name_for(st, i);
-        if (!st->file_names[i])
-            return qc_error_nomem(err);
+        const qc_refi_source *src = &st->m.sources[i];
+        if (!src->text && src->path)
+            entries[i] = find_source_entry(st, src->path, src->line, &warned_folder);
     }
-    return 0;
+    int rc = st->zip ? qc_zip_fits(st->zip, entries, n, MAX_SOURCE_BYTES, err) : QC_OK;
+    for (size_t i = 0; i < n && rc == QC_OK; i++)
+        rc = load_source(st, i, entries[i], err);
+    qc_free(entries);
+    return rc;
 }
 
 /* --- positions --- */

@@ -183,8 +183,8 @@ static int deliver(runner *r, const qc_run_options *opts, slot *s, qc_run_stats 
              * run's own memory is flat in the corpus's size (docs/reliability.md). */
             if (s->size)
                 qc_error_set(&s->err, QC_ERR_NOMEM, path, 0, 0, -1,
-                             "out of memory while reading or coding this transcript (%llu bytes)",
-                             (unsigned long long)s->size);
+                             "out of memory while reading or coding this transcript (%llu byte%s)",
+                             (unsigned long long)s->size, s->size == 1 ? "" : "s");
             else
                 qc_error_set(&s->err, QC_ERR_NOMEM, path, 0, 0, -1, "out of memory while reading this transcript");
         }

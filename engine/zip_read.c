@@ -1,5 +1,6 @@
 #include "zip_read.h"
 
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <zip.h>
@@ -122,37 +123,87 @@ int qc_zip_name_safe(const char *entry)
     return 1;
 }
 
+/* "N byte" or "N bytes": the messages give counts that may be 1. */
+#define BYTES(n) (n), ((n) == 1 ? "" : "s")
+
+/* The entry's index and what its header claims (QC_OK), after the checks every reader of an entry
+ * makes: a safe name, present, a size given, no symbolic link. */
+static int locate(qc_zip *z, const char *entry, zip_int64_t *idx, zip_stat_t *st, qc_error *err)
+{
+    if (!qc_zip_name_safe(entry))
+        return qc_error_set(err, QC_ERR_INVALID, z->name, 0, 0, -1, "refusing the unsafe zip entry name \"%s\"",
+                            entry ? entry : "");
+    *idx = zip_name_locate(z->za, entry, 0);
+    if (*idx < 0)
+        return qc_error_set(err, QC_ERR_NOTFOUND, z->name, 0, 0, -1, "%s is missing from the archive", entry);
+    zip_stat_init(st);
+    if (zip_stat_index(z->za, (zip_uint64_t)*idx, 0, st) < 0)
+        return qc_error_set(err, QC_ERR_FORMAT, z->name, 0, 0, -1, "%s: %s", entry, zip_strerror(z->za));
+    if (!(st->valid & ZIP_STAT_SIZE))
+        return qc_error_set(err, QC_ERR_FORMAT, z->name, 0, 0, -1, "%s: the archive does not give its size", entry);
+    if (is_symlink(z->za, (zip_uint64_t)*idx))
+        return qc_error_set(err, QC_ERR_INVALID, z->name, 0, 0, -1,
+                            "refusing the zip entry \"%s\": it is a symbolic link", entry);
+    return QC_OK;
+}
+
+int qc_zip_fits(qc_zip *z, const char *const *entries, size_t count, size_t max_size, qc_error *err)
+{
+    unsigned long long claimed = z->total;
+    for (size_t i = 0; i < count; i++) {
+        zip_int64_t idx;
+        zip_stat_t st;
+        qc_error ignored;
+        /* What reading refuses on its own, with its own message, is not read: not counted. */
+        if (!entries[i] || locate(z, entries[i], &idx, &st, &ignored) != QC_OK || st.size > max_size)
+            continue;
+        /* each at most max_size; saturating all the same, for any count of entries */
+        claimed = st.size > ULLONG_MAX - claimed ? ULLONG_MAX : claimed + st.size;
+    }
+    if (claimed <= QC_ZIP_MAX_TOTAL)
+        return QC_OK;
+    return qc_error_set(err, QC_ERR_LIMIT, z->name, 0, 0, -1,
+                        "the entries to read claim %llu bytes uncompressed in all (as their headers say), over the "
+                        "limit of %zu bytes for one archive",
+                        claimed, (size_t)QC_ZIP_MAX_TOTAL);
+}
+
+/* The buffer an entry is first read into: what its header claims when that is at most 1 MiB, else
+ * four times the bytes the archive holds for it (text inflates to a few times its compressed
+ * size; libzip refuses at open a compressed size past the archive's end), at least 1 MiB. The
+ * claim, which a header can make up, stays the bound the buffer grows to, by doubling: an entry
+ * that claims 900 MB and holds 10 bytes costs 1 MiB, not 900 MB. */
+static size_t first_capacity(const zip_stat_t *st, size_t want)
+{
+    enum { FLOOR = 1 << 20, FACTOR = 4 };
+    size_t cap = FLOOR;
+    if ((st->valid & ZIP_STAT_COMP_SIZE) && st->comp_size > FLOOR / FACTOR)
+        cap = st->comp_size > want / FACTOR ? want : (size_t)st->comp_size * FACTOR;
+    return cap < want ? cap : want;
+}
+
 int qc_zip_read(qc_zip *z, const char *entry, size_t max_size, char **data, size_t *size, qc_error *err)
 {
     *data = NULL;
     *size = 0;
-    if (!qc_zip_name_safe(entry))
-        return qc_error_set(err, QC_ERR_INVALID, z->name, 0, 0, -1, "refusing the unsafe zip entry name \"%s\"",
-                            entry ? entry : "");
-    zip_int64_t idx = zip_name_locate(z->za, entry, 0);
-    if (idx < 0)
-        return qc_error_set(err, QC_ERR_NOTFOUND, z->name, 0, 0, -1, "%s is missing from the archive", entry);
+    zip_int64_t idx;
     zip_stat_t st;
-    zip_stat_init(&st);
-    if (zip_stat_index(z->za, (zip_uint64_t)idx, 0, &st) < 0)
-        return qc_error_set(err, QC_ERR_FORMAT, z->name, 0, 0, -1, "%s: %s", entry, zip_strerror(z->za));
-    if (!(st.valid & ZIP_STAT_SIZE))
-        return qc_error_set(err, QC_ERR_FORMAT, z->name, 0, 0, -1, "%s: the archive does not give its size", entry);
-    if (is_symlink(z->za, (zip_uint64_t)idx))
-        return qc_error_set(err, QC_ERR_INVALID, z->name, 0, 0, -1,
-                            "refusing the zip entry \"%s\": it is a symbolic link", entry);
+    int rc = locate(z, entry, &idx, &st, err);
+    if (rc != QC_OK)
+        return rc;
     if (st.size > max_size)
         return qc_error_set(err, QC_ERR_LIMIT, z->name, 0, 0, -1,
-                            "%s is %llu bytes uncompressed, over the limit of %zu bytes", entry,
-                            (unsigned long long)st.size, max_size);
+                            "%s is %llu byte%s uncompressed, over the limit of %zu byte%s", entry,
+                            BYTES((unsigned long long)st.size), BYTES(max_size));
     if (st.size > QC_ZIP_MAX_TOTAL - z->total)
         return qc_error_set(err, QC_ERR_LIMIT, z->name, 0, 0, -1,
-                            "%s (%llu bytes uncompressed) would take the archive past its limit of %zu bytes "
+                            "%s (%llu byte%s uncompressed) would take the archive past its limit of %zu bytes "
                             "uncompressed in all",
-                            entry, (unsigned long long)st.size, (size_t)QC_ZIP_MAX_TOTAL);
+                            entry, BYTES((unsigned long long)st.size), (size_t)QC_ZIP_MAX_TOTAL);
     z->total += (size_t)st.size;
     size_t want = (size_t)st.size;
-    char *buf = qc_malloc(want + 1);
+    size_t cap = first_capacity(&st, want);
+    char *buf = qc_malloc(cap + 1);
     if (!buf)
         return qc_error_nomem(err);
     zip_file_t *zf = zip_fopen_index(z->za, (zip_uint64_t)idx, 0);
@@ -163,29 +214,45 @@ int qc_zip_read(qc_zip *z, const char *entry, size_t max_size, char **data, size
     /* Read to the end: libzip checks the CRC when the data runs out, and data beyond the size the
      * header claimed means the header lied (a bomb in disguise), so one more byte is asked for. */
     size_t got = 0;
-    int rc = 0;
     for (;;) {
+        if (got == cap && cap < want) { /* full, and the header says there is more: double */
+            size_t grown = cap > want / 2 ? want : cap * 2;
+            char *bigger = qc_realloc(buf, grown + 1);
+            if (!bigger) {
+                rc = qc_error_nomem(err);
+                break;
+            }
+            buf = bigger;
+            cap = grown;
+        }
         char extra;
-        char *dst = got < want ? buf + got : &extra;
-        zip_uint64_t cap = got < want ? (zip_uint64_t)(want - got) : 1;
-        zip_int64_t n = zip_fread(zf, dst, cap);
+        char *dst = got < cap ? buf + got : &extra;
+        zip_uint64_t ask = got < cap ? (zip_uint64_t)(cap - got) : 1;
+        zip_int64_t n = zip_fread(zf, dst, ask);
         if (n < 0) {
-            rc = qc_error_set(err, QC_ERR_FORMAT, z->name, 0, 0, -1, "%s is damaged: %s", entry,
-                              zip_error_strerror(zip_file_get_error(zf)));
+            zip_error_t *ze = zip_file_get_error(zf);
+            /* libzip's word when the data end before the size the header gives (a stored entry) */
+            if (zip_error_code_zip(ze) == ZIP_ER_INCONS && got < want)
+                break;
+            rc =
+                qc_error_set(err, QC_ERR_FORMAT, z->name, 0, 0, -1, "%s is damaged: %s", entry, zip_error_strerror(ze));
             break;
         }
         if (n == 0)
             break;
         if (got >= want) {
             rc = qc_error_set(err, QC_ERR_FORMAT, z->name, 0, 0, -1,
-                              "%s is damaged: it holds more data than the %zu bytes its header gives", entry, want);
+                              "%s is damaged: it holds more data than the %zu byte%s its header gives", entry,
+                              BYTES(want));
             break;
         }
         got += (size_t)n;
     }
     zip_fclose(zf);
     if (rc == 0 && got != want)
-        rc = qc_error_set(err, QC_ERR_FORMAT, z->name, 0, 0, -1, "%s is truncated: %zu of %zu bytes", entry, got, want);
+        rc = qc_error_set(err, QC_ERR_FORMAT, z->name, 0, 0, -1,
+                          "%s is damaged: its header gives %zu byte%s uncompressed, its data end after %zu byte%s",
+                          entry, BYTES(want), BYTES(got));
     if (rc < 0) {
         qc_free(buf);
         return rc;

@@ -34,10 +34,20 @@ int qc_zip_name_safe(const char *entry);
 
 /* Reads entry `entry` whole into a new NUL-terminated buffer (qc_free it). Entries larger than
  * max_size bytes uncompressed, or that would take the archive's total past QC_ZIP_MAX_TOTAL, are
- * refused with QC_ERR_LIMIT; an absent entry is QC_ERR_NOTFOUND; an unsafe name or an entry
- * stored as a symbolic link QC_ERR_INVALID; a damaged entry (CRC, truncated data, bad compression)
+ * refused with QC_ERR_LIMIT, from their header's claim, before anything is inflated; an absent
+ * entry is QC_ERR_NOTFOUND; an unsafe name or an entry stored as a symbolic link QC_ERR_INVALID; a
+ * damaged entry (CRC, bad compression, data longer or shorter than its header claims)
  * QC_ERR_FORMAT. err->file is the archive and the message names the entry. Names compare exactly
- * (zip names are case-sensitive). */
+ * (zip names are case-sensitive). The buffer grows as the entry inflates, up to the size its
+ * header claims: a header that lies costs no more memory than the data really there. */
 int qc_zip_read(qc_zip *z, const char *entry, size_t max_size, char **data, size_t *size, qc_error *err);
+
+/* Whether the entries (each read once with qc_zip_read(..., max_size, ...); NULL ones are skipped)
+ * would stay within QC_ZIP_MAX_TOTAL with what was read before, as their headers claim: QC_OK, or
+ * QC_ERR_LIMIT naming the archive and the bound. For a reader that reads many entries (a .qdpx's
+ * sources), so that an archive over the bound is refused before the first is inflated rather than
+ * after a gigabyte. Entries qc_zip_read would refuse on their own (missing, unsafe, a link, over
+ * max_size) are not counted. Reads nothing and counts nothing. */
+int qc_zip_fits(qc_zip *z, const char *const *entries, size_t count, size_t max_size, qc_error *err);
 
 #endif

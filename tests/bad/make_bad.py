@@ -267,8 +267,9 @@ put('qde-truncated.qde', GOOD_QDE[:GOOD_QDE.index('name="Interview"')])
 def lying_total(name, count, claim):
     """A zip whose entries each claim `claim` bytes uncompressed (stored, with tiny data): the
     claims add up past the archive's total bound, which must stop it before anything inflates.
-    The first entry, whose data are not what its header claims, now stops the import as a damaged
-    archive (it was skipped with a warning, and the total bound stopped the fifth)."""
+    The bound is checked against the claims of every source before the first is read (the first
+    entry, whose data are not what its header claims, stopped the import as a damaged archive
+    before that, and was skipped with a warning before then, the total bound stopping the fifth)."""
     entries = [('project.qde', project(CODES + '<Sources>' + ''.join(
         '<TextSource guid="%08d-0000-0000-0000-000000000000" name="S%d" plainTextPath="internal://s%d.txt"/>'
         % (k, k, k) for k in range(count)) + '</Sources>\n'))]
