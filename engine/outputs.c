@@ -1,20 +1,39 @@
 /* Commit sets: each output a writer finished waits here, a synced temporary beside its target and
- * still tracked for signal handlers (temp_files.h), until the run commits them all in a row or
- * drops them all. */
+ * still tracked for signal handlers (temp_files.h), until the run commits them all or drops them
+ * all.
+ *
+ * A commit replaces every target or none, as far as POSIX allows: each old target is first kept
+ * under a second name (a hard link, TARGET.old-XXXXXX, beside it), a target that has become a
+ * folder or that cannot be kept stopping the commit before anything changed; then the temporaries
+ * are renamed over their targets, and when one rename fails the targets already replaced get
+ * their old files back (renamed from the second names; a target that was not there is removed)
+ * and the rest of the temporaries go. The second names go once all is done. All of it happens in
+ * one qc_temp_hold window, so no signal comes in between; the backups are tracked all the same
+ * (qc_temp_backup_track) for a handler that gave up waiting. A file system without hard links
+ * (FAT) cannot keep an old file: such a target is replaced last, and only it could be left
+ * replaced when another fails. */
 #include "outputs.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "alloc.h"
 #include "error.h"
 #include "temp_files.h"
 
+/* What a target held when its commit began. */
+enum { OLD_NONE, OLD_KEPT, OLD_UNKEPT }; /* nothing; kept under the backup name; there, not kept */
+
 typedef struct pending {
     char *tmp_path, *target, *path; /* as in qc_atomic_file */
     int token;
+    char *backup;     /* TARGET.old-XXXXXX (the temporary's XXXXXX): the old target's second name */
+    int backup_token; /* its registry slot (temp_files.h), -1: none */
+    int old;          /* OLD_*, found by the commit */
+    int renamed;      /* the temporary is now the target */
 } pending;
 
 /* More than a run makes: the TSV tables' folder is the only one. */
@@ -38,7 +57,7 @@ int qc_outputs_take(qc_outputs *set, qc_atomic_file *af)
 {
     if (QC_GROW(set->items, set->cap, set->count + 1) != 0)
         return -1;
-    set->items[set->count++] = (pending){af->tmp_path, af->target, af->path, af->token};
+    set->items[set->count++] = (pending){af->tmp_path, af->target, af->path, af->token, NULL, -1, OLD_NONE, 0};
     af->tmp_path = af->target = af->path = NULL;
     af->token = -1;
     return 0;
@@ -58,14 +77,16 @@ static void pending_free(pending *p)
     qc_free(p->tmp_path);
     qc_free(p->target);
     qc_free(p->path);
+    qc_free(p->backup);
 }
 
 /* Forgets every output (already renamed or removed: the registry must not hold their names) and
- * every folder made: the set is empty again. */
+ * backup (removed or put back), and every folder made: the set is empty again. */
 static void clear(qc_outputs *set)
 {
     for (size_t i = 0; i < set->count; i++) {
         qc_temp_forget(set->items[i].token);
+        qc_temp_forget(set->items[i].backup_token);
         pending_free(&set->items[i]);
     }
     set->count = 0;
@@ -76,11 +97,12 @@ static void clear(qc_outputs *set)
     set->folder_count = 0;
 }
 
-/* Removes the temporaries of the outputs from `first` on (those not renamed). */
-static void discard_from(qc_outputs *set, size_t first)
+/* Removes the temporaries of the outputs not renamed. */
+static void discard(qc_outputs *set)
 {
-    for (size_t i = first; i < set->count; i++)
-        unlink(set->items[i].tmp_path);
+    for (size_t i = 0; i < set->count; i++)
+        if (!set->items[i].renamed)
+            unlink(set->items[i].tmp_path);
 }
 
 int qc_outputs_write(qc_outputs *set, const char *path, const void *bytes, size_t len, qc_error *err)
@@ -90,29 +112,149 @@ int qc_outputs_write(qc_outputs *set, const char *path, const void *bytes, size_
     return qc_atomic_write(path, bytes, len, set, err);
 }
 
+/* Names and tracks each output's backup (TARGET.old-XXXXXX, as long as its temporary's name, so it
+ * fits wherever that did), before the window, which must not allocate. */
+static int name_backups(qc_outputs *set)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        pending *p = &set->items[i];
+        size_t len = strlen(p->tmp_path);
+        p->backup = qc_strdup(p->tmp_path);
+        if (!p->backup || len < 10 || memcmp(p->tmp_path + len - 10, "tmp-", 4) != 0)
+            return -1; /* a temporary's name always ends in .tmp-XXXXXX */
+        memcpy(p->backup + len - 10, "old", 3);
+        if (qc_temp_backup_track(p->backup, p->target, &p->backup_token) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* How a commit ended: `failed` is the output that stopped it (count: none), `error` why, `kept`
+ * whether it stopped while the old targets were being kept (nothing replaced yet). */
+typedef struct outcome {
+    size_t failed;
+    int error;
+    int kept;
+} outcome;
+
+/* Keeps each target's old file under its backup name. 0, or -1 with *out saying which target
+ * stopped it (nothing was replaced; the caller removes the backups made). */
+static int keep_old(qc_outputs *set, outcome *out)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        pending *p = &set->items[i];
+        struct stat st;
+        int e = 0;
+        if (lstat(p->target, &st) != 0)
+            e = errno == ENOENT ? 0 : errno;
+        else if (S_ISDIR(st.st_mode))
+            e = EISDIR;
+        else if (link(p->target, p->backup) == 0)
+            p->old = OLD_KEPT;
+        else if (errno == EPERM || errno == EOPNOTSUPP || errno == ENOSYS || errno == EMLINK)
+            p->old = OLD_UNKEPT; /* no hard links here (FAT; protected_hardlinks): replaced last */
+        else
+            e = errno;
+        if (e) {
+            *out = (outcome){i, e, 1};
+            return -1;
+        }
+        if (p->old == OLD_KEPT)
+            qc_temp_backup_arm(p->backup_token, 1);
+    }
+    return 0;
+}
+
+/* Puts back what the renamed outputs replaced: the old file from its backup, or nothing where
+ * there was nothing. Returns how many could not be (their new file stays), marking each. */
+static size_t put_back(qc_outputs *set)
+{
+    size_t lost = 0;
+    for (size_t i = set->count; i-- > 0;) {
+        pending *p = &set->items[i];
+        if (!p->renamed)
+            continue;
+        int back = p->old == OLD_KEPT   ? rename(p->backup, p->target) == 0
+                   : p->old == OLD_NONE ? unlink(p->target) == 0 || errno == ENOENT
+                                        : 0;
+        if (back)
+            p->renamed = 0; /* its temporary is gone: discard finds no name to remove */
+        else
+            lost++;
+    }
+    return lost;
+}
+
+/* The renames, in one window: the outputs whose old file is kept (or was not there) first, in the
+ * order they were finished, then those whose old file could not be kept. */
+static void replace_all(qc_outputs *set, outcome *out)
+{
+    *out = (outcome){set->count, 0, 0};
+    if (keep_old(set, out) != 0)
+        return;
+    for (int unkept = 0; unkept < 2 && out->failed == set->count; unkept++)
+        for (size_t i = 0; i < set->count && out->failed == set->count; i++) {
+            pending *p = &set->items[i];
+            if ((p->old == OLD_UNKEPT) != unkept)
+                continue;
+            if (rename(p->tmp_path, p->target) == 0)
+                p->renamed = 1;
+            else
+                *out = (outcome){i, errno, 0};
+        }
+}
+
 int qc_outputs_commit(qc_outputs *set, qc_error *err)
 {
     if (!set)
         return QC_OK;
+    int rc = QC_OK;
+    if (name_backups(set) != 0) {
+        rc = qc_error_nomem(err);
+        discard(set);
+        clear(set);
+        return rc;
+    }
+    outcome out;
+    size_t lost = 0;
     sigset_t old;
-    size_t failed = set->count; /* the first output not renamed */
-    int saved = EINTR;
-    /* One window for every rename: a signal comes before the first or after the last. */
+    /* One window for every step: a signal comes before the first or after the last. */
     if (qc_temp_hold(&old) == 0) {
-        for (size_t i = 0; i < set->count && failed == set->count; i++)
-            if (rename(set->items[i].tmp_path, set->items[i].target) != 0) {
-                failed = i;
-                saved = errno;
+        replace_all(set, &out);
+        if (out.failed < set->count)
+            lost = put_back(set);
+        for (size_t i = 0; i < set->count; i++) {
+            pending *p = &set->items[i];
+            if (p->old == OLD_KEPT) {
+                unlink(p->backup); /* gone already when it was put back */
+                qc_temp_backup_arm(p->backup_token, 0);
             }
+        }
         qc_temp_release(&old);
     } else {
-        failed = 0;
+        out = (outcome){0, EINTR, 1};
     }
-    int rc = QC_OK;
-    if (failed < set->count) {
-        rc =
-            qc_error_set(err, QC_ERR_IO, set->items[failed].path, 0, 0, -1, "cannot write output: %s", strerror(saved));
-        discard_from(set, failed);
+    if (out.failed < set->count) {
+        const pending *f = &set->items[out.failed];
+        const char *why = out.kept && out.error == EISDIR ? "it is a folder" : strerror(out.error);
+        if (lost) {
+            char names[512] = "";
+            size_t len = 0;
+            for (size_t i = 0; i < set->count && len < sizeof names; i++)
+                if (set->items[i].renamed)
+                    len +=
+                        (size_t)snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "", set->items[i].path);
+            rc = qc_error_set(err, QC_ERR_IO, f->path, 0, 0, -1,
+                              "cannot write output: %s; replaced already, and not put back: %s", why, names);
+        } else if (set->count > 1) {
+            rc = qc_error_set(err, QC_ERR_IO, f->path, 0, 0, -1, "cannot write output: %s; no output was changed", why);
+        } else {
+            rc = qc_error_set(err, QC_ERR_IO, f->path, 0, 0, -1, "cannot write output: %s", why);
+        }
+        discard(set);
+        /* Folders made for the outputs go again when nothing is left in them. */
+        for (size_t i = set->folder_count; i-- > 0;)
+            rmdir(set->folders[i]);
     }
     clear(set);
     return rc;
@@ -122,7 +264,7 @@ void qc_outputs_free(qc_outputs *set)
 {
     if (!set)
         return;
-    discard_from(set, 0);
+    discard(set);
     /* Last made first: a folder made inside another goes before it. rmdir leaves one that holds
      * anything. */
     for (size_t i = set->folder_count; i-- > 0;)

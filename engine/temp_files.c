@@ -2,9 +2,10 @@
  *
  * A handler may interrupt any thread at any instruction, including one holding malloc's lock or
  * half way through registering, so the registry is a fixed array of slots that the handler only
- * reads through lock-free atomics, and the handler calls nothing but unlink, rmdir, open, close,
- * getdents64 and nanosleep. A slot is FREE, CLAIMED (its path being stored), or holds a FILE or a
- * FOLDER; only its owner moves it out of FILE or FOLDER.
+ * reads through lock-free atomics, and the handler calls nothing but unlink, rmdir, rename, open,
+ * close, getdents64, nanosleep and strlen. A slot is FREE, CLAIMED (its path being stored), or
+ * holds a FILE, a FOLDER or an old output's BACKUP (idle or armed); only its owner moves it out of
+ * those.
  *
  * The races, and why each is harmless (all atomics are sequentially consistent):
  * - A thread creating a temporary while another runs the handler: creation happens with the
@@ -20,7 +21,11 @@
  *   pointer the handler loads stays a valid temporary's name.
  * - Commit: the temporary is renamed into place and only then forgotten; a handler in between
  *   tries to remove a name that is gone, which fails harmlessly. A commit set's renames happen
- *   inside one window (qc_temp_hold), so a handler sees all of them done or none. */
+ *   inside one window (qc_temp_hold), so a handler sees all of them done or none; so do the
+ *   backups it keeps of the old outputs meanwhile (hard links), made, armed, and removed or put
+ *   back within the same window. Only a handler that gave up waiting (2 s: a stuck file system)
+ *   meets armed backups: it puts each back over its target (a rename between two names of one
+ *   file does nothing, so a target not yet replaced stays) and removes the second name. */
 #define _GNU_SOURCE /* mkdtemp, syscall */
 #include "temp_files.h"
 
@@ -29,6 +34,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h> /* rename */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -46,7 +52,9 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2 && ATOMIC_POINTER_LOCK_FREE == 2,
  * per worker thread. Past that, temporaries are created untracked (a signal leaves them, as a
  * SIGKILL always does). */
 enum { SLOTS = 1024 };
-enum { SLOT_FREE, SLOT_CLAIMED, SLOT_FILE, SLOT_FOLDER, SLOT_MADE_FOLDER };
+/* SLOT_BACKUP_IDLE and SLOT_BACKUP: an old output's second name during a commit (outputs.c), its
+ * path "BACKUP\0TARGET"; only an armed one (SLOT_BACKUP) is put back by the handler. */
+enum { SLOT_FREE, SLOT_CLAIMED, SLOT_FILE, SLOT_FOLDER, SLOT_MADE_FOLDER, SLOT_BACKUP_IDLE, SLOT_BACKUP };
 
 typedef struct slot {
     atomic_int state;
@@ -147,13 +155,17 @@ void qc_temp_files_remove_all(void)
     }
     for (int i = 0; i < SLOTS; i++) {
         int state = atomic_load(&slots[i].state);
-        if (state != SLOT_FILE && state != SLOT_FOLDER)
+        if (state != SLOT_FILE && state != SLOT_FOLDER && state != SLOT_BACKUP)
             continue;
         const char *path = atomic_load(&slots[i].path);
-        if (state == SLOT_FILE)
+        if (state == SLOT_FILE) {
             unlink(path);
-        else
+        } else if (state == SLOT_BACKUP) { /* the old output back in its place, its second name gone */
+            rename(path, path + strlen(path) + 1);
+            unlink(path);
+        } else {
             remove_folder(path);
+        }
     }
     /* Then the folders made for outputs, now without their temporaries: rmdir leaves one that
      * holds anything else (an earlier output, a file put there meanwhile). */
@@ -267,4 +279,33 @@ int qc_temp_dir_create(char *tmpl, int *token)
 int qc_temp_mkdir(char *path, int *token)
 {
     return create(path, SLOT_MADE_FOLDER, token);
+}
+
+int qc_temp_backup_track(const char *backup, const char *target, int *token)
+{
+    *token = -1;
+    size_t nb = strlen(backup) + 1, nt = strlen(target) + 1;
+    char *names = qc_malloc(nb + nt);
+    if (!names) {
+        errno = ENOMEM;
+        return -1;
+    }
+    memcpy(names, backup, nb);
+    memcpy(names + nb, target, nt);
+    /* No window needed: an idle slot is passed by, whenever the handler looks. */
+    int i = claim();
+    if (i < 0) {
+        qc_free(names);
+        return 0;
+    }
+    atomic_store(&slots[i].path, names);
+    atomic_store(&slots[i].state, SLOT_BACKUP_IDLE);
+    *token = i;
+    return 0;
+}
+
+void qc_temp_backup_arm(int token, int armed)
+{
+    if (token >= 0 && token < SLOTS)
+        atomic_store(&slots[token].state, armed ? SLOT_BACKUP : SLOT_BACKUP_IDLE);
 }

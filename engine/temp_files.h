@@ -37,4 +37,17 @@ void qc_temp_release(const sigset_t *old);
  * handler running in between finds nothing to remove). A token of -1 is ignored. */
 void qc_temp_forget(int token);
 
+/* Tracks the second name a commit set keeps an output's old file under while it replaces the
+ * set's targets (a hard link, `backup`, beside `target`: outputs.c), both copied. The slot starts
+ * idle, and a handler passes it by; armed (qc_temp_backup_arm, once the link is made), a handler
+ * renames the backup back over the target and removes it (when the target was not replaced yet,
+ * both names are the same file: the rename does nothing and the unlink drops the second name), so
+ * that a commit a signal cuts into leaves the old outputs and no backup. 0 with *token (-1 when
+ * every slot is taken: untracked), or -1 with errno ENOMEM. Forget the token (qc_temp_forget)
+ * once the backup is gone. */
+int qc_temp_backup_track(const char *backup, const char *target, int *token);
+/* Arms (armed 1) or disarms (0) a backup's slot: atomics only, so that it may run inside a
+ * qc_temp_hold window. A token of -1 is ignored. */
+void qc_temp_backup_arm(int token, int armed);
+
 #endif

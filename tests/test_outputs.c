@@ -2,11 +2,15 @@
  * then all of them; a set freed uncommitted leaves every target as it was, no temporary and no
  * folder it made. Every writer given a set joins it: results.xml (written after the run and
  * streamed while coding), the TSV tables, a .qdpx, a .qdc, bytes; options of a version before the
- * set's field leave it out. The runs of `qcode code` and `qcode recode` are in test_outputs_cli.c. */
+ * set's field leave it out. A commit that fails half-way (a target made a folder, a temporary gone)
+ * puts back what it replaced: no target changes. The runs of `qcode code` and `qcode recode` are in
+ * test_outputs_cli.c. */
 #include "rel_helpers.h" /* first: it sets _XOPEN_SOURCE */
 #include "qc_test.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static const char codebook_src[] = "codebook \"Outputs\" version 1\n"
                                    "code TALK \"Talk\"\n"
@@ -64,6 +68,172 @@ Test(outputs, bytes_replace_their_targets_only_when_committed)
     free(a);
     free(b);
     free(c);
+    free(dir);
+}
+
+static int names_holding;
+static const char *names_wanted;
+
+static int count_holding(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    names_holding += strstr(path + ftw->base, names_wanted) != NULL;
+    return 0;
+}
+
+/* How many names under dir hold `text`: ".old-" for the second names a commit keeps old targets under. */
+static int names_under(const char *dir, const char *text)
+{
+    names_holding = 0;
+    names_wanted = text;
+    nftw(dir, count_holding, 16, FTW_PHYS);
+    return names_holding;
+}
+
+/* Removes the one temporary of `target` (a name in dir) that is waiting in a set. */
+static void remove_temporary_of(const char *dir, const char *target)
+{
+    char prefix[256];
+    snprintf(prefix, sizeof prefix, "%s.tmp-", target);
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d);
+    int removed = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+            char *p = rel_path_in(dir, e->d_name);
+            removed += unlink(p) == 0;
+            free(p);
+        }
+    closedir(d);
+    cr_assert_eq(removed, 1, "%s has no temporary", target);
+}
+
+/* a.txt is there, c.txt is not, b.txt's rename fails after theirs were done (its temporary
+ * removed under the set): a.txt gets its old file back, c.txt goes again. */
+Test(outputs, a_commit_that_fails_half_way_puts_back_what_it_replaced)
+{
+    char *dir = qct_temp_dir();
+    free(qct_write_file(dir, "a.txt", "old a", 5));
+    free(qct_write_file(dir, "b.txt", "old b", 5));
+    char *a = rel_path_in(dir, "a.txt"), *b = rel_path_in(dir, "b.txt"), *c = rel_path_in(dir, "c.txt");
+    qc_outputs *set = NULL;
+    qc_error err;
+    cr_assert_eq(qc_outputs_new(&set, &err), 0);
+    cr_assert_eq(qc_outputs_write(set, a, "new a", 5, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_outputs_write(set, c, "new c", 5, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_outputs_write(set, b, "new b", 5, &err), 0, "%s", err.message);
+    remove_temporary_of(dir, "b.txt");
+    cr_expect_eq(qc_outputs_commit(set, &err), QC_ERR_IO);
+    cr_expect_str_eq(err.file, b);
+    cr_expect_str_eq(err.message, "cannot write output: No such file or directory; no output was changed");
+    cr_expect(holds(dir, "a.txt", "old a"), "a.txt was left replaced");
+    cr_expect(holds(dir, "b.txt", "old b"));
+    cr_expect(!exists(dir, "c.txt"), "c.txt, not there before, was left");
+    cr_expect_eq(rel_temps_under(dir), 0);
+    cr_expect_eq(names_under(dir, ".old-"), 0, "a backup was left");
+    /* The set is empty again, and works: all three are replaced, no backup left. */
+    cr_assert_eq(qc_outputs_write(set, a, "new a", 5, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_outputs_write(set, c, "new c", 5, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_outputs_write(set, b, "new b", 5, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_outputs_commit(set, &err), 0, "%s", err.message);
+    cr_expect(holds(dir, "a.txt", "new a") && holds(dir, "b.txt", "new b") && holds(dir, "c.txt", "new c"));
+    cr_expect_eq(rel_temps_under(dir), 0);
+    cr_expect_eq(names_under(dir, ".old-"), 0, "a backup was left");
+    qc_outputs_free(set);
+    free(a);
+    free(b);
+    free(c);
+    free(dir);
+}
+
+/* A target made a folder after its output was written stops the commit before anything is replaced,
+ * and names it. */
+Test(outputs, a_target_made_a_folder_stops_the_commit_before_it_replaces_anything)
+{
+    char *dir = qct_temp_dir();
+    free(qct_write_file(dir, "a.txt", "old a", 5));
+    free(qct_write_file(dir, "b.txt", "old b", 5));
+    char *a = rel_path_in(dir, "a.txt"), *b = rel_path_in(dir, "b.txt");
+    qc_outputs *set = NULL;
+    qc_error err;
+    cr_assert_eq(qc_outputs_new(&set, &err), 0);
+    cr_assert_eq(qc_outputs_write(set, a, "new a", 5, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_outputs_write(set, b, "new b", 5, &err), 0, "%s", err.message);
+    cr_assert_eq(unlink(b), 0);
+    cr_assert_eq(mkdir(b, 0755), 0);
+    cr_expect_eq(qc_outputs_commit(set, &err), QC_ERR_IO);
+    cr_expect_str_eq(err.file, b);
+    cr_expect_str_eq(err.message, "cannot write output: it is a folder; no output was changed");
+    cr_expect(holds(dir, "a.txt", "old a"), "a.txt was replaced");
+    struct stat st;
+    cr_expect(stat(b, &st) == 0 && S_ISDIR(st.st_mode));
+    cr_expect_eq(rel_temps_under(dir), 0);
+    cr_expect_eq(names_under(dir, ".old-"), 0, "a backup was left");
+    qc_outputs_free(set);
+    free(a);
+    free(b);
+    free(dir);
+}
+
+/* In the child, as uid 65534: a.txt (root's, which protected_hardlinks forbids linking) cannot be
+ * kept, b.txt (65534's) can. Written a first, a is renamed last: b's rename failing (its temporary
+ * removed) leaves a untouched. Then a commit that succeeds replaces both. Exits with a bit for each
+ * expectation that failed. */
+static int unkept_as_nobody(const char *dir, const char *a, const char *b)
+{
+    if (setgid(65534) != 0 || setuid(65534) != 0)
+        return 64;
+    int bad = 0;
+    qc_outputs *set = NULL;
+    qc_error err;
+    if (qc_outputs_new(&set, &err) != 0 || qc_outputs_write(set, a, "new a", 5, &err) != 0 ||
+        qc_outputs_write(set, b, "new b", 5, &err) != 0)
+        return 65;
+    remove_temporary_of(dir, "b.txt");
+    bad |= qc_outputs_commit(set, &err) != QC_ERR_IO || strcmp(err.file, b) != 0;
+    bad |= (!holds(dir, "a.txt", "old a") || !holds(dir, "b.txt", "old b")) << 1;
+    bad |= (rel_temps_under(dir) != 0 || names_under(dir, ".old-") != 0) << 2;
+    if (qc_outputs_write(set, a, "new a", 5, &err) != 0 || qc_outputs_write(set, b, "new b", 5, &err) != 0)
+        return 66;
+    bad |= (qc_outputs_commit(set, &err) != 0) << 3;
+    bad |= (!holds(dir, "a.txt", "new a") || !holds(dir, "b.txt", "new b")) << 4;
+    bad |= (rel_temps_under(dir) != 0 || names_under(dir, ".old-") != 0) << 5;
+    qc_outputs_free(set);
+    return bad;
+}
+
+/* A target whose old file cannot be kept under a second name (no hard links there: FAT, or
+ * protected_hardlinks for a file of another user) is replaced after every other, so a failure
+ * among the others still changes nothing. Needs root, to make a file of another user. */
+Test(outputs, a_target_that_cannot_be_kept_is_replaced_last)
+{
+    FILE *f = fopen("/proc/sys/fs/protected_hardlinks", "r");
+    int protected_links = f && fgetc(f) == '1';
+    if (f)
+        fclose(f);
+    if (geteuid() != 0 || !protected_links)
+        cr_skip_test("needs root and fs.protected_hardlinks = 1");
+    char *dir = qct_temp_dir();
+    cr_assert_eq(chmod(dir, 0777), 0);
+    free(qct_write_file(dir, "a.txt", "old a", 5));
+    free(qct_write_file(dir, "b.txt", "old b", 5));
+    char *a = rel_path_in(dir, "a.txt"), *b = rel_path_in(dir, "b.txt");
+    cr_assert_eq(chown(b, 65534, 65534), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0)
+        _exit(unkept_as_nobody(dir, a, b));
+    int st = 0;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+              "as uid 65534: status %d (1: the commit did not fail on b.txt; 2: a target changed; 4: a temporary "
+              "or backup left; 8: the second commit failed; 16: not replaced; 32: left after it)",
+              WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    free(a);
+    free(b);
     free(dir);
 }
 

@@ -2,11 +2,18 @@
  * write every output first and replace the targets only when all are written. A run whose last
  * output cannot be written (a path under a regular file: ENOTDIR, which fails as root too) exits 2
  * and leaves every file of the folder as it was, byte for byte, with no temporary and no new
- * folder; a run that succeeds replaces every output. */
+ * folder; a run that succeeds replaces every output. So does a run whose outputs were all written
+ * but one of them cannot replace its target when they are committed (the target made a folder
+ * meanwhile, or the temporary gone): the outputs renamed before it get their old files back. */
 #include "rel_helpers.h" /* first: it sets _XOPEN_SOURCE */
 #include "qc_test.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* --- what a folder holds --- */
 
@@ -216,6 +223,142 @@ Test(outputs_cli, recode_whose_last_output_cannot_be_written_changes_no_output)
     char *after = snapshot(dir);
     const char *const outputs[] = {"/r2.xml", "/report.xml", "/m2.xml"};
     expect_replaced(before, after, outputs, sizeof outputs / sizeof *outputs);
+    free(before);
+    free(after);
+    free(dir);
+}
+
+/* --- a commit that fails half-way --- */
+
+/* Runs `qcode ARGS` (argv, argv[0] ignored) in dir, stopped just after it made a temporary whose
+ * name holds stop_at (QCODE_TEST_STOP_AT_TEMP, as test_signals.c does); calls meddle(dir) while it
+ * is stopped, lets it go on and returns its exit code, its stderr in *err (to free). */
+static int run_meddled(const char *dir, char *const argv[], const char *stop_at, void (*meddle)(const char *),
+                       char **err)
+{
+    char *side = qct_temp_dir(); /* stderr, out of the folder compared */
+    char *err_path = rel_path_in(side, "stderr");
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDWR), errfd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (in < 0 || errfd < 0 || chdir(dir) != 0)
+            _exit(126);
+        dup2(in, 0);
+        dup2(in, 1);
+        dup2(errfd, 2);
+        setenv("QCODE_TEST_STOP_AT_TEMP", stop_at, 1);
+        execv(QCODE_BIN, argv);
+        _exit(127);
+    }
+    int st = 0;
+    while (waitpid(pid, &st, WUNTRACED) < 0)
+        cr_assert_eq(errno, EINTR);
+    cr_assert(WIFSTOPPED(st), "the run never made its temporary %s* (status %d)", stop_at, st);
+    meddle(dir);
+    cr_assert_eq(kill(pid, SIGCONT), 0);
+    while (waitpid(pid, &st, 0) < 0)
+        cr_assert_eq(errno, EINTR);
+    *err = qct_read_file(err_path, NULL);
+    cr_assert_not_null(*err);
+    free(err_path);
+    free(side);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* The previous outputs of a re-code (r2.xml, report.xml, m2.xml), in a fresh folder; to free(). */
+static char *recoded_project(void)
+{
+    char *dir = qct_temp_dir();
+    free(qct_write_file(dir, "talk.txt", talk, strlen(talk)));
+    free(qct_write_file(dir, "v1.qcb", cb_v1, strlen(cb_v1)));
+    free(qct_write_file(dir, "v2.qcb", cb_v2, strlen(cb_v2)));
+    free(qct_write_file(dir, "v3.qcb", cb_v3, strlen(cb_v3)));
+    free(qct_write_file(dir, "manual.xml", manual, strlen(manual)));
+    rel_run_ok(dir, "code -c v1.qcb -o r1.xml talk.txt");
+    rel_run_ok(dir, "recode --from r1.xml --old v1.qcb -c v2.qcb -o r2.xml --report report.xml --manual manual.xml "
+                    "--manual-out m2.xml talk.txt");
+    return dir;
+}
+
+/* The re-code to v3, stopped when it makes its last output's temporary (m2.xml's: --report, -o
+ * and --manual-out are written and committed in that order): report.xml is renamed first, then
+ * r2.xml, which the meddling makes fail. */
+static char *const recode_v3[] = {
+    "qcode",    "recode",     "--from",       "r1.xml",           "--old",    "v1.qcb",   "-c",
+    "v3.qcb",   "-o",         "r2.xml",       "--results-format", "1",        "--report", "report.xml",
+    "--manual", "manual.xml", "--manual-out", "m2.xml",           "talk.txt", NULL};
+
+static char *old_r2;
+static size_t old_r2_size;
+
+static void r2_becomes_a_folder(const char *dir)
+{
+    char *p = rel_path_in(dir, "r2.xml");
+    old_r2 = qct_read_file(p, &old_r2_size);
+    cr_assert_not_null(old_r2);
+    cr_assert_eq(unlink(p), 0);
+    cr_assert_eq(mkdir(p, 0755), 0);
+    free(p);
+}
+
+/* Removes r2.xml's finished temporary: its rename fails after report.xml's was done. */
+static void r2_temporary_goes(const char *dir)
+{
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d);
+    int removed = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, "r2.xml.tmp-", 11) == 0) {
+            char *p = rel_path_in(dir, e->d_name);
+            removed += unlink(p) == 0;
+            free(p);
+        }
+    closedir(d);
+    cr_assert_eq(removed, 1, "r2.xml's temporary is not there");
+}
+
+Test(outputs_cli, recode_whose_target_becomes_a_folder_changes_no_output)
+{
+    char *dir = recoded_project();
+    char *before = snapshot(dir);
+    char *err = NULL;
+    int status = run_meddled(dir, recode_v3, "m2.xml.tmp-", r2_becomes_a_folder, &err);
+    cr_expect_eq(status, 2, "exit %d: %s", status, err);
+    cr_expect(qct_contains(err, "r2.xml: error: cannot write output: it is a folder; no output was changed"), "%s",
+              err);
+    /* r2.xml is still the folder it was made; put its old file back, and the folder is as it was:
+     * report.xml and m2.xml byte for byte, no temporary, no backup. */
+    char *r2 = rel_path_in(dir, "r2.xml");
+    struct stat st;
+    cr_expect(stat(r2, &st) == 0 && S_ISDIR(st.st_mode), "r2.xml is no longer a folder");
+    cr_assert_eq(rmdir(r2), 0);
+    free(qct_write_file(dir, "r2.xml", old_r2, old_r2_size));
+    char *after = snapshot(dir);
+    cr_expect_str_eq(after, before, "a failed commit changed the folder");
+    free(r2);
+    free(old_r2);
+    free(err);
+    free(before);
+    free(after);
+    free(dir);
+}
+
+Test(outputs_cli, recode_whose_rename_fails_half_way_puts_the_old_outputs_back)
+{
+    char *dir = recoded_project();
+    char *before = snapshot(dir);
+    char *err = NULL;
+    int status = run_meddled(dir, recode_v3, "m2.xml.tmp-", r2_temporary_goes, &err);
+    cr_expect_eq(status, 2, "exit %d: %s", status, err);
+    cr_expect(qct_contains(err, "r2.xml: error: cannot write output: No such file or directory; no output was "
+                                "changed"),
+              "%s", err);
+    /* report.xml was replaced before r2.xml failed: it has its old file back. */
+    char *after = snapshot(dir);
+    cr_expect_str_eq(after, before, "a failed commit changed the folder");
+    free(err);
     free(before);
     free(after);
     free(dir);

@@ -121,11 +121,17 @@ QC_EXPORT int qc_outputs_new(qc_outputs **out, qc_error *err);
 QC_EXPORT int qc_outputs_write(qc_outputs *set, const char *path, const void *bytes, size_t len, qc_error *err);
 
 /* Renames every output of the set over its target, in the order they were finished, and empties
- * the set (it may be used again). No signal comes between the renames: a thread handling one, and
- * qc_temp_files_remove_all on another thread, wait until the last (at most 2 s). A rename that fails
- * (rare: each temporary is written and synced, beside its target, before) ends the commit with an
- * error naming its output; the outputs before it were replaced, its own and those after it are
- * removed. set NULL: nothing to do. */
+ * the set (it may be used again): all of them or, as far as POSIX allows, none. Each old target is
+ * first kept under a second name beside it (a hard link, TARGET.old-XXXXXX), and a target that
+ * cannot be kept (a folder) ends the commit before anything is replaced; a rename that fails (rare:
+ * each temporary is written and synced, beside its target, before) ends it too, and the targets
+ * already replaced get their old files back (one that was not there is removed again, and so is a
+ * folder made for the outputs once empty). Either way the error names the output that failed and
+ * says that no output was changed, every temporary is removed, and the second names go. A file
+ * system without hard links (FAT) cannot keep an old file: such targets are renamed after all the
+ * others, and the error lists any left replaced. No signal comes into the commit: a thread
+ * handling one, and qc_temp_files_remove_all on another thread, wait until it is done (at most
+ * 2 s; past that the handler puts the kept files back itself). set NULL: nothing to do. */
 QC_EXPORT int qc_outputs_commit(qc_outputs *set, qc_error *err);
 
 /* Removes the temporaries of the outputs not committed, and the folders a writer made for them
