@@ -256,6 +256,26 @@ int qc_casebook_name_compare(const char *a, const char *b)
     return qc_fold_compare(a, strlen(a), b, strlen(b));
 }
 
+size_t qc_casebook_name_fold(const char *name, char *out, size_t cap)
+{
+    char *folded = qc_fold_dup(name ? name : "");
+    if (!folded) {
+        if (cap)
+            *out = '\0';
+        return SIZE_MAX;
+    }
+    size_t len = strlen(folded);
+    if (cap) {
+        size_t n = len < cap ? len : cap - 1;
+        while (n < len && n > 0 && ((unsigned char)folded[n] & 0xC0) == 0x80)
+            n--; /* cut before a character, not inside it */
+        memcpy(out, folded, n);
+        out[n] = '\0';
+    }
+    qc_free(folded);
+    return len;
+}
+
 const char *qc_casebook_file(const qc_casebook *cb)
 {
     return cb->file;
@@ -320,10 +340,17 @@ typedef struct named_column {
     size_t col;
 } named_column;
 
+static int name_compare(const char *a, const char *b)
+{
+    return qc_fold_compare(a, strlen(a), b, strlen(b));
+}
+
+/* Column names compare as names (qc_fold_compare): `Région` and `RÉGION`, `Weiß` and `WEISS` are
+ * one attribute, which `where` and the breakdowns find by its name in any case. */
 static int by_name_then_column(const void *pa, const void *pb)
 {
     const named_column *a = pa, *b = pb;
-    int c = strcasecmp(a->name, b->name);
+    int c = name_compare(a->name, b->name);
     return c ? c : (a->col > b->col) - (a->col < b->col);
 }
 
@@ -342,8 +369,8 @@ static int refuse_repeated_columns(const qc_casebook *cb, const load_state *st, 
     qsort(v, cb->attr_count, sizeof *v, by_name_then_column);
     size_t repeated = SIZE_MAX;
     for (size_t k = 1; k < cb->attr_count; k++)
-        if (strcasecmp(v[k - 1].name, v[k].name) == 0 && v[k].col < repeated &&
-            (k == 1 || strcasecmp(v[k - 2].name, v[k].name) != 0))
+        if (name_compare(v[k - 1].name, v[k].name) == 0 && v[k].col < repeated &&
+            (k == 1 || name_compare(v[k - 2].name, v[k].name) != 0))
             repeated = v[k].col;
     qc_free(v);
     if (repeated == SIZE_MAX)

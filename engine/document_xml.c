@@ -1,20 +1,24 @@
 /* The document model as XML (qcode/document_xml.h), written with libxml2's streaming writer. */
 #include <libxml/xmlwriter.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "qcode/document_xml.h"
 
+#include "alloc.h"
 #include "buf.h"
 #include "casebook_impl.h"
 #include "document_impl.h"
 #include "error.h"
+#include "text.h"
 #include "xml_out.h"
 #include "xml_safe.h"
 
 typedef struct dx {
     xmlTextWriterPtr w;
     int failed;
+    int nomem; /* an allocation of ours failed */
     qc_buf tmp;
 } dx;
 
@@ -89,16 +93,62 @@ static void text_of(dx *x, const qc_document *doc, uint32_t start, uint32_t end)
     check(x, xmlTextWriterWriteString(x->w, BAD_CAST clean(x, s, n)));
 }
 
+typedef struct spelling {
+    const char *label;
+    size_t index;
+} spelling;
+
+static int by_name_then_index(const void *pa, const void *pb)
+{
+    const spelling *a = pa, *b = pb;
+    int c = qc_fold_compare(a->label, strlen(a->label), b->label, strlen(b->label));
+    return c ? c : (a->index > b->index) - (a->index < b->index);
+}
+
+/* Each speaker's name as coding counts respondents: labels that compare as one name (qc_fold_compare:
+ * case, an accent typed as one character or as a combining mark) are one speaker, led by the first
+ * written. lead[i] is the first speaker of i's name; turns[lead] the turns of every spelling. Sorted,
+ * not compared pairwise. -1 when out of memory. */
+static int speaker_names(const qc_document *doc, size_t *lead, size_t *turns)
+{
+    size_t n = doc->speaker_count;
+    spelling *v = qc_malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        v[i] = (spelling){doc->speakers[i], i};
+    qsort(v, n, sizeof *v, by_name_then_index);
+    for (size_t k = 0, first = 0; k < n; k++) {
+        if (k > 0 && !qc_fold_equal(v[k - 1].label, strlen(v[k - 1].label), v[k].label, strlen(v[k].label)))
+            first = k;
+        lead[v[k].index] = v[first].index;
+        turns[v[k].index] = 0;
+    }
+    qc_free(v);
+    for (size_t t = 0; t < doc->turn_count; t++)
+        if (doc->turns[t].speaker >= 0 && (size_t)doc->turns[t].speaker < n)
+            turns[lead[doc->turns[t].speaker]]++;
+    return 0;
+}
+
 static void write_speakers(dx *x, const qc_document *doc, const qc_casebook *cases)
 {
-    for (size_t i = 0; i < doc->speaker_count; i++) {
-        size_t turns = 0;
-        for (size_t t = 0; t < doc->turn_count; t++)
-            turns += doc->turns[t].speaker == (int32_t)i;
+    size_t n = doc->speaker_count;
+    size_t *lead = qc_malloc((n ? n : 1) * sizeof *lead), *turns = qc_malloc((n ? n : 1) * sizeof *turns);
+    if (!lead || !turns || speaker_names(doc, lead, turns) != 0) {
+        qc_free(lead);
+        qc_free(turns);
+        x->nomem = 1;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (lead[i] != i)
+            continue; /* another spelling of an earlier speaker's name */
+        size_t count = turns[i];
         start(x, "speaker");
         attr(x, "name", doc->speakers[i]);
         attr(x, "role", qc_role_name((qc_role)doc->speaker_roles[i]));
-        attr_num(x, "turns", turns);
+        attr_num(x, "turns", count);
         if (cases) {
             /* A casebook of documents alone knows no speaker and is not asked. */
             if (qc_casebook_has_speakers(cases))
@@ -115,6 +165,8 @@ static void write_speakers(dx *x, const qc_document *doc, const qc_casebook *cas
         }
         end(x);
     }
+    qc_free(lead);
+    qc_free(turns);
 }
 
 static void write_turns(dx *x, const qc_document *doc, unsigned flags)
@@ -168,7 +220,7 @@ int qc_document_write_xml(const qc_document *doc, const qc_casebook *cases, FILE
     qc_xml_generic quiet;
     qc_xml_generic_catch(&quiet);
     xmlOutputBufferPtr out = xmlOutputBufferCreateIO(out_write, out_close, fp, NULL);
-    dx x = {out ? xmlNewTextWriter(out) : NULL, 0, QC_BUF_INIT};
+    dx x = {out ? xmlNewTextWriter(out) : NULL, 0, 0, QC_BUF_INIT};
     if (!x.w) {
         if (out)
             xmlOutputBufferClose(out);
@@ -201,7 +253,7 @@ int qc_document_write_xml(const qc_document *doc, const qc_casebook *cases, FILE
     /* The writer fails for a write that failed or for memory (told in words of its own each
      * time, "out of memory!", "Cannot initialize memory for new link"...): what is not the FILE's
      * error is memory. */
-    int nomem = qc_buf_failed(&x.tmp) || quiet.nomem || (x.failed && !ferror(fp));
+    int nomem = x.nomem || qc_buf_failed(&x.tmp) || quiet.nomem || (x.failed && !ferror(fp));
     qc_buf_free(&x.tmp);
     if (nomem)
         return qc_error_nomem(err);

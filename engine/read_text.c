@@ -298,16 +298,31 @@ static int asks(const char *value, size_t len)
     return len && value[len - 1] == '?' && has_words(value, len);
 }
 
-/* "key: value" with key [A-Za-z][A-Za-z0-9_-]* (lower-case only unless `any_case`). */
+/* Whether a code point may stand in a header key, at its start (`first`: a letter) or after it
+ * (letters, digits, '_', '-', and combining marks: an accent typed as E + U+0301). Lower-case
+ * letters only unless `any_case`: in ASCII a-z (A-Z with any_case), beyond it the lower-case
+ * letters of any script with case (`région`, `straße`), and with any_case any letter or digit. */
+static int key_char(int32_t cp, int first, int any_case)
+{
+    if (cp < 0x80)
+        return (cp >= 'a' && cp <= 'z') || (any_case && cp >= 'A' && cp <= 'Z') ||
+               (!first && ((cp >= '0' && cp <= '9') || cp == '_' || cp == '-'));
+    if (!first && qc_char_is_mark(cp))
+        return 1;
+    return any_case ? qc_char_is_letter(cp) || (!first && qc_char_is_letter_or_digit(cp)) : qc_char_is_lower(cp);
+}
+
+/* "key: value" with a key of key_char: [a-z][a-z0-9_-]* in ASCII, lower-case only unless
+ * `any_case`. */
 static int parse_key_value(const char *s, size_t len, int any_case, size_t *key_end, size_t *value_start)
 {
     size_t p = 0;
-    if (p >= len || !((s[p] >= 'a' && s[p] <= 'z') || (any_case && s[p] >= 'A' && s[p] <= 'Z')))
-        return 0;
-    while (p < len && ((s[p] >= 'a' && s[p] <= 'z') || (s[p] >= '0' && s[p] <= '9') || s[p] == '_' || s[p] == '-' ||
-                       (any_case && s[p] >= 'A' && s[p] <= 'Z')))
-        p++;
-    if (p >= len || s[p] != ':' || (p + 1 < len && s[p + 1] != ' ' && s[p + 1] != '\t'))
+    for (size_t at = 0; p < len; p = at) {
+        int32_t cp = (unsigned char)s[p] < 0x80 ? (int32_t)(unsigned char)s[at++] : qc_utf8_decode(s, len, &at);
+        if (cp < 0 || !key_char(cp, p == 0, any_case))
+            break;
+    }
+    if (p == 0 || p >= len || s[p] != ':' || (p + 1 < len && s[p + 1] != ' ' && s[p + 1] != '\t'))
         return 0;
     *key_end = p;
     p++;

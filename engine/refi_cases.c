@@ -21,14 +21,15 @@ static void tsv_field(qc_buf *b, const char *s)
         qc_buf_putc(b, (*s == '\t' || *s == '\n' || *s == '\r') ? ' ' : *s);
 }
 
-/* Whether a header name would collide in cases.tsv: a key column's name, or one given before it
- * (the casebook compares names without ASCII case and refuses repeats). */
+/* Whether a header name would collide in cases.tsv: a key column's name (the casebook knows them
+ * without ASCII case), or one given before it (the casebook compares column names as names,
+ * qc_fold_equal: `Région` and `RÉGION` are one, and refuses repeats). */
 static int header_taken(const char *name, char *const *before, size_t n)
 {
     if (strcasecmp(name, "speaker") == 0 || strcasecmp(name, "document") == 0)
         return 1;
     for (size_t i = 0; i < n; i++)
-        if (strcasecmp(name, before[i]) == 0)
+        if (qc_fold_equal(name, strlen(name), before[i], strlen(before[i])))
             return 1;
     return 0;
 }
@@ -66,7 +67,8 @@ static char **case_columns(const qc_refi_model *m, qc_refi_log *log)
 }
 
 /* A case's row key as the casebook compares it: its name as written (tabs and line ends as
- * spaces), without surrounding blanks, in ASCII lower case. NULL when out of memory. */
+ * spaces), without surrounding blanks, folded as names are (qc_fold_dup: `Élodie`, `ÉLODIE` and
+ * `E` + U+0301 `lodie` are one row). NULL when out of memory. */
 static char *case_key(const qc_refi_case *cs)
 {
     qc_buf k = QC_BUF_INIT;
@@ -81,10 +83,9 @@ static char *case_key(const qc_refi_case *cs)
         end--;
     memmove(s, s + start, end - start);
     s[end - start] = '\0';
-    for (char *p = s; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p + 32);
-    return s;
+    char *key = qc_fold_dup(s);
+    qc_free(s);
+    return key;
 }
 
 /* Whether a line of the text starts with this label, as the readers find labels (speakers.h; the

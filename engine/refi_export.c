@@ -474,10 +474,13 @@ typedef struct var_build {
     size_t count, cap;
 } var_build;
 
+/* The variable of an attribute name, compared as the counts compare attribute names (qc_fold_equal:
+ * the casebook's `RÉGION` and a header's `région` are one variable, named as first seen). */
 static long var_index(var_build *vb, const char *name, int create)
 {
+    size_t n = strlen(name);
     for (size_t i = 0; i < vb->count; i++)
-        if (strcasecmp(vb->names[i], name) == 0)
+        if (qc_fold_equal(vb->names[i], strlen(vb->names[i]), name, n))
             return (long)i;
     if (!create)
         return -1;
@@ -549,8 +552,9 @@ static const char *source_value(const qc_refi_export *x, const var_build *vb, si
         if (value && *value)
             return value;
     }
+    size_t n = strlen(vb->names[v]);
     for (size_t a = 0; a < doc->attr_count; a++)
-        if (strcasecmp(doc->attr_keys[a], vb->names[v]) == 0)
+        if (qc_fold_equal(doc->attr_keys[a], strlen(doc->attr_keys[a]), vb->names[v], n))
             return *doc->attr_values[a] ? doc->attr_values[a] : NULL;
     return NULL;
 }
@@ -726,8 +730,8 @@ int qc_refi_export_build(qc_refi_export *x, qc_refi_model *m, qc_error *err)
             src_values[d * nvar + v] = value;
             nomem = value && var_value(&vb, (long)v, value) != 0;
         }
-    /* Cases: one per participant, in order of first appearance; labels that differ only in ASCII
-     * case are one, named as first seen, as the counts and the casebook take them. */
+    /* Cases: one per participant, in order of first appearance; labels the casebook takes for one
+     * name (qc_fold_dup) are one, named as first seen, as the counts and the casebook take them. */
     participants pp = {0};
     nomem = nomem || find_participants(x, &pp) != 0;
     const char **pc = pp.label;

@@ -3,13 +3,13 @@
  * <MemberSource>s are the documents): read as such, they become document rows of cases.tsv like
  * MAXQDA's document variables, instead of "sets not imported" and the attributes lost. */
 #include <string.h>
-#include <strings.h>
 
 #include "refi_qdc.h"
 
 #include "alloc.h"
 #include "refi_guid.h"
 #include "refi_xml.h"
+#include "text.h"
 
 /* The attribute and value of a set's name (its trailing blanks trimmed), "key: value" or
  * "key::value" (one colon or two, blanks around them left out), both non-empty; 0 when the name is
@@ -48,13 +48,12 @@ int qc_refi_set_is_document_group(xmlNodePtr set, char **name)
     return 0;
 }
 
-/* The variable named key (ASCII case aside), added as Text when the project has none. -1 when out
- * of memory. */
+/* The variable named key (compared as the casebook compares column names, qc_fold_equal: `Région`
+ * and `RÉGION` are one), added as Text when the project has none. -1 when out of memory. */
 static long variable_named(qc_refi_model *m, const char *key, size_t len)
 {
     for (size_t i = 0; i < m->variable_count; i++)
-        if (m->variables[i].name && strlen(m->variables[i].name) == len &&
-            strncasecmp(m->variables[i].name, key, len) == 0)
+        if (m->variables[i].name && qc_fold_equal(m->variables[i].name, strlen(m->variables[i].name), key, len))
             return (long)i;
     qc_refi_variable *var = qc_refi_add_variable(m);
     if (!var || !(var->name = qc_strndup(key, len)) || !(var->type = qc_strdup("Text")))

@@ -153,8 +153,11 @@ static const char *find_source_entry(qc_refi_loaded *st, const char *path, uint3
     return NULL;
 }
 
-/* A file name for a source: its name made safe, ".txt" added unless already there, unique. */
-static char *file_name_for(qc_refi_loaded *st, size_t index)
+/* A file name for a source: its name made safe, ".txt" added unless already there, unique as the
+ * casebook compares document ids (qc_fold_dup: `élodie.txt` is `Élodie.txt`, as it is to a file
+ * system that folds case). taken holds the folded names given so far, its keys in folded (owned;
+ * folded[index] is this one's). NULL when out of memory. */
+static char *file_name_for(qc_refi_loaded *st, size_t index, qc_refi_index *taken, char **folded)
 {
     const char *name = st->m.sources[index].name;
     qc_buf b = QC_BUF_INIT;
@@ -178,11 +181,21 @@ static char *file_name_for(qc_refi_loaded *st, size_t index)
         return NULL;
     char *candidate = qc_strdup(base);
     for (unsigned k = 2; candidate; k++) {
-        int taken = 0;
-        for (size_t i = 0; i < index && !taken; i++)
-            taken = st->file_names[i] && strcasecmp(st->file_names[i], candidate) == 0;
-        if (!taken)
+        char *key = qc_fold_dup(candidate);
+        if (!key) {
+            qc_free(candidate);
+            candidate = NULL;
             break;
+        }
+        if (qc_refi_index_get(taken, key) < 0) {
+            folded[index] = key;
+            if (qc_refi_index_put(taken, key, (int32_t)index) < 0) {
+                qc_free(candidate);
+                candidate = NULL;
+            }
+            break;
+        }
+        qc_free(key);
         qc_free(candidate);
         qc_buf c = QC_BUF_INIT;
         qc_buf_printf(&c, "%.*s-%u.txt", (int)(strlen(base) - 4), base, k);
@@ -193,7 +206,8 @@ static char *file_name_for(qc_refi_loaded *st, size_t index)
 }
 
 /* Source i's text, from the project or from its archive entry (NULL: not in the archive). */
-static int load_source(qc_refi_loaded *st, size_t i, const char *entry, qc_error *err)
+static int load_source(qc_refi_loaded *st, size_t i, const char *entry, qc_refi_index *taken, char **folded,
+                       qc_error *err)
 {
     qc_refi_source *src = &st->m.sources[i];
     const char *label = src->name ? src->name : src->guid;
@@ -243,7 +257,7 @@ static int load_source(qc_refi_loaded *st, size_t i, const char *entry, qc_error
                      "<TextSource> '%s': %zu NUL character%s written as U+FFFD (qcode reads no NUL bytes; "
                      "positions are unchanged)",
                      label, st->texts[i].nuls_replaced, st->texts[i].nuls_replaced == 1 ? "" : "s");
-    st->file_names[i] = file_name_for(st, i);
+    st->file_names[i] = file_name_for(st, i, taken, folded);
     if (!st->file_names[i])
         return qc_error_nomem(err);
     return QC_OK;
@@ -269,8 +283,16 @@ static int load_sources(qc_refi_loaded *st, qc_error *err)
             entries[i] = find_source_entry(st, src->path, src->line, &warned_folder);
     }
     int rc = st->zip ? qc_zip_fits(st->zip, entries, n, MAX_SOURCE_BYTES, err) : QC_OK;
+    qc_refi_index taken = {0};
+    char **folded = qc_calloc(n ? n : 1, sizeof *folded); /* the keys of taken */
+    if (rc == QC_OK && (!folded || qc_refi_index_init(&taken, n) != 0))
+        rc = qc_error_nomem(err);
     for (size_t i = 0; i < n && rc == QC_OK; i++)
-        rc = load_source(st, i, entries[i], err);
+        rc = load_source(st, i, entries[i], &taken, folded, err);
+    qc_refi_index_free(&taken);
+    for (size_t i = 0; folded && i < n; i++)
+        qc_free(folded[i]);
+    qc_free(folded);
     qc_free(entries);
     return rc;
 }

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "results_impl.h"
 #include "results_spill.h"
+#include "text.h"
 #include "xml_out.h"
 
 /* A merged unit for the rolled-up counts. */
@@ -199,8 +200,10 @@ static const char *attr_value(const qc_results *res, const qc_document *doc, con
         if (v && *v)
             return v;
     }
+    /* the header's key found as `where` finds it (qc_fold_equal): `région` for the casebook's `RÉGION` */
+    size_t n = strlen(a->name);
     for (size_t i = 0; i < doc->attr_count; i++)
-        if (strcasecmp(doc->attr_keys[i], a->name) == 0)
+        if (qc_fold_equal(doc->attr_keys[i], strlen(doc->attr_keys[i]), a->name, n))
             return doc->attr_values[i][0] ? doc->attr_values[i] : NULL;
     return NULL;
 }

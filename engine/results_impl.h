@@ -28,7 +28,7 @@ typedef struct qc_strmap {
     const char **keys;
     uint32_t *values;
     size_t cap, count;
-    int fold; /* compare ASCII case-insensitively */
+    int fold; /* compare keys as names (qc_fold_hash, qc_fold_equal) */
 } qc_strmap;
 
 /* Where a block of per-code counts lies in the rows file (results_rows.c). */

@@ -209,7 +209,8 @@ int qc_eval_begin(qc_eval *ev, const qc_document *doc, const qc_casebook *cases,
     if (cells && ev->mt->condition_count) /* only codes with conditions keep their answers there */
         memset(ev->eligible, 0, cells);
 
-    /* `where` keys resolved once per document against this casebook */
+    /* `where` keys resolved once per document against this casebook, compared as names are
+     * (qc_fold_equal: `where RÉGION` reads the column `Région`) */
     size_t nc = ev->mt->condition_count;
     if (GROW(ev->cond_attr, ev->cond_cap, nc ? nc : 1))
         return qc_error_nomem(err);
@@ -218,9 +219,10 @@ int qc_eval_begin(qc_eval *ev, const qc_document *doc, const qc_casebook *cases,
         for (uint32_t k = 0; k < cd->condition_count; k++) {
             long idx = -1;
             size_t na = cases ? qc_casebook_attribute_count(cases) : 0;
+            const char *key = cd->conditions[k].key;
             for (size_t a = 0; a < na; a++) {
                 const char *name = qc_casebook_attribute_name(cases, a);
-                if (name && strcasecmp(name, cd->conditions[k].key) == 0) {
+                if (name && qc_fold_equal(name, strlen(name), key, strlen(key))) {
                     idx = (long)a;
                     break;
                 }
@@ -251,11 +253,14 @@ static int value_equal(const char *a, const char *b)
     return qc_fold_equal(a, la, b, lb);
 }
 
+/* The header's value of a key, the key compared as names are (qc_fold_equal), as
+ * qc_document_attribute_get finds it. */
 static const char *header_value(const qc_document *doc, const char *key)
 {
     const char *found = NULL;
+    size_t n = strlen(key);
     for (size_t i = 0; i < doc->attr_count; i++)
-        if (strcasecmp(doc->attr_keys[i], key) == 0)
+        if (qc_fold_equal(doc->attr_keys[i], strlen(doc->attr_keys[i]), key, n))
             found = doc->attr_values[i]; /* a later line of the same key wins */
     return found;
 }

@@ -26,6 +26,7 @@ static inline unsigned qc_utf16_units(int32_t cp) { return cp >= 0x10000 ? 2u : 
 
 /* Character classes, from Unicode general categories (utf8proc). */
 int qc_char_is_letter_or_digit(int32_t cp); /* L*, N* */
+int qc_char_is_letter(int32_t cp);          /* L* */
 int qc_char_is_mark(int32_t cp);            /* M*: belongs to the letter before it */
 int qc_char_is_space(int32_t cp);           /* Zs, Zl, Zp, tab, LF, CR, VT, FF */
 int qc_char_is_upper(int32_t cp);           /* Lu, Lt */

@@ -201,6 +201,65 @@ Test(casebook, repeated_column_names_are_found_in_wide_headers)
     free(wide);
 }
 
+/* Column names are names: two that differ only in case beyond ASCII, in how an accent is typed or in
+ * `ß` and `ss` are one attribute, which `where` and the breakdowns could not tell apart. They were
+ * compared with strcasecmp, so `Région` and `RÉGION` were two attributes, and a `where région`
+ * found the first. The error names the later column, at its line and column. */
+Test(casebook, repeated_column_names_compare_as_names_beyond_ascii)
+{
+    qc_error err;
+    cr_assert_eq(load_fails("c.tsv", "speaker\tR\xC3\xA9gion\tteam\tR\xC3\x89GION\nS1\ta\tb\tc\n", &err),
+                 QC_ERR_FORMAT);
+    cr_assert_str_eq(err.message, "column 'R\xC3\x89GION' appears twice in the header");
+    cr_assert_str_eq(err.file, "c.tsv");
+    cr_expect_eq(err.line, 1);
+    cr_expect_eq(err.column, 21); /* code points: `speaker\tRégion\tteam\t` is 20 */
+    cr_assert_eq(load_fails("c.csv", "speaker,Wei\xC3\x9F,WEISS\nS1,a,b\n", &err), QC_ERR_FORMAT);
+    cr_assert_str_eq(err.message, "column 'WEISS' appears twice in the header");
+    cr_expect_eq(err.column, 14);
+    /* É typed as one character, then as E and a combining mark */
+    cr_assert_eq(load_fails("c.tsv", "\n\xC3\x89quipe\tspeaker\tE\xCC\x81quipe\n", &err), QC_ERR_FORMAT);
+    cr_assert_str_eq(err.message, "column 'E\xCC\x81quipe' appears twice in the header");
+    cr_expect_eq(err.line, 2);
+    cr_expect_eq(err.column, 16);
+    /* names that fold apart stay two attributes */
+    qc_casebook *cb = load("c.tsv", "speaker\tR\xC3\xA9gion\tRegion\nS1\ta\tb\n");
+    cr_expect_eq(qc_casebook_attribute_count(cb), 2);
+    qc_casebook_free(cb);
+}
+
+/* qc_casebook_name_fold: the bytes qc_casebook_name_compare compares, for a tool that measures how
+ * far two names are apart; snprintf's contract. */
+Test(casebook, a_name_folds_as_the_casebook_compares_it)
+{
+    char out[16];
+    cr_expect_eq(qc_casebook_name_fold("Wei\xC3\x9F", out, sizeof out), 5);
+    cr_expect_str_eq(out, "weiss");
+    cr_expect_eq(qc_casebook_name_fold("E\xCC\x81LODIE", out, sizeof out), 7);
+    cr_expect_str_eq(out, "\xC3\xA9lodie");
+    cr_expect_eq(qc_casebook_name_fold("O’Brien", out, sizeof out), 7);
+    cr_expect_str_eq(out, "o'brien");
+    cr_expect_eq(qc_casebook_name_fold("Nurse 2", out, sizeof out), 7);
+    cr_expect_str_eq(out, "nurse 2");
+    /* cut at a character, never inside one; the whole length returned */
+    cr_expect_eq(qc_casebook_name_fold("ab\xC3\x89", out, 4), 4);
+    cr_expect_str_eq(out, "ab");
+    cr_expect_eq(qc_casebook_name_fold("abc", NULL, 0), 3);
+    cr_expect_eq(qc_casebook_name_fold("", out, sizeof out), 0);
+    cr_expect_str_eq(out, "");
+    /* not UTF-8: as written, ASCII case aside */
+    cr_expect_eq(qc_casebook_name_fold("AB\xFF", out, sizeof out), 3);
+    cr_expect_str_eq(out, "ab\xFF");
+    const char *pairs[][2] = {{"Région", "RÉGION"}, {"Weiß", "WEISS"}, {"\xC3\x89", "E\xCC\x81"}, {"Région", "Region"}};
+    for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+        char a[32], b[32];
+        qc_casebook_name_fold(pairs[i][0], a, sizeof a);
+        qc_casebook_name_fold(pairs[i][1], b, sizeof b);
+        cr_expect_eq(strcmp(a, b) == 0, qc_casebook_name_compare(pairs[i][0], pairs[i][1]) == 0, "%s %s", pairs[i][0],
+                     pairs[i][1]);
+    }
+}
+
 /* The casebook's order of names (the command line sorts speaker rows and labels by it and
  * searches them): case and accent typing aside, and one order whichever way an accent was typed,
  * or a search could miss a name the sort put elsewhere. */

@@ -189,6 +189,39 @@ Test(code_cli, a_casebook_of_documents_warns_of_documents_not_read_not_of_speake
     free(dir);
 }
 
+/* Document rows are checked as the casebook compares document ids, beyond ASCII too: rows of
+ * `élodie.txt` and `ÉLODIE.TXT`, neither read, are one document not read (they were two
+ * warnings), and a row `ÉLODIE` means the file `élodie.txt` when it is read (no suggestion was
+ * made). */
+Test(code_cli, document_rows_not_read_are_named_once_and_matched_beyond_ascii)
+{
+    char *dir = qct_temp_dir();
+    const char cases[] = "document\tspeaker\tsite\n\xC3\xA9lodie.txt\tS1\tnorth\n\xC3\x89LODIE.TXT\tS2\tnorth\n"
+                         "\xC3\x89LODIE\t\tsouth\n";
+    const char d1[] = "S1: hello.\nS9: budget.\n";
+    free(qct_write_file(dir, "cases.tsv", cases, strlen(cases)));
+    free(qct_write_file(dir, "\xC3\xA9lodie.txt", d1, strlen(d1)));
+    free(qct_write_file(dir, "other.txt", d1, strlen(d1)));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb --cases cases.tsv \xC3\xA9lodie.txt");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(!qct_contains(r.err, "cases.tsv:2: warning: document"), "%s", r.err);
+    cr_expect(!qct_contains(r.err, "cases.tsv:3: warning: document"), "%s", r.err);
+    cr_expect(qct_contains(r.err, "cases.tsv:4: warning: document '\xC3\x89LODIE' is not one of the documents read; "
+                                  "did you mean '\xC3\xA9lodie.txt'?"),
+              "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb --cases cases.tsv other.txt");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "cases.tsv:2: warning: document '\xC3\xA9lodie.txt' is not one of the documents "
+                                  "read: its rows give no values"),
+              "%s", r.err);
+    cr_expect(!qct_contains(r.err, "cases.tsv:3: warning: document"), "one document, told once: %s", r.err);
+    qct_run_free(&r);
+    rel_rm_tree(dir);
+    free(dir);
+}
+
 Test(code_cli, warns_once_about_speakers_the_casebook_does_not_know)
 {
     char *dir = qct_temp_dir();
@@ -310,6 +343,35 @@ Test(code_cli, casebook_rows_match_labels_whatever_their_case_or_accent_typing)
     qct_qcode(&r, dir, "inspect --turns 0 --cases cases.tsv d1.txt \xC3\x89.txt");
     cr_expect(qct_contains(r.out, "lodie (participant, 1 turn) profession=nurse"), "%s", r.out);
     qct_run_free(&r);
+    rel_rm_tree(dir);
+    free(dir);
+}
+
+/* The label a casebook row likely meant is measured in characters of the names as the casebook
+ * compares them (folded): `WEISE` is one edit from `Weiß` (`weiss`), `E` + U+0301 `LODIR` one from
+ * `élodie`. Bytes with ASCII case aside made them two and four edits apart: no suggestion. */
+Test(code_cli, the_label_a_row_likely_meant_is_found_beyond_ascii)
+{
+    char *dir = qct_temp_dir();
+    const char cases[] = "speaker\tteam\nWEISE\tRS1\nE\xCC\x81LODIR\tRS2\n";
+    const char d1[] = "Wei\xC3\x9F: budget.\nInterviewer: ok\nWei\xC3\x9F: more.\n\xC3\xA9lodie: budget.\n"
+                      "Interviewer: ok\n\xC3\xA9lodie: more.\n";
+    free(qct_write_file(dir, "cases.tsv", cases, strlen(cases)));
+    free(qct_write_file(dir, "d1.txt", d1, strlen(d1)));
+    const char *runs[] = {"code -c " GOLDEN "/golden.qcb --cases cases.tsv d1.txt",
+                          "inspect --turns 0 --cases cases.tsv d1.txt"};
+    for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+        qct_run r;
+        qct_qcode(&r, dir, "%s", runs[i]);
+        cr_expect_eq(r.status, 0, "%s: %s", runs[i], r.err);
+        cr_expect(qct_contains(r.err, "cases.tsv:2: warning: speaker 'WEISE' speaks in none of the documents read; "
+                                      "did you mean 'Wei\xC3\x9F'?\n"),
+                  "%s: %s", runs[i], r.err);
+        cr_expect(qct_contains(r.err, "cases.tsv:3: warning: speaker 'E\xCC\x81LODIR' speaks in none of the documents "
+                                      "read; did you mean '\xC3\xA9lodie'?\n"),
+                  "%s: %s", runs[i], r.err);
+        qct_run_free(&r);
+    }
     rel_rm_tree(dir);
     free(dir);
 }

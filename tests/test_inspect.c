@@ -282,6 +282,48 @@ Test(inspect, xml_is_well_formed_and_holds_the_model)
     free(dir);
 }
 
+/* Spellings of one name (case, an accent typed as a combining mark) are one speaker, as coding
+ * counts them one respondent: listed once, as first written, with the turns of every spelling,
+ * in the text and in the XML, and reported once when the casebook lacks them. Each turn keeps its
+ * label as written. inspect listed `Élodie`, `élodie` and `E` + U+0301 `lodie` as three. */
+Test(inspect, spellings_of_one_name_are_one_speaker)
+{
+    char *dir = qct_temp_dir();
+    const char doc[] = "\xC3\x89lodie: Bonjour.\nInterviewer: Et alors?\n\xC3\xA9lodie: Oui.\nE\xCC\x81lodie: Non.\n"
+                       "Interviewer: Merci.\n\xC3\xA9lodie: Au revoir.\n";
+    free(qct_write_file(dir, "a.txt", doc, strlen(doc)));
+    free(qct_write_file(dir, "cases.tsv", "speaker\tteam\nS1\tRS1\n", 20));
+    qct_run r;
+    qct_qcode(&r, dir, "inspect --turns 4 --cases cases.tsv a.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    const char *expected = "a.txt\n"
+                           "  path:       a.txt\n"
+                           "  format:     text\n"
+                           "  speaker:    \xC3\x89lodie (participant, 4 turns)\n"
+                           "  speaker:    Interviewer (interviewer, 2 turns)\n"
+                           "  counts:     6 turns, 6 paragraphs, 6 sentences, 8 words\n"
+                           "  turn 0:     line 1, \xC3\x89lodie: Bonjour.\n"
+                           "  turn 1:     line 2, Interviewer: Et alors?\n"
+                           "  turn 2:     line 3, \xC3\xA9lodie: Oui.\n"
+                           "  turn 3:     line 4, E\xCC\x81lodie: Non.\n"
+                           "\n";
+    cr_expect_str_eq(r.out, expected);
+    cr_expect_str_eq(r.err, "a.txt: warning: speaker '\xC3\x89lodie' in document 'a.txt' is not in the casebook\n"
+                            "cases.tsv:2: warning: speaker 'S1' speaks in none of the documents read: the row gives "
+                            "no values\n");
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "inspect --format xml a.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    /* (libxml2 writes what is beyond ASCII in attributes as character references) */
+    cr_expect(qct_contains(r.out, "<speaker name=\"&#xC9;lodie\" role=\"participant\" turns=\"4\"/>\n"
+                                  "  <speaker name=\"Interviewer\" role=\"interviewer\" turns=\"2\"/>\n  <turn"),
+              "%s", r.out);
+    cr_expect(qct_contains(r.out, "speaker=\"&#xE9;lodie\" role=\"participant\" line=\"3\""), "%s", r.out);
+    cr_expect(qct_contains(r.out, "speaker=\"E&#x301;lodie\" role=\"participant\" line=\"4\""), "%s", r.out);
+    qct_run_free(&r);
+    free(dir);
+}
+
 /* `in-casebook` says whether the casebook's speaker rows know the speaker; a casebook of documents
  * alone has none and does not say "no" of every speaker. */
 Test(inspect, xml_says_in_casebook_only_for_a_casebook_of_speakers)

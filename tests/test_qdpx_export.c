@@ -767,6 +767,51 @@ Test(qdpx_export, labels_differing_only_in_case_beyond_ascii_are_one_case)
     teardown(&f);
 }
 
+/* A header key and a casebook column of one name (`région`, `RÉGION`) are one variable, as they
+ * are one attribute in the counts, named as the casebook names it, and the header's value goes on
+ * the source under it. They were two variables (compared with ASCII case aside). */
+Test(qdpx_export, a_header_key_and_a_column_of_one_name_are_one_variable_beyond_ascii)
+{
+    fixture f;
+    setup(&f);
+    static const char sheet[] = "document\tR\xC3\x89GION\nP01.txt\tNord\n";
+    static const char p03[] = "r\xC3\xA9gion: Sud\n\nInterviewer: And?\nNurse 2: Fine.\n";
+    qc_error err;
+    char *cp = qct_write_file(f.dir, "regions.tsv", sheet, sizeof sheet - 1);
+    qc_casebook *cases = NULL;
+    cr_assert_eq(qc_casebook_load(&cases, cp, &err), 0, "%s", err.message);
+    free(cp);
+    char *p = qct_write_file(f.dir, "P03.txt", p03, sizeof p03 - 1);
+    qc_read_options ro = QC_READ_OPTIONS_INIT;
+    ro.id = "P03.txt";
+    qc_document *d3 = NULL;
+    cr_assert_eq(qc_document_read_file(&d3, p, &ro, &err), 0, "%s", err.message);
+    free(p);
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.time = "2024-05-06T07:08:09Z";
+    qc_refi_export *x = NULL;
+    cr_assert_eq(qc_refi_export_new(&x, f.cb, cases, &opts, &err), 0);
+    qc_document *docs[2] = {f.docs[0], d3};
+    for (int i = 0; i < 2; i++)
+        cr_assert_eq(qc_refi_export_add_document(x, docs[i], &err), 0, "%s", err.message);
+    char *qde = write_qde(x, f.dir, "regions.qde");
+    cr_assert_not_null(qde);
+    char g[QC_GUID_SIZE], needle[512];
+    qc_refi_guid("variable:R\xC3\x89GION", g);
+    snprintf(needle, sizeof needle, "<Variable guid=\"%s\" name=\"R\xC3\x89GION\"", g);
+    cr_expect(qct_contains(qde, needle), "%s", qde);
+    cr_expect_not(qct_contains(qde, "name=\"r\xC3\xA9gion\""), "%s", qde);
+    const char *src = strstr(qde, "name=\"P03.txt\"");
+    cr_assert_not_null(src, "%s", qde);
+    snprintf(needle, sizeof needle, "<VariableRef targetGUID=\"%s\"/>\n        <TextValue>Sud</TextValue>", g);
+    cr_expect(qct_contains(src, needle), "%s", src);
+    free(qde);
+    qc_refi_export_free(x);
+    qc_casebook_free(cases);
+    qc_document_free(d3);
+    teardown(&f);
+}
+
 /* The part of qde between needle and the next `until` (caller frees), failing when absent. */
 static char *element_at(const char *qde, const char *needle, const char *until)
 {

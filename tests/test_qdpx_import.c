@@ -344,6 +344,54 @@ Test(qdpx_import, cases_tsv_is_a_casebook_qcode_reads)
     imported_free(&im);
 }
 
+/* Beyond ASCII alike: variables named `Région` and `RÉGION` (or `Weiß` and `WEISS`) are one column
+ * name to the casebook, and cases named `Élodie`, `ÉLODIE` and `E` + U+0301 `lodie` one speaker.
+ * The import compared them with ASCII case aside: it wrote both columns and three rows of one
+ * speaker, a cases.tsv qcode refuses (repeated rows; with the casebook's comparison of column
+ * names, the repeated column too). */
+Test(qdpx_import, names_the_casebook_takes_for_one_are_one_column_and_one_row_beyond_ascii)
+{
+    static const char qde[] =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+        "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"p\">\n"
+        "<Variables><Variable guid=\"AAAAAAAA-0000-0000-0000-000000000001\" name=\"R\xC3\xA9gion\" "
+        "typeOfVariable=\"Text\"/><Variable guid=\"AAAAAAAA-0000-0000-0000-000000000002\" name=\"R\xC3\x89GION\" "
+        "typeOfVariable=\"Text\"/><Variable guid=\"AAAAAAAA-0000-0000-0000-000000000003\" name=\"Wei\xC3\x9F\" "
+        "typeOfVariable=\"Text\"/><Variable guid=\"AAAAAAAA-0000-0000-0000-000000000004\" name=\"WEISS\" "
+        "typeOfVariable=\"Text\"/></Variables>\n"
+        "<Cases><Case guid=\"BBBBBBBB-0000-0000-0000-000000000001\" name=\"\xC3\x89lodie\"><VariableValue><VariableRef "
+        "targetGUID=\"AAAAAAAA-0000-0000-0000-000000000001\"/><TextValue>Nord</TextValue></VariableValue></Case>\n"
+        "<Case guid=\"BBBBBBBB-0000-0000-0000-000000000002\" name=\"\xC3\x89LODIE\"><VariableValue><VariableRef "
+        "targetGUID=\"AAAAAAAA-0000-0000-0000-000000000002\"/><TextValue>Sud</TextValue></VariableValue></Case>\n"
+        "<Case guid=\"BBBBBBBB-0000-0000-0000-000000000003\" name=\"E\xCC\x81lodie\"/>\n"
+        "<Case guid=\"BBBBBBBB-0000-0000-0000-000000000004\" name=\"Weiss\"><VariableValue><VariableRef "
+        "targetGUID=\"AAAAAAAA-0000-0000-0000-000000000004\"/><TextValue>x</TextValue></VariableValue></Case>\n"
+        "</Cases>\n"
+        "</Project>\n";
+    char *tmp = qct_temp_dir();
+    imported im;
+    import_fixture(&im, qct_write_file(tmp, "project.qde", qde, sizeof qde - 1));
+    cr_expect(qct_contains(im.w.text, "variable 'R\xC3\x89GION' is written to cases.tsv as column 'R\xC3\x89GION (2)'"),
+              "%s", im.w.text);
+    cr_expect(qct_contains(im.w.text, "variable 'WEISS' is written to cases.tsv as column 'WEISS (2)'"), "%s",
+              im.w.text);
+    cr_expect(qct_contains(im.w.text, "case '\xC3\x89LODIE' is named like an earlier case"), "%s", im.w.text);
+    cr_expect(qct_contains(im.w.text, "case 'E\xCC\x81lodie' is named like an earlier case"), "%s", im.w.text);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
+    char *text = qct_read_file(path, NULL);
+    cr_expect_str_eq(text, "speaker\tR\xC3\xA9gion\tR\xC3\x89GION (2)\tWei\xC3\x9F\tWEISS (2)\n"
+                           "\xC3\x89lodie\tNord\t\t\t\nWeiss\t\t\t\tx\n");
+    free(text);
+    qc_error err;
+    qc_casebook *cases = NULL;
+    cr_assert_eq(qc_casebook_load(&cases, path, &err), 0, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
+    cr_expect_str_eq(qc_casebook_value(cases, NULL, "\xC3\xA9LODIE", 0), "Nord");
+    qc_casebook_free(cases);
+    imported_free(&im);
+    free(tmp);
+}
+
 /* A case with neither a name nor a guid has no speaker to key its row by (the casebook refuses a
  * row with no speaker, and cases.tsv did not load); its row was also built unterminated, read past
  * its end (found by fuzzing). It is left out of cases.tsv with a warning; a case named only with
@@ -780,6 +828,93 @@ Test(qdpx_import, document_groups_named_attribute_value_become_document_variable
     cr_assert_str_eq(qc_casebook_value(cases, "Simon.txt", "Simon", 0), "male");
     qc_casebook_free(cases);
     imported_free(&im);
+}
+
+/* Groups `Région: male` and `RÉGION: female` give one variable, named as first seen, as the
+ * casebook would take the two for one column: they were two (compared without ASCII case alone). */
+Test(qdpx_import, document_groups_name_one_variable_in_any_case_beyond_ascii)
+{
+    char *tmp = qct_temp_dir();
+    char *from = qct_source_path("tests/data/refi/groups.qdpx");
+    char to[1024];
+    snprintf(to, sizeof to, "%s/groups.qdpx", tmp);
+    size_t n = 0;
+    char *qde = cut_zip_read(from, "project.qde", &n);
+    const char *renames[][2] = {{"name=\"gender: male\"", "name=\"R\xC3\xA9gion: male\""},
+                                {"name=\"gender:  female \"", "name=\"R\xC3\x89GION:  female \""}};
+    char *edited = malloc(n + 64);
+    cr_assert_not_null(edited);
+    memcpy(edited, qde, n);
+    edited[n] = '\0';
+    for (size_t i = 0; i < 2; i++) {
+        char *at = strstr(edited, renames[i][0]);
+        cr_assert_not_null(at, "%s", edited);
+        size_t a = strlen(renames[i][0]), b = strlen(renames[i][1]);
+        memmove(at + b, at + a, strlen(at + a) + 1);
+        memcpy(at, renames[i][1], b);
+    }
+    cut_zip_with(from, "project.qde", edited, strlen(edited), to);
+    imported im;
+    import_fixture(&im, strdup(to));
+    char path[1200];
+    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
+    char *text = qct_read_file(path, NULL);
+    cr_assert_not_null(text, "cases.tsv written: %s", im.w.text);
+    cr_expect_str_eq(text, "document\tspeaker\tR\xC3\xA9gion\tage\n"
+                           "Mabel.txt\t\tfemale\t67\n"
+                           "Simon.txt\t\tmale\t\n");
+    free(text);
+    imported_free(&im);
+    free(edited);
+    free(qde);
+    free(from);
+    free(tmp);
+}
+
+/* Sources named `Élodie` and `élodie` get file names that are two document ids to the casebook,
+ * which compares ids as names (`élodie-2.txt`), as `Mabel` and `MABEL` get `MABEL-2.txt`: the two
+ * were `Élodie.txt` and `élodie.txt`, one document to the casebook (its rows of cases.tsv a
+ * repeated row it refused) and one file on a file system that folds case as macOS's does. */
+Test(qdpx_import, source_file_names_are_unique_as_the_casebook_compares_ids)
+{
+    char *tmp = qct_temp_dir();
+    char *from = qct_source_path("tests/data/refi/groups.qdpx");
+    char to[1024];
+    snprintf(to, sizeof to, "%s/named.qdpx", tmp);
+    size_t n = 0;
+    char *qde = cut_zip_read(from, "project.qde", &n);
+    const char *renames[][2] = {{"name=\"Mabel\"", "name=\"\xC3\x89lodie\""},
+                                {"name=\"Simon\"", "name=\"\xC3\xA9lodie\""}};
+    char *edited = malloc(n + 64);
+    cr_assert_not_null(edited);
+    memcpy(edited, qde, n);
+    edited[n] = '\0';
+    for (size_t i = 0; i < 2; i++) {
+        char *at = strstr(edited, renames[i][0]);
+        cr_assert_not_null(at, "%s", edited);
+        size_t a = strlen(renames[i][0]), b = strlen(renames[i][1]);
+        memmove(at + b, at + a, strlen(at + a) + 1);
+        memcpy(at, renames[i][1], b);
+    }
+    cut_zip_with(from, "project.qde", edited, strlen(edited), to);
+    imported im;
+    import_fixture(&im, strdup(to));
+    char path[1200];
+    snprintf(path, sizeof path, "%s/sources/\xC3\x89lodie.txt", im.dir);
+    cr_expect(exists(path), "%s", path);
+    snprintf(path, sizeof path, "%s/sources/\xC3\xA9lodie-2.txt", im.dir);
+    cr_expect(exists(path), "%s", path);
+    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
+    qc_error err;
+    qc_casebook *cases = NULL;
+    cr_assert_eq(qc_casebook_load(&cases, path, &err), 0, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
+    cr_expect_str_eq(qc_casebook_value(cases, "\xC3\xA9lodie-2.txt", NULL, 0), "male");
+    qc_casebook_free(cases);
+    imported_free(&im);
+    free(edited);
+    free(qde);
+    free(from);
+    free(tmp);
 }
 
 /* A coding whose coding, selection and project all lack a creatingUser gets the coder `unknown`,

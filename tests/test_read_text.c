@@ -303,6 +303,42 @@ Test(read_text, header_needs_lower_case_keys_and_a_blank_line)
     qc_document_free(doc);
 }
 
+/* Header keys are words of any script: lower-case letters in a header block (`région`, `straße`),
+ * any letters between `---` rules (`Région`). A key beyond ASCII was no key: the whole block
+ * stopped being a header (its `title` lost with it) and a front-matter line was dropped. A key is
+ * found as names are, in any case and however its accents are typed (qc_document_attribute_get). */
+Test(read_text, header_keys_beyond_ascii_are_read_and_found_in_any_case)
+{
+    qc_document *doc =
+        read_txt("title: Visite\nrégion: Nord\nstraße: Hauptstraße 1\n\nInterviewer: Bonjour.\nN15: Bonjour.\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 3);
+    cr_expect_str_eq(qc_document_attribute_get(doc, "title"), "Visite");
+    const char *region[] = {"r\xC3\xA9gion", "R\xC3\x89GION", "RE\xCC\x81GION", "re\xCC\x81gion"};
+    for (size_t i = 0; i < sizeof region / sizeof *region; i++) {
+        const char *v = qc_document_attribute_get(doc, region[i]);
+        cr_expect(v && strcmp(v, "Nord") == 0, "%s: %s", region[i], v ? v : "(null)");
+    }
+    const char *v = qc_document_attribute_get(doc, "STRASSE");
+    cr_expect(v && strcmp(v, "Hauptstraße 1") == 0, "STRASSE: %s", v ? v : "(null)");
+    cr_expect_null(qc_document_attribute_get(doc, "region"));
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    qc_document_free(doc);
+    /* between rules, capitals and letters of any script (地区, "region") */
+    doc = read_txt("---\ntitle: Visite\nR\xC3\xA9gion: Nord\n\xE5\x9C\xB0\xE5\x8C\xBA: \xE5\x8C\x97\n---\n"
+                   "Interviewer: Bonjour.\n");
+    cr_expect_eq(qc_document_attribute_count(doc), 3);
+    v = qc_document_attribute_get(doc, "r\xC3\xA9gion");
+    cr_expect(v && strcmp(v, "Nord") == 0, "région: %s", v ? v : "(null)");
+    v = qc_document_attribute_get(doc, "\xE5\x9C\xB0\xE5\x8C\xBA");
+    cr_expect(v && strcmp(v, "\xE5\x8C\x97") == 0, "地区: %s", v ? v : "(null)");
+    qc_document_free(doc);
+    /* a capital starts no key outside the rules, in any script: `Élodie:` lines are dialogue */
+    doc = read_txt("\xC3\x89lodie: Bonjour.\n\nInterviewer: Bonjour.\n\xC3\x89lodie: Oui.\n");
+    cr_expect_eq(qc_document_attribute_count(doc), 0);
+    cr_expect_eq(qc_document_turn_count(doc), 3);
+    qc_document_free(doc);
+}
+
 /* A header may name the interviewer and the participant among its other keys: it is a header.
  * Its `site` was lost before (the block was taken for dialogue, then for a metadata block), and
  * with it the document's place in every breakdown by site. A block of role keys alone is

@@ -237,6 +237,42 @@ Test(results, attribute_values_differing_only_in_ascii_case_are_one_row_as_in_wh
     with_cases_free(&w);
 }
 
+/* An attribute is found by its name in any case and however its accents are typed, as a respondent
+ * is: a `where` naming the casebook's `RÉGION` as `Région` read its column, and a document's header
+ * key `région` (lower case, as a header writes keys) gave the turns the casebook says nothing of
+ * their value, for `where` (naming it `RE` + U+0301 `GION`) and for the breakdown, which is one
+ * attribute named as the casebook names it. Header keys beyond ASCII were not read at all, and the
+ * names compared ASCII case only. */
+Test(results, attribute_names_compare_as_names_in_where_and_breakdowns)
+{
+    with_cases w = with_cases_new("codebook \"R\"\n"
+                                  "code N \"North\"\n"
+                                  "  rule zebra\n"
+                                  "  where R\xC3\xA9gion = \"nord\"\n"
+                                  "code S \"South\"\n"
+                                  "  rule zebra\n"
+                                  "  where \"RE\xCC\x81GION\" in (\"sud\")\n",
+                                  "speaker\tR\xC3\x89GION\nS1\tNord\n");
+    cr_assert_eq(add_text(w.res, w.coder, w.cases, "d1.txt", "S1: zebra one.\nS2: zebra two.\n"), 0);
+    cr_assert_eq(add_text(w.res, w.coder, w.cases, "d2.txt", "r\xC3\xA9gion: Sud\n\nS3: a zebra again.\n"), 0);
+    qc_counts c;
+    qc_results_code_counts(w.res, 0, QC_OWN, &c);
+    cr_expect_eq(c.quotations, 1, "where Région = nord: %u", c.quotations);
+    qc_results_code_counts(w.res, 1, QC_OWN, &c);
+    cr_expect_eq(c.quotations, 1, "where RE\xCC\x81GION in (sud): %u", c.quotations);
+    cr_assert_eq(qc_results_attribute_count(w.res), 1);
+    cr_expect_str_eq(qc_results_attribute_name(w.res, 0), "R\xC3\x89GION");
+    cr_assert_eq(qc_results_attribute_value_count(w.res, 0), 2);
+    qc_counts base;
+    cr_expect_str_eq(qc_results_attribute_value(w.res, 0, 0, &base), "Nord");
+    cr_expect_eq(base.respondents, 1);
+    cr_expect_str_eq(qc_results_attribute_value(w.res, 0, 1, &base), "Sud");
+    cr_expect_eq(base.respondents, 1);
+    qc_results_attribute_counts(w.res, 0, 1, 1, QC_OWN, &c);
+    cr_expect_eq(c.quotations, 1);
+    with_cases_free(&w);
+}
+
 Test(results, duplicate_document_id_is_refused)
 {
     qc_codebook *cb = load_cb(rollup_cb);

@@ -3,7 +3,6 @@
  * "a" where the id is "a.txt"). Shared by `code` and `inspect`. */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cli.h"
 
@@ -16,12 +15,17 @@ int cli_cases_name_speakers(const qc_casebook *cases)
     return 0;
 }
 
-/* Whether id is name with an extension after it ("a.txt" for "a"), ASCII case aside. */
+/* Whether id is name with an extension after it ("a.txt" for "a"), the names compared as the
+ * casebook compares them ("élodie.txt" for "ÉLODIE"). */
 static int is_name_with_extension(const char *id, const char *name)
 {
-    size_t n = strlen(name);
     const char *dot = strrchr(id, '.');
-    return dot && (size_t)(dot - id) == n && strncasecmp(id, name, n) == 0;
+    if (!dot)
+        return 0;
+    char *stem = strndup(id, (size_t)(dot - id));
+    int same = stem && qc_casebook_name_compare(stem, name) == 0; /* no suggestion for want of memory */
+    free(stem);
+    return same;
 }
 
 int cli_by_name(const void *a, const void *b)
@@ -36,11 +40,12 @@ typedef struct doc_row {
     size_t row;
 } doc_row;
 
-/* By name (ASCII case aside), then file order: the first row of each name leads its run. */
+/* By name (as the casebook compares names), then file order: the first row of each name leads its
+ * run. */
 static int by_doc_then_row(const void *a, const void *b)
 {
     const doc_row *x = a, *y = b;
-    int c = strcasecmp(x->doc, y->doc);
+    int c = qc_casebook_name_compare(x->doc, y->doc);
     return c ? c : (x->row > y->row) - (x->row < y->row);
 }
 
@@ -75,7 +80,7 @@ void cli_warn_unmatched_documents(const qc_casebook *cases, const char *cases_pa
     /* The first row of each document no id matches, kept in place, then put in file order. */
     size_t unmatched = 0;
     for (size_t i = 0; i < count; i++) {
-        if (i > 0 && strcasecmp(docs[i - 1].doc, docs[i].doc) == 0)
+        if (i > 0 && qc_casebook_name_compare(docs[i - 1].doc, docs[i].doc) == 0)
             continue;
         if (!bsearch(&docs[i].doc, sorted, n, sizeof *sorted, cli_by_name))
             docs[unmatched++] = docs[i];

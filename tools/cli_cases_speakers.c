@@ -1,10 +1,8 @@
 /* Casebook speaker rows that name no speaker of the documents read: their values reach no
  * respondent, so a breakdown by profession silently leaves out the nurse whose label the casebook
  * spells "N51" and the transcript "N15". Shared by `code`, `recode` and `inspect`. */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cli.h"
 
@@ -31,13 +29,45 @@ static int by_doc(const void *a, const void *b)
     return qc_casebook_name_compare(((const spoken *)a)->doc, ((const spoken *)b)->doc);
 }
 
-/* Edit distance between two short labels, ASCII case aside, with a swap of neighbours as one edit
- * ("N51" for "N15"); anything over limit is limit + 1. */
-static size_t distance(const char *a, const char *b, size_t limit)
+/* Labels are measured as the casebook compares them: folded (qc_casebook_name_fold: `Weiß` is
+ * `weiss`, `E` + U+0301 is `é`), then character by character. */
+enum { MAX = 32 };
+
+typedef struct folded_label {
+    char s[4 * MAX + 1];
+    size_t at[MAX + 1]; /* where each character starts in s, and where the last ends */
+    size_t n;           /* characters */
+} folded_label;
+
+/* 0 when the folded label is over MAX characters (or memory is short): no suggestion then. */
+static int fold_label(const char *label, folded_label *f)
 {
-    enum { MAX = 32 };
-    size_t n = strlen(a), m = strlen(b);
-    if (n > MAX || m > MAX || (n > m ? n - m : m - n) > limit)
+    size_t len = qc_casebook_name_fold(label, f->s, sizeof f->s);
+    if (len >= sizeof f->s)
+        return 0;
+    f->n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)f->s[i] & 0xC0) != 0x80) {
+            if (f->n == MAX)
+                return 0;
+            f->at[f->n++] = i;
+        }
+    f->at[f->n] = len;
+    return 1;
+}
+
+static int same_char(const folded_label *a, size_t i, const folded_label *b, size_t j)
+{
+    size_t la = a->at[i + 1] - a->at[i], lb = b->at[j + 1] - b->at[j];
+    return la == lb && memcmp(a->s + a->at[i], b->s + b->at[j], la) == 0;
+}
+
+/* Edit distance between two short folded labels, in characters, with a swap of neighbours as one
+ * edit ("N51" for "N15"); anything over limit is limit + 1. */
+static size_t distance(const folded_label *a, const folded_label *b, size_t limit)
+{
+    size_t n = a->n, m = b->n;
+    if ((n > m ? n - m : m - n) > limit)
         return limit + 1;
     size_t d[MAX + 1][MAX + 1];
     for (size_t i = 0; i <= n; i++)
@@ -46,14 +76,13 @@ static size_t distance(const char *a, const char *b, size_t limit)
         d[0][j] = j;
     for (size_t i = 1; i <= n; i++)
         for (size_t j = 1; j <= m; j++) {
-            int same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
-            size_t best = d[i - 1][j - 1] + !same;
+            size_t best = d[i - 1][j - 1] + !same_char(a, i - 1, b, j - 1);
             if (d[i - 1][j] + 1 < best)
                 best = d[i - 1][j] + 1;
             if (d[i][j - 1] + 1 < best)
                 best = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 2]) &&
-                tolower((unsigned char)a[i - 2]) == tolower((unsigned char)b[j - 1]) && d[i - 2][j - 2] + 1 < best)
+            if (i > 1 && j > 1 && same_char(a, i - 1, b, j - 2) && same_char(a, i - 2, b, j - 1) &&
+                d[i - 2][j - 2] + 1 < best)
                 best = d[i - 2][j - 2] + 1;
             d[i][j] = best;
         }
@@ -61,17 +90,20 @@ static size_t distance(const char *a, const char *b, size_t limit)
 }
 
 /* The label among candidates[0..n) nearest to label, one edit away (two for labels of six
- * characters or more), the first of the nearest; NULL when none is that near. A label that rows
- * of the casebook already describe (in doc, when given) is not the one a typo meant. */
+ * characters or more, folded), the first of the nearest; NULL when none is that near. A label
+ * that rows of the casebook already describe (in doc, when given) is not the one a typo meant. */
 static const char *nearest(const qc_casebook *cases, const char *doc, const char *label, const spoken *candidates,
                            size_t n)
 {
-    size_t limit = strlen(label) >= 6 ? 2 : 1, best = limit + 1;
+    folded_label want, other;
+    if (!fold_label(label, &want))
+        return NULL;
+    size_t limit = want.n >= 6 ? 2 : 1, best = limit + 1;
     const char *found = NULL;
     for (size_t i = 0; i < n; i++) {
-        if (qc_casebook_knows_speaker(cases, doc, candidates[i].label))
+        if (qc_casebook_knows_speaker(cases, doc, candidates[i].label) || !fold_label(candidates[i].label, &other))
             continue;
-        size_t d = distance(label, candidates[i].label, limit);
+        size_t d = distance(&want, &other, limit);
         if (d < best) {
             best = d;
             found = candidates[i].label;

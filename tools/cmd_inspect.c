@@ -88,15 +88,68 @@ static void print_time(int64_t ms)
            (long long)(ms / 1000 % 60));
 }
 
-static size_t turns_of(const qc_document *doc, const char *speaker)
+/* A document's speakers as coding counts respondents: labels the casebook takes for one name
+ * (qc_casebook_name_compare: `Élodie`, `élodie`, `E` + U+0301 `lodie`) are one speaker, named as
+ * first written, with the turns of every spelling. */
+typedef struct spelling {
+    const char *label;
+    size_t index;
+} spelling;
+
+typedef struct speaker_names {
+    spelling *sorted; /* by name, then index: a name's spellings in a run, its first one leading */
+    size_t *lead;     /* speaker i's name's first speaker */
+    size_t *turns;    /* turns[lead]: the turns of every spelling of the name */
+} speaker_names;
+
+static int by_name_then_index(const void *a, const void *b)
 {
-    size_t n = 0;
+    const spelling *x = a, *y = b;
+    int c = qc_casebook_name_compare(x->label, y->label);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return qc_casebook_name_compare(((const spelling *)a)->label, ((const spelling *)b)->label);
+}
+
+static void speaker_names_free(speaker_names *s)
+{
+    free(s->sorted);
+    free(s->lead);
+    free(s->turns);
+}
+
+/* Sorted, and each turn's speaker searched: not compared pairwise, which a document of thousands
+ * of speakers would make slow. -1 when out of memory. */
+static int speaker_names_of(const qc_document *doc, speaker_names *s)
+{
+    size_t n = qc_document_speaker_count(doc);
+    s->sorted = malloc((n + 1) * sizeof *s->sorted);
+    s->lead = malloc((n + 1) * sizeof *s->lead);
+    s->turns = calloc(n + 1, sizeof *s->turns);
+    if (!s->sorted || !s->lead || !s->turns) {
+        speaker_names_free(s);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        s->sorted[i] = (spelling){qc_document_speaker(doc, i, NULL), i};
+    qsort(s->sorted, n, sizeof *s->sorted, by_name_then_index);
+    for (size_t k = 0, first = 0; k < n; k++) {
+        if (k > 0 && by_name(&s->sorted[k - 1], &s->sorted[k]) != 0)
+            first = k;
+        s->lead[s->sorted[k].index] = s->sorted[first].index;
+    }
     for (size_t t = 0; t < qc_document_turn_count(doc); t++) {
         qc_turn turn;
         qc_document_turn(doc, t, &turn);
-        n += turn.speaker && strcmp(turn.speaker, speaker) == 0;
+        const spelling key = {turn.speaker, 0};
+        const spelling *hit = turn.speaker ? bsearch(&key, s->sorted, n, sizeof *s->sorted, by_name) : NULL;
+        if (hit)
+            s->turns[s->lead[hit->index]]++;
     }
-    return n;
+    return 0;
 }
 
 /* What a turn's `line` counts in a document of this format (include/qcode/document.h). */
@@ -112,7 +165,8 @@ static const char *place_name(qc_format format)
 
 /* Every name here is from a file (ids and paths from file names, labels and values from the
  * transcript or the casebook): each goes through cli_put_printable. */
-static void print_text(const qc_document *doc, const qc_casebook *cases, const inspect_opts *o)
+static void print_text(const qc_document *doc, const qc_casebook *cases, const speaker_names *names,
+                       const inspect_opts *o)
 {
     cli_line(stdout, "%s", qc_document_id(doc));
     cli_line(stdout, "  path:       %s", qc_document_path(doc));
@@ -126,9 +180,11 @@ static void print_text(const qc_document *doc, const qc_casebook *cases, const i
     if (!speakers)
         printf("  speakers:   none (one unlabelled narrative)\n");
     for (size_t i = 0; i < speakers; i++) {
+        if (names->lead[i] != i)
+            continue; /* another spelling of an earlier speaker's name */
         qc_role role;
         const char *name = qc_document_speaker(doc, i, &role);
-        size_t n = turns_of(doc, name);
+        size_t n = names->turns[i];
         fputs("  speaker:    ", stdout);
         cli_put_printable(stdout, name);
         printf(" (%s, %zu turn%s)", qc_role_name(role), n, n == 1 ? "" : "s");
@@ -171,10 +227,12 @@ static void print_text(const qc_document *doc, const qc_casebook *cases, const i
 }
 
 /* Interviewers are not respondents: a casebook describes participants, so only participant
- * speakers it does not know are reported (docs/transcripts.md). */
-static void warn_unknown_speakers(const qc_document *doc, const qc_casebook *cases)
+ * speakers it does not know are reported (docs/transcripts.md), each name once. */
+static void warn_unknown_speakers(const qc_document *doc, const qc_casebook *cases, const speaker_names *names)
 {
     for (size_t i = 0; i < qc_document_speaker_count(doc); i++) {
+        if (names->lead[i] != i)
+            continue;
         qc_role role = QC_ROLE_UNKNOWN;
         const char *name = qc_document_speaker(doc, i, &role);
         if (role != QC_ROLE_INTERVIEWER && !qc_casebook_knows_speaker(cases, qc_document_id(doc), name))
@@ -340,14 +398,21 @@ static int run(int argc, char **argv)
                                            cases_name_speakers ? qc_document_speaker_count(doc) : 0};
         if (read_docs[read - 1].speaker_count && !read_docs[read - 1].speakers)
             read_docs[read - 1].speaker_count = 0; /* a warning left out for want of memory */
+        speaker_names names = {NULL, NULL, NULL};
+        if (speaker_names_of(doc, &names) != 0) {
+            qc_document_free(doc);
+            status = cli_fail("inspect: out of memory");
+            break;
+        }
         if (cases_name_speakers)
-            warn_unknown_speakers(doc, cases);
+            warn_unknown_speakers(doc, cases, &names);
         if (o.xml) {
             if (qc_document_write_xml(doc, cases, stdout, o.words ? QC_DOCUMENT_XML_WORDS : 0, &err) != 0)
                 cli_print_error(&err);
         } else {
-            print_text(doc, cases, &o);
+            print_text(doc, cases, &names, &o);
         }
+        speaker_names_free(&names);
         qc_document_free(doc);
     }
     if (status == QC_EXIT_OK && o.xml)

@@ -59,6 +59,16 @@ QC_EXPORT int qc_casebook_knows_speaker(const qc_casebook *cb, const char *docum
  * labels and the results' respondents compare the same way. */
 QC_EXPORT int qc_casebook_name_compare(const char *a, const char *b);
 
+/* A name as qc_casebook_name_compare compares it, folded: NFC, full Unicode case folding (`Weiß`
+ * is `weiss`), look-alike apostrophes and hyphens as `'` and `-` (`O’Brien` is `o'brien`); a name
+ * that is not UTF-8 with its ASCII letters lowered. Two names compare equal exactly when their
+ * folded forms are the same bytes, so a tool can measure how far apart two names are, character
+ * by character (the command line's "did you mean" for a casebook row). Writes at most cap - 1
+ * bytes and a NUL into out (nothing when cap is 0), cut before a character; returns the length of
+ * the whole folded name (as snprintf: cap must be more to hold it), or SIZE_MAX when memory is
+ * short (out then holds "" when cap is not 0). name NULL is "". Thread-safe. */
+QC_EXPORT size_t qc_casebook_name_fold(const char *name, char *out, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif

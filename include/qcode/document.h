@@ -110,7 +110,9 @@ QC_EXPORT size_t qc_document_length(const qc_document *doc);
 QC_EXPORT size_t qc_document_attribute_count(const qc_document *doc);
 QC_EXPORT int qc_document_attribute(const qc_document *doc, size_t index, const char **key,
                                     const char **value);
-/* The value of an attribute, or NULL. Keys compare case-insensitively. */
+/* The value of an attribute, or NULL. Keys compare as names do (qc_casebook_name_compare): without
+ * case in any script, and whether an accent is typed as one character or as a combining mark
+ * (`région`, `RÉGION`, `RE` + U+0301 `GION`), as `where` finds them. */
 QC_EXPORT const char *qc_document_attribute_get(const qc_document *doc, const char *key);
 
 typedef struct qc_turn {
@@ -134,7 +136,9 @@ QC_EXPORT int qc_document_turn(const qc_document *doc, size_t index, qc_turn *ou
 QC_EXPORT size_t qc_document_note_count(const qc_document *doc);
 QC_EXPORT int qc_document_note(const qc_document *doc, size_t index, uint32_t *line, const char **message);
 
-/* The distinct speakers, in order of first appearance. */
+/* The distinct speakers, in order of first appearance: labels as written, so spellings of one name
+ * (`Élodie`, `élodie`: qc_casebook_name_compare) are each a speaker here, with its own turns, while
+ * the results count them one respondent and `qcode inspect` lists them once. */
 QC_EXPORT size_t qc_document_speaker_count(const qc_document *doc);
 QC_EXPORT const char *qc_document_speaker(const qc_document *doc, size_t index, qc_role *role);
 

@@ -2,9 +2,11 @@
  * anyone who wants to see what qcode read.
  *
  * One <document> element per call, so a caller can wrap several in its own root. The element
- * holds the id, path, format and length, the attributes, the speakers (with casebook values
- * when a casebook is given), and the turns with their paragraphs and sentences (and words when
- * asked), each with [start, end) code-point offsets into the normalised text.
+ * holds the id, path, format and length, the attributes, the speakers (one per name, as the
+ * results count respondents: spellings that compare as one name, qc_casebook_name_compare, are one
+ * <speaker> named as first written, with the turns of all; with casebook values when a casebook
+ * is given), and the turns (each with its label as written) with their paragraphs and sentences
+ * (and words when asked), each with [start, end) code-point offsets into the normalised text.
  */
 #ifndef QCODE_DOCUMENT_XML_H
 #define QCODE_DOCUMENT_XML_H
