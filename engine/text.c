@@ -130,10 +130,8 @@ int qc_char_is_letter(int32_t cp)
     case UTF8PROC_CATEGORY_LL:
     case UTF8PROC_CATEGORY_LT:
     case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO:
-        return 1;
-    default:
-        return 0;
+    case UTF8PROC_CATEGORY_LO: return 1;
+    default: return 0;
     }
 }
 
