@@ -934,3 +934,87 @@ Test(qdpx_import, a_coding_with_no_creating_user_is_unknown_with_a_warning)
     free_manual(&m);
     imported_free(&im);
 }
+
+/* A .qdpx made here: project.qde as given, and one source, "Interviewer: fine.\n". */
+static char *write_project(const char *dir, const char *qde)
+{
+    char *path = malloc(strlen(dir) + 16);
+    sprintf(path, "%s/made.qdpx", dir);
+    int zerr = 0;
+    zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+    cr_assert_not_null(z, "libzip error %d", zerr);
+    static const char text[] = "Interviewer: fine.\n";
+    zip_source_t *a = zip_source_buffer(z, qde, strlen(qde), 0);
+    zip_source_t *b = zip_source_buffer(z, text, strlen(text), 0);
+    cr_assert(a && b);
+    cr_assert_geq(zip_file_add(z, "project.qde", a, ZIP_FL_ENC_UTF_8), 0);
+    cr_assert_geq(zip_file_add(z, "sources/69a4332d-5b31-4915-b520-5275cfc21b40.txt", b, ZIP_FL_ENC_UTF_8), 0);
+    cr_assert_eq(zip_close(z), 0);
+    return path;
+}
+
+/* What other tools write that qcode takes or leaves, each said once with its line: a coding of
+ * the whole source (a Coding right under its TextSource: the whole text), a source whose path
+ * differs from its entry's name in case (found, accepted), a selection without a start, a coding
+ * without a code, a case's value of no variable, a source with no text at all. */
+Test(qdpx_import, whole_source_codings_and_what_is_skipped_each_with_its_line)
+{
+    char *tmp = qct_temp_dir();
+    static const char qde[] =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+        "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"Made\" origin=\"Test 1.0\">\n"
+        "<CodeBook><Codes><Code guid=\"85d17f60-7bb0-481e-b742-b4861dd669df\" name=\"Waiting\" isCodable=\"true\"/>"
+        "</Codes></CodeBook>\n"
+        "<Variables><Variable guid=\"aaaaaaaa-0000-0000-0000-000000000001\" name=\"site\" "
+        "typeOfVariable=\"Text\"/></Variables>\n"
+        "<Cases><Case guid=\"bbbbbbbb-0000-0000-0000-000000000001\" name=\"P1\">\n"
+        "<VariableValue><VariableRef targetGUID=\"aaaaaaaa-0000-0000-0000-00000000000f\"/><TextValue>North</TextValue>"
+        "</VariableValue>\n"
+        "</Case></Cases>\n"
+        "<Sources><TextSource guid=\"69a4332d-5b31-4915-b520-5275cfc21b40\" name=\"doc\" "
+        "plainTextPath=\"internal://69a4332d-5B31-4915-B520-5275cfc21b40.TXT\">\n"
+        "<PlainTextSelection guid=\"cccccccc-0000-0000-0000-000000000001\" endPosition=\"11\">\n"
+        "<Coding guid=\"dddddddd-0000-0000-0000-000000000002\"><CodeRef "
+        "targetGUID=\"85d17f60-7bb0-481e-b742-b4861dd669df\"/></Coding>\n"
+        "</PlainTextSelection>\n"
+        "<PlainTextSelection guid=\"cccccccc-0000-0000-0000-000000000002\" startPosition=\"0\" endPosition=\"4\">\n"
+        "<Coding guid=\"dddddddd-0000-0000-0000-000000000003\"/>\n"
+        "</PlainTextSelection>\n"
+        "<Coding guid=\"dddddddd-0000-0000-0000-000000000004\" creatingUser=\"eeeeeeee-0000-0000-0000-000000000001\">"
+        "<CodeRef targetGUID=\"85d17f60-7bb0-481e-b742-b4861dd669df\"/></Coding>\n"
+        "</TextSource>\n"
+        "<TextSource guid=\"69a4332d-5b31-4915-b520-5275cfc21b41\" name=\"empty\"/>\n"
+        "</Sources>\n"
+        "<Users><User guid=\"eeeeeeee-0000-0000-0000-000000000001\" name=\"Ann\"/></Users>\n"
+        "</Project>\n";
+    char *project = write_project(tmp, qde);
+    imported im;
+    import_fixture(&im, project);
+    static const char *const said[] = {
+        "project.qde:6: <VariableValue> refers to no <Variable> (aaaaaaaa-0000-0000-0000-00000000000f): skipped",
+        "project.qde:9: <PlainTextSelection> has no startPosition: skipped",
+        "project.qde:13: <Coding> without a <CodeRef>: skipped",
+        "project.qde:8: source '69a4332d-5B31-4915-B520-5275cfc21b40.TXT' found as "
+        "'sources/69a4332d-5b31-4915-b520-5275cfc21b40.txt' (accepted)",
+        "project.qde:17: <TextSource> 'empty' has neither plainTextPath nor PlainTextContent",
+    };
+    for (size_t i = 0; i < sizeof said / sizeof *said; i++) {
+        const char *at = strstr(im.w.text, said[i]);
+        cr_expect_not_null(at, "want '%s' in:\n%s", said[i], im.w.text);
+        cr_expect(!at || !strstr(at + 1, said[i]), "said twice: %s", said[i]);
+    }
+    cr_expect_eq(im.s.sources, 1);
+    cr_expect_eq(im.s.codings, 1, "the whole-source coding: %s", im.w.text);
+    cr_expect_eq(im.s.skipped, 2, "the selection without a start and the coding without a code");
+    /* The whole source, 19 code points, coded by Ann. */
+    char path[1100];
+    snprintf(path, sizeof path, "%s/manual.xml", im.dir);
+    char *written = qct_read_file(path, NULL);
+    cr_assert_not_null(written);
+    cr_expect(
+        qct_contains(written, "<coding code=\"WAITING\" document=\"doc.txt\" start=\"0\" end=\"19\" coder=\"Ann\">"),
+        "%s", written);
+    free(written);
+    imported_free(&im);
+    free(tmp);
+}
