@@ -45,8 +45,10 @@ typedef struct text_reader {
     qc_label_tally *exact; /* the labels counted byte for byte, for a header (key_count); NULL until then */
     const qc_speaker_rules *rules;
     qc_label_tally *speakers; /* the labels settled as speakers, for overlap passages */
+    qc_label_tally *people;   /* header keys whose value names a person (uncount_header); NULL: none */
     size_t host_turn;         /* the turn of the last labelled line, while it lasts */
     int has_host;
+    size_t opening_from, opening_to; /* an opening block of dialogue whose one-off labels are speakers' */
     int may_overlap; /* the file holds a "//" (ASCII in either encoding): else no passage is looked for */
     int markdown;
 } text_reader;
@@ -239,20 +241,35 @@ static void demote_metadata_block(text_reader *r, size_t body)
     }
 }
 
+/* Whether a label seen once is a key of the header whose value names a person (`nurse: Mary Jones`
+ * above one `Nurse:` line): the header says that it is a person. */
+static int named_in_header(const text_reader *r, const text_line *l)
+{
+    return r->people && qc_label_tally_count(r->people, line_text(r, l) + l->label.label_start,
+                                             l->label.label_end - l->label.label_start) > 0;
+}
+
 /* Pass 1b: which candidates are speakers. Conventional labels always are, outside a metadata
  * block; others when they start two lines or more. A label seen once between two speakers' lines
  * stays text even in a one-line-a-turn dialogue: `The problem: nobody came.` and `Note: ...` are
  * no people, and a false speaker is a respondent too many in every count, where a missed one
- * leaves a line in the turn above it (--speaker-pattern names such speakers). */
+ * leaves a line in the turn above it (--speaker-pattern names such speakers). The exceptions: a
+ * label that a header line names as a person's (`nurse: Mary Jones`, named_in_header), and the
+ * one-off labels of an opening block found to be dialogue by a question (find_header:
+ * `interviewer: How long?` / `nurse: Ten years.`). Neither counts as recurring for a metadata
+ * block. */
 static void settle_labels(text_reader *r, size_t body)
 {
     if (r->opts->speaker_pattern)
         return; /* the user's pattern is trusted as it is */
     for (size_t i = body; i < r->count; i++) {
         text_line *l = &r->lines[i];
-        if (l->has_label && !trusted_label(r, l) && label_count(r, l) < 2)
+        if (l->has_label && !trusted_label(r, l) && label_count(r, l) < 2 && !named_in_header(r, l))
             l->has_label = LABEL_REJECTED;
     }
+    for (size_t i = r->opening_from; i < r->opening_to; i++)
+        if (r->lines[i].has_label == LABEL_REJECTED)
+            r->lines[i].has_label = LABEL_SPEAKER; /* a speaker of the opening dialogue (find_header) */
     demote_metadata_block(r, body);
     for (size_t k = body; k < r->count; k++)
         r->lines[k].has_label = r->lines[k].has_label == LABEL_SPEAKER;
@@ -370,6 +387,27 @@ static int front_matter_is_dialogue(text_reader *r, const text_line *l)
     return !key && label_count(r, l) >= 2;
 }
 
+/* The block at the top that a conventional key's question made dialogue (find_header): its lines
+ * from its first conventional label to the blank line are a dialogue's, so a label seen once there
+ * is a speaker's (`interviewer: How long?` / `nurse: Ten years.`: the nurse answers). Not in a
+ * block of one-letter labels: a word among `i:` / `r:` lines is unlike its speakers' labels, as
+ * `note: phone rang` is. */
+static void mark_opening_dialogue(text_reader *r, size_t first)
+{
+    size_t from = r->count, i = first;
+    for (; i < r->count && r->lines[i].kind != LINE_BLANK; i++) {
+        const text_line *l = &r->lines[i];
+        if (!l->has_label || !l->label.known_role)
+            continue;
+        if (l->label.label_end - l->label.label_start == 1)
+            return;
+        if (from == r->count)
+            from = i;
+    }
+    r->opening_from = from;
+    r->opening_to = i;
+}
+
 /* Finds the header block; returns the index of the first body line (0: no header). */
 static size_t find_header(text_reader *r)
 {
@@ -404,8 +442,12 @@ static size_t find_header(text_reader *r)
          * the block holds (`note: phone rang` below `i: ...` / `r: ...`). A conventional key whose
          * value asks (`interviewer: How long?`) is a speaker too: a header names its interview, it
          * asks nothing. */
-        if (known && (ke == 1 || asks(s + vs, r->lines[i].len - vs)))
+        if (known && ke == 1)
             return 0;
+        if (known && asks(s + vs, r->lines[i].len - vs)) {
+            mark_opening_dialogue(r, first);
+            return 0;
+        }
         if (known)
             roles++;
         else
@@ -420,16 +462,24 @@ static size_t find_header(text_reader *r)
 }
 
 /* A header's lines are attributes, not speakers' lines: its `note: recorded on the ward` does not
- * make a `note: phone rang` line of the body a second line of a speaker `note`. */
-static void uncount_header(text_reader *r, size_t body)
+ * make a `note: phone rang` line of the body a second line of a speaker `note`. A line that names
+ * a person (qc_header_names_person) keeps its key in r->people: `nurse: Mary Jones` says that the
+ * body's `Nurse:` is a person, who may speak once (named_in_header). */
+static int uncount_header(text_reader *r, size_t body)
 {
     for (size_t i = 0; i < body; i++) {
         const text_line *l = &r->lines[i];
-        if (l->has_label) {
-            qc_label_tally_remove(r->tally, line_text(r, l) + l->label.label_start,
-                                  l->label.label_end - l->label.label_start);
-        }
+        if (!l->has_label)
+            continue;
+        const char *s = line_text(r, l);
+        const char *label = s + l->label.label_start;
+        size_t len = l->label.label_end - l->label.label_start;
+        qc_label_tally_remove(r->tally, label, len);
+        if (qc_header_names_person(r->opts, label, len, s + l->label.text_start, l->len - l->label.text_start) &&
+            ((!r->people && qc_label_tally_new(&r->people) != 0) || qc_label_tally_add(r->people, label, len) != 0))
+            return QC_ERR_NOMEM;
     }
+    return 0;
 }
 
 static int trimmed_copy_attr(qc_doc_builder *b, const char *s, size_t ke, size_t vs, size_t len)
@@ -773,18 +823,22 @@ int qc_read_text(qc_doc_builder *b, const char *name, const char *data, size_t s
     rc = collect_lines(&r, size, rules, err);
     if (rc == 0) {
         size_t body = find_header(&r);
-        uncount_header(&r, body);
-        settle_labels(&r, body);
-        /* The text is about the file's size (less line ends and labels): one allocation. */
-        r.may_overlap = find_slashes(data, size, 0) < size;
-        rc = (r.may_overlap && tally_speakers(&r, body) != 0) || qc_doc_builder_reserve(b, size) != 0
-                 ? qc_error_nomem(err)
-                 : build(&r, body, err);
+        if (uncount_header(&r, body) != 0) {
+            rc = qc_error_nomem(err);
+        } else {
+            settle_labels(&r, body);
+            /* The text is about the file's size (less line ends and labels): one allocation. */
+            r.may_overlap = find_slashes(data, size, 0) < size;
+            rc = (r.may_overlap && tally_speakers(&r, body) != 0) || qc_doc_builder_reserve(b, size) != 0
+                     ? qc_error_nomem(err)
+                     : build(&r, body, err);
+        }
     }
     qc_speaker_rules_free(rules);
     qc_label_tally_free(r.tally);
     qc_label_tally_free(r.exact);
     qc_label_tally_free(r.speakers);
+    qc_label_tally_free(r.people);
     qc_buf_free(&r.decoded);
     qc_free(r.lines);
     return rc;

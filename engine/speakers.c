@@ -312,6 +312,79 @@ int qc_speaker_label_known(const qc_read_options *opts, const char *label, size_
     return opts && named_by_casebook(opts, label, len);
 }
 
+/* Words for the people of a study beside the conventional labels: a header key among them (or a
+ * conventional one) names a person with a one-word name or an id too (`nurse: Mary`, `nurse: N15`),
+ * where another key needs a name of two words or a title (`site: North` names a place). */
+static const char *const person_words[] = {
+    "nurse",    "midwife",   "doctor",   "gp",          "physician", "clinician", "therapist", "pharmacist",
+    "carer",    "caregiver", "teacher",  "pupil",       "student",   "parent",    "mother",    "father",
+    "son",      "daughter",  "husband",  "wife",        "partner",   "manager",   "volunteer", "resident",
+    "relative", "informant", "narrator", "interpreter", NULL,
+};
+
+static int person_key(const qc_read_options *opts, const char *key, size_t len)
+{
+    for (const char *const *w = person_words; *w; w++)
+        if (len && (key[0] | 0x20) == (*w)[0] && ascii_ieq(key, len, *w))
+            return 1;
+    return qc_speaker_label_known(opts, key, len);
+}
+
+/* A title before a name: Ms, Mr, Mrs, Dr, Prof, with or without a dot. */
+static int is_title(const char *s, size_t len)
+{
+    static const char *const titles[] = {"Ms", "Mr", "Mrs", "Dr", "Prof", NULL};
+    if (len > 1 && s[len - 1] == '.')
+        len--;
+    for (const char *const *t = titles; *t; t++)
+        if (strlen(*t) == len && memcmp(s, *t, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* A word of a name: an upper-case letter (any script), then letters, marks, apostrophes, hyphens
+ * and dots (`Ögren`, `O'Brien`, `Jean-Luc`, the initial `J.`); no ASCII digit. */
+static int is_name_word(const char *s, size_t len)
+{
+    size_t p = 0;
+    int32_t cp = qc_utf8_decode(s, len, &p);
+    if (cp < 0 || !qc_char_is_upper(cp))
+        return 0;
+    while (p < len) {
+        cp = qc_utf8_decode(s, len, &p);
+        if (cp < 0 || (cp >= '0' && cp <= '9'))
+            return 0;
+        if (!(qc_char_is_letter_or_digit(cp) || qc_char_is_mark(cp) || qc_char_is_apostrophe(cp) ||
+              qc_char_is_inner_hyphen(cp) || cp == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+int qc_header_names_person(const qc_read_options *opts, const char *key, size_t key_len, const char *value,
+                           size_t value_len)
+{
+    size_t p = skip_blanks(value, value_len, 0), end = value_len;
+    while (end > p && (is_blank(value[end - 1]) || value[end - 1] == '\r'))
+        end--;
+    if (p == end)
+        return 0;
+    if (is_id_token(value + p, end - p))
+        return person_key(opts, key, key_len); /* `site: RS1` is a site's id */
+    int titled = 0, words = 0;
+    while (p < end) {
+        size_t w = p;
+        while (p < end && !is_blank(value[p]))
+            p++;
+        if (!titled && !words && p < end && is_title(value + w, p - w))
+            titled = 1;
+        else if (++words > 4 || !is_name_word(value + w, p - w))
+            return 0;
+        p = skip_blanks(value, end, p);
+    }
+    return titled || words >= 2 || person_key(opts, key, key_len);
+}
+
 static int fill(qc_label *out, size_t ls, size_t le, size_t text, size_t len, const char *line, int64_t t, int known)
 {
     out->label_start = ls;

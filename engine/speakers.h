@@ -39,6 +39,16 @@ qc_role qc_speaker_role(const qc_read_options *opts, const char *label, size_t l
  * ending in one (MH staff member S11). */
 int qc_speaker_label_known(const qc_read_options *opts, const char *label, size_t len);
 
+/* Whether a header line `key: value` names a person, so that its key is a label of the body too
+ * (`nurse: Mary Jones` above one `Nurse:` line): the value is a name, 1 to 4 words each starting
+ * with an upper-case letter (any script), after a title or not (Ms, Mr, Mrs, Dr, Prof), or an id
+ * (letters then digits: P07, N15); and the name has a title or two words or more, or the key is a
+ * word for a person (a conventional label or one of the study roles in speakers.c: nurse, teacher,
+ * carer...). One capitalised word or an id under another key is a place or a code (`site: North`,
+ * `site: RS1`); prose and data are no name (`recorded on the ward`, `2016-03-22`). */
+int qc_header_names_person(const qc_read_options *opts, const char *key, size_t key_len, const char *value,
+                           size_t value_len);
+
 /* A clock time H:MM:SS, HH:MM:SS or MM:SS with an optional .mmm or ,mmm fraction at s[*pos]:
  * returns milliseconds and advances *pos, or -1 (then *pos is unchanged). */
 int64_t qc_parse_clock(const char *s, size_t len, size_t *pos);

@@ -922,18 +922,19 @@ Test(read_text, front_matter_keeps_a_key_that_recurs_in_the_body)
 
 /* A conventional key whose value asks a question (`interviewer: How long?`) is the interviewer
  * speaking: a header names its interview, it asks nothing. Read as a header, the opening exchange
- * was two attributes and outside the coding. (`nurse:`, seen once and not conventional, stays text
- * of the turn above it, as anywhere.) A question elsewhere in a header, a title's, or a `?` that
- * stands for a value not known, leaves the header as it is. */
+ * was two attributes and outside the coding. (`nurse:`, seen once, is the nurse answering: the
+ * block is dialogue; test the_opening_dialogue_of_a_question_keeps_its_one_off_speakers.) A
+ * question elsewhere in a header, a title's, or a `?` that stands for a value not known, leaves the
+ * header as it is. */
 Test(read_text, a_block_whose_speaker_asks_a_question_is_dialogue)
 {
     qc_document *doc = read_txt(
         "interviewer: How long?\nnurse: Ten years.\n\nWe talked more about the ward after that and the team.\n");
     cr_assert_eq(qc_document_attribute_count(doc), 0);
-    cr_assert_eq(qc_document_turn_count(doc), 1);
-    assert_turn(doc, 0, "interviewer",
-                "How long?\nnurse: Ten years.\n\nWe talked more about the ward after that and the team.");
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    assert_turn(doc, 0, "interviewer", "How long?");
     cr_assert_eq(turn_at(doc, 0).role, QC_ROLE_INTERVIEWER);
+    assert_turn(doc, 1, "nurse", "Ten years.\n\nWe talked more about the ward after that and the team.");
     qc_document_free(doc);
     doc = read_txt("title: What matters to patients?\ninterviewer: Jane Smith\nparticipant: ?\nsite: North\n\n"
                    "Interviewer: Hello?\nP07: Hi.\n");
@@ -943,6 +944,137 @@ Test(read_text, a_block_whose_speaker_asks_a_question_is_dialogue)
     cr_assert_eq(qc_document_turn_count(doc), 2);
     assert_turn(doc, 0, "Interviewer", "Hello?");
     qc_document_free(doc);
+}
+
+/* Speakers and turn counts of a document, with each speaker's name. */
+static void assert_speakers(const qc_document *doc, size_t turns, size_t count, const char *const *names)
+{
+    cr_assert_eq(qc_document_turn_count(doc), turns);
+    cr_assert_eq(qc_document_speaker_count(doc), count);
+    for (size_t i = 0; i < count; i++)
+        cr_assert_str_eq(qc_document_speaker(doc, i, NULL), names[i], "speaker %zu", i);
+}
+
+/* The opening block a question made dialogue is a dialogue's lines: its one-off `nurse:` is the
+ * nurse answering, not text of the interviewer's turn. From its first conventional label on:
+ * a `title:` before it stays the preamble's. A one-off label further down is text, as anywhere,
+ * and so is a word among one-letter labels (`i:` / `r:` blocks: `note: phone rang`). */
+Test(read_text, the_opening_dialogue_of_a_question_keeps_its_one_off_speakers)
+{
+    qc_document *doc = read_txt("interviewer: How long?\nnurse: Ten years.\n");
+    assert_speakers(doc, 2, 2, (const char *const[]){"interviewer", "nurse"});
+    assert_turn(doc, 0, "interviewer", "How long?");
+    assert_turn(doc, 1, "nurse", "Ten years.");
+    cr_assert_eq(turn_at(doc, 1).role, QC_ROLE_PARTICIPANT);
+    qc_document_free(doc);
+
+    /* Further down, a one-off `manager:` is text of the turn above, as before. */
+    doc = read_txt("interviewer: How long?\nnurse: Ten years.\ncarer: Eleven for me.\n\n"
+                   "interviewer: And the ward?\nmanager: It is busy.\ninterviewer: Thank you.\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 0);
+    assert_speakers(doc, 5, 3, (const char *const[]){"interviewer", "nurse", "carer"});
+    assert_turn(doc, 1, "nurse", "Ten years.");
+    assert_turn(doc, 2, "carer", "Eleven for me.");
+    assert_turn(doc, 3, "interviewer", "And the ward?\nmanager: It is busy.");
+    assert_turn(doc, 4, "interviewer", "Thank you.");
+    qc_document_free(doc);
+
+    /* A key before the first conventional label is no speaker: the preamble, outside every turn. */
+    doc = read_txt("title: Ward 4\ninterviewer: How long?\nnurse: Ten years.\n");
+    assert_speakers(doc, 2, 2, (const char *const[]){"interviewer", "nurse"});
+    assert_turn(doc, 0, "interviewer", "How long?");
+    assert_turn(doc, 1, "nurse", "Ten years.");
+    qc_document_free(doc);
+
+    /* A block of one-letter labels keeps a word among them as text, its question or not. */
+    doc = read_txt("i: how long?\nnurse: ten years.\n");
+    assert_speakers(doc, 1, 1, (const char *const[]){"i"});
+    assert_turn(doc, 0, "i", "how long?\nnurse: ten years.");
+    qc_document_free(doc);
+    doc = read_txt("interviewer: How long?\nr: Ten years.\nnote: phone rang\n");
+    assert_speakers(doc, 2, 2, (const char *const[]){"interviewer", "r"});
+    assert_turn(doc, 1, "r", "Ten years.\nnote: phone rang");
+    qc_document_free(doc);
+}
+
+/* A header line that names a person (`nurse: Mary Jones`) lends its key to the body: one
+ * `Nurse:` line is the nurse's turn. Since header lines counted for no label (2026-12-06) it was
+ * text of the interviewer's turn, and the interviewer was credited with it. */
+Test(read_text, a_header_line_that_names_a_person_makes_its_one_off_body_label_a_speaker)
+{
+    qc_document *doc = read_txt("nurse: Mary Jones\nsite: North\n\nInterviewer: How long have you worked here?\n"
+                                "Nurse: Ten years.\nInterviewer: Thank you.\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 2);
+    cr_assert_str_eq(qc_document_attribute_get(doc, "nurse"), "Mary Jones");
+    assert_speakers(doc, 3, 2, (const char *const[]){"Interviewer", "Nurse"});
+    assert_turn(doc, 0, "Interviewer", "How long have you worked here?");
+    assert_turn(doc, 1, "Nurse", "Ten years.");
+    assert_turn(doc, 2, "Interviewer", "Thank you.");
+    cr_assert_eq(turn_at(doc, 1).role, QC_ROLE_PARTICIPANT);
+    qc_document_free(doc);
+
+    /* A name after a title, whatever the key and the script; one word under a key for a person, or
+     * an id (letters then digits); two words or more under any key (`pflegerin`); front matter too. */
+    static const char *const named[][2] = {
+        {"teacher: Ms Lee\n", "Teacher"},
+        {"expert: Dr. \xC3\x96gren\n", "Expert"},
+        {"chair: Prof Anna M. O'Brien-Smith\n", "Chair"},
+        {"nurse: Mary\n", "Nurse"},
+        {"nurse: N15\n", "Nurse"},
+        {"carer: P07\n", "Carer"},
+        {"pflegerin: Maria Schmidt\n", "Pflegerin"},
+        {"nurse: \xCE\x9C\xCE\xB1\xCF\x81\xCE\xAF\xCE\xB1\n", "Nurse"},
+    };
+    for (size_t k = 0; k < sizeof named / sizeof named[0]; k++) {
+        char text[256];
+        snprintf(text, sizeof text, "title: Ward 4\n%s\nInterviewer: How long?\n%s: Ten years.\nInterviewer: Thanks.\n",
+                 named[k][0], named[k][1]);
+        doc = read_txt(text);
+        cr_assert_eq(qc_document_attribute_count(doc), 2, "%s", text);
+        cr_assert_eq(qc_document_turn_count(doc), 3, "%s", text);
+        assert_turn(doc, 1, named[k][1], "Ten years.");
+        qc_document_free(doc);
+    }
+    doc = read_opts("fm.md",
+                    "---\ntitle: Year 9 lesson\nteacher: Ms Lee\n---\n\nPupil 3: Calculators?\n\n"
+                    "Teacher: Not today.\n\nPupil 3: Why?\n",
+                    NULL);
+    assert_speakers(doc, 3, 2, (const char *const[]){"Pupil 3", "Teacher"});
+    assert_turn(doc, 1, "Teacher", "Not today.");
+    qc_document_free(doc);
+
+    /* The header's line lends the label no second line: a metadata block that says the same at the
+     * top of the body is still one, outside every turn. */
+    doc = read_txt("nurse: Mary Jones\nsite: North\n\nNurse: Mary Jones\nDate: 4 May\nPlace: Leeds\n\n"
+                   "Interviewer: How long?\nP1: Ten years.\n");
+    assert_speakers(doc, 2, 2, (const char *const[]){"Interviewer", "P1"});
+    assert_turn(doc, 0, "Interviewer", "How long?");
+    qc_document_free(doc);
+
+    /* A value that names no person leaves the body's one-off label text: a place or a code in one
+     * word (`North`, `RS1`) under a key for no person, prose, data, a lower-case or numbered word. */
+    static const char *const unnamed[][2] = {
+        {"site: North\n", "Site"},
+        {"site: RS1\n", "Site"},
+        {"note: recorded on the ward\n", "Note"},
+        {"date: 2016-03-22\n", "Date"},
+        {"nurse: on leave\n", "Nurse"},
+        {"nurse: Mary Jones, RN\n", "Nurse"},
+        {"ward: Ward 4B\n", "Ward"},
+        {"nurse: Mary Anne Jane Jones Smith\n", "Nurse"},
+    };
+    for (size_t k = 0; k < sizeof unnamed / sizeof unnamed[0]; k++) {
+        char text[256];
+        snprintf(text, sizeof text, "title: Ward 4\n%s\nInterviewer: How long?\n%s: Ten years.\nInterviewer: Thanks.\n",
+                 unnamed[k][0], unnamed[k][1]);
+        doc = read_txt(text);
+        cr_assert_eq(qc_document_attribute_count(doc), 2, "%s", text);
+        cr_assert_eq(qc_document_turn_count(doc), 2, "%s", text);
+        char expect[64];
+        snprintf(expect, sizeof expect, "How long?\n%s: Ten years.", unnamed[k][1]);
+        assert_turn(doc, 0, "Interviewer", expect);
+        qc_document_free(doc);
+    }
 }
 
 /* A label recurs whatever its case in any script, as in ASCII: `élodie:` once among `Élodie:` lines
