@@ -477,21 +477,25 @@ int qc_casebook_load_buffer(qc_casebook **out, const char *name, const void *dat
     if (size >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
         s += 3, size -= 3;
     size_t bad;
-    if (!qc_utf8_valid(s, size, &bad)) {
+    int valid = qc_utf8_valid(s, size, &bad);
+    const char *nul = valid ? memchr(s, '\0', size) : NULL;
+    if (!valid || nul) {
+        size_t at = valid ? (size_t)(nul - s) : bad;
         uint32_t line = 1, col = 1;
-        for (size_t i = 0; i < bad; i++) {
+        for (size_t i = 0; i < at; i++) {
             if (s[i] == '\n')
                 line++, col = 1;
             else if (((unsigned char)s[i] & 0xC0) != 0x80)
                 col++;
         }
+        if (nul) /* where, as for a transcript: a stray NUL in an edited file is found and mended */
+            return qc_error_set(err, QC_ERR_FORMAT, name, line, col, (int64_t)at,
+                                "binary file (NUL byte at offset %zu), not a casebook", at);
         return qc_error_set(err, QC_ERR_ENCODING, name, line, col, (int64_t)bad,
                             "invalid UTF-8 (byte 0x%02X); if Excel saved it as plain CSV (\"ANSI\"), save it again as "
                             "\"CSV UTF-8\", or convert it with iconv -f windows-1252 -t utf-8",
                             (unsigned char)s[bad]);
     }
-    if (memchr(s, '\0', size))
-        return qc_error_set(err, QC_ERR_FORMAT, name, 0, 0, -1, "binary file, not a casebook");
     size_t n = strlen(name);
     const char *eol = memchr(s, '\n', size);
     size_t first = eol ? (size_t)(eol - s) : size;
