@@ -77,6 +77,12 @@ Test(cli_paths, code_refuses_bad_offsets_and_top_values)
     cr_expect(qct_contains(r.err, "code: --offsets takes codepoints or utf16, not 'bytes'"), "%s", r.err);
     cr_expect(!file_exists(dir, "x.qdpx"));
     qct_run_free(&r);
+    qct_qcode(&r, dir, "code -c cb.qcb --offsets utf16 -o r.xml t.txt");
+    cr_expect_eq(r.status, 2);
+    cr_expect(qct_contains(r.err, "code: --offsets sets the positions of the --qdpx project: give --qdpx FILE too"),
+              "%s", r.err);
+    cr_expect(!file_exists(dir, "r.xml"));
+    qct_run_free(&r);
     qct_qcode(&r, dir, "code -c cb.qcb --top 0 t.txt");
     cr_expect_eq(r.status, 2);
     cr_expect(qct_contains(r.err, "code: --top needs a positive number, not '0'"), "%s", r.err);

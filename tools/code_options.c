@@ -174,6 +174,7 @@ int code_options_parse(code_options *o, int argc, char **argv, code_options_kind
         case OPT_CACHE: o->cache_dir = optarg, applies = WRITES; break;
         case OPT_OFFSETS:
             applies = CODE_OPTIONS_CODE;
+            o->offsets_given = 1;
             if (strcmp(optarg, "utf16") == 0)
                 o->qdpx_utf16 = 1;
             else if (strcmp(optarg, "codepoints") != 0)
@@ -231,6 +232,12 @@ int code_options_parse(code_options *o, int argc, char **argv, code_options_kind
             return code_options_free(o), rc;
     }
     o->first_input = optind;
+    /* Alone it would change nothing: results.xml and the tables count code points always. */
+    if (o->offsets_given && !o->qdpx_path)
+        return code_options_free(o),
+               cli_fail("%s: --offsets sets the positions of the --qdpx project: give --qdpx FILE "
+                        "too (see 'qcode help %s')",
+                        cmd, cmd);
     if (!o->codebook_path && kind != CODE_OPTIONS_RECODE && !(kind == CODE_OPTIONS_QUOTES && o->results_path))
         return code_options_free(o), cli_fail("%s: no codebook given: use -c FILE (see 'qcode help %s')", cmd, cmd);
     return -1;

@@ -25,6 +25,7 @@ typedef struct code_options {
     const char *manual_path;  /* code: --manual (manual.xml from qcode import); recode: the one to carry */
     const char *cache_dir;    /* code, recode: --cache (the per-document coding cache) */
     int qdpx_utf16;           /* code: --offsets utf16 */
+    int offsets_given;        /* code: --offsets, which needs --qdpx */
     unsigned results_format;  /* code, recode: --results-format (0: the default) */
     const char *results_path; /* quotes: --results */
     const char *from, *old;   /* recode: the old results.xml and the old codebook */
