@@ -392,6 +392,7 @@ Test(cli_paths, recode_from_results_alone_tells_of_unreadable_transcripts)
     cr_expect_eq(occurrences(r.err, "t.txt:3:1: warning: speaker label 'Nurse' with no text; turn skipped"), 1, "%s",
                  r.err);
     cr_expect_eq(occurrences(r.err, "u.txt:2:27: error: invalid UTF-8 (byte 0xFF at offset 59)"), 1, "%s", r.err);
+    cr_expect(qct_contains(r.err, "qcode: 1 of 2 documents could not be read\n"), "ends as `code` does: %s", r.err);
     qct_run_free(&r);
     free(dir);
 }
@@ -448,6 +449,7 @@ Test(cli_paths, quotes_tells_of_an_unreadable_transcript)
     cr_expect(qct_contains(r.err, "u.txt:2:27: error: invalid UTF-8 (byte 0xFF at offset 59)"), "%s", r.err);
     cr_expect(qct_contains(r.out, "We are co-located now."), "%s", r.out);
     cr_expect(qct_contains(r.out, "1 quotation of TEAM from 1 respondent in 1 of 1 document"), "%s", r.out);
+    cr_expect(qct_contains(r.err, "qcode: 1 of 2 documents could not be read\n"), "ends as `code` does: %s", r.err);
     qct_run_free(&r);
     free(dir);
 }

@@ -316,8 +316,10 @@ static int run(int argc, char **argv)
     }
     if (!ex)
         ex = report_and_write(&o, rc, &wopts, manual_out);
-    if (!ex && failed)
+    if (!ex && failed) { /* as `qcode code` ends: the report leaves them out */
+        fprintf(stderr, "qcode: %zu of %ld document%s could not be read\n", failed, count, count == 1 ? "" : "s");
         ex = QC_EXIT_PARTIAL;
+    }
     qc_recode_free(rc);
     qc_outputs_free(outputs); /* what a failed run wrote: its temporaries go, the targets stay */
     cli_free_paths(paths, count > 0 ? count : 0);
