@@ -1150,6 +1150,7 @@ const char *qc_recode_reason_name(qc_recode_reason reason)
                                         "document changed",
                                         "unexplained",
                                         "code added",
-                                        "casebook changed"};
+                                        "casebook changed",
+                                        "document not read"};
     return (unsigned)reason < sizeof names / sizeof names[0] ? names[reason] : "?";
 }

@@ -118,6 +118,10 @@ static int has_conditions(const qc_codebook *cb)
 
 static qc_recode_reason reason_of(const qc_recode *rc, uint32_t doc, unsigned kinds, int refs_changed)
 {
+    /* Not "document changed": the file may be as it was, left out of the corpus or unreadable now
+     * (told on stderr), and the researcher looks for it, not for an edit. */
+    if (rc->docs[doc].in_old && !rc->docs[doc].in_new)
+        return QC_REASON_NOT_READ;
     if (doc_changed(rc, doc))
         return QC_REASON_DOCUMENT;
     if (kinds & QC_CHANGE_ADDED)

@@ -386,7 +386,7 @@ Test(cli_paths, recode_from_results_alone_tells_of_unreadable_transcripts)
     char old[1200];
     snprintf(old, sizeof old, "%s/old.qcb", dir);
     cr_assert_eq(unlink(old), 0);
-    qct_qcode(&r, dir, "recode --from r.xml -c new.qcb --verbose -o r2.xml t.txt u.txt");
+    qct_qcode(&r, dir, "recode --from r.xml -c new.qcb --verbose -o r2.xml --report rep.xml t.txt u.txt");
     cr_expect_eq(r.status, 1, "%s", r.err);
     cr_expect(!qct_contains(r.err, "old side: coded again"), "%s", r.err);
     cr_expect_eq(occurrences(r.err, "t.txt:3:1: warning: speaker label 'Nurse' with no text; turn skipped"), 1, "%s",
@@ -394,6 +394,11 @@ Test(cli_paths, recode_from_results_alone_tells_of_unreadable_transcripts)
     cr_expect_eq(occurrences(r.err, "u.txt:2:27: error: invalid UTF-8 (byte 0xFF at offset 59)"), 1, "%s", r.err);
     cr_expect(qct_contains(r.err, "qcode: 1 of 2 documents could not be read\n"), "ends as `code` does: %s", r.err);
     qct_run_free(&r);
+    /* u.txt's old quotations are lost because it was not read, not because it changed. */
+    char *report = qct_read_in(dir, "rep.xml");
+    cr_expect(qct_contains(report, "change=\"lost\" reason=\"document not read\" document=\"u.txt\""), "%s", report);
+    cr_expect(!qct_contains(report, "reason=\"document changed\" document=\"u.txt\""), "%s", report);
+    free(report);
     free(dir);
 }
 

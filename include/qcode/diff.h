@@ -269,10 +269,11 @@ typedef enum qc_recode_reason {
     QC_REASON_SPLIT,       /* the old code was split; this is one of its successors */
     QC_REASON_RENAMED,     /* same code under a new id (`was`) */
     QC_REASON_REMOVED,     /* the code was removed */
-    QC_REASON_DOCUMENT,    /* the document's text changed (or it is new, or gone) */
+    QC_REASON_DOCUMENT,    /* the document's text changed (or it is new) */
     QC_REASON_UNEXPLAINED, /* nothing known changed (should not happen) */
     QC_REASON_ADDED,       /* the code is new */
-    QC_REASON_CASEBOOK     /* the casebook is not the old side's (qc_recode_options.casebook_changed) */
+    QC_REASON_CASEBOOK,    /* the casebook is not the old side's (qc_recode_options.casebook_changed) */
+    QC_REASON_NOT_READ     /* the old side had the document, this run did not read it (gone, or unreadable) */
 } qc_recode_reason;
 QC_EXPORT const char *qc_recode_reason_name(qc_recode_reason reason);
 
