@@ -3,6 +3,8 @@
  * types or reads. */
 #include <sys/stat.h>
 #include <unistd.h>
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
 #include <zip.h>
 
 #include "cut_helpers.h"
@@ -456,5 +458,68 @@ Test(cli_paths, quotes_tells_of_an_unreadable_transcript)
     cr_expect(qct_contains(r.out, "1 quotation of TEAM from 1 respondent in 1 of 1 document"), "%s", r.out);
     cr_expect(qct_contains(r.err, "qcode: 1 of 2 documents could not be read\n"), "ends as `code` does: %s", r.err);
     qct_run_free(&r);
+    free(dir);
+}
+
+/* Whether the file at path is valid against the schema docs/schema/NAME; why not in why. */
+static int valid_against(const char *path, const char *schema_name, char *why, size_t cap)
+{
+    char rel[256];
+    snprintf(rel, sizeof rel, "docs/schema/%s", schema_name);
+    char *xsd = qct_source_path(rel);
+    xmlSchemaParserCtxtPtr pctx = xmlSchemaNewParserCtxt(xsd);
+    xmlSchemaPtr schema = xmlSchemaParse(pctx);
+    cr_assert_not_null(schema, "%s does not parse", xsd);
+    xmlSchemaValidCtxtPtr vctx = xmlSchemaNewValidCtxt(schema);
+    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+    cr_assert_not_null(doc, "%s is not well-formed", path);
+    int rc = xmlSchemaValidateDoc(vctx, doc);
+    if (rc != 0) {
+        const xmlError *e = xmlGetLastError();
+        snprintf(why, cap, "%s", e && e->message ? e->message : "invalid");
+    }
+    xmlFreeDoc(doc);
+    xmlSchemaFreeValidCtxt(vctx);
+    xmlSchemaFree(schema);
+    xmlSchemaFreeParserCtxt(pctx);
+    free(xsd);
+    return rc;
+}
+
+/* The change report (`recode --report`) is valid against docs/schema/qcode-recode.xsd, which no
+ * test checked: the shipped revision v1 -> current on the sample corpus (codes added, removed,
+ * renamed, merged, rules changed), and a re-code that could not read a document. */
+Test(cli_paths, the_change_report_is_valid_against_its_schema, .timeout = 120)
+{
+    char *dir = qct_temp_dir();
+    qct_run r;
+    qct_qcode(&r, QCODE_SOURCE_DIR,
+              "recode --old codebooks/integrated-care-v1.qcb -c codebooks/integrated-care.qcb --cases "
+              "corpora/integrated-care/cases.tsv --report '%s/revision.xml' corpora/integrated-care",
+              dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    char path[1200], why[512] = "";
+    snprintf(path, sizeof path, "%s/revision.xml", dir);
+    char *report = qct_read_file(path, NULL);
+    cr_assert_not_null(report);
+    cr_expect(qct_contains(report, "reason=\"rules changed\""), "a report with reasons in it");
+    free(report);
+    cr_expect_eq(valid_against(path, "qcode-recode.xsd", why, sizeof why), 0, "%s", why);
+
+    free(qct_write_file(dir, "cb.qcb", codebook, strlen(codebook)));
+    static const char text[] = "Interviewer: Are you co-located?\nNurse: We are co-located now.\nNurse: Yes.\n";
+    free(qct_write_file(dir, "t.txt", text, strlen(text)));
+    free(qct_write_file(dir, "u.txt", text, strlen(text)));
+    qct_qcode(&r, dir, "code -c cb.qcb -o r.xml t.txt u.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    static const char broken[] = "Nurse: co-located n\xffow.\n";
+    free(qct_write_file(dir, "u.txt", broken, strlen(broken)));
+    qct_qcode(&r, dir, "recode --from r.xml -c cb.qcb --report unread.xml t.txt u.txt");
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    qct_run_free(&r);
+    snprintf(path, sizeof path, "%s/unread.xml", dir);
+    cr_expect_eq(valid_against(path, "qcode-recode.xsd", why, sizeof why), 0, "%s", why);
     free(dir);
 }
