@@ -521,5 +521,26 @@ Test(cli_paths, the_change_report_is_valid_against_its_schema, .timeout = 120)
     qct_run_free(&r);
     snprintf(path, sizeof path, "%s/unread.xml", dir);
     cr_expect_eq(valid_against(path, "qcode-recode.xsd", why, sizeof why), 0, "%s", why);
+
+    /* A person's coding carried across a revision that removes its code: the report lists it, and
+     * the carried manual.xml, its code now "Unassigned after revision 2", is valid against
+     * qcode-manual.xsd. */
+    static const char manual[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<manual xmlns=\"urn:qcode:manual:1\">\n"
+                                 "  <coding code=\"TEAM\" document=\"t.txt\" start=\"40\" end=\"62\" coder=\"Ann\">"
+                                 "<text>We are co-located now.</text></coding>\n</manual>\n";
+    free(qct_write_file(dir, "m.xml", manual, strlen(manual)));
+    static const char revised[] = "codebook \"OK\" version 2\ncode STAFF \"Staff\"\n  rule nurse*\n";
+    free(qct_write_file(dir, "v2.qcb", revised, strlen(revised)));
+    qct_qcode(&r, dir, "recode --old cb.qcb -c v2.qcb --manual m.xml --manual-out m2.xml --report carried.xml t.txt");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    char *carried = qct_read_in(dir, "m2.xml");
+    cr_expect(qct_contains(carried, "coder=\"Ann\""), "%s", carried);
+    cr_expect(qct_contains(carried, "UNASSIGNED"), "the coding under the unassigned category: %s", carried);
+    free(carried);
+    snprintf(path, sizeof path, "%s/m2.xml", dir);
+    cr_expect_eq(valid_against(path, "qcode-manual.xsd", why, sizeof why), 0, "%s", why);
+    snprintf(path, sizeof path, "%s/carried.xml", dir);
+    cr_expect_eq(valid_against(path, "qcode-recode.xsd", why, sizeof why), 0, "%s", why);
     free(dir);
 }
