@@ -306,11 +306,6 @@ static int resolve_target(qc_atomic_file *af, const char *path, int *through_pro
     return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write output: %s", strerror(e));
 }
 
-int qc_atomic_open(qc_atomic_file *af, const char *path, qc_error *err)
-{
-    return qc_atomic_open_in(af, path, NULL, err);
-}
-
 int qc_atomic_open_in(qc_atomic_file *af, const char *path, qc_outputs *set, qc_error *err)
 {
     memset(af, 0, sizeof *af);

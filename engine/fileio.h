@@ -55,8 +55,8 @@ unsigned qc_output_mode(void);
  * written through, never resolved. 0, or an errno (ELOOP past 40 links, ENOMEM, readlink's). */
 int qc_output_target(const char *path, char **target, int *through_proc);
 
-int qc_atomic_open(qc_atomic_file *af, const char *path, qc_error *err);
-/* qc_atomic_open for an output of a commit set (qc_outputs, include/qcode/common.h; NULL: none):
+/* Opens an output as a temporary beside its target (the end of its chain of links), for an output
+ * of a commit set (qc_outputs, include/qcode/common.h; NULL: none, the commit renames it at once):
  * qc_atomic_commit leaves the finished temporary in the set, which renames it later. */
 int qc_atomic_open_in(qc_atomic_file *af, const char *path, qc_outputs *set, qc_error *err);
 /* Flushes, fsyncs and renames over the target, or hands the temporary to the set it was opened in

@@ -2,7 +2,7 @@
  * is made beside the end of the chain of links and renamed over it, so the link stays and leads
  * to the new file; a dangling link gets its target made; a target that is not a regular file (a
  * pipe, a device, a descriptor's link such as /dev/stdout) is written in place. Every writer goes
- * through the same rule (engine/fileio.c qc_atomic_open, docs/reliability.md). */
+ * through the same rule (engine/fileio.c qc_atomic_open_in, docs/reliability.md). */
 #include "rel_helpers.h" /* first: it sets _XOPEN_SOURCE */
 
 #include <errno.h>
