@@ -255,6 +255,21 @@ Test(cli_paths, recode_tells_which_reading_option_differs_from_the_record)
         cr_expect(qct_contains(r.err, differing[i].named), "%s: %s", differing[i].options, r.err);
         qct_run_free(&r);
     }
+    /* A run that read its files by their names: --input-format text over a .txt file reads it as
+     * that run did, and is no change (until 2026-12-07 it was warned about); another format is. */
+    qct_qcode(&r, dir, "code -c cb.qcb %s --interviewer Q -o by-name.xml t.txt", pattern);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "recode --from by-name.xml -c cb.qcb --input-format text --verbose t.txt");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(!qct_contains(r.err, "warning"), "%s", r.err);
+    cr_expect(qct_contains(r.err, "old side: coded again (every document's coding matched the file)"), "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "recode --from by-name.xml -c cb.qcb --input-format srt t.txt");
+    cr_expect(qct_contains(r.err, "recode: warning: the corpus is read otherwise than by-name.xml's run read it "
+                                  "(--input-format): t.txt was read as text, by its name"),
+              "%s", r.err);
+    qct_run_free(&r);
     free(dir);
 }
 

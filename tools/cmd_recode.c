@@ -213,6 +213,8 @@ static int run(int argc, char **argv)
         ex = QC_EXIT_USAGE;
     if (!ex && count == 0)
         ex = cli_fail("recode: no transcripts found in the corpus given");
+    if (!ex && o.from)
+        code_options_check_format(&o, "recode", o.from, paths, count);
     char *manual_default = NULL;
     if (!ex && !o.manual_out && (o.manual_path || o.from) && !(manual_default = default_manual_out(&o)))
         ex = cli_fail("recode: out of memory");

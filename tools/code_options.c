@@ -411,6 +411,8 @@ int code_options_read_as_recorded(code_options *o, const char *cmd, const char *
         unsigned bit = reading_options[i].bit;
         if (!(o->given & bit))
             take_recorded(o, &r.rec, bit);
+        else if (bit == GIVEN_FORMAT && !(r.bad_bits & bit) && r.rec.read.format == QC_FORMAT_AUTO)
+            o->format_by_names = 1; /* the same reading where the names say that format: told later */
         else if (!(r.bad_bits & bit) && !reads_alike(o, &r.rec, bit))
             snprintf(differ + strlen(differ), sizeof differ - strlen(differ), "%s%s", *differ ? ", " : "",
                      reading_options[i].flag);
@@ -429,6 +431,21 @@ int code_options_read_as_recorded(code_options *o, const char *cmd, const char *
     free(r.casebook_sha1);
     code_options_free(&r.rec);
     return rc;
+}
+
+void code_options_check_format(const code_options *o, const char *cmd, const char *results, char *const *paths,
+                               long count)
+{
+    for (long i = 0; o->format_by_names && i < count; i++) {
+        qc_format by_name = qc_format_from_path(paths[i]);
+        if ((by_name == QC_FORMAT_AUTO ? QC_FORMAT_TEXT : by_name) != o->read.format) {
+            fprintf(stderr,
+                    "%s: warning: the corpus is read otherwise than %s's run read it (--input-format): %s was read "
+                    "as %s, by its name; quotations may move for that alone\n",
+                    cmd, results, paths[i], qc_format_name(by_name == QC_FORMAT_AUTO ? QC_FORMAT_TEXT : by_name));
+            return;
+        }
+    }
 }
 
 /* --jobs is left out on purpose: it does not change a byte of the output. */

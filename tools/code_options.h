@@ -43,8 +43,16 @@ typedef struct code_options {
     unsigned given;                           /* GIVEN_* bits */
     char *recorded_pattern, *recorded_labels; /* code_options_read_as_recorded's (owned) */
     int casebook_changed; /* recode: --cases is not the casebook --from's run had (read_as_recorded) */
+    int format_by_names;  /* recode: --input-format given where the run read each file by its name:
+                           * told only of a file whose name says otherwise (code_options_check_format) */
     int first_input; /* argv index of the first operand */
 } code_options;
+
+/* After code_options_read_as_recorded, once the corpus is known: warns, as it does, when a file's
+ * name gives it another format than the --input-format given, the run having read each file by
+ * its name (`--input-format text` over .txt files reads them as that run did). */
+void code_options_check_format(const code_options *o, const char *cmd, const char *results, char *const *paths,
+                               long count);
 
 /* Parses argv (argv[0] is the command name). Returns -1 to go on, or an exit code (a usage
  * error was printed). recode names its codebooks itself: its -c is not checked here. */
