@@ -1,5 +1,6 @@
 /* Reading documents (picking the reader by format) and the public accessors of the document
  * model (document_impl.h). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -268,6 +269,43 @@ const char *qc_document_speaker(const qc_document *doc, size_t index, qc_role *r
     if (role)
         *role = (qc_role)doc->speaker_roles[index];
     return doc->speakers[index];
+}
+
+typedef struct spelling {
+    const char *label;
+    size_t index;
+} spelling;
+
+static int by_name_then_index(const void *pa, const void *pb)
+{
+    const spelling *a = pa, *b = pb;
+    int c = qc_fold_compare(a->label, strlen(a->label), b->label, strlen(b->label));
+    return c ? c : (a->index > b->index) - (a->index < b->index);
+}
+
+/* Sorted, not compared pairwise: a document of thousands of speakers stays fast. */
+int qc_document_speaker_names(const qc_document *doc, size_t *lead, size_t *turns)
+{
+    size_t n = doc ? doc->speaker_count : 0;
+    if (n && (!lead || !turns))
+        return QC_ERR_INVALID;
+    spelling *v = qc_malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return QC_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        v[i] = (spelling){doc->speakers[i], i};
+    qsort(v, n, sizeof *v, by_name_then_index);
+    for (size_t k = 0, first = 0; k < n; k++) {
+        if (k > 0 && !qc_fold_equal(v[k - 1].label, strlen(v[k - 1].label), v[k].label, strlen(v[k].label)))
+            first = k;
+        lead[v[k].index] = v[first].index;
+        turns[v[k].index] = 0;
+    }
+    qc_free(v);
+    for (size_t t = 0; t < (doc ? doc->turn_count : 0); t++)
+        if (doc->turns[t].speaker >= 0 && (size_t)doc->turns[t].speaker < n)
+            turns[lead[doc->turns[t].speaker]]++;
+    return QC_OK;
 }
 
 size_t qc_document_unit_count(const qc_document *doc, qc_unit_kind kind)

@@ -1,7 +1,6 @@
 /* The document model as XML (qcode/document_xml.h), written with libxml2's streaming writer. */
 #include <libxml/xmlwriter.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "qcode/document_xml.h"
@@ -11,7 +10,6 @@
 #include "casebook_impl.h"
 #include "document_impl.h"
 #include "error.h"
-#include "text.h"
 #include "xml_out.h"
 #include "xml_safe.h"
 
@@ -93,49 +91,11 @@ static void text_of(dx *x, const qc_document *doc, uint32_t start, uint32_t end)
     check(x, xmlTextWriterWriteString(x->w, BAD_CAST clean(x, s, n)));
 }
 
-typedef struct spelling {
-    const char *label;
-    size_t index;
-} spelling;
-
-static int by_name_then_index(const void *pa, const void *pb)
-{
-    const spelling *a = pa, *b = pb;
-    int c = qc_fold_compare(a->label, strlen(a->label), b->label, strlen(b->label));
-    return c ? c : (a->index > b->index) - (a->index < b->index);
-}
-
-/* Each speaker's name as coding counts respondents: labels that compare as one name (qc_fold_compare:
- * case, an accent typed as one character or as a combining mark) are one speaker, led by the first
- * written. lead[i] is the first speaker of i's name; turns[lead] the turns of every spelling. Sorted,
- * not compared pairwise. -1 when out of memory. */
-static int speaker_names(const qc_document *doc, size_t *lead, size_t *turns)
-{
-    size_t n = doc->speaker_count;
-    spelling *v = qc_malloc((n ? n : 1) * sizeof *v);
-    if (!v)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        v[i] = (spelling){doc->speakers[i], i};
-    qsort(v, n, sizeof *v, by_name_then_index);
-    for (size_t k = 0, first = 0; k < n; k++) {
-        if (k > 0 && !qc_fold_equal(v[k - 1].label, strlen(v[k - 1].label), v[k].label, strlen(v[k].label)))
-            first = k;
-        lead[v[k].index] = v[first].index;
-        turns[v[k].index] = 0;
-    }
-    qc_free(v);
-    for (size_t t = 0; t < doc->turn_count; t++)
-        if (doc->turns[t].speaker >= 0 && (size_t)doc->turns[t].speaker < n)
-            turns[lead[doc->turns[t].speaker]]++;
-    return 0;
-}
-
 static void write_speakers(dx *x, const qc_document *doc, const qc_casebook *cases)
 {
     size_t n = doc->speaker_count;
     size_t *lead = qc_malloc((n ? n : 1) * sizeof *lead), *turns = qc_malloc((n ? n : 1) * sizeof *turns);
-    if (!lead || !turns || speaker_names(doc, lead, turns) != 0) {
+    if (!lead || !turns || qc_document_speaker_names(doc, lead, turns) != 0) {
         qc_free(lead);
         qc_free(turns);
         x->nomem = 1;

@@ -414,3 +414,23 @@ Test(document, many_documents_in_threads_of_the_same_input)
     qc_document_free(a);
     qc_document_free(b);
 }
+
+/* Speakers grouped by name as the results count respondents: `Élodie`, `Bob` and `élodie` are two
+ * names, the first spelling leading, with the turns of both spellings. */
+Test(document, speaker_names_group_the_spellings_of_a_name)
+{
+    qc_document *doc = read_text("\xC3\x89lodie: Bonjour.\nBob: Hello there.\n\xC3\xA9lodie: We work together.\n"
+                                 "Bob: Fine.\n\xC3\x89lodie: Yes.\n");
+    cr_assert_eq(qc_document_speaker_count(doc), 3);
+    size_t lead[3], turns[3];
+    cr_assert_eq(qc_document_speaker_names(doc, lead, turns), QC_OK);
+    cr_expect_str_eq(qc_document_speaker(doc, 2, NULL), "\xC3\xA9lodie");
+    cr_expect_eq(lead[0], 0);
+    cr_expect_eq(lead[1], 1);
+    cr_expect_eq(lead[2], 0, "élodie is Élodie");
+    cr_expect_eq(turns[0], 3);
+    cr_expect_eq(turns[1], 2);
+    cr_expect_eq(turns[2], 0);
+    cr_expect_eq(qc_document_speaker_names(doc, NULL, NULL), QC_ERR_INVALID);
+    qc_document_free(doc);
+}

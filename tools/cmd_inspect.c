@@ -88,66 +88,27 @@ static void print_time(int64_t ms)
            (long long)(ms / 1000 % 60));
 }
 
-/* A document's speakers as coding counts respondents: labels the casebook takes for one name
- * (qc_casebook_name_compare: `Élodie`, `élodie`, `E` + U+0301 `lodie`) are one speaker, named as
- * first written, with the turns of every spelling. */
-typedef struct spelling {
-    const char *label;
-    size_t index;
-} spelling;
-
+/* A document's speakers as coding counts respondents (qc_document_speaker_names): lead[i] is the
+ * first speaker of i's name, turns[lead] the turns of every spelling. */
 typedef struct speaker_names {
-    spelling *sorted; /* by name, then index: a name's spellings in a run, its first one leading */
-    size_t *lead;     /* speaker i's name's first speaker */
-    size_t *turns;    /* turns[lead]: the turns of every spelling of the name */
+    size_t *lead, *turns;
 } speaker_names;
-
-static int by_name_then_index(const void *a, const void *b)
-{
-    const spelling *x = a, *y = b;
-    int c = qc_casebook_name_compare(x->label, y->label);
-    return c ? c : (x->index > y->index) - (x->index < y->index);
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return qc_casebook_name_compare(((const spelling *)a)->label, ((const spelling *)b)->label);
-}
 
 static void speaker_names_free(speaker_names *s)
 {
-    free(s->sorted);
     free(s->lead);
     free(s->turns);
 }
 
-/* Sorted, and each turn's speaker searched: not compared pairwise, which a document of thousands
- * of speakers would make slow. -1 when out of memory. */
+/* -1 when out of memory. */
 static int speaker_names_of(const qc_document *doc, speaker_names *s)
 {
     size_t n = qc_document_speaker_count(doc);
-    s->sorted = malloc((n + 1) * sizeof *s->sorted);
     s->lead = malloc((n + 1) * sizeof *s->lead);
-    s->turns = calloc(n + 1, sizeof *s->turns);
-    if (!s->sorted || !s->lead || !s->turns) {
+    s->turns = malloc((n + 1) * sizeof *s->turns);
+    if (!s->lead || !s->turns || qc_document_speaker_names(doc, s->lead, s->turns) != QC_OK) {
         speaker_names_free(s);
         return -1;
-    }
-    for (size_t i = 0; i < n; i++)
-        s->sorted[i] = (spelling){qc_document_speaker(doc, i, NULL), i};
-    qsort(s->sorted, n, sizeof *s->sorted, by_name_then_index);
-    for (size_t k = 0, first = 0; k < n; k++) {
-        if (k > 0 && by_name(&s->sorted[k - 1], &s->sorted[k]) != 0)
-            first = k;
-        s->lead[s->sorted[k].index] = s->sorted[first].index;
-    }
-    for (size_t t = 0; t < qc_document_turn_count(doc); t++) {
-        qc_turn turn;
-        qc_document_turn(doc, t, &turn);
-        const spelling key = {turn.speaker, 0};
-        const spelling *hit = turn.speaker ? bsearch(&key, s->sorted, n, sizeof *s->sorted, by_name) : NULL;
-        if (hit)
-            s->turns[s->lead[hit->index]]++;
     }
     return 0;
 }
@@ -398,7 +359,7 @@ static int run(int argc, char **argv)
                                            cases_name_speakers ? qc_document_speaker_count(doc) : 0};
         if (read_docs[read - 1].speaker_count && !read_docs[read - 1].speakers)
             read_docs[read - 1].speaker_count = 0; /* a warning left out for want of memory */
-        speaker_names names = {NULL, NULL, NULL};
+        speaker_names names = {NULL, NULL};
         if (speaker_names_of(doc, &names) != 0) {
             qc_document_free(doc);
             status = cli_fail("inspect: out of memory");

@@ -141,6 +141,12 @@ QC_EXPORT int qc_document_note(const qc_document *doc, size_t index, uint32_t *l
  * the results count them one respondent and `qcode inspect` lists them once. */
 QC_EXPORT size_t qc_document_speaker_count(const qc_document *doc);
 QC_EXPORT const char *qc_document_speaker(const qc_document *doc, size_t index, qc_role *role);
+/* The speakers grouped by name, as the results count respondents and `qcode inspect` lists them:
+ * for each speaker i, lead[i] is the first speaker (in order of appearance) whose label compares
+ * as the same name (qc_casebook_name_compare), and turns[lead] the turns of every spelling of that
+ * name (turns of other speakers are 0). Both arrays hold qc_document_speaker_count entries, the
+ * caller's. QC_OK, QC_ERR_NOMEM, or QC_ERR_INVALID for NULL arrays when there are speakers. */
+QC_EXPORT int qc_document_speaker_names(const qc_document *doc, size_t *lead, size_t *turns);
 
 typedef enum qc_unit_kind {
     QC_UNIT_PARAGRAPH = 0,
