@@ -41,6 +41,11 @@ void cli_line(FILE *fp, const char *fmt, ...)
     va_end(ap);
 }
 
+void cli_report_unread(size_t failed, long count)
+{
+    fprintf(stderr, "qcode: %zu of %ld document%s could not be read\n", failed, count, count == 1 ? "" : "s");
+}
+
 int cli_fail(const char *fmt, ...)
 {
     va_list ap;

@@ -126,6 +126,10 @@ void cli_warn_unmatched_speakers_of(const qc_casebook *cases, const char *cases_
  * casebook of another study gave a line per speaker, thousands). */
 void cli_warn_unknown_speakers_of(const qc_casebook *cases, const qc_results *res);
 
+/* The last line of a run some of whose documents could not be read (each was told already):
+ * `qcode: N of M documents could not be read`, for code, recode and quotes alike. */
+void cli_report_unread(size_t failed, long count);
+
 /* Prints `qcode: message` to stderr (printf-style, as cli_line) and returns QC_EXIT_USAGE. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -347,7 +347,7 @@ static int run(int argc, char **argv)
     }
     summary_print(stdout, res, o.top);
     if (failed)
-        fprintf(stderr, "qcode: %zu of %ld document%s could not be read\n", failed, count, count == 1 ? "" : "s");
+        cli_report_unread(failed, count);
     exit_code = failed ? QC_EXIT_PARTIAL : QC_EXIT_OK;
 done:
     qc_refi_export_free(st.qdpx);

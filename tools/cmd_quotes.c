@@ -430,8 +430,8 @@ static int from_corpus(code_options *o, int argc, char **argv)
     qc_results_code_counts(st.res, (size_t)code, o->rollup ? QC_ROLLED_UP : QC_OWN, &counts);
     print_counts(&counts, &st.listed, code_id, o->rollup, qc_results_document_count(st.res));
     size_t failed = stats.failed + st.dup_failed;
-    if (failed) /* as `qcode code` ends: the listing leaves them out */
-        fprintf(stderr, "qcode: %zu of %ld document%s could not be read\n", failed, count, count == 1 ? "" : "s");
+    if (failed)
+        cli_report_unread(failed, count);
     exit_code = failed ? QC_EXIT_PARTIAL : QC_EXIT_OK;
 done:
     qc_results_free(st.res);

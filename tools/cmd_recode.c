@@ -318,8 +318,8 @@ static int run(int argc, char **argv)
     }
     if (!ex)
         ex = report_and_write(&o, rc, &wopts, manual_out);
-    if (!ex && failed) { /* as `qcode code` ends: the report leaves them out */
-        fprintf(stderr, "qcode: %zu of %ld document%s could not be read\n", failed, count, count == 1 ? "" : "s");
+    if (!ex && failed) {
+        cli_report_unread(failed, count);
         ex = QC_EXIT_PARTIAL;
     }
     qc_recode_free(rc);
