@@ -3,12 +3,11 @@
  * types or reads. */
 #include <sys/stat.h>
 #include <unistd.h>
-#include <libxml/parser.h>
-#include <libxml/xmlschemas.h>
 #include <zip.h>
 
 #include "cut_helpers.h"
 #include "qc_test.h"
+#include "xsd_helpers.h"
 
 #define GOLDEN QCODE_SOURCE_DIR "/tests/golden"
 
@@ -476,31 +475,6 @@ Test(cli_paths, quotes_tells_of_an_unreadable_transcript)
     free(dir);
 }
 
-/* Whether the file at path is valid against the schema docs/schema/NAME; why not in why. */
-static int valid_against(const char *path, const char *schema_name, char *why, size_t cap)
-{
-    char rel[256];
-    snprintf(rel, sizeof rel, "docs/schema/%s", schema_name);
-    char *xsd = qct_source_path(rel);
-    xmlSchemaParserCtxtPtr pctx = xmlSchemaNewParserCtxt(xsd);
-    xmlSchemaPtr schema = xmlSchemaParse(pctx);
-    cr_assert_not_null(schema, "%s does not parse", xsd);
-    xmlSchemaValidCtxtPtr vctx = xmlSchemaNewValidCtxt(schema);
-    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
-    cr_assert_not_null(doc, "%s is not well-formed", path);
-    int rc = xmlSchemaValidateDoc(vctx, doc);
-    if (rc != 0) {
-        const xmlError *e = xmlGetLastError();
-        snprintf(why, cap, "%s", e && e->message ? e->message : "invalid");
-    }
-    xmlFreeDoc(doc);
-    xmlSchemaFreeValidCtxt(vctx);
-    xmlSchemaFree(schema);
-    xmlSchemaFreeParserCtxt(pctx);
-    free(xsd);
-    return rc;
-}
-
 /* The change report (`recode --report`) is valid against docs/schema/qcode-recode.xsd, which no
  * test checked: the shipped revision v1 -> current on the sample corpus (codes added, removed,
  * renamed, merged, rules changed), and a re-code that could not read a document. */
@@ -520,7 +494,7 @@ Test(cli_paths, the_change_report_is_valid_against_its_schema, .timeout = 120)
     cr_assert_not_null(report);
     cr_expect(qct_contains(report, "reason=\"rules changed\""), "a report with reasons in it");
     free(report);
-    cr_expect_eq(valid_against(path, "qcode-recode.xsd", why, sizeof why), 0, "%s", why);
+    cr_expect_eq(xsd_validate(path, "qcode-recode.xsd", why, sizeof why), 0, "%s", why);
 
     free(qct_write_file(dir, "cb.qcb", codebook, strlen(codebook)));
     static const char text[] = "Interviewer: Are you co-located?\nNurse: We are co-located now.\nNurse: Yes.\n";
@@ -535,7 +509,7 @@ Test(cli_paths, the_change_report_is_valid_against_its_schema, .timeout = 120)
     cr_expect_eq(r.status, 1, "%s", r.err);
     qct_run_free(&r);
     snprintf(path, sizeof path, "%s/unread.xml", dir);
-    cr_expect_eq(valid_against(path, "qcode-recode.xsd", why, sizeof why), 0, "%s", why);
+    cr_expect_eq(xsd_validate(path, "qcode-recode.xsd", why, sizeof why), 0, "%s", why);
 
     /* A person's coding carried across a revision that removes its code: the report lists it, and
      * the carried manual.xml, its code now "Unassigned after revision 2", is valid against
@@ -554,8 +528,8 @@ Test(cli_paths, the_change_report_is_valid_against_its_schema, .timeout = 120)
     cr_expect(qct_contains(carried, "UNASSIGNED"), "the coding under the unassigned category: %s", carried);
     free(carried);
     snprintf(path, sizeof path, "%s/m2.xml", dir);
-    cr_expect_eq(valid_against(path, "qcode-manual.xsd", why, sizeof why), 0, "%s", why);
+    cr_expect_eq(xsd_validate(path, "qcode-manual.xsd", why, sizeof why), 0, "%s", why);
     snprintf(path, sizeof path, "%s/carried.xml", dir);
-    cr_expect_eq(valid_against(path, "qcode-recode.xsd", why, sizeof why), 0, "%s", why);
+    cr_expect_eq(xsd_validate(path, "qcode-recode.xsd", why, sizeof why), 0, "%s", why);
     free(dir);
 }

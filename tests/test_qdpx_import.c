@@ -7,6 +7,7 @@
 #include "cut_helpers.h"
 #include "qc_test.h"
 #include "xml_fail.h"
+#include "xsd_helpers.h"
 
 typedef struct warnings {
     char text[16384];
@@ -76,19 +77,7 @@ static manual read_manual(const char *path)
 /* manual.xml is valid against docs/schema/qcode-manual.xsd. */
 static int manual_valid(const char *path)
 {
-    char *xsd = qct_source_path("docs/schema/qcode-manual.xsd");
-    xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(xsd);
-    xmlSchemaPtr schema = xmlSchemaParse(pc);
-    cr_assert_not_null(schema, "cannot parse %s", xsd);
-    xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
-    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
-    int rc = doc ? xmlSchemaValidateDoc(vc, doc) : -1;
-    xmlFreeDoc(doc);
-    xmlSchemaFreeValidCtxt(vc);
-    xmlSchemaFree(schema);
-    xmlSchemaFreeParserCtxt(pc);
-    free(xsd);
-    return rc == 0;
+    return xsd_validate(path, "qcode-manual.xsd", NULL, 0) == 0;
 }
 
 static void free_manual(manual *m)

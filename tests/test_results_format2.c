@@ -9,6 +9,7 @@
 #include "qc_test.h"
 #include "quotes_counts.h"
 #include "span_codebook.h"
+#include "xsd_helpers.h"
 
 #include <zip.h>
 #include <libxml/parser.h>
@@ -66,24 +67,7 @@ static char *write_format(fixture *f, const char *name, unsigned format)
 
 static int validate2(const char *path, char *why, size_t cap)
 {
-    char *xsd = qct_source_path("docs/schema/qcode-results-2.xsd");
-    xmlSchemaParserCtxtPtr pctx = xmlSchemaNewParserCtxt(xsd);
-    xmlSchemaPtr schema = xmlSchemaParse(pctx);
-    cr_assert_not_null(schema, "qcode-results-2.xsd does not parse");
-    xmlSchemaValidCtxtPtr vctx = xmlSchemaNewValidCtxt(schema);
-    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_HUGE);
-    cr_assert_not_null(doc, "%s is not well-formed", path);
-    int rc = xmlSchemaValidateDoc(vctx, doc);
-    if (rc != 0) {
-        const xmlError *e = xmlGetLastError();
-        snprintf(why, cap, "%s", e && e->message ? e->message : "invalid");
-    }
-    xmlFreeDoc(doc);
-    xmlSchemaFreeValidCtxt(vctx);
-    xmlSchemaFree(schema);
-    xmlSchemaFreeParserCtxt(pctx);
-    free(xsd);
-    return rc;
+    return xsd_validate(path, "qcode-results-2.xsd", why, cap);
 }
 
 /* Quotations as lines "document|code|start|end|turn|speaker|role|hits|text", to compare as sets. */

@@ -11,6 +11,7 @@
 #include <libxml/xmlschemas.h>
 
 #include "xml_fail.h"
+#include "xsd_helpers.h"
 
 /* Codes the golden corpus and returns the results (and the codebook/casebook to free). */
 typedef struct run {
@@ -68,24 +69,7 @@ static int validate(const char *path, char *why, size_t cap)
     cr_assert_not_null(text, "%s", path);
     int format2 = strstr(text, "xmlns=\"urn:qcode:results:2\"") != NULL;
     free(text);
-    char *xsd = qct_source_path(format2 ? "docs/schema/qcode-results-2.xsd" : "docs/schema/qcode-results.xsd");
-    xmlSchemaParserCtxtPtr pctx = xmlSchemaNewParserCtxt(xsd);
-    xmlSchemaPtr schema = xmlSchemaParse(pctx);
-    cr_assert_not_null(schema, "the XSD does not parse");
-    xmlSchemaValidCtxtPtr vctx = xmlSchemaNewValidCtxt(schema);
-    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
-    cr_assert_not_null(doc, "%s is not well-formed", path);
-    int rc = xmlSchemaValidateDoc(vctx, doc);
-    if (rc != 0) {
-        const xmlError *e = xmlGetLastError();
-        snprintf(why, cap, "%s", e && e->message ? e->message : "invalid");
-    }
-    xmlFreeDoc(doc);
-    xmlSchemaFreeValidCtxt(vctx);
-    xmlSchemaFree(schema);
-    xmlSchemaFreeParserCtxt(pctx);
-    free(xsd);
-    return rc;
+    return xsd_validate(path, format2 ? "qcode-results-2.xsd" : "qcode-results.xsd", why, cap);
 }
 
 Test(results_xml, golden_output_is_valid_against_the_schema)
