@@ -11,9 +11,9 @@
 #include "casebook_impl.h"
 #include "error.h"
 #include "fileio.h"
-#include "lines.h"
 #include "sha256.h"
 #include "text.h"
+#include "utf16.h"
 
 /* Casebooks are small; this bound only stops a wrong file from eating memory. */
 #define MAX_CASEBOOK_BYTES ((size_t)256 << 20)
@@ -463,17 +463,9 @@ static int read_rows(qc_casebook *cb, load_state *st, qc_error *err)
     return rc;
 }
 
-int qc_casebook_load_buffer(qc_casebook **out, const char *name, const void *data, size_t size, qc_error *err)
+static int load_utf8(qc_casebook **out, const char *name, const char *s, size_t size, qc_error *err)
 {
-    if (!out || !name || (!data && size))
-        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_casebook_load_buffer: NULL argument");
-    *out = NULL;
-    const char *s = data ? data : "";
-    /* Excel's "Unicode text" is UTF-16: named as such, with the conversion, as codebooks and
-     * transcripts do, instead of the invalid UTF-8 or NUL bytes its first bytes would earn. */
-    int rc = qc_lines_refuse_utf16(name, s, size, err);
-    if (rc != 0)
-        return rc;
+    int rc;
     if (size >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
         s += 3, size -= 3;
     size_t bad;
@@ -539,6 +531,24 @@ int qc_casebook_load_buffer(qc_casebook **out, const char *name, const void *dat
     }
     *out = cb;
     return 0;
+}
+
+int qc_casebook_load_buffer(qc_casebook **out, const char *name, const void *data, size_t size, qc_error *err)
+{
+    if (!out || !name || (!data && size))
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_casebook_load_buffer: NULL argument");
+    *out = NULL;
+    const char *s = data ? data : "";
+    /* Excel's "Unicode text" is UTF-16: read as its UTF-8, as codebooks and transcripts are. */
+    int bom, kind = qc_utf16_kind(s, size, &bom);
+    if (!kind)
+        return load_utf8(out, name, s, size, err);
+    qc_buf utf8 = QC_BUF_INIT;
+    int rc = qc_utf16_to_utf8(name, s, size, kind, &utf8, err);
+    if (rc == 0)
+        rc = load_utf8(out, name, qc_buf_cstr(&utf8), utf8.len, err);
+    qc_buf_free(&utf8);
+    return rc;
 }
 
 int qc_casebook_load(qc_casebook **out, const char *path, qc_error *err)

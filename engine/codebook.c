@@ -8,9 +8,9 @@
 #include "diagnostics.h"
 #include "error.h"
 #include "fileio.h"
-#include "lines.h"
 #include "match_index.h"
 #include "sha256.h"
+#include "utf16.h"
 
 /* Codebooks are hand-written text; anything larger is not one. */
 
@@ -88,13 +88,21 @@ int qc_codebook_load_buffer(qc_codebook **out, const char *name, const void *dat
         return qc_error_nomem(err);
     }
     const char *text = data ? data : "";
+    /* The SHA-256 of the file's own bytes: a re-code finds its old codebook by it. */
     qc_sha256_hex(text, size, cb->sha256);
+    /* A UTF-16 file ("Unicode text") is parsed as its UTF-8, as transcripts are. */
+    qc_buf utf8 = QC_BUF_INIT;
+    qc_error why;
+    int bom, kind = qc_utf16_kind(text, size, &bom), bad = 0;
+    if (kind) {
+        bad = qc_utf16_to_utf8(cb->path, text, size, kind, &utf8, &why) != 0;
+        text = qc_buf_cstr(&utf8);
+        size = utf8.len;
+    }
     qc_diag_list d;
     int rc = qc_diag_init(&d, cb->path, text, size);
-    qc_error why;
-    /* A UTF-16 file would be NUL bytes on every line to the parser: said once, as transcripts say it. */
-    if (rc == 0 && qc_lines_refuse_utf16(cb->path, text, size, &why) != 0) {
-        qc_diag_add_file(&d, QC_SEVERITY_ERROR, why.message);
+    if (rc == 0 && bad) {
+        qc_diag_add(&d, QC_SEVERITY_ERROR, why.line, why.column, 1, "%s", why.message);
     } else {
         if (rc == 0)
             rc = qc_codebook_parse(cb, text, size, &d, opts);
@@ -106,6 +114,7 @@ int qc_codebook_load_buffer(qc_codebook **out, const char *name, const void *dat
     else
         qc_error_nomem(err);
     qc_diag_free(&d);
+    qc_buf_free(&utf8);
     if (rc == 0)
         rc = qc_match_index_build(cb, err);
     if (rc < 0) {

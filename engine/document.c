@@ -14,6 +14,7 @@
 #include "readers.h"
 #include "sha256.h"
 #include "text.h"
+#include "utf16.h"
 
 /* Offsets are 32-bit: a document is at most UINT32_MAX - 1 bytes (a buffer; a file is refused
  * past QC_TRANSCRIPT_MAX_BYTES, fileio.h). */
@@ -101,10 +102,25 @@ static int read_document(qc_document **out, const char *name, const char *path, 
         qc_doc_builder_free(b);
         return qc_error_nomem(err);
     }
-    rc = reader(b, name, data, size, opts, err);
+    /* UTF-16 is read as its UTF-8 (decided by its bytes, whatever --encoding says, as a UTF-8
+     * byte order mark is): the readers then see text like any other. */
+    qc_buf utf8 = QC_BUF_INIT;
+    int bom, kind = format == QC_FORMAT_DOCX ? 0 : qc_utf16_kind(data, size, &bom);
+    qc_read_options as_utf8 = *opts;
+    if (kind) {
+        rc = qc_utf16_to_utf8(name, data, size, kind, &utf8, err);
+        if (rc == 0 && utf8.len > MAX_DOCUMENT_BYTES)
+            rc = qc_error_set(err, QC_ERR_LIMIT, name, 0, 0, -1, "file too large once read as UTF-8 (4 GiB at most)");
+        data = qc_buf_cstr(&utf8);
+        size = utf8.len;
+        as_utf8.encoding = QC_ENCODING_UTF8;
+    }
+    if (rc == 0)
+        rc = reader(b, name, data, size, &as_utf8, err);
     if (rc == 0)
         rc = qc_doc_builder_finish(b, out, err);
     qc_doc_builder_free(b);
+    qc_buf_free(&utf8);
     if (rc == 0)
         reading_hash(opts, format, (*out)->reading);
     return rc;

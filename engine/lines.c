@@ -85,58 +85,11 @@ static uint32_t column_of(const qc_line_reader *lr, size_t start, size_t i)
     return (uint32_t)qc_utf8_length(lr->data + start, i - start) + 1;
 }
 
-/* UTF-16 is what Windows calls "Unicode" (Notepad's and Word's "Unicode text"): 'L' or 'B' when
- * the file starts with its byte order mark (FF FE, FE FF) or, without one, when every one of its
- * first characters has its high byte NUL and its low byte not, as ASCII text in UTF-16 has; 0
- * otherwise. *bom says which of the two it was. Neither mark is valid UTF-8, no transcript read as
- * Windows-1252 begins with the two letters they stand for there, and text with NUL bytes is
- * refused anyway: saying UTF-16 refuses nothing that would have been read. */
-static int utf16_kind(const unsigned char *d, size_t size, int *bom)
-{
-    *bom = 1;
-    if (size >= 2 && d[0] == 0xFF && d[1] == 0xFE)
-        return 'L';
-    if (size >= 2 && d[0] == 0xFE && d[1] == 0xFF)
-        return 'B';
-    *bom = 0;
-    /* Two characters at least, up to 32: enough to tell, and no more than the first line needs. */
-    size_t n = (size < 64 ? size : 64) & ~(size_t)1;
-    if (n < 4)
-        return 0;
-    int le = 1, be = 1;
-    for (size_t k = 0; k < n; k += 2) {
-        le &= d[k] != 0 && d[k + 1] == 0;
-        be &= d[k] == 0 && d[k + 1] != 0;
-    }
-    return le ? 'L' : be ? 'B' : 0;
-}
-
-int qc_lines_refuse_utf16(const char *name, const char *data, size_t size, qc_error *err)
-{
-    int bom;
-    int kind = utf16_kind((const unsigned char *)data, size, &bom);
-    if (!kind)
-        return 0;
-    /* Without a byte order mark iconv takes UTF-16 as big-endian: name the order then. */
-    const char *order = kind == 'L' ? "LE" : "BE";
-    return qc_error_set(err, QC_ERR_ENCODING, name, 1, 1, 0,
-                        "the file is UTF-16 %s (%s), not UTF-8: convert it with iconv -f UTF-16%s -t UTF-8, "
-                        "or save it again as UTF-8",
-                        order,
-                        bom ? (kind == 'L' ? "byte order mark FF FE" : "byte order mark FE FF") : "no byte order mark",
-                        bom ? "" : order);
-}
-
 int qc_lines_next(qc_line_reader *lr, const char **line, size_t *len, uint32_t *source_offset, int *verbatim,
                   qc_error *err)
 {
     if (lr->pos >= lr->size)
         return 0;
-    if (lr->line == 0 && lr->pos == 0) {
-        int rc = qc_lines_refuse_utf16(lr->name, lr->data, lr->size, err);
-        if (rc < 0)
-            return rc;
-    }
     const unsigned char *d = (const unsigned char *)lr->data;
     size_t start = lr->pos, i = start;
     uint32_t lineno = lr->line + 1;

@@ -22,12 +22,6 @@ typedef struct qc_line_reader {
 } qc_line_reader;
 
 void qc_lines_init(qc_line_reader *lr, const char *name, const char *data, size_t size, qc_encoding encoding);
-/* Refuses a UTF-16 file (what Windows calls "Unicode") with what to do about it: QC_ERR_ENCODING
- * at 1:1 naming the byte order and the iconv command, instead of the NUL bytes, Windows-1252 hint
- * or "binary file" its first bytes would otherwise earn; 0 when the data is not UTF-16. Used by
- * the line reader and by the codebook reader. */
-int qc_lines_refuse_utf16(const char *name, const char *data, size_t size, qc_error *err);
-
 /* The next line, without its line end: *line is valid UTF-8 of *len bytes, *source_offset the
  * byte offset of the line's first byte in the file, *verbatim 1 when the line's bytes are the
  * file's own (byte i came from source_offset + i), 0 when decoded. Returns 1, 0 at the end, or a

@@ -116,7 +116,8 @@ Test(cli, a_line_that_is_not_text_is_not_shown)
     } cases[] = {
         {"nul.txt", "\0", "nul.txt:1:2005: error: binary file (NUL byte at offset 2004), not a text transcript\n"},
         {"latin1.txt", "\xe9", "latin1.txt:1:2005: error: invalid UTF-8 (byte 0xE9 at offset 2004)"},
-        {"utf16.txt", NULL, "utf16.txt:1:1: error: the file is UTF-16 LE (no byte order mark), not UTF-8"},
+        {"utf16.txt", NULL,
+         "utf16.txt:2:1: error: the UTF-16 file ends in the middle of a character (byte offset 22 of 23)\n"},
     };
     char *tmp = qct_temp_dir();
     char data[2100];
@@ -129,11 +130,12 @@ Test(cli, a_line_that_is_not_text_is_not_shown)
             data[n++] = cases[i].bad[0];
             memcpy(data + n, " tail\n", 6);
             n += 6;
-        } else { /* "I said yes\n" as UTF-16 LE: a NUL after each letter */
+        } else { /* "I said yes\n" as UTF-16 LE, a NUL after each letter, cut off in a character */
             for (const char *p = "I said yes\n"; *p; p++) {
                 data[n++] = *p;
                 data[n++] = '\0';
             }
+            data[n++] = 'S';
         }
         free(qct_write_file(tmp, cases[i].name, data, n));
         qct_run r;

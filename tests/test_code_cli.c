@@ -609,6 +609,34 @@ Test(code_cli, special_files_in_a_folder_are_skipped, .timeout = 60)
     free(dir);
 }
 
+/* Word keeps an owner file "~$name.docx" beside a document while it is open; a researcher with one
+ * transcript open in Word used to get "not a readable .docx file" and exit 1. In a folder it is
+ * skipped with the hidden files; named on the command line it is read, and fails, as given. */
+Test(code_cli, office_owner_files_in_a_folder_are_skipped, .timeout = 60)
+{
+    char *dir = qct_temp_dir();
+    char *src = qct_source_path("");
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "mkdir '%s/corpus' && cp '%s/corpora/integrated-care/rs1-p1-interview-n15.txt' '%s/corpus/a.txt' && "
+             "printf 'owner' > '%s/corpus/~$a.docx' && printf 'x' > '%s/corpus/.hidden.txt'",
+             dir, src, dir, dir, dir);
+    cr_assert_eq(system(cmd), 0);
+    qct_run r;
+    qct_qcode(&r, dir, "code -c '%s/codebooks/integrated-care.qcb' corpus", src);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(!qct_contains(r.err, "~$a.docx"), "%s", r.err);
+    cr_expect(qct_contains(r.out, "1 document,"), "%s", r.out);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "code -c '%s/codebooks/integrated-care.qcb' corpus/a.txt 'corpus/~$a.docx'", src);
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect(qct_contains(r.err, "~$a.docx: error: not a readable .docx file"), "%s", r.err);
+    qct_run_free(&r);
+    rel_rm_tree(dir);
+    free(src);
+    free(dir);
+}
+
 /* A folder holding cb.qcb and t.txt (one participant turn coded TEAM), then `setup` run in it. */
 static char *link_corpus(const char *setup)
 {

@@ -504,8 +504,11 @@ static int walk(collector *c, const char *dir, int depth)
     struct dirent *e;
     int rc = 0;
     while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue; /* hidden files and editor droppings */
+        /* Hidden files and editor droppings; "~$" starts the owner file Word and Excel keep beside
+         * a document while it is open (162 bytes, not a zip): one transcript left open must not
+         * fail the run. A file given by name is still read. */
+        if (e->d_name[0] == '.' || (e->d_name[0] == '~' && e->d_name[1] == '$'))
+            continue;
         if (push_path(&here, e->d_name) != 0) {
             rc = -1;
             break;

@@ -38,7 +38,8 @@
     "  -j, --jobs N               threads (default 0: one per core; 1: all on one)\n"                                  \
     "      --engine fast|reference  matching engine (default fast)\n"                                                  \
     "      --strict               stop at the first document that cannot be read\n"                                    \
-    "      --encoding utf-8|windows-1252   transcript encoding (default utf-8)\n"                                      \
+    "      --encoding utf-8|windows-1252   transcript encoding (default utf-8; UTF-16 is told by\n"                    \
+    "                             its bytes and read whatever this says)\n"                                            \
     "      --input-format text|vtt|srt|docx   read every transcript as this format, whatever its\n"                    \
     "                             name (a pipe such as <(iconv ...), a name without .txt .md ...)\n"                   \
     "      --speaker-pattern RE   PCRE2 pattern with (?<speaker>...) for speaker labels\n"                             \

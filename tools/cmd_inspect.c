@@ -25,7 +25,8 @@
     "  --words                   with --format xml, include every word\n"                                              \
     "  --turns N                 how many turns to show per document (default 3)\n"                                    \
     "  --encoding utf-8|windows-1252\n"                                                                                \
-    "                            how to decode plain text (default utf-8: invalid UTF-8 is an error)\n"                \
+    "                            how to decode plain text (default utf-8: invalid UTF-8 is an error;\n"                \
+    "                            UTF-16 is told by its bytes and read whatever this says)\n"                           \
     "  --speaker-pattern RE      a PCRE2 pattern with (?<speaker>...) (and optional (?<time>...))\n"                   \
     "                            that replaces the built-in speaker-label conventions\n"                               \
     "  --interviewer LABEL       a label that means interviewer (repeatable; replaces the default\n"                   \

@@ -42,7 +42,8 @@
     "Reading the corpus, as `qcode code`; with --from, what is not given is taken from the old\n"                      \
     "results' provenance, so that the corpus is read as their run read it (an option given that\n"                     \
     "differs from the recorded one is warned about: quotations then move for that alone):\n"                           \
-    "  --encoding utf-8|windows-1252   transcript encoding (default utf-8)\n"                                          \
+    "  --encoding utf-8|windows-1252   transcript encoding (default utf-8; UTF-16 is told by\n"                        \
+    "                                  its bytes and read whatever this says)\n"                                       \
     "  --input-format text|vtt|srt|docx   read every transcript as this format, whatever its name\n"                   \
     "  --speaker-pattern RE   PCRE2 pattern with (?<speaker>...) for speaker labels\n"                                 \
     "  --interviewer LABEL    a label meaning interviewer (repeatable; replaces the defaults)\n"                       \

@@ -43,8 +43,10 @@ put('txt-invalid-utf8.txt', b'Interviewer: Hello.\n\nS1: caf\xe9 au lait\n')
 put('txt-empty.txt', b'')
 put('txt-blank-lines-only.txt', b'\n\n  \n\t\n')
 put('txt-nul-byte.txt', b'S1: text\n\x00\x01\x02 binary\n')
-put('txt-utf16.txt', '\ufeffS1: written as UTF-16\n'.encode('utf-16-le'))
-put('txt-utf16le-no-bom.txt', 'Interviewer: written as UTF-16 without a mark\nS1: yes\n'.encode('utf-16-le'))
+# UTF-16 is read (docs/transcripts.md, "Encodings"): what is bad is a broken one.
+put('txt-utf16-truncated.txt', '\ufeffS1: written as UTF-16\n'.encode('utf-16-le') + b'S')
+put('txt-utf16le-no-bom-lone-surrogate.txt',
+    'Interviewer: written as UTF-16 without a mark\nS1: yes '.encode('utf-16-le') + b'\x3d\xd8' + 'no\n'.encode('utf-16-le'))
 put('txt-overlong-utf8.md', b'# Notes\n\nS1: an overlong slash \xc0\xaf here\n')
 put('txt-truncated-utf8.txt', b'S1: ends in half a character \xe2\x82')
 put('txt-surrogate-utf8.txt', b'S1: a lone surrogate \xed\xa0\x80 encoded\n')
@@ -57,8 +59,8 @@ put('vtt-empty.vtt', '')
 put('vtt-header-only.vtt', 'WEBVTT\n')
 put('vtt-no-arrow.vtt', 'WEBVTT\n\n00:00:01.000 00:00:02.000\nS1: hello\n')
 put('vtt-identifier-at-end.vtt', 'WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nS1: hello\n\ncue-2\n')
-put('vtt-utf16be.vtt', '\ufeffWEBVTT\n\n00:00:01.000 --> 00:00:02.000\nS1: hello\n'.encode('utf-16-be'))
-put('vtt-utf16le-no-bom.vtt', 'WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nS1: hello\n'.encode('utf-16-le'))
+put('vtt-utf16be-bad-timestamp.vtt', '\ufeffWEBVTT\n\n00:00:01.000 --> 00:00:0x.000\nS1: h\u00e9llo\n'.encode('utf-16-be'))
+put('vtt-utf16le-no-bom-truncated.vtt', 'WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nS1: hello\n'.encode('utf-16-le')[:-1])
 put('vtt-invalid-utf8.vtt', b'WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nS1: \xff\xfe\n')
 
 # --- SubRip ---
@@ -66,7 +68,7 @@ put('srt-bad-time.srt', '1\n00:00:01,000 --> 00:0x:02,000\nS1: hello\n')
 put('srt-backwards.srt', '1\n00:00:09,000 --> 00:00:02,000\nS1: hello\n')
 put('srt-no-timing.srt', '1\nS1: hello without a timing line\n')
 put('srt-empty.srt', '')
-put('srt-utf16be-no-bom.srt', '1\n00:00:01,000 --> 00:00:02,000\nS1: hello\n'.encode('utf-16-be'))
+put('srt-utf16be-no-bom-lone-surrogate.srt', '1\n00:00:01,000 --> 00:00:02,000\nS1: '.encode('utf-16-be') + b'\xdc\x00' + 'hello\n'.encode('utf-16-be'))
 put('srt-bad-index.srt', 'one\n00:00:01,000 --> 00:00:02,000\nS1: hello\n')
 
 # --- .docx ---
@@ -129,8 +131,8 @@ put('cb-unclosed-quote.qcb', 'codebook "Bad"\ncode A "A"\n  rule "same office\n'
 put('cb-bad-regex.qcb', 'codebook "Bad"\ncode A "A"\n  rule /unbalanced(/\n')
 put('cb-unknown-ref.qcb', 'codebook "Bad"\ncode A "A"\n  rule {NOSUCH} AND hello\n')
 put('cb-duplicate-id.qcb', 'codebook "Bad"\ncode A "A"\n  rule hello\ncode A "Again"\n  rule bye\n')
-put('cb-utf16le.qcb', '\ufeffcodebook "Bad"\ncode A "A"\n  rule hello\n'.encode('utf-16-le'))
-put('cb-utf16be-no-bom.qcb', 'codebook "Bad"\ncode A "A"\n  rule hello\n'.encode('utf-16-be'))
+put('cb-utf16le-unknown-ref.qcb', '\ufeffcodebook "Bad"\ncode A "A"\n  rule hello OR {NOPE}\n'.encode('utf-16-le'))
+put('cb-utf16be-no-bom-truncated.qcb', 'codebook "Bad"\ncode A "A"\n  rule hello\n'.encode('utf-16-be')[:-1])
 put('cb-control-bytes.qcb', b'codebook "Bad"\ncode A "A"\n  rul\x1b[31m hello\n')
 put('cb-self-ref.qcb', 'codebook "Bad"\ncode A "A"\n  rule {A} OR hello\n')
 put('cb-too-deep.qcb', 'codebook "Bad"\ncode A "A"\n  rule ' + '(' * 101 + 'x' + ')' * 101 + '\n')
@@ -154,7 +156,8 @@ put('cases-empty.tsv', '')
 put('cases-duplicate-column.tsv', 'speaker\tsite\tSite\nS1\tNorth\tSouth\n')
 put('cases-empty-column-name.tsv', 'speaker\t\tsite\nS1\tx\tNorth\n')
 put('cases-binary.tsv', b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR')
-put('cases-utf16le.tsv', '\ufeffspeaker\tsite\nS1\tM\u00fcnchen\n'.encode('utf-16-le'))  # Excel's "Unicode text"
+put('cases-utf16le-lone-surrogate.tsv',  # Excel's "Unicode text", broken
+    '\ufeffspeaker\tsite\nS1\tM\u00fcnchen'.encode('utf-16-le') + b'\x00\xd8' + '\n'.encode('utf-16-le'))
 put('cases-row-without-key.tsv', 'speaker\tdocument\tsite\n\t\tNorth\n')
 
 # --- results.xml ---

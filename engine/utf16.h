@@ -1,0 +1,24 @@
+/* UTF-16 text, what Windows calls "Unicode" (Notepad's and Word's "Unicode text", Excel's "Unicode
+ * text" tables): told from its first bytes and converted to UTF-8 before any reader sees it, so
+ * that transcripts, casebooks and codebooks saved that way are read like the others. */
+#ifndef QC_UTF16_H
+#define QC_UTF16_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "qcode/common.h"
+
+/* 'L' (little-endian) or 'B' (big-endian) when the data is UTF-16: it starts with a byte order
+ * mark (FF FE, FE FF) or, without one, every one of its first characters (up to 32) has its high
+ * byte NUL and its low byte not, as text in Latin letters has; 0 otherwise. *bom says which of the
+ * two it was. Neither mark is valid UTF-8, and data the second test takes holds NUL bytes, which
+ * every reader refuses as binary: reading UTF-16 changes nothing that was read before. */
+int qc_utf16_kind(const char *data, size_t size, int *bom);
+
+/* Appends the UTF-8 of UTF-16 data of that kind to *out, its byte order mark left out. A character
+ * cut off by the end of the data, or a surrogate without its other half, is QC_ERR_ENCODING naming
+ * the file's line and column (counted in the converted text) and the byte's offset in the file. */
+int qc_utf16_to_utf8(const char *name, const char *data, size_t size, int kind, qc_buf *out, qc_error *err);
+
+#endif
