@@ -637,6 +637,34 @@ Test(code_cli, office_owner_files_in_a_folder_are_skipped, .timeout = 60)
     free(dir);
 }
 
+/* Interviews delivered as .rtf, .doc or .pdf in a corpus folder were passed over without a word,
+ * and left out of every count; they are now named once (other files, a casebook or a recording,
+ * are still passed over quietly). */
+Test(code_cli, documents_in_formats_not_read_are_named, .timeout = 60)
+{
+    char *dir = qct_temp_dir();
+    char *src = qct_source_path("");
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "mkdir '%s/corpus' && cp '%s/corpora/integrated-care/rs1-p1-interview-n15.txt' '%s/corpus/a.txt' && "
+             "cd '%s/corpus' && printf '{\\rtf1 x}' > b.rtf && printf '%%%%PDF' > C.PDF && "
+             "printf 'speaker\\tteam\\n' > cases.tsv && printf 'ID3' > audio.mp3",
+             dir, src, dir, dir);
+    cr_assert_eq(system(cmd), 0);
+    qct_run r;
+    qct_qcode(&r, dir, "code -c '%s/codebooks/integrated-care.qcb' corpus", src);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "qcode: warning: 2 files not read, in a format qcode does not read: corpus/C.PDF, "
+                                  "corpus/b.rtf (it reads .txt .md .vtt .srt .docx: save them as .docx or plain text)"),
+              "%s", r.err);
+    cr_expect(!qct_contains(r.err, "cases.tsv") && !qct_contains(r.err, "audio.mp3"), "%s", r.err);
+    cr_expect(qct_contains(r.out, "1 document,"), "%s", r.out);
+    qct_run_free(&r);
+    rel_rm_tree(dir);
+    free(src);
+    free(dir);
+}
+
 /* A folder holding cb.qcb and t.txt (one participant turn coded TEAM), then `setup` run in it. */
 static char *link_corpus(const char *setup)
 {

@@ -18,7 +18,7 @@ static char *make_corpus(void)
     cr_assert_eq(mkdir(cmd, 0755), 0);
     const char *b = "**Ann:** Hello.\n\n**Bob:** Hi.\n";
     free(qct_write_file(cmd, "b.md", b, strlen(b)));
-    free(qct_write_file(dir, "ignored.pdf", "x", 1));
+    free(qct_write_file(dir, "ignored.m4a", "x", 1));
     return dir;
 }
 

@@ -458,7 +458,46 @@ typedef struct collector {
     int *origins; /* as many as list.cap */
     int input;
     seen_set seen;
+    path_list unread; /* documents in formats qcode does not read, found in folders */
 } collector;
+
+/* Word-processor and page formats a transcript is often delivered in: found in a folder, each is
+ * named once at the end, since an interview left out of the counts without a word is a silently
+ * wrong count. Other files (a casebook, notes, audio) are passed over without one. */
+static int unread_document_format(const char *path)
+{
+    static const char *const ext[] = {".doc", ".docm", ".rtf", ".odt", ".pages", ".pdf", ".wpd"};
+    size_t n = strlen(path);
+    for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
+        size_t k = strlen(ext[i]);
+        if (n > k && strcasecmp(path + n - k, ext[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void warn_unread(const path_list *unread)
+{
+    if (!unread->count)
+        return;
+    char names[1024] = "";
+    size_t used = 0;
+    long shown = 0;
+    for (; shown < unread->count && shown < 5; shown++) {
+        int w = snprintf(names + used, sizeof names - used, "%s%s", shown ? ", " : "", unread->items[shown]);
+        if (w < 0 || (size_t)w >= sizeof names - used)
+            break;
+        used += (size_t)w;
+    }
+    char more[48] = "";
+    if (shown < unread->count)
+        snprintf(more, sizeof more, " and %ld more", unread->count - shown);
+    int one = unread->count == 1;
+    cli_line(stderr,
+             "qcode: warning: %ld file%s not read, in a format qcode does not read: %s%s (it reads .txt .md .vtt "
+             ".srt .docx: save %s as .docx or plain text)",
+             unread->count, one ? "" : "s", names, more, one ? "it" : "them");
+}
 
 static int collect(collector *c, const char *path)
 {
@@ -530,7 +569,7 @@ static int walk(collector *c, const char *dir, int depth)
         if (found && S_ISDIR(st.st_mode))
             rc = enter(c, full, &st, depth + 1);
         else if (qc_format_from_path(full) == QC_FORMAT_AUTO)
-            ; /* not a transcript's name */
+            rc = found && S_ISREG(st.st_mode) && unread_document_format(full) ? push_path(&c->unread, full) : 0;
         else if (found && !S_ISREG(st.st_mode))
             /* A FIFO would block the run for ever and a device (a link to /dev/zero) never end. */
             cli_line(stderr, "qcode: %s: skipped: not a regular file", full);
@@ -564,6 +603,9 @@ long cli_collect_inputs(char **inputs, int count, char ***paths, int **origins)
     for (c.input = 0; c.input < count && rc == 0; c.input++)
         rc = collect_input(&c, inputs[c.input]);
     seen_free(&c.seen);
+    if (rc == 0)
+        warn_unread(&c.unread);
+    cli_free_paths(c.unread.items, c.unread.count);
     if (rc != 0) {
         cli_free_paths(c.list.items, c.list.count);
         free(c.origins);
