@@ -665,6 +665,39 @@ Test(code_cli, documents_in_formats_not_read_are_named, .timeout = 60)
     free(dir);
 }
 
+/* A copy of a transcript left in the corpus under another name (an "old" folder) is coded and
+ * counted twice, as before, but no longer silently: the copy is named beside its original, once,
+ * with the cache too. A transcript that differs by a byte is no copy. */
+Test(code_cli, a_copy_of_a_transcript_is_named, .timeout = 60)
+{
+    char *dir = qct_temp_dir();
+    char *src = qct_source_path("");
+    char cmd[4096];
+    snprintf(
+        cmd, sizeof cmd,
+        "mkdir -p '%s/corpus/old' && cp '%s/corpora/integrated-care/rs1-p1-interview-n15.txt' '%s/corpus/a.txt' && "
+        "cp '%s/corpus/a.txt' '%s/corpus/old/a-copy.txt' && cp '%s/corpus/a.txt' '%s/corpus/b.txt' && "
+        "echo >> '%s/corpus/b.txt'",
+        dir, src, dir, dir, dir, dir, dir, dir);
+    cr_assert_eq(system(cmd), 0);
+    static const char warning[] = "corpus/old/a-copy.txt: warning: the same bytes as corpus/a.txt: both are coded and "
+                                  "counted\n";
+    for (int cached = 0; cached < 3; cached++) {
+        qct_run r;
+        qct_qcode(&r, dir, "code -c '%s/codebooks/integrated-care.qcb' %s corpus", src, cached ? "--cache c" : "");
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        const char *at = strstr(r.err, warning);
+        cr_expect(at != NULL, "run %d: %s", cached, r.err);
+        cr_expect(!at || !strstr(at + sizeof warning - 1, "warning"), "run %d: one warning: %s", cached, r.err);
+        cr_expect(!qct_contains(r.err, "b.txt"), "%s", r.err);
+        cr_expect(qct_contains(r.out, "3 documents,"), "%s", r.out);
+        qct_run_free(&r);
+    }
+    rel_rm_tree(dir);
+    free(src);
+    free(dir);
+}
+
 /* A folder holding cb.qcb and t.txt (one participant turn coded TEAM), then `setup` run in it. */
 static char *link_corpus(const char *setup)
 {

@@ -94,6 +94,15 @@ int cli_load_codebook(const char *path, qc_codebook **cb);
  * not an error (tools/cli_cache.c), but for running out of memory (QC_ERR_NOMEM, err set), which
  * stops the run as it does `qcode recode`'s. */
 int cli_keep_codebook(const char *cache_dir, const qc_codebook *cb, qc_error *err);
+/* Transcripts with the same bytes under two names (tools/cli_same_bytes.c): the path of the first
+ * file seen with this SHA-256 when another had it, else NULL (and this one is remembered).
+ * Zero-initialised; freed with cli_same_bytes_free. */
+typedef struct cli_same_bytes {
+    void *slots;
+    size_t cap, count;
+} cli_same_bytes;
+const char *cli_same_bytes_seen(cli_same_bytes *s, const char *path, const char *sha256);
+void cli_same_bytes_free(cli_same_bytes *s);
 /* Warns on stderr when some of a run's cache entries could not be written (qc_cache_unwritten). */
 void cli_warn_unwritten_cache(const char *cache_dir, size_t unwritten, const char *reason);
 

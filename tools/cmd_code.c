@@ -57,6 +57,7 @@ typedef struct run_state {
     qc_refi_export *qdpx;    /* --qdpx: documents are added as they are coded (their texts are the sources) */
     int cases_name_speakers; /* cli_cases_name_speakers: else no speaker is news */
     size_t dup_failed;
+    cli_same_bytes same; /* copies of a transcript under another name */
     cli_progress progress;
 } run_state;
 
@@ -77,6 +78,12 @@ static int on_document(const qc_document *doc, const qc_coding *coding, const qc
         cli_print_error(err);
         st->dup_failed++;
         return 0;
+    }
+    const char *path = src && src->path ? src->path : qc_document_path(doc);
+    const char *first = rc == 0 && src ? cli_same_bytes_seen(&st->same, path, src->sha256) : NULL;
+    if (first) {
+        clear_progress(st);
+        cli_line(stderr, "%s: warning: the same bytes as %s: both are coded and counted", path, first);
     }
     return rc;
 }
@@ -352,6 +359,7 @@ static int run(int argc, char **argv)
     exit_code = failed ? QC_EXIT_PARTIAL : QC_EXIT_OK;
 done:
     qc_refi_export_free(st.qdpx);
+    cli_same_bytes_free(&st.same);
     qc_results_free(res);
     qc_outputs_free(outputs); /* what a failed run wrote: its temporaries go, the targets stay */
     qc_manual_free(manual);
