@@ -15,6 +15,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "error.h"
+#include "leftovers.h"
 #include "outputs.h"
 #include "temp_files.h"
 
@@ -310,6 +311,7 @@ int qc_atomic_open_in(qc_atomic_file *af, const char *path, qc_outputs *set, qc_
 {
     memset(af, 0, sizeof *af);
     af->token = -1;
+    af->lock_fd = -1;
     af->set = set;
     int through_proc = 0;
     int rc = resolve_target(af, path, &through_proc, err);
@@ -336,6 +338,8 @@ int qc_atomic_open_in(qc_atomic_file *af, const char *path, qc_outputs *set, qc_
             return qc_error_nomem(err);
         return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot create output: %s", strerror(saved));
     }
+    /* The lock stays with this second descriptor when the stream is closed before the rename. */
+    af->lock_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     /* mkstemp makes 0600 files; outputs are ordinary files the user shares, so honour the umask. */
     fchmod(fd, (mode_t)qc_output_mode());
     af->fp = fdopen(fd, "wb");
@@ -345,6 +349,13 @@ int qc_atomic_open_in(qc_atomic_file *af, const char *path, qc_outputs *set, qc_
         return qc_error_nomem(err);
     }
     return QC_OK;
+}
+
+static void release_lock(qc_atomic_file *af)
+{
+    if (af->lock_fd >= 0)
+        close(af->lock_fd);
+    af->lock_fd = -1;
 }
 
 int qc_atomic_commit(qc_atomic_file *af, qc_error *err)
@@ -380,8 +391,11 @@ int qc_atomic_commit(qc_atomic_file *af, qc_error *err)
         qc_atomic_abort(af);
         return rc;
     }
-    if (af->tmp_path)
+    if (af->tmp_path) {
         qc_temp_forget(af->token); /* after the rename: the name is gone when a handler looks */
+        qc_leftovers_remove(af->target);
+        release_lock(af);
+    }
     qc_free(af->tmp_path);
     qc_free(af->target);
     qc_free(af->path);
@@ -397,6 +411,7 @@ void qc_atomic_abort(qc_atomic_file *af)
     if (af->tmp_path) {
         unlink(af->tmp_path);
         qc_temp_forget(af->token);
+        release_lock(af); /* after the unlink: a remover never sees the name unlocked */
     }
     qc_free(af->tmp_path);
     qc_free(af->target);

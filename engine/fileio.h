@@ -41,6 +41,8 @@ typedef struct qc_atomic_file {
                      * regular file (a pipe, a terminal, /dev/full) or is named by a descriptor's link
                      * (/dev/stdout, /proc/self/fd/N): that is written in place, without atomicity */
     int token;      /* the temporary's place in the registry a signal handler empties (temp_files.h) */
+    int lock_fd;    /* while tmp_path is set: a second descriptor of the temporary that keeps its
+                     * live-writer lock (leftovers.h) past the fclose until the rename; -1: none */
     qc_outputs *set; /* the commit set the finished temporary joins instead of being renamed; NULL: none */
 } qc_atomic_file;
 
@@ -60,7 +62,8 @@ int qc_output_target(const char *path, char **target, int *through_proc);
  * qc_atomic_commit leaves the finished temporary in the set, which renames it later. */
 int qc_atomic_open_in(qc_atomic_file *af, const char *path, qc_outputs *set, qc_error *err);
 /* Flushes, fsyncs and renames over the target, or hands the temporary to the set it was opened in
- * (outputs.h). Always closes; on failure removes the temporary. */
+ * (outputs.h). Always closes; on failure removes the temporary. Once the target is replaced, what
+ * interrupted runs left beside it goes (qc_leftovers_remove). */
 int qc_atomic_commit(qc_atomic_file *af, qc_error *err);
 /* Closes and removes the temporary: the target is untouched. Safe on a closed or zeroed af. */
 void qc_atomic_abort(qc_atomic_file *af);

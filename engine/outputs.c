@@ -22,6 +22,7 @@
 
 #include "alloc.h"
 #include "error.h"
+#include "leftovers.h"
 #include "temp_files.h"
 
 /* What a target held when its commit began. */
@@ -34,6 +35,8 @@ typedef struct pending {
     int backup_token; /* its registry slot (temp_files.h), -1: none */
     int old;          /* OLD_*, found by the commit */
     int renamed;      /* the temporary is now the target */
+    int lock_fd;      /* keeps the temporary's live-writer lock (leftovers.h); -1: none */
+    int backup_fd;    /* keeps the old target's, from before its backup is linked; -1: none */
 } pending;
 
 /* More than a run makes: the TSV tables' folder is the only one. */
@@ -57,9 +60,11 @@ int qc_outputs_take(qc_outputs *set, qc_atomic_file *af)
 {
     if (QC_GROW(set->items, set->cap, set->count + 1) != 0)
         return -1;
-    set->items[set->count++] = (pending){af->tmp_path, af->target, af->path, af->token, NULL, -1, OLD_NONE, 0};
+    set->items[set->count++] =
+        (pending){af->tmp_path, af->target, af->path, af->token, NULL, -1, OLD_NONE, 0, af->lock_fd, -1};
     af->tmp_path = af->target = af->path = NULL;
     af->token = -1;
+    af->lock_fd = -1;
     return 0;
 }
 
@@ -72,8 +77,19 @@ int qc_outputs_made_folder(qc_outputs *set, char *path, int token)
     return 0;
 }
 
+static void release_backup(pending *p)
+{
+    if (p->backup_fd >= 0)
+        close(p->backup_fd);
+    p->backup_fd = -1;
+}
+
 static void pending_free(pending *p)
 {
+    /* Last: the names they protect are renamed or removed by now. */
+    if (p->lock_fd >= 0)
+        close(p->lock_fd);
+    release_backup(p);
     qc_free(p->tmp_path);
     qc_free(p->target);
     qc_free(p->path);
@@ -137,6 +153,22 @@ typedef struct outcome {
     int kept;
 } outcome;
 
+/* Keeps p's old target (st: its lstat) under the backup name, locked first as a live writer's
+ * file (leftovers.h) so that no run removes the backup while this one may put it back. 0, or an
+ * errno. */
+static int keep_one(pending *p, const struct stat *st)
+{
+    if (S_ISREG(st->st_mode))
+        p->backup_fd = qc_leftover_hold(p->target);
+    if (link(p->target, p->backup) == 0)
+        p->old = OLD_KEPT;
+    else if (errno == EPERM || errno == EOPNOTSUPP || errno == ENOSYS || errno == EMLINK)
+        p->old = OLD_UNKEPT; /* no hard links here (FAT; protected_hardlinks): replaced last */
+    else
+        return errno;
+    return 0;
+}
+
 /* Keeps each target's old file under its backup name. 0, or -1 with *out saying which target
  * stopped it (nothing was replaced; the caller removes the backups made). */
 static int keep_old(qc_outputs *set, outcome *out)
@@ -149,12 +181,8 @@ static int keep_old(qc_outputs *set, outcome *out)
             e = errno == ENOENT ? 0 : errno;
         else if (S_ISDIR(st.st_mode))
             e = EISDIR;
-        else if (link(p->target, p->backup) == 0)
-            p->old = OLD_KEPT;
-        else if (errno == EPERM || errno == EOPNOTSUPP || errno == ENOSYS || errno == EMLINK)
-            p->old = OLD_UNKEPT; /* no hard links here (FAT; protected_hardlinks): replaced last */
         else
-            e = errno;
+            e = keep_one(p, &st);
         if (e) {
             *out = (outcome){i, e, 1};
             return -1;
@@ -255,6 +283,13 @@ int qc_outputs_commit(qc_outputs *set, qc_error *err)
         /* Folders made for the outputs go again when nothing is left in them. */
         for (size_t i = set->folder_count; i-- > 0;)
             rmdir(set->folders[i]);
+    } else {
+        /* The backups are gone: their locks go first, or the old target a dead run's backup
+         * shares would look held by a live run (this one). */
+        for (size_t i = 0; i < set->count; i++)
+            release_backup(&set->items[i]);
+        for (size_t i = 0; i < set->count; i++)
+            qc_leftovers_remove(set->items[i].target);
     }
     clear(set);
     return rc;

@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "leftovers.h"
 #include "qcode/common.h"
 
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2 && ATOMIC_POINTER_LOCK_FREE == 2,
@@ -261,24 +262,52 @@ out:
         errno = saved;
         return -1;
     }
-    if (tracked)
+    return rc;
+}
+
+/* create, then the test stop (stop_for_test) once the temporary is tracked. */
+static int create_stopping(char *tmpl, int kind, int *token)
+{
+    int rc = create(tmpl, kind, token);
+    if (rc >= 0 && *token >= 0)
         stop_for_test(tmpl);
     return rc;
 }
 
+/* A run removing leftovers (leftovers.h) may take a new temporary's name in the moment before its
+ * lock: another name is tried, a few times. */
+enum { CREATE_TRIES = 8 };
+
 int qc_temp_file_create(char *tmpl, int *token)
 {
-    return create(tmpl, SLOT_FILE, token);
+    size_t len = strlen(tmpl);
+    for (int i = 0; i < CREATE_TRIES; i++) {
+        int fd = create(tmpl, SLOT_FILE, token);
+        if (fd < 0)
+            return -1;
+        if (qc_leftover_lock_new(fd) == 0) {
+            if (*token >= 0)
+                stop_for_test(tmpl); /* locked: what a test does to it now meets a live writer's file */
+            return fd;
+        }
+        close(fd);
+        unlink(tmpl);
+        qc_temp_forget(*token);
+        *token = -1;
+        memcpy(tmpl + len - 6, "XXXXXX", 6);
+    }
+    errno = EAGAIN;
+    return -1;
 }
 
 int qc_temp_dir_create(char *tmpl, int *token)
 {
-    return create(tmpl, SLOT_FOLDER, token);
+    return create_stopping(tmpl, SLOT_FOLDER, token);
 }
 
 int qc_temp_mkdir(char *path, int *token)
 {
-    return create(path, SLOT_MADE_FOLDER, token);
+    return create_stopping(path, SLOT_MADE_FOLDER, token);
 }
 
 int qc_temp_backup_track(const char *backup, const char *target, int *token)

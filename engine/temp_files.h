@@ -8,9 +8,11 @@
 
 #include <signal.h>
 
-/* mkstemp(tmpl), tracked: tmpl ends in XXXXXX and receives the name. Returns the descriptor, or
- * -1 with errno (ENOMEM; EINTR when qc_temp_files_remove_all has run: the process is being
- * stopped, and nothing was left behind). *token is for qc_temp_forget; -1 when every slot is
+/* mkstemp(tmpl), tracked and locked as a live writer's file (leftovers.h; keep a descriptor of it
+ * open until its name is renamed or removed): tmpl ends in XXXXXX and receives the name. Returns
+ * the descriptor, or -1 with errno (ENOMEM; EINTR when qc_temp_files_remove_all has run: the
+ * process is being stopped, and nothing was left behind; EAGAIN when runs removing leftovers took
+ * name after name). *token is for qc_temp_forget; -1 when every slot is
  * taken, and the file is then created untracked (a signal leaves it behind). */
 int qc_temp_file_create(char *tmpl, int *token);
 

@@ -267,6 +267,112 @@ Test(faults, sigkill_at_any_moment_keeps_the_previous_output)
     free(dir);
 }
 
+/* --- what killed runs leave, and the next run --- */
+
+/* Starts qcode stopped (QCODE_TEST_STOP_AT_TEMP) just after it made a temporary whose name holds
+ * `at`: a live run in the middle of writing it. */
+static pid_t start_stopped_at(char *const argv[], const char *err_path, const char *at)
+{
+    setenv("QCODE_TEST_STOP_AT_TEMP", at, 1);
+    pid_t pid = start_qcode(argv, err_path, NULL);
+    unsetenv("QCODE_TEST_STOP_AT_TEMP");
+    int st = 0;
+    while (waitpid(pid, &st, WUNTRACED) < 0 && errno == EINTR) {
+    }
+    cr_assert(WIFSTOPPED(st), "the run never made its temporary %s* (status %d)", at, st);
+    return pid;
+}
+
+/* The names in dir holding `part`, each followed by '\n', into buf. */
+static void names_with(const char *dir, const char *part, char *buf, size_t cap)
+{
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d);
+    size_t len = 0;
+    buf[0] = '\0';
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strstr(e->d_name, part) && len + strlen(e->d_name) + 2 < cap)
+            len += (size_t)snprintf(buf + len, cap - len, "%s\n", e->d_name);
+    closedir(d);
+}
+
+/* Two runs write the same outputs at once, and earlier runs were killed writing them: the run that
+ * finishes removes what the killed runs left (their temporaries, a backup of a commit cut short)
+ * and nothing of the run still writing, which then finishes as well. */
+Test(faults, the_next_run_removes_what_killed_runs_left_never_a_live_runs_files)
+{
+    char *dir = qct_temp_dir();
+    char *cb = qct_write_file(dir, "cb.qcb", codebook_src, sizeof codebook_src - 1);
+    char *corpus = rel_make_corpus(dir, 2, 8);
+    char *out = rel_path_in(dir, "out");
+    cr_assert_eq(mkdir(out, 0755), 0);
+    char *xml = rel_path_in(out, "results.xml"), *tsv = rel_path_in(out, "tsv");
+    char *err_path = rel_path_in(dir, "stderr");
+    char *argv[] = {"qcode", "code", "-c", cb, "-o", xml, "--tsv", tsv, corpus, NULL};
+    cr_assert_eq(run_qcode(argv, err_path, NULL), 0);
+
+    /* Killed with its results.xml written and a table being written; then one killed as it wrote
+     * results.xml; and the backup a kill inside a commit leaves (made here: that window is
+     * microseconds), a second name of the previous results.xml. */
+    pid_t k = start_stopped_at(argv, err_path, "frequencies.tsv.tmp-");
+    kill(k, SIGKILL);
+    cr_assert_eq(wait_status(k), 128 + SIGKILL);
+    k = start_stopped_at(argv, err_path, "results.xml.tmp-");
+    kill(k, SIGKILL);
+    cr_assert_eq(wait_status(k), 128 + SIGKILL);
+    char *backup = rel_path_in(out, "results.xml.old-Kil123");
+    cr_assert_eq(link(xml, backup), 0);
+    char dead[1024], dead_tsv[1024];
+    names_with(out, ".tmp-", dead, sizeof dead);
+    names_with(tsv, ".tmp-", dead_tsv, sizeof dead_tsv);
+    cr_assert(strchr(dead, '\n') != strrchr(dead, '\n'), "two killed runs left: %s", dead);
+    cr_assert(dead_tsv[0], "the run killed writing the tables left nothing in %s", tsv);
+
+    /* A live run, stopped as it writes results.xml, while another run writes the same outputs. */
+    char *live_err = rel_path_in(dir, "live-stderr");
+    pid_t live = start_stopped_at(argv, live_err, "results.xml.tmp-");
+    char with_live[1024];
+    names_with(out, ".tmp-", with_live, sizeof with_live);
+    cr_assert_eq(run_qcode(argv, err_path, NULL), 0);
+    char after[1024], after_old[256], after_tsv[1024];
+    names_with(out, ".tmp-", after, sizeof after);
+    names_with(out, ".old-", after_old, sizeof after_old);
+    names_with(tsv, ".tmp-", after_tsv, sizeof after_tsv);
+    /* The live run's temporary is the one name of with_live that dead does not have. */
+    char live_tmp[1040] = "";
+    for (char *line = with_live; *line;) {
+        char *end = strchr(line, '\n');
+        *end = '\0';
+        if (!strstr(dead, line))
+            snprintf(live_tmp, sizeof live_tmp, "%s\n", line);
+        line = end + 1;
+    }
+    cr_assert(live_tmp[0], "no temporary of the live run among: %s", dead);
+    cr_expect_str_eq(after, live_tmp, "left beside results.xml: %s(the live run's: %s)", after, live_tmp);
+    cr_expect_str_eq(after_old, "", "a killed commit's backup stayed: %s", after_old);
+    cr_expect_str_eq(after_tsv, "", "a killed run's tables stayed: %s", after_tsv);
+
+    /* The live run goes on and finishes: nothing of it was taken. */
+    cr_assert_eq(kill(live, SIGCONT), 0);
+    int st = wait_status(live);
+    char *live_says = qct_read_file(live_err, NULL);
+    cr_expect_eq(st, 0, "the live run ended %d: %s", st, live_says);
+    names_with(out, ".tmp-", after, sizeof after);
+    cr_expect_str_eq(after, "", "left after both runs: %s", after);
+    free(live_says);
+    free(live_err);
+    free(backup);
+    free(err_path);
+    free(xml);
+    free(tsv);
+    rel_rm_tree(dir);
+    free(out);
+    free(corpus);
+    free(cb);
+    free(dir);
+}
+
 Test(faults, full_disk_is_a_clear_error)
 {
     char *dir = qct_temp_dir();

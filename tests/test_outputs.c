@@ -4,10 +4,15 @@
  * streamed while coding), the TSV tables, a .qdpx, a .qdc, bytes; options of a version before the
  * set's field leave it out. A commit that fails half-way (a target made a folder, a temporary gone)
  * puts back what it replaced: no target changes. The runs of `qcode code` and `qcode recode` are in
- * test_outputs_cli.c. */
+ * test_outputs_cli.c. What interrupted runs left beside a target goes when a later run replaces it,
+ * except a file a live run holds. */
 #include "rel_helpers.h" /* first: it sets _XOPEN_SOURCE */
 #include "qc_test.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -406,5 +411,106 @@ Test(outputs, options_of_an_earlier_version_have_no_set)
     free(xml);
     free(tsv);
     free(qdc);
+    free(dir);
+}
+
+/* --- leftovers of interrupted runs (docs/reliability.md) --- */
+
+/* A live run's hold on dir/name, as a run keeps one on each of its temporaries and backups (a
+ * shared flock for as long as the name matters to it): a child process that locks the file and
+ * waits to be killed. */
+static pid_t hold_as_live_run(const char *dir, const char *name)
+{
+    char *p = rel_path_in(dir, name);
+    int ready[2];
+    cr_assert_eq(pipe(ready), 0);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        int fd = open(p, O_RDONLY);
+        if (fd < 0 || flock(fd, LOCK_SH) != 0)
+            _exit(1);
+        if (write(ready[1], "x", 1) != 1)
+            _exit(1);
+        for (;;)
+            pause();
+    }
+    char c = 0;
+    cr_assert_eq(read(ready[0], &c, 1), 1, "the holder of %s did not start", p);
+    close(ready[0]);
+    close(ready[1]);
+    free(p);
+    return pid;
+}
+
+static void end_run(pid_t pid)
+{
+    kill(pid, SIGKILL);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+}
+
+/* Names an interrupted run leaves (TARGET.tmp-XXXXXX, TARGET.old-XXXXXX) and names that only look
+ * alike, which stay. */
+static const char *const dead_leftovers[] = {"a.txt.tmp-AbC123", "a.txt.old-Xy0789", "a.txt.old-Hl4567"};
+static const char *const lookalikes[] = {"a.txt.tmp-AbC12",  "a.txt.tmp-AbC1234", "a.txt.old-Ab_123",
+                                         "a.txt.bak-AbC123", "b.txt.tmp-Qw1234",  "a.txt.tmp-Dir123",
+                                         "a.txt.tmp-Lnk123", "xa.txt.tmp-AbC123"};
+
+Test(outputs, leftovers_of_interrupted_runs_go_when_the_target_is_replaced_never_a_live_runs)
+{
+    char *dir = qct_temp_dir();
+    char *a = rel_path_in(dir, "a.txt");
+    free(qct_write_file(dir, "a.txt", "old a", 5));
+    free(qct_write_file(dir, "a.txt.tmp-AbC123", "half a", 6));
+    free(qct_write_file(dir, "a.txt.old-Xy0789", "older a", 7));
+    char *hl = rel_path_in(dir, "a.txt.old-Hl4567");
+    cr_assert_eq(link(a, hl), 0); /* killed before its rename: the backup is a second name of a.txt */
+    for (size_t i = 0; i < sizeof lookalikes / sizeof *lookalikes; i++) {
+        char *p = rel_path_in(dir, lookalikes[i]);
+        if (strstr(p, "Dir123"))
+            cr_assert_eq(mkdir(p, 0755), 0);
+        else if (strstr(p, "Lnk123"))
+            cr_assert_eq(symlink("a.txt.tmp-AbC12", p), 0);
+        else
+            free(qct_write_file(dir, lookalikes[i], "mine", 4));
+        free(p);
+    }
+    free(qct_write_file(dir, "a.txt.tmp-Liv123", "being written", 13));
+    free(qct_write_file(dir, "a.txt.old-Liv456", "being kept", 10));
+    pid_t live = hold_as_live_run(dir, "a.txt.tmp-Liv123");
+    pid_t live_old = hold_as_live_run(dir, "a.txt.old-Liv456");
+
+    /* Replaced without a set: the dead run's files go, the live runs' stay, lookalikes stay. */
+    qc_error err;
+    cr_assert_eq(qc_outputs_write(NULL, a, "new a", 5, &err), 0, "%s", err.message);
+    cr_expect(holds(dir, "a.txt", "new a"));
+    for (size_t i = 0; i < sizeof dead_leftovers / sizeof *dead_leftovers; i++)
+        cr_expect(!exists(dir, dead_leftovers[i]), "%s, left by a dead run, stayed", dead_leftovers[i]);
+    for (size_t i = 0; i < sizeof lookalikes / sizeof *lookalikes; i++) {
+        struct stat st;
+        char *p = rel_path_in(dir, lookalikes[i]);
+        cr_expect_eq(lstat(p, &st), 0, "%s is no leftover of a.txt, yet it went", lookalikes[i]);
+        free(p);
+    }
+    cr_expect(holds(dir, "a.txt.tmp-Liv123", "being written"), "a live run's temporary was removed");
+    cr_expect(holds(dir, "a.txt.old-Liv456", "being kept"), "a live run's backup was removed");
+
+    /* Those runs end (as a SIGKILL ends them: no cleanup of their own); the next commit of a set
+     * that replaces a.txt removes their files. */
+    end_run(live);
+    end_run(live_old);
+    qc_outputs *set = NULL;
+    cr_assert_eq(qc_outputs_new(&set, &err), 0);
+    cr_assert_eq(qc_outputs_write(set, a, "newer a", 7, &err), 0, "%s", err.message);
+    cr_expect(exists(dir, "a.txt.tmp-Liv123"), "removed before the set replaced a.txt");
+    cr_assert_eq(qc_outputs_commit(set, &err), 0, "%s", err.message);
+    qc_outputs_free(set);
+    cr_expect(holds(dir, "a.txt", "newer a"));
+    cr_expect(!exists(dir, "a.txt.tmp-Liv123") && !exists(dir, "a.txt.old-Liv456"), "what the ended runs left stayed");
+    cr_expect(exists(dir, "b.txt.tmp-Qw1234"), "a leftover of another target went");
+    free(hl);
+    free(a);
     free(dir);
 }
