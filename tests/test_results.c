@@ -2,6 +2,7 @@
 #include "gen_interviews.h"
 #include "qc_test.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 static qc_codebook *load_cb(const char *text)
@@ -717,6 +718,18 @@ static int add_skipping_dups(const qc_document *doc, const qc_coding *coding, co
     return rc;
 }
 
+/* For a write that failed: whether the test's folder and the output folder are still there. This
+ * test once failed under load with "cannot write output: No such file or directory" on results.xml,
+ * and its runner then found no folder of it to keep: the whole folder had gone while it ran
+ * (docs/reliability.md, "Known problems"). */
+static const char *still_there(const char *dir, const char *out)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return "the test's folder is gone: removed from outside while the test ran";
+    return stat(out, &st) != 0 ? "the output folder is gone, the test's folder is there" : "both folders are there";
+}
+
 /* mode 0: qc_results_add_fn; 1: a handler with opts.results; 2: the same with version 1 options
  * (no results: everything on the calling thread). Writes results.xml and the TSV tables into
  * dir/tag. */
@@ -745,12 +758,12 @@ static char *prep_outputs(const char *dir, const char *tag, char **paths, size_t
     cr_expect_eq(p.dups, ids ? 1 : 0, "%s", tag);
     char *out = malloc(strlen(dir) + strlen(tag) + 2);
     sprintf(out, "%s/%s", dir, tag);
-    cr_assert_eq(qc_results_write_tsv(p.res, out, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_results_write_tsv(p.res, out, &err), 0, "%s (%s)", err.message, still_there(dir, out));
     char *xml = malloc(strlen(out) + 16);
     sprintf(xml, "%s/results.xml", out);
     qc_write_options wo = QC_WRITE_OPTIONS_INIT;
     wo.time = "2020-01-02T03:04:05Z";
-    cr_assert_eq(qc_results_write_xml(p.res, xml, &wo, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_results_write_xml(p.res, xml, &wo, &err), 0, "%s (%s)", err.message, still_there(dir, out));
     free(xml);
     qc_results_free(p.res);
     return out;
