@@ -16,8 +16,10 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -213,9 +215,27 @@ static size_t put_back(qc_outputs *set)
     return lost;
 }
 
+/* Tests stand for a file system that hangs inside a commit: with QCODE_TEST_STALL_COMMIT_AFTER=TEXT
+ * the commit waits 10 s, its signals blocked, after renaming the output whose target holds TEXT,
+ * so that a signal handler gives up waiting for it and puts the old outputs back itself
+ * (temp_files.c; tests/test_signals.c). Read before the window, which must not call getenv. */
+static const char *stall_after(void)
+{
+    const char *want = getenv("QCODE_TEST_STALL_COMMIT_AFTER");
+    return want && *want ? want : NULL;
+}
+
+static void stall_for_test(const char *stall, const char *target)
+{
+    struct timespec left = {10, 0};
+    if (stall && strstr(target, stall))
+        while (nanosleep(&left, &left) != 0 && errno == EINTR) {
+        }
+}
+
 /* The renames, in one window: the outputs whose old file is kept (or was not there) first, in the
  * order they were finished, then those whose old file could not be kept. */
-static void replace_all(qc_outputs *set, outcome *out)
+static void replace_all(qc_outputs *set, const char *stall, outcome *out)
 {
     *out = (outcome){set->count, 0, 0};
     if (keep_old(set, out) != 0)
@@ -225,9 +245,10 @@ static void replace_all(qc_outputs *set, outcome *out)
             pending *p = &set->items[i];
             if ((p->old == OLD_UNKEPT) != unkept)
                 continue;
-            if (rename(p->tmp_path, p->target) == 0)
+            if (rename(p->tmp_path, p->target) == 0) {
                 p->renamed = 1;
-            else
+                stall_for_test(stall, p->target);
+            } else
                 *out = (outcome){i, errno, 0};
         }
 }
@@ -245,10 +266,11 @@ int qc_outputs_commit(qc_outputs *set, qc_error *err)
     }
     outcome out;
     size_t lost = 0;
+    const char *stall = stall_after();
     sigset_t old;
     /* One window for every step: a signal comes before the first or after the last. */
     if (qc_temp_hold(&old) == 0) {
-        replace_all(set, &out);
+        replace_all(set, stall, &out);
         if (out.failed < set->count)
             lost = put_back(set);
         for (size_t i = 0; i < set->count; i++) {

@@ -11,10 +11,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char codebook_src[] = "codebook \"Outputs\" version 1\n"
@@ -512,5 +514,84 @@ Test(outputs, leftovers_of_interrupted_runs_go_when_the_target_is_replaced_never
     cr_expect(exists(dir, "b.txt.tmp-Qw1234"), "a leftover of another target went");
     free(hl);
     free(a);
+    free(dir);
+}
+
+/* --- a signal handler that gives up waiting for a commit (engine/temp_files.c) --- */
+
+/* What a program's handler does (tools/interrupt.c): the temporaries go, the old outputs are put
+ * back, and the process ends. */
+static void remove_and_end(int sig)
+{
+    (void)sig;
+    qc_temp_files_remove_all();
+    _exit(143);
+}
+
+/* A thread that takes the signal while the committing thread has all of its own blocked. */
+static void *idle(void *arg)
+{
+    (void)arg;
+    for (;;)
+        pause();
+    return NULL;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A commit stalls (a hung file system: QCODE_TEST_STALL_COMMIT_AFTER) after replacing a.txt, its
+ * signals blocked; SIGTERM reaches the program's other thread. The handler waits 2 s for the
+ * commit, gives up, and puts the kept old a.txt back over the new one; b.txt, not replaced yet,
+ * loses only its second name; no temporary and no backup is left, and the process ends. */
+Test(outputs, a_handler_that_gives_up_waiting_for_a_commit_puts_the_old_outputs_back, .timeout = 30)
+{
+    char *dir = qct_temp_dir();
+    free(qct_write_file(dir, "a.txt", "old a", 5));
+    free(qct_write_file(dir, "b.txt", "old b", 5));
+    char *a = rel_path_in(dir, "a.txt"), *b = rel_path_in(dir, "b.txt");
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = remove_and_end;
+        sigemptyset(&sa.sa_mask);
+        pthread_t t;
+        qc_outputs *set = NULL;
+        qc_error err;
+        if (sigaction(SIGTERM, &sa, NULL) != 0 || pthread_create(&t, NULL, idle, NULL) != 0 ||
+            qc_outputs_new(&set, &err) != 0 || qc_outputs_write(set, a, "new a", 5, &err) != 0 ||
+            qc_outputs_write(set, b, "new b", 5, &err) != 0)
+            _exit(1);
+        setenv("QCODE_TEST_STALL_COMMIT_AFTER", "a.txt", 1);
+        qc_outputs_commit(set, &err);
+        _exit(2); /* the stall ended before the handler: it did not give up in time */
+    }
+    /* The commit is stalled once a.txt is the new one. */
+    double limit = now_seconds() + 10;
+    while (!holds(dir, "a.txt", "new a") && now_seconds() < limit) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    cr_assert(holds(dir, "a.txt", "new a"), "the commit never replaced a.txt");
+    double t0 = now_seconds();
+    cr_assert_eq(kill(pid, SIGTERM), 0);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    double waited = now_seconds() - t0;
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 143, "the process ended with status %d, not by the handler", st);
+    cr_expect(waited >= 1.9, "the handler did not wait for the commit (%.2f s)", waited);
+    cr_expect(holds(dir, "a.txt", "old a"), "a.txt, replaced before the handler gave up, was not put back");
+    cr_expect(holds(dir, "b.txt", "old b"));
+    char names[1024];
+    cr_expect_eq(rel_list_dir(dir, names, sizeof names), 2, "left besides a.txt and b.txt:\n%s", names);
+    free(a);
+    free(b);
     free(dir);
 }
