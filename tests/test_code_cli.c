@@ -584,28 +584,44 @@ Test(code_cli, qdpx_export_carries_every_quotation)
     free(dir);
 }
 
-/* A folder may hold things that are not files: a FIFO used to block the run for ever and a link to
- * /dev/zero to read without end. They are skipped with a warning; the transcripts beside them are
- * coded. */
-Test(code_cli, special_files_in_a_folder_are_skipped, .timeout = 60)
+/* A folder corpus/ holding a.txt (an interview of the sample corpus), then the shell command
+ * `extra` run inside corpus/. */
+static char *sample_folder(const char *extra)
 {
     char *dir = qct_temp_dir();
     char *src = qct_source_path("");
     char cmd[4096];
     snprintf(cmd, sizeof cmd,
-             "mkdir '%s/corpus' && cp '%s/corpora/integrated-care/rs1-p1-interview-n15.txt' '%s/corpus/a.txt' && "
-             "mkfifo '%s/corpus/b.txt' && ln -s /dev/zero '%s/corpus/z.txt'",
-             dir, src, dir, dir, dir);
-    cr_assert_eq(system(cmd), 0);
+             "mkdir -p '%s/corpus' && cp '%s/corpora/integrated-care/rs1-p1-interview-n15.txt' '%s/corpus/a.txt' && "
+             "cd '%s/corpus' && %s",
+             dir, src, dir, dir, extra);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    free(src);
+    return dir;
+}
+
+/* `qcode code` with the shipped codebook and `args`, in dir. */
+static void code_sample(qct_run *r, const char *dir, const char *args)
+{
+    char *src = qct_source_path("");
+    qct_qcode(r, dir, "code -c '%s/codebooks/integrated-care.qcb' %s", src, args);
+    free(src);
+}
+
+/* A folder may hold things that are not files: a FIFO used to block the run for ever and a link to
+ * /dev/zero to read without end. They are skipped with a warning; the transcripts beside them are
+ * coded. */
+Test(code_cli, special_files_in_a_folder_are_skipped, .timeout = 60)
+{
+    char *dir = sample_folder("mkfifo b.txt && ln -s /dev/zero z.txt");
     qct_run r;
-    qct_qcode(&r, dir, "code -c '%s/codebooks/integrated-care.qcb' corpus", src);
+    code_sample(&r, dir, "corpus");
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect(qct_contains(r.err, "corpus/b.txt: skipped: not a regular file"), "%s", r.err);
     cr_expect(qct_contains(r.err, "corpus/z.txt: skipped: not a regular file"), "%s", r.err);
     cr_expect(qct_contains(r.out, "1 document,"), "%s", r.out);
     qct_run_free(&r);
     rel_rm_tree(dir);
-    free(src);
     free(dir);
 }
 
@@ -614,26 +630,18 @@ Test(code_cli, special_files_in_a_folder_are_skipped, .timeout = 60)
  * skipped with the hidden files; named on the command line it is read, and fails, as given. */
 Test(code_cli, office_owner_files_in_a_folder_are_skipped, .timeout = 60)
 {
-    char *dir = qct_temp_dir();
-    char *src = qct_source_path("");
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd,
-             "mkdir '%s/corpus' && cp '%s/corpora/integrated-care/rs1-p1-interview-n15.txt' '%s/corpus/a.txt' && "
-             "printf 'owner' > '%s/corpus/~$a.docx' && printf 'x' > '%s/corpus/.hidden.txt'",
-             dir, src, dir, dir, dir);
-    cr_assert_eq(system(cmd), 0);
+    char *dir = sample_folder("printf 'owner' > '~$a.docx' && printf 'x' > .hidden.txt");
     qct_run r;
-    qct_qcode(&r, dir, "code -c '%s/codebooks/integrated-care.qcb' corpus", src);
+    code_sample(&r, dir, "corpus");
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect(!qct_contains(r.err, "~$a.docx"), "%s", r.err);
     cr_expect(qct_contains(r.out, "1 document,"), "%s", r.out);
     qct_run_free(&r);
-    qct_qcode(&r, dir, "code -c '%s/codebooks/integrated-care.qcb' corpus/a.txt 'corpus/~$a.docx'", src);
+    code_sample(&r, dir, "corpus/a.txt 'corpus/~$a.docx'");
     cr_expect_eq(r.status, 1, "%s", r.err);
     cr_expect(qct_contains(r.err, "~$a.docx: error: not a readable .docx file"), "%s", r.err);
     qct_run_free(&r);
     rel_rm_tree(dir);
-    free(src);
     free(dir);
 }
 
@@ -642,17 +650,10 @@ Test(code_cli, office_owner_files_in_a_folder_are_skipped, .timeout = 60)
  * are still passed over quietly). */
 Test(code_cli, documents_in_formats_not_read_are_named, .timeout = 60)
 {
-    char *dir = qct_temp_dir();
-    char *src = qct_source_path("");
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd,
-             "mkdir '%s/corpus' && cp '%s/corpora/integrated-care/rs1-p1-interview-n15.txt' '%s/corpus/a.txt' && "
-             "cd '%s/corpus' && printf '{\\rtf1 x}' > b.rtf && printf '%%%%PDF' > C.PDF && "
-             "printf 'speaker\\tteam\\n' > cases.tsv && printf 'ID3' > audio.mp3",
-             dir, src, dir, dir);
-    cr_assert_eq(system(cmd), 0);
+    char *dir = sample_folder("printf '{\\rtf1 x}' > b.rtf && printf '%%PDF' > C.PDF && "
+                              "printf 'speaker\\tteam\\n' > cases.tsv && printf 'ID3' > audio.mp3");
     qct_run r;
-    qct_qcode(&r, dir, "code -c '%s/codebooks/integrated-care.qcb' corpus", src);
+    code_sample(&r, dir, "corpus");
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect(qct_contains(r.err, "qcode: warning: 2 files not read, in a format qcode does not read: corpus/C.PDF, "
                                   "corpus/b.rtf (it reads .txt .md .vtt .srt .docx: save them as .docx or plain text)"),
@@ -661,7 +662,6 @@ Test(code_cli, documents_in_formats_not_read_are_named, .timeout = 60)
     cr_expect(qct_contains(r.out, "1 document,"), "%s", r.out);
     qct_run_free(&r);
     rel_rm_tree(dir);
-    free(src);
     free(dir);
 }
 
@@ -670,21 +670,12 @@ Test(code_cli, documents_in_formats_not_read_are_named, .timeout = 60)
  * with the cache too. A transcript that differs by a byte is no copy. */
 Test(code_cli, a_copy_of_a_transcript_is_named, .timeout = 60)
 {
-    char *dir = qct_temp_dir();
-    char *src = qct_source_path("");
-    char cmd[4096];
-    snprintf(
-        cmd, sizeof cmd,
-        "mkdir -p '%s/corpus/old' && cp '%s/corpora/integrated-care/rs1-p1-interview-n15.txt' '%s/corpus/a.txt' && "
-        "cp '%s/corpus/a.txt' '%s/corpus/old/a-copy.txt' && cp '%s/corpus/a.txt' '%s/corpus/b.txt' && "
-        "echo >> '%s/corpus/b.txt'",
-        dir, src, dir, dir, dir, dir, dir, dir);
-    cr_assert_eq(system(cmd), 0);
+    char *dir = sample_folder("mkdir old && cp a.txt old/a-copy.txt && cp a.txt b.txt && echo >> b.txt");
     static const char warning[] = "corpus/old/a-copy.txt: warning: the same bytes as corpus/a.txt: both are coded and "
                                   "counted\n";
     for (int cached = 0; cached < 3; cached++) {
         qct_run r;
-        qct_qcode(&r, dir, "code -c '%s/codebooks/integrated-care.qcb' %s corpus", src, cached ? "--cache c" : "");
+        code_sample(&r, dir, cached ? "--cache c corpus" : "corpus");
         cr_expect_eq(r.status, 0, "%s", r.err);
         const char *at = strstr(r.err, warning);
         cr_expect(at != NULL, "run %d: %s", cached, r.err);
@@ -694,7 +685,6 @@ Test(code_cli, a_copy_of_a_transcript_is_named, .timeout = 60)
         qct_run_free(&r);
     }
     rel_rm_tree(dir);
-    free(src);
     free(dir);
 }
 
