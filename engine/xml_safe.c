@@ -444,23 +444,34 @@ static void tree_end(void *ctx, const xmlChar *local, const xmlChar *prefix, con
     xmlSAX2EndElementNs(ctx, local, prefix, uri);
 }
 
+/* The checks and the parser context both readers start with; st holds the data and where it was
+ * cut short. 0, or the error (err set). */
+static int begin_parse(parse_state *st, const char *data, size_t size, const char *file, const char *part,
+                       qc_error *err)
+{
+    int rc = check_size(size, data, file, part, err);
+    if (rc < 0)
+        return rc;
+    memset(st, 0, sizeof *st);
+    st->ctxt = new_context(data, size, err);
+    if (!st->ctxt)
+        return QC_ERR_NOMEM;
+    st->data = data;
+    st->size = size;
+    qc_xml_cut_init(&st->cut);
+    qc_xml_cut_feed(&st->cut, data, size);
+    return 0;
+}
+
 int qc_xml_read_tree(struct _xmlDoc **out, const char *data, size_t size, const char *file, const char *part,
                      qc_error *err)
 {
     *out = NULL;
-    int rc = check_size(size, data, file, part, err);
+    parse_state st;
+    int rc = begin_parse(&st, data, size, file, part, err);
     if (rc < 0)
         return rc;
-    xmlParserCtxtPtr ctxt = new_context(data, size, err);
-    if (!ctxt)
-        return QC_ERR_NOMEM;
-    parse_state st;
-    memset(&st, 0, sizeof st);
-    st.ctxt = ctxt;
-    st.data = data;
-    st.size = size;
-    qc_xml_cut_init(&st.cut);
-    qc_xml_cut_feed(&st.cut, data, size);
+    xmlParserCtxtPtr ctxt = st.ctxt;
     xmlCtxtUseOptions(ctxt, safe_options() | XML_PARSE_COMPACT);
     /* The context's SAX handler is its own copy: changing it affects no other parse. The tree
      * builder's callbacks take the context as user data, so st travels in _private. */
@@ -563,19 +574,11 @@ void qc_xml_error_in_part(qc_error *err, const char *file, const char *part)
 int qc_xml_stream(const char *data, size_t size, const char *file, const char *part, const qc_xml_handler *h,
                   qc_error *err)
 {
-    int rc = check_size(size, data, file, part, err);
+    parse_state st;
+    int rc = begin_parse(&st, data, size, file, part, err);
     if (rc < 0)
         return rc;
-    xmlParserCtxtPtr ctxt = new_context(data, size, err);
-    if (!ctxt)
-        return QC_ERR_NOMEM;
-    parse_state st;
-    memset(&st, 0, sizeof st);
-    st.ctxt = ctxt;
-    st.data = data;
-    st.size = size;
-    qc_xml_cut_init(&st.cut);
-    qc_xml_cut_feed(&st.cut, data, size);
+    xmlParserCtxtPtr ctxt = st.ctxt;
     st.h = h;
     xmlCtxtUseOptions(ctxt, safe_options());
     /* Our handler only: no tree, no entity declarations kept, DOCTYPE refused. */
