@@ -322,12 +322,191 @@ static const char *const person_words[] = {
     "relative", "informant", "narrator", "interpreter", NULL,
 };
 
+/* Header keys that say where, when or what the interview was, in the languages of person_words:
+ * whatever their value looks like, it is no person who speaks (`location: New York`, `title: Ward
+ * Four Review`, `date: Tuesday Morning`), so such a key lends the body no one-off speaker. A
+ * transcriber or an author is a person, but not one of the interview: a one-off `Transcriber:` line
+ * is a note. */
+static const char *const metadata_words[] = {
+    /* English */
+    "title",
+    "subject",
+    "topic",
+    "theme",
+    "project",
+    "study",
+    "phase",
+    "wave",
+    "session",
+    "type",
+    "format",
+    "mode",
+    "language",
+    "date",
+    "day",
+    "time",
+    "start",
+    "end",
+    "duration",
+    "length",
+    "location",
+    "place",
+    "site",
+    "setting",
+    "venue",
+    "room",
+    "ward",
+    "unit",
+    "department",
+    "city",
+    "town",
+    "region",
+    "country",
+    "area",
+    "district",
+    "address",
+    "organisation",
+    "organization",
+    "institution",
+    "team",
+    "service",
+    "source",
+    "file",
+    "recording",
+    "audio",
+    "transcript",
+    "transcription",
+    "transcriber",
+    "author",
+    "note",
+    "notes",
+    "comment",
+    "keywords",
+    /* German */
+    "titel",
+    "thema",
+    "projekt",
+    "studie",
+    "welle",
+    "sitzung",
+    "typ",
+    "art",
+    "sprache",
+    "datum",
+    "tag",
+    "zeit",
+    "uhrzeit",
+    "beginn",
+    "ende",
+    "dauer",
+    "länge",
+    "ort",
+    "standort",
+    "raum",
+    "station",
+    "abteilung",
+    "stadt",
+    "land",
+    "bezirk",
+    "adresse",
+    "einrichtung",
+    "quelle",
+    "datei",
+    "aufnahme",
+    "transkript",
+    "transkription",
+    "transkribent",
+    "transkribentin",
+    "autor",
+    "autorin",
+    "anmerkung",
+    "notiz",
+    "kommentar",
+    /* French */
+    "titre",
+    "sujet",
+    "thème",
+    "projet",
+    "étude",
+    "vague",
+    "séance",
+    "langue",
+    "jour",
+    "heure",
+    "début",
+    "fin",
+    "durée",
+    "lieu",
+    "endroit",
+    "cadre",
+    "salle",
+    "ville",
+    "région",
+    "pays",
+    "établissement",
+    "équipe",
+    "fichier",
+    "enregistrement",
+    "transcripteur",
+    "transcriptrice",
+    "auteur",
+    "autrice",
+    "remarque",
+    "commentaire",
+    /* Spanish */
+    "título",
+    "tema",
+    "proyecto",
+    "estudio",
+    "fase",
+    "sesión",
+    "tipo",
+    "formato",
+    "idioma",
+    "fecha",
+    "día",
+    "hora",
+    "inicio",
+    "duración",
+    "lugar",
+    "sitio",
+    "ubicación",
+    "sala",
+    "servicio",
+    "ciudad",
+    "región",
+    "país",
+    "dirección",
+    "institución",
+    "organización",
+    "equipo",
+    "fuente",
+    "archivo",
+    "grabación",
+    "transcripción",
+    "transcriptor",
+    "transcriptora",
+    "autora",
+    "nota",
+    "comentario",
+    NULL,
+};
+
+/* Whether a key is one of words, compared as names are (qc_fold_equal: case aside in any script,
+ * `ß` as `ss`, an accent composed or not): `Länge`, `LÄNGE` and `la` + U+0308 `nge` are `länge`. The
+ * comparison stops at the first letter that differs, so a list costs little: it runs for header
+ * lines only. */
+static int key_in(const char *const *words, const char *key, size_t len)
+{
+    for (const char *const *w = words; *w; w++)
+        if (qc_fold_equal(key, len, *w, strlen(*w)))
+            return 1;
+    return 0;
+}
+
 static int person_key(const qc_read_options *opts, const char *key, size_t len)
 {
-    for (const char *const *w = person_words; *w; w++)
-        if (len && (key[0] | 0x20) == (*w)[0] && ascii_ieq(key, len, *w))
-            return 1;
-    return qc_speaker_label_known(opts, key, len);
+    return key_in(person_words, key, len) || qc_speaker_label_known(opts, key, len);
 }
 
 /* A title before a name: Ms, Mr, Mrs, Dr, Prof, with or without a dot. */
@@ -367,7 +546,7 @@ int qc_header_names_person(const qc_read_options *opts, const char *key, size_t 
     size_t p = skip_blanks(value, value_len, 0), end = value_len;
     while (end > p && (is_blank(value[end - 1]) || value[end - 1] == '\r'))
         end--;
-    if (p == end)
+    if (p == end || key_in(metadata_words, key, key_len))
         return 0;
     if (is_id_token(value + p, end - p))
         return person_key(opts, key, key_len); /* `site: RS1` is a site's id */

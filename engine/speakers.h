@@ -45,7 +45,9 @@ int qc_speaker_label_known(const qc_read_options *opts, const char *label, size_
  * (letters then digits: P07, N15); and the name has a title or two words or more, or the key is a
  * word for a person (a conventional label or one of the study roles in speakers.c: nurse, teacher,
  * carer...). One capitalised word or an id under another key is a place or a code (`site: North`,
- * `site: RS1`); prose and data are no name (`recorded on the ward`, `2016-03-22`). */
+ * `site: RS1`); prose and data are no name (`recorded on the ward`, `2016-03-22`). A key that says
+ * where, when or what the interview was (`location`, `date`, `title`, `ort`, `lieu`...) names no one,
+ * whatever its value: `location: New York`. */
 int qc_header_names_person(const qc_read_options *opts, const char *key, size_t key_len, const char *value,
                            size_t value_len);
 

@@ -1077,6 +1077,49 @@ Test(read_text, a_header_line_that_names_a_person_makes_its_one_off_body_label_a
     }
 }
 
+/* A header key that says where, when or what the interview was (`location: New York`) names no
+ * person whatever its value looks like: one `Location:` line below it stays text of the turn above.
+ * Until 2026-12-07 a value written as a name (two capitalised words) made the key a speaker, a
+ * respondent `Location` in every count. A key for a person keeps its one-off speaker, and a
+ * metadata word that starts lines as a speaker's is still one. */
+Test(read_text, a_header_key_for_the_interview_names_no_speaker)
+{
+    static const char *const unnamed[][2] = {
+        {"location: New York\n", "Location"},         {"place: Leeds General Infirmary\n", "Place"},
+        {"title: Ward Four Review\n", "Title"},       {"site: North Leeds\n", "Site"},
+        {"setting: Day Centre\n", "Setting"},         {"date: Tuesday Morning\n", "Date"},
+        {"project: Integrated Care\n", "Project"},    {"ort: Berlin Mitte\n", "Ort"},
+        {"lieu: Dr. Roux Cabinet\n", "Lieu"},         {"lugar: Ciudad Real\n", "Lugar"},
+        {"dauer: Zwei Stunden\n", "Dauer"},           {"duraci\xC3\xB3n: Dos Horas\n", "Duraci\xC3\xB3n"},
+        {"transcriber: Mary Jones\n", "Transcriber"},
+    };
+    for (size_t k = 0; k < sizeof unnamed / sizeof unnamed[0]; k++) {
+        char text[256];
+        snprintf(text, sizeof text, "%s\nInterviewer: How long?\n%s: Ten years.\nInterviewer: Thanks.\n", unnamed[k][0],
+                 unnamed[k][1]);
+        qc_document *doc = read_txt(text);
+        cr_assert_eq(qc_document_attribute_count(doc), 1, "%s", text);
+        cr_assert_eq(qc_document_speaker_count(doc), 1, "%s", text);
+        char expect[64];
+        snprintf(expect, sizeof expect, "How long?\n%s: Ten years.", unnamed[k][1]);
+        assert_turn(doc, 0, "Interviewer", expect);
+        qc_document_free(doc);
+    }
+    /* Front matter alike. */
+    qc_document *doc = read_opts("fm.md", "---\nlocation: New York\n---\n\nQ: Where?\n\nLocation: Queens.\n", NULL);
+    assert_speakers(doc, 1, 1, (const char *const[]){"Q"});
+    qc_document_free(doc);
+    /* A key for a person beside them keeps its one-off speaker; a `Site` that speaks twice is one. */
+    doc = read_txt("location: New York\nhost: Mary Jones\n\nInterviewer: How long?\nHost: Ten years.\n"
+                   "Location: Queens.\n");
+    assert_speakers(doc, 2, 2, (const char *const[]){"Interviewer", "Host"});
+    assert_turn(doc, 1, "Host", "Ten years.\nLocation: Queens.");
+    qc_document_free(doc);
+    doc = read_txt("site: North Leeds\n\nSite: We opened in May.\nP1: Yes.\nSite: And closed in June.\n");
+    assert_speakers(doc, 3, 2, (const char *const[]){"Site", "P1"});
+    qc_document_free(doc);
+}
+
 /* A label recurs whatever its case in any script, as in ASCII: `élodie:` once among `Élodie:` lines
  * is her turn. Counted as two labels seen once each, neither was trusted, and her words went to
  * the interviewer's turns or the preamble. Capitals stay apart in every script: `ÉLODIE:` and
