@@ -314,193 +314,79 @@ int qc_speaker_label_known(const qc_read_options *opts, const char *label, size_
 
 /* Words for the people of a study beside the conventional labels: a header key among them (or a
  * conventional one) names a person with a one-word name or an id too (`nurse: Mary`, `nurse: N15`),
- * where another key needs a name of two words or a title (`site: North` names a place). */
-static const char *const person_words[] = {
-    "nurse",    "midwife",   "doctor",   "gp",          "physician", "clinician", "therapist", "pharmacist",
-    "carer",    "caregiver", "teacher",  "pupil",       "student",   "parent",    "mother",    "father",
-    "son",      "daughter",  "husband",  "wife",        "partner",   "manager",   "volunteer", "resident",
-    "relative", "informant", "narrator", "interpreter", NULL,
-};
+ * where another key needs a name of two words or a title (`site: North` names a place). English,
+ * German, French and Spanish, the languages noScribe's and Whisper's transcripts come in most
+ * (segment.c's lists are English and German): the roles, then the conventional labels' own
+ * equivalents (a conventional label is a person's already: `interviewer`, `participant`). Each word
+ * stands between spaces, lower case, NFC; a word with a masculine and a feminine form has both. */
+static const char person_words[] =
+    /* English */
+    " nurse midwife doctor gp physician clinician therapist pharmacist carer caregiver teacher pupil"
+    " student parent mother father son daughter husband wife partner manager volunteer resident"
+    " relative informant narrator interpreter"
+    /* German */
+    " pfleger pflegerin pflegekraft krankenschwester krankenpfleger arzt ärztin hausarzt hausärztin"
+    " hebamme therapeut therapeutin apotheker apothekerin betreuer betreuerin lehrer lehrerin schüler"
+    " schülerin studentin mutter vater sohn tochter ehemann ehefrau partnerin leiter leiterin"
+    " managerin bewohner bewohnerin angehöriger angehörige informantin erzähler erzählerin"
+    " dolmetscher dolmetscherin interviewerin befragter befragte interviewter interviewte"
+    " teilnehmer teilnehmerin moderatorin forscher forscherin sprecher sprecherin patientin klient"
+    " klientin"
+    /* French */
+    " infirmier infirmière sage-femme médecin docteur généraliste thérapeute pharmacien pharmacienne"
+    " aidant aidante soignant soignante enseignant enseignante professeur professeure élève étudiant"
+    " étudiante mère père fils fille mari épouse époux conjoint conjointe partenaire directeur"
+    " directrice responsable bénévole résident résidente proche informateur informatrice narrateur"
+    " narratrice interprète enquêteur enquêtrice intervieweur intervieweuse interviewé interviewée"
+    " enquêté enquêtée participante répondant répondante chercheur chercheuse animateur animatrice"
+    " patiente cliente"
+    /* Spanish */
+    " enfermero enfermera matrona partera médico médica doctora terapeuta farmacéutico farmacéutica"
+    " cuidador cuidadora profesor profesora maestro maestra alumno alumna estudiante madre padre hijo"
+    " hija esposo esposa marido pareja gerente directora voluntario voluntaria residente familiar"
+    " informante narrador narradora intérprete entrevistador entrevistadora entrevistado"
+    " entrevistada encuestado encuestada investigador investigadora moderador"
+    " moderadora paciente ";
 
 /* Header keys that say where, when or what the interview was, in the languages of person_words:
  * whatever their value looks like, it is no person who speaks (`location: New York`, `title: Ward
  * Four Review`, `date: Tuesday Morning`), so such a key lends the body no one-off speaker. A
  * transcriber or an author is a person, but not one of the interview: a one-off `Transcriber:` line
  * is a note. */
-static const char *const metadata_words[] = {
+static const char metadata_words[] =
     /* English */
-    "title",
-    "subject",
-    "topic",
-    "theme",
-    "project",
-    "study",
-    "phase",
-    "wave",
-    "session",
-    "type",
-    "format",
-    "mode",
-    "language",
-    "date",
-    "day",
-    "time",
-    "start",
-    "end",
-    "duration",
-    "length",
-    "location",
-    "place",
-    "site",
-    "setting",
-    "venue",
-    "room",
-    "ward",
-    "unit",
-    "department",
-    "city",
-    "town",
-    "region",
-    "country",
-    "area",
-    "district",
-    "address",
-    "organisation",
-    "organization",
-    "institution",
-    "team",
-    "service",
-    "source",
-    "file",
-    "recording",
-    "audio",
-    "transcript",
-    "transcription",
-    "transcriber",
-    "author",
-    "note",
-    "notes",
-    "comment",
-    "keywords",
+    " title subject topic theme project study phase wave session type format mode language date day"
+    " time start end duration length location place site setting venue room ward unit department"
+    " city town region country area district address organisation organization institution team"
+    " service source file recording audio transcript transcription transcriber author note notes"
+    " comment keywords"
     /* German */
-    "titel",
-    "thema",
-    "projekt",
-    "studie",
-    "welle",
-    "sitzung",
-    "typ",
-    "art",
-    "sprache",
-    "datum",
-    "tag",
-    "zeit",
-    "uhrzeit",
-    "beginn",
-    "ende",
-    "dauer",
-    "länge",
-    "ort",
-    "standort",
-    "raum",
-    "station",
-    "abteilung",
-    "stadt",
-    "land",
-    "bezirk",
-    "adresse",
-    "einrichtung",
-    "quelle",
-    "datei",
-    "aufnahme",
-    "transkript",
-    "transkription",
-    "transkribent",
-    "transkribentin",
-    "autor",
-    "autorin",
-    "anmerkung",
-    "notiz",
-    "kommentar",
+    " titel thema projekt studie welle sitzung typ art sprache datum tag zeit uhrzeit beginn ende"
+    " dauer länge ort standort raum station abteilung stadt land bezirk adresse einrichtung quelle"
+    " datei aufnahme transkript transkription transkribent transkribentin autor autorin anmerkung"
+    " notiz kommentar"
     /* French */
-    "titre",
-    "sujet",
-    "thème",
-    "projet",
-    "étude",
-    "vague",
-    "séance",
-    "langue",
-    "jour",
-    "heure",
-    "début",
-    "fin",
-    "durée",
-    "lieu",
-    "endroit",
-    "cadre",
-    "salle",
-    "ville",
-    "région",
-    "pays",
-    "établissement",
-    "équipe",
-    "fichier",
-    "enregistrement",
-    "transcripteur",
-    "transcriptrice",
-    "auteur",
-    "autrice",
-    "remarque",
-    "commentaire",
+    " titre sujet thème projet étude vague séance langue jour heure début fin durée lieu endroit cadre"
+    " salle ville région pays établissement équipe fichier enregistrement transcripteur"
+    " transcriptrice auteur autrice remarque commentaire"
     /* Spanish */
-    "título",
-    "tema",
-    "proyecto",
-    "estudio",
-    "fase",
-    "sesión",
-    "tipo",
-    "formato",
-    "idioma",
-    "fecha",
-    "día",
-    "hora",
-    "inicio",
-    "duración",
-    "lugar",
-    "sitio",
-    "ubicación",
-    "sala",
-    "servicio",
-    "ciudad",
-    "región",
-    "país",
-    "dirección",
-    "institución",
-    "organización",
-    "equipo",
-    "fuente",
-    "archivo",
-    "grabación",
-    "transcripción",
-    "transcriptor",
-    "transcriptora",
-    "autora",
-    "nota",
-    "comentario",
-    NULL,
-};
+    " título tema proyecto estudio fase sesión tipo formato idioma fecha día hora inicio duración"
+    " lugar sitio ubicación sala servicio ciudad región país dirección institución organización"
+    " equipo fuente archivo grabación transcripción transcriptor transcriptora autora nota"
+    " comentario ";
 
-/* Whether a key is one of words, compared as names are (qc_fold_equal: case aside in any script,
- * `ß` as `ss`, an accent composed or not): `Länge`, `LÄNGE` and `la` + U+0308 `nge` are `länge`. The
- * comparison stops at the first letter that differs, so a list costs little: it runs for header
- * lines only. */
-static int key_in(const char *const *words, const char *key, size_t len)
+/* Whether a key is one of words (a list as above), compared as names are (qc_fold_equal: case
+ * aside in any script, `ß` as `ss`, an accent composed or not): `Länge`, `LÄNGE` and `la` + U+0308
+ * `nge` are `länge`. The comparison stops at the first letter that differs, so a list costs
+ * little: it runs for header lines only. */
+static int key_in(const char *words, const char *key, size_t len)
 {
-    for (const char *const *w = words; *w; w++)
-        if (qc_fold_equal(key, len, *w, strlen(*w)))
+    for (const char *w = words + 1; *w; w++) {
+        const char *e = strchr(w, ' ');
+        if (qc_fold_equal(key, len, w, (size_t)(e - w)))
             return 1;
+        w = e;
+    }
     return 0;
 }
 

@@ -1077,6 +1077,48 @@ Test(read_text, a_header_line_that_names_a_person_makes_its_one_off_body_label_a
     }
 }
 
+/* The words for a person that let a one-word name or an id in a header name one (`nurse: Mary`)
+ * are English, German, French and Spanish, compared as names are (an accent typed as a combining
+ * mark, `ß` as `ss`): noScribe and Whisper transcripts come in all of them. Until 2026-12-07 they
+ * were English only, and `pflegerin: Maria` above one `Pflegerin:` line left her words to the
+ * interviewer's turn. A word for no person (`station: Nord`) still names no one. */
+Test(read_text, a_header_key_for_a_person_names_one_in_german_french_and_spanish)
+{
+    static const char *const named[][2] = {
+        {"pflegerin: Maria\n", "Pflegerin"},
+        {"\xC3\xA4rztin: N15\n", "\xC3\x84rztin"},         /* ärztin, Ärztin */
+        {"a\xCC\x88rztin: Petra\n", "\xC3\x84rztin"},      /* a + U+0308: typed as a mark */
+        {"angeh\xC3\xB6rige: P07\n", "Angeh\xC3\xB6rige"}, /* angehörige */
+        {"befragte: Frieda\n", "Befragte"},
+        {"infirmi\xC3\xA8re: Marie\n", "Infirmi\xC3\xA8re"},                 /* infirmière */
+        {"m\xC3\xA9\x64\x65\x63in: N15\n", "M\xC3\xA9\x64\x65\x63in"},       /* médecin */
+        {"enqu\xC3\xAAt\xC3\xA9\x65: Lucie\n", "Enqu\xC3\xAAt\xC3\xA9\x65"}, /* enquêtée */
+        {"enfermera: Carmen\n", "Enfermera"},
+        {"entrevistado: E12\n", "Entrevistado"},
+        {"cuidadora: Luc\xC3\xAD\x61\n", "Cuidadora"},
+    };
+    for (size_t k = 0; k < sizeof named / sizeof named[0]; k++) {
+        char text[256];
+        snprintf(text, sizeof text,
+                 "titel: Station 4\n%s\nInterviewer: Wie lange?\n%s: Zehn Jahre.\nInterviewer: Danke.\n", named[k][0],
+                 named[k][1]);
+        qc_document *doc = read_txt(text);
+        cr_assert_eq(qc_document_attribute_count(doc), 2, "%s", text);
+        cr_assert_eq(qc_document_turn_count(doc), 3, "%s", text);
+        assert_turn(doc, 1, named[k][1], "Zehn Jahre.");
+        qc_document_free(doc);
+    }
+    static const char *const unnamed[][2] = {{"station: Nord\n", "Station"}, {"ort: M\xC3\xBCnchen\n", "Ort"}};
+    for (size_t k = 0; k < sizeof unnamed / sizeof unnamed[0]; k++) {
+        char text[256];
+        snprintf(text, sizeof text, "titel: Station 4\n%s\nInterviewer: Wie lange?\n%s: Zehn Jahre.\n", unnamed[k][0],
+                 unnamed[k][1]);
+        qc_document *doc = read_txt(text);
+        cr_assert_eq(qc_document_turn_count(doc), 1, "%s", text);
+        qc_document_free(doc);
+    }
+}
+
 /* A header key that says where, when or what the interview was (`location: New York`) names no
  * person whatever its value looks like: one `Location:` line below it stays text of the turn above.
  * Until 2026-12-07 a value written as a name (two capitalised words) made the key a speaker, a
