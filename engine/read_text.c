@@ -51,6 +51,11 @@ typedef struct text_reader {
     size_t opening_from, opening_to; /* an opening block of dialogue whose one-off labels are speakers' */
     int may_overlap; /* the file holds a "//" (ASCII in either encoding): else no passage is looked for */
     int markdown;
+    /* Where the user's pattern ran into PCRE2's limits after a passage's "//" (label_at): the line,
+     * the byte of the line it was tried at, and the status. */
+    const struct text_line *failed_line;
+    size_t failed_at;
+    int failed;
 } text_reader;
 
 /* An overlap passage in a line: bytes [open, close + 2) are `//LABEL: text //`. */
@@ -569,13 +574,21 @@ static size_t find_slashes(const char *s, size_t len, size_t p)
 
 /* A speaker label at s[p] as a line would start with it, written `LABEL: ` (so `**Ann:**` or
  * `[id1]` do not open a passage), and one this document trusts: conventional (or the user's
- * pattern's) or a speaker that starts lines here. Fills *lab with offsets into s. */
-static int label_at(const text_reader *r, const char *s, size_t len, size_t p, qc_label *lab)
+ * pattern's) or a speaker that starts lines here. Fills *lab with offsets into s. Returns 1 or 0,
+ * or the status of a user pattern that ran into PCRE2's limits (noted in r): whether a passage
+ * opens is then not known, and the document fails at the line as it does at a line's start. */
+static int label_at(text_reader *r, const char *s, size_t len, size_t p, qc_label *lab)
 {
     if (p >= len)
         return 0;
     size_t n = len - p < LABEL_WINDOW ? len - p : LABEL_WINDOW;
-    if (qc_speaker_match_line(r->rules, s + p, n, lab) != 1)
+    int m = qc_speaker_match_line(r->rules, s + p, n, lab);
+    if (m < 0) {
+        r->failed = m;
+        r->failed_at = p;
+        return m;
+    }
+    if (m != 1)
         return 0;
     lab->label_start += p;
     lab->label_end += p;
@@ -590,21 +603,25 @@ static int label_at(const text_reader *r, const char *s, size_t len, size_t p, q
 /* A "//" at s[q] that ends a passage: followed by white space, the line's end or another label
  * (noScribe writes `//S00: a //S02: b//` for two overlaps in a row). A "//" inside a word, as in
  * a URL, does not. */
-static int closer_at(const text_reader *r, const char *s, size_t len, size_t q)
+static int closer_at(text_reader *r, const char *s, size_t len, size_t q)
 {
     qc_label lab;
-    return q + 2 == len || is_blank_byte(s[q + 2]) || label_at(r, s, len, q + 2, &lab);
+    return q + 2 == len || is_blank_byte(s[q + 2]) ? 1 : label_at(r, s, len, q + 2, &lab);
 }
 
 /* The passage that opens at s[q], if it is one: a trusted label after the "//", then text that is
- * not all white space, then a closing "//" on the same line. */
-static int passage_at(const text_reader *r, const char *s, size_t len, size_t q, passage *out)
+ * not all white space, then a closing "//" on the same line. 1, 0 or a failed pattern's status. */
+static int passage_at(text_reader *r, const char *s, size_t len, size_t q, passage *out)
 {
-    if (!label_at(r, s, len, q + 2, &out->label))
-        return 0;
+    int m = label_at(r, s, len, q + 2, &out->label);
+    if (m <= 0)
+        return m;
     size_t text = out->label.text_start;
     for (size_t c = find_slashes(s, len, text); c < len; c = find_slashes(s, len, c + 1)) {
-        if (!closer_at(r, s, len, c))
+        m = closer_at(r, s, len, c);
+        if (m < 0)
+            return m;
+        if (!m)
             continue;
         if (is_blank_text(s + text, c - text))
             return 0;
@@ -618,14 +635,16 @@ static int passage_at(const text_reader *r, const char *s, size_t len, size_t q,
 }
 
 /* The first passage in s[p..len) whose "//" starts the line or follows white space (so `http://`
- * opens none); with `at_p`, only one opening at p itself (the next of a chain). */
-static int next_passage(const text_reader *r, const char *s, size_t len, size_t p, int at_p, passage *out)
+ * opens none); with `at_p`, only one opening at p itself (the next of a chain). 1, 0 or a failed
+ * pattern's status. */
+static int next_passage(text_reader *r, const char *s, size_t len, size_t p, int at_p, passage *out)
 {
     for (size_t q = find_slashes(s, len, p); q < len; q = find_slashes(s, len, q + 1)) {
         if (at_p)
-            return q == p && passage_at(r, s, len, q, out);
-        if ((q == 0 || is_blank_byte(s[q - 1])) && passage_at(r, s, len, q, out))
-            return 1;
+            return q == p ? passage_at(r, s, len, q, out) : 0;
+        int m = q == 0 || is_blank_byte(s[q - 1]) ? passage_at(r, s, len, q, out) : 0;
+        if (m != 0)
+            return m;
     }
     return 0;
 }
@@ -677,7 +696,12 @@ static int append_body(text_reader *r, const text_line *l, size_t from)
     int chained = 0, rc = 0;
     passage ps;
     while (rc == 0 && r->has_host && r->may_overlap) {
-        if (!next_passage(r, s, l->len, p, chained, &ps)) {
+        int m = next_passage(r, s, l->len, p, chained, &ps);
+        if (m < 0) {
+            r->failed_line = l; /* label_at noted the byte and the status */
+            return m;
+        }
+        if (!m) {
             if (!chained)
                 break;
             /* The "//" that ended the last passage opens none after all (no closing "//"): it only
@@ -716,6 +740,17 @@ static int note_after_heading(text_reader *r, const text_line *l, uint32_t *head
                                  *heading);
     *heading = 0; /* once a stretch */
     return rc;
+}
+
+/* The user's pattern failed after a passage's "//": the error names the line, as at a line's start
+ * (collect_lines), and the column and byte the pattern was tried at. */
+static int pattern_failed(const text_reader *r, qc_error *err)
+{
+    const text_line *l = r->failed_line;
+    size_t cps = qc_utf8_length(line_text(r, l), r->failed_at);
+    int64_t byte = (int64_t)l->source + (int64_t)(l->verbatim ? r->failed_at : cps);
+    return qc_error_set(err, r->failed, r->name, l->number, (uint32_t)cps + 1, byte,
+                        "the speaker pattern failed on line %u: %s", l->number, qc_status_name(r->failed));
 }
 
 static int build(text_reader *r, size_t body, qc_error *err)
@@ -788,6 +823,8 @@ static int build(text_reader *r, size_t body, qc_error *err)
     }
     if (rc == 0)
         rc = qc_doc_builder_end_turn(b);
+    if (r->failed_line)
+        return pattern_failed(r, err);
     if (rc == QC_ERR_LIMIT)
         return qc_error_set(err, rc, r->name, 0, 0, -1, "transcript too large (4 GiB at most)");
     return rc ? qc_error_nomem(err) : 0;

@@ -1234,3 +1234,34 @@ Test(read_text, a_runaway_speaker_pattern_fails_at_its_line)
     cr_expect(qct_contains(err.message, "the speaker pattern failed on line 2"), "%s", err.message);
     free(src);
 }
+
+/* The label after an overlap passage's `//` is found with the same pattern: when it runs into
+ * PCRE2's limits there, whether a passage opens is not known either, and the document fails at that
+ * line, with the column of the text after the `//`, as at a line's start. Until 2026-12-07 the
+ * failure was read as no label, silently, and the line was the host's text. */
+Test(read_text, a_runaway_speaker_pattern_fails_at_an_overlap_passage)
+{
+    /* At a line's start the first branch matches at once; after the `//` only the runaway one is
+     * tried, over the a's. */
+    char src[512];
+    char run[201]; /* within the bytes a passage's label is looked for in, with the b */
+    memset(run, 'a', 200);
+    run[200] = '\0';
+    snprintf(src, sizeof src, "S00: Hello.\nS01: Our caf\xC3\xA9 opened. //%sb // It was long.\nS00: Fine.\n", run);
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.speaker_pattern = "(?<speaker>S\\d+): |(?:a+)+$";
+    qc_document *doc = NULL;
+    qc_error err;
+    cr_assert_neq(qc_document_read_buffer(&doc, "t.txt", src, strlen(src), &opts, &err), 0);
+    cr_expect_null(doc);
+    cr_expect_str_eq(err.file, "t.txt");
+    cr_expect_eq(err.line, 2, "line %u: %s", err.line, err.message);
+    cr_expect_eq(err.column, 25, "column %u", err.column); /* the first a, after "//" (é one column) */
+    cr_expect_str_eq(err.message, "the speaker pattern failed on line 2: limit exceeded");
+    /* The same line without the runaway text reads as before. */
+    snprintf(src, sizeof src, "S00: Hello.\nS01: Our caf\xC3\xA9 opened. //S00: Lovely. // It was long.\n");
+    doc = read_opts("t.txt", src, &opts);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    assert_turn(doc, 2, "S00", "Lovely.");
+    qc_document_free(doc);
+}
