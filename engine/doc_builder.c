@@ -33,7 +33,8 @@ typedef struct pending_turn {
     int32_t speaker;
     int64_t time_start_ms, time_end_ms;
     uint32_t line;
-    int32_t host; /* a piece after an interjection: the index of the turn's first piece; else -1 */
+    int32_t host;       /* a piece after an interjection: the index of the turn's first piece; else -1 */
+    uint32_t last_line; /* the last cue merged into the turn (qc_doc_builder_turn_last_line); 0: line */
 } pending_turn;
 
 struct qc_doc_builder {
@@ -222,7 +223,7 @@ int qc_doc_builder_begin_turn(qc_doc_builder *b, const char *speaker, size_t spe
     if (QC_GROW(b->turns, b->turn_cap, b->turn_count + 1) != 0)
         return QC_ERR_NOMEM;
     uint32_t at = (uint32_t)b->raw.len;
-    b->turns[b->turn_count++] = (pending_turn){at, at, index, time_start_ms, time_end_ms, line, -1};
+    b->turns[b->turn_count++] = (pending_turn){at, at, index, time_start_ms, time_end_ms, line, -1, 0};
     b->in_turn = 1;
     return 0;
 }
@@ -242,7 +243,7 @@ int qc_doc_builder_continue_turn(qc_doc_builder *b, size_t host, uint32_t line)
     if (QC_GROW(b->turns, b->turn_cap, b->turn_count + 1) != 0)
         return QC_ERR_NOMEM;
     uint32_t at = (uint32_t)b->raw.len;
-    b->turns[b->turn_count++] = (pending_turn){at, at, b->turns[host].speaker, -1, -1, line, (int32_t)host};
+    b->turns[b->turn_count++] = (pending_turn){at, at, b->turns[host].speaker, -1, -1, line, (int32_t)host, 0};
     b->in_turn = 1;
     b->has_pieces = 1;
     return 0;
@@ -252,6 +253,12 @@ void qc_doc_builder_turn_end_time(qc_doc_builder *b, int64_t time_end_ms)
 {
     if (b->turn_count)
         b->turns[b->turn_count - 1].time_end_ms = time_end_ms;
+}
+
+void qc_doc_builder_turn_last_line(qc_doc_builder *b, uint32_t line)
+{
+    if (b->turn_count)
+        b->turns[b->turn_count - 1].last_line = line;
 }
 
 int qc_doc_builder_end_turn(qc_doc_builder *b)
@@ -765,6 +772,7 @@ static int build_turns(qc_doc_builder *b, qc_document *doc, const uint32_t *boun
         t->time_start_ms = p->time_start_ms;
         t->time_end_ms = p->time_end_ms;
         t->line = p->line;
+        t->last_line = p->last_line > p->line ? p->last_line : p->line;
     }
     doc->turn_count = b->turn_count;
     return 0;

@@ -39,6 +39,8 @@ size_t qc_doc_builder_turn_count(const qc_doc_builder *b);
 int qc_doc_builder_continue_turn(qc_doc_builder *b, size_t host, uint32_t line);
 /* Extends the current turn's end time (a merged cue). */
 void qc_doc_builder_turn_end_time(qc_doc_builder *b, int64_t time_end_ms);
+/* The current turn goes on to cue `line` (a merged cue): qc_document_turn_last_cue. */
+void qc_doc_builder_turn_last_line(qc_doc_builder *b, uint32_t line);
 /* Ends the current turn: text appended after it belongs to no turn (headers, preamble). */
 int qc_doc_builder_end_turn(qc_doc_builder *b);
 

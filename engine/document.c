@@ -257,6 +257,11 @@ int qc_document_turn(const qc_document *doc, size_t index, qc_turn *out)
     return 0;
 }
 
+uint32_t qc_document_turn_last_cue(const qc_document *doc, size_t index)
+{
+    return index < doc->turn_count ? doc->turns[index].last_line : 0;
+}
+
 size_t qc_document_note_count(const qc_document *doc)
 {
     return doc->note_count;

@@ -17,6 +17,7 @@ typedef struct qc_doc_turn {
     uint8_t role;        /* qc_role */
     int64_t time_start_ms, time_end_ms;
     uint32_t line;
+    uint32_t last_line; /* the last cue merged into a subtitle turn; line otherwise */
 } qc_doc_turn;
 
 /* A paragraph or sentence. */

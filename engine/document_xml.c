@@ -143,6 +143,8 @@ static void write_turns(dx *x, const qc_document *doc, unsigned flags)
             attr(x, "speaker", doc->speakers[turn->speaker]);
         attr(x, "role", qc_role_name((qc_role)turn->role));
         attr_num(x, "line", turn->line);
+        if (turn->last_line > turn->line)
+            attr_num(x, "last-cue", turn->last_line); /* cues merged into one turn */
         attr_time(x, "time", turn->time_start_ms);
         attr_time(x, "time-end", turn->time_end_ms);
         for (; p < doc->paragraph_count && doc->paragraphs[p].turn == t; p++) {

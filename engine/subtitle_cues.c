@@ -365,6 +365,7 @@ int qc_cues_build(qc_cue_list *cl, qc_doc_builder *b, const char *name, const qc
                 turn_end = s->end_ms;
                 qc_doc_builder_turn_end_time(b, turn_end);
             }
+            qc_doc_builder_turn_last_line(b, s->cue);
             continue;
         }
         if (prev) {

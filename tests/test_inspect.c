@@ -483,6 +483,32 @@ Test(inspect, a_turn_starts_at_a_paragraph_or_a_cue)
     free(dir);
 }
 
+/* A subtitle turn that merged cues of one speaker names them all, in text and in XML: a researcher
+ * looking for a quotation in the recording needs to know the turn is more than its first cue. A
+ * merge is the ordinary reading of subtitles (one speaker's words cut every few seconds), so it is
+ * shown here, not warned about. */
+Test(inspect, a_turn_of_merged_cues_names_them)
+{
+    char *dir = qct_temp_dir();
+    static const char vtt[] = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Ann>Hello.\n\n"
+                              "00:00:02.000 --> 00:00:03.000\n<v Ann>Again.\n\n"
+                              "00:00:03.000 --> 00:00:04.000\n<v Bob>Hi.\n";
+    free(qct_write_file(dir, "a.vtt", vtt, sizeof vtt - 1));
+    qct_run r;
+    qct_qcode(&r, dir, "inspect a.vtt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "  turn 0:     cues 1-2, 00:00:01, Ann: Hello. Again.\n"), "%s", r.out);
+    cr_expect(qct_contains(r.out, "  turn 1:     cue 3, 00:00:03, Bob: Hi.\n"), "%s", r.out);
+    cr_expect_str_eq(r.err, "");
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "inspect --format xml a.vtt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "line=\"1\" last-cue=\"2\""), "%s", r.out);
+    cr_expect(!qct_contains(r.out, "line=\"3\" last-cue"), "%s", r.out);
+    qct_run_free(&r);
+    free(dir);
+}
+
 Test(inspect, help)
 {
     qct_run r;

@@ -35,6 +35,9 @@ Test(read_srt, labels_merge_and_the_occurs_twice_rule)
     cr_assert_eq(fmt_turn(doc, 1).role, QC_ROLE_PARTICIPANT);
     cr_assert_str_eq(qc_document_text(doc, NULL),
                      "Interviewer: How long?\n\nDr Lee: Ten years. Maybe eleven.\n\nNote: one-off.");
+    /* The merged turn knows its last cue too (qcode inspect: `cues 2-3`). */
+    cr_expect_eq(qc_document_turn_last_cue(doc, 0), 1);
+    cr_expect_eq(qc_document_turn_last_cue(doc, 1), 3);
     qc_document_free(doc);
 }
 

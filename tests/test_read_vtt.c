@@ -42,6 +42,29 @@ Test(read_vtt, consecutive_cues_of_one_speaker_merge)
     qc_document_free(doc);
 }
 
+/* A turn of merged cues knows its last cue as well as its first (its line), so a researcher can
+ * find any of them: `qcode inspect` prints `cues 1-2`. Until 2026-12-07 only the first was kept,
+ * and nothing told that a turn held more than one cue. Two voices in one cue are one cue. */
+Test(read_vtt, a_turn_of_merged_cues_knows_its_last_cue)
+{
+    qc_document *doc = VTT("WEBVTT\n\n"
+                           "00:01.000 --> 00:02.000\n<v Ann>One.\n\n"
+                           "00:02.000 --> 00:03.000\n<v Ann>Two.\n\n"
+                           "00:03.000 --> 00:04.000\n<v Ann>Three.<v Bob>Four.\n\n"
+                           "00:05.000 --> 00:06.000\n<v Bob>Five.\n\n"
+                           "00:06.000 --> 00:07.000\n<v Ann>Six.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 3);
+    fmt_assert_turn(doc, 0, "Ann", "One. Two. Three.");
+    cr_expect_eq(fmt_turn(doc, 0).line, 1);
+    cr_expect_eq(qc_document_turn_last_cue(doc, 0), 3);
+    fmt_assert_turn(doc, 1, "Bob", "Four. Five.");
+    cr_expect_eq(fmt_turn(doc, 1).line, 3);
+    cr_expect_eq(qc_document_turn_last_cue(doc, 1), 4);
+    cr_expect_eq(qc_document_turn_last_cue(doc, 2), 5); /* one cue: its line */
+    cr_expect_eq(qc_document_turn_last_cue(doc, 3), 0); /* no such turn */
+    qc_document_free(doc);
+}
+
 Test(read_vtt, notes_styles_regions_identifiers_bom_crlf)
 {
     const char src[] = "\xEF\xBB\xBFWEBVTT - a title\r\nKind: captions\r\n\r\n"

@@ -172,8 +172,13 @@ static void print_text(const qc_document *doc, const qc_casebook *cases, const s
         qc_document_turn(doc, t, &turn);
         /* The turn's index, as quotes, results.xml and the TSV tables give it (docs/results.md);
          * where it starts, named as the reader counts it (a subtitle's cue, a .docx paragraph):
-         * "line 2" of a WebVTT file sent the reader to the header. */
-        printf("  turn %zu:     %s %u", t, place_name(qc_document_format(doc)), turn.line);
+         * "line 2" of a WebVTT file sent the reader to the header. A subtitle turn that merged
+         * cues of one speaker names them all (`cues 4-9`): a quotation may come from any. */
+        uint32_t last = qc_document_turn_last_cue(doc, t);
+        if (last > turn.line)
+            printf("  turn %zu:     %ss %u-%u", t, place_name(qc_document_format(doc)), turn.line, last);
+        else
+            printf("  turn %zu:     %s %u", t, place_name(qc_document_format(doc)), turn.line);
         if (turn.time_start_ms >= 0) {
             fputs(", ", stdout);
             print_time(turn.time_start_ms);

@@ -126,6 +126,10 @@ typedef struct qc_turn {
 
 QC_EXPORT size_t qc_document_turn_count(const qc_document *doc);
 QC_EXPORT int qc_document_turn(const qc_document *doc, size_t index, qc_turn *out);
+/* The last cue of a subtitle turn: consecutive cues of one speaker are one turn (its `line` is the
+ * first of them), so a turn of cues 4 to 9 gives 9 here. A turn of one cue, and a turn of any other
+ * format, gives its `line`. 0 when index is out of range. */
+QC_EXPORT uint32_t qc_document_turn_last_cue(const qc_document *doc, size_t index);
 
 /* Warnings about the reading: what was left out of the document rather than failing it (a speaker
  * label or subtitle voice with no text, whose turn or cue is skipped; Markdown text after a heading
