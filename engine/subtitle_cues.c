@@ -117,6 +117,20 @@ static int label_at(const qc_cue_list *cl, const qc_speaker_rules *rules, size_t
     return m == 1 && lab->label_end <= lab->label_start ? 0 : m;
 }
 
+/* Whether a label found in the cues is trusted even once: conventional, the user's pattern's or a
+ * casebook's person, but not a casebook's person in capitals where the cues write the label
+ * otherwise too (`TATSUO ARAI: An Interview ...` above `Tatsuo Arai:` cues is a title, as in plain
+ * text and .docx: qc_label_casebook_capitals). `tally` counts every label of the cues. A user's
+ * pattern is trusted as it is, as in plain text. */
+static int trusted(const qc_read_options *opts, const qc_label_tally *tally, const char *text, size_t at,
+                   const qc_label *lab)
+{
+    if (!lab->known_role)
+        return 0;
+    return (opts && opts->speaker_pattern) ||
+           !qc_label_casebook_capitals(opts, tally, text + at + lab->label_start, lab->label_end - lab->label_start);
+}
+
 /* At the file line of the text the pattern failed on (the cue's number is no line of the file). */
 static int pattern_error(qc_error *err, const char *name, uint32_t cue, uint32_t line, int m)
 {
@@ -164,27 +178,26 @@ static int split_at_line_labels(qc_cue_list *cl, const qc_read_options *opts, co
                 rc = pattern_error(err, name, s->cue, cl->breaks[k].line, mb);
                 goto done;
             }
-            if (mb == 1 && !lab.known_role &&
+            if (mb == 1 &&
                 qc_label_tally_add(tally, text + at + lab.label_start, lab.label_end - lab.label_start) < 0) {
                 rc = qc_error_nomem(err);
                 goto done;
             }
-            accepted[k] = mb == 1 && lab.known_role;
         }
         if (m < 0) {
             rc = pattern_error(err, name, s->cue, s->line, m);
             goto done;
         }
-        if (m == 1 && !lab.known_role &&
-            qc_label_tally_add(tally, text + from + lab.label_start, lab.label_end - lab.label_start) < 0) {
+        if (m == 1 && qc_label_tally_add(tally, text + from + lab.label_start, lab.label_end - lab.label_start) < 0) {
             rc = qc_error_nomem(err);
             goto done;
         }
     }
     for (k = 0; k < cl->break_count; k++) {
         size_t at = cl->breaks[k].at;
-        if (owner[k] != SIZE_MAX && !accepted[k] && label_at(cl, rules, &at, cl->segs[owner[k]].to, &lab) == 1)
+        if (owner[k] != SIZE_MAX && label_at(cl, rules, &at, cl->segs[owner[k]].to, &lab) == 1)
             accepted[k] =
+                trusted(opts, tally, text, at, &lab) ||
                 qc_label_tally_count(tally, text + at + lab.label_start, lab.label_end - lab.label_start) >= 2;
         splits += accepted[k];
     }
@@ -269,8 +282,7 @@ static int decide_speakers(qc_cue_list *cl, seg_speaker *sp, const char *name, c
         if (m == 0 || lab.label_end <= lab.label_start)
             continue;
         labels[i] = lab;
-        if (!lab.known_role &&
-            qc_label_tally_add(tally, text + p->from + lab.label_start, lab.label_end - lab.label_start) < 0) {
+        if (qc_label_tally_add(tally, text + p->from + lab.label_start, lab.label_end - lab.label_start) < 0) {
             rc = qc_error_nomem(err);
             goto done;
         }
@@ -282,7 +294,7 @@ static int decide_speakers(qc_cue_list *cl, seg_speaker *sp, const char *name, c
             continue;
         const char *l = text + p->from + lab->label_start;
         size_t ll = lab->label_end - lab->label_start;
-        if (!lab->known_role && qc_label_tally_count(tally, l, ll) < 2)
+        if (!trusted(opts, tally, text, p->from, lab) && qc_label_tally_count(tally, l, ll) < 2)
             continue;
         p->name = l;
         p->len = ll;

@@ -65,6 +65,46 @@ Test(read_vtt, a_turn_of_merged_cues_knows_its_last_cue)
     qc_document_free(doc);
 }
 
+/* A casebook's person in capitals is a title where the cues write the label otherwise too, as in
+ * plain text and .docx: `TATSUO ARAI: An Interview ...` above `Tatsuo Arai:` cues is no turn of
+ * his, at a cue's start or on a cue's later line. Until 2026-12-07 the casebook row made it one in
+ * subtitles. A file that writes only `TATSUO ARAI:` has the row name him. */
+Test(read_vtt, a_casebook_person_in_capitals_is_a_title_where_the_cues_are_not)
+{
+    qc_casebook *cb = NULL;
+    qc_error err;
+    static const char tsv[] = "speaker\tgender\nTatsuo Arai\tm\n";
+    cr_assert_eq(qc_casebook_load_buffer(&cb, "cases.tsv", tsv, strlen(tsv), &err), 0, "%s", err.message);
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.casebook = cb;
+    static const char *const titles[] = {
+        "00:01.000 --> 00:02.000\nTATSUO ARAI: An Interview Conducted by Peter Asaro.\n\n",
+        "00:01.000 --> 00:02.000\nIEEE History Center.\nTATSUO ARAI: An Interview Conducted by Peter Asaro.\n\n",
+    };
+    for (size_t k = 0; k < 2; k++) {
+        char src[512];
+        snprintf(src, sizeof src,
+                 "WEBVTT\n\n%s00:03.000 --> 00:04.000\nQ: Your name?\n\n"
+                 "00:05.000 --> 00:06.000\nTatsuo Arai: I am Tatsuo Arai.\n",
+                 titles[k]);
+        qc_document *doc = fmt_read("arai.vtt", src, strlen(src), &opts);
+        cr_assert_eq(qc_document_speaker_count(doc), 2, "%s", src);
+        cr_assert_eq(qc_document_turn_count(doc), 3, "%s", src);
+        fmt_assert_turn(doc, 0, NULL,
+                        k ? "IEEE History Center. TATSUO ARAI: An Interview Conducted by Peter Asaro."
+                          : "TATSUO ARAI: An Interview Conducted by Peter Asaro.");
+        fmt_assert_turn(doc, 2, "Tatsuo Arai", "I am Tatsuo Arai.");
+        qc_document_free(doc);
+    }
+    static const char caps[] = "WEBVTT\n\n00:01.000 --> 00:02.000\nQ: Who came?\n\n"
+                               "00:03.000 --> 00:04.000\nTATSUO ARAI: I did.\n";
+    qc_document *doc = fmt_read("caps.vtt", caps, strlen(caps), &opts);
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    fmt_assert_turn(doc, 1, "TATSUO ARAI", "I did.");
+    qc_document_free(doc);
+    qc_casebook_free(cb);
+}
+
 Test(read_vtt, notes_styles_regions_identifiers_bom_crlf)
 {
     const char src[] = "\xEF\xBB\xBFWEBVTT - a title\r\nKind: captions\r\n\r\n"
