@@ -173,13 +173,13 @@ static int split_at_line_labels(qc_cue_list *cl, const qc_read_options *opts, co
                 continue;
             owner[k] = i;
             size_t at = cl->breaks[k].at;
-            int mb = label_at(cl, rules, &at, s->to, &lab);
+            qc_label lb; /* not lab: the segment's own label is counted after its lines' */
+            int mb = label_at(cl, rules, &at, s->to, &lb);
             if (mb < 0) {
                 rc = pattern_error(err, name, s->cue, cl->breaks[k].line, mb);
                 goto done;
             }
-            if (mb == 1 &&
-                qc_label_tally_add(tally, text + at + lab.label_start, lab.label_end - lab.label_start) < 0) {
+            if (mb == 1 && qc_label_tally_add(tally, text + at + lb.label_start, lb.label_end - lb.label_start) < 0) {
                 rc = qc_error_nomem(err);
                 goto done;
             }

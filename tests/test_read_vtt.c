@@ -105,6 +105,21 @@ Test(read_vtt, a_casebook_person_in_capitals_is_a_title_where_the_cues_are_not)
     qc_casebook_free(cb);
 }
 
+/* A label that starts one cue and a later line of another has started two lines: a speaker, even
+ * when the first cue's later line holds another label. Until 2026-12-07 that other label's
+ * offsets were used to count the first, so `Nurse` counted once and her words were text. */
+Test(read_vtt, a_label_at_a_cues_start_and_on_a_later_line_counts_twice)
+{
+    qc_document *doc = VTT("WEBVTT\n\n00:01.000 --> 00:02.000\nNurse: Hello.\nP1: Yes.\n\n"
+                           "00:03.000 --> 00:04.000\nInterviewer: And?\nNurse: Fine.\n");
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    fmt_assert_turn(doc, 0, "Nurse", "Hello.");
+    fmt_assert_turn(doc, 1, "P1", "Yes.");
+    fmt_assert_turn(doc, 2, "Interviewer", "And?");
+    fmt_assert_turn(doc, 3, "Nurse", "Fine.");
+    qc_document_free(doc);
+}
+
 Test(read_vtt, notes_styles_regions_identifiers_bom_crlf)
 {
     const char src[] = "\xEF\xBB\xBFWEBVTT - a title\r\nKind: captions\r\n\r\n"
