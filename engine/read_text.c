@@ -376,7 +376,8 @@ static int is_dialogue(text_reader *r, const text_line *l)
  * say "front matter" explicitly, so a key written as front matter writes it, lower case, is front
  * matter even when it is conventional or recurs: `interviewer: Jane Smith` above `Interviewer:`
  * turns names the interviewer, `note: recorded on the ward` above a `note: phone rang` line is a
- * note on the interview. */
+ * note on the interview. So is a key for the interview in any case (`Location: New York` above a
+ * `Location:` line of the body): it names no speaker (qc_header_key_is_metadata). */
 static int front_matter_is_dialogue(text_reader *r, const text_line *l)
 {
     if (!l->has_label)
@@ -389,6 +390,9 @@ static int front_matter_is_dialogue(text_reader *r, const text_line *l)
     /* `i:`, `q:`, `a:`, `r:` name no interview, between rules as in a header (find_header). */
     if (l->label.known_role && (!key || ke == 1))
         return 1;
+    if (!key && l->label.label_start == 0 && qc_header_key_is_metadata(s, l->label.label_end) &&
+        parse_key_value(s, l->len, 1, &ke, &vs) && ke == l->label.label_end)
+        return 0; /* `Location: New York`, `Title: Ward Four`: a key in capitals */
     return !key && label_count(r, l) >= 2;
 }
 

@@ -426,6 +426,11 @@ static int is_name_word(const char *s, size_t len)
     return 1;
 }
 
+int qc_header_key_is_metadata(const char *key, size_t key_len)
+{
+    return key_in(metadata_words, key, key_len);
+}
+
 int qc_header_names_person(const qc_read_options *opts, const char *key, size_t key_len, const char *value,
                            size_t value_len)
 {

@@ -50,6 +50,9 @@ int qc_speaker_label_known(const qc_read_options *opts, const char *label, size_
  * whatever its value: `location: New York`. */
 int qc_header_names_person(const qc_read_options *opts, const char *key, size_t key_len, const char *value,
                            size_t value_len);
+/* Whether a header key says where, when or what the interview was (`location`, `Title`, `datum`,
+ * `lieu`...: metadata_words in speakers.c, compared as names are), so that it names no person. */
+int qc_header_key_is_metadata(const char *key, size_t key_len);
 
 /* A clock time H:MM:SS, HH:MM:SS or MM:SS with an optional .mmm or ,mmm fraction at s[*pos]:
  * returns milliseconds and advances *pos, or -1 (then *pos is unchanged). */

@@ -997,6 +997,31 @@ Test(read_text, the_opening_dialogue_of_a_question_keeps_its_one_off_speakers)
     qc_document_free(doc);
 }
 
+/* Front matter written with capitals (`Title:`, `Location:`) stays front matter when a key that
+ * says where, when or what the interview was also starts a line of the body: until 2026-12-07 the
+ * recurring label made the block dialogue, its attributes were lost and `Location: New York ---`
+ * was a turn of a speaker `Location`. A capitalised key for no interview that recurs (`Mother:`) is
+ * still read as dialogue, as before. */
+Test(read_text, front_matter_keeps_a_capitalised_key_for_the_interview_that_recurs_in_the_body)
+{
+    qc_document *doc =
+        read_opts("fm.md", "---\nTitle: Ward Four\nLocation: New York\n---\n\nQ: Where?\n\nLocation: Queens.\n", NULL);
+    cr_assert_eq(qc_document_attribute_count(doc), 2);
+    cr_assert_str_eq(qc_document_attribute_get(doc, "location"), "New York");
+    assert_speakers(doc, 1, 1, (const char *const[]){"Q"});
+    assert_turn(doc, 0, "Q", "Where?\n\nLocation: Queens.");
+    qc_document_free(doc);
+    /* A body that writes the key twice has it as a speaker, the front matter kept. */
+    doc = read_opts("fm.md", "---\nSite: North Leeds\n---\n\nSite: We opened.\n\nP1: Yes.\n\nSite: In May.\n", NULL);
+    cr_assert_str_eq(qc_document_attribute_get(doc, "site"), "North Leeds");
+    assert_speakers(doc, 3, 2, (const char *const[]){"Site", "P1"});
+    qc_document_free(doc);
+    doc = read_opts("fm.md", "---\nMother: We came in 2015.\n---\n\nMother: It was hard.\n", NULL);
+    cr_assert_eq(qc_document_attribute_count(doc), 0);
+    assert_speakers(doc, 2, 1, (const char *const[]){"Mother"});
+    qc_document_free(doc);
+}
+
 /* A header line that names a person (`nurse: Mary Jones`) lends its key to the body: one
  * `Nurse:` line is the nurse's turn. Since header lines counted for no label (2026-12-06) it was
  * text of the interviewer's turn, and the interviewer was credited with it. */
