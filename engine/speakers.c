@@ -570,7 +570,27 @@ int qc_speaker_match_line(const qc_speaker_rules *r, const char *line, size_t le
 
 qc_role qc_speaker_role(const qc_read_options *opts, const char *label, size_t len)
 {
-    static const char *const defaults[] = {"Interviewer", "Int", "I", "Q", "Moderator", "Facilitator"};
+    /* The English labels, then their German, French and Spanish forms (noScribe's and Whisper's
+     * transcripts come in those most): `Interviewerin:` asking the questions was a participant. */
+    static const char *const defaults[] = {
+        "Interviewer",
+        "Int",
+        "I",
+        "Q",
+        "Moderator",
+        "Facilitator",
+        "Interviewerin",
+        "Moderatorin",
+        "Intervieweur",
+        "Intervieweuse",
+        "Enquêteur",
+        "Enquêtrice",
+        "Animateur",
+        "Animatrice",
+        "Entrevistador",
+        "Entrevistadora",
+        "Moderadora",
+    };
     const char *const *list = defaults;
     size_t count = sizeof defaults / sizeof defaults[0];
     if (opts && opts->interviewer_labels) {

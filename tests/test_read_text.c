@@ -1290,3 +1290,29 @@ Test(read_text, a_runaway_speaker_pattern_fails_at_an_overlap_passage)
     assert_turn(doc, 2, "S00", "Lovely.");
     qc_document_free(doc);
 }
+
+/* German, French and Spanish transcripts name the interviewer in their own words: by default these
+ * are the interviewer too (`Interviewerin:` asking the questions was a participant, her questions
+ * counted as comments). A label given with --interviewer still replaces the whole list. */
+Test(read_text, interviewer_labels_in_german_french_and_spanish_by_default)
+{
+    static const char *const labels[] = {"Interviewerin", "Moderatorin",    "Intervieweur", "Intervieweuse",
+                                         "Enquêteur",     "ENQUÊTRICE",     "Animateur",    "Animatrice",
+                                         "Entrevistador", "entrevistadora", "Moderadora"};
+    for (size_t i = 0; i < sizeof labels / sizeof *labels; i++) {
+        char text[256];
+        snprintf(text, sizeof text, "%s: Wie lange arbeiten Sie hier?\nB1: Seit neun Jahren.\n%s: Und?\nB1: Gut.\n",
+                 labels[i], labels[i]);
+        qc_document *doc = read_txt(text);
+        cr_expect_eq(turn_at(doc, 0).role, QC_ROLE_INTERVIEWER, "%s", labels[i]);
+        cr_expect_eq(turn_at(doc, 1).role, QC_ROLE_PARTICIPANT, "%s", labels[i]);
+        qc_document_free(doc);
+    }
+    const char *only[] = {"Q"};
+    qc_read_options o = QC_READ_OPTIONS_INIT;
+    o.interviewer_labels = only;
+    o.interviewer_label_count = 1;
+    qc_document *doc = read_opts("t.txt", "Interviewerin: Und?\nB1: Gut.\nInterviewerin: Danke.\n", &o);
+    cr_expect_eq(turn_at(doc, 0).role, QC_ROLE_PARTICIPANT);
+    qc_document_free(doc);
+}

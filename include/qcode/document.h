@@ -58,7 +58,9 @@ typedef struct qc_read_options {
      * the text after the match is the turn's first text. NULL: presets only. */
     const char *speaker_pattern;
     /* Labels that mean "interviewer", compared case-insensitively to the whole label.
-     * NULL: the default list (Interviewer, Int, I, Q, Moderator, Facilitator). */
+     * NULL: the default list (Interviewer, Int, I, Q, Moderator, Facilitator, and the German,
+     * French and Spanish forms: Interviewerin, Moderatorin, Intervieweur, Intervieweuse, Enquêteur,
+     * Enquêtrice, Animateur, Animatrice, Entrevistador, Entrevistadora, Moderadora). */
     const char *const *interviewer_labels;
     size_t interviewer_label_count;
     /* The document id; NULL: the path as given (read_file) or `name` (read_buffer). */
