@@ -66,6 +66,25 @@ static char **case_columns(const qc_refi_model *m, qc_refi_log *log)
     return names;
 }
 
+/* The name of the column that keeps the names of the cases that describe documents: `case`,
+ * or `case (2)`... when a variable's column has it (the variable keeps its name: it is the
+ * project's, this column is qcode's). NULL when out of memory. */
+static char *case_column(char *const *columns, size_t nv, qc_refi_log *log)
+{
+    qc_buf name = QC_BUF_INIT;
+    qc_buf_puts(&name, "case");
+    for (unsigned k = 2; !qc_buf_failed(&name) && header_taken(qc_buf_cstr(&name), columns, nv); k++) {
+        qc_buf_clear(&name);
+        qc_buf_printf(&name, "case (%u)", k);
+    }
+    if (!qc_buf_failed(&name) && strcmp(qc_buf_cstr(&name), "case") != 0)
+        qc_refi_warn(log, 0,
+                     "the names of the cases that describe documents are written to cases.tsv as column '%s' "
+                     "('case' is a variable's)",
+                     qc_buf_cstr(&name));
+    return qc_buf_detach(&name);
+}
+
 /* A case's row key as the casebook compares it: its name as written (tabs and line ends as
  * spaces), without surrounding blanks, folded as names are (qc_fold_dup: `Élodie`, `ÉLODIE` and
  * `E` + U+0301 `lodie` are one row). NULL when out of memory. */
@@ -179,6 +198,18 @@ static void doc_value(const qc_refi_model *m, qc_refi_log *log, const char *file
     }
 }
 
+/* Records that case `name` (given as `by`) describes document s: the first to do so names it, a
+ * later one is warned about, as a casebook row holds one value a column. */
+static void doc_case(qc_refi_log *log, const char *file, const char **case_of, const char **case_by, size_t s,
+                     const char *name, const char *by, uint32_t line)
+{
+    if (!case_of[s]) {
+        case_of[s] = name;
+        case_by[s] = by;
+    } else
+        qc_refi_warn(log, line, "document %s: %s describes it too, %s is kept as its case", file, by, case_by[s]);
+}
+
 static void write_values(qc_buf *b, const char **row, size_t n)
 {
     for (size_t v = 0; v < n; v++) {
@@ -198,8 +229,11 @@ int qc_refi_write_cases(const qc_refi_model *m, const qc_refi_text *texts, char 
     qc_document **docs = qc_calloc(ns + 1, sizeof *docs);
     const char **rows = qc_calloc(ns * nv + 1, sizeof *rows), **by = qc_calloc(ns * nv + 1, sizeof *by);
     char **labels = qc_calloc(m->case_count + 1, sizeof *labels);
+    const char **case_of = qc_calloc(ns + 1, sizeof *case_of), **case_by = qc_calloc(ns + 1, sizeof *case_by);
+    char *case_col = NULL;
     qc_refi_index seen = {0};
-    int rc = columns && keys && speaker && docs && rows && by && labels && qc_refi_index_init(&seen, m->case_count) == 0
+    int rc = columns && keys && speaker && docs && rows && by && labels && case_of && case_by &&
+                     qc_refi_index_init(&seen, m->case_count) == 0
                  ? 0
                  : -1;
     /* The sources' own variables first: they are what the tool says of the document. */
@@ -229,19 +263,32 @@ int qc_refi_write_cases(const qc_refi_model *m, const qc_refi_text *texts, char 
             int32_t s = cs->sources[r];
             if (s < 0 || !file_names[s])
                 continue;
+            doc_case(log, file_names[s], case_of, case_by, (size_t)s, cs->name && *cs->name ? cs->name : cs->guid,
+                     labels[c], cs->line);
             for (size_t k = 0; k < cs->value_count; k++)
                 doc_value(m, log, file_names[s], rows + (size_t)s * nv, by + (size_t)s * nv, cs->values[k].variable,
                           cs->values[k].value, labels[c], cs->line);
         }
     }
-    int any_document = 0;
+    /* A case that describes documents keeps its name in a column of their rows, and has its rows
+     * though it gives them no value: the import counts it among the cases. */
+    int any_case = 0, any_document = 0;
+    for (size_t s = 0; s < ns && !any_case; s++)
+        any_case = case_of[s] != NULL;
     for (size_t i = 0; i < ns * nv && !any_document; i++)
         any_document = rows[i] != NULL;
+    any_document = any_document || any_case;
+    if (rc == 0 && any_case && !(case_col = case_column(columns, nv, log)))
+        rc = -1;
     /* Without document rows the casebook is as it always was: a speaker column only. */
     if (rc == 0) {
         if (any_document)
             qc_buf_puts(b, "document\t");
         qc_buf_puts(b, "speaker");
+        if (case_col) {
+            qc_buf_putc(b, '\t');
+            qc_buf_puts(b, case_col);
+        }
         for (size_t v = 0; v < nv; v++) {
             qc_buf_putc(b, '\t');
             qc_buf_puts(b, columns[v]);
@@ -277,6 +324,8 @@ int qc_refi_write_cases(const qc_refi_model *m, const qc_refi_text *texts, char 
         if (any_document)
             qc_buf_putc(b, '\t');
         tsv_field(b, name);
+        if (case_col)
+            qc_buf_putc(b, '\t');
         for (size_t v = 0; v < nv; v++) {
             qc_buf_putc(b, '\t');
             for (size_t k = 0; k < cs->value_count; k++)
@@ -292,10 +341,14 @@ int qc_refi_write_cases(const qc_refi_model *m, const qc_refi_text *texts, char 
         size_t v = 0;
         while (v < nv && !row[v])
             v++;
-        if (v == nv)
+        if (v == nv && !case_of[s])
             continue;
         tsv_field(b, file_names[s]);
         qc_buf_putc(b, '\t');
+        if (case_col) {
+            qc_buf_putc(b, '\t');
+            tsv_field(b, case_of[s]);
+        }
         write_values(b, row, nv);
     }
     qc_refi_index_free(&seen);
@@ -310,6 +363,9 @@ int qc_refi_write_cases(const qc_refi_model *m, const qc_refi_text *texts, char 
     for (size_t v = 0; columns && v < nv; v++)
         qc_free(columns[v]);
     qc_free(columns);
+    qc_free(case_col);
+    qc_free(case_of);
+    qc_free(case_by);
     qc_free(keys);
     qc_free(labels);
     qc_free(speaker);

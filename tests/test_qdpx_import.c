@@ -735,20 +735,24 @@ Test(qdpx_import, source_variables_and_cases_per_interview_become_document_rows)
     char path[1200];
     snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
     char *text = qct_read_file(path, NULL);
-    cr_assert_str_eq(text, "document\tspeaker\tSite\tAge\tGrade\n"
-                           "\tnurse\t\t\tB5\n"
-                           "interview 1.txt\t\tNorth\t34\t\n"
-                           "interview 2.txt\t\tSouth\t51\t\n");
+    cr_assert_str_eq(text, "document\tspeaker\tcase\tSite\tAge\tGrade\n"
+                           "\tnurse\t\t\t\tB5\n"
+                           "interview 1.txt\t\tP01\tNorth\t34\t\n"
+                           "interview 2.txt\t\tP02\tSouth\t51\t\n");
     free(text);
     cr_assert(qct_contains(im.w.text, "document interview 1.txt: case 'P01 again' gives variable 'Age' the value '35', "
                                       "case 'P01' gave it '34': the first kept"),
               "%s", im.w.text);
+    cr_assert(qct_contains(im.w.text, "document interview 1.txt: case 'P01 again' describes it too, case 'P01' is kept "
+                                      "as its case"),
+              "%s", im.w.text);
     qc_error err;
     qc_casebook *cases = NULL;
     cr_assert_eq(qc_casebook_load(&cases, path, &err), 0, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
-    cr_assert_str_eq(qc_casebook_value(cases, "interview 2.txt", "Nurse", 0), "South");
-    cr_assert_str_eq(qc_casebook_value(cases, "interview 2.txt", "Nurse", 2), "B5");
-    cr_assert_str_eq(qc_casebook_value(cases, "interview 1.txt", "Respondent", 1), "34");
+    cr_assert_str_eq(qc_casebook_value(cases, "interview 2.txt", "Nurse", 0), "P02");
+    cr_assert_str_eq(qc_casebook_value(cases, "interview 2.txt", "Nurse", 1), "South");
+    cr_assert_str_eq(qc_casebook_value(cases, "interview 2.txt", "Nurse", 3), "B5");
+    cr_assert_str_eq(qc_casebook_value(cases, "interview 1.txt", "Respondent", 2), "34");
     qc_casebook_free(cases);
     imported_free(&im);
 }
@@ -783,7 +787,7 @@ Test(qdpx_import, a_case_named_like_its_sources_speaker_in_another_case_is_a_spe
     char path[1200];
     snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
     char *cases = qct_read_file(path, NULL);
-    cr_assert(qct_contains(cases, "\t\xC3\xA9lodie\t\t\tB5\n"), "%s", cases);
+    cr_assert(qct_contains(cases, "\t\xC3\xA9lodie\t\t\t\tB5\n"), "%s", cases);
     free(cases);
     imported_free(&im);
     free(edited);
@@ -1004,6 +1008,72 @@ Test(qdpx_import, whole_source_codings_and_what_is_skipped_each_with_its_line)
         qct_contains(written, "<coding code=\"WAITING\" document=\"doc.txt\" start=\"0\" end=\"19\" coder=\"Ann\">"),
         "%s", written);
     free(written);
+    imported_free(&im);
+    free(tmp);
+}
+
+/* A case whose only value names no variable is counted among the cases ("cases 2"), and has its
+ * row in cases.tsv: one that describes a source (its name is no speaker of it) a document row with
+ * its name in the `case` column, one with no source a speaker row. The first had no row at all. */
+Test(qdpx_import, a_case_whose_values_name_no_variable_still_has_its_row)
+{
+    char *tmp = qct_temp_dir();
+    static const char qde[] =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+        "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"Made\" origin=\"Test 1.0\">\n"
+        "<Variables><Variable guid=\"aaaaaaaa-0000-0000-0000-000000000001\" name=\"site\" "
+        "typeOfVariable=\"Text\"/></Variables>\n"
+        "<Cases><Case guid=\"bbbbbbbb-0000-0000-0000-000000000001\" name=\"Interview 1\">\n"
+        "<VariableValue><VariableRef targetGUID=\"aaaaaaaa-0000-0000-0000-00000000000f\"/><TextValue>North</TextValue>"
+        "</VariableValue><SourceRef targetGUID=\"69a4332d-5b31-4915-b520-5275cfc21b40\"/></Case>\n"
+        "<Case guid=\"bbbbbbbb-0000-0000-0000-000000000002\" name=\"Mary\">\n"
+        "<VariableValue><VariableRef targetGUID=\"aaaaaaaa-0000-0000-0000-00000000000f\"/><TextValue>South</TextValue>"
+        "</VariableValue></Case></Cases>\n"
+        "<Sources><TextSource guid=\"69a4332d-5b31-4915-b520-5275cfc21b40\" name=\"doc\" "
+        "plainTextPath=\"internal://69a4332d-5b31-4915-b520-5275cfc21b40.txt\"/></Sources>\n"
+        "</Project>\n";
+    imported im;
+    import_fixture(&im, write_project(tmp, qde));
+    cr_expect_eq(im.s.cases, 2);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
+    char *text = qct_read_file(path, NULL);
+    cr_expect_str_eq(text, "document\tspeaker\tcase\tsite\n\tMary\t\t\ndoc.txt\t\tInterview 1\t\n");
+    free(text);
+    qc_error err;
+    qc_casebook *cases = NULL;
+    cr_assert_eq(qc_casebook_load(&cases, path, &err), 0, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
+    cr_expect_str_eq(qc_casebook_value(cases, "doc.txt", "Interviewer", 0), "Interview 1");
+    cr_expect(qc_casebook_knows_speaker(cases, NULL, "Mary"));
+    qc_casebook_free(cases);
+    imported_free(&im);
+    free(tmp);
+}
+
+/* The column of the cases' names yields to a variable the project names `case` (in any case). */
+Test(qdpx_import, the_case_column_yields_to_a_variable_named_case)
+{
+    char *tmp = qct_temp_dir();
+    static const char qde[] =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+        "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"Made\" origin=\"Test 1.0\">\n"
+        "<Variables><Variable guid=\"aaaaaaaa-0000-0000-0000-000000000001\" name=\"CASE\" "
+        "typeOfVariable=\"Text\"/></Variables>\n"
+        "<Cases><Case guid=\"bbbbbbbb-0000-0000-0000-000000000001\" name=\"Interview 1\">\n"
+        "<VariableValue><VariableRef targetGUID=\"aaaaaaaa-0000-0000-0000-000000000001\"/><TextValue>17</TextValue>"
+        "</VariableValue><SourceRef targetGUID=\"69a4332d-5b31-4915-b520-5275cfc21b40\"/></Case></Cases>\n"
+        "<Sources><TextSource guid=\"69a4332d-5b31-4915-b520-5275cfc21b40\" name=\"doc\" "
+        "plainTextPath=\"internal://69a4332d-5b31-4915-b520-5275cfc21b40.txt\"/></Sources>\n"
+        "</Project>\n";
+    imported im;
+    import_fixture(&im, write_project(tmp, qde));
+    cr_expect(qct_contains(im.w.text, "written to cases.tsv as column 'case (2)' ('case' is a variable's)"), "%s",
+              im.w.text);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
+    char *text = qct_read_file(path, NULL);
+    cr_expect_str_eq(text, "document\tspeaker\tcase (2)\tCASE\ndoc.txt\t\tInterview 1\t17\n");
+    free(text);
     imported_free(&im);
     free(tmp);
 }
