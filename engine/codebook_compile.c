@@ -369,6 +369,85 @@ static int index_lineage(qc_codebook *cb)
     return 0;
 }
 
+/* Same expression as the matcher sees it: patterns by their words folded with the code's
+ * settings (qc_text_fold: `Ärzte` and `ärzte` are one word unless `case sensitive`, `café` and
+ * `cafe` one unless `accents keep`, an accent typed either way one), regexes by pattern and
+ * flags, references by id. Depth is bounded by QC_EXPR_MAX_DEPTH. */
+static int same_compiled(const qc_codebook *cb, int32_t a, int32_t b)
+{
+    if (a < 0 || b < 0)
+        return a == b;
+    const qc_rule_node *x = &cb->nodes[a], *y = &cb->nodes[b];
+    if (x->kind != y->kind)
+        return 0;
+    switch (x->kind) {
+    case QC_NODE_PATTERN:
+        if (!x->word_count || x->word_count != y->word_count)
+            return 0;
+        for (uint32_t i = 0; i < x->word_count; i++)
+            if (x->words[i].length != y->words[i].length ||
+                memcmp(x->words[i].text, y->words[i].text, x->words[i].length) != 0)
+                return 0;
+        return 1;
+    case QC_NODE_REGEX:
+        return x->source && y->source && strcmp(x->source, y->source) == 0 && x->regex_flags == y->regex_flags;
+    case QC_NODE_CODEREF:
+        return x->source && y->source && strcmp(x->source, y->source) == 0 && x->descendants == y->descendants;
+    case QC_NODE_NOT: return same_compiled(cb, x->left, y->left);
+    default:
+        return x->distance == y->distance && same_compiled(cb, x->left, y->left) &&
+               same_compiled(cb, x->right, y->right);
+    }
+}
+
+/* The operands of a run of ANDs (parentheses make no difference to an AND), at most
+ * AND_CHECK_MAX of them: the check compares each with each. */
+enum { AND_CHECK_MAX = 64 };
+typedef struct and_operands {
+    int32_t items[AND_CHECK_MAX];
+    size_t count;
+    int over;
+} and_operands;
+
+static void collect_and(const qc_codebook *cb, int32_t i, and_operands *ops)
+{
+    if (cb->nodes[i].kind == QC_NODE_AND) {
+        collect_and(cb, cb->nodes[i].left, ops);
+        collect_and(cb, cb->nodes[i].right, ops);
+    } else if (ops->count == AND_CHECK_MAX)
+        ops->over = 1;
+    else
+        ops->items[ops->count++] = i;
+}
+
+/* X AND NOT X can never hold: warned once a run of ANDs, at the X. Checked on the compiled tree,
+ * where patterns are folded as they are matched. */
+static void warn_and_not_same(const qc_codebook *cb, int32_t i, int under_and, qc_diag_list *d)
+{
+    if (i < 0)
+        return;
+    const qc_rule_node *n = &cb->nodes[i];
+    if (n->kind == QC_NODE_PATTERN || n->kind == QC_NODE_REGEX || n->kind == QC_NODE_CODEREF)
+        return;
+    if (n->kind == QC_NODE_AND && !under_and) {
+        and_operands ops = {.count = 0};
+        collect_and(cb, i, &ops);
+        int warned = ops.over;
+        for (size_t a = 0; a < ops.count && !warned; a++) {
+            const qc_rule_node *not = &cb->nodes[ops.items[a]];
+            for (size_t b = 0; not ->kind == QC_NODE_NOT && b < ops.count && !warned; b++)
+                if (b != a && same_compiled(cb, not ->left, ops.items[b])) {
+                    const qc_rule_node *o = &cb->nodes[ops.items[b]];
+                    qc_diag_add(d, QC_SEVERITY_WARNING, o->line, o->column, o->length,
+                                "this rule can never match: it asks for a pattern AND NOT the same pattern");
+                    warned = 1;
+                }
+        }
+    }
+    warn_and_not_same(cb, n->left, n->kind == QC_NODE_AND, d);
+    warn_and_not_same(cb, n->right, n->kind == QC_NODE_AND, d);
+}
+
 int qc_codebook_compile(qc_codebook *cb, qc_diag_list *d, const qc_codebook_options *opts)
 {
     if (fill_empty(&cb->name) < 0 || fill_empty(&cb->version) < 0 || fill_empty(&cb->description) < 0)
@@ -380,9 +459,11 @@ int qc_codebook_compile(qc_codebook *cb, qc_diag_list *d, const qc_codebook_opti
             fill_empty(&def->guidance) < 0 || fill_empty(&def->color) < 0)
             return QC_ERR_NOMEM;
         w.code = (int32_t)c;
-        for (uint32_t r = 0; r < def->rule_count; r++)
+        for (uint32_t r = 0; r < def->rule_count; r++) {
             if (walk(&w, def->rules[r].root) < 0)
                 return QC_ERR_NOMEM;
+            warn_and_not_same(cb, def->rules[r].root, 0, d);
+        }
         for (uint32_t r = 0; r < def->exclude_count; r++)
             if (walk(&w, def->excludes[r]) < 0)
                 return QC_ERR_NOMEM;

@@ -207,24 +207,6 @@ static int has_hits(const qc_codebook *cb, int32_t n)
     }
 }
 
-/* Same expression, as written (patterns compared without case). Depth is bounded by
- * QC_EXPR_MAX_DEPTH. */
-static int same_expr(const qc_codebook *cb, int32_t a, int32_t b)
-{
-    const qc_rule_node *x = &cb->nodes[a], *y = &cb->nodes[b];
-    if (x->kind != y->kind)
-        return 0;
-    switch (x->kind) {
-    case QC_NODE_PATTERN: return x->source && y->source && strcasecmp(x->source, y->source) == 0;
-    case QC_NODE_REGEX:
-        return x->source && y->source && strcmp(x->source, y->source) == 0 && x->regex_flags == y->regex_flags;
-    case QC_NODE_CODEREF:
-        return x->source && y->source && strcmp(x->source, y->source) == 0 && x->descendants == y->descendants;
-    case QC_NODE_NOT: return same_expr(cb, x->left, y->left);
-    default: return x->distance == y->distance && same_expr(cb, x->left, y->left) && same_expr(cb, x->right, y->right);
-    }
-}
-
 /* Whether text[a..b) is all white space; if not, *bad is where the first other character is. */
 static int gap_is_space(const char *text, size_t len, size_t a, size_t b, size_t *bad)
 {
@@ -934,24 +916,8 @@ static int32_t parse_chain(xparser *x, unsigned nesting, op which)
         if (next < 0 || x->failed || chain_push(x->p, &c, next, &optok, np) < 0)
             goto done;
     }
-    if (which == OP_AND && c.count > 1 && c.count <= 64) {
-        /* X AND NOT X can never hold. */
-        const qc_codebook *cb = x->p->cb;
-        for (size_t i = 0; i < c.count; i++) {
-            const qc_rule_node *n = &cb->nodes[c.items[i]];
-            if (n->kind != QC_NODE_NOT)
-                continue;
-            for (size_t j = 0; j < c.count; j++)
-                if (j != i && same_expr(cb, n->left, c.items[j])) {
-                    const qc_rule_node *o = &cb->nodes[c.items[j]];
-                    uint32_t line = o->line, col = o->column;
-                    qc_diag_add(x->p->d, QC_SEVERITY_WARNING, line, col, o->length,
-                                "this rule can never match: it asks for a pattern AND NOT the same pattern");
-                    i = c.count;
-                    break;
-                }
-        }
-    }
+    /* X AND NOT X is warned about once compiled (codebook_compile.c), where patterns are folded
+     * as the code matches them. */
     result = balance(x, which == OP_OR ? QC_NODE_OR : QC_NODE_AND, &c, 0, c.count);
 done:
     qc_free(c.items);

@@ -554,6 +554,36 @@ Test(codebook_errors, every_line_end_gives_the_same_positions)
     cr_assert_eq(dg.count, 0);
 }
 
+/* `X AND NOT X` compares X as the code matches it (qc_text_fold with its settings), not ASCII
+ * case alone: `Ärzte AND NOT ärzte` was not warned about, `help AND NOT Help` was under `case
+ * sensitive`, where it can match. */
+static void no_warning(const char *text)
+{
+    diags dg;
+    qc_error err;
+    cr_assert_eq(load(text, strlen(text), &dg, &err), 0, "%s", dg.count ? dg.items[0].message : "");
+    cr_assert_eq(dg.count, 0, "%s", dg.count ? dg.items[0].message : "");
+}
+
+Test(codebook_errors, and_not_the_same_pattern_is_compared_as_the_code_matches)
+{
+    static const char *const never[] = {
+        HDR "code A \"A\"\n  rule \xC3\x84rzte AND NOT \xC3\xA4rzte\n", /* Ärzte, ärzte */
+        HDR "code A \"A\"\n  rule Stra\xC3\x9F"
+            "e AND NOT STRASSE\n",                                              /* Straße */
+        HDR "code A \"A\"\n  rule E\xCC\x81lodie AND NOT \xC3\xA9lodie\n",      /* NFD, NFC */
+        HDR "code A \"A\"\n  rule caf\xC3\xA9 AND NOT cafe\n",                  /* accents ignore */
+        HDR "code A \"A\"\n  rule (\xC3\x84rzte AND x) AND NOT \xC3\xA4rzte\n", /* one run of ANDs */
+    };
+    for (size_t i = 0; i < sizeof never / sizeof *never; i++)
+        one_warning(never[i], 3, 8 + (i == 4),
+                    "this rule can never match: it asks for a pattern AND NOT the same pattern");
+    /* where the code tells them apart, it can match */
+    no_warning(HDR "code A \"A\"\n  case sensitive\n  rule \xC3\x84rzte AND NOT \xC3\xA4rzte\n");
+    no_warning(HDR "code A \"A\"\n  rule help AND NOT Help\n  case sensitive\n");
+    no_warning(HDR "code A \"A\"\n  accents keep\n  rule caf\xC3\xA9 AND NOT cafe\n");
+}
+
 Test(codebook_errors, warnings_do_not_fail)
 {
     one_warning(HDR "code A \"A\"\n  rule a* OR x\n", 3, 8,
