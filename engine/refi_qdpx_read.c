@@ -117,40 +117,86 @@ static int read_project_xml(qc_refi_loaded *st, char **data, size_t *size, char 
     return qc_zip_read(st->zip, found, QC_XML_MAX_BYTES, data, size, err);
 }
 
-/* The archive entry a plainTextPath names (sources/ matched case-insensitively), or NULL. */
-static const char *find_source_entry(qc_refi_loaded *st, const char *path, uint32_t line, int *warned_folder)
+/* A name in NFC, when it has a byte beyond ASCII (NFC leaves ASCII as it is) and is UTF-8; else
+ * NULL in *out. -1 out of memory. */
+static int nfc_of(const char *s, char **out, size_t *len)
+{
+    *out = NULL;
+    *len = strlen(s);
+    size_t i = 0;
+    while (i < *len && (unsigned char)s[i] < 0x80)
+        i++;
+    if (i == *len || !qc_utf8_valid(s, *len, NULL))
+        return 0;
+    return qc_text_nfc(s, *len, out, len);
+}
+
+/* Whether an entry's file name is `file` (given in NFC as nfc[0..n), NULL when it needs none): the
+ * same bytes, or the same characters in another normalisation form (macOS writes names
+ * decomposed, NFD: `A` + U+0308 for `Ä`, where the .qde has them composed). -1 out of memory. */
+static int same_file_name(const char *name, const char *file, const char *nfc, size_t n)
+{
+    if (strcmp(name, file) == 0)
+        return 1;
+    char *mine = NULL;
+    size_t len = 0;
+    if (nfc_of(name, &mine, &len) != 0)
+        return -1;
+    const char *a = mine ? mine : name, *b = nfc ? nfc : file;
+    int same = len == (nfc ? n : strlen(file)) && memcmp(a, b, len) == 0;
+    qc_free(mine);
+    return same;
+}
+
+/* The archive entry a plainTextPath names, into *entry (NULL: none): `sources/` in any ASCII case
+ * and the file name in either normalisation form, else a file of that name anywhere, compared as
+ * names are (qc_fold_equal: `Ärzte.txt` is `ärzte.txt`), with a warning. -1 out of memory. */
+static int find_source_entry(qc_refi_loaded *st, const char *path, uint32_t line, int *warned_folder,
+                             const char **entry)
 {
     const char *file = path;
+    *entry = NULL;
     if (strncmp(path, "internal://", 11) == 0) {
         file = path + 11;
     } else if (strstr(path, "://")) {
         qc_refi_warn(&st->log, line, "plainTextPath '%s' points outside the archive: source skipped", path);
-        return NULL;
+        return 0;
     } else {
         qc_refi_warn(&st->log, line, "plainTextPath '%s' lacks the internal:// prefix (accepted)", path);
     }
     if (!st->zip)
-        return NULL;
-    for (size_t i = 0; i < qc_zip_count(st->zip); i++) {
+        return 0;
+    char *nfc = NULL;
+    size_t n = 0;
+    if (nfc_of(file, &nfc, &n) != 0)
+        return -1;
+    int same = 0;
+    for (size_t i = 0; i < qc_zip_count(st->zip) && !same; i++) {
         const char *name = qc_zip_name(st->zip, i);
-        if (!name || strncasecmp(name, "sources/", 8) != 0 || strcmp(name + 8, file) != 0)
+        if (!name || strncasecmp(name, "sources/", 8) != 0 || (same = same_file_name(name + 8, file, nfc, n)) == 0)
             continue;
+        if (same < 0)
+            break;
         if (strncmp(name, "sources/", 8) != 0 && !*warned_folder) {
             qc_refi_warn(&st->log, 0, "the sources folder is named '%.8s' (accepted)", name);
             *warned_folder = 1;
         }
-        return name;
+        *entry = name;
     }
-    /* Some writers put the file at the root or differ in case: a last, case-insensitive look. */
+    qc_free(nfc);
+    if (same)
+        return same < 0 ? -1 : 0;
+    /* Some writers put the file at the root or differ in case: a last look, names compared as names. */
     for (size_t i = 0; i < qc_zip_count(st->zip); i++) {
         const char *name = qc_zip_name(st->zip, i);
         const char *b = name ? base_of(name) : NULL;
-        if (b && strcasecmp(b, file) == 0) {
+        if (b && qc_fold_equal(b, strlen(b), file, strlen(file))) {
             qc_refi_warn(&st->log, line, "source '%s' found as '%s' (accepted)", file, name);
-            return name;
+            *entry = name;
+            break;
         }
     }
-    return NULL;
+    return 0;
 }
 
 /* A file name for a source: its name made safe, ".txt" added unless already there, unique as the
@@ -276,13 +322,14 @@ static int load_sources(qc_refi_loaded *st, qc_error *err)
         qc_free(entries);
         return qc_error_nomem(err);
     }
-    int warned_folder = 0;
-    for (size_t i = 0; i < n; i++) {
+    int warned_folder = 0, rc = QC_OK;
+    for (size_t i = 0; i < n && rc == QC_OK; i++) {
         const qc_refi_source *src = &st->m.sources[i];
-        if (!src->text && src->path)
-            entries[i] = find_source_entry(st, src->path, src->line, &warned_folder);
+        if (!src->text && src->path && find_source_entry(st, src->path, src->line, &warned_folder, &entries[i]) != 0)
+            rc = qc_error_nomem(err);
     }
-    int rc = st->zip ? qc_zip_fits(st->zip, entries, n, MAX_SOURCE_BYTES, err) : QC_OK;
+    if (rc == QC_OK && st->zip)
+        rc = qc_zip_fits(st->zip, entries, n, MAX_SOURCE_BYTES, err);
     qc_refi_index taken = {0};
     char **folded = qc_calloc(n ? n : 1, sizeof *folded); /* the keys of taken */
     if (rc == QC_OK && (!folded || qc_refi_index_init(&taken, n) != 0))
