@@ -23,6 +23,7 @@
 #include "refi_text.h"
 #include "text.h"
 #include "version.h"
+#include "xml_out.h"
 
 #define ENGINE_USER "qcode"
 
@@ -247,12 +248,18 @@ int qc_refi_export_add_results(qc_refi_export *x, qc_results *res, qc_error *err
     const char *v = qc_codebook_version(x->cb);
     if (v && *v)
         qc_buf_printf(&b, " version %s", v);
-    qc_buf_printf(&b, " (%s, SHA-256 %s).\nDocuments:", qc_codebook_path(x->cb), qc_codebook_sha256(x->cb));
+    /* File names that are not UTF-8 with their bytes percent-encoded, not lost to U+FFFD. */
+    const char *cb_path = qc_codebook_path(x->cb);
+    qc_buf_puts(&b, " (");
+    qc_xml_put_shown_name(&b, cb_path, strlen(cb_path));
+    qc_buf_printf(&b, ", SHA-256 %s).\nDocuments:", qc_codebook_sha256(x->cb));
     for (size_t i = 0; i < qc_results_document_count(res); i++) {
         qc_result_document d;
         if (qc_results_document(res, i, &d) != 0)
             continue;
-        qc_buf_printf(&b, "\n  %s (%s, SHA-256 %s)", d.id, d.path ? d.path : "", d.sha256 ? d.sha256 : "");
+        qc_buf_printf(&b, "\n  %s (", d.id);
+        qc_xml_put_shown_name(&b, d.path ? d.path : "", d.path ? strlen(d.path) : 0);
+        qc_buf_printf(&b, ", SHA-256 %s)", d.sha256 ? d.sha256 : "");
     }
     if (qc_buf_failed(&b)) {
         qc_buf_free(&b);

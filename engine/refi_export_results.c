@@ -12,6 +12,7 @@
 #include "results_coder.h"
 #include "results_provenance.h"
 #include "sha256.h"
+#include "xml_out.h"
 
 typedef struct walk {
     const char *results_path;
@@ -152,12 +153,16 @@ int qc_refi_export_results_file(const char *results_path, const char *manual_pat
     }
     if (rc == 0) {
         qc_buf b = QC_BUF_INIT;
-        qc_buf_printf(&b, "Exported by qcode %s from %s.\nCodebook: %s", qc_version(), results_path,
-                      qc_codebook_name(cb));
+        /* File names that are not UTF-8 with their bytes percent-encoded, not lost to U+FFFD. */
+        qc_buf_printf(&b, "Exported by qcode %s from ", qc_version());
+        qc_xml_put_shown_name(&b, results_path, strlen(results_path));
+        qc_buf_printf(&b, ".\nCodebook: %s", qc_codebook_name(cb));
         const char *v = qc_codebook_version(cb);
         if (v && *v)
             qc_buf_printf(&b, " version %s", v);
-        qc_buf_printf(&b, " (%s, SHA-256 %s).\nDocuments:", cb_path, qc_codebook_sha256(cb));
+        qc_buf_puts(&b, " (");
+        qc_xml_put_shown_name(&b, cb_path, strlen(cb_path));
+        qc_buf_printf(&b, ", SHA-256 %s).\nDocuments:", qc_codebook_sha256(cb));
         for (size_t i = 0; i < x->doc_count; i++)
             qc_buf_printf(&b, "\n  %s", x->docs[i].id);
         rc = qc_buf_failed(&b) ? qc_error_nomem(err) : qc_refi_export_set_description(x, b.data, err);

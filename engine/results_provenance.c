@@ -10,6 +10,7 @@
 #include "fileio.h"
 #include "qcode/results.h"
 #include "refi_xml.h"
+#include "xml_out.h"
 
 void qc_provenance_free(qc_provenance *p)
 {
@@ -32,12 +33,47 @@ const char *qc_provenance_option(const qc_provenance *p, const char *name)
     return NULL;
 }
 
+/* The bytes a value XML could not carry, from the attribute beside it (pathBytes, valueBytes:
+ * percent-encoded by write_xml.c), in place of *value, whose U+FFFD named no file. Taken only when
+ * they read back as *value: ones left behind when the value was edited are not its bytes. 0, or
+ * QC_ERR_NOMEM. */
+static int take_bytes(xmlNodePtr el, const char *bytes_attr, char **value)
+{
+    char *enc = NULL;
+    if (qc_refi_xml_copy_attr(el, bytes_attr, &enc) != 0)
+        return QC_ERR_NOMEM;
+    if (!enc || !*value) {
+        qc_free(enc);
+        return 0;
+    }
+    qc_buf bytes = QC_BUF_INIT, shown = QC_BUF_INIT;
+    int bad = qc_buf_put_unpercent(&bytes, enc, strlen(enc)) != 0 || !bytes.len ||
+              memchr(bytes.data, '\0', bytes.len) != NULL;
+    if (!bad)
+        qc_xml_as_read(&shown, bytes.data, bytes.len);
+    int rc = qc_buf_failed(&bytes) || qc_buf_failed(&shown) ? QC_ERR_NOMEM : 0;
+    if (rc == 0 && !bad && shown.len == strlen(*value) && memcmp(shown.data, *value, shown.len) == 0) {
+        char *raw = qc_buf_detach(&bytes);
+        if (!raw)
+            rc = QC_ERR_NOMEM;
+        else {
+            qc_free(*value);
+            *value = raw;
+        }
+    }
+    qc_buf_free(&bytes);
+    qc_buf_free(&shown);
+    qc_free(enc);
+    return rc;
+}
+
 /* Keeps the option `o` records; one without a name or a value is dropped. An attribute whose copy
  * failed is out of memory, not absent: an option dropped so would read the corpus otherwise. */
 static int add_option(qc_provenance *p, xmlNodePtr o)
 {
     char *name = NULL, *value = NULL;
-    int rc = qc_refi_xml_copy_attr(o, "name", &name) != 0 || qc_refi_xml_copy_attr(o, "value", &value) != 0
+    int rc = qc_refi_xml_copy_attr(o, "name", &name) != 0 || qc_refi_xml_copy_attr(o, "value", &value) != 0 ||
+                     take_bytes(o, "valueBytes", &value) != 0
                  ? QC_ERR_NOMEM
                  : 0;
     if (rc == 0 && name && value) {
@@ -80,6 +116,7 @@ static int parse(const char *path, const char *data, size_t size, qc_provenance 
     /* Taken for absent, a codebook's path out of memory was "results.xml does not name its
      * codebook", a format error. */
     if (cb && (qc_refi_xml_copy_attr(cb, "path", &p->codebook_path) != 0 ||
+               take_bytes(cb, "pathBytes", &p->codebook_path) != 0 ||
                qc_refi_xml_copy_attr(cb, "sha256", &p->codebook_sha) != 0))
         rc = QC_ERR_NOMEM;
     for (xmlNodePtr o = qc_refi_xml_child(qc_refi_xml_child(root, "options"), "option"); o && rc == 0;

@@ -126,6 +126,29 @@ static const char *time_now(char buf[32])
     return buf;
 }
 
+/* A value XML cannot carry (not UTF-8, or with a control character) is written as U+FFFD in
+ * its attribute, where a path is a file no one can open: its bytes go beside it, percent-encoded,
+ * in the attribute `bytes_attr`, for `qcode export` and the rest to find the file again
+ * (docs/results.md): a document's path, the codebook's, an option's value (the casebook's path). */
+static void write_bytes_beside(xw *x, const char *bytes_attr, const char *value)
+{
+    size_t len = value ? strlen(value) : 0;
+    if (qc_xml_carries(value, len))
+        return;
+    qc_buf b = QC_BUF_INIT;
+    qc_buf_put_percent(&b, value, len);
+    if (!qc_buf_failed(&b))
+        attr(x, bytes_attr, b.data);
+    else if (!x->o.error)
+        x->o.error = ENOMEM;
+    qc_buf_free(&b);
+}
+
+static void write_path_bytes(xw *x, const char *path)
+{
+    write_bytes_beside(x, "pathBytes", path);
+}
+
 static void write_provenance(xw *x, qc_results *res, const qc_write_options *opts)
 {
     const qc_codebook *cb = res->cb;
@@ -140,6 +163,7 @@ static void write_provenance(xw *x, qc_results *res, const qc_write_options *opt
     attr(x, "name", cb->name ? cb->name : "");
     attr(x, "version", cb->version ? cb->version : "");
     attr(x, "path", cb->path ? cb->path : "");
+    write_path_bytes(x, cb->path ? cb->path : "");
     attr(x, "sha256", cb->sha256);
     attr_u64(x, "codes", res->code_count);
     end(x);
@@ -149,27 +173,11 @@ static void write_provenance(xw *x, qc_results *res, const qc_write_options *opt
         start(x, "option");
         attr(x, "name", res->options[i].name);
         attr(x, "value", res->options[i].value);
+        write_bytes_beside(x, "valueBytes", res->options[i].value);
         end(x);
     }
     end(x);
     end(x);
-}
-
-/* A path XML cannot carry (not UTF-8, or with a control character) is written as U+FFFD in
- * `path`, which no one can open: its bytes go beside it, percent-encoded, for `qcode export` and
- * the rest to find the file again (docs/results.md). */
-static void write_path_bytes(xw *x, const char *path)
-{
-    size_t len = path ? strlen(path) : 0;
-    if (qc_xml_carries(path, len))
-        return;
-    qc_buf b = QC_BUF_INIT;
-    qc_buf_put_percent(&b, path, len);
-    if (!qc_buf_failed(&b))
-        attr(x, "pathBytes", b.data);
-    else if (!x->o.error)
-        x->o.error = ENOMEM;
-    qc_buf_free(&b);
 }
 
 void qc_xw_document_open(xw *x, const qc_results *res, size_t i)

@@ -416,6 +416,30 @@ const char *qc_xml_read_form(const char *s, qc_buf *tmp)
     return qc_buf_failed(tmp) || !tmp->data ? NULL : tmp->data;
 }
 
+void qc_xml_put_shown_name(qc_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if (qc_xml_carries(s, n)) {
+        qc_buf_append(b, s, n);
+        return;
+    }
+    while (n) {
+        size_t lost, run = carried(s, n, &lost);
+        for (size_t i = 0; i < run; i++)
+            if (s[i] == '%')
+                qc_buf_puts(b, "%25");
+            else
+                qc_buf_putc(b, s[i]);
+        for (size_t i = run; i < run + lost; i++) {
+            unsigned char c = (unsigned char)s[i];
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            qc_buf_append(b, e, 3);
+        }
+        s += run + lost;
+        n -= run + lost;
+    }
+}
+
 void qc_xml_attr_n(qc_xml_out *x, const char *name, size_t name_len, const char *value)
 {
     qc_xml_attr_nn(x, name, name_len, value ? value : "", value ? strlen(value) : 0);

@@ -78,6 +78,11 @@ void qc_xml_as_read(struct qc_buf *b, const char *s, size_t n);
 /* The string s as results.xml gives it back: s itself when the writer carries it, else its read
  * form, built in *tmp (an empty buffer; the caller frees it with qc_buf_free). NULL: out of memory. */
 const char *qc_xml_read_form(const char *s, struct qc_buf *tmp);
+/* A file name for people to read in text that goes into XML (a project's provenance), appended to
+ * b: s itself when the writer carries it, else with each byte it cannot carry as %XX and each `%`
+ * as %25, so that the name shows as not UTF-8 and its bytes can be recovered (percent-decoding),
+ * where U+FFFD lost them. */
+void qc_xml_put_shown_name(struct qc_buf *b, const char *s, size_t n);
 
 /* Room for n more bytes after what is buffered (flushing or growing the buffer), or NULL after an
  * error: the slow path of qc_xml_out_room. */

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cut_helpers.h"
 #include "qc_test.h"
 
 /* The exchange commands must be in the command table: fail, never skip, when they are not. */
@@ -385,6 +386,46 @@ Test(refi_cli, a_file_name_xml_cannot_carry_is_found_again)
         cr_expect_eq(r.status, 2, "%s", r.err);
         cr_expect(qct_contains(r.err, said[i]), "%s", r.err);
         qct_run_free(&r);
+    }
+    free(dir);
+}
+
+/* A codebook and a casebook named in bytes that are not UTF-8: results.xml's provenance wrote their
+ * paths with U+FFFD alone, and `qcode export` of the results failed ("cb\uFFFD.qcb: cannot open").
+ * Their bytes go beside them (pathBytes, valueBytes) and are found again; a project's provenance
+ * (its Description) shows every such name with the bytes percent-encoded, not as U+FFFD. */
+Test(refi_cli, a_codebook_and_casebook_named_in_no_utf8_are_found_again)
+{
+    REQUIRE_COMMANDS();
+    const transcript docs[] = {{"corpus/caf\xe9.txt", "S1: we are co-located.\nS1: so co-located.\n"}};
+    char *dir = coded(docs, 1, "code -c cb.qcb -o r0.xml corpus");
+    free(qct_write_file(dir, "cb\xe9.qcb", team_qcb, strlen(team_qcb)));
+    static const char cases[] = "speaker\tsite\nS1\tNorth\n";
+    free(qct_write_file(dir, "cases\xe9%.tsv", cases, strlen(cases)));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c cb\xe9.qcb --cases cases\xe9%%.tsv -o r.xml --qdpx q.qdpx corpus");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/r.xml", dir);
+    char *xml = qct_read_file(path, NULL);
+    cr_expect(qct_contains(xml, "path=\"cb\xef\xbf\xbd.qcb\" pathBytes=\"cb%E9.qcb\""), "%s", xml);
+    cr_expect(qct_contains(xml, "value=\"cases\xef\xbf\xbd%.tsv\" valueBytes=\"cases%E9%25.tsv\""), "%s", xml);
+    free(xml);
+    qct_qcode(&r, dir, "export --qdpx p.qdpx r.xml --check");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    const char *projects[] = {"q.qdpx", "p.qdpx"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, projects[i]);
+        size_t n = 0;
+        char *qde = cut_zip_read(path, "project.qde", &n);
+        cr_expect(qct_contains(qde, "(cb%E9.qcb, SHA-256 "), "%s: %s", projects[i], qde);
+        if (i == 0)
+            cr_expect(qct_contains(qde, "(corpus/caf%E9.txt, SHA-256 "), "%s", qde);
+        else /* the casebook was found: the case has its site */
+            cr_expect(qct_contains(qde, "North"), "%s", qde);
+        free(qde);
     }
     free(dir);
 }
