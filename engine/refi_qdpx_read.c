@@ -131,27 +131,12 @@ static int nfc_of(const char *s, char **out, size_t *len)
     return qc_text_nfc(s, *len, out, len);
 }
 
-/* Whether an entry's file name is `file` (given in NFC as nfc[0..n), NULL when it needs none): the
- * same bytes, or the same characters in another normalisation form (macOS writes names
- * decomposed, NFD: `A` + U+0308 for `Ä`, where the .qde has them composed). -1 out of memory. */
-static int same_file_name(const char *name, const char *file, const char *nfc, size_t n)
-{
-    if (strcmp(name, file) == 0)
-        return 1;
-    char *mine = NULL;
-    size_t len = 0;
-    if (nfc_of(name, &mine, &len) != 0)
-        return -1;
-    const char *a = mine ? mine : name, *b = nfc ? nfc : file;
-    int same = len == (nfc ? n : strlen(file)) && memcmp(a, b, len) == 0;
-    qc_free(mine);
-    return same;
-}
-
 /* The archive entry a plainTextPath names, into *entry (NULL: none): `sources/` in any ASCII case
- * and the file name in either normalisation form, else a file of that name anywhere, compared as
- * names are (qc_fold_equal: `Ärzte.txt` is `ärzte.txt`), with a warning. -1 out of memory. */
-static int find_source_entry(qc_refi_loaded *st, const char *path, uint32_t line, int *warned_folder,
+ * and the file name in either normalisation form (macOS writes names decomposed, NFD: `A` +
+ * U+0308 for `Ä`, where the .qde has them composed), else a file of that name anywhere, compared
+ * as names are (qc_fold_equal: `Ärzte.txt` is `ärzte.txt`), with a warning. nfc[i]: entry i's name
+ * in NFC, NULL when that is the name as it is. -1 out of memory. */
+static int find_source_entry(qc_refi_loaded *st, char *const *nfc, const char *path, uint32_t line, int *warned_folder,
                              const char **entry)
 {
     const char *file = path;
@@ -166,26 +151,24 @@ static int find_source_entry(qc_refi_loaded *st, const char *path, uint32_t line
     }
     if (!st->zip)
         return 0;
-    char *nfc = NULL;
+    char *file_nfc = NULL;
     size_t n = 0;
-    if (nfc_of(file, &nfc, &n) != 0)
+    if (nfc_of(file, &file_nfc, &n) != 0)
         return -1;
-    int same = 0;
-    for (size_t i = 0; i < qc_zip_count(st->zip) && !same; i++) {
-        const char *name = qc_zip_name(st->zip, i);
-        if (!name || strncasecmp(name, "sources/", 8) != 0 || (same = same_file_name(name + 8, file, nfc, n)) == 0)
+    const char *want = file_nfc ? file_nfc : file;
+    for (size_t i = 0; i < qc_zip_count(st->zip) && !*entry; i++) {
+        const char *name = qc_zip_name(st->zip, i), *as_nfc = nfc[i] ? nfc[i] : name;
+        if (!name || strncasecmp(name, "sources/", 8) != 0 || strcmp(as_nfc + 8, want) != 0)
             continue;
-        if (same < 0)
-            break;
         if (strncmp(name, "sources/", 8) != 0 && !*warned_folder) {
             qc_refi_warn(&st->log, 0, "the sources folder is named '%.8s' (accepted)", name);
             *warned_folder = 1;
         }
         *entry = name;
     }
-    qc_free(nfc);
-    if (same)
-        return same < 0 ? -1 : 0;
+    qc_free(file_nfc);
+    if (*entry)
+        return 0;
     /* Some writers put the file at the root or differ in case: a last look, names compared as names. */
     for (size_t i = 0; i < qc_zip_count(st->zip); i++) {
         const char *name = qc_zip_name(st->zip, i);
@@ -322,12 +305,25 @@ static int load_sources(qc_refi_loaded *st, qc_error *err)
         qc_free(entries);
         return qc_error_nomem(err);
     }
-    int warned_folder = 0, rc = QC_OK;
-    for (size_t i = 0; i < n && rc == QC_OK; i++) {
-        const qc_refi_source *src = &st->m.sources[i];
-        if (!src->text && src->path && find_source_entry(st, src->path, src->line, &warned_folder, &entries[i]) != 0)
+    /* The entries' names in NFC, made once: each source's path is compared with every one. */
+    size_t ne = st->zip ? qc_zip_count(st->zip) : 0;
+    char **nfc = qc_calloc(ne ? ne : 1, sizeof *nfc);
+    int warned_folder = 0, rc = nfc ? QC_OK : qc_error_nomem(err);
+    for (size_t i = 0; i < ne && rc == QC_OK; i++) {
+        const char *name = qc_zip_name(st->zip, i);
+        size_t len;
+        if (name && nfc_of(name, &nfc[i], &len) != 0)
             rc = qc_error_nomem(err);
     }
+    for (size_t i = 0; i < n && rc == QC_OK; i++) {
+        const qc_refi_source *src = &st->m.sources[i];
+        if (!src->text && src->path &&
+            find_source_entry(st, nfc, src->path, src->line, &warned_folder, &entries[i]) != 0)
+            rc = qc_error_nomem(err);
+    }
+    for (size_t i = 0; nfc && i < ne; i++)
+        qc_free(nfc[i]);
+    qc_free(nfc);
     if (rc == QC_OK && st->zip)
         rc = qc_zip_fits(st->zip, entries, n, MAX_SOURCE_BYTES, err);
     qc_refi_index taken = {0};
