@@ -13,6 +13,7 @@
 #include "error.h"
 #include "refi_manual.h"
 #include "refi_xml.h"
+#include "text.h"
 #include "xml_out.h"
 
 /* The engine's name as a coder (refi_export.c): its codings, sent back by another tool, are not a
@@ -26,49 +27,61 @@ struct qc_manual {
     int32_t *code;     /* per coding: code index; -1: not counted (warned at load) */
     uint16_t *coder;   /* per coding: index into names */
     uint8_t *seen;     /* per coding: its document came */
-    char **names;      /* [0] NULL (the engine), then the coders in strcmp order; borrowed from mm */
+    char **names;      /* [0] NULL (the engine), then the coders in folded-name order; borrowed from mm */
     size_t name_count;
     qc_refi_log log;
     size_t counted;
     int finished;
 };
 
-static int cmp_str(const void *a, const void *b)
+/* A coding's place among the codings, by its coder's folded name, then by where it stands. */
+typedef struct coder_ref {
+    const char *key; /* the coder's name folded (qc_fold_dup) */
+    size_t index;    /* the coding */
+} coder_ref;
+
+static int cmp_ref(const void *pa, const void *pb)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    const coder_ref *a = pa, *b = pb;
+    int c = strcmp(a->key, b->key);
+    return c ? c : a->index < b->index ? -1 : a->index > b->index;
 }
 
-/* Distinct coder names in name order, so a quotation's coders list in that order too. */
+/* Distinct coders in name order, so a quotation's coders list in that order too. Names are
+ * compared as the casebook compares names (qc_fold_dup: `Anna`, `anna` and an accent typed either
+ * way are one person), each coder named as their first coding writes it. */
 static int collect_coders(qc_manual *m, qc_error *err)
 {
-    size_t n = m->mm.count;
-    char **sorted = qc_calloc(n ? n : 1, sizeof *sorted);
-    if (!sorted)
-        return qc_error_nomem(err);
-    for (size_t i = 0; i < n; i++)
-        sorted[i] = m->mm.items[i].coder;
-    qsort(sorted, n, sizeof *sorted, cmp_str);
-    size_t uniq = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!uniq || strcmp(sorted[i], sorted[uniq - 1]) != 0)
-            sorted[uniq++] = sorted[i];
-    if (uniq >= UINT16_MAX) {
-        qc_free(sorted);
-        return qc_error_set(err, QC_ERR_LIMIT, m->path, 0, 0, -1, "more than %u coders", (unsigned)UINT16_MAX - 1);
+    size_t n = m->mm.count, uniq = 0;
+    coder_ref *refs = qc_calloc(n ? n : 1, sizeof *refs);
+    int rc = refs ? QC_OK : qc_error_nomem(err);
+    for (size_t i = 0; i < n && rc == QC_OK; i++) {
+        refs[i].index = i;
+        if (!(refs[i].key = qc_fold_dup(m->mm.items[i].coder)))
+            rc = qc_error_nomem(err);
     }
-    m->names = qc_calloc(uniq + 1, sizeof *m->names);
-    if (!m->names) {
-        qc_free(sorted);
-        return qc_error_nomem(err);
+    if (rc == QC_OK) {
+        qsort(refs, n, sizeof *refs, cmp_ref);
+        for (size_t i = 0; i < n; i++)
+            uniq += !i || strcmp(refs[i].key, refs[i - 1].key) != 0;
+        if (uniq >= UINT16_MAX)
+            rc = qc_error_set(err, QC_ERR_LIMIT, m->path, 0, 0, -1, "more than %u coders", (unsigned)UINT16_MAX - 1);
+        else if (!(m->names = qc_calloc(uniq + 1, sizeof *m->names)))
+            rc = qc_error_nomem(err);
     }
-    memcpy(m->names + 1, sorted, uniq * sizeof *sorted);
-    m->name_count = uniq + 1;
-    qc_free(sorted);
-    for (size_t i = 0; i < n; i++) {
-        char **hit = bsearch(&m->mm.items[i].coder, m->names + 1, uniq, sizeof *m->names, cmp_str);
-        m->coder[i] = (uint16_t)(hit - m->names);
+    if (rc == QC_OK) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!i || strcmp(refs[i].key, refs[i - 1].key) != 0)
+                m->names[++k] = m->mm.items[refs[i].index].coder;
+            m->coder[refs[i].index] = (uint16_t)k;
+        }
+        m->name_count = uniq + 1;
     }
-    return QC_OK;
+    for (size_t i = 0; refs && i < n; i++)
+        qc_free((char *)refs[i].key);
+    qc_free(refs);
+    return rc;
 }
 
 /* An empty coder would read back as the engine: such a coding is by "unknown", as when import

@@ -691,12 +691,52 @@ static int find_participants(const qc_refi_export *x, participants *p)
     return rc;
 }
 
+/* One name per person: a coder's name typed another way (`anna` after `Anna`, an accent typed
+ * either way: compared as the casebook compares names) becomes the one first met, so they are one
+ * User, and their coding of a span one selection. -1 out of memory. */
+static int one_name_per_coder(qc_refi_export *x)
+{
+    qc_refi_index seen = {0};
+    char **keys = qc_calloc(x->quote_count + 1, sizeof *keys);
+    int rc = keys && qc_refi_index_init(&seen, x->quote_count) == 0 ? 0 : -1;
+    for (size_t i = 0; i < x->quote_count && rc == 0; i++) {
+        qc_refi_exp_quote *q = &x->quotes[i];
+        if (!q->coder)
+            continue;
+        if (!(keys[i] = qc_fold_dup(q->coder))) {
+            rc = -1;
+            break;
+        }
+        int32_t first = qc_refi_index_get(&seen, keys[i]);
+        if (first < 0) {
+            rc = qc_refi_index_put(&seen, keys[i], (int32_t)i) < 0 ? -1 : 0;
+            continue;
+        }
+        if (strcmp(q->coder, x->quotes[first].coder) == 0)
+            continue;
+        char *name = qc_strdup(x->quotes[first].coder);
+        if (!name) {
+            rc = -1;
+            break;
+        }
+        qc_free(q->coder);
+        q->coder = name;
+    }
+    qc_refi_index_free(&seen);
+    for (size_t i = 0; keys && i < x->quote_count; i++)
+        qc_free(keys[i]);
+    qc_free(keys);
+    return rc;
+}
+
 int qc_refi_export_build(qc_refi_export *x, qc_refi_model *m, qc_error *err)
 {
     qc_refi_model_init(m);
     int rc = qc_refi_codes_from_codebook(m, x->cb, err);
     if (rc != 0)
         return rc;
+    if (one_name_per_coder(x) != 0)
+        return qc_error_nomem(err);
     char engine_guid[QC_GUID_SIZE];
     if (x->quote_count > 1)
         qsort(x->quotes, x->quote_count, sizeof *x->quotes, cmp_quotes);

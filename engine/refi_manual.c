@@ -7,6 +7,7 @@
 #include "alloc.h"
 #include "error.h"
 #include "fileio.h"
+#include "text.h"
 #include "version.h"
 
 int qc_refi_manual_add(qc_refi_manual *mm, const char *code, const char *document, size_t start, size_t end,
@@ -64,9 +65,11 @@ static int cmp_items(const void *pa, const void *pb)
 {
     const qc_refi_manual_coding *a = pa, *b = pb;
     int c = same_item(a, b);
-    if (c || !a->created == !b->created)
+    if (c)
         return c;
-    return a->created ? -1 : 1;
+    if (!a->created != !b->created)
+        return a->created ? -1 : 1;
+    return strcmp(a->coder, b->coder); /* the same person's name typed two ways: one kept, always the same */
 }
 
 static int same_item(const qc_refi_manual_coding *a, const qc_refi_manual_coding *b)
@@ -80,7 +83,9 @@ static int same_item(const qc_refi_manual_coding *a, const qc_refi_manual_coding
         return a->end < b->end ? -1 : 1;
     if ((c = strcmp(a->code, b->code)) != 0)
         return c;
-    return strcmp(a->coder, b->coder);
+    /* One person, however their name is typed (`Anna`, `anna`, an accent either way): names are
+     * compared as the casebook compares them. */
+    return qc_fold_compare(a->coder, strlen(a->coder), b->coder, strlen(b->coder));
 }
 
 size_t qc_refi_manual_sort(qc_refi_manual *mm)

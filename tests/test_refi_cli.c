@@ -430,6 +430,60 @@ Test(refi_cli, a_codebook_and_casebook_named_in_no_utf8_are_found_again)
     free(dir);
 }
 
+/* A coder's name typed two ways is one person, as casebook names are (NFC and case folding): in
+ * the counts and results.xml (`anna` and `ANNA` listed as `Anna`, the first written), in a
+ * manual.xml's repeats (the same span by `Anna` and `anna` is one coding), and in a project (one
+ * User, from results.xml and from the manual.xml given again). They were three people. */
+static size_t occurrences(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *at = hay; (at = strstr(at, needle)); at++)
+        n++;
+    return n;
+}
+
+Test(refi_cli, a_coder_named_two_ways_is_one_person)
+{
+    REQUIRE_COMMANDS();
+    const transcript docs[] = {{"corpus/a.txt", "S1: co-located now.\nS2: co-located again.\n"}};
+    char *dir = coded(docs, 1, "code -c cb.qcb -o r0.xml corpus");
+    static const char manual[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<manual xmlns=\"urn:qcode:manual:1\" generator=\"test\">\n"
+        "  <coding code=\"TEAM\" document=\"a.txt\" start=\"4\" end=\"9\" coder=\"Anna\"><text>co-lo</text></coding>\n"
+        "  <coding code=\"TEAM\" document=\"a.txt\" start=\"4\" end=\"9\" coder=\"anna\"><text>co-lo</text></coding>\n"
+        "  <coding code=\"TEAM\" document=\"a.txt\" start=\"24\" end=\"29\" "
+        "coder=\"ANNA\"><text>co-lo</text></coding>\n"
+        "  <coding code=\"TEAM\" document=\"a.txt\" start=\"4\" end=\"6\" "
+        "coder=\"Zo\xC3\xAB\"><text>co</text></coding>\n"
+        "  <coding code=\"TEAM\" document=\"a.txt\" start=\"24\" end=\"26\" "
+        "coder=\"Zoe\xCC\x88\"><text>co</text></coding>\n"
+        "</manual>\n";
+    free(qct_write_file(dir, "manual.xml", manual, sizeof manual - 1));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c cb.qcb --manual manual.xml -o m.xml corpus");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/m.xml", dir);
+    char *xml = qct_read_file(path, NULL);
+    cr_expect_eq(occurrences(xml, "coder=\"Anna\""), 2, "%s", xml);
+    cr_expect_eq(occurrences(xml, "coder=\"Zo\xC3\xAB\""), 2, "%s", xml);
+    cr_expect(!qct_contains(xml, "coder=\"anna\"") && !qct_contains(xml, "coder=\"ANNA\"") &&
+                  !qct_contains(xml, "coder=\"Zoe\xCC\x88\""),
+              "%s", xml);
+    free(xml);
+    qct_qcode(&r, dir, "export --qdpx p.qdpx m.xml --manual manual.xml --check");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    snprintf(path, sizeof path, "%s/p.qdpx", dir);
+    size_t n = 0;
+    char *qde = cut_zip_read(path, "project.qde", &n);
+    cr_expect_eq(occurrences(qde, "<User "), 3, "qcode, Anna and Zo\xC3\xAB: %s", qde);
+    cr_expect_eq(occurrences(qde, "<Coding "), 6, "two by qcode, two by Anna, two by Zo\xC3\xAB: %s", qde);
+    free(qde);
+    free(dir);
+}
+
 /* "-o project/" names the folder project, as "-o project" does: the import failed with "cannot
  * create a folder beside it" (its temporary was put inside the folder not yet made). */
 Test(refi_cli, import_into_a_folder_named_with_a_trailing_slash)
