@@ -835,7 +835,7 @@ static int fill_summary(qc_refi_loaded *st, summary_store *store)
     for (size_t i = 0; i < st->manual.count; i++) {
         const char *who = st->manual.items[i].coder;
         size_t k = 0;
-        while (k < s->coder_count && strcmp(store->names[k], who) != 0)
+        while (k < s->coder_count && !qc_fold_equal(store->names[k], strlen(store->names[k]), who, strlen(who)))
             k++;
         if (k == s->coder_count) {
             size_t ncap = cap;

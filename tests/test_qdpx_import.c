@@ -1125,3 +1125,36 @@ Test(qdpx_import, source_entries_are_found_by_names_that_differ_beyond_ascii)
     imported_free(&im);
     free(tmp);
 }
+
+/* Users named `Anna` and `anna` are one coder to qcode (docs/semantics.md, "Manual codings"):
+ * the summary counts their codings together, under the name first met, as `qcode code --manual`
+ * will count them. It listed two coders. */
+Test(qdpx_import, the_summary_counts_a_coder_named_two_ways_once)
+{
+    char *tmp = qct_temp_dir();
+    static const char qde[] =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+        "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"Made\" origin=\"Test 1.0\">\n"
+        "<Users><User guid=\"eeeeeeee-0000-0000-0000-000000000001\" name=\"Anna\"/>"
+        "<User guid=\"eeeeeeee-0000-0000-0000-000000000002\" name=\"anna\"/></Users>\n"
+        "<CodeBook><Codes><Code guid=\"85d17f60-7bb0-481e-b742-b4861dd669df\" name=\"Waiting\" isCodable=\"true\"/>"
+        "</Codes></CodeBook>\n"
+        "<Sources><TextSource guid=\"69a4332d-5b31-4915-b520-5275cfc21b40\" name=\"doc\" "
+        "plainTextPath=\"internal://69a4332d-5b31-4915-b520-5275cfc21b40.txt\">\n"
+        "<PlainTextSelection guid=\"cccccccc-0000-0000-0000-000000000001\" startPosition=\"0\" endPosition=\"11\">"
+        "<Coding guid=\"dddddddd-0000-0000-0000-000000000001\" creatingUser=\"eeeeeeee-0000-0000-0000-000000000001\">"
+        "<CodeRef targetGUID=\"85d17f60-7bb0-481e-b742-b4861dd669df\"/></Coding></PlainTextSelection>\n"
+        "<PlainTextSelection guid=\"cccccccc-0000-0000-0000-000000000002\" startPosition=\"13\" endPosition=\"17\">"
+        "<Coding guid=\"dddddddd-0000-0000-0000-000000000002\" creatingUser=\"eeeeeeee-0000-0000-0000-000000000002\">"
+        "<CodeRef targetGUID=\"85d17f60-7bb0-481e-b742-b4861dd669df\"/></Coding></PlainTextSelection>\n"
+        "</TextSource></Sources>\n"
+        "</Project>\n";
+    imported im;
+    import_fixture(&im, write_project(tmp, qde));
+    cr_expect_eq(im.s.codings, 2, "%s", im.w.text);
+    cr_assert_eq(im.s.coder_count, 1, "%s", im.w.text);
+    cr_expect_str_eq(im.s.coders[0].name, "Anna");
+    cr_expect_eq(im.s.coders[0].codings, 2);
+    imported_free(&im);
+    free(tmp);
+}
