@@ -129,7 +129,8 @@ static int prepare(qc_manual *m, qc_manual **out, qc_error *err)
         const qc_refi_manual_coding *c = &m->mm.items[i];
         long code = qc_codebook_find(cb, c->code);
         m->code[i] = code < 0 ? -1 : (int32_t)code;
-        if (strcmp(c->coder, ENGINE_CODER) == 0) {
+        /* `QCode` too: coders' names compare as names (collect_coders). */
+        if (qc_fold_equal(c->coder, strlen(c->coder), ENGINE_CODER, strlen(ENGINE_CODER))) {
             m->code[i] = -1;
             if (!engine++)
                 engine_line = c->line;

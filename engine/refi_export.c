@@ -343,7 +343,9 @@ int qc_refi_export_add_manual(qc_refi_export *x, const char *manual_path, qc_err
         }
         /* Codings qcode made and another tool sent back are the engine's, not a person's: same
          * identity, so a re-export lines up and a re-run does not count them twice. */
-        const char *coder = strcmp(c->coder, ENGINE_USER) == 0 ? NULL : c->coder;
+        /* `QCode` too: coders' names compare as names (one_name_per_coder). */
+        const char *coder =
+            qc_fold_equal(c->coder, strlen(c->coder), ENGINE_USER, strlen(ENGINE_USER)) ? NULL : c->coder;
         rc = add_quote(x, doc, (size_t)code, start, end, coder, c->created, err);
     }
     x->log.warnings += log.warnings;
