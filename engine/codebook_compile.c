@@ -434,9 +434,9 @@ static void warn_and_not_same(const qc_codebook *cb, int32_t i, int under_and, q
         collect_and(cb, i, &ops);
         int warned = ops.over;
         for (size_t a = 0; a < ops.count && !warned; a++) {
-            const qc_rule_node *not = &cb->nodes[ops.items[a]];
-            for (size_t b = 0; not ->kind == QC_NODE_NOT && b < ops.count && !warned; b++)
-                if (b != a && same_compiled(cb, not ->left, ops.items[b])) {
+            const qc_rule_node *neg = &cb->nodes[ops.items[a]];
+            for (size_t b = 0; neg->kind == QC_NODE_NOT && b < ops.count && !warned; b++)
+                if (b != a && same_compiled(cb, neg->left, ops.items[b])) {
                     const qc_rule_node *o = &cb->nodes[ops.items[b]];
                     qc_diag_add(d, QC_SEVERITY_WARNING, o->line, o->column, o->length,
                                 "this rule can never match: it asks for a pattern AND NOT the same pattern");
