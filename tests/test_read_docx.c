@@ -203,3 +203,43 @@ Test(read_docx, a_label_recurs_whatever_its_case_in_any_script)
     fmt_assert_turn(doc, 2, "\xC3\xA9lodie", "We work together.");
     qc_document_free(doc);
 }
+
+/* A user's speaker pattern is trusted as it is, in Word as in plain text and subtitles: what it
+ * matches is a turn, even a casebook's person in capitals where the document also writes the label
+ * otherwise (`TATSUO ARAI: An Interview ...` above `Tatsuo Arai:` paragraphs), which the presets
+ * read as a title. Until 2026-12-07 the .docx gave one turn fewer than the same text as .txt
+ * (fixture arai.docx). */
+Test(read_docx, a_users_speaker_pattern_is_trusted_as_in_plain_text)
+{
+    qc_casebook *cb = NULL;
+    qc_error err;
+    static const char tsv[] = "speaker\tgender\nTatsuo Arai\tm\n";
+    cr_assert_eq(qc_casebook_load_buffer(&cb, "cases.tsv", tsv, strlen(tsv), &err), 0, "%s", err.message);
+    qc_read_options opts = QC_READ_OPTIONS_INIT;
+    opts.casebook = cb;
+    opts.speaker_pattern = "(?<speaker>[A-Za-z][A-Za-z ]*): ";
+    char *path = qct_source_path("tests/data/formats/arai.docx");
+    qc_document *docx = fmt_read_file(path, &opts);
+    char *text = strdup(qc_document_text(docx, NULL)); /* the same text saved as .txt */
+    qc_document *txt = fmt_read("arai.txt", text, strlen(text), &opts);
+    cr_assert_eq(qc_document_turn_count(txt), 5);
+    cr_assert_eq(qc_document_turn_count(docx), qc_document_turn_count(txt));
+    for (size_t i = 0; i < qc_document_turn_count(txt); i++)
+        cr_assert_str_eq(fmt_turn(docx, i).speaker, fmt_turn(txt, i).speaker, "turn %zu", i);
+    fmt_assert_turn(docx, 0, "TATSUO ARAI", "An Interview Conducted by Peter Asaro.");
+    fmt_assert_turn(docx, 2, "Tatsuo Arai", "I am Tatsuo Arai.");
+    qc_document_free(txt);
+    qc_document_free(docx);
+    /* Without the pattern, the presets read the capitals as a title, in both. */
+    opts.speaker_pattern = NULL;
+    docx = fmt_read_file(path, &opts);
+    txt = fmt_read("arai.txt", text, strlen(text), &opts);
+    cr_assert_eq(qc_document_turn_count(docx), 4);
+    cr_assert_eq(qc_document_turn_count(txt), 4);
+    fmt_assert_turn(docx, 0, "Q", "Tell us your name.");
+    qc_document_free(txt);
+    qc_document_free(docx);
+    free(text);
+    free(path);
+    qc_casebook_free(cb);
+}

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Builds the small .docx fixtures for tests/test_read_docx.c (run from this folder; the outputs
-are committed so the tests need no Python). Each fixture is a minimal WordprocessingML package."""
+are committed so the tests need no Python). Each fixture is a minimal WordprocessingML package.
+Each package's entries carry a fixed date (the day the fixture was first built), so running the
+script again rewrites every fixture byte for byte and `git status` shows only what changed."""
 import struct
 import zipfile
 import zlib
@@ -42,16 +44,27 @@ def r(text):
     return '<w:r><w:t xml:space="preserve">%s</w:t></w:r>' % text
 
 
-def package(name, doc, core=True, extra=None):
+FIRST_BUILT = (2026, 11, 25, 1, 4, 46)
+
+
+def entry(name, when):
+    """A zip entry as ZipFile.writestr makes one from a name, but dated `when`, not now."""
+    info = zipfile.ZipInfo(name, when)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16
+    return info
+
+
+def package(name, doc, core=True, extra=None, when=FIRST_BUILT):
     with zipfile.ZipFile(name, 'w', zipfile.ZIP_DEFLATED) as z:
-        z.writestr('[Content_Types].xml', CT)
-        z.writestr('_rels/.rels', RELS)
+        z.writestr(entry('[Content_Types].xml', when), CT)
+        z.writestr(entry('_rels/.rels', when), RELS)
         if doc is not None:
-            z.writestr('word/document.xml', doc)
+            z.writestr(entry('word/document.xml', when), doc)
         if core:
-            z.writestr('docProps/core.xml', CORE)
+            z.writestr(entry('docProps/core.xml', when), CORE)
         for k, v in (extra or {}).items():
-            z.writestr(k, v)
+            z.writestr(entry(k, when), v)
 
 
 BASIC = document(
@@ -87,6 +100,12 @@ FOLDED_LABELS = document(
     p(r('Élodie: Bonjour à tous.')) + p(r('Interviewer: Hello there.')) +
     p(r('élodie: We work together.')) + p(r('Interviewer: Fine.')))
 
+# An oral history's title in capitals above its narrator's turns, for a user's speaker pattern
+# and a casebook row naming Tatsuo Arai (read_docx/a_users_speaker_pattern_is_trusted_as_in_plain_text).
+ARAI = document(
+    p(r('TATSUO ARAI: An Interview Conducted by Peter Asaro.')) + p(r('Q: Tell us your name.')) +
+    p(r('Tatsuo Arai: I am Tatsuo Arai.')) + p(r('Q: And your work?')) + p(r('Tatsuo Arai: Robots.')))
+
 package('basic.docx', BASIC)
 package('otter.docx', OTTER, core=False)
 package('narrative.docx', NARRATIVE, core=False)
@@ -94,7 +113,8 @@ package('no_document.docx', None)
 package('malformed.docx', MALFORMED, core=False)
 package('doctype.docx', DOCTYPE, core=False)
 package('label_alone.docx', LABEL_ALONE, core=False)
-package('folded_labels.docx', FOLDED_LABELS, core=False)
+package('folded_labels.docx', FOLDED_LABELS, core=False, when=(2026, 12, 6, 23, 57, 24))
+package('arai.docx', ARAI, core=False, when=(2026, 12, 7, 6, 50, 0))
 package('empty.docx', document(p() + p(r('   '))), core=False)
 
 # Truncated: the first half of a good package.
