@@ -75,6 +75,25 @@ int qc_read_options_current(const qc_read_options *opts, qc_read_options *out, q
     return QC_OK;
 }
 
+/* Records how the bytes were decoded, for qc_document_encoding: UTF-16 as its bytes tell (whatever
+ * was asked, converted before reading), Windows-1252 where asked for, UTF-8 otherwise. A .docx is
+ * XML, decoded as it declares (Word writes UTF-8), whatever was asked. */
+static void record_encoding(qc_document *doc, qc_format format, qc_encoding asked, int utf16, int utf16_bom,
+                            const char *data, size_t size)
+{
+    if (utf16) {
+        doc->encoding = utf16 == 'L' ? "utf-16le" : "utf-16be";
+        doc->byte_order_mark = utf16_bom;
+        return;
+    }
+    if (format == QC_FORMAT_DOCX)
+        return;
+    if (asked == QC_ENCODING_WINDOWS1252)
+        doc->encoding = "windows-1252";
+    /* The line reader drops a UTF-8 mark in either encoding (lines.c). */
+    doc->byte_order_mark = size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0;
+}
+
 /* name: for messages; path: the file ("" from memory); id: the document id. */
 static int read_document(qc_document **out, const char *name, const char *path, const char *data, size_t size,
                          const qc_read_options *opts, qc_error *err)
@@ -105,7 +124,9 @@ static int read_document(qc_document **out, const char *name, const char *path, 
     /* UTF-16 is read as its UTF-8 (decided by its bytes, whatever --encoding says, as a UTF-8
      * byte order mark is): the readers then see text like any other. */
     qc_buf utf8 = QC_BUF_INIT;
-    int bom, kind = format == QC_FORMAT_DOCX ? 0 : qc_utf16_kind(data, size, &bom);
+    int bom = 0, kind = format == QC_FORMAT_DOCX ? 0 : qc_utf16_kind(data, size, &bom);
+    const char *original = data;
+    size_t original_size = size;
     qc_read_options as_utf8 = *opts;
     if (kind) {
         rc = qc_utf16_to_utf8(name, data, size, kind, &utf8, err);
@@ -121,8 +142,10 @@ static int read_document(qc_document **out, const char *name, const char *path, 
         rc = qc_doc_builder_finish(b, out, err);
     qc_doc_builder_free(b);
     qc_buf_free(&utf8);
-    if (rc == 0)
+    if (rc == 0) {
         reading_hash(opts, format, (*out)->reading);
+        record_encoding(*out, format, opts->encoding, kind, bom, original, original_size);
+    }
     return rc;
 }
 
@@ -199,6 +222,13 @@ const char *qc_document_path(const qc_document *doc)
 qc_format qc_document_format(const qc_document *doc)
 {
     return doc->format;
+}
+
+const char *qc_document_encoding(const qc_document *doc, int *byte_order_mark)
+{
+    if (byte_order_mark)
+        *byte_order_mark = doc->byte_order_mark;
+    return doc->encoding ? doc->encoding : "utf-8";
 }
 
 const char *qc_document_text(const qc_document *doc, size_t *size_bytes)

@@ -59,6 +59,10 @@ struct qc_document {
      * document was not read from bytes. The same bytes read the same way give the same document
      * (coding_digest.h relies on it). */
     unsigned char reading[32];
+    /* How the file's bytes were decoded (qc_document_encoding): a static string, NULL for UTF-8
+     * (a document not read from bytes too); byte_order_mark says the file began with one. */
+    const char *encoding;
+    int byte_order_mark;
 
     /* length+1 entries: code point -> byte in text. */
     uint32_t *cp_to_byte;

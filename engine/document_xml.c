@@ -195,6 +195,9 @@ int qc_document_write_xml(const qc_document *doc, const qc_casebook *cases, FILE
     attr(&x, "id", doc->id);
     attr(&x, "path", doc->path);
     attr(&x, "format", qc_format_name(doc->format));
+    int bom = 0;
+    attr(&x, "encoding", qc_document_encoding(doc, &bom));
+    attr(&x, "byte-order-mark", bom ? "yes" : "no");
     attr_num(&x, "length", doc->length);
     attr_num(&x, "turns", doc->turn_count);
     attr_num(&x, "paragraphs", doc->paragraph_count);

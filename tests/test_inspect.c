@@ -509,6 +509,75 @@ Test(inspect, a_turn_of_merged_cues_names_them)
     free(dir);
 }
 
+/* ASCII text as UTF-16, in one byte order, with its byte order mark or without. */
+static size_t ascii_utf16(const char *ascii, int big_endian, int bom, char *out)
+{
+    size_t n = 0;
+    if (bom) {
+        out[n++] = (char)(big_endian ? 0xFE : 0xFF);
+        out[n++] = (char)(big_endian ? 0xFF : 0xFE);
+    }
+    for (; *ascii; ascii++) {
+        out[n++] = big_endian ? 0 : *ascii;
+        out[n++] = big_endian ? *ascii : 0;
+    }
+    return n;
+}
+
+/* A file read as UTF-16 ("Unicode text") says so, with its byte order and whether it had a mark,
+ * and so does Windows-1252 asked for; UTF-8 says nothing in the text, as most files are. The XML
+ * says it always. Until 2026-12-07 nothing showed that a file had been converted, and its byte
+ * offsets (source-start) count its UTF-8 copy, not the file. */
+Test(inspect, a_file_read_as_utf16_says_so)
+{
+    char *dir = qct_temp_dir();
+    char bytes[256];
+    free(qct_write_file(dir, "le.txt", bytes, ascii_utf16("P1: Fine.\n", 0, 1, bytes)));
+    free(qct_write_file(dir, "be.txt", bytes, ascii_utf16("P1: Fine.\n", 1, 0, bytes)));
+    free(qct_write_file(dir, "u8.txt", "P1: Fine.\n", 10));
+    qct_run r;
+    qct_qcode(&r, dir, "inspect le.txt be.txt u8.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect_str_eq(r.out, "le.txt\n"
+                            "  path:       le.txt\n"
+                            "  format:     text\n"
+                            "  encoding:   UTF-16 LE (byte order mark), read as UTF-8\n"
+                            "  speaker:    P1 (participant, 1 turn)\n"
+                            "  counts:     1 turn, 1 paragraph, 1 sentence, 1 word\n"
+                            "  turn 0:     line 1, P1: Fine.\n"
+                            "\n"
+                            "be.txt\n"
+                            "  path:       be.txt\n"
+                            "  format:     text\n"
+                            "  encoding:   UTF-16 BE (no byte order mark), read as UTF-8\n"
+                            "  speaker:    P1 (participant, 1 turn)\n"
+                            "  counts:     1 turn, 1 paragraph, 1 sentence, 1 word\n"
+                            "  turn 0:     line 1, P1: Fine.\n"
+                            "\n"
+                            "u8.txt\n"
+                            "  path:       u8.txt\n"
+                            "  format:     text\n"
+                            "  speaker:    P1 (participant, 1 turn)\n"
+                            "  counts:     1 turn, 1 paragraph, 1 sentence, 1 word\n"
+                            "  turn 0:     line 1, P1: Fine.\n"
+                            "\n");
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "inspect --encoding windows-1252 u8.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "  format:     text\n  encoding:   Windows-1252 (--encoding windows-1252)\n"), "%s",
+              r.out);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "inspect --format xml le.txt be.txt u8.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "<document id=\"le.txt\" path=\"le.txt\" format=\"text\" encoding=\"utf-16le\" "
+                                  "byte-order-mark=\"yes\" length="),
+              "%s", r.out);
+    cr_expect(qct_contains(r.out, "format=\"text\" encoding=\"utf-16be\" byte-order-mark=\"no\" length="), "%s", r.out);
+    cr_expect(qct_contains(r.out, "format=\"text\" encoding=\"utf-8\" byte-order-mark=\"no\" length="), "%s", r.out);
+    qct_run_free(&r);
+    free(dir);
+}
+
 Test(inspect, help)
 {
     qct_run r;

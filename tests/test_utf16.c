@@ -95,6 +95,56 @@ Test(utf16, a_transcript_in_either_byte_order_reads_as_its_utf8)
     qc_document_free(want);
 }
 
+/* A document says how its bytes were decoded: UTF-16 in its byte order, with its mark or without,
+ * whatever encoding was asked for; Windows-1252 where asked; UTF-8 otherwise, its mark said too.
+ * A .docx is XML, UTF-8 as Word writes it, whatever was asked. */
+Test(utf16, a_document_says_how_its_bytes_were_decoded)
+{
+    unsigned char bytes[1024];
+    static const char *const want[] = {"utf-16le", "utf-16be", "utf-16le", "utf-16be"};
+    qc_read_options o = QC_READ_OPTIONS_INIT;
+    qc_error err;
+    for (int form = 0; form < 8; form++) {
+        o.encoding = form & 4 ? QC_ENCODING_WINDOWS1252 : QC_ENCODING_UTF8;
+        size_t n = utf16_of(transcript, form & 1, form & 2, bytes);
+        qc_document *doc = NULL;
+        cr_assert_eq(qc_document_read_buffer(&doc, "t.txt", bytes, n, &o, &err), 0, "%s", err.message);
+        int bom = -1;
+        cr_expect_str_eq(qc_document_encoding(doc, &bom), want[form & 3], "form %d", form);
+        cr_expect_eq(bom, (form & 2) != 0, "form %d", form);
+        cr_expect_str_eq(qc_document_encoding(doc, NULL), want[form & 3]);
+        qc_document_free(doc);
+    }
+    static const struct {
+        const char *text;
+        qc_encoding asked;
+        const char *encoding;
+        int bom;
+    } cases[] = {
+        {"P1: fine\n", QC_ENCODING_UTF8, "utf-8", 0},
+        {"\xEF\xBB\xBFP1: fine\n", QC_ENCODING_UTF8, "utf-8", 1},
+        {"P1: caf\xE9\n", QC_ENCODING_WINDOWS1252, "windows-1252", 0},
+        {"P1: fine\n", QC_ENCODING_WINDOWS1252, "windows-1252", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        o.encoding = cases[i].asked;
+        qc_document *doc = NULL;
+        cr_assert_eq(qc_document_read_buffer(&doc, "t.txt", cases[i].text, strlen(cases[i].text), &o, &err), 0, "%s",
+                     err.message);
+        int bom = -1;
+        cr_expect_str_eq(qc_document_encoding(doc, &bom), cases[i].encoding, "case %zu", i);
+        cr_expect_eq(bom, cases[i].bom, "case %zu", i);
+        qc_document_free(doc);
+    }
+    o.encoding = QC_ENCODING_WINDOWS1252;
+    char *path = qct_source_path("tests/data/formats/narrative.docx");
+    qc_document *doc = NULL;
+    cr_assert_eq(qc_document_read_file(&doc, path, &o, &err), 0, "%s", err.message);
+    cr_expect_str_eq(qc_document_encoding(doc, NULL), "utf-8");
+    qc_document_free(doc);
+    free(path);
+}
+
 /* The bytes decide, as a UTF-8 byte order mark does: `--encoding windows-1252` does not read a
  * UTF-16 file as single bytes. Subtitles go through the same door. */
 Test(utf16, the_bytes_decide_whatever_the_encoding_option_and_format)

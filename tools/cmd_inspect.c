@@ -126,6 +126,20 @@ static const char *place_name(qc_format format)
     }
 }
 
+/* How the bytes were decoded, when it is not UTF-8: a researcher sees that a "Unicode text" file
+ * was read as UTF-16 (its byte offsets, source-start, count its UTF-8 copy), or that Windows-1252
+ * was asked for. */
+static void print_encoding(const qc_document *doc)
+{
+    int bom = 0;
+    const char *enc = qc_document_encoding(doc, &bom);
+    if (strcmp(enc, "windows-1252") == 0)
+        printf("  encoding:   Windows-1252 (--encoding windows-1252)\n");
+    else if (strncmp(enc, "utf-16", 6) == 0)
+        printf("  encoding:   UTF-16 %s (%s), read as UTF-8\n", strcmp(enc, "utf-16le") == 0 ? "LE" : "BE",
+               bom ? "byte order mark" : "no byte order mark");
+}
+
 /* Every name here is from a file (ids and paths from file names, labels and values from the
  * transcript or the casebook): each goes through cli_put_printable. */
 static void print_text(const qc_document *doc, const qc_casebook *cases, const speaker_names *names,
@@ -134,6 +148,7 @@ static void print_text(const qc_document *doc, const qc_casebook *cases, const s
     cli_line(stdout, "%s", qc_document_id(doc));
     cli_line(stdout, "  path:       %s", qc_document_path(doc));
     printf("  format:     %s\n", qc_format_name(qc_document_format(doc)));
+    print_encoding(doc);
     for (size_t i = 0; i < qc_document_attribute_count(doc); i++) {
         const char *k, *v;
         qc_document_attribute(doc, i, &k, &v);

@@ -102,6 +102,13 @@ QC_EXPORT void qc_document_free(qc_document *doc);
 QC_EXPORT const char *qc_document_id(const qc_document *doc);
 QC_EXPORT const char *qc_document_path(const qc_document *doc); /* "" when read from memory */
 QC_EXPORT qc_format qc_document_format(const qc_document *doc);
+/* How the file's bytes were decoded into the text: "utf-8"; "windows-1252" (asked for with
+ * QC_ENCODING_WINDOWS1252); "utf-16le" or "utf-16be", told by the bytes whatever was asked (what
+ * Windows calls "Unicode text") and converted to UTF-8 before reading. A .docx is XML, decoded as it
+ * declares: "utf-8" here, as Word writes it. *byte_order_mark (may be NULL) is 1 when the file
+ * began with a byte order mark (UTF-16's, or UTF-8's EF BB BF), dropped from the text, else 0.
+ * A static string. */
+QC_EXPORT const char *qc_document_encoding(const qc_document *doc, int *byte_order_mark);
 
 /* The normalised text (NUL-terminated) and its size in bytes. */
 QC_EXPORT const char *qc_document_text(const qc_document *doc, size_t *size_bytes);

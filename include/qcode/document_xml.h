@@ -2,7 +2,8 @@
  * anyone who wants to see what qcode read.
  *
  * One <document> element per call, so a caller can wrap several in its own root. The element
- * holds the id, path, format and length, the attributes, the speakers (one per name, as the
+ * holds the id, path, format, encoding (qc_document_encoding: encoding="utf-16le",
+ * byte-order-mark="yes" or "no") and length, the attributes, the speakers (one per name, as the
  * results count respondents: spellings that compare as one name, qc_casebook_name_compare, are one
  * <speaker> named as first written, with the turns of all; with casebook values when a casebook
  * is given), and the turns (each with its label as written) with their paragraphs and sentences
