@@ -106,7 +106,6 @@ static void push(qc_diag_list *d, qc_severity severity, uint32_t line, uint32_t 
     e->column = column ? column : 1;
     e->length = length ? length : 1;
     e->seq = (uint32_t)d->count;
-    e->whole_file = 0;
     e->message = copy;
     d->count++;
 }
@@ -129,14 +128,6 @@ void qc_diag_add(qc_diag_list *d, qc_severity severity, uint32_t line, uint32_t 
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
     push(d, severity, line, column, length, message);
-}
-
-void qc_diag_add_file(qc_diag_list *d, qc_severity severity, const char *message)
-{
-    size_t before = d->count;
-    qc_diag_add(d, severity, 1, 1, 1, "%s", message);
-    if (d->count > before)
-        d->items[d->count - 1].whole_file = 1;
 }
 
 size_t qc_diag_line_end(const qc_diag_list *d, uint32_t line)
@@ -234,7 +225,7 @@ int qc_diag_emit(qc_diag_list *d, const qc_codebook_options *opts, qc_error *err
             qc_error_set(err, QC_ERR_CODEBOOK, d->file, e->line, e->column, (int64_t)offset, "%s", e->message);
         }
         if (opts && opts->on_diagnostic) {
-            char *src = e->whole_file ? NULL : source_line(d, e->line);
+            char *src = source_line(d, e->line);
             qc_diagnostic diag = {e->severity, d->file, e->line, e->column, e->length, e->message, src, 0, 0};
             if (e->seq == UINT32_MAX) {
                 diag.not_shown_errors = d->dropped_errors;

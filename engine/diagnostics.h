@@ -16,8 +16,7 @@
 typedef struct qc_diag_entry {
     qc_severity severity;
     uint32_t line, column, length;
-    uint32_t seq;   /* order of discovery: keeps the sort stable */
-    int whole_file; /* about the file, not a line of it: no source line */
+    uint32_t seq; /* order of discovery: keeps the sort stable */
     char *message;
 } qc_diag_entry;
 
@@ -51,10 +50,6 @@ void qc_diag_free(qc_diag_list *d);
  * would start an escape sequence), and bytes that are not UTF-8 (a quote cut short) as '?'. */
 void qc_diag_add(qc_diag_list *d, qc_severity severity, uint32_t line, uint32_t column, uint32_t length,
                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-/* Records a problem of the whole file (it is not a codebook at all, say), at 1:1 and with no
- * source line: its first line would be no help. */
-void qc_diag_add_file(qc_diag_list *d, qc_severity severity, const char *message);
 
 /* The column (1-based, code points) of byte `byte_in_line` of line `line`. Counts lead bytes,
  * so it also gives a sensible column on a line with invalid UTF-8 before the position. */
