@@ -214,8 +214,8 @@ static int build_index(qc_casebook *cb, const char *name, qc_error *err)
     return 0;
 }
 
-/* The keys as they are compared (ASCII case aside), in file order: what a reading that trusts the
- * casebook's people depends on. */
+/* The keys as they are compared (folded, qc_fold_equal), in file order: what a reading that trusts
+ * the casebook's people depends on. */
 static void digest_speakers(qc_casebook *cb)
 {
     qc_sha256_ctx ctx;
@@ -228,10 +228,11 @@ static void digest_speakers(qc_casebook *cb)
         cb->has_speakers = 1;
         const char *keys[2] = {r->document ? r->document : "", r->speaker};
         for (int k = 0; k < 2; k++) {
-            for (const char *c = keys[k]; *c; c++) {
-                unsigned char lower = (unsigned char)((*c >= 'A' && *c <= 'Z') ? *c + 32 : *c);
-                qc_sha256_update(&ctx, &lower, 1);
-            }
+            /* Folded as the index compares them (`Élodie` is `élodie`); out of memory, as written:
+             * another digest is a cache miss, never a wrong hit. */
+            char *folded = qc_fold_dup(keys[k]);
+            qc_sha256_update_str(&ctx, folded ? folded : keys[k]);
+            qc_free(folded);
             qc_sha256_update(&ctx, "\x1f", 1);
         }
     }

@@ -417,6 +417,32 @@ Test(code_cli, people_the_casebook_names_are_speakers_and_the_cache_knows_it)
     free(dir);
 }
 
+/* The cache keys a reading by the casebook's people as the casebook compares them: a sheet that
+ * writes `ÉLODIE` where the last one wrote `élodie` reads every document the same, so the entries
+ * are taken (only ASCII letters were folded: a miss, every document coded again). */
+Test(code_cli, casebook_people_spelled_otherwise_in_case_keep_the_cache)
+{
+    char *dir = qct_temp_dir();
+    const char t[] = "\xC3\x89lodie: The budget was never the team's.\nNurse: We moved to a shared base.\n"
+                     "Nurse: It was.\n";
+    const char lower[] = "speaker\tprofession\n\xC3\xA9lodie\tmanager\nNurse\tnurse\n";
+    const char upper[] = "speaker\tprofession\n\xC3\x89LODIE\tmanager\nNURSE\tnurse\n";
+    const char qcb[] = "codebook \"B\"\ncode BUDGET \"Budgets\"\n  rule budget*\n";
+    free(qct_write_file(dir, "b.qcb", qcb, strlen(qcb)));
+    free(qct_write_file(dir, "t.txt", t, strlen(t)));
+    free(qct_write_file(dir, "lower.tsv", lower, strlen(lower)));
+    free(qct_write_file(dir, "upper.tsv", upper, strlen(upper)));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c b.qcb --cases lower.tsv --cache c -o r.xml t.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "recode --from r.xml -c b.qcb --cases upper.tsv --cache c --verbose --dry-run t.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, ": 1 hits, 0 new,"), "%s", r.err);
+    qct_run_free(&r);
+    free(dir);
+}
+
 /* A label and its time alone (noScribe's empty segment) is a warning at its line: the turn is
  * skipped, the rest of the document coded, and the run ends with 0, through the cache too. */
 Test(code_cli, a_label_with_no_text_is_a_warning_and_the_rest_is_coded)
