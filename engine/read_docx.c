@@ -225,9 +225,7 @@ static int build_error(qc_error *err, const char *name, int rc)
 }
 
 /* Finds labels on each paragraph's first line and keeps those that are conventional or occur at
- * least twice. A user's pattern is trusted as it is, as in plain text and subtitles: even a
- * casebook's person in capitals (qc_label_casebook_capitals) is a turn when the pattern says so.
- * Returns the number kept, or a negative status. */
+ * least twice (qc_label_trusted, as in plain text and subtitles). Returns the number kept, or a negative status. */
 static int find_labels(docx_state *st, para_label *pl, const char *name, const qc_read_options *opts, qc_error *err)
 {
     qc_speaker_rules *rules = NULL;
@@ -268,9 +266,7 @@ static int find_labels(docx_state *st, para_label *pl, const char *name, const q
         const qc_label *l = &pl[i].lab;
         const char *label = text + st->paras[i].from + l->label_start;
         size_t len = l->label_end - l->label_start;
-        int trusted =
-            (opts && opts->speaker_pattern) || (l->known_role && !qc_label_casebook_capitals(opts, tally, label, len));
-        if (!trusted && qc_label_tally_count(tally, label, len) < 2)
+        if (!qc_label_trusted(opts, tally, l, label, len) && qc_label_tally_count(tally, label, len) < 2)
             pl[i].has = 0;
         else
             kept++;

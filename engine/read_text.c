@@ -193,13 +193,12 @@ static size_t key_count(text_reader *r, const text_line *l)
     return qc_label_tally_count(r->exact, s + l->label.label_start, l->label.label_end - l->label.label_start);
 }
 
-/* Whether a line's label is trusted as conventional: a casebook's person is not, in capitals, where
- * the document writes the label otherwise too (qc_label_casebook_capitals). */
+/* Whether a line's label is trusted even once (qc_label_trusted). */
 static int trusted_label(const text_reader *r, const text_line *l)
 {
     const char *s = line_text(r, l);
-    return l->label.known_role && !qc_label_casebook_capitals(r->opts, r->tally, s + l->label.label_start,
-                                                              l->label.label_end - l->label.label_start);
+    return qc_label_trusted(r->opts, r->tally, &l->label, s + l->label.label_start,
+                            l->label.label_end - l->label.label_start);
 }
 
 /* Metadata blocks are a few lines (INTERVIEWEE, INTERVIEWER, DATE, PLACE, a duration, a

@@ -781,3 +781,9 @@ int qc_label_casebook_capitals(const qc_read_options *opts, const qc_label_tally
     k.hash = ~k.hash;
     return find_slot(t->exact, t->slots, t->cap, label, len, k)->count > 0;
 }
+
+int qc_label_trusted(const qc_read_options *opts, const qc_label_tally *t, const qc_label *lab, const char *label,
+                     size_t len)
+{
+    return lab->known_role && ((opts && opts->speaker_pattern) || !qc_label_casebook_capitals(opts, t, label, len));
+}

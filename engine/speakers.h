@@ -85,4 +85,11 @@ void qc_label_tally_free(qc_label_tally *t);
  * casebook's person is that other label, and this one is counted like any unconventional label. */
 int qc_label_casebook_capitals(const qc_read_options *opts, const qc_label_tally *t, const char *label, size_t len);
 
+/* Whether a label (label[0..len), matched as lab) is trusted where it starts one line only, in
+ * every reader: conventional, a casebook's person or the user's pattern's (lab->known_role), but
+ * not a casebook's person in capitals where the document writes the label otherwise too
+ * (qc_label_casebook_capitals) unless the user's pattern matched it: that is trusted as it is. */
+int qc_label_trusted(const qc_read_options *opts, const qc_label_tally *t, const qc_label *lab, const char *label,
+                     size_t len);
+
 #endif

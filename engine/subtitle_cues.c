@@ -117,18 +117,12 @@ static int label_at(const qc_cue_list *cl, const qc_speaker_rules *rules, size_t
     return m == 1 && lab->label_end <= lab->label_start ? 0 : m;
 }
 
-/* Whether a label found in the cues is trusted even once: conventional, the user's pattern's or a
- * casebook's person, but not a casebook's person in capitals where the cues write the label
- * otherwise too (`TATSUO ARAI: An Interview ...` above `Tatsuo Arai:` cues is a title, as in plain
- * text and .docx: qc_label_casebook_capitals). `tally` counts every label of the cues. A user's
- * pattern is trusted as it is, as in plain text. */
+/* Whether a label found in the cues is trusted even once (qc_label_trusted); `tally` counts every
+ * label of the cues. */
 static int trusted(const qc_read_options *opts, const qc_label_tally *tally, const char *text, size_t at,
                    const qc_label *lab)
 {
-    if (!lab->known_role)
-        return 0;
-    return (opts && opts->speaker_pattern) ||
-           !qc_label_casebook_capitals(opts, tally, text + at + lab->label_start, lab->label_end - lab->label_start);
+    return qc_label_trusted(opts, tally, lab, text + at + lab->label_start, lab->label_end - lab->label_start);
 }
 
 /* At the file line of the text the pattern failed on (the cue's number is no line of the file). */
