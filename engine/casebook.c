@@ -545,7 +545,7 @@ int qc_casebook_load_buffer(qc_casebook **out, const char *name, const void *dat
     if (!kind)
         return load_utf8(out, name, s, size, err);
     qc_buf utf8 = QC_BUF_INIT;
-    int rc = qc_utf16_to_utf8(name, s, size, kind, &utf8, err);
+    int rc = qc_utf16_to_utf8(name, s, size, kind, bom, &utf8, err);
     if (rc == 0)
         rc = load_utf8(out, name, qc_buf_cstr(&utf8), utf8.len, err);
     qc_buf_free(&utf8);

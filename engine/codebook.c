@@ -95,7 +95,7 @@ int qc_codebook_load_buffer(qc_codebook **out, const char *name, const void *dat
     qc_error why;
     int bom, kind = qc_utf16_kind(text, size, &bom), bad = 0;
     if (kind) {
-        bad = qc_utf16_to_utf8(cb->path, text, size, kind, &utf8, &why) != 0;
+        bad = qc_utf16_to_utf8(cb->path, text, size, kind, bom, &utf8, &why) != 0;
         text = qc_buf_cstr(&utf8);
         size = utf8.len;
     }

@@ -129,7 +129,7 @@ static int read_document(qc_document **out, const char *name, const char *path, 
     size_t original_size = size;
     qc_read_options as_utf8 = *opts;
     if (kind) {
-        rc = qc_utf16_to_utf8(name, data, size, kind, &utf8, err);
+        rc = qc_utf16_to_utf8(name, data, size, kind, bom, &utf8, err);
         if (rc == 0 && utf8.len > MAX_DOCUMENT_BYTES)
             rc = qc_error_set(err, QC_ERR_LIMIT, name, 0, 0, -1, "file too large once read as UTF-8 (4 GiB at most)");
         data = qc_buf_cstr(&utf8);

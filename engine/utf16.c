@@ -44,12 +44,9 @@ static void position_at_end(const char *t, size_t n, uint32_t *line, uint32_t *c
     }
 }
 
-int qc_utf16_to_utf8(const char *name, const char *data, size_t size, int kind, qc_buf *out, qc_error *err)
+int qc_utf16_to_utf8(const char *name, const char *data, size_t size, int kind, int bom, qc_buf *out, qc_error *err)
 {
-    size_t skip = size >= 2 && (((unsigned char)data[0] == 0xFF && (unsigned char)data[1] == 0xFE) ||
-                                ((unsigned char)data[0] == 0xFE && (unsigned char)data[1] == 0xFF))
-                      ? 2
-                      : 0;
+    size_t skip = bom ? 2 : 0;
     iconv_t cd = iconv_open("UTF-8", kind == 'L' ? "UTF-16LE" : "UTF-16BE");
     if (cd == (iconv_t)-1)
         return qc_error_set(err, QC_ERR_ENCODING, name, 0, 0, -1, "cannot convert UTF-16 here: %s", strerror(errno));

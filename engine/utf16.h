@@ -16,9 +16,10 @@
  * every reader refuses as binary: reading UTF-16 changes nothing that was read before. */
 int qc_utf16_kind(const char *data, size_t size, int *bom);
 
-/* Appends the UTF-8 of UTF-16 data of that kind to *out, its byte order mark left out. A character
+/* Appends the UTF-8 of UTF-16 data of that kind to *out, its byte order mark (bom: as
+ * qc_utf16_kind said) left out. A character
  * cut off by the end of the data, or a surrogate without its other half, is QC_ERR_ENCODING naming
  * the file's line and column (counted in the converted text) and the byte's offset in the file. */
-int qc_utf16_to_utf8(const char *name, const char *data, size_t size, int kind, qc_buf *out, qc_error *err);
+int qc_utf16_to_utf8(const char *name, const char *data, size_t size, int kind, int bom, qc_buf *out, qc_error *err);
 
 #endif
