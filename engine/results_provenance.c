@@ -46,13 +46,9 @@ static int take_bytes(xmlNodePtr el, const char *bytes_attr, char **value)
         qc_free(enc);
         return 0;
     }
-    qc_buf bytes = QC_BUF_INIT, shown = QC_BUF_INIT;
-    int bad = qc_buf_put_unpercent(&bytes, enc, strlen(enc)) != 0 || !bytes.len ||
-              memchr(bytes.data, '\0', bytes.len) != NULL;
-    if (!bad)
-        qc_xml_as_read(&shown, bytes.data, bytes.len);
-    int rc = qc_buf_failed(&bytes) || qc_buf_failed(&shown) ? QC_ERR_NOMEM : 0;
-    if (rc == 0 && !bad && shown.len == strlen(*value) && memcmp(shown.data, *value, shown.len) == 0) {
+    qc_buf bytes = QC_BUF_INIT;
+    int rc = qc_xml_bytes_beside(enc, strlen(enc), *value, &bytes);
+    if (rc == 0) {
         char *raw = qc_buf_detach(&bytes);
         if (!raw)
             rc = QC_ERR_NOMEM;
@@ -62,9 +58,8 @@ static int take_bytes(xmlNodePtr el, const char *bytes_attr, char **value)
         }
     }
     qc_buf_free(&bytes);
-    qc_buf_free(&shown);
     qc_free(enc);
-    return rc;
+    return rc == QC_ERR_NOMEM ? rc : 0;
 }
 
 /* Keeps the option `o` records; one without a name or a value is dropped. An attribute whose copy

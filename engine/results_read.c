@@ -327,20 +327,14 @@ static int path_bytes(rd *d, const attr_t *attrs, size_t n, const char **path)
     const attr_t *a = find(attrs, n, "pathBytes");
     if (!a)
         return 0;
-    qc_buf bytes = QC_BUF_INIT, shown = QC_BUF_INIT;
-    size_t path_len = *path ? strlen(*path) : 0;
-    int bad = qc_buf_put_unpercent(&bytes, a->value, a->len) != 0;
-    if (!bad && bytes.len) {
-        bad = memchr(bytes.data, '\0', bytes.len) != NULL;
-        qc_xml_as_read(&shown, bytes.data, bytes.len);
-    }
-    int rc = 0;
-    if (qc_buf_failed(&bytes) || qc_buf_failed(&shown))
+    qc_buf bytes = QC_BUF_INIT;
+    int rc = qc_xml_bytes_beside(a->value, a->len, *path, &bytes);
+    if (rc == QC_ERR_NOMEM)
         rc = qc_error_nomem(d->err);
-    else if (bad || !bytes.len)
+    else if (rc == 1)
         rc = qc_xml_stream_fail(d->s, a, QC_ERR_FORMAT, "pathBytes \"%.*s\" is not a percent-encoded path", (int)a->len,
                                 a->value);
-    else if (shown.len != path_len || memcmp(shown.data, *path, path_len) != 0)
+    else if (rc == 2)
         rc = qc_xml_stream_fail(d->s, a, QC_ERR_FORMAT, "pathBytes \"%.*s\" is not the path \"%s\"", (int)a->len,
                                 a->value, *path ? *path : "");
     if (!rc) {
@@ -351,7 +345,6 @@ static int path_bytes(rd *d, const attr_t *attrs, size_t n, const char **path)
         *path = b->data;
     }
     qc_buf_free(&bytes);
-    qc_buf_free(&shown);
     return rc;
 }
 

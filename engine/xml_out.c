@@ -16,6 +16,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "direct_out.h"
+#include "qcode/common.h"
 #include "text.h"
 
 enum { OUT_BUF = 1 << 18, OPEN = 0, ELEMS = 1, TEXT = 2 };
@@ -416,9 +417,23 @@ const char *qc_xml_read_form(const char *s, qc_buf *tmp)
     return qc_buf_failed(tmp) || !tmp->data ? NULL : tmp->data;
 }
 
+int qc_xml_bytes_beside(const char *enc, size_t len, const char *shown, qc_buf *bytes)
+{
+    qc_buf read = QC_BUF_INIT;
+    int bad = qc_buf_put_unpercent(bytes, enc, len) != 0 || !bytes->len || memchr(bytes->data, '\0', bytes->len);
+    if (!bad)
+        qc_xml_as_read(&read, bytes->data, bytes->len);
+    size_t n = shown ? strlen(shown) : 0;
+    int rc = qc_buf_failed(bytes) || qc_buf_failed(&read)        ? QC_ERR_NOMEM
+             : bad                                               ? 1
+             : read.len != n || memcmp(read.data, shown, n) != 0 ? 2
+                                                                 : 0;
+    qc_buf_free(&read);
+    return rc;
+}
+
 void qc_xml_put_shown_name(qc_buf *b, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789ABCDEF";
     if (qc_xml_carries(s, n)) {
         qc_buf_append(b, s, n);
         return;
@@ -430,11 +445,7 @@ void qc_xml_put_shown_name(qc_buf *b, const char *s, size_t n)
                 qc_buf_puts(b, "%25");
             else
                 qc_buf_putc(b, s[i]);
-        for (size_t i = run; i < run + lost; i++) {
-            unsigned char c = (unsigned char)s[i];
-            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-            qc_buf_append(b, e, 3);
-        }
+        qc_buf_put_percent(b, s + run, lost); /* bytes not UTF-8, or control characters */
         s += run + lost;
         n -= run + lost;
     }

@@ -75,6 +75,11 @@ void qc_xml_attr_nn(qc_xml_out *x, const char *name, size_t name_len, const char
 struct qc_buf;
 int qc_xml_carries(const char *s, size_t n);
 void qc_xml_as_read(struct qc_buf *b, const char *s, size_t n);
+/* The bytes that enc[0..len), percent-encoded beside a value XML could not carry (pathBytes,
+ * valueBytes: write_xml.c), stands for, into *bytes: 0 when they are a name (not empty, no NUL)
+ * that reads back as `shown`; 1 when enc is no percent-encoded name; 2 when it is another value's
+ * (left behind when the value was edited); QC_ERR_NOMEM. */
+int qc_xml_bytes_beside(const char *enc, size_t len, const char *shown, struct qc_buf *bytes);
 /* The string s as results.xml gives it back: s itself when the writer carries it, else its read
  * form, built in *tmp (an empty buffer; the caller frees it with qc_buf_free). NULL: out of memory. */
 const char *qc_xml_read_form(const char *s, struct qc_buf *tmp);
