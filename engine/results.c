@@ -212,6 +212,21 @@ long qc_res_pair(qc_results *res, uint32_t row, uint32_t resp)
 
 /* --- lifecycle --- */
 
+static int add_unbroken(qc_results *res, const char *name)
+{
+    char **grown = qc_realloc(res->unbroken, (res->unbroken_count + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    res->unbroken = grown;
+    char *copy = qc_strdup(name);
+    if (!copy || qc_strmap_put(&res->unbroken_map, copy, (uint32_t)res->unbroken_count) != 0) {
+        qc_free(copy);
+        return -1;
+    }
+    res->unbroken[res->unbroken_count++] = copy;
+    return 0;
+}
+
 int qc_res_attr_add(qc_results *res, const char *name, long casebook_index)
 {
     if (QC_GROW(res->attrs, res->attr_cap, res->attr_count + 1) != 0)
@@ -255,6 +270,7 @@ int qc_results_new_opts(qc_results **out, const qc_codebook *cb, const qc_casebo
      * ASCII-case-insensitively: "s7" gets S7's row, so it is S7 in the counts too. */
     res->resp_map.fold = 1;
     res->attr_map.fold = 1;
+    res->unbroken_map.fold = 1;
     size_t n = cb->code_count;
     res->subtree_end = qc_calloc(n + 1, sizeof *res->subtree_end);
     res->pair_words = ((n + 1) * 2 + 63) / 64;
@@ -282,9 +298,10 @@ int qc_results_new_opts(qc_results **out, const qc_codebook *cb, const qc_casebo
         size_t ac = qc_casebook_attribute_count(cases);
         for (size_t i = 0; i < ac; i++) {
             const char *name = qc_casebook_attribute_name(cases, i);
-            if (qc_strmap_get(&res->attr_map, name) >= 0)
+            if (qc_strmap_get(&res->attr_map, name) >= 0 || qc_strmap_get(&res->unbroken_map, name) >= 0)
                 continue;
-            if (qc_res_attr_add(res, name, (long)i) != 0)
+            if (qc_casebook_attribute_is_identifier(cases, i, NULL) ? add_unbroken(res, name) != 0
+                                                                    : qc_res_attr_add(res, name, (long)i) != 0)
                 goto nomem;
         }
     }
@@ -359,6 +376,10 @@ void qc_results_free(qc_results *res)
     }
     qc_free(res->attrs);
     qc_strmap_free(&res->attr_map);
+    for (size_t i = 0; i < res->unbroken_count; i++)
+        qc_free(res->unbroken[i]);
+    qc_free(res->unbroken);
+    qc_strmap_free(&res->unbroken_map);
     for (size_t r = 0; r < res->row_cells_cap; r++)
         qc_free(res->row_cells[r]);
     qc_free(res->row_cells);

@@ -667,10 +667,12 @@ static int add_counts(qc_results *res, const qc_document *doc, const qc_res_prep
 {
     /* New header keys become attributes, but for `title` and `date`: every document has its own,
      * so as breakdowns they would repeat byDocument with a row of counts per document (memory that
-     * grows with the corpus); they stay in the document's metadata (docs/results.md). */
+     * grows with the corpus); they stay in the document's metadata (docs/results.md). A key named
+     * as a casebook's identifier column is that column, not broken down either. */
     for (size_t i = 0; i < doc->attr_count; i++) {
         const char *key = doc->attr_keys[i];
-        if (strcasecmp(key, "title") == 0 || strcasecmp(key, "date") == 0)
+        if (strcasecmp(key, "title") == 0 || strcasecmp(key, "date") == 0 ||
+            qc_strmap_get(&res->unbroken_map, key) >= 0)
             continue;
         if (qc_strmap_get(&res->attr_map, key) < 0 && qc_res_attr_add(res, key, -1) != 0)
             return -1;

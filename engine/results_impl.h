@@ -116,6 +116,11 @@ struct qc_results {
     qc_res_attr *attrs;
     size_t attr_count, attr_cap;
     qc_strmap attr_map;
+    /* The casebook's identifier columns (qc_casebook_attribute_is_identifier): no breakdown by
+     * them, nor by a header key of the same name. */
+    char **unbroken;
+    size_t unbroken_count;
+    qc_strmap unbroken_map;
 
     uint32_t row_count; /* row 0 is the corpus, then one per attribute value */
 

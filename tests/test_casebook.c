@@ -279,3 +279,66 @@ Test(casebook, names_compare_in_one_order_whatever_their_case_or_accent_typing)
     cr_expect_gt(qc_casebook_name_compare("xE\xCC\x81", "xF"), 0);
     cr_expect_neq(qc_casebook_name_compare("E\xCC\x81", "E"), 0);
 }
+
+/* A sheet of a header and rows 1..n, row i written by fmt from i (fmt takes i up to four times). */
+static qc_casebook *sheet_of(const char *header, int n, const char *fmt)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *fp = open_memstream(&text, &size);
+    cr_assert_not_null(fp);
+    fputs(header, fp);
+    for (int i = 1; i <= n; i++)
+        fprintf(fp, fmt, i, i, i, i);
+    fclose(fp);
+    qc_casebook *cb = load("cases.tsv", text);
+    free(text);
+    return cb;
+}
+
+enum { MIN = QC_CASEBOOK_IDENTIFIER_MIN };
+
+/* A pseudonym per person is an identifier; 50 people or fewer keep every column broken down (a
+ * pilot's `profession`, each person's own, is still a table). */
+Test(casebook, an_identifier_is_a_column_whose_values_are_each_one_persons)
+{
+    size_t values = 0;
+    qc_casebook *cb = sheet_of("speaker\tpseudonym\tnumber\n", MIN + 1, "S%d\tP%d\t%d\n");
+    cr_expect_eq(qc_casebook_attribute_is_identifier(cb, 0, &values), 1);
+    cr_expect_eq(values, MIN + 1);
+    cr_expect_eq(qc_casebook_attribute_is_identifier(cb, 1, NULL), 1);
+    cr_expect_eq(qc_casebook_attribute_is_identifier(cb, 2, &values), 0, "no such column");
+    qc_casebook_free(cb);
+
+    cb = sheet_of("speaker\tpseudonym\n", MIN, "S%d\tP%d\n");
+    cr_expect_eq(qc_casebook_attribute_is_identifier(cb, 0, &values), 0, "%d values: a table still", MIN);
+    qc_casebook_free(cb);
+
+    /* documents described a row each: an identifier of documents */
+    cb = sheet_of("document\trecorded\n", MIN + 1, "D%d\t2024-01-%d\n");
+    cr_expect_eq(qc_casebook_attribute_is_identifier(cb, 0, NULL), 1);
+    qc_casebook_free(cb);
+}
+
+/* A value two people have, as names compare (`p3` is `P3`), makes a group, as does a team. */
+Test(casebook, a_value_two_people_share_makes_a_group)
+{
+    qc_casebook *cb = sheet_of("speaker\tteam\n", MIN * 2, "S%d\tT%d\n");
+    cr_expect_eq(qc_casebook_attribute_is_identifier(cb, 0, NULL), 1);
+    qc_casebook_free(cb);
+    cb = sheet_of("speaker\tteam\n", MIN * 2, "S%d\tT%d\nX%d\tt%d\n");
+    cr_expect_eq(qc_casebook_attribute_is_identifier(cb, 0, NULL), 0);
+    qc_casebook_free(cb);
+}
+
+/* One person in two documents keeps their pseudonym (S3 and s3 are one person): one person's
+ * value. A document's row and a person's sharing a value are two subjects. */
+Test(casebook, a_person_with_rows_in_two_documents_is_one_person)
+{
+    qc_casebook *cb = sheet_of("document\tspeaker\tpseudonym\n", MIN + 1, "d1\tS%d\tP%d\nd2\ts%d\tP%d\n");
+    cr_expect_eq(qc_casebook_attribute_is_identifier(cb, 0, NULL), 1);
+    qc_casebook_free(cb);
+    cb = sheet_of("document\tspeaker\tpseudonym\n", MIN + 1, "d1\tS%d\tP%d\nD%d\t\tP%d\n");
+    cr_expect_eq(qc_casebook_attribute_is_identifier(cb, 0, NULL), 0);
+    qc_casebook_free(cb);
+}

@@ -189,6 +189,43 @@ Test(code_cli, a_casebook_of_documents_warns_of_documents_not_read_not_of_speake
     free(dir);
 }
 
+/* A column that gives each of many people a value of their own is an identifier: `code` and
+ * `recode` say so, once, and their results break the counts down by team, not by pseudonym. */
+Test(code_cli, an_identifier_column_is_named_and_not_broken_down)
+{
+    char *dir = qct_temp_dir();
+    char *sheet = NULL;
+    size_t size = 0;
+    FILE *fp = open_memstream(&sheet, &size);
+    cr_assert_not_null(fp);
+    fputs("speaker\tpseudonym\tteam\n", fp);
+    for (int i = 1; i <= 60; i++)
+        fprintf(fp, "S%d\tP%d\tT%d\n", i, i, i % 3);
+    fclose(fp);
+    free(qct_write_file(dir, "cases.tsv", sheet, size));
+    free(sheet);
+    const char d1[] = "S1: the budget.\nS2: more budget.\n";
+    free(qct_write_file(dir, "d1.txt", d1, strlen(d1)));
+    const char note[] = "cases.tsv: note: column 'pseudonym' is an identifier (60 values, none shared by two "
+                        "people or documents): the counts are not broken down by it";
+    qct_run r;
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb --cases cases.tsv -o r.xml d1.txt");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, note), "%s", r.err);
+    cr_expect(!qct_contains(r.err, "column 'team'"), "%s", r.err);
+    qct_run_free(&r);
+    char *xml = qct_read_in(dir, "r.xml");
+    cr_assert_not_null(xml);
+    cr_expect(qct_contains(xml, "<attribute name=\"team\""), "the group is broken down");
+    cr_expect(!qct_contains(xml, "<attribute name=\"pseudonym\""), "the identifier is not");
+    free(xml);
+    qct_qcode(&r, dir, "recode --from r.xml -c " GOLDEN "/golden.qcb --cases cases.tsv d1.txt");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, note), "%s", r.err);
+    qct_run_free(&r);
+    free(dir);
+}
+
 /* Document rows are checked as the casebook compares document ids, beyond ASCII too: rows of
  * `élodie.txt` and `ÉLODIE.TXT`, neither read, are one document not read (they were two
  * warnings), and a row `ÉLODIE` means the file `élodie.txt` when it is read (no suggestion was

@@ -120,3 +120,15 @@ void cli_warn_unmatched_documents_of(const qc_casebook *cases, const char *cases
     cli_warn_unmatched_documents(cases, cases_path, ids, n);
     free(ids);
 }
+
+void cli_note_identifier_columns(const qc_casebook *cases, const char *cases_path)
+{
+    for (size_t i = 0; i < qc_casebook_attribute_count(cases); i++) {
+        size_t values = 0;
+        if (qc_casebook_attribute_is_identifier(cases, i, &values))
+            cli_line(stderr,
+                     "%s: note: column '%s' is an identifier (%zu values, none shared by two people or documents): "
+                     "the counts are not broken down by it; each person's are in the by-speaker table",
+                     cases_path, qc_casebook_attribute_name(cases, i), values);
+    }
+}

@@ -309,6 +309,7 @@ static int run(int argc, char **argv)
     if (rc == 0 && cases) {
         if (st.cases_name_speakers)
             cli_warn_unknown_speakers_of(cases, res);
+        cli_note_identifier_columns(cases, o.cases_path);
         cli_warn_unmatched_documents_of(cases, o.cases_path, res);
         cli_warn_unmatched_speakers_of(cases, o.cases_path, res);
     }

@@ -279,6 +279,7 @@ static int run(int argc, char **argv)
             if (cases) {
                 if (cli_cases_name_speakers(cases))
                     cli_warn_unknown_speakers_of(cases, qc_recode_results(rc));
+                cli_note_identifier_columns(cases, o.cases_path);
                 cli_warn_unmatched_documents_of(cases, o.cases_path, qc_recode_results(rc));
                 cli_warn_unmatched_speakers_of(cases, o.cases_path, qc_recode_results(rc));
             }

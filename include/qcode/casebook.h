@@ -49,6 +49,18 @@ QC_EXPORT const char *qc_casebook_value(const qc_casebook *cb, const char *docum
 QC_EXPORT const char *qc_casebook_row_value(const qc_casebook *cb, const char *document_id, const char *speaker,
                                             size_t index);
 
+/* Whether attribute `index` is an identifier rather than a group: more than
+ * QC_CASEBOOK_IDENTIFIER_MIN values, none of them given to two people (a row naming a speaker is
+ * that person, in whatever document; a row naming only a document is that document). A pseudonym,
+ * a participant number or an e-mail address is one; `team` or `profession` is not. The results do
+ * not break the counts down by an identifier: each value's row would repeat one respondent's (or
+ * document's) counts, and with thousands of people the table would outgrow the corpus
+ * (docs/results.md). Values and people compare as names do (qc_casebook_name_compare). *values,
+ * when not NULL, is set to the number of distinct values. 0 for an unknown index or when memory is
+ * short (the column is then broken down, as any other). */
+#define QC_CASEBOOK_IDENTIFIER_MIN 50
+QC_EXPORT int qc_casebook_attribute_is_identifier(const qc_casebook *cb, size_t index, size_t *values);
+
 /* Whether any row names this speaker (with this document or none). Used to report speakers
  * the casebook does not know. */
 QC_EXPORT int qc_casebook_knows_speaker(const qc_casebook *cb, const char *document_id, const char *speaker);
