@@ -212,7 +212,7 @@ long qc_res_pair(qc_results *res, uint32_t row, uint32_t resp)
 
 /* --- lifecycle --- */
 
-static int add_unbroken(qc_results *res, const char *name)
+int qc_res_unbroken_add(qc_results *res, const char *name)
 {
     char **grown = qc_realloc(res->unbroken, (res->unbroken_count + 1) * sizeof *grown);
     if (!grown)
@@ -224,6 +224,38 @@ static int add_unbroken(qc_results *res, const char *name)
         return -1;
     }
     res->unbroken[res->unbroken_count++] = copy;
+    return 0;
+}
+
+static void attr_free(qc_results *res, qc_res_attr *a, int cells)
+{
+    for (size_t v = 0; v < a->value_count; v++) {
+        uint32_t row = a->values[v].row;
+        if (cells && row < res->row_cells_cap) {
+            qc_free(res->row_cells[row]);
+            res->row_cells[row] = NULL;
+        }
+        qc_free(a->values[v].value);
+    }
+    qc_free(a->values);
+    qc_strmap_free(&a->value_map);
+    qc_free(a->name);
+}
+
+int qc_res_attr_drop(qc_results *res, size_t attr)
+{
+    if (attr >= res->attr_count || qc_res_unbroken_add(res, res->attrs[attr].name) != 0)
+        return -1;
+    attr_free(res, &res->attrs[attr], 1);
+    memmove(&res->attrs[attr], &res->attrs[attr + 1], (res->attr_count - attr - 1) * sizeof *res->attrs);
+    res->attr_count--;
+    /* the map's values are the attributes' indices: made again */
+    qc_strmap_free(&res->attr_map);
+    memset(&res->attr_map, 0, sizeof res->attr_map);
+    res->attr_map.fold = 1;
+    for (size_t i = 0; i < res->attr_count; i++)
+        if (qc_strmap_put(&res->attr_map, res->attrs[i].name, (uint32_t)i) != 0)
+            return -1;
     return 0;
 }
 
@@ -300,7 +332,7 @@ int qc_results_new_opts(qc_results **out, const qc_codebook *cb, const qc_casebo
             const char *name = qc_casebook_attribute_name(cases, i);
             if (qc_strmap_get(&res->attr_map, name) >= 0 || qc_strmap_get(&res->unbroken_map, name) >= 0)
                 continue;
-            if (qc_casebook_attribute_is_identifier(cases, i, NULL) ? add_unbroken(res, name) != 0
+            if (qc_casebook_attribute_is_identifier(cases, i, NULL) ? qc_res_unbroken_add(res, name) != 0
                                                                     : qc_res_attr_add(res, name, (long)i) != 0)
                 goto nomem;
         }
@@ -366,14 +398,8 @@ void qc_results_free(qc_results *res)
     }
     qc_free(res->resps);
     qc_strmap_free(&res->resp_map);
-    for (size_t i = 0; i < res->attr_count; i++) {
-        qc_res_attr *a = &res->attrs[i];
-        qc_free(a->name);
-        for (size_t v = 0; v < a->value_count; v++)
-            qc_free(a->values[v].value);
-        qc_free(a->values);
-        qc_strmap_free(&a->value_map);
-    }
+    for (size_t i = 0; i < res->attr_count; i++)
+        attr_free(res, &res->attrs[i], 0); /* the cells go with row_cells */
     qc_free(res->attrs);
     qc_strmap_free(&res->attr_map);
     for (size_t i = 0; i < res->unbroken_count; i++)
@@ -606,6 +632,16 @@ int qc_results_respondent_coded(const qc_results *res, size_t respondent, size_t
 size_t qc_results_attribute_count(const qc_results *res)
 {
     return res->attr_count;
+}
+
+size_t qc_results_unbroken_attribute_count(const qc_results *res)
+{
+    return res->unbroken_count;
+}
+
+const char *qc_results_unbroken_attribute_name(const qc_results *res, size_t index)
+{
+    return index < res->unbroken_count ? res->unbroken[index] : NULL;
 }
 
 const char *qc_results_attribute_name(const qc_results *res, size_t attr)

@@ -663,6 +663,25 @@ int qc_res_prepare(const qc_results *res, const qc_document *doc, const qc_codin
     return 0;
 }
 
+/* A header key is an identifier, as a casebook column is (qc_casebook_attribute_is_identifier),
+ * once more than QC_CASEBOOK_IDENTIFIER_MIN documents have each given it a value no document
+ * before them gave (a recording's file name, an interview number, a duration): the breakdown by it
+ * stops and its rows are freed. Documents come in input order, so the decision is the same
+ * whatever the jobs; a value met again before that makes the key a group for good. A key that is
+ * also a casebook column is decided by the casebook. */
+static int header_identifier(qc_results *res, const char *key, const char *value)
+{
+    long a = qc_strmap_get(&res->attr_map, key);
+    if (a < 0 || res->attrs[a].casebook_index >= 0 || res->attrs[a].shared || !value[0])
+        return 0;
+    qc_res_attr *at = &res->attrs[a];
+    if (qc_strmap_get(&at->value_map, value) >= 0)
+        at->shared = 1; /* a document before this one gave it */
+    else if (at->value_count >= QC_CASEBOOK_IDENTIFIER_MIN)
+        return qc_res_attr_drop(res, (size_t)a);
+    return 0;
+}
+
 static int add_counts(qc_results *res, const qc_document *doc, const qc_res_prepared *p, uint32_t doc_index)
 {
     /* New header keys become attributes, but for `title` and `date`: every document has its own,
@@ -675,6 +694,8 @@ static int add_counts(qc_results *res, const qc_document *doc, const qc_res_prep
             qc_strmap_get(&res->unbroken_map, key) >= 0)
             continue;
         if (qc_strmap_get(&res->attr_map, key) < 0 && qc_res_attr_add(res, key, -1) != 0)
+            return -1;
+        if (header_identifier(res, key, doc->attr_values[i]) != 0)
             return -1;
     }
     size_t ac = res->attr_count;

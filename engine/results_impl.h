@@ -81,6 +81,7 @@ typedef struct qc_res_attr {
     qc_res_value *values;
     size_t value_count, value_cap;
     qc_strmap value_map;
+    int shared; /* a header key's value was met in two documents: a group, never an identifier */
 } qc_res_attr;
 
 typedef struct qc_res_option {
@@ -307,6 +308,11 @@ void qc_res_stream_abort(qc_results *res);
 
 /* Lifecycle helpers shared by results.c and results_add.c. */
 int qc_res_attr_add(qc_results *res, const char *name, long casebook_index);
+/* Names an attribute the counts are not broken down by (an identifier: docs/results.md). */
+int qc_res_unbroken_add(qc_results *res, const char *name);
+/* Stops breaking the counts down by attribute `attr`: its values and their rows' cells are freed,
+ * the attributes after it move down one, and its name joins the unbroken ones. */
+int qc_res_attr_drop(qc_results *res, size_t attr);
 void qc_res_doc_free(qc_res_doc *d);
 void qc_res_add_scratch_free(qc_results *res);
 /* The co-occurrence cell of codes a and b: the upper triangle, by rows (inline: a document's

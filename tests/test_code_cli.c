@@ -216,13 +216,35 @@ Test(code_cli, an_identifier_column_is_named_and_not_broken_down)
     qct_run_free(&r);
     char *xml = qct_read_in(dir, "r.xml");
     cr_assert_not_null(xml);
-    cr_expect(qct_contains(xml, "<attribute name=\"team\""), "the group is broken down");
-    cr_expect(!qct_contains(xml, "<attribute name=\"pseudonym\""), "the identifier is not");
+    cr_expect(qct_contains(xml, "<attribute name=\"team\" source=\"casebook\""), "the group is broken down");
+    cr_expect(!qct_contains(xml, "<attribute name=\"pseudonym\" source="), "the identifier is not");
     free(xml);
     qct_qcode(&r, dir, "recode --from r.xml -c " GOLDEN "/golden.qcb --cases cases.tsv d1.txt");
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect(qct_contains(r.err, note), "%s", r.err);
     qct_run_free(&r);
+    /* a header key 51 documents each give their own value, without a casebook */
+    char corpus[4096];
+    snprintf(corpus, sizeof corpus, "%s/corpus", dir);
+    cr_assert_eq(mkdir(corpus, 0700), 0);
+    for (int i = 1; i <= 51; i++) {
+        char name[32], text[128];
+        snprintf(name, sizeof name, "t%02d.txt", i);
+        int len = snprintf(text, sizeof text, "recording: r%d.mp3\nsite: north\n\nS1: the budget.\n", i);
+        free(qct_write_file(corpus, name, text, (size_t)len));
+    }
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb -o c.xml corpus");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "qcode: note: header key 'recording' is an identifier (over 50 documents each gave "
+                                  "it a value of its own): the counts are not broken down by it"),
+              "%s", r.err);
+    cr_expect(!qct_contains(r.err, "'site'"), "%s", r.err);
+    qct_run_free(&r);
+    xml = qct_read_in(dir, "c.xml");
+    cr_assert_not_null(xml);
+    cr_expect(qct_contains(xml, "<attribute name=\"site\" source=\"document\""), "the group is broken down");
+    cr_expect(!qct_contains(xml, "<attribute name=\"recording\" source="), "the identifier is not");
+    free(xml);
     free(dir);
 }
 

@@ -306,6 +306,73 @@ Test(results, an_identifier_column_is_not_broken_down)
     with_cases_free(&w);
 }
 
+/* Adds n documents d<first>..: each with the header `key: <value_fmt of its number>` and a
+ * zebra; returns 0 or the first failure. */
+static int add_headed(qc_results *res, qc_coder *coder, int first, int n, const char *key, const char *value_fmt)
+{
+    for (int i = first; i < first + n; i++) {
+        char name[32], value[64], text[256];
+        snprintf(name, sizeof name, "d%d.txt", i);
+        snprintf(value, sizeof value, value_fmt, i);
+        snprintf(text, sizeof text, "%s: %s\nsite: north\n\nS%d: a zebra.\n", key, value, i);
+        int rc = add_text(res, coder, NULL, name, text);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static long attribute_index(const qc_results *res, const char *name)
+{
+    for (size_t a = 0; a < qc_results_attribute_count(res); a++)
+        if (strcmp(qc_results_attribute_name(res, a), name) == 0)
+            return (long)a;
+    return -1;
+}
+
+/* A header key that more than 50 documents each give a value of its own (a recording's file name)
+ * is an identifier too: its breakdown stops and is listed as such; a key whose value came twice
+ * first (a site) stays a group, however many values follow; 50 documents keep the table. */
+Test(results, a_header_key_each_document_gives_its_own_value_is_not_broken_down)
+{
+    qc_codebook *cb = load_cb(rollup_cb);
+    qc_coder *coder;
+    qc_results *res;
+    cr_assert_eq(qc_coder_new(&coder, cb, NULL, NULL), 0);
+    cr_assert_eq(qc_results_new(&res, cb, NULL, NULL), 0);
+    cr_assert_eq(add_headed(res, coder, 1, QC_CASEBOOK_IDENTIFIER_MIN, "recording", "r%d.mp3"), 0);
+    long a = attribute_index(res, "recording");
+    cr_assert_geq(a, 0, "50 documents: still a table");
+    cr_expect_eq(qc_results_attribute_value_count(res, (size_t)a), QC_CASEBOOK_IDENTIFIER_MIN);
+    cr_expect_eq(qc_results_unbroken_attribute_count(res), 0);
+    cr_assert_eq(add_headed(res, coder, QC_CASEBOOK_IDENTIFIER_MIN + 1, 5, "recording", "r%d.mp3"), 0);
+    cr_expect_eq(attribute_index(res, "recording"), -1);
+    cr_assert_eq(qc_results_unbroken_attribute_count(res), 1);
+    cr_expect_str_eq(qc_results_unbroken_attribute_name(res, 0), "recording");
+    long site = attribute_index(res, "site");
+    cr_assert_geq(site, 0, "the attribute after it moved down and is still found");
+    qc_counts base;
+    cr_expect_str_eq(qc_results_attribute_value(res, (size_t)site, 0, &base), "north");
+    cr_expect_eq(base.documents, QC_CASEBOOK_IDENTIFIER_MIN + 5);
+    qc_counts c;
+    qc_results_attribute_counts(res, (size_t)site, 0, 3, QC_OWN, &c);
+    cr_expect_eq(c.quotations, QC_CASEBOOK_IDENTIFIER_MIN + 5);
+    qc_results_free(res);
+
+    /* the same value twice before the others: a group for good */
+    cr_assert_eq(qc_results_new(&res, cb, NULL, NULL), 0);
+    cr_assert_eq(add_headed(res, coder, 1, 1, "ward", "w%d"), 0);
+    cr_assert_eq(add_headed(res, coder, 2, 1, "ward", "w1"), 0);
+    cr_assert_eq(add_headed(res, coder, 3, QC_CASEBOOK_IDENTIFIER_MIN * 2, "ward", "w%d"), 0);
+    a = attribute_index(res, "ward");
+    cr_assert_geq(a, 0);
+    cr_expect_eq(qc_results_attribute_value_count(res, (size_t)a), QC_CASEBOOK_IDENTIFIER_MIN * 2 + 1);
+    cr_expect_eq(qc_results_unbroken_attribute_count(res), 0);
+    qc_results_free(res);
+    qc_coder_free(coder);
+    qc_codebook_free(cb);
+}
+
 Test(results, duplicate_document_id_is_refused)
 {
     qc_codebook *cb = load_cb(rollup_cb);

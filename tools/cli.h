@@ -118,10 +118,10 @@ void cli_warn_unmatched_documents(const qc_casebook *cases, const char *cases_pa
 /* The same for the documents of a run's results (`code`, `recode`). */
 void cli_warn_unmatched_documents_of(const qc_casebook *cases, const char *cases_path, const qc_results *res);
 
-/* Notes on stderr each casebook column that is an identifier (qc_casebook_attribute_is_identifier):
- * the run's counts are not broken down by it, and the researcher should hear why a column is
- * missing from the breakdowns (`code`, `recode`). */
-void cli_note_identifier_columns(const qc_casebook *cases, const char *cases_path);
+/* Notes on stderr each attribute a run's counts were not broken down by because it is an
+ * identifier (qc_results_unbroken_attribute_name: a casebook column, or a header key): the
+ * researcher should hear why it is missing from the breakdowns (`code`, `recode`). */
+void cli_note_identifiers(const qc_casebook *cases, const char *cases_path, const qc_results *res);
 
 /* A document read and its speakers' labels, borrowed. */
 typedef struct cli_read_doc {

@@ -306,10 +306,11 @@ static int run(int argc, char **argv)
         rc = qc_corpus_run((const char *const *)paths, (size_t)count, cb, cases, &ropts, &stats, &err);
     }
     clear_progress(&st);
+    if (rc == 0)
+        cli_note_identifiers(cases, o.cases_path, res);
     if (rc == 0 && cases) {
         if (st.cases_name_speakers)
             cli_warn_unknown_speakers_of(cases, res);
-        cli_note_identifier_columns(cases, o.cases_path);
         cli_warn_unmatched_documents_of(cases, o.cases_path, res);
         cli_warn_unmatched_speakers_of(cases, o.cases_path, res);
     }

@@ -276,10 +276,10 @@ static int run(int argc, char **argv)
                          "and gains; give the codebook that made it, or leave --old out to have it found by its "
                          "SHA-256 (docs/recode.md)",
                          o.from, o.old, o.old);
+            cli_note_identifiers(cases, o.cases_path, qc_recode_results(rc));
             if (cases) {
                 if (cli_cases_name_speakers(cases))
                     cli_warn_unknown_speakers_of(cases, qc_recode_results(rc));
-                cli_note_identifier_columns(cases, o.cases_path);
                 cli_warn_unmatched_documents_of(cases, o.cases_path, qc_recode_results(rc));
                 cli_warn_unmatched_speakers_of(cases, o.cases_path, qc_recode_results(rc));
             }

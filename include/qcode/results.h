@@ -168,12 +168,18 @@ QC_EXPORT int qc_results_respondent_counts_get(const qc_results *res, size_t res
 QC_EXPORT int qc_results_respondent_coded(const qc_results *res, size_t respondent, size_t code, qc_rollup mode);
 
 /* Attributes: the casebook's columns, then document header keys (case-insensitively distinct) in
- * order of first appearance. A quotation's value for an attribute is its speaker's in the casebook
- * (for that document), else its document's header value; quotations with no value are not counted
- * under that attribute. Values that differ only in ASCII case are one value (as `where` compares
- * them), named as first seen; values are in order of first appearance. */
+ * order of first appearance, identifiers aside (below). A quotation's value for an attribute is its speaker's in the
+ * casebook (for that document), else its document's header value; quotations with no value are not counted under that
+ * attribute. Values that differ only in ASCII case are one value (as `where` compares them), named as first seen;
+ * values are in order of first appearance. */
 QC_EXPORT size_t qc_results_attribute_count(const qc_results *res);
 QC_EXPORT const char *qc_results_attribute_name(const qc_results *res, size_t attr);
+/* The attributes the counts are not broken down by because they are identifiers: the casebook's
+ * (qc_casebook_attribute_is_identifier) and header keys that more than QC_CASEBOOK_IDENTIFIER_MIN
+ * documents each gave a value of its own before any value came twice (docs/results.md). Not
+ * among qc_results_attribute_count's; `title` and `date` are not listed. Borrowed. */
+QC_EXPORT size_t qc_results_unbroken_attribute_count(const qc_results *res);
+QC_EXPORT const char *qc_results_unbroken_attribute_name(const qc_results *res, size_t index);
 QC_EXPORT size_t qc_results_attribute_value_count(const qc_results *res, size_t attr);
 /* The value, and in *base (may be NULL) how many coded respondents (participants, and unlabelled
  * text where it is a respondent: not among labelled participants) and documents have it: the
