@@ -351,10 +351,10 @@ int qc_atomic_open_in(qc_atomic_file *af, const char *path, qc_outputs *set, qc_
     return QC_OK;
 }
 
+/* The temporary's name is renamed into place or gone: its mark and lock go (leftovers.h). */
 static void release_lock(qc_atomic_file *af)
 {
-    if (af->lock_fd >= 0)
-        close(af->lock_fd);
+    qc_leftover_release(af->lock_fd, af->tmp_path);
     af->lock_fd = -1;
 }
 

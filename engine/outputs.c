@@ -15,6 +15,7 @@
 #include "outputs.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,18 +80,18 @@ int qc_outputs_made_folder(qc_outputs *set, char *path, int token)
     return 0;
 }
 
+/* The backup's name is gone (or renamed back over its target): its mark and lock go. */
 static void release_backup(pending *p)
 {
-    if (p->backup_fd >= 0)
-        close(p->backup_fd);
+    qc_leftover_release(p->backup_fd, p->backup);
     p->backup_fd = -1;
 }
 
 static void pending_free(pending *p)
 {
     /* Last: the names they protect are renamed or removed by now. */
-    if (p->lock_fd >= 0)
-        close(p->lock_fd);
+    qc_leftover_release(p->lock_fd, p->tmp_path);
+    p->lock_fd = -1;
     release_backup(p);
     qc_free(p->tmp_path);
     qc_free(p->target);
@@ -130,6 +131,14 @@ int qc_outputs_write(qc_outputs *set, const char *path, const void *bytes, size_
     return qc_atomic_write(path, bytes, len, set, err);
 }
 
+const char *qc_outputs_pending(const qc_outputs *set, const char *path)
+{
+    for (size_t i = set && path ? set->count : 0; i-- > 0;) /* the last written, should there be two */
+        if (strcmp(set->items[i].path, path) == 0)
+            return set->items[i].tmp_path;
+    return NULL;
+}
+
 /* Names and tracks each output's backup (TARGET.old-XXXXXX, as long as its temporary's name, so it
  * fits wherever that did), before the window, which must not allocate. */
 static int name_backups(qc_outputs *set)
@@ -156,12 +165,12 @@ typedef struct outcome {
 } outcome;
 
 /* Keeps p's old target (st: its lstat) under the backup name, locked first as a live writer's
- * file (leftovers.h) so that no run removes the backup while this one may put it back. 0, or an
- * errno. */
+ * file and marked as the backup (leftovers.h), so that no run removes the backup while this one
+ * may put it back, and a run after a SIGKILL here does. 0, or an errno. */
 static int keep_one(pending *p, const struct stat *st)
 {
     if (S_ISREG(st->st_mode))
-        p->backup_fd = qc_leftover_hold(p->target);
+        p->backup_fd = qc_leftover_hold(p->target, p->backup);
     if (link(p->target, p->backup) == 0)
         p->old = OLD_KEPT;
     else if (errno == EPERM || errno == EOPNOTSUPP || errno == ENOSYS || errno == EMLINK)
@@ -218,24 +227,33 @@ static size_t put_back(qc_outputs *set)
 /* Tests stand for a file system that hangs inside a commit: with QCODE_TEST_STALL_COMMIT_AFTER=TEXT
  * the commit waits 10 s, its signals blocked, after renaming the output whose target holds TEXT,
  * so that a signal handler gives up waiting for it and puts the old outputs back itself
- * (temp_files.c; tests/test_signals.c). Read before the window, which must not call getenv. */
-static const char *stall_after(void)
+ * (temp_files.c; tests/test_signals.c). With QCODE_TEST_STOP_IN_COMMIT_AFTER=TEXT the process stops
+ * itself there instead (SIGSTOP, which no mask blocks), for a test to kill it in the middle of a
+ * commit, as a power cut would, and see what a later run makes of what it left
+ * (tests/test_faults.c). Read before the window, which must not call getenv. */
+typedef struct test_hooks {
+    const char *stall, *stop;
+} test_hooks;
+
+static test_hooks test_hooks_now(void)
 {
-    const char *want = getenv("QCODE_TEST_STALL_COMMIT_AFTER");
-    return want && *want ? want : NULL;
+    const char *stall = getenv("QCODE_TEST_STALL_COMMIT_AFTER"), *stop = getenv("QCODE_TEST_STOP_IN_COMMIT_AFTER");
+    return (test_hooks){stall && *stall ? stall : NULL, stop && *stop ? stop : NULL};
 }
 
-static void stall_for_test(const char *stall, const char *target)
+static void stall_for_test(const test_hooks *hooks, const char *target)
 {
     struct timespec left = {10, 0};
-    if (stall && strstr(target, stall))
+    if (hooks->stall && strstr(target, hooks->stall))
         while (nanosleep(&left, &left) != 0 && errno == EINTR) {
         }
+    if (hooks->stop && strstr(target, hooks->stop))
+        raise(SIGSTOP);
 }
 
 /* The renames, in one window: the outputs whose old file is kept (or was not there) first, in the
  * order they were finished, then those whose old file could not be kept. */
-static void replace_all(qc_outputs *set, const char *stall, outcome *out)
+static void replace_all(qc_outputs *set, const test_hooks *hooks, outcome *out)
 {
     *out = (outcome){set->count, 0, 0};
     if (keep_old(set, out) != 0)
@@ -247,7 +265,7 @@ static void replace_all(qc_outputs *set, const char *stall, outcome *out)
                 continue;
             if (rename(p->tmp_path, p->target) == 0) {
                 p->renamed = 1;
-                stall_for_test(stall, p->target);
+                stall_for_test(hooks, p->target);
             } else
                 *out = (outcome){i, errno, 0};
         }
@@ -266,11 +284,11 @@ int qc_outputs_commit(qc_outputs *set, qc_error *err)
     }
     outcome out;
     size_t lost = 0;
-    const char *stall = stall_after();
+    test_hooks hooks = test_hooks_now();
     sigset_t old;
     /* One window for every step: a signal comes before the first or after the last. */
     if (qc_temp_hold(&old) == 0) {
-        replace_all(set, stall, &out);
+        replace_all(set, &hooks, &out);
         if (out.failed < set->count)
             lost = put_back(set);
         for (size_t i = 0; i < set->count; i++) {

@@ -281,10 +281,14 @@ static int check_tree(checker *c, xmlDocPtr doc, qc_error *err)
     return rc;
 }
 
+/* A .qdc, or a temporary one waiting in a commit set (NAME.qdc.tmp-XXXXXX: qc_outputs_pending,
+ * which `qcode export --check --qdc` checks before it replaces its target). */
 static int is_codebook(const char *path)
 {
     size_t n = strlen(path);
-    return n > 4 && strcasecmp(path + n - 4, ".qdc") == 0;
+    if (n > 11 && strncmp(path + n - 11, ".tmp-", 5) == 0)
+        n -= 11;
+    return n > 4 && strncasecmp(path + n - 4, ".qdc", 4) == 0;
 }
 
 int qc_refi_check(const char *path, const qc_refi_options *opts, qc_refi_check_result *result, qc_error *err)

@@ -17,6 +17,7 @@
 #include "alloc.h"
 #include "error.h"
 #include "fileio.h"
+#include "leftovers.h"
 #include "refi_cases.h"
 #include "refi_guid.h"
 #include "refi_manual.h"
@@ -702,9 +703,12 @@ static int write_outputs_at(qc_refi_loaded *st, const char *dir, qc_error *err)
     qc_buf_printf(&tmpl, "%s.tmp-XXXXXX", dir);
     if (qc_buf_failed(&tmpl))
         return qc_error_nomem(err);
-    /* Tracked, so that an interrupted import removes it with what it holds (temp_files.h). */
+    /* Tracked, so that an interrupted import removes it with what it holds (temp_files.h), and
+     * held as a live writer's, so that a later import removes it only once this run is dead
+     * (leftovers.h). */
     int token = -1;
-    if (qc_temp_dir_create(tmpl.data, &token) != 0) {
+    int held = qc_temp_dir_create(tmpl.data, &token);
+    if (held < 0) {
         int saved = errno;
         rc = saved == ENOMEM
                  ? qc_error_nomem(err)
@@ -784,9 +788,15 @@ static int write_outputs_at(qc_refi_loaded *st, const char *dir, qc_error *err)
     }
     if (rc == 0 && rename(tmp, dir) != 0)
         rc = qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "cannot move the import into place: %s", strerror(errno));
+    /* Once in place, the DIR.tmp-XXXXXX folders of dead imports go (leftovers.h). */
     if (rc != 0)
         remove_tree(tmp, st->file_names, st->m.source_count);
-    qc_temp_forget(token); /* renamed into place or removed */
+    else
+        qc_leftovers_remove(dir);
+    /* Renamed into place or removed: forgotten, then its mark and lock go (after: a remover never
+     * sees the name unheld). */
+    qc_temp_forget(token);
+    qc_leftover_release(held, tmp);
     qc_buf_free(&p);
     qc_buf_free(&b);
     qc_buf_free(&tmpl);

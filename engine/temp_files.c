@@ -278,20 +278,36 @@ static int create_stopping(char *tmpl, int kind, int *token)
  * lock: another name is tried, a few times. */
 enum { CREATE_TRIES = 8 };
 
-int qc_temp_file_create(char *tmpl, int *token)
+/* A temporary file (SLOT_FILE) or folder (SLOT_FOLDER) made, tracked, locked and marked as a live
+ * writer's (leftovers.h): a descriptor of it, or -1. */
+static int create_locked(char *tmpl, int kind, int *token)
 {
     size_t len = strlen(tmpl);
     for (int i = 0; i < CREATE_TRIES; i++) {
-        int fd = create(tmpl, SLOT_FILE, token);
-        if (fd < 0)
+        int rc = create(tmpl, kind, token);
+        if (rc < 0)
             return -1;
+        int fd = kind == SLOT_FILE ? rc : open(tmpl, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) { /* a folder made that cannot be opened: out of descriptors */
+            int saved = errno;
+            rmdir(tmpl);
+            qc_temp_forget(*token);
+            *token = -1;
+            errno = saved;
+            return -1;
+        }
         if (qc_leftover_lock_new(fd) == 0) {
+            /* Marked once locked: a remover that finds the mark finds the lock too. */
+            qc_leftover_mark(fd, tmpl);
             if (*token >= 0)
                 stop_for_test(tmpl); /* locked: what a test does to it now meets a live writer's file */
             return fd;
         }
         close(fd);
-        unlink(tmpl);
+        if (kind == SLOT_FILE)
+            unlink(tmpl);
+        else
+            rmdir(tmpl);
         qc_temp_forget(*token);
         *token = -1;
         memcpy(tmpl + len - 6, "XXXXXX", 6);
@@ -300,9 +316,14 @@ int qc_temp_file_create(char *tmpl, int *token)
     return -1;
 }
 
+int qc_temp_file_create(char *tmpl, int *token)
+{
+    return create_locked(tmpl, SLOT_FILE, token);
+}
+
 int qc_temp_dir_create(char *tmpl, int *token)
 {
-    return create_stopping(tmpl, SLOT_FOLDER, token);
+    return create_locked(tmpl, SLOT_FOLDER, token);
 }
 
 int qc_temp_mkdir(char *path, int *token)

@@ -8,8 +8,9 @@
 
 #include <signal.h>
 
-/* mkstemp(tmpl), tracked and locked as a live writer's file (leftovers.h; keep a descriptor of it
- * open until its name is renamed or removed): tmpl ends in XXXXXX and receives the name. Returns
+/* mkstemp(tmpl), tracked, locked and marked as a live writer's file (leftovers.h; keep a
+ * descriptor of it open until its name is renamed or removed, then give it to
+ * qc_leftover_release): tmpl ends in XXXXXX and receives the name. Returns
  * the descriptor, or -1 with errno (ENOMEM; EINTR when qc_temp_files_remove_all has run: the
  * process is being stopped, and nothing was left behind; EAGAIN when runs removing leftovers took
  * name after name). *token is for qc_temp_forget; -1 when every slot is
@@ -17,7 +18,10 @@
 int qc_temp_file_create(char *tmpl, int *token);
 
 /* mkdtemp(tmpl), tracked: qc_temp_files_remove_all removes the folder with what it holds (two
- * levels deep, as an import writes). 0, or -1 with errno as above. */
+ * levels deep, as an import writes); and locked and marked as a live writer's folder, which a
+ * later run removes once this one is dead (leftovers.h). Returns a descriptor of the folder to
+ * keep open until its name is renamed or removed, then give to qc_leftover_release; or -1 with
+ * errno as above. */
 int qc_temp_dir_create(char *tmpl, int *token);
 
 /* mkdir(path, 0777), tracked: a folder made for outputs, which qc_temp_files_remove_all removes

@@ -297,9 +297,24 @@ static void names_with(const char *dir, const char *part, char *buf, size_t cap)
     closedir(d);
 }
 
+/* Starts qcode stopped inside its commit (QCODE_TEST_STOP_IN_COMMIT_AFTER) just after it renamed
+ * the output whose target holds `after`: the old outputs are kept under their backup names. */
+static pid_t start_stopped_in_commit(char *const argv[], const char *err_path, const char *after)
+{
+    setenv("QCODE_TEST_STOP_IN_COMMIT_AFTER", after, 1);
+    pid_t pid = start_qcode(argv, err_path, NULL);
+    unsetenv("QCODE_TEST_STOP_IN_COMMIT_AFTER");
+    int st = 0;
+    while (waitpid(pid, &st, WUNTRACED) < 0 && errno == EINTR) {
+    }
+    cr_assert(WIFSTOPPED(st), "the run never stopped in its commit after %s (status %d)", after, st);
+    return pid;
+}
+
 /* Two runs write the same outputs at once, and earlier runs were killed writing them: the run that
- * finishes removes what the killed runs left (their temporaries, a backup of a commit cut short)
- * and nothing of the run still writing, which then finishes as well. */
+ * finishes removes what the killed runs left (their temporaries, the backups of a commit cut
+ * short) and nothing of the run still writing, which then finishes as well; nor a user's file
+ * that only looks like a leftover. */
 Test(faults, the_next_run_removes_what_killed_runs_left_never_a_live_runs_files)
 {
     char *dir = qct_temp_dir();
@@ -313,17 +328,25 @@ Test(faults, the_next_run_removes_what_killed_runs_left_never_a_live_runs_files)
     cr_assert_eq(run_qcode(argv, err_path, NULL), 0);
 
     /* Killed with its results.xml written and a table being written; then one killed as it wrote
-     * results.xml; and the backup a kill inside a commit leaves (made here: that window is
-     * microseconds), a second name of the previous results.xml. */
+     * results.xml; then one killed inside its commit, results.xml replaced and the tables not yet
+     * (that window is microseconds: the run stops itself there): it leaves the backups, a second
+     * name of the previous results.xml and of each table, and the tables' temporaries. */
     pid_t k = start_stopped_at(argv, err_path, "frequencies.tsv.tmp-");
     kill(k, SIGKILL);
     cr_assert_eq(wait_status(k), 128 + SIGKILL);
     k = start_stopped_at(argv, err_path, "results.xml.tmp-");
     kill(k, SIGKILL);
     cr_assert_eq(wait_status(k), 128 + SIGKILL);
-    char *backup = rel_path_in(out, "results.xml.old-Kil123");
-    cr_assert_eq(link(xml, backup), 0);
-    char dead[1024], dead_tsv[1024];
+    k = start_stopped_in_commit(argv, err_path, "results.xml");
+    kill(k, SIGKILL);
+    cr_assert_eq(wait_status(k), 128 + SIGKILL);
+    /* A user's own file named exactly like a backup: not qcode's, it stays. */
+    char *mine = qct_write_file(out, "results.xml.old-2024ab", "my notes", 8);
+    char dead[1024], dead_tsv[1024], dead_old[1024], dead_tsv_old[1024];
+    names_with(out, ".old-", dead_old, sizeof dead_old);
+    names_with(tsv, ".old-", dead_tsv_old, sizeof dead_tsv_old);
+    cr_assert(strchr(dead_old, '\n') != strrchr(dead_old, '\n'), "the killed commit left no backup: %s", dead_old);
+    cr_assert(dead_tsv_old[0], "the killed commit left no backup of the tables in %s", tsv);
     names_with(out, ".tmp-", dead, sizeof dead);
     names_with(tsv, ".tmp-", dead_tsv, sizeof dead_tsv);
     cr_assert(strchr(dead, '\n') != strrchr(dead, '\n'), "two killed runs left: %s", dead);
@@ -335,10 +358,11 @@ Test(faults, the_next_run_removes_what_killed_runs_left_never_a_live_runs_files)
     char with_live[1024];
     names_with(out, ".tmp-", with_live, sizeof with_live);
     cr_assert_eq(run_qcode(argv, err_path, NULL), 0);
-    char after[1024], after_old[256], after_tsv[1024];
+    char after[1024], after_old[256], after_tsv[1024], after_tsv_old[1024];
     names_with(out, ".tmp-", after, sizeof after);
     names_with(out, ".old-", after_old, sizeof after_old);
     names_with(tsv, ".tmp-", after_tsv, sizeof after_tsv);
+    names_with(tsv, ".old-", after_tsv_old, sizeof after_tsv_old);
     /* The live run's temporary is the one name of with_live that dead does not have. */
     char live_tmp[1040] = "";
     for (char *line = with_live; *line;) {
@@ -350,8 +374,11 @@ Test(faults, the_next_run_removes_what_killed_runs_left_never_a_live_runs_files)
     }
     cr_assert(live_tmp[0], "no temporary of the live run among: %s", dead);
     cr_expect_str_eq(after, live_tmp, "left beside results.xml: %s(the live run's: %s)", after, live_tmp);
-    cr_expect_str_eq(after_old, "", "a killed commit's backup stayed: %s", after_old);
+    cr_expect_str_eq(after_old, "results.xml.old-2024ab\n", "beside results.xml (only the user's file stays): %s",
+                     after_old);
+    cr_expect(rel_file_equals(mine, "my notes", 8), "the user's file changed");
     cr_expect_str_eq(after_tsv, "", "a killed run's tables stayed: %s", after_tsv);
+    cr_expect_str_eq(after_tsv_old, "", "a killed commit's backups of the tables stayed: %s", after_tsv_old);
 
     /* The live run goes on and finishes: nothing of it was taken. */
     cr_assert_eq(kill(live, SIGCONT), 0);
@@ -362,12 +389,132 @@ Test(faults, the_next_run_removes_what_killed_runs_left_never_a_live_runs_files)
     cr_expect_str_eq(after, "", "left after both runs: %s", after);
     free(live_says);
     free(live_err);
-    free(backup);
+    free(mine);
     free(err_path);
     free(xml);
     free(tsv);
     rel_rm_tree(dir);
     free(out);
+    free(corpus);
+    free(cb);
+    free(dir);
+}
+
+/* Imports killed while they wrote their folder (DIR.tmp-XXXXXX, with the sources in it or still
+ * empty): the next import into the same folder removes them, whole, and neither a live import's
+ * folder nor a user's folder that only looks alike. */
+Test(faults, the_next_import_removes_what_killed_imports_left_never_a_live_ones)
+{
+    char *dir = qct_temp_dir();
+    char *cb = qct_write_file(dir, "cb.qcb", codebook_src, sizeof codebook_src - 1);
+    char *corpus = rel_make_corpus(dir, 3, 4);
+    char *err_path = rel_path_in(dir, "stderr");
+    char *qdpx = rel_path_in(dir, "p.qdpx"), *imported = rel_path_in(dir, "imported");
+    char *code[] = {"qcode", "code", "-c", cb, "--qdpx", qdpx, corpus, NULL};
+    cr_assert_eq(run_qcode(code, err_path, NULL), 0);
+    char *import[] = {"qcode", "import", qdpx, "-o", imported, NULL};
+    /* Killed as soon as its folder was made, and once it held the sources and the codebook was
+     * being written. */
+    pid_t k = start_stopped_at(import, err_path, "imported.tmp-");
+    kill(k, SIGKILL);
+    cr_assert_eq(wait_status(k), 128 + SIGKILL);
+    k = start_stopped_at(import, err_path, "codebook.qcb.tmp-");
+    kill(k, SIGKILL);
+    cr_assert_eq(wait_status(k), 128 + SIGKILL);
+    char dead[1024];
+    names_with(dir, "imported.tmp-", dead, sizeof dead);
+    cr_assert(strchr(dead, '\n') != strrchr(dead, '\n'), "two killed imports left: %s", dead);
+    /* A user's folder named like one, with a file of theirs in it. */
+    char *mine = qct_write_file(dir, "imported.tmp-Mine12/notes.txt", "mine", 4);
+    /* A live import, stopped as it writes its codebook, while another imports into the same folder. */
+    char *live_err = rel_path_in(dir, "live-stderr");
+    pid_t live = start_stopped_at(import, live_err, "codebook.qcb.tmp-");
+    char with_live[1024];
+    names_with(dir, "imported.tmp-", with_live, sizeof with_live);
+    cr_assert_eq(run_qcode(import, err_path, NULL), 0);
+    char *codebook = rel_path_in(imported, "codebook.qcb");
+    cr_expect_eq(access(codebook, F_OK), 0, "the import wrote no codebook");
+    char after[1024], live_folder[1040] = "";
+    names_with(dir, "imported.tmp-", after, sizeof after);
+    for (char *line = with_live; *line;) {
+        char *end = strchr(line, '\n');
+        *end = '\0';
+        if (!strstr(dead, line) && strcmp(line, "imported.tmp-Mine12") != 0)
+            snprintf(live_folder, sizeof live_folder, "%s\n", line);
+        line = end + 1;
+    }
+    cr_assert(live_folder[0], "no folder of the live import among: %s", dead);
+    char want[2200];
+    snprintf(want, sizeof want, "%simported.tmp-Mine12\n", live_folder);
+    char other[2200];
+    snprintf(other, sizeof other, "imported.tmp-Mine12\n%s", live_folder);
+    cr_expect(strcmp(after, want) == 0 || strcmp(after, other) == 0,
+              "left beside the import: %s(the live import's: %s, the user's: imported.tmp-Mine12)", after, live_folder);
+    cr_expect(rel_file_equals(mine, "mine", 4), "the user's file changed");
+    /* The live import goes on: its target is taken now (it looked before it was), so its rename
+     * fails and it removes its own folder. */
+    cr_assert_eq(kill(live, SIGCONT), 0);
+    int st = wait_status(live);
+    char *live_says = qct_read_file(live_err, NULL);
+    cr_expect_eq(st, 2, "the live import ended %d: %s", st, live_says);
+    cr_expect(qct_contains(live_says, "cannot move the import into place"), "the live import says: %s", live_says);
+    names_with(dir, "imported.tmp-", after, sizeof after);
+    cr_expect_str_eq(after, "imported.tmp-Mine12\n", "left after both imports: %s", after);
+    free(live_says);
+    free(live_err);
+    free(codebook);
+    free(mine);
+    free(err_path);
+    free(qdpx);
+    free(imported);
+    rel_rm_tree(dir);
+    free(corpus);
+    free(cb);
+    free(dir);
+}
+
+/* A checked export (--check) waits as the target's own temporary until its check passes: killed
+ * there, it leaves TARGET.tmp-XXXXXX, which the next export of the target removes. It wrote
+ * OUT.check-XXXXXX.EXT of its own (and, inside, the library's temporary of that name), which no run
+ * ever removed. */
+Test(faults, a_killed_checked_export_leaves_nothing_the_next_export_keeps)
+{
+    char *dir = qct_temp_dir();
+    char *cb = qct_write_file(dir, "cb.qcb", codebook_src, sizeof codebook_src - 1);
+    char *corpus = rel_make_corpus(dir, 2, 4);
+    char *err_path = rel_path_in(dir, "stderr");
+    char *xml = rel_path_in(dir, "r.xml");
+    char *code[] = {"qcode", "code", "-c", cb, "-o", xml, corpus, NULL};
+    cr_assert_eq(run_qcode(code, err_path, NULL), 0);
+    char *out = rel_path_in(dir, "out");
+    cr_assert_eq(mkdir(out, 0755), 0);
+    char *qdpx = rel_path_in(out, "p.qdpx"), *qdc = rel_path_in(out, "c.qdc");
+    char *to_qdpx[] = {"qcode", "export", "--check", "--qdpx", qdpx, xml, NULL};
+    char *to_qdc[] = {"qcode", "export", "--check", "--qdc", qdc, cb, NULL};
+    char **runs[] = {to_qdpx, to_qdc};
+    const char *stops[] = {"p.qdpx", "c.qdc"};
+    for (size_t i = 0; i < 2; i++) {
+        pid_t k = start_stopped_at(runs[i], err_path, stops[i]);
+        kill(k, SIGKILL);
+        cr_assert_eq(wait_status(k), 128 + SIGKILL);
+    }
+    char names[1024];
+    long left = rel_list_dir(out, names, sizeof names);
+    cr_assert_geq(left, 2, "the killed exports left nothing to remove:\n%s", names);
+    for (size_t i = 0; i < 2; i++) {
+        int rc = run_qcode(runs[i], err_path, NULL);
+        char *says = qct_read_file(err_path, NULL);
+        cr_expect_eq(rc, 0, "%s: exit %d: %s", stops[i], rc, says);
+        cr_expect(qct_contains(says, "0 errors"), "%s: %s", stops[i], says);
+        free(says);
+    }
+    cr_expect_eq(rel_list_dir(out, names, sizeof names), 2, "left beside the exports:\n%s", names);
+    free(qdpx);
+    free(qdc);
+    free(out);
+    free(xml);
+    free(err_path);
+    rel_rm_tree(dir);
     free(corpus);
     free(cb);
     free(dir);
@@ -634,7 +781,8 @@ Test(faults, a_checked_export_names_its_target_not_its_temporary)
                  target);
         cr_expect_eq(rc, 2, "%s: exit %d, stderr: %s", target, rc, err);
         cr_expect(qct_contains(err, want), "%s: stderr: %s", target, err);
-        cr_expect(!qct_contains(err, ".check-"), "%s: a message names the temporary: %s", target, err);
+        cr_expect(!qct_contains(err, ".check-") && !qct_contains(err, ".tmp-"), "%s: a message names the temporary: %s",
+                  target, err);
         free(err);
     }
     char names[512];

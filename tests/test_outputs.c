@@ -5,7 +5,7 @@
  * set's field leave it out. A commit that fails half-way (a target made a folder, a temporary gone)
  * puts back what it replaced: no target changes. The runs of `qcode code` and `qcode recode` are in
  * test_outputs_cli.c. What interrupted runs left beside a target goes when a later run replaces it,
- * except a file a live run holds. */
+ * except a file a live run holds and one that carries no mark of qcode's for its name. */
 #include "rel_helpers.h" /* first: it sets _XOPEN_SOURCE */
 #include "qc_test.h"
 
@@ -16,6 +16,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -418,6 +419,37 @@ Test(outputs, options_of_an_earlier_version_have_no_set)
 
 /* --- leftovers of interrupted runs (docs/reliability.md) --- */
 
+/* qcode's mark on dir/name, as a run gives each temporary and backup name it makes
+ * (engine/leftovers.h): the attribute user.qcode.SUFFIX (tmp-XXXXXX, old-XXXXXX) holding `as`, the
+ * name itself for a true mark. */
+static void mark_as(const char *dir, const char *name, const char *as)
+{
+    char *p = rel_path_in(dir, name);
+    char attr[64];
+    snprintf(attr, sizeof attr, "user.qcode.%s", name + strlen(name) - 10);
+    cr_assert_eq(setxattr(p, attr, as, strlen(as), 0), 0,
+                 "cannot set %s on %s (a file system without user extended attributes?): %s", attr, p, strerror(errno));
+    free(p);
+}
+
+static void mark(const char *dir, const char *name)
+{
+    mark_as(dir, name, name);
+}
+
+/* Whether dir/name carries any attribute of qcode's. */
+static int carries_a_mark(const char *dir, const char *name)
+{
+    char *p = rel_path_in(dir, name);
+    char list[4096];
+    ssize_t n = listxattr(p, list, sizeof list);
+    free(p);
+    for (ssize_t i = 0; i < n; i += (ssize_t)strlen(list + i) + 1)
+        if (strncmp(list + i, "user.qcode.", 11) == 0)
+            return 1;
+    return 0;
+}
+
 /* A live run's hold on dir/name, as a run keeps one on each of its temporaries and backups (a
  * shared flock for as long as the name matters to it): a child process that locks the file and
  * waits to be killed. */
@@ -453,67 +485,161 @@ static void end_run(pid_t pid)
     }
 }
 
-/* Names an interrupted run leaves (TARGET.tmp-XXXXXX, TARGET.old-XXXXXX) and names that only look
- * alike, which stay. */
-static const char *const dead_leftovers[] = {"a.txt.tmp-AbC123", "a.txt.old-Xy0789", "a.txt.old-Hl4567"};
+/* Runs that die as a SIGKILL ends them, with nothing of their own cleaned: one that wrote a.txt
+ * into a set and ended before its commit (its temporary stays), and one stopped inside its commit
+ * (QCODE_TEST_STOP_IN_COMMIT_AFTER) once a.txt was replaced and c.txt not yet, then killed: a.txt's
+ * old file stays under its backup name, c.txt's temporary and its backup (a second name of c.txt)
+ * too. */
+static void die_writing_a_and_c(const char *a, const char *c)
+{
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        qc_outputs *set = NULL;
+        qc_error err;
+        if (qc_outputs_new(&set, &err) != 0 || qc_outputs_write(set, a, "half a", 6, &err) != 0)
+            _exit(1);
+        _exit(0);
+    }
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the run writing a.txt failed");
+    pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        setenv("QCODE_TEST_STOP_IN_COMMIT_AFTER", "a.txt", 1);
+        qc_outputs *set = NULL;
+        qc_error err;
+        if (qc_outputs_new(&set, &err) != 0 || qc_outputs_write(set, a, "killed a", 8, &err) != 0 ||
+            qc_outputs_write(set, c, "killed c", 8, &err) != 0)
+            _exit(1);
+        qc_outputs_commit(set, &err);
+        _exit(2); /* never: it stops in the commit and is killed there */
+    }
+    while (waitpid(pid, &st, WUNTRACED) < 0 && errno == EINTR) {
+    }
+    cr_assert(WIFSTOPPED(st), "the run never stopped in its commit (status %d)", st);
+    end_run(pid);
+}
+
+/* Names that only look like leftovers of a.txt, or are not a dead run's: they stay. A user's own
+ * file named exactly like one (a.txt.old-2024ab, no mark) is among them; so is a file marked as
+ * another name (its mark copied with it), a folder with no mark, and marked folders holding what
+ * an import never writes (a symbolic link, folders two deep). */
 static const char *const lookalikes[] = {"a.txt.tmp-AbC12",  "a.txt.tmp-AbC1234", "a.txt.old-Ab_123",
                                          "a.txt.bak-AbC123", "b.txt.tmp-Qw1234",  "a.txt.tmp-Dir123",
-                                         "a.txt.tmp-Lnk123", "xa.txt.tmp-AbC123"};
+                                         "a.txt.tmp-Lnk123", "xa.txt.tmp-AbC123", "a.txt.old-2024ab",
+                                         "a.txt.tmp-Cpy123", "a.txt.tmp-LnkDir",  "a.txt.tmp-Deep12"};
 
 Test(outputs, leftovers_of_interrupted_runs_go_when_the_target_is_replaced_never_a_live_runs)
 {
     char *dir = qct_temp_dir();
-    char *a = rel_path_in(dir, "a.txt");
+    char *a = rel_path_in(dir, "a.txt"), *c = rel_path_in(dir, "c.txt");
     free(qct_write_file(dir, "a.txt", "old a", 5));
-    free(qct_write_file(dir, "a.txt.tmp-AbC123", "half a", 6));
-    free(qct_write_file(dir, "a.txt.old-Xy0789", "older a", 7));
-    char *hl = rel_path_in(dir, "a.txt.old-Hl4567");
-    cr_assert_eq(link(a, hl), 0); /* killed before its rename: the backup is a second name of a.txt */
+    free(qct_write_file(dir, "c.txt", "old c", 5));
+    free(qct_write_file(dir, "outside.txt", "not qcode's", 11));
+    die_writing_a_and_c(a, c);
+    char dead[1024];
+    cr_assert_eq(rel_list_dir(dir, dead, sizeof dead), 7, "what the dead runs left:\n%s", dead);
+    cr_assert(holds(dir, "a.txt", "killed a") && holds(dir, "c.txt", "old c"), "the commit stopped elsewhere");
+    /* A dead import's folder named as a temporary of a.txt, marked: it goes with what it holds. */
+    char *imp = rel_path_in(dir, "a.txt.tmp-Imp123");
+    cr_assert_eq(mkdir(imp, 0755), 0);
+    free(qct_write_file(imp, "codebook.qcb", "x", 1));
+    free(qct_write_file(imp, "sources/s.txt", "x", 1));
+    mark(dir, "a.txt.tmp-Imp123");
     for (size_t i = 0; i < sizeof lookalikes / sizeof *lookalikes; i++) {
         char *p = rel_path_in(dir, lookalikes[i]);
-        if (strstr(p, "Dir123"))
+        if (strstr(p, "Dir123")) {
             cr_assert_eq(mkdir(p, 0755), 0);
-        else if (strstr(p, "Lnk123"))
+        } else if (strstr(p, "Lnk123")) {
             cr_assert_eq(symlink("a.txt.tmp-AbC12", p), 0);
-        else
+        } else if (strstr(p, "LnkDir")) {
+            cr_assert_eq(mkdir(p, 0755), 0);
+            char *in = rel_path_in(p, "codebook.qcb");
+            cr_assert_eq(symlink("../outside.txt", in), 0);
+            free(in);
+            mark(dir, lookalikes[i]);
+        } else if (strstr(p, "Deep12")) {
+            cr_assert_eq(mkdir(p, 0755), 0);
+            free(qct_write_file(p, "sources/deeper/s.txt", "x", 1));
+            mark(dir, lookalikes[i]);
+        } else {
             free(qct_write_file(dir, lookalikes[i], "mine", 4));
+        }
+        free(p);
+    }
+    mark_as(dir, "a.txt.tmp-Cpy123", "a.txt.tmp-Other1");
+    mark(dir, "b.txt.tmp-Qw1234"); /* a dead run's, but of another target */
+    /* A marked file of another user (as root only: anyone else can make no such file). */
+    int root = geteuid() == 0;
+    if (root) {
+        free(qct_write_file(dir, "a.txt.tmp-Others", "theirs", 6));
+        mark(dir, "a.txt.tmp-Others");
+        char *p = rel_path_in(dir, "a.txt.tmp-Others");
+        cr_assert_eq(chown(p, 65534, 65534), 0);
         free(p);
     }
     free(qct_write_file(dir, "a.txt.tmp-Liv123", "being written", 13));
     free(qct_write_file(dir, "a.txt.old-Liv456", "being kept", 10));
+    mark(dir, "a.txt.tmp-Liv123");
+    mark(dir, "a.txt.old-Liv456");
     pid_t live = hold_as_live_run(dir, "a.txt.tmp-Liv123");
     pid_t live_old = hold_as_live_run(dir, "a.txt.old-Liv456");
 
-    /* Replaced without a set: the dead run's files go, the live runs' stay, lookalikes stay. */
+    /* Replaced without a set: the dead runs' files of a.txt go, the live runs' stay, c.txt's stay,
+     * lookalikes stay. */
     qc_error err;
     cr_assert_eq(qc_outputs_write(NULL, a, "new a", 5, &err), 0, "%s", err.message);
     cr_expect(holds(dir, "a.txt", "new a"));
-    for (size_t i = 0; i < sizeof dead_leftovers / sizeof *dead_leftovers; i++)
-        cr_expect(!exists(dir, dead_leftovers[i]), "%s, left by a dead run, stayed", dead_leftovers[i]);
+    cr_expect(!carries_a_mark(dir, "a.txt"), "the output kept its temporary's mark");
+    for (char *line = dead; *line;) {
+        char *end = strchr(line, '\n');
+        *end = '\0';
+        if (strncmp(line, "a.txt.", 6) == 0 && strcmp(line, "a.txt") != 0)
+            cr_expect(!exists(dir, line), "%s, left by a dead run, stayed", line);
+        else if (strncmp(line, "c.txt.", 6) == 0)
+            cr_expect(exists(dir, line), "%s, a leftover of c.txt, went with a.txt's", line);
+        line = end + 1;
+    }
+    cr_expect(!exists(dir, "a.txt.tmp-Imp123"), "a dead import's folder stayed");
     for (size_t i = 0; i < sizeof lookalikes / sizeof *lookalikes; i++) {
         struct stat st;
         char *p = rel_path_in(dir, lookalikes[i]);
         cr_expect_eq(lstat(p, &st), 0, "%s is no leftover of a.txt, yet it went", lookalikes[i]);
         free(p);
     }
+    cr_expect(holds(dir, "a.txt.old-2024ab", "mine"), "a user's file named like a backup changed");
+    cr_expect(holds(dir, "outside.txt", "not qcode's"), "what a link in a marked folder leads to changed");
+    cr_expect(holds(dir, "a.txt.tmp-Deep12/sources/deeper/s.txt", "x"),
+              "a folder holding what no import writes was emptied");
+    cr_expect(!root || holds(dir, "a.txt.tmp-Others", "theirs"), "another user's file went");
     cr_expect(holds(dir, "a.txt.tmp-Liv123", "being written"), "a live run's temporary was removed");
     cr_expect(holds(dir, "a.txt.old-Liv456", "being kept"), "a live run's backup was removed");
 
     /* Those runs end (as a SIGKILL ends them: no cleanup of their own); the next commit of a set
-     * that replaces a.txt removes their files. */
+     * that replaces a.txt and c.txt removes their files and c.txt's. */
     end_run(live);
     end_run(live_old);
     qc_outputs *set = NULL;
     cr_assert_eq(qc_outputs_new(&set, &err), 0);
     cr_assert_eq(qc_outputs_write(set, a, "newer a", 7, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_outputs_write(set, c, "new c", 5, &err), 0, "%s", err.message);
     cr_expect(exists(dir, "a.txt.tmp-Liv123"), "removed before the set replaced a.txt");
     cr_assert_eq(qc_outputs_commit(set, &err), 0, "%s", err.message);
     qc_outputs_free(set);
-    cr_expect(holds(dir, "a.txt", "newer a"));
+    cr_expect(holds(dir, "a.txt", "newer a") && holds(dir, "c.txt", "new c"));
+    cr_expect(!carries_a_mark(dir, "a.txt") && !carries_a_mark(dir, "c.txt"), "an output kept a mark");
     cr_expect(!exists(dir, "a.txt.tmp-Liv123") && !exists(dir, "a.txt.old-Liv456"), "what the ended runs left stayed");
-    cr_expect(exists(dir, "b.txt.tmp-Qw1234"), "a leftover of another target went");
-    free(hl);
+    char names[2048];
+    long n = rel_list_dir(dir, names, sizeof names);
+    cr_expect_eq(n, 3 + (long)(sizeof lookalikes / sizeof *lookalikes) + root,
+                 "left: the outputs, outside.txt, the lookalikes (and another user's file) only:\n%s", names);
+    free(imp);
     free(a);
+    free(c);
+    rel_rm_tree(dir);
     free(dir);
 }
 

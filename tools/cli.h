@@ -52,9 +52,6 @@ int cli_refuse_overwrite_corpus(const char *command, const cli_file *outputs, si
  * temporary files of the outputs it was writing, leaves their targets as they were, and ends by the
  * signal (exit status 128+N in a shell). Signals ignored at start stay ignored (tools/interrupt.c). */
 void cli_catch_interrupts(void);
-/* Names a temporary file of the command's own (not the library's, which it tracks itself) that an
- * interrupt removes too; NULL forgets it. path must outlive the registration. One at a time. */
-void cli_remove_on_interrupt(const char *path);
 
 /* What a path names, following symbolic links: nothing (it does not exist, or cannot be reached),
  * a regular file, a folder, or something else (a device, a FIFO, a socket). */

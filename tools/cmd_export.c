@@ -1,12 +1,9 @@
 /* qcode export: REFI-QDA files for NVivo, ATLAS.ti, MAXQDA and the rest: a codebook (.qdc) or a
  * whole project (.qdpx) from a run's results.xml or from an imported project folder. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -122,40 +119,6 @@ static int check(const char *path, const renamed *names, const char *schemas)
     return r.errors ? QC_EXIT_USAGE : QC_EXIT_OK;
 }
 
-/* Where a checked export is written first: a temporary beside the file the target names (through
- * a symbolic link, as every output is written), renamed over it once the check passes, so a file
- * that fails its check never takes the target's place (it did, with exit 2). NULL when the target
- * cannot wait (a pipe, a device: written and checked in place, as before) or out of memory;
- * *final is what to rename onto (free both). */
-static char *checked_temporary(const char *target, char **final)
-{
-    *final = NULL;
-    if (qc_output_in_place(target))
-        return NULL;
-    struct stat sb;
-    char *real = lstat(target, &sb) == 0 && S_ISLNK(sb.st_mode) ? realpath(target, NULL) : strdup(target);
-    if (!real)
-        return NULL; /* a dangling link: written through it, as before */
-    /* The extension kept at the end: the check tells a .qdc by it. */
-    const char *slash = strrchr(real, '/'), *dot = strrchr(real, '.');
-    const char *ext = dot && (!slash || dot > slash) ? dot : "";
-    size_t n = strlen(real) + sizeof ".check-XXXXXX" + strlen(ext);
-    char *tmp = malloc(n);
-    int fd = -1;
-    if (tmp) {
-        snprintf(tmp, n, "%s.check-XXXXXX%s", real, ext);
-        fd = mkstemps(tmp, (int)strlen(ext));
-    }
-    if (fd < 0) {
-        free(tmp);
-        free(real);
-        return NULL;
-    }
-    close(fd);
-    *final = real;
-    return tmp;
-}
-
 /* Writes the export: the codebook input as a .qdc, or results.xml / an imported folder as a .qdpx;
  * opts->user is the renamed its messages are shown under. */
 static int export_to(const char *input, const char *qdc, const char *qdpx, const char *manual,
@@ -243,32 +206,50 @@ static int run(int argc, char **argv)
     if (cli_refuse_overwrite("export", out, 2, in, 2) != QC_EXIT_OK)
         return QC_EXIT_USAGE;
     const char *target = qdc ? qdc : qdpx;
-    char *final = NULL, *tmp = do_check ? checked_temporary(target, &final) : NULL;
-    const char *path = tmp ? tmp : target;
-    renamed names = {tmp, target};
+    /* A checked export waits in a commit set, as a temporary beside the file the target names
+     * (TARGET.tmp-XXXXXX, through a symbolic link as every output is written), and is renamed over
+     * the target only once its check passed, so a file that fails its check never takes the
+     * target's place. The set's temporary is the library's: tracked for a signal, held and marked
+     * as a live run's, and removed by a later run when this one is killed (docs/reliability.md,
+     * "Leftovers of interrupted runs"). It was a file of the command's own (OUT.check-XXXXXX.EXT),
+     * which a killed run left for good. A target that cannot wait (a pipe, a device) is written and
+     * checked in place. */
+    qc_outputs *set = NULL;
+    if (do_check) {
+        qc_error serr;
+        qc_error_clear(&serr);
+        if (qc_outputs_new(&set, &serr) != 0) {
+            cli_print_error(&serr);
+            return QC_EXIT_USAGE;
+        }
+    }
+    renamed names = {NULL, target};
     qc_refi_options opts = QC_REFI_OPTIONS_INIT;
     opts.on_warning = on_warning;
     opts.user = &names;
     opts.utf16_offsets = utf16;
+    opts.outputs = set;
     char tbuf[32];
     opts.time = cli_fixed_time(tbuf); /* as `qcode code --qdpx`: SOURCE_DATE_EPOCH, else now */
-    cli_remove_on_interrupt(tmp);
-    int ex = export_to(input, qdc ? path : NULL, qdc ? NULL : path, manual, &opts);
+    int ex = export_to(input, qdc, qdpx, manual, &opts);
+    /* The temporary the check reads, shown under the target's name. */
+    const char *waiting = set ? qc_outputs_pending(set, target) : NULL;
+    names.from = waiting;
     if (ex == QC_EXIT_OK && do_check)
-        ex = check(path, &names, schemas);
-    if (ex == QC_EXIT_OK && tmp && rename(tmp, final) != 0) {
-        cli_line(stderr, "%s: error: cannot move the checked file into place: %s", target, strerror(errno));
-        ex = QC_EXIT_USAGE;
+        ex = check(waiting ? waiting : target, &names, schemas);
+    if (ex == QC_EXIT_OK && set) {
+        qc_error cerr;
+        qc_error_clear(&cerr);
+        if (qc_outputs_commit(set, &cerr) != 0) {
+            print_error(&names, &cerr);
+            ex = QC_EXIT_USAGE;
+        }
     }
-    if (tmp && ex != QC_EXIT_OK)
-        unlink(tmp);
-    cli_remove_on_interrupt(NULL);
+    qc_outputs_free(set); /* a temporary not committed goes */
     if (ex == QC_EXIT_OK)
         cli_line(stderr, "wrote %s", target);
-    else if (tmp)
-        cli_line(stderr, "%s: not written", target);
-    free(tmp);
-    free(final);
+    else if (do_check && !qc_output_in_place(target))
+        cli_line(stderr, "%s: not written", target); /* the target is as it was */
     return ex;
 }
 

@@ -8,25 +8,12 @@
  * The handler lives here, not in the library: a library must not take a program's signals. */
 #include <signal.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
-
-/* A file of the command's own to remove on a signal (cli_remove_on_interrupt): unlink() is safe
- * in a handler. */
-static const char *volatile own_temporary;
-
-void cli_remove_on_interrupt(const char *path)
-{
-    own_temporary = path;
-}
 
 static void on_signal(int sig)
 {
     qc_temp_files_remove_all();
-    const char *own = own_temporary;
-    if (own)
-        unlink(own);
     /* Blocked while this handler runs: it is delivered, with the default action, on return. */
     signal(sig, SIG_DFL);
     raise(sig);

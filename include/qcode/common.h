@@ -134,6 +134,13 @@ QC_EXPORT int qc_outputs_write(qc_outputs *set, const char *path, const void *by
  * 2 s; past that the handler puts the kept files back itself). set NULL: nothing to do. */
 QC_EXPORT int qc_outputs_commit(qc_outputs *set, qc_error *err);
 
+/* The temporary file the output written into the set for path waits in (TARGET.tmp-XXXXXX beside
+ * the file path leads to), for a caller that reads it before the commit (`qcode export --check`
+ * checks it); NULL when the set holds no output written for path (as given to its writer), or
+ * when that output was written in place (a pipe, a device). Valid until the set is committed or
+ * freed. */
+QC_EXPORT const char *qc_outputs_pending(const qc_outputs *set, const char *path);
+
 /* Removes the temporaries of the outputs not committed, and the folders a writer made for them
  * (the TSV tables' folder) when they are empty, leaving every target as it was; frees the set.
  * NULL is a no-op. */

@@ -110,7 +110,9 @@ typedef struct qc_refi_import_summary {
  * not exist or be empty: sources/<name>.txt (each source's text, UTF-8, LF, NFC), codebook.qcb,
  * cases.tsv (when the project has cases) and manual.xml (the codings, with coder and time, in
  * code points of the written texts). Everything is written to a temporary folder beside `dir`
- * and renamed at the end, so a failed import leaves nothing behind. Positions are read in the
+ * (DIR.tmp-XXXXXX) and renamed at the end, so a failed import leaves nothing behind; such folders
+ * that killed imports left (no live process holds them) are removed once the import is in place
+ * (docs/reliability.md, "Leftovers of interrupted runs"). Positions are read in the
  * unit the exporting tool uses (NVivo: UTF-16 code units) and checked against the texts.
  * summary may be NULL; when given, free it with qc_refi_import_summary_free (also on failure). */
 QC_EXPORT int qc_refi_import_project(const char *path, const char *dir, const qc_refi_options *opts,
@@ -186,8 +188,10 @@ typedef struct qc_refi_check_result {
  * set), and always for what the schema cannot see: every GUID unique, every reference resolving
  * to an element of the right kind, 0 <= start <= end <= length of the source, and each
  * selection's stored name agreeing with its text. Each finding goes to opts->on_warning (errors
- * with QC_SEVERITY_ERROR) with its file and line. Returns 0 when the file could be read (result
- * says what was found), or a negative status when it could not. */
+ * with QC_SEVERITY_ERROR) with its file and line. A name ending in .qdc is read as a codebook, and
+ * so is the temporary of one waiting in a commit set (NAME.qdc.tmp-XXXXXX, qc_outputs_pending);
+ * any other as a project. Returns 0 when the file could be read (result says what was found), or
+ * a negative status when it could not. */
 QC_EXPORT int qc_refi_check(const char *path, const qc_refi_options *opts, qc_refi_check_result *result, qc_error *err);
 
 /* Whether schema_dir holds a readable, compilable Project.xsd and Codebook.xsd: for a caller that
