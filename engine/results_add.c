@@ -39,7 +39,11 @@ typedef struct qc_res_add_scratch {
     qc_res_block_entry *entries;
     qc_res_cell **rows; /* flush: a slot's rows' cells, and its pair bits in each */
     uint64_t **bits;
-    size_t resp_cap, vrows_cap, pairs_cap, entries_cap, rows_cap, bits_cap;
+    long *same_before; /* per slot: the slot before it with the same respondent, or -1 */
+    struct slot_resp {
+        long resp, slot;
+    } * by_resp; /* slots in (respondent, slot) order, to find those */
+    size_t resp_cap, vrows_cap, pairs_cap, entries_cap, rows_cap, bits_cap, same_cap, by_resp_cap;
 } qc_res_add_scratch;
 
 void qc_res_prepared_free(qc_res_prepared *p)
@@ -78,6 +82,8 @@ void qc_res_add_scratch_free(qc_results *res)
     qc_free(s->entries);
     qc_free(s->rows);
     qc_free(s->bits);
+    qc_free(s->same_before);
+    qc_free(s->by_resp);
     qc_free(s);
     res->scratch = NULL;
 }
@@ -447,6 +453,31 @@ static int slot_rows(qc_results *res, const long *pairs, const long *vrows, size
     return (int)n;
 }
 
+static int cmp_by_resp(const void *a, const void *b)
+{
+    const struct slot_resp *x = a, *y = b;
+    if (x->resp != y->resp)
+        return x->resp < y->resp ? -1 : 1;
+    return x->slot < y->slot ? -1 : x->slot > y->slot;
+}
+
+/* s->same_before for the slots of the document: each slot with a respondent linked to the
+ * previous slot of that respondent. */
+static int link_same_respondents(qc_res_add_scratch *s, size_t nslots)
+{
+    if (QC_GROW(s->same_before, s->same_cap, nslots) != 0 || QC_GROW(s->by_resp, s->by_resp_cap, nslots) != 0)
+        return -1;
+    for (size_t i = 0; i < nslots; i++) {
+        s->by_resp[i] = (struct slot_resp){s->resp[i], (long)i};
+        s->same_before[i] = -1;
+    }
+    qsort(s->by_resp, nslots, sizeof *s->by_resp, cmp_by_resp);
+    for (size_t i = 1; i < nslots; i++)
+        if (s->by_resp[i].resp >= 0 && s->by_resp[i].resp == s->by_resp[i - 1].resp)
+            s->same_before[s->by_resp[i].slot] = s->by_resp[i - 1].slot;
+    return 0;
+}
+
 /* Moves the tally into the corpus and attribute-value cells, and writes the document's and each
  * speaker's counts to the rows file. */
 static int flush(qc_results *res, const qc_res_prepared *p, qc_res_doc *d, uint32_t doc_index, size_t nslots, size_t ac)
@@ -506,16 +537,20 @@ static int flush(qc_results *res, const qc_res_prepared *p, qc_res_doc *d, uint3
     /* The document's own block: the slots summed; respondents are the distinct respondents of the
      * slots with quotations (`s1` and `S1` are two slots of one respondent; unlabelled text among
      * labelled speakers is none). */
+    if (link_same_respondents(s, nslots) != 0)
+        return -1;
     size_t n = 0;
     for (size_t c = 0; c < res->code_count; c++) {
         qc_res_block_entry e = {(uint32_t)c, {0, 0}, {0, 0}, {0, 0}};
         for (size_t slot = 0; slot < nslots; slot++) {
             const uint32_t *t = &p->acc[(slot * k + c) * 4];
             for (int mode = 0; mode < 2; mode++) {
-                /* a respondent with quotations of the code, not counted at an earlier slot */
+                /* a respondent with quotations of the code, not counted at an earlier slot of theirs
+                 * (a chain of the slots sharing a respondent: one slot each but for spellings, so
+                 * a survey of 10,000 respondents in one file is not 10,000² steps a code) */
                 int fresh = s->resp[slot] >= 0 && t[mode * 2];
-                for (size_t o = 0; o < slot && fresh; o++)
-                    fresh = !(s->resp[o] == s->resp[slot] && p->acc[(o * k + c) * 4 + (size_t)mode * 2]);
+                for (long o = s->same_before[slot]; o >= 0 && fresh; o = s->same_before[o])
+                    fresh = !p->acc[((size_t)o * k + c) * 4 + (size_t)mode * 2];
                 e.quotations[mode] += t[mode * 2];
                 e.hits[mode] += t[mode * 2 + 1];
                 e.respondents[mode] += (uint32_t)fresh;
