@@ -467,8 +467,8 @@ static int read_rows(qc_casebook *cb, load_state *st, qc_error *err)
 static int load_utf8(qc_casebook **out, const char *name, const char *s, size_t size, qc_error *err)
 {
     int rc;
-    if (size >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
-        s += 3, size -= 3;
+    size_t mark = size >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0; /* offsets count it, as the file's */
+    s += mark, size -= mark;
     size_t bad;
     int valid = qc_utf8_valid(s, size, &bad);
     const char *nul = valid ? memchr(s, '\0', size) : NULL;
@@ -482,9 +482,9 @@ static int load_utf8(qc_casebook **out, const char *name, const char *s, size_t 
                 col++;
         }
         if (nul) /* where, as for a transcript: a stray NUL in an edited file is found and mended */
-            return qc_error_set(err, QC_ERR_FORMAT, name, line, col, (int64_t)at,
-                                "binary file (NUL byte at offset %zu), not a casebook", at);
-        return qc_error_set(err, QC_ERR_ENCODING, name, line, col, (int64_t)bad,
+            return qc_error_set(err, QC_ERR_FORMAT, name, line, col, (int64_t)(mark + at),
+                                "binary file (NUL byte at offset %zu), not a casebook", mark + at);
+        return qc_error_set(err, QC_ERR_ENCODING, name, line, col, (int64_t)(mark + bad),
                             "invalid UTF-8 (byte 0x%02X); if Excel saved it as plain CSV (\"ANSI\"), save it again as "
                             "\"CSV UTF-8\", or convert it with iconv -f windows-1252 -t utf-8",
                             (unsigned char)s[bad]);
@@ -546,8 +546,11 @@ int qc_casebook_load_buffer(qc_casebook **out, const char *name, const void *dat
         return load_utf8(out, name, s, size, err);
     qc_buf utf8 = QC_BUF_INIT;
     int rc = qc_utf16_to_utf8(name, s, size, kind, bom, &utf8, err);
-    if (rc == 0)
+    if (rc == 0) {
         rc = load_utf8(out, name, qc_buf_cstr(&utf8), utf8.len, err);
+        if (rc != 0) /* its offsets count the UTF-8 copy: the file's instead (a NUL's) */
+            qc_utf16_error_in_file(err, name, qc_buf_cstr(&utf8), utf8.len, bom);
+    }
     qc_buf_free(&utf8);
     return rc;
 }

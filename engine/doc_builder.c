@@ -61,6 +61,12 @@ struct qc_doc_builder {
 
     qc_doc_note *notes; /* the reader's, then finish's; handed to the document */
     size_t note_count, note_cap;
+
+    uint32_t cue_count; /* qc_doc_builder_cue_count */
+    /* qc_doc_builder_encoding: a static name, or NULL with encoding_name set (or UTF-8: neither). */
+    const char *encoding;
+    char encoding_name[QC_DOC_ENCODING_NAME_MAX];
+    int byte_order_mark;
 };
 
 int qc_doc_builder_new(qc_doc_builder **out, const char *id, const char *path, qc_format format,
@@ -259,6 +265,43 @@ void qc_doc_builder_turn_last_line(qc_doc_builder *b, uint32_t line)
 {
     if (b->turn_count)
         b->turns[b->turn_count - 1].last_line = line;
+}
+
+static char ascii_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Whether a equals the lower-case b but for the case of ASCII letters (no locale's rules). */
+static int same_name(const char *a, const char *b)
+{
+    for (; *a && ascii_lower(*a) == *b; a++, b++)
+        ;
+    return !*a && !*b;
+}
+
+void qc_doc_builder_encoding(qc_doc_builder *b, const char *encoding, int byte_order_mark)
+{
+    static const char *const known[] = {"utf-16le", "utf-16be", "windows-1252", "iso-8859-1", "us-ascii"};
+    b->byte_order_mark = byte_order_mark;
+    b->encoding = NULL;
+    b->encoding_name[0] = '\0';
+    if (!encoding || same_name(encoding, "utf-8"))
+        return;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (same_name(encoding, known[i])) {
+            b->encoding = known[i];
+            return;
+        }
+    size_t n = 0;
+    for (; encoding[n] && n < sizeof b->encoding_name - 1; n++)
+        b->encoding_name[n] = ascii_lower(encoding[n]);
+    b->encoding_name[n] = '\0';
+}
+
+void qc_doc_builder_cue_count(qc_doc_builder *b, uint32_t cues)
+{
+    b->cue_count = cues;
 }
 
 int qc_doc_builder_end_turn(qc_doc_builder *b)
@@ -951,6 +994,10 @@ int qc_doc_builder_finish(qc_doc_builder *b, qc_document **out, qc_error *err)
         rc = normalise(&st);
     if (rc == 0) {
         doc->format = b->format;
+        doc->cue_count = b->cue_count;
+        memcpy(doc->encoding_name, b->encoding_name, sizeof doc->encoding_name);
+        doc->encoding = b->encoding ? b->encoding : doc->encoding_name[0] ? doc->encoding_name : NULL;
+        doc->byte_order_mark = b->byte_order_mark;
         doc->text_size = st.out_len;
         /* Text NFC left alone (nearly always) is the raw text: the builder hands it over. */
         doc->text = st.copied ? qc_buf_detach(&st.out) : qc_buf_detach(&b->raw);

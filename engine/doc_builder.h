@@ -41,6 +41,12 @@ int qc_doc_builder_continue_turn(qc_doc_builder *b, size_t host, uint32_t line);
 void qc_doc_builder_turn_end_time(qc_doc_builder *b, int64_t time_end_ms);
 /* The current turn goes on to cue `line` (a merged cue): qc_document_turn_last_cue. */
 void qc_doc_builder_turn_last_line(qc_doc_builder *b, uint32_t line);
+/* How the reader decoded the file's bytes, when it decodes them itself (a .docx's XML, as it
+ * declares): qc_document_encoding's name ("utf-16le"; NULL: UTF-8) and whether a byte order mark
+ * began them. A name without a static string of its own is copied, lower-cased. */
+void qc_doc_builder_encoding(qc_doc_builder *b, const char *encoding, int byte_order_mark);
+/* A subtitle file has `cues` cues (qc_document_cue_count), numbered 1 to cues. */
+void qc_doc_builder_cue_count(qc_doc_builder *b, uint32_t cues);
 /* Ends the current turn: text appended after it belongs to no turn (headers, preamble). */
 int qc_doc_builder_end_turn(qc_doc_builder *b);
 

@@ -77,7 +77,7 @@ int qc_read_options_current(const qc_read_options *opts, qc_read_options *out, q
 
 /* Records how the bytes were decoded, for qc_document_encoding: UTF-16 as its bytes tell (whatever
  * was asked, converted before reading), Windows-1252 where asked for, UTF-8 otherwise. A .docx is
- * XML, decoded as it declares (Word writes UTF-8), whatever was asked. */
+ * XML, decoded as it declares whatever was asked: its reader said how (qc_doc_builder_encoding). */
 static void record_encoding(qc_document *doc, qc_format format, qc_encoding asked, int utf16, int utf16_bom,
                             const char *data, size_t size)
 {
@@ -136,10 +136,14 @@ static int read_document(qc_document **out, const char *name, const char *path, 
         size = utf8.len;
         as_utf8.encoding = QC_ENCODING_UTF8;
     }
+    int converted = rc == 0;
     if (rc == 0)
         rc = reader(b, name, data, size, &as_utf8, err);
     if (rc == 0)
         rc = qc_doc_builder_finish(b, out, err);
+    /* The readers count bytes of the UTF-8 copy: an error gives the file's (a NUL's offset). */
+    if (rc != 0 && kind && converted)
+        qc_utf16_error_in_file(err, name, data, size, bom);
     qc_doc_builder_free(b);
     qc_buf_free(&utf8);
     if (rc == 0) {
@@ -290,6 +294,11 @@ int qc_document_turn(const qc_document *doc, size_t index, qc_turn *out)
 uint32_t qc_document_turn_last_cue(const qc_document *doc, size_t index)
 {
     return index < doc->turn_count ? doc->turns[index].last_line : 0;
+}
+
+size_t qc_document_cue_count(const qc_document *doc)
+{
+    return doc->cue_count;
 }
 
 size_t qc_document_note_count(const qc_document *doc)

@@ -11,6 +11,9 @@
 
 #include "qcode/document.h"
 
+/* The longest name of an encoding a document keeps, its NUL included (a longer one is cut). */
+#define QC_DOC_ENCODING_NAME_MAX 40
+
 typedef struct qc_doc_turn {
     uint32_t start, end; /* content span, label excluded */
     int32_t speaker;     /* index into speakers[], -1 when unlabelled */
@@ -50,6 +53,7 @@ struct qc_document {
     char *id;
     char *path;
     qc_format format;
+    uint32_t cue_count; /* a subtitle file's cues (qc_document_cue_count); 0 for other formats */
 
     char *text;       /* NUL-terminated */
     size_t text_size; /* bytes */
@@ -59,10 +63,14 @@ struct qc_document {
      * document was not read from bytes. The same bytes read the same way give the same document
      * (coding_digest.h relies on it). */
     unsigned char reading[32];
-    /* How the file's bytes were decoded (qc_document_encoding): a static string, NULL for UTF-8
-     * (a document not read from bytes too); byte_order_mark says the file began with one. */
+    /* How the file's bytes were decoded (qc_document_encoding): a static string or encoding_name,
+     * NULL for UTF-8 (a document not read from bytes too); byte_order_mark says the file (a
+     * .docx's word/document.xml) began with one. */
     const char *encoding;
     int byte_order_mark;
+    /* An encoding a .docx's word/document.xml declares that has no static name here, lower-cased
+     * (qc_doc_builder_encoding). */
+    char encoding_name[QC_DOC_ENCODING_NAME_MAX];
 
     /* length+1 entries: code point -> byte in text. */
     uint32_t *cp_to_byte;

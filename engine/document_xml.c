@@ -199,6 +199,8 @@ int qc_document_write_xml(const qc_document *doc, const qc_casebook *cases, FILE
     attr(&x, "encoding", qc_document_encoding(doc, &bom));
     attr(&x, "byte-order-mark", bom ? "yes" : "no");
     attr_num(&x, "length", doc->length);
+    if (doc->format == QC_FORMAT_VTT || doc->format == QC_FORMAT_SRT)
+        attr_num(&x, "cues", doc->cue_count); /* a subtitle file's, which its turns merge */
     attr_num(&x, "turns", doc->turn_count);
     attr_num(&x, "paragraphs", doc->paragraph_count);
     attr_num(&x, "sentences", doc->sentence_count);

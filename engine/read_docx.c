@@ -12,6 +12,7 @@
 #include "mapped_text.h"
 #include "readers.h"
 #include "speakers.h"
+#include "utf16.h"
 #include "xml_safe.h"
 #include "zip_read.h"
 
@@ -170,6 +171,49 @@ static int core_text(void *user, const char *s, size_t len, int64_t offset)
             return qc_buf_failed(&cs->value[i]) ? QC_ERR_NOMEM : 0;
         }
     return 0;
+}
+
+/* The first w in s[0..n), or NULL. */
+static const char *find(const char *s, size_t n, const char *w)
+{
+    size_t k = strlen(w);
+    for (size_t i = 0; i + k <= n; i++)
+        if (memcmp(s + i, w, k) == 0)
+            return s + i;
+    return NULL;
+}
+
+/* Says how word/document.xml was decoded (qc_document_encoding), once libxml2 has read it: UTF-16
+ * as its bytes tell (a byte order mark, or `<?` with NUL beside each character, as libxml2 tells
+ * it: qc_utf16_kind); otherwise what its XML declaration names (libxml2 decodes ISO-8859-1,
+ * Windows-1252 and whatever iconv knows as declared), UTF-8 when it names none. Word writes UTF-8. */
+static void record_encoding(qc_doc_builder *b, const char *xml, size_t size)
+{
+    int bom = 0, kind = qc_utf16_kind(xml, size, &bom);
+    if (kind) {
+        qc_doc_builder_encoding(b, kind == 'L' ? "utf-16le" : "utf-16be", bom);
+        return;
+    }
+    bom = size >= 3 && memcmp(xml, "\xEF\xBB\xBF", 3) == 0;
+    size_t i = bom ? 3 : 0;
+    char name[64] = ""; /* the builder keeps fewer */
+    if (size - i > 5 && memcmp(xml + i, "<?xml", 5) == 0 && xml[i + 5] && strchr(" \t\r\n", xml[i + 5])) {
+        /* The declaration parsed: version, encoding and standalone, whose values hold no "encoding". */
+        const char *decl = xml + i, *end = find(decl, size - i, "?>");
+        const char *at = end ? find(decl, (size_t)(end - decl), "encoding") : NULL;
+        if (at) {
+            at += 8;
+            while (at < end && *at != '"' && *at != '\'')
+                at++; /* white space and '=' */
+            const char *q = at < end ? memchr(at + 1, *at, (size_t)(end - at - 1)) : NULL;
+            size_t n = q ? (size_t)(q - at - 1) : 0;
+            if (n >= sizeof name)
+                n = sizeof name - 1;
+            memcpy(name, at + 1, n);
+            name[n] = '\0';
+        }
+    }
+    qc_doc_builder_encoding(b, name[0] ? name : NULL, bom);
 }
 
 static int read_core(qc_zip *z, qc_doc_builder *b, const char *name, qc_error *err)
@@ -407,6 +451,7 @@ int qc_read_docx(qc_doc_builder *b, const char *name, const char *data, size_t s
     }
     if (rc < 0)
         goto done;
+    record_encoding(b, xml, xml_size);
     for (size_t i = 0; i < st.count; i++) {
         /* Alignment tabs and trailing spaces are layout, not words. */
         qc_mt_trim(&st.mt, &st.paras[i].from, &st.paras[i].to);

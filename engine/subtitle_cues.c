@@ -342,6 +342,8 @@ int qc_cues_build(qc_cue_list *cl, qc_doc_builder *b, const char *name, const qc
     qc_cues_close(cl);
     if (cl->mt.failed || qc_buf_failed(&cl->voices))
         return qc_error_nomem(err);
+    /* Every cue opened a segment, in file order: the last is the last cue. */
+    qc_doc_builder_cue_count(b, cl->count ? cl->segs[cl->count - 1].cue : 0);
     int rc = split_at_line_labels(cl, opts, name, err);
     if (rc < 0)
         return rc;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "error.h"
@@ -74,4 +75,35 @@ int qc_utf16_to_utf8(const char *name, const char *data, size_t size, int kind, 
         return qc_error_set(err, QC_ERR_ENCODING, name, line, col, (int64_t)at,
                             "invalid UTF-16 (a surrogate without its other half at byte offset %zu)", at);
     return qc_error_set(err, QC_ERR_ENCODING, name, line, col, (int64_t)at, "cannot convert UTF-16: %s", strerror(why));
+}
+
+size_t qc_utf16_file_offset(const char *utf8, size_t at, int bom)
+{
+    size_t file = bom ? 2 : 0;
+    for (size_t i = 0; i < at; i++) {
+        unsigned char c = (unsigned char)utf8[i];
+        if ((c & 0xC0) != 0x80) /* a code point starts: one UTF-16 unit, two from 0xF0 on */
+            file += c >= 0xF0 ? 4 : 2;
+    }
+    return file;
+}
+
+void qc_utf16_error_in_file(qc_error *err, const char *name, const char *utf8, size_t len, int bom)
+{
+    if (!err || err->offset < 0 || (uint64_t)err->offset > len || err->code == QC_ERR_INVALID ||
+        err->code == QC_ERR_NOMEM || strcmp(err->file, name ? name : "") != 0)
+        return;
+    size_t was = (size_t)err->offset, now = qc_utf16_file_offset(utf8, was, bom);
+    err->offset = (int64_t)now;
+    /* The message's "offset N" (a NUL byte's: lines.c), N a whole number. */
+    char old[40];
+    int k = snprintf(old, sizeof old, "offset %zu", was);
+    for (char *p = strstr(err->message, old); p; p = strstr(p + 1, old)) {
+        if (p[k] >= '0' && p[k] <= '9')
+            continue;
+        char message[sizeof err->message];
+        snprintf(message, sizeof message, "%.*soffset %zu%s", (int)(p - err->message), err->message, now, p + k);
+        memcpy(err->message, message, sizeof message);
+        break;
+    }
 }

@@ -22,4 +22,16 @@ int qc_utf16_kind(const char *data, size_t size, int *bom);
  * the file's line and column (counted in the converted text) and the byte's offset in the file. */
 int qc_utf16_to_utf8(const char *name, const char *data, size_t size, int kind, int bom, qc_buf *out, qc_error *err);
 
+/* Where byte `at` of that UTF-8 copy (utf8[0..at), whole code points) came from in the UTF-16
+ * file: two bytes for each code point before it, four for one beyond the BMP (four bytes of
+ * UTF-8), after the byte order mark's two. Linear in `at`: for an error's place, not for every
+ * code point. */
+size_t qc_utf16_file_offset(const char *utf8, size_t at, int bom);
+
+/* An error found in the UTF-8 copy utf8[0..len) (by a reader, the casebook's parser), about the
+ * file `name`, made the file's: its byte offset, and the `offset N` its message gives, counted in
+ * the UTF-16 file (line and column are the same in both). Other errors (another file's, none
+ * about a byte, a speaker pattern's offset into the pattern) are left alone. */
+void qc_utf16_error_in_file(qc_error *err, const char *name, const char *utf8, size_t len, int bom);
+
 #endif

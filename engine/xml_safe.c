@@ -518,6 +518,10 @@ static void on_start(void *user, const xmlChar *local, const xmlChar *prefix, co
     size_t off = at > 0 && (size_t)at <= st->size ? (size_t)at : 0;
     while (off > 0 && st->data[off] != '<')
         off--;
+    /* In UTF-16 big-endian the '<' found is the second byte of its character (00 3C). */
+    xmlParserInputBufferPtr in = st->ctxt->input->buf;
+    if (off > 0 && in && in->encoder && in->encoder->name && strcmp(in->encoder->name, "UTF-16BE") == 0)
+        off--;
     int rc = st->h->start(st->h->user, (const char *)uri, (const char *)local, off, (uint32_t)st->ctxt->input->line);
     if (rc < 0) {
         st->stop_code = rc;

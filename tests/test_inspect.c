@@ -509,6 +509,47 @@ Test(inspect, a_turn_of_merged_cues_names_them)
     free(dir);
 }
 
+/* A subtitle file says how many cues it has, before its turns (which merge cues of one speaker),
+ * in text and in XML: a cue whose voice had no text is one, and is counted. Other formats have no
+ * cues and say none. */
+Test(inspect, a_subtitle_file_says_how_many_cues_it_has)
+{
+    char *dir = qct_temp_dir();
+    static const char vtt[] = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Ann>Hello.\n\n"
+                              "00:00:02.000 --> 00:00:03.000\n<v Ann>Again.\n\n"
+                              "00:00:03.000 --> 00:00:04.000\n<v Cy>\n\n"
+                              "00:00:04.000 --> 00:00:05.000\n<v Bob>Hi.\n";
+    static const char srt[] = "1\n00:00:01,000 --> 00:00:02,000\nInterviewer: Hello.\n";
+    free(qct_write_file(dir, "a.vtt", vtt, sizeof vtt - 1));
+    free(qct_write_file(dir, "a.srt", srt, sizeof srt - 1));
+    free(qct_write_file(dir, "a.txt", "P1: Fine.\n", 10));
+    qct_run r;
+    qct_qcode(&r, dir, "inspect a.vtt a.srt a.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "  counts:     4 cues, 2 turns, 2 paragraphs, 3 sentences, 3 words\n"
+                                  "  turn 0:     cues 1-2, 00:00:01, Ann: Hello. Again.\n"
+                                  "  turn 1:     cue 4, 00:00:04, Bob: Hi.\n"),
+              "%s", r.out);
+    cr_expect(qct_contains(r.out, "  counts:     1 cue, 1 turn, 1 paragraph, 1 sentence, 1 word\n"), "%s", r.out);
+    cr_expect(qct_contains(r.out, "  format:     text\n  speaker:    P1 (participant, 1 turn)\n"
+                                  "  counts:     1 turn, 1 paragraph, 1 sentence, 1 word\n"),
+              "%s", r.out);
+    cr_expect_str_eq(r.err, "a.vtt:10:1: warning: voice 'Cy' with no text; cue 3 skipped\n");
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "inspect --format xml a.vtt a.srt a.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "format=\"vtt\" encoding=\"utf-8\" byte-order-mark=\"no\" length=\"28\" cues=\"4\" "
+                                  "turns=\"2\" paragraphs=\"2\""),
+              "%s", r.out);
+    cr_expect(qct_contains(r.out, "format=\"srt\" encoding=\"utf-8\" byte-order-mark=\"no\" length=\"19\" cues=\"1\" "
+                                  "turns=\"1\""),
+              "%s", r.out);
+    cr_expect(qct_contains(r.out, "format=\"text\" encoding=\"utf-8\" byte-order-mark=\"no\" length=\"10\" turns="),
+              "%s", r.out);
+    qct_run_free(&r);
+    free(dir);
+}
+
 /* ASCII text as UTF-16, in one byte order, with its byte order mark or without. */
 static size_t ascii_utf16(const char *ascii, int big_endian, int bom, char *out)
 {
@@ -574,6 +615,29 @@ Test(inspect, a_file_read_as_utf16_says_so)
               "%s", r.out);
     cr_expect(qct_contains(r.out, "format=\"text\" encoding=\"utf-16be\" byte-order-mark=\"no\" length="), "%s", r.out);
     cr_expect(qct_contains(r.out, "format=\"text\" encoding=\"utf-8\" byte-order-mark=\"no\" length="), "%s", r.out);
+    qct_run_free(&r);
+
+    /* A .docx whose word/document.xml is UTF-16 says so, as the part declares it (its byte offsets,
+     * source-start, are the part's own: libxml2 reads it, no copy is made). It said nothing, and
+     * the XML encoding="utf-8". */
+    static const char part[] = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<w:document "
+                               "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>"
+                               "<w:p><w:r><w:t>P1: Fine.</w:t></w:r></w:p></w:body></w:document>";
+    char xml[1024], docx[1024];
+    char *basic = qct_source_path("tests/data/formats/basic.docx");
+    snprintf(docx, sizeof docx, "%s/u16.docx", dir);
+    cut_zip_with(basic, "word/document.xml", xml, ascii_utf16(part, 0, 1, xml), docx);
+    free(basic);
+    qct_qcode(&r, dir, "inspect u16.docx");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "  format:     docx\n  encoding:   UTF-16 LE (byte order mark) in word/document.xml\n"
+                                  "  attribute:  title = "),
+              "%s", r.out);
+    qct_run_free(&r);
+    qct_qcode(&r, dir, "inspect --format xml u16.docx");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.out, "format=\"docx\" encoding=\"utf-16le\" byte-order-mark=\"yes\" length="), "%s",
+              r.out);
     qct_run_free(&r);
     free(dir);
 }

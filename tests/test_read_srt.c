@@ -38,6 +38,7 @@ Test(read_srt, labels_merge_and_the_occurs_twice_rule)
     /* The merged turn knows its last cue too (qcode inspect: `cues 2-3`). */
     cr_expect_eq(qc_document_turn_last_cue(doc, 0), 1);
     cr_expect_eq(qc_document_turn_last_cue(doc, 1), 3);
+    cr_expect_eq(qc_document_cue_count(doc), 4); /* qcode inspect: `4 cues, 3 turns` */
     qc_document_free(doc);
 }
 

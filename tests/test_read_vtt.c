@@ -65,6 +65,27 @@ Test(read_vtt, a_turn_of_merged_cues_knows_its_last_cue)
     qc_document_free(doc);
 }
 
+/* A subtitle file says how many cues it has (`qcode inspect`'s counts), numbered as turns' `line`
+ * and last cue number them: every cue with a timing line, one whose voice had no text or that had
+ * no text at all too; two voices in one cue are one cue, a NOTE block none. Other formats have 0. */
+Test(read_vtt, a_document_counts_its_cues)
+{
+    qc_document *doc = VTT("WEBVTT\n\n"
+                           "NOTE not a cue\n\n"
+                           "00:01.000 --> 00:02.000\n<v Ann>One.\n\n"
+                           "intro\n00:02.000 --> 00:03.000\n<v Ann>Two.<v Bob>Three.\n\n"
+                           "00:03.000 --> 00:04.000\n<v Cy>\n\n"
+                           "00:04.000 --> 00:05.000\n\n"
+                           "00:05.000 --> 00:06.000\n<v Bob>Four.\n");
+    cr_expect_eq(qc_document_cue_count(doc), 5);
+    cr_assert_eq(qc_document_turn_count(doc), 2);
+    cr_expect_eq(qc_document_turn_last_cue(doc, 1), 5); /* the last cue is the count */
+    qc_document_free(doc);
+    doc = fmt_read_str("t.txt", "P1: Not subtitles.\n");
+    cr_expect_eq(qc_document_cue_count(doc), 0);
+    qc_document_free(doc);
+}
+
 /* A casebook's person in capitals is a title where the cues write the label otherwise too, as in
  * plain text and .docx: `TATSUO ARAI: An Interview ...` above `Tatsuo Arai:` cues is no turn of
  * his, at a cue's start or on a cue's later line. Until 2026-12-07 the casebook row made it one in

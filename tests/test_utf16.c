@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "cut_helpers.h"
 #include "qcode/casebook.h"
 #include "qcode/document.h"
 
@@ -193,6 +194,149 @@ Test(utf16, a_broken_file_is_an_error_at_its_place)
     cr_expect_str_eq(err.message, "the UTF-16 file ends in the middle of a character (byte offset 18 of 19)");
     cr_expect_eq(err.line, 2);
     cr_expect_eq(err.column, 1);
+}
+
+/* A NUL character is refused as binary at its line and column, and at its byte of the file: the
+ * readers look at the UTF-8 copy, whose offset (18 here) said nothing about the UTF-16 file. A
+ * character beyond the BMP before it is four bytes in both; one beyond ASCII, two in the file and
+ * two or three in the copy. */
+Test(utf16, a_nul_character_is_refused_at_its_byte_of_the_file)
+{
+    static const char *const names[] = {"t.txt", "t.vtt", "t.srt"};
+    static const char *const heads[] = {"", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n",
+                                        "1\n00:00:01,000 --> 00:00:02,000\n"};
+    static const uint32_t lines[] = {2, 5, 4};
+    unsigned char bytes[1024];
+    for (int form = 0; form < 12; form++) {
+        int big = form & 1, bom = (form & 2) != 0, k = form / 4;
+        /* The NUL's line: Zo, e-diaeresis, the euro sign, an emoji, then it, at column 10. */
+        size_t n = utf16_of(heads[k], big, bom, bytes);
+        /* (32 characters of Latin letters first, as UTF-16 without its mark is told by) */
+        n += utf16_of("P1: a first line in Latin letters.\nZo\xC3\xAB \xE2\x82\xAC \xF0\x9F\x98\x80: ", big, 0,
+                      bytes + n);
+        size_t nul = n;
+        bytes[n++] = 0, bytes[n++] = 0;
+        n += utf16_of(" more\n", big, 0, bytes + n);
+        qc_document *doc = NULL;
+        qc_error err;
+        cr_assert_eq(qc_document_read_buffer(&doc, names[k], bytes, n, NULL, &err), QC_ERR_FORMAT, "form %d: %s", form,
+                     err.message);
+        cr_expect_null(doc);
+        char want[128];
+        snprintf(want, sizeof want, "binary file (NUL byte at offset %zu), not a text transcript", nul);
+        cr_expect_str_eq(err.message, want, "form %d", form);
+        cr_expect_eq(err.offset, (int64_t)nul, "form %d", form);
+        cr_expect_eq(err.line, lines[k], "form %d", form);
+        cr_expect_eq(err.column, 10, "form %d", form);
+    }
+}
+
+/* A casebook's NUL too, in UTF-16 and after UTF-8's byte order mark (whose three bytes the offset
+ * left out). */
+Test(utf16, a_nul_in_a_casebook_is_at_its_byte_of_the_file)
+{
+    unsigned char bytes[256];
+    size_t n = utf16_of("speaker\tsite\nS1\tN\xC3\xB6", 0, 1, bytes);
+    size_t nul = n;
+    bytes[n++] = 0, bytes[n++] = 0;
+    n += utf16_of("rth\n", 0, 0, bytes + n);
+    qc_casebook *cb = NULL;
+    qc_error err;
+    cr_assert_eq(qc_casebook_load_buffer(&cb, "cases.txt", bytes, n, &err), QC_ERR_FORMAT, "%s", err.message);
+    char want[128];
+    snprintf(want, sizeof want, "binary file (NUL byte at offset %zu), not a casebook", nul);
+    cr_expect_str_eq(err.message, want);
+    cr_expect_eq(err.offset, (int64_t)nul);
+    cr_expect_eq(err.line, 2);
+    cr_expect_eq(err.column, 6);
+    static const char marked[] = "\xEF\xBB\xBFspeaker\tsite\nS1\tNo\0rth\n";
+    cr_assert_eq(qc_casebook_load_buffer(&cb, "cases.tsv", marked, sizeof marked - 1, &err), QC_ERR_FORMAT);
+    cr_expect_str_eq(err.message, "binary file (NUL byte at offset 21), not a casebook");
+    cr_expect_eq(err.offset, 21);
+    cr_expect_eq(err.line, 2);
+    cr_expect_eq(err.column, 6);
+}
+
+/* A .docx's word/document.xml may be UTF-16, declaring it: libxml2 reads it, and the document says
+ * so (qc_document_encoding was "utf-8", as Word writes it, whatever the part was), with the byte
+ * order and mark; the text and turns are the UTF-8 part's, and the byte offsets into the part the
+ * same in either byte order. An encoding the declaration names is said as named. */
+Test(utf16, a_docx_part_in_utf16_says_so)
+{
+    static const char part[] = "<?xml version=\"1.0\" encoding=\"%s\" standalone=\"yes\"?>\n<w:document "
+                               "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>"
+                               "<w:p><w:r><w:t>Q: How was it, Zo\xC3\xAB?</w:t></w:r></w:p>"
+                               "<w:p><w:r><w:t>R: Fine \xF0\x9F\x98\x80 thanks.</w:t></w:r></w:p>"
+                               "</w:body></w:document>";
+    char *dir = qct_temp_dir();
+    char *basic = qct_source_path("tests/data/formats/basic.docx");
+    char utf8[1024], path[1024];
+    snprintf(utf8, sizeof utf8, part, "UTF-8");
+    snprintf(path, sizeof path, "%s/u8.docx", dir);
+    cut_zip_with(basic, "word/document.xml", utf8, strlen(utf8), path);
+    qc_document *want = NULL;
+    qc_error err;
+    cr_assert_eq(qc_document_read_file(&want, path, NULL, &err), 0, "%s", err.message);
+    cr_expect_str_eq(qc_document_encoding(want, NULL), "utf-8");
+
+    static const char *const encodings[] = {"utf-16le", "utf-16be", "utf-16le", "utf-16be"};
+    size_t source[4][2];
+    char declared[1024];
+    snprintf(declared, sizeof declared, part, "UTF-16");
+    for (int form = 0; form < 4; form++) {
+        unsigned char bytes[2048];
+        size_t n = utf16_of(declared, form & 1, form & 2, bytes);
+        snprintf(path, sizeof path, "%s/u16-%d.docx", dir, form);
+        cut_zip_with(basic, "word/document.xml", (const char *)bytes, n, path);
+        qc_document *doc = NULL;
+        cr_assert_eq(qc_document_read_file(&doc, path, NULL, &err), 0, "form %d: %s", form, err.message);
+        int bom = -1;
+        cr_expect_str_eq(qc_document_encoding(doc, &bom), encodings[form], "form %d", form);
+        cr_expect_eq(bom, (form & 2) != 0, "form %d", form);
+        expect_same_document(want, doc, encodings[form]);
+        for (size_t t = 0; t < 2; t++) {
+            qc_turn turn;
+            cr_assert_eq(qc_document_turn(doc, t, &turn), 0);
+            source[form][t] = qc_document_source_offset(doc, turn.start);
+        }
+        qc_document_free(doc);
+    }
+    /* Each turn's text maps to its <w:t>, the same byte in either order (big-endian was one past
+     * it: the '<' is the second byte of its character there). */
+    size_t wt = (size_t)(strstr(declared, "<w:t>") - declared);
+    for (int form = 0; form < 4; form++) {
+        cr_expect_eq(source[form][0], 2 * wt + ((form & 2) ? 2 : 0), "form %d", form);
+        cr_expect_eq(source[form][1], source[form & 2][1], "form %d", form);
+    }
+
+    static const struct {
+        const char *declared, *encoding;
+        int bom;
+    } named[] = {{"ISO-8859-1", "iso-8859-1", 0}, {"windows-1252", "windows-1252", 0}, {"utf-8", "utf-8", 1}};
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
+        char xml[1024];
+        int k = snprintf(xml, sizeof xml, "%s", named[i].bom ? "\xEF\xBB\xBF" : "");
+        snprintf(xml + k, sizeof xml - (size_t)k, part, named[i].declared);
+        if (!named[i].bom) { /* the same text in one byte a character: e-diaeresis, and no emoji */
+            char *e = strstr(xml, "\xC3\xAB");
+            e[0] = (char)0xEB;
+            memmove(e + 1, e + 2, strlen(e + 2) + 1);
+            char *emoji = strstr(xml, "\xF0\x9F\x98\x80 ");
+            memmove(emoji, emoji + 5, strlen(emoji + 5) + 1);
+        }
+        snprintf(path, sizeof path, "%s/named-%zu.docx", dir, i);
+        cut_zip_with(basic, "word/document.xml", xml, strlen(xml), path);
+        qc_document *doc = NULL;
+        cr_assert_eq(qc_document_read_file(&doc, path, NULL, &err), 0, "%s: %s", named[i].declared, err.message);
+        int bom = -1;
+        cr_expect_str_eq(qc_document_encoding(doc, &bom), named[i].encoding);
+        cr_expect_eq(bom, named[i].bom, "%s", named[i].declared);
+        cr_expect(qct_contains(qc_document_text(doc, NULL), "Zo\xC3\xAB?"), "%s", qc_document_text(doc, NULL));
+        qc_document_free(doc);
+    }
+    qc_document_free(want);
+    free(basic);
+    free(dir);
 }
 
 /* Excel's "Unicode text" table: the same casebook as its UTF-8 copy. */

@@ -13,9 +13,9 @@
     "usage: qcode inspect [options] FILE|FOLDER...\n"                                                                  \
     "\n"                                                                                                               \
     "Reads transcripts (.txt .md .vtt .srt .docx; folders recursively) and prints what was read:\n"                    \
-    "format, attributes, speakers with roles and turn counts, counts of turns, paragraphs,\n"                          \
-    "sentences and words, and the first turns. Turns are numbered from 0, as in every output\n"                        \
-    "(quotes, results.xml, the TSV tables).\n"                                                                         \
+    "format, attributes, speakers with roles and turn counts, counts of cues (subtitles), turns,\n"                    \
+    "paragraphs, sentences and words, and the first turns. Turns are numbered from 0, as in every\n"                   \
+    "output (quotes, results.xml, the TSV tables).\n"                                                                  \
     "\n"                                                                                                               \
     "Options:\n"                                                                                                       \
     "  --cases FILE              a casebook (TSV or CSV): the people it names are speakers even\n"                     \
@@ -128,16 +128,24 @@ static const char *place_name(qc_format format)
 
 /* How the bytes were decoded, when it is not UTF-8: a researcher sees that a "Unicode text" file
  * was read as UTF-16 (its byte offsets, source-start, count its UTF-8 copy), or that Windows-1252
- * was asked for. */
+ * was asked for. A .docx's word/document.xml is decoded as it declares (its byte offsets are its
+ * own, whatever the encoding). */
 static void print_encoding(const qc_document *doc)
 {
     int bom = 0;
     const char *enc = qc_document_encoding(doc, &bom);
-    if (strcmp(enc, "windows-1252") == 0)
-        printf("  encoding:   Windows-1252 (--encoding windows-1252)\n");
-    else if (strncmp(enc, "utf-16", 6) == 0)
-        printf("  encoding:   UTF-16 %s (%s), read as UTF-8\n", strcmp(enc, "utf-16le") == 0 ? "LE" : "BE",
+    int docx = qc_document_format(doc) == QC_FORMAT_DOCX, utf16 = strncmp(enc, "utf-16", 6) == 0;
+    if (strcmp(enc, "utf-8") == 0)
+        return;
+    fputs("  encoding:   ", stdout);
+    if (utf16)
+        printf("UTF-16 %s (%s)", strcmp(enc, "utf-16le") == 0 ? "LE" : "BE",
                bom ? "byte order mark" : "no byte order mark");
+    else if (docx)
+        cli_put_printable(stdout, enc); /* as the file declares it */
+    else
+        fputs("Windows-1252 (--encoding windows-1252)", stdout);
+    puts(docx ? " in word/document.xml" : utf16 ? ", read as UTF-8" : "");
 }
 
 /* Every name here is from a file (ids and paths from file names, labels and values from the
@@ -179,8 +187,15 @@ static void print_text(const qc_document *doc, const qc_casebook *cases, const s
     }
     size_t turns = qc_document_turn_count(doc), paragraphs = qc_document_unit_count(doc, QC_UNIT_PARAGRAPH),
            sentences = qc_document_unit_count(doc, QC_UNIT_SENTENCE), words = qc_document_unit_count(doc, QC_UNIT_WORD);
-    printf("  counts:     %zu turn%s, %zu paragraph%s, %zu sentence%s, %zu word%s\n", turns, turns == 1 ? "" : "s",
-           paragraphs, paragraphs == 1 ? "" : "s", sentences, sentences == 1 ? "" : "s", words, words == 1 ? "" : "s");
+    fputs("  counts:     ", stdout);
+    /* A subtitle file's cues first: its turns merge consecutive cues of one speaker (`cues 4-9`). */
+    qc_format format = qc_document_format(doc);
+    if (format == QC_FORMAT_VTT || format == QC_FORMAT_SRT) {
+        size_t cues = qc_document_cue_count(doc);
+        printf("%zu cue%s, ", cues, cues == 1 ? "" : "s");
+    }
+    printf("%zu turn%s, %zu paragraph%s, %zu sentence%s, %zu word%s\n", turns, turns == 1 ? "" : "s", paragraphs,
+           paragraphs == 1 ? "" : "s", sentences, sentences == 1 ? "" : "s", words, words == 1 ? "" : "s");
     size_t size;
     const char *text = qc_document_text(doc, &size);
     for (size_t t = 0; t < qc_document_turn_count(doc) && (long)t < o->turns; t++) {

@@ -104,10 +104,13 @@ QC_EXPORT const char *qc_document_path(const qc_document *doc); /* "" when read 
 QC_EXPORT qc_format qc_document_format(const qc_document *doc);
 /* How the file's bytes were decoded into the text: "utf-8"; "windows-1252" (asked for with
  * QC_ENCODING_WINDOWS1252); "utf-16le" or "utf-16be", told by the bytes whatever was asked (what
- * Windows calls "Unicode text") and converted to UTF-8 before reading. A .docx is XML, decoded as it
- * declares: "utf-8" here, as Word writes it. *byte_order_mark (may be NULL) is 1 when the file
- * began with a byte order mark (UTF-16's, or UTF-8's EF BB BF), dropped from the text, else 0.
- * A static string. */
+ * Windows calls "Unicode text") and converted to UTF-8 before reading. A .docx is XML, its
+ * word/document.xml decoded as it declares, whatever was asked: "utf-8" as Word writes it,
+ * "utf-16le" or "utf-16be" for a UTF-16 part, or the encoding its XML declaration names, in lower
+ * case ("iso-8859-1", "windows-1252"). *byte_order_mark (may be NULL) is 1 when the file (a .docx's
+ * part) began with a byte order mark (UTF-16's, or UTF-8's EF BB BF), dropped from the text, else
+ * 0. A static string, but for a name a .docx declares other than those above, which lives as long
+ * as the document. */
 QC_EXPORT const char *qc_document_encoding(const qc_document *doc, int *byte_order_mark);
 
 /* The normalised text (NUL-terminated) and its size in bytes. */
@@ -139,6 +142,10 @@ QC_EXPORT int qc_document_turn(const qc_document *doc, size_t index, qc_turn *ou
  * first of them), so a turn of cues 4 to 9 gives 9 here. A turn of one cue, and a turn of any other
  * format, gives its `line`. 0 when index is out of range. */
 QC_EXPORT uint32_t qc_document_turn_last_cue(const qc_document *doc, size_t index);
+/* The cues of a subtitle file (WebVTT, SubRip): every cue with a timing line, those whose text was
+ * left out (qc_document_note) or that had none too, numbered 1 to this count in file order as a
+ * turn's `line` and qc_document_turn_last_cue number them. 0 for any other format. */
+QC_EXPORT size_t qc_document_cue_count(const qc_document *doc);
 
 /* Warnings about the reading: what was left out of the document rather than failing it (a speaker
  * label or subtitle voice with no text, whose turn or cue is skipped; Markdown text after a heading

@@ -3,7 +3,8 @@
  *
  * One <document> element per call, so a caller can wrap several in its own root. The element
  * holds the id, path, format, encoding (qc_document_encoding: encoding="utf-16le",
- * byte-order-mark="yes" or "no") and length, the attributes, the speakers (one per name, as the
+ * byte-order-mark="yes" or "no"), length and counts (a subtitle file's cues first:
+ * qc_document_cue_count), the attributes, the speakers (one per name, as the
  * results count respondents: spellings that compare as one name, qc_casebook_name_compare, are one
  * <speaker> named as first written, with the turns of all; with casebook values when a casebook
  * is given), and the turns (each with its label as written) with their paragraphs and sentences
