@@ -261,6 +261,13 @@ typedef struct para_label {
     qc_label lab; /* offsets relative to the paragraph's (trimmed) start */
 } para_label;
 
+/* The length of a paragraph's first line, where its label is looked for. */
+static size_t first_line(const docx_state *st, const para *p)
+{
+    const char *nl = memchr(st->mt.text.data + p->from, '\n', p->to - p->from);
+    return nl ? (size_t)(nl - (st->mt.text.data + p->from)) : p->to - p->from;
+}
+
 static int build_error(qc_error *err, const char *name, int rc)
 {
     if (rc == QC_ERR_NOMEM)
@@ -287,9 +294,7 @@ static int find_labels(docx_state *st, para_label *pl, const char *name, const q
         const para *p = &st->paras[i];
         if (p->from == p->to)
             continue;
-        const char *nl = memchr(text + p->from, '\n', p->to - p->from);
-        size_t first = nl ? (size_t)(nl - (text + p->from)) : p->to - p->from;
-        int m = qc_speaker_match_line(rules, text + p->from, first, &pl[i].lab);
+        int m = qc_speaker_match_line(rules, text + p->from, first_line(st, p), &pl[i].lab);
         if (m < 0) {
             rc = qc_error_set(err, m, name, p->number, 0, -1, "the speaker pattern failed on paragraph %u: %s",
                               p->number, qc_status_name(m));
@@ -314,6 +319,21 @@ static int find_labels(docx_state *st, para_label *pl, const char *name, const q
             pl[i].has = 0;
         else
             kept++;
+    }
+    /* Above the dialogue, a role word's label seen once whose paragraph names its person or how many
+     * (`Interviewerin: Petra Schmidt`, `BEFRAGTE: B3`) is the preamble's, as in plain text. */
+    for (size_t i = 0; i < st->count && !(opts && opts->speaker_pattern); i++) {
+        if (!pl[i].has)
+            continue;
+        const qc_label *l = &pl[i].lab;
+        const char *s = text + st->paras[i].from;
+        size_t len = l->label_end - l->label_start;
+        if (qc_label_tally_count(tally, s + l->label_start, len) >= 2 ||
+            !qc_label_line_names(opts, s + l->label_start, len, s + l->text_start,
+                                 first_line(st, &st->paras[i]) - l->text_start))
+            break;
+        pl[i].has = 0;
+        kept--;
     }
     rc = kept;
 done:

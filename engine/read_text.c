@@ -201,6 +201,31 @@ static int trusted_label(const text_reader *r, const text_line *l)
                             l->label.label_end - l->label.label_start);
 }
 
+/* Whether a labelled line names its person or how many rather than speaks (qc_label_line_names):
+ * `INTERVIEWER: Peter Asaro`, `Befragte: B3`, `Teilnehmer: 12 Personen`. */
+static int line_names(const text_reader *r, const text_line *l)
+{
+    const char *s = line_text(r, l);
+    return qc_label_line_names(r->opts, s + l->label.label_start, l->label.label_end - l->label.label_start,
+                               s + l->label.text_start, l->len - l->label.text_start);
+}
+
+/* Above the dialogue, a role word's label seen once whose line names its person or how many
+ * (`Interviewerin: Petra Schmidt`, `BEFRAGTE: B3`, `Teilnehmer: 12 Personen`) says who speaks
+ * below: the preamble's, not a turn, as a one-off label that is not conventional is there. The
+ * dialogue begins at the first speaker's line that does not (`I: Wie lange?`). */
+static void demote_naming_preamble(text_reader *r, size_t body)
+{
+    for (size_t i = body; i < r->count; i++) {
+        text_line *l = &r->lines[i];
+        if (l->has_label != LABEL_SPEAKER)
+            continue;
+        if (label_count(r, l) >= 2 || !line_names(r, l))
+            return;
+        l->has_label = LABEL_METADATA;
+    }
+}
+
 /* Metadata blocks are a few lines (INTERVIEWEE, INTERVIEWER, DATE, PLACE, a duration, a
  * transcriber, a project...); a longer run of labelled lines is a dialogue. */
 #define METADATA_MAX_LINES 12
@@ -274,6 +299,7 @@ static void settle_labels(text_reader *r, size_t body)
     for (size_t i = r->opening_from; i < r->opening_to; i++)
         if (r->lines[i].has_label == LABEL_REJECTED)
             r->lines[i].has_label = LABEL_SPEAKER; /* a speaker of the opening dialogue (find_header) */
+    demote_naming_preamble(r, body);
     demote_metadata_block(r, body);
     for (size_t k = body; k < r->count; k++)
         r->lines[k].has_label = r->lines[k].has_label == LABEL_SPEAKER;
@@ -387,8 +413,8 @@ static int front_matter_is_dialogue(text_reader *r, const text_line *l)
     const char *s = line_text(r, l);
     int key = parse_key_value(s, l->len, 0, &ke, &vs) && ke == l->label.label_end && l->label.label_start == 0;
     /* `i:`, `q:`, `a:`, `r:` name no interview, between rules as in a header (find_header). */
-    if (l->label.known_role && (!key || ke == 1))
-        return 1;
+    if (l->label.known_role && (ke == 1 || (!key && !line_names(r, l))))
+        return 1; /* but `Befragte: Anna Lee` names the interviewee, as a key does */
     if (!key && l->label.label_start == 0 && qc_header_key_is_metadata(s, l->label.label_end) &&
         parse_key_value(s, l->len, 1, &ke, &vs) && ke == l->label.label_end)
         return 0; /* `Location: New York`, `Title: Ward Four`: a key in capitals */
@@ -456,14 +482,19 @@ static size_t find_header(text_reader *r)
             mark_opening_dialogue(r, first);
             return 0;
         }
-        if (known)
+        /* A conventional key that names its person (`interviewer: Jane Smith`, `befragte: B3`) or
+         * how many (`teilnehmer: 12 Personen`) says who speaks, as a header does, unless it starts
+         * another line as it is written: a dialogue in lower case goes on with its labels. */
+        if (known && (!qc_label_line_names(r->opts, s, ke, s + vs, r->lines[i].len - vs) ||
+                      (r->lines[i].has_label && key_count(r, &r->lines[i]) >= 2)))
             roles++;
         else
             others++;
     }
     /* "i: hello" / "r: hi" at the top is dialogue, not a header; "interviewer: JS" / "participant:
-     * P07" among "site: North" and "date: ..." names the interview: a dialogue's lines are all
-     * speakers', a header's keys are mostly not. */
+     * P07" among "site: North" and "date: ..." names the interview, and so do "interviewer: Jane
+     * Smith" / "participant: P07" alone: a dialogue's lines are all speakers', a header's keys are
+     * mostly not, or they name their people. */
     if (roles && !others)
         return 0;
     return i < r->count ? i : 0; /* a header must be followed by a blank line and a body */

@@ -3,8 +3,8 @@
  * optional user pattern (PCRE2) that replaces them. */
 #include "speakers.h"
 
+#include <pthread.h>
 #include <string.h>
-#include <strings.h>
 
 #include "qcode/casebook.h"
 
@@ -17,6 +17,18 @@
 #define MAX_LABEL_CHARS 40
 #define MAX_LABEL_WORDS 5
 
+/* The last few labels the preset read and whether each is conventional (qc_speaker_label_known),
+ * byte for byte: a transcript's lines come back to the same few labels (`Interviewer`, `S12`), and
+ * looking one up again costs a few hundred instructions a line. */
+#define MEMO_SLOTS 4
+#define MEMO_BYTES 48
+typedef struct label_memo {
+    char label[MEMO_SLOTS][MEMO_BYTES];
+    unsigned char len[MEMO_SLOTS]; /* 0: empty */
+    unsigned char known[MEMO_SLOTS];
+    unsigned next;
+} label_memo;
+
 struct qc_speaker_rules {
     int none;
     const qc_read_options *opts; /* borrowed: rules live for one read call */
@@ -24,6 +36,8 @@ struct qc_speaker_rules {
     /* One scratch per rules object: a rules object belongs to one read call, hence one thread. */
     qc_regex_scratch *scratch;
     int group_speaker, group_time;
+    label_memo memo_storage;
+    label_memo *memo; /* &memo_storage: written through while the rules are read */
 };
 
 int qc_speaker_rules_new(qc_speaker_rules **out, const qc_read_options *opts, qc_error *err)
@@ -33,6 +47,7 @@ int qc_speaker_rules_new(qc_speaker_rules **out, const qc_read_options *opts, qc
     if (!r)
         return qc_error_nomem(err);
     r->opts = opts;
+    r->memo = &r->memo_storage;
     r->none = opts && opts->speakers == QC_SPEAKERS_NONE;
     if (opts && opts->speaker_pattern && !r->none) {
         size_t bad = 0;
@@ -245,12 +260,6 @@ static size_t scan_name(const char *s, size_t len, size_t p)
     return end;
 }
 
-static int ascii_ieq(const char *a, size_t alen, const char *b)
-{
-    size_t blen = strlen(b);
-    return alen == blen && strncasecmp(a, b, alen) == 0;
-}
-
 /* letters (1-4) then digits: S120, P3, DC03, BSR09, id1. */
 static int is_id_token(const char *s, size_t len)
 {
@@ -276,25 +285,182 @@ static int named_by_casebook(const qc_read_options *opts, const char *label, siz
     return qc_casebook_knows_speaker(opts->casebook, opts->id, key);
 }
 
-static const char *const role_words[] = {
-    "interviewer", "interviewee", "int",        "i",          "q",       "a",       "r",      "moderator",
-    "facilitator", "participant", "respondent", "researcher", "speaker", "patient", "client", NULL,
-};
+/* The conventional labels, trusted even when a document writes them once: the interviewer's, the
+ * interviewee's, a participant's, a respondent's, a moderator's, a facilitator's, a researcher's, a
+ * speaker's, a patient's and a client's, in English, German, French, Spanish, Danish, Dutch and
+ * Italian (a word two languages share is written once: `interviewer`, `respondent`, `moderator`,
+ * `patient`, `participant`, `klient`, French and Spanish `participante`, French and Italian
+ * `moderatrice`, `cliente`). Each is folded as qc_text_fold folds a label (lower case, NFC), and
+ * both forms of a word with a masculine and a feminine one are here; so is every default
+ * interviewer label (qc_speaker_role), so `Interviewerin:` or `Intervistatore:` once is a turn.
+ * Not the plurals (`Teilnehmende`, `Participants`, `Deelnemers`), which head lists, nor words that
+ * are also a common noun of the interview (`enquête` is the survey). French capitals often drop
+ * their accents (`ENQUETEUR`), and Dutch writers the diaeresis (`Geinterviewde`): those forms too,
+ * where they are no other word. */
+typedef struct role_word {
+    const char *word;
+    unsigned char len;
+} role_word;
 
-int qc_speaker_label_known(const qc_read_options *opts, const char *label, size_t len)
+#define ROLE(w)                                                                                                        \
+    {                                                                                                                  \
+        w, (unsigned char)(sizeof w - 1)                                                                               \
+    }
+#define ROLE_WORD_MAX 18 /* bytes: interviewpartnerin */
+
+static const role_word role_words[] = {
+    /* English */
+    ROLE("interviewer"), ROLE("interviewee"), ROLE("int"), ROLE("i"), ROLE("q"), ROLE("a"), ROLE("r"),
+    ROLE("moderator"), ROLE("facilitator"), ROLE("participant"), ROLE("respondent"), ROLE("researcher"),
+    ROLE("speaker"), ROLE("patient"), ROLE("client"), ROLE("informant"),
+    /* German */
+    ROLE("interviewerin"), ROLE("interviewte"), ROLE("interviewter"), ROLE("interviewpartner"),
+    ROLE("interviewpartnerin"), ROLE("befragter"), ROLE("befragte"), ROLE("teilnehmer"), ROLE("teilnehmerin"),
+    ROLE("proband"), ROLE("probandin"), ROLE("moderatorin"), ROLE("forscher"), ROLE("forscherin"), ROLE("sprecher"),
+    ROLE("sprecherin"), ROLE("patientin"), ROLE("klient"), ROLE("klientin"),
+    /* French */
+    ROLE("enquêteur"), ROLE("enquêtrice"), ROLE("enqueteur"), ROLE("enquetrice"), ROLE("intervieweur"),
+    ROLE("intervieweuse"), ROLE("interviewé"), ROLE("interviewée"), ROLE("interviewe"), ROLE("enquêté"),
+    ROLE("enquêtée"), ROLE("enquetee"), ROLE("participante"), ROLE("répondant"), ROLE("répondante"), ROLE("repondant"),
+    ROLE("repondante"), ROLE("chercheur"), ROLE("chercheuse"), ROLE("animateur"), ROLE("animatrice"),
+    ROLE("modérateur"), ROLE("modératrice"), ROLE("moderateur"), ROLE("moderatrice"), ROLE("intervenant"),
+    ROLE("intervenante"), ROLE("locuteur"), ROLE("locutrice"), ROLE("patiente"), ROLE("cliente"),
+    /* Spanish */
+    ROLE("entrevistador"), ROLE("entrevistadora"), ROLE("entrevistado"), ROLE("entrevistada"), ROLE("encuestador"),
+    ROLE("encuestadora"), ROLE("encuestado"), ROLE("encuestada"), ROLE("informante"), ROLE("moderador"),
+    ROLE("moderadora"), ROLE("facilitador"), ROLE("facilitadora"), ROLE("investigador"), ROLE("investigadora"),
+    ROLE("hablante"), ROLE("paciente"),
+    /* Danish */
+    ROLE("interviewperson"), ROLE("deltager"), ROLE("forsker"), ROLE("taler"),
+    /* Dutch */
+    ROLE("interviewster"), ROLE("geïnterviewde"), ROLE("geinterviewde"), ROLE("deelnemer"), ROLE("deelneemster"),
+    ROLE("gespreksleider"), ROLE("gespreksleidster"), ROLE("onderzoeker"), ROLE("onderzoekster"), ROLE("spreker"),
+    ROLE("patiënt"), ROLE("cliënt"),
+    /* Italian */
+    ROLE("intervistatore"), ROLE("intervistatrice"), ROLE("intervistato"), ROLE("intervistata"), ROLE("partecipante"),
+    ROLE("rispondente"), ROLE("moderatore"), ROLE("facilitatore"), ROLE("facilitatrice"), ROLE("ricercatore"),
+    ROLE("ricercatrice"), ROLE("parlante"), ROLE("paziente")};
+
+/* role_words by a hash of their bytes, made once: a candidate label line of the auto preset looks
+ * its label up (label_known), and a scan of the list would cost a label that is no role word
+ * (`Sarah`) a hundred comparisons. A slot holds an index + 1, 0 when empty. */
+#define ROLE_SLOTS 512
+static unsigned char role_slots[ROLE_SLOTS];
+/* The words beyond ASCII (`enquêteur`, `patiënt`...), which a label beyond ASCII may fold to. */
+static unsigned char role_accented[32];
+static size_t role_accented_count;
+static pthread_once_t role_once = PTHREAD_ONCE_INIT;
+
+#define ROLE_COUNT (sizeof role_words / sizeof role_words[0])
+_Static_assert(ROLE_COUNT < 255 && ROLE_COUNT * 2 < ROLE_SLOTS, "role_slots holds every role word, half full at most");
+
+static uint32_t role_hash_step(uint32_t h, unsigned char c)
 {
-    if (is_id_token(label, len))
-        return 1;
-    /* A role word, optionally numbered: "Participant 3", "Speaker 12", "Interviewer 2". */
+    return (h ^ c) * 16777619u; /* FNV-1a */
+}
+
+static uint32_t role_hash(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = role_hash_step(h, (unsigned char)s[i]);
+    return h;
+}
+
+static void role_index(void)
+{
+    for (size_t i = 0; i < ROLE_COUNT; i++) {
+        const role_word *w = &role_words[i];
+        size_t slot = role_hash(w->word, w->len) & (ROLE_SLOTS - 1);
+        while (role_slots[slot])
+            slot = (slot + 1) & (ROLE_SLOTS - 1);
+        role_slots[slot] = (unsigned char)(i + 1);
+        for (size_t k = 0; k < w->len; k++)
+            if ((unsigned char)w->word[k] >= 0x80) {
+                if (role_accented_count < sizeof role_accented)
+                    role_accented[role_accented_count++] = (unsigned char)i;
+                break;
+            }
+    }
+}
+
+/* Whether s[0..len), folded already, is a role word; h is role_hash(s, len). */
+static int folded_role_word(const char *s, size_t len, uint32_t h)
+{
+    for (size_t slot = h & (ROLE_SLOTS - 1); role_slots[slot]; slot = (slot + 1) & (ROLE_SLOTS - 1)) {
+        const role_word *w = &role_words[role_slots[slot] - 1];
+        if (w->len == len && memcmp(w->word, s, len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether a label is one of role_words, compared as names are (qc_fold_equal: case aside in any
+ * script, an accent composed or typed as a mark): `ENQUÊTÉE`, `enquêtée` and `enque` + U+0302 `te`
+ * + U+0301 `e` alike. An ASCII label is lowered and hashed in one pass. A label beyond ASCII folds
+ * to letters beyond ASCII where it has them, so it is folded (an allocation) only when a role word
+ * beyond ASCII starts with its ASCII letters and goes on beyond ASCII there: `Enquêteur:` is,
+ * `Jürgen:` and `Müller:` are not. (Letters that fold into ASCII ones, the Kelvin sign or the
+ * ligature `ﬆ`, make no role word.) */
+static int is_role_word(const char *label, size_t len)
+{
+    pthread_once(&role_once, role_index);
+    char low[ROLE_WORD_MAX];
+    uint32_t h = 2166136261u;
+    size_t i = 0;
+    for (; i < len && i < ROLE_WORD_MAX; i++) {
+        unsigned char c = (unsigned char)label[i], lower = (unsigned char)(c | 0x20);
+        if ((unsigned)(lower - 'a') > 'z' - 'a') {
+            if (c >= 0x80)
+                break;
+            return 0; /* a role word is letters: `Nurse 2`, `Dr. Lee`, `S.` are none */
+        }
+        low[i] = (char)lower;
+        h = role_hash_step(h, lower);
+    }
+    if (i == len)
+        return len > 0 && folded_role_word(low, len, h);
+    if (i == ROLE_WORD_MAX || len > 4 * ROLE_WORD_MAX)
+        return 0; /* ASCII folds to itself, as long; a role word is at most ROLE_WORD_MAX bytes */
+    /* The ASCII letters that stay as they are: a combining mark after the last one composes with it. */
+    size_t q = i, stable = i;
+    int32_t cp = qc_utf8_decode(label, len, &q);
+    if (cp < 0)
+        return 0;
+    if (qc_char_is_mark(cp))
+        stable = i ? i - 1 : 0;
+    if (stable == 0)
+        return 0; /* every role word starts with an ASCII letter */
+    int candidate = 0;
+    for (size_t k = 0; k < role_accented_count && !candidate; k++) {
+        const role_word *w = &role_words[role_accented[k]];
+        candidate = w->len > stable && (unsigned char)w->word[stable] >= 0x80 && memcmp(w->word, low, stable) == 0;
+    }
+    if (!candidate)
+        return 0;
+    qc_buf b = QC_BUF_INIT;
+    int found = qc_text_fold(label, len, 1, 0, &b) == 0 && b.len <= ROLE_WORD_MAX &&
+                folded_role_word(b.data, b.len, role_hash(b.data, b.len));
+    qc_buf_free(&b);
+    return found;
+}
+
+/* A role word, optionally numbered: "Participant 3", "Speaker 12", "Sprecher 2". */
+static int is_role_label(const char *label, size_t len)
+{
     size_t word_end = len;
     size_t k = len;
     while (k > 0 && is_digit(label[k - 1]))
         k--;
     if (k < len && k > 1 && label[k - 1] == ' ')
         word_end = k - 1;
-    for (const char *const *w = role_words; *w; w++)
-        if (ascii_ieq(label, word_end, *w))
-            return 1;
+    return is_role_word(label, word_end);
+}
+
+int qc_speaker_label_known(const qc_read_options *opts, const char *label, size_t len)
+{
+    if (is_id_token(label, len) || is_role_label(label, len))
+        return 1;
     /* Compared as the role is (Unicode case folding), so a label given the interviewer's role is
      * trusted: `SØREN` with --interviewer søren. (Only a non-ASCII label folds through a buffer.) */
     if (opts && opts->interviewer_labels && qc_speaker_role(opts, label, len) == QC_ROLE_INTERVIEWER)
@@ -431,16 +597,14 @@ int qc_header_key_is_metadata(const char *key, size_t key_len)
     return key_in(metadata_words, key, key_len);
 }
 
-int qc_header_names_person(const qc_read_options *opts, const char *key, size_t key_len, const char *value,
-                           size_t value_len)
+/* qc_header_names_person for a value trimmed already (value[0..end)), under a key known to be a
+ * word for a person when person is 1 (looked up when it matters otherwise). */
+static int value_names_person(const qc_read_options *opts, const char *key, size_t key_len, int person,
+                              const char *value, size_t end)
 {
-    size_t p = skip_blanks(value, value_len, 0), end = value_len;
-    while (end > p && (is_blank(value[end - 1]) || value[end - 1] == '\r'))
-        end--;
-    if (p == end || key_in(metadata_words, key, key_len))
-        return 0;
-    if (is_id_token(value + p, end - p))
-        return person_key(opts, key, key_len); /* `site: RS1` is a site's id */
+    size_t p = 0;
+    if (is_id_token(value, end))
+        return person || person_key(opts, key, key_len); /* `site: RS1` is a site's id */
     int titled = 0, words = 0;
     while (p < end) {
         size_t w = p;
@@ -452,7 +616,37 @@ int qc_header_names_person(const qc_read_options *opts, const char *key, size_t 
             return 0;
         p = skip_blanks(value, end, p);
     }
-    return titled || words >= 2 || person_key(opts, key, key_len);
+    return titled || words >= 2 || person || person_key(opts, key, key_len);
+}
+
+int qc_header_names_person(const qc_read_options *opts, const char *key, size_t key_len, const char *value,
+                           size_t value_len)
+{
+    size_t p = skip_blanks(value, value_len, 0), end = value_len;
+    while (end > p && (is_blank(value[end - 1]) || value[end - 1] == '\r'))
+        end--;
+    if (p == end || key_in(metadata_words, key, key_len))
+        return 0;
+    return value_names_person(opts, key, key_len, 0, value + p, end - p);
+}
+
+int qc_label_line_names(const qc_read_options *opts, const char *label, size_t label_len, const char *value,
+                        size_t value_len)
+{
+    size_t p = skip_blanks(value, value_len, 0), end = value_len;
+    while (end > p && (is_blank(value[end - 1]) || value[end - 1] == '\r'))
+        end--;
+    if (label_len < 2 || p == end || !is_role_label(label, label_len))
+        return 0;
+    if (value[end - 1] == '.') {
+        size_t w = end;
+        while (w > p && !is_blank(value[w - 1]))
+            w--;
+        if (end - w > 2)
+            return 0; /* `Hello.`, `Zehn Jahre.`: a sentence; `Anna M.` an initial */
+    }
+    /* A role word is a person's and no word for the interview (metadata_words): no list to look in. */
+    return is_digit(value[p]) || value_names_person(opts, label, label_len, 1, value + p, end - p);
 }
 
 static int fill(qc_label *out, size_t ls, size_t le, size_t text, size_t len, const char *line, int64_t t, int known)
@@ -491,6 +685,23 @@ static int match_pattern(const qc_speaker_rules *r, const char *line, size_t len
     return fill(out, gs, ge, me, len, line, t, 1);
 }
 
+/* qc_speaker_label_known for r's options, through r's memo. */
+static int label_known(const qc_speaker_rules *r, const char *label, size_t len)
+{
+    label_memo *m = r->memo;
+    if (len == 0 || len > MEMO_BYTES)
+        return qc_speaker_label_known(r->opts, label, len);
+    for (size_t i = 0; i < MEMO_SLOTS; i++)
+        if (m->len[i] == len && memcmp(m->label[i], label, len) == 0)
+            return m->known[i];
+    int known = qc_speaker_label_known(r->opts, label, len);
+    size_t slot = m->next++ % MEMO_SLOTS;
+    memcpy(m->label[slot], label, len);
+    m->len[slot] = (unsigned char)len;
+    m->known[slot] = (unsigned char)known;
+    return known;
+}
+
 /* NAME: text, NAME: [00:00:12] text, NAME: alone, NAME  MM:SS alone (Otter). */
 static int match_name(const qc_speaker_rules *r, const char *line, size_t len, size_t p, int64_t t, qc_label *out)
 {
@@ -506,7 +717,7 @@ static int match_name(const qc_speaker_rules *r, const char *line, size_t len, s
             else
                 q = ne + 1;
         }
-        return fill(out, p, ne, q, len, line, t, qc_speaker_label_known(r->opts, line + p, ne - p));
+        return fill(out, p, ne, q, len, line, t, label_known(r, line + p, ne - p));
     }
     if (t < 0 && ne + 2 < len && is_blank(line[ne]) && is_blank(line[ne + 1])) {
         size_t q = skip_blanks(line, len, ne);
@@ -570,8 +781,10 @@ int qc_speaker_match_line(const qc_speaker_rules *r, const char *line, size_t le
 
 qc_role qc_speaker_role(const qc_read_options *opts, const char *label, size_t len)
 {
-    /* The English labels, then their German, French and Spanish forms (noScribe's and Whisper's
-     * transcripts come in those most): `Interviewerin:` asking the questions was a participant. */
+    /* The English labels, then their German, French, Spanish, Danish, Dutch and Italian forms
+     * (noScribe's and Whisper's transcripts come in those most): `Interviewerin:` or
+     * `Intervistatore:` asking the questions was a participant. Danish writes the English words
+     * (Interviewer, Moderator, Facilitator). Every one is in role_words too: trusted even once. */
     static const char *const defaults[] = {
         "Interviewer",
         "Int",
@@ -579,17 +792,37 @@ qc_role qc_speaker_role(const qc_read_options *opts, const char *label, size_t l
         "Q",
         "Moderator",
         "Facilitator",
+        /* German */
         "Interviewerin",
         "Moderatorin",
+        /* French */
         "Intervieweur",
         "Intervieweuse",
         "Enquêteur",
         "Enquêtrice",
         "Animateur",
         "Animatrice",
+        "Modérateur",
+        "Modératrice",
+        "Enqueteur", /* in capitals French often drops its accents: ENQUETEUR */
+        "Enquetrice",
+        "Moderateur",
+        /* Spanish */
         "Entrevistador",
         "Entrevistadora",
+        "Moderador",
         "Moderadora",
+        /* Dutch */
+        "Interviewster",
+        "Gespreksleider",
+        "Gespreksleidster",
+        /* Italian */
+        "Intervistatore",
+        "Intervistatrice",
+        "Moderatore",
+        "Moderatrice", /* French without its accent too */
+        "Facilitatore",
+        "Facilitatrice",
     };
     const char *const *list = defaults;
     size_t count = sizeof defaults / sizeof defaults[0];

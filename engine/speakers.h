@@ -34,7 +34,9 @@ int qc_speaker_match_line(const qc_speaker_rules *r, const char *line, size_t le
 qc_role qc_speaker_role(const qc_read_options *opts, const char *label, size_t len);
 
 /* Whether a label is conventional (trusted even when it appears once): a role word, optionally
- * numbered (Interviewer, Q, A, R, I, Participant 3, Speaker 12...), one of opts' interviewer
+ * numbered (Interviewer, Q, A, R, I, Participant 3, Speaker 12..., and the German, French, Spanish,
+ * Danish, Dutch and Italian ones: Befragte, Enquêtée, Entrevistado, Deltager, Geïnterviewde,
+ * Intervistatore...; role_words in speakers.c, compared as names are), one of opts' interviewer
  * labels (compared as qc_speaker_role compares them), an id (S120, P3, DC03) or a description
  * ending in one (MH staff member S11). */
 int qc_speaker_label_known(const qc_read_options *opts, const char *label, size_t len);
@@ -50,6 +52,16 @@ int qc_speaker_label_known(const qc_read_options *opts, const char *label, size_
  * whatever its value: `location: New York`. */
 int qc_header_names_person(const qc_read_options *opts, const char *key, size_t key_len, const char *value,
                            size_t value_len);
+/* Whether a line `LABEL: value` under a role word of more than one letter (Interviewer,
+ * Befragte, Participant 3...: the words qc_speaker_label_known trusts, not an id) names who
+ * speaks, or how many, rather than speaks: its value names a person (qc_header_names_person with
+ * the label for a key: `Petra Schmidt`, `Anna`, `B3`) or is a figure (a digit first: `12
+ * Personen`), and does not end a sentence (a word of three characters or more, then a full stop:
+ * `Hello.`, `Zehn Jahre.`; `Anna M.` ends in an initial). Such lines at the top are a header's or
+ * the preamble's, not a dialogue's (`interviewerin: Petra Schmidt` / `befragte: Anna`,
+ * `INTERVIEWER: Peter Asaro` / `INTERVIEWEE: Tatsuo Arai`); `I:`, `Q:`, `A:`, `R:` never name. */
+int qc_label_line_names(const qc_read_options *opts, const char *label, size_t label_len, const char *value,
+                        size_t value_len);
 /* Whether a header key says where, when or what the interview was (`location`, `Title`, `datum`,
  * `lieu`...: metadata_words in speakers.c, compared as names are), so that it names no person. */
 int qc_header_key_is_metadata(const char *key, size_t key_len);

@@ -243,3 +243,26 @@ Test(read_docx, a_users_speaker_pattern_is_trusted_as_in_plain_text)
     free(path);
     qc_casebook_free(cb);
 }
+
+/* Word paragraphs trust the role words of other languages as plain text does, and, above the
+ * dialogue, read a role word's paragraph that names its person as the preamble's: in
+ * `Interviewerin: Petra Schmidt` / `Befragte: B3` / `Dauer: 45 Minuten` above `I:` and `B3:`
+ * paragraphs nobody speaks (no turn of a respondent `Befragte`), and the one-off
+ * `Teilnehmerin:` below is her turn. Until 2026-12-07 her words were B3's (fixture roles_de.docx). */
+Test(read_docx, role_words_in_other_languages_as_in_plain_text)
+{
+    qc_document *docx = read_fixture("roles_de.docx");
+    char *text = strdup(qc_document_text(docx, NULL)); /* the same text saved as .txt */
+    qc_document *txt = fmt_read("roles_de.txt", text, strlen(text), NULL);
+    cr_assert_eq(qc_document_turn_count(docx), 4);
+    cr_assert_eq(qc_document_turn_count(txt), 4);
+    cr_assert_eq(qc_document_speaker_count(docx), 3);
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_str_eq(fmt_turn(docx, i).speaker, fmt_turn(txt, i).speaker, "turn %zu", i);
+    fmt_assert_turn(docx, 0, "I", "Wie lange arbeiten Sie hier?");
+    fmt_assert_turn(docx, 1, "B3", "Seit neun Jahren.");
+    fmt_assert_turn(docx, 2, "Teilnehmerin", "Und ich seit zehn.");
+    qc_document_free(txt);
+    qc_document_free(docx);
+    free(text);
+}

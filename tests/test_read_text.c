@@ -1316,3 +1316,155 @@ Test(read_text, interviewer_labels_in_german_french_and_spanish_by_default)
     cr_expect_eq(turn_at(doc, 0).role, QC_ROLE_PARTICIPANT);
     qc_document_free(doc);
 }
+
+/* The conventional labels are trusted even once in German, French, Spanish, Danish, Dutch and
+ * Italian too, compared as names are (case aside in any script, an accent composed or typed as a
+ * mark, and French capitals without their accents). Until 2026-12-07 they were English only: a
+ * one-off `Befragte:` or `Entrevistado:` line was text of the turn above, and its words were
+ * counted for the wrong speaker. */
+Test(read_text, one_off_role_labels_in_six_more_languages_are_speakers)
+{
+    static const char *const labels[] = {
+        /* German */
+        "Befragte", "Befragter", "BEFRAGTE", "Interviewte", "Interviewpartnerin", "Teilnehmer", "Teilnehmerin 2",
+        "Sprecher 1", "Sprecherin", "Probandin", "Patientin", "Klientin",
+        /* French */
+        "Enqu\xC3\xAAt\xC3\xA9\x65",   /* Enquêtée */
+        "ENQU\xC3\x8AT\xC3\x89\x45",   /* ENQUÊTÉE */
+        "Enque\xCC\x82te\xCC\x81\x65", /* Enquêtée, accents typed as marks */
+        "Interview\xC3\xA9", "INTERVIEWE", "R\xC3\xA9pondante", "Participante", "Intervenant 3", "Locutrice",
+        "Chercheuse",
+        /* Spanish */
+        "Entrevistado", "ENTREVISTADO", "entrevistada", "Encuestada", "Participante 4", "Hablante 2", "Investigadora",
+        "Paciente",
+        /* Danish */
+        "Interviewperson", "Deltager", "Informant", "Forsker", "Taler 2",
+        /* Dutch */
+        "Ge\xC3\xAFnterviewde", /* Geïnterviewde */
+        "GE\xC3\x8FNTERVIEWDE", /* GEÏNTERVIEWDE */
+        "Geinterviewde", "Deelnemer", "Deelneemster", "Onderzoeker", "Spreker 1", "Pati\xC3\xABnt", "Cli\xC3\xABnt",
+        /* Italian */
+        "Intervistato", "Intervistata", "Partecipante", "PARTECIPANTE 2", "Rispondente", "Ricercatrice", "Paziente"};
+    for (size_t i = 0; i < sizeof labels / sizeof *labels; i++) {
+        char text[256];
+        snprintf(text, sizeof text, "I: Wie lange?\nB3: Zehn Jahre.\n%s: Und ich seit elf.\nI: Danke.\n", labels[i]);
+        qc_document *doc = read_txt(text);
+        cr_assert_eq(qc_document_turn_count(doc), 4, "%s", labels[i]);
+        assert_turn(doc, 1, "B3", "Zehn Jahre.");
+        assert_turn(doc, 2, labels[i], "Und ich seit elf.");
+        cr_expect_eq(turn_at(doc, 2).role, QC_ROLE_PARTICIPANT, "%s", labels[i]);
+        qc_document_free(doc);
+    }
+}
+
+/* The default interviewer labels are trusted even once, and Danish (which writes Interviewer,
+ * Moderator, Facilitator), Dutch and Italian have theirs: `Intervistatore:` asking a question is
+ * the interviewer, not one more respondent. Until 2026-12-07 a one-off `Interviewerin:` (a default
+ * already) was text of the turn above, and `Intervistatore:` a participant wherever it recurred. */
+Test(read_text, interviewer_labels_in_dutch_and_italian_by_default_and_trusted_once)
+{
+    static const char *const labels[] = {
+        "Interviewerin",  "Enqu\xC3\xAAteur", "ENQUETEUR",      "Mod\xC3\xA9ratrice", "Moderador",  "Interviewster",
+        "Gespreksleider", "Gespreksleidster", "Intervistatore", "INTERVISTATRICE",    "Moderatore", "Facilitatrice",
+    };
+    for (size_t i = 0; i < sizeof labels / sizeof *labels; i++) {
+        char text[256];
+        snprintf(text, sizeof text, "B3: Gut.\n%s: Come va?\nB3: Bene.\n", labels[i]);
+        qc_document *doc = read_txt(text);
+        cr_assert_eq(qc_document_turn_count(doc), 3, "%s", labels[i]);
+        assert_turn(doc, 1, labels[i], "Come va?");
+        cr_expect_eq(turn_at(doc, 1).role, QC_ROLE_INTERVIEWER, "%s", labels[i]);
+        cr_expect_eq(turn_at(doc, 2).role, QC_ROLE_PARTICIPANT, "%s", labels[i]);
+        qc_document_free(doc);
+    }
+}
+
+/* What a role word does not make a label: prose with a colon (`Die Teilnehmer: alle kamen.`), a
+ * plural that heads a list (`Teilnehmende:`, `Participants:`, `Deelnemers:`, `Partecipanti:`), a
+ * role word inside a longer label (`Befragte Person:`), a word that only looks like one (`Enquête:`
+ * is the survey, `Intervista:` the interview), or a name beyond ASCII that starts like one
+ * (`Patiënce`, `Jürgen`): each, once, stays text of the turn above. */
+Test(read_text, what_a_role_word_does_not_make_a_label)
+{
+    static const char *const lines[] = {
+        "Die Teilnehmer: alle kamen.",
+        "Teilnehmende: 12",
+        "Teilnehmerinnen: 5",
+        "Participants: 12 people",
+        "Deelnemers: 5",
+        "Partecipanti: 4",
+        "Befragte Person: ja",
+        "Enqu\xC3\xAAte: 2019",
+        "Intervista: tre",
+        "Pati\xC3\xAB\x6E\x63\x65: oui",
+        "J\xC3\xBCrgen: Ja.",
+        "Interviewerei: nein",
+        "Sprecher1: ja",
+        "Befragte 2a: nein",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+        char text[256], expect[128];
+        snprintf(text, sizeof text, "I: Und dann?\nB3: Es ging.\n%s\nI: Danke.\n", lines[i]);
+        qc_document *doc = read_txt(text);
+        cr_assert_eq(qc_document_turn_count(doc), 3, "%s", lines[i]);
+        snprintf(expect, sizeof expect, "Es ging.\n%s", lines[i]);
+        assert_turn(doc, 1, "B3", expect);
+        qc_document_free(doc);
+    }
+}
+
+/* Lines at the top whose role word names its person or how many are a header's or the preamble's,
+ * not a dialogue's, in every language: `interviewerin: Petra Schmidt` / `befragte: Anna` is a
+ * header (as it was while `befragte` was no conventional label), and so, since 2026-12-07, is
+ * `interviewer: Jane Smith` / `participant: P07` (read until then as two turns, its attributes
+ * lost); above the dialogue, `INTERVIEWER: Peter Asaro` / `INTERVIEWEE: Tatsuo Arai` / `DATE: ...`
+ * names who speaks (until then the interviewee's turn, the date line in it), with or without a
+ * blank line below it, and `Teilnehmer: 12 Personen` below `Ort: Berlin` says how many. Lines that
+ * speak stay dialogue: `interviewer: Hello.` / `participant: Hi there.`, lower-case labels that go
+ * on below the blank line, or a one-off `Befragte:` once the dialogue has begun. */
+Test(read_text, role_words_that_name_people_at_the_top_are_no_dialogue)
+{
+    qc_document *doc = read_txt("interviewerin: Petra Schmidt\nbefragte: Anna\n\nInterviewerin: Wie lange?\n"
+                                "B3: Zehn Jahre.\nInterviewerin: Danke.\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 2);
+    cr_assert_str_eq(qc_document_attribute_get(doc, "befragte"), "Anna");
+    assert_speakers(doc, 3, 2, (const char *const[]){"Interviewerin", "B3"});
+    qc_document_free(doc);
+    doc = read_txt("interviewer: Jane Smith\nparticipant: P07\n\nInterviewer: How long?\nParticipant: Ten years.\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 2);
+    cr_assert_str_eq(qc_document_attribute_get(doc, "participant"), "P07");
+    assert_speakers(doc, 2, 2, (const char *const[]){"Interviewer", "Participant"});
+    qc_document_free(doc);
+    static const char *const blocks[] = {
+        "INTERVIEWERIN: Petra Schmidt\nBEFRAGTE: Anna M.\nDATUM: 3. Mai 2020\n\n",
+        "INTERVIEWER: Peter Asaro\nINTERVIEWEE: Tatsuo Arai\nDATE: 4 November 2013\n\n",
+        "ENTREVISTADORA: Ana Ruiz\nENTREVISTADO: E12\n\n",
+        "Ort: Berlin\nTeilnehmer: 12 Personen\n\n",
+        "Interview 3\nDatum: 12.03.2020\nInterviewerin: Petra Schmidt\nBefragte: B3\nDauer: 45 Minuten\n",
+    };
+    for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++) {
+        char text[256];
+        snprintf(text, sizeof text, "%sI: Wie lange?\nB3: Zehn Jahre.\nI: Danke.\nB3: Bitte.\n", blocks[i]);
+        doc = read_txt(text);
+        assert_speakers(doc, 4, 2, (const char *const[]){"I", "B3"});
+        assert_turn(doc, 0, "I", "Wie lange?");
+        qc_document_free(doc);
+    }
+    doc =
+        read_opts("fm.md", "---\ntitel: Station 4\nBefragte: Anna Lee\n---\n\nI: Wie lange?\nB3: Zehn Jahre.\n", NULL);
+    cr_assert_eq(qc_document_attribute_count(doc), 2);
+    assert_speakers(doc, 2, 2, (const char *const[]){"I", "B3"});
+    qc_document_free(doc);
+    /* Dialogue all the same. */
+    doc = read_txt("interviewer: Hello.\nparticipant: Hi there.\n\nInterviewer: How long?\nParticipant: Ten years.\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 0);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    qc_document_free(doc);
+    doc = read_txt("interviewer: Okay\nparticipant: Right\n\ninterviewer: so how long?\nparticipant: ten years.\n");
+    cr_assert_eq(qc_document_attribute_count(doc), 0);
+    cr_assert_eq(qc_document_turn_count(doc), 4);
+    qc_document_free(doc);
+    doc = read_txt("Interviewer: How long?\nBefragte: Zehn Jahre.\nInterviewer: Und?\nB3: Gut.\n");
+    assert_speakers(doc, 4, 3, (const char *const[]){"Interviewer", "Befragte", "B3"});
+    qc_document_free(doc);
+}

@@ -31,7 +31,8 @@
     "                            that replaces the built-in speaker-label conventions\n"                               \
     "  --interviewer LABEL       a label that means interviewer (repeatable; replaces the default\n"                   \
     "                            Interviewer, Int, I, Q, Moderator, Facilitator and their German,\n"                   \
-    "                            French and Spanish forms: Interviewerin, Enquêteur, Entrevistador...)\n"             \
+    "                            French, Spanish, Dutch and Italian forms: Interviewerin, Enquêteur,\n"               \
+    "                            Entrevistador, Gespreksleider, Intervistatore...)\n"                                  \
     "  --no-speakers             read every document as one unlabelled narrative\n"                                    \
     "  --input-format text|vtt|srt|docx\n"                                                                             \
     "                            read every file as this format, whatever its name (a pipe such\n"                     \

@@ -59,8 +59,11 @@ typedef struct qc_read_options {
     const char *speaker_pattern;
     /* Labels that mean "interviewer", compared case-insensitively to the whole label.
      * NULL: the default list (Interviewer, Int, I, Q, Moderator, Facilitator, and the German,
-     * French and Spanish forms: Interviewerin, Moderatorin, Intervieweur, Intervieweuse, Enquêteur,
-     * Enquêtrice, Animateur, Animatrice, Entrevistador, Entrevistadora, Moderadora). */
+     * French, Spanish, Dutch and Italian forms: Interviewerin, Moderatorin, Intervieweur,
+     * Intervieweuse, Enquêteur, Enquêtrice, Animateur, Animatrice, Modérateur, Modératrice,
+     * Enqueteur, Enquetrice, Moderateur, Entrevistador, Entrevistadora, Moderador, Moderadora,
+     * Interviewster, Gespreksleider, Gespreksleidster, Intervistatore, Intervistatrice, Moderatore,
+     * Moderatrice, Facilitatore, Facilitatrice). */
     const char *const *interviewer_labels;
     size_t interviewer_label_count;
     /* The document id; NULL: the path as given (read_file) or `name` (read_buffer). */

@@ -106,6 +106,13 @@ ARAI = document(
     p(r('TATSUO ARAI: An Interview Conducted by Peter Asaro.')) + p(r('Q: Tell us your name.')) +
     p(r('Tatsuo Arai: I am Tatsuo Arai.')) + p(r('Q: And your work?')) + p(r('Tatsuo Arai: Robots.')))
 
+# A German transcript as Word writes one: who speaks named above the dialogue, no empty paragraph
+# between, then a one-off `Teilnehmerin:` turn (read_docx/role_words_in_other_languages_as_in_plain_text).
+ROLES_DE = document(
+    p(r('Interview 3')) + p(r('Datum: 12.03.2020')) + p(r('Interviewerin: Petra Schmidt')) +
+    p(r('Befragte: B3')) + p(r('Dauer: 45 Minuten')) + p(r('I: Wie lange arbeiten Sie hier?')) +
+    p(r('B3: Seit neun Jahren.')) + p(r('Teilnehmerin: Und ich seit zehn.')) + p(r('I: Danke.')))
+
 package('basic.docx', BASIC)
 package('otter.docx', OTTER, core=False)
 package('narrative.docx', NARRATIVE, core=False)
@@ -115,6 +122,7 @@ package('doctype.docx', DOCTYPE, core=False)
 package('label_alone.docx', LABEL_ALONE, core=False)
 package('folded_labels.docx', FOLDED_LABELS, core=False, when=(2026, 12, 6, 23, 57, 24))
 package('arai.docx', ARAI, core=False, when=(2026, 12, 7, 6, 50, 0))
+package('roles_de.docx', ROLES_DE, core=False, when=(2026, 12, 7, 9, 0, 0))
 package('empty.docx', document(p() + p(r('   '))), core=False)
 
 # Truncated: the first half of a good package.
