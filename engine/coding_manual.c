@@ -221,6 +221,26 @@ void qc_manual_finish(qc_manual *m)
     }
 }
 
+void qc_manual_set_warnings(qc_manual *m, qc_diagnostic_fn on_warning, void *user)
+{
+    if (!m)
+        return;
+    m->log.fn = on_warning;
+    m->log.user = user;
+}
+
+static void doc_range(const qc_manual *m, const char *id, size_t *first, size_t *last);
+
+void qc_manual_pass_over(qc_manual *m, const char *id)
+{
+    if (!m || !id)
+        return;
+    size_t first, last;
+    doc_range(m, id, &first, &last);
+    for (size_t i = first; i < last; i++)
+        m->seen[i] = 1;
+}
+
 void qc_manual_get_stats(const qc_manual *m, qc_manual_stats *out)
 {
     memset(out, 0, sizeof *out);

@@ -2,6 +2,7 @@
  * new run, code by code. A quotation's identity is (code, document, start, end); old codes are
  * carried to their successors (codebook_diff.h) before comparing, so a renamed or merged code
  * keeps its quotations and only real differences show as gained or lost. */
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -211,6 +212,7 @@ typedef struct side {
     int new_side;
     int verify; /* old side standing in for a results.xml: each coding must match the file's digest */
     const qc_recode_options *opts;
+    int matches; /* verify: the document's coding is the one the file lists (on_pair found it) */
 } side;
 
 /* One side's coding of a document taken in: counted in the new results (new side), checked against
@@ -231,7 +233,7 @@ static int take_document(side *s, const qc_document *doc, const qc_coding *codin
             st = qc_results_add(rc->results, doc, merged ? merged : coding, src, err);
         qc_manual_coding_free(merged);
         if (st == QC_ERR_INVALID) {
-            if (s->opts->run.on_error && !rc->retold)
+            if (s->opts->run.on_error)
                 s->opts->run.on_error(src ? src->path : qc_document_id(doc), err, s->opts->run.user);
             qc_error_clear(err);
             rc->refused++;
@@ -245,16 +247,12 @@ static int take_document(side *s, const qc_document *doc, const qc_coding *codin
         return qc_error_nomem(err);
     qc_rq_doc *rd = &rc->docs[d];
     if (s->verify) {
-        /* The file's old side of this document is this coding when it is the one the file lists;
-         * nothing when the file does not list it (added since); else the file's quotations, read
-         * after the run (read_unmatched). old_sha and in_old stay the file's. */
+        /* The file's old side of this document is this coding when it is the one the file lists
+         * (s->matches); nothing when the file does not list it (added since); else the file's
+         * quotations (read_file_side). old_sha and in_old stay the file's. */
         if (!rd->in_old)
             return 0;
-        unsigned char records[32];
-        char digest[65];
-        qc_coding_records_hash(coding, records);
-        qc_coding_digest(doc, src ? src->sha256 : NULL, records, digest);
-        if (strcmp(digest, rd->file_digest) != 0) {
+        if (!s->matches) {
             rd->deferred = 1;
             return 0;
         }
@@ -309,22 +307,19 @@ static int on_new_document(const qc_document *doc, const qc_coding *coding, cons
 static void side_on_error(const char *path, const qc_error *e, void *user)
 {
     const qc_run_options *run = &((side *)user)->opts->run;
-    if (!((side *)user)->rc->retold)
-        run->on_error(path, e, run->user);
+    run->on_error(path, e, run->user);
 }
 
 static void side_on_issue(const char *path, const char *message, void *user)
 {
     const qc_run_options *run = &((side *)user)->opts->run;
-    if (!((side *)user)->rc->retold)
-        run->on_issue(path, message, run->user);
+    run->on_issue(path, message, run->user);
 }
 
 static void side_on_read_warning(const qc_diagnostic *diag, void *user)
 {
     const qc_run_options *run = &((side *)user)->opts->run;
-    if (!((side *)user)->rc->retold)
-        run->on_read_warning(diag, run->user);
+    run->on_read_warning(diag, run->user);
 }
 
 static void side_on_progress(const qc_run_stats *stats, void *user)
@@ -344,7 +339,7 @@ static void count_refused(qc_recode *rc)
 static int run_new_side(qc_recode *rc, const char *const *paths, size_t count, const qc_recode_options *opts,
                         qc_error *err)
 {
-    side s = {rc, 1, 0, opts};
+    side s = {rc, 1, 0, opts, 0};
     qc_run_options ro = opts->run;
     ro.on_document = on_new_document;
     ro.user = &s; /* every callback gets it: the caller's are called through the side_on_* */
@@ -387,8 +382,10 @@ static int ids_of_codebook(qc_recode *rc, const qc_codebook *cb)
  * Reading a results.xml's quotations back costs more than coding the corpus (the file is several
  * times its size). When the old codebook is given and each document's coding by it is the one the
  * file lists (the same codingSha256: same text, same quotations, no person's codings), the old
- * side is that coding, usually from the cache, and only the file's header is read. Anything else,
- * a document missing on either side or one digest that differs, and the file is read as before. */
+ * side is that coding, usually from the cache, and only the file's header is read. A document
+ * whose digest differs (edited, or holding people's codings), or that the run does not have, takes
+ * its old side from the file, read once for those (read_file_side); a header that does not fit
+ * the old codebook has the whole file read as before. */
 
 static int on_header_document(const qc_result_document *doc, size_t index, void *user)
 {
@@ -500,12 +497,52 @@ typedef struct pair {
     side old_side, new_side;
 } pair;
 
+static int read_file_side(qc_recode *rc, const qc_recode_options *opts, qc_error *err);
+static int may_list_people(qc_recode *rc);
+
+/* Whether the old codebook's coding of a document the file lists is the one it lists (its
+ * codingSha256). */
+static int coding_matches(const qc_rq_doc *rd, const qc_document *doc, const qc_coding *coding,
+                          const qc_source_info *src)
+{
+    unsigned char records[32];
+    char digest[65];
+    qc_coding_records_hash(coding, records);
+    qc_coding_digest(doc, src ? src->sha256 : NULL, records, digest);
+    return strcmp(digest, rd->file_digest) == 0;
+}
+
+/* A document whose old side is the file's, now that the file was read for it: compared at once
+ * with its new quotations (n of them at new_q). */
+static int compare_from_file(qc_recode *rc, size_t d, const qc_rq *new_q, size_t n)
+{
+    qc_rq_doc *rd = &rc->docs[d];
+    rd->compared = 1;
+    rc->old_read_docs++;
+    return qc_rq_compare_add(rc, rd->old_n ? rc->file_q + rd->old_first : NULL, rd->old_n, new_q, n);
+}
+
 static int on_pair(const qc_document *doc, const qc_coding *coding, const qc_coding *old, const qc_source_info *src,
                    void *user, qc_error *err)
 {
     pair *p = user;
     qc_recode *rc = p->new_side.rc;
     long d;
+    if (p->old_side.verify) {
+        /* Whether the file vouches for the old coding of this document, before its new side is
+         * counted: one it does not vouch for may hold people's codings the file lists, which the new
+         * results count with it. So when the file may list any, it is read now, at the first such
+         * document, for them and for the old side of every document not vouched for yet (it is
+         * read once: read_file_side); else after the run, for those that did not match. */
+        if ((d = doc_intern(rc, qc_document_id(doc))) < 0)
+            return qc_error_nomem(err);
+        p->old_side.matches = !rc->docs[d].in_old || coding_matches(&rc->docs[d], doc, old, src);
+        if (!p->old_side.matches && !rc->file_read && may_list_people(rc)) {
+            int st = read_file_side(rc, p->new_side.opts, err);
+            if (st)
+                return st; /* the run stops */
+        }
+    }
     /* The new side first: a document it refuses is not taken by the old side either. */
     int st = take_document(&p->new_side, doc, coding, src, &d, err);
     if (st > 0)
@@ -515,7 +552,9 @@ static int on_pair(const qc_document *doc, const qc_coding *coding, const qc_cod
     if (st)
         return st; /* the run stops */
     qc_rq_doc *rd = &rc->docs[d];
-    if (rd->deferred) {
+    if (rd->deferred && rc->file_read) {
+        st = compare_from_file(rc, (size_t)d, rc->new_q, rc->new_count);
+    } else if (rd->deferred) {
         /* Its old side is the file's, read after the run: the new side waits (edited documents
          * are few). */
         st = QC_GROW(rc->def_q, rc->def_cap, rc->def_count + rc->new_count + 1);
@@ -537,7 +576,7 @@ static int on_pair(const qc_document *doc, const qc_coding *coding, const qc_cod
 static int run_pair(qc_recode *rc, int verify, const char *const *paths, size_t count, const qc_recode_options *opts,
                     qc_error *err)
 {
-    pair p = {{rc, 0, verify, opts}, {rc, 1, 0, opts}};
+    pair p = {{rc, 0, verify, opts, 0}, {rc, 1, 0, opts, 0}};
     qc_run_options ro = opts->run;
     ro.on_document = NULL;
     ro.manual = NULL;
@@ -638,30 +677,8 @@ static int new_results(qc_recode *rc, qc_error *err)
     return st;
 }
 
-/* The old side coded, after its header matched, did not hold up: everything the runs made goes,
- * and the file is read in full as if the old codebook had not been given a chance. */
-static int start_over(qc_recode *rc, qc_error *err)
-{
-    rc->retold = 1;
-    forget_old_side(rc);
-    rc->new_count = rc->def_count = rc->old_read_docs = 0;
-    for (size_t d = 0; d < rc->doc_count; d++) {
-        rc->docs[d].in_new = rc->docs[d].deferred = 0;
-        rc->docs[d].new_sha[0] = '\0';
-    }
-    memset(&rc->stats, 0, sizeof rc->stats);
-    memset(&rc->cache_stats, 0, sizeof rc->cache_stats);
-    memset(&rc->totals, 0, sizeof rc->totals);
-    qc_rq_compare_free(rc);
-    qc_recode_free_manual(rc);
-    qc_results_free(rc->results);
-    rc->results = NULL;
-    return new_results(rc, err);
-}
-
 /* A quotation of the file while reading it for the documents a verified run could not vouch for:
- * kept for those alone. A person's coding stops the reading (people's codings are carried before
- * the run, which counts them: the re-code starts over from the file). */
+ * kept for those alone; every person's coding, to be carried (on_old_coded). */
 typedef struct unmatched {
     reading rd;
     int people;
@@ -673,7 +690,7 @@ static int on_unmatched_coded(const qc_result_quotation *q, const char *coder, v
     qc_recode *rc = u->rd.rc;
     if (coder) {
         u->people = 1;
-        return 1;
+        return on_old_coded(q, coder, &u->rd);
     }
     if (q->document < rc->file_doc_count && rc->file_docs[q->document] != UINT32_MAX &&
         rc->docs[rc->file_docs[q->document]].digest_ok)
@@ -681,24 +698,57 @@ static int on_unmatched_coded(const qc_result_quotation *q, const char *coder, v
     return on_old_quotation(q, &u->rd);
 }
 
-/* After a verified run, the documents the file lists whose coding now is not the file's (edited
- * since, or with other quotations) and those the run did not have (gone from the corpus, or
- * unreadable now) take their old side from the file, read once for them alone, and are compared:
- * with their new side kept by on_pair, or with nothing. QC_ERR_CANCELLED when the file holds
- * people's codings, to start over from the file. */
-static int read_unmatched(qc_recode *rc, qc_error *err)
+/* Whether results.xml may list people's codings: a scan of its bytes for an attribute `coder`
+ * ("coder", spaces, '='), as any encoding that keeps ASCII as ASCII writes it; a text that says
+ * so only has the file read sooner. A file in another encoding (a NUL among its first four bytes,
+ * or a UTF-16 byte order mark), or one that cannot be read through, may. Looked for once, when a
+ * document first fails to match (so a re-code whose documents all match never scans it). */
+static int may_list_people(qc_recode *rc)
 {
-    size_t need = 0;
-    for (size_t d = 0; d < rc->doc_count; d++)
-        need += rc->docs[d].in_old && !rc->docs[d].digest_ok;
-    if (!need)
-        return QC_OK;
+    if (rc->people)
+        return rc->people == 2;
+    enum { CHUNK = 1 << 20, KEEP = 64 };
+    FILE *fp = fopen(rc->results_path, "rb");
+    char *buf = fp ? qc_malloc(CHUNK + KEEP) : NULL;
+    int may = !buf;
+    size_t held = 0, n;
+    for (int first = 1; !may && (n = fread(buf + held, 1, CHUNK, fp)) > 0; first = 0) {
+        size_t len = held + n;
+        const unsigned char *u = (const unsigned char *)buf;
+        if (first && len >= 2 && ((u[0] == 0xFE && u[1] == 0xFF) || (u[0] == 0xFF && u[1] == 0xFE)))
+            may = 1;
+        for (size_t i = 0; first && i < 4 && i < len; i++)
+            may |= buf[i] == '\0';
+        const char *end = buf + len;
+        for (const char *at = buf; !may && (at = memmem(at, (size_t)(end - at), "coder", 5)) != NULL; at += 5) {
+            const char *c = at + 5;
+            while (c < end && (*c == ' ' || *c == '\t' || *c == '\r' || *c == '\n'))
+                c++;
+            may = c == end || *c == '='; /* at the end: it may be */
+        }
+        held = len < KEEP ? len : KEEP;
+        memmove(buf, buf + len - held, held);
+    }
+    if (fp && ferror(fp))
+        may = 1;
+    qc_free(buf);
+    if (fp)
+        fclose(fp);
+    rc->people = may ? 2 : 1;
+    return may;
+}
+
+/* Reads the file once, for the old side of every document it lists that the run has not vouched
+ * for (did not match, is still to come, or is not in the run: gone from the corpus, or unreadable
+ * now) and for the people's codings it lists, which are then carried with those of the manual.xml
+ * (qc_recode_carry_again). During the run (on_pair) this is before the first document that did not
+ * match is counted; after it, for the documents left. The file's quotations go to file_q. */
+static int read_file_side(qc_recode *rc, const qc_recode_options *opts, qc_error *err)
+{
     unmatched u = {{rc, err, 0}, 0};
     qc_results_handlers h = {NULL, NULL, NULL, NULL, &u};
     rc->old_count = 0;
     int st = qc_results_read_coded(rc->results_path, &h, on_unmatched_coded, err);
-    if (u.people)
-        return QC_ERR_CANCELLED;
     if (u.rd.io)
         return QC_ERR_IO;
     if (st == QC_ERR_CANCELLED || st == QC_ERR_NOMEM)
@@ -707,20 +757,36 @@ static int read_unmatched(qc_recode *rc, qc_error *err)
         return st;
     if (old_side_by_document(rc))
         return qc_error_nomem(err);
-    for (size_t d = 0; d < rc->doc_count; d++) {
-        qc_rq_doc *rd = &rc->docs[d];
-        if (!rd->in_old || rd->digest_ok)
+    qc_free(rc->file_q);
+    rc->file_q = rc->old_q;
+    rc->file_count = rc->old_count;
+    rc->old_q = NULL;
+    rc->old_count = rc->old_cap = 0;
+    rc->file_read = 1;
+    return u.people ? qc_recode_carry_again(rc, opts->manual_path, err) : QC_OK;
+}
+
+/* After a verified run, the documents the file lists that were not compared: those whose coding
+ * did not match (their new side kept by on_pair) while the file was not read yet, and those the
+ * run did not have (compared with nothing), with their old side from the file. */
+static int finish_unmatched(qc_recode *rc, const qc_recode_options *opts, qc_error *err)
+{
+    size_t need = 0;
+    for (size_t d = 0; d < rc->doc_count; d++)
+        need += rc->docs[d].in_old && !rc->docs[d].digest_ok && !rc->docs[d].compared;
+    int st = need && !rc->file_read ? read_file_side(rc, opts, err) : QC_OK;
+    for (size_t d = 0; d < rc->doc_count && need && !st; d++) {
+        const qc_rq_doc *rd = &rc->docs[d];
+        if (!rd->in_old || rd->digest_ok || rd->compared)
             continue;
-        const qc_rq *def = rd->deferred ? rc->def_q + rd->def_first : NULL;
-        if (qc_rq_compare_add(rc, rc->old_q + rd->old_first, rd->old_n, def, rd->deferred ? rd->def_n : 0))
-            return qc_error_nomem(err);
-        rd->compared = 1;
-        rc->old_read_docs++;
+        const qc_rq *def = rd->deferred && rd->def_n ? rc->def_q + rd->def_first : NULL;
+        if (compare_from_file(rc, d, def, def ? rd->def_n : 0))
+            st = qc_error_nomem(err);
     }
     qc_free(rc->def_q);
     rc->def_q = NULL;
     rc->def_count = rc->def_cap = 0;
-    return QC_OK;
+    return st;
 }
 
 /* ---- the texts of what was gained or lost ---- */
@@ -985,18 +1051,7 @@ int qc_recode_run(qc_recode **out, const char *const *paths, size_t count, const
         st = compare_with_new_run(rc, paths, count, opts, err);
     }
     if (verify && !st)
-        st = read_unmatched(rc, err);
-    if (verify && st == QC_ERR_CANCELLED) {
-        st = start_over(rc, err);
-        if (!st)
-            st = load_old_results(rc, opts->results_path, err);
-        if (!st)
-            st = qc_recode_carry_manual(rc, opts->manual_path, err);
-        if (!st)
-            st = compare_with_new_run(rc, paths, count, opts, err);
-        rc->retold = 0; /* what follows was not told by the first pass: carried codings left uncounted */
-        verify = 0;
-    }
+        st = finish_unmatched(rc, opts, err);
     rc->old_coded = verify;
     if (!st)
         qc_manual_finish(rc->counted);
@@ -1033,6 +1088,7 @@ void qc_recode_free(qc_recode *rc)
     qc_free(rc->old_q);
     qc_free(rc->new_q);
     qc_free(rc->def_q);
+    qc_free(rc->file_q);
     if (rc->old_texts)
         fclose(rc->old_texts);
     qc_free(rc->rows);

@@ -51,9 +51,10 @@ typedef struct qc_rq_doc {
     uint8_t in_old, in_new;
     uint8_t digest_ok;       /* the old codebook's coding now matched file_digest (in_old: the file lists it) */
     uint8_t compared;        /* its quotations were compared (recode_compare.c) */
-    uint8_t deferred;        /* in_old and coded, but not as the file says: compared after the run */
-    size_t old_first, old_n; /* its old quotations in old_q, once the old side is complete */
-    size_t def_first, def_n; /* a deferred document's new quotations in def_q */
+    uint8_t deferred;        /* in_old and coded, but not as the file says: its old side is the file's (file_q),
+                              * compared when the file is read (qc_recode.file_read: at once, else after the run) */
+    size_t old_first, old_n; /* its old quotations in old_q (file_q once the file was read for them) */
+    size_t def_first, def_n; /* a deferred document's new quotations in def_q, until the file is read */
 } qc_rq_doc;
 
 /* A manual coding and where it went. */
@@ -83,8 +84,6 @@ struct qc_recode {
     qc_outputs *outputs; /* qc_recode_options.outputs: the set the carried manual.xml joins */
     qc_run_stats stats;
     size_t refused; /* documents of this run the new results refused (an id already used) */
-    int retold;     /* the re-code started over (start_over): the documents' errors and warnings, and the
-                     * carried codings', were told by the first pass, so the second keeps them to itself */
     qc_cache_stats cache_stats;
     size_t cache_unwritten; /* qc_recode_cache_unwritten */
     char cache_unwritten_reason[QC_CACHE_REASON_MAX];
@@ -101,6 +100,14 @@ struct qc_recode {
     size_t old_count, old_cap, new_count, new_cap;
     qc_rq *def_q; /* the new quotations of deferred documents (qc_rq_doc.deferred) */
     size_t def_count, def_cap;
+    /* With a verified old side: the file's quotations of the documents it could not vouch for, in
+     * document order (qc_rq_doc.old_first), once the file was read for them (file_read): during the
+     * run, when a document that did not match may hold people's codings (they are counted in the
+     * new results, so they must be known before it is), else after it. people: whether the file may
+     * list people's codings (0 not looked yet, 1 no, 2 yes). */
+    qc_rq *file_q;
+    size_t file_count;
+    int file_read, people;
     FILE *old_texts; /* the texts of the old side read from results.xml (QC_RQ_TEXT_SET_ASIDE) */
     uint64_t old_texts_len;
     size_t old_read_docs; /* with a verified old side: the file's documents whose old side was read from it */
@@ -159,6 +166,12 @@ static inline const char *qc_rq_str(const qc_recode *rc, size_t off)
  * those results.xml listed (rc->from_results, taken); then makes rc->counted of the carried codings
  * whose code is in the new codebook, for the new results. Frees what that made. */
 int qc_recode_carry_manual(qc_recode *rc, const char *path, qc_error *err);
+/* Carries them again, once the people's codings results.xml lists are known (rc->from_results)
+ * after the run counted some documents with those of path alone: what the first carry made is
+ * replaced by what carrying them all gives from the start (the same codings, report and totals),
+ * the codings of the documents already counted (qc_rq_doc.in_new) are taken as merged, and the
+ * warnings the first carry told are not told again. */
+int qc_recode_carry_again(qc_recode *rc, const char *path, qc_error *err);
 void qc_recode_free_manual(qc_recode *rc);
 
 /* Whether an id exists on the old side (for qc_lineage_successors; user is the recode). */

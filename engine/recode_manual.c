@@ -37,7 +37,7 @@ static int add_move(qc_recode *rc, size_t *cap, size_t item, const char *to, int
 static void on_warning(const qc_diagnostic *d, void *user)
 {
     const qc_recode *rc = user;
-    if (!rc->on_issue || rc->retold)
+    if (!rc->on_issue)
         return;
     char where[1024];
     if (d->line)
@@ -47,8 +47,9 @@ static void on_warning(const qc_diagnostic *d, void *user)
     rc->on_issue(where, d->message, rc->issue_user);
 }
 
-/* The carried codings whose code is in the new codebook, as a qc_manual the new run counts. */
-static int make_counted(qc_recode *rc, const char *label, qc_error *err)
+/* The carried codings whose code is in the new codebook, as a qc_manual the new run counts. told:
+ * what adopting them warns of was told already (qc_recode_carry_again). */
+static int make_counted(qc_recode *rc, const char *label, int told, qc_error *err)
 {
     qc_refi_manual cm;
     memset(&cm, 0, sizeof cm);
@@ -63,7 +64,10 @@ static int make_counted(qc_recode *rc, const char *label, qc_error *err)
         }
         cm.items[cm.count - 1].line = c->line;
     }
-    return qc_manual_adopt(&rc->counted, &cm, label, rc->new_cb, on_warning, rc, err);
+    int st = qc_manual_adopt(&rc->counted, &cm, label, rc->new_cb, told ? NULL : on_warning, rc, err);
+    if (!st && told)
+        qc_manual_set_warnings(rc->counted, on_warning, rc); /* those of merging documents from now on */
+    return st;
 }
 
 /* The codings to carry: the manual.xml's (path, may be NULL), then the people's quotations
@@ -92,10 +96,8 @@ static int gather(qc_recode *rc, const char *path, qc_error *err)
     return QC_OK;
 }
 
-int qc_recode_carry_manual(qc_recode *rc, const char *path, qc_error *err)
+static int carry(qc_recode *rc, const char *path, int told, qc_error *err)
 {
-    if (!path && !(rc->from_results && rc->from_results->count))
-        return QC_OK;
     int st = gather(rc, path, err);
     if (st)
         return st;
@@ -133,7 +135,31 @@ int qc_recode_carry_manual(qc_recode *rc, const char *path, qc_error *err)
     qc_free(how);
     if (st)
         return st == QC_ERR_NOMEM ? qc_error_nomem(err) : st;
-    return make_counted(rc, path ? path : rc->results_path, err);
+    return make_counted(rc, path ? path : rc->results_path, told, err);
+}
+
+int qc_recode_carry_manual(qc_recode *rc, const char *path, qc_error *err)
+{
+    if (!path && !(rc->from_results && rc->from_results->count))
+        return QC_OK;
+    return carry(rc, path, 0, err);
+}
+
+int qc_recode_carry_again(qc_recode *rc, const char *path, qc_error *err)
+{
+    /* What the first carry made (of path's codings alone, when there was one) goes: the new results
+     * took what they needed of it, coder names included, as each document was added. */
+    int told = rc->manual != NULL;
+    struct qc_refi_manual *from = rc->from_results;
+    rc->from_results = NULL;
+    qc_recode_free_manual(rc);
+    rc->from_results = from;
+    rc->totals.manual = rc->totals.manual_moved = rc->totals.manual_unassigned = 0;
+    int st = carry(rc, path, told, err);
+    for (size_t d = 0; d < rc->doc_count && !st; d++)
+        if (rc->docs[d].in_new)
+            qc_manual_pass_over(rc->counted, rc->docs[d].id);
+    return st;
 }
 
 void qc_recode_free_manual(qc_recode *rc)

@@ -85,6 +85,26 @@ run "qcode recode --from --jobs 2 --cache, old codebook found (sample corpus, v2
   "$dir"/qcode recode --from "$out/v2.xml" -c codebooks/integrated-care.qcb \
     --cases corpora/integrated-care/cases.tsv --cache "$out/cache-code" --jobs 2 -o "$out/recoded.xml" \
     corpora/integrated-care/
+# A results.xml listing a person's coding (coder="Ann") on a document edited since: the file is
+# read during the run, at that document, while the threads code the documents after it
+# (docs/recode.md); without a cache, then through one.
+mkdir -p "$out/people"
+for i in 1 2 3 4 5 6 7 8; do
+  printf 'Interviewer: Are you co-located?\nNurse: We are co-located now, %s.\nNurse: Yes.\n' "$i" >"$out/people/t$i.txt"
+done
+printf 'codebook "P"\ncode TEAM "Team"\n  rule co-locat*\n' >"$out/people/cb.qcb"
+printf '%s\n' '<?xml version="1.0" encoding="UTF-8"?>' '<manual xmlns="urn:qcode:manual:1">' \
+  '  <coding code="TEAM" document="t3.txt" start="40" end="61" coder="Ann"><text>We are co-located now</text></coding>' \
+  '</manual>' >"$out/people/m.xml"
+people=("$out"/people/t?.txt)
+run "qcode code --manual (a person's coding)" \
+  "$dir"/qcode code -c "$out/people/cb.qcb" --manual "$out/people/m.xml" -o "$out/people/r.xml" "${people[@]}"
+printf 'Nurse: Added since.\n' >>"$out/people/t3.txt"
+for cache in "" "--cache $out/people/cache" "--cache $out/people/cache"; do
+  run "qcode recode --from --jobs 2 $cache (a person's coding on a document edited since)" \
+    "$dir"/qcode recode --from "$out/people/r.xml" -c "$out/people/cb.qcb" --jobs 2 $cache -o "$out/people/r2.xml" \
+      "${people[@]}"
+done
 
 # A document that cannot be read in the middle of a run: reported (exit 1), the others coded;
 # with --strict the workers are stopped at it (exit 1, nothing written).

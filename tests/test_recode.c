@@ -1038,3 +1038,257 @@ Test(recode, options_of_version_1_with_run_options_of_version_1_are_read_within_
     free(o);
     fx_free(&f);
 }
+
+/* --- people's codings in the old results.xml (coder="NAME") --- */
+
+/* What a re-code gives: its report, its new results.xml and its carried manual.xml (bytes), with
+ * how many times the run told of a document done (its progress) and which way its old side came. */
+typedef struct people_out {
+    char *report, *results, *manual;
+    char warnings[4096]; /* what the run told (on_issue), a line each */
+    size_t progress, read_docs;
+    int coded;
+} people_out;
+
+static void count_progress(const qc_run_stats *stats, void *user)
+{
+    (void)stats;
+    ((people_out *)user)->progress++;
+}
+
+static void note_issue(const char *path, const char *message, void *user)
+{
+    people_out *p = user;
+    size_t len = strlen(p->warnings);
+    const char *base = strrchr(path, '/');
+    snprintf(p->warnings + len, sizeof p->warnings - len, "%s: %s\n", base ? base + 1 : path, message);
+}
+
+static void people_out_free(people_out *p)
+{
+    qc_diff_text_free(p->report);
+    free(p->results);
+    free(p->manual);
+}
+
+/* Re-codes paths with o; the new results are written to DIR/TAG-new.xml (streamed while coding
+ * when `stream`, and finished by qc_results_write_xml) and the carried codings to DIR/TAG-manual.xml. */
+static people_out people_recode(const char *dir, const char *const *paths, size_t n, const qc_codebook *new_cb,
+                                qc_recode_options o, int stream, const char *tag)
+{
+    people_out p;
+    memset(&p, 0, sizeof p);
+    o.run.on_progress = count_progress;
+    o.run.on_issue = note_issue;
+    o.run.user = &p;
+    char results[1024], manual[1024];
+    snprintf(results, sizeof results, "%s/%s-new.xml", dir, tag);
+    snprintf(manual, sizeof manual, "%s/%s-manual.xml", dir, tag);
+    qc_write_options wo = QC_WRITE_OPTIONS_INIT;
+    wo.format = 2;
+    wo.time = "2026-12-07T00:00:00Z";
+    if (stream) {
+        o.stream_path = results;
+        o.stream_options = &wo;
+    }
+    qc_recode *rc = NULL;
+    qc_error err;
+    cr_assert_eq(qc_recode_run(&rc, paths, n, new_cb, NULL, &o, &err), 0, "%s: %s", tag, err.message);
+    p.coded = qc_recode_old_side_coded(rc);
+    p.read_docs = qc_recode_old_side_read_documents(rc);
+    cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &p.report, NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_results_write_xml(qc_recode_results(rc), results, &wo, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_recode_write_manual(rc, manual, &err), 0, "%s: %s", tag, err.message);
+    qc_recode_free(rc);
+    p.results = qct_read_file(results, NULL);
+    p.manual = qct_read_file(manual, NULL);
+    cr_assert(p.results && p.manual, "%s", tag);
+    return p;
+}
+
+/* A coding of the manual.xml fixture: code by coder on the first `text` of document `doc`. */
+static void put_coding(char *b, size_t cap, const char *code, const char *doc, const char *doc_text, const char *text,
+                       const char *coder)
+{
+    const char *at = strstr(doc_text, text);
+    cr_assert_not_null(at, "%s not in %s", text, doc);
+    size_t start = (size_t)(at - doc_text), len = strlen(b);
+    snprintf(b + len, cap - len,
+             "  <coding code=\"%s\" document=\"%s\" start=\"%zu\" end=\"%zu\" coder=\"%s\"><text>%s</text></coding>\n",
+             code, doc, start, start + strlen(text), coder, text);
+}
+
+#define MANUAL_HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<manual xmlns=\"urn:qcode:manual:1\">\n"
+
+/* The old codebook's results.xml of paths, in format 1 or 2, made with the manual.xml at `manual`
+ * (its codings listed with coder="NAME"), to `out`. */
+static void write_people_results(char *const *paths, size_t n, const qc_codebook *old_cb, const char *manual,
+                                 int format, const char *out)
+{
+    qc_error err;
+    qc_manual *m = NULL;
+    if (manual)
+        cr_assert_eq(qc_manual_load(&m, manual, old_cb, NULL, NULL, &err), 0, "%s", err.message);
+    qc_results *res = NULL;
+    cr_assert_eq(qc_results_new(&res, old_cb, NULL, &err), 0);
+    qc_run_options ro = QC_RUN_OPTIONS_INIT;
+    ro.on_document = qc_results_add_fn;
+    ro.user = res;
+    ro.manual = m;
+    cr_assert_eq(qc_corpus_run((const char *const *)paths, n, old_cb, NULL, &ro, NULL, &err), 0, "%s", err.message);
+    qc_write_options wo = QC_WRITE_OPTIONS_INIT;
+    wo.format = format;
+    cr_assert_eq(qc_results_write_xml(res, out, &wo, &err), 0, "%s", err.message);
+    qc_results_free(res);
+    qc_manual_free(m);
+    char *xml = qct_read_file(out, NULL);
+    cr_assert(!manual || qct_contains(xml, "coder=\"Ann\""), "%s", xml);
+    free(xml);
+}
+
+/* A results.xml listing people's codings (coder="NAME") on a document edited since, beside
+ * documents whose coding matches it: the old side of the matching ones is coded again, that of the
+ * edited one (the people's codings included) read from the file for it alone, and the corpus is
+ * coded once. The report, the new results.xml and the carried manual.xml are byte for byte those
+ * of reading the whole file (the same file without its codingSha256 attributes): format 1 and 2,
+ * with and without the cache, one job or two, with --manual (the manual.xml the file was made
+ * with, so a coding in both, and one more), the new results streamed, a person's coding on an
+ * unedited document and on one no longer at its offsets, and a document gone from the corpus.
+ * Until 2026-12-07 a re-code started over from the file when a document that did not match held a
+ * person's coding: it coded the corpus twice (the progress told each document twice). */
+Test(recode, peoples_codings_on_an_edited_document_are_read_and_the_corpus_coded_once, .timeout = 60)
+{
+    fx f;
+    fx_make(&f);
+    /* (its quotation of TEAM has "coder =" in its text, as a file without people's codings may) */
+    static const char c_txt[] = "OT: Team talk, the coder = me. Stress again.\n";
+    char *paths[3] = {f.paths[0], f.paths[1], qct_write_file(f.dir, "c.txt", c_txt, strlen(c_txt))};
+    const char *a_txt = DOCS[0][1], *b_txt = DOCS[1][1];
+    /* The codings made before the edit: on b.txt (edited below), on a.txt (not edited; OTHER is
+     * removed in the new codebook, so it goes to UNASSIGNED), and one b.txt's edit moves. */
+    char mb[2048] = MANUAL_HEAD;
+    put_coding(mb, sizeof mb, "LOAD", "b.txt", b_txt, "My caseload doubled.", "Ann");
+    put_coding(mb, sizeof mb, "TEAM", "b.txt", b_txt, "Parking is awful.", "Ann");
+    put_coding(mb, sizeof mb, "OTHER", "a.txt", a_txt, "Our team is great.", "Bo");
+    strcat(mb, "</manual>\n");
+    char *manual = qct_write_file(f.dir, "m.xml", mb, strlen(mb));
+    /* Only on b.txt, to be read as a document gone from the corpus. */
+    snprintf(mb, sizeof mb, "%s", MANUAL_HEAD);
+    put_coding(mb, sizeof mb, "LOAD", "b.txt", b_txt, "My caseload doubled.", "Ann");
+    strcat(mb, "</manual>\n");
+    char *manual_b = qct_write_file(f.dir, "mb.xml", mb, strlen(mb));
+    /* --manual in the re-code: the coding above on a.txt and one more */
+    snprintf(mb, sizeof mb, "%s", MANUAL_HEAD);
+    put_coding(mb, sizeof mb, "OTHER", "a.txt", a_txt, "Our team is great.", "Bo");
+    put_coding(mb, sizeof mb, "STRESS", "c.txt", c_txt, "Stress again.", "Cy");
+    /* the engine's own, sent back: not counted, with a warning when they are read */
+    put_coding(mb, sizeof mb, "TEAM", "c.txt", c_txt, "Stress again.", "qcode");
+    strcat(mb, "</manual>\n");
+    char *manual_more = qct_write_file(f.dir, "more.xml", mb, strlen(mb));
+    char old1[1024], old2[1024], oldb[1024], oldp[1024], cache[1024];
+    snprintf(oldp, sizeof oldp, "%s/oldp.xml", f.dir);
+    snprintf(old1, sizeof old1, "%s/old1.xml", f.dir);
+    snprintf(old2, sizeof old2, "%s/old2.xml", f.dir);
+    snprintf(oldb, sizeof oldb, "%s/oldb.xml", f.dir);
+    snprintf(cache, sizeof cache, "%s/cache", f.dir);
+    write_people_results(paths, 3, f.old_cb, manual, 1, old1);
+    write_people_results(paths, 3, f.old_cb, manual, 2, old2);
+    write_people_results(paths, 3, f.old_cb, manual_b, 2, oldb);
+    write_people_results(paths, 3, f.old_cb, NULL, 2, oldp);
+    /* b.txt edited since: "Parking is awful." changed (that coding is no longer there: not counted,
+     * with a warning) and a line added after the others (still at their offsets) */
+    const char *edited = "OT: The weather was bad. Parking is great.\nOT: My caseload doubled. Pressure everywhere.\n"
+                         "OT: Colleagues help.\n";
+    free(qct_write_file(f.dir, "b.txt", edited, strlen(edited)));
+    char *gone[2] = {paths[0], paths[2]}, *c_first[3] = {paths[2], paths[0], paths[1]};
+    char **corpora[] = {paths, gone, c_first};
+
+    struct {
+        const char *name, *file, *manual, *cache;
+        unsigned jobs;
+        int stream, corpus; /* corpus 0: a, b, c; 1: a, c (b.txt gone); 2: c, a, b */
+        size_t read_docs;
+    } ways[] = {
+        {"format2", old2, NULL, NULL, 1, 0, 0, 2},
+        {"format1", old1, NULL, NULL, 1, 0, 0, 2},
+        {"format2-cache", old2, NULL, cache, 1, 0, 0, 2},
+        {"format2-cache-warm", old2, NULL, cache, 2, 0, 0, 2},
+        {"format1-jobs2", old1, NULL, NULL, 2, 0, 0, 2},
+        {"format2-manual", old2, manual_more, NULL, 1, 0, 0, 2},
+        {"format1-manual-cache-stream", old1, manual_more, cache, 2, 1, 0, 2},
+        {"format2-gone", old2, NULL, NULL, 1, 0, 1, 2},
+        {"only-gone-has-people", oldb, NULL, NULL, 1, 0, 1, 1},
+        {"only-gone-has-people-manual", oldb, manual_more, cache, 2, 0, 1, 1},
+        /* c.txt counted (with a coding of --manual) before a.txt's people's codings are read */
+        {"counted-before-the-file-is-read", old2, manual_more, NULL, 1, 0, 2, 2},
+        /* no people's codings, but the bytes of an attribute `coder` in a text: read during the run */
+        {"no-people-but-coder-in-a-text", oldp, manual_more, NULL, 1, 0, 0, 1},
+    };
+    for (size_t w = 0; w < sizeof ways / sizeof ways[0]; w++) {
+        qc_recode_options o = QC_RECODE_OPTIONS_INIT;
+        o.results_path = ways[w].file;
+        o.old_cb = f.old_cb;
+        o.manual_path = ways[w].manual;
+        o.cache_dir = ways[w].cache;
+        o.run.jobs = ways[w].jobs;
+        const char *const *ps = (const char *const *)corpora[ways[w].corpus];
+        size_t n = ways[w].corpus == 1 ? 2 : 3;
+        people_out coded = people_recode(f.dir, ps, n, f.new_cb, o, ways[w].stream, ways[w].name);
+        cr_expect_eq(coded.progress, n, "%s: the corpus was coded %zu times", ways[w].name, coded.progress / n);
+        cr_expect_eq(coded.coded, 1, "%s: the old side was not coded again", ways[w].name);
+        cr_expect_eq(coded.read_docs, ways[w].read_docs, "%s: %zu documents read from the file", ways[w].name,
+                     coded.read_docs);
+        /* the same file without its digests: read in full */
+        size_t size = 0;
+        char *orig = qct_read_file(ways[w].file, &size), *xml = malloc(size + 1), *to = xml;
+        cr_assert(orig && xml);
+        for (const char *r = orig; *r;) {
+            if (strncmp(r, " codingSha256=\"", 15) == 0) {
+                r = strchr(r + 15, '"') + 1;
+                continue;
+            }
+            *to++ = *r++;
+        }
+        *to = '\0';
+        cr_assert_lt(strlen(xml), size);
+        const char *base = strrchr(ways[w].file, '/') + 1;
+        free(qct_write_file(f.dir, base, xml, strlen(xml)));
+        free(xml);
+        char tag[64];
+        snprintf(tag, sizeof tag, "%s-read", ways[w].name);
+        people_out read = people_recode(f.dir, ps, n, f.new_cb, o, ways[w].stream, tag);
+        free(qct_write_file(f.dir, base, orig, size));
+        free(orig);
+        cr_expect_eq(read.coded, 0, "%s", ways[w].name);
+        cr_expect_str_eq(coded.report, read.report, "%s: report", ways[w].name);
+        cr_expect_str_eq(coded.results, read.results, "%s: results.xml", ways[w].name);
+        cr_expect_str_eq(coded.manual, read.manual, "%s: carried manual codings", ways[w].name);
+        cr_expect_str_eq(coded.warnings, read.warnings, "%s: warnings", ways[w].name);
+        /* b.txt's coding of "Parking is awful." is no longer there, told once; b.txt gone, its
+         * codings are not counted, told once each */
+        int edited_told = ways[w].corpus != 1 && ways[w].file != oldp && ways[w].file != oldb;
+        cr_expect_eq(qct_contains(coded.warnings, "no longer the coded text"), edited_told, "%s: %s", ways[w].name,
+                     coded.warnings);
+        cr_expect_eq(qct_contains(coded.warnings, "document 'b.txt' is not in this run"), ways[w].corpus == 1, "%s: %s",
+                     ways[w].name, coded.warnings);
+        cr_expect_eq(qct_contains(coded.warnings, "by qcode (the engine's own"), ways[w].manual != NULL, "%s: %s",
+                     ways[w].name, coded.warnings);
+        cr_expect(!qct_contains(coded.warnings, "document 'a.txt' is not in this run") &&
+                      !qct_contains(coded.warnings, "document 'c.txt' is not in this run"),
+                  "%s: %s", ways[w].name, coded.warnings);
+        /* what the outputs hold: the people's codings carried and counted, the edited one not */
+        cr_expect(qct_contains(coded.manual, "coder=\"Ann\"") == (ways[w].file != oldp), "%s: %s", ways[w].name,
+                  coded.manual);
+        int unassigned = ways[w].file != oldb || ways[w].manual;
+        cr_expect_eq(qct_contains(coded.report, "UNASSIGNED") != 0, unassigned, "%s: %s", ways[w].name, coded.report);
+        if (ways[w].corpus != 1 && ways[w].file != oldp)
+            cr_expect(qct_contains(coded.results, "coder=\"Ann\""), "%s: %s", ways[w].name, coded.results);
+        people_out_free(&coded);
+        people_out_free(&read);
+    }
+    free(manual);
+    free(manual_b);
+    free(manual_more);
+    free(paths[2]);
+    fx_free(&f);
+}

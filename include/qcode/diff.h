@@ -238,13 +238,14 @@ QC_EXPORT void qc_recode_run_stats(const qc_recode *rc, qc_run_stats *stats);
 /* 1 when, given a results.xml and the old codebook, the old side was not read from the file but
  * coded again (through the cache when there is one), for every document whose coding by the old
  * codebook had the file's codingSha256 (the others: qc_recode_old_side_read_documents); 0 when it
- * was read from the file (the file holds people's codings, or its header does not fit the old
- * codebook). The report is the same either way; reading a large results.xml back is what this
- * saves. */
+ * was read from the file (its header does not fit the old codebook, or it records no digests).
+ * The report is the same either way; reading a large results.xml back is what this saves. A file
+ * that lists people's codings is no exception since 2026-12-07 (the documents holding them never
+ * match, and take their old side from the file). */
 QC_EXPORT int qc_recode_old_side_coded(const qc_recode *rc);
 /* When the old side was coded again: how many of the file's documents still took their old side
- * from the file, read once for them alone, because their coding now was not the file's (edited
- * since) or the corpus no longer had them. 0 otherwise. */
+ * from the file, read once for them, because their coding now was not the file's (edited since,
+ * or holding people's codings) or the corpus no longer had them. 0 otherwise. */
 QC_EXPORT size_t qc_recode_old_side_read_documents(const qc_recode *rc);
 /* The old codebook found by qc_recode_options.find_old_codebook (borrowed), or NULL when none was
  * looked for or found (the old codebook given is not returned). */
