@@ -314,6 +314,12 @@ Test(casebook, an_identifier_is_a_column_whose_values_are_each_one_persons)
     cr_expect_eq(qc_casebook_attribute_is_identifier(cb, 0, &values), 0, "%d values: a table still", MIN);
     qc_casebook_free(cb);
 
+    /* people without a value are not counted: neither a shared value nor one more */
+    cb = sheet_of("speaker\tpseudonym\n", MIN + 1, "S%d\tP%d\nX%d\t\n");
+    cr_expect_eq(qc_casebook_attribute_is_identifier(cb, 0, &values), 1);
+    cr_expect_eq(values, MIN + 1);
+    qc_casebook_free(cb);
+
     /* documents described a row each: an identifier of documents */
     cb = sheet_of("document\trecorded\n", MIN + 1, "D%d\t2024-01-%d\n");
     cr_expect_eq(qc_casebook_attribute_is_identifier(cb, 0, NULL), 1);
