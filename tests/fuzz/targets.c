@@ -621,6 +621,64 @@ static int fuzz_cache_entry(const uint8_t *data, size_t size)
     return 0;
 }
 
+/* A casebook (TSV, CSV, `sep=`, quotes, UTF-16) of any bytes: what loads must answer every
+ * lookup of its own rows, tell its identifier columns consistently, and serve as the casebook of
+ * a reading and of results. */
+static int fuzz_casebook_sheet(const uint8_t *data, size_t size)
+{
+    qc_casebook *cases = NULL;
+    qc_error err;
+    if (qc_casebook_load_buffer(&cases, "fuzz.tsv", data, size, &err) != 0)
+        return 0;
+    size_t rows = qc_casebook_row_count(cases), attrs = qc_casebook_attribute_count(cases);
+    for (size_t a = 0; a < attrs; a++) {
+        size_t values = 0;
+        int id = qc_casebook_attribute_is_identifier(cases, a, &values);
+        if (!qc_casebook_attribute_name(cases, a) || (id != 0 && id != 1) || values > rows ||
+            (id && values <= QC_CASEBOOK_IDENTIFIER_MIN))
+            __builtin_trap();
+    }
+    for (size_t i = 0; i < rows; i++) {
+        const char *document = NULL, *speaker = NULL;
+        uint32_t line = 0;
+        if (qc_casebook_row(cases, i, &document, &speaker, &line) != 0 || line == 0)
+            __builtin_trap();
+        if (speaker && !qc_casebook_knows_speaker(cases, document, speaker))
+            __builtin_trap(); /* its own row names it */
+        for (size_t a = 0; a < attrs; a++) {
+            const char *own = qc_casebook_row_value(cases, document, speaker, a);
+            const char *v = qc_casebook_value(cases, document, speaker, a);
+            if (own && *own && (!v || strcmp(own, v) != 0))
+                __builtin_trap(); /* the most specific row wins: its own */
+        }
+    }
+    static const char transcript[] = "site: north\n\nInterviewer: How is the team?\n\nS1: Busy.\nP1: Fine.\n";
+    static const char codebook[] = "codebook \"F\"\ncode T \"Team\"\n  rule team OR busy OR fine\n";
+    qc_read_options ro = QC_READ_OPTIONS_INIT;
+    ro.casebook = cases;
+    qc_codebook *cb = NULL;
+    qc_document *doc = NULL;
+    qc_coder *coder = NULL;
+    qc_coding *coding = NULL;
+    qc_results *res = NULL;
+    if (qc_codebook_load_buffer(&cb, "f.qcb", codebook, sizeof codebook - 1, NULL, &err) == 0 &&
+        qc_document_read_buffer(&doc, "t.txt", transcript, sizeof transcript - 1, &ro, &err) == 0 &&
+        qc_coder_new(&coder, cb, NULL, &err) == 0 && qc_coder_code(coder, doc, cases, &coding, &err) == 0 &&
+        qc_results_new(&res, cb, cases, &err) == 0 && qc_results_add(res, doc, coding, NULL, &err) == 0) {
+        for (size_t a = 0; a < qc_results_attribute_count(res); a++)
+            for (size_t v = 0; v < qc_results_attribute_value_count(res, a); v++)
+                if (!qc_results_attribute_value(res, a, v, NULL))
+                    __builtin_trap();
+    }
+    qc_results_free(res);
+    qc_coding_free(coding);
+    qc_coder_free(coder);
+    qc_document_free(doc);
+    qc_codebook_free(cb);
+    qc_casebook_free(cases);
+    return 0;
+}
+
 const qcf_target qcf_targets[] = {
     {"text", fuzz_text},
     {"vtt", fuzz_vtt},
@@ -634,6 +692,7 @@ const qcf_target qcf_targets[] = {
     {"results", fuzz_results},
     {"recode_from", fuzz_recode_from},
     {"cache_entry", fuzz_cache_entry},
+    {"casebook", fuzz_casebook_sheet},
 };
 const size_t qcf_target_count = sizeof qcf_targets / sizeof qcf_targets[0];
 
