@@ -412,8 +412,9 @@ static int front_matter_is_dialogue(text_reader *r, const text_line *l)
     size_t ke, vs;
     const char *s = line_text(r, l);
     int key = parse_key_value(s, l->len, 0, &ke, &vs) && ke == l->label.label_end && l->label.label_start == 0;
-    /* `i:`, `q:`, `a:`, `r:` name no interview, between rules as in a header (find_header). */
-    if (l->label.known_role && (ke == 1 || (!key && !line_names(r, l))))
+    if (qc_label_is_letter(l->label.known_role, l->label.label_end - l->label.label_start))
+        return 1; /* `i:`, `q:`, `a:`, `r:` name no interview, between rules as in a header */
+    if (l->label.known_role && !key && !line_names(r, l))
         return 1; /* but `Befragte: Anna Lee` names the interviewee, as a key does */
     if (!key && l->label.label_start == 0 && qc_header_key_is_metadata(s, l->label.label_end) &&
         parse_key_value(s, l->len, 1, &ke, &vs) && ke == l->label.label_end)
@@ -433,7 +434,7 @@ static void mark_opening_dialogue(text_reader *r, size_t first)
         const text_line *l = &r->lines[i];
         if (!l->has_label || !l->label.known_role)
             continue;
-        if (l->label.label_end - l->label.label_start == 1)
+        if (qc_label_is_letter(1, l->label.label_end - l->label.label_start))
             return;
         if (from == r->count)
             from = i;
@@ -476,7 +477,7 @@ static size_t find_header(text_reader *r)
          * the block holds (`note: phone rang` below `i: ...` / `r: ...`). A conventional key whose
          * value asks (`interviewer: How long?`) is a speaker too: a header names its interview, it
          * asks nothing. */
-        if (known && ke == 1)
+        if (qc_label_is_letter(known, ke))
             return 0;
         if (known && asks(s + vs, r->lines[i].len - vs)) {
             mark_opening_dialogue(r, first);

@@ -630,13 +630,18 @@ int qc_header_names_person(const qc_read_options *opts, const char *key, size_t 
     return value_names_person(opts, key, key_len, 0, value + p, end - p);
 }
 
+int qc_label_is_letter(int known, size_t len)
+{
+    return known && len == 1;
+}
+
 int qc_label_line_names(const qc_read_options *opts, const char *label, size_t label_len, const char *value,
                         size_t value_len)
 {
     size_t p = skip_blanks(value, value_len, 0), end = value_len;
     while (end > p && (is_blank(value[end - 1]) || value[end - 1] == '\r'))
         end--;
-    if (label_len < 2 || p == end || !is_role_label(label, label_len))
+    if (p == end || !is_role_label(label, label_len) || qc_label_is_letter(1, label_len))
         return 0;
     if (value[end - 1] == '.') {
         size_t w = end;

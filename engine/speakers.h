@@ -41,6 +41,14 @@ qc_role qc_speaker_role(const qc_read_options *opts, const char *label, size_t l
  * ending in one (MH staff member S11). */
 int qc_speaker_label_known(const qc_read_options *opts, const char *label, size_t len);
 
+/* Whether a conventional label is one letter: `I`, `Q`, `A`, `R` (role words), or a one-letter
+ * label given the interviewer's role. known is qc_speaker_label_known's answer for the label, or
+ * the qc_label.known_role a scan gave it (1 for any match of the user's pattern). Such a letter is a dialogue's
+ * shorthand, never anyone's name for a person or the interview: `I: Anna` names no one (qc_label_line_names), and a
+ * block at the top that holds an `i:` line is dialogue, no header, between `---` rules too, where a word among the
+ * letters (`note: phone rang`) is no speaker of it (read_text.c). */
+int qc_label_is_letter(int known, size_t len);
+
 /* Whether a header line `key: value` names a person, so that its key is a label of the body too
  * (`nurse: Mary Jones` above one `Nurse:` line): the value is a name, 1 to 4 words each starting
  * with an upper-case letter (any script), after a title or not (Ms, Mr, Mrs, Dr, Prof), or an id
@@ -59,7 +67,8 @@ int qc_header_names_person(const qc_read_options *opts, const char *key, size_t 
  * Personen`), and does not end a sentence (a word of three characters or more, then a full stop:
  * `Hello.`, `Zehn Jahre.`; `Anna M.` ends in an initial). Such lines at the top are a header's or
  * the preamble's, not a dialogue's (`interviewerin: Petra Schmidt` / `befragte: Anna`,
- * `INTERVIEWER: Peter Asaro` / `INTERVIEWEE: Tatsuo Arai`); `I:`, `Q:`, `A:`, `R:` never name. */
+ * `INTERVIEWER: Peter Asaro` / `INTERVIEWEE: Tatsuo Arai`); `I:`, `Q:`, `A:`, `R:` never name
+ * (qc_label_is_letter). */
 int qc_label_line_names(const qc_read_options *opts, const char *label, size_t label_len, const char *value,
                         size_t value_len);
 /* Whether a header key says where, when or what the interview was (`location`, `Title`, `datum`,
