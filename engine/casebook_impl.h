@@ -10,9 +10,6 @@
  * cache's key for it, depends on them and on nothing else of the casebook. */
 int qc_casebook_speakers_digest(const qc_casebook *cb, unsigned char out[32]);
 
-/* Whether some row names a speaker: a casebook of documents alone says nothing of speakers. */
-int qc_casebook_has_speakers(const qc_casebook *cb);
-
 /* The file the casebook was read from (the name qc_casebook_load_buffer was given), and the line
  * of the row naming exactly this document and speaker (NULL: a row naming none; 0 when there is no
  * such row): where a warning about one of its values sends the reader. Borrowed. */

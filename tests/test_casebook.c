@@ -36,6 +36,19 @@ Test(casebook, tsv_speakers_and_attributes)
     qc_casebook_free(cb);
 }
 
+/* `code`, `recode` and `inspect` warn of speakers a casebook does not know only when it describes
+ * speakers at all: one of documents alone knows none, and says nothing of them. */
+Test(casebook, has_speakers_only_when_some_row_names_one)
+{
+    qc_casebook *people = load("p.tsv", "document\tspeaker\tsite\na.txt\t\tRS1\nb.txt\tN15\tRS2\n");
+    qc_casebook *documents = load("d.tsv", "document\tsite\na.txt\tRS1\nb.txt\tRS2\n");
+    cr_assert(qc_casebook_has_speakers(people));
+    cr_assert_not(qc_casebook_has_speakers(documents));
+    cr_assert_not(qc_casebook_has_speakers(NULL));
+    qc_casebook_free(people);
+    qc_casebook_free(documents);
+}
+
 Test(casebook, csv_with_quotes_and_most_specific_row_wins)
 {
     qc_casebook *cb = load("c.csv", "Document,Speaker,site,note\n"

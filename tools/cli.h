@@ -103,9 +103,6 @@ void cli_same_bytes_free(cli_same_bytes *s);
 /* Warns on stderr when some of a run's cache entries could not be written (qc_cache_unwritten). */
 void cli_warn_unwritten_cache(const char *cache_dir, size_t unwritten, const char *reason);
 
-/* Whether some row of the casebook names a speaker: one that describes documents only knows no
- * speaker, and its not knowing one is no news (tools/cli_cases.c). */
-int cli_cases_name_speakers(const qc_casebook *cases);
 /* qsort/bsearch order of strings (const char * elements), ASCII case aside: how a casebook
  * compares document ids and labels. */
 int cli_by_name(const void *a, const void *b);

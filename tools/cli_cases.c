@@ -1,19 +1,10 @@
-/* What a casebook says about the corpus read, beyond each lookup: whether it describes speakers at
- * all, and which of its document rows name no document read (a silently missing breakdown value:
- * "a" where the id is "a.txt"). Shared by `code` and `inspect`. */
+/* What a casebook says about the corpus read, beyond each lookup: which of its document rows name
+ * no document read (a silently missing breakdown value: "a" where the id is "a.txt"), and which of
+ * its columns are identifiers. Shared by `code`, `recode` and `inspect`. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-
-int cli_cases_name_speakers(const qc_casebook *cases)
-{
-    const char *speaker = NULL;
-    for (size_t i = 0; qc_casebook_row(cases, i, NULL, &speaker, NULL) == 0; i++)
-        if (speaker)
-            return 1;
-    return 0;
-}
 
 /* Whether id is name with an extension after it ("a.txt" for "a"), the names compared as the
  * casebook compares them ("élodie.txt" for "ÉLODIE"). */

@@ -55,7 +55,7 @@
 typedef struct run_state {
     qc_results *res;
     qc_refi_export *qdpx;    /* --qdpx: documents are added as they are coded (their texts are the sources) */
-    int cases_name_speakers; /* cli_cases_name_speakers: else no speaker is news */
+    int cases_name_speakers; /* qc_casebook_has_speakers: else no speaker is news */
     size_t dup_failed;
     cli_same_bytes same; /* copies of a transcript under another name */
     cli_progress progress;
@@ -276,7 +276,7 @@ static int run(int argc, char **argv)
         }
     }
     st.res = res;
-    st.cases_name_speakers = cases && cli_cases_name_speakers(cases);
+    st.cases_name_speakers = qc_casebook_has_speakers(cases);
     cli_progress_start(&st.progress, paths, (size_t)count);
 
     qc_run_options ropts = QC_RUN_OPTIONS_INIT;

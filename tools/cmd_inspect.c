@@ -369,7 +369,7 @@ static int run(int argc, char **argv)
     const char **read_ids = count > 0 ? calloc((size_t)count, sizeof *read_ids) : NULL;
     cli_read_doc *read_docs = count > 0 ? calloc((size_t)count, sizeof *read_docs) : NULL;
     size_t read = 0;
-    int cases_name_speakers = cases && cli_cases_name_speakers(cases);
+    int cases_name_speakers = qc_casebook_has_speakers(cases);
     if (count > 0 && (!read_ids || !read_docs))
         status = cli_fail("inspect: out of memory");
     if (status == QC_EXIT_OK && o.xml)

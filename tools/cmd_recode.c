@@ -278,7 +278,7 @@ static int run(int argc, char **argv)
                          o.from, o.old, o.old);
             cli_note_identifiers(cases, o.cases_path, qc_recode_results(rc));
             if (cases) {
-                if (cli_cases_name_speakers(cases))
+                if (qc_casebook_has_speakers(cases))
                     cli_warn_unknown_speakers_of(cases, qc_recode_results(rc));
                 cli_warn_unmatched_documents_of(cases, o.cases_path, qc_recode_results(rc));
                 cli_warn_unmatched_speakers_of(cases, o.cases_path, qc_recode_results(rc));

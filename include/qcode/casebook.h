@@ -65,6 +65,11 @@ QC_EXPORT int qc_casebook_attribute_is_identifier(const qc_casebook *cb, size_t 
  * the casebook does not know. */
 QC_EXPORT int qc_casebook_knows_speaker(const qc_casebook *cb, const char *document_id, const char *speaker);
 
+/* Whether some row names a speaker (0 for NULL): a casebook of documents alone says nothing of
+ * speakers, so that it knows none of a transcript's is no news. Answered from the load, without
+ * walking the rows. */
+QC_EXPORT int qc_casebook_has_speakers(const qc_casebook *cb);
+
 /* How the casebook orders names (documents and speakers) and tells them apart: case aside, in any
  * script, and an accent typed as one character or as a combining mark alike (`Élodie`, `élodie`,
  * `E` + U+0301 `lodie`). Negative, 0 or positive, as strcmp; 0 for one name. The readers' speaker
