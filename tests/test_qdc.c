@@ -33,6 +33,19 @@ static qc_codebook *load(const char *path)
     return cb;
 }
 
+/* tests/data/refi/care.qcb exported as dir/care.qdc (its path left in qdc), which must succeed;
+ * returns the codebook, the caller's. */
+static qc_codebook *export_care(const char *dir, char *qdc, size_t cap)
+{
+    char *src = qct_source_path("tests/data/refi/care.qcb");
+    snprintf(qdc, cap, "%s/care.qdc", dir);
+    qc_codebook *a = load(src);
+    free(src);
+    qc_error err;
+    cr_assert_eq(qc_refi_export_qdc(a, qdc, NULL, &err), 0, "%s", err.message);
+    return a;
+}
+
 /* Validates an XML file against an XSD from ../shared/refi. */
 static int xsd_valid(const char *xml, const char *xsd_rel)
 {
@@ -110,13 +123,9 @@ Test(qdc, round_trip_gives_an_equivalent_codebook)
 
 Test(qdc, export_shows_definitions_and_categories)
 {
-    char *src = qct_source_path("tests/data/refi/care.qcb");
     char *dir = qct_temp_dir();
     char qdc[1024];
-    snprintf(qdc, sizeof qdc, "%s/care.qdc", dir);
-    qc_codebook *a = load(src);
-    qc_error err;
-    cr_assert_eq(qc_refi_export_qdc(a, qdc, NULL, &err), 0, "%s", err.message);
+    qc_codebook *a = export_care(dir, qdc, sizeof qdc);
     char *x = qct_read_file(qdc, NULL);
     cr_assert(qct_contains(x, "<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\" origin=\"qcode "));
     /* The GUID of a code is the version 5 UUID of "code:<codebook name>:<id>". */
@@ -131,23 +140,17 @@ Test(qdc, export_shows_definitions_and_categories)
     cr_assert(qct_contains(x, "name=\"Co-location helps &quot;joint&quot; working\""));
     free(x);
     qc_codebook_free(a);
-    free(src);
     free(dir);
 }
 
 Test(qdc, export_validates_against_codebook_xsd)
 {
     QCT_REQUIRE_SHARED("refi/Codebook.xsd");
-    char *src = qct_source_path("tests/data/refi/care.qcb");
     char *dir = qct_temp_dir();
     char qdc[1024];
-    snprintf(qdc, sizeof qdc, "%s/care.qdc", dir);
-    qc_codebook *a = load(src);
-    qc_error err;
-    cr_assert_eq(qc_refi_export_qdc(a, qdc, NULL, &err), 0, "%s", err.message);
+    qc_codebook *a = export_care(dir, qdc, sizeof qdc);
     cr_assert(xsd_valid(qdc, "refi/Codebook.xsd"), "exported .qdc is not valid against Codebook.xsd");
     qc_codebook_free(a);
-    free(src);
     free(dir);
 }
 
@@ -280,14 +283,11 @@ Test(qdc, variants_of_real_files_are_accepted_with_warnings)
 /* What a user changed in NVivo (name, definition, colour) wins over the qcode block. */
 Test(qdc, edits_made_in_another_tool_are_kept)
 {
-    char *src = qct_source_path("tests/data/refi/care.qcb");
     char *dir = qct_temp_dir();
     char qdc[1024], qcb[1024];
-    snprintf(qdc, sizeof qdc, "%s/care.qdc", dir);
     snprintf(qcb, sizeof qcb, "%s/edited.qcb", dir);
-    qc_codebook *a = load(src);
+    qc_codebook *a = export_care(dir, qdc, sizeof qdc);
     qc_error err;
-    cr_assert_eq(qc_refi_export_qdc(a, qdc, NULL, &err), 0, "%s", err.message);
     qc_codebook_free(a);
     size_t n;
     char *x = qct_read_file(qdc, &n);
@@ -320,7 +320,6 @@ Test(qdc, edits_made_in_another_tool_are_kept)
     cr_assert_str_eq(qc_code_color(b, (size_t)qc_codebook_find(b, "COLOC")), "#112233");
     qc_codebook_free(b);
     free(qdc2);
-    free(src);
     free(dir);
 }
 
@@ -556,13 +555,10 @@ Test(qdc, libxml2_out_of_memory_is_not_an_absent_attribute)
  * not at a line start); with CRLF, every coloured code was said to have changed colour. */
 Test(qdc, cr_and_crlf_line_breaks_in_descriptions_are_line_ends)
 {
-    char *src = qct_source_path("tests/data/refi/care.qcb");
     char *dir = qct_temp_dir();
     char qdc[1024];
-    snprintf(qdc, sizeof qdc, "%s/care.qdc", dir);
-    qc_codebook *a = load(src);
+    qc_codebook *a = export_care(dir, qdc, sizeof qdc);
     qc_error err;
-    cr_assert_eq(qc_refi_export_qdc(a, qdc, NULL, &err), 0, "%s", err.message);
     size_t n;
     char *x = qct_read_file(qdc, &n);
     const char *breaks[2] = {"&#13;", "&#13;\n"};
@@ -602,6 +598,5 @@ Test(qdc, cr_and_crlf_line_breaks_in_descriptions_are_line_ends)
     }
     free(x);
     qc_codebook_free(a);
-    free(src);
     free(dir);
 }

@@ -44,6 +44,31 @@ typedef struct fixture {
     qc_document *docs[2];
 } fixture;
 
+/* Writes a transcript into dir and reads it as the document `name`, which must succeed. */
+static qc_document *read_transcript(const char *dir, const char *name, const char *text, size_t len)
+{
+    char *p = qct_write_file(dir, name, text, len);
+    qc_read_options ro = QC_READ_OPTIONS_INIT;
+    ro.id = name;
+    qc_document *doc = NULL;
+    qc_error err;
+    cr_assert_eq(qc_document_read_file(&doc, p, &ro, &err), 0, "%s", err.message);
+    free(p);
+    return doc;
+}
+
+/* A new export at a fixed time, so that its projects compare byte for byte. */
+static qc_refi_export *new_export(const qc_codebook *cb, const qc_casebook *cases, int utf16)
+{
+    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
+    opts.time = "2024-05-06T07:08:09Z";
+    opts.utf16_offsets = utf16;
+    qc_refi_export *x = NULL;
+    qc_error err;
+    cr_assert_eq(qc_refi_export_new(&x, cb, cases, &opts, &err), 0);
+    return x;
+}
+
 static void setup(fixture *f)
 {
     f->dir = qct_temp_dir();
@@ -55,13 +80,8 @@ static void setup(fixture *f)
     cr_assert_eq(qc_casebook_load(&f->cases, cp, &err), 0, "%s", err.message);
     free(cp);
     const char *texts[2] = {p01, p02}, *names[2] = {"P01.txt", "P02.txt"};
-    for (int i = 0; i < 2; i++) {
-        char *p = qct_write_file(f->dir, names[i], texts[i], strlen(texts[i]));
-        qc_read_options ro = QC_READ_OPTIONS_INIT;
-        ro.id = names[i];
-        cr_assert_eq(qc_document_read_file(&f->docs[i], p, &ro, &err), 0, "%s", err.message);
-        free(p);
-    }
+    for (int i = 0; i < 2; i++)
+        f->docs[i] = read_transcript(f->dir, names[i], texts[i], strlen(texts[i]));
 }
 
 static void teardown(fixture *f)
@@ -76,12 +96,8 @@ static void teardown(fixture *f)
 /* An export of the fixture: the engine's codings plus one by a person. */
 static qc_refi_export *make_export(fixture *f, int utf16)
 {
-    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
-    opts.time = "2024-05-06T07:08:09Z";
-    opts.utf16_offsets = utf16;
-    qc_refi_export *x = NULL;
+    qc_refi_export *x = new_export(f->cb, f->cases, utf16);
     qc_error err;
-    cr_assert_eq(qc_refi_export_new(&x, f->cb, f->cases, &opts, &err), 0);
     qc_coder *coder = NULL;
     cr_assert_eq(qc_coder_new(&coder, f->cb, NULL, &err), 0);
     for (int i = 0; i < 2; i++) {
@@ -686,17 +702,9 @@ Test(qdpx_export, labels_differing_only_in_case_are_one_case)
     /* "NURSE 2" too, in the same document: still one case, with P03 once among its sources */
     static const char p03[] = "Interviewer: Anything else?\nnurse 2: The office move helped.\n"
                               "Interviewer: And?\nnurse 2: Trust too.\nNURSE 2: Yes.\nNURSE 2: Quite.\n";
-    char *p = qct_write_file(f.dir, "P03.txt", p03, sizeof p03 - 1);
-    qc_read_options ro = QC_READ_OPTIONS_INIT;
-    ro.id = "P03.txt";
-    qc_document *d3 = NULL;
+    qc_document *d3 = read_transcript(f.dir, "P03.txt", p03, sizeof p03 - 1);
+    qc_refi_export *x = new_export(f.cb, f.cases, 0);
     qc_error err;
-    cr_assert_eq(qc_document_read_file(&d3, p, &ro, &err), 0, "%s", err.message);
-    free(p);
-    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
-    opts.time = "2024-05-06T07:08:09Z";
-    qc_refi_export *x = NULL;
-    cr_assert_eq(qc_refi_export_new(&x, f.cb, f.cases, &opts, &err), 0);
     qc_document *docs[3] = {f.docs[0], f.docs[1], d3};
     for (int i = 0; i < 3; i++)
         cr_assert_eq(qc_refi_export_add_document(x, docs[i], &err), 0, "%s", err.message);
@@ -737,20 +745,13 @@ Test(qdpx_export, labels_differing_only_in_case_beyond_ascii_are_one_case)
     setup(&f);
     static const char *const texts[2] = {"Élodie: The office move helped.\nInterviewer: And?\nÉlodie: Trust.\n",
                                          "élodie: Quite.\nInterviewer: And?\nélodie: Yes.\n"};
-    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
-    opts.time = "2024-05-06T07:08:09Z";
-    qc_refi_export *x = NULL;
+    qc_refi_export *x = new_export(f.cb, f.cases, 0);
     qc_error err;
-    cr_assert_eq(qc_refi_export_new(&x, f.cb, f.cases, &opts, &err), 0);
     qc_document *docs[2] = {NULL, NULL};
     for (int i = 0; i < 2; i++) {
         char name[16];
         snprintf(name, sizeof name, "E%d.txt", i);
-        char *p = qct_write_file(f.dir, name, texts[i], strlen(texts[i]));
-        qc_read_options ro = QC_READ_OPTIONS_INIT;
-        ro.id = name;
-        cr_assert_eq(qc_document_read_file(&docs[i], p, &ro, &err), 0, "%s", err.message);
-        free(p);
+        docs[i] = read_transcript(f.dir, name, texts[i], strlen(texts[i]));
         cr_assert_eq(qc_refi_export_add_document(x, docs[i], &err), 0, "%s", err.message);
     }
     char *qde = write_qde(x, f.dir, "fold.qde");
@@ -781,16 +782,8 @@ Test(qdpx_export, a_header_key_and_a_column_of_one_name_are_one_variable_beyond_
     qc_casebook *cases = NULL;
     cr_assert_eq(qc_casebook_load(&cases, cp, &err), 0, "%s", err.message);
     free(cp);
-    char *p = qct_write_file(f.dir, "P03.txt", p03, sizeof p03 - 1);
-    qc_read_options ro = QC_READ_OPTIONS_INIT;
-    ro.id = "P03.txt";
-    qc_document *d3 = NULL;
-    cr_assert_eq(qc_document_read_file(&d3, p, &ro, &err), 0, "%s", err.message);
-    free(p);
-    qc_refi_options opts = QC_REFI_OPTIONS_INIT;
-    opts.time = "2024-05-06T07:08:09Z";
-    qc_refi_export *x = NULL;
-    cr_assert_eq(qc_refi_export_new(&x, f.cb, cases, &opts, &err), 0);
+    qc_document *d3 = read_transcript(f.dir, "P03.txt", p03, sizeof p03 - 1);
+    qc_refi_export *x = new_export(f.cb, cases, 0);
     qc_document *docs[2] = {f.docs[0], d3};
     for (int i = 0; i < 2; i++)
         cr_assert_eq(qc_refi_export_add_document(x, docs[i], &err), 0, "%s", err.message);

@@ -137,6 +137,25 @@ static void imported_free(imported *im)
     free(im->tmp);
 }
 
+/* The import's cases.tsv, whole (NULL when it was not written; the caller frees it). */
+static char *read_cases(const imported *im)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/cases.tsv", im->dir);
+    return qct_read_file(path, NULL);
+}
+
+/* The import's cases.tsv loaded as a casebook, which must succeed: qcode reads what it imports. */
+static qc_casebook *load_cases(const imported *im)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/cases.tsv", im->dir);
+    qc_error err;
+    qc_casebook *cases = NULL;
+    cr_assert_eq(qc_casebook_load(&cases, path, &err), 0, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
+    return cases;
+}
+
 static int exists(const char *path)
 {
     struct stat sb;
@@ -302,8 +321,7 @@ Test(qdpx_import, oddities_of_real_files_are_accepted_with_warnings)
     /* The position inside the surrogate pair was rounded down to the emoji. */
     cr_assert_str_eq(m.items[2].text, "\xf0\x9f\x98\x80 for a nurse.");
     free_manual(&m);
-    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
-    text = qct_read_file(path, NULL);
+    text = read_cases(&im);
     cr_assert_str_eq(text, "speaker\tsite\tage\nP1\tRS1\t42\n");
     free(text);
     imported_free(&im);
@@ -317,18 +335,14 @@ Test(qdpx_import, cases_tsv_is_a_casebook_qcode_reads)
 {
     imported im;
     import_fixture(&im, qct_source_path("tests/data/refi/cases.qdpx"));
-    char path[1200];
-    qc_error err;
     cr_expect(qct_contains(im.w.text, "variable 'Document' is written to cases.tsv as column 'Document (2)'"), "%s",
               im.w.text);
     cr_expect(qct_contains(im.w.text, "variable 'SITE' is written to cases.tsv as column 'SITE (2)'"), "%s", im.w.text);
     cr_expect(qct_contains(im.w.text, "case ' p1 ' is named like an earlier case"), "%s", im.w.text);
-    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
-    char *text = qct_read_file(path, NULL);
+    char *text = read_cases(&im);
     cr_assert_str_eq(text, "speaker\tDocument (2)\tsite\tSITE (2)\tvariable\nP1\td1\tRS1\tnorth\tx\nP2\t\tRS2\t\t\n");
     free(text);
-    qc_casebook *cases = NULL;
-    cr_assert_eq(qc_casebook_load(&cases, path, &err), 0, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
+    qc_casebook *cases = load_cases(&im);
     qc_casebook_free(cases);
     imported_free(&im);
 }
@@ -366,15 +380,11 @@ Test(qdpx_import, names_the_casebook_takes_for_one_are_one_column_and_one_row_be
               im.w.text);
     cr_expect(qct_contains(im.w.text, "case '\xC3\x89LODIE' is named like an earlier case"), "%s", im.w.text);
     cr_expect(qct_contains(im.w.text, "case 'E\xCC\x81lodie' is named like an earlier case"), "%s", im.w.text);
-    char path[1200];
-    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
-    char *text = qct_read_file(path, NULL);
+    char *text = read_cases(&im);
     cr_expect_str_eq(text, "speaker\tR\xC3\xA9gion\tR\xC3\x89GION (2)\tWei\xC3\x9F\tWEISS (2)\n"
                            "\xC3\x89lodie\tNord\t\t\t\nWeiss\t\t\t\tx\n");
     free(text);
-    qc_error err;
-    qc_casebook *cases = NULL;
-    cr_assert_eq(qc_casebook_load(&cases, path, &err), 0, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
+    qc_casebook *cases = load_cases(&im);
     cr_expect_str_eq(qc_casebook_value(cases, NULL, "\xC3\xA9LODIE", 0), "Nord");
     qc_casebook_free(cases);
     imported_free(&im);
@@ -407,14 +417,10 @@ Test(qdpx_import, a_case_with_neither_name_nor_guid_is_left_out_of_cases_tsv)
               im.w.text);
     cr_expect(qct_contains(im.w.text, "project.qde:6: <Case> has neither a name nor a guid: not in cases.tsv"), "%s",
               im.w.text);
-    char path[1200];
-    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
-    char *text = qct_read_file(path, NULL);
+    char *text = read_cases(&im);
     cr_assert_str_eq(text, "speaker\tsite\nP2\tRS2\n");
     free(text);
-    qc_error err;
-    qc_casebook *cases = NULL;
-    cr_assert_eq(qc_casebook_load(&cases, path, &err), 0, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
+    qc_casebook *cases = load_cases(&im);
     qc_casebook_free(cases);
     imported_free(&im);
     free(tmp);
@@ -732,9 +738,7 @@ Test(qdpx_import, source_variables_and_cases_per_interview_become_document_rows)
 {
     imported im;
     import_fixture(&im, qct_source_path("tests/data/refi/docvars.qdpx"));
-    char path[1200];
-    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
-    char *text = qct_read_file(path, NULL);
+    char *text = read_cases(&im);
     cr_assert_str_eq(text, "document\tspeaker\tcase\tSite\tAge\tGrade\n"
                            "\tnurse\t\t\t\tB5\n"
                            "interview 1.txt\t\tP01\tNorth\t34\t\n"
@@ -746,9 +750,7 @@ Test(qdpx_import, source_variables_and_cases_per_interview_become_document_rows)
     cr_assert(qct_contains(im.w.text, "document interview 1.txt: case 'P01 again' describes it too, case 'P01' is kept "
                                       "as its case"),
               "%s", im.w.text);
-    qc_error err;
-    qc_casebook *cases = NULL;
-    cr_assert_eq(qc_casebook_load(&cases, path, &err), 0, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
+    qc_casebook *cases = load_cases(&im);
     cr_assert_str_eq(qc_casebook_value(cases, "interview 2.txt", "Nurse", 0), "P02");
     cr_assert_str_eq(qc_casebook_value(cases, "interview 2.txt", "Nurse", 1), "South");
     cr_assert_str_eq(qc_casebook_value(cases, "interview 2.txt", "Nurse", 3), "B5");
@@ -784,9 +786,7 @@ Test(qdpx_import, a_case_named_like_its_sources_speaker_in_another_case_is_a_spe
     cut_zip_with(step, "project.qde", edited, n + 2, to);
     imported im;
     import_fixture(&im, strdup(to));
-    char path[1200];
-    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
-    char *cases = qct_read_file(path, NULL);
+    char *cases = read_cases(&im);
     cr_assert(qct_contains(cases, "\t\xC3\xA9lodie\t\t\t\tB5\n"), "%s", cases);
     free(cases);
     imported_free(&im);
@@ -804,9 +804,7 @@ Test(qdpx_import, document_groups_named_attribute_value_become_document_variable
 {
     imported im;
     import_fixture(&im, qct_source_path("tests/data/refi/groups.qdpx"));
-    char path[1200];
-    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
-    char *text = qct_read_file(path, NULL);
+    char *text = read_cases(&im);
     cr_assert_not_null(text, "cases.tsv written: %s", im.w.text);
     cr_assert_str_eq(text, "document\tspeaker\tgender\tage\n"
                            "Mabel.txt\t\tfemale\t67\n"
@@ -815,9 +813,7 @@ Test(qdpx_import, document_groups_named_attribute_value_become_document_variable
     cr_assert(qct_contains(im.w.text, "3 document group(s) named 'attribute: value' read as document variables"), "%s",
               im.w.text);
     cr_assert(qct_contains(im.w.text, "2 set(s) of codes or documents are not imported"), "%s", im.w.text);
-    qc_error err;
-    qc_casebook *cases = NULL;
-    cr_assert_eq(qc_casebook_load(&cases, path, &err), 0, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
+    qc_casebook *cases = load_cases(&im);
     cr_assert_str_eq(qc_casebook_value(cases, "Simon.txt", "Simon", 0), "male");
     qc_casebook_free(cases);
     imported_free(&im);
@@ -849,9 +845,7 @@ Test(qdpx_import, document_groups_name_one_variable_in_any_case_beyond_ascii)
     cut_zip_with(from, "project.qde", edited, strlen(edited), to);
     imported im;
     import_fixture(&im, strdup(to));
-    char path[1200];
-    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
-    char *text = qct_read_file(path, NULL);
+    char *text = read_cases(&im);
     cr_assert_not_null(text, "cases.tsv written: %s", im.w.text);
     cr_expect_str_eq(text, "document\tspeaker\tR\xC3\xA9gion\tage\n"
                            "Mabel.txt\t\tfemale\t67\n"
@@ -897,10 +891,7 @@ Test(qdpx_import, source_file_names_are_unique_as_the_casebook_compares_ids)
     cr_expect(exists(path), "%s", path);
     snprintf(path, sizeof path, "%s/sources/\xC3\xA9lodie-2.txt", im.dir);
     cr_expect(exists(path), "%s", path);
-    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
-    qc_error err;
-    qc_casebook *cases = NULL;
-    cr_assert_eq(qc_casebook_load(&cases, path, &err), 0, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
+    qc_casebook *cases = load_cases(&im);
     cr_expect_str_eq(qc_casebook_value(cases, "\xC3\xA9lodie-2.txt", NULL, 0), "male");
     qc_casebook_free(cases);
     imported_free(&im);
@@ -1046,14 +1037,10 @@ Test(qdpx_import, a_case_whose_values_name_no_variable_still_has_its_row)
     imported im;
     import_fixture(&im, write_project(tmp, qde));
     cr_expect_eq(im.s.cases, 2);
-    char path[1200];
-    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
-    char *text = qct_read_file(path, NULL);
+    char *text = read_cases(&im);
     cr_expect_str_eq(text, "document\tspeaker\tcase\tsite\n\tMary\t\t\ndoc.txt\t\tInterview 1\t\n");
     free(text);
-    qc_error err;
-    qc_casebook *cases = NULL;
-    cr_assert_eq(qc_casebook_load(&cases, path, &err), 0, "%s:%u:%u: %s", err.file, err.line, err.column, err.message);
+    qc_casebook *cases = load_cases(&im);
     cr_expect_str_eq(qc_casebook_value(cases, "doc.txt", "Interviewer", 0), "Interview 1");
     cr_expect(qc_casebook_knows_speaker(cases, NULL, "Mary"));
     qc_casebook_free(cases);
@@ -1080,9 +1067,7 @@ Test(qdpx_import, the_case_column_yields_to_a_variable_named_case)
     import_fixture(&im, write_project(tmp, qde));
     cr_expect(qct_contains(im.w.text, "written to cases.tsv as column 'case (2)' ('case' is a variable's)"), "%s",
               im.w.text);
-    char path[1200];
-    snprintf(path, sizeof path, "%s/cases.tsv", im.dir);
-    char *text = qct_read_file(path, NULL);
+    char *text = read_cases(&im);
     cr_expect_str_eq(text, "document\tspeaker\tcase (2)\tCASE\ndoc.txt\t\tInterview 1\t17\n");
     free(text);
     imported_free(&im);
