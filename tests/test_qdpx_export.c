@@ -535,29 +535,35 @@ Test(qdpx_export, a_quotation_refused_while_adding_results_says_why)
     teardown(&f);
 }
 
-Test(qdpx_export, checker_finds_what_the_schema_cannot)
+/* Checks the project or codebook at path (freed here) with opts, whose warnings go to w (emptied
+ * first): the check must finish and find this many errors, and unless message is NULL one of its
+ * warnings must hold message. */
+static void expect_check(char *path, const qc_refi_options *opts, warnings *w, size_t errors, const char *message)
 {
+    memset(w, 0, sizeof *w);
     qc_refi_check_result r;
     qc_error err;
+    cr_assert_eq(qc_refi_check(path, opts, &r, &err), 0, "%s", err.message);
+    cr_assert_eq(r.errors, errors, "%s", w->text);
+    if (message)
+        cr_assert(qct_contains(w->text, message), "%s", w->text);
+    free(path);
+}
+
+Test(qdpx_export, checker_finds_what_the_schema_cannot)
+{
     warnings w = {{0}, 0};
     qc_refi_options opts = QC_REFI_OPTIONS_INIT;
     opts.on_warning = collect;
     opts.user = &w;
-    char *p = qct_source_path("tests/data/refi/dangling.qdpx");
-    cr_assert_eq(qc_refi_check(p, &opts, &r, &err), 0, "%s", err.message);
-    cr_assert_eq(r.errors, 1, "%s", w.text);
-    cr_assert(qct_contains(w.text, "dangling.qdpx:project.qde:9: <CodeRef> targetGUID=\"99999999-9999-9999-9999-"
-                                   "999999999999\" refers to nothing in the file"),
-              "%s", w.text);
-    free(p);
-    memset(&w, 0, sizeof w);
-    p = qct_source_path("tests/data/refi/pastend.qdpx");
-    cr_assert_eq(qc_refi_check(p, &opts, &r, &err), 0, "%s", err.message);
-    cr_assert_eq(r.errors, 1, "%s", w.text);
-    cr_assert(qct_contains(w.text, ":8: <PlainTextSelection> cccccccc-0000-0000-0000-000000000001: positions 5-500"),
-              "%s", w.text);
-    free(p);
-    p = qct_source_path("tests/data/refi/corrupt.qdpx");
+    expect_check(qct_source_path("tests/data/refi/dangling.qdpx"), &opts, &w, 1,
+                 "dangling.qdpx:project.qde:9: <CodeRef> targetGUID=\"99999999-9999-9999-9999-"
+                 "999999999999\" refers to nothing in the file");
+    expect_check(qct_source_path("tests/data/refi/pastend.qdpx"), &opts, &w, 1,
+                 ":8: <PlainTextSelection> cccccccc-0000-0000-0000-000000000001: positions 5-500");
+    char *p = qct_source_path("tests/data/refi/corrupt.qdpx");
+    qc_refi_check_result r;
+    qc_error err;
     cr_assert_eq(qc_refi_check(p, &opts, &r, &err), QC_ERR_FORMAT);
     free(p);
 }
@@ -616,34 +622,19 @@ Test(qdpx_export, checker_on_the_samples)
 {
     QCT_REQUIRE_SHARED("refi/samples/spec-annexA2-atlasti-8.4_Project.qde");
     char *schemas = qct_shared_path("refi");
-    qc_refi_check_result r;
-    qc_error err;
     warnings w = {{0}, 0};
     qc_refi_options opts = QC_REFI_OPTIONS_INIT;
     opts.on_warning = collect;
     opts.user = &w;
     opts.schema_dir = schemas;
-    char *p = qct_shared_path("refi/samples/nvivo-win-12.6_oltas0517.qdpx");
-    cr_assert_eq(qc_refi_check(p, &opts, &r, &err), 0, "%s", err.message);
-    cr_assert_eq(r.errors, 0, "%s", w.text);
-    free(p);
+    expect_check(qct_shared_path("refi/samples/nvivo-win-12.6_oltas0517.qdpx"), &opts, &w, 0, NULL);
     /* The spec's own example validates against the XSD but gives two elements one GUID. */
-    memset(&w, 0, sizeof w);
-    p = qct_shared_path("refi/samples/spec-annexA2-atlasti-8.4_Project.qde");
-    cr_assert_eq(qc_refi_check(p, &opts, &r, &err), 0, "%s", err.message);
-    cr_assert_eq(r.errors, 2, "%s", w.text);
-    cr_assert(qct_contains(w.text, ":131: <PlainTextSelection> repeats GUID 95916796-d0a0-4b49-80b0-5a5c8b94ae13 of "
-                                   "<PDFSelection> on line 101"),
-              "%s", w.text);
-    free(p);
+    expect_check(qct_shared_path("refi/samples/spec-annexA2-atlasti-8.4_Project.qde"), &opts, &w, 2,
+                 ":131: <PlainTextSelection> repeats GUID 95916796-d0a0-4b49-80b0-5a5c8b94ae13 of "
+                 "<PDFSelection> on line 101");
     /* Taguette's empty <Sets/> fails the codebook schema. */
-    memset(&w, 0, sizeof w);
-    p = qct_shared_path("refi/samples/taguette-1.4.1_codebook.qdc");
-    cr_assert_eq(qc_refi_check(p, &opts, &r, &err), 0, "%s", err.message);
-    cr_assert_eq(r.errors, 1, "%s", w.text);
-    cr_assert(qct_contains(w.text, "taguette-1.4.1_codebook.qdc:2: schema: Element '{urn:QDA-XML:codebook:1.0}Sets'"),
-              "%s", w.text);
-    free(p);
+    expect_check(qct_shared_path("refi/samples/taguette-1.4.1_codebook.qdc"), &opts, &w, 1,
+                 "taguette-1.4.1_codebook.qdc:2: schema: Element '{urn:QDA-XML:codebook:1.0}Sets'");
     free(schemas);
 }
 

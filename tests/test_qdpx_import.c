@@ -819,18 +819,15 @@ Test(qdpx_import, document_groups_named_attribute_value_become_document_variable
     imported_free(&im);
 }
 
-/* Groups `Région: male` and `RÉGION: female` give one variable, named as first seen, as the
- * casebook would take the two for one column: they were two (compared without ASCII case alone). */
-Test(qdpx_import, document_groups_name_one_variable_in_any_case_beyond_ascii)
+/* Imports tests/data/refi/groups.qdpx, copied to tmp/name with the first renames[i][0] of its
+ * project.qde made renames[i][1] (64 bytes longer at most, both), which must succeed. */
+static void import_groups_renamed(imported *im, const char *tmp, const char *name, const char *const renames[2][2])
 {
-    char *tmp = qct_temp_dir();
     char *from = qct_source_path("tests/data/refi/groups.qdpx");
     char to[1024];
-    snprintf(to, sizeof to, "%s/groups.qdpx", tmp);
+    snprintf(to, sizeof to, "%s/%s", tmp, name);
     size_t n = 0;
     char *qde = cut_zip_read(from, "project.qde", &n);
-    const char *renames[][2] = {{"name=\"gender: male\"", "name=\"R\xC3\xA9gion: male\""},
-                                {"name=\"gender:  female \"", "name=\"R\xC3\x89GION:  female \""}};
     char *edited = malloc(n + 64);
     cr_assert_not_null(edited);
     memcpy(edited, qde, n);
@@ -843,8 +840,21 @@ Test(qdpx_import, document_groups_name_one_variable_in_any_case_beyond_ascii)
         memcpy(at, renames[i][1], b);
     }
     cut_zip_with(from, "project.qde", edited, strlen(edited), to);
+    import_fixture(im, strdup(to));
+    free(edited);
+    free(qde);
+    free(from);
+}
+
+/* Groups `Région: male` and `RÉGION: female` give one variable, named as first seen, as the
+ * casebook would take the two for one column: they were two (compared without ASCII case alone). */
+Test(qdpx_import, document_groups_name_one_variable_in_any_case_beyond_ascii)
+{
+    char *tmp = qct_temp_dir();
+    const char *const renames[2][2] = {{"name=\"gender: male\"", "name=\"R\xC3\xA9gion: male\""},
+                                       {"name=\"gender:  female \"", "name=\"R\xC3\x89GION:  female \""}};
     imported im;
-    import_fixture(&im, strdup(to));
+    import_groups_renamed(&im, tmp, "groups.qdpx", renames);
     char *text = read_cases(&im);
     cr_assert_not_null(text, "cases.tsv written: %s", im.w.text);
     cr_expect_str_eq(text, "document\tspeaker\tR\xC3\xA9gion\tage\n"
@@ -852,9 +862,6 @@ Test(qdpx_import, document_groups_name_one_variable_in_any_case_beyond_ascii)
                            "Simon.txt\t\tmale\t\n");
     free(text);
     imported_free(&im);
-    free(edited);
-    free(qde);
-    free(from);
     free(tmp);
 }
 
@@ -865,27 +872,10 @@ Test(qdpx_import, document_groups_name_one_variable_in_any_case_beyond_ascii)
 Test(qdpx_import, source_file_names_are_unique_as_the_casebook_compares_ids)
 {
     char *tmp = qct_temp_dir();
-    char *from = qct_source_path("tests/data/refi/groups.qdpx");
-    char to[1024];
-    snprintf(to, sizeof to, "%s/named.qdpx", tmp);
-    size_t n = 0;
-    char *qde = cut_zip_read(from, "project.qde", &n);
-    const char *renames[][2] = {{"name=\"Mabel\"", "name=\"\xC3\x89lodie\""},
-                                {"name=\"Simon\"", "name=\"\xC3\xA9lodie\""}};
-    char *edited = malloc(n + 64);
-    cr_assert_not_null(edited);
-    memcpy(edited, qde, n);
-    edited[n] = '\0';
-    for (size_t i = 0; i < 2; i++) {
-        char *at = strstr(edited, renames[i][0]);
-        cr_assert_not_null(at, "%s", edited);
-        size_t a = strlen(renames[i][0]), b = strlen(renames[i][1]);
-        memmove(at + b, at + a, strlen(at + a) + 1);
-        memcpy(at, renames[i][1], b);
-    }
-    cut_zip_with(from, "project.qde", edited, strlen(edited), to);
+    const char *const renames[2][2] = {{"name=\"Mabel\"", "name=\"\xC3\x89lodie\""},
+                                       {"name=\"Simon\"", "name=\"\xC3\xA9lodie\""}};
     imported im;
-    import_fixture(&im, strdup(to));
+    import_groups_renamed(&im, tmp, "named.qdpx", renames);
     char path[1200];
     snprintf(path, sizeof path, "%s/sources/\xC3\x89lodie.txt", im.dir);
     cr_expect(exists(path), "%s", path);
@@ -895,9 +885,6 @@ Test(qdpx_import, source_file_names_are_unique_as_the_casebook_compares_ids)
     cr_expect_str_eq(qc_casebook_value(cases, "\xC3\xA9lodie-2.txt", NULL, 0), "male");
     qc_casebook_free(cases);
     imported_free(&im);
-    free(edited);
-    free(qde);
-    free(from);
     free(tmp);
 }
 
