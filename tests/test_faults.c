@@ -473,51 +473,70 @@ Test(faults, the_next_import_removes_what_killed_imports_left_never_a_live_ones)
     free(dir);
 }
 
+/* What a test of `export` starts from: in a fresh folder dir, the codebook cb.qcb, a corpus of
+ * `files` transcripts (rel_make_corpus), its results coded into r.xml (xml), an empty folder out
+ * for the exports, and a file for a run's stderr (err_path). */
+typedef struct coded {
+    char *dir, *cb, *corpus, *err_path, *xml, *out;
+} coded;
+
+static void code_for_export(coded *e, int files)
+{
+    e->dir = qct_temp_dir();
+    e->cb = qct_write_file(e->dir, "cb.qcb", codebook_src, sizeof codebook_src - 1);
+    e->corpus = rel_make_corpus(e->dir, files, 4);
+    e->err_path = rel_path_in(e->dir, "stderr");
+    e->xml = rel_path_in(e->dir, "r.xml");
+    char *code[] = {"qcode", "code", "-c", e->cb, "-o", e->xml, e->corpus, NULL};
+    cr_assert_eq(run_qcode(code, e->err_path, NULL), 0);
+    e->out = rel_path_in(e->dir, "out");
+    cr_assert_eq(mkdir(e->out, 0755), 0);
+}
+
+/* Removes the folder and frees the names. */
+static void coded_free(coded *e)
+{
+    rel_rm_tree(e->dir);
+    free(e->out);
+    free(e->xml);
+    free(e->err_path);
+    free(e->corpus);
+    free(e->cb);
+    free(e->dir);
+}
+
 /* A checked export (--check) waits as the target's own temporary until its check passes: killed
  * there, it leaves TARGET.tmp-XXXXXX, which the next export of the target removes. It wrote
  * OUT.check-XXXXXX.EXT of its own (and, inside, the library's temporary of that name), which no run
  * ever removed. */
 Test(faults, a_killed_checked_export_leaves_nothing_the_next_export_keeps)
 {
-    char *dir = qct_temp_dir();
-    char *cb = qct_write_file(dir, "cb.qcb", codebook_src, sizeof codebook_src - 1);
-    char *corpus = rel_make_corpus(dir, 2, 4);
-    char *err_path = rel_path_in(dir, "stderr");
-    char *xml = rel_path_in(dir, "r.xml");
-    char *code[] = {"qcode", "code", "-c", cb, "-o", xml, corpus, NULL};
-    cr_assert_eq(run_qcode(code, err_path, NULL), 0);
-    char *out = rel_path_in(dir, "out");
-    cr_assert_eq(mkdir(out, 0755), 0);
-    char *qdpx = rel_path_in(out, "p.qdpx"), *qdc = rel_path_in(out, "c.qdc");
-    char *to_qdpx[] = {"qcode", "export", "--check", "--qdpx", qdpx, xml, NULL};
-    char *to_qdc[] = {"qcode", "export", "--check", "--qdc", qdc, cb, NULL};
+    coded e;
+    code_for_export(&e, 2);
+    char *qdpx = rel_path_in(e.out, "p.qdpx"), *qdc = rel_path_in(e.out, "c.qdc");
+    char *to_qdpx[] = {"qcode", "export", "--check", "--qdpx", qdpx, e.xml, NULL};
+    char *to_qdc[] = {"qcode", "export", "--check", "--qdc", qdc, e.cb, NULL};
     char **runs[] = {to_qdpx, to_qdc};
     const char *stops[] = {"p.qdpx", "c.qdc"};
     for (size_t i = 0; i < 2; i++) {
-        pid_t k = start_stopped_at(runs[i], err_path, stops[i]);
+        pid_t k = start_stopped_at(runs[i], e.err_path, stops[i]);
         kill(k, SIGKILL);
         cr_assert_eq(wait_status(k), 128 + SIGKILL);
     }
     char names[1024];
-    long left = rel_list_dir(out, names, sizeof names);
+    long left = rel_list_dir(e.out, names, sizeof names);
     cr_assert_geq(left, 2, "the killed exports left nothing to remove:\n%s", names);
     for (size_t i = 0; i < 2; i++) {
-        int rc = run_qcode(runs[i], err_path, NULL);
-        char *says = qct_read_file(err_path, NULL);
+        int rc = run_qcode(runs[i], e.err_path, NULL);
+        char *says = qct_read_file(e.err_path, NULL);
         cr_expect_eq(rc, 0, "%s: exit %d: %s", stops[i], rc, says);
         cr_expect(qct_contains(says, "0 errors"), "%s: %s", stops[i], says);
         free(says);
     }
-    cr_expect_eq(rel_list_dir(out, names, sizeof names), 2, "left beside the exports:\n%s", names);
+    cr_expect_eq(rel_list_dir(e.out, names, sizeof names), 2, "left beside the exports:\n%s", names);
     free(qdpx);
     free(qdc);
-    free(out);
-    free(xml);
-    free(err_path);
-    rel_rm_tree(dir);
-    free(corpus);
-    free(cb);
-    free(dir);
+    coded_free(&e);
 }
 
 Test(faults, full_disk_is_a_clear_error)
@@ -746,36 +765,30 @@ Test(faults, a_table_past_the_file_size_limit_says_why)
  * the file the link leads to. */
 Test(faults, a_checked_export_names_its_target_not_its_temporary)
 {
-    char *dir = qct_temp_dir();
-    char *cb = qct_write_file(dir, "cb.qcb", codebook_src, sizeof codebook_src - 1);
-    char *corpus = rel_make_corpus(dir, 1, 4);
-    char *err_path = rel_path_in(dir, "stderr");
-    char *xml = rel_path_in(dir, "r.xml");
-    char *code[] = {"qcode", "code", "-c", cb, "-o", xml, corpus, NULL};
-    cr_assert_eq(run_qcode(code, err_path, NULL), 0);
-    char *out = rel_path_in(dir, "out"), *real = rel_path_in(dir, "real");
-    cr_assert_eq(mkdir(out, 0755), 0);
+    coded e;
+    code_for_export(&e, 1);
+    char *real = rel_path_in(e.dir, "real");
     cr_assert_eq(mkdir(real, 0755), 0);
     free(qct_write_file(real, "p.qdpx", "old", 3));
-    char *qdpx = rel_path_in(out, "p.qdpx"), *qdc = rel_path_in(out, "c.qdc"), *link = rel_path_in(out, "l.qdpx");
+    char *qdpx = rel_path_in(e.out, "p.qdpx"), *qdc = rel_path_in(e.out, "c.qdc"), *link = rel_path_in(e.out, "l.qdpx");
     cr_assert_eq(symlink("../real/p.qdpx", link), 0);
-    char *to_qdpx[] = {"qcode", "export", "--qdpx", qdpx, xml, "--check", NULL};
-    char *to_qdc[] = {"qcode", "export", "--qdc", qdc, cb, "--check", NULL};
-    char *to_link[] = {"qcode", "export", "--qdpx", link, xml, "--check", NULL};
+    char *to_qdpx[] = {"qcode", "export", "--qdpx", qdpx, e.xml, "--check", NULL};
+    char *to_qdc[] = {"qcode", "export", "--qdc", qdc, e.cb, "--check", NULL};
+    char *to_link[] = {"qcode", "export", "--qdpx", link, e.xml, "--check", NULL};
     char **runs[] = {to_qdpx, to_qdc, to_link};
     /* Room for the messages (stderr is a file under the same limit), none for the smallest export. */
     launch small = {1024, 0, NULL};
-    char *scratch = rel_path_in(dir, "scratch.qdc");
-    char *measure[] = {"qcode", "export", "--qdc", scratch, cb, NULL};
-    cr_assert_eq(run_qcode(measure, err_path, NULL), 0);
+    char *scratch = rel_path_in(e.dir, "scratch.qdc");
+    char *measure[] = {"qcode", "export", "--qdc", scratch, e.cb, NULL};
+    cr_assert_eq(run_qcode(measure, e.err_path, NULL), 0);
     size_t smallest = 0;
     free(qct_read_file(scratch, &smallest));
     cr_assert_gt(smallest, (size_t)small.fsize_limit, "the .qdc is only %zu bytes", smallest);
     free(scratch);
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
         const char *target = runs[i][3];
-        int rc = run_qcode(runs[i], err_path, &small);
-        char *err = qct_read_file(err_path, NULL);
+        int rc = run_qcode(runs[i], e.err_path, &small);
+        char *err = qct_read_file(e.err_path, NULL);
         char want[1200];
         snprintf(want, sizeof want, "%s: error: cannot write output: File too large\n%s: not written\n", target,
                  target);
@@ -786,7 +799,7 @@ Test(faults, a_checked_export_names_its_target_not_its_temporary)
         free(err);
     }
     char names[512];
-    cr_expect_eq(rel_list_dir(out, names, sizeof names), 1, "left behind:\n%s", names);
+    cr_expect_eq(rel_list_dir(e.out, names, sizeof names), 1, "left behind:\n%s", names);
     cr_expect_eq(rel_list_dir(real, names, sizeof names), 1, "left behind:\n%s", names);
     char *p = rel_path_in(real, "p.qdpx");
     cr_expect(rel_file_equals(p, "old", 3), "the file behind the link changed");
@@ -795,13 +808,7 @@ Test(faults, a_checked_export_names_its_target_not_its_temporary)
     free(qdc);
     free(qdpx);
     free(real);
-    free(out);
-    free(xml);
-    free(err_path);
-    rel_rm_tree(dir);
-    free(corpus);
-    free(cb);
-    free(dir);
+    coded_free(&e);
 }
 
 Test(faults, read_only_folder_is_a_clear_error)
