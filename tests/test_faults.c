@@ -269,16 +269,25 @@ Test(faults, sigkill_at_any_moment_keeps_the_previous_output)
 
 /* --- what killed runs leave, and the next run --- */
 
+/* Starts qcode with its test hook `hook` (an environment variable) set to value, and waits until
+ * the hook stops it or it ends: *st says which. */
+static pid_t start_with_hook(char *const argv[], const char *err_path, const char *hook, const char *value, int *st)
+{
+    setenv(hook, value, 1);
+    pid_t pid = start_qcode(argv, err_path, NULL);
+    unsetenv(hook);
+    *st = 0;
+    while (waitpid(pid, st, WUNTRACED) < 0 && errno == EINTR) {
+    }
+    return pid;
+}
+
 /* Starts qcode stopped (QCODE_TEST_STOP_AT_TEMP) just after it made a temporary whose name holds
  * `at`: a live run in the middle of writing it. */
 static pid_t start_stopped_at(char *const argv[], const char *err_path, const char *at)
 {
-    setenv("QCODE_TEST_STOP_AT_TEMP", at, 1);
-    pid_t pid = start_qcode(argv, err_path, NULL);
-    unsetenv("QCODE_TEST_STOP_AT_TEMP");
-    int st = 0;
-    while (waitpid(pid, &st, WUNTRACED) < 0 && errno == EINTR) {
-    }
+    int st;
+    pid_t pid = start_with_hook(argv, err_path, "QCODE_TEST_STOP_AT_TEMP", at, &st);
     cr_assert(WIFSTOPPED(st), "the run never made its temporary %s* (status %d)", at, st);
     return pid;
 }
@@ -301,12 +310,8 @@ static void names_with(const char *dir, const char *part, char *buf, size_t cap)
  * the output whose target holds `after`: the old outputs are kept under their backup names. */
 static pid_t start_stopped_in_commit(char *const argv[], const char *err_path, const char *after)
 {
-    setenv("QCODE_TEST_STOP_IN_COMMIT_AFTER", after, 1);
-    pid_t pid = start_qcode(argv, err_path, NULL);
-    unsetenv("QCODE_TEST_STOP_IN_COMMIT_AFTER");
-    int st = 0;
-    while (waitpid(pid, &st, WUNTRACED) < 0 && errno == EINTR) {
-    }
+    int st;
+    pid_t pid = start_with_hook(argv, err_path, "QCODE_TEST_STOP_IN_COMMIT_AFTER", after, &st);
     cr_assert(WIFSTOPPED(st), "the run never stopped in its commit after %s (status %d)", after, st);
     return pid;
 }
