@@ -212,12 +212,17 @@ long qc_res_pair(qc_results *res, uint32_t row, uint32_t resp)
 
 /* --- lifecycle --- */
 
-int qc_res_unbroken_add(qc_results *res, const char *name)
+int qc_res_unbroken_add(qc_results *res, const char *name, size_t values)
 {
     char **grown = qc_realloc(res->unbroken, (res->unbroken_count + 1) * sizeof *grown);
-    if (!grown)
+    if (grown)
+        res->unbroken = grown;
+    size_t *counts = qc_realloc(res->unbroken_values, (res->unbroken_count + 1) * sizeof *counts);
+    if (counts)
+        res->unbroken_values = counts;
+    if (!grown || !counts)
         return -1;
-    res->unbroken = grown;
+    counts[res->unbroken_count] = values;
     char *copy = qc_strdup(name);
     if (!copy || qc_strmap_put(&res->unbroken_map, copy, (uint32_t)res->unbroken_count) != 0) {
         qc_free(copy);
@@ -244,7 +249,7 @@ static void attr_free(qc_results *res, qc_res_attr *a, int cells)
 
 int qc_res_attr_drop(qc_results *res, size_t attr)
 {
-    if (attr >= res->attr_count || qc_res_unbroken_add(res, res->attrs[attr].name) != 0)
+    if (attr >= res->attr_count || qc_res_unbroken_add(res, res->attrs[attr].name, 0) != 0)
         return -1;
     attr_free(res, &res->attrs[attr], 1);
     memmove(&res->attrs[attr], &res->attrs[attr + 1], (res->attr_count - attr - 1) * sizeof *res->attrs);
@@ -332,8 +337,9 @@ int qc_results_new_opts(qc_results **out, const qc_codebook *cb, const qc_casebo
             const char *name = qc_casebook_attribute_name(cases, i);
             if (qc_strmap_get(&res->attr_map, name) >= 0 || qc_strmap_get(&res->unbroken_map, name) >= 0)
                 continue;
-            if (qc_casebook_attribute_is_identifier(cases, i, NULL) ? qc_res_unbroken_add(res, name) != 0
-                                                                    : qc_res_attr_add(res, name, (long)i) != 0)
+            size_t values = 0;
+            if (qc_casebook_attribute_is_identifier(cases, i, &values) ? qc_res_unbroken_add(res, name, values) != 0
+                                                                       : qc_res_attr_add(res, name, (long)i) != 0)
                 goto nomem;
         }
     }
@@ -405,6 +411,7 @@ void qc_results_free(qc_results *res)
     for (size_t i = 0; i < res->unbroken_count; i++)
         qc_free(res->unbroken[i]);
     qc_free(res->unbroken);
+    qc_free(res->unbroken_values);
     qc_strmap_free(&res->unbroken_map);
     for (size_t r = 0; r < res->row_cells_cap; r++)
         qc_free(res->row_cells[r]);
@@ -639,8 +646,10 @@ size_t qc_results_unbroken_attribute_count(const qc_results *res)
     return res->unbroken_count;
 }
 
-const char *qc_results_unbroken_attribute_name(const qc_results *res, size_t index)
+const char *qc_results_unbroken_attribute_name(const qc_results *res, size_t index, size_t *casebook_values)
 {
+    if (casebook_values)
+        *casebook_values = index < res->unbroken_count ? res->unbroken_values[index] : 0;
     return index < res->unbroken_count ? res->unbroken[index] : NULL;
 }
 

@@ -704,16 +704,15 @@ int qc_res_prepare(const qc_results *res, const qc_document *doc, const qc_codin
  * stops and its rows are freed. Documents come in input order, so the decision is the same
  * whatever the jobs; a value met again before that makes the key a group for good. A key that is
  * also a casebook column is decided by the casebook. */
-static int header_identifier(qc_results *res, const char *key, const char *value)
+static int header_identifier(qc_results *res, size_t a, const char *value)
 {
-    long a = qc_strmap_get(&res->attr_map, key);
-    if (a < 0 || res->attrs[a].casebook_index >= 0 || res->attrs[a].shared || !value[0])
-        return 0;
     qc_res_attr *at = &res->attrs[a];
+    if (at->casebook_index >= 0 || at->shared || !value[0])
+        return 0;
     if (qc_strmap_get(&at->value_map, value) >= 0)
         at->shared = 1; /* a document before this one gave it */
     else if (at->value_count >= QC_CASEBOOK_IDENTIFIER_MIN)
-        return qc_res_attr_drop(res, (size_t)a);
+        return qc_res_attr_drop(res, a);
     return 0;
 }
 
@@ -728,9 +727,13 @@ static int add_counts(qc_results *res, const qc_document *doc, const qc_res_prep
         if (strcasecmp(key, "title") == 0 || strcasecmp(key, "date") == 0 ||
             qc_strmap_get(&res->unbroken_map, key) >= 0)
             continue;
-        if (qc_strmap_get(&res->attr_map, key) < 0 && qc_res_attr_add(res, key, -1) != 0)
-            return -1;
-        if (header_identifier(res, key, doc->attr_values[i]) != 0)
+        long a = qc_strmap_get(&res->attr_map, key);
+        if (a < 0) {
+            if (qc_res_attr_add(res, key, -1) != 0)
+                return -1;
+            a = (long)res->attr_count - 1;
+        }
+        if (header_identifier(res, (size_t)a, doc->attr_values[i]) != 0)
             return -1;
     }
     size_t ac = res->attr_count;

@@ -120,6 +120,7 @@ struct qc_results {
     /* The casebook's identifier columns (qc_casebook_attribute_is_identifier): no breakdown by
      * them, nor by a header key of the same name. */
     char **unbroken;
+    size_t *unbroken_values; /* a casebook column's distinct values; 0 for a header key */
     size_t unbroken_count;
     qc_strmap unbroken_map;
 
@@ -309,7 +310,7 @@ void qc_res_stream_abort(qc_results *res);
 /* Lifecycle helpers shared by results.c and results_add.c. */
 int qc_res_attr_add(qc_results *res, const char *name, long casebook_index);
 /* Names an attribute the counts are not broken down by (an identifier: docs/results.md). */
-int qc_res_unbroken_add(qc_results *res, const char *name);
+int qc_res_unbroken_add(qc_results *res, const char *name, size_t values);
 /* Stops breaking the counts down by attribute `attr`: its values and their rows' cells are freed,
  * the attributes after it move down one, and its name joins the unbroken ones. */
 int qc_res_attr_drop(qc_results *res, size_t attr);

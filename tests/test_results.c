@@ -348,7 +348,9 @@ Test(results, a_header_key_each_document_gives_its_own_value_is_not_broken_down)
     cr_assert_eq(add_headed(res, coder, QC_CASEBOOK_IDENTIFIER_MIN + 1, 5, "recording", "r%d.mp3"), 0);
     cr_expect_eq(attribute_index(res, "recording"), -1);
     cr_assert_eq(qc_results_unbroken_attribute_count(res), 1);
-    cr_expect_str_eq(qc_results_unbroken_attribute_name(res, 0), "recording");
+    size_t values = 1;
+    cr_expect_str_eq(qc_results_unbroken_attribute_name(res, 0, &values), "recording");
+    cr_expect_eq(values, 0, "a header key: no casebook values");
     long site = attribute_index(res, "site");
     cr_assert_geq(site, 0, "the attribute after it moved down and is still found");
     qc_counts base;

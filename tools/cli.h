@@ -115,7 +115,7 @@ void cli_warn_unmatched_documents_of(const qc_casebook *cases, const char *cases
 /* Notes on stderr each attribute a run's counts were not broken down by because it is an
  * identifier (qc_results_unbroken_attribute_name: a casebook column, or a header key): the
  * researcher should hear why it is missing from the breakdowns (`code`, `recode`). */
-void cli_note_identifiers(const qc_casebook *cases, const char *cases_path, const qc_results *res);
+void cli_note_identifiers(const char *cases_path, const qc_results *res);
 
 /* A document read and its speakers' labels, borrowed. */
 typedef struct cli_read_doc {

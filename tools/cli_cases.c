@@ -112,16 +112,12 @@ void cli_warn_unmatched_documents_of(const qc_casebook *cases, const char *cases
     free(ids);
 }
 
-void cli_note_identifiers(const qc_casebook *cases, const char *cases_path, const qc_results *res)
+void cli_note_identifiers(const char *cases_path, const qc_results *res)
 {
     for (size_t i = 0; i < qc_results_unbroken_attribute_count(res); i++) {
-        const char *name = qc_results_unbroken_attribute_name(res, i);
         size_t values = 0;
-        long column = -1;
-        for (size_t k = 0; cases && k < qc_casebook_attribute_count(cases) && column < 0; k++)
-            if (qc_casebook_name_compare(qc_casebook_attribute_name(cases, k), name) == 0)
-                column = (long)k;
-        if (column >= 0 && qc_casebook_attribute_is_identifier(cases, (size_t)column, &values))
+        const char *name = qc_results_unbroken_attribute_name(res, i, &values);
+        if (values)
             cli_line(stderr,
                      "%s: note: column '%s' is an identifier (%zu values, none shared by two people or documents): "
                      "the counts are not broken down by it; each person's are in the by-speaker table",

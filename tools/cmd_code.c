@@ -307,7 +307,7 @@ static int run(int argc, char **argv)
     }
     clear_progress(&st);
     if (rc == 0)
-        cli_note_identifiers(cases, o.cases_path, res);
+        cli_note_identifiers(o.cases_path, res);
     if (rc == 0 && cases) {
         if (st.cases_name_speakers)
             cli_warn_unknown_speakers_of(cases, res);

@@ -276,7 +276,7 @@ static int run(int argc, char **argv)
                          "and gains; give the codebook that made it, or leave --old out to have it found by its "
                          "SHA-256 (docs/recode.md)",
                          o.from, o.old, o.old);
-            cli_note_identifiers(cases, o.cases_path, qc_recode_results(rc));
+            cli_note_identifiers(o.cases_path, qc_recode_results(rc));
             if (cases) {
                 if (qc_casebook_has_speakers(cases))
                     cli_warn_unknown_speakers_of(cases, qc_recode_results(rc));

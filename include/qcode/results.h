@@ -177,9 +177,11 @@ QC_EXPORT const char *qc_results_attribute_name(const qc_results *res, size_t at
 /* The attributes the counts are not broken down by because they are identifiers: the casebook's
  * (qc_casebook_attribute_is_identifier) and header keys that more than QC_CASEBOOK_IDENTIFIER_MIN
  * documents each gave a value of its own before any value came twice (docs/results.md). Not
- * among qc_results_attribute_count's; `title` and `date` are not listed. Borrowed. */
+ * among qc_results_attribute_count's; `title` and `date` are not listed. The name is borrowed;
+ * *casebook_values (may be NULL) is the casebook column's number of distinct values, 0 for a
+ * header key. */
 QC_EXPORT size_t qc_results_unbroken_attribute_count(const qc_results *res);
-QC_EXPORT const char *qc_results_unbroken_attribute_name(const qc_results *res, size_t index);
+QC_EXPORT const char *qc_results_unbroken_attribute_name(const qc_results *res, size_t index, size_t *casebook_values);
 QC_EXPORT size_t qc_results_attribute_value_count(const qc_results *res, size_t attr);
 /* The value, and in *base (may be NULL) how many coded respondents (participants, and unlabelled
  * text where it is a respondent: not among labelled participants) and documents have it: the
