@@ -33,9 +33,22 @@ struct qc_casebook {
     size_t row_count, row_cap;
     int32_t *slots; /* open addressing over rows by (document, speaker) */
     size_t slot_cap;
-    int has_speakers;               /* some row names a speaker */
-    unsigned char speakers_sha[32]; /* its rows' (document, speaker) keys: casebook_impl.h */
+    int has_speakers; /* some row names a speaker */
+    /* What a reading depends on (qc_casebook_speakers_digest): the speakers of the rows for every
+     * document, folded, sorted and distinct, by their digest (global_sha, when global_speakers); and
+     * the rows for one document, by the hash of its folded id (ascending, then file order), each
+     * with its folded speaker. */
+    int global_speakers;
+    unsigned char global_sha[32];
+    struct doc_speaker *doc_speakers;
+    size_t doc_speaker_count;
 };
+
+typedef struct doc_speaker {
+    uint64_t doc_hash;
+    uint32_t row;
+    char *folded; /* the speaker, as the index compares it */
+} doc_speaker;
 
 /* --- parsing --- */
 
@@ -214,36 +227,142 @@ static int build_index(qc_casebook *cb, const char *name, qc_error *err)
     return 0;
 }
 
-/* The keys as they are compared (folded, qc_fold_equal), in file order: what a reading that trusts
- * the casebook's people depends on. */
-static void digest_speakers(qc_casebook *cb)
+static const case_row *find_row(const qc_casebook *cb, const char *document, const char *speaker);
+
+static int cmp_str(const void *a, const void *b)
 {
-    qc_sha256_ctx ctx;
-    qc_sha256_init(&ctx);
-    qc_sha256_update_str(&ctx, "qcode casebook speakers 1");
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_doc_speaker(const void *a, const void *b)
+{
+    const doc_speaker *x = a, *y = b;
+    if (x->doc_hash != y->doc_hash)
+        return x->doc_hash < y->doc_hash ? -1 : 1;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* Adds the distinct names of sorted[0..n) to the digest, each followed by a separator. */
+static void digest_distinct(qc_sha256_ctx *ctx, char *const *sorted, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i && strcmp(sorted[i], sorted[i - 1]) == 0)
+            continue;
+        qc_sha256_update_str(ctx, sorted[i]);
+        qc_sha256_update(ctx, "\x1f", 1);
+    }
+}
+
+/* Prepares what qc_casebook_speakers_digest needs: a reading trusts the labels the rows for its
+ * document or for every document name (qc_casebook_knows_speaker), and nothing else of the
+ * casebook, so a row added or changed for one document must not change another's key. Folded as
+ * the index compares them (`Élodie` is `élodie`); their order in the sheet does not matter. */
+static int index_speakers(qc_casebook *cb)
+{
+    size_t global = 0, per_doc = 0;
     for (size_t i = 0; i < cb->row_count; i++) {
+        if (!cb->rows[i].speaker)
+            continue;
+        cb->has_speakers = 1;
+        if (cb->rows[i].document)
+            per_doc++;
+        else
+            global++;
+    }
+    char **names = global ? qc_calloc(global, sizeof *names) : NULL;
+    cb->doc_speakers = per_doc ? qc_calloc(per_doc, sizeof *cb->doc_speakers) : NULL;
+    int rc = (global && !names) || (per_doc && !cb->doc_speakers) ? -1 : 0;
+    size_t g = 0;
+    for (size_t i = 0; rc == 0 && i < cb->row_count; i++) {
         const case_row *r = &cb->rows[i];
         if (!r->speaker)
             continue;
-        cb->has_speakers = 1;
-        const char *keys[2] = {r->document ? r->document : "", r->speaker};
-        for (int k = 0; k < 2; k++) {
-            /* Folded as the index compares them (`Élodie` is `élodie`); out of memory, as written:
-             * another digest is a cache miss, never a wrong hit. */
-            char *folded = qc_fold_dup(keys[k]);
-            qc_sha256_update_str(&ctx, folded ? folded : keys[k]);
-            qc_free(folded);
-            qc_sha256_update(&ctx, "\x1f", 1);
+        char *folded = qc_fold_dup(r->speaker);
+        if (!folded) {
+            rc = -1;
+        } else if (!r->document) {
+            names[g++] = folded;
+        } else {
+            doc_speaker *d = &cb->doc_speakers[cb->doc_speaker_count++];
+            d->doc_hash = qc_fold_hash(r->document, strlen(r->document));
+            d->row = (uint32_t)i;
+            d->folded = folded;
         }
     }
-    qc_sha256_final(&ctx, cb->speakers_sha);
+    if (rc == 0 && global) {
+        qsort(names, global, sizeof *names, cmp_str);
+        qc_sha256_ctx ctx;
+        qc_sha256_init(&ctx);
+        qc_sha256_update_str(&ctx, "qcode casebook speakers of every document 1");
+        digest_distinct(&ctx, names, global);
+        qc_sha256_final(&ctx, cb->global_sha);
+        cb->global_speakers = 1;
+    }
+    for (size_t k = 0; k < g; k++)
+        qc_free(names[k]);
+    qc_free(names);
+    if (cb->doc_speaker_count)
+        qsort(cb->doc_speakers, cb->doc_speaker_count, sizeof *cb->doc_speakers, cmp_doc_speaker);
+    return rc;
 }
 
-int qc_casebook_speakers_digest(const qc_casebook *cb, unsigned char out[32])
+int qc_casebook_speakers_digest(const qc_casebook *cb, const char *document_id, unsigned char out[32])
 {
     if (!cb || !cb->has_speakers)
         return 0;
-    memcpy(out, cb->speakers_sha, sizeof cb->speakers_sha);
+    /* The document's own rows: those filed under its id's hash, checked as the index checks ids. */
+    size_t lo = 0, hi = cb->doc_speaker_count;
+    uint64_t h = document_id ? qc_fold_hash(document_id, strlen(document_id)) : 0;
+    while (document_id && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cb->doc_speakers[mid].doc_hash < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    char *own[64], **names = own;
+    size_t n = 0, cap = sizeof own / sizeof *own;
+    for (size_t i = lo; document_id && i < cb->doc_speaker_count && cb->doc_speakers[i].doc_hash == h; i++) {
+        const doc_speaker *d = &cb->doc_speakers[i];
+        if (!same(cb->rows[d->row].document, document_id))
+            continue;
+        /* a name every document has already is in the global digest */
+        if (cb->global_speakers && find_row(cb, NULL, cb->rows[d->row].speaker))
+            continue;
+        if (n == cap) {
+            char **grown = qc_malloc(cap * 2 * sizeof *grown);
+            if (!grown) {
+                /* out of memory: a digest no reading can have, a cache miss and never a wrong hit */
+                memset(out, 0xFF, 32);
+                if (names != own)
+                    qc_free(names);
+                return 1;
+            }
+            memcpy(grown, names, n * sizeof *grown);
+            if (names != own)
+                qc_free(names);
+            names = grown;
+            cap *= 2;
+        }
+        names[n++] = d->folded;
+    }
+    if (!n && !cb->global_speakers) {
+        /* no row concerns this document: it is read as with no casebook */
+        if (names != own)
+            qc_free(names);
+        return 0;
+    }
+    qsort(names, n, sizeof *names, cmp_str);
+    qc_sha256_ctx ctx;
+    qc_sha256_init(&ctx);
+    qc_sha256_update_str(&ctx, "qcode casebook speakers 2");
+    if (cb->global_speakers)
+        qc_sha256_update(&ctx, cb->global_sha, sizeof cb->global_sha);
+    qc_sha256_update(&ctx, "\x1e", 1);
+    digest_distinct(&ctx, names, n);
+    qc_sha256_final(&ctx, out);
+    if (names != own)
+        qc_free(names);
     return 1;
 }
 
@@ -315,6 +434,9 @@ void qc_casebook_free(qc_casebook *cb)
         qc_free(cb->names[k]);
     qc_free(cb->names);
     qc_free(cb->slots);
+    for (size_t i = 0; i < cb->doc_speaker_count; i++)
+        qc_free(cb->doc_speakers[i].folded);
+    qc_free(cb->doc_speakers);
     qc_free(cb->file);
     qc_free(cb);
 }
@@ -521,7 +643,7 @@ static int load_utf8(qc_casebook **out, const char *name, const char *s, size_t 
     if (rc == 0)
         rc = build_index(cb, name, err);
     if (rc == 0)
-        digest_speakers(cb);
+        rc = index_speakers(cb) != 0 ? qc_error_nomem(err) : 0;
     qc_buf_free(&st.cells);
     qc_free(st.offsets);
     qc_free(st.columns);

@@ -4,11 +4,13 @@
 
 #include "qcode/casebook.h"
 
-/* The SHA-256 of the casebook's speaker rows' (document, speaker) keys, compared as the casebook
- * compares them: 1 and out filled when some row names a speaker, else 0. A document read with the
- * casebook (qc_read_options.casebook) trusts the labels those rows name, so its reading, and the
- * cache's key for it, depends on them and on nothing else of the casebook. */
-int qc_casebook_speakers_digest(const qc_casebook *cb, unsigned char out[32]);
+/* The SHA-256 of what a reading of document `document_id` with the casebook
+ * (qc_read_options.casebook) depends on, and nothing else of the casebook: the labels it trusts,
+ * those the speaker rows for that document or for every document name, compared as the casebook
+ * compares them, in any order. 1 and out filled when some such row exists, else 0 (the document
+ * is read as with no casebook). A row added or changed for one document leaves the others' cache
+ * keys as they were. */
+int qc_casebook_speakers_digest(const qc_casebook *cb, const char *document_id, unsigned char out[32]);
 
 /* The file the casebook was read from (the name qc_casebook_load_buffer was given), and the line
  * of the row naming exactly this document and speaker (NULL: a row naming none; 0 when there is no

@@ -48,10 +48,10 @@ static void reading_hash(const qc_read_options *opts, qc_format format, unsigned
     qc_sha256_update_str(&ctx, opts->speaker_pattern);
     for (size_t i = 0; opts->interviewer_labels && i < opts->interviewer_label_count; i++)
         qc_sha256_update_str(&ctx, opts->interviewer_labels[i]);
-    /* The people a casebook names are trusted as speakers; its other rows and values do not
-     * change the reading. */
+    /* The people a casebook names for this document are trusted as speakers; its other rows and
+     * values do not change the reading. */
     unsigned char people[32];
-    if (qc_casebook_speakers_digest(opts->casebook, people)) {
+    if (qc_casebook_speakers_digest(opts->casebook, opts->id, people)) {
         qc_sha256_update_str(&ctx, "casebook speakers");
         qc_sha256_update(&ctx, people, sizeof people);
     }

@@ -502,6 +502,47 @@ Test(code_cli, casebook_people_spelled_otherwise_in_case_keep_the_cache)
     free(dir);
 }
 
+/* A casebook row added or changed for one document invalidates that document's cache entry alone:
+ * a reading trusts the people its own rows and the rows for every document name, in whatever order
+ * the sheet lists them, and nothing else of it. */
+Test(code_cli, a_casebook_row_for_one_document_keeps_the_others_cache)
+{
+    char *dir = qct_temp_dir();
+    const char *texts[][2] = {{"a.txt", "\xC3\x89lodie: The budget was never the team's.\nNurse: We moved.\n"},
+                              {"b.txt", "Nurse: A shared base.\nManager: The budget moved.\nNurse: It did.\n"},
+                              {"c.txt", "P1: The budget is fine.\nP2: We moved again.\n"}};
+    for (size_t i = 0; i < 3; i++)
+        free(qct_write_file(dir, texts[i][0], texts[i][1], strlen(texts[i][1])));
+    const char *sheets[][2] = {
+        {"v1.tsv", "document\tspeaker\tprofession\na.txt\t\xC3\x89lodie\tmanager\nb.txt\tNurse\tnurse\n"},
+        /* a row for b.txt's manager: b.txt alone is read otherwise */
+        {"v2.tsv", "document\tspeaker\tprofession\na.txt\t\xC3\x89lodie\tmanager\nb.txt\tNurse\tnurse\n"
+                   "b.txt\tManager\tmanager\n"},
+        /* the same people, listed in another order and case, another value: read as before */
+        {"v3.tsv", "document\tspeaker\tprofession\nb.txt\tNURSE\tnurse\na.txt\t\xC3\xA9lodie\tdirector\n"},
+        /* a person of every document: every document is read otherwise */
+        {"v4.tsv", "document\tspeaker\tprofession\na.txt\t\xC3\x89lodie\tmanager\nb.txt\tNurse\tnurse\n"
+                   "\tManager\tmanager\n"}};
+    for (size_t i = 0; i < 4; i++)
+        free(qct_write_file(dir, sheets[i][0], sheets[i][1], strlen(sheets[i][1])));
+    const char qcb[] = "codebook \"B\"\ncode BUDGET \"Budgets\"\n  rule budget*\n";
+    free(qct_write_file(dir, "b.qcb", qcb, strlen(qcb)));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c b.qcb --cases v1.tsv --cache c -o r.xml a.txt b.txt c.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    const char *expected[][2] = {
+        {"v2.tsv", ": 2 hits, 1 new,"}, {"v3.tsv", ": 3 hits, 0 new,"}, {"v4.tsv", ": 0 hits, 3 new,"}};
+    for (size_t i = 0; i < 3; i++) {
+        qct_qcode(&r, dir, "recode --from r.xml -c b.qcb --cases %s --cache c --verbose --dry-run a.txt b.txt c.txt",
+                  expected[i][0]);
+        cr_expect_eq(r.status, 0, "%s: %s", expected[i][0], r.err);
+        cr_expect(qct_contains(r.err, expected[i][1]), "%s: %s", expected[i][0], r.err);
+        qct_run_free(&r);
+    }
+    free(dir);
+}
+
 /* A label and its time alone (noScribe's empty segment) is a warning at its line: the turn is
  * skipped, the rest of the document coded, and the run ends with 0, through the cache too. */
 Test(code_cli, a_label_with_no_text_is_a_warning_and_the_rest_is_coded)
