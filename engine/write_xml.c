@@ -253,6 +253,18 @@ static void write_respondents_and_attributes(xw *x, const qc_results *res)
         }
         end(x);
     }
+    /* The identifiers the counts are not broken down by: a reader of the file sees why a column
+     * of the casebook, or a header key, has no breakdown. */
+    for (size_t i = 0; i < qc_results_unbroken_attribute_count(res); i++) {
+        size_t values = 0;
+        const char *name = qc_results_unbroken_attribute_name(res, i, &values);
+        start(x, "identifier");
+        attr(x, "name", name);
+        attr(x, "source", values ? "casebook" : "document");
+        if (values)
+            attr_u64(x, "values", values);
+        end(x);
+    }
     end(x);
 }
 

@@ -1,6 +1,7 @@
 /* qcode code: exit codes, messages, outputs written only when the run finished. */
 #include "rel_helpers.h" /* first: it sets _XOPEN_SOURCE */
 #include "qc_test.h"
+#include "xsd_helpers.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -218,7 +219,12 @@ Test(code_cli, an_identifier_column_is_named_and_not_broken_down)
     cr_assert_not_null(xml);
     cr_expect(qct_contains(xml, "<attribute name=\"team\" source=\"casebook\""), "the group is broken down");
     cr_expect(!qct_contains(xml, "<attribute name=\"pseudonym\" source="), "the identifier is not");
+    cr_expect(qct_contains(xml, "<identifier name=\"pseudonym\" source=\"casebook\" values=\"60\"/>"),
+              "the file names it");
     free(xml);
+    char path[700], why[512] = "";
+    snprintf(path, sizeof path, "%s/r.xml", dir);
+    cr_expect_eq(xsd_validate(path, "qcode-results-2.xsd", why, sizeof why), 0, "%s", why);
     qct_qcode(&r, dir, "recode --from r.xml -c " GOLDEN "/golden.qcb --cases cases.tsv d1.txt");
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect(qct_contains(r.err, note), "%s", r.err);
@@ -244,7 +250,17 @@ Test(code_cli, an_identifier_column_is_named_and_not_broken_down)
     cr_assert_not_null(xml);
     cr_expect(qct_contains(xml, "<attribute name=\"site\" source=\"document\""), "the group is broken down");
     cr_expect(!qct_contains(xml, "<attribute name=\"recording\" source="), "the identifier is not");
+    cr_expect(qct_contains(xml, "<identifier name=\"recording\" source=\"document\"/>"), "the file names it");
     free(xml);
+    qct_qcode(&r, dir, "code -c " GOLDEN "/golden.qcb --results-format 1 -o c1.xml corpus");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    xml = qct_read_in(dir, "c1.xml");
+    cr_assert_not_null(xml);
+    cr_expect(qct_contains(xml, "<identifier name=\"recording\" source=\"document\"/>"), "format 1 names it too");
+    free(xml);
+    snprintf(path, sizeof path, "%s/c1.xml", dir);
+    cr_expect_eq(xsd_validate(path, "qcode-results.xsd", why, sizeof why), 0, "%s", why);
     free(dir);
 }
 
