@@ -453,67 +453,77 @@ static inline void block_masks_at(const unsigned char *s, block_masks *m)
 }
 
 /* The words of s[*p..b) up to the first byte the scalar loop of add_sentences must decide, found
- * 64 bytes at a time with bit masks instead of a few mispredicted branches a word (segmentation
- * was a tenth of a counts-only run). It takes what that loop would do the same way: ASCII words
- * (letters and digits, inner apostrophes and hyphens before a letter or digit, '.' and ',' between
- * digits: ascii_word_end) between bytes that are no stop, one code point a byte. It leaves to the
- * loop sentence ends ('.', '!', '?'), bytes >= 0x80, a word followed by one (or by a joiner and
- * one), and a word whose end lies past the block. Reads whole blocks only, so never past
- * `readable`. *p and *cp move past what it took. */
+ * 64 bytes at a time with bit masks (segmentation was a tenth of a counts-only run). It takes what
+ * that loop would do the same way: ASCII words (letters and digits, inner apostrophes and hyphens
+ * before a letter or digit, '.' and ',' between digits: ascii_word_end) between bytes that are no
+ * stop, one code point a byte. It leaves to the loop sentence ends ('.', '!', '?'), bytes >= 0x80,
+ * a word followed by one (or by a joiner and one), a word that may run past the block and a digit
+ * after a bracket (perhaps a time stamp). A block's words are found from its masks at once and
+ * written in a loop a word with no other branch: deciding word by word, a few branches a word
+ * were mispredicted. Reads whole blocks only, so never past `readable`. *p and *cp move past what
+ * it took. */
 static int block_words(seg_state *st, const unsigned char *s, size_t *p, size_t b, size_t readable, uint32_t *cp,
                        uint32_t sentence)
 {
+    qc_document *doc = st->doc;
     size_t at = *p;
     uint32_t c = *cp;
     while (at < b && at + 64 <= readable) {
-        size_t valid = b - at < 64 ? b - at : 64; /* bits past b are nothing */
+        /* A block holds 32 words at most: a byte of something else follows each. */
+        if (doc->word_count + 32 > st->word_cap && QC_GROW(doc->words, st->word_cap, doc->word_count + 32) != 0)
+            return QC_ERR_NOMEM;
+        unsigned valid = b - at < 64 ? (unsigned)(b - at) : 64; /* bits past b are nothing */
         uint64_t keep = valid == 64 ? ~(uint64_t)0 : ((uint64_t)1 << valid) - 1;
         block_masks m;
         block_masks_at(s + at, &m);
-        uint64_t l = m.l & keep, d = m.d & keep, t = m.t & keep, j = m.j & keep, n = m.n & keep;
-        /* Joiners inside a word: a hyphen or apostrophe before a letter or digit, a separator
-         * between digits (the byte before a joiner is always the word's: a word starts with L). */
+        uint64_t l = m.l & keep, d = m.d & keep, t = m.t & keep, j = m.j & keep, n = m.n & keep, h = m.h & keep;
+        /* Word bytes: letters and digits, a hyphen or apostrophe before a letter or digit, a
+         * separator between digits. A run of them starts with a letter or digit, or with a joiner
+         * the scan steps over (a joiner inside a word follows a letter or digit): dropped. */
         uint64_t word = l | (j & (l >> 1)) | (n & (d << 1) & (d >> 1));
-        uint64_t stop = l | t;
-        unsigned pos = 0;
-        for (;;) {
-            uint64_t next = pos < 64 ? stop >> pos << pos : 0;
-            if (!next) {
-                c += (uint32_t)(valid - pos);
-                at += valid;
+        word &= ~(j & ~(word << 1));
+        uint64_t starts = word & ~(word << 1), lasts = word & ~(word >> 1);
+        /* Where the loop must take over: the first stop that is no word's (a sentence end or a
+         * byte >= 0x80), else the start of the first word whose end it must look at: a byte >=
+         * 0x80 right after it, or a joiner and one; at the block's end, a joiner or a separator
+         * after a digit, or the word reaching the end (what follows lies past the block). */
+        uint64_t free_t = t & ~word;
+        unsigned limit = free_t ? (unsigned)__builtin_ctzll(free_t) : 64;
+        uint64_t after = lasts << 1;
+        uint64_t bad = (after & (h | (j & (h >> 1)))) >> 1;
+        if (valid == 64)
+            bad |= ((after & (j | (n & (d << 1)))) >> 63 << 62) | (lasts >> 63 << 63);
+        if (bad) {
+            unsigned x = (unsigned)__builtin_ctzll(bad); /* its last byte; its start is the start before */
+            unsigned k = 63u - (unsigned)__builtin_clzll(starts & (~(uint64_t)0 >> (63 - x)));
+            if (k < limit)
+                limit = k;
+        }
+        for (uint64_t ds = starts & d; ds; ds &= ds - 1) {
+            unsigned k = (unsigned)__builtin_ctzll(ds);
+            if (k >= limit)
+                break;
+            if (at + k > 0 && (s[at + k - 1] == '[' || s[at + k - 1] == '(')) {
+                limit = k;
                 break;
             }
-            unsigned k = (unsigned)__builtin_ctzll(next);
-            c += k - pos;
-            pos = k;
-            if (!(l >> k & 1))
-                goto done; /* a sentence end or a byte >= 0x80 */
-            if ((d >> k & 1) && at + k > 0 && (s[at + k - 1] == '[' || s[at + k - 1] == '('))
-                goto done; /* a digit after a bracket: perhaps a time stamp, which the loop reads */
-            uint64_t rest = ~word >> k;
-            if (!rest)
-                goto done; /* the word runs past the block */
-            unsigned e = k + (unsigned)__builtin_ctzll(rest);
-            if (e < valid) {
-                /* What follows the word decides nothing more only when the loop would end it
-                 * there without looking past the block or decoding. */
-                if (m.h >> e & 1)
-                    goto done;
-                if (e + 1 < valid ? (j >> e & 1) && (m.h >> (e + 1) & 1)
-                                  : valid == 64 && ((j >> e & 1) || ((n >> e & 1) && (d >> (e - 1) & 1))))
-                    goto done;
-            } else if (valid == 64) {
-                goto done; /* cannot happen: rest had a bit below 64 - k */
-            }
-            if (push_word(st, c, c + (e - k), sentence) != 0)
-                return QC_ERR_NOMEM;
-            c += e - k;
-            pos = e;
         }
-        continue;
-    done:
-        at += pos;
-        break;
+        uint64_t below = limit >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << limit) - 1;
+        uint64_t ws = starts & below, we = lasts & below;
+        qc_doc_word *w = doc->words + doc->word_count;
+        while (ws) {
+            *w++ = (qc_doc_word){c + (uint32_t)__builtin_ctzll(ws), c + (uint32_t)__builtin_ctzll(we) + 1, sentence};
+            ws &= ws - 1;
+            we &= we - 1;
+        }
+        doc->word_count = (size_t)(w - doc->words);
+        if (limit < valid) {
+            at += limit;
+            c += limit;
+            break;
+        }
+        at += valid;
+        c += valid;
     }
     *p = at;
     *cp = c;
