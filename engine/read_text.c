@@ -101,6 +101,12 @@ static int collect_lines(text_reader *r, size_t size, qc_speaker_rules *rules, q
 {
     qc_line_reader lr;
     qc_lines_init(&lr, r->name, r->data, size, r->opts->encoding);
+    /* Room for the lines at once: transcripts' lines are about 100 bytes, where doubling from
+     * nothing reallocated (and copied) the records a dozen times a document. At most 65,536 at
+     * first, so a large file's first guess stays small beside it. */
+    size_t guess = size / 48 + 16;
+    if (QC_GROW(r->lines, r->cap, guess < 65536 ? guess : 65536) != 0)
+        return qc_error_nomem(err);
     int rc;
     for (;;) {
         const char *s;
@@ -574,10 +580,20 @@ static int append_eol(text_reader *r, const text_line *l)
     return qc_doc_builder_text(r->b, "\n", 1, l->source + raw_len);
 }
 
+/* Appends a line from byte p on, with its line end. A line the file ends with a lone '\n' goes in
+ * with it, as the bytes it was read from: one append instead of two (the builder joins them into
+ * one run anyway). */
+static int append_rest(text_reader *r, const text_line *l, size_t p)
+{
+    if (l->verbatim && l->eol == 1 && line_text(r, l)[l->len] == '\n')
+        return append_part(r, l, p, l->len + 1);
+    int rc = append_part(r, l, p, l->len);
+    return rc ? rc : append_eol(r, l);
+}
+
 static int append_line(text_reader *r, const text_line *l)
 {
-    int rc = append_part(r, l, 0, l->len);
-    return rc ? rc : append_eol(r, l);
+    return append_rest(r, l, 0);
 }
 
 /* --- overlap passages: `//S02: Lovely. //` inside another speaker's turn --- */
@@ -756,9 +772,7 @@ static int append_body(text_reader *r, const text_line *l, size_t from)
             p += 2;
         }
     }
-    if (rc == 0)
-        rc = append_part(r, l, p, l->len);
-    return rc ? rc : append_eol(r, l);
+    return rc ? rc : append_rest(r, l, p);
 }
 
 /* Markdown: a heading after the first label ends the turn above it, and the lines after it up to
