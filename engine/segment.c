@@ -53,11 +53,16 @@ static int32_t decode_at(const char *s, size_t len, size_t *pos)
     return cp;
 }
 
+static int ascii_space(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 static int is_space_at(const char *s, size_t len, size_t pos)
 {
     unsigned char c = (unsigned char)s[pos];
     if (c < 0x80)
-        return c == ' ' || (c >= '\t' && c <= '\r');
+        return ascii_space(c);
     return qc_char_is_space(qc_utf8_decode(s, len, &pos));
 }
 
@@ -71,8 +76,22 @@ static size_t prev_char_start(const char *s, size_t floor, size_t p)
     return p;
 }
 
-/* Moves *a forward and *b backward over white space. */
-static void trim(const char *s, size_t len, size_t *a, size_t *b)
+/* Moves *a forward and *b backward over white space. ASCII first, inline: it runs at every
+ * sentence and paragraph, and the white space around them is nearly always a space or a line end. */
+static void trim_rest(const char *s, size_t len, size_t *a, size_t *b);
+
+static inline void trim(const char *s, size_t len, size_t *a, size_t *b)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    while (*a < *b && ascii_space(u[*a]))
+        ++*a;
+    while (*b > *a && ascii_space(u[*b - 1]))
+        --*b;
+    if (*a < *b && (u[*a] >= 0x80 || u[*b - 1] >= 0x80))
+        trim_rest(s, len, a, b);
+}
+
+static void trim_rest(const char *s, size_t len, size_t *a, size_t *b)
 {
     while (*a < *b && is_space_at(s, len, *a)) {
         size_t p = *a;
@@ -191,6 +210,16 @@ static int is_middle_initial(const char *s, size_t start, size_t at, size_t len)
     return qc_char_is_upper(fc);
 }
 
+/* memcmp(a, b, n) == 0 for the few bytes of an abbreviation, inline: most entries differ in their
+ * first byte, where a libc call a comparison cost more than the test. */
+static int same_bytes(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
 int qc_segment_is_abbreviation(const char *s, size_t start, size_t dot, size_t len)
 {
     /* The token before the dot: ASCII letters and inner dots (e.g, i.e). */
@@ -220,7 +249,7 @@ int qc_segment_is_abbreviation(const char *s, size_t start, size_t dot, size_t l
         NULL, NULL, "drmrmsvsstjrsrcfnr", "mrse.gi.eu.su.kz.bd.hu.abzwggfvgl", "profph.devtlinkl", NULL, "approx"};
     const char *list = by_length[n];
     for (; list && *list; list += n)
-        if (memcmp(t, list, n) == 0)
+        if (same_bytes(t, list, n))
             return 1;
     /* German "Hr." (Herr) is a title; "hr." (hours) ends sentences, below. */
     if (n == 2 && s[a] == 'H' && s[a + 1] == 'r')
@@ -236,7 +265,7 @@ int qc_segment_is_abbreviation(const char *s, size_t start, size_t dot, size_t l
             p++;
         if (p < len && ((s[p] >= 'a' && s[p] <= 'z') || (s[p] >= '0' && s[p] <= '9')))
             for (list = before_lower[n]; list && *list; list += n)
-                if (memcmp(t, list, n) == 0)
+                if (same_bytes(t, list, n))
                     return 1;
     }
     if (n == 1 && s[a] >= 'A' && s[a] <= 'Z' && is_middle_initial(s, start, a, len))
