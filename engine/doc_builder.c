@@ -830,6 +830,9 @@ static int normalise(norm_state *st)
 static int is_space_cp_at(const qc_document *doc, uint32_t cp)
 {
     size_t p = doc->cp_to_byte[cp];
+    unsigned char b = (unsigned char)doc->text[p];
+    if (b < 0x80) /* a turn's edges, nearly always: no decoding, no call */
+        return b == ' ' || (b >= '\t' && b <= '\r');
     int32_t c = qc_utf8_decode(doc->text, doc->text_size, &p);
     return c >= 0 && qc_char_is_space(c);
 }
