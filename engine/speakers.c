@@ -906,9 +906,10 @@ static label_key key_of(int exact, const char *s, size_t len)
 
 static int same_label(int exact, const tally_slot *slot, const char *s, size_t len)
 {
-    if (exact)
-        return slot->len == len && memcmp(slot->label, s, len) == 0;
-    return qc_fold_equal(slot->label, slot->len, s, len);
+    /* The same bytes (a label written as before, nearly always) are the same label folded too. */
+    if (slot->len == len && memcmp(slot->label, s, len) == 0)
+        return 1;
+    return !exact && qc_fold_equal(slot->label, slot->len, s, len);
 }
 
 int qc_label_tally_new(qc_label_tally **out)
