@@ -7,7 +7,6 @@
  * as it is when all of them are NFC-inert (exact maps); only a line that may change is normalised
  * piece by piece, each changed piece mapping to the start of its input. The text is copied only
  * once NFC changes something: until then the output is the appended text itself. */
-#define _GNU_SOURCE /* memrchr */
 #include "doc_builder.h"
 
 #include <stdarg.h>
@@ -550,6 +549,24 @@ static size_t next_high(const char *s, size_t p, size_t len)
     return p;
 }
 
+/* Where the line holding s[p] starts: the byte after the last '\n' in s[a..p), or a. Sixteen bytes
+ * a step backwards (SSE2), where a byte loop stepped back over most of a line. */
+static size_t line_start_before(const char *s, size_t a, size_t p)
+{
+#ifdef __SSE2__
+    const __m128i lf = _mm_set1_epi8('\n');
+    for (; p >= a + 16; p -= 16) {
+        unsigned mask = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + p - 16)), lf));
+        if (mask)
+            return p - 16 + (size_t)(31 - __builtin_clz(mask)) + 1;
+    }
+#endif
+    while (p > a && s[p - 1] != '\n')
+        p--;
+    return p;
+}
+
 /* dst[k] = first + k for k < n: a map entry a byte (or UTF-16 unit) of ASCII text. Sixteen entries
  * a step with SSE2, where the compiler's loop widened a 64-bit index for every four. */
 static void fill_linear(uint32_t *dst, size_t n, uint32_t first)
@@ -791,11 +808,8 @@ static int normalise(norm_state *st)
     while (a < len) {
         /* Whole lines of ASCII need no normalisation: copy them up to the line holding the next
          * byte >= 0x80, which goes through emit_line. */
-        size_t high = next_high(raw, a, len), ascii_end = len;
-        if (high < len) {
-            const char *nl = memrchr(raw + a, '\n', high - a);
-            ascii_end = nl ? (size_t)(nl - raw) + 1 : a;
-        }
+        size_t high = next_high(raw, a, len);
+        size_t ascii_end = high < len ? line_start_before(raw, a, high) : len;
         if (ascii_end > a) {
             int rc = emit_ascii(st, raw, a, ascii_end);
             if (rc != 0)
