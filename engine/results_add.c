@@ -1,10 +1,12 @@
 /* Adding a document to the results: its counts are first gathered per speaker and code in a small
- * dense table (a few hundred cells a speaker), then added to the corpus and attribute-value cells
- * once per (speaker, code) instead of once per quotation, so the cost of a document grows with the
- * codes it touches more than with its quotations. Per-document and per-speaker counts go to the
+ * dense table (a few hundred cells a speaker; for a document of thousands of speakers, only the
+ * cells with counts: DENSE_CELLS), then added to the corpus and attribute-value cells once per
+ * (speaker, code) instead of once per quotation, so the cost of a document grows with the codes it
+ * touches more than with its quotations. Per-document and per-speaker counts go to the
  * rows file (results_rows.c); quotation records to the spill file (results_spill.c). Counts-only
  * results skip both, and the work that only feeds them. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -43,14 +45,29 @@ typedef struct qc_res_add_scratch {
     struct slot_resp {
         long resp, slot;
     } * by_resp; /* slots in (respondent, slot) order, to find those */
-    size_t resp_cap, vrows_cap, pairs_cap, entries_cap, rows_cap, bits_cap, same_cap, by_resp_cap;
+    /* A sparse tally: the slot's row made dense again, and the document's counts per code. */
+    uint32_t *row;
+    qc_res_block_entry *doc_sum;
+    size_t resp_cap, vrows_cap, pairs_cap, entries_cap, rows_cap, bits_cap, same_cap, by_resp_cap, row_cap, doc_sum_cap;
 } qc_res_add_scratch;
+
+/* A cell of a sparse tally: a code of the slot (code_count: any code) and its counts, as acc's. */
+typedef struct qc_res_tally_cell {
+    uint32_t code;
+    uint32_t t[4];
+} tally_cell;
 
 void qc_res_prepared_free(qc_res_prepared *p)
 {
     if (!p)
         return;
     qc_free(p->acc);
+    qc_free(p->cells);
+    qc_free(p->cell_at);
+    qc_free(p->by_slot);
+    qc_free(p->slot_quotes);
+    qc_free(p->one_slot);
+    qc_free(p->slot_acc);
     qc_free(p->touched);
     qc_free(p->cooc);
     qc_free(p->rec);
@@ -84,6 +101,8 @@ void qc_res_add_scratch_free(qc_results *res)
     qc_free(s->bits);
     qc_free(s->same_before);
     qc_free(s->by_resp);
+    qc_free(s->row);
+    qc_free(s->doc_sum);
     qc_free(s);
     res->scratch = NULL;
 }
@@ -214,10 +233,12 @@ static const char *attr_value(const qc_results *res, const qc_document *doc, con
     return NULL;
 }
 
-static int slot_of_turn(const qc_document *doc, size_t turn)
+/* The slot of a turn among `speakers` speakers' slots, the unlabelled text's after them (the
+ * document's slots with speakers doc->speaker_count; with none, every turn's is slot 0). */
+static inline size_t slot_among(const qc_document *doc, size_t turn, size_t speakers)
 {
     int32_t s = doc->turns[turn].speaker;
-    return s >= 0 && (size_t)s < doc->speaker_count ? s : (int)doc->speaker_count;
+    return s >= 0 && (size_t)s < speakers ? (size_t)s : speakers;
 }
 
 /* --- the per-document tables --- */
@@ -235,13 +256,36 @@ static int scratch_ready(qc_results *res, size_t nslots, size_t ac)
     return 0;
 }
 
+/* The most cells (slots x (codes + 1), 16 bytes each) a dense tally may have: 4 MiB, some 960
+ * speakers with the benchmark's 272 codes, ten times a large focus group. A document past it (a
+ * survey export: thousands of respondents in one file) keeps only the cells with counts: its dense
+ * table would be allocated, cleared and walked whole on every worker (87 MB for 20,000 respondents)
+ * while holding a few dozen counted cells a respondent. Below it the dense table is cheaper: no
+ * grouping of the quotations by slot, and it is small. */
+#define DENSE_CELLS ((size_t)1 << 18)
+
+static size_t dense_cells = DENSE_CELLS;
+static pthread_once_t dense_cells_once = PTHREAD_ONCE_INIT;
+
+/* Tests set the limit with QCODE_TEST_DENSE_CELLS (0: every document sparse), so that whole results
+ * of ordinary documents can be compared under both tallies. Read once: workers prepare at once. */
+static void read_dense_cells(void)
+{
+    const char *v = getenv("QCODE_TEST_DENSE_CELLS");
+    if (v && *v)
+        dense_cells = (size_t)strtoull(v, NULL, 10);
+}
+
 static int prep_ready(const qc_results *res, const qc_document *doc, const qc_coding *coding, qc_res_prepared *p,
                       size_t nslots)
 {
     size_t k = res->code_count + 1;
-    if (QC_GROW(p->acc, p->acc_cap, nslots * k * 4) != 0 ||
-        QC_GROW(p->roll, p->roll_cap, coding->quote_count + 1) != 0 ||
-        QC_GROW(p->roll_tmp, p->roll_tmp_cap, coding->quote_count + 1) != 0 ||
+    pthread_once(&dense_cells_once, read_dense_cells);
+    /* nslots * k > dense_cells, without overflow; the sparse tally numbers quotations in 32 bits */
+    p->sparse = nslots > dense_cells / k && coding->quote_count < UINT32_MAX;
+    if ((!p->sparse && (QC_GROW(p->acc, p->acc_cap, nslots * k * 4) != 0 ||
+                        QC_GROW(p->roll, p->roll_cap, coding->quote_count + 1) != 0 ||
+                        QC_GROW(p->roll_tmp, p->roll_tmp_cap, coding->quote_count + 1) != 0)) ||
         QC_GROW(p->touched, p->touched_cap, doc->turn_count + 1) != 0)
         return -1;
     p->nslots = nslots;
@@ -249,7 +293,13 @@ static int prep_ready(const qc_results *res, const qc_document *doc, const qc_co
     p->rec_len = 0;
     p->ref_count = 0;
     p->participant_turns = p->participant_length = p->uncoded_turns = p->uncoded_length = 0;
-    memset(p->acc, 0, nslots * k * 4 * sizeof *p->acc);
+    /* The other tally's table, when a large document left it, is given back (alloc.h). */
+    if (!p->sparse) {
+        memset(p->acc, 0, nslots * k * 4 * sizeof *p->acc);
+        QC_RELEASE_BIG(p->cells, p->cells_cap);
+    } else {
+        QC_RELEASE_BIG(p->acc, p->acc_cap);
+    }
     memset(p->touched, 0, doc->turn_count + 1);
     return 0;
 }
@@ -360,20 +410,23 @@ static roll_item *merge_runs(roll_item *a, roll_item *tmp, size_t n)
     }
 }
 
-/* Own and rolled-up quotations and hits per slot and code, into the scratch table. */
-static void tally(const qc_results *res, const qc_document *doc, const qc_coding *coding, qc_res_prepared *s)
+/* Own and rolled-up quotations and hits per slot and code of quotes[0..count) (sorted by code,
+ * start, end) into the table acc: slots as the document's speakers (`speakers` is
+ * doc->speaker_count), or, with speakers 0, all in row 0 (quotations of one slot). */
+static void tally(const qc_results *res, const qc_document *doc, size_t speakers, const qc_quote_rec *quotes,
+                  size_t count, qc_res_prepared *s, uint32_t *acc)
 {
     size_t k = res->code_count + 1;
-    for (size_t i = 0; i < coding->quote_count; i++) {
-        const qc_quote_rec *q = &coding->quotes[i];
+    for (size_t i = 0; i < count; i++) {
+        const qc_quote_rec *q = &quotes[i];
         if (q->code < 0 || (size_t)q->code >= res->code_count || q->turn >= doc->turn_count)
             continue;
-        size_t slot = (size_t)slot_of_turn(doc, q->turn);
+        size_t slot = slot_among(doc, q->turn, speakers);
         s->touched[q->turn] = 1;
-        uint32_t *own = &s->acc[(slot * k + (size_t)q->code) * 4];
+        uint32_t *own = &acc[(slot * k + (size_t)q->code) * 4];
         own[0]++;
         own[1] += q->hit_count;
-        uint32_t *any = &s->acc[(slot * k + res->code_count) * 4];
+        uint32_t *any = &acc[(slot * k + res->code_count) * 4];
         any[0]++;
         any[1] += q->hit_count;
     }
@@ -382,15 +435,15 @@ static void tally(const qc_results *res, const qc_document *doc, const qc_coding
      * contiguous range of the coding's (sorted by code); overlapping ones in a turn merge. A leaf's
      * quotations are already in order. */
     size_t lo = 0;
-    for (size_t c = 0; c < res->code_count && coding->quote_count; c++) {
-        while (lo < coding->quote_count && coding->quotes[lo].code < (int32_t)c)
+    for (size_t c = 0; c < res->code_count && count; c++) {
+        while (lo < count && quotes[lo].code < (int32_t)c)
             lo++;
         size_t hi = lo;
-        while (hi < coding->quote_count && coding->quotes[hi].code < (int32_t)res->subtree_end[c])
+        while (hi < count && quotes[hi].code < (int32_t)res->subtree_end[c])
             hi++;
         size_t n = 0;
         for (size_t i = lo; i < hi; i++) {
-            const qc_quote_rec *q = &coding->quotes[i];
+            const qc_quote_rec *q = &quotes[i];
             if (q->turn < doc->turn_count)
                 s->roll[n++] = (roll_item){q->turn, q->start, q->end, q->hit_count};
         }
@@ -406,11 +459,124 @@ static void tally(const qc_results *res, const qc_document *doc, const qc_coding
                 m.hits += r[i].hits;
                 i++;
             }
-            uint32_t *rolled = &s->acc[((size_t)slot_of_turn(doc, m.turn) * k + c) * 4 + 2];
+            uint32_t *rolled = &acc[(slot_among(doc, m.turn, speakers) * k + c) * 4 + 2];
             rolled[0]++;
             rolled[1] += m.hits;
         }
     }
+}
+
+/* The sparse tally: the quotations grouped by slot (a turn is one slot's, so rolled-up quotations
+ * merge within a slot), each slot's tallied in a dense row of its own whose counted cells are kept,
+ * in code order, as the dense table's row would hold them. */
+static int tally_sparse(const qc_results *res, const qc_document *doc, const qc_coding *coding, qc_res_prepared *p)
+{
+    size_t k = res->code_count + 1, nslots = p->nslots;
+    if (QC_GROW(p->slot_quotes, p->slot_quotes_cap, nslots + 1) != 0 ||
+        QC_GROW(p->cell_at, p->cell_at_cap, nslots + 1) != 0 || QC_GROW(p->slot_acc, p->slot_acc_cap, k * 4) != 0 ||
+        QC_GROW(p->by_slot, p->by_slot_cap, coding->quote_count + 1) != 0)
+        return -1;
+    /* A counting sort, stable: each slot's quotations stay sorted by code, start, end. Those the
+     * dense tally skips (no code of the codebook, no turn) are left out. */
+    size_t *at = p->slot_quotes;
+    memset(at, 0, (nslots + 1) * sizeof *at);
+    for (size_t i = 0; i < coding->quote_count; i++) {
+        const qc_quote_rec *q = &coding->quotes[i];
+        if (q->code >= 0 && (size_t)q->code < res->code_count && q->turn < doc->turn_count)
+            at[slot_among(doc, q->turn, doc->speaker_count) + 1]++;
+    }
+    size_t most = 0;
+    for (size_t slot = 0; slot < nslots; slot++) {
+        most = at[slot + 1] > most ? at[slot + 1] : most;
+        at[slot + 1] += at[slot];
+    }
+    for (size_t i = 0; i < coding->quote_count; i++) {
+        const qc_quote_rec *q = &coding->quotes[i];
+        if (q->code >= 0 && (size_t)q->code < res->code_count && q->turn < doc->turn_count)
+            p->by_slot[at[slot_among(doc, q->turn, doc->speaker_count)]++] = (uint32_t)i;
+    }
+    /* at[slot] is now where the slot's quotations end, and the next slot's begin. */
+    if (QC_GROW(p->one_slot, p->one_slot_cap, most + 1) != 0 || QC_GROW(p->roll, p->roll_cap, most + 1) != 0 ||
+        QC_GROW(p->roll_tmp, p->roll_tmp_cap, most + 1) != 0)
+        return -1;
+    uint32_t *row = p->slot_acc;
+    memset(row, 0, k * 4 * sizeof *row);
+    p->cell_count = 0;
+    for (size_t slot = 0; slot < nslots; slot++) {
+        p->cell_at[slot] = p->cell_count;
+        size_t from = slot ? at[slot - 1] : 0, n = at[slot] - from;
+        if (!n)
+            continue;
+        for (size_t j = 0; j < n; j++)
+            p->one_slot[j] = coding->quotes[p->by_slot[from + j]];
+        tally(res, doc, 0, p->one_slot, n, p, row);
+        /* A code without rolled-up quotations has none in its subtree, own or rolled up. */
+        for (size_t c = 0; c < k; c++) {
+            uint32_t *t = &row[c * 4];
+            if (!t[c < res->code_count ? 2 : 0]) {
+                if (c < res->code_count)
+                    c = res->subtree_end[c] - 1;
+                continue;
+            }
+            if (p->cell_count == p->cells_cap && QC_GROW(p->cells, p->cells_cap, p->cell_count + 1) != 0)
+                return -1;
+            tally_cell *cell = &p->cells[p->cell_count++];
+            cell->code = (uint32_t)c;
+            memcpy(cell->t, t, sizeof cell->t);
+            memset(t, 0, sizeof cell->t);
+        }
+    }
+    p->cell_at[nslots] = p->cell_count;
+    QC_RELEASE_BIG(p->by_slot, p->by_slot_cap);
+    QC_RELEASE_BIG(p->slot_quotes, p->slot_quotes_cap);
+    QC_RELEASE_BIG(p->one_slot, p->one_slot_cap);
+    return 0;
+}
+
+/* The quotations of code c in a mode (0 own, 1 rolled up) at a slot of a sparse tally. */
+static uint32_t sparse_quotations(const qc_res_prepared *p, size_t slot, size_t c, int mode)
+{
+    size_t lo = p->cell_at[slot], hi = p->cell_at[slot + 1];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->cells[mid].code < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < p->cell_at[slot + 1] && p->cells[lo].code == c ? p->cells[lo].t[mode * 2] : 0;
+}
+
+/* A slot's row of a sparse tally made dense in s->row (all zeros before), as the dense table's row;
+ * with the rows kept, its counts also go to the document's per code (s->doc_sum), where a
+ * respondent counts at the first of their slots with quotations of the code, as the dense tally's
+ * document block counts them. */
+static const uint32_t *sparse_row(const qc_results *res, const qc_res_prepared *p, qc_res_add_scratch *s, size_t slot)
+{
+    int sum = qc_res_keeps_rows(res);
+    for (size_t x = p->cell_at[slot]; x < p->cell_at[slot + 1]; x++) {
+        const tally_cell *cell = &p->cells[x];
+        memcpy(&s->row[(size_t)cell->code * 4], cell->t, sizeof cell->t);
+        if (!sum || cell->code == res->code_count)
+            continue;
+        qc_res_block_entry *e = &s->doc_sum[cell->code];
+        for (int mode = 0; mode < 2; mode++) {
+            int fresh = s->resp[slot] >= 0 && cell->t[mode * 2];
+            for (long o = s->same_before[slot]; o >= 0 && fresh; o = s->same_before[o])
+                fresh = !sparse_quotations(p, (size_t)o, cell->code, mode);
+            e->quotations[mode] += cell->t[mode * 2];
+            e->hits[mode] += cell->t[mode * 2 + 1];
+            e->respondents[mode] += (uint32_t)fresh;
+        }
+    }
+    return s->row;
+}
+
+/* Clears what sparse_row set. */
+static void sparse_row_clear(const qc_res_prepared *p, qc_res_add_scratch *s, size_t slot)
+{
+    for (size_t x = p->cell_at[slot]; x < p->cell_at[slot + 1]; x++)
+        memset(&s->row[(size_t)p->cells[x].code * 4], 0, sizeof p->cells[x].t);
 }
 
 /* Adds one slot's tally of a code in a mode to a cell of a row whose pair bits (the slot's
@@ -478,19 +644,60 @@ static int link_same_respondents(qc_res_add_scratch *s, size_t nslots)
     return 0;
 }
 
+/* A sparse tally's scratch for flush: a clear row, and with the rows kept, the document's counts
+ * per code at zero and the slots of each respondent linked. */
+static int sparse_ready(const qc_results *res, qc_res_add_scratch *s, size_t nslots)
+{
+    size_t k = res->code_count + 1;
+    if (QC_GROW(s->row, s->row_cap, k * 4) != 0 || QC_GROW(s->doc_sum, s->doc_sum_cap, k) != 0)
+        return -1;
+    memset(s->row, 0, k * 4 * sizeof *s->row);
+    if (!qc_res_keeps_rows(res))
+        return 0;
+    for (size_t c = 0; c < k; c++)
+        s->doc_sum[c] = (qc_res_block_entry){(uint32_t)c, {0, 0}, {0, 0}, {0, 0}};
+    return link_same_respondents(s, nslots);
+}
+
+/* The document's counts of code c from a dense tally: the slots summed; respondents are the
+ * distinct respondents of the slots with quotations (`s1` and `S1` are two slots of one
+ * respondent; unlabelled text among labelled speakers is none). */
+static inline qc_res_block_entry dense_doc_entry(const qc_res_prepared *p, const qc_res_add_scratch *s, size_t nslots,
+                                                 size_t k, size_t c)
+{
+    qc_res_block_entry e = {(uint32_t)c, {0, 0}, {0, 0}, {0, 0}};
+    for (size_t slot = 0; slot < nslots; slot++) {
+        const uint32_t *t = &p->acc[(slot * k + c) * 4];
+        for (int mode = 0; mode < 2; mode++) {
+            /* a respondent with quotations of the code, not counted at an earlier slot of theirs
+             * (a chain of the slots sharing a respondent: one slot each but for spellings, so
+             * a survey of 10,000 respondents in one file is not 10,000² steps a code) */
+            int fresh = s->resp[slot] >= 0 && t[mode * 2];
+            for (long o = s->same_before[slot]; o >= 0 && fresh; o = s->same_before[o])
+                fresh = !p->acc[((size_t)o * k + c) * 4 + (size_t)mode * 2];
+            e.quotations[mode] += t[mode * 2];
+            e.hits[mode] += t[mode * 2 + 1];
+            e.respondents[mode] += (uint32_t)fresh;
+        }
+    }
+    return e;
+}
+
 /* Moves the tally into the corpus and attribute-value cells, and writes the document's and each
  * speaker's counts to the rows file. */
 static int flush(qc_results *res, const qc_res_prepared *p, qc_res_doc *d, uint32_t doc_index, size_t nslots, size_t ac)
 {
     qc_res_add_scratch *s = res->scratch;
     size_t k = res->code_count + 1;
+    if (p->sparse && sparse_ready(res, s, nslots) != 0)
+        return -1;
     for (size_t slot = 0; slot < nslots; slot++) {
         /* A slot with no respondent (unlabelled text among labelled speakers) still counts its
          * quotations, in no respondent's bits, rows or blocks. */
         int resp = s->resp[slot] >= 0;
         const long *pairs = &s->pairs[slot * (1 + ac)];
         const long *vrows = &s->vrows[slot * ac];
-        const uint32_t *acc = &p->acc[slot * k * 4];
+        const uint32_t *acc = p->sparse ? sparse_row(res, p, s, slot) : &p->acc[slot * k * 4];
         qc_res_cell **rows = s->rows;
         uint64_t **bits = s->bits;
         int nrows = 0; /* rows and bits not found yet */
@@ -530,32 +737,18 @@ static int flush(qc_results *res, const qc_res_prepared *p, qc_res_doc *d, uint3
                 return -1;
             r->block_count++;
         }
+        if (p->sparse)
+            sparse_row_clear(p, s, slot);
     }
 
     if (!qc_res_keeps_rows(res))
         return 0;
-    /* The document's own block: the slots summed; respondents are the distinct respondents of the
-     * slots with quotations (`s1` and `S1` are two slots of one respondent; unlabelled text among
-     * labelled speakers is none). */
-    if (link_same_respondents(s, nslots) != 0)
+    /* The document's own block (a sparse tally's was summed slot by slot, by sparse_row). */
+    if (!p->sparse && link_same_respondents(s, nslots) != 0)
         return -1;
     size_t n = 0;
     for (size_t c = 0; c < res->code_count; c++) {
-        qc_res_block_entry e = {(uint32_t)c, {0, 0}, {0, 0}, {0, 0}};
-        for (size_t slot = 0; slot < nslots; slot++) {
-            const uint32_t *t = &p->acc[(slot * k + c) * 4];
-            for (int mode = 0; mode < 2; mode++) {
-                /* a respondent with quotations of the code, not counted at an earlier slot of theirs
-                 * (a chain of the slots sharing a respondent: one slot each but for spellings, so
-                 * a survey of 10,000 respondents in one file is not 10,000² steps a code) */
-                int fresh = s->resp[slot] >= 0 && t[mode * 2];
-                for (long o = s->same_before[slot]; o >= 0 && fresh; o = s->same_before[o])
-                    fresh = !p->acc[((size_t)o * k + c) * 4 + (size_t)mode * 2];
-                e.quotations[mode] += t[mode * 2];
-                e.hits[mode] += t[mode * 2 + 1];
-                e.respondents[mode] += (uint32_t)fresh;
-            }
-        }
+        qc_res_block_entry e = p->sparse ? s->doc_sum[c] : dense_doc_entry(p, s, nslots, k, c);
         if (!e.quotations[0] && !e.quotations[1])
             continue;
         s->entries[n++] = e;
@@ -673,7 +866,10 @@ int qc_res_prepare(const qc_results *res, const qc_document *doc, const qc_codin
         return -1;
     if (prep_ready(res, doc, coding, p, doc->speaker_count + 1) != 0)
         return -1;
-    tally(res, doc, coding, p);
+    if (!p->sparse)
+        tally(res, doc, doc->speaker_count, coding->quotes, coding->quote_count, p, p->acc);
+    else if (tally_sparse(res, doc, coding, p) != 0)
+        return -1;
     if (cooccurrence(res, doc, coding, p) != 0)
         return -1;
     /* The tally's and the co-occurrence's scratch (alloc.h: QC_SCRATCH_KEEP). */

@@ -251,7 +251,15 @@ typedef struct qc_res_prepared {
     const qc_coding *coding;
     unsigned char records[32]; /* coding_digest.h: qc_coding_records_hash */
     size_t nslots;
-    uint32_t *acc;    /* slot * (code_count + 1) * 4: own quotations, own hits, rolled quotations, hits */
+    /* The tally: dense, acc is slot * (code_count + 1) * 4: own quotations, own hits, rolled
+     * quotations, hits. Sparse (results_add.c: a document of so many speakers that the dense table
+     * would be tens of megabytes, a survey export), only each slot's cells with counts, in code
+     * order: cells[cell_at[slot] .. cell_at[slot + 1]). */
+    int sparse;
+    uint32_t *acc;
+    struct qc_res_tally_cell *cells;
+    size_t *cell_at;
+    size_t cell_count;
     uint8_t *touched; /* per turn: a quotation lies in it */
     /* Co-occurrence, per sentence holding own quotations: how many distinct codes, then those codes
      * ascending. qc_results_add counts their pairs: a list of the pairs' cells took eight bytes a
@@ -269,6 +277,10 @@ typedef struct qc_res_prepared {
     uint32_t *sent_start, *sent_codes;
     uint32_t *sent_at; /* per 64 code points: the first sentence ending after the first (cooccurrence) */
     struct qc_spill_hit *hits;
+    uint32_t *by_slot;             /* sparse: the quotations' indexes grouped by slot */
+    size_t *slot_quotes;           /* sparse: where each slot's end in by_slot */
+    struct qc_quote_rec *one_slot; /* sparse: a slot's quotations */
+    uint32_t *slot_acc;            /* sparse: a slot's dense row */
     /* With a stream (write_xml_spans.c): what goes inside the document's element, its spans, and
      * the scratch that renders them. The spans are rendered into `xml` ahead, on the thread that
      * prepares, unless `spans_later`: then the span_count sorted items wait for
@@ -283,7 +295,8 @@ typedef struct qc_res_prepared {
     qc_hit *span_hits;
     size_t span_items_cap, span_hits_cap;
     size_t acc_cap, touched_cap, cooc_cap, rec_cap, ref_cap, roll_cap, roll_tmp_cap, sc_cap, sent_start_cap,
-        sent_codes_cap, sent_at_cap, hits_cap;
+        sent_codes_cap, sent_at_cap, hits_cap, cells_cap, cell_at_cap, by_slot_cap, slot_quotes_cap, one_slot_cap,
+        slot_acc_cap;
 } qc_res_prepared;
 
 /* Prepares a document's additions into p (its buffers reused from call to call). Reads only what
