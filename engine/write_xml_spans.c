@@ -19,28 +19,6 @@
 #include "results_spill.h"
 #include "write_xml_impl.h"
 
-/* Digits of v at d, returns the end: two per division (a span's code is mostly its hits' numbers). */
-static char *put_u64(char *d, uint64_t v)
-{
-    size_t n = 1;
-    for (uint64_t ten = 10; v >= ten && n < 20; ten *= 10)
-        n++;
-    char *e = d + n;
-    while (v >= 100) {
-        unsigned pair = (unsigned)(v % 100);
-        v /= 100;
-        *--e = qc_xml_digit_pairs[2 * pair + 1];
-        *--e = qc_xml_digit_pairs[2 * pair];
-    }
-    if (v >= 10) {
-        *--e = qc_xml_digit_pairs[2 * v + 1];
-        *--e = qc_xml_digit_pairs[2 * v];
-    } else {
-        *--e = (char)('0' + v);
-    }
-    return d + n;
-}
-
 /* ' hits="rule:start-end rule:start-end"': numbers only, nothing to escape, written in place. */
 static void hits_attr(xw *x, const qc_result_quotation *q)
 {
@@ -54,11 +32,11 @@ static void hits_attr(xw *x, const qc_result_quotation *q)
     for (size_t h = 0; h < q->hit_count; h++) {
         if (h)
             *d++ = ' ';
-        d = put_u64(d, q->hits[h].rule);
+        d = qc_xml_put_u64(d, q->hits[h].rule);
         *d++ = ':';
-        d = put_u64(d, q->hits[h].start);
+        d = qc_xml_put_u64(d, q->hits[h].start);
         *d++ = '-';
-        d = put_u64(d, q->hits[h].end);
+        d = qc_xml_put_u64(d, q->hits[h].end);
     }
     *d++ = '"';
     x->o.len += (size_t)(d - at);
