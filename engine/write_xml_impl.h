@@ -44,7 +44,9 @@ typedef struct xw {
     const attr_table *docs, *resps; /* NULL (out of memory): each written anew */
     attr_table tables[2];           /* qc_xw_open's: documents', respondents' */
     /* Format 2 rendered while coding: entry c is code c's element as a span holds it,
-     * '        <code id="escaped id"/>\n' (write_xml_spans.c); NULL: written anew each time. */
+     * '        <code id="escaped id"/>\n' (write_xml_spans.c), the bytes followed by 16 more that
+     * are no entry's (so that an entry can be copied 16 bytes at a time); NULL: written anew each
+     * time. */
     const attr_table *code_tags;
 } xw;
 

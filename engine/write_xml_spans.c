@@ -55,38 +55,34 @@ static void span_close(xw *x, span_state *sp)
     sp->open = 0;
 }
 
+/* Opens q's span unless it is the one open. */
+static void span_open(xw *x, span_state *sp, const qc_result_quotation *q)
+{
+    if (sp->open && (q->start != sp->start || q->end != sp->end || q->turn != sp->turn))
+        span_close(x, sp);
+    if (sp->open)
+        return;
+    start(x, "span");
+    attr_u64(x, "turn", q->turn);
+    if (q->speaker)
+        qc_xw_repeated_attr(x, &x->speaker, "speaker", 7, q->speaker);
+    qc_xw_repeated_attr(x, &x->role, "role", 4, qc_role_name(q->role));
+    attr_u64(x, "start", q->start);
+    attr_u64(x, "end", q->end);
+    start(x, "text");
+    qc_xml_text_n(&x->o, q->text, q->text_len ? q->text_len : strlen(q->text));
+    end(x);
+    sp->open = 1;
+    sp->start = q->start;
+    sp->end = q->end;
+    sp->turn = q->turn;
+}
+
 /* One code of a span, which is one quotation of format 1 (coder: NULL for the engine's, with its
  * hits), opening the span first unless q lies in the open one. */
 static void span_code(xw *x, span_state *sp, const qc_result_quotation *q, const char *coder, const char *code_id)
 {
-    if (sp->open && (q->start != sp->start || q->end != sp->end || q->turn != sp->turn))
-        span_close(x, sp);
-    if (!sp->open) {
-        start(x, "span");
-        attr_u64(x, "turn", q->turn);
-        if (q->speaker)
-            qc_xw_repeated_attr(x, &x->speaker, "speaker", 7, q->speaker);
-        qc_xw_repeated_attr(x, &x->role, "role", 4, qc_role_name(q->role));
-        attr_u64(x, "start", q->start);
-        attr_u64(x, "end", q->end);
-        start(x, "text");
-        qc_xml_text_n(&x->o, q->text, q->text_len ? q->text_len : strlen(q->text));
-        end(x);
-        sp->open = 1;
-        sp->start = q->start;
-        sp->end = q->end;
-        sp->turn = q->turn;
-    }
-    if (!coder && x->code_tags && (size_t)q->code < x->code_tags->count) {
-        /* The span is open and holds its text: the code's element goes in as bytes made once. */
-        const attr_table *t = x->code_tags;
-        size_t n = t->at[q->code + 1] - t->at[q->code] - 3; /* without its '/>\n' */
-        qc_xml_out_put(&x->o, t->bytes.data + t->at[q->code], n);
-        if (q->hit_count)
-            hits_attr(x, q);
-        qc_xml_out_put(&x->o, "/>\n", 3);
-        return;
-    }
+    span_open(x, sp, q);
     start(x, "code");
     attr(x, "id", code_id);
     if (coder)
@@ -94,6 +90,38 @@ static void span_code(xw *x, span_state *sp, const qc_result_quotation *q, const
     else if (q->hit_count)
         hits_attr(x, q);
     end(x);
+}
+
+/* The engine's code `code` in the open span, with its hits h[0, n), as the generic writer gives it:
+ * the element's start copied from t (16 bytes at a time, which t's padding and the room reserved
+ * allow), the numbers written in place, all in one reservation of the buffer. */
+static void engine_code(xw *x, const attr_table *t, size_t code, const qc_hit_rec *h, size_t n)
+{
+    size_t tag = t->at[code + 1] - t->at[code] - 3; /* without its '/>\n' */
+    /* the tag and what the copy may write past it, ' hits=""', each hit (' rule:start-end', three
+     * numbers of at most 10 digits) and '/>\n' */
+    char *at = qc_xml_out_room(&x->o, tag + 15 + 8 + 33 * n + 3);
+    if (!at)
+        return;
+    const char *from = t->bytes.data + t->at[code];
+    for (size_t i = 0; i < tag; i += 16)
+        memcpy(at + i, from + i, 16);
+    char *d = at + tag;
+    if (n) {
+        memcpy(d, " hits=\"", 7);
+        d += 7;
+        for (size_t i = 0; i < n; i++) {
+            d = qc_xml_put_u64(d, h[i].rule);
+            *d++ = ':';
+            d = qc_xml_put_u64(d, h[i].start);
+            *d++ = '-';
+            d = qc_xml_put_u64(d, h[i].end);
+            *d++ = ' ';
+        }
+        d[-1] = '"';
+    }
+    memcpy(d, "/>\n", 3);
+    x->o.len += (size_t)(d + 3 - at);
 }
 
 /* --- after the run, from the logs --- */
@@ -224,27 +252,45 @@ static int xml_sink(void *user, char **buf, size_t len, size_t *cap)
 
 enum { FRAGMENT_BUF = 1 << 16 };
 
+/* The quotation of a coding's record qr at place (start << 32 | end, clamped): what a span needs,
+ * without code or hits. */
+static void quotation_at(qc_result_quotation *q, const qc_document *doc, const qc_quote_rec *qr, uint64_t place)
+{
+    const qc_doc_turn *t = &doc->turns[qr->turn];
+    size_t slot = t->speaker >= 0 && (size_t)t->speaker < doc->speaker_count ? (size_t)t->speaker : doc->speaker_count;
+    memset(q, 0, sizeof *q);
+    q->speaker = slot < doc->speaker_count ? (doc->speakers[slot] ? doc->speakers[slot] : "") : NULL;
+    q->role = (qc_role)t->role;
+    q->turn = qr->turn;
+    q->start = (size_t)(place >> 32);
+    q->end = (size_t)(place & UINT32_MAX);
+    q->text = doc->text + doc->cp_to_byte[q->start];
+    q->text_len = doc->cp_to_byte[q->end] - doc->cp_to_byte[q->start];
+}
+
 /* The spans of the sorted items into x. */
 static void render_items(xw *x, const qc_results *res, const qc_document *doc, const qc_coding *coding,
                          const qc_span_item *items, size_t count, qc_hit *hits)
 {
+    const attr_table *tags = x->code_tags;
     span_state sp;
     memset(&sp, 0, sizeof sp);
     for (size_t k = 0; k < count && !x->o.error; k++) {
         const qc_quote_rec *qr = &coding->quotes[items[k].index];
-        const qc_doc_turn *t = &doc->turns[qr->turn];
-        size_t slot =
-            t->speaker >= 0 && (size_t)t->speaker < doc->speaker_count ? (size_t)t->speaker : doc->speaker_count;
+        uint64_t place = items[k].place;
+        size_t nwho = coding->who ? coding->who[items[k].index].count : 0;
         qc_result_quotation q;
-        memset(&q, 0, sizeof q);
+        if (!nwho && tags && items[k].code < tags->count) {
+            /* The engine's alone, most of all: no quotation is built unless a span opens. */
+            if (!sp.open || qr->turn != sp.turn || (place >> 32) != sp.start || (place & UINT32_MAX) != sp.end) {
+                quotation_at(&q, doc, qr, place);
+                span_open(x, &sp, &q);
+            }
+            engine_code(x, tags, items[k].code, coding->hits + qr->hit_first, qr->hit_count);
+            continue;
+        }
+        quotation_at(&q, doc, qr, place);
         q.code = items[k].code;
-        q.speaker = slot < doc->speaker_count ? (doc->speakers[slot] ? doc->speakers[slot] : "") : NULL;
-        q.role = (qc_role)t->role;
-        q.turn = qr->turn;
-        q.start = (size_t)(items[k].place >> 32);
-        q.end = (size_t)(items[k].place & UINT32_MAX);
-        q.text = doc->text + doc->cp_to_byte[q.start];
-        q.text_len = doc->cp_to_byte[q.end] - doc->cp_to_byte[q.start];
         for (uint32_t h = 0; h < qr->hit_count; h++) {
             const qc_hit_rec *hr = &coding->hits[qr->hit_first + h];
             hits[h] = (qc_hit){hr->start, hr->end, hr->rule, 0, 0};
@@ -252,7 +298,6 @@ static void render_items(xw *x, const qc_results *res, const qc_document *doc, c
         q.hits = hits;
         const char *code_id = res->cb->codes[q.code].id;
         /* One code of the span per coder (coding_impl.h: who); only the engine's carries hits. */
-        size_t nwho = coding->who ? coding->who[items[k].index].count : 0;
         for (size_t w = 0; w < (nwho ? nwho : 1); w++) {
             uint16_t coder = nwho ? coding->who_coders[coding->who[items[k].index].first + w] : 0;
             const char *name = coder && coder < coding->coder_name_count ? coding->coder_names[coder] : NULL;
@@ -335,7 +380,8 @@ static void code_tags_make(attr_table *t, const qc_results *res)
     }
     if (ok)
         t->at[res->code_count] = t->bytes.len + o.len;
-    if (qc_xml_out_end(&o) != 0 || !ok || qc_buf_failed(&t->bytes)) {
+    /* engine_code copies 16 bytes at a time: it may read 15 past the last element */
+    if (qc_xml_out_end(&o) != 0 || !ok || qc_buf_reserve(&t->bytes, 16) != 0) {
         qc_buf_free(&t->bytes);
         qc_free(t->at);
         memset(t, 0, sizeof *t);
