@@ -92,15 +92,24 @@ static void span_code(xw *x, span_state *sp, const qc_result_quotation *q, const
     end(x);
 }
 
+/* The last hit place written ('start-end'): the codes of a span mostly have their hits on the same
+ * words, so that the next hit is at the same place more than half the time (58 % in the 20 MB
+ * benchmark), and its digits are copied instead of divided out again. len 0: none yet. */
+typedef struct hit_place {
+    uint64_t key; /* start << 32 | end */
+    size_t len;
+    char bytes[24]; /* two numbers of at most 10 digits and '-' */
+} hit_place;
+
 /* The engine's code `code` in the open span, with its hits h[0, n), as the generic writer gives it:
  * the element's start copied from t (16 bytes at a time, which t's padding and the room reserved
  * allow), the numbers written in place, all in one reservation of the buffer. */
-static void engine_code(xw *x, const attr_table *t, size_t code, const qc_hit_rec *h, size_t n)
+static void engine_code(xw *x, const attr_table *t, size_t code, const qc_hit_rec *h, size_t n, hit_place *last)
 {
     size_t tag = t->at[code + 1] - t->at[code] - 3; /* without its '/>\n' */
     /* the tag and what the copy may write past it, ' hits=""', each hit (' rule:start-end', three
-     * numbers of at most 10 digits) and '/>\n' */
-    char *at = qc_xml_out_room(&x->o, tag + 15 + 8 + 33 * n + 3);
+     * numbers of at most 10 digits, or rule, ':' and a whole hit_place copied) and '/>\n' */
+    char *at = qc_xml_out_room(&x->o, tag + 15 + 8 + 40 * n + 3);
     if (!at)
         return;
     const char *from = t->bytes.data + t->at[code];
@@ -113,9 +122,19 @@ static void engine_code(xw *x, const attr_table *t, size_t code, const qc_hit_re
         for (size_t i = 0; i < n; i++) {
             d = qc_xml_put_u64(d, h[i].rule);
             *d++ = ':';
-            d = qc_xml_put_u64(d, h[i].start);
-            *d++ = '-';
-            d = qc_xml_put_u64(d, h[i].end);
+            uint64_t key = (uint64_t)h[i].start << 32 | h[i].end;
+            if (last->len && last->key == key) {
+                memcpy(d, last->bytes, sizeof last->bytes);
+                d += last->len;
+            } else {
+                char *place = d;
+                d = qc_xml_put_u64(d, h[i].start);
+                *d++ = '-';
+                d = qc_xml_put_u64(d, h[i].end);
+                last->key = key;
+                last->len = (size_t)(d - place);
+                memcpy(last->bytes, place, last->len);
+            }
             *d++ = ' ';
         }
         d[-1] = '"';
@@ -275,6 +294,8 @@ static void render_items(xw *x, const qc_results *res, const qc_document *doc, c
     const attr_table *tags = x->code_tags;
     span_state sp;
     memset(&sp, 0, sizeof sp);
+    hit_place last;
+    memset(&last, 0, sizeof last);
     for (size_t k = 0; k < count && !x->o.error; k++) {
         const qc_quote_rec *qr = &coding->quotes[items[k].index];
         uint64_t place = items[k].place;
@@ -286,7 +307,7 @@ static void render_items(xw *x, const qc_results *res, const qc_document *doc, c
                 quotation_at(&q, doc, qr, place);
                 span_open(x, &sp, &q);
             }
-            engine_code(x, tags, items[k].code, coding->hits + qr->hit_first, qr->hit_count);
+            engine_code(x, tags, items[k].code, coding->hits + qr->hit_first, qr->hit_count, &last);
             continue;
         }
         quotation_at(&q, doc, qr, place);
