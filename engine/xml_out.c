@@ -481,6 +481,11 @@ const uint64_t qc_xml_pow10[20] = {0,
                                    1000000000000000000,
                                    10000000000000000000u};
 
+void qc_xml_out_text(qc_xml_out *x, const char *text, size_t len)
+{
+    escaped(x, text, len, 2);
+}
+
 void qc_xml_text_n(qc_xml_out *x, const char *text, size_t len)
 {
     close_start_tag(x, TEXT);

@@ -47,6 +47,9 @@ int qc_xml_out_begin_sink(qc_xml_out *x, size_t depth, char *buf, size_t cap,
 /* Closes the start tag of the current element, which is to hold elements written elsewhere (by
  * fragments appended with qc_xml_out_write_raw). */
 void qc_xml_out_open_children(qc_xml_out *x);
+/* Text escaped as element content, appended as it is (no start tag closed: the caller writes the
+ * element's tags itself, as raw bytes). */
+void qc_xml_out_text(qc_xml_out *x, const char *text, size_t len);
 /* Appends bytes rendered elsewhere, after what is buffered. */
 void qc_xml_out_write_raw(qc_xml_out *x, const char *data, size_t len);
 /* Closes every open element (of a fragment: its own) and flushes; returns 0 or the errno of the
