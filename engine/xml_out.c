@@ -283,30 +283,47 @@ static const unsigned char special[256] = {
     [30] = 3,   [31] = 3, ['&'] = 3, ['<'] = 3, ['>'] = 3, ['"'] = 3, [0xEF] = 3,
 };
 
+#if defined(__SSE2__)
+/* Bits of the 16 bytes at p that may need escaping: bytes below 0x20, '&', '<', '>', '"' and 0xEF;
+ * the table decides (tab and LF are plain in text). */
+static inline unsigned candidates(const unsigned char *p)
+{
+    const __m128i c1f = _mm_set1_epi8(0x1F), amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'),
+                  ef = _mm_set1_epi8((char)0xEF), quot = _mm_set1_epi8('"');
+    __m128i v = _mm_loadu_si128((const __m128i *)p);
+    __m128i hit = _mm_cmpeq_epi8(_mm_max_epu8(v, c1f), c1f);
+    hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, amp));
+    hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, lt));
+    hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, gt));
+    hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, ef));
+    hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, quot));
+    return (unsigned)_mm_movemask_epi8(hit);
+}
+#endif
+
 /* The length of the run of p[0..n) that needs no escaping under mask. */
 static size_t plain_run(const unsigned char *p, size_t n, unsigned mask)
 {
     size_t i = 0;
 #if defined(__SSE2__)
-    /* Candidates: bytes below 0x20, '&', '<', '>', '"' and 0xEF; the table decides (tab and LF
-     * are plain in text). */
-    const __m128i c1f = _mm_set1_epi8(0x1F), amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'),
-                  ef = _mm_set1_epi8((char)0xEF), quot = _mm_set1_epi8('"');
     for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
-        __m128i hit = _mm_cmpeq_epi8(_mm_max_epu8(v, c1f), c1f);
-        hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, amp));
-        hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, lt));
-        hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, gt));
-        hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, ef));
-        hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, quot));
-        unsigned bits = (unsigned)_mm_movemask_epi8(hit);
-        while (bits) {
+        for (unsigned bits = candidates(p + i); bits; bits &= bits - 1) {
             unsigned k = (unsigned)__builtin_ctz(bits);
             if (special[p[i + k]] & mask)
                 return i + k;
-            bits &= bits - 1;
         }
+    }
+    if (i < n && n >= 16) {
+        /* The last bytes as the 16 that end them: those before i were found plain already, so the
+         * first byte found here is at i or after. Byte by byte, the tails of a span's texts were
+         * half of what finding their runs cost. */
+        size_t last = n - 16;
+        for (unsigned bits = candidates(p + last); bits; bits &= bits - 1) {
+            unsigned k = (unsigned)__builtin_ctz(bits);
+            if (special[p[last + k]] & mask)
+                return last + k;
+        }
+        return n;
     }
 #endif
     for (; i < n; i++)
