@@ -333,6 +333,12 @@ static int lookup_word(qc_fast *f, const qc_document *doc, const qc_mt_variant *
     return QC_OK;
 }
 
+#if defined(__SSE2__) && defined(__x86_64__)
+/* From word_bytes + 16 - len: 16 bytes whose first len are 0xFF, to keep a word's bytes alone. */
+static const unsigned char word_bytes[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                             0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+#endif
+
 /* One folding variant: every word folded once into the arena and looked up in the tables. Most
  * words are short and ASCII: 16 bytes are loaded, checked, lower-cased and hashed at once. */
 static int scan_variant(qc_fast *f, const qc_document *doc, unsigned v)
@@ -351,52 +357,59 @@ static int scan_variant(qc_fast *f, const qc_document *doc, unsigned v)
     uint32_t *off = f->woff[v];
     const uint32_t *cp_to_byte = doc->cp_to_byte;
     const qc_doc_word *words = doc->words;
+    const char *text = doc->text;
+    size_t text_size = doc->text_size;
+    const uint64_t *prefix_masks = mv->prefix_masks;
+    int anywhere = mv->anywhere_count != 0;
+    /* the arena in locals: the stores into it could be its own fields to the compiler */
+    char *data = a->data;
+    size_t alen = a->len, cap = a->cap;
     int rc;
     f->pending_count = 0;
     for (size_t i = 0; i < nw; i++) {
-        size_t start = a->len;
+        size_t start = alen;
         off[i] = (uint32_t)start;
         size_t b0 = cp_to_byte[words[i].start], len = cp_to_byte[words[i].end] - b0;
-        const char *s = doc->text + b0;
+        const char *s = text + b0;
         uint64_t starts;
         uint32_t h = 0;
 #if defined(__SSE2__) && defined(__x86_64__)
-        if (len - 1 < 16 && b0 + 16 <= doc->text_size && start + 16 <= a->cap &&
-            !(_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)s)) & ((1u << len) - 1))) {
-            __m128i x = _mm_loadu_si128((const __m128i *)s);
+        __m128i x;
+        if (len - 1 < 16 && b0 + 16 <= text_size && start + 16 <= cap &&
+            (x = _mm_and_si128(_mm_loadu_si128((const __m128i *)s),
+                               _mm_loadu_si128((const __m128i *)(const void *)(word_bytes + 16 - len))),
+             !_mm_movemask_epi8(x))) {
             if (casefold) {
-                /* bytes past the word may be anything: they are cleared below */
                 __m128i upper =
                     _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
                 x = _mm_add_epi8(x, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
             }
-            _mm_storeu_si128((__m128i *)(a->data + start), x);
-            a->len = start + len;
+            _mm_storeu_si128((__m128i *)(data + start), x);
+            alen = start + len;
+            /* the bytes past the word are 0: lo holds the first three bytes, 0 past its end */
             uint64_t lo = (uint64_t)_mm_cvtsi128_si64(x), hi = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x));
-            if (len < 8) {
-                lo &= (1ull << (8 * len)) - 1;
-            } else if (len < 16) {
-                hi &= len == 8 ? 0 : (1ull << (8 * (len - 8))) - 1;
-            }
-            /* (lo holds the first three bytes, 0 past the word's end) */
-            starts =
-                mv->prefix_masks[qc_mt_triple((unsigned char)lo, (unsigned char)(lo >> 8), (unsigned char)(lo >> 16))];
+            starts = prefix_masks[qc_mt_triple3((uint32_t)lo & 0xFFFFFFu)];
             if (starts & 1)
                 h = qc_mt_word_hash2(lo, hi, len);
         } else
 #endif
         {
+            a->len = alen;
             if ((rc = fold_slow(f, v, s, len)))
                 return rc;
-            starts = key_starts(mv, a->data + start, (uint32_t)(a->len - start));
+            data = a->data;
+            alen = a->len;
+            cap = a->cap;
+            starts = key_starts(mv, data + start, (uint32_t)(alen - start));
             if (starts & 1)
-                h = qc_mt_word_hash(a->data + start, a->len - start);
+                h = qc_mt_word_hash(data + start, alen - start);
         }
-        off[i + 1] = (uint32_t)a->len; /* word i is complete: a one-word leaf can check it now */
-        if ((starts || mv->anywhere_count) &&
-            (rc = lookup_word(f, doc, mv, i, a->data + start, (uint32_t)(a->len - start), starts, h)))
+        off[i + 1] = (uint32_t)alen; /* word i is complete: a one-word leaf can check it now */
+        if ((starts || anywhere) &&
+            (rc = lookup_word(f, doc, mv, i, data + start, (uint32_t)(alen - start), starts, h)))
             return rc;
     }
+    a->len = alen;
     if (qc_buf_failed(a))
         return QC_ERR_NOMEM;
     for (size_t k = 0; k < f->pending_count; k++)

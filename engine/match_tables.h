@@ -277,11 +277,17 @@ static inline uint32_t qc_mt_word_hash2(uint64_t lo, uint64_t hi, size_t len)
     return qc_mt_hash_final(h);
 }
 
-/* prefix_masks index of a word's first three bytes. */
+/* prefix_masks index of a word's first three bytes a, b, c given as a | b << 8 | c << 16 (the low
+ * bytes of a little-endian load: the word pass has them so). */
 #define QC_MT_TRIPLE_BITS 12
+static inline uint32_t qc_mt_triple3(uint32_t three_bytes)
+{
+    return three_bytes * 0x9E3779B1u >> (32 - QC_MT_TRIPLE_BITS);
+}
+/* The same from the three bytes. */
 static inline uint32_t qc_mt_triple(unsigned char a, unsigned char b, unsigned char c)
 {
-    return ((uint32_t)a << 16 | (uint32_t)b << 8 | c) * 0x9E3779B1u >> (32 - QC_MT_TRIPLE_BITS);
+    return qc_mt_triple3((uint32_t)a | (uint32_t)b << 8 | (uint32_t)c << 16);
 }
 
 #define QC_MT_KEY_BITS 16
