@@ -227,6 +227,10 @@ static int word_matches(const qc_fast *f, unsigned v, const qc_mt_word *pw, size
     const char *p = f->mt->words_text + pw->off;
     if (!pw->has_wildcard)
         return wl == pw->len && memcmp(w, p, wl) == 0;
+    /* `prefix*`, most wildcards: the prefix is enough (a word holds whole characters, which is
+     * all a '*' asks of the rest) */
+    if (pw->prefix_len + 1 == pw->len && p[pw->prefix_len] == '*')
+        return wl >= pw->prefix_len && memcmp(w, p, pw->prefix_len) == 0;
     return qc_mt_glob(p, pw->len, w, wl);
 }
 
