@@ -268,7 +268,14 @@ typedef struct pending_try {
 /* Checks a leaf at word i now (one word: everything it needs is folded) or after the pass. */
 static int offer_leaf(qc_fast *f, const qc_document *doc, int32_t leaf, size_t i, int anchor_checked)
 {
-    if (f->mt->leaves[leaf].word_count <= 1)
+    const qc_mt_leaf *lf = &f->mt->leaves[leaf];
+    if (lf->word_count == 1) { /* try_leaf's work for a word that is its own anchor */
+        if (!anchor_checked && !word_matches(f, lf->variant, &f->mt->words[lf->word_off], i))
+            return QC_OK;
+        qc_ev_hit h = {doc->words[i].start, doc->words[i].end, (uint32_t)i, (uint32_t)i + 1, leaf, 0};
+        return add_occ(f, leaf, &h);
+    }
+    if (lf->word_count < 1)
         return try_leaf(f, doc, leaf, i, anchor_checked);
     if (GROW(f->pending, f->pending_cap, f->pending_count + 1))
         return QC_ERR_NOMEM;
