@@ -467,9 +467,17 @@ int qc_eval_code_unit_rules(qc_eval *ev, int32_t code, uint32_t unit, uint64_t r
 
     ev->unit_hit_count = 0;
     int any = 0;
-    for (uint32_t r = 0; r < cd->rule_count; r++) {
-        if (!((rules >> (r < 63 ? r : 63)) & 1))
-            continue; /* cannot hold here */
+    uint32_t rule_count = cd->rule_count;
+    for (uint32_t r = 0; r < rule_count; r++) {
+        if (r <= 63) {
+            /* on to the next rule that may hold here (bit 63: every rule from 63 on) */
+            uint64_t rest = rules >> r;
+            if (!rest)
+                break;
+            r += (uint32_t)__builtin_ctzll(rest);
+            if (r >= rule_count)
+                break;
+        }
         ev->stack_len = 0;
         int rc = eval_node(ev, &u, cd->rules[r].root, 0);
         if (rc < 0)

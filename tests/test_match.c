@@ -452,6 +452,25 @@ Test(match, min_counts_hits_of_all_rules)
            "M[The team office.]{team}{office}");
 }
 
+/* The fast engine evaluates a unit's rules by a 64-bit mask whose last bit stands for rule 63 and
+ * every later one: rules on both sides of it, and a unit holding only a late rule's word. */
+Test(match, rules_past_the_sixty_fourth)
+{
+    char cb[4096] = CB "code R \"r\"\n";
+    for (int r = 0; r < 70; r++) {
+        char line[64];
+        snprintf(line, sizeof line, "  rule zq%c%c\n", 'a' + r / 26, 'a' + r % 26);
+        strcat(cb, line);
+    }
+    /* rules 2 (zqac), 62 (zqck), 63 (zqcl), 64 (zqcm) and 69 (zqcr) */
+    expect(cb, "P1: One zqac. Two zqcr. Three zqcm zqac. Four zqcl. Five zqck. Six none.\n",
+           "R[One zqac.]{zqac}\n"
+           "R[Two zqcr.]{zqcr}\n"
+           "R[Three zqcm zqac.]{zqcm}{zqac}\n"
+           "R[Four zqcl.]{zqcl}\n"
+           "R[Five zqck.]{zqck}");
+}
+
 /* ---- scopes and merging -------------------------------------------------------------------- */
 
 static const char *scope_doc = "P1: Alpha beta gamma. Delta office epsilon.\n\nZeta eta office theta.\n"
