@@ -203,8 +203,9 @@ int qc_quotes_overlap(const qc_quotes *q, int32_t code, uint32_t start, uint32_t
 
 int qc_quotes_emit(const qc_quotes *q, size_t code_count, const uint8_t *only, qc_coding *out)
 {
-    out->quotes = qc_calloc(q->quote_count ? q->quote_count : 1, sizeof *out->quotes);
-    out->hits = qc_calloc(q->hit_count ? q->hit_count : 1, sizeof *out->hits);
+    /* (not cleared: every entry up to the counts is written below, and nothing reads past them) */
+    out->quotes = qc_malloc((q->quote_count ? q->quote_count : 1) * sizeof *out->quotes);
+    out->hits = qc_malloc((q->hit_count ? q->hit_count : 1) * sizeof *out->hits);
     if (!out->quotes || !out->hits)
         return QC_ERR_NOMEM;
     out->quote_cap = q->quote_count ? q->quote_count : 1;
