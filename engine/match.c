@@ -329,7 +329,7 @@ static int lookup_word(qc_fast *f, const qc_document *doc, const qc_mt_variant *
         lengths &= lengths - 1;
         const int32_t *list = qc_mt_lookup(scan, &mv->prefix, qc_mt_word_hash(w, len), w, len, &count);
         for (uint32_t k = 0; k < count; k++)
-            if ((rc = offer_leaf(f, doc, list[k], i, 0)))
+            if ((rc = offer_leaf(f, doc, list[k], i, f->mt->leaves[list[k]].anchor_is_key)))
                 return rc;
     }
     if ((starts & 1) && qc_mt_maybe_key(mv, h)) {

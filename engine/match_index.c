@@ -262,6 +262,12 @@ static int build_words(const qc_codebook *cb, qc_match_tables *mt)
                 lf->anchor = k;
             }
         }
+        if (n->word_count) {
+            const qc_mt_word *aw = &mt->words[lf->word_off + lf->anchor];
+            lf->anchor_is_key = aw->has_wildcard && aw->prefix_len >= 1 && aw->prefix_len <= QC_MT_MAX_PREFIX &&
+                                aw->prefix_len + 1 == aw->len && text.data &&
+                                text.data[aw->off + aw->prefix_len] == '*';
+        }
     }
     if (qc_buf_failed(&text)) {
         qc_buf_free(&text);

@@ -78,6 +78,9 @@ typedef struct qc_mt_leaf {
     int32_t rule;                  /* rule index within the code, -1 for an exclude */
     uint8_t variant;
     uint8_t is_regex;
+    /* the anchor is `prefix*` with the whole prefix its key: a word found under that key in the
+     * prefix table matches it, with nothing more to check */
+    uint8_t anchor_is_key;
 } qc_mt_leaf;
 
 #define QC_MT_MAX_LITERALS 8
