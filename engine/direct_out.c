@@ -232,6 +232,19 @@ int qc_direct_out_write(qc_direct_out *d, const void *data, size_t len)
     return 0;
 }
 
+void *qc_direct_out_room(qc_direct_out *d, size_t *room)
+{
+    *room = d->stage - d->len[d->cur];
+    return d->buf[d->cur] + d->len[d->cur];
+}
+
+int qc_direct_out_commit(qc_direct_out *d, size_t len)
+{
+    /* A full buffer is handed over at once, so the room is never empty. */
+    d->len[d->cur] += len;
+    return d->len[d->cur] == d->stage ? hand_over(d) : 0;
+}
+
 int qc_direct_out_close(qc_direct_out *d)
 {
     pthread_mutex_lock(&d->mu);

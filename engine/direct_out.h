@@ -16,6 +16,12 @@ typedef struct qc_direct_out qc_direct_out;
 qc_direct_out *qc_direct_out_open(int fd);
 /* Appends bytes. 0, or the errno of the first failure (then and after). */
 int qc_direct_out_write(qc_direct_out *d, const void *data, size_t len);
+/* Where the caller may render bytes in place, saving qc_direct_out_write's copy: the free end of
+ * the buffer being filled, *room bytes (at least one). Valid until the next call on d. */
+void *qc_direct_out_room(qc_direct_out *d, size_t *room);
+/* Appends the first len bytes (at most the room) rendered at qc_direct_out_room's address. 0, or
+ * the errno of the first failure. */
+int qc_direct_out_commit(qc_direct_out *d, size_t len);
 /* Writes what is left (the last partial block without O_DIRECT), restores the file's flags and
  * frees. 0, or the errno of the first failure. The caller still fsyncs. */
 int qc_direct_out_close(qc_direct_out *d);

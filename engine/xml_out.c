@@ -51,6 +51,14 @@ static void emit(qc_xml_out *x, const char *data, size_t len)
     }
 }
 
+/* Renders on into the direct output's buffer, where it has room. */
+static void take_room(qc_xml_out *x)
+{
+    x->buf = qc_direct_out_room(x->direct, &x->cap);
+    x->len = 0;
+    x->in_room = 1;
+}
+
 static void flush(qc_xml_out *x)
 {
     if (x->len && !x->error) {
@@ -60,11 +68,19 @@ static void flush(qc_xml_out *x)
                 x->error = e ? e : ENOMEM;
                 x->cap = 0;
             }
+        } else if (x->in_room) {
+            int e = qc_direct_out_commit(x->direct, x->len);
+            if (e)
+                x->error = e;
         } else {
             emit(x, x->buf, x->len);
         }
     }
     x->len = 0;
+    if (x->direct && !x->error)
+        take_room(x);
+    else if (x->direct)
+        x->cap = 0; /* after a failure nothing is rendered into a buffer the writers may hold */
 }
 
 /* Room for n more bytes: the slow path of qc_xml_out_room (xml_out.h). */
@@ -73,7 +89,22 @@ char *qc_xml_out_room_slow(qc_xml_out *x, size_t n)
     flush(x);
     if (x->error)
         return NULL;
-    if (n > x->cap) {
+    if (n > x->cap && x->direct) {
+        /* The end of a direct buffer is too small for n bytes together: they go to own, and on at
+         * the next flush (copied, across the buffers' boundary) as soon as they are written. */
+        if (n > x->own_cap) {
+            char *b = qc_realloc(x->own, n);
+            if (!b) {
+                x->error = ENOMEM;
+                return NULL;
+            }
+            x->own = b;
+            x->own_cap = n;
+        }
+        x->buf = x->own;
+        x->cap = n;
+        x->in_room = 0;
+    } else if (n > x->cap) {
         char *b = qc_realloc(x->buf, n);
         if (!b) {
             x->error = ENOMEM;
@@ -111,6 +142,11 @@ int qc_xml_out_begin(qc_xml_out *x, FILE *fp)
     x->buf = qc_malloc(x->cap);
     if (!x->buf)
         return -1;
+    if (x->direct) {
+        x->own = x->buf;
+        x->own_cap = x->cap;
+        take_room(x);
+    }
     puts_(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     return 0;
 }
@@ -150,13 +186,17 @@ void qc_xml_out_write_raw(qc_xml_out *x, const char *data, size_t len)
     flush(x);
     if (!x->error)
         emit(x, data, len);
+    if (x->direct && !x->error)
+        take_room(x); /* the room moved on past data */
+    else if (x->direct)
+        x->cap = 0;
 }
 
 void qc_xml_out_free(qc_xml_out *x)
 {
     if (x->direct)
         (void)qc_direct_out_close(x->direct); /* a failure: the output is abandoned anyway */
-    qc_free(x->buf);
+    qc_free(x->own ? x->own : x->buf);        /* buf may be the direct output's room */
     qc_free(x->names);
     qc_free(x->name_lens);
     qc_free(x->state);
