@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "cache.h"
 #include "codebook_impl.h"
+#include "coding_digest.h"
 #include "coding_impl.h"
 #include "document_impl.h"
 #include "error.h"
@@ -589,6 +590,10 @@ static size_t entry_find_all(const qc_cache *cache, const entry *e, const record
     return missing;
 }
 
+/* QC_GROW, with the common case (room enough: coding_from_entry sizes the arrays first) decided
+ * without a call. */
+#define GROW(arr, cap, need) ((need) > (cap) && QC_GROW(arr, cap, need))
+
 /* Copies `fresh`'s quotations of one code (it is sorted by code; *q walks it) into cod. */
 static int take_fresh(qc_coding *cod, const qc_coding *fresh, int32_t code, size_t *q)
 {
@@ -596,8 +601,8 @@ static int take_fresh(qc_coding *cod, const qc_coding *fresh, int32_t code, size
         (*q)++;
     for (; *q < fresh->quote_count && fresh->quotes[*q].code == code; (*q)++) {
         const qc_quote_rec *src = &fresh->quotes[*q];
-        if (QC_GROW(cod->quotes, cod->quote_cap, cod->quote_count + 1) ||
-            QC_GROW(cod->hits, cod->hit_cap, cod->hit_count + src->hit_count + 1))
+        if (GROW(cod->quotes, cod->quote_cap, cod->quote_count + 1) ||
+            GROW(cod->hits, cod->hit_cap, cod->hit_count + src->hit_count + 1))
             return QC_ERR_NOMEM;
         qc_quote_rec *dst = &cod->quotes[cod->quote_count++];
         *dst = *src;
@@ -648,8 +653,8 @@ static int take_record(const qc_cache *c, const record *rec, size_t code, const 
         prev_start = start;
         prev_end = end;
         /* hit_count is bounded by the record's size: entry_parse walked it */
-        if (QC_GROW(cod->quotes, cod->quote_cap, cod->quote_count + 1) ||
-            QC_GROW(cod->hits, cod->hit_cap, cod->hit_count + hit_count + 1))
+        if (GROW(cod->quotes, cod->quote_cap, cod->quote_count + 1) ||
+            GROW(cod->hits, cod->hit_cap, cod->hit_count + hit_count + 1))
             return QC_ERR_NOMEM;
         cod->quotes[cod->quote_count++] =
             (qc_quote_rec){(int32_t)code, start, end, turn, (uint32_t)cod->hit_count, hit_count};
@@ -688,6 +693,23 @@ static int coding_from_entry(const qc_cache *c, const entry *e, const record *co
     if (!cod)
         return QC_ERR_NOMEM;
     cod->codebook = cb;
+    /* Sized once from the records (a body holds 16 bytes per quotation and per hit): grown
+     * quotation by quotation they were a million calls and reallocations at 20 MB. */
+    size_t nq = fresh ? fresh->quote_count : 0, nh = fresh ? fresh->hit_count : 0;
+    for (size_t code = 0; code < cb->code_count; code++) {
+        if (recs[code]) {
+            nq += recs[code]->quotes;
+            nh += recs[code]->body_len / 16;
+        }
+    }
+    cod->quotes = qc_malloc((nq + 1) * sizeof *cod->quotes);
+    cod->hits = qc_malloc((nh + 1) * sizeof *cod->hits);
+    if (!cod->quotes || !cod->hits) {
+        qc_coding_free(cod);
+        return QC_ERR_NOMEM;
+    }
+    cod->quote_cap = nq + 1;
+    cod->hit_cap = nh + 1;
     int rc = ENTRY_OK;
     size_t fq = 0;
     for (size_t code = 0; code < cb->code_count && rc == ENTRY_OK; code++) {
@@ -971,13 +993,31 @@ static int cache_lookup(qc_cache *cache, qc_coder *coder, const qc_document *doc
     return rc;
 }
 
+/* Two codings of one document whose records hash alike (the fields qc_coding_records_hash reads
+ * are equal) are hashed once, for both: a re-code hashes the old side to check it against the
+ * file and the new one for its results, and where the revised codes changed nothing in a document
+ * the two are the same. */
+static void share_records_hash(qc_coding *a, qc_coding *b)
+{
+    if (a->quote_count != b->quote_count || a->who || b->who)
+        return;
+    for (size_t i = 0; i < a->quote_count; i++) {
+        const qc_quote_rec *x = &a->quotes[i], *y = &b->quotes[i];
+        if (x->code != y->code || x->start != y->start || x->end != y->end || x->turn != y->turn)
+            return;
+    }
+    qc_coding_records_hash(a, a->records);
+    memcpy(b->records, a->records, sizeof b->records);
+    a->records_known = b->records_known = 1;
+}
+
 /* Codes a document through `cache` and, when not NULL, then through `second` (with coder2), the
  * bytes' SHA-256 already known (qc_cache_run needs it for the results too). Caches in one folder
  * share the entry's reading: it is the same file, and the second lookup sees what the first one
  * wrote to it, as it would by reading it again. */
 static int cache_code(qc_cache *cache, qc_coder *coder, qc_cache *second, qc_coder *coder2, const qc_document *doc,
                       const qc_casebook *cases, const char *bytes_sha256, size_t size, qc_coding **out,
-                      qc_coding **out2, qc_error *err)
+                      qc_coding **out2, int share, qc_error *err)
 {
     slot s, other;
     memset(&other, 0, sizeof other);
@@ -993,6 +1033,8 @@ static int cache_code(qc_cache *cache, qc_coder *coder, qc_cache *second, qc_cod
         if (!rc)
             rc = cache_lookup(second, coder2, doc, cases, s2, out2, err);
     }
+    if (!rc && share && second && *out && *out2)
+        share_records_hash(*out, *out2);
     if (s.unwritten[0])
         count_unwritten(cache, s.unwritten);
     if (other.unwritten[0])
@@ -1013,7 +1055,7 @@ int qc_cache_code(qc_cache *cache, qc_coder *coder, const qc_document *doc, cons
     char sha[65];
     qc_sha256_hex(data ? data : "", size, sha);
     (void)read; /* the document records how it was read */
-    return cache_code(cache, coder, NULL, NULL, doc, cases, sha, size, out, NULL, err);
+    return cache_code(cache, coder, NULL, NULL, doc, cases, sha, size, out, NULL, 0, err);
 }
 
 /* ---- running a corpus through the cache ---- */
@@ -1038,6 +1080,9 @@ typedef struct through {
     qc_cache *cache, *second;
     const qc_casebook *cases;
     qc_engine engine;
+    /* results are made, which hash every new coding: then the two sides are hashed at most once
+     * (share_records_hash), else a pair nobody hashes is not hashed for nothing */
+    int share;
 } through;
 
 static void *coders_new(void *ctx, qc_error *err)
@@ -1051,7 +1096,7 @@ static int code_through(void *ctx, void *state, const qc_document *doc, const ch
 {
     through *t = ctx;
     qc_run_coders *c = state;
-    return cache_code(t->cache, c->coder, t->second, c->coder2, doc, t->cases, sha256, size, out, out2, err);
+    return cache_code(t->cache, c->coder, t->second, c->coder2, doc, t->cases, sha256, size, out, out2, t->share, err);
 }
 
 int qc_cache_run_pair(qc_cache *cache, qc_cache *second, const char *const *paths, size_t count,
@@ -1065,7 +1110,7 @@ int qc_cache_run_pair(qc_cache *cache, qc_cache *second, const char *const *path
     /* The runner checks the options' version; engine is in every version. With on_pair given,
      * opts->on_document and opts->manual are not used (recode merges the carried codings itself);
      * without it (qc_cache_run of no callback) nothing is delivered. */
-    through t = {cache, second, cases, opts ? opts->engine : QC_ENGINE_FAST};
+    through t = {cache, second, cases, opts ? opts->engine : QC_ENGINE_FAST, opts && opts->results};
     qc_run_coder how = {coders_new, qc_run_coders_free, code_through, &t};
     return qc_corpus_run_with(paths, count, &how, cases, opts, on_pair, user, stats, err);
 }

@@ -43,6 +43,11 @@ struct qc_coding {
     uint16_t *who_coders;
     const char *const *coder_names; /* borrowed; [0] (the engine) is unused */
     size_t coder_name_count;
+    /* qc_coding_records_hash of this coding, valid when records_known: set by the maker of two
+     * codings of one document with the same records (cache.c, a re-code's two sides), so that the
+     * old side's check and the new results hash them once. */
+    unsigned char records[32];
+    uint8_t records_known;
 };
 
 /* Codes only the codes with codes[i] != 0 (one byte per code of the coder's codebook; NULL: the

@@ -1292,3 +1292,78 @@ Test(recode, peoples_codings_on_an_edited_document_are_read_and_the_corpus_coded
     free(paths[2]);
     fx_free(&f);
 }
+
+/* Codebooks whose second revision changes the rules of TEAM only: in a.txt its one quotation moves
+ * from the first turn ("team") to the second ("Colleagues"), the same codes and counts elsewhere,
+ * and b.txt's coding is the same with both (the cache hashes such a pair's records once). */
+static const char SAME_OLD_CB[] = "codebook \"s\" version 1\n"
+                                  "code TEAM \"Team\"\n"
+                                  "  rule team\n"
+                                  "code LOAD \"Load\"\n"
+                                  "  rule caseload\n";
+static const char SAME_NEW_CB[] = "codebook \"s\" version 2\n"
+                                  "code TEAM \"Team\"\n"
+                                  "  rule colleagues\n"
+                                  "code LOAD \"Load\"\n"
+                                  "  rule caseload\n";
+
+/* The documents' coding digests of a run of cb over the fixture's corpus, into sha[2][65]; with
+ * `path`, its results.xml is written there too. */
+static void run_digests(fx *f, qc_codebook *cb, const char *path, char sha[2][65])
+{
+    qc_results *res = NULL;
+    qc_error err;
+    cr_assert_eq(qc_results_new(&res, cb, NULL, &err), 0);
+    qc_run_options ro = QC_RUN_OPTIONS_INIT;
+    ro.on_document = qc_results_add_fn;
+    ro.user = res;
+    cr_assert_eq(qc_corpus_run((const char *const *)f->paths, 2, cb, NULL, &ro, NULL, &err), 0);
+    if (path)
+        cr_assert_eq(qc_results_write_xml(res, path, NULL, &err), 0, "%s", err.message);
+    for (size_t d = 0; d < 2; d++) {
+        qc_result_document doc;
+        cr_assert_eq(qc_results_document(res, d, &doc), 0);
+        snprintf(sha[d], 65, "%s", doc.coding_sha256);
+    }
+    qc_results_free(res);
+}
+
+/* Through the cache, a re-code whose two codings of a document are the same (b.txt) and one whose
+ * codings differ (a.txt) give each side its own digest: the old side matches the file's (it is
+ * coded, not read) and the new results' digests are those of a run of the new codebook, cold and
+ * warm. */
+Test(recode, both_sides_digests_through_the_cache_are_their_own)
+{
+    fx f;
+    fx_make(&f);
+    qc_codebook *old_cb = NULL, *new_cb = NULL;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load_buffer(&old_cb, "old.qcb", SAME_OLD_CB, strlen(SAME_OLD_CB), NULL, &err), 0);
+    cr_assert_eq(qc_codebook_load_buffer(&new_cb, "new.qcb", SAME_NEW_CB, strlen(SAME_NEW_CB), NULL, &err), 0);
+    char path[1024], cache[1024], old_sha[2][65], new_sha[2][65];
+    snprintf(path, sizeof path, "%s/old.xml", f.dir);
+    snprintf(cache, sizeof cache, "%s/cache", f.dir);
+    run_digests(&f, old_cb, path, old_sha);
+    run_digests(&f, new_cb, NULL, new_sha);
+    cr_assert_str_neq(old_sha[0], new_sha[0], "a.txt's quotation moved");
+    cr_assert_str_eq(old_sha[1], new_sha[1], "b.txt's coding is the same");
+    for (int run = 0; run < 3; run++) {
+        qc_recode_options o = QC_RECODE_OPTIONS_INIT;
+        o.results_path = path;
+        o.old_cb = old_cb;
+        o.cache_dir = cache;
+        qc_recode *rc = NULL;
+        cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, new_cb, NULL, &o, &err), 0, "%s", err.message);
+        cr_assert_eq(qc_recode_old_side_coded(rc), 1, "run %d: the old side was read from the file", run);
+        cr_assert_eq(qc_recode_old_side_read_documents(rc), 0, "run %d: a coding was not the file's", run);
+        for (size_t d = 0; d < 2; d++) {
+            qc_result_document doc;
+            cr_assert_eq(qc_results_document(qc_recode_results(rc), d, &doc), 0);
+            cr_assert_str_eq(doc.coding_sha256, new_sha[d], "run %d, document %zu", run, d);
+        }
+        qc_recode_free(rc);
+    }
+    qc_codebook_free(old_cb);
+    qc_codebook_free(new_cb);
+    fx_free(&f);
+}
