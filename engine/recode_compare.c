@@ -61,6 +61,13 @@ static int sort_placed(qc_rq_cmp *c, placed *a, size_t n, size_t code_count)
             qsort(a, n, sizeof *a, cmp_placed);
             return QC_OK;
         }
+    /* A document's side whose codes kept their order (every code of an unchanged codebook, most
+     * of a revised one) is in order already: the counting sort would leave it as it is. */
+    size_t ordered = 1;
+    while (ordered < n && cmp_placed(&a[ordered - 1], &a[ordered]) <= 0)
+        ordered++;
+    if (ordered >= n)
+        return QC_OK;
     if (QC_GROW(c->tmp, c->tmp_cap, n))
         return QC_ERR_NOMEM;
     size_t *start = c->code_start;
