@@ -34,21 +34,20 @@ struct qc_casebook {
     int32_t *slots; /* open addressing over rows by (document, speaker) */
     size_t slot_cap;
     int has_speakers; /* some row names a speaker */
-    /* What a reading depends on (qc_casebook_speakers_digest): the speakers of the rows for every
-     * document, folded, sorted and distinct, by their digest (global_sha, when global_speakers); and
-     * the rows for one document, by the hash of its folded id (ascending, then file order), each
-     * with its folded speaker. */
+    /* What a reading depends on (qc_casebook_speakers_digest), made once at load: the digest of
+     * the people the rows for every document name (global_sha, when global_speakers), and of each
+     * document some rows name people for (doc_digests, by the hash of its folded id). */
     int global_speakers;
     unsigned char global_sha[32];
-    struct doc_speaker *doc_speakers;
-    size_t doc_speaker_count;
+    struct doc_digest *doc_digests;
+    size_t doc_digest_count;
 };
 
-typedef struct doc_speaker {
+typedef struct doc_digest {
     uint64_t doc_hash;
-    uint32_t row;
-    char *folded; /* the speaker, as the index compares it */
-} doc_speaker;
+    uint32_t row; /* a row of the document: its id, compared as the index compares ids */
+    unsigned char sha[32];
+} doc_digest;
 
 /* --- parsing --- */
 
@@ -229,80 +228,112 @@ static int build_index(qc_casebook *cb, const char *name, qc_error *err)
 
 static const case_row *find_row(const qc_casebook *cb, const char *document, const char *speaker);
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+/* A speaker row, its keys folded as the index compares them (`Élodie` is `élodie`). */
+typedef struct folded_row {
+    uint64_t doc_hash;
+    uint32_t row;
+    char *doc, *speaker; /* doc NULL: the row is for every document */
+} folded_row;
 
-static int cmp_doc_speaker(const void *a, const void *b)
+/* Documents (by hash, then folded id), then speakers in order: a document's people together,
+ * sorted; the rows for every document first. */
+static int cmp_folded(const void *a, const void *b)
 {
-    const doc_speaker *x = a, *y = b;
+    const folded_row *x = a, *y = b;
+    if (!x->doc != !y->doc)
+        return x->doc ? 1 : -1;
     if (x->doc_hash != y->doc_hash)
         return x->doc_hash < y->doc_hash ? -1 : 1;
-    return x->row < y->row ? -1 : x->row > y->row;
+    int c = x->doc ? strcmp(x->doc, y->doc) : 0;
+    return c ? c : strcmp(x->speaker, y->speaker);
 }
 
-/* Adds the distinct names of sorted[0..n) to the digest, each followed by a separator. */
-static void digest_distinct(qc_sha256_ctx *ctx, char *const *sorted, size_t n)
+/* The digest of the people of one document, f[0..n) sorted: those of every document (by their
+ * digest), then its own that are not among them, distinct. */
+static void digest_people(const qc_casebook *cb, const folded_row *f, size_t n, unsigned char out[32])
 {
+    qc_sha256_ctx ctx;
+    qc_sha256_init(&ctx);
+    qc_sha256_update_str(&ctx, "qcode casebook speakers 2");
+    if (cb->global_speakers)
+        qc_sha256_update(&ctx, cb->global_sha, sizeof cb->global_sha);
+    qc_sha256_update(&ctx, "\x1e", 1);
     for (size_t i = 0; i < n; i++) {
-        if (i && strcmp(sorted[i], sorted[i - 1]) == 0)
+        if ((i && strcmp(f[i].speaker, f[i - 1].speaker) == 0) ||
+            (cb->global_speakers && find_row(cb, NULL, cb->rows[f[i].row].speaker)))
             continue;
-        qc_sha256_update_str(ctx, sorted[i]);
-        qc_sha256_update(ctx, "\x1f", 1);
+        qc_sha256_update_str(&ctx, f[i].speaker);
+        qc_sha256_update(&ctx, "\x1f", 1);
     }
+    qc_sha256_final(&ctx, out);
 }
 
-/* Prepares what qc_casebook_speakers_digest needs: a reading trusts the labels the rows for its
+/* Prepares what qc_casebook_speakers_digest gives: a reading trusts the labels the rows for its
  * document or for every document name (qc_casebook_knows_speaker), and nothing else of the
- * casebook, so a row added or changed for one document must not change another's key. Folded as
- * the index compares them (`Élodie` is `élodie`); their order in the sheet does not matter. */
+ * casebook, so a row added or changed for one document must not change another's key; their order
+ * in the sheet does not matter either. */
 static int index_speakers(qc_casebook *cb)
 {
-    size_t global = 0, per_doc = 0;
-    for (size_t i = 0; i < cb->row_count; i++) {
-        if (!cb->rows[i].speaker)
-            continue;
-        cb->has_speakers = 1;
-        if (cb->rows[i].document)
-            per_doc++;
-        else
-            global++;
-    }
-    char **names = global ? qc_calloc(global, sizeof *names) : NULL;
-    cb->doc_speakers = per_doc ? qc_calloc(per_doc, sizeof *cb->doc_speakers) : NULL;
-    int rc = (global && !names) || (per_doc && !cb->doc_speakers) ? -1 : 0;
-    size_t g = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < cb->row_count; i++)
+        n += cb->rows[i].speaker != NULL;
+    if (!n)
+        return 0;
+    cb->has_speakers = 1;
+    folded_row *f = qc_calloc(n, sizeof *f);
+    int rc = f ? 0 : -1;
+    size_t k = 0;
     for (size_t i = 0; rc == 0 && i < cb->row_count; i++) {
         const case_row *r = &cb->rows[i];
         if (!r->speaker)
             continue;
-        char *folded = qc_fold_dup(r->speaker);
-        if (!folded) {
+        folded_row *d = &f[k++];
+        d->row = (uint32_t)i;
+        d->speaker = qc_fold_dup(r->speaker);
+        d->doc = r->document ? qc_fold_dup(r->document) : NULL;
+        d->doc_hash = r->document ? qc_fold_hash(r->document, strlen(r->document)) : 0;
+        if (!d->speaker || (r->document && !d->doc))
             rc = -1;
-        } else if (!r->document) {
-            names[g++] = folded;
-        } else {
-            doc_speaker *d = &cb->doc_speakers[cb->doc_speaker_count++];
-            d->doc_hash = qc_fold_hash(r->document, strlen(r->document));
-            d->row = (uint32_t)i;
-            d->folded = folded;
+    }
+    if (rc == 0) {
+        qsort(f, n, sizeof *f, cmp_folded);
+        size_t global = 0;
+        while (global < n && !f[global].doc)
+            global++;
+        if (global) {
+            /* the people of every document, distinct: a digest of their own, part of each one's */
+            qc_sha256_ctx ctx;
+            qc_sha256_init(&ctx);
+            qc_sha256_update_str(&ctx, "qcode casebook speakers of every document 1");
+            for (size_t i = 0; i < global; i++) {
+                if (i && strcmp(f[i].speaker, f[i - 1].speaker) == 0)
+                    continue;
+                qc_sha256_update_str(&ctx, f[i].speaker);
+                qc_sha256_update(&ctx, "\x1f", 1);
+            }
+            qc_sha256_final(&ctx, cb->global_sha);
+            cb->global_speakers = 1;
+        }
+        /* (a digest per document: at most one per row) */
+        cb->doc_digests = n > global ? qc_calloc(n - global, sizeof *cb->doc_digests) : NULL;
+        if (n > global && !cb->doc_digests)
+            rc = -1;
+        for (size_t i = global; rc == 0 && i < n;) {
+            size_t e = i + 1;
+            while (e < n && f[e].doc_hash == f[i].doc_hash && strcmp(f[e].doc, f[i].doc) == 0)
+                e++;
+            doc_digest *d = &cb->doc_digests[cb->doc_digest_count++];
+            d->doc_hash = f[i].doc_hash;
+            d->row = f[i].row;
+            digest_people(cb, f + i, e - i, d->sha);
+            i = e;
         }
     }
-    if (rc == 0 && global) {
-        qsort(names, global, sizeof *names, cmp_str);
-        qc_sha256_ctx ctx;
-        qc_sha256_init(&ctx);
-        qc_sha256_update_str(&ctx, "qcode casebook speakers of every document 1");
-        digest_distinct(&ctx, names, global);
-        qc_sha256_final(&ctx, cb->global_sha);
-        cb->global_speakers = 1;
+    for (size_t i = 0; f && i < n; i++) {
+        qc_free(f[i].speaker);
+        qc_free(f[i].doc);
     }
-    for (size_t k = 0; k < g; k++)
-        qc_free(names[k]);
-    qc_free(names);
-    if (cb->doc_speaker_count)
-        qsort(cb->doc_speakers, cb->doc_speaker_count, sizeof *cb->doc_speakers, cmp_doc_speaker);
+    qc_free(f);
     return rc;
 }
 
@@ -310,59 +341,25 @@ int qc_casebook_speakers_digest(const qc_casebook *cb, const char *document_id, 
 {
     if (!cb || !cb->has_speakers)
         return 0;
-    /* The document's own rows: those filed under its id's hash, checked as the index checks ids. */
-    size_t lo = 0, hi = cb->doc_speaker_count;
+    /* The document's own digest, filed under its id's hash, checked as the index checks ids. */
     uint64_t h = document_id ? qc_fold_hash(document_id, strlen(document_id)) : 0;
-    while (document_id && lo < hi) {
+    size_t lo = 0, hi = document_id ? cb->doc_digest_count : 0;
+    while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (cb->doc_speakers[mid].doc_hash < h)
+        if (cb->doc_digests[mid].doc_hash < h)
             lo = mid + 1;
         else
             hi = mid;
     }
-    char *own[64], **names = own;
-    size_t n = 0, cap = sizeof own / sizeof *own;
-    for (size_t i = lo; document_id && i < cb->doc_speaker_count && cb->doc_speakers[i].doc_hash == h; i++) {
-        const doc_speaker *d = &cb->doc_speakers[i];
-        if (!same(cb->rows[d->row].document, document_id))
-            continue;
-        /* a name every document has already is in the global digest */
-        if (cb->global_speakers && find_row(cb, NULL, cb->rows[d->row].speaker))
-            continue;
-        if (n == cap) {
-            char **grown = qc_malloc(cap * 2 * sizeof *grown);
-            if (!grown) {
-                /* out of memory: a digest no reading can have, a cache miss and never a wrong hit */
-                memset(out, 0xFF, 32);
-                if (names != own)
-                    qc_free(names);
-                return 1;
-            }
-            memcpy(grown, names, n * sizeof *grown);
-            if (names != own)
-                qc_free(names);
-            names = grown;
-            cap *= 2;
+    for (size_t i = lo; document_id && i < cb->doc_digest_count && cb->doc_digests[i].doc_hash == h; i++) {
+        if (same(cb->rows[cb->doc_digests[i].row].document, document_id)) {
+            memcpy(out, cb->doc_digests[i].sha, 32);
+            return 1;
         }
-        names[n++] = d->folded;
     }
-    if (!n && !cb->global_speakers) {
-        /* no row concerns this document: it is read as with no casebook */
-        if (names != own)
-            qc_free(names);
-        return 0;
-    }
-    qsort(names, n, sizeof *names, cmp_str);
-    qc_sha256_ctx ctx;
-    qc_sha256_init(&ctx);
-    qc_sha256_update_str(&ctx, "qcode casebook speakers 2");
-    if (cb->global_speakers)
-        qc_sha256_update(&ctx, cb->global_sha, sizeof cb->global_sha);
-    qc_sha256_update(&ctx, "\x1e", 1);
-    digest_distinct(&ctx, names, n);
-    qc_sha256_final(&ctx, out);
-    if (names != own)
-        qc_free(names);
+    if (!cb->global_speakers)
+        return 0; /* no row concerns this document: it is read as with no casebook */
+    digest_people(cb, NULL, 0, out);
     return 1;
 }
 
@@ -434,9 +431,7 @@ void qc_casebook_free(qc_casebook *cb)
         qc_free(cb->names[k]);
     qc_free(cb->names);
     qc_free(cb->slots);
-    for (size_t i = 0; i < cb->doc_speaker_count; i++)
-        qc_free(cb->doc_speakers[i].folded);
-    qc_free(cb->doc_speakers);
+    qc_free(cb->doc_digests);
     qc_free(cb->file);
     qc_free(cb);
 }
