@@ -56,7 +56,21 @@ static void take_room(qc_xml_out *x)
 {
     x->buf = qc_direct_out_room(x->direct, &x->cap);
     x->len = 0;
-    x->in_room = 1;
+}
+
+/* Grows *buf, ours, to n bytes at least; 0, or -1 with the writer failed. */
+static int grow(qc_xml_out *x, char **buf, size_t *cap, size_t n)
+{
+    if (n <= *cap)
+        return 0;
+    char *b = qc_realloc(*buf, n);
+    if (!b) {
+        x->error = ENOMEM;
+        return -1;
+    }
+    *buf = b;
+    *cap = n;
+    return 0;
 }
 
 static void flush(qc_xml_out *x)
@@ -68,7 +82,7 @@ static void flush(qc_xml_out *x)
                 x->error = e ? e : ENOMEM;
                 x->cap = 0;
             }
-        } else if (x->in_room) {
+        } else if (x->direct && x->buf != x->own) { /* rendered in the direct output's room */
             int e = qc_direct_out_commit(x->direct, x->len);
             if (e)
                 x->error = e;
@@ -92,26 +106,12 @@ char *qc_xml_out_room_slow(qc_xml_out *x, size_t n)
     if (n > x->cap && x->direct) {
         /* The end of a direct buffer is too small for n bytes together: they go to own, and on at
          * the next flush (copied, across the buffers' boundary) as soon as they are written. */
-        if (n > x->own_cap) {
-            char *b = qc_realloc(x->own, n);
-            if (!b) {
-                x->error = ENOMEM;
-                return NULL;
-            }
-            x->own = b;
-            x->own_cap = n;
-        }
+        if (grow(x, &x->own, &x->own_cap, n) != 0)
+            return NULL;
         x->buf = x->own;
         x->cap = n;
-        x->in_room = 0;
-    } else if (n > x->cap) {
-        char *b = qc_realloc(x->buf, n);
-        if (!b) {
-            x->error = ENOMEM;
-            return NULL;
-        }
-        x->buf = b;
-        x->cap = n;
+    } else if (grow(x, &x->buf, &x->cap, n) != 0) {
+        return NULL;
     }
     return x->buf + x->len;
 }

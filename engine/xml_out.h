@@ -27,11 +27,10 @@ typedef struct qc_xml_out {
     int writeback;       /* a regular file: ask the kernel to write it to disk as it grows */
     struct qc_direct_out *direct; /* a regular file written past the page cache (direct_out.h) */
     off_t synced;        /* bytes already handed to writeback */
-    /* With direct output, bytes are rendered straight into its buffer: buf is then its free room
-     * (in_room); own (own_cap bytes, ours) holds what the end of a buffer has no room for. */
+    /* With direct output, bytes are rendered straight into its buffer: buf is then its free room,
+     * unless it is own (own_cap bytes, ours), which holds what the end of a buffer has no room for. */
     char *own;
     size_t own_cap;
-    int in_room;
     /* Instead of a FILE: a full buffer is handed to sink, which takes it (buf, len bytes) and
      * puts a new empty one of *cap bytes in *buf; nonzero (an errno) stops the writer. */
     int (*sink)(void *user, char **buf, size_t len, size_t *cap);
