@@ -10,19 +10,12 @@
 
 static char *run(const qc_codebook *cb, const qc_document *doc, const qc_casebook *cases, qc_engine engine)
 {
-    qc_coder_options opts = QC_CODER_OPTIONS_INIT;
-    opts.engine = engine;
-    qc_coder *coder = NULL;
-    cr_assert_eq(qc_coder_new(&coder, cb, &opts, NULL), 0);
-    qc_coding *coding = NULL;
-    qc_error err;
-    cr_assert_eq(qc_coder_code(coder, doc, cases, &coding, &err), 0, "%s", err.message);
+    qc_coding *coding = qct_code(cb, doc, cases, engine);
     sbuf b = {NULL, 0, 0};
     put(&b, "%zu quotations\n", qc_coding_quotation_count(coding));
     for (size_t i = 0; i < qc_coding_quotation_count(coding); i++)
         put_quotation(&b, cb, coding, i);
     qc_coding_free(coding);
-    qc_coder_free(coder);
     return b.s;
 }
 

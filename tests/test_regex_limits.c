@@ -31,21 +31,6 @@ static qc_document *runaway_doc(size_t n, int turns)
     return doc;
 }
 
-/* doc coded with cb by the engine given, which must not fail: a runaway regex is an issue of the
- * coding, not an error. The coding is the caller's. */
-static qc_coding *code_with(const qc_codebook *cb, const qc_document *doc, qc_engine engine)
-{
-    qc_coder_options opts = QC_CODER_OPTIONS_INIT;
-    opts.engine = engine;
-    qc_coder *coder = NULL;
-    cr_assert_eq(qc_coder_new(&coder, cb, &opts, NULL), 0);
-    qc_coding *coding = NULL;
-    qc_error err;
-    cr_assert_eq(qc_coder_code(coder, doc, NULL, &coding, &err), QC_OK, "%s", err.message);
-    qc_coder_free(coder);
-    return coding;
-}
-
 static void check_engine(qc_engine engine)
 {
     qc_codebook *cb = load_cb("codebook \"limits\"\n"
@@ -55,7 +40,7 @@ static void check_engine(qc_engine engine)
                               "  rule office\n"
                               "  rule /(a+)+$/\n");
     qc_document *doc = runaway_doc(20000, 3);
-    qc_coding *coding = code_with(cb, doc, engine);
+    qc_coding *coding = qct_code(cb, doc, NULL, engine);
 
     cr_assert_eq(qc_coding_issue_count(coding), 1);
     const char *issue = qc_coding_issue(coding, 0);
@@ -227,7 +212,7 @@ static void two_runaways(qc_engine engine)
                               "code SECOND \"s\"\n"
                               "  rule /(a+)+$/\n");
     qc_document *doc = runaway_doc(20000, 2);
-    qc_coding *coding = code_with(cb, doc, engine);
+    qc_coding *coding = qct_code(cb, doc, NULL, engine);
     cr_assert_eq(qc_coding_issue_count(coding), 2);
     cr_expect(qct_contains(qc_coding_issue(coding, 0), "code FIRST, rule at line 3: regex /(a|aa)+$/"), "%s",
               qc_coding_issue(coding, 0));

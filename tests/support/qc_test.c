@@ -240,3 +240,16 @@ int qct_contains(const char *haystack, const char *needle)
 {
     return haystack && needle && strstr(haystack, needle) != NULL;
 }
+
+qc_coding *qct_code(const qc_codebook *cb, const qc_document *doc, const qc_casebook *cases, qc_engine engine)
+{
+    qc_coder_options opts = QC_CODER_OPTIONS_INIT;
+    opts.engine = engine;
+    qc_coder *coder = NULL;
+    qc_error err;
+    cr_assert_eq(qc_coder_new(&coder, cb, &opts, &err), 0, "%s", err.message);
+    qc_coding *coding = NULL;
+    cr_assert_eq(qc_coder_code(coder, doc, cases, &coding, &err), QC_OK, "%s", err.message);
+    qc_coder_free(coder);
+    return coding;
+}

@@ -54,6 +54,10 @@ void qct_run_free(qct_run *run);
  * as it was, where it moves the cursor or recolours what follows. */
 int qct_wrote_esc(const qct_run *run);
 
+/* doc coded with cb (and cases, may be NULL) by the engine given; the coding, which must not fail
+ * (asserted), is the caller's. */
+qc_coding *qct_code(const qc_codebook *cb, const qc_document *doc, const qc_casebook *cases, qc_engine engine);
+
 /* Whether haystack contains needle (NULL-safe). */
 int qct_contains(const char *haystack, const char *needle);
 
