@@ -25,6 +25,7 @@
 #include "run_with.h"
 #include "sha256.h"
 #include "speakers.h"
+#include "text.h"
 
 /* ---- code hashes ---- */
 
@@ -33,6 +34,7 @@ typedef struct hasher {
     const char *context;
     uint8_t (*out)[32];
     uint8_t *state; /* 0 not yet, 1 in progress, 2 done */
+    uint8_t *where; /* NULL, or per code: 1 when it or a code it references has `where` conditions */
 } hasher;
 
 static int is_history(const char *line, size_t len)
@@ -43,8 +45,9 @@ static int is_history(const char *line, size_t len)
 static int hash_code(hasher *h, int32_t code);
 
 /* Mixes in the hashes of the codes a tree references ({REF}, and {REF*}'s descendants), in the
- * tree's left-to-right order. Recursion depth is the expression's nesting depth. */
-static int hash_refs(hasher *h, qc_sha256_ctx *ctx, int32_t n)
+ * tree's left-to-right order, and marks `code` as reading the casebook when one of them does.
+ * Recursion depth is the expression's nesting depth. */
+static int hash_refs(hasher *h, qc_sha256_ctx *ctx, int32_t code, int32_t n)
 {
     if (n < 0)
         return QC_OK;
@@ -58,10 +61,12 @@ static int hash_refs(hasher *h, qc_sha256_ctx *ctx, int32_t n)
                 return rc;
             qc_sha256_update(ctx, "ref", 3);
             qc_sha256_update(ctx, h->out[t], 32);
+            if (h->where && h->where[t])
+                h->where[code] = 1;
         }
     }
-    int rc = hash_refs(h, ctx, node->left);
-    return rc ? rc : hash_refs(h, ctx, node->right);
+    int rc = hash_refs(h, ctx, code, node->left);
+    return rc ? rc : hash_refs(h, ctx, code, node->right);
 }
 
 static int hash_code(hasher *h, int32_t code)
@@ -96,11 +101,13 @@ static int hash_code(hasher *h, int32_t code)
         qc_sha256_update(&ctx, "context", 7);
         qc_sha256_update(&ctx, h->context, strlen(h->context));
     }
+    if (d->condition_count && h->where)
+        h->where[code] = 1;
     int rc = QC_OK;
     for (uint32_t r = 0; r < d->rule_count && !rc; r++)
-        rc = hash_refs(h, &ctx, d->rules[r].root);
+        rc = hash_refs(h, &ctx, code, d->rules[r].root);
     for (uint32_t e = 0; e < d->exclude_count && !rc; e++)
-        rc = hash_refs(h, &ctx, d->excludes[e]);
+        rc = hash_refs(h, &ctx, code, d->excludes[e]);
     if (rc)
         return rc;
     qc_sha256_final(&ctx, h->out[code]);
@@ -108,9 +115,9 @@ static int hash_code(hasher *h, int32_t code)
     return QC_OK;
 }
 
-int qc_code_hashes(const qc_codebook *cb, const char *context, uint8_t (*out)[32])
+int qc_code_hashes(const qc_codebook *cb, const char *context, uint8_t (*out)[32], uint8_t *where)
 {
-    hasher h = {cb, context, out, qc_calloc(cb->code_count + 1, 1)};
+    hasher h = {cb, context, out, qc_calloc(cb->code_count + 1, 1), where};
     if (!h.state)
         return QC_ERR_NOMEM;
     int rc = QC_OK;
@@ -137,7 +144,7 @@ int qc_code_rules_hash(const qc_codebook *cb, size_t code, char hex[65])
     uint8_t(*all)[32] = qc_calloc(cb->code_count, 32);
     if (!all)
         return QC_ERR_NOMEM;
-    int rc = qc_code_hashes(cb, NULL, all);
+    int rc = qc_code_hashes(cb, NULL, all, NULL);
     if (!rc)
         to_hex(all[code], 32, hex);
     qc_free(all);
@@ -183,6 +190,12 @@ struct qc_cache {
     /* Every code's key in cmp_record's order, the order of an entry's records once parsed: a
      * lookup finds all its codes' records in one walk down both lists. */
     code_key *keys;
+    /* Codes whose coding reads the casebook (`where`, own or referenced): their hash in a document's
+     * entry is also of the casebook's values that document's conditions can read (doc_hashes). */
+    uint8_t *where;
+    int any_where;
+    const char **where_keys; /* every `where` key of the codebook, once each (as written) */
+    size_t where_key_count;
     qc_cache_stats stats;
     size_t unwritten;                           /* entries not written, counted by cache_code */
     char unwritten_reason[QC_CACHE_REASON_MAX]; /* the first failure's */
@@ -270,6 +283,37 @@ static int build_keys(qc_cache *c)
     return QC_OK;
 }
 
+static int fold_equal_name(const char *a, const char *b)
+{
+    return a && b && qc_fold_equal(a, strlen(a), b, strlen(b));
+}
+
+/* The keys `where` conditions name, each once (compared as rule_eval resolves them, by
+ * qc_fold_equal), for doc_hashes. */
+static int collect_where_keys(qc_cache *c)
+{
+    const qc_codebook *cb = c->cb;
+    size_t total = 0;
+    for (size_t code = 0; code < cb->code_count; code++) {
+        total += cb->codes[code].condition_count;
+        c->any_where |= c->where[code];
+    }
+    if (!total)
+        return QC_OK;
+    if (!(c->where_keys = qc_calloc(total, sizeof *c->where_keys)))
+        return QC_ERR_NOMEM;
+    for (size_t code = 0; code < cb->code_count; code++)
+        for (uint32_t k = 0; k < cb->codes[code].condition_count; k++) {
+            const char *key = cb->codes[code].conditions[k].key;
+            size_t i = 0;
+            while (i < c->where_key_count && !fold_equal_name(c->where_keys[i], key))
+                i++;
+            if (i == c->where_key_count)
+                c->where_keys[c->where_key_count++] = key;
+        }
+    return QC_OK;
+}
+
 int qc_cache_open(qc_cache **out, const char *dir, const qc_codebook *cb, const char *context, qc_error *err)
 {
     if (!out)
@@ -289,7 +333,10 @@ int qc_cache_open(qc_cache **out, const char *dir, const qc_codebook *cb, const 
     c->cb = cb;
     c->dir = qc_strdup(dir);
     c->hash = qc_calloc(cb->code_count + 1, 32);
-    int rc = (!c->dir || !c->hash) ? QC_ERR_NOMEM : qc_code_hashes(cb, context, c->hash);
+    c->where = qc_calloc(cb->code_count + 1, 1);
+    int rc = (!c->dir || !c->hash || !c->where) ? QC_ERR_NOMEM : qc_code_hashes(cb, context, c->hash, c->where);
+    if (!rc)
+        rc = collect_where_keys(c);
     if (!rc)
         rc = build_leaves(c);
     if (!rc)
@@ -317,6 +364,8 @@ void qc_cache_free(qc_cache *cache)
         return;
     qc_free(cache->dir);
     qc_free(cache->hash);
+    qc_free(cache->where);
+    qc_free(cache->where_keys);
     qc_free(cache->leaves);
     qc_free(cache->leaf_first);
     qc_free(cache->leaf_local);
@@ -572,13 +621,15 @@ static void slot_close(slot *s)
  * Both lists are in cmp_record's order, so one walk down both finds them all. (A binary search per
  * code with a strlen of its id, and every entry's records sorted even when in order already, cost a
  * warm re-code 83 million instructions of 5.6 billion at 20 MB.) */
-static size_t entry_find_all(const qc_cache *cache, const entry *e, const record **recs)
+static size_t entry_find_all(const qc_cache *cache, const entry *e, uint8_t (*hashes)[32], const record **recs)
 {
     size_t missing = 0, r = 0;
     for (size_t k = 0; k < cache->cb->code_count; k++) {
         const code_key *ck = &cache->keys[k];
+        record key = ck->key; /* the keys are in id order, whatever their hashes */
+        key.hash = hashes[ck->code];
         int c = -1;
-        while (r < e->rec_count && (c = cmp_record(&e->recs[r], &ck->key)) < 0)
+        while (r < e->rec_count && (c = cmp_record(&e->recs[r], &key)) < 0)
             r++;
         if (r < e->rec_count && c == 0) {
             recs[ck->code] = &e->recs[r++];
@@ -796,7 +847,7 @@ static size_t code_quotes_end(const qc_coding *cod, size_t q, size_t code)
  * coding's quotations of that code were taken from it. Once the file is in place, the slot holds
  * the bytes written (ENTRY_WRITTEN) for a lookup that follows. */
 static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *old, const record *const *same,
-                       qc_error *err)
+                       uint8_t (*hashes)[32], qc_error *err)
 {
     const qc_codebook *cb = c->cb;
     size_t keep_old = 0, limit = cb->code_count * 3;
@@ -814,7 +865,7 @@ static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *
         memcpy(id, r->id, r->id_len);
         id[r->id_len] = '\0';
         long code = qc_codebook_find(cb, id);
-        if (code >= 0 && memcmp(c->hash[code], r->hash, 32) == 0)
+        if (code >= 0 && memcmp(hashes[code], r->hash, 32) == 0)
             continue; /* the same record is written from the new coding */
         keep[i] = 1;
         keep_old++;
@@ -855,7 +906,7 @@ static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *
         size_t end = code_quotes_end(cod, q, code), id_len = strlen(id);
         at = put_u32(at, (uint32_t)id_len);
         at = put_bytes(at, id, id_len);
-        at = put_bytes(at, c->hash[code], 32);
+        at = put_bytes(at, hashes[code], 32);
         if (same && same[code]) {
             at = put_u32(at, same[code]->quotes);
             at = put_bytes(at, same[code]->body, same[code]->body_len);
@@ -912,6 +963,54 @@ static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *
 
 /* ---- coding through the cache ---- */
 
+/* The hashes a document's entry keeps its codes under: the codebook's, but for a code that reads
+ * the casebook (c->where), which is keyed also by the values this document's conditions can read:
+ * for each `where` key, its column's value for the document with no speaker and for each of its
+ * speakers, asked as condition_holds asks (rule_eval.c). A casebook edit re-codes those codes only
+ * in the documents whose values it changed; a header's value is in the document's bytes, hence
+ * in its key. *out is c->hash, or an array the caller frees. */
+static int doc_hashes(const qc_cache *c, const qc_document *doc, const qc_casebook *cases, uint8_t (**out)[32])
+{
+    *out = c->hash;
+    if (!c->any_where)
+        return QC_OK;
+    size_t count = c->cb->code_count;
+    uint8_t(*hashes)[32] = qc_malloc(count * 32 + 1);
+    if (!hashes)
+        return QC_ERR_NOMEM;
+    qc_sha256_ctx ctx;
+    qc_sha256_init(&ctx);
+    qc_sha256_update(&ctx, "qcode-where-1", 13);
+    size_t na = cases ? qc_casebook_attribute_count(cases) : 0;
+    for (size_t k = 0; k < c->where_key_count; k++) {
+        const char *key = c->where_keys[k];
+        size_t attr = 0;
+        while (attr < na && !fold_equal_name(qc_casebook_attribute_name(cases, attr), key))
+            attr++;
+        qc_sha256_update(&ctx, attr < na ? "column" : "none", attr < na ? 6 : 4);
+        for (size_t sp = 0; attr < na && sp <= doc->speaker_count; sp++) {
+            const char *value = qc_casebook_value(cases, doc->id, sp ? doc->speakers[sp - 1] : NULL, attr);
+            qc_sha256_update(&ctx, value ? "=" : "-", 1);
+            if (value)
+                qc_sha256_update(&ctx, value, strlen(value) + 1);
+        }
+    }
+    uint8_t values[32];
+    qc_sha256_final(&ctx, values);
+    for (size_t code = 0; code < count; code++) {
+        if (!c->where[code]) {
+            memcpy(hashes[code], c->hash[code], 32);
+            continue;
+        }
+        qc_sha256_init(&ctx);
+        qc_sha256_update(&ctx, c->hash[code], 32);
+        qc_sha256_update(&ctx, values, 32);
+        qc_sha256_final(&ctx, hashes[code]);
+    }
+    *out = hashes;
+    return QC_OK;
+}
+
 /* The coding of a document through the cache, its entry in the slot (read there for this
  * lookup, or already read or written by another codebook's lookup in the same folder). */
 static int cache_lookup(qc_cache *cache, qc_coder *coder, const qc_document *doc, const qc_casebook *cases, slot *s,
@@ -924,11 +1023,14 @@ static int cache_lookup(qc_cache *cache, qc_coder *coder, const qc_document *doc
     entry *e = &s->e;
     int state = s->state;
     const record **recs = NULL;
+    uint8_t(*hashes)[32] = NULL;
+    if (doc_hashes(cache, doc, cases, &hashes) != QC_OK)
+        return qc_error_nomem(err);
     if (state == ENTRY_OK) {
         recs = qc_calloc(cb->code_count + 1, sizeof *recs);
         if (!recs)
             rc = QC_ERR_NOMEM;
-        size_t missing = recs ? entry_find_all(cache, e, recs) : 0;
+        size_t missing = recs ? entry_find_all(cache, e, hashes, recs) : 0;
         /* Issues belong to the codebook that made them: an entry last written by another one
          * cannot vouch for ours, so it is coded again, in full (which code's rules made an issue
          * is not kept). */
@@ -959,7 +1061,7 @@ static int cache_lookup(qc_cache *cache, qc_coder *coder, const qc_document *doc
             if (got == ENTRY_OK) {
                 stat_add(&cache->stats.stale, 1);
                 stat_add(&cache->stats.codes_recoded, missing);
-                rc = entry_write(cache, s, *out, e, recs, err);
+                rc = entry_write(cache, s, *out, e, recs, hashes, err);
                 if (rc) {
                     qc_coding_free(*out);
                     *out = NULL;
@@ -982,7 +1084,7 @@ static int cache_lookup(qc_cache *cache, qc_coder *coder, const qc_document *doc
     if (!rc && !*out) {
         rc = qc_coder_code(coder, doc, cases, out, err);
         if (!rc)
-            rc = entry_write(cache, s, *out, state == ENTRY_OK ? e : NULL, NULL, err);
+            rc = entry_write(cache, s, *out, state == ENTRY_OK ? e : NULL, NULL, hashes, err);
         if (rc) {
             qc_coding_free(*out);
             *out = NULL;
@@ -990,6 +1092,8 @@ static int cache_lookup(qc_cache *cache, qc_coder *coder, const qc_document *doc
     } else if (rc == QC_ERR_NOMEM) {
         qc_error_nomem(err);
     }
+    if (hashes != cache->hash)
+        qc_free(hashes);
     return rc;
 }
 

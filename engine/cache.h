@@ -9,8 +9,10 @@
 
 /* The hashes of every code of cb (out has code_count entries of 32 bytes): each code's compiled
  * description (rules, excludes, settings, where, manual; not its history lines), `context` when
- * it has `where` conditions, and the hashes of the codes it references, transitively. */
-int qc_code_hashes(const qc_codebook *cb, const char *context, uint8_t (*out)[32]);
+ * it has `where` conditions, and the hashes of the codes it references, transitively. When `where`
+ * is not NULL (code_count bytes, zeroed), the codes whose coding reads the casebook (their own
+ * `where` conditions or those of a code they reference) are set to 1 there. */
+int qc_code_hashes(const qc_codebook *cb, const char *context, uint8_t (*out)[32], uint8_t *where);
 
 /* A document coded through two caches: `coding` by the first (whose issues the run reports),
  * `second` by the second (NULL without one). */

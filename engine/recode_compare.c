@@ -230,7 +230,7 @@ static int lineage(qc_recode *rc, qc_rq_cmp *c)
     if (!st && rc->old_cb) {
         uint8_t(*oh)[32] = qc_calloc(rc->old_cb->code_count + 1, 32);
         uint8_t(*nh)[32] = qc_calloc(nn + 1, 32);
-        if (!oh || !nh || qc_code_hashes(rc->old_cb, NULL, oh) || qc_code_hashes(ncb, NULL, nh))
+        if (!oh || !nh || qc_code_hashes(rc->old_cb, NULL, oh, NULL) || qc_code_hashes(ncb, NULL, nh, NULL))
             st = QC_ERR_NOMEM;
         for (size_t n = 0; n < nn && !st; n++) {
             long o = qc_codebook_find(rc->old_cb, ncb->codes[n].id);

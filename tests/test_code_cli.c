@@ -559,6 +559,62 @@ Test(code_cli, a_casebook_row_for_one_document_keeps_the_others_cache)
     free(dir);
 }
 
+/* A code with `where` conditions (and a code referencing it) is keyed per document by the casebook
+ * values its conditions read there: a speaker's new profession re-codes them in that speaker's
+ * document alone, a column
+ * no condition names re-codes nothing, and the cached codings are those a run without the cache
+ * makes. */
+Test(code_cli, a_casebook_value_re_codes_where_codes_only_where_it_is_read)
+{
+    char *dir = qct_temp_dir();
+    const char *texts[][2] = {{"a.txt", "Ann: The budget was tight.\nBob: Budget again.\n"},
+                              {"b.txt", "Cy: The budget moved.\n"},
+                              {"c.txt", "Dee: A budget, and a budget.\n"}};
+    for (size_t i = 0; i < 3; i++)
+        free(qct_write_file(dir, texts[i][0], texts[i][1], strlen(texts[i][1])));
+    const char *sheets[][2] = {
+        {"v1.tsv", "document\tspeaker\tprofession\tband\na.txt\tAnn\tnurse\t5\na.txt\tBob\tmanager\t6\n"
+                   "b.txt\tCy\tmanager\t5\nc.txt\tDee\tnurse\t7\n"},
+        /* Cy becomes a nurse: b.txt's NURSES changes, nothing else */
+        {"v2.tsv", "document\tspeaker\tprofession\tband\na.txt\tAnn\tnurse\t5\na.txt\tBob\tmanager\t6\n"
+                   "b.txt\tCy\tnurse\t5\nc.txt\tDee\tnurse\t7\n"},
+        /* every band changes: no condition reads it */
+        {"v3.tsv", "document\tspeaker\tprofession\tband\na.txt\tAnn\tnurse\t1\na.txt\tBob\tmanager\t2\n"
+                   "b.txt\tCy\tnurse\t3\nc.txt\tDee\tnurse\t4\n"}};
+    for (size_t i = 0; i < 3; i++)
+        free(qct_write_file(dir, sheets[i][0], sheets[i][1], strlen(sheets[i][1])));
+    const char qcb[] = "codebook \"W\"\ncode BUDGET \"Budgets\"\n  rule budget*\n"
+                       "code NURSES \"Nurses on budgets\"\n  rule budget*\n  where profession = \"nurse\"\n"
+                       "code TIGHT \"Nurses on tight budgets\"\n  rule {NURSES} AND (tight OR moved)\n";
+    free(qct_write_file(dir, "w.qcb", qcb, strlen(qcb)));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c w.qcb --cases v1.tsv --cache c -o r.xml a.txt b.txt c.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    const char *expected[][2] = {{"v2.tsv", ": 2 hits, 0 new, 1 stale (2 code codings out of date),"},
+                                 {"v3.tsv", ": 3 hits, 0 new, 0 stale (0 code codings out of date),"}};
+    for (size_t i = 0; i < 2; i++) {
+        qct_qcode(&r, dir, "recode --from r.xml -c w.qcb --cases %s --cache c --verbose --dry-run a.txt b.txt c.txt",
+                  expected[i][0]);
+        cr_expect_eq(r.status, 0, "%s: %s", expected[i][0], r.err);
+        cr_expect(qct_contains(r.err, expected[i][1]), "%s: %s", expected[i][0], r.err);
+        qct_run_free(&r);
+        qct_qcode(&r, dir, "code -c w.qcb --cases %s --cache c --tsv t-cached a.txt b.txt c.txt", expected[i][0]);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        qct_run_free(&r);
+        qct_qcode(&r, dir, "code -c w.qcb --cases %s --tsv t-fresh a.txt b.txt c.txt", expected[i][0]);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        qct_run_free(&r);
+        char *cached = qct_read_in(dir, "t-cached/quotations.tsv"), *fresh = qct_read_in(dir, "t-fresh/quotations.tsv");
+        cr_expect(cached && fresh && strcmp(cached, fresh) == 0, "%s:\n%s\nagainst\n%s", expected[i][0], cached, fresh);
+        cr_expect(qct_contains(fresh, "\"NURSES\"\t\"b.txt\"\t\"Cy\""), "%s: %s", expected[i][0], fresh);
+        cr_expect(qct_contains(fresh, "\"TIGHT\"\t\"b.txt\"\t\"Cy\""), "%s: %s", expected[i][0], fresh);
+        free(cached);
+        free(fresh);
+    }
+    free(dir);
+}
+
 /* A label and its time alone (noScribe's empty segment) is a warning at its line: the turn is
  * skipped, the rest of the document coded, and the run ends with 0, through the cache too. */
 Test(code_cli, a_label_with_no_text_is_a_warning_and_the_rest_is_coded)

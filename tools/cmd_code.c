@@ -173,14 +173,13 @@ static int refuse_overwrite(const code_options *o, char **paths, size_t count)
 
 /* The run through the coding cache (--cache): documents and codes it holds are taken from it, the
  * others coded and stored; the codebook is kept there for a later `recode --from` to find. The
- * casebook's digest (`context`, NULL without one) keys the codes with `where` conditions, as
- * `qcode recode` computes it. */
-static int run_through_cache(const code_options *o, const qc_codebook *cb, const qc_casebook *cases,
-                             const char *context, char **paths, size_t count, const qc_run_options *ropts,
-                             qc_run_stats *stats, qc_error *err)
+ * codes with `where` conditions are keyed per document by the casebook's values they can read
+ * there (no context: see qc_cache_open), as `qcode recode` keys them. */
+static int run_through_cache(const code_options *o, const qc_codebook *cb, const qc_casebook *cases, char **paths,
+                             size_t count, const qc_run_options *ropts, qc_run_stats *stats, qc_error *err)
 {
     qc_cache *cache = NULL;
-    int rc = qc_cache_open(&cache, o->cache_dir, cb, context, err);
+    int rc = qc_cache_open(&cache, o->cache_dir, cb, NULL, err);
     if (rc == 0)
         rc = cli_keep_codebook(o->cache_dir, cb, err);
     if (rc == 0)
@@ -295,13 +294,7 @@ static int run(int argc, char **argv)
     ropts.manual = manual;
     qc_run_stats stats;
     if (o.cache_dir) {
-        char *context = o.cases_path ? cli_file_sha1(o.cases_path) : NULL;
-        if (o.cases_path && !context) {
-            exit_code = cli_fail("code: cannot read %s", o.cases_path);
-            goto done;
-        }
-        rc = run_through_cache(&o, cb, cases, context, paths, (size_t)count, &ropts, &stats, &err);
-        free(context);
+        rc = run_through_cache(&o, cb, cases, paths, (size_t)count, &ropts, &stats, &err);
     } else {
         rc = qc_corpus_run((const char *const *)paths, (size_t)count, cb, cases, &ropts, &stats, &err);
     }

@@ -202,14 +202,11 @@ static int run(int argc, char **argv)
     qc_casebook *cases = NULL;
     char **paths = NULL, **ids = NULL;
     long count = 0;
-    char *context = NULL;
     qc_error err;
     qc_error_clear(&err);
     ex = code_options_load(&o, &new_cb, &cases);
     if (!ex && o.old)
         ex = cli_load_codebook(o.old, &old_cb);
-    if (!ex && o.cases_path && o.cache_dir && !(context = cli_file_sha1(o.cases_path)))
-        ex = cli_fail("recode: cannot read %s", o.cases_path);
     if (!ex && (count = code_options_inputs(argv + o.first_input, argc - o.first_input, &paths, &ids)) < 0)
         ex = QC_EXIT_USAGE;
     if (!ex && count == 0)
@@ -242,7 +239,6 @@ static int run(int argc, char **argv)
         ro.results_path = o.from;
         ro.manual_path = o.manual_path;
         ro.cache_dir = o.cache_dir;
-        ro.cache_context = context;
         ro.counts_only = o.dry_run || !o.output; /* the new results are only written by -o */
         /* Format 2 is written while the corpus is coded (docs/results-format-2.md). */
         if (!ro.counts_only && wopts.format == 2 && cli_may_stream_to(o.output)) {
@@ -328,7 +324,6 @@ static int run(int argc, char **argv)
     qc_outputs_free(outputs); /* what a failed run wrote: its temporaries go, the targets stay */
     cli_free_paths(paths, count > 0 ? count : 0);
     cli_free_paths(ids, count > 0 ? count : 0);
-    free(context);
     free(manual_default);
     qc_casebook_free(cases);
     qc_codebook_free(new_cb);

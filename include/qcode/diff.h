@@ -120,8 +120,12 @@ typedef struct qc_cache_stats {
                              coded in full) */
 } qc_cache_stats;
 
-/* Opens (creating when missing) the cache folder. `context` is mixed into the hash of codes that
- * have `where` conditions (pass the casebook's SHA-256, or NULL without a casebook). */
+/* Opens (creating when missing) the cache folder. A code with `where` conditions (or referencing
+ * one) is kept in each document's entry under a hash of its rules and of the casebook's values its
+ * conditions can read in that document (from qc_cache_code's casebook): a casebook edit re-codes it
+ * only where it changed what it reads. `context`, when not NULL, is mixed into those codes' hash
+ * too (qcode passes NULL; a caller that passed the casebook's digest keeps its meaning: any edit
+ * of the casebook re-codes them everywhere). */
 QC_EXPORT int qc_cache_open(qc_cache **out, const char *dir, const qc_codebook *cb, const char *context, qc_error *err);
 QC_EXPORT void qc_cache_free(qc_cache *cache);
 QC_EXPORT void qc_cache_get_stats(const qc_cache *cache, qc_cache_stats *out);
