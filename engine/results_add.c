@@ -28,6 +28,12 @@ typedef struct roll_item {
     uint32_t hits;
 } roll_item;
 
+/* A code's merged units whose parent has yet to take them: the roll_up stack's items from at on. */
+typedef struct roll_frame {
+    uint32_t code;
+    size_t at;
+} roll_frame;
+
 typedef struct sent_code {
     uint32_t sentence, code;
 } sent_code;
@@ -74,6 +80,7 @@ void qc_res_prepared_free(qc_res_prepared *p)
     qc_free(p->refs);
     qc_free(p->roll);
     qc_free(p->roll_tmp);
+    qc_free(p->roll_frames);
     qc_free(p->sc);
     qc_free(p->sent_start);
     qc_free(p->sent_codes);
@@ -286,6 +293,7 @@ static int prep_ready(const qc_results *res, const qc_document *doc, const qc_co
     if ((!p->sparse && (QC_GROW(p->acc, p->acc_cap, nslots * k * 4) != 0 ||
                         QC_GROW(p->roll, p->roll_cap, coding->quote_count + 1) != 0 ||
                         QC_GROW(p->roll_tmp, p->roll_tmp_cap, coding->quote_count + 1) != 0)) ||
+        QC_GROW(p->roll_frames, p->roll_frames_cap, res->code_count + 1) != 0 ||
         QC_GROW(p->touched, p->touched_cap, doc->turn_count + 1) != 0)
         return -1;
     p->nslots = nslots;
@@ -410,6 +418,76 @@ static roll_item *merge_runs(roll_item *a, roll_item *tmp, size_t n)
     }
 }
 
+/* Merges r[0, n) (sorted by turn, start, end) into units (overlapping ones in a turn), counting
+ * them and their hits into acc's rolled-up cells of code c; the units go to out (which may be r:
+ * each is written no further than its first item). Returns how many. */
+static size_t sweep_units(const qc_results *res, const qc_document *doc, size_t speakers, const roll_item *r, size_t n,
+                          roll_item *out, size_t c, uint32_t *acc)
+{
+    size_t k = res->code_count + 1, units = 0, i = 0;
+    while (i < n) {
+        roll_item m = r[i++];
+        while (i < n && r[i].turn == m.turn && r[i].start < m.end) {
+            if (r[i].end > m.end)
+                m.end = r[i].end;
+            m.hits += r[i].hits;
+            i++;
+        }
+        uint32_t *rolled = &acc[(slot_among(doc, m.turn, speakers) * k + c) * 4 + 2];
+        rolled[0]++;
+        rolled[1] += m.hits;
+        out[units++] = m;
+    }
+    return units;
+}
+
+/* Rolled up: a code's units are its own quotations' and its subtree's, overlapping ones in a turn
+ * merged. Codes are visited bottom up (pre-order reversed), and a code merges its own quotations
+ * with its children's units rather than with every quotation of its subtree: merging units again
+ * gives the units merging their quotations gives (a unit is a run of items each starting before
+ * the furthest end so far, so the places where one unit ends and the next begins are the same
+ * either way), and their hits are summed alike. Each quotation was copied and merged once for each
+ * code above it (three times for the benchmark's third level). s->roll is the stack of the units
+ * parents have yet to take, and a code's own quotations after them; it never holds more than the
+ * quotations, which it partitions. */
+static void roll_up(const qc_results *res, const qc_document *doc, size_t speakers, const qc_quote_rec *quotes,
+                    size_t count, qc_res_prepared *s, uint32_t *acc)
+{
+    roll_frame *frames = s->roll_frames;
+    size_t nf = 0, top = 0, hi = count;
+    while (hi > 0 && quotes[hi - 1].code >= (int32_t)res->code_count)
+        hi--;
+    for (size_t c = res->code_count; c-- > 0 && (hi > 0 || nf > 0);) {
+        size_t lo = hi;
+        while (lo > 0 && quotes[lo - 1].code >= (int32_t)c)
+            lo--;
+        /* the children's units: the frames on top of the stack within c's subtree */
+        size_t f = nf;
+        while (f > 0 && frames[f - 1].code < res->subtree_end[c])
+            f--;
+        size_t base = f < nf ? frames[f].at : top, n = top;
+        for (size_t i = lo; i < hi; i++) {
+            const qc_quote_rec *q = &quotes[i];
+            if (q->turn < doc->turn_count)
+                s->roll[n++] = (roll_item){q->turn, q->start, q->end, q->hit_count};
+        }
+        hi = lo;
+        nf = f;
+        top = base;
+        if (n == base)
+            continue;
+        /* A leaf's quotations are in order already; else runs to merge (the children's units, then
+         * the code's own quotations). */
+        roll_item *items = s->roll + base;
+        const roll_item *r = res->subtree_end[c] != c + 1 ? merge_runs(items, s->roll_tmp, n - base) : items;
+        size_t units = sweep_units(res, doc, speakers, r, n - base, items, c, acc);
+        if (res->cb->codes[c].parent >= 0) {
+            frames[nf++] = (roll_frame){(uint32_t)c, base};
+            top = base + units;
+        }
+    }
+}
+
 /* Own and rolled-up quotations and hits per slot and code of quotes[0..count) (sorted by code,
  * start, end) into the table acc: slots as the document's speakers (`speakers` is
  * doc->speaker_count), or, with speakers 0, all in row 0 (quotations of one slot). */
@@ -431,39 +509,7 @@ static void tally(const qc_results *res, const qc_document *doc, size_t speakers
         any[1] += q->hit_count;
     }
 
-    /* Rolled up: each code's subtree is a contiguous range of codes, so its quotations are a
-     * contiguous range of the coding's (sorted by code); overlapping ones in a turn merge. A leaf's
-     * quotations are already in order. */
-    size_t lo = 0;
-    for (size_t c = 0; c < res->code_count && count; c++) {
-        while (lo < count && quotes[lo].code < (int32_t)c)
-            lo++;
-        size_t hi = lo;
-        while (hi < count && quotes[hi].code < (int32_t)res->subtree_end[c])
-            hi++;
-        size_t n = 0;
-        for (size_t i = lo; i < hi; i++) {
-            const qc_quote_rec *q = &quotes[i];
-            if (q->turn < doc->turn_count)
-                s->roll[n++] = (roll_item){q->turn, q->start, q->end, q->hit_count};
-        }
-        if (!n)
-            continue;
-        const roll_item *r = res->subtree_end[c] != c + 1 ? merge_runs(s->roll, s->roll_tmp, n) : s->roll;
-        size_t i = 0;
-        while (i < n) {
-            roll_item m = r[i++];
-            while (i < n && r[i].turn == m.turn && r[i].start < m.end) {
-                if (r[i].end > m.end)
-                    m.end = r[i].end;
-                m.hits += r[i].hits;
-                i++;
-            }
-            uint32_t *rolled = &acc[(slot_among(doc, m.turn, speakers) * k + c) * 4 + 2];
-            rolled[0]++;
-            rolled[1] += m.hits;
-        }
-    }
+    roll_up(res, doc, speakers, quotes, count, s, acc);
 }
 
 /* The sparse tally: the quotations grouped by slot (a turn is one slot's, so rolled-up quotations
