@@ -17,15 +17,19 @@ static void flush(stage *s)
     s->len = 0;
 }
 
-static void put_u32(stage *s, uint32_t v)
+static inline void le32(unsigned char *b, uint32_t v)
 {
-    if (s->len + 4 > sizeof s->buf)
-        flush(s);
-    unsigned char *b = s->buf + s->len;
     b[0] = (unsigned char)v;
     b[1] = (unsigned char)(v >> 8);
     b[2] = (unsigned char)(v >> 16);
     b[3] = (unsigned char)(v >> 24);
+}
+
+static void put_u32(stage *s, uint32_t v)
+{
+    if (s->len + 4 > sizeof s->buf)
+        flush(s);
+    le32(s->buf + s->len, v);
     s->len += 4;
 }
 
@@ -55,12 +59,17 @@ void qc_coding_records_hash(const qc_coding *coding, unsigned char out[32])
     put_u32(&s, (uint32_t)coding->quote_count);
     for (size_t i = 0; i < coding->quote_count; i++) {
         const qc_quote_rec *q = &coding->quotes[i];
-        put_u32(&s, (uint32_t)q->code);
-        put_u32(&s, q->start);
-        put_u32(&s, q->end);
-        put_u32(&s, q->turn);
         size_t nwho = coding->who ? coding->who[i].count : 0;
-        put_u32(&s, (uint32_t)nwho);
+        /* a quotation's five fields staged at once: one test of the room, not five */
+        if (s.len + 20 > sizeof s.buf)
+            flush(&s);
+        unsigned char *b = s.buf + s.len;
+        le32(b, (uint32_t)q->code);
+        le32(b + 4, q->start);
+        le32(b + 8, q->end);
+        le32(b + 12, q->turn);
+        le32(b + 16, (uint32_t)nwho);
+        s.len += 20;
         for (size_t w = 0; w < nwho; w++) {
             uint16_t coder = coding->who_coders[coding->who[i].first + w];
             const char *name = coder && coder < coding->coder_name_count ? coding->coder_names[coder] : "";
