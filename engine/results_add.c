@@ -843,7 +843,8 @@ static int cooccurrence(const qc_results *res, const qc_document *doc, const qc_
         for (size_t k = a; k < doc->sentence_count && doc->sentences[k].start < q->end; k++) {
             if (doc->sentences[k].end <= doc->sentences[k].start && q->start != q->end)
                 continue;
-            if (QC_GROW(s->sc, s->sc_cap, count + 1) != 0)
+            if (count == s->sc_cap &&
+                QC_GROW(s->sc, s->sc_cap, count + 1) != 0) /* a call a pair was 2 % of preparing */
                 return -1;
             s->sc[count++] = (sent_code){(uint32_t)k, (uint32_t)q->code};
         }
