@@ -832,10 +832,13 @@ static int cooccurrence(const qc_results *res, const qc_document *doc, const qc_
         s->sent_at[bk] = (uint32_t)k;
     }
     size_t count = 0;
+    int ascending = 1; /* the pairs come by code, as the coding's quotations do */
     for (size_t i = 0; i < coding->quote_count; i++) {
         const qc_quote_rec *q = &coding->quotes[i];
         if (q->code < 0 || (size_t)q->code >= res->code_count)
             continue;
+        if (i && q->code < coding->quotes[i - 1].code)
+            ascending = 0;
         size_t bk = q->start >> SENT_BUCKET_SHIFT;
         size_t a = s->sent_at[bk < nb ? bk : nb - 1];
         while (a < nsent && doc->sentences[a].end <= q->start) /* the first ending after the start */
@@ -852,7 +855,8 @@ static int cooccurrence(const qc_results *res, const qc_document *doc, const qc_
     if (!count)
         return 0;
     /* Grouped by sentence with a counting sort (sentences are few, pairs many: a comparison sort
-     * of the pairs was a twentieth of a run), then each sentence's few codes sorted by insertion. */
+     * of the pairs was a twentieth of a run), which is stable: each sentence's codes ascend as the
+     * pairs came, and are sorted by insertion only when they came otherwise. */
     if (QC_GROW(s->sent_start, s->sent_start_cap, nsent + 1) != 0 ||
         QC_GROW(s->sent_codes, s->sent_codes_cap, count) != 0 || QC_GROW(s->cooc, s->cooc_cap, 2 * count) != 0)
         return -1;
@@ -868,21 +872,22 @@ static int cooccurrence(const qc_results *res, const qc_document *doc, const qc_
     uint32_t from = 0;
     for (size_t k = 0; k < nsent; k++) {
         uint32_t to = start[k];
-        for (uint32_t x = from + 1; x < to; x++) {
+        if (from == to)
+            continue;
+        for (uint32_t x = from + 1; x < to && !ascending; x++) {
             uint32_t c = codes[x], y = x;
             for (; y > from && codes[y - 1] > c; y--)
                 codes[y] = codes[y - 1];
             codes[y] = c;
         }
-        uint32_t w = from;
-        for (uint32_t x = from; x < to; x++)
-            if (w == from || codes[x] != codes[w - 1])
-                codes[w++] = codes[x];
-        if (w > from) {
-            s->cooc[s->cooc_count++] = w - from;
-            memcpy(s->cooc + s->cooc_count, codes + from, (w - from) * sizeof *codes);
-            s->cooc_count += w - from;
-        }
+        /* the distinct codes, after their count */
+        uint32_t *out = s->cooc + s->cooc_count, w = 1;
+        out[1] = codes[from];
+        for (uint32_t x = from + 1; x < to; x++)
+            if (codes[x] != out[w])
+                out[++w] = codes[x];
+        out[0] = w;
+        s->cooc_count += 1 + w;
         from = to;
     }
     return 0;
