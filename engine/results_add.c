@@ -22,17 +22,17 @@
 #include "text.h"
 #include "xml_out.h"
 
-/* A merged unit for the rolled-up counts. */
+/* A quotation staged for the rolled-up counts. */
 typedef struct roll_item {
     uint32_t turn, start, end;
-    uint32_t hits;
+    uint32_t code, hits;
 } roll_item;
 
-/* A code's merged units whose parent has yet to take them: the roll_up stack's items from at on. */
-typedef struct roll_frame {
-    uint32_t code;
-    size_t at;
-} roll_frame;
+/* A code's unit being merged in the rolled-up pass: its turn (UINT32_MAX: none yet) and the
+ * furthest end of its quotations so far. */
+typedef struct roll_state {
+    uint32_t turn, end;
+} roll_state;
 
 typedef struct sent_code {
     uint32_t sentence, code;
@@ -80,7 +80,8 @@ void qc_res_prepared_free(qc_res_prepared *p)
     qc_free(p->refs);
     qc_free(p->roll);
     qc_free(p->roll_tmp);
-    qc_free(p->roll_frames);
+    qc_free(p->roll_states);
+    qc_free(p->turn_at);
     qc_free(p->sc);
     qc_free(p->sent_start);
     qc_free(p->sent_codes);
@@ -293,7 +294,7 @@ static int prep_ready(const qc_results *res, const qc_document *doc, const qc_co
     if ((!p->sparse && (QC_GROW(p->acc, p->acc_cap, nslots * k * 4) != 0 ||
                         QC_GROW(p->roll, p->roll_cap, coding->quote_count + 1) != 0 ||
                         QC_GROW(p->roll_tmp, p->roll_tmp_cap, coding->quote_count + 1) != 0)) ||
-        QC_GROW(p->roll_frames, p->roll_frames_cap, res->code_count + 1) != 0 ||
+        QC_GROW(p->roll_states, p->roll_states_cap, res->code_count + 1) != 0 ||
         QC_GROW(p->touched, p->touched_cap, doc->turn_count + 1) != 0)
         return -1;
     p->nslots = nslots;
@@ -377,124 +378,108 @@ static int prepare_slots(qc_results *res, const qc_document *doc, uint32_t doc_i
     return 0;
 }
 
-static int roll_before(const roll_item *x, const roll_item *y)
+/* same_turn: x and y are known to be in one turn. */
+static inline int roll_before(const roll_item *x, const roll_item *y, int same_turn)
 {
-    if (x->turn != y->turn)
+    if (!same_turn && x->turn != y->turn)
         return x->turn < y->turn;
     if (x->start != y->start)
         return x->start < y->start;
     return x->end < y->end;
 }
 
-/* Sorts a[0..n) by (turn, start, end), given that it is made of sorted runs (a subtree's codes,
- * each in document order): its runs merged pairwise, using tmp; returns where the result is. */
-static roll_item *merge_runs(roll_item *a, roll_item *tmp, size_t n)
+/* Sorts a[0, n) by turn (unless same_turn: all in one), start and end, using tmp (room for n):
+ * runs of 16 by insertion, then merged bottom up; returns where the result is. Equal items may
+ * come in any order: they are merged alike. Inline, so that each caller's same_turn is a
+ * constant. */
+static inline roll_item *sort_roll(roll_item *a, roll_item *tmp, size_t n, int same_turn)
 {
-    for (;;) {
-        /* One pass: each pair of neighbouring runs into tmp. */
-        size_t runs = 0, i = 0, out = 0;
-        while (i < n) {
-            size_t m = i + 1;
-            while (m < n && !roll_before(&a[m], &a[m - 1]))
-                m++;
-            size_t e = m < n ? m + 1 : n;
-            while (e < n && !roll_before(&a[e], &a[e - 1]))
-                e++;
-            size_t x = i, y = m;
-            while (x < m && y < e)
-                tmp[out++] = roll_before(&a[y], &a[x]) ? a[y++] : a[x++];
-            while (x < m)
-                tmp[out++] = a[x++];
-            while (y < e)
-                tmp[out++] = a[y++];
-            runs++;
-            i = e;
+    enum { RUN = 16 };
+    for (size_t lo = 0; lo < n; lo += RUN) {
+        size_t hi = lo + RUN < n ? lo + RUN : n;
+        for (size_t i = lo + 1; i < hi; i++) {
+            roll_item v = a[i];
+            size_t j = i;
+            for (; j > lo && roll_before(&v, &a[j - 1], same_turn); j--)
+                a[j] = a[j - 1];
+            a[j] = v;
+        }
+    }
+    for (size_t width = RUN; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, o = lo;
+            while (i < mid && j < hi)
+                tmp[o++] = roll_before(&a[j], &a[i], same_turn) ? a[j++] : a[i++];
+            while (i < mid)
+                tmp[o++] = a[i++];
+            while (j < hi)
+                tmp[o++] = a[j++];
         }
         roll_item *t = a;
         a = tmp;
         tmp = t;
-        if (runs <= 1)
-            return a;
     }
+    return a;
 }
 
-/* Merges r[0, n) (sorted by turn, start, end) into units (overlapping ones in a turn), counting
- * them and their hits into acc's rolled-up cells of code c; the units go to out (which may be r:
- * each is written no further than its first item). Returns how many. */
-static size_t sweep_units(const qc_results *res, const qc_document *doc, size_t speakers, const roll_item *r, size_t n,
-                          roll_item *out, size_t c, uint32_t *acc)
-{
-    size_t k = res->code_count + 1, units = 0, i = 0;
-    while (i < n) {
-        roll_item m = r[i++];
-        while (i < n && r[i].turn == m.turn && r[i].start < m.end) {
-            if (r[i].end > m.end)
-                m.end = r[i].end;
-            m.hits += r[i].hits;
-            i++;
-        }
-        uint32_t *rolled = &acc[(slot_among(doc, m.turn, speakers) * k + c) * 4 + 2];
-        rolled[0]++;
-        rolled[1] += m.hits;
-        out[units++] = m;
-    }
-    return units;
-}
+/* Fewest quotations for which they are grouped by turn before sorting (a counting sort over the
+ * turns they span, then each turn's few sorted apart); fewer are sorted whole. */
+#define ROLL_BY_TURN 64
 
-/* Rolled up: a code's units are its own quotations' and its subtree's, overlapping ones in a turn
- * merged. Codes are visited bottom up (pre-order reversed), and a code merges its own quotations
- * with its children's units rather than with every quotation of its subtree: merging units again
- * gives the units merging their quotations gives (a unit is a run of items each starting before
- * the furthest end so far, so the places where one unit ends and the next begins are the same
- * either way), and their hits are summed alike. Each quotation was copied and merged once for each
- * code above it (three times for the benchmark's third level). s->roll is the stack of the units
- * parents have yet to take, and a code's own quotations after them; it never holds more than the
- * quotations, which it partitions. */
-static void roll_up(const qc_results *res, const qc_document *doc, size_t speakers, const qc_quote_rec *quotes,
-                    size_t count, qc_res_prepared *s, uint32_t *acc)
+/* s->roll[0, n) (in the coding's order: by code, then place) sorted by turn, start and end;
+ * returns where the result is (s->roll or s->roll_tmp). Grouped by turn first when the turns they
+ * span are not many more than they are, a counting pass and one scatter where a comparison sort
+ * of the whole took a dozen steps an item; else (few quotations, or a speaker's scattered over a
+ * long document) sorted whole. NULL when memory is short. */
+static roll_item *sort_by_turn(qc_res_prepared *s, size_t n)
 {
-    roll_frame *frames = s->roll_frames;
-    size_t nf = 0, top = 0, hi = count;
-    while (hi > 0 && quotes[hi - 1].code >= (int32_t)res->code_count)
-        hi--;
-    for (size_t c = res->code_count; c-- > 0 && (hi > 0 || nf > 0);) {
-        size_t lo = hi;
-        while (lo > 0 && quotes[lo - 1].code >= (int32_t)c)
-            lo--;
-        /* the children's units: the frames on top of the stack within c's subtree */
-        size_t f = nf;
-        while (f > 0 && frames[f - 1].code < res->subtree_end[c])
-            f--;
-        size_t base = f < nf ? frames[f].at : top, n = top;
-        for (size_t i = lo; i < hi; i++) {
-            const qc_quote_rec *q = &quotes[i];
-            if (q->turn < doc->turn_count)
-                s->roll[n++] = (roll_item){q->turn, q->start, q->end, q->hit_count};
-        }
-        hi = lo;
-        nf = f;
-        top = base;
-        if (n == base)
-            continue;
-        /* A leaf's quotations are in order already; else runs to merge (the children's units, then
-         * the code's own quotations). */
-        roll_item *items = s->roll + base;
-        const roll_item *r = res->subtree_end[c] != c + 1 ? merge_runs(items, s->roll_tmp, n - base) : items;
-        size_t units = sweep_units(res, doc, speakers, r, n - base, items, c, acc);
-        if (res->cb->codes[c].parent >= 0) {
-            frames[nf++] = (roll_frame){(uint32_t)c, base};
-            top = base + units;
+    roll_item *a = s->roll, *tmp = s->roll_tmp;
+    uint32_t tmin = UINT32_MAX, tmax = 0;
+    for (size_t i = 0; i < n; i++) {
+        tmin = a[i].turn < tmin ? a[i].turn : tmin;
+        tmax = a[i].turn > tmax ? a[i].turn : tmax;
+    }
+    size_t span = n ? (size_t)(tmax - tmin) + 1 : 0;
+    if (n < ROLL_BY_TURN || span > 2 * n)
+        return sort_roll(a, tmp, n, 0);
+    if (QC_GROW(s->turn_at, s->turn_at_cap, span + 1) != 0)
+        return NULL;
+    size_t *at = s->turn_at;
+    memset(at, 0, (span + 1) * sizeof *at);
+    for (size_t i = 0; i < n; i++)
+        at[a[i].turn - tmin + 1]++;
+    for (size_t t = 0; t < span; t++)
+        at[t + 1] += at[t];
+    for (size_t i = 0; i < n; i++)
+        tmp[at[a[i].turn - tmin]++] = a[i];
+    /* at[t] is now where turn tmin + t's quotations end, and the next turn's begin */
+    for (size_t t = 0, from = 0; t < span; from = at[t++]) {
+        size_t m = at[t] - from;
+        if (m > 1) {
+            roll_item *r = sort_roll(tmp + from, a + from, m, 1);
+            if (r != tmp + from)
+                memcpy(tmp + from, r, m * sizeof *r);
         }
     }
+    return tmp;
 }
 
 /* Own and rolled-up quotations and hits per slot and code of quotes[0..count) (sorted by code,
  * start, end) into the table acc: slots as the document's speakers (`speakers` is
- * doc->speaker_count), or, with speakers 0, all in row 0 (quotations of one slot). */
-static void tally(const qc_results *res, const qc_document *doc, size_t speakers, const qc_quote_rec *quotes,
-                  size_t count, qc_res_prepared *s, uint32_t *acc)
+ * doc->speaker_count), or, with speakers 0, all in row 0 (quotations of one slot). -1 when memory
+ * is short.
+ *
+ * Rolled up: a code's units are the quotations of its subtree, overlapping ones in a turn merged
+ * (each starting before the furthest end of those before it in its turn). With the quotations in
+ * order of turn, start and end, one pass merges the units of every code at once: a quotation
+ * extends or starts the unit of its code and of each code above it, whose state is all a code
+ * needs. It took each code's subtree copied and merged apart (a quotation once per code above
+ * it), by pairwise merges of its codes' runs. */
+static int tally(const qc_results *res, const qc_document *doc, size_t speakers, const qc_quote_rec *quotes,
+                 size_t count, qc_res_prepared *s, uint32_t *acc)
 {
-    size_t k = res->code_count + 1;
+    size_t k = res->code_count + 1, n = 0;
     for (size_t i = 0; i < count; i++) {
         const qc_quote_rec *q = &quotes[i];
         if (q->code < 0 || (size_t)q->code >= res->code_count || q->turn >= doc->turn_count)
@@ -507,9 +492,37 @@ static void tally(const qc_results *res, const qc_document *doc, size_t speakers
         uint32_t *any = &acc[(slot * k + res->code_count) * 4];
         any[0]++;
         any[1] += q->hit_count;
+        s->roll[n++] = (roll_item){q->turn, q->start, q->end, (uint32_t)q->code, q->hit_count};
     }
-
-    roll_up(res, doc, speakers, quotes, count, s, acc);
+    if (!n)
+        return 0;
+    const roll_item *r = sort_by_turn(s, n);
+    if (!r)
+        return -1;
+    roll_state *state = s->roll_states;
+    for (size_t c = 0; c < res->code_count; c++)
+        state[c] = (roll_state){UINT32_MAX, 0};
+    uint32_t turn = UINT32_MAX;
+    uint32_t *row = acc;
+    for (size_t i = 0; i < n; i++) {
+        const roll_item *q = &r[i];
+        if (q->turn != turn) {
+            turn = q->turn;
+            row = &acc[slot_among(doc, turn, speakers) * k * 4];
+        }
+        for (int32_t c = (int32_t)q->code; c >= 0; c = res->cb->codes[c].parent) {
+            roll_state *st = &state[c];
+            uint32_t *rolled = &row[(size_t)c * 4 + 2];
+            if (st->turn != turn || q->start >= st->end) {
+                rolled[0]++;
+                *st = (roll_state){turn, q->end};
+            } else if (q->end > st->end) {
+                st->end = q->end;
+            }
+            rolled[1] += q->hits;
+        }
+    }
+    return 0;
 }
 
 /* The sparse tally: the quotations grouped by slot (a turn is one slot's, so rolled-up quotations
@@ -555,7 +568,8 @@ static int tally_sparse(const qc_results *res, const qc_document *doc, const qc_
             continue;
         for (size_t j = 0; j < n; j++)
             p->one_slot[j] = coding->quotes[p->by_slot[from + j]];
-        tally(res, doc, 0, p->one_slot, n, p, row);
+        if (tally(res, doc, 0, p->one_slot, n, p, row) != 0)
+            return -1;
         /* A code without rolled-up quotations has none in its subtree, own or rolled up. */
         for (size_t c = 0; c < k; c++) {
             uint32_t *t = &row[c * 4];
@@ -918,15 +932,15 @@ int qc_res_prepare(const qc_results *res, const qc_document *doc, const qc_codin
         return -1;
     if (prep_ready(res, doc, coding, p, doc->speaker_count + 1) != 0)
         return -1;
-    if (!p->sparse)
-        tally(res, doc, doc->speaker_count, coding->quotes, coding->quote_count, p, p->acc);
-    else if (tally_sparse(res, doc, coding, p) != 0)
+    if (!p->sparse ? tally(res, doc, doc->speaker_count, coding->quotes, coding->quote_count, p, p->acc) != 0
+                   : tally_sparse(res, doc, coding, p) != 0)
         return -1;
     if (cooccurrence(res, doc, coding, p) != 0)
         return -1;
     /* The tally's and the co-occurrence's scratch (alloc.h: QC_SCRATCH_KEEP). */
     QC_RELEASE_BIG(p->roll, p->roll_cap);
     QC_RELEASE_BIG(p->roll_tmp, p->roll_tmp_cap);
+    QC_RELEASE_BIG(p->turn_at, p->turn_at_cap);
     QC_RELEASE_BIG(p->sc, p->sc_cap);
     QC_RELEASE_BIG(p->sent_start, p->sent_start_cap);
     QC_RELEASE_BIG(p->sent_codes, p->sent_codes_cap);

@@ -273,7 +273,8 @@ typedef struct qc_res_prepared {
     size_t ref_count;
     /* Scratch. */
     struct roll_item *roll, *roll_tmp;
-    struct roll_frame *roll_frames; /* results_add.c: roll_up */
+    struct roll_state *roll_states; /* results_add.c: tally */
+    size_t *turn_at;                /* tally: where each turn's quotations end (sort_by_turn) */
     struct sent_code *sc;
     uint32_t *sent_start, *sent_codes;
     uint32_t *sent_at; /* per 64 code points: the first sentence ending after the first (cooccurrence) */
@@ -295,9 +296,9 @@ typedef struct qc_res_prepared {
     struct qc_span_item *span_items;
     qc_hit *span_hits;
     size_t span_items_cap, span_hits_cap;
-    size_t acc_cap, touched_cap, cooc_cap, rec_cap, ref_cap, roll_cap, roll_tmp_cap, roll_frames_cap, sc_cap,
-        sent_start_cap, sent_codes_cap, sent_at_cap, hits_cap, cells_cap, cell_at_cap, by_slot_cap, slot_quotes_cap,
-        one_slot_cap, slot_acc_cap;
+    size_t acc_cap, touched_cap, cooc_cap, rec_cap, ref_cap, roll_cap, roll_tmp_cap, roll_states_cap, turn_at_cap,
+        sc_cap, sent_start_cap, sent_codes_cap, sent_at_cap, hits_cap, cells_cap, cell_at_cap, by_slot_cap,
+        slot_quotes_cap, one_slot_cap, slot_acc_cap;
 } qc_res_prepared;
 
 /* Prepares a document's additions into p (its buffers reused from call to call). Reads only what
