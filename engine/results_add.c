@@ -847,6 +847,10 @@ static int cooccurrence(const qc_results *res, const qc_document *doc, const qc_
     }
     size_t count = 0;
     int ascending = 1; /* the pairs come by code, as the coding's quotations do */
+    /* In locals: the pairs' stores could otherwise be the sentences' bytes, reloaded after each. */
+    const qc_doc_unit *sent = doc->sentences;
+    const uint32_t *sent_at = s->sent_at;
+    sent_code *sc = s->sc;
     for (size_t i = 0; i < coding->quote_count; i++) {
         const qc_quote_rec *q = &coding->quotes[i];
         if (q->code < 0 || (size_t)q->code >= res->code_count)
@@ -854,16 +858,19 @@ static int cooccurrence(const qc_results *res, const qc_document *doc, const qc_
         if (i && q->code < coding->quotes[i - 1].code)
             ascending = 0;
         size_t bk = q->start >> SENT_BUCKET_SHIFT;
-        size_t a = s->sent_at[bk < nb ? bk : nb - 1];
-        while (a < nsent && doc->sentences[a].end <= q->start) /* the first ending after the start */
+        size_t a = sent_at[bk < nb ? bk : nb - 1];
+        uint32_t qs = q->start, qe = q->end, code = (uint32_t)q->code;
+        while (a < nsent && sent[a].end <= qs) /* the first ending after the start */
             a++;
-        for (size_t k = a; k < doc->sentence_count && doc->sentences[k].start < q->end; k++) {
-            if (doc->sentences[k].end <= doc->sentences[k].start && q->start != q->end)
+        for (size_t k = a; k < nsent && sent[k].start < qe; k++) {
+            if (sent[k].end <= sent[k].start && qs != qe)
                 continue;
-            if (count == s->sc_cap &&
-                QC_GROW(s->sc, s->sc_cap, count + 1) != 0) /* a call a pair was 2 % of preparing */
-                return -1;
-            s->sc[count++] = (sent_code){(uint32_t)k, (uint32_t)q->code};
+            if (count == s->sc_cap) { /* a call to qc_grow a pair was 2 % of preparing */
+                if (QC_GROW(s->sc, s->sc_cap, count + 1) != 0)
+                    return -1;
+                sc = s->sc;
+            }
+            sc[count++] = (sent_code){(uint32_t)k, code};
         }
     }
     if (!count)
