@@ -436,18 +436,25 @@ int qc_res_render_spans(const qc_results *res, const qc_document *doc, const qc_
     /* The items, then as many again for the sort. */
     if (coding->quote_count && QC_GROW(p->span_items, p->span_items_cap, 2 * coding->quote_count) != 0)
         return -1;
-    for (size_t i = 0; i < coding->quote_count; i++) {
-        const qc_quote_rec *q = &coding->quotes[i];
-        if (q->code < 0 || (size_t)q->code >= res->code_count || q->turn >= doc->turn_count)
+    /* In locals: the items' stores could otherwise be the coding's or the document's bytes,
+     * reloaded after each. */
+    const qc_quote_rec *quotes = coding->quotes;
+    size_t quote_count = coding->quote_count, codes = res->code_count, turns = doc->turn_count;
+    uint32_t length = doc->length < UINT32_MAX ? (uint32_t)doc->length : UINT32_MAX, last_code = 0;
+    qc_span_item *items = p->span_items;
+    for (size_t i = 0; i < quote_count; i++) {
+        const qc_quote_rec *q = &quotes[i];
+        if (q->code < 0 || (size_t)q->code >= codes || q->turn >= turns)
             continue;
         uint32_t s = q->start, e = q->end;
-        if (e > doc->length)
-            e = (uint32_t)doc->length;
+        if (e > length)
+            e = length;
         if (s > e)
             s = e;
-        if (n && (uint32_t)q->code < p->span_items[n - 1].code)
+        if ((uint32_t)q->code < last_code)
             code_order = 0;
-        p->span_items[n++] = (qc_span_item){(uint64_t)s << 32 | e, (uint32_t)q->code, (uint32_t)i};
+        last_code = (uint32_t)q->code;
+        items[n++] = (qc_span_item){(uint64_t)s << 32 | e, (uint32_t)q->code, (uint32_t)i};
         if (q->hit_count > most_hits)
             most_hits = q->hit_count;
         if (e - s > longest)
