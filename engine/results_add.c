@@ -22,12 +22,6 @@
 #include "text.h"
 #include "xml_out.h"
 
-/* A quotation staged for the rolled-up counts. */
-typedef struct roll_item {
-    uint32_t turn, start, end;
-    uint32_t code, hits;
-} roll_item;
-
 /* A code's unit being merged in the rolled-up pass: its turn (UINT32_MAX: none yet) and the
  * furthest end of its quotations so far. */
 typedef struct roll_state {
@@ -492,13 +486,15 @@ static int tally(const qc_results *res, const qc_document *doc, size_t speakers,
         uint32_t *any = &acc[(slot * k + res->code_count) * 4];
         any[0]++;
         any[1] += q->hit_count;
-        s->roll[n++] = (roll_item){q->turn, q->start, q->end, (uint32_t)q->code, q->hit_count};
+        s->roll[n++] = (roll_item){q->turn, q->start, q->end, (uint32_t)q->code, q->hit_count, (uint32_t)i};
     }
     if (!n)
         return 0;
     const roll_item *r = sort_by_turn(s, n);
     if (!r)
         return -1;
+    s->sorted = r;
+    s->sorted_count = n;
     roll_state *state = s->roll_states;
     for (size_t c = 0; c < res->code_count; c++)
         state[c] = (roll_state){UINT32_MAX, 0};
@@ -939,14 +935,16 @@ int qc_res_prepare(const qc_results *res, const qc_document *doc, const qc_codin
         return -1;
     if (prep_ready(res, doc, coding, p, doc->speaker_count + 1) != 0)
         return -1;
+    p->sorted = NULL;
+    p->sorted_count = 0;
     if (!p->sparse ? tally(res, doc, doc->speaker_count, coding->quotes, coding->quote_count, p, p->acc) != 0
                    : tally_sparse(res, doc, coding, p) != 0)
         return -1;
+    if (p->sparse)
+        p->sorted = NULL; /* a slot's quotations at a time */
     if (cooccurrence(res, doc, coding, p) != 0)
         return -1;
-    /* The tally's and the co-occurrence's scratch (alloc.h: QC_SCRATCH_KEEP). */
-    QC_RELEASE_BIG(p->roll, p->roll_cap);
-    QC_RELEASE_BIG(p->roll_tmp, p->roll_tmp_cap);
+    /* The co-occurrence's scratch (alloc.h: QC_SCRATCH_KEEP); the tally's after the spans. */
     QC_RELEASE_BIG(p->turn_at, p->turn_at_cap);
     QC_RELEASE_BIG(p->sc, p->sc_cap);
     QC_RELEASE_BIG(p->sent_start, p->sent_start_cap);
@@ -962,6 +960,9 @@ int qc_res_prepare(const qc_results *res, const qc_document *doc, const qc_codin
         if (res->stream && qc_res_render_spans(res, doc, coding, p) != 0)
             return -1;
     }
+    p->sorted = NULL;
+    QC_RELEASE_BIG(p->roll, p->roll_cap);
+    QC_RELEASE_BIG(p->roll_tmp, p->roll_tmp_cap);
     p->doc = doc;
     p->coding = coding;
     return 0;

@@ -246,6 +246,12 @@ typedef struct qc_res_rec_ref {
     size_t offset; /* into rec */
 } qc_res_rec_ref;
 
+/* A quotation of the coding (index) staged for the rolled-up counts (results_add.c: tally). */
+typedef struct roll_item {
+    uint32_t turn, start, end;
+    uint32_t code, hits, index;
+} roll_item;
+
 typedef struct qc_res_prepared {
     const qc_document *doc; /* what it was made from (identity only) */
     const qc_coding *coding;
@@ -273,6 +279,10 @@ typedef struct qc_res_prepared {
     size_t ref_count;
     /* Scratch. */
     struct roll_item *roll, *roll_tmp;
+    /* The dense tally's quotations sorted by turn, start and end (in roll or roll_tmp), for the
+     * spans, which need them by place (write_xml_spans.c); NULL after a sparse tally. */
+    const struct roll_item *sorted;
+    size_t sorted_count;
     struct roll_state *roll_states; /* results_add.c: tally */
     size_t *turn_at;                /* tally: where each turn's quotations end (sort_by_turn) */
     struct sent_code *sc;
