@@ -98,6 +98,8 @@ struct qc_fast {
     unsigned pf_index;
     uint32_t *rx_units;
     size_t rx_units_cap;
+    uint32_t *rx_starts; /* where a leading regex may match in a unit (unit_starts) */
+    size_t rx_starts_cap;
 
     uint32_t *cand;
     size_t cand_count, cand_cap;
@@ -168,6 +170,7 @@ void qc_fast_free(qc_fast *f)
     qc_free(f->lu_gen);
     qc_free(f->lu_pool);
     qc_free(f->rx_units);
+    qc_free(f->rx_starts);
     qc_free(f->cand);
     qc_free(f->pending);
     qc_free(f);
@@ -795,13 +798,74 @@ static int regex_units(qc_fast *f, qc_eval *ev, const qc_mt_regex *rx, unsigned 
     return QC_OK;
 }
 
-static int run_regex_unit(qc_fast *f, qc_eval *ev, int32_t leaf, int32_t code, unsigned kind, uint32_t u)
+/* Where a leading regex's matches may start in unit u: the occurrences of its literals in the
+ * unit's bytes, ascending (*starts points into the occurrences or scratch until the next call).
+ * cur[k]: literal k's first occurrence not before the unit, moved past it (units come in order). */
+static int unit_starts(qc_fast *f, const qc_eval *ev, const qc_mt_regex *rx, unsigned kind, uint32_t u, size_t *cur,
+                       const uint32_t **starts, size_t *count)
 {
+    uint32_t nlit = rx->literal_count[f->pf_index];
+    const uint32_t *ids = rx->literal_id[f->pf_index];
+    const uint32_t *cp_to_byte = ev->doc->cp_to_byte;
+    uint32_t b0 = cp_to_byte[ev->units[kind][u].start], b1 = cp_to_byte[ev->units[kind][u].end];
+    const uint32_t *list[QC_MT_MAX_LITERALS];
+    size_t len[QC_MT_MAX_LITERALS], total = 0;
+    for (uint32_t k = 0; k < nlit; k++) {
+        const uint32_t *at = f->lit_cp + f->lit_start[ids[k]];
+        size_t n = f->lit_start[ids[k] + 1] - f->lit_start[ids[k]], i = cur[k];
+        while (i < n && at[i] < b0)
+            i++;
+        size_t j = i;
+        while (j < n && at[j] < b1)
+            j++;
+        cur[k] = j;
+        list[k] = at + i;
+        len[k] = j - i;
+        total += j - i;
+    }
+    if (nlit == 1) {
+        *starts = list[0];
+        *count = len[0];
+        return QC_OK;
+    }
+    if (GROW(f->rx_starts, f->rx_starts_cap, total + 1))
+        return QC_ERR_NOMEM;
+    /* the (few, short) lists one after another, then in order by insertion; a place twice is
+     * harmless (the search skips what is behind it) */
+    size_t m = 0;
+    for (uint32_t k = 0; k < nlit; k++)
+        for (size_t i = 0; i < len[k]; i++) {
+            uint32_t b = list[k][i];
+            size_t j = m++;
+            while (j > 0 && f->rx_starts[j - 1] > b) {
+                f->rx_starts[j] = f->rx_starts[j - 1];
+                j--;
+            }
+            f->rx_starts[j] = b;
+        }
+    *starts = f->rx_starts;
+    *count = m;
+    return QC_OK;
+}
+
+/* Runs a regex on unit u of its code (when the code applies to the unit's turn): anywhere in it,
+ * or, for a leading regex (cur non-NULL), only where its literals occur. */
+static int run_regex_unit(qc_fast *f, qc_eval *ev, const qc_mt_regex *rx, int32_t code, unsigned kind, uint32_t u,
+                          size_t *cur)
+{
+    int32_t leaf = rx->leaf;
     if (!qc_eval_turn_eligible(ev, code, ev->units[kind][u].turn))
         return QC_OK;
-    int rc = qc_eval_regex_unit(ev, leaf, kind, u);
-    if (rc)
+    int rc;
+    if (cur) {
+        const uint32_t *starts = NULL;
+        size_t count = 0;
+        if ((rc = unit_starts(f, ev, rx, kind, u, cur, &starts, &count)) ||
+            (rc = qc_eval_regex_unit_at(ev, leaf, kind, u, starts, count)))
+            return rc;
+    } else if ((rc = qc_eval_regex_unit(ev, leaf, kind, u))) {
         return rc;
+    }
     for (size_t k = 0; k < ev->rx_count; k++)
         if ((rc = add_occ(f, leaf, &ev->rx_hits[k])))
             return rc;
@@ -823,15 +887,15 @@ static int scan_regexes(qc_fast *f, qc_eval *ev)
         unsigned kind = mt->codes[code].unit_kind;
         if (rx->literal_count[f->pf_index]) {
             const uint32_t *units = NULL;
-            size_t count = 0;
+            size_t count = 0, cur[QC_MT_MAX_LITERALS] = {0};
             if ((rc = regex_units(f, ev, rx, kind, &units, &count)))
                 return rc;
             for (size_t k = 0; k < count; k++)
-                if ((rc = run_regex_unit(f, ev, rx->leaf, code, kind, units[k])))
+                if ((rc = run_regex_unit(f, ev, rx, code, kind, units[k], rx->leading[f->pf_index] ? cur : NULL)))
                     return rc;
         } else {
             for (uint32_t u = 0; u < ev->unit_count[kind]; u++)
-                if ((rc = run_regex_unit(f, ev, rx->leaf, code, kind, u)))
+                if ((rc = run_regex_unit(f, ev, rx, code, kind, u, NULL)))
                     return rc;
         }
     }

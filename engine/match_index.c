@@ -499,9 +499,12 @@ static int build_regexes(const qc_codebook *cb, const qc_match_tables *mt, const
             qc_mt_regex_literals(n->source, (n->regex_flags & QC_REGEX_CASELESS) != 0,
                                  (n->regex_flags & QC_REGEX_EXTENDED) != 0, p == QC_MT_PLAIN, &lits);
             rx->literal_count[p] = lits.count;
-            for (uint32_t k = 0; k < lits.count; k++)
+            rx->leading[p] = lits.count > 0;
+            for (uint32_t k = 0; k < lits.count; k++) {
                 rx->literal_id[p][k] =
                     literal_id(&s->prefilter[p], &set[p], lits.text[k], lits.len[k], lits.bounded[k]);
+                rx->leading[p] = rx->leading[p] && lits.leading[k];
+            }
         }
         /* the plain set is the strict one unless some literal changed */
         const qc_mt_prefilter *ps = &s->prefilter[QC_MT_STRICT], *pp = &s->prefilter[QC_MT_PLAIN];

@@ -96,6 +96,9 @@ typedef struct qc_mt_litset {
     char text[QC_MT_MAX_LITERALS][QC_MT_LITERAL_MAX + 1];
     uint8_t len[QC_MT_MAX_LITERALS];
     uint8_t bounded[QC_MT_MAX_LITERALS];
+    /* the literal starts every match that holds it (nothing but \b and the opening of groups before
+     * it: `band` in \bband\s*[5-8], `mdt` in \b(mdt|huddle)s?) */
+    uint8_t leading[QC_MT_MAX_LITERALS];
 } qc_mt_litset;
 
 /* Reads the literals of a regex's source (regex_literal.c). `caseless` and `extended`: the flags
@@ -109,6 +112,9 @@ enum { QC_MT_STRICT = 0, QC_MT_PLAIN = 1, QC_MT_PREFILTERS = 2 };
 
 typedef struct qc_mt_regex {
     int32_t leaf;
+    /* every match starts where one of that prefilter's literals occurs: a unit's search can start
+     * at the first occurrence and end at the last (qc_eval_regex_unit_at) */
+    uint8_t leading[QC_MT_PREFILTERS];
     uint32_t literal_count[QC_MT_PREFILTERS];
     uint32_t literal_id[QC_MT_PREFILTERS][QC_MT_MAX_LITERALS]; /* into that prefilter's literals */
 } qc_mt_regex;

@@ -11,6 +11,7 @@ struct qc_regex {
     pcre2_code *code;
     uint32_t match_limit, heap_limit_kib; /* the match limit bounds the depth too */
     int jit;
+    int offset_limit; /* compiled to take one (qc_regex_match_until) */
 };
 
 /* A thread's: a regex is shared by every thread's coder, so what a match changes (the match data,
@@ -59,8 +60,11 @@ int qc_regex_compile(qc_regex **out, const char *pattern, size_t len, unsigned f
         options |= PCRE2_DOTALL;
     if (flags & QC_REGEX_MULTILINE)
         options |= PCRE2_MULTILINE;
+    /* An anchored regex has one place to start: only an unanchored one can use an offset limit. */
     if (flags & QC_REGEX_ANCHORED)
         options |= PCRE2_ANCHORED;
+    else
+        options |= PCRE2_USE_OFFSET_LIMIT;
 
     qc_regex *rx = qc_calloc(1, sizeof *rx);
     pcre2_general_context *gctx = general_context();
@@ -97,6 +101,7 @@ int qc_regex_compile(qc_regex **out, const char *pattern, size_t len, unsigned f
         return errcode == PCRE2_ERROR_HEAP_FAILED || errcode == PCRE2_ERROR_NOMEMORY ? QC_ERR_NOMEM : QC_ERR_INVALID;
     }
     rx->jit = pcre2_jit_compile(rx->code, PCRE2_JIT_COMPLETE) == 0;
+    rx->offset_limit = !(flags & QC_REGEX_ANCHORED);
     pcre2_general_context_free(gctx);
     rx->match_limit = match_limit ? match_limit : QC_REGEX_DEFAULT_MATCH_LIMIT;
     rx->heap_limit_kib = heap_limit_kib ? heap_limit_kib : QC_REGEX_DEFAULT_HEAP_LIMIT_KIB;
@@ -153,12 +158,20 @@ void qc_regex_scratch_free(qc_regex_scratch *s)
 int qc_regex_match(const qc_regex *rx, qc_regex_scratch *scratch, const char *subject, size_t len, size_t start,
                    int subject_checked, size_t *mstart, size_t *mend)
 {
+    return qc_regex_match_until(rx, scratch, subject, len, start, SIZE_MAX, subject_checked, mstart, mend);
+}
+
+int qc_regex_match_until(const qc_regex *rx, qc_regex_scratch *scratch, const char *subject, size_t len, size_t start,
+                         size_t last_start, int subject_checked, size_t *mstart, size_t *mend)
+{
     uint32_t opts = subject_checked ? PCRE2_NO_UTF_CHECK : 0;
     int rc;
-    /* The regex's limits, in this thread's context (three stores). */
+    /* The regex's limits, in this thread's context (four stores). */
     pcre2_set_match_limit(scratch->mctx, rx->match_limit);
     pcre2_set_depth_limit(scratch->mctx, rx->match_limit);
     pcre2_set_heap_limit(scratch->mctx, rx->heap_limit_kib);
+    if (rx->offset_limit)
+        pcre2_set_offset_limit(scratch->mctx, last_start < len ? (PCRE2_SIZE)last_start : PCRE2_UNSET);
     if (rx->jit)
         rc = pcre2_jit_match(rx->code, (PCRE2_SPTR)subject, len, start, opts, scratch->md, scratch->mctx);
     else

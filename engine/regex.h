@@ -46,6 +46,12 @@ void qc_regex_scratch_free(qc_regex_scratch *scratch);
 int qc_regex_match(const qc_regex *rx, qc_regex_scratch *scratch, const char *subject, size_t len, size_t start,
                    int subject_checked, size_t *mstart, size_t *mend);
 
+/* The same, for a search that may start a match no later than byte `last_start` (SIZE_MAX, or
+ * len and beyond: anywhere, as qc_regex_match): PCRE2 tries no later place, so a caller that knows
+ * where matches can start spends nothing past the last such place. An anchored regex ignores it. */
+int qc_regex_match_until(const qc_regex *rx, qc_regex_scratch *scratch, const char *subject, size_t len, size_t start,
+                         size_t last_start, int subject_checked, size_t *mstart, size_t *mend);
+
 /* After a successful qc_regex_match with the same scratch: the byte span of group `group`.
  * Returns 1 when the group took part in the match, else 0. */
 int qc_regex_group(const qc_regex_scratch *scratch, int group, size_t *gstart, size_t *gend);

@@ -18,6 +18,7 @@ typedef struct litset {
     char lit[QC_MT_MAX_LITERALS][QC_MT_LITERAL_MAX + 1];
     uint8_t len[QC_MT_MAX_LITERALS];
     uint8_t bounded[QC_MT_MAX_LITERALS]; /* 1: right after a \b in every match */
+    uint8_t leading[QC_MT_MAX_LITERALS]; /* 1: where every match that takes its way starts */
 } litset;
 
 typedef struct reader {
@@ -44,14 +45,15 @@ static int better(const litset *a, const litset *b)
     return ma > mb || (ma == mb && a->n < b->n);
 }
 
-static void offer_run(litset *best, const char *run, size_t len, int bounded)
+static void offer_run(litset *best, const char *run, size_t len, int bounded, int leading)
 {
     if (len < 2)
         return;
-    litset one = {1, {{0}}, {0}, {0}};
+    litset one = {1, {{0}}, {0}, {0}, {0}};
     memcpy(one.lit[0], run, len);
     one.len[0] = (uint8_t)len;
     one.bounded[0] = (uint8_t)bounded;
+    one.leading[0] = (uint8_t)leading;
     if (better(&one, best))
         *best = one;
 }
@@ -132,11 +134,11 @@ static void skip_quantifier(reader *r)
         r->i++;
 }
 
-static void read_alternation(reader *r, litset *out, int bounded);
+static void read_alternation(reader *r, litset *out, int bounded, int leading);
 
 /* A group at '(': its content's set when every match passes through it, else nothing. `bounded`:
- * the group starts right after a \b. */
-static void read_group(reader *r, litset *out, int bounded)
+ * the group starts right after a \b; `leading`: where the match starts. */
+static void read_group(reader *r, litset *out, int bounded, int leading)
 {
     out->n = 0;
     r->i++; /* ( */
@@ -192,12 +194,12 @@ static void read_group(reader *r, litset *out, int bounded)
             return;
         }
     }
-    litset inner = {0, {{0}}, {0}, {0}};
+    litset inner = {0, {{0}}, {0}, {0}, {0}};
     if (++r->depth > 50) {
         r->give_up = 1;
         return;
     }
-    read_alternation(r, &inner, bounded);
+    read_alternation(r, &inner, bounded, leading);
     r->depth--;
     if (r->give_up)
         return;
@@ -219,19 +221,22 @@ static int quantifier_at(const reader *r, size_t i)
 /* One alternative: the best literal set among its literal runs and its mandatory groups.
  * `boundary`: what comes next starts right after a \b (the alternative's start may). A run whose
  * first character does is marked bounded: in every match, it starts where \b holds. Any other
- * construct between the \b and the run's first character clears it. */
-static void read_sequence(reader *r, litset *best, int boundary)
+ * construct between the \b and the run's first character clears it. `at_start`: what comes next
+ * is where the match starts (the alternative's start may be); only an unquantified \b and the
+ * opening of a group may come before a run that is marked leading, and a run or group that takes
+ * no text, a class, any other escape or a quantifier ends the start. */
+static void read_sequence(reader *r, litset *best, int boundary, int at_start)
 {
     char run[QC_MT_LITERAL_MAX];
     size_t rl = 0;
-    int run_bounded = 0;
+    int run_bounded = 0, run_leading = 0;
     best->n = 0;
     while (r->i < r->n && !r->give_up) {
         unsigned char c = (unsigned char)r->s[r->i];
         if (c == '|' || c == ')')
             break;
         if (c == '\\') {
-            offer_run(best, run, rl, run_bounded);
+            offer_run(best, run, rl, run_bounded, run_leading);
             rl = 0;
             if (r->i + 1 >= r->n) {
                 r->give_up = 1;
@@ -245,12 +250,13 @@ static void read_sequence(reader *r, litset *best, int boundary)
             r->i += 2;
             /* \b, unquantified (PCRE2 lets an assertion be repeated, and \b? may be absent) */
             boundary = e == 'b' && !quantifier_at(r, next_significant(r));
+            at_start = at_start && boundary;
             continue;
         }
         if (c == '[') {
-            offer_run(best, run, rl, run_bounded);
+            offer_run(best, run, rl, run_bounded, run_leading);
             rl = 0;
-            boundary = 0;
+            boundary = at_start = 0;
             if (skip_class(r)) {
                 r->give_up = 1;
                 break;
@@ -258,11 +264,11 @@ static void read_sequence(reader *r, litset *best, int boundary)
             continue;
         }
         if (c == '(') {
-            offer_run(best, run, rl, run_bounded);
+            offer_run(best, run, rl, run_bounded, run_leading);
             rl = 0;
-            litset g = {0, {{0}}, {0}, {0}};
-            read_group(r, &g, boundary);
-            boundary = 0;
+            litset g = {0, {{0}}, {0}, {0}, {0}};
+            read_group(r, &g, boundary, at_start);
+            boundary = at_start = 0;
             if (better(&g, best))
                 *best = g;
             continue;
@@ -272,52 +278,55 @@ static void read_sequence(reader *r, litset *best, int boundary)
             break;
         }
         if (c == '?' || c == '*' || c == '+' || c == '{') {
-            offer_run(best, run, rl, run_bounded);
+            offer_run(best, run, rl, run_bounded, run_leading);
             rl = 0;
-            boundary = 0;
+            boundary = at_start = 0;
             skip_quantifier(r);
             continue;
         }
         r->i++;
-        int after_boundary = boundary;
-        boundary = 0;
+        int after_boundary = boundary, first = at_start;
+        boundary = at_start = 0;
         unsigned char lc = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
         if (!is_alnum(c) || (r->caseless && (lc == 'k' || lc == 's'))) {
-            offer_run(best, run, rl, run_bounded);
+            offer_run(best, run, rl, run_bounded, run_leading);
             rl = 0;
             continue;
         }
         if (optional_next(r)) {
             /* this character may be absent: the run ends before it */
-            offer_run(best, run, rl, run_bounded);
+            offer_run(best, run, rl, run_bounded, run_leading);
             rl = 0;
             continue;
         }
         if (rl == sizeof run) {
-            offer_run(best, run, rl, run_bounded);
+            offer_run(best, run, rl, run_bounded, run_leading);
             rl = 0;
         }
-        if (rl == 0)
+        if (rl == 0) {
             run_bounded = after_boundary;
+            run_leading = first;
+        }
         run[rl++] = (char)lc;
         size_t q = next_significant(r);
         if (q < r->n && (r->s[q] == '+' || r->s[q] == '{')) {
-            offer_run(best, run, rl, run_bounded); /* x+ or x{2}: one x at least; what comes next may not follow it */
+            offer_run(best, run, rl, run_bounded,
+                      run_leading); /* x+ or x{2}: one x at least; what comes next may not follow it */
             rl = 0;
         }
     }
-    offer_run(best, run, rl, run_bounded);
+    offer_run(best, run, rl, run_bounded, run_leading);
 }
 
 /* Alternatives: a match contains a literal of whichever alternative it took, so the union of
  * their sets, when every alternative has one and the union is small. */
-static void read_alternation(reader *r, litset *out, int bounded)
+static void read_alternation(reader *r, litset *out, int bounded, int leading)
 {
     out->n = 0;
     int hopeless = 0;
     for (;;) {
-        litset alt = {0, {{0}}, {0}, {0}};
-        read_sequence(r, &alt, bounded);
+        litset alt = {0, {{0}}, {0}, {0}, {0}};
+        read_sequence(r, &alt, bounded, leading);
         if (r->give_up)
             return;
         if (!alt.n || out->n + alt.n > QC_MT_MAX_LITERALS)
@@ -326,6 +335,7 @@ static void read_alternation(reader *r, litset *out, int bounded)
             for (unsigned k = 0; k < alt.n; k++) {
                 memcpy(out->lit[out->n], alt.lit[k], sizeof out->lit[0]);
                 out->bounded[out->n] = alt.bounded[k];
+                out->leading[out->n] = alt.leading[k];
                 out->len[out->n++] = alt.len[k];
             }
         }
@@ -347,14 +357,18 @@ void qc_mt_regex_literals(const char *src, int caseless, int extended, int plain
     /* an inline (?i) or (?x) may turn an option on anywhere */
     int inline_options = strstr(src, "(?") != NULL;
     reader r = {src, strlen(src), 0, (caseless || inline_options) && !plain, extended || inline_options, 0, 0};
-    litset set = {0, {{0}}, {0}, {0}};
-    read_alternation(&r, &set, 0);
+    litset set = {0, {{0}}, {0}, {0}, {0}};
+    read_alternation(&r, &set, 0, 1);
     if (r.give_up || r.i != r.n)
         return; /* a stray ')' or something not understood */
+    /* \G holds at the offset a search starts from: a search started at a literal's place instead
+     * of before it could match where the one from before would not */
+    int offset_assertion = strstr(src, "\\G") != NULL;
     for (unsigned k = 0; k < set.n; k++) {
         memcpy(out->text[k], set.lit[k], set.len[k]);
         out->len[k] = set.len[k];
         out->bounded[k] = set.bounded[k];
+        out->leading[k] = (uint8_t)(set.leading[k] && !offset_assertion);
     }
     out->count = set.n;
 }

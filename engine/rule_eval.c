@@ -592,6 +592,12 @@ static int note_trouble(qc_eval *ev, int32_t leaf, int status, const qc_ev_unit 
 
 int qc_eval_regex_unit(qc_eval *ev, int32_t leaf, unsigned kind, uint32_t unit)
 {
+    return qc_eval_regex_unit_at(ev, leaf, kind, unit, NULL, 0);
+}
+
+int qc_eval_regex_unit_at(qc_eval *ev, int32_t leaf, unsigned kind, uint32_t unit, const uint32_t *starts,
+                          size_t start_count)
+{
     const qc_document *doc = ev->doc;
     const qc_ev_unit *u = &ev->units[kind][unit];
     const qc_rule_node *n = &ev->cb->nodes[ev->mt->leaves[leaf].node];
@@ -615,10 +621,20 @@ int qc_eval_regex_unit(qc_eval *ev, int32_t leaf, unsigned kind, uint32_t unit)
             memset(ev->rx_text + (s0 - b0), ' ', s1 - s0);
         }
         subject = ev->rx_text;
+        starts = NULL; /* (found in the text with its stamps: the blanked one is searched whole) */
     }
+    size_t next = 0; /* the first of `starts` not yet behind pos */
     while (pos <= len) {
-        size_t ms = 0, me = 0;
-        int rc = qc_regex_match(n->regex, ev->rx, subject, len, pos, 1, &ms, &me);
+        size_t ms = 0, me = 0, from = pos, last = SIZE_MAX;
+        if (starts) {
+            while (next < start_count && starts[next] - b0 < pos)
+                next++;
+            if (next == start_count)
+                break; /* no match can start at or after pos */
+            from = starts[next] - b0;
+            last = starts[start_count - 1] - b0;
+        }
+        int rc = qc_regex_match_until(n->regex, ev->rx, subject, len, from, last, 1, &ms, &me);
         if (rc == 0)
             break;
         if (rc == QC_ERR_NOMEM)

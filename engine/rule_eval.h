@@ -156,4 +156,11 @@ int qc_eval_gap_is_space(const qc_document *doc, uint32_t a, uint32_t b);
  * before it stay). Returns 0 or a negative qc_status for an allocation failure. */
 int qc_eval_regex_unit(qc_eval *ev, int32_t leaf, unsigned kind, uint32_t unit);
 
+/* The same, knowing every match starts at one of `starts` (ascending byte offsets of the text, in
+ * the unit): the search starts at the first of them not behind it and ends after the last, and
+ * stops when none is left. A unit with time stamps is searched whole (the blanked text may hold
+ * matches where the text does not). starts NULL: anywhere (qc_eval_regex_unit). */
+int qc_eval_regex_unit_at(qc_eval *ev, int32_t leaf, unsigned kind, uint32_t unit, const uint32_t *starts,
+                          size_t start_count);
+
 #endif

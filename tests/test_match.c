@@ -991,3 +991,50 @@ Test(match, regex_literals_after_something_optional_are_not_bounded)
                            "D[reband]{reband}");
     free(fast);
 }
+
+/* A regex whose every match starts with one of its literals (`band` in \bband\s*[5-8]\b) is
+ * searched for only from the literal's first place in the unit to its last (match.c,
+ * qc_eval_regex_unit_at): a first place that fails and a later one that holds, two matches in a
+ * unit, matches of either literal. \G holds where a search starts: \bband(?<=\Gband), searched
+ * from the unit's start, finds `band` only there, and must not be searched from the literal's place
+ * (regex_literal.c: a regex with \G has no leading literal; without that, this test fails); nor may
+ * a literal after \w*, an optional group or a lookbehind be taken for where a match starts. */
+Test(match, regexes_searched_from_their_literals_find_what_a_whole_search_finds)
+{
+    char *fast = both_engines_agree(CB "code B \"b\"\n  rule /\\bband\\s*[5-8]\\b|\\brisks\\b/\n  scope match\n"
+                                       "code M \"m\"\n  rule /\\b(mdt|huddle)s?\\b/i\n  scope match\n"
+                                       "code G \"g\"\n  rule /\\bband(?<=\\Gband)/\n  scope match\n"
+                                       "code W \"w\"\n  rule /\\w*band/\n  scope match\n"
+                                       "code L \"l\"\n  rule /(?<=re)band|(?:x )?risks/\n  scope match\n",
+                                    "P1: band 9 and band 6, risks. Band 5 band 7 risks band.\n"
+                                    "P2: The MDT huddle, huddles and mdts met. reband 5.\n"
+                                    "P3: band first. x risks.\n",
+                                    NULL);
+    cr_expect_str_eq(fast,
+                     "B[band 6]{band 6}\n"
+                     "B[risks]{risks}\n"
+                     "B[Band 5]{Band 5}\n"
+                     "B[band 7]{band 7}\n"
+                     "B[risks]{risks}\n"
+                     "B[risks]{risks}\n"
+                     "M[MDT]{MDT}\n"
+                     "M[huddle]{huddle}\n"
+                     "M[huddles]{huddles}\n"
+                     "M[mdts]{mdts}\n"
+                     "G[band]{band}\n"
+                     "G[Band]{Band}\n"
+                     "G[band]{band}\n"
+                     "W[band]{band}\n"
+                     "W[band]{band}\n"
+                     "W[Band]{Band}\n"
+                     "W[band]{band}\n"
+                     "W[band]{band}\n"
+                     "W[reband]{reband}\n"
+                     "W[band]{band}\n"
+                     "L[risks]{risks}\n"
+                     "L[risks]{risks}\n"
+                     "L[band]{band}\n"
+                     "L[x risks]{x risks}",
+                     "%s", fast);
+    free(fast);
+}
