@@ -32,6 +32,17 @@
 /* QC_GROW, with the common case (room enough) decided without a call. */
 #define GROW(arr, cap, need) ((need) > (cap) && QC_GROW(arr, cap, need))
 
+/* A word of the block being scanned that some key may start (or every word, when some pattern
+ * starts with a wildcard): looked up once the block is folded. */
+typedef struct word_todo {
+    uint32_t word, hash; /* hash: its exact-table hash, when bit 0 of starts asks for it */
+    uint64_t starts;     /* its prefix_masks entry (key_starts) */
+} word_todo;
+
+/* Words folded before their lookups: the folding loop then makes no call in the common case, and
+ * its state stays in registers instead of being saved around every lookup. */
+#define TODO_BLOCK 1024u
+
 typedef struct raw_occ {
     int32_t leaf;
     qc_ev_hit hit;
@@ -111,6 +122,8 @@ struct qc_fast {
 
     struct pending_try *pending;
     size_t pending_count, pending_cap;
+
+    struct word_todo *todo; /* TODO_BLOCK: the words of a block to look up (scan_variant) */
 };
 
 int qc_fast_new(qc_fast **out, const qc_codebook *cb, const qc_match_tables *mt)
@@ -132,7 +145,9 @@ int qc_fast_new(qc_fast **out, const qc_codebook *cb, const qc_match_tables *mt)
     f->lu_off = qc_calloc(nlit * QC_UNIT_KINDS, sizeof *f->lu_off);
     f->lu_len = qc_calloc(nlit * QC_UNIT_KINDS, sizeof *f->lu_len);
     f->lu_gen = qc_calloc(nlit * QC_UNIT_KINDS, sizeof *f->lu_gen);
-    if (!f->leaf_start || !f->cursor || !f->cursor_gen || !f->lit_start || !f->lu_off || !f->lu_len || !f->lu_gen) {
+    f->todo = qc_malloc(TODO_BLOCK * sizeof *f->todo);
+    if (!f->leaf_start || !f->cursor || !f->cursor_gen || !f->lit_start || !f->lu_off || !f->lu_len || !f->lu_gen ||
+        !f->todo) {
         qc_fast_free(f);
         return QC_ERR_NOMEM;
     }
@@ -173,6 +188,7 @@ void qc_fast_free(qc_fast *f)
     qc_free(f->rx_starts);
     qc_free(f->cand);
     qc_free(f->pending);
+    qc_free(f->todo);
     qc_free(f);
 }
 
@@ -347,14 +363,90 @@ static int lookup_word(qc_fast *f, const qc_document *doc, const qc_mt_variant *
     return QC_OK;
 }
 
+/* What folding a block of words reads and writes (scan_variant), in one place for fold_run. */
+typedef struct fold_block {
+    const qc_doc_word *words;
+    const uint32_t *cp_to_byte;
+    const char *text;
+    size_t text_size;
+    char *data; /* the arena's bytes, with room for cap */
+    size_t alen, cap;
+    uint32_t *off;
+    const uint64_t *prefix_masks;
+    int anywhere;
+    word_todo *todo;
+    size_t nt;
+} fold_block;
+
 #if defined(__SSE2__) && defined(__x86_64__)
 /* From word_bytes + 16 - len: 16 bytes whose first len are 0xFF, to keep a word's bytes alone. */
 static const unsigned char word_bytes[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
                                              0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+
+/* Folds words i.. of the block while they are ASCII, 1 to 16 bytes and 16 bytes from the text's
+ * and the arena's ends (nearly all words): 16 bytes are loaded, checked, lower-cased and hashed at
+ * once. Returns the first word not folded (i1 when all were). No call in the loop: everything it
+ * needs stays in registers. */
+static inline __attribute__((always_inline)) size_t fold_run_as(fold_block *b, size_t i, size_t i1, int casefold)
+{
+    const qc_doc_word *words = b->words;
+    const uint32_t *cp_to_byte = b->cp_to_byte;
+    const char *text = b->text;
+    char *data = b->data;
+    uint32_t *off = b->off;
+    const uint64_t *prefix_masks = b->prefix_masks;
+    word_todo *todo = b->todo;
+    size_t alen = b->alen, nt = b->nt;
+    size_t text_end = b->text_size < 16 ? 0 : b->text_size - 16 + 1; /* b0 < text_end: 16 bytes to read */
+    size_t cap_end = b->cap < 16 ? 0 : b->cap - 16 + 1;
+    int anywhere = b->anywhere;
+    for (; i < i1; i++) {
+        size_t b0 = cp_to_byte[words[i].start], len = cp_to_byte[words[i].end] - b0;
+        if (len - 1 >= 16 || b0 >= text_end || alen >= cap_end)
+            break;
+        __m128i x = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(text + b0)),
+                                  _mm_loadu_si128((const __m128i *)(const void *)(word_bytes + 16 - len)));
+        if (_mm_movemask_epi8(x))
+            break;
+        if (casefold) {
+            __m128i upper =
+                _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+            x = _mm_add_epi8(x, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+        }
+        _mm_storeu_si128((__m128i *)(void *)(data + alen), x);
+        alen += len;
+        off[i + 1] = (uint32_t)alen;
+        /* the bytes past the word are 0: lo holds the first three bytes, 0 past its end */
+        uint64_t lo = (uint64_t)_mm_cvtsi128_si64(x);
+        uint64_t starts = prefix_masks[qc_mt_triple3((uint32_t)lo & 0xFFFFFFu)];
+        if (starts || anywhere) {
+            uint32_t h = 0;
+            if (starts & 1)
+                h = qc_mt_word_hash2(lo, (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x)), len);
+            todo[nt++] = (word_todo){(uint32_t)i, h, starts};
+        }
+    }
+    b->alen = alen;
+    b->nt = nt;
+    return i;
+}
+
+static __attribute__((noinline)) size_t fold_run(fold_block *b, size_t i, size_t i1, int casefold)
+{
+    return casefold ? fold_run_as(b, i, i1, 1) : fold_run_as(b, i, i1, 0);
+}
+#else
+static size_t fold_run(fold_block *b, size_t i, size_t i1, int casefold)
+{
+    (void)b;
+    (void)i1;
+    (void)casefold;
+    return i;
+}
 #endif
 
-/* One folding variant: every word folded once into the arena and looked up in the tables. Most
- * words are short and ASCII: 16 bytes are loaded, checked, lower-cased and hashed at once. */
+/* One folding variant: every word folded once into the arena (fold_run, else fold_slow) and looked
+ * up in the tables, a block of words at a time. */
 static int scan_variant(qc_fast *f, const qc_document *doc, unsigned v)
 {
     const qc_mt_variant *mv = &f->scan->variants[v];
@@ -368,62 +460,39 @@ static int scan_variant(qc_fast *f, const qc_document *doc, unsigned v)
     if (qc_buf_reserve(a, doc->text_size + 32))
         return QC_ERR_NOMEM;
     int casefold = !(v & 2);
-    uint32_t *off = f->woff[v];
-    const uint32_t *cp_to_byte = doc->cp_to_byte;
-    const qc_doc_word *words = doc->words;
-    const char *text = doc->text;
-    size_t text_size = doc->text_size;
-    const uint64_t *prefix_masks = mv->prefix_masks;
-    int anywhere = mv->anywhere_count != 0;
-    /* the arena in locals: the stores into it could be its own fields to the compiler */
-    char *data = a->data;
-    size_t alen = a->len, cap = a->cap;
+    fold_block b = {doc->words, doc->cp_to_byte, doc->text,        doc->text_size,          a->data, a->len,
+                    a->cap,     f->woff[v],      mv->prefix_masks, mv->anywhere_count != 0, f->todo, 0};
     int rc;
     f->pending_count = 0;
-    for (size_t i = 0; i < nw; i++) {
-        size_t start = alen;
-        off[i] = (uint32_t)start;
-        size_t b0 = cp_to_byte[words[i].start], len = cp_to_byte[words[i].end] - b0;
-        const char *s = text + b0;
-        uint64_t starts;
-        uint32_t h = 0;
-#if defined(__SSE2__) && defined(__x86_64__)
-        __m128i x;
-        if (len - 1 < 16 && b0 + 16 <= text_size && start + 16 <= cap &&
-            (x = _mm_and_si128(_mm_loadu_si128((const __m128i *)s),
-                               _mm_loadu_si128((const __m128i *)(const void *)(word_bytes + 16 - len))),
-             !_mm_movemask_epi8(x))) {
-            if (casefold) {
-                __m128i upper =
-                    _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
-                x = _mm_add_epi8(x, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
-            }
-            _mm_storeu_si128((__m128i *)(data + start), x);
-            alen = start + len;
-            /* the bytes past the word are 0: lo holds the first three bytes, 0 past its end */
-            uint64_t lo = (uint64_t)_mm_cvtsi128_si64(x), hi = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x));
-            starts = prefix_masks[qc_mt_triple3((uint32_t)lo & 0xFFFFFFu)];
-            if (starts & 1)
-                h = qc_mt_word_hash2(lo, hi, len);
-        } else
-#endif
-        {
-            a->len = alen;
-            if ((rc = fold_slow(f, v, s, len)))
+    b.off[0] = (uint32_t)b.alen;
+    for (size_t i0 = 0; i0 < nw; i0 += TODO_BLOCK) {
+        size_t i1 = nw - i0 > TODO_BLOCK ? i0 + TODO_BLOCK : nw;
+        b.nt = 0;
+        for (size_t i = fold_run(&b, i0, i1, casefold); i < i1; i = fold_run(&b, i + 1, i1, casefold)) {
+            /* a word fold_run does not take: non-ASCII, long, or near an end */
+            size_t start = b.alen, b0 = b.cp_to_byte[b.words[i].start];
+            a->len = start;
+            if ((rc = fold_slow(f, v, b.text + b0, b.cp_to_byte[b.words[i].end] - b0)))
                 return rc;
-            data = a->data;
-            alen = a->len;
-            cap = a->cap;
-            starts = key_starts(mv, data + start, (uint32_t)(alen - start));
-            if (starts & 1)
-                h = qc_mt_word_hash(data + start, alen - start);
+            b.data = a->data;
+            b.alen = a->len;
+            b.cap = a->cap;
+            b.off[i + 1] = (uint32_t)b.alen;
+            uint64_t starts = key_starts(mv, b.data + start, (uint32_t)(b.alen - start));
+            if (starts || b.anywhere)
+                b.todo[b.nt++] =
+                    (word_todo){(uint32_t)i, starts & 1 ? qc_mt_word_hash(b.data + start, b.alen - start) : 0, starts};
         }
-        off[i + 1] = (uint32_t)alen; /* word i is complete: a one-word leaf can check it now */
-        if ((starts || anywhere) &&
-            (rc = lookup_word(f, doc, mv, i, data + start, (uint32_t)(alen - start), starts, h)))
-            return rc;
+        /* in word order, as when each word was looked up right after its folding: a one-word
+         * leaf's hits come in text order, and so do the phrases tried after the pass */
+        for (size_t k = 0; k < b.nt; k++) {
+            size_t i = b.todo[k].word;
+            if ((rc = lookup_word(f, doc, mv, i, b.data + b.off[i], b.off[i + 1] - b.off[i], b.todo[k].starts,
+                                  b.todo[k].hash)))
+                return rc;
+        }
     }
-    a->len = alen;
+    a->len = b.alen;
     if (qc_buf_failed(a))
         return QC_ERR_NOMEM;
     for (size_t k = 0; k < f->pending_count; k++)
