@@ -387,7 +387,8 @@ static const unsigned char word_bytes[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
  * and the arena's ends (nearly all words): 16 bytes are loaded, checked, lower-cased and hashed at
  * once. Returns the first word not folded (i1 when all were). No call in the loop: everything it
  * needs stays in registers. */
-static inline __attribute__((always_inline)) size_t fold_run_as(fold_block *b, size_t i, size_t i1, int casefold)
+static inline __attribute__((always_inline)) size_t fold_run_as(fold_block *b, size_t i, size_t i1, int casefold,
+                                                                int anywhere)
 {
     const qc_doc_word *words = b->words;
     const uint32_t *cp_to_byte = b->cp_to_byte;
@@ -399,7 +400,6 @@ static inline __attribute__((always_inline)) size_t fold_run_as(fold_block *b, s
     size_t alen = b->alen, nt = b->nt;
     size_t text_end = b->text_size < 16 ? 0 : b->text_size - 16 + 1; /* b0 < text_end: 16 bytes to read */
     size_t cap_end = b->cap < 16 ? 0 : b->cap - 16 + 1;
-    int anywhere = b->anywhere;
     for (; i < i1; i++) {
         size_t b0 = cp_to_byte[words[i].start], len = cp_to_byte[words[i].end] - b0;
         if (len - 1 >= 16 || b0 >= text_end || alen >= cap_end)
@@ -409,8 +409,9 @@ static inline __attribute__((always_inline)) size_t fold_run_as(fold_block *b, s
         if (_mm_movemask_epi8(x))
             break;
         if (casefold) {
-            __m128i upper =
-                _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+            /* 'A'..'Z' moved to the 26 lowest signed bytes: one comparison finds them */
+            __m128i shifted = _mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - 'A')));
+            __m128i upper = _mm_cmplt_epi8(shifted, _mm_set1_epi8((char)(0x80 + 26)));
             x = _mm_add_epi8(x, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
         }
         _mm_storeu_si128((__m128i *)(void *)(data + alen), x);
@@ -433,7 +434,9 @@ static inline __attribute__((always_inline)) size_t fold_run_as(fold_block *b, s
 
 static __attribute__((noinline)) size_t fold_run(fold_block *b, size_t i, size_t i1, int casefold)
 {
-    return casefold ? fold_run_as(b, i, i1, 1) : fold_run_as(b, i, i1, 0);
+    if (b->anywhere)
+        return casefold ? fold_run_as(b, i, i1, 1, 1) : fold_run_as(b, i, i1, 0, 1);
+    return casefold ? fold_run_as(b, i, i1, 1, 0) : fold_run_as(b, i, i1, 0, 0);
 }
 #else
 static size_t fold_run(fold_block *b, size_t i, size_t i1, int casefold)
