@@ -60,8 +60,10 @@ static int add_cand(qc_quotes *q, uint32_t start, uint32_t end, uint32_t turn, c
     if (GROW(q->cand, q->cand_cap, q->cand_count + 1) || GROW(q->cand_hits, q->cand_hit_cap, q->cand_hit_count + n))
         return QC_ERR_NOMEM;
     q->cand[q->cand_count++] = (qc_qcand){start, end, turn, (uint32_t)q->cand_hit_count, (uint32_t)n};
-    if (n)
-        memcpy(q->cand_hits + q->cand_hit_count, hits, n * sizeof *hits);
+    /* (mostly one hit: a loop, not a libc call) */
+    qc_ev_hit *to = q->cand_hits + q->cand_hit_count;
+    for (size_t k = 0; k < n; k++)
+        to[k] = hits[k];
     q->cand_hit_count += n;
     return QC_OK;
 }
@@ -161,8 +163,21 @@ int qc_quotes_end_code(qc_quotes *q, int32_t code)
             nh += q->cand[j].hit_count;
             j++;
         }
-        if (GROW(q->merge, q->merge_cap, nh) || GROW(q->quotes, q->quote_cap, q->quote_count + 1) ||
-            GROW(q->hits, q->hit_cap, q->hit_count + nh))
+        if (GROW(q->quotes, q->quote_cap, q->quote_count + 1) || GROW(q->hits, q->hit_cap, q->hit_count + nh))
+            return QC_ERR_NOMEM;
+        if (j == i + 1) {
+            /* a candidate alone (most quotations): its hits are a unit's, sorted and distinct
+             * already (qc_eval_code_unit_rules) */
+            const qc_ev_hit *h = q->cand_hits + q->cand[i].hit_off;
+            qc_hit_rec *to = q->hits + q->hit_count;
+            for (size_t k = 0; k < nh; k++)
+                to[k] = (qc_hit_rec){h[k].start, h[k].end, h[k].leaf, h[k].rule};
+            q->quotes[q->quote_count++] = (qc_quote_rec){code, start, end, turn, (uint32_t)q->hit_count, (uint32_t)nh};
+            q->hit_count += nh;
+            i = j;
+            continue;
+        }
+        if (GROW(q->merge, q->merge_cap, nh))
             return QC_ERR_NOMEM;
         size_t m = 0;
         for (size_t k = i; k < j; k++) {
@@ -219,8 +234,9 @@ int qc_quotes_emit(const qc_quotes *q, size_t code_count, const uint8_t *only, q
             qc_quote_rec *dst = &out->quotes[nq++];
             *dst = *src;
             dst->hit_first = (uint32_t)nh;
-            if (src->hit_count)
-                memcpy(out->hits + nh, q->hits + src->hit_first, src->hit_count * sizeof *out->hits);
+            const qc_hit_rec *from = q->hits + src->hit_first;
+            for (uint32_t h = 0; h < src->hit_count; h++) /* (mostly one: a loop, not a libc call) */
+                out->hits[nh + h] = from[h];
             nh += src->hit_count;
         }
     }
