@@ -478,8 +478,30 @@ int qc_eval_code_unit_rules(qc_eval *ev, int32_t code, uint32_t unit, uint64_t r
             if (r >= rule_count)
                 break;
         }
+        int32_t root = cd->rules[r].root;
+        const qc_rule_node *n = root >= 0 && (size_t)root < ev->cb->node_count ? &ev->cb->nodes[root] : NULL;
+        if (n && (n->kind == QC_NODE_PATTERN || n->kind == QC_NODE_REGEX) && n->leaf >= 0 && !ev->excl_count) {
+            /* a rule of one word, phrase or regex (most rules): its hits in the unit are the
+             * rule's, straight from the engine (what eval_node would push and the loop below copy) */
+            const qc_ev_hit *hits = NULL;
+            size_t count = 0;
+            int rc = ev->leaf_hits(ev, ev->engine, n->leaf, u.kind, unit, &hits, &count);
+            if (rc < 0)
+                return rc;
+            if (!count)
+                continue;
+            any = 1;
+            if (GROW(ev->unit_hits, ev->unit_hit_cap, ev->unit_hit_count + count))
+                return QC_ERR_NOMEM;
+            for (size_t i = 0; i < count; i++) {
+                qc_ev_hit h = hits[i];
+                h.rule = r;
+                ev->unit_hits[ev->unit_hit_count++] = h;
+            }
+            continue;
+        }
         ev->stack_len = 0;
-        int rc = eval_node(ev, &u, cd->rules[r].root, 0);
+        int rc = eval_node(ev, &u, root, 0);
         if (rc < 0)
             return rc;
         if (!rc)
