@@ -426,6 +426,12 @@ static uint32_t literal_id(qc_mt_prefilter *p, literal_set *set, const char *tex
         bits[g >> 6] |= 1ull << (g & 63);
         p->grams3[p->gram3_count++] = (uint64_t)g << 32 | id;
         *(bounded ? &p->gram3_word : &p->gram3_any) += 1;
+        if (len == 3) {
+            p->gram3_short_bits[g >> 6] |= 1ull << (g & 63);
+        } else {
+            uint32_t g4 = qc_mt_gram4(qc_mt_bytes_le(t, 4));
+            p->gram4_bits[g4 >> 6] |= 1ull << (g4 & 63);
+        }
     } else {
         uint32_t g = qc_mt_gram2(qc_mt_bytes_le(t, 2));
         uint64_t *bits = bounded ? p->gram_word_bits : p->gram_bits;
@@ -449,8 +455,10 @@ static int prefilter_init(qc_mt_prefilter *p, size_t max_literals)
     p->gram_first = qc_malloc(65536 * sizeof *p->gram_first);
     p->gram3_word_bits = qc_calloc(((size_t)1 << QC_MT_GRAM3_BITS) / 64, sizeof *p->gram3_word_bits);
     p->gram_word_bits = qc_calloc(65536 / 64, sizeof *p->gram_word_bits);
+    p->gram4_bits = qc_calloc(65536 / 64, sizeof *p->gram4_bits);
+    p->gram3_short_bits = qc_calloc(((size_t)1 << QC_MT_GRAM3_BITS) / 64, sizeof *p->gram3_short_bits);
     return p->literals && p->gram_bits && p->grams && p->gram3_bits && p->grams3 && p->gram3_first && p->gram_first &&
-                   p->gram3_word_bits && p->gram_word_bits
+                   p->gram3_word_bits && p->gram_word_bits && p->gram4_bits && p->gram3_short_bits
                ? 0
                : -1;
 }
@@ -466,6 +474,8 @@ static void prefilter_free(qc_mt_prefilter *p)
     qc_free(p->gram_first);
     qc_free(p->gram3_word_bits);
     qc_free(p->gram_word_bits);
+    qc_free(p->gram4_bits);
+    qc_free(p->gram3_short_bits);
 }
 
 static int build_regexes(const qc_codebook *cb, const qc_match_tables *mt, const uint8_t *need, qc_mt_scan *s)

@@ -149,6 +149,11 @@ typedef struct qc_mt_prefilter {
     uint32_t *gram_first;  /* 65536 */
     uint64_t *gram3_word_bits, *gram_word_bits;
     size_t gram3_any, gram_any, gram3_word, gram_word; /* literals filed: unbounded, bounded */
+    /* A second look before the literals under a 3-byte key are compared (many common words share
+     * a literal's first three bytes: `the` and `therapy`): bit qc_mt_gram4 of the first four bytes
+     * of every literal of 4 bytes or more (gram4_bits, 65536 bits), bit qc_mt_gram3 of every
+     * literal of 3 bytes (gram3_short_bits); a place with neither starts no literal of 3 or more. */
+    uint64_t *gram4_bits, *gram3_short_bits;
 } qc_mt_prefilter;
 
 /* Where a rule can start to hold: a leaf's hits, or the quotations of codes [code, code_end). */
@@ -228,6 +233,12 @@ static inline uint32_t qc_mt_hash_step(uint32_t h, unsigned char c)
 static inline uint32_t qc_mt_gram3(uint32_t three_bytes)
 {
     return ((three_bytes | 0x202020u) * 0x9E3779B1u) >> (32 - QC_MT_GRAM3_BITS);
+}
+
+/* The same for four bytes b0 | b1 << 8 | b2 << 16 | b3 << 24, 16 bits. */
+static inline uint32_t qc_mt_gram4(uint32_t four_bytes)
+{
+    return ((four_bytes | 0x20202020u) * 0x9E3779B1u) >> 16;
 }
 
 static inline uint32_t qc_mt_gram2(uint32_t two_bytes)
