@@ -703,6 +703,9 @@ static int scan_word_starts(qc_fast *f, const qc_document *doc)
 #if defined(__SSE2__) && defined(__x86_64__)
     const uint64_t *bits3 = pf->gram3_word_bits, *bits2 = pf->gram_word_bits;
     const uint64_t *bits4 = pf->gram4_bits, *short3 = pf->gram3_short_bits;
+    /* (a bitmap without literals has no bit set; the 2-byte one is not looked at when it has none:
+     * in locals, as try_literals could change *pf for all the compiler knows) */
+    const int two = pf->gram_word != 0;
     const __m128i case_bit = _mm_set1_epi8(0x20), a_1 = _mm_set1_epi8('a' - 1), z1 = _mm_set1_epi8('z' + 1);
     const __m128i zero_1 = _mm_set1_epi8('0' - 1), nine1 = _mm_set1_epi8('9' + 1), under = _mm_set1_epi8('_');
     unsigned carry = 0; /* the byte before the block is a \w byte */
@@ -725,12 +728,14 @@ static int scan_word_starts(qc_fast *f, const qc_document *doc)
             x = __builtin_bswap32(x);
 #endif
             uint32_t g = qc_mt_gram3(x & 0xFFFFFFu), g4;
-            if (pf->gram3_word && ((bits3[g >> 6] >> (g & 63)) & 1) &&
+            if (((bits3[g >> 6] >> (g & 63)) & 1) &&
                 (((short3[g >> 6] >> (g & 63)) & 1) || (g4 = qc_mt_gram4(x), (bits4[g4 >> 6] >> (g4 & 63)) & 1)) &&
                 (rc = try_literals(f, doc, pf->grams3, pf->gram3_count, pf->gram3_first, g, p, 1)))
                 return rc;
+            if (!two)
+                continue;
             g = qc_mt_gram2(x & 0xFFFFu);
-            if (pf->gram_word && ((bits2[g >> 6] >> (g & 63)) & 1) &&
+            if (((bits2[g >> 6] >> (g & 63)) & 1) &&
                 (rc = try_literals(f, doc, pf->grams, pf->gram_count, pf->gram_first, g, p, 1)))
                 return rc;
         }
