@@ -37,6 +37,7 @@
 typedef struct word_todo {
     uint32_t word, hash; /* hash: its exact-table hash, when bit 0 of starts asks for it */
     uint64_t starts;     /* its prefix_masks entry (key_starts) */
+    uint64_t lo;         /* its first 8 bytes folded, little-endian, 0 past its end */
 } word_todo;
 
 /* Words folded before their lookups: the folding loop then makes no call in the common case, and
@@ -336,7 +337,7 @@ static uint64_t key_starts(const qc_mt_variant *mv, const char *w, uint32_t wl)
  * exact key (hash h, computed only when bit 0 of starts says some exact key may be it), and the
  * patterns starting with a wildcard. */
 static int lookup_word(qc_fast *f, const qc_document *doc, const qc_mt_variant *mv, size_t i, const char *w,
-                       uint32_t wl, uint64_t starts, uint32_t h)
+                       uint32_t wl, uint64_t starts, uint32_t h, uint64_t lo)
 {
     const qc_mt_scan *scan = f->scan;
     uint32_t count;
@@ -346,7 +347,9 @@ static int lookup_word(qc_fast *f, const qc_document *doc, const qc_mt_variant *
     while (lengths) {
         uint32_t len = (uint32_t)__builtin_ctzll(lengths);
         lengths &= lengths - 1;
-        const int32_t *list = qc_mt_lookup(scan, &mv->prefix, qc_mt_word_hash(w, len), w, len, &count);
+        /* a key of up to 8 bytes (most) hashed from the word's first 8 bytes, without a loop */
+        uint32_t ph = len <= 8 ? qc_mt_word_hash2(lo & (~0ull >> (64 - 8 * len)), 0, len) : qc_mt_word_hash(w, len);
+        const int32_t *list = qc_mt_lookup(scan, &mv->prefix, ph, w, len, &count);
         for (uint32_t k = 0; k < count; k++)
             if ((rc = offer_leaf(f, doc, list[k], i, f->mt->leaves[list[k]].anchor_is_key)))
                 return rc;
@@ -424,7 +427,7 @@ static inline __attribute__((always_inline)) size_t fold_run_as(fold_block *b, s
             uint32_t h = 0;
             if (starts & 1)
                 h = qc_mt_word_hash2(lo, (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x)), len);
-            todo[nt++] = (word_todo){(uint32_t)i, h, starts};
+            todo[nt++] = (word_todo){(uint32_t)i, h, starts, lo};
         }
     }
     b->alen = alen;
@@ -482,16 +485,20 @@ static int scan_variant(qc_fast *f, const qc_document *doc, unsigned v)
             b.cap = a->cap;
             b.off[i + 1] = (uint32_t)b.alen;
             uint64_t starts = key_starts(mv, b.data + start, (uint32_t)(b.alen - start));
-            if (starts || b.anywhere)
-                b.todo[b.nt++] =
-                    (word_todo){(uint32_t)i, starts & 1 ? qc_mt_word_hash(b.data + start, b.alen - start) : 0, starts};
+            if (starts || b.anywhere) {
+                uint64_t lo = 0;
+                for (size_t k = 0; k < 8 && start + k < b.alen; k++)
+                    lo |= (uint64_t)(unsigned char)b.data[start + k] << (8 * k);
+                b.todo[b.nt++] = (word_todo){
+                    (uint32_t)i, starts & 1 ? qc_mt_word_hash(b.data + start, b.alen - start) : 0, starts, lo};
+            }
         }
         /* in word order, as when each word was looked up right after its folding: a one-word
          * leaf's hits come in text order, and so do the phrases tried after the pass */
         for (size_t k = 0; k < b.nt; k++) {
             size_t i = b.todo[k].word;
             if ((rc = lookup_word(f, doc, mv, i, b.data + b.off[i], b.off[i + 1] - b.off[i], b.todo[k].starts,
-                                  b.todo[k].hash)))
+                                  b.todo[k].hash, b.todo[k].lo)))
                 return rc;
         }
     }
