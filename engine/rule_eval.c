@@ -130,23 +130,6 @@ size_t qc_eval_unit_at(const qc_eval *ev, unsigned kind, uint32_t cp)
     return lo - 1;
 }
 
-size_t qc_eval_unit_of_hit(const qc_eval *ev, unsigned kind, const qc_ev_hit *h)
-{
-    const qc_document *doc = ev->doc;
-    if (h->w0 < h->w1 && h->w0 < doc->word_count) {
-        uint32_t s = doc->words[h->w0].sentence;
-        if (s < doc->sentence_count) {
-            size_t u = kind == QC_UNIT_KIND_SENTENCE    ? s
-                       : kind == QC_UNIT_KIND_PARAGRAPH ? (ev->sent_para[s] == UINT32_MAX ? SIZE_MAX : ev->sent_para[s])
-                                                        : doc->sentences[s].turn;
-            /* trust the word's sentence only where it really holds the hit */
-            if (u < ev->unit_count[kind] && ev->units[kind][u].start <= h->start && h->start < ev->units[kind][u].end)
-                return u;
-        }
-    }
-    return qc_eval_unit_at(ev, kind, h->start);
-}
-
 int qc_eval_begin(qc_eval *ev, const qc_document *doc, const qc_casebook *cases, qc_error *err)
 {
     ev->doc = doc;

@@ -140,8 +140,23 @@ int qc_eval_finish(qc_eval *ev, qc_coding **out);
 size_t qc_eval_unit_at(const qc_eval *ev, unsigned kind, uint32_t cp);
 
 /* The unit of `kind` holding a hit's start (through its first word's sentence when it has one),
- * or SIZE_MAX. */
-size_t qc_eval_unit_of_hit(const qc_eval *ev, unsigned kind, const qc_ev_hit *h);
+ * or SIZE_MAX. Inline: asked for every hit of every source leaf of every code (candidate_units). */
+static inline size_t qc_eval_unit_of_hit(const qc_eval *ev, unsigned kind, const qc_ev_hit *h)
+{
+    const qc_document *doc = ev->doc;
+    if (h->w0 < h->w1 && h->w0 < doc->word_count) {
+        uint32_t s = doc->words[h->w0].sentence;
+        if (s < doc->sentence_count) {
+            size_t u = kind == QC_UNIT_KIND_SENTENCE    ? s
+                       : kind == QC_UNIT_KIND_PARAGRAPH ? (ev->sent_para[s] == UINT32_MAX ? SIZE_MAX : ev->sent_para[s])
+                                                        : doc->sentences[s].turn;
+            /* trust the word's sentence only where it really holds the hit */
+            if (u < ev->unit_count[kind] && ev->units[kind][u].start <= h->start && h->start < ev->units[kind][u].end)
+                return u;
+        }
+    }
+    return qc_eval_unit_at(ev, kind, h->start);
+}
 
 /* Word span [*w0, *w1) of a hit [start, end): the words it touches (empty between two words when
  * it touches none: then both are the index of the next word). */
