@@ -41,6 +41,9 @@ int qc_quotes_reset(qc_quotes *q, size_t code_count)
 {
     q->cand_count = q->cand_hit_count = 0;
     q->quote_count = q->hit_count = 0;
+    if ((!q->quotes && q->quote_hint && QC_GROW(q->quotes, q->quote_cap, q->quote_hint)) ||
+        (!q->hits && q->hit_hint && QC_GROW(q->hits, q->hit_cap, q->hit_hint)))
+        return QC_ERR_NOMEM;
     if (code_count > q->code_cap) {
         size_t cap = q->code_cap;
         size_t cap2 = q->code_cap;
@@ -216,8 +219,29 @@ int qc_quotes_overlap(const qc_quotes *q, int32_t code, uint32_t start, uint32_t
     return lo < n && a[lo].start < end;
 }
 
-int qc_quotes_emit(const qc_quotes *q, size_t code_count, const uint8_t *only, qc_coding *out)
+int qc_quotes_emit(qc_quotes *q, size_t code_count, const uint8_t *only, qc_coding *out)
 {
+    /* Every code's quotations kept, in code order (no {REF} made another code go first): the
+     * stores are the coding's layout already, and the coding takes them instead of a copy. */
+    int in_order = !only && q->quote_count > 0;
+    for (size_t c = 0, nq = 0; in_order && c < code_count; c++) {
+        in_order = !q->code_count[c] || q->code_first[c] == nq;
+        nq += q->code_count[c];
+    }
+    if (in_order) {
+        out->quotes = q->quotes;
+        out->quote_cap = q->quote_cap;
+        out->quote_count = q->quote_count;
+        out->hits = q->hits ? q->hits : qc_malloc(sizeof *out->hits);
+        out->hit_cap = q->hits ? q->hit_cap : 1;
+        out->hit_count = q->hit_count;
+        q->quote_hint = q->quote_count;
+        q->hit_hint = q->hit_count;
+        q->quotes = NULL;
+        q->hits = NULL;
+        q->quote_cap = q->hit_cap = 0;
+        return out->hits ? QC_OK : QC_ERR_NOMEM;
+    }
     /* (not cleared: every entry up to the counts is written below, and nothing reads past them) */
     out->quotes = qc_malloc((q->quote_count ? q->quote_count : 1) * sizeof *out->quotes);
     out->hits = qc_malloc((q->hit_count ? q->hit_count : 1) * sizeof *out->hits);

@@ -45,6 +45,8 @@ typedef struct qc_quotes {
     size_t hit_count, hit_cap;
     uint32_t *code_first, *code_count;
     size_t code_cap;
+    /* the last coding's counts, when it took the stores: what the next document's start with */
+    size_t quote_hint, hit_hint;
 } qc_quotes;
 
 void qc_quotes_init(qc_quotes *q);
@@ -68,8 +70,10 @@ int qc_quotes_end_code(qc_quotes *q, int32_t code);
 /* Whether a stored quotation of `code` overlaps [start, end). */
 int qc_quotes_overlap(const qc_quotes *q, int32_t code, uint32_t start, uint32_t end);
 
-/* Copies everything into `out` (empty): quotations ordered by code, start, end; only the codes
- * with only[code] != 0 when `only` is not NULL. */
-int qc_quotes_emit(const qc_quotes *q, size_t code_count, const uint8_t *only, qc_coding *out);
+/* Puts everything into `out` (empty): quotations ordered by code, start, end; only the codes
+ * with only[code] != 0 when `only` is not NULL. When the stores hold that order already (every
+ * code, evaluated in code order) `out` takes them, and the next document's start at their sizes;
+ * else they are copied. */
+int qc_quotes_emit(qc_quotes *q, size_t code_count, const uint8_t *only, qc_coding *out);
 
 #endif
