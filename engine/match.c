@@ -286,7 +286,8 @@ typedef struct pending_try {
 } pending_try;
 
 /* Checks a leaf at word i now (one word: everything it needs is folded) or after the pass. */
-static int offer_leaf(qc_fast *f, const qc_document *doc, int32_t leaf, size_t i, int anchor_checked)
+static inline __attribute__((always_inline)) int offer_leaf(qc_fast *f, const qc_document *doc, int32_t leaf, size_t i,
+                                                            int anchor_checked)
 {
     const qc_mt_leaf *lf = &f->mt->leaves[leaf];
     if (lf->word_count == 1) { /* try_leaf's work for a word that is its own anchor */
