@@ -46,6 +46,11 @@ struct qc_doc_builder {
     const qc_read_options *opts; /* borrowed until finish */
 
     qc_buf raw;
+    /* Bytes lent by qc_doc_builder_text_lent that follow raw's, not copied yet: a reader's lines
+     * are appended a piece at a time (a label, the text after it, the line end), and one copy of
+     * a stretch costs less than a call and a copy a piece. */
+    const char *lent;
+    size_t lent_len;
     origin *origins;
     size_t origin_count, origin_cap;
 
@@ -128,13 +133,33 @@ void qc_doc_builder_free(qc_doc_builder *b)
     qc_free(b);
 }
 
-static int append(qc_doc_builder *b, const char *s, size_t len, uint32_t source, int verbatim)
+/* The text's length so far, lent bytes included. */
+static size_t text_len(const qc_doc_builder *b)
+{
+    return b->raw.len + b->lent_len;
+}
+
+/* Copies the lent bytes into raw. */
+static int copy_lent(qc_doc_builder *b)
+{
+    if (b->lent_len)
+        qc_buf_append(&b->raw, b->lent, b->lent_len);
+    b->lent_len = 0;
+    return qc_buf_failed(&b->raw) ? QC_ERR_NOMEM : 0;
+}
+
+/* Lent bytes are copied once this many are held: copies of a few kilobytes stay in the cache
+ * and in memcpy's vector loop. */
+#define LENT_MAX 4096
+
+static int append(qc_doc_builder *b, const char *s, size_t len, uint32_t source, int verbatim, int lend)
 {
     if (len == 0)
         return 0;
-    if (len > UINT32_MAX - 1 - b->raw.len)
+    size_t have = text_len(b);
+    if (len > UINT32_MAX - 1 - have)
         return QC_ERR_LIMIT; /* offsets are 32-bit */
-    uint32_t at = (uint32_t)b->raw.len;
+    uint32_t at = (uint32_t)have;
     int extends = 0;
     if (b->origin_count) {
         const origin *o = &b->origins[b->origin_count - 1];
@@ -146,18 +171,34 @@ static int append(qc_doc_builder *b, const char *s, size_t len, uint32_t source,
             return QC_ERR_NOMEM;
         b->origins[b->origin_count++] = (origin){at, source, (uint8_t)(verbatim != 0)};
     }
+    if (lend && b->lent_len && b->lent + b->lent_len == s) {
+        b->lent_len += len;
+        return b->lent_len >= LENT_MAX ? copy_lent(b) : 0;
+    }
+    if (copy_lent(b) != 0)
+        return QC_ERR_NOMEM;
+    if (lend) {
+        b->lent = s;
+        b->lent_len = len;
+        return 0;
+    }
     qc_buf_append(&b->raw, s, len);
     return qc_buf_failed(&b->raw) ? QC_ERR_NOMEM : 0;
 }
 
 int qc_doc_builder_text(qc_doc_builder *b, const char *s, size_t len, uint32_t source_offset)
 {
-    return append(b, s, len, source_offset, 1);
+    return append(b, s, len, source_offset, 1, 0);
+}
+
+int qc_doc_builder_text_lent(qc_doc_builder *b, const char *s, size_t len, uint32_t source_offset)
+{
+    return append(b, s, len, source_offset, 1, 1);
 }
 
 int qc_doc_builder_text_at(qc_doc_builder *b, const char *s, size_t len, uint32_t source_offset)
 {
-    return append(b, s, len, source_offset, 0);
+    return append(b, s, len, source_offset, 0, 0);
 }
 
 static uint64_t hash_label(const char *s, size_t len)
@@ -231,7 +272,7 @@ int qc_doc_builder_begin_turn(qc_doc_builder *b, const char *speaker, size_t spe
     qc_doc_builder_end_turn(b);
     if (QC_GROW(b->turns, b->turn_cap, b->turn_count + 1) != 0)
         return QC_ERR_NOMEM;
-    uint32_t at = (uint32_t)b->raw.len;
+    uint32_t at = (uint32_t)text_len(b);
     b->turns[b->turn_count++] = (pending_turn){at, at, index, time_start_ms, time_end_ms, line, -1, 0};
     b->in_turn = 1;
     return 0;
@@ -251,7 +292,7 @@ int qc_doc_builder_continue_turn(qc_doc_builder *b, size_t host, uint32_t line)
     qc_doc_builder_end_turn(b);
     if (QC_GROW(b->turns, b->turn_cap, b->turn_count + 1) != 0)
         return QC_ERR_NOMEM;
-    uint32_t at = (uint32_t)b->raw.len;
+    uint32_t at = (uint32_t)text_len(b);
     b->turns[b->turn_count++] = (pending_turn){at, at, b->turns[host].speaker, -1, -1, line, (int32_t)host, 0};
     b->in_turn = 1;
     b->has_pieces = 1;
@@ -310,14 +351,15 @@ void qc_doc_builder_cue_count(qc_doc_builder *b, uint32_t cues)
 int qc_doc_builder_end_turn(qc_doc_builder *b)
 {
     if (b->in_turn)
-        b->turns[b->turn_count - 1].end = (uint32_t)b->raw.len;
+        b->turns[b->turn_count - 1].end = (uint32_t)text_len(b);
     b->in_turn = 0;
     return 0;
 }
 
 int qc_doc_builder_reserve(qc_doc_builder *b, size_t bytes)
 {
-    return bytes > b->raw.len && qc_buf_reserve(&b->raw, bytes - b->raw.len) != 0 ? QC_ERR_NOMEM : 0;
+    size_t have = text_len(b);
+    return bytes > have && qc_buf_reserve(&b->raw, bytes - b->raw.len) != 0 ? QC_ERR_NOMEM : 0;
 }
 
 int qc_doc_builder_note(qc_doc_builder *b, uint32_t line, const char *fmt, ...)
@@ -1043,6 +1085,8 @@ int qc_doc_builder_finish(qc_doc_builder *b, qc_document **out, qc_error *err)
 {
     *out = NULL;
     qc_doc_builder_end_turn(b);
+    if (copy_lent(b) != 0)
+        return qc_error_nomem(err);
     const char *name = b->name && *b->name ? b->name : b->path;
     norm_state st = {0};
     st.b = b;

@@ -20,6 +20,9 @@ void qc_doc_builder_free(qc_doc_builder *b);
 
 /* Appends valid UTF-8 whose byte i came from byte source_offset + i of the file (a verbatim copy). */
 int qc_doc_builder_text(qc_doc_builder *b, const char *s, size_t len, uint32_t source_offset);
+/* The same, with s lent rather than copied at once: its bytes must stay as they are until
+ * qc_doc_builder_finish (a reader lends its file's bytes, which outlive the builder). */
+int qc_doc_builder_text_lent(qc_doc_builder *b, const char *s, size_t len, uint32_t source_offset);
 /* Appends valid UTF-8 that has no 1:1 origin (decoded Windows-1252, a label the reader writes, the
  * blank line between Word paragraphs): every byte maps to source_offset. */
 int qc_doc_builder_text_at(qc_doc_builder *b, const char *s, size_t len, uint32_t source_offset);

@@ -546,8 +546,8 @@ static int trimmed_copy_attr(qc_doc_builder *b, const char *s, size_t ke, size_t
 static int append_part(text_reader *r, const text_line *l, size_t a, size_t e)
 {
     const char *s = line_text(r, l);
-    if (l->verbatim)
-        return qc_doc_builder_text(r->b, s + a, e - a, l->source + (uint32_t)a);
+    if (l->verbatim) /* the file's bytes, which outlive the builder: lent */
+        return qc_doc_builder_text_lent(r->b, s + a, e - a, l->source + (uint32_t)a);
     /* A decoded line: ASCII runs are the file's bytes; every other code point came from one byte. */
     uint32_t raw = l->source + (uint32_t)qc_utf8_length(s, a);
     size_t p = a;
