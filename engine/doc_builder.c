@@ -63,6 +63,8 @@ struct qc_doc_builder {
     size_t speaker_count, speaker_cap;
     int32_t *speaker_slots; /* open addressing: index into speakers, -1 empty */
     size_t slot_cap;
+    /* The speakers of the last two turns begun, the last first: index + 1 (0: none), and length. */
+    size_t recent[2], recent_len[2];
 
     char **attr_keys, **attr_values;
     size_t attr_count, attr_cap, attr_values_cap;
@@ -239,9 +241,29 @@ static int grow_slots(qc_doc_builder *b)
     return 0;
 }
 
+/* Notes speaker `k` (of `len` bytes) as the last one begun. */
+static void note_recent(qc_doc_builder *b, size_t k, size_t len)
+{
+    if (b->recent[0] == k + 1)
+        return;
+    b->recent[1] = b->recent[0];
+    b->recent_len[1] = b->recent_len[0];
+    b->recent[0] = k + 1;
+    b->recent_len[0] = len;
+}
+
 /* The index of a speaker, added on first sight. */
 static int intern_speaker(qc_doc_builder *b, const char *s, size_t len, int32_t *index)
 {
+    /* Turns alternate between a few speakers: one of the last two is found without hashing. */
+    for (int r = 0; r < 2 && b->recent[r]; r++) {
+        size_t k = b->recent[r] - 1;
+        if (b->recent_len[r] == len && memcmp(b->speakers[k], s, len) == 0) {
+            note_recent(b, k, len);
+            *index = (int32_t)k;
+            return 0;
+        }
+    }
     if ((b->speaker_count + 1) * 2 > b->slot_cap && grow_slots(b) != 0)
         return QC_ERR_NOMEM;
     int32_t *slot = speaker_slot(b->speaker_slots, b->slot_cap, b->speakers, s, len);
@@ -255,6 +277,7 @@ static int intern_speaker(qc_doc_builder *b, const char *s, size_t len, int32_t 
         *slot = (int32_t)b->speaker_count++;
     }
     *index = *slot;
+    note_recent(b, (size_t)*slot, len);
     return 0;
 }
 
