@@ -223,14 +223,34 @@ static size_t scan_name(const char *s, size_t len, size_t p)
 {
     size_t start = p, end = p, chars = 0;
     int words = 1;
-    size_t q = p;
-    int32_t cp = qc_utf8_decode(s, len, &q);
-    if (cp < 0 || !qc_char_is_letter_or_digit(cp) || (cp < 0x80 && is_digit((char)cp)))
-        return start;
+    const uint8_t *cls = qc_word_byte_class;
+    int32_t cp;
+    if (p < len && (unsigned char)s[p] < 0x80) { /* a letter first: ASCII, without a call */
+        if ((cls[(unsigned char)s[p]] & (QC_WC_WORD | QC_WC_DIGIT)) != QC_WC_WORD)
+            return start;
+    } else {
+        size_t q = p;
+        cp = qc_utf8_decode(s, len, &q);
+        if (cp < 0 || !qc_char_is_letter_or_digit(cp))
+            return start;
+    }
     while (p < len) {
+        /* A run of ASCII letters, digits, '.', '-' and '\'' (nearly all of a label) in a tight loop:
+         * every line goes through here. */
+        size_t run = p;
+        while (run < len && ((cls[(unsigned char)s[run]] & (QC_WC_WORD | QC_WC_JOIN)) || s[run] == '.'))
+            run++;
+        if (run > p) {
+            chars += run - p;
+            if (chars > MAX_LABEL_CHARS)
+                return start;
+            p = end = run;
+            if (p >= len)
+                break;
+        }
         size_t here = p;
         unsigned char c = (unsigned char)s[p];
-        /* Every line goes through here: ASCII is classified without decoding or calls. */
+        /* The rest, ASCII classified without decoding or calls. */
         int name_char;
         if (c < 0x80) {
             cp = c;
