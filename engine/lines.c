@@ -45,15 +45,17 @@ void qc_lines_init(qc_line_reader *lr, const char *name, const char *data, size_
 static size_t next_special(const unsigned char *s, size_t i, size_t limit)
 {
 #ifdef __SSE2__
-    /* Sixteen at a time where SSE2 is there (all of x86-64): bytes >= 0x80 are negative. */
-    const __m128i nl16 = _mm_set1_epi8('\n'), cr16 = _mm_set1_epi8('\r'), zero = _mm_setzero_si128();
+    /* Sixteen at a time where SSE2 is there (all of x86-64). One signed comparison finds every
+     * byte below '\r' + 1 and every byte >= 0x80 (negative): the four it looks for, and a tab or
+     * another control byte now and then, looked at one by one. */
+    const __m128i below = _mm_set1_epi8('\r' + 1);
     while (i + 16 <= limit) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, nl16), _mm_cmpeq_epi8(v, cr16)),
-                                   _mm_or_si128(_mm_cmpeq_epi8(v, zero), _mm_cmplt_epi8(v, zero)));
-        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
-        if (mask)
-            return i + (size_t)__builtin_ctz(mask);
+        for (unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, below)); mask; mask &= mask - 1) {
+            size_t k = i + (size_t)__builtin_ctz(mask);
+            if (s[k] == '\n' || s[k] == '\r' || s[k] == 0 || s[k] >= 0x80)
+                return k;
+        }
         i += 16;
     }
 #endif

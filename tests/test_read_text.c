@@ -1468,3 +1468,33 @@ Test(read_text, role_words_that_name_people_at_the_top_are_no_dialogue)
     assert_speakers(doc, 4, 3, (const char *const[]){"Interviewer", "Befragte", "B3"});
     qc_document_free(doc);
 }
+
+/* Tabs and other control bytes pass the line scan's first test as line ends, NUL and bytes >= 0x80
+ * do (one signed comparison, lines.c): each is looked at and passed over wherever it falls in a
+ * sixteen-byte step, and a NUL after them is still found at its offset. */
+Test(read_text, control_bytes_beside_line_ends)
+{
+    char file[8192];
+    size_t n = 0;
+    for (int k = 0; k < 40; k++)
+        n += (size_t)snprintf(file + n, sizeof file - n, "Q: %.*s\t\x01\x0b\x0c word\r\nA: %.*s\x7f\x0e.\n", k,
+                              "0123456789012345678901234567890123456789", k % 17, "abcdefghijklmnopq");
+    qc_document *doc = read_txt(file);
+    cr_assert_eq(qc_document_turn_count(doc), 80);
+    char want[128];
+    snprintf(want, sizeof want, "%.*s\t\x01\x0b\x0c word", 39, "0123456789012345678901234567890123456789");
+    assert_turn(doc, 78, "Q", want);
+    assert_turn(doc, 79, "A", "abcde\x7f\x0e."); /* 39 % 17 letters */
+    qc_document_free(doc);
+    for (int k = 0; k < 40; k++) {
+        char bad[96];
+        int len = snprintf(bad, sizeof bad, "Q: %.*s\t\x01\x0b", k, "0123456789012345678901234567890123456789");
+        bad[len] = '\0'; /* a NUL right after the control bytes, then more text */
+        memcpy(bad + len + 1, "more\n", 6);
+        qc_error err;
+        cr_assert_eq(qc_document_read_buffer(&doc, "t.txt", bad, (size_t)len + 6, NULL, &err), QC_ERR_FORMAT);
+        char at[64];
+        snprintf(at, sizeof at, "NUL byte at offset %d", len);
+        cr_assert(strstr(err.message, at) != NULL, "%s", err.message);
+    }
+}
