@@ -169,7 +169,7 @@ static int append(qc_doc_builder *b, const char *s, size_t len, uint32_t source,
         extends = verbatim && o->verbatim && (uint64_t)o->source + (at - o->raw) == source;
     }
     if (!extends) {
-        if (QC_GROW(b->origins, b->origin_cap, b->origin_count + 1) != 0)
+        if (b->origin_count >= b->origin_cap && QC_GROW(b->origins, b->origin_cap, b->origin_count + 1) != 0)
             return QC_ERR_NOMEM;
         b->origins[b->origin_count++] = (origin){at, source, (uint8_t)(verbatim != 0)};
     }
@@ -293,7 +293,7 @@ int qc_doc_builder_begin_turn(qc_doc_builder *b, const char *speaker, size_t spe
     if (speaker && speaker_len && intern_speaker(b, speaker, speaker_len, &index) != 0)
         return QC_ERR_NOMEM;
     qc_doc_builder_end_turn(b);
-    if (QC_GROW(b->turns, b->turn_cap, b->turn_count + 1) != 0)
+    if (b->turn_count >= b->turn_cap && QC_GROW(b->turns, b->turn_cap, b->turn_count + 1) != 0)
         return QC_ERR_NOMEM;
     uint32_t at = (uint32_t)text_len(b);
     b->turns[b->turn_count++] = (pending_turn){at, at, index, time_start_ms, time_end_ms, line, -1, 0};
@@ -313,7 +313,7 @@ int qc_doc_builder_continue_turn(qc_doc_builder *b, size_t host, uint32_t line)
     if (b->turns[host].host >= 0)
         host = (size_t)b->turns[host].host; /* every piece points at the first */
     qc_doc_builder_end_turn(b);
-    if (QC_GROW(b->turns, b->turn_cap, b->turn_count + 1) != 0)
+    if (b->turn_count >= b->turn_cap && QC_GROW(b->turns, b->turn_cap, b->turn_count + 1) != 0)
         return QC_ERR_NOMEM;
     uint32_t at = (uint32_t)text_len(b);
     b->turns[b->turn_count++] = (pending_turn){at, at, b->turns[host].speaker, -1, -1, line, (int32_t)host, 0};
@@ -516,7 +516,7 @@ static int source_run(norm_state *st, size_t cp, size_t byte, uint32_t source, i
         if (linear ? r->linear && r->source + ((uint32_t)byte - r->byte) == source : !r->linear && r->source == source)
             return 0;
     }
-    if (QC_GROW(st->runs, st->run_cap, st->run_count + 1) != 0)
+    if (st->run_count >= st->run_cap && QC_GROW(st->runs, st->run_cap, st->run_count + 1) != 0)
         return QC_ERR_NOMEM;
     st->runs[st->run_count++] = (qc_doc_source_run){(uint32_t)cp, (uint32_t)byte, source, (uint32_t)(linear != 0)};
     return 0;
@@ -584,7 +584,7 @@ static int emit_cp(norm_state *st, int32_t cp, size_t n, uint32_t source, int li
     st->utf16 += qc_utf16_units(cp);
     st->count++;
     if (cp == '\n') {
-        if (QC_GROW(st->lines, st->line_cap, st->line_count + 1) != 0)
+        if (st->line_count >= st->line_cap && QC_GROW(st->lines, st->line_cap, st->line_count + 1) != 0)
             return QC_ERR_NOMEM;
         st->lines[st->line_count++] = (uint32_t)st->count;
     }
@@ -666,7 +666,7 @@ static int ascii_line_starts(norm_state *st, const char *raw, size_t a, size_t e
             (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(raw + p)), lf));
         if (!mask)
             continue;
-        if (QC_GROW(st->lines, st->line_cap, st->line_count + 16) != 0)
+        if (st->line_count + 16 > st->line_cap && QC_GROW(st->lines, st->line_cap, st->line_count + 16) != 0)
             return QC_ERR_NOMEM;
         uint32_t at = (uint32_t)(count + (p - a)) + 1;
         uint32_t *line = st->lines + st->line_count;
@@ -676,7 +676,7 @@ static int ascii_line_starts(norm_state *st, const char *raw, size_t a, size_t e
     }
 #endif
     for (const char *nl = memchr(raw + p, '\n', e - p); nl; nl = memchr(nl + 1, '\n', (size_t)(raw + e - nl - 1))) {
-        if (QC_GROW(st->lines, st->line_cap, st->line_count + 1) != 0)
+        if (st->line_count >= st->line_cap && QC_GROW(st->lines, st->line_cap, st->line_count + 1) != 0)
             return QC_ERR_NOMEM;
         st->lines[st->line_count++] = (uint32_t)(count + (size_t)(nl - (raw + a)) + 1);
     }

@@ -116,7 +116,7 @@ static int collect_lines(text_reader *r, size_t size, qc_speaker_rules *rules, q
         rc = qc_lines_next(&lr, &s, &len, &source, &verbatim, err);
         if (rc <= 0)
             break;
-        if (QC_GROW(r->lines, r->cap, r->count + 1) != 0) {
+        if (r->count >= r->cap && QC_GROW(r->lines, r->cap, r->count + 1) != 0) {
             rc = qc_error_nomem(err);
             break;
         }
