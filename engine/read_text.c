@@ -74,6 +74,13 @@ static int is_blank_text(const char *s, size_t len)
 {
     size_t p = 0;
     while (p < len) {
+        unsigned char c = (unsigned char)s[p];
+        if (c < 0x80) { /* every line comes here, and most start with a letter: no calls */
+            if (c != ' ' && (c < '\t' || c > '\r'))
+                return 0;
+            p++;
+            continue;
+        }
         int32_t cp = qc_utf8_decode(s, len, &p);
         if (cp < 0 || !qc_char_is_space(cp))
             return 0;
