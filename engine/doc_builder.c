@@ -614,24 +614,6 @@ static size_t next_high(const char *s, size_t p, size_t len)
     return p;
 }
 
-/* Where the line holding s[p] starts: the byte after the last '\n' in s[a..p), or a. Sixteen bytes
- * a step backwards (SSE2), where a byte loop stepped back over most of a line. */
-static size_t line_start_before(const char *s, size_t a, size_t p)
-{
-#ifdef __SSE2__
-    const __m128i lf = _mm_set1_epi8('\n');
-    for (; p >= a + 16; p -= 16) {
-        unsigned mask = (unsigned)_mm_movemask_epi8(
-            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + p - 16)), lf));
-        if (mask)
-            return p - 16 + (size_t)(31 - __builtin_clz(mask)) + 1;
-    }
-#endif
-    while (p > a && s[p - 1] != '\n')
-        p--;
-    return p;
-}
-
 /* dst[k] = first + k for k < n: a map entry a byte (or UTF-16 unit) of ASCII text. Sixteen entries
  * a step with SSE2, where the compiler's loop widened a 64-bit index for every four. */
 static void fill_linear(uint32_t *dst, size_t n, uint32_t first)
@@ -683,9 +665,58 @@ static int ascii_line_starts(norm_state *st, const char *raw, size_t a, size_t e
     return 0;
 }
 
+/* The first byte >= 0x80 in raw[a..len), or len, and the line starts of the ASCII before it (raw[a]
+ * is code point st->count, and a code point a byte up to there): one pass where a search for the
+ * byte and then one for the line ends went over the stretch each. *after_nl: the byte after the
+ * last '\n' found, or a. */
+static int high_and_lines(norm_state *st, const char *raw, size_t a, size_t len, size_t *high, size_t *after_nl)
+{
+    size_t p = a, last = a;
+    uint32_t first = (uint32_t)(st->count - a) + 1; /* the line start after a '\n' at byte x: first + x */
+#ifdef __SSE2__
+    const __m128i lf = _mm_set1_epi8('\n');
+    for (; p + 16 <= len; p += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(raw + p));
+        unsigned hi = (unsigned)_mm_movemask_epi8(v);
+        unsigned nl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
+        if (hi) {
+            nl &= (hi & -hi) - 1; /* the line ends before the high byte */
+            p += (size_t)__builtin_ctz(hi);
+        }
+        if (nl) {
+            if (st->line_count + 16 > st->line_cap && QC_GROW(st->lines, st->line_cap, st->line_count + 16) != 0)
+                return QC_ERR_NOMEM;
+            uint32_t *line = st->lines + st->line_count;
+            size_t base = hi ? p - (size_t)__builtin_ctz(hi) : p;
+            for (; nl; nl &= nl - 1)
+                *line++ = first + (uint32_t)(base + (size_t)__builtin_ctz(nl));
+            st->line_count = (size_t)(line - st->lines);
+            last = (size_t)(line[-1] - first) + 1;
+        }
+        if (hi) {
+            *high = p;
+            *after_nl = last;
+            return 0;
+        }
+    }
+#endif
+    for (; p < len && (unsigned char)raw[p] < 0x80; p++) {
+        if (raw[p] != '\n')
+            continue;
+        if (st->line_count >= st->line_cap && QC_GROW(st->lines, st->line_cap, st->line_count + 1) != 0)
+            return QC_ERR_NOMEM;
+        st->lines[st->line_count++] = first + (uint32_t)p;
+        last = p + 1;
+    }
+    *high = p;
+    *after_nl = last;
+    return 0;
+}
+
 /* Copies raw[a..e), all ASCII (line ends included), with its maps and line starts in bulk: what
- * emit_verbatim does one run at a time, in loops the compiler can vectorise. */
-static int emit_ascii(norm_state *st, const char *raw, size_t a, size_t e)
+ * emit_verbatim does one run at a time, in loops the compiler can vectorise. `lines_known`: its
+ * line starts are recorded already (high_and_lines). */
+static int emit_ascii(norm_state *st, const char *raw, size_t a, size_t e, int lines_known)
 {
     const qc_doc_builder *b = st->b;
     size_t n = e - a, count = st->count;
@@ -710,7 +741,7 @@ static int emit_ascii(norm_state *st, const char *raw, size_t a, size_t e)
     }
     if (st->cp_to_utf16)
         fill_linear(st->cp_to_utf16 + count, n, (uint32_t)st->utf16);
-    if (ascii_line_starts(st, raw, a, e, count) != 0)
+    if (!lines_known && ascii_line_starts(st, raw, a, e, count) != 0)
         return QC_ERR_NOMEM;
     out_raw(st, raw, a, n);
     st->count += n;
@@ -728,7 +759,7 @@ static int emit_verbatim(norm_state *st, const char *raw, size_t a, size_t e)
         /* ASCII runs (most of any transcript) in bulk. */
         size_t q = next_high(raw, p, e);
         if (q > p) {
-            int rc = emit_ascii(st, raw, p, q);
+            int rc = emit_ascii(st, raw, p, q, 0);
             if (rc != 0)
                 return rc;
             p = q;
@@ -873,10 +904,13 @@ static int normalise(norm_state *st)
     while (a < len) {
         /* Whole lines of ASCII need no normalisation: copy them up to the line holding the next
          * byte >= 0x80, which goes through emit_line. */
-        size_t high = next_high(raw, a, len);
-        size_t ascii_end = high < len ? line_start_before(raw, a, high) : len;
+        size_t high, ascii_end;
+        if (high_and_lines(st, raw, a, len, &high, &ascii_end) != 0)
+            return QC_ERR_NOMEM;
+        if (high == len)
+            ascii_end = len;
         if (ascii_end > a) {
-            int rc = emit_ascii(st, raw, a, ascii_end);
+            int rc = emit_ascii(st, raw, a, ascii_end, 1);
             if (rc != 0)
                 return rc;
             a = ascii_end;
