@@ -51,6 +51,7 @@ struct qc_doc_builder {
      * a stretch costs less than a call and a copy a piece. */
     const char *lent;
     size_t lent_len;
+    uint32_t lent_source; /* the file offset of lent[0] */
     origin *origins;
     size_t origin_count, origin_cap;
 
@@ -182,6 +183,7 @@ static int append(qc_doc_builder *b, const char *s, size_t len, uint32_t source,
     if (lend) {
         b->lent = s;
         b->lent_len = len;
+        b->lent_source = source;
         return 0;
     }
     qc_buf_append(&b->raw, s, len);
@@ -195,6 +197,15 @@ int qc_doc_builder_text(qc_doc_builder *b, const char *s, size_t len, uint32_t s
 
 int qc_doc_builder_text_lent(qc_doc_builder *b, const char *s, size_t len, uint32_t source_offset)
 {
+    /* The bytes just after the lent ones, from the file bytes just after theirs (a line's text
+     * after its label, its line end, the next line): they carry on the last origin, which the lent
+     * bytes' is (any other append copies them first). */
+    size_t have = b->lent_len;
+    if (have && s == b->lent + have && source_offset == b->lent_source + have && have + len < LENT_MAX &&
+        len <= UINT32_MAX - 1 - text_len(b)) {
+        b->lent_len = have + len;
+        return 0;
+    }
     return append(b, s, len, source_offset, 1, 1);
 }
 
