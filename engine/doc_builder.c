@@ -760,8 +760,9 @@ static int emit_ascii(norm_state *st, const char *raw, size_t a, size_t e, int l
     return 0;
 }
 
-/* Copies raw[a..e) as it is: exact maps. */
-static int emit_verbatim(norm_state *st, const char *raw, size_t a, size_t e)
+/* Copies raw[a..e) as it is: exact maps. `in_line`: the bytes are part of a line without its
+ * '\n', so that no line starts are looked for in them. */
+static int emit_verbatim(norm_state *st, const char *raw, size_t a, size_t e, int in_line)
 {
     if (reserve_maps(st, e - a) != 0 || (st->copied && qc_buf_reserve(&st->out, e - a) != 0))
         return QC_ERR_NOMEM;
@@ -770,7 +771,7 @@ static int emit_verbatim(norm_state *st, const char *raw, size_t a, size_t e)
         /* ASCII runs (most of any transcript) in bulk. */
         size_t q = next_high(raw, p, e);
         if (q > p) {
-            int rc = emit_ascii(st, raw, p, q, 0);
+            int rc = emit_ascii(st, raw, p, q, in_line);
             if (rc != 0)
                 return rc;
             p = q;
@@ -799,7 +800,7 @@ static int emit_normalised(norm_state *st, const char *raw, size_t a, size_t e)
         return QC_ERR_NOMEM;
     int rc = 0;
     if (n == e - a && memcmp(nfc, raw + a, n) == 0) {
-        rc = emit_verbatim(st, raw, a, e);
+        rc = emit_verbatim(st, raw, a, e, 1);
     } else {
         settle_bounds(st, a);
         uint32_t source = source_of(st, a);
@@ -862,11 +863,11 @@ static int emit_line_pieces(norm_state *st, const char *raw, size_t a, size_t e)
             piece = here;
         else if (bound < end)
             end = bound;
-        if (emit_verbatim(st, raw, copy_from, piece) != 0 || emit_normalised(st, raw, piece, end) != 0)
+        if (emit_verbatim(st, raw, copy_from, piece, 1) != 0 || emit_normalised(st, raw, piece, end) != 0)
             return QC_ERR_NOMEM;
         copy_from = prev = p = end;
     }
-    return emit_verbatim(st, raw, copy_from, e);
+    return emit_verbatim(st, raw, copy_from, e, 1);
 }
 
 static int line_needs_nfc(const char *raw, size_t a, size_t e, int *needs)
@@ -901,7 +902,7 @@ static int emit_line(norm_state *st, const char *raw, size_t a, size_t e)
         return rc;
     /* A line that may change is normalised piece by piece: a piece NFC leaves alone is copied
      * with exact maps, so a line that turns out unchanged gets the maps of a plain copy. */
-    return needs ? emit_line_pieces(st, raw, a, e) : emit_verbatim(st, raw, a, e);
+    return needs ? emit_line_pieces(st, raw, a, e) : emit_verbatim(st, raw, a, e, 1);
 }
 
 static int normalise(norm_state *st)
@@ -931,7 +932,7 @@ static int normalise(norm_state *st)
         size_t e = nl ? (size_t)(nl - raw) : len;
         int rc = emit_line(st, raw, a, e);
         if (rc == 0 && nl)
-            rc = emit_verbatim(st, raw, e, e + 1);
+            rc = emit_verbatim(st, raw, e, e + 1, 0);
         if (rc != 0)
             return rc;
         a = nl ? e + 1 : len;
