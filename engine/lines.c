@@ -49,6 +49,15 @@ static size_t next_special(const unsigned char *s, size_t i, size_t limit)
      * byte below '\r' + 1 and every byte >= 0x80 (negative): the four it looks for, and a tab or
      * another control byte now and then, looked at one by one. */
     const __m128i below = _mm_set1_epi8('\r' + 1);
+    /* Thirty-two bytes a step while none is a candidate (most of a line's bytes), one test for
+     * both halves; the half that holds one is looked at below. */
+    while (i + 32 <= limit) {
+        __m128i a = _mm_cmplt_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i)), below);
+        __m128i b = _mm_cmplt_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i + 16)), below);
+        if (_mm_movemask_epi8(_mm_or_si128(a, b)))
+            break;
+        i += 32;
+    }
     while (i + 16 <= limit) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
         for (unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, below)); mask; mask &= mask - 1) {
