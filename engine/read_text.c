@@ -745,9 +745,8 @@ static int resume_host(text_reader *r, const text_line *l, size_t close)
     return rc ? rc : qc_doc_builder_continue_turn(r->b, r->host_turn, resume_line(r, l, close));
 }
 
-/* Appends bytes [from, len) of a line in a labelled turn, and its line end, cutting the turn at
- * each overlap passage. */
-static int append_body(text_reader *r, const text_line *l, size_t from)
+/* append_body for a line that may hold an overlap passage. */
+static int append_passages(text_reader *r, const text_line *l, size_t from)
 {
     const char *s = line_text(r, l);
     size_t p = from;
@@ -780,6 +779,13 @@ static int append_body(text_reader *r, const text_line *l, size_t from)
         }
     }
     return rc ? rc : append_rest(r, l, p);
+}
+
+/* Appends bytes [from, len) of a line in a labelled turn, and its line end, cutting the turn at
+ * each overlap passage. A file without "//" has none: its lines go straight on. */
+static int append_body(text_reader *r, const text_line *l, size_t from)
+{
+    return r->has_host && r->may_overlap ? append_passages(r, l, from) : append_rest(r, l, from);
 }
 
 /* Markdown: a heading after the first label ends the turn above it, and the lines after it up to
