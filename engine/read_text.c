@@ -549,13 +549,11 @@ static int trimmed_copy_attr(qc_doc_builder *b, const char *s, size_t ke, size_t
 
 /* --- pass 2: feeding the builder --- */
 
-/* Appends bytes [a, e) of a line (and its line end when `eol`). */
-static int append_part(text_reader *r, const text_line *l, size_t a, size_t e)
+/* append_part for a decoded line: ASCII runs are the file's bytes; every other code point came
+ * from one byte. */
+static int append_decoded(text_reader *r, const text_line *l, size_t a, size_t e)
 {
     const char *s = line_text(r, l);
-    if (l->verbatim) /* the file's bytes, which outlive the builder: lent */
-        return qc_doc_builder_text_lent(r->b, s + a, e - a, l->source + (uint32_t)a);
-    /* A decoded line: ASCII runs are the file's bytes; every other code point came from one byte. */
     uint32_t raw = l->source + (uint32_t)qc_utf8_length(s, a);
     size_t p = a;
     while (p < e) {
@@ -577,6 +575,15 @@ static int append_part(text_reader *r, const text_line *l, size_t a, size_t e)
         }
     }
     return 0;
+}
+
+/* Appends bytes [a, e) of a line: a line of the file's bytes, which outlive the builder, is lent
+ * (here, where it costs no more than the call: this runs for every piece of every line). */
+static inline int append_part(text_reader *r, const text_line *l, size_t a, size_t e)
+{
+    if (l->verbatim)
+        return qc_doc_builder_text_lent(r->b, r->data + l->off + a, e - a, l->source + (uint32_t)a);
+    return append_decoded(r, l, a, e);
 }
 
 static int append_eol(text_reader *r, const text_line *l)
