@@ -50,6 +50,13 @@ typedef struct text_reader {
     int has_host;
     size_t opening_from, opening_to; /* an opening block of dialogue whose one-off labels are speakers' */
     int may_overlap; /* the file holds a "//" (ASCII in either encoding): else no passage is looked for */
+    /* trusted_label's last two answers, the last first: for a label of these bytes with this
+     * known_role (0 or 1; -1: none). */
+    struct {
+        const char *label;
+        size_t len;
+        int known, answer;
+    } trust[2];
     int markdown;
     /* Where the user's pattern ran into PCRE2's limits after a passage's "//" (label_at): the line,
      * the byte of the line it was tried at, and the status. */
@@ -207,11 +214,24 @@ static size_t key_count(text_reader *r, const text_line *l)
 }
 
 /* Whether a line's label is trusted even once (qc_label_trusted). */
-static int trusted_label(const text_reader *r, const text_line *l)
+static int trusted_label(text_reader *r, const text_line *l)
 {
     const char *s = line_text(r, l);
-    return qc_label_trusted(r->opts, r->tally, &l->label, s + l->label.label_start,
-                            l->label.label_end - l->label.label_start);
+    const char *label = s + l->label.label_start;
+    size_t len = l->label.label_end - l->label.label_start;
+    /* Settled once the tally is complete, the answer depends on the label's bytes and whether it
+     * is a known role: turns alternate between a few labels, so one of the last two answers is
+     * mostly this one (with a casebook, asking costs a test of capitals and a lookup). */
+    int known = l->label.known_role != 0;
+    for (int i = 0; i < 2; i++)
+        if (known == r->trust[i].known && len == r->trust[i].len && memcmp(label, r->trust[i].label, len) == 0)
+            return r->trust[i].answer;
+    r->trust[1] = r->trust[0];
+    r->trust[0].answer = qc_label_trusted(r->opts, r->tally, &l->label, label, len);
+    r->trust[0].label = label;
+    r->trust[0].len = len;
+    r->trust[0].known = known;
+    return r->trust[0].answer;
 }
 
 /* Whether a labelled line names its person or how many rather than speaks (qc_label_line_names):
@@ -910,6 +930,7 @@ int qc_read_text(qc_doc_builder *b, const char *name, const char *data, size_t s
     r.opts = opts ? opts : &defaults;
     r.markdown = ends_with(name, ".md") || ends_with(name, ".markdown");
     r.decoded = (qc_buf)QC_BUF_INIT;
+    r.trust[0].known = r.trust[1].known = -1;
     qc_speaker_rules *rules = NULL;
     int rc = qc_speaker_rules_new(&rules, r.opts, err);
     if (rc != 0) {
