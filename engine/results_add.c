@@ -17,6 +17,7 @@
 #include "coding_impl.h"
 #include "document_impl.h"
 #include "error.h"
+#include "merge_sort.h"
 #include "results_impl.h"
 #include "results_spill.h"
 #include "text.h"
@@ -382,40 +383,9 @@ static inline int roll_before(const roll_item *x, const roll_item *y, int same_t
     return x->end < y->end;
 }
 
-/* Sorts a[0, n) by turn (unless same_turn: all in one), start and end, using tmp (room for n):
- * runs of 16 by insertion, then merged bottom up; returns where the result is. Equal items may
- * come in any order: they are merged alike. Inline, so that each caller's same_turn is a
- * constant. */
-static inline roll_item *sort_roll(roll_item *a, roll_item *tmp, size_t n, int same_turn)
-{
-    enum { RUN = 16 };
-    for (size_t lo = 0; lo < n; lo += RUN) {
-        size_t hi = lo + RUN < n ? lo + RUN : n;
-        for (size_t i = lo + 1; i < hi; i++) {
-            roll_item v = a[i];
-            size_t j = i;
-            for (; j > lo && roll_before(&v, &a[j - 1], same_turn); j--)
-                a[j] = a[j - 1];
-            a[j] = v;
-        }
-    }
-    for (size_t width = RUN; width < n; width *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * width) {
-            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
-            size_t i = lo, j = mid, o = lo;
-            while (i < mid && j < hi)
-                tmp[o++] = roll_before(&a[j], &a[i], same_turn) ? a[j++] : a[i++];
-            while (i < mid)
-                tmp[o++] = a[i++];
-            while (j < hi)
-                tmp[o++] = a[j++];
-        }
-        roll_item *t = a;
-        a = tmp;
-        tmp = t;
-    }
-    return a;
-}
+/* sort_roll(a, tmp, n, same_turn): a[0, n) by turn (unless same_turn: all in one), start and end;
+ * returns where the result is. Equal items may come in any order: they are merged alike. */
+QC_DEFINE_MERGE_SORT(sort_roll, roll_item, roll_before)
 
 /* Fewest quotations for which they are grouped by turn before sorting (a counting sort over the
  * turns they span, then each turn's few sorted apart); fewer are sorted whole. */

@@ -14,6 +14,7 @@
 #include "document_impl.h"
 #include "error.h"
 #include "fileio.h"
+#include "merge_sort.h"
 #include "results_coder.h"
 #include "results_impl.h"
 #include "results_spill.h"
@@ -262,43 +263,18 @@ static inline int item_less(const qc_span_item *x, const qc_span_item *y, int by
     return x->index < y->index;
 }
 
-/* Sorts a[0, n) with tmp (room for n) by item_less, stably: runs of 16 by insertion, then merged
- * bottom up. Written out because qsort (its comparison called through a pointer) showed as 5 % of
- * a format-2 run's profile; this takes 1.6 % fewer instructions from the whole 20 MB run
- * (callgrind), a difference the VM's timing noise hides. Inline, so that each caller's by_place is
- * a constant: comparing places alone took qc_res_render_spans, mostly this sort, from 97.7 to
- * 78.1 million instructions in that run. */
+/* Sorts a[0, n) with tmp (room for n) by item_less, stably (merge_sort.h). Written out because
+ * qsort (its comparison called through a pointer) showed as 5 % of a format-2 run's profile; this
+ * takes 1.6 % fewer instructions from the whole 20 MB run (callgrind), a difference the VM's
+ * timing noise hides. Each caller's by_place a constant: comparing places alone took
+ * qc_res_render_spans, mostly this sort, from 97.7 to 78.1 million instructions in that run. */
+QC_DEFINE_MERGE_SORT(merge_items, qc_span_item, item_less)
+
 static inline void sort_items(qc_span_item *a, qc_span_item *tmp, size_t n, int by_place)
 {
-    enum { RUN = 16 };
-    for (size_t lo = 0; lo < n; lo += RUN) {
-        size_t hi = lo + RUN < n ? lo + RUN : n;
-        for (size_t i = lo + 1; i < hi; i++) {
-            qc_span_item v = a[i];
-            size_t j = i;
-            for (; j > lo && item_less(&v, &a[j - 1], by_place); j--)
-                a[j] = a[j - 1];
-            a[j] = v;
-        }
-    }
-    qc_span_item *from = a, *to = tmp;
-    for (size_t width = RUN; width < n; width *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * width) {
-            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
-            size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi)
-                to[k++] = item_less(&from[j], &from[i], by_place) ? from[j++] : from[i++];
-            while (i < mid)
-                to[k++] = from[i++];
-            while (j < hi)
-                to[k++] = from[j++];
-        }
-        qc_span_item *t = from;
-        from = to;
-        to = t;
-    }
-    if (from != a)
-        memcpy(a, from, n * sizeof *a);
+    qc_span_item *sorted = merge_items(a, tmp, n, by_place);
+    if (sorted != a)
+        memcpy(a, sorted, n * sizeof *a);
 }
 
 /* The number of bits v takes (0 for 0). */
