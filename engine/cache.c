@@ -16,6 +16,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "cache.h"
+#include "casebook_impl.h"
 #include "codebook_impl.h"
 #include "coding_digest.h"
 #include "coding_impl.h"
@@ -991,15 +992,11 @@ static int doc_hashes(const qc_cache *c, const qc_document *doc, const qc_casebo
     qc_sha256_ctx ctx;
     qc_sha256_init(&ctx);
     qc_sha256_update(&ctx, "qcode-where-1", 13);
-    size_t na = cases ? qc_casebook_attribute_count(cases) : 0;
     for (size_t k = 0; k < c->where_key_count; k++) {
-        const char *key = c->where_keys[k];
-        size_t attr = 0;
-        while (attr < na && !fold_equal_name(qc_casebook_attribute_name(cases, attr), key))
-            attr++;
-        qc_sha256_update(&ctx, attr < na ? "column" : "none", attr < na ? 6 : 4);
-        for (size_t sp = 0; attr < na && sp <= doc->speaker_count; sp++) {
-            const char *value = qc_casebook_value(cases, doc->id, sp ? doc->speakers[sp - 1] : NULL, attr);
+        long attr = qc_casebook_attribute_named(cases, c->where_keys[k]);
+        qc_sha256_update(&ctx, attr >= 0 ? "column" : "none", attr >= 0 ? 6 : 4);
+        for (size_t sp = 0; attr >= 0 && sp <= doc->speaker_count; sp++) {
+            const char *value = qc_casebook_value(cases, doc->id, sp ? doc->speakers[sp - 1] : NULL, (size_t)attr);
             qc_sha256_update(&ctx, value ? "=" : "-", 1);
             if (value)
                 qc_sha256_update(&ctx, value, strlen(value) + 1);

@@ -697,6 +697,15 @@ const char *qc_casebook_attribute_name(const qc_casebook *cb, size_t index)
     return index < cb->attr_count ? cb->names[index] : NULL;
 }
 
+long qc_casebook_attribute_named(const qc_casebook *cb, const char *key)
+{
+    size_t klen = key ? strlen(key) : 0;
+    for (size_t a = 0; cb && key && a < cb->attr_count; a++)
+        if (cb->names[a] && qc_fold_equal(cb->names[a], strlen(cb->names[a]), key, klen))
+            return (long)a;
+    return -1;
+}
+
 size_t qc_casebook_row_count(const qc_casebook *cb)
 {
     return cb->row_count;

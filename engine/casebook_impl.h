@@ -16,6 +16,11 @@ int qc_casebook_speakers_digest(const qc_casebook *cb, const char *document_id, 
  * of the row naming exactly this document and speaker (NULL: a row naming none; 0 when there is no
  * such row): where a warning about one of its values sends the reader. Borrowed. */
 const char *qc_casebook_file(const qc_casebook *cb);
+
+/* The column a `where` condition's key names: the first whose name compares equal to key as names
+ * do (qc_fold_equal: `where RÉGION` reads the column `Région`), -1 when none does or cb is NULL.
+ * The evaluation (rule_eval.c) and the cache's keys (cache.c) read the same column through it. */
+long qc_casebook_attribute_named(const qc_casebook *cb, const char *key);
 uint32_t qc_casebook_row_line(const qc_casebook *cb, const char *document_id, const char *speaker);
 
 #endif

@@ -9,6 +9,7 @@
 #include "bound.h"
 #include "buf.h"
 #include "error.h"
+#include "casebook_impl.h"
 #include "qcode/casebook.h"
 #include "text.h"
 
@@ -199,19 +200,9 @@ int qc_eval_begin(qc_eval *ev, const qc_document *doc, const qc_casebook *cases,
         return qc_error_nomem(err);
     for (size_t c = 0; c < ev->cb->code_count; c++) {
         const qc_code_def *cd = &ev->cb->codes[c];
-        for (uint32_t k = 0; k < cd->condition_count; k++) {
-            long idx = -1;
-            size_t na = cases ? qc_casebook_attribute_count(cases) : 0;
-            const char *key = cd->conditions[k].key;
-            for (size_t a = 0; a < na; a++) {
-                const char *name = qc_casebook_attribute_name(cases, a);
-                if (name && qc_fold_equal(name, strlen(name), key, strlen(key))) {
-                    idx = (long)a;
-                    break;
-                }
-            }
-            ev->cond_attr[ev->mt->codes[c].condition_off + k] = idx;
-        }
+        for (uint32_t k = 0; k < cd->condition_count; k++)
+            ev->cond_attr[ev->mt->codes[c].condition_off + k] =
+                qc_casebook_attribute_named(cases, cd->conditions[k].key);
     }
     if (qc_quotes_reset(&ev->quotes, ev->cb->code_count))
         return qc_error_nomem(err);
