@@ -73,17 +73,10 @@ static char *describe(const qc_codebook *cb, const qc_document *doc, const qc_co
 
 static char *code_with(const qc_codebook *cb, const qc_document *doc, const qc_casebook *cases, qc_engine engine)
 {
-    qc_coder_options opts = QC_CODER_OPTIONS_INIT;
-    opts.engine = engine;
-    qc_coder *coder = NULL;
-    qc_error err;
-    cr_assert_eq(qc_coder_new(&coder, cb, &opts, &err), 0, "coder: %s", err.message);
-    qc_coding *coding = NULL;
-    cr_assert_eq(qc_coder_code(coder, doc, cases, &coding, &err), 0, "coding: %s", err.message);
+    qc_coding *coding = qct_code(cb, doc, cases, engine);
     cr_assert_eq(qc_coding_issue_count(coding), 0, "unexpected issue: %s", qc_coding_issue(coding, 0));
     char *s = describe(cb, doc, coding);
     qc_coding_free(coding);
-    qc_coder_free(coder);
     return s;
 }
 
