@@ -476,3 +476,44 @@ int qc_file_overwrite(const char *path, const void *bytes, size_t size, qc_error
         return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write: %s", strerror(errno));
     return QC_OK;
 }
+
+/* pwrite of all of bytes[0, n) at `at`; -1 with errno. */
+static int pwrite_all(int fd, const char *bytes, size_t n, off_t at)
+{
+    while (n) {
+        ssize_t w = pwrite(fd, bytes, n, at);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = EIO;
+            return -1;
+        }
+        bytes += w;
+        n -= (size_t)w;
+        at += w;
+    }
+    return 0;
+}
+
+int qc_file_extend(const char *path, const void *bytes, size_t head, size_t old_size, size_t size, qc_error *err)
+{
+    int fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != old_size) {
+        if (fd >= 0)
+            close(fd);
+        return 1;
+    }
+    /* the tail first: until the head is written the file is the old content, or one whose size
+     * disagrees with its header */
+    const char *b = bytes;
+    if (pwrite_all(fd, b + old_size, size - old_size, (off_t)old_size) != 0 || pwrite_all(fd, b, head, 0) != 0) {
+        int saved = errno;
+        close(fd);
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write: %s", strerror(saved));
+    }
+    if (close(fd) != 0)
+        return qc_error_set(err, QC_ERR_IO, path, 0, 0, -1, "cannot write: %s", strerror(errno));
+    return QC_OK;
+}

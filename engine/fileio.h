@@ -77,5 +77,11 @@ int qc_atomic_write(const char *path, const void *bytes, size_t size, qc_outputs
  * on ext4, replacing a file (by rename or by truncating it to nothing) makes the kernel allocate
  * and start writing it at once, 110-190 us a file on the benchmark VM against 10 us in place. */
 int qc_file_overwrite(const char *path, const void *bytes, size_t size, qc_error *err);
+/* The same for a file known to hold bytes[0, old_size) whose new content only grew at its end
+ * and changed within its first `head` bytes: writes bytes[old_size, size) at the end, then
+ * bytes[0, head), neither synced nor atomic (as qc_file_overwrite; a torn result fails the
+ * store's checks). 1, nothing written, when the file is not old_size bytes long (gone, or
+ * changed by another writer): the caller writes it whole. */
+int qc_file_extend(const char *path, const void *bytes, size_t head, size_t old_size, size_t size, qc_error *err);
 
 #endif

@@ -295,6 +295,67 @@ Test(cache, rule_change_reruns_that_code_and_its_references)
     fixture_free(&f);
 }
 
+/* A revision adds the records of the codes it changed to the end of each entry (the rest of the
+ * file as it was: a 3-code revision wrote every entry whole before, as many bytes as the first
+ * run), until an entry would hold over three records per code of the codebook; then it is
+ * written whole with at most two per code, older revisions' records dropped, so that a run of
+ * revisions does not grow it without end.
+ * Each step gives what a run without the cache gives. */
+Test(cache, a_revision_adds_its_records_to_each_entry_within_a_bound)
+{
+    fixture f;
+    fixture_make(&f);
+    char *cache = cache_dir(&f);
+    qc_codebook *cb1 = load(CB1);
+    qc_cache_stats st;
+    free(run(&f, cb1, cache, &st));
+    char *path = entry_file(cache);
+    ce_entry before;
+    ce_read(&before, path);
+    size_t records = ce_records(&before);
+    cr_assert_eq(ce_u32(&before, records), 4);
+    size_t most = 0;
+    for (int rev = 2; rev <= 12; rev++) {
+        char text[sizeof CB2 + 32];
+        snprintf(text, sizeof text,
+                 "codebook \"c\" version %d\n"
+                 "code TEAM \"Team\"\n"
+                 "  rule team OR teams OR colleague%d\n"
+                 "%s",
+                 rev, rev, strstr(CB1, "code TEAM.WORK"));
+        qc_codebook *cb = load(text);
+        char *with = run(&f, cb, cache, &st);
+        cr_assert_eq(st.codes_recoded, 2 * NDOCS, "revision %d", rev); /* TEAM and TEAM.WORK */
+        char *without = run(&f, cb, NULL, &st);
+        cr_assert_str_eq(with, without, "revision %d", rev);
+        ce_entry after;
+        ce_read(&after, path);
+        uint32_t n = ce_u32(&after, ce_records(&after));
+        cr_assert_leq(n, 3 * 4, "revision %d: %u records", rev, n);
+        if (n == ce_u32(&before, ce_records(&before)) + 2) {
+            /* added at the end, the records before them as they were */
+            cr_assert_eq(ce_records(&after), ce_records(&before));
+            cr_assert_gt(after.n, before.n);
+            size_t from = ce_records(&before) + 4;
+            cr_assert(memcmp(after.b + from, before.b + from, before.n - from) == 0, "revision %d", rev);
+        } else {
+            cr_assert_lt(n, ce_u32(&before, ce_records(&before)), "revision %d: written whole", rev);
+        }
+        most = n > most ? n : most;
+        ce_free(&before);
+        before = after;
+        free(with);
+        free(without);
+        qc_codebook_free(cb);
+    }
+    cr_assert_eq(most, 3 * 4, "the entries reached their bound and were written whole then");
+    ce_free(&before);
+    free(path);
+    free(cache);
+    qc_codebook_free(cb1);
+    fixture_free(&f);
+}
+
 /* One code's quotations of a coding as "[start,end)" pairs. */
 static void code_spans(const qc_coding *cod, size_t code, char *out, size_t cap)
 {
