@@ -995,6 +995,21 @@ static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *
     return QC_OK;
 }
 
+/* The CRC-32 of the entry e extended into `bytes` (its record count changed, `tail` bytes added),
+ * from e's own, which its header holds (checked when read, made when written): the head up to the
+ * count and the tail are summed, the rest taken from e's checksum by zlib's crc32_combine. Summing
+ * the whole payload again was a fifth of the instructions of adding records to an entry. */
+static uint32_t extended_crc(const entry *e, const uint8_t *bytes, size_t tail)
+{
+    const uint8_t *old = (const uint8_t *)e->data;
+    size_t head = e->count_at + 4 - QC_CACHE_HEADER_SIZE, middle = e->size - (e->count_at + 4);
+    uLong old_head = payload_crc(old + QC_CACHE_HEADER_SIZE, head);
+    /* crc(AB) is crc(A) shifted past B's length, xor crc(B): so crc(B) = combine(crc(A), crc(AB)) */
+    uLong mid = crc32_combine(old_head, le32(old + HEADER_PAYLOAD_SUM), (z_off_t)middle);
+    uLong crc = crc32_combine(payload_crc(bytes + QC_CACHE_HEADER_SIZE, head), mid, (z_off_t)middle);
+    return (uint32_t)crc32_combine(crc, payload_crc(bytes + e->size, tail), (z_off_t)tail);
+}
+
 /* Adds to the slot's entry the records of the codes a subset coding made (those without one in
  * `same`), at the end of its file, with the record count, size and checksum in its head patched:
  * after a revision of 3 codes of 271, writing each document's entry whole wrote as many bytes as
@@ -1034,7 +1049,8 @@ static int entry_append(qc_cache *c, slot *s, const qc_coding *cod, const record
     store_u32(bytes + e->count_at, (uint32_t)(e->rec_count + added));
     size_t payload = size - QC_CACHE_HEADER_SIZE;
     store_u32(bytes + HEADER_PAYLOAD_SIZE, (uint32_t)payload);
-    store_u32(bytes + HEADER_PAYLOAD_SUM, payload_crc(bytes + QC_CACHE_HEADER_SIZE, payload));
+    store_u32(bytes + HEADER_PAYLOAD_SUM, extended_crc(e, bytes, tail));
+    assert(le32(bytes + HEADER_PAYLOAD_SUM) == payload_crc(bytes + QC_CACHE_HEADER_SIZE, payload));
     bytes[size] = 0;
     qc_error werr;
     int rc = qc_file_extend(s->path, bytes, e->count_at + 4, e->size, size, &werr);
