@@ -2,7 +2,8 @@
 # The benchmark: generates a corpus and a codebook of the study's shape, then codes the corpus
 # with the fast engine (--jobs 1 and 2) and the reference engine, and prints for each run the
 # seconds, MB/s, CPU seconds, peak RSS and the fast/reference ratio, plus the codebook compile
-# time and a re-code after a 3-code revision against a full run (on the reference-size corpus).
+# time and a re-code after a 3-code revision against a full run (on the reference-size corpus,
+# then on the full-size one).
 #
 # Usage: tools/bench/bench.sh [--size 1G] [--reference-size 20M] [--dir DIR] [--keep]
 #   --size            corpus size for the fast engine (default 1G)
@@ -89,7 +90,7 @@ printf "codebook compile (check, incl. process start): %.3f s\n" "$(echo "$t1 - 
 
 # results.xml format 2, the default (docs/results-format-2.md): quotations by document and span,
 # written while coding
-run fast-jobs1 "$dir/corpus" --jobs 1
+KEEP_RESULTS=fast-jobs1 run fast-jobs1 "$dir/corpus" --jobs 1
 run fast-jobs2 "$dir/corpus" --jobs 2
 # format 1 (quotations by code, written after the run): the same run
 run fast-jobs1-format1 "$dir/corpus" --jobs 1 --results-format 1
@@ -121,5 +122,18 @@ rm -rf "$dir/recode-cold.xml" "$dir/recode-warm.xml" "$dir/cache-jobs2"
 printf "recode (3 codes revised, warm cache) / full run: %.2f (target 0.10); with --jobs 2: %.2f\n" \
   "$(echo "$secs_recode_3_codes_warm / $secs_fast_ref_sample" | bc -l)" \
   "$(echo "$secs_recode_warm_jobs2 / $secs_fast_ref_sample" | bc -l)"
+# The same re-code on the full-size corpus, against its one-job run (whose results.xml is --from)
+big_bytes=$(bytes_of "$dir/corpus")
+rm -rf "$dir/cache"
+measure recode-cold-cache-big "$big_bytes" "$bin" recode --jobs 1 --from "$dir/results-fast-jobs1.xml" \
+  --old "$dir/bench.qcb" -c "$dir/bench.qcb" --cases "$dir/corpus/cases.tsv" --cache "$dir/cache" \
+  -o "$dir/recode-cold.xml" "$dir/corpus"
+rm -f "$dir/recode-cold.xml"
+measure recode-warm-big "$big_bytes" "$bin" recode --jobs 1 --from "$dir/results-fast-jobs1.xml" \
+  --old "$dir/bench.qcb" -c "$dir/bench-revised.qcb" --cases "$dir/corpus/cases.tsv" --cache "$dir/cache" \
+  -o "$dir/recode-warm.xml" "$dir/corpus"
+rm -rf "$dir/recode-warm.xml" "$dir/cache" "$dir/results-fast-jobs1.xml"
+printf "recode (3 codes revised, warm cache) / full run, %s corpus, one job: %.2f (target 0.10)\n" "$size" \
+  "$(echo "$secs_recode_warm_big / $secs_fast_jobs1" | bc -l)"
 printf "jobs 2 / jobs 1: %.2fx; with results.xml format 1: %.2fx\n" "$(echo "$mbps_fast_jobs2 / $mbps_fast_jobs1" | bc -l)" \
   "$(echo "$mbps_fast_jobs2_format1 / $mbps_fast_jobs1_format1" | bc -l)"
