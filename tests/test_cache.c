@@ -1127,11 +1127,11 @@ Test(cache, a_hit_whose_leaf_is_in_another_rule_is_rejected)
     edited(CB_TWO_RULES, leaf_of_another_rule, 1);
 }
 
-/* A second record for TEAM under the same hash, with no quotations: which of the two a lookup
- * found would decide TEAM's counts. */
-static int duplicate_record(ce_entry *e)
+/* A second record for a code under the same hash, with no quotations, added at the end: which of
+ * the two a lookup found would decide the code's counts. */
+static int duplicate_record_of(ce_entry *e, const char *id)
 {
-    size_t rec = ce_record(e, "TEAM");
+    size_t rec = ce_record(e, id);
     if (!rec)
         return 0;
     size_t count = ce_records(e);
@@ -1145,9 +1145,26 @@ static int duplicate_record(ce_entry *e)
     return 1;
 }
 
+static int duplicate_record(ce_entry *e)
+{
+    return duplicate_record_of(e, "TEAM");
+}
+
 Test(cache, a_duplicate_code_record_is_rejected)
 {
     edited(CB1, duplicate_record, 1);
+}
+
+/* The records are written TEAM, TEAM.WORK, CASE, STRESS: in order up to CASE, which with the rest
+ * is sorted and merged in front of them, where the duplicate lands too. */
+static int duplicate_first_record(ce_entry *e)
+{
+    return duplicate_record_of(e, "CASE");
+}
+
+Test(cache, a_duplicate_record_merged_before_the_ordered_ones_is_rejected)
+{
+    edited(CB1, duplicate_first_record, 1);
 }
 
 Test(cache, open_errors)
