@@ -886,17 +886,22 @@ static size_t record_size(const qc_codebook *cb, const qc_coding *cod, size_t co
     return size;
 }
 
+/* A record's id (u32 length, bytes) and hash. */
+static uint8_t *put_record_key(uint8_t *at, const char *id, const uint8_t hash[32])
+{
+    size_t id_len = strlen(id);
+    at = put_u32(at, (uint32_t)id_len);
+    at = put_bytes(at, id, id_len);
+    return put_bytes(at, hash, 32);
+}
+
 /* Writes code's record from cod's quotations [q, end): id, hash, quotation count, then each
  * quotation (start, end, turn, hit count) and its hits (start, end, rule, leaf within the code). */
 static uint8_t *put_record(uint8_t *at, const qc_cache *c, const qc_coding *cod, size_t code, size_t q, size_t end,
                            const uint8_t hash[32])
 {
     const qc_codebook *cb = c->cb;
-    const char *id = cb->codes[code].id;
-    size_t id_len = strlen(id);
-    at = put_u32(at, (uint32_t)id_len);
-    at = put_bytes(at, id, id_len);
-    at = put_bytes(at, hash, 32);
+    at = put_record_key(at, cb->codes[code].id, hash);
     at = put_u32(at, (uint32_t)(end - q));
     for (; q < end; q++) {
         const qc_quote_rec *qr = &cod->quotes[q];
@@ -919,9 +924,9 @@ static uint8_t *put_record(uint8_t *at, const qc_cache *c, const qc_coding *cod,
 /* Writes the entry: every code of the coding's codebook, then the records of an older entry
  * (other codebooks' codes, so that two revisions used in turn both find their codes), up to twice
  * as many records as the codebook has codes, so that entries do not grow without end and later
- * revisions have room to add theirs (entry_append, up to three times). `old` is the slot's entry or NULL; `same[code]`
- * (NULL: none) is old's record of a code whose hash did not change, copied as it is, since the
- * coding's quotations of that code were taken from it. Once the file is in place, the slot holds
+ * revisions have room to add theirs (entry_append, up to three times). `old` is the slot's entry
+ * or NULL; `same[code]` (NULL: none) is old's record of a code whose hash did not change, copied
+ * as it is, since the coding's quotations of that code were taken from it. Once the file is in place, the slot holds
  * the bytes written (ENTRY_WRITTEN) for a lookup that follows. */
 static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *old, const record *const *same,
                        uint8_t (*hashes)[32], qc_error *err)
@@ -976,11 +981,7 @@ static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *
     for (size_t code = 0, q = 0; code < cb->code_count; code++) {
         size_t end = code_quotes_end(cod, q, code);
         if (same && same[code]) {
-            const char *id = cb->codes[code].id;
-            size_t id_len = strlen(id);
-            at = put_u32(at, (uint32_t)id_len);
-            at = put_bytes(at, id, id_len);
-            at = put_bytes(at, hashes[code], 32);
+            at = put_record_key(at, cb->codes[code].id, hashes[code]);
             at = put_u32(at, same[code]->quotes);
             at = put_bytes(at, same[code]->body, same[code]->body_len);
         } else {
@@ -1037,10 +1038,10 @@ static uint32_t extended_crc(const entry *e, const uint8_t *bytes, size_t tail)
 /* Adds to the slot's entry the records of the codes a subset coding made (those without one in
  * `same`), at the end of its file, with the record count, size and checksum in its head patched:
  * after a revision of 3 codes of 271, writing each document's entry whole wrote as many bytes as
- * the first run had (870 MB for the 1 GB benchmark corpus). 1, nothing done, when the entry is
- * to be written whole instead, as when the subset coding raised issues (the entry's are then not
- * the coding's: cache_lookup asks so), or the entry's bound would be passed. The records then stand out of order in the
- * file, which entry_parse sorts. */
+ * the first run had (870 MB for the 1 GB benchmark corpus). 1, nothing done, when the entry's
+ * bound would be passed: it is to be written whole (as it is when the subset coding raised
+ * issues, which are then not the entry's; cache_lookup sees to that). The added records follow
+ * the others out of order, which entry_parse mends (sort_tail). */
 static int entry_append(qc_cache *c, slot *s, const qc_coding *cod, const record *const *same, uint8_t (*hashes)[32],
                         qc_error *err)
 {
