@@ -149,6 +149,23 @@ int qc_chunklog_settle(qc_chunklog *log)
     return flush_big(log);
 }
 
+/* Reads a chunk into the cursor's buffer as its current piece: 1, QC_ERR_NOMEM or QC_ERR_IO. */
+static int load_chunk(const qc_chunklog *log, qc_chunklog_cursor *c, const qc_chunk_ref *ref)
+{
+    if (QC_GROW(c->buf, c->cap, (size_t)ref->len + 1) != 0)
+        return QC_ERR_NOMEM;
+    size_t done = 0;
+    while (done < ref->len) {
+        ssize_t n = pread(log->fd, c->buf + done, ref->len - done, (off_t)(ref->offset + done));
+        if (n <= 0)
+            return QC_ERR_IO;
+        done += (size_t)n;
+    }
+    c->data = c->buf;
+    c->len = ref->len;
+    return 1;
+}
+
 int qc_chunklog_next_piece(const qc_chunklog *log, qc_chunklog_cursor *c)
 {
     if (c->key >= log->key_count)
@@ -156,20 +173,8 @@ int qc_chunklog_next_piece(const qc_chunklog *log, qc_chunklog_cursor *c)
     const qc_chunklog_key *k = &log->keys[c->key];
     while (c->next < k->chunk_count) {
         const qc_chunk_ref *ref = &k->chunks[c->next++];
-        if (!ref->len)
-            continue;
-        if (QC_GROW(c->buf, c->cap, ref->len + 1) != 0)
-            return QC_ERR_NOMEM;
-        size_t done = 0;
-        while (done < ref->len) {
-            ssize_t n = pread(log->fd, c->buf + done, ref->len - done, (off_t)(ref->offset + done));
-            if (n <= 0)
-                return QC_ERR_IO;
-            done += (size_t)n;
-        }
-        c->data = c->buf;
-        c->len = ref->len;
-        return 1;
+        if (ref->len)
+            return load_chunk(log, c, ref);
     }
     if (c->next == k->chunk_count) {
         c->next++;
@@ -180,6 +185,23 @@ int qc_chunklog_next_piece(const qc_chunklog *log, qc_chunklog_cursor *c)
         }
     }
     return 0;
+}
+
+size_t qc_chunklog_piece_count(const qc_chunklog *log, size_t key)
+{
+    return key < log->key_count ? log->keys[key].chunk_count + (log->keys[key].len != 0) : 0;
+}
+
+int qc_chunklog_piece(const qc_chunklog *log, qc_chunklog_cursor *c, size_t piece)
+{
+    if (piece >= qc_chunklog_piece_count(log, c->key))
+        return 0;
+    const qc_chunklog_key *k = &log->keys[c->key];
+    if (piece < k->chunk_count)
+        return load_chunk(log, c, &k->chunks[piece]);
+    c->data = k->buf;
+    c->len = k->len;
+    return 1;
 }
 
 void qc_chunklog_cursor_free(qc_chunklog_cursor *c)

@@ -79,6 +79,12 @@ int qc_chunklog_settle(qc_chunklog *log);
 /* Loads the next piece of c->key into c->data and c->len (never empty): 1, 0 after the last,
  * QC_ERR_IO (a read error) or QC_ERR_NOMEM. A cursor starts zeroed but for its key. */
 int qc_chunklog_next_piece(const qc_chunklog *log, qc_chunklog_cursor *c);
+/* A key's pieces by number, for threads that share them out (after qc_chunklog_settle): how many
+ * (the chunks, then the buffer when it holds anything), and piece `piece` loaded into c->data and
+ * c->len as qc_chunklog_next_piece loads the next (a chunk may be empty): 1, 0 past the last,
+ * QC_ERR_IO or QC_ERR_NOMEM. */
+size_t qc_chunklog_piece_count(const qc_chunklog *log, size_t key);
+int qc_chunklog_piece(const qc_chunklog *log, qc_chunklog_cursor *c, size_t piece);
 void qc_chunklog_cursor_free(qc_chunklog_cursor *c);
 
 #endif

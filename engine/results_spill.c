@@ -199,7 +199,7 @@ int qc_spill_merge(qc_results *res, const qc_res_prepared *p, uint32_t doc_index
 /* --- reading back --- */
 
 typedef struct reader {
-    qc_results *res;
+    const qc_results *res;
     qc_coded_quotation_fn fn;
     void *user;
     qc_hit *hits;
@@ -351,6 +351,35 @@ int qc_results_foreach_uncoded(qc_results *res, qc_quotation_fn fn, void *user, 
         return refused;
     uncoded_walk w = {fn, user};
     return walk_log(res, res->uncoded_log, 0, &res->spill_buf, &res->spill_cap, uncoded_one, &w, err);
+}
+
+int qc_spill_uncoded_pieces(qc_results *res, size_t *count, qc_error *err)
+{
+    int refused = res->stream_only ? QC_OK : qc_res_need_quotations(res, "cannot read the uncoded turns", NULL, err);
+    if (refused)
+        return refused;
+    int r = qc_chunklog_settle(res->uncoded_log);
+    if (r != 0)
+        return read_error(err, r);
+    *count = qc_chunklog_piece_count(res->uncoded_log, 0);
+    return QC_OK;
+}
+
+int qc_spill_walk_uncoded_piece(const qc_results *res, size_t piece, qc_chunklog_cursor *cur, qc_quotation_fn fn,
+                                void *user, qc_error *err)
+{
+    uncoded_walk w = {fn, user};
+    reader rd;
+    memset(&rd, 0, sizeof rd);
+    rd.res = res;
+    rd.fn = uncoded_one;
+    rd.user = &w;
+    int r = qc_chunklog_piece(res->uncoded_log, cur, piece);
+    r = r == 1 ? read_piece(cur->data, cur->len, &rd) : r;
+    qc_free(rd.hits);
+    if (r == QC_ERR_CANCELLED)
+        return qc_error_set(err, QC_ERR_CANCELLED, NULL, 0, 0, -1, "stopped by the caller");
+    return r != 0 ? read_error(err, r) : QC_OK;
 }
 
 /* --- every code's quotations in document order (results.xml format 2) --- */

@@ -27,6 +27,14 @@ int qc_spill_settle(qc_results *res, qc_error *err);
 int qc_spill_walk_code(qc_results *res, size_t code, unsigned char **buf, size_t *cap, qc_coded_quotation_fn fn,
                        void *user, qc_error *err);
 
+/* The uncoded turns' log in pieces (qc_results_foreach_uncoded's walk shared out among threads):
+ * how many, pending writes done first (nothing may be added after); then the turns of piece
+ * `piece` in order, read with the caller's cursor (its key 0, freed with qc_chunklog_cursor_free):
+ * safe in parallel threads, each with its own cursor. */
+int qc_spill_uncoded_pieces(qc_results *res, size_t *count, qc_error *err);
+int qc_spill_walk_uncoded_piece(const qc_results *res, size_t piece, qc_chunklog_cursor *cur, qc_quotation_fn fn,
+                                void *user, qc_error *err);
+
 /* Every code's quotations (with their coders) in document order: by document, start, end and code,
  * a person's codings of a span after the engine's, as each code's log holds them. The codes' logs
  * are merged as they are read (one piece of each at a time), so memory stays one buffer a code. */

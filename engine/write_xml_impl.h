@@ -48,6 +48,9 @@ typedef struct xw {
      * are no entry's (so that an entry can be copied 16 bytes at a time); NULL: written anew each
      * time. */
     const attr_table *code_tags;
+    /* Threads that may write the uncoded turns (qc_write_options.jobs), kept by
+     * qc_xw_format2_head for a stream's end, whose options do not say. */
+    unsigned jobs;
 } xw;
 
 /* Inlined with literal names, so that their lengths are known when compiling. */

@@ -316,3 +316,94 @@ Test(results_stream, misuse_is_refused_and_an_unfinished_stream_leaves_nothing)
     free(path);
     fixture_close(&f);
 }
+
+/* Documents whose participants' turns the span codebook does not code: `turns` turns of about
+ * 600 bytes each, the last document's last turn over 64 kB (a record longer than the uncoded log's
+ * buffer goes to its file as a piece of its own). */
+static char **uncoded_interviews(const char *dir, size_t n, int turns)
+{
+    char **paths = calloc(n, sizeof *paths);
+    cr_assert_not_null(paths);
+    for (size_t i = 0; i < n; i++) {
+        paths[i] = malloc(strlen(dir) + 32);
+        sprintf(paths[i], "%s/u%03zu.txt", dir, i);
+        FILE *fp = fopen(paths[i], "w");
+        cr_assert_not_null(fp);
+        for (int t = 0; t < turns; t++) {
+            fprintf(fp, "%s: ", t % 3 == 0 ? "Interviewer" : t % 3 == 1 ? "P1" : "P2");
+            int words = i + 1 == n && t + 1 == turns ? 12000 : 100;
+            for (int w = 0; w < words; w++)
+                fprintf(fp, "%s%s", w % 7 == 6 ? "parent & <so>" : "then banana", w % 10 == 9 ? ". " : " ");
+            fputs("\n\n", fp);
+        }
+        cr_assert_eq(fclose(fp), 0);
+    }
+    return paths;
+}
+
+/* With two jobs the uncoded turns are shared out with a second thread by pieces of their log
+ * (write_xml.c): the bytes of one thread, in both formats, after the run and streamed. */
+Test(results_stream, uncoded_turns_written_by_two_threads_are_the_bytes_of_one, .timeout = 120)
+{
+    fixture f;
+    f.dir = qct_temp_dir();
+    f.n = 12;
+    f.paths = uncoded_interviews(f.dir, f.n, 40);
+    f.out = malloc(strlen(f.dir) + 8);
+    sprintf(f.out, "%s/out", f.dir);
+    cr_assert_eq(mkdir(f.out, 0755), 0);
+    span_codebook_load(&f.cb, &f.cases);
+    qc_error err;
+    qc_results *res = run(&f, 1, NULL, 0, NULL);
+    char *one[2];
+    for (unsigned format = 1; format <= 2; format++) {
+        for (unsigned jobs = 1; jobs <= 3; jobs++) {
+            char *path = out_path(&f, "r.xml");
+            qc_write_options wo = format2();
+            wo.format = format;
+            wo.jobs = jobs;
+            cr_assert_eq(qc_results_write_xml(res, path, &wo, &err), 0, "%s", err.message);
+            char *got = qct_read_file(path, NULL);
+            cr_assert_not_null(got);
+            if (jobs == 1) {
+                one[format - 1] = got;
+                const char *uncoded = strstr(got, "<uncoded ");
+                cr_assert_not_null(uncoded);
+                /* more than four pieces of the log, one of them a turn of its own */
+                cr_expect_gt(strlen(uncoded), 4u << 16);
+                cr_expect(qct_contains(uncoded, "parent &amp; &lt;so&gt;"));
+            } else {
+                cr_expect_str_eq(got, one[format - 1], "format %u, %u jobs: other bytes than one job's", format, jobs);
+                free(got);
+            }
+            unlink(path);
+            free(path);
+        }
+    }
+    qc_results_free(res);
+    /* Streamed: the stream's end takes the jobs of the options it was started with. */
+    char *path = out_path(&f, "streamed.xml");
+    qc_results_options ro = QC_RESULTS_OPTIONS_INIT;
+    ro.stream_only = 1;
+    cr_assert_eq(qc_results_new_opts(&res, f.cb, f.cases, &ro, &err), 0, "%s", err.message);
+    cr_assert_eq(qc_results_set_option(res, "engine", "fast", &err), 0);
+    qc_write_options wo = format2();
+    wo.jobs = 2;
+    cr_assert_eq(qc_results_stream_xml(res, path, &wo, &err), 0, "%s", err.message);
+    qc_run_options opts = QC_RUN_OPTIONS_INIT;
+    opts.jobs = 2;
+    opts.on_document = qc_results_add_fn;
+    opts.user = res;
+    opts.results = res;
+    cr_assert_eq(qc_corpus_run((const char *const *)f.paths, f.n, f.cb, f.cases, &opts, NULL, &err), 0, "%s",
+                 err.message);
+    char *got = finish(&f, res, "streamed.xml");
+    cr_expect_str_eq(got, one[1], "streamed with two jobs: other bytes than written by one");
+    free(got);
+    qc_results_free(res);
+    unlink(path);
+    free(path);
+    free(one[0]);
+    free(one[1]);
+    fixture_close(&f);
+}
