@@ -387,10 +387,21 @@ typedef struct fold_block {
 static const unsigned char word_bytes[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
                                              0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
 
+/* How far from word i the fold loop may go without checking the ends: to the words starting at
+ * least 16 bytes before the text's end (they ascend), and, as a word adds at most 16 bytes, to
+ * as many words as keep 16 bytes of the arena free. */
+static size_t fold_limit(const fold_block *b, size_t i, size_t i1, size_t alen, size_t text_end, size_t cap_end)
+{
+    while (i1 > i && b->cp_to_byte[b->words[i1 - 1].start] >= text_end)
+        i1--;
+    size_t room = alen < cap_end ? (cap_end - alen) / 16 : 0;
+    return i1 - i > room ? i + room : i1;
+}
+
 /* Folds words i.. of the block while they are ASCII, 1 to 16 bytes and 16 bytes from the text's
  * and the arena's ends (nearly all words): 16 bytes are loaded, checked, lower-cased and hashed at
- * once. Returns the first word not folded (i1 when all were). No call in the loop: everything it
- * needs stays in registers. */
+ * once. Returns the first word not folded (i1 when all were). No call in the loop, and the ends
+ * checked once a run (fold_limit): everything it needs stays in registers. */
 static inline __attribute__((always_inline)) size_t fold_run_as(fold_block *b, size_t i, size_t i1, int casefold,
                                                                 int anywhere)
 {
@@ -404,32 +415,36 @@ static inline __attribute__((always_inline)) size_t fold_run_as(fold_block *b, s
     size_t alen = b->alen, nt = b->nt;
     size_t text_end = b->text_size < 16 ? 0 : b->text_size - 16 + 1; /* b0 < text_end: 16 bytes to read */
     size_t cap_end = b->cap < 16 ? 0 : b->cap - 16 + 1;
-    for (; i < i1; i++) {
-        size_t b0 = cp_to_byte[words[i].start], len = cp_to_byte[words[i].end] - b0;
-        if (len - 1 >= 16 || b0 >= text_end || alen >= cap_end)
-            break;
-        __m128i x = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(text + b0)),
-                                  _mm_loadu_si128((const __m128i *)(const void *)(word_bytes + 16 - len)));
-        if (_mm_movemask_epi8(x))
-            break;
-        if (casefold) {
-            /* 'A'..'Z' moved to the 26 lowest signed bytes: one comparison finds them */
-            __m128i shifted = _mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - 'A')));
-            __m128i upper = _mm_cmplt_epi8(shifted, _mm_set1_epi8((char)(0x80 + 26)));
-            x = _mm_add_epi8(x, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+    for (size_t ie; i < i1 && (ie = fold_limit(b, i, i1, alen, text_end, cap_end)) > i;) {
+        for (; i < ie; i++) {
+            size_t b0 = cp_to_byte[words[i].start], len = cp_to_byte[words[i].end] - b0;
+            if (len - 1 >= 16)
+                break;
+            __m128i x = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(text + b0)),
+                                      _mm_loadu_si128((const __m128i *)(const void *)(word_bytes + 16 - len)));
+            if (_mm_movemask_epi8(x))
+                break;
+            if (casefold) {
+                /* 'A'..'Z' moved to the 26 lowest signed bytes: one comparison finds them */
+                __m128i shifted = _mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - 'A')));
+                __m128i upper = _mm_cmplt_epi8(shifted, _mm_set1_epi8((char)(0x80 + 26)));
+                x = _mm_add_epi8(x, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+            }
+            _mm_storeu_si128((__m128i *)(void *)(data + alen), x);
+            alen += len;
+            off[i + 1] = (uint32_t)alen;
+            /* the bytes past the word are 0: lo holds the first three bytes, 0 past its end */
+            uint64_t lo = (uint64_t)_mm_cvtsi128_si64(x);
+            uint64_t starts = prefix_masks[qc_mt_triple3((uint32_t)lo & 0xFFFFFFu)];
+            if (starts || anywhere) {
+                uint32_t h = 0;
+                if (starts & 1)
+                    h = qc_mt_word_hash2(lo, (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x)), len);
+                todo[nt++] = (word_todo){(uint32_t)i, h, starts, lo};
+            }
         }
-        _mm_storeu_si128((__m128i *)(void *)(data + alen), x);
-        alen += len;
-        off[i + 1] = (uint32_t)alen;
-        /* the bytes past the word are 0: lo holds the first three bytes, 0 past its end */
-        uint64_t lo = (uint64_t)_mm_cvtsi128_si64(x);
-        uint64_t starts = prefix_masks[qc_mt_triple3((uint32_t)lo & 0xFFFFFFu)];
-        if (starts || anywhere) {
-            uint32_t h = 0;
-            if (starts & 1)
-                h = qc_mt_word_hash2(lo, (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x)), len);
-            todo[nt++] = (word_todo){(uint32_t)i, h, starts, lo};
-        }
+        if (i < ie)
+            break; /* a word the loop does not take */
     }
     b->alen = alen;
     b->nt = nt;

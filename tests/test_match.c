@@ -290,6 +290,24 @@ Test(match, words_of_every_length_and_case_fold_alike)
     free(want.s);
 }
 
+Test(match, words_in_the_last_sixteen_bytes_fold_alike)
+{
+    /* the fast engine folds a word 16 bytes at a time only when 16 bytes are left after its start:
+     * the last words of a document, at every distance from its end, are folded the slow way */
+    const char *cb = CB "code L \"l\"\n  rule ab* OR cd OR \"ef gh\"\n  scope match\n";
+    for (size_t pad = 0; pad <= 24; pad++) {
+        sbuf text = {NULL, 0, 0};
+        sb_put(&text, "P1: zz", 6);
+        for (size_t k = 0; k < pad; k++)
+            sb_put(&text, " z", 2);
+        sb_put(&text, " Abc cd EF gh", 13);
+        for (size_t k = 0; k < pad % 5; k++)
+            sb_put(&text, ".", 1);
+        expect(cb, text.s, "L[Abc]{Abc}\nL[cd]{cd}\nL[EF gh]{EF gh}");
+        free(text.s);
+    }
+}
+
 /* ---- operators ----------------------------------------------------------------------------- */
 
 Test(match, and_or_not)
