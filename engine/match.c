@@ -716,19 +716,19 @@ static int scan_anywhere(qc_fast *f, const qc_document *doc)
 }
 
 /* The bounded literals: only at word starts (word_start_at), which are found 16 bytes at a time;
- * about one position in five of a transcript. */
-static int scan_word_starts(qc_fast *f, const qc_document *doc)
+ * about one position in five of a transcript. `two`: some bounded literal is 2 bytes long (a
+ * constant in each copy of the loop, so that most copies test nothing for it at a word start). */
+static inline __attribute__((always_inline)) int scan_word_starts_as(qc_fast *f, const qc_document *doc, int two)
 {
     const qc_mt_prefilter *pf = f->pf;
     const unsigned char *t = (const unsigned char *)doc->text;
     size_t n = doc->text_size, i = 0;
     int rc;
 #if defined(__SSE2__) && defined(__x86_64__)
+    /* (a bitmap without literals has no bit set; in locals, as try_literals could change *pf for
+     * all the compiler knows) */
     const uint64_t *bits3 = pf->gram3_word_bits, *bits2 = pf->gram_word_bits;
     const uint64_t *bits4 = pf->gram4_bits, *short3 = pf->gram3_short_bits;
-    /* (a bitmap without literals has no bit set; the 2-byte one is not looked at when it has none:
-     * in locals, as try_literals could change *pf for all the compiler knows) */
-    const int two = pf->gram_word != 0;
     const __m128i case_bit = _mm_set1_epi8(0x20), a_1 = _mm_set1_epi8('a' - 1), z1 = _mm_set1_epi8('z' + 1);
     const __m128i zero_1 = _mm_set1_epi8('0' - 1), nine1 = _mm_set1_epi8('9' + 1), under = _mm_set1_epi8('_');
     unsigned carry = 0; /* the byte before the block is a \w byte */
@@ -744,7 +744,7 @@ static int scan_word_starts(qc_fast *f, const qc_document *doc)
         unsigned starts = alnum & ~((word << 1) | carry) & 0xFFFFu;
         carry = word >> 15;
         for (; starts; starts &= starts - 1) {
-            size_t p = i + (size_t)__builtin_ctz(starts);
+            size_t p = i + (size_t)(unsigned)__builtin_ctz(starts);
             uint32_t x;
             memcpy(&x, t + p, 4);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
@@ -764,10 +764,16 @@ static int scan_word_starts(qc_fast *f, const qc_document *doc)
         }
     }
 #endif
+    (void)two;
     for (; i < n; i++)
         if (word_start_at(t, i) && (rc = try_position(f, doc, i, 1)))
             return rc;
     return QC_OK;
+}
+
+static int scan_word_starts(qc_fast *f, const qc_document *doc)
+{
+    return f->pf->gram_word ? scan_word_starts_as(f, doc, 1) : scan_word_starts_as(f, doc, 0);
 }
 
 /* One pass over the text for each kind of literal, every distinct literal of that kind at once:
