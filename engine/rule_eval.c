@@ -603,6 +603,7 @@ int qc_eval_regex_unit_at(qc_eval *ev, int32_t leaf, unsigned kind, uint32_t uni
     size_t b0 = doc->cp_to_byte[u->start], b1 = doc->cp_to_byte[u->end];
     const char *subject = doc->text + b0;
     size_t len = b1 - b0, pos = 0;
+    int ascii = len == (size_t)(u->end - u->start); /* as many bytes as code points: each is one */
     size_t k = doc->stamp_count ? stamp_ending_after(doc, u->start) : 0;
     if (k < doc->stamp_count && doc->stamps[k].start < u->end) {
         /* The unit holds time stamps: the regex reads each as spaces (as many bytes, so offsets
@@ -640,8 +641,13 @@ int qc_eval_regex_unit_at(qc_eval *ev, int32_t leaf, unsigned kind, uint32_t uni
         if (me > ms) {
             /* an empty match marks nothing: it is not a hit */
             qc_ev_hit h;
-            h.start = byte_to_cp(doc, b0 + ms, u->start, u->end);
-            h.end = byte_to_cp(doc, b0 + me, h.start, u->end);
+            if (ascii) { /* a code point a byte: no search */
+                h.start = u->start + (uint32_t)ms;
+                h.end = u->start + (uint32_t)me;
+            } else {
+                h.start = byte_to_cp(doc, b0 + ms, u->start, u->end);
+                h.end = byte_to_cp(doc, b0 + me, h.start, u->end);
+            }
             unit_hit_words(doc, u, h.start, h.end, &h.w0, &h.w1);
             h.leaf = leaf;
             h.rule = 0;

@@ -246,6 +246,21 @@ Test(match, regex_sees_only_its_unit)
            "P1: The office. The room.\n", "S[The office.]{office.}");
 }
 
+Test(match, regex_hits_after_and_before_characters_of_several_bytes)
+{
+    /* a regex's match is found in bytes and kept in code points: in an ASCII unit the two are
+     * the same, in another each is looked up (quotations of the match show whether it was right) */
+    expect(CB "code B \"b\"\n  rule /\\bband\\s*[5-8]\\b/\n  scope match\n",
+           "P1: A caf\xC3\xA9 band 5 na\xC3\xAFve band\xC2\xA0"
+           "6 and band 7. Band 8 \xE2\x80\x94 band 9.\n",
+           "B[band 5]{band 5}\n"
+           "B[band\xC2\xA0"
+           "6]{band\xC2\xA0"
+           "6}\n"
+           "B[band 7]{band 7}\n"
+           "B[Band 8]{Band 8}");
+}
+
 Test(match, caseless_regex_literal_matches_the_long_s)
 {
     /* PCRE2 matches s with U+017F without case; the fast engine's literal prefilter must not skip
