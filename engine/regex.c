@@ -23,6 +23,8 @@ struct qc_regex_scratch {
     pcre2_jit_stack *jit_stack;
     pcre2_match_context *mctx;
     size_t ovector_pairs;
+    /* the limits set in mctx (0: none yet): most regexes share them, so few matches set them */
+    uint32_t match_limit, heap_limit_kib;
 };
 
 static void *pcre_alloc(size_t size, void *data)
@@ -166,10 +168,16 @@ int qc_regex_match_until(const qc_regex *rx, qc_regex_scratch *scratch, const ch
 {
     uint32_t opts = subject_checked ? PCRE2_NO_UTF_CHECK : 0;
     int rc;
-    /* The regex's limits, in this thread's context (four stores). */
-    pcre2_set_match_limit(scratch->mctx, rx->match_limit);
-    pcre2_set_depth_limit(scratch->mctx, rx->match_limit);
-    pcre2_set_heap_limit(scratch->mctx, rx->heap_limit_kib);
+    /* The regex's limits, in this thread's context, when the last match's differ. */
+    if (scratch->match_limit != rx->match_limit) {
+        pcre2_set_match_limit(scratch->mctx, rx->match_limit);
+        pcre2_set_depth_limit(scratch->mctx, rx->match_limit);
+        scratch->match_limit = rx->match_limit;
+    }
+    if (scratch->heap_limit_kib != rx->heap_limit_kib) {
+        pcre2_set_heap_limit(scratch->mctx, rx->heap_limit_kib);
+        scratch->heap_limit_kib = rx->heap_limit_kib;
+    }
     if (rx->offset_limit)
         pcre2_set_offset_limit(scratch->mctx, last_start < len ? (PCRE2_SIZE)last_start : PCRE2_UNSET);
     if (rx->jit)
