@@ -35,8 +35,8 @@
 /* A word of the block being scanned that some key may start (or every word, when some pattern
  * starts with a wildcard): looked up once the block is folded. */
 typedef struct word_todo {
-    uint32_t word, hash; /* hash: its exact-table hash, when bit 0 of starts asks for it */
-    uint64_t starts;     /* its prefix_masks entry (key_starts) */
+    uint32_t word, hash; /* hash: its exact-table hash, when starts has an exact key's bit */
+    uint64_t starts;     /* the keys it may be (key_starts) */
     uint64_t lo;         /* its first 8 bytes folded, little-endian, 0 past its end */
 } word_todo;
 
@@ -327,24 +327,23 @@ static int fold_slow(qc_fast *f, unsigned v, const char *s, size_t len)
     return fold_cached(&f->fc[v], s, len, casefold, strip, a) != 0 ? QC_ERR_NOMEM : QC_OK;
 }
 
-/* The prefix_masks entry of folded word w[0..wl): which keys may start with its first bytes. */
+/* The keys folded word w[0..wl) may be, from its prefix_masks entry (qc_mt_word_keys). */
 static uint64_t key_starts(const qc_mt_variant *mv, const char *w, uint32_t wl)
 {
     unsigned char b = wl > 1 ? (unsigned char)w[1] : 0, c = wl > 2 ? (unsigned char)w[2] : 0;
-    return mv->prefix_masks[qc_mt_triple((unsigned char)w[0], b, c)];
+    return qc_mt_word_keys(mv->prefix_masks[qc_mt_triple((unsigned char)w[0], b, c)], wl);
 }
 
 /* Looks folded word i up: the prefix keys its first three bytes allow (`starts`, key_starts), its
- * exact key (hash h, computed only when bit 0 of starts says some exact key may be it), and the
- * patterns starting with a wildcard. */
+ * exact key (hash h, computed only when starts says some exact key may be it), and the patterns
+ * starting with a wildcard. */
 static int lookup_word(qc_fast *f, const qc_document *doc, const qc_mt_variant *mv, size_t i, const char *w,
                        uint32_t wl, uint64_t starts, uint32_t h, uint64_t lo)
 {
     const qc_mt_scan *scan = f->scan;
     uint32_t count;
     int rc;
-    uint64_t lengths = starts & ~1ull;
-    lengths &= wl >= 63 ? ~0ull : (2ull << wl) - 1; /* no longer than the word */
+    uint64_t lengths = starts & QC_MT_PREFIX_BITS; /* (no longer than the word: key_starts) */
     while (lengths) {
         uint32_t len = (uint32_t)__builtin_ctzll(lengths);
         lengths &= lengths - 1;
@@ -355,7 +354,7 @@ static int lookup_word(qc_fast *f, const qc_document *doc, const qc_mt_variant *
             if ((rc = offer_leaf(f, doc, list[k], i, f->mt->leaves[list[k]].anchor_is_key)))
                 return rc;
     }
-    if ((starts & 1) && qc_mt_maybe_key(mv, h)) {
+    if ((starts & ~QC_MT_PREFIX_BITS) && qc_mt_maybe_key(mv, h)) {
         const int32_t *list = qc_mt_lookup(scan, &mv->exact, h, w, wl, &count);
         for (uint32_t k = 0; k < count; k++)
             if ((rc = offer_leaf(f, doc, list[k], i, 1)))
@@ -383,6 +382,12 @@ typedef struct fold_block {
 } fold_block;
 
 #if defined(__SSE2__) && defined(__x86_64__)
+/* qc_mt_word_keys's masks for the words fold_run takes (1 to 16 bytes): one load a word. */
+#define KM(n) QC_MT_WORD_KEYS_MASK(n##u)
+static const uint64_t word_keys_mask[17] = {KM(0), KM(1),  KM(2),  KM(3),  KM(4),  KM(5),  KM(6),  KM(7), KM(8),
+                                            KM(9), KM(10), KM(11), KM(12), KM(13), KM(14), KM(15), KM(16)};
+#undef KM
+
 /* From word_bytes + 16 - len: 16 bytes whose first len are 0xFF, to keep a word's bytes alone. */
 static const unsigned char word_bytes[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
                                              0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
@@ -435,10 +440,10 @@ static inline __attribute__((always_inline)) size_t fold_run_as(fold_block *b, s
             off[i + 1] = (uint32_t)alen;
             /* the bytes past the word are 0: lo holds the first three bytes, 0 past its end */
             uint64_t lo = (uint64_t)_mm_cvtsi128_si64(x);
-            uint64_t starts = prefix_masks[qc_mt_triple3((uint32_t)lo & 0xFFFFFFu)];
+            uint64_t starts = prefix_masks[qc_mt_triple3((uint32_t)lo & 0xFFFFFFu)] & word_keys_mask[len];
             if (starts || anywhere) {
                 uint32_t h = 0;
-                if (starts & 1)
+                if (starts & ~QC_MT_PREFIX_BITS)
                     h = qc_mt_word_hash2(lo, (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x)), len);
                 todo[nt++] = (word_todo){(uint32_t)i, h, starts, lo};
             }
@@ -506,7 +511,8 @@ static int scan_variant(qc_fast *f, const qc_document *doc, unsigned v)
                 for (size_t k = 0; k < 8 && start + k < b.alen; k++)
                     lo |= (uint64_t)(unsigned char)b.data[start + k] << (8 * k);
                 b.todo[b.nt++] = (word_todo){
-                    (uint32_t)i, starts & 1 ? qc_mt_word_hash(b.data + start, b.alen - start) : 0, starts, lo};
+                    (uint32_t)i, starts & ~QC_MT_PREFIX_BITS ? qc_mt_word_hash(b.data + start, b.alen - start) : 0,
+                    starts, lo};
             }
         }
         /* in word order, as when each word was looked up right after its folding: a one-word

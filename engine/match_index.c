@@ -371,7 +371,7 @@ static int build_word_tables(const qc_match_tables *mt, const uint8_t *need, qc_
             uint32_t bit = qc_mt_key_bit(h);
             mv->key_bits[bit >> 6] |= 1ull << (bit & 63);
             const unsigned char *k = (const unsigned char *)key;
-            mv->prefix_masks[qc_mt_triple(k[0], len > 1 ? k[1] : 0, len > 2 ? k[2] : 0)] |= 1;
+            mv->prefix_masks[qc_mt_triple(k[0], len > 1 ? k[1] : 0, len > 2 ? k[2] : 0)] |= QC_MT_EXACT_BIT(len);
         } else {
             mv->prefix_lengths |= 1ull << len;
             /* the bytes the key fixes, any byte (or none) after them */

@@ -27,7 +27,8 @@ static inline unsigned qc_mt_variant_of(int case_sensitive, int keep_accents)
     return (case_sensitive ? 2u : 0u) | (keep_accents ? 1u : 0u);
 }
 
-/* Wildcard keys longer than this are cut: the full pattern is checked anyway. */
+/* Wildcard keys longer than this are cut: the full pattern is checked anyway. (48: prefix_masks
+ * keeps its bits above for the exact keys' lengths.) */
 #define QC_MT_MAX_PREFIX 48
 
 /* Evaluation units. */
@@ -54,9 +55,11 @@ typedef struct qc_mt_variant {
     uint64_t *key_bits;
     /* prefix_masks[qc_mt_triple(a, b, c)]: bit L set when some wildcard key of L bytes may start
      * with bytes a, b, c (0 for the bytes a short word lacks); a word tries only those prefix
-     * lengths. Prefix keys are hashed with qc_mt_word_hash too. Bit 0 (no prefix is 0 bytes long)
-     * is set when some exact key starts with a, b, c: a word without it is hashed for no probe.
-     * With a few codes' keys (a subset's scan) nearly every word fails this one load. */
+     * lengths. Prefix keys are hashed with qc_mt_word_hash too. Bit qc_mt_exact_bit(L), above the
+     * prefix lengths, is set when some exact key of L bytes starts with a, b, c: a word without
+     * its length's bit is hashed for no probe (`the` is no `therapist`). qc_mt_word_keys keeps
+     * what a word of a given length may be. With a few codes' keys (a subset's scan) nearly every
+     * word fails this one load. */
     uint64_t *prefix_masks;
     int32_t *anywhere; /* leaves whose first word starts with a wildcard */
     uint32_t anywhere_count;
@@ -295,6 +298,21 @@ static inline uint32_t qc_mt_word_hash2(uint64_t lo, uint64_t hi, size_t len)
     if (len > 8)
         h = qc_mt_mix(h, hi);
     return qc_mt_hash_final(h);
+}
+
+/* The prefix_masks bit of the exact keys of len bytes: bits 49 to 62 for 1 to 14 bytes, bit 63 for
+ * longer ones (the bits up to QC_MT_MAX_PREFIX are prefix lengths). An empty word has bit 63 too. */
+#define QC_MT_PREFIX_BITS ((2ull << QC_MT_MAX_PREFIX) - 2) /* bits 1..QC_MT_MAX_PREFIX */
+#define QC_MT_EXACT_BIT(len) (1ull << ((len)-1u < 14u ? QC_MT_MAX_PREFIX + (len) : 63u))
+/* The bits of a prefix_masks entry a word of len bytes may have: prefix keys no longer than it, exact
+ * keys of its length (a constant expression, for tables). */
+#define QC_MT_WORD_KEYS_MASK(len)                                                                                      \
+    (((len) >= QC_MT_MAX_PREFIX ? QC_MT_PREFIX_BITS : (2ull << (len)) - 2) | QC_MT_EXACT_BIT(len))
+
+/* What of a prefix_masks entry a word of len bytes may be (0: no key at all). */
+static inline uint64_t qc_mt_word_keys(uint64_t starts, size_t len)
+{
+    return starts & QC_MT_WORD_KEYS_MASK(len);
 }
 
 /* prefix_masks index of a word's first three bytes a, b, c given as a | b << 8 | c << 16 (the low
