@@ -580,7 +580,7 @@ static int try_literals(qc_fast *f, const qc_document *doc, const uint64_t *list
         size_t len = l->len;
         if (l->bounded != bounded || i + len > n || (have_window && (window & l->head_mask) != l->head))
             continue;
-        size_t j = 0;
+        size_t j = have_window ? l->head_decides : 0;
         while (j < len && lower(t[i + j]) == (unsigned char)l->text[j])
             j++;
         if (j < len)

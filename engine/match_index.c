@@ -414,10 +414,13 @@ static uint32_t literal_id(qc_mt_prefilter *p, literal_set *set, const char *tex
     memcpy(l->text, text, len);
     l->len = (uint8_t)len;
     l->bounded = (uint8_t)bounded;
+    int letters = 1;
     for (size_t k = 0; k < len && k < 8; k++) {
         l->head |= (uint64_t)(unsigned char)text[k] << (8 * k);
         l->head_mask |= (uint64_t)0xFF << (8 * k);
+        letters &= text[k] >= 'a' && text[k] <= 'z';
     }
+    l->head_decides = letters ? (uint8_t)(len < 8 ? len : 8) : 0;
     set->slots[i] = id + 1;
     const unsigned char *t = (const unsigned char *)l->text;
     if (len >= 3) {

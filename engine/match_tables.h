@@ -131,6 +131,9 @@ typedef struct qc_mt_literal {
     /* its first (up to) 8 bytes, little-endian, and the mask of those bytes: text whose 8 bytes
      * | 0x20 differ from head under head_mask cannot hold it (a quick test before the exact one) */
     uint64_t head, head_mask;
+    /* the bytes the quick test decides exactly: its first 8 (at most) when all are letters, 0 when
+     * one is a digit (| 0x20 makes bytes 0x10-0x19 look like digits, not other letters like them) */
+    uint8_t head_decides;
 } qc_mt_literal;
 
 /* One prefilter: the distinct literals of every regex. Literals of 3 bytes or more are filed under

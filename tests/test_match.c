@@ -271,6 +271,19 @@ Test(match, caseless_regex_literal_matches_the_long_s)
            "R[RISKS]{RISKS}");
 }
 
+Test(match, regex_literals_with_digits_are_compared_byte_by_byte)
+{
+    /* the prefilter's quick test reads text bytes | 0x20: it decides a literal of letters alone,
+     * as it takes bytes 0x11 and 0x19 for '1' and '9' (an occurrence too many would cost a search,
+     * not a hit: the regex decides) */
+    expect(CB "code C \"c\"\n  rule /covid19/\n  scope match\n"
+              "code D \"d\"\n  rule /\\bcovid\\b/\n  scope match\n",
+           "P1: COVID\x11\x19 and covid19 and Covid.\n",
+           "C[covid19]{covid19}\n"
+           "D[COVID]{COVID}\n"
+           "D[Covid]{Covid}");
+}
+
 Test(match, words_of_every_length_and_case_fold_alike)
 {
     /* words of 1 to 20 bytes (the fast engine folds up to 16 at once), prefixes of 1 to 3 */
