@@ -105,6 +105,11 @@ struct qc_fast {
     uint32_t *lu_pool;
     size_t lu_pool_len, lu_pool_cap;
     uint32_t doc_gen;
+    /* unit_at[kind][j]: the first unit of the kind ending after byte j << UNIT_AT_SHIFT (valid while
+     * unit_at_gen[kind] == doc_gen): where literal_units starts to look for an occurrence's unit */
+    uint32_t *unit_at[QC_UNIT_KINDS];
+    size_t unit_at_cap[QC_UNIT_KINDS];
+    uint32_t unit_at_gen[QC_UNIT_KINDS];
     size_t lit_max;            /* literals in the larger prefilter */
     const qc_mt_prefilter *pf; /* the current document's */
     unsigned pf_index;
@@ -167,6 +172,7 @@ void qc_fast_free(qc_fast *f)
     for (unsigned k = 0; k < QC_UNIT_KINDS; k++) {
         qc_free(f->stamp[k]);
         qc_free(f->unit_rules[k]);
+        qc_free(f->unit_at[k]);
     }
     for (unsigned v = 0; v < QC_MT_VARIANTS; v++) {
         qc_free(f->fc[v].slots);
@@ -792,6 +798,7 @@ static int find_literals(qc_fast *f, const qc_eval *ev)
     f->occ_count = 0;
     if (++f->doc_gen == 0) {
         memset(f->lu_gen, 0, (f->lit_max + 1) * QC_UNIT_KINDS * sizeof *f->lu_gen);
+        memset(f->unit_at_gen, 0, sizeof f->unit_at_gen);
         f->doc_gen = 1;
     }
     f->lu_pool_len = 0;
@@ -820,6 +827,31 @@ static int find_literals(qc_fast *f, const qc_eval *ev)
     return group_occurrences(f);
 }
 
+/* A unit of a document spans tens of bytes or more: an occurrence's unit is a few steps from the
+ * first unit ending after the start of its block of 256 bytes (smaller blocks cost more to index
+ * than they save: callgrind on the benchmark's sample). */
+#define UNIT_AT_SHIFT 8
+
+/* unit_at[kind] for the current document (once per document and kind: one pass over the units). */
+static int unit_at_table(qc_fast *f, const qc_eval *ev, unsigned kind)
+{
+    if (f->unit_at_gen[kind] == f->doc_gen)
+        return QC_OK;
+    size_t nb = (ev->doc->text_size >> UNIT_AT_SHIFT) + 1;
+    if (GROW(f->unit_at[kind], f->unit_at_cap[kind], nb))
+        return QC_ERR_NOMEM;
+    const qc_ev_unit *units = ev->units[kind];
+    const uint32_t *cp_to_byte = ev->doc->cp_to_byte;
+    size_t nu = ev->unit_count[kind], u = 0;
+    for (size_t j = 0; j < nb; j++) {
+        while (u < nu && cp_to_byte[units[u].end] <= (j << UNIT_AT_SHIFT))
+            u++;
+        f->unit_at[kind][j] = (uint32_t)u;
+    }
+    f->unit_at_gen[kind] = f->doc_gen;
+    return QC_OK;
+}
+
 /* The units of `kind` holding an occurrence of literal l, ascending and distinct: in lu_pool at
  * lu_off[l * QC_UNIT_KINDS + kind], computed once per document. An occurrence starts at an ASCII
  * byte, a character's first: it lies in a unit when its byte does in the unit's byte span. */
@@ -830,28 +862,22 @@ static int literal_units(qc_fast *f, qc_eval *ev, uint32_t l, unsigned kind)
         return QC_OK;
     const uint32_t *at = f->lit_cp + f->lit_start[l];
     size_t n = f->lit_start[l + 1] - f->lit_start[l];
-    if (GROW(f->lu_pool, f->lu_pool_cap, f->lu_pool_len + n + 1))
+    if (GROW(f->lu_pool, f->lu_pool_cap, f->lu_pool_len + n + 1) || (n && unit_at_table(f, ev, kind)))
         return QC_ERR_NOMEM;
     const qc_ev_unit *units = ev->units[kind];
     const uint32_t *cp_to_byte = ev->doc->cp_to_byte;
+    const uint32_t *unit_at = f->unit_at[kind];
     size_t nu = ev->unit_count[kind], u = 0;
     uint32_t *out = f->lu_pool + f->lu_pool_len, m = 0;
     for (size_t k = 0; k < n; k++) {
         uint32_t b = at[k];
-        /* the first unit ending after b: gallop from the last one (occurrences ascend) */
+        /* the first unit ending after b: none before the block's first (units end in order), nor
+         * before the last occurrence's (occurrences ascend) */
         if (u < nu && cp_to_byte[units[u].end] <= b) {
-            size_t step = 1, lo = u + 1;
-            while (lo + step < nu && cp_to_byte[units[lo + step].end] <= b)
-                step *= 2;
-            size_t hi = lo + step < nu ? lo + step : nu;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (cp_to_byte[units[mid].end] <= b)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            u = lo;
+            if (unit_at[b >> UNIT_AT_SHIFT] > u)
+                u = unit_at[b >> UNIT_AT_SHIFT];
+            while (u < nu && cp_to_byte[units[u].end] <= b)
+                u++;
         }
         if (u >= nu)
             break;
@@ -1236,6 +1262,8 @@ int qc_fast_code(qc_fast *f, qc_eval *ev, const qc_mt_scan *scan)
     QC_RELEASE_BIG(f->out, f->out_cap);
     QC_RELEASE_BIG(f->cand, f->cand_cap);
     QC_RELEASE_BIG(f->pending, f->pending_cap);
+    for (unsigned k = 0; k < QC_UNIT_KINDS; k++)
+        QC_RELEASE_BIG(f->unit_at[k], f->unit_at_cap[k]); /* (made again for the next document) */
     for (unsigned k = 0; k < QC_UNIT_KINDS; k++) {
         if (f->stamp_cap[k] * sizeof *f->unit_rules[k] <= QC_SCRATCH_KEEP)
             continue;

@@ -284,6 +284,26 @@ Test(match, regex_literals_with_digits_are_compared_byte_by_byte)
            "D[Covid]{Covid}");
 }
 
+Test(match, regex_literals_find_their_units_in_every_block_of_a_long_text)
+{
+    /* the fast engine finds an occurrence's unit from the first unit ending in its block of 256
+     * bytes: sentences of every length, short and long, with the literal near their ends */
+    sbuf text = {NULL, 0, 0}, want = {NULL, 0, 0};
+    sb_put(&text, "P1:", 3);
+    sb_put(&want, "", 0);
+    for (size_t n = 0; n < 60; n++) {
+        sb_put(&text, " Yes.", 5);
+        for (size_t k = 0; k < (n * 7) % 45; k++)
+            sb_put(&text, " so", 3);
+        sb_put(&text, " Band 5.", 8);
+        sb_put(&want, n ? "\nB[Band 5]{Band 5}" : "B[Band 5]{Band 5}", n ? 18 : 17);
+    }
+    sb_put(&text, "\n", 1);
+    expect(CB "code B \"b\"\n  rule /\\bband\\s*[5-8]\\b/\n  scope match\n", text.s, want.s);
+    free(text.s);
+    free(want.s);
+}
+
 Test(match, words_of_every_length_and_case_fold_alike)
 {
     /* words of 1 to 20 bytes (the fast engine folds up to 16 at once), prefixes of 1 to 3 */
