@@ -460,25 +460,30 @@ static inline uint64_t bits16(__m128i m, unsigned at)
 
 static inline void block_masks_at(const unsigned char *s, block_masks *m)
 {
-    const __m128i case_bit = _mm_set1_epi8(0x20), a_1 = _mm_set1_epi8('a' - 1), z1 = _mm_set1_epi8('z' + 1);
-    const __m128i zero_1 = _mm_set1_epi8('0' - 1), nine1 = _mm_set1_epi8('9' + 1);
+    /* A range test is one signed comparison: the range's first byte is moved to -128 (bytes >=
+     * 0x80 wrap above it), the case bit folds the capitals onto the small letters. */
+    const __m128i case_bit = _mm_set1_epi8(0x20), to_a = _mm_set1_epi8((char)(0x80 - 'a'));
+    const __m128i past_z = _mm_set1_epi8((char)(-128 + 26)), to_0 = _mm_set1_epi8((char)(0x80 - '0'));
+    const __m128i past_9 = _mm_set1_epi8((char)(-128 + 10));
     const __m128i dot = _mm_set1_epi8('.'), comma = _mm_set1_epi8(','), bang = _mm_set1_epi8('!');
     const __m128i query = _mm_set1_epi8('?'), apos = _mm_set1_epi8('\''), hyphen = _mm_set1_epi8('-');
-    *m = (block_masks){0, 0, 0, 0, 0, 0};
-    for (unsigned at = 0; at < 64; at += 16) {
+    uint64_t l = 0, d = 0, h = 0, t = 0, j = 0, n = 0;
+    /* From the last sixteen bytes to the first, each shifted up as the next comes in: the
+     * compiler keeps the six masks in registers instead of spilling its comparisons. */
+    for (int at = 48; at >= 0; at -= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + at));
-        __m128i lower = _mm_or_si128(v, case_bit);
-        __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(lower, a_1), _mm_cmplt_epi8(lower, z1));
-        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, zero_1), _mm_cmplt_epi8(v, nine1));
+        __m128i alpha = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, case_bit), to_a), past_z);
+        __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, to_0), past_9);
         __m128i is_dot = _mm_cmpeq_epi8(v, dot);
-        m->l |= bits16(_mm_or_si128(alpha, digit), at);
-        m->d |= bits16(digit, at);
-        m->h |= bits16(v, at);
-        m->t |= bits16(_mm_or_si128(is_dot, _mm_or_si128(_mm_cmpeq_epi8(v, bang), _mm_cmpeq_epi8(v, query))), at);
-        m->j |= bits16(_mm_or_si128(_mm_cmpeq_epi8(v, apos), _mm_cmpeq_epi8(v, hyphen)), at);
-        m->n |= bits16(_mm_or_si128(is_dot, _mm_cmpeq_epi8(v, comma)), at);
+        l = l << 16 | (unsigned)_mm_movemask_epi8(_mm_or_si128(alpha, digit));
+        d = d << 16 | (unsigned)_mm_movemask_epi8(digit);
+        h = h << 16 | (unsigned)_mm_movemask_epi8(v);
+        t = t << 16 | (unsigned)_mm_movemask_epi8(
+                          _mm_or_si128(is_dot, _mm_or_si128(_mm_cmpeq_epi8(v, bang), _mm_cmpeq_epi8(v, query))));
+        j = j << 16 | (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, apos), _mm_cmpeq_epi8(v, hyphen)));
+        n = n << 16 | (unsigned)_mm_movemask_epi8(_mm_or_si128(is_dot, _mm_cmpeq_epi8(v, comma)));
     }
-    m->t |= m->h;
+    *m = (block_masks){l, d, t | h, j, n, h};
 }
 
 /* The words of s[*p..b) up to the first byte the scalar loop of add_sentences must decide, found

@@ -269,6 +269,47 @@ Test(segment, time_stamps_are_found_at_every_offset)
     }
 }
 
+/* The words and sentences of the first paragraph of `doc`, as [start, end) code points. */
+static size_t first_paragraph_units(const qc_document *doc, qc_unit_kind kind, qc_unit *out, size_t cap)
+{
+    qc_unit para;
+    cr_assert_eq(qc_document_unit(doc, QC_UNIT_PARAGRAPH, 0, &para), 0);
+    size_t n = 0;
+    qc_unit u;
+    for (size_t i = 0; qc_document_unit(doc, kind, i, &u) == 0 && u.end <= para.end; i++) {
+        cr_assert_lt(n, cap);
+        out[n++] = u;
+    }
+    return n;
+}
+
+/* Segmentation classifies 64 bytes at a time (block_words: a range test per class, the masks of
+ * four 16-byte steps) where 64 bytes of text follow, and byte by byte near the text's end: each
+ * ASCII byte between letters, digits and white space gives the same words and sentences both
+ * ways, the paragraph followed by a long one (blocks) or alone (bytes). */
+Test(segment, every_ascii_byte_is_classified_alike_by_blocks_and_bytes)
+{
+    static const char tail[] = "\n\nThe next paragraph is long enough that every block of the first is whole.\n";
+    for (int c = 0x20; c < 0x7F; c++) {
+        char para[64];
+        int len = snprintf(para, sizeof para, "R: a%cb 1%c2 %c %cz Q%c. 9%ca.", c, c, c, c, c, c);
+        cr_assert_lt(len, (int)sizeof para);
+        char both[256];
+        snprintf(both, sizeof both, "%s%s", para, tail);
+        qc_document *blocks = read_txt(both), *bytes = read_txt(para);
+        for (int kind = 0; kind < 2; kind++) {
+            qc_unit_kind k = kind ? QC_UNIT_SENTENCE : QC_UNIT_WORD;
+            qc_unit a[32], b[32];
+            size_t na = first_paragraph_units(blocks, k, a, 32), nb = first_paragraph_units(bytes, k, b, 32);
+            cr_assert_eq(na, nb, "byte 0x%02X: %zu units in blocks, %zu in bytes", c, na, nb);
+            for (size_t i = 0; i < na; i++)
+                cr_assert(a[i].start == b[i].start && a[i].end == b[i].end, "byte 0x%02X: unit %zu differs", c, i);
+        }
+        qc_document_free(blocks);
+        qc_document_free(bytes);
+    }
+}
+
 Test(segment, every_unit_knows_its_turn)
 {
     qc_document *doc = read_txt("I: One. Two.\n\nThree.\nR: Four five.\n");
