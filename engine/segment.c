@@ -55,7 +55,9 @@ static int32_t decode_at(const char *s, size_t len, size_t *pos)
 
 static int ascii_space(unsigned char c)
 {
-    return c == ' ' || (c >= '\t' && c <= '\r');
+    /* ' ' and '\t' to '\r' as bits of one constant: a compare and a bit test (it runs at each
+     * end of every sentence and paragraph). */
+    return c <= ' ' && ((UINT64_C(1) << ' ' | UINT64_C(0x3E00)) >> c & 1);
 }
 
 static int is_space_at(const char *s, size_t len, size_t pos)
@@ -222,15 +224,19 @@ static int same_bytes(const char *a, const char *b, size_t n)
 
 int qc_segment_is_abbreviation(const char *s, size_t start, size_t dot, size_t len)
 {
-    /* The token before the dot: ASCII letters and inner dots (e.g, i.e). */
+    /* The token before the dot: ASCII letters and inner dots (e.g, i.e), looked for no further
+     * back than 7 bytes (a token of 7 is none, as any longer one; most words before a full stop
+     * are longer than the abbreviations). */
     size_t a = dot;
-    while (a > start) {
+    while (a > start && dot - a < 7) {
         char c = s[a - 1];
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.')
             a--;
         else
             break;
     }
+    if (dot - a > 6)
+        return 0;
     if (a > start && ((unsigned char)s[a - 1] >= 0x80 || (s[a - 1] >= '0' && s[a - 1] <= '9'))) {
         /* part of a longer, non-ASCII or numeric token, unless an initial after a curly quote */
         size_t c = prev_char_start(s, start, a);
@@ -238,13 +244,13 @@ int qc_segment_is_abbreviation(const char *s, size_t start, size_t dot, size_t l
             return 0;
     }
     size_t n = dot - a;
-    if (n == 0 || n > 6)
+    if (n == 0)
         return 0;
     /* The token in lower case, compared with the abbreviations of its length (it runs at every
      * full stop, so no strlen or strcasecmp over the whole list). */
     char t[6];
     for (size_t i = 0; i < n; i++)
-        t[i] = (char)(s[a + i] >= 'A' && s[a + i] <= 'Z' ? s[a + i] + 32 : s[a + i]);
+        t[i] = (char)(s[a + i] | 0x20); /* a letter in lower case; '.' is '.' | 0x20 */
     static const char *const by_length[7] = {
         NULL, NULL, "drmrmsvsstjrsrcfnr", "mrse.gi.eu.su.kz.bd.hu.abzwggfvgl", "profph.devtlinkl", NULL, "approx"};
     const char *list = by_length[n];
@@ -621,8 +627,8 @@ static int add_sentences(seg_state *st, size_t a, size_t b, uint32_t turn)
             /* The terminal, then closers and more terminals, then white space or the end. */
             size_t j = next;
             while (j < b) {
-                size_t k = j;
-                int32_t n = decode_at(text, b, &k);
+                size_t k = j + 1; /* ASCII without a call: nearly always a space after the terminal */
+                int32_t n = s[j] < 0x80 ? (int32_t)s[j] : (k = j, decode_at(text, b, &k));
                 if (!is_terminal(n) && !is_closer(n))
                     break;
                 j = k;

@@ -61,6 +61,17 @@ Test(segment, not_after_abbreviations)
                  QC_UNIT_SENTENCE, e, 3);
 }
 
+/* The token before a full stop is looked for up to 7 bytes back (segment.c): the longest
+ * abbreviation has 6, and a token with one letter more, or an abbreviation ending a longer word,
+ * is none. */
+Test(segment, an_abbreviation_is_the_whole_token_before_the_dot)
+{
+    const char *e[] = {
+        "It took approx. Ten days.", "It was Xapprox.", "Then Bprof.", "Then cat.", "Then i.e.g.", "Ok."};
+    assert_units("R: It took approx. Ten days. It was Xapprox. Then Bprof. Then cat. Then i.e.g. Ok.\n",
+                 QC_UNIT_SENTENCE, e, 6);
+}
+
 /* German abbreviations of speech transcripts (z.B., d.h., bzw., Nr., ...) never end a sentence;
  * those that also end sentences ("20 min.", "no.", "usw.") end one only before a capital. */
 Test(segment, abbreviations_that_end_sentences_only_before_a_capital)
