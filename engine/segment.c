@@ -752,6 +752,10 @@ int qc_segment_document(qc_document *doc)
     for (size_t t = 0; t < doc->turn_count; t++) {
         size_t a = doc->cp_to_byte[doc->turns[t].start];
         size_t b = doc->cp_to_byte[doc->turns[t].end];
+        /* The cursor starts each turn where the map puts it, instead of counting the code points
+         * of what lies between turns (their labels and line ends, about 40 bytes a turn). */
+        st.cur.byte = a;
+        st.cur.cp = doc->turns[t].start;
         if (segment_turn(&st, a, b, (uint32_t)t) != 0)
             return QC_ERR_NOMEM;
     }
