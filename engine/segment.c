@@ -325,6 +325,14 @@ static uint32_t cps_in(const unsigned char *s, size_t a, size_t b)
     return n;
 }
 
+/* cps_in for the few bytes of a sentence end (a terminal, the white space trimmed off), nearly
+ * always none or one: at code point boundaries, that is as many code points, without the counting
+ * loop's set-up. */
+static inline uint32_t cps_few(const unsigned char *s, size_t a, size_t b)
+{
+    return b - a < 2 ? (uint32_t)(b - a) : cps_in(s, a, b);
+}
+
 /* The sentence being built: it starts at byte `start` (code point `start_cp`), before trimming;
  * its words are already out, numbered `index` (the sentence is pushed when it ends, and only
  * sentences with text are, so the number is the next one). */
@@ -343,8 +351,8 @@ static int close_sentence(seg_state *st, open_sentence *os, size_t e, uint32_t e
     size_t a = os->start, b = e;
     trim(doc->text, e, &a, &b);
     if (a < b) {
-        uint32_t cs = os->start_cp + cps_in(s, os->start, a);
-        uint32_t ce = e_cp - cps_in(s, b, e);
+        uint32_t cs = os->start_cp + cps_few(s, os->start, a);
+        uint32_t ce = e_cp - cps_few(s, b, e);
         if (push_unit(&doc->sentences, &doc->sentence_count, &st->sent_cap, cs, ce, turn) != 0 ||
             (doc->sentence_count + 1 > st->sent_words_cap &&
              QC_GROW(doc->sentence_words, st->sent_words_cap, doc->sentence_count + 1) != 0))
@@ -636,7 +644,7 @@ static int add_sentences(seg_state *st, size_t a, size_t b, uint32_t turn)
             int ends = !(j < b && !is_space_at(text, b, j)) &&
                        !(c == '.' && j == next && qc_segment_is_abbreviation(text, os.start, here, b));
             if (ends && is_ellipsis(text, here, j) && lower_case_follows(text, j, b)) {
-                cp += cps_in(s, p, j); /* the whole run: its later dots are no ends either */
+                cp += cps_few(s, p, j); /* the whole run: its later dots are no ends either */
                 p = j;
                 continue;
             }
@@ -645,7 +653,7 @@ static int add_sentences(seg_state *st, size_t a, size_t b, uint32_t turn)
                 cp++;
                 continue;
             }
-            cp += cps_in(s, p, j);
+            cp += cps_few(s, p, j);
             p = j;
             if (close_sentence(st, &os, p, cp, turn) != 0)
                 return QC_ERR_NOMEM;
