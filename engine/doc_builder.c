@@ -839,6 +839,14 @@ static int emit_line_pieces(norm_state *st, const char *raw, size_t a, size_t e)
 {
     size_t copy_from = a, prev = a, p = a;
     while (p < e) {
+        size_t high = next_high(raw, p, e);
+        if (high > p) {
+            /* ASCII is stable (qc_char_nfc_stable): a run of it is stepped over at once, its last
+             * byte the stable code point before whatever follows, without decoding a byte a call. */
+            prev = high - 1;
+            p = high;
+            continue;
+        }
         size_t here = p;
         int32_t cp = qc_utf8_decode(raw, e, &p);
         if (cp < 0)

@@ -275,3 +275,31 @@ Test(doc_builder, windows_1252_code_points_map_to_their_own_bytes)
         qc_document_free(doc);
     }
 }
+
+/* A line NFC changes is copied in stretches around the pieces it normalises; ASCII runs are
+ * stepped over sixteen and eight bytes at a time (emit_line_pieces, next_high), so a letter that
+ * a following mark composes with must be found as the piece's start wherever it falls in a step:
+ * "e" + U+0301 after 0 to 40 ASCII bytes, then more ASCII and "o" + U+0308, is é and ö with their
+ * letters' file offsets. */
+Test(doc_builder, nfd_letters_compose_wherever_they_fall_after_ascii)
+{
+    for (size_t k = 0; k <= 40; k++) {
+        char file[128], expected[128];
+        char pad[48];
+        memset(pad, 'x', k);
+        pad[k] = '\0';
+        int len = snprintf(file, sizeof file, "R: %se\xCC\x81 abcdefghijklmnopq o\xCC\x88z\n", pad);
+        snprintf(expected, sizeof expected, "%s\xC3\xA9 abcdefghijklmnopq \xC3\xB6z", pad);
+        qc_document *doc = NULL;
+        qc_error err;
+        cr_assert_eq(qc_document_read_buffer(&doc, "r.txt", file, (size_t)len, NULL, &err), 0, "%s", err.message);
+        size_t size = 0;
+        const char *text = qc_document_text(doc, &size);
+        cr_assert(strstr(text, expected) != NULL, "after %zu bytes: \"%s\"", k, text);
+        size_t e_cp = (size_t)(strstr(text, "\xC3\xA9") - text); /* the text before it is ASCII */
+        size_t o_cp = e_cp + 1 + strlen(" abcdefghijklmnopq ");
+        cr_assert_eq(qc_document_source_offset(doc, e_cp), 3 + k, "é after %zu bytes", k);
+        cr_assert_eq(qc_document_source_offset(doc, o_cp), 3 + k + 3 + strlen(" abcdefghijklmnopq "), "ö after %zu", k);
+        qc_document_free(doc);
+    }
+}
