@@ -467,11 +467,6 @@ typedef struct block_masks {
     uint64_t l, d, t, j, n, h;
 } block_masks;
 
-static inline uint64_t bits16(__m128i m, unsigned at)
-{
-    return (uint64_t)(unsigned)_mm_movemask_epi8(m) << at;
-}
-
 static inline void block_masks_at(const unsigned char *s, block_masks *m)
 {
     /* A range test is one signed comparison: the range's first byte is moved to -128 (bytes >=
