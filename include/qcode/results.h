@@ -249,8 +249,8 @@ typedef struct qc_write_options {
     const char *time;
     /* Include the uncoded turns' text in results.xml (the summary is always there). */
     int uncoded_text;
-    /* Threads rendering the quotations (version 2; 0 or 1: the calling thread). The bytes written
-     * are the same whatever the number. */
+    /* Threads rendering the quotations and, in format 2, the uncoded turns (version 2; 0 or 1: the
+     * calling thread). The bytes written are the same whatever the number. */
     unsigned jobs;
     /* The results.xml format (version 3): 1, or 0 for it, quotations listed by code with per-document
      * and per-speaker breakdowns (docs/results.md); 2, quotations listed by document and span, each
