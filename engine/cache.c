@@ -4,7 +4,10 @@
  * record a lookup takes fits the document and the codebook (take_record); anything else is
  * counted as rejected and rewritten after coding. Format: docs/recode.md. */
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,6 +201,9 @@ struct qc_cache {
     const char **where_keys; /* every `where` key of the codebook, once each (as written) */
     size_t where_key_count;
     qc_cache_stats stats;
+    /* The keys of the entries lookups looked for (slot_open), on every thread: what pruning keeps. */
+    pthread_mutex_t used_mu;
+    qc_cache_keys used;
     size_t unwritten;                           /* entries not written, counted by cache_code */
     char unwritten_reason[QC_CACHE_REASON_MAX]; /* the first failure's */
     int reason_claimed;                         /* unwritten_reason is being or has been set */
@@ -331,6 +337,7 @@ int qc_cache_open(qc_cache **out, const char *dir, const qc_codebook *cb, const 
     qc_cache *c = qc_calloc(1, sizeof *c);
     if (!c)
         return qc_error_nomem(err);
+    pthread_mutex_init(&c->used_mu, NULL);
     c->cb = cb;
     c->dir = qc_strdup(dir);
     c->hash = qc_calloc(cb->code_count + 1, 32);
@@ -371,7 +378,103 @@ void qc_cache_free(qc_cache *cache)
     qc_free(cache->leaf_first);
     qc_free(cache->leaf_local);
     qc_free(cache->keys);
+    qc_cache_keys_free(&cache->used);
+    pthread_mutex_destroy(&cache->used_mu);
     qc_free(cache);
+}
+
+/* ---- pruning ---- */
+
+void qc_cache_keys_free(qc_cache_keys *k)
+{
+    qc_free(k->keys);
+    memset(k, 0, sizeof *k);
+}
+
+static int keys_add(qc_cache_keys *k, const uint8_t key[32])
+{
+    if (k->count == k->cap && QC_GROW(k->keys, k->cap, k->count + 1))
+        return QC_ERR_NOMEM;
+    memcpy(k->keys[k->count++], key, 32);
+    return QC_OK;
+}
+
+int qc_cache_keys_take(qc_cache *cache, qc_cache_keys *into)
+{
+    for (size_t i = 0; cache && i < cache->used.count; i++)
+        if (keys_add(into, cache->used.keys[i]) != QC_OK)
+            return QC_ERR_NOMEM;
+    return QC_OK;
+}
+
+static int cmp_key32(const void *a, const void *b)
+{
+    return memcmp(a, b, 32);
+}
+
+/* The key an entry's file name spells (entry_path: 64 lowercase hex digits and ".qcc"); 0 for any
+ * other name. */
+static int entry_name_key(const char *name, uint8_t key[32])
+{
+    if (strlen(name) != 68 || strcmp(name + 64, ".qcc") != 0)
+        return 0;
+    for (size_t i = 0; i < 64; i++) {
+        char ch = name[i];
+        int v = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+        if (v < 0)
+            return 0;
+        key[i / 2] = (uint8_t)(i % 2 ? key[i / 2] | v : v << 4);
+    }
+    return 1;
+}
+
+int qc_cache_prune_dir(const char *dir, qc_cache_keys *keep, size_t *removed, uint64_t *bytes, qc_error *err)
+{
+    size_t n = 0;
+    uint64_t total = 0;
+    if (keep->count)
+        qsort(keep->keys, keep->count, 32, cmp_key32);
+    DIR *d = opendir(dir);
+    if (!d)
+        return qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "cannot read the cache folder: %s", strerror(errno));
+    int rc = QC_OK;
+    struct dirent *de;
+    while (rc == QC_OK && (errno = 0, de = readdir(d)) != NULL) {
+        uint8_t key[32];
+        struct stat st;
+        if (!entry_name_key(de->d_name, key) || (keep->count && bsearch(key, keep->keys, keep->count, 32, cmp_key32)) ||
+            fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (unlinkat(dirfd(d), de->d_name, 0) != 0) {
+            qc_buf path = QC_BUF_INIT;
+            qc_buf_printf(&path, "%s/%s", dir, de->d_name);
+            rc = qc_error_set(err, QC_ERR_IO, path.data ? path.data : dir, 0, 0, -1, "cannot remove: %s",
+                              strerror(errno));
+            qc_buf_free(&path);
+            break;
+        }
+        n++;
+        total += (uint64_t)st.st_size;
+    }
+    if (rc == QC_OK && errno != 0)
+        rc = qc_error_set(err, QC_ERR_IO, dir, 0, 0, -1, "cannot read the cache folder: %s", strerror(errno));
+    closedir(d);
+    if (removed)
+        *removed = n;
+    if (bytes)
+        *bytes = total;
+    return rc;
+}
+
+int qc_cache_prune(qc_cache *cache, size_t *removed, uint64_t *bytes, qc_error *err)
+{
+    if (removed)
+        *removed = 0;
+    if (bytes)
+        *bytes = 0;
+    if (!cache)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_cache_prune: no cache");
+    return qc_cache_prune_dir(cache->dir, &cache->used, removed, bytes, err);
 }
 
 size_t qc_cache_unwritten(const qc_cache *cache, char *reason, size_t cap)
@@ -618,11 +721,15 @@ static void note_unwritten(slot *s, const qc_error *werr)
 
 /* Opens the slot of a document in c's folder and reads its entry. QC_OK or QC_ERR_NOMEM (set in
  * err); the slot is to be closed either way. */
-static int slot_open(const qc_cache *c, const char *bytes_sha256, size_t size, const qc_document *doc, slot *s,
-                     qc_error *err)
+static int slot_open(qc_cache *c, const char *bytes_sha256, size_t size, const qc_document *doc, slot *s, qc_error *err)
 {
     memset(s, 0, sizeof *s);
     doc_key(bytes_sha256, size, doc, s->key);
+    pthread_mutex_lock(&c->used_mu);
+    int used = keys_add(&c->used, s->key);
+    pthread_mutex_unlock(&c->used_mu);
+    if (used != QC_OK)
+        return qc_error_nomem(err);
     s->path = entry_path(c, s->key);
     s->state = s->path ? entry_read(s->path, s->key, &s->e) : QC_ERR_NOMEM;
     return s->state < 0 ? qc_error_nomem(err) : QC_OK;

@@ -28,6 +28,19 @@ int qc_cache_run_pair(qc_cache *cache, qc_cache *second, const char *const *path
                       const qc_casebook *cases, const qc_run_options *opts, qc_cache_pair_fn on_pair, void *user,
                       qc_run_stats *stats, qc_error *err);
 
+/* Entry keys: those a cache's lookups looked for, gathered for pruning. */
+typedef struct qc_cache_keys {
+    uint8_t (*keys)[32];
+    size_t count, cap;
+} qc_cache_keys;
+void qc_cache_keys_free(qc_cache_keys *k);
+/* Adds the keys cache's lookups looked for to `into` (a re-code gathers its caches' before freeing
+ * them). QC_ERR_NOMEM or QC_OK. */
+int qc_cache_keys_take(qc_cache *cache, qc_cache_keys *into);
+/* Removes every entry file of dir whose key is not in keep (sorted here), nothing else; as
+ * qc_cache_prune. */
+int qc_cache_prune_dir(const char *dir, qc_cache_keys *keep, size_t *removed, uint64_t *bytes, qc_error *err);
+
 /* The cache file format. */
 #define QC_CACHE_MAGIC "QCCACHE\n"
 #define QC_CACHE_VERSION 2u

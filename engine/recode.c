@@ -335,6 +335,17 @@ static void count_refused(qc_recode *rc)
     rc->stats.failed += rc->refused;
 }
 
+/* Keeps what the run's caches looked for, for qc_recode_prune_cache (a run that started over adds
+ * its second pass's). */
+static int keep_cache_keys(qc_recode *rc, const char *dir, qc_cache *cache, qc_cache *old_cache, qc_error *err)
+{
+    if (!rc->cache_dir && !(rc->cache_dir = qc_strdup(dir)))
+        return qc_error_nomem(err);
+    if (qc_cache_keys_take(cache, &rc->cache_used) != QC_OK || qc_cache_keys_take(old_cache, &rc->cache_used) != QC_OK)
+        return qc_error_nomem(err);
+    return QC_OK;
+}
+
 /* The new codebook's run, after the old side was read from results.xml (compare_with_new_run). */
 static int run_new_side(qc_recode *rc, const char *const *paths, size_t count, const qc_recode_options *opts,
                         qc_error *err)
@@ -358,6 +369,8 @@ static int run_new_side(qc_recode *rc, const char *const *paths, size_t count, c
         if (cache)
             qc_cache_get_stats(cache, &rc->cache_stats);
         rc->cache_unwritten = qc_cache_unwritten(cache, rc->cache_unwritten_reason, sizeof rc->cache_unwritten_reason);
+        if (!status)
+            status = keep_cache_keys(rc, opts->cache_dir, cache, NULL, err);
         qc_cache_free(cache);
     } else {
         status = qc_corpus_run(paths, count, rc->new_cb, rc->cases, &ro, &rc->stats, err);
@@ -600,6 +613,8 @@ static int run_pair(qc_recode *rc, int verify, const char *const *paths, size_t 
     /* In one folder both codebooks write each document's one entry, counted once, with its reason,
      * on `cache` (cache.c, cache_code). */
     rc->cache_unwritten = qc_cache_unwritten(cache, rc->cache_unwritten_reason, sizeof rc->cache_unwritten_reason);
+    if (!st)
+        st = keep_cache_keys(rc, opts->cache_dir, cache, old_cache, err);
     qc_cache_free(cache);
     qc_cache_free(old_cache);
     count_refused(rc);
@@ -1071,6 +1086,8 @@ void qc_recode_free(qc_recode *rc)
 {
     if (!rc)
         return;
+    qc_free(rc->cache_dir);
+    qc_cache_keys_free(&rc->cache_used);
     qc_rq_compare_free(rc);
     qc_codebook_diff_free(rc->diff);
     qc_results_free(rc->results);
@@ -1138,6 +1155,17 @@ void qc_recode_run_stats(const qc_recode *rc, qc_run_stats *stats)
 int qc_recode_old_side_coded(const qc_recode *rc)
 {
     return rc ? rc->old_coded : 0;
+}
+
+int qc_recode_prune_cache(qc_recode *rc, size_t *removed, uint64_t *bytes, qc_error *err)
+{
+    if (removed)
+        *removed = 0;
+    if (bytes)
+        *bytes = 0;
+    if (!rc || !rc->cache_dir)
+        return qc_error_set(err, QC_ERR_INVALID, NULL, 0, 0, -1, "qc_recode_prune_cache: no re-code through a cache");
+    return qc_cache_prune_dir(rc->cache_dir, &rc->cache_used, removed, bytes, err);
 }
 
 size_t qc_recode_cache_unwritten(const qc_recode *rc, char *reason, size_t cap)

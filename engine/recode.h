@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "buf.h"
+#include "cache.h"
 #include "qcode/diff.h"
 
 /* A quotation on one side: code (old: slot in old_ids; new: code index), document (index in the
@@ -87,6 +88,8 @@ struct qc_recode {
     qc_cache_stats cache_stats;
     size_t cache_unwritten; /* qc_recode_cache_unwritten */
     char cache_unwritten_reason[QC_CACHE_REASON_MAX];
+    char *cache_dir;          /* the run's --cache folder (NULL: none), for qc_recode_prune_cache */
+    qc_cache_keys cache_used; /* the entries its lookups looked for, both codebooks' */
     qc_buf pool; /* NUL-terminated strings, addressed by offset */
     char **old_ids;
     size_t old_id_count, old_id_cap;

@@ -615,6 +615,95 @@ Test(code_cli, a_casebook_value_re_codes_where_codes_only_where_it_is_read)
     free(dir);
 }
 
+/* The files of dir/sub whose names end in suffix. */
+static size_t files_in(const char *dir, const char *sub, const char *suffix)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, sub);
+    DIR *d = opendir(path);
+    cr_assert_not_null(d, "%s", path);
+    size_t n = 0;
+    for (struct dirent *de; (de = readdir(d)) != NULL;)
+        n += strlen(de->d_name) > strlen(suffix) &&
+             strcmp(de->d_name + strlen(de->d_name) - strlen(suffix), suffix) == 0;
+    closedir(d);
+    return n;
+}
+
+/* The cache entries in dir/sub. */
+static size_t entries_in(const char *dir, const char *sub)
+{
+    return files_in(dir, sub, ".qcc");
+}
+
+/* --prune-cache removes the entries of the documents a run did not read: a transcript's earlier
+ * version, one dropped from the corpus; in `code` and in `recode`; never after a document failed
+ * (its unchanged bytes' entry would go); never what the run used, nor the codebooks kept there;
+ * and it needs --cache. The results are those of a run without the cache. */
+Test(code_cli, prune_cache_removes_the_entries_of_documents_not_read)
+{
+    char *dir = qct_temp_dir();
+    const char *texts[][2] = {{"a.txt", "Ann: The budget was tight.\n"},
+                              {"b.txt", "Bob: Budget again.\n"},
+                              {"c.txt", "Cy: The budget moved.\n"}};
+    for (size_t i = 0; i < 3; i++)
+        free(qct_write_file(dir, texts[i][0], texts[i][1], strlen(texts[i][1])));
+    const char qcb[] = "codebook \"P\"\ncode BUDGET \"Budgets\"\n  rule budget*\n";
+    free(qct_write_file(dir, "p.qcb", qcb, strlen(qcb)));
+    qct_run r;
+    qct_qcode(&r, dir, "code -c p.qcb --cache k -o r1.xml a.txt b.txt c.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    cr_assert_eq(entries_in(dir, "k"), 3);
+    const char b2[] = "Bob: Budget again, and a budget.\n";
+    free(qct_write_file(dir, "b.txt", b2, strlen(b2)));
+    qct_qcode(&r, dir, "code -c p.qcb --cache k -o r2.xml a.txt b.txt c.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    qct_run_free(&r);
+    cr_assert_eq(entries_in(dir, "k"), 4, "b.txt's two versions");
+
+    qct_qcode(&r, dir, "code -c p.qcb --cache k --prune-cache -o r3.xml a.txt b.txt c.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "k: 1 cache entry of documents this run did not read removed"), "%s", r.err);
+    qct_run_free(&r);
+    cr_assert_eq(entries_in(dir, "k"), 3, "b.txt's first version's entry removed");
+    cr_assert_eq(files_in(dir, "k/codebooks", ".qcb"), 1, "the codebook kept there stays");
+    qct_qcode(&r, dir, "code -c p.qcb -o r4.xml a.txt b.txt c.txt");
+    qct_run_free(&r);
+    char *cached = qct_read_in(dir, "r3.xml"), *fresh = qct_read_in(dir, "r4.xml");
+    cr_assert(cached && fresh);
+    char *t1 = strstr(cached, "<time>"), *t2 = strstr(fresh, "<time>");
+    cr_assert(t1 && t2);
+    memcpy(t1, t2, strlen("<time>2026-01-01T00:00:00Z</time>"));
+    cr_expect_str_eq(cached, fresh);
+    free(cached);
+    free(fresh);
+
+    /* a document that failed: nothing pruned, said so */
+    free(qct_write_file(dir, "bin.txt", "Ann: a\0b\n", 9));
+    qct_qcode(&r, dir, "code -c p.qcb --cache k --prune-cache -o r5.xml a.txt bin.txt");
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect(qct_contains(r.err, "k: warning: cache not pruned: 1 document failed"), "%s", r.err);
+    qct_run_free(&r);
+    cr_assert_eq(entries_in(dir, "k"), 3);
+
+    /* recode: c.txt dropped, a.txt edited */
+    const char a2[] = "Ann: The budget was tight, they said.\n";
+    free(qct_write_file(dir, "a.txt", a2, strlen(a2)));
+    qct_qcode(&r, dir, "recode --from r3.xml -c p.qcb --cache k --prune-cache --dry-run a.txt b.txt");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(qct_contains(r.err, "k: 2 cache entries of documents this run did not read removed"), "%s", r.err);
+    qct_run_free(&r);
+    cr_assert_eq(entries_in(dir, "k"), 2, "a.txt's new version and b.txt's");
+
+    qct_qcode(&r, dir, "code -c p.qcb --prune-cache a.txt");
+    cr_expect_eq(r.status, 2);
+    cr_expect(qct_contains(r.err, "--prune-cache removes entries of the --cache folder: give --cache DIR"), "%s",
+              r.err);
+    qct_run_free(&r);
+    free(dir);
+}
+
 /* A label and its time alone (noScribe's empty segment) is a warning at its line: the turn is
  * skipped, the rest of the document coded, and the run ends with 0, through the cache too. */
 Test(code_cli, a_label_with_no_text_is_a_warning_and_the_rest_is_coded)

@@ -102,6 +102,10 @@ const char *cli_same_bytes_seen(cli_same_bytes *s, const char *path, const char 
 void cli_same_bytes_free(cli_same_bytes *s);
 /* Warns on stderr when some of a run's cache entries could not be written (qc_cache_unwritten). */
 void cli_warn_unwritten_cache(const char *cache_dir, size_t unwritten, const char *reason);
+/* --prune-cache: 1 when the run may prune (no document failed), else 0 after a warning saying why. */
+int cli_may_prune(const char *cache_dir, size_t failed);
+/* Tells on stderr what qc_cache_prune or qc_recode_prune_cache removed (rc, err: what stopped it). */
+void cli_told_pruned(const char *cache_dir, int rc, size_t removed, uint64_t bytes, const qc_error *err);
 
 /* qsort/bsearch order of strings (const char * elements), ASCII case aside: how a casebook
  * compares document ids and labels. */

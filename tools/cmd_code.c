@@ -36,6 +36,8 @@
     "                             run fills it and keeps a copy of the codebook, so that\n"                            \
     "                             `qcode recode --from` these results with --cache DIR codes only\n"                   \
     "                             what a revision changed and finds this codebook when it is edited\n"                 \
+    "      --prune-cache          then remove the --cache entries of documents this run did not read\n"                \
+    "                             (earlier versions, dropped transcripts; not with a folder shared)\n"                 \
     "  -j, --jobs N               threads (default 0: one per core; 1: all on one)\n"                                  \
     "      --engine fast|reference  matching engine (default fast)\n"                                                  \
     "      --strict               stop at the first document that cannot be read\n"                                    \
@@ -245,6 +247,14 @@ static int run_through_cache(const code_options *o, const qc_codebook *cb, const
     char reason[QC_CACHE_REASON_MAX];
     size_t unwritten = qc_cache_unwritten(cache, reason, sizeof reason);
     cli_warn_unwritten_cache(o->cache_dir, unwritten, reason);
+    const run_state *st = ropts->user;
+    if (rc == 0 && o->prune_cache && cli_may_prune(o->cache_dir, stats->failed + st->dup_failed)) {
+        size_t removed = 0;
+        uint64_t bytes = 0;
+        qc_error perr;
+        int prc = qc_cache_prune(cache, &removed, &bytes, &perr);
+        cli_told_pruned(o->cache_dir, prc, removed, bytes, &perr);
+    }
     qc_cache_free(cache);
     return rc;
 }

@@ -34,6 +34,7 @@
     "  --manual-out FILE   where the carried manual.xml goes (default: the --manual FILE with -recoded\n"              \
     "                      before .xml, else the --from FILE with -manual-recoded)\n"                                  \
     "  --cache DIR         per-document coding cache: unchanged documents and codes are not re-coded\n"                \
+    "  --prune-cache       then remove the --cache entries of documents this run did not read\n"                       \
     "  --dry-run           show the report, write no output files (the cache is still kept up to date)\n"              \
     "  -j, --jobs N        threads coding (with or without --cache) and writing -o (default 0: one per core)\n"        \
     "  --verbose           print timing, cache statistics and the old side's source on stderr\n"                       \
@@ -265,6 +266,13 @@ static int run(int argc, char **argv)
             char reason[QC_CACHE_REASON_MAX];
             size_t unwritten = qc_recode_cache_unwritten(rc, reason, sizeof reason);
             cli_warn_unwritten_cache(o.cache_dir, unwritten, reason);
+            if (o.prune_cache && cli_may_prune(o.cache_dir, failed)) {
+                size_t removed = 0;
+                uint64_t bytes = 0;
+                qc_error perr;
+                int prc = qc_recode_prune_cache(rc, &removed, &bytes, &perr);
+                cli_told_pruned(o.cache_dir, prc, removed, bytes, &perr);
+            }
             if (qc_recode_old_codebook_differs(rc))
                 cli_line(stderr,
                          "%s: warning: made with another codebook than --old %s (the SHA-256 it records differs): its "

@@ -21,6 +21,7 @@ enum {
     OPT_QDPX,
     OPT_MANUAL,
     OPT_CACHE,
+    OPT_PRUNE_CACHE,
     OPT_OFFSETS,
     OPT_INPUT_FORMAT,
     OPT_RESULTS_FORMAT,
@@ -142,6 +143,7 @@ int code_options_parse(code_options *o, int argc, char **argv, code_options_kind
                                           {"qdpx", required_argument, NULL, OPT_QDPX},
                                           {"manual", required_argument, NULL, OPT_MANUAL},
                                           {"cache", required_argument, NULL, OPT_CACHE},
+                                          {"prune-cache", no_argument, NULL, OPT_PRUNE_CACHE},
                                           {"offsets", required_argument, NULL, OPT_OFFSETS},
                                           {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
                                           {"results-format", required_argument, NULL, OPT_RESULTS_FORMAT},
@@ -172,6 +174,7 @@ int code_options_parse(code_options *o, int argc, char **argv, code_options_kind
         case OPT_QDPX: o->qdpx_path = optarg, applies = CODE_OPTIONS_CODE; break;
         case OPT_MANUAL: o->manual_path = optarg, applies = WRITES; break;
         case OPT_CACHE: o->cache_dir = optarg, applies = WRITES; break;
+        case OPT_PRUNE_CACHE: o->prune_cache = 1, applies = WRITES; break;
         case OPT_OFFSETS:
             applies = CODE_OPTIONS_CODE;
             o->offsets_given = 1;
@@ -232,6 +235,11 @@ int code_options_parse(code_options *o, int argc, char **argv, code_options_kind
             return code_options_free(o), rc;
     }
     o->first_input = optind;
+    if (o->prune_cache && !o->cache_dir)
+        return code_options_free(o),
+               cli_fail("%s: --prune-cache removes entries of the --cache folder: give --cache DIR too (see "
+                        "'qcode help %s')",
+                        cmd, cmd);
     /* Alone it would change nothing: results.xml and the tables count code points always. */
     if (o->offsets_given && !o->qdpx_path)
         return code_options_free(o),

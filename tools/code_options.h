@@ -24,6 +24,7 @@ typedef struct code_options {
     const char *qdpx_path;    /* code: --qdpx (REFI-QDA project) */
     const char *manual_path;  /* code: --manual (manual.xml from qcode import); recode: the one to carry */
     const char *cache_dir;    /* code, recode: --cache (the per-document coding cache) */
+    int prune_cache;          /* code, recode: --prune-cache (needs --cache) */
     int qdpx_utf16;           /* code: --offsets utf16 */
     int offsets_given;        /* code: --offsets, which needs --qdpx */
     unsigned results_format;  /* code, recode: --results-format (0: the default) */

@@ -138,6 +138,13 @@ QC_EXPORT void qc_cache_get_stats(const qc_cache *cache, qc_cache_stats *out);
  * copied into reason[0..cap), NUL-terminated; "" when every entry was written. Kept apart from
  * qc_cache_stats, whose size programs built against an older header rely on. */
 QC_EXPORT size_t qc_cache_unwritten(const qc_cache *cache, char *reason, size_t cap);
+/* Removes from the cache's folder the entry file of every document no lookup through this cache
+ * looked for since it was opened: the entries of transcripts since edited, or no longer coded.
+ * For a folder one corpus uses, after a run over all of it: entries other runs use (another
+ * corpus's) go too; the codebooks kept there stay. *removed and *bytes (either may be NULL) are
+ * the files removed and their size. QC_ERR_IO naming the folder, or the file that could not be
+ * removed (those before it are gone). */
+QC_EXPORT int qc_cache_prune(qc_cache *cache, size_t *removed, uint64_t *bytes, qc_error *err);
 
 /* The coding of a document read from `data` (its file bytes): from the cache when the entry holds,
  * else coded with `coder` (made for the cache's codebook) and stored. The entry is keyed by the
@@ -264,6 +271,9 @@ QC_EXPORT void qc_recode_cache_stats(const qc_recode *rc, qc_cache_stats *out);
 /* qc_cache_unwritten for the re-code's cache (both codebooks' lookups; an entry both write counted
  * once). */
 QC_EXPORT size_t qc_recode_cache_unwritten(const qc_recode *rc, char *reason, size_t cap);
+/* qc_cache_prune for the re-code's cache folder, after qc_recode_run: keeps the entries either
+ * codebook's lookups looked for. QC_ERR_INVALID when the re-code ran without a cache. */
+QC_EXPORT int qc_recode_prune_cache(qc_recode *rc, size_t *removed, uint64_t *bytes, qc_error *err);
 
 /* Why a quotation was gained or lost, or how a kept one travelled. */
 typedef enum qc_recode_reason {
