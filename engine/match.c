@@ -130,6 +130,18 @@ struct qc_fast {
     size_t pending_count, pending_cap;
 
     struct word_todo *todo; /* TODO_BLOCK: the words of a block to look up (scan_variant) */
+
+    /* A scan with a byte search (qc_mt_sparse): the words are folded only when looked at, so
+     * word_matches folds its word into `spare` (the word being looked up is in the arena). */
+    const qc_document *doc;
+    int sparse;
+    qc_buf spare;
+    uint32_t *sp_pos; /* where a word key's needle occurs, ascending */
+    size_t sp_pos_count, sp_pos_cap;
+    uint32_t *sp_other; /* the words with a non-ASCII byte */
+    size_t sp_other_cap;
+    uint32_t *sp_words; /* the words to look up, ascending */
+    size_t sp_words_cap;
 };
 
 int qc_fast_new(qc_fast **out, const qc_codebook *cb, const qc_match_tables *mt)
@@ -196,6 +208,10 @@ void qc_fast_free(qc_fast *f)
     qc_free(f->cand);
     qc_free(f->pending);
     qc_free(f->todo);
+    qc_buf_free(&f->spare);
+    qc_free(f->sp_pos);
+    qc_free(f->sp_other);
+    qc_free(f->sp_words);
     qc_free(f);
 }
 
@@ -246,10 +262,25 @@ static int add_occ(qc_fast *f, int32_t leaf, const qc_ev_hit *h)
     return QC_OK;
 }
 
-static int word_matches(const qc_fast *f, unsigned v, const qc_mt_word *pw, size_t i)
+static int fold_word(qc_fast *f, unsigned v, size_t i, qc_buf *out);
+
+/* 1 when folded word i matches pattern word pw, 0 when not, -1 when out of memory. */
+static int word_matches(qc_fast *f, unsigned v, const qc_mt_word *pw, size_t i)
 {
-    const char *w = f->arena[v].data + f->woff[v][i];
-    size_t wl = f->woff[v][i + 1] - f->woff[v][i];
+    const char *w;
+    size_t wl;
+    if (f->sparse) {
+        if (qc_buf_failed(&f->spare))
+            qc_buf_free(&f->spare); /* a failure in an earlier word must not stick */
+        qc_buf_clear(&f->spare);
+        if (fold_word(f, v, i, &f->spare))
+            return -1;
+        w = f->spare.data;
+        wl = f->spare.len;
+    } else {
+        w = f->arena[v].data + f->woff[v][i];
+        wl = f->woff[v][i + 1] - f->woff[v][i];
+    }
     const char *p = f->mt->words_text + pw->off;
     if (!pw->has_wildcard)
         return wl == pw->len && memcmp(w, p, wl) == 0;
@@ -271,11 +302,12 @@ static int try_leaf(qc_fast *f, const qc_document *doc, int32_t leaf, size_t i, 
     size_t first = i - lf->anchor, last = first + lf->word_count - 1;
     if (last >= doc->word_count)
         return QC_OK;
-    if (!anchor_checked && !word_matches(f, lf->variant, &pw[lf->anchor], i))
-        return QC_OK;
+    int m;
+    if (!anchor_checked && (m = word_matches(f, lf->variant, &pw[lf->anchor], i)) <= 0)
+        return m < 0 ? QC_ERR_NOMEM : QC_OK;
     for (uint32_t k = 0; k < lf->word_count; k++) {
-        if (k != lf->anchor && !word_matches(f, lf->variant, &pw[k], first + k))
-            return QC_OK;
+        if (k != lf->anchor && (m = word_matches(f, lf->variant, &pw[k], first + k)) <= 0)
+            return m < 0 ? QC_ERR_NOMEM : QC_OK;
         if (k && !qc_eval_gap_is_space(doc, (uint32_t)(first + k - 1), (uint32_t)(first + k)))
             return QC_OK;
     }
@@ -297,8 +329,9 @@ static inline __attribute__((always_inline)) int offer_leaf(qc_fast *f, const qc
 {
     const qc_mt_leaf *lf = &f->mt->leaves[leaf];
     if (lf->word_count == 1) { /* try_leaf's work for a word that is its own anchor */
-        if (!anchor_checked && !word_matches(f, lf->variant, &f->mt->words[lf->word_off], i))
-            return QC_OK;
+        int m;
+        if (!anchor_checked && (m = word_matches(f, lf->variant, &f->mt->words[lf->word_off], i)) <= 0)
+            return m < 0 ? QC_ERR_NOMEM : QC_OK;
         qc_ev_hit h = {doc->words[i].start, doc->words[i].end, (uint32_t)i, (uint32_t)i + 1, leaf, 0};
         return add_occ(f, leaf, &h);
     }
@@ -310,11 +343,10 @@ static inline __attribute__((always_inline)) int offer_leaf(qc_fast *f, const qc
     return QC_OK;
 }
 
-/* Folds word i (its bytes s[0..len)) into the arena the slow way: ASCII inline, the rest through
- * the cache. */
-static int fold_slow(qc_fast *f, unsigned v, const char *s, size_t len)
+/* Appends the folded form of s[0..len) to a the slow way: ASCII inline, the rest through the
+ * cache. */
+static int fold_into(qc_fast *f, unsigned v, const char *s, size_t len, qc_buf *a)
 {
-    qc_buf *a = &f->arena[v];
     int casefold = !(v & 2), strip = !(v & 1);
     size_t k = 0;
     if (a->len + len < a->cap) {
@@ -331,6 +363,23 @@ static int fold_slow(qc_fast *f, unsigned v, const char *s, size_t len)
         return QC_OK;
     }
     return fold_cached(&f->fc[v], s, len, casefold, strip, a) != 0 ? QC_ERR_NOMEM : QC_OK;
+}
+
+/* Folds a word into the arena (scan_variant). */
+static int fold_slow(qc_fast *f, unsigned v, const char *s, size_t len)
+{
+    return fold_into(f, v, s, len, &f->arena[v]);
+}
+
+/* Appends folded word i of the current document to out (room made first: fold_into folds ASCII
+ * inline only with room). */
+static int fold_word(qc_fast *f, unsigned v, size_t i, qc_buf *out)
+{
+    const qc_document *doc = f->doc;
+    uint32_t b0 = doc->cp_to_byte[doc->words[i].start], len = doc->cp_to_byte[doc->words[i].end] - b0;
+    if (qc_buf_reserve(out, len + 1))
+        return QC_ERR_NOMEM;
+    return fold_into(f, v, doc->text + b0, len, out);
 }
 
 /* The keys folded word w[0..wl) may be, from its prefix_masks entry (qc_mt_word_keys). */
@@ -788,10 +837,8 @@ static int scan_word_starts(qc_fast *f, const qc_document *doc)
     return f->pf->gram_word ? scan_word_starts_as(f, doc, 1) : scan_word_starts_as(f, doc, 0);
 }
 
-/* One pass over the text for each kind of literal, every distinct literal of that kind at once:
- * the literals that may start anywhere at every position, the bounded ones at word starts. Each
- * literal is of one kind, so its occurrences come in text order. */
-static int find_literals(qc_fast *f, const qc_eval *ev)
+/* A new document's literal occurrences: none yet, and the prefilter its text takes. */
+static void literals_begin(qc_fast *f, const qc_eval *ev)
 {
     const qc_document *doc = ev->doc;
     const qc_mt_scan *scan = f->scan;
@@ -807,7 +854,17 @@ static int find_literals(qc_fast *f, const qc_eval *ev)
     if (scan->plain_differs && !contains(doc->text, doc->text_size, "\xE2\x84\xAA", 3) &&
         !contains(doc->text, doc->text_size, "\xC5\xBF", 2))
         f->pf_index = QC_MT_PLAIN;
-    const qc_mt_prefilter *pf = f->pf = &scan->prefilter[f->pf_index];
+    f->pf = &scan->prefilter[f->pf_index];
+}
+
+/* One pass over the text for each kind of literal, every distinct literal of that kind at once:
+ * the literals that may start anywhere at every position, the bounded ones at word starts. Each
+ * literal is of one kind, so its occurrences come in text order. */
+static int find_literals(qc_fast *f, const qc_eval *ev)
+{
+    const qc_document *doc = ev->doc;
+    literals_begin(f, ev);
+    const qc_mt_prefilter *pf = f->pf;
     if ((!pf->gram_count && !pf->gram3_count) || doc->text_size < 2)
         return group_occurrences(f);
     int rc;
@@ -1012,13 +1069,14 @@ static int run_regex_unit(qc_fast *f, qc_eval *ev, const qc_mt_regex *rx, int32_
     return QC_OK;
 }
 
-static int scan_regexes(qc_fast *f, qc_eval *ev)
+/* Runs the scan's regexes where their literals occur; `found`: scan_sparse found those already. */
+static int scan_regexes(qc_fast *f, qc_eval *ev, int found)
 {
     const qc_match_tables *mt = f->mt;
     const qc_mt_scan *scan = f->scan;
     if (!scan->regex_count)
         return QC_OK;
-    int rc = find_literals(f, ev);
+    int rc = found ? QC_OK : find_literals(f, ev);
     if (rc)
         return rc;
     for (size_t r = 0; r < scan->regex_count; r++) {
@@ -1038,6 +1096,232 @@ static int scan_regexes(qc_fast *f, qc_eval *ev)
                 if ((rc = run_regex_unit(f, ev, rx, code, kind, u, NULL)))
                     return rc;
         }
+    }
+    return QC_OK;
+}
+
+/* ---- the byte search of a subset's scan (qc_mt_sparse) ---------------------------------------- */
+
+/* Whether word k starts (ends: `ends`) before byte b, by its bytes. */
+static int word_before(const qc_document *doc, size_t k, uint32_t b, int ends)
+{
+    return doc->cp_to_byte[ends ? doc->words[k].end : doc->words[k].start] < b + (uint32_t)ends;
+}
+
+/* The first word from k on that does not start before byte b (with `ends`: that ends after b),
+ * found by a gallop from k: the places asked for ascend, and are far apart. */
+static size_t word_from(const qc_document *doc, size_t k, uint32_t b, int ends)
+{
+    size_t n = doc->word_count;
+    if (k >= n || !word_before(doc, k, b, ends))
+        return k;
+    size_t step = 1;
+    while (k + step < n && word_before(doc, k + step, b, ends))
+        step *= 2;
+    size_t lo = k + step / 2, hi = k + step < n ? k + step : n; /* lo before b, hi not (or n) */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (word_before(doc, mid, b, ends))
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return hi;
+}
+
+/* The two bytes at p as the shift table's index (b0 | b1 << 8). */
+static inline unsigned block_at(const unsigned char *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+#else
+    return p[0] | (unsigned)p[1] << 8;
+#endif
+}
+
+/* Window s holds the bytes of a needle's search (its last two bytes end some needle's first
+ * `window`): compare those needles in full, noting a word key's place and a literal's occurrence
+ * (a bounded literal at a word start only, unless `bounded_anywhere`, as find_literals does). */
+static int sparse_verify(qc_fast *f, const qc_mt_sparse *sp, size_t s, int bounded_anywhere)
+{
+    const unsigned char *t = (const unsigned char *)f->doc->text;
+    size_t n = f->doc->text_size;
+    uint32_t block = (t[s + sp->window - 2] | (uint32_t)t[s + sp->window - 1] << 8) | 0x2020u;
+    uint32_t bucket = qc_mt_sparse_bucket(block);
+    for (uint32_t k = sp->bucket_first[bucket]; k < sp->bucket_first[bucket + 1]; k++) {
+        const qc_mt_needle *nd = &sp->needles[k];
+        if (nd->block != block || s + nd->len > n)
+            continue;
+        const unsigned char *p = (const unsigned char *)sp->text + nd->off;
+        size_t j = 0;
+        while (j < nd->len && lower(t[s + j]) == p[j])
+            j++;
+        if (j < nd->len)
+            continue;
+        if (nd->literal == QC_MT_SPARSE_WORD) {
+            if (f->sp_pos_count && f->sp_pos[f->sp_pos_count - 1] == s)
+                continue; /* (another word key at the same place) */
+            if (GROW(f->sp_pos, f->sp_pos_cap, f->sp_pos_count + 1))
+                return QC_ERR_NOMEM;
+            f->sp_pos[f->sp_pos_count++] = (uint32_t)s;
+        } else if (!nd->bounded || bounded_anywhere || word_start_at(t, s)) {
+            if (GROW(f->occs, f->occs_cap, f->occ_count + 1))
+                return QC_ERR_NOMEM;
+            f->occs[f->occ_count++] = (lit_occ){nd->literal, (uint32_t)s};
+        }
+    }
+    return QC_OK;
+}
+
+/* Every place a needle occurs, in text order: a window of `window` bytes moves along the text by
+ * as much as its last two bytes allow (Wu-Manber), and is compared where they end some needle's
+ * first `window` bytes. */
+static int sparse_search(qc_fast *f, const qc_mt_sparse *sp, int bounded_anywhere)
+{
+    const unsigned char *t = (const unsigned char *)f->doc->text;
+    size_t n = f->doc->text_size, m = sp->window;
+    if (n < m)
+        return QC_OK;
+    const uint8_t *shift = sp->shift;
+    /* i: where the window's last two bytes are; the last window's are at n - 2 */
+    size_t i = m - 2, last = n - 2, far = 4 * (m - 1); /* four moves go no further than far */
+    int rc;
+    for (;;) {
+        /* four moves without a test: a window that stops (shift 0) stays where it is */
+        while (i + far <= last && shift[block_at(t + i)]) {
+            i += shift[block_at(t + i)];
+            i += shift[block_at(t + i)];
+            i += shift[block_at(t + i)];
+            i += shift[block_at(t + i)];
+        }
+        while (i <= last && shift[block_at(t + i)])
+            i += shift[block_at(t + i)];
+        if (i > last)
+            return QC_OK;
+        if ((rc = sparse_verify(f, sp, i - (m - 2), bounded_anywhere)))
+            return rc;
+        i++;
+    }
+}
+
+/* The words with a non-ASCII byte, ascending (they may fold to any key: each is looked up). */
+static int non_ascii_words(qc_fast *f, size_t *count)
+{
+    const qc_document *doc = f->doc;
+    const unsigned char *t = (const unsigned char *)doc->text;
+    size_t n = doc->text_size, k = 0, m = 0;
+    *count = 0;
+    if (doc->length == n)
+        return QC_OK; /* a byte a code point: ASCII */
+    for (size_t i = 0; i < n;) {
+#if defined(__SSE2__) && defined(__x86_64__)
+        if (i + 32 <= n &&
+            !_mm_movemask_epi8(_mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(t + i)),
+                                            _mm_loadu_si128((const __m128i *)(const void *)(t + i + 16))))) {
+            i += 32;
+            continue;
+        }
+#endif
+        uint64_t x;
+        if (i + 8 <= n && (memcpy(&x, t + i, 8), !(x & 0x8080808080808080ull))) {
+            i += 8;
+            continue;
+        }
+        if (t[i] < 0x80) {
+            i++;
+            continue;
+        }
+        k = word_from(doc, k, (uint32_t)i, 1); /* the first word ending after byte i */
+        if (k >= doc->word_count)
+            break;
+        uint32_t b0 = doc->cp_to_byte[doc->words[k].start];
+        if (b0 > i) {
+            i = b0; /* (bytes between words: no word holds them) */
+            continue;
+        }
+        if (GROW(f->sp_other, f->sp_other_cap, m + 1))
+            return QC_ERR_NOMEM;
+        f->sp_other[m++] = (uint32_t)k;
+        i = doc->cp_to_byte[doc->words[k].end];
+    }
+    *count = m;
+    return QC_OK;
+}
+
+/* The words to look up, ascending and distinct: those starting where a word key's needle occurs,
+ * and those with a non-ASCII byte. */
+static int sparse_words(qc_fast *f, size_t *count)
+{
+    const qc_document *doc = f->doc;
+    size_t na = 0, nb = 0, m = 0, k = 0;
+    /* the places become the words starting there (in place: no more words than places) */
+    for (size_t j = 0; j < f->sp_pos_count; j++) {
+        k = word_from(doc, k, f->sp_pos[j], 0);
+        if (k < doc->word_count && doc->cp_to_byte[doc->words[k].start] == f->sp_pos[j])
+            f->sp_pos[na++] = (uint32_t)k;
+    }
+    int rc = non_ascii_words(f, &nb);
+    if (rc)
+        return rc;
+    if (GROW(f->sp_words, f->sp_words_cap, na + nb + 1))
+        return QC_ERR_NOMEM;
+    const uint32_t *a = f->sp_pos, *b = f->sp_other;
+    size_t i = 0, j = 0;
+    while (i < na || j < nb) {
+        uint32_t w = j >= nb || (i < na && a[i] <= b[j]) ? a[i++] : b[j++];
+        if (!m || f->sp_words[m - 1] != w)
+            f->sp_words[m++] = w;
+    }
+    *count = m;
+    return QC_OK;
+}
+
+/* The first pass of a scan with a byte search: the needles found (word keys' places and the
+ * literals' occurrences, grouped as find_literals groups them), then the words that may be
+ * some key looked up as scan_variant looks every word up, variant by variant. */
+static int scan_sparse(qc_fast *f, qc_eval *ev)
+{
+    const qc_mt_scan *scan = f->scan;
+    literals_begin(f, ev);
+    const qc_mt_sparse *sp = scan->sparse[f->pf_index] ? scan->sparse[f->pf_index] : scan->sparse[0];
+    f->sp_pos_count = 0;
+    int bounded_anywhere = (f->pf->gram3_word || f->pf->gram_word) && unit_starts_inside_a_word(ev);
+    int rc;
+    if ((rc = sparse_search(f, sp, bounded_anywhere)) || (rc = group_occurrences(f)))
+        return rc;
+    if (!scan->variant_mask)
+        return QC_OK;
+    size_t nw = 0;
+    if ((rc = sparse_words(f, &nw)))
+        return rc;
+    for (unsigned v = 0; v < QC_MT_VARIANTS; v++) {
+        const qc_mt_variant *mv = &scan->variants[v];
+        if (!mv->used)
+            continue;
+        qc_buf *a = &f->arena[v];
+        if (qc_buf_failed(a))
+            qc_buf_free(a);
+        f->pending_count = 0;
+        for (size_t k = 0; k < nw; k++) {
+            size_t i = f->sp_words[k];
+            qc_buf_clear(a);
+            if ((rc = fold_word(f, v, i, a)))
+                return rc;
+            uint32_t wl = (uint32_t)a->len;
+            uint64_t starts = key_starts(mv, a->data, wl), lo = 0;
+            if (!starts)
+                continue;
+            for (size_t b = 0; b < 8 && b < wl; b++)
+                lo |= (uint64_t)(unsigned char)a->data[b] << (8 * b);
+            uint32_t h = starts & ~QC_MT_PREFIX_BITS ? qc_mt_word_hash(a->data, wl) : 0;
+            if ((rc = lookup_word(f, ev->doc, mv, i, a->data, wl, starts, h, lo)))
+                return rc;
+        }
+        for (size_t k = 0; k < f->pending_count; k++)
+            if ((rc = try_leaf(f, ev->doc, f->pending[k].leaf, f->pending[k].word, (int)f->pending[k].anchor_checked)))
+                return rc;
     }
     return QC_OK;
 }
@@ -1223,9 +1507,11 @@ int qc_fast_code(qc_fast *f, qc_eval *ev, const qc_mt_scan *scan)
     ev->short_circuit = 1; /* every regex ran before evaluation: leaf_hits only reads */
     f->scan = scan ? scan : &f->mt->scan;
     f->raw_count = 0;
+    f->doc = doc;
+    f->sparse = f->scan->sparse[0] != NULL;
     int rc;
-    if ((rc = scan_words(f, doc)) || (rc = scan_regexes(f, ev)) || (rc = sort_occurrences(f)) ||
-        (rc = prepare_stamps(f, ev)))
+    if ((f->sparse ? (rc = scan_sparse(f, ev)) : (rc = scan_words(f, doc))) || (rc = scan_regexes(f, ev, f->sparse)) ||
+        (rc = sort_occurrences(f)) || (rc = prepare_stamps(f, ev)))
         return rc;
     QC_RELEASE_BIG(f->raw, f->raw_cap); /* sorted into occ */
     for (size_t o = 0; o < f->mt->code_count; o++) {

@@ -611,6 +611,153 @@ nomem:
     return -1;
 }
 
+/* ---- the byte search of a subset's scan ---------------------------------------------------- */
+
+typedef struct needle_list {
+    qc_mt_needle v[QC_MT_SPARSE_MAX];
+    size_t n;
+    qc_buf text;
+} needle_list;
+
+static unsigned char ascii_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* Adds a needle for key[0..len) (in lower case); 0, or -1 when there are too many or one is too
+ * short for the search to pay. A key with a non-ASCII byte is no needle: only a word with a
+ * non-ASCII byte can fold to it, and those are looked up anyway. */
+static int add_needle(needle_list *l, const char *key, size_t len, uint32_t literal, int bounded)
+{
+    for (size_t k = 0; k < len; k++)
+        if ((unsigned char)key[k] >= 0x80)
+            return literal == QC_MT_SPARSE_WORD ? 0 : -1;
+    if (len < QC_MT_SPARSE_MIN_LEN)
+        return -1;
+    size_t off = l->text.len;
+    for (size_t k = 0; k < len; k++)
+        qc_buf_putc(&l->text, (char)ascii_lower((unsigned char)key[k]));
+    if (qc_buf_failed(&l->text))
+        return -1;
+    for (size_t i = 0; literal == QC_MT_SPARSE_WORD && i < l->n; i++)
+        if (l->v[i].literal == QC_MT_SPARSE_WORD && l->v[i].len == len &&
+            memcmp(l->text.data + l->v[i].off, l->text.data + off, len) == 0) {
+            l->text.len = off; /* the same word in another variant */
+            return 0;
+        }
+    if (l->n == QC_MT_SPARSE_MAX)
+        return -1;
+    l->v[l->n++] = (qc_mt_needle){(uint32_t)off, (uint32_t)len, literal, (uint8_t)bounded, 0};
+    return 0;
+}
+
+static int add_table_keys(needle_list *l, const qc_mt_scan *s, const qc_mt_table *t)
+{
+    for (uint32_t i = 0; t->slots && i <= t->mask; i++)
+        if (t->slots[i].list_len &&
+            add_needle(l, s->keys + t->slots[i].key_off, t->slots[i].key_len, QC_MT_SPARSE_WORD, 0))
+            return -1;
+    return 0;
+}
+
+static void sparse_free(qc_mt_sparse *sp)
+{
+    if (!sp)
+        return;
+    qc_free(sp->shift);
+    qc_free(sp->needles);
+    qc_free(sp->text);
+    qc_free(sp);
+}
+
+/* The shift of every two bytes, either case of a letter: how far a window ending in them may
+ * move without passing a needle's start (the window's length less two for bytes that end no
+ * needle's first `window` bytes). */
+static void fill_shifts(qc_mt_sparse *sp)
+{
+    uint32_t m = sp->window;
+    memset(sp->shift, (int)(m - 1), 65536);
+    for (size_t i = 0; i < sp->needle_count; i++) {
+        const unsigned char *p = (const unsigned char *)sp->text + sp->needles[i].off;
+        for (uint32_t j = 0; j + 2 <= m; j++) {
+            uint8_t sh = (uint8_t)(m - 2 - j);
+            unsigned a[2] = {p[j], p[j] >= 'a' && p[j] <= 'z' ? p[j] - 32u : p[j]};
+            unsigned b[2] = {p[j + 1], p[j + 1] >= 'a' && p[j + 1] <= 'z' ? p[j + 1] - 32u : p[j + 1]};
+            for (unsigned x = 0; x < 2; x++)
+                for (unsigned y = 0; y < 2; y++)
+                    if (sp->shift[a[x] | b[y] << 8] > sh)
+                        sp->shift[a[x] | b[y] << 8] = sh;
+        }
+    }
+}
+
+/* The byte search of scan s's word keys and prefilter p's literals; *out NULL (and 0) when the
+ * scan is not one for it. -1: out of memory. */
+static int build_sparse(const qc_mt_scan *s, unsigned p, qc_mt_sparse **out)
+{
+    *out = NULL;
+    needle_list l = {.n = 0, .text = QC_BUF_INIT};
+    int usable = 1;
+    for (unsigned v = 0; usable && v < QC_MT_VARIANTS; v++) {
+        const qc_mt_variant *mv = &s->variants[v];
+        usable = !mv->anywhere_count && !add_table_keys(&l, s, &mv->exact) && !add_table_keys(&l, s, &mv->prefix);
+    }
+    const qc_mt_prefilter *pf = &s->prefilter[p];
+    for (size_t k = 0; usable && s->regex_count && k < pf->literal_count; k++)
+        usable = !add_needle(&l, pf->literals[k].text, pf->literals[k].len, (uint32_t)k, pf->literals[k].bounded);
+    if (!usable || !l.n) {
+        int failed = qc_buf_failed(&l.text);
+        qc_buf_free(&l.text);
+        return failed ? -1 : 0;
+    }
+    qc_mt_sparse *sp = qc_calloc(1, sizeof *sp);
+    if (!sp || !(sp->shift = qc_malloc(65536)) || !(sp->needles = qc_calloc(l.n, sizeof *sp->needles))) {
+        sparse_free(sp);
+        qc_buf_free(&l.text);
+        return -1;
+    }
+    sp->text = l.text.data;
+    sp->needle_count = l.n;
+    sp->window = 8;
+    for (size_t i = 0; i < l.n; i++)
+        if (l.v[i].len < sp->window)
+            sp->window = l.v[i].len;
+    /* by bucket: a counting sort */
+    uint32_t m = sp->window;
+    for (size_t i = 0; i < l.n; i++) {
+        const unsigned char *t = (const unsigned char *)sp->text + l.v[i].off;
+        l.v[i].block = (uint16_t)((t[m - 2] | (unsigned)t[m - 1] << 8) | 0x2020u);
+        sp->bucket_first[qc_mt_sparse_bucket(l.v[i].block) + 1]++;
+    }
+    for (size_t b = 0; b < QC_MT_SPARSE_BUCKETS; b++)
+        sp->bucket_first[b + 1] += sp->bucket_first[b];
+    uint32_t fill[QC_MT_SPARSE_BUCKETS];
+    memcpy(fill, sp->bucket_first, sizeof fill);
+    for (size_t i = 0; i < l.n; i++)
+        sp->needles[fill[qc_mt_sparse_bucket(l.v[i].block)]++] = l.v[i];
+    fill_shifts(sp);
+    *out = sp;
+    return 0;
+}
+
+/* The byte searches of a subset's scan: one for each prefilter a document may use, or none. */
+static int build_sparse_all(qc_mt_scan *s)
+{
+    unsigned count = s->plain_differs ? QC_MT_PREFILTERS : 1;
+    for (unsigned p = 0; p < count; p++) {
+        if (build_sparse(s, p, &s->sparse[p]))
+            return -1;
+        if (!s->sparse[p])
+            break;
+    }
+    if (!s->sparse[0] || !s->sparse[count - 1])
+        for (unsigned p = 0; p < QC_MT_PREFILTERS; p++) {
+            sparse_free(s->sparse[p]);
+            s->sparse[p] = NULL;
+        }
+    return 0;
+}
+
 /* What a scan holds (not the scan itself: the codebook's is part of its tables). */
 static void scan_clear(qc_mt_scan *s)
 {
@@ -623,8 +770,10 @@ static void scan_clear(qc_mt_scan *s)
     }
     qc_free(s->lists);
     qc_free(s->regexes);
-    for (unsigned p = 0; p < QC_MT_PREFILTERS; p++)
+    for (unsigned p = 0; p < QC_MT_PREFILTERS; p++) {
         prefilter_free(&s->prefilter[p]);
+        sparse_free(s->sparse[p]);
+    }
 }
 
 /* The word tables and regexes of the leaves `need` asks for (NULL: all of them). */
@@ -639,7 +788,7 @@ int qc_mt_scan_build(const qc_codebook *cb, const qc_match_tables *mt, const uin
     qc_mt_scan *s = qc_calloc(1, sizeof *s);
     if (!s)
         return QC_ERR_NOMEM;
-    if (build_scan(cb, mt, need, s)) {
+    if (build_scan(cb, mt, need, s) || build_sparse_all(s)) {
         qc_mt_scan_free(s);
         return QC_ERR_NOMEM;
     }

@@ -183,6 +183,38 @@ typedef struct qc_mt_code {
     int32_t subtree_end;                 /* one past its last descendant */
 } qc_mt_code;
 
+/* A subset's scan with a few words and literals (qc_mt_scan_build) finds them by a byte search of
+ * the text (Wu-Manber: a window of `window` bytes, shifted by what its last two bytes allow)
+ * instead of folding and looking up every word: each word key and literal is a needle, in lower
+ * case, found without ASCII case. An all-ASCII word folds to its bytes (lower-cased or not), so
+ * a word that some key can be starts where that key's needle occurs; a word with a non-ASCII byte
+ * may fold to anything and is looked up whatever the search found (match.c: scan_sparse). */
+#define QC_MT_SPARSE_MAX 64      /* needles: more, and the search costs as much as the fold */
+#define QC_MT_SPARSE_MIN_LEN 3   /* a shorter needle leaves the window no room to shift */
+#define QC_MT_SPARSE_BUCKETS 256 /* needles by their window's last two bytes */
+#define QC_MT_SPARSE_WORD UINT32_MAX
+
+typedef struct qc_mt_needle {
+    uint32_t off, len; /* into qc_mt_sparse.text */
+    uint32_t literal;  /* its prefilter literal's id, or QC_MT_SPARSE_WORD: some word key */
+    uint8_t bounded;   /* the literal's (qc_mt_literal) */
+    uint16_t block;    /* its bytes window-2 and window-1, little-endian, | 0x2020 */
+} qc_mt_needle;
+
+typedef struct qc_mt_sparse {
+    uint32_t window;       /* the shortest needle's length, at most 8; 0: no needle */
+    uint8_t *shift;        /* 65536, by the window's last two bytes (little-endian): how far it may move */
+    qc_mt_needle *needles; /* by bucket (qc_mt_sparse_bucket of block) */
+    size_t needle_count;
+    uint32_t bucket_first[QC_MT_SPARSE_BUCKETS + 1];
+    char *text;
+} qc_mt_sparse;
+
+static inline uint32_t qc_mt_sparse_bucket(uint32_t block)
+{
+    return (block * 0x9E3779B1u) >> 24;
+}
+
 /* What the fast engine's first pass over a document looks its words and text up in: the word
  * tables of the leaves it is to find and the regexes it is to run with their prefilter. The
  * codebook's tables hold one for every leaf; a coding of a few codes gets one of its own, made of
@@ -198,6 +230,9 @@ typedef struct qc_mt_scan {
     size_t regex_count;
     qc_mt_prefilter prefilter[QC_MT_PREFILTERS];
     int plain_differs; /* some regex has other literals in plain text (else STRICT serves all) */
+    /* the byte search for each prefilter (a subset's scan of few needles, none starting with a
+     * wildcard); NULL: every word is folded and looked up */
+    qc_mt_sparse *sparse[QC_MT_PREFILTERS];
 } qc_mt_scan;
 
 typedef struct qc_match_tables {
