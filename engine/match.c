@@ -1150,9 +1150,19 @@ static int sparse_verify(qc_fast *f, const qc_mt_sparse *sp, size_t s, int bound
     size_t n = f->doc->text_size;
     uint32_t block = (t[s + sp->window - 2] | (uint32_t)t[s + sp->window - 1] << 8) | 0x2020u;
     uint32_t bucket = qc_mt_sparse_bucket(block);
+    /* the window's first 8 bytes (a needle's block is among them: window <= 8) */
+    uint64_t head = 0;
+    int have_head = s + 8 <= n;
+    if (have_head) {
+        memcpy(&head, t + s, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        head = __builtin_bswap64(head);
+#endif
+        head |= 0x2020202020202020ull;
+    }
     for (uint32_t k = sp->bucket_first[bucket]; k < sp->bucket_first[bucket + 1]; k++) {
         const qc_mt_needle *nd = &sp->needles[k];
-        if (nd->block != block || s + nd->len > n)
+        if ((have_head ? (head & nd->head_mask) != nd->head : nd->block != block) || s + nd->len > n)
             continue;
         const unsigned char *p = (const unsigned char *)sp->text + nd->off;
         size_t j = 0;
@@ -1548,6 +1558,9 @@ int qc_fast_code(qc_fast *f, qc_eval *ev, const qc_mt_scan *scan)
     QC_RELEASE_BIG(f->out, f->out_cap);
     QC_RELEASE_BIG(f->cand, f->cand_cap);
     QC_RELEASE_BIG(f->pending, f->pending_cap);
+    QC_RELEASE_BIG(f->sp_pos, f->sp_pos_cap);
+    QC_RELEASE_BIG(f->sp_other, f->sp_other_cap);
+    QC_RELEASE_BIG(f->sp_words, f->sp_words_cap);
     for (unsigned k = 0; k < QC_UNIT_KINDS; k++)
         QC_RELEASE_BIG(f->unit_at[k], f->unit_at_cap[k]); /* (made again for the next document) */
     for (unsigned k = 0; k < QC_UNIT_KINDS; k++) {

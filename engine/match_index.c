@@ -647,7 +647,7 @@ static int add_needle(needle_list *l, const char *key, size_t len, uint32_t lite
         }
     if (l->n == QC_MT_SPARSE_MAX)
         return -1;
-    l->v[l->n++] = (qc_mt_needle){(uint32_t)off, (uint32_t)len, literal, (uint8_t)bounded, 0};
+    l->v[l->n++] = (qc_mt_needle){(uint32_t)off, (uint32_t)len, literal, (uint8_t)bounded, 0, 0, 0};
     return 0;
 }
 
@@ -727,6 +727,10 @@ static int build_sparse(const qc_mt_scan *s, unsigned p, qc_mt_sparse **out)
     for (size_t i = 0; i < l.n; i++) {
         const unsigned char *t = (const unsigned char *)sp->text + l.v[i].off;
         l.v[i].block = (uint16_t)((t[m - 2] | (unsigned)t[m - 1] << 8) | 0x2020u);
+        for (uint32_t k = 0; k < l.v[i].len && k < 8; k++) {
+            l.v[i].head |= (uint64_t)(t[k] | 0x20u) << (8 * k);
+            l.v[i].head_mask |= (uint64_t)0xFF << (8 * k);
+        }
         sp->bucket_first[qc_mt_sparse_bucket(l.v[i].block) + 1]++;
     }
     for (size_t b = 0; b < QC_MT_SPARSE_BUCKETS; b++)

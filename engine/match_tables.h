@@ -199,6 +199,9 @@ typedef struct qc_mt_needle {
     uint32_t literal;  /* its prefilter literal's id, or QC_MT_SPARSE_WORD: some word key */
     uint8_t bounded;   /* the literal's (qc_mt_literal) */
     uint16_t block;    /* its bytes window-2 and window-1, little-endian, | 0x2020 */
+    /* its first (up to) 8 bytes | 0x20 each, little-endian, and their mask: text whose 8 bytes
+     * | 0x20 differ under the mask cannot hold it (a quick test before the full one) */
+    uint64_t head, head_mask;
 } qc_mt_needle;
 
 typedef struct qc_mt_sparse {
