@@ -376,3 +376,67 @@ Test(match_subset, generated_codebooks_coded_document_after_document)
     }
     cr_assert_gt(found, 50, "only %zu quotations", found);
 }
+
+/* ---- allocation failures ------------------------------------------------------------------- */
+
+static long alloc_calls, alloc_fail_at;
+
+static void *failing_malloc(size_t n)
+{
+    return ++alloc_calls == alloc_fail_at ? NULL : malloc(n);
+}
+
+static void *failing_realloc(void *p, size_t n)
+{
+    return ++alloc_calls == alloc_fail_at ? NULL : realloc(p, n);
+}
+
+/* Every allocation of a subset's coding (its byte search made, the words with non-ASCII bytes
+ * folded, a phrase's words folded one by one) may fail: the call says so, and the same coder codes
+ * the document right once memory is back. */
+Test(match_subset, every_allocation_failure_is_reported_and_does_not_stick)
+{
+    qc_codebook *cb = load_cb(hand_cb);
+    const char *text = hand_texts[2];
+    qc_document *doc = load_doc(text);
+    uint8_t mask[16] = {0};
+    mask[0] = mask[1] = mask[2] = mask[6] = 1; /* CM (a phrase), FAM, FOR, BAND (a regex) */
+    qc_coder *sub = new_coder(cb, QC_ENGINE_FAST, mask);
+    char *want = render(cb, sub, doc, mask);
+    qc_coder_free(sub);
+    cr_assert(strstr(want, "CM ["), "%s", want);
+    qc_document *doc2 = load_doc(hand_texts[1]); /* non-ASCII words */
+    qc_allocator failing = {failing_malloc, failing_realloc, free};
+    int completed = 0;
+    for (alloc_fail_at = 1; !completed && alloc_fail_at < 5000; alloc_fail_at++) {
+        alloc_calls = 0;
+        qc_set_allocator(&failing);
+        qc_coder_options opts = QC_CODER_OPTIONS_INIT;
+        opts.codes = mask;
+        qc_coder *coder = NULL;
+        qc_coding *coding = NULL, *coding2 = NULL;
+        qc_error err;
+        int rc = qc_coder_new(&coder, cb, &opts, &err);
+        if (rc == 0)
+            rc = qc_coder_code(coder, doc2, NULL, &coding2, &err);
+        if (rc == 0)
+            rc = qc_coder_code(coder, doc, NULL, &coding, &err);
+        completed = alloc_calls < alloc_fail_at;
+        qc_set_allocator(NULL);
+        cr_assert(rc == 0 || rc == QC_ERR_NOMEM, "allocation %ld: status %d", alloc_fail_at, rc);
+        cr_assert_eq(rc == 0, completed, "allocation %ld failed but the call says %d", alloc_fail_at, rc);
+        qc_coding_free(coding);
+        qc_coding_free(coding2);
+        if (coder) {
+            char *got = render(cb, coder, doc, mask);
+            cr_assert_str_eq(got, want, "after failing allocation %ld", alloc_fail_at);
+            free(got);
+        }
+        qc_coder_free(coder);
+    }
+    cr_assert(completed, "the coding never completed");
+    free(want);
+    qc_document_free(doc2);
+    qc_document_free(doc);
+    qc_codebook_free(cb);
+}
