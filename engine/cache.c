@@ -549,10 +549,32 @@ static const uint8_t *get_bytes(reader *r, size_t n)
     return s;
 }
 
+static inline uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void store_u32(uint8_t *s, uint32_t v)
+{
+    s[0] = (uint8_t)v;
+    s[1] = (uint8_t)(v >> 8);
+    s[2] = (uint8_t)(v >> 16);
+    s[3] = (uint8_t)(v >> 24);
+}
+
+/* Where the payload's table of codings' records hashes is (cache.h), and its size: at a fixed
+ * place in the head, which a lookup rewrites anyway when it adds records (entry_append). */
+enum {
+    CODINGS_AT = QC_CACHE_HEADER_SIZE + 32,
+    CODINGS_SIZE = 4 + QC_CACHE_CODINGS * QC_CACHE_CODING_SLOT,
+    CODINGS_END = CODINGS_AT + CODINGS_SIZE
+};
+
 typedef struct entry {
     char *data;
     size_t size;
     const uint8_t *set_hash;
+    const uint8_t *codings; /* the table of codings' records hashes (cache.h) */
     uint32_t issue_count;
     const uint8_t *issues; /* each: u32 length, bytes */
     record *recs;
@@ -632,6 +654,9 @@ static int entry_parse(entry *e, const uint8_t key[32], int check_sum)
     if (check_sum && payload_crc(r.p, payload) != sum)
         return ENTRY_BAD;
     e->set_hash = get_bytes(&r, 32);
+    e->codings = get_bytes(&r, CODINGS_SIZE);
+    if (r.bad || le32(e->codings) > QC_CACHE_CODINGS)
+        return ENTRY_BAD;
     e->issue_count = get_u32(&r);
     e->issues = r.p;
     for (uint32_t i = 0; i < e->issue_count && !r.bad; i++)
@@ -701,11 +726,21 @@ static int entry_read(const char *path, const uint8_t key[32], entry *e)
  * checked once, then, after a lookup rewrote it, the bytes written. A re-code looks every document
  * up for its old and its new codebook; reading the file again for the second would read the same
  * bytes, so the second lookup takes these (checked as the file's bytes would be, but for the checksum). */
+/* What a slot has still to write to the file (slot_flush), once its lookups are done: the file
+ * is written once however many of them changed the entry. */
+typedef enum { WRITE_NONE, WRITE_HEAD, WRITE_EXTEND, WRITE_WHOLE } slot_write;
+
 typedef struct slot {
     char *path;
     uint8_t key[32];
     entry e;
     int state; /* entry_state of e */
+    /* WRITE_HEAD: the file holds e's bytes but for its first `head` bytes (a coding's records
+     * hash added to the table); WRITE_EXTEND: also bytes past disk_size, the file's size;
+     * WRITE_WHOLE: e's bytes are all new. */
+    int write;
+    size_t head, disk_size;
+    qc_cache *writers[2]; /* the caches whose lookups changed the entry, counted when it is written */
     /* Why a write of the entry failed, the first time ("" when none did): an entry that cannot be
      * written (a read-only cache, a full disk, the folder removed) costs the next run its coding,
      * not this run, whose coding is used all the same (count_unwritten). */
@@ -742,6 +777,51 @@ static int slot_refresh(slot *s, qc_error *err)
     if (s->state == ENTRY_WRITTEN)
         s->state = entry_parse(&s->e, s->key, 0);
     return s->state < 0 ? qc_error_nomem(err) : QC_OK;
+}
+
+/* Notes that lookup of `c` changed the entry in s: all of it (whole), or its head up to `head`
+ * and bytes added past the file's `disk_size` bytes. */
+static void slot_changed(slot *s, qc_cache *c, int whole, size_t head, size_t disk_size)
+{
+    if (whole || s->write == WRITE_WHOLE) {
+        s->write = WRITE_WHOLE;
+    } else if (s->write == WRITE_NONE) {
+        s->write = WRITE_EXTEND;
+        s->head = head;
+        s->disk_size = disk_size;
+    } else {
+        /* the file is as it was read; only its head and what follows its old end change */
+        s->write = WRITE_EXTEND;
+        if (head > s->head)
+            s->head = head;
+    }
+    if (c && s->writers[0] != c && s->writers[1] != c)
+        s->writers[s->writers[0] ? 1 : 0] = c;
+}
+
+/* Writes what the slot's lookups changed (in place, not synced: a file a crash or another process
+ * leaves torn fails its checks and is coded again; a rename and an fsync per document cost a warm
+ * re-code more than its coding). A records hash added to a file left as it was is not worth a
+ * warning when it cannot be written: the coding is there, only its hash is made again. */
+static void slot_flush(slot *s)
+{
+    if (s->write == WRITE_NONE)
+        return;
+    qc_error werr;
+    int rc = 1;
+    if (s->write != WRITE_WHOLE)
+        rc = qc_file_extend(s->path, s->e.data, s->head, s->disk_size, s->e.size, &werr);
+    if (rc == 1 && s->write != WRITE_HEAD)
+        rc = qc_file_overwrite(s->path, s->e.data, s->e.size, &werr);
+    if (s->write == WRITE_HEAD)
+        return;
+    if (rc != QC_OK) {
+        note_unwritten(s, &werr);
+        return;
+    }
+    for (int i = 0; i < 2; i++)
+        if (s->writers[i])
+            stat_add(&s->writers[i]->stats.written, 1);
 }
 
 static void slot_close(slot *s)
@@ -819,11 +899,6 @@ static int hit_cmp(const qc_hit_rec *x, const qc_hit_rec *y)
  * rule the code has and a leaf of that rule. The checksum only tells damage: an entry edited and
  * signed again must still not change a count, point outside the text or hold an index the
  * codebook does not have. ENTRY_BAD for any record that does not hold. */
-static inline uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static int take_record(const qc_cache *c, const record *rec, size_t code, const qc_document *doc, qc_coding *cod)
 {
     const code_leaf *leaves = c->leaves + c->leaf_first[code];
@@ -949,14 +1024,6 @@ static int coding_from_entry(const qc_cache *c, const entry *e, const record *co
 
 /* ---- writing an entry ---- */
 
-static void store_u32(uint8_t *s, uint32_t v)
-{
-    s[0] = (uint8_t)v;
-    s[1] = (uint8_t)(v >> 8);
-    s[2] = (uint8_t)(v >> 16);
-    s[3] = (uint8_t)(v >> 24);
-}
-
 /* Where the header holds the payload's size and its CRC-32 (QC_CACHE_HEADER_SIZE). */
 enum { HEADER_PAYLOAD_SIZE = 48, HEADER_PAYLOAD_SUM = 52 };
 
@@ -1043,7 +1110,7 @@ static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *
     uint8_t *keep = old ? qc_calloc(old->rec_count + 1, 1) : NULL;
     if (old && !keep)
         return qc_error_nomem(err);
-    size_t size = QC_CACHE_HEADER_SIZE + 32 + 4 + 4;
+    size_t size = CODINGS_END + 4 + 4;
     for (size_t i = 0; i < cod->issue_count; i++)
         size += 4 + strlen(cod->issues[i]);
     for (size_t i = 0; old && i < old->rec_count && cb->code_count + keep_old < limit; i++) {
@@ -1072,12 +1139,16 @@ static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *
         return qc_error_nomem(err);
     }
     static const uint8_t later[8]; /* the payload's size and checksum, filled in once it is whole */
+    /* No coding's records hash: the records of other codebooks' codings may not all be kept (the
+     * lookups add theirs to the table once they know them: keep_records_hash). */
+    static const uint8_t no_codings[CODINGS_SIZE];
     uint8_t *at = put_bytes(bytes, QC_CACHE_MAGIC, 8);
     at = put_u32(at, QC_CACHE_VERSION);
     at = put_u32(at, 0);
     at = put_bytes(at, s->key, 32);
     at = put_bytes(at, later, sizeof later);
     at = put_bytes(at, c->set_hash, 32);
+    at = put_bytes(at, no_codings, sizeof no_codings);
     at = put_u32(at, (uint32_t)cod->issue_count);
     for (size_t i = 0; i < cod->issue_count; i++) {
         size_t len = strlen(cod->issues[i]);
@@ -1112,18 +1183,11 @@ static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *
     store_u32(bytes + HEADER_PAYLOAD_SUM, payload_crc(bytes + QC_CACHE_HEADER_SIZE, payload));
     bytes[size] = 0;
     assert((size_t)(at - bytes) == size);
-    /* In place, not synced: a file a crash or another process leaves torn fails its checks and
-     * is coded again (a rename and an fsync per document cost a warm re-code more than its
-     * coding). */
-    qc_error werr;
-    if (qc_file_overwrite(s->path, bytes, size, &werr) != 0)
-        note_unwritten(s, &werr);
-    else
-        stat_add(&c->stats.written, 1);
     entry_free(&s->e); /* `old` and `same` are not needed any more */
     s->e.size = size;
     s->e.data = (char *)bytes;
     s->state = ENTRY_WRITTEN;
+    slot_changed(s, c, 1, 0, 0);
     return QC_OK;
 }
 
@@ -1186,14 +1250,7 @@ static int entry_append(qc_cache *c, slot *s, const qc_coding *cod, const record
     store_u32(bytes + HEADER_PAYLOAD_SUM, extended_crc(e, bytes, tail));
     assert(le32(bytes + HEADER_PAYLOAD_SUM) == payload_crc(bytes + QC_CACHE_HEADER_SIZE, payload));
     bytes[size] = 0;
-    qc_error werr;
-    int rc = qc_file_extend(s->path, bytes, e->count_at + 4, e->size, size, &werr);
-    if (rc == 1)
-        rc = qc_file_overwrite(s->path, bytes, size, &werr);
-    if (rc != QC_OK)
-        note_unwritten(s, &werr);
-    else
-        stat_add(&c->stats.written, 1);
+    slot_changed(s, c, 0, e->count_at + 4, e->size);
     entry_free(&s->e);
     s->e.size = size;
     s->e.data = (char *)bytes;
@@ -1208,10 +1265,14 @@ static int entry_append(qc_cache *c, slot *s, const qc_coding *cod, const record
  * for each `where` key, its column's value for the document with no speaker and for each of its
  * speakers, asked as condition_holds asks (rule_eval.c). A casebook edit re-codes those codes only
  * in the documents whose values it changed; a header's value is in the document's bytes, hence
- * in its key. *out is c->hash, or an array the caller frees. */
-static int doc_hashes(const qc_cache *c, const qc_document *doc, const qc_casebook *cases, uint8_t (**out)[32])
+ * in its key. *out is c->hash, or an array the caller frees. `key` is what the coding an entry
+ * gives is known by in its table of records hashes: the codebook's codes and hashes in order
+ * (c->set_hash), which decide each quotation's code index, and the values the conditions read. */
+static int doc_hashes(const qc_cache *c, const qc_document *doc, const qc_casebook *cases, uint8_t (**out)[32],
+                      uint8_t key[32])
 {
     *out = c->hash;
+    memcpy(key, c->set_hash, 32);
     if (!c->any_where)
         return QC_OK;
     size_t count = c->cb->code_count;
@@ -1233,6 +1294,11 @@ static int doc_hashes(const qc_cache *c, const qc_document *doc, const qc_casebo
     }
     uint8_t values[32];
     qc_sha256_final(&ctx, values);
+    qc_sha256_init(&ctx);
+    qc_sha256_update(&ctx, "qcode-coding-key-1", 18);
+    qc_sha256_update(&ctx, c->set_hash, 32);
+    qc_sha256_update(&ctx, values, 32);
+    qc_sha256_final(&ctx, key);
     for (size_t code = 0; code < count; code++) {
         if (!c->where[code]) {
             memcpy(hashes[code], c->hash[code], 32);
@@ -1247,10 +1313,79 @@ static int doc_hashes(const qc_cache *c, const qc_document *doc, const qc_casebo
     return QC_OK;
 }
 
+/* The slot of coding `key` in the table of records hashes at t, or NULL. */
+static uint8_t *coding_slot(uint8_t *t, const uint8_t key[32])
+{
+    uint32_t n = le32(t);
+    for (uint32_t i = 0; i < n; i++)
+        if (memcmp(t + 4 + (size_t)i * QC_CACHE_CODING_SLOT, key, 32) == 0)
+            return t + 4 + (size_t)i * QC_CACHE_CODING_SLOT;
+    return NULL;
+}
+
+/* A coding made from an entry's records alone takes its records hash from the entry's table when
+ * the entry has it for this coding: a re-code needs the old side's to check it against the file's
+ * digest, and the new side's for its results, each a SHA-256 of 20 bytes a quotation (about 7 MB
+ * for the 20 MB benchmark sample), most of which the two sides hashed again at every re-code. The
+ * quotation count is checked too, for a table that does not belong with its records. */
+static void known_records_hash(entry *e, const uint8_t key[32], qc_coding *cod)
+{
+    const uint8_t *at = coding_slot((uint8_t *)e->data + CODINGS_AT, key);
+    if (at && le32(at + 64) == cod->quote_count) {
+        memcpy(cod->records, at + 32, 32);
+        cod->records_known = 1;
+    }
+}
+
+/* The payload's CRC-32 in the header of the entry at b (size bytes), once the bytes [CODINGS_AT,
+ * CODINGS_END) whose checksum was `was` changed: the rest's is taken from the old one
+ * (crc32_combine, as extended_crc), not summed again. */
+static void codings_resum(uint8_t *b, size_t size, uLong was)
+{
+    size_t rest = size - CODINGS_END;
+    uLong tail = crc32_combine(was, le32(b + HEADER_PAYLOAD_SUM), (z_off_t)rest);
+    uLong head = payload_crc(b + QC_CACHE_HEADER_SIZE, CODINGS_END - QC_CACHE_HEADER_SIZE);
+    store_u32(b + HEADER_PAYLOAD_SUM, (uint32_t)crc32_combine(head, tail, (z_off_t)rest));
+    assert(le32(b + HEADER_PAYLOAD_SUM) == payload_crc(b + QC_CACHE_HEADER_SIZE, size - QC_CACHE_HEADER_SIZE));
+}
+
+/* Adds a coding's records hash, when known, to the table of the entry it was made from (the slot's
+ * bytes, which hold all its records once its lookup is done), first, the least recently added
+ * going when the table is full; the slot writes it with the rest (slot_flush). */
+static void keep_records_hash(slot *s, const uint8_t key[32], const qc_coding *cod)
+{
+    if (!cod || !cod->records_known || !s->e.data || s->e.size < CODINGS_END)
+        return;
+    uint8_t *b = (uint8_t *)s->e.data, *t = b + CODINGS_AT;
+    uint8_t *at = coding_slot(t, key);
+    if (at && memcmp(at + 32, cod->records, 32) == 0 && le32(at + 64) == cod->quote_count)
+        return;
+    uLong was = payload_crc(b + QC_CACHE_HEADER_SIZE, CODINGS_END - QC_CACHE_HEADER_SIZE);
+    if (!at) {
+        uint32_t n = le32(t);
+        uint32_t kept = n < QC_CACHE_CODINGS ? n : QC_CACHE_CODINGS - 1;
+        memmove(t + 4 + QC_CACHE_CODING_SLOT, t + 4, (size_t)kept * QC_CACHE_CODING_SLOT);
+        store_u32(t, kept + 1);
+        at = t + 4;
+        memcpy(at, key, 32);
+    }
+    memcpy(at + 32, cod->records, 32);
+    store_u32(at + 64, (uint32_t)cod->quote_count);
+    codings_resum(b, s->e.size, was);
+    if (s->write == WRITE_NONE) {
+        s->write = WRITE_HEAD;
+        s->head = CODINGS_END;
+        s->disk_size = s->e.size;
+    } else if (s->write != WRITE_WHOLE && s->head < CODINGS_END) {
+        s->head = CODINGS_END;
+    }
+}
+
 /* The coding of a document through the cache, its entry in the slot (read there for this
- * lookup, or already read or written by another codebook's lookup in the same folder). */
+ * lookup, or already read or written by another codebook's lookup in the same folder). `key` is
+ * set to what its coding is known by in the entry's table of records hashes (doc_hashes). */
 static int cache_lookup(qc_cache *cache, qc_coder *coder, const qc_document *doc, const qc_casebook *cases, slot *s,
-                        qc_coding **out, qc_error *err)
+                        uint8_t key[32], qc_coding **out, qc_error *err)
 {
     const qc_codebook *cb = cache->cb;
     int rc = slot_refresh(s, err);
@@ -1260,7 +1395,7 @@ static int cache_lookup(qc_cache *cache, qc_coder *coder, const qc_document *doc
     int state = s->state;
     const record **recs = NULL;
     uint8_t(*hashes)[32] = NULL;
-    if (doc_hashes(cache, doc, cases, &hashes) != QC_OK)
+    if (doc_hashes(cache, doc, cases, &hashes, key) != QC_OK)
         return qc_error_nomem(err);
     if (state == ENTRY_OK) {
         recs = qc_calloc(cb->code_count + 1, sizeof *recs);
@@ -1274,6 +1409,7 @@ static int cache_lookup(qc_cache *cache, qc_coder *coder, const qc_document *doc
         if (!rc && !missing && !full) {
             int got = coding_from_entry(cache, e, recs, NULL, doc, out);
             if (got == ENTRY_OK) {
+                known_records_hash(e, key, *out);
                 stat_add(&cache->stats.hits, 1);
             } else if (got < 0) {
                 rc = got;
@@ -1337,11 +1473,13 @@ static int cache_lookup(qc_cache *cache, qc_coder *coder, const qc_document *doc
 }
 
 /* Two codings of one document whose records hash alike (the fields qc_coding_records_hash reads
- * are equal) are hashed once, for both: a re-code hashes the old side to check it against the
- * file and the new one for its results, and where the revised codes changed nothing in a document
- * the two are the same. */
+ * are equal) are hashed once, for both, or not at all when one's hash came from the entry: a
+ * re-code hashes the old side to check it against the file and the new one for its results, and
+ * where the revised codes changed nothing in a document the two are the same. */
 static void share_records_hash(qc_coding *a, qc_coding *b)
 {
+    if (a->records_known && b->records_known)
+        return;
     if (a->quote_count != b->quote_count || a->who || b->who)
         return;
     for (size_t i = 0; i < a->quote_count; i++) {
@@ -1349,7 +1487,13 @@ static void share_records_hash(qc_coding *a, qc_coding *b)
         if (x->code != y->code || x->start != y->start || x->end != y->end || x->turn != y->turn)
             return;
     }
-    qc_coding_records_hash(a, a->records);
+    if (b->records_known) {
+        qc_coding *t = a;
+        a = b;
+        b = t;
+    } else if (!a->records_known) {
+        qc_coding_records_hash(a, a->records);
+    }
     memcpy(b->records, a->records, sizeof b->records);
     a->records_known = b->records_known = 1;
 }
@@ -1363,21 +1507,34 @@ static int cache_code(qc_cache *cache, qc_coder *coder, qc_cache *second, qc_cod
                       qc_coding **out2, int share, qc_error *err)
 {
     slot s, other;
+    slot *s2 = &s;
+    uint8_t key[32], key2[32];
     memset(&other, 0, sizeof other);
     int rc = slot_open(cache, bytes_sha256, size, doc, &s, err);
     if (!rc)
-        rc = cache_lookup(cache, coder, doc, cases, &s, out, err);
+        rc = cache_lookup(cache, coder, doc, cases, &s, key, out, err);
     if (!rc && second) {
-        slot *s2 = &s;
         if (strcmp(second->dir, cache->dir) != 0) {
             s2 = &other;
             rc = slot_open(second, bytes_sha256, size, doc, s2, err);
         }
         if (!rc)
-            rc = cache_lookup(second, coder2, doc, cases, s2, out2, err);
+            rc = cache_lookup(second, coder2, doc, cases, s2, key2, out2, err);
     }
     if (!rc && share && second && *out && *out2)
         share_records_hash(*out, *out2);
+    /* The results hash the first coding: hashed here, it is kept in the entry for the next run. */
+    if (!rc && share && *out && !(*out)->records_known) {
+        qc_coding_records_hash(*out, (*out)->records);
+        (*out)->records_known = 1;
+    }
+    if (!rc) {
+        keep_records_hash(&s, key, *out);
+        if (second)
+            keep_records_hash(s2, key2, *out2);
+    }
+    slot_flush(&s);
+    slot_flush(&other);
     if (s.unwritten[0])
         count_unwritten(cache, s.unwritten);
     if (other.unwritten[0])

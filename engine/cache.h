@@ -43,7 +43,12 @@ int qc_cache_prune_dir(const char *dir, qc_cache_keys *keep, size_t *removed, ui
 
 /* The cache file format. */
 #define QC_CACHE_MAGIC "QCCACHE\n"
-#define QC_CACHE_VERSION 2u
+#define QC_CACHE_VERSION 3u
 #define QC_CACHE_HEADER_SIZE 56 /* magic 8, version 4, reserved 4, key 32, payload size 4, payload CRC-32 4 */
+/* The payload's table of the records hashes of codings an entry gives (after the codebook hash):
+ * u32 count, then this many slots, each a coding's key 32, its records hash 32, its quotation
+ * count 4. Fixed in size, so that adding to it leaves the records where they are. */
+#define QC_CACHE_CODINGS 4
+#define QC_CACHE_CODING_SLOT 68
 
 #endif

@@ -10,8 +10,11 @@
 
 #include "qc_test.h"
 
-/* Where the header holds the payload's size and CRC-32, and where the payload starts. */
+/* Where the header holds the payload's size and CRC-32, and where the payload starts; where the
+ * payload's table of codings' records hashes is (after the codebook hash: a u32 count, then 4
+ * slots of a coding's key 32 bytes, its records hash 32 and its quotation count 4). */
 enum { CE_PAYLOAD_SIZE = 48, CE_PAYLOAD_SUM = 52, CE_HEADER = 56 };
+enum { CE_CODINGS = CE_HEADER + 32, CE_CODING_SLOT = 68, CE_CODINGS_SIZE = 4 + 4 * CE_CODING_SLOT };
 
 typedef struct ce_entry {
     char *path;
@@ -63,7 +66,7 @@ static inline void ce_remove(ce_entry *e, size_t at, size_t len)
 /* The offset of the u32 record count (after the codebook hash and the issues). */
 static inline size_t ce_records(const ce_entry *e)
 {
-    size_t at = CE_HEADER + 32;
+    size_t at = CE_CODINGS + CE_CODINGS_SIZE;
     uint32_t issues = ce_u32(e, at);
     at += 4;
     for (uint32_t i = 0; i < issues; i++)

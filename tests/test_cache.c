@@ -91,6 +91,10 @@ static char *cache_dir(const fixture *f)
 static size_t last_unwritten;
 static char last_reason[QC_CACHE_REASON_MAX];
 
+/* run() with the current options and their `results`, as qcode code runs: the results' records
+ * hash of each coding is then made through the cache, which keeps it in the entry. */
+static int prepare_results;
+
 /* Codes the fixture with cb (through the cache in `cache` when not NULL) and returns results.xml's
  * text; *st gets the cache's statistics. */
 static char *run(const fixture *f, const qc_codebook *cb, const char *cache, qc_cache_stats *st)
@@ -106,6 +110,10 @@ static char *run(const fixture *f, const qc_codebook *cb, const char *cache, qc_
         /* Options of version 1 (before `results`), as qc_corpus_run accepts them; the re-code
          * tests run the cache with the current version. */
         opts.version = 1;
+        if (prepare_results) {
+            opts.version = QC_RUN_OPTIONS_VERSION;
+            opts.results = res;
+        }
         qc_cache *c = NULL;
         cr_assert_eq(qc_cache_open(&c, cache, cb, NULL, &err), 0, "%s", err.message);
         cr_assert_eq(qc_cache_run(c, (const char *const *)f->paths, NDOCS, NULL, &opts, &rs, &err), 0, "%s",
@@ -746,9 +754,11 @@ Test(cache, truncated_file_is_rebuilt)
 
 Test(cache, other_version_is_rebuilt)
 {
-    /* Version field (bytes 8..11) set to 1, the version before (SHA-256 checksums), and to 3. */
+    /* Version field (bytes 8..11) set to 1 (SHA-256 checksums), 2 (no table of records hashes)
+     * and 4. */
     damaged("printf '\\001' | dd of=$e bs=1 seek=8 count=1 conv=notrunc 2>/dev/null");
-    damaged("printf '\\003' | dd of=$e bs=1 seek=8 count=1 conv=notrunc 2>/dev/null");
+    damaged("printf '\\002' | dd of=$e bs=1 seek=8 count=1 conv=notrunc 2>/dev/null");
+    damaged("printf '\\004' | dd of=$e bs=1 seek=8 count=1 conv=notrunc 2>/dev/null");
 }
 
 Test(cache, bad_magic_and_empty_file_are_rebuilt)
@@ -1165,6 +1175,95 @@ static int duplicate_first_record(ce_entry *e)
 Test(cache, a_duplicate_record_merged_before_the_ordered_ones_is_rejected)
 {
     edited(CB1, duplicate_first_record, 1);
+}
+
+static int codings_past_the_table(ce_entry *e)
+{
+    ce_set_u32(e, CE_CODINGS, 5); /* the table has 4 slots */
+    return 1;
+}
+
+Test(cache, a_table_of_records_hashes_past_its_slots_is_rejected)
+{
+    edited(CB1, codings_past_the_table, 1);
+}
+
+/* Applies `edit` to the first slot of every entry's table of records hashes, which must hold one,
+ * and signs the entry again. */
+static void edit_records_hashes(const char *cache, void (*edit)(ce_entry *e, size_t slot))
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "ls %s/*.qcc", cache);
+    FILE *ls = popen(cmd, "r");
+    char line[1024];
+    size_t entries = 0;
+    while (fgets(line, sizeof line, ls)) {
+        line[strcspn(line, "\n")] = '\0';
+        ce_entry e;
+        ce_read(&e, line);
+        cr_assert_eq(ce_u32(&e, CE_CODINGS), 1, "%s: %u records hashes", line, ce_u32(&e, CE_CODINGS));
+        edit(&e, CE_CODINGS + 4);
+        ce_sign_and_write(&e);
+        entries++;
+    }
+    pclose(ls);
+    cr_assert_eq(entries, NDOCS);
+}
+
+static void other_records_hash(ce_entry *e, size_t slot)
+{
+    e->b[slot + 32]++;
+}
+
+static void same_records_hash(ce_entry *e, size_t slot)
+{
+    (void)e;
+    (void)slot;
+}
+
+static void other_quotation_count(ce_entry *e, size_t slot)
+{
+    other_records_hash(e, slot);
+    ce_set_u32(e, slot + 64, ce_u32(e, slot + 64) + 1);
+}
+
+/* A run that makes results keeps each coding's records hash in its entry, and a coding taken
+ * from the entry takes it from there instead of hashing its quotations again (shown by changing
+ * it: the digests then differ, which an entry edited and signed again can do as it can change
+ * the quotations); one stored for another number of quotations is not taken, and is mended. */
+Test(cache, a_codings_records_hash_is_kept_in_its_entry_and_taken_from_it)
+{
+    fixture f;
+    fixture_make(&f);
+    qc_codebook *cb = load(CB1);
+    char *cache = cache_dir(&f);
+    qc_cache_stats st;
+    prepare_results = 1;
+    char *plain = run(&f, cb, NULL, &st);
+    free(run(&f, cb, cache, &st));
+    cr_assert_eq(st.written, NDOCS);
+    edit_records_hashes(cache, other_records_hash);
+    char *again = run(&f, cb, cache, &st);
+    cr_assert_eq(st.hits, NDOCS);
+    cr_assert_str_neq(again, plain, "the records hashes were not taken from the entries");
+    cr_assert_eq(st.written, 0);
+    free(again);
+    edit_records_hashes(cache, other_quotation_count);
+    again = run(&f, cb, cache, &st);
+    cr_assert_eq(st.hits, NDOCS);
+    cr_assert_str_eq(again, plain, "a records hash of another quotation count was taken");
+    free(again);
+    /* mended by that run: the hashes are the codings' again */
+    again = run(&f, cb, cache, &st);
+    cr_assert_eq(st.hits, NDOCS);
+    cr_assert_str_eq(again, plain);
+    edit_records_hashes(cache, same_records_hash); /* (which checks that each entry has one) */
+    free(again);
+    prepare_results = 0;
+    free(plain);
+    free(cache);
+    qc_codebook_free(cb);
+    fixture_free(&f);
 }
 
 Test(cache, open_errors)
