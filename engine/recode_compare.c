@@ -331,12 +331,50 @@ static int same_span(const placed *a, const placed *b)
     return a->code == b->code && a->doc == b->doc && a->start == b->start && a->end == b->end;
 }
 
+/* Whether the new side is the old one quotation for quotation, each under its old code's one
+ * successor, in order with no span twice in a code: then every quotation is kept, which the walk
+ * below would find at several times the cost (placing, checking the order and walking two copies
+ * of each side). It is so in every document a revision changed nothing in, most of a re-code's. */
+static int same_sides(const qc_recode *rc, const qc_rq *old, const qc_rq *new_q, size_t n)
+{
+    const qc_rq_cmp *c = rc->cmp;
+    size_t nn = rc->new_cb->code_count;
+    for (size_t i = 0; i < n; i++) {
+        const qc_rq *o = &old[i], *q = &new_q[i];
+        if (o->code >= rc->old_id_count || q->code >= nn)
+            return 0;
+        size_t s0 = c->succ_first[o->code];
+        if (c->succ_first[o->code + 1] != s0 + 1 || c->succ_all[s0] != q->code || o->doc != q->doc ||
+            o->start != q->start || o->end != q->end)
+            return 0;
+        if (i) {
+            const qc_rq *p = &new_q[i - 1];
+            int before = p->code != q->code     ? p->code < q->code
+                         : p->doc != q->doc     ? p->doc < q->doc
+                         : p->start != q->start ? p->start < q->start
+                                                : p->end < q->end;
+            if (!before)
+                return 0;
+        }
+    }
+    return 1;
+}
+
 int qc_rq_compare_add(qc_recode *rc, const qc_rq *old, size_t old_count, const qc_rq *new_q, size_t new_count)
 {
     qc_rq_cmp *c = rc->cmp;
     size_t nn = rc->new_cb->code_count, bc = 0, ac = 0;
     if (!c)
         return QC_ERR_INVALID;
+    if (old_count == new_count && same_sides(rc, old, new_q, new_count)) {
+        for (size_t i = 0; i < new_count; i++) {
+            qc_rq_row *row = &rc->rows[new_q[i].code];
+            row->before++;
+            row->kept++;
+            row->after++;
+        }
+        return QC_OK;
+    }
     int st = place_old(rc, old, old_count, &bc);
     if (!st && QC_GROW(c->after, c->after_cap, new_count + 1))
         st = QC_ERR_NOMEM;

@@ -1367,3 +1367,41 @@ Test(recode, both_sides_digests_through_the_cache_are_their_own)
     qc_codebook_free(new_cb);
     fx_free(&f);
 }
+
+/* A document a revision changed nothing in (b.txt: LOAD's one quotation, TEAM none) has every
+ * quotation kept, each under its code's successor, as a document whose quotations moved (a.txt:
+ * TEAM's from "team" to "Colleagues") is compared quotation by quotation. */
+Test(recode, a_document_the_revision_left_alone_keeps_every_quotation)
+{
+    fx f;
+    fx_make(&f);
+    qc_codebook *old_cb = NULL, *new_cb = NULL;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load_buffer(&old_cb, "old.qcb", SAME_OLD_CB, strlen(SAME_OLD_CB), NULL, &err), 0);
+    cr_assert_eq(qc_codebook_load_buffer(&new_cb, "new.qcb", SAME_NEW_CB, strlen(SAME_NEW_CB), NULL, &err), 0);
+    qc_recode_options o = QC_RECODE_OPTIONS_INIT;
+    o.old_cb = old_cb;
+    qc_recode *rc = NULL;
+    cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, new_cb, NULL, &o, &err), 0, "%s", err.message);
+    qc_recode_row r = row(rc, "TEAM");
+    cr_assert_eq(r.before, 1);
+    cr_assert_eq(r.after, 1);
+    cr_assert_eq(r.kept, 0);
+    cr_assert_eq(r.gained, 1);
+    cr_assert_eq(r.lost, 1);
+    r = row(rc, "LOAD");
+    cr_assert_eq(r.before, 2);
+    cr_assert_eq(r.after, 2);
+    cr_assert_eq(r.kept, 2);
+    cr_assert_eq(r.gained + r.lost, 0);
+    qc_recode_totals t;
+    qc_recode_get_totals(rc, &t);
+    cr_assert_eq(t.before, 3);
+    cr_assert_eq(t.after, 3);
+    cr_assert_eq(t.kept, 2);
+    cr_assert_eq(t.codes_changed, 1);
+    qc_recode_free(rc);
+    qc_codebook_free(old_cb);
+    qc_codebook_free(new_cb);
+    fx_free(&f);
+}
