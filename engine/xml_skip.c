@@ -117,20 +117,30 @@ size_t qc_xml_skip_filter(qc_xml_skip *k, char *buf, size_t len, int final, size
             }
             break;
         case DROP_TAG:
-            for (; i < len; i++) {
-                char c = buf[i];
+            /* An attribute value at a time, then the names and blanks up to the next quote or '>':
+             * a byte at a time with every case tested was half this scan's instructions. */
+            while (i < len) {
                 if (k->quote) {
-                    if (c == k->quote)
+                    while (i < len && buf[i] != k->quote)
+                        i++;
+                    if (i < len) {
                         k->quote = 0;
-                } else if (c == '"' || c == '\'') {
-                    k->quote = c;
-                } else if (c == '>') {
-                    k->state = k->last == '/' ? TEXT : DROP_CONTENT;
-                    i++;
-                    break;
-                } else {
-                    k->last = c;
+                        i++;
+                    }
+                    continue;
                 }
+                size_t from = i;
+                while (i < len && buf[i] != '"' && buf[i] != '\'' && buf[i] != '>')
+                    i++;
+                if (i > from)
+                    k->last = buf[i - 1];
+                if (i == len)
+                    break;
+                if (buf[i++] == '>') {
+                    k->state = k->last == '/' ? TEXT : DROP_CONTENT;
+                    break;
+                }
+                k->quote = buf[i - 1];
             }
             break;
         case DROP_CONTENT: {
@@ -155,7 +165,8 @@ size_t qc_xml_skip_filter(qc_xml_skip *k, char *buf, size_t len, int final, size
                 k->state = DROP_END_TAG;
                 break;
             }
-            int e = starts_element(k, p, avail, 1);
+            /* (most markup in a dropped element is other elements': told by their first letter) */
+            int e = (!k->name_len || (avail >= 2 && p[1] == k->name[0])) && starts_element(k, p, avail, 1);
             if (e) {
                 k->failed = 1; /* nested: qcode never writes it */
                 return (size_t)-1;
