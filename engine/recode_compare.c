@@ -26,7 +26,8 @@ struct qc_rq_cmp {
     size_t *succ_first;    /* old slot -> first of its successors in succ_all; no + 1 entries */
     size_t *succ_all;      /* new code indexes */
     unsigned *how_all;     /* the lineage kind of each */
-    uint8_t *refs_changed; /* new code: a code it uses with {REF} changed */
+    uint8_t *refs_changed; /* new code: a code it uses with {REF} changed (once refs_known) */
+    int refs_known;
     size_t *removed_row;   /* old slot -> its row when removed, else SIZE_MAX */
     placed *before, *after, *tmp;
     size_t before_cap, after_cap, tmp_cap;
@@ -226,21 +227,6 @@ static int lineage(qc_recode *rc, qc_rq_cmp *c)
         if (!reached[n])
             how_of_row[n] |= QC_CHANGE_ADDED;
 
-    /* {REF} dependencies: a code whose hash moved though its own lines did not. */
-    if (!st && rc->old_cb) {
-        uint8_t(*oh)[32] = qc_calloc(rc->old_cb->code_count + 1, 32);
-        uint8_t(*nh)[32] = qc_calloc(nn + 1, 32);
-        if (!oh || !nh || qc_code_hashes(rc->old_cb, NULL, oh, NULL) || qc_code_hashes(ncb, NULL, nh, NULL))
-            st = QC_ERR_NOMEM;
-        for (size_t n = 0; n < nn && !st; n++) {
-            long o = qc_codebook_find(rc->old_cb, ncb->codes[n].id);
-            if (o >= 0 && memcmp(oh[o], nh[n], 32) != 0)
-                c->refs_changed[n] = 1;
-        }
-        qc_free(oh);
-        qc_free(nh);
-    }
-
     for (size_t n = 0; n < nn && !st; n++) {
         if (QC_GROW(rc->rows, rc->row_cap, rc->row_count + 1) || qc_buf_failed(&from[n])) {
             st = QC_ERR_NOMEM; /* (a failed list would read as no predecessor) */
@@ -295,6 +281,34 @@ int qc_rq_compare_begin(qc_recode *rc)
     if (!c->succ_first || !c->refs_changed || !c->removed_row || !c->code_start)
         return QC_ERR_NOMEM;
     return lineage(rc, c);
+}
+
+/* {REF} dependencies: a code whose hash moved though its own lines did not. Found at the first
+ * document whose two sides differ (the reasons of its gains and losses need them): a re-code whose
+ * revision changed nothing in any document never needs them, and hashing both codebooks' codes
+ * was 22 million instructions of the benchmark's warm re-code. */
+static int find_refs_changed(qc_recode *rc, qc_rq_cmp *c)
+{
+    if (c->refs_known)
+        return QC_OK;
+    const qc_codebook *ncb = rc->new_cb;
+    size_t nn = ncb->code_count;
+    int st = QC_OK;
+    if (rc->old_cb) {
+        uint8_t(*oh)[32] = qc_calloc(rc->old_cb->code_count + 1, 32);
+        uint8_t(*nh)[32] = qc_calloc(nn + 1, 32);
+        if (!oh || !nh || qc_code_hashes(rc->old_cb, NULL, oh, NULL) || qc_code_hashes(ncb, NULL, nh, NULL))
+            st = QC_ERR_NOMEM;
+        for (size_t n = 0; n < nn && !st; n++) {
+            long o = qc_codebook_find(rc->old_cb, ncb->codes[n].id);
+            if (o >= 0 && memcmp(oh[o], nh[n], 32) != 0)
+                c->refs_changed[n] = 1;
+        }
+        qc_free(oh);
+        qc_free(nh);
+    }
+    c->refs_known = !st;
+    return st;
 }
 
 /* The old quotations placed under their successors in c->before; those of a removed code go to
@@ -375,7 +389,9 @@ int qc_rq_compare_add(qc_recode *rc, const qc_rq *old, size_t old_count, const q
         }
         return QC_OK;
     }
-    int st = place_old(rc, old, old_count, &bc);
+    int st = find_refs_changed(rc, c);
+    if (!st)
+        st = place_old(rc, old, old_count, &bc);
     if (!st && QC_GROW(c->after, c->after_cap, new_count + 1))
         st = QC_ERR_NOMEM;
     for (size_t i = 0; i < new_count && !st; i++) {

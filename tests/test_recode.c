@@ -1405,3 +1405,47 @@ Test(recode, a_document_the_revision_left_alone_keeps_every_quotation)
     qc_codebook_free(new_cb);
     fx_free(&f);
 }
+
+/* A code whose own lines stayed but which references a code whose rules changed (WORK uses
+ * {TEAM}) has its gains and losses put down to the reference, which the comparison looks for only
+ * once a document's two sides differ (a.txt's). */
+static const char REF_OLD_CB[] = "codebook \"f\" version 1\n"
+                                 "code TEAM \"Team\"\n"
+                                 "  rule team\n"
+                                 "code WORK \"Work\"\n"
+                                 "  rule {TEAM}\n";
+static const char REF_NEW_CB[] = "codebook \"f\" version 2\n"
+                                 "code TEAM \"Team\"\n"
+                                 "  rule colleagues\n"
+                                 "code WORK \"Work\"\n"
+                                 "  rule {TEAM}\n";
+
+Test(recode, gains_and_losses_of_a_code_whose_reference_changed_say_so)
+{
+    fx f;
+    fx_make(&f);
+    qc_codebook *old_cb = NULL, *new_cb = NULL;
+    qc_error err;
+    cr_assert_eq(qc_codebook_load_buffer(&old_cb, "old.qcb", REF_OLD_CB, strlen(REF_OLD_CB), NULL, &err), 0);
+    cr_assert_eq(qc_codebook_load_buffer(&new_cb, "new.qcb", REF_NEW_CB, strlen(REF_NEW_CB), NULL, &err), 0);
+    qc_recode_options o = QC_RECODE_OPTIONS_INIT;
+    o.old_cb = old_cb;
+    qc_recode *rc = NULL;
+    cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, new_cb, NULL, &o, &err), 0, "%s", err.message);
+    qc_recode_row r = row(rc, "WORK");
+    cr_assert_eq(r.gained, 1);
+    cr_assert_eq(r.lost, 1);
+    char *xml = NULL;
+    cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &xml, NULL, &err), 0);
+    const char *work = strstr(xml, "id=\"WORK\"");
+    cr_assert_not_null(work, "%s", xml);
+    const char *first = strstr(work, "reason=\""), *other = strstr(work, "reason=\"unexplained\"");
+    cr_assert_not_null(first, "%s", xml);
+    cr_assert(strncmp(first, "reason=\"reference changed\"", 26) == 0, "%s", work);
+    cr_assert_null(other, "%s", work);
+    qc_diff_text_free(xml);
+    qc_recode_free(rc);
+    qc_codebook_free(old_cb);
+    qc_codebook_free(new_cb);
+    fx_free(&f);
+}
