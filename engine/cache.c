@@ -198,6 +198,7 @@ struct qc_cache {
      * entry is also of the casebook's values that document's conditions can read (doc_hashes). */
     uint8_t *where;
     int any_where;
+    int spans_only;          /* qc_cache_spans_only */
     const char **where_keys; /* every `where` key of the codebook, once each (as written) */
     size_t where_key_count;
     qc_cache_stats stats;
@@ -364,6 +365,11 @@ int qc_cache_open(qc_cache **out, const char *dir, const qc_codebook *cb, const 
     qc_sha256_final(&ctx, c->set_hash);
     *out = c;
     return QC_OK;
+}
+
+void qc_cache_spans_only(qc_cache *cache)
+{
+    cache->spans_only = 1;
 }
 
 void qc_cache_free(qc_cache *cache)
@@ -962,7 +968,8 @@ static int hit_cmp(const qc_hit_rec *x, const qc_hit_rec *y)
  * rule the code has and a leaf of that rule. The checksum only tells damage: an entry edited and
  * signed again must still not change a count, point outside the text or hold an index the
  * codebook does not have. ENTRY_BAD for any record that does not hold. */
-static int take_record(const qc_cache *c, const record *rec, size_t code, const qc_document *doc, qc_coding *cod)
+static int take_record(const qc_cache *c, const record *rec, size_t code, const qc_document *doc, qc_coding *cod,
+                       int spans_only)
 {
     const code_leaf *leaves = c->leaves + c->leaf_first[code];
     size_t nleaves = c->leaf_first[code + 1] - c->leaf_first[code];
@@ -972,6 +979,11 @@ static int take_record(const qc_cache *c, const record *rec, size_t code, const 
      * half its instructions. */
     const uint8_t *p = rec->body, *end = rec->body + rec->body_len;
     uint32_t prev_start = 0, prev_end = 0;
+    /* Room for every quotation and hit the body can hold (16 bytes each), made once a record:
+     * coding_from_entry sized the arrays for all of them. */
+    if (GROW(cod->quotes, cod->quote_cap, cod->quote_count + rec->quotes + 1) ||
+        GROW(cod->hits, cod->hit_cap, cod->hit_count + rec->body_len / 16 + 1))
+        return QC_ERR_NOMEM;
     for (uint32_t q = 0; q < rec->quotes; q++) {
         if ((size_t)(end - p) < 16)
             return ENTRY_BAD;
@@ -986,9 +998,11 @@ static int take_record(const qc_cache *c, const record *rec, size_t code, const 
             return ENTRY_BAD;
         prev_start = start;
         prev_end = qend;
-        if (GROW(cod->quotes, cod->quote_cap, cod->quote_count + 1) ||
-            GROW(cod->hits, cod->hit_cap, cod->hit_count + hit_count + 1))
-            return QC_ERR_NOMEM;
+        if (spans_only) {
+            cod->quotes[cod->quote_count++] = (qc_quote_rec){(int32_t)code, start, qend, turn, 0, 0};
+            p += (size_t)hit_count * 16;
+            continue;
+        }
         cod->quotes[cod->quote_count++] =
             (qc_quote_rec){(int32_t)code, start, qend, turn, (uint32_t)cod->hit_count, hit_count};
         for (uint32_t h = 0; h < hit_count; h++, p += 16) {
@@ -1017,7 +1031,10 @@ static int take_record(const qc_cache *c, const record *rec, size_t code, const 
 
 /* Builds the coding of doc from an entry holding every code, or (with `fresh`, a coding of just the
  * codes without a record) every code but those, which come from `fresh` with its issues. ENTRY_BAD
- * when a record does not fit the codebook or the document (take_record). */
+ * when a record does not fit the codebook or the document (take_record). A coding of every code
+ * from the entry of a cache whose codings are read for their spans (qc_cache_spans_only) has no
+ * hits: a re-code's old side, half the quotations and hits a warm re-code takes from its entries,
+ * never looks at them. */
 static int coding_from_entry(const qc_cache *c, const entry *e, const record *const *recs, const qc_coding *fresh,
                              const qc_document *doc, qc_coding **out)
 {
@@ -1028,11 +1045,12 @@ static int coding_from_entry(const qc_cache *c, const entry *e, const record *co
     cod->codebook = cb;
     /* Sized once from the records (a body holds 16 bytes per quotation and per hit): grown
      * quotation by quotation they were a million calls and reallocations at 20 MB. */
+    int spans_only = c->spans_only && !fresh;
     size_t nq = fresh ? fresh->quote_count : 0, nh = fresh ? fresh->hit_count : 0;
     for (size_t code = 0; code < cb->code_count; code++) {
         if (recs[code]) {
             nq += recs[code]->quotes;
-            nh += recs[code]->body_len / 16;
+            nh += spans_only ? 0 : recs[code]->body_len / 16;
         }
     }
     cod->quotes = qc_malloc((nq + 1) * sizeof *cod->quotes);
@@ -1047,7 +1065,7 @@ static int coding_from_entry(const qc_cache *c, const entry *e, const record *co
     size_t fq = 0;
     for (size_t code = 0; code < cb->code_count && rc == ENTRY_OK; code++) {
         if (recs[code])
-            rc = take_record(c, recs[code], code, doc, cod);
+            rc = take_record(c, recs[code], code, doc, cod, spans_only);
         else
             rc = fresh ? take_fresh(cod, fresh, (int32_t)code, &fq) : ENTRY_BAD;
     }

@@ -28,6 +28,12 @@ int qc_cache_run_pair(qc_cache *cache, qc_cache *second, const char *const *path
                       const qc_casebook *cases, const qc_run_options *opts, qc_cache_pair_fn on_pair, void *user,
                       qc_run_stats *stats, qc_error *err);
 
+/* The codings a cache takes whole from its entries are read for their quotations' spans only:
+ * they have no hits (each quotation's hit_count 0). For a re-code's old codebook, whose coding is
+ * compared and checked against the file's digest, neither of which reads hits. A coding coded in
+ * part or in full, which the entry is written from, keeps its hits. */
+void qc_cache_spans_only(qc_cache *cache);
+
 /* Entry keys: those a cache's lookups looked for, gathered for pruning. */
 typedef struct qc_cache_keys {
     uint8_t (*keys)[32];

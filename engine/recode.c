@@ -609,6 +609,8 @@ static int run_pair(qc_recode *rc, int verify, const char *const *paths, size_t 
     int st = qc_cache_open(&cache, opts->cache_dir, rc->new_cb, opts->cache_context, err);
     if (!st)
         st = qc_cache_open(&old_cache, opts->cache_dir, rc->old_cb, opts->cache_context, err);
+    if (!st) /* the old side is compared and checked against the file by its spans alone */
+        qc_cache_spans_only(old_cache);
     if (!st)
         st = qc_cache_run_pair(cache, old_cache, paths, count, rc->cases, &ro, on_pair, &p, &rc->stats, err);
     if (cache)
