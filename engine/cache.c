@@ -616,14 +616,15 @@ static uint32_t payload_crc(const uint8_t *p, size_t n)
     return (uint32_t)crc32_z(crc32_z(0L, Z_NULL, 0), p, n);
 }
 
-/* ENTRY_WRITTEN: e->data holds the bytes a lookup just wrote to the file, not yet checked. */
+/* ENTRY_WRITTEN: e->data holds the bytes a lookup just made for the file, not yet checked. */
 typedef enum { ENTRY_NONE, ENTRY_OK, ENTRY_BAD, ENTRY_WRITTEN } entry_state;
 
 /* Puts e's records in cmp_record's order when the first `run` already are, distinct: the rest (a
  * few revisions' additions) sorted, then each put in place among the first by a binary search, the
  * runs between copied whole. A qsort of every record was about 1 % of a warm re-code once entries
- * carried a revision's records, and a merge comparing every record a third of what is left. -1
- * when out of memory, 1 when two records are equal, else 0. */
+ * carried a revision's records, and a merge comparing every record, then a pass comparing each
+ * with the next, most of what was left. -1 when out of memory, 1 when two records are equal,
+ * else 0. */
 static int sort_tail(entry *e, size_t run)
 {
     record *merged = qc_malloc(e->rec_count * sizeof *merged);
@@ -791,14 +792,16 @@ static int entry_read(const char *path, const uint8_t key[32], entry *e)
     return entry_parse(e, key, 1);
 }
 
-/* A document's entry file as the lookups of one or two codebooks in its folder see it: read and
- * checked once, then, after a lookup rewrote it, the bytes written. A re-code looks every document
- * up for its old and its new codebook; reading the file again for the second would read the same
- * bytes, so the second lookup takes these (checked as the file's bytes would be, but for the checksum). */
 /* What a slot has still to write to the file (slot_flush), once its lookups are done: the file
- * is written once however many of them changed the entry. */
+ * is written once however many of them changed the entry, with the records hashes of their
+ * codings (keep_records_hash), which are known only then. */
 typedef enum { WRITE_NONE, WRITE_HEAD, WRITE_EXTEND, WRITE_WHOLE } slot_write;
 
+/* A document's entry file as the lookups of one or two codebooks in its folder see it: read and
+ * checked once, then, after a lookup rewrote it, the bytes to be written. A re-code looks every
+ * document up for its old and its new codebook; reading the file again for the second would read
+ * the same bytes, so the second lookup takes these (checked as the file's bytes would be, but for
+ * the checksum). */
 typedef struct slot {
     char *path;
     uint8_t key[32];
@@ -1181,8 +1184,8 @@ static uint8_t *put_record(uint8_t *at, const qc_cache *c, const qc_coding *cod,
  * as many records as the codebook has codes, so that entries do not grow without end and later
  * revisions have room to add theirs (entry_append, up to three times). `old` is the slot's entry
  * or NULL; `same[code]` (NULL: none) is old's record of a code whose hash did not change, copied
- * as it is, since the coding's quotations of that code were taken from it. Once the file is in place, the slot holds
- * the bytes written (ENTRY_WRITTEN) for a lookup that follows. */
+ * as it is, since the coding's quotations of that code were taken from it. The slot then holds the
+ * bytes (ENTRY_WRITTEN) for a lookup that follows, and writes them once the lookups are done. */
 static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *old, const record *const *same,
                        uint8_t (*hashes)[32], qc_error *err)
 {
