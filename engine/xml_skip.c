@@ -143,37 +143,40 @@ size_t qc_xml_skip_filter(qc_xml_skip *k, char *buf, size_t len, int final, size
                 k->quote = buf[i - 1];
             }
             break;
-        case DROP_CONTENT: {
-            const char *lt = memchr(buf + i, '<', len - i);
-            if (!lt) {
-                i = len;
-                break;
+        case DROP_CONTENT:
+            /* Markup after markup without going round the states' switch: a dropped element holds
+             * several elements of its own (a span's text and codes). */
+            for (;;) {
+                const char *lt = memchr(buf + i, '<', len - i);
+                if (!lt) {
+                    i = len;
+                    break;
+                }
+                size_t at = (size_t)(lt - buf), avail = len - at;
+                if (avail < k->name_len + 3 && !final) {
+                    *consumed = at;
+                    return o;
+                }
+                const char *p = buf + at;
+                if (avail >= 2 && (p[1] == '!' || p[1] == '?')) {
+                    k->failed = 1; /* a comment, CDATA or PI inside: a scan cannot tell where it ends */
+                    return (size_t)-1;
+                }
+                if (avail >= k->name_len + 2 && p[1] == '/' && memcmp(p + 2, k->name, k->name_len) == 0 &&
+                    (avail == k->name_len + 2 || name_delim(p[2 + k->name_len]))) {
+                    i = at + 2 + k->name_len;
+                    k->state = DROP_END_TAG;
+                    break;
+                }
+                /* (most markup in a dropped element is other elements': told by their first letter) */
+                int e = (!k->name_len || (avail >= 2 && p[1] == k->name[0])) && starts_element(k, p, avail, 1);
+                if (e) {
+                    k->failed = 1; /* nested: qcode never writes it */
+                    return (size_t)-1;
+                }
+                i = at + 1;
             }
-            size_t at = (size_t)(lt - buf), avail = len - at;
-            if (avail < k->name_len + 3 && !final) {
-                *consumed = at;
-                return o;
-            }
-            const char *p = buf + at;
-            if (avail >= 2 && (p[1] == '!' || p[1] == '?')) {
-                k->failed = 1; /* a comment, CDATA or PI inside: a scan cannot tell where it ends */
-                return (size_t)-1;
-            }
-            if (avail >= k->name_len + 2 && p[1] == '/' && memcmp(p + 2, k->name, k->name_len) == 0 &&
-                (avail == k->name_len + 2 || name_delim(p[2 + k->name_len]))) {
-                i = at + 2 + k->name_len;
-                k->state = DROP_END_TAG;
-                break;
-            }
-            /* (most markup in a dropped element is other elements': told by their first letter) */
-            int e = (!k->name_len || (avail >= 2 && p[1] == k->name[0])) && starts_element(k, p, avail, 1);
-            if (e) {
-                k->failed = 1; /* nested: qcode never writes it */
-                return (size_t)-1;
-            }
-            i = at + 1;
             break;
-        }
         case DROP_END_TAG:
             for (; i < len && buf[i] != '>'; i++)
                 if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\r' && buf[i] != '\n') {
