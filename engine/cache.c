@@ -39,6 +39,8 @@ typedef struct hasher {
     uint8_t (*out)[32];
     uint8_t *state; /* 0 not yet, 1 in progress, 2 done */
     uint8_t *where; /* NULL, or per code: 1 when it or a code it references has `where` conditions */
+    char *text;     /* room for a code's description, kept from code to code */
+    size_t text_cap;
 } hasher;
 
 static int is_history(const char *line, size_t len)
@@ -81,14 +83,23 @@ static int hash_code(hasher *h, int32_t code)
         return QC_ERR_INVALID;
     h->state[code] = 1;
     const qc_codebook *cb = h->cb;
-    size_t len = qc_code_describe(cb, (size_t)code, NULL, 0);
-    char *text = len == SIZE_MAX ? NULL : qc_malloc(len + 1);
-    if (!text)
+    /* Described into the room the codes before left, and again only when it was too small: sizing
+     * each description first described every code twice (qc_cache_open, once per codebook of a
+     * re-code: 13 million instructions at 271 codes). */
+    size_t len = qc_code_describe(cb, (size_t)code, h->text, h->text_cap);
+    if (len == SIZE_MAX)
         return QC_ERR_NOMEM;
-    if (qc_code_describe(cb, (size_t)code, text, len + 1) != len) { /* out of memory the second time */
-        qc_free(text);
-        return QC_ERR_NOMEM;
+    if (len >= h->text_cap) {
+        qc_free(h->text);
+        h->text_cap = len + 1 > 2 * h->text_cap ? len + 1 : 2 * h->text_cap;
+        if (!(h->text = qc_malloc(h->text_cap))) {
+            h->text_cap = 0;
+            return QC_ERR_NOMEM;
+        }
+        if (qc_code_describe(cb, (size_t)code, h->text, h->text_cap) != len) /* out of memory the second time */
+            return QC_ERR_NOMEM;
     }
+    char *text = h->text;
     qc_sha256_ctx ctx;
     qc_sha256_init(&ctx);
     qc_sha256_update(&ctx, "qcode-code-1\n", 13);
@@ -99,7 +110,6 @@ static int hash_code(hasher *h, int32_t code)
             qc_sha256_update(&ctx, p, n);
         p += n;
     }
-    qc_free(text);
     const qc_code_def *d = &cb->codes[code];
     if (d->condition_count && h->context) {
         qc_sha256_update(&ctx, "context", 7);
@@ -121,13 +131,14 @@ static int hash_code(hasher *h, int32_t code)
 
 int qc_code_hashes(const qc_codebook *cb, const char *context, uint8_t (*out)[32], uint8_t *where)
 {
-    hasher h = {cb, context, out, qc_calloc(cb->code_count + 1, 1), where};
+    hasher h = {cb, context, out, qc_calloc(cb->code_count + 1, 1), where, NULL, 0};
     if (!h.state)
         return QC_ERR_NOMEM;
     int rc = QC_OK;
     for (size_t c = 0; c < cb->code_count && !rc; c++)
         rc = hash_code(&h, (int32_t)c);
     qc_free(h.state);
+    qc_free(h.text);
     return rc;
 }
 
