@@ -1146,6 +1146,17 @@ static size_t code_quotes_end(const qc_coding *cod, size_t q, size_t code)
     return q;
 }
 
+/* The same when the coding's quotations of code came from `same` (NULL: not), one for each of
+ * its quotations (take_record): counted, not walked, when the entry is extended or written from
+ * the unchanged codes' records, nearly every code of a revision. */
+static size_t same_quotes_end(const qc_coding *cod, size_t q, size_t code, const record *same)
+{
+    if (!same)
+        return code_quotes_end(cod, q, code);
+    assert(q + same->quotes <= cod->quote_count && (!same->quotes || cod->quotes[q].code == (int32_t)code));
+    return q + same->quotes;
+}
+
 /* The size of code's record made from cod's quotations [q, end) (put_record). */
 static size_t record_size(const qc_codebook *cb, const qc_coding *cod, size_t code, size_t q, size_t end)
 {
@@ -1223,7 +1234,7 @@ static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *
         size += 4 + r->id_len + 32 + 4 + r->body_len;
     }
     for (size_t code = 0, q = 0; code < cb->code_count; code++) {
-        size_t end = code_quotes_end(cod, q, code);
+        size_t end = same_quotes_end(cod, q, code, same ? same[code] : NULL);
         size += same && same[code] ? 4 + strlen(cb->codes[code].id) + 32 + 4 + same[code]->body_len
                                    : record_size(cb, cod, code, q, end);
         q = end;
@@ -1252,7 +1263,7 @@ static int entry_write(qc_cache *c, slot *s, const qc_coding *cod, const entry *
     }
     at = put_u32(at, (uint32_t)(cb->code_count + keep_old));
     for (size_t code = 0, q = 0; code < cb->code_count; code++) {
-        size_t end = code_quotes_end(cod, q, code);
+        size_t end = same_quotes_end(cod, q, code, same ? same[code] : NULL);
         if (same && same[code]) {
             at = put_record_key(at, cb->codes[code].id, hashes[code]);
             at = put_u32(at, same[code]->quotes);
@@ -1317,7 +1328,7 @@ static int entry_append(qc_cache *c, slot *s, const qc_coding *cod, const record
     const entry *e = &s->e;
     size_t added = 0, tail = 0;
     for (size_t code = 0, q = 0; code < cb->code_count; code++) {
-        size_t end = code_quotes_end(cod, q, code);
+        size_t end = same_quotes_end(cod, q, code, same[code]);
         if (!same[code]) {
             added++;
             tail += record_size(cb, cod, code, q, end);
@@ -1333,7 +1344,7 @@ static int entry_append(qc_cache *c, slot *s, const qc_coding *cod, const record
     memcpy(bytes, e->data, e->size);
     uint8_t *at = bytes + e->size;
     for (size_t code = 0, q = 0; code < cb->code_count; code++) {
-        size_t end = code_quotes_end(cod, q, code);
+        size_t end = same_quotes_end(cod, q, code, same[code]);
         if (!same[code])
             at = put_record(at, c, cod, code, q, end, hashes[code]);
         q = end;
