@@ -248,8 +248,8 @@ typedef struct qc_res_rec_ref {
 
 /* A quotation of the coding (index) staged for the rolled-up counts (results_add.c: tally). */
 typedef struct roll_item {
-    uint32_t turn, start, end;
-    uint32_t code, hits, index;
+    uint64_t place; /* start << 32 | end: one comparison orders two quotations of a turn */
+    uint32_t turn, code, hits, index;
 } roll_item;
 
 typedef struct qc_res_prepared {

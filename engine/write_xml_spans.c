@@ -409,7 +409,7 @@ static int from_tally(qc_res_prepared *p, const qc_document *doc, size_t *most_h
     qc_span_item *items = p->span_items;
     uint32_t length = doc->length < UINT32_MAX ? (uint32_t)doc->length : UINT32_MAX, most = 0;
     for (size_t i = 0; i < p->sorted_count; i++) {
-        uint32_t s = r[i].start, e = r[i].end;
+        uint32_t s = (uint32_t)(r[i].place >> 32), e = (uint32_t)r[i].place;
         if (e > length)
             e = length;
         if (s > e)

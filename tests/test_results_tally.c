@@ -152,3 +152,31 @@ Test(results_tally, sparse_tally_counts_a_survey_as_the_dense_one)
     free(survey);
     free(text);
 }
+
+/* A sentence whose codes come by place in the opposite order to the codes' (twenty codes of
+ * `scope match`, the first code on the sentence's last word): the dense tally's co-occurrence,
+ * which takes the quotations by place, sorts so many codes the general way, as the sparse one does;
+ * a quotation over two sentences (`scope turn`) overlapping the next one's goes that way too. */
+Test(results_tally, co_occurrence_of_a_sentence_coded_against_the_code_order_is_the_sparse_one)
+{
+    static const char *const words[] = {"alpha", "bravo", "charlie", "delta", "echo",   "foxtrot", "golf",
+                                        "hotel", "india", "juliet",  "kilo",  "lima",   "mike",    "november",
+                                        "oscar", "papa",  "quebec",  "romeo", "sierra", "tango"};
+    size_t n = sizeof words / sizeof *words;
+    char qcb[4096], text[4096];
+    size_t q = (size_t)snprintf(qcb, sizeof qcb, "codebook \"Order\"\nscope match\n");
+    for (size_t i = 0; i < n; i++)
+        q += (size_t)snprintf(qcb + q, sizeof qcb - q, "code C%02zu \"Code %zu\"\n  rule %s\n", i, i, words[n - 1 - i]);
+    q += (size_t)snprintf(qcb + q, sizeof qcb - q, "code TURN \"Turn\"\n  rule yankee\n  scope turn\n");
+    size_t t = (size_t)snprintf(text, sizeof text, "P1: Words then yankee here. And more after it.\nP2: ");
+    for (size_t i = 0; i < n; i++)
+        t += (size_t)snprintf(text + t, sizeof text - t, "%s ", words[i]);
+    t += (size_t)snprintf(text + t, sizeof text - t, "end.\nP3: And alpha again, with yankee.\n");
+    char *dir = qct_temp_dir();
+    free(qct_write_file(dir, "order.qcb", qcb, q));
+    free(qct_write_file(dir, "corpus/doc.txt", text, t));
+    char args[8192];
+    snprintf(args, sizeof args, "-c %s/order.qcb --jobs 1 %s/corpus", dir, dir);
+    expect_tallies_agree(args);
+    free(dir);
+}
