@@ -310,14 +310,16 @@ int qc_results_new_opts(qc_results **out, const qc_codebook *cb, const qc_casebo
     res->unbroken_map.fold = 1;
     size_t n = cb->code_count;
     res->subtree_end = qc_calloc(n + 1, sizeof *res->subtree_end);
+    res->parent = qc_calloc(n + 1, sizeof *res->parent);
     res->pair_words = ((n + 1) * 2 + 63) / 64;
     res->cooc = qc_calloc(n * (n + 1) / 2 + 1, sizeof *res->cooc);
     res->leaf_count = cb->leaf_count;
     res->leaf_line = qc_calloc(cb->leaf_count + 1, sizeof *res->leaf_line);
     res->leaf_column = qc_calloc(cb->leaf_count + 1, sizeof *res->leaf_column);
-    if (!res->subtree_end || !res->cooc || !res->leaf_line || !res->leaf_column)
+    if (!res->subtree_end || !res->parent || !res->cooc || !res->leaf_line || !res->leaf_column)
         goto nomem;
     for (size_t c = 0; c < n; c++) {
+        res->parent[c] = cb->codes[c].parent;
         size_t e = c + 1;
         while (e < n && cb->codes[e].depth > cb->codes[c].depth)
             e++;
@@ -421,6 +423,7 @@ void qc_results_free(qc_results *res)
     qc_free(res->pair_bits);
     qc_free(res->cooc);
     qc_free(res->subtree_end);
+    qc_free(res->parent);
     qc_free(res->leaf_line);
     qc_free(res->leaf_column);
     for (size_t i = 0; i < res->option_count; i++) {

@@ -389,6 +389,21 @@ QC_DEFINE_MERGE_SORT(sort_roll, roll_item, roll_before)
  * turns they span, then each turn's few sorted apart); fewer are sorted whole. */
 #define ROLL_BY_TURN 64
 
+/* Sorts each turn's quotations, tmp[at[t - 1], at[t]) for turn t (from 0), with a as scratch;
+ * returns tmp. */
+static roll_item *sort_turns(roll_item *a, roll_item *tmp, const size_t *at, size_t turns)
+{
+    for (size_t t = 0, from = 0; t < turns; from = at[t++]) {
+        size_t m = at[t] - from;
+        if (m > 1) {
+            roll_item *r = sort_roll(tmp + from, a + from, m, 1);
+            if (r != tmp + from)
+                memcpy(tmp + from, r, m * sizeof *r);
+        }
+    }
+    return tmp;
+}
+
 /* s->roll[0, n) (in the coding's order: by code, then place) sorted by turn, start and end;
  * returns where the result is (s->roll or s->roll_tmp). Grouped by turn first when the turns they
  * span are not many more than they are, a counting pass and one scatter where a comparison sort
@@ -416,15 +431,42 @@ static roll_item *sort_by_turn(qc_res_prepared *s, size_t n)
     for (size_t i = 0; i < n; i++)
         tmp[at[a[i].turn - tmin]++] = a[i];
     /* at[t] is now where turn tmin + t's quotations end, and the next turn's begin */
-    for (size_t t = 0, from = 0; t < span; from = at[t++]) {
-        size_t m = at[t] - from;
-        if (m > 1) {
-            roll_item *r = sort_roll(tmp + from, a + from, m, 1);
-            if (r != tmp + from)
-                memcpy(tmp + from, r, m * sizeof *r);
-        }
+    return sort_turns(a, tmp, at, span);
+}
+
+/* Whether the tally counts quotation q: one of the `codes` codes of the codebook, in one of the
+ * `turns` turns of the document. */
+static inline int tallied(const qc_quote_rec *q, size_t codes, size_t turns)
+{
+    return q->code >= 0 && (size_t)q->code < codes && q->turn < turns;
+}
+
+static inline roll_item roll_of(const qc_quote_rec *q, size_t i)
+{
+    return (roll_item){(uint64_t)q->start << 32 | q->end, q->turn, (uint32_t)q->code, q->hit_count, (uint32_t)i};
+}
+
+/* The n tallied quotations of a whole document's quotes[0, count), counted by turn into
+ * s->turn_at[1 + turn], sorted as sort_by_turn sorts them, but each put in its turn's place
+ * straight from the coding: no copy in the coding's order first, nor a pass for the turns they
+ * span (the document's). */
+static roll_item *place_by_turn(const qc_results *res, const qc_document *doc, const qc_quote_rec *quotes, size_t count,
+                                qc_res_prepared *s, size_t n)
+{
+    size_t turns = doc->turn_count, codes = res->code_count, *at = s->turn_at;
+    roll_item *a = s->roll, *tmp = s->roll_tmp;
+    if (n < ROLL_BY_TURN || turns > 2 * n) {
+        for (size_t i = 0, m = 0; i < count; i++)
+            if (tallied(&quotes[i], codes, turns))
+                a[m++] = roll_of(&quotes[i], i);
+        return sort_roll(a, tmp, n, 0);
     }
-    return tmp;
+    for (size_t t = 0; t < turns; t++)
+        at[t + 1] += at[t];
+    for (size_t i = 0; i < count; i++)
+        if (tallied(&quotes[i], codes, turns))
+            tmp[at[quotes[i].turn]++] = roll_of(&quotes[i], i);
+    return sort_turns(a, tmp, at, turns);
 }
 
 /* Own and rolled-up quotations and hits per slot and code of quotes[0..count) (sorted by code,
@@ -439,32 +481,49 @@ static roll_item *sort_by_turn(qc_res_prepared *s, size_t n)
  * needs. It took each code's subtree copied and merged apart (a quotation once per code above
  * it), by pairwise merges of its codes' runs. */
 static int tally(const qc_results *res, const qc_document *doc, size_t speakers, const qc_quote_rec *quotes,
-                 size_t count, qc_res_prepared *s, uint32_t *acc)
+                 size_t count, qc_res_prepared *s, uint32_t *acc, int whole)
 {
-    size_t k = res->code_count + 1, n = 0;
+    size_t codes = res->code_count, k = codes + 1, turns = doc->turn_count, n = 0;
+    size_t *at = NULL;
+    if (whole) {
+        if (QC_GROW(s->turn_at, s->turn_at_cap, turns + 1) != 0)
+            return -1;
+        at = s->turn_at;
+        memset(at, 0, (turns + 1) * sizeof *at);
+    }
+    /* In locals: the stores to touched (bytes) could otherwise be any of these, reloaded after
+     * each. */
+    uint8_t *touched = s->touched;
+    roll_item *roll = s->roll;
+    const qc_doc_turn *turn_of = doc->turns;
     for (size_t i = 0; i < count; i++) {
         const qc_quote_rec *q = &quotes[i];
-        if (q->code < 0 || (size_t)q->code >= res->code_count || q->turn >= doc->turn_count)
+        if (!tallied(q, codes, turns))
             continue;
-        size_t slot = slot_among(doc, q->turn, speakers);
-        s->touched[q->turn] = 1;
+        int32_t sp = turn_of[q->turn].speaker;
+        size_t slot = sp >= 0 && (size_t)sp < speakers ? (size_t)sp : speakers;
+        touched[q->turn] = 1;
         uint32_t *own = &acc[(slot * k + (size_t)q->code) * 4];
         own[0]++;
         own[1] += q->hit_count;
-        uint32_t *any = &acc[(slot * k + res->code_count) * 4];
+        uint32_t *any = &acc[(slot * k + codes) * 4];
         any[0]++;
         any[1] += q->hit_count;
-        s->roll[n++] =
-            (roll_item){(uint64_t)q->start << 32 | q->end, q->turn, (uint32_t)q->code, q->hit_count, (uint32_t)i};
+        if (whole)
+            at[q->turn + 1]++;
+        else
+            roll[n] = roll_of(q, i);
+        n++;
     }
     if (!n)
         return 0;
-    const roll_item *r = sort_by_turn(s, n);
+    const roll_item *r = whole ? place_by_turn(res, doc, quotes, count, s, n) : sort_by_turn(s, n);
     if (!r)
         return -1;
     s->sorted = r;
     s->sorted_count = n;
     roll_state *state = s->roll_states;
+    const int32_t *parent = res->parent;
     for (size_t c = 0; c < res->code_count; c++)
         state[c] = (roll_state){UINT32_MAX, 0};
     uint32_t turn = UINT32_MAX;
@@ -476,7 +535,7 @@ static int tally(const qc_results *res, const qc_document *doc, size_t speakers,
             row = &acc[slot_among(doc, turn, speakers) * k * 4];
         }
         uint32_t start = (uint32_t)(q->place >> 32), end = (uint32_t)q->place;
-        for (int32_t c = (int32_t)q->code; c >= 0; c = res->cb->codes[c].parent) {
+        for (int32_t c = (int32_t)q->code; c >= 0; c = parent[c]) {
             roll_state *st = &state[c];
             uint32_t *rolled = &row[(size_t)c * 4 + 2];
             if (st->turn != turn || start >= st->end) {
@@ -534,7 +593,7 @@ static int tally_sparse(const qc_results *res, const qc_document *doc, const qc_
             continue;
         for (size_t j = 0; j < n; j++)
             p->one_slot[j] = coding->quotes[p->by_slot[from + j]];
-        if (tally(res, doc, 0, p->one_slot, n, p, row) != 0)
+        if (tally(res, doc, 0, p->one_slot, n, p, row, 0) != 0)
             return -1;
         /* A code without rolled-up quotations has none in its subtree, own or rolled up. */
         for (size_t c = 0; c < k; c++) {
@@ -997,7 +1056,7 @@ int qc_res_prepare(const qc_results *res, const qc_document *doc, const qc_codin
         return -1;
     p->sorted = NULL;
     p->sorted_count = 0;
-    if (!p->sparse ? tally(res, doc, doc->speaker_count, coding->quotes, coding->quote_count, p, p->acc) != 0
+    if (!p->sparse ? tally(res, doc, doc->speaker_count, coding->quotes, coding->quote_count, p, p->acc, 1) != 0
                    : tally_sparse(res, doc, coding, p) != 0)
         return -1;
     if (p->sparse)

@@ -103,6 +103,10 @@ struct qc_results {
     struct qc_res_stream *stream;
     size_t code_count;
     uint32_t *subtree_end; /* first code index after each code's subtree (codes are in pre-order) */
+    /* Each code's parent (-1 for a main code), as the codebook's definitions hold it: the tally
+     * walks up from every quotation's code, and a definition's 168 bytes made each step a line of
+     * the cache of its own. */
+    int32_t *parent;
     uint32_t *leaf_line, *leaf_column;
     size_t leaf_count;
 
