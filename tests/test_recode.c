@@ -1368,6 +1368,21 @@ Test(recode, both_sides_digests_through_the_cache_are_their_own)
     fx_free(&f);
 }
 
+/* Re-codes the fixture's two documents from the codebook source old_src to new_src (the old one
+ * given, no --from file), the codebooks left to the caller. */
+static qc_recode *recode_sources(fx *f, const char *old_src, const char *new_src, qc_codebook **old_cb,
+                                 qc_codebook **new_cb)
+{
+    qc_error err;
+    cr_assert_eq(qc_codebook_load_buffer(old_cb, "old.qcb", old_src, strlen(old_src), NULL, &err), 0);
+    cr_assert_eq(qc_codebook_load_buffer(new_cb, "new.qcb", new_src, strlen(new_src), NULL, &err), 0);
+    qc_recode_options o = QC_RECODE_OPTIONS_INIT;
+    o.old_cb = *old_cb;
+    qc_recode *rc = NULL;
+    cr_assert_eq(qc_recode_run(&rc, (const char *const *)f->paths, 2, *new_cb, NULL, &o, &err), 0, "%s", err.message);
+    return rc;
+}
+
 /* A document a revision changed nothing in (b.txt: LOAD's one quotation, TEAM none) has every
  * quotation kept, each under its code's successor, as a document whose quotations moved (a.txt:
  * TEAM's from "team" to "Colleagues") is compared quotation by quotation. */
@@ -1376,13 +1391,7 @@ Test(recode, a_document_the_revision_left_alone_keeps_every_quotation)
     fx f;
     fx_make(&f);
     qc_codebook *old_cb = NULL, *new_cb = NULL;
-    qc_error err;
-    cr_assert_eq(qc_codebook_load_buffer(&old_cb, "old.qcb", SAME_OLD_CB, strlen(SAME_OLD_CB), NULL, &err), 0);
-    cr_assert_eq(qc_codebook_load_buffer(&new_cb, "new.qcb", SAME_NEW_CB, strlen(SAME_NEW_CB), NULL, &err), 0);
-    qc_recode_options o = QC_RECODE_OPTIONS_INIT;
-    o.old_cb = old_cb;
-    qc_recode *rc = NULL;
-    cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, new_cb, NULL, &o, &err), 0, "%s", err.message);
+    qc_recode *rc = recode_sources(&f, SAME_OLD_CB, SAME_NEW_CB, &old_cb, &new_cb);
     qc_recode_row r = row(rc, "TEAM");
     cr_assert_eq(r.before, 1);
     cr_assert_eq(r.after, 1);
@@ -1425,16 +1434,11 @@ Test(recode, gains_and_losses_of_a_code_whose_reference_changed_say_so)
     fx f;
     fx_make(&f);
     qc_codebook *old_cb = NULL, *new_cb = NULL;
-    qc_error err;
-    cr_assert_eq(qc_codebook_load_buffer(&old_cb, "old.qcb", REF_OLD_CB, strlen(REF_OLD_CB), NULL, &err), 0);
-    cr_assert_eq(qc_codebook_load_buffer(&new_cb, "new.qcb", REF_NEW_CB, strlen(REF_NEW_CB), NULL, &err), 0);
-    qc_recode_options o = QC_RECODE_OPTIONS_INIT;
-    o.old_cb = old_cb;
-    qc_recode *rc = NULL;
-    cr_assert_eq(qc_recode_run(&rc, (const char *const *)f.paths, 2, new_cb, NULL, &o, &err), 0, "%s", err.message);
+    qc_recode *rc = recode_sources(&f, REF_OLD_CB, REF_NEW_CB, &old_cb, &new_cb);
     qc_recode_row r = row(rc, "WORK");
     cr_assert_eq(r.gained, 1);
     cr_assert_eq(r.lost, 1);
+    qc_error err;
     char *xml = NULL;
     cr_assert_eq(qc_recode_render(rc, QC_DIFF_XML, &xml, NULL, &err), 0);
     const char *work = strstr(xml, "id=\"WORK\"");
