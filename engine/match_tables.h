@@ -55,7 +55,7 @@ typedef struct qc_mt_variant {
     uint64_t *key_bits;
     /* prefix_masks[qc_mt_triple(a, b, c)]: bit L set when some wildcard key of L bytes may start
      * with bytes a, b, c (0 for the bytes a short word lacks); a word tries only those prefix
-     * lengths. Prefix keys are hashed with qc_mt_word_hash too. Bit qc_mt_exact_bit(L), above the
+     * lengths. Prefix keys are hashed with qc_mt_word_hash too. Bit QC_MT_EXACT_BIT(L), above the
      * prefix lengths, is set when some exact key of L bytes starts with a, b, c: a word without
      * its length's bit is hashed for no probe (`the` is no `therapist`). qc_mt_word_keys keeps
      * what a word of a given length may be. With a few codes' keys (a subset's scan) nearly every
