@@ -544,13 +544,18 @@ typedef struct reader {
     int bad;
 } reader;
 
+static inline uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 static uint32_t get_u32(reader *r)
 {
     if (r->bad || (size_t)(r->end - r->p) < 4) {
         r->bad = 1;
         return 0;
     }
-    uint32_t v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 | (uint32_t)r->p[2] << 16 | (uint32_t)r->p[3] << 24;
+    uint32_t v = le32(r->p);
     r->p += 4;
     return v;
 }
@@ -564,11 +569,6 @@ static const uint8_t *get_bytes(reader *r, size_t n)
     const uint8_t *s = r->p;
     r->p += n;
     return s;
-}
-
-static inline uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static void store_u32(uint8_t *s, uint32_t v)

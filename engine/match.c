@@ -389,6 +389,16 @@ static uint64_t key_starts(const qc_mt_variant *mv, const char *w, uint32_t wl)
     return qc_mt_word_keys(mv->prefix_masks[qc_mt_triple((unsigned char)w[0], b, c)], wl);
 }
 
+/* What lookup_word needs of folded word i, w[0..wl), that a lookup is made for: the keys it may
+ * be, its exact-table hash when one of them is an exact key, its first 8 bytes. */
+static word_todo todo_of(const qc_mt_variant *mv, size_t i, const char *w, uint32_t wl)
+{
+    uint64_t starts = key_starts(mv, w, wl), lo = 0;
+    for (size_t k = 0; k < 8 && k < wl; k++)
+        lo |= (uint64_t)(unsigned char)w[k] << (8 * k);
+    return (word_todo){(uint32_t)i, starts & ~QC_MT_PREFIX_BITS ? qc_mt_word_hash(w, wl) : 0, starts, lo};
+}
+
 /* Looks folded word i up: the prefix keys its first three bytes allow (`starts`, key_starts), its
  * exact key (hash h, computed only when starts says some exact key may be it), and the patterns
  * starting with a wildcard. */
@@ -560,15 +570,9 @@ static int scan_variant(qc_fast *f, const qc_document *doc, unsigned v)
             b.alen = a->len;
             b.cap = a->cap;
             b.off[i + 1] = (uint32_t)b.alen;
-            uint64_t starts = key_starts(mv, b.data + start, (uint32_t)(b.alen - start));
-            if (starts || b.anywhere) {
-                uint64_t lo = 0;
-                for (size_t k = 0; k < 8 && start + k < b.alen; k++)
-                    lo |= (uint64_t)(unsigned char)b.data[start + k] << (8 * k);
-                b.todo[b.nt++] = (word_todo){
-                    (uint32_t)i, starts & ~QC_MT_PREFIX_BITS ? qc_mt_word_hash(b.data + start, b.alen - start) : 0,
-                    starts, lo};
-            }
+            word_todo t = todo_of(mv, i, b.data + start, (uint32_t)(b.alen - start));
+            if (t.starts || b.anywhere)
+                b.todo[b.nt++] = t;
         }
         /* in word order, as when each word was looked up right after its folding: a one-word
          * leaf's hits come in text order, and so do the phrases tried after the pass */
@@ -606,11 +610,6 @@ static int scan_words(qc_fast *f, const qc_document *doc)
 
 /* ---- regexes ------------------------------------------------------------------------------- */
 
-static unsigned char lower(unsigned char c)
-{
-    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
-}
-
 /* Position i of the text may start a literal filed under `key` in list[0..count) (sorted keys):
  * compare those literals that are `bounded` or not, as asked, in full and note each occurrence
  * (its byte offset). */
@@ -636,7 +635,7 @@ static int try_literals(qc_fast *f, const qc_document *doc, const uint64_t *list
         if (l->bounded != bounded || i + len > n || (have_window && (window & l->head_mask) != l->head))
             continue;
         size_t j = have_window ? l->head_decides : 0;
-        while (j < len && lower(t[i + j]) == (unsigned char)l->text[j])
+        while (j < len && qc_mt_lower(t[i + j]) == (unsigned char)l->text[j])
             j++;
         if (j < len)
             continue;
@@ -1148,7 +1147,7 @@ static int sparse_verify(qc_fast *f, const qc_mt_sparse *sp, size_t s, int bound
 {
     const unsigned char *t = (const unsigned char *)f->doc->text;
     size_t n = f->doc->text_size;
-    uint32_t block = (t[s + sp->window - 2] | (uint32_t)t[s + sp->window - 1] << 8) | 0x2020u;
+    uint32_t block = qc_mt_gram2(block_at(t + s + sp->window - 2));
     uint32_t bucket = qc_mt_sparse_bucket(block);
     /* the window's first 8 bytes (a needle's block is among them: window <= 8) */
     uint64_t head = 0;
@@ -1166,7 +1165,7 @@ static int sparse_verify(qc_fast *f, const qc_mt_sparse *sp, size_t s, int bound
             continue;
         const unsigned char *p = (const unsigned char *)sp->text + nd->off;
         size_t j = 0;
-        while (j < nd->len && lower(t[s + j]) == p[j])
+        while (j < nd->len && qc_mt_lower(t[s + j]) == p[j])
             j++;
         if (j < nd->len)
             continue;
@@ -1319,14 +1318,8 @@ static int scan_sparse(qc_fast *f, qc_eval *ev)
             qc_buf_clear(a);
             if ((rc = fold_word(f, v, i, a)))
                 return rc;
-            uint32_t wl = (uint32_t)a->len;
-            uint64_t starts = key_starts(mv, a->data, wl), lo = 0;
-            if (!starts)
-                continue;
-            for (size_t b = 0; b < 8 && b < wl; b++)
-                lo |= (uint64_t)(unsigned char)a->data[b] << (8 * b);
-            uint32_t h = starts & ~QC_MT_PREFIX_BITS ? qc_mt_word_hash(a->data, wl) : 0;
-            if ((rc = lookup_word(f, ev->doc, mv, i, a->data, wl, starts, h, lo)))
+            word_todo t = todo_of(mv, i, a->data, (uint32_t)a->len);
+            if (t.starts && (rc = lookup_word(f, ev->doc, mv, i, a->data, (uint32_t)a->len, t.starts, t.hash, t.lo)))
                 return rc;
         }
         for (size_t k = 0; k < f->pending_count; k++)

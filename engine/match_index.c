@@ -619,11 +619,6 @@ typedef struct needle_list {
     qc_buf text;
 } needle_list;
 
-static unsigned char ascii_lower(unsigned char c)
-{
-    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
-}
-
 /* Adds a needle for key[0..len) (in lower case); 0, or -1 when there are too many or one is too
  * short for the search to pay. A key with a non-ASCII byte is no needle: only a word with a
  * non-ASCII byte can fold to it, and those are looked up anyway. */
@@ -636,7 +631,7 @@ static int add_needle(needle_list *l, const char *key, size_t len, uint32_t lite
         return -1;
     size_t off = l->text.len;
     for (size_t k = 0; k < len; k++)
-        qc_buf_putc(&l->text, (char)ascii_lower((unsigned char)key[k]));
+        qc_buf_putc(&l->text, (char)qc_mt_lower((unsigned char)key[k]));
     if (qc_buf_failed(&l->text))
         return -1;
     for (size_t i = 0; literal == QC_MT_SPARSE_WORD && i < l->n; i++)
@@ -726,7 +721,7 @@ static int build_sparse(const qc_mt_scan *s, unsigned p, qc_mt_sparse **out)
     uint32_t m = sp->window;
     for (size_t i = 0; i < l.n; i++) {
         const unsigned char *t = (const unsigned char *)sp->text + l.v[i].off;
-        l.v[i].block = (uint16_t)((t[m - 2] | (unsigned)t[m - 1] << 8) | 0x2020u);
+        l.v[i].block = (uint16_t)qc_mt_gram2(qc_mt_bytes_le(t + m - 2, 2));
         for (uint32_t k = 0; k < l.v[i].len && k < 8; k++) {
             l.v[i].head |= (uint64_t)(t[k] | 0x20u) << (8 * k);
             l.v[i].head_mask |= (uint64_t)0xFF << (8 * k);

@@ -290,6 +290,13 @@ static inline uint32_t qc_mt_gram2(uint32_t two_bytes)
     return two_bytes | 0x2020u;
 }
 
+/* c in lower case when an ASCII capital: the case the prefilter's literals and the byte search's
+ * needles are kept in. */
+static inline unsigned char qc_mt_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
 /* b0 | b1 << 8 | ... for the first n (<= 4) bytes at p. */
 static inline uint32_t qc_mt_bytes_le(const unsigned char *p, unsigned n)
 {

@@ -238,9 +238,9 @@ static const char *attr_value(const qc_results *res, const qc_document *doc, con
 
 /* The slot of a turn among `speakers` speakers' slots, the unlabelled text's after them (the
  * document's slots with speakers doc->speaker_count; with none, every turn's is slot 0). */
-static inline size_t slot_among(const qc_document *doc, size_t turn, size_t speakers)
+static inline size_t slot_among(const qc_doc_turn *turns, size_t turn, size_t speakers)
 {
-    int32_t s = doc->turns[turn].speaker;
+    int32_t s = turns[turn].speaker;
     return s >= 0 && (size_t)s < speakers ? (size_t)s : speakers;
 }
 
@@ -500,8 +500,7 @@ static int tally(const qc_results *res, const qc_document *doc, size_t speakers,
         const qc_quote_rec *q = &quotes[i];
         if (!tallied(q, codes, turns))
             continue;
-        int32_t sp = turn_of[q->turn].speaker;
-        size_t slot = sp >= 0 && (size_t)sp < speakers ? (size_t)sp : speakers;
+        size_t slot = slot_among(turn_of, q->turn, speakers);
         touched[q->turn] = 1;
         uint32_t *own = &acc[(slot * k + (size_t)q->code) * 4];
         own[0]++;
@@ -532,7 +531,7 @@ static int tally(const qc_results *res, const qc_document *doc, size_t speakers,
         const roll_item *q = &r[i];
         if (q->turn != turn) {
             turn = q->turn;
-            row = &acc[slot_among(doc, turn, speakers) * k * 4];
+            row = &acc[slot_among(doc->turns, turn, speakers) * k * 4];
         }
         uint32_t start = (uint32_t)(q->place >> 32), end = (uint32_t)q->place;
         for (int32_t c = (int32_t)q->code; c >= 0; c = parent[c]) {
@@ -567,7 +566,7 @@ static int tally_sparse(const qc_results *res, const qc_document *doc, const qc_
     for (size_t i = 0; i < coding->quote_count; i++) {
         const qc_quote_rec *q = &coding->quotes[i];
         if (q->code >= 0 && (size_t)q->code < res->code_count && q->turn < doc->turn_count)
-            at[slot_among(doc, q->turn, doc->speaker_count) + 1]++;
+            at[slot_among(doc->turns, q->turn, doc->speaker_count) + 1]++;
     }
     size_t most = 0;
     for (size_t slot = 0; slot < nslots; slot++) {
@@ -577,7 +576,7 @@ static int tally_sparse(const qc_results *res, const qc_document *doc, const qc_
     for (size_t i = 0; i < coding->quote_count; i++) {
         const qc_quote_rec *q = &coding->quotes[i];
         if (q->code >= 0 && (size_t)q->code < res->code_count && q->turn < doc->turn_count)
-            p->by_slot[at[slot_among(doc, q->turn, doc->speaker_count)]++] = (uint32_t)i;
+            p->by_slot[at[slot_among(doc->turns, q->turn, doc->speaker_count)]++] = (uint32_t)i;
     }
     /* at[slot] is now where the slot's quotations end, and the next slot's begin. */
     if (QC_GROW(p->one_slot, p->one_slot_cap, most + 1) != 0 || QC_GROW(p->roll, p->roll_cap, most + 1) != 0 ||
