@@ -4,6 +4,7 @@
 #include "qc_test.h"
 
 #include "engines_gen.h"
+#include "alloc_fail.h"
 
 /* ---- helpers ------------------------------------------------------------------------------- */
 
@@ -783,18 +784,6 @@ Test(match, one_coder_codes_many_documents)
 }
 
 /* ---- allocation failures ------------------------------------------------------------------- */
-
-static long alloc_calls, alloc_fail_at;
-
-static void *failing_malloc(size_t n)
-{
-    return ++alloc_calls == alloc_fail_at ? NULL : malloc(n);
-}
-
-static void *failing_realloc(void *p, size_t n)
-{
-    return ++alloc_calls == alloc_fail_at ? NULL : realloc(p, n);
-}
 
 Test(match, every_allocation_failure_is_reported_and_does_not_stick)
 {

@@ -7,6 +7,7 @@
 #include "qc_test.h"
 
 #include "engines_gen.h"
+#include "alloc_fail.h"
 
 static qc_codebook *load_cb(const char *src)
 {
@@ -378,18 +379,6 @@ Test(match_subset, generated_codebooks_coded_document_after_document)
 }
 
 /* ---- allocation failures ------------------------------------------------------------------- */
-
-static long alloc_calls, alloc_fail_at;
-
-static void *failing_malloc(size_t n)
-{
-    return ++alloc_calls == alloc_fail_at ? NULL : malloc(n);
-}
-
-static void *failing_realloc(void *p, size_t n)
-{
-    return ++alloc_calls == alloc_fail_at ? NULL : realloc(p, n);
-}
 
 /* Every allocation of a subset's coding (its byte search made, the words with non-ASCII bytes
  * folded, a phrase's words folded one by one) may fail: the call says so, and the same coder codes
